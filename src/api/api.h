@@ -1,0 +1,59 @@
+/*
+ * api.h — the request handlers, one file per resource. A handler reads a
+ * vk_req, writes a vk_resp, and returns VK_OK or an error whose detail is
+ * in ctx->err (the HTTP layer turns it into the JSON error body).
+ */
+#ifndef VK_API_H
+#define VK_API_H
+
+#include <jansson.h>
+
+#include "api/ctx.h"
+#include "http/request.h"
+
+/* meta.c */
+vk_err api_healthz(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err api_config(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err api_categories(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err api_districts(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+
+/* feedback.c */
+vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err api_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err api_feedback_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+
+/* A feedback item read from a GeoJSON Feature and checked, ready to store.
+ * Strings are borrowed from the json_t the item was read from; the WKB is
+ * owned. Caller-owned struct: api_feedback_input_fini(). */
+typedef struct api_feedback_input {
+    store_feedback_new row;
+    unsigned char *wkb; /* owned */
+    char created[32], updated[32], answered[32];
+} api_feedback_input;
+
+typedef enum {
+    API_INPUT_PUBLIC,  /* what a resident may send */
+    API_INPUT_TRUSTED, /* seeds and imports: status, answer and times too */
+} api_input_kind;
+
+/* Read and check a Feature exactly as POST /api/v1/feedback does. */
+vk_err api_feedback_read(vk_ctx *ctx, const json_t *feature, api_input_kind kind,
+                         api_feedback_input *in, vk_errinfo *ei);
+void api_feedback_input_fini(api_feedback_input *in);
+
+/* Parse a JSON body: UTF-8 first, then JSON, with clear errors.
+ * *out is a new reference: caller frees with json_decref(). */
+vk_err api_json_parse(const char *body, size_t len, json_t **out, vk_errinfo *ei);
+
+/* seed.c — reference areas, categories and demo content. */
+/* Load geo/ and the categories when the database has none yet. */
+vk_err api_seed_reference(vk_ctx *ctx, const char *geo_dir, const char *seeds_dir,
+                          vk_errinfo *ei);
+/* Load seeds/demo-feedback.geojson when there is no feedback yet;
+ * *added reports how many items were added (0 on a second run). */
+vk_err api_seed_demo(vk_ctx *ctx, const char *seeds_dir, int *added, vk_errinfo *ei);
+/* Replace boundary, districts and accessibility areas from dir and
+ * re-assign every feedback item's district, in one transaction. */
+vk_err api_load_geo(vk_ctx *ctx, const char *dir, int64_t *reassigned, vk_errinfo *ei);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * ctx.h — the worker context and the pool of them.
+ *
+ * A vk_ctx is everything one request needs that is not thread-safe: its
+ * own SQLite connection with prepared statements, its own GEOS handle with
+ * the boundary and districts prepared, and the error detail of the request
+ * in progress. A request borrows one from the pool for its whole handling
+ * and gives it back; there are as many as worker threads, so borrowing
+ * only waits when something else (e.g. shutdown) holds one.
+ */
+#ifndef VK_CTX_H
+#define VK_CTX_H
+
+#include "config.h"
+#include "gis/gis.h"
+#include "store/store.h"
+#include "util/err.h"
+
+typedef struct vk_ctx {
+    const vk_config *cfg; /* borrowed, frozen */
+    store_conn *store;    /* owned */
+    gis_ctx *gis;         /* owned */
+    vk_errinfo err;       /* detail of the current request's error */
+    double bounds[4];     /* the municipality's envelope, for the client */
+    int has_bounds;
+} vk_ctx;
+
+/* A context over an already opened store (takes ownership of store): loads
+ * the boundary and districts into a new gis context. Caller frees with
+ * vk_ctx_free(). */
+vk_err vk_ctx_new(vk_ctx **out, const vk_config *cfg, store_conn *store, vk_errinfo *ei);
+void vk_ctx_free(vk_ctx *ctx);
+/* Reload boundary and districts from the store (after load-geo). */
+vk_err vk_ctx_reload_areas(vk_ctx *ctx, vk_errinfo *ei);
+
+typedef struct vk_ctx_pool vk_ctx_pool;
+
+/* n worker contexts, each with its own connection to cfg->db_path.
+ * Caller frees with vk_ctx_pool_free() after every context is returned. */
+vk_err vk_ctx_pool_new(vk_ctx_pool **out, const vk_config *cfg, int n, vk_errinfo *ei);
+void vk_ctx_pool_free(vk_ctx_pool *p);
+/* Borrow a context (waits if all are in use); give it back with put. */
+vk_ctx *vk_ctx_pool_get(vk_ctx_pool *p);
+void vk_ctx_pool_put(vk_ctx_pool *p, vk_ctx *ctx);
+
+#endif

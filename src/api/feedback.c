@@ -1,0 +1,530 @@
+/*
+ * feedback.c — residents' feedback: create, list, get.
+ *
+ * Every way in (the REST API, seeds, later imports and OGC API Part 4)
+ * reads a Feature through api_feedback_read(), so the checks are the same
+ * everywhere. Output goes through feedback_write(), which only knows the
+ * public columns: contact details cannot leak from here.
+ */
+#include "api/api.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/clock.h"
+
+#define DESCRIPTION_MAX 4000
+#define PLACE_MAX 500
+#define LIST_LIMIT_DEFAULT 100
+#define LIST_LIMIT_MAX 10000
+
+static const char *const statuses[] = {"received", "in_progress", "closed", NULL};
+static const char *const closed_reasons[] = {"fixed", "taken_into_account", "not_possible",
+                                             "duplicate", "forwarded", NULL};
+
+static int in_list(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- reading input ---- */
+
+vk_err api_json_parse(const char *body, size_t len, json_t **out, vk_errinfo *ei)
+{
+    if (len == 0)
+        return vk_fail(ei, VK_EJSON, "", "the body is empty; send a GeoJSON Feature");
+    if (!vk_utf8_valid(body, len, NULL))
+        return vk_fail(ei, VK_EUTF8, "", "the body is not valid UTF-8");
+    json_error_t jerr;
+    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!j)
+        return vk_fail(ei, VK_EJSON, "", "the body is not valid JSON: %s (line %d, column %d)",
+                       jerr.text, jerr.line, jerr.column);
+    *out = j;
+    return VK_OK;
+}
+
+/* A string member: absent/null gives *out NULL (or VK_EMISSING when
+ * required); too long, empty after trimming or with control characters
+ * (other than newline and tab where text allows them) are refused. */
+static vk_err read_text(const json_t *obj, const char *key, const char *field, int required,
+                        size_t max_chars, int multiline, const char **out, vk_errinfo *ei)
+{
+    const json_t *v = json_object_get(obj, key);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return required ? vk_fail(ei, VK_EMISSING, field, "%s is required", field) : VK_OK;
+    if (!json_is_string(v))
+        return vk_fail(ei, VK_ETYPE, field, "%s must be a string", field);
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v), chars = 0;
+    if (strlen(s) != len || !vk_utf8_valid(s, len, &chars))
+        return vk_fail(ei, VK_EUTF8, field, "%s must be valid UTF-8 text", field);
+    int blank = 1;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) || c == 0x7f)
+            return vk_fail(ei, VK_EVALUE, field, "%s contains a control character", field);
+        if (!isspace(c))
+            blank = 0;
+    }
+    if (chars > max_chars)
+        return vk_fail(ei, VK_ETOO_LONG, field, "%s is %zu characters long; at most %zu are allowed",
+                       field, chars, max_chars);
+    if (blank)
+        return required ? vk_fail(ei, VK_EVALUE, field, "%s is empty", field) : VK_OK;
+    *out = s;
+    return VK_OK;
+}
+
+static vk_err check_keys(const json_t *obj, const char *prefix, const char *const *allowed,
+                         vk_errinfo *ei)
+{
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        (void)v;
+        if (!in_list(key, allowed)) {
+            char field[96];
+            snprintf(field, sizeof field, "%s%.60s", prefix, key);
+            return vk_fail(ei, VK_EUNKNOWN_FIELD, field, "%s is not accepted here", field);
+        }
+    }
+    return VK_OK;
+}
+
+static int email_plausible(const char *s)
+{
+    const char *at = strchr(s, '@');
+    if (!at || at == s || strchr(at + 1, '@'))
+        return 0;
+    const char *dot = strrchr(at + 1, '.');
+    if (!dot || dot == at + 1 || dot[1] == '\0')
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (isspace((unsigned char)*p))
+            return 0;
+    return 1;
+}
+
+static int phone_plausible(const char *s)
+{
+    int digits = 0;
+    for (const char *p = s; *p; p++) {
+        if (isdigit((unsigned char)*p))
+            digits++;
+        else if (!strchr(" +-()", *p))
+            return 0;
+    }
+    return digits >= 5;
+}
+
+static vk_err read_contact(const json_t *props, store_feedback_new *row, vk_errinfo *ei)
+{
+    static const char *const keys[] = {"name", "email", "phone", NULL};
+    const json_t *c = json_object_get(props, "contact");
+    if (!c || json_is_null(c))
+        return VK_OK;
+    if (!json_is_object(c))
+        return vk_fail(ei, VK_ETYPE, "properties.contact", "properties.contact must be an object");
+    vk_err e;
+    if ((e = check_keys(c, "properties.contact.", keys, ei)) ||
+        (e = read_text(c, "name", "properties.contact.name", 0, 200, 0, &row->contact_name, ei)) ||
+        (e = read_text(c, "email", "properties.contact.email", 0, 254, 0, &row->contact_email, ei)) ||
+        (e = read_text(c, "phone", "properties.contact.phone", 0, 40, 0, &row->contact_phone, ei)))
+        return e;
+    if (row->contact_email && !email_plausible(row->contact_email))
+        return vk_fail(ei, VK_EVALUE, "properties.contact.email",
+                       "properties.contact.email does not look like an email address");
+    if (row->contact_phone && !phone_plausible(row->contact_phone))
+        return vk_fail(ei, VK_EVALUE, "properties.contact.phone",
+                       "properties.contact.phone may hold digits, spaces and + - ( ) only");
+    return VK_OK;
+}
+
+static vk_err read_time(const json_t *props, const char *key, const char *field, char *out,
+                        vk_errinfo *ei)
+{
+    const char *s = NULL;
+    vk_err e = read_text(props, key, field, 0, 64, 0, &s, ei);
+    if (e || !s)
+        return e;
+    if (vk_rfc3339_normalise(s, out))
+        return vk_fail(ei, VK_EVALUE, field, "%s must be an RFC 3339 date-time", field);
+    return VK_OK;
+}
+
+/* Status, answer and times: only from trusted sources (seeds, imports). */
+static vk_err read_trusted(const json_t *props, api_feedback_input *in, vk_errinfo *ei)
+{
+    store_feedback_new *row = &in->row;
+    vk_err e;
+    if ((e = read_text(props, "status", "properties.status", 0, 20, 0, &row->status, ei)) ||
+        (e = read_text(props, "closed_reason", "properties.closed_reason", 0, 40, 0,
+                       &row->closed_reason, ei)) ||
+        (e = read_text(props, "answer", "properties.answer", 0, DESCRIPTION_MAX, 1, &row->answer,
+                       ei)) ||
+        (e = read_time(props, "created", "properties.created", in->created, ei)) ||
+        (e = read_time(props, "updated", "properties.updated", in->updated, ei)) ||
+        (e = read_time(props, "answered", "properties.answered", in->answered, ei)))
+        return e;
+    if (row->status && !in_list(row->status, statuses))
+        return vk_fail(ei, VK_EVALUE, "properties.status",
+                       "properties.status must be received, in_progress or closed");
+    int closed = row->status && strcmp(row->status, "closed") == 0;
+    if (closed && !row->closed_reason)
+        return vk_fail(ei, VK_EMISSING, "properties.closed_reason",
+                       "a closed item needs properties.closed_reason");
+    if (!closed && row->closed_reason)
+        return vk_fail(ei, VK_EVALUE, "properties.closed_reason",
+                       "properties.closed_reason is only for closed items");
+    if (row->closed_reason && !in_list(row->closed_reason, closed_reasons))
+        return vk_fail(ei, VK_EVALUE, "properties.closed_reason",
+                       "properties.closed_reason must be fixed, taken_into_account, "
+                       "not_possible, duplicate or forwarded");
+    if (in->created[0])
+        row->created_at = in->created;
+    if (in->updated[0])
+        row->updated_at = in->updated;
+    if (in->answered[0])
+        row->answered_at = in->answered;
+    if (row->answer && !row->answered_at)
+        row->answered_at = row->updated_at;
+    return VK_OK;
+}
+
+vk_err api_feedback_read(vk_ctx *ctx, const json_t *feature, api_input_kind kind,
+                         api_feedback_input *in, vk_errinfo *ei)
+{
+    static const char *const public_keys[] = {"category", "description", "place", "contact",
+                                              NULL};
+    static const char *const trusted_keys[] = {
+        "category", "description", "place",    "contact", "status", "closed_reason",
+        "answer",   "answered",    "created",  "updated", NULL};
+    memset(in, 0, sizeof *in);
+    store_feedback_new *row = &in->row;
+    vk_now_rfc3339(in->created);
+    memcpy(in->updated, in->created, sizeof in->updated);
+    row->created_at = in->created;
+    row->updated_at = in->updated;
+
+    if (!json_is_object(feature))
+        return vk_fail(ei, VK_ETYPE, "", "the body must be a GeoJSON Feature object");
+    const json_t *type = json_object_get(feature, "type");
+    if (!type)
+        return vk_fail(ei, VK_EMISSING, "type", "type is required and must be \"Feature\"");
+    if (!json_is_string(type))
+        return vk_fail(ei, VK_ETYPE, "type", "type must be the string \"Feature\"");
+    if (strcmp(json_string_value(type), "Feature") != 0)
+        return vk_fail(ei, VK_EVALUE, "type", "type must be \"Feature\"; send one Feature at a time");
+    const json_t *props = json_object_get(feature, "properties");
+    if (!props || json_is_null(props))
+        return vk_fail(ei, VK_EMISSING, "properties",
+                       "properties is required (category and description)");
+    if (!json_is_object(props))
+        return vk_fail(ei, VK_ETYPE, "properties", "properties must be an object");
+    const json_t *geometry = json_object_get(feature, "geometry");
+    if (!geometry || json_is_null(geometry))
+        return vk_fail(ei, VK_EMISSING, "geometry", "geometry is required: where is it?");
+    if (!json_is_object(geometry))
+        return vk_fail(ei, VK_ETYPE, "geometry", "geometry must be a GeoJSON geometry object");
+
+    vk_err e;
+    if ((e = check_keys(props, "properties.",
+                        kind == API_INPUT_TRUSTED ? trusted_keys : public_keys, ei)) ||
+        (e = read_text(props, "category", "properties.category", 1, 40, 0, &row->category, ei)) ||
+        (e = read_text(props, "description", "properties.description", 1, DESCRIPTION_MAX, 1,
+                       &row->description, ei)) ||
+        (e = read_text(props, "place", "properties.place", 0, PLACE_MAX, 0, &row->place, ei)) ||
+        (e = read_contact(props, row, ei)))
+        return e;
+    if (kind == API_INPUT_TRUSTED && (e = read_trusted(props, in, ei)))
+        return e;
+    int exists = 0;
+    if ((e = store_category_exists(ctx->store, row->category, &exists, ei)))
+        return e;
+    if (!exists)
+        return vk_fail(ei, VK_EVALUE, "properties.category",
+                       "unknown category '%.40s'; the categories are listed at /api/v1/categories",
+                       row->category);
+
+    gis_geom *g = NULL;
+    if ((e = gis_geom_from_geojson(ctx->gis, geometry, "geometry", &g, ei)))
+        return e;
+    e = gis_geom_check_inside(ctx->gis, g, "geometry", ei);
+    if (!e) {
+        row->district_id = gis_geom_district(ctx->gis, g);
+        e = gis_geom_to_wkb(ctx->gis, g, &in->wkb, &row->wkb_len);
+        if (e)
+            vk_fail(ei, e, "geometry", NULL);
+        row->wkb = in->wkb;
+    }
+    gis_geom_free(ctx->gis, g);
+    return e;
+}
+
+void api_feedback_input_fini(api_feedback_input *in)
+{
+    free(in->wkb);
+    in->wkb = NULL;
+}
+
+/* ---- writing output ---- */
+
+static vk_err feedback_write(vk_buf *b, const store_feedback_row *r)
+{
+    vk_buf_puts(b, "{\"type\":\"Feature\",\"id\":");
+    vk_json_int(b, r->id);
+    vk_buf_puts(b, ",\"geometry\":");
+    vk_err e = gis_wkb_to_geojson(r->wkb, r->wkb_len, b);
+    if (e)
+        return e;
+    vk_buf_puts(b, ",\"properties\":{\"category\":");
+    vk_json_str_or_null(b, r->category);
+    vk_buf_puts(b, ",\"description\":");
+    vk_json_str_or_null(b, r->description);
+    vk_buf_puts(b, ",\"place\":");
+    vk_json_str_or_null(b, r->place);
+    vk_buf_puts(b, ",\"status\":");
+    vk_json_str_or_null(b, r->status);
+    vk_buf_puts(b, ",\"closed_reason\":");
+    vk_json_str_or_null(b, r->closed_reason);
+    vk_buf_puts(b, ",\"answer\":");
+    vk_json_str_or_null(b, r->answer);
+    vk_buf_puts(b, ",\"answered\":");
+    vk_json_str_or_null(b, r->answered_at);
+    vk_buf_puts(b, ",\"district\":");
+    vk_json_str_or_null(b, r->district);
+    vk_buf_puts(b, ",\"created\":");
+    vk_json_str_or_null(b, r->created_at);
+    vk_buf_puts(b, ",\"updated\":");
+    vk_json_str_or_null(b, r->updated_at);
+    vk_buf_puts(b, "}}");
+    return vk_buf_ok(b) ? VK_OK : VK_ENOMEM;
+}
+
+/* ---- query parameters ---- */
+
+/* A whole decimal integer in [min, max]; anything else is an error. */
+static vk_err param_int(const char *s, const char *name, long long min, long long max,
+                        long long *out, vk_errinfo *ei)
+{
+    if (!s)
+        return VK_OK;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno || !isdigit((unsigned char)s[s[0] == '-' || s[0] == '+']))
+        return vk_fail(ei, VK_EPARAM, name, "%s must be a whole number", name);
+    if (v < min)
+        return vk_fail(ei, VK_EPARAM, name, "%s must be at least %lld", name, min);
+    *out = v > max ? max : v; /* larger values are clamped, as OGC API does */
+    return VK_OK;
+}
+
+static vk_err param_bbox(const char *s, double bbox[4], vk_errinfo *ei)
+{
+    const char *p = s;
+    for (int i = 0; i < 4; i++) {
+        char *end;
+        errno = 0;
+        bbox[i] = strtod(p, &end);
+        if (end == p || errno || !isfinite(bbox[i]) || (i < 3 ? *end != ',' : *end != '\0'))
+            return vk_fail(ei, VK_EPARAM, "bbox",
+                           "bbox must be four numbers: minlon,minlat,maxlon,maxlat");
+        p = end + 1;
+    }
+    if (bbox[0] < -180 || bbox[2] > 180 || bbox[1] < -90 || bbox[3] > 90)
+        return vk_fail(ei, VK_EPARAM, "bbox",
+                       "bbox is outside -180…180 longitude or -90…90 latitude");
+    if (bbox[0] > bbox[2] || bbox[1] > bbox[3])
+        return vk_fail(ei, VK_EPARAM, "bbox", "bbox minimum is greater than its maximum");
+    return VK_OK;
+}
+
+/* A comma list checked item by item, returned as ",a,b," for the store. */
+static vk_err param_list(vk_ctx *ctx, const vk_req *req, const char *name,
+                         const char *const *allowed, const char **out)
+{
+    const char *s = vk_req_param(req, name);
+    *out = NULL;
+    if (!s)
+        return VK_OK;
+    size_t n = strlen(s);
+    if (n == 0 || n > 1000)
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a comma-separated list", name);
+    char *list = vk_arena_alloc(req->arena, n + 3);
+    if (!list)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    sprintf(list, ",%s,", s);
+    for (char *item = list + 1; *item;) {
+        char *comma = strchr(item, ',');
+        *comma = '\0';
+        int ok = 0;
+        if (allowed) {
+            ok = in_list(item, allowed);
+        } else {
+            vk_err e = store_category_exists(ctx->store, item, &ok, &ctx->err);
+            if (e)
+                return e;
+        }
+        if (!ok) {
+            const char *shown = vk_utf8_valid(item, strlen(item), NULL) ? item : "?";
+            return vk_fail(&ctx->err, VK_EPARAM, name, "%s: unknown value '%.60s'", name, shown);
+        }
+        *comma = ',';
+        item = comma + 1;
+    }
+    *out = list;
+    return VK_OK;
+}
+
+static vk_err read_filter(vk_ctx *ctx, const vk_req *req, store_feedback_filter *f)
+{
+    static const char *const known[] = {"bbox", "category", "status", "district",
+                                        "limit", "offset", NULL};
+    vk_errinfo *ei = &ctx->err;
+    memset(f, 0, sizeof *f);
+    long long limit = LIST_LIMIT_DEFAULT, offset = 0;
+    vk_err e;
+    if ((e = vk_req_only_params(req, known, ei)) ||
+        (e = param_int(vk_req_param(req, "limit"), "limit", 1, LIST_LIMIT_MAX, &limit, ei)) ||
+        (e = param_int(vk_req_param(req, "offset"), "offset", 0, INT64_MAX, &offset, ei)) ||
+        (e = param_list(ctx, req, "category", NULL, &f->categories)) ||
+        (e = param_list(ctx, req, "status", statuses, &f->statuses)))
+        return e;
+    f->limit = limit;
+    f->offset = offset;
+    const char *bbox = vk_req_param(req, "bbox");
+    if (bbox) {
+        if ((e = param_bbox(bbox, f->bbox, ei)))
+            return e;
+        f->has_bbox = 1;
+    }
+    const char *district = vk_req_param(req, "district");
+    if (district) {
+        if ((e = store_district_id(ctx->store, district, &f->district_id, ei)))
+            return e;
+        if (!f->district_id)
+            return vk_fail(ei, VK_EPARAM, "district",
+                           "unknown district; the districts are listed at /api/v1/districts");
+    }
+    return VK_OK;
+}
+
+/* ---- handlers ---- */
+
+typedef struct {
+    vk_buf *b;
+    int64_t n;
+    vk_err err;
+} list_writer;
+
+static int write_row(void *arg, const store_feedback_row *r)
+{
+    list_writer *w = arg;
+    if (w->n++)
+        vk_buf_putc(w->b, ',');
+    w->err = feedback_write(w->b, r);
+    return w->err != VK_OK;
+}
+
+vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    store_feedback_filter f;
+    int64_t matched = 0;
+    vk_err e = read_filter(ctx, req, &f);
+    if (!e)
+        e = store_feedback_count(ctx->store, &f, &matched, &ctx->err);
+    if (e)
+        return e;
+    resp->content_type = "application/geo+json";
+    vk_buf *b = &resp->body;
+    vk_buf_puts(b, "{\"type\":\"FeatureCollection\",\"features\":[");
+    list_writer w = {b, 0, VK_OK};
+    e = store_feedback_each(ctx->store, &f, write_row, &w, &ctx->err);
+    if (!e && w.err)
+        e = vk_fail(&ctx->err, w.err, "", NULL);
+    if (e)
+        return e;
+    vk_buf_printf(b, "],\"numberMatched\":%lld,\"numberReturned\":%lld}", (long long)matched,
+                  (long long)w.n);
+    return VK_OK;
+}
+
+/* The {id} route argument as a positive integer, else 404. */
+static vk_err path_id(vk_ctx *ctx, const vk_req *req, int64_t *id)
+{
+    const char *s = req->nargs ? req->args[0] : "";
+    long long v = 0;
+    size_t n = strlen(s);
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n || (v = atoll(s)) <= 0)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+    *id = v;
+    return VK_OK;
+}
+
+vk_err api_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const no_params[] = {NULL};
+    int64_t id = 0;
+    int found = 0;
+    store_feedback_row row;
+    vk_err e;
+    if ((e = vk_req_only_params(req, no_params, &ctx->err)) || (e = path_id(ctx, req, &id)) ||
+        (e = store_feedback_get(ctx->store, id, &found, &row, &ctx->err)))
+        return e;
+    if (!found)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with id %lld",
+                       (long long)id);
+    resp->content_type = "application/geo+json";
+    e = feedback_write(&resp->body, &row);
+    return e ? vk_fail(&ctx->err, e, "", NULL) : VK_OK;
+}
+
+vk_err api_feedback_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const no_params[] = {NULL};
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    if (!vk_req_is_json(req))
+        return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
+                       "send the Feature as application/geo+json or application/json");
+    json_t *doc = NULL;
+    if ((e = api_json_parse(req->body, req->body_len, &doc, &ctx->err)))
+        return e;
+    api_feedback_input in;
+    int64_t id = 0;
+    e = api_feedback_read(ctx, doc, API_INPUT_PUBLIC, &in, &ctx->err);
+    if (!e)
+        e = store_feedback_insert(ctx->store, &in.row, &id, &ctx->err);
+    api_feedback_input_fini(&in);
+    json_decref(doc);
+    if (e)
+        return e;
+
+    int found = 0;
+    store_feedback_row row;
+    if ((e = store_feedback_get(ctx->store, id, &found, &row, &ctx->err)))
+        return e;
+    if (!found)
+        return vk_fail(&ctx->err, VK_EINTERNAL, "", "the stored item could not be read back");
+    char *loc = vk_arena_alloc(req->arena, 64);
+    if (!loc)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    snprintf(loc, 64, "/api/v1/feedback/%lld", (long long)id);
+    resp->status = 201;
+    resp->content_type = "application/geo+json";
+    vk_resp_header(resp, "Location", loc);
+    e = feedback_write(&resp->body, &row);
+    return e ? vk_fail(&ctx->err, e, "", NULL) : VK_OK;
+}

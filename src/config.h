@@ -1,0 +1,31 @@
+/*
+ * config.h — the service configuration: filled in once by main() from
+ * defaults and the command line, then frozen and shared read-only by every
+ * worker (the only process-wide state).
+ */
+#ifndef VK_CONFIG_H
+#define VK_CONFIG_H
+
+#include <stddef.h>
+
+typedef struct vk_config {
+    const char *db_path;      /* --db, default "vaikuta.sqlite" */
+    const char *listen_host;  /* --listen HOST:PORT, default 127.0.0.1:8080 */
+    unsigned short port;
+    const char *web_dir;      /* --web, default <source>/web */
+    const char *geo_dir;      /* --geo, default <source>/geo */
+    const char *seeds_dir;    /* --seeds, default <source>/seeds */
+    const char *tiles_url;    /* --tiles, XYZ template; NULL = no basemap */
+    const char *tiles_attribution;
+    int demo;                 /* --demo: load seeds/ demo content when empty */
+    int threads;              /* --threads, worker threads, default 2 */
+    size_t body_max;          /* request body cap in bytes (1 MiB) */
+    size_t response_max;      /* cap on one buffered response (64 MiB) */
+} vk_config;
+
+#define VK_DEFAULT_DB "vaikuta.sqlite"
+#define VK_DEFAULT_LISTEN "127.0.0.1:8080"
+#define VK_DEFAULT_BODY_MAX (1024 * 1024)
+#define VK_DEFAULT_RESPONSE_MAX (64u * 1024 * 1024)
+
+#endif

@@ -1,0 +1,108 @@
+/* request.c — request accessors, response building, error rendering. */
+#include "http/request.h"
+
+#include <string.h>
+#include <strings.h>
+
+void vk_resp_init(vk_resp *r, size_t max)
+{
+    memset(r, 0, sizeof *r);
+    r->status = 200;
+    r->content_type = "application/json";
+    vk_buf_init(&r->body, max);
+}
+
+void vk_resp_fini(vk_resp *r) { vk_buf_fini(&r->body); }
+
+void vk_resp_header(vk_resp *r, const char *name, const char *value)
+{
+    if (r->nheaders < VK_MAX_HEADERS)
+        r->headers[r->nheaders++] = (vk_header){name, value};
+}
+
+void vk_resp_error(vk_resp *r, const vk_errinfo *ei)
+{
+    vk_err code = ei->code == VK_OK ? VK_EINTERNAL : ei->code;
+    const char *msg = ei->message[0] ? ei->message : vk_err_message(code);
+    vk_buf_reset(&r->body);
+    r->status = vk_err_status(code);
+    r->content_type = "application/json";
+    r->file_path = NULL;
+    vk_buf *b = &r->body;
+    vk_buf_puts(b, "{\"error\":{\"code\":");
+    vk_json_str_or_null(b, vk_err_code(code));
+    vk_buf_puts(b, ",\"field\":");
+    vk_json_str_or_null(b, ei->field);
+    vk_buf_puts(b, ",\"message\":");
+    /* The message may quote client input: keep it valid UTF-8 JSON. */
+    if (vk_utf8_valid(msg, strlen(msg), NULL))
+        vk_json_str_or_null(b, msg);
+    else
+        vk_json_str_or_null(b, vk_err_message(code));
+    vk_buf_puts(b, "}}");
+}
+
+const char *vk_req_param(const vk_req *q, const char *key)
+{
+    for (int i = 0; i < q->nparams; i++)
+        if (strcmp(q->params[i].key, key) == 0)
+            return q->params[i].value;
+    return NULL;
+}
+
+vk_err vk_req_only_params(const vk_req *q, const char *const *allowed, vk_errinfo *ei)
+{
+    if (q->params_overflow)
+        return vk_fail(ei, VK_EPARAM, "", "too many query parameters (at most %d)", VK_MAX_PARAMS);
+    for (int i = 0; i < q->nparams; i++) {
+        const char *const *a = allowed;
+        while (*a && strcmp(*a, q->params[i].key) != 0)
+            a++;
+        if (!*a) {
+            const char *k = q->params[i].key;
+            if (!vk_utf8_valid(k, strlen(k), NULL) || strlen(k) > 64)
+                k = "(unprintable)";
+            return vk_fail(ei, VK_EUNKNOWN_PARAM, k, "unknown query parameter '%s'", k);
+        }
+    }
+    return VK_OK;
+}
+
+int vk_req_is_json(const vk_req *q)
+{
+    const char *ct = q->content_type;
+    if (!ct)
+        return 0;
+    size_t n = strcspn(ct, ";");
+    while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+        n--;
+    if ((n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+        (n == 20 && strncasecmp(ct, "application/geo+json", 20) == 0))
+        return 1;
+    return n > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+           strncasecmp(ct + n - 5, "+json", 5) == 0;
+}
+
+static const struct {
+    vk_method m;
+    const char *name;
+} methods[] = {
+    {VK_GET, "GET"},     {VK_HEAD, "HEAD"},     {VK_POST, "POST"},       {VK_PUT, "PUT"},
+    {VK_PATCH, "PATCH"}, {VK_DELETE, "DELETE"}, {VK_OPTIONS, "OPTIONS"},
+};
+
+const char *vk_method_name(vk_method m)
+{
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (methods[i].m == m)
+            return methods[i].name;
+    return "OTHER";
+}
+
+vk_method vk_method_parse(const char *name)
+{
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (strcmp(methods[i].name, name) == 0)
+            return methods[i].m;
+    return VK_OTHER;
+}

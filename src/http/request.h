@@ -1,0 +1,87 @@
+/*
+ * request.h — a parsed request and the response a handler builds.
+ *
+ * Handlers in src/api/ see only these, never libmicrohttpd, so they can be
+ * called from tests without a socket. Everything a vk_req points to is
+ * borrowed for the duration of the handler call (arena or MHD storage).
+ */
+#ifndef VK_REQUEST_H
+#define VK_REQUEST_H
+
+#include <stddef.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+typedef enum {
+    VK_GET = 1 << 0,
+    VK_HEAD = 1 << 1,
+    VK_POST = 1 << 2,
+    VK_PUT = 1 << 3,
+    VK_PATCH = 1 << 4,
+    VK_DELETE = 1 << 5,
+    VK_OPTIONS = 1 << 6,
+    VK_OTHER = 1 << 7,
+} vk_method;
+
+typedef struct vk_param {
+    const char *key;
+    const char *value;
+} vk_param;
+
+#define VK_MAX_ROUTE_ARGS 4
+#define VK_MAX_PARAMS 64
+#define VK_MAX_HEADERS 12
+
+typedef struct vk_req {
+    vk_method method;
+    const char *method_name;
+    const char *path;                     /* decoded, without the query */
+    const char *args[VK_MAX_ROUTE_ARGS];  /* the {name} segments matched */
+    int nargs;
+    vk_param params[VK_MAX_PARAMS];       /* query parameters, decoded */
+    int nparams;
+    int params_overflow;                  /* more than VK_MAX_PARAMS given */
+    const char *content_type;             /* NULL when absent */
+    const char *if_none_match;
+    const char *body;
+    size_t body_len;
+    vk_arena *arena;
+} vk_req;
+
+typedef struct vk_header {
+    const char *name;
+    const char *value;
+} vk_header;
+
+typedef struct vk_resp {
+    int status;
+    const char *content_type;  /* static or arena string */
+    vk_buf body;
+    vk_header headers[VK_MAX_HEADERS];
+    int nheaders;
+    const char *file_path;     /* set by the static handler: send this file */
+    long long file_size;
+} vk_resp;
+
+void vk_resp_init(vk_resp *r, size_t max);
+void vk_resp_fini(vk_resp *r);
+/* Name and value must outlive the response (static or arena). */
+void vk_resp_header(vk_resp *r, const char *name, const char *value);
+/* Replace the body with {"error":{"code","field","message"}} and set the
+ * status from the error list. */
+void vk_resp_error(vk_resp *r, const vk_errinfo *ei);
+
+/* The first value of query parameter key, or NULL. */
+const char *vk_req_param(const vk_req *q, const char *key);
+/* VK_EUNKNOWN_PARAM unless every parameter is in the NULL-terminated list. */
+vk_err vk_req_only_params(const vk_req *q, const char *const *allowed, vk_errinfo *ei);
+/* 1 when the Content-Type is JSON (application/json, application/geo+json,
+ * or any +json type), parameters such as charset ignored. */
+int vk_req_is_json(const vk_req *q);
+
+const char *vk_method_name(vk_method m);
+vk_method vk_method_parse(const char *name);
+
+#endif

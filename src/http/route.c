@@ -1,0 +1,99 @@
+/* route.c — the route table and the matcher. */
+#include "http/route.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "http/static.h"
+
+#define ANY_GET (VK_GET | VK_HEAD)
+
+const vk_route vk_routes[] = {
+    {ANY_GET, "/healthz", api_healthz, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/api/v1/config", api_config, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/api/v1/categories", api_categories, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/api/v1/districts", api_districts, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/api/v1/feedback", api_feedback_list, VK_ACCESS_PUBLIC},
+    {VK_POST, "/api/v1/feedback", api_feedback_create, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/api/v1/feedback/{id}", api_feedback_get, VK_ACCESS_PUBLIC},
+    /* Last: everything else that is not under /api is a web client file. */
+    {ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC},
+};
+const int vk_routes_count = (int)(sizeof vk_routes / sizeof vk_routes[0]);
+
+/* Match one pattern; captures go to caps (pointers into path, lengths). */
+static int pattern_match(const char *pat, const char *path, const char **caps, size_t *caplen,
+                         int *ncaps)
+{
+    *ncaps = 0;
+    while (*pat && *path) {
+        if (*pat != '/' || *path != '/')
+            return 0;
+        pat++;
+        path++;
+        if (strcmp(pat, "**") == 0)
+            return 1;
+        const char *pend = strchr(pat, '/');
+        size_t plen = pend ? (size_t)(pend - pat) : strlen(pat);
+        size_t slen = strcspn(path, "/");
+        if (plen >= 2 && pat[0] == '{' && pat[plen - 1] == '}') {
+            if (slen == 0 || *ncaps == VK_MAX_ROUTE_ARGS)
+                return 0;
+            caps[*ncaps] = path;
+            caplen[(*ncaps)++] = slen;
+        } else if (plen != slen || strncmp(pat, path, plen) != 0) {
+            return 0;
+        }
+        pat += plen;
+        path += slen;
+    }
+    return *pat == '\0' && *path == '\0';
+}
+
+vk_route_result vk_route_match(vk_method method, const char *path, vk_req *req,
+                               const vk_route **route, unsigned *allowed)
+{
+    *allowed = 0;
+    /* The API namespace never falls through to static files. */
+    int api = strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
+    for (int i = 0; i < vk_routes_count; i++) {
+        const vk_route *r = &vk_routes[i];
+        const char *caps[VK_MAX_ROUTE_ARGS];
+        size_t caplen[VK_MAX_ROUTE_ARGS];
+        int ncaps;
+        int catch_all = strcmp(r->pattern, "/**") == 0;
+        if (catch_all && api)
+            continue;
+        if (!pattern_match(r->pattern, path, caps, caplen, &ncaps))
+            continue;
+        if (r->methods & method) {
+            for (int k = 0; k < ncaps; k++)
+                req->args[k] = vk_arena_strndup(req->arena, caps[k], caplen[k]);
+            req->nargs = ncaps;
+            *route = r;
+            return VK_ROUTE_FOUND;
+        }
+        /* A method not served by the catch-all means "no such resource". */
+        if (!catch_all)
+            *allowed |= r->methods;
+    }
+    return *allowed ? VK_ROUTE_BAD_METHOD : VK_ROUTE_NOT_FOUND;
+}
+
+void vk_route_allow_header(unsigned methods, char *buf, size_t n)
+{
+    static const vk_method order[] = {VK_GET, VK_HEAD, VK_POST, VK_PUT, VK_PATCH, VK_DELETE};
+    size_t used = 0;
+    buf[0] = '\0';
+    methods |= VK_OPTIONS;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (!(methods & order[i]))
+            continue;
+        int w = snprintf(buf + used, n - used, "%s%s", used ? ", " : "", vk_method_name(order[i]));
+        if (w < 0 || (size_t)w >= n - used)
+            return;
+        used += (size_t)w;
+    }
+    snprintf(buf + used, n - used, "%sOPTIONS", used ? ", " : "");
+}

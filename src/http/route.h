@@ -1,0 +1,42 @@
+/*
+ * route.h — the one route table: method, path pattern, handler and who may
+ * call it. Nothing routes anywhere else.
+ *
+ * Patterns are literal segments, "{name}" for one segment captured into
+ * req->args, and a final "**" for the rest of the path (static files).
+ */
+#ifndef VK_ROUTE_H
+#define VK_ROUTE_H
+
+#include "api/ctx.h"
+#include "http/request.h"
+
+typedef vk_err (*vk_handler)(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+
+typedef enum {
+    VK_ACCESS_PUBLIC, /* anyone; staff roles arrive with staff accounts */
+} vk_access;
+
+typedef struct vk_route {
+    unsigned methods; /* vk_method bits; GET implies HEAD */
+    const char *pattern;
+    vk_handler handler;
+    vk_access access;
+} vk_route;
+
+typedef enum { VK_ROUTE_FOUND, VK_ROUTE_NOT_FOUND, VK_ROUTE_BAD_METHOD } vk_route_result;
+
+/* Find the route for method and path. On VK_ROUTE_FOUND *route is set and
+ * req->args/nargs hold the captured segments (copied into req->arena). On
+ * VK_ROUTE_BAD_METHOD *allowed holds the methods the path does accept. */
+vk_route_result vk_route_match(vk_method method, const char *path, vk_req *req,
+                               const vk_route **route, unsigned *allowed);
+
+/* "GET, HEAD, POST" for a set of methods, into buf of size n. */
+void vk_route_allow_header(unsigned methods, char *buf, size_t n);
+
+/* The table itself, for tests and the OpenAPI document. */
+extern const vk_route vk_routes[];
+extern const int vk_routes_count;
+
+#endif

@@ -1,0 +1,315 @@
+/*
+ * server.c — libmicrohttpd glue.
+ *
+ * The access handler is called several times per request. The first call
+ * only attaches our per-request state and returns: answering in the first
+ * call makes libmicrohttpd 0.9.75 drop keep-alive (see the peers' README:
+ * 5× less throughput). Body chunks are appended up to the cap; the last
+ * call dispatches.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "api/ctx.h"
+#include "http/request.h"
+#include "http/route.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+/* Bytes of an oversized body read and dropped before answering 413 and
+ * closing the connection. */
+#define BODY_DRAIN_MAX (16u * 1024 * 1024)
+
+struct http_server {
+    const vk_config *cfg;
+    struct MHD_Daemon *daemon;
+    vk_ctx_pool *pool;
+    atomic_int in_flight;
+};
+
+/* What one request carries between handler calls. */
+typedef struct http_call {
+    http_server *srv;
+    int64_t started_us;
+    int status;
+    char method[16];
+    char *path;         /* owned copy of the URL path for the log */
+    vk_buf body;
+    int body_too_large;
+    size_t drained;     /* bytes read and dropped after the body cap */
+    vk_arena arena;
+} http_call;
+
+static enum MHD_Result queue_response(struct MHD_Connection *conn, http_call *call, vk_resp *resp)
+{
+    struct MHD_Response *r = NULL;
+    if (resp->file_path) {
+        int fd = open(resp->file_path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0 && !(r = MHD_create_response_from_fd64((uint64_t)resp->file_size, fd)))
+            close(fd);
+        if (!r) {
+            vk_errinfo ei;
+            vk_fail(&ei, VK_ENOT_FOUND, "path", "no such file");
+            vk_resp_error(resp, &ei);
+        }
+    }
+    if (!r) {
+        if (!vk_buf_ok(&resp->body)) {
+            vk_errinfo ei;
+            vk_fail(&ei, vk_buf_over_cap(&resp->body) ? VK_EPARAM : VK_ENOMEM, "limit",
+                    vk_buf_over_cap(&resp->body) ? "the response would be too large; ask for "
+                                                   "fewer items with limit"
+                                                 : NULL);
+            vk_resp_error(resp, &ei);
+        }
+        size_t len = 0;
+        char *data = vk_buf_take(&resp->body, &len);
+        r = MHD_create_response_from_buffer(len, data ? data : (char *)"",
+                                            data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+        if (!r) {
+            free(data);
+            return MHD_NO;
+        }
+    }
+    if (resp->content_type)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+    for (int i = 0; i < resp->nheaders; i++)
+        MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+    call->status = resp->status;
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)resp->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static enum MHD_Result answer_too_large(struct MHD_Connection *conn, http_call *call)
+{
+    vk_resp resp;
+    vk_resp_init(&resp, 4096);
+    vk_errinfo ei;
+    vk_fail(&ei, VK_EBODY_TOO_LARGE, "body", "the request body is larger than %zu bytes",
+            call->srv->cfg->body_max);
+    vk_resp_error(&resp, &ei);
+    enum MHD_Result ok = queue_response(conn, call, &resp);
+    vk_resp_fini(&resp);
+    return ok;
+}
+
+static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    vk_req *req = cls;
+    if (req->nparams == VK_MAX_PARAMS) {
+        req->params_overflow = 1;
+        return MHD_NO;
+    }
+    req->params[req->nparams++] = (vk_param){key ? key : "", value ? value : ""};
+    return MHD_YES;
+}
+
+/* Route and run the handler, turning any error into the JSON error body. */
+static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *call,
+                     const char *url, vk_resp *resp)
+{
+    vk_req req;
+    memset(&req, 0, sizeof req);
+    req.method = vk_method_parse(call->method);
+    req.method_name = call->method;
+    req.path = url;
+    req.arena = &call->arena;
+    req.body = call->body.data;
+    req.body_len = call->body.len;
+    req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+    req.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &req);
+
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    if (call->body_too_large) {
+        vk_fail(&ei, VK_EBODY_TOO_LARGE, "body", "the request body is larger than %zu bytes",
+                srv->cfg->body_max);
+        vk_resp_error(resp, &ei);
+        return;
+    }
+    const vk_route *route = NULL;
+    unsigned allowed = 0;
+    vk_method m = req.method == VK_HEAD ? VK_GET : req.method;
+    vk_route_result rr = vk_route_match(m == VK_OPTIONS ? VK_GET : m, url, &req, &route, &allowed);
+    if (m == VK_OPTIONS && rr != VK_ROUTE_NOT_FOUND) {
+        /* What may be done here; the path's methods, found either way. */
+        if (rr == VK_ROUTE_FOUND)
+            vk_route_match(VK_OTHER, url, &req, &route, &allowed);
+        char *allow = vk_arena_alloc(req.arena, 96);
+        if (allow) {
+            vk_route_allow_header(allowed ? allowed : (VK_GET | VK_HEAD), allow, 96);
+            vk_resp_header(resp, "Allow", allow);
+        }
+        resp->status = 204;
+        return;
+    }
+    if (rr == VK_ROUTE_BAD_METHOD) {
+        char *allow = vk_arena_alloc(req.arena, 96);
+        if (allow) {
+            vk_route_allow_header(allowed, allow, 96);
+            vk_resp_header(resp, "Allow", allow);
+        }
+        vk_fail(&ei, VK_EMETHOD, "method", "%s is not allowed here; allowed: %s",
+                req.method == VK_OTHER ? "this method" : call->method, allow ? allow : "");
+        vk_resp_error(resp, &ei);
+        return;
+    }
+    if (rr == VK_ROUTE_NOT_FOUND) {
+        vk_fail(&ei, VK_ENOT_FOUND, "path", "there is nothing at this address");
+        vk_resp_error(resp, &ei);
+        return;
+    }
+    vk_ctx *ctx = vk_ctx_pool_get(srv->pool);
+    vk_err e = route->handler(ctx, &req, resp);
+    if (e) {
+        if (ctx->err.code == VK_OK)
+            vk_fail(&ctx->err, e, "", NULL);
+        if (vk_err_status(ctx->err.code) >= 500)
+            vk_log("error: %s %s: %s", call->method, call->path, ctx->err.message);
+        vk_resp_error(resp, &ctx->err);
+    }
+    vk_ctx_pool_put(srv->pool, ctx);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    http_server *srv = cls;
+    http_call *call = *con_cls;
+    if (!call) {
+        call = calloc(1, sizeof *call);
+        if (!call)
+            return MHD_NO;
+        call->srv = srv;
+        call->started_us = vk_monotonic_us();
+        snprintf(call->method, sizeof call->method, "%s", method);
+        call->path = strdup(url ? url : "");
+        vk_buf_init(&call->body, srv->cfg->body_max);
+        vk_arena_init(&call->arena, 0);
+        atomic_fetch_add(&srv->in_flight, 1);
+        *con_cls = call;
+        /* A declared length over the cap: refuse before the body is sent
+         * when the client waits for "100 Continue" or the body is too big
+         * to be worth draining. Otherwise answer from the second call on,
+         * which keeps keep-alive. */
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+        unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+        if (declared > srv->cfg->body_max) {
+            call->body_too_large = 1;
+            if (expect || declared > BODY_DRAIN_MAX)
+                return answer_too_large(conn, call);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (!call->body_too_large && vk_buf_add(&call->body, upload_data, n))
+            call->body_too_large = 1;
+        if (call->body_too_large) {
+            /* Drain what the client is sending so the 413 reaches it on a
+             * clean connection, but only so much. */
+            call->drained += n;
+            if (call->drained > BODY_DRAIN_MAX)
+                return answer_too_large(conn, call);
+        }
+        return MHD_YES;
+    }
+    if (call->status)
+        return MHD_YES; /* already answered (body too large) */
+    vk_resp resp;
+    vk_resp_init(&resp, srv->cfg->response_max);
+    dispatch(srv, conn, call, url, &resp);
+    enum MHD_Result ok = queue_response(conn, call, &resp);
+    vk_resp_fini(&resp);
+    return ok;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    (void)toe;
+    http_server *srv = cls;
+    http_call *call = *con_cls;
+    if (!call)
+        return;
+    vk_log_request(call->method, call->path, call->status,
+                   vk_monotonic_us() - call->started_us);
+    vk_buf_fini(&call->body);
+    vk_arena_fini(&call->arena);
+    free(call->path);
+    free(call);
+    *con_cls = NULL;
+    atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei)
+{
+    http_server *s = calloc(1, sizeof *s);
+    if (!s)
+        return vk_fail(ei, VK_ENOMEM, "", NULL);
+    s->cfg = cfg;
+    atomic_init(&s->in_flight, 0);
+    vk_err e = vk_ctx_pool_new(&s->pool, cfg, cfg->threads, ei);
+    if (e) {
+        free(s);
+        return e;
+    }
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(cfg->port);
+    if (inet_pton(AF_INET, cfg->listen_host, &addr.sin_addr) != 1) {
+        vk_ctx_pool_free(s->pool);
+        free(s);
+        return vk_fail(ei, VK_EVALUE, "listen", "--listen: '%s' is not an IPv4 address",
+                       cfg->listen_host);
+    }
+    s->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, cfg->port, NULL, NULL,
+        on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        (unsigned)1, MHD_OPTION_END);
+    if (!s->daemon) {
+        vk_ctx_pool_free(s->pool);
+        free(s);
+        return vk_fail(ei, VK_EIO, "listen", "cannot listen on %s:%u (in use, or not allowed?)",
+                       cfg->listen_host, cfg->port);
+    }
+    *out = s;
+    return VK_OK;
+}
+
+void http_server_stop(http_server *s, int grace_ms)
+{
+    if (!s)
+        return;
+    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < grace_ms; waited += 10)
+        usleep(10000);
+    MHD_stop_daemon(s->daemon);
+    vk_ctx_pool_free(s->pool);
+    free(s);
+}

@@ -1,0 +1,92 @@
+/* static.c — safe static files. */
+#include "http/static.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static const struct {
+    const char *ext;
+    const char *type;
+} types[] = {
+    {".html", "text/html; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".mjs", "text/javascript; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".json", "application/json"},
+    {".geojson", "application/geo+json"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".ico", "image/x-icon"},
+    {".webmanifest", "application/manifest+json"},
+    {".txt", "text/plain; charset=utf-8"},
+    {".map", "application/json"},
+};
+
+const char *http_static_type(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    if (dot)
+        for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+            if (strcasecmp(dot, types[i].ext) == 0)
+                return types[i].type;
+    return "application/octet-stream";
+}
+
+/* Refuse anything but plain names: no empty, "." or ".." segments, no
+ * hidden files, no backslashes or control bytes. */
+static int path_is_plain(const char *p)
+{
+    if (p[0] != '/')
+        return 0;
+    for (const char *s = p; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == '\\' || *s == 0x7f)
+            return 0;
+    const char *seg = p + 1;
+    while (*seg) {
+        size_t n = strcspn(seg, "/");
+        if (seg[0] == '.' || (n == 0 && seg[n] == '/'))
+            return 0;
+        seg += n;
+        if (*seg == '/')
+            seg++;
+    }
+    return 1;
+}
+
+vk_err http_static_file(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    const char *path = req->path;
+    if (!path_is_plain(path))
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "path", "no such file");
+    const char *root = ctx->cfg->web_dir;
+    size_t plen = strlen(path);
+    int dir_index = path[plen - 1] == '/';
+    size_t n = strlen(root) + plen + sizeof "index.html" + 1;
+    char *joined = vk_arena_alloc(req->arena, n);
+    if (!joined)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    strcpy(joined, root);
+    strcat(joined, path);
+    if (dir_index)
+        strcat(joined, "index.html");
+
+    char real_root[PATH_MAX], real_file[PATH_MAX];
+    struct stat st;
+    if (!realpath(root, real_root) || !realpath(joined, real_file) ||
+        stat(real_file, &st) != 0 || !S_ISREG(st.st_mode))
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "path", "no such file");
+    size_t rl = strlen(real_root);
+    if (strncmp(real_file, real_root, rl) != 0 || real_file[rl] != '/')
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "path", "no such file");
+
+    resp->file_path = vk_arena_strdup(req->arena, real_file);
+    resp->file_size = (long long)st.st_size;
+    resp->content_type = http_static_type(real_file);
+    /* The client is small and changes with releases: always revalidate. */
+    vk_resp_header(resp, "Cache-Control", "no-cache");
+    vk_resp_header(resp, "X-Content-Type-Options", "nosniff");
+    return resp->file_path ? VK_OK : vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+}

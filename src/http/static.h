@@ -1,0 +1,17 @@
+/*
+ * static.h — the web client's files, served from --web DIR.
+ * A request path can never name a file outside that directory: dot
+ * segments are refused outright and the resolved real path must lie
+ * inside the directory's real path (so symlinks cannot lead out either).
+ */
+#ifndef VK_STATIC_H
+#define VK_STATIC_H
+
+#include "api/ctx.h"
+#include "http/request.h"
+
+vk_err http_static_file(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* Media type for a file name, by extension. Static string. */
+const char *http_static_type(const char *name);
+
+#endif

@@ -1,0 +1,564 @@
+/*
+ * store.c — SQLite + SpatiaLite connections and the named statements.
+ *
+ * Durability: WAL with synchronous=FULL, so a commit that returned is on
+ * disk. Foreign keys on. A busy timeout lets concurrent writers queue
+ * instead of failing at once.
+ */
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <spatialite.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store/migrate.h"
+#include "store/sql.h"
+
+struct store_conn {
+    sqlite3 *db;
+    void *spatialite; /* SpatiaLite's per-connection cache */
+    sqlite3_stmt *stmt[SQL__COUNT];
+};
+
+static const char *const sql_text[] = {
+#define STORE_SQL_TEXT(name, sql) sql,
+    STORE_SQL_LIST(STORE_SQL_TEXT)
+#undef STORE_SQL_TEXT
+};
+
+static vk_err db_fail(store_conn *c, vk_errinfo *ei, const char *what)
+{
+    return vk_fail(ei, VK_EDB, "", "%s: %s", what, sqlite3_errmsg(c->db));
+}
+
+/* The statement, prepared on first use and reset for reuse. */
+static sqlite3_stmt *stmt_get(store_conn *c, store_sql_id id, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = c->stmt[id];
+    if (!st) {
+        if (sqlite3_prepare_v3(c->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+            SQLITE_OK) {
+            db_fail(c, ei, "preparing a statement");
+            return NULL;
+        }
+        c->stmt[id] = st;
+    } else {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+    return st;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (i > sqlite3_bind_parameter_count(st))
+        return;
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_i64(sqlite3_stmt *st, int i, int64_t v)
+{
+    if (i <= sqlite3_bind_parameter_count(st))
+        sqlite3_bind_int64(st, i, v);
+}
+
+static void bind_i64_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+    if (i > sqlite3_bind_parameter_count(st))
+        return;
+    if (v)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+static vk_err exec(store_conn *c, const char *sql, vk_errinfo *ei)
+{
+    char *err = NULL;
+    if (sqlite3_exec(c->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        vk_fail(ei, VK_EDB, "", "%s", err ? err : sqlite3_errmsg(c->db));
+        sqlite3_free(err);
+        return VK_EDB;
+    }
+    return VK_OK;
+}
+
+static vk_err conn_open(store_conn **out, const char *path, int flags, vk_errinfo *ei)
+{
+    store_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return vk_fail(ei, VK_ENOMEM, "", NULL);
+    if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+        vk_fail(ei, VK_EDB, "", "cannot open %s: %s", path,
+                c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        store_close(c);
+        return VK_EDB;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, 10000);
+    c->spatialite = spatialite_alloc_connection();
+    spatialite_init_ex(c->db, c->spatialite, 0);
+    vk_err e = exec(c, SQL_SCRIPT_PRAGMAS, ei);
+    if (e) {
+        store_close(c);
+        return e;
+    }
+    *out = c;
+    return VK_OK;
+}
+
+static int file_is_empty_or_missing(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) != 0 || st.st_size == 0;
+}
+
+static vk_err has_spatial_metadata(store_conn *c, int *yes, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->db, "SELECT CheckSpatialMetaData()", -1, &st, NULL) != SQLITE_OK)
+        return db_fail(c, ei, "checking spatial metadata");
+    int rc = sqlite3_step(st);
+    *yes = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? VK_OK : db_fail(c, ei, "checking spatial metadata");
+}
+
+vk_err store_open(store_conn **out, const char *path, vk_errinfo *ei)
+{
+    int fresh = file_is_empty_or_missing(path);
+    store_conn *c = NULL;
+    vk_err e = conn_open(&c, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, ei);
+    if (e)
+        return e;
+    int spatial = 0;
+    if (fresh) {
+        /* One transaction: InitSpatialMetadata(1) inserts thousands of rows. */
+        e = exec(c, SQL_SCRIPT_INIT_SPATIAL, ei);
+    } else if (!(e = has_spatial_metadata(c, &spatial, ei)) && !spatial &&
+               store_migrate_version(c->db) == 0) {
+        int tables = 0;
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(c->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) ==
+                SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            tables = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        e = tables ? vk_fail(ei, VK_EDB, "",
+                             "%s is an SQLite database but not a Vaikuta one (no SpatiaLite "
+                             "metadata); refusing to change it",
+                             path)
+                   : exec(c, SQL_SCRIPT_INIT_SPATIAL, ei);
+    }
+    if (!e)
+        e = store_migrate_db(c->db, NULL, NULL, ei);
+    if (e) {
+        store_close(c);
+        return e;
+    }
+    *out = c;
+    return VK_OK;
+}
+
+vk_err store_open_worker(store_conn **out, const char *path, vk_errinfo *ei)
+{
+    store_conn *c = NULL;
+    vk_err e = conn_open(&c, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, ei);
+    if (e)
+        return e;
+    if (store_migrate_version(c->db) != store_migrations_count) {
+        store_close(c);
+        return vk_fail(ei, VK_EDB, "", "%s is not migrated to schema %d", path,
+                       store_migrations_count);
+    }
+    *out = c;
+    return VK_OK;
+}
+
+void store_close(store_conn *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < SQL__COUNT; i++)
+        sqlite3_finalize(c->stmt[i]);
+    if (c->db) {
+        /* Fold the WAL back so the file alone is the whole database. */
+        sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        sqlite3_close_v2(c->db);
+    }
+    if (c->spatialite)
+        spatialite_cleanup_ex(c->spatialite);
+    free(c);
+}
+
+int store_schema_version(store_conn *c) { return store_migrate_version(c->db); }
+
+int store_schema_latest(void) { return store_migrations_count; }
+
+vk_err store_begin(store_conn *c, vk_errinfo *ei) { return exec(c, "BEGIN IMMEDIATE", ei); }
+
+vk_err store_commit(store_conn *c, vk_errinfo *ei) { return exec(c, "COMMIT", ei); }
+
+void store_rollback(store_conn *c)
+{
+    if (!sqlite3_get_autocommit(c->db))
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Step a statement that returns no rows. */
+static vk_err step_done(store_conn *c, sqlite3_stmt *st, vk_errinfo *ei, const char *what)
+{
+    int rc = sqlite3_step(st);
+    vk_err e = VK_OK;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = db_fail(c, ei, what);
+    sqlite3_reset(st);
+    return e;
+}
+
+vk_err store_ping(store_conn *c, int64_t *feedback_count, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_PING, ei);
+    if (!st)
+        return VK_EDB;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return db_fail(c, ei, "ping");
+    *feedback_count = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return VK_OK;
+}
+
+/* ---- categories ---- */
+
+vk_err store_category_each(store_conn *c, store_category_fn fn, void *arg, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_CATEGORY_LIST, ei);
+    if (!st)
+        return VK_EDB;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_category cat = {
+            col_text(st, 0),
+            {col_text(st, 1), col_text(st, 2), col_text(st, 3)},
+            {col_text(st, 4), col_text(st, 5), col_text(st, 6)},
+        };
+        if (fn(arg, &cat))
+            break;
+    }
+    vk_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "categories");
+    sqlite3_reset(st);
+    return e;
+}
+
+vk_err store_category_exists(store_conn *c, const char *id, int *exists, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_CATEGORY_EXISTS, ei);
+    if (!st)
+        return VK_EDB;
+    bind_text(st, 1, id);
+    int rc = sqlite3_step(st);
+    *exists = rc == SQLITE_ROW;
+    sqlite3_reset(st);
+    return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "category");
+}
+
+vk_err store_category_put(store_conn *c, int sort, const store_category *cat, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_CATEGORY_PUT, ei);
+    if (!st)
+        return VK_EDB;
+    bind_text(st, 1, cat->id);
+    bind_i64(st, 2, sort);
+    for (int i = 0; i < 3; i++) {
+        bind_text(st, 3 + i, cat->name[i]);
+        bind_text(st, 6 + i, cat->description[i] ? cat->description[i] : "");
+    }
+    return step_done(c, st, ei, "saving a category");
+}
+
+/* ---- reference areas ---- */
+
+static void area_bind(sqlite3_stmt *st, const store_area *a)
+{
+    bind_text(st, 1, a->code);
+    for (int i = 0; i < 3; i++)
+        bind_text(st, 2 + i, a->name[i]);
+    sqlite3_bind_blob(st, 5, a->wkb, (int)a->wkb_len, SQLITE_STATIC);
+    bind_text(st, 6, a->level ? a->level : "special");
+}
+
+static void area_read(sqlite3_stmt *st, store_area *a)
+{
+    a->id = sqlite3_column_int64(st, 0);
+    a->code = col_text(st, 1);
+    for (int i = 0; i < 3; i++)
+        a->name[i] = col_text(st, 2 + i);
+    a->level = col_text(st, 5);
+    a->wkb = sqlite3_column_blob(st, 6);
+    a->wkb_len = (size_t)sqlite3_column_bytes(st, 6);
+}
+
+vk_err store_boundary_put(store_conn *c, const store_area *m, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_BOUNDARY_PUT, ei);
+    if (!st)
+        return VK_EDB;
+    area_bind(st, m);
+    return step_done(c, st, ei, "saving the municipality boundary");
+}
+
+vk_err store_boundary_get(store_conn *c, int *found, store_area *m, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_BOUNDARY_GET, ei);
+    if (!st)
+        return VK_EDB;
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    if (rc == SQLITE_ROW) {
+        /* Same columns as the area lists, with no level. */
+        m->id = sqlite3_column_int64(st, 0);
+        m->code = col_text(st, 1);
+        for (int i = 0; i < 3; i++)
+            m->name[i] = col_text(st, 2 + i);
+        m->level = NULL;
+        m->wkb = sqlite3_column_blob(st, 5);
+        m->wkb_len = (size_t)sqlite3_column_bytes(st, 5);
+        return VK_OK; /* the row stays readable until the next call */
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VK_OK : db_fail(c, ei, "reading the boundary");
+}
+
+vk_err store_boundary_extent(store_conn *c, double bbox[4], int *found, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_BOUNDARY_EXTENT, ei);
+    if (!st)
+        return VK_EDB;
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+    for (int i = 0; *found && i < 4; i++)
+        bbox[i] = sqlite3_column_double(st, i);
+    sqlite3_reset(st);
+    return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "boundary extent");
+}
+
+vk_err store_area_put(store_conn *c, store_area_kind kind, const store_area *a, vk_errinfo *ei)
+{
+    sqlite3_stmt *st =
+        stmt_get(c, kind == STORE_AREA_DISTRICT ? SQL_DISTRICT_PUT : SQL_AREA_PUT, ei);
+    if (!st)
+        return VK_EDB;
+    area_bind(st, a);
+    return step_done(c, st, ei, "saving an area");
+}
+
+vk_err store_area_each(store_conn *c, store_area_kind kind, store_area_fn fn, void *arg,
+                       vk_errinfo *ei)
+{
+    sqlite3_stmt *st =
+        stmt_get(c, kind == STORE_AREA_DISTRICT ? SQL_DISTRICT_LIST : SQL_AREA_LIST, ei);
+    if (!st)
+        return VK_EDB;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_area a;
+        area_read(st, &a);
+        if (fn(arg, &a))
+            break;
+    }
+    vk_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "areas");
+    sqlite3_reset(st);
+    return e;
+}
+
+vk_err store_district_id(store_conn *c, const char *code, int64_t *id, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_DISTRICT_ID, ei);
+    if (!st)
+        return VK_EDB;
+    bind_text(st, 1, code);
+    int rc = sqlite3_step(st);
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "district");
+}
+
+vk_err store_areas_clear(store_conn *c, vk_errinfo *ei)
+{
+    return exec(c, SQL_SCRIPT_AREAS_CLEAR, ei);
+}
+
+/* ---- feedback ---- */
+
+vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t *id,
+                             vk_errinfo *ei)
+{
+    int own_tx = sqlite3_get_autocommit(c->db);
+    vk_err e = own_tx ? store_begin(c, ei) : VK_OK;
+    if (e)
+        return e;
+    sqlite3_stmt *st = stmt_get(c, SQL_FEEDBACK_INSERT, ei);
+    if (!st) {
+        e = VK_EDB;
+        goto out;
+    }
+    bind_text(st, 1, f->category);
+    bind_text(st, 2, f->description);
+    bind_text(st, 3, f->place);
+    bind_text(st, 4, f->status ? f->status : "received");
+    bind_text(st, 5, f->closed_reason);
+    bind_text(st, 6, f->answer);
+    bind_text(st, 7, f->answered_at);
+    bind_i64_or_null(st, 8, f->district_id);
+    bind_text(st, 9, f->created_at);
+    bind_text(st, 10, f->updated_at);
+    sqlite3_bind_blob(st, 11, f->wkb, (int)f->wkb_len, SQLITE_STATIC);
+    if ((e = step_done(c, st, ei, "saving feedback")))
+        goto out;
+    *id = sqlite3_last_insert_rowid(c->db);
+    if (f->contact_name || f->contact_email || f->contact_phone) {
+        st = stmt_get(c, SQL_CONTACT_INSERT, ei);
+        if (!st) {
+            e = VK_EDB;
+            goto out;
+        }
+        bind_i64(st, 1, *id);
+        bind_text(st, 2, f->contact_name);
+        bind_text(st, 3, f->contact_email);
+        bind_text(st, 4, f->contact_phone);
+        if ((e = step_done(c, st, ei, "saving contact details")))
+            goto out;
+    }
+out:
+    if (own_tx) {
+        if (!e)
+            e = store_commit(c, ei);
+        if (e)
+            store_rollback(c);
+    }
+    return e;
+}
+
+static void feedback_read(sqlite3_stmt *st, store_feedback_row *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    r->category = col_text(st, 1);
+    r->description = col_text(st, 2);
+    r->place = col_text(st, 3);
+    r->status = col_text(st, 4);
+    r->closed_reason = col_text(st, 5);
+    r->answer = col_text(st, 6);
+    r->answered_at = col_text(st, 7);
+    r->district = col_text(st, 8);
+    r->created_at = col_text(st, 9);
+    r->updated_at = col_text(st, 10);
+    r->wkb = sqlite3_column_blob(st, 11);
+    r->wkb_len = (size_t)sqlite3_column_bytes(st, 11);
+}
+
+vk_err store_feedback_get(store_conn *c, int64_t id, int *found, store_feedback_row *row,
+                          vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_FEEDBACK_GET, ei);
+    if (!st)
+        return VK_EDB;
+    bind_i64(st, 1, id);
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    if (rc == SQLITE_ROW) {
+        feedback_read(st, row);
+        return VK_OK;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VK_OK : db_fail(c, ei, "reading feedback");
+}
+
+static void filter_bind(sqlite3_stmt *st, const store_feedback_filter *f)
+{
+    if (f->has_bbox)
+        for (int i = 0; i < 4; i++)
+            sqlite3_bind_double(st, 1 + i, f->bbox[i]);
+    bind_text(st, 5, f->categories);
+    bind_text(st, 6, f->statuses);
+    bind_i64_or_null(st, 7, f->district_id);
+    bind_i64(st, 8, f->limit);
+    bind_i64(st, 9, f->offset);
+}
+
+vk_err store_feedback_count(store_conn *c, const store_feedback_filter *f, int64_t *n,
+                            vk_errinfo *ei)
+{
+    sqlite3_stmt *st =
+        stmt_get(c, f->has_bbox ? SQL_FEEDBACK_COUNT_BBOX : SQL_FEEDBACK_COUNT, ei);
+    if (!st)
+        return VK_EDB;
+    filter_bind(st, f);
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? VK_OK : db_fail(c, ei, "counting feedback");
+}
+
+vk_err store_feedback_each(store_conn *c, const store_feedback_filter *f, store_feedback_fn fn,
+                           void *arg, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, f->has_bbox ? SQL_FEEDBACK_LIST_BBOX : SQL_FEEDBACK_LIST, ei);
+    if (!st)
+        return VK_EDB;
+    filter_bind(st, f);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_feedback_row r;
+        feedback_read(st, &r);
+        if (fn(arg, &r))
+            break;
+    }
+    vk_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "listing feedback");
+    sqlite3_reset(st);
+    return e;
+}
+
+vk_err store_feedback_reassign_districts(store_conn *c, store_district_of_fn fn, void *arg,
+                                         int64_t *changed, vk_errinfo *ei)
+{
+    *changed = 0;
+    sqlite3_stmt *list = NULL;
+    /* Its own statement: the update below reuses the cached one while the
+     * list is still stepping. */
+    if (sqlite3_prepare_v2(c->db, sql_text[SQL_FEEDBACK_GEOMS], -1, &list, NULL) != SQLITE_OK)
+        return db_fail(c, ei, "listing feedback geometries");
+    vk_err e = VK_OK;
+    int rc;
+    while ((rc = sqlite3_step(list)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(list, 0);
+        int64_t want = fn(arg, sqlite3_column_blob(list, 1), (size_t)sqlite3_column_bytes(list, 1));
+        int64_t have = sqlite3_column_int64(list, 2);
+        if (want == have)
+            continue;
+        sqlite3_stmt *up = stmt_get(c, SQL_FEEDBACK_SET_DISTRICT, ei);
+        if (!up) {
+            e = VK_EDB;
+            break;
+        }
+        bind_i64(up, 1, id);
+        bind_i64_or_null(up, 2, want);
+        if ((e = step_done(c, up, ei, "re-assigning a district")))
+            break;
+        (*changed)++;
+    }
+    if (!e && rc != SQLITE_DONE)
+        e = db_fail(c, ei, "re-assigning districts");
+    sqlite3_finalize(list);
+    return e;
+}

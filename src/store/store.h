@@ -1,0 +1,143 @@
+/*
+ * store.h — the only module that speaks SQL.
+ *
+ * A store_conn is one SQLite connection with SpatiaLite loaded and the
+ * named statements of sql.h, each prepared on first use and kept for the
+ * connection's life. A connection belongs to one worker at a time.
+ *
+ * Row structs returned by the readers hold pointers BORROWED from SQLite:
+ * valid until the next call on the same iterator or connection.
+ */
+#ifndef VK_STORE_H
+#define VK_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+typedef struct store_conn store_conn;
+
+/* ---- lifecycle ---- */
+
+/* Open (creating it when missing, with SpatiaLite metadata) the database at
+ * path and bring its schema up to date. Refuses a database newer than this
+ * binary (VK_ESCHEMA_NEWER). Caller closes with store_close(). */
+vk_err store_open(store_conn **out, const char *path, vk_errinfo *ei);
+/* Open an existing, already migrated database (a worker's connection). */
+vk_err store_open_worker(store_conn **out, const char *path, vk_errinfo *ei);
+void store_close(store_conn *c);
+
+/* Schema version now in the database, and the newest this binary knows. */
+int store_schema_version(store_conn *c);
+int store_schema_latest(void);
+
+vk_err store_begin(store_conn *c, vk_errinfo *ei);
+vk_err store_commit(store_conn *c, vk_errinfo *ei);
+void store_rollback(store_conn *c);
+
+/* A cheap query that proves the database answers. */
+vk_err store_ping(store_conn *c, int64_t *feedback_count, vk_errinfo *ei);
+
+/* ---- categories ---- */
+
+typedef struct store_category {
+    const char *id;
+    const char *name[3];        /* fi, sv, en */
+    const char *description[3]; /* fi, sv, en */
+} store_category;
+
+typedef int (*store_category_fn)(void *arg, const store_category *cat);
+/* Calls fn for each category in display order; stops when fn returns ≠ 0. */
+vk_err store_category_each(store_conn *c, store_category_fn fn, void *arg, vk_errinfo *ei);
+/* 1 if the category exists, 0 if not. */
+vk_err store_category_exists(store_conn *c, const char *id, int *exists, vk_errinfo *ei);
+vk_err store_category_put(store_conn *c, int sort, const store_category *cat, vk_errinfo *ei);
+
+/* ---- reference areas: municipality, districts, accessibility areas ---- */
+
+typedef enum { STORE_AREA_DISTRICT, STORE_AREA_ACCESSIBILITY } store_area_kind;
+
+typedef struct store_area {
+    int64_t id;
+    const char *code;
+    const char *name[3]; /* fi, sv, en */
+    const char *level;   /* accessibility areas only */
+    const unsigned char *wkb;
+    size_t wkb_len;
+} store_area;
+
+typedef int (*store_area_fn)(void *arg, const store_area *area);
+
+vk_err store_boundary_put(store_conn *c, const store_area *m, vk_errinfo *ei);
+/* The boundary's WKB; *found 0 when none is loaded. wkb borrowed until the
+ * next call on c. */
+vk_err store_boundary_get(store_conn *c, int *found, store_area *m, vk_errinfo *ei);
+/* The boundary's envelope (minlon, minlat, maxlon, maxlat); *found 0 if
+ * no boundary is loaded. */
+vk_err store_boundary_extent(store_conn *c, double bbox[4], int *found, vk_errinfo *ei);
+vk_err store_area_put(store_conn *c, store_area_kind kind, const store_area *a, vk_errinfo *ei);
+vk_err store_area_each(store_conn *c, store_area_kind kind, store_area_fn fn, void *arg,
+                       vk_errinfo *ei);
+/* The id of the district with this code, 0 if none. */
+vk_err store_district_id(store_conn *c, const char *code, int64_t *id, vk_errinfo *ei);
+/* Remove all reference areas (before loading new ones); feedback keeps its
+ * rows, its district is set to NULL until re-assigned. */
+vk_err store_areas_clear(store_conn *c, vk_errinfo *ei);
+
+/* ---- feedback ---- */
+
+typedef struct store_feedback_new {
+    const char *category;
+    const char *description;
+    const char *place;         /* may be NULL */
+    const char *status;        /* NULL = "received" */
+    const char *closed_reason; /* NULL unless closed */
+    const char *answer;        /* may be NULL */
+    const char *answered_at;   /* may be NULL */
+    const char *created_at;    /* RFC 3339 */
+    const char *updated_at;
+    int64_t district_id;       /* 0 = none */
+    const unsigned char *wkb;
+    size_t wkb_len;
+    const char *contact_name, *contact_email, *contact_phone; /* may be NULL */
+} store_feedback_new;
+
+/* The public columns of one feedback item. */
+typedef struct store_feedback_row {
+    int64_t id;
+    const char *category, *description, *place, *status, *closed_reason;
+    const char *answer, *answered_at, *district, *created_at, *updated_at;
+    const unsigned char *wkb;
+    size_t wkb_len;
+} store_feedback_row;
+
+typedef struct store_feedback_filter {
+    int has_bbox;
+    double bbox[4];         /* minlon, minlat, maxlon, maxlat */
+    const char *categories; /* ",a,b," or NULL */
+    const char *statuses;   /* ",received,closed," or NULL */
+    int64_t district_id;    /* 0 = any, -1 = matches nothing */
+    int64_t limit, offset;
+} store_feedback_filter;
+
+/* Insert the item (and its contact, if any) in one transaction. */
+vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t *id,
+                             vk_errinfo *ei);
+/* *found 0 when there is no such item. */
+vk_err store_feedback_get(store_conn *c, int64_t id, int *found, store_feedback_row *row,
+                          vk_errinfo *ei);
+vk_err store_feedback_count(store_conn *c, const store_feedback_filter *f, int64_t *n,
+                            vk_errinfo *ei);
+
+typedef int (*store_feedback_fn)(void *arg, const store_feedback_row *row);
+/* Calls fn for each matching row in id order; stops when fn returns ≠ 0. */
+vk_err store_feedback_each(store_conn *c, const store_feedback_filter *f, store_feedback_fn fn,
+                           void *arg, vk_errinfo *ei);
+
+/* Set district_id of every feedback item through fn(arg, wkb, n) → id. */
+typedef int64_t (*store_district_of_fn)(void *arg, const unsigned char *wkb, size_t n);
+vk_err store_feedback_reassign_districts(store_conn *c, store_district_of_fn fn, void *arg,
+                                         int64_t *changed, vk_errinfo *ei);
+
+#endif

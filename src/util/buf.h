@@ -1,0 +1,65 @@
+/*
+ * buf.h — a growable byte buffer with a hard size cap (after curl's dynbuf).
+ *
+ * Every append either succeeds or fails the whole buffer: on failure (cap
+ * exceeded or no memory) the storage is freed, `failed` is set, and every
+ * later append is a no-op returning -1. Callers may therefore append many
+ * pieces and check once at the end with vk_buf_ok().
+ *
+ * The buffer is caller-owned: vk_buf_init/vk_buf_fini. The data is always
+ * NUL-terminated (not counted in len) so it can be used as a C string.
+ * Also holds the JSON text helpers, because every JSON byte we write goes
+ * through a vk_buf.
+ */
+#ifndef VK_BUF_H
+#define VK_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct vk_buf {
+    char *data;   /* owned; NULL until the first append */
+    size_t len;
+    size_t cap;
+    size_t max;   /* hard cap on len */
+    int failed;   /* 1 after a failed append; 2 if it was the cap */
+} vk_buf;
+
+void vk_buf_init(vk_buf *b, size_t max);
+void vk_buf_fini(vk_buf *b);
+/* Forget the contents but keep the allocation and the cap. */
+void vk_buf_reset(vk_buf *b);
+
+int vk_buf_add(vk_buf *b, const void *p, size_t n);
+int vk_buf_puts(vk_buf *b, const char *s);
+int vk_buf_putc(vk_buf *b, char c);
+int vk_buf_printf(vk_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static inline int vk_buf_ok(const vk_buf *b) { return !b->failed; }
+/* 1 if the failure was the size cap rather than memory. */
+static inline int vk_buf_over_cap(const vk_buf *b) { return b->failed == 2; }
+
+/* Hand the storage to the caller: caller frees with free(). The buffer is
+ * left empty and reusable. Returns NULL (and len 0) if nothing was added. */
+char *vk_buf_take(vk_buf *b, size_t *len);
+
+/* JSON: a quoted, escaped string of n bytes (s need not be NUL-terminated).
+ * s must be valid UTF-8; control characters are escaped as \u00XX. */
+int vk_json_str(vk_buf *b, const char *s, size_t n);
+/* JSON: the string, or null when s is NULL. */
+int vk_json_str_or_null(vk_buf *b, const char *s);
+/* JSON number: integers exactly, others in the shortest form that reads
+ * back to the same double. NaN/inf (never valid JSON) are written as null. */
+int vk_json_num(vk_buf *b, double v);
+int vk_json_int(vk_buf *b, int64_t v);
+/* A coordinate with at most `decimals` decimals, trailing zeros dropped. */
+int vk_json_coord(vk_buf *b, double v, int decimals);
+
+/* UTF-8: 1 if the n bytes are valid UTF-8 (no overlongs, no surrogates),
+ * and the number of code points through *chars (may be NULL). */
+int vk_utf8_valid(const char *s, size_t n, size_t *chars);
+
+#endif

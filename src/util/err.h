@@ -1,0 +1,76 @@
+/*
+ * err.h — the one list of errors Vaikuta can report.
+ *
+ * A single X-macro (after libuv's UV_ERRNO_MAP) generates the enum, the
+ * stable machine code a client sees in {"error":{"code":...}}, the HTTP
+ * status and a default sentence. Functions return a vk_err; the detail
+ * (which field, what exactly) travels beside it in a vk_errinfo owned by
+ * the caller (SQLite's errmsg-beside-the-handle habit).
+ */
+#ifndef VK_ERR_H
+#define VK_ERR_H
+
+#include <stddef.h>
+
+/*        enum               code                      http  default message */
+#define VK_ERROR_LIST(X)                                                                       \
+    X(VK_OK,                 "ok",                     200, "No error.")                       \
+    X(VK_ENOMEM,             "out_of_memory",          503, "The server is out of memory; try again later.") \
+    X(VK_EINTERNAL,          "internal_error",         500, "An internal error occurred.")     \
+    X(VK_EDB,                "database_error",         503, "The database could not answer; try again later.") \
+    X(VK_EIO,                "io_error",               500, "A file could not be read or written.") \
+    X(VK_ESCHEMA_NEWER,      "schema_too_new",         500, "The database was written by a newer Vaikuta.") \
+    X(VK_EJSON,              "invalid_json",           400, "The body is not valid JSON.")     \
+    X(VK_EUTF8,              "invalid_utf8",           400, "Text must be valid UTF-8.")       \
+    X(VK_ETYPE,              "wrong_type",             400, "A field has the wrong type.")     \
+    X(VK_EMISSING,           "missing_field",          400, "A required field is missing.")    \
+    X(VK_EUNKNOWN_FIELD,     "unknown_field",          400, "A field is not accepted here.")   \
+    X(VK_EVALUE,             "invalid_value",          400, "A field has an invalid value.")   \
+    X(VK_ETOO_LONG,          "too_long",               400, "A text is too long.")             \
+    X(VK_EPARAM,             "invalid_parameter",      400, "A query parameter has an invalid value.") \
+    X(VK_EUNKNOWN_PARAM,     "unknown_parameter",      400, "A query parameter is not known here.") \
+    X(VK_EGEOM_TYPE,         "unsupported_geometry",   400, "The geometry type is not supported.") \
+    X(VK_EGEOM_COORD,        "invalid_coordinates",    400, "The coordinates are not valid longitude/latitude.") \
+    X(VK_EVERTICES,          "too_many_vertices",      400, "The geometry has too many vertices.") \
+    X(VK_EGEOM_INVALID,      "invalid_geometry",       422, "The geometry is not valid.")      \
+    X(VK_EOUTSIDE,           "outside_area",           422, "The place is outside the municipality.") \
+    X(VK_EBODY_TOO_LARGE,    "body_too_large",         413, "The request body is too large.")  \
+    X(VK_EMEDIA_TYPE,        "unsupported_media_type", 415, "The body must be JSON.")          \
+    X(VK_ENOT_FOUND,         "not_found",              404, "Nothing was found here.")         \
+    X(VK_EMETHOD,            "method_not_allowed",     405, "This method is not allowed here.")
+
+typedef enum {
+#define VK_ERR_ENUM(e, code, status, msg) e,
+    VK_ERROR_LIST(VK_ERR_ENUM)
+#undef VK_ERR_ENUM
+    VK_ERR__COUNT
+} vk_err;
+
+/* Stable machine code, e.g. "invalid_geometry". Static string. */
+const char *vk_err_code(vk_err e);
+/* HTTP status for the error. */
+int vk_err_status(vk_err e);
+/* Default human sentence. Static string. */
+const char *vk_err_message(vk_err e);
+
+/* The detail of the last error, owned by the caller (usually the worker
+ * context). field is a JSON-pointer-like path ("properties.description",
+ * "geometry", "bbox") or empty. */
+typedef struct vk_errinfo {
+    vk_err code;
+    char field[96];
+    char message[512];
+} vk_errinfo;
+
+void vk_errinfo_clear(vk_errinfo *ei);
+
+/* Record an error and return its code, so callers can write
+ *   return vk_fail(ei, VK_EVALUE, "properties.category", "unknown category '%s'", c);
+ * fmt may be NULL to use the default message. ei may be NULL. */
+vk_err vk_fail(vk_errinfo *ei, vk_err code, const char *field, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+#endif

@@ -1,0 +1,73 @@
+// server.mjs — start the real vaikuta binary on a free loopback port with a
+// temporary database, for the HTTP and browser tests. Stopped by its PID.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const vaikutaBin = path.resolve(repoRoot, process.env.VAIKUTA_BIN || 'build/vaikuta');
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function tempDir(prefix = 'vaikuta-') {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+// Start `vaikuta serve`; resolves when /healthz answers 200.
+// opts: { db, dir, demo (default true), args (extra), env }
+export async function startServer(opts = {}) {
+  const dir = opts.dir || tempDir();
+  const db = opts.db || path.join(dir, 'test.sqlite');
+  const port = await freePort();
+  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`,
+    '--web', path.join(repoRoot, 'web')];
+  if (opts.demo !== false) args.push('--demo');
+  args.push(...(opts.args || []));
+  const proc = spawn(vaikutaBin, args, { stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...(opts.env || {}) } });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    if (proc.exitCode !== null) {
+      throw new Error(`vaikuta exited early (${proc.exitCode}):\n${stderr}`);
+    }
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.status === 200) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`vaikuta did not answer /healthz in time:\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url, port, db, dir, proc,
+    stderr: () => stderr,
+    // SIGTERM and wait; resolves with { code, signal }.
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 15000);
+      const res = await exited;
+      clearTimeout(timer);
+      return res;
+    },
+    cleanup() { if (!opts.dir) rmSync(dir, { recursive: true, force: true }); },
+  };
+}

@@ -1,0 +1,100 @@
+/* test_route.c — the route table and the static files' safety. */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "http/route.h"
+#include "http/static.h"
+#include "t.h"
+#include "tmp.h"
+
+static vk_route_result match(vk_method m, const char *path, const vk_route **r, unsigned *allowed,
+                             vk_req *req)
+{
+    return vk_route_match(m, path, req, r, allowed);
+}
+
+static void test_routes(void)
+{
+    vk_arena arena;
+    vk_arena_init(&arena, 0);
+    vk_req req = {.arena = &arena};
+    const vk_route *r = NULL;
+    unsigned allowed = 0;
+    T_EQ_INT(match(VK_GET, "/api/v1/feedback", &r, &allowed, &req), VK_ROUTE_FOUND, "GET feedback");
+    T_OK(r && r->handler == api_feedback_list, "→ list handler");
+    T_EQ_INT(match(VK_POST, "/api/v1/feedback", &r, &allowed, &req), VK_ROUTE_FOUND, "POST feedback");
+    T_OK(r && r->handler == api_feedback_create, "→ create handler");
+    T_EQ_INT(match(VK_GET, "/api/v1/feedback/42", &r, &allowed, &req), VK_ROUTE_FOUND, "GET one");
+    T_OK(req.nargs == 1 && strcmp(req.args[0], "42") == 0, "captures the id");
+    T_EQ_INT(match(VK_DELETE, "/api/v1/feedback", &r, &allowed, &req), VK_ROUTE_BAD_METHOD,
+             "DELETE is not allowed");
+    T_OK(allowed == (VK_GET | VK_HEAD | VK_POST), "allowed methods collected");
+    char allow[96];
+    vk_route_allow_header(allowed, allow, sizeof allow);
+    T_EQ_STR(allow, "GET, HEAD, POST, OPTIONS", "Allow header");
+    T_EQ_INT(match(VK_GET, "/api/v1/nothing", &r, &allowed, &req), VK_ROUTE_NOT_FOUND,
+             "unknown API path is 404, never a static file");
+    T_EQ_INT(match(VK_GET, "/api/v1/feedback/42/extra", &r, &allowed, &req), VK_ROUTE_NOT_FOUND,
+             "extra segments do not match");
+    T_EQ_INT(match(VK_GET, "/app.js", &r, &allowed, &req), VK_ROUTE_FOUND, "other paths are static");
+    T_OK(r && r->handler == http_static_file, "→ static handler");
+    T_EQ_INT(match(VK_POST, "/app.js", &r, &allowed, &req), VK_ROUTE_NOT_FOUND,
+             "POST to a static path is 404");
+    vk_arena_fini(&arena);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static void test_static(void)
+{
+    char web[600], outside[600], link[700];
+    snprintf(web, sizeof web, "%s", t_path("web"));
+    mkdir(web, 0700);
+    snprintf(outside, sizeof outside, "%s", t_path("secret.txt"));
+    write_file(outside, "secret");
+    char index[700];
+    snprintf(index, sizeof index, "%s/index.html", web);
+    write_file(index, "<!doctype html>");
+    snprintf(link, sizeof link, "%s/escape.txt", web);
+    T_OK(symlink(outside, link) == 0, "symlink out of web/ made");
+
+    vk_config cfg = {.web_dir = web};
+    vk_ctx ctx = {.cfg = &cfg};
+    vk_arena arena;
+    vk_arena_init(&arena, 0);
+    const char *refused[] = {"/../secret.txt", "/./index.html", "/.hidden", "//etc/passwd",
+                             "/escape.txt", "/a\\..\\b", "/missing.html", "/sub/../index.html"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        vk_req req = {.path = refused[i], .arena = &arena};
+        vk_resp resp;
+        vk_resp_init(&resp, 1024);
+        T_EQ_INT(http_static_file(&ctx, &req, &resp), VK_ENOT_FOUND, "refused: %s", refused[i]);
+        vk_resp_fini(&resp);
+    }
+    vk_req req = {.path = "/", .arena = &arena};
+    vk_resp resp;
+    vk_resp_init(&resp, 1024);
+    T_EQ_INT(http_static_file(&ctx, &req, &resp), VK_OK, "/ serves index.html");
+    T_OK(resp.file_path && strstr(resp.file_path, "index.html"), "the file is index.html");
+    T_EQ_STR(resp.content_type, "text/html; charset=utf-8", "as HTML");
+    vk_resp_fini(&resp);
+    T_EQ_STR(http_static_type("x.JS"), "text/javascript; charset=utf-8", "types by extension");
+    vk_arena_fini(&arena);
+}
+
+int main(void)
+{
+    test_routes();
+    test_static();
+    t_cleanup();
+    return t_done();
+}

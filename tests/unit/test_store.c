@@ -1,0 +1,178 @@
+/* test_store.c — opening, migrations, feedback rows, filters, contact. */
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include "gis/gis.h"
+#include "store/store.h"
+#include "t.h"
+#include "tmp.h"
+
+static int64_t count_sql(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    if (sqlite3_open(db, &h) == SQLITE_OK && sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(h);
+    return n;
+}
+
+static void exec_sql(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    if (sqlite3_open(db, &h) == SQLITE_OK)
+        sqlite3_exec(h, sql, NULL, NULL, NULL);
+    sqlite3_close(h);
+}
+
+/* A point's WKB, through the gis module as the API does. */
+static unsigned char *point_wkb(gis_ctx *g, double lon, double lat, size_t *n)
+{
+    json_t *j = json_pack("{s:s, s:[f,f]}", "type", "Point", "coordinates", lon, lat);
+    gis_geom *geom = NULL;
+    unsigned char *wkb = NULL;
+    if (gis_geom_from_geojson(g, j, "geometry", &geom, NULL) == VK_OK)
+        gis_geom_to_wkb(g, geom, &wkb, n);
+    gis_geom_free(g, geom);
+    json_decref(j);
+    return wkb;
+}
+
+static int count_rows(void *arg, const store_feedback_row *r)
+{
+    (void)r;
+    ++*(int *)arg;
+    return 0;
+}
+
+static void test_open_and_migrate(void)
+{
+    const char *db = t_path("a.sqlite");
+    store_conn *c = NULL;
+    vk_errinfo ei;
+    T_EQ_INT(store_open(&c, db, &ei), VK_OK, "a missing database is created");
+    T_EQ_INT(store_schema_version(c), store_schema_latest(), "and migrated to the latest schema");
+    store_close(c);
+    T_OK(count_sql(db, "SELECT count(*) FROM spatial_ref_sys WHERE srid IN (4326, 3067)") == 2,
+         "SpatiaLite metadata knows EPSG:4326 and EPSG:3067");
+    T_OK(count_sql(db, "SELECT count(*) FROM geometry_columns WHERE f_table_name = 'feedback'") == 1,
+         "feedback.geom is a registered geometry column");
+    T_OK(count_sql(db, "SELECT count(*) FROM sqlite_master WHERE name = 'idx_feedback_geom'") == 1,
+         "feedback has a spatial index");
+    T_EQ_INT(store_open(&c, db, &ei), VK_OK, "reopening an up-to-date database");
+    store_close(c);
+
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", store_schema_latest() + 1);
+    exec_sql(db, sql);
+    c = NULL;
+    T_EQ_INT(store_open(&c, db, &ei), VK_ESCHEMA_NEWER, "a database newer than the binary is refused");
+    T_OK(strstr(ei.message, "newer") != NULL, "with a message that says so: %s", ei.message);
+    T_EQ_INT(count_sql(db, "PRAGMA user_version"), store_schema_latest() + 1,
+             "and the database is left as it was");
+
+    const char *other = t_path("other.sqlite");
+    exec_sql(other, "CREATE TABLE mine (x); INSERT INTO mine VALUES (1)");
+    T_EQ_INT(store_open(&c, other, &ei), VK_EDB, "a foreign SQLite database is refused");
+    T_EQ_INT(count_sql(other, "SELECT count(*) FROM sqlite_master"), 1, "and not touched");
+}
+
+static void test_feedback_rows(void)
+{
+    const char *db = t_path("b.sqlite");
+    store_conn *c = NULL;
+    gis_ctx *g = NULL;
+    vk_errinfo ei;
+    T_EQ_INT(store_open(&c, db, &ei), VK_OK, "open");
+    gis_ctx_new(&g);
+    store_category cat = {"lighting", {"Valaistus", "Belysning", "Lighting"}, {"", "", ""}};
+    T_EQ_INT(store_category_put(c, 0, &cat, &ei), VK_OK, "category saved");
+    int exists = 0;
+    store_category_exists(c, "lighting", &exists, &ei);
+    T_OK(exists, "category exists");
+    store_category_exists(c, "nope", &exists, &ei);
+    T_OK(!exists, "unknown category does not");
+
+    size_t n1, n2;
+    unsigned char *w1 = point_wkb(g, 28.75, 61.17, &n1), *w2 = point_wkb(g, 28.80, 61.20, &n2);
+    store_feedback_new f = {.category = "lighting", .description = "Katuvalo ei pala",
+                            .created_at = "2026-11-01T10:00:00Z", .updated_at = "2026-11-01T10:00:00Z",
+                            .wkb = w1, .wkb_len = n1, .contact_email = "maija@example.fi"};
+    int64_t id1 = 0, id2 = 0;
+    T_EQ_INT(store_feedback_insert(c, &f, &id1, &ei), VK_OK, "insert with contact");
+    f.wkb = w2;
+    f.wkb_len = n2;
+    f.contact_email = NULL;
+    f.status = "closed";
+    f.closed_reason = "fixed";
+    f.answer = "Korjattu";
+    T_EQ_INT(store_feedback_insert(c, &f, &id2, &ei), VK_OK, "insert closed, no contact");
+    T_OK(id2 == id1 + 1, "ids ascend");
+
+    f.status = "closed";
+    f.closed_reason = NULL;
+    int64_t bad = 0;
+    T_EQ_INT(store_feedback_insert(c, &f, &bad, &ei), VK_EDB, "closed without a reason violates a CHECK");
+    f.status = "bogus";
+    T_EQ_INT(store_feedback_insert(c, &f, &bad, &ei), VK_EDB, "unknown status violates a CHECK");
+
+    int found = 0;
+    store_feedback_row r;
+    T_EQ_INT(store_feedback_get(c, id1, &found, &r, &ei), VK_OK, "get");
+    T_OK(found && strcmp(r.status, "received") == 0 && strcmp(r.description, "Katuvalo ei pala") == 0,
+         "the row reads back with the default status");
+    vk_buf b;
+    vk_buf_init(&b, 4096);
+    gis_wkb_to_geojson(r.wkb, r.wkb_len, &b);
+    T_EQ_STR(b.data, "{\"type\":\"Point\",\"coordinates\":[28.75,61.17]}", "geometry reads back");
+    vk_buf_fini(&b);
+    store_feedback_get(c, 999999, &found, &r, &ei);
+    T_OK(!found, "a missing id is not found");
+
+    store_feedback_filter flt = {.limit = 100};
+    int64_t n = 0;
+    store_feedback_count(c, &flt, &n, &ei);
+    T_EQ_INT(n, 2, "count without filters");
+    flt.statuses = ",closed,";
+    store_feedback_count(c, &flt, &n, &ei);
+    T_EQ_INT(n, 1, "status filter");
+    flt.statuses = NULL;
+    flt.categories = ",parks,";
+    store_feedback_count(c, &flt, &n, &ei);
+    T_EQ_INT(n, 0, "category filter");
+    flt.categories = NULL;
+    flt.has_bbox = 1;
+    double box[4] = {28.7, 61.1, 28.77, 61.18};
+    memcpy(flt.bbox, box, sizeof box);
+    store_feedback_count(c, &flt, &n, &ei);
+    T_EQ_INT(n, 1, "bbox filter");
+    int rows = 0;
+    store_feedback_each(c, &flt, count_rows, &rows, &ei);
+    T_EQ_INT(rows, 1, "bbox listing agrees with the count");
+    flt.has_bbox = 0;
+    flt.limit = 1;
+    flt.offset = 1;
+    rows = 0;
+    store_feedback_each(c, &flt, count_rows, &rows, &ei);
+    T_EQ_INT(rows, 1, "limit and offset");
+
+    T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback_contact WHERE email = 'maija@example.fi'"), 1,
+             "contact stored in its own table");
+    T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback_contact"), 1, "only when given");
+    free(w1);
+    free(w2);
+    gis_ctx_free(g);
+    store_close(c);
+}
+
+int main(void)
+{
+    test_open_and_migrate();
+    test_feedback_rows();
+    t_cleanup();
+    return t_done();
+}
