@@ -10,6 +10,13 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const vaikutaBin = path.resolve(repoRoot, process.env.VAIKUTA_BIN || 'build/vaikuta');
 
+const running = new Set();
+process.on('exit', () => {
+  for (const child of running) {
+    try { process.kill(child.pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+});
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -38,9 +45,13 @@ export async function startServer(opts = {}) {
   args.push(...(opts.args || []));
   const proc = spawn(vaikutaBin, args, { stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...(opts.env || {}) } });
+  running.add(proc);
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => {
+    running.delete(proc);
+    resolve({ code, signal });
+  }));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20000;
   for (;;) {

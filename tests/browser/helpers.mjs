@@ -1,0 +1,99 @@
+// Browser-side helpers shared by the browser tests.
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+export const axePath = require.resolve('axe-core/axe.min.js');
+
+export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic',
+  '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/** A fresh page (own context: no shared localStorage) with the client loaded. */
+export async function openApp(browser, baseURL, { lang, viewport, query = '' } = {}) {
+  const context = await browser.newContext({ viewport: viewport || { width: 1280, height: 900 } });
+  context.setDefaultTimeout(10000);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.errors = errors;
+  const q = lang ? `?lang=${lang}${query ? '&' + query : ''}` : (query ? `?${query}` : '');
+  await page.goto(`${baseURL}/${q}`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+  page.closeAll = () => context.close();
+  return page;
+}
+
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Run axe-core on the page; returns the violations (empty when clean). */
+export async function axeViolations(page) {
+  const has = await page.evaluate(() => typeof window.axe !== 'undefined');
+  if (!has) await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async (tags) => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
+    }));
+  }, WCAG_TAGS);
+  return result;
+}
+
+export function formatViolations(vs) {
+  return vs.map((v) => `${v.id} (${v.impact}): ${v.help}\n` +
+    v.nodes.map((n) => `   at ${n.target}\n      ${(n.summary || '').replace(/\n/g, '\n      ')}`).join('\n')).join('\n');
+}
+
+/** Press Tab until the focused element matches the selector. Keyboard only. */
+export async function tabTo(page, selector, { max = 80, shift = false } = {}) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((s) => !!document.activeElement && document.activeElement.matches(s), selector)) return;
+    await page.keyboard.press(shift ? 'Shift+Tab' : 'Tab');
+  }
+  const where = await page.evaluate(() => {
+    const a = document.activeElement;
+    return a ? `${a.tagName}#${a.id}.${a.className}` : 'none';
+  });
+  throw new Error(`could not Tab to ${selector} in ${max} presses (focus on ${where})`);
+}
+
+export async function getJSON(baseURL, pathname) {
+  const r = await fetch(baseURL + pathname);
+  if (!r.ok) throw new Error(`${pathname}: HTTP ${r.status}`);
+  return r.json();
+}
+
+/** All public feedback, straight from the API. */
+export async function allFeedback(baseURL) {
+  const fc = await getJSON(baseURL, '/api/v1/feedback?limit=10000');
+  return fc.features;
+}
+
+/** The one feature whose description is exactly `description`. */
+export async function findByDescription(baseURL, description) {
+  const hits = (await allFeedback(baseURL)).filter((f) => f.properties.description === description);
+  if (hits.length !== 1) throw new Error(`expected one feedback with description ${JSON.stringify(description)}, found ${hits.length}`);
+  return hits[0];
+}
+
+/** Wait until the success status message is shown. */
+export async function waitForSuccess(page) {
+  await page.waitForFunction(() => {
+    const s = document.getElementById('report-status');
+    return s && s.textContent.trim().length > 0;
+  }, null, { timeout: 10000 });
+  return page.textContent('#report-status');
+}
+
+/** A unique description so a test finds exactly its own feedback. */
+export function uniqueText(prefix) {
+  return `${prefix} ${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,1189 @@
+/*
+ * app.js — the Vaikuta web client: a map of feedback, a list of the same
+ * feedback for keyboard and screen-reader users, and a report form with
+ * three ways to give the place (mouse on the map, keyboard with a crosshair
+ * at the map centre, or without the map: district + the place in words).
+ *
+ * Plain script, no build step, no framework. Talks only to the HTTP API in
+ * docs/api.md. Every user-visible string comes from i18n/<lang>.json.
+ */
+(function () {
+  'use strict';
+
+  var LANGS = ['fi', 'sv', 'en'];
+  var LOCALES = { fi: 'fi-FI', sv: 'sv-FI', en: 'en-GB' };
+  var STORAGE_KEY = 'vaikuta.lang';
+  var LIST_PAGE = 25;
+  // Status colours: Okabe–Ito blue / orange / bluish green, darkened so that
+  // white text on them and the shapes against the map reach the contrast
+  // WCAG asks for. Status is also told by the shape (filled / half / ring)
+  // and the line pattern (solid / dashed / dotted), and always in words.
+  var STATUS = {
+    received: { color: '#0057a8', fill: 0.85, dash: null, lineDash: null },
+    in_progress: { color: '#a14a00', fill: 0.3, dash: '4 3', lineDash: '12 7' },
+    closed: { color: '#17714a', fill: 0, dash: null, lineDash: '1 9' }
+  };
+  var DRAFT_COLOR = '#6b1f8f';
+
+  var S = {
+    lang: 'fi',
+    strings: {},
+    cache: {},
+    config: null,
+    categories: [],
+    catById: {},
+    districts: [],
+    distByCode: {},
+    features: [],
+    layers: {},
+    listShown: LIST_PAGE,
+    map: null,
+    zoomControl: null,
+    districtLayer: null,
+    labelLayer: null,
+    feedbackLayer: null,
+    draftLayer: null,
+    mode: null,
+    drafts: { point: [], line: [], area: [] },
+    drawing: false,
+    lastCreatedId: null,
+    countTimer: null,
+    descMax: 4000
+  };
+
+  var $ = function (id) { return document.getElementById(id); };
+
+  /* ---------- i18n ---------- */
+
+  function t(key, vars) {
+    var s;
+    if (vars && typeof vars.n === 'number') {
+      s = S.strings[key + (vars.n === 1 ? '_one' : '_other')];
+    }
+    if (s === undefined) s = S.strings[key];
+    if (s === undefined) s = key;
+    if (vars) {
+      s = s.replace(/\{(\w+)\}/g, function (m, k) {
+        return vars[k] !== undefined ? String(vars[k]) : m;
+      });
+    }
+    return s;
+  }
+
+  function localName(obj) {
+    if (!obj) return '';
+    if (typeof obj === 'string') return obj;
+    return obj[S.lang] || obj.fi || obj.en || obj.sv || '';
+  }
+
+  function loadStrings(lang) {
+    if (S.cache[lang]) return Promise.resolve(S.cache[lang]);
+    return fetch('/i18n/' + lang + '.json').then(function (r) {
+      if (!r.ok) throw new Error('i18n ' + r.status);
+      return r.json();
+    }).then(function (j) { S.cache[lang] = j; return j; });
+  }
+
+  function initialLang() {
+    var q = new URLSearchParams(location.search).get('lang');
+    if (q && LANGS.indexOf(q) >= 0) return q;
+    try {
+      var st = localStorage.getItem(STORAGE_KEY);
+      if (st && LANGS.indexOf(st) >= 0) return st;
+    } catch (e) { /* storage may be blocked */ }
+    return 'fi';
+  }
+
+  function setLang(lang, remember) {
+    return loadStrings(lang).then(function (strings) {
+      S.lang = lang;
+      S.strings = strings;
+      if (remember) {
+        try { localStorage.setItem(STORAGE_KEY, lang); } catch (e) { /* ignore */ }
+        var u = new URL(location.href);
+        if (u.searchParams.has('lang')) {
+          u.searchParams.set('lang', lang);
+          history.replaceState(null, '', u.toString());
+        }
+      }
+      applyStrings();
+    });
+  }
+
+  function applyStrings() {
+    document.documentElement.lang = S.lang;
+    document.title = t('title');
+    var md = document.querySelector('meta[name="description"]');
+    if (md) md.setAttribute('content', t('metaDescription'));
+    document.querySelectorAll('[data-i18n]').forEach(function (el) {
+      el.textContent = t(el.getAttribute('data-i18n'));
+    });
+    document.querySelectorAll('[data-i18n-attr]').forEach(function (el) {
+      el.getAttribute('data-i18n-attr').split(';').forEach(function (pair) {
+        var p = pair.split(':');
+        el.setAttribute(p[0], t(p[1]));
+      });
+    });
+    document.querySelectorAll('.lang-button').forEach(function (b) {
+      b.setAttribute('aria-pressed', b.getAttribute('data-lang') === S.lang ? 'true' : 'false');
+    });
+    $('description-hint').textContent = t('descriptionHint', { max: S.descMax });
+    updatePlaceRequired();
+    fillCategorySelect();
+    fillDistrictSelect();
+    renderLegend();
+    updateCount(false);
+    if (S.map) {
+      setZoomControl();
+      drawDistrictLabels();
+      refreshPopup();
+    }
+    updateDrawUI();
+    renderList();
+    relocalizeErrors();
+  }
+
+  /* ---------- data ---------- */
+
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) {
+      if (!r.ok) throw new Error(url + ' ' + r.status);
+      return r.json();
+    });
+  }
+
+  function showLoadError() {
+    var el = $('load-error');
+    el.textContent = t('loadError');
+    el.hidden = false;
+  }
+
+  /* ---------- map ---------- */
+
+  function initMap(cfg) {
+    var center = (cfg && cfg.center) || [28.77, 61.19];
+    var zoom = (cfg && typeof cfg.zoom === 'number') ? cfg.zoom : 12;
+    var reduceMotion = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    var map = L.map('map', {
+      fadeAnimation: !reduceMotion,
+      zoomAnimation: !reduceMotion,
+      markerZoomAnimation: !reduceMotion,
+      keyboard: true,
+      keyboardPanDelta: 60,
+      zoomControl: false,
+      attributionControl: true,
+      zoomSnap: 1
+    });
+    S.map = map;
+    map.attributionControl.setPrefix('Leaflet');
+    if (cfg && Array.isArray(cfg.bounds) && cfg.bounds.length === 4) {
+      var b = cfg.bounds;
+      var padLon = (b[2] - b[0]) * 0.5, padLat = (b[3] - b[1]) * 0.5;
+      map.setMaxBounds([[b[1] - padLat, b[0] - padLon], [b[3] + padLat, b[2] + padLon]]);
+      map.options.maxBoundsViscosity = 0.7;
+      map.setMinZoom(Math.max(0, zoom - 3));
+    }
+    map.setView([center[1], center[0]], zoom);
+    setZoomControl();
+
+    if (cfg && cfg.tiles) {
+      L.tileLayer(cfg.tiles, { attribution: cfg.attribution || '', maxZoom: 19 }).addTo(map);
+    } else if (cfg && cfg.attribution) {
+      map.attributionControl.addAttribution(cfg.attribution);
+    }
+
+    map.createPane('districts').style.zIndex = 350;
+    map.createPane('labels').style.zIndex = 380;
+    map.getPane('labels').style.pointerEvents = 'none';
+    map.createPane('draft').style.zIndex = 640;
+    map.getPane('draft').style.pointerEvents = 'none';
+
+    S.districtLayer = L.layerGroup().addTo(map);
+    S.labelLayer = L.layerGroup().addTo(map);
+    S.feedbackLayer = L.layerGroup().addTo(map);
+    S.draftLayer = L.layerGroup().addTo(map);
+
+    map.on('click', function (e) {
+      if (S.drawing) addVertex(e.latlng);
+    });
+    map.on('popupopen', function (e) {
+      var btn = e.popup.getElement() && e.popup.getElement().querySelector('.leaflet-popup-close-button');
+      if (btn) {
+        btn.setAttribute('aria-label', t('closePopup'));
+        btn.setAttribute('title', t('closePopup'));
+      }
+    });
+    // Enter (or space) on the focused map adds a point at the crosshair while
+    // drawing; only when the map container itself has focus, never when a
+    // control or popup inside it does.
+    var c = map.getContainer();
+    c.addEventListener('keydown', function (e) {
+      if (e.target !== c || !S.drawing) return;
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        addVertex(map.getCenter());
+      }
+    });
+  }
+
+  function setZoomControl() {
+    if (S.zoomControl) S.zoomControl.remove();
+    S.zoomControl = L.control.zoom({
+      position: 'topleft',
+      zoomInTitle: t('zoomIn'),
+      zoomOutTitle: t('zoomOut')
+    }).addTo(S.map);
+  }
+
+  function drawDistricts() {
+    S.districtLayer.clearLayers();
+    S.districts.forEach(function (f) {
+      if (!f.geometry) return;
+      L.geoJSON(f, {
+        pane: 'districts',
+        interactive: false,
+        style: function () {
+          return { color: '#3d4650', weight: 2, opacity: 1, dashArray: '6 4', fillColor: '#ffffff', fillOpacity: 0.35 };
+        }
+      }).addTo(S.districtLayer);
+    });
+    drawDistrictLabels();
+  }
+
+  function drawDistrictLabels() {
+    if (!S.labelLayer) return;
+    S.labelLayer.clearLayers();
+    S.districts.forEach(function (f) {
+      var p = f.properties || {};
+      var lp = p.label_point;
+      if (!Array.isArray(lp)) return;
+      var el = document.createElement('span');
+      el.textContent = localName(p.name);
+      L.marker([lp[1], lp[0]], {
+        pane: 'labels',
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({ className: 'district-label', html: el, iconSize: null })
+      }).addTo(S.labelLayer);
+    });
+  }
+
+  function geomKind(g) {
+    if (!g) return null;
+    if (g.type === 'Point' || g.type === 'MultiPoint') return 'point';
+    if (g.type === 'LineString' || g.type === 'MultiLineString') return 'line';
+    return 'area';
+  }
+
+  function styleFor(status, kind) {
+    var st = STATUS[status] || STATUS.received;
+    if (kind === 'point') {
+      return {
+        radius: 9, color: st.color, weight: 3, opacity: 1,
+        fillColor: status === 'closed' ? '#ffffff' : st.color,
+        fillOpacity: status === 'closed' ? 1 : st.fill,
+        dashArray: st.dash
+      };
+    }
+    if (kind === 'line') {
+      return { color: st.color, weight: 6, opacity: 1, dashArray: st.lineDash, lineCap: 'round' };
+    }
+    return {
+      color: st.color, weight: 4, opacity: 1, dashArray: st.lineDash, lineCap: 'round',
+      fillColor: st.color, fillOpacity: status === 'closed' ? 0.08 : 0.2
+    };
+  }
+
+  function makeLayer(f) {
+    var kind = geomKind(f.geometry);
+    if (!kind) return null;
+    var status = (f.properties && f.properties.status) || 'received';
+    var layer = L.geoJSON(f, {
+      pointToLayer: function (feat, latlng) {
+        return L.circleMarker(latlng, styleFor(status, 'point'));
+      },
+      style: function () { return styleFor(status, kind); }
+    });
+    layer.on('click', function (e) {
+      if (S.drawing) return; // the map's click handler adds the vertex
+      openFeature(f.id, e.latlng, false);
+    });
+    return layer;
+  }
+
+  function addFeatureLayer(f) {
+    var layer = makeLayer(f);
+    if (!layer) return;
+    layer.addTo(S.feedbackLayer);
+    S.layers[f.id] = layer;
+  }
+
+  function drawFeedback() {
+    S.feedbackLayer.clearLayers();
+    S.layers = {};
+    S.features.forEach(addFeatureLayer);
+  }
+
+  var openPopup = null; // { id, latlng }
+
+  function openFeature(id, latlng, zoomTo) {
+    var layer = S.layers[id];
+    var f = findFeature(id);
+    if (!layer || !f) return false;
+    var bounds = layer.getBounds();
+    if (zoomTo) {
+      // Without animation, so that the popup's auto-pan below sees the final
+      // view (an animated zoom would leave a tall popup cut off).
+      if (geomKind(f.geometry) === 'point') {
+        S.map.setView(bounds.getCenter(), Math.max(S.map.getZoom(), 15), { animate: false });
+      } else {
+        S.map.fitBounds(bounds, { padding: [40, 40], maxZoom: 16, animate: false });
+      }
+    }
+    var at = latlng || bounds.getCenter();
+    openPopup = { id: id, latlng: at };
+    L.popup({ maxWidth: 320, minWidth: 200, autoPanPadding: [20, 20], className: 'fb-popup-wrap' })
+      .setLatLng(at)
+      .setContent(featureDetails(f, 'h3', 'popup'))
+      .openOn(S.map);
+    return true;
+  }
+
+  function refreshPopup() {
+    if (!openPopup || !S.map) return;
+    var p = S.map._popup;
+    if (p && S.map.hasLayer(p)) {
+      var f = findFeature(openPopup.id);
+      if (f) p.setContent(featureDetails(f, 'h3', 'popup'));
+    }
+  }
+
+  function findFeature(id) {
+    for (var i = 0; i < S.features.length; i++) {
+      if (String(S.features[i].id) === String(id)) return S.features[i];
+    }
+    return null;
+  }
+
+  /* ---------- shared rendering of one feature ---------- */
+
+  function formatDate(iso) {
+    if (!iso) return '';
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return iso;
+    try {
+      return new Intl.DateTimeFormat(LOCALES[S.lang], { dateStyle: 'long', timeZone: 'Europe/Helsinki' }).format(d);
+    } catch (e) {
+      return d.toISOString().slice(0, 10);
+    }
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+
+  function statusSymbol(status) {
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('width', '22');
+    svg.setAttribute('height', '22');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    var st = STATUS[status] || STATUS.received;
+    var c = document.createElementNS(ns, 'circle');
+    c.setAttribute('cx', '12'); c.setAttribute('cy', '12'); c.setAttribute('r', '8');
+    c.setAttribute('stroke', st.color); c.setAttribute('stroke-width', '3');
+    if (status === 'closed') {
+      c.setAttribute('fill', '#ffffff');
+    } else {
+      c.setAttribute('fill', st.color);
+      c.setAttribute('fill-opacity', String(st.fill));
+    }
+    if (st.dash) c.setAttribute('stroke-dasharray', st.dash);
+    svg.appendChild(c);
+    return svg;
+  }
+
+  function lineSymbol(status) {
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 48 24');
+    svg.setAttribute('width', '44');
+    svg.setAttribute('height', '22');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    var st = status ? (STATUS[status] || STATUS.received) : null;
+    var p = document.createElementNS(ns, 'path');
+    p.setAttribute('d', 'M4 18 L20 6 L44 14');
+    p.setAttribute('fill', 'none');
+    p.setAttribute('stroke-linecap', 'round');
+    if (st) {
+      p.setAttribute('stroke', st.color);
+      p.setAttribute('stroke-width', '4');
+      if (st.lineDash) p.setAttribute('stroke-dasharray', status === 'closed' ? '1 6' : '8 5');
+    } else {
+      p.setAttribute('stroke', '#3d4650');
+      p.setAttribute('stroke-width', '2');
+      p.setAttribute('stroke-dasharray', '6 4');
+      p.setAttribute('d', 'M4 12 L44 12');
+    }
+    svg.appendChild(p);
+    return svg;
+  }
+
+  function statusText(p) {
+    var s = t('status_' + (p.status || 'received'));
+    if (p.status === 'closed' && p.closed_reason) s += ' – ' + t('reason_' + p.closed_reason);
+    return s;
+  }
+
+  function categoryName(id) {
+    var c = S.catById[id];
+    return c ? localName(c.name) : (id || t('unknownCategory'));
+  }
+
+  /* A feature as a heading, a status line and a description list. Used in
+   * both the popup and the list so that both tell the same things. */
+  function featureDetails(f, headingTag, prefix) {
+    var p = f.properties || {};
+    var wrap = el('div', 'fb-details');
+    var h = el(headingTag, 'fb-title', categoryName(p.category));
+    h.id = prefix + '-title-' + f.id;
+    wrap.appendChild(h);
+    var st = el('p', 'fb-status status-' + (p.status || 'received'));
+    st.appendChild(statusSymbol(p.status || 'received'));
+    st.appendChild(el('span', null, statusText(p)));
+    wrap.appendChild(st);
+    var dl = el('dl', 'fb-fields');
+    function row(label, value, valueLang) {
+      if (value === null || value === undefined || value === '') return;
+      dl.appendChild(el('dt', null, label));
+      var dd = el('dd', null, value);
+      if (valueLang) dd.lang = valueLang;
+      dl.appendChild(dd);
+    }
+    row(t('fDescription'), p.description);
+    row(t('fPlace'), p.place);
+    if (p.district && S.distByCode[p.district]) {
+      row(t('fDistrict'), localName(S.distByCode[p.district].properties.name));
+    }
+    row(t('fCreated'), formatDate(p.created));
+    if (p.answer) {
+      row(t('fAnswer'), p.answer);
+      row(t('fAnswered'), formatDate(p.answered));
+    }
+    wrap.appendChild(dl);
+    return wrap;
+  }
+
+  /* ---------- legend ---------- */
+
+  function renderLegend() {
+    var ul = $('legend-list');
+    if (!ul) return;
+    ul.textContent = '';
+    ['received', 'in_progress', 'closed'].forEach(function (s) {
+      var li = el('li', 'legend-item');
+      var sym = el('span', 'legend-symbols');
+      sym.appendChild(statusSymbol(s));
+      sym.appendChild(lineSymbol(s));
+      li.appendChild(sym);
+      li.appendChild(el('span', null, t('status_' + s)));
+      ul.appendChild(li);
+    });
+    var li = el('li', 'legend-item');
+    var sym = el('span', 'legend-symbols');
+    sym.appendChild(lineSymbol(null));
+    li.appendChild(sym);
+    li.appendChild(el('span', null, t('legendDistrict')));
+    ul.appendChild(li);
+    var li2 = el('li', 'legend-item');
+    var sym2 = el('span', 'legend-symbols legend-draft');
+    sym2.appendChild(el('span', 'draft-swatch'));
+    li2.appendChild(sym2);
+    li2.appendChild(el('span', null, t('legendDraft')));
+    ul.appendChild(li2);
+  }
+
+  /* ---------- list ---------- */
+
+  function renderList() {
+    var ol = $('feedback-list');
+    if (!ol) return;
+    var items = S.features.slice().reverse();
+    var n = items.length;
+    $('list-count').textContent = n ? t('listCount', { n: n }) : t('listEmpty');
+    ol.textContent = '';
+    var shown = Math.min(S.listShown, n);
+    for (var i = 0; i < shown; i++) ol.appendChild(listItem(items[i]));
+    var more = $('list-more');
+    if (n > shown) {
+      more.hidden = false;
+      more.textContent = t('listMore', { n: n - shown });
+    } else {
+      more.hidden = true;
+    }
+  }
+
+  function listItem(f) {
+    var li = el('li', 'fb-item');
+    li.id = 'fb-' + f.id;
+    li.setAttribute('data-id', String(f.id));
+    var art = el('article', 'fb-card');
+    var details = featureDetails(f, 'h3', 'list');
+    art.setAttribute('aria-labelledby', 'list-title-' + f.id);
+    art.appendChild(details);
+    var kind = geomKind(f.geometry);
+    var meta = el('p', 'fb-meta', t('feedbackNumber', { id: f.id }) + (kind ? ' · ' + t('geom_' + kind) : ''));
+    art.appendChild(meta);
+    if (kind) {
+      var b = el('button', 'button button-secondary button-small fb-show', t('showOnMap'));
+      b.type = 'button';
+      b.id = 'show-' + f.id;
+      b.setAttribute('aria-describedby', 'list-title-' + f.id + ' fb-meta-' + f.id);
+      meta.id = 'fb-meta-' + f.id;
+      b.addEventListener('click', function () { showOnMap(f.id); });
+      art.appendChild(b);
+    }
+    li.appendChild(art);
+    return li;
+  }
+
+  function showOnMap(id) {
+    if (S.drawing) stopDrawing();
+    if (openFeature(id, null, true)) {
+      var wrap = document.querySelector('.map-wrap');
+      var r = wrap.getBoundingClientRect();
+      if (r.top < 0 || r.bottom > window.innerHeight) {
+        wrap.scrollIntoView({ block: 'nearest', behavior: 'auto' });
+      }
+      announce(t('shownOnMap'));
+    } else {
+      announce(t('noMapForThis'));
+    }
+  }
+
+  function announce(text) {
+    var a = $('announcer');
+    a.textContent = '';
+    window.setTimeout(function () { a.textContent = text; }, 50);
+  }
+
+  /* ---------- selects ---------- */
+
+  function fillCategorySelect() {
+    var sel = $('category');
+    var keep = sel.value;
+    while (sel.options.length > 1) sel.remove(1);
+    S.categories.forEach(function (c) {
+      var o = document.createElement('option');
+      o.value = c.id;
+      o.textContent = localName(c.name);
+      sel.appendChild(o);
+    });
+    sel.value = keep;
+    updateCategoryHint();
+  }
+
+  function updateCategoryHint() {
+    var c = S.catById[$('category').value];
+    var hint = $('category-hint');
+    hint.textContent = c ? localName(c.description) : '';
+    hint.hidden = !hint.textContent;
+  }
+
+  function fillDistrictSelect() {
+    var sel = $('district');
+    var keep = sel.value;
+    while (sel.options.length > 1) sel.remove(1);
+    var ds = S.districts.slice().sort(function (a, b) {
+      return localName(a.properties.name).localeCompare(localName(b.properties.name), LOCALES[S.lang]);
+    });
+    ds.forEach(function (d) {
+      var o = document.createElement('option');
+      o.value = d.properties.code;
+      o.textContent = localName(d.properties.name);
+      sel.appendChild(o);
+    });
+    sel.value = keep;
+  }
+
+  /* ---------- drawing ---------- */
+
+  function currentDraft() {
+    return (S.mode && S.drafts[S.mode]) || null;
+  }
+
+  function sameLatLng(a, b) {
+    return a && b && Math.abs(a.lat - b.lat) < 1e-9 && Math.abs(a.lng - b.lng) < 1e-9;
+  }
+
+  function addVertex(latlng) {
+    var d = currentDraft();
+    if (!d) return;
+    var ll = L.latLng(latlng.lat, latlng.lng);
+    if (S.mode === 'point') {
+      d.length = 0;
+      d.push(ll);
+      setDrawStatus(t('pointSet'));
+    } else {
+      if (sameLatLng(d[d.length - 1], ll)) return;
+      d.push(ll);
+      setDrawStatus(t('vertexAdded', { n: d.length }));
+    }
+    renderDraft();
+    updateDrawUI();
+  }
+
+  function undoVertex() {
+    var d = currentDraft();
+    if (!d || !d.length) { setDrawStatus(t('nothingToUndo')); return; }
+    d.pop();
+    setDrawStatus(t('vertexRemoved', { n: d.length }));
+    renderDraft();
+    updateDrawUI();
+  }
+
+  function minVertices(mode) {
+    return mode === 'line' ? 2 : mode === 'area' ? 3 : 1;
+  }
+
+  function draftComplete() {
+    var d = currentDraft();
+    return !!d && d.length >= minVertices(S.mode);
+  }
+
+  function startDrawing(focusMap) {
+    if (!S.map || !S.drafts[S.mode]) return;
+    S.drawing = true;
+    S.map.doubleClickZoom.disable();
+    S.map.closePopup();
+    $('crosshair').hidden = false;
+    $('draw-toolbar').hidden = false;
+    document.body.classList.add('is-drawing');
+    setDrawStatus('');
+    updateDrawUI();
+    if (focusMap) {
+      var wrap = document.querySelector('.map-wrap');
+      wrap.scrollIntoView({ block: 'start' });
+      S.map.getContainer().focus();
+    }
+  }
+
+  function stopDrawing() {
+    S.drawing = false;
+    if (S.map) S.map.doubleClickZoom.enable();
+    $('crosshair').hidden = true;
+    $('draw-toolbar').hidden = true;
+    document.body.classList.remove('is-drawing');
+    updateDrawUI();
+  }
+
+  function finishDrawing() {
+    if (!draftComplete()) {
+      setDrawStatus(t('needMore_' + S.mode));
+      return;
+    }
+    stopDrawing();
+    announce(t('drawingDone'));
+    var h = $('step2-heading');
+    h.scrollIntoView({ block: 'start' });
+    h.focus();
+  }
+
+  function cancelDrawing() {
+    var d = currentDraft();
+    if (d) d.length = 0;
+    renderDraft();
+    stopDrawing();
+    announce(t('drawingCancelled'));
+    $('go-to-map').focus();
+  }
+
+  function setDrawStatus(text) {
+    $('draw-status').textContent = text;
+  }
+
+  function renderDraft() {
+    if (!S.draftLayer) return;
+    S.draftLayer.clearLayers();
+    var d = currentDraft();
+    if (!d || !d.length) return;
+    var opts = { pane: 'draft', interactive: false };
+    if (S.mode === 'line' && d.length > 1) {
+      L.polyline(d, Object.assign({ color: '#ffffff', weight: 9, opacity: 0.9 }, opts)).addTo(S.draftLayer);
+      L.polyline(d, Object.assign({ color: DRAFT_COLOR, weight: 5 }, opts)).addTo(S.draftLayer);
+    } else if (S.mode === 'area' && d.length > 1) {
+      L.polygon(d, Object.assign({ color: DRAFT_COLOR, weight: 4, fillColor: DRAFT_COLOR, fillOpacity: 0.2 }, opts)).addTo(S.draftLayer);
+    }
+    d.forEach(function (ll, i) {
+      L.circleMarker(ll, Object.assign({
+        radius: S.mode === 'point' ? 11 : 7, color: '#ffffff', weight: 3,
+        fillColor: DRAFT_COLOR, fillOpacity: 1
+      }, opts)).addTo(S.draftLayer);
+    });
+  }
+
+  function updateDrawUI() {
+    var mode = S.mode;
+    var mapMode = mode === 'point' || mode === 'line' || mode === 'area';
+    var mapPart = $('location-map-part');
+    var distPart = $('location-district-part');
+    if (!mapPart) return;
+    mapPart.hidden = !mapMode;
+    distPart.hidden = mode !== 'district';
+    if (!mapMode) return;
+    var d = S.drafts[mode];
+    var summary;
+    if (d.length >= minVertices(mode)) summary = t('locSet_' + mode, { n: d.length });
+    else if (d.length === 0) summary = t('locNone_' + mode);
+    else summary = t('locPartial_' + mode, { n: d.length });
+    $('location-summary').textContent = summary;
+    $('go-to-map').textContent = d.length ? t('editOnMap') : t('goToMap');
+    $('draw-help').textContent = t('drawHelp_' + mode);
+    $('draw-undo').setAttribute('aria-disabled', d.length ? 'false' : 'true');
+    $('draw-finish').setAttribute('aria-disabled', d.length >= minVertices(mode) ? 'false' : 'true');
+  }
+
+  function setMode(mode) {
+    if (S.drawing) stopDrawing();
+    S.mode = mode;
+    renderDraft();
+    updatePlaceRequired();
+    if (mode === 'point' || mode === 'line' || mode === 'area') {
+      startDrawing(false);
+    }
+    updateDrawUI();
+  }
+
+  function updatePlaceRequired() {
+    var req = $('place-req');
+    if (!req) return;
+    var r = S.mode === 'district';
+    req.textContent = r ? t('requiredWord') : t('optionalWord');
+  }
+
+  function ringCCW(coords) {
+    // Shoelace on lon/lat: positive area = counter-clockwise (RFC 7946 exterior).
+    var a = 0;
+    for (var i = 0; i < coords.length - 1; i++) {
+      a += coords[i][0] * coords[i + 1][1] - coords[i + 1][0] * coords[i][1];
+    }
+    return a > 0 ? coords : coords.slice().reverse();
+  }
+
+  function round7(x) { return Math.round(x * 1e7) / 1e7; }
+
+  function buildGeometry() {
+    var mode = S.mode;
+    if (mode === 'district') {
+      var d = S.distByCode[$('district').value];
+      if (!d) return null;
+      var lp = d.properties.label_point;
+      return { type: 'Point', coordinates: [lp[0], lp[1]] };
+    }
+    var v = S.drafts[mode];
+    if (!v || v.length < minVertices(mode)) return null;
+    var coords = v.map(function (ll) { return [round7(ll.lng), round7(ll.lat)]; });
+    if (mode === 'point') return { type: 'Point', coordinates: coords[0] };
+    if (mode === 'line') return { type: 'LineString', coordinates: coords };
+    var ring = coords.concat([coords[0]]);
+    return { type: 'Polygon', coordinates: [ringCCW(ring)] };
+  }
+
+  /* ---------- character count ---------- */
+
+  function charLength(s) {
+    var n = 0;
+    for (var i = 0; i < s.length; i++) {
+      var c = s.charCodeAt(i);
+      if (c < 0xDC00 || c > 0xDFFF) n++; // count code points, as the server does
+    }
+    return n;
+  }
+
+  function countText() {
+    var n = charLength($('description').value);
+    var left = S.descMax - n;
+    return left >= 0 ? t('charsLeft', { n: left }) : t('charsOver', { n: -left });
+  }
+
+  function updateCount(announceIt) {
+    var c = $('description-count');
+    if (!c) return;
+    var txt = countText();
+    c.textContent = txt;
+    c.classList.toggle('is-over', charLength($('description').value) > S.descMax);
+    if (announceIt) {
+      // Politely, and only after a pause in typing, so that a screen reader
+      // is not interrupted on every key (the GOV.UK character-count pattern).
+      window.clearTimeout(S.countTimer);
+      S.countTimer = window.setTimeout(function () {
+        $('description-count-live').textContent = countText();
+      }, 1000);
+    }
+  }
+
+  /* ---------- errors ---------- */
+
+  var FIELDS = {
+    location: { input: null, error: 'location-error' },
+    district: { input: 'district', error: 'district-error' },
+    place: { input: 'place', error: 'place-error' },
+    category: { input: 'category', error: 'category-error' },
+    description: { input: 'description', error: 'description-error' },
+    email: { input: 'email', error: 'email-error' }
+  };
+  var shownErrors = [];
+
+  function fieldForServer(field) {
+    field = field || '';
+    if (field === 'properties.description') return 'description';
+    if (field === 'properties.category') return 'category';
+    if (field === 'properties.contact.email' || field === 'properties.contact') return 'email';
+    if (field === 'properties.place') return 'place';
+    if (field === 'geometry' || field.indexOf('geometry.') === 0 || field.indexOf('geometry[') === 0) {
+      return S.mode === 'district' ? 'district' : 'location';
+    }
+    return null;
+  }
+
+  function fillErrorNode(node, e) {
+    node.textContent = '';
+    node.appendChild(el('span', 'visually-hidden', t('errorPrefix') + ' '));
+    if (e.key) { // our own (client-side) message
+      node.appendChild(document.createTextNode(t(e.key, e.vars)));
+      return;
+    }
+    // A server error: our sentence for its code, then the server's own words
+    // (English, so marked lang="en" for screen readers; in English only those).
+    var local = S.strings['code_' + e.code];
+    if (S.lang !== 'en' || !e.message) {
+      node.appendChild(document.createTextNode(local || t('errServer')));
+    }
+    if (e.message) {
+      if (S.lang !== 'en') {
+        node.appendChild(document.createTextNode(' ' + t('serverSays') + ' '));
+      }
+      var m = el('span', 'server-message', e.message);
+      m.lang = 'en';
+      node.appendChild(m);
+    }
+  }
+
+  function locationTarget() {
+    if (S.mode === 'district') return $('district');
+    var checked = document.querySelector('input[name="mode"]:checked');
+    return checked || $('mode-point');
+  }
+
+  function clearErrors() {
+    shownErrors = [];
+    Object.keys(FIELDS).forEach(function (k) {
+      var f = FIELDS[k];
+      var node = $(f.error);
+      node.textContent = '';
+      node.hidden = true;
+      if (f.input) $(f.input).removeAttribute('aria-invalid');
+    });
+    document.querySelectorAll('input[name="mode"]').forEach(function (r) { r.removeAttribute('aria-invalid'); });
+    $('location-fieldset').classList.remove('has-error');
+    document.querySelectorAll('.field.has-error').forEach(function (n) { n.classList.remove('has-error'); });
+    $('error-summary').hidden = true;
+    $('error-summary-list').textContent = '';
+  }
+
+  function renderErrors() {
+    var list = $('error-summary-list');
+    list.textContent = '';
+    Object.keys(FIELDS).forEach(function (k) {
+      var node = $(FIELDS[k].error);
+      node.textContent = '';
+      node.hidden = true;
+    });
+    shownErrors.forEach(function (e) {
+      var li = el('li');
+      var target = null;
+      if (e.field) {
+        var f = FIELDS[e.field];
+        var node = $(f.error);
+        if (!node.hidden) node.appendChild(document.createElement('br'));
+        var part = el('span');
+        fillErrorNode(part, e);
+        node.appendChild(part);
+        node.hidden = false;
+        if (e.field === 'location') {
+          document.querySelectorAll('input[name="mode"]').forEach(function (r) { r.setAttribute('aria-invalid', 'true'); });
+          $('location-fieldset').classList.add('has-error');
+          target = locationTarget();
+        } else {
+          var input = $(f.input);
+          input.setAttribute('aria-invalid', 'true');
+          var fld = input.closest('.field');
+          if (fld) fld.classList.add('has-error');
+          target = input;
+        }
+      }
+      var content = el('span');
+      fillErrorNode(content, e);
+      // The summary needs no hidden "Error:" prefix: its heading says it.
+      if (content.firstChild && content.firstChild.className === 'visually-hidden') content.removeChild(content.firstChild);
+      if (target) {
+        var a = el('a');
+        a.href = '#' + target.id;
+        a.appendChild(content);
+        a.addEventListener('click', function (ev) {
+          ev.preventDefault();
+          target.scrollIntoView({ block: 'center' });
+          target.focus();
+        });
+        li.appendChild(a);
+      } else {
+        li.appendChild(content);
+      }
+      list.appendChild(li);
+    });
+    $('error-summary').hidden = shownErrors.length === 0;
+  }
+
+  function showErrors(errors) {
+    clearErrors();
+    shownErrors = errors;
+    renderErrors();
+    var s = $('error-summary');
+    s.scrollIntoView({ block: 'start' });
+    s.focus();
+  }
+
+  function relocalizeErrors() {
+    if (shownErrors.length && $('error-summary')) renderErrors();
+  }
+
+  function validateClient() {
+    var errs = [];
+    if (!S.mode) {
+      errs.push({ field: 'location', key: 'errModeRequired' });
+    } else if (S.mode === 'district') {
+      if (!$('district').value) errs.push({ field: 'district', key: 'errDistrictRequired' });
+      if (!$('place').value.trim()) errs.push({ field: 'place', key: 'errPlaceRequired' });
+    } else if (!draftComplete()) {
+      errs.push({ field: 'location', key: 'needMore_' + S.mode });
+    }
+    if (!$('category').value) errs.push({ field: 'category', key: 'errCategoryRequired' });
+    var desc = $('description').value;
+    if (!desc.trim()) errs.push({ field: 'description', key: 'errDescriptionRequired' });
+    else if (charLength(desc) > S.descMax) errs.push({ field: 'description', key: 'errDescriptionTooLong', vars: { max: S.descMax } });
+    return errs;
+  }
+
+  /* ---------- submit ---------- */
+
+  function setBusy(busy) {
+    var b = $('submit');
+    b.setAttribute('aria-disabled', busy ? 'true' : 'false');
+    b.textContent = busy ? t('sending') : t('submit');
+    $('report-form').setAttribute('aria-busy', busy ? 'true' : 'false');
+  }
+
+  function onSubmit(ev) {
+    ev.preventDefault();
+    if ($('submit').getAttribute('aria-disabled') === 'true') return;
+    var errs = validateClient();
+    if (errs.length) { showErrors(errs); return; }
+    clearErrors();
+    var props = {
+      category: $('category').value,
+      description: $('description').value
+    };
+    var place = $('place').value.trim();
+    if (place) props.place = place;
+    var email = $('email').value.trim();
+    if (email) props.contact = { email: email };
+    var body = { type: 'Feature', geometry: buildGeometry(), properties: props };
+    setBusy(true);
+    fetch('/api/v1/feedback', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/geo+json', Accept: 'application/json' },
+      body: JSON.stringify(body)
+    }).then(function (res) {
+      return res.text().then(function (txt) {
+        var j = null;
+        try { j = txt ? JSON.parse(txt) : null; } catch (e) { j = null; }
+        return { status: res.status, json: j };
+      });
+    }).then(function (r) {
+      setBusy(false);
+      if (r.status === 201 && r.json && r.json.type === 'Feature') {
+        onCreated(r.json);
+      } else if (r.json && r.json.error) {
+        var e = r.json.error;
+        showErrors([{ field: fieldForServer(e.field), code: e.code, message: e.message }]);
+      } else {
+        showErrors([{ field: null, key: 'errServer' }]);
+      }
+    }, function () {
+      setBusy(false);
+      showErrors([{ field: null, key: 'errNetwork' }]);
+    });
+  }
+
+  function onCreated(f) {
+    S.features.push(f);
+    addFeatureLayer(f);
+    S.lastCreatedId = f.id;
+    resetForm();
+    closeForm(false);
+    renderList();
+    var st = $('report-status');
+    st.textContent = '';
+    var p = el('p', 'notice notice-success', t('success', { id: f.id }));
+    st.appendChild(p);
+    var show = $('show-new');
+    show.hidden = false;
+    show.focus();
+  }
+
+  function resetForm() {
+    $('report-form').reset();
+    S.drafts = { point: [], line: [], area: [] };
+    if (S.drawing) stopDrawing();
+    S.mode = null;
+    renderDraft();
+    clearErrors();
+    updatePlaceRequired();
+    updateDrawUI();
+    updateCount(false);
+    $('description-count-live').textContent = '';
+    updateCategoryHint();
+  }
+
+  function openForm() {
+    var form = $('report-form');
+    form.hidden = false;
+    $('open-form').setAttribute('aria-expanded', 'true');
+    $('open-form').hidden = true;
+    $('show-new').hidden = true;
+    $('report-status').textContent = '';
+    var h = $('form-heading');
+    h.scrollIntoView({ block: 'start' });
+    h.focus();
+  }
+
+  function closeForm(focusButton) {
+    if (S.drawing) stopDrawing();
+    $('report-form').hidden = true;
+    var ob = $('open-form');
+    ob.hidden = false;
+    ob.setAttribute('aria-expanded', 'false');
+    if (focusButton) ob.focus();
+  }
+
+  /* ---------- wiring ---------- */
+
+  function guard(fn) {
+    return function (ev) {
+      if (ev.currentTarget.getAttribute('aria-disabled') === 'true') {
+        if (ev.currentTarget.id === 'draw-finish') setDrawStatus(t('needMore_' + S.mode));
+        if (ev.currentTarget.id === 'draw-undo') setDrawStatus(t('nothingToUndo'));
+        return;
+      }
+      fn(ev);
+    };
+  }
+
+  function wire() {
+    document.querySelectorAll('.lang-button').forEach(function (b) {
+      b.addEventListener('click', function () {
+        setLang(b.getAttribute('data-lang'), true).catch(showLoadError);
+      });
+    });
+    // In-page links: move focus to the target so that keyboard users land there.
+    document.querySelectorAll('a[href^="#"]').forEach(function (a) {
+      a.addEventListener('click', function () {
+        var target = document.getElementById(a.getAttribute('href').slice(1));
+        if (target) window.setTimeout(function () { target.focus({ preventScroll: true }); }, 0);
+      });
+    });
+    document.querySelectorAll('input[name="mode"]').forEach(function (r) {
+      r.addEventListener('change', function () { if (r.checked) setMode(r.value); });
+    });
+    $('go-to-map').addEventListener('click', function () { startDrawing(true); });
+    $('draw-add').addEventListener('click', function () { if (S.map) addVertex(S.map.getCenter()); });
+    $('draw-undo').addEventListener('click', guard(undoVertex));
+    $('draw-finish').addEventListener('click', guard(finishDrawing));
+    $('draw-cancel').addEventListener('click', cancelDrawing);
+    $('open-form').addEventListener('click', openForm);
+    $('cancel-form').addEventListener('click', function () { resetForm(); closeForm(true); });
+    $('show-new').addEventListener('click', function () { if (S.lastCreatedId !== null) showOnMap(S.lastCreatedId); });
+    $('list-more').addEventListener('click', function () {
+      var before = S.listShown;
+      S.listShown += LIST_PAGE;
+      renderList();
+      // Move focus to the first newly shown item, so that keyboard and
+      // screen-reader users continue where they were.
+      var items = $('feedback-list').querySelectorAll('.fb-item');
+      var first = items[before];
+      if (first) {
+        var b = first.querySelector('button');
+        (b || first).focus();
+      }
+    });
+    $('category').addEventListener('change', updateCategoryHint);
+    $('description').addEventListener('input', function () { updateCount(true); });
+    $('report-form').addEventListener('submit', onSubmit);
+    // Escape in the map or its toolbar leaves drawing mode (the points stay).
+    document.addEventListener('keydown', function (e) {
+      if (e.key !== 'Escape' || !S.drawing) return;
+      var inMap = S.map && S.map.getContainer().contains(document.activeElement);
+      var inBar = $('draw-toolbar').contains(document.activeElement);
+      if ((inMap || inBar) && !(S.map._popup && S.map.hasLayer(S.map._popup))) {
+        stopDrawing();
+        $('go-to-map').focus();
+      }
+    });
+  }
+
+  function start() {
+    wire();
+    var lang = initialLang();
+    var data = Promise.all([
+      getJSON('/api/v1/config').catch(function () { return null; }),
+      getJSON('/api/v1/categories').catch(function () { return null; }),
+      getJSON('/api/v1/districts').catch(function () { return null; }),
+      getJSON('/api/v1/feedback?limit=10000').catch(function () { return null; })
+    ]);
+    var strings = setLang(lang, false).catch(function () {
+      return lang === 'fi' ? null : setLang('fi', false);
+    });
+    Promise.all([data, strings]).then(function (res) {
+      var d = res[0];
+      var cfg = d[0], cats = d[1], dists = d[2], fb = d[3];
+      S.config = cfg;
+      if (cfg && cfg.limits && cfg.limits.description_max) S.descMax = cfg.limits.description_max;
+      S.categories = (cats && cats.categories) || [];
+      S.catById = {};
+      S.categories.forEach(function (c) { S.catById[c.id] = c; });
+      S.districts = (dists && dists.features) || [];
+      S.distByCode = {};
+      S.districts.forEach(function (f) { if (f.properties) S.distByCode[f.properties.code] = f; });
+      S.features = ((fb && fb.features) || []).slice().sort(function (a, b) { return a.id - b.id; });
+      if (!cfg || !cats || !dists || !fb) showLoadError();
+      if (typeof L !== 'undefined') {
+        initMap(cfg);
+        drawDistricts();
+        drawFeedback();
+      } else {
+        showLoadError();
+      }
+      applyStrings();
+      document.body.setAttribute('data-ready', 'true');
+    });
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
