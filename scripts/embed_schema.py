@@ -20,11 +20,10 @@ for i, (version, base, _) in enumerate(rows, 1):
 
 
 def c_string(text):
-    out = []
-    for line in text.splitlines(keepends=True):
-        esc = line.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        out.append(f'"{esc}"')
-    return "\n    ".join(out) or '""'
+    # A compound literal of bytes: C caps string literals at 4095 characters.
+    data = text.encode("utf-8") + b"\0"
+    rows = [", ".join(str(b) for b in data[i:i + 20]) for i in range(0, len(data), 20)]
+    return "(const char[]){\n      " + ",\n      ".join(rows) + "}"
 
 
 with open(out, "w", encoding="utf-8") as f:

@@ -21,6 +21,7 @@ typedef struct vk_config {
     int threads;              /* --threads, worker threads, default 2 */
     size_t body_max;          /* request body cap in bytes (1 MiB) */
     size_t response_max;      /* cap on one buffered response (64 MiB) */
+    int group_commit;         /* --group-commit on|off: batch writes (default on) */
 } vk_config;
 
 #define VK_DEFAULT_DB "vaikuta.sqlite"

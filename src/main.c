@@ -9,9 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "api/ctx.h"
+#include "api/export.h"
+#include "api/import.h"
 #include "config.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -24,7 +27,10 @@ static const char usage_main[] =
     "\n"
     "Commands:\n"
     "  serve      run the HTTP service and the web client\n"
+    "  init       create or migrate a database and load reference data, then exit\n"
     "  load-geo   replace the boundary, districts and accessibility areas\n"
+    "  export     write a collection to GeoJSON, CSV or GeoPackage\n"
+    "  import     load feedback from GeoJSON or GeoPackage\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help (or `vaikuta COMMAND --help`)\n"
@@ -50,6 +56,12 @@ static const char usage_serve[] =
     "  --threads N         worker threads (default 2)\n"
     "  -h, --help          show this help\n";
 
+static const char usage_init[] =
+    "Usage: vaikuta init [--db PATH] [--geo DIR] [--seeds DIR] [--demo]\n"
+    "\n"
+    "Create (or migrate) the database, load the reference areas and the\n"
+    "categories when missing, and with --demo the demo feedback; then exit.\n";
+
 static const char usage_load_geo[] =
     "Usage: vaikuta load-geo --db PATH --dir DIR\n"
     "\n"
@@ -58,8 +70,42 @@ static const char usage_load_geo[] =
     "DIR/accessibility-areas.geojson (EPSG:4326; see geo/README.md), and\n"
     "re-assign the district of every stored feedback item. All or nothing.\n";
 
+static const char usage_export[] =
+    "Usage: vaikuta export --db PATH --collection NAME --format geojson|csv|gpkg\n"
+    "                      [--crs EPSG:3067] -o FILE\n"
+    "\n"
+    "Write a whole collection (feedback, districts, accessibility-areas) in\n"
+    "constant memory. --crs: CRS84 (default), EPSG:4326, EPSG:3067, EPSG:3879;\n"
+    "files use easting/longitude first. -o - writes GeoJSON or CSV to stdout.\n";
+
+static const char usage_import[] =
+    "Usage: vaikuta import --db PATH --collection feedback [--skip-invalid] FILE\n"
+    "\n"
+    "Load feedback from GeoJSON (RFC 7946) or a GeoPackage layer (EPSG:4326,\n"
+    "3067 or 3879) with the checks of the API; status, answers and times are\n"
+    "kept. All or nothing, unless --skip-invalid: then the rest is loaded and\n"
+    "every skipped feature is reported with its index and the reason.\n";
+
 enum { OPT_DB = 1000, OPT_LISTEN, OPT_WEB, OPT_GEO, OPT_SEEDS, OPT_DEMO, OPT_TILES,
-       OPT_TILES_ATTR, OPT_THREADS, OPT_DIR };
+       OPT_TILES_ATTR, OPT_THREADS, OPT_DIR, OPT_COLLECTION, OPT_FORMAT, OPT_CRS, OPT_SKIP };
+
+/* A progress bar on stderr, only when it is a terminal. */
+static void progress_bar(void *arg, int64_t done, int64_t total)
+{
+    const char *what = arg;
+    if (!isatty(STDERR_FILENO))
+        return;
+    int pct = total > 0 ? (int)(done * 100 / total) : 0;
+    if (pct > 100)
+        pct = 100;
+    char bar[41];
+    memset(bar, '#', (size_t)(pct * 40 / 100));
+    memset(bar + pct * 40 / 100, ' ', (size_t)(40 - pct * 40 / 100));
+    bar[40] = '\0';
+    fprintf(stderr, "\r%s [%s] %3d%% %lld/%lld", what, bar, pct, (long long)done, (long long)total);
+    if (done >= total)
+        fputc('\n', stderr);
+}
 
 static void config_defaults(vk_config *cfg)
 {
@@ -74,6 +120,7 @@ static void config_defaults(vk_config *cfg)
     cfg->threads = 2;
     cfg->body_max = VK_DEFAULT_BODY_MAX;
     cfg->response_max = VK_DEFAULT_RESPONSE_MAX;
+    cfg->group_commit = 1;
 }
 
 static int parse_listen(vk_config *cfg, char *arg)
@@ -108,7 +155,7 @@ static int open_main(const vk_config *cfg, const char *cmd, vk_ctx **ctx)
     return 0;
 }
 
-static int cmd_serve(int argc, char **argv)
+static int serve_or_init(int argc, char **argv, int init_only)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, OPT_DB},
@@ -148,17 +195,18 @@ static int cmd_serve(int argc, char **argv)
                 return 2;
             }
             break;
-        case 'h': fputs(usage_serve, stdout); return 0;
-        default: fputs(usage_serve, stderr); return 2;
+        case 'h': fputs(init_only ? usage_init : usage_serve, stdout); return 0;
+        default: fputs(init_only ? usage_init : usage_serve, stderr); return 2;
         }
     }
+    const char *cmd = init_only ? "init" : "serve";
     if (optind < argc) {
-        fprintf(stderr, "vaikuta serve: unexpected argument '%s'\n%s", argv[optind], usage_serve);
+        fprintf(stderr, "vaikuta %s: unexpected argument '%s'\n", cmd, argv[optind]);
         return 2;
     }
 
     vk_ctx *ctx = NULL;
-    if (open_main(&cfg, "serve", &ctx))
+    if (open_main(&cfg, cmd, &ctx))
         return 1;
     vk_errinfo ei;
     vk_errinfo_clear(&ei);
@@ -166,11 +214,13 @@ static int cmd_serve(int argc, char **argv)
     if (api_seed_reference(ctx, cfg.geo_dir, cfg.seeds_dir, &ei) ||
         (cfg.demo && api_seed_demo(ctx, cfg.seeds_dir, &added, &ei))) {
         vk_ctx_free(ctx);
-        return fail("serve", &ei);
+        return fail(cmd, &ei);
     }
     if (cfg.demo)
         vk_log("demo content: %d feedback items added", added);
     vk_ctx_free(ctx);
+    if (init_only)
+        return 0;
 
     /* Block the stop signals in every thread; the main thread waits for them. */
     sigset_t stop;
@@ -192,6 +242,9 @@ static int cmd_serve(int argc, char **argv)
     vk_log("stopped; database closed");
     return 0;
 }
+
+static int cmd_serve(int argc, char **argv) { return serve_or_init(argc, argv, 0); }
+static int cmd_init(int argc, char **argv) { return serve_or_init(argc, argv, 1); }
 
 static int cmd_load_geo(int argc, char **argv)
 {
@@ -231,12 +284,175 @@ static int cmd_load_geo(int argc, char **argv)
     return 0;
 }
 
+static int cmd_export(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        {"collection", required_argument, NULL, OPT_COLLECTION},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"crs", required_argument, NULL, OPT_CRS},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    vk_config cfg;
+    config_defaults(&cfg);
+    const char *name = NULL, *format = NULL, *crs_name = NULL, *out = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB: cfg.db_path = optarg; break;
+        case OPT_COLLECTION: name = optarg; break;
+        case OPT_FORMAT: format = optarg; break;
+        case OPT_CRS: crs_name = optarg; break;
+        case 'o': out = optarg; break;
+        case 'h': fputs(usage_export, stdout); return 0;
+        default: fputs(usage_export, stderr); return 2;
+        }
+    }
+    api_export_format fmt;
+    gis_crs crs = GIS_CRS_CRS84;
+    const store_collection *col = name ? store_collection_find(name) : NULL;
+    if (!col || !format || api_export_format_parse(format, &fmt) || !out ||
+        (crs_name && gis_crs_parse(crs_name, &crs))) {
+        fprintf(stderr, "vaikuta export: %s\n%s",
+                !col ? "--collection must be feedback, districts or accessibility-areas"
+                : !format || api_export_format_parse(format, &fmt) ? "--format must be geojson, csv or gpkg"
+                : !out ? "-o FILE is required"
+                       : "--crs must be CRS84, EPSG:4326, EPSG:3067 or EPSG:3879",
+                usage_export);
+        return 2;
+    }
+    vk_ctx *ctx = NULL; /* opens and migrates; the export has its own connection */
+    if (open_main(&cfg, "export", &ctx))
+        return 1;
+    vk_ctx_free(ctx);
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    if (fmt == EXPORT_GPKG) {
+        if (strcmp(out, "-") == 0) {
+            fprintf(stderr, "vaikuta export: a GeoPackage needs a file, not stdout\n");
+            return 2;
+        }
+        if (api_export_gpkg(&cfg, col, crs, out, progress_bar, (void *)"export", &ei))
+            return fail("export", &ei);
+        return 0;
+    }
+    FILE *f = strcmp(out, "-") == 0 ? stdout : fopen(out, "wbx");
+    if (!f) {
+        fprintf(stderr, "vaikuta export: cannot create %s (does it exist already?)\n", out);
+        return 1;
+    }
+    api_export *x = NULL;
+    if (api_export_open(&x, &cfg, col, fmt, crs, &ei)) {
+        if (f != stdout) {
+            fclose(f);
+            unlink(out);
+        }
+        return fail("export", &ei);
+    }
+    static char buf[256 * 1024];
+    ssize_t n;
+    int64_t shown = -1;
+    int bad = 0;
+    while ((n = api_export_read(x, buf, sizeof buf, &ei)) > 0) {
+        if (fwrite(buf, 1, (size_t)n, f) != (size_t)n) {
+            vk_fail(&ei, VK_EIO, "", "writing %s failed", out);
+            bad = 1;
+            break;
+        }
+        if (api_export_done(x) / 10000 != shown) {
+            shown = api_export_done(x) / 10000;
+            progress_bar((void *)"export", api_export_done(x), api_export_total(x));
+        }
+    }
+    progress_bar((void *)"export", api_export_done(x), api_export_total(x));
+    bad |= n < 0;
+    api_export_close(x);
+    if (f != stdout && fclose(f) != 0)
+        bad = 1;
+    if (bad) {
+        if (f != stdout)
+            unlink(out);
+        return fail("export", &ei);
+    }
+    return 0;
+}
+
+static void report_skipped(void *arg, int64_t index, const vk_errinfo *why)
+{
+    (void)arg;
+    if (isatty(STDERR_FILENO))
+        fputc('\n', stderr);
+    fprintf(stderr, "skipped feature %lld: %s%s%s%s\n", (long long)index, why->message,
+            why->field[0] ? " (" : "", why->field, why->field[0] ? ")" : "");
+}
+
+static int cmd_import(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        {"collection", required_argument, NULL, OPT_COLLECTION},
+        {"skip-invalid", no_argument, NULL, OPT_SKIP},
+        {"geo", required_argument, NULL, OPT_GEO},
+        {"seeds", required_argument, NULL, OPT_SEEDS},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    vk_config cfg;
+    config_defaults(&cfg);
+    const char *name = "feedback";
+    api_import_opts io = {0, report_skipped, progress_bar, (void *)"import"};
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB: cfg.db_path = optarg; break;
+        case OPT_COLLECTION: name = optarg; break;
+        case OPT_SKIP: io.skip_invalid = 1; break;
+        case OPT_GEO: cfg.geo_dir = optarg; break;
+        case OPT_SEEDS: cfg.seeds_dir = optarg; break;
+        case 'h': fputs(usage_import, stdout); return 0;
+        default: fputs(usage_import, stderr); return 2;
+        }
+    }
+    if (strcmp(name, "feedback") != 0 || optind != argc - 1) {
+        fprintf(stderr, "vaikuta import: %s\n%s",
+                strcmp(name, "feedback") ? "only --collection feedback can be imported"
+                                         : "give exactly one FILE",
+                usage_import);
+        return 2;
+    }
+    vk_ctx *ctx = NULL;
+    if (open_main(&cfg, "import", &ctx))
+        return 1;
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    api_import_result res;
+    /* Imports are checked against the boundary: load it if this is new. */
+    vk_err e = api_seed_reference(ctx, cfg.geo_dir, cfg.seeds_dir, &ei);
+    if (!e)
+        e = api_import_file(ctx, argv[optind], &io, &res, &ei);
+    vk_ctx_free(ctx);
+    if (e) {
+        if (isatty(STDERR_FILENO))
+            fputc('\n', stderr);
+        fprintf(stderr, "vaikuta import: %s\nnothing was imported\n", ei.message);
+        return 1;
+    }
+    printf("imported %lld feedback items, skipped %lld\n", (long long)res.added,
+           (long long)res.skipped);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"serve", cmd_serve},
+    {"init", cmd_init},
     {"load-geo", cmd_load_geo},
+    {"export", cmd_export},
+    {"import", cmd_import},
 };
 
 int main(int argc, char **argv)

@@ -21,6 +21,24 @@ vk_err api_districts(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 vk_err api_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 vk_err api_feedback_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* Create from the request body; Location is location_prefix + id. */
+vk_err api_feedback_create_at(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
+                              const char *location_prefix);
+
+/* ogc.c — OGC API - Features */
+vk_err ogc_landing(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err ogc_conformance(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err ogc_api(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err ogc_collections(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err ogc_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err ogc_items_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err ogc_item(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err ogc_item_staff(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+
+/* The OpenAPI 3.0 document (docs/openapi.json, compiled in). */
+extern const char api_openapi_json[];
 
 /* A feedback item read from a GeoJSON Feature and checked, ready to store.
  * Strings are borrowed from the json_t the item was read from; the WKB is

@@ -10,6 +10,12 @@ static int add_district(void *arg, const store_area *a)
     return gis_add_district(ctx->gis, a->id, a->wkb, a->wkb_len, &ctx->err) != VK_OK;
 }
 
+static int set_boundary(void *arg, const store_area *m)
+{
+    vk_ctx *ctx = arg;
+    return gis_set_boundary(ctx->gis, m->wkb, m->wkb_len, &ctx->err) != VK_OK;
+}
+
 vk_err vk_ctx_reload_areas(vk_ctx *ctx, vk_errinfo *ei)
 {
     gis_ctx *fresh = NULL;
@@ -19,13 +25,13 @@ vk_err vk_ctx_reload_areas(vk_ctx *ctx, vk_errinfo *ei)
     gis_ctx *old = ctx->gis;
     ctx->gis = fresh;
     int found = 0;
-    store_area m;
-    e = store_boundary_get(ctx->store, &found, &m, ei);
-    if (!e && found) {
-        e = gis_set_boundary(ctx->gis, m.wkb, m.wkb_len, ei);
-        if (!e)
-            e = store_boundary_extent(ctx->store, ctx->bounds, &ctx->has_bounds, ei);
-    }
+    vk_errinfo_clear(&ctx->err);
+    e = store_boundary_with(ctx->store, set_boundary, ctx, &found, ei);
+    if (!e && ctx->err.code)
+        e = vk_fail(ei, ctx->err.code, "", "the boundary in the database is unusable: %s",
+                    ctx->err.message);
+    if (!e && found)
+        e = store_boundary_extent(ctx->store, ctx->bounds, &ctx->has_bounds, ei);
     vk_errinfo_clear(&ctx->err);
     if (!e)
         e = store_area_each(ctx->store, STORE_AREA_DISTRICT, add_district, ctx, ei);
@@ -50,7 +56,12 @@ vk_err vk_ctx_new(vk_ctx **out, const vk_config *cfg, store_conn *store, vk_erri
     }
     ctx->cfg = cfg;
     ctx->store = store;
-    vk_err e = vk_ctx_reload_areas(ctx, ei);
+    vk_err e = gis_proj_new(&ctx->proj);
+    if (e) {
+        vk_ctx_free(ctx);
+        return vk_fail(ei, e, "", "cannot start PROJ");
+    }
+    e = vk_ctx_reload_areas(ctx, ei);
     if (e) {
         vk_ctx_free(ctx);
         return e;
@@ -64,6 +75,7 @@ void vk_ctx_free(vk_ctx *ctx)
     if (!ctx)
         return;
     gis_ctx_free(ctx->gis);
+    gis_proj_free(ctx->proj);
     store_close(ctx->store);
     free(ctx);
 }
@@ -115,6 +127,12 @@ void vk_ctx_pool_free(vk_ctx_pool *p)
     free(p->all);
     free(p->idle);
     free(p);
+}
+
+void vk_ctx_pool_set_writer(vk_ctx_pool *p, struct vk_writer *w)
+{
+    for (int i = 0; i < p->n; i++)
+        p->all[i]->writer = w;
 }
 
 vk_ctx *vk_ctx_pool_get(vk_ctx_pool *p)

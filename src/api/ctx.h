@@ -12,6 +12,7 @@
 #define VK_CTX_H
 
 #include "config.h"
+#include "gis/crs.h"
 #include "gis/gis.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -20,7 +21,9 @@ typedef struct vk_ctx {
     const vk_config *cfg; /* borrowed, frozen */
     store_conn *store;    /* owned */
     gis_ctx *gis;         /* owned */
+    gis_proj *proj;       /* owned: PROJ context and transformations */
     vk_errinfo err;       /* detail of the current request's error */
+    struct vk_writer *writer; /* borrowed: the server's writer, NULL in tools */
     double bounds[4];     /* the municipality's envelope, for the client */
     int has_bounds;
 } vk_ctx;
@@ -39,6 +42,8 @@ typedef struct vk_ctx_pool vk_ctx_pool;
  * Caller frees with vk_ctx_pool_free() after every context is returned. */
 vk_err vk_ctx_pool_new(vk_ctx_pool **out, const vk_config *cfg, int n, vk_errinfo *ei);
 void vk_ctx_pool_free(vk_ctx_pool *p);
+/* Give every context the server's writer (borrowed). */
+void vk_ctx_pool_set_writer(vk_ctx_pool *p, struct vk_writer *w);
 /* Borrow a context (waits if all are in use); give it back with put. */
 vk_ctx *vk_ctx_pool_get(vk_ctx_pool *p);
 void vk_ctx_pool_put(vk_ctx_pool *p, vk_ctx *ctx);

@@ -15,14 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/items.h"
+#include "api/writer.h"
+#include "util/sha256.h"
 #include "util/clock.h"
 
 #define DESCRIPTION_MAX 4000
 #define PLACE_MAX 500
-#define LIST_LIMIT_DEFAULT 100
-#define LIST_LIMIT_MAX 10000
 
-static const char *const statuses[] = {"received", "in_progress", "closed", NULL};
+static const char *const statuses_list[] = {"received", "in_progress", "closed", NULL};
 static const char *const closed_reasons[] = {"fixed", "taken_into_account", "not_possible",
                                              "duplicate", "forwarded", NULL};
 
@@ -176,7 +177,7 @@ static vk_err read_trusted(const json_t *props, api_feedback_input *in, vk_errin
         (e = read_time(props, "updated", "properties.updated", in->updated, ei)) ||
         (e = read_time(props, "answered", "properties.answered", in->answered, ei)))
         return e;
-    if (row->status && !in_list(row->status, statuses))
+    if (row->status && !in_list(row->status, statuses_list))
         return vk_fail(ei, VK_EVALUE, "properties.status",
                        "properties.status must be received, in_progress or closed");
     int closed = row->status && strcmp(row->status, "closed") == 0;
@@ -206,9 +207,11 @@ vk_err api_feedback_read(vk_ctx *ctx, const json_t *feature, api_input_kind kind
 {
     static const char *const public_keys[] = {"category", "description", "place", "contact",
                                               NULL};
+    /* Trusted input may also carry the district of an export, which is
+     * ignored: the server assigns districts from the geometry. */
     static const char *const trusted_keys[] = {
-        "category", "description", "place",    "contact", "status", "closed_reason",
-        "answer",   "answered",    "created",  "updated", NULL};
+        "category", "description", "place",   "contact", "status",   "closed_reason",
+        "answer",   "answered",    "created", "updated", "district", NULL};
     memset(in, 0, sizeof *in);
     store_feedback_new *row = &in->row;
     vk_now_rfc3339(in->created);
@@ -277,97 +280,23 @@ void api_feedback_input_fini(api_feedback_input *in)
     in->wkb = NULL;
 }
 
-/* ---- writing output ---- */
+/* ---- handlers ---- */
 
-static vk_err feedback_write(vk_buf *b, const store_feedback_row *r)
-{
-    vk_buf_puts(b, "{\"type\":\"Feature\",\"id\":");
-    vk_json_int(b, r->id);
-    vk_buf_puts(b, ",\"geometry\":");
-    vk_err e = gis_wkb_to_geojson(r->wkb, r->wkb_len, b);
-    if (e)
-        return e;
-    vk_buf_puts(b, ",\"properties\":{\"category\":");
-    vk_json_str_or_null(b, r->category);
-    vk_buf_puts(b, ",\"description\":");
-    vk_json_str_or_null(b, r->description);
-    vk_buf_puts(b, ",\"place\":");
-    vk_json_str_or_null(b, r->place);
-    vk_buf_puts(b, ",\"status\":");
-    vk_json_str_or_null(b, r->status);
-    vk_buf_puts(b, ",\"closed_reason\":");
-    vk_json_str_or_null(b, r->closed_reason);
-    vk_buf_puts(b, ",\"answer\":");
-    vk_json_str_or_null(b, r->answer);
-    vk_buf_puts(b, ",\"answered\":");
-    vk_json_str_or_null(b, r->answered_at);
-    vk_buf_puts(b, ",\"district\":");
-    vk_json_str_or_null(b, r->district);
-    vk_buf_puts(b, ",\"created\":");
-    vk_json_str_or_null(b, r->created_at);
-    vk_buf_puts(b, ",\"updated\":");
-    vk_json_str_or_null(b, r->updated_at);
-    vk_buf_puts(b, "}}");
-    return vk_buf_ok(b) ? VK_OK : VK_ENOMEM;
-}
-
-/* ---- query parameters ---- */
-
-/* A whole decimal integer in [min, max]; anything else is an error. */
-static vk_err param_int(const char *s, const char *name, long long min, long long max,
-                        long long *out, vk_errinfo *ei)
-{
-    if (!s)
-        return VK_OK;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || errno || !isdigit((unsigned char)s[s[0] == '-' || s[0] == '+']))
-        return vk_fail(ei, VK_EPARAM, name, "%s must be a whole number", name);
-    if (v < min)
-        return vk_fail(ei, VK_EPARAM, name, "%s must be at least %lld", name, min);
-    *out = v > max ? max : v; /* larger values are clamped, as OGC API does */
-    return VK_OK;
-}
-
-static vk_err param_bbox(const char *s, double bbox[4], vk_errinfo *ei)
-{
-    const char *p = s;
-    for (int i = 0; i < 4; i++) {
-        char *end;
-        errno = 0;
-        bbox[i] = strtod(p, &end);
-        if (end == p || errno || !isfinite(bbox[i]) || (i < 3 ? *end != ',' : *end != '\0'))
-            return vk_fail(ei, VK_EPARAM, "bbox",
-                           "bbox must be four numbers: minlon,minlat,maxlon,maxlat");
-        p = end + 1;
-    }
-    if (bbox[0] < -180 || bbox[2] > 180 || bbox[1] < -90 || bbox[3] > 90)
-        return vk_fail(ei, VK_EPARAM, "bbox",
-                       "bbox is outside -180…180 longitude or -90…90 latitude");
-    if (bbox[0] > bbox[2] || bbox[1] > bbox[3])
-        return vk_fail(ei, VK_EPARAM, "bbox", "bbox minimum is greater than its maximum");
-    return VK_OK;
-}
-
-/* A comma list checked item by item, returned as ",a,b," for the store. */
-static vk_err param_list(vk_ctx *ctx, const vk_req *req, const char *name,
+/* A comma list whose every value passes check; errors name the parameter. */
+static vk_err check_list(vk_ctx *ctx, const vk_req *req, const char *name,
                          const char *const *allowed, const char **out)
 {
     const char *s = vk_req_param(req, name);
-    *out = NULL;
+    *out = s;
     if (!s)
         return VK_OK;
     size_t n = strlen(s);
-    if (n == 0 || n > 1000)
+    if (n == 0 || n > 1000 || s[0] == ',' || s[n - 1] == ',' || strstr(s, ",,"))
         return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a comma-separated list", name);
-    char *list = vk_arena_alloc(req->arena, n + 3);
-    if (!list)
+    char *copy = vk_arena_strndup(req->arena, s, n);
+    if (!copy)
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-    sprintf(list, ",%s,", s);
-    for (char *item = list + 1; *item;) {
-        char *comma = strchr(item, ',');
-        *comma = '\0';
+    for (char *item = strtok(copy, ","); item; item = strtok(NULL, ",")) {
         int ok = 0;
         if (allowed) {
             ok = in_list(item, allowed);
@@ -380,151 +309,209 @@ static vk_err param_list(vk_ctx *ctx, const vk_req *req, const char *name,
             const char *shown = vk_utf8_valid(item, strlen(item), NULL) ? item : "?";
             return vk_fail(&ctx->err, VK_EPARAM, name, "%s: unknown value '%.60s'", name, shown);
         }
-        *comma = ',';
-        item = comma + 1;
-    }
-    *out = list;
-    return VK_OK;
-}
-
-static vk_err read_filter(vk_ctx *ctx, const vk_req *req, store_feedback_filter *f)
-{
-    static const char *const known[] = {"bbox", "category", "status", "district",
-                                        "limit", "offset", NULL};
-    vk_errinfo *ei = &ctx->err;
-    memset(f, 0, sizeof *f);
-    long long limit = LIST_LIMIT_DEFAULT, offset = 0;
-    vk_err e;
-    if ((e = vk_req_only_params(req, known, ei)) ||
-        (e = param_int(vk_req_param(req, "limit"), "limit", 1, LIST_LIMIT_MAX, &limit, ei)) ||
-        (e = param_int(vk_req_param(req, "offset"), "offset", 0, INT64_MAX, &offset, ei)) ||
-        (e = param_list(ctx, req, "category", NULL, &f->categories)) ||
-        (e = param_list(ctx, req, "status", statuses, &f->statuses)))
-        return e;
-    f->limit = limit;
-    f->offset = offset;
-    const char *bbox = vk_req_param(req, "bbox");
-    if (bbox) {
-        if ((e = param_bbox(bbox, f->bbox, ei)))
-            return e;
-        f->has_bbox = 1;
-    }
-    const char *district = vk_req_param(req, "district");
-    if (district) {
-        if ((e = store_district_id(ctx->store, district, &f->district_id, ei)))
-            return e;
-        if (!f->district_id)
-            return vk_fail(ei, VK_EPARAM, "district",
-                           "unknown district; the districts are listed at /api/v1/districts");
     }
     return VK_OK;
 }
 
-/* ---- handlers ---- */
-
-typedef struct {
-    vk_buf *b;
-    int64_t n;
-    vk_err err;
-} list_writer;
-
-static int write_row(void *arg, const store_feedback_row *r)
+static vk_err param_int(vk_ctx *ctx, const char *s, const char *name, long long min, long long max,
+                        long long *out)
 {
-    list_writer *w = arg;
-    if (w->n++)
-        vk_buf_putc(w->b, ',');
-    w->err = feedback_write(w->b, r);
-    return w->err != VK_OK;
+    if (!s)
+        return VK_OK;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno || !isdigit((unsigned char)s[s[0] == '-']))
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a whole number", name);
+    if (v < min)
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be at least %lld", name, min);
+    *out = v > max ? max : v; /* larger values are clamped, as OGC API does */
+    return VK_OK;
 }
 
 vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    store_feedback_filter f;
-    int64_t matched = 0;
-    vk_err e = read_filter(ctx, req, &f);
-    if (!e)
-        e = store_feedback_count(ctx->store, &f, &matched, &ctx->err);
-    if (e)
+    static const char *const known[] = {"bbox", "category", "status", "district",
+                                        "limit", "offset", NULL};
+    api_items it;
+    api_items_init(&it, store_collection_find("feedback"));
+    long long limit = ITEMS_LIMIT_DEFAULT, offset = 0;
+    const char *categories, *statuses;
+    vk_arena *a = req->arena;
+    vk_err e;
+    if ((e = vk_req_only_params(req, known, &ctx->err)) ||
+        (e = param_int(ctx, vk_req_param(req, "limit"), "limit", 1, ITEMS_LIMIT_MAX, &limit)) ||
+        (e = param_int(ctx, vk_req_param(req, "offset"), "offset", 0, INT64_MAX / 2, &offset)) ||
+        (e = check_list(ctx, req, "category", NULL, &categories)) ||
+        (e = check_list(ctx, req, "status", statuses_list, &statuses)))
         return e;
-    resp->content_type = "application/geo+json";
-    vk_buf *b = &resp->body;
-    vk_buf_puts(b, "{\"type\":\"FeatureCollection\",\"features\":[");
-    list_writer w = {b, 0, VK_OK};
-    e = store_feedback_each(ctx->store, &f, write_row, &w, &ctx->err);
-    if (!e && w.err)
-        e = vk_fail(&ctx->err, w.err, "", NULL);
-    if (e)
+    it.q.limit = limit;
+    it.q.offset = offset;
+    const char *bbox = vk_req_param(req, "bbox");
+    if (bbox && (e = api_items_bbox(ctx, bbox, GIS_CRS_CRS84, 0, "bbox", it.q.bbox)))
         return e;
-    vk_buf_printf(b, "],\"numberMatched\":%lld,\"numberReturned\":%lld}", (long long)matched,
-                  (long long)w.n);
-    return VK_OK;
+    it.q.has_bbox = bbox != NULL;
+    if (categories)
+        it.filter = api_items_and(a, it.filter, api_items_in_list(a, "category", categories));
+    if (statuses)
+        it.filter = api_items_and(a, it.filter, api_items_in_list(a, "status", statuses));
+    const char *district = vk_req_param(req, "district");
+    if (district) {
+        int64_t id = 0;
+        if ((e = store_district_id(ctx->store, district, &id, &ctx->err)))
+            return e;
+        if (!id)
+            return vk_fail(&ctx->err, VK_EPARAM, "district",
+                           "unknown district; the districts are listed at /api/v1/districts");
+        it.filter = api_items_and(a, it.filter, api_items_eq_text(a, "district", district));
+    }
+    if ((categories || statuses || district) && !it.filter)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    if ((e = api_items_compile(ctx, req, &it, GIS_CRS_CRS84)))
+        return e;
+    return api_items_write_collection(ctx, req, &it, "/api/v1/feedback", resp);
 }
 
-/* The {id} route argument as a positive integer, else 404. */
-static vk_err path_id(vk_ctx *ctx, const vk_req *req, int64_t *id)
+/* A positive decimal id, else 0. */
+static int64_t parse_id(const char *s)
 {
-    const char *s = req->nargs ? req->args[0] : "";
-    long long v = 0;
-    size_t n = strlen(s);
-    if (n == 0 || n > 18 || strspn(s, "0123456789") != n || (v = atoll(s)) <= 0)
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
+        return 0;
+    return atoll(s);
+}
+
+/* The stored item as a Feature into the response. */
+static vk_err write_stored(vk_ctx *ctx, int64_t id, vk_resp *resp)
+{
+    api_items it;
+    api_items_init(&it, store_collection_find("feedback"));
+    it.q.id = id;
+    int found = 0;
+    vk_err e = id > 0 ? api_items_write_one(ctx, &it, &resp->body, &found) : VK_OK;
+    if (e)
+        return e;
+    if (!found)
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
-    *id = v;
+    resp->content_type = "application/geo+json";
     return VK_OK;
 }
 
 vk_err api_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const no_params[] = {NULL};
-    int64_t id = 0;
-    int found = 0;
-    store_feedback_row row;
-    vk_err e;
-    if ((e = vk_req_only_params(req, no_params, &ctx->err)) || (e = path_id(ctx, req, &id)) ||
-        (e = store_feedback_get(ctx->store, id, &found, &row, &ctx->err)))
-        return e;
-    if (!found)
-        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with id %lld",
-                       (long long)id);
-    resp->content_type = "application/geo+json";
-    e = feedback_write(&resp->body, &row);
-    return e ? vk_fail(&ctx->err, e, "", NULL) : VK_OK;
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    return e ? e : write_stored(ctx, parse_id(req->nargs ? req->args[0] : NULL), resp);
 }
 
-vk_err api_feedback_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+/* A create in flight: the parsed request and its write job. */
+typedef struct create_state {
+    vk_write_job job;
+    json_t *doc;
+    api_feedback_input in;
+    vk_writer *writer;
+} create_state;
+
+static void create_start(void *arg, void (*resume)(void *token), void *token)
+{
+    create_state *st = arg;
+    st->job.done = resume;
+    st->job.done_arg = token;
+    vk_writer_submit(st->writer, &st->job);
+}
+
+static void create_finish(void *arg, vk_resp *resp)
+{
+    create_state *st = arg;
+    vk_write_job *job = &st->job;
+    if (job->err.code != VK_OK) {
+        vk_resp_error(resp, &job->err);
+        return;
+    }
+    resp->status = job->status;
+    resp->content_type = "application/geo+json";
+    if (job->location)
+        vk_resp_header(resp, "Location", job->location);
+    if (job->replayed)
+        vk_resp_header(resp, "Idempotent-Replayed", "true");
+    vk_buf_puts(&resp->body, job->body ? job->body : "");
+}
+
+static void create_cleanup(void *arg)
+{
+    create_state *st = arg;
+    vk_write_job_fini(&st->job);
+    api_feedback_input_fini(&st->in);
+    json_decref(st->doc);
+    free(st);
+}
+
+/* Idempotency-Key: 1–255 visible ASCII characters. */
+static vk_err check_idem_key(vk_ctx *ctx, const char *key)
+{
+    size_t n = key ? strlen(key) : 0;
+    if (!key)
+        return VK_OK;
+    int ok = n >= 1 && n <= 255;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = key[i] > 0x20 && key[i] < 0x7f;
+    return ok ? VK_OK
+              : vk_fail(&ctx->err, VK_EHEADER, "Idempotency-Key",
+                        "Idempotency-Key must be 1 to 255 visible ASCII characters");
+}
+
+vk_err api_feedback_create_at(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
+                              const char *location_prefix)
 {
     static const char *const no_params[] = {NULL};
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (!e)
+        e = check_idem_key(ctx, req->idempotency_key);
     if (e)
         return e;
     if (!vk_req_is_json(req))
         return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
                        "send the Feature as application/geo+json or application/json");
-    json_t *doc = NULL;
-    if ((e = api_json_parse(req->body, req->body_len, &doc, &ctx->err)))
-        return e;
-    api_feedback_input in;
-    int64_t id = 0;
-    e = api_feedback_read(ctx, doc, API_INPUT_PUBLIC, &in, &ctx->err);
-    if (!e)
-        e = store_feedback_insert(ctx->store, &in.row, &id, &ctx->err);
-    api_feedback_input_fini(&in);
-    json_decref(doc);
-    if (e)
-        return e;
-
-    int found = 0;
-    store_feedback_row row;
-    if ((e = store_feedback_get(ctx->store, id, &found, &row, &ctx->err)))
-        return e;
-    if (!found)
-        return vk_fail(&ctx->err, VK_EINTERNAL, "", "the stored item could not be read back");
-    char *loc = vk_arena_alloc(req->arena, 64);
-    if (!loc)
+    create_state *st = calloc(1, sizeof *st);
+    if (!st)
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-    snprintf(loc, 64, "/api/v1/feedback/%lld", (long long)id);
-    resp->status = 201;
-    resp->content_type = "application/geo+json";
-    vk_resp_header(resp, "Location", loc);
-    e = feedback_write(&resp->body, &row);
-    return e ? vk_fail(&ctx->err, e, "", NULL) : VK_OK;
+    if ((e = api_json_parse(req->body, req->body_len, &st->doc, &ctx->err)) ||
+        (e = api_feedback_read(ctx, st->doc, API_INPUT_PUBLIC, &st->in, &ctx->err))) {
+        create_cleanup(st);
+        return e;
+    }
+    vk_write_job *job = &st->job;
+    job->row = st->in.row;
+    job->location_prefix = location_prefix;
+    if (req->idempotency_key) {
+        /* The key's request: method, path and body. */
+        vk_sha256 h;
+        unsigned char digest[32];
+        vk_sha256_init(&h);
+        vk_sha256_update(&h, "POST\n", 5);
+        vk_sha256_update(&h, req->path, strlen(req->path));
+        vk_sha256_update(&h, "\n", 1);
+        vk_sha256_update(&h, req->body, req->body_len);
+        vk_sha256_final(&h, digest);
+        vk_sha256_hex(digest, job->request_hash);
+        job->idem_key = req->idempotency_key;
+    }
+    if (!ctx->writer) {
+        /* No server around (tools, tests): write at once. */
+        vk_writer_run_one(ctx, job);
+        create_finish(st, resp);
+        create_cleanup(st);
+        return VK_OK;
+    }
+    st->writer = ctx->writer;
+    resp->defer_state = st;
+    resp->defer_start = create_start;
+    resp->defer_finish = create_finish;
+    resp->defer_cleanup = create_cleanup;
+    return VK_OK;
+}
+
+vk_err api_feedback_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    return api_feedback_create_at(ctx, req, resp, "/api/v1/feedback/");
 }

@@ -147,8 +147,7 @@ vk_err api_seed_reference(vk_ctx *ctx, const char *geo_dir, const char *seeds_di
                           vk_errinfo *ei)
 {
     int have_boundary = 0, have_categories = 0;
-    store_area m;
-    vk_err e = store_boundary_get(ctx->store, &have_boundary, &m, ei);
+    vk_err e = store_boundary_with(ctx->store, NULL, NULL, &have_boundary, ei);
     if (!e)
         e = store_category_each(ctx->store, count_one, &have_categories, ei);
     if (e || (have_boundary && have_categories))

@@ -25,10 +25,13 @@
  * to GEOSGeom_create* we never free the parts ourselves.
  *
  * The WKB → GeoJSON writer runs on every feature served, so it is plain C
- * with a bounds check on every read and a cap on collection nesting.
+ * with a bounds check on every read and a cap on collection nesting. The
+ * same reader, with a per-position callback, serves crs.c through
+ * gis_internal.h: GeoJSON in another CRS, and WKB transformed in place.
  */
 #define GEOS_USE_ONLY_R_API
 #include "gis.h"
+#include "gis_internal.h"
 
 #include <geos_c.h>
 #include <math.h>
@@ -858,6 +861,34 @@ vk_err gis_geom_to_wkb(gis_ctx *g, const gis_geom *geom, unsigned char **wkb, si
     return VK_OK;
 }
 
+vk_err gis_wkb_to_wkt(gis_ctx *g, const unsigned char *wkb, size_t n, int decimals, vk_buf *out,
+                      double *x, double *y)
+{
+    GEOSGeometry *geom = read_wkb(g, wkb, n);
+    if (!geom)
+        return VK_EINTERNAL;
+    vk_err e = VK_EINTERNAL;
+    GEOSWKTWriter *w = GEOSWKTWriter_create_r(g->h);
+    GEOSGeometry *p = GEOSPointOnSurface_r(g->h, geom);
+    char *text = NULL;
+    if (w && p) {
+        GEOSWKTWriter_setTrim_r(g->h, w, 1);
+        GEOSWKTWriter_setRoundingPrecision_r(g->h, w, decimals);
+        GEOSWKTWriter_setOutputDimension_r(g->h, w, 2);
+        text = GEOSWKTWriter_write_r(g->h, w, geom);
+        if (text && GEOSGeomGetX_r(g->h, p, x) == 1 && GEOSGeomGetY_r(g->h, p, y) == 1)
+            e = vk_buf_puts(out, text) ? VK_ENOMEM : VK_OK;
+    }
+    if (text)
+        GEOSFree_r(g->h, text);
+    if (p)
+        GEOSGeom_destroy_r(g->h, p);
+    if (w)
+        GEOSWKTWriter_destroy_r(g->h, w);
+    GEOSGeom_destroy_r(g->h, geom);
+    return e;
+}
+
 vk_err gis_wkb_point_on_surface(gis_ctx *g, const unsigned char *wkb, size_t n, double *lon,
                                 double *lat)
 {
@@ -922,6 +953,15 @@ static int rd_f64(wkb_rd *r, int big, double *v)
     return 0;
 }
 
+/* Write v as 8 bytes in the given byte order (the inverse of rd_f64). */
+static void wr_f64(unsigned char *p, int big, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    for (int i = 0; i < 8; i++)
+        p[big ? 7 - i : i] = (unsigned char)(u >> (8 * i));
+}
+
 /* A count of items of at least min_size bytes each: a count larger than
  * the bytes left could hold is malformed (and would loop for long). */
 static int rd_count(wkb_rd *r, int big, size_t min_size, uint32_t *count)
@@ -962,129 +1002,196 @@ static int rd_header(wkb_rd *r, wkb_hdr *h)
     return 0;
 }
 
+/* One walk over WKB. Reading is always bounds-checked; the rest is
+ * optional: GeoJSON output (b), a per-position transform (fn) and writing
+ * the transformed position back in place (wr, the same bytes as r.p). */
+typedef struct wkb_walk {
+    wkb_rd r;
+    vk_buf *b;         /* NULL: no output */
+    unsigned char *wr; /* NULL: read only */
+    gis_pos_fn fn;     /* NULL: positions as they are */
+    void *ud;
+    int decimals;
+    vk_err err; /* why the walk stopped: VK_EINTERNAL, or fn's error */
+} wkb_walk;
+
+static void out_s(wkb_walk *w, const char *s)
+{
+    if (w->b)
+        vk_buf_puts(w->b, s);
+}
+
+static void out_c(wkb_walk *w, char c)
+{
+    if (w->b)
+        vk_buf_putc(w->b, c);
+}
+
 /* One position, written as [x,y]; extra ordinates are read and dropped.
  * NaN x and y is WKB's empty point, written [] where allowed. */
-static int wkb_position(wkb_rd *r, vk_buf *b, const wkb_hdr *h, int allow_empty)
+static int wkb_position(wkb_walk *w, const wkb_hdr *h, int allow_empty)
 {
     double v[4];
+    size_t at = w->r.off;
     for (size_t i = 0; i < h->nd; i++)
-        if (rd_f64(r, h->big, &v[i]))
+        if (rd_f64(&w->r, h->big, &v[i]))
             return -1;
     if (allow_empty && isnan(v[0]) && isnan(v[1])) {
-        vk_buf_puts(b, "[]");
+        out_s(w, "[]");
         return 0;
     }
     if (!isfinite(v[0]) || !isfinite(v[1]))
         return -1;
-    vk_buf_putc(b, '[');
-    vk_json_coord(b, v[0], GIS_DECIMALS);
-    vk_buf_putc(b, ',');
-    vk_json_coord(b, v[1], GIS_DECIMALS);
-    vk_buf_putc(b, ']');
+    if (w->fn) {
+        vk_err e = w->fn(w->ud, &v[0], &v[1]);
+        if (e == VK_OK && (!isfinite(v[0]) || !isfinite(v[1])))
+            e = VK_EINTERNAL; /* never let a non-finite number through */
+        if (e != VK_OK) {
+            w->err = e;
+            return -1;
+        }
+    }
+    if (w->wr) {
+        wr_f64(w->wr + at, h->big, v[0]);
+        wr_f64(w->wr + at + 8, h->big, v[1]);
+    }
+    if (w->b) {
+        vk_buf_putc(w->b, '[');
+        vk_json_coord(w->b, v[0], w->decimals);
+        vk_buf_putc(w->b, ',');
+        vk_json_coord(w->b, v[1], w->decimals);
+        vk_buf_putc(w->b, ']');
+    }
     return 0;
 }
 
-static int wkb_positions(wkb_rd *r, vk_buf *b, const wkb_hdr *h)
+static int wkb_positions(wkb_walk *w, const wkb_hdr *h)
 {
     uint32_t n;
-    if (rd_count(r, h->big, h->nd * 8, &n))
+    if (rd_count(&w->r, h->big, h->nd * 8, &n))
         return -1;
-    vk_buf_putc(b, '[');
+    out_c(w, '[');
     for (uint32_t i = 0; i < n; i++) {
         if (i)
-            vk_buf_putc(b, ',');
-        if (wkb_position(r, b, h, 0))
+            out_c(w, ',');
+        if (wkb_position(w, h, 0))
             return -1;
     }
-    vk_buf_putc(b, ']');
+    out_c(w, ']');
     return 0;
 }
 
-static int wkb_rings(wkb_rd *r, vk_buf *b, const wkb_hdr *h)
+static int wkb_rings(wkb_walk *w, const wkb_hdr *h)
 {
     uint32_t n;
-    if (rd_count(r, h->big, 4, &n))
+    if (rd_count(&w->r, h->big, 4, &n))
         return -1;
-    vk_buf_putc(b, '[');
+    out_c(w, '[');
     for (uint32_t i = 0; i < n; i++) {
         if (i)
-            vk_buf_putc(b, ',');
-        if (wkb_positions(r, b, h))
+            out_c(w, ',');
+        if (wkb_positions(w, h))
             return -1;
     }
-    vk_buf_putc(b, ']');
+    out_c(w, ']');
     return 0;
 }
 
-static int wkb_geometry(wkb_rd *r, vk_buf *b, int depth);
+static int wkb_geometry(wkb_walk *w, int depth);
 
 /* The coordinates member of a geometry of types 1..6 whose header is read.
  * The smallest WKB geometry (an empty line) is 9 bytes. */
-static int wkb_coordinates(wkb_rd *r, vk_buf *b, const wkb_hdr *h, int top)
+static int wkb_coordinates(wkb_walk *w, const wkb_hdr *h, int top)
 {
     switch (h->base) {
-    case 1: return wkb_position(r, b, h, top);
-    case 2: return wkb_positions(r, b, h);
-    case 3: return wkb_rings(r, b, h);
+    case 1: return wkb_position(w, h, top);
+    case 2: return wkb_positions(w, h);
+    case 3: return wkb_rings(w, h);
     }
     uint32_t n;
-    if (rd_count(r, h->big, 9, &n))
+    if (rd_count(&w->r, h->big, 9, &n))
         return -1;
-    vk_buf_putc(b, '[');
+    out_c(w, '[');
     for (uint32_t i = 0; i < n; i++) {
         wkb_hdr part; /* each part has its own byte order and dimensions */
-        if (rd_header(r, &part) || part.base != h->base - 3)
+        if (rd_header(&w->r, &part) || part.base != h->base - 3)
             return -1;
         if (i)
-            vk_buf_putc(b, ',');
-        if (wkb_coordinates(r, b, &part, 0))
+            out_c(w, ',');
+        if (wkb_coordinates(w, &part, 0))
             return -1;
     }
-    vk_buf_putc(b, ']');
+    out_c(w, ']');
     return 0;
 }
 
-static int wkb_geometry(wkb_rd *r, vk_buf *b, int depth)
+static int wkb_geometry(wkb_walk *w, int depth)
 {
     wkb_hdr h;
-    if (depth > GIS_WKB_MAX_DEPTH || rd_header(r, &h))
+    if (depth > GIS_WKB_MAX_DEPTH || rd_header(&w->r, &h))
         return -1;
-    vk_buf_puts(b, "{\"type\":\"");
-    vk_buf_puts(b, gtype_names[h.base - 1]);
+    out_s(w, "{\"type\":\"");
+    out_s(w, gtype_names[h.base - 1]);
     if (h.base != 7) {
-        vk_buf_puts(b, "\",\"coordinates\":");
-        if (wkb_coordinates(r, b, &h, 1))
+        out_s(w, "\",\"coordinates\":");
+        if (wkb_coordinates(w, &h, 1))
             return -1;
-        vk_buf_putc(b, '}');
+        out_c(w, '}');
         return 0;
     }
     uint32_t n;
-    if (rd_count(r, h.big, 9, &n))
+    if (rd_count(&w->r, h.big, 9, &n))
         return -1;
-    vk_buf_puts(b, "\",\"geometries\":[");
+    out_s(w, "\",\"geometries\":[");
     for (uint32_t i = 0; i < n; i++) {
         if (i)
-            vk_buf_putc(b, ',');
-        if (wkb_geometry(r, b, depth + 1))
+            out_c(w, ',');
+        if (wkb_geometry(w, depth + 1))
             return -1;
     }
-    vk_buf_puts(b, "]}");
+    out_s(w, "]}");
     return 0;
 }
 
-vk_err gis_wkb_to_geojson(const unsigned char *wkb, size_t n, vk_buf *out)
+/* Walk the whole WKB: VK_OK only when every byte was read as one geometry
+ * (trailing bytes are malformed too). */
+static vk_err wkb_walk_all(wkb_walk *w)
+{
+    w->err = VK_EINTERNAL;
+    int rc = w->r.p ? wkb_geometry(w, 0) : -1;
+    return rc == 0 && w->r.off == w->r.n ? VK_OK : w->err;
+}
+
+vk_err gis_wkb_to_geojson_tx(const unsigned char *wkb, size_t n, gis_pos_fn fn, void *ud,
+                             int decimals, vk_buf *out)
 {
     if (!vk_buf_ok(out))
         return VK_ENOMEM;
     size_t start = out->len;
-    wkb_rd r = {wkb, n, 0};
-    int rc = wkb ? wkb_geometry(&r, out, 0) : -1;
+    wkb_walk w = {.r = {wkb, n, 0}, .b = out, .fn = fn, .ud = ud, .decimals = decimals};
+    vk_err e = wkb_walk_all(&w);
     if (!vk_buf_ok(out))
         return VK_ENOMEM;
-    if (rc == 0 && r.off == n) /* trailing bytes are malformed too */
+    if (e == VK_OK)
         return VK_OK;
     out->len = start; /* take back the partial object */
     if (out->data)
         out->data[start] = '\0';
-    return VK_EINTERNAL;
+    return e;
+}
+
+vk_err gis_wkb_to_geojson(const unsigned char *wkb, size_t n, vk_buf *out)
+{
+    return gis_wkb_to_geojson_tx(wkb, n, NULL, NULL, GIS_DECIMALS, out);
+}
+
+vk_err gis_wkb_transform(unsigned char *wkb, size_t n, gis_pos_fn fn, void *ud)
+{
+    /* Check first, so malformed input is never half rewritten. */
+    wkb_walk check = {.r = {wkb, n, 0}};
+    vk_err e = wkb_walk_all(&check);
+    if (e != VK_OK || !fn)
+        return e;
+    wkb_walk w = {.r = {wkb, n, 0}, .wr = wkb, .fn = fn, .ud = ud};
+    return wkb_walk_all(&w);
 }

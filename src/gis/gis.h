@@ -91,6 +91,13 @@ void gis_geom_free(gis_ctx *g, gis_geom *geom);
  * Returns VK_OK, VK_EINTERNAL on malformed WKB, VK_ENOMEM if out fails. */
 vk_err gis_wkb_to_geojson(const unsigned char *wkb, size_t n, vk_buf *out);
 
+/* Append the WKT of 2D WKB to out (at most `decimals` decimals, trailing
+ * zeros trimmed) and give a representative point inside it (the point
+ * itself for a point) through x, y — for CSV, where spreadsheets want a
+ * coordinate pair. */
+vk_err gis_wkb_to_wkt(gis_ctx *g, const unsigned char *wkb, size_t n, int decimals, vk_buf *out,
+                      double *x, double *y);
+
 /* A point on the surface of a WKB geometry (a representative point inside
  * polygons), for placing labels and for "choose a district" reporting. */
 vk_err gis_wkb_point_on_surface(gis_ctx *g, const unsigned char *wkb, size_t n,

@@ -45,6 +45,8 @@ typedef struct vk_req {
     int params_overflow;                  /* more than VK_MAX_PARAMS given */
     const char *content_type;             /* NULL when absent */
     const char *if_none_match;
+    const char *host;                     /* Host header, checked; NULL if unusable */
+    const char *idempotency_key;          /* Idempotency-Key header, or NULL */
     const char *body;
     size_t body_len;
     vk_arena *arena;
@@ -55,7 +57,8 @@ typedef struct vk_header {
     const char *value;
 } vk_header;
 
-typedef struct vk_resp {
+typedef struct vk_resp vk_resp;
+struct vk_resp {
     int status;
     const char *content_type;  /* static or arena string */
     vk_buf body;
@@ -63,7 +66,23 @@ typedef struct vk_resp {
     int nheaders;
     const char *file_path;     /* set by the static handler: send this file */
     long long file_size;
-} vk_resp;
+    int file_unlink;           /* remove file_path once it is open (temporary) */
+    /* A streamed body of unknown length: read(arg, buf, max) returns bytes,
+     * 0 at the end, -1 on error; close(arg) when the response is done. The
+     * server owns arg from the moment the handler returns VK_OK. */
+    long (*stream_read)(void *arg, char *buf, size_t max);
+    void (*stream_close)(void *arg);
+    void *stream_arg;
+    /* A deferred answer (writes): the handler prepared work to finish off
+     * this thread. The server suspends the connection and calls
+     * defer_start(state, resume, token); the work calls resume(token) when
+     * done; the server then calls defer_finish(state, resp) to build the
+     * response, and defer_cleanup(state) when the request ends. */
+    void *defer_state;
+    void (*defer_start)(void *state, void (*resume)(void *token), void *token);
+    void (*defer_finish)(void *state, struct vk_resp *resp);
+    void (*defer_cleanup)(void *state);
+};
 
 void vk_resp_init(vk_resp *r, size_t max);
 void vk_resp_fini(vk_resp *r);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/export.h"
 #include "http/static.h"
 
 #define ANY_GET (VK_GET | VK_HEAD)
@@ -17,6 +18,20 @@ const vk_route vk_routes[] = {
     {ANY_GET, "/api/v1/feedback", api_feedback_list, VK_ACCESS_PUBLIC},
     {VK_POST, "/api/v1/feedback", api_feedback_create, VK_ACCESS_PUBLIC},
     {ANY_GET, "/api/v1/feedback/{id}", api_feedback_get, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/api/v1/export/{file}", api_export_http, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/ogcapi", ogc_landing, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/ogcapi/", ogc_landing, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/ogcapi/conformance", ogc_conformance, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/ogcapi/api", ogc_api, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/ogcapi/collections", ogc_collections, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/ogcapi/collections/{collectionId}", ogc_collection, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/ogcapi/collections/{collectionId}/queryables", ogc_queryables, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/ogcapi/collections/{collectionId}/items", ogc_items, VK_ACCESS_PUBLIC},
+    {VK_POST, "/ogcapi/collections/{collectionId}/items", ogc_items_create, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/ogcapi/collections/{collectionId}/items/{featureId}", ogc_item, VK_ACCESS_PUBLIC},
+    /* Replace, update and delete wait for staff accounts: 401 until then. */
+    {VK_PUT | VK_PATCH | VK_DELETE, "/ogcapi/collections/{collectionId}/items/{featureId}",
+     ogc_item_staff, VK_ACCESS_PUBLIC},
     /* Last: everything else that is not under /api is a web client file. */
     {ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC},
 };

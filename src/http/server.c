@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "api/ctx.h"
+#include "api/writer.h"
 #include "http/request.h"
 #include "http/route.h"
 #include "util/clock.h"
@@ -33,6 +34,7 @@ struct http_server {
     const vk_config *cfg;
     struct MHD_Daemon *daemon;
     vk_ctx_pool *pool;
+    vk_writer *writer;
     atomic_int in_flight;
 };
 
@@ -47,13 +49,53 @@ typedef struct http_call {
     int body_too_large;
     size_t drained;     /* bytes read and dropped after the body cap */
     vk_arena arena;
+    struct MHD_Connection *conn;
+    /* a deferred answer in progress (see vk_resp) */
+    void *defer_state;
+    void (*defer_finish)(void *state, vk_resp *resp);
+    void (*defer_cleanup)(void *state);
 } http_call;
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    vk_resp *holder = cls;
+    long n = holder->stream_read(holder->stream_arg, buf, max);
+    if (n > 0)
+        return (ssize_t)n;
+    /* A failure after the headers went out can only cut the body short. */
+    return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_free(void *cls)
+{
+    vk_resp *holder = cls;
+    holder->stream_close(holder->stream_arg);
+    free(holder);
+}
 
 static enum MHD_Result queue_response(struct MHD_Connection *conn, http_call *call, vk_resp *resp)
 {
     struct MHD_Response *r = NULL;
-    if (resp->file_path) {
+    if (resp->stream_read) {
+        /* The stream outlives this call: hand it to MHD in a copy. */
+        vk_resp *holder = malloc(sizeof *holder);
+        if (holder) {
+            *holder = *resp;
+            r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_reader,
+                                                  holder, stream_free);
+        }
+        if (!r) {
+            free(holder);
+            resp->stream_close(resp->stream_arg);
+        }
+        resp->stream_read = NULL;
+        if (!r)
+            return MHD_NO;
+    } else if (resp->file_path) {
         int fd = open(resp->file_path, O_RDONLY | O_CLOEXEC);
+        if (resp->file_unlink)
+            unlink(resp->file_path); /* gone from the directory, readable until closed */
         if (fd >= 0 && !(r = MHD_create_response_from_fd64((uint64_t)resp->file_size, fd)))
             close(fd);
         if (!r) {
@@ -62,7 +104,7 @@ static enum MHD_Result queue_response(struct MHD_Connection *conn, http_call *ca
             vk_resp_error(resp, &ei);
         }
     }
-    if (!r) {
+    if (!r && !resp->stream_read) {
         if (!vk_buf_ok(&resp->body)) {
             vk_errinfo ei;
             vk_fail(&ei, vk_buf_over_cap(&resp->body) ? VK_EPARAM : VK_ENOMEM, "limit",
@@ -116,6 +158,19 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
+/* The Host header when it is a plain host[:port], for building absolute
+ * links; anything else could inject text into them. */
+static const char *checked_host(const char *h)
+{
+    if (!h || !*h || strlen(h) > 255)
+        return NULL;
+    for (const char *p = h; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              strchr(".-:[]", *p)))
+            return NULL;
+    return h;
+}
+
 /* Route and run the handler, turning any error into the JSON error body. */
 static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *call,
                      const char *url, vk_resp *resp)
@@ -130,6 +185,8 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
     req.body_len = call->body.len;
     req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     req.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+    req.host = checked_host(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host"));
+    req.idempotency_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &req);
 
     vk_errinfo ei;
@@ -184,6 +241,13 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
     vk_ctx_pool_put(srv->pool, ctx);
 }
 
+/* Called by the writer thread when a deferred request's work is done. */
+static void resume_call(void *token)
+{
+    http_call *call = token;
+    MHD_resume_connection(call->conn);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -236,7 +300,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES; /* already answered (body too large) */
     vk_resp resp;
     vk_resp_init(&resp, srv->cfg->response_max);
-    dispatch(srv, conn, call, url, &resp);
+    if (call->defer_finish) {
+        /* Resumed: the deferred work is done; answer with its result. */
+        call->defer_finish(call->defer_state, &resp);
+        call->defer_finish = NULL;
+    } else {
+        dispatch(srv, conn, call, url, &resp);
+        if (resp.defer_start) {
+            /* Suspend first, so that the resume can never come before it. */
+            call->defer_state = resp.defer_state;
+            call->defer_finish = resp.defer_finish;
+            call->defer_cleanup = resp.defer_cleanup;
+            call->conn = conn;
+            MHD_suspend_connection(conn);
+            resp.defer_start(resp.defer_state, resume_call, call);
+            vk_resp_fini(&resp);
+            return MHD_YES;
+        }
+    }
     enum MHD_Result ok = queue_response(conn, call, &resp);
     vk_resp_fini(&resp);
     return ok;
@@ -253,6 +334,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     vk_log_request(call->method, call->path, call->status,
                    vk_monotonic_us() - call->started_us);
+    if (call->defer_cleanup)
+        call->defer_cleanup(call->defer_state);
     vk_buf_fini(&call->body);
     vk_arena_fini(&call->arena);
     free(call->path);
@@ -269,28 +352,34 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
     s->cfg = cfg;
     atomic_init(&s->in_flight, 0);
     vk_err e = vk_ctx_pool_new(&s->pool, cfg, cfg->threads, ei);
+    if (!e && (e = vk_writer_start(&s->writer, cfg, cfg->group_commit ? 1024 : 1, ei)))
+        vk_ctx_pool_free(s->pool);
     if (e) {
         free(s);
         return e;
     }
+    vk_ctx_pool_set_writer(s->pool, s->writer);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons(cfg->port);
     if (inet_pton(AF_INET, cfg->listen_host, &addr.sin_addr) != 1) {
+        vk_writer_stop(s->writer);
         vk_ctx_pool_free(s->pool);
         free(s);
         return vk_fail(ei, VK_EVALUE, "listen", "--listen: '%s' is not an IPv4 address",
                        cfg->listen_host);
     }
     s->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, cfg->port, NULL, NULL,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME,
+        cfg->port, NULL, NULL,
         on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_LISTENING_ADDRESS_REUSE,
         (unsigned)1, MHD_OPTION_END);
     if (!s->daemon) {
+        vk_writer_stop(s->writer);
         vk_ctx_pool_free(s->pool);
         free(s);
         return vk_fail(ei, VK_EIO, "listen", "cannot listen on %s:%u (in use, or not allowed?)",
@@ -309,7 +398,10 @@ void http_server_stop(http_server *s, int grace_ms)
         close(fd);
     for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < grace_ms; waited += 10)
         usleep(10000);
+    /* Requests waiting on the writer were counted in flight and answered;
+     * the writer finishes whatever is still queued before it stops. */
     MHD_stop_daemon(s->daemon);
+    vk_writer_stop(s->writer);
     vk_ctx_pool_free(s->pool);
     free(s);
 }

@@ -1,29 +1,11 @@
 /*
  * sql.h — every SQL statement Vaikuta runs, by name (pg_featureserv's
- * habit). store.c prepares each one on first use per connection. Public
- * statements never mention feedback_contact; only the insert writes it.
+ * habit). store.c prepares each one on first use per connection. No statement
+ * reads feedback_contact; only the insert writes it. Collection queries
+ * are assembled in collections.c from its fragments.
  */
 #ifndef VK_SQL_H
 #define VK_SQL_H
-
-/* Columns of a public feedback row, in the order store.c reads them. */
-#define SQL_FEEDBACK_PUBLIC_COLS                                                     \
-    "f.id, f.category, f.description, f.place, f.status, f.closed_reason, "          \
-    "f.answer, f.answered_at, d.code, f.created_at, f.updated_at, AsBinary(f.geom) "
-
-/* Optional filters: NULL parameters match everything. Lists come as
- * ",a,b," so one statement serves any number of values. */
-#define SQL_FEEDBACK_WHERE                                                           \
-    " WHERE (?5 IS NULL OR instr(?5, ',' || f.category || ',') > 0)"                 \
-    " AND (?6 IS NULL OR instr(?6, ',' || f.status || ',') > 0)"                     \
-    " AND (?7 IS NULL OR f.district_id IS ?7)"
-
-/* bbox: the R*Tree narrows to candidates, Intersects makes it exact for
- * lines and areas whose envelope merely touches the box. */
-#define SQL_FEEDBACK_BBOX                                                            \
-    " AND f.id IN (SELECT pkid FROM idx_feedback_geom WHERE xmin <= ?3 AND xmax >= ?1" \
-    " AND ymin <= ?4 AND ymax >= ?2)"                                                \
-    " AND (GeometryType(f.geom) = 'POINT' OR Intersects(f.geom, BuildMbr(?1, ?2, ?3, ?4, 4326)) = 1)"
 
 /* Scripts of several statements, run with sqlite3_exec. */
 #define SQL_SCRIPT_PRAGMAS                                                           \
@@ -73,20 +55,14 @@
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, GeomFromWKB(?11, 4326))")    \
     X(SQL_CONTACT_INSERT,                                                            \
       "INSERT INTO feedback_contact (feedback_id, name, email, phone) VALUES (?1, ?2, ?3, ?4)") \
-    X(SQL_FEEDBACK_GET,                                                              \
-      "SELECT " SQL_FEEDBACK_PUBLIC_COLS                                             \
-      "FROM feedback f LEFT JOIN district d ON d.id = f.district_id WHERE f.id = ?1") \
-    X(SQL_FEEDBACK_LIST,                                                             \
-      "SELECT " SQL_FEEDBACK_PUBLIC_COLS                                             \
-      "FROM feedback f LEFT JOIN district d ON d.id = f.district_id"                 \
-      SQL_FEEDBACK_WHERE " ORDER BY f.id LIMIT ?8 OFFSET ?9")                        \
-    X(SQL_FEEDBACK_LIST_BBOX,                                                        \
-      "SELECT " SQL_FEEDBACK_PUBLIC_COLS                                             \
-      "FROM feedback f LEFT JOIN district d ON d.id = f.district_id"                 \
-      SQL_FEEDBACK_WHERE SQL_FEEDBACK_BBOX " ORDER BY f.id LIMIT ?8 OFFSET ?9")      \
-    X(SQL_FEEDBACK_COUNT, "SELECT count(*) FROM feedback f" SQL_FEEDBACK_WHERE)       \
-    X(SQL_FEEDBACK_COUNT_BBOX,                                                       \
-      "SELECT count(*) FROM feedback f" SQL_FEEDBACK_WHERE SQL_FEEDBACK_BBOX)        \
+    X(SQL_IDEM_GET, "SELECT request_hash, status, location, body FROM idempotency WHERE key = ?1") \
+    X(SQL_IDEM_PUT,                                                                  \
+      "INSERT INTO idempotency (key, request_hash, status, location, body, created_at) " \
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                                             \
+    X(SQL_IDEM_PURGE, "DELETE FROM idempotency WHERE created_at < ?1")               \
+    X(SQL_SAVEPOINT, "SAVEPOINT job")                                                \
+    X(SQL_RELEASE, "RELEASE job")                                                    \
+    X(SQL_ROLLBACK_TO, "ROLLBACK TO job")                                            \
     X(SQL_FEEDBACK_GEOMS, "SELECT id, AsBinary(geom), district_id FROM feedback")    \
     X(SQL_FEEDBACK_SET_DISTRICT, "UPDATE feedback SET district_id = ?2 WHERE id = ?1")
 

@@ -16,12 +16,8 @@
 
 #include "store/migrate.h"
 #include "store/sql.h"
+#include "store/store_internal.h"
 
-struct store_conn {
-    sqlite3 *db;
-    void *spatialite; /* SpatiaLite's per-connection cache */
-    sqlite3_stmt *stmt[SQL__COUNT];
-};
 
 static const char *const sql_text[] = {
 #define STORE_SQL_TEXT(name, sql) sql,
@@ -31,7 +27,50 @@ static const char *const sql_text[] = {
 
 static vk_err db_fail(store_conn *c, vk_errinfo *ei, const char *what)
 {
-    return vk_fail(ei, VK_EDB, "", "%s: %s", what, sqlite3_errmsg(c->db));
+    int rc = sqlite3_errcode(c->db);
+    /* Busy or locked after the timeout: the database is there, just slow. */
+    return vk_fail(ei, VK_EDB, "", "%s: %s%s", what, sqlite3_errmsg(c->db),
+                   (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? " (busy)" : "");
+}
+
+vk_err store_db_fail(store_conn *c, vk_errinfo *ei, const char *what)
+{
+    return db_fail(c, ei, what);
+}
+
+sqlite3_stmt *store_cached_stmt(store_conn *c, const char *sql, vk_errinfo *ei)
+{
+    store_cached *victim = &c->cache[0];
+    for (int i = 0; i < STORE_CACHE_SIZE; i++) {
+        store_cached *e = &c->cache[i];
+        if (e->sql && strcmp(e->sql, sql) == 0) {
+            e->used = ++c->cache_clock;
+            sqlite3_reset(e->stmt);
+            sqlite3_clear_bindings(e->stmt);
+            return e->stmt;
+        }
+        if (!e->sql || e->used < victim->used)
+            victim = e;
+        if (!e->sql)
+            break;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        db_fail(c, ei, "preparing a query");
+        return NULL;
+    }
+    char *copy = strdup(sql);
+    if (!copy) {
+        sqlite3_finalize(st);
+        vk_fail(ei, VK_ENOMEM, "", NULL);
+        return NULL;
+    }
+    sqlite3_finalize(victim->stmt);
+    free(victim->sql);
+    victim->sql = copy;
+    victim->stmt = st;
+    victim->used = ++c->cache_clock;
+    return st;
 }
 
 /* The statement, prepared on first use and reset for reuse. */
@@ -192,6 +231,10 @@ void store_close(store_conn *c)
         return;
     for (int i = 0; i < SQL__COUNT; i++)
         sqlite3_finalize(c->stmt[i]);
+    for (int i = 0; i < STORE_CACHE_SIZE; i++) {
+        sqlite3_finalize(c->cache[i].stmt);
+        free(c->cache[i].sql);
+    }
     if (c->db) {
         /* Fold the WAL back so the file alone is the whole database. */
         sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
@@ -318,7 +361,7 @@ vk_err store_boundary_put(store_conn *c, const store_area *m, vk_errinfo *ei)
     return step_done(c, st, ei, "saving the municipality boundary");
 }
 
-vk_err store_boundary_get(store_conn *c, int *found, store_area *m, vk_errinfo *ei)
+vk_err store_boundary_with(store_conn *c, store_area_fn fn, void *arg, int *found, vk_errinfo *ei)
 {
     sqlite3_stmt *st = stmt_get(c, SQL_BOUNDARY_GET, ei);
     if (!st)
@@ -327,17 +370,19 @@ vk_err store_boundary_get(store_conn *c, int *found, store_area *m, vk_errinfo *
     *found = rc == SQLITE_ROW;
     if (rc == SQLITE_ROW) {
         /* Same columns as the area lists, with no level. */
-        m->id = sqlite3_column_int64(st, 0);
-        m->code = col_text(st, 1);
+        store_area m;
+        m.id = sqlite3_column_int64(st, 0);
+        m.code = col_text(st, 1);
         for (int i = 0; i < 3; i++)
-            m->name[i] = col_text(st, 2 + i);
-        m->level = NULL;
-        m->wkb = sqlite3_column_blob(st, 5);
-        m->wkb_len = (size_t)sqlite3_column_bytes(st, 5);
-        return VK_OK; /* the row stays readable until the next call */
+            m.name[i] = col_text(st, 2 + i);
+        m.level = NULL;
+        m.wkb = sqlite3_column_blob(st, 5);
+        m.wkb_len = (size_t)sqlite3_column_bytes(st, 5);
+        if (fn)
+            fn(arg, &m);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? VK_OK : db_fail(c, ei, "reading the boundary");
+    return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "reading the boundary");
 }
 
 vk_err store_boundary_extent(store_conn *c, double bbox[4], int *found, vk_errinfo *ei)
@@ -450,85 +495,6 @@ out:
     return e;
 }
 
-static void feedback_read(sqlite3_stmt *st, store_feedback_row *r)
-{
-    r->id = sqlite3_column_int64(st, 0);
-    r->category = col_text(st, 1);
-    r->description = col_text(st, 2);
-    r->place = col_text(st, 3);
-    r->status = col_text(st, 4);
-    r->closed_reason = col_text(st, 5);
-    r->answer = col_text(st, 6);
-    r->answered_at = col_text(st, 7);
-    r->district = col_text(st, 8);
-    r->created_at = col_text(st, 9);
-    r->updated_at = col_text(st, 10);
-    r->wkb = sqlite3_column_blob(st, 11);
-    r->wkb_len = (size_t)sqlite3_column_bytes(st, 11);
-}
-
-vk_err store_feedback_get(store_conn *c, int64_t id, int *found, store_feedback_row *row,
-                          vk_errinfo *ei)
-{
-    sqlite3_stmt *st = stmt_get(c, SQL_FEEDBACK_GET, ei);
-    if (!st)
-        return VK_EDB;
-    bind_i64(st, 1, id);
-    int rc = sqlite3_step(st);
-    *found = rc == SQLITE_ROW;
-    if (rc == SQLITE_ROW) {
-        feedback_read(st, row);
-        return VK_OK;
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? VK_OK : db_fail(c, ei, "reading feedback");
-}
-
-static void filter_bind(sqlite3_stmt *st, const store_feedback_filter *f)
-{
-    if (f->has_bbox)
-        for (int i = 0; i < 4; i++)
-            sqlite3_bind_double(st, 1 + i, f->bbox[i]);
-    bind_text(st, 5, f->categories);
-    bind_text(st, 6, f->statuses);
-    bind_i64_or_null(st, 7, f->district_id);
-    bind_i64(st, 8, f->limit);
-    bind_i64(st, 9, f->offset);
-}
-
-vk_err store_feedback_count(store_conn *c, const store_feedback_filter *f, int64_t *n,
-                            vk_errinfo *ei)
-{
-    sqlite3_stmt *st =
-        stmt_get(c, f->has_bbox ? SQL_FEEDBACK_COUNT_BBOX : SQL_FEEDBACK_COUNT, ei);
-    if (!st)
-        return VK_EDB;
-    filter_bind(st, f);
-    int rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? VK_OK : db_fail(c, ei, "counting feedback");
-}
-
-vk_err store_feedback_each(store_conn *c, const store_feedback_filter *f, store_feedback_fn fn,
-                           void *arg, vk_errinfo *ei)
-{
-    sqlite3_stmt *st = stmt_get(c, f->has_bbox ? SQL_FEEDBACK_LIST_BBOX : SQL_FEEDBACK_LIST, ei);
-    if (!st)
-        return VK_EDB;
-    filter_bind(st, f);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        store_feedback_row r;
-        feedback_read(st, &r);
-        if (fn(arg, &r))
-            break;
-    }
-    vk_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "listing feedback");
-    sqlite3_reset(st);
-    return e;
-}
-
 vk_err store_feedback_reassign_districts(store_conn *c, store_district_of_fn fn, void *arg,
                                          int64_t *changed, vk_errinfo *ei)
 {
@@ -561,4 +527,86 @@ vk_err store_feedback_reassign_districts(store_conn *c, store_district_of_fn fn,
         e = db_fail(c, ei, "re-assigning districts");
     sqlite3_finalize(list);
     return e;
+}
+
+/* ---- idempotency ---- */
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+vk_err store_idem_get(store_conn *c, const char *key, int *found, store_idem *out, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_IDEM_GET, ei);
+    if (!st)
+        return VK_EDB;
+    memset(out, 0, sizeof *out);
+    bind_text(st, 1, key);
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    vk_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "reading an idempotency key");
+    if (rc == SQLITE_ROW) {
+        out->request_hash = dup_or_null(col_text(st, 0));
+        out->status = sqlite3_column_int(st, 1);
+        out->location = dup_or_null(col_text(st, 2));
+        out->body = dup_or_null(col_text(st, 3));
+        if (!out->request_hash || !out->body) {
+            store_idem_fini(out);
+            e = vk_fail(ei, VK_ENOMEM, "", NULL);
+        }
+    }
+    sqlite3_reset(st);
+    return e;
+}
+
+void store_idem_fini(store_idem *r)
+{
+    free(r->request_hash);
+    free(r->location);
+    free(r->body);
+    memset(r, 0, sizeof *r);
+}
+
+vk_err store_idem_put(store_conn *c, const char *key, const store_idem *r, const char *now,
+                      vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_IDEM_PUT, ei);
+    if (!st)
+        return VK_EDB;
+    bind_text(st, 1, key);
+    bind_text(st, 2, r->request_hash);
+    bind_i64(st, 3, r->status);
+    bind_text(st, 4, r->location);
+    bind_text(st, 5, r->body);
+    bind_text(st, 6, now);
+    return step_done(c, st, ei, "saving an idempotency key");
+}
+
+vk_err store_idem_purge(store_conn *c, const char *before, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_IDEM_PURGE, ei);
+    if (!st)
+        return VK_EDB;
+    bind_text(st, 1, before);
+    return step_done(c, st, ei, "forgetting old idempotency keys");
+}
+
+vk_err store_savepoint(store_conn *c, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_SAVEPOINT, ei);
+    return st ? step_done(c, st, ei, "savepoint") : VK_EDB;
+}
+
+vk_err store_release(store_conn *c, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_RELEASE, ei);
+    return st ? step_done(c, st, ei, "release") : VK_EDB;
+}
+
+void store_rollback_to(store_conn *c)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_ROLLBACK_TO, NULL);
+    if (st)
+        step_done(c, st, NULL, "rollback to");
+    st = stmt_get(c, SQL_RELEASE, NULL);
+    if (st)
+        step_done(c, st, NULL, "release");
 }

@@ -70,9 +70,10 @@ typedef struct store_area {
 typedef int (*store_area_fn)(void *arg, const store_area *area);
 
 vk_err store_boundary_put(store_conn *c, const store_area *m, vk_errinfo *ei);
-/* The boundary's WKB; *found 0 when none is loaded. wkb borrowed until the
- * next call on c. */
-vk_err store_boundary_get(store_conn *c, int *found, store_area *m, vk_errinfo *ei);
+/* Call fn with the boundary (its pointers valid during the call only);
+ * *found 0 when none is loaded. Readers never keep a statement open: an
+ * open one would pin an old snapshot of the database. */
+vk_err store_boundary_with(store_conn *c, store_area_fn fn, void *arg, int *found, vk_errinfo *ei);
 /* The boundary's envelope (minlon, minlat, maxlon, maxlat); *found 0 if
  * no boundary is loaded. */
 vk_err store_boundary_extent(store_conn *c, double bbox[4], int *found, vk_errinfo *ei);
@@ -103,37 +104,31 @@ typedef struct store_feedback_new {
     const char *contact_name, *contact_email, *contact_phone; /* may be NULL */
 } store_feedback_new;
 
-/* The public columns of one feedback item. */
-typedef struct store_feedback_row {
-    int64_t id;
-    const char *category, *description, *place, *status, *closed_reason;
-    const char *answer, *answered_at, *district, *created_at, *updated_at;
-    const unsigned char *wkb;
-    size_t wkb_len;
-} store_feedback_row;
-
-typedef struct store_feedback_filter {
-    int has_bbox;
-    double bbox[4];         /* minlon, minlat, maxlon, maxlat */
-    const char *categories; /* ",a,b," or NULL */
-    const char *statuses;   /* ",received,closed," or NULL */
-    int64_t district_id;    /* 0 = any, -1 = matches nothing */
-    int64_t limit, offset;
-} store_feedback_filter;
-
 /* Insert the item (and its contact, if any) in one transaction. */
 vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t *id,
                              vk_errinfo *ei);
-/* *found 0 when there is no such item. */
-vk_err store_feedback_get(store_conn *c, int64_t id, int *found, store_feedback_row *row,
-                          vk_errinfo *ei);
-vk_err store_feedback_count(store_conn *c, const store_feedback_filter *f, int64_t *n,
-                            vk_errinfo *ei);
+/* ---- idempotency ---- */
 
-typedef int (*store_feedback_fn)(void *arg, const store_feedback_row *row);
-/* Calls fn for each matching row in id order; stops when fn returns ≠ 0. */
-vk_err store_feedback_each(store_conn *c, const store_feedback_filter *f, store_feedback_fn fn,
-                           void *arg, vk_errinfo *ei);
+typedef struct store_idem {
+    char *request_hash; /* hex SHA-256 */
+    int status;
+    char *location;     /* may be NULL */
+    char *body;
+} store_idem;
+
+/* The remembered response for key; *found 0 if none. The strings are
+ * copies: caller frees with store_idem_fini(). */
+vk_err store_idem_get(store_conn *c, const char *key, int *found, store_idem *out, vk_errinfo *ei);
+void store_idem_fini(store_idem *r);
+vk_err store_idem_put(store_conn *c, const char *key, const store_idem *r, const char *now,
+                      vk_errinfo *ei);
+/* Forget responses older than `before` (RFC 3339). */
+vk_err store_idem_purge(store_conn *c, const char *before, vk_errinfo *ei);
+
+/* A savepoint around one job of a batch, so a failing job is undone alone. */
+vk_err store_savepoint(store_conn *c, vk_errinfo *ei);
+vk_err store_release(store_conn *c, vk_errinfo *ei);
+void store_rollback_to(store_conn *c);
 
 /* Set district_id of every feedback item through fn(arg, wkb, n) → id. */
 typedef int64_t (*store_district_of_fn)(void *arg, const unsigned char *wkb, size_t n);

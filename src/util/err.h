@@ -18,6 +18,7 @@
     X(VK_ENOMEM,             "out_of_memory",          503, "The server is out of memory; try again later.") \
     X(VK_EINTERNAL,          "internal_error",         500, "An internal error occurred.")     \
     X(VK_EDB,                "database_error",         503, "The database could not answer; try again later.") \
+    X(VK_EBUSY,              "busy",                   503, "The service is busy; try again shortly.") \
     X(VK_EIO,                "io_error",               500, "A file could not be read or written.") \
     X(VK_ESCHEMA_NEWER,      "schema_too_new",         500, "The database was written by a newer Vaikuta.") \
     X(VK_EJSON,              "invalid_json",           400, "The body is not valid JSON.")     \
@@ -36,6 +37,13 @@
     X(VK_EOUTSIDE,           "outside_area",           422, "The place is outside the municipality.") \
     X(VK_EBODY_TOO_LARGE,    "body_too_large",         413, "The request body is too large.")  \
     X(VK_EMEDIA_TYPE,        "unsupported_media_type", 415, "The body must be JSON.")          \
+    X(VK_EUNAUTHORIZED,      "unauthorized",           401, "Sign in as staff to do this.")    \
+    X(VK_EIDEM_REUSED,       "idempotency_key_reused", 422, "This Idempotency-Key was used for another request.") \
+    X(VK_EHEADER,            "invalid_header",         400, "A request header is invalid.")   \
+    X(VK_EHEADERS_TOO_LARGE, "headers_too_large",      431, "The request headers are too large.") \
+    X(VK_EURI_TOO_LONG,      "uri_too_long",           414, "The address or its query is too long.") \
+    X(VK_ETOO_DEEP,          "too_deeply_nested",      400, "The JSON is nested too deeply.")  \
+    X(VK_ERATE,              "rate_limited",           429, "Too many reports from here; wait a moment.") \
     X(VK_ENOT_FOUND,         "not_found",              404, "Nothing was found here.")         \
     X(VK_EMETHOD,            "method_not_allowed",     405, "This method is not allowed here.")
 

@@ -45,6 +45,32 @@ static void test_routes(void)
     vk_arena_fini(&arena);
 }
 
+/* The OpenAPI document describes every route (and the route table has
+ * nothing the document does not know). */
+static void test_openapi_covers_routes(void)
+{
+    json_error_t err;
+    json_t *doc = json_loads(api_openapi_json, 0, &err);
+    T_OK(doc != NULL, "the OpenAPI document is JSON");
+    json_t *paths = json_object_get(doc, "paths");
+    for (int i = 0; i < vk_routes_count; i++) {
+        const char *p = vk_routes[i].pattern;
+        if (strcmp(p, "/**") == 0 || strcmp(p, "/ogcapi/") == 0)
+            continue; /* the web client's files; the landing page's alias */
+        json_t *item = json_object_get(paths, p);
+        T_OK(item != NULL, "OpenAPI describes %s", p);
+        static const struct {
+            unsigned m;
+            const char *name;
+        } ms[] = {{VK_GET, "get"}, {VK_POST, "post"}, {VK_PUT, "put"}, {VK_PATCH, "patch"},
+                  {VK_DELETE, "delete"}};
+        for (size_t k = 0; item && k < sizeof ms / sizeof ms[0]; k++)
+            if (vk_routes[i].methods & ms[k].m)
+                T_OK(json_object_get(item, ms[k].name) != NULL, "OpenAPI has %s %s", ms[k].name, p);
+    }
+    json_decref(doc);
+}
+
 static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -95,6 +121,7 @@ int main(void)
 {
     test_routes();
     test_static();
+    test_openapi_covers_routes();
     t_cleanup();
     return t_done();
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "gis/gis.h"
+#include "store/collections.h"
 #include "store/store.h"
 #include "t.h"
 #include "tmp.h"
@@ -42,11 +43,31 @@ static unsigned char *point_wkb(gis_ctx *g, double lon, double lat, size_t *n)
     return wkb;
 }
 
-static int count_rows(void *arg, const store_feedback_row *r)
+static int count_rows(void *arg, const store_item *it)
 {
-    (void)r;
+    (void)it;
     ++*(int *)arg;
     return 0;
+}
+
+/* The first item's status and description and geometry, copied. */
+typedef struct {
+    int found;
+    char status[32], description[64], geojson[128];
+} first_item;
+
+static int take_first(void *arg, const store_item *it)
+{
+    first_item *f = arg;
+    f->found = 1;
+    snprintf(f->status, sizeof f->status, "%s", it->values[3].text);
+    snprintf(f->description, sizeof f->description, "%s", it->values[1].text);
+    vk_buf b;
+    vk_buf_init(&b, 4096);
+    gis_wkb_to_geojson(it->wkb, it->wkb_len, &b);
+    snprintf(f->geojson, sizeof f->geojson, "%s", b.data ? b.data : "");
+    vk_buf_fini(&b);
+    return 1;
 }
 
 static void test_open_and_migrate(void)
@@ -120,45 +141,64 @@ static void test_feedback_rows(void)
     f.status = "bogus";
     T_EQ_INT(store_feedback_insert(c, &f, &bad, &ei), VK_EDB, "unknown status violates a CHECK");
 
-    int found = 0;
-    store_feedback_row r;
-    T_EQ_INT(store_feedback_get(c, id1, &found, &r, &ei), VK_OK, "get");
-    T_OK(found && strcmp(r.status, "received") == 0 && strcmp(r.description, "Katuvalo ei pala") == 0,
+    const store_collection *col = store_collection_find("feedback");
+    T_OK(col && strcmp(col->columns[3].name, "status") == 0, "feedback collection, status is column 3");
+    first_item fi = {0};
+    store_items_query one = {.id = id1, .limit = 1};
+    T_EQ_INT(store_items_each(c, col, &one, take_first, &fi, &ei), VK_OK, "get one item");
+    T_OK(fi.found && strcmp(fi.status, "received") == 0 && strcmp(fi.description, "Katuvalo ei pala") == 0,
          "the row reads back with the default status");
-    vk_buf b;
-    vk_buf_init(&b, 4096);
-    gis_wkb_to_geojson(r.wkb, r.wkb_len, &b);
-    T_EQ_STR(b.data, "{\"type\":\"Point\",\"coordinates\":[28.75,61.17]}", "geometry reads back");
-    vk_buf_fini(&b);
-    store_feedback_get(c, 999999, &found, &r, &ei);
-    T_OK(!found, "a missing id is not found");
+    T_EQ_STR(fi.geojson, "{\"type\":\"Point\",\"coordinates\":[28.75,61.17]}", "geometry reads back");
+    fi.found = 0;
+    one.id = 999999;
+    store_items_each(c, col, &one, take_first, &fi, &ei);
+    T_OK(!fi.found, "a missing id is not found");
 
-    store_feedback_filter flt = {.limit = 100};
+    store_items_query q = {.limit = 100};
     int64_t n = 0;
-    store_feedback_count(c, &flt, &n, &ei);
+    store_items_count(c, col, &q, &n, &ei);
     T_EQ_INT(n, 2, "count without filters");
-    flt.statuses = ",closed,";
-    store_feedback_count(c, &flt, &n, &ei);
-    T_EQ_INT(n, 1, "status filter");
-    flt.statuses = NULL;
-    flt.categories = ",parks,";
-    store_feedback_count(c, &flt, &n, &ei);
-    T_EQ_INT(n, 0, "category filter");
-    flt.categories = NULL;
-    flt.has_bbox = 1;
+    q.has_bbox = 1;
     double box[4] = {28.7, 61.1, 28.77, 61.18};
-    memcpy(flt.bbox, box, sizeof box);
-    store_feedback_count(c, &flt, &n, &ei);
-    T_EQ_INT(n, 1, "bbox filter");
+    memcpy(q.bbox, box, sizeof box);
+    store_items_count(c, col, &q, &n, &ei);
+    T_EQ_INT(n, 1, "bbox count (from the R*Tree)");
     int rows = 0;
-    store_feedback_each(c, &flt, count_rows, &rows, &ei);
+    store_items_each(c, col, &q, count_rows, &rows, &ei);
     T_EQ_INT(rows, 1, "bbox listing agrees with the count");
-    flt.has_bbox = 0;
-    flt.limit = 1;
-    flt.offset = 1;
+    /* A box edge exactly on a point: R*Tree boxes are float32, rounded
+     * outward, so the exact test must decide. */
+    double edge[4] = {28.75, 61.17, 28.9, 61.3};
+    memcpy(q.bbox, edge, sizeof edge);
+    store_items_count(c, col, &q, &n, &ei);
+    T_EQ_INT(n, 2, "a point on the box's edge intersects it");
+    double just_off[4] = {28.7500001, 61.17, 28.9, 61.3};
+    memcpy(q.bbox, just_off, sizeof just_off);
+    store_items_count(c, col, &q, &n, &ei);
+    T_EQ_INT(n, 1, "a point 1e-7 degrees outside does not (below float32 resolution)");
     rows = 0;
-    store_feedback_each(c, &flt, count_rows, &rows, &ei);
+    store_items_each(c, col, &q, count_rows, &rows, &ei);
+    T_EQ_INT(rows, 1, "and the listing agrees");
+    q.has_bbox = 0;
+    q.time_start = "2026-11-01T10:00:00Z";
+    q.time_end = "2026-11-01T10:00:00Z";
+    store_items_count(c, col, &q, &n, &ei);
+    T_EQ_INT(n, 2, "time instant");
+    q.time_start = "2026-11-01T10:00:01Z";
+    q.time_end = NULL;
+    store_items_count(c, col, &q, &n, &ei);
+    T_EQ_INT(n, 0, "time interval open at the end");
+    q.time_start = NULL;
+    q.limit = 1;
+    q.offset = 1;
+    rows = 0;
+    store_items_each(c, col, &q, count_rows, &rows, &ei);
     T_EQ_INT(rows, 1, "limit and offset");
+    double bb[4];
+    char t0[32], t1[32];
+    int found = 0;
+    T_EQ_INT(store_items_extent(c, col, bb, t0, t1, &found, &ei), VK_OK, "extent");
+    T_OK(found && bb[0] <= 28.75 && bb[2] >= 28.8 && strcmp(t0, "2026-11-01T10:00:00Z") == 0, "extent covers the items");
 
     T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback_contact WHERE email = 'maija@example.fi'"), 1,
              "contact stored in its own table");

@@ -7,6 +7,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/sha256.h"
 
 static void test_buf(void)
 {
@@ -136,8 +137,33 @@ static void test_err(void)
     T_EQ_STR(ei.message, vk_err_message(VK_ENOT_FOUND), "default message");
 }
 
+static const char *sha(const char *text, size_t repeat)
+{
+    static char hex[65];
+    vk_sha256 s;
+    unsigned char d[32];
+    vk_sha256_init(&s);
+    for (size_t i = 0; i < repeat; i++)
+        vk_sha256_update(&s, text, strlen(text));
+    vk_sha256_final(&s, d);
+    vk_sha256_hex(d, hex);
+    return hex;
+}
+
+static void test_sha256(void)
+{
+    /* FIPS 180-4 / NIST example vectors. */
+    T_EQ_STR(sha("", 1), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "empty");
+    T_EQ_STR(sha("abc", 1), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "abc");
+    T_EQ_STR(sha("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 1),
+             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", "two blocks");
+    T_EQ_STR(sha("a", 1000000), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+             "a million a's, fed byte by byte");
+}
+
 int main(void)
 {
+    test_sha256();
     test_buf();
     test_json_text();
     test_utf8();

@@ -1,0 +1,57 @@
+/*
+ * items.h — reading item queries and writing features, shared by the OGC
+ * API - Features handlers, the REST feedback list and the exports: one
+ * query builder (store/collections.c), one feature writer.
+ */
+#ifndef VK_ITEMS_H
+#define VK_ITEMS_H
+
+#include "api/cql2.h"
+#include "api/ctx.h"
+#include "http/request.h"
+#include "store/collections.h"
+
+#define ITEMS_LIMIT_DEFAULT 100
+#define ITEMS_LIMIT_MAX 10000
+
+typedef struct api_items {
+    const store_collection *col;
+    store_items_query q;
+    cql2_expr *filter;      /* AND of every condition asked for, or NULL */
+    cql2_params params;     /* compiled filter values */
+    gis_crs crs;            /* output CRS */
+    char time_start[32], time_end[32];
+} api_items;
+
+void api_items_init(api_items *it, const store_collection *col);
+
+/* filter ∧ e (either may be NULL). Arena memory. */
+cql2_expr *api_items_and(vk_arena *a, cql2_expr *filter, cql2_expr *e);
+/* property = 'text' / property IN ('a','b',…) from a comma list. */
+cql2_expr *api_items_eq_text(vk_arena *a, const char *property, const char *value);
+cql2_expr *api_items_in_list(vk_arena *a, const char *property, const char *comma_list);
+
+/* Parse a bbox of 4 (or, if allow6, 6) numbers given in crs, into the
+ * storage lon/lat envelope. Errors name field. */
+vk_err api_items_bbox(vk_ctx *ctx, const char *s, gis_crs crs, int allow6, const char *field,
+                      double out[4]);
+/* Compile it->filter (after transforming geometry literals from
+ * filter_crs) into it->q.where with it->params. */
+vk_err api_items_compile(vk_ctx *ctx, const vk_req *req, api_items *it, gis_crs filter_crs);
+
+/* Write one feature of the collection in it->crs. */
+vk_err api_item_write(vk_ctx *ctx, const api_items *it, const store_item *item, vk_buf *out);
+
+/* Write the first item the query finds as a Feature; *found 0 if none. */
+vk_err api_items_write_one(vk_ctx *ctx, api_items *it, vk_buf *out, int *found);
+
+/* Run the query and write a FeatureCollection with numberMatched,
+ * numberReturned, timeStamp and self/next/prev links for self_path (links
+ * repeat the request's parameters, offset replaced). */
+vk_err api_items_write_collection(vk_ctx *ctx, const vk_req *req, api_items *it,
+                                  const char *self_path, vk_resp *resp);
+
+/* "http://host" for absolute links (from the Host header). Arena string. */
+const char *api_base_url(const vk_req *req);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * writer.h — the one writer: every feedback write goes through a single
+ * thread that takes all writes waiting in its queue and commits them in
+ * one transaction (group commit). With synchronous=FULL each commit costs
+ * an fsync; batching makes that cost shared by everyone waiting, so
+ * durability does not cost throughput.
+ *
+ * A write is acknowledged (its done callback runs) only after its
+ * transaction has committed. Each job runs inside a savepoint, so one
+ * failing job is undone alone and the rest of the batch still commits.
+ *
+ * Idempotency-Key: inside the same transaction the key is looked up first;
+ * the same request again gets the remembered response and writes nothing,
+ * another request under the same key gets VK_EIDEM_REUSED (422).
+ */
+#ifndef VK_WRITER_H
+#define VK_WRITER_H
+
+#include "api/ctx.h"
+#include "store/store.h"
+
+typedef struct vk_write_job vk_write_job;
+struct vk_write_job {
+    /* in: borrowed until done runs */
+    store_feedback_new row;
+    const char *idem_key;        /* NULL when the request has none */
+    char request_hash[65];       /* hex SHA-256 of method, path and body */
+    const char *location_prefix; /* e.g. "/api/v1/feedback/" */
+    /* out: valid when done runs; body and location are malloc'd, the job's
+     * owner frees them with vk_write_job_fini() */
+    vk_errinfo err;              /* code VK_OK on success */
+    int status;                  /* 201, or the remembered status of a replay */
+    int replayed;
+    char *location;
+    char *body;
+    /* completion: called on the writer thread after the commit */
+    void (*done)(void *arg);
+    void *done_arg;
+    vk_write_job *next; /* queue link, the writer's */
+};
+
+void vk_write_job_fini(vk_write_job *job);
+
+typedef struct vk_writer vk_writer;
+
+/* Start the writer thread with its own connection. max_batch 1 turns group
+ * commit off (one transaction per write), for comparison. Caller stops
+ * with vk_writer_stop(). */
+vk_err vk_writer_start(vk_writer **out, const vk_config *cfg, int max_batch, vk_errinfo *ei);
+/* Queue a job; its done callback runs on the writer thread. */
+void vk_writer_submit(vk_writer *w, vk_write_job *job);
+/* Finish every queued job, then stop and close. */
+void vk_writer_stop(vk_writer *w);
+
+/* Run one job at once on the caller's context (no server: tools, tests). */
+void vk_writer_run_one(vk_ctx *ctx, vk_write_job *job);
+
+#endif

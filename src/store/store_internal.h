@@ -1,0 +1,43 @@
+/*
+ * store_internal.h — what the files of src/store/ share and nobody else
+ * sees: the connection struct and its statement cache.
+ */
+#ifndef VK_STORE_INTERNAL_H
+#define VK_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/sql.h"
+#include "store/store.h"
+
+#define STORE_CACHE_SIZE 48
+#define STORE_MAX_COLLECTIONS 16
+
+typedef struct store_cached {
+    char *sql;          /* owned */
+    sqlite3_stmt *stmt; /* owned */
+    uint64_t used;      /* last use, for eviction */
+} store_cached;
+
+typedef struct store_extent {
+    int valid, found;
+    long long data_version, changes;
+    double bbox[4];
+    char t0[32], t1[32];
+} store_extent;
+
+struct store_conn {
+    sqlite3 *db;
+    void *spatialite; /* SpatiaLite's per-connection cache */
+    sqlite3_stmt *stmt[SQL__COUNT];
+    store_cached cache[STORE_CACHE_SIZE];
+    uint64_t cache_clock;
+    store_extent extents[STORE_MAX_COLLECTIONS];
+};
+
+/* A statement for dynamic SQL (filters), prepared once per distinct text
+ * and kept; reset and unbound on return. Borrowed: do not finalize. */
+sqlite3_stmt *store_cached_stmt(store_conn *c, const char *sql, vk_errinfo *ei);
+vk_err store_db_fail(store_conn *c, vk_errinfo *ei, const char *what);
+
+#endif

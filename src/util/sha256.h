@@ -1,0 +1,25 @@
+/*
+ * sha256.h — SHA-256 (FIPS 180-4), for fingerprinting requests so that an
+ * Idempotency-Key can tell "the same request again" from "another request
+ * under the same key". Caller-owned context: init, update…, final.
+ */
+#ifndef VK_SHA256_H
+#define VK_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct vk_sha256 {
+    uint32_t h[8];
+    uint64_t bytes;
+    unsigned char block[64];
+    size_t fill;
+} vk_sha256;
+
+void vk_sha256_init(vk_sha256 *s);
+void vk_sha256_update(vk_sha256 *s, const void *data, size_t n);
+void vk_sha256_final(vk_sha256 *s, unsigned char out[32]);
+/* 64 lowercase hex digits and a NUL. */
+void vk_sha256_hex(const unsigned char digest[32], char out[65]);
+
+#endif
