@@ -22,11 +22,20 @@ typedef struct vk_config {
     size_t body_max;          /* request body cap in bytes (1 MiB) */
     size_t response_max;      /* cap on one buffered response (64 MiB) */
     int group_commit;         /* --group-commit on|off: batch writes (default on) */
+    size_t header_max;        /* bytes of request headers (16 KiB) → 431 */
+    size_t uri_max;           /* bytes of path and query (8 KiB) → 414 */
+    unsigned max_connections; /* --max-connections (1000) */
+    unsigned max_per_client;  /* --max-connections-per-client (128) */
+    unsigned timeout;         /* --timeout seconds an idle connection is kept (30) */
+    double rate_per_minute;   /* --rate-limit: public writes per client a minute (120; 0 off) */
+    double rate_burst;        /* --rate-burst (60) */
 } vk_config;
 
 #define VK_DEFAULT_DB "vaikuta.sqlite"
 #define VK_DEFAULT_LISTEN "127.0.0.1:8080"
 #define VK_DEFAULT_BODY_MAX (1024 * 1024)
 #define VK_DEFAULT_RESPONSE_MAX (64u * 1024 * 1024)
+#define VK_DEFAULT_HEADER_MAX (16 * 1024)
+#define VK_DEFAULT_URI_MAX (8 * 1024)
 
 #endif

@@ -31,6 +31,8 @@ static const char usage_main[] =
     "  load-geo   replace the boundary, districts and accessibility areas\n"
     "  export     write a collection to GeoJSON, CSV or GeoPackage\n"
     "  import     load feedback from GeoJSON or GeoPackage\n"
+    "  backup     copy the database consistently, also while it is served\n"
+    "  check      check the database's integrity and say what is wrong\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help (or `vaikuta COMMAND --help`)\n"
@@ -54,6 +56,13 @@ static const char usage_serve[] =
     "                      the map shows district outlines only)\n"
     "  --tiles-attribution TEXT  attribution shown for the basemap\n"
     "  --threads N         worker threads (default 2)\n"
+    "  --group-commit on|off  commit queued writes together (default on)\n"
+    "  --rate-limit N      public writes per client address a minute (default 120;\n"
+    "                      0 turns the limit off)\n"
+    "  --rate-burst N      writes a client may make at once (default 60)\n"
+    "  --max-connections N             open connections in all (default 1000)\n"
+    "  --max-connections-per-client N  from one address (default 128)\n"
+    "  --timeout S         seconds an idle or slow connection is kept (default 30)\n"
     "  -h, --help          show this help\n";
 
 static const char usage_init[] =
@@ -87,7 +96,16 @@ static const char usage_import[] =
     "every skipped feature is reported with its index and the reason.\n";
 
 enum { OPT_DB = 1000, OPT_LISTEN, OPT_WEB, OPT_GEO, OPT_SEEDS, OPT_DEMO, OPT_TILES,
-       OPT_TILES_ATTR, OPT_THREADS, OPT_DIR, OPT_COLLECTION, OPT_FORMAT, OPT_CRS, OPT_SKIP };
+       OPT_TILES_ATTR, OPT_THREADS, OPT_DIR, OPT_COLLECTION, OPT_FORMAT, OPT_CRS, OPT_SKIP,
+       OPT_GROUP_COMMIT, OPT_RATE, OPT_BURST, OPT_MAXCONN, OPT_MAXCLIENT, OPT_TIMEOUT };
+
+/* A whole number in [min, max] from an option, else -1. */
+static long option_number(const char *s, long min, long max)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    return (*s && !*end && v >= min && v <= max) ? v : -1;
+}
 
 /* A progress bar on stderr, only when it is a terminal. */
 static void progress_bar(void *arg, int64_t done, int64_t total)
@@ -121,6 +139,13 @@ static void config_defaults(vk_config *cfg)
     cfg->body_max = VK_DEFAULT_BODY_MAX;
     cfg->response_max = VK_DEFAULT_RESPONSE_MAX;
     cfg->group_commit = 1;
+    cfg->header_max = VK_DEFAULT_HEADER_MAX;
+    cfg->uri_max = VK_DEFAULT_URI_MAX;
+    cfg->max_connections = 1000;
+    cfg->max_per_client = 128;
+    cfg->timeout = 30;
+    cfg->rate_per_minute = 120;
+    cfg->rate_burst = 60;
 }
 
 static int parse_listen(vk_config *cfg, char *arg)
@@ -167,6 +192,12 @@ static int serve_or_init(int argc, char **argv, int init_only)
         {"tiles", required_argument, NULL, OPT_TILES},
         {"tiles-attribution", required_argument, NULL, OPT_TILES_ATTR},
         {"threads", required_argument, NULL, OPT_THREADS},
+        {"group-commit", required_argument, NULL, OPT_GROUP_COMMIT},
+        {"rate-limit", required_argument, NULL, OPT_RATE},
+        {"rate-burst", required_argument, NULL, OPT_BURST},
+        {"max-connections", required_argument, NULL, OPT_MAXCONN},
+        {"max-connections-per-client", required_argument, NULL, OPT_MAXCLIENT},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -195,6 +226,35 @@ static int serve_or_init(int argc, char **argv, int init_only)
                 return 2;
             }
             break;
+        case OPT_GROUP_COMMIT:
+            if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+                fprintf(stderr, "vaikuta serve: --group-commit is on or off\n");
+                return 2;
+            }
+            cfg.group_commit = strcmp(optarg, "on") == 0;
+            break;
+        case OPT_RATE:
+        case OPT_BURST:
+        case OPT_MAXCONN:
+        case OPT_MAXCLIENT:
+        case OPT_TIMEOUT: {
+            long v = option_number(optarg, c == OPT_RATE ? 0 : 1, 1000000);
+            if (v < 0) {
+                fprintf(stderr, "vaikuta serve: %s wants a whole number\n", argv[optind - 2]);
+                return 2;
+            }
+            if (c == OPT_RATE)
+                cfg.rate_per_minute = (double)v;
+            else if (c == OPT_BURST)
+                cfg.rate_burst = (double)v;
+            else if (c == OPT_MAXCONN)
+                cfg.max_connections = (unsigned)v;
+            else if (c == OPT_MAXCLIENT)
+                cfg.max_per_client = (unsigned)v;
+            else
+                cfg.timeout = (unsigned)v;
+            break;
+        }
         case 'h': fputs(init_only ? usage_init : usage_serve, stdout); return 0;
         default: fputs(init_only ? usage_init : usage_serve, stderr); return 2;
         }
@@ -388,6 +448,98 @@ static void report_skipped(void *arg, int64_t index, const vk_errinfo *why)
             why->field[0] ? " (" : "", why->field, why->field[0] ? ")" : "");
 }
 
+static const char usage_backup[] =
+    "Usage: vaikuta backup --db PATH OUT\n"
+    "\n"
+    "Copy the database to OUT (which must not exist) with SQLite's online\n"
+    "backup: a consistent snapshot, taken while the server goes on serving.\n";
+
+static const char usage_check[] =
+    "Usage: vaikuta check --db PATH\n"
+    "\n"
+    "Check the file's integrity, the references between tables and the\n"
+    "spatial indexes, and say in plain words what is wrong. Exit status 0\n"
+    "when everything is in order, 1 when not.\n";
+
+/* --db PATH and the positional arguments, for the small commands. */
+static int db_and_args(int argc, char **argv, const char *usage, vk_config *cfg)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    config_defaults(cfg);
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB: cfg->db_path = optarg; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    return -1;
+}
+
+static int cmd_backup(int argc, char **argv)
+{
+    vk_config cfg;
+    int r = db_and_args(argc, argv, usage_backup, &cfg);
+    if (r >= 0)
+        return r;
+    if (optind != argc - 1) {
+        fprintf(stderr, "vaikuta backup: give the file to write\n%s", usage_backup);
+        return 2;
+    }
+    if (access(cfg.db_path, R_OK) != 0) {
+        fprintf(stderr, "vaikuta backup: cannot read %s\n", cfg.db_path);
+        return 1;
+    }
+    store_conn *s = NULL;
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    if (store_open_existing(&s, cfg.db_path, &ei) || store_backup(s, argv[optind], &ei)) {
+        store_close(s);
+        return fail("backup", &ei);
+    }
+    store_close(s);
+    printf("copied %s to %s\n", cfg.db_path, argv[optind]);
+    return 0;
+}
+
+static void print_line(void *arg, const char *line)
+{
+    (void)arg;
+    printf("%s\n", line);
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    vk_config cfg;
+    int r = db_and_args(argc, argv, usage_check, &cfg);
+    if (r >= 0)
+        return r;
+    if (optind != argc) {
+        fprintf(stderr, "vaikuta check: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (access(cfg.db_path, R_OK) != 0) {
+        fprintf(stderr, "vaikuta check: cannot read %s\n", cfg.db_path);
+        return 1;
+    }
+    store_conn *s = NULL;
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    int problems = 0;
+    if (store_open_existing(&s, cfg.db_path, &ei) || store_check(s, print_line, NULL, &problems, &ei)) {
+        store_close(s);
+        return fail("check", &ei);
+    }
+    store_close(s);
+    printf(problems ? "%d problem(s) found\n" : "everything is in order\n", problems);
+    return problems ? 1 : 0;
+}
+
 static int cmd_import(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -453,6 +605,8 @@ static const struct {
     {"load-geo", cmd_load_geo},
     {"export", cmd_export},
     {"import", cmd_import},
+    {"backup", cmd_backup},
+    {"check", cmd_check},
 };
 
 int main(int argc, char **argv)

@@ -37,12 +37,53 @@ static int in_list(const char *s, const char *const *list)
 
 /* ---- reading input ---- */
 
+/* Nesting and string length, checked before the parser builds anything:
+ * a Feature needs 6 levels, and no text of ours is longer than 4000
+ * characters, so these caps only stop abuse. */
+#define JSON_MAX_DEPTH 32
+#define JSON_MAX_STRING (64 * 1024)
+
+static vk_err json_prescan(const char *s, size_t len, vk_errinfo *ei)
+{
+    int depth = 0, in_string = 0, escape = 0;
+    size_t string_start = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_string) {
+            if (escape)
+                escape = 0;
+            else if (c == '\\')
+                escape = 1;
+            else if (c == '"')
+                in_string = 0;
+            else if (i - string_start > JSON_MAX_STRING)
+                return vk_fail(ei, VK_ETOO_LONG, "", "a text in the body is longer than %d bytes",
+                               JSON_MAX_STRING);
+            continue;
+        }
+        if (c == '"') {
+            in_string = 1;
+            string_start = i;
+        } else if (c == '{' || c == '[') {
+            if (++depth > JSON_MAX_DEPTH)
+                return vk_fail(ei, VK_ETOO_DEEP, "", "the JSON is nested more than %d levels deep",
+                               JSON_MAX_DEPTH);
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return VK_OK;
+}
+
 vk_err api_json_parse(const char *body, size_t len, json_t **out, vk_errinfo *ei)
 {
     if (len == 0)
         return vk_fail(ei, VK_EJSON, "", "the body is empty; send a GeoJSON Feature");
     if (!vk_utf8_valid(body, len, NULL))
         return vk_fail(ei, VK_EUTF8, "", "the body is not valid UTF-8");
+    vk_err e = json_prescan(body, len, ei);
+    if (e)
+        return e;
     json_error_t jerr;
     json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!j)
@@ -332,21 +373,23 @@ static vk_err param_int(vk_ctx *ctx, const char *s, const char *name, long long 
 vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const known[] = {"bbox", "category", "status", "district",
-                                        "limit", "offset", NULL};
+                                        "limit", "offset", "after", NULL};
     api_items it;
     api_items_init(&it, store_collection_find("feedback"));
-    long long limit = ITEMS_LIMIT_DEFAULT, offset = 0;
+    long long limit = ITEMS_LIMIT_DEFAULT, offset = 0, after = 0;
     const char *categories, *statuses;
     vk_arena *a = req->arena;
     vk_err e;
     if ((e = vk_req_only_params(req, known, &ctx->err)) ||
         (e = param_int(ctx, vk_req_param(req, "limit"), "limit", 1, ITEMS_LIMIT_MAX, &limit)) ||
         (e = param_int(ctx, vk_req_param(req, "offset"), "offset", 0, INT64_MAX / 2, &offset)) ||
+        (e = param_int(ctx, vk_req_param(req, "after"), "after", 0, INT64_MAX / 2, &after)) ||
         (e = check_list(ctx, req, "category", NULL, &categories)) ||
         (e = check_list(ctx, req, "status", statuses_list, &statuses)))
         return e;
     it.q.limit = limit;
     it.q.offset = offset;
+    it.q.after = after;
     const char *bbox = vk_req_param(req, "bbox");
     if (bbox && (e = api_items_bbox(ctx, bbox, GIS_CRS_CRS84, 0, "bbox", it.q.bbox)))
         return e;

@@ -242,8 +242,10 @@ static void url_encode(vk_buf *b, const char *s)
     }
 }
 
-/* A link href: base + path + the request's parameters, offset replaced. */
-static void write_href(vk_buf *b, const vk_req *req, const char *path, int64_t offset, int64_t limit)
+/* A link href: base + path + the request's parameters, with offset,
+ * limit and (for keyset paging) after set anew. */
+static void write_href(vk_buf *b, const vk_req *req, const char *path, int64_t offset, int64_t limit,
+                       int64_t after)
 {
     vk_buf url;
     vk_buf_init(&url, 64 * 1024);
@@ -252,7 +254,7 @@ static void write_href(vk_buf *b, const vk_req *req, const char *path, int64_t o
     char sep = '?';
     for (int i = 0; i < req->nparams; i++) {
         const char *k = req->params[i].key;
-        if (strcmp(k, "offset") == 0 || strcmp(k, "limit") == 0)
+        if (strcmp(k, "offset") == 0 || strcmp(k, "limit") == 0 || strcmp(k, "after") == 0)
             continue;
         vk_buf_putc(&url, sep);
         sep = '&';
@@ -263,6 +265,8 @@ static void write_href(vk_buf *b, const vk_req *req, const char *path, int64_t o
     vk_buf_printf(&url, "%climit=%lld", sep, (long long)limit);
     if (offset > 0)
         vk_buf_printf(&url, "&offset=%lld", (long long)offset);
+    if (after > 0)
+        vk_buf_printf(&url, "&after=%lld", (long long)after);
     vk_json_str(b, url.data ? url.data : "", url.data ? url.len : 0);
     vk_buf_fini(&url);
 }
@@ -272,6 +276,7 @@ typedef struct {
     const api_items *it;
     vk_buf *b;
     int64_t n;
+    int64_t last_id; /* for the next link's keyset */
     vk_err err;
 } collection_writer;
 
@@ -285,7 +290,7 @@ static int write_first(void *arg, const store_item *item)
 
 vk_err api_items_write_one(vk_ctx *ctx, api_items *it, vk_buf *out, int *found)
 {
-    collection_writer w = {ctx, it, out, 0, VK_OK};
+    collection_writer w = {ctx, it, out, 0, 0, VK_OK};
     it->q.limit = 1;
     vk_err e = store_items_each(ctx->store, it->col, &it->q, write_first, &w, &ctx->err);
     if (!e && w.err)
@@ -299,6 +304,7 @@ static int write_one(void *arg, const store_item *item)
     collection_writer *w = arg;
     if (w->n++)
         vk_buf_putc(w->b, ',');
+    w->last_id = item->id;
     w->err = api_item_write(w->ctx, w->it, item, w->b);
     return w->err != VK_OK;
 }
@@ -306,14 +312,17 @@ static int write_one(void *arg, const store_item *item)
 vk_err api_items_write_collection(vk_ctx *ctx, const vk_req *req, api_items *it,
                                   const char *self_path, vk_resp *resp)
 {
+    /* numberMatched counts the whole selection, not what is after the key. */
     int64_t matched = 0;
-    vk_err e = store_items_count(ctx->store, it->col, &it->q, &matched, &ctx->err);
+    store_items_query all = it->q;
+    all.after = 0;
+    vk_err e = store_items_count(ctx->store, it->col, &all, &matched, &ctx->err);
     if (e)
         return e;
     vk_buf *b = &resp->body;
     resp->content_type = "application/geo+json";
     vk_buf_puts(b, "{\"type\":\"FeatureCollection\",\"features\":[");
-    collection_writer w = {ctx, it, b, 0, VK_OK};
+    collection_writer w = {ctx, it, b, 0, 0, VK_OK};
     e = store_items_each(ctx->store, it->col, &it->q, write_one, &w, &ctx->err);
     if (!e && w.err)
         e = vk_fail(&ctx->err, w.err, "", NULL);
@@ -325,16 +334,18 @@ vk_err api_items_write_collection(vk_ctx *ctx, const vk_req *req, api_items *it,
                   (long long)matched, (long long)w.n, now);
     int64_t limit = it->q.limit, offset = it->q.offset;
     vk_buf_puts(b, "{\"rel\":\"self\",\"type\":\"application/geo+json\",\"title\":\"this page\",\"href\":");
-    write_href(b, req, self_path, offset, limit);
+    write_href(b, req, self_path, offset, limit, it->q.after);
     vk_buf_putc(b, '}');
     if (offset + w.n < matched && w.n > 0) {
+        /* Integer ids page by key: the next page starts after the last id
+         * at the cost of an index seek, however deep it is. */
         vk_buf_puts(b, ",{\"rel\":\"next\",\"type\":\"application/geo+json\",\"title\":\"next page\",\"href\":");
-        write_href(b, req, self_path, offset + w.n, limit);
+        write_href(b, req, self_path, offset + w.n, limit, it->col->id_is_text ? 0 : w.last_id);
         vk_buf_putc(b, '}');
     }
     if (offset > 0) {
         vk_buf_puts(b, ",{\"rel\":\"prev\",\"type\":\"application/geo+json\",\"title\":\"previous page\",\"href\":");
-        write_href(b, req, self_path, offset > limit ? offset - limit : 0, limit);
+        write_href(b, req, self_path, offset > limit ? offset - limit : 0, limit, 0);
         vk_buf_putc(b, '}');
     }
     vk_buf_puts(b, "]}");

@@ -321,8 +321,8 @@ static vk_err param_datetime(vk_ctx *ctx, const vk_req *req, api_items *it)
 /* Everything GET …/items accepts. */
 static vk_err items_params(vk_ctx *ctx, const vk_req *req, api_items *it)
 {
-    static const char *const fixed[] = {"limit", "offset", "bbox", "bbox-crs", "datetime", "crs",
-                                        "filter", "filter-lang", "filter-crs", "f", NULL};
+    static const char *const fixed[] = {"limit", "offset", "after", "bbox", "bbox-crs", "datetime",
+                                        "crs", "filter", "filter-lang", "filter-crs", "f", NULL};
     const store_collection *col = it->col;
     vk_errinfo *ei = &ctx->err;
     if (req->params_overflow)
@@ -364,18 +364,20 @@ static vk_err items_params(vk_ctx *ctx, const vk_req *req, api_items *it)
                            OGC_ROOT);
         }
     }
-    long long limit = ITEMS_LIMIT_DEFAULT, offset = 0;
+    long long limit = ITEMS_LIMIT_DEFAULT, offset = 0, after = 0;
     vk_err e;
     gis_crs bbox_crs, filter_crs;
     if ((e = check_f(ctx, req)) ||
         (e = param_int(ctx, req, "limit", 1, ITEMS_LIMIT_MAX, &limit)) ||
         (e = param_int(ctx, req, "offset", 0, INT64_MAX / 2, &offset)) ||
+        (e = param_int(ctx, req, "after", 0, INT64_MAX / 2, &after)) ||
         (e = param_crs(ctx, req, "crs", &it->crs)) ||
         (e = param_crs(ctx, req, "bbox-crs", &bbox_crs)) ||
         (e = param_crs(ctx, req, "filter-crs", &filter_crs)) || (e = param_datetime(ctx, req, it)))
         return e;
     it->q.limit = limit;
     it->q.offset = offset;
+    it->q.after = col->id_is_text ? 0 : after;
     const char *bbox = vk_req_param(req, "bbox");
     if (bbox) {
         if ((e = api_items_bbox(ctx, bbox, bbox_crs, 1, "bbox", it->q.bbox)))

@@ -438,6 +438,9 @@ static vk_err check_polygon(gj_check *c, const json_t *a, gj_where w)
     size_t n = json_array_size(a);
     if (n == 0)
         return vk_fail(c->ei, VK_EGEOM_INVALID, c->field, "%s has no rings", what);
+    if (n > GIS_MAX_RINGS)
+        return vk_fail(c->ei, VK_EPARTS, c->field, "%s has %zu rings; at most %d are accepted", what,
+                       n, GIS_MAX_RINGS);
     for (size_t i = 0; i < n; i++) {
         w.ring = i + 1;
         vk_err e = check_seq(c, json_array_get(a, i), w, 4, 1);
@@ -457,6 +460,9 @@ static vk_err check_coordinates(gj_check *c, const json_t *coords)
                        "the %s has no coordinates; empty geometries are not accepted",
                        gtype_names[c->type]);
     vk_err e = VK_OK;
+    if ((c->type == GT_MULTILINESTRING || c->type == GT_MULTIPOLYGON) && n > GIS_MAX_PARTS)
+        return vk_fail(c->ei, VK_EPARTS, c->field, "the %s has %zu parts; at most %d are accepted",
+                       gtype_names[c->type], n, GIS_MAX_PARTS);
     switch (c->type) {
     case GT_POINT:
         if ((e = count_vertices(c, 1)) != VK_OK)

@@ -23,6 +23,9 @@
 
 /* Hard cap on vertices in one geometry (issue 2: at most 10 000). */
 #define GIS_MAX_VERTICES 10000
+/* Caps on rings in one polygon and parts in one Multi geometry. */
+#define GIS_MAX_RINGS 1000
+#define GIS_MAX_PARTS 1000
 /* Decimals written for longitude/latitude: 1e-7 degrees ≈ 1 cm. */
 #define GIS_DECIMALS 7
 
@@ -52,7 +55,8 @@ vk_err gis_add_district(gis_ctx *g, int64_t id, const unsigned char *wkb, size_t
  *  - structure: a LineString has ≥ 2 positions, a ring ≥ 4 and closed,
  *    wrong nesting → VK_ETYPE / VK_EGEOM_INVALID with a clear message;
  *  - at most GIS_MAX_VERTICES positions in all → VK_EVERTICES (checked
- *    while reading, before building anything big);
+ *    while reading, before building anything big); at most GIS_MAX_RINGS
+ *    rings per polygon and GIS_MAX_PARTS parts → VK_EPARTS;
  *  - GEOS validity → VK_EGEOM_INVALID with GEOS's reason and place, e.g.
  *    "Self-intersection at 28.7512 61.1734".
  * field is the name to report in ei->field (e.g. "geometry").

@@ -11,29 +11,30 @@
 #define ANY_GET (VK_GET | VK_HEAD)
 
 const vk_route vk_routes[] = {
-    {ANY_GET, "/healthz", api_healthz, VK_ACCESS_PUBLIC},
-    {ANY_GET, "/api/v1/config", api_config, VK_ACCESS_PUBLIC},
-    {ANY_GET, "/api/v1/categories", api_categories, VK_ACCESS_PUBLIC},
-    {ANY_GET, "/api/v1/districts", api_districts, VK_ACCESS_PUBLIC},
-    {ANY_GET, "/api/v1/feedback", api_feedback_list, VK_ACCESS_PUBLIC},
-    {VK_POST, "/api/v1/feedback", api_feedback_create, VK_ACCESS_PUBLIC},
-    {ANY_GET, "/api/v1/feedback/{id}", api_feedback_get, VK_ACCESS_PUBLIC},
-    {ANY_GET, "/api/v1/export/{file}", api_export_http, VK_ACCESS_PUBLIC},
-    {ANY_GET, "/ogcapi", ogc_landing, VK_ACCESS_PUBLIC},
-    {ANY_GET, "/ogcapi/", ogc_landing, VK_ACCESS_PUBLIC},
-    {ANY_GET, "/ogcapi/conformance", ogc_conformance, VK_ACCESS_PUBLIC},
-    {ANY_GET, "/ogcapi/api", ogc_api, VK_ACCESS_PUBLIC},
-    {ANY_GET, "/ogcapi/collections", ogc_collections, VK_ACCESS_PUBLIC},
-    {ANY_GET, "/ogcapi/collections/{collectionId}", ogc_collection, VK_ACCESS_PUBLIC},
-    {ANY_GET, "/ogcapi/collections/{collectionId}/queryables", ogc_queryables, VK_ACCESS_PUBLIC},
-    {ANY_GET, "/ogcapi/collections/{collectionId}/items", ogc_items, VK_ACCESS_PUBLIC},
-    {VK_POST, "/ogcapi/collections/{collectionId}/items", ogc_items_create, VK_ACCESS_PUBLIC},
-    {ANY_GET, "/ogcapi/collections/{collectionId}/items/{featureId}", ogc_item, VK_ACCESS_PUBLIC},
+    /* {methods, pattern, handler, who may call it, a rate-limited public write} */
+    {ANY_GET, "/healthz", api_healthz, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/api/v1/config", api_config, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/api/v1/categories", api_categories, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/api/v1/districts", api_districts, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/api/v1/feedback", api_feedback_list, VK_ACCESS_PUBLIC, 0},
+    {VK_POST, "/api/v1/feedback", api_feedback_create, VK_ACCESS_PUBLIC, 1},
+    {ANY_GET, "/api/v1/feedback/{id}", api_feedback_get, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/api/v1/export/{file}", api_export_http, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/ogcapi", ogc_landing, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/ogcapi/", ogc_landing, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/ogcapi/conformance", ogc_conformance, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/ogcapi/api", ogc_api, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/ogcapi/collections", ogc_collections, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/ogcapi/collections/{collectionId}", ogc_collection, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/ogcapi/collections/{collectionId}/queryables", ogc_queryables, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/ogcapi/collections/{collectionId}/items", ogc_items, VK_ACCESS_PUBLIC, 0},
+    {VK_POST, "/ogcapi/collections/{collectionId}/items", ogc_items_create, VK_ACCESS_PUBLIC, 1},
+    {ANY_GET, "/ogcapi/collections/{collectionId}/items/{featureId}", ogc_item, VK_ACCESS_PUBLIC, 0},
     /* Replace, update and delete wait for staff accounts: 401 until then. */
     {VK_PUT | VK_PATCH | VK_DELETE, "/ogcapi/collections/{collectionId}/items/{featureId}",
-     ogc_item_staff, VK_ACCESS_PUBLIC},
+     ogc_item_staff, VK_ACCESS_PUBLIC, 0},
     /* Last: everything else that is not under /api is a web client file. */
-    {ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC},
+    {ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC, 0},
 };
 const int vk_routes_count = (int)(sizeof vk_routes / sizeof vk_routes[0]);
 

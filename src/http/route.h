@@ -22,6 +22,7 @@ typedef struct vk_route {
     const char *pattern;
     vk_handler handler;
     vk_access access;
+    int rate_limited; /* a public write: counts against the client's bucket */
 } vk_route;
 
 typedef enum { VK_ROUTE_FOUND, VK_ROUTE_NOT_FOUND, VK_ROUTE_BAD_METHOD } vk_route_result;

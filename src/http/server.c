@@ -22,6 +22,7 @@
 #include "api/ctx.h"
 #include "api/writer.h"
 #include "http/request.h"
+#include "http/ratelimit.h"
 #include "http/route.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -35,6 +36,7 @@ struct http_server {
     struct MHD_Daemon *daemon;
     vk_ctx_pool *pool;
     vk_writer *writer;
+    http_ratelimit *ratelimit; /* NULL when writes are not limited */
     atomic_int in_flight;
 };
 
@@ -171,6 +173,56 @@ static const char *checked_host(const char *h)
     return h;
 }
 
+static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+/* Header and address limits, before anything is routed. */
+static int over_limits(http_server *srv, struct MHD_Connection *conn, const vk_req *req,
+                       vk_errinfo *ei)
+{
+    size_t headers = 0, uri = strlen(req->path);
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_size, &headers);
+    if (headers > srv->cfg->header_max) {
+        vk_fail(ei, VK_EHEADERS_TOO_LARGE, "headers", "the request headers are larger than %zu bytes",
+                srv->cfg->header_max);
+        return 1;
+    }
+    for (int i = 0; i < req->nparams; i++)
+        uri += strlen(req->params[i].key) + strlen(req->params[i].value) + 2;
+    if (uri > srv->cfg->uri_max || req->params_overflow) {
+        vk_fail(ei, VK_EURI_TOO_LONG, "uri", "the address with its query is longer than %zu bytes "
+                "or has more than %d parameters", srv->cfg->uri_max, VK_MAX_PARAMS);
+        return 1;
+    }
+    return 0;
+}
+
+/* A public write over the client's budget: 429 with Retry-After. */
+static int rate_limited(http_server *srv, struct MHD_Connection *conn, vk_req *req, vk_resp *resp,
+                        vk_errinfo *ei)
+{
+    if (!srv->ratelimit)
+        return 0;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    int wait = http_ratelimit_take(srv->ratelimit, ci ? ci->client_addr : NULL,
+                                   (double)vk_monotonic_us() / 1e6);
+    if (!wait)
+        return 0;
+    char *after = vk_arena_alloc(req->arena, 24);
+    if (after) {
+        snprintf(after, 24, "%d", wait);
+        vk_resp_header(resp, "Retry-After", after);
+    }
+    vk_fail(ei, VK_ERATE, "", "too many reports from this address; try again in %d s", wait);
+    return 1;
+}
+
 /* Route and run the handler, turning any error into the JSON error body. */
 static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *call,
                      const char *url, vk_resp *resp)
@@ -191,6 +243,10 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
 
     vk_errinfo ei;
     vk_errinfo_clear(&ei);
+    if (over_limits(srv, conn, &req, &ei)) {
+        vk_resp_error(resp, &ei);
+        return;
+    }
     if (call->body_too_large) {
         vk_fail(&ei, VK_EBODY_TOO_LARGE, "body", "the request body is larger than %zu bytes",
                 srv->cfg->body_max);
@@ -226,6 +282,10 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
     }
     if (rr == VK_ROUTE_NOT_FOUND) {
         vk_fail(&ei, VK_ENOT_FOUND, "path", "there is nothing at this address");
+        vk_resp_error(resp, &ei);
+        return;
+    }
+    if (route->rate_limited && rate_limited(srv, conn, &req, resp, &ei)) {
         vk_resp_error(resp, &ei);
         return;
     }
@@ -359,6 +419,7 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
         return e;
     }
     vk_ctx_pool_set_writer(s->pool, s->writer);
+    s->ratelimit = http_ratelimit_new(cfg->rate_per_minute, cfg->rate_burst);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
@@ -375,10 +436,14 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
         cfg->port, NULL, NULL,
         on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        (unsigned)1, MHD_OPTION_END);
+        on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        cfg->max_per_client,
+        /* Room for our own header cap to answer first, in JSON. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(cfg->header_max * 4 + 16 * 1024),
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!s->daemon) {
+        http_ratelimit_free(s->ratelimit);
         vk_writer_stop(s->writer);
         vk_ctx_pool_free(s->pool);
         free(s);
@@ -402,6 +467,7 @@ void http_server_stop(http_server *s, int grace_ms)
      * the writer finishes whatever is still queued before it stops. */
     MHD_stop_daemon(s->daemon);
     vk_writer_stop(s->writer);
+    http_ratelimit_free(s->ratelimit);
     vk_ctx_pool_free(s->pool);
     free(s);
 }

@@ -8,7 +8,8 @@
  * per connection (store_cached_stmt).
  *
  * Parameters: ?1..?4 bbox (minlon, minlat, maxlon, maxlat), ?5/?6 time
- * range, ?7 one id, ?8 limit, ?9 offset; filters from ?10 on.
+ * range, ?7 one id, ?8 limit, ?9 offset, ?10 after (keyset paging);
+ * filters from ?11 on.
  */
 #include "store/collections.h"
 
@@ -77,6 +78,9 @@ const store_collection *store_collection_find(const char *id)
     return NULL;
 }
 
+static vk_err count_items(store_conn *c, const store_collection *col, const store_items_query *q,
+                          int64_t *n, vk_errinfo *ei);
+
 /* The R*Tree candidates for the bbox. */
 #define RTREE_HIT " IN (SELECT pkid FROM %s WHERE xmin <= ?3 AND xmax >= ?1 AND ymin <= ?4 AND ymax >= ?2)"
 /* An entry whose (outward-rounded) box lies inside the bbox surely matches. */
@@ -92,6 +96,8 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
     vk_buf_puts(b, " WHERE 1");
     if (q->id || q->id_text)
         vk_buf_printf(b, " AND %s = ?7", col->id_sql);
+    if (q->after && !col->id_is_text)
+        vk_buf_printf(b, " AND %s > ?10", col->id_sql);
     if (q->has_bbox) {
         vk_buf_printf(b, " AND %s" RTREE_HIT, col->rowid_sql, col->rtree);
         vk_buf_printf(b, EXACT_BBOX, col->geom_sql, col->geom_sql, col->geom_sql);
@@ -120,7 +126,8 @@ static void bind_query(sqlite3_stmt *st, const store_items_query *q)
     else if (q->id)
         sqlite3_bind_int64(st, 7, q->id);
     sqlite3_bind_int64(st, 8, q->limit < 0 ? -1 : q->limit);
-    sqlite3_bind_int64(st, 9, q->offset);
+    sqlite3_bind_int64(st, 9, q->after ? 0 : q->offset);
+    sqlite3_bind_int64(st, 10, q->after);
     if (q->where && q->params)
         cql2_sql_bind(st, q->params, STORE_ITEMS_FIRST_PARAM);
 }
@@ -135,8 +142,43 @@ static sqlite3_stmt *prepare(store_conn *c, vk_buf *b, vk_errinfo *ei)
     return store_cached_stmt(c, b->data, ei);
 }
 
+static void data_stamp(store_conn *c, long long *version, long long *changes);
+
+/* The cache slot of a collection on this connection. */
+static store_extent *cache_of(store_conn *c, const store_collection *col)
+{
+    int idx = (int)(col - store_collections);
+    return idx >= 0 && idx < STORE_MAX_COLLECTIONS ? &c->extents[idx] : NULL;
+}
+
 vk_err store_items_count(store_conn *c, const store_collection *col, const store_items_query *q,
                          int64_t *n, vk_errinfo *ei)
+{
+    /* Everything, unfiltered (GDAL paging through a collection): the total
+     * is remembered until the data changes. */
+    int all = !q->has_bbox && !q->where && !q->time_start && !q->time_end && !q->id &&
+              !q->id_text && !q->after;
+    store_extent *x = all ? cache_of(c, col) : NULL;
+    long long version = 0, changes = 0;
+    if (x) {
+        data_stamp(c, &version, &changes);
+        if (x->total_valid && x->total_version == version && x->total_changes == changes) {
+            *n = x->total;
+            return VK_OK;
+        }
+    }
+    vk_err e = count_items(c, col, q, n, ei);
+    if (!e && x) {
+        x->total = *n;
+        x->total_valid = 1;
+        x->total_version = version;
+        x->total_changes = changes;
+    }
+    return e;
+}
+
+static vk_err count_items(store_conn *c, const store_collection *col, const store_items_query *q,
+                          int64_t *n, vk_errinfo *ei)
 {
     vk_buf b;
     vk_buf_init(&b, 1 << 20);
@@ -276,8 +318,7 @@ static void data_stamp(store_conn *c, long long *version, long long *changes)
 vk_err store_items_extent(store_conn *c, const store_collection *col, double bbox[4],
                           char t0[32], char t1[32], int *found, vk_errinfo *ei)
 {
-    int idx = (int)(col - store_collections);
-    store_extent *x = idx >= 0 && idx < STORE_MAX_COLLECTIONS ? &c->extents[idx] : NULL;
+    store_extent *x = cache_of(c, col);
     long long version, changes;
     data_stamp(c, &version, &changes);
     if (x && x->valid && x->data_version == version && x->changes == changes) {

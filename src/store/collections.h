@@ -76,10 +76,12 @@ typedef struct store_items_query {
     int64_t offset;
     const char *id_text;      /* one item by id (text ids) */
     int64_t id;               /* one item by id; 0 = all */
+    int64_t after;            /* keyset paging: only ids above this (integer
+                               * ids); offset is then not applied */
 } store_items_query;
 
-/* Parameters ?1..?9 are the query's own; a where clause numbers from here. */
-#define STORE_ITEMS_FIRST_PARAM 10
+/* Parameters ?1..?10 are the query's own; a where clause numbers from here. */
+#define STORE_ITEMS_FIRST_PARAM 11
 
 typedef int (*store_item_fn)(void *arg, const store_item *item);
 

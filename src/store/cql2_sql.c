@@ -374,7 +374,7 @@ static vk_err need_values(compiler *c, const cql2_expr *e, int n)
 static vk_err check_leaf(compiler *c, snode *n)
 {
     const cql2_expr *e = n->e;
-    const cql2_queryable *qq;
+    const cql2_queryable *qq = NULL;
     cql2_param pp;
     char sn[48];
     int is_date, first_date = 0;
@@ -477,7 +477,7 @@ static int chunk_size(int n)
 static void list_plan(snode *const *kids, int lo, int hi, int op, int *cost, int *height)
 {
     int s = chunk_size(hi - lo), m = 0, c0 = 0, rest = 0;
-    int hs[CHUNK];
+    int hs[CHUNK] = {0};
     for (int j = lo; j < hi; j += s, m++) {
         int ec, eh, end = j + s < hi ? j + s : hi;
         if (end - j == 1) {
@@ -652,7 +652,8 @@ static vk_err emit_leaf(compiler *c, const snode *n)
 {
     const cql2_expr *e = n->e;
     const cql2_queryable *qq = n->qq;
-    const char *not = (e->negated != 0) != (n->neg != 0) ? "NOT " : "";
+    int negate = (e->negated != 0) != (n->neg != 0);
+    const char *not = negate ? "NOT " : "";
     int idx, idx2, is_date, is_date2;
     vk_err rc;
     switch (e->kind) {
@@ -661,7 +662,7 @@ static vk_err emit_leaf(compiler *c, const snode *n)
             return rc;
         vk_buf_putc(c->sql, '(');
         put_lhs(c, qq, is_date);
-        vk_buf_printf(c->sql, " %s ?%d)", op_text(n->neg ? op_negate(e->op) : e->op), idx);
+        vk_buf_printf(c->sql, " %s ?%d)", op_text(negate ? op_negate(e->op) : e->op), idx);
         return VK_OK;
     case CQL2_LIKE: {
         cql2_param pp = {.kind = CQL2_P_TEXT, .text = n->glob};
@@ -708,7 +709,7 @@ static vk_err emit_leaf(compiler *c, const snode *n)
                          .len = e->values[0].wkb_len};
         if ((rc = add_param(c, e, &pp, &idx)))
             return rc;
-        const char *is = n->neg ? "0" : "1", *join = n->neg ? "OR" : "AND";
+        const char *is = negate ? "0" : "1", *join = negate ? "OR" : "AND";
         vk_buf_printf(c->sql,
                       "(MbrIntersects(%s, GeomFromWKB(?%d, 4326)) = %s %s "
                       "Intersects(%s, GeomFromWKB(?%d, 4326)) = %s)",

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/migrate.h"
 #include "store/sql.h"
@@ -223,6 +224,11 @@ vk_err store_open_worker(store_conn **out, const char *path, vk_errinfo *ei)
     }
     *out = c;
     return VK_OK;
+}
+
+vk_err store_open_existing(store_conn **out, const char *path, vk_errinfo *ei)
+{
+    return conn_open(out, path, SQLITE_OPEN_READWRITE, ei);
 }
 
 void store_close(store_conn *c)
@@ -609,4 +615,93 @@ void store_rollback_to(store_conn *c)
     st = stmt_get(c, SQL_RELEASE, NULL);
     if (st)
         step_done(c, st, NULL, "release");
+}
+
+/* ---- backup and check ---- */
+
+vk_err store_backup(store_conn *c, const char *out, vk_errinfo *ei)
+{
+    struct stat st;
+    if (stat(out, &st) == 0)
+        return vk_fail(ei, VK_EIO, "", "%s exists already; not overwriting it", out);
+    sqlite3 *dst = NULL;
+    if (sqlite3_open_v2(out, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        vk_fail(ei, VK_EIO, "", "cannot create %s", out);
+        sqlite3_close(dst);
+        return VK_EIO;
+    }
+    /* One step over all pages: one read snapshot, so the copy is consistent
+     * whatever commits meanwhile (WAL lets them go on). */
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", c->db, "main");
+    int rc = b ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
+    if (b)
+        sqlite3_backup_finish(b);
+    vk_err e = VK_OK;
+    if (rc != SQLITE_DONE)
+        e = vk_fail(ei, VK_EIO, "", "backup failed: %s", sqlite3_errmsg(dst));
+    else if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
+        e = vk_fail(ei, VK_EIO, "", "backup: %s", sqlite3_errmsg(dst));
+    sqlite3_close(dst);
+    if (e)
+        unlink(out);
+    return e;
+}
+
+static void check_rows(store_conn *c, const char *sql, const char *what, int ok_when_single_ok,
+                       void (*report)(void *, const char *), void *arg, int *problems)
+{
+    sqlite3_stmt *st = NULL;
+    char line[600];
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(line, sizeof line, "%s: could not run (%s)", what, sqlite3_errmsg(c->db));
+        report(arg, line);
+        ++*problems;
+        return;
+    }
+    int rows = 0, bad = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        rows++;
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        if (ok_when_single_ok && v && strcmp(v, "ok") == 0)
+            continue;
+        bad++;
+        int n = sqlite3_column_count(st);
+        int used = snprintf(line, sizeof line, "%s: problem:", what);
+        for (int i = 0; i < n && used > 0 && (size_t)used < sizeof line; i++) {
+            const char *cv = (const char *)sqlite3_column_text(st, i);
+            used += snprintf(line + used, sizeof line - (size_t)used, " %s", cv ? cv : "NULL");
+        }
+        report(arg, line);
+    }
+    sqlite3_finalize(st);
+    if (!bad) {
+        snprintf(line, sizeof line, "%s: ok", what);
+        report(arg, line);
+    }
+    (void)rows;
+    *problems += bad;
+}
+
+vk_err store_check(store_conn *c, void (*report)(void *arg, const char *line), void *arg,
+                   int *problems, vk_errinfo *ei)
+{
+    *problems = 0;
+    check_rows(c, "PRAGMA integrity_check", "database file integrity", 1, report, arg, problems);
+    check_rows(c, "PRAGMA foreign_key_check", "references between tables", 0, report, arg, problems);
+    static const char *const spatial[][2] = {
+        {"SELECT CASE CheckSpatialIndex('feedback', 'geom') WHEN 1 THEN 'ok' ELSE 'the index does not match the rows' END",
+         "spatial index of feedback"},
+        {"SELECT CASE CheckSpatialIndex('district', 'geom') WHEN 1 THEN 'ok' ELSE 'the index does not match the rows' END",
+         "spatial index of districts"},
+        {"SELECT CASE CheckSpatialIndex('accessibility_area', 'geom') WHEN 1 THEN 'ok' ELSE 'the index does not match the rows' END",
+         "spatial index of accessibility areas"},
+    };
+    for (size_t i = 0; i < sizeof spatial / sizeof spatial[0]; i++)
+        check_rows(c, spatial[i][0], spatial[i][1], 1, report, arg, problems);
+    char line[128];
+    snprintf(line, sizeof line, "schema version: %d (this vaikuta knows up to %d)",
+             store_migrate_version(c->db), store_migrations_count);
+    report(arg, line);
+    (void)ei;
+    return VK_OK;
 }

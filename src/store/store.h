@@ -26,7 +26,19 @@ typedef struct store_conn store_conn;
 vk_err store_open(store_conn **out, const char *path, vk_errinfo *ei);
 /* Open an existing, already migrated database (a worker's connection). */
 vk_err store_open_worker(store_conn **out, const char *path, vk_errinfo *ei);
+/* Open an existing database as it is, any schema version, changing
+ * nothing (backup, check). */
+vk_err store_open_existing(store_conn **out, const char *path, vk_errinfo *ei);
 void store_close(store_conn *c);
+
+/* A consistent copy of the open database into out (which must not exist),
+ * with SQLite's online backup: readers and the writer go on meanwhile. */
+vk_err store_backup(store_conn *c, const char *out, vk_errinfo *ei);
+
+/* Integrity, foreign keys and spatial indexes. Each finding goes to
+ * report(arg, line) in plain words; *problems counts them. */
+vk_err store_check(store_conn *c, void (*report)(void *arg, const char *line), void *arg,
+                   int *problems, vk_errinfo *ei);
 
 /* Schema version now in the database, and the newest this binary knows. */
 int store_schema_version(store_conn *c);

@@ -19,11 +19,15 @@ typedef struct store_cached {
     uint64_t used;      /* last use, for eviction */
 } store_cached;
 
+/* What a connection remembers of a collection until the data changes. */
 typedef struct store_extent {
     int valid, found;
     long long data_version, changes;
     double bbox[4];
     char t0[32], t1[32];
+    int total_valid;
+    long long total_version, total_changes;
+    int64_t total;
 } store_extent;
 
 struct store_conn {

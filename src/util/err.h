@@ -33,6 +33,7 @@
     X(VK_EGEOM_TYPE,         "unsupported_geometry",   400, "The geometry type is not supported.") \
     X(VK_EGEOM_COORD,        "invalid_coordinates",    400, "The coordinates are not valid longitude/latitude.") \
     X(VK_EVERTICES,          "too_many_vertices",      400, "The geometry has too many vertices.") \
+    X(VK_EPARTS,             "too_many_parts",         400, "The geometry has too many rings or parts.") \
     X(VK_EGEOM_INVALID,      "invalid_geometry",       422, "The geometry is not valid.")      \
     X(VK_EOUTSIDE,           "outside_area",           422, "The place is outside the municipality.") \
     X(VK_EBODY_TOO_LARGE,    "body_too_large",         413, "The request body is too large.")  \
