@@ -84,15 +84,18 @@ describe('crash safety', () => {
       }
     };
     const writers = Array.from({ length: 16 }, (_, w) => writer(w));
-    await new Promise((r) => setTimeout(r, 2500));
+    // Kill in the middle of the load: once 300 writes are acknowledged
+    // (or after 20 s on a very slow machine).
+    const t0 = Date.now();
+    while (acked.length < 300 && Date.now() - t0 < 20000) await new Promise((r) => setTimeout(r, 20));
     srv.proc.kill('SIGKILL');
     stop = true;
     await Promise.all(writers);
     const { signal } = await srv.stop();
-    assert.equal(signal, 'SIGKILL');
-    assert.ok(acked.length > 100, `enough writes were acknowledged (${acked.length})`);
-
     srv = await startServer({ db: srv.db, dir: srv.dir, args: ['--rate-limit', '0'] });
+    assert.equal(signal, 'SIGKILL');
+    assert.ok(acked.length >= 50, `writes were acknowledged before the kill (${acked.length})`);
+
     const all = await (await fetch(`${srv.url}/api/v1/feedback?limit=10000&category=lighting`)).json();
     const stored = new Set(all.features.map((f) => f.id));
     const missing = acked.filter((id) => !stored.has(id));
