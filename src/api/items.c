@@ -340,7 +340,8 @@ vk_err api_items_write_collection(vk_ctx *ctx, const vk_req *req, api_items *it,
         /* Integer ids page by key: the next page starts after the last id
          * at the cost of an index seek, however deep it is. */
         vk_buf_puts(b, ",{\"rel\":\"next\",\"type\":\"application/geo+json\",\"title\":\"next page\",\"href\":");
-        write_href(b, req, self_path, offset + w.n, limit, it->col->id_is_text ? 0 : w.last_id);
+        int keyset = !it->col->id_is_text && !store_items_rtree_order(&it->q);
+        write_href(b, req, self_path, offset + w.n, limit, keyset ? w.last_id : 0);
         vk_buf_putc(b, '}');
     }
     if (offset > 0) {

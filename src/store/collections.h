@@ -85,6 +85,10 @@ typedef struct store_items_query {
 
 typedef int (*store_item_fn)(void *arg, const store_item *item);
 
+/* 1 when the query's items come in R*Tree order (a bbox query): pages are
+ * then by offset; otherwise they are in id order and `after` applies. */
+int store_items_rtree_order(const store_items_query *q);
+
 /* Count the matching items exactly. For a bbox alone this counts from the
  * R*Tree and checks only the entries that cross the box's edge. */
 vk_err store_items_count(store_conn *c, const store_collection *col, const store_items_query *q,
