@@ -6,11 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "api/items.h"
 #include "util/clock.h"
 #include "util/log.h"
+
+/* How much the writer thread defers to the readers (nice, 0..19). */
+#define WRITER_NICE 10
 
 /* Remembered responses are kept at least this long (the issue asks 24 h). */
 #define IDEM_KEEP_SECONDS (48 * 3600)
@@ -158,6 +163,10 @@ void vk_writer_run_one(vk_ctx *ctx, vk_write_job *job)
 static void *writer_main(void *arg)
 {
     vk_writer *w = arg;
+    /* Readers first: on a busy machine the writer takes what is left, and
+     * the writes waiting meanwhile only make its next batch larger. */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WRITER_NICE) != 0)
+        vk_log("writer: could not lower the writer thread's priority");
     for (;;) {
         pthread_mutex_lock(&w->lock);
         while (!w->head && !w->stopping)

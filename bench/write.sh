@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# write.sh [DB] — issue 4's benchmark: acknowledged POSTs per second with
+# synchronous=FULL at 32 connections, with group commit on and off; reads
+# (items?bbox, the 1000 boxes) alone and while that write load runs; the
+# server's peak resident memory. Every figure is from this one run.
+# DB defaults to the 100k benchmark database (bench/make-db.sh), copied.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+cd "$REPO"
+DATA=${DATA:-/tmp/vaikuta-bench}
+SRC=${1:-$DATA/vaikuta-100k.sqlite}
+DUR=${DUR:-10s}
+PORT=${PORT:-18700}
+VAIKUTA=${VAIKUTA:-$REPO/build/vaikuta}
+OUT=$HERE/results/write-latest.md
+[ -f "$SRC" ] || { echo "write.sh: no $SRC; run bench/make-db.sh 100000 $SRC first" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "write.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
+work=$(mktemp -d)
+PID=
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+start() { # start GROUP_COMMIT
+  cp "$SRC" "$work/db.sqlite"; rm -f "$work/db.sqlite-wal" "$work/db.sqlite-shm"
+  "$VAIKUTA" serve --db "$work/db.sqlite" --listen "127.0.0.1:$PORT" --rate-limit 0 \
+    --group-commit "$1" 2>"$work/server.log" & PID=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && return; sleep 0.1; done
+  echo "write.sh: server did not start" >&2; exit 1
+}
+stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=; }
+count() { curl -s "http://127.0.0.1:$PORT/healthz" | sed 's/.*"feedback":\([0-9]*\).*/\1/'; }
+rss() { awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$PID/status"; }
+READS="http://127.0.0.1:$PORT/ogcapi/collections/feedback/items?bbox=BBOX&limit=100"
+field() { # field WRKOUT → "req/s p50 p99"
+  awk '/Requests\/sec/ {r=$2} / 50%/ {p=$2} / 99%/ {q=$2} END {printf "%d %s %s", r, p, q}' "$1"
+}
+writes() { # writes LABEL → acknowledged/s p50 p99 ok
+  local before after acked
+  before=$(count)
+  wrk -t2 -c32 -d"$DUR" --latency -s bench/post.lua "http://127.0.0.1:$PORT" >"$work/$1.txt" 2>&1
+  after=$(count)
+  acked=$(grep -c ' POST /api/v1/feedback 201 ' "$work/server.log" || true)
+  local non2xx; non2xx=$(awk '/Non-2xx/ {print $5}' "$work/$1.txt"); non2xx=${non2xx:-0}
+  read -r rps p50 p99 < <(field "$work/$1.txt")
+  local secs=${DUR%s}
+  echo "$1 $((acked / secs)) $p50 $p99 $((after - before)) $acked $non2xx"
+  : >"$work/server.log"
+}
+reads() { wrk -t2 -c32 -d"$DUR" --latency -s bench/bboxes.lua "$READS" >"$work/$1.txt" 2>&1; echo "$1 $(field "$work/$1.txt")"; }
+
+echo "== group commit on"
+start on
+reads warmup >/dev/null
+r_alone=$(reads reads-alone)
+w_on=$(writes writes-on)
+# Reads and writes at once, 32 connections each.
+wrk -t2 -c32 -d"$DUR" --latency -s bench/bboxes.lua "$READS" >"$work/reads-mixed.txt" 2>&1 &
+RP=$!
+w_mixed=$(writes writes-mixed)
+wait $RP
+r_mixed="reads-mixed $(field "$work/reads-mixed.txt")"
+rss_on=$(rss)
+stop
+echo "== group commit off"
+start off
+w_off=$(writes writes-off)
+rss_off=$(rss)
+stop
+
+read -r _ ra rap50 rap99 <<<"$r_alone"
+read -r _ rm rmp50 rmp99 <<<"$r_mixed"
+read -r _ won wonp50 wonp99 won_stored won_acked won_bad <<<"$w_on"
+read -r _ wmx wmxp50 wmxp99 wmx_stored wmx_acked wmx_bad <<<"$w_mixed"
+read -r _ woff woffp50 woffp99 woff_stored woff_acked woff_bad <<<"$w_off"
+{
+  echo "# Write benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo
+  echo "- machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GB; $($VAIKUTA --version)"
+  echo "- database: copy of $(basename "$SRC") ($(du -m "$SRC" | cut -f1) MB); synchronous=FULL, WAL"
+  echo "- load: wrk -t2 -c32 -d$DUR; writes: bench/post.lua (points inside the city, full validation"
+  echo "  and district assignment); reads: items?bbox (bench/bboxes.lua, 1000 boxes, limit=100)"
+  echo
+  echo "| run | acknowledged/s or req/s | p50 | p99 | stored / acknowledged (201) | non-2xx |"
+  echo "|---|---:|---:|---:|---|---:|"
+  echo "| writes, group commit on | $won | $wonp50 | $wonp99 | $won_stored / $won_acked | $won_bad |"
+  echo "| writes, group commit off | $woff | $woffp50 | $woffp99 | $woff_stored / $woff_acked | $woff_bad |"
+  echo "| reads alone | $ra | $rap50 | $rap99 | | |"
+  echo "| reads during writes | $rm | $rmp50 | $rmp99 | | |"
+  echo "| writes during reads | $wmx | $wmxp50 | $wmxp99 | $wmx_stored / $wmx_acked | $wmx_bad |"
+  echo
+  echo
+  echo "Stored ≥ acknowledged: a write in flight when wrk stops is committed but its client is"
+  echo "gone, so it is never acknowledged. Non-2xx are 422 outside_area: generated points that"
+  echo "fall just past the municipality boundary (boxes near the border)."
+  echo
+  echo "- group commit: on ÷ off = $(awk -v a="$won" -v b="$woff" 'BEGIN {printf "%.2f", a / b}')"
+  echo "- reads kept under write load: $(awk -v a="$rm" -v b="$ra" 'BEGIN {printf "%.0f%%", 100 * a / b}')"
+  echo "- peak resident memory: ${rss_on} MiB (group commit on, all runs), ${rss_off} MiB (off)"
+} | tee "$OUT"
