@@ -96,26 +96,6 @@ static size_t char_number(const parser *p, size_t pos)
     return n;
 }
 
-/* Copy at most ~40 bytes of s[0..n) into out, cut at a character
- * boundary so the message stays valid UTF-8. */
-static void snip(const char *s, size_t n, char out[48])
-{
-    size_t k = n;
-    int cut = 0;
-    if (k > 40) {
-        k = 40;
-        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
-            k--;
-        cut = 1;
-    }
-    memcpy(out, s, k);
-    if (cut) {
-        memcpy(out + k, "\xE2\x80\xA6", 3); /* … */
-        k += 3;
-    }
-    out[k] = '\0';
-}
-
 static vk_err fail_at(parser *p, size_t pos, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -150,7 +130,7 @@ static void describe(const parser *p, const tok *t, char out[64])
         snprintf(out, 64, "a text value");
         return;
     default:
-        snip(p->s + t->start, t->end - t->start, sn);
+        vk_utf8_snip(p->s + t->start, t->end - t->start, sn);
         snprintf(out, 64, "'%s'", sn);
         return;
     }
@@ -266,7 +246,7 @@ static vk_err lex(parser *p, size_t pos, tok *t)
                 size_t e = i;
                 while (e < p->len && (is_ident_part(at(p, e)) || at(p, e) == '.'))
                     e++;
-                snip(p->s + pos, (e > i ? e : i + 1) - pos, sn);
+                vk_utf8_snip(p->s + pos, (e > i ? e : i + 1) - pos, sn);
                 return fail_at(p, pos,
                                "invalid number '%s' (numbers are written like 12, -3.5 or 1e3)", sn);
             }
@@ -491,7 +471,7 @@ static vk_err parse_temporal(parser *p, cql2_literal *lit, int is_date)
     if (is_date) {
         if (!valid_date(text)) {
             char sn[48];
-            snip(text, strlen(text), sn);
+            vk_utf8_snip(text, strlen(text), sn);
             return fail_at(p, st.start, "'%s' is not a date; write DATE('YYYY-MM-DD')", sn);
         }
         lit->kind = CQL2_LIT_DATE;
@@ -500,7 +480,7 @@ static vk_err parse_temporal(parser *p, cql2_literal *lit, int is_date)
         char norm[VK_RFC3339_LEN];
         if (vk_rfc3339_normalise(text, norm) != 0 || strlen(norm) != 20) {
             char sn[48];
-            snip(text, strlen(text), sn);
+            vk_utf8_snip(text, strlen(text), sn);
             return fail_at(p, st.start,
                            "'%s' is not an RFC 3339 date-time; write TIMESTAMP('2025-05-31T12:00:00Z')",
                            sn);
@@ -1018,7 +998,7 @@ static vk_err parse_predicate(parser *p, cql2_expr **out)
     } else {
         char d[64], sn[48];
         describe(p, &t, d);
-        snip(name, strlen(name), sn);
+        vk_utf8_snip(name, strlen(name), sn);
         if (t.kind == T_EOF)
             return fail_at(p, t.start,
                            "expected an operator (=, <>, <, >, <=, >=, LIKE, IN, BETWEEN or IS) "

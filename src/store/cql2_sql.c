@@ -134,24 +134,6 @@ typedef struct {
 /* ---------------------------------------------------------------------- */
 /* Messages                                                                */
 
-/* At most ~40 bytes of s, cut at a character boundary. */
-static void snip(const char *s, char out[48])
-{
-    size_t k = strlen(s);
-    int cut = 0;
-    if (k > 40) {
-        k = 40;
-        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
-            k--;
-        cut = 1;
-    }
-    memcpy(out, s, k);
-    if (cut) {
-        memcpy(out + k, "\xE2\x80\xA6", 3);
-        k += 3;
-    }
-    out[k] = '\0';
-}
 
 static vk_err fail_at(compiler *c, const cql2_expr *e, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -246,11 +228,11 @@ static vk_err lookup(compiler *c, const cql2_expr *e, const cql2_queryable **out
         }
     }
     char sn[48], hint[120] = "";
-    snip(e->property, sn);
+    vk_utf8_snip(e->property, strlen(e->property), sn);
     for (size_t i = 0; i < c->nq; i++) {
         if (c->q[i].name && name_eq_nocase(c->q[i].name, e->property)) {
             char qn[48];
-            snip(c->q[i].name, qn);
+            vk_utf8_snip(c->q[i].name, strlen(c->q[i].name), qn);
             snprintf(hint, sizeof hint, " (names are case-sensitive: did you mean '%s'?)", qn);
             break;
         }
@@ -311,11 +293,11 @@ static vk_err convert(compiler *c, const cql2_expr *e, const cql2_queryable *qq,
         }
         break;
     case CQL2_Q_GEOMETRY:
-        snip(qq->name, sn);
+        vk_utf8_snip(qq->name, strlen(qq->name), sn);
         return fail_at(c, e, "'%s' is a geometry; filter it with S_INTERSECTS(%s, …)", sn, sn);
     }
     if (!ok) {
-        snip(qq->name, sn);
+        vk_utf8_snip(qq->name, strlen(qq->name), sn);
         return fail_at(c, e, "'%s' holds %s; compare it with %s, not with %s", sn, holds(qq->type),
                        wants(qq->type), lit_name(l->kind));
     }
@@ -382,7 +364,7 @@ static vk_err check_leaf(compiler *c, snode *n)
     if ((rc = lookup(c, e, &qq)))
         return rc;
     n->qq = qq;
-    snip(qq->name, sn);
+    vk_utf8_snip(qq->name, strlen(qq->name), sn);
     switch (e->kind) {
     case CQL2_CMP:
         if ((rc = need_values(c, e, 1)))

@@ -215,3 +215,21 @@ int vk_utf8_valid(const char *str, size_t n, size_t *chars)
         *chars = count;
     return 1;
 }
+
+void vk_utf8_snip(const char *s, size_t n, char out[VK_SNIP_SIZE])
+{
+    size_t k = n;
+    int cut = 0;
+    if (k > 40) {
+        k = 40;
+        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+            k--;
+        cut = 1;
+    }
+    memcpy(out, s, k);
+    if (cut) {
+        memcpy(out + k, "\xE2\x80\xA6", 3); /* … */
+        k += 3;
+    }
+    out[k] = '\0';
+}

@@ -62,4 +62,14 @@ int vk_json_coord(vk_buf *b, double v, int decimals);
  * and the number of code points through *chars (may be NULL). */
 int vk_utf8_valid(const char *s, size_t n, size_t *chars);
 
+/* At most 40 bytes of s[0..n) into out, cut at a character boundary and
+ * marked with "…" when cut: quoting client input in a message safely. */
+#define VK_SNIP_SIZE 48
+void vk_utf8_snip(const char *s, size_t n, char out[VK_SNIP_SIZE]);
+
+/* At most 40 bytes of s[0..n) into out, cut at a character boundary and
+ * marked with "…" when cut: quoting client input in a message safely. */
+#define VK_SNIP_SIZE 48
+void vk_utf8_snip(const char *s, size_t n, char out[VK_SNIP_SIZE]);
+
 #endif
