@@ -9,7 +9,7 @@ mode=${1:-run}
 
 pkgs=(gcc libc6-dev pkg-config meson ninja-build python3 curl ca-certificates
       libmicrohttpd-dev libspatialite-dev libsqlite3-dev libproj-dev proj-data
-      libgeos-dev libjansson-dev)
+      libgeos-dev libjansson-dev libsodium-dev)
 if [ "$mode" = test ]; then
   pkgs+=(chromium gdal-bin sqlite3 proj-bin clang libclang-rt-14-dev)
 fi

@@ -29,6 +29,8 @@ typedef struct vk_config {
     unsigned timeout;         /* --timeout seconds an idle connection is kept (30) */
     double rate_per_minute;   /* --rate-limit: public writes per client a minute (120; 0 off) */
     double rate_burst;        /* --rate-burst (60) */
+    int secure_cookies;       /* --secure-cookies: the session cookie says Secure (TLS in front) */
+    int session_seconds;      /* a staff session's lifetime (8 h) */
 } vk_config;
 
 #define VK_DEFAULT_DB "vaikuta.sqlite"

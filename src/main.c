@@ -6,18 +6,23 @@
  */
 #include <getopt.h>
 #include <signal.h>
+#include <sodium.h>
+#include <termios.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/auth.h"
 #include "api/ctx.h"
 #include "api/export.h"
 #include "api/import.h"
 #include "config.h"
 #include "http/server.h"
+#include "store/staff.h"
 #include "store/store.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 static const char usage_main[] =
@@ -33,6 +38,8 @@ static const char usage_main[] =
     "  import     load feedback from GeoJSON or GeoPackage\n"
     "  backup     copy the database consistently, also while it is served\n"
     "  check      check the database's integrity and say what is wrong\n"
+    "  user       add, list, disable staff accounts or change a password\n"
+    "  token      create an API token for an integration\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help (or `vaikuta COMMAND --help`)\n"
@@ -63,6 +70,7 @@ static const char usage_serve[] =
     "  --max-connections N             open connections in all (default 1000)\n"
     "  --max-connections-per-client N  from one address (default 128)\n"
     "  --timeout S         seconds an idle or slow connection is kept (default 30)\n"
+    "  --secure-cookies    mark the staff session cookie Secure (serve behind TLS)\n"
     "  -h, --help          show this help\n";
 
 static const char usage_init[] =
@@ -97,7 +105,8 @@ static const char usage_import[] =
 
 enum { OPT_DB = 1000, OPT_LISTEN, OPT_WEB, OPT_GEO, OPT_SEEDS, OPT_DEMO, OPT_TILES,
        OPT_TILES_ATTR, OPT_THREADS, OPT_DIR, OPT_COLLECTION, OPT_FORMAT, OPT_CRS, OPT_SKIP,
-       OPT_GROUP_COMMIT, OPT_RATE, OPT_BURST, OPT_MAXCONN, OPT_MAXCLIENT, OPT_TIMEOUT };
+       OPT_GROUP_COMMIT, OPT_RATE, OPT_BURST, OPT_MAXCONN, OPT_MAXCLIENT, OPT_TIMEOUT,
+       OPT_SECURE_COOKIES, OPT_ROLE, OPT_NAME };
 
 /* A whole number in [min, max] from an option, else -1. */
 static long option_number(const char *s, long min, long max)
@@ -146,6 +155,7 @@ static void config_defaults(vk_config *cfg)
     cfg->timeout = 30;
     cfg->rate_per_minute = 120;
     cfg->rate_burst = 60;
+    cfg->session_seconds = 8 * 3600;
 }
 
 static int parse_listen(vk_config *cfg, char *arg)
@@ -198,6 +208,7 @@ static int serve_or_init(int argc, char **argv, int init_only)
         {"max-connections", required_argument, NULL, OPT_MAXCONN},
         {"max-connections-per-client", required_argument, NULL, OPT_MAXCLIENT},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"secure-cookies", no_argument, NULL, OPT_SECURE_COOKIES},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -217,6 +228,7 @@ static int serve_or_init(int argc, char **argv, int init_only)
         case OPT_GEO: cfg.geo_dir = optarg; break;
         case OPT_SEEDS: cfg.seeds_dir = optarg; break;
         case OPT_DEMO: cfg.demo = 1; break;
+        case OPT_SECURE_COOKIES: cfg.secure_cookies = 1; break;
         case OPT_TILES: cfg.tiles_url = optarg; break;
         case OPT_TILES_ATTR: cfg.tiles_attribution = optarg; break;
         case OPT_THREADS:
@@ -596,6 +608,256 @@ static int cmd_import(int argc, char **argv)
     return 0;
 }
 
+static const char usage_user[] =
+    "Usage: vaikuta user add NAME --role ROLE [--db PATH]\n"
+    "       vaikuta user list [--db PATH]\n"
+    "       vaikuta user disable NAME [--db PATH]\n"
+    "       vaikuta user passwd NAME [--db PATH]\n"
+    "\n"
+    "Staff accounts. ROLE is admin, moderator (handles feedback), planner\n"
+    "(surveys and exports) or council (accessibility-council reviewers).\n"
+    "add and passwd read the password from the terminal without echo (twice),\n"
+    "or one line from standard input when it is not a terminal; at least 10\n"
+    "characters. Passwords are stored as Argon2id hashes. disable and passwd\n"
+    "end the user's sessions.\n";
+
+static const char usage_token[] =
+    "Usage: vaikuta token create --role ROLE --name NAME [--db PATH]\n"
+    "\n"
+    "Create an API token for an integration and print it once; only its hash\n"
+    "is stored. Send it as 'Authorization: Bearer TOKEN'.\n";
+
+/* One line of password: from the terminal with echo off, else from stdin.
+ * 0 on success. */
+static int read_secret(const char *prompt, char *buf, size_t n)
+{
+    int tty = isatty(STDIN_FILENO);
+    struct termios old, quiet;
+    if (tty) {
+        fputs(prompt, stderr);
+        fflush(stderr);
+        if (tcgetattr(STDIN_FILENO, &old) == 0) {
+            quiet = old;
+            quiet.c_lflag &= ~(tcflag_t)ECHO;
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        } else {
+            tty = 0;
+        }
+    }
+    char *got = fgets(buf, (int)n, stdin);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    if (!got)
+        return -1;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return 0;
+}
+
+/* A new password, checked and hashed into hash. 0 on success. */
+static int new_password(const char *cmd, char hash[API_AUTH_HASH_SIZE])
+{
+    char pw[API_AUTH_PASSWORD_MAX + 2], again[API_AUTH_PASSWORD_MAX + 2];
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    int rc = 1;
+    if (read_secret("Password: ", pw, sizeof pw)) {
+        fprintf(stderr, "vaikuta %s: no password given\n", cmd);
+    } else if (api_auth_password_check(pw, &ei)) {
+        fail(cmd, &ei);
+    } else if (isatty(STDIN_FILENO) &&
+               (read_secret("Again: ", again, sizeof again) || strcmp(pw, again) != 0)) {
+        fprintf(stderr, "vaikuta %s: the passwords differ\n", cmd);
+    } else if (api_auth_hash_password(pw, hash, &ei)) {
+        fail(cmd, &ei);
+    } else {
+        rc = 0;
+    }
+    sodium_memzero(pw, sizeof pw);
+    sodium_memzero(again, sizeof again);
+    return rc;
+}
+
+static int print_user(void *arg, const store_staff_user *u)
+{
+    (void)arg;
+    printf("%-24s %-10s %-9s %s\n", u->name, u->role, u->disabled ? "disabled" : "active",
+           u->created_at);
+    return 0;
+}
+
+static int valid_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > STORE_STAFF_NAME_MAX)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        if (*p < 0x21 || *p == 0x7f)
+            return 0; /* no spaces or control characters */
+    return 1;
+}
+
+static int cmd_user(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        {"role", required_argument, NULL, OPT_ROLE},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        fputs(usage_user, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *sub = argv[1];
+    vk_config cfg;
+    config_defaults(&cfg);
+    const char *role = NULL;
+    int c;
+    while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB: cfg.db_path = optarg; break;
+        case OPT_ROLE: role = optarg; break;
+        case 'h': fputs(usage_user, stdout); return 0;
+        default: fputs(usage_user, stderr); return 2;
+        }
+    }
+    int rest = argc - 1 - optind;
+    const char *name = rest == 1 ? argv[1 + optind] : NULL;
+    int is_add = strcmp(sub, "add") == 0, is_list = strcmp(sub, "list") == 0;
+    int is_disable = strcmp(sub, "disable") == 0, is_passwd = strcmp(sub, "passwd") == 0;
+    if (!(is_add || is_list || is_disable || is_passwd)) {
+        fprintf(stderr, "vaikuta user: unknown subcommand '%s'\n%s", sub, usage_user);
+        return 2;
+    }
+    if (is_list ? rest != 0 : rest != 1) {
+        fprintf(stderr, "vaikuta user %s: %s\n%s", sub,
+                is_list ? "takes no NAME" : "give exactly one NAME", usage_user);
+        return 2;
+    }
+    if (name && !valid_name(name)) {
+        fprintf(stderr, "vaikuta user: a name is 1 to %d characters without spaces\n",
+                STORE_STAFF_NAME_MAX);
+        return 2;
+    }
+    if (is_add && api_auth_role_parse(role) == VK_ROLE_NONE) {
+        fprintf(stderr, "vaikuta user add: --role must be admin, moderator, planner or council\n");
+        return 2;
+    }
+    if (!is_add && role) {
+        fprintf(stderr, "vaikuta user %s: --role is only for add\n", sub);
+        return 2;
+    }
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    store_conn *s = NULL;
+    if (store_open(&s, cfg.db_path, &ei))
+        return fail("user", &ei);
+    int rc = 0, changed = 0, found = 0;
+    char hash[API_AUTH_HASH_SIZE];
+    if (is_list) {
+        if (store_staff_user_each(s, print_user, NULL, &ei))
+            rc = fail("user list", &ei);
+    } else if (is_add) {
+        store_staff_user u;
+        char now[32];
+        vk_now_rfc3339(now);
+        if (store_staff_user_get(s, name, &found, &u, &ei))
+            rc = fail("user add", &ei);
+        else if (found)
+            rc = (fprintf(stderr, "vaikuta user add: there is already a user named '%s'\n", name), 1);
+        else if (new_password("user add", hash))
+            rc = 1;
+        else if (store_staff_user_add(s, name, role, hash, now, &ei))
+            rc = fail("user add", &ei);
+        else
+            printf("added %s (%s)\n", name, role);
+    } else if (is_disable) {
+        if (store_staff_user_disable(s, name, &changed, &ei))
+            rc = fail("user disable", &ei);
+        else if (!changed)
+            rc = (fprintf(stderr, "vaikuta user disable: no user named '%s'\n", name), 1);
+        else
+            printf("disabled %s; its sessions have ended\n", name);
+    } else {
+        store_staff_user u;
+        if (store_staff_user_get(s, name, &found, &u, &ei))
+            rc = fail("user passwd", &ei);
+        else if (!found)
+            rc = (fprintf(stderr, "vaikuta user passwd: no user named '%s'\n", name), 1);
+        else if (new_password("user passwd", hash))
+            rc = 1;
+        else if (store_staff_user_passwd(s, name, hash, &changed, &ei))
+            rc = fail("user passwd", &ei);
+        else
+            printf("changed the password of %s; its sessions have ended\n", name);
+    }
+    store_close(s);
+    return rc;
+}
+
+static int cmd_token(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        {"role", required_argument, NULL, OPT_ROLE},
+        {"name", required_argument, NULL, OPT_NAME},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        fputs(usage_token, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "create") != 0) {
+        fprintf(stderr, "vaikuta token: unknown subcommand '%s'\n%s", argv[1], usage_token);
+        return 2;
+    }
+    vk_config cfg;
+    config_defaults(&cfg);
+    const char *role = NULL, *name = NULL;
+    int c;
+    while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB: cfg.db_path = optarg; break;
+        case OPT_ROLE: role = optarg; break;
+        case OPT_NAME: name = optarg; break;
+        case 'h': fputs(usage_token, stdout); return 0;
+        default: fputs(usage_token, stderr); return 2;
+        }
+    }
+    if (optind != argc - 1 || !name || !valid_name(name) ||
+        api_auth_role_parse(role) == VK_ROLE_NONE) {
+        fprintf(stderr, "vaikuta token create: %s\n%s",
+                optind != argc - 1 ? "unexpected argument"
+                : !name || !valid_name(name) ? "--name NAME is required (no spaces)"
+                                             : "--role must be admin, moderator, planner or council",
+                usage_token);
+        return 2;
+    }
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    store_conn *s = NULL;
+    if (store_open(&s, cfg.db_path, &ei))
+        return fail("token", &ei);
+    char token[API_AUTH_TOKEN_HEX + 1], hash[65], now[32];
+    api_auth_random_token(token);
+    api_auth_token_hash(token, hash);
+    vk_now_rfc3339(now);
+    int rc = 0;
+    if (store_token_add(s, name, role, hash, now, &ei)) {
+        rc = fail("token create", &ei);
+    } else {
+        printf("%s\n", token);
+        if (isatty(STDOUT_FILENO))
+            fprintf(stderr, "token '%s' (%s) created; it is shown only this once\n", name, role);
+    }
+    sodium_memzero(token, sizeof token);
+    store_close(s);
+    return rc;
+}
+
 static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -607,6 +869,8 @@ static const struct {
     {"import", cmd_import},
     {"backup", cmd_backup},
     {"check", cmd_check},
+    {"user", cmd_user},
+    {"token", cmd_token},
 };
 
 int main(int argc, char **argv)
@@ -618,6 +882,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("vaikuta %s (schema %d)\n", VK_VERSION, store_schema_latest());
         return 0;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "vaikuta: libsodium could not be initialised\n");
+        return 1;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)

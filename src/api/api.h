@@ -25,6 +25,28 @@ vk_err api_feedback_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 vk_err api_feedback_create_at(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
                               const char *location_prefix);
 
+/* The answer to a finished create: job->err, job->location (prefix + id),
+ * job->body and job->replayed are set; arg is the caller's. */
+typedef struct vk_write_job vk_write_job;
+typedef void (*api_create_finish_fn)(const vk_write_job *job, int arg, vk_resp *resp);
+/* Read a parsed Feature (takes ownership of doc) and write it through the
+ * group-commit writer, deferred, exactly as POST /api/v1/feedback does
+ * (Idempotency-Key included: the key covers method, path and raw body).
+ * finish builds the response (NULL: the GeoJSON answer). Errors before
+ * the write come back as the return value with ctx->err. */
+vk_err api_feedback_submit(vk_ctx *ctx, const vk_req *req, vk_resp *resp, json_t *doc,
+                           const char *location_prefix, api_create_finish_fn finish,
+                           int finish_arg);
+
+/* open311.c — Open311 GeoReport v2 at /open311/v2 (its own error format) */
+vk_err open311_discovery(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err open311_services(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err open311_service(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err open311_requests(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err open311_requests_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err open311_request(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err open311_token(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+
 /* ogc.c — OGC API - Features */
 vk_err ogc_landing(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 vk_err ogc_conformance(vk_ctx *ctx, const vk_req *req, vk_resp *resp);

@@ -453,6 +453,8 @@ typedef struct create_state {
     json_t *doc;
     api_feedback_input in;
     vk_writer *writer;
+    api_create_finish_fn finish; /* NULL: answer with the GeoJSON Feature */
+    int finish_arg;
 } create_state;
 
 static void create_start(void *arg, void (*resume)(void *token), void *token)
@@ -467,6 +469,10 @@ static void create_finish(void *arg, vk_resp *resp)
 {
     create_state *st = arg;
     vk_write_job *job = &st->job;
+    if (st->finish) {
+        st->finish(job, st->finish_arg, resp);
+        return;
+    }
     if (job->err.code != VK_OK) {
         vk_resp_error(resp, &job->err);
         return;
@@ -508,18 +514,36 @@ vk_err api_feedback_create_at(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
 {
     static const char *const no_params[] = {NULL};
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
-    if (!e)
-        e = check_idem_key(ctx, req->idempotency_key);
     if (e)
         return e;
     if (!vk_req_is_json(req))
         return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
                        "send the Feature as application/geo+json or application/json");
+    json_t *doc = NULL;
+    if ((e = check_idem_key(ctx, req->idempotency_key)) ||
+        (e = api_json_parse(req->body, req->body_len, &doc, &ctx->err)))
+        return e;
+    return api_feedback_submit(ctx, req, resp, doc, location_prefix, NULL, 0);
+}
+
+vk_err api_feedback_submit(vk_ctx *ctx, const vk_req *req, vk_resp *resp, json_t *doc,
+                           const char *location_prefix, api_create_finish_fn finish,
+                           int finish_arg)
+{
+    vk_err e = check_idem_key(ctx, req->idempotency_key);
+    if (e) {
+        json_decref(doc);
+        return e;
+    }
     create_state *st = calloc(1, sizeof *st);
-    if (!st)
+    if (!st) {
+        json_decref(doc);
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-    if ((e = api_json_parse(req->body, req->body_len, &st->doc, &ctx->err)) ||
-        (e = api_feedback_read(ctx, st->doc, API_INPUT_PUBLIC, &st->in, &ctx->err))) {
+    }
+    st->doc = doc;
+    st->finish = finish;
+    st->finish_arg = finish_arg;
+    if ((e = api_feedback_read(ctx, st->doc, API_INPUT_PUBLIC, &st->in, &ctx->err))) {
         create_cleanup(st);
         return e;
     }

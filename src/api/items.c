@@ -90,6 +90,36 @@ cql2_expr *api_items_in_list(vk_arena *a, const char *property, const char *list
     return e;
 }
 
+cql2_expr *api_items_cmp_time(vk_arena *a, const char *property, cql2_op op,
+                              const char *timestamp)
+{
+    cql2_expr *e = api_items_eq_text(a, property, timestamp);
+    if (e) {
+        e->op = op;
+        e->values[0].kind = CQL2_LIT_TIMESTAMP;
+    }
+    return e;
+}
+
+cql2_expr *api_items_in_ids(vk_arena *a, const int64_t *ids, int n)
+{
+    if (n < 1 || n > CQL2_MAX_LIST)
+        return NULL;
+    cql2_expr *e = new_expr(a, CQL2_IN);
+    cql2_literal *lits = vk_arena_alloc(a, sizeof *lits * (size_t)n);
+    if (!e || !lits)
+        return NULL;
+    memset(lits, 0, sizeof *lits * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        lits[i].kind = CQL2_LIT_NUMBER;
+        lits[i].number = (double)ids[i];
+    }
+    e->property = "id";
+    e->values = lits;
+    e->nvalues = n;
+    return e;
+}
+
 vk_err api_items_bbox(vk_ctx *ctx, const char *s, gis_crs crs, int allow6, const char *field,
                       double out[4])
 {
@@ -161,18 +191,22 @@ vk_err api_items_compile(vk_ctx *ctx, const vk_req *req, api_items *it, gis_crs 
     if (!it->filter)
         return VK_OK;
     const store_collection *col = it->col;
-    cql2_queryable *qs = vk_arena_alloc(req->arena, sizeof *qs * (size_t)(col->ncolumns + 1));
+    cql2_queryable *qs = vk_arena_alloc(req->arena, sizeof *qs * (size_t)(col->ncolumns + 2));
     if (!qs)
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
     for (int i = 0; i < col->ncolumns; i++)
         qs[i] = (cql2_queryable){col->columns[i].name, col->columns[i].sql, col->columns[i].type};
     qs[col->ncolumns] = (cql2_queryable){"geometry", col->geom_sql, CQL2_Q_GEOMETRY};
+    /* Integer ids can be filtered (Open311 service_request_id lists). */
+    size_t nq = (size_t)col->ncolumns + 1;
+    if (!col->id_is_text)
+        qs[nq++] = (cql2_queryable){"id", col->id_sql, CQL2_Q_INTEGER};
     vk_err e = transform_literals(ctx, req->arena, it->filter, filter_crs, 0);
     if (e)
         return e;
     vk_buf sql;
     vk_buf_init(&sql, 1 << 20);
-    e = cql2_sql_compile(it->filter, qs, (size_t)col->ncolumns + 1, STORE_ITEMS_FIRST_PARAM, &sql,
+    e = cql2_sql_compile(it->filter, qs, nq, STORE_ITEMS_FIRST_PARAM, &sql,
                          &it->params, req->arena, &ctx->err);
     if (!e && !vk_buf_ok(&sql))
         e = vk_fail(&ctx->err, VK_EPARAM, "filter", "filter is too large");

@@ -30,6 +30,11 @@ cql2_expr *api_items_and(vk_arena *a, cql2_expr *filter, cql2_expr *e);
 /* property = 'text' / property IN ('a','b',…) from a comma list. */
 cql2_expr *api_items_eq_text(vk_arena *a, const char *property, const char *value);
 cql2_expr *api_items_in_list(vk_arena *a, const char *property, const char *comma_list);
+/* property op TIMESTAMP('ts'); ts normalised RFC 3339 UTC. */
+cql2_expr *api_items_cmp_time(vk_arena *a, const char *property, cql2_op op,
+                              const char *timestamp);
+/* id IN (ids…) for integer-id collections (1..CQL2_MAX_LIST ids). */
+cql2_expr *api_items_in_ids(vk_arena *a, const int64_t *ids, int n);
 
 /* Parse a bbox of 4 (or, if allow6, 6) numbers given in crs, into the
  * storage lon/lat envelope. Errors name field. */

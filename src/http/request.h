@@ -9,6 +9,7 @@
 #define VK_REQUEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/arena.h"
 #include "util/buf.h"
@@ -34,6 +35,27 @@ typedef struct vk_param {
 #define VK_MAX_PARAMS 64
 #define VK_MAX_HEADERS 12
 
+/* Staff roles (schema/0003_staff.sql names them in text). */
+typedef enum {
+    VK_ROLE_NONE,
+    VK_ROLE_ADMIN,
+    VK_ROLE_MODERATOR,
+    VK_ROLE_PLANNER,
+    VK_ROLE_COUNCIL,
+} vk_role;
+
+/* Who is calling a staff route, set by the server before the handler. */
+typedef struct vk_staff {
+    vk_role role;
+    int64_t user_id;    /* staff_user.id; 0 for an API token */
+    int64_t token_id;   /* api_token.id; 0 for a session */
+    char name[65];
+    int by_cookie;      /* signed in with the session cookie */
+    char session_hash[65]; /* SHA-256 hex of the session id (cookie only) */
+    char csrf[65];      /* the session's CSRF token (cookie only) */
+    long long expires;  /* Unix seconds (cookie only) */
+} vk_staff;
+
 typedef struct vk_req {
     vk_method method;
     const char *method_name;
@@ -47,6 +69,11 @@ typedef struct vk_req {
     const char *if_none_match;
     const char *host;                     /* Host header, checked; NULL if unusable */
     const char *idempotency_key;          /* Idempotency-Key header, or NULL */
+    const char *cookie;                   /* Cookie header, or NULL */
+    const char *authorization;            /* Authorization header, or NULL */
+    const char *csrf_token;               /* X-CSRF-Token header, or NULL */
+    const char *client_addr;              /* the peer's IP address as text, or "" */
+    const vk_staff *staff;                /* the caller on staff routes, else NULL */
     const char *body;
     size_t body_len;
     vk_arena *arena;

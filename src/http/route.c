@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/auth.h"
 #include "api/export.h"
 #include "http/static.h"
 
@@ -30,13 +31,94 @@ const vk_route vk_routes[] = {
     {ANY_GET, "/ogcapi/collections/{collectionId}/items", ogc_items, VK_ACCESS_PUBLIC, 0},
     {VK_POST, "/ogcapi/collections/{collectionId}/items", ogc_items_create, VK_ACCESS_PUBLIC, 1},
     {ANY_GET, "/ogcapi/collections/{collectionId}/items/{featureId}", ogc_item, VK_ACCESS_PUBLIC, 0},
-    /* Replace, update and delete wait for staff accounts: 401 until then. */
+    /* Replace, update and delete are for moderators (501 until written). */
     {VK_PUT | VK_PATCH | VK_DELETE, "/ogcapi/collections/{collectionId}/items/{featureId}",
-     ogc_item_staff, VK_ACCESS_PUBLIC, 0},
-    /* Last: everything else that is not under /api is a web client file. */
+     ogc_item_staff, VK_ACCESS_MODERATOR, 0},
+    /* Staff sign-in; login is public, but counts failures (see auth.c). */
+    {VK_POST, "/api/v1/auth/login", api_auth_login, VK_ACCESS_PUBLIC, 0},
+    {VK_POST, "/api/v1/auth/logout", api_auth_logout, VK_ACCESS_STAFF, 0},
+    {ANY_GET, "/api/v1/auth/me", api_auth_me, VK_ACCESS_STAFF, 0},
+    {ANY_GET, "/api/v1/staff/users", api_staff_users, VK_ACCESS_ADMIN, 0},
+    /* Open311 GeoReport v2: {format} is json or xml; errors in its own format. */
+    {ANY_GET, "/open311/v2/discovery.{format}", open311_discovery, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/open311/v2/services.{format}", open311_services, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/open311/v2/services/{service_code}.{format}", open311_service, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/open311/v2/requests.{format}", open311_requests, VK_ACCESS_PUBLIC, 0},
+    {VK_POST, "/open311/v2/requests.{format}", open311_requests_create, VK_ACCESS_PUBLIC, 1},
+    {ANY_GET, "/open311/v2/requests/{service_request_id}.{format}", open311_request, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/open311/v2/tokens/{token}.{format}", open311_token, VK_ACCESS_PUBLIC, 0},
+    /* Without a suffix: JSON. */
+    {ANY_GET, "/open311/v2/discovery", open311_discovery, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/open311/v2/services", open311_services, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/open311/v2/services/{service_code}", open311_service, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/open311/v2/requests", open311_requests, VK_ACCESS_PUBLIC, 0},
+    {VK_POST, "/open311/v2/requests", open311_requests_create, VK_ACCESS_PUBLIC, 1},
+    {ANY_GET, "/open311/v2/requests/{service_request_id}", open311_request, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/open311/v2/tokens/{token}", open311_token, VK_ACCESS_PUBLIC, 0},
+    /* Last: everything else that is not under /api or /open311 is a web client file. */
     {ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC, 0},
 };
 const int vk_routes_count = (int)(sizeof vk_routes / sizeof vk_routes[0]);
+
+/* One segment with captures: "{id}", "discovery.{format}", "{id}.{format}".
+ * Literal text must match; a capture is non-empty and runs to the last
+ * place where the literal text after it matches (so "{id}.{format}" splits
+ * "7.json" at its last dot). */
+static int segment_match(const char *pat, size_t plen, const char *seg, size_t slen,
+                         const char **caps, size_t *caplen, int *ncaps)
+{
+    size_t p = 0, s = 0;
+    while (p < plen) {
+        if (pat[p] != '{') {
+            if (s >= slen || pat[p] != seg[s])
+                return 0;
+            p++;
+            s++;
+            continue;
+        }
+        const char *close = memchr(pat + p, '}', plen - p);
+        if (!close || *ncaps == VK_MAX_ROUTE_ARGS)
+            return 0;
+        size_t lit = (size_t)(close + 1 - pat), litend = lit;
+        while (litend < plen && pat[litend] != '{')
+            litend++;
+        size_t llen = litend - lit, end = slen;
+        if (llen) {
+            /* the capture ends where the last match of the literal starts */
+            end = 0;
+            for (size_t k = slen >= llen ? slen - llen : 0; k > s && !end; k--)
+                if (k + llen <= slen && memcmp(seg + k, pat + lit, llen) == 0)
+                    end = k;
+        }
+        if (end <= s)
+            return 0;
+        caps[*ncaps] = seg + s;
+        caplen[(*ncaps)++] = end - s;
+        s = end;
+        p = lit;
+    }
+    return s == slen;
+}
+
+int vk_access_allows(vk_access access, vk_role role)
+{
+    switch (access) {
+    case VK_ACCESS_PUBLIC: return 1;
+    case VK_ACCESS_STAFF: return role != VK_ROLE_NONE;
+    case VK_ACCESS_MODERATOR: return role == VK_ROLE_MODERATOR || role == VK_ROLE_ADMIN;
+    case VK_ACCESS_PLANNER: return role == VK_ROLE_PLANNER || role == VK_ROLE_ADMIN;
+    case VK_ACCESS_COUNCIL: return role == VK_ROLE_COUNCIL || role == VK_ROLE_ADMIN;
+    case VK_ACCESS_ADMIN: return role == VK_ROLE_ADMIN;
+    }
+    return 0;
+}
+
+const char *vk_access_name(vk_access access)
+{
+    static const char *const names[] = {"public", "staff", "moderator", "planner", "council",
+                                        "admin"};
+    return (unsigned)access < sizeof names / sizeof names[0] ? names[access] : "?";
+}
 
 /* Match one pattern; captures go to caps (pointers into path, lengths). */
 static int pattern_match(const char *pat, const char *path, const char **caps, size_t *caplen,
@@ -53,11 +135,9 @@ static int pattern_match(const char *pat, const char *path, const char **caps, s
         const char *pend = strchr(pat, '/');
         size_t plen = pend ? (size_t)(pend - pat) : strlen(pat);
         size_t slen = strcspn(path, "/");
-        if (plen >= 2 && pat[0] == '{' && pat[plen - 1] == '}') {
-            if (slen == 0 || *ncaps == VK_MAX_ROUTE_ARGS)
+        if (memchr(pat, '{', plen)) {
+            if (!segment_match(pat, plen, path, slen, caps, caplen, ncaps))
                 return 0;
-            caps[*ncaps] = path;
-            caplen[(*ncaps)++] = slen;
         } else if (plen != slen || strncmp(pat, path, plen) != 0) {
             return 0;
         }
@@ -72,7 +152,8 @@ vk_route_result vk_route_match(vk_method method, const char *path, vk_req *req,
 {
     *allowed = 0;
     /* The API namespace never falls through to static files. */
-    int api = strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
+    int api = strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 ||
+              strncmp(path, "/open311/", 9) == 0;
     for (int i = 0; i < vk_routes_count; i++) {
         const vk_route *r = &vk_routes[i];
         const char *caps[VK_MAX_ROUTE_ARGS];

@@ -13,9 +13,20 @@
 
 typedef vk_err (*vk_handler)(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 
+/* Who may call a route. Staff levels need a session cookie or an API
+ * token (401 without, 403 with a role not listed); admin may do anything. */
 typedef enum {
-    VK_ACCESS_PUBLIC, /* anyone; staff roles arrive with staff accounts */
+    VK_ACCESS_PUBLIC,    /* anyone, no credentials looked at */
+    VK_ACCESS_STAFF,     /* any staff role */
+    VK_ACCESS_MODERATOR, /* moderator, admin: handles feedback */
+    VK_ACCESS_PLANNER,   /* planner, admin: surveys and exports */
+    VK_ACCESS_COUNCIL,   /* council, admin: accessibility-council reviews */
+    VK_ACCESS_ADMIN,     /* admin only */
 } vk_access;
+
+/* 1 when a caller with role may use a route with this access level. */
+int vk_access_allows(vk_access access, vk_role role);
+const char *vk_access_name(vk_access access);
 
 typedef struct vk_route {
     unsigned methods; /* vk_method bits; GET implies HEAD */

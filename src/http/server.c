@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "api/auth.h"
 #include "api/ctx.h"
 #include "api/writer.h"
 #include "http/request.h"
@@ -223,6 +224,25 @@ static int rate_limited(http_server *srv, struct MHD_Connection *conn, vk_req *r
     return 1;
 }
 
+/* The peer's address as text (for counting failed sign-ins), "" if unknown. */
+static const char *client_address(struct MHD_Connection *conn, vk_arena *arena)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char *out = vk_arena_alloc(arena, INET6_ADDRSTRLEN);
+    if (!out)
+        return "";
+    out[0] = '\0';
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  INET6_ADDRSTRLEN);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  INET6_ADDRSTRLEN);
+    return out;
+}
+
 /* Route and run the handler, turning any error into the JSON error body. */
 static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *call,
                      const char *url, vk_resp *resp)
@@ -239,6 +259,10 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
     req.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
     req.host = checked_host(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host"));
     req.idempotency_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
+    req.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
+    req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    req.csrf_token = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
+    req.client_addr = client_address(conn, &call->arena);
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &req);
 
     vk_errinfo ei;
@@ -290,7 +314,14 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
         return;
     }
     vk_ctx *ctx = vk_ctx_pool_get(srv->pool);
-    vk_err e = route->handler(ctx, &req, resp);
+    vk_err e = VK_OK;
+    vk_staff staff;
+    /* Who may call it: the route table says; handlers run only if allowed. */
+    if (route->access != VK_ACCESS_PUBLIC &&
+        !(e = api_auth_require(ctx, &req, route->access, resp, &staff)))
+        req.staff = &staff;
+    if (!e)
+        e = route->handler(ctx, &req, resp);
     if (e) {
         if (ctx->err.code == VK_OK)
             vk_fail(&ctx->err, e, "", NULL);

@@ -9,7 +9,7 @@
  *
  * Parameters: ?1..?4 bbox (minlon, minlat, maxlon, maxlat), ?5/?6 time
  * range, ?7 one id, ?8 limit, ?9 offset, ?10 after (keyset paging);
- * filters from ?11 on.
+ * ?11..?13 the distance test (lon, lat, metres); filters from ?14 on.
  */
 #include "store/collections.h"
 
@@ -111,6 +111,11 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
             vk_buf_printf(b, " AND %s" RTREE_HIT, col->rowid_sql, col->rtree);
         vk_buf_printf(b, EXACT_BBOX, col->geom_sql, col->geom_sql, col->geom_sql);
     }
+    if (q->has_near)
+        /* On the ellipsoid, in metres; callers also set a bbox around the
+         * circle so the R*Tree does the rough cut first. */
+        vk_buf_printf(b, " AND PtDistWithin(%s, MakePoint(?11, ?12, 4326), ?13, 1) = 1",
+                      col->geom_sql);
     if (col->time_sql && q->time_start)
         vk_buf_printf(b, " AND %s >= ?5", col->time_sql);
     if (col->time_sql && q->time_end)
@@ -142,6 +147,11 @@ static void bind_query(sqlite3_stmt *st, const store_items_query *q)
     sqlite3_bind_int64(st, 8, q->limit < 0 ? -1 : q->limit);
     sqlite3_bind_int64(st, 9, q->after && !store_items_rtree_order(q) ? 0 : q->offset);
     sqlite3_bind_int64(st, 10, q->after);
+    if (q->has_near) {
+        sqlite3_bind_double(st, 11, q->near[0]);
+        sqlite3_bind_double(st, 12, q->near[1]);
+        sqlite3_bind_double(st, 13, q->near[2]);
+    }
     if (q->where && q->params)
         cql2_sql_bind(st, q->params, STORE_ITEMS_FIRST_PARAM);
 }

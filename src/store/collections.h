@@ -78,10 +78,12 @@ typedef struct store_items_query {
     int64_t id;               /* one item by id; 0 = all */
     int64_t after;            /* keyset paging: only ids above this (integer
                                * ids); offset is then not applied */
+    int has_near;             /* only items within near[2] metres of the point */
+    double near[3];           /* lon, lat, metres (ellipsoidal distance) */
 } store_items_query;
 
-/* Parameters ?1..?10 are the query's own; a where clause numbers from here. */
-#define STORE_ITEMS_FIRST_PARAM 11
+/* Parameters ?1..?13 are the query's own; a where clause numbers from here. */
+#define STORE_ITEMS_FIRST_PARAM 14
 
 typedef int (*store_item_fn)(void *arg, const store_item *item);
 

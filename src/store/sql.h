@@ -64,7 +64,40 @@
     X(SQL_RELEASE, "RELEASE job")                                                    \
     X(SQL_ROLLBACK_TO, "ROLLBACK TO job")                                            \
     X(SQL_FEEDBACK_GEOMS, "SELECT id, AsBinary(geom), district_id FROM feedback")    \
-    X(SQL_FEEDBACK_SET_DISTRICT, "UPDATE feedback SET district_id = ?2 WHERE id = ?1")
+    X(SQL_FEEDBACK_SET_DISTRICT, "UPDATE feedback SET district_id = ?2 WHERE id = ?1") \
+    STAFF_SQL_LIST(X)
+
+/* Staff accounts, tokens, sessions and failed sign-ins (staff.c). No
+ * statement returns a password hash except SQL_STAFF_GET, for sign-in. */
+#define STAFF_SQL_LIST(X)                                                            \
+    X(SQL_STAFF_ADD,                                                                 \
+      "INSERT INTO staff_user (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)") \
+    X(SQL_STAFF_GET,                                                                 \
+      "SELECT id, name, role, password_hash, disabled FROM staff_user WHERE name = ?1") \
+    X(SQL_STAFF_LIST,                                                                \
+      "SELECT id, name, role, disabled, created_at FROM staff_user ORDER BY name")   \
+    X(SQL_STAFF_DISABLE, "UPDATE staff_user SET disabled = 1 WHERE name = ?1")       \
+    X(SQL_STAFF_PASSWD, "UPDATE staff_user SET password_hash = ?2 WHERE name = ?1")  \
+    X(SQL_STAFF_SESSIONS_DROP,                                                       \
+      "DELETE FROM staff_session WHERE user_id = (SELECT id FROM staff_user WHERE name = ?1)") \
+    X(SQL_TOKEN_ADD,                                                                 \
+      "INSERT INTO api_token (name, role, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)") \
+    X(SQL_TOKEN_FIND, "SELECT id, name, role FROM api_token WHERE token_hash = ?1")  \
+    X(SQL_SESSION_ADD,                                                               \
+      "INSERT INTO staff_session (id_hash, user_id, csrf, created_at, expires_at) "  \
+      "VALUES (?1, ?2, ?3, ?4, ?5)")                                                 \
+    X(SQL_SESSION_FIND,                                                              \
+      "SELECT u.id, u.name, u.role, s.csrf, s.expires_at FROM staff_session s "      \
+      "JOIN staff_user u ON u.id = s.user_id "                                       \
+      "WHERE s.id_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0")               \
+    X(SQL_SESSION_DELETE, "DELETE FROM staff_session WHERE id_hash = ?1")            \
+    X(SQL_SESSION_PURGE, "DELETE FROM staff_session WHERE expires_at <= ?1")         \
+    X(SQL_LOGIN_FAILURE_GET, "SELECT failures, last_at FROM login_failure WHERE key = ?1") \
+    X(SQL_LOGIN_FAILURE_ADD,                                                         \
+      "INSERT INTO login_failure (key, failures, last_at) VALUES (?1, 1, ?2) "       \
+      "ON CONFLICT(key) DO UPDATE SET failures = CASE WHEN last_at <= ?2 - ?3 "      \
+      "THEN 1 ELSE failures + 1 END, last_at = ?2")                                  \
+    X(SQL_LOGIN_FAILURE_CLEAR, "DELETE FROM login_failure WHERE key = ?1")
 
 typedef enum {
 #define STORE_SQL_ENUM(name, sql) name,

@@ -92,6 +92,11 @@ static sqlite3_stmt *stmt_get(store_conn *c, store_sql_id id, vk_errinfo *ei)
     return st;
 }
 
+sqlite3_stmt *store_stmt(store_conn *c, store_sql_id id, vk_errinfo *ei)
+{
+    return stmt_get(c, id, ei);
+}
+
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     if (i > sqlite3_bind_parameter_count(st))

@@ -43,5 +43,8 @@ struct store_conn {
  * and kept; reset and unbound on return. Borrowed: do not finalize. */
 sqlite3_stmt *store_cached_stmt(store_conn *c, const char *sql, vk_errinfo *ei);
 vk_err store_db_fail(store_conn *c, vk_errinfo *ei, const char *what);
+/* A named statement of sql.h, prepared on first use, reset and unbound.
+ * Borrowed: reset it when done (an open statement pins a snapshot). */
+sqlite3_stmt *store_stmt(store_conn *c, store_sql_id id, vk_errinfo *ei);
 
 #endif

@@ -21,6 +21,7 @@
     X(VK_EBUSY,              "busy",                   503, "The service is busy; try again shortly.") \
     X(VK_EIO,                "io_error",               500, "A file could not be read or written.") \
     X(VK_ESCHEMA_NEWER,      "schema_too_new",         500, "The database was written by a newer Vaikuta.") \
+    X(VK_ENOT_IMPLEMENTED,   "not_implemented",        501, "This is not implemented yet.")    \
     X(VK_EJSON,              "invalid_json",           400, "The body is not valid JSON.")     \
     X(VK_EUTF8,              "invalid_utf8",           400, "Text must be valid UTF-8.")       \
     X(VK_ETYPE,              "wrong_type",             400, "A field has the wrong type.")     \
@@ -39,6 +40,9 @@
     X(VK_EBODY_TOO_LARGE,    "body_too_large",         413, "The request body is too large.")  \
     X(VK_EMEDIA_TYPE,        "unsupported_media_type", 415, "The body must be JSON.")          \
     X(VK_EUNAUTHORIZED,      "unauthorized",           401, "Sign in as staff to do this.")    \
+    X(VK_EFORBIDDEN,         "forbidden",              403, "Your role may not do this.")      \
+    X(VK_ECSRF,              "csrf",                   403, "The X-CSRF-Token header is missing or wrong.") \
+    X(VK_ELOGIN_THROTTLED,   "too_many_logins",        429, "Too many failed sign-ins; wait and try again.") \
     X(VK_EIDEM_REUSED,       "idempotency_key_reused", 422, "This Idempotency-Key was used for another request.") \
     X(VK_EHEADER,            "invalid_header",         400, "A request header is invalid.")   \
     X(VK_EHEADERS_TOO_LARGE, "headers_too_large",      431, "The request headers are too large.") \

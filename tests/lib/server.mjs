@@ -1,6 +1,6 @@
 // server.mjs — start the real vaikuta binary on a free loopback port with a
 // temporary database, for the HTTP and browser tests. Stopped by its PID.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,11 +33,27 @@ export function tempDir(prefix = 'vaikuta-') {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
+// Run a vaikuta CLI command; stdin text optional. Throws unless it exits 0.
+export function vaikutaCli(args, input = '') {
+  const r = spawnSync(vaikutaBin, args, { input, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`vaikuta ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+  return r.stdout;
+}
+
 // Start `vaikuta serve`; resolves when /healthz answers 200.
-// opts: { db, dir, demo (default true), args (extra), env }
+// opts: { db, dir, demo (default true), args (extra), env,
+//         users: [{ name, role, password }] created with `vaikuta user add` first,
+//         tokens: [{ name, role }] created with `vaikuta token create` (srv.tokens[name]) }
 export async function startServer(opts = {}) {
   const dir = opts.dir || tempDir();
   const db = opts.db || path.join(dir, 'test.sqlite');
+  for (const u of opts.users || []) {
+    vaikutaCli(['user', 'add', u.name, '--role', u.role, '--db', db], `${u.password}\n`);
+  }
+  const tokens = {};
+  for (const t of opts.tokens || []) {
+    tokens[t.name] = vaikutaCli(['token', 'create', '--role', t.role, '--name', t.name, '--db', db]).trim();
+  }
   const port = await freePort();
   const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`,
     '--web', path.join(repoRoot, 'web')];
@@ -69,7 +85,7 @@ export async function startServer(opts = {}) {
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    url, port, db, dir, proc,
+    url, port, db, dir, proc, tokens,
     stderr: () => stderr,
     // SIGTERM and wait; resolves with { code, signal }.
     async stop() {

@@ -42,6 +42,32 @@ static void test_routes(void)
     T_OK(r && r->handler == http_static_file, "→ static handler");
     T_EQ_INT(match(VK_POST, "/app.js", &r, &allowed, &req), VK_ROUTE_NOT_FOUND,
              "POST to a static path is 404");
+    /* Captures inside a segment: Open311's {id}.{format}. */
+    T_EQ_INT(match(VK_GET, "/open311/v2/requests/42.json", &r, &allowed, &req), VK_ROUTE_FOUND,
+             "Open311 request with a suffix");
+    T_OK(r && r->handler == open311_request && req.nargs == 2 &&
+             strcmp(req.args[0], "42") == 0 && strcmp(req.args[1], "json") == 0,
+         "id and format captured");
+    T_EQ_INT(match(VK_GET, "/open311/v2/requests/a.b.xml", &r, &allowed, &req), VK_ROUTE_FOUND,
+             "the format is after the last dot");
+    T_OK(req.nargs == 2 && strcmp(req.args[0], "a.b") == 0 && strcmp(req.args[1], "xml") == 0,
+         "a.b + xml");
+    T_EQ_INT(match(VK_GET, "/open311/v2/requests/42", &r, &allowed, &req), VK_ROUTE_FOUND,
+             "without a suffix");
+    T_OK(r && r->handler == open311_request && req.nargs == 1, "one capture");
+    T_EQ_INT(match(VK_GET, "/open311/v2/services.xml", &r, &allowed, &req), VK_ROUTE_FOUND,
+             "literal prefix + capture");
+    T_OK(r && r->handler == open311_services && req.nargs == 1 && strcmp(req.args[0], "xml") == 0,
+         "services + xml");
+    T_EQ_INT(match(VK_POST, "/open311/v2/requests.json", &r, &allowed, &req), VK_ROUTE_FOUND,
+             "POST requests.json");
+    T_OK(r && r->handler == open311_requests_create, "→ create");
+    T_EQ_INT(match(VK_GET, "/open311/v2/services.", &r, &allowed, &req), VK_ROUTE_NOT_FOUND,
+             "an empty capture does not match");
+    T_EQ_INT(match(VK_GET, "/open311/v2/.json", &r, &allowed, &req), VK_ROUTE_NOT_FOUND,
+             "nothing before the dot");
+    T_EQ_INT(match(VK_GET, "/open311/v2/missing.json", &r, &allowed, &req), VK_ROUTE_NOT_FOUND,
+             "/open311 is never a static file");
     vk_arena_fini(&arena);
 }
 

@@ -1,0 +1,451 @@
+/*
+ * auth.c — staff sign-in, sessions, API tokens and the access check.
+ *
+ * Credentials, in order: "Authorization: Bearer TOKEN" (integrations),
+ * else the vaikuta_session cookie (people in a browser). A given but
+ * unknown credential is 401 as if none were given; nothing falls back.
+ * Cookie-signed writes must repeat the session's CSRF token in
+ * X-CSRF-Token (a token can only be sent on purpose, a cookie is sent by
+ * the browser on its own).
+ *
+ * Throttling: failed sign-ins are counted per name and per client address
+ * in login_failure. From the 5th failure for a name (the 20th from one
+ * address: an office shares one) within 15 minutes, sign-in is refused
+ * (429, Retry-After) for 30 s after the last failure, doubling with each
+ * further failure up to 15 minutes. A refused attempt is not counted, so
+ * waiting always helps. Session and failure rows are written on the
+ * worker's own connection (a single statement each; the busy timeout
+ * queues them behind the writer thread).
+ */
+#include "api/auth.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "store/staff.h"
+#include "util/sha256.h"
+
+#define LOGIN_WINDOW 900      /* seconds a failure is remembered */
+#define LOGIN_NAME_LIMIT 5    /* failures for one name before waiting */
+#define LOGIN_ADDR_LIMIT 20   /* failures from one address before waiting */
+#define LOGIN_FIRST_WAIT 30   /* seconds, doubled for each further failure */
+
+/* The one lock around Argon2id: bounds memory to one hash at a time. The
+ * only process-wide state here besides the configuration. */
+static pthread_mutex_t hash_lock = PTHREAD_MUTEX_INITIALIZER;
+static char dummy_hash[API_AUTH_HASH_SIZE]; /* under hash_lock */
+
+/* ---- roles ---- */
+
+static const char *const role_names[] = {"", "admin", "moderator", "planner", "council"};
+
+vk_role api_auth_role_parse(const char *name)
+{
+    for (int r = VK_ROLE_ADMIN; r <= VK_ROLE_COUNCIL; r++)
+        if (name && strcmp(name, role_names[r]) == 0)
+            return (vk_role)r;
+    return VK_ROLE_NONE;
+}
+
+const char *api_auth_role_name(vk_role role)
+{
+    return (unsigned)role <= VK_ROLE_COUNCIL ? role_names[role] : "";
+}
+
+/* ---- secrets ---- */
+
+vk_err api_auth_password_check(const char *password, vk_errinfo *ei)
+{
+    size_t n = password ? strlen(password) : 0;
+    if (n < API_AUTH_PASSWORD_MIN)
+        return vk_fail(ei, VK_EVALUE, "password", "a password needs at least %d characters",
+                       API_AUTH_PASSWORD_MIN);
+    if (n > API_AUTH_PASSWORD_MAX)
+        return vk_fail(ei, VK_ETOO_LONG, "password", "a password can have at most %d characters",
+                       API_AUTH_PASSWORD_MAX);
+    return VK_OK;
+}
+
+vk_err api_auth_hash_password(const char *password, char out[API_AUTH_HASH_SIZE], vk_errinfo *ei)
+{
+    pthread_mutex_lock(&hash_lock);
+    int rc = crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                               crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    pthread_mutex_unlock(&hash_lock);
+    return rc == 0 ? VK_OK : vk_fail(ei, VK_ENOMEM, "", "no memory to hash the password");
+}
+
+int api_auth_verify_password(const char *hash, const char *password)
+{
+    if (!hash || !*hash || !password)
+        return 0;
+    pthread_mutex_lock(&hash_lock);
+    int ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    pthread_mutex_unlock(&hash_lock);
+    return ok;
+}
+
+void api_auth_verify_dummy(const char *password)
+{
+    pthread_mutex_lock(&hash_lock);
+    if (!dummy_hash[0]) {
+        char pw[API_AUTH_TOKEN_HEX + 1];
+        api_auth_random_token(pw);
+        if (crypto_pwhash_str(dummy_hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+            dummy_hash[0] = '\0';
+    }
+    if (dummy_hash[0] && crypto_pwhash_str_verify(dummy_hash, password, strlen(password)) == 0)
+        dummy_hash[0] = '\0'; /* cannot happen: nobody knows the random password */
+    pthread_mutex_unlock(&hash_lock);
+}
+
+void api_auth_random_token(char out[API_AUTH_TOKEN_HEX + 1])
+{
+    unsigned char raw[API_AUTH_TOKEN_HEX / 2];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(out, API_AUTH_TOKEN_HEX + 1, raw, sizeof raw);
+    sodium_memzero(raw, sizeof raw);
+}
+
+void api_auth_token_hash(const char *token, char out[65])
+{
+    vk_sha256 s;
+    unsigned char d[32];
+    vk_sha256_init(&s);
+    vk_sha256_update(&s, token, strlen(token));
+    vk_sha256_final(&s, d);
+    vk_sha256_hex(d, out);
+}
+
+int api_auth_token_wellformed(const char *s, size_t n)
+{
+    if (!s || n != API_AUTH_TOKEN_HEX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* ---- the access check ---- */
+
+/* The session cookie's value (n bytes at *out) in a Cookie header. */
+static int cookie_value(const char *header, const char **out, size_t *n)
+{
+    const size_t klen = strlen(API_AUTH_COOKIE);
+    for (const char *p = header; p && *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ';')
+            p++;
+        size_t len = strcspn(p, ";");
+        if (len > klen && strncmp(p, API_AUTH_COOKIE, klen) == 0 && p[klen] == '=') {
+            *out = p + klen + 1;
+            *n = len - klen - 1;
+            while (*n && ((*out)[*n - 1] == ' ' || (*out)[*n - 1] == '\t'))
+                (*n)--;
+            return 1;
+        }
+        p += len;
+    }
+    return 0;
+}
+
+static vk_err unauthorized(vk_ctx *ctx, vk_resp *resp, const char *why)
+{
+    vk_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"vaikuta staff\"");
+    return vk_fail(&ctx->err, VK_EUNAUTHORIZED, "", "%s", why);
+}
+
+static int is_write(vk_method m)
+{
+    return m == VK_POST || m == VK_PUT || m == VK_PATCH || m == VK_DELETE;
+}
+
+vk_err api_auth_require(vk_ctx *ctx, const vk_req *req, vk_access access, vk_resp *resp,
+                        vk_staff *who)
+{
+    memset(who, 0, sizeof *who);
+    const int64_t now = (int64_t)time(NULL);
+    store_staff_user u;
+    int found = 0;
+    char hash[65];
+    vk_err e;
+    const char *value = NULL;
+    size_t n = 0;
+    if (req->authorization && *req->authorization) {
+        const char *a = req->authorization;
+        if (strncasecmp(a, "Bearer ", 7) != 0)
+            return unauthorized(ctx, resp, "the Authorization header must be 'Bearer TOKEN'");
+        a += 7;
+        while (*a == ' ')
+            a++;
+        n = strlen(a);
+        while (n && a[n - 1] == ' ')
+            n--;
+        if (!api_auth_token_wellformed(a, n))
+            return unauthorized(ctx, resp, "this API token is not valid");
+        char token[API_AUTH_TOKEN_HEX + 1];
+        memcpy(token, a, n);
+        token[n] = '\0';
+        api_auth_token_hash(token, hash);
+        if ((e = store_token_find(ctx->store, hash, &found, &u, &ctx->err)))
+            return e;
+        if (!found)
+            return unauthorized(ctx, resp, "this API token is not valid");
+        who->token_id = u.id;
+    } else if (req->cookie && cookie_value(req->cookie, &value, &n)) {
+        char id[API_AUTH_TOKEN_HEX + 1];
+        if (!api_auth_token_wellformed(value, n))
+            return unauthorized(ctx, resp, "your session has ended; sign in again");
+        memcpy(id, value, n);
+        id[n] = '\0';
+        api_auth_token_hash(id, hash);
+        int64_t expires = 0;
+        if ((e = store_session_find(ctx->store, hash, now, &found, &u, who->csrf, &expires,
+                                    &ctx->err)))
+            return e;
+        if (!found)
+            return unauthorized(ctx, resp, "your session has ended; sign in again");
+        who->user_id = u.id;
+        who->by_cookie = 1;
+        who->expires = (long long)expires;
+        memcpy(who->session_hash, hash, sizeof who->session_hash);
+    } else {
+        return unauthorized(ctx, resp, "sign in as staff, or send an API token, to do this");
+    }
+    who->role = api_auth_role_parse(u.role);
+    snprintf(who->name, sizeof who->name, "%s", u.name);
+    if (!vk_access_allows(access, who->role))
+        return vk_fail(&ctx->err, VK_EFORBIDDEN, "", "this is for the %s role; you are %s",
+                       vk_access_name(access), api_auth_role_name(who->role));
+    if (who->by_cookie && is_write(req->method)) {
+        const char *t = req->csrf_token;
+        if (!t || strlen(t) != API_AUTH_TOKEN_HEX ||
+            sodium_memcmp(t, who->csrf, API_AUTH_TOKEN_HEX) != 0)
+            return vk_fail(&ctx->err, VK_ECSRF, "X-CSRF-Token",
+                           "send the csrf value from sign-in in the X-CSRF-Token header");
+    }
+    return VK_OK;
+}
+
+/* ---- handlers ---- */
+
+static const char *const no_params[] = {NULL};
+
+static void rfc3339_of(int64_t t, char out[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Seconds to wait before another sign-in for key, 0 when none. */
+static vk_err throttle_wait(vk_ctx *ctx, const char *key, int limit, int64_t now, int64_t *wait)
+{
+    int failures = 0;
+    int64_t last = 0;
+    *wait = 0;
+    vk_err e = store_login_failures(ctx->store, key, &failures, &last, &ctx->err);
+    if (e || failures < limit || now - last >= LOGIN_WINDOW)
+        return e;
+    int shift = failures - limit;
+    int64_t delay = (int64_t)LOGIN_FIRST_WAIT << (shift > 5 ? 5 : shift);
+    if (delay > LOGIN_WINDOW)
+        delay = LOGIN_WINDOW;
+    *wait = last + delay > now ? last + delay - now : 0;
+    return VK_OK;
+}
+
+static char *keyed(const vk_req *req, const char *kind, const char *v)
+{
+    size_t n = strlen(kind) + strlen(v) + 2;
+    char *k = vk_arena_alloc(req->arena, n);
+    if (k)
+        snprintf(k, n, "%s:%s", kind, v);
+    return k;
+}
+
+vk_err api_auth_login(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    if (!vk_req_is_json(req))
+        return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
+                       "send {\"name\":…,\"password\":…} as application/json");
+    json_t *doc = NULL;
+    if ((e = api_json_parse(req->body, req->body_len, &doc, &ctx->err)))
+        return e;
+    const char *name = json_string_value(json_object_get(doc, "name"));
+    const char *password = json_string_value(json_object_get(doc, "password"));
+    const char *k;
+    json_t *v;
+    if (!json_is_object(doc)) {
+        e = vk_fail(&ctx->err, VK_ETYPE, "", "send an object {\"name\":…,\"password\":…}");
+        goto out;
+    }
+    json_object_foreach(doc, k, v) {
+        if (strcmp(k, "name") && strcmp(k, "password")) {
+            e = vk_fail(&ctx->err, VK_EUNKNOWN_FIELD, k, "only name and password are accepted");
+            goto out;
+        }
+    }
+    if (!json_object_get(doc, "name") || !json_object_get(doc, "password")) {
+        e = vk_fail(&ctx->err, VK_EMISSING, json_object_get(doc, "name") ? "password" : "name",
+                    "name and password are both required");
+        goto out;
+    }
+    if (!name || !password) {
+        e = vk_fail(&ctx->err, VK_ETYPE, name ? "password" : "name", "this must be text");
+        goto out;
+    }
+    if (strlen(name) > STORE_STAFF_NAME_MAX || strlen(password) > API_AUTH_PASSWORD_MAX) {
+        e = vk_fail(&ctx->err, VK_ETOO_LONG, strlen(name) > STORE_STAFF_NAME_MAX ? "name" : "password",
+                    "this is too long");
+        goto out;
+    }
+    const int64_t now = (int64_t)time(NULL);
+    char *name_key = keyed(req, "name", name);
+    char *addr_key = keyed(req, "addr", req->client_addr ? req->client_addr : "");
+    if (!name_key || !addr_key) {
+        e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        goto out;
+    }
+    int64_t w1 = 0, w2 = 0;
+    if ((e = throttle_wait(ctx, name_key, LOGIN_NAME_LIMIT, now, &w1)) ||
+        (e = throttle_wait(ctx, addr_key, LOGIN_ADDR_LIMIT, now, &w2)))
+        goto out;
+    if (w1 || w2) {
+        long long wait = (long long)(w1 > w2 ? w1 : w2);
+        char *after = vk_arena_alloc(req->arena, 24);
+        if (after) {
+            snprintf(after, 24, "%lld", wait);
+            vk_resp_header(resp, "Retry-After", after);
+        }
+        e = vk_fail(&ctx->err, VK_ELOGIN_THROTTLED, "",
+                    "too many failed sign-ins; try again in %lld s", wait);
+        goto out;
+    }
+    store_staff_user u;
+    int found = 0;
+    if ((e = store_staff_user_get(ctx->store, name, &found, &u, &ctx->err)))
+        goto out;
+    int ok = 0;
+    if (found)
+        ok = api_auth_verify_password(u.password_hash, password) && !u.disabled;
+    else
+        api_auth_verify_dummy(password);
+    sodium_memzero(u.password_hash, sizeof u.password_hash);
+    if (!ok) {
+        if ((e = store_login_failure_add(ctx->store, name_key, now, LOGIN_WINDOW, &ctx->err)) ||
+            (e = store_login_failure_add(ctx->store, addr_key, now, LOGIN_WINDOW, &ctx->err)))
+            goto out;
+        e = vk_fail(&ctx->err, VK_EUNAUTHORIZED, "", "wrong name or password");
+        goto out;
+    }
+    char id[API_AUTH_TOKEN_HEX + 1], csrf[API_AUTH_TOKEN_HEX + 1], hash[65], expires_s[32];
+    api_auth_random_token(id);
+    api_auth_random_token(csrf);
+    api_auth_token_hash(id, hash);
+    int64_t expires = now + ctx->cfg->session_seconds;
+    if ((e = store_login_failure_clear(ctx->store, name_key, &ctx->err)) ||
+        (e = store_session_purge(ctx->store, now, &ctx->err)) ||
+        (e = store_session_add(ctx->store, hash, u.id, csrf, now, expires, &ctx->err)))
+        goto out;
+    size_t cn = 256;
+    char *cookie = vk_arena_alloc(req->arena, cn);
+    if (!cookie) {
+        e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        goto out;
+    }
+    snprintf(cookie, cn, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", API_AUTH_COOKIE,
+             id, ctx->cfg->session_seconds, ctx->cfg->secure_cookies ? "; Secure" : "");
+    vk_resp_header(resp, "Set-Cookie", cookie);
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    rfc3339_of(expires, expires_s);
+    vk_buf *b = &resp->body;
+    vk_buf_puts(b, "{\"name\":");
+    vk_json_str(b, u.name, strlen(u.name));
+    vk_buf_printf(b, ",\"role\":\"%s\",\"csrf\":\"%s\",\"expires\":\"%s\"}", u.role, csrf,
+                  expires_s);
+    sodium_memzero(id, sizeof id);
+out:
+    json_decref(doc);
+    return e;
+}
+
+vk_err api_auth_logout(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    if (req->staff && req->staff->by_cookie &&
+        (e = store_session_delete(ctx->store, req->staff->session_hash, &ctx->err)))
+        return e;
+    char *cookie = vk_arena_alloc(req->arena, 160);
+    if (cookie) {
+        snprintf(cookie, 160, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+                 API_AUTH_COOKIE, ctx->cfg->secure_cookies ? "; Secure" : "");
+        vk_resp_header(resp, "Set-Cookie", cookie);
+    }
+    resp->status = 204;
+    resp->content_type = NULL;
+    return VK_OK;
+}
+
+vk_err api_auth_me(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    const vk_staff *s = req->staff;
+    if (!s)
+        return vk_fail(&ctx->err, VK_EUNAUTHORIZED, "", NULL);
+    vk_buf *b = &resp->body;
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    vk_buf_puts(b, "{\"name\":");
+    vk_json_str(b, s->name, strlen(s->name));
+    vk_buf_printf(b, ",\"role\":\"%s\",\"via\":\"%s\"", api_auth_role_name(s->role),
+                  s->by_cookie ? "session" : "token");
+    if (s->by_cookie) {
+        char exp[32];
+        rfc3339_of(s->expires, exp);
+        vk_buf_printf(b, ",\"csrf\":\"%s\",\"expires\":\"%s\"", s->csrf, exp);
+    }
+    vk_buf_putc(b, '}');
+    return VK_OK;
+}
+
+static int user_json(void *arg, const store_staff_user *u)
+{
+    vk_buf *b = arg;
+    if (b->len && b->data[b->len - 1] == '}')
+        vk_buf_putc(b, ',');
+    vk_buf_puts(b, "{\"name\":");
+    vk_json_str(b, u->name, strlen(u->name));
+    vk_buf_printf(b, ",\"role\":\"%s\",\"disabled\":%s,\"created_at\":", u->role,
+                  u->disabled ? "true" : "false");
+    vk_json_str(b, u->created_at, strlen(u->created_at));
+    vk_buf_putc(b, '}');
+    return 0;
+}
+
+vk_err api_staff_users(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    vk_buf *b = &resp->body;
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    vk_buf_puts(b, "{\"users\":[");
+    if ((e = store_staff_user_each(ctx->store, user_json, b, &ctx->err)))
+        return e;
+    vk_buf_puts(b, "]}");
+    return VK_OK;
+}

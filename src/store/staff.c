@@ -1,0 +1,284 @@
+/*
+ * staff.c — the SQL of staff accounts, tokens, sessions and failed
+ * sign-ins. Statements are the named ones of sql.h (STAFF_SQL_LIST);
+ * each is reset before a function returns, so no reader keeps an old
+ * snapshot of the database open.
+ */
+#include "store/staff.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+
+static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int i)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    snprintf(dst, n, "%s", s ? s : "");
+}
+
+static void bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+    sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+/* Step a statement that returns no rows, reset it, report a failure. */
+static vk_err run(store_conn *c, sqlite3_stmt *st, vk_errinfo *ei, const char *what)
+{
+    int rc = sqlite3_step(st);
+    vk_err e = rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, what);
+    sqlite3_reset(st);
+    return e;
+}
+
+vk_err store_staff_user_add(store_conn *c, const char *name, const char *role, const char *hash,
+                            const char *now, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = store_stmt(c, SQL_STAFF_ADD, ei);
+    if (!st)
+        return VK_EDB;
+    bind_str(st, 1, name);
+    bind_str(st, 2, role);
+    bind_str(st, 3, hash);
+    bind_str(st, 4, now);
+    int rc = sqlite3_step(st);
+    vk_err e = VK_OK;
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        e = vk_fail(ei, VK_EVALUE, "name", "there is already a user named '%s'", name);
+    else if (rc == SQLITE_CONSTRAINT_CHECK)
+        e = vk_fail(ei, VK_EVALUE, "role", "'%s' is not a role", role);
+    else if (rc != SQLITE_DONE)
+        e = store_db_fail(c, ei, "adding a user");
+    sqlite3_reset(st);
+    return e;
+}
+
+vk_err store_staff_user_get(store_conn *c, const char *name, int *found, store_staff_user *out,
+                            vk_errinfo *ei)
+{
+    memset(out, 0, sizeof *out);
+    *found = 0;
+    sqlite3_stmt *st = store_stmt(c, SQL_STAFF_GET, ei);
+    if (!st)
+        return VK_EDB;
+    bind_str(st, 1, name);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *found = 1;
+        out->id = sqlite3_column_int64(st, 0);
+        copy_col(out->name, sizeof out->name, st, 1);
+        copy_col(out->role, sizeof out->role, st, 2);
+        copy_col(out->password_hash, sizeof out->password_hash, st, 3);
+        out->disabled = sqlite3_column_int(st, 4);
+    }
+    vk_err e = rc == SQLITE_ROW || rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, "reading a user");
+    sqlite3_reset(st);
+    return e;
+}
+
+vk_err store_staff_user_each(store_conn *c, int (*fn)(void *arg, const store_staff_user *u),
+                             void *arg, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = store_stmt(c, SQL_STAFF_LIST, ei);
+    if (!st)
+        return VK_EDB;
+    int rc;
+    store_staff_user u;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(&u, 0, sizeof u);
+        u.id = sqlite3_column_int64(st, 0);
+        copy_col(u.name, sizeof u.name, st, 1);
+        copy_col(u.role, sizeof u.role, st, 2);
+        u.disabled = sqlite3_column_int(st, 3);
+        copy_col(u.created_at, sizeof u.created_at, st, 4);
+        if (fn(arg, &u)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    vk_err e = rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, "listing users");
+    sqlite3_reset(st);
+    return e;
+}
+
+/* Change one user and end its sessions, in one transaction. */
+static vk_err change_user(store_conn *c, store_sql_id id, const char *name, const char *hash,
+                          int *changed, vk_errinfo *ei)
+{
+    *changed = 0;
+    vk_err e = store_begin(c, ei);
+    if (e)
+        return e;
+    sqlite3_stmt *st = store_stmt(c, id, ei);
+    if (!st) {
+        store_rollback(c);
+        return VK_EDB;
+    }
+    bind_str(st, 1, name);
+    if (hash)
+        bind_str(st, 2, hash);
+    e = run(c, st, ei, "changing a user");
+    if (!e)
+        *changed = sqlite3_changes(c->db) > 0;
+    if (!e && (st = store_stmt(c, SQL_STAFF_SESSIONS_DROP, ei)) == NULL)
+        e = VK_EDB;
+    if (!e) {
+        bind_str(st, 1, name);
+        e = run(c, st, ei, "ending a user's sessions");
+    }
+    if (!e)
+        e = store_commit(c, ei);
+    if (e)
+        store_rollback(c);
+    return e;
+}
+
+vk_err store_staff_user_disable(store_conn *c, const char *name, int *changed, vk_errinfo *ei)
+{
+    return change_user(c, SQL_STAFF_DISABLE, name, NULL, changed, ei);
+}
+
+vk_err store_staff_user_passwd(store_conn *c, const char *name, const char *hash, int *changed,
+                               vk_errinfo *ei)
+{
+    return change_user(c, SQL_STAFF_PASSWD, name, hash, changed, ei);
+}
+
+vk_err store_token_add(store_conn *c, const char *name, const char *role, const char *token_hash,
+                       const char *now, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = store_stmt(c, SQL_TOKEN_ADD, ei);
+    if (!st)
+        return VK_EDB;
+    bind_str(st, 1, name);
+    bind_str(st, 2, role);
+    bind_str(st, 3, token_hash);
+    bind_str(st, 4, now);
+    int rc = sqlite3_step(st);
+    vk_err e = rc == SQLITE_DONE ? VK_OK
+               : rc == SQLITE_CONSTRAINT_CHECK
+                   ? vk_fail(ei, VK_EVALUE, "role", "'%s' is not a role", role)
+                   : store_db_fail(c, ei, "adding a token");
+    sqlite3_reset(st);
+    return e;
+}
+
+vk_err store_token_find(store_conn *c, const char *token_hash, int *found, store_staff_user *out,
+                        vk_errinfo *ei)
+{
+    memset(out, 0, sizeof *out);
+    *found = 0;
+    sqlite3_stmt *st = store_stmt(c, SQL_TOKEN_FIND, ei);
+    if (!st)
+        return VK_EDB;
+    bind_str(st, 1, token_hash);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *found = 1;
+        out->id = sqlite3_column_int64(st, 0);
+        copy_col(out->name, sizeof out->name, st, 1);
+        copy_col(out->role, sizeof out->role, st, 2);
+    }
+    vk_err e = rc == SQLITE_ROW || rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, "reading a token");
+    sqlite3_reset(st);
+    return e;
+}
+
+vk_err store_session_add(store_conn *c, const char *id_hash, int64_t user_id, const char *csrf,
+                         int64_t now, int64_t expires, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = store_stmt(c, SQL_SESSION_ADD, ei);
+    if (!st)
+        return VK_EDB;
+    bind_str(st, 1, id_hash);
+    sqlite3_bind_int64(st, 2, user_id);
+    bind_str(st, 3, csrf);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int64(st, 5, expires);
+    return run(c, st, ei, "starting a session");
+}
+
+vk_err store_session_find(store_conn *c, const char *id_hash, int64_t now, int *found,
+                          store_staff_user *out, char csrf[65], int64_t *expires, vk_errinfo *ei)
+{
+    memset(out, 0, sizeof *out);
+    *found = 0;
+    csrf[0] = '\0';
+    *expires = 0;
+    sqlite3_stmt *st = store_stmt(c, SQL_SESSION_FIND, ei);
+    if (!st)
+        return VK_EDB;
+    bind_str(st, 1, id_hash);
+    sqlite3_bind_int64(st, 2, now);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *found = 1;
+        out->id = sqlite3_column_int64(st, 0);
+        copy_col(out->name, sizeof out->name, st, 1);
+        copy_col(out->role, sizeof out->role, st, 2);
+        copy_col(csrf, 65, st, 3);
+        *expires = sqlite3_column_int64(st, 4);
+    }
+    vk_err e = rc == SQLITE_ROW || rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, "reading a session");
+    sqlite3_reset(st);
+    return e;
+}
+
+vk_err store_session_delete(store_conn *c, const char *id_hash, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = store_stmt(c, SQL_SESSION_DELETE, ei);
+    if (!st)
+        return VK_EDB;
+    bind_str(st, 1, id_hash);
+    return run(c, st, ei, "ending a session");
+}
+
+vk_err store_session_purge(store_conn *c, int64_t now, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = store_stmt(c, SQL_SESSION_PURGE, ei);
+    if (!st)
+        return VK_EDB;
+    sqlite3_bind_int64(st, 1, now);
+    return run(c, st, ei, "forgetting expired sessions");
+}
+
+vk_err store_login_failures(store_conn *c, const char *key, int *failures, int64_t *last_at,
+                            vk_errinfo *ei)
+{
+    *failures = 0;
+    *last_at = 0;
+    sqlite3_stmt *st = store_stmt(c, SQL_LOGIN_FAILURE_GET, ei);
+    if (!st)
+        return VK_EDB;
+    bind_str(st, 1, key);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *failures = sqlite3_column_int(st, 0);
+        *last_at = sqlite3_column_int64(st, 1);
+    }
+    vk_err e = rc == SQLITE_ROW || rc == SQLITE_DONE ? VK_OK
+                                                     : store_db_fail(c, ei, "reading failed sign-ins");
+    sqlite3_reset(st);
+    return e;
+}
+
+vk_err store_login_failure_add(store_conn *c, const char *key, int64_t now, int64_t window,
+                               vk_errinfo *ei)
+{
+    sqlite3_stmt *st = store_stmt(c, SQL_LOGIN_FAILURE_ADD, ei);
+    if (!st)
+        return VK_EDB;
+    bind_str(st, 1, key);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, window);
+    return run(c, st, ei, "counting a failed sign-in");
+}
+
+vk_err store_login_failure_clear(store_conn *c, const char *key, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = store_stmt(c, SQL_LOGIN_FAILURE_CLEAR, ei);
+    if (!st)
+        return VK_EDB;
+    bind_str(st, 1, key);
+    return run(c, st, ei, "clearing failed sign-ins");
+}

@@ -1,0 +1,77 @@
+/*
+ * staff.h — staff accounts, API tokens, sign-in sessions and failed
+ * sign-ins in the database (schema/0003_staff.sql).
+ *
+ * This module only stores and finds: hashing, random ids and the access
+ * rules are in src/api/auth.c. Rows come back as copies in fixed-size
+ * caller-owned structs, and every statement is reset before returning.
+ * Times are Unix seconds.
+ */
+#ifndef VK_STORE_STAFF_H
+#define VK_STORE_STAFF_H
+
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define STORE_STAFF_NAME_MAX 64  /* bytes of a user or token name */
+#define STORE_STAFF_HASH_MAX 160 /* an Argon2id string (crypto_pwhash_STRBYTES = 128) */
+
+typedef struct store_staff_user {
+    int64_t id;
+    char name[STORE_STAFF_NAME_MAX + 1];
+    char role[16];
+    char password_hash[STORE_STAFF_HASH_MAX]; /* empty from store_staff_user_each */
+    int disabled;
+    char created_at[32];
+} store_staff_user;
+
+/* ---- users ---- */
+
+/* A new user; VK_EVALUE (field "name") when the name is taken. */
+vk_err store_staff_user_add(store_conn *c, const char *name, const char *role, const char *hash,
+                            const char *now, vk_errinfo *ei);
+/* The user with this name (with its password hash); *found 0 if none. */
+vk_err store_staff_user_get(store_conn *c, const char *name, int *found, store_staff_user *out,
+                            vk_errinfo *ei);
+/* Calls fn for each user by name, without hashes; stops when fn returns ≠ 0. */
+vk_err store_staff_user_each(store_conn *c, int (*fn)(void *arg, const store_staff_user *u),
+                             void *arg, vk_errinfo *ei);
+/* Disable the user and end its sessions; *changed 0 when no such user. */
+vk_err store_staff_user_disable(store_conn *c, const char *name, int *changed, vk_errinfo *ei);
+/* A new password hash; the user's sessions end. *changed 0 when no such user. */
+vk_err store_staff_user_passwd(store_conn *c, const char *name, const char *hash, int *changed,
+                               vk_errinfo *ei);
+
+/* ---- API tokens ---- */
+
+vk_err store_token_add(store_conn *c, const char *name, const char *role, const char *token_hash,
+                       const char *now, vk_errinfo *ei);
+/* The token whose hash this is: out->id, name and role; *found 0 if none. */
+vk_err store_token_find(store_conn *c, const char *token_hash, int *found, store_staff_user *out,
+                        vk_errinfo *ei);
+
+/* ---- sessions ---- */
+
+vk_err store_session_add(store_conn *c, const char *id_hash, int64_t user_id, const char *csrf,
+                         int64_t now, int64_t expires, vk_errinfo *ei);
+/* A live session of an enabled user: the user in out, csrf (65 bytes) and
+ * expiry; *found 0 if none, expired or the user is disabled. */
+vk_err store_session_find(store_conn *c, const char *id_hash, int64_t now, int *found,
+                          store_staff_user *out, char csrf[65], int64_t *expires, vk_errinfo *ei);
+vk_err store_session_delete(store_conn *c, const char *id_hash, vk_errinfo *ei);
+/* Forget sessions that expired at or before now. */
+vk_err store_session_purge(store_conn *c, int64_t now, vk_errinfo *ei);
+
+/* ---- failed sign-ins ---- */
+
+/* Failures recorded for key and the time of the last; 0 and 0 if none. */
+vk_err store_login_failures(store_conn *c, const char *key, int *failures, int64_t *last_at,
+                            vk_errinfo *ei);
+/* Count one more failure; the count restarts at 1 when the last one is
+ * older than window seconds. */
+vk_err store_login_failure_add(store_conn *c, const char *key, int64_t now, int64_t window,
+                               vk_errinfo *ei);
+vk_err store_login_failure_clear(store_conn *c, const char *key, vk_errinfo *ei);
+
+#endif

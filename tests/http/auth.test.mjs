@@ -1,0 +1,297 @@
+// Staff accounts: sign-in, sessions, CSRF, throttling, API tokens, and the
+// role matrix — every route of the table (as /ogcapi/api lists it) ×
+// anonymous, each role and an API token → the expected status.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startServer, vaikutaCli } from '../lib/server.mjs';
+
+const PW = 'correct horse battery staple';
+const USERS = [
+  { name: 'admin1', role: 'admin', password: PW },
+  { name: 'moderator1', role: 'moderator', password: PW },
+  { name: 'planner1', role: 'planner', password: PW },
+  { name: 'council1', role: 'council', password: PW },
+  { name: 'leaver', role: 'moderator', password: PW },
+  { name: 'passwd1', role: 'planner', password: PW },
+  { name: 'throttled', role: 'council', password: PW },
+];
+const TOKENS = [{ name: 'gis-export', role: 'planner' }, { name: 'mod-bot', role: 'moderator' }];
+
+// The route table, by hand: [method, pattern, who may call it]. It must
+// equal the operations /ogcapi/api documents (test_route.c checks that
+// the table is documented), so a new route cannot be left out of here.
+// Open311 paths are public and are taken from the document as they are.
+const MATRIX = [
+  ['GET', '/healthz', 'public'],
+  ['GET', '/api/v1/config', 'public'],
+  ['GET', '/api/v1/categories', 'public'],
+  ['GET', '/api/v1/districts', 'public'],
+  ['GET', '/api/v1/feedback', 'public'],
+  ['POST', '/api/v1/feedback', 'public'],
+  ['GET', '/api/v1/feedback/{id}', 'public'],
+  ['GET', '/api/v1/export/{file}', 'public'],
+  ['GET', '/ogcapi', 'public'],
+  ['GET', '/ogcapi/conformance', 'public'],
+  ['GET', '/ogcapi/api', 'public'],
+  ['GET', '/ogcapi/collections', 'public'],
+  ['GET', '/ogcapi/collections/{collectionId}', 'public'],
+  ['GET', '/ogcapi/collections/{collectionId}/queryables', 'public'],
+  ['GET', '/ogcapi/collections/{collectionId}/items', 'public'],
+  ['POST', '/ogcapi/collections/{collectionId}/items', 'public'],
+  ['GET', '/ogcapi/collections/{collectionId}/items/{featureId}', 'public'],
+  ['PUT', '/ogcapi/collections/{collectionId}/items/{featureId}', 'moderator'],
+  ['PATCH', '/ogcapi/collections/{collectionId}/items/{featureId}', 'moderator'],
+  ['DELETE', '/ogcapi/collections/{collectionId}/items/{featureId}', 'moderator'],
+  ['POST', '/api/v1/auth/login', 'public'],
+  ['GET', '/api/v1/auth/me', 'staff'],
+  ['GET', '/api/v1/staff/users', 'admin'],
+  ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
+];
+
+// Which roles each access level admits (admin everything).
+const ADMITS = {
+  staff: ['admin', 'moderator', 'planner', 'council'],
+  moderator: ['admin', 'moderator'],
+  planner: ['admin', 'planner'],
+  council: ['admin', 'council'],
+  admin: ['admin'],
+};
+// What an admitted caller gets on a staff route (the handler's answer).
+const ADMITTED_STATUS = {
+  'GET /api/v1/auth/me': 200,
+  'POST /api/v1/auth/logout': 204,
+  'GET /api/v1/staff/users': 200,
+  'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
+  'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
+  'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 501,
+};
+
+const SAMPLE = { id: '1', file: 'feedback.geojson', collectionId: 'feedback', featureId: '1',
+  format: 'json', service_code: 'x', service_request_id: '1', token: 'x' };
+const concrete = (pattern) => pattern.replace(/\{(\w+)\}/g, (_, k) => SAMPLE[k] ?? 'x');
+
+let srv;
+
+async function login(name, password = PW) {
+  const res = await fetch(`${srv.url}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
+  const json = await res.json().catch(() => null);
+  const setCookie = res.headers.get('set-cookie') || '';
+  return { res, json, setCookie, cookie: setCookie.split(';')[0] };
+}
+
+async function call(method, p, { cookie, csrf, token, body } = {}) {
+  const headers = {};
+  if (cookie) headers.Cookie = cookie;
+  if (csrf) headers['X-CSRF-Token'] = csrf;
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(`${srv.url}${p}`, { method, headers, body });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { res, json, status: res.status };
+}
+
+before(async () => {
+  srv = await startServer({ users: USERS, tokens: TOKENS });
+});
+after(async () => {
+  if (srv) {
+    await srv.stop();
+    srv.cleanup();
+  }
+});
+
+describe('sign-in', () => {
+  test('login answers name, role, csrf, expiry and a strict session cookie', async () => {
+    const { res, json, setCookie } = await login('moderator1');
+    assert.equal(res.status, 200);
+    assert.equal(json.name, 'moderator1');
+    assert.equal(json.role, 'moderator');
+    assert.match(json.csrf, /^[0-9a-f]{64}$/);
+    assert.ok(Date.parse(json.expires) > Date.now());
+    assert.match(setCookie, /^vaikuta_session=[0-9a-f]{64};/);
+    assert.match(setCookie, /; Path=\//);
+    assert.match(setCookie, /; HttpOnly/);
+    assert.match(setCookie, /; SameSite=Strict/);
+    assert.match(setCookie, /; Max-Age=\d+/);
+    assert.doesNotMatch(setCookie, /Secure/, 'not Secure without --secure-cookies');
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+  });
+
+  test('me tells who is signed in; without credentials 401 with WWW-Authenticate', async () => {
+    const { cookie, json: s } = await login('planner1');
+    const me = await call('GET', '/api/v1/auth/me', { cookie });
+    assert.equal(me.status, 200);
+    assert.deepEqual({ name: me.json.name, role: me.json.role, via: me.json.via, csrf: me.json.csrf },
+      { name: 'planner1', role: 'planner', via: 'session', csrf: s.csrf });
+    const anon = await call('GET', '/api/v1/auth/me');
+    assert.equal(anon.status, 401);
+    assert.equal(anon.json.error.code, 'unauthorized');
+    assert.match(anon.res.headers.get('www-authenticate'), /^Bearer/);
+    const forged = await call('GET', '/api/v1/auth/me', { cookie: `vaikuta_session=${'0'.repeat(64)}` });
+    assert.equal(forged.status, 401, 'an unknown session id');
+    const tok = await call('GET', '/api/v1/auth/me', { token: srv.tokens['gis-export'] });
+    assert.equal(tok.status, 200);
+    assert.equal(tok.json.role, 'planner');
+    assert.equal(tok.json.via, 'token');
+    const bad = await call('GET', '/api/v1/auth/me', { token: 'f'.repeat(64) });
+    assert.equal(bad.status, 401, 'an unknown token');
+  });
+
+  test('a wrong password and an unknown name get the same 401', async () => {
+    const wrong = await login('admin1', 'not the password at all');
+    const nobody = await login('nobody-at-all', 'not the password at all');
+    assert.equal(wrong.res.status, 401);
+    assert.equal(nobody.res.status, 401);
+    assert.deepEqual(wrong.json, nobody.json);
+    assert.equal(wrong.setCookie, '');
+  });
+
+  test('malformed sign-ins are 4xx and not counted as failures', async () => {
+    const r1 = await call('POST', '/api/v1/auth/login', { body: '{"name":"admin1"}' });
+    assert.equal(r1.status, 400);
+    assert.equal(r1.json.error.code, 'missing_field');
+    const r2 = await call('POST', '/api/v1/auth/login', { body: '{"name":"admin1","password":1}' });
+    assert.equal(r2.status, 400);
+    const r3 = await fetch(`${srv.url}/api/v1/auth/login`, { method: 'POST', body: 'name=admin1' });
+    assert.equal(r3.status, 415);
+  });
+
+  test('logout ends the session and clears the cookie; it needs the CSRF token', async () => {
+    const { cookie, json } = await login('council1');
+    const noCsrf = await call('POST', '/api/v1/auth/logout', { cookie });
+    assert.equal(noCsrf.status, 403);
+    assert.equal(noCsrf.json.error.code, 'csrf');
+    const out = await call('POST', '/api/v1/auth/logout', { cookie, csrf: json.csrf });
+    assert.equal(out.status, 204);
+    assert.match(out.res.headers.get('set-cookie'), /^vaikuta_session=; .*Max-Age=0/);
+    const me = await call('GET', '/api/v1/auth/me', { cookie });
+    assert.equal(me.status, 401, 'the old cookie no longer works');
+  });
+
+  test('cookie writes need X-CSRF-Token; Bearer tokens do not', async () => {
+    const { cookie, json } = await login('moderator1');
+    const item = '/ogcapi/collections/feedback/items/1';
+    const none = await call('DELETE', item, { cookie });
+    assert.equal(none.status, 403);
+    assert.equal(none.json.error.code, 'csrf');
+    const wrong = await call('DELETE', item, { cookie, csrf: 'a'.repeat(64) });
+    assert.equal(wrong.json.error.code, 'csrf');
+    const right = await call('DELETE', item, { cookie, csrf: json.csrf });
+    assert.equal(right.status, 501);
+    assert.equal(right.json.error.code, 'not_implemented');
+    const reads = await call('GET', '/api/v1/auth/me', { cookie });
+    assert.equal(reads.status, 200, 'reads need no CSRF token');
+    const bot = await call('DELETE', item, { token: srv.tokens['mod-bot'] });
+    assert.equal(bot.status, 501, 'a token needs no CSRF token');
+  });
+
+  test('a disabled user cannot sign in, and its sessions end', async () => {
+    const { cookie } = await login('leaver');
+    assert.equal((await call('GET', '/api/v1/auth/me', { cookie })).status, 200);
+    vaikutaCli(['user', 'disable', 'leaver', '--db', srv.db]);
+    assert.equal((await call('GET', '/api/v1/auth/me', { cookie })).status, 401);
+    const again = await login('leaver');
+    assert.equal(again.res.status, 401);
+    assert.equal(again.json.error.message, (await login('nobody-2', 'x'.repeat(12))).json.error.message);
+  });
+
+  test('user passwd changes the password', async () => {
+    vaikutaCli(['user', 'passwd', 'passwd1', '--db', srv.db], 'a brand new password\n');
+    assert.equal((await login('passwd1')).res.status, 401);
+    assert.equal((await login('passwd1', 'a brand new password')).res.status, 200);
+  });
+
+  test('the CLI lists users without hashes and refuses short passwords', async () => {
+    const list = vaikutaCli(['user', 'list', '--db', srv.db]);
+    assert.match(list, /admin1\s+admin\s+active/);
+    assert.match(list, /leaver\s+moderator\s+disabled/);
+    assert.doesNotMatch(list, /argon2/);
+    assert.throws(() => vaikutaCli(['user', 'add', 'shorty', '--role', 'admin', '--db', srv.db], 'short\n'));
+    assert.throws(() => vaikutaCli(['user', 'add', 'x1', '--role', 'root', '--db', srv.db], `${PW}\n`));
+  });
+
+  test('after 5 failed sign-ins for a name: 429 with Retry-After, even with the right password', async () => {
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await login('throttled', `wrong password ${i}`)).res.status, 401, `attempt ${i + 1}`);
+    }
+    const locked = await login('throttled');
+    assert.equal(locked.res.status, 429);
+    assert.equal(locked.json.error.code, 'too_many_logins');
+    const wait = Number(locked.res.headers.get('retry-after'));
+    assert.ok(wait >= 1 && wait <= 30, `Retry-After ${wait}`);
+    assert.equal((await login('admin1')).res.status, 200, 'other names are not locked');
+  });
+});
+
+describe('role matrix', () => {
+  test('every route × anonymous, each role and a planner token → the expected status', async (t) => {
+    // The matrix must list exactly what the service documents.
+    const doc = (await call('GET', '/ogcapi/api')).json;
+    const documented = [];
+    for (const [p, item] of Object.entries(doc.paths)) {
+      for (const m of ['get', 'post', 'put', 'patch', 'delete']) {
+        if (item[m]) documented.push([m.toUpperCase(), p]);
+      }
+    }
+    const key = ([m, p]) => `${m} ${p}`;
+    const mine = MATRIX.map(key).sort();
+    assert.deepEqual(documented.filter(([, p]) => !p.startsWith('/open311/')).map(key).sort(), mine,
+      'the matrix lists every documented route');
+    const rows = [...documented.filter(([, p]) => p.startsWith('/open311/')).map(([m, p]) => [m, p, 'public']),
+      ...MATRIX];
+
+    const callers = [{ who: 'anonymous' }];
+    for (const u of USERS.slice(0, 4)) {
+      const s = await login(u.name);
+      assert.equal(s.res.status, 200, `sign in ${u.name}`);
+      callers.push({ who: u.role, role: u.role, cookie: s.cookie, csrf: s.json.csrf });
+    }
+    callers.push({ who: 'token(planner)', role: 'planner', token: srv.tokens['gis-export'] });
+
+    const table = [];
+    const problems = [];
+    for (const [method, pattern, access] of rows) {
+      for (const c of callers) {
+        const body = ['POST', 'PUT', 'PATCH'].includes(method) ? '{}' : undefined;
+        const r = await call(method, concrete(pattern), { cookie: c.cookie, csrf: c.csrf, token: c.token, body });
+        let want;
+        if (access === 'public') want = 'not 401/403, < 500';
+        else if (!c.role) want = 401;
+        else if (ADMITS[access].includes(c.role)) want = ADMITTED_STATUS[`${method} ${pattern}`];
+        else want = 403;
+        const ok = access === 'public' ? r.status < 500 && r.status !== 401 && r.status !== 403
+          : r.status === want;
+        table.push(`${method} ${pattern} ${c.who} → ${r.status}`);
+        if (!ok) problems.push(`${method} ${pattern} as ${c.who}: got ${r.status}, want ${want}`);
+        if (access !== 'public' && r.status === 403 && c.role) {
+          assert.equal(r.json.error.code, 'forbidden', `${method} ${pattern} as ${c.who}`);
+        }
+      }
+    }
+    for (const line of table) t.diagnostic(line);
+    assert.deepEqual(problems, [], table.join('\n'));
+  });
+});
+
+describe('--secure-cookies', () => {
+  test('the session cookie is Secure', async () => {
+    const s2 = await startServer({ demo: false, args: ['--secure-cookies'],
+      users: [{ name: 'tls', role: 'admin', password: PW }] });
+    try {
+      const res = await fetch(`${s2.url}/api/v1/auth/login`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'tls', password: PW }),
+      });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('set-cookie'), /; Secure/);
+    } finally {
+      await s2.stop();
+      s2.cleanup();
+    }
+  });
+});

@@ -1,0 +1,138 @@
+/* test_auth.c — password hashing, tokens, the access rule and the staff
+ * tables. */
+#include <stdlib.h>
+
+#include "api/auth.h"
+#include "http/route.h"
+#include "store/staff.h"
+#include "t.h"
+#include "tmp.h"
+
+static void test_secrets(void)
+{
+    vk_errinfo ei;
+    T_EQ_INT(api_auth_password_check("short", &ei), VK_EVALUE, "a 5-character password is refused");
+    T_EQ_INT(api_auth_password_check("0123456789", &ei), VK_OK, "10 characters are enough");
+    char hash[API_AUTH_HASH_SIZE];
+    T_EQ_INT(api_auth_hash_password("correct horse battery", hash, &ei), VK_OK, "hash");
+    T_OK(strncmp(hash, "$argon2id$", 10) == 0, "the hash is Argon2id: %.30s", hash);
+    T_OK(api_auth_verify_password(hash, "correct horse battery"), "the right password verifies");
+    T_OK(!api_auth_verify_password(hash, "correct horse batterx"), "a wrong one does not");
+    T_OK(!api_auth_verify_password("not a hash", "x"), "a malformed hash never verifies");
+    char hash2[API_AUTH_HASH_SIZE];
+    api_auth_hash_password("correct horse battery", hash2, &ei);
+    T_OK(strcmp(hash, hash2) != 0, "the same password hashes differently (salt)");
+
+    char a[API_AUTH_TOKEN_HEX + 1], b[API_AUTH_TOKEN_HEX + 1];
+    api_auth_random_token(a);
+    api_auth_random_token(b);
+    T_EQ_INT(strlen(a), 64, "a token is 64 hex digits");
+    T_OK(api_auth_token_wellformed(a, strlen(a)), "and well formed");
+    T_OK(strcmp(a, b) != 0, "two tokens differ");
+    T_OK(!api_auth_token_wellformed("abc", 3), "short tokens are not well formed");
+    b[10] = 'G';
+    T_OK(!api_auth_token_wellformed(b, strlen(b)), "non-hex is not well formed");
+    char h[65];
+    api_auth_token_hash("abc", h);
+    T_EQ_STR(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+             "token hash is SHA-256 hex");
+}
+
+static void test_roles(void)
+{
+    T_EQ_INT(api_auth_role_parse("planner"), VK_ROLE_PLANNER, "role names parse");
+    T_EQ_INT(api_auth_role_parse("root"), VK_ROLE_NONE, "unknown role");
+    T_EQ_INT(api_auth_role_parse(NULL), VK_ROLE_NONE, "no role");
+    T_EQ_STR(api_auth_role_name(VK_ROLE_COUNCIL), "council", "role name");
+    /* rows: access; columns: none, admin, moderator, planner, council */
+    static const int want[6][5] = {
+        {1, 1, 1, 1, 1}, /* public */
+        {0, 1, 1, 1, 1}, /* staff */
+        {0, 1, 1, 0, 0}, /* moderator */
+        {0, 1, 0, 1, 0}, /* planner */
+        {0, 1, 0, 0, 1}, /* council */
+        {0, 1, 0, 0, 0}, /* admin */
+    };
+    for (int a = VK_ACCESS_PUBLIC; a <= VK_ACCESS_ADMIN; a++)
+        for (int r = VK_ROLE_NONE; r <= VK_ROLE_COUNCIL; r++)
+            T_EQ_INT(vk_access_allows((vk_access)a, (vk_role)r), want[a][r], "%s × %s",
+                     vk_access_name((vk_access)a), r ? api_auth_role_name((vk_role)r) : "anonymous");
+}
+
+static int count_user(void *arg, const store_staff_user *u)
+{
+    (*(int *)arg)++;
+    return u->password_hash[0] != '\0'; /* a listing never carries hashes */
+}
+
+static void test_store(void)
+{
+    store_conn *c = NULL;
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    T_EQ_INT(store_open(&c, t_path("staff.sqlite"), &ei), VK_OK, "open");
+    if (!c)
+        return;
+    T_EQ_INT(store_staff_user_add(c, "aino", "moderator", "$argon2id$x", "2026-01-01T00:00:00Z", &ei),
+             VK_OK, "add a user");
+    T_EQ_INT(store_staff_user_add(c, "aino", "admin", "$argon2id$y", "2026-01-01T00:00:00Z", &ei),
+             VK_EVALUE, "names are unique");
+    T_EQ_INT(store_staff_user_add(c, "eero", "root", "$argon2id$y", "2026-01-01T00:00:00Z", &ei),
+             VK_EVALUE, "roles are checked by the schema");
+    int found = 0, n = 0, changed = 0;
+    store_staff_user u;
+    T_EQ_INT(store_staff_user_get(c, "aino", &found, &u, &ei), VK_OK, "get");
+    T_OK(found && strcmp(u.role, "moderator") == 0 && strcmp(u.password_hash, "$argon2id$x") == 0,
+         "the user comes back");
+    T_EQ_INT(store_staff_user_each(c, count_user, &n, &ei), VK_OK, "list");
+    T_EQ_INT(n, 1, "one user, listed without its hash");
+    T_EQ_INT(store_session_add(c, "h1", u.id, "csrf1", 100, 200, &ei), VK_OK, "a session");
+    char csrf[65];
+    int64_t exp = 0;
+    store_staff_user s;
+    store_session_find(c, "h1", 150, &found, &s, csrf, &exp, &ei);
+    T_OK(found && strcmp(csrf, "csrf1") == 0 && exp == 200 && strcmp(s.name, "aino") == 0,
+         "the live session is found");
+    store_session_find(c, "h1", 200, &found, &s, csrf, &exp, &ei);
+    T_OK(!found, "an expired session is not");
+    T_EQ_INT(store_staff_user_passwd(c, "aino", "$argon2id$z", &changed, &ei), VK_OK, "passwd");
+    store_session_find(c, "h1", 150, &found, &s, csrf, &exp, &ei);
+    T_OK(changed && !found, "a new password ends the sessions");
+    store_session_add(c, "h2", u.id, "csrf2", 100, 200, &ei);
+    T_EQ_INT(store_staff_user_disable(c, "aino", &changed, &ei), VK_OK, "disable");
+    store_session_find(c, "h2", 150, &found, &s, csrf, &exp, &ei);
+    T_OK(changed && !found, "disabling ends the sessions");
+    store_staff_user_disable(c, "nobody", &changed, &ei);
+    T_OK(!changed, "disabling nobody changes nothing");
+
+    T_EQ_INT(store_token_add(c, "gis", "planner", "th", "2026-01-01T00:00:00Z", &ei), VK_OK, "token");
+    store_token_find(c, "th", &found, &s, &ei);
+    T_OK(found && strcmp(s.role, "planner") == 0, "the token is found by its hash");
+    store_token_find(c, "nope", &found, &s, &ei);
+    T_OK(!found, "an unknown hash is not");
+
+    int f = 0;
+    int64_t last = 0;
+    store_login_failure_add(c, "name:x", 1000, 900, &ei);
+    store_login_failure_add(c, "name:x", 1010, 900, &ei);
+    store_login_failures(c, "name:x", &f, &last, &ei);
+    T_OK(f == 2 && last == 1010, "failures count up");
+    store_login_failure_add(c, "name:x", 3000, 900, &ei);
+    store_login_failures(c, "name:x", &f, &last, &ei);
+    T_OK(f == 1 && last == 3000, "an old count starts again");
+    store_login_failure_clear(c, "name:x", &ei);
+    store_login_failures(c, "name:x", &f, &last, &ei);
+    T_EQ_INT(f, 0, "cleared");
+    store_close(c);
+}
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    test_secrets();
+    test_roles();
+    test_store();
+    t_cleanup();
+    return t_done();
+}
