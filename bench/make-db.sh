@@ -15,7 +15,10 @@
 #    district_id: the lowest-id district covering the point, found through the
 #    district R*Tree (idx_district_geom) and ST_Covers.
 #    category: one of the 11 seeded ids; status received 50 % / in_progress 20 %
-#    / closed 30 % (closed => closed_reason 'fixed', answer + answered_at);
+#    / done 30 % with an answer + answered_at. "Done" follows the schema that
+#    `init` created: 'closed' with closed_reason 'fixed' (schema 1-3), or
+#    'resolved' where closed_reason is gone (schema 4, which maps closed+fixed
+#    to resolved), so the same rows fit either schema;
 #    created_at uniform in 2024-01-01..2026-12-31 (RFC 3339 UTC,
 #    'YYYY-MM-DDTHH:MM:SSZ'), updated_at = created_at (received) or up to 60
 #    days later (capped at 2026-12-31T23:59:59Z; with the machine's clock in
@@ -88,6 +91,14 @@ T0=1704067200               # 2024-01-01T00:00:00Z
 SPAN=94694400               # up to 2027-01-01T00:00:00Z
 TMAX=$((T0 + SPAN - 1))     # 2026-12-31T23:59:59Z
 
+# "Done" items: schema 1-3 have status 'closed' + closed_reason (CHECK: set
+# iff closed); schema 4 replaced both with status 'resolved' (and others).
+if [[ $(sqlite3 "$TMP" "SELECT count(*) FROM pragma_table_info('feedback') WHERE name = 'closed_reason'") == 1 ]]; then
+  DONE=closed REASON_COL=", closed_reason" REASON_VAL=", CASE WHEN status = 'closed' THEN 'fixed' END"
+else
+  DONE=resolved REASON_COL="" REASON_VAL=""
+fi
+
 # The secondary indexes of feedback are dropped for the load and re-created
 # from their own SQL text afterwards (a sorted build instead of 1M random
 # B-tree inserts each); the schema ends up identical.
@@ -144,12 +155,12 @@ WITH RECURSIVE
                    WHEN 9 THEN 'ideas' ELSE 'other' END AS category,
       CASE r4 % 10 WHEN 0 THEN 'received' WHEN 1 THEN 'received' WHEN 2 THEN 'received'
                    WHEN 3 THEN 'received' WHEN 4 THEN 'received' WHEN 5 THEN 'in_progress'
-                   WHEN 6 THEN 'in_progress' ELSE 'closed' END AS status,
+                   WHEN 6 THEN 'in_progress' ELSE '$DONE' END AS status,
       $T0 + r5 % $SPAN AS t_created,
       r6, r7
     FROM kept
   )
-INSERT INTO feedback (id, category, description, place, status, closed_reason, answer, answered_at,
+INSERT INTO feedback (id, category, description, place, status$REASON_COL, answer, answered_at,
                       district_id, created_at, updated_at, geom)
 SELECT id, category,
        CASE r7 % 12
@@ -166,10 +177,9 @@ SELECT id, category,
          WHEN 10 THEN 'Tienviitta on kaatunut.'
          ELSE 'Graffiteja seinässä.' END || ' (#' || id || ')',
        NULL,
-       status,
-       CASE WHEN status = 'closed' THEN 'fixed' END,
-       CASE WHEN status = 'closed' THEN 'Korjattu, kiitos ilmoituksesta.' END,
-       CASE WHEN status = 'closed'
+       status$REASON_VAL,
+       CASE WHEN status = '$DONE' THEN 'Korjattu, kiitos ilmoituksesta.' END,
+       CASE WHEN status = '$DONE'
             THEN strftime('%Y-%m-%dT%H:%M:%SZ', min(t_created + r6 % 5184000, $TMAX), 'unixepoch') END,
        (SELECT d.id FROM idx_district_geom AS r JOIN district AS d ON d.id = r.pkid
          WHERE r.xmin <= lon AND r.xmax >= lon AND r.ymin <= lat AND r.ymax >= lat

@@ -53,6 +53,13 @@ BUILD_VAIKUTA=1
 [[ -n ${VAIKUTA:-} ]] && BUILD_VAIKUTA=0
 VAIKUTA=${VAIKUTA:-$REPO/build/vaikuta}
 
+mkdir -p "$DATA"
+exec 9>"$DATA/run.lock"   # one run at a time per $DATA (released when this shell exits)
+if ! flock -n 9; then
+  echo "run.sh: another run.sh is using $DATA (see $DATA/run.lock.pid); wait for it or set DATA" >&2
+  exit 1
+fi
+echo $$ >"$DATA/run.lock.pid"
 STAMP=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 RUNDIR=$DATA/run-$(date -u +%Y%m%dT%H%M%SZ)
 RAW=$RUNDIR/wrk.tsv
@@ -161,7 +168,7 @@ wait_http() { # URL [tries of 0.1 s]
 CUR_SIZE=""  # the database being served: server logs are $RUNDIR/<name>-<size>.log
 start_bg() { # NAME URL-to-wait-for CMD...
   local name=$1 url=$2; shift 2
-  "$@" 2>"$RUNDIR/$name-$CUR_SIZE.log" &
+  "$@" 9>&- 2>"$RUNDIR/$name-$CUR_SIZE.log" &
   BG_PID[$name]=$!
   if ! wait_http "$url" 100; then
     log "$name did not answer at $url; log: $RUNDIR/$name-$CUR_SIZE.log"
@@ -225,13 +232,13 @@ start_servers() { # SIZE
     start_bg cbboxnm "$(box_url cbboxnm "$b")" "$PEERS_BUILD/bbox" -n -p "$P_CBBOXNM" -t "$THREADS" -d "$db" && UP+=(cbboxnm)
   fi
   if wants ms; then
-    if "$PEERS/mapserver.sh" start "$P_MS" "$db" 2>>"$RUNDIR/mapserver.log"; then MS_UP=1; UP+=(ms)
+    if "$PEERS/mapserver.sh" start "$P_MS" "$db" 9>&- 2>>"$RUNDIR/mapserver.log"; then MS_UP=1; UP+=(ms)
     else note "MapServer did not start (see $RUNDIR/mapserver.log)"; fi
   fi
   if wants qgis; then
     if ! "$PEERS/qgis.sh" available; then
       note "QGIS Server not available: not measured"
-    elif "$PEERS/qgis.sh" start "$P_QGIS" "$db" 2>>"$RUNDIR/qgis.log"; then QGIS_UP=1; UP+=(qgis)
+    elif "$PEERS/qgis.sh" start "$P_QGIS" "$db" 9>&- 2>>"$RUNDIR/qgis.log"; then QGIS_UP=1; UP+=(qgis)
     else note "QGIS Server did not start (see $RUNDIR/qgis.log)"; fi
   fi
   log "up on the $size database: ${UP[*]:-none}"

@@ -18,11 +18,21 @@
   // white text on them and the shapes against the map reach the contrast
   // WCAG asks for. Status is also told by the shape (filled / half / ring)
   // and the line pattern (solid / dashed / dotted), and always in words.
+  // Planned adds Okabe–Ito's reddish purple, darkened the same way. The four
+  // outcomes (resolved, not resolvable, duplicate, forwarded) share the
+  // closed look; the popup and the list name the exact one.
   var STATUS = {
     received: { color: '#0057a8', fill: 0.85, dash: null, lineDash: null },
     in_progress: { color: '#a14a00', fill: 0.3, dash: '4 3', lineDash: '12 7' },
+    planned: { color: '#8a3a6b', fill: 0.55, dash: '2 2', lineDash: '3 5' },
     closed: { color: '#17714a', fill: 0, dash: null, lineDash: '1 9' }
   };
+  var CLOSED = ['resolved', 'not_resolvable', 'duplicate', 'forwarded'];
+
+  // The look of a status: its own, or the closed look for an outcome.
+  function look(status) {
+    return CLOSED.indexOf(status) >= 0 ? 'closed' : (STATUS[status] ? status : 'received');
+  }
   var DRAFT_COLOR = '#6b1f8f';
 
   var S = {
@@ -276,7 +286,8 @@
   }
 
   function styleFor(status, kind) {
-    var st = STATUS[status] || STATUS.received;
+    status = look(status);
+    var st = STATUS[status];
     if (kind === 'point') {
       return {
         radius: 9, color: st.color, weight: 3, opacity: 1,
@@ -393,7 +404,8 @@
     svg.setAttribute('height', '22');
     svg.setAttribute('aria-hidden', 'true');
     svg.setAttribute('focusable', 'false');
-    var st = STATUS[status] || STATUS.received;
+    status = look(status);
+    var st = STATUS[status];
     var c = document.createElementNS(ns, 'circle');
     c.setAttribute('cx', '12'); c.setAttribute('cy', '12'); c.setAttribute('r', '8');
     c.setAttribute('stroke', st.color); c.setAttribute('stroke-width', '3');
@@ -416,7 +428,8 @@
     svg.setAttribute('height', '22');
     svg.setAttribute('aria-hidden', 'true');
     svg.setAttribute('focusable', 'false');
-    var st = status ? (STATUS[status] || STATUS.received) : null;
+    if (status) status = look(status);
+    var st = status ? STATUS[status] : null;
     var p = document.createElementNS(ns, 'path');
     p.setAttribute('d', 'M4 18 L20 6 L44 14');
     p.setAttribute('fill', 'none');
@@ -424,7 +437,7 @@
     if (st) {
       p.setAttribute('stroke', st.color);
       p.setAttribute('stroke-width', '4');
-      if (st.lineDash) p.setAttribute('stroke-dasharray', status === 'closed' ? '1 6' : '8 5');
+      if (st.lineDash) p.setAttribute('stroke-dasharray', status === 'closed' ? '1 6' : status === 'planned' ? '3 4' : '8 5');
     } else {
       p.setAttribute('stroke', '#3d4650');
       p.setAttribute('stroke-width', '2');
@@ -437,7 +450,6 @@
 
   function statusText(p) {
     var s = t('status_' + (p.status || 'received'));
-    if (p.status === 'closed' && p.closed_reason) s += ' – ' + t('reason_' + p.closed_reason);
     return s;
   }
 
@@ -472,6 +484,9 @@
       row(t('fDistrict'), localName(S.distByCode[p.district].properties.name));
     }
     row(t('fCreated'), formatDate(p.created));
+    row(t('fForwardedTo'), p.forwarded_to);
+    row(t('fResolutionReason'), p.resolution_reason);
+    if (p.duplicate_of) row(t('fDuplicateOf'), '#' + p.duplicate_of);
     if (p.answer) {
       row(t('fAnswer'), p.answer);
       row(t('fAnswered'), formatDate(p.answered));
@@ -486,13 +501,13 @@
     var ul = $('legend-list');
     if (!ul) return;
     ul.textContent = '';
-    ['received', 'in_progress', 'closed'].forEach(function (s) {
+    ['received', 'in_progress', 'planned', 'closed'].forEach(function (s) {
       var li = el('li', 'legend-item');
       var sym = el('span', 'legend-symbols');
       sym.appendChild(statusSymbol(s));
       sym.appendChild(lineSymbol(s));
       li.appendChild(sym);
-      li.appendChild(el('span', null, t('status_' + s)));
+      li.appendChild(el('span', null, t(s === 'closed' ? 'legendClosed' : 'status_' + s)));
       ul.appendChild(li);
     });
     var li = el('li', 'legend-item');

@@ -81,6 +81,22 @@ vk_err api_feedback_read(vk_ctx *ctx, const json_t *feature, api_input_kind kind
                          api_feedback_input *in, vk_errinfo *ei);
 void api_feedback_input_fini(api_feedback_input *in);
 
+/* The handling statuses, as Open311 groups them: open ones are still being
+ * handled, closed ones have an outcome (reopening goes back to in_progress). */
+#define API_FEEDBACK_OPEN_STATUSES "received,in_progress,planned"
+#define API_FEEDBACK_CLOSED_STATUSES "resolved,not_resolvable,duplicate,forwarded"
+/* 1 if status is one of the open statuses (NULL counts as received). */
+int api_feedback_status_open(const char *status);
+
+/* A string member of a JSON object, checked as feedback text is: absent or
+ * null gives *out NULL (VK_EMISSING when required); wrong type, bad UTF-8,
+ * control characters (newlines only when multiline), over max_chars or
+ * blank are refused. *out is borrowed from obj. */
+vk_err api_json_text(const json_t *obj, const char *key, int required, size_t max_chars,
+                     int multiline, const char **out, vk_errinfo *ei);
+/* VK_EUNKNOWN_FIELD naming the first member of obj not in allowed. */
+vk_err api_json_keys(const json_t *obj, const char *const *allowed, vk_errinfo *ei);
+
 /* Parse a JSON body: UTF-8 first, then JSON, with clear errors.
  * *out is a new reference: caller frees with json_decref(). */
 vk_err api_json_parse(const char *body, size_t len, json_t **out, vk_errinfo *ei);

@@ -23,9 +23,18 @@
 #define DESCRIPTION_MAX 4000
 #define PLACE_MAX 500
 
-static const char *const statuses_list[] = {"received", "in_progress", "closed", NULL};
-static const char *const closed_reasons[] = {"fixed", "taken_into_account", "not_possible",
-                                             "duplicate", "forwarded", NULL};
+static const char *const statuses_list[] = {"received",  "in_progress", "planned",
+                                            "resolved",  "not_resolvable", "duplicate",
+                                            "forwarded", NULL};
+
+int api_feedback_status_open(const char *status)
+{
+    return !status || strcmp(status, "received") == 0 || strcmp(status, "in_progress") == 0 ||
+           strcmp(status, "planned") == 0;
+}
+
+static vk_err check_keys(const json_t *obj, const char *prefix, const char *const *allowed,
+                         vk_errinfo *ei);
 
 static int in_list(const char *s, const char *const *list)
 {
@@ -126,6 +135,17 @@ static vk_err read_text(const json_t *obj, const char *key, const char *field, i
     return VK_OK;
 }
 
+vk_err api_json_text(const json_t *obj, const char *key, int required, size_t max_chars,
+                     int multiline, const char **out, vk_errinfo *ei)
+{
+    return read_text(obj, key, key, required, max_chars, multiline, out, ei);
+}
+
+vk_err api_json_keys(const json_t *obj, const char *const *allowed, vk_errinfo *ei)
+{
+    return check_keys(obj, "", allowed, ei);
+}
+
 static vk_err check_keys(const json_t *obj, const char *prefix, const char *const *allowed,
                          vk_errinfo *ei)
 {
@@ -210,28 +230,53 @@ static vk_err read_trusted(const json_t *props, api_feedback_input *in, vk_errin
     store_feedback_new *row = &in->row;
     vk_err e;
     if ((e = read_text(props, "status", "properties.status", 0, 20, 0, &row->status, ei)) ||
-        (e = read_text(props, "closed_reason", "properties.closed_reason", 0, 40, 0,
-                       &row->closed_reason, ei)) ||
+        (e = read_text(props, "resolution_reason", "properties.resolution_reason", 0,
+                       DESCRIPTION_MAX, 1, &row->resolution_reason, ei)) ||
+        (e = read_text(props, "forwarded_to", "properties.forwarded_to", 0, 200, 1,
+                       &row->forwarded_to, ei)) ||
         (e = read_text(props, "answer", "properties.answer", 0, DESCRIPTION_MAX, 1, &row->answer,
                        ei)) ||
         (e = read_time(props, "created", "properties.created", in->created, ei)) ||
         (e = read_time(props, "updated", "properties.updated", in->updated, ei)) ||
         (e = read_time(props, "answered", "properties.answered", in->answered, ei)))
         return e;
+    /* An export from before schema 4 says closed + closed_reason; map it as
+     * migration 0004 maps stored rows. */
+    const char *closed_reason = NULL;
+    if ((e = read_text(props, "closed_reason", "properties.closed_reason", 0, 40, 0,
+                       &closed_reason, ei)))
+        return e;
+    if (row->status && strcmp(row->status, "closed") == 0) {
+        static const char *const map[][2] = {{"fixed", "resolved"},
+                                             {"taken_into_account", "resolved"},
+                                             {"not_possible", "not_resolvable"},
+                                             {"duplicate", "duplicate"},
+                                             {"forwarded", "forwarded"}};
+        const char *to = NULL;
+        for (size_t i = 0; closed_reason && i < sizeof map / sizeof map[0]; i++)
+            if (strcmp(closed_reason, map[i][0]) == 0)
+                to = map[i][1];
+        if (!to)
+            return vk_fail(ei, closed_reason ? VK_EVALUE : VK_EMISSING,
+                           "properties.closed_reason",
+                           "status closed (from before schema 4) needs closed_reason fixed, "
+                           "taken_into_account, not_possible, duplicate or forwarded");
+        row->status = to;
+    } else if (closed_reason) {
+        return vk_fail(ei, VK_EVALUE, "properties.closed_reason",
+                       "properties.closed_reason is only for status closed (from before schema "
+                       "4); use resolution_reason or forwarded_to");
+    }
     if (row->status && !in_list(row->status, statuses_list))
         return vk_fail(ei, VK_EVALUE, "properties.status",
-                       "properties.status must be received, in_progress or closed");
-    int closed = row->status && strcmp(row->status, "closed") == 0;
-    if (closed && !row->closed_reason)
-        return vk_fail(ei, VK_EMISSING, "properties.closed_reason",
-                       "a closed item needs properties.closed_reason");
-    if (!closed && row->closed_reason)
-        return vk_fail(ei, VK_EVALUE, "properties.closed_reason",
-                       "properties.closed_reason is only for closed items");
-    if (row->closed_reason && !in_list(row->closed_reason, closed_reasons))
-        return vk_fail(ei, VK_EVALUE, "properties.closed_reason",
-                       "properties.closed_reason must be fixed, taken_into_account, "
-                       "not_possible, duplicate or forwarded");
+                       "properties.status must be received, in_progress, planned, resolved, "
+                       "not_resolvable, duplicate or forwarded");
+    if (row->resolution_reason && (!row->status || strcmp(row->status, "not_resolvable") != 0))
+        return vk_fail(ei, VK_EVALUE, "properties.resolution_reason",
+                       "properties.resolution_reason is only for not_resolvable items");
+    if (row->forwarded_to && (!row->status || strcmp(row->status, "forwarded") != 0))
+        return vk_fail(ei, VK_EVALUE, "properties.forwarded_to",
+                       "properties.forwarded_to is only for forwarded items");
     if (in->created[0])
         row->created_at = in->created;
     if (in->updated[0])
@@ -248,11 +293,15 @@ vk_err api_feedback_read(vk_ctx *ctx, const json_t *feature, api_input_kind kind
 {
     static const char *const public_keys[] = {"category", "description", "place", "contact",
                                               NULL};
-    /* Trusted input may also carry the district of an export, which is
-     * ignored: the server assigns districts from the geometry. */
+    /* Trusted input may also carry the district, unit and duplicate_of of an
+     * export, which are ignored: the server assigns districts from the
+     * geometry and units from the category, and ids do not carry over.
+     * closed_reason comes from exports made before schema 4. */
     static const char *const trusted_keys[] = {
-        "category", "description", "place",   "contact", "status",   "closed_reason",
-        "answer",   "answered",    "created", "updated", "district", NULL};
+        "category",     "description",  "place",             "contact",
+        "status",       "answer",       "answered",          "created",
+        "updated",      "district",     "unit",              "duplicate_of",
+        "forwarded_to", "resolution_reason", "closed_reason", NULL};
     memset(in, 0, sizeof *in);
     store_feedback_new *row = &in->row;
     vk_now_rfc3339(in->created);

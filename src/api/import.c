@@ -166,7 +166,8 @@ static vk_err geojson_import(importer *im, const char *path, vk_errinfo *ei)
 /* ---- GeoPackage ---- */
 
 static const char *const feedback_fields[] = {"category", "description", "place", "status",
-                                              "closed_reason", "answer", "answered", "created",
+                                              "resolution_reason", "forwarded_to", "answer",
+                                              "answered", "created",
                                               "updated", NULL};
 
 static vk_err gpkg_import(importer *im, const char *path, vk_errinfo *ei)

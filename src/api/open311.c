@@ -444,13 +444,21 @@ static int collect_category(void *arg, const store_category *c)
     return 0;
 }
 
+/* Units keep the same shape: code and names. */
+static int collect_unit(void *arg, const store_unit *u)
+{
+    store_category c = {u->code, {u->name[0], u->name[1], u->name[2]}, {NULL}, NULL};
+    return collect_category(arg, &c);
+}
+
 typedef struct {
     vk_ctx *ctx;
     ow *w;
     const store_collection *col;
     int lang, extensions;
-    cat_names cats;
+    cat_names cats, units;
     int c_category, c_description, c_place, c_status, c_reason, c_answer, c_created, c_updated;
+    int c_forwarded, c_unit;
     int n;
     vk_err err;
 } request_writer;
@@ -488,12 +496,16 @@ static int write_request(void *arg, const store_item *item)
     }
     ow_object(w, NULL);
     ow_str(w, "service_request_id", id);
-    ow_str(w, "status", status && strcmp(status, "closed") == 0 ? "closed" : "open");
+    ow_str(w, "status", api_feedback_status_open(status) ? "open" : "closed");
     ow_str(w, "status_notes", text_of(item, rw->c_answer));
     ow_str(w, "service_name", service_name);
     ow_str(w, "service_code", category);
     ow_str(w, "description", text_of(item, rw->c_description));
-    ow_str(w, "agency_responsible", NULL); /* units come later */
+    const char *unit = text_of(item, rw->c_unit), *agency = NULL;
+    for (int i = 0; unit && i < rw->units.n; i++)
+        if (strcmp(rw->units.v[i].id, unit) == 0)
+            agency = in_lang(rw->units.v[i].name, rw->lang);
+    ow_str(w, "agency_responsible", agency);
     ow_str(w, "service_notice", NULL);
     ow_str(w, "requested_datetime", text_of(item, rw->c_created));
     ow_str(w, "updated_datetime", text_of(item, rw->c_updated));
@@ -508,7 +520,8 @@ static int write_request(void *arg, const store_item *item)
         /* Helsinki's extensions=true: the detailed handling state. */
         ow_object(w, "extended_attributes");
         ow_str(w, "detailed_status", status);
-        ow_str(w, "closed_reason", text_of(item, rw->c_reason));
+        ow_str(w, "resolution_reason", text_of(item, rw->c_reason));
+        ow_str(w, "forwarded_to", text_of(item, rw->c_forwarded));
         ow_array(w, "media_urls", "media_urls", "media_url");
         ow_close(w, 1);
         ow_close(w, 0);
@@ -528,15 +541,20 @@ static vk_err write_requests(vk_ctx *ctx, const vk_req *req, api_items *it, fmt 
     rw.lang = lang;
     rw.extensions = extensions;
     rw.cats.a = req->arena;
+    rw.units.a = req->arena;
     rw.c_category = column(it->col, "category");
     rw.c_description = column(it->col, "description");
     rw.c_place = column(it->col, "place");
     rw.c_status = column(it->col, "status");
-    rw.c_reason = column(it->col, "closed_reason");
+    rw.c_reason = column(it->col, "resolution_reason");
+    rw.c_forwarded = column(it->col, "forwarded_to");
+    rw.c_unit = column(it->col, "unit");
     rw.c_answer = column(it->col, "answer");
     rw.c_created = column(it->col, "created");
     rw.c_updated = column(it->col, "updated");
     vk_err e = store_category_each(ctx->store, collect_category, &rw.cats, &ctx->err);
+    if (!e)
+        e = store_unit_each(ctx->store, collect_unit, &rw.units, &ctx->err);
     if (e)
         return e;
     set_type(resp, f);
@@ -701,7 +719,8 @@ static vk_err status_filter(vk_ctx *ctx, const vk_req *req, api_items *it)
         return VK_OK;
     it->filter = api_items_and(req->arena, it->filter,
                                api_items_in_list(req->arena, "status",
-                                                 open ? "received,in_progress" : "closed"));
+                                                 open ? API_FEEDBACK_OPEN_STATUSES
+                                                      : API_FEEDBACK_CLOSED_STATUSES));
     return it->filter ? VK_OK : vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
 }
 

@@ -121,7 +121,7 @@ static vk_err load_categories(vk_ctx *ctx, const char *dir, vk_errinfo *ei)
         e = vk_fail(ei, VK_EVALUE, "categories.json", "categories.json needs a non-empty \"categories\" array");
     for (size_t i = 0; !e && i < json_array_size(list); i++) {
         const json_t *c = json_array_get(list, i);
-        store_category cat = {prop_str(c, "id"), {NULL}, {NULL}};
+        store_category cat = {prop_str(c, "id"), {NULL}, {NULL}, prop_str(c, "unit")};
         for (int k = 0; k < 3; k++) {
             cat.name[k] = prop_str(json_object_get(c, "name"), langs[k]);
             cat.description[k] = prop_str(json_object_get(c, "description"), langs[k]);
@@ -136,6 +136,39 @@ static vk_err load_categories(vk_ctx *ctx, const char *dir, vk_errinfo *ei)
     return e;
 }
 
+/* Units first: each category names its default unit by code. */
+static vk_err load_units(vk_ctx *ctx, const char *dir, vk_errinfo *ei)
+{
+    static const char *const langs[] = {"fi", "sv", "en"};
+    json_t *doc = NULL;
+    vk_err e = load_json_file(dir, "units.json", &doc, ei);
+    if (e)
+        return e;
+    const json_t *list = json_object_get(doc, "units");
+    if (!json_is_array(list) || json_array_size(list) == 0)
+        e = vk_fail(ei, VK_EVALUE, "units.json", "units.json needs a non-empty \"units\" array");
+    for (size_t i = 0; !e && i < json_array_size(list); i++) {
+        const json_t *u = json_array_get(list, i);
+        store_unit unit = {0, prop_str(u, "code"), {NULL}};
+        for (int k = 0; k < 3; k++)
+            unit.name[k] = prop_str(json_object_get(u, "name"), langs[k]);
+        if (!unit.code || !unit.name[0] || !unit.name[1] || !unit.name[2])
+            e = vk_fail(ei, VK_EMISSING, "units.json",
+                        "unit %zu needs a code and a name in fi, sv and en", i);
+        else
+            e = store_unit_put(ctx->store, &unit, ei);
+    }
+    json_decref(doc);
+    return e;
+}
+
+static int count_unit(void *arg, const store_unit *unit)
+{
+    (void)unit;
+    ++*(int *)arg;
+    return 1;
+}
+
 static int count_one(void *arg, const store_category *cat)
 {
     (void)cat;
@@ -146,18 +179,26 @@ static int count_one(void *arg, const store_category *cat)
 vk_err api_seed_reference(vk_ctx *ctx, const char *geo_dir, const char *seeds_dir,
                           vk_errinfo *ei)
 {
-    int have_boundary = 0, have_categories = 0;
+    int have_boundary = 0, have_categories = 0, have_units = 0;
     vk_err e = store_boundary_with(ctx->store, NULL, NULL, &have_boundary, ei);
     if (!e)
         e = store_category_each(ctx->store, count_one, &have_categories, ei);
-    if (e || (have_boundary && have_categories))
+    if (!e)
+        e = store_unit_each(ctx->store, count_unit, &have_units, ei);
+    if (e || (have_boundary && have_categories && have_units))
         return e;
     if ((e = store_begin(ctx->store, ei)))
         return e;
     if (!have_boundary)
         e = load_areas(ctx, geo_dir, ei);
-    if (!e && !have_categories)
+    /* A database from before units (schema 4) gets them now, and its
+     * categories their default units. */
+    if (!e && !have_units)
+        e = load_units(ctx, seeds_dir, ei);
+    if (!e && (!have_categories || !have_units))
         e = load_categories(ctx, seeds_dir, ei);
+    if (!e && !have_units)
+        e = store_feedback_default_units(ctx->store, ei);
     if (!e)
         e = store_commit(ctx->store, ei);
     if (e) {

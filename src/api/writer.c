@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/items.h"
+#include "api/workflow.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -46,7 +47,8 @@ static void job_fail(vk_write_job *job, const vk_errinfo *ei)
 }
 
 /* The stored item as the response body, read inside the transaction. */
-static vk_err write_response(vk_ctx *ctx, vk_write_job *job, int64_t id, vk_errinfo *ei)
+static vk_err write_response(vk_ctx *ctx, vk_write_job *job, int64_t id, int status,
+                             vk_errinfo *ei)
 {
     api_items it;
     api_items_init(&it, store_collection_find("feedback"));
@@ -66,7 +68,7 @@ static vk_err write_response(vk_ctx *ctx, vk_write_job *job, int64_t id, vk_erri
     if (!e) {
         snprintf(job->location, n, "%s%lld", job->location_prefix, (long long)id);
         job->body = vk_buf_take(&body, NULL);
-        job->status = 201;
+        job->status = status;
     }
     vk_buf_fini(&body);
     return e;
@@ -104,10 +106,14 @@ static void run_job(vk_ctx *ctx, vk_write_job *job, const char *now)
     }
     int64_t id = 0;
     vk_err e = store_savepoint(c, &ei);
-    if (!e)
+    if (!e && job->kind == VK_JOB_CHANGE) {
+        id = job->change.id;
+        e = api_workflow_apply(ctx, &job->change, now, &ei);
+    } else if (!e) {
         e = store_feedback_insert(c, &job->row, &id, &ei);
+    }
     if (!e)
-        e = write_response(ctx, job, id, &ei);
+        e = write_response(ctx, job, id, job->kind == VK_JOB_CHANGE ? 200 : 201, &ei);
     if (!e && job->idem_key) {
         store_idem r = {job->request_hash, job->status, job->location, job->body};
         /* store_idem_put only reads r. */

@@ -19,17 +19,35 @@
 #include "api/ctx.h"
 #include "store/store.h"
 
+/* A staff change to one item (PATCH /api/v1/staff/feedback/{id}). Strings
+ * are NULL when not given; checked for form by the handler and against the
+ * item's state by the writer (api/workflow.c), inside the transaction. */
+typedef struct vk_feedback_change {
+    int64_t id;
+    const char *actor; /* staff name */
+    const char *status, *unit, *public_answer, *internal_note, *resolution_reason,
+        *forwarded_to;
+    int64_t duplicate_of; /* 0 = not given */
+} vk_feedback_change;
+
+typedef enum {
+    VK_JOB_CREATE = 0, /* insert job->row; 201 */
+    VK_JOB_CHANGE,     /* apply job->change and log it; 200 */
+} vk_job_kind;
+
 typedef struct vk_write_job vk_write_job;
 struct vk_write_job {
     /* in: borrowed until done runs */
-    store_feedback_new row;
+    vk_job_kind kind;
+    vk_feedback_change change; /* VK_JOB_CHANGE */
+    store_feedback_new row;    /* VK_JOB_CREATE */
     const char *idem_key;        /* NULL when the request has none */
     char request_hash[65];       /* hex SHA-256 of method, path and body */
     const char *location_prefix; /* e.g. "/api/v1/feedback/" */
     /* out: valid when done runs; body and location are malloc'd, the job's
      * owner frees them with vk_write_job_fini() */
     vk_errinfo err;              /* code VK_OK on success */
-    int status;                  /* 201, or the remembered status of a replay */
+    int status;                  /* 201 (200 for a change), or a replay's */
     int replayed;
     char *location;
     char *body;

@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/export.h"
+#include "api/workflow.h"
 #include "http/static.h"
 
 #define ANY_GET (VK_GET | VK_HEAD)
@@ -39,6 +40,10 @@ const vk_route vk_routes[] = {
     {VK_POST, "/api/v1/auth/logout", api_auth_logout, VK_ACCESS_STAFF, 0},
     {ANY_GET, "/api/v1/auth/me", api_auth_me, VK_ACCESS_STAFF, 0},
     {ANY_GET, "/api/v1/staff/users", api_staff_users, VK_ACCESS_ADMIN, 0},
+    /* Handling feedback (workflow.c): staff read, moderators change. */
+    {ANY_GET, "/api/v1/staff/feedback/{id}", api_staff_feedback_get, VK_ACCESS_STAFF, 0},
+    {VK_PATCH, "/api/v1/staff/feedback/{id}", api_staff_feedback_patch, VK_ACCESS_MODERATOR, 0},
+    {ANY_GET, "/api/v1/staff/audit", api_staff_audit, VK_ACCESS_ADMIN, 0},
     /* Open311 GeoReport v2: {format} is json or xml; errors in its own format. */
     {ANY_GET, "/open311/v2/discovery.{format}", open311_discovery, VK_ACCESS_PUBLIC, 0},
     {ANY_GET, "/open311/v2/services.{format}", open311_services, VK_ACCESS_PUBLIC, 0},

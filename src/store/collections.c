@@ -20,16 +20,21 @@
 #include "store/store_internal.h"
 #include "util/buf.h"
 
-static const char *const feedback_statuses[] = {"received", "in_progress", "closed", NULL};
-static const char *const feedback_reasons[] = {"fixed", "taken_into_account", "not_possible",
-                                               "duplicate", "forwarded", NULL};
+static const char *const feedback_statuses[] = {"received", "in_progress",    "planned",
+                                                "resolved", "not_resolvable", "duplicate",
+                                                "forwarded", NULL};
 
 static const store_column feedback_columns[] = {
     {"category", "f.category", CQL2_Q_STRING, "Category (see /api/v1/categories)", NULL},
     {"description", "f.description", CQL2_Q_STRING, "What the resident said", NULL},
     {"place", "f.place", CQL2_Q_STRING, "The place in words", NULL},
     {"status", "f.status", CQL2_Q_STRING, "Handling status", feedback_statuses},
-    {"closed_reason", "f.closed_reason", CQL2_Q_STRING, "Why it was closed", feedback_reasons},
+    {"resolution_reason", "f.resolution_reason", CQL2_Q_STRING,
+     "Why it cannot be resolved (not_resolvable)", NULL},
+    {"duplicate_of", "f.duplicate_of", CQL2_Q_INTEGER, "The item this one duplicates", NULL},
+    {"forwarded_to", "f.forwarded_to", CQL2_Q_STRING,
+     "The organisation it was forwarded to (forwarded)", NULL},
+    {"unit", "u.code", CQL2_Q_STRING, "The responsible unit's code", NULL},
     {"answer", "f.answer", CQL2_Q_STRING, "The city's public answer", NULL},
     {"answered", "f.answered_at", CQL2_Q_DATETIME, "When the city answered", NULL},
     {"district", "d.code", CQL2_Q_STRING, "District code (see /api/v1/districts)", NULL},
@@ -57,7 +62,8 @@ static const store_column accessibility_columns[] = {
 const store_collection store_collections[] = {
     {"feedback", "Feedback", "Residents' feedback: points, lines and areas with category, "
                              "status and the city's public answer. No personal data.",
-     "Geometry", "feedback f LEFT JOIN district d ON d.id = f.district_id", "f.id", 0, "f.id",
+     "Geometry", "feedback f LEFT JOIN district d ON d.id = f.district_id "
+     "LEFT JOIN unit u ON u.id = f.unit_id", "f.id", 0, "f.id",
      "f.geom", "idx_feedback_geom", "f.created_at", feedback_columns, COUNT(feedback_columns), 1},
     {"districts", "Districts", "The municipality's districts (kaupunginosat).", "MultiPolygon",
      "district a", "a.code", 1, "a.id", "a.geom", "idx_district_geom", NULL, area_columns,

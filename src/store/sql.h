@@ -25,11 +25,17 @@
     X(SQL_CATEGORY_EXISTS, "SELECT 1 FROM category WHERE id = ?1")                   \
     X(SQL_CATEGORY_PUT,                                                              \
       "INSERT INTO category (id, sort, name_fi, name_sv, name_en, description_fi, "  \
-      "description_sv, description_en) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "     \
+      "description_sv, description_en, default_unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, " \
+      "(SELECT id FROM unit WHERE code = ?9)) "                                      \
       "ON CONFLICT(id) DO UPDATE SET sort = excluded.sort, name_fi = excluded.name_fi, " \
       "name_sv = excluded.name_sv, name_en = excluded.name_en, "                     \
       "description_fi = excluded.description_fi, description_sv = excluded.description_sv, " \
-      "description_en = excluded.description_en")                                    \
+      "description_en = excluded.description_en, default_unit = excluded.default_unit")  \
+    X(SQL_UNIT_PUT,                                                                  \
+      "INSERT INTO unit (code, name_fi, name_sv, name_en) VALUES (?1, ?2, ?3, ?4) "  \
+      "ON CONFLICT(code) DO UPDATE SET name_fi = excluded.name_fi, "                 \
+      "name_sv = excluded.name_sv, name_en = excluded.name_en")                      \
+    X(SQL_UNIT_LIST, "SELECT id, code, name_fi, name_sv, name_en FROM unit ORDER BY code") \
     X(SQL_BOUNDARY_PUT,                                                              \
       "INSERT OR REPLACE INTO municipality (id, code, name_fi, name_sv, name_en, geom) " \
       "VALUES (1, ?1, ?2, ?3, ?4, CastToMultiPolygon(GeomFromWKB(?5, 4326)))")       \
@@ -50,9 +56,11 @@
       "SELECT id, code, name_fi, name_sv, name_en, level, AsBinary(geom) "           \
       "FROM accessibility_area ORDER BY name_fi")                                    \
     X(SQL_FEEDBACK_INSERT,                                                           \
-      "INSERT INTO feedback (category, description, place, status, closed_reason, "  \
-      "answer, answered_at, district_id, created_at, updated_at, geom) "             \
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, GeomFromWKB(?11, 4326))")    \
+      "INSERT INTO feedback (category, description, place, status, resolution_reason, " \
+      "answer, answered_at, district_id, created_at, updated_at, geom, duplicate_of, " \
+      "forwarded_to, unit_id) "                                                      \
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, GeomFromWKB(?11, 4326), ?12, ?13, " \
+      "(SELECT default_unit FROM category WHERE id = ?1))")                         \
     X(SQL_CONTACT_INSERT,                                                            \
       "INSERT INTO feedback_contact (feedback_id, name, email, phone) VALUES (?1, ?2, ?3, ?4)") \
     X(SQL_IDEM_GET, "SELECT request_hash, status, location, body FROM idempotency WHERE key = ?1") \
@@ -64,8 +72,36 @@
     X(SQL_RELEASE, "RELEASE job")                                                    \
     X(SQL_ROLLBACK_TO, "ROLLBACK TO job")                                            \
     X(SQL_FEEDBACK_GEOMS, "SELECT id, AsBinary(geom), district_id FROM feedback")    \
+    X(SQL_FEEDBACK_DEFAULT_UNITS,                                                    \
+      "UPDATE feedback SET unit_id = (SELECT default_unit FROM category c "          \
+      "WHERE c.id = feedback.category) WHERE unit_id IS NULL")                       \
     X(SQL_FEEDBACK_SET_DISTRICT, "UPDATE feedback SET district_id = ?2 WHERE id = ?1") \
+    WORKFLOW_SQL_LIST(X)                                                             \
     STAFF_SQL_LIST(X)
+
+/* The staff's handling workflow: state, units and the event log. Only the
+ * writer thread runs the UPDATE and INSERT. */
+#define WORKFLOW_SQL_LIST(X)                                                         \
+    X(SQL_FEEDBACK_STATE,                                                            \
+      "SELECT f.status, f.unit_id, u.code, f.resolution_reason, f.duplicate_of, "    \
+      "f.forwarded_to, f.answer FROM feedback f LEFT JOIN unit u ON u.id = f.unit_id " \
+      "WHERE f.id = ?1")                                                             \
+    X(SQL_FEEDBACK_EXISTS, "SELECT 1 FROM feedback WHERE id = ?1")                   \
+    X(SQL_UNIT_ID, "SELECT id FROM unit WHERE code = ?1")                            \
+    X(SQL_FEEDBACK_UPDATE,                                                           \
+      "UPDATE feedback SET status = ?2, resolution_reason = ?3, duplicate_of = ?4, " \
+      "forwarded_to = ?5, unit_id = ?6, answer = coalesce(?7, answer), "             \
+      "answered_at = CASE WHEN ?7 IS NULL THEN answered_at ELSE ?8 END, "           \
+      "updated_at = ?8 WHERE id = ?1")                                               \
+    X(SQL_EVENT_ADD,                                                                 \
+      "INSERT INTO feedback_event (feedback_id, at, actor, kind, before, after, "    \
+      "public_answer, internal_note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")       \
+    X(SQL_EVENT_LIST_ITEM,                                                           \
+      "SELECT id, feedback_id, at, actor, kind, before, after, public_answer, "      \
+      "internal_note FROM feedback_event WHERE feedback_id = ?1 ORDER BY id")        \
+    X(SQL_EVENT_LIST_ALL,                                                            \
+      "SELECT id, feedback_id, at, actor, kind, before, after, public_answer, "      \
+      "internal_note FROM feedback_event ORDER BY id DESC LIMIT ?1")
 
 /* Staff accounts, tokens, sessions and failed sign-ins (staff.c). No
  * statement returns a password hash except SQL_STAFF_GET, for sign-in. */

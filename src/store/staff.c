@@ -17,30 +17,16 @@ static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int i)
     snprintf(dst, n, "%s", s ? s : "");
 }
 
-static void bind_str(sqlite3_stmt *st, int i, const char *s)
-{
-    sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-}
-
-/* Step a statement that returns no rows, reset it, report a failure. */
-static vk_err run(store_conn *c, sqlite3_stmt *st, vk_errinfo *ei, const char *what)
-{
-    int rc = sqlite3_step(st);
-    vk_err e = rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, what);
-    sqlite3_reset(st);
-    return e;
-}
-
 vk_err store_staff_user_add(store_conn *c, const char *name, const char *role, const char *hash,
                             const char *now, vk_errinfo *ei)
 {
     sqlite3_stmt *st = store_stmt(c, SQL_STAFF_ADD, ei);
     if (!st)
         return VK_EDB;
-    bind_str(st, 1, name);
-    bind_str(st, 2, role);
-    bind_str(st, 3, hash);
-    bind_str(st, 4, now);
+    store_bind_text(st, 1, name);
+    store_bind_text(st, 2, role);
+    store_bind_text(st, 3, hash);
+    store_bind_text(st, 4, now);
     int rc = sqlite3_step(st);
     vk_err e = VK_OK;
     if (rc == SQLITE_CONSTRAINT_UNIQUE)
@@ -61,7 +47,7 @@ vk_err store_staff_user_get(store_conn *c, const char *name, int *found, store_s
     sqlite3_stmt *st = store_stmt(c, SQL_STAFF_GET, ei);
     if (!st)
         return VK_EDB;
-    bind_str(st, 1, name);
+    store_bind_text(st, 1, name);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *found = 1;
@@ -114,17 +100,17 @@ static vk_err change_user(store_conn *c, store_sql_id id, const char *name, cons
         store_rollback(c);
         return VK_EDB;
     }
-    bind_str(st, 1, name);
+    store_bind_text(st, 1, name);
     if (hash)
-        bind_str(st, 2, hash);
-    e = run(c, st, ei, "changing a user");
+        store_bind_text(st, 2, hash);
+    e = store_step_done(c, st, ei, "changing a user");
     if (!e)
         *changed = sqlite3_changes(c->db) > 0;
     if (!e && (st = store_stmt(c, SQL_STAFF_SESSIONS_DROP, ei)) == NULL)
         e = VK_EDB;
     if (!e) {
-        bind_str(st, 1, name);
-        e = run(c, st, ei, "ending a user's sessions");
+        store_bind_text(st, 1, name);
+        e = store_step_done(c, st, ei, "ending a user's sessions");
     }
     if (!e)
         e = store_commit(c, ei);
@@ -150,10 +136,10 @@ vk_err store_token_add(store_conn *c, const char *name, const char *role, const 
     sqlite3_stmt *st = store_stmt(c, SQL_TOKEN_ADD, ei);
     if (!st)
         return VK_EDB;
-    bind_str(st, 1, name);
-    bind_str(st, 2, role);
-    bind_str(st, 3, token_hash);
-    bind_str(st, 4, now);
+    store_bind_text(st, 1, name);
+    store_bind_text(st, 2, role);
+    store_bind_text(st, 3, token_hash);
+    store_bind_text(st, 4, now);
     int rc = sqlite3_step(st);
     vk_err e = rc == SQLITE_DONE ? VK_OK
                : rc == SQLITE_CONSTRAINT_CHECK
@@ -171,7 +157,7 @@ vk_err store_token_find(store_conn *c, const char *token_hash, int *found, store
     sqlite3_stmt *st = store_stmt(c, SQL_TOKEN_FIND, ei);
     if (!st)
         return VK_EDB;
-    bind_str(st, 1, token_hash);
+    store_bind_text(st, 1, token_hash);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *found = 1;
@@ -190,12 +176,12 @@ vk_err store_session_add(store_conn *c, const char *id_hash, int64_t user_id, co
     sqlite3_stmt *st = store_stmt(c, SQL_SESSION_ADD, ei);
     if (!st)
         return VK_EDB;
-    bind_str(st, 1, id_hash);
+    store_bind_text(st, 1, id_hash);
     sqlite3_bind_int64(st, 2, user_id);
-    bind_str(st, 3, csrf);
+    store_bind_text(st, 3, csrf);
     sqlite3_bind_int64(st, 4, now);
     sqlite3_bind_int64(st, 5, expires);
-    return run(c, st, ei, "starting a session");
+    return store_step_done(c, st, ei, "starting a session");
 }
 
 vk_err store_session_find(store_conn *c, const char *id_hash, int64_t now, int *found,
@@ -208,7 +194,7 @@ vk_err store_session_find(store_conn *c, const char *id_hash, int64_t now, int *
     sqlite3_stmt *st = store_stmt(c, SQL_SESSION_FIND, ei);
     if (!st)
         return VK_EDB;
-    bind_str(st, 1, id_hash);
+    store_bind_text(st, 1, id_hash);
     sqlite3_bind_int64(st, 2, now);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -229,8 +215,8 @@ vk_err store_session_delete(store_conn *c, const char *id_hash, vk_errinfo *ei)
     sqlite3_stmt *st = store_stmt(c, SQL_SESSION_DELETE, ei);
     if (!st)
         return VK_EDB;
-    bind_str(st, 1, id_hash);
-    return run(c, st, ei, "ending a session");
+    store_bind_text(st, 1, id_hash);
+    return store_step_done(c, st, ei, "ending a session");
 }
 
 vk_err store_session_purge(store_conn *c, int64_t now, vk_errinfo *ei)
@@ -239,7 +225,7 @@ vk_err store_session_purge(store_conn *c, int64_t now, vk_errinfo *ei)
     if (!st)
         return VK_EDB;
     sqlite3_bind_int64(st, 1, now);
-    return run(c, st, ei, "forgetting expired sessions");
+    return store_step_done(c, st, ei, "forgetting expired sessions");
 }
 
 vk_err store_login_failures(store_conn *c, const char *key, int *failures, int64_t *last_at,
@@ -250,7 +236,7 @@ vk_err store_login_failures(store_conn *c, const char *key, int *failures, int64
     sqlite3_stmt *st = store_stmt(c, SQL_LOGIN_FAILURE_GET, ei);
     if (!st)
         return VK_EDB;
-    bind_str(st, 1, key);
+    store_bind_text(st, 1, key);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *failures = sqlite3_column_int(st, 0);
@@ -268,10 +254,10 @@ vk_err store_login_failure_add(store_conn *c, const char *key, int64_t now, int6
     sqlite3_stmt *st = store_stmt(c, SQL_LOGIN_FAILURE_ADD, ei);
     if (!st)
         return VK_EDB;
-    bind_str(st, 1, key);
+    store_bind_text(st, 1, key);
     sqlite3_bind_int64(st, 2, now);
     sqlite3_bind_int64(st, 3, window);
-    return run(c, st, ei, "counting a failed sign-in");
+    return store_step_done(c, st, ei, "counting a failed sign-in");
 }
 
 vk_err store_login_failure_clear(store_conn *c, const char *key, vk_errinfo *ei)
@@ -279,6 +265,6 @@ vk_err store_login_failure_clear(store_conn *c, const char *key, vk_errinfo *ei)
     sqlite3_stmt *st = store_stmt(c, SQL_LOGIN_FAILURE_CLEAR, ei);
     if (!st)
         return VK_EDB;
-    bind_str(st, 1, key);
-    return run(c, st, ei, "clearing failed sign-ins");
+    store_bind_text(st, 1, key);
+    return store_step_done(c, st, ei, "clearing failed sign-ins");
 }

@@ -97,7 +97,7 @@ sqlite3_stmt *store_stmt(store_conn *c, store_sql_id id, vk_errinfo *ei)
     return stmt_get(c, id, ei);
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
+void store_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     if (i > sqlite3_bind_parameter_count(st))
         return;
@@ -271,7 +271,7 @@ void store_rollback(store_conn *c)
 }
 
 /* Step a statement that returns no rows. */
-static vk_err step_done(store_conn *c, sqlite3_stmt *st, vk_errinfo *ei, const char *what)
+vk_err store_step_done(store_conn *c, sqlite3_stmt *st, vk_errinfo *ei, const char *what)
 {
     int rc = sqlite3_step(st);
     vk_err e = VK_OK;
@@ -306,6 +306,7 @@ vk_err store_category_each(store_conn *c, store_category_fn fn, void *arg, vk_er
             col_text(st, 0),
             {col_text(st, 1), col_text(st, 2), col_text(st, 3)},
             {col_text(st, 4), col_text(st, 5), col_text(st, 6)},
+            NULL,
         };
         if (fn(arg, &cat))
             break;
@@ -320,7 +321,7 @@ vk_err store_category_exists(store_conn *c, const char *id, int *exists, vk_erri
     sqlite3_stmt *st = stmt_get(c, SQL_CATEGORY_EXISTS, ei);
     if (!st)
         return VK_EDB;
-    bind_text(st, 1, id);
+    store_bind_text(st, 1, id);
     int rc = sqlite3_step(st);
     *exists = rc == SQLITE_ROW;
     sqlite3_reset(st);
@@ -332,24 +333,63 @@ vk_err store_category_put(store_conn *c, int sort, const store_category *cat, vk
     sqlite3_stmt *st = stmt_get(c, SQL_CATEGORY_PUT, ei);
     if (!st)
         return VK_EDB;
-    bind_text(st, 1, cat->id);
+    store_bind_text(st, 1, cat->id);
     bind_i64(st, 2, sort);
     for (int i = 0; i < 3; i++) {
-        bind_text(st, 3 + i, cat->name[i]);
-        bind_text(st, 6 + i, cat->description[i] ? cat->description[i] : "");
+        store_bind_text(st, 3 + i, cat->name[i]);
+        store_bind_text(st, 6 + i, cat->description[i] ? cat->description[i] : "");
     }
-    return step_done(c, st, ei, "saving a category");
+    store_bind_text(st, 9, cat->unit);
+    return store_step_done(c, st, ei, "saving a category");
+}
+
+/* ---- responsible units ---- */
+
+vk_err store_unit_put(store_conn *c, const store_unit *u, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_UNIT_PUT, ei);
+    if (!st)
+        return VK_EDB;
+    store_bind_text(st, 1, u->code);
+    for (int i = 0; i < 3; i++)
+        store_bind_text(st, 2 + i, u->name[i]);
+    return store_step_done(c, st, ei, "saving a unit");
+}
+
+vk_err store_feedback_default_units(store_conn *c, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_FEEDBACK_DEFAULT_UNITS, ei);
+    if (!st)
+        return VK_EDB;
+    return store_step_done(c, st, ei, "assigning default units");
+}
+
+vk_err store_unit_each(store_conn *c, store_unit_fn fn, void *arg, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_UNIT_LIST, ei);
+    if (!st)
+        return VK_EDB;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_unit u = {sqlite3_column_int64(st, 0), col_text(st, 1),
+                        {col_text(st, 2), col_text(st, 3), col_text(st, 4)}};
+        if (fn(arg, &u))
+            break;
+    }
+    vk_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "units");
+    sqlite3_reset(st);
+    return e;
 }
 
 /* ---- reference areas ---- */
 
 static void area_bind(sqlite3_stmt *st, const store_area *a)
 {
-    bind_text(st, 1, a->code);
+    store_bind_text(st, 1, a->code);
     for (int i = 0; i < 3; i++)
-        bind_text(st, 2 + i, a->name[i]);
+        store_bind_text(st, 2 + i, a->name[i]);
     sqlite3_bind_blob(st, 5, a->wkb, (int)a->wkb_len, SQLITE_STATIC);
-    bind_text(st, 6, a->level ? a->level : "special");
+    store_bind_text(st, 6, a->level ? a->level : "special");
 }
 
 static void area_read(sqlite3_stmt *st, store_area *a)
@@ -369,7 +409,7 @@ vk_err store_boundary_put(store_conn *c, const store_area *m, vk_errinfo *ei)
     if (!st)
         return VK_EDB;
     area_bind(st, m);
-    return step_done(c, st, ei, "saving the municipality boundary");
+    return store_step_done(c, st, ei, "saving the municipality boundary");
 }
 
 vk_err store_boundary_with(store_conn *c, store_area_fn fn, void *arg, int *found, vk_errinfo *ei)
@@ -416,7 +456,7 @@ vk_err store_area_put(store_conn *c, store_area_kind kind, const store_area *a, 
     if (!st)
         return VK_EDB;
     area_bind(st, a);
-    return step_done(c, st, ei, "saving an area");
+    return store_step_done(c, st, ei, "saving an area");
 }
 
 vk_err store_area_each(store_conn *c, store_area_kind kind, store_area_fn fn, void *arg,
@@ -443,7 +483,7 @@ vk_err store_district_id(store_conn *c, const char *code, int64_t *id, vk_errinf
     sqlite3_stmt *st = stmt_get(c, SQL_DISTRICT_ID, ei);
     if (!st)
         return VK_EDB;
-    bind_text(st, 1, code);
+    store_bind_text(st, 1, code);
     int rc = sqlite3_step(st);
     *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
@@ -469,18 +509,20 @@ vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t
         e = VK_EDB;
         goto out;
     }
-    bind_text(st, 1, f->category);
-    bind_text(st, 2, f->description);
-    bind_text(st, 3, f->place);
-    bind_text(st, 4, f->status ? f->status : "received");
-    bind_text(st, 5, f->closed_reason);
-    bind_text(st, 6, f->answer);
-    bind_text(st, 7, f->answered_at);
+    store_bind_text(st, 1, f->category);
+    store_bind_text(st, 2, f->description);
+    store_bind_text(st, 3, f->place);
+    store_bind_text(st, 4, f->status ? f->status : "received");
+    store_bind_text(st, 5, f->resolution_reason);
+    store_bind_text(st, 6, f->answer);
+    store_bind_text(st, 7, f->answered_at);
     bind_i64_or_null(st, 8, f->district_id);
-    bind_text(st, 9, f->created_at);
-    bind_text(st, 10, f->updated_at);
+    store_bind_text(st, 9, f->created_at);
+    store_bind_text(st, 10, f->updated_at);
     sqlite3_bind_blob(st, 11, f->wkb, (int)f->wkb_len, SQLITE_STATIC);
-    if ((e = step_done(c, st, ei, "saving feedback")))
+    bind_i64_or_null(st, 12, f->duplicate_of);
+    store_bind_text(st, 13, f->forwarded_to);
+    if ((e = store_step_done(c, st, ei, "saving feedback")))
         goto out;
     *id = sqlite3_last_insert_rowid(c->db);
     if (f->contact_name || f->contact_email || f->contact_phone) {
@@ -490,10 +532,10 @@ vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t
             goto out;
         }
         bind_i64(st, 1, *id);
-        bind_text(st, 2, f->contact_name);
-        bind_text(st, 3, f->contact_email);
-        bind_text(st, 4, f->contact_phone);
-        if ((e = step_done(c, st, ei, "saving contact details")))
+        store_bind_text(st, 2, f->contact_name);
+        store_bind_text(st, 3, f->contact_email);
+        store_bind_text(st, 4, f->contact_phone);
+        if ((e = store_step_done(c, st, ei, "saving contact details")))
             goto out;
     }
 out:
@@ -530,7 +572,7 @@ vk_err store_feedback_reassign_districts(store_conn *c, store_district_of_fn fn,
         }
         bind_i64(up, 1, id);
         bind_i64_or_null(up, 2, want);
-        if ((e = step_done(c, up, ei, "re-assigning a district")))
+        if ((e = store_step_done(c, up, ei, "re-assigning a district")))
             break;
         (*changed)++;
     }
@@ -550,7 +592,7 @@ vk_err store_idem_get(store_conn *c, const char *key, int *found, store_idem *ou
     if (!st)
         return VK_EDB;
     memset(out, 0, sizeof *out);
-    bind_text(st, 1, key);
+    store_bind_text(st, 1, key);
     int rc = sqlite3_step(st);
     *found = rc == SQLITE_ROW;
     vk_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "reading an idempotency key");
@@ -582,13 +624,13 @@ vk_err store_idem_put(store_conn *c, const char *key, const store_idem *r, const
     sqlite3_stmt *st = stmt_get(c, SQL_IDEM_PUT, ei);
     if (!st)
         return VK_EDB;
-    bind_text(st, 1, key);
-    bind_text(st, 2, r->request_hash);
+    store_bind_text(st, 1, key);
+    store_bind_text(st, 2, r->request_hash);
     bind_i64(st, 3, r->status);
-    bind_text(st, 4, r->location);
-    bind_text(st, 5, r->body);
-    bind_text(st, 6, now);
-    return step_done(c, st, ei, "saving an idempotency key");
+    store_bind_text(st, 4, r->location);
+    store_bind_text(st, 5, r->body);
+    store_bind_text(st, 6, now);
+    return store_step_done(c, st, ei, "saving an idempotency key");
 }
 
 vk_err store_idem_purge(store_conn *c, const char *before, vk_errinfo *ei)
@@ -596,30 +638,30 @@ vk_err store_idem_purge(store_conn *c, const char *before, vk_errinfo *ei)
     sqlite3_stmt *st = stmt_get(c, SQL_IDEM_PURGE, ei);
     if (!st)
         return VK_EDB;
-    bind_text(st, 1, before);
-    return step_done(c, st, ei, "forgetting old idempotency keys");
+    store_bind_text(st, 1, before);
+    return store_step_done(c, st, ei, "forgetting old idempotency keys");
 }
 
 vk_err store_savepoint(store_conn *c, vk_errinfo *ei)
 {
     sqlite3_stmt *st = stmt_get(c, SQL_SAVEPOINT, ei);
-    return st ? step_done(c, st, ei, "savepoint") : VK_EDB;
+    return st ? store_step_done(c, st, ei, "savepoint") : VK_EDB;
 }
 
 vk_err store_release(store_conn *c, vk_errinfo *ei)
 {
     sqlite3_stmt *st = stmt_get(c, SQL_RELEASE, ei);
-    return st ? step_done(c, st, ei, "release") : VK_EDB;
+    return st ? store_step_done(c, st, ei, "release") : VK_EDB;
 }
 
 void store_rollback_to(store_conn *c)
 {
     sqlite3_stmt *st = stmt_get(c, SQL_ROLLBACK_TO, NULL);
     if (st)
-        step_done(c, st, NULL, "rollback to");
+        store_step_done(c, st, NULL, "rollback to");
     st = stmt_get(c, SQL_RELEASE, NULL);
     if (st)
-        step_done(c, st, NULL, "release");
+        store_step_done(c, st, NULL, "release");
 }
 
 /* ---- backup and check ---- */
@@ -709,4 +751,129 @@ vk_err store_check(store_conn *c, void (*report)(void *arg, const char *line), v
     report(arg, line);
     (void)ei;
     return VK_OK;
+}
+
+/* ---- the handling workflow ---- */
+
+void store_feedback_state_fini(store_feedback_state *s)
+{
+    free(s->status);
+    free(s->unit);
+    free(s->resolution_reason);
+    free(s->forwarded_to);
+    free(s->answer);
+    memset(s, 0, sizeof *s);
+}
+
+vk_err store_feedback_state_get(store_conn *c, int64_t id, int *found, store_feedback_state *out,
+                                vk_errinfo *ei)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = stmt_get(c, SQL_FEEDBACK_STATE, ei);
+    if (!st)
+        return VK_EDB;
+    bind_i64(st, 1, id);
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    vk_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK
+                                                        : db_fail(c, ei, "reading an item's state");
+    if (rc == SQLITE_ROW) {
+        out->status = dup_or_null(col_text(st, 0));
+        out->unit_id = sqlite3_column_int64(st, 1);
+        out->unit = dup_or_null(col_text(st, 2));
+        out->resolution_reason = dup_or_null(col_text(st, 3));
+        out->duplicate_of = sqlite3_column_int64(st, 4);
+        out->forwarded_to = dup_or_null(col_text(st, 5));
+        out->answer = dup_or_null(col_text(st, 6));
+        if (!out->status) {
+            store_feedback_state_fini(out);
+            e = vk_fail(ei, VK_ENOMEM, "", NULL);
+        }
+    }
+    sqlite3_reset(st);
+    return e;
+}
+
+/* One integer from a one-row query with one text or integer parameter. */
+static vk_err query_i64(store_conn *c, store_sql_id id, const char *text, int64_t num,
+                        int64_t *out, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, id, ei);
+    if (!st)
+        return VK_EDB;
+    if (text)
+        store_bind_text(st, 1, text);
+    else
+        bind_i64(st, 1, num);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    vk_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "a lookup");
+    sqlite3_reset(st);
+    return e;
+}
+
+vk_err store_feedback_exists(store_conn *c, int64_t id, int *exists, vk_errinfo *ei)
+{
+    int64_t v = 0;
+    vk_err e = query_i64(c, SQL_FEEDBACK_EXISTS, NULL, id, &v, ei);
+    *exists = v == 1;
+    return e;
+}
+
+vk_err store_unit_id(store_conn *c, const char *code, int64_t *id, vk_errinfo *ei)
+{
+    return query_i64(c, SQL_UNIT_ID, code, 0, id, ei);
+}
+
+vk_err store_feedback_update(store_conn *c, int64_t id, const store_feedback_state *s,
+                             const char *answer, const char *now, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_FEEDBACK_UPDATE, ei);
+    if (!st)
+        return VK_EDB;
+    bind_i64(st, 1, id);
+    store_bind_text(st, 2, s->status);
+    store_bind_text(st, 3, s->resolution_reason);
+    bind_i64_or_null(st, 4, s->duplicate_of);
+    store_bind_text(st, 5, s->forwarded_to);
+    bind_i64_or_null(st, 6, s->unit_id);
+    store_bind_text(st, 7, answer);
+    store_bind_text(st, 8, now);
+    return store_step_done(c, st, ei, "updating feedback");
+}
+
+vk_err store_event_add(store_conn *c, const store_event *ev, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_EVENT_ADD, ei);
+    if (!st)
+        return VK_EDB;
+    bind_i64(st, 1, ev->feedback_id);
+    store_bind_text(st, 2, ev->at);
+    store_bind_text(st, 3, ev->actor);
+    store_bind_text(st, 4, ev->kind);
+    store_bind_text(st, 5, ev->before);
+    store_bind_text(st, 6, ev->after);
+    store_bind_text(st, 7, ev->public_answer);
+    store_bind_text(st, 8, ev->internal_note);
+    return store_step_done(c, st, ei, "saving a feedback event");
+}
+
+vk_err store_event_each(store_conn *c, int64_t feedback_id, int limit, store_event_fn fn,
+                        void *arg, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, feedback_id > 0 ? SQL_EVENT_LIST_ITEM : SQL_EVENT_LIST_ALL, ei);
+    if (!st)
+        return VK_EDB;
+    bind_i64(st, 1, feedback_id > 0 ? feedback_id : limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_event ev = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                          col_text(st, 2), col_text(st, 3), col_text(st, 4), col_text(st, 5),
+                          col_text(st, 6), col_text(st, 7), col_text(st, 8)};
+        if (fn(arg, &ev))
+            break;
+    }
+    vk_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "feedback events");
+    sqlite3_reset(st);
+    return e;
 }

@@ -57,6 +57,7 @@ typedef struct store_category {
     const char *id;
     const char *name[3];        /* fi, sv, en */
     const char *description[3]; /* fi, sv, en */
+    const char *unit;           /* default unit's code, may be NULL (put only) */
 } store_category;
 
 typedef int (*store_category_fn)(void *arg, const store_category *cat);
@@ -65,6 +66,21 @@ vk_err store_category_each(store_conn *c, store_category_fn fn, void *arg, vk_er
 /* 1 if the category exists, 0 if not. */
 vk_err store_category_exists(store_conn *c, const char *id, int *exists, vk_errinfo *ei);
 vk_err store_category_put(store_conn *c, int sort, const store_category *cat, vk_errinfo *ei);
+
+/* ---- responsible units ---- */
+
+typedef struct store_unit {
+    int64_t id;
+    const char *code;
+    const char *name[3]; /* fi, sv, en */
+} store_unit;
+
+typedef int (*store_unit_fn)(void *arg, const store_unit *unit);
+vk_err store_unit_put(store_conn *c, const store_unit *u, vk_errinfo *ei);
+/* Give every item without a unit its category's default unit. */
+vk_err store_feedback_default_units(store_conn *c, vk_errinfo *ei);
+/* Calls fn for each unit by code; stops when fn returns ≠ 0. */
+vk_err store_unit_each(store_conn *c, store_unit_fn fn, void *arg, vk_errinfo *ei);
 
 /* ---- reference areas: municipality, districts, accessibility areas ---- */
 
@@ -105,7 +121,9 @@ typedef struct store_feedback_new {
     const char *description;
     const char *place;         /* may be NULL */
     const char *status;        /* NULL = "received" */
-    const char *closed_reason; /* NULL unless closed */
+    const char *resolution_reason; /* may be NULL; for not_resolvable */
+    int64_t duplicate_of;          /* 0 = none */
+    const char *forwarded_to;      /* may be NULL */
     const char *answer;        /* may be NULL */
     const char *answered_at;   /* may be NULL */
     const char *created_at;    /* RFC 3339 */
@@ -119,6 +137,44 @@ typedef struct store_feedback_new {
 /* Insert the item (and its contact, if any) in one transaction. */
 vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t *id,
                              vk_errinfo *ei);
+/* ---- the handling workflow ---- */
+
+/* An item's workflow state. The strings are copies: caller frees with
+ * store_feedback_state_fini(). */
+typedef struct store_feedback_state {
+    char *status;
+    int64_t unit_id;   /* 0 = none */
+    char *unit;        /* unit code, may be NULL */
+    char *resolution_reason, *forwarded_to, *answer; /* may be NULL */
+    int64_t duplicate_of; /* 0 = none */
+} store_feedback_state;
+
+/* *found 0 when there is no such item. */
+vk_err store_feedback_state_get(store_conn *c, int64_t id, int *found, store_feedback_state *out,
+                                vk_errinfo *ei);
+void store_feedback_state_fini(store_feedback_state *s);
+vk_err store_feedback_exists(store_conn *c, int64_t id, int *exists, vk_errinfo *ei);
+/* The unit's id, 0 if there is no unit with this code. */
+vk_err store_unit_id(store_conn *c, const char *code, int64_t *id, vk_errinfo *ei);
+/* Write the new state; answer NULL keeps the answer (and its time), else
+ * sets it with answered_at = now. updated_at = now. */
+vk_err store_feedback_update(store_conn *c, int64_t id, const store_feedback_state *s,
+                             const char *answer, const char *now, vk_errinfo *ei);
+
+typedef struct store_event {
+    int64_t id, feedback_id;
+    const char *at, *actor, *kind;
+    const char *before, *after; /* JSON objects */
+    const char *public_answer, *internal_note; /* may be NULL */
+} store_event;
+
+vk_err store_event_add(store_conn *c, const store_event *ev, vk_errinfo *ei);
+typedef int (*store_event_fn)(void *arg, const store_event *ev);
+/* One item's events, oldest first (feedback_id > 0), or the newest `limit`
+ * events of all items, newest first (feedback_id 0). */
+vk_err store_event_each(store_conn *c, int64_t feedback_id, int limit, store_event_fn fn,
+                        void *arg, vk_errinfo *ei);
+
 /* ---- idempotency ---- */
 
 typedef struct store_idem {

@@ -43,6 +43,12 @@ struct store_conn {
  * and kept; reset and unbound on return. Borrowed: do not finalize. */
 sqlite3_stmt *store_cached_stmt(store_conn *c, const char *sql, vk_errinfo *ei);
 vk_err store_db_fail(store_conn *c, vk_errinfo *ei, const char *what);
+/* Bind text, or NULL for a NULL pointer; an index the statement does not
+ * use is skipped. */
+void store_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Step a statement that returns no rows we read, then reset it (never
+ * leave one open: it would pin an old snapshot). */
+vk_err store_step_done(store_conn *c, sqlite3_stmt *st, vk_errinfo *ei, const char *what);
 /* A named statement of sql.h, prepared on first use, reset and unbound.
  * Borrowed: reset it when done (an open statement pins a snapshot). */
 sqlite3_stmt *store_stmt(store_conn *c, store_sql_id id, vk_errinfo *ei);

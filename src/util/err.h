@@ -50,7 +50,8 @@
     X(VK_ETOO_DEEP,          "too_deeply_nested",      400, "The JSON is nested too deeply.")  \
     X(VK_ERATE,              "rate_limited",           429, "Too many reports from here; wait a moment.") \
     X(VK_ENOT_FOUND,         "not_found",              404, "Nothing was found here.")         \
-    X(VK_EMETHOD,            "method_not_allowed",     405, "This method is not allowed here.")
+    X(VK_EMETHOD,            "method_not_allowed",     405, "This method is not allowed here.") \
+    X(VK_ETRANSITION,        "invalid_transition",     409, "The item cannot move to that status from its status now.")
 
 typedef enum {
 #define VK_ERR_ENUM(e, code, status, msg) e,

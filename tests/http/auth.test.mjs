@@ -45,6 +45,9 @@ const MATRIX = [
   ['POST', '/api/v1/auth/login', 'public'],
   ['GET', '/api/v1/auth/me', 'staff'],
   ['GET', '/api/v1/staff/users', 'admin'],
+  ['GET', '/api/v1/staff/feedback/{id}', 'staff'],
+  ['PATCH', '/api/v1/staff/feedback/{id}', 'moderator'],
+  ['GET', '/api/v1/staff/audit', 'admin'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
 
@@ -61,6 +64,9 @@ const ADMITTED_STATUS = {
   'GET /api/v1/auth/me': 200,
   'POST /api/v1/auth/logout': 204,
   'GET /api/v1/staff/users': 200,
+  'GET /api/v1/staff/feedback/{id}': 200,
+  'PATCH /api/v1/staff/feedback/{id}': 400, // {} changes nothing
+  'GET /api/v1/staff/audit': 200,
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 501,

@@ -214,7 +214,7 @@ describe('listing and filters', () => {
 
   test('status, category, district and bbox filters agree with the data', async () => {
     const all = (await getJson('/api/v1/feedback?limit=10000')).json.features;
-    for (const st of ['received', 'in_progress', 'closed']) {
+    for (const st of ['received', 'in_progress', 'resolved', 'not_resolvable', 'duplicate', 'forwarded']) {
       const { json } = await getJson(`/api/v1/feedback?status=${st}&limit=10000`);
       assert.equal(json.numberMatched, all.filter((f) => f.properties.status === st).length, st);
       assert.ok(json.numberMatched > 0, `demo data has ${st}`);

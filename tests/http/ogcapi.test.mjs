@@ -98,7 +98,9 @@ describe('Part 1: landing page, conformance, API definition, collections', () =>
     const { res, json } = await get(`${OGC}/collections/feedback/queryables`);
     assert.equal(res.headers.get('content-type'), 'application/schema+json');
     assert.equal(json.type, 'object');
-    assert.deepEqual(json.properties.status.enum, ['received', 'in_progress', 'closed']);
+    assert.deepEqual(json.properties.status.enum, ['received', 'in_progress', 'planned', 'resolved',
+      'not_resolvable', 'duplicate', 'forwarded']);
+    assert.ok(json.properties.unit && !('internal_note' in json.properties));
     assert.equal(json.properties.created.format, 'date-time');
     assert.ok(json.properties.geometry);
     assert.ok(!('email' in json.properties) && !('contact' in json.properties));
@@ -273,14 +275,15 @@ describe('Part 3: CQL2 filters', () => {
   test('comparisons, AND/OR/NOT, IN, BETWEEN, LIKE, IS NULL', async () => {
     const p = (f) => f.properties;
     const cases = [
-      ["status = 'closed'", (f) => p(f).status === 'closed'],
-      ["status <> 'closed' AND category = 'lighting'", (f) => p(f).status !== 'closed' && p(f).category === 'lighting'],
+      ["status = 'resolved'", (f) => p(f).status === 'resolved'],
+      ["status <> 'resolved' AND category = 'lighting'", (f) => p(f).status !== 'resolved' && p(f).category === 'lighting'],
       ["category IN ('parks', 'winter') OR status = 'in_progress'", (f) => ['parks', 'winter'].includes(p(f).category) || p(f).status === 'in_progress'],
       ["NOT (status = 'received')", (f) => p(f).status !== 'received'],
       ["created BETWEEN TIMESTAMP('2026-01-01T00:00:00Z') AND TIMESTAMP('2026-06-30T23:59:59Z')", (f) => p(f).created >= '2026-01-01T00:00:00Z' && p(f).created <= '2026-06-30T23:59:59Z'],
       ["description LIKE 'Testi 1%'", (f) => p(f).description.startsWith('Testi 1')],
       ['answer IS NULL', (f) => p(f).answer === null],
-      ['answer IS NOT NULL AND closed_reason IS NULL', (f) => p(f).answer !== null && p(f).closed_reason === null],
+      ['answer IS NOT NULL AND forwarded_to IS NULL', (f) => p(f).answer !== null && p(f).forwarded_to === null],
+      ["unit = 'street_maintenance'", (f) => p(f).unit === 'street_maintenance'],
       ["created > DATE('2026-01-01')", (f) => p(f).created.slice(0, 10) > '2026-01-01'],
     ];
     for (const [f, pred] of cases) {

@@ -257,7 +257,7 @@ describe('reading requests', () => {
     assert.equal(mine.service_code, 'streets');
     assert.equal(mine.description, fmsReport().description, "'+', %XX and & survive");
     assert.equal(mine.address, fmsReport().address_string);
-    assert.equal(mine.agency_responsible, null);
+    assert.equal(mine.agency_responsible, 'Katujen kunnossapito', "the category's default unit");
     assert.equal(mine.status_notes, null);
     assert.ok(Math.abs(mine.lat - HERE.lat) < 1e-6 && Math.abs(mine.long - HERE.long) < 1e-6);
     assert.match(mine.requested_datetime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -277,7 +277,8 @@ describe('reading requests', () => {
     assert.equal(childText(r, 'service_request_id'), idXml);
     assert.equal(childText(r, 'description'), mine.description);
     assert.equal(childText(r, 'address'), mine.address);
-    assert.ok(child(r, 'agency_responsible').empty, 'null is an empty element');
+    assert.equal(childText(r, 'agency_responsible'), 'Katujen kunnossapito');
+    assert.ok(child(r, 'expected_datetime').empty, 'null is an empty element');
     assert.equal(Number(childText(r, 'lat')), mine.lat);
 
     const missing = await get('/requests/999999.json');
@@ -348,13 +349,19 @@ describe('reading requests', () => {
     const { json } = await getJson(`/requests/${idXml}.json?extensions=true&locale=en`);
     const ext = json[0].extended_attributes;
     assert.equal(ext.detailed_status, 'received');
-    assert.equal(ext.closed_reason, null);
+    assert.equal(ext.resolution_reason, null);
+    assert.equal(ext.forwarded_to, null);
+    assert.equal(json[0].agency_responsible, 'Street maintenance', 'the unit in the locale');
     assert.deepEqual(ext.media_urls, []);
     const cats = (await (await fetch(`${srv.url}/api/v1/categories`)).json()).categories;
     assert.equal(json[0].service_name, cats.find((c) => c.id === 'streets').name.en);
     const closed = (await getJson('/requests.json?status=closed&start_date=2000-01-01&extensions=true')).json;
-    assert.ok(closed.every((r) => r.extended_attributes.detailed_status === 'closed'
-      && typeof r.extended_attributes.closed_reason === 'string'));
+    const outcomes = ['resolved', 'not_resolvable', 'duplicate', 'forwarded'];
+    assert.ok(closed.length > 0 && closed.every((r) => outcomes.includes(r.extended_attributes.detailed_status)));
+    assert.ok(closed.filter((r) => r.extended_attributes.detailed_status === 'forwarded')
+      .every((r) => typeof r.extended_attributes.forwarded_to === 'string'));
+    const open = (await getJson('/requests.json?status=open&start_date=2000-01-01&extensions=true')).json;
+    assert.ok(open.every((r) => ['received', 'in_progress', 'planned'].includes(r.extended_attributes.detailed_status)));
     const { xml } = await getXml(`/requests/${idXml}.xml?extensions=true`);
     const ea = child(child(xml, 'request'), 'extended_attributes');
     assert.equal(childText(ea, 'detailed_status'), 'received');

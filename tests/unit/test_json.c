@@ -160,7 +160,19 @@ static void test_feature(vk_ctx *ctx)
 
     T_EQ_INT(read_feature(ctx, FEATURE(POINT, "{\"category\":\"parks\",\"description\":\"x\",\"status\":\"closed\"}"),
                           API_INPUT_TRUSTED, &ei, NULL),
-             VK_EMISSING, "trusted: closed needs a reason");
+             VK_EMISSING, "trusted: an old export's closed needs its closed_reason");
+    T_EQ_INT(read_feature(ctx, FEATURE(POINT, "{\"category\":\"parks\",\"description\":\"x\",\"status\":\"closed\",\"closed_reason\":\"not_possible\"}"),
+                          API_INPUT_TRUSTED, &ei, NULL),
+             VK_OK, "trusted: an old export's closed + not_possible is read as not_resolvable");
+    T_EQ_INT(read_feature(ctx, FEATURE(POINT, "{\"category\":\"parks\",\"description\":\"x\",\"status\":\"resolved\",\"closed_reason\":\"fixed\"}"),
+                          API_INPUT_TRUSTED, &ei, NULL),
+             VK_EVALUE, "trusted: closed_reason only with the old closed");
+    T_EQ_INT(read_feature(ctx, FEATURE(POINT, "{\"category\":\"parks\",\"description\":\"x\",\"status\":\"received\",\"forwarded_to\":\"ELY\"}"),
+                          API_INPUT_TRUSTED, &ei, NULL),
+             VK_EVALUE, "trusted: forwarded_to only when forwarded");
+    T_EQ_INT(read_feature(ctx, FEATURE(POINT, "{\"category\":\"parks\",\"description\":\"x\",\"status\":\"forwarded\",\"forwarded_to\":\"ELY\"}"),
+                          API_INPUT_TRUSTED, &ei, NULL),
+             VK_OK, "trusted: forwarded with forwarded_to");
     T_EQ_INT(read_feature(ctx, FEATURE(POINT, "{\"category\":\"parks\",\"description\":\"x\",\"created\":\"yesterday\"}"),
                           API_INPUT_TRUSTED, &ei, NULL),
              VK_EVALUE, "trusted: times must be RFC 3339");

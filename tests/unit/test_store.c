@@ -1,9 +1,12 @@
 /* test_store.c — opening, migrations, feedback rows, filters, contact. */
 #include <sqlite3.h>
+#include <spatialite.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "gis/gis.h"
 #include "store/collections.h"
+#include "store/migrate.h"
 #include "store/store.h"
 #include "t.h"
 #include "tmp.h"
@@ -110,7 +113,7 @@ static void test_feedback_rows(void)
     vk_errinfo ei;
     T_EQ_INT(store_open(&c, db, &ei), VK_OK, "open");
     gis_ctx_new(&g);
-    store_category cat = {"lighting", {"Valaistus", "Belysning", "Lighting"}, {"", "", ""}};
+    store_category cat = {"lighting", {"Valaistus", "Belysning", "Lighting"}, {"", "", ""}, NULL};
     T_EQ_INT(store_category_put(c, 0, &cat, &ei), VK_OK, "category saved");
     int exists = 0;
     store_category_exists(c, "lighting", &exists, &ei);
@@ -128,16 +131,14 @@ static void test_feedback_rows(void)
     f.wkb = w2;
     f.wkb_len = n2;
     f.contact_email = NULL;
-    f.status = "closed";
-    f.closed_reason = "fixed";
+    f.status = "resolved";
     f.answer = "Korjattu";
-    T_EQ_INT(store_feedback_insert(c, &f, &id2, &ei), VK_OK, "insert closed, no contact");
+    T_EQ_INT(store_feedback_insert(c, &f, &id2, &ei), VK_OK, "insert resolved, no contact");
     T_OK(id2 == id1 + 1, "ids ascend");
 
-    f.status = "closed";
-    f.closed_reason = NULL;
+    f.status = "closed"; /* schema 4 replaced closed by the outcomes */
     int64_t bad = 0;
-    T_EQ_INT(store_feedback_insert(c, &f, &bad, &ei), VK_EDB, "closed without a reason violates a CHECK");
+    T_EQ_INT(store_feedback_insert(c, &f, &bad, &ei), VK_EDB, "an unknown status violates a CHECK");
     f.status = "bogus";
     T_EQ_INT(store_feedback_insert(c, &f, &bad, &ei), VK_EDB, "unknown status violates a CHECK");
 
@@ -209,10 +210,69 @@ static void test_feedback_rows(void)
     store_close(c);
 }
 
+/* Schema 4 rebuilds the feedback table: a populated schema-3 database keeps
+ * its rows, contacts and spatial index, and 'closed' maps by its reason. */
+static void test_migrate_workflow(void)
+{
+    const char *db = t_path("v3.sqlite");
+    sqlite3 *h = NULL;
+    T_EQ_INT(sqlite3_open(db, &h), SQLITE_OK, "open a new file");
+    void *sl = spatialite_alloc_connection();
+    spatialite_init_ex(h, sl, 0);
+    int ok = sqlite3_exec(h, "PRAGMA foreign_keys = ON; SELECT InitSpatialMetadata(1)", NULL,
+                          NULL, NULL) == SQLITE_OK;
+    for (int i = 0; ok && i < 3; i++)
+        ok = sqlite3_exec(h, store_migrations[i].sql, NULL, NULL, NULL) == SQLITE_OK;
+    ok = ok && sqlite3_exec(h,
+                            "PRAGMA user_version = 3;"
+                            "INSERT INTO category (id, name_fi, name_sv, name_en) "
+                            "VALUES ('parks', 'Puistot', 'Parker', 'Parks');"
+                            "INSERT INTO feedback (id, category, description, status, "
+                            "closed_reason, answer, created_at, updated_at, geom) VALUES "
+                            "(1, 'parks', 'a', 'closed', 'fixed', 'Korjattu', 't', 't', "
+                            " GeomFromText('POINT(28.7 61.2)', 4326)),"
+                            "(2, 'parks', 'b', 'closed', 'not_possible', NULL, 't', 't', "
+                            " GeomFromText('POINT(28.8 61.2)', 4326)),"
+                            "(3, 'parks', 'c', 'closed', 'forwarded', NULL, 't', 't', "
+                            " GeomFromText('LINESTRING(28.7 61.1, 28.8 61.1)', 4326)),"
+                            "(4, 'parks', 'd', 'in_progress', NULL, NULL, 't', 't', "
+                            " GeomFromText('POINT(28.9 61.3)', 4326));"
+                            "INSERT INTO feedback_contact VALUES (2, 'Maija', 'm@example.fi', NULL);",
+                            NULL, NULL, NULL) == SQLITE_OK;
+    if (!ok)
+        fprintf(stderr, "# %s\n", sqlite3_errmsg(h));
+    T_OK(ok, "a populated schema-3 database");
+    sqlite3_close(h);
+    spatialite_cleanup_ex(sl);
+
+    store_conn *c = NULL;
+    vk_errinfo ei;
+    T_EQ_INT(store_open(&c, db, &ei), VK_OK, "migrated to the newest schema");
+    T_EQ_INT(store_schema_version(c), store_schema_latest(), "schema version");
+    store_close(c);
+    T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback"), 4, "every row kept");
+    T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback WHERE id = 1 AND status = 'resolved' "
+                           "AND answer = 'Korjattu'"), 1, "fixed → resolved, answer kept");
+    T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback WHERE id = 2 AND status = 'not_resolvable'"),
+             1, "not_possible → not_resolvable");
+    T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback WHERE id = 3 AND status = 'forwarded'"),
+             1, "forwarded → forwarded");
+    T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback WHERE id = 4 AND status = 'in_progress'"),
+             1, "open statuses unchanged");
+    T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback_contact WHERE feedback_id = 2"), 1,
+             "the contact survives dropping the old table");
+    T_EQ_INT(count_sql(db, "SELECT count(*) FROM idx_feedback_geom"), 4, "spatial index rebuilt");
+    T_EQ_INT(count_sql(db, "SELECT spatial_index_enabled FROM geometry_columns "
+                           "WHERE f_table_name = 'feedback'"), 1, "geometry column registered");
+    T_EQ_INT(count_sql(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0,
+             "references between tables intact");
+}
+
 int main(void)
 {
     test_open_and_migrate();
     test_feedback_rows();
+    test_migrate_workflow();
     t_cleanup();
     return t_done();
 }

@@ -1,0 +1,428 @@
+/* workflow.c — statuses, transitions, units, answers, notes and the event
+ * log (see workflow.h). */
+#include "api/workflow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/items.h"
+#include "util/buf.h"
+
+#define ANSWER_MAX 4000
+#define NOTE_MAX 4000
+#define REASON_MAX 4000
+#define FORWARDED_TO_MAX 200
+#define UNIT_MAX 40
+#define AUDIT_DEFAULT 100
+#define AUDIT_MAX 1000
+
+static const char *const statuses[] = {"received", "in_progress",    "planned",   "resolved",
+                                       "not_resolvable", "duplicate", "forwarded", NULL};
+
+static int listed(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0)
+            return 1;
+    return 0;
+}
+
+static int same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Open statuses move freely among themselves (never back to received) and
+ * to any outcome; an outcome only reopens, to in_progress. */
+static int transition_ok(const char *from, const char *to)
+{
+    if (strcmp(to, "received") == 0)
+        return 0;
+    if (!api_feedback_status_open(from))
+        return strcmp(to, "in_progress") == 0;
+    return 1;
+}
+
+/* A positive decimal id, else 0. */
+static int64_t parse_id(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
+        return 0;
+    return atoll(s);
+}
+
+/* ---- on the writer thread ---- */
+
+static void put_text(json_t *o, const char *key, const char *v)
+{
+    json_object_set_new(o, key, v ? json_string(v) : json_null());
+}
+
+static void put_id(json_t *o, const char *key, int64_t v)
+{
+    json_object_set_new(o, key, v ? json_integer(v) : json_null());
+}
+
+/* The fields that differ, into before and after. */
+static void diff(const store_feedback_state *a, const store_feedback_state *b, json_t *before,
+                 json_t *after)
+{
+    if (!same(a->status, b->status)) {
+        put_text(before, "status", a->status);
+        put_text(after, "status", b->status);
+    }
+    if (a->unit_id != b->unit_id) {
+        put_text(before, "unit", a->unit);
+        put_text(after, "unit", b->unit);
+    }
+    if (!same(a->resolution_reason, b->resolution_reason)) {
+        put_text(before, "resolution_reason", a->resolution_reason);
+        put_text(after, "resolution_reason", b->resolution_reason);
+    }
+    if (a->duplicate_of != b->duplicate_of) {
+        put_id(before, "duplicate_of", a->duplicate_of);
+        put_id(after, "duplicate_of", b->duplicate_of);
+    }
+    if (!same(a->forwarded_to, b->forwarded_to)) {
+        put_text(before, "forwarded_to", a->forwarded_to);
+        put_text(after, "forwarded_to", b->forwarded_to);
+    }
+}
+
+/* The new state from cur and ch; its strings are borrowed from both. */
+static vk_err next_state(vk_ctx *ctx, const vk_feedback_change *ch,
+                         const store_feedback_state *cur, store_feedback_state *next,
+                         vk_errinfo *ei)
+{
+    store_conn *c = ctx->store;
+    *next = *cur;
+    if (ch->status && strcmp(ch->status, cur->status) != 0) {
+        if (!transition_ok(cur->status, ch->status))
+            return vk_fail(ei, VK_ETRANSITION, "status",
+                           api_feedback_status_open(cur->status)
+                               ? "an item cannot go back to received"
+                               : "the item is closed (%s); it can only be reopened, to "
+                                 "in_progress",
+                           cur->status);
+        next->status = (char *)ch->status;
+    }
+    const char *st = next->status;
+    int changed = strcmp(st, cur->status) != 0;
+    /* Each outcome's detail belongs to that outcome only. */
+    if (ch->resolution_reason && strcmp(st, "not_resolvable") != 0)
+        return vk_fail(ei, VK_EVALUE, "resolution_reason",
+                       "resolution_reason is only for status not_resolvable");
+    if (ch->forwarded_to && strcmp(st, "forwarded") != 0)
+        return vk_fail(ei, VK_EVALUE, "forwarded_to", "forwarded_to is only for status forwarded");
+    if (ch->duplicate_of && strcmp(st, "duplicate") != 0)
+        return vk_fail(ei, VK_EVALUE, "duplicate_of", "duplicate_of is only for status duplicate");
+    if (changed) {
+        next->resolution_reason = NULL;
+        next->forwarded_to = NULL;
+        next->duplicate_of = 0;
+    }
+    if (ch->resolution_reason)
+        next->resolution_reason = (char *)ch->resolution_reason;
+    if (ch->forwarded_to)
+        next->forwarded_to = (char *)ch->forwarded_to;
+    if (ch->duplicate_of) {
+        int exists = 0;
+        vk_err e = store_feedback_exists(c, ch->duplicate_of, &exists, ei);
+        if (e)
+            return e;
+        if (ch->duplicate_of == ch->id || !exists)
+            return vk_fail(ei, VK_EVALUE, "duplicate_of",
+                           ch->duplicate_of == ch->id ? "an item cannot duplicate itself"
+                                                      : "there is no feedback with that id");
+        next->duplicate_of = ch->duplicate_of;
+    }
+    if (strcmp(st, "not_resolvable") == 0 && !next->resolution_reason)
+        return vk_fail(ei, VK_EMISSING, "resolution_reason",
+                       "not_resolvable needs a resolution_reason: why it cannot be resolved");
+    if (strcmp(st, "forwarded") == 0 && !next->forwarded_to)
+        return vk_fail(ei, VK_EMISSING, "forwarded_to",
+                       "forwarded needs forwarded_to: the organisation it went to");
+    if (strcmp(st, "duplicate") == 0 && !next->duplicate_of)
+        return vk_fail(ei, VK_EMISSING, "duplicate_of",
+                       "duplicate needs duplicate_of: the id of the item it repeats");
+    if (ch->unit) {
+        int64_t uid = 0;
+        vk_err e = store_unit_id(c, ch->unit, &uid, ei);
+        if (e)
+            return e;
+        if (!uid)
+            return vk_fail(ei, VK_EVALUE, "unit", "there is no unit with code %.40s", ch->unit);
+        next->unit_id = uid;
+        next->unit = (char *)ch->unit;
+    }
+    return VK_OK;
+}
+
+static const char *event_kind(const store_feedback_state *cur, const store_feedback_state *next,
+                              const vk_feedback_change *ch)
+{
+    if (strcmp(cur->status, next->status) != 0)
+        return api_feedback_status_open(cur->status) ? "status" : "reopen";
+    if (cur->unit_id != next->unit_id)
+        return "unit";
+    if (ch->public_answer)
+        return "answer";
+    if (ch->internal_note)
+        return "note";
+    return "edit";
+}
+
+vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char *now,
+                          vk_errinfo *ei)
+{
+    store_feedback_state cur, next;
+    int found = 0;
+    vk_err e = store_feedback_state_get(ctx->store, ch->id, &found, &cur, ei);
+    if (e)
+        return e;
+    if (!found)
+        return vk_fail(ei, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+    json_t *before = json_object(), *after = json_object();
+    char *b = NULL, *a = NULL;
+    e = next_state(ctx, ch, &cur, &next, ei);
+    if (!e && (!before || !after))
+        e = vk_fail(ei, VK_ENOMEM, "", NULL);
+    if (!e) {
+        diff(&cur, &next, before, after);
+        if (ch->public_answer) {
+            put_text(before, "answer", cur.answer);
+            put_text(after, "answer", ch->public_answer);
+        }
+        b = json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS);
+        a = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
+        if (!a || !b)
+            e = vk_fail(ei, VK_ENOMEM, "", NULL);
+    }
+    if (!e)
+        e = store_feedback_update(ctx->store, ch->id, &next, ch->public_answer, now, ei);
+    if (!e) {
+        store_event ev = {0,  ch->id, now, ch->actor, event_kind(&cur, &next, ch),
+                          b,  a,      ch->public_answer, ch->internal_note};
+        e = store_event_add(ctx->store, &ev, ei);
+    }
+    free(a);
+    free(b);
+    json_decref(before);
+    json_decref(after);
+    store_feedback_state_fini(&cur);
+    return e;
+}
+
+/* ---- PATCH /api/v1/staff/feedback/{id} ---- */
+
+typedef struct change_state {
+    vk_write_job job;
+    json_t *doc;
+    char actor[65];
+    vk_writer *writer;
+} change_state;
+
+static void change_start(void *arg, void (*resume)(void *token), void *token)
+{
+    change_state *st = arg;
+    st->job.done = resume;
+    st->job.done_arg = token;
+    vk_writer_submit(st->writer, &st->job);
+}
+
+static void change_finish(void *arg, vk_resp *resp)
+{
+    change_state *st = arg;
+    vk_write_job *job = &st->job;
+    if (job->err.code != VK_OK) {
+        vk_resp_error(resp, &job->err);
+        return;
+    }
+    resp->status = job->status;
+    resp->content_type = "application/geo+json";
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    vk_buf_puts(&resp->body, job->body ? job->body : "");
+}
+
+static void change_cleanup(void *arg)
+{
+    change_state *st = arg;
+    vk_write_job_fini(&st->job);
+    json_decref(st->doc);
+    free(st);
+}
+
+/* The body's form: known members of the right types and sizes. */
+static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei)
+{
+    static const char *const keys[] = {"status",        "unit",              "public_answer",
+                                       "internal_note", "resolution_reason", "duplicate_of",
+                                       "forwarded_to",  NULL};
+    if (!json_is_object(doc))
+        return vk_fail(ei, VK_ETYPE, "", "send a JSON object with the fields to change");
+    vk_err e;
+    if ((e = api_json_keys(doc, keys, ei)) ||
+        (e = api_json_text(doc, "status", 0, 20, 0, &ch->status, ei)) ||
+        (e = api_json_text(doc, "unit", 0, UNIT_MAX, 0, &ch->unit, ei)) ||
+        (e = api_json_text(doc, "public_answer", 0, ANSWER_MAX, 1, &ch->public_answer, ei)) ||
+        (e = api_json_text(doc, "internal_note", 0, NOTE_MAX, 1, &ch->internal_note, ei)) ||
+        (e = api_json_text(doc, "resolution_reason", 0, REASON_MAX, 1, &ch->resolution_reason,
+                           ei)) ||
+        (e = api_json_text(doc, "forwarded_to", 0, FORWARDED_TO_MAX, 0, &ch->forwarded_to, ei)))
+        return e;
+    const json_t *dup = json_object_get(doc, "duplicate_of");
+    if (dup && !json_is_null(dup)) {
+        if (!json_is_integer(dup) || json_integer_value(dup) <= 0)
+            return vk_fail(ei, VK_ETYPE, "duplicate_of",
+                           "duplicate_of must be the id (a positive whole number) of a "
+                           "feedback item");
+        ch->duplicate_of = (int64_t)json_integer_value(dup);
+    }
+    if (ch->status && !listed(ch->status, statuses))
+        return vk_fail(ei, VK_EVALUE, "status",
+                       "status must be received, in_progress, planned, resolved, not_resolvable, "
+                       "duplicate or forwarded");
+    if (!ch->status && !ch->unit && !ch->public_answer && !ch->internal_note &&
+        !ch->resolution_reason && !ch->forwarded_to && !ch->duplicate_of)
+        return vk_fail(ei, VK_EMISSING, "",
+                       "nothing to change: give status, unit, public_answer, internal_note, "
+                       "resolution_reason, duplicate_of or forwarded_to");
+    return VK_OK;
+}
+
+vk_err api_staff_feedback_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const no_params[] = {NULL};
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    int64_t id = parse_id(req->nargs ? req->args[0] : NULL);
+    if (!id)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+    if (!vk_req_is_json(req))
+        return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
+                       "send the change as application/json");
+    change_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    if ((e = api_json_parse(req->body, req->body_len, &st->doc, &ctx->err)) ||
+        (e = read_change(st->doc, &st->job.change, &ctx->err))) {
+        change_cleanup(st);
+        return e;
+    }
+    vk_write_job *job = &st->job;
+    job->kind = VK_JOB_CHANGE;
+    job->change.id = id;
+    snprintf(st->actor, sizeof st->actor, "%s", req->staff ? req->staff->name : "?");
+    job->change.actor = st->actor;
+    job->location_prefix = "/api/v1/feedback/";
+    if (!ctx->writer) {
+        vk_writer_run_one(ctx, job);
+        change_finish(st, resp);
+        change_cleanup(st);
+        return VK_OK;
+    }
+    st->writer = ctx->writer;
+    resp->defer_state = st;
+    resp->defer_start = change_start;
+    resp->defer_finish = change_finish;
+    resp->defer_cleanup = change_cleanup;
+    return VK_OK;
+}
+
+/* ---- reading the history and the audit log ---- */
+
+typedef struct {
+    vk_buf *b;
+    int n, with_item, failed;
+} event_writer;
+
+static int event_json(void *arg, const store_event *ev)
+{
+    event_writer *w = arg;
+    json_t *o = json_object();
+    json_t *before = json_loads(ev->before ? ev->before : "{}", 0, NULL);
+    json_t *after = json_loads(ev->after ? ev->after : "{}", 0, NULL);
+    json_object_set_new(o, "id", json_integer(ev->id));
+    if (w->with_item)
+        json_object_set_new(o, "feedback_id", json_integer(ev->feedback_id));
+    put_text(o, "at", ev->at);
+    put_text(o, "actor", ev->actor);
+    put_text(o, "kind", ev->kind);
+    json_object_set_new(o, "before", before ? before : json_object());
+    json_object_set_new(o, "after", after ? after : json_object());
+    put_text(o, "public_answer", ev->public_answer);
+    put_text(o, "internal_note", ev->internal_note);
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!s) {
+        w->failed = 1;
+        return 1;
+    }
+    if (w->n++)
+        vk_buf_puts(w->b, ",");
+    vk_buf_puts(w->b, s);
+    free(s);
+    return vk_buf_ok(w->b) ? 0 : 1;
+}
+
+vk_err api_staff_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const no_params[] = {NULL};
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    int64_t id = parse_id(req->nargs ? req->args[0] : NULL);
+    int exists = 0;
+    if (id && (e = store_feedback_exists(ctx->store, id, &exists, &ctx->err)))
+        return e;
+    if (!exists)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+    vk_buf *b = &resp->body;
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    vk_buf_puts(b, "{\"feedback\":");
+    api_items it;
+    api_items_init(&it, store_collection_find("feedback"));
+    it.q.id = id;
+    int found = 0;
+    if ((e = api_items_write_one(ctx, &it, b, &found)))
+        return e;
+    vk_buf_puts(b, ",\"events\":[");
+    event_writer w = {b, 0, 0, 0};
+    if ((e = store_event_each(ctx->store, id, 0, event_json, &w, &ctx->err)))
+        return e;
+    vk_buf_puts(b, "]}");
+    if (w.failed || !vk_buf_ok(b))
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    return VK_OK;
+}
+
+vk_err api_staff_audit(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const params[] = {"limit", NULL};
+    vk_err e = vk_req_only_params(req, params, &ctx->err);
+    if (e)
+        return e;
+    int limit = AUDIT_DEFAULT;
+    const char *l = vk_req_param(req, "limit");
+    if (l) {
+        int64_t n = parse_id(l);
+        if (n < 1 || n > AUDIT_MAX)
+            return vk_fail(&ctx->err, VK_EPARAM, "limit",
+                           "limit must be a whole number from 1 to %d", AUDIT_MAX);
+        limit = (int)n;
+    }
+    vk_buf *b = &resp->body;
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    vk_buf_puts(b, "{\"events\":[");
+    event_writer w = {b, 0, 1, 0};
+    if ((e = store_event_each(ctx->store, 0, limit, event_json, &w, &ctx->err)))
+        return e;
+    vk_buf_puts(b, "]}");
+    if (w.failed || !vk_buf_ok(b))
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    return VK_OK;
+}
