@@ -205,6 +205,9 @@ if [[ $cnt != "$N" || $idx != "$N" || $maxid != "$N" || $fk != 0 ]]; then
   echo "make-db: check failed: rows $cnt, rtree $idx, max id $maxid (want $N), foreign key errors $fk" >&2
   exit 1
 fi
+# A -wal/-shm left by an earlier OUT would be replayed into the new file and
+# corrupt it ("database disk image is malformed"): remove them first.
+rm -f "$OUT-wal" "$OUT-shm" "$OUT-journal"
 mv -f "$TMP" "$OUT"
 rm -f "$TMP-wal" "$TMP-shm"
 trap - EXIT
