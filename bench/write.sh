@@ -42,7 +42,7 @@ writes() { # writes LABEL → acknowledged/s p50 p99 ok
   after=$(count)
   acked=$(grep -c ' POST /api/v1/feedback 201 ' "$work/server.log" || true)
   local non2xx; non2xx=$(awk '/Non-2xx/ {print $5}' "$work/$1.txt"); non2xx=${non2xx:-0}
-  read -r rps p50 p99 < <(field "$work/$1.txt")
+  read -r _ p50 p99 < <(field "$work/$1.txt")
   local secs=${DUR%s}
   echo "$1 $((acked / secs)) $p50 $p99 $((after - before)) $acked $non2xx"
   : >"$work/server.log"
