@@ -64,15 +64,16 @@ const store_collection store_collections[] = {
                              "status and the city's public answer. No personal data.",
      "Geometry", "feedback f LEFT JOIN district d ON d.id = f.district_id "
      "LEFT JOIN unit u ON u.id = f.unit_id", "f.id", 0, "f.id",
-     "f.geom", "idx_feedback_geom", "f.created_at", feedback_columns, COUNT(feedback_columns), 1},
+     "f.geom", "idx_feedback_geom", "f.created_at", feedback_columns, COUNT(feedback_columns), 1,
+     "f.hidden = 0", "feedback f INDEXED BY feedback_nonpublic WHERE f.hidden <> 0"},
     {"districts", "Districts", "The municipality's districts (kaupunginosat).", "MultiPolygon",
      "district a", "a.code", 1, "a.id", "a.geom", "idx_district_geom", NULL, area_columns,
-     COUNT(area_columns), 0},
+     COUNT(area_columns), 0, NULL, NULL},
     {"accessibility-areas", "Accessibility areas",
      "Areas where the city has promised a higher accessibility level (esteettömyyden "
      "erikoistaso).",
      "MultiPolygon", "accessibility_area a", "a.code", 1, "a.id", "a.geom",
-     "idx_accessibility_area_geom", NULL, accessibility_columns, COUNT(accessibility_columns), 0},
+     "idx_accessibility_area_geom", NULL, accessibility_columns, COUNT(accessibility_columns), 0, NULL, NULL},
 };
 const int store_collections_count = COUNT(store_collections);
 
@@ -108,6 +109,8 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
                       col->rowid_sql);
     else
         vk_buf_puts(b, " WHERE 1");
+    if (col->public_sql && !q->include_nonpublic)
+        vk_buf_printf(b, " AND %s", col->public_sql);
     if (q->id || q->id_text)
         vk_buf_printf(b, " AND %s = ?7", col->id_sql);
     if (q->after && !col->id_is_text && !rtree_driven)
@@ -223,6 +226,12 @@ static vk_err count_items(store_conn *c, const store_collection *col, const stor
                       col->rtree, col->from, col->rowid_sql, col->rtree);
         vk_buf_printf(&b, EXACT_BBOX, col->geom_sql, col->geom_sql, col->geom_sql);
         vk_buf_putc(&b, ')');
+        if (col->nonpublic_from && !q->include_nonpublic) {
+            /* The R*Tree holds hidden items too: take those in the box off. */
+            vk_buf_printf(&b, " - (SELECT count(*) FROM %s", col->nonpublic_from);
+            vk_buf_printf(&b, EXACT_BBOX, col->geom_sql, col->geom_sql, col->geom_sql);
+            vk_buf_putc(&b, ')');
+        }
     } else {
         vk_buf_printf(&b, "SELECT count(*) FROM %s", col->from);
         add_conditions(&b, col, q, 0);

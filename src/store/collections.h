@@ -39,6 +39,11 @@ typedef struct store_collection {
     const store_column *columns;
     int ncolumns;
     int writable;                    /* anonymous POST creates items (feedback) */
+    /* Rows the public may see (e.g. "f.hidden = 0"), NULL = all; and the
+     * FROM + WHERE of the few it may not, driven by a partial index, so a
+     * box count from the R*Tree can subtract them cheaply. */
+    const char *public_sql;
+    const char *nonpublic_from;
 } store_collection;
 
 extern const store_collection store_collections[];
@@ -80,6 +85,7 @@ typedef struct store_items_query {
                                * ids); offset is then not applied */
     int has_near;             /* only items within near[2] metres of the point */
     double near[3];           /* lon, lat, metres (ellipsoidal distance) */
+    int include_nonpublic;    /* staff views: hidden and withdrawn items too */
 } store_items_query;
 
 /* Parameters ?1..?13 are the query's own; a where clause numbers from here. */

@@ -58,9 +58,10 @@
     X(SQL_FEEDBACK_INSERT,                                                           \
       "INSERT INTO feedback (category, description, place, status, resolution_reason, " \
       "answer, answered_at, district_id, created_at, updated_at, geom, duplicate_of, " \
-      "forwarded_to, unit_id) "                                                      \
+      "forwarded_to, unit_id, first_answered_at, closed_at) "                        \
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, GeomFromWKB(?11, 4326), ?12, ?13, " \
-      "(SELECT default_unit FROM category WHERE id = ?1))")                         \
+      "(SELECT default_unit FROM category WHERE id = ?1), ?7, "                      \
+      "CASE WHEN ?4 IN ('received', 'in_progress', 'planned') THEN NULL ELSE ?10 END)") \
     X(SQL_CONTACT_INSERT,                                                            \
       "INSERT INTO feedback_contact (feedback_id, name, email, phone) VALUES (?1, ?2, ?3, ?4)") \
     X(SQL_IDEM_GET, "SELECT request_hash, status, location, body FROM idempotency WHERE key = ?1") \
@@ -92,6 +93,11 @@
       "UPDATE feedback SET status = ?2, resolution_reason = ?3, duplicate_of = ?4, " \
       "forwarded_to = ?5, unit_id = ?6, answer = coalesce(?7, answer), "             \
       "answered_at = CASE WHEN ?7 IS NULL THEN answered_at ELSE ?8 END, "           \
+      "first_answered_at = CASE WHEN ?7 IS NOT NULL AND first_answered_at IS NULL "  \
+      "THEN ?8 ELSE first_answered_at END, "                                         \
+      "closed_at = CASE WHEN ?2 IN ('received', 'in_progress', 'planned') THEN NULL " \
+      "WHEN status IN ('received', 'in_progress', 'planned') THEN ?8 "               \
+      "ELSE closed_at END, "                                                         \
       "updated_at = ?8 WHERE id = ?1")                                               \
     X(SQL_EVENT_ADD,                                                                 \
       "INSERT INTO feedback_event (feedback_id, at, actor, kind, before, after, "    \
