@@ -10,9 +10,10 @@
 (function () {
   'use strict';
 
-  var LANGS = ['fi', 'sv', 'en'];
-  var LOCALES = { fi: 'fi-FI', sv: 'sv-FI', en: 'en-GB' };
-  var STORAGE_KEY = 'vaikuta.lang';
+  var VK = window.VK;
+  var t = VK.t;
+  var localName = VK.localName;
+  var $ = VK.$;
   var LIST_PAGE = 25;
   // Status colours: Okabe–Ito blue / orange / bluish green, darkened so that
   // white text on them and the shapes against the map reach the contrast
@@ -36,9 +37,6 @@
   var DRAFT_COLOR = '#6b1f8f';
 
   var S = {
-    lang: 'fi',
-    strings: {},
-    cache: {},
     config: null,
     categories: [],
     catById: {},
@@ -61,82 +59,14 @@
     descMax: 4000
   };
 
-  var $ = function (id) { return document.getElementById(id); };
-
   /* ---------- i18n ---------- */
 
-  function t(key, vars) {
-    var s;
-    if (vars && typeof vars.n === 'number') {
-      s = S.strings[key + (vars.n === 1 ? '_one' : '_other')];
-    }
-    if (s === undefined) s = S.strings[key];
-    if (s === undefined) s = key;
-    if (vars) {
-      s = s.replace(/\{(\w+)\}/g, function (m, k) {
-        return vars[k] !== undefined ? String(vars[k]) : m;
-      });
-    }
-    return s;
-  }
-
-  function localName(obj) {
-    if (!obj) return '';
-    if (typeof obj === 'string') return obj;
-    return obj[S.lang] || obj.fi || obj.en || obj.sv || '';
-  }
-
-  function loadStrings(lang) {
-    if (S.cache[lang]) return Promise.resolve(S.cache[lang]);
-    return fetch('/i18n/' + lang + '.json').then(function (r) {
-      if (!r.ok) throw new Error('i18n ' + r.status);
-      return r.json();
-    }).then(function (j) { S.cache[lang] = j; return j; });
-  }
-
-  function initialLang() {
-    var q = new URLSearchParams(location.search).get('lang');
-    if (q && LANGS.indexOf(q) >= 0) return q;
-    try {
-      var st = localStorage.getItem(STORAGE_KEY);
-      if (st && LANGS.indexOf(st) >= 0) return st;
-    } catch (e) { /* storage may be blocked */ }
-    return 'fi';
-  }
-
-  function setLang(lang, remember) {
-    return loadStrings(lang).then(function (strings) {
-      S.lang = lang;
-      S.strings = strings;
-      if (remember) {
-        try { localStorage.setItem(STORAGE_KEY, lang); } catch (e) { /* ignore */ }
-        var u = new URL(location.href);
-        if (u.searchParams.has('lang')) {
-          u.searchParams.set('lang', lang);
-          history.replaceState(null, '', u.toString());
-        }
-      }
-      applyStrings();
-    });
-  }
-
+  // VK.setLang has applied the data-i18n strings; the rest of the page is
+  // drawn here, in the new language.
   function applyStrings() {
-    document.documentElement.lang = S.lang;
     document.title = t('title');
     var md = document.querySelector('meta[name="description"]');
     if (md) md.setAttribute('content', t('metaDescription'));
-    document.querySelectorAll('[data-i18n]').forEach(function (el) {
-      el.textContent = t(el.getAttribute('data-i18n'));
-    });
-    document.querySelectorAll('[data-i18n-attr]').forEach(function (el) {
-      el.getAttribute('data-i18n-attr').split(';').forEach(function (pair) {
-        var p = pair.split(':');
-        el.setAttribute(p[0], t(p[1]));
-      });
-    });
-    document.querySelectorAll('.lang-button').forEach(function (b) {
-      b.setAttribute('aria-pressed', b.getAttribute('data-lang') === S.lang ? 'true' : 'false');
-    });
     $('description-hint').textContent = t('descriptionHint', { max: S.descMax });
     updatePlaceRequired();
     fillCategorySelect();
@@ -154,13 +84,6 @@
   }
 
   /* ---------- data ---------- */
-
-  function getJSON(url) {
-    return fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) {
-      if (!r.ok) throw new Error(url + ' ' + r.status);
-      return r.json();
-    });
-  }
 
   function showLoadError() {
     var el = $('load-error');
@@ -383,7 +306,7 @@
     var d = new Date(iso);
     if (isNaN(d.getTime())) return iso;
     try {
-      return new Intl.DateTimeFormat(LOCALES[S.lang], { dateStyle: 'long', timeZone: 'Europe/Helsinki' }).format(d);
+      return new Intl.DateTimeFormat(VK.LOCALES[VK.lang()], { dateStyle: 'long', timeZone: 'Europe/Helsinki' }).format(d);
     } catch (e) {
       return d.toISOString().slice(0, 10);
     }
@@ -616,7 +539,7 @@
     var keep = sel.value;
     while (sel.options.length > 1) sel.remove(1);
     var ds = S.districts.slice().sort(function (a, b) {
-      return localName(a.properties.name).localeCompare(localName(b.properties.name), LOCALES[S.lang]);
+      return localName(a.properties.name).localeCompare(localName(b.properties.name), VK.LOCALES[VK.lang()]);
     });
     ds.forEach(function (d) {
       var o = document.createElement('option');
@@ -876,12 +799,14 @@
     }
     // A server error: our sentence for its code, then the server's own words
     // (English, so marked lang="en" for screen readers; in English only those).
-    var local = S.strings['code_' + e.code];
-    if (S.lang !== 'en' || !e.message) {
+    var codeKey = 'code_' + e.code;
+    var local = t(codeKey) !== codeKey ? t(codeKey) : null;
+    var en = VK.lang() === 'en';
+    if (!en || !e.message) {
       node.appendChild(document.createTextNode(local || t('errServer')));
     }
     if (e.message) {
-      if (S.lang !== 'en') {
+      if (!en) {
         node.appendChild(document.createTextNode(' ' + t('serverSays') + ' '));
       }
       var m = el('span', 'server-message', e.message);
@@ -1020,29 +945,16 @@
     if (email) props.contact = { email: email };
     var body = { type: 'Feature', geometry: buildGeometry(), properties: props };
     setBusy(true);
-    fetch('/api/v1/feedback', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/geo+json', Accept: 'application/json' },
-      body: JSON.stringify(body)
-    }).then(function (res) {
-      return res.text().then(function (txt) {
-        var j = null;
-        try { j = txt ? JSON.parse(txt) : null; } catch (e) { j = null; }
-        return { status: res.status, json: j };
-      });
-    }).then(function (r) {
+    VK.api('POST', '/api/v1/feedback', body).then(function (j) {
       setBusy(false);
-      if (r.status === 201 && r.json && r.json.type === 'Feature') {
-        onCreated(r.json);
-      } else if (r.json && r.json.error) {
-        var e = r.json.error;
-        showErrors([{ field: fieldForServer(e.field), code: e.code, message: e.message }]);
-      } else {
-        showErrors([{ field: null, key: 'errServer' }]);
-      }
-    }, function () {
+      if (j && j.type === 'Feature') onCreated(j);
+      else showErrors([{ field: null, key: 'errServer' }]);
+    }, function (err) {
       setBusy(false);
-      showErrors([{ field: null, key: 'errNetwork' }]);
+      if (!(err instanceof VK.ApiError)) showErrors([{ field: null, key: 'errNetwork' }]);
+      // ApiError puts "HTTP <status>" in message when the server sent none.
+      else if (err.code) showErrors([{ field: fieldForServer(err.field), code: err.code, message: err.message === 'HTTP ' + err.status ? '' : err.message }]);
+      else showErrors([{ field: null, key: 'errServer' }]);
     });
   }
 
@@ -1111,11 +1023,6 @@
   }
 
   function wire() {
-    document.querySelectorAll('.lang-button').forEach(function (b) {
-      b.addEventListener('click', function () {
-        setLang(b.getAttribute('data-lang'), true).catch(showLoadError);
-      });
-    });
     // In-page links: move focus to the target so that keyboard users land there.
     document.querySelectorAll('a[href^="#"]').forEach(function (a) {
       a.addEventListener('click', function () {
@@ -1164,15 +1071,15 @@
 
   function start() {
     wire();
-    var lang = initialLang();
     var data = Promise.all([
-      getJSON('/api/v1/config').catch(function () { return null; }),
-      getJSON('/api/v1/categories').catch(function () { return null; }),
-      getJSON('/api/v1/districts').catch(function () { return null; }),
-      getJSON('/api/v1/feedback?limit=10000').catch(function () { return null; })
+      VK.getJSON('/api/v1/config').catch(function () { return null; }),
+      VK.getJSON('/api/v1/categories').catch(function () { return null; }),
+      VK.getJSON('/api/v1/districts').catch(function () { return null; }),
+      VK.getJSON('/api/v1/feedback?limit=10000').catch(function () { return null; })
     ]);
-    var strings = setLang(lang, false).catch(function () {
-      return lang === 'fi' ? null : setLang('fi', false);
+    // Strings in the chosen language, or in Finnish when those fail to load.
+    var strings = VK.startPage({ onLanguage: applyStrings }).catch(function () {
+      return VK.setLang('fi', false).catch(function () { return null; });
     });
     Promise.all([data, strings]).then(function (res) {
       var d = res[0];
