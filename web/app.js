@@ -29,6 +29,7 @@
     closed: { color: '#17714a', fill: 0, dash: null, lineDash: '1 9' }
   };
   var CLOSED = ['resolved', 'not_resolvable', 'duplicate', 'forwarded'];
+  var OPEN = ['received', 'in_progress', 'planned'];
 
   // The look of a status: its own, or the closed look for an outcome.
   function look(status) {
@@ -56,6 +57,8 @@
     drawing: false,
     lastCreatedId: null,
     countTimer: null,
+    nearby: [],
+    nearbyKey: null,
     descMax: 4000
   };
 
@@ -80,6 +83,7 @@
     }
     updateDrawUI();
     renderList();
+    renderNearby(false);
     relocalizeErrors();
   }
 
@@ -414,8 +418,89 @@
       row(t('fAnswer'), p.answer);
       row(t('fAnswered'), formatDate(p.answered));
     }
+    if (!isOpen(p.status) && p.me_too > 0) row(t('fMeToo'), t('meTooCount', { n: p.me_too }));
     wrap.appendChild(dl);
+    if (isOpen(p.status)) wrap.appendChild(meTooControl(f.id, p.me_too || 0, prefix));
     return wrap;
+  }
+
+  function isOpen(status) {
+    return !status || OPEN.indexOf(status) >= 0;
+  }
+
+  /* ---------- "me too" ---------- */
+
+  // Which items this browser has supported, so that their buttons show as
+  // pressed after a reload (the server keeps its own count, one per browser).
+  var ME_TOO_KEY = 'vaikuta.meToo';
+
+  function supported() {
+    try {
+      var v = JSON.parse(localStorage.getItem(ME_TOO_KEY) || '[]');
+      return Array.isArray(v) ? v.map(String) : [];
+    } catch (e) { return []; }
+  }
+
+  function rememberSupport(id) {
+    var ids = supported();
+    if (ids.indexOf(String(id)) >= 0) return;
+    ids.push(String(id));
+    try { localStorage.setItem(ME_TOO_KEY, JSON.stringify(ids)); } catch (e) { /* ignore */ }
+  }
+
+  /* A "me too" button with the count, and a polite status line beside it
+   * telling what the last press did. prefix keeps ids unique when the same
+   * item is in the list, a popup and the suggestions at once. */
+  function meTooControl(id, count, prefix) {
+    var box = el('div', 'metoo');
+    var b = el('button', 'button button-secondary button-small metoo-button');
+    b.type = 'button';
+    b.id = prefix + '-metoo-' + id;
+    b.setAttribute('data-metoo-id', String(id));
+    var status = el('p', 'metoo-status');
+    status.id = prefix + '-metoo-status-' + id;
+    status.setAttribute('aria-live', 'polite');
+    // The item's heading (built by the caller with this id) names what the
+    // button supports; the status line tells what the press did.
+    b.setAttribute('aria-describedby', prefix + '-title-' + id + ' ' + status.id);
+    setMeTooButton(b, count);
+    b.addEventListener('click', function () { sendMeToo(id, b, status); });
+    box.appendChild(b);
+    box.appendChild(status);
+    return box;
+  }
+
+  function setMeTooButton(b, count) {
+    var id = b.getAttribute('data-metoo-id');
+    var pressed = supported().indexOf(id) >= 0;
+    b.setAttribute('aria-pressed', pressed ? 'true' : 'false');
+    b.setAttribute('data-count', String(count));
+    b.textContent = '';
+    b.appendChild(el('span', 'metoo-mark', pressed ? '\u2713 ' : ''));
+    b.lastChild.setAttribute('aria-hidden', 'true');
+    b.appendChild(document.createTextNode(t('meToo', { n: count })));
+  }
+
+  function sendMeToo(id, button, status) {
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    button.setAttribute('aria-disabled', 'true');
+    VK.api('POST', '/api/v1/feedback/' + encodeURIComponent(id) + '/me-too').then(function (r) {
+      button.removeAttribute('aria-disabled');
+      rememberSupport(id);
+      var f = findFeature(id);
+      if (f) f.properties.me_too = r.me_too;
+      var ns = S.nearby || [];
+      for (var i = 0; i < ns.length; i++) {
+        if (String(ns[i].id) === String(id)) ns[i].properties.me_too = r.me_too;
+      }
+      document.querySelectorAll('.metoo-button[data-metoo-id="' + String(id) + '"]').forEach(function (b) {
+        setMeTooButton(b, r.me_too);
+      });
+      status.textContent = r.counted ? t('meTooCounted') : t('meTooAlready');
+    }, function () {
+      button.removeAttribute('aria-disabled');
+      status.textContent = t('meTooFailed');
+    });
   }
 
   /* ---------- legend ---------- */
@@ -575,6 +660,7 @@
     }
     renderDraft();
     updateDrawUI();
+    checkNearby();
   }
 
   function undoVertex() {
@@ -584,6 +670,7 @@
     setDrawStatus(t('vertexRemoved', { n: d.length }));
     renderDraft();
     updateDrawUI();
+    checkNearby();
   }
 
   function minVertices(mode) {
@@ -638,6 +725,7 @@
     if (d) d.length = 0;
     renderDraft();
     stopDrawing();
+    checkNearby();
     announce(t('drawingCancelled'));
     $('go-to-map').focus();
   }
@@ -696,6 +784,7 @@
       startDrawing(false);
     }
     updateDrawUI();
+    checkNearby();
   }
 
   function updatePlaceRequired() {
@@ -763,6 +852,74 @@
       S.countTimer = window.setTimeout(function () {
         $('description-count-live').textContent = countText();
       }, 1000);
+    }
+  }
+
+  /* ---------- open items nearby: "has this already been reported?" ---------- */
+
+  // The place a report is about, as [lon, lat]: the point, the mean of the
+  // vertices of a line or an area, or the district's label point (where a
+  // report without the map is placed); null until the place is complete.
+  function reportPlace() {
+    if (S.mode === 'district') {
+      var g = buildGeometry();
+      return g ? g.coordinates : null;
+    }
+    if (!draftComplete()) return null;
+    var d = currentDraft(), lon = 0, lat = 0;
+    d.forEach(function (ll) { lon += ll.lng; lat += ll.lat; });
+    return [round7(lon / d.length), round7(lat / d.length)];
+  }
+
+  /* Once both a place and a category are chosen, ask the server for open
+   * items of that category close by. Only a suggestion: it never blocks
+   * sending, and it is announced politely without moving focus. */
+  function checkNearby() {
+    var cat = $('category').value;
+    var at = cat ? reportPlace() : null;
+    if (!at) { S.nearbyKey = null; S.nearby = []; renderNearby(false); return; }
+    var key = cat + '@' + at[0] + ',' + at[1];
+    if (key === S.nearbyKey) return;
+    S.nearbyKey = key;
+    var q = '?lon=' + at[0] + '&lat=' + at[1] + '&category=' + encodeURIComponent(cat);
+    VK.getJSON('/api/v1/feedback/nearby' + q).then(function (fc) {
+      if (S.nearbyKey !== key) return; // the place or category changed meanwhile
+      S.nearby = (fc && fc.features) || [];
+      renderNearby(true);
+    }, function () {
+      if (S.nearbyKey !== key) return;
+      S.nearby = [];
+      renderNearby(false);
+    });
+  }
+
+  function renderNearby(announceIt) {
+    var box = $('nearby');
+    if (!box) return;
+    var ul = $('nearby-list');
+    ul.textContent = '';
+    var n = S.nearby.length;
+    box.hidden = n === 0;
+    if (!n) { $('nearby-live').textContent = ''; return; }
+    S.nearby.forEach(function (f) {
+      var p = f.properties || {};
+      var li = el('li', 'nearby-item');
+      var title = el('p', 'nearby-title', categoryName(p.category) + ' · ' + t('feedbackNumber', { id: f.id }));
+      title.id = 'nearby-title-' + f.id;
+      li.appendChild(title);
+      li.appendChild(el('p', 'nearby-desc', p.description));
+      var st = el('p', 'fb-status nearby-status');
+      st.appendChild(statusSymbol(p.status || 'received'));
+      st.appendChild(el('span', null, statusText(p) + ' · ' +
+        t('distance', { n: VK.formatNumber(Math.round(p.distance_m || 0)) })));
+      li.appendChild(st);
+      li.appendChild(meTooControl(f.id, p.me_too || 0, 'nearby'));
+      ul.appendChild(li);
+    });
+    if (announceIt) {
+      var live = $('nearby-live');
+      live.textContent = '';
+      window.setTimeout(function () { live.textContent = t('nearbyFound', { n: n }); }, 50);
     }
   }
 
@@ -959,19 +1116,55 @@
   }
 
   function onCreated(f) {
+    // The follow-up link is the reporter's alone: shown once, never kept
+    // with the public feature.
+    var followup = f.followup;
+    delete f.followup;
     S.features.push(f);
     addFeatureLayer(f);
     S.lastCreatedId = f.id;
     resetForm();
     closeForm(false);
     renderList();
+    showFollowup(followup);
     var st = $('report-status');
     st.textContent = '';
-    var p = el('p', 'notice notice-success', t('success', { id: f.id }));
+    var p = el('p', 'notice notice-success', t('success', { id: f.id }) +
+      (followup ? ' ' + t('followupBelow') : ''));
     st.appendChild(p);
     var show = $('show-new');
     show.hidden = false;
     show.focus();
+  }
+
+  /* ---------- the private follow-up link ---------- */
+
+  function showFollowup(followup) {
+    var box = $('followup-box');
+    $('followup-copied').textContent = '';
+    if (!followup || !followup.url) { box.hidden = true; return; }
+    var url = new URL(followup.url, location.href).href;
+    $('followup-url').value = url;
+    $('followup-open').href = url;
+    box.hidden = false;
+  }
+
+  function copyFollowup() {
+    var input = $('followup-url');
+    var done = function () { $('followup-copied').textContent = t('followupCopied'); };
+    var fallback = function () {
+      // Older browsers and plain-http pages have no async clipboard.
+      input.focus();
+      input.select();
+      var ok = false;
+      try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+      $('followup-copied').textContent = ok ? t('followupCopied') : t('followupCopyFailed');
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(input.value).then(done, fallback);
+    } else {
+      fallback();
+    }
   }
 
   function resetForm() {
@@ -986,6 +1179,7 @@
     updateCount(false);
     $('description-count-live').textContent = '';
     updateCategoryHint();
+    checkNearby();
   }
 
   function openForm() {
@@ -1039,6 +1233,7 @@
     $('draw-finish').addEventListener('click', guard(finishDrawing));
     $('draw-cancel').addEventListener('click', cancelDrawing);
     $('open-form').addEventListener('click', openForm);
+    $('followup-copy').addEventListener('click', copyFollowup);
     $('cancel-form').addEventListener('click', function () { resetForm(); closeForm(true); });
     $('show-new').addEventListener('click', function () { if (S.lastCreatedId !== null) showOnMap(S.lastCreatedId); });
     $('list-more').addEventListener('click', function () {
@@ -1054,7 +1249,8 @@
         (b || first).focus();
       }
     });
-    $('category').addEventListener('change', updateCategoryHint);
+    $('category').addEventListener('change', function () { updateCategoryHint(); checkNearby(); });
+    $('district').addEventListener('change', checkNearby);
     $('description').addEventListener('input', function () { updateCount(true); });
     $('report-form').addEventListener('submit', onSubmit);
     // Escape in the map or its toolbar leaves drawing mode (the points stay).
