@@ -893,6 +893,13 @@
     });
   }
 
+  // Metres in words; closer than 10 m is "less than 10 m", as neither the
+  // resident's nor the reporter's marking is more exact than that.
+  function distanceText(m) {
+    m = Math.round(m || 0);
+    return m < 10 ? t('distanceNear') : t('distance', { n: VK.formatNumber(m) });
+  }
+
   function renderNearby(announceIt) {
     var box = $('nearby');
     if (!box) return;
@@ -910,8 +917,7 @@
       li.appendChild(el('p', 'nearby-desc', p.description));
       var st = el('p', 'fb-status nearby-status');
       st.appendChild(statusSymbol(p.status || 'received'));
-      st.appendChild(el('span', null, statusText(p) + ' · ' +
-        t('distance', { n: VK.formatNumber(Math.round(p.distance_m || 0)) })));
+      st.appendChild(el('span', null, statusText(p) + ' · ' + distanceText(p.distance_m)));
       li.appendChild(st);
       li.appendChild(meTooControl(f.id, p.me_too || 0, 'nearby'));
       ul.appendChild(li);
@@ -1245,7 +1251,7 @@
       var items = $('feedback-list').querySelectorAll('.fb-item');
       var first = items[before];
       if (first) {
-        var b = first.querySelector('button');
+        var b = first.querySelector('.fb-show');
         (b || first).focus();
       }
     });

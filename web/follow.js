@@ -96,7 +96,7 @@
       row(t('fAnswer'), item.answer);
       row(t('fAnswered'), VK.formatDate(item.answered, true));
     }
-    row(t('fMeToo'), t('meTooCount', { n: item.me_too || 0 }));
+    row(t('fMeToo'), item.me_too ? t('meTooCount', { n: item.me_too }) : t('meTooNone'));
     if (!item.withdrawn) row(t('fContact'), t(item.has_contact ? 'contactGiven' : 'contactNone'));
 
     renderHistory(item.history || []);
@@ -113,7 +113,7 @@
       case 'reopen': return t('historyReopen', { status: s });
       case 'answer': return t('historyAnswer');
       case 'unit': return t('historyUnit');
-      case 'withdrawn': return t('historyWithdrawn');
+      case 'withdraw': return t('historyWithdrawn');
       default: return t('historyOther');
     }
   }
