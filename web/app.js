@@ -5,7 +5,12 @@
  * at the map centre, or without the map: district + the place in words).
  *
  * Plain script, no build step, no framework. Talks only to the HTTP API in
- * docs/api.md. Every user-visible string comes from i18n/<lang>.json.
+ * docs/api.md. Languages, strings (i18n/<lang>.json) and API calls come from
+ * web/common.js (window.VK), loaded before this file.
+ *
+ * Also the resident's part of feedback handling: open items close by are
+ * suggested while reporting, "me too" on open items, and the private
+ * follow-up link (follow.html) shown once after a report.
  */
 (function () {
   'use strict';
@@ -305,6 +310,8 @@
 
   /* ---------- shared rendering of one feature ---------- */
 
+  // Dates in words ("23 November 2026"), in Finnish time; VK.formatDate
+  // gives numeric dates, which the public list and popups do not use.
   function formatDate(iso) {
     if (!iso) return '';
     var d = new Date(iso);
