@@ -283,6 +283,7 @@ test('open items nearby are suggested while reporting, and "me too" counts once'
     await page.click('#submit');
     await waitForSuccess(page);
     assert.ok(await page.isVisible('#followup-box'));
+    await assertNoViolations(page, 'follow-up link shown');
 
     // After a reload the button in the list remembers this browser's support.
     await page.reload();
