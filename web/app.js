@@ -1287,7 +1287,7 @@
       VK.getJSON('/api/v1/feedback?limit=10000').catch(function () { return null; })
     ]);
     // Strings in the chosen language, or in Finnish when those fail to load.
-    var strings = VK.startPage({ onLanguage: applyStrings }).catch(function () {
+    var strings = VK.startPage({ onLanguage: applyStrings, onError: showLoadError }).catch(function () {
       return VK.setLang('fi', false).catch(function () { return null; });
     });
     Promise.all([data, strings]).then(function (res) {
