@@ -42,6 +42,19 @@ static const store_column feedback_columns[] = {
     {"updated", "f.updated_at", CQL2_Q_DATETIME, "Last change", NULL},
 };
 
+static const char *const visibilities[] = {"public", "hidden", "withdrawn", NULL};
+
+const store_column store_feedback_staff_columns[] = {
+    {"visibility", "(CASE f.hidden WHEN 0 THEN 'public' WHEN 1 THEN 'hidden' ELSE 'withdrawn' END)",
+     CQL2_Q_STRING, "public, hidden by a moderator, or withdrawn by its reporter", visibilities},
+    {"me_too", "f.me_too", CQL2_Q_INTEGER, "How many residents said \"me too\"", NULL},
+};
+const int store_feedback_staff_ncolumns = (int)(sizeof store_feedback_staff_columns /
+                                                sizeof store_feedback_staff_columns[0]);
+
+/* The inbox order; schema/0006_inbox.sql indexes exactly this. */
+#define INBOX_ORDER "(f.answered_at IS NOT NULL), f.created_at, f.id"
+
 static const store_column area_columns[] = {
     {"code", "a.code", CQL2_Q_STRING, "Code", NULL},
     {"name_fi", "a.name_fi", CQL2_Q_STRING, "Name in Finnish", NULL},
@@ -135,7 +148,7 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
 
 int store_items_rtree_order(const store_items_query *q)
 {
-    return q->has_bbox && !q->id && !q->id_text;
+    return q->has_bbox && !q->id && !q->id_text && !q->staff_view;
 }
 
 /* Numbers a statement does not mention fail to bind with SQLITE_RANGE,
@@ -190,7 +203,7 @@ vk_err store_items_count(store_conn *c, const store_collection *col, const store
     /* Everything, unfiltered (GDAL paging through a collection): the total
      * is remembered until the data changes. */
     int all = !q->has_bbox && !q->where && !q->time_start && !q->time_end && !q->id &&
-              !q->id_text && !q->after;
+              !q->id_text && !q->after && !q->include_nonpublic;
     store_extent *x = all ? cache_of(c, col) : NULL;
     long long version = 0, changes = 0;
     if (x) {
@@ -216,7 +229,7 @@ static vk_err count_items(store_conn *c, const store_collection *col, const stor
     vk_buf b;
     vk_buf_init(&b, 1 << 20);
     int fast = q->has_bbox && !q->where && !q->time_start && !q->time_end && !q->id &&
-               !q->id_text;
+               !q->id_text && !q->staff_view;
     if (fast) {
         /* Entries inside the box count from the R*Tree alone; only those
          * crossing its edge are read and tested exactly. */
@@ -253,6 +266,7 @@ static vk_err count_items(store_conn *c, const store_collection *col, const stor
 struct store_cursor {
     store_conn *conn;
     const store_collection *col;
+    int ncolumns;     /* the collection's, plus the staff columns of a staff view */
     sqlite3_stmt *st; /* borrowed from the connection's cache */
     store_item item;
     store_value values[MAX_COLUMNS];
@@ -261,13 +275,16 @@ struct store_cursor {
 vk_err store_cursor_open(store_conn *c, const store_collection *col, const store_items_query *q,
                          store_cursor **out, vk_errinfo *ei)
 {
-    if (col->ncolumns > MAX_COLUMNS)
+    int nstaff = q->staff_view ? store_feedback_staff_ncolumns : 0;
+    if (col->ncolumns + nstaff > MAX_COLUMNS)
         return vk_fail(ei, VK_EINTERNAL, "", "too many columns in collection %s", col->id);
     vk_buf b;
     vk_buf_init(&b, 1 << 20);
     vk_buf_printf(&b, "SELECT %s, AsBinary(%s)", col->id_sql, col->geom_sql);
     for (int i = 0; i < col->ncolumns; i++)
         vk_buf_printf(&b, ", %s", col->columns[i].sql);
+    for (int i = 0; i < nstaff; i++)
+        vk_buf_printf(&b, ", %s", store_feedback_staff_columns[i].sql);
     if (store_items_rtree_order(q)) {
         /* A box: walk the R*Tree and stop at the page's end, rather than
          * collecting and sorting every candidate (1M points: 4x faster).
@@ -278,7 +295,8 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
     } else {
         vk_buf_printf(&b, " FROM %s", col->from);
         add_conditions(&b, col, q, 0);
-        vk_buf_printf(&b, " ORDER BY %s LIMIT ?8 OFFSET ?9", col->id_sql);
+        vk_buf_printf(&b, " ORDER BY %s LIMIT ?8 OFFSET ?9",
+                      q->staff_view ? INBOX_ORDER : col->id_sql);
     }
     sqlite3_stmt *st = prepare(c, &b, ei);
     vk_buf_fini(&b);
@@ -290,6 +308,7 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
     bind_query(st, q);
     cur->conn = c;
     cur->col = col;
+    cur->ncolumns = col->ncolumns + nstaff;
     cur->st = st;
     cur->item.values = cur->values;
     *out = cur;
@@ -313,7 +332,7 @@ int store_cursor_next(store_cursor *cur, const store_item **item, vk_errinfo *ei
         it->id = sqlite3_column_int64(st, 0);
     it->wkb = sqlite3_column_blob(st, 1);
     it->wkb_len = (size_t)sqlite3_column_bytes(st, 1);
-    for (int i = 0; i < cur->col->ncolumns; i++) {
+    for (int i = 0; i < cur->ncolumns; i++) {
         store_value *v = &cur->values[i];
         switch (sqlite3_column_type(st, 2 + i)) {
         case SQLITE_INTEGER: v->type = STORE_INT; v->i = sqlite3_column_int64(st, 2 + i); break;

@@ -86,7 +86,17 @@ typedef struct store_items_query {
     int has_near;             /* only items within near[2] metres of the point */
     double near[3];           /* lon, lat, metres (ellipsoidal distance) */
     int include_nonpublic;    /* staff views: hidden and withdrawn items too */
+    int staff_view;           /* feedback only, the staff inbox: also select
+                               * store_feedback_staff_columns (their values
+                               * follow the collection's) and order unanswered
+                               * first, then oldest created, then id; a bbox
+                               * then filters without setting the order */
 } store_items_query;
+
+/* What the staff inbox shows beyond the public columns (visibility,
+ * me_too); they are queryables of a staff_view query. */
+extern const store_column store_feedback_staff_columns[];
+extern const int store_feedback_staff_ncolumns;
 
 /* Parameters ?1..?13 are the query's own; a where clause numbers from here. */
 #define STORE_ITEMS_FIRST_PARAM 14
