@@ -40,6 +40,7 @@ static const store_column feedback_columns[] = {
     {"district", "d.code", CQL2_Q_STRING, "District code (see /api/v1/districts)", NULL},
     {"created", "f.created_at", CQL2_Q_DATETIME, "When it was reported", NULL},
     {"updated", "f.updated_at", CQL2_Q_DATETIME, "Last change", NULL},
+    {"me_too", "f.me_too", CQL2_Q_INTEGER, "How many residents said \"me too\"", NULL},
 };
 
 static const char *const visibilities[] = {"public", "hidden", "withdrawn", NULL};
@@ -47,7 +48,6 @@ static const char *const visibilities[] = {"public", "hidden", "withdrawn", NULL
 const store_column store_feedback_staff_columns[] = {
     {"visibility", "(CASE f.hidden WHEN 0 THEN 'public' WHEN 1 THEN 'hidden' ELSE 'withdrawn' END)",
      CQL2_Q_STRING, "public, hidden by a moderator, or withdrawn by its reporter", visibilities},
-    {"me_too", "f.me_too", CQL2_Q_INTEGER, "How many residents said \"me too\"", NULL},
 };
 const int store_feedback_staff_ncolumns = (int)(sizeof store_feedback_staff_columns /
                                                 sizeof store_feedback_staff_columns[0]);
@@ -148,7 +148,8 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
 
 int store_items_rtree_order(const store_items_query *q)
 {
-    return q->has_bbox && !q->id && !q->id_text && !q->staff_view;
+    return q->has_bbox && !q->id && !q->id_text && !(q->has_near && q->near_order) &&
+           !q->staff_view;
 }
 
 /* Numbers a statement does not mention fail to bind with SQLITE_RANGE,
@@ -229,7 +230,7 @@ static vk_err count_items(store_conn *c, const store_collection *col, const stor
     vk_buf b;
     vk_buf_init(&b, 1 << 20);
     int fast = q->has_bbox && !q->where && !q->time_start && !q->time_end && !q->id &&
-               !q->id_text && !q->staff_view;
+               !q->id_text && !q->has_near && !q->staff_view;
     if (fast) {
         /* Entries inside the box count from the R*Tree alone; only those
          * crossing its edge are read and tested exactly. */
@@ -266,7 +267,8 @@ static vk_err count_items(store_conn *c, const store_collection *col, const stor
 struct store_cursor {
     store_conn *conn;
     const store_collection *col;
-    int ncolumns;     /* the collection's, plus the staff columns of a staff view */
+    int near_order;   /* a distance column follows the columns */
+    int nstaff;       /* then the staff columns of a staff view */
     sqlite3_stmt *st; /* borrowed from the connection's cache */
     store_item item;
     store_value values[MAX_COLUMNS];
@@ -283,6 +285,9 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
     vk_buf_printf(&b, "SELECT %s, AsBinary(%s)", col->id_sql, col->geom_sql);
     for (int i = 0; i < col->ncolumns; i++)
         vk_buf_printf(&b, ", %s", col->columns[i].sql);
+    int near_order = q->has_near && q->near_order;
+    if (near_order)
+        vk_buf_printf(&b, ", Distance(%s, MakePoint(?11, ?12, 4326), 1)", col->geom_sql);
     for (int i = 0; i < nstaff; i++)
         vk_buf_printf(&b, ", %s", store_feedback_staff_columns[i].sql);
     if (store_items_rtree_order(q)) {
@@ -295,8 +300,12 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
     } else {
         vk_buf_printf(&b, " FROM %s", col->from);
         add_conditions(&b, col, q, 0);
-        vk_buf_printf(&b, " ORDER BY %s LIMIT ?8 OFFSET ?9",
-                      q->staff_view ? INBOX_ORDER : col->id_sql);
+        if (near_order)
+            vk_buf_printf(&b, " ORDER BY %d, %s LIMIT ?8 OFFSET ?9", col->ncolumns + 3,
+                          col->id_sql);
+        else
+            vk_buf_printf(&b, " ORDER BY %s LIMIT ?8 OFFSET ?9",
+                          q->staff_view ? INBOX_ORDER : col->id_sql);
     }
     sqlite3_stmt *st = prepare(c, &b, ei);
     vk_buf_fini(&b);
@@ -308,7 +317,8 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
     bind_query(st, q);
     cur->conn = c;
     cur->col = col;
-    cur->ncolumns = col->ncolumns + nstaff;
+    cur->near_order = near_order;
+    cur->nstaff = nstaff;
     cur->st = st;
     cur->item.values = cur->values;
     *out = cur;
@@ -332,15 +342,19 @@ int store_cursor_next(store_cursor *cur, const store_item **item, vk_errinfo *ei
         it->id = sqlite3_column_int64(st, 0);
     it->wkb = sqlite3_column_blob(st, 1);
     it->wkb_len = (size_t)sqlite3_column_bytes(st, 1);
-    for (int i = 0; i < cur->ncolumns; i++) {
+    int n = cur->col->ncolumns;
+    for (int i = 0; i < n + cur->nstaff; i++) {
         store_value *v = &cur->values[i];
-        switch (sqlite3_column_type(st, 2 + i)) {
-        case SQLITE_INTEGER: v->type = STORE_INT; v->i = sqlite3_column_int64(st, 2 + i); break;
-        case SQLITE_FLOAT: v->type = STORE_REAL; v->d = sqlite3_column_double(st, 2 + i); break;
+        int k = 2 + i + (i >= n ? cur->near_order : 0); /* the distance sits between */
+        switch (sqlite3_column_type(st, k)) {
+        case SQLITE_INTEGER: v->type = STORE_INT; v->i = sqlite3_column_int64(st, k); break;
+        case SQLITE_FLOAT: v->type = STORE_REAL; v->d = sqlite3_column_double(st, k); break;
         case SQLITE_NULL: v->type = STORE_NULL; break;
-        default: v->type = STORE_TEXT; v->text = (const char *)sqlite3_column_text(st, 2 + i);
+        default: v->type = STORE_TEXT; v->text = (const char *)sqlite3_column_text(st, k);
         }
     }
+    if (cur->near_order)
+        it->distance = sqlite3_column_double(st, 2 + cur->col->ncolumns);
     *item = it;
     return 1;
 }

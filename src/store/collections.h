@@ -66,6 +66,7 @@ typedef struct store_item {
     const unsigned char *wkb;
     size_t wkb_len;
     store_value *values;    /* one per column, in the collection's order */
+    double distance;        /* metres from the near point (near_order only) */
 } store_item;
 
 /* What to select. Everything here is optional. */
@@ -86,6 +87,7 @@ typedef struct store_items_query {
     int has_near;             /* only items within near[2] metres of the point */
     double near[3];           /* lon, lat, metres (ellipsoidal distance) */
     int include_nonpublic;    /* staff views: hidden and withdrawn items too */
+    int near_order;           /* with has_near: nearest first, item->distance set */
     int staff_view;           /* feedback only, the staff inbox: also select
                                * store_feedback_staff_columns (their values
                                * follow the collection's) and order unanswered
@@ -93,8 +95,8 @@ typedef struct store_items_query {
                                * then filters without setting the order */
 } store_items_query;
 
-/* What the staff inbox shows beyond the public columns (visibility,
- * me_too); they are queryables of a staff_view query. */
+/* What the staff inbox shows beyond the public columns (visibility);
+ * they are queryables of a staff_view query. */
 extern const store_column store_feedback_staff_columns[];
 extern const int store_feedback_staff_ncolumns;
 

@@ -2,7 +2,6 @@
 // (GET /api/v1/staff/feedback) — order, filters, visibility, paging and
 // refusals —, the units list, and user administration over HTTP.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -63,12 +62,22 @@ async function newItem(category, coordinates = [28.7705, 61.1935]) {
   return r.json.id;
 }
 
-// Moderation (hiding) is another route's business; here the column is set
-// straight in the database to see what the inbox makes of it.
-function setHidden(id, hidden) {
-  const r = spawnSync('sqlite3', [srv.db, `PRAGMA busy_timeout = 5000; UPDATE feedback SET hidden = ${hidden} WHERE id = ${id};`],
-    { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+// Hidden by a moderator; withdrawn by its reporter through the follow-up link.
+async function hide(id) {
+  const r = await call('PATCH', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot', body: { hidden: true } });
+  assert.equal(r.status, 200, r.text);
+}
+async function withdrawNew(category) {
+  const r = await call('POST', '/api/v1/feedback', {
+    body: {
+      type: 'Feature', geometry: { type: 'Point', coordinates: [28.7705, 61.1935] },
+      properties: { category, description: `Peruttava ${category}` },
+    },
+  });
+  assert.equal(r.status, 201, r.text);
+  const w = await call('POST', `/api/v1/followup/${r.json.followup.token}/withdraw`);
+  assert.equal(w.status, 200, w.text);
+  return r.json.id;
 }
 
 before(async () => {
@@ -86,9 +95,8 @@ describe('inbox', () => {
   before(async () => {
     fresh = await newItem('lighting');
     hidden = await newItem('parks');
-    withdrawn = await newItem('parks');
-    setHidden(hidden, 1);
-    setHidden(withdrawn, 2);
+    await hide(hidden);
+    withdrawn = await withdrawNew('parks');
   });
 
   test('any staff role reads it; anonymous callers get 401', async () => {
