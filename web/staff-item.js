@@ -81,6 +81,8 @@
     return Object.keys(obj || {}).map(function (k) {
       var v = obj[k];
       if (k === 'status' && v) v = S.statusName(v);
+      if (k === 'visibility' && v) v = t('vis_' + v);
+      if (typeof v === 'boolean') v = t(v ? 'yes' : 'no');
       return t('field_' + k) + ': ' + (v === null ? '–' : String(v));
     }).join('; ');
   }

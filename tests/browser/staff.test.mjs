@@ -162,6 +162,57 @@ test('a moderator signs in by keyboard, filters the inbox and answers an item', 
   }
 });
 
+test('a moderator sees contact details, hides, redacts and merges', async () => {
+  const post = async (description) => {
+    const r = await fetch(`${srv.url}/api/v1/feedback`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'Feature', geometry: { type: 'Point', coordinates: [28.7705, 61.1935] },
+        properties: { category: 'lighting', description, contact: { name: 'Maija Meikäläinen', email: 'maija@example.fi' } } }),
+    });
+    assert.equal(r.status, 201);
+    return (await r.json()).id;
+  };
+  const target = await post('Valo ei pala, soita Maijalle 040 123 4567');
+  const dup = await post('Sama valo on rikki');
+  const page = await newPage();
+  try {
+    await signInByKeyboard(page, 'moderator1');
+    await open(page, `/staff-item.html?id=${target}`);
+    await page.waitForSelector('#moderate-form:not([hidden])');
+    assert.match(await page.textContent('#details'), /maija@example\.fi/);
+    await tabTo(page, '#m-hidden');
+    await page.keyboard.press('Space');
+    await tabTo(page, '#m-description');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('Valo ei pala.');
+    await tabTo(page, '#m-submit');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.getElementById('live').textContent.includes('Moderointi'));
+    assert.match(await page.textContent('#details'), /Piilotettu/);
+    assert.match(await page.textContent('#audit-body'), /Piilotettiin/);
+    assert.equal((await fetch(`${srv.url}/api/v1/feedback/${target}`)).status, 404, 'hidden from the public');
+    await page.uncheck('#m-hidden');
+    await page.click('#m-submit');
+    await page.waitForFunction(() => /Julkinen/.test(document.getElementById('details').textContent));
+    await assertCleanInAllLanguages(page, 'item page after moderation');
+
+    await open(page, `/staff-item.html?id=${dup}`);
+    await page.waitForSelector('#merge-form:not([hidden])');
+    await tabTo(page, '#g-into');
+    await page.keyboard.type(String(dup));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#g-into-error:not([hidden])');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'g-into');
+    await page.fill('#g-into', String(target));
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.getElementById('live').textContent.length > 0);
+    assert.match(await page.textContent('#details'), /Sama asia on jo ilmoitettu/);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
+
 test('an admin adds a user and changes another one', async () => {
   const page = await newPage();
   try {
