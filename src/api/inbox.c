@@ -110,12 +110,35 @@ static vk_err param_list(vk_ctx *ctx, const vk_req *req, const char *name, list_
     return VK_OK;
 }
 
-/* property IN (codes) [OR property IS NULL]; NULL when neither. */
-static cql2_expr *codes_or_none(vk_arena *a, const char *property, const char *codes, int none)
+/* property IN (codes) [OR id_property IS NULL]; NULL when neither. The
+ * test for none is on the item's own column, whose index finds the few
+ * such items at once (through the join it would be a scan). */
+static cql2_expr *codes_or_none(vk_arena *a, const char *property, const char *id_property,
+                                const char *codes, int none)
 {
     cql2_expr *in = codes ? api_items_in_list(a, property, codes) : NULL;
-    cql2_expr *null = none ? api_items_is_null(a, property, 0) : NULL;
+    cql2_expr *null = none ? api_items_is_null(a, id_property, 0) : NULL;
     return in && null ? api_items_or(a, in, null) : in ? in : null;
+}
+
+/* hidden IN (…) for a visibility list: the number, not the label, so the
+ * condition reads the column as it is. */
+static cql2_expr *visibility_filter(vk_arena *a, const char *list)
+{
+    int64_t v[3];
+    int n = 0;
+    for (int i = 0; inbox_visibilities[i]; i++) {
+        size_t len = strlen(inbox_visibilities[i]);
+        for (const char *p = list; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ','))
+            if (strcspn(p, ",") == len && strncmp(p, inbox_visibilities[i], len) == 0) {
+                v[n++] = i; /* the schema's numbers are the list's order */
+                break;
+            }
+    }
+    cql2_expr *e = api_items_in_ids(a, v, n);
+    if (e)
+        e->property = "hidden";
+    return e;
 }
 
 /* now − days as RFC 3339 text, the way created times are stored. */
@@ -192,6 +215,7 @@ vk_err api_staff_inbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     it.q.limit = limit;
     it.q.offset = offset;
     it.q.include_nonpublic = 1;
+    it.q.nonpublic_only = visibility && !strstr(visibility, "public");
     it.q.staff_view = 1;
     if (older >= 0 && !(it.q.time_end = days_ago(a, older)))
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
@@ -203,9 +227,10 @@ vk_err api_staff_inbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     } parts[] = {
         {statuses != NULL, statuses ? api_items_in_list(a, "status", statuses) : NULL},
         {categories != NULL, categories ? api_items_in_list(a, "category", categories) : NULL},
-        {districts || no_district, codes_or_none(a, "district", districts, no_district)},
-        {units || no_unit, codes_or_none(a, "unit", units, no_unit)},
-        {visibility != NULL, visibility ? api_items_in_list(a, "visibility", visibility) : NULL},
+        {districts || no_district,
+         codes_or_none(a, "district", "district_id", districts, no_district)},
+        {units || no_unit, codes_or_none(a, "unit", "unit_id", units, no_unit)},
+        {visibility != NULL, visibility ? visibility_filter(a, visibility) : NULL},
         {answered != NULL, answered ? api_items_is_null(a, "answered", answered[0] == 't') : NULL},
     };
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {

@@ -230,16 +230,18 @@ vk_err api_items_compile(vk_ctx *ctx, const vk_req *req, api_items *it, gis_crs 
         return VK_OK;
     const store_collection *col = it->col;
     int nstaff = it->q.staff_view ? store_feedback_staff_ncolumns : 0;
-    cql2_queryable *qs =
-        vk_arena_alloc(req->arena, sizeof *qs * (size_t)(col->ncolumns + nstaff + 2));
+    int nfilters = it->q.staff_view ? store_feedback_staff_nfilters : 0;
+    cql2_queryable *qs = vk_arena_alloc(
+        req->arena, sizeof *qs * (size_t)(col->ncolumns + nstaff + nfilters + 2));
     if (!qs)
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
     for (int i = 0; i < col->ncolumns; i++)
         qs[i] = (cql2_queryable){col->columns[i].name, col->columns[i].sql, col->columns[i].type};
     qs[col->ncolumns] = (cql2_queryable){"geometry", col->geom_sql, CQL2_Q_GEOMETRY};
     size_t nq = (size_t)col->ncolumns + 1;
-    for (int i = 0; i < nstaff; i++) {
-        const store_column *sc = &store_feedback_staff_columns[i];
+    for (int i = 0; i < nstaff + nfilters; i++) {
+        const store_column *sc = i < nstaff ? &store_feedback_staff_columns[i]
+                                            : &store_feedback_staff_filters[i - nstaff];
         qs[nq++] = (cql2_queryable){sc->name, sc->sql, sc->type};
     }
     /* Integer ids can be filtered (Open311 service_request_id lists). */

@@ -52,6 +52,14 @@ const store_column store_feedback_staff_columns[] = {
 const int store_feedback_staff_ncolumns = (int)(sizeof store_feedback_staff_columns /
                                                 sizeof store_feedback_staff_columns[0]);
 
+const store_column store_feedback_staff_filters[] = {
+    {"hidden", "f.hidden", CQL2_Q_INTEGER, "0 public, 1 hidden, 2 withdrawn", NULL},
+    {"district_id", "f.district_id", CQL2_Q_INTEGER, "NULL outside every district", NULL},
+    {"unit_id", "f.unit_id", CQL2_Q_INTEGER, "NULL without a responsible unit", NULL},
+};
+const int store_feedback_staff_nfilters = (int)(sizeof store_feedback_staff_filters /
+                                                sizeof store_feedback_staff_filters[0]);
+
 /* The inbox order; schema/0006_inbox.sql indexes exactly this. */
 #define INBOX_ORDER "(f.answered_at IS NOT NULL), f.created_at, f.id"
 
@@ -124,6 +132,10 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
         vk_buf_puts(b, " WHERE 1");
     if (col->public_sql && !q->include_nonpublic)
         vk_buf_printf(b, " AND %s", col->public_sql);
+    if (col->nonpublic_from && q->include_nonpublic && q->nonpublic_only)
+        /* The few hidden rows drive the query; any other plan walks them all. */
+        vk_buf_printf(b, " AND %s IN (SELECT %s FROM %s)", col->rowid_sql, col->rowid_sql,
+                      col->nonpublic_from);
     if (q->id || q->id_text)
         vk_buf_printf(b, " AND %s = ?7", col->id_sql);
     if (q->after && !col->id_is_text && !rtree_driven)
