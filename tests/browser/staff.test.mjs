@@ -95,6 +95,16 @@ test('the sign-in page and a page without a session are clean and say "sign in f
       assert.match(await page.getAttribute('#signin-link', 'href'), /^\/staff\.html\?next=/);
       await assertCleanInAllLanguages(page, `${p} signed out`);
     }
+    // The link signs in and comes back to the page it was on.
+    await open(page, '/staff-item.html?id=2');
+    await page.waitForSelector('#signed-out:not([hidden])');
+    await page.click('#signin-link');
+    await page.waitForSelector('#signin-section:not([hidden])');
+    await page.fill('#signin-name', 'moderator1');
+    await page.fill('#signin-password', PW);
+    await page.press('#signin-password', 'Enter');
+    await page.waitForURL('**/staff-item.html?id=2');
+    await page.waitForSelector('#details dt');
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();
