@@ -114,7 +114,10 @@ static void run_job(vk_ctx *ctx, vk_write_job *job, const char *now)
     int64_t id = 0;
     vk_err e = store_savepoint(c, &ei);
     if (e) {
-    } else if (job->kind == VK_JOB_CHANGE) {
+        job_fail(job, &ei);
+        return;
+    }
+    if (job->kind == VK_JOB_CHANGE) {
         id = job->change.id;
         e = api_workflow_apply(ctx, &job->change, now, &ei);
         if (!e)
