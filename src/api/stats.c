@@ -265,12 +265,14 @@ static int not_modified(const stats_view *v, const vk_req *req, vk_resp *resp)
 
 /* ---- JSON helpers ---- */
 
+/* Always with decimals (3.00, not 3), so GIS clients that guess a
+ * column's type from the first rows (GDAL) make it Real. */
 static void days(vk_buf *b, double d)
 {
     if (d < 0)
         vk_buf_puts(b, "null");
     else
-        vk_json_num(b, (double)(long long)(d * 100 + 0.5) / 100.0);
+        vk_buf_printf(b, "%.2f", d);
 }
 
 static void share(vk_buf *b, double s)
@@ -278,7 +280,7 @@ static void share(vk_buf *b, double s)
     if (s < 0)
         vk_buf_puts(b, "null");
     else
-        vk_json_num(b, (double)(long long)(s * 10000 + 0.5) / 10000.0);
+        vk_buf_printf(b, "%.4f", s);
 }
 
 /* The response-time members of one group (after its key, if any). */
