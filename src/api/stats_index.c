@@ -410,20 +410,28 @@ typedef struct compiled {
     uint8_t cat_ok[MAX_CATEGORIES + 1];
     uint8_t status_ok[NSTATUS];
     uint8_t *district_ok; /* 65536 flags, NULL = any */
-    uint8_t *in_box;      /* per id, NULL = no box */
+    int64_t *ids;         /* with a bbox: only these items (malloc), else NULL */
+    size_t nids, cap_ids;
     uint32_t start, end;
 } compiled;
 
-typedef struct box_marker {
-    uint8_t *flags;
-    int64_t cap;
-} box_marker;
-
-static void mark_id(void *arg, int64_t id)
+/* An id in the box (ENOMEM: ids freed, nids set to SIZE_MAX). */
+static void add_id(void *arg, int64_t id)
 {
-    box_marker *m = arg;
-    if (id > 0 && id < m->cap)
-        m->flags[id] = 1;
+    compiled *c = arg;
+    if (c->nids == SIZE_MAX)
+        return;
+    if (c->nids == c->cap_ids) {
+        size_t cap = c->cap_ids ? c->cap_ids * 2 : 4096;
+        int64_t *p = realloc(c->ids, sizeof *p * cap);
+        if (!p) {
+            c->nids = SIZE_MAX;
+            return;
+        }
+        c->ids = p;
+        c->cap_ids = cap;
+    }
+    c->ids[c->nids++] = id;
 }
 
 static vk_err compile(const stats_view *v, vk_ctx *ctx, const stats_filter *f, vk_arena *a,
@@ -458,35 +466,50 @@ static vk_err compile(const stats_view *v, vk_ctx *ctx, const stats_filter *f, v
     c->end = f->has_end ? (f->end < 0 ? 0 : f->end > UINT32_MAX ? UINT32_MAX : (uint32_t)f->end) : UINT32_MAX;
     if (f->has_end && f->end < 0)
         c->end = 0;
-    if (f->has_bbox && s->cap > 0) {
-        /* The exact items of the box, as the items API selects them. */
-        box_marker m = {calloc((size_t)s->cap, 1), s->cap};
-        if (!m.flags)
-            return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-        vk_err e = store_stats_bbox_ids(ctx->store, f->bbox, mark_id, &m, &ctx->err);
+    if (f->has_bbox) {
+        /* The exact items of the box, as the items API selects them; the
+         * loops then visit only those. */
+        vk_err e = store_stats_bbox_ids(ctx->store, f->bbox, add_id, c, &ctx->err);
+        if (!e && c->nids == SIZE_MAX)
+            e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        if (!e && !c->ids && !(c->ids = malloc(sizeof *c->ids)))
+            e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
         if (e) {
-            free(m.flags);
+            free(c->ids);
+            c->ids = NULL;
             return e;
         }
-        c->in_box = m.flags;
-    } else if (f->has_bbox) {
-        c->in_box = calloc(1, 1);
-        if (!c->in_box)
-            return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
     }
     return VK_OK;
 }
 
 static void compiled_fini(compiled *c)
 {
-    free(c->in_box);
+    free(c->ids);
 }
 
-static inline int matches(const compiled *c, const stats_item *it, int64_t id)
+/* The next candidate item: every id, or the ids in the box. Start with
+ * *cursor = 0. */
+static inline const stats_item *next_item(const compiled *c, const api_stats *s, size_t *cursor)
+{
+    if (c->ids) {
+        while (*cursor < c->nids) {
+            int64_t id = c->ids[(*cursor)++];
+            if (id > 0 && id < s->cap)
+                return &s->items[id];
+        }
+        return NULL;
+    }
+    if ((int64_t)++*cursor >= s->cap)
+        return NULL;
+    return &s->items[*cursor];
+}
+
+static inline int matches(const compiled *c, const stats_item *it)
 {
     return it->present && it->created >= c->start && it->created <= c->end &&
            c->cat_ok[it->category] && c->status_ok[it->status] &&
-           (!c->district_ok || c->district_ok[it->district]) && (!c->in_box || c->in_box[id]);
+           (!c->district_ok || c->district_ok[it->district]);
 }
 
 /* ---- keys and their names ---- */
@@ -643,9 +666,9 @@ vk_err stats_count(const stats_view *v, vk_ctx *ctx, const stats_filter *f, cons
         compiled_fini(&c);
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
     }
-    for (int64_t id = 1; id < s->cap; id++) {
-        const stats_item *it = &s->items[id];
-        if (!matches(&c, it, id))
+    size_t cursor = 0;
+    for (const stats_item *it; (it = next_item(&c, s, &cursor));) {
+        if (!matches(&c, it))
             continue;
         (*total)++;
         int64_t k[3] = {0, 0, 0};
@@ -790,24 +813,27 @@ vk_err stats_times_by(const stats_view *v, vk_ctx *ctx, const stats_filter *f, s
     vk_err e = compile(v, ctx, f, a, &c);
     if (e)
         return e;
-    hmap h;
+    int32_t *slot_of = NULL; /* key (< 65536) → group; -1 none yet */
+    int n = 0;
     times_acc *acc = NULL, all;
     size_t acc_cap = 0, nans = 0, ncls = 0, cap_ans = 0, cap_cls = 0;
     uint64_t *ans = NULL, *cls = NULL; /* group << 32 | seconds */
     double *med_a = NULL, *p90_a = NULL, *med_c = NULL, *p90_c = NULL;
     memset(&all, 0, sizeof all);
     memset(waiting, 0, sizeof(int64_t) * STATS_WAIT_BUCKETS);
-    if (hmap_init(&h, 256))
+    /* Every key of a response-time grouping is an id or index < 65536:
+     * a direct table beats hashing a million times. */
+    if (!(slot_of = malloc(sizeof *slot_of * 65536)))
         goto nomem;
-    for (int64_t id = 1; id < s->cap; id++) {
-        const stats_item *it = &s->items[id];
-        if (!matches(&c, it, id))
+    memset(slot_of, 0xff, sizeof *slot_of * 65536);
+    size_t cursor = 0;
+    for (const stats_item *it; (it = next_item(&c, s, &cursor));) {
+        if (!matches(&c, it))
             continue;
-        int added;
-        int32_t g = hmap_get(&h, (uint64_t)key_of(it, by), &added);
-        if (g < 0)
-            goto nomem;
-        if (added) {
+        int64_t key = key_of(it, by) & 0xffff;
+        int32_t g = slot_of[key];
+        if (g < 0) {
+            g = slot_of[key] = n++;
             if ((size_t)g >= acc_cap) {
                 size_t cap = acc_cap ? acc_cap * 2 : 64;
                 times_acc *p = realloc(acc, sizeof *p * cap);
@@ -860,7 +886,6 @@ vk_err stats_times_by(const stats_view *v, vk_ctx *ctx, const stats_filter *f, s
             waiting[days <= 7 ? 0 : days <= 14 ? 1 : days <= 30 ? 2 : days <= 90 ? 3 : 4]++;
         }
     }
-    int n = h.n;
     med_a = malloc(sizeof(double) * (size_t)(n + 1));
     p90_a = malloc(sizeof(double) * (size_t)(n + 1));
     med_c = malloc(sizeof(double) * (size_t)(n + 1));
@@ -907,7 +932,7 @@ done:
     free(p90_a);
     free(med_c);
     free(p90_c);
-    hmap_fini(&h);
+    free(slot_of);
     compiled_fini(&c);
     return e;
 }
@@ -938,9 +963,9 @@ vk_err stats_density(const stats_view *v, vk_ctx *ctx, const stats_filter *f, do
     size_t cap = 0;
     if (hmap_init(&h, 4096))
         goto nomem;
-    for (int64_t id = 1; id < s->cap; id++) {
-        const stats_item *it = &s->items[id];
-        if (!matches(&c, it, id))
+    size_t cursor = 0;
+    for (const stats_item *it; (it = next_item(&c, s, &cursor));) {
+        if (!matches(&c, it))
             continue;
         int32_t q, r;
         gis_hex_cell_of(&grid, it->e, it->n, &q, &r);
