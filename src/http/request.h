@@ -128,6 +128,9 @@ vk_err vk_req_only_params(const vk_req *q, const char *const *allowed, vk_errinf
 /* 1 when the Content-Type is JSON (application/json, application/geo+json,
  * or any +json type), parameters such as charset ignored. */
 int vk_req_is_json(const vk_req *q);
+/* The value of cookie name in the Cookie header: 1 with *out (n bytes,
+ * borrowed from the header, not NUL-terminated), 0 if absent. */
+int vk_req_cookie(const vk_req *q, const char *name, const char **out, size_t *n);
 
 const char *vk_method_name(vk_method m);
 vk_method vk_method_parse(const char *name);

@@ -370,7 +370,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         call->srv = srv;
         call->started_us = vk_monotonic_us();
         snprintf(call->method, sizeof call->method, "%s", method);
-        call->path = strdup(url ? url : "");
+        call->path = vk_route_log_path(url ? url : ""); /* no secrets in logs */
         vk_buf_init(&call->body, srv->cfg->body_max);
         vk_arena_init(&call->arena, 0);
         atomic_fetch_add(&srv->in_flight, 1);

@@ -29,6 +29,11 @@ const MATRIX = [
   ['GET', '/api/v1/feedback', 'public'],
   ['POST', '/api/v1/feedback', 'public'],
   ['GET', '/api/v1/feedback/{id}', 'public'],
+  ['GET', '/api/v1/feedback/nearby', 'public'],
+  ['POST', '/api/v1/feedback/{id}/me-too', 'public'],
+  ['GET', '/api/v1/followup/{token}', 'public'],
+  ['POST', '/api/v1/followup/{token}/withdraw', 'public'],
+  ['POST', '/api/v1/staff/feedback/{id}/merge', 'moderator'],
   ['GET', '/api/v1/export/{file}', 'public'],
   ['GET', '/ogcapi', 'public'],
   ['GET', '/ogcapi/conformance', 'public'],
@@ -71,6 +76,7 @@ const ADMITTED_STATUS = {
   'GET /api/v1/staff/feedback/{id}': 200,
   'PATCH /api/v1/staff/feedback/{id}': 400, // {} changes nothing
   'GET /api/v1/staff/audit': 200,
+  'POST /api/v1/staff/feedback/{id}/merge': 400, // {} has no into
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 501,

@@ -308,13 +308,28 @@ describe('conditional requests', () => {
     r = await call(u, { headers: { 'If-None-Match': tag1 } });
     assert.equal(r.status, 200, 'a staff change changes the tag');
     const tag2 = r.headers.get('etag');
-    // Hidden by a moderator (set directly: how it is hidden is issue 5's).
-    sql(`UPDATE feedback SET hidden = 1 WHERE id = ${created.json.id}`);
+    // Hidden by a moderator: out of every figure; shown again: back in.
+    let m = await call(`/api/v1/staff/feedback/${created.json.id}`, { method: 'PATCH', token: 'mod-bot', body: { hidden: true } });
+    assert.equal(m.status, 200, m.text);
     r = await call(u, { headers: { 'If-None-Match': tag2 } });
     assert.equal(r.status, 200, 'hiding changes the tag');
     assert.equal(r.json.total, total0, 'a hidden item does not count');
-    const d = await call('/api/v1/stats/density?cell=2000');
-    assert.equal(d.json.items, total0);
+    assert.equal((await call('/api/v1/stats/density?cell=2000')).json.items, total0);
+    const tag3 = r.headers.get('etag');
+    // Editing personal data out of the text changes no figure, nor the tag.
+    m = await call(`/api/v1/staff/feedback/${created.json.id}`, { method: 'PATCH', token: 'mod-bot', body: { description: 'ETag-testi (muokattu)' } });
+    assert.equal(m.status, 200, m.text);
+    assert.equal((await call(u, { headers: { 'If-None-Match': tag3 } })).status, 304);
+    m = await call(`/api/v1/staff/feedback/${created.json.id}`, { method: 'PATCH', token: 'mod-bot', body: { hidden: false } });
+    assert.equal(m.status, 200, m.text);
+    r = await call(u);
+    assert.equal(r.json.total, total0 + 1);
+    // Withdrawn by its reporter through the follow-up link.
+    const w = await call(`/api/v1/followup/${created.json.followup.token}/withdraw`, { method: 'POST' });
+    assert.ok(w.status < 300, w.text);
+    r = await call(u, { headers: { 'If-None-Match': r.headers.get('etag') } });
+    assert.equal(r.status, 200, 'withdrawing changes the tag');
+    assert.equal(r.json.total, total0, 'a withdrawn item does not count');
   });
 });
 
