@@ -67,13 +67,15 @@ typedef struct vk_req {
     int params_overflow;                  /* more than VK_MAX_PARAMS given */
     const char *content_type;             /* NULL when absent */
     const char *if_none_match;
+    const char *if_modified_since;        /* If-Modified-Since, or NULL */
     const char *host;                     /* Host header, checked; NULL if unusable */
     const char *idempotency_key;          /* Idempotency-Key header, or NULL */
     const char *cookie;                   /* Cookie header, or NULL */
     const char *authorization;            /* Authorization header, or NULL */
     const char *csrf_token;               /* X-CSRF-Token header, or NULL */
     const char *client_addr;              /* the peer's IP address as text, or "" */
-    const vk_staff *staff;                /* the caller on staff routes, else NULL */
+    const vk_staff *staff;                /* the caller on staff routes, and on public
+                                           * API routes when valid credentials come */
     const char *body;
     size_t body_len;
     vk_arena *arena;

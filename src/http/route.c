@@ -9,6 +9,7 @@
 #include "api/auth.h"
 #include "api/export.h"
 #include "api/moderation.h"
+#include "api/stats.h"
 #include "api/workflow.h"
 #include "http/static.h"
 
@@ -74,6 +75,11 @@ const vk_route vk_routes[] = {
     {VK_POST, "/open311/v2/requests", open311_requests_create, VK_ACCESS_PUBLIC, 1},
     {ANY_GET, "/open311/v2/requests/{service_request_id}", open311_request, VK_ACCESS_PUBLIC, 0},
     {ANY_GET, "/open311/v2/tokens/{token}", open311_token, VK_ACCESS_PUBLIC, 0},
+    /* Aggregates (stats.c): public; unit-level figures need staff credentials. */
+    {ANY_GET, "/api/v1/stats/feedback", api_stats_feedback, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/api/v1/stats/response-times", api_stats_response_times, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/api/v1/stats/choropleth", api_stats_choropleth, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/api/v1/stats/density", api_stats_density, VK_ACCESS_PUBLIC, 0},
     /* Last: everything else that is not under /api or /open311 is a web client file. */
     {ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC, 0},
 };

@@ -57,6 +57,10 @@ const MATRIX = [
   ['GET', '/api/v1/staff/feedback/{id}', 'staff'],
   ['PATCH', '/api/v1/staff/feedback/{id}', 'moderator'],
   ['GET', '/api/v1/staff/audit', 'admin'],
+  ['GET', '/api/v1/stats/feedback', 'public'],
+  ['GET', '/api/v1/stats/response-times', 'public'],
+  ['GET', '/api/v1/stats/choropleth', 'public'],
+  ['GET', '/api/v1/stats/density', 'public'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
 
