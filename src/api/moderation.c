@@ -306,49 +306,6 @@ vk_err api_followup_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 
 /* ---- the deferred writes ---- */
 
-typedef struct mod_state {
-    vk_write_job job; /* first: see vk_write_job_defer() */
-    json_t *doc;
-    char actor[65];
-    char cookie[160]; /* Set-Cookie of a new browser token, "" if none */
-} mod_state;
-
-static void mod_finish(void *arg, vk_resp *resp)
-{
-    mod_state *st = arg;
-    vk_write_job *job = &st->job;
-    if (st->cookie[0])
-        vk_resp_header(resp, "Set-Cookie", st->cookie);
-    if (job->err.code != VK_OK) {
-        vk_resp_error(resp, &job->err);
-        return;
-    }
-    resp->status = job->status;
-    resp->content_type = "application/json";
-    vk_resp_header(resp, "Cache-Control", "no-store");
-    vk_buf_puts(&resp->body, job->body ? job->body : "");
-}
-
-static void mod_cleanup(void *arg)
-{
-    mod_state *st = arg;
-    vk_write_job_fini(&st->job);
-    json_decref(st->doc);
-    free(st);
-}
-
-static mod_state *mod_new(vk_ctx *ctx, vk_job_kind kind)
-{
-    mod_state *st = calloc(1, sizeof *st);
-    if (!st) {
-        vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-        return NULL;
-    }
-    st->job.kind = kind;
-    st->job.location_prefix = "/api/v1/feedback/";
-    return st;
-}
-
 vk_err api_followup_withdraw(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const no_params[] = {NULL};
@@ -358,11 +315,11 @@ vk_err api_followup_withdraw(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     char hash[65];
     if (!followup_token_hash(req->nargs ? req->args[0] : NULL, hash))
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "token", "this follow-up link leads nowhere");
-    mod_state *st = mod_new(ctx, VK_JOB_WITHDRAW);
+    vk_json_write *st = vk_json_write_new(ctx, VK_JOB_WITHDRAW, "application/json");
     if (!st)
         return VK_ENOMEM;
     memcpy(st->job.secret_hash, hash, sizeof hash);
-    vk_write_job_defer(ctx, &st->job, resp, mod_finish, mod_cleanup);
+    vk_json_write_defer(ctx, st, resp);
     return VK_OK;
 }
 
@@ -375,7 +332,7 @@ vk_err api_feedback_me_too(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     int64_t id = parse_id(req->nargs ? req->args[0] : NULL);
     if (!id)
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
-    mod_state *st = mod_new(ctx, VK_JOB_ME_TOO);
+    vk_json_write *st = vk_json_write_new(ctx, VK_JOB_ME_TOO, "application/json");
     if (!st)
         return VK_ENOMEM;
     st->job.change.id = id;
@@ -396,7 +353,7 @@ vk_err api_feedback_me_too(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     }
     api_auth_token_hash(token, st->job.secret_hash);
     sodium_memzero(token, sizeof token);
-    vk_write_job_defer(ctx, &st->job, resp, mod_finish, mod_cleanup);
+    vk_json_write_defer(ctx, st, resp);
     return VK_OK;
 }
 
@@ -413,7 +370,7 @@ vk_err api_staff_feedback_merge(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (!vk_req_is_json(req))
         return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
                        "send the merge as application/json");
-    mod_state *st = mod_new(ctx, VK_JOB_MERGE);
+    vk_json_write *st = vk_json_write_new(ctx, VK_JOB_MERGE, "application/json");
     if (!st)
         return VK_ENOMEM;
     vk_feedback_change *ch = &st->job.change;
@@ -446,10 +403,10 @@ vk_err api_staff_feedback_merge(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     ch->actor = st->actor;
     st->job.into = (int64_t)json_integer_value(into);
     st->job.role = req->staff ? req->staff->role : VK_ROLE_NONE;
-    vk_write_job_defer(ctx, &st->job, resp, mod_finish, mod_cleanup);
+    vk_json_write_defer(ctx, st, resp);
     return VK_OK;
 fail:
-    mod_cleanup(st);
+    vk_json_write_free(st);
     return e;
 }
 

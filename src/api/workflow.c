@@ -229,34 +229,6 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
 
 /* ---- PATCH /api/v1/staff/feedback/{id} ---- */
 
-typedef struct change_state {
-    vk_write_job job; /* first: see vk_write_job_defer() */
-    json_t *doc;
-    char actor[65];
-} change_state;
-
-static void change_finish(void *arg, vk_resp *resp)
-{
-    change_state *st = arg;
-    vk_write_job *job = &st->job;
-    if (job->err.code != VK_OK) {
-        vk_resp_error(resp, &job->err);
-        return;
-    }
-    resp->status = job->status;
-    resp->content_type = "application/geo+json";
-    vk_resp_header(resp, "Cache-Control", "no-store");
-    vk_buf_puts(&resp->body, job->body ? job->body : "");
-}
-
-static void change_cleanup(void *arg)
-{
-    change_state *st = arg;
-    vk_write_job_fini(&st->job);
-    json_decref(st->doc);
-    free(st);
-}
-
 /* The body's form: known members of the right types and sizes. */
 static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei)
 {
@@ -310,21 +282,18 @@ vk_err api_staff_feedback_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (!vk_req_is_json(req))
         return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
                        "send the change as application/json");
-    change_state *st = calloc(1, sizeof *st);
+    vk_json_write *st = vk_json_write_new(ctx, VK_JOB_CHANGE, "application/geo+json");
     if (!st)
-        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        return VK_ENOMEM;
     if ((e = api_json_parse(req->body, req->body_len, &st->doc, &ctx->err)) ||
         (e = read_change(st->doc, &st->job.change, &ctx->err))) {
-        change_cleanup(st);
+        vk_json_write_free(st);
         return e;
     }
-    vk_write_job *job = &st->job;
-    job->kind = VK_JOB_CHANGE;
-    job->change.id = id;
+    st->job.change.id = id;
     snprintf(st->actor, sizeof st->actor, "%s", req->staff ? req->staff->name : "?");
-    job->change.actor = st->actor;
-    job->location_prefix = "/api/v1/feedback/";
-    vk_write_job_defer(ctx, job, resp, change_finish, change_cleanup);
+    st->job.change.actor = st->actor;
+    vk_json_write_defer(ctx, st, resp);
     return VK_OK;
 }
 

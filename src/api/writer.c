@@ -10,6 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "api/items.h"
 #include "api/moderation.h"
 #include "api/workflow.h"
@@ -214,6 +216,48 @@ void vk_write_job_defer(vk_ctx *ctx, vk_write_job *job, vk_resp *resp,
     resp->defer_start = job_start;
     resp->defer_finish = finish;
     resp->defer_cleanup = cleanup;
+}
+
+static void json_write_finish(void *state, vk_resp *resp)
+{
+    vk_json_write *st = state;
+    vk_write_job *job = &st->job;
+    if (st->cookie[0])
+        vk_resp_header(resp, "Set-Cookie", st->cookie);
+    if (job->err.code != VK_OK) {
+        vk_resp_error(resp, &job->err);
+        return;
+    }
+    resp->status = job->status;
+    resp->content_type = st->content_type;
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    vk_buf_puts(&resp->body, job->body ? job->body : "");
+}
+
+void vk_json_write_free(void *state)
+{
+    vk_json_write *st = state;
+    vk_write_job_fini(&st->job);
+    json_decref(st->doc);
+    free(st);
+}
+
+vk_json_write *vk_json_write_new(vk_ctx *ctx, vk_job_kind kind, const char *content_type)
+{
+    vk_json_write *st = calloc(1, sizeof *st);
+    if (!st) {
+        vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        return NULL;
+    }
+    st->job.kind = kind;
+    st->job.location_prefix = "/api/v1/feedback/";
+    st->content_type = content_type;
+    return st;
+}
+
+void vk_json_write_defer(vk_ctx *ctx, vk_json_write *st, vk_resp *resp)
+{
+    vk_write_job_defer(ctx, &st->job, resp, json_write_finish, vk_json_write_free);
 }
 
 /* The retention purge in a transaction of its own (writer thread). */

@@ -16,6 +16,8 @@
 #ifndef VK_WRITER_H
 #define VK_WRITER_H
 
+#include <jansson.h>
+
 #include "api/ctx.h"
 #include "http/request.h"
 #include "store/store.h"
@@ -98,5 +100,23 @@ void vk_writer_run_one(vk_ctx *ctx, vk_write_job *job);
 void vk_write_job_defer(vk_ctx *ctx, vk_write_job *job, vk_resp *resp,
                         void (*finish)(void *state, vk_resp *resp),
                         void (*cleanup)(void *state));
+
+/* The state of a staff or resident write answered with the job's JSON
+ * body: the job, the parsed request body its strings borrow from, the
+ * actor's name and an optional Set-Cookie. */
+typedef struct vk_json_write {
+    vk_write_job job; /* first: see vk_write_job_defer() */
+    json_t *doc;
+    const char *content_type;
+    char actor[65];
+    char cookie[160]; /* "" when none */
+} vk_json_write;
+
+/* A zeroed state for a job of this kind (NULL and ctx->err set when out of
+ * memory); defer it with vk_json_write_defer() or free it with
+ * vk_json_write_free(). */
+vk_json_write *vk_json_write_new(vk_ctx *ctx, vk_job_kind kind, const char *content_type);
+void vk_json_write_defer(vk_ctx *ctx, vk_json_write *st, vk_resp *resp);
+void vk_json_write_free(void *state);
 
 #endif
