@@ -456,8 +456,10 @@
     }
     var slot = plotW / items.length;
     var barW = Math.max(1, Math.min(48, slot * 0.75));
-    // Label every k-th bar so that labels (about 64 px) never overlap.
-    var every = Math.max(1, Math.ceil(64 / slot));
+    // Label every k-th bar so that labels (about 7.5 px a character at 13 px)
+    // never overlap.
+    var longest = Math.max.apply(null, items.map(function (i) { return bucketLabel(i.key, true).length; }));
+    var every = Math.max(1, Math.ceil((longest * 7.5 + 12) / slot));
     items.forEach(function (it, i) {
       var x = left + i * slot + (slot - barW) / 2;
       var bh = (it.value / top_) * plotH;
