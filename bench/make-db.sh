@@ -99,6 +99,31 @@ else
   DONE=resolved REASON_COL="" REASON_VAL=""
 fi
 
+# Schema 5 keeps the first-answer and closing times (response-time figures)
+# and schema 4 the responsible unit: filled the way the product fills them
+# (first answer = answered_at, closed = updated_at of a done item, unit =
+# the category's default).
+if [[ $(sqlite3 "$TMP" "SELECT count(*) FROM pragma_table_info('feedback') WHERE name = 'first_answered_at'") == 1 ]]; then
+  TIMES_COL=", first_answered_at, closed_at, unit_id"
+  TIMES_VAL=", CASE WHEN status = '$DONE' THEN strftime('%Y-%m-%dT%H:%M:%SZ', min(t_created + r6 % 5184000, $TMAX), 'unixepoch') END,
+       CASE WHEN status = '$DONE' THEN strftime('%Y-%m-%dT%H:%M:%SZ', min(t_created + r6 % 5184000, $TMAX), 'unixepoch') END,
+       (SELECT default_unit FROM category c WHERE c.id = category)"
+else
+  TIMES_COL="" TIMES_VAL=""
+fi
+# Schema 6's change-log triggers are dropped for the load like the indexes
+# (a million log rows would only be compacted away) and re-created; the log
+# then holds one "rebuild" row, as after any bulk change.
+TRG_CREATE=$(sqlite3 "$TMP" "SELECT group_concat(sql || ';', char(10)) FROM sqlite_master
+                             WHERE type = 'trigger' AND tbl_name = 'feedback' AND name LIKE 'stats%'")
+TRG_DROP=$(sqlite3 "$TMP" "SELECT group_concat('DROP TRIGGER \"' || name || '\";', char(10)) FROM sqlite_master
+                           WHERE type = 'trigger' AND tbl_name = 'feedback' AND name LIKE 'stats%'")
+if [[ -n $TRG_CREATE ]]; then
+  LOG_RESET="INSERT INTO stats_change (feedback_id, at) VALUES (NULL, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));"
+else
+  LOG_RESET=""
+fi
+
 # The secondary indexes of feedback are dropped for the load and re-created
 # from their own SQL text afterwards (a sorted build instead of 1M random
 # B-tree inserts each); the schema ends up identical.
@@ -118,6 +143,7 @@ PRAGMA cache_size = -1048576;
 PRAGMA temp_store = MEMORY;
 BEGIN;
 $IDX_DROP
+$TRG_DROP
 WITH RECURSIVE
   box AS (
     SELECT geom AS g, MbrMinX(geom) AS x0, MbrMinY(geom) AS y0,
@@ -161,7 +187,7 @@ WITH RECURSIVE
     FROM kept
   )
 INSERT INTO feedback (id, category, description, place, status$REASON_COL, answer, answered_at,
-                      district_id, created_at, updated_at, geom)
+                      district_id, created_at, updated_at, geom$TIMES_COL)
 SELECT id, category,
        CASE r7 % 12
          WHEN 0 THEN 'Katuvalo ei pala.'
@@ -189,9 +215,11 @@ SELECT id, category,
        strftime('%Y-%m-%dT%H:%M:%SZ',
                 CASE WHEN status = 'received' THEN t_created
                      ELSE min(t_created + r6 % 5184000, $TMAX) END, 'unixepoch'),
-       pt
+       pt$TIMES_VAL
   FROM rows;
 $IDX_CREATE
+$TRG_CREATE
+$LOG_RESET
 COMMIT;
 PRAGMA journal_mode = WAL;
 SQL

@@ -31,6 +31,8 @@ typedef struct vk_config {
     double rate_burst;        /* --rate-burst (60) */
     int secure_cookies;       /* --secure-cookies: the session cookie says Secure (TLS in front) */
     int session_seconds;      /* a staff session's lifetime (8 h) */
+    int contact_retention_days; /* --contact-retention-days: contact details of items
+                                 * closed longer ago are deleted (365; 0 off) */
 } vk_config;
 
 #define VK_DEFAULT_DB "vaikuta.sqlite"
@@ -39,5 +41,6 @@ typedef struct vk_config {
 #define VK_DEFAULT_RESPONSE_MAX (64u * 1024 * 1024)
 #define VK_DEFAULT_HEADER_MAX (16 * 1024)
 #define VK_DEFAULT_URI_MAX (8 * 1024)
+#define VK_DEFAULT_CONTACT_RETENTION_DAYS 365
 
 #endif

@@ -18,6 +18,7 @@
 #include "api/ctx.h"
 #include "api/export.h"
 #include "api/import.h"
+#include "api/moderation.h"
 #include "config.h"
 #include "http/server.h"
 #include "store/staff.h"
@@ -40,6 +41,7 @@ static const char usage_main[] =
     "  check      check the database's integrity and say what is wrong\n"
     "  user       add, list, disable staff accounts or change a password\n"
     "  token      create an API token for an integration\n"
+    "  purge      delete contact details of closed and withdrawn feedback\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help (or `vaikuta COMMAND --help`)\n"
@@ -71,6 +73,9 @@ static const char usage_serve[] =
     "  --max-connections-per-client N  from one address (default 128)\n"
     "  --timeout S         seconds an idle or slow connection is kept (default 30)\n"
     "  --secure-cookies    mark the staff session cookie Secure (serve behind TLS)\n"
+    "  --contact-retention-days N  delete the contact details of feedback closed\n"
+    "                      more than N days ago, at start and hourly (default 365;\n"
+    "                      0 turns the schedule off)\n"
     "  -h, --help          show this help\n";
 
 static const char usage_init[] =
@@ -106,7 +111,7 @@ static const char usage_import[] =
 enum { OPT_DB = 1000, OPT_LISTEN, OPT_WEB, OPT_GEO, OPT_SEEDS, OPT_DEMO, OPT_TILES,
        OPT_TILES_ATTR, OPT_THREADS, OPT_DIR, OPT_COLLECTION, OPT_FORMAT, OPT_CRS, OPT_SKIP,
        OPT_GROUP_COMMIT, OPT_RATE, OPT_BURST, OPT_MAXCONN, OPT_MAXCLIENT, OPT_TIMEOUT,
-       OPT_SECURE_COOKIES, OPT_ROLE, OPT_NAME };
+       OPT_SECURE_COOKIES, OPT_ROLE, OPT_NAME, OPT_RETENTION, OPT_CLOSED_BEFORE };
 
 /* A whole number in [min, max] from an option, else -1. */
 static long option_number(const char *s, long min, long max)
@@ -156,6 +161,7 @@ static void config_defaults(vk_config *cfg)
     cfg->rate_per_minute = 120;
     cfg->rate_burst = 60;
     cfg->session_seconds = 8 * 3600;
+    cfg->contact_retention_days = VK_DEFAULT_CONTACT_RETENTION_DAYS;
 }
 
 static int parse_listen(vk_config *cfg, char *arg)
@@ -209,6 +215,7 @@ static int serve_or_init(int argc, char **argv, int init_only)
         {"max-connections-per-client", required_argument, NULL, OPT_MAXCLIENT},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"secure-cookies", no_argument, NULL, OPT_SECURE_COOKIES},
+        {"contact-retention-days", required_argument, NULL, OPT_RETENTION},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -245,6 +252,16 @@ static int serve_or_init(int argc, char **argv, int init_only)
             }
             cfg.group_commit = strcmp(optarg, "on") == 0;
             break;
+        case OPT_RETENTION: {
+            long v = option_number(optarg, 0, 100000);
+            if (v < 0) {
+                fprintf(stderr, "vaikuta serve: --contact-retention-days wants a whole number of "
+                                "days (0 turns the purge off)\n");
+                return 2;
+            }
+            cfg.contact_retention_days = (int)v;
+            break;
+        }
         case OPT_RATE:
         case OPT_BURST:
         case OPT_MAXCONN:
@@ -858,6 +875,82 @@ static int cmd_token(int argc, char **argv)
     return rc;
 }
 
+static const char usage_purge[] =
+    "Usage: vaikuta purge --db PATH --closed-before DATE\n"
+    "\n"
+    "Delete the contact details of feedback closed (resolved, not resolvable,\n"
+    "duplicate or forwarded) before DATE, and of every item its reporter\n"
+    "withdrew; the feedback itself stays. DATE is an RFC 3339 date\n"
+    "(2026-01-31, meaning its start in UTC) or date-time\n"
+    "(2026-01-31T12:00:00+02:00). `serve --contact-retention-days N` runs the\n"
+    "same purge hourly for items closed more than N days ago.\n";
+
+/* An RFC 3339 date or date-time, normalised to UTC date-time; 0 on success. */
+static int parse_date(const char *s, char out[VK_RFC3339_LEN])
+{
+    char buf[64];
+    if (strlen(s) == 10) {
+        snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
+        s = buf;
+    }
+    return vk_rfc3339_normalise(s, out);
+}
+
+static int cmd_purge(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        {"closed-before", required_argument, NULL, OPT_CLOSED_BEFORE},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    vk_config cfg;
+    config_defaults(&cfg);
+    const char *date = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB: cfg.db_path = optarg; break;
+        case OPT_CLOSED_BEFORE: date = optarg; break;
+        case 'h': fputs(usage_purge, stdout); return 0;
+        default: fputs(usage_purge, stderr); return 2;
+        }
+    }
+    char before[VK_RFC3339_LEN];
+    if (optind != argc) {
+        fprintf(stderr, "vaikuta purge: unexpected argument '%s'\n%s", argv[optind], usage_purge);
+        return 2;
+    }
+    if (!date) {
+        fprintf(stderr, "vaikuta purge: --closed-before DATE is required\n%s", usage_purge);
+        return 2;
+    }
+    if (parse_date(date, before)) {
+        fprintf(stderr,
+                "vaikuta purge: '%s' is not a date; give an RFC 3339 date such as 2026-01-31 "
+                "or a date-time such as 2026-01-31T12:00:00Z\n",
+                date);
+        return 2;
+    }
+    if (access(cfg.db_path, R_OK | W_OK) != 0) {
+        fprintf(stderr, "vaikuta purge: cannot open %s for writing\n", cfg.db_path);
+        return 1;
+    }
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    store_conn *s = NULL;
+    int64_t removed = 0;
+    if (store_open(&s, cfg.db_path, &ei) || api_moderation_purge(s, before, &removed, &ei)) {
+        store_close(s);
+        return fail("purge", &ei);
+    }
+    store_close(s);
+    printf("deleted the contact details of %lld feedback items (closed before %s or "
+           "withdrawn)\n",
+           (long long)removed, before);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -871,6 +964,7 @@ static const struct {
     {"check", cmd_check},
     {"user", cmd_user},
     {"token", cmd_token},
+    {"purge", cmd_purge},
 };
 
 int main(int argc, char **argv)

@@ -5,14 +5,20 @@
  * at the map centre, or without the map: district + the place in words).
  *
  * Plain script, no build step, no framework. Talks only to the HTTP API in
- * docs/api.md. Every user-visible string comes from i18n/<lang>.json.
+ * docs/api.md. Languages, strings (i18n/<lang>.json) and API calls come from
+ * web/common.js (window.VK), loaded before this file.
+ *
+ * Also the resident's part of feedback handling: open items close by are
+ * suggested while reporting, "me too" on open items, and the private
+ * follow-up link (follow.html) shown once after a report.
  */
 (function () {
   'use strict';
 
-  var LANGS = ['fi', 'sv', 'en'];
-  var LOCALES = { fi: 'fi-FI', sv: 'sv-FI', en: 'en-GB' };
-  var STORAGE_KEY = 'vaikuta.lang';
+  var VK = window.VK;
+  var t = VK.t;
+  var localName = VK.localName;
+  var $ = VK.$;
   var LIST_PAGE = 25;
   // Status colours: Okabe–Ito blue / orange / bluish green, darkened so that
   // white text on them and the shapes against the map reach the contrast
@@ -28,6 +34,7 @@
     closed: { color: '#17714a', fill: 0, dash: null, lineDash: '1 9' }
   };
   var CLOSED = ['resolved', 'not_resolvable', 'duplicate', 'forwarded'];
+  var OPEN = ['received', 'in_progress', 'planned'];
 
   // The look of a status: its own, or the closed look for an outcome.
   function look(status) {
@@ -36,9 +43,6 @@
   var DRAFT_COLOR = '#6b1f8f';
 
   var S = {
-    lang: 'fi',
-    strings: {},
-    cache: {},
     config: null,
     categories: [],
     catById: {},
@@ -58,85 +62,19 @@
     drawing: false,
     lastCreatedId: null,
     countTimer: null,
+    nearby: [],
+    nearbyKey: null,
     descMax: 4000
   };
 
-  var $ = function (id) { return document.getElementById(id); };
-
   /* ---------- i18n ---------- */
 
-  function t(key, vars) {
-    var s;
-    if (vars && typeof vars.n === 'number') {
-      s = S.strings[key + (vars.n === 1 ? '_one' : '_other')];
-    }
-    if (s === undefined) s = S.strings[key];
-    if (s === undefined) s = key;
-    if (vars) {
-      s = s.replace(/\{(\w+)\}/g, function (m, k) {
-        return vars[k] !== undefined ? String(vars[k]) : m;
-      });
-    }
-    return s;
-  }
-
-  function localName(obj) {
-    if (!obj) return '';
-    if (typeof obj === 'string') return obj;
-    return obj[S.lang] || obj.fi || obj.en || obj.sv || '';
-  }
-
-  function loadStrings(lang) {
-    if (S.cache[lang]) return Promise.resolve(S.cache[lang]);
-    return fetch('/i18n/' + lang + '.json').then(function (r) {
-      if (!r.ok) throw new Error('i18n ' + r.status);
-      return r.json();
-    }).then(function (j) { S.cache[lang] = j; return j; });
-  }
-
-  function initialLang() {
-    var q = new URLSearchParams(location.search).get('lang');
-    if (q && LANGS.indexOf(q) >= 0) return q;
-    try {
-      var st = localStorage.getItem(STORAGE_KEY);
-      if (st && LANGS.indexOf(st) >= 0) return st;
-    } catch (e) { /* storage may be blocked */ }
-    return 'fi';
-  }
-
-  function setLang(lang, remember) {
-    return loadStrings(lang).then(function (strings) {
-      S.lang = lang;
-      S.strings = strings;
-      if (remember) {
-        try { localStorage.setItem(STORAGE_KEY, lang); } catch (e) { /* ignore */ }
-        var u = new URL(location.href);
-        if (u.searchParams.has('lang')) {
-          u.searchParams.set('lang', lang);
-          history.replaceState(null, '', u.toString());
-        }
-      }
-      applyStrings();
-    });
-  }
-
+  // VK.setLang has applied the data-i18n strings; the rest of the page is
+  // drawn here, in the new language.
   function applyStrings() {
-    document.documentElement.lang = S.lang;
     document.title = t('title');
     var md = document.querySelector('meta[name="description"]');
     if (md) md.setAttribute('content', t('metaDescription'));
-    document.querySelectorAll('[data-i18n]').forEach(function (el) {
-      el.textContent = t(el.getAttribute('data-i18n'));
-    });
-    document.querySelectorAll('[data-i18n-attr]').forEach(function (el) {
-      el.getAttribute('data-i18n-attr').split(';').forEach(function (pair) {
-        var p = pair.split(':');
-        el.setAttribute(p[0], t(p[1]));
-      });
-    });
-    document.querySelectorAll('.lang-button').forEach(function (b) {
-      b.setAttribute('aria-pressed', b.getAttribute('data-lang') === S.lang ? 'true' : 'false');
-    });
     $('description-hint').textContent = t('descriptionHint', { max: S.descMax });
     updatePlaceRequired();
     fillCategorySelect();
@@ -150,17 +88,11 @@
     }
     updateDrawUI();
     renderList();
+    renderNearby(false);
     relocalizeErrors();
   }
 
   /* ---------- data ---------- */
-
-  function getJSON(url) {
-    return fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) {
-      if (!r.ok) throw new Error(url + ' ' + r.status);
-      return r.json();
-    });
-  }
 
   function showLoadError() {
     var el = $('load-error');
@@ -378,12 +310,14 @@
 
   /* ---------- shared rendering of one feature ---------- */
 
+  // Dates in words ("23 November 2026"), in Finnish time; VK.formatDate
+  // gives numeric dates, which the public list and popups do not use.
   function formatDate(iso) {
     if (!iso) return '';
     var d = new Date(iso);
     if (isNaN(d.getTime())) return iso;
     try {
-      return new Intl.DateTimeFormat(LOCALES[S.lang], { dateStyle: 'long', timeZone: 'Europe/Helsinki' }).format(d);
+      return new Intl.DateTimeFormat(VK.LOCALES[VK.lang()], { dateStyle: 'long', timeZone: 'Europe/Helsinki' }).format(d);
     } catch (e) {
       return d.toISOString().slice(0, 10);
     }
@@ -491,8 +425,89 @@
       row(t('fAnswer'), p.answer);
       row(t('fAnswered'), formatDate(p.answered));
     }
+    if (!isOpen(p.status) && p.me_too > 0) row(t('fMeToo'), t('meTooCount', { n: p.me_too }));
     wrap.appendChild(dl);
+    if (isOpen(p.status)) wrap.appendChild(meTooControl(f.id, p.me_too || 0, prefix));
     return wrap;
+  }
+
+  function isOpen(status) {
+    return !status || OPEN.indexOf(status) >= 0;
+  }
+
+  /* ---------- "me too" ---------- */
+
+  // Which items this browser has supported, so that their buttons show as
+  // pressed after a reload (the server keeps its own count, one per browser).
+  var ME_TOO_KEY = 'vaikuta.meToo';
+
+  function supported() {
+    try {
+      var v = JSON.parse(localStorage.getItem(ME_TOO_KEY) || '[]');
+      return Array.isArray(v) ? v.map(String) : [];
+    } catch (e) { return []; }
+  }
+
+  function rememberSupport(id) {
+    var ids = supported();
+    if (ids.indexOf(String(id)) >= 0) return;
+    ids.push(String(id));
+    try { localStorage.setItem(ME_TOO_KEY, JSON.stringify(ids)); } catch (e) { /* ignore */ }
+  }
+
+  /* A "me too" button with the count, and a polite status line beside it
+   * telling what the last press did. prefix keeps ids unique when the same
+   * item is in the list, a popup and the suggestions at once. */
+  function meTooControl(id, count, prefix) {
+    var box = el('div', 'metoo');
+    var b = el('button', 'button button-secondary button-small metoo-button');
+    b.type = 'button';
+    b.id = prefix + '-metoo-' + id;
+    b.setAttribute('data-metoo-id', String(id));
+    var status = el('p', 'metoo-status');
+    status.id = prefix + '-metoo-status-' + id;
+    status.setAttribute('aria-live', 'polite');
+    // The item's heading (built by the caller with this id) names what the
+    // button supports; the status line tells what the press did.
+    b.setAttribute('aria-describedby', prefix + '-title-' + id + ' ' + status.id);
+    setMeTooButton(b, count);
+    b.addEventListener('click', function () { sendMeToo(id, b, status); });
+    box.appendChild(b);
+    box.appendChild(status);
+    return box;
+  }
+
+  function setMeTooButton(b, count) {
+    var id = b.getAttribute('data-metoo-id');
+    var pressed = supported().indexOf(id) >= 0;
+    b.setAttribute('aria-pressed', pressed ? 'true' : 'false');
+    b.setAttribute('data-count', String(count));
+    b.textContent = '';
+    b.appendChild(el('span', 'metoo-mark', pressed ? '\u2713 ' : ''));
+    b.lastChild.setAttribute('aria-hidden', 'true');
+    b.appendChild(document.createTextNode(t('meToo', { n: count })));
+  }
+
+  function sendMeToo(id, button, status) {
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    button.setAttribute('aria-disabled', 'true');
+    VK.api('POST', '/api/v1/feedback/' + encodeURIComponent(id) + '/me-too').then(function (r) {
+      button.removeAttribute('aria-disabled');
+      rememberSupport(id);
+      var f = findFeature(id);
+      if (f) f.properties.me_too = r.me_too;
+      var ns = S.nearby || [];
+      for (var i = 0; i < ns.length; i++) {
+        if (String(ns[i].id) === String(id)) ns[i].properties.me_too = r.me_too;
+      }
+      document.querySelectorAll('.metoo-button[data-metoo-id="' + String(id) + '"]').forEach(function (b) {
+        setMeTooButton(b, r.me_too);
+      });
+      status.textContent = r.counted ? t('meTooCounted') : t('meTooAlready');
+    }, function () {
+      button.removeAttribute('aria-disabled');
+      status.textContent = t('meTooFailed');
+    });
   }
 
   /* ---------- legend ---------- */
@@ -616,7 +631,7 @@
     var keep = sel.value;
     while (sel.options.length > 1) sel.remove(1);
     var ds = S.districts.slice().sort(function (a, b) {
-      return localName(a.properties.name).localeCompare(localName(b.properties.name), LOCALES[S.lang]);
+      return localName(a.properties.name).localeCompare(localName(b.properties.name), VK.LOCALES[VK.lang()]);
     });
     ds.forEach(function (d) {
       var o = document.createElement('option');
@@ -652,6 +667,7 @@
     }
     renderDraft();
     updateDrawUI();
+    checkNearby();
   }
 
   function undoVertex() {
@@ -661,6 +677,7 @@
     setDrawStatus(t('vertexRemoved', { n: d.length }));
     renderDraft();
     updateDrawUI();
+    checkNearby();
   }
 
   function minVertices(mode) {
@@ -715,6 +732,7 @@
     if (d) d.length = 0;
     renderDraft();
     stopDrawing();
+    checkNearby();
     announce(t('drawingCancelled'));
     $('go-to-map').focus();
   }
@@ -773,6 +791,7 @@
       startDrawing(false);
     }
     updateDrawUI();
+    checkNearby();
   }
 
   function updatePlaceRequired() {
@@ -843,6 +862,80 @@
     }
   }
 
+  /* ---------- open items nearby: "has this already been reported?" ---------- */
+
+  // The place a report is about, as [lon, lat]: the point, the mean of the
+  // vertices of a line or an area, or the district's label point (where a
+  // report without the map is placed); null until the place is complete.
+  function reportPlace() {
+    if (S.mode === 'district') {
+      var g = buildGeometry();
+      return g ? g.coordinates : null;
+    }
+    if (!draftComplete()) return null;
+    var d = currentDraft(), lon = 0, lat = 0;
+    d.forEach(function (ll) { lon += ll.lng; lat += ll.lat; });
+    return [round7(lon / d.length), round7(lat / d.length)];
+  }
+
+  /* Once both a place and a category are chosen, ask the server for open
+   * items of that category close by. Only a suggestion: it never blocks
+   * sending, and it is announced politely without moving focus. */
+  function checkNearby() {
+    var cat = $('category').value;
+    var at = cat ? reportPlace() : null;
+    if (!at) { S.nearbyKey = null; S.nearby = []; renderNearby(false); return; }
+    var key = cat + '@' + at[0] + ',' + at[1];
+    if (key === S.nearbyKey) return;
+    S.nearbyKey = key;
+    var q = '?lon=' + at[0] + '&lat=' + at[1] + '&category=' + encodeURIComponent(cat);
+    VK.getJSON('/api/v1/feedback/nearby' + q).then(function (fc) {
+      if (S.nearbyKey !== key) return; // the place or category changed meanwhile
+      S.nearby = (fc && fc.features) || [];
+      renderNearby(true);
+    }, function () {
+      if (S.nearbyKey !== key) return;
+      S.nearby = [];
+      renderNearby(false);
+    });
+  }
+
+  // Metres in words; closer than 10 m is "less than 10 m", as neither the
+  // resident's nor the reporter's marking is more exact than that.
+  function distanceText(m) {
+    m = Math.round(m || 0);
+    return m < 10 ? t('distanceNear') : t('distance', { n: VK.formatNumber(m) });
+  }
+
+  function renderNearby(announceIt) {
+    var box = $('nearby');
+    if (!box) return;
+    var ul = $('nearby-list');
+    ul.textContent = '';
+    var n = S.nearby.length;
+    box.hidden = n === 0;
+    if (!n) { $('nearby-live').textContent = ''; return; }
+    S.nearby.forEach(function (f) {
+      var p = f.properties || {};
+      var li = el('li', 'nearby-item');
+      var title = el('p', 'nearby-title', categoryName(p.category) + ' · ' + t('feedbackNumber', { id: f.id }));
+      title.id = 'nearby-title-' + f.id;
+      li.appendChild(title);
+      li.appendChild(el('p', 'nearby-desc', p.description));
+      var st = el('p', 'fb-status nearby-status');
+      st.appendChild(statusSymbol(p.status || 'received'));
+      st.appendChild(el('span', null, statusText(p) + ' · ' + distanceText(p.distance_m)));
+      li.appendChild(st);
+      li.appendChild(meTooControl(f.id, p.me_too || 0, 'nearby'));
+      ul.appendChild(li);
+    });
+    if (announceIt) {
+      var live = $('nearby-live');
+      live.textContent = '';
+      window.setTimeout(function () { live.textContent = t('nearbyFound', { n: n }); }, 50);
+    }
+  }
+
   /* ---------- errors ---------- */
 
   var FIELDS = {
@@ -876,12 +969,14 @@
     }
     // A server error: our sentence for its code, then the server's own words
     // (English, so marked lang="en" for screen readers; in English only those).
-    var local = S.strings['code_' + e.code];
-    if (S.lang !== 'en' || !e.message) {
+    var codeKey = 'code_' + e.code;
+    var local = t(codeKey) !== codeKey ? t(codeKey) : null;
+    var en = VK.lang() === 'en';
+    if (!en || !e.message) {
       node.appendChild(document.createTextNode(local || t('errServer')));
     }
     if (e.message) {
-      if (S.lang !== 'en') {
+      if (!en) {
         node.appendChild(document.createTextNode(' ' + t('serverSays') + ' '));
       }
       var m = el('span', 'server-message', e.message);
@@ -1020,46 +1115,69 @@
     if (email) props.contact = { email: email };
     var body = { type: 'Feature', geometry: buildGeometry(), properties: props };
     setBusy(true);
-    fetch('/api/v1/feedback', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/geo+json', Accept: 'application/json' },
-      body: JSON.stringify(body)
-    }).then(function (res) {
-      return res.text().then(function (txt) {
-        var j = null;
-        try { j = txt ? JSON.parse(txt) : null; } catch (e) { j = null; }
-        return { status: res.status, json: j };
-      });
-    }).then(function (r) {
+    VK.api('POST', '/api/v1/feedback', body).then(function (j) {
       setBusy(false);
-      if (r.status === 201 && r.json && r.json.type === 'Feature') {
-        onCreated(r.json);
-      } else if (r.json && r.json.error) {
-        var e = r.json.error;
-        showErrors([{ field: fieldForServer(e.field), code: e.code, message: e.message }]);
-      } else {
-        showErrors([{ field: null, key: 'errServer' }]);
-      }
-    }, function () {
+      if (j && j.type === 'Feature') onCreated(j);
+      else showErrors([{ field: null, key: 'errServer' }]);
+    }, function (err) {
       setBusy(false);
-      showErrors([{ field: null, key: 'errNetwork' }]);
+      if (!(err instanceof VK.ApiError)) showErrors([{ field: null, key: 'errNetwork' }]);
+      // ApiError puts "HTTP <status>" in message when the server sent none.
+      else if (err.code) showErrors([{ field: fieldForServer(err.field), code: err.code, message: err.message === 'HTTP ' + err.status ? '' : err.message }]);
+      else showErrors([{ field: null, key: 'errServer' }]);
     });
   }
 
   function onCreated(f) {
+    // The follow-up link is the reporter's alone: shown once, never kept
+    // with the public feature.
+    var followup = f.followup;
+    delete f.followup;
     S.features.push(f);
     addFeatureLayer(f);
     S.lastCreatedId = f.id;
     resetForm();
     closeForm(false);
     renderList();
+    showFollowup(followup);
     var st = $('report-status');
     st.textContent = '';
-    var p = el('p', 'notice notice-success', t('success', { id: f.id }));
+    var p = el('p', 'notice notice-success', t('success', { id: f.id }) +
+      (followup ? ' ' + t('followupBelow') : ''));
     st.appendChild(p);
     var show = $('show-new');
     show.hidden = false;
     show.focus();
+  }
+
+  /* ---------- the private follow-up link ---------- */
+
+  function showFollowup(followup) {
+    var box = $('followup-box');
+    $('followup-copied').textContent = '';
+    if (!followup || !followup.url) { box.hidden = true; return; }
+    var url = new URL(followup.url, location.href).href;
+    $('followup-url').value = url;
+    $('followup-open').href = url;
+    box.hidden = false;
+  }
+
+  function copyFollowup() {
+    var input = $('followup-url');
+    var done = function () { $('followup-copied').textContent = t('followupCopied'); };
+    var fallback = function () {
+      // Older browsers and plain-http pages have no async clipboard.
+      input.focus();
+      input.select();
+      var ok = false;
+      try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+      $('followup-copied').textContent = ok ? t('followupCopied') : t('followupCopyFailed');
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(input.value).then(done, fallback);
+    } else {
+      fallback();
+    }
   }
 
   function resetForm() {
@@ -1074,6 +1192,7 @@
     updateCount(false);
     $('description-count-live').textContent = '';
     updateCategoryHint();
+    checkNearby();
   }
 
   function openForm() {
@@ -1111,11 +1230,6 @@
   }
 
   function wire() {
-    document.querySelectorAll('.lang-button').forEach(function (b) {
-      b.addEventListener('click', function () {
-        setLang(b.getAttribute('data-lang'), true).catch(showLoadError);
-      });
-    });
     // In-page links: move focus to the target so that keyboard users land there.
     document.querySelectorAll('a[href^="#"]').forEach(function (a) {
       a.addEventListener('click', function () {
@@ -1132,6 +1246,7 @@
     $('draw-finish').addEventListener('click', guard(finishDrawing));
     $('draw-cancel').addEventListener('click', cancelDrawing);
     $('open-form').addEventListener('click', openForm);
+    $('followup-copy').addEventListener('click', copyFollowup);
     $('cancel-form').addEventListener('click', function () { resetForm(); closeForm(true); });
     $('show-new').addEventListener('click', function () { if (S.lastCreatedId !== null) showOnMap(S.lastCreatedId); });
     $('list-more').addEventListener('click', function () {
@@ -1143,11 +1258,12 @@
       var items = $('feedback-list').querySelectorAll('.fb-item');
       var first = items[before];
       if (first) {
-        var b = first.querySelector('button');
+        var b = first.querySelector('.fb-show');
         (b || first).focus();
       }
     });
-    $('category').addEventListener('change', updateCategoryHint);
+    $('category').addEventListener('change', function () { updateCategoryHint(); checkNearby(); });
+    $('district').addEventListener('change', checkNearby);
     $('description').addEventListener('input', function () { updateCount(true); });
     $('report-form').addEventListener('submit', onSubmit);
     // Escape in the map or its toolbar leaves drawing mode (the points stay).
@@ -1164,15 +1280,15 @@
 
   function start() {
     wire();
-    var lang = initialLang();
     var data = Promise.all([
-      getJSON('/api/v1/config').catch(function () { return null; }),
-      getJSON('/api/v1/categories').catch(function () { return null; }),
-      getJSON('/api/v1/districts').catch(function () { return null; }),
-      getJSON('/api/v1/feedback?limit=10000').catch(function () { return null; })
+      VK.getJSON('/api/v1/config').catch(function () { return null; }),
+      VK.getJSON('/api/v1/categories').catch(function () { return null; }),
+      VK.getJSON('/api/v1/districts').catch(function () { return null; }),
+      VK.getJSON('/api/v1/feedback?limit=10000').catch(function () { return null; })
     ]);
-    var strings = setLang(lang, false).catch(function () {
-      return lang === 'fi' ? null : setLang('fi', false);
+    // Strings in the chosen language, or in Finnish when those fail to load.
+    var strings = VK.startPage({ onLanguage: applyStrings, onError: showLoadError }).catch(function () {
+      return VK.setLang('fi', false).catch(function () { return null; });
     });
     Promise.all([data, strings]).then(function (res) {
       var d = res[0];

@@ -100,13 +100,16 @@
     });
   }
 
-  // opts: {bundles: [...], onLanguage: fn(lang)}; resolves once strings are in.
+  // opts: {bundles: [...], onLanguage: fn(lang), onError: fn(err)}; resolves
+  // once strings are in. onError hears of a later switch that failed to load.
   function startPage(opts) {
     opts = opts || {};
     state.bundles = opts.bundles || [];
     state.onLanguage = opts.onLanguage || null;
     document.querySelectorAll('.lang-button').forEach(function (b) {
-      b.addEventListener('click', function () { setLang(b.getAttribute('data-lang'), true); });
+      b.addEventListener('click', function () {
+        setLang(b.getAttribute('data-lang'), true).catch(opts.onError || function () {});
+      });
     });
     return setLang(initialLang(), false);
   }

@@ -21,6 +21,16 @@ vk_err api_districts(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 vk_err api_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 vk_err api_feedback_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* GET /api/v1/feedback/nearby: open public items near a point, nearest
+ * first, with distance_m (duplicate suggestions while reporting). */
+vk_err api_feedback_nearby(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+
+/* The reporter's private follow-up token: 32 random bytes, base64url
+ * without padding (43 characters). Only its hash is stored. */
+#define API_FOLLOWUP_TOKEN_LEN 43
+void api_followup_token(char token[API_FOLLOWUP_TOKEN_LEN + 1]);
+/* Hex SHA-256 of the token's n bytes, as feedback.followup_hash holds it. */
+void api_followup_hash(const char *token, size_t n, char out[65]);
 /* Create from the request body; Location is location_prefix + id. */
 vk_err api_feedback_create_at(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
                               const char *location_prefix);

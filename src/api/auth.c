@@ -135,26 +135,6 @@ int api_auth_token_wellformed(const char *s, size_t n)
 
 /* ---- the access check ---- */
 
-/* The session cookie's value (n bytes at *out) in a Cookie header. */
-static int cookie_value(const char *header, const char **out, size_t *n)
-{
-    const size_t klen = strlen(API_AUTH_COOKIE);
-    for (const char *p = header; p && *p;) {
-        while (*p == ' ' || *p == '\t' || *p == ';')
-            p++;
-        size_t len = strcspn(p, ";");
-        if (len > klen && strncmp(p, API_AUTH_COOKIE, klen) == 0 && p[klen] == '=') {
-            *out = p + klen + 1;
-            *n = len - klen - 1;
-            while (*n && ((*out)[*n - 1] == ' ' || (*out)[*n - 1] == '\t'))
-                (*n)--;
-            return 1;
-        }
-        p += len;
-    }
-    return 0;
-}
-
 static vk_err unauthorized(vk_ctx *ctx, vk_resp *resp, const char *why)
 {
     vk_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"vaikuta staff\"");
@@ -198,7 +178,7 @@ vk_err api_auth_require(vk_ctx *ctx, const vk_req *req, vk_access access, vk_res
         if (!found)
             return unauthorized(ctx, resp, "this API token is not valid");
         who->token_id = u.id;
-    } else if (req->cookie && cookie_value(req->cookie, &value, &n)) {
+    } else if (vk_req_cookie(req, API_AUTH_COOKIE, &value, &n)) {
         char id[API_AUTH_TOKEN_HEX + 1];
         if (!api_auth_token_wellformed(value, n))
             return unauthorized(ctx, resp, "your session has ended; sign in again");

@@ -135,6 +135,12 @@ void vk_ctx_pool_set_writer(vk_ctx_pool *p, struct vk_writer *w)
         p->all[i]->writer = w;
 }
 
+void vk_ctx_pool_set_stats(vk_ctx_pool *p, struct api_stats *s)
+{
+    for (int i = 0; i < p->n; i++)
+        p->all[i]->stats = s;
+}
+
 vk_ctx *vk_ctx_pool_get(vk_ctx_pool *p)
 {
     pthread_mutex_lock(&p->lock);

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,6 +465,63 @@ vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     return api_items_write_collection(ctx, req, &it, "/api/v1/feedback", resp);
 }
 
+#define NEARBY_RADIUS_DEFAULT 50
+#define NEARBY_RADIUS_MAX 200
+#define NEARBY_LIMIT 20
+
+/* A finite number in [lo, hi] from a query parameter. */
+static vk_err param_number(vk_ctx *ctx, const char *s, const char *name, double lo, double hi,
+                           double *out)
+{
+    char *end;
+    errno = 0;
+    double v = s ? strtod(s, &end) : 0;
+    if (!s || !*s || *end || errno || !isfinite(v) || isspace((unsigned char)*s))
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a number", name);
+    if (v < lo || v > hi)
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be from %g to %g", name, lo, hi);
+    *out = v;
+    return VK_OK;
+}
+
+vk_err api_feedback_nearby(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const known[] = {"lon", "lat", "category", "radius", NULL};
+    api_items it;
+    api_items_init(&it, store_collection_find("feedback"));
+    double lon = 0, lat = 0, radius = NEARBY_RADIUS_DEFAULT;
+    const char *category = NULL;
+    vk_err e;
+    if ((e = vk_req_only_params(req, known, &ctx->err)))
+        return e;
+    if (!vk_req_param(req, "lon") || !vk_req_param(req, "lat"))
+        return vk_fail(&ctx->err, VK_EPARAM, vk_req_param(req, "lon") ? "lat" : "lon",
+                       "lon and lat are required: the point to look around");
+    if ((e = param_number(ctx, vk_req_param(req, "lon"), "lon", -180, 180, &lon)) ||
+        (e = param_number(ctx, vk_req_param(req, "lat"), "lat", -90, 90, &lat)) ||
+        (vk_req_param(req, "radius") &&
+         (e = param_number(ctx, vk_req_param(req, "radius"), "radius", 1, NEARBY_RADIUS_MAX,
+                           &radius))) ||
+        (e = check_list(ctx, req, "category", NULL, &category)))
+        return e;
+    if (category && strchr(category, ','))
+        return vk_fail(&ctx->err, VK_EPARAM, "category", "category takes one category");
+    /* Suggestions while reporting: what is still open, nearest first. */
+    vk_arena *a = req->arena;
+    it.filter = api_items_in_list(a, "status", API_FEEDBACK_OPEN_STATUSES);
+    if (category)
+        it.filter = api_items_and(a, it.filter, api_items_eq_text(a, "category", category));
+    if (!it.filter)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    api_items_near(&it, lon, lat, radius);
+    it.q.near_order = 1;
+    it.q.limit = NEARBY_LIMIT;
+    if ((e = api_items_compile(ctx, req, &it, GIS_CRS_CRS84)))
+        return e;
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    return api_items_write_collection(ctx, req, &it, "/api/v1/feedback/nearby", resp);
+}
+
 /* A positive decimal id, else 0. */
 static int64_t parse_id(const char *s)
 {
@@ -498,20 +556,32 @@ vk_err api_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 
 /* A create in flight: the parsed request and its write job. */
 typedef struct create_state {
-    vk_write_job job;
+    vk_write_job job; /* first: see vk_write_job_defer() */
     json_t *doc;
     api_feedback_input in;
-    vk_writer *writer;
     api_create_finish_fn finish; /* NULL: answer with the GeoJSON Feature */
     int finish_arg;
+    char followup[API_FOLLOWUP_TOKEN_LEN + 1]; /* the reporter's token, "" if none */
+    char followup_hash[65];
 } create_state;
 
-static void create_start(void *arg, void (*resume)(void *token), void *token)
+void api_followup_token(char token[API_FOLLOWUP_TOKEN_LEN + 1])
 {
-    create_state *st = arg;
-    st->job.done = resume;
-    st->job.done_arg = token;
-    vk_writer_submit(st->writer, &st->job);
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(token, API_FOLLOWUP_TOKEN_LEN + 1, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+}
+
+void api_followup_hash(const char *token, size_t n, char out[65])
+{
+    vk_sha256 h;
+    unsigned char d[32];
+    vk_sha256_init(&h);
+    vk_sha256_update(&h, token, n);
+    vk_sha256_final(&h, d);
+    vk_sha256_hex(d, out);
 }
 
 static void create_finish(void *arg, vk_resp *resp)
@@ -532,7 +602,18 @@ static void create_finish(void *arg, vk_resp *resp)
         vk_resp_header(resp, "Location", job->location);
     if (job->replayed)
         vk_resp_header(resp, "Idempotent-Replayed", "true");
-    vk_buf_puts(&resp->body, job->body ? job->body : "");
+    const char *body = job->body ? job->body : "";
+    size_t n = strlen(body);
+    if (job->replayed || !st->followup[0] || n == 0 || body[n - 1] != '}') {
+        vk_buf_puts(&resp->body, body);
+        return;
+    }
+    /* The follow-up link, only in this answer: the remembered response of
+     * an Idempotency-Key (job->body) never holds it, so a replay, which
+     * anyone knowing the key and the body could make, cannot reveal it. */
+    vk_buf_add(&resp->body, body, n - 1);
+    vk_buf_printf(&resp->body, ",\"followup\":{\"token\":\"%s\",\"url\":\"/follow.html#%s\"}}",
+                  st->followup, st->followup);
 }
 
 static void create_cleanup(void *arg)
@@ -541,6 +622,7 @@ static void create_cleanup(void *arg)
     vk_write_job_fini(&st->job);
     api_feedback_input_fini(&st->in);
     json_decref(st->doc);
+    sodium_memzero(st->followup, sizeof st->followup);
     free(st);
 }
 
@@ -599,6 +681,13 @@ vk_err api_feedback_submit(vk_ctx *ctx, const vk_req *req, vk_resp *resp, json_t
     vk_write_job *job = &st->job;
     job->row = st->in.row;
     job->location_prefix = location_prefix;
+    if (!finish) {
+        /* Our own answer carries a private follow-up link (Open311 has
+         * its own answer and its own token). */
+        api_followup_token(st->followup);
+        api_followup_hash(st->followup, strlen(st->followup), st->followup_hash);
+        job->row.followup_hash = st->followup_hash;
+    }
     if (req->idempotency_key) {
         /* The key's request: method, path and body. */
         vk_sha256 h;
@@ -612,18 +701,7 @@ vk_err api_feedback_submit(vk_ctx *ctx, const vk_req *req, vk_resp *resp, json_t
         vk_sha256_hex(digest, job->request_hash);
         job->idem_key = req->idempotency_key;
     }
-    if (!ctx->writer) {
-        /* No server around (tools, tests): write at once. */
-        vk_writer_run_one(ctx, job);
-        create_finish(st, resp);
-        create_cleanup(st);
-        return VK_OK;
-    }
-    st->writer = ctx->writer;
-    resp->defer_state = st;
-    resp->defer_start = create_start;
-    resp->defer_finish = create_finish;
-    resp->defer_cleanup = create_cleanup;
+    vk_write_job_defer(ctx, job, resp, create_finish, create_cleanup);
     return VK_OK;
 }
 

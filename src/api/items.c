@@ -162,6 +162,24 @@ vk_err api_items_bbox(vk_ctx *ctx, const char *s, gis_crs crs, int allow6, const
     return VK_OK;
 }
 
+void api_items_near(api_items *it, double lon, double lat, double r)
+{
+    /* Metres per degree are at least 110 574 m of latitude and
+     * 111 320·cos(lat) of longitude; 1 % extra covers the ellipsoid. */
+    double dlat = r / 110574.0 * 1.01 + 1e-7;
+    double c = cos(lat * M_PI / 180.0);
+    double dlon = c > 0.01 ? r / (111320.0 * c) * 1.01 + 1e-7 : 180;
+    it->q.has_bbox = 1;
+    it->q.bbox[0] = fmax(lon - dlon, -180);
+    it->q.bbox[1] = fmax(lat - dlat, -90);
+    it->q.bbox[2] = fmin(lon + dlon, 180);
+    it->q.bbox[3] = fmin(lat + dlat, 90);
+    it->q.has_near = 1;
+    it->q.near[0] = lon;
+    it->q.near[1] = lat;
+    it->q.near[2] = r;
+}
+
 /* Geometry literals come in the filter CRS; the store wants lon/lat. */
 static vk_err transform_literals(vk_ctx *ctx, vk_arena *a, cql2_expr *e, gis_crs crs, int depth)
 {
@@ -249,6 +267,8 @@ vk_err api_item_write(vk_ctx *ctx, const api_items *it, const store_item *item, 
         vk_buf_printf(b, "%s\"%s\":", i ? "," : "", col->columns[i].name);
         write_value(b, &item->values[i]);
     }
+    if (it->q.has_near && it->q.near_order)
+        vk_buf_printf(b, ",\"distance_m\":%lld", (long long)llround(item->distance));
     vk_buf_puts(b, "}}");
     return vk_buf_ok(b) ? VK_OK : VK_ENOMEM;
 }

@@ -40,11 +40,16 @@ cql2_expr *api_items_in_ids(vk_arena *a, const int64_t *ids, int n);
  * storage lon/lat envelope. Errors name field. */
 vk_err api_items_bbox(vk_ctx *ctx, const char *s, gis_crs crs, int allow6, const char *field,
                       double out[4]);
+/* Only items within r metres (on the ellipsoid) of lon/lat: a box around
+ * the circle for the R*Tree's rough cut, then the exact distance. */
+void api_items_near(api_items *it, double lon, double lat, double r);
+
 /* Compile it->filter (after transforming geometry literals from
  * filter_crs) into it->q.where with it->params. */
 vk_err api_items_compile(vk_ctx *ctx, const vk_req *req, api_items *it, gis_crs filter_crs);
 
-/* Write one feature of the collection in it->crs. */
+/* Write one feature of the collection in it->crs (with the property
+ * distance_m, whole metres, when it->q.near_order). */
 vk_err api_item_write(vk_ctx *ctx, const api_items *it, const store_item *item, vk_buf *out);
 
 /* Write the first item the query finds as a Feature; *found 0 if none. */

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/items.h"
+#include "api/stats.h"
 #include "util/clock.h"
 
 #define OGC_ROOT "/ogcapi"
@@ -163,6 +164,40 @@ static vk_err write_collection(vk_ctx *ctx, const vk_req *req, const store_colle
     return VK_OK;
 }
 
+/* An aggregate collection (stats.c): areas with their feedback figures. */
+static void write_stats_collection(vk_ctx *ctx, const vk_req *req, const api_stats_collection *col,
+                                   vk_buf *b)
+{
+    const char *base = api_base_url(req);
+    char path[160];
+    vk_buf_puts(b, "{\"id\":");
+    vk_json_str_or_null(b, col->id);
+    vk_buf_puts(b, ",\"title\":");
+    vk_json_str_or_null(b, col->title);
+    vk_buf_puts(b, ",\"description\":");
+    vk_json_str_or_null(b, col->description);
+    vk_buf_puts(b, ",\"itemType\":\"feature\",\"links\":[");
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s", col->id);
+    link(b, 1, base, path, "self", MT_JSON, col->title);
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items", col->id);
+    link(b, 0, base, path, "items", MT_GEOJSON, "The areas with their figures");
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/queryables", col->id);
+    link(b, 0, base, path, "http://www.opengis.net/def/rel/ogc/1.0/queryables", MT_SCHEMA,
+         "The properties");
+    vk_buf_puts(b, "],\"extent\":{\"spatial\":{\"bbox\":[[");
+    double bbox[4] = {-180, -90, 180, 90};
+    if (ctx->has_bounds)
+        memcpy(bbox, ctx->bounds, sizeof bbox);
+    for (int i = 0; i < 4; i++) {
+        if (i)
+            vk_buf_putc(b, ',');
+        vk_json_coord(b, bbox[i], GIS_DECIMALS);
+    }
+    vk_buf_printf(b, "]],\"crs\":\"%s\"}},\"crs\":", gis_crs_uri(GIS_CRS_CRS84));
+    write_crs_list(b);
+    vk_buf_printf(b, ",\"storageCrs\":\"%s\"}", gis_crs_uri(GIS_CRS_CRS84));
+}
+
 vk_err ogc_collections(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     vk_err e = simple_params(ctx, req);
@@ -181,6 +216,10 @@ vk_err ogc_collections(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         if ((e = write_collection(ctx, req, &store_collections[i], b)))
             return e;
     }
+    for (int i = 0; i < api_stats_collections_count; i++) {
+        vk_buf_putc(b, ',');
+        write_stats_collection(ctx, req, &api_stats_collections[i], b);
+    }
     vk_buf_puts(b, "]}");
     return VK_OK;
 }
@@ -196,6 +235,13 @@ static vk_err find_collection(vk_ctx *ctx, const vk_req *req, const store_collec
 
 vk_err ogc_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
+    const api_stats_collection *agg = req->nargs ? api_stats_collection_find(req->args[0]) : NULL;
+    if (agg) {
+        vk_err e = simple_params(ctx, req);
+        if (!e)
+            write_stats_collection(ctx, req, agg, &resp->body);
+        return e;
+    }
     const store_collection *col;
     vk_err e = find_collection(ctx, req, &col);
     if (!e)
@@ -209,6 +255,26 @@ vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         [CQL2_Q_STRING] = "string",   [CQL2_Q_NUMBER] = "number", [CQL2_Q_INTEGER] = "integer",
         [CQL2_Q_DATETIME] = "string", [CQL2_Q_BOOLEAN] = "boolean",
     };
+    const api_stats_collection *agg = req->nargs ? api_stats_collection_find(req->args[0]) : NULL;
+    if (agg) {
+        vk_err e = simple_params(ctx, req);
+        if (e)
+            return e;
+        resp->content_type = MT_SCHEMA;
+        vk_buf_printf(&resp->body,
+                      "{\"$schema\":\"https://json-schema.org/draft/2019-09/schema\",\"$id\":\"%s"
+                      OGC_ROOT "/collections/%s/queryables\",\"type\":\"object\",\"title\":\"%s\","
+                      "\"properties\":{\"geometry\":{\"format\":\"geometry-multipolygon\","
+                      "\"x-ogc-role\":\"primary-geometry\"},\"code\":{\"type\":\"string\"},"
+                      "\"count\":{\"type\":\"integer\"},\"open\":{\"type\":\"integer\"},"
+                      "\"answered\":{\"type\":\"integer\"},\"closed\":{\"type\":\"integer\"},"
+                      "\"median_days_to_answer\":{\"type\":\"number\"},"
+                      "\"p90_days_to_answer\":{\"type\":\"number\"},"
+                      "\"answered_within_14_days\":{\"type\":\"number\"}},"
+                      "\"additionalProperties\":false}",
+                      api_base_url(req), agg->id, agg->title);
+        return VK_OK;
+    }
     const store_collection *col;
     vk_err e = find_collection(ctx, req, &col);
     if (!e)
@@ -407,6 +473,12 @@ static vk_err items_params(vk_ctx *ctx, const vk_req *req, api_items *it)
 
 vk_err ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
+    const api_stats_collection *agg = req->nargs ? api_stats_collection_find(req->args[0]) : NULL;
+    if (agg) {
+        char self[160];
+        snprintf(self, sizeof self, OGC_ROOT "/collections/%s/items", agg->id);
+        return api_stats_ogc_items(ctx, req, resp, agg, NULL, self);
+    }
     const store_collection *col;
     vk_err e = find_collection(ctx, req, &col);
     if (e)
@@ -423,6 +495,9 @@ vk_err ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 vk_err ogc_item(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const known[] = {"crs", "f", NULL};
+    const api_stats_collection *agg = req->nargs ? api_stats_collection_find(req->args[0]) : NULL;
+    if (agg)
+        return api_stats_ogc_items(ctx, req, resp, agg, req->args[1], NULL);
     const store_collection *col;
     vk_err e = find_collection(ctx, req, &col);
     if (e)

@@ -623,20 +623,7 @@ static vk_err near_filter(vk_ctx *ctx, const vk_req *req, api_items *it)
         (e = parse_number(ctx, slon, "long", -180, 180, &lon)) ||
         (e = parse_number(ctx, srad, "radius", 0, OPEN311_MAX_RADIUS, &r)))
         return e;
-    /* Metres per degree are at least 110 574 m of latitude and
-     * 111 320·cos(lat) of longitude; 1 % extra covers the ellipsoid. */
-    double dlat = r / 110574.0 * 1.01 + 1e-7;
-    double c = cos(lat * M_PI / 180.0);
-    double dlon = c > 0.01 ? r / (111320.0 * c) * 1.01 + 1e-7 : 180;
-    it->q.has_bbox = 1;
-    it->q.bbox[0] = fmax(lon - dlon, -180);
-    it->q.bbox[1] = fmax(lat - dlat, -90);
-    it->q.bbox[2] = fmin(lon + dlon, 180);
-    it->q.bbox[3] = fmin(lat + dlat, 90);
-    it->q.has_near = 1;
-    it->q.near[0] = lon;
-    it->q.near[1] = lat;
-    it->q.near[2] = r;
+    api_items_near(it, lon, lat, r);
     return VK_OK;
 }
 

@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "api/items.h"
+#include "api/moderation.h"
 #include "util/buf.h"
 
 #define ANSWER_MAX 4000
@@ -185,6 +186,14 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
         return e;
     if (!found)
         return vk_fail(ei, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+    int handling = ch->status || ch->unit || ch->public_answer || ch->resolution_reason ||
+                   ch->forwarded_to || ch->duplicate_of;
+    int moderation = ch->set_hidden || ch->description;
+    if (!handling && (moderation || !ch->internal_note)) {
+        /* Moderation alone: its events carry the note. */
+        store_feedback_state_fini(&cur);
+        return api_moderation_apply(ctx, ch, now, ch->internal_note, ei);
+    }
     json_t *before = json_object(), *after = json_object();
     char *b = NULL, *a = NULL;
     e = next_state(ctx, ch, &cur, &next, ei);
@@ -204,8 +213,8 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
     if (!e)
         e = store_feedback_update(ctx->store, ch->id, &next, ch->public_answer, now, ei);
     if (!e) {
-        store_event ev = {0,  ch->id, now, ch->actor, event_kind(&cur, &next, ch),
-                          b,  a,      ch->public_answer, ch->internal_note};
+        store_event ev = {0, ch->id, now, ch->actor, ch->kind ? ch->kind : event_kind(&cur, &next, ch),
+                          b, a,      ch->public_answer, ch->internal_note};
         e = store_event_add(ctx->store, &ev, ei);
     }
     free(a);
@@ -213,25 +222,18 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
     json_decref(before);
     json_decref(after);
     store_feedback_state_fini(&cur);
+    if (!e && moderation)
+        e = api_moderation_apply(ctx, ch, now, NULL, ei);
     return e;
 }
 
 /* ---- PATCH /api/v1/staff/feedback/{id} ---- */
 
 typedef struct change_state {
-    vk_write_job job;
+    vk_write_job job; /* first: see vk_write_job_defer() */
     json_t *doc;
     char actor[65];
-    vk_writer *writer;
 } change_state;
-
-static void change_start(void *arg, void (*resume)(void *token), void *token)
-{
-    change_state *st = arg;
-    st->job.done = resume;
-    st->job.done_arg = token;
-    vk_writer_submit(st->writer, &st->job);
-}
 
 static void change_finish(void *arg, vk_resp *resp)
 {
@@ -260,7 +262,8 @@ static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo 
 {
     static const char *const keys[] = {"status",        "unit",              "public_answer",
                                        "internal_note", "resolution_reason", "duplicate_of",
-                                       "forwarded_to",  NULL};
+                                       "forwarded_to",  "hidden",            "description",
+                                       NULL};
     if (!json_is_object(doc))
         return vk_fail(ei, VK_ETYPE, "", "send a JSON object with the fields to change");
     vk_err e;
@@ -271,7 +274,8 @@ static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo 
         (e = api_json_text(doc, "internal_note", 0, NOTE_MAX, 1, &ch->internal_note, ei)) ||
         (e = api_json_text(doc, "resolution_reason", 0, REASON_MAX, 1, &ch->resolution_reason,
                            ei)) ||
-        (e = api_json_text(doc, "forwarded_to", 0, FORWARDED_TO_MAX, 0, &ch->forwarded_to, ei)))
+        (e = api_json_text(doc, "forwarded_to", 0, FORWARDED_TO_MAX, 0, &ch->forwarded_to, ei)) ||
+        (e = api_moderation_read(doc, ch, ei)))
         return e;
     const json_t *dup = json_object_get(doc, "duplicate_of");
     if (dup && !json_is_null(dup)) {
@@ -286,10 +290,11 @@ static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo 
                        "status must be received, in_progress, planned, resolved, not_resolvable, "
                        "duplicate or forwarded");
     if (!ch->status && !ch->unit && !ch->public_answer && !ch->internal_note &&
-        !ch->resolution_reason && !ch->forwarded_to && !ch->duplicate_of)
+        !ch->resolution_reason && !ch->forwarded_to && !ch->duplicate_of && !ch->set_hidden &&
+        !ch->description)
         return vk_fail(ei, VK_EMISSING, "",
                        "nothing to change: give status, unit, public_answer, internal_note, "
-                       "resolution_reason, duplicate_of or forwarded_to");
+                       "resolution_reason, duplicate_of, forwarded_to, hidden or description");
     return VK_OK;
 }
 
@@ -319,17 +324,7 @@ vk_err api_staff_feedback_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     snprintf(st->actor, sizeof st->actor, "%s", req->staff ? req->staff->name : "?");
     job->change.actor = st->actor;
     job->location_prefix = "/api/v1/feedback/";
-    if (!ctx->writer) {
-        vk_writer_run_one(ctx, job);
-        change_finish(st, resp);
-        change_cleanup(st);
-        return VK_OK;
-    }
-    st->writer = ctx->writer;
-    resp->defer_state = st;
-    resp->defer_start = change_start;
-    resp->defer_finish = change_finish;
-    resp->defer_cleanup = change_cleanup;
+    vk_write_job_defer(ctx, job, resp, change_finish, change_cleanup);
     return VK_OK;
 }
 
@@ -369,6 +364,29 @@ static int event_json(void *arg, const store_event *ev)
     return vk_buf_ok(w->b) ? 0 : 1;
 }
 
+vk_err api_staff_view(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b, int *found)
+{
+    vk_buf_puts(b, "{\"feedback\":");
+    api_items it;
+    api_items_init(&it, store_collection_find("feedback"));
+    it.q.id = id;
+    it.q.include_nonpublic = 1; /* staff see hidden and withdrawn items too */
+    vk_err e = api_items_write_one(ctx, &it, b, found);
+    if (e || !*found)
+        return e;
+    vk_buf_puts(b, ",\"events\":[");
+    event_writer w = {b, 0, 0, 0};
+    if ((e = store_event_each(ctx->store, id, 0, event_json, &w, &ctx->err)))
+        return e;
+    vk_buf_puts(b, "],\"staff\":");
+    if ((e = api_moderation_staff_json(ctx, id, role, b)))
+        return e;
+    vk_buf_puts(b, "}");
+    if (w.failed || !vk_buf_ok(b))
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    return VK_OK;
+}
+
 vk_err api_staff_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const no_params[] = {NULL};
@@ -376,27 +394,13 @@ vk_err api_staff_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (e)
         return e;
     int64_t id = parse_id(req->nargs ? req->args[0] : NULL);
-    int exists = 0;
-    if (id && (e = store_feedback_exists(ctx->store, id, &exists, &ctx->err)))
-        return e;
-    if (!exists)
-        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
-    vk_buf *b = &resp->body;
-    vk_resp_header(resp, "Cache-Control", "no-store");
-    vk_buf_puts(b, "{\"feedback\":");
-    api_items it;
-    api_items_init(&it, store_collection_find("feedback"));
-    it.q.id = id;
     int found = 0;
-    if ((e = api_items_write_one(ctx, &it, b, &found)))
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    if (id && (e = api_staff_view(ctx, id, req->staff ? req->staff->role : VK_ROLE_NONE,
+                                  &resp->body, &found)))
         return e;
-    vk_buf_puts(b, ",\"events\":[");
-    event_writer w = {b, 0, 0, 0};
-    if ((e = store_event_each(ctx->store, id, 0, event_json, &w, &ctx->err)))
-        return e;
-    vk_buf_puts(b, "]}");
-    if (w.failed || !vk_buf_ok(b))
-        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    if (!found)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
     return VK_OK;
 }
 

@@ -25,11 +25,17 @@
 
 /* PATCH /api/v1/staff/feedback/{id} (moderators): JSON {status?, unit?,
  * public_answer?, internal_note?, resolution_reason?, duplicate_of?,
- * forwarded_to?}; 200 with the item as the public sees it. */
+ * forwarded_to?, hidden?, description?}; 200 with the item's Feature
+ * (hidden items too). hidden and description are moderation's
+ * (api/moderation.h). */
 vk_err api_staff_feedback_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 /* GET /api/v1/staff/feedback/{id} (staff): the item and its history with
  * the internal notes. */
 vk_err api_staff_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* The staff view of item id into b: {"feedback": Feature, "events": [...],
+ * "staff": {...}} as role may see it (api_moderation_staff_json); hidden
+ * and withdrawn items too. *found 0 (and b unfinished) if there is none. */
+vk_err api_staff_view(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b, int *found);
 /* GET /api/v1/staff/audit (admins): the newest events of all items. */
 vk_err api_staff_audit(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 

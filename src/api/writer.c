@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/items.h"
+#include "api/moderation.h"
 #include "api/workflow.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -30,7 +31,11 @@ struct vk_writer {
     int max_batch;
     vk_ctx *ctx; /* owned: the writer's own connection */
     time_t last_purge;
+    time_t next_contact_purge; /* 0: the retention purge is off */
 };
+
+/* How often the contact-details retention purge runs. */
+#define CONTACT_PURGE_SECONDS 3600
 
 void vk_write_job_fini(vk_write_job *job)
 {
@@ -46,13 +51,15 @@ static void job_fail(vk_write_job *job, const vk_errinfo *ei)
         job->err.code = VK_EINTERNAL;
 }
 
-/* The stored item as the response body, read inside the transaction. */
+/* The stored item as the response body, read inside the transaction. A
+ * staff change may concern a hidden item: it is read all the same. */
 static vk_err write_response(vk_ctx *ctx, vk_write_job *job, int64_t id, int status,
                              vk_errinfo *ei)
 {
     api_items it;
     api_items_init(&it, store_collection_find("feedback"));
     it.q.id = id;
+    it.q.include_nonpublic = job->kind == VK_JOB_CHANGE;
     vk_buf body;
     vk_buf_init(&body, 64u * 1024 * 1024);
     int found = 0;
@@ -106,14 +113,32 @@ static void run_job(vk_ctx *ctx, vk_write_job *job, const char *now)
     }
     int64_t id = 0;
     vk_err e = store_savepoint(c, &ei);
-    if (!e && job->kind == VK_JOB_CHANGE) {
+    if (e) {
+        job_fail(job, &ei);
+        return;
+    }
+    if (job->kind == VK_JOB_CHANGE) {
         id = job->change.id;
         e = api_workflow_apply(ctx, &job->change, now, &ei);
-    } else if (!e) {
+        if (!e)
+            e = write_response(ctx, job, id, 200, &ei);
+    } else if (job->kind == VK_JOB_CREATE) {
         e = store_feedback_insert(c, &job->row, &id, &ei);
+        if (!e)
+            e = write_response(ctx, job, id, 201, &ei);
+    } else {
+        /* Moderation's jobs answer with their own views. */
+        vk_buf body;
+        vk_buf_init(&body, 64u * 1024 * 1024);
+        e = api_moderation_run(ctx, job, now, &body, &ei);
+        if (!e && !vk_buf_ok(&body))
+            e = vk_fail(&ei, VK_ENOMEM, "", NULL);
+        if (!e) {
+            job->body = vk_buf_take(&body, NULL);
+            job->status = 200;
+        }
+        vk_buf_fini(&body);
     }
-    if (!e)
-        e = write_response(ctx, job, id, job->kind == VK_JOB_CHANGE ? 200 : 201, &ei);
     if (!e && job->idem_key) {
         store_idem r = {job->request_hash, job->status, job->location, job->body};
         /* store_idem_put only reads r. */
@@ -166,6 +191,43 @@ void vk_writer_run_one(vk_ctx *ctx, vk_write_job *job)
     run_batch(ctx, job, 0);
 }
 
+static void job_start(void *state, void (*resume)(void *token), void *token)
+{
+    vk_write_job *job = state; /* the state begins with its job */
+    job->done = resume;
+    job->done_arg = token;
+    vk_writer_submit(job->writer, job);
+}
+
+void vk_write_job_defer(vk_ctx *ctx, vk_write_job *job, vk_resp *resp,
+                        void (*finish)(void *state, vk_resp *resp),
+                        void (*cleanup)(void *state))
+{
+    if (!ctx->writer) {
+        vk_writer_run_one(ctx, job);
+        finish(job, resp);
+        cleanup(job);
+        return;
+    }
+    job->writer = ctx->writer;
+    resp->defer_state = job;
+    resp->defer_start = job_start;
+    resp->defer_finish = finish;
+    resp->defer_cleanup = cleanup;
+}
+
+/* The retention purge in a transaction of its own (writer thread). */
+static void purge_contacts(vk_writer *w)
+{
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    int64_t removed = 0;
+    if (api_moderation_purge_days(w->ctx->store, w->ctx->cfg->contact_retention_days, &removed, &ei))
+        vk_log("writer: the contact-details purge failed: %s", ei.message);
+    else if (removed)
+        vk_log("writer: removed the contact details of %lld closed or withdrawn items",
+               (long long)removed);
+}
 static void *writer_main(void *arg)
 {
     vk_writer *w = arg;
@@ -175,8 +237,21 @@ static void *writer_main(void *arg)
         vk_log("writer: could not lower the writer thread's priority");
     for (;;) {
         pthread_mutex_lock(&w->lock);
-        while (!w->head && !w->stopping)
-            pthread_cond_wait(&w->wake, &w->lock);
+        while (!w->head && !w->stopping) {
+            if (!w->next_contact_purge) {
+                pthread_cond_wait(&w->wake, &w->lock);
+                continue;
+            }
+            if (time(NULL) >= w->next_contact_purge) {
+                w->next_contact_purge = time(NULL) + CONTACT_PURGE_SECONDS;
+                pthread_mutex_unlock(&w->lock);
+                purge_contacts(w);
+                pthread_mutex_lock(&w->lock);
+                continue;
+            }
+            struct timespec until = {w->next_contact_purge, 0};
+            pthread_cond_timedwait(&w->wake, &w->lock, &until);
+        }
         if (!w->head) {
             pthread_mutex_unlock(&w->lock);
             break;
@@ -201,6 +276,11 @@ static void *writer_main(void *arg)
             next = j->next; /* done may free the job */
             j->done(j->done_arg);
         }
+        /* Also when writes never stop coming. */
+        if (w->next_contact_purge && now >= w->next_contact_purge) {
+            w->next_contact_purge = now + CONTACT_PURGE_SECONDS;
+            purge_contacts(w);
+        }
     }
     return NULL;
 }
@@ -211,6 +291,8 @@ vk_err vk_writer_start(vk_writer **out, const vk_config *cfg, int max_batch, vk_
     if (!w)
         return vk_fail(ei, VK_ENOMEM, "", NULL);
     w->max_batch = max_batch < 1 ? 1 : max_batch;
+    /* At start, then hourly. */
+    w->next_contact_purge = cfg->contact_retention_days > 0 ? time(NULL) : 0;
     store_conn *s = NULL;
     vk_err e = store_open_worker(&s, cfg->db_path, ei);
     if (!e)

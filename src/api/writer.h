@@ -17,6 +17,7 @@
 #define VK_WRITER_H
 
 #include "api/ctx.h"
+#include "http/request.h"
 #include "store/store.h"
 
 /* A staff change to one item (PATCH /api/v1/staff/feedback/{id}). Strings
@@ -28,11 +29,19 @@ typedef struct vk_feedback_change {
     const char *status, *unit, *public_answer, *internal_note, *resolution_reason,
         *forwarded_to;
     int64_t duplicate_of; /* 0 = not given */
+    /* Moderation (api/moderation.c): hide or show, and the description
+     * with personal data edited out. */
+    int set_hidden, hidden;  /* set_hidden 0 = not given */
+    const char *description; /* NULL = not given */
+    const char *kind;        /* the event's kind; NULL = from what changed */
 } vk_feedback_change;
 
 typedef enum {
     VK_JOB_CREATE = 0, /* insert job->row; 201 */
     VK_JOB_CHANGE,     /* apply job->change and log it; 200 */
+    VK_JOB_WITHDRAW,   /* the reporter withdraws the item of job->secret_hash; 200 */
+    VK_JOB_ME_TOO,     /* one "me too" for change.id from voter job->secret_hash; 200 */
+    VK_JOB_MERGE,      /* change.id becomes a duplicate of job->into; 200 */
 } vk_job_kind;
 
 typedef struct vk_write_job vk_write_job;
@@ -41,6 +50,10 @@ struct vk_write_job {
     vk_job_kind kind;
     vk_feedback_change change; /* VK_JOB_CHANGE */
     store_feedback_new row;    /* VK_JOB_CREATE */
+    char secret_hash[65];      /* VK_JOB_WITHDRAW: follow-up hash; VK_JOB_ME_TOO: voter */
+    int64_t into;              /* VK_JOB_MERGE: the item that stays */
+    vk_role role;              /* VK_JOB_MERGE: the caller's, for the staff view answered */
+    struct vk_writer *writer;  /* where vk_write_job_defer() queues the job */
     const char *idem_key;        /* NULL when the request has none */
     char request_hash[65];       /* hex SHA-256 of method, path and body */
     const char *location_prefix; /* e.g. "/api/v1/feedback/" */
@@ -62,8 +75,10 @@ void vk_write_job_fini(vk_write_job *job);
 typedef struct vk_writer vk_writer;
 
 /* Start the writer thread with its own connection. max_batch 1 turns group
- * commit off (one transaction per write), for comparison. Caller stops
- * with vk_writer_stop(). */
+ * commit off (one transaction per write), for comparison. With
+ * cfg->contact_retention_days > 0 the thread also deletes expired contact
+ * details (api_moderation_purge) at start and every hour, between batches,
+ * so the purge never races a write. Caller stops with vk_writer_stop(). */
 vk_err vk_writer_start(vk_writer **out, const vk_config *cfg, int max_batch, vk_errinfo *ei);
 /* Queue a job; its done callback runs on the writer thread. */
 void vk_writer_submit(vk_writer *w, vk_write_job *job);
@@ -72,5 +87,16 @@ void vk_writer_stop(vk_writer *w);
 
 /* Run one job at once on the caller's context (no server: tools, tests). */
 void vk_writer_run_one(vk_ctx *ctx, vk_write_job *job);
+
+/* Answer a request with a write: state is the handler's own struct, which
+ * must begin with its vk_write_job (job == state). With a writer on ctx
+ * the response is deferred (resp's defer_* set: the job is queued when the
+ * server suspends the connection, finish builds the answer once it has
+ * committed, cleanup frees state when the request ends). Without one
+ * (tools, tests) the job runs at once and finish and cleanup are called
+ * before this returns. */
+void vk_write_job_defer(vk_ctx *ctx, vk_write_job *job, vk_resp *resp,
+                        void (*finish)(void *state, vk_resp *resp),
+                        void (*cleanup)(void *state));
 
 #endif

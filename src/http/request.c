@@ -83,6 +83,25 @@ int vk_req_is_json(const vk_req *q)
            strncasecmp(ct + n - 5, "+json", 5) == 0;
 }
 
+int vk_req_cookie(const vk_req *q, const char *name, const char **out, size_t *n)
+{
+    const size_t klen = strlen(name);
+    for (const char *p = q->cookie; p && *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ';')
+            p++;
+        size_t len = strcspn(p, ";");
+        if (len > klen && strncmp(p, name, klen) == 0 && p[klen] == '=') {
+            *out = p + klen + 1;
+            *n = len - klen - 1;
+            while (*n && ((*out)[*n - 1] == ' ' || (*out)[*n - 1] == '\t'))
+                (*n)--;
+            return 1;
+        }
+        p += len;
+    }
+    return 0;
+}
+
 static const struct {
     vk_method m;
     const char *name;

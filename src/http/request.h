@@ -67,13 +67,15 @@ typedef struct vk_req {
     int params_overflow;                  /* more than VK_MAX_PARAMS given */
     const char *content_type;             /* NULL when absent */
     const char *if_none_match;
+    const char *if_modified_since;        /* If-Modified-Since, or NULL */
     const char *host;                     /* Host header, checked; NULL if unusable */
     const char *idempotency_key;          /* Idempotency-Key header, or NULL */
     const char *cookie;                   /* Cookie header, or NULL */
     const char *authorization;            /* Authorization header, or NULL */
     const char *csrf_token;               /* X-CSRF-Token header, or NULL */
     const char *client_addr;              /* the peer's IP address as text, or "" */
-    const vk_staff *staff;                /* the caller on staff routes, else NULL */
+    const vk_staff *staff;                /* the caller on staff routes, and on public
+                                           * API routes when valid credentials come */
     const char *body;
     size_t body_len;
     vk_arena *arena;
@@ -126,6 +128,9 @@ vk_err vk_req_only_params(const vk_req *q, const char *const *allowed, vk_errinf
 /* 1 when the Content-Type is JSON (application/json, application/geo+json,
  * or any +json type), parameters such as charset ignored. */
 int vk_req_is_json(const vk_req *q);
+/* The value of cookie name in the Cookie header: 1 with *out (n bytes,
+ * borrowed from the header, not NUL-terminated), 0 if absent. */
+int vk_req_cookie(const vk_req *q, const char *name, const char **out, size_t *n);
 
 const char *vk_method_name(vk_method m);
 vk_method vk_method_parse(const char *name);

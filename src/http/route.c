@@ -2,11 +2,14 @@
 #include "http/route.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/export.h"
+#include "api/moderation.h"
+#include "api/stats.h"
 #include "api/workflow.h"
 #include "http/static.h"
 
@@ -20,6 +23,13 @@ const vk_route vk_routes[] = {
     {ANY_GET, "/api/v1/districts", api_districts, VK_ACCESS_PUBLIC, 0},
     {ANY_GET, "/api/v1/feedback", api_feedback_list, VK_ACCESS_PUBLIC, 0},
     {VK_POST, "/api/v1/feedback", api_feedback_create, VK_ACCESS_PUBLIC, 1},
+    /* Duplicates, "me too", the reporter's follow-up link and merging
+     * (moderation.c); nearby before {id}, which would match it too. */
+    {ANY_GET, "/api/v1/feedback/nearby", api_feedback_nearby, VK_ACCESS_PUBLIC, 0},
+    {VK_POST, "/api/v1/feedback/{id}/me-too", api_feedback_me_too, VK_ACCESS_PUBLIC, 1},
+    {ANY_GET, "/api/v1/followup/{token}", api_followup_get, VK_ACCESS_PUBLIC, 0},
+    {VK_POST, "/api/v1/followup/{token}/withdraw", api_followup_withdraw, VK_ACCESS_PUBLIC, 1},
+    {VK_POST, "/api/v1/staff/feedback/{id}/merge", api_staff_feedback_merge, VK_ACCESS_MODERATOR, 0},
     {ANY_GET, "/api/v1/feedback/{id}", api_feedback_get, VK_ACCESS_PUBLIC, 0},
     {ANY_GET, "/api/v1/export/{file}", api_export_http, VK_ACCESS_PUBLIC, 0},
     {ANY_GET, "/ogcapi", ogc_landing, VK_ACCESS_PUBLIC, 0},
@@ -60,10 +70,35 @@ const vk_route vk_routes[] = {
     {VK_POST, "/open311/v2/requests", open311_requests_create, VK_ACCESS_PUBLIC, 1},
     {ANY_GET, "/open311/v2/requests/{service_request_id}", open311_request, VK_ACCESS_PUBLIC, 0},
     {ANY_GET, "/open311/v2/tokens/{token}", open311_token, VK_ACCESS_PUBLIC, 0},
+    /* Aggregates (stats.c): public; unit-level figures need staff credentials. */
+    {ANY_GET, "/api/v1/stats/feedback", api_stats_feedback, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/api/v1/stats/response-times", api_stats_response_times, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/api/v1/stats/choropleth", api_stats_choropleth, VK_ACCESS_PUBLIC, 0},
+    {ANY_GET, "/api/v1/stats/density", api_stats_density, VK_ACCESS_PUBLIC, 0},
     /* Last: everything else that is not under /api or /open311 is a web client file. */
     {ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC, 0},
 };
 const int vk_routes_count = (int)(sizeof vk_routes / sizeof vk_routes[0]);
+
+/* Paths whose next segment is a secret (the reporter's follow-up token):
+ * it is never written to a log. */
+static const char *const secret_prefixes[] = {"/api/v1/followup/", NULL};
+
+char *vk_route_log_path(const char *path)
+{
+    for (const char *const *p = secret_prefixes; *p; p++) {
+        size_t n = strlen(*p);
+        if (strncmp(path, *p, n) != 0)
+            continue;
+        const char *rest = path + n + strcspn(path + n, "/");
+        size_t len = n + strlen("[redacted]") + strlen(rest) + 1;
+        char *out = malloc(len);
+        if (out)
+            snprintf(out, len, "%s[redacted]%s", *p, rest);
+        return out;
+    }
+    return strdup(path);
+}
 
 /* One segment with captures: "{id}", "discovery.{format}", "{id}.{format}".
  * Literal text must match; a capture is non-empty and runs to the last

@@ -44,6 +44,10 @@ typedef enum { VK_ROUTE_FOUND, VK_ROUTE_NOT_FOUND, VK_ROUTE_BAD_METHOD } vk_rout
 vk_route_result vk_route_match(vk_method method, const char *path, vk_req *req,
                                const vk_route **route, unsigned *allowed);
 
+/* The path as it may be logged: secret segments (follow-up tokens)
+ * replaced by "[redacted]". Caller frees with free(); NULL without memory. */
+char *vk_route_log_path(const char *path);
+
 /* "GET, HEAD, POST" for a set of methods, into buf of size n. */
 void vk_route_allow_header(unsigned methods, char *buf, size_t n);
 

@@ -20,11 +20,13 @@
 #include <unistd.h>
 
 #include "api/auth.h"
+#include "api/stats_index.h"
 #include "api/ctx.h"
 #include "api/writer.h"
 #include "http/request.h"
 #include "http/ratelimit.h"
 #include "http/route.h"
+#include "http/static.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -37,6 +39,7 @@ struct http_server {
     struct MHD_Daemon *daemon;
     vk_ctx_pool *pool;
     vk_writer *writer;
+    api_stats *stats;          /* the aggregates' snapshot, shared by the workers */
     http_ratelimit *ratelimit; /* NULL when writes are not limited */
     atomic_int in_flight;
 };
@@ -257,6 +260,7 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
     req.body_len = call->body.len;
     req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     req.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+    req.if_modified_since = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Modified-Since");
     req.host = checked_host(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host"));
     req.idempotency_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
     req.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
@@ -320,6 +324,18 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
     if (route->access != VK_ACCESS_PUBLIC &&
         !(e = api_auth_require(ctx, &req, route->access, resp, &staff)))
         req.staff = &staff;
+    /* A public read may show more to staff (unit-level statistics): with
+     * credentials that check out the handler sees who calls; without, or
+     * with stale ones, it runs as for anyone. Static files skip the check. */
+    if (route->access == VK_ACCESS_PUBLIC && route->handler != http_static_file &&
+        (req.method == VK_GET || req.method == VK_HEAD) && (req.authorization || req.cookie)) {
+        vk_resp scratch;
+        vk_resp_init(&scratch, 256);
+        if (api_auth_require(ctx, &req, VK_ACCESS_STAFF, &scratch, &staff) == VK_OK)
+            req.staff = &staff;
+        vk_resp_fini(&scratch);
+        vk_errinfo_clear(&ctx->err);
+    }
     if (!e)
         e = route->handler(ctx, &req, resp);
     if (e) {
@@ -354,7 +370,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         call->srv = srv;
         call->started_us = vk_monotonic_us();
         snprintf(call->method, sizeof call->method, "%s", method);
-        call->path = strdup(url ? url : "");
+        call->path = vk_route_log_path(url ? url : ""); /* no secrets in logs */
         vk_buf_init(&call->body, srv->cfg->body_max);
         vk_arena_init(&call->arena, 0);
         atomic_fetch_add(&srv->in_flight, 1);
@@ -450,6 +466,13 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
         return e;
     }
     vk_ctx_pool_set_writer(s->pool, s->writer);
+    if (api_stats_new(&s->stats)) {
+        vk_writer_stop(s->writer);
+        vk_ctx_pool_free(s->pool);
+        free(s);
+        return vk_fail(ei, VK_ENOMEM, "", NULL);
+    }
+    vk_ctx_pool_set_stats(s->pool, s->stats);
     s->ratelimit = http_ratelimit_new(cfg->rate_per_minute, cfg->rate_burst);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
@@ -458,6 +481,7 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
     if (inet_pton(AF_INET, cfg->listen_host, &addr.sin_addr) != 1) {
         vk_writer_stop(s->writer);
         vk_ctx_pool_free(s->pool);
+        api_stats_free(s->stats);
         free(s);
         return vk_fail(ei, VK_EVALUE, "listen", "--listen: '%s' is not an IPv4 address",
                        cfg->listen_host);
@@ -477,6 +501,7 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
         http_ratelimit_free(s->ratelimit);
         vk_writer_stop(s->writer);
         vk_ctx_pool_free(s->pool);
+        api_stats_free(s->stats);
         free(s);
         return vk_fail(ei, VK_EIO, "listen", "cannot listen on %s:%u (in use, or not allowed?)",
                        cfg->listen_host, cfg->port);
@@ -500,5 +525,6 @@ void http_server_stop(http_server *s, int grace_ms)
     vk_writer_stop(s->writer);
     http_ratelimit_free(s->ratelimit);
     vk_ctx_pool_free(s->pool);
+    api_stats_free(s->stats);
     free(s);
 }

@@ -40,6 +40,7 @@ static const store_column feedback_columns[] = {
     {"district", "d.code", CQL2_Q_STRING, "District code (see /api/v1/districts)", NULL},
     {"created", "f.created_at", CQL2_Q_DATETIME, "When it was reported", NULL},
     {"updated", "f.updated_at", CQL2_Q_DATETIME, "Last change", NULL},
+    {"me_too", "f.me_too", CQL2_Q_INTEGER, "How many residents said \"me too\"", NULL},
 };
 
 static const store_column area_columns[] = {
@@ -135,7 +136,7 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
 
 int store_items_rtree_order(const store_items_query *q)
 {
-    return q->has_bbox && !q->id && !q->id_text;
+    return q->has_bbox && !q->id && !q->id_text && !(q->has_near && q->near_order);
 }
 
 /* Numbers a statement does not mention fail to bind with SQLITE_RANGE,
@@ -216,7 +217,7 @@ static vk_err count_items(store_conn *c, const store_collection *col, const stor
     vk_buf b;
     vk_buf_init(&b, 1 << 20);
     int fast = q->has_bbox && !q->where && !q->time_start && !q->time_end && !q->id &&
-               !q->id_text;
+               !q->id_text && !q->has_near;
     if (fast) {
         /* Entries inside the box count from the R*Tree alone; only those
          * crossing its edge are read and tested exactly. */
@@ -253,6 +254,7 @@ static vk_err count_items(store_conn *c, const store_collection *col, const stor
 struct store_cursor {
     store_conn *conn;
     const store_collection *col;
+    int near_order;   /* a distance column follows the columns */
     sqlite3_stmt *st; /* borrowed from the connection's cache */
     store_item item;
     store_value values[MAX_COLUMNS];
@@ -268,6 +270,9 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
     vk_buf_printf(&b, "SELECT %s, AsBinary(%s)", col->id_sql, col->geom_sql);
     for (int i = 0; i < col->ncolumns; i++)
         vk_buf_printf(&b, ", %s", col->columns[i].sql);
+    int near_order = q->has_near && q->near_order;
+    if (near_order)
+        vk_buf_printf(&b, ", Distance(%s, MakePoint(?11, ?12, 4326), 1)", col->geom_sql);
     if (store_items_rtree_order(q)) {
         /* A box: walk the R*Tree and stop at the page's end, rather than
          * collecting and sorting every candidate (1M points: 4x faster).
@@ -278,7 +283,11 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
     } else {
         vk_buf_printf(&b, " FROM %s", col->from);
         add_conditions(&b, col, q, 0);
-        vk_buf_printf(&b, " ORDER BY %s LIMIT ?8 OFFSET ?9", col->id_sql);
+        if (near_order)
+            vk_buf_printf(&b, " ORDER BY %d, %s LIMIT ?8 OFFSET ?9", col->ncolumns + 3,
+                          col->id_sql);
+        else
+            vk_buf_printf(&b, " ORDER BY %s LIMIT ?8 OFFSET ?9", col->id_sql);
     }
     sqlite3_stmt *st = prepare(c, &b, ei);
     vk_buf_fini(&b);
@@ -290,6 +299,7 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
     bind_query(st, q);
     cur->conn = c;
     cur->col = col;
+    cur->near_order = near_order;
     cur->st = st;
     cur->item.values = cur->values;
     *out = cur;
@@ -322,6 +332,8 @@ int store_cursor_next(store_cursor *cur, const store_item **item, vk_errinfo *ei
         default: v->type = STORE_TEXT; v->text = (const char *)sqlite3_column_text(st, 2 + i);
         }
     }
+    if (cur->near_order)
+        it->distance = sqlite3_column_double(st, 2 + cur->col->ncolumns);
     *item = it;
     return 1;
 }

@@ -66,6 +66,7 @@ typedef struct store_item {
     const unsigned char *wkb;
     size_t wkb_len;
     store_value *values;    /* one per column, in the collection's order */
+    double distance;        /* metres from the near point (near_order only) */
 } store_item;
 
 /* What to select. Everything here is optional. */
@@ -86,6 +87,7 @@ typedef struct store_items_query {
     int has_near;             /* only items within near[2] metres of the point */
     double near[3];           /* lon, lat, metres (ellipsoidal distance) */
     int include_nonpublic;    /* staff views: hidden and withdrawn items too */
+    int near_order;           /* with has_near: nearest first, item->distance set */
 } store_items_query;
 
 /* Parameters ?1..?13 are the query's own; a where clause numbers from here. */

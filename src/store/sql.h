@@ -1,8 +1,9 @@
 /*
  * sql.h — every SQL statement Vaikuta runs, by name (pg_featureserv's
- * habit). store.c prepares each one on first use per connection. No statement
- * reads feedback_contact; only the insert writes it. Collection queries
- * are assembled in collections.c from its fragments.
+ * habit). store.c prepares each one on first use per connection. Only
+ * SQL_CONTACT_GET reads feedback_contact, for the staff view of moderators
+ * and admins (api/moderation.c). Collection queries are assembled in
+ * collections.c from its fragments.
  */
 #ifndef VK_SQL_H
 #define VK_SQL_H
@@ -58,10 +59,10 @@
     X(SQL_FEEDBACK_INSERT,                                                           \
       "INSERT INTO feedback (category, description, place, status, resolution_reason, " \
       "answer, answered_at, district_id, created_at, updated_at, geom, duplicate_of, " \
-      "forwarded_to, unit_id, first_answered_at, closed_at) "                        \
+      "forwarded_to, unit_id, first_answered_at, closed_at, followup_hash) "         \
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, GeomFromWKB(?11, 4326), ?12, ?13, " \
       "(SELECT default_unit FROM category WHERE id = ?1), ?7, "                      \
-      "CASE WHEN ?4 IN ('received', 'in_progress', 'planned') THEN NULL ELSE ?10 END)") \
+      "CASE WHEN ?4 IN ('received', 'in_progress', 'planned') THEN NULL ELSE ?10 END, ?14)") \
     X(SQL_CONTACT_INSERT,                                                            \
       "INSERT INTO feedback_contact (feedback_id, name, email, phone) VALUES (?1, ?2, ?3, ?4)") \
     X(SQL_IDEM_GET, "SELECT request_hash, status, location, body FROM idempotency WHERE key = ?1") \
@@ -78,7 +79,9 @@
       "WHERE c.id = feedback.category) WHERE unit_id IS NULL")                       \
     X(SQL_FEEDBACK_SET_DISTRICT, "UPDATE feedback SET district_id = ?2 WHERE id = ?1") \
     WORKFLOW_SQL_LIST(X)                                                             \
-    STAFF_SQL_LIST(X)
+    MODERATION_SQL_LIST(X)                                                           \
+    STAFF_SQL_LIST(X)                                                                \
+    STATS_SQL_LIST(X)
 
 /* The staff's handling workflow: state, units and the event log. Only the
  * writer thread runs the UPDATE and INSERT. */
@@ -108,6 +111,34 @@
     X(SQL_EVENT_LIST_ALL,                                                            \
       "SELECT id, feedback_id, at, actor, kind, before, after, public_answer, "      \
       "internal_note FROM feedback_event ORDER BY id DESC LIMIT ?1")
+
+/* Moderation, withdrawal, "me too", merging and the retention purge
+ * (store/moderation.c). Only the writer thread runs the writes. */
+#define MODERATION_SQL_LIST(X)                                                       \
+    X(SQL_FOLLOWUP_FIND, "SELECT id FROM feedback WHERE followup_hash = ?1")        \
+    X(SQL_FEEDBACK_MOD,                                                              \
+      "SELECT f.hidden, f.me_too, f.description, f.description_original, "          \
+      "EXISTS (SELECT 1 FROM feedback_contact c WHERE c.feedback_id = f.id) "       \
+      "FROM feedback f WHERE f.id = ?1")                                             \
+    X(SQL_CONTACT_GET,                                                               \
+      "SELECT name, email, phone FROM feedback_contact WHERE feedback_id = ?1")     \
+    X(SQL_CONTACT_DELETE, "DELETE FROM feedback_contact WHERE feedback_id = ?1")    \
+    X(SQL_FEEDBACK_SET_HIDDEN,                                                       \
+      "UPDATE feedback SET hidden = ?2, updated_at = ?3 WHERE id = ?1")             \
+    X(SQL_FEEDBACK_REDACT,                                                           \
+      "UPDATE feedback SET description_original = coalesce(description_original, "  \
+      "description), description = ?2, updated_at = ?3 WHERE id = ?1")              \
+    X(SQL_ME_TOO_ADD,                                                                \
+      "INSERT OR IGNORE INTO feedback_me_too (feedback_id, voter, at) VALUES (?1, ?2, ?3)") \
+    X(SQL_ME_TOO_MOVE,                                                               \
+      "INSERT OR IGNORE INTO feedback_me_too (feedback_id, voter, at) "             \
+      "SELECT ?2, voter, at FROM feedback_me_too WHERE feedback_id = ?1")           \
+    X(SQL_ME_TOO_COUNT, "SELECT count(*) FROM feedback_me_too WHERE feedback_id = ?1") \
+    X(SQL_ME_TOO_DROP, "DELETE FROM feedback_me_too WHERE feedback_id = ?1")        \
+    X(SQL_FEEDBACK_ME_TOO_SET, "UPDATE feedback SET me_too = ?2 WHERE id = ?1")     \
+    X(SQL_CONTACT_PURGE,                                                             \
+      "DELETE FROM feedback_contact WHERE feedback_id IN (SELECT id FROM feedback " \
+      "WHERE hidden = 2 OR (closed_at IS NOT NULL AND closed_at < ?1))")
 
 /* Staff accounts, tokens, sessions and failed sign-ins (staff.c). No
  * statement returns a password hash except SQL_STAFF_GET, for sign-in. */
@@ -140,6 +171,45 @@
       "ON CONFLICT(key) DO UPDATE SET failures = CASE WHEN last_at <= ?2 - ?3 "      \
       "THEN 1 ELSE failures + 1 END, last_at = ?2")                                  \
     X(SQL_LOGIN_FAILURE_CLEAR, "DELETE FROM login_failure WHERE key = ?1")
+
+/* Aggregate statistics (stats.c): the change log of schema 0006 and the
+ * public fields of public items (hidden = 0) only; nothing here reads
+ * descriptions or contact details. An item's place is its representative
+ * point: the point itself, else a point on its surface. */
+#define STATS_POINT_X "CASE WHEN GeometryType(f.geom) = 'POINT' THEN MbrMinX(f.geom) " \
+                      "ELSE X(PointOnSurface(f.geom)) END"
+#define STATS_POINT_Y "CASE WHEN GeometryType(f.geom) = 'POINT' THEN MbrMinY(f.geom) " \
+                      "ELSE Y(PointOnSurface(f.geom)) END"
+/* The first accessibility area (by id) covering the point p.x, p.y. */
+#define STATS_AREA_OF                                                                \
+    "(SELECT a.id FROM accessibility_area a WHERE a.id IN (SELECT pkid FROM "        \
+    "idx_accessibility_area_geom WHERE xmin <= p.x AND xmax >= p.x AND ymin <= p.y " \
+    "AND ymax >= p.y) AND ST_Covers(a.geom, MakePoint(p.x, p.y, 4326)) = 1 "         \
+    "ORDER BY a.id LIMIT 1)"
+#define STATS_ITEM_COLS                                                              \
+    "f.id, f.hidden, f.created_at, f.first_answered_at, f.closed_at, f.status, "     \
+    "f.category, f.district_id, f.unit_id, " STATS_POINT_X " AS x, " STATS_POINT_Y " AS y"
+#define STATS_SQL_LIST(X)                                                            \
+    X(SQL_STATS_READ_BEGIN, "BEGIN")                                                 \
+    X(SQL_STATS_READ_END, "COMMIT")                                                  \
+    X(SQL_STATS_STAMP,                                                               \
+      "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'stats_change'), 0), " \
+      "(SELECT at FROM stats_change ORDER BY seq DESC LIMIT 1), "                    \
+      "(SELECT count(*) FROM stats_change WHERE seq > ?1), "                         \
+      "(SELECT count(*) FROM stats_change WHERE seq > ?1 AND feedback_id IS NULL)")  \
+    X(SQL_STATS_ALL,                                                                 \
+      "SELECT 0, p.id, p.*, " STATS_AREA_OF " FROM (SELECT " STATS_ITEM_COLS               \
+      " FROM feedback f WHERE f.hidden = 0) p")                                      \
+    X(SQL_STATS_CHANGED,                                                             \
+      "SELECT c.seq, c.feedback_id, p.*, " STATS_AREA_OF " FROM stats_change c LEFT JOIN (SELECT "  \
+      STATS_ITEM_COLS " FROM feedback f) p ON p.id = c.feedback_id "                 \
+      "WHERE c.seq > ?1 ORDER BY c.seq")                                             \
+    X(SQL_STATS_BBOX_IDS,                                                            \
+      "SELECT f.id FROM feedback f WHERE f.id IN (SELECT pkid FROM idx_feedback_geom " \
+      "WHERE xmin <= ?3 AND xmax >= ?1 AND ymin <= ?4 AND ymax >= ?2) AND f.hidden = 0 " \
+      "AND (CASE WHEN GeometryType(f.geom) = 'POINT' THEN "                          \
+      "MbrIntersects(f.geom, BuildMbr(?1, ?2, ?3, ?4, 4326)) "                       \
+      "ELSE Intersects(f.geom, BuildMbr(?1, ?2, ?3, ?4, 4326)) END) = 1")
 
 typedef enum {
 #define STORE_SQL_ENUM(name, sql) name,

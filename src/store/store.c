@@ -522,6 +522,7 @@ vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t
     sqlite3_bind_blob(st, 11, f->wkb, (int)f->wkb_len, SQLITE_STATIC);
     bind_i64_or_null(st, 12, f->duplicate_of);
     store_bind_text(st, 13, f->forwarded_to);
+    store_bind_text(st, 14, f->followup_hash);
     if ((e = store_step_done(c, st, ei, "saving feedback")))
         goto out;
     *id = sqlite3_last_insert_rowid(c->db);

@@ -132,6 +132,7 @@ typedef struct store_feedback_new {
     const unsigned char *wkb;
     size_t wkb_len;
     const char *contact_name, *contact_email, *contact_phone; /* may be NULL */
+    const char *followup_hash; /* hex SHA-256 of the follow-up token, or NULL */
 } store_feedback_new;
 
 /* Insert the item (and its contact, if any) in one transaction. */
@@ -174,6 +175,59 @@ typedef int (*store_event_fn)(void *arg, const store_event *ev);
  * events of all items, newest first (feedback_id 0). */
 vk_err store_event_each(store_conn *c, int64_t feedback_id, int limit, store_event_fn fn,
                         void *arg, vk_errinfo *ei);
+
+/* ---- moderation, withdrawal, "me too", retention (store/moderation.c) ---- */
+
+/* feedback.hidden: who may see an item. */
+#define STORE_VISIBLE_PUBLIC 0
+#define STORE_VISIBLE_HIDDEN 1    /* hidden by a moderator */
+#define STORE_VISIBLE_WITHDRAWN 2 /* withdrawn by its reporter */
+
+/* An item's moderation state. The strings are copies: caller frees with
+ * store_feedback_mod_fini(). */
+typedef struct store_feedback_mod {
+    int hidden;                 /* STORE_VISIBLE_… */
+    int64_t me_too;
+    char *description;
+    char *description_original; /* NULL until a moderator edits the text */
+    int has_contact;
+} store_feedback_mod;
+
+/* *found 0 when there is no such item. */
+vk_err store_feedback_mod_get(store_conn *c, int64_t id, int *found, store_feedback_mod *out,
+                              vk_errinfo *ei);
+void store_feedback_mod_fini(store_feedback_mod *m);
+/* The item whose follow-up hash this is; *id 0 if none. */
+vk_err store_followup_find(store_conn *c, const char *hash, int64_t *id, vk_errinfo *ei);
+
+/* Contact details; the strings are copies (caller frees with
+ * store_contact_fini()), *found 0 when the item has none. */
+typedef struct store_contact {
+    char *name, *email, *phone; /* may be NULL */
+} store_contact;
+vk_err store_contact_get(store_conn *c, int64_t id, int *found, store_contact *out,
+                         vk_errinfo *ei);
+void store_contact_fini(store_contact *ct);
+vk_err store_contact_delete(store_conn *c, int64_t id, vk_errinfo *ei);
+/* Delete the contact details of withdrawn items and of items closed
+ * before `before` (RFC 3339); *removed says how many. */
+vk_err store_contact_purge(store_conn *c, const char *before, int64_t *removed, vk_errinfo *ei);
+
+vk_err store_feedback_set_hidden(store_conn *c, int64_t id, int hidden, const char *now,
+                                 vk_errinfo *ei);
+/* Replace the description, keeping the first original in
+ * description_original. */
+vk_err store_feedback_redact(store_conn *c, int64_t id, const char *description, const char *now,
+                             vk_errinfo *ei);
+/* One "me too" from voter (hex SHA-256); *counted 0 when this voter had
+ * already counted. The item's me_too grows with it. */
+vk_err store_me_too_add(store_conn *c, int64_t id, const char *voter, const char *now,
+                        int *counted, vk_errinfo *ei);
+/* Move from's voters to into (a voter already on into counts once) and add
+ * from's remaining count plus one (from's reporter) to into's me_too; from
+ * keeps no votes. *into_me_too is into's new count. */
+vk_err store_me_too_merge(store_conn *c, int64_t from, int64_t into, int64_t *into_me_too,
+                          vk_errinfo *ei);
 
 /* ---- idempotency ---- */
 

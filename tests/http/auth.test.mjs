@@ -29,6 +29,11 @@ const MATRIX = [
   ['GET', '/api/v1/feedback', 'public'],
   ['POST', '/api/v1/feedback', 'public'],
   ['GET', '/api/v1/feedback/{id}', 'public'],
+  ['GET', '/api/v1/feedback/nearby', 'public'],
+  ['POST', '/api/v1/feedback/{id}/me-too', 'public'],
+  ['GET', '/api/v1/followup/{token}', 'public'],
+  ['POST', '/api/v1/followup/{token}/withdraw', 'public'],
+  ['POST', '/api/v1/staff/feedback/{id}/merge', 'moderator'],
   ['GET', '/api/v1/export/{file}', 'public'],
   ['GET', '/ogcapi', 'public'],
   ['GET', '/ogcapi/conformance', 'public'],
@@ -48,6 +53,10 @@ const MATRIX = [
   ['GET', '/api/v1/staff/feedback/{id}', 'staff'],
   ['PATCH', '/api/v1/staff/feedback/{id}', 'moderator'],
   ['GET', '/api/v1/staff/audit', 'admin'],
+  ['GET', '/api/v1/stats/feedback', 'public'],
+  ['GET', '/api/v1/stats/response-times', 'public'],
+  ['GET', '/api/v1/stats/choropleth', 'public'],
+  ['GET', '/api/v1/stats/density', 'public'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
 
@@ -67,6 +76,7 @@ const ADMITTED_STATUS = {
   'GET /api/v1/staff/feedback/{id}': 200,
   'PATCH /api/v1/staff/feedback/{id}': 400, // {} changes nothing
   'GET /api/v1/staff/audit': 200,
+  'POST /api/v1/staff/feedback/{id}/merge': 400, // {} has no into
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 501,

@@ -387,6 +387,26 @@ describe('reading requests', () => {
   test('no personal data in any GET answer', async () => {
     await get('/requests.xml?start_date=2000-01-01&extensions=true');
     await get('/requests.json?start_date=2000-01-01&extensions=true');
+    // The same contact details through the REST API; then the public
+    // answers of the follow-up link, the nearby suggestions and "me too".
+    const keep = async (p, init) => {
+      const res = await fetch(`${srv.url}${p}`, init);
+      const text = await res.text();
+      gets.push(text);
+      return { res, text };
+    };
+    const rep = await keep('/api/v1/feedback', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'Feature', geometry: { type: 'Point', coordinates: [HERE.long, HERE.lat] },
+        properties: { category: 'lighting', description: 'Valo ei pala',
+          contact: { name: `${FIRST} ${LAST}`, email: EMAIL, phone: PHONE } } }),
+    });
+    assert.equal(rep.res.status, 201, rep.text);
+    const { id, followup } = JSON.parse(rep.text);
+    assert.equal((await keep(`/api/v1/followup/${followup.token}`)).res.status, 200);
+    assert.equal((await keep(`/api/v1/feedback/nearby?lon=${HERE.long}&lat=${HERE.lat}&radius=200`)).res.status, 200);
+    assert.equal((await keep(`/api/v1/feedback/${id}/me-too`, { method: 'POST' })).res.status, 200);
+    await get(`/requests/${id}.json?extensions=true`);
     assert.ok(gets.length > 20);
     for (const text of gets) {
       for (const secret of [EMAIL, PHONE, '111 2233', FIRST, LAST, encodeURIComponent(EMAIL)]) {

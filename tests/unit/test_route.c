@@ -38,6 +38,16 @@ static void test_routes(void)
              "unknown API path is 404, never a static file");
     T_EQ_INT(match(VK_GET, "/api/v1/feedback/42/extra", &r, &allowed, &req), VK_ROUTE_NOT_FOUND,
              "extra segments do not match");
+    T_EQ_INT(match(VK_GET, "/api/v1/feedback/nearby", &r, &allowed, &req), VK_ROUTE_FOUND,
+             "nearby");
+    T_OK(r && r->handler == api_feedback_nearby, "→ nearby, not the {id} route");
+    char *logged = vk_route_log_path("/api/v1/followup/SeCrEt-token_123/withdraw");
+    T_EQ_STR(logged ? logged : "", "/api/v1/followup/[redacted]/withdraw",
+             "a follow-up token is never logged");
+    free(logged);
+    logged = vk_route_log_path("/api/v1/feedback/7");
+    T_EQ_STR(logged ? logged : "", "/api/v1/feedback/7", "other paths are logged as they are");
+    free(logged);
     T_EQ_INT(match(VK_GET, "/app.js", &r, &allowed, &req), VK_ROUTE_FOUND, "other paths are static");
     T_OK(r && r->handler == http_static_file, "→ static handler");
     T_EQ_INT(match(VK_POST, "/app.js", &r, &allowed, &req), VK_ROUTE_NOT_FOUND,

@@ -1,4 +1,5 @@
 /* test_store.c — opening, migrations, feedback rows, filters, contact. */
+#include <math.h>
 #include <sqlite3.h>
 #include <spatialite.h>
 #include <stdio.h>
@@ -268,11 +269,121 @@ static void test_migrate_workflow(void)
              "references between tables intact");
 }
 
+typedef struct {
+    int n;
+    int64_t ids[8];
+    double distance[8];
+} near_items;
+
+static int take_near(void *arg, const store_item *it)
+{
+    near_items *r = arg;
+    if (r->n < 8) {
+        r->ids[r->n] = it->id;
+        r->distance[r->n] = it->distance;
+    }
+    r->n++;
+    return 0;
+}
+
+/* "me too" votes, merging, visibility, the purge and nearest-first order. */
+static void test_moderation(void)
+{
+    const char *db = t_path("m.sqlite");
+    store_conn *c = NULL;
+    gis_ctx *g = NULL;
+    vk_errinfo ei;
+    T_EQ_INT(store_open(&c, db, &ei), VK_OK, "open");
+    gis_ctx_new(&g);
+    store_category cat = {"lighting", {"Valaistus", "Belysning", "Lighting"}, {"", "", ""}, NULL};
+    store_category_put(c, 0, &cat, &ei);
+    size_t n[3];
+    /* 0 m, about 20 m and about 100 m north of the first */
+    unsigned char *w[3] = {point_wkb(g, 28.75, 61.17, &n[0]), point_wkb(g, 28.75, 61.17018, &n[1]),
+                           point_wkb(g, 28.75, 61.1709, &n[2])};
+    int64_t id[3];
+    for (int i = 0; i < 3; i++) {
+        store_feedback_new f = {.category = "lighting", .description = "Valo",
+                                .created_at = "2026-11-01T10:00:00Z",
+                                .updated_at = "2026-11-01T10:00:00Z", .wkb = w[i],
+                                .wkb_len = n[i], .contact_email = "x@example.fi",
+                                .status = i == 2 ? "resolved" : NULL};
+        T_EQ_INT(store_feedback_insert(c, &f, &id[i], &ei), VK_OK, "insert");
+    }
+    const char *v1 = "1111111111111111111111111111111111111111111111111111111111111111";
+    const char *v2 = "2222222222222222222222222222222222222222222222222222222222222222";
+    int counted = 0;
+    T_EQ_INT(store_me_too_add(c, id[0], v1, "2026-11-02T00:00:00Z", &counted, &ei), VK_OK, "vote");
+    T_OK(counted, "counted");
+    store_me_too_add(c, id[0], v1, "2026-11-02T00:00:00Z", &counted, &ei);
+    T_OK(!counted, "the same voter again does not count");
+    store_me_too_add(c, id[1], v1, "2026-11-02T00:00:00Z", &counted, &ei);
+    store_me_too_add(c, id[1], v2, "2026-11-02T00:00:00Z", &counted, &ei);
+    int64_t after = 0;
+    T_EQ_INT(store_me_too_merge(c, id[0], id[1], &after, &ei), VK_OK, "merge");
+    T_EQ_INT(after, 3, "v1 once, v2, and the duplicate's reporter");
+    T_EQ_INT(count_sql(db, "SELECT me_too FROM feedback WHERE id = 1"), 0, "the duplicate keeps none");
+    T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback_me_too WHERE feedback_id = 2"), 2,
+             "voters moved without doubles");
+
+    int64_t found_id = 0;
+    exec_sql(db, "UPDATE feedback SET followup_hash = 'abc' WHERE id = 2");
+    T_EQ_INT(store_followup_find(c, "abc", &found_id, &ei), VK_OK, "find by hash");
+    T_EQ_INT(found_id, id[1], "the item of the hash");
+    store_followup_find(c, "nope", &found_id, &ei);
+    T_EQ_INT(found_id, 0, "an unknown hash finds nothing");
+
+    T_EQ_INT(store_feedback_redact(c, id[1], "Uusi", "2026-11-03T00:00:00Z", &ei), VK_OK, "redact");
+    store_feedback_redact(c, id[1], "Uudempi", "2026-11-03T00:00:00Z", &ei);
+    store_feedback_mod m;
+    int found = 0;
+    T_EQ_INT(store_feedback_mod_get(c, id[1], &found, &m, &ei), VK_OK, "moderation state");
+    T_OK(found && strcmp(m.description, "Uudempi") == 0 && m.description_original &&
+             strcmp(m.description_original, "Valo") == 0 && m.has_contact && m.me_too == 3,
+         "the first original is kept");
+    store_feedback_mod_fini(&m);
+
+    /* Nearest first within 150 m of the first point, public open ones. */
+    const store_collection *col = store_collection_find("feedback");
+    store_items_query q = {.limit = 10, .has_near = 1, .near = {28.75, 61.17, 150},
+                           .near_order = 1, .has_bbox = 1, .bbox = {28.74, 61.16, 28.76, 61.18}};
+    near_items r = {0};
+    T_EQ_INT(store_items_each(c, col, &q, take_near, &r, &ei), VK_OK, "near query");
+    T_OK(r.n == 3 && r.ids[0] == id[0] && r.ids[1] == id[1] && r.ids[2] == id[2], "nearest first");
+    T_OK(r.distance[0] < 0.5 && fabs(r.distance[1] - 20) < 1 && fabs(r.distance[2] - 100) < 1.5,
+         "distances in metres");
+    T_EQ_INT(store_feedback_set_hidden(c, id[0], STORE_VISIBLE_HIDDEN, "2026-11-03T00:00:00Z", &ei),
+             VK_OK, "hide");
+    r.n = 0;
+    store_items_each(c, col, &q, take_near, &r, &ei);
+    T_EQ_INT(r.n, 2, "a hidden item is not public");
+    q.include_nonpublic = 1;
+    r.n = 0;
+    store_items_each(c, col, &q, take_near, &r, &ei);
+    T_EQ_INT(r.n, 3, "staff see it");
+
+    /* Purge: the resolved item (closed at its update time) and withdrawn ones. */
+    int64_t removed = 0;
+    T_EQ_INT(store_contact_purge(c, "2026-01-01T00:00:00Z", &removed, &ei), VK_OK, "purge early");
+    T_EQ_INT(removed, 0, "nothing closed before 2026");
+    store_feedback_set_hidden(c, id[0], STORE_VISIBLE_WITHDRAWN, "2026-11-03T00:00:00Z", &ei);
+    store_contact_purge(c, "2026-01-01T00:00:00Z", &removed, &ei);
+    T_EQ_INT(removed, 1, "a withdrawn item's contact goes whenever");
+    store_contact_purge(c, "2027-01-01T00:00:00Z", &removed, &ei);
+    T_EQ_INT(removed, 1, "the resolved one's goes after its date");
+    T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback_contact"), 1, "the open item keeps its");
+    for (int i = 0; i < 3; i++)
+        free(w[i]);
+    gis_ctx_free(g);
+    store_close(c);
+}
+
 int main(void)
 {
     test_open_and_migrate();
     test_feedback_rows();
     test_migrate_workflow();
+    test_moderation();
     t_cleanup();
     return t_done();
 }
