@@ -704,16 +704,6 @@ static int print_user(void *arg, const store_staff_user *u)
     return 0;
 }
 
-static int valid_name(const char *name)
-{
-    size_t n = strlen(name);
-    if (n == 0 || n > STORE_STAFF_NAME_MAX)
-        return 0;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        if (*p < 0x21 || *p == 0x7f)
-            return 0; /* no spaces or control characters */
-    return 1;
-}
 
 static int cmd_user(int argc, char **argv)
 {
@@ -753,7 +743,7 @@ static int cmd_user(int argc, char **argv)
                 is_list ? "takes no NAME" : "give exactly one NAME", usage_user);
         return 2;
     }
-    if (name && !valid_name(name)) {
+    if (name && !api_auth_name_ok(name)) {
         fprintf(stderr, "vaikuta user: a name is 1 to %d characters without spaces\n",
                 STORE_STAFF_NAME_MAX);
         return 2;
@@ -844,11 +834,11 @@ static int cmd_token(int argc, char **argv)
         default: fputs(usage_token, stderr); return 2;
         }
     }
-    if (optind != argc - 1 || !name || !valid_name(name) ||
+    if (optind != argc - 1 || !name || !api_auth_name_ok(name) ||
         api_auth_role_parse(role) == VK_ROLE_NONE) {
         fprintf(stderr, "vaikuta token create: %s\n%s",
                 optind != argc - 1 ? "unexpected argument"
-                : !name || !valid_name(name) ? "--name NAME is required (no spaces)"
+                : !name || !api_auth_name_ok(name) ? "--name NAME is required (no spaces)"
                                              : "--role must be admin, moderator, planner or council",
                 usage_token);
         return 2;

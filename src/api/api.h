@@ -16,6 +16,10 @@ vk_err api_healthz(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 vk_err api_config(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 vk_err api_categories(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 vk_err api_districts(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err api_units(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+
+/* inbox.c — the staff inbox (GET /api/v1/staff/feedback) */
+vk_err api_staff_inbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 
 /* feedback.c */
 vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp);

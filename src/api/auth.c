@@ -57,6 +57,17 @@ const char *api_auth_role_name(vk_role role)
     return (unsigned)role <= VK_ROLE_COUNCIL ? role_names[role] : "";
 }
 
+int api_auth_name_ok(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > STORE_STAFF_NAME_MAX)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        if (*p < 0x21 || *p == 0x7f)
+            return 0; /* no spaces or control characters */
+    return 1;
+}
+
 /* ---- secrets ---- */
 
 vk_err api_auth_password_check(const char *password, vk_errinfo *ei)
@@ -428,4 +439,146 @@ vk_err api_staff_users(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         return e;
     vk_buf_puts(b, "]}");
     return VK_OK;
+}
+
+/* ---- user administration (admins) ---- */
+
+/* The user as GET /api/v1/staff/users lists it, as the whole body. */
+static vk_err answer_user(vk_ctx *ctx, const char *name, vk_resp *resp)
+{
+    store_staff_user u;
+    int found = 0;
+    vk_err e = store_staff_user_get(ctx->store, name, &found, &u, &ctx->err);
+    sodium_memzero(u.password_hash, sizeof u.password_hash);
+    if (e)
+        return e;
+    if (!found)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "name", "there is no user with this name");
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    user_json(&resp->body, &u);
+    return VK_OK;
+}
+
+/* A JSON object body with only the allowed members (doc: caller frees). */
+static vk_err read_body(vk_ctx *ctx, const vk_req *req, const char *const *allowed,
+                        const char *what, json_t **doc)
+{
+    *doc = NULL;
+    if (!vk_req_is_json(req))
+        return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type", "send %s as application/json",
+                       what);
+    vk_err e = api_json_parse(req->body, req->body_len, doc, &ctx->err);
+    if (!e && !json_is_object(*doc))
+        e = vk_fail(&ctx->err, VK_ETYPE, "", "send %s as a JSON object", what);
+    if (!e)
+        e = api_json_keys(*doc, allowed, &ctx->err);
+    return e;
+}
+
+/* A string member: absent gives NULL (VK_EMISSING when required). */
+static vk_err member_text(vk_ctx *ctx, const json_t *doc, const char *key, int required,
+                          const char **out)
+{
+    const json_t *v = json_object_get(doc, key);
+    *out = json_string_value(v);
+    if (!v)
+        return required ? vk_fail(&ctx->err, VK_EMISSING, key, "%s is required", key) : VK_OK;
+    return *out ? VK_OK : vk_fail(&ctx->err, VK_ETYPE, key, "%s must be text", key);
+}
+
+static vk_err check_role(vk_ctx *ctx, const char *role)
+{
+    return !role || api_auth_role_parse(role) != VK_ROLE_NONE
+               ? VK_OK
+               : vk_fail(&ctx->err, VK_EVALUE, "role",
+                         "role must be admin, moderator, planner or council");
+}
+
+vk_err api_staff_user_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const keys[] = {"name", "role", "password", NULL};
+    json_t *doc = NULL;
+    const char *name, *role, *password;
+    char hash[API_AUTH_HASH_SIZE], now[32];
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e || (e = read_body(ctx, req, keys, "{\"name\",\"role\",\"password\"}", &doc)) ||
+        (e = member_text(ctx, doc, "name", 1, &name)) ||
+        (e = member_text(ctx, doc, "role", 1, &role)) ||
+        (e = member_text(ctx, doc, "password", 1, &password)))
+        goto out;
+    if (!api_auth_name_ok(name)) {
+        e = vk_fail(&ctx->err, VK_EVALUE, "name",
+                    "a name is 1 to %d characters without spaces", STORE_STAFF_NAME_MAX);
+        goto out;
+    }
+    if ((e = check_role(ctx, role)) || (e = api_auth_password_check(password, &ctx->err)) ||
+        (e = api_auth_hash_password(password, hash, &ctx->err)))
+        goto out;
+    rfc3339_of((int64_t)time(NULL), now);
+    e = store_staff_user_add(ctx->store, name, role, hash, now, &ctx->err);
+    sodium_memzero(hash, sizeof hash);
+    if (e || (e = answer_user(ctx, name, resp)))
+        goto out;
+    resp->status = 201;
+    size_t n = strlen("/api/v1/staff/users/") + strlen(name) + 1;
+    char *loc = vk_arena_alloc(req->arena, n);
+    if (loc) {
+        snprintf(loc, n, "/api/v1/staff/users/%s", name);
+        vk_resp_header(resp, "Location", loc);
+    }
+out:
+    json_decref(doc);
+    return e;
+}
+
+vk_err api_staff_user_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const keys[] = {"role", "disabled", "password", NULL};
+    const char *name = req->nargs ? req->args[0] : "";
+    json_t *doc = NULL;
+    const char *role = NULL, *password = NULL;
+    char hash[API_AUTH_HASH_SIZE];
+    int disabled = -1, changed = 0;
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e || (e = read_body(ctx, req, keys, "the fields to change", &doc)) ||
+        (e = member_text(ctx, doc, "role", 0, &role)) ||
+        (e = member_text(ctx, doc, "password", 0, &password)) || (e = check_role(ctx, role)))
+        goto out;
+    const json_t *d = json_object_get(doc, "disabled");
+    if (d && !json_is_boolean(d)) {
+        e = vk_fail(&ctx->err, VK_ETYPE, "disabled", "disabled must be true or false");
+        goto out;
+    }
+    if (d)
+        disabled = json_is_true(d);
+    if (!role && !password && disabled < 0) {
+        e = vk_fail(&ctx->err, VK_EMISSING, "", "nothing to change: give role, disabled or password");
+        goto out;
+    }
+    if (password && (e = api_auth_password_check(password, &ctx->err)))
+        goto out;
+    /* An admin locking themselves out would leave nobody to undo it. */
+    const vk_staff *me = req->staff;
+    if (me && me->user_id && strcmp(me->name, name) == 0) {
+        if (disabled == 1) {
+            e = vk_fail(&ctx->err, VK_EOWN_ACCOUNT, "disabled", "you cannot disable your own account");
+            goto out;
+        }
+        if (role && strcmp(role, "admin") != 0) {
+            e = vk_fail(&ctx->err, VK_EOWN_ACCOUNT, "role", "you cannot take the admin role from yourself");
+            goto out;
+        }
+    }
+    if (password && (e = api_auth_hash_password(password, hash, &ctx->err)))
+        goto out;
+    e = store_staff_user_update(ctx->store, name, role, disabled, password ? hash : NULL, &changed,
+                                &ctx->err);
+    sodium_memzero(hash, sizeof hash);
+    if (!e && !changed)
+        e = vk_fail(&ctx->err, VK_ENOT_FOUND, "name", "there is no user with this name");
+    if (!e)
+        e = answer_user(ctx, name, resp);
+out:
+    json_decref(doc);
+    return e;
 }

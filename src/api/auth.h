@@ -35,6 +35,10 @@ vk_role api_auth_role_parse(const char *name);
 /* Static string; "" for VK_ROLE_NONE. */
 const char *api_auth_role_name(vk_role role);
 
+/* 1 when name can be a staff account's: 1 to STORE_STAFF_NAME_MAX bytes,
+ * no spaces or control characters (the CLI and the API share it). */
+int api_auth_name_ok(const char *name);
+
 /* ---- secrets ---- */
 
 /* VK_EVALUE (field "password") unless the length is acceptable. */
@@ -69,5 +73,10 @@ vk_err api_auth_login(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 vk_err api_auth_logout(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 vk_err api_auth_me(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 vk_err api_staff_users(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* POST /api/v1/staff/users {name, role, password} → 201 the user. */
+vk_err api_staff_user_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* PATCH /api/v1/staff/users/{name} {role?, disabled?, password?} → 200 the
+ * user; an admin's own account cannot be disabled or demoted (409). */
+vk_err api_staff_user_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 
 #endif

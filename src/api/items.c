@@ -47,6 +47,26 @@ cql2_expr *api_items_and(vk_arena *a, cql2_expr *filter, cql2_expr *e)
     return and;
 }
 
+cql2_expr *api_items_or(vk_arena *a, cql2_expr *l, cql2_expr *r)
+{
+    cql2_expr *or = l && r ? new_expr(a, CQL2_OR) : NULL;
+    if (or) {
+        or->left = l;
+        or->right = r;
+    }
+    return or;
+}
+
+cql2_expr *api_items_is_null(vk_arena *a, const char *property, int negated)
+{
+    cql2_expr *e = new_expr(a, CQL2_ISNULL);
+    if (e) {
+        e->property = property;
+        e->negated = negated;
+    }
+    return e;
+}
+
 cql2_expr *api_items_eq_text(vk_arena *a, const char *property, const char *value)
 {
     cql2_expr *e = new_expr(a, CQL2_CMP);
@@ -209,14 +229,22 @@ vk_err api_items_compile(vk_ctx *ctx, const vk_req *req, api_items *it, gis_crs 
     if (!it->filter)
         return VK_OK;
     const store_collection *col = it->col;
-    cql2_queryable *qs = vk_arena_alloc(req->arena, sizeof *qs * (size_t)(col->ncolumns + 2));
+    int nstaff = it->q.staff_view ? store_feedback_staff_ncolumns : 0;
+    int nfilters = it->q.staff_view ? store_feedback_staff_nfilters : 0;
+    cql2_queryable *qs = vk_arena_alloc(
+        req->arena, sizeof *qs * (size_t)(col->ncolumns + nstaff + nfilters + 2));
     if (!qs)
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
     for (int i = 0; i < col->ncolumns; i++)
         qs[i] = (cql2_queryable){col->columns[i].name, col->columns[i].sql, col->columns[i].type};
     qs[col->ncolumns] = (cql2_queryable){"geometry", col->geom_sql, CQL2_Q_GEOMETRY};
-    /* Integer ids can be filtered (Open311 service_request_id lists). */
     size_t nq = (size_t)col->ncolumns + 1;
+    for (int i = 0; i < nstaff + nfilters; i++) {
+        const store_column *sc = i < nstaff ? &store_feedback_staff_columns[i]
+                                            : &store_feedback_staff_filters[i - nstaff];
+        qs[nq++] = (cql2_queryable){sc->name, sc->sql, sc->type};
+    }
+    /* Integer ids can be filtered (Open311 service_request_id lists). */
     if (!col->id_is_text)
         qs[nq++] = (cql2_queryable){"id", col->id_sql, CQL2_Q_INTEGER};
     vk_err e = transform_literals(ctx, req->arena, it->filter, filter_crs, 0);
@@ -266,6 +294,10 @@ vk_err api_item_write(vk_ctx *ctx, const api_items *it, const store_item *item, 
     for (int i = 0; i < col->ncolumns; i++) {
         vk_buf_printf(b, "%s\"%s\":", i ? "," : "", col->columns[i].name);
         write_value(b, &item->values[i]);
+    }
+    for (int i = 0; it->q.staff_view && i < store_feedback_staff_ncolumns; i++) {
+        vk_buf_printf(b, ",\"%s\":", store_feedback_staff_columns[i].name);
+        write_value(b, &item->values[col->ncolumns + i]);
     }
     if (it->q.has_near && it->q.near_order)
         vk_buf_printf(b, ",\"distance_m\":%lld", (long long)llround(item->distance));

@@ -27,6 +27,9 @@ void api_items_init(api_items *it, const store_collection *col);
 
 /* filter ∧ e (either may be NULL). Arena memory. */
 cql2_expr *api_items_and(vk_arena *a, cql2_expr *filter, cql2_expr *e);
+/* l ∨ r (both required); property IS [NOT] NULL. Arena memory. */
+cql2_expr *api_items_or(vk_arena *a, cql2_expr *l, cql2_expr *r);
+cql2_expr *api_items_is_null(vk_arena *a, const char *property, int negated);
 /* property = 'text' / property IN ('a','b',…) from a comma list. */
 cql2_expr *api_items_eq_text(vk_arena *a, const char *property, const char *value);
 cql2_expr *api_items_in_list(vk_arena *a, const char *property, const char *comma_list);

@@ -1,6 +1,6 @@
 /*
  * meta.c — the small read-only resources: health, client configuration,
- * categories and districts.
+ * categories, responsible units and districts.
  */
 #include "api/api.h"
 
@@ -91,6 +91,30 @@ vk_err api_categories(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         return e;
     vk_buf_puts(&resp->body, "{\"categories\":[");
     e = store_category_each(ctx->store, write_category, &resp->body, &ctx->err);
+    vk_buf_puts(&resp->body, "]}");
+    return e;
+}
+
+static int write_unit(void *arg, const store_unit *u)
+{
+    vk_buf *b = arg;
+    if (b->len > 1 && b->data[b->len - 1] != '[')
+        vk_buf_putc(b, ',');
+    vk_buf_puts(b, "{\"code\":");
+    vk_json_str_or_null(b, u->code);
+    vk_buf_puts(b, ",\"name\":");
+    write_names(b, u->name);
+    vk_buf_putc(b, '}');
+    return 0;
+}
+
+vk_err api_units(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    vk_buf_puts(&resp->body, "{\"units\":[");
+    e = store_unit_each(ctx->store, write_unit, &resp->body, &ctx->err);
     vk_buf_puts(&resp->body, "]}");
     return e;
 }

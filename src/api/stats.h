@@ -2,7 +2,7 @@
  * stats.h — the public aggregates of issue 6 over HTTP: grouped counts,
  * response times, the choropleth of districts and accessibility areas
  * (also as OGC API collections) and the hexagon density grid. Every
- * answer carries ETag and Last-Modified from the change log (schema 0006)
+ * answer carries ETag and Last-Modified from the change log (schema 0007)
  * and is 304 to a matching conditional request. The figures come from
  * the snapshot of stats_index.h: public items only, no text, no contacts.
  */

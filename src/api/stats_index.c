@@ -355,6 +355,8 @@ vk_err api_stats_acquire(api_stats *s, vk_ctx *ctx, stats_view *v)
     int64_t seq = 0, pending = 0, reference = 0;
     char at[32];
     memset(v, 0, sizeof *v);
+    if (!s) /* a context outside the server (tools) has no snapshot */
+        return vk_fail(&ctx->err, VK_EINTERNAL, "", "statistics are served by `vaikuta serve` only");
     for (int tries = 0;; tries++) {
         pthread_rwlock_rdlock(&s->lock);
         vk_err e = store_stats_stamp(ctx->store, s->seq, &seq, at, &pending, &reference, &ctx->err);

@@ -8,7 +8,7 @@
  * times (created, first public answer, closed), status, category,
  * district, unit, accessibility area and the representative point in
  * EPSG:3067 metres — no text, no contact details. It follows the change
- * log of schema 0006: each request reads the newest seq (one indexed
+ * log of schema 0007: each request reads the newest seq (one indexed
  * lookup) and, when it moved, re-reads only the items logged since; a
  * change of reference data (areas, categories, units) rebuilds it.
  *

@@ -50,6 +50,11 @@ const vk_route vk_routes[] = {
     {VK_POST, "/api/v1/auth/logout", api_auth_logout, VK_ACCESS_STAFF, 0},
     {ANY_GET, "/api/v1/auth/me", api_auth_me, VK_ACCESS_STAFF, 0},
     {ANY_GET, "/api/v1/staff/users", api_staff_users, VK_ACCESS_ADMIN, 0},
+    {VK_POST, "/api/v1/staff/users", api_staff_user_create, VK_ACCESS_ADMIN, 0},
+    {VK_PATCH, "/api/v1/staff/users/{name}", api_staff_user_patch, VK_ACCESS_ADMIN, 0},
+    /* The staff inbox (inbox.c) and the units it filters by (public). */
+    {ANY_GET, "/api/v1/staff/feedback", api_staff_inbox, VK_ACCESS_STAFF, 0},
+    {ANY_GET, "/api/v1/units", api_units, VK_ACCESS_PUBLIC, 0},
     /* Handling feedback (workflow.c): staff read, moderators change. */
     {ANY_GET, "/api/v1/staff/feedback/{id}", api_staff_feedback_get, VK_ACCESS_STAFF, 0},
     {VK_PATCH, "/api/v1/staff/feedback/{id}", api_staff_feedback_patch, VK_ACCESS_MODERATOR, 0},

@@ -43,6 +43,26 @@ static const store_column feedback_columns[] = {
     {"me_too", "f.me_too", CQL2_Q_INTEGER, "How many residents said \"me too\"", NULL},
 };
 
+static const char *const visibilities[] = {"public", "hidden", "withdrawn", NULL};
+
+const store_column store_feedback_staff_columns[] = {
+    {"visibility", "(CASE f.hidden WHEN 0 THEN 'public' WHEN 1 THEN 'hidden' ELSE 'withdrawn' END)",
+     CQL2_Q_STRING, "public, hidden by a moderator, or withdrawn by its reporter", visibilities},
+};
+const int store_feedback_staff_ncolumns = (int)(sizeof store_feedback_staff_columns /
+                                                sizeof store_feedback_staff_columns[0]);
+
+const store_column store_feedback_staff_filters[] = {
+    {"hidden", "f.hidden", CQL2_Q_INTEGER, "0 public, 1 hidden, 2 withdrawn", NULL},
+    {"district_id", "f.district_id", CQL2_Q_INTEGER, "NULL outside every district", NULL},
+    {"unit_id", "f.unit_id", CQL2_Q_INTEGER, "NULL without a responsible unit", NULL},
+};
+const int store_feedback_staff_nfilters = (int)(sizeof store_feedback_staff_filters /
+                                                sizeof store_feedback_staff_filters[0]);
+
+/* The inbox order; schema/0006_inbox.sql indexes exactly this. */
+#define INBOX_ORDER "(f.answered_at IS NOT NULL), f.created_at, f.id"
+
 static const store_column area_columns[] = {
     {"code", "a.code", CQL2_Q_STRING, "Code", NULL},
     {"name_fi", "a.name_fi", CQL2_Q_STRING, "Name in Finnish", NULL},
@@ -112,6 +132,10 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
         vk_buf_puts(b, " WHERE 1");
     if (col->public_sql && !q->include_nonpublic)
         vk_buf_printf(b, " AND %s", col->public_sql);
+    if (col->nonpublic_from && q->include_nonpublic && q->nonpublic_only)
+        /* The few hidden rows drive the query; any other plan walks them all. */
+        vk_buf_printf(b, " AND %s IN (SELECT %s FROM %s)", col->rowid_sql, col->rowid_sql,
+                      col->nonpublic_from);
     if (q->id || q->id_text)
         vk_buf_printf(b, " AND %s = ?7", col->id_sql);
     if (q->after && !col->id_is_text && !rtree_driven)
@@ -136,7 +160,8 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
 
 int store_items_rtree_order(const store_items_query *q)
 {
-    return q->has_bbox && !q->id && !q->id_text && !(q->has_near && q->near_order);
+    return q->has_bbox && !q->id && !q->id_text && !(q->has_near && q->near_order) &&
+           !q->staff_view;
 }
 
 /* Numbers a statement does not mention fail to bind with SQLITE_RANGE,
@@ -191,7 +216,7 @@ vk_err store_items_count(store_conn *c, const store_collection *col, const store
     /* Everything, unfiltered (GDAL paging through a collection): the total
      * is remembered until the data changes. */
     int all = !q->has_bbox && !q->where && !q->time_start && !q->time_end && !q->id &&
-              !q->id_text && !q->after;
+              !q->id_text && !q->after && !q->include_nonpublic;
     store_extent *x = all ? cache_of(c, col) : NULL;
     long long version = 0, changes = 0;
     if (x) {
@@ -217,7 +242,7 @@ static vk_err count_items(store_conn *c, const store_collection *col, const stor
     vk_buf b;
     vk_buf_init(&b, 1 << 20);
     int fast = q->has_bbox && !q->where && !q->time_start && !q->time_end && !q->id &&
-               !q->id_text && !q->has_near;
+               !q->id_text && !q->has_near && !q->staff_view;
     if (fast) {
         /* Entries inside the box count from the R*Tree alone; only those
          * crossing its edge are read and tested exactly. */
@@ -255,6 +280,7 @@ struct store_cursor {
     store_conn *conn;
     const store_collection *col;
     int near_order;   /* a distance column follows the columns */
+    int nstaff;       /* then the staff columns of a staff view */
     sqlite3_stmt *st; /* borrowed from the connection's cache */
     store_item item;
     store_value values[MAX_COLUMNS];
@@ -263,7 +289,8 @@ struct store_cursor {
 vk_err store_cursor_open(store_conn *c, const store_collection *col, const store_items_query *q,
                          store_cursor **out, vk_errinfo *ei)
 {
-    if (col->ncolumns > MAX_COLUMNS)
+    int nstaff = q->staff_view ? store_feedback_staff_ncolumns : 0;
+    if (col->ncolumns + nstaff > MAX_COLUMNS)
         return vk_fail(ei, VK_EINTERNAL, "", "too many columns in collection %s", col->id);
     vk_buf b;
     vk_buf_init(&b, 1 << 20);
@@ -273,6 +300,8 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
     int near_order = q->has_near && q->near_order;
     if (near_order)
         vk_buf_printf(&b, ", Distance(%s, MakePoint(?11, ?12, 4326), 1)", col->geom_sql);
+    for (int i = 0; i < nstaff; i++)
+        vk_buf_printf(&b, ", %s", store_feedback_staff_columns[i].sql);
     if (store_items_rtree_order(q)) {
         /* A box: walk the R*Tree and stop at the page's end, rather than
          * collecting and sorting every candidate (1M points: 4x faster).
@@ -287,7 +316,8 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
             vk_buf_printf(&b, " ORDER BY %d, %s LIMIT ?8 OFFSET ?9", col->ncolumns + 3,
                           col->id_sql);
         else
-            vk_buf_printf(&b, " ORDER BY %s LIMIT ?8 OFFSET ?9", col->id_sql);
+            vk_buf_printf(&b, " ORDER BY %s LIMIT ?8 OFFSET ?9",
+                          q->staff_view ? INBOX_ORDER : col->id_sql);
     }
     sqlite3_stmt *st = prepare(c, &b, ei);
     vk_buf_fini(&b);
@@ -300,6 +330,7 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
     cur->conn = c;
     cur->col = col;
     cur->near_order = near_order;
+    cur->nstaff = nstaff;
     cur->st = st;
     cur->item.values = cur->values;
     *out = cur;
@@ -323,13 +354,15 @@ int store_cursor_next(store_cursor *cur, const store_item **item, vk_errinfo *ei
         it->id = sqlite3_column_int64(st, 0);
     it->wkb = sqlite3_column_blob(st, 1);
     it->wkb_len = (size_t)sqlite3_column_bytes(st, 1);
-    for (int i = 0; i < cur->col->ncolumns; i++) {
+    int n = cur->col->ncolumns;
+    for (int i = 0; i < n + cur->nstaff; i++) {
         store_value *v = &cur->values[i];
-        switch (sqlite3_column_type(st, 2 + i)) {
-        case SQLITE_INTEGER: v->type = STORE_INT; v->i = sqlite3_column_int64(st, 2 + i); break;
-        case SQLITE_FLOAT: v->type = STORE_REAL; v->d = sqlite3_column_double(st, 2 + i); break;
+        int k = 2 + i + (i >= n ? cur->near_order : 0); /* the distance sits between */
+        switch (sqlite3_column_type(st, k)) {
+        case SQLITE_INTEGER: v->type = STORE_INT; v->i = sqlite3_column_int64(st, k); break;
+        case SQLITE_FLOAT: v->type = STORE_REAL; v->d = sqlite3_column_double(st, k); break;
         case SQLITE_NULL: v->type = STORE_NULL; break;
-        default: v->type = STORE_TEXT; v->text = (const char *)sqlite3_column_text(st, 2 + i);
+        default: v->type = STORE_TEXT; v->text = (const char *)sqlite3_column_text(st, k);
         }
     }
     if (cur->near_order)

@@ -88,7 +88,25 @@ typedef struct store_items_query {
     double near[3];           /* lon, lat, metres (ellipsoidal distance) */
     int include_nonpublic;    /* staff views: hidden and withdrawn items too */
     int near_order;           /* with has_near: nearest first, item->distance set */
+    int nonpublic_only;       /* with include_nonpublic: only the items the
+                               * public may not see, found through the
+                               * collection's partial index (nonpublic_from) */
+    int staff_view;           /* feedback only, the staff inbox: also select
+                               * store_feedback_staff_columns (their values
+                               * follow the collection's) and order unanswered
+                               * first, then oldest created, then id; a bbox
+                               * then filters without setting the order */
 } store_items_query;
+
+/* What the staff inbox shows beyond the public columns (visibility);
+ * they are queryables of a staff_view query. */
+extern const store_column store_feedback_staff_columns[];
+extern const int store_feedback_staff_ncolumns;
+/* Queryables of a staff_view query that are never shown: the raw columns
+ * behind visibility, district and unit (hidden, district_id, unit_id), so
+ * "hidden IN (0, 1)" and "district_id IS NULL" reach their indexes. */
+extern const store_column store_feedback_staff_filters[];
+extern const int store_feedback_staff_nfilters;
 
 /* Parameters ?1..?13 are the query's own; a where clause numbers from here. */
 #define STORE_ITEMS_FIRST_PARAM 14

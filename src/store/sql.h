@@ -146,11 +146,13 @@
     X(SQL_STAFF_ADD,                                                                 \
       "INSERT INTO staff_user (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)") \
     X(SQL_STAFF_GET,                                                                 \
-      "SELECT id, name, role, password_hash, disabled FROM staff_user WHERE name = ?1") \
+      "SELECT id, name, role, password_hash, disabled, created_at FROM staff_user "  \
+      "WHERE name = ?1")                                                             \
     X(SQL_STAFF_LIST,                                                                \
       "SELECT id, name, role, disabled, created_at FROM staff_user ORDER BY name")   \
-    X(SQL_STAFF_DISABLE, "UPDATE staff_user SET disabled = 1 WHERE name = ?1")       \
-    X(SQL_STAFF_PASSWD, "UPDATE staff_user SET password_hash = ?2 WHERE name = ?1")  \
+    X(SQL_STAFF_UPDATE,                                                              \
+      "UPDATE staff_user SET role = coalesce(?2, role), disabled = coalesce(?3, disabled), " \
+      "password_hash = coalesce(?4, password_hash) WHERE name = ?1")                 \
     X(SQL_STAFF_SESSIONS_DROP,                                                       \
       "DELETE FROM staff_session WHERE user_id = (SELECT id FROM staff_user WHERE name = ?1)") \
     X(SQL_TOKEN_ADD,                                                                 \
@@ -172,7 +174,7 @@
       "THEN 1 ELSE failures + 1 END, last_at = ?2")                                  \
     X(SQL_LOGIN_FAILURE_CLEAR, "DELETE FROM login_failure WHERE key = ?1")
 
-/* Aggregate statistics (stats.c): the change log of schema 0006 and the
+/* Aggregate statistics (stats.c): the change log of schema 0007 and the
  * public fields of public items (hidden = 0) only; nothing here reads
  * descriptions or contact details. An item's place is its representative
  * point: the point itself, else a point on its surface. */

@@ -56,6 +56,7 @@ vk_err store_staff_user_get(store_conn *c, const char *name, int *found, store_s
         copy_col(out->role, sizeof out->role, st, 2);
         copy_col(out->password_hash, sizeof out->password_hash, st, 3);
         out->disabled = sqlite3_column_int(st, 4);
+        copy_col(out->created_at, sizeof out->created_at, st, 5);
     }
     vk_err e = rc == SQLITE_ROW || rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, "reading a user");
     sqlite3_reset(st);
@@ -87,30 +88,40 @@ vk_err store_staff_user_each(store_conn *c, int (*fn)(void *arg, const store_sta
     return e;
 }
 
-/* Change one user and end its sessions, in one transaction. */
-static vk_err change_user(store_conn *c, store_sql_id id, const char *name, const char *hash,
-                          int *changed, vk_errinfo *ei)
+vk_err store_staff_user_update(store_conn *c, const char *name, const char *role, int disabled,
+                               const char *hash, int *changed, vk_errinfo *ei)
 {
     *changed = 0;
     vk_err e = store_begin(c, ei);
     if (e)
         return e;
-    sqlite3_stmt *st = store_stmt(c, id, ei);
+    sqlite3_stmt *st = store_stmt(c, SQL_STAFF_UPDATE, ei);
     if (!st) {
         store_rollback(c);
         return VK_EDB;
     }
     store_bind_text(st, 1, name);
+    if (role)
+        store_bind_text(st, 2, role);
+    if (disabled >= 0)
+        sqlite3_bind_int(st, 3, disabled);
     if (hash)
-        store_bind_text(st, 2, hash);
-    e = store_step_done(c, st, ei, "changing a user");
+        store_bind_text(st, 4, hash);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_CONSTRAINT_CHECK)
+        e = vk_fail(ei, VK_EVALUE, "role", "'%s' is not a role", role ? role : "");
+    else if (rc != SQLITE_DONE)
+        e = store_db_fail(c, ei, "changing a user");
+    sqlite3_reset(st);
     if (!e)
         *changed = sqlite3_changes(c->db) > 0;
-    if (!e && (st = store_stmt(c, SQL_STAFF_SESSIONS_DROP, ei)) == NULL)
-        e = VK_EDB;
-    if (!e) {
-        store_bind_text(st, 1, name);
-        e = store_step_done(c, st, ei, "ending a user's sessions");
+    if (!e && *changed && (disabled == 1 || hash)) {
+        if ((st = store_stmt(c, SQL_STAFF_SESSIONS_DROP, ei)) == NULL) {
+            e = VK_EDB;
+        } else {
+            store_bind_text(st, 1, name);
+            e = store_step_done(c, st, ei, "ending a user's sessions");
+        }
     }
     if (!e)
         e = store_commit(c, ei);
@@ -121,13 +132,13 @@ static vk_err change_user(store_conn *c, store_sql_id id, const char *name, cons
 
 vk_err store_staff_user_disable(store_conn *c, const char *name, int *changed, vk_errinfo *ei)
 {
-    return change_user(c, SQL_STAFF_DISABLE, name, NULL, changed, ei);
+    return store_staff_user_update(c, name, NULL, 1, NULL, changed, ei);
 }
 
 vk_err store_staff_user_passwd(store_conn *c, const char *name, const char *hash, int *changed,
                                vk_errinfo *ei)
 {
-    return change_user(c, SQL_STAFF_PASSWD, name, hash, changed, ei);
+    return store_staff_user_update(c, name, NULL, -1, hash, changed, ei);
 }
 
 vk_err store_token_add(store_conn *c, const char *name, const char *role, const char *token_hash,

@@ -37,6 +37,13 @@ vk_err store_staff_user_get(store_conn *c, const char *name, int *found, store_s
 /* Calls fn for each user by name, without hashes; stops when fn returns ≠ 0. */
 vk_err store_staff_user_each(store_conn *c, int (*fn)(void *arg, const store_staff_user *u),
                              void *arg, vk_errinfo *ei);
+/* Change a user in one transaction: role (NULL keeps it), disabled (-1
+ * keeps it, 0 enables, 1 disables) and password hash (NULL keeps it).
+ * Disabling or a new password ends the user's sessions; a new role takes
+ * effect on the next request (sessions read the role from the user).
+ * *changed 0 when no such user; VK_EVALUE (field "role") for a bad role. */
+vk_err store_staff_user_update(store_conn *c, const char *name, const char *role, int disabled,
+                               const char *hash, int *changed, vk_errinfo *ei);
 /* Disable the user and end its sessions; *changed 0 when no such user. */
 vk_err store_staff_user_disable(store_conn *c, const char *name, int *changed, vk_errinfo *ei);
 /* A new password hash; the user's sessions end. *changed 0 when no such user. */

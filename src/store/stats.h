@@ -1,6 +1,6 @@
 /*
  * stats.h — what aggregate statistics read from the database: the change
- * log of schema 0006 (its newest seq and time are the aggregates' ETag and
+ * log of schema 0007 (its newest seq and time are the aggregates' ETag and
  * Last-Modified) and the public fields of public items. No statement here
  * reads a description or a contact detail.
  */

@@ -50,6 +50,10 @@ const MATRIX = [
   ['POST', '/api/v1/auth/login', 'public'],
   ['GET', '/api/v1/auth/me', 'staff'],
   ['GET', '/api/v1/staff/users', 'admin'],
+  ['POST', '/api/v1/staff/users', 'admin'],
+  ['PATCH', '/api/v1/staff/users/{name}', 'admin'],
+  ['GET', '/api/v1/staff/feedback', 'staff'],
+  ['GET', '/api/v1/units', 'public'],
   ['GET', '/api/v1/staff/feedback/{id}', 'staff'],
   ['PATCH', '/api/v1/staff/feedback/{id}', 'moderator'],
   ['GET', '/api/v1/staff/audit', 'admin'],
@@ -73,6 +77,9 @@ const ADMITTED_STATUS = {
   'GET /api/v1/auth/me': 200,
   'POST /api/v1/auth/logout': 204,
   'GET /api/v1/staff/users': 200,
+  'POST /api/v1/staff/users': 400, // {} names nobody
+  'PATCH /api/v1/staff/users/{name}': 400, // {} changes nothing
+  'GET /api/v1/staff/feedback': 200,
   'GET /api/v1/staff/feedback/{id}': 200,
   'PATCH /api/v1/staff/feedback/{id}': 400, // {} changes nothing
   'GET /api/v1/staff/audit': 200,

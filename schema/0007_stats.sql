@@ -1,4 +1,4 @@
--- 0006_stats: the change log that aggregate statistics (issue 6) follow.
+-- 0007_stats: the change log that aggregate statistics (issue 6) follow.
 --
 -- Every change to a feedback item that any aggregate can see adds a row
 -- (triggers below): the server's in-memory statistics snapshot re-reads

@@ -1,0 +1,280 @@
+/*
+ * staff-inbox.js — staff.html: sign-in, then the inbox. The filters are a
+ * real form whose values live in the address (so a filtered view can be
+ * bookmarked and Back works); the table and the map show the same page of
+ * GET /api/v1/staff/feedback, unanswered and oldest first.
+ */
+(function () {
+  'use strict';
+
+  var VK = window.VK, S = window.VKStaff, t = VK.t, $ = VK.$;
+  var PAGE = 25;
+  var AGES = ['', 'older_than_days=7', 'older_than_days=14', 'older_than_days=30',
+    'older_than_days=90', 'newer_than_days=7'];
+  var OPEN = 'received,in_progress,planned';
+
+  var ref = { categories: [], districts: [], units: [], loaded: false };
+  var view = { offset: 0, matched: 0, features: [] };
+  var map = null, itemLayer = null, districtLayer = null;
+
+  /* ---------- the filter form ---------- */
+
+  function params() { return new URLSearchParams(location.search); }
+
+  function fillSelect(sel, options, current) {
+    sel.textContent = '';
+    options.forEach(function (o) { sel.appendChild(S.option(o[0], o[1], o[0] === current)); });
+  }
+
+  function fillFilters() {
+    var p = params();
+    fillSelect($('f-status'), [['', t('any')], [OPEN, t('openStatuses')]].concat(
+      S.STATUSES.map(function (s) { return [s, S.statusName(s)]; })), p.get('status') || '');
+    fillSelect($('f-category'), [['', t('any')]].concat(ref.categories.map(function (c) {
+      return [c.id, VK.localName(c.name)];
+    })), p.get('category') || '');
+    fillSelect($('f-district'), [['', t('any')], ['none', t('noDistrict')]].concat(ref.districts.map(function (d) {
+      return [d.properties.code, VK.localName(d.properties.name)];
+    })), p.get('district') || '');
+    fillSelect($('f-unit'), [['', t('any')], ['none', t('noUnit')]].concat(ref.units.map(function (u) {
+      return [u.code, VK.localName(u.name)];
+    })), p.get('unit') || '');
+    var age = p.get('older_than_days') ? 'older_than_days=' + p.get('older_than_days')
+      : p.get('newer_than_days') ? 'newer_than_days=' + p.get('newer_than_days') : '';
+    fillSelect($('f-age'), AGES.map(function (a) { return [a, t(a ? 'age_' + a.replace('=', '_') : 'any')]; }), age);
+    fillSelect($('f-answered'), [['', t('any')], ['false', t('notAnswered')], ['true', t('answeredYes')]],
+      p.get('answered') || '');
+    fillSelect($('f-visibility'), [['', t('visDefault')], ['all', t('visAll')], ['public', t('vis_public')],
+      ['hidden', t('vis_hidden')], ['withdrawn', t('vis_withdrawn')]], p.get('visibility') || '');
+  }
+
+  // The form's choices as the API's query (without paging).
+  function formQuery() {
+    var q = new URLSearchParams();
+    ['status', 'category', 'district', 'unit', 'answered', 'visibility'].forEach(function (k) {
+      var v = $('f-' + k).value;
+      if (v) q.set(k, v);
+    });
+    var age = $('f-age').value;
+    if (age) q.set(age.split('=')[0], age.split('=')[1]);
+    return q;
+  }
+
+  /* ---------- the list ---------- */
+
+  function catName(id) {
+    var c = ref.categories.filter(function (x) { return x.id === id; })[0];
+    return c ? VK.localName(c.name) : id;
+  }
+  function districtName(code) {
+    if (!code) return t('noDistrict');
+    var d = ref.districts.filter(function (x) { return x.properties.code === code; })[0];
+    return d ? VK.localName(d.properties.name) : code;
+  }
+  function unitName(code) {
+    if (!code) return t('noUnit');
+    var u = ref.units.filter(function (x) { return x.code === code; })[0];
+    return u ? VK.localName(u.name) : code;
+  }
+
+  function shorten(s, n) { return s && s.length > n ? s.slice(0, n - 1) + '…' : (s || ''); }
+
+  function renderList() {
+    var body = $('inbox-body');
+    body.textContent = '';
+    view.features.forEach(function (f) {
+      var p = f.properties, tr = document.createElement('tr');
+      var th = S.el('th', { scope: 'row' });
+      var a = S.el('a', { href: '/staff-item.html?id=' + f.id }, t('itemLink', { id: f.id }));
+      th.appendChild(a);
+      tr.appendChild(th);
+      tr.appendChild(S.el('td', {}, VK.formatDate(p.created)));
+      tr.appendChild(S.el('td', {}, catName(p.category)));
+      var d = S.el('td', { class: 'cell-description' }, shorten(p.description, 120));
+      if (p.visibility && p.visibility !== 'public') {
+        d.appendChild(S.el('span', { class: 'tag' }, ' ' + t('vis_' + p.visibility)));
+      }
+      tr.appendChild(d);
+      tr.appendChild(S.el('td', {}, districtName(p.district)));
+      tr.appendChild(S.el('td', {}, unitName(p.unit)));
+      tr.appendChild(S.el('td', {}, S.statusName(p.status)));
+      tr.appendChild(S.el('td', {}, p.answered ? VK.formatDate(p.answered) : t('notAnsweredShort')));
+      body.appendChild(tr);
+    });
+    if (!view.features.length) {
+      var tr = document.createElement('tr');
+      tr.appendChild(S.el('td', { colspan: '8' }, t('noItems')));
+      body.appendChild(tr);
+    }
+    var from = view.features.length ? view.offset + 1 : 0;
+    $('list-count').textContent = t('countText', {
+      from: VK.formatNumber(from), to: VK.formatNumber(view.offset + view.features.length),
+      n: view.matched, total: VK.formatNumber(view.matched)
+    });
+    $('page-prev').hidden = view.offset === 0;
+    $('page-next').hidden = view.offset + view.features.length >= view.matched;
+    drawItems();
+  }
+
+  function load(announceIt) {
+    var q = new URLSearchParams(location.search);
+    q.delete('lang');
+    q.delete('offset');
+    q.set('limit', String(PAGE));
+    view.offset = Number(params().get('offset')) || 0;
+    if (view.offset) q.set('offset', String(view.offset));
+    S.clearErrors($('filter-form'));
+    return VK.getJSON('/api/v1/staff/feedback?' + q.toString()).then(function (fc) {
+      view.features = fc.features;
+      view.matched = fc.numberMatched;
+      renderList();
+      if (announceIt) S.announce($('list-count').textContent);
+    }, function (err) {
+      S.showError($('filter-form'), err, {
+        status: 'f-status', category: 'f-category', district: 'f-district', unit: 'f-unit',
+        older_than_days: 'f-age', newer_than_days: 'f-age', answered: 'f-answered',
+        visibility: 'f-visibility'
+      });
+    });
+  }
+
+  function go(query, offset) {
+    var q = new URLSearchParams(query);
+    var lang = params().get('lang');
+    if (lang) q.set('lang', lang);
+    if (offset) q.set('offset', String(offset));
+    history.pushState(null, '', location.pathname + (q.toString() ? '?' + q.toString() : ''));
+    return load(true);
+  }
+
+  function currentQuery() {
+    var q = params();
+    q.delete('lang');
+    q.delete('offset');
+    return q;
+  }
+
+  /* ---------- the map (the table holds everything it shows) ---------- */
+
+  function initMap(cfg) {
+    if (!window.L || map) return;
+    var c = (cfg && cfg.center) || [28.77, 61.19];
+    map = L.map('map', { keyboard: true, zoomControl: false, attributionControl: true });
+    L.control.zoom({ zoomInTitle: t('zoomIn'), zoomOutTitle: t('zoomOut') }).addTo(map);
+    map.attributionControl.setPrefix('Leaflet');
+    map.setView([c[1], c[0]], (cfg && typeof cfg.zoom === 'number') ? cfg.zoom : 12);
+    if (cfg && cfg.tiles) L.tileLayer(cfg.tiles, { attribution: cfg.attribution || '', maxZoom: 19 }).addTo(map);
+    else if (cfg && cfg.attribution) map.attributionControl.addAttribution(cfg.attribution);
+    districtLayer = L.geoJSON({ type: 'FeatureCollection', features: ref.districts }, {
+      interactive: false,
+      style: function () {
+        return { color: '#3d4650', weight: 2, dashArray: '6 4', fillColor: '#ffffff', fillOpacity: 0.35 };
+      }
+    }).addTo(map);
+    itemLayer = L.layerGroup().addTo(map);
+  }
+
+  function drawItems() {
+    if (!itemLayer) return;
+    itemLayer.clearLayers();
+    var style = { color: '#063a5e', weight: 3, fillColor: '#0a4f7e', fillOpacity: 0.6, radius: 8 };
+    view.features.forEach(function (f) {
+      if (!f.geometry) return;
+      L.geoJSON(f, {
+        pointToLayer: function (feat, ll) { return L.circleMarker(ll, style); },
+        style: function () { return style; }
+      }).bindTooltip(t('itemLink', { id: f.id }) + ': ' + shorten(f.properties.description, 60))
+        .on('click', function () { location.href = '/staff-item.html?id=' + f.id; })
+        .addTo(itemLayer);
+    });
+  }
+
+  /* ---------- sign-in ---------- */
+
+  function showSignIn() {
+    $('signed-out').hidden = true;
+    $('signin-section').hidden = false;
+    $('page-heading').textContent = t('signInHeading');
+    $('page-heading').setAttribute('data-i18n', 'signInHeading');
+  }
+
+  function signIn(e) {
+    e.preventDefault();
+    var form = $('signin-form');
+    S.clearErrors(form);
+    var name = $('signin-name').value.trim(), pw = $('signin-password').value;
+    if (!name || !pw) {
+      S.showError(form, { status: 400, field: name ? 'password' : 'name', message: t('errRequired') },
+        { name: 'signin-name', password: 'signin-password' });
+      return;
+    }
+    VK.api('POST', '/api/v1/auth/login', { name: name, password: pw }).then(function (who) {
+      VK.setCsrfToken(who.csrf);
+      var next = params().get('next');
+      // Only back to one of our own staff pages.
+      if (next && /^\/staff[\w-]*\.html(\?[^#]*)?$/.test(next)) {
+        location.href = next;
+        return null;
+      }
+      $('signin-password').value = '';
+      $('signin-section').hidden = true;
+      $('page-heading').textContent = t('inboxH1');
+      $('page-heading').setAttribute('data-i18n', 'inboxH1');
+      return VKStaff.checkSession().then(function (me) {
+        S.announce(t('signedIn', { name: me.name }));
+        return onSignedIn(me);
+      }).then(function () { $('main').focus(); });
+    }, function (err) {
+      if (err.status === 401) err = { status: 400, field: 'password', message: t('errWrongLogin') };
+      if (err.status === 429) err = { status: 400, field: '', message: t('errThrottled') };
+      S.showError(form, err, { name: 'signin-name', password: 'signin-password' });
+    });
+  }
+
+  function onSignedIn() {
+    var first = ref.loaded ? Promise.resolve(null) : Promise.all([
+      VK.getJSON('/api/v1/categories'), VK.getJSON('/api/v1/districts'), VK.getJSON('/api/v1/units'),
+      VK.getJSON('/api/v1/config').catch(function () { return null; })
+    ]).then(function (r) {
+      ref.categories = r[0].categories;
+      ref.districts = r[1].features;
+      ref.units = r[2].units;
+      ref.loaded = true;
+      fillFilters();
+      initMap(r[3]);
+    });
+    return first.then(function () { return load(false); });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    $('signin-form').addEventListener('submit', signIn);
+    $('filter-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      go(formQuery(), 0);
+    });
+    $('filter-form').addEventListener('reset', function (e) {
+      e.preventDefault();
+      go(new URLSearchParams(), 0).then(fillFilters);
+    });
+    $('page-prev').addEventListener('click', function () {
+      go(currentQuery(), Math.max(0, view.offset - PAGE)).then(function () { $('list-heading').focus(); });
+    });
+    $('page-next').addEventListener('click', function () {
+      go(currentQuery(), view.offset + PAGE).then(function () { $('list-heading').focus(); });
+    });
+    window.addEventListener('popstate', function () {
+      if (!S.me()) return;
+      fillFilters();
+      load(true);
+    });
+    S.start({
+      onSignedIn: onSignedIn,
+      onSignedOut: showSignIn,
+      onLanguage: function () {
+        if (!ref.loaded) return;
+        fillFilters();
+        renderList();
+      }
+    });
+  });
+})();

@@ -1,0 +1,189 @@
+/*
+ * staff.js — what the staff pages share on top of common.js: who is signed
+ * in, the page header's navigation and sign-out, the "sign in first" state,
+ * the live region, and showing API errors beside the field they name.
+ *
+ * Every staff page loads common.js, then this, then its own script, which
+ * calls VKStaff.start({onLanguage, onSignedIn}) once.
+ */
+(function () {
+  'use strict';
+
+  var VK = window.VK, t = VK.t, $ = VK.$;
+
+  var STATUSES = ['received', 'in_progress', 'planned', 'resolved', 'not_resolvable',
+    'duplicate', 'forwarded'];
+  var ROLES = ['admin', 'moderator', 'planner', 'council'];
+
+  var me = null;
+
+  // Polite announcement of a success (or any news) in the live region.
+  function announce(text) {
+    var live = $('live');
+    if (!live) return;
+    live.textContent = '';
+    // A fresh node each time so the same message is read again.
+    window.setTimeout(function () { live.textContent = text; }, 30);
+  }
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === 'class') e.className = attrs[k];
+      else e.setAttribute(k, attrs[k]);
+    });
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+
+  function option(value, text, selected) {
+    var o = el('option', { value: value }, text);
+    if (selected) o.selected = true;
+    return o;
+  }
+
+  /* ---------- errors beside their fields ---------- */
+
+  // Clear what showError left in a form.
+  function clearErrors(form) {
+    form.querySelectorAll('.field-error').forEach(function (p) {
+      p.textContent = '';
+      p.hidden = true;
+    });
+    form.querySelectorAll('[aria-invalid]').forEach(function (f) { f.removeAttribute('aria-invalid'); });
+    form.querySelectorAll('.field.has-error').forEach(function (f) { f.classList.remove('has-error'); });
+  }
+
+  // fields: {apiField: inputId}. The message goes into <p id="INPUT-error">
+  // (which the input names in aria-describedby) and focus moves to the
+  // input; an error without a known field goes to the form's own
+  // <p class="field-error form-error">.
+  function showError(form, err, fields) {
+    clearErrors(form);
+    if (err && err.status === 401) {
+      signedOut();
+      return;
+    }
+    var id = err && err.field && fields && fields[err.field];
+    var input = id && $(id);
+    var box = input ? $(id + '-error') : form.querySelector('.form-error');
+    var text = (err && err.message) ? err.message : t('errGeneric');
+    if (err && err.status === 403 && err.code === 'forbidden') text = t('errForbidden');
+    if (err && err.status >= 500) text = t('errServer');
+    if (!err || !err.status) text = t('errNetwork');
+    if (box) {
+      box.textContent = text;
+      box.hidden = false;
+    }
+    if (input) {
+      input.setAttribute('aria-invalid', 'true');
+      var field = input.closest('.field');
+      if (field) field.classList.add('has-error');
+      input.focus();
+    } else if (box) {
+      box.setAttribute('tabindex', '-1');
+      box.focus();
+    }
+  }
+
+  /* ---------- who is signed in ---------- */
+
+  function roleName(role) { return t('role_' + role); }
+  function statusName(s) { return t('st_' + s); }
+
+  function renderHeader() {
+    var who = $('whoami'), nav = $('staff-nav');
+    if (!nav) return;
+    nav.hidden = !me;
+    if (!me) return;
+    who.textContent = t('signedInAs', { name: me.name, role: roleName(me.role) });
+    var users = $('nav-users');
+    if (users) users.parentNode.hidden = me.role !== 'admin';
+  }
+
+  // The session is gone (or never was): say so, with the way back.
+  function signedOut() {
+    me = null;
+    VK.setCsrfToken(null);
+    renderHeader();
+    document.querySelectorAll('[data-needs-session]').forEach(function (s) { s.hidden = true; });
+    var box = $('signed-out');
+    if (box) {
+      box.hidden = false;
+      var a = $('signin-link');
+      if (a) a.href = '/staff.html?next=' + encodeURIComponent(location.pathname + location.search);
+      box.focus();
+    }
+    if (state.onSignedOut) state.onSignedOut();
+  }
+
+  var state = { onSignedIn: null, onSignedOut: null };
+
+  function checkSession() {
+    return VK.getJSON('/api/v1/auth/me').then(function (who) {
+      me = who;
+      if (who.csrf) VK.setCsrfToken(who.csrf);
+      renderHeader();
+      var box = $('signed-out');
+      if (box) box.hidden = true;
+      document.querySelectorAll('[data-needs-session]').forEach(function (s) { s.hidden = false; });
+      return who;
+    }, function (err) {
+      if (err.status === 401) {
+        signedOut();
+        return null;
+      }
+      throw err;
+    });
+  }
+
+  function signOut() {
+    VK.api('POST', '/api/v1/auth/logout').catch(function () { /* gone already */ }).then(function () {
+      VK.setCsrfToken(null);
+      location.href = '/staff.html';
+    });
+  }
+
+  // opts: {onLanguage(lang), onSignedIn(me), onSignedOut()}.
+  function start(opts) {
+    state.onSignedIn = opts.onSignedIn;
+    state.onSignedOut = opts.onSignedOut;
+    var out = $('sign-out');
+    if (out) out.addEventListener('click', signOut);
+    return VK.startPage({
+      bundles: ['staff'],
+      onLanguage: function (lang) {
+        renderHeader();
+        if (opts.onLanguage) opts.onLanguage(lang);
+      }
+    }).then(checkSession).then(function (who) {
+      if (who && state.onSignedIn) return state.onSignedIn(who);
+      return null;
+    }).catch(function (err) {
+      var box = $('load-error');
+      if (box) {
+        box.textContent = t('errLoad') + ' ' + (err && err.message ? err.message : '');
+        box.hidden = false;
+      }
+    }).then(function () {
+      document.body.setAttribute('data-ready', 'true');
+    });
+  }
+
+  window.VKStaff = {
+    STATUSES: STATUSES,
+    ROLES: ROLES,
+    me: function () { return me; },
+    setMe: function (who) { me = who; renderHeader(); },
+    start: start,
+    checkSession: checkSession,
+    signedOut: signedOut,
+    announce: announce,
+    el: el,
+    option: option,
+    clearErrors: clearErrors,
+    showError: showError,
+    roleName: roleName,
+    statusName: statusName
+  };
+})();
