@@ -603,7 +603,12 @@
       keyboard: true, keyboardPanDelta: 60, zoomControl: false, attributionControl: true, zoomSnap: 1
     });
     map.attributionControl.setPrefix('Leaflet');
-    map.setView([center[1], center[0]], zoom - 1);
+    // The whole municipality in view: the districts' extent, else the
+    // configured centre.
+    var dists = Object.keys(S.distByCode).map(function (c) { return S.distByCode[c]; });
+    var extent = dists.length ? L.geoJSON({ type: 'FeatureCollection', features: dists }).getBounds() : null;
+    if (extent && extent.isValid()) map.fitBounds(extent, { padding: [8, 8], animate: false });
+    else map.setView([center[1], center[0]], zoom);
     if (cfg.tiles) {
       L.tileLayer(cfg.tiles, { attribution: cfg.attribution || '', maxZoom: 19 }).addTo(map);
     } else if (cfg.attribution) {
@@ -634,8 +639,13 @@
     var n = colours.length;
     var step = Math.max(1, Math.ceil(max / n));
     for (var i = 0, lo = 1; lo <= max && i < n; i++, lo += step) {
-      out.push({ lo: lo, hi: i === n - 1 ? Math.max(max, lo + step - 1) : lo + step - 1, colour: colours[i] });
+      out.push({ lo: lo, hi: i === n - 1 ? Math.max(max, lo + step - 1) : lo + step - 1 });
     }
+    // Fewer classes than colours: spread them so the top class is always
+    // the darkest.
+    out.forEach(function (c, j) {
+      c.colour = colours[out.length === 1 ? n - 1 : Math.round(j * (n - 1) / (out.length - 1))];
+    });
     return out;
   }
 
@@ -699,6 +709,9 @@
     });
     $('legend-areas-title').textContent = t('stLegendAreas_' + (S.view.areas === 'districts' ? 'districts' : 'access'));
     fillLegend($('legend-areas'), cls, true);
+    // With the hexagons on, the areas are outlines only: their classes
+    // would explain colours that are not drawn.
+    $('legend-areas-title').hidden = $('legend-areas').hidden = dense;
   }
 
   function renderAreas() {
@@ -893,9 +906,15 @@
     });
   }
 
+  function showLoadError() {
+    var box = $('load-error');
+    box.textContent = t('stLoadError');
+    box.hidden = false;
+  }
+
   function start() {
     readURL();
-    VK.startPage({ bundles: ['stats'], onLanguage: onLanguage }).then(function () {
+    VK.startPage({ bundles: ['stats'], onLanguage: onLanguage, onError: showLoadError }).then(function () {
       return Promise.all([
         VK.getJSON('/api/v1/config'),
         VK.getJSON('/api/v1/categories'),
@@ -920,9 +939,7 @@
       renderStaff();
       return loadAll();
     }).catch(function () {
-      var box = $('load-error');
-      box.textContent = t('stLoadError');
-      box.hidden = false;
+      showLoadError();
       S.started = true;
     }).then(setReady);
   }
