@@ -510,7 +510,26 @@
     if (areas && !(areas instanceof VK.ApiError) && S.view.areas === 'districts' && areas.outside) {
       text += ' ' + t('stSummaryOutside', { n: areas.outside, count: fmtInt(areas.outside) });
     }
+    var f = describeFilters();
+    if (f) text += ' ' + t('stSummaryFilters', { filters: f });
     s.textContent = text;
+  }
+
+  // The filters in force, in words: "1.6.2026–31.10.2026; Valaistus; …".
+  function describeFilters() {
+    var f = S.filters, parts = [];
+    // Noon, so that no time zone moves the day.
+    var day = function (d) { return VK.formatDate(d + 'T12:00:00'); };
+    if (f.start && f.end) parts.push(day(f.start) + '–' + day(f.end));
+    else if (f.start) parts.push(t('stFromDate', { date: day(f.start) }));
+    else if (f.end) parts.push(t('stToDate', { date: day(f.end) }));
+    [['category', categoryName], ['status', statusName], ['district', districtName]].forEach(function (p) {
+      if (!f[p[0]]) return;
+      var sel = $('f-' + p[0]);
+      var o = sel && sel.selectedOptions[0];
+      parts.push(o && o.value === f[p[0]] ? o.textContent : f[p[0]].split(',').map(p[1]).join(', '));
+    });
+    return parts.join('; ');
   }
 
   function renderCategories() {

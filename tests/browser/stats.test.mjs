@@ -247,6 +247,8 @@ test('filters change the figures, live in the URL and come back from it', async 
     const dated = await api(`/api/v1/stats/feedback?start=2026-06-01&${q}`);
     assert.equal((await tableData(page, 'category-table')).foot.count, dated.total);
     assert.match(page.url(), /start=2026-06-01/);
+    // The summary says the filters in force, the date in the page's language.
+    assert.match(await page.textContent('#summary'), /from 01\/06\/2026; Lighting; Open/);
 
     // Back through the history restores the previous figures.
     await page.goBack();
@@ -353,6 +355,11 @@ test('staff see the unit figures; the public does not', async () => {
     const t = await tableData(page, 'unit-table');
     for (const g of units.groups) assert.equal(t.rows[g.unit === null ? 'none' : g.unit].count, g.count, `unit ${g.unit}`);
     assert.equal(sum(t.rows, 'count'), units.total);
+    // Units by their names from /api/v1/units, in the page's language.
+    const names = await api('/api/v1/units');
+    const first = units.groups.find((g) => g.unit !== null);
+    const name = names.units.find((u) => u.code === first.unit).name.en;
+    assert.equal((await page.textContent(`#unit-table tr[data-key="${first.unit}"] th`)).trim(), name);
     const r = await tableData(page, 'resp-unit-table');
     for (const g of rt.groups) {
       const row = r.rows[g.unit === null ? 'none' : g.unit];
