@@ -310,7 +310,9 @@
     if (!err) { box.hidden = true; box.textContent = ''; return false; }
     box.textContent = t('stSectionError');
     box.hidden = false;
-    if (err.status === 400 && FILTERS.indexOf(err.field) >= 0 && setFieldError(err.field, err.message)) {
+    // The API's own message is English; the field's message is ours.
+    var msg = err.field === 'start' || err.field === 'end' ? t('stErrDate') : t('stErrValue');
+    if (err.status === 400 && FILTERS.indexOf(err.field) >= 0 && setFieldError(err.field, msg)) {
       $('filter-error').textContent = t('stFilterRejected');
       $('filter-error').hidden = false;
     }
@@ -362,7 +364,14 @@
 
   // cols: [{key, label, num}]; rows: [{head, cells: [value | null]...}] where
   // a cell is {text, value}; foot: the same shape or null.
+  // A part that failed shows no figures at all rather than stale ones.
+  function blank(tableIds, chartId) {
+    tableIds.forEach(function (id) { $(id).parentNode.hidden = true; });
+    if (chartId) clear($(chartId));
+  }
+
   function fillTable(table, caption, cols, rows, foot) {
+    table.parentNode.hidden = false;
     var cap = table.querySelector('caption');
     cap.textContent = caption;
     Array.prototype.slice.call(table.children).forEach(function (c) { if (c !== cap) table.removeChild(c); });
@@ -536,7 +545,7 @@
     var answers = S.data.categories;
     if (!answers) return;
     renderSummary();
-    if (showPartError('category-error', failure(answers))) return;
+    if (showPartError('category-error', failure(answers))) return blank(['category-table'], 'category-chart');
     var a = answers[0];
     var groups = a.groups.slice().sort(function (x, y) { return y.count - x.count; });
     var items = groups.map(function (g) { return { key: g.category, label: categoryName(g.category), value: g.count }; });
@@ -598,7 +607,7 @@
   function renderTime() {
     var answers = S.data.time;
     if (!answers) return;
-    if (showPartError('time-error', failure(answers))) return;
+    if (showPartError('time-error', failure(answers))) return blank(['time-table'], 'time-chart');
     var bucket = answers[0].group_by && answers[0].group_by[0] === 'week' ? 'week' : 'month';
     var items = withEmptyBuckets(answers[0].groups, bucket);
     columnChart($('time-chart'), 'time-svg', t('stTimeChartTitle_' + bucket),
@@ -738,6 +747,7 @@
     if (!answers) return;
     renderSummary();
     if (showPartError('area-error', failure(answers))) {
+      blank(['area-table']);
       S.areaLayer && S.areaLayer.clearLayers();
       S.labelLayer && S.labelLayer.clearLayers();
       return;
@@ -836,7 +846,7 @@
   function renderResponse() {
     var answers = S.data.response;
     if (!answers) return;
-    if (showPartError('response-error', failure(answers))) return;
+    if (showPartError('response-error', failure(answers))) return blank(['resp-category-table', 'resp-district-table', 'waiting-table']);
     responseTable($('resp-category-table'), t('stRespCategoryCaption'), t('stColCategory'), answers[0], 'category', categoryName);
     responseTable($('resp-district-table'), t('stRespDistrictCaption'), t('stColDistrict'), answers[1], 'district', districtName);
     var waiting = answers[0].waiting || [];
@@ -854,7 +864,7 @@
     $('staff-intro').textContent = t('stStaffIntro', { name: S.staff.name });
     var answers = S.data.staff;
     if (!answers) return;
-    if (showPartError('staff-error', failure(answers))) return;
+    if (showPartError('staff-error', failure(answers))) return blank(['unit-table', 'resp-unit-table']);
     var a = answers[0];
     var groups = a.groups.slice().sort(function (x, y) { return y.count - x.count; });
     fillTable($('unit-table'), t('stUnitCaption'),

@@ -285,6 +285,21 @@ test('an end date before the start date is shown at the field, and nothing is fe
   }
 });
 
+test('a filter the API refuses (from a hand-edited link) is shown at its field', async () => {
+  const page = await openStats({ lang: 'sv', query: 'start=not-a-date' });
+  try {
+    await page.waitForSelector('#f-start-error:not([hidden])');
+    assert.equal(await page.getAttribute('#f-start', 'aria-invalid'), 'true');
+    assert.equal(await page.isVisible('#filter-error'), true);
+    assert.equal(await page.isVisible('#category-error'), true);
+    assert.equal(await page.isVisible('#category-table'), false, 'no figures rather than stale ones');
+    await assertNoViolations(page, 'refused filter, sv');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
+
 test('keyboard alone reaches the filters and the tables and applies a filter', async () => {
   const page = await openStats({ lang: 'fi' });
   try {
