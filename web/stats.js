@@ -167,10 +167,7 @@
 
   /* ---------- the filter form ---------- */
 
-  function option(value, text) {
-    var o = el('option', { value: value }, text);
-    return o;
-  }
+  function option(value, text) { return el('option', { value: value }, text); }
 
   // Fills a select and keeps (or adds) the current value, so that a shared
   // URL with a list the options do not name still shows what is filtered.

@@ -113,6 +113,12 @@ test('the page loads with the demo data; the category table is the API and sums 
     assert.equal(await page.locator('#category-chart svg rect').count(), stats.groups.length);
     assert.equal(await page.getAttribute('#category-table th[scope="col"] >> nth=0', 'scope'), 'col');
     assert.ok(await page.locator('#category-table tbody th[scope="row"]').count() > 0);
+
+    // Switching the language redraws the tables in it, with the same figures.
+    await page.click('.lang-button[data-lang="sv"]');
+    await page.waitForFunction(() => document.documentElement.lang === 'sv');
+    assert.equal(await page.textContent('#category-table caption'), 'Respons per ämne');
+    assert.equal((await tableData(page, 'category-table')).foot.count, stats.total);
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();
