@@ -739,8 +739,21 @@
     $('legend-areas-title').hidden = $('legend-areas').hidden = dense;
   }
 
+  // Planners take the same figures into QGIS: the links follow the filters.
+  function renderDownloads() {
+    var districts = S.view.areas === 'districts';
+    var a = $('dl-areas'), d = $('dl-density'), o = $('dl-ogc');
+    a.href = '/api/v1/stats/choropleth?' + filterQuery({ areas: S.view.areas });
+    a.textContent = t(districts ? 'stDlAreas_districts' : 'stDlAreas_access');
+    d.href = '/api/v1/stats/density?' + filterQuery({ cell: String(S.view.cell), k: '0' });
+    d.textContent = t('stDlDensity', { size: fmtCell(S.view.cell) });
+    o.href = '/ogcapi/collections/' + (districts ? 'feedback-by-district' : 'feedback-by-accessibility-area');
+    o.textContent = t('stDlOgc');
+  }
+
   function renderAreas() {
     var answers = S.data.areas;
+    renderDownloads();
     if (!answers) return;
     renderSummary();
     if (showPartError('area-error', failure(answers))) {
@@ -801,6 +814,7 @@
 
   function renderDensity() {
     var answers = S.data.density;
+    renderDownloads();
     // The areas lose or regain their fill with the density layer.
     drawAreas();
     showPartError('density-error', answers ? failure(answers) : null);

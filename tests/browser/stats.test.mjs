@@ -183,6 +183,12 @@ test('the map table is the choropleth; areas switch; the density layer draws the
     assert.equal(await page.isVisible('#legend-density'), true);
     await assertNoViolations(page, 'density layer and accessibility areas, sv');
 
+    // The download links carry the same view, for QGIS.
+    assert.equal(await page.getAttribute('#dl-density', 'href'), '/api/v1/stats/density?cell=500&k=0');
+    assert.equal(await page.getAttribute('#dl-ogc', 'href'), '/ogcapi/collections/feedback-by-accessibility-area');
+    const ogc = await fetch(base + '/ogcapi/collections/feedback-by-accessibility-area');
+    assert.equal(ogc.status, 200);
+
     await page.uncheck('#density-on');
     await ready(page);
     assert.equal(await page.locator('.leaflet-density-pane path').count(), 0);
@@ -235,6 +241,10 @@ test('filters change the figures, live in the URL and come back from it', async 
     assert.deepEqual(Object.keys(t.rows).sort(), stats.groups.map((g) => g.category).sort());
     const areas = await tableData(page, 'area-table');
     assert.equal(sum(areas.rows, 'count'), stats.total, 'the map table is filtered too');
+    const dl = await page.getAttribute('#dl-areas', 'href');
+    const dlAreas = await api(dl);
+    assert.equal(dlAreas.features.reduce((n, f) => n + f.properties.count, 0) + dlAreas.outside, stats.total,
+      'the download link has the filters');
 
     // The shared link shows the same view.
     const again = await openStats({ lang: 'en', query: url.search.slice(1) });
