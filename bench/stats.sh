@@ -79,7 +79,6 @@ WORKDB=$RUNDIR/bench.sqlite
 cp "$DB" "$WORKDB"
 
 "$HERE/gen-bboxes.sh" "$HERE/bboxes.lua" 2>/dev/null
-BOX=$(sed -nE 's/^  "([0-9.]+,[0-9.]+,[0-9.]+,[0-9.]+)",$/\1/p' "$HERE/bboxes.lua" | head -1)
 
 SPID=
 cleanup() { [[ -n $SPID ]] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null; true; }

@@ -19,6 +19,7 @@
     token: null,
     item: null,        // the last answer of the follow-up API
     categories: {},    // id → category
+    units: {},         // code → unit
     problem: null,     // 'no_token', 'not_found' or 'load' when there is no item
     justWithdrawn: false
   };
@@ -92,6 +93,7 @@
     row(t('fResolutionReason'), item.resolution_reason);
     if (item.duplicate_of) row(t('fDuplicateOf'), '#' + item.duplicate_of);
     row(t('fForwardedTo'), item.forwarded_to);
+    if (item.unit) row(t('fUnit'), S.units[item.unit] ? VK.localName(S.units[item.unit].name) : item.unit);
     if (item.answer) {
       row(t('fAnswer'), item.answer);
       row(t('fAnswered'), VK.formatDate(item.answered, true));
@@ -208,10 +210,13 @@
     var cats = VK.getJSON('/api/v1/categories').then(function (j) {
       ((j && j.categories) || []).forEach(function (c) { S.categories[c.id] = c; });
     }, function () { /* category ids are shown instead of names */ });
+    var units = VK.getJSON('/api/v1/units').then(function (j) {
+      ((j && j.units) || []).forEach(function (u) { S.units[u.code] = u; });
+    }, function () { /* unit codes are shown instead of names */ });
     var strings = VK.startPage({ onLanguage: render }).catch(function () {
       return VK.setLang('fi', false).catch(function () { return null; });
     });
-    Promise.all([cats, strings]).then(load).then(function () {
+    Promise.all([cats, units, strings]).then(load).then(function () {
       document.body.setAttribute('data-ready', 'true');
     });
   }

@@ -73,7 +73,14 @@ test('staff answer a report in the staff pages; the resident reads it through th
   await resident.goto(followUrl);
   await resident.waitForSelector('body[data-ready="true"]');
   assert.equal(await resident.textContent('#fb-status'), 'Tila: Ratkaistu');
-  assert.ok((await resident.textContent('#fb-fields')).includes(answer), 'the answer is shown');
+  const fields = await resident.textContent('#fb-fields');
+  assert.ok(fields.includes(answer), 'the answer is shown');
+  // The responsible unit, by its name in the page's language.
+  const unitCode = (await (await fetch(`${srv.url}/api/v1/feedback/${item.id}`)).json()).properties.unit;
+  assert.ok(unitCode, 'the category has a default unit');
+  const units = (await (await fetch(`${srv.url}/api/v1/units`)).json()).units;
+  const unit = units.find((u) => u.code === unitCode);
+  assert.ok(fields.includes(`Vastuuyksikkö${unit.name.fi}`), fields);
   const history = await resident.$$eval('#history li', (lis) => lis.map((li) => li.textContent));
   assert.ok(history.some((h) => h.includes(answer)), history.join(' | '));
   assert.ok(!(await resident.textContent('body')).includes('kaisa'), 'no staff names on the page');
