@@ -5,6 +5,7 @@
  * database cleanly.
  */
 #include <getopt.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sodium.h>
 #include <termios.h>
@@ -696,6 +697,21 @@ static int new_password(const char *cmd, char hash[API_AUTH_HASH_SIZE])
     return rc;
 }
 
+/* Who runs an account command, for the audit log: "cli:LOGIN" (the login
+ * name of the terminal, else of the effective user), or "cli". */
+static void cli_actor(char out[STORE_STAFF_NAME_MAX + 5])
+{
+    const char *login = getlogin();
+    if (!login || !*login) {
+        struct passwd *pw = getpwuid(geteuid());
+        login = pw ? pw->pw_name : NULL;
+    }
+    if (login && *login)
+        snprintf(out, STORE_STAFF_NAME_MAX + 5, "cli:%s", login);
+    else
+        snprintf(out, STORE_STAFF_NAME_MAX + 5, "cli");
+}
+
 static int print_user(void *arg, const store_staff_user *u)
 {
     (void)arg;
@@ -762,26 +778,26 @@ static int cmd_user(int argc, char **argv)
     if (store_open(&s, cfg.db_path, &ei))
         return fail("user", &ei);
     int rc = 0, changed = 0, found = 0;
-    char hash[API_AUTH_HASH_SIZE];
+    char hash[API_AUTH_HASH_SIZE], now[32], actor[STORE_STAFF_NAME_MAX + 5];
+    vk_now_rfc3339(now);
+    cli_actor(actor);
     if (is_list) {
         if (store_staff_user_each(s, print_user, NULL, &ei))
             rc = fail("user list", &ei);
     } else if (is_add) {
         store_staff_user u;
-        char now[32];
-        vk_now_rfc3339(now);
         if (store_staff_user_get(s, name, &found, &u, &ei))
             rc = fail("user add", &ei);
         else if (found)
             rc = (fprintf(stderr, "vaikuta user add: there is already a user named '%s'\n", name), 1);
         else if (new_password("user add", hash))
             rc = 1;
-        else if (store_staff_user_add(s, name, role, hash, now, &ei))
+        else if (store_staff_user_add(s, name, role, hash, now, actor, &ei))
             rc = fail("user add", &ei);
         else
             printf("added %s (%s)\n", name, role);
     } else if (is_disable) {
-        if (store_staff_user_disable(s, name, &changed, &ei))
+        if (store_staff_user_disable(s, name, now, actor, &changed, &ei))
             rc = fail("user disable", &ei);
         else if (!changed)
             rc = (fprintf(stderr, "vaikuta user disable: no user named '%s'\n", name), 1);
@@ -795,7 +811,7 @@ static int cmd_user(int argc, char **argv)
             rc = (fprintf(stderr, "vaikuta user passwd: no user named '%s'\n", name), 1);
         else if (new_password("user passwd", hash))
             rc = 1;
-        else if (store_staff_user_passwd(s, name, hash, &changed, &ei))
+        else if (store_staff_user_passwd(s, name, hash, now, actor, &changed, &ei))
             rc = fail("user passwd", &ei);
         else
             printf("changed the password of %s; its sessions have ended\n", name);
@@ -848,12 +864,13 @@ static int cmd_token(int argc, char **argv)
     store_conn *s = NULL;
     if (store_open(&s, cfg.db_path, &ei))
         return fail("token", &ei);
-    char token[API_AUTH_TOKEN_HEX + 1], hash[65], now[32];
+    char token[API_AUTH_TOKEN_HEX + 1], hash[65], now[32], actor[STORE_STAFF_NAME_MAX + 5];
     api_auth_random_token(token);
     api_auth_token_hash(token, hash);
     vk_now_rfc3339(now);
+    cli_actor(actor);
     int rc = 0;
-    if (store_token_add(s, name, role, hash, now, &ei)) {
+    if (store_token_add(s, name, role, hash, now, actor, &ei)) {
         rc = fail("token create", &ei);
     } else {
         printf("%s\n", token);

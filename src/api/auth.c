@@ -16,6 +16,13 @@
  * waiting always helps. Session and failure rows are written on the
  * worker's own connection (a single statement each; the busy timeout
  * queues them behind the writer thread).
+ *
+ * The audit log (store/audit.h): every sign-in, failed sign-in (actor
+ * "anonymous", target the name tried, the reason in after) and sign-out
+ * is an account event with the client's address, written in the same
+ * transaction as the session or failure rows. A refused (throttled)
+ * attempt checks no password and is not recorded, as it is not counted.
+ * Account changes record the staff name of whoever made them.
  */
 #include "api/auth.h"
 
@@ -333,9 +340,17 @@ vk_err api_auth_login(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     else
         api_auth_verify_dummy(password);
     sodium_memzero(u.password_hash, sizeof u.password_hash);
+    char at[32];
+    rfc3339_of(now, at);
+    const char *addr = req->client_addr && *req->client_addr ? req->client_addr : NULL;
     if (!ok) {
-        if ((e = store_login_failure_add(ctx->store, name_key, now, LOGIN_WINDOW, &ctx->err)) ||
-            (e = store_login_failure_add(ctx->store, addr_key, now, LOGIN_WINDOW, &ctx->err)))
+        const char *const keys[] = {name_key, addr_key};
+        store_account_event ev = {at, "anonymous", "sign_in_failed", name, "{}",
+                                  !found ? "{\"reason\":\"no_such_user\"}"
+                                  : u.disabled ? "{\"reason\":\"disabled\"}"
+                                               : "{\"reason\":\"wrong_password\"}",
+                                  addr};
+        if ((e = store_login_failed(ctx->store, keys, 2, now, LOGIN_WINDOW, &ev, &ctx->err)))
             goto out;
         e = vk_fail(&ctx->err, VK_EUNAUTHORIZED, "", "wrong name or password");
         goto out;
@@ -345,9 +360,9 @@ vk_err api_auth_login(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     api_auth_random_token(csrf);
     api_auth_token_hash(id, hash);
     int64_t expires = now + ctx->cfg->session_seconds;
-    if ((e = store_login_failure_clear(ctx->store, name_key, &ctx->err)) ||
-        (e = store_session_purge(ctx->store, now, &ctx->err)) ||
-        (e = store_session_add(ctx->store, hash, u.id, csrf, now, expires, &ctx->err)))
+    store_account_event ev = {at, u.name, "sign_in", u.name, "{}", "{}", addr};
+    if ((e = store_session_start(ctx->store, name_key, hash, u.id, csrf, now, expires, &ev,
+                                 &ctx->err)))
         goto out;
     size_t cn = 256;
     char *cookie = vk_arena_alloc(req->arena, cn);
@@ -376,9 +391,14 @@ vk_err api_auth_logout(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
     if (e)
         return e;
-    if (req->staff && req->staff->by_cookie &&
-        (e = store_session_delete(ctx->store, req->staff->session_hash, &ctx->err)))
-        return e;
+    if (req->staff && req->staff->by_cookie) {
+        char at[32];
+        rfc3339_of((int64_t)time(NULL), at);
+        store_account_event ev = {at, req->staff->name, "sign_out", req->staff->name, "{}", "{}",
+                                  req->client_addr && *req->client_addr ? req->client_addr : NULL};
+        if ((e = store_session_end(ctx->store, req->staff->session_hash, &ev, &ctx->err)))
+            return e;
+    }
     char *cookie = vk_arena_alloc(req->arena, 160);
     if (cookie) {
         snprintf(cookie, 160, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
@@ -486,6 +506,12 @@ static vk_err member_text(vk_ctx *ctx, const json_t *doc, const char *key, int r
     return *out ? VK_OK : vk_fail(&ctx->err, VK_ETYPE, key, "%s must be text", key);
 }
 
+/* Who is changing an account, for the audit log. */
+static const char *actor_of(const vk_req *req)
+{
+    return req->staff && req->staff->name[0] ? req->staff->name : "?";
+}
+
 static vk_err check_role(vk_ctx *ctx, const char *role)
 {
     return !role || api_auth_role_parse(role) != VK_ROLE_NONE
@@ -515,7 +541,7 @@ vk_err api_staff_user_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         (e = api_auth_hash_password(password, hash, &ctx->err)))
         goto out;
     rfc3339_of((int64_t)time(NULL), now);
-    e = store_staff_user_add(ctx->store, name, role, hash, now, &ctx->err);
+    e = store_staff_user_add(ctx->store, name, role, hash, now, actor_of(req), &ctx->err);
     sodium_memzero(hash, sizeof hash);
     if (e || (e = answer_user(ctx, name, resp)))
         goto out;
@@ -571,8 +597,10 @@ vk_err api_staff_user_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     }
     if (password && (e = api_auth_hash_password(password, hash, &ctx->err)))
         goto out;
-    e = store_staff_user_update(ctx->store, name, role, disabled, password ? hash : NULL, &changed,
-                                &ctx->err);
+    char now[32];
+    rfc3339_of((int64_t)time(NULL), now);
+    e = store_staff_user_update(ctx->store, name, role, disabled, password ? hash : NULL, now,
+                                actor_of(req), &changed, &ctx->err);
     sodium_memzero(hash, sizeof hash);
     if (!e && !changed)
         e = vk_fail(&ctx->err, VK_ENOT_FOUND, "name", "there is no user with this name");

@@ -9,7 +9,9 @@
 #include "api/api.h"
 #include "api/items.h"
 #include "api/moderation.h"
+#include "store/audit.h"
 #include "util/buf.h"
+#include "util/clock.h"
 
 #define ANSWER_MAX 4000
 #define NOTE_MAX 4000
@@ -18,6 +20,7 @@
 #define UNIT_MAX 40
 #define AUDIT_DEFAULT 100
 #define AUDIT_MAX 1000
+#define AUDIT_ACTOR_MAX 80 /* "cli:" and a login name, or a staff name */
 
 static const char *const statuses[] = {"received", "in_progress",    "planned",   "resolved",
                                        "not_resolvable", "duplicate", "forwarded", NULL};
@@ -302,24 +305,17 @@ vk_err api_staff_feedback_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 typedef struct {
     vk_buf *b;
     int n, with_item, failed;
+    /* The audit log: every event says its type; the position of the last
+     * one written, for the next page. */
+    int typed;
+    char last_at[VK_RFC3339_LEN];
+    const char *last_type;
+    int64_t last_id;
 } event_writer;
 
-static int event_json(void *arg, const store_event *ev)
+/* Appends o to the list as compact JSON and frees it; 1 to stop. */
+static int put_event(event_writer *w, json_t *o)
 {
-    event_writer *w = arg;
-    json_t *o = json_object();
-    json_t *before = json_loads(ev->before ? ev->before : "{}", 0, NULL);
-    json_t *after = json_loads(ev->after ? ev->after : "{}", 0, NULL);
-    json_object_set_new(o, "id", json_integer(ev->id));
-    if (w->with_item)
-        json_object_set_new(o, "feedback_id", json_integer(ev->feedback_id));
-    put_text(o, "at", ev->at);
-    put_text(o, "actor", ev->actor);
-    put_text(o, "kind", ev->kind);
-    json_object_set_new(o, "before", before ? before : json_object());
-    json_object_set_new(o, "after", after ? after : json_object());
-    put_text(o, "public_answer", ev->public_answer);
-    put_text(o, "internal_note", ev->internal_note);
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (!s) {
@@ -333,6 +329,31 @@ static int event_json(void *arg, const store_event *ev)
     return vk_buf_ok(w->b) ? 0 : 1;
 }
 
+static json_t *json_object_text(const char *s)
+{
+    json_t *v = json_loads(s ? s : "{}", 0, NULL);
+    return v ? v : json_object();
+}
+
+static int event_json(void *arg, const store_event *ev)
+{
+    event_writer *w = arg;
+    json_t *o = json_object();
+    if (w->typed)
+        json_object_set_new(o, "type", json_string("feedback"));
+    json_object_set_new(o, "id", json_integer(ev->id));
+    if (w->with_item)
+        json_object_set_new(o, "feedback_id", json_integer(ev->feedback_id));
+    put_text(o, "at", ev->at);
+    put_text(o, "actor", ev->actor);
+    put_text(o, "kind", ev->kind);
+    json_object_set_new(o, "before", json_object_text(ev->before));
+    json_object_set_new(o, "after", json_object_text(ev->after));
+    put_text(o, "public_answer", ev->public_answer);
+    put_text(o, "internal_note", ev->internal_note);
+    return put_event(w, o);
+}
+
 vk_err api_staff_view(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b, int *found)
 {
     vk_buf_puts(b, "{\"feedback\":");
@@ -344,7 +365,7 @@ vk_err api_staff_view(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b, int *fou
     if (e || !*found)
         return e;
     vk_buf_puts(b, ",\"events\":[");
-    event_writer w = {b, 0, 0, 0};
+    event_writer w = {.b = b};
     if ((e = store_event_each(ctx->store, id, 0, event_json, &w, &ctx->err)))
         return e;
     vk_buf_puts(b, "],\"staff\":");
@@ -373,28 +394,114 @@ vk_err api_staff_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     return VK_OK;
 }
 
+/* One entry of the audit log: a feedback event in its history shape, or
+ * an account event. */
+static int audit_json(void *arg, const store_audit_entry *e)
+{
+    event_writer *w = arg;
+    snprintf(w->last_at, sizeof w->last_at, "%s", e->at ? e->at : "");
+    w->last_type = e->type == STORE_AUDIT_FEEDBACK ? "feedback" : "account";
+    w->last_id = e->id;
+    if (e->type == STORE_AUDIT_FEEDBACK) {
+        store_event ev = {e->id,     e->feedback_id, e->at,           e->actor,        e->kind,
+                          e->before, e->after,       e->public_answer, e->internal_note};
+        return event_json(w, &ev);
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "type", json_string("account"));
+    json_object_set_new(o, "id", json_integer(e->id));
+    put_text(o, "at", e->at);
+    put_text(o, "actor", e->actor);
+    put_text(o, "kind", e->kind);
+    put_text(o, "target", e->target);
+    json_object_set_new(o, "before", json_object_text(e->before));
+    json_object_set_new(o, "after", json_object_text(e->after));
+    put_text(o, "client_addr", e->client_addr);
+    return put_event(w, o);
+}
+
+/* The type named s (NULL names both); 0 when s names none. */
+static int audit_type(const char *s, store_audit_type *out)
+{
+    *out = !s ? STORE_AUDIT_ANY
+           : strcmp(s, "feedback") == 0 ? STORE_AUDIT_FEEDBACK
+           : strcmp(s, "account") == 0  ? STORE_AUDIT_ACCOUNT
+                                        : STORE_AUDIT_ANY;
+    return !s || *out != STORE_AUDIT_ANY;
+}
+
+/* before: the "next" value of a page, "TIME,TYPE,ID", continues right
+ * after that entry; a bare RFC 3339 time gives the entries older than it. */
+static vk_err parse_before(vk_ctx *ctx, const char *s, char at[VK_RFC3339_LEN],
+                           store_audit_query *q)
+{
+    char stamp[64];
+    const char *comma = strchr(s, ',');
+    size_t n = comma ? (size_t)(comma - s) : strlen(s);
+    int ok = n < sizeof stamp;
+    if (ok) {
+        memcpy(stamp, s, n);
+        stamp[n] = '\0';
+        ok = vk_rfc3339_normalise(stamp, at) == 0;
+    }
+    if (ok && comma) {
+        const char *id = strchr(comma + 1, ',');
+        char type[16];
+        size_t tn = id ? (size_t)(id - comma - 1) : 0;
+        ok = id && tn < sizeof type;
+        if (ok) {
+            memcpy(type, comma + 1, tn);
+            type[tn] = '\0';
+            q->before_id = parse_id(id + 1);
+            ok = audit_type(type, &q->before_type) && q->before_type != STORE_AUDIT_ANY &&
+                 q->before_id > 0;
+        }
+    }
+    if (!ok)
+        return vk_fail(&ctx->err, VK_EPARAM, "before",
+                       "before is a time (RFC 3339) or the \"next\" value of an earlier page");
+    q->before_at = at;
+    return VK_OK;
+}
+
 vk_err api_staff_audit(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    static const char *const params[] = {"limit", NULL};
+    static const char *const params[] = {"limit", "type", "before", "actor", NULL};
     vk_err e = vk_req_only_params(req, params, &ctx->err);
     if (e)
         return e;
-    int limit = AUDIT_DEFAULT;
+    store_audit_query q = {AUDIT_DEFAULT, STORE_AUDIT_ANY, NULL, NULL, STORE_AUDIT_ANY, 0};
     const char *l = vk_req_param(req, "limit");
     if (l) {
         int64_t n = parse_id(l);
         if (n < 1 || n > AUDIT_MAX)
             return vk_fail(&ctx->err, VK_EPARAM, "limit",
                            "limit must be a whole number from 1 to %d", AUDIT_MAX);
-        limit = (int)n;
+        q.limit = (int)n;
     }
+    const char *type = vk_req_param(req, "type");
+    if (!audit_type(type, &q.type))
+        return vk_fail(&ctx->err, VK_EPARAM, "type", "type must be feedback or account");
+    q.actor = vk_req_param(req, "actor");
+    if (q.actor && (!*q.actor || strlen(q.actor) > AUDIT_ACTOR_MAX))
+        return vk_fail(&ctx->err, VK_EPARAM, "actor", "actor is a name of 1 to %d characters",
+                       AUDIT_ACTOR_MAX);
+    char before_at[VK_RFC3339_LEN];
+    const char *before = vk_req_param(req, "before");
+    if (before && (e = parse_before(ctx, before, before_at, &q)))
+        return e;
     vk_buf *b = &resp->body;
     vk_resp_header(resp, "Cache-Control", "no-store");
     vk_buf_puts(b, "{\"events\":[");
-    event_writer w = {b, 0, 1, 0};
-    if ((e = store_event_each(ctx->store, 0, limit, event_json, &w, &ctx->err)))
+    event_writer w = {.b = b, .with_item = 1, .typed = 1};
+    if ((e = store_audit_each(ctx->store, &q, audit_json, &w, &ctx->err)))
         return e;
-    vk_buf_puts(b, "]}");
+    vk_buf_puts(b, "],\"next\":");
+    /* A full page may have more after it; a short one is the last. */
+    if (w.n == q.limit && w.last_type)
+        vk_buf_printf(b, "\"%s,%s,%lld\"}", w.last_at, w.last_type, (long long)w.last_id);
+    else
+        vk_buf_puts(b, "null}");
     if (w.failed || !vk_buf_ok(b))
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
     return VK_OK;

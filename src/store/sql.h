@@ -81,6 +81,7 @@
     WORKFLOW_SQL_LIST(X)                                                             \
     MODERATION_SQL_LIST(X)                                                           \
     STAFF_SQL_LIST(X)                                                                \
+    AUDIT_SQL_LIST(X)                                                                \
     STATS_SQL_LIST(X)
 
 /* The staff's handling workflow: state, units and the event log. Only the
@@ -150,6 +151,7 @@
       "WHERE name = ?1")                                                             \
     X(SQL_STAFF_LIST,                                                                \
       "SELECT id, name, role, disabled, created_at FROM staff_user ORDER BY name")   \
+    X(SQL_STAFF_STATE, "SELECT role, disabled FROM staff_user WHERE name = ?1")     \
     X(SQL_STAFF_UPDATE,                                                              \
       "UPDATE staff_user SET role = coalesce(?2, role), disabled = coalesce(?3, disabled), " \
       "password_hash = coalesce(?4, password_hash) WHERE name = ?1")                 \
@@ -173,6 +175,23 @@
       "ON CONFLICT(key) DO UPDATE SET failures = CASE WHEN last_at <= ?2 - ?3 "      \
       "THEN 1 ELSE failures + 1 END, last_at = ?2")                                  \
     X(SQL_LOGIN_FAILURE_CLEAR, "DELETE FROM login_failure WHERE key = ?1")
+
+/* The audit log (audit.c): account events, and both logs read newest
+ * first by (at, id) from a cursor; ?3 is an actor or NULL, ?4 the limit. */
+#define AUDIT_SQL_LIST(X)                                                            \
+    X(SQL_ACCOUNT_EVENT_ADD,                                                         \
+      "INSERT INTO account_event (at, actor, kind, target, before, after, client_addr) " \
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                         \
+    X(SQL_AUDIT_READ_BEGIN, "BEGIN")                                                 \
+    X(SQL_AUDIT_READ_END, "COMMIT")                                                  \
+    X(SQL_AUDIT_FEEDBACK,                                                            \
+      "SELECT id, at, actor, kind, before, after, feedback_id, public_answer, "      \
+      "internal_note FROM feedback_event WHERE (at, id) < (?1, ?2) "                 \
+      "AND (?3 IS NULL OR actor = ?3) ORDER BY at DESC, id DESC LIMIT ?4")           \
+    X(SQL_AUDIT_ACCOUNT,                                                             \
+      "SELECT id, at, actor, kind, before, after, target, client_addr "              \
+      "FROM account_event WHERE (at, id) < (?1, ?2) "                                \
+      "AND (?3 IS NULL OR actor = ?3) ORDER BY at DESC, id DESC LIMIT ?4")
 
 /* Aggregate statistics (stats.c): the change log of schema 0007 and the
  * public fields of public items (hidden = 0) only; nothing here reads

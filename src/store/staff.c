@@ -17,18 +17,41 @@ static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int i)
     snprintf(dst, n, "%s", s ? s : "");
 }
 
-vk_err store_staff_user_add(store_conn *c, const char *name, const char *role, const char *hash,
-                            const char *now, vk_errinfo *ei)
+/* Commit when e is VK_OK, else (or when the commit fails) roll back. */
+static vk_err finish(store_conn *c, vk_err e, vk_errinfo *ei)
 {
+    if (!e)
+        e = store_commit(c, ei);
+    if (e)
+        store_rollback(c);
+    return e;
+}
+
+/* One account event. Roles are one of four lower-case words (the CHECK of
+ * staff_user and api_token has passed before any event is written), so
+ * the JSON built here needs no escaping. */
+static vk_err account_event(store_conn *c, const char *now, const char *actor, const char *kind,
+                            const char *target, const char *before, const char *after,
+                            vk_errinfo *ei)
+{
+    store_account_event ev = {now, actor, kind, target, before, after, NULL};
+    return store_account_event_add(c, &ev, ei);
+}
+
+vk_err store_staff_user_add(store_conn *c, const char *name, const char *role, const char *hash,
+                            const char *now, const char *actor, vk_errinfo *ei)
+{
+    vk_err e = store_begin(c, ei);
+    if (e)
+        return e;
     sqlite3_stmt *st = store_stmt(c, SQL_STAFF_ADD, ei);
     if (!st)
-        return VK_EDB;
+        return finish(c, VK_EDB, ei);
     store_bind_text(st, 1, name);
     store_bind_text(st, 2, role);
     store_bind_text(st, 3, hash);
     store_bind_text(st, 4, now);
     int rc = sqlite3_step(st);
-    vk_err e = VK_OK;
     if (rc == SQLITE_CONSTRAINT_UNIQUE)
         e = vk_fail(ei, VK_EVALUE, "name", "there is already a user named '%s'", name);
     else if (rc == SQLITE_CONSTRAINT_CHECK)
@@ -36,7 +59,12 @@ vk_err store_staff_user_add(store_conn *c, const char *name, const char *role, c
     else if (rc != SQLITE_DONE)
         e = store_db_fail(c, ei, "adding a user");
     sqlite3_reset(st);
-    return e;
+    if (!e) {
+        char after[64];
+        snprintf(after, sizeof after, "{\"role\":\"%s\",\"disabled\":false}", role);
+        e = account_event(c, now, actor, "user_add", name, "{}", after, ei);
+    }
+    return finish(c, e, ei);
 }
 
 vk_err store_staff_user_get(store_conn *c, const char *name, int *found, store_staff_user *out,
@@ -89,17 +117,32 @@ vk_err store_staff_user_each(store_conn *c, int (*fn)(void *arg, const store_sta
 }
 
 vk_err store_staff_user_update(store_conn *c, const char *name, const char *role, int disabled,
-                               const char *hash, int *changed, vk_errinfo *ei)
+                               const char *hash, const char *now, const char *actor, int *changed,
+                               vk_errinfo *ei)
 {
     *changed = 0;
     vk_err e = store_begin(c, ei);
     if (e)
         return e;
-    sqlite3_stmt *st = store_stmt(c, SQL_STAFF_UPDATE, ei);
-    if (!st) {
-        store_rollback(c);
-        return VK_EDB;
+    /* The state before, for the events: read in the write transaction. */
+    char old_role[16] = "";
+    int old_disabled = 0, rc;
+    sqlite3_stmt *st = store_stmt(c, SQL_STAFF_STATE, ei);
+    if (!st)
+        return finish(c, VK_EDB, ei);
+    store_bind_text(st, 1, name);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *changed = 1;
+        copy_col(old_role, sizeof old_role, st, 0);
+        old_disabled = sqlite3_column_int(st, 1);
+    } else if (rc != SQLITE_DONE) {
+        e = store_db_fail(c, ei, "reading a user");
     }
+    sqlite3_reset(st);
+    if (e || !*changed)
+        return finish(c, e, ei);
+    if ((st = store_stmt(c, SQL_STAFF_UPDATE, ei)) == NULL)
+        return finish(c, VK_EDB, ei);
     store_bind_text(st, 1, name);
     if (role)
         store_bind_text(st, 2, role);
@@ -107,15 +150,13 @@ vk_err store_staff_user_update(store_conn *c, const char *name, const char *role
         sqlite3_bind_int(st, 3, disabled);
     if (hash)
         store_bind_text(st, 4, hash);
-    int rc = sqlite3_step(st);
+    rc = sqlite3_step(st);
     if (rc == SQLITE_CONSTRAINT_CHECK)
         e = vk_fail(ei, VK_EVALUE, "role", "'%s' is not a role", role ? role : "");
     else if (rc != SQLITE_DONE)
         e = store_db_fail(c, ei, "changing a user");
     sqlite3_reset(st);
-    if (!e)
-        *changed = sqlite3_changes(c->db) > 0;
-    if (!e && *changed && (disabled == 1 || hash)) {
+    if (!e && (disabled == 1 || hash)) {
         if ((st = store_stmt(c, SQL_STAFF_SESSIONS_DROP, ei)) == NULL) {
             e = VK_EDB;
         } else {
@@ -123,41 +164,59 @@ vk_err store_staff_user_update(store_conn *c, const char *name, const char *role
             e = store_step_done(c, st, ei, "ending a user's sessions");
         }
     }
-    if (!e)
-        e = store_commit(c, ei);
+    char before[64], after[64];
+    if (!e && role && strcmp(role, old_role) != 0) {
+        snprintf(before, sizeof before, "{\"role\":\"%s\"}", old_role);
+        snprintf(after, sizeof after, "{\"role\":\"%s\"}", role);
+        e = account_event(c, now, actor, "role", name, before, after, ei);
+    }
+    if (!e && disabled >= 0 && disabled != old_disabled)
+        e = account_event(c, now, actor, disabled ? "disable" : "enable", name,
+                          disabled ? "{\"disabled\":false}" : "{\"disabled\":true}",
+                          disabled ? "{\"disabled\":true}" : "{\"disabled\":false}", ei);
+    if (!e && hash) /* only that it changed: never the hash */
+        e = account_event(c, now, actor, "password", name, "{}", "{\"password\":\"changed\"}", ei);
     if (e)
-        store_rollback(c);
-    return e;
+        *changed = 0;
+    return finish(c, e, ei);
 }
 
-vk_err store_staff_user_disable(store_conn *c, const char *name, int *changed, vk_errinfo *ei)
+vk_err store_staff_user_disable(store_conn *c, const char *name, const char *now,
+                                const char *actor, int *changed, vk_errinfo *ei)
 {
-    return store_staff_user_update(c, name, NULL, 1, NULL, changed, ei);
+    return store_staff_user_update(c, name, NULL, 1, NULL, now, actor, changed, ei);
 }
 
-vk_err store_staff_user_passwd(store_conn *c, const char *name, const char *hash, int *changed,
-                               vk_errinfo *ei)
+vk_err store_staff_user_passwd(store_conn *c, const char *name, const char *hash, const char *now,
+                               const char *actor, int *changed, vk_errinfo *ei)
 {
-    return store_staff_user_update(c, name, NULL, -1, hash, changed, ei);
+    return store_staff_user_update(c, name, NULL, -1, hash, now, actor, changed, ei);
 }
 
 vk_err store_token_add(store_conn *c, const char *name, const char *role, const char *token_hash,
-                       const char *now, vk_errinfo *ei)
+                       const char *now, const char *actor, vk_errinfo *ei)
 {
+    vk_err e = store_begin(c, ei);
+    if (e)
+        return e;
     sqlite3_stmt *st = store_stmt(c, SQL_TOKEN_ADD, ei);
     if (!st)
-        return VK_EDB;
+        return finish(c, VK_EDB, ei);
     store_bind_text(st, 1, name);
     store_bind_text(st, 2, role);
     store_bind_text(st, 3, token_hash);
     store_bind_text(st, 4, now);
     int rc = sqlite3_step(st);
-    vk_err e = rc == SQLITE_DONE ? VK_OK
-               : rc == SQLITE_CONSTRAINT_CHECK
-                   ? vk_fail(ei, VK_EVALUE, "role", "'%s' is not a role", role)
-                   : store_db_fail(c, ei, "adding a token");
+    e = rc == SQLITE_DONE ? VK_OK
+        : rc == SQLITE_CONSTRAINT_CHECK ? vk_fail(ei, VK_EVALUE, "role", "'%s' is not a role", role)
+                                        : store_db_fail(c, ei, "adding a token");
     sqlite3_reset(st);
-    return e;
+    if (!e) {
+        char after[48];
+        snprintf(after, sizeof after, "{\"role\":\"%s\"}", role);
+        e = account_event(c, now, actor, "token_create", name, "{}", after, ei);
+    }
+    return finish(c, e, ei);
 }
 
 vk_err store_token_find(store_conn *c, const char *token_hash, int *found, store_staff_user *out,
@@ -278,4 +337,36 @@ vk_err store_login_failure_clear(store_conn *c, const char *key, vk_errinfo *ei)
         return VK_EDB;
     store_bind_text(st, 1, key);
     return store_step_done(c, st, ei, "clearing failed sign-ins");
+}
+
+vk_err store_session_start(store_conn *c, const char *clear_key, const char *id_hash,
+                           int64_t user_id, const char *csrf, int64_t now, int64_t expires,
+                           const store_account_event *ev, vk_errinfo *ei)
+{
+    vk_err e = store_begin(c, ei);
+    if (!e && !(e = store_login_failure_clear(c, clear_key, ei)) &&
+        !(e = store_session_purge(c, now, ei)) &&
+        !(e = store_session_add(c, id_hash, user_id, csrf, now, expires, ei)))
+        e = store_account_event_add(c, ev, ei);
+    return finish(c, e, ei);
+}
+
+vk_err store_session_end(store_conn *c, const char *id_hash, const store_account_event *ev,
+                         vk_errinfo *ei)
+{
+    vk_err e = store_begin(c, ei);
+    if (!e && !(e = store_session_delete(c, id_hash, ei)))
+        e = store_account_event_add(c, ev, ei);
+    return finish(c, e, ei);
+}
+
+vk_err store_login_failed(store_conn *c, const char *const *keys, int nkeys, int64_t now,
+                          int64_t window, const store_account_event *ev, vk_errinfo *ei)
+{
+    vk_err e = store_begin(c, ei);
+    for (int i = 0; !e && i < nkeys; i++)
+        e = store_login_failure_add(c, keys[i], now, window, ei);
+    if (!e)
+        e = store_account_event_add(c, ev, ei);
+    return finish(c, e, ei);
 }

@@ -6,12 +6,19 @@
  * rules are in src/api/auth.c. Rows come back as copies in fixed-size
  * caller-owned structs, and every statement is reset before returning.
  * Times are Unix seconds.
+ *
+ * Every change to an account, every token created and every sign-in,
+ * failed sign-in and sign-out writes its account event (store/audit.h) in
+ * the same transaction: `actor` is who did it (a staff or token name, or
+ * "cli:LOGIN"), `now` the RFC 3339 time of the event. No event holds a
+ * password or a hash.
  */
 #ifndef VK_STORE_STAFF_H
 #define VK_STORE_STAFF_H
 
 #include <stdint.h>
 
+#include "store/audit.h"
 #include "store/store.h"
 
 #define STORE_STAFF_NAME_MAX 64  /* bytes of a user or token name */
@@ -28,9 +35,10 @@ typedef struct store_staff_user {
 
 /* ---- users ---- */
 
-/* A new user; VK_EVALUE (field "name") when the name is taken. */
+/* A new user (event user_add); VK_EVALUE (field "name") when the name is
+ * taken. */
 vk_err store_staff_user_add(store_conn *c, const char *name, const char *role, const char *hash,
-                            const char *now, vk_errinfo *ei);
+                            const char *now, const char *actor, vk_errinfo *ei);
 /* The user with this name (with its password hash); *found 0 if none. */
 vk_err store_staff_user_get(store_conn *c, const char *name, int *found, store_staff_user *out,
                             vk_errinfo *ei);
@@ -41,19 +49,24 @@ vk_err store_staff_user_each(store_conn *c, int (*fn)(void *arg, const store_sta
  * keeps it, 0 enables, 1 disables) and password hash (NULL keeps it).
  * Disabling or a new password ends the user's sessions; a new role takes
  * effect on the next request (sessions read the role from the user).
- * *changed 0 when no such user; VK_EVALUE (field "role") for a bad role. */
+ * *changed 0 when no such user; VK_EVALUE (field "role") for a bad role.
+ * One event per thing that really changed (role, disable or enable,
+ * password); setting a value the user already has is not an event. */
 vk_err store_staff_user_update(store_conn *c, const char *name, const char *role, int disabled,
-                               const char *hash, int *changed, vk_errinfo *ei);
-/* Disable the user and end its sessions; *changed 0 when no such user. */
-vk_err store_staff_user_disable(store_conn *c, const char *name, int *changed, vk_errinfo *ei);
-/* A new password hash; the user's sessions end. *changed 0 when no such user. */
-vk_err store_staff_user_passwd(store_conn *c, const char *name, const char *hash, int *changed,
+                               const char *hash, const char *now, const char *actor, int *changed,
                                vk_errinfo *ei);
+/* Disable the user and end its sessions; *changed 0 when no such user. */
+vk_err store_staff_user_disable(store_conn *c, const char *name, const char *now,
+                                const char *actor, int *changed, vk_errinfo *ei);
+/* A new password hash; the user's sessions end. *changed 0 when no such user. */
+vk_err store_staff_user_passwd(store_conn *c, const char *name, const char *hash, const char *now,
+                               const char *actor, int *changed, vk_errinfo *ei);
 
 /* ---- API tokens ---- */
 
+/* A new token (event token_create, target the token's name). */
 vk_err store_token_add(store_conn *c, const char *name, const char *role, const char *token_hash,
-                       const char *now, vk_errinfo *ei);
+                       const char *now, const char *actor, vk_errinfo *ei);
 /* The token whose hash this is: out->id, name and role; *found 0 if none. */
 vk_err store_token_find(store_conn *c, const char *token_hash, int *found, store_staff_user *out,
                         vk_errinfo *ei);
@@ -69,6 +82,15 @@ vk_err store_session_find(store_conn *c, const char *id_hash, int64_t now, int *
 vk_err store_session_delete(store_conn *c, const char *id_hash, vk_errinfo *ei);
 /* Forget sessions that expired at or before now. */
 vk_err store_session_purge(store_conn *c, int64_t now, vk_errinfo *ei);
+/* A successful sign-in in one transaction: clear the failures under
+ * clear_key, forget expired sessions, add the session, and record ev
+ * (kind sign_in). */
+vk_err store_session_start(store_conn *c, const char *clear_key, const char *id_hash,
+                           int64_t user_id, const char *csrf, int64_t now, int64_t expires,
+                           const store_account_event *ev, vk_errinfo *ei);
+/* A sign-out: the session ends and ev (kind sign_out) is recorded. */
+vk_err store_session_end(store_conn *c, const char *id_hash, const store_account_event *ev,
+                         vk_errinfo *ei);
 
 /* ---- failed sign-ins ---- */
 
@@ -80,5 +102,9 @@ vk_err store_login_failures(store_conn *c, const char *key, int *failures, int64
 vk_err store_login_failure_add(store_conn *c, const char *key, int64_t now, int64_t window,
                                vk_errinfo *ei);
 vk_err store_login_failure_clear(store_conn *c, const char *key, vk_errinfo *ei);
+/* A failed sign-in in one transaction: one more failure under each of the
+ * nkeys keys, and ev (kind sign_in_failed) recorded. */
+vk_err store_login_failed(store_conn *c, const char *const *keys, int nkeys, int64_t now,
+                          int64_t window, const store_account_event *ev, vk_errinfo *ei);
 
 #endif

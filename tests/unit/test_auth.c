@@ -73,11 +73,11 @@ static void test_store(void)
     T_EQ_INT(store_open(&c, t_path("staff.sqlite"), &ei), VK_OK, "open");
     if (!c)
         return;
-    T_EQ_INT(store_staff_user_add(c, "aino", "moderator", "$argon2id$x", "2026-01-01T00:00:00Z", &ei),
+    T_EQ_INT(store_staff_user_add(c, "aino", "moderator", "$argon2id$x", "2026-01-01T00:00:00Z", "test", &ei),
              VK_OK, "add a user");
-    T_EQ_INT(store_staff_user_add(c, "aino", "admin", "$argon2id$y", "2026-01-01T00:00:00Z", &ei),
+    T_EQ_INT(store_staff_user_add(c, "aino", "admin", "$argon2id$y", "2026-01-01T00:00:00Z", "test", &ei),
              VK_EVALUE, "names are unique");
-    T_EQ_INT(store_staff_user_add(c, "eero", "root", "$argon2id$y", "2026-01-01T00:00:00Z", &ei),
+    T_EQ_INT(store_staff_user_add(c, "eero", "root", "$argon2id$y", "2026-01-01T00:00:00Z", "test", &ei),
              VK_EVALUE, "roles are checked by the schema");
     int found = 0, n = 0, changed = 0;
     store_staff_user u;
@@ -95,17 +95,17 @@ static void test_store(void)
          "the live session is found");
     store_session_find(c, "h1", 200, &found, &s, csrf, &exp, &ei);
     T_OK(!found, "an expired session is not");
-    T_EQ_INT(store_staff_user_passwd(c, "aino", "$argon2id$z", &changed, &ei), VK_OK, "passwd");
+    T_EQ_INT(store_staff_user_passwd(c, "aino", "$argon2id$z", "2026-01-02T00:00:00Z", "test", &changed, &ei), VK_OK, "passwd");
     store_session_find(c, "h1", 150, &found, &s, csrf, &exp, &ei);
     T_OK(changed && !found, "a new password ends the sessions");
     store_session_add(c, "h2", u.id, "csrf2", 100, 200, &ei);
-    T_EQ_INT(store_staff_user_disable(c, "aino", &changed, &ei), VK_OK, "disable");
+    T_EQ_INT(store_staff_user_disable(c, "aino", "2026-01-02T00:00:00Z", "test", &changed, &ei), VK_OK, "disable");
     store_session_find(c, "h2", 150, &found, &s, csrf, &exp, &ei);
     T_OK(changed && !found, "disabling ends the sessions");
-    store_staff_user_disable(c, "nobody", &changed, &ei);
+    store_staff_user_disable(c, "nobody", "2026-01-02T00:00:00Z", "test", &changed, &ei);
     T_OK(!changed, "disabling nobody changes nothing");
 
-    T_EQ_INT(store_token_add(c, "gis", "planner", "th", "2026-01-01T00:00:00Z", &ei), VK_OK, "token");
+    T_EQ_INT(store_token_add(c, "gis", "planner", "th", "2026-01-01T00:00:00Z", "test", &ei), VK_OK, "token");
     store_token_find(c, "th", &found, &s, &ei);
     T_OK(found && strcmp(s.role, "planner") == 0, "the token is found by its hash");
     store_token_find(c, "nope", &found, &s, &ei);
