@@ -76,17 +76,6 @@
     addRow(dl, t('descriptionOriginal'), info.original);
   }
 
-  // before/after as "field: value" text.
-  function changes(obj) {
-    return Object.keys(obj || {}).map(function (k) {
-      var v = obj[k];
-      if (k === 'status' && v) v = S.statusName(v);
-      if (k === 'visibility' && v) v = t('vis_' + v);
-      if (typeof v === 'boolean') v = t(v ? 'yes' : 'no');
-      return t('field_' + k) + ': ' + (v === null ? '–' : String(v));
-    }).join('; ');
-  }
-
   function renderHistory() {
     var ol = $('history'), body = $('audit-body');
     ol.textContent = '';
@@ -94,7 +83,7 @@
     data.events.forEach(function (ev) {
       var li = S.el('li', { class: 'history-item' });
       li.appendChild(S.el('p', { class: 'history-when' }, VK.formatDate(ev.at, true) + ' – ' + ev.actor + ' – ' + t('kind_' + ev.kind)));
-      var what = changes(ev.after);
+      var what = S.changes(ev.after);
       if (what) li.appendChild(S.el('p', {}, what));
       if (ev.public_answer) li.appendChild(S.el('p', {}, t('publicAnswer') + ': ' + ev.public_answer));
       if (ev.internal_note) li.appendChild(S.el('p', { class: 'note' }, t('internalNote') + ': ' + ev.internal_note));
@@ -104,8 +93,8 @@
       tr.appendChild(S.el('td', {}, VK.formatDate(ev.at, true)));
       tr.appendChild(S.el('td', {}, ev.actor));
       tr.appendChild(S.el('td', {}, t('kind_' + ev.kind)));
-      tr.appendChild(S.el('td', {}, changes(ev.before) || '–'));
-      tr.appendChild(S.el('td', {}, changes(ev.after) || '–'));
+      tr.appendChild(S.el('td', {}, S.changes(ev.before) || '–'));
+      tr.appendChild(S.el('td', {}, S.changes(ev.after) || '–'));
       body.appendChild(tr);
     });
     if (!data.events.length) {

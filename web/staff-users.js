@@ -1,7 +1,8 @@
 /*
  * staff-users.js — staff-users.html (admins): the accounts, one form to
  * change an account (role, disabled, a new password) and one to add one.
- * "Edit" in a row picks that account in the change form and moves there.
+ * "Edit" in a row picks that account in the change form and moves there,
+ * as does ?name=N in the address.
  */
 (function () {
   'use strict';
@@ -104,7 +105,12 @@
       $('admins-only').hidden = false;
       return null;
     }
-    return load();
+    // staff-users.html?name=N (the audit log links accounts so) opens N
+    // in the change form.
+    var want = new URLSearchParams(location.search).get('name');
+    return load().then(function () {
+      if (want && users.some(function (u) { return u.name === want; })) pick(want, true);
+    });
   }
 
   document.addEventListener('DOMContentLoaded', function () {

@@ -91,14 +91,32 @@
   function roleName(role) { return t('role_' + role); }
   function statusName(s) { return t('st_' + s); }
 
+  // An event's before or after object in words, "field: value; …" (the
+  // item's history and the audit log).
+  function changes(obj) {
+    return Object.keys(obj || {}).map(function (k) {
+      var v = obj[k];
+      if (k === 'status' && v) v = statusName(v);
+      if (k === 'visibility' && v) v = t('vis_' + v);
+      if (k === 'role' && v) v = roleName(v);
+      if (k === 'reason' && v) v = t('reason_' + v);
+      if (k === 'password' && v) v = t('passwordChanged');
+      if (typeof v === 'boolean') v = t(v ? 'yes' : 'no');
+      return t('field_' + k) + ': ' + (v === null ? '–' : String(v));
+    }).join('; ');
+  }
+
   function renderHeader() {
     var who = $('whoami'), nav = $('staff-nav');
     if (!nav) return;
     nav.hidden = !me;
     if (!me) return;
     who.textContent = t('signedInAs', { name: me.name, role: roleName(me.role) });
-    var users = $('nav-users');
-    if (users) users.parentNode.hidden = me.role !== 'admin';
+    // The admins' pages are shown in the navigation to admins only.
+    ['nav-users', 'nav-audit'].forEach(function (id) {
+      var a = $(id);
+      if (a) a.parentNode.hidden = me.role !== 'admin';
+    });
   }
 
   // The session is gone (or never was): say so, with the way back.
@@ -184,6 +202,7 @@
     clearErrors: clearErrors,
     showError: showError,
     roleName: roleName,
-    statusName: statusName
+    statusName: statusName,
+    changes: changes
   };
 })();
