@@ -637,13 +637,15 @@ static const char usage_user[] =
     "add and passwd read the password from the terminal without echo (twice),\n"
     "or one line from standard input when it is not a terminal; at least 10\n"
     "characters. Passwords are stored as Argon2id hashes. disable and passwd\n"
-    "end the user's sessions.\n";
+    "end the user's sessions. Each change goes into the audit log with the\n"
+    "actor cli:LOGIN.\n";
 
 static const char usage_token[] =
     "Usage: vaikuta token create --role ROLE --name NAME [--db PATH]\n"
     "\n"
     "Create an API token for an integration and print it once; only its hash\n"
-    "is stored. Send it as 'Authorization: Bearer TOKEN'.\n";
+    "is stored. Send it as 'Authorization: Bearer TOKEN'. Its creation goes\n"
+    "into the audit log with the actor cli:LOGIN.\n";
 
 /* One line of password: from the terminal with echo off, else from stdin.
  * 0 on success. */

@@ -65,6 +65,25 @@ static int count_user(void *arg, const store_staff_user *u)
     return u->password_hash[0] != '\0'; /* a listing never carries hashes */
 }
 
+typedef struct {
+    char kinds[256];
+    int64_t ids[8];
+    int n, secret;
+} audit_seen;
+
+static int audit_collect(void *arg, const store_audit_entry *e)
+{
+    audit_seen *a = arg;
+    if (a->n < 8)
+        a->ids[a->n] = e->id;
+    a->n++;
+    strncat(a->kinds, e->kind, sizeof a->kinds - strlen(a->kinds) - 2);
+    strcat(a->kinds, ",");
+    if (strstr(e->before, "argon2") || strstr(e->after, "argon2"))
+        a->secret = 1;
+    return 0;
+}
+
 static void test_store(void)
 {
     store_conn *c = NULL;
@@ -110,6 +129,21 @@ static void test_store(void)
     T_OK(found && strcmp(s.role, "planner") == 0, "the token is found by its hash");
     store_token_find(c, "nope", &found, &s, &ei);
     T_OK(!found, "an unknown hash is not");
+
+    /* The account events: one per real change, none for a refused one. */
+    store_staff_user_disable(c, "aino", "2026-01-02T00:00:00Z", "test", &changed, &ei);
+    audit_seen seen = {0};
+    store_audit_query q = {100, STORE_AUDIT_ACCOUNT, NULL, NULL, STORE_AUDIT_ANY, 0};
+    T_EQ_INT(store_audit_each(c, &q, audit_collect, &seen, &ei), VK_OK, "read the account events");
+    T_EQ_STR(seen.kinds, "disable,password,token_create,user_add,",
+             "newest first by time, then id: disable once, the password, the token, the add");
+    T_OK(!seen.secret, "no hash in any event");
+    /* A cursor at the disable continues with the events older than it. */
+    store_audit_query q2 = {100, STORE_AUDIT_ANY, "test", "2026-01-02T00:00:00Z", STORE_AUDIT_ACCOUNT,
+                            seen.ids[0]};
+    audit_seen older = {0};
+    T_EQ_INT(store_audit_each(c, &q2, audit_collect, &older, &ei), VK_OK, "read from a cursor");
+    T_EQ_STR(older.kinds, "password,token_create,user_add,", "the same time, then older ones");
 
     int f = 0;
     int64_t last = 0;
