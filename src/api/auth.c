@@ -14,8 +14,8 @@
  * (429, Retry-After) for 30 s after the last failure, doubling with each
  * further failure up to 15 minutes. A refused attempt is not counted, so
  * waiting always helps. Session and failure rows are written on the
- * worker's own connection (a single statement each; the busy timeout
- * queues them behind the writer thread).
+ * worker's own connection (one short transaction each, with its audit
+ * event; the busy timeout queues it behind the writer thread).
  *
  * The audit log (store/audit.h): every sign-in, failed sign-in (actor
  * "anonymous", target the name tried, the reason in after) and sign-out
