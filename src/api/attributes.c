@@ -69,6 +69,23 @@ static int value_listed(const json_t *def, const char *key)
     return 0;
 }
 
+/* The keys a list offers, "a, b, c", for error messages. */
+static const char *keys_text(const json_t *def, char *buf, size_t cap)
+{
+    size_t i, used = 0;
+    const json_t *v;
+    buf[0] = '\0';
+    json_array_foreach(json_object_get(def, "values"), i, v)
+    {
+        int n = snprintf(buf + used, cap - used, "%s%s", i ? ", " : "",
+                         json_string_value(json_object_get(v, "key")));
+        if (n < 0 || (size_t)n >= cap - used)
+            break;
+        used += (size_t)n;
+    }
+    return buf;
+}
+
 /* A decimal number as text (forms send text): all of it, and finite. */
 static int parse_number(const char *s, double *out)
 {
@@ -88,6 +105,7 @@ static vk_err check_answer(const json_t *def, const char *field, const json_t *a
 {
     const json_t *v = json_object_get(answers, code);
     const char *type = json_string_value(json_object_get(def, "datatype"));
+    char keys[300];
     *out = NULL;
     if (!v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0) ||
         (json_is_array(v) && json_array_size(v) == 0))
@@ -110,8 +128,8 @@ static vk_err check_answer(const json_t *def, const char *field, const json_t *a
     }
     if (strcmp(type, "singlevaluelist") == 0) {
         if (!json_is_string(v) || !value_listed(def, json_string_value(v)))
-            return vk_fail(ei, VK_EVALUE, field, "%s must be one of the keys its definition lists",
-                           field);
+            return vk_fail(ei, VK_EVALUE, field, "%s must be one of: %s", field,
+                           keys_text(def, keys, sizeof keys));
         *out = json_string(json_string_value(v));
         return VK_OK;
     }
@@ -133,8 +151,8 @@ static vk_err check_answer(const json_t *def, const char *field, const json_t *a
                 seen |= json_equal(json_array_get(keys, j), (json_t *)k);
             if (!json_is_string(k) || !value_listed(def, json_string_value(k)) || seen) {
                 json_decref(keys);
-                return vk_fail(ei, VK_EVALUE, field,
-                               "%s must be a list of different keys from its definition", field);
+                return vk_fail(ei, VK_EVALUE, field, "%s must be a list of different keys from: %s",
+                               field, keys_text(def, keys, sizeof keys));
             }
         }
         *out = keys;
@@ -176,7 +194,7 @@ vk_err api_attributes_check(vk_ctx *ctx, const char *category, const json_t *ans
                 snprintf(field, sizeof field, "properties.attributes.%.40s", code);
                 e = vk_fail(ei, VK_EUNKNOWN_FIELD, field,
                             "%s: category %s asks no such question; its attributes are listed "
-                            "at /api/v1/categories",
+                            "at /api/v1/categories (Open311: services/CODE.json)",
                             field, category);
                 break;
             }
