@@ -105,7 +105,7 @@ static vk_err check_answer(const json_t *def, const char *field, const json_t *a
 {
     const json_t *v = json_object_get(answers, code);
     const char *type = json_string_value(json_object_get(def, "datatype"));
-    char keys[300];
+    char listed[300];
     *out = NULL;
     if (!v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0) ||
         (json_is_array(v) && json_array_size(v) == 0))
@@ -129,7 +129,7 @@ static vk_err check_answer(const json_t *def, const char *field, const json_t *a
     if (strcmp(type, "singlevaluelist") == 0) {
         if (!json_is_string(v) || !value_listed(def, json_string_value(v)))
             return vk_fail(ei, VK_EVALUE, field, "%s must be one of: %s", field,
-                           keys_text(def, keys, sizeof keys));
+                           keys_text(def, listed, sizeof listed));
         *out = json_string(json_string_value(v));
         return VK_OK;
     }
@@ -152,7 +152,7 @@ static vk_err check_answer(const json_t *def, const char *field, const json_t *a
             if (!json_is_string(k) || !value_listed(def, json_string_value(k)) || seen) {
                 json_decref(keys);
                 return vk_fail(ei, VK_EVALUE, field, "%s must be a list of different keys from: %s",
-                               field, keys_text(def, keys, sizeof keys));
+                               field, keys_text(def, listed, sizeof listed));
             }
         }
         *out = keys;
