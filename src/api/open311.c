@@ -1009,9 +1009,14 @@ static const char *field(const vk_param *p, int n, const char *key)
 }
 
 /* attribute[code]=v and attribute[code][]=v fields as {code: v | [v…]};
- * api_feedback_read() checks them against the service definition. */
+ * api_feedback_read() checks them against the service definition. The
+ * codes FixMyStreet sends about its own copy of a report (whatever the
+ * definition says) are dropped: they are not the resident's answers. */
 static vk_err read_attributes(vk_ctx *ctx, const vk_param *p, int n, json_t *attrs)
 {
+    static const char *const fixmystreet[] = {
+        "report_url", "report_title", "title", "description", "closest_address",
+        "fixmystreet_id", "easting", "northing", "asset_details", NULL};
     static const char prefix[] = "attribute[";
     for (int i = 0; i < n; i++) {
         if (strncmp(p[i].key, prefix, sizeof prefix - 1) != 0)
@@ -1026,6 +1031,11 @@ static vk_err read_attributes(vk_ctx *ctx, const vk_param *p, int n, json_t *att
         char name[41];
         memcpy(name, code, len);
         name[len] = '\0';
+        int theirs = 0;
+        for (int k = 0; fixmystreet[k]; k++)
+            theirs |= strcmp(name, fixmystreet[k]) == 0;
+        if (theirs)
+            continue;
         json_t *have = json_object_get(attrs, name);
         if (!*p[i].value && list)
             continue; /* an unticked box of a form */
