@@ -302,13 +302,14 @@ vk_err api_feedback_read(vk_ctx *ctx, const json_t *feature, api_input_kind kind
                                               "attributes", NULL};
     /* Trusted input may also carry the district, unit and duplicate_of of an
      * export, which are ignored: the server assigns districts from the
-     * geometry and units from the category, and ids do not carry over.
+     * geometry and units from the category, and ids do not carry over;
+     * me_too counts browsers of this server, so it starts again at 0.
      * closed_reason comes from exports made before schema 4. */
     static const char *const trusted_keys[] = {
         "category",     "description",  "place",             "contact",
         "status",       "answer",       "answered",          "created",
         "updated",      "district",     "unit",              "duplicate_of",
-        "forwarded_to", "resolution_reason", "closed_reason", "attributes", NULL};
+        "forwarded_to", "resolution_reason", "closed_reason", "attributes", "me_too", NULL};
     memset(in, 0, sizeof *in);
     store_feedback_new *row = &in->row;
     vk_now_rfc3339(in->created);
