@@ -14,21 +14,9 @@ for path in inputs:
     with open(path, encoding="utf-8") as f:
         rows.append((int(m.group(1)), base, f.read()))
 rows.sort()
-# The runner and the store treat the table index as the version, so the
-# table is dense 1..N. A missing number (two branches adding migrations at
-# once, e.g. 0009 built before 0008 is merged) becomes an empty migration,
-# with a warning: a database migrated by such a build records the number
-# and would never run the real migration later, so use it for tests only.
-seen = set()
-for version, base, _ in rows:
-    if version in seen:
-        sys.exit(f"embed_schema: two migrations are numbered {version:04d}")
-    seen.add(version)
-for gap in sorted(set(range(1, rows[-1][0] + 1 if rows else 1)) - seen):
-    print(f"embed_schema: warning: no migration {gap:04d}; an empty one takes its place",
-          file=sys.stderr)
-    rows.append((gap, f"{gap:04d}_missing.sql", ""))
-rows.sort()
+for i, (version, base, _) in enumerate(rows, 1):
+    if version != i:
+        sys.exit(f"embed_schema: migrations must be numbered 1..N without gaps; {base} is #{i}")
 
 
 def c_string(text):

@@ -33,6 +33,8 @@ typedef struct vk_config {
     int session_seconds;      /* a staff session's lifetime (8 h) */
     int contact_retention_days; /* --contact-retention-days: contact details of items
                                  * closed longer ago are deleted (365; 0 off) */
+    int open311_require_key;  /* --open311-require-key: Open311 POST requests need a
+                               * valid api_key (an API token of any role) */
 } vk_config;
 
 #define VK_DEFAULT_DB "vaikuta.sqlite"

@@ -77,6 +77,8 @@ static const char usage_serve[] =
     "  --contact-retention-days N  delete the contact details of feedback closed\n"
     "                      more than N days ago, at start and hourly (default 365;\n"
     "                      0 turns the schedule off)\n"
+    "  --open311-require-key  Open311 POST requests need api_key, an API token\n"
+    "                      from `vaikuta token create` (default: optional)\n"
     "  -h, --help          show this help\n";
 
 static const char usage_init[] =
@@ -112,7 +114,8 @@ static const char usage_import[] =
 enum { OPT_DB = 1000, OPT_LISTEN, OPT_WEB, OPT_GEO, OPT_SEEDS, OPT_DEMO, OPT_TILES,
        OPT_TILES_ATTR, OPT_THREADS, OPT_DIR, OPT_COLLECTION, OPT_FORMAT, OPT_CRS, OPT_SKIP,
        OPT_GROUP_COMMIT, OPT_RATE, OPT_BURST, OPT_MAXCONN, OPT_MAXCLIENT, OPT_TIMEOUT,
-       OPT_SECURE_COOKIES, OPT_ROLE, OPT_NAME, OPT_RETENTION, OPT_CLOSED_BEFORE };
+       OPT_SECURE_COOKIES, OPT_ROLE, OPT_NAME, OPT_RETENTION, OPT_CLOSED_BEFORE,
+       OPT_OPEN311_KEY };
 
 /* A whole number in [min, max] from an option, else -1. */
 static long option_number(const char *s, long min, long max)
@@ -217,6 +220,7 @@ static int serve_or_init(int argc, char **argv, int init_only)
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"secure-cookies", no_argument, NULL, OPT_SECURE_COOKIES},
         {"contact-retention-days", required_argument, NULL, OPT_RETENTION},
+        {"open311-require-key", no_argument, NULL, OPT_OPEN311_KEY},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -237,6 +241,7 @@ static int serve_or_init(int argc, char **argv, int init_only)
         case OPT_SEEDS: cfg.seeds_dir = optarg; break;
         case OPT_DEMO: cfg.demo = 1; break;
         case OPT_SECURE_COOKIES: cfg.secure_cookies = 1; break;
+        case OPT_OPEN311_KEY: cfg.open311_require_key = 1; break;
         case OPT_TILES: cfg.tiles_url = optarg; break;
         case OPT_TILES_ATTR: cfg.tiles_attribution = optarg; break;
         case OPT_THREADS:

@@ -64,6 +64,7 @@
     countTimer: null,
     nearby: [],
     nearbyKey: null,
+    shownAttributes: [],
     descMax: 4000
   };
 
@@ -624,6 +625,153 @@
     var hint = $('category-hint');
     hint.textContent = c ? localName(c.description) : '';
     hint.hidden = !hint.textContent;
+    renderAttributes();
+  }
+
+  /* ---------- the category's own questions ---------- */
+
+  // Each category may ask a few questions of its own (GET /api/v1/categories
+  // "attributes"); they are drawn as ordinary fields after the category and
+  // sent as properties.attributes. Redrawn on a change of category or
+  // language, keeping what was already answered.
+  function attrId(code) { return 'attr-' + code; }
+
+  function attributeDefs() {
+    var c = S.catById[$('category').value];
+    return (c && c.attributes) || [];
+  }
+
+  // The answer to one question: a string, a list (multivaluelist) or ''.
+  function attributeValue(a) {
+    if (a.datatype === 'multivaluelist') {
+      var picked = [];
+      document.querySelectorAll('input[name="' + attrId(a.code) + '"]:checked').forEach(function (b) {
+        picked.push(b.value);
+      });
+      return picked;
+    }
+    var input = $(attrId(a.code));
+    return input ? input.value.trim() : '';
+  }
+
+  function restoreValue(a, v) {
+    if (a.datatype === 'multivaluelist') {
+      document.querySelectorAll('input[name="' + attrId(a.code) + '"]').forEach(function (b) {
+        b.checked = v.indexOf(b.value) >= 0;
+      });
+    } else if ($(attrId(a.code))) {
+      $(attrId(a.code)).value = v;
+    }
+  }
+
+  function attributeLabel(parent, a, forId) {
+    var label = el(forId ? 'label' : 'legend');
+    if (forId) label.htmlFor = forId;
+    label.appendChild(el('span', null, localName(a.description)));
+    label.appendChild(document.createTextNode(' '));
+    label.appendChild(el('span', 'req', t(a.required ? 'requiredWord' : 'optionalWord')));
+    parent.appendChild(label);
+  }
+
+  function attributeInput(a) {
+    var input;
+    if (a.datatype === 'singlevaluelist') {
+      input = el('select');
+      var none = el('option', null, t('chooseOption'));
+      none.value = '';
+      input.appendChild(none);
+      (a.values || []).forEach(function (v) {
+        var o = el('option', null, localName(v.name));
+        o.value = v.key;
+        input.appendChild(o);
+      });
+    } else if (a.datatype === 'text') {
+      input = el('textarea');
+      input.rows = 3;
+    } else {
+      input = el('input');
+      input.type = a.datatype === 'datetime' ? 'datetime-local' : 'text';
+      if (a.datatype === 'number') input.inputMode = 'decimal';
+    }
+    return input;
+  }
+
+  function renderAttributes() {
+    var box = $('attributes');
+    var holder = $('attributes-fields');
+    var kept = {};
+    (S.shownAttributes || []).forEach(function (a) { kept[a.code] = attributeValue(a); });
+    Object.keys(FIELDS).forEach(function (k) { if (k.indexOf('attr:') === 0) delete FIELDS[k]; });
+    holder.textContent = '';
+    var defs = attributeDefs();
+    S.shownAttributes = defs;
+    defs.forEach(function (a) {
+      var id = attrId(a.code);
+      var errId = id + '-error';
+      var wrap = el(a.datatype === 'multivaluelist' ? 'fieldset' : 'div', 'field');
+      var first = null;
+      if (a.datatype === 'multivaluelist') {
+        attributeLabel(wrap, a, null);
+        wrap.setAttribute('aria-describedby', errId);
+        (a.values || []).forEach(function (v, i) {
+          var row = el('div', 'radio');
+          var b = el('input');
+          b.type = 'checkbox';
+          b.name = id;
+          b.id = id + '-' + i;
+          b.value = v.key;
+          var l = el('label', null, localName(v.name));
+          l.htmlFor = b.id;
+          row.appendChild(b);
+          row.appendChild(l);
+          wrap.appendChild(row);
+          if (!first) first = b;
+        });
+      } else {
+        attributeLabel(wrap, a, id);
+        var input = attributeInput(a);
+        input.id = id;
+        input.name = id;
+        if (a.required) input.setAttribute('aria-required', 'true');
+        input.setAttribute('aria-describedby', errId);
+        wrap.appendChild(input);
+        first = input;
+      }
+      var err = el('p', 'field-error');
+      err.id = errId;
+      err.hidden = true;
+      wrap.appendChild(err);
+      holder.appendChild(wrap);
+      FIELDS['attr:' + a.code] = { input: first ? first.id : null, error: errId };
+      if (kept[a.code] !== undefined) restoreValue(a, kept[a.code]);
+    });
+    box.hidden = defs.length === 0;
+  }
+
+  // The answers for properties.attributes; errors for the client's checks.
+  function collectAttributes(errs) {
+    var out = {};
+    S.shownAttributes.forEach(function (a) {
+      var v = attributeValue(a);
+      var empty = Array.isArray(v) ? v.length === 0 : v === '';
+      var field = 'attr:' + a.code;
+      var name = localName(a.description);
+      if (empty) {
+        if (a.required) errs.push({ field: field, key: 'errAttributeRequired', vars: { name: name } });
+        return;
+      }
+      if (a.datatype === 'number') {
+        var n = Number(v.replace(',', '.'));
+        if (!isFinite(n)) { errs.push({ field: field, key: 'errAttributeNumber', vars: { name: name } }); return; }
+        v = n;
+      } else if (a.datatype === 'datetime') {
+        var d = new Date(v); // datetime-local is the reporter's own time
+        if (isNaN(d.getTime())) { errs.push({ field: field, key: 'errAttributeDatetime', vars: { name: name } }); return; }
+        v = d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+      }
+      out[a.code] = v;
+    });
+    return out;
   }
 
   function fillDistrictSelect() {
@@ -954,6 +1102,9 @@
     if (field === 'properties.category') return 'category';
     if (field === 'properties.contact.email' || field === 'properties.contact') return 'email';
     if (field === 'properties.place') return 'place';
+    if (field.indexOf('properties.attributes.') === 0 && FIELDS['attr:' + field.slice(22)]) {
+      return 'attr:' + field.slice(22);
+    }
     if (field === 'geometry' || field.indexOf('geometry.') === 0 || field.indexOf('geometry[') === 0) {
       return S.mode === 'district' ? 'district' : 'location';
     }
@@ -1084,6 +1235,7 @@
       errs.push({ field: 'location', key: 'needMore_' + S.mode });
     }
     if (!$('category').value) errs.push({ field: 'category', key: 'errCategoryRequired' });
+    collectAttributes(errs);
     var desc = $('description').value;
     if (!desc.trim()) errs.push({ field: 'description', key: 'errDescriptionRequired' });
     else if (charLength(desc) > S.descMax) errs.push({ field: 'description', key: 'errDescriptionTooLong', vars: { max: S.descMax } });
@@ -1113,6 +1265,8 @@
     if (place) props.place = place;
     var email = $('email').value.trim();
     if (email) props.contact = { email: email };
+    var answers = collectAttributes([]);
+    if (Object.keys(answers).length) props.attributes = answers;
     var body = { type: 'Feature', geometry: buildGeometry(), properties: props };
     setBusy(true);
     VK.api('POST', '/api/v1/feedback', body).then(function (j) {

@@ -82,6 +82,7 @@ extern const char api_openapi_json[];
 typedef struct api_feedback_input {
     store_feedback_new row;
     unsigned char *wkb; /* owned */
+    char *attributes;   /* owned: the checked answers as JSON text, or NULL */
     char created[32], updated[32], answered[32];
 } api_feedback_input;
 
@@ -108,12 +109,30 @@ int api_feedback_status_open(const char *status);
  * blank are refused. *out is borrowed from obj. */
 vk_err api_json_text(const json_t *obj, const char *key, int required, size_t max_chars,
                      int multiline, const char **out, vk_errinfo *ei);
+/* The same, with errors naming field instead of key. */
+vk_err api_json_text_named(const json_t *obj, const char *key, const char *field, int required,
+                           size_t max_chars, int multiline, const char **out, vk_errinfo *ei);
 /* VK_EUNKNOWN_FIELD naming the first member of obj not in allowed. */
 vk_err api_json_keys(const json_t *obj, const char *const *allowed, vk_errinfo *ei);
 
 /* Parse a JSON body: UTF-8 first, then JSON, with clear errors.
  * *out is a new reference: caller frees with json_decref(). */
 vk_err api_json_parse(const char *body, size_t len, json_t **out, vk_errinfo *ei);
+
+/* attributes.c — a category's own questions (Open311 service definitions). */
+/* The definitions of category (NULL = every category) as a JSON object
+ * {category: [{code, datatype, required, order, description:{fi,sv,en},
+ * values:[{key, name:{fi,sv,en}}] (list types only)}]}; categories without
+ * questions are absent. *out is new: caller frees with json_decref(). */
+vk_err api_attribute_defs(vk_ctx *ctx, const char *category, json_t **out, vk_errinfo *ei);
+/* Check answers ({code: value | [values]}, or NULL) against category's
+ * definitions: unknown codes, missing required answers, values outside a
+ * list, numbers and date-times that are none; errors name
+ * properties.attributes.CODE. Required answers are checked only with
+ * check_required (imports may predate a question). *out is the normalised
+ * JSON text, NULL when nothing was answered: caller frees with free(). */
+vk_err api_attributes_check(vk_ctx *ctx, const char *category, const json_t *answers,
+                            int check_required, char **out, vk_errinfo *ei);
 
 /* seed.c — reference areas, categories and demo content. */
 /* Load geo/ and the categories when the database has none yet. */

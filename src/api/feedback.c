@@ -142,6 +142,12 @@ vk_err api_json_text(const json_t *obj, const char *key, int required, size_t ma
     return read_text(obj, key, key, required, max_chars, multiline, out, ei);
 }
 
+vk_err api_json_text_named(const json_t *obj, const char *key, const char *field, int required,
+                           size_t max_chars, int multiline, const char **out, vk_errinfo *ei)
+{
+    return read_text(obj, key, field, required, max_chars, multiline, out, ei);
+}
+
 vk_err api_json_keys(const json_t *obj, const char *const *allowed, vk_errinfo *ei)
 {
     return check_keys(obj, "", allowed, ei);
@@ -293,16 +299,17 @@ vk_err api_feedback_read(vk_ctx *ctx, const json_t *feature, api_input_kind kind
                          api_feedback_input *in, vk_errinfo *ei)
 {
     static const char *const public_keys[] = {"category", "description", "place", "contact",
-                                              NULL};
+                                              "attributes", NULL};
     /* Trusted input may also carry the district, unit and duplicate_of of an
      * export, which are ignored: the server assigns districts from the
-     * geometry and units from the category, and ids do not carry over.
+     * geometry and units from the category, and ids do not carry over;
+     * me_too counts browsers of this server, so it starts again at 0.
      * closed_reason comes from exports made before schema 4. */
     static const char *const trusted_keys[] = {
         "category",     "description",  "place",             "contact",
         "status",       "answer",       "answered",          "created",
         "updated",      "district",     "unit",              "duplicate_of",
-        "forwarded_to", "resolution_reason", "closed_reason", NULL};
+        "forwarded_to", "resolution_reason", "closed_reason", "attributes", "me_too", NULL};
     memset(in, 0, sizeof *in);
     store_feedback_new *row = &in->row;
     vk_now_rfc3339(in->created);
@@ -349,6 +356,22 @@ vk_err api_feedback_read(vk_ctx *ctx, const json_t *feature, api_input_kind kind
         return vk_fail(ei, VK_EVALUE, "properties.category",
                        "unknown category '%.40s'; the categories are listed at /api/v1/categories",
                        row->category);
+    const json_t *answers = json_object_get(props, "attributes");
+    json_t *parsed = NULL;
+    /* Exports in text formats carry the answers as JSON text. */
+    if (kind == API_INPUT_TRUSTED && json_is_string(answers)) {
+        parsed = json_loads(json_string_value(answers), 0, NULL);
+        if (!parsed)
+            return vk_fail(ei, VK_EVALUE, "properties.attributes",
+                           "properties.attributes is text but not a JSON object");
+        answers = parsed;
+    }
+    e = api_attributes_check(ctx, row->category, answers, kind == API_INPUT_PUBLIC,
+                             &in->attributes, ei);
+    json_decref(parsed);
+    if (e)
+        return e;
+    row->attributes = in->attributes;
 
     gis_geom *g = NULL;
     if ((e = gis_geom_from_geojson(ctx->gis, geometry, "geometry", &g, ei)))
@@ -369,6 +392,8 @@ void api_feedback_input_fini(api_feedback_input *in)
 {
     free(in->wkb);
     in->wkb = NULL;
+    free(in->attributes);
+    in->attributes = NULL;
 }
 
 /* ---- handlers ---- */

@@ -4,6 +4,7 @@
  */
 #include "api/api.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const no_params[] = {NULL};
@@ -69,9 +70,15 @@ static void write_names(vk_buf *b, const char *const names[3])
     vk_buf_putc(b, '}');
 }
 
+typedef struct {
+    vk_buf *b;
+    json_t *attributes; /* {category: [definitions]} */
+} category_writer;
+
 static int write_category(void *arg, const store_category *cat)
 {
-    vk_buf *b = arg;
+    category_writer *cw = arg;
+    vk_buf *b = cw->b;
     if (b->len > 1 && b->data[b->len - 1] != '[')
         vk_buf_putc(b, ',');
     vk_buf_puts(b, "{\"id\":");
@@ -80,18 +87,28 @@ static int write_category(void *arg, const store_category *cat)
     write_names(b, cat->name);
     vk_buf_puts(b, ",\"description\":");
     write_names(b, cat->description);
+    /* The category's own questions, so a client can ask them. */
+    vk_buf_puts(b, ",\"attributes\":");
+    const json_t *defs = json_object_get(cw->attributes, cat->id);
+    char *text = defs ? json_dumps(defs, JSON_COMPACT) : NULL;
+    vk_buf_puts(b, text ? text : "[]");
+    free(text);
     vk_buf_putc(b, '}');
     return 0;
 }
 
 vk_err api_categories(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
+    category_writer cw = {&resp->body, NULL};
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (!e)
+        e = api_attribute_defs(ctx, NULL, &cw.attributes, &ctx->err);
     if (e)
         return e;
     vk_buf_puts(&resp->body, "{\"categories\":[");
-    e = store_category_each(ctx->store, write_category, &resp->body, &ctx->err);
+    e = store_category_each(ctx->store, write_category, &cw, &ctx->err);
     vk_buf_puts(&resp->body, "]}");
+    json_decref(cw.attributes);
     return e;
 }
 

@@ -27,10 +27,12 @@
 #include <strings.h>
 #include <time.h>
 
+#include "api/auth.h"
 #include "api/items.h"
 #include "api/writer.h"
 #include "util/clock.h"
 #include "util/form.h"
+#include "store/staff.h"
 
 #define OPEN311_MAX_REQUESTS 1000 /* the spec's default cap */
 #define OPEN311_DEFAULT_DAYS 90   /* the spec's default window */
@@ -206,9 +208,28 @@ static void write_error(vk_resp *resp, fmt f, int status, const char *descriptio
     ow_close(&w, 1);
 }
 
+/* properties.attributes.CODE → attribute[CODE], every occurrence. */
+static void rename_attributes(char *msg, size_t cap)
+{
+    static const char from[] = "properties.attributes.";
+    char *p;
+    while ((p = strstr(msg, from)) != NULL) {
+        char *code = p + sizeof from - 1;
+        size_t len = strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789_");
+        if (strlen(msg) + 1 >= cap)
+            return;
+        /* "properties.attributes." is 22 bytes, "attribute[" + "]" 11. */
+        memmove(p + 10, code, len);
+        memcpy(p, "attribute[", 10);
+        p[10 + len] = ']';
+        memmove(p + 11 + len, code + len, strlen(code + len) + 1);
+    }
+}
+
 /* Our field names in messages become the Open311 parameter names. */
 static void rename_fields(char *msg, size_t cap)
 {
+    rename_attributes(msg, cap);
     static const char *const map[][2] = {
         {"properties.contact.email", "email"}, {"properties.contact.phone", "phone"},
         {"properties.contact.name", "first_name/last_name"}, {"properties.category", "service_code"},
@@ -310,7 +331,10 @@ vk_err open311_discovery(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     ow_str(&w, "changeset", CHANGESET);
     ow_str(&w, "contact", "Vaikuta feedback service; see " OPEN311_PREFIX
                           "/services.json for what can be reported");
-    ow_str(&w, "key_service", "No API key is needed.");
+    ow_str(&w, "key_service",
+           ctx->cfg->open311_require_key
+               ? "POST requests need api_key: an API token that the city gives to integrations."
+               : "No API key is needed.");
     ow_array(&w, "endpoints", "endpoints", "endpoint");
     ow_object(&w, NULL);
     ow_str(&w, "specification", "http://wiki.open311.org/GeoReport_v2");
@@ -335,8 +359,7 @@ vk_err open311_discovery(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 typedef struct {
     ow *w;
     int lang;
-    const char *only; /* one service_code, or NULL for all */
-    int found;
+    const json_t *attributes; /* {category: [definitions]} */
 } service_writer;
 
 static const char *in_lang(const char *const names[3], int lang)
@@ -352,7 +375,8 @@ static int write_service(void *arg, const store_category *c)
     ow_str(w, "service_code", c->id);
     ow_str(w, "service_name", in_lang(c->name, sw->lang));
     ow_str(w, "description", in_lang(c->description, sw->lang));
-    ow_lit(w, "metadata", "false");
+    /* metadata: the service definition lists questions of its own. */
+    ow_lit(w, "metadata", json_object_get(sw->attributes, c->id) ? "true" : "false");
     ow_str(w, "type", "realtime");
     /* Keywords: the names in every language, so any of them finds it. */
     char kw[600];
@@ -372,15 +396,72 @@ vk_err open311_services(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e;
     if ((e = vk_req_only_params(req, known, &ctx->err)) || (e = parse_locale(ctx, req, &lang)))
         return fail_open311(ctx, resp, f, e);
+    json_t *attributes = NULL;
+    if ((e = api_attribute_defs(ctx, NULL, &attributes, &ctx->err)))
+        return fail_open311(ctx, resp, f, e);
     set_type(resp, f);
     ow w;
     ow_init(&w, &resp->body, f);
     ow_root_array(&w, "services", "service");
-    service_writer sw = {&w, lang, NULL, 0};
-    if ((e = store_category_each(ctx->store, write_service, &sw, &ctx->err)))
+    service_writer sw = {&w, lang, attributes};
+    e = store_category_each(ctx->store, write_service, &sw, &ctx->err);
+    json_decref(attributes);
+    if (e)
         return fail_open311(ctx, resp, f, e);
     ow_close(&w, 1);
     return VK_OK;
+}
+
+/* What a client should send for each datatype, in fi, sv, en. */
+static const char *datatype_hint(const char *type, int lang)
+{
+    static const char *const hints[][4] = {
+        {"string", "Lyhyt teksti", "Kort text", "Short text"},
+        {"number", "Numero", "Nummer", "A number"},
+        {"datetime", "Päivä ja aika (ISO 8601)", "Datum och tid (ISO 8601)",
+         "Date and time (ISO 8601)"},
+        {"text", "Vapaa teksti", "Fritext", "Free text"},
+        {"singlevaluelist", "Valitse yksi", "Välj ett", "Choose one"},
+        {"multivaluelist", "Valitse yksi tai useampi", "Välj ett eller flera",
+         "Choose one or more"},
+    };
+    for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
+        if (strcmp(hints[i][0], type) == 0)
+            return hints[i][1 + lang];
+    return NULL;
+}
+
+static const char *name_in(const json_t *names, int lang)
+{
+    const char *s = json_string_value(json_object_get(names, langs[lang]));
+    return s && *s ? s : json_string_value(json_object_get(names, "fi"));
+}
+
+static void write_definition(ow *w, const json_t *def, int lang)
+{
+    const char *type = json_string_value(json_object_get(def, "datatype"));
+    char order[24];
+    snprintf(order, sizeof order, "%lld", (long long)json_integer_value(json_object_get(def, "order")));
+    ow_object(w, NULL);
+    ow_lit(w, "variable", "true");
+    ow_str(w, "code", json_string_value(json_object_get(def, "code")));
+    ow_str(w, "datatype", type);
+    ow_lit(w, "required", json_is_true(json_object_get(def, "required")) ? "true" : "false");
+    ow_str(w, "datatype_description", datatype_hint(type, lang));
+    ow_lit(w, "order", order);
+    ow_str(w, "description", name_in(json_object_get(def, "description"), lang));
+    ow_array(w, "values", "values", "value");
+    size_t i;
+    const json_t *v;
+    json_array_foreach(json_object_get(def, "values"), i, v)
+    {
+        ow_object(w, NULL);
+        ow_str(w, "key", json_string_value(json_object_get(v, "key")));
+        ow_str(w, "name", name_in(json_object_get(v, "name"), lang));
+        ow_close(w, 0);
+    }
+    ow_close(w, 1);
+    ow_close(w, 0);
 }
 
 vk_err open311_service(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
@@ -388,16 +469,19 @@ vk_err open311_service(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     static const char *const known[] = {"jurisdiction_id", "locale", NULL};
     BEGIN(2);
     const char *code = req->args[0];
-    int exists = 0;
+    int exists = 0, lang = 0;
+    json_t *all = NULL;
     vk_err e;
     if ((e = vk_req_only_params(req, known, &ctx->err)) ||
+        (e = parse_locale(ctx, req, &lang)) ||
         (e = store_category_exists(ctx->store, code, &exists, &ctx->err)))
         return fail_open311(ctx, resp, f, e);
     if (!exists)
         return fail_open311(ctx, resp, f,
                             vk_fail(&ctx->err, VK_ENOT_FOUND, "service_code",
                                     "there is no service with this service_code"));
-    /* No service takes extra attributes yet: an empty list is valid. */
+    if ((e = api_attribute_defs(ctx, code, &all, &ctx->err)))
+        return fail_open311(ctx, resp, f, e);
     set_type(resp, f);
     ow w;
     ow_init(&w, &resp->body, f);
@@ -406,8 +490,13 @@ vk_err open311_service(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     ow_object(&w, NULL);
     ow_str(&w, "service_code", code);
     ow_array(&w, "attributes", "attributes", "attribute");
+    size_t i;
+    const json_t *def;
+    json_array_foreach(json_object_get(all, code), i, def)
+    write_definition(&w, def, lang);
     ow_close(&w, 1);
     ow_close(&w, 0);
+    json_decref(all);
     return VK_OK;
 }
 
@@ -458,7 +547,7 @@ typedef struct {
     int lang, extensions;
     cat_names cats, units;
     int c_category, c_description, c_place, c_status, c_reason, c_answer, c_created, c_updated;
-    int c_forwarded, c_unit;
+    int c_forwarded, c_unit, c_attributes;
     int n;
     vk_err err;
 } request_writer;
@@ -474,6 +563,36 @@ static int column(const store_collection *col, const char *name)
 static const char *text_of(const store_item *item, int i)
 {
     return i >= 0 && item->values[i].type == STORE_TEXT ? item->values[i].text : NULL;
+}
+
+static void write_answer(ow *w, const char *code, const json_t *v)
+{
+    char *text = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
+    ow_object(w, NULL);
+    ow_str(w, "code", code);
+    ow_str(w, "value", text ? text : json_string_value(v));
+    ow_close(w, 0);
+    free(text);
+}
+
+/* The answers to the service's attributes as {code, value} pairs, one per
+ * value of a multivaluelist (as attribute[code][] sends them). */
+static void write_answers(ow *w, const char *stored)
+{
+    json_t *answers = stored ? json_loads(stored, 0, NULL) : NULL;
+    const char *code;
+    const json_t *v;
+    ow_array(w, "attributes", "attributes", "attribute");
+    json_object_foreach(answers, code, v)
+    {
+        size_t i;
+        const json_t *one;
+        if (!json_is_array(v))
+            write_answer(w, code, v);
+        json_array_foreach(v, i, one) write_answer(w, code, one);
+    }
+    ow_close(w, 1);
+    json_decref(answers);
 }
 
 static int write_request(void *arg, const store_item *item)
@@ -524,6 +643,7 @@ static int write_request(void *arg, const store_item *item)
         ow_str(w, "forwarded_to", text_of(item, rw->c_forwarded));
         ow_array(w, "media_urls", "media_urls", "media_url");
         ow_close(w, 1);
+        write_answers(w, text_of(item, rw->c_attributes));
         ow_close(w, 0);
     }
     ow_close(w, 0);
@@ -552,6 +672,7 @@ static vk_err write_requests(vk_ctx *ctx, const vk_req *req, api_items *it, fmt 
     rw.c_answer = column(it->col, "answer");
     rw.c_created = column(it->col, "created");
     rw.c_updated = column(it->col, "updated");
+    rw.c_attributes = column(it->col, "attributes");
     vk_err e = store_category_each(ctx->store, collect_category, &rw.cats, &ctx->err);
     if (!e)
         e = store_unit_each(ctx->store, collect_unit, &rw.units, &ctx->err);
@@ -887,6 +1008,80 @@ static const char *field(const vk_param *p, int n, const char *key)
     return v && *v ? v : NULL;
 }
 
+/* attribute[code]=v and attribute[code][]=v fields as {code: v | [v…]};
+ * api_feedback_read() checks them against the service definition. The
+ * codes FixMyStreet sends about its own copy of a report (whatever the
+ * definition says) are dropped: they are not the resident's answers. */
+static vk_err read_attributes(vk_ctx *ctx, const vk_param *p, int n, json_t *attrs)
+{
+    static const char *const fixmystreet[] = {
+        "report_url", "report_title", "title", "description", "closest_address",
+        "fixmystreet_id", "easting", "northing", "asset_details", NULL};
+    static const char prefix[] = "attribute[";
+    for (int i = 0; i < n; i++) {
+        if (strncmp(p[i].key, prefix, sizeof prefix - 1) != 0)
+            continue;
+        const char *code = p[i].key + sizeof prefix - 1, *end = strchr(code, ']');
+        size_t len = end ? (size_t)(end - code) : 0;
+        int list = end && strcmp(end, "][]") == 0;
+        if (!end || len == 0 || len > 40 || (!list && end[1] != '\0'))
+            return vk_fail(&ctx->err, VK_EPARAM, "attribute",
+                           "attribute fields are named attribute[CODE] or attribute[CODE][]; "
+                           "the codes are in the service definition");
+        char name[41];
+        memcpy(name, code, len);
+        name[len] = '\0';
+        int theirs = 0;
+        for (int k = 0; fixmystreet[k]; k++)
+            theirs |= strcmp(name, fixmystreet[k]) == 0;
+        if (theirs)
+            continue;
+        json_t *have = json_object_get(attrs, name);
+        if (!*p[i].value && list)
+            continue; /* an unticked box of a form */
+        json_t *v = json_string(p[i].value);
+        if (!v)
+            return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        if (have && !json_is_array(have)) {
+            /* The same field twice: a list, which the check refuses for a
+             * single value. */
+            json_t *both = json_pack("[O]", have);
+            json_object_set_new(attrs, name, both);
+            have = both;
+        }
+        if (have)
+            json_array_append_new(have, v);
+        else if (list)
+            json_object_set_new(attrs, name, json_pack("[o]", v));
+        else
+            json_object_set_new(attrs, name, v);
+    }
+    return VK_OK;
+}
+
+/* With --open311-require-key, api_key must be an API token (any role). */
+static vk_err check_api_key(vk_ctx *ctx, const vk_param *p, int n)
+{
+    if (!ctx->cfg->open311_require_key)
+        return VK_OK; /* optional, and ignored: anonymous public reports */
+    const char *key = vk_form_get(p, n, "api_key");
+    if (!key || !*key)
+        return vk_fail(&ctx->err, VK_EFORBIDDEN, "api_key",
+                       "api_key is required: this service takes requests from known "
+                       "integrations only; ask the city for an API token");
+    int found = 0;
+    if (api_auth_token_wellformed(key, strlen(key))) {
+        char hash[65];
+        store_staff_user u;
+        api_auth_token_hash(key, hash);
+        vk_err e = store_token_find(ctx->store, hash, &found, &u, &ctx->err);
+        if (e)
+            return e;
+    }
+    return found ? VK_OK
+                 : vk_fail(&ctx->err, VK_EFORBIDDEN, "api_key", "api_key is not a valid API token");
+}
+
 static vk_err build_feature(vk_ctx *ctx, const vk_param *p, int n, json_t **out)
 {
     const char *code = field(p, n, "service_code"), *slat = field(p, n, "lat"),
@@ -947,6 +1142,16 @@ static vk_err build_feature(vk_ctx *ctx, const vk_param *p, int n, json_t **out)
     if (json_object_size(contact))
         json_object_set(props, "contact", contact);
     json_decref(contact);
+    json_t *attrs = json_object();
+    vk_err ae = attrs ? read_attributes(ctx, p, n, attrs) : vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    if (!ae && json_object_size(attrs))
+        json_object_set(props, "attributes", attrs);
+    json_decref(attrs);
+    if (ae) {
+        json_decref(props);
+        json_decref(feature);
+        return ae;
+    }
     json_object_set_new(feature, "properties", props);
     *out = feature;
     return VK_OK;
@@ -967,7 +1172,7 @@ vk_err open311_requests_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e;
     if ((e = vk_form_parse(req->body ? req->body : "", req->body_len, req->arena, p,
                            VK_FORM_MAX_FIELDS, &n, &ctx->err)) ||
-        (e = build_feature(ctx, p, n, &doc)) ||
+        (e = check_api_key(ctx, p, n)) || (e = build_feature(ctx, p, n, &doc)) ||
         (e = api_feedback_submit(ctx, req, resp, doc, OPEN311_PREFIX "/requests/", create_answer,
                                  (int)f)))
         return fail_open311(ctx, resp, f, e);

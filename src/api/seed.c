@@ -109,7 +109,97 @@ static vk_err load_areas(vk_ctx *ctx, const char *dir, vk_errinfo *ei)
     return vk_ctx_reload_areas(ctx, ei);
 }
 
-static vk_err load_categories(vk_ctx *ctx, const char *dir, vk_errinfo *ei)
+static int code_ok(const char *s)
+{
+    if (!s || !*s || strlen(s) > 40 || *s < 'a' || *s > 'z')
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return 0;
+    return 1;
+}
+
+static int names_ok(const json_t *names)
+{
+    static const char *const langs[] = {"fi", "sv", "en"};
+    for (int k = 0; k < 3; k++) {
+        const char *s = prop_str(names, langs[k]);
+        if (!s || !*s)
+            return 0;
+    }
+    return 1;
+}
+
+/* A list's choices: non-empty, each a distinct code with names in fi, sv, en. */
+static int values_ok(const json_t *values)
+{
+    size_t i;
+    const json_t *v;
+    if (!json_is_array(values) || json_array_size(values) == 0)
+        return 0;
+    json_array_foreach(values, i, v)
+    {
+        const char *key = prop_str(v, "key");
+        if (!code_ok(key) || !names_ok(json_object_get(v, "name")) || json_object_size(v) != 2)
+            return 0;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(prop_str(json_array_get(values, j), "key"), key) == 0)
+                return 0;
+    }
+    return 1;
+}
+
+/* A category's "attributes": its own questions (Open311 service definition). */
+static vk_err load_attributes(vk_ctx *ctx, const json_t *c, const char *id, vk_errinfo *ei)
+{
+    static const char *const types[] = {"string", "number", "datetime", "text",
+                                        "singlevaluelist", "multivaluelist", NULL};
+    static const char *const langs[] = {"fi", "sv", "en"};
+    const json_t *list = json_object_get(c, "attributes");
+    if (!list)
+        return VK_OK;
+    if (!json_is_array(list))
+        return vk_fail(ei, VK_EVALUE, "categories.json", "category %s: attributes must be a list",
+                       id);
+    size_t i;
+    const json_t *a;
+    json_array_foreach(list, i, a)
+    {
+        store_attribute at = {id, prop_str(a, "code"), prop_str(a, "datatype"),
+                              json_is_true(json_object_get(a, "required")),
+                              (int)json_integer_value(json_object_get(a, "order")), {NULL}, NULL};
+        const json_t *values = json_object_get(a, "values");
+        int type_ok = 0, is_list = 0;
+        for (int k = 0; types[k] && at.datatype; k++)
+            if (strcmp(at.datatype, types[k]) == 0) {
+                type_ok = 1;
+                is_list = k >= 4;
+            }
+        for (int k = 0; k < 3; k++)
+            at.description[k] = prop_str(json_object_get(a, "description"), langs[k]);
+        if (!code_ok(at.code) || !type_ok || !names_ok(json_object_get(a, "description")) ||
+            (is_list ? !values_ok(values) : values != NULL))
+            return vk_fail(ei, VK_EVALUE, "categories.json",
+                           "category %s attribute %zu needs a code (a-z, 0-9, _), a datatype "
+                           "(string, number, datetime, text, singlevaluelist, multivaluelist), "
+                           "a description in fi, sv and en, and for a list type its values "
+                           "[{key, name}]",
+                           id, i);
+        char *text = is_list ? json_dumps(values, JSON_COMPACT) : NULL;
+        vk_err e = is_list && !text ? vk_fail(ei, VK_ENOMEM, "", NULL) : VK_OK;
+        at.value_list = text;
+        if (!e)
+            e = store_attribute_put(ctx->store, &at, ei);
+        free(text);
+        if (e)
+            return e;
+    }
+    return VK_OK;
+}
+
+/* Categories with their attributes; attributes_only for a database whose
+ * categories came before schema 8. */
+static vk_err load_categories(vk_ctx *ctx, const char *dir, int attributes_only, vk_errinfo *ei)
 {
     static const char *const langs[] = {"fi", "sv", "en"};
     json_t *doc = NULL;
@@ -129,8 +219,10 @@ static vk_err load_categories(vk_ctx *ctx, const char *dir, vk_errinfo *ei)
         if (!cat.id || !cat.name[0] || !cat.name[1] || !cat.name[2])
             e = vk_fail(ei, VK_EMISSING, "categories.json",
                         "category %zu needs an id and a name in fi, sv and en", i);
-        else
+        else if (!attributes_only)
             e = store_category_put(ctx->store, (int)i, &cat, ei);
+        if (!e)
+            e = load_attributes(ctx, c, cat.id, ei);
     }
     json_decref(doc);
     return e;
@@ -180,12 +272,15 @@ vk_err api_seed_reference(vk_ctx *ctx, const char *geo_dir, const char *seeds_di
                           vk_errinfo *ei)
 {
     int have_boundary = 0, have_categories = 0, have_units = 0;
+    int64_t have_attributes = 0;
     vk_err e = store_boundary_with(ctx->store, NULL, NULL, &have_boundary, ei);
     if (!e)
         e = store_category_each(ctx->store, count_one, &have_categories, ei);
     if (!e)
         e = store_unit_each(ctx->store, count_unit, &have_units, ei);
-    if (e || (have_boundary && have_categories && have_units))
+    if (!e)
+        e = store_attribute_count(ctx->store, &have_attributes, ei);
+    if (e || (have_boundary && have_categories && have_units && have_attributes))
         return e;
     if ((e = store_begin(ctx->store, ei)))
         return e;
@@ -196,7 +291,11 @@ vk_err api_seed_reference(vk_ctx *ctx, const char *geo_dir, const char *seeds_di
     if (!e && !have_units)
         e = load_units(ctx, seeds_dir, ei);
     if (!e && (!have_categories || !have_units))
-        e = load_categories(ctx, seeds_dir, ei);
+        e = load_categories(ctx, seeds_dir, 0, ei);
+    /* A database from before attributes (schema 8) gets its categories'
+     * questions; seeds without any re-read them cheaply at each start. */
+    else if (!e && !have_attributes)
+        e = load_categories(ctx, seeds_dir, 1, ei);
     if (!e && !have_units)
         e = store_feedback_default_units(ctx->store, ei);
     if (!e)

@@ -25,37 +25,41 @@ static const char *const feedback_statuses[] = {"received", "in_progress",    "p
                                                 "forwarded", NULL};
 
 static const store_column feedback_columns[] = {
-    {"category", "f.category", CQL2_Q_STRING, "Category (see /api/v1/categories)", NULL},
-    {"description", "f.description", CQL2_Q_STRING, "What the resident said", NULL},
-    {"place", "f.place", CQL2_Q_STRING, "The place in words", NULL},
-    {"status", "f.status", CQL2_Q_STRING, "Handling status", feedback_statuses},
+    {"category", "f.category", CQL2_Q_STRING, "Category (see /api/v1/categories)", NULL, 0},
+    {"description", "f.description", CQL2_Q_STRING, "What the resident said", NULL, 0},
+    {"place", "f.place", CQL2_Q_STRING, "The place in words", NULL, 0},
+    {"status", "f.status", CQL2_Q_STRING, "Handling status", feedback_statuses, 0},
     {"resolution_reason", "f.resolution_reason", CQL2_Q_STRING,
-     "Why it cannot be resolved (not_resolvable)", NULL},
-    {"duplicate_of", "f.duplicate_of", CQL2_Q_INTEGER, "The item this one duplicates", NULL},
+     "Why it cannot be resolved (not_resolvable)", NULL, 0},
+    {"duplicate_of", "f.duplicate_of", CQL2_Q_INTEGER, "The item this one duplicates", NULL, 0},
     {"forwarded_to", "f.forwarded_to", CQL2_Q_STRING,
-     "The organisation it was forwarded to (forwarded)", NULL},
-    {"unit", "u.code", CQL2_Q_STRING, "The responsible unit's code", NULL},
-    {"answer", "f.answer", CQL2_Q_STRING, "The city's public answer", NULL},
-    {"answered", "f.answered_at", CQL2_Q_DATETIME, "When the city answered", NULL},
-    {"district", "d.code", CQL2_Q_STRING, "District code (see /api/v1/districts)", NULL},
-    {"created", "f.created_at", CQL2_Q_DATETIME, "When it was reported", NULL},
-    {"updated", "f.updated_at", CQL2_Q_DATETIME, "Last change", NULL},
-    {"me_too", "f.me_too", CQL2_Q_INTEGER, "How many residents said \"me too\"", NULL},
+     "The organisation it was forwarded to (forwarded)", NULL, 0},
+    {"unit", "u.code", CQL2_Q_STRING, "The responsible unit's code", NULL, 0},
+    {"answer", "f.answer", CQL2_Q_STRING, "The city's public answer", NULL, 0},
+    {"answered", "f.answered_at", CQL2_Q_DATETIME, "When the city answered", NULL, 0},
+    {"district", "d.code", CQL2_Q_STRING, "District code (see /api/v1/districts)", NULL, 0},
+    {"created", "f.created_at", CQL2_Q_DATETIME, "When it was reported", NULL, 0},
+    {"updated", "f.updated_at", CQL2_Q_DATETIME, "Last change", NULL, 0},
+    {"me_too", "f.me_too", CQL2_Q_INTEGER, "How many residents said \"me too\"", NULL, 0},
+    /* Answers to the category's own questions: public facts about the
+     * place (never personal data), a JSON object written as one. */
+    {"attributes", "f.attributes", CQL2_Q_STRING,
+     "Answers to the category's questions (see /api/v1/categories), a JSON object", NULL, 1},
 };
 
 static const char *const visibilities[] = {"public", "hidden", "withdrawn", NULL};
 
 const store_column store_feedback_staff_columns[] = {
     {"visibility", "(CASE f.hidden WHEN 0 THEN 'public' WHEN 1 THEN 'hidden' ELSE 'withdrawn' END)",
-     CQL2_Q_STRING, "public, hidden by a moderator, or withdrawn by its reporter", visibilities},
+     CQL2_Q_STRING, "public, hidden by a moderator, or withdrawn by its reporter", visibilities, 0},
 };
 const int store_feedback_staff_ncolumns = (int)(sizeof store_feedback_staff_columns /
                                                 sizeof store_feedback_staff_columns[0]);
 
 const store_column store_feedback_staff_filters[] = {
-    {"hidden", "f.hidden", CQL2_Q_INTEGER, "0 public, 1 hidden, 2 withdrawn", NULL},
-    {"district_id", "f.district_id", CQL2_Q_INTEGER, "NULL outside every district", NULL},
-    {"unit_id", "f.unit_id", CQL2_Q_INTEGER, "NULL without a responsible unit", NULL},
+    {"hidden", "f.hidden", CQL2_Q_INTEGER, "0 public, 1 hidden, 2 withdrawn", NULL, 0},
+    {"district_id", "f.district_id", CQL2_Q_INTEGER, "NULL outside every district", NULL, 0},
+    {"unit_id", "f.unit_id", CQL2_Q_INTEGER, "NULL without a responsible unit", NULL, 0},
 };
 const int store_feedback_staff_nfilters = (int)(sizeof store_feedback_staff_filters /
                                                 sizeof store_feedback_staff_filters[0]);
@@ -64,18 +68,18 @@ const int store_feedback_staff_nfilters = (int)(sizeof store_feedback_staff_filt
 #define INBOX_ORDER "(f.answered_at IS NOT NULL), f.created_at, f.id"
 
 static const store_column area_columns[] = {
-    {"code", "a.code", CQL2_Q_STRING, "Code", NULL},
-    {"name_fi", "a.name_fi", CQL2_Q_STRING, "Name in Finnish", NULL},
-    {"name_sv", "a.name_sv", CQL2_Q_STRING, "Name in Swedish", NULL},
-    {"name_en", "a.name_en", CQL2_Q_STRING, "Name in English", NULL},
+    {"code", "a.code", CQL2_Q_STRING, "Code", NULL, 0},
+    {"name_fi", "a.name_fi", CQL2_Q_STRING, "Name in Finnish", NULL, 0},
+    {"name_sv", "a.name_sv", CQL2_Q_STRING, "Name in Swedish", NULL, 0},
+    {"name_en", "a.name_en", CQL2_Q_STRING, "Name in English", NULL, 0},
 };
 
 static const store_column accessibility_columns[] = {
-    {"code", "a.code", CQL2_Q_STRING, "Code", NULL},
-    {"name_fi", "a.name_fi", CQL2_Q_STRING, "Name in Finnish", NULL},
-    {"name_sv", "a.name_sv", CQL2_Q_STRING, "Name in Swedish", NULL},
-    {"name_en", "a.name_en", CQL2_Q_STRING, "Name in English", NULL},
-    {"level", "a.level", CQL2_Q_STRING, "Accessibility level promised", NULL},
+    {"code", "a.code", CQL2_Q_STRING, "Code", NULL, 0},
+    {"name_fi", "a.name_fi", CQL2_Q_STRING, "Name in Finnish", NULL, 0},
+    {"name_sv", "a.name_sv", CQL2_Q_STRING, "Name in Swedish", NULL, 0},
+    {"name_en", "a.name_en", CQL2_Q_STRING, "Name in English", NULL, 0},
+    {"level", "a.level", CQL2_Q_STRING, "Accessibility level promised", NULL, 0},
 };
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))

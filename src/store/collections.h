@@ -22,6 +22,7 @@ typedef struct store_column {
     cql2_qtype type;
     const char *title;
     const char *const *enum_values;  /* NULL-terminated, or NULL */
+    int json;                        /* the text is a JSON value: GeoJSON writes it as is */
 } store_column;
 
 typedef struct store_collection {

@@ -32,6 +32,17 @@
       "name_sv = excluded.name_sv, name_en = excluded.name_en, "                     \
       "description_fi = excluded.description_fi, description_sv = excluded.description_sv, " \
       "description_en = excluded.description_en, default_unit = excluded.default_unit")  \
+    X(SQL_ATTRIBUTE_LIST,                                                            \
+      "SELECT a.category, a.code, a.datatype, a.required, a.sort, a.description_fi, "  \
+      "a.description_sv, a.description_en, a.value_list FROM category_attribute a "  \
+      "JOIN category c ON c.id = a.category WHERE ?1 IS NULL OR a.category = ?1 "    \
+      "ORDER BY c.sort, c.id, a.sort, a.code")                                       \
+    X(SQL_ATTRIBUTE_COUNT, "SELECT count(*) FROM category_attribute")                \
+    X(SQL_ATTRIBUTE_PUT,                                                             \
+      "INSERT OR REPLACE INTO category_attribute (category, code, sort, datatype, "  \
+      "required, description_fi, description_sv, description_en, value_list) "       \
+      "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE EXISTS "                      \
+      "(SELECT 1 FROM category WHERE id = ?1)")                                      \
     X(SQL_UNIT_PUT,                                                                  \
       "INSERT INTO unit (code, name_fi, name_sv, name_en) VALUES (?1, ?2, ?3, ?4) "  \
       "ON CONFLICT(code) DO UPDATE SET name_fi = excluded.name_fi, "                 \
@@ -59,10 +70,10 @@
     X(SQL_FEEDBACK_INSERT,                                                           \
       "INSERT INTO feedback (category, description, place, status, resolution_reason, " \
       "answer, answered_at, district_id, created_at, updated_at, geom, duplicate_of, " \
-      "forwarded_to, unit_id, first_answered_at, closed_at, followup_hash) "         \
+      "forwarded_to, unit_id, first_answered_at, closed_at, followup_hash, attributes) " \
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, GeomFromWKB(?11, 4326), ?12, ?13, " \
       "(SELECT default_unit FROM category WHERE id = ?1), ?7, "                      \
-      "CASE WHEN ?4 IN ('received', 'in_progress', 'planned') THEN NULL ELSE ?10 END, ?14)") \
+      "CASE WHEN ?4 IN ('received', 'in_progress', 'planned') THEN NULL ELSE ?10 END, ?14, ?15)") \
     X(SQL_CONTACT_INSERT,                                                            \
       "INSERT INTO feedback_contact (feedback_id, name, email, phone) VALUES (?1, ?2, ?3, ?4)") \
     X(SQL_IDEM_GET, "SELECT request_hash, status, location, body FROM idempotency WHERE key = ?1") \

@@ -343,6 +343,61 @@ vk_err store_category_put(store_conn *c, int sort, const store_category *cat, vk
     return store_step_done(c, st, ei, "saving a category");
 }
 
+/* ---- category attributes ---- */
+
+vk_err store_attribute_each(store_conn *c, const char *category, store_attribute_fn fn,
+                            void *arg, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_ATTRIBUTE_LIST, ei);
+    if (!st)
+        return VK_EDB;
+    store_bind_text(st, 1, category);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_attribute a = {
+            col_text(st, 0),
+            col_text(st, 1),
+            col_text(st, 2),
+            sqlite3_column_int(st, 3),
+            sqlite3_column_int(st, 4),
+            {col_text(st, 5), col_text(st, 6), col_text(st, 7)},
+            col_text(st, 8),
+        };
+        if (fn(arg, &a))
+            break;
+    }
+    vk_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "attributes");
+    sqlite3_reset(st);
+    return e;
+}
+
+vk_err store_attribute_put(store_conn *c, const store_attribute *a, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_ATTRIBUTE_PUT, ei);
+    if (!st)
+        return VK_EDB;
+    store_bind_text(st, 1, a->category);
+    store_bind_text(st, 2, a->code);
+    bind_i64(st, 3, a->sort);
+    store_bind_text(st, 4, a->datatype);
+    bind_i64(st, 5, a->required ? 1 : 0);
+    for (int i = 0; i < 3; i++)
+        store_bind_text(st, 6 + i, a->description[i]);
+    store_bind_text(st, 9, a->value_list);
+    return store_step_done(c, st, ei, "saving a category attribute");
+}
+
+vk_err store_attribute_count(store_conn *c, int64_t *n, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_ATTRIBUTE_COUNT, ei);
+    if (!st)
+        return VK_EDB;
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? VK_OK : db_fail(c, ei, "attributes");
+}
+
 /* ---- responsible units ---- */
 
 vk_err store_unit_put(store_conn *c, const store_unit *u, vk_errinfo *ei)
@@ -523,6 +578,7 @@ vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t
     bind_i64_or_null(st, 12, f->duplicate_of);
     store_bind_text(st, 13, f->forwarded_to);
     store_bind_text(st, 14, f->followup_hash);
+    store_bind_text(st, 15, f->attributes);
     if ((e = store_step_done(c, st, ei, "saving feedback")))
         goto out;
     *id = sqlite3_last_insert_rowid(c->db);

@@ -67,6 +67,29 @@ vk_err store_category_each(store_conn *c, store_category_fn fn, void *arg, vk_er
 vk_err store_category_exists(store_conn *c, const char *id, int *exists, vk_errinfo *ei);
 vk_err store_category_put(store_conn *c, int sort, const store_category *cat, vk_errinfo *ei);
 
+/* ---- category attributes (Open311 service definitions) ---- */
+
+typedef struct store_attribute {
+    const char *category;
+    const char *code;
+    const char *datatype;       /* string, number, datetime, text, singlevaluelist,
+                                 * multivaluelist */
+    int required;
+    int sort;
+    const char *description[3]; /* fi, sv, en */
+    const char *value_list;     /* JSON array of {key, name:{fi,sv,en}}, or NULL */
+} store_attribute;
+
+typedef int (*store_attribute_fn)(void *arg, const store_attribute *a);
+/* Calls fn for each definition of category (NULL = of every category), in
+ * category order and then the definition's own; stops when fn returns ≠ 0. */
+vk_err store_attribute_each(store_conn *c, const char *category, store_attribute_fn fn,
+                            void *arg, vk_errinfo *ei);
+/* Insert or replace a definition; one for a category not stored is skipped. */
+vk_err store_attribute_put(store_conn *c, const store_attribute *a, vk_errinfo *ei);
+/* How many definitions are stored (0 in a database from before schema 8). */
+vk_err store_attribute_count(store_conn *c, int64_t *n, vk_errinfo *ei);
+
 /* ---- responsible units ---- */
 
 typedef struct store_unit {
@@ -133,6 +156,7 @@ typedef struct store_feedback_new {
     size_t wkb_len;
     const char *contact_name, *contact_email, *contact_phone; /* may be NULL */
     const char *followup_hash; /* hex SHA-256 of the follow-up token, or NULL */
+    const char *attributes;    /* JSON object of checked answers, or NULL */
 } store_feedback_new;
 
 /* Insert the item (and its contact, if any) in one transaction. */

@@ -185,6 +185,55 @@ describe('reporting feedback', () => {
   });
 });
 
+describe("a category's own questions (properties.attributes)", () => {
+  test('GET /api/v1/categories lists each category\'s attribute definitions', async () => {
+    const { json } = await getJson('/api/v1/categories');
+    const by = Object.fromEntries(json.categories.map((c) => [c.id, c.attributes]));
+    assert.deepEqual(by.parks, [], 'a category without questions has an empty list');
+    const [post, dark] = by.lighting;
+    assert.deepEqual(post, {
+      code: 'pole_number', datatype: 'string', required: false, order: 1,
+      description: post.description,
+    });
+    for (const l of ['fi', 'sv', 'en']) assert.ok(post.description[l].length > 3, l);
+    assert.equal(dark.datatype, 'singlevaluelist');
+    assert.deepEqual(dark.values.map((v) => v.key), ['yes', 'no']);
+    assert.deepEqual(Object.keys(dark.values[0].name), ['fi', 'sv', 'en']);
+    assert.equal(by.winter[0].required, true);
+    assert.deepEqual(by.streets[0].values.map((v) => v.key), ['pothole', 'sign', 'road_marking', 'other']);
+  });
+
+  test('answers are stored and public: in the item, the list and the OGC collection', async () => {
+    const r = await post(feature(point(28.771, 61.194), {
+      category: 'lighting', description: 'Koko katu pimeänä illalla.',
+      attributes: { pole_number: ' 12-A ', whole_street_dark: 'yes' },
+      contact: { email: CONTACT_EMAIL },
+    }));
+    assert.equal(r.res.status, 201, r.text);
+    created.push(r.json.id);
+    assert.deepEqual(r.json.properties.attributes, { pole_number: ' 12-A ', whole_street_dark: 'yes' });
+    const one = (await getJson(`/api/v1/feedback/${r.json.id}`)).json;
+    assert.deepEqual(one.properties.attributes, r.json.properties.attributes);
+    const ogc = (await getJson(`/ogcapi/collections/feedback/items/${r.json.id}`)).json;
+    assert.deepEqual(ogc.properties.attributes, r.json.properties.attributes);
+    const list = (await getJson('/api/v1/feedback?category=lighting&limit=10000')).json;
+    assert.ok(list.features.some((f) => f.id === r.json.id && f.properties.attributes.whole_street_dark === 'yes'));
+    const none = list.features.find((f) => f.id !== r.json.id);
+    assert.equal(none.properties.attributes, null, 'no answers: null');
+    const emptyAnswers = await post(feature(point(28.771, 61.194), {
+      category: 'streets', description: 'Kuoppa.', attributes: { problem: '' },
+    }));
+    assert.equal(emptyAnswers.res.status, 201, emptyAnswers.text);
+    created.push(emptyAnswers.json.id);
+    assert.equal(emptyAnswers.json.properties.attributes, null, 'an empty optional answer is no answer');
+    const winter = await post(feature(point(28.771, 61.194), {
+      category: 'winter', description: 'Jäätä.', attributes: { condition: 'ice' },
+    }));
+    assert.equal(winter.res.status, 201, winter.text);
+    created.push(winter.json.id);
+  });
+});
+
 describe('listing and filters', () => {
   test('the list includes what was created and never contact details', async () => {
     const { res, json } = await getJson('/api/v1/feedback?limit=10000');
@@ -265,6 +314,15 @@ describe('bad input gets a clear 4xx JSON error and changes nothing', () => {
     ['blank description', () => post(feature(point(), { ...ok, description: '   ' })), 400, 'invalid_value', 'properties.description'],
     ['description over 4000 characters', () => post(feature(point(), { ...ok, description: 'ä'.repeat(4001) })), 400, 'too_long', 'properties.description'],
     ['description as a number', () => post(feature(point(), { ...ok, description: 12 })), 400, 'wrong_type', 'properties.description'],
+    ['attributes not an object', () => post(feature(point(), { ...ok, attributes: ['yes'] })), 400, 'wrong_type', 'properties.attributes'],
+    ['an attribute the category does not ask', () => post(feature(point(), { ...ok, attributes: { colour: 'red' } })), 400, 'unknown_field', 'properties.attributes.colour'],
+    ['an attribute of another category', () => post(feature(point(), { category: 'parks', description: 'x', attributes: { pole_number: '1' } })), 400, 'unknown_field', 'properties.attributes.pole_number'],
+    ['a value not in the list', () => post(feature(point(), { ...ok, attributes: { whole_street_dark: 'maybe' } })), 400, 'invalid_value', 'properties.attributes.whole_street_dark'],
+    ['a list value as a number', () => post(feature(point(), { ...ok, attributes: { whole_street_dark: 1 } })), 400, 'invalid_value', 'properties.attributes.whole_street_dark'],
+    ['a string answer as a number', () => post(feature(point(), { ...ok, attributes: { pole_number: 12 } })), 400, 'wrong_type', 'properties.attributes.pole_number'],
+    ['a string answer over 200 characters', () => post(feature(point(), { ...ok, attributes: { pole_number: 'x'.repeat(201) } })), 400, 'too_long', 'properties.attributes.pole_number'],
+    ['a required answer missing', () => post(feature(point(), { category: 'winter', description: 'Liukasta.' })), 400, 'missing_field', 'properties.attributes.condition'],
+    ['a required answer empty', () => post(feature(point(), { category: 'winter', description: 'Liukasta.', attributes: { condition: '' } })), 400, 'missing_field', 'properties.attributes.condition'],
     ['unknown property', () => post(feature(point(), { ...ok, colour: 'red' })), 400, 'unknown_field', 'properties.colour'],
     ['resident sets a status', () => post(feature(point(), { ...ok, status: 'closed' })), 400, 'unknown_field', 'properties.status'],
     ['bad email', () => post(feature(point(), { ...ok, contact: { email: 'not an email' } })), 400, 'invalid_value', 'properties.contact.email'],

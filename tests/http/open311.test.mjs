@@ -148,7 +148,7 @@ describe('discovery and services', () => {
       const c = cats.find((x) => x.id === s.service_code);
       assert.ok(c, s.service_code);
       assert.equal(s.service_name, c.name.fi);
-      assert.equal(s.metadata, false);
+      assert.equal(s.metadata, c.attributes.length > 0, `${s.service_code}: metadata when it asks questions`);
       assert.equal(s.type, 'realtime');
       assert.equal(typeof s.keywords, 'string');
       assert.equal(typeof s.group, 'string');
@@ -159,22 +159,127 @@ describe('discovery and services', () => {
     assert.equal(sv.name, 'services');
     assert.equal(sv.children.length, cats.length);
     assert.equal(childText(sv.children[0], 'service_name'), cats[0].name.sv);
-    assert.equal(childText(sv.children[0], 'metadata'), 'false');
+    assert.equal(childText(sv.children[0], 'metadata'), String(cats[0].attributes.length > 0));
+    assert.ok(fi.some((s) => s.metadata) && fi.some((s) => !s.metadata), 'some services ask questions');
     const bad = await get('/services.json?locale=de');
     assert.equal(bad.res.status, 400);
     assertErrorsJson(bad.text, 400);
   });
 
-  test('a service definition has an empty attribute list', async () => {
-    const { json } = await getJson('/services/streets.json');
-    assert.deepEqual(json, { service_code: 'streets', attributes: [] });
-    const { xml } = await getXml('/services/streets.xml');
+  test('a service without questions has an empty attribute list', async () => {
+    const { json } = await getJson('/services/parks.json');
+    assert.deepEqual(json, { service_code: 'parks', attributes: [] });
+    const { xml } = await getXml('/services/parks.xml');
     assert.equal(xml.name, 'service_definition');
-    assert.equal(childText(xml, 'service_code'), 'streets');
+    assert.equal(childText(xml, 'service_code'), 'parks');
     assert.equal(child(xml, 'attributes').children.length, 0);
     const missing = await get('/services/nothing.xml');
     assert.equal(missing.res.status, 404);
     assertErrorsXml(missing.text, 404);
+  });
+});
+
+describe('service definitions with attributes', () => {
+  test('lighting in JSON: Open311 shape, texts by locale, the same as /api/v1/categories', async () => {
+    const cats = (await (await fetch(`${srv.url}/api/v1/categories`)).json()).categories;
+    const defs = cats.find((c) => c.id === 'lighting').attributes;
+    const { json } = await getJson('/services/lighting.json?locale=sv');
+    assert.equal(json.service_code, 'lighting');
+    assert.deepEqual(json.attributes.map((a) => a.code), defs.map((d) => d.code));
+    for (const [i, a] of json.attributes.entries()) {
+      const d = defs[i];
+      assert.equal(a.variable, true);
+      assert.equal(a.datatype, d.datatype);
+      assert.equal(a.required, d.required);
+      assert.equal(a.order, d.order);
+      assert.equal(a.description, d.description.sv);
+      assert.equal(typeof a.datatype_description, 'string');
+      assert.deepEqual(a.values, (d.values || []).map((v) => ({ key: v.key, name: v.name.sv })));
+    }
+    const post = json.attributes.find((a) => a.code === 'pole_number');
+    assert.equal(post.datatype, 'string');
+    assert.equal(post.required, false);
+    const dark = json.attributes.find((a) => a.code === 'whole_street_dark');
+    assert.equal(dark.datatype, 'singlevaluelist');
+    assert.deepEqual(dark.values.map((v) => v.key), ['yes', 'no']);
+  });
+
+  test('winter in XML: a required single-value list with its values', async () => {
+    const { xml } = await getXml('/services/winter.xml?locale=en');
+    assert.equal(xml.name, 'service_definition');
+    const attrs = child(xml, 'attributes').children;
+    assert.equal(attrs.length, 1);
+    const a = attrs[0];
+    assert.equal(a.name, 'attribute');
+    assert.equal(childText(a, 'variable'), 'true');
+    assert.equal(childText(a, 'code'), 'condition');
+    assert.equal(childText(a, 'required'), 'true');
+    assert.equal(childText(a, 'description'), 'Snow or ice?');
+    const values = child(a, 'values').children;
+    assert.ok(values.every((v) => v.name === 'value'));
+    assert.deepEqual(values.map((v) => childText(v, 'key')), ['snow', 'ice', 'snowbank']);
+    assert.equal(childText(values[1], 'name'), 'Ice');
+    const bad = await get('/services/winter.json?locale=xx');
+    assert.equal(bad.res.status, 400);
+  });
+
+  test('attribute[...] fields are checked and stored; extensions=true shows them', async () => {
+    const ok = await postForm('/requests.json', formEncode(fmsReport({
+      service_code: 'lighting', description: 'Koko katu pimeänä',
+      'attribute[pole_number]': 'KV-1234', 'attribute[whole_street_dark]': 'yes',
+    })));
+    assert.equal(ok.res.status, 201, ok.text);
+    const id = JSON.parse(ok.text)[0].service_request_id;
+    const { json } = await getJson(`/requests/${id}.json?extensions=true`);
+    assert.deepEqual(json[0].extended_attributes.attributes,
+      [{ code: 'pole_number', value: 'KV-1234' }, { code: 'whole_street_dark', value: 'yes' }]);
+    const { xml } = await getXml(`/requests/${id}.xml?extensions=true`);
+    const ext = child(child(xml, 'request'), 'extended_attributes');
+    const answers = child(ext, 'attributes').children;
+    assert.deepEqual(answers.map((a) => [a.name, childText(a, 'code'), childText(a, 'value')]),
+      [['attribute', 'pole_number', 'KV-1234'], ['attribute', 'whole_street_dark', 'yes']]);
+    const plain = (await getJson(`/requests/${id}.json`)).json[0];
+    assert.equal(plain.extended_attributes, undefined, 'only with extensions=true');
+    const feature = await (await fetch(`${srv.url}/api/v1/feedback/${id}`)).json();
+    assert.deepEqual(feature.properties.attributes, { pole_number: 'KV-1234', whole_street_dark: 'yes' });
+
+    const winter = await postForm('/requests.xml', formEncode(fmsReport({
+      service_code: 'winter', description: 'Jäinen jalkakäytävä', 'attribute[condition]': 'ice',
+    })));
+    assert.equal(winter.res.status, 201, winter.text);
+  });
+
+  test('attribute refusals name the attribute in an Open311 error array', async () => {
+    const cases = [
+      [{ service_code: 'winter' }, /^attribute\[condition\] is required/],
+      [{ service_code: 'winter', 'attribute[condition]': 'mud' },
+        /^attribute\[condition\] must be one of: snow, ice, snowbank/],
+      [{ service_code: 'winter', 'attribute[condition]': 'ice', 'attribute[colour]': 'red' },
+        /^attribute\[colour\]: category winter asks no such question/],
+      [{ service_code: 'lighting', 'attribute[whole_street_dark]': 'perhaps' },
+        /^attribute\[whole_street_dark\] must be one of: yes, no/],
+      [{ service_code: 'lighting', 'attribute[whole_street_dark][]': 'yes' }, /whole_street_dark/],
+      [{ service_code: 'lighting', 'attribute[pole_number': 'x' }, /attribute\[CODE\]/],
+      [{ service_code: 'parks', 'attribute[pole_number]': '12' }, /^attribute\[pole_number\]: category parks/],
+    ];
+    for (const [extra, message] of cases) {
+      const { res, text } = await postForm('/requests.json', formEncode(fmsReport(extra)));
+      assert.equal(res.status, 400, text);
+      assert.match(assertErrorsJson(text, 400).description, message);
+    }
+    const xml = await postForm('/requests.xml', formEncode(fmsReport({ service_code: 'winter' })));
+    assert.equal(xml.res.status, 400);
+    assert.match(childText(assertErrorsXml(xml.text, 400), 'description'), /attribute\[condition\]/);
+  });
+
+  test("FixMyStreet's own attribute[report_url] and attribute[title] are dropped, not stored", async () => {
+    const r = await postForm('/requests.json', formEncode(fmsReport({
+      service_code: 'parks', 'attribute[title]': 'Rikkinäinen penkki',
+    })));
+    assert.equal(r.res.status, 201, r.text);
+    const id = JSON.parse(r.text)[0].service_request_id;
+    const feature = await (await fetch(`${srv.url}/api/v1/feedback/${id}`)).json();
+    assert.equal(feature.properties.attributes, null);
   });
 });
 
@@ -413,5 +518,95 @@ describe('reading requests', () => {
         assert.ok(!text.includes(secret), `a GET answer contains ${secret}`);
       }
     }
+  });
+});
+
+// A second server: api_key required (--open311-require-key), and the test
+// fixture's categories, whose lighting asks a question of every datatype.
+describe('--open311-require-key, and every attribute datatype', () => {
+  let keyed;
+  const fixtures = (d) => new URL(`../fixtures/${d}`, import.meta.url).pathname;
+  before(async () => {
+    keyed = await startServer({
+      args: ['--open311-require-key', '--rate-limit', '0', '--seeds', fixtures('seeds'), '--geo', fixtures('geo')],
+      tokens: [{ name: 'fixmystreet', role: 'moderator' }],
+    });
+  });
+  after(async () => {
+    await keyed.stop();
+    keyed.cleanup();
+  });
+  const post = async (fields) => {
+    const res = await fetch(`${keyed.url}${BASE}/requests.json`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: typeof fields === 'string' ? fields : formEncode(fields),
+    });
+    return { res, text: await res.text() };
+  };
+  const report = (extra = {}) => ({
+    service_code: 'lighting', lat: String(HERE.lat), long: String(HERE.long),
+    description: 'Valot sammuneet', api_key: keyed.tokens.fixmystreet, ...extra,
+  });
+
+  test('discovery says a key is needed; the open server says none is', async () => {
+    const d = await (await fetch(`${keyed.url}${BASE}/discovery.json`)).json();
+    assert.match(d.key_service, /api_key/);
+    assert.equal((await getJson('/discovery.json')).json.key_service, 'No API key is needed.');
+  });
+
+  test('a missing, malformed or unknown api_key is refused with 403', async () => {
+    for (const [key, message] of [[undefined, /^api_key is required/], ['', /^api_key is required/],
+      ['not-needed', /^api_key is not a valid API token/], ['f'.repeat(64), /^api_key is not a valid API token/]]) {
+      const fields = report({ api_key: key });
+      if (key === undefined) delete fields.api_key;
+      const { res, text } = await post(fields);
+      assert.equal(res.status, 403, text);
+      assert.match(assertErrorsJson(text, 403).description, message);
+    }
+    const xml = await fetch(`${keyed.url}${BASE}/requests.xml`, {
+      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: formEncode(report({ api_key: 'wrong' })),
+    });
+    assert.equal(xml.status, 403);
+    assertErrorsXml(await xml.text(), 403);
+    const list = await fetch(`${keyed.url}${BASE}/requests.json`);
+    assert.equal(list.status, 200, 'reading needs no key');
+  });
+
+  test('with a valid key: every datatype, attribute[code][] lists', async () => {
+    const body = `${formEncode(report({
+      'attribute[pole_number]': 'A-7', 'attribute[whole_street_dark]': 'no', 'attribute[lamps_out]': '3',
+      'attribute[noticed]': '2026-11-20T18:00:00+02:00', 'attribute[details]': 'Rivi 1\nRivi 2',
+    }))}&attribute%5Bwhen%5D%5B%5D=evening&attribute%5Bwhen%5D%5B%5D=night&attribute%5Bwhen%5D%5B%5D=`;
+    const { res, text } = await post(body);
+    assert.equal(res.status, 201, text);
+    const id = JSON.parse(text)[0].service_request_id;
+    const feature = await (await fetch(`${keyed.url}/api/v1/feedback/${id}`)).json();
+    assert.deepEqual(feature.properties.attributes, {
+      pole_number: 'A-7', whole_street_dark: 'no', lamps_out: 3, noticed: '2026-11-20T16:00:00Z',
+      details: 'Rivi 1\nRivi 2', when: ['evening', 'night'],
+    });
+    const req = (await (await fetch(`${keyed.url}${BASE}/requests/${id}.json?extensions=true`)).json())[0];
+    assert.deepEqual(req.extended_attributes.attributes.filter((a) => a.code === 'when').map((a) => a.value),
+      ['evening', 'night'], 'one entry per value of a multivaluelist');
+    assert.ok(req.extended_attributes.attributes.some((a) => a.code === 'lamps_out' && a.value === '3'));
+  });
+
+  test('wrong datatypes are refused, naming the attribute', async () => {
+    const cases = [
+      [{ 'attribute[lamps_out]': 'three' }, /^attribute\[lamps_out\] must be a number/],
+      [{ 'attribute[noticed]': 'yesterday' }, /^attribute\[noticed\] must be an RFC 3339 date-time/],
+      [{ 'attribute[when][]': 'morning' }, /^attribute\[when\] must be a list of different keys from: evening, night/],
+      [{ 'attribute[pole_number]': 'a\nb' }, /^attribute\[pole_number\] contains a control character/],
+      [{ 'attribute[pole_number]': 'x'.repeat(201) }, /^attribute\[pole_number\] is 201 characters long/],
+    ];
+    for (const [extra, message] of cases) {
+      const { res, text } = await post(report(extra));
+      assert.equal(res.status, 400, text);
+      assert.match(assertErrorsJson(text, 400).description, message);
+    }
+    const twice = await post(`${formEncode(report())}&attribute%5Bwhen%5D%5B%5D=night&attribute%5Bwhen%5D%5B%5D=night`);
+    assert.equal(twice.res.status, 400, twice.text);
   });
 });

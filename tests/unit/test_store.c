@@ -378,10 +378,77 @@ static void test_moderation(void)
     store_close(c);
 }
 
+/* Schema 8: a category's questions and the answers stored with an item. */
+static int collect_attribute(void *arg, const store_attribute *a)
+{
+    char *out = arg;
+    size_t n = strlen(out);
+    snprintf(out + n, 200 - n, "%s%s.%s:%s:%d:%s", n ? "," : "", a->category, a->code, a->datatype,
+             a->required, a->value_list ? "list" : "-");
+    return 0;
+}
+
+static void test_attributes(void)
+{
+    const char *db = t_path("attr.sqlite");
+    store_conn *c = NULL;
+    gis_ctx *g = NULL;
+    vk_errinfo ei;
+    T_EQ_INT(store_open(&c, db, &ei), VK_OK, "open");
+    gis_ctx_new(&g);
+    store_category light = {"lighting", {"Valaistus", "Belysning", "Lighting"}, {"", "", ""}, NULL};
+    store_category winter = {"winter", {"Talvi", "Vinter", "Winter"}, {"", "", ""}, NULL};
+    T_EQ_INT(store_category_put(c, 1, &light, &ei), VK_OK, "lighting saved");
+    T_EQ_INT(store_category_put(c, 0, &winter, &ei), VK_OK, "winter saved, sorted first");
+    int64_t n = -1;
+    T_EQ_INT(store_attribute_count(c, &n, &ei), VK_OK, "count");
+    T_EQ_INT(n, 0, "no questions yet");
+    store_attribute a = {"lighting", "pole_number", "string", 0, 2, {"Numero", "Nummer", "Number"}, NULL};
+    T_EQ_INT(store_attribute_put(c, &a, &ei), VK_OK, "a string question");
+    store_attribute b = {"lighting", "dark", "singlevaluelist", 1, 1, {"Pimeä?", "Mörk?", "Dark?"},
+                         "[{\"key\":\"yes\",\"name\":{\"fi\":\"Kyllä\",\"sv\":\"Ja\",\"en\":\"Yes\"}}]"};
+    T_EQ_INT(store_attribute_put(c, &b, &ei), VK_OK, "a list question");
+    store_attribute w = {"winter", "condition", "singlevaluelist", 1, 1, {"Lunta?", "Snö?", "Snow?"}, "[]"};
+    T_EQ_INT(store_attribute_put(c, &w, &ei), VK_OK, "another category's");
+    store_attribute ghost = {"nope", "x", "string", 0, 1, {"a", "b", "c"}, NULL};
+    T_EQ_INT(store_attribute_put(c, &ghost, &ei), VK_OK, "one for a missing category is skipped");
+    store_attribute bad = {"lighting", "x", "colour", 0, 1, {"a", "b", "c"}, NULL};
+    T_EQ_INT(store_attribute_put(c, &bad, &ei), VK_EDB, "an unknown datatype is refused by the schema");
+    b.required = 0; /* put again: replaced, not doubled */
+    T_EQ_INT(store_attribute_put(c, &b, &ei), VK_OK, "replaced");
+    store_attribute_count(c, &n, &ei);
+    T_EQ_INT(n, 3, "three definitions");
+    char all[200] = "";
+    T_EQ_INT(store_attribute_each(c, NULL, collect_attribute, all, &ei), VK_OK, "each, all");
+    T_OK(strcmp(all, "winter.condition:singlevaluelist:1:list,lighting.dark:singlevaluelist:0:list,"
+                     "lighting.pole_number:string:0:-") == 0,
+         "category order, then the question's own order");
+    char one[200] = "";
+    store_attribute_each(c, "lighting", collect_attribute, one, &ei);
+    T_OK(strcmp(one, "lighting.dark:singlevaluelist:0:list,lighting.pole_number:string:0:-") == 0,
+         "one category's only");
+
+    size_t len;
+    unsigned char *wkb = point_wkb(g, 28.75, 61.17, &len);
+    store_feedback_new f = {.category = "lighting", .description = "Pimeää",
+                            .created_at = "2026-11-01T10:00:00Z", .updated_at = "2026-11-01T10:00:00Z",
+                            .wkb = wkb, .wkb_len = len, .attributes = "{\"dark\":\"yes\"}"};
+    int64_t id = 0;
+    T_EQ_INT(store_feedback_insert(c, &f, &id, &ei), VK_OK, "answers stored with the item");
+    f.attributes = "{not json";
+    T_EQ_INT(store_feedback_insert(c, &f, &id, &ei), VK_EDB, "text that is not JSON is refused");
+    T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback WHERE attributes ->> '$.dark' = 'yes'"), 1,
+             "one item with its answers");
+    free(wkb);
+    gis_ctx_free(g);
+    store_close(c);
+}
+
 int main(void)
 {
     test_open_and_migrate();
     test_feedback_rows();
+    test_attributes();
     test_migrate_workflow();
     test_moderation();
     t_cleanup();
