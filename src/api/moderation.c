@@ -258,7 +258,7 @@ static vk_err followup_view(vk_ctx *ctx, int64_t id, vk_buf *b, vk_errinfo *ei)
     store_feedback_mod_fini(&m);
     history_reader h = {json_array(), "received", ""};
     json_object_set_new(r.view, "history", h.history);
-    e = store_event_each(ctx->store, id, 0, read_history, &h, ei);
+    e = store_event_each(ctx->store, id, read_history, &h, ei);
     char *s = e ? NULL : json_dumps(r.view, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(r.view);
     if (e)

@@ -366,7 +366,7 @@ vk_err api_staff_view(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b, int *fou
         return e;
     vk_buf_puts(b, ",\"events\":[");
     event_writer w = {.b = b};
-    if ((e = store_event_each(ctx->store, id, 0, event_json, &w, &ctx->err)))
+    if ((e = store_event_each(ctx->store, id, event_json, &w, &ctx->err)))
         return e;
     vk_buf_puts(b, "],\"staff\":");
     if ((e = api_moderation_staff_json(ctx, id, role, b)))

@@ -119,10 +119,7 @@
       "public_answer, internal_note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")       \
     X(SQL_EVENT_LIST_ITEM,                                                           \
       "SELECT id, feedback_id, at, actor, kind, before, after, public_answer, "      \
-      "internal_note FROM feedback_event WHERE feedback_id = ?1 ORDER BY id")        \
-    X(SQL_EVENT_LIST_ALL,                                                            \
-      "SELECT id, feedback_id, at, actor, kind, before, after, public_answer, "      \
-      "internal_note FROM feedback_event ORDER BY id DESC LIMIT ?1")
+      "internal_note FROM feedback_event WHERE feedback_id = ?1 ORDER BY id")
 
 /* Moderation, withdrawal, "me too", merging and the retention purge
  * (store/moderation.c). Only the writer thread runs the writes. */

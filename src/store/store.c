@@ -915,13 +915,13 @@ vk_err store_event_add(store_conn *c, const store_event *ev, vk_errinfo *ei)
     return store_step_done(c, st, ei, "saving a feedback event");
 }
 
-vk_err store_event_each(store_conn *c, int64_t feedback_id, int limit, store_event_fn fn,
-                        void *arg, vk_errinfo *ei)
+vk_err store_event_each(store_conn *c, int64_t feedback_id, store_event_fn fn, void *arg,
+                        vk_errinfo *ei)
 {
-    sqlite3_stmt *st = stmt_get(c, feedback_id > 0 ? SQL_EVENT_LIST_ITEM : SQL_EVENT_LIST_ALL, ei);
+    sqlite3_stmt *st = stmt_get(c, SQL_EVENT_LIST_ITEM, ei);
     if (!st)
         return VK_EDB;
-    bind_i64(st, 1, feedback_id > 0 ? feedback_id : limit);
+    bind_i64(st, 1, feedback_id);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         store_event ev = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),

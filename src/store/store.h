@@ -195,10 +195,10 @@ typedef struct store_event {
 
 vk_err store_event_add(store_conn *c, const store_event *ev, vk_errinfo *ei);
 typedef int (*store_event_fn)(void *arg, const store_event *ev);
-/* One item's events, oldest first (feedback_id > 0), or the newest `limit`
- * events of all items, newest first (feedback_id 0). */
-vk_err store_event_each(store_conn *c, int64_t feedback_id, int limit, store_event_fn fn,
-                        void *arg, vk_errinfo *ei);
+/* One item's events, oldest first (the audit log of all items is read by
+ * store/audit.c). */
+vk_err store_event_each(store_conn *c, int64_t feedback_id, store_event_fn fn, void *arg,
+                        vk_errinfo *ei);
 
 /* ---- moderation, withdrawal, "me too", retention (store/moderation.c) ---- */
 
