@@ -7,7 +7,8 @@
 #    run directory; makes or reuses $DATA/vaikuta-1m.sqlite (bench/make-db.sh,
 #    the same cache and stamp as run.sh);
 # 2. starts `vaikuta serve --threads 2` on 127.0.0.1:$PORT over it; times the
-#    first aggregate request (the snapshot's full build) with curl;
+#    first aggregate request with curl, sent as soon as /healthz answers (it
+#    waits for the snapshot that the server builds in the background at start);
 # 3. per request below: 1 s warm-up, then `wrk -t1 -c1 -d$DUR --latency`
 #    (one connection: the latency of one request at a time, the issue's
 #    "p50, warm"), REPS times; the median of the p50s is reported:

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,8 @@ struct http_server {
     api_stats *stats;          /* the aggregates' snapshot, shared by the workers */
     http_ratelimit *ratelimit; /* NULL when writes are not limited */
     atomic_int in_flight;
+    pthread_t warmer;          /* builds the snapshot once, at start */
+    int warming;
 };
 
 /* What one request carries between handler calls. */
@@ -451,6 +454,26 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&srv->in_flight, 1);
 }
 
+/* Build the aggregates' snapshot right after start (seconds for a
+ * million items), so the first visitor of the statistics does not wait for
+ * it. Holds one worker context meanwhile; the others keep serving. */
+static void *warm_stats(void *arg)
+{
+    http_server *s = arg;
+    vk_ctx *ctx = vk_ctx_pool_get(s->pool);
+    stats_view v;
+    int64_t t0 = vk_monotonic_us();
+    if (api_stats_acquire(s->stats, ctx, &v) == VK_OK) {
+        api_stats_release(&v);
+        vk_log("statistics ready (%.1f s)", (double)(vk_monotonic_us() - t0) / 1e6);
+    } else {
+        vk_log("statistics not prepared at start (%s); the first request will try again",
+               ctx->err.message);
+    }
+    vk_ctx_pool_put(s->pool, ctx);
+    return NULL;
+}
+
 vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei)
 {
     http_server *s = calloc(1, sizeof *s);
@@ -506,6 +529,7 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
         return vk_fail(ei, VK_EIO, "listen", "cannot listen on %s:%u (in use, or not allowed?)",
                        cfg->listen_host, cfg->port);
     }
+    s->warming = pthread_create(&s->warmer, NULL, warm_stats, s) == 0;
     *out = s;
     return VK_OK;
 }
@@ -522,6 +546,8 @@ void http_server_stop(http_server *s, int grace_ms)
     /* Requests waiting on the writer were counted in flight and answered;
      * the writer finishes whatever is still queued before it stops. */
     MHD_stop_daemon(s->daemon);
+    if (s->warming)
+        pthread_join(s->warmer, NULL);
     vk_writer_stop(s->writer);
     http_ratelimit_free(s->ratelimit);
     vk_ctx_pool_free(s->pool);
