@@ -33,11 +33,11 @@ struct vk_writer {
     int max_batch;
     vk_ctx *ctx; /* owned: the writer's own connection */
     time_t last_purge;
-    time_t next_contact_purge; /* 0: the retention purge is off */
+    time_t next_maintenance;   /* the hourly tick: planner statistics, retention purge */
 };
 
 /* How often the contact-details retention purge runs. */
-#define CONTACT_PURGE_SECONDS 3600
+#define MAINTENANCE_SECONDS 3600
 
 void vk_write_job_fini(vk_write_job *job)
 {
@@ -260,10 +260,23 @@ void vk_json_write_defer(vk_ctx *ctx, vk_json_write *st, vk_resp *resp)
     vk_write_job_defer(ctx, &st->job, resp, json_write_finish, vk_json_write_free);
 }
 
-/* The retention purge in a transaction of its own (writer thread). */
-static void purge_contacts(vk_writer *w)
+/* Hourly, between batches (writer thread): fresh planner statistics when
+ * the table has grown or shrunk a lot since the last ones (the inbox and
+ * filtered lists need them to pick the right index), and the retention
+ * purge of contact details in a transaction of its own. */
+static void maintain(vk_writer *w)
 {
     vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    int analyzed = 0;
+    int64_t t0 = vk_monotonic_us();
+    if (store_analyze_if_stale(w->ctx->store, &analyzed, &ei))
+        vk_log("writer: refreshing the planner statistics failed: %s", ei.message);
+    else if (analyzed)
+        vk_log("writer: planner statistics refreshed (%.2f s)",
+               (double)(vk_monotonic_us() - t0) / 1e6);
+    if (w->ctx->cfg->contact_retention_days <= 0)
+        return;
     vk_errinfo_clear(&ei);
     int64_t removed = 0;
     if (api_moderation_purge_days(w->ctx->store, w->ctx->cfg->contact_retention_days, &removed, &ei))
@@ -272,6 +285,7 @@ static void purge_contacts(vk_writer *w)
         vk_log("writer: removed the contact details of %lld closed or withdrawn items",
                (long long)removed);
 }
+
 static void *writer_main(void *arg)
 {
     vk_writer *w = arg;
@@ -282,18 +296,14 @@ static void *writer_main(void *arg)
     for (;;) {
         pthread_mutex_lock(&w->lock);
         while (!w->head && !w->stopping) {
-            if (!w->next_contact_purge) {
-                pthread_cond_wait(&w->wake, &w->lock);
-                continue;
-            }
-            if (time(NULL) >= w->next_contact_purge) {
-                w->next_contact_purge = time(NULL) + CONTACT_PURGE_SECONDS;
+            if (time(NULL) >= w->next_maintenance) {
+                w->next_maintenance = time(NULL) + MAINTENANCE_SECONDS;
                 pthread_mutex_unlock(&w->lock);
-                purge_contacts(w);
+                maintain(w);
                 pthread_mutex_lock(&w->lock);
                 continue;
             }
-            struct timespec until = {w->next_contact_purge, 0};
+            struct timespec until = {w->next_maintenance, 0};
             pthread_cond_timedwait(&w->wake, &w->lock, &until);
         }
         if (!w->head) {
@@ -321,9 +331,9 @@ static void *writer_main(void *arg)
             j->done(j->done_arg);
         }
         /* Also when writes never stop coming. */
-        if (w->next_contact_purge && now >= w->next_contact_purge) {
-            w->next_contact_purge = now + CONTACT_PURGE_SECONDS;
-            purge_contacts(w);
+        if (now >= w->next_maintenance) {
+            w->next_maintenance = now + MAINTENANCE_SECONDS;
+            maintain(w);
         }
     }
     return NULL;
@@ -336,7 +346,7 @@ vk_err vk_writer_start(vk_writer **out, const vk_config *cfg, int max_batch, vk_
         return vk_fail(ei, VK_ENOMEM, "", NULL);
     w->max_batch = max_batch < 1 ? 1 : max_batch;
     /* At start, then hourly. */
-    w->next_contact_purge = cfg->contact_retention_days > 0 ? time(NULL) : 0;
+    w->next_maintenance = time(NULL);
     store_conn *s = NULL;
     vk_err e = store_open_worker(&s, cfg->db_path, ei);
     if (!e)

@@ -16,10 +16,18 @@
     "UPDATE feedback SET district_id = NULL WHERE district_id IS NOT NULL; "         \
     "DELETE FROM district; DELETE FROM accessibility_area; DELETE FROM municipality"
 #define SQL_SCRIPT_INIT_SPATIAL "SELECT InitSpatialMetadata(1)"
+#define SQL_SCRIPT_ANALYZE "ANALYZE"
+/* Rows of feedback, and how many it had when statistics were last taken
+ * (NULL when never): sqlite_stat1's first number for one of its indexes.
+ * Read only once sqlite_stat1 exists (it is made by the first ANALYZE). */
+#define SQL_ONCE_ANALYZED_ROWS                                                       \
+    "SELECT (SELECT count(*) FROM feedback), (SELECT CAST(stat AS INTEGER) FROM "    \
+    "sqlite_stat1 WHERE tbl = 'feedback' AND idx = 'feedback_status')"
 
 /*        name                  SQL */
 #define STORE_SQL_LIST(X)                                                            \
     X(SQL_PING, "SELECT count(*) FROM feedback")                                     \
+    X(SQL_HAS_STAT1, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'") \
     X(SQL_CATEGORY_LIST,                                                             \
       "SELECT id, name_fi, name_sv, name_en, description_fi, description_sv, "       \
       "description_en FROM category ORDER BY sort, id")                              \

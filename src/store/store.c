@@ -899,6 +899,37 @@ vk_err store_feedback_update(store_conn *c, int64_t id, const store_feedback_sta
     return store_step_done(c, st, ei, "updating feedback");
 }
 
+vk_err store_analyze_if_stale(store_conn *c, int *analyzed, vk_errinfo *ei)
+{
+    *analyzed = 0;
+    sqlite3_stmt *st = stmt_get(c, SQL_HAS_STAT1, ei);
+    if (!st)
+        return VK_EDB;
+    int rc = sqlite3_step(st);
+    int have_stats = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return db_fail(c, ei, "looking for planner statistics");
+    if (have_stats) {
+        /* Prepared here, not cached: sqlite_stat1 may not exist when the
+         * cache's statements are first made, and this runs hourly. */
+        if (sqlite3_prepare_v2(c->db, SQL_ONCE_ANALYZED_ROWS, -1, &st, NULL) != SQLITE_OK)
+            return db_fail(c, ei, "reading planner statistics");
+        rc = sqlite3_step(st);
+        int64_t rows = sqlite3_column_int64(st, 0);
+        int known = rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL;
+        int64_t then = known ? sqlite3_column_int64(st, 1) : 0;
+        sqlite3_finalize(st);
+        if (rc != SQLITE_ROW)
+            return db_fail(c, ei, "reading planner statistics");
+        if (known && rows <= 2 * then + 1000 && 2 * rows + 1000 >= then)
+            return VK_OK;
+    }
+    vk_err e = exec(c, SQL_SCRIPT_ANALYZE, ei);
+    *analyzed = e == VK_OK;
+    return e;
+}
+
 vk_err store_event_add(store_conn *c, const store_event *ev, vk_errinfo *ei)
 {
     sqlite3_stmt *st = stmt_get(c, SQL_EVENT_ADD, ei);

@@ -179,6 +179,13 @@ vk_err store_feedback_state_get(store_conn *c, int64_t id, int *found, store_fee
                                 vk_errinfo *ei);
 void store_feedback_state_fini(store_feedback_state *s);
 vk_err store_feedback_exists(store_conn *c, int64_t id, int *exists, vk_errinfo *ei);
+
+/* ANALYZE when the planner has no statistics yet or feedback has since
+ * more than doubled or halved (give or take 1000 rows); *analyzed says
+ * whether it ran. Without statistics SQLite takes any matching index as
+ * selective, e.g. sorting half a million rows of status=received for an
+ * inbox page instead of walking the inbox index. */
+vk_err store_analyze_if_stale(store_conn *c, int *analyzed, vk_errinfo *ei);
 /* The unit's id, 0 if there is no unit with this code. */
 vk_err store_unit_id(store_conn *c, const char *code, int64_t *id, vk_errinfo *ei);
 /* Write the new state; answer NULL keeps the answer (and its time), else

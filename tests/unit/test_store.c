@@ -205,6 +205,25 @@ static void test_feedback_rows(void)
     T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback_contact WHERE email = 'maija@example.fi'"), 1,
              "contact stored in its own table");
     T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback_contact"), 1, "only when given");
+
+    /* Planner statistics: taken when there are none, then only when the
+     * table has grown past double (+1000 rows). */
+    int analyzed = 0;
+    T_EQ_INT(store_analyze_if_stale(c, &analyzed, &ei), VK_OK, "statistics check");
+    T_OK(analyzed, "no statistics yet: ANALYZE ran");
+    T_EQ_INT(count_sql(db, "SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 WHERE tbl = 'feedback' "
+                           "AND idx = 'feedback_status'"),
+             2, "statistics count the two rows");
+    T_EQ_INT(store_analyze_if_stale(c, &analyzed, &ei), VK_OK, "statistics check again");
+    T_OK(!analyzed, "fresh statistics are left alone");
+    /* As if taken when the table had 5000 rows: it has shrunk past half. */
+    exec_sql(db, "UPDATE sqlite_stat1 SET stat = '5000 2500' WHERE tbl = 'feedback' "
+                 "AND idx = 'feedback_status'");
+    T_EQ_INT(store_analyze_if_stale(c, &analyzed, &ei), VK_OK, "statistics check after a change");
+    T_OK(analyzed, "5000 then, 2 now: ANALYZE ran");
+    T_EQ_INT(count_sql(db, "SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 WHERE tbl = 'feedback' "
+                           "AND idx = 'feedback_status'"),
+             2, "and counted anew");
     free(w1);
     free(w2);
     gis_ctx_free(g);
