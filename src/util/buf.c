@@ -174,39 +174,48 @@ int vk_json_coord(vk_buf *b, double v, int decimals)
     return vk_buf_add(b, tmp, (size_t)n);
 }
 
+/* The length of the well-formed UTF-8 sequence at s (n bytes left), 0 if
+ * there is none: no stray continuation byte, overlong form, surrogate or
+ * code point above U+10FFFF. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len;
+    unsigned cp;
+    if (c < 0x80)
+        return 1;
+    if ((c & 0xE0) == 0xC0) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t k = 1; k < len; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
 int vk_utf8_valid(const char *str, size_t n, size_t *chars)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t count = 0, i = 0;
     while (i < n) {
-        unsigned c = s[i];
-        size_t len;
-        unsigned cp;
-        if (c < 0x80) {
-            i++;
-            count++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (n - i < len)
-            return 0;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        size_t len = utf8_seq(s + i, n - i);
+        if (!len)
             return 0;
         i += len;
         count++;
@@ -214,6 +223,20 @@ int vk_utf8_valid(const char *str, size_t n, size_t *chars)
     if (chars)
         *chars = count;
     return 1;
+}
+
+void vk_utf8_repair(char *str)
+{
+    unsigned char *s = (unsigned char *)str;
+    size_t n = strlen(str);
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_seq(s + i, n - i);
+        if (len) {
+            i += len;
+        } else {
+            s[i++] = '?';
+        }
+    }
 }
 
 void vk_utf8_snip(const char *s, size_t n, char out[VK_SNIP_SIZE])

@@ -61,6 +61,9 @@ int vk_json_coord(vk_buf *b, double v, int decimals);
 /* UTF-8: 1 if the n bytes are valid UTF-8 (no overlongs, no surrogates),
  * and the number of code points through *chars (may be NULL). */
 int vk_utf8_valid(const char *s, size_t n, size_t *chars);
+/* Replace every byte that is not part of well-formed UTF-8 with '?', in
+ * place (e.g. a multi-byte character cut by a "%.40s" precision). */
+void vk_utf8_repair(char *s);
 
 /* At most 40 bytes of s[0..n) into out, cut at a character boundary and
  * marked with "…" when cut: quoting client input in a message safely. */

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
+
 static const struct {
     const char *code;
     int status;
@@ -51,5 +53,9 @@ vk_err vk_fail(vk_errinfo *ei, vk_err code, const char *field, const char *fmt, 
     } else {
         snprintf(ei->message, sizeof ei->message, "%s", vk_err_message(code));
     }
+    /* Both are sent as JSON text: a request's bytes cut to fit (here or
+     * by a caller's precision) must not leave half a character. */
+    vk_utf8_repair(ei->field);
+    vk_utf8_repair(ei->message);
     return code;
 }

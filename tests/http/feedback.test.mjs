@@ -295,6 +295,21 @@ describe('listing and filters', () => {
 });
 
 describe('bad input gets a clear 4xx JSON error and changes nothing', () => {
+  test('an error that repeats request text cut to fit is still valid UTF-8', async () => {
+    // Found by fuzz_feature: a long unknown key, cut inside a two-byte character.
+    const key = `cat${'%'.repeat(52)}p,${'\u071e'.repeat(3)}s`;
+    const res = await fetch(`${srv.url}/api/v1/feedback`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'Feature', geometry: { type: 'Point', coordinates: [28.77, 61.19] },
+        properties: { [key]: 'x' } }) });
+    assert.equal(res.status, 400);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes); // throws on bad UTF-8
+    const err = JSON.parse(text).error;
+    assert.equal(err.code, 'unknown_field');
+    assert.ok(err.field.startsWith('properties.cat%%%'), err.field);
+  });
+
   let countBefore;
   before(async () => { countBefore = (await getJson('/healthz')).json.feedback; });
 

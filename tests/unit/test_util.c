@@ -76,6 +76,18 @@ static void test_utf8(void)
     T_OK(!vk_utf8_valid("\xF4\x90\x80\x80", 4, NULL), "beyond U+10FFFF refused");
     T_OK(!vk_utf8_valid("\xFF", 1, NULL), "0xFF refused");
     T_OK(vk_utf8_valid("", 0, &chars) && chars == 0, "empty is valid");
+
+    char cut[] = "k\xC3\xA4y\xC3 \xE2\x82\xACx\xE2\x82";
+    vk_utf8_repair(cut);
+    T_EQ_STR(cut, "k\xC3\xA4y? \xE2\x82\xACx??", "repair: whole characters kept, cut ones become ?");
+    /* An error detail made from request bytes cut mid-character. */
+    vk_errinfo ei;
+    char field[16];
+    snprintf(field, sizeof field, "p.%.5s", "ab\xDC\x9E\xDC\x9E");
+    vk_fail(&ei, VK_EUNKNOWN_FIELD, field, "%s is not accepted here", field);
+    T_OK(vk_utf8_valid(ei.field, strlen(ei.field), NULL) &&
+             vk_utf8_valid(ei.message, strlen(ei.message), NULL),
+         "vk_fail leaves field and message valid UTF-8");
 }
 
 static void test_arena(void)
