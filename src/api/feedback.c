@@ -547,8 +547,7 @@ vk_err api_feedback_nearby(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     return api_items_write_collection(ctx, req, &it, "/api/v1/feedback/nearby", resp);
 }
 
-/* A positive decimal id, else 0. */
-static int64_t parse_id(const char *s)
+int64_t api_parse_id(const char *s)
 {
     size_t n = s ? strlen(s) : 0;
     if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
@@ -576,7 +575,7 @@ vk_err api_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const no_params[] = {NULL};
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
-    return e ? e : write_stored(ctx, parse_id(req->nargs ? req->args[0] : NULL), resp);
+    return e ? e : write_stored(ctx, api_parse_id(req->nargs ? req->args[0] : NULL), resp);
 }
 
 /* A create in flight: the parsed request and its write job. */

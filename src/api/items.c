@@ -83,18 +83,32 @@ cql2_expr *api_items_eq_text(vk_arena *a, const char *property, const char *valu
     return e;
 }
 
-cql2_expr *api_items_in_list(vk_arena *a, const char *property, const char *list)
+/* property IN (n literals, zeroed for the caller to fill); NULL when n is
+ * out of range or out of memory. */
+static cql2_expr *new_in(vk_arena *a, const char *property, int n)
 {
-    int n = 1;
-    for (const char *p = list; *p; p++)
-        n += *p == ',';
-    if (n > CQL2_MAX_LIST)
+    if (n < 1 || n > CQL2_MAX_LIST)
         return NULL;
     cql2_expr *e = new_expr(a, CQL2_IN);
     cql2_literal *lits = vk_arena_alloc(a, sizeof *lits * (size_t)n);
     if (!e || !lits)
         return NULL;
     memset(lits, 0, sizeof *lits * (size_t)n);
+    e->property = property;
+    e->values = lits;
+    e->nvalues = n;
+    return e;
+}
+
+cql2_expr *api_items_in_list(vk_arena *a, const char *property, const char *list)
+{
+    int n = 1;
+    for (const char *p = list; *p; p++)
+        n += *p == ',';
+    cql2_expr *e = new_in(a, property, n);
+    if (!e)
+        return NULL;
+    cql2_literal *lits = e->values;
     const char *p = list;
     for (int i = 0; i < n; i++) {
         size_t len = strcspn(p, ",");
@@ -104,9 +118,6 @@ cql2_expr *api_items_in_list(vk_arena *a, const char *property, const char *list
             return NULL;
         p += len + (p[len] == ',');
     }
-    e->property = property;
-    e->values = lits;
-    e->nvalues = n;
     return e;
 }
 
@@ -123,20 +134,13 @@ cql2_expr *api_items_cmp_time(vk_arena *a, const char *property, cql2_op op,
 
 cql2_expr *api_items_in_ids(vk_arena *a, const int64_t *ids, int n)
 {
-    if (n < 1 || n > CQL2_MAX_LIST)
+    cql2_expr *e = new_in(a, "id", n);
+    if (!e)
         return NULL;
-    cql2_expr *e = new_expr(a, CQL2_IN);
-    cql2_literal *lits = vk_arena_alloc(a, sizeof *lits * (size_t)n);
-    if (!e || !lits)
-        return NULL;
-    memset(lits, 0, sizeof *lits * (size_t)n);
     for (int i = 0; i < n; i++) {
-        lits[i].kind = CQL2_LIT_NUMBER;
-        lits[i].number = (double)ids[i];
+        e->values[i].kind = CQL2_LIT_NUMBER;
+        e->values[i].number = (double)ids[i];
     }
-    e->property = "id";
-    e->values = lits;
-    e->nvalues = n;
     return e;
 }
 

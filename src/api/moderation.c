@@ -27,15 +27,6 @@ static const char *visibility_name(int hidden)
                                              : "public";
 }
 
-/* A positive decimal id, else 0. */
-static int64_t parse_id(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
-        return 0;
-    return atoll(s);
-}
-
 /* An event of item id; before/after are JSON objects (taken: freed here). */
 static vk_err add_event(vk_ctx *ctx, int64_t id, const char *now, const char *actor,
                         const char *kind, json_t *before, json_t *after, const char *answer,
@@ -329,7 +320,7 @@ vk_err api_feedback_me_too(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
     if (e)
         return e;
-    int64_t id = parse_id(req->nargs ? req->args[0] : NULL);
+    int64_t id = api_parse_id(req->nargs ? req->args[0] : NULL);
     if (!id)
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
     vk_json_write *st = vk_json_write_new(ctx, VK_JOB_ME_TOO, "application/json");
@@ -364,7 +355,7 @@ vk_err api_staff_feedback_merge(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
     if (e)
         return e;
-    int64_t id = parse_id(req->nargs ? req->args[0] : NULL);
+    int64_t id = api_parse_id(req->nargs ? req->args[0] : NULL);
     if (!id)
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
     if (!vk_req_is_json(req))

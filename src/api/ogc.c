@@ -115,52 +115,73 @@ static void write_crs_list(vk_buf *b)
     vk_buf_putc(b, ']');
 }
 
-static vk_err write_collection(vk_ctx *ctx, const vk_req *req, const store_collection *col, vk_buf *b)
-{
+/* One collection's description. temporal: t0/t1 ("" = open) are written
+ * as its interval. */
+typedef struct collection_doc {
+    const char *id, *title, *description, *items_title, *queryables_title;
     double bbox[4];
-    char t0[32], t1[32];
-    int found = 0;
-    vk_err e = store_items_extent(ctx->store, col, bbox, t0, t1, &found, &ctx->err);
-    if (e)
-        return e;
-    const char *base = api_base_url(req);
+    int temporal;
+    const char *t0, *t1;
+} collection_doc;
+
+static void write_collection_doc(vk_buf *b, const char *base, const collection_doc *d)
+{
     char path[160];
     vk_buf_puts(b, "{\"id\":");
-    vk_json_str_or_null(b, col->id);
+    vk_json_str_or_null(b, d->id);
     vk_buf_puts(b, ",\"title\":");
-    vk_json_str_or_null(b, col->title);
+    vk_json_str_or_null(b, d->title);
     vk_buf_puts(b, ",\"description\":");
-    vk_json_str_or_null(b, col->description);
+    vk_json_str_or_null(b, d->description);
     vk_buf_puts(b, ",\"itemType\":\"feature\",\"links\":[");
-    snprintf(path, sizeof path, OGC_ROOT "/collections/%s", col->id);
-    link(b, 1, base, path, "self", MT_JSON, col->title);
-    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items", col->id);
-    link(b, 0, base, path, "items", MT_GEOJSON, "The items");
-    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/queryables", col->id);
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s", d->id);
+    link(b, 1, base, path, "self", MT_JSON, d->title);
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items", d->id);
+    link(b, 0, base, path, "items", MT_GEOJSON, d->items_title);
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/queryables", d->id);
     link(b, 0, base, path, "http://www.opengis.net/def/rel/ogc/1.0/queryables", MT_SCHEMA,
-         "What the items can be filtered by");
+         d->queryables_title);
     vk_buf_puts(b, "],\"extent\":{\"spatial\":{\"bbox\":[[");
-    /* An empty collection: the municipality, where its items will be. */
-    if (!found && ctx->has_bounds)
-        memcpy(bbox, ctx->bounds, sizeof bbox);
-    else if (!found)
-        memcpy(bbox, (double[4]){-180, -90, 180, 90}, sizeof bbox);
     for (int i = 0; i < 4; i++) {
         if (i)
             vk_buf_putc(b, ',');
-        vk_json_coord(b, bbox[i], GIS_DECIMALS);
+        vk_json_coord(b, d->bbox[i], GIS_DECIMALS);
     }
     vk_buf_printf(b, "]],\"crs\":\"%s\"}", gis_crs_uri(GIS_CRS_CRS84));
-    if (col->time_sql) {
+    if (d->temporal) {
         vk_buf_puts(b, ",\"temporal\":{\"interval\":[[");
-        vk_json_str_or_null(b, t0[0] ? t0 : NULL);
+        vk_json_str_or_null(b, d->t0[0] ? d->t0 : NULL);
         vk_buf_putc(b, ',');
-        vk_json_str_or_null(b, t1[0] ? t1 : NULL);
+        vk_json_str_or_null(b, d->t1[0] ? d->t1 : NULL);
         vk_buf_puts(b, "]],\"trs\":\"http://www.opengis.net/def/uom/ISO-8601/0/Gregorian\"}");
     }
     vk_buf_puts(b, "},\"crs\":");
     write_crs_list(b);
     vk_buf_printf(b, ",\"storageCrs\":\"%s\"}", gis_crs_uri(GIS_CRS_CRS84));
+}
+
+/* Where a collection without items of its own lies: the municipality. */
+static void default_bbox(const vk_ctx *ctx, double bbox[4])
+{
+    if (ctx->has_bounds)
+        memcpy(bbox, ctx->bounds, 4 * sizeof bbox[0]);
+    else
+        memcpy(bbox, (double[4]){-180, -90, 180, 90}, 4 * sizeof bbox[0]);
+}
+
+static vk_err write_collection(vk_ctx *ctx, const vk_req *req, const store_collection *col, vk_buf *b)
+{
+    char t0[32], t1[32];
+    int found = 0;
+    collection_doc d = {col->id, col->title, col->description, "The items",
+                        "What the items can be filtered by", {0}, col->time_sql != NULL, t0, t1};
+    vk_err e = store_items_extent(ctx->store, col, d.bbox, t0, t1, &found, &ctx->err);
+    if (e)
+        return e;
+    /* An empty collection: the municipality, where its items will be. */
+    if (!found)
+        default_bbox(ctx, d.bbox);
+    write_collection_doc(b, api_base_url(req), &d);
     return VK_OK;
 }
 
@@ -168,34 +189,10 @@ static vk_err write_collection(vk_ctx *ctx, const vk_req *req, const store_colle
 static void write_stats_collection(vk_ctx *ctx, const vk_req *req, const api_stats_collection *col,
                                    vk_buf *b)
 {
-    const char *base = api_base_url(req);
-    char path[160];
-    vk_buf_puts(b, "{\"id\":");
-    vk_json_str_or_null(b, col->id);
-    vk_buf_puts(b, ",\"title\":");
-    vk_json_str_or_null(b, col->title);
-    vk_buf_puts(b, ",\"description\":");
-    vk_json_str_or_null(b, col->description);
-    vk_buf_puts(b, ",\"itemType\":\"feature\",\"links\":[");
-    snprintf(path, sizeof path, OGC_ROOT "/collections/%s", col->id);
-    link(b, 1, base, path, "self", MT_JSON, col->title);
-    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items", col->id);
-    link(b, 0, base, path, "items", MT_GEOJSON, "The areas with their figures");
-    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/queryables", col->id);
-    link(b, 0, base, path, "http://www.opengis.net/def/rel/ogc/1.0/queryables", MT_SCHEMA,
-         "The properties");
-    vk_buf_puts(b, "],\"extent\":{\"spatial\":{\"bbox\":[[");
-    double bbox[4] = {-180, -90, 180, 90};
-    if (ctx->has_bounds)
-        memcpy(bbox, ctx->bounds, sizeof bbox);
-    for (int i = 0; i < 4; i++) {
-        if (i)
-            vk_buf_putc(b, ',');
-        vk_json_coord(b, bbox[i], GIS_DECIMALS);
-    }
-    vk_buf_printf(b, "]],\"crs\":\"%s\"}},\"crs\":", gis_crs_uri(GIS_CRS_CRS84));
-    write_crs_list(b);
-    vk_buf_printf(b, ",\"storageCrs\":\"%s\"}", gis_crs_uri(GIS_CRS_CRS84));
+    collection_doc d = {col->id, col->title, col->description, "The areas with their figures",
+                        "The properties", {0}, 0, NULL, NULL};
+    default_bbox(ctx, d.bbox);
+    write_collection_doc(b, api_base_url(req), &d);
 }
 
 vk_err ogc_collections(vk_ctx *ctx, const vk_req *req, vk_resp *resp)

@@ -897,14 +897,6 @@ vk_err open311_requests(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     return e ? fail_open311(ctx, resp, f, e) : VK_OK;
 }
 
-static int64_t parse_id(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
-        return 0;
-    return atoll(s);
-}
-
 vk_err open311_request(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const known[] = {"jurisdiction_id", "api_key", "locale", "extensions",
@@ -913,7 +905,7 @@ vk_err open311_request(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     int lang = 0, extensions = 0, n = 0;
     api_items it;
     api_items_init(&it, store_collection_find("feedback"));
-    it.q.id = parse_id(req->args[0]);
+    it.q.id = api_parse_id(req->args[0]);
     vk_err e;
     if ((e = vk_req_only_params(req, known, &ctx->err)) || (e = parse_locale(ctx, req, &lang)) ||
         (e = parse_bool(ctx, req, "extensions", &extensions)))
@@ -937,7 +929,7 @@ vk_err open311_token(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         return fail_open311(ctx, resp, f, e);
     api_items it;
     api_items_init(&it, store_collection_find("feedback"));
-    it.q.id = parse_id(req->args[0]);
+    it.q.id = api_parse_id(req->args[0]);
     int64_t count = 0;
     if (it.q.id > 0 && (e = store_items_count(ctx->store, it.col, &it.q, &count, &ctx->err)))
         return fail_open311(ctx, resp, f, e);

@@ -263,6 +263,20 @@ static int not_modified(const stats_view *v, const vk_req *req, vk_resp *resp)
     return current;
 }
 
+/* Take the snapshot and read the shared filters. 0: go on, v is held;
+ * else return *e at once (VK_OK after a 304), v already given back. */
+static int begin_view(vk_ctx *ctx, const vk_req *req, vk_resp *resp, stats_view *v,
+                      stats_filter *f, vk_err *e)
+{
+    if ((*e = api_stats_acquire(ctx->stats, ctx, v)))
+        return 1;
+    if ((*e = parse_filter(ctx, req, v, f)) || not_modified(v, req, resp)) {
+        api_stats_release(v);
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- JSON helpers ---- */
 
 /* Always with decimals (3.00, not 3), so GIS clients that guess a
@@ -336,14 +350,13 @@ vk_err api_stats_feedback(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         if (dims[i] == STATS_DIM_UNIT && (e = need_staff(ctx, req, resp, "group_by")))
             return e;
     stats_view v;
-    if ((e = api_stats_acquire(ctx->stats, ctx, &v)))
-        return e;
     stats_filter f;
+    if (begin_view(ctx, req, resp, &v, &f, &e))
+        return e;
     stats_group *groups = NULL;
     int ngroups = 0;
     int64_t total = 0;
-    if ((e = parse_filter(ctx, req, &v, &f)) || not_modified(&v, req, resp) ||
-        (e = stats_count(&v, ctx, &f, dims, ndims, req->arena, &groups, &ngroups, &total))) {
+    if ((e = stats_count(&v, ctx, &f, dims, ndims, req->arena, &groups, &ngroups, &total))) {
         api_stats_release(&v);
         return e;
     }
@@ -388,14 +401,13 @@ vk_err api_stats_response_times(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (by == STATS_DIM_UNIT && (e = need_staff(ctx, req, resp, "by")))
         return e;
     stats_view v;
-    if ((e = api_stats_acquire(ctx->stats, ctx, &v)))
-        return e;
     stats_filter f;
+    if (begin_view(ctx, req, resp, &v, &f, &e))
+        return e;
     stats_times *groups = NULL, overall;
     int ngroups = 0;
     int64_t waiting[STATS_WAIT_BUCKETS];
-    if ((e = parse_filter(ctx, req, &v, &f)) || not_modified(&v, req, resp) ||
-        (e = stats_times_by(&v, ctx, &f, by, (int64_t)time(NULL), req->arena, &groups, &ngroups,
+    if ((e = stats_times_by(&v, ctx, &f, by, (int64_t)time(NULL), req->arena, &groups, &ngroups,
                             &overall, waiting))) {
         api_stats_release(&v);
         return e;
@@ -527,13 +539,9 @@ vk_err api_stats_choropleth(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if ((e = param_crs(ctx, req, &crs)))
         return e;
     stats_view v;
-    if ((e = api_stats_acquire(ctx->stats, ctx, &v)))
-        return e;
     stats_filter f;
-    if ((e = parse_filter(ctx, req, &v, &f)) || not_modified(&v, req, resp)) {
-        api_stats_release(&v);
+    if (begin_view(ctx, req, resp, &v, &f, &e))
         return e;
-    }
     vk_buf *b = &resp->body;
     resp->content_type = "application/geo+json";
     vk_buf_printf(b, "{\"type\":\"FeatureCollection\",\"areas\":\"%s\",\"features\":[",
@@ -599,13 +607,9 @@ vk_err api_stats_ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
         (e = param_crs(ctx, req, &crs)))
         return e;
     stats_view v;
-    if ((e = api_stats_acquire(ctx->stats, ctx, &v)))
-        return e;
     stats_filter f;
-    if ((e = parse_filter(ctx, req, &v, &f)) || not_modified(&v, req, resp)) {
-        api_stats_release(&v);
+    if (begin_view(ctx, req, resp, &v, &f, &e))
         return e;
-    }
     vk_buf *b = &resp->body;
     resp->content_type = "application/geo+json";
     if (!feature)
@@ -679,14 +683,13 @@ vk_err api_stats_density(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         (e = param_int(ctx, req, "k", 0, 0, 1000000, &k)) || (e = param_crs(ctx, req, &crs)))
         return e;
     stats_view v;
-    if ((e = api_stats_acquire(ctx->stats, ctx, &v)))
-        return e;
     stats_filter f;
+    if (begin_view(ctx, req, resp, &v, &f, &e))
+        return e;
     stats_cell *cells = NULL;
     int ncells = 0;
     int64_t dropped_cells = 0, dropped_items = 0;
-    if ((e = parse_filter(ctx, req, &v, &f)) || not_modified(&v, req, resp) ||
-        (e = stats_density(&v, ctx, &f, (double)cell, k, req->arena, &cells, &ncells,
+    if ((e = stats_density(&v, ctx, &f, (double)cell, k, req->arena, &cells, &ncells,
                            &dropped_cells, &dropped_items))) {
         api_stats_release(&v);
         return e;

@@ -323,7 +323,7 @@ static vk_err refresh(api_stats *s, vk_ctx *ctx)
 {
     int64_t seq = 0, pending = 0, reference = 0;
     char at[32];
-    vk_err e = store_stats_read_begin(ctx->store, &ctx->err);
+    vk_err e = store_read_begin(ctx->store, &ctx->err);
     if (e)
         return e;
     e = store_stats_stamp(ctx->store, s->seq, &seq, at, &pending, &reference, &ctx->err);
@@ -346,7 +346,7 @@ static vk_err refresh(api_stats *s, vk_ctx *ctx)
             memcpy(s->at, at, sizeof at);
         }
     }
-    store_stats_read_end(ctx->store);
+    store_read_end(ctx->store);
     return e;
 }
 

@@ -49,15 +49,6 @@ static int transition_ok(const char *from, const char *to)
     return 1;
 }
 
-/* A positive decimal id, else 0. */
-static int64_t parse_id(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
-        return 0;
-    return atoll(s);
-}
-
 /* ---- on the writer thread ---- */
 
 static void put_text(json_t *o, const char *key, const char *v)
@@ -279,7 +270,7 @@ vk_err api_staff_feedback_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
     if (e)
         return e;
-    int64_t id = parse_id(req->nargs ? req->args[0] : NULL);
+    int64_t id = api_parse_id(req->nargs ? req->args[0] : NULL);
     if (!id)
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
     if (!vk_req_is_json(req))
@@ -383,7 +374,7 @@ vk_err api_staff_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
     if (e)
         return e;
-    int64_t id = parse_id(req->nargs ? req->args[0] : NULL);
+    int64_t id = api_parse_id(req->nargs ? req->args[0] : NULL);
     int found = 0;
     vk_resp_header(resp, "Cache-Control", "no-store");
     if (id && (e = api_staff_view(ctx, id, req->staff ? req->staff->role : VK_ROLE_NONE,
@@ -452,7 +443,7 @@ static vk_err parse_before(vk_ctx *ctx, const char *s, char at[VK_RFC3339_LEN],
         if (ok) {
             memcpy(type, comma + 1, tn);
             type[tn] = '\0';
-            q->before_id = parse_id(id + 1);
+            q->before_id = api_parse_id(id + 1);
             ok = audit_type(type, &q->before_type) && q->before_type != STORE_AUDIT_ANY &&
                  q->before_id > 0;
         }
@@ -473,7 +464,7 @@ vk_err api_staff_audit(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     store_audit_query q = {AUDIT_DEFAULT, STORE_AUDIT_ANY, NULL, NULL, STORE_AUDIT_ANY, 0};
     const char *l = vk_req_param(req, "limit");
     if (l) {
-        int64_t n = parse_id(l);
+        int64_t n = api_parse_id(l);
         if (n < 1 || n > AUDIT_MAX)
             return vk_fail(&ctx->err, VK_EPARAM, "limit",
                            "limit must be a whole number from 1 to %d", AUDIT_MAX);

@@ -86,10 +86,8 @@ vk_err store_audit_each(store_conn *c, const store_audit_query *q,
                         int (*fn)(void *arg, const store_audit_entry *e), void *arg,
                         vk_errinfo *ei)
 {
-    sqlite3_stmt *fb = NULL, *ac = NULL, *begin = store_stmt(c, SQL_AUDIT_READ_BEGIN, ei);
-    if (!begin)
-        return VK_EDB;
-    vk_err e = store_step_done(c, begin, ei, "reading the audit log");
+    sqlite3_stmt *fb = NULL, *ac = NULL;
+    vk_err e = store_read_begin(c, ei);
     if (e)
         return e;
     if (q->type != STORE_AUDIT_ACCOUNT && !(fb = store_stmt(c, SQL_AUDIT_FEEDBACK, ei)))
@@ -123,8 +121,6 @@ vk_err store_audit_each(store_conn *c, const store_audit_query *q,
         sqlite3_reset(fb);
     if (ac)
         sqlite3_reset(ac);
-    sqlite3_stmt *end = store_stmt(c, SQL_AUDIT_READ_END, NULL);
-    if (end)
-        store_step_done(c, end, NULL, "reading the audit log");
+    store_read_end(c);
     return e;
 }

@@ -10,12 +10,6 @@
 
 #include "store/store_internal.h"
 
-static char *dup_text(sqlite3_stmt *st, int i)
-{
-    const char *s = (const char *)sqlite3_column_text(st, i);
-    return s ? strdup(s) : NULL;
-}
-
 static vk_err step_fail(store_conn *c, int rc, vk_errinfo *ei, const char *what)
 {
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, what);
@@ -42,8 +36,8 @@ vk_err store_feedback_mod_get(store_conn *c, int64_t id, int *found, store_feedb
     if (rc == SQLITE_ROW) {
         out->hidden = sqlite3_column_int(st, 0);
         out->me_too = sqlite3_column_int64(st, 1);
-        out->description = dup_text(st, 2);
-        out->description_original = dup_text(st, 3);
+        out->description = store_col_dup(st, 2);
+        out->description_original = store_col_dup(st, 3);
         out->has_contact = sqlite3_column_int(st, 4);
         if (!out->description || (!out->description_original &&
                                   sqlite3_column_type(st, 3) != SQLITE_NULL)) {
@@ -90,9 +84,9 @@ vk_err store_contact_get(store_conn *c, int64_t id, int *found, store_contact *o
     *found = rc == SQLITE_ROW;
     vk_err e = step_fail(c, rc, ei, "reading contact details");
     if (rc == SQLITE_ROW) {
-        out->name = dup_text(st, 0);
-        out->email = dup_text(st, 1);
-        out->phone = dup_text(st, 2);
+        out->name = store_col_dup(st, 0);
+        out->email = store_col_dup(st, 1);
+        out->phone = store_col_dup(st, 2);
     }
     sqlite3_reset(st);
     return e;

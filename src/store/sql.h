@@ -27,6 +27,8 @@
 /*        name                  SQL */
 #define STORE_SQL_LIST(X)                                                            \
     X(SQL_PING, "SELECT count(*) FROM feedback")                                     \
+    X(SQL_READ_BEGIN, "BEGIN")                                                       \
+    X(SQL_READ_END, "COMMIT")                                                        \
     X(SQL_HAS_STAT1, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'") \
     X(SQL_CATEGORY_LIST,                                                             \
       "SELECT id, name_fi, name_sv, name_en, description_fi, description_sv, "       \
@@ -198,8 +200,6 @@
     X(SQL_ACCOUNT_EVENT_ADD,                                                         \
       "INSERT INTO account_event (at, actor, kind, target, before, after, client_addr) " \
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                         \
-    X(SQL_AUDIT_READ_BEGIN, "BEGIN")                                                 \
-    X(SQL_AUDIT_READ_END, "COMMIT")                                                  \
     X(SQL_AUDIT_FEEDBACK,                                                            \
       "SELECT id, at, actor, kind, before, after, feedback_id, public_answer, "      \
       "internal_note FROM feedback_event WHERE (at, id) < (?1, ?2) "                 \
@@ -227,8 +227,6 @@
     "f.id, f.hidden, f.created_at, f.first_answered_at, f.closed_at, f.status, "     \
     "f.category, f.district_id, f.unit_id, " STATS_POINT_X " AS x, " STATS_POINT_Y " AS y"
 #define STATS_SQL_LIST(X)                                                            \
-    X(SQL_STATS_READ_BEGIN, "BEGIN")                                                 \
-    X(SQL_STATS_READ_END, "COMMIT")                                                  \
     X(SQL_STATS_STAMP,                                                               \
       "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'stats_change'), 0), " \
       "(SELECT at FROM stats_change ORDER BY seq DESC LIMIT 1), "                    \

@@ -6,19 +6,6 @@
 
 #include "store/store_internal.h"
 
-vk_err store_stats_read_begin(store_conn *c, vk_errinfo *ei)
-{
-    sqlite3_stmt *st = store_stmt(c, SQL_STATS_READ_BEGIN, ei);
-    return st ? store_step_done(c, st, ei, "starting a read") : VK_EDB;
-}
-
-void store_stats_read_end(store_conn *c)
-{
-    sqlite3_stmt *st = store_stmt(c, SQL_STATS_READ_END, NULL);
-    if (st)
-        store_step_done(c, st, NULL, "ending a read");
-}
-
 vk_err store_stats_stamp(store_conn *c, int64_t since, int64_t *seq, char at[32],
                          int64_t *pending, int64_t *reference, vk_errinfo *ei)
 {

@@ -24,9 +24,6 @@ typedef struct store_stats_row {
 
 typedef int (*store_stats_row_fn)(void *arg, const store_stats_row *row);
 
-/* A read transaction, so a stamp and the rows read after it agree. */
-vk_err store_stats_read_begin(store_conn *c, vk_errinfo *ei);
-void store_stats_read_end(store_conn *c);
 
 /* The newest change (seq 0 when none) and its time (at: "" when none);
  * *pending the log rows after `since`, *reference those of them that name

@@ -641,7 +641,11 @@ vk_err store_feedback_reassign_districts(store_conn *c, store_district_of_fn fn,
 
 /* ---- idempotency ---- */
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+char *store_col_dup(sqlite3_stmt *st, int i)
+{
+    const char *s = col_text(st, i);
+    return s ? strdup(s) : NULL;
+}
 
 vk_err store_idem_get(store_conn *c, const char *key, int *found, store_idem *out, vk_errinfo *ei)
 {
@@ -654,10 +658,10 @@ vk_err store_idem_get(store_conn *c, const char *key, int *found, store_idem *ou
     *found = rc == SQLITE_ROW;
     vk_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "reading an idempotency key");
     if (rc == SQLITE_ROW) {
-        out->request_hash = dup_or_null(col_text(st, 0));
+        out->request_hash = store_col_dup(st, 0);
         out->status = sqlite3_column_int(st, 1);
-        out->location = dup_or_null(col_text(st, 2));
-        out->body = dup_or_null(col_text(st, 3));
+        out->location = store_col_dup(st, 2);
+        out->body = store_col_dup(st, 3);
         if (!out->request_hash || !out->body) {
             store_idem_fini(out);
             e = vk_fail(ei, VK_ENOMEM, "", NULL);
@@ -697,6 +701,19 @@ vk_err store_idem_purge(store_conn *c, const char *before, vk_errinfo *ei)
         return VK_EDB;
     store_bind_text(st, 1, before);
     return store_step_done(c, st, ei, "forgetting old idempotency keys");
+}
+
+vk_err store_read_begin(store_conn *c, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_READ_BEGIN, ei);
+    return st ? store_step_done(c, st, ei, "starting a read") : VK_EDB;
+}
+
+void store_read_end(store_conn *c)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_READ_END, NULL);
+    if (st)
+        store_step_done(c, st, NULL, "ending a read");
 }
 
 vk_err store_savepoint(store_conn *c, vk_errinfo *ei)
@@ -835,13 +852,13 @@ vk_err store_feedback_state_get(store_conn *c, int64_t id, int *found, store_fee
     vk_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK
                                                         : db_fail(c, ei, "reading an item's state");
     if (rc == SQLITE_ROW) {
-        out->status = dup_or_null(col_text(st, 0));
+        out->status = store_col_dup(st, 0);
         out->unit_id = sqlite3_column_int64(st, 1);
-        out->unit = dup_or_null(col_text(st, 2));
-        out->resolution_reason = dup_or_null(col_text(st, 3));
+        out->unit = store_col_dup(st, 2);
+        out->resolution_reason = store_col_dup(st, 3);
         out->duplicate_of = sqlite3_column_int64(st, 4);
-        out->forwarded_to = dup_or_null(col_text(st, 5));
-        out->answer = dup_or_null(col_text(st, 6));
+        out->forwarded_to = store_col_dup(st, 5);
+        out->answer = store_col_dup(st, 6);
         if (!out->status) {
             store_feedback_state_fini(out);
             e = vk_fail(ei, VK_ENOMEM, "", NULL);

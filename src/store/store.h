@@ -47,6 +47,10 @@ int store_schema_latest(void);
 vk_err store_begin(store_conn *c, vk_errinfo *ei);
 vk_err store_commit(store_conn *c, vk_errinfo *ei);
 void store_rollback(store_conn *c);
+/* A read transaction (deferred BEGIN … COMMIT), so that several
+ * statements see one snapshot. */
+vk_err store_read_begin(store_conn *c, vk_errinfo *ei);
+void store_read_end(store_conn *c);
 
 /* A cheap query that proves the database answers. */
 vk_err store_ping(store_conn *c, int64_t *feedback_count, vk_errinfo *ei);

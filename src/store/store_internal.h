@@ -52,5 +52,7 @@ vk_err store_step_done(store_conn *c, sqlite3_stmt *st, vk_errinfo *ei, const ch
 /* A named statement of sql.h, prepared on first use, reset and unbound.
  * Borrowed: reset it when done (an open statement pins a snapshot). */
 sqlite3_stmt *store_stmt(store_conn *c, store_sql_id id, vk_errinfo *ei);
+/* A malloc'd copy of column i's text, NULL for SQL NULL (or out of memory). */
+char *store_col_dup(sqlite3_stmt *st, int i);
 
 #endif
