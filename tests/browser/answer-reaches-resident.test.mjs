@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startServer } from '../lib/server.mjs';
-import { allFeedback, launchBrowser, openApp, uniqueText, waitForSuccess } from './helpers.mjs';
+import { allFeedback, launchBrowser, newPage, openApp, uniqueText, waitForSuccess } from './helpers.mjs';
 
 const PW = 'correct horse battery staple';
 
@@ -43,11 +43,7 @@ test('staff answer a report in the staff pages; the resident reads it through th
   assert.ok(item, 'the report is public');
 
   // The moderator, in another browser context: sign in, find it in the inbox.
-  const staffCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  staffCtx.setDefaultTimeout(10000);
-  const staff = await staffCtx.newPage();
-  const staffErrors = [];
-  staff.on('pageerror', (e) => staffErrors.push(e.message));
+  const staff = await newPage(browser);
   await staff.goto(`${srv.url}/staff.html`);
   await staff.waitForSelector('#signin-section:not([hidden])');
   await staff.fill('#signin-name', 'kaisa');
@@ -66,8 +62,8 @@ test('staff answer a report in the staff pages; the resident reads it through th
   await staff.fill('#c-answer', answer);
   await staff.click('#c-submit');
   await staff.waitForFunction(() => document.getElementById('live').textContent.includes('tallennettiin'));
-  assert.deepEqual(staffErrors, []);
-  await staffCtx.close();
+  assert.deepEqual(staff.errors, []);
+  await staff.closeAll();
 
   // The resident follows the link: the status and the answer are there.
   await resident.goto(followUrl);

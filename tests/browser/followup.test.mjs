@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { launchBrowser, openApp, axeViolations, formatViolations, getJSON, allFeedback,
-  waitForSuccess, uniqueText, tabTo } from './helpers.mjs';
+  waitForSuccess, uniqueText, tabTo, newPage, gotoReady } from './helpers.mjs';
 
 let server;
 let base;
@@ -72,14 +72,8 @@ async function assertNoViolations(page, what) {
 }
 
 async function openFollow(token, lang) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(10000);
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  await page.goto(`${base}/follow.html${lang ? `?lang=${lang}` : ''}#${token}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
-  page.closeAll = () => context.close();
+  const page = await newPage(browser);
+  await gotoReady(page, `${base}/follow.html${lang ? `?lang=${lang}` : ''}#${token}`);
   return page;
 }
 

@@ -15,18 +15,29 @@ export function launchBrowser() {
   });
 }
 
-/** A fresh page (own context: no shared localStorage) with the client loaded. */
-export async function openApp(browser, baseURL, { lang, viewport, query = '' } = {}) {
+/** A fresh page in its own context (no shared storage or cookies); page
+ * errors are collected in page.errors; page.closeAll() closes the context. */
+export async function newPage(browser, { viewport } = {}) {
   const context = await browser.newContext({ viewport: viewport || { width: 1280, height: 900 } });
   context.setDefaultTimeout(10000);
   const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.errors = errors;
-  const q = lang ? `?lang=${lang}${query ? '&' + query : ''}` : (query ? `?${query}` : '');
-  await page.goto(`${baseURL}/${q}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
   page.closeAll = () => context.close();
+  return page;
+}
+
+/** Go to url and wait until the page says it is ready (body[data-ready]). */
+export async function gotoReady(page, url) {
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+}
+
+/** A fresh page with the client loaded. */
+export async function openApp(browser, baseURL, { lang, viewport, query = '' } = {}) {
+  const page = await newPage(browser, { viewport });
+  const q = lang ? `?lang=${lang}${query ? '&' + query : ''}` : (query ? `?${query}` : '');
+  await gotoReady(page, `${baseURL}/${q}`);
   return page;
 }
 
@@ -50,6 +61,19 @@ export async function axeViolations(page) {
 export function formatViolations(vs) {
   return vs.map((v) => `${v.id} (${v.impact}): ${v.help}\n` +
     v.nodes.map((n) => `   at ${n.target}\n      ${(n.summary || '').replace(/\n/g, '\n      ')}`).join('\n')).join('\n');
+}
+
+/** axe finds nothing in fi, sv and en, switched with the page's own
+ * buttons; the page is back in Finnish afterwards. */
+export async function assertCleanInAllLanguages(page, what) {
+  for (const lang of ['fi', 'sv', 'en']) {
+    await page.click(`.lang-button[data-lang="${lang}"]`);
+    await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+    const v = await axeViolations(page);
+    if (v.length) throw new Error(`axe violations (${what}, ${lang}):\n${formatViolations(v)}`);
+  }
+  await page.click('.lang-button[data-lang="fi"]');
+  await page.waitForFunction(() => document.documentElement.lang === 'fi');
 }
 
 /** Press Tab until the focused element matches the selector. Keyboard only. */

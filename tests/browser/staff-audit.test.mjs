@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startServer } from '../lib/server.mjs';
-import { axeViolations, formatViolations, launchBrowser, tabTo } from './helpers.mjs';
+import { assertCleanInAllLanguages, axeViolations, formatViolations, gotoReady, launchBrowser, newPage,
+  tabTo } from './helpers.mjs';
 
 const PW = 'correct horse battery staple';
 const USERS = [
@@ -15,7 +16,6 @@ const USERS = [
   { name: 'moderator1', role: 'moderator', password: PW },
   { name: 'spare', role: 'council', password: PW },
 ];
-const LANGS = ['fi', 'sv', 'en'];
 
 let srv;
 let browser;
@@ -32,31 +32,7 @@ after(async () => {
   }
 });
 
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(10000);
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  page.closeAll = () => context.close();
-  return page;
-}
-
-async function open(page, pathAndQuery) {
-  await page.goto(`${srv.url}${pathAndQuery}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
-}
-
-async function assertCleanInAllLanguages(page, what) {
-  for (const lang of LANGS) {
-    await page.click(`.lang-button[data-lang="${lang}"]`);
-    await page.waitForFunction((l) => document.documentElement.lang === l, lang);
-    const v = await axeViolations(page);
-    assert.equal(v.length, 0, `axe violations (${what}, ${lang}):\n${formatViolations(v)}`);
-  }
-  await page.click('.lang-button[data-lang="fi"]');
-  await page.waitForFunction(() => document.documentElement.lang === 'fi');
-}
+const open = (page, pathAndQuery) => gotoReady(page, `${srv.url}${pathAndQuery}`);
 
 async function signInByKeyboard(page, name) {
   await open(page, '/staff.html');
@@ -72,7 +48,7 @@ async function signInByKeyboard(page, name) {
 const rowTexts = (page) => page.$$eval('#events-body tr', (trs) => trs.map((tr) => tr.textContent));
 
 test('without a session the audit page says "sign in first", and is clean', async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   try {
     await open(page, '/staff-audit.html');
     await page.waitForSelector('#signed-out:not([hidden])');
@@ -84,7 +60,7 @@ test('without a session the audit page says "sign in first", and is clean', asyn
 });
 
 test('a moderator has no link to it and is told it is for admins', async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   try {
     await signInByKeyboard(page, 'moderator1');
     assert.ok(await page.isHidden('#nav-audit'));
@@ -98,7 +74,7 @@ test('a moderator has no link to it and is told it is for admins', async () => {
 });
 
 test('an admin changes a user, then reads it in the audit log by keyboard', async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   try {
     await signInByKeyboard(page, 'admin1');
     // The change: moderator1 becomes a planner, on the users page.
@@ -161,7 +137,7 @@ test('older events page by page, by keyboard', async () => {
     });
     assert.equal(r.status, 200);
   }
-  const page = await newPage();
+  const page = await newPage(browser);
   try {
     await signInByKeyboard(page, 'admin1');
     await open(page, '/staff-audit.html');

@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startServer } from '../lib/server.mjs';
-import { axeViolations, formatViolations, launchBrowser, tabTo } from './helpers.mjs';
+import { assertCleanInAllLanguages, axeViolations, formatViolations, gotoReady, launchBrowser, newPage,
+  tabTo } from './helpers.mjs';
 
 const PW = 'correct horse battery staple';
 const USERS = [
   { name: 'admin1', role: 'admin', password: PW },
   { name: 'moderator1', role: 'moderator', password: PW },
 ];
-const LANGS = ['fi', 'sv', 'en'];
 
 let srv;
 let browser;
@@ -30,35 +30,11 @@ after(async () => {
   }
 });
 
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(10000);
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  page.closeAll = () => context.close();
-  return page;
-}
-
-async function open(page, pathAndQuery) {
-  await page.goto(`${srv.url}${pathAndQuery}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
-}
+const open = (page, pathAndQuery) => gotoReady(page, `${srv.url}${pathAndQuery}`);
 
 async function assertClean(page, what) {
   const v = await axeViolations(page);
   assert.equal(v.length, 0, `axe violations (${what}):\n${formatViolations(v)}`);
-}
-
-// Every language in turn, switched with the page's own buttons.
-async function assertCleanInAllLanguages(page, what) {
-  for (const lang of LANGS) {
-    await page.click(`.lang-button[data-lang="${lang}"]`);
-    await page.waitForFunction((l) => document.documentElement.lang === l, lang);
-    await assertClean(page, `${what}, ${lang}`);
-  }
-  await page.click('.lang-button[data-lang="fi"]');
-  await page.waitForFunction(() => document.documentElement.lang === 'fi');
 }
 
 async function signInByKeyboard(page, name) {
@@ -74,7 +50,7 @@ async function signInByKeyboard(page, name) {
 }
 
 test('the sign-in page and a page without a session are clean and say "sign in first"', async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   try {
     await open(page, '/staff.html');
     await page.waitForSelector('#signin-section:not([hidden])');
@@ -112,7 +88,7 @@ test('the sign-in page and a page without a session are clean and say "sign in f
 });
 
 test('a moderator signs in by keyboard, filters the inbox and answers an item', async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   try {
     await signInByKeyboard(page, 'moderator1');
     const rows = await page.$$eval('#inbox-body tr', (trs) => trs.length);
@@ -184,7 +160,7 @@ test('a moderator sees contact details, hides, redacts and merges', async () => 
   };
   const target = await post('Valo ei pala, soita Maijalle 040 123 4567');
   const dup = await post('Sama valo on rikki');
-  const page = await newPage();
+  const page = await newPage(browser);
   try {
     await signInByKeyboard(page, 'moderator1');
     await open(page, `/staff-item.html?id=${target}`);
@@ -224,7 +200,7 @@ test('a moderator sees contact details, hides, redacts and merges', async () => 
 });
 
 test('an admin adds a user and changes another one', async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   try {
     await signInByKeyboard(page, 'admin1');
     await tabTo(page, '#nav-users');

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { launchBrowser, axeViolations, formatViolations, tabTo } from './helpers.mjs';
+import { launchBrowser, axeViolations, formatViolations, tabTo, newPage, gotoReady } from './helpers.mjs';
 
 const STAFF = { name: 'stats-moderator', role: 'moderator', password: 'stats page password 1' };
 const OPEN = 'received,in_progress,planned';
@@ -42,19 +42,12 @@ async function itemCount(query = '') {
 }
 
 async function openStats({ lang = 'fi', query = '', viewport, login = false } = {}) {
-  const context = await browser.newContext({ viewport: viewport || { width: 1280, height: 900 } });
-  context.setDefaultTimeout(10000);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.errors = errors;
+  const page = await newPage(browser, { viewport });
   if (login) {
-    const r = await context.request.post(`${base}/api/v1/auth/login`, { data: { name: STAFF.name, password: STAFF.password } });
+    const r = await page.context().request.post(`${base}/api/v1/auth/login`, { data: { name: STAFF.name, password: STAFF.password } });
     assert.equal(r.status(), 200, 'staff sign-in');
   }
-  await page.goto(`${base}/stats.html?lang=${lang}${query ? '&' + query : ''}`);
-  await ready(page);
-  page.closeAll = () => context.close();
+  await gotoReady(page, `${base}/stats.html?lang=${lang}${query ? '&' + query : ''}`);
   return page;
 }
 
