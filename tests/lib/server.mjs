@@ -98,3 +98,26 @@ export async function startServer(opts = {}) {
     cleanup() { if (!opts.dir) rmSync(dir, { recursive: true, force: true }); },
   };
 }
+
+// One HTTP call to a started server (srv from startServer): JSON `body` or
+// form-encoded `form` (an object), a `token` name from opts.tokens or a
+// session `cookie` with its `csrf`. Resolves { status, json, text, headers }.
+export async function call(srv, method, url, { token, body, form, cookie, csrf, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.Authorization = `Bearer ${srv.tokens[token]}`;
+  if (cookie) h.Cookie = cookie;
+  if (csrf) h['X-CSRF-Token'] = csrf;
+  let payload;
+  if (body !== undefined) {
+    h['Content-Type'] = 'application/json';
+    payload = typeof body === 'string' ? body : JSON.stringify(body);
+  } else if (form !== undefined) {
+    h['Content-Type'] = 'application/x-www-form-urlencoded';
+    payload = new URLSearchParams(form).toString();
+  }
+  const res = await fetch(`${srv.url}${url}`, { method, headers: h, body: payload });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, json, text, headers: res.headers };
+}
