@@ -121,3 +121,19 @@ export async function call(srv, method, url, { token, body, form, cookie, csrf, 
   try { json = JSON.parse(text); } catch { /* not JSON */ }
   return { status: res.status, json, text, headers: res.headers };
 }
+
+// Send raw bytes to a started server, collect the whole answer as latin1
+// text (until the server or the timeout closes).
+export function rawRequest(srv, bytes, { waitMs = 3000 } = {}) {
+  return new Promise((resolve) => {
+    const sock = net.connect(srv.port, '127.0.0.1');
+    let data = '';
+    const done = () => { sock.destroy(); resolve(data); };
+    sock.on('data', (d) => { data += d.toString('latin1'); });
+    sock.on('end', done);
+    sock.on('error', done);
+    sock.setTimeout(waitMs, done);
+    sock.write(bytes);
+  });
+}
+export const statusOf = (answer) => Number((answer.match(/^HTTP\/1\.[01] (\d{3})/) || [])[1] || 0);
