@@ -11,9 +11,10 @@
 // attempt) or when a request goes to any host but the server.
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { call, repoRoot, startServer, tempDir } from '../lib/server.mjs';
+import { call, freePort, repoRoot, startServer, tempDir } from '../lib/server.mjs';
 import { gotoReady, launchBrowser, newPage, signIn } from './helpers.mjs';
 
 const PW = 'correct horse battery staple';
@@ -143,16 +144,15 @@ after(async () => {
 });
 
 // A page with the trap and the watchers; page.attempts collects what ran
-// or was tried.
-async function trappedPage() {
+// or was tried (a request to a host not in `hosts`, the server's).
+async function trappedPage(hosts = [new URL(srv.url).host]) {
   const page = await newPage(browser);
   const context = page.context();
   page.attempts = [];
   await context.exposeBinding('__xss', (_src, tag) => page.attempts.push(`script ran: ${tag}`));
-  const own = new URL(srv.url).host;
   context.on('request', (req) => {
     const u = new URL(req.url());
-    if (u.protocol !== 'data:' && u.host !== own) page.attempts.push(`request to ${req.url()}`);
+    if (u.protocol !== 'data:' && !hosts.includes(u.host)) page.attempts.push(`request to ${req.url()}`);
   });
   return page;
 }
@@ -292,3 +292,38 @@ for (const lang of LANGS) {
     }
   });
 }
+
+test('with a basemap from another origin the tiles load under the policy, with an origin-only Referer, and the attribution shows as text', async () => {
+  // A tile server: a 1×1 PNG for every path; it notes each Referer.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+  const referers = [];
+  const tiles = http.createServer((req, res) => {
+    referers.push(req.headers.referer || '');
+    res.writeHead(200, { 'Content-Type': 'image/png' });
+    res.end(png);
+  });
+  const port = await freePort();
+  await new Promise((r) => tiles.listen(port, '127.0.0.1', r));
+  const attribution = `Tiles <img src=x onerror=__xss('attribution')> & co`;
+  const s2 = await startServer({ demo: false, users: [{ name: 'admin1', role: 'admin', password: PW }],
+    args: ['--tiles', `http://localhost:${port}/{z}/{x}/{y}.png`, '--tiles-attribution', attribution] });
+  const page = await trappedPage([new URL(s2.url).host, `localhost:${port}`]);
+  try {
+    for (const p of ['/', '/stats.html']) {
+      await gotoReady(page, `${s2.url}${p}`);
+      await page.waitForSelector('.leaflet-tile-loaded');
+      assert.equal(await page.textContent('.leaflet-control-attribution'), `Leaflet | ${attribution}`);
+      await assertNothingRan(page, `${p} with a basemap`);
+    }
+    await signIn(page, s2.url, 'admin1', PW);
+    await page.waitForSelector('.leaflet-tile-loaded');
+    await assertNothingRan(page, 'inbox with a basemap');
+    assert.ok(referers.length > 0, 'tiles were asked for');
+    assert.deepEqual([...new Set(referers)], [`${s2.url}/`], 'the tile server hears the origin only');
+  } finally {
+    await page.closeAll();
+    await s2.stop();
+    s2.cleanup();
+    tiles.close();
+  }
+});
