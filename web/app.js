@@ -130,9 +130,9 @@
     setZoomControl();
 
     if (cfg && cfg.tiles) {
-      L.tileLayer(cfg.tiles, { attribution: cfg.attribution || '', maxZoom: 19 }).addTo(map);
+      L.tileLayer(cfg.tiles, { attribution: VK.attributionHtml(cfg.attribution), maxZoom: 19, referrerPolicy: 'strict-origin' }).addTo(map);
     } else if (cfg && cfg.attribution) {
-      map.attributionControl.addAttribution(cfg.attribution);
+      map.attributionControl.addAttribution(VK.attributionHtml(cfg.attribution));
     }
 
     map.createPane('districts').style.zIndex = 350;
@@ -200,13 +200,11 @@
       var p = f.properties || {};
       var lp = p.label_point;
       if (!Array.isArray(lp)) return;
-      var el = document.createElement('span');
-      el.textContent = localName(p.name);
       L.marker([lp[1], lp[0]], {
         pane: 'labels',
         interactive: false,
         keyboard: false,
-        icon: L.divIcon({ className: 'district-label', html: el, iconSize: null })
+        icon: L.divIcon({ className: 'district-label', html: VK.textNode('span', localName(p.name)), iconSize: null })
       }).addTo(S.labelLayer);
     });
   }
@@ -1310,7 +1308,10 @@
     var box = $('followup-box');
     $('followup-copied').textContent = '';
     if (!followup || !followup.url) { box.hidden = true; return; }
-    var url = new URL(followup.url, location.href).href;
+    var u = new URL(followup.url, location.href);
+    // Only a web address becomes a link (never javascript:).
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') { box.hidden = true; return; }
+    var url = u.href;
     $('followup-url').value = url;
     $('followup-open').href = url;
     box.hidden = false;

@@ -165,6 +165,30 @@
     return d.toLocaleString(LOCALES[state.lang], o);
   }
 
+  /* ---------- text into the DOM ---------- */
+
+  // An element holding `text` as text only. Leaflet's bindTooltip,
+  // bindPopup, setContent and divIcon({html}) parse a string as HTML
+  // (innerHTML), so whatever they show is handed over as a node from here
+  // (or from another builder that sets textContent): a resident's
+  // "<img onerror=…>" stays those characters. tests/http/web-lint.test.mjs
+  // enforces it.
+  function textNode(tag, text, className) {
+    var e = document.createElement(tag);
+    if (className) e.className = className;
+    e.textContent = text === undefined || text === null ? '' : String(text);
+    return e;
+  }
+
+  // Leaflet's attribution control takes nothing but HTML; the basemap's
+  // attribution (--tiles-attribution TEXT) is plain text, escaped so that
+  // it shows as written.
+  function attributionHtml(text) {
+    return String(text || '').replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+
   function formatNumber(n, digits) {
     return Number(n).toLocaleString(LOCALES[state.lang], {
       maximumFractionDigits: digits === undefined ? 0 : digits
@@ -187,6 +211,8 @@
     setCsrfToken: setCsrfToken,
     formatDate: formatDate,
     formatNumber: formatNumber,
+    textNode: textNode,
+    attributionHtml: attributionHtml,
     $: function (id) { return document.getElementById(id); }
   };
 })();

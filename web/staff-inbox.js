@@ -163,8 +163,8 @@
     L.control.zoom({ zoomInTitle: t('zoomIn'), zoomOutTitle: t('zoomOut') }).addTo(map);
     map.attributionControl.setPrefix('Leaflet');
     map.setView([c[1], c[0]], (cfg && typeof cfg.zoom === 'number') ? cfg.zoom : 12);
-    if (cfg && cfg.tiles) L.tileLayer(cfg.tiles, { attribution: cfg.attribution || '', maxZoom: 19 }).addTo(map);
-    else if (cfg && cfg.attribution) map.attributionControl.addAttribution(cfg.attribution);
+    if (cfg && cfg.tiles) L.tileLayer(cfg.tiles, { attribution: VK.attributionHtml(cfg.attribution), maxZoom: 19, referrerPolicy: 'strict-origin' }).addTo(map);
+    else if (cfg && cfg.attribution) map.attributionControl.addAttribution(VK.attributionHtml(cfg.attribution));
     districtLayer = L.geoJSON({ type: 'FeatureCollection', features: ref.districts }, {
       interactive: false,
       style: function () {
@@ -183,7 +183,7 @@
       L.geoJSON(f, {
         pointToLayer: function (feat, ll) { return L.circleMarker(ll, style); },
         style: function () { return style; }
-      }).bindTooltip(t('itemLink', { id: f.id }) + ': ' + shorten(f.properties.description, 60))
+      }).bindTooltip(VK.textNode('span', t('itemLink', { id: f.id }) + ': ' + shorten(f.properties.description, 60)))
         .on('click', function () { location.href = '/staff-item.html?id=' + f.id; })
         .addTo(itemLayer);
     });

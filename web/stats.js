@@ -635,9 +635,9 @@
     if (extent && extent.isValid()) map.fitBounds(extent, { padding: [8, 8], animate: false });
     else map.setView([center[1], center[0]], zoom);
     if (cfg.tiles) {
-      L.tileLayer(cfg.tiles, { attribution: cfg.attribution || '', maxZoom: 19 }).addTo(map);
+      L.tileLayer(cfg.tiles, { attribution: VK.attributionHtml(cfg.attribution), maxZoom: 19, referrerPolicy: 'strict-origin' }).addTo(map);
     } else if (cfg.attribution) {
-      map.attributionControl.addAttribution(cfg.attribution);
+      map.attributionControl.addAttribution(VK.attributionHtml(cfg.attribution));
     }
     map.createPane('areas').style.zIndex = 350;
     map.createPane('density').style.zIndex = 400;
@@ -720,7 +720,8 @@
             fillOpacity: dense ? 0 : 0.85 };
         }
       });
-      layer.bindTooltip(t('stAreaTooltip', { name: VK.localName(p.name), n: p.count || 0, count: fmtInt(p.count) }), { sticky: true });
+      layer.bindTooltip(VK.textNode('span', t('stAreaTooltip', { name: VK.localName(p.name), n: p.count || 0, count: fmtInt(p.count) })),
+        { sticky: true });
       layer.addTo(S.areaLayer);
       if (!dense) {
         var d = S.view.areas === 'districts' && S.distByCode[p.code];
@@ -728,7 +729,7 @@
         var at = Array.isArray(lp) ? L.latLng(lp[1], lp[0]) : layer.getBounds().getCenter();
         L.marker(at, {
           pane: 'labels', interactive: false, keyboard: false,
-          icon: L.divIcon({ className: 'area-label', html: el('span', null, fmtInt(p.count)), iconSize: null })
+          icon: L.divIcon({ className: 'area-label', html: VK.textNode('span', fmtInt(p.count)), iconSize: null })
         }).addTo(S.labelLayer);
       }
     });
@@ -802,7 +803,8 @@
         style: function () {
           return { color: '#5a0000', weight: 1, opacity: 1, fillColor: c ? c.colour : '#ffffff', fillOpacity: 0.85 };
         }
-      }).bindTooltip(t('stHexTooltip', { n: f.properties.count, count: fmtInt(f.properties.count) }), { sticky: true })
+      }).bindTooltip(VK.textNode('span', t('stHexTooltip', { n: f.properties.count, count: fmtInt(f.properties.count) })),
+        { sticky: true })
         .addTo(S.densityLayer);
     });
     title.textContent = t('stLegendDensity', { size: fmtCell(S.view.cell) });

@@ -291,7 +291,7 @@ vk_err api_followup_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (!id)
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "token", "this follow-up link leads nowhere");
     vk_resp_header(resp, "Cache-Control", "no-store");
-    vk_resp_header(resp, "Referrer-Policy", "no-referrer");
+    /* Referrer-Policy: no-referrer is on every answer (http/headers.c). */
     return followup_view(ctx, id, &resp->body, &ctx->err);
 }
 

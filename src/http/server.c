@@ -24,6 +24,7 @@
 #include "api/stats_index.h"
 #include "api/ctx.h"
 #include "api/writer.h"
+#include "http/headers.h"
 #include "http/request.h"
 #include "http/ratelimit.h"
 #include "http/route.h"
@@ -45,6 +46,7 @@ struct http_server {
     atomic_int in_flight;
     pthread_t warmer;          /* builds the snapshot once, at start */
     int warming;
+    char csp[HTTP_CSP_MAX];    /* Content-Security-Policy, from --tiles at start */
 };
 
 /* What one request carries between handler calls. */
@@ -131,6 +133,9 @@ static enum MHD_Result queue_response(struct MHD_Connection *conn, http_call *ca
             return MHD_NO;
         }
     }
+    /* Every answer, whatever made it (a handler, a file, a stream, an
+     * error, the early 413), leaves through here with these. */
+    http_headers_add_security(r, call->srv->csp);
     if (resp->content_type)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
     for (int i = 0; i < resp->nheaders; i++)
@@ -481,7 +486,12 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
         return vk_fail(ei, VK_ENOMEM, "", NULL);
     s->cfg = cfg;
     atomic_init(&s->in_flight, 0);
-    vk_err e = vk_ctx_pool_new(&s->pool, cfg, cfg->threads, ei);
+    vk_err e = http_csp_build(cfg->tiles_url, s->csp, sizeof s->csp, ei);
+    if (e) {
+        free(s);
+        return e;
+    }
+    e = vk_ctx_pool_new(&s->pool, cfg, cfg->threads, ei);
     if (!e && (e = vk_writer_start(&s->writer, cfg, cfg->group_commit ? 1024 : 1, ei)))
         vk_ctx_pool_free(s->pool);
     if (e) {

@@ -87,6 +87,6 @@ vk_err http_static_file(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     resp->content_type = http_static_type(real_file);
     /* The client is small and changes with releases: always revalidate. */
     vk_resp_header(resp, "Cache-Control", "no-cache");
-    vk_resp_header(resp, "X-Content-Type-Options", "nosniff");
+    /* nosniff and the other security headers: server.c, on every answer. */
     return resp->file_path ? VK_OK : vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
 }

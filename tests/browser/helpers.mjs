@@ -1,9 +1,12 @@
 // Browser-side helpers shared by the browser tests.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 export const axePath = require.resolve('axe-core/axe.min.js');
+let axeText = null;
+const axeSource = () => (axeText ??= readFileSync(axePath, 'utf8'));
 
 export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic',
   '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -16,21 +19,53 @@ export function launchBrowser() {
 }
 
 /** A fresh page in its own context (no shared storage or cookies); page
- * errors are collected in page.errors; page.closeAll() closes the context. */
+ * errors are collected in page.errors, Content-Security-Policy violations
+ * in page.cspViolations; page.closeAll() closes the context. */
 export async function newPage(browser, { viewport } = {}) {
   const context = await browser.newContext({ viewport: viewport || { width: 1280, height: 900 } });
   context.setDefaultTimeout(10000);
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
+  page.cspViolations = [];
+  // The browser fires securitypolicyviolation for everything the policy
+  // blocked (inline script or handler, a foreign host, eval); every page
+  // opened here reports them back, from the first script on.
+  await context.exposeBinding('__vkCspViolation', (_source, v) => page.cspViolations.push(v));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__vkCspViolation(`${location.pathname}: ${e.violatedDirective} blocked ` +
+        `${e.blockedURI || 'inline'} (${e.sourceFile || ''}:${e.lineNumber || ''}) ${e.sample || ''}`);
+    });
+  });
   page.closeAll = () => context.close();
   return page;
 }
 
-/** Go to url and wait until the page says it is ready (body[data-ready]). */
+/** Throws when the page reported a Content-Security-Policy violation. */
+export function assertNoCspViolations(page) {
+  if (page.cspViolations && page.cspViolations.length) {
+    throw new Error(`Content-Security-Policy violations:\n${page.cspViolations.join('\n')}`);
+  }
+}
+
+/** Go to url and wait until the page says it is ready (body[data-ready]);
+ * a page that broke its Content-Security-Policy on the way fails. */
 export async function gotoReady(page, url) {
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+  assertNoCspViolations(page);
+}
+
+/** Sign in on /staff.html with the form and wait for the inbox. */
+export async function signIn(page, baseURL, name, password) {
+  await gotoReady(page, `${baseURL}/staff.html`);
+  await page.waitForSelector('#signin-section:not([hidden])');
+  await page.fill('#signin-name', name);
+  await page.fill('#signin-password', password);
+  await page.click('#signin-submit');
+  await page.waitForSelector('#inbox-section:not([hidden])');
+  await page.waitForSelector('#inbox-body tr');
 }
 
 /** A fresh page with the client loaded. */
@@ -46,7 +81,9 @@ export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 /** Run axe-core on the page; returns the violations (empty when clean). */
 export async function axeViolations(page) {
   const has = await page.evaluate(() => typeof window.axe !== 'undefined');
-  if (!has) await page.addScriptTag({ path: axePath });
+  // Evaluated through the DevTools protocol: a <script> tag with axe inline
+  // would be refused by the pages' Content-Security-Policy, as it should.
+  if (!has) await page.evaluate(`${axeSource()}\n;undefined`);
   const result = await page.evaluate(async (tags) => {
     // eslint-disable-next-line no-undef
     const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });

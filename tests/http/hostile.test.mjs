@@ -4,26 +4,13 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { rawRequest, startServer, statusOf } from '../lib/server.mjs';
 
 let srv;
 let acknowledged = 0;
 let countBefore;
 
-// Send raw bytes, collect the whole answer (the server or we close).
-function raw(bytes, { waitMs = 3000 } = {}) {
-  return new Promise((resolve) => {
-    const sock = net.connect(srv.port, '127.0.0.1');
-    let data = '';
-    const done = () => { sock.destroy(); resolve(data); };
-    sock.on('data', (d) => { data += d.toString('latin1'); });
-    sock.on('end', done);
-    sock.on('error', done);
-    sock.setTimeout(waitMs, done);
-    sock.write(bytes);
-  });
-}
-const statusOf = (answer) => Number((answer.match(/^HTTP\/1\.[01] (\d{3})/) || [])[1] || 0);
+const raw = (bytes, opts) => rawRequest(srv, bytes, opts);
 
 async function postJson(body, headers = {}) {
   const res = await fetch(`${srv.url}/api/v1/feedback`, {

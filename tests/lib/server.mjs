@@ -98,3 +98,42 @@ export async function startServer(opts = {}) {
     cleanup() { if (!opts.dir) rmSync(dir, { recursive: true, force: true }); },
   };
 }
+
+// One HTTP call to a started server (srv from startServer): JSON `body` or
+// form-encoded `form` (an object), a `token` name from opts.tokens or a
+// session `cookie` with its `csrf`. Resolves { status, json, text, headers }.
+export async function call(srv, method, url, { token, body, form, cookie, csrf, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.Authorization = `Bearer ${srv.tokens[token]}`;
+  if (cookie) h.Cookie = cookie;
+  if (csrf) h['X-CSRF-Token'] = csrf;
+  let payload;
+  if (body !== undefined) {
+    h['Content-Type'] = 'application/json';
+    payload = typeof body === 'string' ? body : JSON.stringify(body);
+  } else if (form !== undefined) {
+    h['Content-Type'] = 'application/x-www-form-urlencoded';
+    payload = new URLSearchParams(form).toString();
+  }
+  const res = await fetch(`${srv.url}${url}`, { method, headers: h, body: payload });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, json, text, headers: res.headers };
+}
+
+// Send raw bytes to a started server, collect the whole answer as latin1
+// text (until the server or the timeout closes).
+export function rawRequest(srv, bytes, { waitMs = 3000 } = {}) {
+  return new Promise((resolve) => {
+    const sock = net.connect(srv.port, '127.0.0.1');
+    let data = '';
+    const done = () => { sock.destroy(); resolve(data); };
+    sock.on('data', (d) => { data += d.toString('latin1'); });
+    sock.on('end', done);
+    sock.on('error', done);
+    sock.setTimeout(waitMs, done);
+    sock.write(bytes);
+  });
+}
+export const statusOf = (answer) => Number((answer.match(/^HTTP\/1\.[01] (\d{3})/) || [])[1] || 0);

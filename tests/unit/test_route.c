@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "http/headers.h"
 #include "http/route.h"
 #include "http/static.h"
 #include "t.h"
@@ -153,9 +154,49 @@ static void test_static(void)
     vk_arena_fini(&arena);
 }
 
+/* The basemap's origin for the Content-Security-Policy's img-src. */
+static void test_csp(void)
+{
+    static const struct {
+        const char *tiles, *origin;
+    } ok[] = {
+        {NULL, ""},
+        {"/tiles/{z}/{x}/{y}.png", ""},
+        {"https://tile.example.org/{z}/{x}/{y}.png", "https://tile.example.org"},
+        {"https://{s}.tile.example.org/{z}/{x}/{y}.png", "https://*.tile.example.org"},
+        {"https://tile-{s}.maps.example.fi/{z}/{x}/{y}.png?key=1", "https://*.maps.example.fi"},
+        {"http://127.0.0.1:8081/{z}/{x}/{y}.png", "http://127.0.0.1:8081"},
+        {"//tiles.example.org/{z}/{x}/{y}.png", "tiles.example.org"},
+    };
+    char out[HTTP_CSP_MAX];
+    vk_errinfo ei;
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        T_EQ_INT(http_tiles_origin(ok[i].tiles, out, sizeof out, &ei), VK_OK, "origin of %s",
+                 ok[i].tiles ? ok[i].tiles : "(none)");
+        T_EQ_STR(out, ok[i].origin, "origin of %s", ok[i].tiles ? ok[i].tiles : "(none)");
+    }
+    /* Nothing that could add a directive or a source of script. */
+    static const char *bad[] = {
+        "javascript:alert(1)", "data:text/html,x", "ftp://tiles.example.org/{z}.png",
+        "https://tiles.example.org;script-src *", "https://a'b.example.org/{z}",
+        "https://{s}/{z}/{x}/{y}.png", "https:///{z}", "https://tile .example.org/",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        T_EQ_INT(http_tiles_origin(bad[i], out, sizeof out, &ei), VK_EVALUE, "refused: %s", bad[i]);
+    T_EQ_INT(http_csp_build("https://{s}.tile.example.org/{z}/{x}/{y}.png", out, sizeof out, &ei),
+             VK_OK, "a policy with a basemap");
+    T_OK(strstr(out, "script-src 'self';") && strstr(out, "object-src 'none'") &&
+             strstr(out, "frame-ancestors 'none'") &&
+             strstr(out, "img-src 'self' data: https://*.tile.example.org;"),
+         "the policy: %s", out);
+    T_EQ_INT(http_csp_build(NULL, out, sizeof out, &ei), VK_OK, "a policy without a basemap");
+    T_OK(strstr(out, "img-src 'self' data:;") != NULL, "img-src without a basemap: %s", out);
+}
+
 int main(void)
 {
     test_routes();
+    test_csp();
     test_static();
     test_openapi_covers_routes();
     t_cleanup();
