@@ -6,6 +6,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -30,10 +33,18 @@ struct http_limits {
     atomic_size_t held;
 };
 
+/* Nice value of the expensive-request threads: when the CPUs are short,
+ * the connection threads (health checks, small reads) come first. */
+#define WORKER_NICE 5
+
 static void *worker_main(void *p)
 {
     worker *w = p;
     http_limits *l = w->owner;
+#if defined(__linux__)
+    /* Linux keeps a nice value per thread; best effort. */
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WORKER_NICE);
+#endif
     pthread_mutex_lock(&l->lock);
     for (;;) {
         while (!w->fn && !l->stopping)
