@@ -13,9 +13,14 @@ import { startServer, tempDir, vaikutaCli } from '../lib/server.mjs';
 
 const QUERY_TIMEOUT_MS = 2000; // the default --query-timeout
 const MARGIN_MS = 1500;
-// The issue asks for /healthz under 100 ms during the load; a sanitizer
-// build (-O0, ASan) is several times slower at everything, so it gets 3×.
-const HEALTHZ_MAX_MS = 100;
+// The issue asks for /healthz under 100 ms during the load (it waited
+// 31 s). The calls are sampled every 50 ms: nine in ten must take under
+// 100 ms and none over a second, which leaves room for a test machine whose
+// CPUs are shared (a single call may lose its turn for a moment) but not
+// for waiting behind a slow query. A sanitizer build (-O0, ASan) is
+// several times slower at everything, so it gets 3×.
+const HEALTHZ_P90_MS = 100;
+const HEALTHZ_MAX_MS = 1000;
 const SANITIZER_SLOWDOWN = 3;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const statusOf = (text) => Number((text.match(/^HTTP\/1\.[01] (\d{3})/) || [])[1] || 0);
@@ -129,28 +134,35 @@ describe('an expensive LIKE filter cannot stall the service', () => {
     assert.equal(code, 0, srv.stderr().slice(-4000));
   });
 
-  // Four requests 0.3 s apart while /healthz is asked every 50 ms.
+  // Four requests 0.3 s apart while /healthz is asked every 50 ms, from
+  // the first request until a second after the last (at least 2 s).
   async function underLoad(filter) {
     const url = `${srv.url}/ogcapi/collections/feedback/items?limit=1&filter=${encodeURIComponent(filter)}`;
     let pending = 4;
     const answers = [];
+    const started = performance.now();
+    const sampling = sample(`${srv.url}/healthz`, () => pending === 0 && performance.now() - started > 2000);
     for (let i = 0; i < 4; i++) {
       answers.push(timedGet(url).finally(() => { pending--; }));
       await sleep(300);
     }
-    const started = performance.now();
-    const health = await sample(`${srv.url}/healthz`, () => pending === 0 && performance.now() - started > 1000);
+    const health = await sampling;
+    const worst = Math.max(...health.map((h) => h.ms));
+    console.log(`# healthz under load: ${health.length} calls, worst ${worst.toFixed(1)} ms`);
     return { answers: await Promise.all(answers), health };
   }
 
   function assertHealthy(health) {
-    assert.ok(health.length >= 5, `healthz was asked ${health.length} times`);
+    assert.ok(health.length >= 10, `healthz was asked ${health.length} times`);
     const worst = Math.max(...health.map((h) => h.ms));
-    const bound = HEALTHZ_MAX_MS * (sanitized(srv.proc.pid) ? SANITIZER_SLOWDOWN : 1);
-    console.log(`# healthz under load: ${health.length} calls, worst ${worst.toFixed(1)} ms`);
+    const slow = sanitized(srv.proc.pid) ? SANITIZER_SLOWDOWN : 1;
+    const sorted = health.map((h) => h.ms).sort((a, b) => a - b);
+    const p90 = sorted[Math.ceil(sorted.length * 0.9) - 1];
+    const all = health.map((h) => h.ms.toFixed(0)).join(' ');
+    assert.ok(p90 < HEALTHZ_P90_MS * slow, `healthz took ${p90.toFixed(0)} ms or more in one call ` +
+      `of ten under load (${all})`);
     for (const h of health) assert.equal(h.status, 200, `healthz after ${h.ms.toFixed(0)} ms: ${h.text}`);
-    assert.ok(worst < bound, `healthz took up to ${worst.toFixed(0)} ms under load ` +
-      `(${health.map((h) => h.ms.toFixed(0)).join(' ')})`);
+    assert.ok(worst < HEALTHZ_MAX_MS * slow, `healthz took up to ${worst.toFixed(0)} ms under load (${all})`);
   }
 
   test("the issue's pattern ('%' + 3 999 a + 'b') is refused at once, naming filter", async () => {
@@ -268,6 +280,33 @@ describe('slow readers of large answers', () => {
     for (const n of normals) {
       assert.equal(n.status, 200);
       assert.ok(n.ms < 1000, `a normal client waited ${n.ms.toFixed(0)} ms`);
+    }
+  });
+
+  test('at most 4 GeoJSON/CSV exports are sent at once; more are 503 busy', async () => {
+    const url = '/api/v1/export/feedback.geojson';
+    const open = [];
+    try {
+      for (let i = 0; i < 4; i++) {
+        const s = await slowGet(srv.port, url, '127.0.0.2');
+        open.push(s);
+        assert.equal(s.status, 200);
+      }
+      const fifth = await timedGet(`${srv.url}${url}`);
+      assert.equal(fifth.status, 503, fifth.text.slice(0, 200));
+      assert.equal(JSON.parse(fifth.text).error.code, 'busy');
+      assert.ok(Number(fifth.headers.get('retry-after')) > 0);
+      open.pop().sock.destroy(); // one leaves: room for another
+      let again;
+      for (let i = 0; i < 50; i++) {
+        again = await slowGet(srv.port, url, '127.0.0.3');
+        open.push(again);
+        if (again.status === 200) break;
+        await sleep(100);
+      }
+      assert.equal(again.status, 200);
+    } finally {
+      for (const s of open) s.sock.destroy();
     }
   });
 
