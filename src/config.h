@@ -35,6 +35,17 @@ typedef struct vk_config {
                                  * closed longer ago are deleted (365; 0 off) */
     int open311_require_key;  /* --open311-require-key: Open311 POST requests need a
                                * valid api_key (an API token of any role) */
+    /* Load limits: what one client can make the server spend. */
+    int query_timeout_ms;     /* --query-timeout: every request's database work must end
+                               * within this (2000 ms; 0 off) → 503 query_timeout */
+    int expensive_requests;   /* --expensive-requests: filtered queries, pages over 1 000
+                               * items and GeoPackage builds run at once, each on its own
+                               * thread, never on a connection thread (2); more → 503 busy */
+    size_t response_memory;   /* --response-memory MB: bytes all buffered responses may hold
+                               * until their clients have read them (256 MiB) → 503 busy */
+    int max_exports;          /* --max-exports: streamed GeoJSON/CSV exports at once (4) */
+    size_t export_disk;       /* --export-disk MB: bytes of GeoPackage files kept for
+                               * downloads, current and superseded-but-still-read (1 GiB) */
 } vk_config;
 
 #define VK_DEFAULT_DB "vaikuta.sqlite"
@@ -44,5 +55,10 @@ typedef struct vk_config {
 #define VK_DEFAULT_HEADER_MAX (16 * 1024)
 #define VK_DEFAULT_URI_MAX (8 * 1024)
 #define VK_DEFAULT_CONTACT_RETENTION_DAYS 365
+#define VK_DEFAULT_QUERY_TIMEOUT_MS 2000
+#define VK_DEFAULT_EXPENSIVE_REQUESTS 2
+#define VK_DEFAULT_RESPONSE_MEMORY (256u * 1024 * 1024)
+#define VK_DEFAULT_MAX_EXPORTS 4
+#define VK_DEFAULT_EXPORT_DISK (1024u * 1024 * 1024)
 
 #endif

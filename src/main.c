@@ -79,6 +79,16 @@ static const char usage_serve[] =
     "                      0 turns the schedule off)\n"
     "  --open311-require-key  Open311 POST requests need api_key, an API token\n"
     "                      from `vaikuta token create` (default: optional)\n"
+    "  --query-timeout MS  longest database work of one request (default 2000;\n"
+    "                      0 off); longer ones answer 503 query_timeout\n"
+    "  --expensive-requests N  filtered queries, pages over 1000 items and\n"
+    "                      GeoPackage builds at once, off the connection threads\n"
+    "                      (default 2); more answer 503 busy with Retry-After\n"
+    "  --response-memory MB  memory all answers waiting for slow clients may hold\n"
+    "                      (default 256); beyond it large answers are 503 busy\n"
+    "  --max-exports N     GeoJSON/CSV exports being sent at once (default 4)\n"
+    "  --export-disk MB    disk for GeoPackage exports, shared per data version\n"
+    "                      (default 1024)\n"
     "  -h, --help          show this help\n";
 
 static const char usage_init[] =
@@ -115,7 +125,8 @@ enum { OPT_DB = 1000, OPT_LISTEN, OPT_WEB, OPT_GEO, OPT_SEEDS, OPT_DEMO, OPT_TIL
        OPT_TILES_ATTR, OPT_THREADS, OPT_DIR, OPT_COLLECTION, OPT_FORMAT, OPT_CRS, OPT_SKIP,
        OPT_GROUP_COMMIT, OPT_RATE, OPT_BURST, OPT_MAXCONN, OPT_MAXCLIENT, OPT_TIMEOUT,
        OPT_SECURE_COOKIES, OPT_ROLE, OPT_NAME, OPT_RETENTION, OPT_CLOSED_BEFORE,
-       OPT_OPEN311_KEY };
+       OPT_OPEN311_KEY, OPT_QUERY_TIMEOUT, OPT_EXPENSIVE, OPT_RESPONSE_MEMORY,
+       OPT_MAX_EXPORTS, OPT_EXPORT_DISK };
 
 /* A whole number in [min, max] from an option, else -1. */
 static long option_number(const char *s, long min, long max)
@@ -166,6 +177,11 @@ static void config_defaults(vk_config *cfg)
     cfg->rate_burst = 60;
     cfg->session_seconds = 8 * 3600;
     cfg->contact_retention_days = VK_DEFAULT_CONTACT_RETENTION_DAYS;
+    cfg->query_timeout_ms = VK_DEFAULT_QUERY_TIMEOUT_MS;
+    cfg->expensive_requests = VK_DEFAULT_EXPENSIVE_REQUESTS;
+    cfg->response_memory = VK_DEFAULT_RESPONSE_MEMORY;
+    cfg->max_exports = VK_DEFAULT_MAX_EXPORTS;
+    cfg->export_disk = VK_DEFAULT_EXPORT_DISK;
 }
 
 static int parse_listen(vk_config *cfg, char *arg)
@@ -221,6 +237,11 @@ static int serve_or_init(int argc, char **argv, int init_only)
         {"secure-cookies", no_argument, NULL, OPT_SECURE_COOKIES},
         {"contact-retention-days", required_argument, NULL, OPT_RETENTION},
         {"open311-require-key", no_argument, NULL, OPT_OPEN311_KEY},
+        {"query-timeout", required_argument, NULL, OPT_QUERY_TIMEOUT},
+        {"expensive-requests", required_argument, NULL, OPT_EXPENSIVE},
+        {"response-memory", required_argument, NULL, OPT_RESPONSE_MEMORY},
+        {"max-exports", required_argument, NULL, OPT_MAX_EXPORTS},
+        {"export-disk", required_argument, NULL, OPT_EXPORT_DISK},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -288,6 +309,30 @@ static int serve_or_init(int argc, char **argv, int init_only)
                 cfg.max_per_client = (unsigned)v;
             else
                 cfg.timeout = (unsigned)v;
+            break;
+        }
+        case OPT_QUERY_TIMEOUT:
+        case OPT_EXPENSIVE:
+        case OPT_RESPONSE_MEMORY:
+        case OPT_MAX_EXPORTS:
+        case OPT_EXPORT_DISK: {
+            long v = option_number(optarg, c == OPT_QUERY_TIMEOUT ? 0 : 1,
+                                   c == OPT_EXPENSIVE ? 64 : 1000000);
+            if (v < 0) {
+                fprintf(stderr, "vaikuta serve: %s wants a whole number%s\n", argv[optind - 2],
+                        c == OPT_EXPENSIVE ? " from 1 to 64" : "");
+                return 2;
+            }
+            if (c == OPT_QUERY_TIMEOUT)
+                cfg.query_timeout_ms = (int)v;
+            else if (c == OPT_EXPENSIVE)
+                cfg.expensive_requests = (int)v;
+            else if (c == OPT_RESPONSE_MEMORY)
+                cfg.response_memory = (size_t)v * 1024 * 1024;
+            else if (c == OPT_MAX_EXPORTS)
+                cfg.max_exports = (int)v;
+            else
+                cfg.export_disk = (size_t)v * 1024 * 1024;
             break;
         }
         case 'h': fputs(init_only ? usage_init : usage_serve, stdout); return 0;

@@ -141,6 +141,12 @@ void vk_ctx_pool_set_stats(vk_ctx_pool *p, struct api_stats *s)
         p->all[i]->stats = s;
 }
 
+void vk_ctx_pool_set_exports(vk_ctx_pool *p, struct api_exports *x)
+{
+    for (int i = 0; i < p->n; i++)
+        p->all[i]->exports = x;
+}
+
 vk_ctx *vk_ctx_pool_get(vk_ctx_pool *p)
 {
     pthread_mutex_lock(&p->lock);

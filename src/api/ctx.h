@@ -5,8 +5,10 @@
  * own SQLite connection with prepared statements, its own GEOS handle with
  * the boundary and districts prepared, and the error detail of the request
  * in progress. A request borrows one from the pool for its whole handling
- * and gives it back; there are as many as worker threads, so borrowing
- * only waits when something else (e.g. shutdown) holds one.
+ * and gives it back; the server's pool has one per connection thread and
+ * one for the statistics warmer, and the expensive-request threads have a
+ * pool of their own (http/limits.h), so borrowing only waits when
+ * something else (e.g. shutdown) holds one.
  */
 #ifndef VK_CTX_H
 #define VK_CTX_H
@@ -25,6 +27,7 @@ typedef struct vk_ctx {
     vk_errinfo err;       /* detail of the current request's error */
     struct vk_writer *writer; /* borrowed: the server's writer, NULL in tools */
     struct api_stats *stats;  /* borrowed: the server's statistics snapshot, NULL in tools */
+    struct api_exports *exports; /* borrowed: the server's shared exports, NULL in tools */
     double bounds[4];     /* the municipality's envelope, for the client */
     int has_bounds;
 } vk_ctx;
@@ -47,6 +50,8 @@ void vk_ctx_pool_free(vk_ctx_pool *p);
 void vk_ctx_pool_set_writer(vk_ctx_pool *p, struct vk_writer *w);
 /* Give every context the server's statistics snapshot (borrowed). */
 void vk_ctx_pool_set_stats(vk_ctx_pool *p, struct api_stats *s);
+/* Give every context the server's shared exports (borrowed). */
+void vk_ctx_pool_set_exports(vk_ctx_pool *p, struct api_exports *x);
 /* Borrow a context (waits if all are in use); give it back with put. */
 vk_ctx *vk_ctx_pool_get(vk_ctx_pool *p);
 void vk_ctx_pool_put(vk_ctx_pool *p, vk_ctx *ctx);

@@ -11,6 +11,8 @@
  */
 #include "api/export.h"
 
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,14 +314,246 @@ vk_err api_export_gpkg(const vk_config *cfg, const store_collection *col, gis_cr
     return e;
 }
 
-static long stream_read(void *arg, char *buf, size_t max)
+/* ---- shared exports (see export.h) ---- */
+
+typedef struct gpkg_file gpkg_file;
+struct gpkg_file {
+    gpkg_file *next;
+    const store_collection *col;
+    gis_crs crs;
+    long long version, changes; /* the data stamp it was built at */
+    int fd;                     /* -1 while it is being built */
+    long long size;
+    int readers;                /* responses still sending it */
+    int current;                /* 0 once a newer version replaced it */
+};
+
+struct api_exports {
+    const vk_config *cfg; /* borrowed */
+    pthread_mutex_t lock;
+    pthread_cond_t built; /* a build ended */
+    store_conn *stamp;    /* owned: only asked for the data stamp */
+    gpkg_file *files;
+    size_t bytes;         /* of the files still open */
+    int streams;          /* GeoJSON/CSV exports being sent */
+};
+
+vk_err api_exports_new(api_exports **out, const vk_config *cfg, vk_errinfo *ei)
 {
-    vk_errinfo ei;
-    ssize_t n = api_export_read(arg, buf, max, &ei);
+    api_exports *x = calloc(1, sizeof *x);
+    if (!x)
+        return vk_fail(ei, VK_ENOMEM, "", NULL);
+    vk_err e = store_open_worker(&x->stamp, cfg->db_path, ei);
+    if (e) {
+        free(x);
+        return e;
+    }
+    x->cfg = cfg;
+    pthread_mutex_init(&x->lock, NULL);
+    pthread_cond_init(&x->built, NULL);
+    *out = x;
+    return VK_OK;
+}
+
+void api_exports_free(api_exports *x)
+{
+    if (!x)
+        return;
+    for (gpkg_file *f = x->files, *next; f; f = next) {
+        next = f->next;
+        if (f->fd >= 0)
+            close(f->fd);
+        free(f);
+    }
+    store_close(x->stamp);
+    pthread_cond_destroy(&x->built);
+    pthread_mutex_destroy(&x->lock);
+    free(x);
+}
+
+int api_exports_files(api_exports *x)
+{
+    int n = 0;
+    pthread_mutex_lock(&x->lock);
+    for (gpkg_file *f = x->files; f; f = f->next)
+        n++;
+    pthread_mutex_unlock(&x->lock);
+    return n;
+}
+
+/* Close and forget f when it is superseded and nobody reads it. Locked. */
+static void gpkg_drop_if_done(api_exports *x, gpkg_file *f)
+{
+    if (f->current || f->readers || f->fd < 0)
+        return;
+    for (gpkg_file **p = &x->files; *p; p = &(*p)->next) {
+        if (*p == f) {
+            *p = f->next;
+            break;
+        }
+    }
+    close(f->fd);
+    x->bytes -= (size_t)f->size;
+    free(f);
+}
+
+typedef struct gpkg_reader {
+    api_exports *x;
+    gpkg_file *f;
+    long long pos;
+} gpkg_reader;
+
+static long gpkg_read(void *arg, char *buf, size_t max)
+{
+    gpkg_reader *r = arg;
+    ssize_t n = pread(r->f->fd, buf, max, (off_t)r->pos);
+    if (n > 0)
+        r->pos += n;
     return (long)n;
 }
 
-static void stream_close(void *arg) { api_export_close(arg); }
+static void gpkg_done(void *arg)
+{
+    gpkg_reader *r = arg;
+    pthread_mutex_lock(&r->x->lock);
+    r->f->readers--;
+    gpkg_drop_if_done(r->x, r->f);
+    pthread_mutex_unlock(&r->x->lock);
+    free(r);
+}
+
+/* Build col in crs into a new unlinked file: *fd and *size. */
+static vk_err gpkg_build(const vk_config *cfg, const store_collection *col, gis_crs crs, int *fd,
+                         long long *size, vk_errinfo *ei)
+{
+    char path[4096];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/vaikuta-export-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int tfd = mkstemp(path);
+    if (tfd < 0)
+        return vk_fail(ei, VK_EIO, "", "cannot make a temporary file");
+    close(tfd);
+    vk_err e = api_export_gpkg(cfg, col, crs, path, NULL, NULL, ei);
+    *fd = e ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+    unlink(path); /* readable through the fd until it is closed */
+    struct stat st;
+    if (!e && (*fd < 0 || fstat(*fd, &st) != 0)) {
+        if (*fd >= 0)
+            close(*fd);
+        return vk_fail(ei, VK_EIO, "", "the GeoPackage vanished");
+    }
+    if (!e)
+        *size = (long long)st.st_size;
+    return e;
+}
+
+static vk_err busy(vk_ctx *ctx, vk_resp *resp, const char *what)
+{
+    vk_resp_header(resp, "Retry-After", "5");
+    return vk_fail(&ctx->err, VK_EBUSY, "", "%s; try again shortly", what);
+}
+
+/* Serve the current GeoPackage of col in crs, building it when the data
+ * changed since the last one. */
+static vk_err gpkg_shared(vk_ctx *ctx, const store_collection *col, gis_crs crs, vk_resp *resp)
+{
+    api_exports *x = ctx->exports;
+    gpkg_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    r->x = x;
+    pthread_mutex_lock(&x->lock);
+    long long version, changes;
+    store_data_stamp(x->stamp, &version, &changes);
+    gpkg_file *f;
+    for (;;) {
+        for (f = x->files; f && !(f->current && f->col == col && f->crs == crs); f = f->next)
+            ;
+        if (!f || f->version != version || f->changes != changes || version < 0) {
+            if (f) { /* superseded: gone when its last download ends */
+                f->current = 0;
+                gpkg_drop_if_done(x, f);
+            }
+            f = NULL;
+            break;
+        }
+        if (f->fd >= 0)
+            break;
+        pthread_cond_wait(&x->built, &x->lock); /* being built: wait for it */
+    }
+    if (!f) {
+        if (x->bytes >= x->cfg->export_disk) {
+            pthread_mutex_unlock(&x->lock);
+            free(r);
+            return busy(ctx, resp, "GeoPackage exports use all the disk allowed for them");
+        }
+        f = calloc(1, sizeof *f);
+        if (!f) {
+            pthread_mutex_unlock(&x->lock);
+            free(r);
+            return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        }
+        *f = (gpkg_file){x->files, col, crs, version, changes, -1, 0, 0, 1};
+        x->files = f;
+        pthread_mutex_unlock(&x->lock);
+        int fd = -1;
+        long long size = 0;
+        vk_err e = gpkg_build(ctx->cfg, col, crs, &fd, &size, &ctx->err);
+        pthread_mutex_lock(&x->lock);
+        if (e) {
+            f->current = 0;
+            for (gpkg_file **p = &x->files; *p; p = &(*p)->next) {
+                if (*p == f) {
+                    *p = f->next;
+                    break;
+                }
+            }
+            free(f);
+            pthread_cond_broadcast(&x->built);
+            pthread_mutex_unlock(&x->lock);
+            free(r);
+            return e;
+        }
+        f->fd = fd;
+        f->size = size;
+        x->bytes += (size_t)size;
+        pthread_cond_broadcast(&x->built);
+    }
+    f->readers++;
+    r->f = f;
+    pthread_mutex_unlock(&x->lock);
+    resp->stream_read = gpkg_read;
+    resp->stream_close = gpkg_done;
+    resp->stream_arg = r;
+    resp->stream_size = f->size;
+    return VK_OK;
+}
+
+/* A GeoJSON or CSV stream, counted in x->streams while it is sent. */
+typedef struct counted_stream {
+    api_exports *x; /* NULL: not counted (no server) */
+    api_export *e;
+} counted_stream;
+
+static long stream_read(void *arg, char *buf, size_t max)
+{
+    counted_stream *c = arg;
+    vk_errinfo ei;
+    ssize_t n = api_export_read(c->e, buf, max, &ei);
+    return (long)n;
+}
+
+static void stream_close(void *arg)
+{
+    counted_stream *c = arg;
+    api_export_close(c->e);
+    if (c->x) {
+        pthread_mutex_lock(&c->x->lock);
+        c->x->streams--;
+        pthread_mutex_unlock(&c->x->lock);
+    }
+    free(c);
+}
 
 vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
@@ -351,7 +585,10 @@ vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     snprintf(disposition, 128, "attachment; filename=\"%s\"", file);
     vk_resp_header(resp, "Content-Disposition", disposition);
     resp->content_type = api_export_media_type(fmt);
+    if (fmt == EXPORT_GPKG && ctx->exports)
+        return gpkg_shared(ctx, col, crs, resp);
     if (fmt == EXPORT_GPKG) {
+        /* Without a server (handler tests): a file per request. */
         char *path = vk_arena_alloc(req->arena, 4096);
         const char *tmp = getenv("TMPDIR");
         if (!path)
@@ -375,11 +612,28 @@ vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         resp->file_unlink = 1;
         return VK_OK;
     }
-    api_export *x = NULL;
-    if ((e = api_export_open(&x, ctx->cfg, col, fmt, crs, &ctx->err)))
+    counted_stream *cs = calloc(1, sizeof *cs);
+    if (!cs)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    api_exports *xs = ctx->exports;
+    if (xs) {
+        pthread_mutex_lock(&xs->lock);
+        int full = xs->streams >= xs->cfg->max_exports;
+        xs->streams += !full;
+        pthread_mutex_unlock(&xs->lock);
+        if (full) {
+            free(cs);
+            return busy(ctx, resp, "the most exports the server sends at once are being sent");
+        }
+        cs->x = xs;
+    }
+    if ((e = api_export_open(&cs->e, ctx->cfg, col, fmt, crs, &ctx->err))) {
+        cs->e = NULL;
+        stream_close(cs);
         return e;
+    }
     resp->stream_read = stream_read;
     resp->stream_close = stream_close;
-    resp->stream_arg = x;
+    resp->stream_arg = cs;
     return VK_OK;
 }

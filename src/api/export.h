@@ -42,6 +42,25 @@ typedef void (*api_export_progress)(void *arg, int64_t done, int64_t total);
 vk_err api_export_gpkg(const vk_config *cfg, const store_collection *col, gis_crs crs,
                        const char *path, api_export_progress progress, void *arg, vk_errinfo *ei);
 
+/* The server's exports, shared by every worker (thread-safe).
+ *
+ * A GeoPackage is built once per collection, CRS and data version and
+ * then served to every request for it (concurrent and later ones) from
+ * one open, already unlinked file: nothing is left on disk after a crash,
+ * and a version is gone once a newer one has replaced it and its last
+ * download has ended. The data version is PRAGMA data_version of an own
+ * connection, which changes with every commit by anyone else (writes over
+ * HTTP, the CLI): a superset of the public changes. Bytes of the files
+ * still open are capped (cfg->export_disk); a build over the cap is 503
+ * busy. GeoJSON and CSV stream from their own connection; at most
+ * cfg->max_exports at once, more are 503 busy. Caller frees with
+ * api_exports_free() after every response using it has ended. */
+typedef struct api_exports api_exports;
+vk_err api_exports_new(api_exports **out, const vk_config *cfg, vk_errinfo *ei);
+void api_exports_free(api_exports *x);
+/* GeoPackage files alive now (current and superseded but still read). */
+int api_exports_files(api_exports *x);
+
 /* GET /api/v1/export/{collection}.{geojson|csv|gpkg}[?crs=…] */
 vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 

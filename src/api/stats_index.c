@@ -319,7 +319,7 @@ static int load_row(void *arg, const store_stats_row *r)
 }
 
 /* Bring the snapshot up to date; the write lock is held. */
-static vk_err refresh(api_stats *s, vk_ctx *ctx)
+static vk_err refresh_now(api_stats *s, vk_ctx *ctx)
 {
     int64_t seq = 0, pending = 0, reference = 0;
     char at[32];
@@ -347,6 +347,18 @@ static vk_err refresh(api_stats *s, vk_ctx *ctx)
         }
     }
     store_read_end(ctx->store);
+    return e;
+}
+
+/* The same without the request's query deadline: the snapshot is shared
+ * work, bounded by the data, and one cut short would be redone by every
+ * request after it. */
+static vk_err refresh(api_stats *s, vk_ctx *ctx)
+{
+    int64_t deadline = store_deadline_get(ctx->store);
+    store_deadline_set(ctx->store, 0);
+    vk_err e = refresh_now(s, ctx);
+    store_deadline_set(ctx->store, deadline);
     return e;
 }
 

@@ -102,6 +102,7 @@ struct vk_resp {
     long (*stream_read)(void *arg, char *buf, size_t max);
     void (*stream_close)(void *arg);
     void *stream_arg;
+    long long stream_size;     /* the stream's length when known (Content-Length); 0: unknown */
     /* A deferred answer (writes): the handler prepared work to finish off
      * this thread. The server suspends the connection and calls
      * defer_start(state, resume, token); the work calls resume(token) when

@@ -5,7 +5,9 @@
  * only attaches our per-request state and returns: answering in the first
  * call makes libmicrohttpd 0.9.75 drop keep-alive (see the peers' README:
  * 5× less throughput). Body chunks are appended up to the cap; the last
- * call dispatches.
+ * call dispatches. Expensive requests (http/limits.h) are dispatched to
+ * their own threads with the connection suspended, so a connection thread
+ * never computes for long; every handler runs under the query deadline.
  */
 #include "http/server.h"
 
@@ -24,7 +26,9 @@
 #include "api/stats_index.h"
 #include "api/ctx.h"
 #include "api/writer.h"
+#include "api/export.h"
 #include "http/headers.h"
+#include "http/limits.h"
 #include "http/request.h"
 #include "http/ratelimit.h"
 #include "http/route.h"
@@ -42,6 +46,9 @@ struct http_server {
     vk_ctx_pool *pool;
     vk_writer *writer;
     api_stats *stats;          /* the aggregates' snapshot, shared by the workers */
+    vk_ctx_pool *heavy_pool;   /* a context per expensive-request slot */
+    http_limits *limits;       /* expensive-request threads, response budget */
+    api_exports *exports;      /* shared GeoPackage files, export counts */
     http_ratelimit *ratelimit; /* NULL when writes are not limited */
     atomic_int in_flight;
     pthread_t warmer;          /* builds the snapshot once, at start */
@@ -85,6 +92,35 @@ static void stream_free(void *cls)
     free(holder);
 }
 
+/* A buffered answer's bytes, counted in the response budget until MHD has
+ * sent them (or the client left) and frees them. */
+typedef struct held_body {
+    http_limits *limits;
+    char *data;
+    size_t len;
+} held_body;
+
+static void held_free(void *cls)
+{
+    held_body *h = cls;
+    http_limits_release(h->limits, h->len);
+    free(h->data);
+    free(h);
+}
+
+#define BUSY_MEMORY                                                                           \
+    "the server holds too many large answers for slow clients now; try again shortly or ask "     \
+    "for fewer items"
+
+/* 503 busy with Retry-After: refused for load, not for what was asked. */
+static void answer_busy(vk_resp *resp, const char *field, const char *message)
+{
+    vk_errinfo ei;
+    vk_fail(&ei, VK_EBUSY, field, "%s", message);
+    vk_resp_error(resp, &ei);
+    vk_resp_header(resp, "Retry-After", HTTP_LIMITS_RETRY_AFTER);
+}
+
 static enum MHD_Result queue_response(struct MHD_Connection *conn, http_call *call, vk_resp *resp)
 {
     struct MHD_Response *r = NULL;
@@ -93,8 +129,9 @@ static enum MHD_Result queue_response(struct MHD_Connection *conn, http_call *ca
         vk_resp *holder = malloc(sizeof *holder);
         if (holder) {
             *holder = *resp;
-            r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_reader,
-                                                  holder, stream_free);
+            r = MHD_create_response_from_callback(
+                resp->stream_size > 0 ? (uint64_t)resp->stream_size : MHD_SIZE_UNKNOWN,
+                64 * 1024, stream_reader, holder, stream_free);
         }
         if (!r) {
             free(holder);
@@ -124,12 +161,23 @@ static enum MHD_Result queue_response(struct MHD_Connection *conn, http_call *ca
                                                  : NULL);
             vk_resp_error(resp, &ei);
         }
+        if (http_limits_take(call->srv->limits, resp->body.len)) {
+            answer_busy(resp, "limit", BUSY_MEMORY);
+            http_limits_take(call->srv->limits, resp->body.len); /* small: always taken */
+        }
         size_t len = 0;
         char *data = vk_buf_take(&resp->body, &len);
-        r = MHD_create_response_from_buffer(len, data ? data : (char *)"",
-                                            data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+        held_body *held = data ? malloc(sizeof *held) : NULL;
+        if (held) {
+            *held = (held_body){call->srv->limits, data, len};
+            r = MHD_create_response_from_buffer_with_free_callback_cls(len, data, held_free, held);
+        } else if (!data) {
+            r = MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
+        }
         if (!r) {
+            free(held);
             free(data);
+            http_limits_release(call->srv->limits, len);
             return MHD_NO;
         }
     }
@@ -254,6 +302,127 @@ static const char *client_address(struct MHD_Connection *conn, vk_arena *arena)
     return out;
 }
 
+/* Check who calls, run the handler under the query deadline, and turn any
+ * error into the JSON error body. ctx is borrowed for the call. */
+static void run_route(http_server *srv, vk_ctx *ctx, const vk_route *route, vk_req *req,
+                      vk_resp *resp, const http_call *call)
+{
+    int timeout_ms = srv->cfg->query_timeout_ms;
+    store_deadline_set(ctx->store, timeout_ms ? vk_monotonic_us() + timeout_ms * 1000LL : 0);
+    vk_err e = VK_OK;
+    vk_staff staff;
+    /* Who may call it: the route table says; handlers run only if allowed. */
+    if (route->access != VK_ACCESS_PUBLIC &&
+        !(e = api_auth_require(ctx, req, route->access, resp, &staff)))
+        req->staff = &staff;
+    /* A public read may show more to staff (unit-level statistics): with
+     * credentials that check out the handler sees who calls; without, or
+     * with stale ones, it runs as for anyone. Static files skip the check. */
+    if (route->access == VK_ACCESS_PUBLIC && route->handler != http_static_file &&
+        (req->method == VK_GET || req->method == VK_HEAD) && (req->authorization || req->cookie)) {
+        vk_resp scratch;
+        vk_resp_init(&scratch, 256);
+        if (api_auth_require(ctx, req, VK_ACCESS_STAFF, &scratch, &staff) == VK_OK)
+            req->staff = &staff;
+        vk_resp_fini(&scratch);
+        vk_errinfo_clear(&ctx->err);
+    }
+    if (!e)
+        e = route->handler(ctx, req, resp);
+    if (e && store_deadline_hit(ctx->store))
+        vk_fail(&ctx->err, VK_EQUERY_TIMEOUT, "",
+                "the query took longer than %d ms; narrow the filter, bbox or limit",
+                timeout_ms);
+    store_deadline_set(ctx->store, 0);
+    req->staff = NULL; /* staff lives on this stack */
+    if (e) {
+        if (ctx->err.code == VK_OK)
+            vk_fail(&ctx->err, e, "", NULL);
+        if (vk_err_status(ctx->err.code) >= 500 && ctx->err.code != VK_EQUERY_TIMEOUT)
+            vk_log("error: %s %s: %s", call->method, call->path, ctx->err.message);
+        vk_resp_error(resp, &ctx->err);
+        if (ctx->err.code == VK_EQUERY_TIMEOUT)
+            vk_resp_header(resp, "Retry-After", HTTP_LIMITS_RETRY_AFTER);
+    }
+}
+
+/* An expensive request runs on an expensive-request thread while its
+ * connection is suspended (the deferral of vk_resp), so the connection
+ * thread keeps serving everything else. */
+typedef struct expensive_job {
+    http_server *srv;
+    const http_call *call;
+    const vk_route *route;
+    vk_req req;   /* a copy; what it points to lives until the request ends */
+    vk_resp resp; /* built on the expensive thread, handed over when resumed */
+    void (*resume)(void *token);
+    void *token;
+} expensive_job;
+
+static void expensive_work(void *arg, vk_ctx *ctx)
+{
+    expensive_job *j = arg;
+    run_route(j->srv, ctx, j->route, &j->req, &j->resp, j->call);
+}
+
+static void expensive_done(void *arg)
+{
+    expensive_job *j = arg;
+    j->resume(j->token);
+}
+
+static void expensive_start(void *state, void (*resume)(void *token), void *token)
+{
+    expensive_job *j = state;
+    j->resume = resume;
+    j->token = token;
+    int rc = http_limits_run(j->srv->limits, expensive_work, expensive_done, j);
+    if (rc == 0)
+        return;
+    answer_busy(&j->resp, "", rc == -2 ? BUSY_MEMORY
+                                       : "the server is busy with other filtered queries, large "
+                                         "pages or exports; try again shortly");
+    resume(token);
+}
+
+static void expensive_finish(void *state, vk_resp *resp)
+{
+    expensive_job *j = state;
+    vk_resp_fini(resp);
+    *resp = j->resp;
+    memset(&j->resp, 0, sizeof j->resp); /* moved */
+}
+
+static void expensive_cleanup(void *state)
+{
+    expensive_job *j = state;
+    if (j->resp.stream_read) /* never sent: the client left while it ran */
+        j->resp.stream_close(j->resp.stream_arg);
+    vk_resp_fini(&j->resp);
+    free(j);
+}
+
+static void run_expensive(http_server *srv, http_call *call, const vk_route *route,
+                          const vk_req *req, vk_resp *resp)
+{
+    expensive_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        vk_errinfo ei;
+        vk_fail(&ei, VK_ENOMEM, "", NULL);
+        vk_resp_error(resp, &ei);
+        return;
+    }
+    j->srv = srv;
+    j->call = call;
+    j->route = route;
+    j->req = *req;
+    vk_resp_init(&j->resp, srv->cfg->response_max);
+    resp->defer_state = j;
+    resp->defer_start = expensive_start;
+    resp->defer_finish = expensive_finish;
+    resp->defer_cleanup = expensive_cleanup;
+}
+
 /* Route and run the handler, turning any error into the JSON error body. */
 static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *call,
                      const char *url, vk_resp *resp)
@@ -325,34 +494,12 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
         vk_resp_error(resp, &ei);
         return;
     }
+    if (http_limits_is_expensive(&req, route->handler == api_export_http)) {
+        run_expensive(srv, call, route, &req, resp);
+        return;
+    }
     vk_ctx *ctx = vk_ctx_pool_get(srv->pool);
-    vk_err e = VK_OK;
-    vk_staff staff;
-    /* Who may call it: the route table says; handlers run only if allowed. */
-    if (route->access != VK_ACCESS_PUBLIC &&
-        !(e = api_auth_require(ctx, &req, route->access, resp, &staff)))
-        req.staff = &staff;
-    /* A public read may show more to staff (unit-level statistics): with
-     * credentials that check out the handler sees who calls; without, or
-     * with stale ones, it runs as for anyone. Static files skip the check. */
-    if (route->access == VK_ACCESS_PUBLIC && route->handler != http_static_file &&
-        (req.method == VK_GET || req.method == VK_HEAD) && (req.authorization || req.cookie)) {
-        vk_resp scratch;
-        vk_resp_init(&scratch, 256);
-        if (api_auth_require(ctx, &req, VK_ACCESS_STAFF, &scratch, &staff) == VK_OK)
-            req.staff = &staff;
-        vk_resp_fini(&scratch);
-        vk_errinfo_clear(&ctx->err);
-    }
-    if (!e)
-        e = route->handler(ctx, &req, resp);
-    if (e) {
-        if (ctx->err.code == VK_OK)
-            vk_fail(&ctx->err, e, "", NULL);
-        if (vk_err_status(ctx->err.code) >= 500)
-            vk_log("error: %s %s: %s", call->method, call->path, ctx->err.message);
-        vk_resp_error(resp, &ctx->err);
-    }
+    run_route(srv, ctx, route, &req, resp, call);
     vk_ctx_pool_put(srv->pool, ctx);
 }
 
@@ -479,6 +626,29 @@ static void *warm_stats(void *arg)
     return NULL;
 }
 
+/* The expensive-request slots with a context each, the response budget and
+ * the shared exports; undone by stop_limits (which takes partial starts). */
+static vk_err start_limits(http_server *s, vk_errinfo *ei)
+{
+    const vk_config *cfg = s->cfg;
+    vk_err e = api_exports_new(&s->exports, cfg, ei);
+    if (!e)
+        e = vk_ctx_pool_new(&s->heavy_pool, cfg, cfg->expensive_requests, ei);
+    if (!e) {
+        vk_ctx_pool_set_exports(s->heavy_pool, s->exports);
+        e = http_limits_new(&s->limits, s->heavy_pool, cfg->expensive_requests,
+                            cfg->response_memory, ei);
+    }
+    return e;
+}
+
+static void stop_limits(http_server *s)
+{
+    http_limits_free(s->limits);
+    vk_ctx_pool_free(s->heavy_pool);
+    api_exports_free(s->exports);
+}
+
 vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei)
 {
     http_server *s = calloc(1, sizeof *s);
@@ -491,21 +661,34 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
         free(s);
         return e;
     }
-    e = vk_ctx_pool_new(&s->pool, cfg, cfg->threads, ei);
-    if (!e && (e = vk_writer_start(&s->writer, cfg, cfg->group_commit ? 1024 : 1, ei)))
-        vk_ctx_pool_free(s->pool);
+    http_limits_tune_malloc();
+    e = start_limits(s, ei);
     if (e) {
         free(s);
         return e;
     }
+    /* A context per connection thread, and one for the statistics warmer
+     * so that it never makes a request wait. */
+    e = vk_ctx_pool_new(&s->pool, cfg, cfg->threads + 1, ei);
+    if (!e && (e = vk_writer_start(&s->writer, cfg, cfg->group_commit ? 1024 : 1, ei)))
+        vk_ctx_pool_free(s->pool);
+    if (e) {
+        stop_limits(s);
+        free(s);
+        return e;
+    }
     vk_ctx_pool_set_writer(s->pool, s->writer);
+    vk_ctx_pool_set_writer(s->heavy_pool, s->writer);
+    vk_ctx_pool_set_exports(s->pool, s->exports);
     if (api_stats_new(&s->stats)) {
         vk_writer_stop(s->writer);
         vk_ctx_pool_free(s->pool);
+        stop_limits(s);
         free(s);
         return vk_fail(ei, VK_ENOMEM, "", NULL);
     }
     vk_ctx_pool_set_stats(s->pool, s->stats);
+    vk_ctx_pool_set_stats(s->heavy_pool, s->stats);
     s->ratelimit = http_ratelimit_new(cfg->rate_per_minute, cfg->rate_burst);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
@@ -515,6 +698,7 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
         vk_writer_stop(s->writer);
         vk_ctx_pool_free(s->pool);
         api_stats_free(s->stats);
+        stop_limits(s);
         free(s);
         return vk_fail(ei, VK_EVALUE, "listen", "--listen: '%s' is not an IPv4 address",
                        cfg->listen_host);
@@ -535,6 +719,7 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
         vk_writer_stop(s->writer);
         vk_ctx_pool_free(s->pool);
         api_stats_free(s->stats);
+        stop_limits(s);
         free(s);
         return vk_fail(ei, VK_EIO, "listen", "cannot listen on %s:%u (in use, or not allowed?)",
                        cfg->listen_host, cfg->port);
@@ -555,6 +740,7 @@ void http_server_stop(http_server *s, int grace_ms)
         usleep(10000);
     /* Requests waiting on the writer were counted in flight and answered;
      * the writer finishes whatever is still queued before it stops. */
+    http_limits_stop(s->limits); /* waits for running expensive requests */
     MHD_stop_daemon(s->daemon);
     if (s->warming)
         pthread_join(s->warmer, NULL);
@@ -562,5 +748,6 @@ void http_server_stop(http_server *s, int grace_ms)
     http_ratelimit_free(s->ratelimit);
     vk_ctx_pool_free(s->pool);
     api_stats_free(s->stats);
+    stop_limits(s);
     free(s);
 }

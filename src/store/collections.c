@@ -205,7 +205,6 @@ static sqlite3_stmt *prepare(store_conn *c, vk_buf *b, vk_errinfo *ei)
     return store_cached_stmt(c, b->data, ei);
 }
 
-static void data_stamp(store_conn *c, long long *version, long long *changes);
 
 /* The cache slot of a collection on this connection. */
 static store_extent *cache_of(store_conn *c, const store_collection *col)
@@ -224,7 +223,7 @@ vk_err store_items_count(store_conn *c, const store_collection *col, const store
     store_extent *x = all ? cache_of(c, col) : NULL;
     long long version = 0, changes = 0;
     if (x) {
-        data_stamp(c, &version, &changes);
+        store_data_stamp(c, &version, &changes);
         if (x->total_valid && x->total_version == version && x->total_changes == changes) {
             *n = x->total;
             return VK_OK;
@@ -401,7 +400,7 @@ vk_err store_items_each(store_conn *c, const store_collection *col, const store_
 
 /* PRAGMA data_version changes when another connection commits; our own
  * commits show in total_changes. Either means the cached extent is stale. */
-static void data_stamp(store_conn *c, long long *version, long long *changes)
+void store_data_stamp(store_conn *c, long long *version, long long *changes)
 {
     sqlite3_stmt *st = NULL;
     *version = -1;
@@ -417,7 +416,7 @@ vk_err store_items_extent(store_conn *c, const store_collection *col, double bbo
 {
     store_extent *x = cache_of(c, col);
     long long version, changes;
-    data_stamp(c, &version, &changes);
+    store_data_stamp(c, &version, &changes);
     if (x && x->valid && x->data_version == version && x->changes == changes) {
         memcpy(bbox, x->bbox, sizeof x->bbox);
         memcpy(t0, x->t0, 32);

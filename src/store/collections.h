@@ -139,6 +139,12 @@ void store_cursor_close(store_cursor *cur);
 
 /* The collection's spatial extent (lon/lat) and first/last times; *found
  * 0 for an empty collection. t0/t1 borrowed until the next call on c. */
+/* A stamp of the data as this connection sees it: PRAGMA data_version
+ * (changes when another connection commits) and this connection's own
+ * total changes. Equal stamps from the same connection: nothing changed
+ * in between. *version is -1 when it cannot be read. */
+void store_data_stamp(store_conn *c, long long *version, long long *changes);
+
 vk_err store_items_extent(store_conn *c, const store_collection *col, double bbox[4],
                           char t0[32], char t1[32], int *found, vk_errinfo *ei);
 

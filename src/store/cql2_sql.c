@@ -99,6 +99,13 @@
 #define LEAF_HEIGHT 6
 /* Operands written flat in one list before it is split into chunks. */
 #define CHUNK 32
+/* A LIKE pattern's cost: SQLite's GLOB backtracks, so matching '%' and a
+ * long literal against a long text takes time in the product of their
+ * lengths (a 4 000-character pattern over 4 000-character descriptions was
+ * ~11 ms per row). Real searches are words; these caps keep one row under
+ * a millisecond, and the query deadline bounds the rest. */
+#define LIKE_MAX_CHARS 100
+#define LIKE_MAX_WILDCARDS 8
 /* The tree from cql2_parse is far shallower; this only guards hand-made
  * trees against unbounded recursion. */
 #define COMPILE_MAX_DEPTH 512
@@ -309,7 +316,20 @@ static vk_err convert(compiler *c, const cql2_expr *e, const cql2_queryable *qq,
 /* CQL2 LIKE pattern → GLOB pattern (see the file comment). */
 static vk_err like_to_glob(compiler *c, const cql2_expr *e, const char *pat, const char **out)
 {
-    size_t n = strlen(pat);
+    size_t n = strlen(pat), chars = 0;
+    int wild = 0;
+    for (size_t i = 0; i < n; i++) {
+        chars += ((unsigned char)pat[i] & 0xC0) != 0x80;
+        if (pat[i] == '\\' && i + 1 < n)
+            i++, chars++;
+        else if (pat[i] == '%' || pat[i] == '_')
+            wild++;
+    }
+    if (chars > LIKE_MAX_CHARS || wild > LIKE_MAX_WILDCARDS)
+        return fail_at(c, e,
+                       "a LIKE pattern may have at most %d characters and %d wildcards (%% or _); "
+                       "this one has %zu and %d",
+                       LIKE_MAX_CHARS, LIKE_MAX_WILDCARDS, chars, wild);
     char *g = vk_arena_alloc(c->arena, 3 * n + 1);
     if (!g)
         return fail_nomem(c);

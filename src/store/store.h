@@ -52,6 +52,14 @@ void store_rollback(store_conn *c);
 vk_err store_read_begin(store_conn *c, vk_errinfo *ei);
 void store_read_end(store_conn *c);
 
+/* A deadline for everything this connection runs from now on (a request's
+ * whole handling): past deadline_us (vk_monotonic_us time) the running
+ * statement is interrupted and fails with VK_EQUERY_TIMEOUT. 0 disarms.
+ * store_deadline_hit tells whether the armed deadline interrupted one. */
+void store_deadline_set(store_conn *c, int64_t deadline_us);
+int64_t store_deadline_get(const store_conn *c);
+int store_deadline_hit(const store_conn *c);
+
 /* A cheap query that proves the database answers. */
 vk_err store_ping(store_conn *c, int64_t *feedback_count, vk_errinfo *ei);
 

@@ -37,6 +37,8 @@ struct store_conn {
     store_cached cache[STORE_CACHE_SIZE];
     uint64_t cache_clock;
     store_extent extents[STORE_MAX_COLLECTIONS];
+    int64_t deadline_us; /* monotonic time the current request must end by; 0 = none */
+    int deadline_hit;    /* the progress handler interrupted a statement */
 };
 
 /* A statement for dynamic SQL (filters), prepared once per distinct text

@@ -19,6 +19,7 @@
     X(VK_EINTERNAL,          "internal_error",         500, "An internal error occurred.")     \
     X(VK_EDB,                "database_error",         503, "The database could not answer; try again later.") \
     X(VK_EBUSY,              "busy",                   503, "The service is busy; try again shortly.") \
+    X(VK_EQUERY_TIMEOUT,     "query_timeout",          503, "The query took too long; narrow the filter, bbox or limit.") \
     X(VK_EIO,                "io_error",               500, "A file could not be read or written.") \
     X(VK_ESCHEMA_NEWER,      "schema_too_new",         500, "The database was written by a newer Vaikuta.") \
     X(VK_ENOT_IMPLEMENTED,   "not_implemented",        501, "This is not implemented yet.")    \

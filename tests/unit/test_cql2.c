@@ -455,6 +455,18 @@ static void test_compile_errors(void)
               "an IN list on a date-time property must hold only DATEs or only TIMESTAMPs");
     check_err("category LIKE 'abc\\'", "a LIKE pattern cannot end with a single '\\'");
     check_err("votes BETWEEN 1 AND 'x'", "not with a text");
+    /* LIKE patterns are capped (GLOB backtracks: cost grows with length × text) */
+    {
+        char f[300];
+        snprintf(f, sizeof f, "category LIKE '%%%0100d'", 0);
+        check_err(f, "at most 100 characters and 8 wildcards (% or _); this one has 101 and 1");
+        snprintf(f, sizeof f, "category LIKE '%%%099d'", 0);
+        check_sql(f, 1, "(f.category GLOB ?1)", NULL);
+        check_err("category LIKE '%a%b%c%d%e%f%g%h%'", "this one has 17 and 9");
+        check_sql("category LIKE '%a%b%c%d_'", 1, "(f.category GLOB ?1)", NULL);
+        check_sql("category LIKE '\\%\\%\\%\\%\\%\\%\\%\\%\\%'", 1,
+                  "(f.category GLOB ?1)", NULL);
+    }
 
     /* compile_ex names the queryables URL */
     vk_arena a;

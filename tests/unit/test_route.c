@@ -5,6 +5,7 @@
 
 #include "api/api.h"
 #include "http/headers.h"
+#include "http/limits.h"
 #include "http/route.h"
 #include "http/static.h"
 #include "t.h"
@@ -193,10 +194,55 @@ static void test_csp(void)
     T_OK(strstr(out, "img-src 'self' data:;") != NULL, "img-src without a basemap: %s", out);
 }
 
+static void never_run(void *arg, vk_ctx *ctx)
+{
+    (void)ctx;
+    *(int *)arg = 1;
+}
+
+static void never_done(void *arg) { *(int *)arg = 1; }
+
+/* Which requests count as expensive, and the response budget. */
+static void test_limits(void)
+{
+    vk_req req = {.method = VK_GET};
+    T_OK(!http_limits_is_expensive(&req, 0), "a plain GET is cheap");
+    T_OK(http_limits_is_expensive(&req, 1), "an export is expensive");
+    req.params[0] = (vk_param){"filter", "a = 1"};
+    req.nparams = 1;
+    T_OK(http_limits_is_expensive(&req, 0), "a CQL2 filter is expensive");
+    req.params[0] = (vk_param){"limit", "1000"};
+    T_OK(!http_limits_is_expensive(&req, 0), "limit=1000 is cheap");
+    req.params[0] = (vk_param){"limit", "1001"};
+    T_OK(http_limits_is_expensive(&req, 0), "limit=1001 is expensive");
+    req.params[0] = (vk_param){"limit", "99999999999999999999"};
+    T_OK(http_limits_is_expensive(&req, 0), "a huge limit is expensive (no overflow)");
+    req.method = VK_POST;
+    T_OK(!http_limits_is_expensive(&req, 1), "writes never are (they have their own thread)");
+
+    http_limits *l = NULL;
+    vk_errinfo ei;
+    T_EQ_INT(http_limits_new(&l, NULL, 1, 1000 * 1000, &ei), VK_OK, "limits start");
+    T_EQ_INT(http_limits_take(l, 600 * 1000), 0, "a large answer within the budget");
+    T_EQ_INT(http_limits_take(l, 600 * 1000), -1, "another over the budget is refused");
+    T_EQ_INT(http_limits_take(l, 1000), 0, "small answers always pass");
+    T_EQ_INT((long long)http_limits_held(l), 601000, "held: what was taken");
+    T_EQ_INT(http_limits_take(l, 399 * 1000), 0, "room for one more, up to the budget");
+    int ran = 0;
+    T_EQ_INT(http_limits_run(l, never_run, never_done, &ran), -2,
+             "no expensive work starts while answers hold the whole budget");
+    T_OK(!ran, "and nothing ran");
+    http_limits_release(l, 399 * 1000);
+    http_limits_release(l, 601000);
+    T_EQ_INT((long long)http_limits_held(l), 0, "all given back");
+    http_limits_free(l);
+}
+
 int main(void)
 {
     test_routes();
     test_csp();
+    test_limits();
     test_static();
     test_openapi_covers_routes();
     t_cleanup();
