@@ -35,6 +35,9 @@ typedef struct vk_config {
                                  * closed longer ago are deleted (365; 0 off) */
     int open311_require_key;  /* --open311-require-key: Open311 POST requests need a
                                * valid api_key (an API token of any role) */
+    unsigned char address_key[32]; /* random at each start of serve, never stored: the
+                                    * key of the hashes of client addresses that let
+                                    * "me too" count once per item per address a day */
 } vk_config;
 
 #define VK_DEFAULT_DB "vaikuta.sqlite"

@@ -325,6 +325,7 @@ static int serve_or_init(int argc, char **argv, int init_only)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    randombytes_buf(cfg.address_key, sizeof cfg.address_key);
     http_server *srv = NULL;
     if (http_server_start(&srv, &cfg, &ei))
         return fail("serve", &ei);

@@ -24,6 +24,7 @@
 #include "api/stats_index.h"
 #include "api/ctx.h"
 #include "api/writer.h"
+#include "http/origin.h"
 #include "http/request.h"
 #include "http/ratelimit.h"
 #include "http/route.h"
@@ -313,6 +314,17 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
     }
     if (rr == VK_ROUTE_NOT_FOUND) {
         vk_fail(&ei, VK_ENOT_FOUND, "path", "there is nothing at this address");
+        vk_resp_error(resp, &ei);
+        return;
+    }
+    /* A write sent by another site's page: refused before it costs the
+     * visitor's rate budget (origin.h). */
+    if ((m == VK_POST || m == VK_PUT || m == VK_PATCH || m == VK_DELETE) &&
+        http_cross_site(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site"),
+                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin"),
+                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host"),
+                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Host"),
+                        &ei)) {
         vk_resp_error(resp, &ei);
         return;
     }

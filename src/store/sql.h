@@ -153,6 +153,12 @@
       "INSERT OR IGNORE INTO feedback_me_too (feedback_id, voter, at) "             \
       "SELECT ?2, voter, at FROM feedback_me_too WHERE feedback_id = ?1")           \
     X(SQL_ME_TOO_COUNT, "SELECT count(*) FROM feedback_me_too WHERE feedback_id = ?1") \
+    X(SQL_ME_TOO_HAS,                                                                \
+      "SELECT count(*) FROM feedback_me_too WHERE feedback_id = ?1 AND voter = ?2")  \
+    X(SQL_ME_TOO_ADDRESS_ADD,                                                        \
+      "INSERT OR IGNORE INTO feedback_me_too_address (feedback_id, address, day) "  \
+      "VALUES (?1, ?2, ?3)")                                                         \
+    X(SQL_ME_TOO_ADDRESS_EXPIRE, "DELETE FROM feedback_me_too_address WHERE day < ?1") \
     X(SQL_ME_TOO_DROP, "DELETE FROM feedback_me_too WHERE feedback_id = ?1")        \
     X(SQL_FEEDBACK_ME_TOO_SET, "UPDATE feedback SET me_too = ?2 WHERE id = ?1")     \
     X(SQL_CONTACT_PURGE,                                                             \

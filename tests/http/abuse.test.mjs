@@ -1,0 +1,134 @@
+// Abuse by many connections or many addresses (issue 19, findings 5–7):
+// "me too" stuffing and writes sent by other sites' pages, staff lock-out
+// and sign-in floods, slowloris. Clients come from several loopback source
+// addresses (127.0.0.2 …); the server listens on 127.0.0.1 only.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { request } from '../lib/client.mjs';
+import { startServer } from '../lib/server.mjs';
+
+const HERE = [28.7705, 61.1935];
+const feature = (description) => JSON.stringify({ type: 'Feature',
+  geometry: { type: 'Point', coordinates: HERE }, properties: { category: 'other', description } });
+const open311Form = (description) => new URLSearchParams({ service_code: 'other',
+  lat: String(HERE[1]), long: String(HERE[0]), description }).toString();
+
+describe('"me too" stuffing and writes from other sites', () => {
+  let srv;
+  before(async () => { srv = await startServer({ args: ['--rate-limit', '0'] }); });
+  after(async () => { if (srv) { await srv.stop(); srv.cleanup(); } });
+
+  const post = (path, opts = {}) => request('POST', `${srv.url}${path}`, opts);
+  async function newItem() {
+    const r = await post('/api/v1/feedback', { headers: { 'Content-Type': 'application/json' }, body: feature(`me too ${Math.random()}`) });
+    assert.equal(r.status, 201, r.text);
+    return r.json.id;
+  }
+  const meTooCount = async (id) => (await request('GET', `${srv.url}/api/v1/feedback/${id}`)).json.properties.me_too;
+  const count = async () => (await request('GET', `${srv.url}/healthz`)).json.feedback;
+
+  test('three calls without a cookie from one address count once', async () => {
+    const id = await newItem();
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await post(`/api/v1/feedback/${id}/me-too`, { from: '127.0.0.2' }));
+    assert.deepEqual(answers.map((r) => r.status), [200, 200, 200]);
+    assert.deepEqual(answers.map((r) => r.json.counted), [true, false, false]);
+    assert.equal(await meTooCount(id), 1);
+  });
+
+  test('ten addresses calling fast count at most ten', async () => {
+    const id = await newItem();
+    const calls = [];
+    for (let a = 10; a < 20; a++) {
+      for (let i = 0; i < 6; i++) calls.push(post(`/api/v1/feedback/${id}/me-too`, { from: `127.0.0.${a}` }));
+    }
+    const answers = await Promise.all(calls);
+    assert.ok(answers.every((r) => r.status === 200), answers.map((r) => r.status).join());
+    assert.equal(answers.filter((r) => r.json.counted).length, 10);
+    assert.equal(await meTooCount(id), 10, '60 calls from ten addresses');
+  });
+
+  test('a browser that counted does not count again from another address', async () => {
+    const id = await newItem();
+    const first = await post(`/api/v1/feedback/${id}/me-too`, { from: '127.0.0.3' });
+    const cookie = first.headers['set-cookie'][0].split(';')[0];
+    const again = await post(`/api/v1/feedback/${id}/me-too`, { from: '127.0.0.4', headers: { Cookie: cookie } });
+    assert.deepEqual([first.json.counted, again.json.counted], [true, false]);
+    // …and that second address has not used up its count for the day.
+    const other = await post(`/api/v1/feedback/${id}/me-too`, { from: '127.0.0.4' });
+    assert.equal(other.json.counted, true);
+  });
+
+  test('"me too" takes no form body (an HTML form cannot send without one of these)', async () => {
+    const id = await newItem();
+    for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain']) {
+      const r = await post(`/api/v1/feedback/${id}/me-too`, { from: '127.0.0.5', headers: { 'Content-Type': type }, body: 'a=b' });
+      assert.equal(r.status, 415, `${type}: ${r.text}`);
+      assert.equal(r.json.error.code, 'unsupported_media_type');
+      assert.equal(r.json.error.field, 'Content-Type');
+    }
+    assert.equal(await meTooCount(id), 0);
+    // What the web client sends: no body (or JSON), from its own origin.
+    const ok = await post(`/api/v1/feedback/${id}/me-too`, { from: '127.0.0.5',
+      headers: { Origin: srv.url, 'Sec-Fetch-Site': 'same-origin', Accept: 'application/json' } });
+    assert.equal(ok.status, 200, ok.text);
+    const json = await post(`/api/v1/feedback/${id}/me-too`, { from: '127.0.0.6',
+      headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    assert.equal(json.status, 200, json.text);
+    assert.equal(await meTooCount(id), 2);
+  });
+
+  const writes = {
+    'me too': async () => ({ path: `/api/v1/feedback/${await newItem()}/me-too`, headers: {} }),
+    'a report': async () => ({ path: '/api/v1/feedback', headers: { 'Content-Type': 'application/json' }, body: feature('cross-site?') }),
+    'an Open311 report': async () => ({ path: '/open311/v2/requests.json', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: open311Form('cross-site?') }),
+  };
+  for (const [what, make] of Object.entries(writes)) {
+    test(`${what} sent by another site's page is refused: 403 naming the header`, async () => {
+      const w = await make();
+      const before = await count();
+      for (const [headers, field] of [
+        [{ Origin: 'https://evil.example' }, 'Origin'],
+        [{ Origin: 'null' }, 'Origin'],
+        [{ Origin: `${srv.url}.evil.example` }, 'Origin'],
+        [{ 'Sec-Fetch-Site': 'cross-site' }, 'Sec-Fetch-Site'],
+        [{ 'Sec-Fetch-Site': 'cross-site', Origin: srv.url }, 'Sec-Fetch-Site'],
+        [{ 'Sec-Fetch-Site': 'same-site', Origin: 'https://other.example' }, 'Origin'],
+      ]) {
+        const r = await post(w.path, { headers: { ...w.headers, ...headers }, body: w.body, from: '127.0.0.7' });
+        assert.equal(r.status, 403, `${JSON.stringify(headers)}: ${r.text}`);
+        assert.equal(r.json.error.code, 'cross_site');
+        assert.equal(r.json.error.field, field);
+      }
+      assert.equal(await count(), before, 'nothing stored');
+      if (what === 'me too') assert.equal(await meTooCount(w.path.split('/')[4]), 0, 'nothing counted');
+    });
+
+    test(`${what} from our own pages, behind a proxy, or from a program is accepted`, async () => {
+      const host = new URL(srv.url).host;
+      let a = 30;
+      for (const headers of [
+        {},
+        { Origin: srv.url },
+        { Origin: srv.url, 'Sec-Fetch-Site': 'same-origin' },
+        { Origin: `http://${host.toUpperCase()}` },
+        // A proxy that rewrites Host: the browser's word, or X-Forwarded-Host.
+        { Origin: 'https://palaute.example.fi', 'Sec-Fetch-Site': 'same-origin' },
+        { Origin: 'https://palaute.example.fi', 'X-Forwarded-Host': 'palaute.example.fi' },
+      ]) {
+        const w = await make();
+        const r = await post(w.path, { headers: { ...w.headers, ...headers }, body: w.body, from: `127.0.0.${a++}` });
+        assert.ok(r.status === 200 || r.status === 201, `${JSON.stringify(headers)}: ${r.status} ${r.text}`);
+      }
+    });
+  }
+
+  test('staff writes and sign-in from another site are refused too', async () => {
+    const r = await post('/api/v1/auth/login', { headers: { 'Content-Type': 'application/json', Origin: 'https://evil.example' },
+      body: JSON.stringify({ name: 'admin', password: 'whatever-long' }) });
+    assert.equal(r.status, 403, r.text);
+    assert.equal(r.json.error.code, 'cross_site');
+    const get = await request('GET', `${srv.url}/api/v1/feedback?limit=1`, { headers: { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' } });
+    assert.equal(get.status, 200, 'reads from anywhere stay allowed');
+  });
+});
