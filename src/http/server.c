@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "api/auth.h"
+#include "api/signin.h"
 #include "api/stats_index.h"
 #include "api/ctx.h"
 #include "api/writer.h"
@@ -36,6 +37,10 @@
  * closing the connection. */
 #define BODY_DRAIN_MAX (16u * 1024 * 1024)
 
+/* Sign-ins that may wait for their password check at once (signin.h);
+ * about 0.1 s each, so the last waits under a second. */
+#define SIGNIN_QUEUE 8
+
 struct http_server {
     const vk_config *cfg;
     struct MHD_Daemon *daemon;
@@ -43,6 +48,7 @@ struct http_server {
     vk_writer *writer;
     api_stats *stats;          /* the aggregates' snapshot, shared by the workers */
     http_ratelimit *ratelimit; /* NULL when writes are not limited */
+    api_signin *signin;        /* password checks, off the request threads */
     atomic_int in_flight;
     pthread_t warmer;          /* builds the snapshot once, at start */
     int warming;
@@ -508,12 +514,21 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
         return vk_fail(ei, VK_ENOMEM, "", NULL);
     }
     vk_ctx_pool_set_stats(s->pool, s->stats);
+    if ((e = api_signin_start(&s->signin, cfg, SIGNIN_QUEUE, ei))) {
+        vk_writer_stop(s->writer);
+        vk_ctx_pool_free(s->pool);
+        api_stats_free(s->stats);
+        free(s);
+        return e;
+    }
+    vk_ctx_pool_set_signin(s->pool, s->signin);
     s->ratelimit = http_ratelimit_new(cfg->rate_per_minute, cfg->rate_burst);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons(cfg->port);
     if (inet_pton(AF_INET, cfg->listen_host, &addr.sin_addr) != 1) {
+        api_signin_free(s->signin);
         vk_writer_stop(s->writer);
         vk_ctx_pool_free(s->pool);
         api_stats_free(s->stats);
@@ -533,6 +548,7 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(cfg->header_max * 4 + 16 * 1024),
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!s->daemon) {
+        api_signin_free(s->signin);
         http_ratelimit_free(s->ratelimit);
         vk_writer_stop(s->writer);
         vk_ctx_pool_free(s->pool);
@@ -556,11 +572,15 @@ void http_server_stop(http_server *s, int grace_ms)
     for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < grace_ms; waited += 10)
         usleep(10000);
     /* Requests waiting on the writer were counted in flight and answered;
-     * the writer finishes whatever is still queued before it stops. */
+     * the writer finishes whatever is still queued before it stops. The
+     * sign-in queue answers its own before the daemon goes (a suspended
+     * connection must be resumed while the daemon still runs). */
+    api_signin_stop(s->signin);
     MHD_stop_daemon(s->daemon);
     if (s->warming)
         pthread_join(s->warmer, NULL);
     vk_writer_stop(s->writer);
+    api_signin_free(s->signin);
     http_ratelimit_free(s->ratelimit);
     vk_ctx_pool_free(s->pool);
     api_stats_free(s->stats);

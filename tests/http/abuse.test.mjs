@@ -132,3 +132,72 @@ describe('"me too" stuffing and writes from other sites', () => {
     assert.equal(get.status, 200, 'reads from anywhere stay allowed');
   });
 });
+
+describe('staff lock-out and sign-in floods', () => {
+  const PW = 'the right password 7f3a';
+  let srv;
+  before(async () => { srv = await startServer({ users: [{ name: 'admin', role: 'admin', password: PW }] }); });
+  after(async () => { if (srv) { await srv.stop(); srv.cleanup(); } });
+
+  const login = (name, password, from) => request('POST', `${srv.url}/api/v1/auth/login`, { from,
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name, password }) });
+
+  test('wrong passwords from one address do not keep the name out elsewhere', async () => {
+    const statuses = [];
+    for (let i = 0; i < 10; i++) statuses.push((await login('admin', `wrong password ${i}`, '127.0.0.2')).status);
+    assert.deepEqual(statuses.slice(0, 5), [401, 401, 401, 401, 401]);
+    assert.deepEqual(statuses.slice(5), [429, 429, 429, 429, 429], 'the attacking address is throttled');
+    const ok = await login('admin', PW, '127.0.0.3');
+    assert.equal(ok.status, 200, ok.text);
+    assert.match(ok.headers['set-cookie'][0], /^vaikuta_session=[0-9a-f]{64};/);
+    const me = await request('GET', `${srv.url}/api/v1/auth/me`, { headers: { Cookie: ok.headers['set-cookie'][0].split(';')[0] } });
+    assert.equal(me.json.name, 'admin');
+    const still = await login('admin', PW, '127.0.0.2');
+    assert.equal(still.status, 429, 'the attacking address still waits, right password or not');
+    assert.equal(still.json.error.code, 'too_many_logins');
+    assert.ok(Number(still.headers['retry-after']) >= 1);
+  });
+
+  test('names and passwords no account can have are refused without a password check', async () => {
+    const checked = await login('nobody-at-all', 'long enough but wrong', '127.0.0.4');
+    assert.equal(checked.status, 401);
+    for (const [name, password] of [['has space', 'long enough password'], ['admin', 'short']]) {
+      const r = await login(name, password, '127.0.0.4');
+      assert.equal(r.status, 401, r.text);
+      assert.equal(r.json.error.code, 'unauthorized');
+      assert.ok(r.ms < checked.ms / 2, `answered at once (${r.ms.toFixed(0)} ms; a check took ${checked.ms.toFixed(0)} ms)`);
+    }
+  });
+
+  test('a sign-in flood from 16 addresses does not slow down other visitors', async (t) => {
+    let stop = false;
+    const seen = {};
+    const flood = Array.from({ length: 16 }, async (_, k) => {
+      for (let i = 0; !stop; i++) {
+        try {
+          const r = await login(`nobody${k}x${i % 3}`, `wrong password ${i}`, `127.0.0.${40 + k}`);
+          seen[r.status] = (seen[r.status] || 0) + 1;
+        } catch { seen.error = (seen.error || 0) + 1; }
+      }
+    });
+    await new Promise((r) => setTimeout(r, 300)); // the flood under way
+    const times = [];
+    const until = Date.now() + 5000;
+    while (Date.now() < until) {
+      const r = await request('GET', `${srv.url}/api/v1/categories`);
+      assert.equal(r.status, 200);
+      times.push(r.ms);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    stop = true;
+    await Promise.all(flood);
+    times.sort((a, b) => a - b);
+    const max = times.at(-1);
+    t.diagnostic(`categories during the flood: ${times.length} requests, median ${times[times.length >> 1].toFixed(1)} ms, max ${max.toFixed(1)} ms; sign-in answers ${JSON.stringify(seen)}`);
+    assert.ok(seen[401] > 0, 'the flood did reach password checks');
+    assert.ok(max < 500, `every categories request answered within 500 ms (max ${max.toFixed(0)} ms)`);
+    // …and the owner still gets in, from an address of their own.
+    const ok = await login('admin', PW, '127.0.0.3');
+    assert.equal(ok.status, 200, ok.text);
+  });
+});
