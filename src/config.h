@@ -24,9 +24,13 @@ typedef struct vk_config {
     int group_commit;         /* --group-commit on|off: batch writes (default on) */
     size_t header_max;        /* bytes of request headers (16 KiB) → 431 */
     size_t uri_max;           /* bytes of path and query (8 KiB) → 414 */
-    unsigned max_connections; /* --max-connections (1000) */
-    unsigned max_per_client;  /* --max-connections-per-client (128) */
+    unsigned max_connections; /* --max-connections (4096; lowered to fit the open-file
+                               * limit, RLIMIT_NOFILE, which serve raises to its hard limit) */
+    unsigned max_per_client;  /* --max-connections-per-client (64): so that a few
+                               * addresses cannot take every connection */
     unsigned timeout;         /* --timeout seconds an idle connection is kept (30) */
+    unsigned request_timeout; /* --request-timeout seconds for a request's whole head and
+                               * body, however steadily it trickles (10; 0 off) */
     double rate_per_minute;   /* --rate-limit: public writes per client a minute (120; 0 off) */
     double rate_burst;        /* --rate-burst (60) */
     int secure_cookies;       /* --secure-cookies: the session cookie says Secure (TLS in front) */
@@ -47,5 +51,8 @@ typedef struct vk_config {
 #define VK_DEFAULT_HEADER_MAX (16 * 1024)
 #define VK_DEFAULT_URI_MAX (8 * 1024)
 #define VK_DEFAULT_CONTACT_RETENTION_DAYS 365
+#define VK_DEFAULT_MAX_CONNECTIONS 4096
+#define VK_DEFAULT_MAX_PER_CLIENT 64
+#define VK_DEFAULT_REQUEST_TIMEOUT 10
 
 #endif

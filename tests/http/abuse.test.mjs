@@ -3,6 +3,7 @@
 // and sign-in floods, slowloris. Clients come from several loopback source
 // addresses (127.0.0.2 …); the server listens on 127.0.0.1 only.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { request } from '../lib/client.mjs';
 import { startServer } from '../lib/server.mjs';
@@ -199,5 +200,103 @@ describe('staff lock-out and sign-in floods', () => {
     // …and the owner still gets in, from an address of their own.
     const ok = await login('admin', PW, '127.0.0.3');
     assert.equal(ok.status, 200, ok.text);
+  });
+});
+
+// Slowloris: connections that trickle a request's head or body, a byte at
+// a time, must neither keep others waiting nor stay open for long.
+function trickler(port, from, kind) {
+  const s = net.connect({ port, host: '127.0.0.1', localAddress: from });
+  const info = { sock: s, openedAt: Date.now(), closedAt: null };
+  s.on('error', () => {});
+  s.on('close', () => { info.closedAt = Date.now(); });
+  s.on('connect', () => {
+    s.write(kind === 'body'
+      ? 'POST /api/v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{'
+      : 'GET /healthz HTTP/1.1\r\nHost: x\r\n');
+  });
+  info.drip = () => { if (!s.destroyed && s.writable) s.write(kind === 'body' ? ' ' : 'X-Drip: 1\r\n', () => {}); };
+  return info;
+}
+
+describe('slowloris', () => {
+  let srv;
+  before(async () => { srv = await startServer({ demo: false }); }); // the defaults
+  after(async () => { if (srv) { await srv.stop(); srv.cleanup(); } });
+
+  test('8 addresses × 128 trickling connections: others are answered at once, the tricklers cut off', async (t) => {
+    const conns = [];
+    for (let a = 2; a <= 9; a++) {
+      for (let i = 0; i < 128; i++) conns.push(trickler(srv.port, `127.0.0.${a}`, i % 2 ? 'body' : 'head'));
+    }
+    const drip = setInterval(() => conns.forEach((c) => c.drip()), 1000);
+    try {
+      await new Promise((r) => setTimeout(r, 1000)); // all connected and trickling
+      const times = [];
+      const until = Date.now() + 5000;
+      while (Date.now() < until) {
+        const r = await request('GET', `${srv.url}/healthz`, { timeoutMs: 5000 });
+        assert.equal(r.status, 200);
+        times.push(r.ms);
+        await new Promise((res) => setTimeout(res, 200));
+      }
+      const max = Math.max(...times);
+      t.diagnostic(`/healthz during the attack: ${times.length} answers, max ${max.toFixed(1)} ms`);
+      assert.ok(max < 1000, `answered within a second (max ${max.toFixed(0)} ms)`);
+      // The deadline (10 s from the connection's start) plus the sweep.
+      const limit = Date.now() + 14000;
+      while (conns.some((c) => !c.closedAt) && Date.now() < limit) await new Promise((r) => setTimeout(r, 250));
+      const open = conns.filter((c) => !c.closedAt).length;
+      assert.equal(open, 0, `${open} of ${conns.length} trickling connections still open`);
+      const held = conns.map((c) => c.closedAt - c.openedAt).sort((x, y) => x - y);
+      t.diagnostic(`tricklers closed after ${held[0]}…${held.at(-1)} ms; held over 1 s: ${held.filter((h) => h > 1000).length}`);
+      assert.ok(held.at(-1) < 13000, 'each within the request deadline and a sweep');
+      assert.ok(held.filter((h) => h > 1000).length <= 8 * 64, 'at most 64 per address got a connection');
+    } finally {
+      clearInterval(drip);
+      conns.forEach((c) => c.sock.destroy());
+    }
+  });
+});
+
+describe('request deadline, idle keep-alive', () => {
+  let srv;
+  before(async () => { srv = await startServer({ demo: false, args: ['--request-timeout', '2'] }); });
+  after(async () => { if (srv) { await srv.stop(); srv.cleanup(); } });
+
+  test('a kept-alive connection may wait longer than the deadline between requests', async () => {
+    const s = net.connect(srv.port, '127.0.0.1');
+    let data = '';
+    s.on('data', (d) => { data += d; });
+    const closed = new Promise((r) => s.on('close', r));
+    await new Promise((r) => s.on('connect', r));
+    s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 3500)); // idle: the idle timeout (30 s) governs
+    s.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await closed;
+    assert.equal((data.match(/HTTP\/1\.1 200/g) || []).length, 2, data.slice(0, 300));
+  });
+
+  test('a request that takes longer than the deadline to arrive is cut off; a quick one is not', async () => {
+    const slow = trickler(srv.port, '127.0.0.2', 'head');
+    const drip = setInterval(() => slow.drip(), 300);
+    const steady = net.connect(srv.port, '127.0.0.1');
+    let answer = '';
+    steady.on('data', (d) => { answer += d; });
+    const closed = new Promise((r) => steady.on('close', r));
+    await new Promise((r) => steady.on('connect', r));
+    for (const part of ['GET /healthz HTTP/1.1\r\n', 'Host: x\r\n', 'Connection: close\r\n', '\r\n']) {
+      steady.write(part);
+      await new Promise((r) => setTimeout(r, 300)); // 1.2 s in all, under the 2 s deadline
+    }
+    await closed;
+    assert.match(answer, /^HTTP\/1\.1 200/);
+    const until = Date.now() + 6000;
+    while (!slow.closedAt && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    clearInterval(drip);
+    slow.sock.destroy();
+    assert.ok(slow.closedAt, 'the trickler was closed');
+    const held = slow.closedAt - slow.openedAt;
+    assert.ok(held >= 1900 && held < 4500, `closed after ${held} ms (deadline 2 s, sweep 1 s)`);
   });
 });
