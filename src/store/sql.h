@@ -198,7 +198,8 @@
       "INSERT INTO login_failure (key, failures, last_at) VALUES (?1, 1, ?2) "       \
       "ON CONFLICT(key) DO UPDATE SET failures = CASE WHEN last_at <= ?2 - ?3 "      \
       "THEN 1 ELSE failures + 1 END, last_at = ?2")                                  \
-    X(SQL_LOGIN_FAILURE_CLEAR, "DELETE FROM login_failure WHERE key = ?1")
+    X(SQL_LOGIN_FAILURE_CLEAR, "DELETE FROM login_failure WHERE key = ?1")         \
+    X(SQL_LOGIN_FAILURE_PURGE, "DELETE FROM login_failure WHERE last_at <= ?1")
 
 /* The audit log (audit.c): account events, and both logs read newest
  * first by (at, id) from a cursor; ?3 is an actor or NULL, ?4 the limit. */
