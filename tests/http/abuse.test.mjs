@@ -3,6 +3,7 @@
 // and sign-in floods, slowloris. Clients come from several loopback source
 // addresses (127.0.0.2 …); the server listens on 127.0.0.1 only.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { request } from '../lib/client.mjs';
@@ -157,6 +158,21 @@ describe('staff lock-out and sign-in floods', () => {
     assert.equal(still.status, 429, 'the attacking address still waits, right password or not');
     assert.equal(still.json.error.code, 'too_many_logins');
     assert.ok(Number(still.headers['retry-after']) >= 1);
+  });
+
+  test('spread over many addresses, failures for a name slow it down everywhere, but do not lock it', async () => {
+    // 150 failures for the name from everywhere in the last seconds, as a
+    // distributed guesser would leave them (written as the server would).
+    const now = Math.floor(Date.now() / 1000);
+    const r = spawnSync('sqlite3', [srv.db, `INSERT INTO login_failure (key, failures, last_at) VALUES ('name:admin', 150, ${now}) ON CONFLICT(key) DO UPDATE SET failures = 150, last_at = ${now}`]);
+    assert.equal(r.status, 0, String(r.stderr));
+    const slowed = await login('admin', PW, '127.0.0.5');
+    assert.equal(slowed.status, 429, slowed.text);
+    const wait = Number(slowed.headers['retry-after']);
+    assert.ok(wait >= 1 && wait <= 2, `Retry-After ${wait}: one sign-in for the name every 2 s`);
+    await new Promise((res) => setTimeout(res, wait * 1000 + 200));
+    const ok = await login('admin', PW, '127.0.0.5');
+    assert.equal(ok.status, 200, `after waiting, the right password works (${ok.text})`);
   });
 
   test('names and passwords no account can have are refused without a password check', async () => {
