@@ -24,9 +24,13 @@ typedef struct vk_config {
     int group_commit;         /* --group-commit on|off: batch writes (default on) */
     size_t header_max;        /* bytes of request headers (16 KiB) → 431 */
     size_t uri_max;           /* bytes of path and query (8 KiB) → 414 */
-    unsigned max_connections; /* --max-connections (1000) */
-    unsigned max_per_client;  /* --max-connections-per-client (128) */
+    unsigned max_connections; /* --max-connections (4096; lowered to fit the open-file
+                               * limit, RLIMIT_NOFILE, which serve raises to its hard limit) */
+    unsigned max_per_client;  /* --max-connections-per-client (64): so that a few
+                               * addresses cannot take every connection */
     unsigned timeout;         /* --timeout seconds an idle connection is kept (30) */
+    unsigned request_timeout; /* --request-timeout seconds for a request's whole head and
+                               * body, however steadily it trickles (10; 0 off) */
     double rate_per_minute;   /* --rate-limit: public writes per client a minute (120; 0 off) */
     double rate_burst;        /* --rate-burst (60) */
     int secure_cookies;       /* --secure-cookies: the session cookie says Secure (TLS in front) */
@@ -46,6 +50,9 @@ typedef struct vk_config {
     int max_exports;          /* --max-exports: streamed GeoJSON/CSV exports at once (4) */
     size_t export_disk;       /* --export-disk MB: bytes of GeoPackage files kept for
                                * downloads, current and superseded-but-still-read (1 GiB) */
+    unsigned char address_key[32]; /* random at each start of serve, never stored: the
+                                    * key of the hashes of client addresses that let
+                                    * "me too" count once per item per address a day */
 } vk_config;
 
 #define VK_DEFAULT_DB "vaikuta.sqlite"
@@ -60,5 +67,8 @@ typedef struct vk_config {
 #define VK_DEFAULT_RESPONSE_MEMORY (256u * 1024 * 1024)
 #define VK_DEFAULT_MAX_EXPORTS 4
 #define VK_DEFAULT_EXPORT_DISK (1024u * 1024 * 1024)
+#define VK_DEFAULT_MAX_CONNECTIONS 4096
+#define VK_DEFAULT_MAX_PER_CLIENT 64
+#define VK_DEFAULT_REQUEST_TIMEOUT 10
 
 #endif

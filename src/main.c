@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "api/api.h"
@@ -70,9 +71,12 @@ static const char usage_serve[] =
     "  --rate-limit N      public writes per client address a minute (default 120;\n"
     "                      0 turns the limit off)\n"
     "  --rate-burst N      writes a client may make at once (default 60)\n"
-    "  --max-connections N             open connections in all (default 1000)\n"
-    "  --max-connections-per-client N  from one address (default 128)\n"
-    "  --timeout S         seconds an idle or slow connection is kept (default 30)\n"
+    "  --max-connections N             open connections in all (default 4096, fewer\n"
+    "                      if the open-file limit is lower)\n"
+    "  --max-connections-per-client N  from one address (default 64)\n"
+    "  --timeout S         seconds an idle connection is kept (default 30)\n"
+    "  --request-timeout S seconds a request's head and body may take to arrive,\n"
+    "                      however steadily they trickle (default 10; 0 turns it off)\n"
     "  --secure-cookies    mark the staff session cookie Secure (serve behind TLS)\n"
     "  --contact-retention-days N  delete the contact details of feedback closed\n"
     "                      more than N days ago, at start and hourly (default 365;\n"
@@ -126,7 +130,7 @@ enum { OPT_DB = 1000, OPT_LISTEN, OPT_WEB, OPT_GEO, OPT_SEEDS, OPT_DEMO, OPT_TIL
        OPT_GROUP_COMMIT, OPT_RATE, OPT_BURST, OPT_MAXCONN, OPT_MAXCLIENT, OPT_TIMEOUT,
        OPT_SECURE_COOKIES, OPT_ROLE, OPT_NAME, OPT_RETENTION, OPT_CLOSED_BEFORE,
        OPT_OPEN311_KEY, OPT_QUERY_TIMEOUT, OPT_EXPENSIVE, OPT_RESPONSE_MEMORY,
-       OPT_MAX_EXPORTS, OPT_EXPORT_DISK };
+       OPT_MAX_EXPORTS, OPT_EXPORT_DISK, OPT_REQUEST_TIMEOUT };
 
 /* A whole number in [min, max] from an option, else -1. */
 static long option_number(const char *s, long min, long max)
@@ -170,9 +174,10 @@ static void config_defaults(vk_config *cfg)
     cfg->group_commit = 1;
     cfg->header_max = VK_DEFAULT_HEADER_MAX;
     cfg->uri_max = VK_DEFAULT_URI_MAX;
-    cfg->max_connections = 1000;
-    cfg->max_per_client = 128;
+    cfg->max_connections = VK_DEFAULT_MAX_CONNECTIONS;
+    cfg->max_per_client = VK_DEFAULT_MAX_PER_CLIENT;
     cfg->timeout = 30;
+    cfg->request_timeout = VK_DEFAULT_REQUEST_TIMEOUT;
     cfg->rate_per_minute = 120;
     cfg->rate_burst = 60;
     cfg->session_seconds = 8 * 3600;
@@ -216,6 +221,32 @@ static int open_main(const vk_config *cfg, const char *cmd, vk_ctx **ctx)
     return 0;
 }
 
+/* Every connection is an open file: raise the soft limit as far as the
+ * hard one allows, and serve fewer connections than asked if that is not
+ * enough (the database, logs and threads need some files too). */
+static void fit_open_files(vk_config *cfg)
+{
+    const rlim_t spare = 64;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    rlim_t want = (rlim_t)cfg->max_connections + spare;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        unsigned fit = rl.rlim_cur > spare * 2 ? (unsigned)(rl.rlim_cur - spare) : 64;
+        vk_log("the open-file limit (%llu) allows %u connections, not %u; raise it (ulimit -n, "
+               "LimitNOFILE=) to serve more", (unsigned long long)rl.rlim_cur, fit,
+               cfg->max_connections);
+        cfg->max_connections = fit;
+    }
+    if (cfg->max_per_client > cfg->max_connections)
+        cfg->max_per_client = cfg->max_connections;
+}
+
 static int serve_or_init(int argc, char **argv, int init_only)
 {
     static const struct option opts[] = {
@@ -234,6 +265,7 @@ static int serve_or_init(int argc, char **argv, int init_only)
         {"max-connections", required_argument, NULL, OPT_MAXCONN},
         {"max-connections-per-client", required_argument, NULL, OPT_MAXCLIENT},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
         {"secure-cookies", no_argument, NULL, OPT_SECURE_COOKIES},
         {"contact-retention-days", required_argument, NULL, OPT_RETENTION},
         {"open311-require-key", no_argument, NULL, OPT_OPEN311_KEY},
@@ -279,6 +311,16 @@ static int serve_or_init(int argc, char **argv, int init_only)
             }
             cfg.group_commit = strcmp(optarg, "on") == 0;
             break;
+        case OPT_REQUEST_TIMEOUT: {
+            long v = option_number(optarg, 0, 3600);
+            if (v < 0) {
+                fprintf(stderr, "vaikuta serve: --request-timeout wants whole seconds, 0..3600 "
+                                "(0 turns the deadline off)\n");
+                return 2;
+            }
+            cfg.request_timeout = (unsigned)v;
+            break;
+        }
         case OPT_RETENTION: {
             long v = option_number(optarg, 0, 100000);
             if (v < 0) {
@@ -370,6 +412,8 @@ static int serve_or_init(int argc, char **argv, int init_only)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    randombytes_buf(cfg.address_key, sizeof cfg.address_key);
+    fit_open_files(&cfg);
     http_server *srv = NULL;
     if (http_server_start(&srv, &cfg, &ei))
         return fail("serve", &ei);

@@ -8,14 +8,24 @@
  * X-CSRF-Token (a token can only be sent on purpose, a cookie is sent by
  * the browser on its own).
  *
- * Throttling: failed sign-ins are counted per name and per client address
- * in login_failure. From the 5th failure for a name (the 20th from one
- * address: an office shares one) within 15 minutes, sign-in is refused
- * (429, Retry-After) for 30 s after the last failure, doubling with each
- * further failure up to 15 minutes. A refused attempt is not counted, so
- * waiting always helps. Session and failure rows are written on the
- * worker's own connection (one short transaction each, with its audit
- * event; the busy timeout queues it behind the writer thread).
+ * Throttling: failed sign-ins are counted in login_failure under three
+ * keys: the name from this address, this address (any names) and the name
+ * from everywhere. From the 5th failure for a name from one address (the
+ * 20th from one address for any names: an office shares one) within 15
+ * minutes, sign-in from there is refused (429, Retry-After) for 30 s after
+ * the last failure, doubling with each further failure up to 15 minutes.
+ * So wrong passwords from one place do not keep the name's owner out
+ * elsewhere. Spread over many addresses, from the 100th failure for a name
+ * within 15 minutes the name takes one sign-in every 2 s from anywhere:
+ * slow for an attacker, a retry for staff. A refused attempt is not
+ * counted, so waiting always helps; a success clears only its own
+ * name-and-address count.
+ *
+ * Cheap refusals come first, on the request thread: a throttled sender,
+ * then a name or password no account can have (401, counted). The password
+ * check itself, with the lookup and the session or failure rows, runs on
+ * the sign-in queue (signin.h), one at a time, so a flood of sign-ins
+ * cannot hold the request threads; a full queue is 503 with Retry-After.
  *
  * The audit log (store/audit.h): every sign-in, failed sign-in (actor
  * "anonymous", target the name tried, the reason in after) and sign-out
@@ -29,18 +39,22 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include "api/api.h"
+#include "api/signin.h"
 #include "store/staff.h"
 #include "util/sha256.h"
 
 #define LOGIN_WINDOW 900      /* seconds a failure is remembered */
-#define LOGIN_NAME_LIMIT 5    /* failures for one name before waiting */
-#define LOGIN_ADDR_LIMIT 20   /* failures from one address before waiting */
+#define LOGIN_PAIR_LIMIT 5    /* failures for one name from one address before waiting */
+#define LOGIN_ADDR_LIMIT 20   /* failures from one address (any names) before waiting */
 #define LOGIN_FIRST_WAIT 30   /* seconds, doubled for each further failure */
+#define LOGIN_NAME_CEILING 100 /* failures for one name from everywhere: from here on */
+#define LOGIN_CEILING_WAIT 2  /* …one sign-in for the name every 2 s, from anywhere */
 
 /* The one lock around Argon2id: bounds memory to one hash at a time. The
  * only process-wide state here besides the configuration. */
@@ -243,8 +257,11 @@ static void rfc3339_of(int64_t t, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Seconds to wait before another sign-in for key, 0 when none. */
-static vk_err throttle_wait(vk_ctx *ctx, const char *key, int limit, int64_t now, int64_t *wait)
+/* Seconds to wait before another sign-in under key, 0 when none: from the
+ * limit-th failure in the window, first_wait after the last failure,
+ * doubling with each further one (doubling 1) up to the window. */
+static vk_err throttle_wait(vk_ctx *ctx, const char *key, int limit, int64_t first_wait,
+                            int doubling, int64_t now, int64_t *wait)
 {
     int failures = 0;
     int64_t last = 0;
@@ -252,21 +269,147 @@ static vk_err throttle_wait(vk_ctx *ctx, const char *key, int limit, int64_t now
     vk_err e = store_login_failures(ctx->store, key, &failures, &last, &ctx->err);
     if (e || failures < limit || now - last >= LOGIN_WINDOW)
         return e;
-    int shift = failures - limit;
-    int64_t delay = (int64_t)LOGIN_FIRST_WAIT << (shift > 5 ? 5 : shift);
+    int shift = doubling ? failures - limit : 0;
+    int64_t delay = first_wait << (shift > 5 ? 5 : shift);
     if (delay > LOGIN_WINDOW)
         delay = LOGIN_WINDOW;
     *wait = last + delay > now ? last + delay - now : 0;
     return VK_OK;
 }
 
-static char *keyed(const vk_req *req, const char *kind, const char *v)
+/* One sign-in between the request thread and the sign-in queue. */
+typedef struct login_state {
+    api_signin_job job; /* first: the queue's */
+    api_signin *queue;  /* borrowed */
+    char name[STORE_STAFF_NAME_MAX + 1];
+    char password[API_AUTH_PASSWORD_MAX + 1];
+    char addr[64];      /* the client's address, "" if unknown */
+    char pair_key[STORE_STAFF_NAME_MAX + 80], addr_key[80], name_key[STORE_STAFF_NAME_MAX + 8];
+    /* the answer */
+    vk_errinfo err;     /* VK_OK: signed in */
+    char retry_after[24];
+    char cookie[256];
+    vk_buf body;
+} login_state;
+
+static void login_free(void *state)
 {
-    size_t n = strlen(kind) + strlen(v) + 2;
-    char *k = vk_arena_alloc(req->arena, n);
-    if (k)
-        snprintf(k, n, "%s:%s", kind, v);
-    return k;
+    login_state *st = state;
+    sodium_memzero(st->password, sizeof st->password);
+    vk_buf_fini(&st->body);
+    free(st);
+}
+
+/* VK_ELOGIN_THROTTLED (Retry-After in st) while this sign-in must wait. */
+static vk_err login_throttled(vk_ctx *ctx, login_state *st, int64_t now)
+{
+    int64_t w[3] = {0, 0, 0};
+    vk_err e;
+    if ((e = throttle_wait(ctx, st->pair_key, LOGIN_PAIR_LIMIT, LOGIN_FIRST_WAIT, 1, now, &w[0])) ||
+        (e = throttle_wait(ctx, st->addr_key, LOGIN_ADDR_LIMIT, LOGIN_FIRST_WAIT, 1, now, &w[1])) ||
+        (e = throttle_wait(ctx, st->name_key, LOGIN_NAME_CEILING, LOGIN_CEILING_WAIT, 0, now,
+                           &w[2])))
+        return e;
+    int64_t wait = w[0] > w[1] ? w[0] : w[1];
+    if (w[2] > wait)
+        wait = w[2];
+    if (!wait)
+        return VK_OK;
+    snprintf(st->retry_after, sizeof st->retry_after, "%lld", (long long)wait);
+    return vk_fail(&ctx->err, VK_ELOGIN_THROTTLED, "", "too many failed sign-ins; try again in %lld s",
+                   (long long)wait);
+}
+
+/* Count a failure under the three keys and record it: 401. */
+static vk_err login_failed(vk_ctx *ctx, login_state *st, const char *reason, int64_t now)
+{
+    char at[32], after[64];
+    rfc3339_of(now, at);
+    snprintf(after, sizeof after, "{\"reason\":\"%s\"}", reason);
+    const char *const keys[] = {st->pair_key, st->addr_key, st->name_key};
+    store_account_event ev = {at, "anonymous", "sign_in_failed", st->name, "{}", after,
+                              st->addr[0] ? st->addr : NULL};
+    vk_err e = store_login_failed(ctx->store, keys, 3, now, LOGIN_WINDOW, &ev, &ctx->err);
+    return e ? e : vk_fail(&ctx->err, VK_EUNAUTHORIZED, "", "wrong name or password");
+}
+
+/* The password check and what follows, on the sign-in queue's thread (or
+ * at once without a queue). The throttle is asked again: sign-ins that
+ * queued together must not all get past it. */
+static vk_err login_check(vk_ctx *ctx, login_state *st)
+{
+    const int64_t now = (int64_t)time(NULL);
+    vk_err e = login_throttled(ctx, st, now);
+    store_staff_user u;
+    int found = 0;
+    if (e || (e = store_staff_user_get(ctx->store, st->name, &found, &u, &ctx->err)))
+        return e;
+    int ok = 0;
+    if (found)
+        ok = api_auth_verify_password(u.password_hash, st->password) && !u.disabled;
+    else
+        api_auth_verify_dummy(st->password); /* unknown names take as long */
+    sodium_memzero(u.password_hash, sizeof u.password_hash);
+    sodium_memzero(st->password, sizeof st->password);
+    if (!ok)
+        return login_failed(ctx, st, !found ? "no_such_user" : u.disabled ? "disabled"
+                                                                          : "wrong_password",
+                            now);
+    char id[API_AUTH_TOKEN_HEX + 1], csrf[API_AUTH_TOKEN_HEX + 1], hash[65], at[32], expires_s[32];
+    api_auth_random_token(id);
+    api_auth_random_token(csrf);
+    api_auth_token_hash(id, hash);
+    rfc3339_of(now, at);
+    int64_t expires = now + ctx->cfg->session_seconds;
+    store_account_event ev = {at, u.name, "sign_in", u.name, "{}", "{}",
+                              st->addr[0] ? st->addr : NULL};
+    /* A success clears this address's failures for the name only: the
+     * name's count from everywhere is an attack still going on. */
+    if ((e = store_session_start(ctx->store, st->pair_key, hash, u.id, csrf, now, expires, &ev,
+                                 &ctx->err)))
+        return e;
+    snprintf(st->cookie, sizeof st->cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+             API_AUTH_COOKIE, id, ctx->cfg->session_seconds,
+             ctx->cfg->secure_cookies ? "; Secure" : "");
+    sodium_memzero(id, sizeof id);
+    rfc3339_of(expires, expires_s);
+    vk_buf *b = &st->body;
+    vk_buf_puts(b, "{\"name\":");
+    vk_json_str(b, u.name, strlen(u.name));
+    vk_buf_printf(b, ",\"role\":\"%s\",\"csrf\":\"%s\",\"expires\":\"%s\"}", u.role, csrf,
+                  expires_s);
+    return vk_buf_ok(b) ? VK_OK : vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+}
+
+static void login_run(vk_ctx *ctx, api_signin_job *job)
+{
+    login_state *st = (login_state *)job;
+    if (login_check(ctx, st) && ctx->err.code == VK_OK)
+        vk_fail(&ctx->err, VK_EINTERNAL, "", NULL);
+    st->err = ctx->err;
+}
+
+static void login_start(void *state, void (*resume)(void *token), void *token)
+{
+    login_state *st = state;
+    st->job.run = login_run;
+    st->job.done = resume;
+    st->job.done_arg = token;
+    api_signin_submit(st->queue, &st->job);
+}
+
+static void login_finish(void *state, vk_resp *resp)
+{
+    login_state *st = state;
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    if (st->retry_after[0])
+        vk_resp_header(resp, "Retry-After", st->retry_after);
+    if (st->err.code != VK_OK) {
+        vk_resp_error(resp, &st->err);
+        return;
+    }
+    vk_resp_header(resp, "Set-Cookie", st->cookie);
+    vk_buf_puts(&resp->body, st->body.data ? st->body.data : "");
 }
 
 vk_err api_auth_login(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
@@ -278,6 +421,7 @@ vk_err api_auth_login(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
                        "send {\"name\":…,\"password\":…} as application/json");
     json_t *doc = NULL;
+    login_state *st = NULL;
     if ((e = api_json_parse(req->body, req->body_len, &doc, &ctx->err)))
         return e;
     const char *name = json_string_value(json_object_get(doc, "name"));
@@ -308,80 +452,57 @@ vk_err api_auth_login(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
                     "this is too long");
         goto out;
     }
-    const int64_t now = (int64_t)time(NULL);
-    char *name_key = keyed(req, "name", name);
-    char *addr_key = keyed(req, "addr", req->client_addr ? req->client_addr : "");
-    if (!name_key || !addr_key) {
+    if (!(st = calloc(1, sizeof *st))) {
         e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
         goto out;
     }
-    int64_t w1 = 0, w2 = 0;
-    if ((e = throttle_wait(ctx, name_key, LOGIN_NAME_LIMIT, now, &w1)) ||
-        (e = throttle_wait(ctx, addr_key, LOGIN_ADDR_LIMIT, now, &w2)))
+    vk_buf_init(&st->body, 4096);
+    snprintf(st->name, sizeof st->name, "%s", name);
+    snprintf(st->password, sizeof st->password, "%s", password);
+    snprintf(st->addr, sizeof st->addr, "%s", req->client_addr ? req->client_addr : "");
+    snprintf(st->pair_key, sizeof st->pair_key, "pair:%s %s", st->addr, name);
+    snprintf(st->addr_key, sizeof st->addr_key, "addr:%s", st->addr);
+    snprintf(st->name_key, sizeof st->name_key, "name:%s", name);
+    const int64_t now = (int64_t)time(NULL);
+    /* Refusals that cost nothing come first: a throttled sender, then a
+     * name no account can have or a password no account can have (both
+     * known to anyone, so answering them at once tells nothing). */
+    if ((e = login_throttled(ctx, st, now)))
         goto out;
-    if (w1 || w2) {
-        long long wait = (long long)(w1 > w2 ? w1 : w2);
-        char *after = vk_arena_alloc(req->arena, 24);
+    if (!api_auth_name_ok(name) || strlen(password) < API_AUTH_PASSWORD_MIN) {
+        e = login_failed(ctx, st, "malformed", now);
+        goto out;
+    }
+    if (!ctx->signin) { /* tools and tests: at once */
+        login_run(ctx, &st->job);
+        login_finish(st, resp);
+        login_free(st);
+        st = NULL;
+        e = VK_OK;
+        goto out;
+    }
+    if (!api_signin_reserve(ctx->signin)) {
+        vk_resp_header(resp, "Retry-After", "1");
+        e = vk_fail(&ctx->err, VK_EBUSY, "",
+                    "too many sign-ins at once; try again in a second");
+        goto out;
+    }
+    st->queue = ctx->signin;
+    resp->defer_state = st;
+    resp->defer_start = login_start;
+    resp->defer_finish = login_finish;
+    resp->defer_cleanup = login_free;
+    st = NULL;
+out:
+    if (st && e == VK_ELOGIN_THROTTLED && st->retry_after[0]) {
+        char *after = vk_arena_alloc(req->arena, sizeof st->retry_after);
         if (after) {
-            snprintf(after, 24, "%lld", wait);
+            memcpy(after, st->retry_after, sizeof st->retry_after);
             vk_resp_header(resp, "Retry-After", after);
         }
-        e = vk_fail(&ctx->err, VK_ELOGIN_THROTTLED, "",
-                    "too many failed sign-ins; try again in %lld s", wait);
-        goto out;
     }
-    store_staff_user u;
-    int found = 0;
-    if ((e = store_staff_user_get(ctx->store, name, &found, &u, &ctx->err)))
-        goto out;
-    int ok = 0;
-    if (found)
-        ok = api_auth_verify_password(u.password_hash, password) && !u.disabled;
-    else
-        api_auth_verify_dummy(password);
-    sodium_memzero(u.password_hash, sizeof u.password_hash);
-    char at[32];
-    rfc3339_of(now, at);
-    const char *addr = req->client_addr && *req->client_addr ? req->client_addr : NULL;
-    if (!ok) {
-        const char *const keys[] = {name_key, addr_key};
-        store_account_event ev = {at, "anonymous", "sign_in_failed", name, "{}",
-                                  !found ? "{\"reason\":\"no_such_user\"}"
-                                  : u.disabled ? "{\"reason\":\"disabled\"}"
-                                               : "{\"reason\":\"wrong_password\"}",
-                                  addr};
-        if ((e = store_login_failed(ctx->store, keys, 2, now, LOGIN_WINDOW, &ev, &ctx->err)))
-            goto out;
-        e = vk_fail(&ctx->err, VK_EUNAUTHORIZED, "", "wrong name or password");
-        goto out;
-    }
-    char id[API_AUTH_TOKEN_HEX + 1], csrf[API_AUTH_TOKEN_HEX + 1], hash[65], expires_s[32];
-    api_auth_random_token(id);
-    api_auth_random_token(csrf);
-    api_auth_token_hash(id, hash);
-    int64_t expires = now + ctx->cfg->session_seconds;
-    store_account_event ev = {at, u.name, "sign_in", u.name, "{}", "{}", addr};
-    if ((e = store_session_start(ctx->store, name_key, hash, u.id, csrf, now, expires, &ev,
-                                 &ctx->err)))
-        goto out;
-    size_t cn = 256;
-    char *cookie = vk_arena_alloc(req->arena, cn);
-    if (!cookie) {
-        e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-        goto out;
-    }
-    snprintf(cookie, cn, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", API_AUTH_COOKIE,
-             id, ctx->cfg->session_seconds, ctx->cfg->secure_cookies ? "; Secure" : "");
-    vk_resp_header(resp, "Set-Cookie", cookie);
-    vk_resp_header(resp, "Cache-Control", "no-store");
-    rfc3339_of(expires, expires_s);
-    vk_buf *b = &resp->body;
-    vk_buf_puts(b, "{\"name\":");
-    vk_json_str(b, u.name, strlen(u.name));
-    vk_buf_printf(b, ",\"role\":\"%s\",\"csrf\":\"%s\",\"expires\":\"%s\"}", u.role, csrf,
-                  expires_s);
-    sodium_memzero(id, sizeof id);
-out:
+    if (st)
+        login_free(st);
     json_decref(doc);
     return e;
 }

@@ -6,7 +6,9 @@
  * INTERACTIVE limits: 64 MiB and 2 passes per hash). At most one hash or
  * verification runs at a time in the process (a mutex), so sign-ins can
  * add at most 64 MiB to the server's memory however many arrive at once;
- * the price is that simultaneous sign-ins queue (about 0.1 s each).
+ * the price is that simultaneous sign-ins queue (about 0.1 s each) — on
+ * the sign-in queue's thread in the server (signin.h), not on the request
+ * threads.
  *
  * Session ids, CSRF tokens and API tokens are 32 random bytes from
  * randombytes_buf, written as 64 hex digits. Only the SHA-256 of a

@@ -165,3 +165,9 @@ void vk_ctx_pool_put(vk_ctx_pool *p, vk_ctx *ctx)
     pthread_cond_signal(&p->freed);
     pthread_mutex_unlock(&p->lock);
 }
+
+void vk_ctx_pool_set_signin(vk_ctx_pool *p, struct api_signin *q)
+{
+    for (int i = 0; i < p->n; i++)
+        p->all[i]->signin = q;
+}

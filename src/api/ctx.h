@@ -28,6 +28,7 @@ typedef struct vk_ctx {
     struct vk_writer *writer; /* borrowed: the server's writer, NULL in tools */
     struct api_stats *stats;  /* borrowed: the server's statistics snapshot, NULL in tools */
     struct api_exports *exports; /* borrowed: the server's shared exports, NULL in tools */
+    struct api_signin *signin; /* borrowed: the server's sign-in queue, NULL in tools */
     double bounds[4];     /* the municipality's envelope, for the client */
     int has_bounds;
 } vk_ctx;
@@ -52,6 +53,8 @@ void vk_ctx_pool_set_writer(vk_ctx_pool *p, struct vk_writer *w);
 void vk_ctx_pool_set_stats(vk_ctx_pool *p, struct api_stats *s);
 /* Give every context the server's shared exports (borrowed). */
 void vk_ctx_pool_set_exports(vk_ctx_pool *p, struct api_exports *x);
+/* Give every context the server's sign-in queue (borrowed). */
+void vk_ctx_pool_set_signin(vk_ctx_pool *p, struct api_signin *q);
 /* Borrow a context (waits if all are in use); give it back with put. */
 vk_ctx *vk_ctx_pool_get(vk_ctx_pool *p);
 void vk_ctx_pool_put(vk_ctx_pool *p, vk_ctx *ctx);

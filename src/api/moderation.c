@@ -2,6 +2,7 @@
  * merging duplicates and the retention purge (see moderation.h). */
 #include "api/moderation.h"
 
+#include <arpa/inet.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,6 +315,36 @@ vk_err api_followup_withdraw(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     return VK_OK;
 }
 
+/* The keyed hash of the client's address on day t into hash (64 hex digits,
+ * "" when the address is unknown) and the day (UTC) into day. An IPv6
+ * client is its /64: one household or phone holds a whole /64. The key is
+ * random at each start and never stored, and the day is in the hash, so
+ * the stored hashes cannot be tied back to an address or across days. */
+static void address_day_hash(const vk_config *cfg, const char *addr, time_t t, char hash[65],
+                             char day[11])
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(day, 11, "%Y-%m-%d", &tm);
+    hash[0] = '\0';
+    unsigned char a[16];
+    size_t alen = 0;
+    if (addr && inet_pton(AF_INET, addr, a) == 1) {
+        alen = 4;
+    } else if (addr && inet_pton(AF_INET6, addr, a) == 1) {
+        memset(a + 8, 0, 8);
+        alen = 16;
+    }
+    if (!alen)
+        return;
+    unsigned char in[11 + 16], out[32];
+    memcpy(in, day, 10);
+    in[10] = (unsigned char)alen;
+    memcpy(in + 11, a, alen);
+    crypto_generichash(out, sizeof out, in, 11 + alen, cfg->address_key, sizeof cfg->address_key);
+    sodium_bin2hex(hash, 65, out, sizeof out);
+}
+
 vk_err api_feedback_me_too(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const no_params[] = {NULL};
@@ -323,10 +354,17 @@ vk_err api_feedback_me_too(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     int64_t id = api_parse_id(req->nargs ? req->args[0] : NULL);
     if (!id)
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+    /* An HTML form always sends one of its three content types, and a page
+     * on another site can send nothing else without the browser asking us
+     * first (CORS): no body, or JSON, is what our own client sends. */
+    if (req->content_type && *req->content_type && !vk_req_is_json(req))
+        return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
+                       "send \"me too\" without a body, or with a JSON body");
     vk_json_write *st = vk_json_write_new(ctx, VK_JOB_ME_TOO, "application/json");
     if (!st)
         return VK_ENOMEM;
     st->job.change.id = id;
+    address_day_hash(ctx->cfg, req->client_addr, time(NULL), st->job.address_hash, st->job.day);
     /* One per browser: the voter is the hash of a random browser token,
      * never the address or anything else about the person. */
     const char *v = NULL;
@@ -445,7 +483,8 @@ static vk_err run_me_too(vk_ctx *ctx, vk_write_job *job, const char *now, vk_buf
     store_feedback_mod_fini(&m);
     if (!visible)
         return vk_fail(ei, VK_ENOT_FOUND, "id", "there is no feedback with this id");
-    if ((e = store_me_too_add(ctx->store, id, job->secret_hash, now, &counted, ei)) ||
+    if ((e = store_me_too_add(ctx->store, id, job->secret_hash, job->address_hash, job->day, now,
+                              &counted, ei)) ||
         (e = store_feedback_mod_get(ctx->store, id, &found, &m, ei)))
         return e;
     vk_buf_printf(b, "{\"id\":%lld,\"me_too\":%lld,\"counted\":%s}", (long long)id,

@@ -53,6 +53,9 @@ struct vk_write_job {
     vk_feedback_change change; /* VK_JOB_CHANGE */
     store_feedback_new row;    /* VK_JOB_CREATE */
     char secret_hash[65];      /* VK_JOB_WITHDRAW: follow-up hash; VK_JOB_ME_TOO: voter */
+    char address_hash[65];     /* VK_JOB_ME_TOO: keyed hash of the client's address and
+                                * day ("" when unknown) */
+    char day[11];              /* VK_JOB_ME_TOO: the day of address_hash, YYYY-MM-DD */
     int64_t into;              /* VK_JOB_MERGE: the item that stays */
     vk_role role;              /* VK_JOB_MERGE: the caller's, for the staff view answered */
     struct vk_writer *writer;  /* where vk_write_job_defer() queues the job */

@@ -23,12 +23,15 @@
 #include <unistd.h>
 
 #include "api/auth.h"
+#include "api/signin.h"
 #include "api/stats_index.h"
 #include "api/ctx.h"
 #include "api/writer.h"
 #include "api/export.h"
 #include "http/headers.h"
 #include "http/limits.h"
+#include "http/deadline.h"
+#include "http/origin.h"
 #include "http/request.h"
 #include "http/ratelimit.h"
 #include "http/route.h"
@@ -40,6 +43,10 @@
  * closing the connection. */
 #define BODY_DRAIN_MAX (16u * 1024 * 1024)
 
+/* Sign-ins that may wait for their password check at once (signin.h);
+ * about 0.1 s each, so the last waits under a second. */
+#define SIGNIN_QUEUE 8
+
 struct http_server {
     const vk_config *cfg;
     struct MHD_Daemon *daemon;
@@ -50,6 +57,8 @@ struct http_server {
     http_limits *limits;       /* expensive-request threads, response budget */
     api_exports *exports;      /* shared GeoPackage files, export counts */
     http_ratelimit *ratelimit; /* NULL when writes are not limited */
+    api_signin *signin;        /* password checks, off the request threads */
+    http_deadline *deadline;   /* the whole request's deadline; NULL when off */
     atomic_int in_flight;
     pthread_t warmer;          /* builds the snapshot once, at start */
     int warming;
@@ -490,6 +499,17 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
         vk_resp_error(resp, &ei);
         return;
     }
+    /* A write sent by another site's page: refused before it costs the
+     * visitor's rate budget (origin.h). */
+    if ((m == VK_POST || m == VK_PUT || m == VK_PATCH || m == VK_DELETE) &&
+        http_cross_site(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site"),
+                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin"),
+                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host"),
+                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Host"),
+                        &ei)) {
+        vk_resp_error(resp, &ei);
+        return;
+    }
     if (route->rate_limited && rate_limited(srv, conn, &req, resp, &ei)) {
         vk_resp_error(resp, &ei);
         return;
@@ -501,6 +521,40 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
     vk_ctx *ctx = vk_ctx_pool_get(srv->pool);
     run_route(srv, ctx, route, &req, resp, call);
     vk_ctx_pool_put(srv->pool, ctx);
+}
+
+/* The connection's deadline record (deadline.h), NULL when none. */
+static void *deadline_rec(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    http_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci)
+            http_deadline_opened(srv->deadline, ci->connect_fd, socket_context);
+    } else {
+        /* Before libmicrohttpd closes the fd (0.9.75: the notification
+         * precedes the close in every path). */
+        http_deadline_closed(srv->deadline, socket_context);
+    }
+}
+
+/* The request line is in: on a kept-alive connection the next request's
+ * deadline starts. Leaves the request's state (NULL) alone. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)uri;
+    http_server *srv = cls;
+    http_deadline_line(srv->deadline, deadline_rec(conn));
+    return NULL;
 }
 
 /* Called by the writer thread when a deferred request's work is done. */
@@ -539,8 +593,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
         if (declared > srv->cfg->body_max) {
             call->body_too_large = 1;
-            if (expect || declared > BODY_DRAIN_MAX)
+            if (expect || declared > BODY_DRAIN_MAX) {
+                http_deadline_busy(srv->deadline, deadline_rec(conn));
                 return answer_too_large(conn, call);
+            }
         }
         return MHD_YES;
     }
@@ -560,6 +616,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (call->status)
         return MHD_YES; /* already answered (body too large) */
+    /* Head and body are in: from here on the time is ours, not the client's. */
+    http_deadline_busy(srv->deadline, deadline_rec(conn));
     vk_resp resp;
     vk_resp_init(&resp, srv->cfg->response_max);
     if (call->defer_finish) {
@@ -588,9 +646,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     (void)toe;
     http_server *srv = cls;
+    http_deadline_idle(srv->deadline, deadline_rec(conn));
     http_call *call = *con_cls;
     if (!call)
         return;
@@ -689,12 +747,25 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
     }
     vk_ctx_pool_set_stats(s->pool, s->stats);
     vk_ctx_pool_set_stats(s->heavy_pool, s->stats);
+    if ((e = api_signin_start(&s->signin, cfg, SIGNIN_QUEUE, ei))) {
+        vk_writer_stop(s->writer);
+        vk_ctx_pool_free(s->pool);
+        api_stats_free(s->stats);
+        stop_limits(s);
+        free(s);
+        return e;
+    }
+    vk_ctx_pool_set_signin(s->pool, s->signin);
     s->ratelimit = http_ratelimit_new(cfg->rate_per_minute, cfg->rate_burst);
+    s->deadline = http_deadline_new(cfg->request_timeout, cfg->timeout);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons(cfg->port);
     if (inet_pton(AF_INET, cfg->listen_host, &addr.sin_addr) != 1) {
+        http_deadline_free(s->deadline);
+        http_ratelimit_free(s->ratelimit);
+        api_signin_free(s->signin);
         vk_writer_stop(s->writer);
         vk_ctx_pool_free(s->pool);
         api_stats_free(s->stats);
@@ -713,8 +784,12 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
         cfg->max_per_client,
         /* Room for our own header cap to answer first, in JSON. */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(cfg->header_max * 4 + 16 * 1024),
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+        MHD_OPTION_END);
     if (!s->daemon) {
+        http_deadline_free(s->deadline);
+        api_signin_free(s->signin);
         http_ratelimit_free(s->ratelimit);
         vk_writer_stop(s->writer);
         vk_ctx_pool_free(s->pool);
@@ -739,12 +814,18 @@ void http_server_stop(http_server *s, int grace_ms)
     for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < grace_ms; waited += 10)
         usleep(10000);
     /* Requests waiting on the writer were counted in flight and answered;
-     * the writer finishes whatever is still queued before it stops. */
+     * the writer finishes whatever is still queued before it stops. The
+     * expensive-request threads and the sign-in queue answer their own
+     * before the daemon goes (a suspended connection must be resumed while
+     * the daemon still runs). */
     http_limits_stop(s->limits); /* waits for running expensive requests */
+    api_signin_stop(s->signin);
     MHD_stop_daemon(s->daemon);
     if (s->warming)
         pthread_join(s->warmer, NULL);
     vk_writer_stop(s->writer);
+    api_signin_free(s->signin);
+    http_deadline_free(s->deadline); /* every connection has closed */
     http_ratelimit_free(s->ratelimit);
     vk_ctx_pool_free(s->pool);
     api_stats_free(s->stats);

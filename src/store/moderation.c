@@ -166,12 +166,46 @@ static vk_err me_too_set(store_conn *c, int64_t id, int64_t n, vk_errinfo *ei)
     return store_step_done(c, st, ei, "counting \"me too\"");
 }
 
-vk_err store_me_too_add(store_conn *c, int64_t id, const char *voter, const char *now,
-                        int *counted, vk_errinfo *ei)
+/* A statement with an id and a text that yields one count. */
+static vk_err count_text(store_conn *c, store_sql_id sql, int64_t id, const char *t,
+                         int64_t *n, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = store_stmt(c, sql, ei);
+    if (!st)
+        return VK_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    store_bind_text(st, 2, t);
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    vk_err e = step_fail(c, rc, ei, "counting \"me too\"");
+    sqlite3_reset(st);
+    return e;
+}
+
+vk_err store_me_too_add(store_conn *c, int64_t id, const char *voter, const char *address,
+                        const char *day, const char *now, int *counted, vk_errinfo *ei)
 {
     *counted = 0;
-    vk_err e = write_id(c, SQL_ME_TOO_ADD, id, voter, now, ei, "saving a \"me too\"");
-    if (e || sqlite3_changes(c->db) == 0)
+    int64_t has = 0;
+    /* The browser first: one that counted before changes nothing, not even
+     * its address's place for the day. */
+    vk_err e = count_text(c, SQL_ME_TOO_HAS, id, voter, &has, ei);
+    if (e || has)
+        return e;
+    if (address && *address) {
+        sqlite3_stmt *st = store_stmt(c, SQL_ME_TOO_ADDRESS_EXPIRE, ei);
+        if (!st)
+            return VK_EDB;
+        store_bind_text(st, 1, day);
+        if ((e = store_step_done(c, st, ei, "forgetting earlier days' \"me too\" addresses")) ||
+            (e = write_id(c, SQL_ME_TOO_ADDRESS_ADD, id, address, day, ei,
+                          "saving a \"me too\"")))
+            return e;
+        if (sqlite3_changes(c->db) == 0)
+            return VK_OK; /* this address counted today already */
+    }
+    if ((e = write_id(c, SQL_ME_TOO_ADD, id, voter, now, ei, "saving a \"me too\"")) ||
+        sqlite3_changes(c->db) == 0)
         return e;
     *counted = 1;
     int found = 0;

@@ -153,6 +153,12 @@
       "INSERT OR IGNORE INTO feedback_me_too (feedback_id, voter, at) "             \
       "SELECT ?2, voter, at FROM feedback_me_too WHERE feedback_id = ?1")           \
     X(SQL_ME_TOO_COUNT, "SELECT count(*) FROM feedback_me_too WHERE feedback_id = ?1") \
+    X(SQL_ME_TOO_HAS,                                                                \
+      "SELECT count(*) FROM feedback_me_too WHERE feedback_id = ?1 AND voter = ?2")  \
+    X(SQL_ME_TOO_ADDRESS_ADD,                                                        \
+      "INSERT OR IGNORE INTO feedback_me_too_address (feedback_id, address, day) "  \
+      "VALUES (?1, ?2, ?3)")                                                         \
+    X(SQL_ME_TOO_ADDRESS_EXPIRE, "DELETE FROM feedback_me_too_address WHERE day < ?1") \
     X(SQL_ME_TOO_DROP, "DELETE FROM feedback_me_too WHERE feedback_id = ?1")        \
     X(SQL_FEEDBACK_ME_TOO_SET, "UPDATE feedback SET me_too = ?2 WHERE id = ?1")     \
     X(SQL_CONTACT_PURGE,                                                             \
@@ -192,7 +198,8 @@
       "INSERT INTO login_failure (key, failures, last_at) VALUES (?1, 1, ?2) "       \
       "ON CONFLICT(key) DO UPDATE SET failures = CASE WHEN last_at <= ?2 - ?3 "      \
       "THEN 1 ELSE failures + 1 END, last_at = ?2")                                  \
-    X(SQL_LOGIN_FAILURE_CLEAR, "DELETE FROM login_failure WHERE key = ?1")
+    X(SQL_LOGIN_FAILURE_CLEAR, "DELETE FROM login_failure WHERE key = ?1")         \
+    X(SQL_LOGIN_FAILURE_PURGE, "DELETE FROM login_failure WHERE last_at <= ?1")
 
 /* The audit log (audit.c): account events, and both logs read newest
  * first by (at, id) from a cursor; ?3 is an actor or NULL, ?4 the limit. */

@@ -364,6 +364,15 @@ vk_err store_login_failed(store_conn *c, const char *const *keys, int nkeys, int
                           int64_t window, const store_account_event *ev, vk_errinfo *ei)
 {
     vk_err e = store_begin(c, ei);
+    /* Counts older than the window mean nothing any more: without this,
+     * failures spread over many names and addresses would pile up. */
+    sqlite3_stmt *st = e ? NULL : store_stmt(c, SQL_LOGIN_FAILURE_PURGE, ei);
+    if (!e && !st)
+        e = VK_EDB;
+    if (!e) {
+        sqlite3_bind_int64(st, 1, now - window);
+        e = store_step_done(c, st, ei, "forgetting old failed sign-ins");
+    }
     for (int i = 0; !e && i < nkeys; i++)
         e = store_login_failure_add(c, keys[i], now, window, ei);
     if (!e)

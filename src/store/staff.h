@@ -102,7 +102,8 @@ vk_err store_login_failures(store_conn *c, const char *key, int *failures, int64
 vk_err store_login_failure_add(store_conn *c, const char *key, int64_t now, int64_t window,
                                vk_errinfo *ei);
 vk_err store_login_failure_clear(store_conn *c, const char *key, vk_errinfo *ei);
-/* A failed sign-in in one transaction: one more failure under each of the
+/* A failed sign-in in one transaction: counts last changed window seconds
+ * or more before now are deleted, one more failure under each of the
  * nkeys keys, and ev (kind sign_in_failed) recorded. */
 vk_err store_login_failed(store_conn *c, const char *const *keys, int nkeys, int64_t now,
                           int64_t window, const store_account_event *ev, vk_errinfo *ei);

@@ -262,10 +262,13 @@ vk_err store_feedback_set_hidden(store_conn *c, int64_t id, int hidden, const ch
  * description_original. */
 vk_err store_feedback_redact(store_conn *c, int64_t id, const char *description, const char *now,
                              vk_errinfo *ei);
-/* One "me too" from voter (hex SHA-256); *counted 0 when this voter had
- * already counted. The item's me_too grows with it. */
-vk_err store_me_too_add(store_conn *c, int64_t id, const char *voter, const char *now,
-                        int *counted, vk_errinfo *ei);
+/* One "me too" from voter (hex SHA-256 of the browser's token) at the
+ * client address whose keyed hash of the day is address (64 hex digits; NULL
+ * or "" when unknown). *counted is 0 when this voter counted before, or
+ * when this address counted for the item on this day (YYYY-MM-DD); rows of
+ * earlier days are deleted. The item's me_too grows with a count. */
+vk_err store_me_too_add(store_conn *c, int64_t id, const char *voter, const char *address,
+                        const char *day, const char *now, int *counted, vk_errinfo *ei);
 /* Move from's voters to into (a voter already on into counts once) and add
  * from's remaining count plus one (from's reporter) to into's me_too; from
  * keeps no votes. *into_me_too is into's new count. */

@@ -238,7 +238,7 @@ describe('sign-in', () => {
     assert.throws(() => vaikutaCli(['user', 'add', 'x1', '--role', 'root', '--db', srv.db], `${PW}\n`));
   });
 
-  test('after 5 failed sign-ins for a name: 429 with Retry-After, even with the right password', async () => {
+  test('after 5 failed sign-ins for a name from one address: 429 with Retry-After there, even with the right password', async () => {
     for (let i = 0; i < 5; i++) {
       assert.equal((await login('throttled', `wrong password ${i}`)).res.status, 401, `attempt ${i + 1}`);
     }

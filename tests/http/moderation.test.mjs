@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { request } from '../lib/client.mjs';
 import { startServer, tempDir, vaikutaBin, vaikutaCli } from '../lib/server.mjs';
 
 const PW = 'correct horse battery staple';
@@ -60,7 +61,14 @@ async function report({ at = HERE, category = 'lighting', contact = true, descri
 
 const patch = (id, body, token = 'mod-bot') => call('PATCH', `/api/v1/staff/feedback/${id}`, { token, body });
 const staffGet = (id, token = 'mod-bot') => call('GET', `/api/v1/staff/feedback/${id}`, { token });
-const meToo = (id, cookie) => call('POST', `/api/v1/feedback/${id}/me-too`, { cookie });
+// "me too" counts once per item per address a day: another browser that
+// should count comes from another loopback address (from: '127.0.0.N').
+async function meToo(id, cookie, from) {
+  if (!from) return call('POST', `/api/v1/feedback/${id}/me-too`, { cookie });
+  const r = await request('POST', `${srv.url}/api/v1/feedback/${id}/me-too`, { from, headers: cookie ? { Cookie: cookie } : {} });
+  publicTexts.push(r.text);
+  return { ...r, res: { headers: { get: (k) => r.headers[k.toLowerCase()] ?? null } } };
+}
 const browser = (r) => (r.res.headers.get('set-cookie') || '').split(';')[0];
 
 before(async () => {
@@ -251,8 +259,11 @@ describe('me too', () => {
     const again = await meToo(id, cookie);
     assert.deepEqual(again.json, { id, me_too: 1, counted: false });
     assert.equal(again.res.headers.get('set-cookie'), null, 'a known browser keeps its cookie');
-    const other = await meToo(id, 'vaikuta_browser=not-a-token');
+    const other = await meToo(id, 'vaikuta_browser=not-a-token', '127.0.0.2');
     assert.deepEqual(other.json, { id, me_too: 2, counted: true });
+    const sameAddress = await meToo(id, 'vaikuta_browser=not-a-token');
+    assert.deepEqual(sameAddress.json, { id, me_too: 2, counted: false },
+      'another browser at an address that counted today does not count');
     assert.equal((await call('GET', `/api/v1/feedback/${id}`)).json.properties.me_too, 2);
     assert.equal((await staffGet(id)).json.staff.me_too, 2);
   });
@@ -349,7 +360,7 @@ describe('merging duplicates', () => {
     const b = (await report({ contact: false })).id;
     const v1 = browser(await meToo(a));
     await meToo(b, v1); // v1 said "me too" to both: it counts once
-    await meToo(b);
+    await meToo(b, undefined, '127.0.0.2');
     const r = await call('POST', `/api/v1/staff/feedback/${a}/merge`, {
       token: 'mod-bot', body: { into: b, public_answer: 'Sama asia kuin toisessa palautteessa.', internal_note: NOTE },
     });

@@ -157,6 +157,15 @@ static void test_store(void)
     store_login_failure_clear(c, "name:x", &ei);
     store_login_failures(c, "name:x", &f, &last, &ei);
     T_EQ_INT(f, 0, "cleared");
+    store_login_failure_add(c, "addr:old", 1000, 900, &ei);
+    const char *const keys[] = {"pair:a x", "addr:a", "name:x"};
+    store_account_event ev = {"2026-01-03T00:00:00Z", "anonymous", "sign_in_failed", "x", "{}",
+                              "{\"reason\":\"wrong_password\"}", "a"};
+    T_EQ_INT(store_login_failed(c, keys, 3, 5000, 900, &ev, &ei), VK_OK, "a failure, three keys");
+    store_login_failures(c, "addr:old", &f, &last, &ei);
+    T_EQ_INT(f, 0, "counts older than the window are gone");
+    store_login_failures(c, "pair:a x", &f, &last, &ei);
+    T_OK(f == 1 && last == 5000, "the new ones are there");
     store_close(c);
 }
 

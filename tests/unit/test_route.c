@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "http/headers.h"
 #include "http/limits.h"
+#include "http/origin.h"
 #include "http/route.h"
 #include "http/static.h"
 #include "t.h"
@@ -238,11 +239,37 @@ static void test_limits(void)
     http_limits_free(l);
 }
 
+static void test_cross_site(void)
+{
+    vk_errinfo ei;
+    const char *h = "palaute.example.fi:8080";
+    T_OK(!http_cross_site(NULL, NULL, h, NULL, &ei), "no headers: a program, allowed");
+    T_OK(!http_cross_site(NULL, "http://palaute.example.fi:8080", h, NULL, &ei), "our own origin");
+    T_OK(!http_cross_site(NULL, "https://PALAUTE.example.fi:8080", h, NULL, &ei), "host case ignored");
+    T_OK(http_cross_site(NULL, "https://evil.example", h, NULL, &ei) && ei.code == VK_ECROSS_SITE &&
+             strcmp(ei.field, "Origin") == 0, "another origin → cross_site, field Origin");
+    T_OK(http_cross_site(NULL, "http://palaute.example.fi:8080.evil.example", h, NULL, &ei),
+         "a longer host that starts like ours");
+    T_OK(http_cross_site(NULL, "http://palaute.example.fi", h, NULL, &ei), "another port");
+    T_OK(http_cross_site(NULL, "null", h, NULL, &ei), "Origin null");
+    T_OK(http_cross_site("cross-site", NULL, h, NULL, &ei) && strcmp(ei.field, "Sec-Fetch-Site") == 0,
+         "Sec-Fetch-Site cross-site → field Sec-Fetch-Site");
+    T_OK(http_cross_site("same-site", "https://other.example.fi", h, NULL, &ei),
+         "same-site is checked by Origin");
+    T_OK(!http_cross_site("same-origin", "https://palaute.example.fi", "127.0.0.1:8080", NULL, &ei),
+         "same-origin is the browser's word (a proxy rewrote Host)");
+    T_OK(!http_cross_site(NULL, "https://palaute.example.fi", "127.0.0.1:8080",
+                          "palaute.example.fi, proxy.internal", &ei),
+         "X-Forwarded-Host (the first of a list)");
+    T_OK(http_cross_site(NULL, "https://palaute.example.fi", NULL, NULL, &ei), "no Host to compare");
+}
+
 int main(void)
 {
     test_routes();
     test_csp();
     test_limits();
+    test_cross_site();
     test_static();
     test_openapi_covers_routes();
     t_cleanup();

@@ -332,12 +332,24 @@ static void test_moderation(void)
     const char *v1 = "1111111111111111111111111111111111111111111111111111111111111111";
     const char *v2 = "2222222222222222222222222222222222222222222222222222222222222222";
     int counted = 0;
-    T_EQ_INT(store_me_too_add(c, id[0], v1, "2026-11-02T00:00:00Z", &counted, &ei), VK_OK, "vote");
+    T_EQ_INT(store_me_too_add(c, id[0], v1, NULL, "2026-11-02", "2026-11-02T00:00:00Z", &counted, &ei), VK_OK, "vote");
     T_OK(counted, "counted");
-    store_me_too_add(c, id[0], v1, "2026-11-02T00:00:00Z", &counted, &ei);
+    store_me_too_add(c, id[0], v1, NULL, "2026-11-02", "2026-11-02T00:00:00Z", &counted, &ei);
     T_OK(!counted, "the same voter again does not count");
-    store_me_too_add(c, id[1], v1, "2026-11-02T00:00:00Z", &counted, &ei);
-    store_me_too_add(c, id[1], v2, "2026-11-02T00:00:00Z", &counted, &ei);
+    store_me_too_add(c, id[1], v1, NULL, "2026-11-02", "2026-11-02T00:00:00Z", &counted, &ei);
+    store_me_too_add(c, id[1], v2, NULL, "2026-11-02", "2026-11-02T00:00:00Z", &counted, &ei);
+    /* Once per item per address a day, whatever the browser. */
+    const char *a1 = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const char *v3 = "3333333333333333333333333333333333333333333333333333333333333333";
+    const char *v4 = "4444444444444444444444444444444444444444444444444444444444444444";
+    store_me_too_add(c, id[2], v3, a1, "2026-11-02", "2026-11-02T00:00:00Z", &counted, &ei);
+    T_OK(counted, "a first browser at an address counts");
+    store_me_too_add(c, id[2], v4, a1, "2026-11-02", "2026-11-02T00:00:01Z", &counted, &ei);
+    T_OK(!counted, "another browser at the same address on the same day does not");
+    store_me_too_add(c, id[2], v4, a1, "2026-11-03", "2026-11-03T00:00:01Z", &counted, &ei);
+    T_OK(counted, "the next day it does (a new day's hash)");
+    T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback_me_too_address WHERE day < '2026-11-03'"),
+             0, "earlier days' address hashes are gone");
     int64_t after = 0;
     T_EQ_INT(store_me_too_merge(c, id[0], id[1], &after, &ei), VK_OK, "merge");
     T_EQ_INT(after, 3, "v1 once, v2, and the duplicate's reporter");
