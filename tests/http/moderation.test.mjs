@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startServer, tempDir, vaikutaBin, vaikutaCli } from '../lib/server.mjs';
@@ -142,6 +143,27 @@ describe('follow-up link', () => {
     await new Promise((r) => setTimeout(r, 100));
     const log = srv.stderr();
     assert.match(log, /GET \/api\/v1\/followup\/\[redacted\] 200/);
+    assert.ok(!log.includes(token), 'token in the log');
+  });
+
+  test('no path form that reaches a token puts it in the log (issue 19, 8f)', async () => {
+    const { token } = await report();
+    const forms = [`//api/v1/followup/${token}`, `/api/v1//followup/${token}`,
+      `/api/v1/followup//${token}`, `/api//v1/followup/${token}/withdraw`, `/api/v1/FOLLOWUP/${token}`,
+      `/${token}`, `/follow.html/${token}`];
+    for (const f of forms) {
+      // Raw requests: a client library might tidy the slashes.
+      await new Promise((resolve) => {
+        const sock = net.connect(srv.port, '127.0.0.1');
+        sock.on('data', () => {});
+        sock.on('close', resolve);
+        sock.on('error', resolve);
+        sock.write(`GET ${f} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    const log = srv.stderr();
+    assert.match(log, /GET \/\/api\/v1\/followup\/\[redacted\] /);
     assert.ok(!log.includes(token), 'token in the log');
   });
 });
