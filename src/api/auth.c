@@ -153,6 +153,24 @@ int api_auth_token_wellformed(const char *s, size_t n)
 
 /* ---- the access check ---- */
 
+/* Last use is noted at most this often per token: a write per request
+ * would contend with the writer thread for nothing. */
+#define TOKEN_TOUCH_SECONDS 3600
+
+vk_err api_auth_token_check(vk_ctx *ctx, const char *hash, int64_t now, int *found,
+                            store_token *t)
+{
+    vk_err e = store_token_find(ctx->store, hash, found, t, &ctx->err);
+    if (e || !*found || !store_token_usable(t, now) || now - t->last_used_at < TOKEN_TOUCH_SECONDS)
+        return e;
+    /* Best effort: a busy database must not refuse a valid token. */
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    if (store_token_touch(ctx->store, t->id, now, &ei) == VK_OK)
+        t->last_used_at = now;
+    return VK_OK;
+}
+
 static vk_err unauthorized(vk_ctx *ctx, vk_resp *resp, const char *why)
 {
     vk_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"vaikuta staff\"");
@@ -191,10 +209,19 @@ vk_err api_auth_require(vk_ctx *ctx, const vk_req *req, vk_access access, vk_res
         memcpy(token, a, n);
         token[n] = '\0';
         api_auth_token_hash(token, hash);
-        if ((e = store_token_find(ctx->store, hash, &found, &u, &ctx->err)))
+        store_token t;
+        if ((e = api_auth_token_check(ctx, hash, now, &found, &t)))
             return e;
         if (!found)
             return unauthorized(ctx, resp, "this API token is not valid");
+        if (t.revoked_at)
+            return unauthorized(ctx, resp, "this API token has been revoked; ask for a new one");
+        if (!store_token_usable(&t, now))
+            return unauthorized(ctx, resp, "this API token has expired; ask for a new one");
+        memset(&u, 0, sizeof u);
+        u.id = t.id;
+        snprintf(u.name, sizeof u.name, "%s", t.name);
+        snprintf(u.role, sizeof u.role, "%s", t.role);
         who->token_id = u.id;
     } else if (vk_req_cookie(req, API_AUTH_COOKIE, &value, &n)) {
         char id[API_AUTH_TOKEN_HEX + 1];

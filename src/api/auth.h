@@ -21,6 +21,7 @@
 #include "api/ctx.h"
 #include "http/request.h"
 #include "http/route.h"
+#include "store/staff.h"
 
 #define API_AUTH_PASSWORD_MIN 10   /* characters (bytes) */
 #define API_AUTH_PASSWORD_MAX 1024
@@ -58,6 +59,12 @@ void api_auth_token_hash(const char *token, char out[65]);
 int api_auth_token_wellformed(const char *s, size_t n);
 
 /* ---- the server's check ---- */
+
+/* The API token whose SHA-256 is hash (usable or not: see
+ * store_token_usable); a usable one's last use is noted (at most hourly,
+ * best effort). *found 0 if none. */
+vk_err api_auth_token_check(vk_ctx *ctx, const char *hash, int64_t now, int *found,
+                            store_token *t);
 
 /* Find the caller of a non-public route (Authorization: Bearer TOKEN, else
  * the session cookie) into *who and check it against access: VK_EUNAUTHORIZED

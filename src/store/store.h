@@ -273,12 +273,20 @@ typedef struct store_idem {
     char *body;
 } store_idem;
 
-/* The remembered response for key; *found 0 if none. The strings are
- * copies: caller frees with store_idem_fini(). */
-vk_err store_idem_get(store_conn *c, const char *key, int *found, store_idem *out, vk_errinfo *ei);
+/* Keys belong to a client: scope names it (schema 0011: "t:" and a token
+ * id, or "a:" and a keyed hash of the address); the same key in another
+ * scope is another key. */
+/* The remembered response for key in scope; *found 0 if none. The strings
+ * are copies: caller frees with store_idem_fini(). */
+vk_err store_idem_get(store_conn *c, const char *scope, const char *key, int *found,
+                      store_idem *out, vk_errinfo *ei);
 void store_idem_fini(store_idem *r);
-vk_err store_idem_put(store_conn *c, const char *key, const store_idem *r, const char *now,
-                      vk_errinfo *ei);
+vk_err store_idem_put(store_conn *c, const char *scope, const char *key, const store_idem *r,
+                      const char *now, vk_errinfo *ei);
+
+/* The server's 32-byte secret called name (schema 0011, server_secret)
+ * into out; VK_EDB when there is none. */
+vk_err store_secret_get(store_conn *c, const char *name, unsigned char out[32], vk_errinfo *ei);
 /* Forget responses older than `before` (RFC 3339). */
 vk_err store_idem_purge(store_conn *c, const char *before, vk_errinfo *ei);
 

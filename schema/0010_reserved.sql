@@ -1,0 +1,6 @@
+-- 0010_reserved: intentionally empty. Branch sec-low (issue 19, Low/Info
+-- findings) numbers its migration 0011 because another branch may take
+-- 0010; the migrations must be numbered without gaps, so this placeholder
+-- lets the branch build alone. At the merge: if another 0010 exists,
+-- delete this file; if not, delete it and rename 0011_* to 0010_* (the
+-- migration does not name its own number).
