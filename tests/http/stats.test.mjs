@@ -350,6 +350,46 @@ describe('conditional requests', () => {
   });
 });
 
+describe('the public ETag follows public data only (issue 19, 9b)', () => {
+  const urls = ['/api/v1/stats/feedback', '/api/v1/stats/response-times', '/api/v1/stats/density',
+    '/ogcapi/collections/feedback-by-district/items'];
+  const tags = async () => Promise.all(urls.map(async (u) => (await call(u)).headers.get('etag')));
+  const report = async (description) => {
+    const r = await call('/api/v1/feedback', { method: 'POST',
+      body: { type: 'Feature', geometry: { type: 'Point', coordinates: [28.771, 61.191] },
+        properties: { category: 'lighting', description } } });
+    assert.equal(r.status, 201, r.text);
+    return r.json.id;
+  };
+  const patch = async (id, body) => {
+    const r = await call(`/api/v1/staff/feedback/${id}`, { method: 'PATCH', token: 'mod-bot', body });
+    assert.equal(r.status, 200, r.text);
+  };
+
+  test('internal notes (on hidden and visible items) and changes to hidden items leave it alone', async () => {
+    const hidden = await report('Piilotettava ETag-testi');
+    const visible = await report('Näkyvä ETag-testi');
+    await patch(hidden, { hidden: true });
+    const t0 = await tags();
+    await patch(hidden, { internal_note: 'Sisäinen muistiinpano piilotetusta' });
+    assert.deepEqual(await tags(), t0, 'a note on a hidden item');
+    await patch(hidden, { status: 'in_progress', internal_note: 'käsittelyssä' });
+    assert.deepEqual(await tags(), t0, 'a status change of a hidden item');
+    await patch(visible, { internal_note: 'Sisäinen muistiinpano näkyvästä' });
+    assert.deepEqual(await tags(), t0, 'a note on a visible item');
+    // Public changes still move it.
+    await patch(visible, { status: 'in_progress' });
+    const t1 = await tags();
+    t1.forEach((t, i) => assert.notEqual(t, t0[i], `status change: ${urls[i]}`));
+    await report('Uusi julkinen ETag-testi');
+    const t2 = await tags();
+    t2.forEach((t, i) => assert.notEqual(t, t1[i], `new item: ${urls[i]}`));
+    await patch(hidden, { hidden: false });
+    const t3 = await tags();
+    t3.forEach((t, i) => assert.notEqual(t, t2[i], `shown again: ${urls[i]}`));
+  });
+});
+
 describe('OGC API collections of aggregates', () => {
   test('listed with the others; items with figures, paging and CRS', async () => {
     const cols = (await call('/ogcapi/collections')).json.collections.map((c) => c.id);
