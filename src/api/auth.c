@@ -626,8 +626,11 @@ vk_err api_staff_user_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         goto out;
     char now[32];
     rfc3339_of((int64_t)time(NULL), now);
-    e = store_staff_user_update(ctx->store, name, role, disabled, password ? hash : NULL, now,
-                                actor_of(req), &changed, &ctx->err);
+    /* The role of the caller and the number of admins left are checked
+     * again inside the write transaction (store_staff_user_update_by). */
+    e = store_staff_user_update_by(ctx->store, me ? me->user_id : 0, name, role, disabled,
+                                   password ? hash : NULL, now, actor_of(req), &changed,
+                                   &ctx->err);
     sodium_memzero(hash, sizeof hash);
     if (!e && !changed)
         e = vk_fail(&ctx->err, VK_ENOT_FOUND, "name", "there is no user with this name");

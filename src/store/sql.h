@@ -174,6 +174,9 @@
     X(SQL_STAFF_LIST,                                                                \
       "SELECT id, name, role, disabled, created_at FROM staff_user ORDER BY name")   \
     X(SQL_STAFF_STATE, "SELECT role, disabled FROM staff_user WHERE name = ?1")     \
+    X(SQL_STAFF_ADMIN_BY_ID,                                                         \
+      "SELECT count(*) FROM staff_user WHERE id = ?1 AND role = 'admin' AND disabled = 0") \
+    X(SQL_STAFF_ADMINS, "SELECT count(*) FROM staff_user WHERE role = 'admin' AND disabled = 0") \
     X(SQL_STAFF_UPDATE,                                                              \
       "UPDATE staff_user SET role = coalesce(?2, role), disabled = coalesce(?3, disabled), " \
       "password_hash = coalesce(?4, password_hash) WHERE name = ?1")                 \

@@ -117,14 +117,61 @@ vk_err store_staff_user_each(store_conn *c, int (*fn)(void *arg, const store_sta
     return e;
 }
 
+/* One count(*) with an optional id. */
+static vk_err count_of(store_conn *c, store_sql_id sql, int64_t id, int64_t *n, vk_errinfo *ei)
+{
+    *n = 0;
+    sqlite3_stmt *st = store_stmt(c, sql, ei);
+    if (!st)
+        return VK_EDB;
+    if (id)
+        sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    vk_err e = rc == SQLITE_ROW ? VK_OK : store_db_fail(c, ei, "counting admins");
+    sqlite3_reset(st);
+    return e;
+}
+
+static vk_err user_update(store_conn *c, int guarded, int64_t actor_id, const char *name,
+                          const char *role, int disabled, const char *hash, const char *now,
+                          const char *actor, int *changed, vk_errinfo *ei);
+
 vk_err store_staff_user_update(store_conn *c, const char *name, const char *role, int disabled,
                                const char *hash, const char *now, const char *actor, int *changed,
                                vk_errinfo *ei)
+{
+    return user_update(c, 0, 0, name, role, disabled, hash, now, actor, changed, ei);
+}
+
+vk_err store_staff_user_update_by(store_conn *c, int64_t actor_id, const char *name,
+                                  const char *role, int disabled, const char *hash,
+                                  const char *now, const char *actor, int *changed,
+                                  vk_errinfo *ei)
+{
+    return user_update(c, 1, actor_id, name, role, disabled, hash, now, actor, changed, ei);
+}
+
+static vk_err user_update(store_conn *c, int guarded, int64_t actor_id, const char *name,
+                          const char *role, int disabled, const char *hash, const char *now,
+                          const char *actor, int *changed, vk_errinfo *ei)
 {
     *changed = 0;
     vk_err e = store_begin(c, ei);
     if (e)
         return e;
+    /* The caller's role as it is now, under the write lock: it may have
+     * been taken away since the request was authenticated. */
+    int64_t n = 0;
+    if (guarded && actor_id) {
+        if ((e = count_of(c, SQL_STAFF_ADMIN_BY_ID, actor_id, &n, ei)))
+            return finish(c, e, ei);
+        if (n == 0)
+            return finish(c, vk_fail(ei, VK_EFORBIDDEN, "",
+                                     "you are no longer an enabled admin; nothing was changed"),
+                          ei);
+    }
     /* The state before, for the events: read in the write transaction. */
     char old_role[16] = "";
     int old_disabled = 0, rc;
@@ -177,6 +224,12 @@ vk_err store_staff_user_update(store_conn *c, const char *name, const char *role
                           disabled ? "{\"disabled\":true}" : "{\"disabled\":false}", ei);
     if (!e && hash) /* only that it changed: never the hash */
         e = account_event(c, now, actor, "password", name, "{}", "{\"password\":\"changed\"}", ei);
+    /* Nobody left to administer the service is not a state to reach by
+     * accident (the CLI can still repair it, so it is not guarded). */
+    if (!e && guarded && (disabled == 1 || role) && !(e = count_of(c, SQL_STAFF_ADMINS, 0, &n, ei)) &&
+        n == 0)
+        e = vk_fail(ei, VK_ELAST_ADMIN, role ? "role" : "disabled",
+                    "this would leave no enabled admin; nothing was changed");
     if (e)
         *changed = 0;
     return finish(c, e, ei);

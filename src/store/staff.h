@@ -55,6 +55,16 @@ vk_err store_staff_user_each(store_conn *c, int (*fn)(void *arg, const store_sta
 vk_err store_staff_user_update(store_conn *c, const char *name, const char *role, int disabled,
                                const char *hash, const char *now, const char *actor, int *changed,
                                vk_errinfo *ei);
+/* store_staff_user_update for an admin acting over HTTP, with the checks
+ * that only hold inside the write transaction (two admins demoting each
+ * other at once must not both win): actor_id (a staff_user id; 0 for an
+ * API token, whose role cannot change) must still be an enabled admin
+ * (VK_EFORBIDDEN), and the change must leave at least one enabled admin
+ * (VK_ELAST_ADMIN). Nothing is changed when either fails. */
+vk_err store_staff_user_update_by(store_conn *c, int64_t actor_id, const char *name,
+                                  const char *role, int disabled, const char *hash,
+                                  const char *now, const char *actor, int *changed,
+                                  vk_errinfo *ei);
 /* Disable the user and end its sessions; *changed 0 when no such user. */
 vk_err store_staff_user_disable(store_conn *c, const char *name, const char *now,
                                 const char *actor, int *changed, vk_errinfo *ei);

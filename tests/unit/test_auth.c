@@ -179,6 +179,45 @@ static void test_store(void)
     store_close(c);
 }
 
+/* Changes by an admin over HTTP are checked again inside the write
+ * transaction (issue 19, 8a): a caller demoted meanwhile changes nothing,
+ * and the last enabled admin stays. */
+static void test_admin_guard(void)
+{
+    store_conn *c = NULL;
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    T_EQ_INT(store_open(&c, t_path("guard.sqlite"), &ei), VK_OK, "open");
+    if (!c)
+        return;
+    const char *now = "2026-01-01T00:00:00Z";
+    store_staff_user_add(c, "a", "admin", "$argon2id$x", now, "test", &ei);
+    store_staff_user_add(c, "b", "admin", "$argon2id$x", now, "test", &ei);
+    store_staff_user a, b;
+    int found = 0, changed = 0;
+    store_staff_user_get(c, "a", &found, &a, &ei);
+    store_staff_user_get(c, "b", &found, &b, &ei);
+    T_EQ_INT(store_staff_user_update_by(c, a.id, "b", "moderator", -1, NULL, now, "a", &changed, &ei),
+             VK_OK, "a demotes b");
+    T_EQ_INT(store_staff_user_update_by(c, b.id, "a", "moderator", -1, NULL, now, "b", &changed, &ei),
+             VK_EFORBIDDEN, "b, no longer an admin, cannot demote a");
+    T_OK(!changed, "nothing changed");
+    store_staff_user_get(c, "a", &found, &a, &ei);
+    T_EQ_STR(a.role, "admin", "a is still admin");
+    T_EQ_INT(store_staff_user_update_by(c, 0, "a", NULL, 1, NULL, now, "token", &changed, &ei),
+             VK_ELAST_ADMIN, "the last enabled admin cannot be disabled");
+    T_EQ_STR(ei.field, "disabled", "field disabled");
+    T_EQ_INT(store_staff_user_update_by(c, 0, "a", "planner", -1, NULL, now, "token", &changed, &ei),
+             VK_ELAST_ADMIN, "nor demoted");
+    store_staff_user_get(c, "a", &found, &a, &ei);
+    T_OK(strcmp(a.role, "admin") == 0 && !a.disabled, "a is unchanged");
+    T_EQ_INT(store_staff_user_update_by(c, 0, "b", "admin", -1, NULL, now, "token", &changed, &ei),
+             VK_OK, "promoting is fine");
+    T_EQ_INT(store_staff_user_update_by(c, 0, "a", "planner", -1, NULL, now, "token", &changed, &ei),
+             VK_OK, "with another admin, demoting is fine");
+    store_close(c);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -186,6 +225,7 @@ int main(void)
     test_secrets();
     test_roles();
     test_store();
+    test_admin_guard();
     t_cleanup();
     return t_done();
 }
