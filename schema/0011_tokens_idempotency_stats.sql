@@ -1,6 +1,6 @@
 -- Issue 19, the Low and Info findings: API tokens that expire and can be
--- revoked, Idempotency-Keys per client, and public statistics whose ETag
--- follows public data only.
+-- revoked, Idempotency-Keys per client, public statistics whose ETag
+-- follows public data only, and a merged reporter's "me too" counted once.
 
 -- API tokens: expires_at (Unix seconds; NULL never: tokens made before
 -- this migration keep working until revoked), revoked_at (Unix seconds;
@@ -85,3 +85,13 @@ DROP TRIGGER stats_feedback_delete;
 CREATE TRIGGER stats_feedback_delete AFTER DELETE ON feedback WHEN old.hidden = 0 BEGIN
     INSERT INTO stats_change (feedback_id, at) VALUES (old.id, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 END;
+
+-- "Me too": the reporter of an item merged into another counts there as a
+-- voter row 'merged-reporter-' || the merged item's id (zero-padded to 64
+-- characters, never a hex hash, so never a browser's), not as a bare +1:
+-- merging the same item again (merge, reopen, merge) then counts nothing.
+-- Merges made before this migration get their row; the counts already
+-- include them, so me_too is left as it is.
+INSERT OR IGNORE INTO feedback_me_too (feedback_id, voter, at)
+    SELECT duplicate_of, printf('merged-reporter-%048d', id), updated_at
+    FROM feedback WHERE status = 'duplicate' AND duplicate_of IS NOT NULL;

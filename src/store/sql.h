@@ -153,13 +153,23 @@
       "INSERT OR IGNORE INTO feedback_me_too (feedback_id, voter, at) VALUES (?1, ?2, ?3)") \
     X(SQL_ME_TOO_MOVE,                                                               \
       "INSERT OR IGNORE INTO feedback_me_too (feedback_id, voter, at) "             \
-      "SELECT ?2, voter, at FROM feedback_me_too WHERE feedback_id = ?1")           \
+      "SELECT ?2, voter, at FROM feedback_me_too WHERE feedback_id = ?1 "           \
+      "AND voter <> printf('" STORE_MERGED_REPORTER "', ?2)")                       \
+    X(SQL_ME_TOO_REPORTER,                                                           \
+      "INSERT OR IGNORE INTO feedback_me_too (feedback_id, voter, at) "             \
+      "VALUES (?2, printf('" STORE_MERGED_REPORTER "', ?1), "                       \
+      "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))")                                     \
     X(SQL_ME_TOO_COUNT, "SELECT count(*) FROM feedback_me_too WHERE feedback_id = ?1") \
     X(SQL_ME_TOO_DROP, "DELETE FROM feedback_me_too WHERE feedback_id = ?1")        \
     X(SQL_FEEDBACK_ME_TOO_SET, "UPDATE feedback SET me_too = ?2 WHERE id = ?1")     \
     X(SQL_CONTACT_PURGE,                                                             \
       "DELETE FROM feedback_contact WHERE feedback_id IN (SELECT id FROM feedback " \
       "WHERE hidden = 2 OR (closed_at IS NOT NULL AND closed_at < ?1))")
+
+/* The "me too" of a merged item's reporter, as a voter of the item it was
+ * merged into (schema 0011): 64 characters, never a hex hash, so it cannot
+ * be a browser's; one per merged item, so merging it again counts nothing. */
+#define STORE_MERGED_REPORTER "merged-reporter-%048d"
 
 /* Staff accounts, tokens, sessions and failed sign-ins (staff.c). No
  * statement returns a password hash except SQL_STAFF_GET, for sign-in,

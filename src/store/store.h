@@ -259,8 +259,9 @@ vk_err store_feedback_redact(store_conn *c, int64_t id, const char *description,
 vk_err store_me_too_add(store_conn *c, int64_t id, const char *voter, const char *now,
                         int *counted, vk_errinfo *ei);
 /* Move from's voters to into (a voter already on into counts once) and add
- * from's remaining count plus one (from's reporter) to into's me_too; from
- * keeps no votes. *into_me_too is into's new count. */
+ * from's remaining count plus one (from's reporter, as the voter
+ * STORE_MERGED_REPORTER of from: merged again, it counts nothing) to
+ * into's me_too; from keeps no votes. *into_me_too is into's new count. */
 vk_err store_me_too_merge(store_conn *c, int64_t from, int64_t into, int64_t *into_me_too,
                           vk_errinfo *ei);
 

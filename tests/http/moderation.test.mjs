@@ -409,6 +409,30 @@ describe('merging duplicates', () => {
     assertError(await merge({ into: c }, a, 'planner-bot'), 403, 'forbidden');
     assert.equal((await staffGet(a)).json.feedback.properties.status, 'received', 'nothing changed');
   });
+
+  test('merge, reopen, merge again counts the reporter once; withdrawn items cannot be merged (issue 19, 8b)', async () => {
+    const a = (await report({ contact: false })).id;
+    const b = (await report({ contact: false })).id;
+    const merge = (id, into) => call('POST', `/api/v1/staff/feedback/${id}/merge`, { token: 'mod-bot', body: { into } });
+    for (let cycle = 0; cycle < 3; cycle++) {
+      const r = await merge(a, b);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.staff.me_too, 1, `cycle ${cycle}: a's reporter counts once`);
+      assert.equal((await patch(a, { status: 'in_progress' })).status, 200, 'reopened');
+    }
+    assert.equal((await call('GET', `/api/v1/feedback/${b}`)).json.properties.me_too, 1);
+    // Merged the other way, b's count (a's reporter) moves, b's reporter
+    // is added, and a's own reporter does not count on a.
+    const back = await merge(b, a);
+    assert.equal(back.status, 200, back.text);
+    assert.equal(back.json.staff.me_too, 1, 'only b\'s reporter: a does not vote for itself');
+    // Withdrawn by its reporter: refused, nothing counted.
+    const w = await report({ contact: false });
+    const c = (await report({ contact: false })).id;
+    assert.ok((await call('POST', `/api/v1/followup/${w.token}/withdraw`)).status < 300);
+    assertError(await merge(w.id, c), 409, 'invalid_transition', 'id');
+    assert.equal((await staffGet(c)).json.feedback.properties.me_too, 0);
+  });
 });
 
 describe('retention purge', () => {
