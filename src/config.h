@@ -35,6 +35,9 @@ typedef struct vk_config {
                                  * closed longer ago are deleted (365; 0 off) */
     int open311_require_key;  /* --open311-require-key: Open311 POST requests need a
                                * valid api_key (an API token of any role) */
+    const char *public_url;   /* --public-url, without a trailing slash: the start of
+                               * every absolute link; main() sets http://HOST:PORT
+                               * of --listen when not given. Never the Host header. */
 } vk_config;
 
 #define VK_DEFAULT_DB "vaikuta.sqlite"

@@ -4,6 +4,7 @@
  * until SIGINT/SIGTERM, then lets in-flight requests finish and closes the
  * database cleanly.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
@@ -81,6 +82,10 @@ static const char usage_serve[] =
     "                      0 turns the schedule off)\n"
     "  --open311-require-key  Open311 POST requests need api_key, an API token\n"
     "                      from `vaikuta token create` (default: optional)\n"
+    "  --public-url URL    the service's public address, e.g. https://palaute.example.fi\n"
+    "                      (a path prefix is allowed): every absolute link (OGC API,\n"
+    "                      Open311) starts with it. Default: http://HOST:PORT of\n"
+    "                      --listen. Links never follow the request's Host header.\n"
     "  -h, --help          show this help\n";
 
 static const char usage_init[] =
@@ -191,6 +196,25 @@ static int parse_listen(vk_config *cfg, char *arg)
     return 0;
 }
 
+/* --public-url: http(s)://HOST[:PORT][/PATH] with nothing that could end a
+ * header or a JSON string or add a query; a trailing slash is dropped. */
+static int parse_public_url(vk_config *cfg, char *arg)
+{
+    size_t n = strlen(arg);
+    while (n && arg[n - 1] == '/')
+        arg[--n] = '\0';
+    const char *host = strncmp(arg, "https://", 8) == 0 ? arg + 8
+                       : strncmp(arg, "http://", 7) == 0 ? arg + 7
+                                                         : NULL;
+    if (!host || !*host || *host == '/' || *host == ':' || n > 200)
+        return -1;
+    for (const char *p = host; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr(".-_~:[]/%", *p))
+            return -1;
+    cfg->public_url = arg;
+    return 0;
+}
+
 static int fail(const char *cmd, const vk_errinfo *ei)
 {
     fprintf(stderr, "vaikuta %s: %s\n", cmd, ei->message[0] ? ei->message : vk_err_message(ei->code));
@@ -229,6 +253,7 @@ static int serve_or_init(int argc, char **argv, int init_only)
         {"secure-cookies", no_argument, NULL, OPT_SECURE_COOKIES},
         {"contact-retention-days", required_argument, NULL, OPT_RETENTION},
         {"open311-require-key", no_argument, NULL, OPT_OPEN311_KEY},
+        {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -250,6 +275,13 @@ static int serve_or_init(int argc, char **argv, int init_only)
         case OPT_DEMO: cfg.demo = 1; break;
         case OPT_SECURE_COOKIES: cfg.secure_cookies = 1; break;
         case OPT_OPEN311_KEY: cfg.open311_require_key = 1; break;
+        case OPT_PUBLIC_URL:
+            if (parse_public_url(&cfg, optarg)) {
+                fprintf(stderr, "vaikuta serve: --public-url wants http(s)://HOST[:PORT][/PATH], "
+                                "e.g. https://palaute.example.fi\n");
+                return 2;
+            }
+            break;
         case OPT_TILES: cfg.tiles_url = optarg; break;
         case OPT_TILES_ATTR: cfg.tiles_attribution = optarg; break;
         case OPT_THREADS:
@@ -302,6 +334,13 @@ static int serve_or_init(int argc, char **argv, int init_only)
         default: fputs(init_only ? usage_init : usage_serve, stderr); return 2;
         }
     }
+    /* Absolute links start with the configured public address, or the one
+     * the server listens on: never with what a client sends as Host. */
+    static char listen_url[64];
+    if (!cfg.public_url) {
+        snprintf(listen_url, sizeof listen_url, "http://%s:%u", cfg.listen_host, cfg.port);
+        cfg.public_url = listen_url;
+    }
     const char *cmd = init_only ? "init" : "serve";
     if (optind < argc) {
         fprintf(stderr, "vaikuta %s: unexpected argument '%s'\n", cmd, argv[optind]);
@@ -336,8 +375,8 @@ static int serve_or_init(int argc, char **argv, int init_only)
     http_server *srv = NULL;
     if (http_server_start(&srv, &cfg, &ei))
         return fail("serve", &ei);
-    vk_log("vaikuta %s listening on http://%s:%u/ (database %s)", VK_VERSION, cfg.listen_host,
-           cfg.port, cfg.db_path);
+    vk_log("vaikuta %s listening on http://%s:%u/ (database %s; links say %s)", VK_VERSION,
+           cfg.listen_host, cfg.port, cfg.db_path, cfg.public_url);
     int sig = 0;
     sigwait(&stop, &sig);
     vk_log("received %s: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
