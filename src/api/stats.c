@@ -22,9 +22,10 @@
 #define CELL_DEFAULT 250
 /* k-anonymity of the density grid: a public cell shows at least this many
  * items, so a hexagon over a quiet street cannot single out one resident's
- * report. Lower values are refused, not clamped, so a client learns that
- * its k was not used. Staff can see every item in the inbox anyway, so
- * with staff credentials k may go down to 0. */
+ * report. A lower k is raised to it rather than refused: the public
+ * statistics page (and copies of it cached in browsers) ask for k=0, and
+ * the answer's "k" says which k was applied. Staff can see every item in
+ * the inbox anyway, so with staff credentials k may go down to 0. */
 #define DENSITY_K_PUBLIC_MIN 5
 /* Bumped when the JSON of an aggregate changes shape, so old copies go. */
 #define STATS_FORMAT "1"
@@ -690,9 +691,7 @@ vk_err api_stats_density(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         (e = param_crs(ctx, req, &crs)))
         return e;
     if (k < DENSITY_K_PUBLIC_MIN && !(req->staff && req->staff->role != VK_ROLE_NONE))
-        return vk_fail(&ctx->err, VK_EPARAM, "k",
-                       "k must be at least %d: smaller cells could single out one person's "
-                       "report (staff credentials allow less)", DENSITY_K_PUBLIC_MIN);
+        k = DENSITY_K_PUBLIC_MIN;
     stats_view v;
     stats_filter f;
     if (begin_view(ctx, req, resp, &v, &f, &e))
