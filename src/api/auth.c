@@ -640,3 +640,97 @@ out:
     json_decref(doc);
     return e;
 }
+
+/* ---- API tokens (admins) ---- */
+
+static void time_json(vk_buf *b, int64_t t)
+{
+    if (t <= 0) {
+        vk_buf_puts(b, "null");
+        return;
+    }
+    char s[32];
+    rfc3339_of(t, s);
+    vk_buf_printf(b, "\"%s\"", s);
+}
+
+static void token_json(vk_buf *b, const store_token *t, int64_t now)
+{
+    vk_buf_printf(b, "{\"id\":%lld,\"name\":", (long long)t->id);
+    vk_json_str(b, t->name, strlen(t->name));
+    vk_buf_printf(b, ",\"role\":\"%s\",\"created_at\":", t->role);
+    vk_json_str(b, t->created_at, strlen(t->created_at));
+    vk_buf_puts(b, ",\"expires_at\":");
+    time_json(b, t->expires_at);
+    vk_buf_puts(b, ",\"last_used_at\":");
+    time_json(b, t->last_used_at);
+    vk_buf_puts(b, ",\"revoked_at\":");
+    time_json(b, t->revoked_at);
+    vk_buf_printf(b, ",\"state\":\"%s\"}",
+                  t->revoked_at ? "revoked" : store_token_usable(t, now) ? "active" : "expired");
+}
+
+typedef struct token_list {
+    vk_buf *b;
+    int64_t now;
+    int n;
+    int64_t want;     /* token_find: the id looked for */
+    store_token found;
+    int hit;
+} token_list;
+
+static int token_item(void *arg, const store_token *t)
+{
+    token_list *l = arg;
+    if (l->n++)
+        vk_buf_putc(l->b, ',');
+    token_json(l->b, t, l->now);
+    return 0;
+}
+
+vk_err api_staff_tokens(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    token_list l = {&resp->body, (int64_t)time(NULL), 0, 0, {0}, 0};
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    vk_buf_puts(&resp->body, "{\"tokens\":[");
+    if ((e = store_token_each(ctx->store, token_item, &l, &ctx->err)))
+        return e;
+    vk_buf_puts(&resp->body, "]}");
+    return VK_OK;
+}
+
+static int token_by_id(void *arg, const store_token *t)
+{
+    token_list *l = arg;
+    if (t->id != l->want)
+        return 0;
+    l->found = *t;
+    l->hit = 1;
+    return 1;
+}
+
+vk_err api_staff_token_revoke(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    int64_t id = api_parse_id(req->nargs ? req->args[0] : NULL);
+    int64_t now = (int64_t)time(NULL);
+    char at[32];
+    rfc3339_of(now, at);
+    int changed = 0;
+    if (id > 0 && (e = store_token_revoke(ctx->store, id, now, at, actor_of(req), &changed,
+                                          &ctx->err)))
+        return e;
+    token_list l = {NULL, now, 0, id, {0}, 0};
+    if (id > 0 && (e = store_token_each(ctx->store, token_by_id, &l, &ctx->err)))
+        return e;
+    if (!l.hit)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "tokenId", "there is no API token with this id");
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    token_json(&resp->body, &l.found, now);
+    return VK_OK;
+}

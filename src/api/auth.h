@@ -85,5 +85,13 @@ vk_err api_staff_user_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 /* PATCH /api/v1/staff/users/{name} {role?, disabled?, password?} → 200 the
  * user; an admin's own account cannot be disabled or demoted (409). */
 vk_err api_staff_user_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* GET /api/v1/staff/tokens → 200 {"tokens":[…]}: every API token as
+ * `vaikuta token list` shows it, never its value or hash. */
+vk_err api_staff_tokens(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* DELETE /api/v1/staff/tokens/{tokenId} → 200 the token, revoked (event
+ * token_revoke, the caller as actor); revoking again changes nothing;
+ * an unknown id is 404. Tokens are created on the command line only, so
+ * that a value is never shown in a browser. */
+vk_err api_staff_token_revoke(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 
 #endif

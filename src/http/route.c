@@ -61,6 +61,9 @@ const vk_route vk_routes[] = {
     {ANY_GET, "/api/v1/staff/feedback/{id}", api_staff_feedback_get, VK_ACCESS_STAFF, 0},
     {VK_PATCH, "/api/v1/staff/feedback/{id}", api_staff_feedback_patch, VK_ACCESS_MODERATOR, 0},
     {ANY_GET, "/api/v1/staff/audit", api_staff_audit, VK_ACCESS_ADMIN, 0},
+    /* API tokens (auth.c): admins list and revoke; creating stays on the CLI. */
+    {ANY_GET, "/api/v1/staff/tokens", api_staff_tokens, VK_ACCESS_ADMIN, 0},
+    {VK_DELETE, "/api/v1/staff/tokens/{tokenId}", api_staff_token_revoke, VK_ACCESS_ADMIN, 0},
     /* Open311 GeoReport v2: {format} is json or xml; errors in its own format. */
     {ANY_GET, "/open311/v2/discovery.{format}", open311_discovery, VK_ACCESS_PUBLIC, 0},
     {ANY_GET, "/open311/v2/services.{format}", open311_services, VK_ACCESS_PUBLIC, 0},

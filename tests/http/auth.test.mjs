@@ -58,6 +58,8 @@ const MATRIX = [
   ['GET', '/api/v1/staff/feedback/{id}', 'staff'],
   ['PATCH', '/api/v1/staff/feedback/{id}', 'moderator'],
   ['GET', '/api/v1/staff/audit', 'admin'],
+  ['GET', '/api/v1/staff/tokens', 'admin'],
+  ['DELETE', '/api/v1/staff/tokens/{tokenId}', 'admin'],
   ['GET', '/api/v1/stats/feedback', 'public'],
   ['GET', '/api/v1/stats/response-times', 'public'],
   ['GET', '/api/v1/stats/choropleth', 'public'],
@@ -84,6 +86,8 @@ const ADMITTED_STATUS = {
   'GET /api/v1/staff/feedback/{id}': 200,
   'PATCH /api/v1/staff/feedback/{id}': 400, // {} changes nothing
   'GET /api/v1/staff/audit': 200,
+  'GET /api/v1/staff/tokens': 200,
+  'DELETE /api/v1/staff/tokens/{tokenId}': 404, // no token 999999
   'POST /api/v1/staff/feedback/{id}/merge': 400, // {} has no into
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
@@ -91,7 +95,7 @@ const ADMITTED_STATUS = {
 };
 
 const SAMPLE = { id: '1', file: 'feedback.geojson', collectionId: 'feedback', featureId: '1',
-  format: 'json', service_code: 'x', service_request_id: '1', token: 'x' };
+  format: 'json', service_code: 'x', service_request_id: '1', token: 'x', tokenId: '999999' };
 const concrete = (pattern) => pattern.replace(/\{(\w+)\}/g, (_, k) => SAMPLE[k] ?? 'x');
 
 let srv;
@@ -313,6 +317,32 @@ describe('API tokens: expiry, listing, revocation (issue 19, 8c)', () => {
     assert.deepEqual(ev.map((e) => e.target).sort(), ['fms', 'twin']);
     assert.ok(ev.every((e) => e.actor.startsWith('cli')));
     assert.ok(!JSON.stringify(audit.json).includes(t1));
+  });
+
+  test('admins list and revoke tokens over HTTP too, never seeing a value', async () => {
+    const t = vaikutaCli(['token', 'create', '--role', 'council', '--name', 'web-revoked', '--db', srv.db]).trim();
+    assert.equal((await me(t)).status, 200);
+    const admin = await login('admin1');
+    const l = await call('GET', '/api/v1/staff/tokens', { cookie: admin.cookie });
+    assert.equal(l.status, 200);
+    const row = l.json.tokens.find((x) => x.name === 'web-revoked');
+    assert.deepEqual(Object.keys(row), ['id', 'name', 'role', 'created_at', 'expires_at', 'last_used_at', 'revoked_at', 'state']);
+    assert.equal(row.state, 'active');
+    assert.ok(row.last_used_at, 'last use noted');
+    const text = JSON.stringify(l.json);
+    for (const secret of [t, ...Object.values(srv.tokens)]) assert.ok(!text.includes(secret));
+    assert.equal((await call('DELETE', `/api/v1/staff/tokens/${row.id}`, { cookie: admin.cookie })).status, 403,
+      'a cookie needs the CSRF token');
+    const d = await call('DELETE', `/api/v1/staff/tokens/${row.id}`, { cookie: admin.cookie, csrf: admin.json.csrf });
+    assert.equal(d.status, 200);
+    assert.equal(d.json.state, 'revoked');
+    assert.equal((await me(t)).status, 401);
+    assert.equal((await call('DELETE', `/api/v1/staff/tokens/${row.id}`, { cookie: admin.cookie, csrf: admin.json.csrf })).status, 200,
+      'revoking again is harmless');
+    assert.equal((await call('DELETE', '/api/v1/staff/tokens/x', { cookie: admin.cookie, csrf: admin.json.csrf })).status, 404);
+    const audit = await call('GET', '/api/v1/staff/audit?type=account&actor=admin1&limit=100', { cookie: admin.cookie });
+    const ev = audit.json.events.filter((e) => e.kind === 'token_revoke' && e.target === 'web-revoked');
+    assert.equal(ev.length, 1, 'one event, by the admin');
   });
 
   test('an expired token is refused with a clear message', async () => {
