@@ -53,6 +53,9 @@ typedef struct vk_config {
     unsigned char address_key[32]; /* random at each start of serve, never stored: the
                                     * key of the hashes of client addresses that let
                                     * "me too" count once per item per address a day */
+    const char *public_url;   /* --public-url, without a trailing slash: the start of
+                               * every absolute link; main() sets http://HOST:PORT
+                               * of --listen when not given. Never the Host header. */
 } vk_config;
 
 #define VK_DEFAULT_DB "vaikuta.sqlite"

@@ -4,6 +4,8 @@
  * until SIGINT/SIGTERM, then lets in-flight requests finish and closes the
  * database cleanly.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api/api.h"
@@ -42,7 +45,7 @@ static const char usage_main[] =
     "  backup     copy the database consistently, also while it is served\n"
     "  check      check the database's integrity and say what is wrong\n"
     "  user       add, list, disable staff accounts or change a password\n"
-    "  token      create an API token for an integration\n"
+    "  token      create, list or revoke API tokens for integrations\n"
     "  purge      delete contact details of closed and withdrawn feedback\n"
     "\n"
     "Options:\n"
@@ -93,6 +96,10 @@ static const char usage_serve[] =
     "  --max-exports N     GeoJSON/CSV exports being sent at once (default 4)\n"
     "  --export-disk MB    disk for GeoPackage exports, shared per data version\n"
     "                      (default 1024)\n"
+    "  --public-url URL    the service's public address, e.g. https://palaute.example.fi\n"
+    "                      (a path prefix is allowed): every absolute link (OGC API,\n"
+    "                      Open311) starts with it. Default: http://HOST:PORT of\n"
+    "                      --listen. Links never follow the request's Host header.\n"
     "  -h, --help          show this help\n";
 
 static const char usage_init[] =
@@ -130,7 +137,14 @@ enum { OPT_DB = 1000, OPT_LISTEN, OPT_WEB, OPT_GEO, OPT_SEEDS, OPT_DEMO, OPT_TIL
        OPT_GROUP_COMMIT, OPT_RATE, OPT_BURST, OPT_MAXCONN, OPT_MAXCLIENT, OPT_TIMEOUT,
        OPT_SECURE_COOKIES, OPT_ROLE, OPT_NAME, OPT_RETENTION, OPT_CLOSED_BEFORE,
        OPT_OPEN311_KEY, OPT_QUERY_TIMEOUT, OPT_EXPENSIVE, OPT_RESPONSE_MEMORY,
-       OPT_MAX_EXPORTS, OPT_EXPORT_DISK, OPT_REQUEST_TIMEOUT };
+       OPT_MAX_EXPORTS, OPT_EXPORT_DISK, OPT_REQUEST_TIMEOUT, OPT_EXPIRES_DAYS,
+       OPT_PUBLIC_URL };
+
+/* API tokens expire after a year unless told otherwise: an integration is
+ * reviewed yearly anyway, and a forgotten token stops working by itself
+ * instead of staying valid for ever. */
+#define TOKEN_DEFAULT_DAYS 365
+#define TOKEN_MAX_DAYS 3650
 
 /* A whole number in [min, max] from an option, else -1. */
 static long option_number(const char *s, long min, long max)
@@ -204,6 +218,25 @@ static int parse_listen(vk_config *cfg, char *arg)
     return 0;
 }
 
+/* --public-url: http(s)://HOST[:PORT][/PATH] with nothing that could end a
+ * header or a JSON string or add a query; a trailing slash is dropped. */
+static int parse_public_url(vk_config *cfg, char *arg)
+{
+    size_t n = strlen(arg);
+    while (n && arg[n - 1] == '/')
+        arg[--n] = '\0';
+    const char *host = strncmp(arg, "https://", 8) == 0 ? arg + 8
+                       : strncmp(arg, "http://", 7) == 0 ? arg + 7
+                                                         : NULL;
+    if (!host || !*host || *host == '/' || *host == ':' || n > 200)
+        return -1;
+    for (const char *p = host; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr(".-_~:[]/%", *p))
+            return -1;
+    cfg->public_url = arg;
+    return 0;
+}
+
 static int fail(const char *cmd, const vk_errinfo *ei)
 {
     fprintf(stderr, "vaikuta %s: %s\n", cmd, ei->message[0] ? ei->message : vk_err_message(ei->code));
@@ -274,6 +307,7 @@ static int serve_or_init(int argc, char **argv, int init_only)
         {"response-memory", required_argument, NULL, OPT_RESPONSE_MEMORY},
         {"max-exports", required_argument, NULL, OPT_MAX_EXPORTS},
         {"export-disk", required_argument, NULL, OPT_EXPORT_DISK},
+        {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -295,6 +329,13 @@ static int serve_or_init(int argc, char **argv, int init_only)
         case OPT_DEMO: cfg.demo = 1; break;
         case OPT_SECURE_COOKIES: cfg.secure_cookies = 1; break;
         case OPT_OPEN311_KEY: cfg.open311_require_key = 1; break;
+        case OPT_PUBLIC_URL:
+            if (parse_public_url(&cfg, optarg)) {
+                fprintf(stderr, "vaikuta serve: --public-url wants http(s)://HOST[:PORT][/PATH], "
+                                "e.g. https://palaute.example.fi\n");
+                return 2;
+            }
+            break;
         case OPT_TILES: cfg.tiles_url = optarg; break;
         case OPT_TILES_ATTR: cfg.tiles_attribution = optarg; break;
         case OPT_THREADS:
@@ -381,6 +422,13 @@ static int serve_or_init(int argc, char **argv, int init_only)
         default: fputs(init_only ? usage_init : usage_serve, stderr); return 2;
         }
     }
+    /* Absolute links start with the configured public address, or the one
+     * the server listens on: never with what a client sends as Host. */
+    static char listen_url[64];
+    if (!cfg.public_url) {
+        snprintf(listen_url, sizeof listen_url, "http://%s:%u", cfg.listen_host, cfg.port);
+        cfg.public_url = listen_url;
+    }
     const char *cmd = init_only ? "init" : "serve";
     if (optind < argc) {
         fprintf(stderr, "vaikuta %s: unexpected argument '%s'\n", cmd, argv[optind]);
@@ -417,8 +465,8 @@ static int serve_or_init(int argc, char **argv, int init_only)
     http_server *srv = NULL;
     if (http_server_start(&srv, &cfg, &ei))
         return fail("serve", &ei);
-    vk_log("vaikuta %s listening on http://%s:%u/ (database %s)", VK_VERSION, cfg.listen_host,
-           cfg.port, cfg.db_path);
+    vk_log("vaikuta %s listening on http://%s:%u/ (database %s; links say %s)", VK_VERSION,
+           cfg.listen_host, cfg.port, cfg.db_path, cfg.public_url);
     int sig = 0;
     sigwait(&stop, &sig);
     vk_log("received %s: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -735,11 +783,20 @@ static const char usage_user[] =
     "actor cli:LOGIN.\n";
 
 static const char usage_token[] =
-    "Usage: vaikuta token create --role ROLE --name NAME [--db PATH]\n"
+    "Usage: vaikuta token create --role ROLE --name NAME [--expires-days N] [--db PATH]\n"
+    "       vaikuta token list [--db PATH]\n"
+    "       vaikuta token revoke ID|NAME [--db PATH]\n"
     "\n"
-    "Create an API token for an integration and print it once; only its hash\n"
-    "is stored. Send it as 'Authorization: Bearer TOKEN'. Its creation goes\n"
-    "into the audit log with the actor cli:LOGIN.\n";
+    "API tokens for integrations. create prints a new token once; only its\n"
+    "hash is stored. Send it as 'Authorization: Bearer TOKEN' (or as Open311's\n"
+    "api_key). It expires after N days (default 365, a yearly rotation; 0 =\n"
+    "never; at most 3650); an expired or revoked token is refused.\n"
+    "list shows id, name, role, creation, expiry, last use (noted at most\n"
+    "hourly) and state (active, expired, revoked), never the token.\n"
+    "revoke refuses the token from the next request on; an all-digit\n"
+    "argument is an id, a NAME must name one unrevoked token. Creation and\n"
+    "revocation go into the audit log with the actor cli:LOGIN.\n"
+    "\n";
 
 /* One line of password: from the terminal with echo off, else from stdin.
  * 0 on success. */
@@ -916,12 +973,59 @@ static int cmd_user(int argc, char **argv)
     return rc;
 }
 
+/* A time as RFC 3339 for the token listing, "-" for none. */
+static void cli_time(int64_t t, char out[32])
+{
+    if (t <= 0) {
+        snprintf(out, 32, "-");
+        return;
+    }
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int token_line(void *arg, const store_token *t)
+{
+    int64_t now = *(const int64_t *)arg;
+    char expires[32], used[32], revoked[32];
+    cli_time(t->expires_at, expires);
+    cli_time(t->last_used_at, used);
+    cli_time(t->revoked_at, revoked);
+    const char *state = t->revoked_at ? "revoked" : store_token_usable(t, now) ? "active" : "expired";
+    printf("%lld\t%s\t%s\t%s\t%s\t%s\t%s%s%s\n", (long long)t->id, t->name, t->role, t->created_at,
+           t->expires_at ? expires : "never", used, state, t->revoked_at ? " " : "",
+           t->revoked_at ? revoked : "");
+    return 0;
+}
+
+/* Finding the token a revoke means: an all-digit argument is an id, else a
+ * name, which must name exactly one token that is not revoked yet. */
+typedef struct token_pick {
+    const char *arg;
+    int64_t id;
+    int by_id, matches;
+    store_token found;
+} token_pick;
+
+static int token_match(void *arg, const store_token *t)
+{
+    token_pick *p = arg;
+    if (p->by_id ? t->id == p->id : (strcmp(t->name, p->arg) == 0 && !t->revoked_at)) {
+        if (!p->matches++)
+            p->found = *t;
+    }
+    return 0;
+}
+
 static int cmd_token(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"role", required_argument, NULL, OPT_ROLE},
         {"name", required_argument, NULL, OPT_NAME},
+        {"expires-days", required_argument, NULL, OPT_EXPIRES_DAYS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -929,30 +1033,52 @@ static int cmd_token(int argc, char **argv)
         fputs(usage_token, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    if (strcmp(argv[1], "create") != 0) {
-        fprintf(stderr, "vaikuta token: unknown subcommand '%s'\n%s", argv[1], usage_token);
+    const char *sub = argv[1];
+    int is_create = strcmp(sub, "create") == 0, is_list = strcmp(sub, "list") == 0,
+        is_revoke = strcmp(sub, "revoke") == 0;
+    if (!is_create && !is_list && !is_revoke) {
+        fprintf(stderr, "vaikuta token: unknown subcommand '%s'\n%s", sub, usage_token);
         return 2;
     }
     vk_config cfg;
     config_defaults(&cfg);
     const char *role = NULL, *name = NULL;
+    long days = TOKEN_DEFAULT_DAYS;
     int c;
+    char *end;
     while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
         switch (c) {
         case OPT_DB: cfg.db_path = optarg; break;
         case OPT_ROLE: role = optarg; break;
         case OPT_NAME: name = optarg; break;
+        case OPT_EXPIRES_DAYS:
+            errno = 0;
+            days = strtol(optarg, &end, 10);
+            if (!*optarg || *end || errno || days < 0 || days > TOKEN_MAX_DAYS) {
+                fprintf(stderr, "vaikuta token create: --expires-days must be 0 (never) to %d\n",
+                        TOKEN_MAX_DAYS);
+                return 2;
+            }
+            break;
         case 'h': fputs(usage_token, stdout); return 0;
         default: fputs(usage_token, stderr); return 2;
         }
     }
-    if (optind != argc - 1 || !name || !api_auth_name_ok(name) ||
-        api_auth_role_parse(role) == VK_ROLE_NONE) {
-        fprintf(stderr, "vaikuta token create: %s\n%s",
-                optind != argc - 1 ? "unexpected argument"
-                : !name || !api_auth_name_ok(name) ? "--name NAME is required (no spaces)"
-                                             : "--role must be admin, moderator, planner or council",
-                usage_token);
+    const char *bad = NULL;
+    if (is_create && optind != argc - 1)
+        bad = "unexpected argument";
+    else if (is_create && (!name || !api_auth_name_ok(name)))
+        bad = "--name NAME is required (no spaces)";
+    else if (is_create && api_auth_role_parse(role) == VK_ROLE_NONE)
+        bad = "--role must be admin, moderator, planner or council";
+    else if (!is_create && (role || name || days != TOKEN_DEFAULT_DAYS))
+        bad = "--role, --name and --expires-days are for create";
+    else if (is_list && optind != argc - 1)
+        bad = "list takes no argument";
+    else if (is_revoke && optind != argc - 2)
+        bad = "give exactly one token: its ID or NAME (from `vaikuta token list`)";
+    if (bad) {
+        fprintf(stderr, "vaikuta token %s: %s\n%s", sub, bad, usage_token);
         return 2;
     }
     vk_errinfo ei;
@@ -960,20 +1086,56 @@ static int cmd_token(int argc, char **argv)
     store_conn *s = NULL;
     if (store_open(&s, cfg.db_path, &ei))
         return fail("token", &ei);
-    char token[API_AUTH_TOKEN_HEX + 1], hash[65], now[32], actor[STORE_STAFF_NAME_MAX + 5];
-    api_auth_random_token(token);
-    api_auth_token_hash(token, hash);
+    char now[32], actor[STORE_STAFF_NAME_MAX + 5];
+    int64_t now_s = (int64_t)time(NULL);
     vk_now_rfc3339(now);
     cli_actor(actor);
     int rc = 0;
-    if (store_token_add(s, name, role, hash, now, actor, &ei)) {
-        rc = fail("token create", &ei);
+    if (is_list) {
+        printf("ID\tNAME\tROLE\tCREATED\tEXPIRES\tLAST USED\tSTATE\n");
+        if (store_token_each(s, token_line, &now_s, &ei))
+            rc = fail("token list", &ei);
+    } else if (is_revoke) {
+        token_pick p = {argv[optind + 1], 0, 0, 0, {0}};
+        size_t n = strlen(p.arg);
+        p.by_id = n > 0 && n <= 18 && strspn(p.arg, "0123456789") == n;
+        p.id = p.by_id ? atoll(p.arg) : 0;
+        int changed = 0;
+        if (store_token_each(s, token_match, &p, &ei)) {
+            rc = fail("token revoke", &ei);
+        } else if (p.matches == 0) {
+            fprintf(stderr, "vaikuta token revoke: no %stoken %s '%s' (see `vaikuta token list`)\n",
+                    p.by_id ? "" : "unrevoked ", p.by_id ? "with the id" : "named", p.arg);
+            rc = 1;
+        } else if (p.matches > 1) {
+            fprintf(stderr, "vaikuta token revoke: %d tokens are named '%s'; give the ID "
+                            "(see `vaikuta token list`)\n", p.matches, p.arg);
+            rc = 1;
+        } else if (store_token_revoke(s, p.found.id, now_s, now, actor, &changed, &ei)) {
+            rc = fail("token revoke", &ei);
+        } else if (!changed) {
+            printf("token %lld '%s' was already revoked\n", (long long)p.found.id, p.found.name);
+        } else {
+            printf("revoked token %lld '%s' (%s); it is refused from now on\n",
+                   (long long)p.found.id, p.found.name, p.found.role);
+        }
     } else {
-        printf("%s\n", token);
-        if (isatty(STDOUT_FILENO))
-            fprintf(stderr, "token '%s' (%s) created; it is shown only this once\n", name, role);
+        char token[API_AUTH_TOKEN_HEX + 1], hash[65], until[32];
+        api_auth_random_token(token);
+        api_auth_token_hash(token, hash);
+        int64_t expires = days ? now_s + (int64_t)days * 86400 : 0;
+        int64_t id = 0;
+        if (store_token_add(s, name, role, hash, expires, now, actor, &id, &ei)) {
+            rc = fail("token create", &ei);
+        } else {
+            printf("%s\n", token);
+            cli_time(expires, until);
+            if (isatty(STDOUT_FILENO))
+                fprintf(stderr, "token %lld '%s' (%s) created, valid %s%s; it is shown only this once\n",
+                        (long long)id, name, role, expires ? "until " : "", expires ? until : "for ever");
+        }
+        sodium_memzero(token, sizeof token);
     }
-    sodium_memzero(token, sizeof token);
     store_close(s);
     return rc;
 }

@@ -33,7 +33,7 @@
     var td = document.createElement('td');
     if (ev.type === 'feedback') {
       td.appendChild(S.el('a', { href: '/staff-item.html?id=' + ev.feedback_id }, t('itemLink', { id: ev.feedback_id })));
-    } else if (ev.kind === 'token_create') {
+    } else if (ev.kind === 'token_create' || ev.kind === 'token_revoke') {
       td.textContent = t('targetToken', { name: ev.target });
     } else if (ev.kind === 'sign_in_failed' && ev.after && ev.after.reason === 'no_such_user') {
       td.textContent = t('targetUnknown', { name: ev.target });

@@ -167,6 +167,24 @@ int api_auth_token_wellformed(const char *s, size_t n)
 
 /* ---- the access check ---- */
 
+/* Last use is noted at most this often per token: a write per request
+ * would contend with the writer thread for nothing. */
+#define TOKEN_TOUCH_SECONDS 3600
+
+vk_err api_auth_token_check(vk_ctx *ctx, const char *hash, int64_t now, int *found,
+                            store_token *t)
+{
+    vk_err e = store_token_find(ctx->store, hash, found, t, &ctx->err);
+    if (e || !*found || !store_token_usable(t, now) || now - t->last_used_at < TOKEN_TOUCH_SECONDS)
+        return e;
+    /* Best effort: a busy database must not refuse a valid token. */
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    if (store_token_touch(ctx->store, t->id, now, &ei) == VK_OK)
+        t->last_used_at = now;
+    return VK_OK;
+}
+
 static vk_err unauthorized(vk_ctx *ctx, vk_resp *resp, const char *why)
 {
     vk_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"vaikuta staff\"");
@@ -205,10 +223,19 @@ vk_err api_auth_require(vk_ctx *ctx, const vk_req *req, vk_access access, vk_res
         memcpy(token, a, n);
         token[n] = '\0';
         api_auth_token_hash(token, hash);
-        if ((e = store_token_find(ctx->store, hash, &found, &u, &ctx->err)))
+        store_token t;
+        if ((e = api_auth_token_check(ctx, hash, now, &found, &t)))
             return e;
         if (!found)
             return unauthorized(ctx, resp, "this API token is not valid");
+        if (t.revoked_at)
+            return unauthorized(ctx, resp, "this API token has been revoked; ask for a new one");
+        if (!store_token_usable(&t, now))
+            return unauthorized(ctx, resp, "this API token has expired; ask for a new one");
+        memset(&u, 0, sizeof u);
+        u.id = t.id;
+        snprintf(u.name, sizeof u.name, "%s", t.name);
+        snprintf(u.role, sizeof u.role, "%s", t.role);
         who->token_id = u.id;
     } else if (vk_req_cookie(req, API_AUTH_COOKIE, &value, &n)) {
         char id[API_AUTH_TOKEN_HEX + 1];
@@ -720,8 +747,11 @@ vk_err api_staff_user_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         goto out;
     char now[32];
     rfc3339_of((int64_t)time(NULL), now);
-    e = store_staff_user_update(ctx->store, name, role, disabled, password ? hash : NULL, now,
-                                actor_of(req), &changed, &ctx->err);
+    /* The role of the caller and the number of admins left are checked
+     * again inside the write transaction (store_staff_user_update_by). */
+    e = store_staff_user_update_by(ctx->store, me ? me->user_id : 0, name, role, disabled,
+                                   password ? hash : NULL, now, actor_of(req), &changed,
+                                   &ctx->err);
     sodium_memzero(hash, sizeof hash);
     if (!e && !changed)
         e = vk_fail(&ctx->err, VK_ENOT_FOUND, "name", "there is no user with this name");
@@ -730,4 +760,98 @@ vk_err api_staff_user_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 out:
     json_decref(doc);
     return e;
+}
+
+/* ---- API tokens (admins) ---- */
+
+static void time_json(vk_buf *b, int64_t t)
+{
+    if (t <= 0) {
+        vk_buf_puts(b, "null");
+        return;
+    }
+    char s[32];
+    rfc3339_of(t, s);
+    vk_buf_printf(b, "\"%s\"", s);
+}
+
+static void token_json(vk_buf *b, const store_token *t, int64_t now)
+{
+    vk_buf_printf(b, "{\"id\":%lld,\"name\":", (long long)t->id);
+    vk_json_str(b, t->name, strlen(t->name));
+    vk_buf_printf(b, ",\"role\":\"%s\",\"created_at\":", t->role);
+    vk_json_str(b, t->created_at, strlen(t->created_at));
+    vk_buf_puts(b, ",\"expires_at\":");
+    time_json(b, t->expires_at);
+    vk_buf_puts(b, ",\"last_used_at\":");
+    time_json(b, t->last_used_at);
+    vk_buf_puts(b, ",\"revoked_at\":");
+    time_json(b, t->revoked_at);
+    vk_buf_printf(b, ",\"state\":\"%s\"}",
+                  t->revoked_at ? "revoked" : store_token_usable(t, now) ? "active" : "expired");
+}
+
+typedef struct token_list {
+    vk_buf *b;
+    int64_t now;
+    int n;
+    int64_t want;     /* token_find: the id looked for */
+    store_token found;
+    int hit;
+} token_list;
+
+static int token_item(void *arg, const store_token *t)
+{
+    token_list *l = arg;
+    if (l->n++)
+        vk_buf_putc(l->b, ',');
+    token_json(l->b, t, l->now);
+    return 0;
+}
+
+vk_err api_staff_tokens(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    token_list l = {&resp->body, (int64_t)time(NULL), 0, 0, {0}, 0};
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    vk_buf_puts(&resp->body, "{\"tokens\":[");
+    if ((e = store_token_each(ctx->store, token_item, &l, &ctx->err)))
+        return e;
+    vk_buf_puts(&resp->body, "]}");
+    return VK_OK;
+}
+
+static int token_by_id(void *arg, const store_token *t)
+{
+    token_list *l = arg;
+    if (t->id != l->want)
+        return 0;
+    l->found = *t;
+    l->hit = 1;
+    return 1;
+}
+
+vk_err api_staff_token_revoke(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    int64_t id = api_parse_id(req->nargs ? req->args[0] : NULL);
+    int64_t now = (int64_t)time(NULL);
+    char at[32];
+    rfc3339_of(now, at);
+    int changed = 0;
+    if (id > 0 && (e = store_token_revoke(ctx->store, id, now, at, actor_of(req), &changed,
+                                          &ctx->err)))
+        return e;
+    token_list l = {NULL, now, 0, id, {0}, 0};
+    if (id > 0 && (e = store_token_each(ctx->store, token_by_id, &l, &ctx->err)))
+        return e;
+    if (!l.hit)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "tokenId", "there is no API token with this id");
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    token_json(&resp->body, &l.found, now);
+    return VK_OK;
 }

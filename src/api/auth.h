@@ -23,6 +23,7 @@
 #include "api/ctx.h"
 #include "http/request.h"
 #include "http/route.h"
+#include "store/staff.h"
 
 #define API_AUTH_PASSWORD_MIN 10   /* characters (bytes) */
 #define API_AUTH_PASSWORD_MAX 1024
@@ -61,6 +62,12 @@ int api_auth_token_wellformed(const char *s, size_t n);
 
 /* ---- the server's check ---- */
 
+/* The API token whose SHA-256 is hash (usable or not: see
+ * store_token_usable); a usable one's last use is noted (at most hourly,
+ * best effort). *found 0 if none. */
+vk_err api_auth_token_check(vk_ctx *ctx, const char *hash, int64_t now, int *found,
+                            store_token *t);
+
 /* Find the caller of a non-public route (Authorization: Bearer TOKEN, else
  * the session cookie) into *who and check it against access: VK_EUNAUTHORIZED
  * (with WWW-Authenticate on resp) without valid credentials, VK_EFORBIDDEN
@@ -80,5 +87,13 @@ vk_err api_staff_user_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 /* PATCH /api/v1/staff/users/{name} {role?, disabled?, password?} → 200 the
  * user; an admin's own account cannot be disabled or demoted (409). */
 vk_err api_staff_user_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* GET /api/v1/staff/tokens → 200 {"tokens":[…]}: every API token as
+ * `vaikuta token list` shows it, never its value or hash. */
+vk_err api_staff_tokens(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* DELETE /api/v1/staff/tokens/{tokenId} → 200 the token, revoked (event
+ * token_revoke, the caller as actor); revoking again changes nothing;
+ * an unknown id is 404. Tokens are created on the command line only, so
+ * that a value is never shown in a browser. */
+vk_err api_staff_token_revoke(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 
 #endif

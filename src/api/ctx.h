@@ -31,6 +31,8 @@ typedef struct vk_ctx {
     struct api_signin *signin; /* borrowed: the server's sign-in queue, NULL in tools */
     double bounds[4];     /* the municipality's envelope, for the client */
     int has_bounds;
+    unsigned char idem_secret[32]; /* keys the address hash of Idempotency-Keys, */
+    int idem_secret_loaded;        /* read from the database at first use */
 } vk_ctx;
 
 /* A context over an already opened store (takes ownership of store): loads

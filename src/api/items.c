@@ -316,11 +316,7 @@ vk_err api_item_write(vk_ctx *ctx, const api_items *it, const store_item *item, 
 
 const char *api_base_url(const vk_req *req)
 {
-    char *s = vk_arena_alloc(req->arena, 300);
-    if (!s)
-        return "";
-    snprintf(s, 300, "http://%s", req->host ? req->host : "127.0.0.1");
-    return s;
+    return req->base_url ? req->base_url : "http://127.0.0.1";
 }
 
 /* Percent-encode a query component. */

@@ -64,7 +64,8 @@ vk_err api_items_write_one(vk_ctx *ctx, api_items *it, vk_buf *out, int *found);
 vk_err api_items_write_collection(vk_ctx *ctx, const vk_req *req, api_items *it,
                                   const char *self_path, vk_resp *resp);
 
-/* "http://host" for absolute links (from the Host header). Arena string. */
+/* The start of absolute links: the configured public URL (--public-url, else
+ * http://HOST:PORT of --listen), never the Host header. Borrowed, static. */
 const char *api_base_url(const vk_req *req);
 
 #endif

@@ -503,11 +503,21 @@ static vk_err run_merge(vk_ctx *ctx, vk_write_job *job, const char *now, vk_buf 
     store_feedback_state target;
     store_feedback_mod tm;
     int found = 0, tfound = 0;
-    vk_err e = store_feedback_exists(ctx->store, ch.id, &found, ei);
+    store_feedback_mod sm;
+    vk_err e = store_feedback_mod_get(ctx->store, ch.id, &found, &sm, ei);
     if (e)
         return e;
     if (!found)
         return vk_fail(ei, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+    int withdrawn = sm.hidden == STORE_VISIBLE_WITHDRAWN;
+    store_feedback_mod_fini(&sm);
+    /* Its reporter took it back: it must not count as their "me too"
+     * anywhere (a moderator's hiding is no such wish, so hidden items can
+     * still be merged). */
+    if (withdrawn)
+        return vk_fail(ei, VK_ETRANSITION, "id",
+                       "item %lld was withdrawn by its reporter and cannot be merged",
+                       (long long)ch.id);
     if ((e = store_feedback_state_get(ctx->store, into, &found, &target, ei)))
         return e;
     if (!found)

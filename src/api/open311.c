@@ -1051,27 +1051,35 @@ static vk_err read_attributes(vk_ctx *ctx, const vk_param *p, int n, json_t *att
     return VK_OK;
 }
 
-/* With --open311-require-key, api_key must be an API token (any role). */
-static vk_err check_api_key(vk_ctx *ctx, const vk_param *p, int n)
+/* With --open311-require-key, api_key must be a usable API token (any
+ * role). Without it api_key is optional, but a valid one still names the
+ * client: *token_id is its id (0 if none), so the integration's
+ * Idempotency-Keys are its own. */
+static vk_err check_api_key(vk_ctx *ctx, const vk_param *p, int n, int64_t *token_id)
 {
-    if (!ctx->cfg->open311_require_key)
-        return VK_OK; /* optional, and ignored: anonymous public reports */
+    *token_id = 0;
     const char *key = vk_form_get(p, n, "api_key");
-    if (!key || !*key)
+    int required = ctx->cfg->open311_require_key;
+    if (required && (!key || !*key))
         return vk_fail(&ctx->err, VK_EFORBIDDEN, "api_key",
                        "api_key is required: this service takes requests from known "
                        "integrations only; ask the city for an API token");
     int found = 0;
-    if (api_auth_token_wellformed(key, strlen(key))) {
+    store_token t;
+    if (key && api_auth_token_wellformed(key, strlen(key))) {
         char hash[65];
-        store_staff_user u;
         api_auth_token_hash(key, hash);
-        vk_err e = store_token_find(ctx->store, hash, &found, &u, &ctx->err);
+        vk_err e = api_auth_token_check(ctx, hash, (int64_t)time(NULL), &found, &t);
         if (e)
             return e;
+        found = found && store_token_usable(&t, (int64_t)time(NULL));
     }
-    return found ? VK_OK
-                 : vk_fail(&ctx->err, VK_EFORBIDDEN, "api_key", "api_key is not a valid API token");
+    if (found)
+        *token_id = t.id;
+    return found || !required
+               ? VK_OK /* without the flag: optional, and a bad one ignored */
+               : vk_fail(&ctx->err, VK_EFORBIDDEN, "api_key",
+                         "api_key is not a valid API token (unknown, expired or revoked)");
 }
 
 static vk_err build_feature(vk_ctx *ctx, const vk_param *p, int n, json_t **out)
@@ -1160,13 +1168,14 @@ vk_err open311_requests_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (!p)
         return fail_open311(ctx, resp, f, vk_fail(&ctx->err, VK_ENOMEM, "", NULL));
     int n = 0;
+    int64_t token_id = 0;
     json_t *doc = NULL;
     vk_err e;
     if ((e = vk_form_parse(req->body ? req->body : "", req->body_len, req->arena, p,
                            VK_FORM_MAX_FIELDS, &n, &ctx->err)) ||
-        (e = check_api_key(ctx, p, n)) || (e = build_feature(ctx, p, n, &doc)) ||
+        (e = check_api_key(ctx, p, n, &token_id)) || (e = build_feature(ctx, p, n, &doc)) ||
         (e = api_feedback_submit(ctx, req, resp, doc, OPEN311_PREFIX "/requests/", create_answer,
-                                 (int)f)))
+                                 (int)f, token_id)))
         return fail_open311(ctx, resp, f, e);
     return VK_OK;
 }

@@ -20,6 +20,13 @@
 #define CELL_MIN 100
 #define CELL_MAX 2000
 #define CELL_DEFAULT 250
+/* k-anonymity of the density grid: a public cell shows at least this many
+ * items, so a hexagon over a quiet street cannot single out one resident's
+ * report. A lower k is raised to it rather than refused: the public
+ * statistics page (and copies of it cached in browsers) ask for k=0, and
+ * the answer's "k" says which k was applied. Staff can see every item in
+ * the inbox anyway, so with staff credentials k may go down to 0. */
+#define DENSITY_K_PUBLIC_MIN 5
 /* Bumped when the JSON of an aggregate changes shape, so old copies go. */
 #define STATS_FORMAT "1"
 
@@ -680,8 +687,11 @@ vk_err api_stats_density(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     long long cell, k;
     gis_crs crs;
     if ((e = param_int(ctx, req, "cell", CELL_DEFAULT, CELL_MIN, CELL_MAX, &cell)) ||
-        (e = param_int(ctx, req, "k", 0, 0, 1000000, &k)) || (e = param_crs(ctx, req, &crs)))
+        (e = param_int(ctx, req, "k", DENSITY_K_PUBLIC_MIN, 0, 1000000, &k)) ||
+        (e = param_crs(ctx, req, &crs)))
         return e;
+    if (k < DENSITY_K_PUBLIC_MIN && !(req->staff && req->staff->role != VK_ROLE_NONE))
+        k = DENSITY_K_PUBLIC_MIN;
     stats_view v;
     stats_filter f;
     if (begin_view(ctx, req, resp, &v, &f, &e))

@@ -93,7 +93,7 @@ static void run_job(vk_ctx *ctx, vk_write_job *job, const char *now)
     if (job->idem_key) {
         int found = 0;
         store_idem prev;
-        if (store_idem_get(c, job->idem_key, &found, &prev, &ei)) {
+        if (store_idem_get(c, job->idem_scope, job->idem_key, &found, &prev, &ei)) {
             job_fail(job, &ei);
             return;
         }
@@ -144,7 +144,7 @@ static void run_job(vk_ctx *ctx, vk_write_job *job, const char *now)
     if (!e && job->idem_key) {
         store_idem r = {job->request_hash, job->status, job->location, job->body};
         /* store_idem_put only reads r. */
-        e = store_idem_put(c, job->idem_key, &r, now, &ei);
+        e = store_idem_put(c, job->idem_scope, job->idem_key, &r, now, &ei);
     }
     if (!e)
         e = store_release(c, &ei);

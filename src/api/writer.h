@@ -60,6 +60,7 @@ struct vk_write_job {
     vk_role role;              /* VK_JOB_MERGE: the caller's, for the staff view answered */
     struct vk_writer *writer;  /* where vk_write_job_defer() queues the job */
     const char *idem_key;        /* NULL when the request has none */
+    char idem_scope[48];         /* whose key it is (see store_idem_get) */
     char request_hash[65];       /* hex SHA-256 of method, path and body */
     const char *location_prefix; /* e.g. "/api/v1/feedback/" */
     /* out: valid when done runs; body and location are malloc'd, the job's

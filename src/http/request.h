@@ -68,7 +68,9 @@ typedef struct vk_req {
     const char *content_type;             /* NULL when absent */
     const char *if_none_match;
     const char *if_modified_since;        /* If-Modified-Since, or NULL */
-    const char *host;                     /* Host header, checked; NULL if unusable */
+    const char *base_url;                 /* the start of absolute links: the
+                                           * configured public URL, never the
+                                           * request's Host; NULL in tests */
     const char *idempotency_key;          /* Idempotency-Key header, or NULL */
     const char *cookie;                   /* Cookie header, or NULL */
     const char *authorization;            /* Authorization header, or NULL */

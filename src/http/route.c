@@ -1,9 +1,11 @@
 /* route.c — the route table and the matcher. */
 #include "http/route.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/api.h"
 #include "api/auth.h"
@@ -59,6 +61,9 @@ const vk_route vk_routes[] = {
     {ANY_GET, "/api/v1/staff/feedback/{id}", api_staff_feedback_get, VK_ACCESS_STAFF, 0},
     {VK_PATCH, "/api/v1/staff/feedback/{id}", api_staff_feedback_patch, VK_ACCESS_MODERATOR, 0},
     {ANY_GET, "/api/v1/staff/audit", api_staff_audit, VK_ACCESS_ADMIN, 0},
+    /* API tokens (auth.c): admins list and revoke; creating stays on the CLI. */
+    {ANY_GET, "/api/v1/staff/tokens", api_staff_tokens, VK_ACCESS_ADMIN, 0},
+    {VK_DELETE, "/api/v1/staff/tokens/{tokenId}", api_staff_token_revoke, VK_ACCESS_ADMIN, 0},
     /* Open311 GeoReport v2: {format} is json or xml; errors in its own format. */
     {ANY_GET, "/open311/v2/discovery.{format}", open311_discovery, VK_ACCESS_PUBLIC, 0},
     {ANY_GET, "/open311/v2/services.{format}", open311_services, VK_ACCESS_PUBLIC, 0},
@@ -86,23 +91,60 @@ const vk_route vk_routes[] = {
 const int vk_routes_count = (int)(sizeof vk_routes / sizeof vk_routes[0]);
 
 /* Paths whose next segment is a secret (the reporter's follow-up token):
- * it is never written to a log. */
-static const char *const secret_prefixes[] = {"/api/v1/followup/", NULL};
+ * it is never written to a log. The path is the client's, so it may be in
+ * any form that reaches a token: extra slashes ("//api/v1/followup/T",
+ * "/api/v1//followup/T", "/api/v1/followup//T"), another case, or a token
+ * on its own where it does not belong. Segments are therefore checked one
+ * by one: the first non-empty segment after any "followup" segment is
+ * redacted, and so is any segment shaped like a secret (a follow-up token:
+ * 43 base64url characters; an API token or session id: 64 hex digits). */
+static int secret_shaped(const char *s, size_t n)
+{
+    if (n == API_FOLLOWUP_TOKEN_LEN) {
+        for (size_t i = 0; i < n; i++)
+            if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+                return 0;
+        return 1;
+    }
+    if (n == 64) {
+        for (size_t i = 0; i < n; i++)
+            if (!isxdigit((unsigned char)s[i]))
+                return 0;
+        return 1;
+    }
+    return 0;
+}
 
 char *vk_route_log_path(const char *path)
 {
-    for (const char *const *p = secret_prefixes; *p; p++) {
-        size_t n = strlen(*p);
-        if (strncmp(path, *p, n) != 0)
+    static const char redacted[] = "[redacted]";
+    size_t len = strlen(path);
+    /* A redacted segment is never longer than "[redacted]" more than it. */
+    size_t cap = len + (len / 2 + 1) * (sizeof redacted - 1) + 1;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    int after_followup = 0;
+    for (const char *p = path; *p;) {
+        if (*p == '/') {
+            out[o++] = *p++;
             continue;
-        const char *rest = path + n + strcspn(path + n, "/");
-        size_t len = n + strlen("[redacted]") + strlen(rest) + 1;
-        char *out = malloc(len);
-        if (out)
-            snprintf(out, len, "%s[redacted]%s", *p, rest);
-        return out;
+        }
+        size_t n = strcspn(p, "/");
+        if (after_followup || secret_shaped(p, n)) {
+            memcpy(out + o, redacted, sizeof redacted - 1);
+            o += sizeof redacted - 1;
+            after_followup = 0;
+        } else {
+            memcpy(out + o, p, n);
+            o += n;
+            after_followup = n == 8 && strncasecmp(p, "followup", 8) == 0;
+        }
+        p += n;
     }
-    return strdup(path);
+    out[o] = '\0';
+    return out;
 }
 
 /* One segment with captures: "{id}", "discovery.{format}", "{id}.{format}".

@@ -44,8 +44,10 @@ typedef enum { VK_ROUTE_FOUND, VK_ROUTE_NOT_FOUND, VK_ROUTE_BAD_METHOD } vk_rout
 vk_route_result vk_route_match(vk_method method, const char *path, vk_req *req,
                                const vk_route **route, unsigned *allowed);
 
-/* The path as it may be logged: secret segments (follow-up tokens)
- * replaced by "[redacted]". Caller frees with free(); NULL without memory. */
+/* The path as it may be logged: secret segments replaced by "[redacted]":
+ * the segment after any "followup" segment (in any case, past extra
+ * slashes) and any segment shaped like a token (43 base64url characters,
+ * or 64 hex digits). Caller frees with free(); NULL without memory. */
 char *vk_route_log_path(const char *path);
 
 /* "GET, HEAD, POST" for a set of methods, into buf of size n. */

@@ -229,19 +229,6 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
-/* The Host header when it is a plain host[:port], for building absolute
- * links; anything else could inject text into them. */
-static const char *checked_host(const char *h)
-{
-    if (!h || !*h || strlen(h) > 255)
-        return NULL;
-    for (const char *p = h; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              strchr(".-:[]", *p)))
-            return NULL;
-    return h;
-}
-
 static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
                                        const char *value)
 {
@@ -447,7 +434,7 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
     req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     req.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
     req.if_modified_since = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Modified-Since");
-    req.host = checked_host(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host"));
+    req.base_url = srv->cfg->public_url; /* never the Host header */
     req.idempotency_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
     req.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
     req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");

@@ -234,21 +234,24 @@ vk_err store_me_too_merge(store_conn *c, int64_t from, int64_t into, int64_t *in
         e = vk_fail(ei, VK_ENOT_FOUND, "id", "there is no feedback with this id");
     if (!e)
         e = count_of(c, SQL_ME_TOO_COUNT, from, &voters, ei);
-    if (!e) {
-        sqlite3_stmt *st = store_stmt(c, SQL_ME_TOO_MOVE, ei);
+    int64_t reporter = 0;
+    for (int i = 0; i < 2 && !e; i++) {
+        sqlite3_stmt *st = store_stmt(c, i ? SQL_ME_TOO_REPORTER : SQL_ME_TOO_MOVE, ei);
         if (!st) {
             e = VK_EDB;
         } else {
             sqlite3_bind_int64(st, 1, from);
             sqlite3_bind_int64(st, 2, into);
             e = store_step_done(c, st, ei, "moving \"me too\" votes");
-            moved = e ? 0 : sqlite3_changes64(c->db);
+            *(i ? &reporter : &moved) = e ? 0 : sqlite3_changes64(c->db);
         }
     }
     /* A voter on both counts once: into gains the votes that moved, the
-     * reporters merged into from earlier (its count less its voters), and
-     * from's own reporter. */
-    int64_t n = t.me_too + moved + (f.me_too > voters ? f.me_too - voters : 0) + 1;
+     * reporters merged into from earlier without a voter row (before
+     * schema 0011: its count less its voters), and from's own reporter,
+     * who is a voter row of into from now on, so that a merge, reopen and
+     * merge again counts them once. */
+    int64_t n = t.me_too + moved + (f.me_too > voters ? f.me_too - voters : 0) + reporter;
     if (!e)
         e = write_id(c, SQL_ME_TOO_DROP, from, NULL, NULL, ei, "moving \"me too\" votes");
     if (!e)

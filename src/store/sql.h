@@ -86,10 +86,12 @@
       "CASE WHEN ?4 IN ('received', 'in_progress', 'planned') THEN NULL ELSE ?10 END, ?14, ?15)") \
     X(SQL_CONTACT_INSERT,                                                            \
       "INSERT INTO feedback_contact (feedback_id, name, email, phone) VALUES (?1, ?2, ?3, ?4)") \
-    X(SQL_IDEM_GET, "SELECT request_hash, status, location, body FROM idempotency WHERE key = ?1") \
+    X(SQL_IDEM_GET, "SELECT request_hash, status, location, body FROM idempotency "  \
+                    "WHERE scope = ?7 AND key = ?1")                                 \
     X(SQL_IDEM_PUT,                                                                  \
-      "INSERT INTO idempotency (key, request_hash, status, location, body, created_at) " \
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                                             \
+      "INSERT INTO idempotency (scope, key, request_hash, status, location, body, created_at) " \
+      "VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6)")                                         \
+    X(SQL_SECRET_GET, "SELECT value FROM server_secret WHERE name = ?1")             \
     X(SQL_IDEM_PURGE, "DELETE FROM idempotency WHERE created_at < ?1")               \
     X(SQL_SAVEPOINT, "SAVEPOINT job")                                                \
     X(SQL_RELEASE, "RELEASE job")                                                    \
@@ -151,7 +153,12 @@
       "INSERT OR IGNORE INTO feedback_me_too (feedback_id, voter, at) VALUES (?1, ?2, ?3)") \
     X(SQL_ME_TOO_MOVE,                                                               \
       "INSERT OR IGNORE INTO feedback_me_too (feedback_id, voter, at) "             \
-      "SELECT ?2, voter, at FROM feedback_me_too WHERE feedback_id = ?1")           \
+      "SELECT ?2, voter, at FROM feedback_me_too WHERE feedback_id = ?1 "           \
+      "AND voter <> printf('" STORE_MERGED_REPORTER "', ?2)")                       \
+    X(SQL_ME_TOO_REPORTER,                                                           \
+      "INSERT OR IGNORE INTO feedback_me_too (feedback_id, voter, at) "             \
+      "VALUES (?2, printf('" STORE_MERGED_REPORTER "', ?1), "                       \
+      "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))")                                     \
     X(SQL_ME_TOO_COUNT, "SELECT count(*) FROM feedback_me_too WHERE feedback_id = ?1") \
     X(SQL_ME_TOO_HAS,                                                                \
       "SELECT count(*) FROM feedback_me_too WHERE feedback_id = ?1 AND voter = ?2")  \
@@ -165,8 +172,15 @@
       "DELETE FROM feedback_contact WHERE feedback_id IN (SELECT id FROM feedback " \
       "WHERE hidden = 2 OR (closed_at IS NOT NULL AND closed_at < ?1))")
 
+/* The "me too" of a merged item's reporter, as a voter of the item it was
+ * merged into (schema 0011): 64 characters, never a hex hash, so it cannot
+ * be a browser's; one per merged item, so merging it again counts nothing. */
+#define STORE_MERGED_REPORTER "merged-reporter-%048d"
+
 /* Staff accounts, tokens, sessions and failed sign-ins (staff.c). No
- * statement returns a password hash except SQL_STAFF_GET, for sign-in. */
+ * statement returns a password hash except SQL_STAFF_GET, for sign-in,
+ * nor a token's hash. */
+#define TOKEN_COLS "id, name, role, created_at, expires_at, revoked_at, last_used_at"
 #define STAFF_SQL_LIST(X)                                                            \
     X(SQL_STAFF_ADD,                                                                 \
       "INSERT INTO staff_user (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)") \
@@ -176,14 +190,22 @@
     X(SQL_STAFF_LIST,                                                                \
       "SELECT id, name, role, disabled, created_at FROM staff_user ORDER BY name")   \
     X(SQL_STAFF_STATE, "SELECT role, disabled FROM staff_user WHERE name = ?1")     \
+    X(SQL_STAFF_ADMIN_BY_ID,                                                         \
+      "SELECT count(*) FROM staff_user WHERE id = ?1 AND role = 'admin' AND disabled = 0") \
+    X(SQL_STAFF_ADMINS, "SELECT count(*) FROM staff_user WHERE role = 'admin' AND disabled = 0") \
     X(SQL_STAFF_UPDATE,                                                              \
       "UPDATE staff_user SET role = coalesce(?2, role), disabled = coalesce(?3, disabled), " \
       "password_hash = coalesce(?4, password_hash) WHERE name = ?1")                 \
     X(SQL_STAFF_SESSIONS_DROP,                                                       \
       "DELETE FROM staff_session WHERE user_id = (SELECT id FROM staff_user WHERE name = ?1)") \
     X(SQL_TOKEN_ADD,                                                                 \
-      "INSERT INTO api_token (name, role, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)") \
-    X(SQL_TOKEN_FIND, "SELECT id, name, role FROM api_token WHERE token_hash = ?1")  \
+      "INSERT INTO api_token (name, role, token_hash, created_at, expires_at) "      \
+      "VALUES (?1, ?2, ?3, ?4, ?5)")                                                 \
+    X(SQL_TOKEN_FIND, "SELECT " TOKEN_COLS " FROM api_token WHERE token_hash = ?1")  \
+    X(SQL_TOKEN_LIST, "SELECT " TOKEN_COLS " FROM api_token ORDER BY id")            \
+    X(SQL_TOKEN_REVOKE,                                                              \
+      "UPDATE api_token SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")   \
+    X(SQL_TOKEN_TOUCH, "UPDATE api_token SET last_used_at = ?2 WHERE id = ?1")       \
     X(SQL_SESSION_ADD,                                                               \
       "INSERT INTO staff_session (id_hash, user_id, csrf, created_at, expires_at) "  \
       "VALUES (?1, ?2, ?3, ?4, ?5)")                                                 \

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/store_internal.h"
 
@@ -116,14 +117,61 @@ vk_err store_staff_user_each(store_conn *c, int (*fn)(void *arg, const store_sta
     return e;
 }
 
+/* One count(*) with an optional id. */
+static vk_err count_of(store_conn *c, store_sql_id sql, int64_t id, int64_t *n, vk_errinfo *ei)
+{
+    *n = 0;
+    sqlite3_stmt *st = store_stmt(c, sql, ei);
+    if (!st)
+        return VK_EDB;
+    if (id)
+        sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    vk_err e = rc == SQLITE_ROW ? VK_OK : store_db_fail(c, ei, "counting admins");
+    sqlite3_reset(st);
+    return e;
+}
+
+static vk_err user_update(store_conn *c, int guarded, int64_t actor_id, const char *name,
+                          const char *role, int disabled, const char *hash, const char *now,
+                          const char *actor, int *changed, vk_errinfo *ei);
+
 vk_err store_staff_user_update(store_conn *c, const char *name, const char *role, int disabled,
                                const char *hash, const char *now, const char *actor, int *changed,
                                vk_errinfo *ei)
+{
+    return user_update(c, 0, 0, name, role, disabled, hash, now, actor, changed, ei);
+}
+
+vk_err store_staff_user_update_by(store_conn *c, int64_t actor_id, const char *name,
+                                  const char *role, int disabled, const char *hash,
+                                  const char *now, const char *actor, int *changed,
+                                  vk_errinfo *ei)
+{
+    return user_update(c, 1, actor_id, name, role, disabled, hash, now, actor, changed, ei);
+}
+
+static vk_err user_update(store_conn *c, int guarded, int64_t actor_id, const char *name,
+                          const char *role, int disabled, const char *hash, const char *now,
+                          const char *actor, int *changed, vk_errinfo *ei)
 {
     *changed = 0;
     vk_err e = store_begin(c, ei);
     if (e)
         return e;
+    /* The caller's role as it is now, under the write lock: it may have
+     * been taken away since the request was authenticated. */
+    int64_t n = 0;
+    if (guarded && actor_id) {
+        if ((e = count_of(c, SQL_STAFF_ADMIN_BY_ID, actor_id, &n, ei)))
+            return finish(c, e, ei);
+        if (n == 0)
+            return finish(c, vk_fail(ei, VK_EFORBIDDEN, "",
+                                     "you are no longer an enabled admin; nothing was changed"),
+                          ei);
+    }
     /* The state before, for the events: read in the write transaction. */
     char old_role[16] = "";
     int old_disabled = 0, rc;
@@ -176,6 +224,12 @@ vk_err store_staff_user_update(store_conn *c, const char *name, const char *role
                           disabled ? "{\"disabled\":true}" : "{\"disabled\":false}", ei);
     if (!e && hash) /* only that it changed: never the hash */
         e = account_event(c, now, actor, "password", name, "{}", "{\"password\":\"changed\"}", ei);
+    /* Nobody left to administer the service is not a state to reach by
+     * accident (the CLI can still repair it, so it is not guarded). */
+    if (!e && guarded && (disabled == 1 || role) && !(e = count_of(c, SQL_STAFF_ADMINS, 0, &n, ei)) &&
+        n == 0)
+        e = vk_fail(ei, VK_ELAST_ADMIN, role ? "role" : "disabled",
+                    "this would leave no enabled admin; nothing was changed");
     if (e)
         *changed = 0;
     return finish(c, e, ei);
@@ -193,8 +247,14 @@ vk_err store_staff_user_passwd(store_conn *c, const char *name, const char *hash
     return store_staff_user_update(c, name, NULL, -1, hash, now, actor, changed, ei);
 }
 
+int store_token_usable(const store_token *t, int64_t now)
+{
+    return t->revoked_at == 0 && (t->expires_at == 0 || now < t->expires_at);
+}
+
 vk_err store_token_add(store_conn *c, const char *name, const char *role, const char *token_hash,
-                       const char *now, const char *actor, vk_errinfo *ei)
+                       int64_t expires_at, const char *now, const char *actor, int64_t *id,
+                       vk_errinfo *ei)
 {
     vk_err e = store_begin(c, ei);
     if (e)
@@ -206,20 +266,44 @@ vk_err store_token_add(store_conn *c, const char *name, const char *role, const 
     store_bind_text(st, 2, role);
     store_bind_text(st, 3, token_hash);
     store_bind_text(st, 4, now);
+    if (expires_at > 0)
+        sqlite3_bind_int64(st, 5, expires_at);
     int rc = sqlite3_step(st);
     e = rc == SQLITE_DONE ? VK_OK
         : rc == SQLITE_CONSTRAINT_CHECK ? vk_fail(ei, VK_EVALUE, "role", "'%s' is not a role", role)
                                         : store_db_fail(c, ei, "adding a token");
     sqlite3_reset(st);
+    int64_t new_id = sqlite3_last_insert_rowid(c->db);
     if (!e) {
-        char after[48];
-        snprintf(after, sizeof after, "{\"role\":\"%s\"}", role);
+        char after[128], until[40] = "null";
+        if (expires_at > 0) {
+            time_t t = (time_t)expires_at;
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            strftime(until, sizeof until, "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
+        }
+        snprintf(after, sizeof after, "{\"role\":\"%s\",\"id\":%lld,\"expires\":%s}", role,
+                 (long long)new_id, until);
         e = account_event(c, now, actor, "token_create", name, "{}", after, ei);
     }
+    if (!e && id)
+        *id = new_id;
     return finish(c, e, ei);
 }
 
-vk_err store_token_find(store_conn *c, const char *token_hash, int *found, store_staff_user *out,
+static void token_row(sqlite3_stmt *st, store_token *t)
+{
+    memset(t, 0, sizeof *t);
+    t->id = sqlite3_column_int64(st, 0);
+    copy_col(t->name, sizeof t->name, st, 1);
+    copy_col(t->role, sizeof t->role, st, 2);
+    copy_col(t->created_at, sizeof t->created_at, st, 3);
+    t->expires_at = sqlite3_column_int64(st, 4); /* NULL reads as 0 */
+    t->revoked_at = sqlite3_column_int64(st, 5);
+    t->last_used_at = sqlite3_column_int64(st, 6);
+}
+
+vk_err store_token_find(store_conn *c, const char *token_hash, int *found, store_token *out,
                         vk_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
@@ -231,13 +315,79 @@ vk_err store_token_find(store_conn *c, const char *token_hash, int *found, store
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *found = 1;
-        out->id = sqlite3_column_int64(st, 0);
-        copy_col(out->name, sizeof out->name, st, 1);
-        copy_col(out->role, sizeof out->role, st, 2);
+        token_row(st, out);
     }
     vk_err e = rc == SQLITE_ROW || rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, "reading a token");
     sqlite3_reset(st);
     return e;
+}
+
+vk_err store_token_each(store_conn *c, int (*fn)(void *arg, const store_token *t), void *arg,
+                        vk_errinfo *ei)
+{
+    sqlite3_stmt *st = store_stmt(c, SQL_TOKEN_LIST, ei);
+    if (!st)
+        return VK_EDB;
+    int rc;
+    store_token t;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        token_row(st, &t);
+        if (fn(arg, &t)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    vk_err e = rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, "listing tokens");
+    sqlite3_reset(st);
+    return e;
+}
+
+static int token_by_id(void *arg, const store_token *t)
+{
+    store_token *want = arg;
+    if (t->id != want->id)
+        return 0;
+    *want = *t;
+    return 1;
+}
+
+vk_err store_token_revoke(store_conn *c, int64_t id, int64_t now_s, const char *now,
+                          const char *actor, int *changed, vk_errinfo *ei)
+{
+    *changed = 0;
+    vk_err e = store_begin(c, ei);
+    if (e)
+        return e;
+    store_token t;
+    memset(&t, 0, sizeof t);
+    t.id = id;
+    if ((e = store_token_each(c, token_by_id, &t, ei)) || !t.name[0] || t.revoked_at)
+        return finish(c, e, ei);
+    sqlite3_stmt *st = store_stmt(c, SQL_TOKEN_REVOKE, ei);
+    if (!st)
+        return finish(c, VK_EDB, ei);
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_s);
+    if (!(e = store_step_done(c, st, ei, "revoking a token")) && sqlite3_changes(c->db) == 1) {
+        char before[64], after[64];
+        snprintf(before, sizeof before, "{\"id\":%lld,\"revoked\":false}", (long long)id);
+        snprintf(after, sizeof after, "{\"id\":%lld,\"revoked\":true}", (long long)id);
+        e = account_event(c, now, actor, "token_revoke", t.name, before, after, ei);
+        *changed = !e;
+    }
+    if (e)
+        *changed = 0;
+    return finish(c, e, ei);
+}
+
+vk_err store_token_touch(store_conn *c, int64_t id, int64_t now_s, vk_errinfo *ei)
+{
+    sqlite3_stmt *st = store_stmt(c, SQL_TOKEN_TOUCH, ei);
+    if (!st)
+        return VK_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_s);
+    return store_step_done(c, st, ei, "noting a token's use");
 }
 
 vk_err store_session_add(store_conn *c, const char *id_hash, int64_t user_id, const char *csrf,

@@ -55,6 +55,16 @@ vk_err store_staff_user_each(store_conn *c, int (*fn)(void *arg, const store_sta
 vk_err store_staff_user_update(store_conn *c, const char *name, const char *role, int disabled,
                                const char *hash, const char *now, const char *actor, int *changed,
                                vk_errinfo *ei);
+/* store_staff_user_update for an admin acting over HTTP, with the checks
+ * that only hold inside the write transaction (two admins demoting each
+ * other at once must not both win): actor_id (a staff_user id; 0 for an
+ * API token, whose role cannot change) must still be an enabled admin
+ * (VK_EFORBIDDEN), and the change must leave at least one enabled admin
+ * (VK_ELAST_ADMIN). Nothing is changed when either fails. */
+vk_err store_staff_user_update_by(store_conn *c, int64_t actor_id, const char *name,
+                                  const char *role, int disabled, const char *hash,
+                                  const char *now, const char *actor, int *changed,
+                                  vk_errinfo *ei);
 /* Disable the user and end its sessions; *changed 0 when no such user. */
 vk_err store_staff_user_disable(store_conn *c, const char *name, const char *now,
                                 const char *actor, int *changed, vk_errinfo *ei);
@@ -64,12 +74,40 @@ vk_err store_staff_user_passwd(store_conn *c, const char *name, const char *hash
 
 /* ---- API tokens ---- */
 
-/* A new token (event token_create, target the token's name). */
+/* A token as listed: never its value nor its hash. Times in Unix seconds,
+ * 0 for none (expires_at 0: never). */
+typedef struct store_token {
+    int64_t id;
+    char name[STORE_STAFF_NAME_MAX + 1];
+    char role[16];
+    char created_at[32]; /* RFC 3339 */
+    int64_t expires_at;
+    int64_t revoked_at;
+    int64_t last_used_at;
+} store_token;
+
+/* 1 when t may authenticate at time now: not revoked, not expired. */
+int store_token_usable(const store_token *t, int64_t now);
+
+/* A new token (event token_create, target the token's name; after holds
+ * role, id and expires, RFC 3339 or null); expires_at 0 never expires. *id its id (may be NULL). */
 vk_err store_token_add(store_conn *c, const char *name, const char *role, const char *token_hash,
-                       const char *now, const char *actor, vk_errinfo *ei);
-/* The token whose hash this is: out->id, name and role; *found 0 if none. */
-vk_err store_token_find(store_conn *c, const char *token_hash, int *found, store_staff_user *out,
+                       int64_t expires_at, const char *now, const char *actor, int64_t *id,
+                       vk_errinfo *ei);
+/* The token whose hash this is, usable or not (check store_token_usable);
+ * *found 0 if none. */
+vk_err store_token_find(store_conn *c, const char *token_hash, int *found, store_token *out,
                         vk_errinfo *ei);
+/* Calls fn for each token by id; stops when fn returns ≠ 0. */
+vk_err store_token_each(store_conn *c, int (*fn)(void *arg, const store_token *t), void *arg,
+                        vk_errinfo *ei);
+/* Revoke token id at now_s (event token_revoke, target its name) in one
+ * transaction. *changed 0 when there is no such token or it was revoked
+ * already (no event then). */
+vk_err store_token_revoke(store_conn *c, int64_t id, int64_t now_s, const char *now,
+                          const char *actor, int *changed, vk_errinfo *ei);
+/* Note that token id was used at now_s (no event: the log would fill). */
+vk_err store_token_touch(store_conn *c, int64_t id, int64_t now_s, vk_errinfo *ei);
 
 /* ---- sessions ---- */
 

@@ -678,13 +678,15 @@ char *store_col_dup(sqlite3_stmt *st, int i)
     return s ? strdup(s) : NULL;
 }
 
-vk_err store_idem_get(store_conn *c, const char *key, int *found, store_idem *out, vk_errinfo *ei)
+vk_err store_idem_get(store_conn *c, const char *scope, const char *key, int *found,
+                      store_idem *out, vk_errinfo *ei)
 {
     sqlite3_stmt *st = stmt_get(c, SQL_IDEM_GET, ei);
     if (!st)
         return VK_EDB;
     memset(out, 0, sizeof *out);
     store_bind_text(st, 1, key);
+    store_bind_text(st, 7, scope);
     int rc = sqlite3_step(st);
     *found = rc == SQLITE_ROW;
     vk_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? VK_OK : db_fail(c, ei, "reading an idempotency key");
@@ -710,19 +712,38 @@ void store_idem_fini(store_idem *r)
     memset(r, 0, sizeof *r);
 }
 
-vk_err store_idem_put(store_conn *c, const char *key, const store_idem *r, const char *now,
-                      vk_errinfo *ei)
+vk_err store_idem_put(store_conn *c, const char *scope, const char *key, const store_idem *r,
+                      const char *now, vk_errinfo *ei)
 {
     sqlite3_stmt *st = stmt_get(c, SQL_IDEM_PUT, ei);
     if (!st)
         return VK_EDB;
     store_bind_text(st, 1, key);
+    store_bind_text(st, 7, scope);
     store_bind_text(st, 2, r->request_hash);
     bind_i64(st, 3, r->status);
     store_bind_text(st, 4, r->location);
     store_bind_text(st, 5, r->body);
     store_bind_text(st, 6, now);
     return store_step_done(c, st, ei, "saving an idempotency key");
+}
+
+vk_err store_secret_get(store_conn *c, const char *name, unsigned char out[32], vk_errinfo *ei)
+{
+    sqlite3_stmt *st = stmt_get(c, SQL_SECRET_GET, ei);
+    if (!st)
+        return VK_EDB;
+    store_bind_text(st, 1, name);
+    int rc = sqlite3_step(st);
+    vk_err e = VK_OK;
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
+        memcpy(out, sqlite3_column_blob(st, 0), 32);
+    else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        e = vk_fail(ei, VK_EDB, "", "the database has no secret '%s'", name);
+    else
+        e = db_fail(c, ei, "reading a server secret");
+    sqlite3_reset(st);
+    return e;
 }
 
 vk_err store_idem_purge(store_conn *c, const char *before, vk_errinfo *ei)

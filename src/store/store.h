@@ -270,8 +270,9 @@ vk_err store_feedback_redact(store_conn *c, int64_t id, const char *description,
 vk_err store_me_too_add(store_conn *c, int64_t id, const char *voter, const char *address,
                         const char *day, const char *now, int *counted, vk_errinfo *ei);
 /* Move from's voters to into (a voter already on into counts once) and add
- * from's remaining count plus one (from's reporter) to into's me_too; from
- * keeps no votes. *into_me_too is into's new count. */
+ * from's remaining count plus one (from's reporter, as the voter
+ * STORE_MERGED_REPORTER of from: merged again, it counts nothing) to
+ * into's me_too; from keeps no votes. *into_me_too is into's new count. */
 vk_err store_me_too_merge(store_conn *c, int64_t from, int64_t into, int64_t *into_me_too,
                           vk_errinfo *ei);
 
@@ -284,12 +285,20 @@ typedef struct store_idem {
     char *body;
 } store_idem;
 
-/* The remembered response for key; *found 0 if none. The strings are
- * copies: caller frees with store_idem_fini(). */
-vk_err store_idem_get(store_conn *c, const char *key, int *found, store_idem *out, vk_errinfo *ei);
+/* Keys belong to a client: scope names it (schema 0011: "t:" and a token
+ * id, or "a:" and a keyed hash of the address); the same key in another
+ * scope is another key. */
+/* The remembered response for key in scope; *found 0 if none. The strings
+ * are copies: caller frees with store_idem_fini(). */
+vk_err store_idem_get(store_conn *c, const char *scope, const char *key, int *found,
+                      store_idem *out, vk_errinfo *ei);
 void store_idem_fini(store_idem *r);
-vk_err store_idem_put(store_conn *c, const char *key, const store_idem *r, const char *now,
-                      vk_errinfo *ei);
+vk_err store_idem_put(store_conn *c, const char *scope, const char *key, const store_idem *r,
+                      const char *now, vk_errinfo *ei);
+
+/* The server's 32-byte secret called name (schema 0011, server_secret)
+ * into out; VK_EDB when there is none. */
+vk_err store_secret_get(store_conn *c, const char *name, unsigned char out[32], vk_errinfo *ei);
 /* Forget responses older than `before` (RFC 3339). */
 vk_err store_idem_purge(store_conn *c, const char *before, vk_errinfo *ei);
 

@@ -45,6 +45,7 @@
     X(VK_ECSRF,              "csrf",                   403, "The X-CSRF-Token header is missing or wrong.") \
     X(VK_ECROSS_SITE,        "cross_site",             403, "Writes from another site's pages are refused.") \
     X(VK_EOWN_ACCOUNT,       "own_account",            409, "Admins cannot disable or demote their own account.") \
+    X(VK_ELAST_ADMIN,        "last_admin",             409, "At least one enabled admin must remain.") \
     X(VK_ELOGIN_THROTTLED,   "too_many_logins",        429, "Too many failed sign-ins; wait and try again.") \
     X(VK_EIDEM_REUSED,       "idempotency_key_reused", 422, "This Idempotency-Key was used for another request.") \
     X(VK_EHEADER,            "invalid_header",         400, "A request header is invalid.")   \

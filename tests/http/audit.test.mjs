@@ -83,7 +83,11 @@ describe('account actions from the command line', () => {
       const evs = await accountEvents('token_create', t.name);
       assert.equal(evs.length, 1, `one token_create for ${t.name}`);
       assert.match(evs[0].actor, CLI_ACTOR);
-      assert.deepEqual(evs[0].after, { role: t.role });
+      const { expires, ...rest } = evs[0].after;
+      assert.deepEqual(rest, { role: t.role, id: rest.id });
+      assert.ok(Number.isInteger(rest.id));
+      // 365 days from creation by default (issue 19, 8c)
+      assert.ok(Math.abs(Date.parse(expires) - Date.parse(evs[0].at) - 365 * 86400000) < 5000, expires);
     }
   });
 

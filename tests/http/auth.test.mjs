@@ -2,8 +2,9 @@
 // role matrix — every route of the table (as /ogcapi/api lists it) ×
 // anonymous, each role and an API token → the expected status.
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { startServer, vaikutaCli } from '../lib/server.mjs';
+import { startServer, vaikutaBin, vaikutaCli } from '../lib/server.mjs';
 
 const PW = 'correct horse battery staple';
 const USERS = [
@@ -57,6 +58,8 @@ const MATRIX = [
   ['GET', '/api/v1/staff/feedback/{id}', 'staff'],
   ['PATCH', '/api/v1/staff/feedback/{id}', 'moderator'],
   ['GET', '/api/v1/staff/audit', 'admin'],
+  ['GET', '/api/v1/staff/tokens', 'admin'],
+  ['DELETE', '/api/v1/staff/tokens/{tokenId}', 'admin'],
   ['GET', '/api/v1/stats/feedback', 'public'],
   ['GET', '/api/v1/stats/response-times', 'public'],
   ['GET', '/api/v1/stats/choropleth', 'public'],
@@ -83,6 +86,8 @@ const ADMITTED_STATUS = {
   'GET /api/v1/staff/feedback/{id}': 200,
   'PATCH /api/v1/staff/feedback/{id}': 400, // {} changes nothing
   'GET /api/v1/staff/audit': 200,
+  'GET /api/v1/staff/tokens': 200,
+  'DELETE /api/v1/staff/tokens/{tokenId}': 404, // no token 999999
   'POST /api/v1/staff/feedback/{id}/merge': 400, // {} has no into
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
@@ -90,7 +95,7 @@ const ADMITTED_STATUS = {
 };
 
 const SAMPLE = { id: '1', file: 'feedback.geojson', collectionId: 'feedback', featureId: '1',
-  format: 'json', service_code: 'x', service_request_id: '1', token: 'x' };
+  format: 'json', service_code: 'x', service_request_id: '1', token: 'x', tokenId: '999999' };
 const concrete = (pattern) => pattern.replace(/\{(\w+)\}/g, (_, k) => SAMPLE[k] ?? 'x');
 
 let srv;
@@ -248,6 +253,107 @@ describe('sign-in', () => {
     const wait = Number(locked.res.headers.get('retry-after'));
     assert.ok(wait >= 1 && wait <= 30, `Retry-After ${wait}`);
     assert.equal((await login('admin1')).res.status, 200, 'other names are not locked');
+  });
+});
+
+describe('API tokens: expiry, listing, revocation (issue 19, 8c)', () => {
+  const cli = (...args) => spawnSync(vaikutaBin, ['token', ...args, '--db', srv.db], { encoding: 'utf8' });
+  const me = (token) => call('GET', '/api/v1/auth/me', { token });
+  const list = () => {
+    const r = cli('list');
+    assert.equal(r.status, 0, r.stderr);
+    const [head, ...rows] = r.stdout.trim().split('\n');
+    assert.equal(head, 'ID\tNAME\tROLE\tCREATED\tEXPIRES\tLAST USED\tSTATE');
+    return rows.map((l) => l.split('\t'));
+  };
+
+  test('create expires in 365 days by default, --expires-days 0 never; list never shows a value', async () => {
+    const yearly = vaikutaCli(['token', 'create', '--role', 'moderator', '--name', 'yearly', '--db', srv.db]).trim();
+    const forever = vaikutaCli(['token', 'create', '--role', 'council', '--name', 'forever', '--expires-days', '0', '--db', srv.db]).trim();
+    assert.equal((await me(yearly)).status, 200);
+    const rows = list();
+    const y = rows.find((r) => r[1] === 'yearly');
+    const f = rows.find((r) => r[1] === 'forever');
+    assert.equal(y[2], 'moderator');
+    const days = (Date.parse(y[4]) - Date.parse(y[3])) / 86400000;
+    assert.ok(Math.abs(days - 365) < 0.01, `expires ${y[4]} after ${y[3]}`);
+    assert.match(y[5], /^\d{4}-\d\d-\d\dT/, 'last use noted');
+    assert.equal(y[6], 'active');
+    assert.equal(f[4], 'never');
+    assert.equal(f[5], '-', 'never used');
+    const out = cli('list').stdout;
+    for (const secret of [yearly, forever, ...Object.values(srv.tokens)]) assert.ok(!out.includes(secret));
+    for (const bad of [['create', '--role', 'admin', '--name', 'x', '--expires-days', '-1'],
+      ['create', '--role', 'admin', '--name', 'x', '--expires-days', 'soon'], ['revoke'], ['list', 'extra']]) {
+      assert.equal(cli(...bad).status, 2, bad.join(' '));
+    }
+  });
+
+  test('revoke by name or id: refused at once, in the audit log; ambiguous names need the id', async () => {
+    const t1 = vaikutaCli(['token', 'create', '--role', 'planner', '--name', 'fms', '--db', srv.db]).trim();
+    const t2 = vaikutaCli(['token', 'create', '--role', 'planner', '--name', 'twin', '--db', srv.db]).trim();
+    vaikutaCli(['token', 'create', '--role', 'planner', '--name', 'twin', '--db', srv.db]);
+    assert.equal((await me(t1)).status, 200);
+    let r = cli('revoke', 'fms');
+    assert.equal(r.status, 0, r.stderr);
+    const gone = await me(t1);
+    assert.equal(gone.status, 401);
+    assert.match(gone.json.error.message, /revoked/);
+    assert.equal(cli('revoke', 'fms').status, 1, 'no unrevoked token of that name is left');
+    r = cli('revoke', 'twin');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /2 tokens are named 'twin'; give the ID/);
+    const twinId = list().find((row) => row[1] === 'twin')[0];
+    assert.equal(cli('revoke', twinId).status, 0);
+    assert.equal((await me(t2)).status, 401, 'the first twin (lower id) is revoked');
+    assert.equal(cli('revoke', twinId).stdout.includes('already revoked'), true);
+    assert.equal(cli('revoke', '999999').status, 1);
+    const states = list().filter((row) => row[1] === 'fms' || row[1] === 'twin').map((row) => row[6].split(' ')[0]);
+    assert.deepEqual(states.sort(), ['active', 'revoked', 'revoked']);
+    // Open311 refuses it too (the same check).
+    const admin = await login('admin1');
+    const audit = await call('GET', '/api/v1/staff/audit?type=account&limit=100', { cookie: admin.cookie });
+    const ev = audit.json.events.filter((e) => e.kind === 'token_revoke');
+    assert.deepEqual(ev.map((e) => e.target).sort(), ['fms', 'twin']);
+    assert.ok(ev.every((e) => e.actor.startsWith('cli')));
+    assert.ok(!JSON.stringify(audit.json).includes(t1));
+  });
+
+  test('admins list and revoke tokens over HTTP too, never seeing a value', async () => {
+    const t = vaikutaCli(['token', 'create', '--role', 'council', '--name', 'web-revoked', '--db', srv.db]).trim();
+    assert.equal((await me(t)).status, 200);
+    const admin = await login('admin1');
+    const l = await call('GET', '/api/v1/staff/tokens', { cookie: admin.cookie });
+    assert.equal(l.status, 200);
+    const row = l.json.tokens.find((x) => x.name === 'web-revoked');
+    assert.deepEqual(Object.keys(row), ['id', 'name', 'role', 'created_at', 'expires_at', 'last_used_at', 'revoked_at', 'state']);
+    assert.equal(row.state, 'active');
+    assert.ok(row.last_used_at, 'last use noted');
+    const text = JSON.stringify(l.json);
+    for (const secret of [t, ...Object.values(srv.tokens)]) assert.ok(!text.includes(secret));
+    assert.equal((await call('DELETE', `/api/v1/staff/tokens/${row.id}`, { cookie: admin.cookie })).status, 403,
+      'a cookie needs the CSRF token');
+    const d = await call('DELETE', `/api/v1/staff/tokens/${row.id}`, { cookie: admin.cookie, csrf: admin.json.csrf });
+    assert.equal(d.status, 200);
+    assert.equal(d.json.state, 'revoked');
+    assert.equal((await me(t)).status, 401);
+    assert.equal((await call('DELETE', `/api/v1/staff/tokens/${row.id}`, { cookie: admin.cookie, csrf: admin.json.csrf })).status, 200,
+      'revoking again is harmless');
+    assert.equal((await call('DELETE', '/api/v1/staff/tokens/x', { cookie: admin.cookie, csrf: admin.json.csrf })).status, 404);
+    const audit = await call('GET', '/api/v1/staff/audit?type=account&actor=admin1&limit=100', { cookie: admin.cookie });
+    const ev = audit.json.events.filter((e) => e.kind === 'token_revoke' && e.target === 'web-revoked');
+    assert.equal(ev.length, 1, 'one event, by the admin');
+  });
+
+  test('an expired token is refused with a clear message', async () => {
+    const t = vaikutaCli(['token', 'create', '--role', 'moderator', '--name', 'old', '--expires-days', '1', '--db', srv.db]).trim();
+    assert.equal((await me(t)).status, 200);
+    execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db,
+      "UPDATE api_token SET expires_at = strftime('%s','now') - 1 WHERE name = 'old'"]);
+    const r = await me(t);
+    assert.equal(r.status, 401);
+    assert.match(r.json.error.message, /expired/);
+    assert.equal(list().find((row) => row[1] === 'old')[6], 'expired');
   });
 });
 

@@ -14,7 +14,11 @@ test('--help and --version', () => {
   assert.match(r.stdout, /serve/);
   r = run('serve', '--help');
   assert.equal(r.status, 0);
-  for (const opt of ['--db', '--listen', '--web', '--demo', '--tiles']) assert.match(r.stdout, new RegExp(opt));
+  for (const opt of ['--db', '--listen', '--web', '--demo', '--tiles', '--public-url']) assert.match(r.stdout, new RegExp(opt));
+  r = run('token', '--help');
+  assert.equal(r.status, 0);
+  for (const opt of ['token create', 'token list', 'token revoke ID\\|NAME', '--expires-days']) assert.match(r.stdout, new RegExp(opt));
+  assert.match(run('--help').stdout, /token +create, list or revoke/);
   r = run('--version');
   assert.equal(r.status, 0);
   assert.match(r.stdout, /^vaikuta \d+\.\d+\.\d+ \(schema \d+\)/);

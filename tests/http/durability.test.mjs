@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startServer, vaikutaBin } from '../lib/server.mjs';
+import { startServer, vaikutaBin, vaikutaCli } from '../lib/server.mjs';
 
 let srv;
 const feature = (i, lon = 28.7 + (i % 100) * 0.002) => ({
@@ -64,6 +65,65 @@ describe('Idempotency-Key', () => {
     assert.ok(rs.every((r) => r.res.status === 201));
     assert.equal(locations.size, 1);
     assert.equal(await count(), before + 1);
+  });
+
+  // Keys belong to one client (issue 19, 8d): a stranger who knows or
+  // guesses an integration's key gets a key of their own, not its answer.
+  // from: the source address (127.0.0.2 is loopback too); token: Bearer.
+  function postFrom(body, key, { from = '127.0.0.1', token } = {}) {
+    const data = JSON.stringify(body);
+    const headers = { 'Content-Type': 'application/geo+json', 'Idempotency-Key': key,
+      'Content-Length': Buffer.byteLength(data) };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    return new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: srv.port, path: '/api/v1/feedback', method: 'POST',
+        localAddress: from, headers }, (res) => {
+        let text = '';
+        res.on('data', (d) => { text += d; });
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, json: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      req.end(data);
+    });
+  }
+
+  test('the same key from another address is another key; each client replays its own', async () => {
+    const before = await count();
+    const a = await postFrom(feature(10), 'fms-shared-key-1', { from: '127.0.0.1' });
+    assert.equal(a.status, 201);
+    const b = await postFrom(feature(11), 'fms-shared-key-1', { from: '127.0.0.2' });
+    assert.equal(b.status, 201, JSON.stringify(b.json));
+    assert.equal(b.headers['idempotent-replayed'], undefined, 'not A\'s answer');
+    assert.notEqual(b.json.id, a.json.id);
+    assert.match(b.json.followup.token, /^[A-Za-z0-9_-]{43}$/);
+    const a2 = await postFrom(feature(10), 'fms-shared-key-1', { from: '127.0.0.1' });
+    assert.equal(a2.headers['idempotent-replayed'], 'true');
+    assert.equal(a2.json.id, a.json.id);
+    const b2 = await postFrom(feature(11), 'fms-shared-key-1', { from: '127.0.0.2' });
+    assert.equal(b2.headers['idempotent-replayed'], 'true');
+    assert.equal(b2.json.id, b.json.id);
+    assert.equal(await count(), before + 2);
+  });
+
+  test('with an API token the key is the token\'s, from any address; another token has its own', async () => {
+    const t1 = vaikutaCli(['token', 'create', '--role', 'moderator', '--name', 'fms-1', '--db', srv.db]).trim();
+    const t2 = vaikutaCli(['token', 'create', '--role', 'moderator', '--name', 'fms-2', '--db', srv.db]).trim();
+    const a = await postFrom(feature(12), 'fms-shared-key-2', { token: t1 });
+    assert.equal(a.status, 201);
+    const moved = await postFrom(feature(12), 'fms-shared-key-2', { token: t1, from: '127.0.0.2' });
+    assert.equal(moved.headers['idempotent-replayed'], 'true', 'the integration moved to another address');
+    assert.equal(moved.json.id, a.json.id);
+    const other = await postFrom(feature(13), 'fms-shared-key-2', { token: t2 });
+    assert.equal(other.status, 201);
+    assert.notEqual(other.json.id, a.json.id);
+    const anon = await postFrom(feature(14), 'fms-shared-key-2');
+    assert.equal(anon.status, 201, 'an anonymous client with that key has its own');
+    assert.notEqual(anon.json.id, a.json.id);
+    // The address is never stored, only its keyed hash.
+    const dump = spawnSync('sqlite3', [srv.db, 'SELECT scope FROM idempotency'], { encoding: 'utf8' }).stdout;
+    assert.ok(!dump.includes('127.0.0'), dump);
+    assert.match(dump, /^a:[0-9a-f]{32}$/m);
+    assert.match(dump, /^t:\d+$/m);
   });
 
   test('a malformed key is 400', async () => {

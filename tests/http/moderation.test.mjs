@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { request } from '../lib/client.mjs';
@@ -150,6 +151,27 @@ describe('follow-up link', () => {
     await new Promise((r) => setTimeout(r, 100));
     const log = srv.stderr();
     assert.match(log, /GET \/api\/v1\/followup\/\[redacted\] 200/);
+    assert.ok(!log.includes(token), 'token in the log');
+  });
+
+  test('no path form that reaches a token puts it in the log (issue 19, 8f)', async () => {
+    const { token } = await report();
+    const forms = [`//api/v1/followup/${token}`, `/api/v1//followup/${token}`,
+      `/api/v1/followup//${token}`, `/api//v1/followup/${token}/withdraw`, `/api/v1/FOLLOWUP/${token}`,
+      `/${token}`, `/follow.html/${token}`];
+    for (const f of forms) {
+      // Raw requests: a client library might tidy the slashes.
+      await new Promise((resolve) => {
+        const sock = net.connect(srv.port, '127.0.0.1');
+        sock.on('data', () => {});
+        sock.on('close', resolve);
+        sock.on('error', resolve);
+        sock.write(`GET ${f} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    const log = srv.stderr();
+    assert.match(log, /GET \/\/api\/v1\/followup\/\[redacted\] /);
     assert.ok(!log.includes(token), 'token in the log');
   });
 });
@@ -397,6 +419,30 @@ describe('merging duplicates', () => {
     assertError(await merge({ into: c }, 999999), 404, 'not_found', 'id');
     assertError(await merge({ into: c }, a, 'planner-bot'), 403, 'forbidden');
     assert.equal((await staffGet(a)).json.feedback.properties.status, 'received', 'nothing changed');
+  });
+
+  test('merge, reopen, merge again counts the reporter once; withdrawn items cannot be merged (issue 19, 8b)', async () => {
+    const a = (await report({ contact: false })).id;
+    const b = (await report({ contact: false })).id;
+    const merge = (id, into) => call('POST', `/api/v1/staff/feedback/${id}/merge`, { token: 'mod-bot', body: { into } });
+    for (let cycle = 0; cycle < 3; cycle++) {
+      const r = await merge(a, b);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.staff.me_too, 1, `cycle ${cycle}: a's reporter counts once`);
+      assert.equal((await patch(a, { status: 'in_progress' })).status, 200, 'reopened');
+    }
+    assert.equal((await call('GET', `/api/v1/feedback/${b}`)).json.properties.me_too, 1);
+    // Merged the other way, b's count (a's reporter) moves, b's reporter
+    // is added, and a's own reporter does not count on a.
+    const back = await merge(b, a);
+    assert.equal(back.status, 200, back.text);
+    assert.equal(back.json.staff.me_too, 1, 'only b\'s reporter: a does not vote for itself');
+    // Withdrawn by its reporter: refused, nothing counted.
+    const w = await report({ contact: false });
+    const c = (await report({ contact: false })).id;
+    assert.ok((await call('POST', `/api/v1/followup/${w.token}/withdraw`)).status < 300);
+    assertError(await merge(w.id, c), 409, 'invalid_transition', 'id');
+    assert.equal((await staffGet(c)).json.feedback.properties.me_too, 0);
   });
 });
 

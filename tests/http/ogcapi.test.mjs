@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -456,5 +457,60 @@ describe('vaikuta export and import', () => {
     assert.match(r.stdout, /imported 2 feedback items, skipped 2/);
     assert.match(r.stderr, /skipped feature 1: .*outside/);
     assert.match(r.stderr, /skipped feature 3: unknown category/);
+  });
+});
+
+// Absolute links never follow the request's Host header (issue 19, 8e).
+describe('links and a hostile Host header', () => {
+  const EVIL = 'evil.example';
+  // GET with our own Host header (fetch would set its own).
+  const getWithHost = (url, host) => new Promise((resolve, reject) => {
+    const u = new URL(url);
+    http.get({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers: { Host: host } }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+    }).on('error', reject);
+  });
+  const paths = ['/ogcapi', '/ogcapi/collections', '/ogcapi/collections/feedback',
+    '/ogcapi/collections/feedback/items?limit=2', '/open311/v2/discovery.json',
+    '/ogcapi/collections/feedback-by-district/items?limit=2'];
+
+  test('with --public-url every link starts with it and the Host header appears nowhere', async () => {
+    const pub = await startServer({ args: ['--public-url', 'https://palaute.example.fi/vaikuta/'] });
+    try {
+      for (const p of paths) {
+        const r = await getWithHost(`${pub.url}${p}`, EVIL);
+        assert.equal(r.status, 200, `${p}: ${r.text}`);
+        assert.ok(!r.text.includes(EVIL), `${p} names the Host header`);
+        const links = [...r.text.matchAll(/"(?:href|url|self)"\s*:\s*"(https?:[^"]*)"/g)].map((m) => m[1]);
+        assert.ok(links.length > 0 || p.startsWith('/open311'), `${p} has links`);
+        for (const l of links) assert.ok(l.startsWith('https://palaute.example.fi/vaikuta/'), `${p}: ${l}`);
+      }
+      const items = JSON.parse((await getWithHost(`${pub.url}/ogcapi/collections/feedback/items?limit=2`, EVIL)).text);
+      assert.equal(items.links.find((l) => l.rel === 'next').href.split('?')[0],
+        'https://palaute.example.fi/vaikuta/ogcapi/collections/feedback/items');
+    } finally {
+      await pub.stop();
+      pub.cleanup();
+    }
+  });
+
+  test('without --public-url links use the listen address, not the Host header', async () => {
+    for (const p of paths) {
+      const r = await getWithHost(`${base}${p}`, EVIL);
+      assert.equal(r.status, 200, p);
+      assert.ok(!r.text.includes(EVIL), `${p} names the Host header`);
+    }
+    const r = JSON.parse((await getWithHost(`${base}/ogcapi`, EVIL)).text);
+    assert.ok(r.links.every((l) => l.href.startsWith(`${base}/`)), JSON.stringify(r.links));
+  });
+
+  test('a --public-url that could inject text is refused', () => {
+    for (const bad of ['palaute.example.fi', 'ftp://x', 'https://x/"><script>', 'https://x?y=1', 'https://']) {
+      const r = spawnSync(vaikutaBin, ['serve', '--public-url', bad, '--listen', '127.0.0.1:1'], { encoding: 'utf8' });
+      assert.equal(r.status, 2, bad);
+      assert.match(r.stderr, /--public-url/);
+    }
   });
 });

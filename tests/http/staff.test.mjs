@@ -15,6 +15,7 @@ const USERS = [
 const TOKENS = [
   { name: 'mod-bot', role: 'moderator' },
   { name: 'council-bot', role: 'council' },
+  { name: 'admin-bot', role: 'admin' },
 ];
 
 let srv;
@@ -352,5 +353,45 @@ describe('user administration', () => {
     }
     r = await call('PATCH', '/api/v1/staff/users/moderator1', { body: { role: 'admin' }, cookie: admin.cookie });
     assert.equal(r.status, 403, 'a cookie needs the CSRF token');
+  });
+
+  test('two admins demoting each other at once: one wins, the other gets 403 (issue 19, 8a)', async () => {
+    for (let i = 0; i < 8; i++) {
+      const [x, y] = [`race-x${i}`, `race-y${i}`];
+      for (const name of [x, y]) {
+        assert.equal((await as('POST', '/api/v1/staff/users', { name, role: 'admin', password: PW })).status, 201);
+      }
+      const [sx, sy] = [await login(x), await login(y)];
+      const [rx, ry] = await Promise.all([
+        as('PATCH', `/api/v1/staff/users/${y}`, { role: 'moderator' }, sx),
+        as('PATCH', `/api/v1/staff/users/${x}`, { role: 'moderator' }, sy)]);
+      const statuses = [rx.status, ry.status].sort();
+      assert.deepEqual(statuses, [200, 403], `trial ${i}: ${rx.text} ${ry.text}`);
+      const loser = rx.status === 403 ? rx : ry;
+      assert.equal(loser.json.error.code, 'forbidden');
+      assert.match(loser.json.error.message, /no longer an enabled admin|for the admin role/);
+      const users = (await as('GET', '/api/v1/staff/users')).json.users;
+      const admins = users.filter((u) => (u.name === x || u.name === y) && u.role === 'admin' && !u.disabled);
+      assert.equal(admins.length, 1, `trial ${i}: exactly one of the two is still admin`);
+    }
+  });
+
+  test('the last enabled admin cannot be demoted or disabled, not even by an admin token', async () => {
+    for (const u of (await as('GET', '/api/v1/staff/users')).json.users) {
+      if (u.role === 'admin' && !u.disabled && u.name !== 'admin1') {
+        assert.equal((await as('PATCH', `/api/v1/staff/users/${u.name}`, { role: 'planner' })).status, 200);
+      }
+    }
+    for (const body of [{ role: 'moderator' }, { disabled: true }]) {
+      const r = await call('PATCH', '/api/v1/staff/users/admin1', { token: 'admin-bot', body });
+      assert.equal(r.status, 409, r.text);
+      assert.equal(r.json.error.code, 'last_admin');
+      assert.equal(r.json.error.field, Object.keys(body)[0]);
+    }
+    const me = await call('GET', '/api/v1/auth/me', { cookie: admin.cookie });
+    assert.equal(me.json.role, 'admin', 'still admin, nothing changed');
+    // With a second admin, the token may demote the first.
+    assert.equal((await as('PATCH', '/api/v1/staff/users/moderator1', { role: 'admin' })).status, 200);
+    assert.equal((await call('PATCH', '/api/v1/staff/users/moderator1', { token: 'admin-bot', body: { role: 'moderator' } })).status, 200);
   });
 });

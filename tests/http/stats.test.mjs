@@ -231,7 +231,7 @@ describe('density', () => {
   test('hexagons in EPSG:3067 have area cell² (±0.1 %), counts sum to the total', async () => {
     const total = (await call('/api/v1/stats/feedback')).json.total;
     for (const cell of [100, 250, 2000]) {
-      const r = await call(`/api/v1/stats/density?cell=${cell}&crs=http://www.opengis.net/def/crs/EPSG/0/3067`);
+      const r = await call(`/api/v1/stats/density?cell=${cell}&k=0&crs=http://www.opengis.net/def/crs/EPSG/0/3067`, { token: 'mod-bot' });
       assert.equal(r.status, 200, r.text);
       assert.match(r.headers.get('content-crs'), /EPSG\/0\/3067/);
       let sum = 0;
@@ -252,16 +252,33 @@ describe('density', () => {
   });
 
   test('k leaves small cells out and says how many; CRS84 polygons by default', async () => {
-    const all = await call('/api/v1/stats/density?cell=2000');
+    const all = await call('/api/v1/stats/density?cell=2000&k=0', { token: 'mod-bot' });
     assert.match(all.headers.get('content-crs'), /CRS84/);
     const [lon, lat] = all.json.features[0].geometry.coordinates[0][0];
     assert.ok(lon > 28 && lon < 30 && lat > 60 && lat < 62);
-    const k = 2;
+    const k = 7;
     const r = await call(`/api/v1/stats/density?cell=2000&k=${k}`);
     const small = all.json.features.filter((f) => f.properties.count < k);
     assert.equal(r.json.omitted.cells, small.length);
     assert.equal(r.json.omitted.items, small.reduce((s, f) => s + f.properties.count, 0));
     assert.ok(r.json.features.every((f) => f.properties.count >= k));
+  });
+
+  test('the public cannot lower k below 5: single reports stay hidden (issue 19, 9a)', async () => {
+    for (const k of [0, 1, 4]) {
+      const r = await call(`/api/v1/stats/density?cell=100&k=${k}`);
+      assert.equal(r.status, 200, `k=${k}: ${r.text}`);
+      assert.equal(r.json.k, 5, `k=${k} is raised to 5, and the answer says so`);
+      assert.ok(r.json.features.every((f) => f.properties.count >= 5), `k=${k}`);
+      assert.ok(r.json.omitted.cells > 0, 'small cells are left out');
+    }
+    const d = await call('/api/v1/stats/density?cell=100');
+    assert.equal(d.status, 200);
+    assert.equal(d.json.k, 5, 'the default is the floor');
+    assert.ok(d.json.features.every((f) => f.properties.count >= 5));
+    const staff = await call('/api/v1/stats/density?cell=100&k=1', { token: 'mod-bot' });
+    assert.equal(staff.status, 200, 'staff may look closer');
+    assert.ok(staff.json.features.some((f) => f.properties.count < 5));
   });
 });
 
@@ -314,7 +331,8 @@ describe('conditional requests', () => {
     r = await call(u, { headers: { 'If-None-Match': tag2 } });
     assert.equal(r.status, 200, 'hiding changes the tag');
     assert.equal(r.json.total, total0, 'a hidden item does not count');
-    assert.equal((await call('/api/v1/stats/density?cell=2000')).json.items, total0);
+    const dens = (await call('/api/v1/stats/density?cell=2000&k=0', { token: 'mod-bot' })).json;
+    assert.equal(dens.items, total0);
     const tag3 = r.headers.get('etag');
     // Editing personal data out of the text changes no figure, nor the tag.
     m = await call(`/api/v1/staff/feedback/${created.json.id}`, { method: 'PATCH', token: 'mod-bot', body: { description: 'ETag-testi (muokattu)' } });
@@ -330,6 +348,46 @@ describe('conditional requests', () => {
     r = await call(u, { headers: { 'If-None-Match': r.headers.get('etag') } });
     assert.equal(r.status, 200, 'withdrawing changes the tag');
     assert.equal(r.json.total, total0, 'a withdrawn item does not count');
+  });
+});
+
+describe('the public ETag follows public data only (issue 19, 9b)', () => {
+  const urls = ['/api/v1/stats/feedback', '/api/v1/stats/response-times', '/api/v1/stats/density',
+    '/ogcapi/collections/feedback-by-district/items'];
+  const tags = async () => Promise.all(urls.map(async (u) => (await call(u)).headers.get('etag')));
+  const report = async (description) => {
+    const r = await call('/api/v1/feedback', { method: 'POST',
+      body: { type: 'Feature', geometry: { type: 'Point', coordinates: [28.771, 61.191] },
+        properties: { category: 'lighting', description } } });
+    assert.equal(r.status, 201, r.text);
+    return r.json.id;
+  };
+  const patch = async (id, body) => {
+    const r = await call(`/api/v1/staff/feedback/${id}`, { method: 'PATCH', token: 'mod-bot', body });
+    assert.equal(r.status, 200, r.text);
+  };
+
+  test('internal notes (on hidden and visible items) and changes to hidden items leave it alone', async () => {
+    const hidden = await report('Piilotettava ETag-testi');
+    const visible = await report('Näkyvä ETag-testi');
+    await patch(hidden, { hidden: true });
+    const t0 = await tags();
+    await patch(hidden, { internal_note: 'Sisäinen muistiinpano piilotetusta' });
+    assert.deepEqual(await tags(), t0, 'a note on a hidden item');
+    await patch(hidden, { status: 'in_progress', internal_note: 'käsittelyssä' });
+    assert.deepEqual(await tags(), t0, 'a status change of a hidden item');
+    await patch(visible, { internal_note: 'Sisäinen muistiinpano näkyvästä' });
+    assert.deepEqual(await tags(), t0, 'a note on a visible item');
+    // Public changes still move it.
+    await patch(visible, { status: 'in_progress' });
+    const t1 = await tags();
+    t1.forEach((t, i) => assert.notEqual(t, t0[i], `status change: ${urls[i]}`));
+    await report('Uusi julkinen ETag-testi');
+    const t2 = await tags();
+    t2.forEach((t, i) => assert.notEqual(t, t1[i], `new item: ${urls[i]}`));
+    await patch(hidden, { hidden: false });
+    const t3 = await tags();
+    t3.forEach((t, i) => assert.notEqual(t, t2[i], `shown again: ${urls[i]}`));
   });
 });
 

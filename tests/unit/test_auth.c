@@ -124,26 +124,45 @@ static void test_store(void)
     store_staff_user_disable(c, "nobody", "2026-01-02T00:00:00Z", "test", &changed, &ei);
     T_OK(!changed, "disabling nobody changes nothing");
 
-    T_EQ_INT(store_token_add(c, "gis", "planner", "th", "2026-01-01T00:00:00Z", "test", &ei), VK_OK, "token");
-    store_token_find(c, "th", &found, &s, &ei);
-    T_OK(found && strcmp(s.role, "planner") == 0, "the token is found by its hash");
-    store_token_find(c, "nope", &found, &s, &ei);
+    int64_t tid = 0;
+    store_token tk;
+    T_EQ_INT(store_token_add(c, "gis", "planner", "th", 0, "2026-01-01T00:00:00Z", "test", &tid, &ei), VK_OK, "token");
+    store_token_find(c, "th", &found, &tk, &ei);
+    T_OK(found && strcmp(tk.role, "planner") == 0 && tk.id == tid, "the token is found by its hash");
+    T_OK(store_token_usable(&tk, 2000000000) && tk.expires_at == 0, "without an expiry it never expires");
+    store_token_find(c, "nope", &found, &tk, &ei);
     T_OK(!found, "an unknown hash is not");
+    /* Expiry and revocation (issue 19, 8c). */
+    int64_t t2 = 0;
+    store_token_add(c, "short", "moderator", "th2", 1000, "2026-01-01T00:00:00Z", "test", &t2, &ei);
+    store_token_find(c, "th2", &found, &tk, &ei);
+    T_OK(found && store_token_usable(&tk, 999) && !store_token_usable(&tk, 1000),
+         "a token is refused from its expiry on");
+    T_EQ_INT(store_token_revoke(c, tid, 500, "2026-01-01T00:00:01Z", "test", &changed, &ei), VK_OK, "revoke");
+    T_OK(changed, "revoked");
+    store_token_find(c, "th", &found, &tk, &ei);
+    T_OK(found && tk.revoked_at == 500 && !store_token_usable(&tk, 501), "a revoked token is refused");
+    store_token_revoke(c, tid, 600, "2026-01-01T00:00:02Z", "test", &changed, &ei);
+    T_OK(!changed, "revoking twice changes nothing");
+    store_token_revoke(c, 999, 600, "2026-01-01T00:00:02Z", "test", &changed, &ei);
+    T_OK(!changed, "revoking no token changes nothing");
 
     /* The account events: one per real change, none for a refused one. */
     store_staff_user_disable(c, "aino", "2026-01-02T00:00:00Z", "test", &changed, &ei);
     audit_seen seen = {0};
     store_audit_query q = {100, STORE_AUDIT_ACCOUNT, NULL, NULL, STORE_AUDIT_ANY, 0};
     T_EQ_INT(store_audit_each(c, &q, audit_collect, &seen, &ei), VK_OK, "read the account events");
-    T_EQ_STR(seen.kinds, "disable,password,token_create,user_add,",
-             "newest first by time, then id: disable once, the password, the token, the add");
+    T_EQ_STR(seen.kinds, "disable,password,token_revoke,token_create,token_create,user_add,",
+             "newest first by time, then id: disable once, the password, the revoke (once), the "
+             "tokens, the add");
     T_OK(!seen.secret, "no hash in any event");
     /* A cursor at the disable continues with the events older than it. */
     store_audit_query q2 = {100, STORE_AUDIT_ANY, "test", "2026-01-02T00:00:00Z", STORE_AUDIT_ACCOUNT,
                             seen.ids[0]};
     audit_seen older = {0};
     T_EQ_INT(store_audit_each(c, &q2, audit_collect, &older, &ei), VK_OK, "read from a cursor");
-    T_EQ_STR(older.kinds, "password,token_create,user_add,", "the same time, then older ones");
+    T_EQ_STR(older.kinds, "password,token_revoke,token_create,token_create,user_add,",
+             "the same time, then older ones");
 
     int f = 0;
     int64_t last = 0;
@@ -169,6 +188,45 @@ static void test_store(void)
     store_close(c);
 }
 
+/* Changes by an admin over HTTP are checked again inside the write
+ * transaction (issue 19, 8a): a caller demoted meanwhile changes nothing,
+ * and the last enabled admin stays. */
+static void test_admin_guard(void)
+{
+    store_conn *c = NULL;
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    T_EQ_INT(store_open(&c, t_path("guard.sqlite"), &ei), VK_OK, "open");
+    if (!c)
+        return;
+    const char *now = "2026-01-01T00:00:00Z";
+    store_staff_user_add(c, "a", "admin", "$argon2id$x", now, "test", &ei);
+    store_staff_user_add(c, "b", "admin", "$argon2id$x", now, "test", &ei);
+    store_staff_user a, b;
+    int found = 0, changed = 0;
+    store_staff_user_get(c, "a", &found, &a, &ei);
+    store_staff_user_get(c, "b", &found, &b, &ei);
+    T_EQ_INT(store_staff_user_update_by(c, a.id, "b", "moderator", -1, NULL, now, "a", &changed, &ei),
+             VK_OK, "a demotes b");
+    T_EQ_INT(store_staff_user_update_by(c, b.id, "a", "moderator", -1, NULL, now, "b", &changed, &ei),
+             VK_EFORBIDDEN, "b, no longer an admin, cannot demote a");
+    T_OK(!changed, "nothing changed");
+    store_staff_user_get(c, "a", &found, &a, &ei);
+    T_EQ_STR(a.role, "admin", "a is still admin");
+    T_EQ_INT(store_staff_user_update_by(c, 0, "a", NULL, 1, NULL, now, "token", &changed, &ei),
+             VK_ELAST_ADMIN, "the last enabled admin cannot be disabled");
+    T_EQ_STR(ei.field, "disabled", "field disabled");
+    T_EQ_INT(store_staff_user_update_by(c, 0, "a", "planner", -1, NULL, now, "token", &changed, &ei),
+             VK_ELAST_ADMIN, "nor demoted");
+    store_staff_user_get(c, "a", &found, &a, &ei);
+    T_OK(strcmp(a.role, "admin") == 0 && !a.disabled, "a is unchanged");
+    T_EQ_INT(store_staff_user_update_by(c, 0, "b", "admin", -1, NULL, now, "token", &changed, &ei),
+             VK_OK, "promoting is fine");
+    T_EQ_INT(store_staff_user_update_by(c, 0, "a", "planner", -1, NULL, now, "token", &changed, &ei),
+             VK_OK, "with another admin, demoting is fine");
+    store_close(c);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -176,6 +234,7 @@ int main(void)
     test_secrets();
     test_roles();
     test_store();
+    test_admin_guard();
     t_cleanup();
     return t_done();
 }

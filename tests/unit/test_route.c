@@ -48,6 +48,24 @@ static void test_routes(void)
     T_EQ_STR(logged ? logged : "", "/api/v1/followup/[redacted]/withdraw",
              "a follow-up token is never logged");
     free(logged);
+    /* Any form of the path that reaches a token (issue 19, 8f). */
+    static const char *const hostile[][2] = {
+        {"//api/v1/followup/abc", "//api/v1/followup/[redacted]"},
+        {"/api/v1//followup/abc/withdraw", "/api/v1//followup/[redacted]/withdraw"},
+        {"/api/v1/followup//abc", "/api/v1/followup//[redacted]"},
+        {"/x/FollowUp/abc", "/x/FollowUp/[redacted]"},
+        {"/api/v1/followup", "/api/v1/followup"},
+        {"/zZ0-_zZ0-_zZ0-_zZ0-_zZ0-_zZ0-_zZ0-_zZ0-_zZ0", "/[redacted]"},
+        {"/follow.html/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+         "/follow.html/[redacted]"},
+        {"/a/b/c/d", "/a/b/c/d"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        logged = vk_route_log_path(hostile[i][0]);
+        T_EQ_STR(logged ? logged : "(null)", hostile[i][1], hostile[i][0]);
+        free(logged);
+    }
     logged = vk_route_log_path("/api/v1/feedback/7");
     T_EQ_STR(logged ? logged : "", "/api/v1/feedback/7", "other paths are logged as they are");
     free(logged);

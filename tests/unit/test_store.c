@@ -354,8 +354,11 @@ static void test_moderation(void)
     T_EQ_INT(store_me_too_merge(c, id[0], id[1], &after, &ei), VK_OK, "merge");
     T_EQ_INT(after, 3, "v1 once, v2, and the duplicate's reporter");
     T_EQ_INT(count_sql(db, "SELECT me_too FROM feedback WHERE id = 1"), 0, "the duplicate keeps none");
-    T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback_me_too WHERE feedback_id = 2"), 2,
-             "voters moved without doubles");
+    T_EQ_INT(count_sql(db, "SELECT count(*) FROM feedback_me_too WHERE feedback_id = 2"), 3,
+             "voters moved without doubles, and the reporter's row");
+    /* Merged again (after a reopen): the reporter is counted already. */
+    T_EQ_INT(store_me_too_merge(c, id[0], id[1], &after, &ei), VK_OK, "merge again");
+    T_EQ_INT(after, 3, "the same reporter does not count twice (issue 19, 8b)");
 
     int64_t found_id = 0;
     exec_sql(db, "UPDATE feedback SET followup_hash = 'abc' WHERE id = 2");
