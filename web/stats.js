@@ -335,7 +335,7 @@
       renderDensity();
       return Promise.resolve();
     }
-    return load('density', ['/api/v1/stats/density?' + filterQuery({ cell: String(S.view.cell), k: '0' })], renderDensity);
+    return load('density', ['/api/v1/stats/density?' + filterQuery({ cell: String(S.view.cell) })], renderDensity);
   }
 
   function loadResponse() {
@@ -746,7 +746,7 @@
     var a = $('dl-areas'), d = $('dl-density'), o = $('dl-ogc');
     a.href = '/api/v1/stats/choropleth?' + filterQuery({ areas: S.view.areas });
     a.textContent = t(districts ? 'stDlAreas_districts' : 'stDlAreas_access');
-    d.href = '/api/v1/stats/density?' + filterQuery({ cell: String(S.view.cell), k: '0' });
+    d.href = '/api/v1/stats/density?' + filterQuery({ cell: String(S.view.cell) });
     d.textContent = t('stDlDensity', { size: fmtCell(S.view.cell) });
     o.href = '/ogcapi/collections/' + (districts ? 'feedback-by-district' : 'feedback-by-accessibility-area');
     o.textContent = t('stDlOgc');
