@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&req, 0, sizeof req);
     req.method = VK_GET;
     req.arena = &arena;
-    req.host = "127.0.0.1";
+    req.base_url = "http://127.0.0.1:8080";
     for (char *save = NULL, *pair = strtok_r(q, "&", &save); pair; pair = strtok_r(NULL, "&", &save)) {
         if (req.nparams == VK_MAX_PARAMS) {
             req.params_overflow = 1;
