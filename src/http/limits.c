@@ -120,11 +120,11 @@ void http_limits_free(http_limits *l)
     free(l);
 }
 
-int http_limits_is_expensive(const vk_req *req, int is_export)
+int http_limits_is_expensive(const vk_req *req, int route_expensive)
 {
     if (req->method != VK_GET && req->method != VK_HEAD)
         return 0;
-    if (is_export || vk_req_param(req, "filter"))
+    if (route_expensive || vk_req_param(req, "filter"))
         return 1;
     /* Any limit written with more than four digits, or over the big page. */
     const char *limit = vk_req_param(req, "limit");

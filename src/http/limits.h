@@ -45,7 +45,7 @@ void http_limits_stop(http_limits *l);
 void http_limits_free(http_limits *l);
 
 /* 1 if the request should run as an expensive one (see above). */
-int http_limits_is_expensive(const vk_req *req, int is_export);
+int http_limits_is_expensive(const vk_req *req, int route_expensive);
 
 /* Run fn(arg, ctx) on a free expensive-request thread, then done(arg)
  * once the slot and the context are free again (so a client answered in

@@ -34,6 +34,8 @@ typedef struct vk_route {
     vk_handler handler;
     vk_access access;
     int rate_limited; /* a public write: counts against the client's bucket */
+    int expensive;    /* always runs on the expensive-request threads (exports);
+                       * others only with a filter or a big page (http/limits.h) */
 } vk_route;
 
 typedef enum { VK_ROUTE_FOUND, VK_ROUTE_NOT_FOUND, VK_ROUTE_BAD_METHOD } vk_route_result;

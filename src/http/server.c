@@ -501,7 +501,7 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
         vk_resp_error(resp, &ei);
         return;
     }
-    if (http_limits_is_expensive(&req, route->handler == api_export_http)) {
+    if (http_limits_is_expensive(&req, route->expensive)) {
         run_expensive(srv, call, route, &req, resp);
         return;
     }
