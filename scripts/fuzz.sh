@@ -10,8 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 out=build/fuzz
 mkdir -p "$out/crashes"
-core=$(ls src/util/*.c src/gis/*.c src/store/*.c src/api/*.c src/http/request.c src/http/route.c \
-          src/http/static.c src/http/ratelimit.c)
+core=$(find src -name '*.c' ! -path 'src/cli/*' | sort)
 gen="build/schema_migrations.c build/openapi_json.c"
 flags="-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DVK_VERSION=\"fuzz\"
        -DVK_SOURCE_DIR=\"$PWD\" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined

@@ -25,7 +25,7 @@
  * PROJ never prints: the context's log level is NONE and its logger drops
  * everything.
  */
-#include "crs.h"
+#include "gis/crs.h"
 
 #include <math.h>
 #include <proj.h>
@@ -33,8 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gis.h"
-#include "gis_internal.h"
+#include "gis/gis.h"
+#include "gis/gis_internal.h"
 
 /* Points per densified bbox edge, corners included. */
 #define GIS_BBOX_EDGE_POINTS 21

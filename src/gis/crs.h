@@ -15,8 +15,8 @@
 
 #include <stddef.h>
 
-#include "util/buf.h"
-#include "util/err.h"
+#include "core/buf.h"
+#include "core/err.h"
 
 typedef enum { GIS_CRS_CRS84, GIS_CRS_4326, GIS_CRS_3067, GIS_CRS_3879, GIS_CRS__COUNT } gis_crs;
 

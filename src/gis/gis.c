@@ -30,8 +30,8 @@
  * gis_internal.h: GeoJSON in another CRS, and WKB transformed in place.
  */
 #define GEOS_USE_ONLY_R_API
-#include "gis.h"
-#include "gis_internal.h"
+#include "gis/gis.h"
+#include "gis/gis_internal.h"
 
 #include <geos_c.h>
 #include <math.h>

@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../util/buf.h"
-#include "../util/err.h"
+#include "core/buf.h"
+#include "core/err.h"
 
 /* Hard cap on vertices in one geometry (issue 2: at most 10 000). */
 #define GIS_MAX_VERTICES 10000

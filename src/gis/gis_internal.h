@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 
-#include "../util/buf.h"
-#include "../util/err.h"
+#include "core/buf.h"
+#include "core/err.h"
 
 /* Transform one position (x, y in the WKB's order) in place. Returns VK_OK,
  * or the error the whole call then returns (e.g. VK_EGEOM_COORD). Called

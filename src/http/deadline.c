@@ -7,8 +7,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "util/clock.h"
-#include "util/log.h"
+#include "core/clock.h"
+#include "core/log.h"
 
 enum phase { HEAD, BUSY, IDLE };
 

@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "util/err.h"
+#include "core/err.h"
 
 struct MHD_Response;
 

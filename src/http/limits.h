@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 
-#include "api/ctx.h"
+#include "db/ctx.h"
 #include "http/request.h"
 
 /* Pages larger than this are expensive requests. */

@@ -12,7 +12,7 @@
 #ifndef VK_ORIGIN_H
 #define VK_ORIGIN_H
 
-#include "util/err.h"
+#include "core/err.h"
 
 /* 1 (with ei: VK_ECROSS_SITE, field the header at fault) when a write with
  * these headers (each NULL when absent) comes from another site's page:

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/arena.h"
-#include "util/buf.h"
-#include "util/err.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
 
 typedef enum {
     VK_GET = 1 << 0,

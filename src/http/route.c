@@ -7,12 +7,15 @@
 #include <string.h>
 #include <strings.h>
 
-#include "api/api.h"
-#include "api/auth.h"
-#include "api/export.h"
-#include "api/moderation.h"
-#include "api/stats.h"
-#include "api/workflow.h"
+#include "feedback/feedback.h"
+#include "ogc/ogc.h"
+#include "open311/open311.h"
+#include "reference/reference.h"
+#include "auth/auth.h"
+#include "exchange/export.h"
+#include "feedback/moderation.h"
+#include "stats/stats.h"
+#include "feedback/workflow.h"
 #include "http/static.h"
 
 #define ANY_GET (VK_GET | VK_HEAD)

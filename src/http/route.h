@@ -8,7 +8,7 @@
 #ifndef VK_ROUTE_H
 #define VK_ROUTE_H
 
-#include "api/ctx.h"
+#include "db/ctx.h"
 #include "http/request.h"
 
 typedef vk_err (*vk_handler)(vk_ctx *ctx, const vk_req *req, vk_resp *resp);

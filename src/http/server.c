@@ -22,12 +22,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "api/auth.h"
-#include "api/signin.h"
-#include "api/stats_index.h"
-#include "api/ctx.h"
-#include "api/writer.h"
-#include "api/export.h"
+#include "auth/auth.h"
+#include "auth/signin.h"
+#include "stats/stats_index.h"
+#include "db/ctx.h"
+#include "db/writer.h"
+#include "exchange/export.h"
 #include "http/headers.h"
 #include "http/limits.h"
 #include "http/deadline.h"
@@ -36,8 +36,8 @@
 #include "http/ratelimit.h"
 #include "http/route.h"
 #include "http/static.h"
-#include "util/clock.h"
-#include "util/log.h"
+#include "core/clock.h"
+#include "core/log.h"
 
 /* Bytes of an oversized body read and dropped before answering 413 and
  * closing the connection. */

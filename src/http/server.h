@@ -6,8 +6,8 @@
 #ifndef VK_SERVER_H
 #define VK_SERVER_H
 
-#include "config.h"
-#include "util/err.h"
+#include "core/config.h"
+#include "core/err.h"
 
 typedef struct http_server http_server;
 

@@ -7,7 +7,7 @@
 #ifndef VK_STATIC_H
 #define VK_STATIC_H
 
-#include "api/ctx.h"
+#include "db/ctx.h"
 #include "http/request.h"
 
 vk_err http_static_file(vk_ctx *ctx, const vk_req *req, vk_resp *resp);

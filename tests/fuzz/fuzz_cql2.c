@@ -17,8 +17,8 @@
  *
  * Build and run:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I src tests/fuzz/fuzz_cql2.c \
- *     src/api/cql2.c src/store/cql2_sql.c src/util/err.c src/util/buf.c \
- *     src/util/arena.c src/util/clock.c $(pkg-config --cflags --libs spatialite sqlite3) \
+ *     src/features/cql2.c src/features/cql2_sql.c src/core/err.c src/core/buf.c \
+ *     src/core/arena.c src/core/clock.c $(pkg-config --cflags --libs spatialite sqlite3) \
  *     -lm -o /tmp/fuzz_cql2
  *   cp -r tests/fuzz/cql2 /tmp/cql2corpus
  *   /tmp/fuzz_cql2 -max_total_time=60 -max_len=4096 /tmp/cql2corpus
@@ -31,11 +31,11 @@
 
 #include <spatialite.h>
 
-#include "api/cql2.h"
-#include "store/cql2_sql.h"
-#include "util/arena.h"
-#include "util/buf.h"
-#include "util/err.h"
+#include "features/cql2.h"
+#include "features/cql2_sql.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,6 +1,6 @@
 /*
  * fuzz_form.c — libFuzzer target for the form-encoded body parser
- * (util/form.c). Beyond the sanitizers it aborts when an accepted body
+ * (http/form.c). Beyond the sanitizers it aborts when an accepted body
  * breaks a promise: more than VK_FORM_MAX_FIELDS pairs, a key or value
  * over its cap or not valid UTF-8, or a pair that does not survive being
  * encoded again and parsed a second time.
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/buf.h"
-#include "util/form.h"
+#include "core/buf.h"
+#include "http/form.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

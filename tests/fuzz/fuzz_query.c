@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "feedback/feedback.h"
+#include "ogc/ogc.h"
+#include "reference/reference.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -2,9 +2,9 @@
  * tables. */
 #include <stdlib.h>
 
-#include "api/auth.h"
+#include "auth/auth.h"
 #include "http/route.h"
-#include "store/staff.h"
+#include "auth/staff.h"
 #include "t.h"
 #include "tmp.h"
 

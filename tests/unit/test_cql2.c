@@ -8,12 +8,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "api/cql2.h"
-#include "store/cql2_sql.h"
+#include "features/cql2.h"
+#include "features/cql2_sql.h"
 #include "t.h"
-#include "util/arena.h"
-#include "util/buf.h"
-#include "util/err.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
 
 static const cql2_queryable Q[] = {
     {"category", "f.category", CQL2_Q_STRING},

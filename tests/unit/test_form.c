@@ -1,7 +1,7 @@
-/* test_form.c — the form-encoded body parser (util/form.c). */
+/* test_form.c — the form-encoded body parser (http/form.c). */
 #include <stdlib.h>
 
-#include "util/form.h"
+#include "http/form.h"
 #include "t.h"
 
 static vk_err parse(vk_arena *a, const char *body, vk_param *p, int *n)

@@ -2,8 +2,10 @@
  * on a real temporary SpatiaLite database with the fixture areas. */
 #include <stdlib.h>
 
-#include "api/api.h"
-#include "store/collections.h"
+#include "core/json.h"
+#include "feedback/feedback.h"
+#include "reference/reference.h"
+#include "features/collections.h"
 #include "t.h"
 #include "tmp.h"
 

@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api/api.h"
+#include "feedback/feedback.h"
+#include "ogc/ogc.h"
+#include "open311/open311.h"
 #include "http/headers.h"
 #include "http/limits.h"
 #include "http/origin.h"

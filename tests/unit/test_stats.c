@@ -2,7 +2,7 @@
  * and the time arithmetic of the statistics snapshot. */
 #include <math.h>
 
-#include "api/stats_index.h"
+#include "stats/stats_index.h"
 #include "gis/hex.h"
 #include "t.h"
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 
 #include "gis/gis.h"
-#include "store/collections.h"
-#include "store/migrate.h"
-#include "store/store.h"
+#include "features/collections.h"
+#include "db/migrate.h"
+#include "db/store.h"
 #include "t.h"
 #include "tmp.h"
 

@@ -3,11 +3,11 @@
 #include <stdlib.h>
 
 #include "t.h"
-#include "util/arena.h"
-#include "util/buf.h"
-#include "util/clock.h"
-#include "util/err.h"
-#include "util/sha256.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/sha256.h"
 
 static void test_buf(void)
 {

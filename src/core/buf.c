@@ -1,0 +1,258 @@
+/* buf.c — bounded buffer, JSON text output and UTF-8 checking. */
+#include "core/buf.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void vk_buf_init(vk_buf *b, size_t max)
+{
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->max = max;
+    b->failed = 0;
+}
+
+void vk_buf_fini(vk_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+void vk_buf_reset(vk_buf *b)
+{
+    b->len = 0;
+    b->failed = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+static int buf_fail(vk_buf *b, int why)
+{
+    vk_buf_fini(b);
+    b->failed = why;
+    return -1;
+}
+
+/* Make room for n more bytes plus the terminating NUL. */
+static int buf_reserve(vk_buf *b, size_t n)
+{
+    if (b->failed)
+        return -1;
+    if (n > b->max || b->len > b->max - n)
+        return buf_fail(b, 2);
+    size_t need = b->len + n + 1;
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    if (cap > b->max + 1)
+        cap = b->max + 1;
+    char *p = realloc(b->data, cap);
+    if (!p)
+        return buf_fail(b, 1);
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+int vk_buf_add(vk_buf *b, const void *p, size_t n)
+{
+    if (buf_reserve(b, n))
+        return -1;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int vk_buf_puts(vk_buf *b, const char *s) { return vk_buf_add(b, s, strlen(s)); }
+
+int vk_buf_putc(vk_buf *b, char c) { return vk_buf_add(b, &c, 1); }
+
+int vk_buf_printf(vk_buf *b, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return buf_fail(b, 1);
+    if ((size_t)n < sizeof small)
+        return vk_buf_add(b, small, (size_t)n);
+    if (buf_reserve(b, (size_t)n))
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+char *vk_buf_take(vk_buf *b, size_t *len)
+{
+    char *p = b->data;
+    if (len)
+        *len = p ? b->len : 0;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+int vk_json_str(vk_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (vk_buf_putc(b, '"'))
+        return -1;
+    size_t run = 0; /* start of the pending run of bytes needing no escape */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        vk_buf_add(b, s + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"': vk_buf_add(b, "\\\"", 2); break;
+        case '\\': vk_buf_add(b, "\\\\", 2); break;
+        case '\n': vk_buf_add(b, "\\n", 2); break;
+        case '\r': vk_buf_add(b, "\\r", 2); break;
+        case '\t': vk_buf_add(b, "\\t", 2); break;
+        default: {
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            vk_buf_add(b, esc, 6);
+        }
+        }
+    }
+    vk_buf_add(b, s + run, n - run);
+    return vk_buf_putc(b, '"');
+}
+
+int vk_json_str_or_null(vk_buf *b, const char *s)
+{
+    return s ? vk_json_str(b, s, strlen(s)) : vk_buf_add(b, "null", 4);
+}
+
+int vk_json_int(vk_buf *b, int64_t v) { return vk_buf_printf(b, "%lld", (long long)v); }
+
+int vk_json_num(vk_buf *b, double v)
+{
+    if (!isfinite(v))
+        return vk_buf_add(b, "null", 4);
+    if (v == floor(v) && fabs(v) < 1e15)
+        return vk_buf_printf(b, "%.0f", v);
+    char tmp[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    return vk_buf_puts(b, tmp);
+}
+
+int vk_json_coord(vk_buf *b, double v, int decimals)
+{
+    if (!isfinite(v))
+        return vk_buf_add(b, "null", 4);
+    char tmp[64];
+    int n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+    if (n <= 0 || (size_t)n >= sizeof tmp)
+        return vk_json_num(b, v);
+    if (memchr(tmp, '.', (size_t)n)) {
+        while (n > 0 && tmp[n - 1] == '0')
+            n--;
+        if (n > 0 && tmp[n - 1] == '.')
+            n--;
+    }
+    if (n == 2 && tmp[0] == '-' && tmp[1] == '0')
+        return vk_buf_putc(b, '0');
+    return vk_buf_add(b, tmp, (size_t)n);
+}
+
+/* The length of the well-formed UTF-8 sequence at s (n bytes left), 0 if
+ * there is none: no stray continuation byte, overlong form, surrogate or
+ * code point above U+10FFFF. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len;
+    unsigned cp;
+    if (c < 0x80)
+        return 1;
+    if ((c & 0xE0) == 0xC0) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t k = 1; k < len; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+int vk_utf8_valid(const char *str, size_t n, size_t *chars)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t count = 0, i = 0;
+    while (i < n) {
+        size_t len = utf8_seq(s + i, n - i);
+        if (!len)
+            return 0;
+        i += len;
+        count++;
+    }
+    if (chars)
+        *chars = count;
+    return 1;
+}
+
+void vk_utf8_repair(char *str)
+{
+    unsigned char *s = (unsigned char *)str;
+    size_t n = strlen(str);
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_seq(s + i, n - i);
+        if (len) {
+            i += len;
+        } else {
+            s[i++] = '?';
+        }
+    }
+}
+
+void vk_utf8_snip(const char *s, size_t n, char out[VK_SNIP_SIZE])
+{
+    size_t k = n;
+    int cut = 0;
+    if (k > 40) {
+        k = 40;
+        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+            k--;
+        cut = 1;
+    }
+    memcpy(out, s, k);
+    if (cut) {
+        memcpy(out + k, "\xE2\x80\xA6", 3); /* … */
+        k += 3;
+    }
+    out[k] = '\0';
+}

@@ -1,0 +1,639 @@
+/*
+ * export.c — GeoJSON, CSV and GeoPackage exports.
+ *
+ * Files use the east/north axis order of traditional GIS whatever the
+ * CRS (as GDAL and QGIS expect of files); GeoJSON in a CRS other than
+ * CRS84 names it in a "crs" member, which GDAL reads. CSV is UTF-8 with a
+ * byte order mark (so spreadsheets detect the encoding and show å, ä, ö),
+ * RFC 4180 quoting, WKT plus a coordinate pair (the point itself, or a
+ * point inside a line or area), and text that a spreadsheet would run as a
+ * formula is prefixed with an apostrophe.
+ */
+#include "exchange/export.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "exchange/gpkg.h"
+
+#define CHUNK (64 * 1024)
+
+int api_export_format_parse(const char *s, api_export_format *out)
+{
+    if (strcmp(s, "geojson") == 0)
+        *out = EXPORT_GEOJSON;
+    else if (strcmp(s, "csv") == 0)
+        *out = EXPORT_CSV;
+    else if (strcmp(s, "gpkg") == 0)
+        *out = EXPORT_GPKG;
+    else
+        return -1;
+    return 0;
+}
+
+const char *api_export_media_type(api_export_format f)
+{
+    switch (f) {
+    case EXPORT_GEOJSON: return "application/geo+json";
+    case EXPORT_CSV: return "text/csv; charset=utf-8";
+    default: return "application/geopackage+sqlite3";
+    }
+}
+
+struct api_export {
+    vk_ctx *ctx;  /* owned: its own connection */
+    const store_collection *col;
+    api_export_format fmt;
+    gis_crs crs;
+    store_cursor *cur;
+    vk_buf pending; /* produced, not yet read */
+    size_t pos;     /* read position in pending */
+    int64_t done, total;
+    int finished;
+    unsigned char *wkb; /* scratch copy for transforming */
+    size_t wkb_cap;
+};
+
+/* A worker-like context over its own connection. */
+static vk_err own_ctx(const vk_config *cfg, vk_ctx **ctx, vk_errinfo *ei)
+{
+    store_conn *s = NULL;
+    vk_err e = store_open_worker(&s, cfg->db_path, ei);
+    return e ? e : vk_ctx_new(ctx, cfg, s, ei);
+}
+
+static int formula_like(const char *s)
+{
+    return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
+}
+
+static void csv_field(vk_buf *b, const char *s)
+{
+    if (formula_like(s)) {
+        vk_buf_puts(b, "\"'");
+    } else if (strpbrk(s, ",\"\r\n")) {
+        vk_buf_putc(b, '"');
+    } else {
+        vk_buf_puts(b, s);
+        return;
+    }
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            vk_buf_putc(b, '"');
+        vk_buf_putc(b, *p);
+    }
+    vk_buf_putc(b, '"');
+}
+
+static void write_header(api_export *x)
+{
+    vk_buf *b = &x->pending;
+    const store_collection *col = x->col;
+    if (x->fmt == EXPORT_GEOJSON) {
+        vk_buf_printf(b, "{\"type\":\"FeatureCollection\",\"name\":\"%s\",", col->id);
+        if (x->crs != GIS_CRS_CRS84 && x->crs != GIS_CRS_4326)
+            vk_buf_printf(b, "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::%d\"}},",
+                          gis_crs_epsg(x->crs));
+        vk_buf_puts(b, "\"features\":[\n");
+        return;
+    }
+    int metric = x->crs == GIS_CRS_3067 || x->crs == GIS_CRS_3879;
+    vk_buf_puts(b, "\xEF\xBB\xBFid");
+    for (int i = 0; i < col->ncolumns; i++)
+        vk_buf_printf(b, ",%s", col->columns[i].name);
+    vk_buf_printf(b, ",%s,%s,wkt\r\n", metric ? "easting" : "lon", metric ? "northing" : "lat");
+}
+
+static vk_err write_geojson_item(api_export *x, const store_item *it)
+{
+    vk_buf *b = &x->pending;
+    if (x->done)
+        vk_buf_puts(b, ",\n");
+    vk_buf_puts(b, "{\"type\":\"Feature\",\"id\":");
+    if (x->col->id_is_text)
+        vk_json_str_or_null(b, it->id_text);
+    else
+        vk_json_int(b, it->id);
+    vk_buf_puts(b, ",\"geometry\":");
+    vk_err e = gis_wkb_to_geojson_crs_en(x->ctx->proj, x->crs, it->wkb, it->wkb_len, b);
+    if (e)
+        return e;
+    vk_buf_puts(b, ",\"properties\":{");
+    for (int i = 0; i < x->col->ncolumns; i++) {
+        const store_value *v = &it->values[i];
+        vk_buf_printf(b, "%s\"%s\":", i ? "," : "", x->col->columns[i].name);
+        if (v->type == STORE_TEXT)
+            vk_json_str_or_null(b, v->text);
+        else if (v->type == STORE_INT)
+            vk_json_int(b, v->i);
+        else if (v->type == STORE_REAL)
+            vk_json_num(b, v->d);
+        else
+            vk_buf_puts(b, "null");
+    }
+    vk_buf_puts(b, "}}");
+    return VK_OK;
+}
+
+/* A copy of the item's WKB transformed into the export CRS (east/north). */
+static vk_err transformed_wkb(api_export *x, const store_item *it)
+{
+    if (it->wkb_len > x->wkb_cap) {
+        unsigned char *p = realloc(x->wkb, it->wkb_len);
+        if (!p)
+            return VK_ENOMEM;
+        x->wkb = p;
+        x->wkb_cap = it->wkb_len;
+    }
+    memcpy(x->wkb, it->wkb, it->wkb_len);
+    return gis_proj_wkb_from_storage_en(x->ctx->proj, x->crs, x->wkb, it->wkb_len);
+}
+
+static vk_err write_csv_item(api_export *x, const store_item *it)
+{
+    vk_buf *b = &x->pending;
+    char num[64];
+    if (x->col->id_is_text)
+        csv_field(b, it->id_text ? it->id_text : "");
+    else
+        vk_json_int(b, it->id);
+    for (int i = 0; i < x->col->ncolumns; i++) {
+        const store_value *v = &it->values[i];
+        vk_buf_putc(b, ',');
+        if (v->type == STORE_TEXT)
+            csv_field(b, v->text);
+        else if (v->type == STORE_INT)
+            vk_json_int(b, v->i);
+        else if (v->type == STORE_REAL)
+            vk_json_num(b, v->d);
+    }
+    vk_err e = transformed_wkb(x, it);
+    if (e)
+        return e;
+    vk_buf wkt;
+    vk_buf_init(&wkt, 64 * 1024 * 1024);
+    double px = 0, py = 0;
+    int decimals = gis_crs_decimals(x->crs);
+    e = gis_wkb_to_wkt(x->ctx->gis, x->wkb, it->wkb_len, decimals, &wkt, &px, &py);
+    if (!e) {
+        vk_buf_putc(b, ',');
+        snprintf(num, sizeof num, "%.*f", decimals, px);
+        vk_buf_puts(b, num);
+        vk_buf_putc(b, ',');
+        snprintf(num, sizeof num, "%.*f", decimals, py);
+        vk_buf_puts(b, num);
+        vk_buf_puts(b, ",\"");
+        vk_buf_add(b, wkt.data, wkt.len);
+        vk_buf_puts(b, "\"\r\n");
+    }
+    vk_buf_fini(&wkt);
+    return e;
+}
+
+vk_err api_export_open(api_export **out, const vk_config *cfg, const store_collection *col,
+                       api_export_format fmt, gis_crs crs, vk_errinfo *ei)
+{
+    api_export *x = calloc(1, sizeof *x);
+    if (!x)
+        return vk_fail(ei, VK_ENOMEM, "", NULL);
+    x->col = col;
+    x->fmt = fmt;
+    x->crs = crs;
+    vk_buf_init(&x->pending, 256u * 1024 * 1024);
+    store_items_query q = {.limit = -1};
+    vk_err e = own_ctx(cfg, &x->ctx, ei);
+    if (!e)
+        e = store_items_count(x->ctx->store, col, &q, &x->total, ei);
+    if (!e)
+        e = store_cursor_open(x->ctx->store, col, &q, &x->cur, ei);
+    if (e) {
+        api_export_close(x);
+        return e;
+    }
+    write_header(x);
+    *out = x;
+    return VK_OK;
+}
+
+/* Produce at least one chunk (or the end) into pending. */
+static vk_err produce(api_export *x, vk_errinfo *ei)
+{
+    while (x->pending.len - x->pos < CHUNK && !x->finished) {
+        const store_item *it;
+        int rc = store_cursor_next(x->cur, &it, ei);
+        if (rc < 0)
+            return VK_EDB;
+        if (rc == 0) {
+            if (x->fmt == EXPORT_GEOJSON)
+                vk_buf_puts(&x->pending, "\n]}\n");
+            x->finished = 1;
+            break;
+        }
+        vk_err e = x->fmt == EXPORT_GEOJSON ? write_geojson_item(x, it) : write_csv_item(x, it);
+        if (e)
+            return vk_fail(ei, e, "", "item %lld could not be written", (long long)it->id);
+        x->done++;
+    }
+    return vk_buf_ok(&x->pending) ? VK_OK : vk_fail(ei, VK_ENOMEM, "", NULL);
+}
+
+ssize_t api_export_read(api_export *x, char *buf, size_t max, vk_errinfo *ei)
+{
+    if (x->pos == x->pending.len) {
+        /* Everything handed out: start the buffer over before refilling. */
+        vk_buf_reset(&x->pending);
+        x->pos = 0;
+        if (produce(x, ei))
+            return -1;
+    }
+    size_t n = x->pending.len - x->pos;
+    if (n > max)
+        n = max;
+    if (n)
+        memcpy(buf, x->pending.data + x->pos, n);
+    x->pos += n;
+    return (ssize_t)n;
+}
+
+int64_t api_export_done(const api_export *x) { return x->done; }
+int64_t api_export_total(const api_export *x) { return x->total; }
+
+void api_export_close(api_export *x)
+{
+    if (!x)
+        return;
+    store_cursor_close(x->cur);
+    vk_ctx_free(x->ctx);
+    vk_buf_fini(&x->pending);
+    free(x->wkb);
+    free(x);
+}
+
+vk_err api_export_gpkg(const vk_config *cfg, const store_collection *col, gis_crs crs,
+                       const char *path, api_export_progress progress, void *arg, vk_errinfo *ei)
+{
+    api_export x = {.col = col, .fmt = EXPORT_GPKG, .crs = crs};
+    store_items_query q = {.limit = -1};
+    store_gpkg *g = NULL;
+    vk_err e = own_ctx(cfg, &x.ctx, ei);
+    if (!e)
+        e = store_items_count(x.ctx->store, col, &q, &x.total, ei);
+    if (!e)
+        e = store_cursor_open(x.ctx->store, col, &q, &x.cur, ei);
+    /* GeoPackage stores lon/lat for EPSG:4326; CRS84 is the same thing. */
+    if (!e)
+        e = store_gpkg_create(&g, path, col, gis_crs_epsg(crs), ei);
+    const store_item *it;
+    int rc = 0;
+    while (!e && (rc = store_cursor_next(x.cur, &it, ei)) == 1) {
+        if ((e = transformed_wkb(&x, it)))
+            vk_fail(ei, e, "", "item %lld could not be transformed", (long long)it->id);
+        else
+            e = store_gpkg_add(g, it, x.wkb, it->wkb_len, ei);
+        if (progress && ++x.done % 4096 == 0)
+            progress(arg, x.done, x.total);
+    }
+    if (!e && rc < 0)
+        e = VK_EDB;
+    if (g) {
+        if (e)
+            store_gpkg_abort(g);
+        else
+            e = store_gpkg_finish(g, ei);
+    }
+    if (!e && progress)
+        progress(arg, x.done, x.total);
+    store_cursor_close(x.cur);
+    vk_ctx_free(x.ctx);
+    free(x.wkb);
+    return e;
+}
+
+/* ---- shared exports (see export.h) ---- */
+
+typedef struct gpkg_file gpkg_file;
+struct gpkg_file {
+    gpkg_file *next;
+    const store_collection *col;
+    gis_crs crs;
+    long long version, changes; /* the data stamp it was built at */
+    int fd;                     /* -1 while it is being built */
+    long long size;
+    int readers;                /* responses still sending it */
+    int current;                /* 0 once a newer version replaced it */
+};
+
+struct api_exports {
+    const vk_config *cfg; /* borrowed */
+    pthread_mutex_t lock;
+    pthread_cond_t built; /* a build ended */
+    store_conn *stamp;    /* owned: only asked for the data stamp */
+    gpkg_file *files;
+    size_t bytes;         /* of the files still open */
+    int streams;          /* GeoJSON/CSV exports being sent */
+};
+
+vk_err api_exports_new(api_exports **out, const vk_config *cfg, vk_errinfo *ei)
+{
+    api_exports *x = calloc(1, sizeof *x);
+    if (!x)
+        return vk_fail(ei, VK_ENOMEM, "", NULL);
+    vk_err e = store_open_worker(&x->stamp, cfg->db_path, ei);
+    if (e) {
+        free(x);
+        return e;
+    }
+    x->cfg = cfg;
+    pthread_mutex_init(&x->lock, NULL);
+    pthread_cond_init(&x->built, NULL);
+    *out = x;
+    return VK_OK;
+}
+
+void api_exports_free(api_exports *x)
+{
+    if (!x)
+        return;
+    for (gpkg_file *f = x->files, *next; f; f = next) {
+        next = f->next;
+        if (f->fd >= 0)
+            close(f->fd);
+        free(f);
+    }
+    store_close(x->stamp);
+    pthread_cond_destroy(&x->built);
+    pthread_mutex_destroy(&x->lock);
+    free(x);
+}
+
+int api_exports_files(api_exports *x)
+{
+    int n = 0;
+    pthread_mutex_lock(&x->lock);
+    for (gpkg_file *f = x->files; f; f = f->next)
+        n++;
+    pthread_mutex_unlock(&x->lock);
+    return n;
+}
+
+/* Close and forget f when it is superseded and nobody reads it. Locked. */
+static void gpkg_drop_if_done(api_exports *x, gpkg_file *f)
+{
+    if (f->current || f->readers || f->fd < 0)
+        return;
+    for (gpkg_file **p = &x->files; *p; p = &(*p)->next) {
+        if (*p == f) {
+            *p = f->next;
+            break;
+        }
+    }
+    close(f->fd);
+    x->bytes -= (size_t)f->size;
+    free(f);
+}
+
+typedef struct gpkg_reader {
+    api_exports *x;
+    gpkg_file *f;
+    long long pos;
+} gpkg_reader;
+
+static long gpkg_read(void *arg, char *buf, size_t max)
+{
+    gpkg_reader *r = arg;
+    ssize_t n = pread(r->f->fd, buf, max, (off_t)r->pos);
+    if (n > 0)
+        r->pos += n;
+    return (long)n;
+}
+
+static void gpkg_done(void *arg)
+{
+    gpkg_reader *r = arg;
+    pthread_mutex_lock(&r->x->lock);
+    r->f->readers--;
+    gpkg_drop_if_done(r->x, r->f);
+    pthread_mutex_unlock(&r->x->lock);
+    free(r);
+}
+
+/* Build col in crs into a new unlinked file: *fd and *size. */
+static vk_err gpkg_build(const vk_config *cfg, const store_collection *col, gis_crs crs, int *fd,
+                         long long *size, vk_errinfo *ei)
+{
+    char path[4096];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/vaikuta-export-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int tfd = mkstemp(path);
+    if (tfd < 0)
+        return vk_fail(ei, VK_EIO, "", "cannot make a temporary file");
+    close(tfd);
+    vk_err e = api_export_gpkg(cfg, col, crs, path, NULL, NULL, ei);
+    *fd = e ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+    unlink(path); /* readable through the fd until it is closed */
+    struct stat st;
+    if (!e && (*fd < 0 || fstat(*fd, &st) != 0)) {
+        if (*fd >= 0)
+            close(*fd);
+        return vk_fail(ei, VK_EIO, "", "the GeoPackage vanished");
+    }
+    if (!e)
+        *size = (long long)st.st_size;
+    return e;
+}
+
+static vk_err busy(vk_ctx *ctx, vk_resp *resp, const char *what)
+{
+    vk_resp_header(resp, "Retry-After", "5");
+    return vk_fail(&ctx->err, VK_EBUSY, "", "%s; try again shortly", what);
+}
+
+/* Serve the current GeoPackage of col in crs, building it when the data
+ * changed since the last one. */
+static vk_err gpkg_shared(vk_ctx *ctx, const store_collection *col, gis_crs crs, vk_resp *resp)
+{
+    api_exports *x = ctx->exports;
+    gpkg_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    r->x = x;
+    pthread_mutex_lock(&x->lock);
+    long long version, changes;
+    store_data_stamp(x->stamp, &version, &changes);
+    gpkg_file *f;
+    for (;;) {
+        for (f = x->files; f && !(f->current && f->col == col && f->crs == crs); f = f->next)
+            ;
+        if (!f || f->version != version || f->changes != changes || version < 0) {
+            if (f) { /* superseded: gone when its last download ends */
+                f->current = 0;
+                gpkg_drop_if_done(x, f);
+            }
+            f = NULL;
+            break;
+        }
+        if (f->fd >= 0)
+            break;
+        pthread_cond_wait(&x->built, &x->lock); /* being built: wait for it */
+    }
+    if (!f) {
+        if (x->bytes >= x->cfg->export_disk) {
+            pthread_mutex_unlock(&x->lock);
+            free(r);
+            return busy(ctx, resp, "GeoPackage exports use all the disk allowed for them");
+        }
+        f = calloc(1, sizeof *f);
+        if (!f) {
+            pthread_mutex_unlock(&x->lock);
+            free(r);
+            return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        }
+        *f = (gpkg_file){x->files, col, crs, version, changes, -1, 0, 0, 1};
+        x->files = f;
+        pthread_mutex_unlock(&x->lock);
+        int fd = -1;
+        long long size = 0;
+        vk_err e = gpkg_build(ctx->cfg, col, crs, &fd, &size, &ctx->err);
+        pthread_mutex_lock(&x->lock);
+        if (e) {
+            f->current = 0;
+            for (gpkg_file **p = &x->files; *p; p = &(*p)->next) {
+                if (*p == f) {
+                    *p = f->next;
+                    break;
+                }
+            }
+            free(f);
+            pthread_cond_broadcast(&x->built);
+            pthread_mutex_unlock(&x->lock);
+            free(r);
+            return e;
+        }
+        f->fd = fd;
+        f->size = size;
+        x->bytes += (size_t)size;
+        pthread_cond_broadcast(&x->built);
+    }
+    f->readers++;
+    r->f = f;
+    pthread_mutex_unlock(&x->lock);
+    resp->stream_read = gpkg_read;
+    resp->stream_close = gpkg_done;
+    resp->stream_arg = r;
+    resp->stream_size = f->size;
+    return VK_OK;
+}
+
+/* A GeoJSON or CSV stream, counted in x->streams while it is sent. */
+typedef struct counted_stream {
+    api_exports *x; /* NULL: not counted (no server) */
+    api_export *e;
+} counted_stream;
+
+static long stream_read(void *arg, char *buf, size_t max)
+{
+    counted_stream *c = arg;
+    vk_errinfo ei;
+    ssize_t n = api_export_read(c->e, buf, max, &ei);
+    return (long)n;
+}
+
+static void stream_close(void *arg)
+{
+    counted_stream *c = arg;
+    api_export_close(c->e);
+    if (c->x) {
+        pthread_mutex_lock(&c->x->lock);
+        c->x->streams--;
+        pthread_mutex_unlock(&c->x->lock);
+    }
+    free(c);
+}
+
+vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const known[] = {"crs", NULL};
+    vk_err e = vk_req_only_params(req, known, &ctx->err);
+    if (e)
+        return e;
+    const char *file = req->nargs ? req->args[0] : "";
+    const char *dot = strrchr(file, '.');
+    api_export_format fmt;
+    char name[64];
+    if (!dot || (size_t)(dot - file) >= sizeof name || api_export_format_parse(dot + 1, &fmt))
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "path",
+                       "ask for COLLECTION.geojson, COLLECTION.csv or COLLECTION.gpkg");
+    memcpy(name, file, (size_t)(dot - file));
+    name[dot - file] = '\0';
+    const store_collection *col = store_collection_find(name);
+    if (!col)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "collection", "there is no collection '%.40s'",
+                       vk_utf8_valid(name, strlen(name), NULL) ? name : "?");
+    gis_crs crs = GIS_CRS_CRS84;
+    const char *c = vk_req_param(req, "crs");
+    if (c && gis_crs_parse(c, &crs))
+        return vk_fail(&ctx->err, VK_EPARAM, "crs",
+                       "crs: use CRS84, EPSG:4326, EPSG:3067 or EPSG:3879");
+    char *disposition = vk_arena_alloc(req->arena, 128);
+    if (!disposition)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    snprintf(disposition, 128, "attachment; filename=\"%s\"", file);
+    vk_resp_header(resp, "Content-Disposition", disposition);
+    resp->content_type = api_export_media_type(fmt);
+    if (fmt == EXPORT_GPKG && ctx->exports)
+        return gpkg_shared(ctx, col, crs, resp);
+    if (fmt == EXPORT_GPKG) {
+        /* Without a server (handler tests): a file per request. */
+        char *path = vk_arena_alloc(req->arena, 4096);
+        const char *tmp = getenv("TMPDIR");
+        if (!path)
+            return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        snprintf(path, 4096, "%s/vaikuta-export-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        int fd = mkstemp(path);
+        if (fd < 0)
+            return vk_fail(&ctx->err, VK_EIO, "", "cannot make a temporary file");
+        close(fd);
+        if ((e = api_export_gpkg(ctx->cfg, col, crs, path, NULL, NULL, &ctx->err))) {
+            unlink(path);
+            return e;
+        }
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            unlink(path);
+            return vk_fail(&ctx->err, VK_EIO, "", "the GeoPackage vanished");
+        }
+        resp->file_path = path;
+        resp->file_size = (long long)st.st_size;
+        resp->file_unlink = 1;
+        return VK_OK;
+    }
+    counted_stream *cs = calloc(1, sizeof *cs);
+    if (!cs)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    api_exports *xs = ctx->exports;
+    if (xs) {
+        pthread_mutex_lock(&xs->lock);
+        int full = xs->streams >= xs->cfg->max_exports;
+        xs->streams += !full;
+        pthread_mutex_unlock(&xs->lock);
+        if (full) {
+            free(cs);
+            return busy(ctx, resp, "the most exports the server sends at once are being sent");
+        }
+        cs->x = xs;
+    }
+    if ((e = api_export_open(&cs->e, ctx->cfg, col, fmt, crs, &ctx->err))) {
+        cs->e = NULL;
+        stream_close(cs);
+        return e;
+    }
+    resp->stream_read = stream_read;
+    resp->stream_close = stream_close;
+    resp->stream_arg = cs;
+    return VK_OK;
+}

@@ -1,0 +1,67 @@
+/*
+ * export.h — whole collections out as GeoJSON, CSV or GeoPackage, in
+ * constant memory, for `vaikuta export` and GET /api/v1/export/….
+ *
+ * GeoJSON and CSV are produced by a pull-style stream: each read fills the
+ * caller's buffer from a cursor over the collection, so an HTTP response
+ * and a file are written by the same code. An export has its own database
+ * connection (never a worker's), so a slow download holds nobody up.
+ */
+#ifndef VK_EXPORT_H
+#define VK_EXPORT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "db/ctx.h"
+#include "http/request.h"
+#include "features/collections.h"
+
+typedef enum { EXPORT_GEOJSON, EXPORT_CSV, EXPORT_GPKG } api_export_format;
+
+/* "geojson", "csv", "gpkg" → format; -1 if unknown. */
+int api_export_format_parse(const char *s, api_export_format *out);
+const char *api_export_media_type(api_export_format f);
+
+typedef struct api_export api_export;
+
+/* A GeoJSON or CSV stream of the whole collection in crs. Caller closes
+ * with api_export_close(). */
+vk_err api_export_open(api_export **out, const vk_config *cfg, const store_collection *col,
+                       api_export_format fmt, gis_crs crs, vk_errinfo *ei);
+/* Up to max bytes into buf: > 0 bytes, 0 at the end, -1 on error (ei). */
+ssize_t api_export_read(api_export *x, char *buf, size_t max, vk_errinfo *ei);
+/* Items written so far and in all (for progress). */
+int64_t api_export_done(const api_export *x);
+int64_t api_export_total(const api_export *x);
+void api_export_close(api_export *x);
+
+typedef void (*api_export_progress)(void *arg, int64_t done, int64_t total);
+
+/* The collection as a GeoPackage at path (which must not exist). */
+vk_err api_export_gpkg(const vk_config *cfg, const store_collection *col, gis_crs crs,
+                       const char *path, api_export_progress progress, void *arg, vk_errinfo *ei);
+
+/* The server's exports, shared by every worker (thread-safe).
+ *
+ * A GeoPackage is built once per collection, CRS and data version and
+ * then served to every request for it (concurrent and later ones) from
+ * one open, already unlinked file: nothing is left on disk after a crash,
+ * and a version is gone once a newer one has replaced it and its last
+ * download has ended. The data version is PRAGMA data_version of an own
+ * connection, which changes with every commit by anyone else (writes over
+ * HTTP, the CLI): a superset of the public changes. Bytes of the files
+ * still open are capped (cfg->export_disk); a build over the cap is 503
+ * busy. GeoJSON and CSV stream from their own connection; at most
+ * cfg->max_exports at once, more are 503 busy. Caller frees with
+ * api_exports_free() after every response using it has ended. */
+typedef struct api_exports api_exports;
+vk_err api_exports_new(api_exports **out, const vk_config *cfg, vk_errinfo *ei);
+void api_exports_free(api_exports *x);
+/* GeoPackage files alive now (current and superseded but still read). */
+int api_exports_files(api_exports *x);
+
+/* GET /api/v1/export/{collection}.{geojson|csv|gpkg}[?crs=…] */
+vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+
+#endif

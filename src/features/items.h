@@ -1,0 +1,71 @@
+/*
+ * items.h — reading item queries and writing features, shared by the OGC
+ * API - Features handlers, the REST feedback list and the exports: one
+ * query builder (store/collections.c), one feature writer.
+ */
+#ifndef VK_ITEMS_H
+#define VK_ITEMS_H
+
+#include "features/cql2.h"
+#include "db/ctx.h"
+#include "http/request.h"
+#include "features/collections.h"
+
+#define ITEMS_LIMIT_DEFAULT 100
+#define ITEMS_LIMIT_MAX 10000
+
+typedef struct api_items {
+    const store_collection *col;
+    store_items_query q;
+    cql2_expr *filter;      /* AND of every condition asked for, or NULL */
+    cql2_params params;     /* compiled filter values */
+    gis_crs crs;            /* output CRS */
+    char time_start[32], time_end[32];
+} api_items;
+
+void api_items_init(api_items *it, const store_collection *col);
+
+/* filter ∧ e (either may be NULL). Arena memory. */
+cql2_expr *api_items_and(vk_arena *a, cql2_expr *filter, cql2_expr *e);
+/* l ∨ r (both required); property IS [NOT] NULL. Arena memory. */
+cql2_expr *api_items_or(vk_arena *a, cql2_expr *l, cql2_expr *r);
+cql2_expr *api_items_is_null(vk_arena *a, const char *property, int negated);
+/* property = 'text' / property IN ('a','b',…) from a comma list. */
+cql2_expr *api_items_eq_text(vk_arena *a, const char *property, const char *value);
+cql2_expr *api_items_in_list(vk_arena *a, const char *property, const char *comma_list);
+/* property op TIMESTAMP('ts'); ts normalised RFC 3339 UTC. */
+cql2_expr *api_items_cmp_time(vk_arena *a, const char *property, cql2_op op,
+                              const char *timestamp);
+/* id IN (ids…) for integer-id collections (1..CQL2_MAX_LIST ids). */
+cql2_expr *api_items_in_ids(vk_arena *a, const int64_t *ids, int n);
+
+/* Parse a bbox of 4 (or, if allow6, 6) numbers given in crs, into the
+ * storage lon/lat envelope. Errors name field. */
+vk_err api_items_bbox(vk_ctx *ctx, const char *s, gis_crs crs, int allow6, const char *field,
+                      double out[4]);
+/* Only items within r metres (on the ellipsoid) of lon/lat: a box around
+ * the circle for the R*Tree's rough cut, then the exact distance. */
+void api_items_near(api_items *it, double lon, double lat, double r);
+
+/* Compile it->filter (after transforming geometry literals from
+ * filter_crs) into it->q.where with it->params. */
+vk_err api_items_compile(vk_ctx *ctx, const vk_req *req, api_items *it, gis_crs filter_crs);
+
+/* Write one feature of the collection in it->crs (with the property
+ * distance_m, whole metres, when it->q.near_order). */
+vk_err api_item_write(vk_ctx *ctx, const api_items *it, const store_item *item, vk_buf *out);
+
+/* Write the first item the query finds as a Feature; *found 0 if none. */
+vk_err api_items_write_one(vk_ctx *ctx, api_items *it, vk_buf *out, int *found);
+
+/* Run the query and write a FeatureCollection with numberMatched,
+ * numberReturned, timeStamp and self/next/prev links for self_path (links
+ * repeat the request's parameters, offset replaced). */
+vk_err api_items_write_collection(vk_ctx *ctx, const vk_req *req, api_items *it,
+                                  const char *self_path, vk_resp *resp);
+
+/* The start of absolute links: the configured public URL (--public-url, else
+ * http://HOST:PORT of --listen), never the Host header. Borrowed, static. */
+const char *api_base_url(const vk_req *req);
+
+#endif

@@ -1,0 +1,774 @@
+/*
+ * feedback.c — residents' feedback: create, list, get.
+ *
+ * Every way in (the REST API, seeds, later imports and OGC API Part 4)
+ * reads a Feature through api_feedback_read(), so the checks are the same
+ * everywhere. Output goes through feedback_write(), which only knows the
+ * public columns: contact details cannot leak from here.
+ */
+#include "core/json.h"
+#include "feedback/feedback.h"
+#include "questions/questions.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "features/items.h"
+#include "db/writer.h"
+#include "core/sha256.h"
+#include "core/clock.h"
+
+#define DESCRIPTION_MAX 4000
+#define PLACE_MAX 500
+
+static const char *const statuses_list[] = {"received",  "in_progress", "planned",
+                                            "resolved",  "not_resolvable", "duplicate",
+                                            "forwarded", NULL};
+
+int api_feedback_status_open(const char *status)
+{
+    return !status || strcmp(status, "received") == 0 || strcmp(status, "in_progress") == 0 ||
+           strcmp(status, "planned") == 0;
+}
+
+static vk_err check_keys(const json_t *obj, const char *prefix, const char *const *allowed,
+                         vk_errinfo *ei);
+
+static int in_list(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- reading input ---- */
+
+/* Nesting and string length, checked before the parser builds anything:
+ * a Feature needs 6 levels, and no text of ours is longer than 4000
+ * characters, so these caps only stop abuse. */
+#define JSON_MAX_DEPTH 32
+#define JSON_MAX_STRING (64 * 1024)
+
+static vk_err json_prescan(const char *s, size_t len, vk_errinfo *ei)
+{
+    int depth = 0, in_string = 0, escape = 0;
+    size_t string_start = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_string) {
+            if (escape)
+                escape = 0;
+            else if (c == '\\')
+                escape = 1;
+            else if (c == '"')
+                in_string = 0;
+            else if (i - string_start > JSON_MAX_STRING)
+                return vk_fail(ei, VK_ETOO_LONG, "", "a text in the body is longer than %d bytes",
+                               JSON_MAX_STRING);
+            continue;
+        }
+        if (c == '"') {
+            in_string = 1;
+            string_start = i;
+        } else if (c == '{' || c == '[') {
+            if (++depth > JSON_MAX_DEPTH)
+                return vk_fail(ei, VK_ETOO_DEEP, "", "the JSON is nested more than %d levels deep",
+                               JSON_MAX_DEPTH);
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return VK_OK;
+}
+
+vk_err api_json_parse(const char *body, size_t len, json_t **out, vk_errinfo *ei)
+{
+    if (len == 0)
+        return vk_fail(ei, VK_EJSON, "", "the body is empty; send a GeoJSON Feature");
+    if (!vk_utf8_valid(body, len, NULL))
+        return vk_fail(ei, VK_EUTF8, "", "the body is not valid UTF-8");
+    vk_err e = json_prescan(body, len, ei);
+    if (e)
+        return e;
+    json_error_t jerr;
+    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!j)
+        return vk_fail(ei, VK_EJSON, "", "the body is not valid JSON: %s (line %d, column %d)",
+                       jerr.text, jerr.line, jerr.column);
+    *out = j;
+    return VK_OK;
+}
+
+/* A string member: absent/null gives *out NULL (or VK_EMISSING when
+ * required); too long, empty after trimming or with control characters
+ * (other than newline and tab where text allows them) are refused. */
+static vk_err read_text(const json_t *obj, const char *key, const char *field, int required,
+                        size_t max_chars, int multiline, const char **out, vk_errinfo *ei)
+{
+    const json_t *v = json_object_get(obj, key);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return required ? vk_fail(ei, VK_EMISSING, field, "%s is required", field) : VK_OK;
+    if (!json_is_string(v))
+        return vk_fail(ei, VK_ETYPE, field, "%s must be a string", field);
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v), chars = 0;
+    if (strlen(s) != len || !vk_utf8_valid(s, len, &chars))
+        return vk_fail(ei, VK_EUTF8, field, "%s must be valid UTF-8 text", field);
+    int blank = 1;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) || c == 0x7f)
+            return vk_fail(ei, VK_EVALUE, field, "%s contains a control character", field);
+        if (!isspace(c))
+            blank = 0;
+    }
+    if (chars > max_chars)
+        return vk_fail(ei, VK_ETOO_LONG, field, "%s is %zu characters long; at most %zu are allowed",
+                       field, chars, max_chars);
+    if (blank)
+        return required ? vk_fail(ei, VK_EVALUE, field, "%s is empty", field) : VK_OK;
+    *out = s;
+    return VK_OK;
+}
+
+vk_err api_json_text(const json_t *obj, const char *key, int required, size_t max_chars,
+                     int multiline, const char **out, vk_errinfo *ei)
+{
+    return read_text(obj, key, key, required, max_chars, multiline, out, ei);
+}
+
+vk_err api_json_text_named(const json_t *obj, const char *key, const char *field, int required,
+                           size_t max_chars, int multiline, const char **out, vk_errinfo *ei)
+{
+    return read_text(obj, key, field, required, max_chars, multiline, out, ei);
+}
+
+vk_err api_json_keys(const json_t *obj, const char *const *allowed, vk_errinfo *ei)
+{
+    return check_keys(obj, "", allowed, ei);
+}
+
+static vk_err check_keys(const json_t *obj, const char *prefix, const char *const *allowed,
+                         vk_errinfo *ei)
+{
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        (void)v;
+        if (!in_list(key, allowed)) {
+            char field[96];
+            snprintf(field, sizeof field, "%s%.60s", prefix, key);
+            return vk_fail(ei, VK_EUNKNOWN_FIELD, field, "%s is not accepted here", field);
+        }
+    }
+    return VK_OK;
+}
+
+static int email_plausible(const char *s)
+{
+    const char *at = strchr(s, '@');
+    if (!at || at == s || strchr(at + 1, '@'))
+        return 0;
+    const char *dot = strrchr(at + 1, '.');
+    if (!dot || dot == at + 1 || dot[1] == '\0')
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (isspace((unsigned char)*p))
+            return 0;
+    return 1;
+}
+
+static int phone_plausible(const char *s)
+{
+    int digits = 0;
+    for (const char *p = s; *p; p++) {
+        if (isdigit((unsigned char)*p))
+            digits++;
+        else if (!strchr(" +-()", *p))
+            return 0;
+    }
+    return digits >= 5;
+}
+
+static vk_err read_contact(const json_t *props, store_feedback_new *row, vk_errinfo *ei)
+{
+    static const char *const keys[] = {"name", "email", "phone", NULL};
+    const json_t *c = json_object_get(props, "contact");
+    if (!c || json_is_null(c))
+        return VK_OK;
+    if (!json_is_object(c))
+        return vk_fail(ei, VK_ETYPE, "properties.contact", "properties.contact must be an object");
+    vk_err e;
+    if ((e = check_keys(c, "properties.contact.", keys, ei)) ||
+        (e = read_text(c, "name", "properties.contact.name", 0, 200, 0, &row->contact_name, ei)) ||
+        (e = read_text(c, "email", "properties.contact.email", 0, 254, 0, &row->contact_email, ei)) ||
+        (e = read_text(c, "phone", "properties.contact.phone", 0, 40, 0, &row->contact_phone, ei)))
+        return e;
+    if (row->contact_email && !email_plausible(row->contact_email))
+        return vk_fail(ei, VK_EVALUE, "properties.contact.email",
+                       "properties.contact.email does not look like an email address");
+    if (row->contact_phone && !phone_plausible(row->contact_phone))
+        return vk_fail(ei, VK_EVALUE, "properties.contact.phone",
+                       "properties.contact.phone may hold digits, spaces and + - ( ) only");
+    return VK_OK;
+}
+
+static vk_err read_time(const json_t *props, const char *key, const char *field, char *out,
+                        vk_errinfo *ei)
+{
+    const char *s = NULL;
+    vk_err e = read_text(props, key, field, 0, 64, 0, &s, ei);
+    if (e || !s)
+        return e;
+    if (vk_rfc3339_normalise(s, out))
+        return vk_fail(ei, VK_EVALUE, field, "%s must be an RFC 3339 date-time", field);
+    return VK_OK;
+}
+
+/* Status, answer and times: only from trusted sources (seeds, imports). */
+static vk_err read_trusted(const json_t *props, api_feedback_input *in, vk_errinfo *ei)
+{
+    store_feedback_new *row = &in->row;
+    vk_err e;
+    if ((e = read_text(props, "status", "properties.status", 0, 20, 0, &row->status, ei)) ||
+        (e = read_text(props, "resolution_reason", "properties.resolution_reason", 0,
+                       DESCRIPTION_MAX, 1, &row->resolution_reason, ei)) ||
+        (e = read_text(props, "forwarded_to", "properties.forwarded_to", 0, 200, 1,
+                       &row->forwarded_to, ei)) ||
+        (e = read_text(props, "answer", "properties.answer", 0, DESCRIPTION_MAX, 1, &row->answer,
+                       ei)) ||
+        (e = read_time(props, "created", "properties.created", in->created, ei)) ||
+        (e = read_time(props, "updated", "properties.updated", in->updated, ei)) ||
+        (e = read_time(props, "answered", "properties.answered", in->answered, ei)))
+        return e;
+    /* An export from before schema 4 says closed + closed_reason; map it as
+     * migration 0004 maps stored rows. */
+    const char *closed_reason = NULL;
+    if ((e = read_text(props, "closed_reason", "properties.closed_reason", 0, 40, 0,
+                       &closed_reason, ei)))
+        return e;
+    if (row->status && strcmp(row->status, "closed") == 0) {
+        static const char *const map[][2] = {{"fixed", "resolved"},
+                                             {"taken_into_account", "resolved"},
+                                             {"not_possible", "not_resolvable"},
+                                             {"duplicate", "duplicate"},
+                                             {"forwarded", "forwarded"}};
+        const char *to = NULL;
+        for (size_t i = 0; closed_reason && i < sizeof map / sizeof map[0]; i++)
+            if (strcmp(closed_reason, map[i][0]) == 0)
+                to = map[i][1];
+        if (!to)
+            return vk_fail(ei, closed_reason ? VK_EVALUE : VK_EMISSING,
+                           "properties.closed_reason",
+                           "status closed (from before schema 4) needs closed_reason fixed, "
+                           "taken_into_account, not_possible, duplicate or forwarded");
+        row->status = to;
+    } else if (closed_reason) {
+        return vk_fail(ei, VK_EVALUE, "properties.closed_reason",
+                       "properties.closed_reason is only for status closed (from before schema "
+                       "4); use resolution_reason or forwarded_to");
+    }
+    if (row->status && !in_list(row->status, statuses_list))
+        return vk_fail(ei, VK_EVALUE, "properties.status",
+                       "properties.status must be received, in_progress, planned, resolved, "
+                       "not_resolvable, duplicate or forwarded");
+    if (row->resolution_reason && (!row->status || strcmp(row->status, "not_resolvable") != 0))
+        return vk_fail(ei, VK_EVALUE, "properties.resolution_reason",
+                       "properties.resolution_reason is only for not_resolvable items");
+    if (row->forwarded_to && (!row->status || strcmp(row->status, "forwarded") != 0))
+        return vk_fail(ei, VK_EVALUE, "properties.forwarded_to",
+                       "properties.forwarded_to is only for forwarded items");
+    if (in->created[0])
+        row->created_at = in->created;
+    if (in->updated[0])
+        row->updated_at = in->updated;
+    if (in->answered[0])
+        row->answered_at = in->answered;
+    if (row->answer && !row->answered_at)
+        row->answered_at = row->updated_at;
+    return VK_OK;
+}
+
+vk_err api_feedback_read(vk_ctx *ctx, const json_t *feature, api_input_kind kind,
+                         api_feedback_input *in, vk_errinfo *ei)
+{
+    static const char *const public_keys[] = {"category", "description", "place", "contact",
+                                              "attributes", NULL};
+    /* Trusted input may also carry the district, unit and duplicate_of of an
+     * export, which are ignored: the server assigns districts from the
+     * geometry and units from the category, and ids do not carry over;
+     * me_too counts browsers of this server, so it starts again at 0.
+     * closed_reason comes from exports made before schema 4. */
+    static const char *const trusted_keys[] = {
+        "category",     "description",  "place",             "contact",
+        "status",       "answer",       "answered",          "created",
+        "updated",      "district",     "unit",              "duplicate_of",
+        "forwarded_to", "resolution_reason", "closed_reason", "attributes", "me_too", NULL};
+    memset(in, 0, sizeof *in);
+    store_feedback_new *row = &in->row;
+    vk_now_rfc3339(in->created);
+    memcpy(in->updated, in->created, sizeof in->updated);
+    row->created_at = in->created;
+    row->updated_at = in->updated;
+
+    if (!json_is_object(feature))
+        return vk_fail(ei, VK_ETYPE, "", "the body must be a GeoJSON Feature object");
+    const json_t *type = json_object_get(feature, "type");
+    if (!type)
+        return vk_fail(ei, VK_EMISSING, "type", "type is required and must be \"Feature\"");
+    if (!json_is_string(type))
+        return vk_fail(ei, VK_ETYPE, "type", "type must be the string \"Feature\"");
+    if (strcmp(json_string_value(type), "Feature") != 0)
+        return vk_fail(ei, VK_EVALUE, "type", "type must be \"Feature\"; send one Feature at a time");
+    const json_t *props = json_object_get(feature, "properties");
+    if (!props || json_is_null(props))
+        return vk_fail(ei, VK_EMISSING, "properties",
+                       "properties is required (category and description)");
+    if (!json_is_object(props))
+        return vk_fail(ei, VK_ETYPE, "properties", "properties must be an object");
+    const json_t *geometry = json_object_get(feature, "geometry");
+    if (!geometry || json_is_null(geometry))
+        return vk_fail(ei, VK_EMISSING, "geometry", "geometry is required: where is it?");
+    if (!json_is_object(geometry))
+        return vk_fail(ei, VK_ETYPE, "geometry", "geometry must be a GeoJSON geometry object");
+
+    vk_err e;
+    if ((e = check_keys(props, "properties.",
+                        kind == API_INPUT_TRUSTED ? trusted_keys : public_keys, ei)) ||
+        (e = read_text(props, "category", "properties.category", 1, 40, 0, &row->category, ei)) ||
+        (e = read_text(props, "description", "properties.description", 1, DESCRIPTION_MAX, 1,
+                       &row->description, ei)) ||
+        (e = read_text(props, "place", "properties.place", 0, PLACE_MAX, 0, &row->place, ei)) ||
+        (e = read_contact(props, row, ei)))
+        return e;
+    if (kind == API_INPUT_TRUSTED && (e = read_trusted(props, in, ei)))
+        return e;
+    int exists = 0;
+    if ((e = store_category_exists(ctx->store, row->category, &exists, ei)))
+        return e;
+    if (!exists)
+        return vk_fail(ei, VK_EVALUE, "properties.category",
+                       "unknown category '%.40s'; the categories are listed at /api/v1/categories",
+                       row->category);
+    const json_t *answers = json_object_get(props, "attributes");
+    json_t *parsed = NULL;
+    /* Exports in text formats carry the answers as JSON text. */
+    if (kind == API_INPUT_TRUSTED && json_is_string(answers)) {
+        parsed = json_loads(json_string_value(answers), 0, NULL);
+        if (!parsed)
+            return vk_fail(ei, VK_EVALUE, "properties.attributes",
+                           "properties.attributes is text but not a JSON object");
+        answers = parsed;
+    }
+    e = api_attributes_check(ctx, row->category, answers, kind == API_INPUT_PUBLIC,
+                             &in->attributes, ei);
+    json_decref(parsed);
+    if (e)
+        return e;
+    row->attributes = in->attributes;
+
+    gis_geom *g = NULL;
+    if ((e = gis_geom_from_geojson(ctx->gis, geometry, "geometry", &g, ei)))
+        return e;
+    e = gis_geom_check_inside(ctx->gis, g, "geometry", ei);
+    if (!e) {
+        row->district_id = gis_geom_district(ctx->gis, g);
+        e = gis_geom_to_wkb(ctx->gis, g, &in->wkb, &row->wkb_len);
+        if (e)
+            vk_fail(ei, e, "geometry", NULL);
+        row->wkb = in->wkb;
+    }
+    gis_geom_free(ctx->gis, g);
+    return e;
+}
+
+void api_feedback_input_fini(api_feedback_input *in)
+{
+    free(in->wkb);
+    in->wkb = NULL;
+    free(in->attributes);
+    in->attributes = NULL;
+}
+
+/* ---- handlers ---- */
+
+/* A comma list whose every value passes check; errors name the parameter. */
+static vk_err check_list(vk_ctx *ctx, const vk_req *req, const char *name,
+                         const char *const *allowed, const char **out)
+{
+    const char *s = vk_req_param(req, name);
+    *out = s;
+    if (!s)
+        return VK_OK;
+    size_t n = strlen(s);
+    if (n == 0 || n > 1000 || s[0] == ',' || s[n - 1] == ',' || strstr(s, ",,"))
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a comma-separated list", name);
+    char *copy = vk_arena_strndup(req->arena, s, n);
+    if (!copy)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    for (char *item = strtok(copy, ","); item; item = strtok(NULL, ",")) {
+        int ok = 0;
+        if (allowed) {
+            ok = in_list(item, allowed);
+        } else {
+            vk_err e = store_category_exists(ctx->store, item, &ok, &ctx->err);
+            if (e)
+                return e;
+        }
+        if (!ok) {
+            const char *shown = vk_utf8_valid(item, strlen(item), NULL) ? item : "?";
+            return vk_fail(&ctx->err, VK_EPARAM, name, "%s: unknown value '%.60s'", name, shown);
+        }
+    }
+    return VK_OK;
+}
+
+static vk_err param_int(vk_ctx *ctx, const char *s, const char *name, long long min, long long max,
+                        long long *out)
+{
+    if (!s)
+        return VK_OK;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno || !isdigit((unsigned char)s[s[0] == '-']))
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a whole number", name);
+    if (v < min)
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be at least %lld", name, min);
+    *out = v > max ? max : v; /* larger values are clamped, as OGC API does */
+    return VK_OK;
+}
+
+vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const known[] = {"bbox", "category", "status", "district",
+                                        "limit", "offset", "after", NULL};
+    api_items it;
+    api_items_init(&it, store_collection_find("feedback"));
+    long long limit = ITEMS_LIMIT_DEFAULT, offset = 0, after = 0;
+    const char *categories, *statuses;
+    vk_arena *a = req->arena;
+    vk_err e;
+    if ((e = vk_req_only_params(req, known, &ctx->err)) ||
+        (e = param_int(ctx, vk_req_param(req, "limit"), "limit", 1, ITEMS_LIMIT_MAX, &limit)) ||
+        (e = param_int(ctx, vk_req_param(req, "offset"), "offset", 0, INT64_MAX / 2, &offset)) ||
+        (e = param_int(ctx, vk_req_param(req, "after"), "after", 0, INT64_MAX / 2, &after)) ||
+        (e = check_list(ctx, req, "category", NULL, &categories)) ||
+        (e = check_list(ctx, req, "status", statuses_list, &statuses)))
+        return e;
+    it.q.limit = limit;
+    it.q.offset = offset;
+    it.q.after = after;
+    const char *bbox = vk_req_param(req, "bbox");
+    if (bbox && (e = api_items_bbox(ctx, bbox, GIS_CRS_CRS84, 0, "bbox", it.q.bbox)))
+        return e;
+    it.q.has_bbox = bbox != NULL;
+    if (categories)
+        it.filter = api_items_and(a, it.filter, api_items_in_list(a, "category", categories));
+    if (statuses)
+        it.filter = api_items_and(a, it.filter, api_items_in_list(a, "status", statuses));
+    const char *district = vk_req_param(req, "district");
+    if (district) {
+        int64_t id = 0;
+        if ((e = store_district_id(ctx->store, district, &id, &ctx->err)))
+            return e;
+        if (!id)
+            return vk_fail(&ctx->err, VK_EPARAM, "district",
+                           "unknown district; the districts are listed at /api/v1/districts");
+        it.filter = api_items_and(a, it.filter, api_items_eq_text(a, "district", district));
+    }
+    if ((categories || statuses || district) && !it.filter)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    if ((e = api_items_compile(ctx, req, &it, GIS_CRS_CRS84)))
+        return e;
+    return api_items_write_collection(ctx, req, &it, "/api/v1/feedback", resp);
+}
+
+#define NEARBY_RADIUS_DEFAULT 50
+#define NEARBY_RADIUS_MAX 200
+#define NEARBY_LIMIT 20
+
+/* A finite number in [lo, hi] from a query parameter. */
+static vk_err param_number(vk_ctx *ctx, const char *s, const char *name, double lo, double hi,
+                           double *out)
+{
+    char *end;
+    errno = 0;
+    double v = s ? strtod(s, &end) : 0;
+    if (!s || !*s || *end || errno || !isfinite(v) || isspace((unsigned char)*s))
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a number", name);
+    if (v < lo || v > hi)
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be from %g to %g", name, lo, hi);
+    *out = v;
+    return VK_OK;
+}
+
+vk_err api_feedback_nearby(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const known[] = {"lon", "lat", "category", "radius", NULL};
+    api_items it;
+    api_items_init(&it, store_collection_find("feedback"));
+    double lon = 0, lat = 0, radius = NEARBY_RADIUS_DEFAULT;
+    const char *category = NULL;
+    vk_err e;
+    if ((e = vk_req_only_params(req, known, &ctx->err)))
+        return e;
+    if (!vk_req_param(req, "lon") || !vk_req_param(req, "lat"))
+        return vk_fail(&ctx->err, VK_EPARAM, vk_req_param(req, "lon") ? "lat" : "lon",
+                       "lon and lat are required: the point to look around");
+    if ((e = param_number(ctx, vk_req_param(req, "lon"), "lon", -180, 180, &lon)) ||
+        (e = param_number(ctx, vk_req_param(req, "lat"), "lat", -90, 90, &lat)) ||
+        (vk_req_param(req, "radius") &&
+         (e = param_number(ctx, vk_req_param(req, "radius"), "radius", 1, NEARBY_RADIUS_MAX,
+                           &radius))) ||
+        (e = check_list(ctx, req, "category", NULL, &category)))
+        return e;
+    if (category && strchr(category, ','))
+        return vk_fail(&ctx->err, VK_EPARAM, "category", "category takes one category");
+    /* Suggestions while reporting: what is still open, nearest first. */
+    vk_arena *a = req->arena;
+    it.filter = api_items_in_list(a, "status", API_FEEDBACK_OPEN_STATUSES);
+    if (category)
+        it.filter = api_items_and(a, it.filter, api_items_eq_text(a, "category", category));
+    if (!it.filter)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    api_items_near(&it, lon, lat, radius);
+    it.q.near_order = 1;
+    it.q.limit = NEARBY_LIMIT;
+    if ((e = api_items_compile(ctx, req, &it, GIS_CRS_CRS84)))
+        return e;
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    return api_items_write_collection(ctx, req, &it, "/api/v1/feedback/nearby", resp);
+}
+
+int64_t api_parse_id(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
+        return 0;
+    return atoll(s);
+}
+
+/* The stored item as a Feature into the response. */
+static vk_err write_stored(vk_ctx *ctx, int64_t id, vk_resp *resp)
+{
+    api_items it;
+    api_items_init(&it, store_collection_find("feedback"));
+    it.q.id = id;
+    int found = 0;
+    vk_err e = id > 0 ? api_items_write_one(ctx, &it, &resp->body, &found) : VK_OK;
+    if (e)
+        return e;
+    if (!found)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+    resp->content_type = "application/geo+json";
+    return VK_OK;
+}
+
+vk_err api_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const no_params[] = {NULL};
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    return e ? e : write_stored(ctx, api_parse_id(req->nargs ? req->args[0] : NULL), resp);
+}
+
+/* A create in flight: the parsed request and its write job. */
+typedef struct create_state {
+    vk_write_job job; /* first: see vk_write_job_defer() */
+    json_t *doc;
+    api_feedback_input in;
+    api_create_finish_fn finish; /* NULL: answer with the GeoJSON Feature */
+    int finish_arg;
+    char followup[API_FOLLOWUP_TOKEN_LEN + 1]; /* the reporter's token, "" if none */
+    char followup_hash[65];
+} create_state;
+
+void api_followup_token(char token[API_FOLLOWUP_TOKEN_LEN + 1])
+{
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(token, API_FOLLOWUP_TOKEN_LEN + 1, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+}
+
+void api_followup_hash(const char *token, size_t n, char out[65])
+{
+    vk_sha256 h;
+    unsigned char d[32];
+    vk_sha256_init(&h);
+    vk_sha256_update(&h, token, n);
+    vk_sha256_final(&h, d);
+    vk_sha256_hex(d, out);
+}
+
+static void create_finish(void *arg, vk_resp *resp)
+{
+    create_state *st = arg;
+    vk_write_job *job = &st->job;
+    if (st->finish) {
+        st->finish(job, st->finish_arg, resp);
+        return;
+    }
+    if (job->err.code != VK_OK) {
+        vk_resp_error(resp, &job->err);
+        return;
+    }
+    resp->status = job->status;
+    resp->content_type = "application/geo+json";
+    if (job->location)
+        vk_resp_header(resp, "Location", job->location);
+    if (job->replayed)
+        vk_resp_header(resp, "Idempotent-Replayed", "true");
+    const char *body = job->body ? job->body : "";
+    size_t n = strlen(body);
+    if (job->replayed || !st->followup[0] || n == 0 || body[n - 1] != '}') {
+        vk_buf_puts(&resp->body, body);
+        return;
+    }
+    /* The follow-up link, only in this answer: the remembered response of
+     * an Idempotency-Key (job->body) never holds it, so a replay, which
+     * anyone knowing the key and the body could make, cannot reveal it. */
+    vk_buf_add(&resp->body, body, n - 1);
+    vk_buf_printf(&resp->body, ",\"followup\":{\"token\":\"%s\",\"url\":\"/follow.html#%s\"}}",
+                  st->followup, st->followup);
+}
+
+static void create_cleanup(void *arg)
+{
+    create_state *st = arg;
+    vk_write_job_fini(&st->job);
+    api_feedback_input_fini(&st->in);
+    json_decref(st->doc);
+    sodium_memzero(st->followup, sizeof st->followup);
+    free(st);
+}
+
+/* Idempotency-Key: 1–255 visible ASCII characters. */
+static vk_err check_idem_key(vk_ctx *ctx, const char *key)
+{
+    size_t n = key ? strlen(key) : 0;
+    if (!key)
+        return VK_OK;
+    int ok = n >= 1 && n <= 255;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = key[i] > 0x20 && key[i] < 0x7f;
+    return ok ? VK_OK
+              : vk_fail(&ctx->err, VK_EHEADER, "Idempotency-Key",
+                        "Idempotency-Key must be 1 to 255 visible ASCII characters");
+}
+
+vk_err api_feedback_create_at(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
+                              const char *location_prefix)
+{
+    static const char *const no_params[] = {NULL};
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    if (!vk_req_is_json(req))
+        return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
+                       "send the Feature as application/geo+json or application/json");
+    json_t *doc = NULL;
+    if ((e = check_idem_key(ctx, req->idempotency_key)) ||
+        (e = api_json_parse(req->body, req->body_len, &doc, &ctx->err)))
+        return e;
+    return api_feedback_submit(ctx, req, resp, doc, location_prefix, NULL, 0, 0);
+}
+
+vk_err api_idem_scope(vk_ctx *ctx, const vk_req *req, int64_t token_id, char out[48])
+{
+    if (!token_id && req->authorization && *req->authorization) {
+        /* A public write does not need credentials, so bad ones are
+         * ignored here: the key is then the address's, as for anyone. */
+        vk_resp scratch;
+        vk_staff who;
+        vk_resp_init(&scratch, 256);
+        if (api_auth_require(ctx, req, VK_ACCESS_PUBLIC, &scratch, &who) == VK_OK)
+            token_id = who.token_id;
+        vk_resp_fini(&scratch);
+        vk_errinfo_clear(&ctx->err);
+    }
+    if (token_id > 0) {
+        snprintf(out, 48, "t:%lld", (long long)token_id);
+        return VK_OK;
+    }
+    if (!ctx->idem_secret_loaded) {
+        vk_err e = store_secret_get(ctx->store, "idempotency_scope", ctx->idem_secret, &ctx->err);
+        if (e)
+            return e;
+        ctx->idem_secret_loaded = 1;
+    }
+    const char *addr = req->client_addr ? req->client_addr : "";
+    unsigned char h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)addr, strlen(addr), ctx->idem_secret,
+                       sizeof ctx->idem_secret);
+    memcpy(out, "a:", 2);
+    sodium_bin2hex(out + 2, 48 - 2, h, sizeof h);
+    return VK_OK;
+}
+
+vk_err api_feedback_submit(vk_ctx *ctx, const vk_req *req, vk_resp *resp, json_t *doc,
+                           const char *location_prefix, api_create_finish_fn finish,
+                           int finish_arg, int64_t token_id)
+{
+    vk_err e = check_idem_key(ctx, req->idempotency_key);
+    if (e) {
+        json_decref(doc);
+        return e;
+    }
+    create_state *st = calloc(1, sizeof *st);
+    if (!st) {
+        json_decref(doc);
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    }
+    st->doc = doc;
+    st->finish = finish;
+    st->finish_arg = finish_arg;
+    if ((e = api_feedback_read(ctx, st->doc, API_INPUT_PUBLIC, &st->in, &ctx->err))) {
+        create_cleanup(st);
+        return e;
+    }
+    vk_write_job *job = &st->job;
+    job->row = st->in.row;
+    job->location_prefix = location_prefix;
+    if (!finish) {
+        /* Our own answer carries a private follow-up link (Open311 has
+         * its own answer and its own token). */
+        api_followup_token(st->followup);
+        api_followup_hash(st->followup, strlen(st->followup), st->followup_hash);
+        job->row.followup_hash = st->followup_hash;
+    }
+    if (req->idempotency_key) {
+        /* The key's request: method, path and body. */
+        vk_sha256 h;
+        unsigned char digest[32];
+        vk_sha256_init(&h);
+        vk_sha256_update(&h, "POST\n", 5);
+        vk_sha256_update(&h, req->path, strlen(req->path));
+        vk_sha256_update(&h, "\n", 1);
+        vk_sha256_update(&h, req->body, req->body_len);
+        vk_sha256_final(&h, digest);
+        vk_sha256_hex(digest, job->request_hash);
+        job->idem_key = req->idempotency_key;
+        if ((e = api_idem_scope(ctx, req, token_id, job->idem_scope))) {
+            create_cleanup(st);
+            return e;
+        }
+    }
+    vk_write_job_defer(ctx, job, resp, create_finish, create_cleanup);
+    return VK_OK;
+}
+
+vk_err api_feedback_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    return api_feedback_create_at(ctx, req, resp, "/api/v1/feedback/");
+}

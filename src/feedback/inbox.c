@@ -1,0 +1,260 @@
+/*
+ * inbox.c — GET /api/v1/staff/feedback: the staff inbox.
+ *
+ * The same collection query as every other feedback list (one builder,
+ * one feature writer), with three differences that make it a staff view:
+ * hidden items are included (withdrawn ones on request), each feature
+ * carries visibility and me_too, and the order is the one staff work in —
+ * unanswered first, then oldest created first (schema 0006 indexes it, so
+ * the first page on a large table is an index walk, not a sort).
+ *
+ * Every parameter is checked before anything is read: an unknown code in a
+ * list is a 400 naming the parameter, not an empty page.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "feedback/feedback.h"
+#include "features/items.h"
+#include "core/clock.h"
+
+#define INBOX_LIMIT_DEFAULT 50
+#define INBOX_LIMIT_MAX 500
+#define INBOX_DAYS_MAX 36500 /* a hundred years: beyond that every item matches */
+#define LIST_MAX 1000        /* characters of a comma list */
+
+static const char *const inbox_statuses[] = {"received", "in_progress",    "planned",
+                                             "resolved", "not_resolvable", "duplicate",
+                                             "forwarded", NULL};
+static const char *const inbox_visibilities[] = {"public", "hidden", "withdrawn", NULL};
+
+typedef enum { CHECK_FIXED, CHECK_CATEGORY, CHECK_DISTRICT, CHECK_UNIT } list_check;
+
+static int listed(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0)
+            return 1;
+    return 0;
+}
+
+/* A whole number in [min, max] or VK_EPARAM naming the parameter. */
+static vk_err param_number(vk_ctx *ctx, const vk_req *req, const char *name, long long min,
+                           long long max, long long *out)
+{
+    const char *s = vk_req_param(req, name);
+    if (!s)
+        return VK_OK;
+    size_t n = strlen(s);
+    if (n == 0 || n > 12 || strspn(s, "0123456789") != n || atoll(s) < min || atoll(s) > max)
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a whole number from %lld to %lld",
+                       name, min, max);
+    *out = atoll(s);
+    return VK_OK;
+}
+
+/* Does the code exist, by kind of list. */
+static vk_err code_known(vk_ctx *ctx, list_check kind, const char *const *fixed, const char *code,
+                         int *ok)
+{
+    int64_t id = 0;
+    vk_err e = VK_OK;
+    switch (kind) {
+    case CHECK_FIXED: *ok = listed(code, fixed); return VK_OK;
+    case CHECK_CATEGORY: return store_category_exists(ctx->store, code, ok, &ctx->err);
+    case CHECK_DISTRICT: e = store_district_id(ctx->store, code, &id, &ctx->err); break;
+    case CHECK_UNIT: e = store_unit_id(ctx->store, code, &id, &ctx->err); break;
+    }
+    *ok = id != 0;
+    return e;
+}
+
+/* A comma list parameter, every value checked. *codes gets the known
+ * values again as a comma list (arena), NULL when there are none; with
+ * allow_none the value "none" sets *none instead of joining the list. */
+static vk_err param_list(vk_ctx *ctx, const vk_req *req, const char *name, list_check kind,
+                         const char *const *fixed, int allow_none, const char **codes, int *none)
+{
+    *codes = NULL;
+    if (none)
+        *none = 0;
+    const char *s = vk_req_param(req, name);
+    if (!s)
+        return VK_OK;
+    size_t n = strlen(s);
+    if (n == 0 || n > LIST_MAX || s[0] == ',' || s[n - 1] == ',' || strstr(s, ",,"))
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a comma-separated list", name);
+    char *copy = vk_arena_strndup(req->arena, s, n);
+    char *out = vk_arena_alloc(req->arena, n + 1);
+    if (!copy || !out)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    size_t used = 0;
+    char *save = NULL;
+    for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        if (allow_none && strcmp(item, "none") == 0) {
+            *none = 1;
+            continue;
+        }
+        int ok = 0;
+        vk_err e = code_known(ctx, kind, fixed, item, &ok);
+        if (e)
+            return e;
+        if (!ok)
+            return vk_fail(&ctx->err, VK_EPARAM, name, "%s: unknown value '%.60s'", name,
+                           vk_utf8_valid(item, strlen(item), NULL) ? item : "?");
+        used += (size_t)sprintf(out + used, "%s%s", used ? "," : "", item);
+    }
+    *codes = used ? out : NULL;
+    return VK_OK;
+}
+
+/* property IN (codes) [OR id_property IS NULL]; NULL when neither. The
+ * test for none is on the item's own column, whose index finds the few
+ * such items at once (through the join it would be a scan). */
+static cql2_expr *codes_or_none(vk_arena *a, const char *property, const char *id_property,
+                                const char *codes, int none)
+{
+    cql2_expr *in = codes ? api_items_in_list(a, property, codes) : NULL;
+    cql2_expr *null = none ? api_items_is_null(a, id_property, 0) : NULL;
+    return in && null ? api_items_or(a, in, null) : in ? in : null;
+}
+
+/* hidden IN (…) for a visibility list: the number, not the label, so the
+ * condition reads the column as it is. */
+static cql2_expr *visibility_filter(vk_arena *a, const char *list)
+{
+    int64_t v[3];
+    int n = 0;
+    for (int i = 0; inbox_visibilities[i]; i++) {
+        size_t len = strlen(inbox_visibilities[i]);
+        for (const char *p = list; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ','))
+            if (strcspn(p, ",") == len && strncmp(p, inbox_visibilities[i], len) == 0) {
+                v[n++] = i; /* the schema's numbers are the list's order */
+                break;
+            }
+    }
+    cql2_expr *e = api_items_in_ids(a, v, n);
+    if (e)
+        e->property = "hidden";
+    return e;
+}
+
+/* now − days as RFC 3339 text, the way created times are stored. */
+static const char *days_ago(vk_arena *a, long long days)
+{
+    char *out = vk_arena_alloc(a, VK_RFC3339_LEN);
+    if (!out)
+        return NULL;
+    time_t t = time(NULL) - (time_t)(days * 86400);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, VK_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return out;
+}
+
+typedef struct {
+    vk_ctx *ctx;
+    const api_items *it;
+    vk_buf *b;
+    int64_t n;
+    vk_err err;
+} inbox_writer;
+
+static int write_feature(void *arg, const store_item *item)
+{
+    inbox_writer *w = arg;
+    if (w->n++)
+        vk_buf_putc(w->b, ',');
+    w->err = api_item_write(w->ctx, w->it, item, w->b);
+    return w->err != VK_OK;
+}
+
+vk_err api_staff_inbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const known[] = {"status",   "category",       "district",
+                                        "unit",     "older_than_days", "newer_than_days",
+                                        "answered", "visibility",     "bbox",
+                                        "limit",    "offset",         NULL};
+    vk_arena *a = req->arena;
+    api_items it;
+    api_items_init(&it, store_collection_find("feedback"));
+    long long limit = INBOX_LIMIT_DEFAULT, offset = 0, older = -1, newer = -1;
+    const char *statuses, *categories, *districts, *units, *visibility = NULL;
+    int no_district = 0, no_unit = 0;
+    vk_err e;
+    if ((e = vk_req_only_params(req, known, &ctx->err)) ||
+        (e = param_number(ctx, req, "limit", 1, INBOX_LIMIT_MAX, &limit)) ||
+        (e = param_number(ctx, req, "offset", 0, 1000000000000LL, &offset)) ||
+        (e = param_number(ctx, req, "older_than_days", 0, INBOX_DAYS_MAX, &older)) ||
+        (e = param_number(ctx, req, "newer_than_days", 0, INBOX_DAYS_MAX, &newer)) ||
+        (e = param_list(ctx, req, "status", CHECK_FIXED, inbox_statuses, 0, &statuses, NULL)) ||
+        (e = param_list(ctx, req, "category", CHECK_CATEGORY, NULL, 0, &categories, NULL)) ||
+        (e = param_list(ctx, req, "district", CHECK_DISTRICT, NULL, 1, &districts,
+                        &no_district)) ||
+        (e = param_list(ctx, req, "unit", CHECK_UNIT, NULL, 1, &units, &no_unit)))
+        return e;
+    /* visibility: a list of public/hidden/withdrawn, or all. */
+    const char *vis = vk_req_param(req, "visibility");
+    if (vis && strcmp(vis, "all") == 0)
+        visibility = NULL;
+    else if (vis && (e = param_list(ctx, req, "visibility", CHECK_FIXED, inbox_visibilities, 0,
+                                    &visibility, NULL)))
+        return e;
+    else if (!vis)
+        visibility = "public,hidden";
+    const char *answered = vk_req_param(req, "answered");
+    if (answered && strcmp(answered, "true") != 0 && strcmp(answered, "false") != 0)
+        return vk_fail(&ctx->err, VK_EPARAM, "answered", "answered must be true or false");
+    const char *bbox = vk_req_param(req, "bbox");
+    if (bbox && (e = api_items_bbox(ctx, bbox, GIS_CRS_CRS84, 0, "bbox", it.q.bbox)))
+        return e;
+
+    it.q.has_bbox = bbox != NULL;
+    it.q.limit = limit;
+    it.q.offset = offset;
+    it.q.include_nonpublic = 1;
+    it.q.nonpublic_only = visibility && !strstr(visibility, "public");
+    it.q.staff_view = 1;
+    if (older >= 0 && !(it.q.time_end = days_ago(a, older)))
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    if (newer >= 0 && !(it.q.time_start = days_ago(a, newer)))
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    struct {
+        int wanted;
+        cql2_expr *e;
+    } parts[] = {
+        {statuses != NULL, statuses ? api_items_in_list(a, "status", statuses) : NULL},
+        {categories != NULL, categories ? api_items_in_list(a, "category", categories) : NULL},
+        {districts || no_district,
+         codes_or_none(a, "district", "district_id", districts, no_district)},
+        {units || no_unit, codes_or_none(a, "unit", "unit_id", units, no_unit)},
+        {visibility != NULL, visibility ? visibility_filter(a, visibility) : NULL},
+        {answered != NULL, answered ? api_items_is_null(a, "answered", answered[0] == 't') : NULL},
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (!parts[i].wanted)
+            continue;
+        if (!parts[i].e || !(it.filter = api_items_and(a, it.filter, parts[i].e)))
+            return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    }
+    if ((e = api_items_compile(ctx, req, &it, GIS_CRS_CRS84)))
+        return e;
+
+    int64_t matched = 0;
+    if ((e = store_items_count(ctx->store, it.col, &it.q, &matched, &ctx->err)))
+        return e;
+    vk_buf *b = &resp->body;
+    resp->content_type = "application/geo+json";
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    vk_buf_puts(b, "{\"type\":\"FeatureCollection\",\"features\":[");
+    inbox_writer w = {ctx, &it, b, 0, VK_OK};
+    if ((e = store_items_each(ctx->store, it.col, &it.q, write_feature, &w, &ctx->err)))
+        return e;
+    if (w.err)
+        return vk_fail(&ctx->err, w.err, "", NULL);
+    vk_buf_printf(b, "],\"numberMatched\":%lld,\"numberReturned\":%lld}", (long long)matched,
+                  (long long)w.n);
+    return vk_buf_ok(b) ? VK_OK : vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+}

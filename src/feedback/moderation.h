@@ -1,0 +1,70 @@
+/*
+ * moderation.h — what happens to feedback besides its handling (issue 5):
+ * moderators hide items and edit personal data out of descriptions,
+ * reporters follow and withdraw their report through a private link,
+ * residents add a "me too", moderators merge duplicates, and contact
+ * details are deleted when they are no longer needed (retention).
+ *
+ * Every write here is a job of the writer thread (api/writer.h), so it
+ * commits with its event in one transaction. The events keep personal
+ * data out of the audit log: a redaction records the description's length
+ * before and after, never its text; a withdrawal records that the contact
+ * details were deleted, not what they were.
+ *
+ * Visibility (feedback.hidden): public, hidden by a moderator, or
+ * withdrawn by the reporter. A withdrawn item stays withdrawn: moderators
+ * cannot make it public again.
+ */
+#ifndef VK_MODERATION_H
+#define VK_MODERATION_H
+
+#include <jansson.h>
+
+#include "db/ctx.h"
+#include "db/writer.h"
+#include "http/request.h"
+
+/* The browser cookie behind "one me too per browser". */
+#define API_BROWSER_COOKIE "vaikuta_browser"
+
+/* ---- handlers ---- */
+
+/* GET /api/v1/followup/{token} (public): the reporter's view of the item. */
+vk_err api_followup_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* POST /api/v1/followup/{token}/withdraw (public): delete the contact
+ * details, hide the item for good; 200 with the view. */
+vk_err api_followup_withdraw(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* POST /api/v1/feedback/{id}/me-too (public): {"id","me_too","counted"}. */
+vk_err api_feedback_me_too(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* POST /api/v1/staff/feedback/{id}/merge (moderators): {"into", "public_answer"?,
+ * "internal_note"?}; 200 with the staff view of the item that stays. */
+vk_err api_staff_feedback_merge(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+
+/* ---- for the workflow and the writer ---- */
+
+/* PATCH's moderation members into ch: hidden (boolean) and description
+ * (1–4000 characters). Strings borrowed from doc. */
+vk_err api_moderation_read(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei);
+/* On the writer thread: apply ch's hidden and description to the item,
+ * with "hide"/"unhide"/"redact" events; note (may be NULL) goes on the
+ * first of them. */
+vk_err api_moderation_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char *now,
+                            const char *note, vk_errinfo *ei);
+/* On the writer thread: run a VK_JOB_WITHDRAW, VK_JOB_ME_TOO or
+ * VK_JOB_MERGE job and write its answer (JSON) into b. */
+vk_err api_moderation_run(vk_ctx *ctx, vk_write_job *job, const char *now, vk_buf *b,
+                          vk_errinfo *ei);
+/* The "staff" member of the staff view: {"visibility","me_too"} plus
+ * "contact" for moderators and admins and "description_original" for
+ * admins only. Detail in ctx->err. */
+vk_err api_moderation_staff_json(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b);
+
+/* ---- retention ---- */
+
+/* Delete the contact details of withdrawn items and of items closed
+ * before `before` (RFC 3339), in a transaction of its own. */
+vk_err api_moderation_purge(store_conn *c, const char *before, int64_t *removed, vk_errinfo *ei);
+/* The same for items closed more than days ago (the writer's schedule). */
+vk_err api_moderation_purge_days(store_conn *c, int days, int64_t *removed, vk_errinfo *ei);
+
+#endif

@@ -1,0 +1,500 @@
+/* workflow.c — statuses, transitions, units, answers, notes and the event
+ * log (see workflow.h). */
+#include "feedback/workflow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "feedback/feedback.h"
+#include "features/items.h"
+#include "feedback/moderation.h"
+#include "auth/audit.h"
+#include "core/buf.h"
+#include "core/clock.h"
+
+#define ANSWER_MAX 4000
+#define NOTE_MAX 4000
+#define REASON_MAX 4000
+#define FORWARDED_TO_MAX 200
+#define UNIT_MAX 40
+#define AUDIT_DEFAULT 100
+#define AUDIT_MAX 1000
+#define AUDIT_ACTOR_MAX 80 /* "cli:" and a login name, or a staff name */
+
+static const char *const statuses[] = {"received", "in_progress",    "planned",   "resolved",
+                                       "not_resolvable", "duplicate", "forwarded", NULL};
+
+static int listed(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0)
+            return 1;
+    return 0;
+}
+
+static int same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Open statuses move freely among themselves (never back to received) and
+ * to any outcome; an outcome only reopens, to in_progress. */
+static int transition_ok(const char *from, const char *to)
+{
+    if (strcmp(to, "received") == 0)
+        return 0;
+    if (!api_feedback_status_open(from))
+        return strcmp(to, "in_progress") == 0;
+    return 1;
+}
+
+/* ---- on the writer thread ---- */
+
+static void put_text(json_t *o, const char *key, const char *v)
+{
+    json_object_set_new(o, key, v ? json_string(v) : json_null());
+}
+
+static void put_id(json_t *o, const char *key, int64_t v)
+{
+    json_object_set_new(o, key, v ? json_integer(v) : json_null());
+}
+
+/* The fields that differ, into before and after. */
+static void diff(const store_feedback_state *a, const store_feedback_state *b, json_t *before,
+                 json_t *after)
+{
+    if (!same(a->status, b->status)) {
+        put_text(before, "status", a->status);
+        put_text(after, "status", b->status);
+    }
+    if (a->unit_id != b->unit_id) {
+        put_text(before, "unit", a->unit);
+        put_text(after, "unit", b->unit);
+    }
+    if (!same(a->resolution_reason, b->resolution_reason)) {
+        put_text(before, "resolution_reason", a->resolution_reason);
+        put_text(after, "resolution_reason", b->resolution_reason);
+    }
+    if (a->duplicate_of != b->duplicate_of) {
+        put_id(before, "duplicate_of", a->duplicate_of);
+        put_id(after, "duplicate_of", b->duplicate_of);
+    }
+    if (!same(a->forwarded_to, b->forwarded_to)) {
+        put_text(before, "forwarded_to", a->forwarded_to);
+        put_text(after, "forwarded_to", b->forwarded_to);
+    }
+}
+
+/* The new state from cur and ch; its strings are borrowed from both. */
+static vk_err next_state(vk_ctx *ctx, const vk_feedback_change *ch,
+                         const store_feedback_state *cur, store_feedback_state *next,
+                         vk_errinfo *ei)
+{
+    store_conn *c = ctx->store;
+    *next = *cur;
+    if (ch->status && strcmp(ch->status, cur->status) != 0) {
+        if (!transition_ok(cur->status, ch->status))
+            return vk_fail(ei, VK_ETRANSITION, "status",
+                           api_feedback_status_open(cur->status)
+                               ? "an item cannot go back to received"
+                               : "the item is closed (%s); it can only be reopened, to "
+                                 "in_progress",
+                           cur->status);
+        next->status = (char *)ch->status;
+    }
+    const char *st = next->status;
+    int changed = strcmp(st, cur->status) != 0;
+    /* Each outcome's detail belongs to that outcome only. */
+    if (ch->resolution_reason && strcmp(st, "not_resolvable") != 0)
+        return vk_fail(ei, VK_EVALUE, "resolution_reason",
+                       "resolution_reason is only for status not_resolvable");
+    if (ch->forwarded_to && strcmp(st, "forwarded") != 0)
+        return vk_fail(ei, VK_EVALUE, "forwarded_to", "forwarded_to is only for status forwarded");
+    if (ch->duplicate_of && strcmp(st, "duplicate") != 0)
+        return vk_fail(ei, VK_EVALUE, "duplicate_of", "duplicate_of is only for status duplicate");
+    if (changed) {
+        next->resolution_reason = NULL;
+        next->forwarded_to = NULL;
+        next->duplicate_of = 0;
+    }
+    if (ch->resolution_reason)
+        next->resolution_reason = (char *)ch->resolution_reason;
+    if (ch->forwarded_to)
+        next->forwarded_to = (char *)ch->forwarded_to;
+    if (ch->duplicate_of) {
+        int exists = 0;
+        vk_err e = store_feedback_exists(c, ch->duplicate_of, &exists, ei);
+        if (e)
+            return e;
+        if (ch->duplicate_of == ch->id || !exists)
+            return vk_fail(ei, VK_EVALUE, "duplicate_of",
+                           ch->duplicate_of == ch->id ? "an item cannot duplicate itself"
+                                                      : "there is no feedback with that id");
+        next->duplicate_of = ch->duplicate_of;
+    }
+    if (strcmp(st, "not_resolvable") == 0 && !next->resolution_reason)
+        return vk_fail(ei, VK_EMISSING, "resolution_reason",
+                       "not_resolvable needs a resolution_reason: why it cannot be resolved");
+    if (strcmp(st, "forwarded") == 0 && !next->forwarded_to)
+        return vk_fail(ei, VK_EMISSING, "forwarded_to",
+                       "forwarded needs forwarded_to: the organisation it went to");
+    if (strcmp(st, "duplicate") == 0 && !next->duplicate_of)
+        return vk_fail(ei, VK_EMISSING, "duplicate_of",
+                       "duplicate needs duplicate_of: the id of the item it repeats");
+    if (ch->unit) {
+        int64_t uid = 0;
+        vk_err e = store_unit_id(c, ch->unit, &uid, ei);
+        if (e)
+            return e;
+        if (!uid)
+            return vk_fail(ei, VK_EVALUE, "unit", "there is no unit with code %.40s", ch->unit);
+        next->unit_id = uid;
+        next->unit = (char *)ch->unit;
+    }
+    return VK_OK;
+}
+
+static const char *event_kind(const store_feedback_state *cur, const store_feedback_state *next,
+                              const vk_feedback_change *ch)
+{
+    if (strcmp(cur->status, next->status) != 0)
+        return api_feedback_status_open(cur->status) ? "status" : "reopen";
+    if (cur->unit_id != next->unit_id)
+        return "unit";
+    if (ch->public_answer)
+        return "answer";
+    if (ch->internal_note)
+        return "note";
+    return "edit";
+}
+
+vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char *now,
+                          vk_errinfo *ei)
+{
+    store_feedback_state cur, next;
+    int found = 0;
+    vk_err e = store_feedback_state_get(ctx->store, ch->id, &found, &cur, ei);
+    if (e)
+        return e;
+    if (!found)
+        return vk_fail(ei, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+    int handling = ch->status || ch->unit || ch->public_answer || ch->resolution_reason ||
+                   ch->forwarded_to || ch->duplicate_of;
+    int moderation = ch->set_hidden || ch->description;
+    if (!handling && (moderation || !ch->internal_note)) {
+        /* Moderation alone: its events carry the note. */
+        store_feedback_state_fini(&cur);
+        return api_moderation_apply(ctx, ch, now, ch->internal_note, ei);
+    }
+    json_t *before = json_object(), *after = json_object();
+    char *b = NULL, *a = NULL;
+    e = next_state(ctx, ch, &cur, &next, ei);
+    if (!e && (!before || !after))
+        e = vk_fail(ei, VK_ENOMEM, "", NULL);
+    if (!e) {
+        diff(&cur, &next, before, after);
+        if (ch->public_answer) {
+            put_text(before, "answer", cur.answer);
+            put_text(after, "answer", ch->public_answer);
+        }
+        b = json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS);
+        a = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
+        if (!a || !b)
+            e = vk_fail(ei, VK_ENOMEM, "", NULL);
+    }
+    if (!e)
+        e = store_feedback_update(ctx->store, ch->id, &next, ch->public_answer, now, ei);
+    if (!e) {
+        store_event ev = {0, ch->id, now, ch->actor, ch->kind ? ch->kind : event_kind(&cur, &next, ch),
+                          b, a,      ch->public_answer, ch->internal_note};
+        e = store_event_add(ctx->store, &ev, ei);
+    }
+    free(a);
+    free(b);
+    json_decref(before);
+    json_decref(after);
+    store_feedback_state_fini(&cur);
+    if (!e && moderation)
+        e = api_moderation_apply(ctx, ch, now, NULL, ei);
+    return e;
+}
+
+/* ---- PATCH /api/v1/staff/feedback/{id} ---- */
+
+/* The body's form: known members of the right types and sizes. */
+static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei)
+{
+    static const char *const keys[] = {"status",        "unit",              "public_answer",
+                                       "internal_note", "resolution_reason", "duplicate_of",
+                                       "forwarded_to",  "hidden",            "description",
+                                       NULL};
+    if (!json_is_object(doc))
+        return vk_fail(ei, VK_ETYPE, "", "send a JSON object with the fields to change");
+    vk_err e;
+    if ((e = api_json_keys(doc, keys, ei)) ||
+        (e = api_json_text(doc, "status", 0, 20, 0, &ch->status, ei)) ||
+        (e = api_json_text(doc, "unit", 0, UNIT_MAX, 0, &ch->unit, ei)) ||
+        (e = api_json_text(doc, "public_answer", 0, ANSWER_MAX, 1, &ch->public_answer, ei)) ||
+        (e = api_json_text(doc, "internal_note", 0, NOTE_MAX, 1, &ch->internal_note, ei)) ||
+        (e = api_json_text(doc, "resolution_reason", 0, REASON_MAX, 1, &ch->resolution_reason,
+                           ei)) ||
+        (e = api_json_text(doc, "forwarded_to", 0, FORWARDED_TO_MAX, 0, &ch->forwarded_to, ei)) ||
+        (e = api_moderation_read(doc, ch, ei)))
+        return e;
+    const json_t *dup = json_object_get(doc, "duplicate_of");
+    if (dup && !json_is_null(dup)) {
+        if (!json_is_integer(dup) || json_integer_value(dup) <= 0)
+            return vk_fail(ei, VK_ETYPE, "duplicate_of",
+                           "duplicate_of must be the id (a positive whole number) of a "
+                           "feedback item");
+        ch->duplicate_of = (int64_t)json_integer_value(dup);
+    }
+    if (ch->status && !listed(ch->status, statuses))
+        return vk_fail(ei, VK_EVALUE, "status",
+                       "status must be received, in_progress, planned, resolved, not_resolvable, "
+                       "duplicate or forwarded");
+    if (!ch->status && !ch->unit && !ch->public_answer && !ch->internal_note &&
+        !ch->resolution_reason && !ch->forwarded_to && !ch->duplicate_of && !ch->set_hidden &&
+        !ch->description)
+        return vk_fail(ei, VK_EMISSING, "",
+                       "nothing to change: give status, unit, public_answer, internal_note, "
+                       "resolution_reason, duplicate_of, forwarded_to, hidden or description");
+    return VK_OK;
+}
+
+vk_err api_staff_feedback_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const no_params[] = {NULL};
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    int64_t id = api_parse_id(req->nargs ? req->args[0] : NULL);
+    if (!id)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+    if (!vk_req_is_json(req))
+        return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
+                       "send the change as application/json");
+    vk_json_write *st = vk_json_write_new(ctx, VK_JOB_CHANGE, "application/geo+json");
+    if (!st)
+        return VK_ENOMEM;
+    if ((e = api_json_parse(req->body, req->body_len, &st->doc, &ctx->err)) ||
+        (e = read_change(st->doc, &st->job.change, &ctx->err))) {
+        vk_json_write_free(st);
+        return e;
+    }
+    st->job.change.id = id;
+    snprintf(st->actor, sizeof st->actor, "%s", req->staff ? req->staff->name : "?");
+    st->job.change.actor = st->actor;
+    vk_json_write_defer(ctx, st, resp);
+    return VK_OK;
+}
+
+/* ---- reading the history and the audit log ---- */
+
+typedef struct {
+    vk_buf *b;
+    int n, with_item, failed;
+    /* The audit log: every event says its type; the position of the last
+     * one written, for the next page. */
+    int typed;
+    char last_at[VK_RFC3339_LEN];
+    const char *last_type;
+    int64_t last_id;
+} event_writer;
+
+/* Appends o to the list as compact JSON and frees it; 1 to stop. */
+static int put_event(event_writer *w, json_t *o)
+{
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (!s) {
+        w->failed = 1;
+        return 1;
+    }
+    if (w->n++)
+        vk_buf_puts(w->b, ",");
+    vk_buf_puts(w->b, s);
+    free(s);
+    return vk_buf_ok(w->b) ? 0 : 1;
+}
+
+static json_t *json_object_text(const char *s)
+{
+    json_t *v = json_loads(s ? s : "{}", 0, NULL);
+    return v ? v : json_object();
+}
+
+static int event_json(void *arg, const store_event *ev)
+{
+    event_writer *w = arg;
+    json_t *o = json_object();
+    if (w->typed)
+        json_object_set_new(o, "type", json_string("feedback"));
+    json_object_set_new(o, "id", json_integer(ev->id));
+    if (w->with_item)
+        json_object_set_new(o, "feedback_id", json_integer(ev->feedback_id));
+    put_text(o, "at", ev->at);
+    put_text(o, "actor", ev->actor);
+    put_text(o, "kind", ev->kind);
+    json_object_set_new(o, "before", json_object_text(ev->before));
+    json_object_set_new(o, "after", json_object_text(ev->after));
+    put_text(o, "public_answer", ev->public_answer);
+    put_text(o, "internal_note", ev->internal_note);
+    return put_event(w, o);
+}
+
+vk_err api_staff_view(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b, int *found)
+{
+    vk_buf_puts(b, "{\"feedback\":");
+    api_items it;
+    api_items_init(&it, store_collection_find("feedback"));
+    it.q.id = id;
+    it.q.include_nonpublic = 1; /* staff see hidden and withdrawn items too */
+    vk_err e = api_items_write_one(ctx, &it, b, found);
+    if (e || !*found)
+        return e;
+    vk_buf_puts(b, ",\"events\":[");
+    event_writer w = {.b = b};
+    if ((e = store_event_each(ctx->store, id, event_json, &w, &ctx->err)))
+        return e;
+    vk_buf_puts(b, "],\"staff\":");
+    if ((e = api_moderation_staff_json(ctx, id, role, b)))
+        return e;
+    vk_buf_puts(b, "}");
+    if (w.failed || !vk_buf_ok(b))
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    return VK_OK;
+}
+
+vk_err api_staff_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const no_params[] = {NULL};
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    int64_t id = api_parse_id(req->nargs ? req->args[0] : NULL);
+    int found = 0;
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    if (id && (e = api_staff_view(ctx, id, req->staff ? req->staff->role : VK_ROLE_NONE,
+                                  &resp->body, &found)))
+        return e;
+    if (!found)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+    return VK_OK;
+}
+
+/* One entry of the audit log: a feedback event in its history shape, or
+ * an account event. */
+static int audit_json(void *arg, const store_audit_entry *e)
+{
+    event_writer *w = arg;
+    snprintf(w->last_at, sizeof w->last_at, "%s", e->at ? e->at : "");
+    w->last_type = e->type == STORE_AUDIT_FEEDBACK ? "feedback" : "account";
+    w->last_id = e->id;
+    if (e->type == STORE_AUDIT_FEEDBACK) {
+        store_event ev = {e->id,     e->feedback_id, e->at,           e->actor,        e->kind,
+                          e->before, e->after,       e->public_answer, e->internal_note};
+        return event_json(w, &ev);
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "type", json_string("account"));
+    json_object_set_new(o, "id", json_integer(e->id));
+    put_text(o, "at", e->at);
+    put_text(o, "actor", e->actor);
+    put_text(o, "kind", e->kind);
+    put_text(o, "target", e->target);
+    json_object_set_new(o, "before", json_object_text(e->before));
+    json_object_set_new(o, "after", json_object_text(e->after));
+    put_text(o, "client_addr", e->client_addr);
+    return put_event(w, o);
+}
+
+/* The type named s (NULL names both); 0 when s names none. */
+static int audit_type(const char *s, store_audit_type *out)
+{
+    *out = !s ? STORE_AUDIT_ANY
+           : strcmp(s, "feedback") == 0 ? STORE_AUDIT_FEEDBACK
+           : strcmp(s, "account") == 0  ? STORE_AUDIT_ACCOUNT
+                                        : STORE_AUDIT_ANY;
+    return !s || *out != STORE_AUDIT_ANY;
+}
+
+/* before: the "next" value of a page, "TIME,TYPE,ID", continues right
+ * after that entry; a bare RFC 3339 time gives the entries older than it. */
+static vk_err parse_before(vk_ctx *ctx, const char *s, char at[VK_RFC3339_LEN],
+                           store_audit_query *q)
+{
+    char stamp[64];
+    const char *comma = strchr(s, ',');
+    size_t n = comma ? (size_t)(comma - s) : strlen(s);
+    int ok = n < sizeof stamp;
+    if (ok) {
+        memcpy(stamp, s, n);
+        stamp[n] = '\0';
+        ok = vk_rfc3339_normalise(stamp, at) == 0;
+    }
+    if (ok && comma) {
+        const char *id = strchr(comma + 1, ',');
+        char type[16];
+        size_t tn = id ? (size_t)(id - comma - 1) : 0;
+        ok = id && tn < sizeof type;
+        if (ok) {
+            memcpy(type, comma + 1, tn);
+            type[tn] = '\0';
+            q->before_id = api_parse_id(id + 1);
+            ok = audit_type(type, &q->before_type) && q->before_type != STORE_AUDIT_ANY &&
+                 q->before_id > 0;
+        }
+    }
+    if (!ok)
+        return vk_fail(&ctx->err, VK_EPARAM, "before",
+                       "before is a time (RFC 3339) or the \"next\" value of an earlier page");
+    q->before_at = at;
+    return VK_OK;
+}
+
+vk_err api_staff_audit(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const params[] = {"limit", "type", "before", "actor", NULL};
+    vk_err e = vk_req_only_params(req, params, &ctx->err);
+    if (e)
+        return e;
+    store_audit_query q = {AUDIT_DEFAULT, STORE_AUDIT_ANY, NULL, NULL, STORE_AUDIT_ANY, 0};
+    const char *l = vk_req_param(req, "limit");
+    if (l) {
+        int64_t n = api_parse_id(l);
+        if (n < 1 || n > AUDIT_MAX)
+            return vk_fail(&ctx->err, VK_EPARAM, "limit",
+                           "limit must be a whole number from 1 to %d", AUDIT_MAX);
+        q.limit = (int)n;
+    }
+    const char *type = vk_req_param(req, "type");
+    if (!audit_type(type, &q.type))
+        return vk_fail(&ctx->err, VK_EPARAM, "type", "type must be feedback or account");
+    q.actor = vk_req_param(req, "actor");
+    if (q.actor && (!*q.actor || strlen(q.actor) > AUDIT_ACTOR_MAX))
+        return vk_fail(&ctx->err, VK_EPARAM, "actor", "actor is a name of 1 to %d characters",
+                       AUDIT_ACTOR_MAX);
+    char before_at[VK_RFC3339_LEN];
+    const char *before = vk_req_param(req, "before");
+    if (before && (e = parse_before(ctx, before, before_at, &q)))
+        return e;
+    vk_buf *b = &resp->body;
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    vk_buf_puts(b, "{\"events\":[");
+    event_writer w = {.b = b, .with_item = 1, .typed = 1};
+    if ((e = store_audit_each(ctx->store, &q, audit_json, &w, &ctx->err)))
+        return e;
+    vk_buf_puts(b, "],\"next\":");
+    /* A full page may have more after it; a short one is the last. */
+    if (w.n == q.limit && w.last_type)
+        vk_buf_printf(b, "\"%s,%s,%lld\"}", w.last_at, w.last_type, (long long)w.last_id);
+    else
+        vk_buf_puts(b, "null}");
+    if (w.failed || !vk_buf_ok(b))
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    return VK_OK;
+}

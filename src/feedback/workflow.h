@@ -1,0 +1,47 @@
+/*
+ * workflow.h — the staff's handling of feedback (issue 5): statuses and
+ * their allowed transitions, responsible units, public answers, internal
+ * notes, and the event log that is both an item's history and the audit
+ * log.
+ *
+ * Statuses: received → in_progress / planned → one of the outcomes
+ * resolved, not_resolvable (with a resolution_reason), duplicate (with
+ * duplicate_of) or forwarded (with forwarded_to). Any open status may go to
+ * any other open status except back to received, or to an outcome; an
+ * outcome may only be reopened, back to in_progress.
+ *
+ * Every change is written by the writer thread (api/writer.h) in one
+ * savepoint with its feedback_event row: who (the staff name), when, what
+ * kind, the changed fields before and after (JSON), the public answer and
+ * the internal note. Public responses never read feedback_event; the
+ * latest public answer is copied to feedback.answer / answered_at.
+ */
+#ifndef VK_WORKFLOW_H
+#define VK_WORKFLOW_H
+
+#include "db/ctx.h"
+#include "db/writer.h"
+#include "http/request.h"
+
+/* PATCH /api/v1/staff/feedback/{id} (moderators): JSON {status?, unit?,
+ * public_answer?, internal_note?, resolution_reason?, duplicate_of?,
+ * forwarded_to?, hidden?, description?}; 200 with the item's Feature
+ * (hidden items too). hidden and description are moderation's
+ * (api/moderation.h). */
+vk_err api_staff_feedback_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* GET /api/v1/staff/feedback/{id} (staff): the item and its history with
+ * the internal notes. */
+vk_err api_staff_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* The staff view of item id into b: {"feedback": Feature, "events": [...],
+ * "staff": {...}} as role may see it (api_moderation_staff_json); hidden
+ * and withdrawn items too. *found 0 (and b unfinished) if there is none. */
+vk_err api_staff_view(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b, int *found);
+/* GET /api/v1/staff/audit (admins): the newest events of all items. */
+vk_err api_staff_audit(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+
+/* On the writer thread, inside the job's savepoint: check ch against the
+ * item's state now, write the new state and its event. */
+vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char *now,
+                          vk_errinfo *ei);
+
+#endif

@@ -1,0 +1,565 @@
+/*
+ * ogc.c — OGC API - Features at /ogcapi: Part 1 Core (GeoJSON, OpenAPI
+ * 3.0), Part 2 CRS by reference, Part 3 filtering with CQL2 text, and the
+ * create part of Part 4 for the feedback collection. Every collection in
+ * store/collections.c is served by the same code.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ogc/ogc.h"
+#include "feedback/feedback.h"
+#include "features/items.h"
+#include "stats/stats.h"
+#include "core/clock.h"
+
+#define OGC_ROOT "/ogcapi"
+#define MT_JSON "application/json"
+#define MT_GEOJSON "application/geo+json"
+#define MT_OPENAPI "application/vnd.oai.openapi+json;version=3.0"
+#define MT_SCHEMA "application/schema+json"
+
+static const char *const conformance[] = {
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    NULL,
+};
+
+static const char *const no_params[] = {"f", NULL};
+
+/* f=json is the only format; anything else is a 400 rather than a surprise. */
+static vk_err check_f(vk_ctx *ctx, const vk_req *req)
+{
+    const char *f = vk_req_param(req, "f");
+    if (f && strcmp(f, "json") && strcmp(f, "geojson") && strcmp(f, "application/json") &&
+        strcmp(f, MT_GEOJSON))
+        return vk_fail(&ctx->err, VK_EPARAM, "f", "f: only json is offered");
+    return VK_OK;
+}
+
+static vk_err simple_params(vk_ctx *ctx, const vk_req *req)
+{
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    return e ? e : check_f(ctx, req);
+}
+
+static void link(vk_buf *b, int first, const char *base, const char *path, const char *rel,
+                 const char *type, const char *title)
+{
+    vk_buf_printf(b, "%s{\"href\":\"%s%s\",\"rel\":\"%s\",\"type\":\"%s\",\"title\":", first ? "" : ",",
+                  base, path, rel, type);
+    vk_json_str_or_null(b, title);
+    vk_buf_putc(b, '}');
+}
+
+vk_err ogc_landing(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = simple_params(ctx, req);
+    if (e)
+        return e;
+    const char *base = api_base_url(req);
+    vk_buf *b = &resp->body;
+    vk_buf_puts(b, "{\"title\":\"Vaikuta\",\"description\":\"Residents' feedback, districts and "
+                   "accessibility areas of the municipality, as OGC API - Features.\",\"links\":[");
+    link(b, 1, base, OGC_ROOT, "self", MT_JSON, "This document");
+    link(b, 0, base, OGC_ROOT "/api", "service-desc", MT_OPENAPI, "The API definition (OpenAPI 3.0)");
+    link(b, 0, base, OGC_ROOT "/conformance", "conformance", MT_JSON, "Conformance classes");
+    link(b, 0, base, OGC_ROOT "/conformance", "http://www.opengis.net/def/rel/ogc/1.0/conformance",
+         MT_JSON, "Conformance classes");
+    link(b, 0, base, OGC_ROOT "/collections", "data", MT_JSON, "The collections");
+    link(b, 0, base, OGC_ROOT "/collections", "http://www.opengis.net/def/rel/ogc/1.0/data", MT_JSON,
+         "The collections");
+    vk_buf_puts(b, "]}");
+    return VK_OK;
+}
+
+vk_err ogc_conformance(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = simple_params(ctx, req);
+    if (e)
+        return e;
+    vk_buf *b = &resp->body;
+    vk_buf_puts(b, "{\"conformsTo\":[");
+    for (int i = 0; conformance[i]; i++)
+        vk_buf_printf(b, "%s\"%s\"", i ? "," : "", conformance[i]);
+    vk_buf_puts(b, "]}");
+    return VK_OK;
+}
+
+vk_err ogc_api(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = simple_params(ctx, req);
+    if (e)
+        return e;
+    resp->content_type = MT_OPENAPI;
+    vk_buf_puts(&resp->body, api_openapi_json);
+    return VK_OK;
+}
+
+static void write_crs_list(vk_buf *b)
+{
+    vk_buf_putc(b, '[');
+    for (int c = 0; c < GIS_CRS__COUNT; c++)
+        vk_buf_printf(b, "%s\"%s\"", c ? "," : "", gis_crs_uri((gis_crs)c));
+    vk_buf_putc(b, ']');
+}
+
+/* One collection's description. temporal: t0/t1 ("" = open) are written
+ * as its interval. */
+typedef struct collection_doc {
+    const char *id, *title, *description, *items_title, *queryables_title;
+    double bbox[4];
+    int temporal;
+    const char *t0, *t1;
+} collection_doc;
+
+static void write_collection_doc(vk_buf *b, const char *base, const collection_doc *d)
+{
+    char path[160];
+    vk_buf_puts(b, "{\"id\":");
+    vk_json_str_or_null(b, d->id);
+    vk_buf_puts(b, ",\"title\":");
+    vk_json_str_or_null(b, d->title);
+    vk_buf_puts(b, ",\"description\":");
+    vk_json_str_or_null(b, d->description);
+    vk_buf_puts(b, ",\"itemType\":\"feature\",\"links\":[");
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s", d->id);
+    link(b, 1, base, path, "self", MT_JSON, d->title);
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items", d->id);
+    link(b, 0, base, path, "items", MT_GEOJSON, d->items_title);
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/queryables", d->id);
+    link(b, 0, base, path, "http://www.opengis.net/def/rel/ogc/1.0/queryables", MT_SCHEMA,
+         d->queryables_title);
+    vk_buf_puts(b, "],\"extent\":{\"spatial\":{\"bbox\":[[");
+    for (int i = 0; i < 4; i++) {
+        if (i)
+            vk_buf_putc(b, ',');
+        vk_json_coord(b, d->bbox[i], GIS_DECIMALS);
+    }
+    vk_buf_printf(b, "]],\"crs\":\"%s\"}", gis_crs_uri(GIS_CRS_CRS84));
+    if (d->temporal) {
+        vk_buf_puts(b, ",\"temporal\":{\"interval\":[[");
+        vk_json_str_or_null(b, d->t0[0] ? d->t0 : NULL);
+        vk_buf_putc(b, ',');
+        vk_json_str_or_null(b, d->t1[0] ? d->t1 : NULL);
+        vk_buf_puts(b, "]],\"trs\":\"http://www.opengis.net/def/uom/ISO-8601/0/Gregorian\"}");
+    }
+    vk_buf_puts(b, "},\"crs\":");
+    write_crs_list(b);
+    vk_buf_printf(b, ",\"storageCrs\":\"%s\"}", gis_crs_uri(GIS_CRS_CRS84));
+}
+
+/* Where a collection without items of its own lies: the municipality. */
+static void default_bbox(const vk_ctx *ctx, double bbox[4])
+{
+    if (ctx->has_bounds)
+        memcpy(bbox, ctx->bounds, 4 * sizeof bbox[0]);
+    else
+        memcpy(bbox, (double[4]){-180, -90, 180, 90}, 4 * sizeof bbox[0]);
+}
+
+static vk_err write_collection(vk_ctx *ctx, const vk_req *req, const store_collection *col, vk_buf *b)
+{
+    char t0[32], t1[32];
+    int found = 0;
+    collection_doc d = {col->id, col->title, col->description, "The items",
+                        "What the items can be filtered by", {0}, col->time_sql != NULL, t0, t1};
+    vk_err e = store_items_extent(ctx->store, col, d.bbox, t0, t1, &found, &ctx->err);
+    if (e)
+        return e;
+    /* An empty collection: the municipality, where its items will be. */
+    if (!found)
+        default_bbox(ctx, d.bbox);
+    write_collection_doc(b, api_base_url(req), &d);
+    return VK_OK;
+}
+
+/* An aggregate collection (stats.c): areas with their feedback figures. */
+static void write_stats_collection(vk_ctx *ctx, const vk_req *req, const api_stats_collection *col,
+                                   vk_buf *b)
+{
+    collection_doc d = {col->id, col->title, col->description, "The areas with their figures",
+                        "The properties", {0}, 0, NULL, NULL};
+    default_bbox(ctx, d.bbox);
+    write_collection_doc(b, api_base_url(req), &d);
+}
+
+vk_err ogc_collections(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = simple_params(ctx, req);
+    if (e)
+        return e;
+    const char *base = api_base_url(req);
+    vk_buf *b = &resp->body;
+    vk_buf_puts(b, "{\"links\":[");
+    link(b, 1, base, OGC_ROOT "/collections", "self", MT_JSON, "The collections");
+    vk_buf_puts(b, "],\"crs\":");
+    write_crs_list(b);
+    vk_buf_puts(b, ",\"collections\":[");
+    for (int i = 0; i < store_collections_count; i++) {
+        if (i)
+            vk_buf_putc(b, ',');
+        if ((e = write_collection(ctx, req, &store_collections[i], b)))
+            return e;
+    }
+    for (int i = 0; i < api_stats_collections_count; i++) {
+        vk_buf_putc(b, ',');
+        write_stats_collection(ctx, req, &api_stats_collections[i], b);
+    }
+    vk_buf_puts(b, "]}");
+    return VK_OK;
+}
+
+static vk_err find_collection(vk_ctx *ctx, const vk_req *req, const store_collection **col)
+{
+    *col = req->nargs ? store_collection_find(req->args[0]) : NULL;
+    if (!*col)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "collectionId",
+                       "there is no such collection; see " OGC_ROOT "/collections");
+    return VK_OK;
+}
+
+vk_err ogc_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    const api_stats_collection *agg = req->nargs ? api_stats_collection_find(req->args[0]) : NULL;
+    if (agg) {
+        vk_err e = simple_params(ctx, req);
+        if (!e)
+            write_stats_collection(ctx, req, agg, &resp->body);
+        return e;
+    }
+    const store_collection *col;
+    vk_err e = find_collection(ctx, req, &col);
+    if (!e)
+        e = simple_params(ctx, req);
+    return e ? e : write_collection(ctx, req, col, &resp->body);
+}
+
+vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const json_types[] = {
+        [CQL2_Q_STRING] = "string",   [CQL2_Q_NUMBER] = "number", [CQL2_Q_INTEGER] = "integer",
+        [CQL2_Q_DATETIME] = "string", [CQL2_Q_BOOLEAN] = "boolean",
+    };
+    const api_stats_collection *agg = req->nargs ? api_stats_collection_find(req->args[0]) : NULL;
+    if (agg) {
+        vk_err e = simple_params(ctx, req);
+        if (e)
+            return e;
+        resp->content_type = MT_SCHEMA;
+        vk_buf_printf(&resp->body,
+                      "{\"$schema\":\"https://json-schema.org/draft/2019-09/schema\",\"$id\":\"%s"
+                      OGC_ROOT "/collections/%s/queryables\",\"type\":\"object\",\"title\":\"%s\","
+                      "\"properties\":{\"geometry\":{\"format\":\"geometry-multipolygon\","
+                      "\"x-ogc-role\":\"primary-geometry\"},\"code\":{\"type\":\"string\"},"
+                      "\"count\":{\"type\":\"integer\"},\"open\":{\"type\":\"integer\"},"
+                      "\"answered\":{\"type\":\"integer\"},\"closed\":{\"type\":\"integer\"},"
+                      "\"median_days_to_answer\":{\"type\":\"number\"},"
+                      "\"p90_days_to_answer\":{\"type\":\"number\"},"
+                      "\"answered_within_14_days\":{\"type\":\"number\"}},"
+                      "\"additionalProperties\":false}",
+                      api_base_url(req), agg->id, agg->title);
+        return VK_OK;
+    }
+    const store_collection *col;
+    vk_err e = find_collection(ctx, req, &col);
+    if (!e)
+        e = simple_params(ctx, req);
+    if (e)
+        return e;
+    resp->content_type = MT_SCHEMA;
+    vk_buf *b = &resp->body;
+    vk_buf_printf(b, "{\"$schema\":\"https://json-schema.org/draft/2019-09/schema\","
+                     "\"$id\":\"%s" OGC_ROOT "/collections/%s/queryables\",\"type\":\"object\",\"title\":",
+                  api_base_url(req), col->id);
+    vk_json_str_or_null(b, col->title);
+    vk_buf_puts(b, ",\"properties\":{\"geometry\":{\"title\":\"Geometry\",\"format\":\"geometry-any\","
+                   "\"x-ogc-role\":\"primary-geometry\"}");
+    for (int i = 0; i < col->ncolumns; i++) {
+        const store_column *c = &col->columns[i];
+        vk_buf_printf(b, ",\"%s\":{\"title\":", c->name);
+        vk_json_str_or_null(b, c->title);
+        vk_buf_printf(b, ",\"type\":\"%s\"", json_types[c->type]);
+        if (c->type == CQL2_Q_DATETIME)
+            vk_buf_puts(b, ",\"format\":\"date-time\"");
+        if (c->enum_values) {
+            vk_buf_puts(b, ",\"enum\":[");
+            for (int k = 0; c->enum_values[k]; k++)
+                vk_buf_printf(b, "%s\"%s\"", k ? "," : "", c->enum_values[k]);
+            vk_buf_putc(b, ']');
+        }
+        vk_buf_putc(b, '}');
+    }
+    vk_buf_puts(b, "},\"additionalProperties\":false}");
+    return VK_OK;
+}
+
+static vk_err param_crs(vk_ctx *ctx, const vk_req *req, const char *name, gis_crs *out)
+{
+    const char *s = vk_req_param(req, name);
+    *out = GIS_CRS_CRS84;
+    if (s && gis_crs_parse(s, out))
+        return vk_fail(&ctx->err, VK_EPARAM, name,
+                       "%s: unsupported CRS; use one of those listed in the collection's crs", name);
+    return VK_OK;
+}
+
+static vk_err param_int(vk_ctx *ctx, const vk_req *req, const char *name, long long min,
+                        long long max, long long *out)
+{
+    const char *s = vk_req_param(req, name);
+    if (!s)
+        return VK_OK;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || s[0] == '+' || s[0] == ' ' || (s[0] == '-' && v == 0))
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a whole number", name);
+    if (v < min)
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be at least %lld", name, min);
+    *out = v > max ? max : v; /* too large a limit is clamped, as the standard says */
+    return VK_OK;
+}
+
+/* One end of a datetime interval: RFC 3339 date-time, or a date (the
+ * start or the end of that day). "" or ".." is open. */
+static int datetime_end(const char *s, size_t n, int is_end, char out[32], int *open)
+{
+    char tmp[64];
+    *open = n == 0 || (n == 2 && s[0] == '.' && s[1] == '.');
+    if (*open)
+        return 0;
+    if (n >= sizeof tmp)
+        return -1;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    if (n == 10) {
+        char full[80];
+        snprintf(full, sizeof full, "%sT%s", tmp, is_end ? "23:59:59Z" : "00:00:00Z");
+        return vk_rfc3339_normalise(full, out);
+    }
+    return vk_rfc3339_normalise(tmp, out);
+}
+
+static vk_err param_datetime(vk_ctx *ctx, const vk_req *req, api_items *it)
+{
+    const char *s = vk_req_param(req, "datetime");
+    if (!s)
+        return VK_OK;
+    const char *slash = strchr(s, '/');
+    int open0, open1;
+    int bad;
+    if (!slash) {
+        /* An instant: that second, or the whole day for a date. */
+        bad = datetime_end(s, strlen(s), 0, it->time_start, &open0) ||
+              datetime_end(s, strlen(s), 1, it->time_end, &open1) || open0;
+    } else {
+        bad = strchr(slash + 1, '/') ||
+              datetime_end(s, (size_t)(slash - s), 0, it->time_start, &open0) ||
+              datetime_end(slash + 1, strlen(slash + 1), 1, it->time_end, &open1) ||
+              (open0 && open1); /* an interval needs at least one end */
+        if (!bad && !open0 && !open1 && strcmp(it->time_start, it->time_end) > 0)
+            return vk_fail(&ctx->err, VK_EPARAM, "datetime", "datetime: the interval ends before it starts");
+    }
+    if (bad)
+        return vk_fail(&ctx->err, VK_EPARAM, "datetime",
+                       "datetime must be an RFC 3339 instant or an interval start/end, with .. for an open end");
+    if (!it->col->time_sql)
+        return VK_OK; /* a collection without time: every item matches */
+    it->q.time_start = open0 ? NULL : it->time_start;
+    it->q.time_end = open1 ? NULL : it->time_end;
+    return VK_OK;
+}
+
+/* Everything GET …/items accepts. */
+static vk_err items_params(vk_ctx *ctx, const vk_req *req, api_items *it)
+{
+    static const char *const fixed[] = {"limit", "offset", "after", "bbox", "bbox-crs", "datetime",
+                                        "crs", "filter", "filter-lang", "filter-crs", "f", NULL};
+    const store_collection *col = it->col;
+    vk_errinfo *ei = &ctx->err;
+    if (req->params_overflow)
+        return vk_fail(ei, VK_EPARAM, "", "too many query parameters");
+    /* Unknown parameters are errors; queryable names are property filters. */
+    for (int i = 0; i < req->nparams; i++) {
+        const char *k = req->params[i].key;
+        int known = 0;
+        for (int f = 0; fixed[f] && !known; f++)
+            known = strcmp(k, fixed[f]) == 0;
+        for (int c = 0; c < col->ncolumns && !known; c++) {
+            if (strcmp(k, col->columns[c].name) != 0)
+                continue;
+            known = 1;
+            const char *v = req->params[i].value;
+            cql2_expr *eq = NULL;
+            if (col->columns[c].type == CQL2_Q_STRING) {
+                eq = api_items_eq_text(req->arena, col->columns[c].name, v);
+            } else {
+                /* Typed properties go through the CQL2 parser as a literal. */
+                size_t n = strlen(col->columns[c].name) + strlen(v) + 32;
+                char *text = vk_arena_alloc(req->arena, n);
+                if (text && col->columns[c].type == CQL2_Q_DATETIME)
+                    snprintf(text, n, "\"%s\" = TIMESTAMP('%s')", col->columns[c].name, v);
+                else if (text)
+                    snprintf(text, n, "\"%s\" = %s", col->columns[c].name, v);
+                if (!text || strchr(v, '\'') ||
+                    cql2_parse(text, strlen(text), req->arena, &eq, ei) != VK_OK)
+                    return vk_fail(ei, VK_EPARAM, col->columns[c].name, "%s: not a valid value",
+                                   col->columns[c].name);
+            }
+            if (!eq || !(it->filter = api_items_and(req->arena, it->filter, eq)))
+                return vk_fail(ei, VK_ENOMEM, "", NULL);
+        }
+        if (!known) {
+            const char *shown = vk_utf8_valid(k, strlen(k), NULL) && strlen(k) < 64 ? k : "?";
+            return vk_fail(ei, VK_EUNKNOWN_PARAM, shown,
+                           "unknown query parameter '%s'; see %s/api for what is accepted", shown,
+                           OGC_ROOT);
+        }
+    }
+    long long limit = ITEMS_LIMIT_DEFAULT, offset = 0, after = 0;
+    vk_err e;
+    gis_crs bbox_crs, filter_crs;
+    if ((e = check_f(ctx, req)) ||
+        (e = param_int(ctx, req, "limit", 1, ITEMS_LIMIT_MAX, &limit)) ||
+        (e = param_int(ctx, req, "offset", 0, INT64_MAX / 2, &offset)) ||
+        (e = param_int(ctx, req, "after", 0, INT64_MAX / 2, &after)) ||
+        (e = param_crs(ctx, req, "crs", &it->crs)) ||
+        (e = param_crs(ctx, req, "bbox-crs", &bbox_crs)) ||
+        (e = param_crs(ctx, req, "filter-crs", &filter_crs)) || (e = param_datetime(ctx, req, it)))
+        return e;
+    it->q.limit = limit;
+    it->q.offset = offset;
+    it->q.after = col->id_is_text ? 0 : after;
+    const char *bbox = vk_req_param(req, "bbox");
+    if (bbox) {
+        if ((e = api_items_bbox(ctx, bbox, bbox_crs, 1, "bbox", it->q.bbox)))
+            return e;
+        it->q.has_bbox = 1;
+    } else if (vk_req_param(req, "bbox-crs")) {
+        return vk_fail(ei, VK_EPARAM, "bbox-crs", "bbox-crs is given without a bbox");
+    }
+    const char *lang = vk_req_param(req, "filter-lang");
+    if (lang && strcmp(lang, "cql2-text") != 0)
+        return vk_fail(ei, VK_EPARAM, "filter-lang", "filter-lang: only cql2-text is supported");
+    const char *filter = vk_req_param(req, "filter");
+    if (filter) {
+        size_t n = strlen(filter);
+        cql2_expr *f = NULL;
+        if (n > CQL2_MAX_TEXT)
+            return vk_fail(ei, VK_EPARAM, "filter", "filter is longer than %d bytes", CQL2_MAX_TEXT);
+        if (!vk_utf8_valid(filter, n, NULL))
+            return vk_fail(ei, VK_EPARAM, "filter", "filter is not valid UTF-8");
+        if ((e = cql2_parse(filter, n, req->arena, &f, ei)))
+            return e;
+        if (!(it->filter = api_items_and(req->arena, it->filter, f)))
+            return vk_fail(ei, VK_ENOMEM, "", NULL);
+    }
+    return api_items_compile(ctx, req, it, filter_crs);
+}
+
+vk_err ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    const api_stats_collection *agg = req->nargs ? api_stats_collection_find(req->args[0]) : NULL;
+    if (agg) {
+        char self[160];
+        snprintf(self, sizeof self, OGC_ROOT "/collections/%s/items", agg->id);
+        return api_stats_ogc_items(ctx, req, resp, agg, NULL, self);
+    }
+    const store_collection *col;
+    vk_err e = find_collection(ctx, req, &col);
+    if (e)
+        return e;
+    api_items it;
+    api_items_init(&it, col);
+    if ((e = items_params(ctx, req, &it)))
+        return e;
+    char path[160];
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items", col->id);
+    return api_items_write_collection(ctx, req, &it, path, resp);
+}
+
+vk_err ogc_item(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const known[] = {"crs", "f", NULL};
+    const api_stats_collection *agg = req->nargs ? api_stats_collection_find(req->args[0]) : NULL;
+    if (agg)
+        return api_stats_ogc_items(ctx, req, resp, agg, req->args[1], NULL);
+    const store_collection *col;
+    vk_err e = find_collection(ctx, req, &col);
+    if (e)
+        return e;
+    api_items it;
+    api_items_init(&it, col);
+    if ((e = vk_req_only_params(req, known, &ctx->err)) || (e = check_f(ctx, req)) ||
+        (e = param_crs(ctx, req, "crs", &it.crs)))
+        return e;
+    const char *fid = req->args[1];
+    if (col->id_is_text) {
+        it.q.id_text = fid;
+    } else {
+        char *end;
+        long long id = strtoll(fid, &end, 10);
+        if (*end || id <= 0 || fid[0] == '+' || fid[0] == ' ')
+            return vk_fail(&ctx->err, VK_ENOT_FOUND, "featureId", "there is no such item");
+        it.q.id = id;
+    }
+    int found = 0;
+    if ((e = api_items_write_one(ctx, &it, &resp->body, &found)))
+        return e;
+    if (!found)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "featureId", "there is no such item");
+    vk_buf *b = &resp->body;
+    b->len--; /* reopen the feature object to add its links */
+    const char *base = api_base_url(req);
+    char path[400];
+    vk_buf_puts(b, ",\"links\":[");
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items/%s", col->id, fid);
+    link(b, 1, base, path, "self", MT_GEOJSON, "This item");
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s", col->id);
+    link(b, 0, base, path, "collection", MT_JSON, col->title);
+    vk_buf_puts(b, "]}");
+    resp->content_type = MT_GEOJSON;
+    char *crs = vk_arena_alloc(req->arena, 128);
+    if (crs) {
+        snprintf(crs, 128, "<%s>", gis_crs_uri(it.crs));
+        vk_resp_header(resp, "Content-Crs", crs);
+    }
+    return VK_OK;
+}
+
+vk_err ogc_items_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    const store_collection *col;
+    vk_err e = find_collection(ctx, req, &col);
+    if (e)
+        return e;
+    if (!col->writable) {
+        vk_resp_header(resp, "Allow", "GET, HEAD, OPTIONS");
+        return vk_fail(&ctx->err, VK_EMETHOD, "collectionId", "%s is read-only", col->id);
+    }
+    return api_feedback_create_at(ctx, req, resp, OGC_ROOT "/collections/feedback/items/");
+}
+
+vk_err ogc_item_staff(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    const store_collection *col;
+    vk_err e = find_collection(ctx, req, &col);
+    if (e)
+        return e;
+    /* Only moderators get here (the route table); the change itself is
+     * not written yet. */
+    return vk_fail(&ctx->err, VK_ENOT_IMPLEMENTED, "",
+                   "changing or removing items through OGC API is not implemented yet");
+}

@@ -1,0 +1,185 @@
+/*
+ * meta.c — the small read-only resources: health, client configuration,
+ * categories, responsible units and districts.
+ */
+#include "questions/questions.h"
+#include "reference/reference.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const no_params[] = {NULL};
+
+vk_err api_healthz(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    int64_t n = 0;
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (!e)
+        e = store_ping(ctx->store, &n, &ctx->err);
+    if (e)
+        return e;
+    vk_buf *b = &resp->body;
+    vk_buf_printf(b, "{\"status\":\"ok\",\"version\":\"%s\",\"schema\":%d,\"feedback\":%lld}",
+                  VK_VERSION, store_schema_version(ctx->store), (long long)n);
+    return VK_OK;
+}
+
+vk_err api_config(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    const vk_config *cfg = ctx->cfg;
+    vk_buf *b = &resp->body;
+    vk_buf_puts(b, "{\"tiles\":");
+    vk_json_str_or_null(b, cfg->tiles_url);
+    vk_buf_puts(b, ",\"attribution\":");
+    vk_json_str_or_null(b, cfg->tiles_url ? cfg->tiles_attribution : "");
+    if (ctx->has_bounds) {
+        const double *bb = ctx->bounds;
+        vk_buf_puts(b, ",\"center\":[");
+        vk_json_coord(b, (bb[0] + bb[2]) / 2, GIS_DECIMALS);
+        vk_buf_putc(b, ',');
+        vk_json_coord(b, (bb[1] + bb[3]) / 2, GIS_DECIMALS);
+        vk_buf_puts(b, "],\"bounds\":[");
+        for (int i = 0; i < 4; i++) {
+            if (i)
+                vk_buf_putc(b, ',');
+            vk_json_coord(b, bb[i], GIS_DECIMALS);
+        }
+        vk_buf_putc(b, ']');
+    } else {
+        vk_buf_puts(b, ",\"center\":null,\"bounds\":null");
+    }
+    vk_buf_printf(b,
+                  ",\"zoom\":12,\"languages\":[\"fi\",\"sv\",\"en\"],"
+                  "\"limits\":{\"description_max\":4000,\"place_max\":500,"
+                  "\"vertices_max\":%d,\"body_max\":%zu}}",
+                  GIS_MAX_VERTICES, cfg->body_max);
+    return VK_OK;
+}
+
+/* {"fi":…,"sv":…,"en":…} from three strings. */
+static void write_names(vk_buf *b, const char *const names[3])
+{
+    static const char *const langs[] = {"fi", "sv", "en"};
+    vk_buf_putc(b, '{');
+    for (int i = 0; i < 3; i++) {
+        vk_buf_printf(b, "%s\"%s\":", i ? "," : "", langs[i]);
+        vk_json_str_or_null(b, names[i]);
+    }
+    vk_buf_putc(b, '}');
+}
+
+typedef struct {
+    vk_buf *b;
+    json_t *attributes; /* {category: [definitions]} */
+} category_writer;
+
+static int write_category(void *arg, const store_category *cat)
+{
+    category_writer *cw = arg;
+    vk_buf *b = cw->b;
+    if (b->len > 1 && b->data[b->len - 1] != '[')
+        vk_buf_putc(b, ',');
+    vk_buf_puts(b, "{\"id\":");
+    vk_json_str_or_null(b, cat->id);
+    vk_buf_puts(b, ",\"name\":");
+    write_names(b, cat->name);
+    vk_buf_puts(b, ",\"description\":");
+    write_names(b, cat->description);
+    /* The category's own questions, so a client can ask them. */
+    vk_buf_puts(b, ",\"attributes\":");
+    const json_t *defs = json_object_get(cw->attributes, cat->id);
+    char *text = defs ? json_dumps(defs, JSON_COMPACT) : NULL;
+    vk_buf_puts(b, text ? text : "[]");
+    free(text);
+    vk_buf_putc(b, '}');
+    return 0;
+}
+
+vk_err api_categories(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    category_writer cw = {&resp->body, NULL};
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (!e)
+        e = api_attribute_defs(ctx, NULL, &cw.attributes, &ctx->err);
+    if (e)
+        return e;
+    vk_buf_puts(&resp->body, "{\"categories\":[");
+    e = store_category_each(ctx->store, write_category, &cw, &ctx->err);
+    vk_buf_puts(&resp->body, "]}");
+    json_decref(cw.attributes);
+    return e;
+}
+
+static int write_unit(void *arg, const store_unit *u)
+{
+    vk_buf *b = arg;
+    if (b->len > 1 && b->data[b->len - 1] != '[')
+        vk_buf_putc(b, ',');
+    vk_buf_puts(b, "{\"code\":");
+    vk_json_str_or_null(b, u->code);
+    vk_buf_puts(b, ",\"name\":");
+    write_names(b, u->name);
+    vk_buf_putc(b, '}');
+    return 0;
+}
+
+vk_err api_units(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    vk_buf_puts(&resp->body, "{\"units\":[");
+    e = store_unit_each(ctx->store, write_unit, &resp->body, &ctx->err);
+    vk_buf_puts(&resp->body, "]}");
+    return e;
+}
+
+typedef struct {
+    vk_ctx *ctx;
+    vk_buf *b;
+    int n;
+    vk_err err;
+} area_writer;
+
+static int write_district(void *arg, const store_area *a)
+{
+    area_writer *w = arg;
+    vk_buf *b = w->b;
+    vk_buf_puts(b, w->n++ ? ",{\"type\":\"Feature\",\"id\":" : "{\"type\":\"Feature\",\"id\":");
+    vk_json_str_or_null(b, a->code);
+    vk_buf_puts(b, ",\"geometry\":");
+    if ((w->err = gis_wkb_to_geojson(a->wkb, a->wkb_len, b)))
+        return 1;
+    vk_buf_puts(b, ",\"properties\":{\"code\":");
+    vk_json_str_or_null(b, a->code);
+    vk_buf_puts(b, ",\"name\":");
+    write_names(b, a->name);
+    double lon, lat;
+    if (gis_wkb_point_on_surface(w->ctx->gis, a->wkb, a->wkb_len, &lon, &lat) == VK_OK) {
+        vk_buf_puts(b, ",\"label_point\":[");
+        vk_json_coord(b, lon, GIS_DECIMALS);
+        vk_buf_putc(b, ',');
+        vk_json_coord(b, lat, GIS_DECIMALS);
+        vk_buf_putc(b, ']');
+    }
+    vk_buf_puts(b, "}}");
+    return 0;
+}
+
+vk_err api_districts(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    resp->content_type = "application/geo+json";
+    area_writer w = {ctx, &resp->body, 0, VK_OK};
+    vk_buf_puts(&resp->body, "{\"type\":\"FeatureCollection\",\"features\":[");
+    e = store_area_each(ctx->store, STORE_AREA_DISTRICT, write_district, &w, &ctx->err);
+    if (!e && w.err)
+        e = vk_fail(&ctx->err, w.err, "", "a district geometry could not be written");
+    vk_buf_puts(&resp->body, "]}");
+    return e;
+}

@@ -1,0 +1,730 @@
+/*
+ * stats.c — the aggregate endpoints (see stats.h). Each handler checks its
+ * parameters, takes the statistics snapshot (stats_index.h), answers 304
+ * when the client's copy is current, and writes JSON.
+ */
+#define _XOPEN_SOURCE 700 /* strptime */
+#include "stats/stats.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "features/items.h"
+#include "stats/stats_index.h"
+#include "gis/hex.h"
+#include "core/clock.h"
+
+#define CELL_MIN 100
+#define CELL_MAX 2000
+#define CELL_DEFAULT 250
+/* k-anonymity of the density grid: a public cell shows at least this many
+ * items, so a hexagon over a quiet street cannot single out one resident's
+ * report. A lower k is raised to it rather than refused: the public
+ * statistics page (and copies of it cached in browsers) ask for k=0, and
+ * the answer's "k" says which k was applied. Staff can see every item in
+ * the inbox anyway, so with staff credentials k may go down to 0. */
+#define DENSITY_K_PUBLIC_MIN 5
+/* Bumped when the JSON of an aggregate changes shape, so old copies go. */
+#define STATS_FORMAT "1"
+
+static const char *const statuses[] = {"received", "in_progress", "planned", "resolved",
+                                       "not_resolvable", "duplicate", "forwarded", NULL};
+
+/* ---- parameters ---- */
+
+/* Parameters every aggregate accepts, and the ones the caller adds. */
+static vk_err only_params(vk_ctx *ctx, const vk_req *req, const char *const *extra)
+{
+    static const char *const common[] = {"start", "end", "category", "status", "district", "bbox", NULL};
+    if (req->params_overflow)
+        return vk_fail(&ctx->err, VK_EPARAM, "", "too many query parameters");
+    for (int i = 0; i < req->nparams; i++) {
+        const char *k = req->params[i].key;
+        int known = 0;
+        for (int j = 0; common[j] && !known; j++)
+            known = strcmp(k, common[j]) == 0;
+        for (int j = 0; extra && extra[j] && !known; j++)
+            known = strcmp(k, extra[j]) == 0;
+        for (int j = 0; j < i && known; j++)
+            if (strcmp(req->params[j].key, k) == 0)
+                return vk_fail(&ctx->err, VK_EPARAM, k, "%s is given more than once", k);
+        if (!known) {
+            char shown[VK_SNIP_SIZE];
+            if (vk_utf8_valid(k, strlen(k), NULL))
+                vk_utf8_snip(k, strlen(k), shown);
+            else
+                snprintf(shown, sizeof shown, "?");
+            return vk_fail(&ctx->err, VK_EUNKNOWN_PARAM, shown,
+                           "unknown query parameter '%s'; see /ogcapi/api", shown);
+        }
+    }
+    return VK_OK;
+}
+
+/* start/end: an RFC 3339 date (the whole day) or date-time. */
+static vk_err param_time(vk_ctx *ctx, const vk_req *req, const char *name, int is_end,
+                         int *has, int64_t *out)
+{
+    const char *s = vk_req_param(req, name);
+    if (!s)
+        return VK_OK;
+    char full[80], norm[VK_RFC3339_LEN];
+    if (strlen(s) == 10)
+        snprintf(full, sizeof full, "%sT%s", s, is_end ? "23:59:59Z" : "00:00:00Z");
+    else
+        snprintf(full, sizeof full, "%s", strlen(s) < 60 ? s : "");
+    if (vk_rfc3339_normalise(full, norm) || (*out = stats_parse_time(norm)) < 0)
+        return vk_fail(&ctx->err, VK_EPARAM, name,
+                       "%s must be an RFC 3339 date (2026-03-01) or date-time (2026-03-01T12:00:00Z)",
+                       name);
+    *has = 1;
+    return VK_OK;
+}
+
+/* Split a comma list into at most STATS_MAX_LIST arena strings. */
+static vk_err split_list(vk_ctx *ctx, const vk_req *req, const char *name, const char **out,
+                         int *n)
+{
+    const char *s = vk_req_param(req, name);
+    *n = 0;
+    if (!s)
+        return VK_OK;
+    size_t len = strlen(s);
+    if (len == 0 || len > 2000 || s[0] == ',' || s[len - 1] == ',' || strstr(s, ",,"))
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a comma-separated list", name);
+    for (const char *p = s; *p;) {
+        size_t k = strcspn(p, ",");
+        if (*n == STATS_MAX_LIST)
+            return vk_fail(&ctx->err, VK_EPARAM, name, "%s: at most %d values", name, STATS_MAX_LIST);
+        if (!(out[(*n)++] = vk_arena_strndup(req->arena, p, k)))
+            return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        p += k + (p[k] == ',');
+    }
+    return VK_OK;
+}
+
+static vk_err bad_value(vk_ctx *ctx, const char *name, const char *value, const char *hint)
+{
+    char shown[VK_SNIP_SIZE];
+    if (vk_utf8_valid(value, strlen(value), NULL))
+        vk_utf8_snip(value, strlen(value), shown);
+    else
+        snprintf(shown, sizeof shown, "?");
+    return vk_fail(&ctx->err, VK_EPARAM, name, "%s: unknown value '%s'; %s", name, shown, hint);
+}
+
+/* The shared filters; names are checked against the snapshot v. */
+static vk_err parse_filter(vk_ctx *ctx, const vk_req *req, const stats_view *v, stats_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    vk_err e;
+    if ((e = param_time(ctx, req, "start", 0, &f->has_start, &f->start)) ||
+        (e = param_time(ctx, req, "end", 1, &f->has_end, &f->end)))
+        return e;
+    if (f->has_start && f->has_end && f->start > f->end)
+        return vk_fail(&ctx->err, VK_EPARAM, "end", "end is before start");
+    if ((e = split_list(ctx, req, "category", f->categories, &f->ncategories)))
+        return e;
+    for (int i = 0; i < f->ncategories; i++)
+        if (!stats_category_known(v, f->categories[i]))
+            return bad_value(ctx, "category", f->categories[i], "see /api/v1/categories");
+    if ((e = split_list(ctx, req, "status", f->statuses, &f->nstatuses)))
+        return e;
+    for (int i = 0; i < f->nstatuses; i++) {
+        int ok = 0;
+        for (int k = 0; statuses[k] && !ok; k++)
+            ok = strcmp(statuses[k], f->statuses[i]) == 0;
+        if (!ok)
+            return bad_value(ctx, "status", f->statuses[i],
+                             "the statuses are received, in_progress, planned, resolved, "
+                             "not_resolvable, duplicate and forwarded");
+    }
+    const char *codes[STATS_MAX_LIST];
+    if ((e = split_list(ctx, req, "district", codes, &f->ndistricts)))
+        return e;
+    for (int i = 0; i < f->ndistricts; i++) {
+        f->districts[i] = 0;
+        if (strcmp(codes[i], "none") != 0 && !stats_district_id(v, codes[i], &f->districts[i]))
+            return bad_value(ctx, "district", codes[i],
+                             "see /api/v1/districts, or none for outside every district");
+    }
+    const char *bbox = vk_req_param(req, "bbox");
+    if (bbox) {
+        if ((e = api_items_bbox(ctx, bbox, GIS_CRS_CRS84, 0, "bbox", f->bbox)))
+            return e;
+        f->has_bbox = 1;
+    }
+    return VK_OK;
+}
+
+static vk_err param_crs(vk_ctx *ctx, const vk_req *req, gis_crs *out)
+{
+    const char *s = vk_req_param(req, "crs");
+    *out = GIS_CRS_CRS84;
+    if (s && gis_crs_parse(s, out))
+        return vk_fail(&ctx->err, VK_EPARAM, "crs",
+                       "crs: unsupported; use CRS84, EPSG:4326, EPSG:3067 or EPSG:3879 (as URIs)");
+    return VK_OK;
+}
+
+static vk_err param_int(vk_ctx *ctx, const vk_req *req, const char *name, long long def,
+                        long long min, long long max, long long *out)
+{
+    const char *s = vk_req_param(req, name);
+    *out = def;
+    if (!s)
+        return VK_OK;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno || s[0] == '+' || s[0] == ' ')
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a whole number", name);
+    if (v < min || v > max)
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be between %lld and %lld", name, min,
+                       max);
+    *out = v;
+    return VK_OK;
+}
+
+static vk_err need_staff(vk_ctx *ctx, const vk_req *req, vk_resp *resp, const char *field)
+{
+    if (req->staff && req->staff->role != VK_ROLE_NONE)
+        return VK_OK;
+    vk_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"vaikuta staff\"");
+    return vk_fail(&ctx->err, VK_EUNAUTHORIZED, field,
+                   "figures by unit are for staff: sign in or send an API token");
+}
+
+/* ---- ETag, Last-Modified, 304 ---- */
+
+/* Figures that depend on today (ages, the 14-day share) change at
+ * midnight UTC too: the day is part of the tag, and Last-Modified is at
+ * least today's start. */
+static void validators(const stats_view *v, vk_req const *req, char *etag, size_t etag_n,
+                       time_t *modified)
+{
+    time_t now = time(NULL);
+    time_t today = now - now % 86400;
+    int64_t at = v->at[0] ? stats_parse_time(v->at) : 0;
+    *modified = at > (int64_t)today ? (time_t)at : today;
+    snprintf(etag, etag_n, "\"s" STATS_FORMAT "-%lld-%lld\"", (long long)v->seq,
+             (long long)(today / 86400));
+    (void)req;
+}
+
+/* 1 when If-None-Match lists etag (weak comparison, as for GET). */
+static int etag_listed(const char *header, const char *etag)
+{
+    size_t n = strlen(etag);
+    for (const char *p = header; *p;) {
+        while (*p == ' ' || *p == ',' || *p == '\t')
+            p++;
+        if (*p == '*')
+            return 1;
+        if (p[0] == 'W' && p[1] == '/')
+            p += 2;
+        size_t k = strcspn(p, ",");
+        while (k && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+            k--;
+        if (k == n && memcmp(p, etag, n) == 0)
+            return 1;
+        p += strcspn(p, ",");
+    }
+    return 0;
+}
+
+/* Set the validators on resp; 1 when the client's copy is current (the
+ * caller answers 304 with no body). */
+static int not_modified(const stats_view *v, const vk_req *req, vk_resp *resp)
+{
+    char etag[96];
+    time_t modified;
+    validators(v, req, etag, sizeof etag, &modified);
+    char *tag = vk_arena_strndup(req->arena, etag, strlen(etag));
+    char *lm = vk_arena_alloc(req->arena, 40);
+    if (tag)
+        vk_resp_header(resp, "ETag", tag);
+    if (lm) {
+        struct tm tm;
+        gmtime_r(&modified, &tm);
+        strftime(lm, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        vk_resp_header(resp, "Last-Modified", lm);
+    }
+    vk_resp_header(resp, "Cache-Control", "no-cache");
+    int current = 0;
+    if (req->if_none_match) {
+        current = etag_listed(req->if_none_match, etag);
+    } else if (req->if_modified_since) {
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        const char *end = strptime(req->if_modified_since, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        current = end && *end == '\0' && timegm(&tm) >= modified;
+    }
+    if (current) {
+        resp->status = 304;
+        vk_buf_reset(&resp->body);
+    }
+    return current;
+}
+
+/* Take the snapshot and read the shared filters. 0: go on, v is held;
+ * else return *e at once (VK_OK after a 304), v already given back. */
+static int begin_view(vk_ctx *ctx, const vk_req *req, vk_resp *resp, stats_view *v,
+                      stats_filter *f, vk_err *e)
+{
+    if ((*e = api_stats_acquire(ctx->stats, ctx, v)))
+        return 1;
+    if ((*e = parse_filter(ctx, req, v, f)) || not_modified(v, req, resp)) {
+        api_stats_release(v);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- JSON helpers ---- */
+
+/* Always with decimals (3.00, not 3), so GIS clients that guess a
+ * column's type from the first rows (GDAL) make it Real. */
+static void days(vk_buf *b, double d)
+{
+    if (d < 0)
+        vk_buf_puts(b, "null");
+    else
+        vk_buf_printf(b, "%.2f", d);
+}
+
+static void share(vk_buf *b, double s)
+{
+    if (s < 0)
+        vk_buf_puts(b, "null");
+    else
+        vk_buf_printf(b, "%.4f", s);
+}
+
+/* The response-time members of one group (after its key, if any). */
+static void write_times(vk_buf *b, const stats_times *t, int with_close)
+{
+    vk_buf_printf(b, "\"count\":%lld,\"open\":%lld,\"answered\":%lld,\"closed\":%lld,"
+                     "\"median_days_to_answer\":",
+                  (long long)t->count, (long long)t->open, (long long)t->answered,
+                  (long long)t->closed);
+    days(b, t->median_answer);
+    vk_buf_puts(b, ",\"p90_days_to_answer\":");
+    days(b, t->p90_answer);
+    if (with_close) {
+        vk_buf_puts(b, ",\"median_days_to_close\":");
+        days(b, t->median_close);
+        vk_buf_puts(b, ",\"p90_days_to_close\":");
+        days(b, t->p90_close);
+    }
+    vk_buf_puts(b, ",\"answered_within_14_days\":");
+    share(b, t->within_14);
+}
+
+/* ---- GET /api/v1/stats/feedback ---- */
+
+vk_err api_stats_feedback(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const extra[] = {"group_by", NULL};
+    vk_err e = only_params(ctx, req, extra);
+    if (e)
+        return e;
+    stats_dim dims[3];
+    int ndims = 0;
+    const char *gb = vk_req_param(req, "group_by");
+    for (const char *p = gb; p && *p;) {
+        size_t k = strcspn(p, ",");
+        int d = stats_dim_parse(p, k);
+        if (d < 0 || k == 0)
+            return vk_fail(&ctx->err, VK_EPARAM, "group_by",
+                           "group_by: a comma list of district, category, status, unit, week, "
+                           "month and year");
+        for (int i = 0; i < ndims; i++)
+            if (dims[i] == (stats_dim)d)
+                return vk_fail(&ctx->err, VK_EPARAM, "group_by", "group_by names %s twice",
+                               stats_dim_name((stats_dim)d));
+        if (ndims == 3)
+            return vk_fail(&ctx->err, VK_EPARAM, "group_by", "group_by: at most 3 groupings");
+        dims[ndims++] = (stats_dim)d;
+        p += k;
+        if (*p == ',' && !*++p)
+            return vk_fail(&ctx->err, VK_EPARAM, "group_by", "group_by ends with a comma");
+    }
+    for (int i = 0; i < ndims; i++)
+        if (dims[i] == STATS_DIM_UNIT && (e = need_staff(ctx, req, resp, "group_by")))
+            return e;
+    stats_view v;
+    stats_filter f;
+    if (begin_view(ctx, req, resp, &v, &f, &e))
+        return e;
+    stats_group *groups = NULL;
+    int ngroups = 0;
+    int64_t total = 0;
+    if ((e = stats_count(&v, ctx, &f, dims, ndims, req->arena, &groups, &ngroups, &total))) {
+        api_stats_release(&v);
+        return e;
+    }
+    vk_buf *b = &resp->body;
+    resp->content_type = "application/json";
+    vk_buf_puts(b, "{\"group_by\":[");
+    for (int i = 0; i < ndims; i++)
+        vk_buf_printf(b, "%s\"%s\"", i ? "," : "", stats_dim_name(dims[i]));
+    vk_buf_printf(b, "],\"total\":%lld,\"groups\":[", (long long)total);
+    for (int g = 0; g < ngroups; g++) {
+        vk_buf_puts(b, g ? ",{" : "{");
+        for (int i = 0; i < ndims; i++) {
+            vk_buf_printf(b, "\"%s\":", stats_dim_name(dims[i]));
+            vk_json_str_or_null(b, groups[g].key[i]);
+            vk_buf_putc(b, ',');
+        }
+        vk_buf_printf(b, "\"count\":%lld}", (long long)groups[g].count);
+    }
+    vk_buf_puts(b, "]}");
+    api_stats_release(&v);
+    return VK_OK;
+}
+
+/* ---- GET /api/v1/stats/response-times ---- */
+
+vk_err api_stats_response_times(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const extra[] = {"by", NULL};
+    vk_err e = only_params(ctx, req, extra);
+    if (e)
+        return e;
+    const char *by_name = vk_req_param(req, "by");
+    stats_dim by = STATS_DIM_CATEGORY;
+    if (by_name && strcmp(by_name, "category") == 0)
+        by = STATS_DIM_CATEGORY;
+    else if (by_name && strcmp(by_name, "district") == 0)
+        by = STATS_DIM_DISTRICT;
+    else if (by_name && strcmp(by_name, "unit") == 0)
+        by = STATS_DIM_UNIT;
+    else if (by_name)
+        return vk_fail(&ctx->err, VK_EPARAM, "by", "by must be category, unit or district");
+    if (by == STATS_DIM_UNIT && (e = need_staff(ctx, req, resp, "by")))
+        return e;
+    stats_view v;
+    stats_filter f;
+    if (begin_view(ctx, req, resp, &v, &f, &e))
+        return e;
+    stats_times *groups = NULL, overall;
+    int ngroups = 0;
+    int64_t waiting[STATS_WAIT_BUCKETS];
+    if ((e = stats_times_by(&v, ctx, &f, by, (int64_t)time(NULL), req->arena, &groups, &ngroups,
+                            &overall, waiting))) {
+        api_stats_release(&v);
+        return e;
+    }
+    vk_buf *b = &resp->body;
+    resp->content_type = "application/json";
+    vk_buf_printf(b, "{\"by\":\"%s\",\"groups\":[", stats_dim_name(by));
+    for (int g = 0; g < ngroups; g++) {
+        vk_buf_printf(b, "%s{\"%s\":", g ? "," : "", stats_dim_name(by));
+        vk_json_str_or_null(b, groups[g].key);
+        vk_buf_putc(b, ',');
+        write_times(b, &groups[g], 1);
+        vk_buf_putc(b, '}');
+    }
+    vk_buf_puts(b, "],\"overall\":{");
+    write_times(b, &overall, 1);
+    vk_buf_puts(b, "},\"waiting\":[");
+    for (int i = 0; i < STATS_WAIT_BUCKETS; i++)
+        vk_buf_printf(b, "%s{\"age\":\"%s\",\"count\":%lld}", i ? "," : "", stats_wait_labels[i],
+                      (long long)waiting[i]);
+    vk_buf_puts(b, "]}");
+    api_stats_release(&v);
+    return VK_OK;
+}
+
+/* ---- choropleth ---- */
+
+typedef struct area_writer {
+    vk_ctx *ctx;
+    vk_buf *b;
+    gis_crs crs;
+    const stats_times *groups;
+    int ngroups;
+    const char *only;       /* one area by code, or NULL */
+    int64_t offset, limit;  /* paging (OGC); limit < 0 = all */
+    int64_t index, written;
+    vk_err err;
+} area_writer;
+
+static int write_area(void *arg, const store_area *a)
+{
+    area_writer *w = arg;
+    if (w->only && strcmp(w->only, a->code) != 0)
+        return 0;
+    int64_t i = w->index++;
+    if (i < w->offset || (w->limit >= 0 && w->written >= w->limit))
+        return 0;
+    stats_times none;
+    memset(&none, 0, sizeof none);
+    none.median_answer = none.p90_answer = none.median_close = none.p90_close = -1;
+    none.within_14 = -1;
+    const stats_times *t = &none;
+    for (int g = 0; g < w->ngroups; g++)
+        if (w->groups[g].key_id == a->id)
+            t = &w->groups[g];
+    vk_buf *b = w->b;
+    vk_buf_puts(b, w->written++ ? ",{\"type\":\"Feature\",\"id\":" : "{\"type\":\"Feature\",\"id\":");
+    vk_json_str_or_null(b, a->code);
+    vk_buf_puts(b, ",\"geometry\":");
+    vk_err e = w->crs == GIS_CRS_CRS84
+                   ? gis_wkb_to_geojson(a->wkb, a->wkb_len, b)
+                   : gis_wkb_to_geojson_crs(w->ctx->proj, w->crs, a->wkb, a->wkb_len, b);
+    if (e) {
+        w->err = vk_fail(&w->ctx->err, e, "crs", "an area cannot be written in this crs");
+        return 1;
+    }
+    vk_buf_puts(b, ",\"properties\":{\"code\":");
+    vk_json_str_or_null(b, a->code);
+    vk_buf_puts(b, ",\"name\":{\"fi\":");
+    vk_json_str_or_null(b, a->name[0]);
+    vk_buf_puts(b, ",\"sv\":");
+    vk_json_str_or_null(b, a->name[1]);
+    vk_buf_puts(b, ",\"en\":");
+    vk_json_str_or_null(b, a->name[2]);
+    vk_buf_puts(b, "},");
+    write_times(b, t, 0);
+    vk_buf_puts(b, "}}");
+    return 0;
+}
+
+/* The areas with their figures as GeoJSON features into resp's body;
+ * *outside is the number of filtered items in no area. */
+static vk_err write_areas(vk_ctx *ctx, const vk_req *req, const stats_view *v,
+                          const stats_filter *f, int accessibility, area_writer *w,
+                          int64_t *outside, int64_t *matched)
+{
+    stats_times *groups = NULL, overall;
+    int ngroups = 0;
+    int64_t waiting[STATS_WAIT_BUCKETS];
+    vk_err e = stats_times_by(v, ctx, f, accessibility ? STATS_DIM_AREA : STATS_DIM_DISTRICT,
+                              (int64_t)time(NULL), req->arena, &groups, &ngroups, &overall, waiting);
+    if (e)
+        return e;
+    *outside = 0;
+    for (int g = 0; g < ngroups; g++)
+        if (groups[g].key_id == 0 || !groups[g].key)
+            *outside += groups[g].count;
+    w->ctx = ctx;
+    w->groups = groups;
+    w->ngroups = ngroups;
+    e = store_area_each(ctx->store, accessibility ? STORE_AREA_ACCESSIBILITY : STORE_AREA_DISTRICT,
+                        write_area, w, &ctx->err);
+    *matched = w->index;
+    return e ? e : w->err;
+}
+
+static void content_crs(const vk_req *req, vk_resp *resp, gis_crs crs)
+{
+    char *h = vk_arena_alloc(req->arena, 128);
+    if (h) {
+        snprintf(h, 128, "<%s>", gis_crs_uri(crs));
+        vk_resp_header(resp, "Content-Crs", h);
+    }
+}
+
+vk_err api_stats_choropleth(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const extra[] = {"areas", "crs", NULL};
+    vk_err e = only_params(ctx, req, extra);
+    if (e)
+        return e;
+    const char *areas = vk_req_param(req, "areas");
+    int accessibility = 0;
+    if (areas && strcmp(areas, "accessibility-areas") == 0)
+        accessibility = 1;
+    else if (areas && strcmp(areas, "districts") != 0)
+        return vk_fail(&ctx->err, VK_EPARAM, "areas", "areas must be districts or accessibility-areas");
+    gis_crs crs;
+    if ((e = param_crs(ctx, req, &crs)))
+        return e;
+    stats_view v;
+    stats_filter f;
+    if (begin_view(ctx, req, resp, &v, &f, &e))
+        return e;
+    vk_buf *b = &resp->body;
+    resp->content_type = "application/geo+json";
+    vk_buf_printf(b, "{\"type\":\"FeatureCollection\",\"areas\":\"%s\",\"features\":[",
+                  accessibility ? "accessibility-areas" : "districts");
+    area_writer w;
+    memset(&w, 0, sizeof w);
+    w.b = b;
+    w.crs = crs;
+    w.limit = -1;
+    int64_t outside = 0, matched = 0;
+    e = write_areas(ctx, req, &v, &f, accessibility, &w, &outside, &matched);
+    api_stats_release(&v);
+    if (e)
+        return e;
+    vk_buf_printf(b, "],\"outside\":%lld}", (long long)outside);
+    content_crs(req, resp, crs);
+    return VK_OK;
+}
+
+/* ---- the aggregate OGC API collections ---- */
+
+const api_stats_collection api_stats_collections[] = {
+    {"feedback-by-district", "Feedback by district",
+     "Public feedback counted per district, with response times (days to the first public "
+     "answer, share answered within 14 days). Filter with start, end, category and status.",
+     0},
+    {"feedback-by-accessibility-area", "Feedback by accessibility area",
+     "Public feedback counted per area with a higher accessibility level, with response "
+     "times. Filter with start, end, category and status.",
+     1},
+};
+const int api_stats_collections_count =
+    (int)(sizeof api_stats_collections / sizeof api_stats_collections[0]);
+
+const api_stats_collection *api_stats_collection_find(const char *id)
+{
+    for (int i = 0; id && i < api_stats_collections_count; i++)
+        if (strcmp(api_stats_collections[i].id, id) == 0)
+            return &api_stats_collections[i];
+    return NULL;
+}
+
+vk_err api_stats_ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
+                           const api_stats_collection *col, const char *feature,
+                           const char *self_path)
+{
+    static const char *const items_extra[] = {"crs", "f", "limit", "offset", NULL};
+    static const char *const item_extra[] = {"crs", "f", NULL};
+    vk_err e = only_params(ctx, req, feature ? item_extra : items_extra);
+    if (e)
+        return e;
+    if (vk_req_param(req, "bbox") || vk_req_param(req, "district"))
+        return vk_fail(&ctx->err, VK_EPARAM, vk_req_param(req, "bbox") ? "bbox" : "district",
+                       "the aggregate collections filter items by start, end, category and "
+                       "status only");
+    const char *fmt = vk_req_param(req, "f");
+    if (fmt && strcmp(fmt, "json") && strcmp(fmt, "geojson") && strcmp(fmt, "application/geo+json"))
+        return vk_fail(&ctx->err, VK_EPARAM, "f", "f: only json is offered");
+    long long limit, offset;
+    gis_crs crs;
+    if ((e = param_int(ctx, req, "limit", ITEMS_LIMIT_DEFAULT, 1, ITEMS_LIMIT_MAX, &limit)) ||
+        (e = param_int(ctx, req, "offset", 0, 0, INT32_MAX, &offset)) ||
+        (e = param_crs(ctx, req, &crs)))
+        return e;
+    stats_view v;
+    stats_filter f;
+    if (begin_view(ctx, req, resp, &v, &f, &e))
+        return e;
+    vk_buf *b = &resp->body;
+    resp->content_type = "application/geo+json";
+    if (!feature)
+        vk_buf_puts(b, "{\"type\":\"FeatureCollection\",\"features\":[");
+    area_writer w;
+    memset(&w, 0, sizeof w);
+    w.b = b;
+    w.crs = crs;
+    w.only = feature;
+    w.limit = feature ? 1 : limit;
+    w.offset = feature ? 0 : offset;
+    int64_t outside = 0, matched = 0;
+    e = write_areas(ctx, req, &v, &f, col->accessibility, &w, &outside, &matched);
+    api_stats_release(&v);
+    if (e)
+        return e;
+    if (feature) {
+        if (!w.written)
+            return vk_fail(&ctx->err, VK_ENOT_FOUND, "featureId", "there is no such area");
+        content_crs(req, resp, crs);
+        return VK_OK;
+    }
+    const char *base = api_base_url(req);
+    vk_buf_printf(b, "],\"numberMatched\":%lld,\"numberReturned\":%lld,\"outside\":%lld,\"links\":["
+                     "{\"rel\":\"self\",\"type\":\"application/geo+json\",\"href\":\"%s%s?limit=%lld&offset=%lld\"}",
+                  (long long)matched, (long long)w.written, (long long)outside, base, self_path,
+                  limit, offset);
+    if (offset + w.written < matched)
+        vk_buf_printf(b, ",{\"rel\":\"next\",\"type\":\"application/geo+json\",\"href\":\"%s%s?limit=%lld&offset=%lld\"}",
+                      base, self_path, limit, offset + w.written);
+    vk_buf_puts(b, "]}");
+    content_crs(req, resp, crs);
+    return VK_OK;
+}
+
+/* ---- GET /api/v1/stats/density ---- */
+
+static vk_err write_ring(vk_ctx *ctx, vk_buf *b, const gis_hex_grid *g, const stats_cell *c,
+                         gis_crs crs)
+{
+    double xy[12];
+    gis_hex_corners(g, c->q, c->r, xy);
+    int dec = gis_crs_decimals(crs);
+    vk_buf_puts(b, "[[");
+    for (int i = 0; i <= 6; i++) {
+        double x = xy[2 * (i % 6)], y = xy[2 * (i % 6) + 1];
+        if (crs != GIS_CRS_3067) {
+            if (gis_proj_to_storage(ctx->proj, GIS_CRS_3067, &x, &y) != VK_OK ||
+                (crs != GIS_CRS_CRS84 && gis_proj_from_storage(ctx->proj, crs, &x, &y) != VK_OK))
+                return vk_fail(&ctx->err, VK_EPARAM, "crs", "a cell cannot be written in this crs");
+        }
+        vk_buf_puts(b, i ? ",[" : "[");
+        vk_json_coord(b, x, dec);
+        vk_buf_putc(b, ',');
+        vk_json_coord(b, y, dec);
+        vk_buf_putc(b, ']');
+    }
+    vk_buf_puts(b, "]]");
+    return VK_OK;
+}
+
+vk_err api_stats_density(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const extra[] = {"cell", "k", "crs", NULL};
+    vk_err e = only_params(ctx, req, extra);
+    if (e)
+        return e;
+    long long cell, k;
+    gis_crs crs;
+    if ((e = param_int(ctx, req, "cell", CELL_DEFAULT, CELL_MIN, CELL_MAX, &cell)) ||
+        (e = param_int(ctx, req, "k", DENSITY_K_PUBLIC_MIN, 0, 1000000, &k)) ||
+        (e = param_crs(ctx, req, &crs)))
+        return e;
+    if (k < DENSITY_K_PUBLIC_MIN && !(req->staff && req->staff->role != VK_ROLE_NONE))
+        k = DENSITY_K_PUBLIC_MIN;
+    stats_view v;
+    stats_filter f;
+    if (begin_view(ctx, req, resp, &v, &f, &e))
+        return e;
+    stats_cell *cells = NULL;
+    int ncells = 0;
+    int64_t dropped_cells = 0, dropped_items = 0;
+    if ((e = stats_density(&v, ctx, &f, (double)cell, k, req->arena, &cells, &ncells,
+                           &dropped_cells, &dropped_items))) {
+        api_stats_release(&v);
+        return e;
+    }
+    api_stats_release(&v);
+    gis_hex_grid grid;
+    gis_hex_grid_init(&grid, (double)cell);
+    vk_buf *b = &resp->body;
+    resp->content_type = "application/geo+json";
+    int64_t items = 0;
+    vk_buf_puts(b, "{\"type\":\"FeatureCollection\",\"features\":[");
+    for (int i = 0; i < ncells; i++) {
+        vk_buf_printf(b, "%s{\"type\":\"Feature\",\"id\":\"%d,%d\",\"geometry\":{\"type\":\"Polygon\","
+                         "\"coordinates\":",
+                      i ? "," : "", (int)cells[i].q, (int)cells[i].r);
+        if ((e = write_ring(ctx, b, &grid, &cells[i], crs)))
+            return e;
+        vk_buf_printf(b, "},\"properties\":{\"count\":%lld,\"q\":%d,\"r\":%d}}",
+                      (long long)cells[i].count, (int)cells[i].q, (int)cells[i].r);
+        items += cells[i].count;
+    }
+    vk_buf_printf(b, "],\"cell\":%lld,\"cell_area_m2\":%lld,\"k\":%lld,\"cells\":%d,\"items\":%lld,"
+                     "\"omitted\":{\"cells\":%lld,\"items\":%lld}}",
+                  cell, cell * cell, k, ncells, (long long)items, (long long)dropped_cells,
+                  (long long)dropped_items);
+    content_crs(req, resp, crs);
+    return VK_OK;
+}

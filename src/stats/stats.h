@@ -1,0 +1,38 @@
+/*
+ * stats.h — the public aggregates of issue 6 over HTTP: grouped counts,
+ * response times, the choropleth of districts and accessibility areas
+ * (also as OGC API collections) and the hexagon density grid. Every
+ * answer carries ETag and Last-Modified from the change log (schema 0007)
+ * and is 304 to a matching conditional request. The figures come from
+ * the snapshot of stats_index.h: public items only, no text, no contacts.
+ */
+#ifndef VK_STATS_H
+#define VK_STATS_H
+
+#include "db/ctx.h"
+#include "http/request.h"
+
+vk_err api_stats_feedback(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err api_stats_response_times(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err api_stats_choropleth(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+vk_err api_stats_density(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+
+/* ---- the aggregate OGC API collections ---- */
+
+typedef struct api_stats_collection {
+    const char *id, *title, *description;
+    int accessibility; /* 0 districts, 1 accessibility areas */
+} api_stats_collection;
+
+extern const api_stats_collection api_stats_collections[];
+extern const int api_stats_collections_count;
+
+/* The aggregate collection with this id, or NULL. */
+const api_stats_collection *api_stats_collection_find(const char *id);
+/* …/items (feature NULL; limit, offset, crs, f and the time, category and
+ * status filters) or …/items/{feature} of an aggregate collection. */
+vk_err api_stats_ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
+                           const api_stats_collection *col, const char *feature,
+                           const char *self_path);
+
+#endif
