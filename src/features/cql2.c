@@ -40,9 +40,11 @@
  *   - numbers are [+-]digits[.digits][e[+-]digits] (or .digits); hex,
  *     NaN and infinity are refused; strtod reads them, so the process must
  *     keep the C locale for LC_NUMERIC (Vaikuta never calls setlocale);
- *   - coordinates are 2D: "POINT Z", "POINT M", or a third number are
- *     refused with a message; polygon rings must be closed and have at
- *     least four positions; EMPTY and GEOMETRYCOLLECTION are refused;
+ *   - WKT is read by gis/wkt.c from this parser's tokens (so its errors
+ *     carry filter positions): coordinates are 2D ("POINT Z", "POINT M",
+ *     or a third number are refused with a message); polygon rings must
+ *     be closed and have at least four positions; EMPTY and
+ *     GEOMETRYCOLLECTION are refused;
  *   - BBOX must not cross the antimeridian (x1 <= x2, y1 <= y2);
  *   - cql2_expr.position is the 1-based character (code point) number of
  *     the property in the filter, the same number error messages show.
@@ -57,6 +59,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "gis/wkt.h"
 
 /* WKB of one filter's geometry: far more than CQL2_MAX_VERTICES needs. */
 #define WKB_MAX (1u << 20)
@@ -571,54 +574,57 @@ static vk_err parse_scalar(parser *p, cql2_literal *lit, const char *after)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Geometry: WKT (and BBOX) to ISO WKB, little-endian, 2D                   */
+/* Geometry: WKT through gis/wkt.c, plus CQL2's BBOX                       */
 
-enum { WKB_POINT = 1, WKB_LINESTRING, WKB_POLYGON, WKB_MULTIPOINT, WKB_MULTILINESTRING,
-       WKB_MULTIPOLYGON };
+/* The CQL2 lexer as the WKT reader sees it: the reader's pointer is the
+ * address of lx, so the callbacks find their parser beside it. */
+typedef struct {
+    gis_wkt_lexer lx;
+    parser *p;
+} wkt_lexer;
 
-static void put_u32(vk_buf *b, uint32_t v)
+static void wkt_sync(wkt_lexer *w)
 {
-    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-                          (unsigned char)(v >> 24)};
-    vk_buf_add(b, x, 4);
+    const tok *t = &w->p->cur;
+    gis_wkt_kind k;
+    switch (t->kind) {
+    case T_EOF: k = GIS_WKT_END; break;
+    case T_IDENT: k = GIS_WKT_WORD; break;
+    case T_NUMBER: k = GIS_WKT_NUMBER; break;
+    case T_LPAREN: k = GIS_WKT_LPAREN; break;
+    case T_RPAREN: k = GIS_WKT_RPAREN; break;
+    case T_COMMA: k = GIS_WKT_COMMA; break;
+    default: k = GIS_WKT_OTHER; break;
+    }
+    w->lx.cur = (gis_wkt_tok){k, w->p->s + t->start, t->end - t->start, t->start};
 }
 
-static void put_f64(vk_buf *b, double d)
+static vk_err wkt_next(gis_wkt_lexer *lx)
 {
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    unsigned char x[8];
-    for (int i = 0; i < 8; i++)
-        x[i] = (unsigned char)(u >> (8 * i));
-    vk_buf_add(b, x, 8);
+    wkt_lexer *w = (wkt_lexer *)lx;
+    vk_err rc = advance(w->p);
+    if (!rc)
+        wkt_sync(w);
+    return rc;
 }
 
-static void put_header(vk_buf *b, uint32_t type)
+static vk_err wkt_number(gis_wkt_lexer *lx, double *out)
 {
-    vk_buf_putc(b, 1); /* little-endian */
-    put_u32(b, type);
+    wkt_lexer *w = (wkt_lexer *)lx;
+    return number_value(w->p, &w->p->cur, out);
 }
 
-/* Reserve a count to be patched later; returns its offset. */
-static size_t put_count(vk_buf *b)
+static vk_err wkt_fail(gis_wkt_lexer *lx, size_t pos, const char *msg, int found)
 {
-    size_t off = b->len;
-    put_u32(b, 0);
-    return off;
+    parser *p = ((wkt_lexer *)lx)->p;
+    if (!found)
+        return fail_at(p, pos, "%s", msg);
+    char d[64];
+    describe(p, &p->cur, d);
+    return fail_at(p, pos, "%s but found %s", msg, d);
 }
 
-static void patch_count(vk_buf *b, size_t off, uint32_t n)
-{
-    if (!vk_buf_ok(b))
-        return;
-    unsigned char *d = (unsigned char *)b->data + off;
-    d[0] = (unsigned char)n;
-    d[1] = (unsigned char)(n >> 8);
-    d[2] = (unsigned char)(n >> 16);
-    d[3] = (unsigned char)(n >> 24);
-}
-
-static vk_err wkt_number(parser *p, double *v)
+static vk_err bbox_number(parser *p, double *v)
 {
     if (p->cur.kind != T_NUMBER) {
         char d[64];
@@ -629,209 +635,59 @@ static vk_err wkt_number(parser *p, double *v)
     return rc ? rc : advance(p);
 }
 
-/* "x y" */
-static vk_err wkt_coord(parser *p, vk_buf *b, double *x, double *y)
+/* BBOX(x1, y1, x2, y2) as the polygon of its corners; the current token
+ * is BBOX. */
+static vk_err parse_bbox(parser *p, vk_buf *b)
 {
     size_t pos = p->cur.start;
-    vk_err rc = wkt_number(p, x);
-    if (!rc)
-        rc = wkt_number(p, y);
-    if (rc)
+    double v[4];
+    vk_err rc;
+    if ((rc = advance(p)) || (rc = expect(p, T_LPAREN, "expected '(' after BBOX")))
         return rc;
-    if (p->cur.kind == T_NUMBER)
+    for (int i = 0; i < 4; i++) {
+        if (i && (rc = expect(p, T_COMMA, "expected ',' between the four numbers of BBOX")))
+            return rc;
+        if ((rc = bbox_number(p, &v[i])))
+            return rc;
+    }
+    if (p->cur.kind == T_COMMA)
         return fail_at(p, p->cur.start,
-                       "only 2D coordinates (x y) are supported; found a third number");
-    if (++p->vertices > CQL2_MAX_VERTICES)
+                       "BBOX takes four numbers (x1, y1, x2, y2); 3D boxes are not supported");
+    if ((rc = expect(p, T_RPAREN, "expected ')' after the four numbers of BBOX")))
+        return rc;
+    if (v[0] > v[2] || v[1] > v[3])
+        return fail_at(p, pos,
+                       "BBOX(x1, y1, x2, y2) needs x1 <= x2 and y1 <= y2 (boxes across the "
+                       "antimeridian are not supported)");
+    if ((p->vertices += 5) > CQL2_MAX_VERTICES)
         return fail_at(p, pos, "the geometry has too many vertices (at most %d)", CQL2_MAX_VERTICES);
-    put_f64(b, *x);
-    put_f64(b, *y);
+    gis_wkb_put_box(b, v);
     return VK_OK;
-}
-
-/* "(x y, x y, …)" as a count and the coordinates. */
-static vk_err wkt_points(parser *p, vk_buf *b, const char *what, int ring)
-{
-    size_t start = p->cur.start;
-    vk_err rc = expect(p, T_LPAREN, "expected '(' before the coordinates");
-    if (rc)
-        return rc;
-    size_t off = put_count(b);
-    uint32_t n = 0;
-    double x0 = 0, y0 = 0, x = 0, y = 0;
-    for (;;) {
-        if ((rc = wkt_coord(p, b, &x, &y)))
-            return rc;
-        if (n++ == 0) {
-            x0 = x;
-            y0 = y;
-        }
-        if (p->cur.kind != T_COMMA)
-            break;
-        if ((rc = advance(p)))
-            return rc;
-    }
-    if ((rc = expect(p, T_RPAREN, "expected ',' or ')' after a coordinate pair")))
-        return rc;
-    patch_count(b, off, n);
-    if (ring && (n < 4 || x != x0 || y != y0))
-        return fail_at(p, start,
-                       "a polygon ring needs at least 4 positions and must end where it starts");
-    if (!ring && n < 2)
-        return fail_at(p, start, "a %s needs at least 2 positions", what);
-    return VK_OK;
-}
-
-/* "((ring), (ring), …)" */
-static vk_err wkt_polygon_body(parser *p, vk_buf *b)
-{
-    vk_err rc = expect(p, T_LPAREN, "expected '(' before the rings of a polygon");
-    if (rc)
-        return rc;
-    size_t off = put_count(b);
-    uint32_t n = 0;
-    for (;;) {
-        if ((rc = wkt_points(p, b, "ring", 1)))
-            return rc;
-        n++;
-        if (p->cur.kind != T_COMMA)
-            break;
-        if ((rc = advance(p)))
-            return rc;
-    }
-    patch_count(b, off, n);
-    return expect(p, T_RPAREN, "expected ',' or ')' after a polygon ring");
 }
 
 /* The current token names a geometry; write its WKB into b. */
-static vk_err wkt_geometry(parser *p, vk_buf *b)
+static vk_err read_geometry(parser *p, vk_buf *b)
 {
-    static const struct {
-        const char *name;
-        uint32_t type;
-    } types[] = {{"POINT", WKB_POINT},           {"LINESTRING", WKB_LINESTRING},
-                 {"POLYGON", WKB_POLYGON},       {"MULTIPOINT", WKB_MULTIPOINT},
-                 {"MULTILINESTRING", WKB_MULTILINESTRING}, {"MULTIPOLYGON", WKB_MULTIPOLYGON}};
-    tok t = p->cur;
+    wkt_lexer w = {.lx = {.next = wkt_next, .number = wkt_number, .fail = wkt_fail}, .p = p};
+    wkt_sync(&w);
+    vk_err rc = gis_wkt_read(&w.lx, &p->vertices, CQL2_MAX_VERTICES, b);
+    if (rc != VK_ENOT_FOUND)
+        return rc;
+    if (kw(p, &p->cur, "BBOX"))
+        return parse_bbox(p, b);
     char d[64];
-    uint32_t type = 0;
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (kw(p, &t, types[i].name))
-            type = types[i].type;
-    vk_err rc;
-    if (kw(p, &t, "BBOX")) {
-        double v[4];
-        if ((rc = advance(p)) || (rc = expect(p, T_LPAREN, "expected '(' after BBOX")))
-            return rc;
-        for (int i = 0; i < 4; i++) {
-            if (i && (rc = expect(p, T_COMMA, "expected ',' between the four numbers of BBOX")))
-                return rc;
-            if ((rc = wkt_number(p, &v[i])))
-                return rc;
-        }
-        if (p->cur.kind == T_COMMA)
-            return fail_at(p, p->cur.start,
-                           "BBOX takes four numbers (x1, y1, x2, y2); 3D boxes are not supported");
-        if ((rc = expect(p, T_RPAREN, "expected ')' after the four numbers of BBOX")))
-            return rc;
-        if (v[0] > v[2] || v[1] > v[3])
-            return fail_at(p, t.start,
-                           "BBOX(x1, y1, x2, y2) needs x1 <= x2 and y1 <= y2 (boxes across the "
-                           "antimeridian are not supported)");
-        if ((p->vertices += 5) > CQL2_MAX_VERTICES)
-            return fail_at(p, t.start, "the geometry has too many vertices (at most %d)",
-                           CQL2_MAX_VERTICES);
-        const double ring[5][2] = {{v[0], v[1]}, {v[2], v[1]}, {v[2], v[3]}, {v[0], v[3]},
-                                   {v[0], v[1]}};
-        put_header(b, WKB_POLYGON);
-        put_u32(b, 1);
-        put_u32(b, 5);
-        for (int i = 0; i < 5; i++) {
-            put_f64(b, ring[i][0]);
-            put_f64(b, ring[i][1]);
-        }
-        return VK_OK;
-    }
-    if (!type) {
-        describe(p, &t, d);
-        if (kw(p, &t, "GEOMETRYCOLLECTION"))
-            return fail_at(p, t.start, "GEOMETRYCOLLECTION is not supported here");
-        /* POINTZ, POLYGONM, …: a known name with a Z/M suffix */
-        for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
-            size_t n = strlen(types[i].name), tl = t.end - t.start;
-            if (t.kind == T_IDENT && tl > n && tl <= n + 2) {
-                tok head = {T_IDENT, t.start, t.start + n};
-                if (kw(p, &head, types[i].name))
-                    return fail_at(p, t.start, "only 2D geometries are supported (no Z or M)");
-            }
-        }
-        return fail_at(p, t.start,
-                       "expected a geometry such as POLYGON((…)), POINT(x y) or BBOX(x1, y1, x2, y2) "
-                       "but found %s",
-                       d);
-    }
-    if ((rc = advance(p)))
-        return rc;
-    if (kw(p, &p->cur, "Z") || kw(p, &p->cur, "M") || kw(p, &p->cur, "ZM"))
-        return fail_at(p, p->cur.start, "only 2D geometries are supported (no Z or M)");
-    if (kw(p, &p->cur, "EMPTY"))
-        return fail_at(p, p->cur.start, "empty geometries are not supported");
-    double x, y;
-    put_header(b, type);
-    switch (type) {
-    case WKB_POINT:
-        if ((rc = expect(p, T_LPAREN, "expected '(' after POINT")) || (rc = wkt_coord(p, b, &x, &y)))
-            return rc;
-        return expect(p, T_RPAREN, "expected ')' after the point's coordinates");
-    case WKB_LINESTRING:
-        return wkt_points(p, b, "LINESTRING", 0);
-    case WKB_POLYGON:
-        return wkt_polygon_body(p, b);
-    default:
-        break;
-    }
-    /* MULTI*: "(" member { "," member } ")" */
-    if ((rc = expect(p, T_LPAREN, "expected '(' after the geometry type")))
-        return rc;
-    size_t off = put_count(b);
-    uint32_t n = 0;
-    for (;;) {
-        switch (type) {
-        case WKB_MULTIPOINT:
-            put_header(b, WKB_POINT);
-            if (p->cur.kind == T_LPAREN) { /* MULTIPOINT((1 2), (3 4)) */
-                if ((rc = advance(p)) || (rc = wkt_coord(p, b, &x, &y)) ||
-                    (rc = expect(p, T_RPAREN, "expected ')' after the point's coordinates")))
-                    return rc;
-            } else if ((rc = wkt_coord(p, b, &x, &y))) { /* MULTIPOINT(1 2, 3 4) */
-                return rc;
-            }
-            break;
-        case WKB_MULTILINESTRING:
-            put_header(b, WKB_LINESTRING);
-            if ((rc = wkt_points(p, b, "LINESTRING", 0)))
-                return rc;
-            break;
-        default:
-            put_header(b, WKB_POLYGON);
-            if ((rc = wkt_polygon_body(p, b)))
-                return rc;
-            break;
-        }
-        n++;
-        if (p->cur.kind != T_COMMA)
-            break;
-        if ((rc = advance(p)))
-            return rc;
-    }
-    patch_count(b, off, n);
-    return expect(p, T_RPAREN, "expected ',' or ')' after a member of the geometry");
+    describe(p, &p->cur, d);
+    return fail_at(p, p->cur.start,
+                   "expected a geometry such as POLYGON((…)), POINT(x y) or BBOX(x1, y1, x2, y2) "
+                   "but found %s",
+                   d);
 }
 
 static vk_err parse_geometry(parser *p, cql2_literal *lit)
 {
     vk_buf b;
     vk_buf_init(&b, WKB_MAX);
-    vk_err rc = wkt_geometry(p, &b);
+    vk_err rc = read_geometry(p, &b);
     if (!rc && !vk_buf_ok(&b))
         rc = fail_nomem(p);
     if (!rc) {

@@ -17,7 +17,7 @@
  *
  * Build and run:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I src tests/fuzz/fuzz_cql2.c \
- *     src/features/cql2.c src/features/cql2_sql.c src/core/err.c src/core/buf.c \
+ *     src/features/cql2.c src/features/cql2_sql.c src/gis/wkt.c src/core/err.c src/core/buf.c \
  *     src/core/arena.c src/core/clock.c $(pkg-config --cflags --libs spatialite sqlite3) \
  *     -lm -o /tmp/fuzz_cql2
  *   cp -r tests/fuzz/cql2 /tmp/cql2corpus
