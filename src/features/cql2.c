@@ -999,36 +999,32 @@ static vk_err parse_not(parser *p, cql2_expr **out)
     return VK_OK;
 }
 
-static vk_err parse_and(parser *p, cql2_expr **out)
+/* sub { word sub }: the AND chain of NOTs, the OR chain of ANDs. */
+static vk_err parse_chain(parser *p, cql2_kind kind, const char *word,
+                          vk_err (*sub)(parser *, cql2_expr **), cql2_expr **out)
 {
-    chain c = {.n = 0, .kind = CQL2_AND};
+    chain c = {.n = 0, .kind = kind};
     cql2_expr *e;
     size_t pos = p->cur.start;
-    vk_err rc = parse_not(p, &e);
+    vk_err rc = sub(p, &e);
     if (rc || (rc = chain_push(p, &c, e, pos)))
         return rc;
-    while (kw(p, &p->cur, "AND")) {
+    while (kw(p, &p->cur, word)) {
         pos = p->cur.start;
-        if ((rc = advance(p)) || (rc = parse_not(p, &e)) || (rc = chain_push(p, &c, e, pos)))
+        if ((rc = advance(p)) || (rc = sub(p, &e)) || (rc = chain_push(p, &c, e, pos)))
             return rc;
     }
     return chain_finish(p, &c, pos, out);
 }
 
+static vk_err parse_and(parser *p, cql2_expr **out)
+{
+    return parse_chain(p, CQL2_AND, "AND", parse_not, out);
+}
+
 static vk_err parse_or(parser *p, cql2_expr **out)
 {
-    chain c = {.n = 0, .kind = CQL2_OR};
-    cql2_expr *e;
-    size_t pos = p->cur.start;
-    vk_err rc = parse_and(p, &e);
-    if (rc || (rc = chain_push(p, &c, e, pos)))
-        return rc;
-    while (kw(p, &p->cur, "OR")) {
-        pos = p->cur.start;
-        if ((rc = advance(p)) || (rc = parse_and(p, &e)) || (rc = chain_push(p, &c, e, pos)))
-            return rc;
-    }
-    return chain_finish(p, &c, pos, out);
+    return parse_chain(p, CQL2_OR, "OR", parse_and, out);
 }
 
 vk_err cql2_parse(const char *text, size_t len, vk_arena *arena, cql2_expr **out, vk_errinfo *ei)

@@ -168,31 +168,26 @@ static vk_err fail_nomem(compiler *c)
     return vk_fail(c->ei, VK_ENOMEM, "filter", "filter: out of memory");
 }
 
-static const char *holds(cql2_qtype t)
+/* How messages name a queryable's type: what it holds and what it is
+ * compared with. */
+static const struct {
+    const char *holds, *wants;
+} qtype_words[] = {
+    [CQL2_Q_STRING] = {"text", "a text in single quotes"},
+    [CQL2_Q_NUMBER] = {"numbers", "a number"},
+    [CQL2_Q_INTEGER] = {"whole numbers", "a number"},
+    [CQL2_Q_DATETIME] = {"dates and times", "TIMESTAMP('…') or DATE('…')"},
+    [CQL2_Q_BOOLEAN] = {"true/false values", "TRUE or FALSE"},
+    [CQL2_Q_GEOMETRY] = {"geometries", "S_INTERSECTS"},
+};
+
+static int qtype_known(cql2_qtype t)
 {
-    switch (t) {
-    case CQL2_Q_STRING: return "text";
-    case CQL2_Q_NUMBER: return "numbers";
-    case CQL2_Q_INTEGER: return "whole numbers";
-    case CQL2_Q_DATETIME: return "dates and times";
-    case CQL2_Q_BOOLEAN: return "true/false values";
-    case CQL2_Q_GEOMETRY: return "geometries";
-    }
-    return "values";
+    return (unsigned)t < sizeof qtype_words / sizeof qtype_words[0];
 }
 
-static const char *wants(cql2_qtype t)
-{
-    switch (t) {
-    case CQL2_Q_STRING: return "a text in single quotes";
-    case CQL2_Q_NUMBER:
-    case CQL2_Q_INTEGER: return "a number";
-    case CQL2_Q_DATETIME: return "TIMESTAMP('…') or DATE('…')";
-    case CQL2_Q_BOOLEAN: return "TRUE or FALSE";
-    case CQL2_Q_GEOMETRY: return "S_INTERSECTS";
-    }
-    return "a value";
-}
+static const char *holds(cql2_qtype t) { return qtype_known(t) ? qtype_words[t].holds : "values"; }
+static const char *wants(cql2_qtype t) { return qtype_known(t) ? qtype_words[t].wants : "a value"; }
 
 static const char *lit_name(cql2_lit_kind k)
 {
