@@ -558,6 +558,20 @@ int64_t api_parse_id(const char *s)
     return atoll(s);
 }
 
+vk_err api_feedback_path_id(vk_ctx *ctx, const vk_req *req, const char *json_what, int64_t *id)
+{
+    static const char *const no_params[] = {NULL};
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    if (!(*id = api_parse_id(req->nargs ? req->args[0] : NULL)))
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+    if (json_what && !vk_req_is_json(req))
+        return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type", "send the %s as application/json",
+                       json_what);
+    return VK_OK;
+}
+
 /* The stored item as a Feature into the response. */
 static vk_err write_stored(vk_ctx *ctx, int64_t id, vk_resp *resp)
 {

@@ -24,6 +24,12 @@ vk_err api_feedback_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 /* GET /api/v1/feedback/nearby: open public items near a point, nearest
  * first, with distance_m (duplicate suggestions while reporting). */
 vk_err api_feedback_nearby(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* The start of a handler on one item (/…/feedback/{id}): no query
+ * parameters, the id from the path into *id (VK_ENOT_FOUND "there is no
+ * feedback with this id" when there is none) and, unless json_what is
+ * NULL, a JSON body (VK_EMEDIA_TYPE "send the <json_what> as
+ * application/json"). */
+vk_err api_feedback_path_id(vk_ctx *ctx, const vk_req *req, const char *json_what, int64_t *id);
 
 /* The reporter's private follow-up token: 32 random bytes, base64url
  * without padding (43 characters). Only its hash is stored. */

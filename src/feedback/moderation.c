@@ -348,13 +348,10 @@ static void address_day_hash(const vk_config *cfg, const char *addr, time_t t, c
 
 vk_err api_feedback_me_too(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    static const char *const no_params[] = {NULL};
-    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    int64_t id;
+    vk_err e = api_feedback_path_id(ctx, req, NULL, &id);
     if (e)
         return e;
-    int64_t id = api_parse_id(req->nargs ? req->args[0] : NULL);
-    if (!id)
-        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
     /* An HTML form always sends one of its three content types, and a page
      * on another site can send nothing else without the browser asking us
      * first (CORS): no body, or JSON, is what our own client sends. */
@@ -389,17 +386,11 @@ vk_err api_feedback_me_too(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 
 vk_err api_staff_feedback_merge(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    static const char *const no_params[] = {NULL};
     static const char *const keys[] = {"into", "public_answer", "internal_note", NULL};
-    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    int64_t id;
+    vk_err e = api_feedback_path_id(ctx, req, "merge", &id);
     if (e)
         return e;
-    int64_t id = api_parse_id(req->nargs ? req->args[0] : NULL);
-    if (!id)
-        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
-    if (!vk_req_is_json(req))
-        return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
-                       "send the merge as application/json");
     vk_json_write *st = vk_json_write_new(ctx, VK_JOB_MERGE, "application/json");
     if (!st)
         return VK_ENOMEM;

@@ -267,16 +267,10 @@ static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo 
 
 vk_err api_staff_feedback_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    static const char *const no_params[] = {NULL};
-    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    int64_t id;
+    vk_err e = api_feedback_path_id(ctx, req, "change", &id);
     if (e)
         return e;
-    int64_t id = api_parse_id(req->nargs ? req->args[0] : NULL);
-    if (!id)
-        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
-    if (!vk_req_is_json(req))
-        return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
-                       "send the change as application/json");
     vk_json_write *st = vk_json_write_new(ctx, VK_JOB_CHANGE, "application/geo+json");
     if (!st)
         return VK_ENOMEM;
