@@ -279,19 +279,34 @@ static int followup_token_hash(const char *token, char hash[65])
     return 1;
 }
 
-vk_err api_followup_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+static vk_err followup_nowhere(vk_ctx *ctx)
+{
+    return vk_fail(&ctx->err, VK_ENOT_FOUND, "token", "this follow-up link leads nowhere");
+}
+
+/* The start of a follow-up link handler: no query parameters, and the
+ * hash of the token in the path (a malformed token leads nowhere, as an
+ * unknown one does). */
+static vk_err followup_path_hash(vk_ctx *ctx, const vk_req *req, char hash[65])
 {
     static const char *const no_params[] = {NULL};
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
     if (e)
         return e;
+    if (!followup_token_hash(req->nargs ? req->args[0] : NULL, hash))
+        return followup_nowhere(ctx);
+    return VK_OK;
+}
+
+vk_err api_followup_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
     char hash[65];
     int64_t id = 0;
-    if (followup_token_hash(req->nargs ? req->args[0] : NULL, hash) &&
-        (e = store_followup_find(ctx->store, hash, &id, &ctx->err)))
+    vk_err e = followup_path_hash(ctx, req, hash);
+    if (e || (e = store_followup_find(ctx->store, hash, &id, &ctx->err)))
         return e;
     if (!id)
-        return vk_fail(&ctx->err, VK_ENOT_FOUND, "token", "this follow-up link leads nowhere");
+        return followup_nowhere(ctx);
     vk_resp_header(resp, "Cache-Control", "no-store");
     /* Referrer-Policy: no-referrer is on every answer (http/headers.c). */
     return followup_view(ctx, id, &resp->body, &ctx->err);
@@ -301,13 +316,10 @@ vk_err api_followup_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 
 vk_err api_followup_withdraw(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    static const char *const no_params[] = {NULL};
-    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    char hash[65];
+    vk_err e = followup_path_hash(ctx, req, hash);
     if (e)
         return e;
-    char hash[65];
-    if (!followup_token_hash(req->nargs ? req->args[0] : NULL, hash))
-        return vk_fail(&ctx->err, VK_ENOT_FOUND, "token", "this follow-up link leads nowhere");
     vk_json_write *st = vk_json_write_new(ctx, VK_JOB_WITHDRAW, "application/json");
     if (!st)
         return VK_ENOMEM;
