@@ -62,30 +62,30 @@ static void put_id(json_t *o, const char *key, int64_t v)
     json_object_set_new(o, key, v ? json_integer(v) : json_null());
 }
 
+/* A changed text field: its old value into before, its new one into after. */
+static void put_texts(json_t *before, json_t *after, const char *key, const char *was,
+                      const char *now)
+{
+    put_text(before, key, was);
+    put_text(after, key, now);
+}
+
 /* The fields that differ, into before and after. */
 static void diff(const store_feedback_state *a, const store_feedback_state *b, json_t *before,
                  json_t *after)
 {
-    if (!same(a->status, b->status)) {
-        put_text(before, "status", a->status);
-        put_text(after, "status", b->status);
-    }
-    if (a->unit_id != b->unit_id) {
-        put_text(before, "unit", a->unit);
-        put_text(after, "unit", b->unit);
-    }
-    if (!same(a->resolution_reason, b->resolution_reason)) {
-        put_text(before, "resolution_reason", a->resolution_reason);
-        put_text(after, "resolution_reason", b->resolution_reason);
-    }
+    if (!same(a->status, b->status))
+        put_texts(before, after, "status", a->status, b->status);
+    if (a->unit_id != b->unit_id)
+        put_texts(before, after, "unit", a->unit, b->unit);
+    if (!same(a->resolution_reason, b->resolution_reason))
+        put_texts(before, after, "resolution_reason", a->resolution_reason, b->resolution_reason);
     if (a->duplicate_of != b->duplicate_of) {
         put_id(before, "duplicate_of", a->duplicate_of);
         put_id(after, "duplicate_of", b->duplicate_of);
     }
-    if (!same(a->forwarded_to, b->forwarded_to)) {
-        put_text(before, "forwarded_to", a->forwarded_to);
-        put_text(after, "forwarded_to", b->forwarded_to);
-    }
+    if (!same(a->forwarded_to, b->forwarded_to))
+        put_texts(before, after, "forwarded_to", a->forwarded_to, b->forwarded_to);
 }
 
 /* The new state from cur and ch; its strings are borrowed from both. */
@@ -197,8 +197,7 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
     if (!e) {
         diff(&cur, &next, before, after);
         if (ch->public_answer) {
-            put_text(before, "answer", cur.answer);
-            put_text(after, "answer", ch->public_answer);
+            put_texts(before, after, "answer", cur.answer, ch->public_answer);
         }
         b = json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS);
         a = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
