@@ -90,6 +90,24 @@ static void csv_field(vk_buf *b, const char *s)
     vk_buf_putc(b, '"');
 }
 
+/* One stored value: text quoted for JSON or, with csv, for CSV; numbers
+ * as JSON writes them in both; NULL is null in JSON and empty in CSV. */
+static void put_value(vk_buf *b, const store_value *v, int csv)
+{
+    if (v->type == STORE_TEXT) {
+        if (csv)
+            csv_field(b, v->text);
+        else
+            vk_json_str_or_null(b, v->text);
+    } else if (v->type == STORE_INT) {
+        vk_json_int(b, v->i);
+    } else if (v->type == STORE_REAL) {
+        vk_json_num(b, v->d);
+    } else if (!csv) {
+        vk_buf_puts(b, "null");
+    }
+}
+
 static void write_header(api_export *x)
 {
     vk_buf *b = &x->pending;
@@ -127,14 +145,7 @@ static vk_err write_geojson_item(api_export *x, const store_item *it)
     for (int i = 0; i < x->col->ncolumns; i++) {
         const store_value *v = &it->values[i];
         vk_buf_printf(b, "%s\"%s\":", i ? "," : "", x->col->columns[i].name);
-        if (v->type == STORE_TEXT)
-            vk_json_str_or_null(b, v->text);
-        else if (v->type == STORE_INT)
-            vk_json_int(b, v->i);
-        else if (v->type == STORE_REAL)
-            vk_json_num(b, v->d);
-        else
-            vk_buf_puts(b, "null");
+        put_value(b, v, 0);
     }
     vk_buf_puts(b, "}}");
     return VK_OK;
@@ -165,12 +176,7 @@ static vk_err write_csv_item(api_export *x, const store_item *it)
     for (int i = 0; i < x->col->ncolumns; i++) {
         const store_value *v = &it->values[i];
         vk_buf_putc(b, ',');
-        if (v->type == STORE_TEXT)
-            csv_field(b, v->text);
-        else if (v->type == STORE_INT)
-            vk_json_int(b, v->i);
-        else if (v->type == STORE_REAL)
-            vk_json_num(b, v->d);
+        put_value(b, v, 1);
     }
     vk_err e = transformed_wkb(x, it);
     if (e)
