@@ -198,18 +198,29 @@ static vk_err load_attributes(vk_ctx *ctx, const json_t *c, const char *id, vk_e
     return VK_OK;
 }
 
+/* The non-empty array key of the seed file name in dir. *doc is the file
+ * (NULL when it could not be read): caller frees with json_decref(), also
+ * on error. */
+static vk_err load_list(const char *dir, const char *name, const char *key, json_t **doc,
+                        const json_t **list, vk_errinfo *ei)
+{
+    vk_err e = load_json_file(dir, name, doc, ei);
+    if (e)
+        return e;
+    *list = json_object_get(*doc, key);
+    if (!json_is_array(*list) || json_array_size(*list) == 0)
+        return vk_fail(ei, VK_EVALUE, name, "%s needs a non-empty \"%s\" array", name, key);
+    return VK_OK;
+}
+
 /* Categories with their attributes; attributes_only for a database whose
  * categories came before schema 8. */
 static vk_err load_categories(vk_ctx *ctx, const char *dir, int attributes_only, vk_errinfo *ei)
 {
     static const char *const langs[] = {"fi", "sv", "en"};
     json_t *doc = NULL;
-    vk_err e = load_json_file(dir, "categories.json", &doc, ei);
-    if (e)
-        return e;
-    const json_t *list = json_object_get(doc, "categories");
-    if (!json_is_array(list) || json_array_size(list) == 0)
-        e = vk_fail(ei, VK_EVALUE, "categories.json", "categories.json needs a non-empty \"categories\" array");
+    const json_t *list = NULL;
+    vk_err e = load_list(dir, "categories.json", "categories", &doc, &list, ei);
     for (size_t i = 0; !e && i < json_array_size(list); i++) {
         const json_t *c = json_array_get(list, i);
         store_category cat = {prop_str(c, "id"), {NULL}, {NULL}, prop_str(c, "unit")};
@@ -234,12 +245,8 @@ static vk_err load_units(vk_ctx *ctx, const char *dir, vk_errinfo *ei)
 {
     static const char *const langs[] = {"fi", "sv", "en"};
     json_t *doc = NULL;
-    vk_err e = load_json_file(dir, "units.json", &doc, ei);
-    if (e)
-        return e;
-    const json_t *list = json_object_get(doc, "units");
-    if (!json_is_array(list) || json_array_size(list) == 0)
-        e = vk_fail(ei, VK_EVALUE, "units.json", "units.json needs a non-empty \"units\" array");
+    const json_t *list = NULL;
+    vk_err e = load_list(dir, "units.json", "units", &doc, &list, ei);
     for (size_t i = 0; !e && i < json_array_size(list); i++) {
         const json_t *u = json_array_get(list, i);
         store_unit unit = {0, prop_str(u, "code"), {NULL}};
