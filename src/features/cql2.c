@@ -171,23 +171,15 @@ static vk_err lex(parser *p, size_t pos, tok *t)
     case ',': t->kind = T_COMMA; break;
     case '=': t->kind = T_EQ; break;
     case '<':
-        if (at(p, i) == '=') {
-            t->kind = T_LE;
-            i++;
-        } else if (at(p, i) == '>') {
+    case '>': /* < <= <> > >= */
+        if (at(p, i) == '=')
+            t->kind = c == '<' ? T_LE : T_GE;
+        else if (c == '<' && at(p, i) == '>')
             t->kind = T_NE;
+        else
+            t->kind = c == '<' ? T_LT : T_GT;
+        if (t->kind != T_LT && t->kind != T_GT)
             i++;
-        } else {
-            t->kind = T_LT;
-        }
-        break;
-    case '>':
-        if (at(p, i) == '=') {
-            t->kind = T_GE;
-            i++;
-        } else {
-            t->kind = T_GT;
-        }
         break;
     case '!':
         if (at(p, i) == '=')

@@ -190,16 +190,18 @@ static vk_err points(reader *r, const char *what, int ring)
     return VK_OK;
 }
 
-/* "((ring), (ring), …)" */
-static vk_err polygon_body(reader *r)
+/* "(" item { "," item } ")" as a count and the items; open and close are
+ * the messages for a missing "(" and for a missing "," or ")". */
+static vk_err list_of(reader *r, const char *open, const char *close,
+                      vk_err (*item)(reader *, uint32_t), uint32_t type)
 {
-    vk_err rc = expect(r, GIS_WKT_LPAREN, "expected '(' before the rings of a polygon");
+    vk_err rc = expect(r, GIS_WKT_LPAREN, open);
     if (rc)
         return rc;
     size_t off = put_count(r->b);
     uint32_t n = 0;
     for (;;) {
-        if ((rc = points(r, "ring", 1)))
+        if ((rc = item(r, type)))
             return rc;
         n++;
         if (r->lx->cur.kind != GIS_WKT_COMMA)
@@ -208,7 +210,20 @@ static vk_err polygon_body(reader *r)
             return rc;
     }
     patch_count(r->b, off, n);
-    return expect(r, GIS_WKT_RPAREN, "expected ',' or ')' after a polygon ring");
+    return expect(r, GIS_WKT_RPAREN, close);
+}
+
+static vk_err ring(reader *r, uint32_t type)
+{
+    (void)type;
+    return points(r, "ring", 1);
+}
+
+/* "((ring), (ring), …)" */
+static vk_err polygon_body(reader *r)
+{
+    return list_of(r, "expected '(' before the rings of a polygon",
+                   "expected ',' or ')' after a polygon ring", ring, 0);
 }
 
 /* One member of a MULTI*, with its own header. A MULTIPOINT member may
@@ -232,27 +247,6 @@ static vk_err multi_member(reader *r, uint32_t type)
         put_header(r->b, WKB_POLYGON);
         return polygon_body(r);
     }
-}
-
-/* MULTI*: "(" member { "," member } ")" */
-static vk_err multi(reader *r, uint32_t type)
-{
-    vk_err rc = expect(r, GIS_WKT_LPAREN, "expected '(' after the geometry type");
-    if (rc)
-        return rc;
-    size_t off = put_count(r->b);
-    uint32_t n = 0;
-    for (;;) {
-        if ((rc = multi_member(r, type)))
-            return rc;
-        n++;
-        if (r->lx->cur.kind != GIS_WKT_COMMA)
-            break;
-        if ((rc = r->lx->next(r->lx)))
-            return rc;
-    }
-    patch_count(r->b, off, n);
-    return expect(r, GIS_WKT_RPAREN, "expected ',' or ')' after a member of the geometry");
 }
 
 /* The WKB type named by t; 0 with *rc set when t is a WKT name we refuse
@@ -303,7 +297,8 @@ vk_err gis_wkt_read(gis_wkt_lexer *lx, int *vertices, int max_vertices, vk_buf *
         return points(&r, "LINESTRING", 0);
     case WKB_POLYGON:
         return polygon_body(&r);
-    default:
-        return multi(&r, type);
+    default: /* MULTI*: "(" member { "," member } ")" */
+        return list_of(&r, "expected '(' after the geometry type",
+                       "expected ',' or ')' after a member of the geometry", multi_member, type);
     }
 }
