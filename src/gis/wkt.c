@@ -93,11 +93,11 @@ typedef struct {
 
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
-/* Is t the word w (given in upper case) or, with n, its first n bytes,
- * ignoring ASCII case? */
-static int word_n(const gis_wkt_tok *t, const char *w, size_t n)
+/* Does t begin with the word w (given in upper case), ignoring ASCII case? */
+static int word_prefix(const gis_wkt_tok *t, const char *w)
 {
-    if (t->kind != GIS_WKT_WORD || strlen(w) != n || t->len < n)
+    size_t n = strlen(w);
+    if (t->kind != GIS_WKT_WORD || t->len < n)
         return 0;
     for (size_t i = 0; i < n; i++)
         if (lower((unsigned char)t->text[i]) != lower((unsigned char)w[i]))
@@ -105,7 +105,11 @@ static int word_n(const gis_wkt_tok *t, const char *w, size_t n)
     return 1;
 }
 
-static int word(const gis_wkt_tok *t, const char *w) { return t->len == strlen(w) && word_n(t, w, t->len); }
+/* Is t the word w? */
+static int word(const gis_wkt_tok *t, const char *w)
+{
+    return t->len == strlen(w) && word_prefix(t, w);
+}
 
 static vk_err fail(reader *r, size_t pos, int found, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -263,7 +267,7 @@ static uint32_t type_of(reader *r, const gis_wkt_tok *t, vk_err *rc)
     /* POINTZ, POLYGONM, …: a known name with a Z/M suffix */
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         size_t n = strlen(types[i].name);
-        if (t->len > n && t->len <= n + 2 && word_n(t, types[i].name, n)) {
+        if (t->len > n && t->len <= n + 2 && word_prefix(t, types[i].name)) {
             *rc = fail(r, t->pos, 0, "only 2D geometries are supported (no Z or M)");
             return 0;
         }
