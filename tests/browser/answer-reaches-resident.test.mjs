@@ -3,9 +3,10 @@
 // pages, finds the report in the inbox and answers it; the resident opens
 // the link and reads the answer.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import { startServer } from '../lib/server.mjs';
-import { allFeedback, launchBrowser, newPage, openApp, uniqueText, waitForSuccess } from './helpers.mjs';
+import {
+  after, allFeedback, before, launchBrowser, newPage, openApp, test, uniqueText, waitForSuccess
+} from './helpers.mjs';
 
 const PW = 'correct horse battery staple';
 
@@ -18,10 +19,7 @@ before(async () => {
 });
 after(async () => {
   if (browser) await browser.close();
-  if (srv) {
-    await srv.stop();
-    srv.cleanup();
-  }
+  if (srv) await srv.close();
 });
 
 test('staff answer a report in the staff pages; the resident reads it through the follow-up link', async () => {

@@ -2,11 +2,12 @@
 // report, the follow-up page (status, the city's answer, history, withdraw),
 // open items suggested while reporting and "me too" counted once per
 // browser. A moderator acts over HTTP with an API token.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { launchBrowser, openApp, axeViolations, formatViolations, getJSON, allFeedback,
-  waitForSuccess, uniqueText, tabTo, newPage, gotoReady } from './helpers.mjs';
+import {
+  after, allFeedback, axeViolations, before, formatViolations, getJSON, gotoReady, launchBrowser,
+  newPage, openApp, tabTo, test, uniqueText, waitForSuccess
+} from './helpers.mjs';
 
 let server;
 let base;
@@ -24,10 +25,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  if (server) {
-    await server.stop();
-    server.cleanup();
-  }
+  if (server) await server.close();
 });
 
 async function moderate(id, body) {

@@ -1,7 +1,9 @@
 // Browser-side helpers shared by the browser tests.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import * as nodeTest from 'node:test';
 import { chromium } from 'playwright-core';
+import { missingTool } from '../lib/tools.mjs';
 
 const require = createRequire(import.meta.url);
 export const axePath = require.resolve('axe-core/axe.min.js');
@@ -10,6 +12,18 @@ const axeSource = () => (axeText ??= readFileSync(axePath, 'utf8'));
 
 export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic',
   '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+// Every browser test needs Chromium. These stand in for node:test's test,
+// before and after: without Chromium each test is skipped with the reason
+// and the hooks (server, browser) do not run, so nothing passes silently.
+export const noBrowser = missingTool('chromium');
+export function test(name, ...rest) {
+  const fn = rest.pop();
+  const opts = rest[0] || {};
+  return nodeTest.test(name, { ...opts, skip: opts.skip || noBrowser }, fn);
+}
+export const before = (fn) => nodeTest.before(noBrowser ? () => {} : fn);
+export const after = (fn) => nodeTest.after(noBrowser ? () => {} : fn);
 
 export function launchBrowser() {
   return chromium.launch({

@@ -5,10 +5,11 @@
 // Swedish or English. Moderators are told it is for admins; without a
 // session the page says "sign in first".
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import { startServer } from '../lib/server.mjs';
-import { assertCleanInAllLanguages, axeViolations, formatViolations, gotoReady, launchBrowser, newPage,
-  tabTo } from './helpers.mjs';
+import {
+  after, assertCleanInAllLanguages, axeViolations, before, formatViolations, gotoReady,
+  launchBrowser, newPage, tabTo, test
+} from './helpers.mjs';
 
 const PW = 'correct horse battery staple';
 const USERS = [
@@ -26,10 +27,7 @@ before(async () => {
 });
 after(async () => {
   if (browser) await browser.close();
-  if (srv) {
-    await srv.stop();
-    srv.cleanup();
-  }
+  if (srv) await srv.close();
 });
 
 const open = (page, pathAndQuery) => gotoReady(page, `${srv.url}${pathAndQuery}`);

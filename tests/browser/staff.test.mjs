@@ -4,10 +4,11 @@
 // without a session says "sign in first"; axe finds no WCAG 2.1 AA
 // violations on any page in Finnish, Swedish or English.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
 import { startServer } from '../lib/server.mjs';
-import { assertCleanInAllLanguages, axeViolations, formatViolations, gotoReady, launchBrowser, newPage,
-  tabTo } from './helpers.mjs';
+import {
+  after, assertCleanInAllLanguages, axeViolations, before, formatViolations, gotoReady,
+  launchBrowser, newPage, tabTo, test
+} from './helpers.mjs';
 
 const PW = 'correct horse battery staple';
 const USERS = [
@@ -24,10 +25,7 @@ before(async () => {
 });
 after(async () => {
   if (browser) await browser.close();
-  if (srv) {
-    await srv.stop();
-    srv.cleanup();
-  }
+  if (srv) await srv.close();
 });
 
 const open = (page, pathAndQuery) => gotoReady(page, `${srv.url}${pathAndQuery}`);

@@ -13,9 +13,8 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
 import { call, freePort, repoRoot, startServer, tempDir } from '../lib/server.mjs';
-import { gotoReady, launchBrowser, newPage, signIn } from './helpers.mjs';
+import { after, before, gotoReady, launchBrowser, newPage, signIn, test } from './helpers.mjs';
 
 const PW = 'correct horse battery staple';
 const EVIL = 'evil.invalid';
@@ -137,10 +136,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  if (srv) {
-    await srv.stop();
-    srv.cleanup();
-  }
+  if (srv) await srv.close();
 });
 
 // A page with the trap and the watchers; page.attempts collects what ran
@@ -322,8 +318,7 @@ test('with a basemap from another origin the tiles load under the policy, with a
     assert.deepEqual([...new Set(referers)], [`${s2.url}/`], 'the tile server hears the origin only');
   } finally {
     await page.closeAll();
-    await s2.stop();
-    s2.cleanup();
+    await s2.close();
     tiles.close();
   }
 });
