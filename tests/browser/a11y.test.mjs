@@ -2,21 +2,18 @@
 // language, with the report form open, with client and server errors shown,
 // with a popup open, and on a 320 px wide screen.
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
-import { after, axeViolations, before, formatViolations, launchBrowser, openApp, test } from './helpers.mjs';
+import {
+  after, axeViolations, before, formatViolations, openApp, startBoth, stopBoth, test
+} from './helpers.mjs';
 
 let server;
 let browser;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+  ({ server, browser } = await startBoth());
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+after(() => stopBoth(server, browser));
 
 async function assertNoViolations(page, what) {
   const v = await axeViolations(page);

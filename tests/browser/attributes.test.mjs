@@ -5,10 +5,9 @@
 // follow a language switch without losing what was typed, and axe finds
 // nothing in fi, sv and en.
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
 import {
-  after, axeViolations, before, findByDescription, formatViolations, getJSON, launchBrowser,
-  openApp, tabTo, test, uniqueText, waitForSuccess
+  after, axeViolations, before, findByDescription, formatViolations, getJSON, openApp, startBoth,
+  stopBoth, tabTo, test, uniqueText, waitForSuccess
 } from './helpers.mjs';
 
 let server;
@@ -16,15 +15,11 @@ let browser;
 let categories;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+  ({ server, browser } = await startBoth());
   categories = (await getJSON(server.url, '/api/v1/categories')).categories;
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+after(() => stopBoth(server, browser));
 
 const defs = (id) => categories.find((c) => c.id === id).attributes;
 

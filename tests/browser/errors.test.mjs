@@ -4,9 +4,9 @@
 // come from the real server; the field mapping of the others is checked by
 // answering the POST with page.route.
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
 import {
-  after, allFeedback, before, getJSON, launchBrowser, openApp, test, uniqueText, waitForSuccess
+  after, allFeedback, before, getJSON, openApp, startBoth, stopBoth, test, uniqueText,
+  waitForSuccess
 } from './helpers.mjs';
 
 let server;
@@ -14,15 +14,11 @@ let browser;
 let config;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+  ({ server, browser } = await startBoth());
   config = await getJSON(server.url, '/api/v1/config');
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+after(() => stopBoth(server, browser));
 
 async function fillWithoutMap(page, description) {
   await page.click('#open-form');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as nodeTest from 'node:test';
 import { chromium } from 'playwright-core';
+import { startServer } from '../lib/server.mjs';
 import { missingTool } from '../lib/tools.mjs';
 
 const require = createRequire(import.meta.url);
@@ -69,6 +70,30 @@ export async function gotoReady(page, url) {
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
   assertNoCspViolations(page);
+}
+
+/** A test file's server (startServer's opts) and browser. */
+export async function startBoth(opts) {
+  const server = await startServer(opts);
+  return { server, browser: await launchBrowser() };
+}
+
+/** Close the browser and stop the server, those that were started. */
+export async function stopBoth(server, browser) {
+  if (browser) await browser.close();
+  if (server) await server.close();
+}
+
+/** Sign in on /staff.html with the keyboard alone and wait for the inbox. */
+export async function signInWithKeyboard(page, baseURL, name, password) {
+  await gotoReady(page, `${baseURL}/staff.html`);
+  await page.waitForSelector('#signin-section:not([hidden])');
+  await tabTo(page, '#signin-name');
+  await page.keyboard.type(name);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#inbox-body tr th a');
 }
 
 /** Sign in on /staff.html with the form and wait for the inbox. */

@@ -2,8 +2,7 @@
 // choice is remembered) and from ?lang=; visible texts, names from the API
 // and <html lang> follow.
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
-import { after, before, getJSON, launchBrowser, openApp, test } from './helpers.mjs';
+import { after, before, getJSON, openApp, startBoth, stopBoth, test } from './helpers.mjs';
 
 let server;
 let browser;
@@ -11,16 +10,12 @@ let categories;
 let districts;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+  ({ server, browser } = await startBoth());
   categories = (await getJSON(server.url, '/api/v1/categories')).categories;
   districts = (await getJSON(server.url, '/api/v1/districts')).features;
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+after(() => stopBoth(server, browser));
 
 const texts = (page) => page.evaluate(() => ({
   lang: document.documentElement.lang,

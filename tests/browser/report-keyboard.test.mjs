@@ -3,9 +3,8 @@
 // map centre, and one feedback "without the map" (district + the place in
 // words). Each is found afterwards through the API.
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
 import {
-  after, before, findByDescription, getJSON, launchBrowser, openApp, tabTo, test, uniqueText,
+  after, before, findByDescription, getJSON, openApp, startBoth, stopBoth, tabTo, test, uniqueText,
   waitForSuccess
 } from './helpers.mjs';
 
@@ -14,15 +13,11 @@ let browser;
 let districts;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+  ({ server, browser } = await startBoth());
   districts = (await getJSON(server.url, '/api/v1/districts')).features;
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+after(() => stopBoth(server, browser));
 
 const focusedId = (page) => page.evaluate(() => document.activeElement && document.activeElement.id);
 const press = async (page, key, times = 1) => {

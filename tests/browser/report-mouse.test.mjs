@@ -2,9 +2,8 @@
 // (click the vertices, then "Finish"), each found afterwards through
 // GET /api/v1/feedback with the description and category given.
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
 import {
-  after, before, findByDescription, getJSON, launchBrowser, openApp, test, uniqueText,
+  after, before, findByDescription, getJSON, openApp, startBoth, stopBoth, test, uniqueText,
   waitForSuccess
 } from './helpers.mjs';
 
@@ -13,15 +12,11 @@ let browser;
 let config;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+  ({ server, browser } = await startBoth());
   config = await getJSON(server.url, '/api/v1/config');
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+after(() => stopBoth(server, browser));
 
 /** Zoom in twice with the map's own buttons, so that clicks a few dozen
  * pixels from the centre stay well inside the municipality. */

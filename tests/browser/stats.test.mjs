@@ -4,9 +4,9 @@
 // in the URL, the map layers switch, staff see unit figures, keyboard alone
 // reaches the filters and tables, and axe finds no WCAG 2.1 AA violations.
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
 import {
-  after, axeViolations, before, formatViolations, gotoReady, launchBrowser, newPage, tabTo, test
+  after, axeViolations, before, formatViolations, gotoReady, newPage, startBoth, stopBoth, tabTo,
+  test
 } from './helpers.mjs';
 
 const STAFF = { name: 'stats-moderator', role: 'moderator', password: 'stats page password 1' };
@@ -17,15 +17,11 @@ let base;
 let browser;
 
 before(async () => {
-  server = await startServer({ users: [STAFF] });
+  ({ server, browser } = await startBoth({ users: [STAFF] }));
   base = server.url;
-  browser = await launchBrowser();
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+after(() => stopBoth(server, browser));
 
 async function api(pathname) {
   const r = await fetch(base + pathname);
