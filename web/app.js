@@ -15,10 +15,7 @@
 (function () {
   'use strict';
 
-  var VK = window.VK;
-  var t = VK.t;
-  var localName = VK.localName;
-  var $ = VK.$;
+  var VK = window.VK, t = VK.t, localName = VK.localName, $ = VK.$, el = VK.el;
   var LIST_PAGE = 25;
   // Status colours: Okabe–Ito blue / orange / bluish green, darkened so that
   // white text on them and the shapes against the map reach the contrast
@@ -33,8 +30,7 @@
     planned: { color: '#8a3a6b', fill: 0.55, dash: '2 2', lineDash: '3 5' },
     closed: { color: '#17714a', fill: 0, dash: null, lineDash: '1 9' }
   };
-  var CLOSED = ['resolved', 'not_resolvable', 'duplicate', 'forwarded'];
-  var OPEN = ['received', 'in_progress', 'planned'];
+  var CLOSED = VK.CLOSED, OPEN = VK.OPEN;
 
   // The look of a status: its own, or the closed look for an outcome.
   function look(status) {
@@ -104,21 +100,8 @@
   /* ---------- map ---------- */
 
   function initMap(cfg) {
-    var center = (cfg && cfg.center) || [28.77, 61.19];
-    var zoom = (cfg && typeof cfg.zoom === 'number') ? cfg.zoom : 12;
-    var reduceMotion = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    var map = L.map('map', {
-      fadeAnimation: !reduceMotion,
-      zoomAnimation: !reduceMotion,
-      markerZoomAnimation: !reduceMotion,
-      keyboard: true,
-      keyboardPanDelta: 60,
-      zoomControl: false,
-      attributionControl: true,
-      zoomSnap: 1
-    });
-    S.map = map;
-    map.attributionControl.setPrefix('Leaflet');
+    var zoom = VK.map.zoom(cfg);
+    var map = S.map = VK.map.create('map', cfg);
     if (cfg && Array.isArray(cfg.bounds) && cfg.bounds.length === 4) {
       var b = cfg.bounds;
       var padLon = (b[2] - b[0]) * 0.5, padLat = (b[3] - b[1]) * 0.5;
@@ -126,14 +109,8 @@
       map.options.maxBoundsViscosity = 0.7;
       map.setMinZoom(Math.max(0, zoom - 3));
     }
-    map.setView([center[1], center[0]], zoom);
+    map.setView(VK.map.centre(cfg), zoom);
     setZoomControl();
-
-    if (cfg && cfg.tiles) {
-      L.tileLayer(cfg.tiles, { attribution: VK.attributionHtml(cfg.attribution), maxZoom: 19, referrerPolicy: 'strict-origin' }).addTo(map);
-    } else if (cfg && cfg.attribution) {
-      map.attributionControl.addAttribution(VK.attributionHtml(cfg.attribution));
-    }
 
     map.createPane('districts').style.zIndex = 350;
     map.createPane('labels').style.zIndex = 380;
@@ -170,12 +147,7 @@
   }
 
   function setZoomControl() {
-    if (S.zoomControl) S.zoomControl.remove();
-    S.zoomControl = L.control.zoom({
-      position: 'topleft',
-      zoomInTitle: t('zoomIn'),
-      zoomOutTitle: t('zoomOut')
-    }).addTo(S.map);
+    S.zoomControl = VK.map.zoomControl(S.map, S.zoomControl);
   }
 
   function drawDistricts() {
@@ -185,9 +157,7 @@
       L.geoJSON(f, {
         pane: 'districts',
         interactive: false,
-        style: function () {
-          return { color: '#3d4650', weight: 2, opacity: 1, dashArray: '6 4', fillColor: '#ffffff', fillOpacity: 0.35 };
-        }
+        style: function () { return VK.map.DISTRICT_STYLE; }
       }).addTo(S.districtLayer);
     });
     drawDistrictLabels();
@@ -322,26 +292,17 @@
     }
   }
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
+  // A decorative symbol (the words are beside it) of the given width.
+  function symbol(viewWidth, width) {
+    return VK.svg('svg', { viewBox: '0 0 ' + viewWidth + ' 24', width: String(width), height: '22',
+      'aria-hidden': 'true', focusable: 'false' });
   }
 
   function statusSymbol(status) {
-    var ns = 'http://www.w3.org/2000/svg';
-    var svg = document.createElementNS(ns, 'svg');
-    svg.setAttribute('viewBox', '0 0 24 24');
-    svg.setAttribute('width', '22');
-    svg.setAttribute('height', '22');
-    svg.setAttribute('aria-hidden', 'true');
-    svg.setAttribute('focusable', 'false');
+    var svg = symbol(24, 22);
     status = look(status);
     var st = STATUS[status];
-    var c = document.createElementNS(ns, 'circle');
-    c.setAttribute('cx', '12'); c.setAttribute('cy', '12'); c.setAttribute('r', '8');
-    c.setAttribute('stroke', st.color); c.setAttribute('stroke-width', '3');
+    var c = VK.svg('circle', { cx: '12', cy: '12', r: '8', stroke: st.color, 'stroke-width': '3' });
     if (status === 'closed') {
       c.setAttribute('fill', '#ffffff');
     } else {
@@ -354,19 +315,10 @@
   }
 
   function lineSymbol(status) {
-    var ns = 'http://www.w3.org/2000/svg';
-    var svg = document.createElementNS(ns, 'svg');
-    svg.setAttribute('viewBox', '0 0 48 24');
-    svg.setAttribute('width', '44');
-    svg.setAttribute('height', '22');
-    svg.setAttribute('aria-hidden', 'true');
-    svg.setAttribute('focusable', 'false');
+    var svg = symbol(48, 44);
     if (status) status = look(status);
     var st = status ? STATUS[status] : null;
-    var p = document.createElementNS(ns, 'path');
-    p.setAttribute('d', 'M4 18 L20 6 L44 14');
-    p.setAttribute('fill', 'none');
-    p.setAttribute('stroke-linecap', 'round');
+    var p = VK.svg('path', { d: 'M4 18 L20 6 L44 14', fill: 'none', 'stroke-linecap': 'round' });
     if (st) {
       p.setAttribute('stroke', st.color);
       p.setAttribute('stroke-width', '4');
@@ -382,7 +334,7 @@
   }
 
   function statusText(p) {
-    var s = t('status_' + (p.status || 'received'));
+    var s = VK.statusName(p.status || 'received');
     return s;
   }
 
@@ -521,7 +473,7 @@
       sym.appendChild(statusSymbol(s));
       sym.appendChild(lineSymbol(s));
       li.appendChild(sym);
-      li.appendChild(el('span', null, t(s === 'closed' ? 'legendClosed' : 'status_' + s)));
+      li.appendChild(el('span', null, s === 'closed' ? t('legendClosed') : VK.statusName(s)));
       ul.appendChild(li);
     });
     var li = el('li', 'legend-item');
@@ -629,146 +581,30 @@
   /* ---------- the category's own questions ---------- */
 
   // Each category may ask a few questions of its own (GET /api/v1/categories
-  // "attributes"); they are drawn as ordinary fields after the category and
-  // sent as properties.attributes. Redrawn on a change of category or
-  // language, keeping what was already answered.
-  function attrId(code) { return 'attr-' + code; }
+  // "attributes"); lib/questions.js draws them as ordinary fields after the
+  // category and they are sent as properties.attributes. Redrawn on a change
+  // of category or language, keeping what was already answered.
+  var ATTR_PREFIX = 'attr-';
 
   function attributeDefs() {
     var c = S.catById[$('category').value];
     return (c && c.attributes) || [];
   }
 
-  // The answer to one question: a string, a list (multivaluelist) or ''.
-  function attributeValue(a) {
-    if (a.datatype === 'multivaluelist') {
-      var picked = [];
-      document.querySelectorAll('input[name="' + attrId(a.code) + '"]:checked').forEach(function (b) {
-        picked.push(b.value);
-      });
-      return picked;
-    }
-    var input = $(attrId(a.code));
-    return input ? input.value.trim() : '';
-  }
-
-  function restoreValue(a, v) {
-    if (a.datatype === 'multivaluelist') {
-      document.querySelectorAll('input[name="' + attrId(a.code) + '"]').forEach(function (b) {
-        b.checked = v.indexOf(b.value) >= 0;
-      });
-    } else if ($(attrId(a.code))) {
-      $(attrId(a.code)).value = v;
-    }
-  }
-
-  function attributeLabel(parent, a, forId) {
-    var label = el(forId ? 'label' : 'legend');
-    if (forId) label.htmlFor = forId;
-    label.appendChild(el('span', null, localName(a.description)));
-    label.appendChild(document.createTextNode(' '));
-    label.appendChild(el('span', 'req', t(a.required ? 'requiredWord' : 'optionalWord')));
-    parent.appendChild(label);
-  }
-
-  function attributeInput(a) {
-    var input;
-    if (a.datatype === 'singlevaluelist') {
-      input = el('select');
-      var none = el('option', null, t('chooseOption'));
-      none.value = '';
-      input.appendChild(none);
-      (a.values || []).forEach(function (v) {
-        var o = el('option', null, localName(v.name));
-        o.value = v.key;
-        input.appendChild(o);
-      });
-    } else if (a.datatype === 'text') {
-      input = el('textarea');
-      input.rows = 3;
-    } else {
-      input = el('input');
-      input.type = a.datatype === 'datetime' ? 'datetime-local' : 'text';
-      if (a.datatype === 'number') input.inputMode = 'decimal';
-    }
-    return input;
-  }
-
   function renderAttributes() {
-    var box = $('attributes');
-    var holder = $('attributes-fields');
-    var kept = {};
-    (S.shownAttributes || []).forEach(function (a) { kept[a.code] = attributeValue(a); });
     Object.keys(FIELDS).forEach(function (k) { if (k.indexOf('attr:') === 0) delete FIELDS[k]; });
-    holder.textContent = '';
     var defs = attributeDefs();
+    var fields = VK.questions.render($('attributes-fields'), defs, ATTR_PREFIX, S.shownAttributes);
     S.shownAttributes = defs;
-    defs.forEach(function (a) {
-      var id = attrId(a.code);
-      var errId = id + '-error';
-      var wrap = el(a.datatype === 'multivaluelist' ? 'fieldset' : 'div', 'field');
-      var first = null;
-      if (a.datatype === 'multivaluelist') {
-        attributeLabel(wrap, a, null);
-        wrap.setAttribute('aria-describedby', errId);
-        (a.values || []).forEach(function (v, i) {
-          var row = el('div', 'radio');
-          var b = el('input');
-          b.type = 'checkbox';
-          b.name = id;
-          b.id = id + '-' + i;
-          b.value = v.key;
-          var l = el('label', null, localName(v.name));
-          l.htmlFor = b.id;
-          row.appendChild(b);
-          row.appendChild(l);
-          wrap.appendChild(row);
-          if (!first) first = b;
-        });
-      } else {
-        attributeLabel(wrap, a, id);
-        var input = attributeInput(a);
-        input.id = id;
-        input.name = id;
-        if (a.required) input.setAttribute('aria-required', 'true');
-        input.setAttribute('aria-describedby', errId);
-        wrap.appendChild(input);
-        first = input;
-      }
-      var err = el('p', 'field-error');
-      err.id = errId;
-      err.hidden = true;
-      wrap.appendChild(err);
-      holder.appendChild(wrap);
-      FIELDS['attr:' + a.code] = { input: first ? first.id : null, error: errId };
-      if (kept[a.code] !== undefined) restoreValue(a, kept[a.code]);
-    });
-    box.hidden = defs.length === 0;
+    Object.keys(fields).forEach(function (code) { FIELDS['attr:' + code] = fields[code]; });
+    $('attributes').hidden = defs.length === 0;
   }
 
   // The answers for properties.attributes; errors for the client's checks.
   function collectAttributes(errs) {
-    var out = {};
-    S.shownAttributes.forEach(function (a) {
-      var v = attributeValue(a);
-      var empty = Array.isArray(v) ? v.length === 0 : v === '';
-      var field = 'attr:' + a.code;
-      var name = localName(a.description);
-      if (empty) {
-        if (a.required) errs.push({ field: field, key: 'errAttributeRequired', vars: { name: name } });
-        return;
-      }
-      if (a.datatype === 'number') {
-        var n = Number(v.replace(',', '.'));
-        if (!isFinite(n)) { errs.push({ field: field, key: 'errAttributeNumber', vars: { name: name } }); return; }
-        v = n;
-      } else if (a.datatype === 'datetime') {
-        var d = new Date(v); // datetime-local is the reporter's own time
-        if (isNaN(d.getTime())) { errs.push({ field: field, key: 'errAttributeDatetime', vars: { name: name } }); return; }
-        v = d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-      }
-      out[a.code] = v;
-    });
+    var found = [];
+    var out = VK.questions.collect(S.shownAttributes, ATTR_PREFIX, found);
+    found.forEach(function (e) { errs.push({ field: 'attr:' + e.code, key: e.key, vars: e.vars }); });
     return out;
   }
 

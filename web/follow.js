@@ -10,10 +10,7 @@
 (function () {
   'use strict';
 
-  var VK = window.VK;
-  var t = VK.t;
-  var $ = VK.$;
-  var OPEN = ['received', 'in_progress', 'planned'];
+  var VK = window.VK, t = VK.t, $ = VK.$, el = VK.el, OPEN = VK.OPEN;
 
   var S = {
     token: null,
@@ -23,13 +20,6 @@
     problem: null,     // 'no_token', 'not_found' or 'load' when there is no item
     justWithdrawn: false
   };
-
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
-  }
 
   // Tokens are URL-safe random strings; anything else is not worth asking for.
   function tokenFromHash() {
@@ -76,7 +66,7 @@
     var status = item.status || 'received';
     var st = $('fb-status');
     st.className = 'follow-status status-' + (OPEN.indexOf(status) >= 0 ? status : 'closed');
-    st.textContent = t('fStatus') + ': ' + t('status_' + status);
+    st.textContent = t('fStatus') + ': ' + VK.statusName(status);
     $('fb-status-explain').textContent = t('statusExplain_' + status);
 
     var dl = $('fb-fields');
@@ -108,7 +98,7 @@
   }
 
   function historyText(ev) {
-    var s = ev.status ? t('status_' + ev.status) : '';
+    var s = ev.status ? VK.statusName(ev.status) : '';
     switch (ev.kind) {
       case 'created': return t('historyCreated');
       case 'status': return t('historyStatus', { status: s });

@@ -32,16 +32,16 @@
   function targetCell(ev) {
     var td = document.createElement('td');
     if (ev.type === 'feedback') {
-      td.appendChild(S.el('a', { href: '/staff-item.html?id=' + ev.feedback_id }, t('itemLink', { id: ev.feedback_id })));
+      td.appendChild(VK.el('a', { href: '/staff-item.html?id=' + ev.feedback_id }, t('itemLink', { id: ev.feedback_id })));
     } else if (ev.kind === 'token_create' || ev.kind === 'token_revoke') {
       td.textContent = t('targetToken', { name: ev.target });
     } else if (ev.kind === 'sign_in_failed' && ev.after && ev.after.reason === 'no_such_user') {
       td.textContent = t('targetUnknown', { name: ev.target });
     } else {
-      td.appendChild(S.el('a', { href: '/staff-users.html?name=' + encodeURIComponent(ev.target) },
+      td.appendChild(VK.el('a', { href: '/staff-users.html?name=' + encodeURIComponent(ev.target) },
         t('targetAccount', { name: ev.target })));
     }
-    if (ev.client_addr) td.appendChild(S.el('span', { class: 'hint-inline' }, ' ' + t('fromAddress', { addr: ev.client_addr })));
+    if (ev.client_addr) td.appendChild(VK.el('span', { class: 'hint-inline' }, ' ' + t('fromAddress', { addr: ev.client_addr })));
     return td;
   }
 
@@ -58,12 +58,12 @@
     body.textContent = '';
     view.events.forEach(function (ev) {
       var tr = document.createElement('tr');
-      tr.appendChild(S.el('th', { scope: 'row' }, VK.formatDate(ev.at, true)));
-      tr.appendChild(S.el('td', {}, actorName(ev.actor)));
-      tr.appendChild(S.el('td', {}, kindName(ev.kind)));
+      tr.appendChild(VK.el('th', { scope: 'row' }, VK.formatDate(ev.at, true)));
+      tr.appendChild(VK.el('td', {}, actorName(ev.actor)));
+      tr.appendChild(VK.el('td', {}, kindName(ev.kind)));
       tr.appendChild(targetCell(ev));
-      tr.appendChild(S.el('td', {}, S.changes(ev.before) || '–'));
-      tr.appendChild(S.el('td', {}, afterText(ev)));
+      tr.appendChild(VK.el('td', {}, S.changes(ev.before) || '–'));
+      tr.appendChild(VK.el('td', {}, afterText(ev)));
       body.appendChild(tr);
     });
     $('no-events').hidden = view.events.length > 0;

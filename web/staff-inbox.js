@@ -29,7 +29,7 @@
   function fillFilters() {
     var p = params();
     fillSelect($('f-status'), [['', t('any')], [OPEN, t('openStatuses')]].concat(
-      S.STATUSES.map(function (s) { return [s, S.statusName(s)]; })), p.get('status') || '');
+      VK.STATUSES.map(function (s) { return [s, VK.statusName(s)]; })), p.get('status') || '');
     fillSelect($('f-category'), [['', t('any')]].concat(ref.categories.map(function (c) {
       return [c.id, VK.localName(c.name)];
     })), p.get('category') || '');
@@ -84,26 +84,26 @@
     body.textContent = '';
     view.features.forEach(function (f) {
       var p = f.properties, tr = document.createElement('tr');
-      var th = S.el('th', { scope: 'row' });
-      var a = S.el('a', { href: '/staff-item.html?id=' + f.id }, t('itemLink', { id: f.id }));
+      var th = VK.el('th', { scope: 'row' });
+      var a = VK.el('a', { href: '/staff-item.html?id=' + f.id }, t('itemLink', { id: f.id }));
       th.appendChild(a);
       tr.appendChild(th);
-      tr.appendChild(S.el('td', {}, VK.formatDate(p.created)));
-      tr.appendChild(S.el('td', {}, catName(p.category)));
-      var d = S.el('td', { class: 'cell-description' }, shorten(p.description, 120));
+      tr.appendChild(VK.el('td', {}, VK.formatDate(p.created)));
+      tr.appendChild(VK.el('td', {}, catName(p.category)));
+      var d = VK.el('td', { class: 'cell-description' }, shorten(p.description, 120));
       if (p.visibility && p.visibility !== 'public') {
-        d.appendChild(S.el('span', { class: 'tag' }, ' ' + t('vis_' + p.visibility)));
+        d.appendChild(VK.el('span', { class: 'tag' }, ' ' + t('vis_' + p.visibility)));
       }
       tr.appendChild(d);
-      tr.appendChild(S.el('td', {}, districtName(p.district)));
-      tr.appendChild(S.el('td', {}, unitName(p.unit)));
-      tr.appendChild(S.el('td', {}, S.statusName(p.status)));
-      tr.appendChild(S.el('td', {}, p.answered ? VK.formatDate(p.answered) : t('notAnsweredShort')));
+      tr.appendChild(VK.el('td', {}, districtName(p.district)));
+      tr.appendChild(VK.el('td', {}, unitName(p.unit)));
+      tr.appendChild(VK.el('td', {}, VK.statusName(p.status)));
+      tr.appendChild(VK.el('td', {}, p.answered ? VK.formatDate(p.answered) : t('notAnsweredShort')));
       body.appendChild(tr);
     });
     if (!view.features.length) {
       var tr = document.createElement('tr');
-      tr.appendChild(S.el('td', { colspan: '8' }, t('noItems')));
+      tr.appendChild(VK.el('td', { colspan: '8' }, t('noItems')));
       body.appendChild(tr);
     }
     var from = view.features.length ? view.offset + 1 : 0;
@@ -158,18 +158,12 @@
 
   function initMap(cfg) {
     if (!window.L || map) return;
-    var c = (cfg && cfg.center) || [28.77, 61.19];
-    map = L.map('map', { keyboard: true, zoomControl: false, attributionControl: true });
-    L.control.zoom({ zoomInTitle: t('zoomIn'), zoomOutTitle: t('zoomOut') }).addTo(map);
-    map.attributionControl.setPrefix('Leaflet');
-    map.setView([c[1], c[0]], (cfg && typeof cfg.zoom === 'number') ? cfg.zoom : 12);
-    if (cfg && cfg.tiles) L.tileLayer(cfg.tiles, { attribution: VK.attributionHtml(cfg.attribution), maxZoom: 19, referrerPolicy: 'strict-origin' }).addTo(map);
-    else if (cfg && cfg.attribution) map.attributionControl.addAttribution(VK.attributionHtml(cfg.attribution));
+    map = VK.map.create('map', cfg);
+    VK.map.zoomControl(map);
+    map.setView(VK.map.centre(cfg), VK.map.zoom(cfg));
     districtLayer = L.geoJSON({ type: 'FeatureCollection', features: ref.districts }, {
       interactive: false,
-      style: function () {
-        return { color: '#3d4650', weight: 2, dashArray: '6 4', fillColor: '#ffffff', fillOpacity: 0.35 };
-      }
+      style: function () { return VK.map.DISTRICT_STYLE; }
     }).addTo(map);
     itemLayer = L.layerGroup().addTo(map);
   }

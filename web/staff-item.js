@@ -44,8 +44,8 @@
 
   function addRow(dl, label, value) {
     if (value === null || value === undefined || value === '') return;
-    dl.appendChild(S.el('dt', {}, label));
-    dl.appendChild(S.el('dd', {}, String(value)));
+    dl.appendChild(VK.el('dt', {}, label));
+    dl.appendChild(VK.el('dd', {}, String(value)));
   }
 
   function renderDetails() {
@@ -60,7 +60,7 @@
       : t('noDistrict'));
     addRow(dl, t('colCreated'), VK.formatDate(p.created, true));
     addRow(dl, t('updated'), VK.formatDate(p.updated, true));
-    addRow(dl, t('fStatus'), S.statusName(p.status));
+    addRow(dl, t('fStatus'), VK.statusName(p.status));
     addRow(dl, t('resolutionReason'), p.resolution_reason);
     if (p.duplicate_of) addRow(dl, t('duplicateOf'), p.duplicate_of);
     addRow(dl, t('forwardedTo'), p.forwarded_to);
@@ -81,26 +81,26 @@
     ol.textContent = '';
     body.textContent = '';
     data.events.forEach(function (ev) {
-      var li = S.el('li', { class: 'history-item' });
-      li.appendChild(S.el('p', { class: 'history-when' }, VK.formatDate(ev.at, true) + ' – ' + ev.actor + ' – ' + t('kind_' + ev.kind)));
+      var li = VK.el('li', { class: 'history-item' });
+      li.appendChild(VK.el('p', { class: 'history-when' }, VK.formatDate(ev.at, true) + ' – ' + ev.actor + ' – ' + t('kind_' + ev.kind)));
       var what = S.changes(ev.after);
-      if (what) li.appendChild(S.el('p', {}, what));
-      if (ev.public_answer) li.appendChild(S.el('p', {}, t('publicAnswer') + ': ' + ev.public_answer));
-      if (ev.internal_note) li.appendChild(S.el('p', { class: 'note' }, t('internalNote') + ': ' + ev.internal_note));
+      if (what) li.appendChild(VK.el('p', {}, what));
+      if (ev.public_answer) li.appendChild(VK.el('p', {}, t('publicAnswer') + ': ' + ev.public_answer));
+      if (ev.internal_note) li.appendChild(VK.el('p', { class: 'note' }, t('internalNote') + ': ' + ev.internal_note));
       ol.appendChild(li);
 
       var tr = document.createElement('tr');
-      tr.appendChild(S.el('td', {}, VK.formatDate(ev.at, true)));
-      tr.appendChild(S.el('td', {}, ev.actor));
-      tr.appendChild(S.el('td', {}, t('kind_' + ev.kind)));
-      tr.appendChild(S.el('td', {}, S.changes(ev.before) || '–'));
-      tr.appendChild(S.el('td', {}, S.changes(ev.after) || '–'));
+      tr.appendChild(VK.el('td', {}, VK.formatDate(ev.at, true)));
+      tr.appendChild(VK.el('td', {}, ev.actor));
+      tr.appendChild(VK.el('td', {}, t('kind_' + ev.kind)));
+      tr.appendChild(VK.el('td', {}, S.changes(ev.before) || '–'));
+      tr.appendChild(VK.el('td', {}, S.changes(ev.after) || '–'));
       body.appendChild(tr);
     });
     if (!data.events.length) {
-      ol.appendChild(S.el('li', {}, t('noEvents')));
+      ol.appendChild(VK.el('li', {}, t('noEvents')));
       var tr = document.createElement('tr');
-      tr.appendChild(S.el('td', { colspan: '5' }, t('noEvents')));
+      tr.appendChild(VK.el('td', { colspan: '5' }, t('noEvents')));
       body.appendChild(tr);
     }
   }
@@ -111,7 +111,7 @@
     var p = data.feedback.properties, info = staffInfo();
     var st = $('c-status'), keep = st.value || p.status;
     st.textContent = '';
-    S.STATUSES.forEach(function (s) { st.appendChild(S.option(s, S.statusName(s), s === keep)); });
+    VK.STATUSES.forEach(function (s) { st.appendChild(S.option(s, VK.statusName(s), s === keep)); });
     var un = $('c-unit'), u = un.value || p.unit || '';
     un.textContent = '';
     un.appendChild(S.option('', t('noUnit'), !u));

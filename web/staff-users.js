@@ -38,13 +38,13 @@
     body.textContent = '';
     users.forEach(function (u) {
       var tr = document.createElement('tr');
-      tr.appendChild(S.el('th', { scope: 'row' }, u.name));
-      tr.appendChild(S.el('td', {}, S.roleName(u.role)));
-      tr.appendChild(S.el('td', {}, u.disabled ? t('stateDisabled') : t('stateActive')));
-      tr.appendChild(S.el('td', {}, VK.formatDate(u.created_at)));
+      tr.appendChild(VK.el('th', { scope: 'row' }, u.name));
+      tr.appendChild(VK.el('td', {}, S.roleName(u.role)));
+      tr.appendChild(VK.el('td', {}, u.disabled ? t('stateDisabled') : t('stateActive')));
+      tr.appendChild(VK.el('td', {}, VK.formatDate(u.created_at)));
       var td = document.createElement('td');
-      var b = S.el('button', { type: 'button', class: 'button button-secondary button-small' }, t('edit'));
-      b.appendChild(S.el('span', { class: 'visually-hidden' }, ' ' + u.name));
+      var b = VK.el('button', { type: 'button', class: 'button button-secondary button-small' }, t('edit'));
+      b.appendChild(VK.el('span', { class: 'visually-hidden' }, ' ' + u.name));
       b.addEventListener('click', function () { pick(u.name, true); });
       td.appendChild(b);
       tr.appendChild(td);

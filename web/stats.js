@@ -12,13 +12,10 @@
 (function () {
   'use strict';
 
-  var VK = window.VK;
-  var t = VK.t;
-  var $ = VK.$;
+  var VK = window.VK, t = VK.t, $ = VK.$, el = VK.el, svg = VK.svg;
 
   var FILTERS = ['start', 'end', 'category', 'status', 'district'];
-  var OPEN = ['received', 'in_progress', 'planned'];
-  var CLOSED = ['resolved', 'not_resolvable', 'duplicate', 'forwarded'];
+  var OPEN = VK.OPEN, CLOSED = VK.CLOSED;
   var CELLS = [100, 250, 500, 1000, 2000];
   var VIEW_DEFAULTS = { areas: 'districts', density: false, cell: 250, bucket: 'month' };
   // Sequential classes, light to dark: ColorBrewer Blues for areas and
@@ -27,7 +24,6 @@
   var AREA_COLOURS = ['#c6dbef', '#6baed6', '#2171b5', '#08306b'];
   var HEX_COLOURS = ['#fdd49e', '#fc8d59', '#d7301f', '#7f0000'];
   var BAR_COLOUR = '#0a4f7e';
-  var SVG_NS = 'http://www.w3.org/2000/svg';
 
   var S = {
     filters: {},
@@ -51,20 +47,6 @@
   };
 
   /* ---------- small DOM helpers ---------- */
-
-  function el(tag, attrs, text) {
-    var e = document.createElement(tag);
-    if (attrs) Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
-  }
-
-  function svg(tag, attrs, text) {
-    var e = document.createElementNS(SVG_NS, tag);
-    if (attrs) Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
-  }
 
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
 
@@ -107,7 +89,7 @@
     return key;
   }
 
-  function statusName(s) { return t('status_' + s); }
+  var statusName = VK.statusName;
 
   function categoryName(id) {
     var c = S.catById[id];
@@ -620,25 +602,13 @@
 
   function initMap() {
     var cfg = S.config || {};
-    var center = cfg.center || [28.77, 61.19];
-    var zoom = typeof cfg.zoom === 'number' ? cfg.zoom : 12;
-    var reduceMotion = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    var map = S.map = L.map('map', {
-      fadeAnimation: !reduceMotion, zoomAnimation: !reduceMotion, markerZoomAnimation: !reduceMotion,
-      keyboard: true, keyboardPanDelta: 60, zoomControl: false, attributionControl: true, zoomSnap: 1
-    });
-    map.attributionControl.setPrefix('Leaflet');
+    var map = S.map = VK.map.create('map', cfg);
     // The whole municipality in view: the districts' extent, else the
     // configured centre.
     var dists = Object.keys(S.distByCode).map(function (c) { return S.distByCode[c]; });
     var extent = dists.length ? L.geoJSON({ type: 'FeatureCollection', features: dists }).getBounds() : null;
     if (extent && extent.isValid()) map.fitBounds(extent, { padding: [8, 8], animate: false });
-    else map.setView([center[1], center[0]], zoom);
-    if (cfg.tiles) {
-      L.tileLayer(cfg.tiles, { attribution: VK.attributionHtml(cfg.attribution), maxZoom: 19, referrerPolicy: 'strict-origin' }).addTo(map);
-    } else if (cfg.attribution) {
-      map.attributionControl.addAttribution(VK.attributionHtml(cfg.attribution));
-    }
+    else map.setView(VK.map.centre(cfg), VK.map.zoom(cfg));
     map.createPane('areas').style.zIndex = 350;
     map.createPane('density').style.zIndex = 400;
     map.createPane('labels').style.zIndex = 450;
@@ -651,8 +621,7 @@
 
   function setZoomControl() {
     if (!S.map) return;
-    if (S.zoomControl) S.zoomControl.remove();
-    S.zoomControl = L.control.zoom({ position: 'topleft', zoomInTitle: t('zoomIn'), zoomOutTitle: t('zoomOut') }).addTo(S.map);
+    S.zoomControl = VK.map.zoomControl(S.map, S.zoomControl);
   }
 
   // Equal-interval classes over 1..max with whole-number limits; zero is a

@@ -1,23 +1,19 @@
 // axe-core (WCAG 2.1 A/AA) finds no violations on the page: in every
 // language, with the report form open, with client and server errors shown,
 // with a popup open, and on a 320 px wide screen.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { launchBrowser, openApp, axeViolations, formatViolations } from './helpers.mjs';
+import {
+  after, axeViolations, before, formatViolations, openApp, startBoth, stopBoth, test
+} from './helpers.mjs';
 
 let server;
 let browser;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+  ({ server, browser } = await startBoth());
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+after(() => stopBoth(server, browser));
 
 async function assertNoViolations(page, what) {
   const v = await axeViolations(page);
@@ -26,7 +22,7 @@ async function assertNoViolations(page, what) {
 
 for (const lang of ['fi', 'sv', 'en']) {
   test(`main page has no WCAG 2.1 AA violations (${lang})`, async () => {
-    const page = await openApp(browser, server.baseURL, { lang });
+    const page = await openApp(browser, server.url, { lang });
     try {
       assert.equal(await page.getAttribute('html', 'lang'), lang);
       await assertNoViolations(page, `main page, ${lang}`);
@@ -38,7 +34,7 @@ for (const lang of ['fi', 'sv', 'en']) {
 }
 
 test('report form open (map drawing and without-map modes) has no violations', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'fi' });
+  const page = await openApp(browser, server.url, { lang: 'fi' });
   try {
     await page.click('#open-form');
     await page.waitForSelector('#report-form:not([hidden])');
@@ -56,7 +52,7 @@ test('report form open (map drawing and without-map modes) has no violations', a
 });
 
 test('client-side errors and the error summary have no violations', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'sv' });
+  const page = await openApp(browser, server.url, { lang: 'sv' });
   try {
     await page.click('#open-form');
     await page.click('#submit');
@@ -69,7 +65,7 @@ test('client-side errors and the error summary have no violations', async () => 
 });
 
 test('a server error shown next to its field has no violations', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'en' });
+  const page = await openApp(browser, server.url, { lang: 'en' });
   try {
     await page.click('#open-form');
     await page.check('#mode-district');
@@ -88,7 +84,7 @@ test('a server error shown next to its field has no violations', async () => {
 });
 
 test('an open popup and a 320 px wide screen have no violations', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'fi', viewport: { width: 320, height: 640 } });
+  const page = await openApp(browser, server.url, { lang: 'fi', viewport: { width: 320, height: 640 } });
   try {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `page scrolls sideways at 320 px by ${overflow} px`);

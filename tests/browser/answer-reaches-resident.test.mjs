@@ -3,9 +3,10 @@
 // pages, finds the report in the inbox and answers it; the resident opens
 // the link and reads the answer.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
-import { allFeedback, launchBrowser, newPage, openApp, uniqueText, waitForSuccess } from './helpers.mjs';
+import {
+  after, allFeedback, before, newPage, openApp, startBoth, stopBoth, test, uniqueText,
+  waitForSuccess
+} from './helpers.mjs';
 
 const PW = 'correct horse battery staple';
 
@@ -13,16 +14,9 @@ let srv;
 let browser;
 
 before(async () => {
-  srv = await startServer({ users: [{ name: 'kaisa', role: 'moderator', password: PW }] });
-  browser = await launchBrowser();
+  ({ server: srv, browser } = await startBoth({ users: [{ name: 'kaisa', role: 'moderator', password: PW }] }));
 });
-after(async () => {
-  if (browser) await browser.close();
-  if (srv) {
-    await srv.stop();
-    srv.cleanup();
-  }
-});
+after(() => stopBoth(srv, browser));
 
 test('staff answer a report in the staff pages; the resident reads it through the follow-up link', async () => {
   // The resident, in Finnish, without the map.

@@ -4,12 +4,10 @@
 // properties.attributes, refuse a missing required answer at the field,
 // follow a language switch without losing what was typed, and axe finds
 // nothing in fi, sv and en.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
 import {
-  launchBrowser, openApp, axeViolations, formatViolations, findByDescription, waitForSuccess,
-  uniqueText, getJSON, tabTo,
+  after, axeViolations, before, findByDescription, formatViolations, getJSON, openApp, startBoth,
+  stopBoth, tabTo, test, uniqueText, waitForSuccess
 } from './helpers.mjs';
 
 let server;
@@ -17,15 +15,11 @@ let browser;
 let categories;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  categories = (await getJSON(server.baseURL, '/api/v1/categories')).categories;
+  ({ server, browser } = await startBoth());
+  categories = (await getJSON(server.url, '/api/v1/categories')).categories;
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+after(() => stopBoth(server, browser));
 
 const defs = (id) => categories.find((c) => c.id === id).attributes;
 
@@ -46,7 +40,7 @@ const labelOf = (page, sel) => page.$eval(sel, (e) => [...e.labels].map((l) => l
 
 for (const lang of ['fi', 'sv', 'en']) {
   test(`${lang}: lighting's questions appear as labelled fields; parks asks none; axe is clean`, async () => {
-    const page = await openApp(browser, server.baseURL, { lang });
+    const page = await openApp(browser, server.url, { lang });
     try {
       await page.click('#open-form');
       assert.equal(await page.isVisible('#attributes'), false, 'no questions before a category');
@@ -76,7 +70,7 @@ for (const lang of ['fi', 'sv', 'en']) {
 }
 
 test('answers are sent as properties.attributes and kept across a language switch', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'fi' });
+  const page = await openApp(browser, server.url, { lang: 'fi' });
   try {
     await placePoint(page);
     await page.selectOption('#category', 'lighting');
@@ -91,7 +85,7 @@ test('answers are sent as properties.attributes and kept across a language switc
     await page.fill('#description', description);
     await page.click('#submit');
     await waitForSuccess(page);
-    const f = await findByDescription(server.baseURL, description);
+    const f = await findByDescription(server.url, description);
     assert.deepEqual(f.properties.attributes, { pole_number: 'IM-4711', whole_street_dark: 'yes' });
     assert.deepEqual(page.errors, []);
   } finally {
@@ -101,7 +95,7 @@ test('answers are sent as properties.attributes and kept across a language switc
 
 test('a required question left unanswered: the error sits at the field, reached by keyboard', async () => {
   for (const lang of ['fi', 'sv', 'en']) {
-    const page = await openApp(browser, server.baseURL, { lang });
+    const page = await openApp(browser, server.url, { lang });
     try {
       await placePoint(page);
       await page.selectOption('#category', 'winter');
@@ -121,7 +115,7 @@ test('a required question left unanswered: the error sits at the field, reached 
       await page.selectOption('#attr-condition', 'ice');
       await page.click('#submit');
       await waitForSuccess(page);
-      const f = await findByDescription(server.baseURL, description);
+      const f = await findByDescription(server.url, description);
       assert.deepEqual(f.properties.attributes, { condition: 'ice' });
       assert.deepEqual(page.errors, []);
     } finally {

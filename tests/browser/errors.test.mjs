@@ -3,25 +3,22 @@
 // listed in the error summary, and focus moves to the summary. Two errors
 // come from the real server; the field mapping of the others is checked by
 // answering the POST with page.route.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { launchBrowser, openApp, allFeedback, waitForSuccess, uniqueText, getJSON } from './helpers.mjs';
+import {
+  after, allFeedback, before, getJSON, openApp, startBoth, stopBoth, test, uniqueText,
+  waitForSuccess
+} from './helpers.mjs';
 
 let server;
 let browser;
 let config;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  config = await getJSON(server.baseURL, '/api/v1/config');
+  ({ server, browser } = await startBoth());
+  config = await getJSON(server.url, '/api/v1/config');
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+after(() => stopBoth(server, browser));
 
 async function fillWithoutMap(page, description) {
   await page.click('#open-form');
@@ -48,13 +45,13 @@ async function assertFieldError(page, inputId, errorId, text) {
 }
 
 test('the real server rejects an e-mail address: its message is shown at the e-mail field', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'fi' });
+  const page = await openApp(browser, server.url, { lang: 'fi' });
   try {
     const description = uniqueText('Sähköpostivirheen testi');
     await fillWithoutMap(page, description);
     await page.fill('#email', 'maija(at)example');
     // Ask the server directly what it says about such an address.
-    const direct = await fetch(server.baseURL + '/api/v1/feedback', {
+    const direct = await fetch(server.url + '/api/v1/feedback', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ type: 'Feature', geometry: { type: 'Point', coordinates: config.center },
@@ -66,12 +63,12 @@ test('the real server rejects an e-mail address: its message is shown at the e-m
     await page.click('#submit');
     await assertFieldError(page, 'email', 'email-error', err.message);
     assert.equal(await page.getAttribute('#description', 'aria-invalid'), null, 'other fields are not marked');
-    assert.equal((await allFeedback(server.baseURL)).filter((f) => f.properties.description === description).length, 0);
+    assert.equal((await allFeedback(server.url)).filter((f) => f.properties.description === description).length, 0);
     // Fix the address and send again: the error goes away and it is stored.
     await page.fill('#email', 'maija@example.fi');
     await page.click('#submit');
     await waitForSuccess(page);
-    assert.equal((await allFeedback(server.baseURL)).filter((f) => f.properties.description === description).length, 1);
+    assert.equal((await allFeedback(server.url)).filter((f) => f.properties.description === description).length, 1);
     assert.ok(await page.isHidden('#error-summary'));
   } finally {
     await page.closeAll();
@@ -79,7 +76,7 @@ test('the real server rejects an e-mail address: its message is shown at the e-m
 });
 
 test('the real server rejects a too long place: shown at the place field', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'en' });
+  const page = await openApp(browser, server.url, { lang: 'en' });
   try {
     await fillWithoutMap(page, uniqueText('Place too long'));
     await page.fill('#place', 'Long place description. '.repeat(30));
@@ -91,7 +88,7 @@ test('the real server rejects a too long place: shown at the place field', async
 });
 
 test('the real server rejects a point outside the municipality: shown in the location part', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'fi' });
+  const page = await openApp(browser, server.url, { lang: 'fi' });
   try {
     await page.click('#open-form');
     await page.check('#mode-point');
@@ -116,7 +113,7 @@ test('the real server rejects a point outside the municipality: shown in the loc
 });
 
 test('client-side checks: required fields and a whitespace-only description', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'fi' });
+  const page = await openApp(browser, server.url, { lang: 'fi' });
   try {
     await page.click('#open-form');
     await page.fill('#description', '   \n  ');
@@ -143,7 +140,7 @@ const ROUTED = [
 
 for (const r of ROUTED) {
   test(`a server error for field "${r.field}" is shown at the right place (page.route)`, async () => {
-    const page = await openApp(browser, server.baseURL, { lang: 'sv' });
+    const page = await openApp(browser, server.url, { lang: 'sv' });
     try {
       await page.route('**/api/v1/feedback', (route) => {
         if (route.request().method() !== 'POST') return route.continue();
@@ -170,7 +167,7 @@ for (const r of ROUTED) {
 }
 
 test('a geometry error while drawing on the map is shown in the location part', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'en' });
+  const page = await openApp(browser, server.url, { lang: 'en' });
   try {
     await page.route('**/api/v1/feedback', (route) => {
       if (route.request().method() !== 'POST') return route.continue();

@@ -2,11 +2,11 @@
 // report, the follow-up page (status, the city's answer, history, withdraw),
 // open items suggested while reporting and "me too" counted once per
 // browser. A moderator acts over HTTP with an API token.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
-import { launchBrowser, openApp, axeViolations, formatViolations, getJSON, allFeedback,
-  waitForSuccess, uniqueText, tabTo, newPage, gotoReady } from './helpers.mjs';
+import {
+  after, allFeedback, axeViolations, before, formatViolations, getJSON, gotoReady, newPage,
+  openApp, startBoth, stopBoth, tabTo, test, uniqueText, waitForSuccess
+} from './helpers.mjs';
 
 let server;
 let base;
@@ -15,20 +15,13 @@ let categories;
 let districts;
 
 before(async () => {
-  server = await startServer({ tokens: [{ name: 'followup-moderator', role: 'moderator' }] });
+  ({ server, browser } = await startBoth({ tokens: [{ name: 'followup-moderator', role: 'moderator' }] }));
   base = server.url;
-  browser = await launchBrowser();
   categories = (await getJSON(base, '/api/v1/categories')).categories;
   districts = (await getJSON(base, '/api/v1/districts')).features;
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) {
-    await server.stop();
-    server.cleanup();
-  }
-});
+after(() => stopBoth(server, browser));
 
 async function moderate(id, body) {
   const r = await fetch(`${base}/api/v1/staff/feedback/${id}`, {

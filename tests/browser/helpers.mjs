@@ -1,7 +1,10 @@
 // Browser-side helpers shared by the browser tests.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import * as nodeTest from 'node:test';
 import { chromium } from 'playwright-core';
+import { startServer } from '../lib/server.mjs';
+import { missingTool } from '../lib/tools.mjs';
 
 const require = createRequire(import.meta.url);
 export const axePath = require.resolve('axe-core/axe.min.js');
@@ -10,6 +13,18 @@ const axeSource = () => (axeText ??= readFileSync(axePath, 'utf8'));
 
 export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic',
   '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+// Every browser test needs Chromium. These stand in for node:test's test,
+// before and after: without Chromium each test is skipped with the reason
+// and the hooks (server, browser) do not run, so nothing passes silently.
+export const noBrowser = missingTool('chromium');
+export function test(name, ...rest) {
+  const fn = rest.pop();
+  const opts = rest[0] || {};
+  return nodeTest.test(name, { ...opts, skip: opts.skip || noBrowser }, fn);
+}
+export const before = (fn) => nodeTest.before(noBrowser ? () => {} : fn);
+export const after = (fn) => nodeTest.after(noBrowser ? () => {} : fn);
 
 export function launchBrowser() {
   return chromium.launch({
@@ -55,6 +70,30 @@ export async function gotoReady(page, url) {
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
   assertNoCspViolations(page);
+}
+
+/** A test file's server (startServer's opts) and browser. */
+export async function startBoth(opts) {
+  const server = await startServer(opts);
+  return { server, browser: await launchBrowser() };
+}
+
+/** Close the browser and stop the server, those that were started. */
+export async function stopBoth(server, browser) {
+  if (browser) await browser.close();
+  if (server) await server.close();
+}
+
+/** Sign in on /staff.html with the keyboard alone and wait for the inbox. */
+export async function signInWithKeyboard(page, baseURL, name, password) {
+  await gotoReady(page, `${baseURL}/staff.html`);
+  await page.waitForSelector('#signin-section:not([hidden])');
+  await tabTo(page, '#signin-name');
+  await page.keyboard.type(name);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#inbox-body tr th a');
 }
 
 /** Sign in on /staff.html with the form and wait for the inbox. */

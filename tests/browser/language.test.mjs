@@ -1,10 +1,8 @@
 // Language: Finnish by default; Swedish and English from the switcher (the
 // choice is remembered) and from ?lang=; visible texts, names from the API
 // and <html lang> follow.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { launchBrowser, openApp, getJSON } from './helpers.mjs';
+import { after, before, getJSON, openApp, startBoth, stopBoth, test } from './helpers.mjs';
 
 let server;
 let browser;
@@ -12,16 +10,12 @@ let categories;
 let districts;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  categories = (await getJSON(server.baseURL, '/api/v1/categories')).categories;
-  districts = (await getJSON(server.baseURL, '/api/v1/districts')).features;
+  ({ server, browser } = await startBoth());
+  categories = (await getJSON(server.url, '/api/v1/categories')).categories;
+  districts = (await getJSON(server.url, '/api/v1/districts')).features;
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+after(() => stopBoth(server, browser));
 
 const texts = (page) => page.evaluate(() => ({
   lang: document.documentElement.lang,
@@ -37,7 +31,7 @@ const texts = (page) => page.evaluate(() => ({
 }));
 
 test('Finnish by default, Swedish and English from the switcher, remembered', async () => {
-  const page = await openApp(browser, server.baseURL);
+  const page = await openApp(browser, server.url);
   try {
     let t = await texts(page);
     assert.equal(t.lang, 'fi');
@@ -80,7 +74,7 @@ test('Finnish by default, Swedish and English from the switcher, remembered', as
 });
 
 test('?lang=sv opens the page in Swedish; an open form and its errors follow a switch', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'sv' });
+  const page = await openApp(browser, server.url, { lang: 'sv' });
   try {
     assert.equal((await texts(page)).lang, 'sv');
     await page.click('#open-form');

@@ -2,25 +2,22 @@
 // no mouse calls at all): a point and an area through the crosshair at the
 // map centre, and one feedback "without the map" (district + the place in
 // words). Each is found afterwards through the API.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { launchBrowser, openApp, tabTo, findByDescription, waitForSuccess, uniqueText, getJSON } from './helpers.mjs';
+import {
+  after, before, findByDescription, getJSON, openApp, startBoth, stopBoth, tabTo, test, uniqueText,
+  waitForSuccess
+} from './helpers.mjs';
 
 let server;
 let browser;
 let districts;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  districts = (await getJSON(server.baseURL, '/api/v1/districts')).features;
+  ({ server, browser } = await startBoth());
+  districts = (await getJSON(server.url, '/api/v1/districts')).features;
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+after(() => stopBoth(server, browser));
 
 const focusedId = (page) => page.evaluate(() => document.activeElement && document.activeElement.id);
 const press = async (page, key, times = 1) => {
@@ -57,7 +54,7 @@ async function send(page) {
 }
 
 test('report a point with the keyboard: crosshair, arrow keys, Enter, Finish', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'fi' });
+  const page = await openApp(browser, server.url, { lang: 'fi' });
   try {
     await openFormByKeyboard(page);
     await tabTo(page, 'input[name="mode"]');
@@ -80,7 +77,7 @@ test('report a point with the keyboard: crosshair, arrow keys, Enter, Finish', a
     const description = uniqueText('Näppäimistöllä merkitty piste: reunakivi on liian korkea.');
     const category = await writeFeedback(page, description);
     await send(page);
-    const f = await findByDescription(server.baseURL, description);
+    const f = await findByDescription(server.url, description);
     assert.equal(f.properties.category, category);
     assert.equal(f.geometry.type, 'Point');
     assert.deepEqual(page.errors, []);
@@ -90,7 +87,7 @@ test('report a point with the keyboard: crosshair, arrow keys, Enter, Finish', a
 });
 
 test('report an area with the keyboard, using both Enter on the map and the "Add point at the crosshair" button', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'en' });
+  const page = await openApp(browser, server.url, { lang: 'en' });
   try {
     await openFormByKeyboard(page);
     await tabTo(page, 'input[name="mode"]');
@@ -121,7 +118,7 @@ test('report an area with the keyboard, using both Enter on the map and the "Add
     const description = uniqueText('Area marked with the keyboard: the square needs benches.');
     const category = await writeFeedback(page, description);
     await send(page);
-    const f = await findByDescription(server.baseURL, description);
+    const f = await findByDescription(server.url, description);
     assert.equal(f.properties.category, category);
     assert.equal(f.geometry.type, 'Polygon');
     assert.equal(f.geometry.coordinates[0].length, 5);
@@ -132,7 +129,7 @@ test('report an area with the keyboard, using both Enter on the map and the "Add
 });
 
 test('report without the map: district and the place in words, keyboard only', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'sv' });
+  const page = await openApp(browser, server.url, { lang: 'sv' });
   try {
     await openFormByKeyboard(page);
     await tabTo(page, 'input[name="mode"]');
@@ -147,7 +144,7 @@ test('report without the map: district and the place in words, keyboard only', a
     const description = uniqueText('Utan karta: rampen vid ingången är för brant.');
     const category = await writeFeedback(page, description);
     await send(page);
-    const f = await findByDescription(server.baseURL, description);
+    const f = await findByDescription(server.url, description);
     assert.equal(f.properties.category, category);
     assert.equal(f.properties.place, 'Vid biblioteket, huvudingången');
     const d = districts.find((x) => x.properties.code === code);

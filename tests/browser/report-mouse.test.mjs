@@ -1,25 +1,22 @@
 // Reporting with the mouse: a point (click the map), a line and an area
 // (click the vertices, then "Finish"), each found afterwards through
 // GET /api/v1/feedback with the description and category given.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { launchBrowser, openApp, findByDescription, waitForSuccess, uniqueText, getJSON } from './helpers.mjs';
+import {
+  after, before, findByDescription, getJSON, openApp, startBoth, stopBoth, test, uniqueText,
+  waitForSuccess
+} from './helpers.mjs';
 
 let server;
 let browser;
 let config;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  config = await getJSON(server.baseURL, '/api/v1/config');
+  ({ server, browser } = await startBoth());
+  config = await getJSON(server.url, '/api/v1/config');
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+after(() => stopBoth(server, browser));
 
 /** Zoom in twice with the map's own buttons, so that clicks a few dozen
  * pixels from the centre stay well inside the municipality. */
@@ -50,7 +47,7 @@ function near(a, b, tol) {
 }
 
 test('report a point by clicking the map', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'fi' });
+  const page = await openApp(browser, server.url, { lang: 'fi' });
   try {
     await page.click('#open-form');
     await page.check('#mode-point');
@@ -60,7 +57,7 @@ test('report a point by clicking the map', async () => {
     const description = uniqueText('Hiirellä merkitty piste: katuvalo ei pala.');
     await page.fill('#place', 'Koskenparras 3');
     const { category, status } = await fillAndSend(page, description);
-    const f = await findByDescription(server.baseURL, description);
+    const f = await findByDescription(server.url, description);
     assert.equal(f.properties.category, category);
     assert.equal(f.properties.place, 'Koskenparras 3');
     assert.equal(f.properties.status, 'received');
@@ -79,7 +76,7 @@ test('report a point by clicking the map', async () => {
 });
 
 test('report a line by clicking vertices and Finish', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'en' });
+  const page = await openApp(browser, server.url, { lang: 'en' });
   try {
     await page.click('#open-form');
     await page.check('#mode-line');
@@ -92,7 +89,7 @@ test('report a line by clicking vertices and Finish', async () => {
     assert.ok(await page.isHidden('#draw-toolbar'), 'drawing mode ended');
     const description = uniqueText('Line drawn with the mouse: potholes along the cycle path.');
     const { category } = await fillAndSend(page, description);
-    const f = await findByDescription(server.baseURL, description);
+    const f = await findByDescription(server.url, description);
     assert.equal(f.properties.category, category);
     assert.equal(f.geometry.type, 'LineString');
     assert.equal(f.geometry.coordinates.length, 3);
@@ -105,7 +102,7 @@ test('report a line by clicking vertices and Finish', async () => {
 });
 
 test('report an area by clicking corners and Finish (undo works too)', async () => {
-  const page = await openApp(browser, server.baseURL, { lang: 'sv' });
+  const page = await openApp(browser, server.url, { lang: 'sv' });
   try {
     await page.click('#open-form');
     await page.check('#mode-area');
@@ -120,7 +117,7 @@ test('report an area by clicking corners and Finish (undo works too)', async () 
     await page.click('#draw-finish');
     const description = uniqueText('Område ritat med musen: parken behöver fler bänkar.');
     const { category } = await fillAndSend(page, description);
-    const f = await findByDescription(server.baseURL, description);
+    const f = await findByDescription(server.url, description);
     assert.equal(f.properties.category, category);
     assert.equal(f.geometry.type, 'Polygon');
     const ring = f.geometry.coordinates[0];

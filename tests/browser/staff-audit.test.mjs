@@ -5,10 +5,10 @@
 // Swedish or English. Moderators are told it is for admins; without a
 // session the page says "sign in first".
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
-import { assertCleanInAllLanguages, axeViolations, formatViolations, gotoReady, launchBrowser, newPage,
-  tabTo } from './helpers.mjs';
+import {
+  after, assertCleanInAllLanguages, axeViolations, before, formatViolations, gotoReady, newPage,
+  signInWithKeyboard, startBoth, stopBoth, tabTo, test
+} from './helpers.mjs';
 
 const PW = 'correct horse battery staple';
 const USERS = [
@@ -21,29 +21,13 @@ let srv;
 let browser;
 
 before(async () => {
-  srv = await startServer({ users: USERS, tokens: [{ name: 'admin-bot', role: 'admin' }] });
-  browser = await launchBrowser();
+  ({ server: srv, browser } = await startBoth({ users: USERS, tokens: [{ name: 'admin-bot', role: 'admin' }] }));
 });
-after(async () => {
-  if (browser) await browser.close();
-  if (srv) {
-    await srv.stop();
-    srv.cleanup();
-  }
-});
+after(() => stopBoth(srv, browser));
 
 const open = (page, pathAndQuery) => gotoReady(page, `${srv.url}${pathAndQuery}`);
 
-async function signInByKeyboard(page, name) {
-  await open(page, '/staff.html');
-  await page.waitForSelector('#signin-section:not([hidden])');
-  await tabTo(page, '#signin-name');
-  await page.keyboard.type(name);
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(PW);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('#inbox-body tr th a');
-}
+const signInByKeyboard = (page, name) => signInWithKeyboard(page, srv.url, name, PW);
 
 const rowTexts = (page) => page.$$eval('#events-body tr', (trs) => trs.map((tr) => tr.textContent));
 

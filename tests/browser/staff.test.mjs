@@ -4,10 +4,10 @@
 // without a session says "sign in first"; axe finds no WCAG 2.1 AA
 // violations on any page in Finnish, Swedish or English.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
-import { assertCleanInAllLanguages, axeViolations, formatViolations, gotoReady, launchBrowser, newPage,
-  tabTo } from './helpers.mjs';
+import {
+  after, assertCleanInAllLanguages, axeViolations, before, formatViolations, gotoReady, newPage,
+  signInWithKeyboard, startBoth, stopBoth, tabTo, test
+} from './helpers.mjs';
 
 const PW = 'correct horse battery staple';
 const USERS = [
@@ -19,16 +19,9 @@ let srv;
 let browser;
 
 before(async () => {
-  srv = await startServer({ users: USERS });
-  browser = await launchBrowser();
+  ({ server: srv, browser } = await startBoth({ users: USERS }));
 });
-after(async () => {
-  if (browser) await browser.close();
-  if (srv) {
-    await srv.stop();
-    srv.cleanup();
-  }
-});
+after(() => stopBoth(srv, browser));
 
 const open = (page, pathAndQuery) => gotoReady(page, `${srv.url}${pathAndQuery}`);
 
@@ -38,14 +31,7 @@ async function assertClean(page, what) {
 }
 
 async function signInByKeyboard(page, name) {
-  await open(page, '/staff.html');
-  await page.waitForSelector('#signin-section:not([hidden])');
-  await tabTo(page, '#signin-name');
-  await page.keyboard.type(name);
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(PW);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('#inbox-body tr th a');
+  await signInWithKeyboard(page, srv.url, name, PW);
   assert.match(await page.textContent('#whoami'), new RegExp(name));
 }
 

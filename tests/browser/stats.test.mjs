@@ -3,10 +3,11 @@
 // which equals the items API's count), filters change the figures and live
 // in the URL, the map layers switch, staff see unit figures, keyboard alone
 // reaches the filters and tables, and axe finds no WCAG 2.1 AA violations.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
-import { launchBrowser, axeViolations, formatViolations, tabTo, newPage, gotoReady } from './helpers.mjs';
+import {
+  after, axeViolations, before, formatViolations, gotoReady, newPage, startBoth, stopBoth, tabTo,
+  test
+} from './helpers.mjs';
 
 const STAFF = { name: 'stats-moderator', role: 'moderator', password: 'stats page password 1' };
 const OPEN = 'received,in_progress,planned';
@@ -16,18 +17,11 @@ let base;
 let browser;
 
 before(async () => {
-  server = await startServer({ users: [STAFF] });
+  ({ server, browser } = await startBoth({ users: [STAFF] }));
   base = server.url;
-  browser = await launchBrowser();
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) {
-    await server.stop();
-    server.cleanup();
-  }
-});
+after(() => stopBoth(server, browser));
 
 async function api(pathname) {
   const r = await fetch(base + pathname);

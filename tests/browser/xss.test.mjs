@@ -13,9 +13,8 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
 import { call, freePort, repoRoot, startServer, tempDir } from '../lib/server.mjs';
-import { gotoReady, launchBrowser, newPage, signIn } from './helpers.mjs';
+import { after, before, gotoReady, newPage, signIn, startBoth, stopBoth, test } from './helpers.mjs';
 
 const PW = 'correct horse battery staple';
 const EVIL = 'evil.invalid';
@@ -75,12 +74,11 @@ function poisonedDirs() {
 
 before(async () => {
   const d = poisonedDirs();
-  srv = await startServer({
+  ({ server: srv, browser } = await startBoth({
     dir: d.dir, demo: false, args: ['--seeds', d.seeds, '--geo', d.geo],
     users: [{ name: 'admin1', role: 'admin', password: PW }],
     tokens: [{ name: 'mod-bot', role: 'moderator' }, { name: nameLoad('token'), role: 'admin' }],
-  });
-  browser = await launchBrowser();
+  }));
 
   const cats = (await call(srv, 'GET', '/api/v1/categories')).json.categories;
   const withText = cats.find((c) => (c.attributes || []).some((a) => a.datatype === 'string'));
@@ -135,13 +133,7 @@ before(async () => {
   await call(srv, 'POST', '/api/v1/auth/login', { body: { name: nameLoad('nobody'), password: 'wrong password here' } });
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (srv) {
-    await srv.stop();
-    srv.cleanup();
-  }
-});
+after(() => stopBoth(srv, browser));
 
 // A page with the trap and the watchers; page.attempts collects what ran
 // or was tried (a request to a host not in `hosts`, the server's).
@@ -322,8 +314,7 @@ test('with a basemap from another origin the tiles load under the policy, with a
     assert.deepEqual([...new Set(referers)], [`${s2.url}/`], 'the tile server hears the origin only');
   } finally {
     await page.closeAll();
-    await s2.stop();
-    s2.cleanup();
+    await s2.close();
     tiles.close();
   }
 });

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { request } from '../lib/client.mjs';
 import { startServer } from '../lib/server.mjs';
+import { missingTool } from '../lib/tools.mjs';
 
 const HERE = [28.7705, 61.1935];
 const feature = (description) => JSON.stringify({ type: 'Feature',
@@ -18,7 +19,7 @@ const open311Form = (description) => new URLSearchParams({ service_code: 'other'
 describe('"me too" stuffing and writes from other sites', () => {
   let srv;
   before(async () => { srv = await startServer({ args: ['--rate-limit', '0'] }); });
-  after(async () => { if (srv) { await srv.stop(); srv.cleanup(); } });
+  after(async () => { if (srv) await srv.close(); });
 
   const post = (path, opts = {}) => request('POST', `${srv.url}${path}`, opts);
   async function newItem() {
@@ -139,7 +140,7 @@ describe('staff lock-out and sign-in floods', () => {
   const PW = 'the right password 7f3a';
   let srv;
   before(async () => { srv = await startServer({ users: [{ name: 'admin', role: 'admin', password: PW }] }); });
-  after(async () => { if (srv) { await srv.stop(); srv.cleanup(); } });
+  after(async () => { if (srv) await srv.close(); });
 
   const login = (name, password, from) => request('POST', `${srv.url}/api/v1/auth/login`, { from,
     headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name, password }) });
@@ -160,7 +161,7 @@ describe('staff lock-out and sign-in floods', () => {
     assert.ok(Number(still.headers['retry-after']) >= 1);
   });
 
-  test('spread over many addresses, failures for a name slow it down everywhere, but do not lock it', async () => {
+  test('spread over many addresses, failures for a name slow it down everywhere, but do not lock it', { skip: missingTool('sqlite3') }, async () => {
     // 150 failures for the name from everywhere in the last seconds, as a
     // distributed guesser would leave them (written as the server would).
     const now = Math.floor(Date.now() / 1000);
@@ -238,7 +239,7 @@ function trickler(port, from, kind) {
 describe('slowloris', () => {
   let srv;
   before(async () => { srv = await startServer({ demo: false }); }); // the defaults
-  after(async () => { if (srv) { await srv.stop(); srv.cleanup(); } });
+  after(async () => { if (srv) await srv.close(); });
 
   test('8 addresses × 128 trickling connections: others are answered at once, the tricklers cut off', async (t) => {
     const conns = [];
@@ -278,7 +279,7 @@ describe('slowloris', () => {
 describe('request deadline, idle keep-alive', () => {
   let srv;
   before(async () => { srv = await startServer({ demo: false, args: ['--request-timeout', '2'] }); });
-  after(async () => { if (srv) { await srv.stop(); srv.cleanup(); } });
+  after(async () => { if (srv) await srv.close(); });
 
   test('a kept-alive connection may wait longer than the deadline between requests', async () => {
     const s = net.connect(srv.port, '127.0.0.1');

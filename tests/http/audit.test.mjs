@@ -5,7 +5,7 @@
 // filters, paging and access.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startServer, vaikutaCli } from '../lib/server.mjs';
+import { call as callServer, login as signIn, startServer, vaikutaCli } from '../lib/server.mjs';
 
 const PW_ADMIN = 'audit admin password 5b1e';
 const PW_MOD = 'audit moderator password 9c2d';
@@ -28,20 +28,7 @@ const CLI_ACTOR = /^cli(:.+)?$/;
 
 let srv;
 
-async function call(method, path, { token, body, cookie, csrf } = {}) {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${srv.tokens[token]}`;
-  if (cookie) headers.Cookie = cookie;
-  if (csrf) headers['X-CSRF-Token'] = csrf;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${srv.url}${path}`, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, text };
-}
+const call = (method, path, opts) => callServer(srv, method, path, opts);
 
 const audit = (query = '') => call('GET', `/api/v1/staff/audit?limit=1000${query}`, { token: 'admin-bot' });
 const accountEvents = async (kind, target) =>
@@ -49,23 +36,16 @@ const accountEvents = async (kind, target) =>
 
 // Signs in; the session cookie and the CSRF value.
 async function login(name, password) {
-  const res = await fetch(`${srv.url}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name, password }),
-  });
-  assert.equal(res.status, 200);
-  const cookie = /vaikuta_session=[0-9a-f]+/.exec(res.headers.get('set-cookie'))[0];
-  return { cookie, csrf: (await res.json()).csrf };
+  const r = await signIn(srv, name, password);
+  assert.equal(r.status, 200);
+  return { cookie: r.cookie, csrf: r.csrf };
 }
 
 before(async () => {
   srv = await startServer({ users: USERS, tokens: TOKENS });
 });
 after(async () => {
-  if (srv) {
-    await srv.stop();
-    srv.cleanup();
-  }
+  if (srv) await srv.close();
 });
 
 describe('account actions from the command line', () => {

@@ -55,7 +55,7 @@ function assertError(r, status, code, field) {
 }
 
 before(async () => { srv = await startServer(); });
-after(async () => { if (srv) { await srv.stop(); srv.cleanup(); } });
+after(async () => { if (srv) await srv.close(); });
 
 describe('service basics', () => {
   test('healthz answers ok with the database', async () => {

@@ -27,10 +27,7 @@ before(async () => {
   srv = await startServer({ args: ['--tiles', TILES, '--tiles-attribution', 'Tiles <b>&</b> co'] });
 });
 after(async () => {
-  if (srv) {
-    await srv.stop();
-    srv.cleanup();
-  }
+  if (srv) await srv.close();
 });
 
 function assertHeaders(headers, what) {
@@ -119,8 +116,7 @@ test('without --tiles img-src is this origin and data: only; a --tiles no policy
     const r = await call(plain, 'GET', '/');
     assert.match(r.headers.get('content-security-policy'), /img-src 'self' data:; /);
   } finally {
-    await plain.stop();
-    plain.cleanup();
+    await plain.close();
   }
   for (const bad of ["https://tiles.example.org;script-src 'unsafe-inline'/{z}/{x}/{y}.png",
     'javascript:alert(1)', 'https://{s}/{z}/{x}/{y}.png']) {

@@ -27,7 +27,7 @@ before(async () => {
   srv = await startServer({ args: ['--rate-limit', '30', '--rate-burst', '10', '--max-connections-per-client', '40', '--timeout', '3'] });
   countBefore = await count();
 });
-after(async () => { if (srv) { await srv.stop(); srv.cleanup(); } });
+after(async () => { if (srv) await srv.close(); });
 
 describe('protocol garbage never reaches a 5xx', () => {
   const cases = {

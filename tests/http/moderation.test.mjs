@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { request } from '../lib/client.mjs';
-import { startServer, tempDir, vaikutaBin, vaikutaCli } from '../lib/server.mjs';
+import { call as callServer, startServer, tempDir, vaikutaBin, vaikutaCli } from '../lib/server.mjs';
 
 const PW = 'correct horse battery staple';
 const TOKENS = [
@@ -28,19 +28,10 @@ const HERE = [28.7705, 61.1935];
 let srv;
 const publicTexts = []; // every public answer's text, searched for the contact details
 
-async function call(method, p, { token, body, cookie, headers = {}, isPublic = !token } = {}) {
-  const h = { ...headers };
-  if (token) h.Authorization = `Bearer ${srv.tokens[token]}`;
-  if (cookie) h.Cookie = cookie;
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  const res = await fetch(`${srv.url}${p}`, {
-    method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (isPublic) publicTexts.push(text);
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { res, status: res.status, json, text };
+async function call(method, p, { isPublic, ...opts } = {}) {
+  const r = await callServer(srv, method, p, opts);
+  if (isPublic ?? !opts.token) publicTexts.push(r.text);
+  return r;
 }
 
 function assertError(r, status, code, field) {
@@ -76,10 +67,7 @@ before(async () => {
   srv = await startServer({ tokens: TOKENS, users: [{ name: 'admin1', role: 'admin', password: PW }] });
 });
 after(async () => {
-  if (srv) {
-    await srv.stop();
-    srv.cleanup();
-  }
+  if (srv) await srv.close();
 });
 
 describe('follow-up link', () => {

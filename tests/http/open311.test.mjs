@@ -122,8 +122,7 @@ let idJson; // created through requests.json with curl-style %20 encoding
 
 before(async () => { srv = await startServer({ args: ['--rate-limit', '0'] }); });
 after(async () => {
-  await srv.stop();
-  srv.cleanup();
+  await srv.close();
 });
 
 describe('discovery and services', () => {
@@ -533,8 +532,7 @@ describe('--open311-require-key, and every attribute datatype', () => {
     });
   });
   after(async () => {
-    await keyed.stop();
-    keyed.cleanup();
+    await keyed.close();
   });
   const post = async (fields) => {
     const res = await fetch(`${keyed.url}${BASE}/requests.json`, {

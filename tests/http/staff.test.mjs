@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { repoRoot, startServer } from '../lib/server.mjs';
+import { call as callServer, login as signIn, repoRoot, startServer } from '../lib/server.mjs';
 
 const PW = 'correct horse battery staple';
 const USERS = [
@@ -20,26 +20,8 @@ const TOKENS = [
 
 let srv;
 
-async function call(method, url, { token, body, cookie, csrf } = {}) {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${srv.tokens[token]}`;
-  if (cookie) headers.Cookie = cookie;
-  if (csrf) headers['X-CSRF-Token'] = csrf;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${srv.url}${url}`, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, text, headers: res.headers };
-}
-
-async function login(name, password = PW) {
-  const r = await call('POST', '/api/v1/auth/login', { body: { name, password } });
-  const cookie = r.headers.get('set-cookie')?.split(';')[0];
-  return { ...r, cookie, csrf: r.json?.csrf };
-}
+const call = (method, url, opts) => callServer(srv, method, url, opts);
+const login = (name, password = PW) => signIn(srv, name, password);
 
 const inbox = (query = '', token = 'council-bot') => call('GET', `/api/v1/staff/feedback${query}`, { token });
 
@@ -85,10 +67,7 @@ before(async () => {
   srv = await startServer({ users: USERS, tokens: TOKENS });
 });
 after(async () => {
-  if (srv) {
-    await srv.stop();
-    srv.cleanup();
-  }
+  if (srv) await srv.close();
 });
 
 describe('inbox', () => {

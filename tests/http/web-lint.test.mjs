@@ -7,7 +7,7 @@
 // and simple on purpose; each is proved on a fixture below, the first of
 // them the inbox line that let a resident's <img onerror> run as an admin.
 //
-// Rules for web/*.js (comments left out):
+// Rules for web/*.js and web/lib/*.js (comments left out):
 //  - never innerHTML, outerHTML, insertAdjacentHTML, document.write(ln),
 //    createContextualFragment, DOMParser, srcdoc, eval, new Function, a
 //    string given to setTimeout/setInterval, setAttribute('on…'), nor a
@@ -145,7 +145,9 @@ export function lintHtml(name, text) {
 }
 
 const webDir = path.join(repoRoot, 'web');
-const files = (ext) => readdirSync(webDir).filter((f) => f.endsWith(ext)).sort();
+// The pages' own files in web/ and the shared ones in web/lib/.
+const files = (ext) => ['', 'lib/'].flatMap((dir) => readdirSync(path.join(webDir, dir))
+  .filter((f) => f.endsWith(ext)).map((f) => dir + f)).sort();
 
 test('web/*.js: no HTML parsing, Leaflet gets nodes from builders', () => {
   assert.ok(files('.js').length >= 8, 'the client scripts are found');

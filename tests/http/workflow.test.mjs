@@ -3,7 +3,7 @@
 // reassignment, and the audit log (who, when, before, after).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { call as callServer, startServer } from '../lib/server.mjs';
 
 const PW = 'correct horse battery staple';
 const USERS = [{ name: 'moderator1', role: 'moderator', password: PW }];
@@ -16,20 +16,7 @@ const NOTE = 'INTERNAL-ONLY: the contractor is late again, do not tell yet 7f3a'
 
 let srv;
 
-async function call(method, path, { token, body, cookie, csrf } = {}) {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${srv.tokens[token]}`;
-  if (cookie) headers.Cookie = cookie;
-  if (csrf) headers['X-CSRF-Token'] = csrf;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${srv.url}${path}`, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, text };
-}
+const call = (method, path, opts) => callServer(srv, method, path, opts);
 
 const patch = (id, body, token = 'mod-bot') => call('PATCH', `/api/v1/staff/feedback/${id}`, { token, body });
 const staffGet = (id, token = 'mod-bot') => call('GET', `/api/v1/staff/feedback/${id}`, { token });
@@ -49,10 +36,7 @@ before(async () => {
   srv = await startServer({ users: USERS, tokens: TOKENS });
 });
 after(async () => {
-  if (srv) {
-    await srv.stop();
-    srv.cleanup();
-  }
+  if (srv) await srv.close();
 });
 
 describe('units', () => {

@@ -96,15 +96,23 @@ export async function startServer(opts = {}) {
       return res;
     },
     cleanup() { if (!opts.dir) rmSync(dir, { recursive: true, force: true }); },
+    // stop() then cleanup(): the end of a suite.
+    async close() {
+      const res = await this.stop();
+      this.cleanup();
+      return res;
+    },
   };
 }
 
-// One HTTP call to a started server (srv from startServer): JSON `body` or
-// form-encoded `form` (an object), a `token` name from opts.tokens or a
-// session `cookie` with its `csrf`. Resolves { status, json, text, headers }.
-export async function call(srv, method, url, { token, body, form, cookie, csrf, headers = {} } = {}) {
+// One HTTP call to a started server (srv from startServer): JSON `body`
+// (an object, or a string sent as it is) or form-encoded `form` (an object),
+// a `token` name from opts.tokens or a raw `bearer` value, or a session
+// `cookie` with its `csrf`. Resolves { status, json, text, headers, res }.
+export async function call(srv, method, url, { token, bearer, body, form, cookie, csrf, headers = {} } = {}) {
   const h = { ...headers };
   if (token) h.Authorization = `Bearer ${srv.tokens[token]}`;
+  if (bearer) h.Authorization = `Bearer ${bearer}`;
   if (cookie) h.Cookie = cookie;
   if (csrf) h['X-CSRF-Token'] = csrf;
   let payload;
@@ -119,7 +127,16 @@ export async function call(srv, method, url, { token, body, form, cookie, csrf, 
   const text = await res.text();
   let json = null;
   try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, text, headers: res.headers };
+  return { status: res.status, json, text, headers: res.headers, res };
+}
+
+// Sign in with a name and password: the answer of call() plus the whole
+// Set-Cookie value (setCookie), the session cookie (name=value) and the
+// CSRF value to send with it.
+export async function login(srv, name, password) {
+  const r = await call(srv, 'POST', '/api/v1/auth/login', { body: { name, password } });
+  const setCookie = r.headers.get('set-cookie') || '';
+  return { ...r, setCookie, cookie: setCookie.split(';')[0], csrf: r.json?.csrf };
 }
 
 // Send raw bytes to a started server, collect the whole answer as latin1

@@ -1,18 +1,16 @@
 /*
- * staff.js — what the staff pages share on top of common.js: who is signed
+ * lib/staff.js — what the staff pages share on top of lib/vk.js: who is signed
  * in, the page header's navigation and sign-out, the "sign in first" state,
  * the live region, and showing API errors beside the field they name.
  *
- * Every staff page loads common.js, then this, then its own script, which
+ * Every staff page loads lib/vk.js, then this, then its own script, which
  * calls VKStaff.start({onLanguage, onSignedIn}) once.
  */
 (function () {
   'use strict';
 
-  var VK = window.VK, t = VK.t, $ = VK.$;
+  var VK = window.VK, t = VK.t, $ = VK.$, el = VK.el;
 
-  var STATUSES = ['received', 'in_progress', 'planned', 'resolved', 'not_resolvable',
-    'duplicate', 'forwarded'];
   var ROLES = ['admin', 'moderator', 'planner', 'council'];
 
   var me = null;
@@ -24,16 +22,6 @@
     live.textContent = '';
     // A fresh node each time so the same message is read again.
     window.setTimeout(function () { live.textContent = text; }, 30);
-  }
-
-  function el(tag, attrs, text) {
-    var e = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === 'class') e.className = attrs[k];
-      else e.setAttribute(k, attrs[k]);
-    });
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
   }
 
   function option(value, text, selected) {
@@ -89,14 +77,13 @@
   /* ---------- who is signed in ---------- */
 
   function roleName(role) { return t('role_' + role); }
-  function statusName(s) { return t('st_' + s); }
 
   // An event's before or after object in words, "field: value; …" (the
   // item's history and the audit log).
   function changes(obj) {
     return Object.keys(obj || {}).map(function (k) {
       var v = obj[k];
-      if (k === 'status' && v) v = statusName(v);
+      if (k === 'status' && v) v = VK.statusName(v);
       if (k === 'visibility' && v) v = t('vis_' + v);
       if (k === 'role' && v) v = roleName(v);
       if (k === 'reason' && v) v = t('reason_' + v);
@@ -189,7 +176,6 @@
   }
 
   window.VKStaff = {
-    STATUSES: STATUSES,
     ROLES: ROLES,
     me: function () { return me; },
     setMe: function (who) { me = who; renderHeader(); },
@@ -197,12 +183,10 @@
     checkSession: checkSession,
     signedOut: signedOut,
     announce: announce,
-    el: el,
     option: option,
     clearErrors: clearErrors,
     showError: showError,
     roleName: roleName,
-    statusName: statusName,
     changes: changes
   };
 })();

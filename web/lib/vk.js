@@ -1,7 +1,9 @@
 /*
- * common.js — what every page of the web client shares: languages and their
- * strings, the language switch, and talking to the JSON API (errors in the
- * API's {error:{code,field,message}} shape, the staff CSRF header).
+ * lib/vk.js — what every page of the web client shares: languages and their
+ * strings, the language switch, talking to the JSON API (errors in the
+ * API's {error:{code,field,message}} shape, the staff CSRF header), the
+ * element helper, the feedback statuses and their names, and the page's
+ * header, navigation and footer, written here once (see buildLayout).
  *
  * Each page loads this first and then its own script, which calls
  * VK.startPage({bundles: ['staff'], onLanguage: fn}). Strings come from
@@ -195,9 +197,143 @@
     });
   }
 
+  // An element with its text set as text. attrs: a class name, or an
+  // object of attributes ("class" sets the class name); null for none.
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    if (typeof attrs === 'string') {
+      e.className = attrs;
+    } else if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        if (k === 'class') e.className = attrs[k];
+        else e.setAttribute(k, attrs[k]);
+      });
+    }
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+
+  // The same for an SVG element; every attribute set as it is.
+  function svg(tag, attrs, text) {
+    var e = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+
+  /* ---------- the feedback statuses ---------- */
+
+  // One list and one set of names (status_<status> in i18n/<lang>.json,
+  // which every page loads) for the public and the staff pages alike.
+  var STATUSES = ['received', 'in_progress', 'planned', 'resolved', 'not_resolvable',
+    'duplicate', 'forwarded'];
+  var OPEN = ['received', 'in_progress', 'planned'];
+  var CLOSED = ['resolved', 'not_resolvable', 'duplicate', 'forwarded'];
+  function statusName(s) { return t('status_' + s); }
+
+  /* ---------- header, navigation and footer ---------- */
+
+  // Written once here instead of copied into every page. A page holds
+  //   <header class="site-header" data-brand="KEY" data-nav="HREF KEY; …"
+  //           data-nav-label="KEY"></header>
+  // (data-staff-nav="HREF" instead of data-nav: the staff pages' own
+  // navigation, HREF being the current page) and
+  //   <footer class="site-footer" data-footer="KEY" [data-footer-links]></footer>.
+  // Texts are data-i18n keys, filled in by applyStaticStrings.
+  var STAFF_NAV = [
+    ['/staff.html', 'navInbox'],
+    ['/staff-users.html', 'navUsers', 'nav-users'],
+    ['/staff-audit.html', 'navAudit', 'nav-audit'],
+    ['/', 'navPublic']
+  ];
+  var FOOTER_LINKS = [['/stats.html', 'statsLink'], ['/staff.html', 'staffLink']];
+
+  function i18nEl(tag, attrs, key) {
+    var e = el(tag, attrs);
+    e.setAttribute('data-i18n', key);
+    return e;
+  }
+
+  function navList(links, current) {
+    var ul = el('ul');
+    links.forEach(function (l) {
+      var li = el('li');
+      var a = i18nEl('a', { href: l[0] }, l[1]);
+      if (l[2]) {
+        // The admins' pages: shown once lib/staff.js knows the role.
+        a.id = l[2];
+        li.hidden = true;
+      }
+      if (l[0] === current) a.setAttribute('aria-current', 'page');
+      li.appendChild(a);
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
+  function labelledNav(attrs, labelKey) {
+    var nav = el('nav', attrs);
+    nav.setAttribute('data-i18n-attr', 'aria-label:' + labelKey);
+    return nav;
+  }
+
+  function buildHeader(h) {
+    var inner = el('div', 'header-inner');
+    var brand = el('p', 'brand');
+    brand.appendChild(el('span', 'brand-name', 'Vaikuta'));
+    brand.appendChild(document.createTextNode(' '));
+    brand.appendChild(i18nEl('span', 'brand-city', h.getAttribute('data-brand') || 'city'));
+    inner.appendChild(brand);
+    var sw = el('div', { class: 'lang-switch', role: 'group', 'aria-label': 'Kieli – Språk – Language' });
+    [['fi', 'Suomi'], ['sv', 'Svenska'], ['en', 'English']].forEach(function (l) {
+      sw.appendChild(el('button', { type: 'button', class: 'lang-button', 'data-lang': l[0], lang: l[0],
+        'aria-pressed': l[0] === 'fi' ? 'true' : 'false' }, l[1]));
+    });
+    inner.appendChild(sw);
+    h.appendChild(inner);
+
+    var nav;
+    if (h.hasAttribute('data-staff-nav')) {
+      // Shown once signed in (lib/staff.js), with who and the sign-out.
+      nav = labelledNav({ id: 'staff-nav', class: 'page-nav staff-nav' }, 'navLabel');
+      nav.hidden = true;
+      nav.appendChild(navList(STAFF_NAV, h.getAttribute('data-staff-nav')));
+      var who = el('p', 'whoami');
+      who.appendChild(el('span', { id: 'whoami' }));
+      who.appendChild(document.createTextNode(' '));
+      who.appendChild(i18nEl('button', { type: 'button', id: 'sign-out',
+        class: 'button button-secondary button-small' }, 'signOut'));
+      nav.appendChild(who);
+    } else if (h.hasAttribute('data-nav')) {
+      nav = labelledNav('page-nav', h.getAttribute('data-nav-label') || 'navLabel');
+      nav.appendChild(navList(h.getAttribute('data-nav').split(';').map(function (pair) {
+        return pair.trim().split(/\s+/);
+      })));
+    }
+    if (nav) h.appendChild(nav);
+  }
+
+  function buildFooter(f) {
+    f.appendChild(i18nEl('p', null, f.getAttribute('data-footer')));
+    if (!f.hasAttribute('data-footer-links')) return;
+    var nav = labelledNav(null, 'footerNavLabel');
+    var ul = navList(FOOTER_LINKS);
+    ul.className = 'footer-links';
+    nav.appendChild(ul);
+    f.appendChild(nav);
+  }
+
+  function buildLayout() {
+    document.querySelectorAll('header.site-header[data-brand]').forEach(buildHeader);
+    document.querySelectorAll('footer.site-footer[data-footer]').forEach(buildFooter);
+  }
+
   window.VK = {
     LANGS: LANGS,
     LOCALES: LOCALES,
+    STATUSES: STATUSES,
+    OPEN: OPEN,
+    CLOSED: CLOSED,
     t: t,
     localName: localName,
     lang: function () { return state.lang; },
@@ -211,8 +347,15 @@
     setCsrfToken: setCsrfToken,
     formatDate: formatDate,
     formatNumber: formatNumber,
+    statusName: statusName,
+    el: el,
+    svg: svg,
     textNode: textNode,
     attributionHtml: attributionHtml,
     $: function (id) { return document.getElementById(id); }
   };
+
+  // Scripts load deferred, so the page is parsed by now: the header is
+  // there before any page script looks for its buttons.
+  buildLayout();
 })();
