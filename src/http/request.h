@@ -35,18 +35,10 @@ typedef struct vk_param {
 #define VK_MAX_PARAMS 64
 #define VK_MAX_HEADERS 12
 
-/* Staff roles (schema/0003_staff.sql names them in text). */
-typedef enum {
-    VK_ROLE_NONE,
-    VK_ROLE_ADMIN,
-    VK_ROLE_MODERATOR,
-    VK_ROLE_PLANNER,
-    VK_ROLE_COUNCIL,
-} vk_role;
-
-/* Who is calling a staff route, set by the server before the handler. */
+/* Who is calling a staff route, set by the server (through the CLI's
+ * access hook, server.h) before the handler. */
 typedef struct vk_staff {
-    vk_role role;
+    int role;           /* a vk_role (auth/roles.h); 0: none */
     int64_t user_id;    /* staff_user.id; 0 for an API token */
     int64_t token_id;   /* api_token.id; 0 for a session */
     char name[65];

@@ -6,12 +6,18 @@
 
 #include "db/ctx.h"
 #include "http/request.h"
+#include "http/route.h"
 
-vk_err api_healthz(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err api_config(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err api_categories(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err api_districts(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err api_units(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* Routes (http/route.h): the service's own and the reference lists, first
+ * in the table; the units the staff inbox filters by come after it. */
+#define REFERENCE_ROUTES(R)                                                        \
+    R(VK_ANY_GET, "/healthz", api_healthz, PUBLIC, 0, 0)                           \
+    R(VK_ANY_GET, "/api/v1/config", api_config, PUBLIC, 0, 0)                      \
+    R(VK_ANY_GET, "/api/v1/categories", api_categories, PUBLIC, 0, 0)              \
+    R(VK_ANY_GET, "/api/v1/districts", api_districts, PUBLIC, 0, 0)
+#define REFERENCE_UNIT_ROUTES(R) R(VK_ANY_GET, "/api/v1/units", api_units, PUBLIC, 0, 0)
+REFERENCE_ROUTES(VK_ROUTE_HANDLER)
+REFERENCE_UNIT_ROUTES(VK_ROUTE_HANDLER)
 
 /* Load geo/ and the categories when the database has none yet. */
 vk_err api_seed_reference(vk_ctx *ctx, const char *geo_dir, const char *seeds_dir,

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/roles.h"
 #include "features/items.h"
 #include "stats/stats_index.h"
 #include "gis/hex.h"

@@ -11,11 +11,16 @@
 
 #include "db/ctx.h"
 #include "http/request.h"
+#include "http/route.h"
 
-vk_err api_stats_feedback(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err api_stats_response_times(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err api_stats_choropleth(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err api_stats_density(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* Routes (http/route.h): public; unit-level figures need staff credentials
+ * (the server identifies a caller who sends them, server.h). */
+#define STATS_ROUTES(R)                                                                       \
+    R(VK_ANY_GET, "/api/v1/stats/feedback", api_stats_feedback, PUBLIC, 0, 0)                 \
+    R(VK_ANY_GET, "/api/v1/stats/response-times", api_stats_response_times, PUBLIC, 0, 0)     \
+    R(VK_ANY_GET, "/api/v1/stats/choropleth", api_stats_choropleth, PUBLIC, 0, 0)             \
+    R(VK_ANY_GET, "/api/v1/stats/density", api_stats_density, PUBLIC, 0, 0)
+STATS_ROUTES(VK_ROUTE_HANDLER)
 
 /* ---- the aggregate OGC API collections ---- */
 

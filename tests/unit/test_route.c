@@ -10,6 +10,7 @@
 #include "http/limits.h"
 #include "http/origin.h"
 #include "http/route.h"
+#include "cli/routes.h"
 #include "http/static.h"
 #include "t.h"
 #include "tmp.h"
@@ -17,7 +18,7 @@
 static vk_route_result match(vk_method m, const char *path, const vk_route **r, unsigned *allowed,
                              vk_req *req)
 {
-    return vk_route_match(m, path, req, r, allowed);
+    return vk_route_match(&vk_route_table_all, m, path, req, r, allowed);
 }
 
 static void test_routes(void)
