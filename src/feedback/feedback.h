@@ -90,4 +90,8 @@ void api_feedback_input_fini(api_feedback_input *in);
 /* 1 if status is one of the open statuses (NULL counts as received). */
 int api_feedback_status_open(const char *status);
 
+/* seed.c: load seeds/demo-feedback.geojson when there is no feedback yet;
+ * *added reports how many items were added (0 on a second run). */
+vk_err api_seed_demo(vk_ctx *ctx, const char *seeds_dir, int *added, vk_errinfo *ei);
+
 #endif

@@ -1,5 +1,6 @@
 /*
- * reference.h — meta.c: /api/v1/config, healthz and the reference lists; seed.c: reference areas, categories and demo content.
+ * reference.h — meta.c: /api/v1/config, healthz and the reference lists;
+ * seed.c: reference areas, categories and units.
  */
 #ifndef VK_REFERENCE_REFERENCE_H
 #define VK_REFERENCE_REFERENCE_H
@@ -22,9 +23,6 @@ REFERENCE_UNIT_ROUTES(VK_ROUTE_HANDLER)
 /* Load geo/ and the categories when the database has none yet. */
 vk_err api_seed_reference(vk_ctx *ctx, const char *geo_dir, const char *seeds_dir,
                           vk_errinfo *ei);
-/* Load seeds/demo-feedback.geojson when there is no feedback yet;
- * *added reports how many items were added (0 on a second run). */
-vk_err api_seed_demo(vk_ctx *ctx, const char *seeds_dir, int *added, vk_errinfo *ei);
 /* Replace boundary, districts and accessibility areas from dir and
  * re-assign every feedback item's district, in one transaction. */
 vk_err api_load_geo(vk_ctx *ctx, const char *dir, int64_t *reassigned, vk_errinfo *ei);
