@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "exchange/export.h"
 #include "http/server.h"
+#include "stats/stats.h"
 #include "stats/stats_index.h"
 
 /* Sign-ins that may wait for their password check at once (signin.h);
@@ -380,6 +381,9 @@ static int serve_or_init(int argc, char **argv, int init_only)
 
     randombytes_buf(cfg.address_key, sizeof cfg.address_key);
     fit_open_files(&cfg);
+    /* The collections features add to OGC API (features/registry.h). */
+    if (api_stats_register_collections(&ei))
+        return fail("serve", &ei);
     served_features features = {0};
     const http_server_hooks hooks = {
         .routes = &vk_route_table_all,

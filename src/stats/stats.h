@@ -39,5 +39,8 @@ const api_stats_collection *api_stats_collection_find(const char *id);
 vk_err api_stats_ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
                            const api_stats_collection *col, const char *feature,
                            const char *self_path);
+/* Register the aggregate collections with features/registry.h (at
+ * start-up, before serving), so that OGC API serves them. */
+vk_err api_stats_register_collections(vk_errinfo *ei);
 
 #endif
