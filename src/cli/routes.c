@@ -40,5 +40,6 @@ const vk_route vk_routes[] = {
      * client file. */
     {VK_ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC, 0, 0},
 };
-const int vk_routes_count = (int)(sizeof vk_routes / sizeof vk_routes[0]);
-const vk_route_table vk_route_table_all = {vk_routes, (int)(sizeof vk_routes / sizeof vk_routes[0])};
+#define NROUTES ((int)(sizeof vk_routes / sizeof vk_routes[0]))
+const int vk_routes_count = NROUTES;
+const vk_route_table vk_route_table_all = {vk_routes, NROUTES};
