@@ -25,6 +25,7 @@
  * instead of staying valid for ever. */
 #define TOKEN_DEFAULT_DAYS 365
 #define TOKEN_MAX_DAYS 3650
+#define TOKEN_MAX_DAYS_TEXT "3650"
 
 static const char usage_user[] =
     "Usage: vaikuta user add NAME --role ROLE [--db PATH]\n"
@@ -134,12 +135,6 @@ static int print_user(void *arg, const store_staff_user *u)
 
 int cmd_user(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, OPT_DB},
-        {"role", required_argument, NULL, OPT_ROLE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         fputs(usage_user, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
@@ -148,15 +143,13 @@ int cmd_user(int argc, char **argv)
     vk_config cfg;
     config_defaults(&cfg);
     const char *role = NULL;
-    int c;
-    while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_DB: cfg.db_path = optarg; break;
-        case OPT_ROLE: role = optarg; break;
-        case 'h': fputs(usage_user, stdout); return 0;
-        default: fputs(usage_user, stderr); return 2;
-        }
-    }
+    const cli_option opts[] = {
+        {"db", 0, CLI_STR, &cfg.db_path, 0, 0, NULL, NULL},
+        {"role", 0, CLI_STR, &role, 0, 0, NULL, NULL},
+    };
+    int r = cli_parse(argc - 1, argv + 1, opts, CLI_NOPTS(opts), usage_user);
+    if (r >= 0)
+        return r;
     int rest = argc - 1 - optind;
     const char *name = rest == 1 ? argv[1 + optind] : NULL;
     int is_add = strcmp(sub, "add") == 0, is_list = strcmp(sub, "list") == 0;
@@ -279,14 +272,6 @@ static int token_match(void *arg, const store_token *t)
 
 int cmd_token(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, OPT_DB},
-        {"role", required_argument, NULL, OPT_ROLE},
-        {"name", required_argument, NULL, OPT_NAME},
-        {"expires-days", required_argument, NULL, OPT_EXPIRES_DAYS},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         fputs(usage_token, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
@@ -302,26 +287,16 @@ int cmd_token(int argc, char **argv)
     config_defaults(&cfg);
     const char *role = NULL, *name = NULL;
     long days = TOKEN_DEFAULT_DAYS;
-    int c;
-    char *end;
-    while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_DB: cfg.db_path = optarg; break;
-        case OPT_ROLE: role = optarg; break;
-        case OPT_NAME: name = optarg; break;
-        case OPT_EXPIRES_DAYS:
-            errno = 0;
-            days = strtol(optarg, &end, 10);
-            if (!*optarg || *end || errno || days < 0 || days > TOKEN_MAX_DAYS) {
-                fprintf(stderr, "vaikuta token create: --expires-days must be 0 (never) to %d\n",
-                        TOKEN_MAX_DAYS);
-                return 2;
-            }
-            break;
-        case 'h': fputs(usage_token, stdout); return 0;
-        default: fputs(usage_token, stderr); return 2;
-        }
-    }
+    const cli_option opts[] = {
+        {"db", 0, CLI_STR, &cfg.db_path, 0, 0, NULL, NULL},
+        {"role", 0, CLI_STR, &role, 0, 0, NULL, NULL},
+        {"name", 0, CLI_STR, &name, 0, 0, NULL, NULL},
+        {"expires-days", 0, CLI_LONG, &days, 0, TOKEN_MAX_DAYS,
+         "vaikuta token create: %s must be 0 (never) to " TOKEN_MAX_DAYS_TEXT "\n", NULL},
+    };
+    int r = cli_parse(argc - 1, argv + 1, opts, CLI_NOPTS(opts), usage_token);
+    if (r >= 0)
+        return r;
     const char *bad = NULL;
     if (is_create && optind != argc - 1)
         bad = "unexpected argument";

@@ -17,13 +17,40 @@
 #include "core/err.h"
 #include "db/ctx.h"
 
-enum { OPT_DB = 1000, OPT_LISTEN, OPT_WEB, OPT_GEO, OPT_SEEDS, OPT_DEMO, OPT_TILES,
-       OPT_TILES_ATTR, OPT_THREADS, OPT_DIR, OPT_COLLECTION, OPT_FORMAT, OPT_CRS, OPT_SKIP,
-       OPT_GROUP_COMMIT, OPT_RATE, OPT_BURST, OPT_MAXCONN, OPT_MAXCLIENT, OPT_TIMEOUT,
-       OPT_SECURE_COOKIES, OPT_ROLE, OPT_NAME, OPT_RETENTION, OPT_CLOSED_BEFORE,
-       OPT_OPEN311_KEY, OPT_QUERY_TIMEOUT, OPT_EXPENSIVE, OPT_RESPONSE_MEMORY,
-       OPT_MAX_EXPORTS, OPT_EXPORT_DISK, OPT_REQUEST_TIMEOUT, OPT_EXPIRES_DAYS,
-       OPT_PUBLIC_URL };
+/* ---- options, as a table ----
+ *
+ * A command lists its options as cli_option rows; cli_parse reads argv
+ * with getopt_long and stores each value where its row says. */
+
+typedef enum {
+    CLI_STR,    /* const char *: the argument as given */
+    CLI_FLAG,   /* int: set to 1, no argument */
+    CLI_UINT,   /* unsigned: a whole number in [min, max] */
+    CLI_INT,    /* int: the same */
+    CLI_DOUBLE, /* double: the same */
+    CLI_MB,     /* size_t: the same, megabytes counted in bytes */
+    CLI_LONG,   /* long: the same */
+    CLI_PARSE,  /* parse(target, arg) */
+} cli_kind;
+
+typedef struct cli_option {
+    const char *name; /* the long name, without "--" */
+    char letter;      /* a short name too ('o'), or 0 */
+    cli_kind kind;
+    void *target;     /* where the value goes (the kind says its type) */
+    long min, max;    /* numbers' range */
+    /* Said on stderr when a number is not one or parse refuses: a printf
+     * format given the option's name ("--threads"). */
+    const char *bad;
+    int (*parse)(void *target, char *arg); /* CLI_PARSE: 0, or -1 to refuse */
+} cli_option;
+
+/* Read the options of argv (getopt_long; the first non-option and what
+ * follows stay at optind). -1 to go on; else the exit status: 0 after
+ * -h/--help (usage on stdout), 2 after an unknown or bad option (usage,
+ * or the row's complaint, on stderr). */
+int cli_parse(int argc, char **argv, const cli_option *opts, int nopts, const char *usage);
+#define CLI_NOPTS(opts) ((int)(sizeof opts / sizeof opts[0]))
 
 /* The configuration with every default (paths under the source tree). */
 void config_defaults(vk_config *cfg);

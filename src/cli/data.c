@@ -48,24 +48,16 @@ static const char usage_import[] =
 
 int cmd_load_geo(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, OPT_DB},
-        {"dir", required_argument, NULL, OPT_DIR},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     vk_config cfg;
     config_defaults(&cfg);
     const char *dir = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_DB: cfg.db_path = optarg; break;
-        case OPT_DIR: dir = optarg; break;
-        case 'h': fputs(usage_load_geo, stdout); return 0;
-        default: fputs(usage_load_geo, stderr); return 2;
-        }
-    }
+    const cli_option opts[] = {
+        {"db", 0, CLI_STR, &cfg.db_path, 0, 0, NULL, NULL},
+        {"dir", 0, CLI_STR, &dir, 0, 0, NULL, NULL},
+    };
+    int r = cli_parse(argc, argv, opts, CLI_NOPTS(opts), usage_load_geo);
+    if (r >= 0)
+        return r;
     if (!dir) {
         fprintf(stderr, "vaikuta load-geo: --dir DIR is required\n%s", usage_load_geo);
         return 2;
@@ -86,30 +78,19 @@ int cmd_load_geo(int argc, char **argv)
 
 int cmd_export(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, OPT_DB},
-        {"collection", required_argument, NULL, OPT_COLLECTION},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"crs", required_argument, NULL, OPT_CRS},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     vk_config cfg;
     config_defaults(&cfg);
     const char *name = NULL, *format = NULL, *crs_name = NULL, *out = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_DB: cfg.db_path = optarg; break;
-        case OPT_COLLECTION: name = optarg; break;
-        case OPT_FORMAT: format = optarg; break;
-        case OPT_CRS: crs_name = optarg; break;
-        case 'o': out = optarg; break;
-        case 'h': fputs(usage_export, stdout); return 0;
-        default: fputs(usage_export, stderr); return 2;
-        }
-    }
+    const cli_option opts[] = {
+        {"db", 0, CLI_STR, &cfg.db_path, 0, 0, NULL, NULL},
+        {"collection", 0, CLI_STR, &name, 0, 0, NULL, NULL},
+        {"format", 0, CLI_STR, &format, 0, 0, NULL, NULL},
+        {"crs", 0, CLI_STR, &crs_name, 0, 0, NULL, NULL},
+        {"output", 'o', CLI_STR, &out, 0, 0, NULL, NULL},
+    };
+    int r = cli_parse(argc, argv, opts, CLI_NOPTS(opts), usage_export);
+    if (r >= 0)
+        return r;
     api_export_format fmt;
     gis_crs crs = GIS_CRS_CRS84;
     const store_collection *col = name ? store_collection_find(name) : NULL;
@@ -262,31 +243,20 @@ int cmd_check(int argc, char **argv)
 
 int cmd_import(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, OPT_DB},
-        {"collection", required_argument, NULL, OPT_COLLECTION},
-        {"skip-invalid", no_argument, NULL, OPT_SKIP},
-        {"geo", required_argument, NULL, OPT_GEO},
-        {"seeds", required_argument, NULL, OPT_SEEDS},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     vk_config cfg;
     config_defaults(&cfg);
     const char *name = "feedback";
     api_import_opts io = {0, report_skipped, progress_bar, (void *)"import"};
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_DB: cfg.db_path = optarg; break;
-        case OPT_COLLECTION: name = optarg; break;
-        case OPT_SKIP: io.skip_invalid = 1; break;
-        case OPT_GEO: cfg.geo_dir = optarg; break;
-        case OPT_SEEDS: cfg.seeds_dir = optarg; break;
-        case 'h': fputs(usage_import, stdout); return 0;
-        default: fputs(usage_import, stderr); return 2;
-        }
-    }
+    const cli_option opts[] = {
+        {"db", 0, CLI_STR, &cfg.db_path, 0, 0, NULL, NULL},
+        {"collection", 0, CLI_STR, &name, 0, 0, NULL, NULL},
+        {"skip-invalid", 0, CLI_FLAG, &io.skip_invalid, 0, 0, NULL, NULL},
+        {"geo", 0, CLI_STR, &cfg.geo_dir, 0, 0, NULL, NULL},
+        {"seeds", 0, CLI_STR, &cfg.seeds_dir, 0, 0, NULL, NULL},
+    };
+    int r = cli_parse(argc, argv, opts, CLI_NOPTS(opts), usage_import);
+    if (r >= 0)
+        return r;
     if (strcmp(name, "feedback") != 0 || optind != argc - 1) {
         fprintf(stderr, "vaikuta import: %s\n%s",
                 strcmp(name, "feedback") ? "only --collection feedback can be imported"
@@ -340,24 +310,16 @@ static int parse_date(const char *s, char out[VK_RFC3339_LEN])
 
 int cmd_purge(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, OPT_DB},
-        {"closed-before", required_argument, NULL, OPT_CLOSED_BEFORE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     vk_config cfg;
     config_defaults(&cfg);
     const char *date = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_DB: cfg.db_path = optarg; break;
-        case OPT_CLOSED_BEFORE: date = optarg; break;
-        case 'h': fputs(usage_purge, stdout); return 0;
-        default: fputs(usage_purge, stderr); return 2;
-        }
-    }
+    const cli_option opts[] = {
+        {"db", 0, CLI_STR, &cfg.db_path, 0, 0, NULL, NULL},
+        {"closed-before", 0, CLI_STR, &date, 0, 0, NULL, NULL},
+    };
+    int r = cli_parse(argc, argv, opts, CLI_NOPTS(opts), usage_purge);
+    if (r >= 0)
+        return r;
     char before[VK_RFC3339_LEN];
     if (optind != argc) {
         fprintf(stderr, "vaikuta purge: unexpected argument '%s'\n%s", argv[optind], usage_purge);

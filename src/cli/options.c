@@ -1,16 +1,10 @@
-/* options.c — the configuration's defaults and the shared option helpers. */
+/* options.c — the configuration's defaults, the option table reader and the
+ * helpers every command shares. */
 #include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
-#include <pwd.h>
-#include <signal.h>
-#include <sodium.h>
-#include <termios.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -132,20 +126,80 @@ int open_main(const vk_config *cfg, const char *cmd, vk_ctx **ctx)
 /* --db PATH and the positional arguments, for the small commands. */
 int db_and_args(int argc, char **argv, const char *usage, vk_config *cfg)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, OPT_DB},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     config_defaults(cfg);
+    const cli_option opts[] = {{"db", 0, CLI_STR, &cfg->db_path, 0, 0, NULL, NULL}};
+    return cli_parse(argc, argv, opts, CLI_NOPTS(opts), usage);
+}
+
+
+#define CLI_MAX_OPTIONS 40
+
+/* Store arg as row o says; 0, or -1 when it is refused. */
+static int store_option(const cli_option *o, char *arg)
+{
+    if (o->kind == CLI_STR) {
+        *(const char **)o->target = arg;
+        return 0;
+    }
+    if (o->kind == CLI_FLAG) {
+        *(int *)o->target = 1;
+        return 0;
+    }
+    if (o->kind == CLI_PARSE)
+        return o->parse(o->target, arg);
+    long v = option_number(arg, o->min, o->max);
+    if (v < 0)
+        return -1;
+    switch (o->kind) {
+    case CLI_UINT: *(unsigned *)o->target = (unsigned)v; break;
+    case CLI_INT: *(int *)o->target = (int)v; break;
+    case CLI_DOUBLE: *(double *)o->target = (double)v; break;
+    case CLI_MB: *(size_t *)o->target = (size_t)v * 1024 * 1024; break;
+    default: *(long *)o->target = v; break;
+    }
+    return 0;
+}
+
+int cli_parse(int argc, char **argv, const cli_option *opts, int nopts, const char *usage)
+{
+    struct option longs[CLI_MAX_OPTIONS + 2];
+    char shorts[2 * CLI_MAX_OPTIONS + 2] = "h";
+    size_t ns = 1;
+    if (nopts > CLI_MAX_OPTIONS)
+        nopts = CLI_MAX_OPTIONS;
+    for (int i = 0; i < nopts; i++) {
+        int arg = opts[i].kind == CLI_FLAG ? no_argument : required_argument;
+        longs[i] = (struct option){opts[i].name, arg, NULL, 1000 + i};
+        if (opts[i].letter) {
+            shorts[ns++] = opts[i].letter;
+            if (arg == required_argument)
+                shorts[ns++] = ':';
+        }
+    }
+    shorts[ns] = '\0';
+    longs[nopts] = (struct option){"help", no_argument, NULL, 'h'};
+    longs[nopts + 1] = (struct option){NULL, 0, NULL, 0};
     int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_DB: cfg->db_path = optarg; break;
-        case 'h': fputs(usage, stdout); return 0;
-        default: fputs(usage, stderr); return 2;
+    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        const cli_option *o = NULL;
+        for (int i = 0; i < nopts && !o; i++)
+            if (c == 1000 + i || (opts[i].letter && c == opts[i].letter))
+                o = &opts[i];
+        if (c == 'h' && !o) {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (!o) {
+            fputs(usage, stderr);
+            return 2;
+        }
+        if (store_option(o, optarg)) {
+            char name[64];
+            snprintf(name, sizeof name, "--%s", o->name);
+            if (o->bad)
+                fprintf(stderr, o->bad, name);
+            return 2;
         }
     }
     return -1;
 }
-

@@ -199,148 +199,86 @@ static void fit_open_files(vk_config *cfg)
         cfg->max_per_client = cfg->max_connections;
 }
 
+/* ---- the options ---- */
+
+static int opt_listen(void *cfg, char *arg)
+{
+    return parse_listen(cfg, arg);
+}
+
+static int opt_public_url(void *cfg, char *arg)
+{
+    return parse_public_url(cfg, arg);
+}
+
+static int opt_threads(void *target, char *arg)
+{
+    int *threads = target;
+    *threads = atoi(arg);
+    return *threads < 1 || *threads > 64 ? -1 : 0;
+}
+
+static int opt_on_off(void *target, char *arg)
+{
+    if (strcmp(arg, "on") && strcmp(arg, "off"))
+        return -1;
+    *(int *)target = strcmp(arg, "on") == 0;
+    return 0;
+}
+
+#define WHOLE "vaikuta serve: %s wants a whole number\n"
+
+/* Read serve's and init's options into cfg: -1 to go on, else the exit
+ * status (cli_parse). */
+static int serve_options(int argc, char **argv, int init_only, vk_config *cfg)
+{
+    const cli_option opts[] = {
+        {"db", 0, CLI_STR, &cfg->db_path, 0, 0, NULL, NULL},
+        {"listen", 0, CLI_PARSE, cfg, 0, 0,
+         "vaikuta serve: %s wants HOST:PORT, e.g. 127.0.0.1:8080\n", opt_listen},
+        {"web", 0, CLI_STR, &cfg->web_dir, 0, 0, NULL, NULL},
+        {"geo", 0, CLI_STR, &cfg->geo_dir, 0, 0, NULL, NULL},
+        {"seeds", 0, CLI_STR, &cfg->seeds_dir, 0, 0, NULL, NULL},
+        {"demo", 0, CLI_FLAG, &cfg->demo, 0, 0, NULL, NULL},
+        {"tiles", 0, CLI_STR, &cfg->tiles_url, 0, 0, NULL, NULL},
+        {"tiles-attribution", 0, CLI_STR, &cfg->tiles_attribution, 0, 0, NULL, NULL},
+        {"threads", 0, CLI_PARSE, &cfg->threads, 0, 0, "vaikuta serve: %s must be 1..64\n",
+         opt_threads},
+        {"group-commit", 0, CLI_PARSE, &cfg->group_commit, 0, 0,
+         "vaikuta serve: %s is on or off\n", opt_on_off},
+        {"rate-limit", 0, CLI_DOUBLE, &cfg->rate_per_minute, 0, 1000000, WHOLE, NULL},
+        {"rate-burst", 0, CLI_DOUBLE, &cfg->rate_burst, 1, 1000000, WHOLE, NULL},
+        {"max-connections", 0, CLI_UINT, &cfg->max_connections, 1, 1000000, WHOLE, NULL},
+        {"max-connections-per-client", 0, CLI_UINT, &cfg->max_per_client, 1, 1000000, WHOLE,
+         NULL},
+        {"timeout", 0, CLI_UINT, &cfg->timeout, 1, 1000000, WHOLE, NULL},
+        {"request-timeout", 0, CLI_UINT, &cfg->request_timeout, 0, 3600,
+         "vaikuta serve: %s wants whole seconds, 0..3600 (0 turns the deadline off)\n", NULL},
+        {"secure-cookies", 0, CLI_FLAG, &cfg->secure_cookies, 0, 0, NULL, NULL},
+        {"contact-retention-days", 0, CLI_INT, &cfg->contact_retention_days, 0, 100000,
+         "vaikuta serve: %s wants a whole number of days (0 turns the purge off)\n", NULL},
+        {"open311-require-key", 0, CLI_FLAG, &cfg->open311_require_key, 0, 0, NULL, NULL},
+        {"query-timeout", 0, CLI_INT, &cfg->query_timeout_ms, 0, 1000000, WHOLE, NULL},
+        {"expensive-requests", 0, CLI_INT, &cfg->expensive_requests, 1, 64,
+         "vaikuta serve: %s wants a whole number from 1 to 64\n", NULL},
+        {"response-memory", 0, CLI_MB, &cfg->response_memory, 1, 1000000, WHOLE, NULL},
+        {"max-exports", 0, CLI_INT, &cfg->max_exports, 1, 1000000, WHOLE, NULL},
+        {"export-disk", 0, CLI_MB, &cfg->export_disk, 1, 1000000, WHOLE, NULL},
+        {"public-url", 0, CLI_PARSE, cfg, 0, 0,
+         "vaikuta serve: %s wants http(s)://HOST[:PORT][/PATH], e.g. "
+         "https://palaute.example.fi\n",
+         opt_public_url},
+    };
+    return cli_parse(argc, argv, opts, CLI_NOPTS(opts), init_only ? usage_init : usage_serve);
+}
+
 static int serve_or_init(int argc, char **argv, int init_only)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, OPT_DB},
-        {"listen", required_argument, NULL, OPT_LISTEN},
-        {"web", required_argument, NULL, OPT_WEB},
-        {"geo", required_argument, NULL, OPT_GEO},
-        {"seeds", required_argument, NULL, OPT_SEEDS},
-        {"demo", no_argument, NULL, OPT_DEMO},
-        {"tiles", required_argument, NULL, OPT_TILES},
-        {"tiles-attribution", required_argument, NULL, OPT_TILES_ATTR},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"group-commit", required_argument, NULL, OPT_GROUP_COMMIT},
-        {"rate-limit", required_argument, NULL, OPT_RATE},
-        {"rate-burst", required_argument, NULL, OPT_BURST},
-        {"max-connections", required_argument, NULL, OPT_MAXCONN},
-        {"max-connections-per-client", required_argument, NULL, OPT_MAXCLIENT},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
-        {"secure-cookies", no_argument, NULL, OPT_SECURE_COOKIES},
-        {"contact-retention-days", required_argument, NULL, OPT_RETENTION},
-        {"open311-require-key", no_argument, NULL, OPT_OPEN311_KEY},
-        {"query-timeout", required_argument, NULL, OPT_QUERY_TIMEOUT},
-        {"expensive-requests", required_argument, NULL, OPT_EXPENSIVE},
-        {"response-memory", required_argument, NULL, OPT_RESPONSE_MEMORY},
-        {"max-exports", required_argument, NULL, OPT_MAX_EXPORTS},
-        {"export-disk", required_argument, NULL, OPT_EXPORT_DISK},
-        {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     vk_config cfg;
     config_defaults(&cfg);
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_DB: cfg.db_path = optarg; break;
-        case OPT_LISTEN:
-            if (parse_listen(&cfg, optarg)) {
-                fprintf(stderr, "vaikuta serve: --listen wants HOST:PORT, e.g. 127.0.0.1:8080\n");
-                return 2;
-            }
-            break;
-        case OPT_WEB: cfg.web_dir = optarg; break;
-        case OPT_GEO: cfg.geo_dir = optarg; break;
-        case OPT_SEEDS: cfg.seeds_dir = optarg; break;
-        case OPT_DEMO: cfg.demo = 1; break;
-        case OPT_SECURE_COOKIES: cfg.secure_cookies = 1; break;
-        case OPT_OPEN311_KEY: cfg.open311_require_key = 1; break;
-        case OPT_PUBLIC_URL:
-            if (parse_public_url(&cfg, optarg)) {
-                fprintf(stderr, "vaikuta serve: --public-url wants http(s)://HOST[:PORT][/PATH], "
-                                "e.g. https://palaute.example.fi\n");
-                return 2;
-            }
-            break;
-        case OPT_TILES: cfg.tiles_url = optarg; break;
-        case OPT_TILES_ATTR: cfg.tiles_attribution = optarg; break;
-        case OPT_THREADS:
-            cfg.threads = atoi(optarg);
-            if (cfg.threads < 1 || cfg.threads > 64) {
-                fprintf(stderr, "vaikuta serve: --threads must be 1..64\n");
-                return 2;
-            }
-            break;
-        case OPT_GROUP_COMMIT:
-            if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
-                fprintf(stderr, "vaikuta serve: --group-commit is on or off\n");
-                return 2;
-            }
-            cfg.group_commit = strcmp(optarg, "on") == 0;
-            break;
-        case OPT_REQUEST_TIMEOUT: {
-            long v = option_number(optarg, 0, 3600);
-            if (v < 0) {
-                fprintf(stderr, "vaikuta serve: --request-timeout wants whole seconds, 0..3600 "
-                                "(0 turns the deadline off)\n");
-                return 2;
-            }
-            cfg.request_timeout = (unsigned)v;
-            break;
-        }
-        case OPT_RETENTION: {
-            long v = option_number(optarg, 0, 100000);
-            if (v < 0) {
-                fprintf(stderr, "vaikuta serve: --contact-retention-days wants a whole number of "
-                                "days (0 turns the purge off)\n");
-                return 2;
-            }
-            cfg.contact_retention_days = (int)v;
-            break;
-        }
-        case OPT_RATE:
-        case OPT_BURST:
-        case OPT_MAXCONN:
-        case OPT_MAXCLIENT:
-        case OPT_TIMEOUT: {
-            long v = option_number(optarg, c == OPT_RATE ? 0 : 1, 1000000);
-            if (v < 0) {
-                fprintf(stderr, "vaikuta serve: %s wants a whole number\n", argv[optind - 2]);
-                return 2;
-            }
-            if (c == OPT_RATE)
-                cfg.rate_per_minute = (double)v;
-            else if (c == OPT_BURST)
-                cfg.rate_burst = (double)v;
-            else if (c == OPT_MAXCONN)
-                cfg.max_connections = (unsigned)v;
-            else if (c == OPT_MAXCLIENT)
-                cfg.max_per_client = (unsigned)v;
-            else
-                cfg.timeout = (unsigned)v;
-            break;
-        }
-        case OPT_QUERY_TIMEOUT:
-        case OPT_EXPENSIVE:
-        case OPT_RESPONSE_MEMORY:
-        case OPT_MAX_EXPORTS:
-        case OPT_EXPORT_DISK: {
-            long v = option_number(optarg, c == OPT_QUERY_TIMEOUT ? 0 : 1,
-                                   c == OPT_EXPENSIVE ? 64 : 1000000);
-            if (v < 0) {
-                fprintf(stderr, "vaikuta serve: %s wants a whole number%s\n", argv[optind - 2],
-                        c == OPT_EXPENSIVE ? " from 1 to 64" : "");
-                return 2;
-            }
-            if (c == OPT_QUERY_TIMEOUT)
-                cfg.query_timeout_ms = (int)v;
-            else if (c == OPT_EXPENSIVE)
-                cfg.expensive_requests = (int)v;
-            else if (c == OPT_RESPONSE_MEMORY)
-                cfg.response_memory = (size_t)v * 1024 * 1024;
-            else if (c == OPT_MAX_EXPORTS)
-                cfg.max_exports = (int)v;
-            else
-                cfg.export_disk = (size_t)v * 1024 * 1024;
-            break;
-        }
-        case 'h': fputs(init_only ? usage_init : usage_serve, stdout); return 0;
-        default: fputs(init_only ? usage_init : usage_serve, stderr); return 2;
-        }
-    }
+    int r = serve_options(argc, argv, init_only, &cfg);
+    if (r >= 0)
+        return r;
     /* Absolute links start with the configured public address, or the one
      * the server listens on: never with what a client sends as Host. */
     static char listen_url[64];
