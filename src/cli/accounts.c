@@ -141,13 +141,9 @@ int cmd_user(int argc, char **argv)
     }
     const char *sub = argv[1];
     vk_config cfg;
-    config_defaults(&cfg);
     const char *role = NULL;
-    const cli_option opts[] = {
-        {"db", 0, CLI_STR, &cfg.db_path, 0, 0, NULL, NULL},
-        {"role", 0, CLI_STR, &role, 0, 0, NULL, NULL},
-    };
-    int r = cli_parse(argc - 1, argv + 1, opts, CLI_NOPTS(opts), usage_user);
+    const cli_option opts[] = {CLI_TEXT("role", &role)};
+    int r = cli_parse_db(argc - 1, argv + 1, &cfg, opts, CLI_NOPTS(opts), usage_user);
     if (r >= 0)
         return r;
     int rest = argc - 1 - optind;
@@ -284,17 +280,15 @@ int cmd_token(int argc, char **argv)
         return 2;
     }
     vk_config cfg;
-    config_defaults(&cfg);
     const char *role = NULL, *name = NULL;
     long days = TOKEN_DEFAULT_DAYS;
     const cli_option opts[] = {
-        {"db", 0, CLI_STR, &cfg.db_path, 0, 0, NULL, NULL},
-        {"role", 0, CLI_STR, &role, 0, 0, NULL, NULL},
-        {"name", 0, CLI_STR, &name, 0, 0, NULL, NULL},
+        CLI_TEXT("role", &role),
+        CLI_TEXT("name", &name),
         {"expires-days", 0, CLI_LONG, &days, 0, TOKEN_MAX_DAYS,
          "vaikuta token create: %s must be 0 (never) to " TOKEN_MAX_DAYS_TEXT "\n", NULL},
     };
-    int r = cli_parse(argc - 1, argv + 1, opts, CLI_NOPTS(opts), usage_token);
+    int r = cli_parse_db(argc - 1, argv + 1, &cfg, opts, CLI_NOPTS(opts), usage_token);
     if (r >= 0)
         return r;
     const char *bad = NULL;

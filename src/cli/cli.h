@@ -50,7 +50,14 @@ typedef struct cli_option {
  * -h/--help (usage on stdout), 2 after an unknown or bad option (usage,
  * or the row's complaint, on stderr). */
 int cli_parse(int argc, char **argv, const cli_option *opts, int nopts, const char *usage);
+/* The same after setting cfg to its defaults, with --db PATH for it
+ * besides the rows of more (NULL and 0 for none). */
+int cli_parse_db(int argc, char **argv, vk_config *cfg, const cli_option *more, int nmore,
+                 const char *usage);
 #define CLI_NOPTS(opts) ((int)(sizeof opts / sizeof opts[0]))
+/* Rows of the two plainest kinds. */
+#define CLI_TEXT(name, target) {name, 0, CLI_STR, target, 0, 0, NULL, NULL}
+#define CLI_SWITCH(name, target) {name, 0, CLI_FLAG, target, 0, 0, NULL, NULL}
 
 /* The configuration with every default (paths under the source tree). */
 void config_defaults(vk_config *cfg);
@@ -67,9 +74,6 @@ int fail(const char *cmd, const vk_errinfo *ei);
 /* Open (creating and migrating) the database into a new context; 0, or 1
  * after saying why. Caller frees with vk_ctx_free(). */
 int open_main(const vk_config *cfg, const char *cmd, vk_ctx **ctx);
-/* --db PATH for the small commands: -1 to go on with the positional
- * arguments from optind, else the exit status (help, bad option). */
-int db_and_args(int argc, char **argv, const char *usage, vk_config *cfg);
 
 /* The commands: argv[0] is the command's name; the exit status. */
 int cmd_serve(int argc, char **argv);

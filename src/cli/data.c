@@ -45,17 +45,12 @@ static const char usage_import[] =
     "kept. All or nothing, unless --skip-invalid: then the rest is loaded and\n"
     "every skipped feature is reported with its index and the reason.\n";
 
-
 int cmd_load_geo(int argc, char **argv)
 {
     vk_config cfg;
-    config_defaults(&cfg);
     const char *dir = NULL;
-    const cli_option opts[] = {
-        {"db", 0, CLI_STR, &cfg.db_path, 0, 0, NULL, NULL},
-        {"dir", 0, CLI_STR, &dir, 0, 0, NULL, NULL},
-    };
-    int r = cli_parse(argc, argv, opts, CLI_NOPTS(opts), usage_load_geo);
+    const cli_option opts[] = {CLI_TEXT("dir", &dir)};
+    int r = cli_parse_db(argc, argv, &cfg, opts, CLI_NOPTS(opts), usage_load_geo);
     if (r >= 0)
         return r;
     if (!dir) {
@@ -79,16 +74,14 @@ int cmd_load_geo(int argc, char **argv)
 int cmd_export(int argc, char **argv)
 {
     vk_config cfg;
-    config_defaults(&cfg);
     const char *name = NULL, *format = NULL, *crs_name = NULL, *out = NULL;
     const cli_option opts[] = {
-        {"db", 0, CLI_STR, &cfg.db_path, 0, 0, NULL, NULL},
-        {"collection", 0, CLI_STR, &name, 0, 0, NULL, NULL},
-        {"format", 0, CLI_STR, &format, 0, 0, NULL, NULL},
-        {"crs", 0, CLI_STR, &crs_name, 0, 0, NULL, NULL},
+        CLI_TEXT("collection", &name),
+        CLI_TEXT("format", &format),
+        CLI_TEXT("crs", &crs_name),
         {"output", 'o', CLI_STR, &out, 0, 0, NULL, NULL},
     };
-    int r = cli_parse(argc, argv, opts, CLI_NOPTS(opts), usage_export);
+    int r = cli_parse_db(argc, argv, &cfg, opts, CLI_NOPTS(opts), usage_export);
     if (r >= 0)
         return r;
     api_export_format fmt;
@@ -185,7 +178,7 @@ static const char usage_check[] =
 int cmd_backup(int argc, char **argv)
 {
     vk_config cfg;
-    int r = db_and_args(argc, argv, usage_backup, &cfg);
+    int r = cli_parse_db(argc, argv, &cfg, NULL, 0, usage_backup);
     if (r >= 0)
         return r;
     if (optind != argc - 1) {
@@ -217,7 +210,7 @@ static void print_line(void *arg, const char *line)
 int cmd_check(int argc, char **argv)
 {
     vk_config cfg;
-    int r = db_and_args(argc, argv, usage_check, &cfg);
+    int r = cli_parse_db(argc, argv, &cfg, NULL, 0, usage_check);
     if (r >= 0)
         return r;
     if (optind != argc) {
@@ -244,17 +237,15 @@ int cmd_check(int argc, char **argv)
 int cmd_import(int argc, char **argv)
 {
     vk_config cfg;
-    config_defaults(&cfg);
     const char *name = "feedback";
     api_import_opts io = {0, report_skipped, progress_bar, (void *)"import"};
     const cli_option opts[] = {
-        {"db", 0, CLI_STR, &cfg.db_path, 0, 0, NULL, NULL},
-        {"collection", 0, CLI_STR, &name, 0, 0, NULL, NULL},
-        {"skip-invalid", 0, CLI_FLAG, &io.skip_invalid, 0, 0, NULL, NULL},
-        {"geo", 0, CLI_STR, &cfg.geo_dir, 0, 0, NULL, NULL},
-        {"seeds", 0, CLI_STR, &cfg.seeds_dir, 0, 0, NULL, NULL},
+        CLI_TEXT("collection", &name),
+        CLI_SWITCH("skip-invalid", &io.skip_invalid),
+        CLI_TEXT("geo", &cfg.geo_dir),
+        CLI_TEXT("seeds", &cfg.seeds_dir),
     };
-    int r = cli_parse(argc, argv, opts, CLI_NOPTS(opts), usage_import);
+    int r = cli_parse_db(argc, argv, &cfg, opts, CLI_NOPTS(opts), usage_import);
     if (r >= 0)
         return r;
     if (strcmp(name, "feedback") != 0 || optind != argc - 1) {
@@ -311,13 +302,9 @@ static int parse_date(const char *s, char out[VK_RFC3339_LEN])
 int cmd_purge(int argc, char **argv)
 {
     vk_config cfg;
-    config_defaults(&cfg);
     const char *date = NULL;
-    const cli_option opts[] = {
-        {"db", 0, CLI_STR, &cfg.db_path, 0, 0, NULL, NULL},
-        {"closed-before", 0, CLI_STR, &date, 0, 0, NULL, NULL},
-    };
-    int r = cli_parse(argc, argv, opts, CLI_NOPTS(opts), usage_purge);
+    const cli_option opts[] = {CLI_TEXT("closed-before", &date)};
+    int r = cli_parse_db(argc, argv, &cfg, opts, CLI_NOPTS(opts), usage_purge);
     if (r >= 0)
         return r;
     char before[VK_RFC3339_LEN];

@@ -123,13 +123,6 @@ int open_main(const vk_config *cfg, const char *cmd, vk_ctx **ctx)
 }
 
 
-/* --db PATH and the positional arguments, for the small commands. */
-int db_and_args(int argc, char **argv, const char *usage, vk_config *cfg)
-{
-    config_defaults(cfg);
-    const cli_option opts[] = {{"db", 0, CLI_STR, &cfg->db_path, 0, 0, NULL, NULL}};
-    return cli_parse(argc, argv, opts, CLI_NOPTS(opts), usage);
-}
 
 
 #define CLI_MAX_OPTIONS 40
@@ -202,4 +195,15 @@ int cli_parse(int argc, char **argv, const cli_option *opts, int nopts, const ch
         }
     }
     return -1;
+}
+
+int cli_parse_db(int argc, char **argv, vk_config *cfg, const cli_option *more, int nmore,
+                 const char *usage)
+{
+    cli_option opts[CLI_MAX_OPTIONS] = {CLI_TEXT("db", &cfg->db_path)};
+    int n = 1;
+    config_defaults(cfg);
+    for (int i = 0; i < nmore && n < CLI_MAX_OPTIONS; i++)
+        opts[n++] = more[i];
+    return cli_parse(argc, argv, opts, n, usage);
 }
