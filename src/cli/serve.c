@@ -228,6 +228,50 @@ static int opt_on_off(void *target, char *arg)
 
 #define WHOLE "vaikuta serve: %s wants a whole number\n"
 
+/* Put the server together from the features and serve until SIGINT or
+ * SIGTERM; the exit status. */
+static int serve(vk_config *cfg)
+{
+    /* Block the stop signals in every thread; the main thread waits for them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    randombytes_buf(cfg->address_key, sizeof cfg->address_key);
+    fit_open_files(cfg);
+    /* The collections features add to OGC API (features/registry.h). */
+    if (api_stats_register_collections(&ei))
+        return fail("serve", &ei);
+    served_features features = {0};
+    const http_server_hooks hooks = {
+        .routes = &vk_route_table_all,
+        .require = require_access,
+        .identify = identify_staff,
+        .features = &features,
+        .start = features_start,
+        .warm = features_warm,
+        .quiesce = features_quiesce,
+        .stop = features_stop,
+        .writer_hook = NULL,
+    };
+    http_server *srv = NULL;
+    if (http_server_start(&srv, cfg, &hooks, &ei))
+        return fail("serve", &ei);
+    vk_log("vaikuta %s listening on http://%s:%u/ (database %s; links say %s)", VK_VERSION,
+           cfg->listen_host, cfg->port, cfg->db_path, cfg->public_url);
+    int sig = 0;
+    sigwait(&stop, &sig);
+    vk_log("received %s: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    http_server_stop(srv, 10000);
+    vk_log("stopped; database closed");
+    return 0;
+}
+
 /* Read serve's and init's options into cfg: -1 to go on, else the exit
  * status (cli_parse). */
 static int serve_options(int argc, char **argv, int init_only, vk_config *cfg)
@@ -309,42 +353,7 @@ static int serve_or_init(int argc, char **argv, int init_only)
     if (init_only)
         return 0;
 
-    /* Block the stop signals in every thread; the main thread waits for them. */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    randombytes_buf(cfg.address_key, sizeof cfg.address_key);
-    fit_open_files(&cfg);
-    /* The collections features add to OGC API (features/registry.h). */
-    if (api_stats_register_collections(&ei))
-        return fail("serve", &ei);
-    served_features features = {0};
-    const http_server_hooks hooks = {
-        .routes = &vk_route_table_all,
-        .require = require_access,
-        .identify = identify_staff,
-        .features = &features,
-        .start = features_start,
-        .warm = features_warm,
-        .quiesce = features_quiesce,
-        .stop = features_stop,
-        .writer_hook = NULL,
-    };
-    http_server *srv = NULL;
-    if (http_server_start(&srv, &cfg, &hooks, &ei))
-        return fail("serve", &ei);
-    vk_log("vaikuta %s listening on http://%s:%u/ (database %s; links say %s)", VK_VERSION,
-           cfg.listen_host, cfg.port, cfg.db_path, cfg.public_url);
-    int sig = 0;
-    sigwait(&stop, &sig);
-    vk_log("received %s: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    http_server_stop(srv, 10000);
-    vk_log("stopped; database closed");
-    return 0;
+    return serve(&cfg);
 }
 
 
