@@ -1,8 +1,8 @@
 /*
  * request.h — a parsed request and the response a handler builds.
  *
- * Handlers in src/api/ see only these, never libmicrohttpd, so they can be
- * called from tests without a socket. Everything a vk_req points to is
+ * Handlers (in the feature folders) see only these, never libmicrohttpd, so
+ * they can be called from tests without a socket. Everything a vk_req points to is
  * borrowed for the duration of the handler call (arena or MHD storage).
  */
 #ifndef VK_REQUEST_H

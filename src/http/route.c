@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 /* Paths whose next segment is a secret (the reporter's follow-up token):
  * it is never written to a log. The path is the client's, so it may be in
  * any form that reaches a token: extra slashes ("//api/v1/followup/T",
