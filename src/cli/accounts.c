@@ -1,15 +1,10 @@
 /* accounts.c — `user` and `token`: staff accounts and API tokens. */
-#include <ctype.h>
-#include <errno.h>
-#include <getopt.h>
 #include <pwd.h>
-#include <signal.h>
 #include <sodium.h>
 #include <termios.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 

@@ -1,5 +1,5 @@
 /*
- * cli.h — what the vaikuta command's files share: the option numbers, the
+ * cli.h — what the vaikuta command's files share: the option table, the
  * configuration's defaults, the small helpers every command uses, and the
  * commands (main.c dispatches).
  *

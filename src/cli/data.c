@@ -1,16 +1,7 @@
 /* data.c — the data commands: load-geo, export, import, backup, check, purge. */
-#include <ctype.h>
-#include <errno.h>
-#include <getopt.h>
-#include <pwd.h>
-#include <signal.h>
-#include <sodium.h>
-#include <termios.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"

@@ -2,18 +2,12 @@
  * serve.c — `serve` and `init`: the configuration from the options, the
  * reference data, and the server put together from the features.
  */
-#include <ctype.h>
-#include <errno.h>
-#include <getopt.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sodium.h>
-#include <termios.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
