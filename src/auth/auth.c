@@ -61,23 +61,6 @@
 static pthread_mutex_t hash_lock = PTHREAD_MUTEX_INITIALIZER;
 static char dummy_hash[API_AUTH_HASH_SIZE]; /* under hash_lock */
 
-/* ---- roles ---- */
-
-static const char *const role_names[] = {"", "admin", "moderator", "planner", "council"};
-
-vk_role api_auth_role_parse(const char *name)
-{
-    for (int r = VK_ROLE_ADMIN; r <= VK_ROLE_COUNCIL; r++)
-        if (name && strcmp(name, role_names[r]) == 0)
-            return (vk_role)r;
-    return VK_ROLE_NONE;
-}
-
-const char *api_auth_role_name(vk_role role)
-{
-    return (unsigned)role <= VK_ROLE_COUNCIL ? role_names[role] : "";
-}
-
 int api_auth_name_ok(const char *name)
 {
     size_t n = name ? strlen(name) : 0;
@@ -257,11 +240,11 @@ vk_err api_auth_require(vk_ctx *ctx, const vk_req *req, vk_access access, vk_res
     } else {
         return unauthorized(ctx, resp, "sign in as staff, or send an API token, to do this");
     }
-    who->role = api_auth_role_parse(u.role);
+    who->role = vk_role_parse(u.role);
     snprintf(who->name, sizeof who->name, "%s", u.name);
     if (!vk_access_allows(access, who->role))
         return vk_fail(&ctx->err, VK_EFORBIDDEN, "", "this is for the %s role; you are %s",
-                       vk_access_name(access), api_auth_role_name(who->role));
+                       vk_access_name(access), vk_role_name(who->role));
     if (who->by_cookie && is_write(req->method)) {
         const char *t = req->csrf_token;
         if (!t || strlen(t) != API_AUTH_TOKEN_HEX ||
@@ -570,7 +553,7 @@ vk_err api_auth_me(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_resp_header(resp, "Cache-Control", "no-store");
     vk_buf_puts(b, "{\"name\":");
     vk_json_str(b, s->name, strlen(s->name));
-    vk_buf_printf(b, ",\"role\":\"%s\",\"via\":\"%s\"", api_auth_role_name(s->role),
+    vk_buf_printf(b, ",\"role\":\"%s\",\"via\":\"%s\"", vk_role_name(s->role),
                   s->by_cookie ? "session" : "token");
     if (s->by_cookie) {
         char exp[32];
@@ -662,7 +645,7 @@ static const char *actor_of(const vk_req *req)
 
 static vk_err check_role(vk_ctx *ctx, const char *role)
 {
-    return !role || api_auth_role_parse(role) != VK_ROLE_NONE
+    return !role || vk_role_parse(role) != VK_ROLE_NONE
                ? VK_OK
                : vk_fail(&ctx->err, VK_EVALUE, "role",
                          "role must be admin, moderator, planner or council");

@@ -22,6 +22,7 @@
 
 #include "db/ctx.h"
 #include "http/request.h"
+#include "auth/roles.h"
 #include "http/route.h"
 #include "auth/staff.h"
 
@@ -30,13 +31,6 @@
 #define API_AUTH_HASH_SIZE crypto_pwhash_STRBYTES
 #define API_AUTH_TOKEN_HEX 64      /* 32 random bytes */
 #define API_AUTH_COOKIE "vaikuta_session"
-
-/* ---- roles ---- */
-
-/* "admin" → VK_ROLE_ADMIN …; VK_ROLE_NONE for anything else. */
-vk_role api_auth_role_parse(const char *name);
-/* Static string; "" for VK_ROLE_NONE. */
-const char *api_auth_role_name(vk_role role);
 
 /* 1 when name can be a staff account's: 1 to STORE_STAFF_NAME_MAX bytes,
  * no spaces or control characters (the CLI and the API share it). */
@@ -78,22 +72,28 @@ vk_err api_auth_require(vk_ctx *ctx, const vk_req *req, vk_access access, vk_res
 
 /* ---- handlers ---- */
 
-vk_err api_auth_login(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err api_auth_logout(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err api_auth_me(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err api_staff_users(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-/* POST /api/v1/staff/users {name, role, password} → 201 the user. */
-vk_err api_staff_user_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-/* PATCH /api/v1/staff/users/{name} {role?, disabled?, password?} → 200 the
+/* Sign-in and accounts. Login is public, but counts failures.
+ * POST /api/v1/staff/users {name, role, password} → 201 the user.
+ * PATCH /api/v1/staff/users/{name} {role?, disabled?, password?} → 200 the
  * user; an admin's own account cannot be disabled or demoted (409). */
-vk_err api_staff_user_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-/* GET /api/v1/staff/tokens → 200 {"tokens":[…]}: every API token as
- * `vaikuta token list` shows it, never its value or hash. */
-vk_err api_staff_tokens(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-/* DELETE /api/v1/staff/tokens/{tokenId} → 200 the token, revoked (event
+#define AUTH_ROUTES(R)                                                                   \
+    R(VK_POST, "/api/v1/auth/login", api_auth_login, PUBLIC, 0, 0)                       \
+    R(VK_POST, "/api/v1/auth/logout", api_auth_logout, STAFF, 0, 0)                      \
+    R(VK_ANY_GET, "/api/v1/auth/me", api_auth_me, STAFF, 0, 0)                           \
+    R(VK_ANY_GET, "/api/v1/staff/users", api_staff_users, ADMIN, 0, 0)                   \
+    R(VK_POST, "/api/v1/staff/users", api_staff_user_create, ADMIN, 0, 0)                \
+    R(VK_PATCH, "/api/v1/staff/users/{name}", api_staff_user_patch, ADMIN, 0, 0)
+/* API tokens: admins list and revoke; creating stays on the command line,
+ * so that a value is never shown in a browser.
+ * GET /api/v1/staff/tokens → 200 {"tokens":[…]}: every API token as
+ * `vaikuta token list` shows it, never its value or hash.
+ * DELETE /api/v1/staff/tokens/{tokenId} → 200 the token, revoked (event
  * token_revoke, the caller as actor); revoking again changes nothing;
- * an unknown id is 404. Tokens are created on the command line only, so
- * that a value is never shown in a browser. */
-vk_err api_staff_token_revoke(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+ * an unknown id is 404. */
+#define TOKEN_ROUTES(R)                                                                  \
+    R(VK_ANY_GET, "/api/v1/staff/tokens", api_staff_tokens, ADMIN, 0, 0)                 \
+    R(VK_DELETE, "/api/v1/staff/tokens/{tokenId}", api_staff_token_revoke, ADMIN, 0, 0)
+AUTH_ROUTES(VK_ROUTE_HANDLER)
+TOKEN_ROUTES(VK_ROUTE_HANDLER)
 
 #endif

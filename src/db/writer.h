@@ -57,7 +57,7 @@ struct vk_write_job {
                                 * day ("" when unknown) */
     char day[11];              /* VK_JOB_ME_TOO: the day of address_hash, YYYY-MM-DD */
     int64_t into;              /* VK_JOB_MERGE: the item that stays */
-    vk_role role;              /* VK_JOB_MERGE: the caller's, for the staff view answered */
+    int role;                  /* VK_JOB_MERGE: the caller's vk_role (auth/roles.h), for the staff view answered */
     struct vk_writer *writer;  /* where vk_write_job_defer() queues the job */
     const char *idem_key;        /* NULL when the request has none */
     char idem_scope[48];         /* whose key it is (see store_idem_get) */

@@ -15,6 +15,7 @@
 
 #include "db/ctx.h"
 #include "http/request.h"
+#include "http/route.h"
 #include "features/collections.h"
 
 typedef enum { EXPORT_GEOJSON, EXPORT_CSV, EXPORT_GPKG } api_export_format;
@@ -61,7 +62,9 @@ void api_exports_free(api_exports *x);
 /* GeoPackage files alive now (current and superseded but still read). */
 int api_exports_files(api_exports *x);
 
-/* GET /api/v1/export/{collection}.{geojson|csv|gpkg}[?crs=…] */
-vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* GET /api/v1/export/{collection}.{geojson|csv|gpkg}[?crs=…]: always on
+ * the expensive-request threads. */
+#define EXPORT_ROUTES(R) R(VK_ANY_GET, "/api/v1/export/{file}", api_export_http, PUBLIC, 0, 1)
+EXPORT_ROUTES(VK_ROUTE_HANDLER)
 
 #endif

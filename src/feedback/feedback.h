@@ -10,20 +10,27 @@
 
 #include "db/ctx.h"
 #include "http/request.h"
+#include "http/route.h"
 #include "core/json.h"
 #include "db/store.h"
 
 
-/* inbox.c — the staff inbox (GET /api/v1/staff/feedback) */
-vk_err api_staff_inbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-
-/* feedback.c */
-vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err api_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err api_feedback_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-/* GET /api/v1/feedback/nearby: open public items near a point, nearest
- * first, with distance_m (duplicate suggestions while reporting). */
-vk_err api_feedback_nearby(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* Routes (http/route.h) of feedback.c. GET /api/v1/feedback/nearby: open
+ * public items near a point, nearest first, with distance_m (duplicate
+ * suggestions while reporting); it comes before {id}, which would match it
+ * too, so the item route is a list of its own after moderation's. */
+#define FEEDBACK_ROUTES(R)                                                          \
+    R(VK_ANY_GET, "/api/v1/feedback", api_feedback_list, PUBLIC, 0, 0)              \
+    R(VK_POST, "/api/v1/feedback", api_feedback_create, PUBLIC, 1, 0)               \
+    R(VK_ANY_GET, "/api/v1/feedback/nearby", api_feedback_nearby, PUBLIC, 0, 0)
+#define FEEDBACK_ITEM_ROUTES(R)                                                     \
+    R(VK_ANY_GET, "/api/v1/feedback/{id}", api_feedback_get, PUBLIC, 0, 0)
+/* inbox.c: the staff inbox. */
+#define INBOX_ROUTES(R)                                                             \
+    R(VK_ANY_GET, "/api/v1/staff/feedback", api_staff_inbox, STAFF, 0, 0)
+FEEDBACK_ROUTES(VK_ROUTE_HANDLER)
+FEEDBACK_ITEM_ROUTES(VK_ROUTE_HANDLER)
+INBOX_ROUTES(VK_ROUTE_HANDLER)
 /* The start of a handler on one item (/…/feedback/{id}): no query
  * parameters, the id from the path into *id (VK_ENOT_FOUND "there is no
  * feedback with this id" when there is none) and, unless json_what is
@@ -88,5 +95,9 @@ void api_feedback_input_fini(api_feedback_input *in);
 #define API_FEEDBACK_CLOSED_STATUSES "resolved,not_resolvable,duplicate,forwarded"
 /* 1 if status is one of the open statuses (NULL counts as received). */
 int api_feedback_status_open(const char *status);
+
+/* seed.c: load seeds/demo-feedback.geojson when there is no feedback yet;
+ * *added reports how many items were added (0 on a second run). */
+vk_err api_seed_demo(vk_ctx *ctx, const char *seeds_dir, int *added, vk_errinfo *ei);
 
 #endif

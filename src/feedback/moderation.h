@@ -23,22 +23,28 @@
 #include "db/ctx.h"
 #include "db/writer.h"
 #include "http/request.h"
+#include "auth/roles.h"
+#include "http/route.h"
 
 /* The browser cookie behind "one me too per browser". */
 #define API_BROWSER_COOKIE "vaikuta_browser"
 
 /* ---- handlers ---- */
 
-/* GET /api/v1/followup/{token} (public): the reporter's view of the item. */
-vk_err api_followup_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-/* POST /api/v1/followup/{token}/withdraw (public): delete the contact
- * details, hide the item for good; 200 with the view. */
-vk_err api_followup_withdraw(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-/* POST /api/v1/feedback/{id}/me-too (public): {"id","me_too","counted"}. */
-vk_err api_feedback_me_too(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-/* POST /api/v1/staff/feedback/{id}/merge (moderators): {"into", "public_answer"?,
- * "internal_note"?}; 200 with the staff view of the item that stays. */
-vk_err api_staff_feedback_merge(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* Routes (http/route.h), in order:
+ * POST /api/v1/feedback/{id}/me-too (public): {"id","me_too","counted"}.
+ * GET /api/v1/followup/{token} (public): the reporter's view of the item.
+ * POST /api/v1/followup/{token}/withdraw (public): delete the contact
+ *   details, hide the item for good; 200 with the view.
+ * POST /api/v1/staff/feedback/{id}/merge (moderators): {"into",
+ *   "public_answer"?, "internal_note"?}; 200 with the staff view of the
+ *   item that stays. */
+#define MODERATION_ROUTES(R)                                                                 \
+    R(VK_POST, "/api/v1/feedback/{id}/me-too", api_feedback_me_too, PUBLIC, 1, 0)            \
+    R(VK_ANY_GET, "/api/v1/followup/{token}", api_followup_get, PUBLIC, 0, 0)                \
+    R(VK_POST, "/api/v1/followup/{token}/withdraw", api_followup_withdraw, PUBLIC, 1, 0)     \
+    R(VK_POST, "/api/v1/staff/feedback/{id}/merge", api_staff_feedback_merge, MODERATOR, 0, 0)
+MODERATION_ROUTES(VK_ROUTE_HANDLER)
 
 /* ---- for the workflow and the writer ---- */
 

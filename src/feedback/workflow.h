@@ -22,22 +22,27 @@
 #include "db/ctx.h"
 #include "db/writer.h"
 #include "http/request.h"
+#include "auth/roles.h"
+#include "http/route.h"
 
-/* PATCH /api/v1/staff/feedback/{id} (moderators): JSON {status?, unit?,
- * public_answer?, internal_note?, resolution_reason?, duplicate_of?,
- * forwarded_to?, hidden?, description?}; 200 with the item's Feature
- * (hidden items too). hidden and description are moderation's
- * (api/moderation.h). */
-vk_err api_staff_feedback_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-/* GET /api/v1/staff/feedback/{id} (staff): the item and its history with
- * the internal notes. */
-vk_err api_staff_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* Routes (http/route.h):
+ * GET /api/v1/staff/feedback/{id} (staff): the item and its history with
+ *   the internal notes.
+ * PATCH /api/v1/staff/feedback/{id} (moderators): JSON {status?, unit?,
+ *   public_answer?, internal_note?, resolution_reason?, duplicate_of?,
+ *   forwarded_to?, hidden?, description?}; 200 with the item's Feature
+ *   (hidden items too). hidden and description are moderation's
+ *   (moderation.h).
+ * GET /api/v1/staff/audit (admins): the newest events of all items. */
+#define WORKFLOW_ROUTES(R)                                                                  \
+    R(VK_ANY_GET, "/api/v1/staff/feedback/{id}", api_staff_feedback_get, STAFF, 0, 0)       \
+    R(VK_PATCH, "/api/v1/staff/feedback/{id}", api_staff_feedback_patch, MODERATOR, 0, 0)   \
+    R(VK_ANY_GET, "/api/v1/staff/audit", api_staff_audit, ADMIN, 0, 0)
+WORKFLOW_ROUTES(VK_ROUTE_HANDLER)
 /* The staff view of item id into b: {"feedback": Feature, "events": [...],
  * "staff": {...}} as role may see it (api_moderation_staff_json); hidden
  * and withdrawn items too. *found 0 (and b unfinished) if there is none. */
 vk_err api_staff_view(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b, int *found);
-/* GET /api/v1/staff/audit (admins): the newest events of all items. */
-vk_err api_staff_audit(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
 
 /* On the writer thread, inside the job's savepoint: check ch against the
  * item's state now, write the new state and its event. */

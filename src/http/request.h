@@ -1,8 +1,8 @@
 /*
  * request.h — a parsed request and the response a handler builds.
  *
- * Handlers in src/api/ see only these, never libmicrohttpd, so they can be
- * called from tests without a socket. Everything a vk_req points to is
+ * Handlers (in the feature folders) see only these, never libmicrohttpd, so
+ * they can be called from tests without a socket. Everything a vk_req points to is
  * borrowed for the duration of the handler call (arena or MHD storage).
  */
 #ifndef VK_REQUEST_H
@@ -35,18 +35,10 @@ typedef struct vk_param {
 #define VK_MAX_PARAMS 64
 #define VK_MAX_HEADERS 12
 
-/* Staff roles (schema/0003_staff.sql names them in text). */
-typedef enum {
-    VK_ROLE_NONE,
-    VK_ROLE_ADMIN,
-    VK_ROLE_MODERATOR,
-    VK_ROLE_PLANNER,
-    VK_ROLE_COUNCIL,
-} vk_role;
-
-/* Who is calling a staff route, set by the server before the handler. */
+/* Who is calling a staff route, set by the server (through the CLI's
+ * access hook, server.h) before the handler. */
 typedef struct vk_staff {
-    vk_role role;
+    int role;           /* a vk_role (auth/roles.h); 0: none */
     int64_t user_id;    /* staff_user.id; 0 for an API token */
     int64_t token_id;   /* api_token.id; 0 for a session */
     char name[65];

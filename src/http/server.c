@@ -22,12 +22,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "auth/auth.h"
-#include "auth/signin.h"
-#include "stats/stats_index.h"
 #include "db/ctx.h"
 #include "db/writer.h"
-#include "exchange/export.h"
 #include "http/headers.h"
 #include "http/limits.h"
 #include "http/deadline.h"
@@ -43,24 +39,19 @@
  * closing the connection. */
 #define BODY_DRAIN_MAX (16u * 1024 * 1024)
 
-/* Sign-ins that may wait for their password check at once (signin.h);
- * about 0.1 s each, so the last waits under a second. */
-#define SIGNIN_QUEUE 8
-
 struct http_server {
     const vk_config *cfg;
     struct MHD_Daemon *daemon;
     vk_ctx_pool *pool;
+    const http_server_hooks *hooks; /* routes, access check, features' state */
     vk_writer *writer;
-    api_stats *stats;          /* the aggregates' snapshot, shared by the workers */
     vk_ctx_pool *heavy_pool;   /* a context per expensive-request slot */
     http_limits *limits;       /* expensive-request threads, response budget */
-    api_exports *exports;      /* shared GeoPackage files, export counts */
     http_ratelimit *ratelimit; /* NULL when writes are not limited */
-    api_signin *signin;        /* password checks, off the request threads */
     http_deadline *deadline;   /* the whole request's deadline; NULL when off */
     atomic_int in_flight;
-    pthread_t warmer;          /* builds the snapshot once, at start */
+    int features_started;      /* hooks->start succeeded: stop is owed */
+    pthread_t warmer;          /* runs hooks->warm once, at start */
     int warming;
     char csp[HTTP_CSP_MAX];    /* Content-Security-Policy, from --tiles at start */
 };
@@ -307,22 +298,17 @@ static void run_route(http_server *srv, vk_ctx *ctx, const vk_route *route, vk_r
     store_deadline_set(ctx->store, timeout_ms ? vk_monotonic_us() + timeout_ms * 1000LL : 0);
     vk_err e = VK_OK;
     vk_staff staff;
+    const http_server_hooks *h = srv->hooks;
     /* Who may call it: the route table says; handlers run only if allowed. */
-    if (route->access != VK_ACCESS_PUBLIC &&
-        !(e = api_auth_require(ctx, req, route->access, resp, &staff)))
+    if (route->access != 0 && !(e = h->require(ctx, req, route->access, resp, &staff)))
         req->staff = &staff;
     /* A public read may show more to staff (unit-level statistics): with
      * credentials that check out the handler sees who calls; without, or
      * with stale ones, it runs as for anyone. Static files skip the check. */
-    if (route->access == VK_ACCESS_PUBLIC && route->handler != http_static_file &&
-        (req->method == VK_GET || req->method == VK_HEAD) && (req->authorization || req->cookie)) {
-        vk_resp scratch;
-        vk_resp_init(&scratch, 256);
-        if (api_auth_require(ctx, req, VK_ACCESS_STAFF, &scratch, &staff) == VK_OK)
-            req->staff = &staff;
-        vk_resp_fini(&scratch);
-        vk_errinfo_clear(&ctx->err);
-    }
+    if (route->access == 0 && h->identify && route->handler != http_static_file &&
+        (req->method == VK_GET || req->method == VK_HEAD) && (req->authorization || req->cookie) &&
+        h->identify(ctx, req, &staff))
+        req->staff = &staff;
     if (!e)
         e = route->handler(ctx, req, resp);
     if (e && store_deadline_hit(ctx->store))
@@ -419,29 +405,97 @@ static void run_expensive(http_server *srv, http_call *call, const vk_route *rou
     resp->defer_cleanup = expensive_cleanup;
 }
 
+/* The request as handlers see it: method, path, body and the headers they
+ * read, borrowed from call and the connection for the request's life. */
+static void read_request(http_server *srv, struct MHD_Connection *conn, http_call *call,
+                         const char *url, vk_req *req)
+{
+    memset(req, 0, sizeof *req);
+    req->method = vk_method_parse(call->method);
+    req->method_name = call->method;
+    req->path = url;
+    req->arena = &call->arena;
+    req->body = call->body.data;
+    req->body_len = call->body.len;
+    req->content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+    req->if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+    req->if_modified_since =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Modified-Since");
+    req->base_url = srv->cfg->public_url; /* never the Host header */
+    req->idempotency_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
+    req->cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
+    req->authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    req->csrf_token = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
+    req->client_addr = client_address(conn, &call->arena);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, req);
+}
+
+/* An Allow header listing methods; the text (arena) or NULL without memory. */
+static const char *allow_header(vk_resp *resp, vk_arena *arena, unsigned methods)
+{
+    char *allow = vk_arena_alloc(arena, 96);
+    if (allow) {
+        vk_route_allow_header(methods, allow, 96);
+        vk_resp_header(resp, "Allow", allow);
+    }
+    return allow;
+}
+
+/* Find the route for req into *route; 1 when there is none to run and resp
+ * holds the answer: OPTIONS (204 with Allow), 405 with Allow, or 404. */
+static int answer_unrouted(http_server *srv, const http_call *call, vk_req *req, vk_method m,
+                           const vk_route **route, vk_resp *resp)
+{
+    const vk_route_table *table = srv->hooks->routes;
+    unsigned allowed = 0;
+    vk_errinfo ei;
+    vk_route_result rr =
+        vk_route_match(table, m == VK_OPTIONS ? VK_GET : m, req->path, req, route, &allowed);
+    if (m == VK_OPTIONS && rr != VK_ROUTE_NOT_FOUND) {
+        /* What may be done here; the path's methods, found either way. */
+        if (rr == VK_ROUTE_FOUND)
+            vk_route_match(table, VK_OTHER, req->path, req, route, &allowed);
+        allow_header(resp, req->arena, allowed ? allowed : (VK_GET | VK_HEAD));
+        resp->status = 204;
+        return 1;
+    }
+    if (rr == VK_ROUTE_BAD_METHOD) {
+        const char *allow = allow_header(resp, req->arena, allowed);
+        vk_fail(&ei, VK_EMETHOD, "method", "%s is not allowed here; allowed: %s",
+                req->method == VK_OTHER ? "this method" : call->method, allow ? allow : "");
+        vk_resp_error(resp, &ei);
+        return 1;
+    }
+    if (rr == VK_ROUTE_NOT_FOUND) {
+        vk_fail(&ei, VK_ENOT_FOUND, "path", "there is nothing at this address");
+        vk_resp_error(resp, &ei);
+        return 1;
+    }
+    return 0;
+}
+
+/* A write sent by another site's page (origin.h), refused before it costs
+ * the visitor's rate budget, or a public write over that budget: 1 with
+ * the error in ei. */
+static int refused_write(http_server *srv, struct MHD_Connection *conn, const vk_route *route,
+                         vk_method m, vk_req *req, vk_resp *resp, vk_errinfo *ei)
+{
+    if ((m == VK_POST || m == VK_PUT || m == VK_PATCH || m == VK_DELETE) &&
+        http_cross_site(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site"),
+                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin"),
+                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host"),
+                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Host"),
+                        ei))
+        return 1;
+    return route->rate_limited && rate_limited(srv, conn, req, resp, ei);
+}
+
 /* Route and run the handler, turning any error into the JSON error body. */
 static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *call,
                      const char *url, vk_resp *resp)
 {
     vk_req req;
-    memset(&req, 0, sizeof req);
-    req.method = vk_method_parse(call->method);
-    req.method_name = call->method;
-    req.path = url;
-    req.arena = &call->arena;
-    req.body = call->body.data;
-    req.body_len = call->body.len;
-    req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
-    req.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
-    req.if_modified_since = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Modified-Since");
-    req.base_url = srv->cfg->public_url; /* never the Host header */
-    req.idempotency_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
-    req.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
-    req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-    req.csrf_token = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
-    req.client_addr = client_address(conn, &call->arena);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &req);
-
+    read_request(srv, conn, call, url, &req);
     vk_errinfo ei;
     vk_errinfo_clear(&ei);
     if (over_limits(srv, conn, &req, &ei)) {
@@ -455,49 +509,10 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
         return;
     }
     const vk_route *route = NULL;
-    unsigned allowed = 0;
     vk_method m = req.method == VK_HEAD ? VK_GET : req.method;
-    vk_route_result rr = vk_route_match(m == VK_OPTIONS ? VK_GET : m, url, &req, &route, &allowed);
-    if (m == VK_OPTIONS && rr != VK_ROUTE_NOT_FOUND) {
-        /* What may be done here; the path's methods, found either way. */
-        if (rr == VK_ROUTE_FOUND)
-            vk_route_match(VK_OTHER, url, &req, &route, &allowed);
-        char *allow = vk_arena_alloc(req.arena, 96);
-        if (allow) {
-            vk_route_allow_header(allowed ? allowed : (VK_GET | VK_HEAD), allow, 96);
-            vk_resp_header(resp, "Allow", allow);
-        }
-        resp->status = 204;
+    if (answer_unrouted(srv, call, &req, m, &route, resp))
         return;
-    }
-    if (rr == VK_ROUTE_BAD_METHOD) {
-        char *allow = vk_arena_alloc(req.arena, 96);
-        if (allow) {
-            vk_route_allow_header(allowed, allow, 96);
-            vk_resp_header(resp, "Allow", allow);
-        }
-        vk_fail(&ei, VK_EMETHOD, "method", "%s is not allowed here; allowed: %s",
-                req.method == VK_OTHER ? "this method" : call->method, allow ? allow : "");
-        vk_resp_error(resp, &ei);
-        return;
-    }
-    if (rr == VK_ROUTE_NOT_FOUND) {
-        vk_fail(&ei, VK_ENOT_FOUND, "path", "there is nothing at this address");
-        vk_resp_error(resp, &ei);
-        return;
-    }
-    /* A write sent by another site's page: refused before it costs the
-     * visitor's rate budget (origin.h). */
-    if ((m == VK_POST || m == VK_PUT || m == VK_PATCH || m == VK_DELETE) &&
-        http_cross_site(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site"),
-                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin"),
-                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host"),
-                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Host"),
-                        &ei)) {
-        vk_resp_error(resp, &ei);
-        return;
-    }
-    if (route->rate_limited && rate_limited(srv, conn, &req, resp, &ei)) {
+    if (refused_write(srv, conn, route, m, &req, resp, &ei)) {
         vk_resp_error(resp, &ei);
         return;
     }
@@ -651,55 +666,67 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&srv->in_flight, 1);
 }
 
-/* Build the aggregates' snapshot right after start (seconds for a
- * million items), so the first visitor of the statistics does not wait for
- * it. Holds one worker context meanwhile; the others keep serving. */
-static void *warm_stats(void *arg)
+/* The features' warm-up (hooks->warm: the statistics snapshot, seconds for
+ * a million items) right after start, so the first visitor does not wait
+ * for it. Holds one worker context meanwhile; the others keep serving. */
+static void *warm_features(void *arg)
 {
     http_server *s = arg;
     vk_ctx *ctx = vk_ctx_pool_get(s->pool);
-    stats_view v;
-    int64_t t0 = vk_monotonic_us();
-    if (api_stats_acquire(s->stats, ctx, &v) == VK_OK) {
-        api_stats_release(&v);
-        vk_log("statistics ready (%.1f s)", (double)(vk_monotonic_us() - t0) / 1e6);
-    } else {
-        vk_log("statistics not prepared at start (%s); the first request will try again",
-               ctx->err.message);
-    }
+    s->hooks->warm(s->hooks->features, ctx);
     vk_ctx_pool_put(s->pool, ctx);
     return NULL;
 }
 
-/* The expensive-request slots with a context each, the response budget and
- * the shared exports; undone by stop_limits (which takes partial starts). */
-static vk_err start_limits(http_server *s, vk_errinfo *ei)
+/* Everything http_server_start made, in reverse; takes partial starts
+ * (every free takes NULL). The connections are closed by now. */
+static void server_free(http_server *s)
 {
-    const vk_config *cfg = s->cfg;
-    vk_err e = api_exports_new(&s->exports, cfg, ei);
-    if (!e)
-        e = vk_ctx_pool_new(&s->heavy_pool, cfg, cfg->expensive_requests, ei);
-    if (!e) {
-        vk_ctx_pool_set_exports(s->heavy_pool, s->exports);
-        e = http_limits_new(&s->limits, s->heavy_pool, cfg->expensive_requests,
-                            cfg->response_memory, ei);
-    }
-    return e;
-}
-
-static void stop_limits(http_server *s)
-{
+    http_deadline_free(s->deadline); /* every connection has closed */
+    http_ratelimit_free(s->ratelimit);
+    vk_writer_stop(s->writer);
+    vk_ctx_pool_free(s->pool);
     http_limits_free(s->limits);
     vk_ctx_pool_free(s->heavy_pool);
-    api_exports_free(s->exports);
+    if (s->features_started && s->hooks->stop)
+        s->hooks->stop(s->hooks->features);
+    free(s);
 }
 
-vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei)
+/* The pools, the expensive-request slots with the response budget, the
+ * writer and the features' shared state; undone by server_free. */
+static vk_err start_workers(http_server *s, vk_errinfo *ei)
+{
+    const vk_config *cfg = s->cfg;
+    const http_server_hooks *h = s->hooks;
+    vk_err e = vk_ctx_pool_new(&s->heavy_pool, cfg, cfg->expensive_requests, ei);
+    if (!e)
+        e = http_limits_new(&s->limits, s->heavy_pool, cfg->expensive_requests,
+                            cfg->response_memory, ei);
+    /* A context per connection thread, and one for the features' warm-up
+     * so that it never makes a request wait. */
+    if (!e)
+        e = vk_ctx_pool_new(&s->pool, cfg, cfg->threads + 1, ei);
+    if (!e)
+        e = vk_writer_start(&s->writer, cfg, cfg->group_commit ? 1024 : 1, ei);
+    if (e)
+        return e;
+    vk_ctx_pool_set_writer(s->pool, s->writer);
+    vk_ctx_pool_set_writer(s->heavy_pool, s->writer);
+    if (h->start && (e = h->start(h->features, cfg, s->pool, s->heavy_pool, ei)))
+        return e;
+    s->features_started = 1;
+    return VK_OK;
+}
+
+vk_err http_server_start(http_server **out, const vk_config *cfg,
+                         const http_server_hooks *hooks, vk_errinfo *ei)
 {
     http_server *s = calloc(1, sizeof *s);
     if (!s)
         return vk_fail(ei, VK_ENOMEM, "", NULL);
     s->cfg = cfg;
+    s->hooks = hooks;
     atomic_init(&s->in_flight, 0);
     vk_err e = http_csp_build(cfg->tiles_url, s->csp, sizeof s->csp, ei);
     if (e) {
@@ -707,42 +734,10 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
         return e;
     }
     http_limits_tune_malloc();
-    e = start_limits(s, ei);
-    if (e) {
-        free(s);
+    if ((e = start_workers(s, ei))) {
+        server_free(s);
         return e;
     }
-    /* A context per connection thread, and one for the statistics warmer
-     * so that it never makes a request wait. */
-    e = vk_ctx_pool_new(&s->pool, cfg, cfg->threads + 1, ei);
-    if (!e && (e = vk_writer_start(&s->writer, cfg, cfg->group_commit ? 1024 : 1, ei)))
-        vk_ctx_pool_free(s->pool);
-    if (e) {
-        stop_limits(s);
-        free(s);
-        return e;
-    }
-    vk_ctx_pool_set_writer(s->pool, s->writer);
-    vk_ctx_pool_set_writer(s->heavy_pool, s->writer);
-    vk_ctx_pool_set_exports(s->pool, s->exports);
-    if (api_stats_new(&s->stats)) {
-        vk_writer_stop(s->writer);
-        vk_ctx_pool_free(s->pool);
-        stop_limits(s);
-        free(s);
-        return vk_fail(ei, VK_ENOMEM, "", NULL);
-    }
-    vk_ctx_pool_set_stats(s->pool, s->stats);
-    vk_ctx_pool_set_stats(s->heavy_pool, s->stats);
-    if ((e = api_signin_start(&s->signin, cfg, SIGNIN_QUEUE, ei))) {
-        vk_writer_stop(s->writer);
-        vk_ctx_pool_free(s->pool);
-        api_stats_free(s->stats);
-        stop_limits(s);
-        free(s);
-        return e;
-    }
-    vk_ctx_pool_set_signin(s->pool, s->signin);
     s->ratelimit = http_ratelimit_new(cfg->rate_per_minute, cfg->rate_burst);
     s->deadline = http_deadline_new(cfg->request_timeout, cfg->timeout);
     struct sockaddr_in addr;
@@ -750,14 +745,7 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
     addr.sin_family = AF_INET;
     addr.sin_port = htons(cfg->port);
     if (inet_pton(AF_INET, cfg->listen_host, &addr.sin_addr) != 1) {
-        http_deadline_free(s->deadline);
-        http_ratelimit_free(s->ratelimit);
-        api_signin_free(s->signin);
-        vk_writer_stop(s->writer);
-        vk_ctx_pool_free(s->pool);
-        api_stats_free(s->stats);
-        stop_limits(s);
-        free(s);
+        server_free(s);
         return vk_fail(ei, VK_EVALUE, "listen", "--listen: '%s' is not an IPv4 address",
                        cfg->listen_host);
     }
@@ -775,18 +763,11 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_END);
     if (!s->daemon) {
-        http_deadline_free(s->deadline);
-        api_signin_free(s->signin);
-        http_ratelimit_free(s->ratelimit);
-        vk_writer_stop(s->writer);
-        vk_ctx_pool_free(s->pool);
-        api_stats_free(s->stats);
-        stop_limits(s);
-        free(s);
+        server_free(s);
         return vk_fail(ei, VK_EIO, "listen", "cannot listen on %s:%u (in use, or not allowed?)",
                        cfg->listen_host, cfg->port);
     }
-    s->warming = pthread_create(&s->warmer, NULL, warm_stats, s) == 0;
+    s->warming = hooks->warm && pthread_create(&s->warmer, NULL, warm_features, s) == 0;
     *out = s;
     return VK_OK;
 }
@@ -802,20 +783,14 @@ void http_server_stop(http_server *s, int grace_ms)
         usleep(10000);
     /* Requests waiting on the writer were counted in flight and answered;
      * the writer finishes whatever is still queued before it stops. The
-     * expensive-request threads and the sign-in queue answer their own
-     * before the daemon goes (a suspended connection must be resumed while
-     * the daemon still runs). */
+     * expensive-request threads and the features' queues (the sign-in
+     * queue) answer their own before the daemon goes (a suspended
+     * connection must be resumed while the daemon still runs). */
     http_limits_stop(s->limits); /* waits for running expensive requests */
-    api_signin_stop(s->signin);
+    if (s->hooks->quiesce)
+        s->hooks->quiesce(s->hooks->features);
     MHD_stop_daemon(s->daemon);
     if (s->warming)
         pthread_join(s->warmer, NULL);
-    vk_writer_stop(s->writer);
-    api_signin_free(s->signin);
-    http_deadline_free(s->deadline); /* every connection has closed */
-    http_ratelimit_free(s->ratelimit);
-    vk_ctx_pool_free(s->pool);
-    api_stats_free(s->stats);
-    stop_limits(s);
-    free(s);
+    server_free(s);
 }

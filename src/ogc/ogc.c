@@ -11,7 +11,7 @@
 #include "ogc/ogc.h"
 #include "feedback/feedback.h"
 #include "features/items.h"
-#include "stats/stats.h"
+#include "features/registry.h"
 #include "core/clock.h"
 
 #define OGC_ROOT "/ogcapi"
@@ -186,9 +186,10 @@ static vk_err write_collection(vk_ctx *ctx, const vk_req *req, const store_colle
     return VK_OK;
 }
 
-/* An aggregate collection (stats.c): areas with their feedback figures. */
-static void write_stats_collection(vk_ctx *ctx, const vk_req *req, const api_stats_collection *col,
-                                   vk_buf *b)
+/* A registered collection (features/registry.h; today the aggregates of
+ * stats/: areas with their feedback figures). */
+static void write_registered_collection(vk_ctx *ctx, const vk_req *req,
+                                        const vk_collection_entry *col, vk_buf *b)
 {
     collection_doc d = {col->id, col->title, col->description, "The areas with their figures",
                         "The properties", {0}, 0, NULL, NULL};
@@ -214,9 +215,9 @@ vk_err ogc_collections(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         if ((e = write_collection(ctx, req, &store_collections[i], b)))
             return e;
     }
-    for (int i = 0; i < api_stats_collections_count; i++) {
+    for (int i = 0; i < vk_registry_count(); i++) {
         vk_buf_putc(b, ',');
-        write_stats_collection(ctx, req, &api_stats_collections[i], b);
+        write_registered_collection(ctx, req, vk_registry_at(i), b);
     }
     vk_buf_puts(b, "]}");
     return VK_OK;
@@ -233,11 +234,11 @@ static vk_err find_collection(vk_ctx *ctx, const vk_req *req, const store_collec
 
 vk_err ogc_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    const api_stats_collection *agg = req->nargs ? api_stats_collection_find(req->args[0]) : NULL;
+    const vk_collection_entry *agg = req->nargs ? vk_registry_find(req->args[0]) : NULL;
     if (agg) {
         vk_err e = simple_params(ctx, req);
         if (!e)
-            write_stats_collection(ctx, req, agg, &resp->body);
+            write_registered_collection(ctx, req, agg, &resp->body);
         return e;
     }
     const store_collection *col;
@@ -253,7 +254,7 @@ vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         [CQL2_Q_STRING] = "string",   [CQL2_Q_NUMBER] = "number", [CQL2_Q_INTEGER] = "integer",
         [CQL2_Q_DATETIME] = "string", [CQL2_Q_BOOLEAN] = "boolean",
     };
-    const api_stats_collection *agg = req->nargs ? api_stats_collection_find(req->args[0]) : NULL;
+    const vk_collection_entry *agg = req->nargs ? vk_registry_find(req->args[0]) : NULL;
     if (agg) {
         vk_err e = simple_params(ctx, req);
         if (e)
@@ -262,15 +263,10 @@ vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         vk_buf_printf(&resp->body,
                       "{\"$schema\":\"https://json-schema.org/draft/2019-09/schema\",\"$id\":\"%s"
                       OGC_ROOT "/collections/%s/queryables\",\"type\":\"object\",\"title\":\"%s\","
-                      "\"properties\":{\"geometry\":{\"format\":\"geometry-multipolygon\","
-                      "\"x-ogc-role\":\"primary-geometry\"},\"code\":{\"type\":\"string\"},"
-                      "\"count\":{\"type\":\"integer\"},\"open\":{\"type\":\"integer\"},"
-                      "\"answered\":{\"type\":\"integer\"},\"closed\":{\"type\":\"integer\"},"
-                      "\"median_days_to_answer\":{\"type\":\"number\"},"
-                      "\"p90_days_to_answer\":{\"type\":\"number\"},"
-                      "\"answered_within_14_days\":{\"type\":\"number\"}},"
-                      "\"additionalProperties\":false}",
+                      "\"properties\":",
                       api_base_url(req), agg->id, agg->title);
+        agg->describe(agg, &resp->body);
+        vk_buf_puts(&resp->body, ",\"additionalProperties\":false}");
         return VK_OK;
     }
     const store_collection *col;
@@ -471,11 +467,11 @@ static vk_err items_params(vk_ctx *ctx, const vk_req *req, api_items *it)
 
 vk_err ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    const api_stats_collection *agg = req->nargs ? api_stats_collection_find(req->args[0]) : NULL;
+    const vk_collection_entry *agg = req->nargs ? vk_registry_find(req->args[0]) : NULL;
     if (agg) {
         char self[160];
         snprintf(self, sizeof self, OGC_ROOT "/collections/%s/items", agg->id);
-        return api_stats_ogc_items(ctx, req, resp, agg, NULL, self);
+        return agg->items(ctx, req, resp, agg, NULL, self);
     }
     const store_collection *col;
     vk_err e = find_collection(ctx, req, &col);
@@ -493,9 +489,9 @@ vk_err ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 vk_err ogc_item(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const known[] = {"crs", "f", NULL};
-    const api_stats_collection *agg = req->nargs ? api_stats_collection_find(req->args[0]) : NULL;
+    const vk_collection_entry *agg = req->nargs ? vk_registry_find(req->args[0]) : NULL;
     if (agg)
-        return api_stats_ogc_items(ctx, req, resp, agg, req->args[1], NULL);
+        return agg->items(ctx, req, resp, agg, req->args[1], NULL);
     const store_collection *col;
     vk_err e = find_collection(ctx, req, &col);
     if (e)

@@ -6,17 +6,26 @@
 
 #include "db/ctx.h"
 #include "http/request.h"
+#include "http/route.h"
 
-vk_err ogc_landing(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err ogc_conformance(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err ogc_api(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err ogc_collections(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err ogc_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err ogc_items_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err ogc_item(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err ogc_item_staff(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* Routes (http/route.h). Replace, update and delete of an item are for
+ * moderators (501 until written). */
+#define OGC_ROUTES(R)                                                                        \
+    R(VK_ANY_GET, "/ogcapi", ogc_landing, PUBLIC, 0, 0)                                      \
+    R(VK_ANY_GET, "/ogcapi/", ogc_landing, PUBLIC, 0, 0)                                     \
+    R(VK_ANY_GET, "/ogcapi/conformance", ogc_conformance, PUBLIC, 0, 0)                      \
+    R(VK_ANY_GET, "/ogcapi/api", ogc_api, PUBLIC, 0, 0)                                      \
+    R(VK_ANY_GET, "/ogcapi/collections", ogc_collections, PUBLIC, 0, 0)                      \
+    R(VK_ANY_GET, "/ogcapi/collections/{collectionId}", ogc_collection, PUBLIC, 0, 0)        \
+    R(VK_ANY_GET, "/ogcapi/collections/{collectionId}/queryables", ogc_queryables, PUBLIC,   \
+      0, 0)                                                                                  \
+    R(VK_ANY_GET, "/ogcapi/collections/{collectionId}/items", ogc_items, PUBLIC, 0, 0)       \
+    R(VK_POST, "/ogcapi/collections/{collectionId}/items", ogc_items_create, PUBLIC, 1, 0)   \
+    R(VK_ANY_GET, "/ogcapi/collections/{collectionId}/items/{featureId}", ogc_item, PUBLIC,  \
+      0, 0)                                                                                  \
+    R(VK_PUT | VK_PATCH | VK_DELETE, "/ogcapi/collections/{collectionId}/items/{featureId}", \
+      ogc_item_staff, MODERATOR, 0, 0)
+OGC_ROUTES(VK_ROUTE_HANDLER)
 
 /* The OpenAPI 3.0 document (docs/openapi.json, compiled in). */
 extern const char api_openapi_json[];

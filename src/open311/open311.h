@@ -6,14 +6,23 @@
 
 #include "db/ctx.h"
 #include "http/request.h"
+#include "http/route.h"
 
-vk_err open311_discovery(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err open311_services(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err open311_service(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err open311_requests(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err open311_requests_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err open311_request(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err open311_token(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* The resources once with SUFFIX ".{format}" (json or xml) and once without
+ * (JSON); errors come in the format asked for. */
+#define OPEN311_ROUTES_AS(R, SUFFIX)                                                          \
+    R(VK_ANY_GET, "/open311/v2/discovery" SUFFIX, open311_discovery, PUBLIC, 0, 0)            \
+    R(VK_ANY_GET, "/open311/v2/services" SUFFIX, open311_services, PUBLIC, 0, 0)              \
+    R(VK_ANY_GET, "/open311/v2/services/{service_code}" SUFFIX, open311_service, PUBLIC, 0,   \
+      0)                                                                                      \
+    R(VK_ANY_GET, "/open311/v2/requests" SUFFIX, open311_requests, PUBLIC, 0, 0)              \
+    R(VK_POST, "/open311/v2/requests" SUFFIX, open311_requests_create, PUBLIC, 1, 0)          \
+    R(VK_ANY_GET, "/open311/v2/requests/{service_request_id}" SUFFIX, open311_request,        \
+      PUBLIC, 0, 0)                                                                           \
+    R(VK_ANY_GET, "/open311/v2/tokens/{token}" SUFFIX, open311_token, PUBLIC, 0, 0)
+/* Routes (http/route.h): Open311 GeoReport v2. */
+#define OPEN311_ROUTES(R) OPEN311_ROUTES_AS(R, ".{format}") OPEN311_ROUTES_AS(R, "")
+OPEN311_ROUTES(VK_ROUTE_HANDLER)
 
 
 #endif

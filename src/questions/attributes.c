@@ -9,8 +9,6 @@
  * api_feedback_read(), whichever way they came in (REST, Open311 form,
  * import), and stored as one normalised JSON object on the item.
  */
-#include "core/json.h"
-#include "feedback/feedback.h"
 #include "questions/questions.h"
 
 #include <ctype.h>
@@ -20,6 +18,8 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/json.h"
+#include "db/store.h"
 
 #define ANSWER_STRING_MAX 200
 #define ANSWER_TEXT_MAX 2000
@@ -100,73 +100,144 @@ static int parse_number(const char *s, double *out)
     return 1;
 }
 
+/* ---- the question types ----
+ *
+ * Each checks a non-empty answer v to question def (errors name field) into
+ * *out, a new normalised value. */
+
+typedef vk_err (*answer_check)(const json_t *def, const char *field, const json_t *answers,
+                               const char *code, const json_t *v, json_t **out, vk_errinfo *ei);
+
+static vk_err check_number(const json_t *def, const char *field, const json_t *answers,
+                           const char *code, const json_t *v, json_t **out, vk_errinfo *ei)
+{
+    double d = 0;
+    if (json_is_number(v))
+        d = json_number_value(v);
+    else if (!json_is_string(v) || !parse_number(json_string_value(v), &d))
+        return vk_fail(ei, VK_EVALUE, field, "%s must be a number", field);
+    *out = d == floor(d) && fabs(d) < 1e15 ? json_integer((json_int_t)d) : json_real(d);
+    return VK_OK;
+}
+
+static vk_err check_datetime(const json_t *def, const char *field, const json_t *answers,
+                             const char *code, const json_t *v, json_t **out, vk_errinfo *ei)
+{
+    char norm[32];
+    if (!json_is_string(v) || vk_rfc3339_normalise(json_string_value(v), norm))
+        return vk_fail(ei, VK_EVALUE, field, "%s must be an RFC 3339 date-time", field);
+    *out = json_string(norm);
+    return VK_OK;
+}
+
+static vk_err check_single(const json_t *def, const char *field, const json_t *answers,
+                           const char *code, const json_t *v, json_t **out, vk_errinfo *ei)
+{
+    char listed[300];
+    if (!json_is_string(v) || !value_listed(def, json_string_value(v)))
+        return vk_fail(ei, VK_EVALUE, field, "%s must be one of: %s", field,
+                       keys_text(def, listed, sizeof listed));
+    *out = json_string(json_string_value(v));
+    return VK_OK;
+}
+
+static vk_err check_multi(const json_t *def, const char *field, const json_t *answers,
+                          const char *code, const json_t *v, json_t **out, vk_errinfo *ei)
+{
+    char listed[300];
+    json_t *keys = json_array();
+    size_t i;
+    const json_t *k;
+    if (!keys)
+        return vk_fail(ei, VK_ENOMEM, "", NULL);
+    /* One key alone may come without its list. */
+    if (json_is_string(v))
+        json_array_append(keys, (json_t *)v);
+    else if (json_is_array(v))
+        json_array_foreach(v, i, k) json_array_append(keys, (json_t *)k);
+    json_array_foreach(keys, i, k)
+    {
+        int seen = 0;
+        for (size_t j = 0; j < i; j++)
+            seen |= json_equal(json_array_get(keys, j), (json_t *)k);
+        if (!json_is_string(k) || !value_listed(def, json_string_value(k)) || seen) {
+            json_decref(keys);
+            return vk_fail(ei, VK_EVALUE, field, "%s must be a list of different keys from: %s",
+                           field, keys_text(def, listed, sizeof listed));
+        }
+    }
+    *out = keys;
+    return VK_OK;
+}
+
+/* Free text: one line of a short string, or several of a longer text. */
+static vk_err check_words(const json_t *answers, const char *code, const char *field, int text,
+                          json_t **out, vk_errinfo *ei)
+{
+    const char *s = NULL;
+    vk_err e = api_json_text_named(answers, code, field, 0,
+                                   text ? ANSWER_TEXT_MAX : ANSWER_STRING_MAX, text, &s, ei);
+    if (!e && s)
+        *out = json_string(s);
+    return e;
+}
+
+static vk_err check_string(const json_t *def, const char *field, const json_t *answers,
+                           const char *code, const json_t *v, json_t **out, vk_errinfo *ei)
+{
+    return check_words(answers, code, field, 0, out, ei);
+}
+
+static vk_err check_text(const json_t *def, const char *field, const json_t *answers,
+                         const char *code, const json_t *v, json_t **out, vk_errinfo *ei)
+{
+    return check_words(answers, code, field, 1, out, ei);
+}
+
+/* The question types (Open311 datatypes), the first the one for a
+ * datatype not listed. A new type is a row here. */
+static const struct question_type {
+    const char *datatype;
+    answer_check check;
+    int has_values; /* offers a list of values to choose from */
+} question_types[] = {
+    {"string", check_string, 0},
+    {"number", check_number, 0},
+    {"datetime", check_datetime, 0},
+    {"text", check_text, 0},
+    {"singlevaluelist", check_single, 1},
+    {"multivaluelist", check_multi, 1},
+};
+#define QUESTION_TYPES (sizeof question_types / sizeof question_types[0])
+
+static const struct question_type *question_type_find(const char *datatype)
+{
+    for (size_t i = 0; datatype && i < QUESTION_TYPES; i++)
+        if (strcmp(datatype, question_types[i].datatype) == 0)
+            return &question_types[i];
+    return NULL;
+}
+
+int api_question_type_known(const char *datatype, int *has_values)
+{
+    const struct question_type *t = question_type_find(datatype);
+    *has_values = t && t->has_values;
+    return t != NULL;
+}
+
 /* One answer checked against its definition; *out a new normalised value,
  * or NULL when the answer is empty. */
 static vk_err check_answer(const json_t *def, const char *field, const json_t *answers,
                            const char *code, json_t **out, vk_errinfo *ei)
 {
     const json_t *v = json_object_get(answers, code);
-    const char *type = json_string_value(json_object_get(def, "datatype"));
-    char listed[300];
+    const struct question_type *t =
+        question_type_find(json_string_value(json_object_get(def, "datatype")));
     *out = NULL;
     if (!v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0) ||
         (json_is_array(v) && json_array_size(v) == 0))
         return VK_OK;
-    if (strcmp(type, "number") == 0) {
-        double d = 0;
-        if (json_is_number(v))
-            d = json_number_value(v);
-        else if (!json_is_string(v) || !parse_number(json_string_value(v), &d))
-            return vk_fail(ei, VK_EVALUE, field, "%s must be a number", field);
-        *out = d == floor(d) && fabs(d) < 1e15 ? json_integer((json_int_t)d) : json_real(d);
-        return VK_OK;
-    }
-    if (strcmp(type, "datetime") == 0) {
-        char norm[32];
-        if (!json_is_string(v) || vk_rfc3339_normalise(json_string_value(v), norm))
-            return vk_fail(ei, VK_EVALUE, field, "%s must be an RFC 3339 date-time", field);
-        *out = json_string(norm);
-        return VK_OK;
-    }
-    if (strcmp(type, "singlevaluelist") == 0) {
-        if (!json_is_string(v) || !value_listed(def, json_string_value(v)))
-            return vk_fail(ei, VK_EVALUE, field, "%s must be one of: %s", field,
-                           keys_text(def, listed, sizeof listed));
-        *out = json_string(json_string_value(v));
-        return VK_OK;
-    }
-    if (strcmp(type, "multivaluelist") == 0) {
-        json_t *keys = json_array();
-        size_t i;
-        const json_t *k;
-        if (!keys)
-            return vk_fail(ei, VK_ENOMEM, "", NULL);
-        /* One key alone may come without its list. */
-        if (json_is_string(v))
-            json_array_append(keys, (json_t *)v);
-        else if (json_is_array(v))
-            json_array_foreach(v, i, k) json_array_append(keys, (json_t *)k);
-        json_array_foreach(keys, i, k)
-        {
-            int seen = 0;
-            for (size_t j = 0; j < i; j++)
-                seen |= json_equal(json_array_get(keys, j), (json_t *)k);
-            if (!json_is_string(k) || !value_listed(def, json_string_value(k)) || seen) {
-                json_decref(keys);
-                return vk_fail(ei, VK_EVALUE, field, "%s must be a list of different keys from: %s",
-                               field, keys_text(def, listed, sizeof listed));
-            }
-        }
-        *out = keys;
-        return VK_OK;
-    }
-    int text = strcmp(type, "text") == 0;
-    const char *s = NULL;
-    vk_err e = api_json_text_named(answers, code, field, 0, text ? ANSWER_TEXT_MAX : ANSWER_STRING_MAX,
-                                   text, &s, ei);
-    if (!e && s)
-        *out = json_string(s);
-    return e;
+    return (t ? t : &question_types[0])->check(def, field, answers, code, v, out, ei);
 }
 
 vk_err api_attributes_check(vk_ctx *ctx, const char *category, const json_t *answers,

@@ -20,6 +20,9 @@ vk_err api_attribute_defs(vk_ctx *ctx, const char *category, json_t **out, vk_er
  * JSON text, NULL when nothing was answered: caller frees with free(). */
 vk_err api_attributes_check(vk_ctx *ctx, const char *category, const json_t *answers,
                             int check_required, char **out, vk_errinfo *ei);
-
+/* 1 when datatype is a question type there is (string, number, datetime,
+ * text, singlevaluelist, multivaluelist), 0 otherwise (and for NULL);
+ * *has_values 1 for a type that offers a list of values to choose from. */
+int api_question_type_known(const char *datatype, int *has_values);
 
 #endif

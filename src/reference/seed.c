@@ -1,42 +1,22 @@
 /*
- * seed.c — reference areas (geo/), categories and demo content (seeds/).
+ * seed.c — reference areas (geo/), categories and units (seeds/).
  *
  * Reference data is loaded once into an empty database; `vaikuta
- * load-geo` replaces it later with official data. Demo feedback goes
- * through api_feedback_read(), the same checks as the API, and is loaded
- * only into a database without feedback, so a second --demo adds nothing.
+ * load-geo` replaces it later with official data. The demo feedback is
+ * feedback's (feedback/seed.c).
  */
-#include "feedback/feedback.h"
 #include "reference/reference.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static vk_err load_json_file(const char *dir, const char *name, json_t **out, vk_errinfo *ei)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    json_error_t jerr;
-    *out = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!*out)
-        return vk_fail(ei, VK_EIO, name, "%s: %s (line %d)", path, jerr.text, jerr.line);
-    return VK_OK;
-}
+#include "core/jsonfile.h"
+#include "questions/questions.h"
 
 static const char *prop_str(const json_t *props, const char *key)
 {
     return json_string_value(json_object_get(props, key));
-}
-
-/* The features array of a FeatureCollection file. */
-static vk_err features_of(const json_t *fc, const char *name, const json_t **features,
-                          vk_errinfo *ei)
-{
-    *features = json_object_get(fc, "features");
-    if (!json_is_array(*features))
-        return vk_fail(ei, VK_EVALUE, name, "%s is not a GeoJSON FeatureCollection", name);
-    return VK_OK;
 }
 
 /* Read one area feature: code, names in three languages and a polygon. */
@@ -84,9 +64,9 @@ static vk_err load_areas(vk_ctx *ctx, const char *dir, vk_errinfo *ei)
     for (size_t l = 0; l < sizeof layers / sizeof layers[0]; l++) {
         json_t *fc = NULL;
         const json_t *features;
-        vk_err e = load_json_file(dir, layers[l].file, &fc, ei);
+        vk_err e = vk_json_load_file(dir, layers[l].file, &fc, ei);
         if (!e)
-            e = features_of(fc, layers[l].file, &features, ei);
+            e = vk_json_features(fc, layers[l].file, &features, ei);
         if (!e && layers[l].kind < 0 && json_array_size(features) != 1)
             e = vk_fail(ei, VK_EVALUE, layers[l].file, "%s must hold exactly one feature",
                         layers[l].file);
@@ -153,8 +133,6 @@ static int values_ok(const json_t *values)
 /* A category's "attributes": its own questions (Open311 service definition). */
 static vk_err load_attributes(vk_ctx *ctx, const json_t *c, const char *id, vk_errinfo *ei)
 {
-    static const char *const types[] = {"string", "number", "datetime", "text",
-                                        "singlevaluelist", "multivaluelist", NULL};
     static const char *const langs[] = {"fi", "sv", "en"};
     const json_t *list = json_object_get(c, "attributes");
     if (!list)
@@ -170,12 +148,7 @@ static vk_err load_attributes(vk_ctx *ctx, const json_t *c, const char *id, vk_e
                               json_is_true(json_object_get(a, "required")),
                               (int)json_integer_value(json_object_get(a, "order")), {NULL}, NULL};
         const json_t *values = json_object_get(a, "values");
-        int type_ok = 0, is_list = 0;
-        for (int k = 0; types[k] && at.datatype; k++)
-            if (strcmp(at.datatype, types[k]) == 0) {
-                type_ok = 1;
-                is_list = k >= 4;
-            }
+        int is_list = 0, type_ok = api_question_type_known(at.datatype, &is_list);
         for (int k = 0; k < 3; k++)
             at.description[k] = prop_str(json_object_get(a, "description"), langs[k]);
         if (!code_ok(at.code) || !type_ok || !names_ok(json_object_get(a, "description")) ||
@@ -204,7 +177,7 @@ static vk_err load_attributes(vk_ctx *ctx, const json_t *c, const char *id, vk_e
 static vk_err load_list(const char *dir, const char *name, const char *key, json_t **doc,
                         const json_t **list, vk_errinfo *ei)
 {
-    vk_err e = load_json_file(dir, name, doc, ei);
+    vk_err e = vk_json_load_file(dir, name, doc, ei);
     if (e)
         return e;
     *list = json_object_get(*doc, key);
@@ -312,41 +285,6 @@ vk_err api_seed_reference(vk_ctx *ctx, const char *geo_dir, const char *seeds_di
         store_rollback(ctx->store);
         vk_ctx_reload_areas(ctx, NULL);
     }
-    return e;
-}
-
-vk_err api_seed_demo(vk_ctx *ctx, const char *seeds_dir, int *added, vk_errinfo *ei)
-{
-    int64_t existing = 0;
-    *added = 0;
-    vk_err e = store_ping(ctx->store, &existing, ei);
-    if (e || existing > 0)
-        return e;
-    json_t *fc = NULL;
-    const json_t *features;
-    if ((e = load_json_file(seeds_dir, "demo-feedback.geojson", &fc, ei)))
-        return e;
-    if (!(e = features_of(fc, "demo-feedback.geojson", &features, ei)))
-        e = store_begin(ctx->store, ei);
-    for (size_t i = 0; !e && i < json_array_size(features); i++) {
-        api_feedback_input in;
-        int64_t id;
-        e = api_feedback_read(ctx, json_array_get(features, i), API_INPUT_TRUSTED, &in, ei);
-        if (e)
-            vk_fail(ei, e, ei->field, "demo-feedback.geojson feature %zu: %s", i, ei->message);
-        else
-            e = store_feedback_insert(ctx->store, &in.row, &id, ei);
-        api_feedback_input_fini(&in);
-        if (!e)
-            ++*added;
-    }
-    if (!e)
-        e = store_commit(ctx->store, ei);
-    if (e) {
-        store_rollback(ctx->store);
-        *added = 0;
-    }
-    json_decref(fc);
     return e;
 }
 

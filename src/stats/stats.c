@@ -12,7 +12,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/roles.h"
 #include "features/items.h"
+#include "features/registry.h"
 #include "stats/stats_index.h"
 #include "gis/hex.h"
 #include "core/clock.h"
@@ -650,6 +652,40 @@ vk_err api_stats_ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
     vk_buf_puts(b, "]}");
     content_crs(req, resp, crs);
     return VK_OK;
+}
+
+/* ---- registered with features/registry.h, for ogc/ ---- */
+
+static vk_err registered_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
+                               const vk_collection_entry *col, const char *feature,
+                               const char *self_path)
+{
+    return api_stats_ogc_items(ctx, req, resp, col->data, feature, self_path);
+}
+
+static void registered_queryables(const vk_collection_entry *col, vk_buf *b)
+{
+    vk_buf_puts(b, "{\"geometry\":{\"format\":\"geometry-multipolygon\","
+                   "\"x-ogc-role\":\"primary-geometry\"},\"code\":{\"type\":\"string\"},"
+                   "\"count\":{\"type\":\"integer\"},\"open\":{\"type\":\"integer\"},"
+                   "\"answered\":{\"type\":\"integer\"},\"closed\":{\"type\":\"integer\"},"
+                   "\"median_days_to_answer\":{\"type\":\"number\"},"
+                   "\"p90_days_to_answer\":{\"type\":\"number\"},"
+                   "\"answered_within_14_days\":{\"type\":\"number\"}}");
+}
+
+vk_err api_stats_register_collections(vk_errinfo *ei)
+{
+    static vk_collection_entry entries[sizeof api_stats_collections /
+                                       sizeof api_stats_collections[0]];
+    vk_err e = VK_OK;
+    for (int i = 0; !e && i < api_stats_collections_count; i++) {
+        const api_stats_collection *c = &api_stats_collections[i];
+        entries[i] = (vk_collection_entry){c->id, c->title, c->description, registered_items,
+                                           registered_queryables, c};
+        e = vk_registry_add(&entries[i], ei);
+    }
+    return e;
 }
 
 /* ---- GET /api/v1/stats/density ---- */

@@ -11,11 +11,16 @@
 
 #include "db/ctx.h"
 #include "http/request.h"
+#include "http/route.h"
 
-vk_err api_stats_feedback(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err api_stats_response_times(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err api_stats_choropleth(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
-vk_err api_stats_density(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+/* Routes (http/route.h): public; unit-level figures need staff credentials
+ * (the server identifies a caller who sends them, server.h). */
+#define STATS_ROUTES(R)                                                                       \
+    R(VK_ANY_GET, "/api/v1/stats/feedback", api_stats_feedback, PUBLIC, 0, 0)                 \
+    R(VK_ANY_GET, "/api/v1/stats/response-times", api_stats_response_times, PUBLIC, 0, 0)     \
+    R(VK_ANY_GET, "/api/v1/stats/choropleth", api_stats_choropleth, PUBLIC, 0, 0)             \
+    R(VK_ANY_GET, "/api/v1/stats/density", api_stats_density, PUBLIC, 0, 0)
+STATS_ROUTES(VK_ROUTE_HANDLER)
 
 /* ---- the aggregate OGC API collections ---- */
 
@@ -34,5 +39,8 @@ const api_stats_collection *api_stats_collection_find(const char *id);
 vk_err api_stats_ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
                            const api_stats_collection *col, const char *feature,
                            const char *self_path);
+/* Register the aggregate collections with features/registry.h (at
+ * start-up, before serving), so that OGC API serves them. */
+vk_err api_stats_register_collections(vk_errinfo *ei);
 
 #endif

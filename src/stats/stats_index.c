@@ -38,8 +38,9 @@ typedef struct code_entry {
 } code_entry;
 
 struct api_stats {
+    /* Readers share the snapshot; a refresh takes it for writing, which
+     * also makes refreshers take turns (no lock of their own needed). */
     pthread_rwlock_t lock;
-    pthread_mutex_t refresh; /* one refresher at a time */
     int built;
     int64_t seq;
     char at[32];
@@ -73,7 +74,6 @@ vk_err api_stats_new(api_stats **out)
     if (!s)
         return VK_ENOMEM;
     pthread_rwlock_init(&s->lock, NULL);
-    pthread_mutex_init(&s->refresh, NULL);
     *out = s;
     return VK_OK;
 }
@@ -83,7 +83,6 @@ void api_stats_free(api_stats *s)
     if (!s)
         return;
     pthread_rwlock_destroy(&s->lock);
-    pthread_mutex_destroy(&s->refresh);
     free(s->items);
     free(s->districts);
     free(s->units);
@@ -818,6 +817,134 @@ static void fill_times(stats_times *t, const times_acc *x)
     t->within_14 = x->judged ? (double)x->in14 / (double)x->judged : -1;
 }
 
+/* What stats_times_by gathers in one pass over the items. */
+typedef struct times_work {
+    int32_t *slot_of;   /* key (< 65536) → group; -1 none yet */
+    times_acc *acc, all;
+    int n;              /* groups */
+    size_t acc_cap;
+    uint64_t *ans, *cls; /* group << 32 | seconds to answer, to close */
+    size_t nans, ncls, cap_ans, cap_cls;
+} times_work;
+
+static void times_work_fini(times_work *w)
+{
+    free(w->acc);
+    free(w->ans);
+    free(w->cls);
+    free(w->slot_of);
+}
+
+/* Append x to the growing array *v; 1 without memory. */
+static int times_push(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 4096;
+        uint64_t *p = realloc(*v, sizeof *p * ncap);
+        if (!p)
+            return 1;
+        *v = p;
+        *cap = ncap;
+    }
+    (*v)[(*n)++] = x;
+    return 0;
+}
+
+/* The group of it's key, made on first sight; -1 without memory. */
+static int32_t times_group(times_work *w, const stats_item *it, stats_dim by)
+{
+    int64_t key = key_of(it, by) & 0xffff;
+    int32_t g = w->slot_of[key];
+    if (g >= 0)
+        return g;
+    g = w->slot_of[key] = w->n++;
+    if ((size_t)g >= w->acc_cap) {
+        size_t cap = w->acc_cap ? w->acc_cap * 2 : 64;
+        times_acc *p = realloc(w->acc, sizeof *p * cap);
+        if (!p)
+            return -1;
+        w->acc = p;
+        w->acc_cap = cap;
+    }
+    memset(&w->acc[g], 0, sizeof w->acc[g]);
+    w->acc[g].key = key_of(it, by);
+    return g;
+}
+
+/* Count one matching item in group g and overall; 1 without memory. */
+static int times_add(times_work *w, int32_t g, const stats_item *it, int64_t now,
+                     int64_t waiting[STATS_WAIT_BUCKETS])
+{
+    times_acc *x[2] = {&w->acc[g], &w->all};
+    int open = it->status < OPEN_STATUSES;
+    int64_t age = now - (int64_t)it->created;
+    uint32_t to_answer = it->answered > it->created ? it->answered - it->created : 0;
+    uint32_t to_close = it->closed > it->created ? it->closed - it->created : 0;
+    for (int k = 0; k < 2; k++) {
+        x[k]->count++;
+        x[k]->open += open;
+        x[k]->closed += !open;
+        x[k]->answered += it->answered != 0;
+        /* Judged: answered, or old enough that it should have been. */
+        if (it->answered || age > 14 * 86400) {
+            x[k]->judged++;
+            x[k]->in14 += it->answered && to_answer <= 14 * 86400;
+        }
+    }
+    if (it->answered && times_push(&w->ans, &w->nans, &w->cap_ans, (uint64_t)g << 32 | to_answer))
+        return 1;
+    if (!open && it->closed &&
+        times_push(&w->cls, &w->ncls, &w->cap_cls, (uint64_t)g << 32 | to_close))
+        return 1;
+    if (open && !it->answered) {
+        int64_t days = age < 0 ? 0 : age / 86400;
+        waiting[days <= 7 ? 0 : days <= 14 ? 1 : days <= 30 ? 2 : days <= 90 ? 3 : 4]++;
+    }
+    return 0;
+}
+
+/* The groups' figures with their percentiles into groups (w->n of them,
+ * from a); 1 without memory. */
+static int times_fill_groups(times_work *w, const api_stats *s, stats_dim by, vk_arena *a,
+                             stats_times *groups)
+{
+    size_t n1 = (size_t)w->n + 1;
+    double *med_a = malloc(sizeof(double) * n1), *p90_a = malloc(sizeof(double) * n1);
+    double *med_c = malloc(sizeof(double) * n1), *p90_c = malloc(sizeof(double) * n1);
+    int fail = !med_a || !p90_a || !med_c || !p90_c || w->n > 65535 ||
+               percentiles(w->ans, w->nans, w->n, med_a, p90_a) ||
+               percentiles(w->cls, w->ncls, w->n, med_c, p90_c);
+    for (int g = 0; !fail && g < w->n; g++) {
+        stats_times *t = &groups[g];
+        memset(t, 0, sizeof *t);
+        fill_times(t, &w->acc[g]);
+        t->key_id = w->acc[g].key;
+        t->key = key_text(s, by, w->acc[g].key, a);
+        t->median_answer = med_a[g];
+        t->p90_answer = p90_a[g];
+        t->median_close = med_c[g];
+        t->p90_close = p90_c[g];
+    }
+    free(med_a);
+    free(p90_a);
+    free(med_c);
+    free(p90_c);
+    return fail;
+}
+
+/* Overall: every value, group ignored; 1 without memory. */
+static int times_fill_overall(times_work *w, stats_times *overall)
+{
+    for (size_t i = 0; i < w->nans; i++)
+        w->ans[i] &= 0xffffffffu;
+    for (size_t i = 0; i < w->ncls; i++)
+        w->cls[i] &= 0xffffffffu;
+    memset(overall, 0, sizeof *overall);
+    fill_times(overall, &w->all);
+    return percentiles(w->ans, w->nans, 1, &overall->median_answer, &overall->p90_answer) ||
+           percentiles(w->cls, w->ncls, 1, &overall->median_close, &overall->p90_close);
+}
+
 vk_err stats_times_by(const stats_view *v, vk_ctx *ctx, const stats_filter *f, stats_dim by,
                       int64_t now, vk_arena *a, stats_times **groups, int *ngroups,
                       stats_times *overall, int64_t waiting[STATS_WAIT_BUCKETS])
@@ -827,126 +954,33 @@ vk_err stats_times_by(const stats_view *v, vk_ctx *ctx, const stats_filter *f, s
     vk_err e = compile(v, ctx, f, a, &c);
     if (e)
         return e;
-    int32_t *slot_of = NULL; /* key (< 65536) → group; -1 none yet */
-    int n = 0;
-    times_acc *acc = NULL, all;
-    size_t acc_cap = 0, nans = 0, ncls = 0, cap_ans = 0, cap_cls = 0;
-    uint64_t *ans = NULL, *cls = NULL; /* group << 32 | seconds */
-    double *med_a = NULL, *p90_a = NULL, *med_c = NULL, *p90_c = NULL;
-    memset(&all, 0, sizeof all);
+    times_work w;
+    memset(&w, 0, sizeof w);
     memset(waiting, 0, sizeof(int64_t) * STATS_WAIT_BUCKETS);
     /* Every key of a response-time grouping is an id or index < 65536:
      * a direct table beats hashing a million times. */
-    if (!(slot_of = malloc(sizeof *slot_of * 65536)))
-        goto nomem;
-    memset(slot_of, 0xff, sizeof *slot_of * 65536);
+    int fail = !(w.slot_of = malloc(sizeof *w.slot_of * 65536));
+    if (!fail)
+        memset(w.slot_of, 0xff, sizeof *w.slot_of * 65536);
     size_t cursor = 0;
-    for (const stats_item *it; (it = next_item(&c, s, &cursor));) {
+    for (const stats_item *it; !fail && (it = next_item(&c, s, &cursor));) {
         if (!matches(&c, it))
             continue;
-        int64_t key = key_of(it, by) & 0xffff;
-        int32_t g = slot_of[key];
-        if (g < 0) {
-            g = slot_of[key] = n++;
-            if ((size_t)g >= acc_cap) {
-                size_t cap = acc_cap ? acc_cap * 2 : 64;
-                times_acc *p = realloc(acc, sizeof *p * cap);
-                if (!p)
-                    goto nomem;
-                acc = p;
-                acc_cap = cap;
-            }
-            memset(&acc[g], 0, sizeof acc[g]);
-            acc[g].key = key_of(it, by);
-        }
-        times_acc *x[2] = {&acc[g], &all};
-        int open = it->status < OPEN_STATUSES;
-        int64_t age = now - (int64_t)it->created;
-        uint32_t to_answer = it->answered ? (it->answered > it->created ? it->answered - it->created : 0) : 0;
-        uint32_t to_close = it->closed > it->created ? it->closed - it->created : 0;
-        for (int k = 0; k < 2; k++) {
-            x[k]->count++;
-            x[k]->open += open;
-            x[k]->closed += !open;
-            x[k]->answered += it->answered != 0;
-            /* Judged: answered, or old enough that it should have been. */
-            if (it->answered || age > 14 * 86400) {
-                x[k]->judged++;
-                x[k]->in14 += it->answered && to_answer <= 14 * 86400;
-            }
-        }
-        if (it->answered) {
-            if (nans == cap_ans) {
-                cap_ans = cap_ans ? cap_ans * 2 : 4096;
-                uint64_t *p = realloc(ans, sizeof *p * cap_ans);
-                if (!p)
-                    goto nomem;
-                ans = p;
-            }
-            ans[nans++] = (uint64_t)g << 32 | to_answer;
-        }
-        if (!open && it->closed) {
-            if (ncls == cap_cls) {
-                cap_cls = cap_cls ? cap_cls * 2 : 4096;
-                uint64_t *p = realloc(cls, sizeof *p * cap_cls);
-                if (!p)
-                    goto nomem;
-                cls = p;
-            }
-            cls[ncls++] = (uint64_t)g << 32 | to_close;
-        }
-        if (open && !it->answered) {
-            int64_t days = age < 0 ? 0 : age / 86400;
-            waiting[days <= 7 ? 0 : days <= 14 ? 1 : days <= 30 ? 2 : days <= 90 ? 3 : 4]++;
-        }
+        int32_t g = times_group(&w, it, by);
+        fail = g < 0 || times_add(&w, g, it, now, waiting);
     }
-    med_a = malloc(sizeof(double) * (size_t)(n + 1));
-    p90_a = malloc(sizeof(double) * (size_t)(n + 1));
-    med_c = malloc(sizeof(double) * (size_t)(n + 1));
-    p90_c = malloc(sizeof(double) * (size_t)(n + 1));
-    *groups = vk_arena_alloc(a, sizeof **groups * (size_t)(n ? n : 1));
-    if (!med_a || !p90_a || !med_c || !p90_c || !*groups)
-        goto nomem;
-    if (n > 65535 || percentiles(ans, nans, n, med_a, p90_a) ||
-        percentiles(cls, ncls, n, med_c, p90_c))
-        goto nomem;
-    for (int g = 0; g < n; g++) {
-        stats_times *t = &(*groups)[g];
-        memset(t, 0, sizeof *t);
-        fill_times(t, &acc[g]);
-        t->key_id = acc[g].key;
-        t->key = key_text(s, by, acc[g].key, a);
-        t->median_answer = med_a[g];
-        t->p90_answer = p90_a[g];
-        t->median_close = med_c[g];
-        t->p90_close = p90_c[g];
+    if (!fail) {
+        *groups = vk_arena_alloc(a, sizeof **groups * (size_t)(w.n ? w.n : 1));
+        fail = !*groups || times_fill_groups(&w, s, by, a, *groups) ||
+               times_fill_overall(&w, overall);
     }
-    /* Overall: every value, group ignored. */
-    for (size_t i = 0; i < nans; i++)
-        ans[i] &= 0xffffffffu;
-    for (size_t i = 0; i < ncls; i++)
-        cls[i] &= 0xffffffffu;
-    memset(overall, 0, sizeof *overall);
-    fill_times(overall, &all);
-    if (percentiles(ans, nans, 1, &overall->median_answer, &overall->p90_answer) ||
-        percentiles(cls, ncls, 1, &overall->median_close, &overall->p90_close))
-        goto nomem;
-    *ngroups = n;
-    /* Sorted by key text, none last. */
-    qsort(*groups, (size_t)n, sizeof **groups, times_cmp);
-    e = VK_OK;
-    goto done;
-nomem:
-    e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-done:
-    free(acc);
-    free(ans);
-    free(cls);
-    free(med_a);
-    free(p90_a);
-    free(med_c);
-    free(p90_c);
-    free(slot_of);
+    if (!fail) {
+        *ngroups = w.n;
+        /* Sorted by key text, none last. */
+        qsort(*groups, (size_t)w.n, sizeof **groups, times_cmp);
+    }
+    e = fail ? vk_fail(&ctx->err, VK_ENOMEM, "", NULL) : VK_OK;
+    times_work_fini(&w);
     compiled_fini(&c);
     return e;
 }

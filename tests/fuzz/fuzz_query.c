@@ -15,6 +15,7 @@
 #include "feedback/feedback.h"
 #include "ogc/ogc.h"
 #include "reference/reference.h"
+#include "stats/stats.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,7 +34,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     int added;
     if (store_open(&s, cfg.db_path, &ei) || vk_ctx_new(&ctx, &cfg, s, &ei) ||
         api_seed_reference(ctx, VK_SOURCE_DIR "/tests/fixtures/geo", VK_SOURCE_DIR "/tests/fixtures/seeds", &ei) ||
-        api_seed_demo(ctx, VK_SOURCE_DIR "/tests/fixtures/seeds", &added, &ei)) {
+        api_seed_demo(ctx, VK_SOURCE_DIR "/tests/fixtures/seeds", &added, &ei) ||
+        api_stats_register_collections(&ei)) {
         fprintf(stderr, "fuzz_query: setup failed: %s\n", ei.message);
         abort();
     }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "auth/auth.h"
+#include "auth/roles.h"
 #include "http/route.h"
 #include "auth/staff.h"
 #include "t.h"
@@ -40,10 +41,10 @@ static void test_secrets(void)
 
 static void test_roles(void)
 {
-    T_EQ_INT(api_auth_role_parse("planner"), VK_ROLE_PLANNER, "role names parse");
-    T_EQ_INT(api_auth_role_parse("root"), VK_ROLE_NONE, "unknown role");
-    T_EQ_INT(api_auth_role_parse(NULL), VK_ROLE_NONE, "no role");
-    T_EQ_STR(api_auth_role_name(VK_ROLE_COUNCIL), "council", "role name");
+    T_EQ_INT(vk_role_parse("planner"), VK_ROLE_PLANNER, "role names parse");
+    T_EQ_INT(vk_role_parse("root"), VK_ROLE_NONE, "unknown role");
+    T_EQ_INT(vk_role_parse(NULL), VK_ROLE_NONE, "no role");
+    T_EQ_STR(vk_role_name(VK_ROLE_COUNCIL), "council", "role name");
     /* rows: access; columns: none, admin, moderator, planner, council */
     static const int want[6][5] = {
         {1, 1, 1, 1, 1}, /* public */
@@ -56,7 +57,7 @@ static void test_roles(void)
     for (int a = VK_ACCESS_PUBLIC; a <= VK_ACCESS_ADMIN; a++)
         for (int r = VK_ROLE_NONE; r <= VK_ROLE_COUNCIL; r++)
             T_EQ_INT(vk_access_allows((vk_access)a, (vk_role)r), want[a][r], "%s × %s",
-                     vk_access_name((vk_access)a), r ? api_auth_role_name((vk_role)r) : "anonymous");
+                     vk_access_name((vk_access)a), r ? vk_role_name((vk_role)r) : "anonymous");
 }
 
 static int count_user(void *arg, const store_staff_user *u)

@@ -10,6 +10,9 @@
 #include "http/limits.h"
 #include "http/origin.h"
 #include "http/route.h"
+#include "features/registry.h"
+#include "stats/stats.h"
+#include "cli/routes.h"
 #include "http/static.h"
 #include "t.h"
 #include "tmp.h"
@@ -17,7 +20,7 @@
 static vk_route_result match(vk_method m, const char *path, const vk_route **r, unsigned *allowed,
                              vk_req *req)
 {
-    return vk_route_match(m, path, req, r, allowed);
+    return vk_route_match(&vk_route_table_all, m, path, req, r, allowed);
 }
 
 static void test_routes(void)
@@ -284,6 +287,21 @@ static void test_cross_site(void)
     T_OK(http_cross_site(NULL, "https://palaute.example.fi", NULL, NULL, &ei), "no Host to compare");
 }
 
+/* The collections features register for OGC API (features/registry.h). */
+static void test_registry(void)
+{
+    vk_errinfo ei;
+    T_EQ_INT(api_stats_register_collections(&ei), VK_OK, "the aggregates register");
+    T_EQ_INT(api_stats_register_collections(&ei), VK_OK, "registering again changes nothing");
+    T_EQ_INT(vk_registry_count(), api_stats_collections_count, "one entry per aggregate");
+    const vk_collection_entry *c = vk_registry_find("feedback-by-district");
+    T_OK(c && c->items && c->describe && c->data == &api_stats_collections[0],
+         "found by id, with its functions");
+    T_OK(vk_registry_find("feedback") == NULL, "the table's collections are not registered");
+    vk_collection_entry twin = *c;
+    T_EQ_INT(vk_registry_add(&twin, &ei), VK_EVALUE, "another entry with a taken id");
+}
+
 int main(void)
 {
     test_routes();
@@ -292,6 +310,7 @@ int main(void)
     test_cross_site();
     test_static();
     test_openapi_covers_routes();
+    test_registry();
     t_cleanup();
     return t_done();
 }

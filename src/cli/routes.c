@@ -1,0 +1,45 @@
+/* routes.c — the route table, joined from the features' lists. */
+#include "cli/routes.h"
+
+#include "auth/auth.h"
+#include "auth/roles.h"
+#include "exchange/export.h"
+#include "feedback/feedback.h"
+#include "feedback/moderation.h"
+#include "feedback/workflow.h"
+#include "http/static.h"
+#include "ogc/ogc.h"
+#include "open311/open311.h"
+#include "reference/reference.h"
+#include "stats/stats.h"
+
+/* The log redacts segments of a follow-up token's length (route.h). */
+_Static_assert(VK_ROUTE_SECRET_LEN == API_FOLLOWUP_TOKEN_LEN, "follow-up token length");
+
+#define ROW(methods, pattern, handler, access, rate_limited, expensive) \
+    {methods, pattern, handler, VK_ACCESS_##access, rate_limited, expensive},
+
+/* {methods, pattern, handler, who may call it, a rate-limited public write,
+ *  always expensive (runs on the expensive-request threads)}. Order
+ * matters where patterns overlap: the first row that matches wins. */
+const vk_route vk_routes[] = {
+    REFERENCE_ROUTES(ROW)
+    FEEDBACK_ROUTES(ROW)
+    MODERATION_ROUTES(ROW)
+    FEEDBACK_ITEM_ROUTES(ROW)
+    EXPORT_ROUTES(ROW)
+    OGC_ROUTES(ROW)
+    AUTH_ROUTES(ROW)
+    INBOX_ROUTES(ROW)
+    REFERENCE_UNIT_ROUTES(ROW)
+    WORKFLOW_ROUTES(ROW)
+    TOKEN_ROUTES(ROW)
+    OPEN311_ROUTES(ROW)
+    STATS_ROUTES(ROW)
+    /* Last: everything else that is not under /api or /open311 is a web
+     * client file. */
+    {VK_ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC, 0, 0},
+};
+#define NROUTES ((int)(sizeof vk_routes / sizeof vk_routes[0]))
+const int vk_routes_count = NROUTES;
+const vk_route_table vk_route_table_all = {vk_routes, NROUTES};

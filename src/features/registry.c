@@ -1,0 +1,41 @@
+/* registry.c — the collections the features registered (registry.h). */
+#include "features/registry.h"
+
+#include <string.h>
+
+/* Written only at start-up, before any thread reads it (registry.h). */
+static const vk_collection_entry *entries[VK_REGISTRY_MAX];
+static int nentries;
+
+vk_err vk_registry_add(const vk_collection_entry *col, vk_errinfo *ei)
+{
+    const vk_collection_entry *had = vk_registry_find(col->id);
+    if (had == col)
+        return VK_OK; /* registered again (tests set up more than once) */
+    if (had)
+        return vk_fail(ei, VK_EVALUE, "collection", "collection %s is registered twice",
+                       col->id);
+    if (nentries == VK_REGISTRY_MAX)
+        return vk_fail(ei, VK_EVALUE, "collection", "more than %d registered collections",
+                       VK_REGISTRY_MAX);
+    entries[nentries++] = col;
+    return VK_OK;
+}
+
+int vk_registry_count(void)
+{
+    return nentries;
+}
+
+const vk_collection_entry *vk_registry_at(int i)
+{
+    return i >= 0 && i < nentries ? entries[i] : NULL;
+}
+
+const vk_collection_entry *vk_registry_find(const char *id)
+{
+    for (int i = 0; id && i < nentries; i++)
+        if (strcmp(entries[i]->id, id) == 0)
+            return entries[i];
+    return NULL;
+}

@@ -1,0 +1,42 @@
+/*
+ * registry.h — the collections the features add to OGC API - Features
+ * beside the table of collections.h (today: the aggregates of stats/).
+ *
+ * A feature registers its collections at start-up (from cli/, before the
+ * server starts; and from tests), and ogc/ serves whatever is registered,
+ * without knowing the feature. The registry is filled once and then only
+ * read, by every worker thread: like the configuration, it is frozen
+ * before serving starts, so it needs no lock.
+ */
+#ifndef VK_FEATURES_REGISTRY_H
+#define VK_FEATURES_REGISTRY_H
+
+#include "core/buf.h"
+#include "db/ctx.h"
+#include "http/request.h"
+
+#define VK_REGISTRY_MAX 32
+
+typedef struct vk_collection_entry vk_collection_entry;
+struct vk_collection_entry {
+    const char *id, *title, *description;
+    /* GET …/items (feature NULL; self_path the page's path) or
+     * …/items/{feature} (self_path NULL). */
+    vk_err (*items)(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
+                    const vk_collection_entry *col, const char *feature, const char *self_path);
+    /* The queryables' "properties" object, {"geometry":{…},"name":{…}…}. */
+    void (*describe)(const vk_collection_entry *col, vk_buf *b);
+    const void *data; /* the feature's own, borrowed for the process */
+};
+
+/* Add col (borrowed for the process; ids are unique; adding the same entry
+ * again changes nothing). VK_EVALUE when the registry is full or the id is
+ * another entry's. */
+vk_err vk_registry_add(const vk_collection_entry *col, vk_errinfo *ei);
+/* The registered collections, in the order they were added. */
+int vk_registry_count(void);
+const vk_collection_entry *vk_registry_at(int i);
+/* The registered collection with this id, or NULL. */
+const vk_collection_entry *vk_registry_find(const char *id);
+
+#endif
