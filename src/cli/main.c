@@ -464,7 +464,7 @@ static int serve_or_init(int argc, char **argv, int init_only)
     randombytes_buf(cfg.address_key, sizeof cfg.address_key);
     fit_open_files(&cfg);
     http_server *srv = NULL;
-    if (http_server_start(&srv, &cfg, &ei))
+    if (http_server_start(&srv, &cfg, &api_feedback_retention_hook, &ei))
         return fail("serve", &ei);
     vk_log("vaikuta %s listening on http://%s:%u/ (database %s; links say %s)", VK_VERSION,
            cfg.listen_host, cfg.port, cfg.db_path, cfg.public_url);

@@ -694,7 +694,8 @@ static void stop_limits(http_server *s)
     api_exports_free(s->exports);
 }
 
-vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei)
+vk_err http_server_start(http_server **out, const vk_config *cfg,
+                         const vk_writer_hook *writer_hook, vk_errinfo *ei)
 {
     http_server *s = calloc(1, sizeof *s);
     if (!s)
@@ -715,7 +716,8 @@ vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei
     /* A context per connection thread, and one for the statistics warmer
      * so that it never makes a request wait. */
     e = vk_ctx_pool_new(&s->pool, cfg, cfg->threads + 1, ei);
-    if (!e && (e = vk_writer_start(&s->writer, cfg, cfg->group_commit ? 1024 : 1, ei)))
+    if (!e && (e = vk_writer_start(&s->writer, cfg, cfg->group_commit ? 1024 : 1,
+                                                writer_hook, ei)))
         vk_ctx_pool_free(s->pool);
     if (e) {
         stop_limits(s);

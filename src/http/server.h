@@ -8,12 +8,15 @@
 
 #include "core/config.h"
 #include "core/err.h"
+#include "db/writer.h"
 
 typedef struct http_server http_server;
 
 /* Start listening on cfg->listen_host:cfg->port with cfg->threads
- * workers, each with its own context. Caller stops with http_server_stop. */
-vk_err http_server_start(http_server **out, const vk_config *cfg, vk_errinfo *ei);
+ * workers, each with its own context; writer_hook (may be NULL) is the
+ * writer's periodic hook (db/writer.h). Caller stops with http_server_stop. */
+vk_err http_server_start(http_server **out, const vk_config *cfg,
+                         const vk_writer_hook *writer_hook, vk_errinfo *ei);
 /* Stop accepting, let in-flight requests finish (up to grace_ms), close
  * every connection and context. */
 void http_server_stop(http_server *s, int grace_ms);
