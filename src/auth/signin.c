@@ -30,10 +30,7 @@ vk_err api_signin_start(api_signin **out, const vk_config *cfg, int depth, vk_er
     api_signin *q = calloc(1, sizeof *q);
     if (!q)
         return vk_fail(ei, VK_ENOMEM, "", NULL);
-    store_conn *s = NULL;
-    vk_err e = store_open_worker(&s, cfg->db_path, ei);
-    if (!e)
-        e = vk_ctx_new(&q->ctx, cfg, s, ei);
+    vk_err e = vk_ctx_open(&q->ctx, cfg, ei);
     vk_queue_def def = {.name = "sign-in", .depth = depth < 1 ? 1 : depth, .max_batch = 1,
                         .run = signin_run, .done = signin_done, .arg = q};
     if (!e && (e = vk_queue_start(&q->queue, &def, ei)))

@@ -197,10 +197,7 @@ vk_err vk_writer_start(vk_writer **out, const vk_config *cfg, int max_batch,
     vk_queue_def def = {.name = "writer", .max_batch = max_batch, .nice = WRITER_NICE,
                         .run = writer_run, .done = writer_done, .tick = writer_tick,
                         .tick_seconds = tick, .arg = w};
-    store_conn *s = NULL;
-    vk_err e = store_open_worker(&s, cfg->db_path, ei);
-    if (!e)
-        e = vk_ctx_new(&w->ctx, cfg, s, ei);
+    vk_err e = vk_ctx_open(&w->ctx, cfg, ei);
     if (!e && (e = vk_queue_start(&w->queue, &def, ei)))
         vk_ctx_free(w->ctx);
     if (e) {

@@ -242,11 +242,10 @@ static void test_stop_drains(vk_writer *w)
 static void test_run_one(void)
 {
     reset();
-    store_conn *s = NULL;
     vk_ctx *ctx = NULL;
     vk_errinfo ei;
     vk_errinfo_clear(&ei);
-    if (store_open_worker(&s, cfg.db_path, &ei) || vk_ctx_new(&ctx, &cfg, s, &ei)) {
+    if (vk_ctx_open(&ctx, &cfg, &ei)) {
         T_OK(0, "a context of its own: %s", ei.message);
         return;
     }
