@@ -16,8 +16,14 @@
 #include "db/ctx.h"
 #include "db/store.h"
 #include "db/writer.h"
+#include "core/json.h"
+#include "feedback/feedback.h"
+#include "feedback/jobs.h"
+#include "reference/reference.h"
 #include "t.h"
 #include "tmp.h"
+
+#define FIXTURES VK_SOURCE_DIR "/tests/fixtures"
 
 static vk_config cfg;
 
@@ -264,6 +270,105 @@ static void test_run_one(void)
     vk_ctx_free(ctx);
 }
 
+/* The hook again after its seconds. */
+static void test_hook_repeats(void)
+{
+    pthread_mutex_lock(&lock);
+    hooks = 0;
+    pthread_mutex_unlock(&lock);
+    vk_writer *w = NULL;
+    vk_writer_hook hook = {1, count_hook, &hooks};
+    vk_errinfo ei;
+    if (vk_writer_start(&w, &cfg, 1024, &hook, &ei)) {
+        T_OK(0, "a second writer: %s", ei.message);
+        return;
+    }
+    pthread_mutex_lock(&lock);
+    while (hooks < 2)
+        pthread_cond_wait(&changed, &lock);
+    pthread_mutex_unlock(&lock);
+    vk_writer_stop(w);
+    T_OK(hooks >= 2, "a hook of one second runs again");
+}
+
+/* The feedback feature's jobs (feedback/jobs.h), run as tools run them. */
+static void test_feedback_jobs(void)
+{
+    vk_ctx *ctx = NULL;
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    if (vk_ctx_open(&ctx, &cfg, &ei) ||
+        api_seed_reference(ctx, FIXTURES "/geo", FIXTURES "/seeds", &ei)) {
+        T_OK(0, "a seeded database: %s", ei.message);
+        vk_ctx_free(ctx);
+        return;
+    }
+    static const char feature[] =
+        "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":"
+        "[28.25,61.25]},\"properties\":{\"category\":\"lighting\",\"description\":"
+        "\"Valo ei pala\"}}";
+    json_t *doc = NULL;
+    api_feedback_input in;
+    memset(&in, 0, sizeof in);
+    T_EQ_INT(api_json_parse(feature, strlen(feature), &doc, &ei), VK_OK, "a Feature");
+    T_EQ_INT(api_feedback_read(ctx, doc, API_INPUT_PUBLIC, &in, &ei), VK_OK, "read as POST does");
+    api_create_job create = {.job.run = api_job_create, .row = in.row,
+                             .location_prefix = "/api/v1/feedback/"};
+    vk_writer_run_one(ctx, &create.job);
+    T_EQ_INT(create.job.err.code, VK_OK, "the create job");
+    T_EQ_INT(create.job.status, 201, "answers 201");
+    const char *slash = create.job.location ? strrchr(create.job.location, '/') : NULL;
+    int64_t id = slash ? atoll(slash + 1) : 0;
+    T_OK(id > 0 && strncmp(create.job.location, "/api/v1/feedback/", 17) == 0,
+         "with the Location of the new item");
+    T_OK(create.job.body && strstr(create.job.body, "\"Valo ei pala\""),
+         "and the stored Feature as the body");
+    vk_write_job_fini(&create.job);
+    api_feedback_input_fini(&in);
+    json_decref(doc);
+
+    api_feedback_job *change = calloc(1, sizeof *change);
+    change->w.job.run = api_job_change;
+    change->change.id = id;
+    change->change.actor = "tester";
+    change->change.status = "in_progress";
+    vk_writer_run_one(ctx, &change->w.job);
+    T_EQ_INT(change->w.job.err.code, VK_OK, "a staff change job");
+    T_EQ_INT(change->w.job.status, 200, "answers 200");
+    T_OK(change->w.job.body && strstr(change->w.job.body, "\"in_progress\""),
+         "with the changed item");
+    vk_write_job_fini(&change->w.job);
+    change->change.status = "received";
+    vk_writer_run_one(ctx, &change->w.job);
+    T_EQ_INT(change->w.job.err.code, VK_ETRANSITION, "a transition the workflow refuses fails");
+    vk_write_job_fini(&change->w.job);
+    free(change);
+
+    api_feedback_job *me = calloc(1, sizeof *me);
+    me->w.job.run = api_job_me_too;
+    me->change.id = id;
+    memset(me->secret_hash, 'a', 64);
+    snprintf(me->day, sizeof me->day, "2026-01-01");
+    vk_writer_run_one(ctx, &me->w.job);
+    char want[96];
+    snprintf(want, sizeof want, "{\"id\":%lld,\"me_too\":1,\"counted\":true}", (long long)id);
+    T_EQ_STR(me->w.job.body, want, "a me-too job counts the voter");
+    vk_write_job_fini(&me->w.job);
+    free(me);
+
+    api_feedback_job *merge = calloc(1, sizeof *merge);
+    merge->w.job.run = api_job_merge;
+    merge->change.id = id;
+    merge->change.actor = "tester";
+    merge->into = id;
+    vk_writer_run_one(ctx, &merge->w.job);
+    T_EQ_STR(merge->w.job.err.message, "an item cannot be merged into itself",
+             "a merge job checks inside the transaction");
+    vk_write_job_fini(&merge->w.job);
+    free(merge);
+    vk_ctx_free(ctx);
+}
+
 int main(void)
 {
     memset(&cfg, 0, sizeof cfg);
@@ -290,6 +395,8 @@ int main(void)
     T_EQ_INT(hooks, 1, "and not again before its time");
     test_stop_drains(w);
     test_run_one();
+    test_hook_repeats();
+    test_feedback_jobs();
     store_close(reader);
     t_cleanup();
     return t_done();
