@@ -270,6 +270,34 @@ static void test_run_one(void)
     vk_ctx_free(ctx);
 }
 
+/* The queue under the writer, bounded as the sign-in queue uses it. */
+static void nothing(void *arg, vk_queue_item *batch)
+{
+    (void)arg;
+    (void)batch;
+}
+
+static void test_bounded_queue(void)
+{
+    vk_queue *q = NULL;
+    vk_errinfo ei;
+    vk_queue_def def = {.name = "test", .depth = 2, .run = nothing, .done = nothing};
+    if (vk_queue_start(&q, &def, &ei)) {
+        T_OK(0, "a bounded queue: %s", ei.message);
+        return;
+    }
+    T_OK(vk_queue_reserve(q) && vk_queue_reserve(q), "two places of two");
+    T_EQ_INT(vk_queue_reserve(q), 0, "a third is refused");
+    vk_queue_cancel(q);
+    T_EQ_INT(vk_queue_reserve(q), 1, "a place given back can be taken again");
+    vk_queue_cancel(q);
+    vk_queue_cancel(q);
+    vk_queue_stop(q);
+    T_EQ_INT(vk_queue_reserve(q), 0, "a stopped queue refuses");
+    vk_queue_stop(q); /* twice is fine */
+    vk_queue_free(q);
+}
+
 /* The hook again after its seconds. */
 static void test_hook_repeats(void)
 {
@@ -395,6 +423,7 @@ int main(void)
     T_EQ_INT(hooks, 1, "and not again before its time");
     test_stop_drains(w);
     test_run_one();
+    test_bounded_queue();
     test_hook_repeats();
     test_feedback_jobs();
     store_close(reader);
