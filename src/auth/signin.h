@@ -16,18 +16,19 @@
 #ifndef VK_SIGNIN_H
 #define VK_SIGNIN_H
 
+#include "core/queue.h"
 #include "db/ctx.h"
 
 typedef struct api_signin api_signin;
 typedef struct api_signin_job api_signin_job;
 
 struct api_signin_job {
+    vk_queue_item link; /* first: the queue's */
     /* on the queue's thread, with its context */
     void (*run)(vk_ctx *ctx, api_signin_job *job);
     /* then, on the same thread: the job is the caller's again */
     void (*done)(void *arg);
     void *done_arg;
-    api_signin_job *next; /* the queue's */
 };
 
 /* Start the thread with its own connection to cfg->db_path; depth is how

@@ -251,7 +251,7 @@ static int serve(vk_config *cfg)
         .warm = features_warm,
         .quiesce = features_quiesce,
         .stop = features_stop,
-        .writer_hook = NULL,
+        .writer_hook = &api_feedback_retention_hook,
     };
     http_server *srv = NULL;
     if (http_server_start(&srv, cfg, &hooks, &ei))

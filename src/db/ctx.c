@@ -80,6 +80,13 @@ void vk_ctx_free(vk_ctx *ctx)
     free(ctx);
 }
 
+vk_err vk_ctx_open(vk_ctx **out, const vk_config *cfg, vk_errinfo *ei)
+{
+    store_conn *s = NULL;
+    vk_err e = store_open_worker(&s, cfg->db_path, ei);
+    return e ? e : vk_ctx_new(out, cfg, s, ei);
+}
+
 struct vk_ctx_pool {
     pthread_mutex_t lock;
     pthread_cond_t freed;
@@ -101,10 +108,7 @@ vk_err vk_ctx_pool_new(vk_ctx_pool **out, const vk_config *cfg, int n, vk_errinf
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->freed, NULL);
     for (int i = 0; i < n; i++) {
-        store_conn *s = NULL;
-        vk_err e = store_open_worker(&s, cfg->db_path, ei);
-        if (!e)
-            e = vk_ctx_new(&p->all[i], cfg, s, ei);
+        vk_err e = vk_ctx_open(&p->all[i], cfg, ei);
         if (e) {
             vk_ctx_pool_free(p);
             return e;

@@ -39,6 +39,9 @@ typedef struct vk_ctx {
  * the boundary and districts into a new gis context. Caller frees with
  * vk_ctx_free(). */
 vk_err vk_ctx_new(vk_ctx **out, const vk_config *cfg, store_conn *store, vk_errinfo *ei);
+/* A context over a connection of its own to the already migrated
+ * cfg->db_path (a worker's: the pool's, the writer's, the sign-in's). */
+vk_err vk_ctx_open(vk_ctx **out, const vk_config *cfg, vk_errinfo *ei);
 void vk_ctx_free(vk_ctx *ctx);
 /* Reload boundary and districts from the store (after load-geo). */
 vk_err vk_ctx_reload_areas(vk_ctx *ctx, vk_errinfo *ei);

@@ -20,7 +20,7 @@
 
 #include "auth/auth.h"
 #include "features/items.h"
-#include "db/writer.h"
+#include "feedback/jobs.h"
 #include "core/sha256.h"
 #include "core/clock.h"
 
@@ -597,7 +597,7 @@ vk_err api_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 
 /* A create in flight: the parsed request and its write job. */
 typedef struct create_state {
-    vk_write_job job; /* first: see vk_write_job_defer() */
+    api_create_job job; /* first: see vk_write_job_defer() */
     json_t *doc;
     api_feedback_input in;
     api_create_finish_fn finish; /* NULL: answer with the GeoJSON Feature */
@@ -628,7 +628,7 @@ void api_followup_hash(const char *token, size_t n, char out[65])
 static void create_finish(void *arg, vk_resp *resp)
 {
     create_state *st = arg;
-    vk_write_job *job = &st->job;
+    vk_write_job *job = &st->job.job;
     if (st->finish) {
         st->finish(job, st->finish_arg, resp);
         return;
@@ -660,7 +660,7 @@ static void create_finish(void *arg, vk_resp *resp)
 static void create_cleanup(void *arg)
 {
     create_state *st = arg;
-    vk_write_job_fini(&st->job);
+    vk_write_job_fini(&st->job.job);
     api_feedback_input_fini(&st->in);
     json_decref(st->doc);
     sodium_memzero(st->followup, sizeof st->followup);
@@ -751,15 +751,16 @@ vk_err api_feedback_submit(vk_ctx *ctx, const vk_req *req, vk_resp *resp, json_t
         create_cleanup(st);
         return e;
     }
-    vk_write_job *job = &st->job;
-    job->row = st->in.row;
-    job->location_prefix = location_prefix;
+    vk_write_job *job = &st->job.job;
+    job->run = api_job_create;
+    st->job.row = st->in.row;
+    st->job.location_prefix = location_prefix;
     if (!finish) {
         /* Our own answer carries a private follow-up link (Open311 has
          * its own answer and its own token). */
         api_followup_token(st->followup);
         api_followup_hash(st->followup, strlen(st->followup), st->followup_hash);
-        job->row.followup_hash = st->followup_hash;
+        st->job.row.followup_hash = st->followup_hash;
     }
     if (req->idempotency_key) {
         /* The key's request: method, path and body. */

@@ -320,11 +320,11 @@ vk_err api_followup_withdraw(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e = followup_path_hash(ctx, req, hash);
     if (e)
         return e;
-    vk_json_write *st = vk_json_write_new(ctx, VK_JOB_WITHDRAW, "application/json");
+    api_feedback_job *st = api_feedback_job_new(ctx, api_job_withdraw, "application/json");
     if (!st)
         return VK_ENOMEM;
-    memcpy(st->job.secret_hash, hash, sizeof hash);
-    vk_json_write_defer(ctx, st, resp);
+    memcpy(st->secret_hash, hash, sizeof hash);
+    vk_json_write_defer(ctx, &st->w, resp);
     return VK_OK;
 }
 
@@ -370,11 +370,11 @@ vk_err api_feedback_me_too(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (req->content_type && *req->content_type && !vk_req_is_json(req))
         return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
                        "send \"me too\" without a body, or with a JSON body");
-    vk_json_write *st = vk_json_write_new(ctx, VK_JOB_ME_TOO, "application/json");
+    api_feedback_job *st = api_feedback_job_new(ctx, api_job_me_too, "application/json");
     if (!st)
         return VK_ENOMEM;
-    st->job.change.id = id;
-    address_day_hash(ctx->cfg, req->client_addr, time(NULL), st->job.address_hash, st->job.day);
+    st->change.id = id;
+    address_day_hash(ctx->cfg, req->client_addr, time(NULL), st->address_hash, st->day);
     /* One per browser: the voter is the hash of a random browser token,
      * never the address or anything else about the person. */
     const char *v = NULL;
@@ -385,14 +385,14 @@ vk_err api_feedback_me_too(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         token[n] = '\0';
     } else {
         api_auth_random_token(token);
-        snprintf(st->cookie, sizeof st->cookie,
+        snprintf(st->w.cookie, sizeof st->w.cookie,
                  "%s=%s; Path=/api/v1/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
                  API_BROWSER_COOKIE, token, BROWSER_COOKIE_SECONDS,
                  ctx->cfg->secure_cookies ? "; Secure" : "");
     }
-    api_auth_token_hash(token, st->job.secret_hash);
+    api_auth_token_hash(token, st->secret_hash);
     sodium_memzero(token, sizeof token);
-    vk_json_write_defer(ctx, st, resp);
+    vk_json_write_defer(ctx, &st->w, resp);
     return VK_OK;
 }
 
@@ -403,24 +403,24 @@ vk_err api_staff_feedback_merge(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e = api_feedback_path_id(ctx, req, "merge", &id);
     if (e)
         return e;
-    vk_json_write *st = vk_json_write_new(ctx, VK_JOB_MERGE, "application/json");
+    api_feedback_job *st = api_feedback_job_new(ctx, api_job_merge, "application/json");
     if (!st)
         return VK_ENOMEM;
-    vk_feedback_change *ch = &st->job.change;
+    vk_feedback_change *ch = &st->change;
     const json_t *into = NULL;
-    if ((e = api_json_parse(req->body, req->body_len, &st->doc, &ctx->err)))
+    if ((e = api_json_parse(req->body, req->body_len, &st->w.doc, &ctx->err)))
         goto fail;
-    if (!json_is_object(st->doc)) {
+    if (!json_is_object(st->w.doc)) {
         e = vk_fail(&ctx->err, VK_ETYPE, "", "send a JSON object with into");
         goto fail;
     }
-    if ((e = api_json_keys(st->doc, keys, &ctx->err)) ||
-        (e = api_json_text(st->doc, "public_answer", 0, ANSWER_MAX, 1, &ch->public_answer,
+    if ((e = api_json_keys(st->w.doc, keys, &ctx->err)) ||
+        (e = api_json_text(st->w.doc, "public_answer", 0, ANSWER_MAX, 1, &ch->public_answer,
                            &ctx->err)) ||
-        (e = api_json_text(st->doc, "internal_note", 0, NOTE_MAX, 1, &ch->internal_note,
+        (e = api_json_text(st->w.doc, "internal_note", 0, NOTE_MAX, 1, &ch->internal_note,
                            &ctx->err)))
         goto fail;
-    into = json_object_get(st->doc, "into");
+    into = json_object_get(st->w.doc, "into");
     if (!into || json_is_null(into)) {
         e = vk_fail(&ctx->err, VK_EMISSING, "into",
                     "into is required: the id of the item this one repeats");
@@ -432,11 +432,11 @@ vk_err api_staff_feedback_merge(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         goto fail;
     }
     ch->id = id;
-    snprintf(st->actor, sizeof st->actor, "%s", req->staff ? req->staff->name : "?");
-    ch->actor = st->actor;
-    st->job.into = (int64_t)json_integer_value(into);
-    st->job.role = req->staff ? req->staff->role : VK_ROLE_NONE;
-    vk_json_write_defer(ctx, st, resp);
+    snprintf(st->w.actor, sizeof st->w.actor, "%s", req->staff ? req->staff->name : "?");
+    ch->actor = st->w.actor;
+    st->into = (int64_t)json_integer_value(into);
+    st->role = req->staff ? req->staff->role : VK_ROLE_NONE;
+    vk_json_write_defer(ctx, &st->w, resp);
     return VK_OK;
 fail:
     vk_json_write_free(st);
@@ -445,9 +445,10 @@ fail:
 
 /* ---- on the writer thread ---- */
 
-static vk_err run_withdraw(vk_ctx *ctx, vk_write_job *job, const char *now, vk_buf *b,
-                           vk_errinfo *ei)
+vk_err api_job_withdraw(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b,
+                        vk_errinfo *ei)
 {
+    api_feedback_job *job = (api_feedback_job *)wj;
     int64_t id = 0;
     vk_err e = store_followup_find(ctx->store, job->secret_hash, &id, ei);
     if (e)
@@ -474,9 +475,10 @@ static vk_err run_withdraw(vk_ctx *ctx, vk_write_job *job, const char *now, vk_b
     return e ? e : followup_view(ctx, id, b, ei);
 }
 
-static vk_err run_me_too(vk_ctx *ctx, vk_write_job *job, const char *now, vk_buf *b,
-                         vk_errinfo *ei)
+vk_err api_job_me_too(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b,
+                      vk_errinfo *ei)
 {
+    api_feedback_job *job = (api_feedback_job *)wj;
     int64_t id = job->change.id;
     store_feedback_mod m;
     int found = 0, counted = 0;
@@ -497,9 +499,10 @@ static vk_err run_me_too(vk_ctx *ctx, vk_write_job *job, const char *now, vk_buf
     return VK_OK;
 }
 
-static vk_err run_merge(vk_ctx *ctx, vk_write_job *job, const char *now, vk_buf *b,
-                        vk_errinfo *ei)
+vk_err api_job_merge(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b,
+                     vk_errinfo *ei)
 {
+    api_feedback_job *job = (api_feedback_job *)wj;
     vk_feedback_change ch = job->change;
     int64_t into = job->into;
     if (into == ch.id)
@@ -559,17 +562,6 @@ static vk_err run_merge(vk_ctx *ctx, vk_write_job *job, const char *now, vk_buf 
     if ((e = api_staff_view(ctx, into, job->role, b, &found)))
         return vk_fail(ei, e, ctx->err.field, "%s", ctx->err.message);
     return VK_OK;
-}
-
-vk_err api_moderation_run(vk_ctx *ctx, vk_write_job *job, const char *now, vk_buf *b,
-                          vk_errinfo *ei)
-{
-    switch (job->kind) {
-    case VK_JOB_WITHDRAW: return run_withdraw(ctx, job, now, b, ei);
-    case VK_JOB_ME_TOO: return run_me_too(ctx, job, now, b, ei);
-    case VK_JOB_MERGE: return run_merge(ctx, job, now, b, ei);
-    default: return vk_fail(ei, VK_EINTERNAL, "", "not a moderation job");
-    }
 }
 
 /* ---- retention ---- */

@@ -21,7 +21,7 @@
 #include <jansson.h>
 
 #include "db/ctx.h"
-#include "db/writer.h"
+#include "feedback/jobs.h"
 #include "http/request.h"
 #include "auth/roles.h"
 #include "http/route.h"
@@ -56,10 +56,6 @@ vk_err api_moderation_read(const json_t *doc, vk_feedback_change *ch, vk_errinfo
  * first of them. */
 vk_err api_moderation_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char *now,
                             const char *note, vk_errinfo *ei);
-/* On the writer thread: run a VK_JOB_WITHDRAW, VK_JOB_ME_TOO or
- * VK_JOB_MERGE job and write its answer (JSON) into b. */
-vk_err api_moderation_run(vk_ctx *ctx, vk_write_job *job, const char *now, vk_buf *b,
-                          vk_errinfo *ei);
 /* The "staff" member of the staff view: {"visibility","me_too"} plus
  * "contact" for moderators and admins and "description_original" for
  * admins only. Detail in ctx->err. */

@@ -270,18 +270,18 @@ vk_err api_staff_feedback_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e = api_feedback_path_id(ctx, req, "change", &id);
     if (e)
         return e;
-    vk_json_write *st = vk_json_write_new(ctx, VK_JOB_CHANGE, "application/geo+json");
+    api_feedback_job *st = api_feedback_job_new(ctx, api_job_change, "application/geo+json");
     if (!st)
         return VK_ENOMEM;
-    if ((e = api_json_parse(req->body, req->body_len, &st->doc, &ctx->err)) ||
-        (e = read_change(st->doc, &st->job.change, &ctx->err))) {
+    if ((e = api_json_parse(req->body, req->body_len, &st->w.doc, &ctx->err)) ||
+        (e = read_change(st->w.doc, &st->change, &ctx->err))) {
         vk_json_write_free(st);
         return e;
     }
-    st->job.change.id = id;
-    snprintf(st->actor, sizeof st->actor, "%s", req->staff ? req->staff->name : "?");
-    st->job.change.actor = st->actor;
-    vk_json_write_defer(ctx, st, resp);
+    st->change.id = id;
+    snprintf(st->w.actor, sizeof st->w.actor, "%s", req->staff ? req->staff->name : "?");
+    st->change.actor = st->w.actor;
+    vk_json_write_defer(ctx, &st->w, resp);
     return VK_OK;
 }
 

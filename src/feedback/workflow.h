@@ -20,7 +20,7 @@
 #define VK_WORKFLOW_H
 
 #include "db/ctx.h"
-#include "db/writer.h"
+#include "feedback/jobs.h"
 #include "http/request.h"
 #include "auth/roles.h"
 #include "http/route.h"

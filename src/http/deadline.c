@@ -5,10 +5,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/queue.h"
 
 enum phase { HEAD, BUSY, IDLE };
 
@@ -21,16 +21,15 @@ typedef struct conn_rec {
 } conn_rec;
 
 struct http_deadline {
-    pthread_t thread;
+    vk_queue *sweeper; /* no jobs: only its tick, every second */
     pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int stopping;
     int64_t head_us, idle_us;
     conn_rec *head; /* every open connection */
 };
 
-static void sweep(http_deadline *d)
+static void sweep(void *arg)
 {
+    http_deadline *d = arg;
     int64_t now = vk_monotonic_us();
     unsigned cut = 0;
     pthread_mutex_lock(&d->lock);
@@ -51,25 +50,6 @@ static void sweep(http_deadline *d)
                cut == 1 ? "" : "s", (long long)(d->head_us / 1000000));
 }
 
-static void *sweeper_main(void *arg)
-{
-    http_deadline *d = arg;
-    pthread_mutex_lock(&d->lock);
-    while (!d->stopping) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 1;
-        pthread_cond_timedwait(&d->wake, &d->lock, &until);
-        if (d->stopping)
-            break;
-        pthread_mutex_unlock(&d->lock);
-        sweep(d);
-        pthread_mutex_lock(&d->lock);
-    }
-    pthread_mutex_unlock(&d->lock);
-    return NULL;
-}
-
 http_deadline *http_deadline_new(unsigned request_timeout, unsigned idle_timeout)
 {
     if (!request_timeout)
@@ -80,9 +60,9 @@ http_deadline *http_deadline_new(unsigned request_timeout, unsigned idle_timeout
     d->head_us = (int64_t)request_timeout * 1000000;
     d->idle_us = (int64_t)idle_timeout * 1000000;
     pthread_mutex_init(&d->lock, NULL);
-    pthread_cond_init(&d->wake, NULL);
-    if (pthread_create(&d->thread, NULL, sweeper_main, d) != 0) {
-        pthread_cond_destroy(&d->wake);
+    vk_queue_def def = {.name = "deadline", .tick = sweep, .tick_seconds = 1, .arg = d};
+    vk_errinfo ei;
+    if (vk_queue_start(&d->sweeper, &def, &ei)) {
         pthread_mutex_destroy(&d->lock);
         free(d);
         return NULL;
@@ -94,16 +74,11 @@ void http_deadline_free(http_deadline *d)
 {
     if (!d)
         return;
-    pthread_mutex_lock(&d->lock);
-    d->stopping = 1;
-    pthread_cond_signal(&d->wake);
-    pthread_mutex_unlock(&d->lock);
-    pthread_join(d->thread, NULL);
+    vk_queue_free(d->sweeper);
     for (conn_rec *r = d->head, *next; r; r = next) {
         next = r->next;
         free(r);
     }
-    pthread_cond_destroy(&d->wake);
     pthread_mutex_destroy(&d->lock);
     free(d);
 }

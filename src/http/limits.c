@@ -2,32 +2,29 @@
  * limits.h). */
 #include "http/limits.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
-typedef struct worker {
+#include "core/queue.h"
+
+/* One expensive-request thread: a queue of one place, so a job is taken
+ * only by an idle slot and never waits behind another. */
+typedef struct slot {
+    vk_queue_item link; /* first: the job, while one runs */
     http_limits *owner;
-    pthread_t thread;
-    int started;
-    void (*fn)(void *arg, vk_ctx *ctx); /* the job, NULL when idle */
+    vk_queue *queue;
+    void (*fn)(void *arg, vk_ctx *ctx);
     void (*done)(void *arg);
     void *arg;
-} worker;
+} slot;
 
 struct http_limits {
-    pthread_mutex_t lock;
-    pthread_cond_t work; /* a job was handed out, or stop */
-    int stopping;
-    int nworkers;
-    worker *workers;
+    int nslots;
+    slot *slots;
     vk_ctx_pool *pool; /* borrowed */
     size_t budget;
     atomic_size_t held;
@@ -37,59 +34,45 @@ struct http_limits {
  * the connection threads (health checks, small reads) come first. */
 #define WORKER_NICE 5
 
-static void *worker_main(void *p)
+static void slot_run(void *arg, vk_queue_item *job)
 {
-    worker *w = p;
-    http_limits *l = w->owner;
-#if defined(__linux__)
-    /* Linux keeps a nice value per thread; best effort. */
-    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WORKER_NICE);
-#endif
-    pthread_mutex_lock(&l->lock);
-    for (;;) {
-        while (!w->fn && !l->stopping)
-            pthread_cond_wait(&l->work, &l->lock);
-        if (!w->fn)
-            break; /* stopping, nothing left to run */
-        void (*fn)(void *, vk_ctx *) = w->fn;
-        void (*done)(void *) = w->done;
-        void *arg = w->arg;
-        pthread_mutex_unlock(&l->lock);
-        vk_ctx *ctx = vk_ctx_pool_get(l->pool); /* never waits: a context per slot */
-        fn(arg, ctx);
-        vk_ctx_pool_put(l->pool, ctx);
-        pthread_mutex_lock(&l->lock);
-        w->fn = NULL; /* the slot is free again */
-        pthread_mutex_unlock(&l->lock);
-        done(arg);
-        pthread_mutex_lock(&l->lock);
-    }
-    pthread_mutex_unlock(&l->lock);
-    return NULL;
+    slot *w = arg;
+    (void)job;
+    vk_ctx *ctx = vk_ctx_pool_get(w->owner->pool); /* never waits: a context per slot */
+    w->fn(w->arg, ctx);
+    vk_ctx_pool_put(w->owner->pool, ctx);
+}
+
+/* The queue has given the slot's place back: a client answered here finds
+ * the slot free. */
+static void slot_done(void *arg, vk_queue_item *job)
+{
+    slot *w = arg;
+    (void)job;
+    w->done(w->arg);
 }
 
 vk_err http_limits_new(http_limits **out, vk_ctx_pool *pool, int slots, size_t budget_bytes,
                        vk_errinfo *ei)
 {
     http_limits *l = calloc(1, sizeof *l);
-    if (!l || !(l->workers = calloc((size_t)slots, sizeof *l->workers))) {
+    if (!l || !(l->slots = calloc((size_t)slots, sizeof *l->slots))) {
         free(l);
         return vk_fail(ei, VK_ENOMEM, "", NULL);
     }
-    pthread_mutex_init(&l->lock, NULL);
-    pthread_cond_init(&l->work, NULL);
     l->pool = pool;
     l->budget = budget_bytes;
     atomic_init(&l->held, 0);
     for (int i = 0; i < slots; i++) {
-        worker *w = &l->workers[i];
+        slot *w = &l->slots[i];
         w->owner = l;
-        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+        vk_queue_def def = {.name = "expensive-request", .depth = 1, .max_batch = 1,
+                            .nice = WORKER_NICE, .run = slot_run, .done = slot_done, .arg = w};
+        if (vk_queue_start(&w->queue, &def, ei)) {
             http_limits_free(l);
             return vk_fail(ei, VK_ENOMEM, "", "cannot start the expensive-request threads");
         }
-        w->started = 1;
-        l->nworkers++;
+        l->nslots++;
     }
     *out = l;
     return VK_OK;
@@ -99,24 +82,17 @@ void http_limits_stop(http_limits *l)
 {
     if (!l)
         return;
-    pthread_mutex_lock(&l->lock);
-    l->stopping = 1;
-    pthread_cond_broadcast(&l->work);
-    pthread_mutex_unlock(&l->lock);
-    for (int i = 0; i < l->nworkers; i++)
-        if (l->workers[i].started)
-            pthread_join(l->workers[i].thread, NULL);
-    l->nworkers = 0;
+    for (int i = 0; i < l->nslots; i++)
+        vk_queue_stop(l->slots[i].queue);
 }
 
 void http_limits_free(http_limits *l)
 {
     if (!l)
         return;
-    http_limits_stop(l);
-    pthread_cond_destroy(&l->work);
-    pthread_mutex_destroy(&l->lock);
-    free(l->workers);
+    for (int i = 0; i < l->nslots; i++)
+        vk_queue_free(l->slots[i].queue);
+    free(l->slots);
     free(l);
 }
 
@@ -137,23 +113,20 @@ int http_limits_is_expensive(const vk_req *req, int route_expensive)
 int http_limits_run(http_limits *l, void (*fn)(void *arg, vk_ctx *ctx), void (*done)(void *arg),
                     void *arg)
 {
-    int taken = -1;
     /* Memory full of answers to slow clients: do not even compute one. */
     if (atomic_load(&l->held) >= l->budget)
         return -2;
-    pthread_mutex_lock(&l->lock);
-    for (int i = 0; i < l->nworkers && taken < 0; i++) {
-        if (!l->workers[i].fn && !l->stopping) {
-            l->workers[i].fn = fn;
-            l->workers[i].done = done;
-            l->workers[i].arg = arg;
-            taken = i;
+    for (int i = 0; i < l->nslots; i++) {
+        slot *w = &l->slots[i];
+        if (vk_queue_reserve(w->queue)) { /* idle, and not stopping */
+            w->fn = fn;
+            w->done = done;
+            w->arg = arg;
+            vk_queue_submit(w->queue, &w->link);
+            return 0;
         }
     }
-    if (taken >= 0)
-        pthread_cond_broadcast(&l->work); /* one cond for all: the idle ones look */
-    pthread_mutex_unlock(&l->lock);
-    return taken >= 0 ? 0 : -1;
+    return -1;
 }
 
 int http_limits_take(http_limits *l, size_t len)

@@ -708,7 +708,7 @@ static vk_err start_workers(http_server *s, vk_errinfo *ei)
     if (!e)
         e = vk_ctx_pool_new(&s->pool, cfg, cfg->threads + 1, ei);
     if (!e)
-        e = vk_writer_start(&s->writer, cfg, cfg->group_commit ? 1024 : 1, ei);
+        e = vk_writer_start(&s->writer, cfg, cfg->group_commit ? 1024 : 1, h->writer_hook, ei);
     if (e)
         return e;
     vk_ctx_pool_set_writer(s->pool, s->writer);
