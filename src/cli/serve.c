@@ -14,6 +14,7 @@
 #include "cli/routes.h"
 #include "reference/reference.h"
 #include "feedback/feedback.h"
+#include "feedback/jobs.h"
 #include "auth/auth.h"
 #include "auth/roles.h"
 #include "auth/signin.h"

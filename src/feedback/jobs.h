@@ -12,6 +12,7 @@
 #include "db/writer.h"
 #include "http/deferred.h"
 #include "http/request.h"
+#include "auth/roles.h"
 
 /* A staff change to one item (PATCH /api/v1/staff/feedback/{id}). Strings
  * are NULL when not given; checked for form by the handler and against the
