@@ -44,6 +44,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/json.h"
 #include "auth/signin.h"
 #include "auth/staff.h"
@@ -276,14 +277,6 @@ vk_err api_auth_require(vk_ctx *ctx, const vk_req *req, vk_access access, vk_res
 
 static const char *const no_params[] = {NULL};
 
-static void rfc3339_of(int64_t t, char out[32])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Seconds to wait before another sign-in under key, 0 when none: from the
  * limit-th failure in the window, first_wait after the last failure,
  * doubling with each further one (doubling 1) up to the window. */
@@ -351,7 +344,7 @@ static vk_err login_throttled(vk_ctx *ctx, login_state *st, int64_t now)
 static vk_err login_failed(vk_ctx *ctx, login_state *st, const char *reason, int64_t now)
 {
     char at[32], after[64];
-    rfc3339_of(now, at);
+    vk_rfc3339_of(now, at);
     snprintf(after, sizeof after, "{\"reason\":\"%s\"}", reason);
     const char *const keys[] = {st->pair_key, st->addr_key, st->name_key};
     store_account_event ev = {at, "anonymous", "sign_in_failed", st->name, "{}", after,
@@ -386,7 +379,7 @@ static vk_err login_check(vk_ctx *ctx, login_state *st)
     api_auth_random_token(id);
     api_auth_random_token(csrf);
     api_auth_token_hash(id, hash);
-    rfc3339_of(now, at);
+    vk_rfc3339_of(now, at);
     int64_t expires = now + ctx->cfg->session_seconds;
     store_account_event ev = {at, u.name, "sign_in", u.name, "{}", "{}",
                               st->addr[0] ? st->addr : NULL};
@@ -399,7 +392,7 @@ static vk_err login_check(vk_ctx *ctx, login_state *st)
              API_AUTH_COOKIE, id, ctx->cfg->session_seconds,
              ctx->cfg->secure_cookies ? "; Secure" : "");
     sodium_memzero(id, sizeof id);
-    rfc3339_of(expires, expires_s);
+    vk_rfc3339_of(expires, expires_s);
     vk_buf *b = &st->body;
     vk_buf_puts(b, "{\"name\":");
     vk_json_str(b, u.name, strlen(u.name));
@@ -541,7 +534,7 @@ vk_err api_auth_logout(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         return e;
     if (req->staff && req->staff->by_cookie) {
         char at[32];
-        rfc3339_of((int64_t)time(NULL), at);
+        vk_rfc3339_of((int64_t)time(NULL), at);
         store_account_event ev = {at, req->staff->name, "sign_out", req->staff->name, "{}", "{}",
                                   req->client_addr && *req->client_addr ? req->client_addr : NULL};
         if ((e = store_session_end(ctx->store, req->staff->session_hash, &ev, &ctx->err)))
@@ -574,7 +567,7 @@ vk_err api_auth_me(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
                   s->by_cookie ? "session" : "token");
     if (s->by_cookie) {
         char exp[32];
-        rfc3339_of(s->expires, exp);
+        vk_rfc3339_of(s->expires, exp);
         vk_buf_printf(b, ",\"csrf\":\"%s\",\"expires\":\"%s\"", s->csrf, exp);
     }
     vk_buf_putc(b, '}');
@@ -688,7 +681,7 @@ vk_err api_staff_user_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if ((e = check_role(ctx, role)) || (e = api_auth_password_check(password, &ctx->err)) ||
         (e = api_auth_hash_password(password, hash, &ctx->err)))
         goto out;
-    rfc3339_of((int64_t)time(NULL), now);
+    vk_rfc3339_of((int64_t)time(NULL), now);
     e = store_staff_user_add(ctx->store, name, role, hash, now, actor_of(req), &ctx->err);
     sodium_memzero(hash, sizeof hash);
     if (e || (e = answer_user(ctx, name, resp)))
@@ -746,7 +739,7 @@ vk_err api_staff_user_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (password && (e = api_auth_hash_password(password, hash, &ctx->err)))
         goto out;
     char now[32];
-    rfc3339_of((int64_t)time(NULL), now);
+    vk_rfc3339_of((int64_t)time(NULL), now);
     /* The role of the caller and the number of admins left are checked
      * again inside the write transaction (store_staff_user_update_by). */
     e = store_staff_user_update_by(ctx->store, me ? me->user_id : 0, name, role, disabled,
@@ -771,7 +764,7 @@ static void time_json(vk_buf *b, int64_t t)
         return;
     }
     char s[32];
-    rfc3339_of(t, s);
+    vk_rfc3339_of(t, s);
     vk_buf_printf(b, "\"%s\"", s);
 }
 
@@ -841,7 +834,7 @@ vk_err api_staff_token_revoke(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     int64_t id = api_parse_id(req->nargs ? req->args[0] : NULL);
     int64_t now = (int64_t)time(NULL);
     char at[32];
-    rfc3339_of(now, at);
+    vk_rfc3339_of(now, at);
     int changed = 0;
     if (id > 0 && (e = store_token_revoke(ctx->store, id, now, at, actor_of(req), &changed,
                                           &ctx->err)))

@@ -22,6 +22,9 @@ vk_err api_json_text_named(const json_t *obj, const char *key, const char *field
                            size_t max_chars, int multiline, const char **out, vk_errinfo *ei);
 /* VK_EUNKNOWN_FIELD naming the first member of obj not in allowed. */
 vk_err api_json_keys(const json_t *obj, const char *const *allowed, vk_errinfo *ei);
+/* The same, naming the member as prefix + key ("properties.contact.x"). */
+vk_err api_json_keys_prefixed(const json_t *obj, const char *prefix, const char *const *allowed,
+                              vk_errinfo *ei);
 /* A positive decimal number of at most 18 digits (an id, a limit), else 0. */
 int64_t api_parse_id(const char *s);
 

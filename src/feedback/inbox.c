@@ -147,10 +147,7 @@ static const char *days_ago(vk_arena *a, long long days)
     char *out = vk_arena_alloc(a, VK_RFC3339_LEN);
     if (!out)
         return NULL;
-    time_t t = time(NULL) - (time_t)(days * 86400);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, VK_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    vk_rfc3339_days_ago(days, out);
     return out;
 }
 

@@ -866,10 +866,7 @@ static vk_err list_requests(vk_ctx *ctx, const vk_req *req, vk_resp *resp, fmt f
             (e = near_filter(ctx, req, &it)))
             return e;
         if (!it.time_start[0] && !it.time_end[0]) {
-            time_t t = time(NULL) - (time_t)OPEN311_DEFAULT_DAYS * 86400;
-            struct tm tm;
-            gmtime_r(&t, &tm);
-            strftime(it.time_start, sizeof it.time_start, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            vk_rfc3339_days_ago(OPEN311_DEFAULT_DAYS, it.time_start);
         }
         if (it.time_start[0])
             it.q.time_start = it.time_start;

@@ -3,7 +3,6 @@
  * parameters, takes the statistics snapshot (stats_index.h), answers 304
  * when the client's copy is current, and writes JSON.
  */
-#define _XOPEN_SOURCE 700 /* strptime */
 #include "stats/stats.h"
 
 #include <errno.h>
@@ -76,7 +75,7 @@ static vk_err param_time(vk_ctx *ctx, const vk_req *req, const char *name, int i
         snprintf(full, sizeof full, "%sT%s", s, is_end ? "23:59:59Z" : "00:00:00Z");
     else
         snprintf(full, sizeof full, "%s", strlen(s) < 60 ? s : "");
-    if (vk_rfc3339_normalise(full, norm) || (*out = stats_parse_time(norm)) < 0)
+    if (vk_rfc3339_normalise(full, norm) || (*out = vk_rfc3339_seconds(norm)) < 0)
         return vk_fail(&ctx->err, VK_EPARAM, name,
                        "%s must be an RFC 3339 date (2026-03-01) or date-time (2026-03-01T12:00:00Z)",
                        name);
@@ -208,7 +207,7 @@ static void validators(const stats_view *v, vk_req const *req, char *etag, size_
 {
     time_t now = time(NULL);
     time_t today = now - now % 86400;
-    int64_t at = v->at[0] ? stats_parse_time(v->at) : 0;
+    int64_t at = v->at[0] ? vk_rfc3339_seconds(v->at) : 0;
     *modified = at > (int64_t)today ? (time_t)at : today;
     snprintf(etag, etag_n, "\"s" STATS_FORMAT "-%lld-%lld\"", (long long)v->seq,
              (long long)(today / 86400));
@@ -244,13 +243,11 @@ static int not_modified(const stats_view *v, const vk_req *req, vk_resp *resp)
     time_t modified;
     validators(v, req, etag, sizeof etag, &modified);
     char *tag = vk_arena_strndup(req->arena, etag, strlen(etag));
-    char *lm = vk_arena_alloc(req->arena, 40);
+    char *lm = vk_arena_alloc(req->arena, VK_HTTP_DATE_LEN);
     if (tag)
         vk_resp_header(resp, "ETag", tag);
     if (lm) {
-        struct tm tm;
-        gmtime_r(&modified, &tm);
-        strftime(lm, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        vk_http_date((int64_t)modified, lm);
         vk_resp_header(resp, "Last-Modified", lm);
     }
     vk_resp_header(resp, "Cache-Control", "no-cache");
@@ -258,10 +255,8 @@ static int not_modified(const stats_view *v, const vk_req *req, vk_resp *resp)
     if (req->if_none_match) {
         current = etag_listed(req->if_none_match, etag);
     } else if (req->if_modified_since) {
-        struct tm tm;
-        memset(&tm, 0, sizeof tm);
-        const char *end = strptime(req->if_modified_since, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-        current = end && *end == '\0' && timegm(&tm) >= modified;
+        int64_t since;
+        current = vk_http_date_parse(req->if_modified_since, &since) == 0 && since >= modified;
     }
     if (current) {
         resp->status = 304;
