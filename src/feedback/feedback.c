@@ -23,6 +23,7 @@
 #include "db/writer.h"
 #include "core/sha256.h"
 #include "core/clock.h"
+#include "http/params.h"
 
 #define DESCRIPTION_MAX 4000
 #define PLACE_MAX 500
@@ -275,51 +276,34 @@ void api_feedback_input_fini(api_feedback_input *in)
 
 /* ---- handlers ---- */
 
-/* A comma list whose every value passes check; errors name the parameter. */
+/* A comma list whose every value passes check; errors name the parameter.
+ * *out is the list as given. */
 static vk_err check_list(vk_ctx *ctx, const vk_req *req, const char *name,
                          const char *const *allowed, const char **out)
 {
-    const char *s = vk_req_param(req, name);
-    *out = s;
-    if (!s)
-        return VK_OK;
-    size_t n = strlen(s);
-    if (n == 0 || n > 1000 || s[0] == ',' || s[n - 1] == ',' || strstr(s, ",,"))
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a comma-separated list", name);
-    char *copy = vk_arena_strndup(req->arena, s, n);
-    if (!copy)
-        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-    for (char *item = strtok(copy, ","); item; item = strtok(NULL, ",")) {
+    const char *items[500]; /* 1000 characters hold at most 500 values */
+    int n;
+    vk_err e = vk_param_list(req, name, 1000, 500, items, &n, &ctx->err);
+    *out = vk_req_param(req, name);
+    for (int i = 0; i < n && !e; i++) {
         int ok = 0;
-        if (allowed) {
-            ok = in_list(item, allowed);
-        } else {
-            vk_err e = store_category_exists(ctx->store, item, &ok, &ctx->err);
-            if (e)
-                return e;
-        }
+        if (allowed)
+            ok = in_list(items[i], allowed);
+        else if ((e = store_category_exists(ctx->store, items[i], &ok, &ctx->err)))
+            break;
         if (!ok) {
-            const char *shown = vk_utf8_valid(item, strlen(item), NULL) ? item : "?";
-            return vk_fail(&ctx->err, VK_EPARAM, name, "%s: unknown value '%.60s'", name, shown);
+            const char *shown = vk_utf8_valid(items[i], strlen(items[i]), NULL) ? items[i] : "?";
+            e = vk_fail(&ctx->err, VK_EPARAM, name, "%s: unknown value '%.60s'", name, shown);
         }
     }
-    return VK_OK;
+    return e;
 }
 
-static vk_err param_int(vk_ctx *ctx, const char *s, const char *name, long long min, long long max,
-                        long long *out)
+/* Values above max are clamped, as OGC API does. */
+static vk_err param_int(vk_ctx *ctx, const vk_req *req, const char *name, long long min,
+                        long long max, long long *out)
 {
-    if (!s)
-        return VK_OK;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || errno || !isdigit((unsigned char)s[s[0] == '-']))
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a whole number", name);
-    if (v < min)
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be at least %lld", name, min);
-    *out = v > max ? max : v; /* larger values are clamped, as OGC API does */
-    return VK_OK;
+    return vk_param_int(req, name, min, max, VK_PARAM_CLAMP, out, &ctx->err);
 }
 
 vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
@@ -333,19 +317,18 @@ vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_arena *a = req->arena;
     vk_err e;
     if ((e = vk_req_only_params(req, known, &ctx->err)) ||
-        (e = param_int(ctx, vk_req_param(req, "limit"), "limit", 1, ITEMS_LIMIT_MAX, &limit)) ||
-        (e = param_int(ctx, vk_req_param(req, "offset"), "offset", 0, INT64_MAX / 2, &offset)) ||
-        (e = param_int(ctx, vk_req_param(req, "after"), "after", 0, INT64_MAX / 2, &after)) ||
+        (e = param_int(ctx, req, "limit", 1, ITEMS_LIMIT_MAX, &limit)) ||
+        (e = param_int(ctx, req, "offset", 0, INT64_MAX / 2, &offset)) ||
+        (e = param_int(ctx, req, "after", 0, INT64_MAX / 2, &after)) ||
         (e = check_list(ctx, req, "category", NULL, &categories)) ||
         (e = check_list(ctx, req, "status", statuses_list, &statuses)))
         return e;
     it.q.limit = limit;
     it.q.offset = offset;
     it.q.after = after;
-    const char *bbox = vk_req_param(req, "bbox");
-    if (bbox && (e = api_items_bbox(ctx, bbox, GIS_CRS_CRS84, 0, "bbox", it.q.bbox)))
+    if ((e = vk_param_bbox(req, "bbox", ctx->proj, GIS_CRS_CRS84, 0, it.q.bbox, &it.q.has_bbox,
+                           &ctx->err)))
         return e;
-    it.q.has_bbox = bbox != NULL;
     if (categories)
         it.filter = api_items_and(a, it.filter, api_items_in_list(a, "category", categories));
     if (statuses)
@@ -372,18 +355,10 @@ vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 #define NEARBY_LIMIT 20
 
 /* A finite number in [lo, hi] from a query parameter. */
-static vk_err param_number(vk_ctx *ctx, const char *s, const char *name, double lo, double hi,
-                           double *out)
+static vk_err param_number(vk_ctx *ctx, const vk_req *req, const char *name, double lo,
+                           double hi, double *out)
 {
-    char *end;
-    errno = 0;
-    double v = s ? strtod(s, &end) : 0;
-    if (!s || !*s || *end || errno || !isfinite(v) || isspace((unsigned char)*s))
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a number", name);
-    if (v < lo || v > hi)
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be from %g to %g", name, lo, hi);
-    *out = v;
-    return VK_OK;
+    return vk_param_number(req, name, lo, hi, VK_PARAM_FROM_TO, out, &ctx->err);
 }
 
 vk_err api_feedback_nearby(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
@@ -399,11 +374,9 @@ vk_err api_feedback_nearby(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (!vk_req_param(req, "lon") || !vk_req_param(req, "lat"))
         return vk_fail(&ctx->err, VK_EPARAM, vk_req_param(req, "lon") ? "lat" : "lon",
                        "lon and lat are required: the point to look around");
-    if ((e = param_number(ctx, vk_req_param(req, "lon"), "lon", -180, 180, &lon)) ||
-        (e = param_number(ctx, vk_req_param(req, "lat"), "lat", -90, 90, &lat)) ||
-        (vk_req_param(req, "radius") &&
-         (e = param_number(ctx, vk_req_param(req, "radius"), "radius", 1, NEARBY_RADIUS_MAX,
-                           &radius))) ||
+    if ((e = param_number(ctx, req, "lon", -180, 180, &lon)) ||
+        (e = param_number(ctx, req, "lat", -90, 90, &lat)) ||
+        (e = param_number(ctx, req, "radius", 1, NEARBY_RADIUS_MAX, &radius)) ||
         (e = check_list(ctx, req, "category", NULL, &category)))
         return e;
     if (category && strchr(category, ','))

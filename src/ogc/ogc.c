@@ -13,6 +13,7 @@
 #include "features/items.h"
 #include "stats/stats.h"
 #include "core/clock.h"
+#include "http/params.h"
 
 #define OGC_ROOT "/ogcapi"
 #define MT_JSON "application/json"
@@ -306,79 +307,32 @@ vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     return VK_OK;
 }
 
+#define CRS_WHY "unsupported CRS; use one of those listed in the collection's crs"
+
 static vk_err param_crs(vk_ctx *ctx, const vk_req *req, const char *name, gis_crs *out)
 {
-    const char *s = vk_req_param(req, name);
-    *out = GIS_CRS_CRS84;
-    if (s && gis_crs_parse(s, out))
-        return vk_fail(&ctx->err, VK_EPARAM, name,
-                       "%s: unsupported CRS; use one of those listed in the collection's crs", name);
-    return VK_OK;
+    return vk_param_crs(req, name, CRS_WHY, out, &ctx->err);
 }
 
+/* limit, offset and after: too large a limit is clamped, as the standard says. */
 static vk_err param_int(vk_ctx *ctx, const vk_req *req, const char *name, long long min,
                         long long max, long long *out)
 {
-    const char *s = vk_req_param(req, name);
-    if (!s)
-        return VK_OK;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || s[0] == '+' || s[0] == ' ' || (s[0] == '-' && v == 0))
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a whole number", name);
-    if (v < min)
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be at least %lld", name, min);
-    *out = v > max ? max : v; /* too large a limit is clamped, as the standard says */
-    return VK_OK;
-}
-
-/* One end of a datetime interval: RFC 3339 date-time, or a date (the
- * start or the end of that day). "" or ".." is open. */
-static int datetime_end(const char *s, size_t n, int is_end, char out[32], int *open)
-{
-    char tmp[64];
-    *open = n == 0 || (n == 2 && s[0] == '.' && s[1] == '.');
-    if (*open)
-        return 0;
-    if (n >= sizeof tmp)
-        return -1;
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    if (n == 10) {
-        char full[80];
-        snprintf(full, sizeof full, "%sT%s", tmp, is_end ? "23:59:59Z" : "00:00:00Z");
-        return vk_rfc3339_normalise(full, out);
-    }
-    return vk_rfc3339_normalise(tmp, out);
+    return vk_param_int(req, name, min, max, VK_PARAM_CLAMP, out, &ctx->err);
 }
 
 static vk_err param_datetime(vk_ctx *ctx, const vk_req *req, api_items *it)
 {
-    const char *s = vk_req_param(req, "datetime");
-    if (!s)
-        return VK_OK;
-    const char *slash = strchr(s, '/');
-    int open0, open1;
-    int bad;
-    if (!slash) {
-        /* An instant: that second, or the whole day for a date. */
-        bad = datetime_end(s, strlen(s), 0, it->time_start, &open0) ||
-              datetime_end(s, strlen(s), 1, it->time_end, &open1) || open0;
-    } else {
-        bad = strchr(slash + 1, '/') ||
-              datetime_end(s, (size_t)(slash - s), 0, it->time_start, &open0) ||
-              datetime_end(slash + 1, strlen(slash + 1), 1, it->time_end, &open1) ||
-              (open0 && open1); /* an interval needs at least one end */
-        if (!bad && !open0 && !open1 && strcmp(it->time_start, it->time_end) > 0)
-            return vk_fail(&ctx->err, VK_EPARAM, "datetime", "datetime: the interval ends before it starts");
-    }
-    if (bad)
-        return vk_fail(&ctx->err, VK_EPARAM, "datetime",
-                       "datetime must be an RFC 3339 instant or an interval start/end, with .. for an open end");
+    vk_interval t;
+    vk_err e = vk_param_interval(req, "datetime", &t, &ctx->err);
+    if (e || !t.given)
+        return e;
+    memcpy(it->time_start, t.start, sizeof t.start);
+    memcpy(it->time_end, t.end, sizeof t.end);
     if (!it->col->time_sql)
         return VK_OK; /* a collection without time: every item matches */
-    it->q.time_start = open0 ? NULL : it->time_start;
-    it->q.time_end = open1 ? NULL : it->time_end;
+    it->q.time_start = t.start[0] ? it->time_start : NULL;
+    it->q.time_end = t.end[0] ? it->time_end : NULL;
     return VK_OK;
 }
 
@@ -442,12 +396,9 @@ static vk_err items_params(vk_ctx *ctx, const vk_req *req, api_items *it)
     it->q.limit = limit;
     it->q.offset = offset;
     it->q.after = col->id_is_text ? 0 : after;
-    const char *bbox = vk_req_param(req, "bbox");
-    if (bbox) {
-        if ((e = api_items_bbox(ctx, bbox, bbox_crs, 1, "bbox", it->q.bbox)))
-            return e;
-        it->q.has_bbox = 1;
-    } else if (vk_req_param(req, "bbox-crs")) {
+    if ((e = vk_param_bbox(req, "bbox", ctx->proj, bbox_crs, 1, it->q.bbox, &it->q.has_bbox, ei)))
+        return e;
+    if (!it->q.has_bbox && vk_req_param(req, "bbox-crs")) {
         return vk_fail(ei, VK_EPARAM, "bbox-crs", "bbox-crs is given without a bbox");
     }
     const char *lang = vk_req_param(req, "filter-lang");

@@ -34,6 +34,7 @@
 #include "features/items.h"
 #include "db/writer.h"
 #include "core/clock.h"
+#include "http/params.h"
 #include "http/form.h"
 #include "auth/staff.h"
 
@@ -305,15 +306,8 @@ static vk_err parse_locale(vk_ctx *ctx, const vk_req *req, int *lang)
 
 static vk_err parse_bool(vk_ctx *ctx, const vk_req *req, const char *name, int *out)
 {
-    const char *s = vk_req_param(req, name);
     *out = 0;
-    if (!s || strcmp(s, "false") == 0)
-        return VK_OK;
-    if (strcmp(s, "true") == 0) {
-        *out = 1;
-        return VK_OK;
-    }
-    return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be true or false", name);
+    return vk_param_bool(req, name, out, &ctx->err);
 }
 
 /* ---- discovery ---- */
@@ -698,36 +692,18 @@ static vk_err write_requests(vk_ctx *ctx, const vk_req *req, api_items *it, fmt 
 
 /* ---- requests: filters ---- */
 
-/* An Open311 date-time (W3C/ISO 8601) or a date, normalised to UTC. */
+/* An Open311 date-time (W3C/ISO 8601) or a date, normalised to UTC; a
+ * date is the day's start also for end_date. */
 static vk_err parse_time(vk_ctx *ctx, const vk_req *req, const char *name, char *out)
 {
-    const char *s = vk_req_param(req, name);
-    out[0] = '\0';
-    if (!s)
-        return VK_OK;
-    char buf[40];
-    if (strlen(s) == 10) {
-        snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
-        s = buf;
-    }
-    if (strlen(s) > 35 || vk_rfc3339_normalise(s, out))
-        return vk_fail(&ctx->err, VK_EPARAM, name,
-                       "%s must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z", name);
-    return VK_OK;
+    return vk_param_time(req, name, 0, "an ISO 8601 date-time such as 2026-01-31T12:00:00Z", out,
+                         &ctx->err);
 }
 
 static vk_err parse_number(vk_ctx *ctx, const char *s, const char *name, double lo, double hi,
                            double *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (!*s || *end || errno || !isfinite(v) || isspace((unsigned char)*s))
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a number", name);
-    if (v < lo || v > hi)
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be between %g and %g", name, lo, hi);
-    *out = v;
-    return VK_OK;
+    return vk_param_number_value(s, name, lo, hi, VK_PARAM_BETWEEN, out, &ctx->err);
 }
 
 /* lat, long and radius (metres): a box around the circle for the R*Tree,

@@ -15,6 +15,7 @@
 #include "stats/stats_index.h"
 #include "gis/hex.h"
 #include "core/clock.h"
+#include "http/params.h"
 
 #define CELL_MIN 100
 #define CELL_MAX 2000
@@ -63,46 +64,27 @@ static vk_err only_params(vk_ctx *ctx, const vk_req *req, const char *const *ext
     return VK_OK;
 }
 
-/* start/end: an RFC 3339 date (the whole day) or date-time. */
+/* start/end: an RFC 3339 date (the whole day) or date-time, from 1970. */
 static vk_err param_time(vk_ctx *ctx, const vk_req *req, const char *name, int is_end,
                          int *has, int64_t *out)
 {
-    const char *s = vk_req_param(req, name);
-    if (!s)
-        return VK_OK;
-    char full[80], norm[VK_RFC3339_LEN];
-    if (strlen(s) == 10)
-        snprintf(full, sizeof full, "%sT%s", s, is_end ? "23:59:59Z" : "00:00:00Z");
-    else
-        snprintf(full, sizeof full, "%s", strlen(s) < 60 ? s : "");
-    if (vk_rfc3339_normalise(full, norm) || (*out = vk_rfc3339_seconds(norm)) < 0)
-        return vk_fail(&ctx->err, VK_EPARAM, name,
-                       "%s must be an RFC 3339 date (2026-03-01) or date-time (2026-03-01T12:00:00Z)",
-                       name);
+    static const char what[] =
+        "an RFC 3339 date (2026-03-01) or date-time (2026-03-01T12:00:00Z)";
+    char norm[VK_RFC3339_LEN];
+    vk_err e = vk_param_time(req, name, is_end, what, norm, &ctx->err);
+    if (e || !norm[0])
+        return e;
+    if ((*out = vk_rfc3339_seconds(norm)) < 0)
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be %s", name, what);
     *has = 1;
     return VK_OK;
 }
 
-/* Split a comma list into at most STATS_MAX_LIST arena strings. */
+/* A comma list of at most STATS_MAX_LIST values. */
 static vk_err split_list(vk_ctx *ctx, const vk_req *req, const char *name, const char **out,
                          int *n)
 {
-    const char *s = vk_req_param(req, name);
-    *n = 0;
-    if (!s)
-        return VK_OK;
-    size_t len = strlen(s);
-    if (len == 0 || len > 2000 || s[0] == ',' || s[len - 1] == ',' || strstr(s, ",,"))
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a comma-separated list", name);
-    for (const char *p = s; *p;) {
-        size_t k = strcspn(p, ",");
-        if (*n == STATS_MAX_LIST)
-            return vk_fail(&ctx->err, VK_EPARAM, name, "%s: at most %d values", name, STATS_MAX_LIST);
-        if (!(out[(*n)++] = vk_arena_strndup(req->arena, p, k)))
-            return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-        p += k + (p[k] == ',');
-    }
-    return VK_OK;
+    return vk_param_list(req, name, 2000, STATS_MAX_LIST, out, n, &ctx->err);
 }
 
 static vk_err bad_value(vk_ctx *ctx, const char *name, const char *value, const char *hint)
@@ -150,42 +132,23 @@ static vk_err parse_filter(vk_ctx *ctx, const vk_req *req, const stats_view *v, 
             return bad_value(ctx, "district", codes[i],
                              "see /api/v1/districts, or none for outside every district");
     }
-    const char *bbox = vk_req_param(req, "bbox");
-    if (bbox) {
-        if ((e = api_items_bbox(ctx, bbox, GIS_CRS_CRS84, 0, "bbox", f->bbox)))
-            return e;
-        f->has_bbox = 1;
-    }
-    return VK_OK;
+    return vk_param_bbox(req, "bbox", ctx->proj, GIS_CRS_CRS84, 0, f->bbox, &f->has_bbox,
+                         &ctx->err);
 }
 
 static vk_err param_crs(vk_ctx *ctx, const vk_req *req, gis_crs *out)
 {
-    const char *s = vk_req_param(req, "crs");
-    *out = GIS_CRS_CRS84;
-    if (s && gis_crs_parse(s, out))
-        return vk_fail(&ctx->err, VK_EPARAM, "crs",
-                       "crs: unsupported; use CRS84, EPSG:4326, EPSG:3067 or EPSG:3879 (as URIs)");
-    return VK_OK;
+    return vk_param_crs(req, "crs",
+                        "unsupported; use CRS84, EPSG:4326, EPSG:3067 or EPSG:3879 (as URIs)", out,
+                        &ctx->err);
 }
 
+/* Out of range is refused here: no clamping of limit. */
 static vk_err param_int(vk_ctx *ctx, const vk_req *req, const char *name, long long def,
                         long long min, long long max, long long *out)
 {
-    const char *s = vk_req_param(req, name);
     *out = def;
-    if (!s)
-        return VK_OK;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || errno || s[0] == '+' || s[0] == ' ')
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a whole number", name);
-    if (v < min || v > max)
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be between %lld and %lld", name, min,
-                       max);
-    *out = v;
-    return VK_OK;
+    return vk_param_int(req, name, min, max, VK_PARAM_BETWEEN, out, &ctx->err);
 }
 
 static vk_err need_staff(vk_ctx *ctx, const vk_req *req, vk_resp *resp, const char *field)
