@@ -432,98 +432,75 @@ static void login_finish(void *state, vk_resp *resp)
     vk_buf_puts(&resp->body, st->body.data ? st->body.data : "");
 }
 
-vk_err api_auth_login(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+/* The body {"name":…,"password":…} into a new login_state; caller frees
+ * with login_free(). */
+static vk_err login_read(vk_ctx *ctx, const vk_req *req, login_state **out)
 {
-    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
-    if (e)
-        return e;
+    static const char *const keys[] = {"name", "password", NULL};
+    *out = NULL;
     if (!vk_req_is_json(req))
         return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
                        "send {\"name\":…,\"password\":…} as application/json");
     json_t *doc = NULL;
-    login_state *st = NULL;
-    if ((e = api_json_parse(req->body, req->body_len, &doc, &ctx->err)))
+    const char *name, *password;
+    vk_err e = api_json_parse(req->body, req->body_len, &doc, &ctx->err);
+    if (e)
         return e;
-    const char *name = json_string_value(json_object_get(doc, "name"));
-    const char *password = json_string_value(json_object_get(doc, "password"));
-    const char *k;
-    json_t *v;
-    if (!json_is_object(doc)) {
+    if (!json_is_object(doc))
         e = vk_fail(&ctx->err, VK_ETYPE, "", "send an object {\"name\":…,\"password\":…}");
-        goto out;
-    }
-    json_object_foreach(doc, k, v) {
-        if (strcmp(k, "name") && strcmp(k, "password")) {
-            e = vk_fail(&ctx->err, VK_EUNKNOWN_FIELD, k, "only name and password are accepted");
-            goto out;
+    else if (!(e = api_json_keys(doc, keys, &ctx->err)) &&
+             !(e = api_json_string(doc, "name", 1, STORE_STAFF_NAME_MAX, &name, &ctx->err)) &&
+             !(e = api_json_string(doc, "password", 1, API_AUTH_PASSWORD_MAX, &password,
+                                   &ctx->err))) {
+        login_state *st = calloc(1, sizeof *st);
+        if (!st) {
+            e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        } else {
+            vk_buf_init(&st->body, 4096);
+            snprintf(st->name, sizeof st->name, "%s", name);
+            snprintf(st->password, sizeof st->password, "%s", password);
+            snprintf(st->addr, sizeof st->addr, "%s", req->client_addr ? req->client_addr : "");
+            snprintf(st->pair_key, sizeof st->pair_key, "pair:%s %s", st->addr, name);
+            snprintf(st->addr_key, sizeof st->addr_key, "addr:%s", st->addr);
+            snprintf(st->name_key, sizeof st->name_key, "name:%s", name);
+            *out = st;
         }
     }
-    if (!json_object_get(doc, "name") || !json_object_get(doc, "password")) {
-        e = vk_fail(&ctx->err, VK_EMISSING, json_object_get(doc, "name") ? "password" : "name",
-                    "name and password are both required");
-        goto out;
-    }
-    if (!name || !password) {
-        e = vk_fail(&ctx->err, VK_ETYPE, name ? "password" : "name", "this must be text");
-        goto out;
-    }
-    if (strlen(name) > STORE_STAFF_NAME_MAX || strlen(password) > API_AUTH_PASSWORD_MAX) {
-        e = vk_fail(&ctx->err, VK_ETOO_LONG, strlen(name) > STORE_STAFF_NAME_MAX ? "name" : "password",
-                    "this is too long");
-        goto out;
-    }
-    if (!(st = calloc(1, sizeof *st))) {
-        e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-        goto out;
-    }
-    vk_buf_init(&st->body, 4096);
-    snprintf(st->name, sizeof st->name, "%s", name);
-    snprintf(st->password, sizeof st->password, "%s", password);
-    snprintf(st->addr, sizeof st->addr, "%s", req->client_addr ? req->client_addr : "");
-    snprintf(st->pair_key, sizeof st->pair_key, "pair:%s %s", st->addr, name);
-    snprintf(st->addr_key, sizeof st->addr_key, "addr:%s", st->addr);
-    snprintf(st->name_key, sizeof st->name_key, "name:%s", name);
+    json_decref(doc);
+    return e;
+}
+
+vk_err api_auth_login(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    login_state *st;
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e || (e = login_read(ctx, req, &st)))
+        return e;
     const int64_t now = (int64_t)time(NULL);
     /* Refusals that cost nothing come first: a throttled sender, then a
      * name no account can have or a password no account can have (both
      * known to anyone, so answering them at once tells nothing). */
-    if ((e = login_throttled(ctx, st, now)))
-        goto out;
-    if (!api_auth_name_ok(name) || strlen(password) < API_AUTH_PASSWORD_MIN) {
+    if ((e = login_throttled(ctx, st, now))) {
+        char *after = st->retry_after[0] ? vk_arena_strdup(req->arena, st->retry_after) : NULL;
+        if (after)
+            vk_resp_header(resp, "Retry-After", after);
+    } else if (!api_auth_name_ok(st->name) || strlen(st->password) < API_AUTH_PASSWORD_MIN) {
         e = login_failed(ctx, st, "malformed", now);
-        goto out;
-    }
-    if (!ctx->signin) { /* tools and tests: at once */
+    } else if (!ctx->signin) { /* tools and tests: at once */
         login_run(ctx, &st->job);
         login_finish(st, resp);
-        login_free(st);
-        st = NULL;
-        e = VK_OK;
-        goto out;
-    }
-    if (!api_signin_reserve(ctx->signin)) {
+    } else if (!api_signin_reserve(ctx->signin)) {
         vk_resp_header(resp, "Retry-After", "1");
-        e = vk_fail(&ctx->err, VK_EBUSY, "",
-                    "too many sign-ins at once; try again in a second");
-        goto out;
+        e = vk_fail(&ctx->err, VK_EBUSY, "", "too many sign-ins at once; try again in a second");
+    } else {
+        st->queue = ctx->signin;
+        resp->defer_state = st;
+        resp->defer_start = login_start;
+        resp->defer_finish = login_finish;
+        resp->defer_cleanup = login_free;
+        return VK_OK;
     }
-    st->queue = ctx->signin;
-    resp->defer_state = st;
-    resp->defer_start = login_start;
-    resp->defer_finish = login_finish;
-    resp->defer_cleanup = login_free;
-    st = NULL;
-out:
-    if (st && e == VK_ELOGIN_THROTTLED && st->retry_after[0]) {
-        char *after = vk_arena_alloc(req->arena, sizeof st->retry_after);
-        if (after) {
-            memcpy(after, st->retry_after, sizeof st->retry_after);
-            vk_resp_header(resp, "Retry-After", after);
-        }
-    }
-    if (st)
-        login_free(st);
-    json_decref(doc);
+    login_free(st);
     return e;
 }
 

@@ -110,6 +110,21 @@ static vk_err read_text(const json_t *obj, const char *key, const char *field, i
     return VK_OK;
 }
 
+vk_err api_json_string(const json_t *obj, const char *key, int required, size_t max_bytes,
+                       const char **out, vk_errinfo *ei)
+{
+    const json_t *v = json_object_get(obj, key);
+    *out = NULL;
+    if (!v)
+        return required ? vk_fail(ei, VK_EMISSING, key, "%s is required", key) : VK_OK;
+    if (!json_is_string(v))
+        return vk_fail(ei, VK_ETYPE, key, "%s must be a string", key);
+    if (strlen(json_string_value(v)) > max_bytes)
+        return vk_fail(ei, VK_ETOO_LONG, key, "%s is longer than %zu bytes", key, max_bytes);
+    *out = json_string_value(v);
+    return VK_OK;
+}
+
 vk_err api_json_text(const json_t *obj, const char *key, int required, size_t max_chars,
                      int multiline, const char **out, vk_errinfo *ei)
 {

@@ -20,6 +20,11 @@ vk_err api_json_text(const json_t *obj, const char *key, int required, size_t ma
 /* The same, with errors naming field instead of key. */
 vk_err api_json_text_named(const json_t *obj, const char *key, const char *field, int required,
                            size_t max_chars, int multiline, const char **out, vk_errinfo *ei);
+/* A string member taken as it is (a password, a name checked later):
+ * absent gives *out NULL (VK_EMISSING when required); null or another type
+ * is VK_ETYPE, over max_bytes VK_ETOO_LONG. *out is borrowed from obj. */
+vk_err api_json_string(const json_t *obj, const char *key, int required, size_t max_bytes,
+                       const char **out, vk_errinfo *ei);
 /* VK_EUNKNOWN_FIELD naming the first member of obj not in allowed. */
 vk_err api_json_keys(const json_t *obj, const char *const *allowed, vk_errinfo *ei);
 /* The same, naming the member as prefix + key ("properties.contact.x"). */
