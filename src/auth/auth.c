@@ -530,16 +530,16 @@ vk_err api_auth_logout(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 
 vk_err api_auth_me(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
+    const vk_staff *s = req->staff;
+    vk_buf *b = &resp->body;
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (!e && !s)
+        e = vk_fail(&ctx->err, VK_EUNAUTHORIZED, "", NULL);
     if (e)
         return e;
-    const vk_staff *s = req->staff;
-    if (!s)
-        return vk_fail(&ctx->err, VK_EUNAUTHORIZED, "", NULL);
-    vk_buf *b = &resp->body;
     vk_resp_header(resp, "Cache-Control", "no-store");
-    vk_buf_puts(b, "{\"name\":");
-    vk_json_str(b, s->name, strlen(s->name));
+    vk_buf_putc(b, '{');
+    vk_json_member_str(b, "name", s->name);
     vk_buf_printf(b, ",\"role\":\"%s\",\"via\":\"%s\"", api_auth_role_name(s->role),
                   s->by_cookie ? "session" : "token");
     if (s->by_cookie) {
@@ -554,8 +554,7 @@ vk_err api_auth_me(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 static int user_json(void *arg, const store_staff_user *u)
 {
     vk_buf *b = arg;
-    if (b->len && b->data[b->len - 1] == '}')
-        vk_buf_putc(b, ',');
+    vk_json_next(b);
     vk_buf_puts(b, "{\"name\":");
     vk_json_str(b, u->name, strlen(u->name));
     vk_buf_printf(b, ",\"role\":\"%s\",\"disabled\":%s,\"created_at\":", u->role,
@@ -734,29 +733,24 @@ out:
 
 /* ---- API tokens (admins) ---- */
 
-static void time_json(vk_buf *b, int64_t t)
+/* The member key: a time as RFC 3339 text, or null when there is none. */
+static void time_member(vk_buf *b, const char *key, int64_t t)
 {
-    if (t <= 0) {
-        vk_buf_puts(b, "null");
-        return;
-    }
-    char s[32];
-    vk_rfc3339_of(t, s);
-    vk_buf_printf(b, "\"%s\"", s);
+    char s[VK_RFC3339_LEN];
+    if (t > 0)
+        vk_rfc3339_of(t, s);
+    vk_json_member_str(b, key, t > 0 ? s : NULL);
 }
 
 static void token_json(vk_buf *b, const store_token *t, int64_t now)
 {
-    vk_buf_printf(b, "{\"id\":%lld,\"name\":", (long long)t->id);
-    vk_json_str(b, t->name, strlen(t->name));
-    vk_buf_printf(b, ",\"role\":\"%s\",\"created_at\":", t->role);
-    vk_json_str(b, t->created_at, strlen(t->created_at));
-    vk_buf_puts(b, ",\"expires_at\":");
-    time_json(b, t->expires_at);
-    vk_buf_puts(b, ",\"last_used_at\":");
-    time_json(b, t->last_used_at);
-    vk_buf_puts(b, ",\"revoked_at\":");
-    time_json(b, t->revoked_at);
+    vk_buf_printf(b, "{\"id\":%lld", (long long)t->id);
+    vk_json_member_str(b, "name", t->name);
+    vk_buf_printf(b, ",\"role\":\"%s\"", t->role);
+    vk_json_member_str(b, "created_at", t->created_at);
+    time_member(b, "expires_at", t->expires_at);
+    time_member(b, "last_used_at", t->last_used_at);
+    time_member(b, "revoked_at", t->revoked_at);
     vk_buf_printf(b, ",\"state\":\"%s\"}",
                   t->revoked_at ? "revoked" : store_token_usable(t, now) ? "active" : "expired");
 }

@@ -166,3 +166,23 @@ int64_t api_parse_id(const char *s)
         return 0;
     return atoll(s);
 }
+
+void vk_json_next(vk_buf *b)
+{
+    char last = b->len ? b->data[b->len - 1] : '{';
+    if (last != '{' && last != '[')
+        vk_buf_putc(b, ',');
+}
+
+void vk_json_key(vk_buf *b, const char *key)
+{
+    vk_json_next(b);
+    vk_json_str(b, key, strlen(key));
+    vk_buf_putc(b, ':');
+}
+
+void vk_json_member_str(vk_buf *b, const char *key, const char *s)
+{
+    vk_json_key(b, key);
+    vk_json_str_or_null(b, s);
+}

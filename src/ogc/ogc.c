@@ -91,22 +91,21 @@ vk_err ogc_conformance(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e = simple_params(ctx, req);
     if (e)
         return e;
-    vk_buf *b = &resp->body;
-    vk_buf_puts(b, "{\"conformsTo\":[");
+    vk_buf_puts(&resp->body, "{\"conformsTo\":[");
     for (int i = 0; conformance[i]; i++)
-        vk_buf_printf(b, "%s\"%s\"", i ? "," : "", conformance[i]);
-    vk_buf_puts(b, "]}");
+        vk_buf_printf(&resp->body, "%s\"%s\"", i ? "," : "", conformance[i]);
+    vk_buf_puts(&resp->body, "]}");
     return VK_OK;
 }
 
 vk_err ogc_api(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     vk_err e = simple_params(ctx, req);
-    if (e)
-        return e;
-    resp->content_type = MT_OPENAPI;
-    vk_buf_puts(&resp->body, api_openapi_json);
-    return VK_OK;
+    if (!e) {
+        resp->content_type = MT_OPENAPI;
+        vk_buf_puts(&resp->body, api_openapi_json);
+    }
+    return e;
 }
 
 static void write_crs_list(vk_buf *b)
@@ -129,12 +128,10 @@ typedef struct collection_doc {
 static void write_collection_doc(vk_buf *b, const char *base, const collection_doc *d)
 {
     char path[160];
-    vk_buf_puts(b, "{\"id\":");
-    vk_json_str_or_null(b, d->id);
-    vk_buf_puts(b, ",\"title\":");
-    vk_json_str_or_null(b, d->title);
-    vk_buf_puts(b, ",\"description\":");
-    vk_json_str_or_null(b, d->description);
+    vk_buf_putc(b, '{');
+    vk_json_member_str(b, "id", d->id);
+    vk_json_member_str(b, "title", d->title);
+    vk_json_member_str(b, "description", d->description);
     vk_buf_puts(b, ",\"itemType\":\"feature\",\"links\":[");
     snprintf(path, sizeof path, OGC_ROOT "/collections/%s", d->id);
     link(b, 1, base, path, "self", MT_JSON, d->title);
@@ -199,11 +196,11 @@ static void write_stats_collection(vk_ctx *ctx, const vk_req *req, const api_sta
 
 vk_err ogc_collections(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
+    const char *base = api_base_url(req);
+    vk_buf *b = &resp->body;
     vk_err e = simple_params(ctx, req);
     if (e)
         return e;
-    const char *base = api_base_url(req);
-    vk_buf *b = &resp->body;
     vk_buf_puts(b, "{\"links\":[");
     link(b, 1, base, OGC_ROOT "/collections", "self", MT_JSON, "The collections");
     vk_buf_puts(b, "],\"crs\":");
@@ -230,6 +227,16 @@ static vk_err find_collection(vk_ctx *ctx, const vk_req *req, const store_collec
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "collectionId",
                        "there is no such collection; see " OGC_ROOT "/collections");
     return VK_OK;
+}
+
+/* The query of the collection in the path, or VK_ENOT_FOUND. */
+static vk_err find_items(vk_ctx *ctx, const vk_req *req, api_items *it)
+{
+    const store_collection *col;
+    vk_err e = find_collection(ctx, req, &col);
+    if (!e)
+        api_items_init(it, col);
+    return e;
 }
 
 vk_err ogc_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
@@ -428,16 +435,12 @@ vk_err ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         snprintf(self, sizeof self, OGC_ROOT "/collections/%s/items", agg->id);
         return api_stats_ogc_items(ctx, req, resp, agg, NULL, self);
     }
-    const store_collection *col;
-    vk_err e = find_collection(ctx, req, &col);
-    if (e)
-        return e;
     api_items it;
-    api_items_init(&it, col);
-    if ((e = items_params(ctx, req, &it)))
+    vk_err e = find_items(ctx, req, &it);
+    if (e || (e = items_params(ctx, req, &it)))
         return e;
     char path[160];
-    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items", col->id);
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items", it.col->id);
     return api_items_write_collection(ctx, req, &it, path, resp);
 }
 
@@ -447,17 +450,13 @@ vk_err ogc_item(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     const api_stats_collection *agg = req->nargs ? api_stats_collection_find(req->args[0]) : NULL;
     if (agg)
         return api_stats_ogc_items(ctx, req, resp, agg, req->args[1], NULL);
-    const store_collection *col;
-    vk_err e = find_collection(ctx, req, &col);
-    if (e)
-        return e;
     api_items it;
-    api_items_init(&it, col);
-    if ((e = vk_req_only_params(req, known, &ctx->err)) || (e = check_f(ctx, req)) ||
+    vk_err e = find_items(ctx, req, &it);
+    if (e || (e = vk_req_only_params(req, known, &ctx->err)) || (e = check_f(ctx, req)) ||
         (e = param_crs(ctx, req, "crs", &it.crs)))
         return e;
     const char *fid = req->args[1];
-    if (col->id_is_text) {
+    if (it.col->id_is_text) {
         it.q.id_text = fid;
     } else {
         char *end;
@@ -476,10 +475,10 @@ vk_err ogc_item(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     const char *base = api_base_url(req);
     char path[400];
     vk_buf_puts(b, ",\"links\":[");
-    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items/%s", col->id, fid);
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items/%s", it.col->id, fid);
     link(b, 1, base, path, "self", MT_GEOJSON, "This item");
-    snprintf(path, sizeof path, OGC_ROOT "/collections/%s", col->id);
-    link(b, 0, base, path, "collection", MT_JSON, col->title);
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s", it.col->id);
+    link(b, 0, base, path, "collection", MT_JSON, it.col->title);
     vk_buf_puts(b, "]}");
     resp->content_type = MT_GEOJSON;
     char *crs = vk_arena_alloc(req->arena, 128);

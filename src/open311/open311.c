@@ -77,8 +77,12 @@ static void xml_text(vk_buf *b, const char *s)
     }
 }
 
-static void ow_init(ow *w, vk_buf *b, fmt f)
+/* A writer into resp's body, which gets f's Content-Type. */
+static void ow_init(ow *w, vk_resp *resp, fmt f)
 {
+    vk_buf *b = &resp->body;
+    resp->content_type =
+        f == FMT_XML ? "text/xml; charset=utf-8" : "application/json; charset=utf-8";
     memset(w, 0, sizeof *w);
     w->b = b;
     w->f = f;
@@ -162,6 +166,14 @@ static void ow_coord(ow *w, const char *key, double v)
 }
 
 /* In JSON the top-level array of a list; XML needs the named root. */
+/* The document is one object, <xml_root> in XML. */
+static void ow_root_object(ow *w, const char *xml_root)
+{
+    if (w->f == FMT_XML)
+        w->item[0] = xml_root;
+    ow_object(w, NULL);
+}
+
 static void ow_root_array(ow *w, const char *xml_root, const char *xml_item)
 {
     w->first[0] = 1;
@@ -173,12 +185,6 @@ static void ow_root_array(ow *w, const char *xml_root, const char *xml_item)
         w->item[0] = xml_root;
         ow_open(w, NULL, 1, xml_item);
     }
-}
-
-static void set_type(vk_resp *resp, fmt f)
-{
-    resp->content_type =
-        f == FMT_XML ? "text/xml; charset=utf-8" : "application/json; charset=utf-8";
 }
 
 /* ---- errors ---- */
@@ -199,9 +205,8 @@ static void write_error(vk_resp *resp, fmt f, int status, const char *descriptio
 {
     vk_buf_reset(&resp->body);
     resp->status = status;
-    set_type(resp, f);
     ow w;
-    ow_init(&w, &resp->body, f);
+    ow_init(&w, resp, f);
     ow_root_array(&w, "errors", "error");
     ow_object(&w, NULL);
     char code[16];
@@ -319,12 +324,9 @@ vk_err open311_discovery(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e = vk_req_only_params(req, known, &ctx->err);
     if (e)
         return fail_open311(ctx, resp, f, e);
-    set_type(resp, f);
     ow w;
-    ow_init(&w, &resp->body, f);
-    if (f == FMT_XML)
-        w.item[0] = "discovery";
-    ow_object(&w, NULL);
+    ow_init(&w, resp, f);
+    ow_root_object(&w, "discovery");
     ow_str(&w, "changeset", CHANGESET);
     ow_str(&w, "contact", "Vaikuta feedback service; see " OPEN311_PREFIX
                           "/services.json for what can be reported");
@@ -396,9 +398,8 @@ vk_err open311_services(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     json_t *attributes = NULL;
     if ((e = api_attribute_defs(ctx, NULL, &attributes, &ctx->err)))
         return fail_open311(ctx, resp, f, e);
-    set_type(resp, f);
     ow w;
-    ow_init(&w, &resp->body, f);
+    ow_init(&w, resp, f);
     ow_root_array(&w, "services", "service");
     service_writer sw = {&w, lang, attributes};
     e = store_category_each(ctx->store, write_service, &sw, &ctx->err);
@@ -479,12 +480,9 @@ vk_err open311_service(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
                                     "there is no service with this service_code"));
     if ((e = api_attribute_defs(ctx, code, &all, &ctx->err)))
         return fail_open311(ctx, resp, f, e);
-    set_type(resp, f);
     ow w;
-    ow_init(&w, &resp->body, f);
-    if (f == FMT_XML)
-        w.item[0] = "service_definition";
-    ow_object(&w, NULL);
+    ow_init(&w, resp, f);
+    ow_root_object(&w, "service_definition");
     ow_str(&w, "service_code", code);
     ow_array(&w, "attributes", "attributes", "attribute");
     size_t i;
@@ -675,9 +673,8 @@ static vk_err write_requests(vk_ctx *ctx, const vk_req *req, api_items *it, fmt 
         e = store_unit_each(ctx->store, collect_unit, &rw.units, &ctx->err);
     if (e)
         return e;
-    set_type(resp, f);
     ow w;
-    ow_init(&w, &resp->body, f);
+    ow_init(&w, resp, f);
     rw.w = &w;
     ow_root_array(&w, "service_requests", "request");
     e = store_items_each(ctx->store, it->col, &it->q, write_request, &rw, &ctx->err);
@@ -914,9 +911,8 @@ vk_err open311_token(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
                             vk_fail(&ctx->err, VK_ENOT_FOUND, "token", "there is no such token"));
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)it.q.id);
-    set_type(resp, f);
     ow w;
-    ow_init(&w, &resp->body, f);
+    ow_init(&w, resp, f);
     ow_root_array(&w, "service_requests", "request");
     ow_object(&w, NULL);
     ow_str(&w, "service_request_id", id);
@@ -945,9 +941,8 @@ static void create_answer(const vk_write_job *job, int arg, vk_resp *resp)
         vk_resp_header(resp, "Location", job->location);
     if (job->replayed)
         vk_resp_header(resp, "Idempotent-Replayed", "true");
-    set_type(resp, f);
     ow w;
-    ow_init(&w, &resp->body, f);
+    ow_init(&w, resp, f);
     ow_root_array(&w, "service_requests", "request");
     ow_object(&w, NULL);
     ow_str(&w, "service_request_id", id);

@@ -15,6 +15,7 @@
 #include "stats/stats_index.h"
 #include "gis/hex.h"
 #include "core/clock.h"
+#include "core/json.h"
 #include "http/params.h"
 
 #define CELL_MIN 100
@@ -244,42 +245,31 @@ static int begin_view(vk_ctx *ctx, const vk_req *req, vk_resp *resp, stats_view 
 
 /* ---- JSON helpers ---- */
 
-/* Always with decimals (3.00, not 3), so GIS clients that guess a
- * column's type from the first rows (GDAL) make it Real. */
-static void days(vk_buf *b, double d)
+/* The member key: v with exactly decimals decimals, or null when v < 0
+ * (no value). Always with decimals (3.00, not 3), so GIS clients that
+ * guess a column's type from the first rows (GDAL) make it Real. */
+static void fixed_member(vk_buf *b, const char *key, int decimals, double v)
 {
-    if (d < 0)
+    vk_json_key(b, key);
+    if (v < 0)
         vk_buf_puts(b, "null");
     else
-        vk_buf_printf(b, "%.2f", d);
-}
-
-static void share(vk_buf *b, double s)
-{
-    if (s < 0)
-        vk_buf_puts(b, "null");
-    else
-        vk_buf_printf(b, "%.4f", s);
+        vk_buf_printf(b, "%.*f", decimals, v);
 }
 
 /* The response-time members of one group (after its key, if any). */
 static void write_times(vk_buf *b, const stats_times *t, int with_close)
 {
-    vk_buf_printf(b, "\"count\":%lld,\"open\":%lld,\"answered\":%lld,\"closed\":%lld,"
-                     "\"median_days_to_answer\":",
+    vk_buf_printf(b, "\"count\":%lld,\"open\":%lld,\"answered\":%lld,\"closed\":%lld",
                   (long long)t->count, (long long)t->open, (long long)t->answered,
                   (long long)t->closed);
-    days(b, t->median_answer);
-    vk_buf_puts(b, ",\"p90_days_to_answer\":");
-    days(b, t->p90_answer);
+    fixed_member(b, "median_days_to_answer", 2, t->median_answer);
+    fixed_member(b, "p90_days_to_answer", 2, t->p90_answer);
     if (with_close) {
-        vk_buf_puts(b, ",\"median_days_to_close\":");
-        days(b, t->median_close);
-        vk_buf_puts(b, ",\"p90_days_to_close\":");
-        days(b, t->p90_close);
+        fixed_member(b, "median_days_to_close", 2, t->median_close);
+        fixed_member(b, "p90_days_to_close", 2, t->p90_close);
     }
-    vk_buf_puts(b, ",\"answered_within_14_days\":");
-    share(b, t->within_14);
+    fixed_member(b, "answered_within_14_days", 4, t->within_14);
 }
 
 /* ---- GET /api/v1/stats/feedback ---- */
@@ -501,21 +491,15 @@ vk_err api_stats_choropleth(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     else if (areas && strcmp(areas, "districts") != 0)
         return vk_fail(&ctx->err, VK_EPARAM, "areas", "areas must be districts or accessibility-areas");
     gis_crs crs;
-    if ((e = param_crs(ctx, req, &crs)))
-        return e;
     stats_view v;
     stats_filter f;
-    if (begin_view(ctx, req, resp, &v, &f, &e))
+    if ((e = param_crs(ctx, req, &crs)) || begin_view(ctx, req, resp, &v, &f, &e))
         return e;
     vk_buf *b = &resp->body;
     resp->content_type = "application/geo+json";
     vk_buf_printf(b, "{\"type\":\"FeatureCollection\",\"areas\":\"%s\",\"features\":[",
                   accessibility ? "accessibility-areas" : "districts");
-    area_writer w;
-    memset(&w, 0, sizeof w);
-    w.b = b;
-    w.crs = crs;
-    w.limit = -1;
+    area_writer w = {.b = b, .crs = crs, .limit = -1};
     int64_t outside = 0, matched = 0;
     e = write_areas(ctx, req, &v, &f, accessibility, &w, &outside, &matched);
     api_stats_release(&v);
@@ -579,13 +563,8 @@ vk_err api_stats_ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
     resp->content_type = "application/geo+json";
     if (!feature)
         vk_buf_puts(b, "{\"type\":\"FeatureCollection\",\"features\":[");
-    area_writer w;
-    memset(&w, 0, sizeof w);
-    w.b = b;
-    w.crs = crs;
-    w.only = feature;
-    w.limit = feature ? 1 : limit;
-    w.offset = feature ? 0 : offset;
+    area_writer w = {.b = b, .crs = crs, .only = feature, .limit = feature ? 1 : limit,
+                     .offset = feature ? 0 : offset};
     int64_t outside = 0, matched = 0;
     e = write_areas(ctx, req, &v, &f, col->accessibility, &w, &outside, &matched);
     api_stats_release(&v);
@@ -644,14 +623,14 @@ vk_err api_stats_density(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         return e;
     long long cell, k;
     gis_crs crs;
+    stats_view v;
+    stats_filter f;
     if ((e = param_int(ctx, req, "cell", CELL_DEFAULT, CELL_MIN, CELL_MAX, &cell)) ||
         (e = param_int(ctx, req, "k", DENSITY_K_PUBLIC_MIN, 0, 1000000, &k)) ||
         (e = param_crs(ctx, req, &crs)))
         return e;
     if (k < DENSITY_K_PUBLIC_MIN && !(req->staff && req->staff->role != VK_ROLE_NONE))
         k = DENSITY_K_PUBLIC_MIN;
-    stats_view v;
-    stats_filter f;
     if (begin_view(ctx, req, resp, &v, &f, &e))
         return e;
     stats_cell *cells = NULL;
