@@ -555,21 +555,20 @@ static int user_json(void *arg, const store_staff_user *u)
 {
     vk_buf *b = arg;
     vk_json_next(b);
-    vk_buf_puts(b, "{\"name\":");
-    vk_json_str(b, u->name, strlen(u->name));
-    vk_buf_printf(b, ",\"role\":\"%s\",\"disabled\":%s,\"created_at\":", u->role,
-                  u->disabled ? "true" : "false");
-    vk_json_str(b, u->created_at, strlen(u->created_at));
+    vk_buf_putc(b, '{');
+    vk_json_member_str(b, "name", u->name);
+    vk_buf_printf(b, ",\"role\":\"%s\",\"disabled\":%s", u->role, u->disabled ? "true" : "false");
+    vk_json_member_str(b, "created_at", u->created_at);
     vk_buf_putc(b, '}');
     return 0;
 }
 
 vk_err api_staff_users(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
+    vk_buf *b = &resp->body;
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
     if (e)
         return e;
-    vk_buf *b = &resp->body;
     vk_resp_header(resp, "Cache-Control", "no-store");
     vk_buf_puts(b, "{\"users\":[");
     if ((e = store_staff_user_each(ctx->store, user_json, b, &ctx->err)))

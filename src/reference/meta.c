@@ -78,16 +78,16 @@ typedef struct {
 static int write_category(void *arg, const store_category *cat)
 {
     category_writer *cw = arg;
+    /* The category's own questions, so a client can ask them. */
+    const json_t *defs = json_object_get(cw->attributes, cat->id);
+    char *text = defs ? json_dumps(defs, JSON_COMPACT) : NULL;
     vk_buf *b = cw->b;
     vk_json_next(b);
     vk_buf_putc(b, '{');
     vk_json_member_str(b, "id", cat->id);
     write_names(b, "name", cat->name);
     write_names(b, "description", cat->description);
-    /* The category's own questions, so a client can ask them. */
     vk_json_key(b, "attributes");
-    const json_t *defs = json_object_get(cw->attributes, cat->id);
-    char *text = defs ? json_dumps(defs, JSON_COMPACT) : NULL;
     vk_buf_puts(b, text ? text : "[]");
     free(text);
     vk_buf_putc(b, '}');
@@ -134,7 +134,6 @@ vk_err api_units(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 typedef struct {
     vk_ctx *ctx;
     vk_buf *b;
-    int n;
     vk_err err;
 } area_writer;
 
@@ -142,9 +141,10 @@ static int write_district(void *arg, const store_area *a)
 {
     area_writer *w = arg;
     vk_buf *b = w->b;
-    vk_buf_puts(b, w->n++ ? ",{\"type\":\"Feature\",\"id\":" : "{\"type\":\"Feature\",\"id\":");
-    vk_json_str_or_null(b, a->code);
-    vk_buf_puts(b, ",\"geometry\":");
+    vk_json_next(b);
+    vk_buf_puts(b, "{\"type\":\"Feature\"");
+    vk_json_member_str(b, "id", a->code);
+    vk_json_key(b, "geometry");
     if ((w->err = gis_wkb_to_geojson(a->wkb, a->wkb_len, b)))
         return 1;
     vk_buf_puts(b, ",\"properties\":{");
@@ -168,7 +168,7 @@ vk_err api_districts(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (e)
         return e;
     resp->content_type = "application/geo+json";
-    area_writer w = {ctx, &resp->body, 0, VK_OK};
+    area_writer w = {ctx, &resp->body, VK_OK};
     vk_buf_puts(&resp->body, "{\"type\":\"FeatureCollection\",\"features\":[");
     e = store_area_each(ctx->store, STORE_AREA_DISTRICT, write_district, &w, &ctx->err);
     if (!e && w.err)
