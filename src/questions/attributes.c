@@ -10,7 +10,6 @@
  * import), and stored as one normalised JSON object on the item.
  */
 #include "core/json.h"
-#include "feedback/feedback.h"
 #include "questions/questions.h"
 
 #include <ctype.h>
