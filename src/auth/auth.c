@@ -44,6 +44,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/json.h"
 #include "auth/signin.h"
 #include "auth/staff.h"
@@ -259,14 +260,6 @@ vk_err api_auth_require(vk_ctx *ctx, const vk_req *req, vk_access access, vk_res
 
 static const char *const no_params[] = {NULL};
 
-static void rfc3339_of(int64_t t, char out[32])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Seconds to wait before another sign-in under key, 0 when none: from the
  * limit-th failure in the window, first_wait after the last failure,
  * doubling with each further one (doubling 1) up to the window. */
@@ -334,7 +327,7 @@ static vk_err login_throttled(vk_ctx *ctx, login_state *st, int64_t now)
 static vk_err login_failed(vk_ctx *ctx, login_state *st, const char *reason, int64_t now)
 {
     char at[32], after[64];
-    rfc3339_of(now, at);
+    vk_rfc3339_of(now, at);
     snprintf(after, sizeof after, "{\"reason\":\"%s\"}", reason);
     const char *const keys[] = {st->pair_key, st->addr_key, st->name_key};
     store_account_event ev = {at, "anonymous", "sign_in_failed", st->name, "{}", after,
@@ -369,7 +362,7 @@ static vk_err login_check(vk_ctx *ctx, login_state *st)
     api_auth_random_token(id);
     api_auth_random_token(csrf);
     api_auth_token_hash(id, hash);
-    rfc3339_of(now, at);
+    vk_rfc3339_of(now, at);
     int64_t expires = now + ctx->cfg->session_seconds;
     store_account_event ev = {at, u.name, "sign_in", u.name, "{}", "{}",
                               st->addr[0] ? st->addr : NULL};
@@ -382,7 +375,7 @@ static vk_err login_check(vk_ctx *ctx, login_state *st)
              API_AUTH_COOKIE, id, ctx->cfg->session_seconds,
              ctx->cfg->secure_cookies ? "; Secure" : "");
     sodium_memzero(id, sizeof id);
-    rfc3339_of(expires, expires_s);
+    vk_rfc3339_of(expires, expires_s);
     vk_buf *b = &st->body;
     vk_buf_puts(b, "{\"name\":");
     vk_json_str(b, u.name, strlen(u.name));
@@ -422,98 +415,75 @@ static void login_finish(void *state, vk_resp *resp)
     vk_buf_puts(&resp->body, st->body.data ? st->body.data : "");
 }
 
-vk_err api_auth_login(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+/* The body {"name":…,"password":…} into a new login_state; caller frees
+ * with login_free(). */
+static vk_err login_read(vk_ctx *ctx, const vk_req *req, login_state **out)
 {
-    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
-    if (e)
-        return e;
+    static const char *const keys[] = {"name", "password", NULL};
+    *out = NULL;
     if (!vk_req_is_json(req))
         return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
                        "send {\"name\":…,\"password\":…} as application/json");
     json_t *doc = NULL;
-    login_state *st = NULL;
-    if ((e = api_json_parse(req->body, req->body_len, &doc, &ctx->err)))
+    const char *name, *password;
+    vk_err e = api_json_parse(req->body, req->body_len, &doc, &ctx->err);
+    if (e)
         return e;
-    const char *name = json_string_value(json_object_get(doc, "name"));
-    const char *password = json_string_value(json_object_get(doc, "password"));
-    const char *k;
-    json_t *v;
-    if (!json_is_object(doc)) {
+    if (!json_is_object(doc))
         e = vk_fail(&ctx->err, VK_ETYPE, "", "send an object {\"name\":…,\"password\":…}");
-        goto out;
-    }
-    json_object_foreach(doc, k, v) {
-        if (strcmp(k, "name") && strcmp(k, "password")) {
-            e = vk_fail(&ctx->err, VK_EUNKNOWN_FIELD, k, "only name and password are accepted");
-            goto out;
+    else if (!(e = api_json_keys(doc, keys, &ctx->err)) &&
+             !(e = api_json_string(doc, "name", 1, STORE_STAFF_NAME_MAX, &name, &ctx->err)) &&
+             !(e = api_json_string(doc, "password", 1, API_AUTH_PASSWORD_MAX, &password,
+                                   &ctx->err))) {
+        login_state *st = calloc(1, sizeof *st);
+        if (!st) {
+            e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        } else {
+            vk_buf_init(&st->body, 4096);
+            snprintf(st->name, sizeof st->name, "%s", name);
+            snprintf(st->password, sizeof st->password, "%s", password);
+            snprintf(st->addr, sizeof st->addr, "%s", req->client_addr ? req->client_addr : "");
+            snprintf(st->pair_key, sizeof st->pair_key, "pair:%s %s", st->addr, name);
+            snprintf(st->addr_key, sizeof st->addr_key, "addr:%s", st->addr);
+            snprintf(st->name_key, sizeof st->name_key, "name:%s", name);
+            *out = st;
         }
     }
-    if (!json_object_get(doc, "name") || !json_object_get(doc, "password")) {
-        e = vk_fail(&ctx->err, VK_EMISSING, json_object_get(doc, "name") ? "password" : "name",
-                    "name and password are both required");
-        goto out;
-    }
-    if (!name || !password) {
-        e = vk_fail(&ctx->err, VK_ETYPE, name ? "password" : "name", "this must be text");
-        goto out;
-    }
-    if (strlen(name) > STORE_STAFF_NAME_MAX || strlen(password) > API_AUTH_PASSWORD_MAX) {
-        e = vk_fail(&ctx->err, VK_ETOO_LONG, strlen(name) > STORE_STAFF_NAME_MAX ? "name" : "password",
-                    "this is too long");
-        goto out;
-    }
-    if (!(st = calloc(1, sizeof *st))) {
-        e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-        goto out;
-    }
-    vk_buf_init(&st->body, 4096);
-    snprintf(st->name, sizeof st->name, "%s", name);
-    snprintf(st->password, sizeof st->password, "%s", password);
-    snprintf(st->addr, sizeof st->addr, "%s", req->client_addr ? req->client_addr : "");
-    snprintf(st->pair_key, sizeof st->pair_key, "pair:%s %s", st->addr, name);
-    snprintf(st->addr_key, sizeof st->addr_key, "addr:%s", st->addr);
-    snprintf(st->name_key, sizeof st->name_key, "name:%s", name);
+    json_decref(doc);
+    return e;
+}
+
+vk_err api_auth_login(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    login_state *st;
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e || (e = login_read(ctx, req, &st)))
+        return e;
     const int64_t now = (int64_t)time(NULL);
     /* Refusals that cost nothing come first: a throttled sender, then a
      * name no account can have or a password no account can have (both
      * known to anyone, so answering them at once tells nothing). */
-    if ((e = login_throttled(ctx, st, now)))
-        goto out;
-    if (!api_auth_name_ok(name) || strlen(password) < API_AUTH_PASSWORD_MIN) {
+    if ((e = login_throttled(ctx, st, now))) {
+        char *after = st->retry_after[0] ? vk_arena_strdup(req->arena, st->retry_after) : NULL;
+        if (after)
+            vk_resp_header(resp, "Retry-After", after);
+    } else if (!api_auth_name_ok(st->name) || strlen(st->password) < API_AUTH_PASSWORD_MIN) {
         e = login_failed(ctx, st, "malformed", now);
-        goto out;
-    }
-    if (!ctx->signin) { /* tools and tests: at once */
+    } else if (!ctx->signin) { /* tools and tests: at once */
         login_run(ctx, &st->job);
         login_finish(st, resp);
-        login_free(st);
-        st = NULL;
-        e = VK_OK;
-        goto out;
-    }
-    if (!api_signin_reserve(ctx->signin)) {
+    } else if (!api_signin_reserve(ctx->signin)) {
         vk_resp_header(resp, "Retry-After", "1");
-        e = vk_fail(&ctx->err, VK_EBUSY, "",
-                    "too many sign-ins at once; try again in a second");
-        goto out;
+        e = vk_fail(&ctx->err, VK_EBUSY, "", "too many sign-ins at once; try again in a second");
+    } else {
+        st->queue = ctx->signin;
+        resp->defer_state = st;
+        resp->defer_start = login_start;
+        resp->defer_finish = login_finish;
+        resp->defer_cleanup = login_free;
+        return VK_OK;
     }
-    st->queue = ctx->signin;
-    resp->defer_state = st;
-    resp->defer_start = login_start;
-    resp->defer_finish = login_finish;
-    resp->defer_cleanup = login_free;
-    st = NULL;
-out:
-    if (st && e == VK_ELOGIN_THROTTLED && st->retry_after[0]) {
-        char *after = vk_arena_alloc(req->arena, sizeof st->retry_after);
-        if (after) {
-            memcpy(after, st->retry_after, sizeof st->retry_after);
-            vk_resp_header(resp, "Retry-After", after);
-        }
-    }
-    if (st)
-        login_free(st);
-    json_decref(doc);
+    login_free(st);
     return e;
 }
 
@@ -524,7 +494,7 @@ vk_err api_auth_logout(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         return e;
     if (req->staff && req->staff->by_cookie) {
         char at[32];
-        rfc3339_of((int64_t)time(NULL), at);
+        vk_rfc3339_of((int64_t)time(NULL), at);
         store_account_event ev = {at, req->staff->name, "sign_out", req->staff->name, "{}", "{}",
                                   req->client_addr && *req->client_addr ? req->client_addr : NULL};
         if ((e = store_session_end(ctx->store, req->staff->session_hash, &ev, &ctx->err)))
@@ -543,21 +513,21 @@ vk_err api_auth_logout(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 
 vk_err api_auth_me(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
+    const vk_staff *s = req->staff;
+    vk_buf *b = &resp->body;
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (!e && !s)
+        e = vk_fail(&ctx->err, VK_EUNAUTHORIZED, "", NULL);
     if (e)
         return e;
-    const vk_staff *s = req->staff;
-    if (!s)
-        return vk_fail(&ctx->err, VK_EUNAUTHORIZED, "", NULL);
-    vk_buf *b = &resp->body;
     vk_resp_header(resp, "Cache-Control", "no-store");
-    vk_buf_puts(b, "{\"name\":");
-    vk_json_str(b, s->name, strlen(s->name));
+    vk_buf_putc(b, '{');
+    vk_json_member_str(b, "name", s->name);
     vk_buf_printf(b, ",\"role\":\"%s\",\"via\":\"%s\"", vk_role_name(s->role),
                   s->by_cookie ? "session" : "token");
     if (s->by_cookie) {
         char exp[32];
-        rfc3339_of(s->expires, exp);
+        vk_rfc3339_of(s->expires, exp);
         vk_buf_printf(b, ",\"csrf\":\"%s\",\"expires\":\"%s\"", s->csrf, exp);
     }
     vk_buf_putc(b, '}');
@@ -567,23 +537,21 @@ vk_err api_auth_me(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 static int user_json(void *arg, const store_staff_user *u)
 {
     vk_buf *b = arg;
-    if (b->len && b->data[b->len - 1] == '}')
-        vk_buf_putc(b, ',');
-    vk_buf_puts(b, "{\"name\":");
-    vk_json_str(b, u->name, strlen(u->name));
-    vk_buf_printf(b, ",\"role\":\"%s\",\"disabled\":%s,\"created_at\":", u->role,
-                  u->disabled ? "true" : "false");
-    vk_json_str(b, u->created_at, strlen(u->created_at));
+    vk_json_next(b);
+    vk_buf_putc(b, '{');
+    vk_json_member_str(b, "name", u->name);
+    vk_buf_printf(b, ",\"role\":\"%s\",\"disabled\":%s", u->role, u->disabled ? "true" : "false");
+    vk_json_member_str(b, "created_at", u->created_at);
     vk_buf_putc(b, '}');
     return 0;
 }
 
 vk_err api_staff_users(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
+    vk_buf *b = &resp->body;
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
     if (e)
         return e;
-    vk_buf *b = &resp->body;
     vk_resp_header(resp, "Cache-Control", "no-store");
     vk_buf_puts(b, "{\"users\":[");
     if ((e = store_staff_user_each(ctx->store, user_json, b, &ctx->err)))
@@ -671,7 +639,7 @@ vk_err api_staff_user_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if ((e = check_role(ctx, role)) || (e = api_auth_password_check(password, &ctx->err)) ||
         (e = api_auth_hash_password(password, hash, &ctx->err)))
         goto out;
-    rfc3339_of((int64_t)time(NULL), now);
+    vk_rfc3339_of((int64_t)time(NULL), now);
     e = store_staff_user_add(ctx->store, name, role, hash, now, actor_of(req), &ctx->err);
     sodium_memzero(hash, sizeof hash);
     if (e || (e = answer_user(ctx, name, resp)))
@@ -729,7 +697,7 @@ vk_err api_staff_user_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (password && (e = api_auth_hash_password(password, hash, &ctx->err)))
         goto out;
     char now[32];
-    rfc3339_of((int64_t)time(NULL), now);
+    vk_rfc3339_of((int64_t)time(NULL), now);
     /* The role of the caller and the number of admins left are checked
      * again inside the write transaction (store_staff_user_update_by). */
     e = store_staff_user_update_by(ctx->store, me ? me->user_id : 0, name, role, disabled,
@@ -747,29 +715,24 @@ out:
 
 /* ---- API tokens (admins) ---- */
 
-static void time_json(vk_buf *b, int64_t t)
+/* The member key: a time as RFC 3339 text, or null when there is none. */
+static void time_member(vk_buf *b, const char *key, int64_t t)
 {
-    if (t <= 0) {
-        vk_buf_puts(b, "null");
-        return;
-    }
-    char s[32];
-    rfc3339_of(t, s);
-    vk_buf_printf(b, "\"%s\"", s);
+    char s[VK_RFC3339_LEN];
+    if (t > 0)
+        vk_rfc3339_of(t, s);
+    vk_json_member_str(b, key, t > 0 ? s : NULL);
 }
 
 static void token_json(vk_buf *b, const store_token *t, int64_t now)
 {
-    vk_buf_printf(b, "{\"id\":%lld,\"name\":", (long long)t->id);
-    vk_json_str(b, t->name, strlen(t->name));
-    vk_buf_printf(b, ",\"role\":\"%s\",\"created_at\":", t->role);
-    vk_json_str(b, t->created_at, strlen(t->created_at));
-    vk_buf_puts(b, ",\"expires_at\":");
-    time_json(b, t->expires_at);
-    vk_buf_puts(b, ",\"last_used_at\":");
-    time_json(b, t->last_used_at);
-    vk_buf_puts(b, ",\"revoked_at\":");
-    time_json(b, t->revoked_at);
+    vk_buf_printf(b, "{\"id\":%lld", (long long)t->id);
+    vk_json_member_str(b, "name", t->name);
+    vk_buf_printf(b, ",\"role\":\"%s\"", t->role);
+    vk_json_member_str(b, "created_at", t->created_at);
+    time_member(b, "expires_at", t->expires_at);
+    time_member(b, "last_used_at", t->last_used_at);
+    time_member(b, "revoked_at", t->revoked_at);
     vk_buf_printf(b, ",\"state\":\"%s\"}",
                   t->revoked_at ? "revoked" : store_token_usable(t, now) ? "active" : "expired");
 }
@@ -824,7 +787,7 @@ vk_err api_staff_token_revoke(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     int64_t id = api_parse_id(req->nargs ? req->args[0] : NULL);
     int64_t now = (int64_t)time(NULL);
     char at[32];
-    rfc3339_of(now, at);
+    vk_rfc3339_of(now, at);
     int changed = 0;
     if (id > 0 && (e = store_token_revoke(ctx->store, id, now, at, actor_of(req), &changed,
                                           &ctx->err)))

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "db/store_internal.h"
 
 static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int i)
@@ -277,10 +278,9 @@ vk_err store_token_add(store_conn *c, const char *name, const char *role, const 
     if (!e) {
         char after[128], until[40] = "null";
         if (expires_at > 0) {
-            time_t t = (time_t)expires_at;
-            struct tm tm;
-            gmtime_r(&t, &tm);
-            strftime(until, sizeof until, "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
+            char stamp[VK_RFC3339_LEN];
+            vk_rfc3339_of(expires_at, stamp);
+            snprintf(until, sizeof until, "\"%s\"", stamp);
         }
         snprintf(after, sizeof after, "{\"role\":\"%s\",\"id\":%lld,\"expires\":%s}", role,
                  (long long)new_id, until);

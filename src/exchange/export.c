@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "exchange/gpkg.h"
+#include "http/params.h"
 
 #define CHUNK (64 * 1024)
 
@@ -580,11 +581,10 @@ vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (!col)
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "collection", "there is no collection '%.40s'",
                        vk_utf8_valid(name, strlen(name), NULL) ? name : "?");
-    gis_crs crs = GIS_CRS_CRS84;
-    const char *c = vk_req_param(req, "crs");
-    if (c && gis_crs_parse(c, &crs))
-        return vk_fail(&ctx->err, VK_EPARAM, "crs",
-                       "crs: use CRS84, EPSG:4326, EPSG:3067 or EPSG:3879");
+    gis_crs crs;
+    if ((e = vk_param_crs(req, "crs", "use CRS84, EPSG:4326, EPSG:3067 or EPSG:3879", &crs,
+                          &ctx->err)))
+        return e;
     char *disposition = vk_arena_alloc(req->arena, 128);
     if (!disposition)
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);

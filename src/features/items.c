@@ -144,48 +144,6 @@ cql2_expr *api_items_in_ids(vk_arena *a, const int64_t *ids, int n)
     return e;
 }
 
-vk_err api_items_bbox(vk_ctx *ctx, const char *s, gis_crs crs, int allow6, const char *field,
-                      double out[4])
-{
-    double v[6];
-    int n = 0;
-    const char *p = s;
-    for (;;) {
-        char *end;
-        errno = 0;
-        if (n == 6 || !*p || isspace((unsigned char)*p))
-            return vk_fail(&ctx->err, VK_EPARAM, field, "%s must be %s numbers separated by commas",
-                           field, allow6 ? "4 or 6" : "4");
-        v[n++] = strtod(p, &end);
-        if (end == p || errno || !isfinite(v[n - 1]))
-            return vk_fail(&ctx->err, VK_EPARAM, field, "%s: number %d is not a number", field, n);
-        if (*end == '\0')
-            break;
-        if (*end != ',')
-            return vk_fail(&ctx->err, VK_EPARAM, field, "%s must be numbers separated by commas", field);
-        p = end + 1;
-    }
-    if (n != 4 && !(allow6 && n == 6))
-        return vk_fail(&ctx->err, VK_EPARAM, field, "%s must have %s numbers, not %d", field,
-                       allow6 ? "4 or 6" : "4", n);
-    double in[4] = {v[0], v[1], v[n == 6 ? 3 : 2], v[n == 6 ? 4 : 3]};
-    if (in[0] > in[2] || in[1] > in[3])
-        return vk_fail(&ctx->err, VK_EPARAM, field,
-                       "%s: the lower corner must come first (boxes across the antimeridian are not supported)",
-                       field);
-    if (crs == GIS_CRS_CRS84 || crs == GIS_CRS_4326) {
-        double lon0 = crs == GIS_CRS_CRS84 ? in[0] : in[1], lat0 = crs == GIS_CRS_CRS84 ? in[1] : in[0];
-        double lon1 = crs == GIS_CRS_CRS84 ? in[2] : in[3], lat1 = crs == GIS_CRS_CRS84 ? in[3] : in[2];
-        if (lon0 < -180 || lon1 > 180 || lat0 < -90 || lat1 > 90)
-            return vk_fail(&ctx->err, VK_EPARAM, field,
-                           "%s is outside -180…180 longitude or -90…90 latitude", field);
-    }
-    if (gis_proj_bbox_to_storage(ctx->proj, crs, in, out) != VK_OK)
-        return vk_fail(&ctx->err, VK_EPARAM, field, "%s cannot be transformed from %s", field,
-                       gis_crs_uri(crs));
-    return VK_OK;
-}
-
 void api_items_near(api_items *it, double lon, double lat, double r)
 {
     /* Metres per degree are at least 110 574 m of latitude and

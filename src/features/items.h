@@ -39,10 +39,6 @@ cql2_expr *api_items_cmp_time(vk_arena *a, const char *property, cql2_op op,
 /* id IN (ids…) for integer-id collections (1..CQL2_MAX_LIST ids). */
 cql2_expr *api_items_in_ids(vk_arena *a, const int64_t *ids, int n);
 
-/* Parse a bbox of 4 (or, if allow6, 6) numbers given in crs, into the
- * storage lon/lat envelope. Errors name field. */
-vk_err api_items_bbox(vk_ctx *ctx, const char *s, gis_crs crs, int allow6, const char *field,
-                      double out[4]);
 /* Only items within r metres (on the ellipsoid) of lon/lat: a box around
  * the circle for the R*Tree's rough cut, then the exact distance. */
 void api_items_near(api_items *it, double lon, double lat, double r);

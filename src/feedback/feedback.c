@@ -23,6 +23,7 @@
 #include "feedback/jobs.h"
 #include "core/sha256.h"
 #include "core/clock.h"
+#include "http/params.h"
 
 #define DESCRIPTION_MAX 4000
 #define PLACE_MAX 500
@@ -37,9 +38,6 @@ int api_feedback_status_open(const char *status)
            strcmp(status, "planned") == 0;
 }
 
-static vk_err check_keys(const json_t *obj, const char *prefix, const char *const *allowed,
-                         vk_errinfo *ei);
-
 static int in_list(const char *s, const char *const *list)
 {
     for (; *list; list++)
@@ -49,129 +47,6 @@ static int in_list(const char *s, const char *const *list)
 }
 
 /* ---- reading input ---- */
-
-/* Nesting and string length, checked before the parser builds anything:
- * a Feature needs 6 levels, and no text of ours is longer than 4000
- * characters, so these caps only stop abuse. */
-#define JSON_MAX_DEPTH 32
-#define JSON_MAX_STRING (64 * 1024)
-
-static vk_err json_prescan(const char *s, size_t len, vk_errinfo *ei)
-{
-    int depth = 0, in_string = 0, escape = 0;
-    size_t string_start = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (in_string) {
-            if (escape)
-                escape = 0;
-            else if (c == '\\')
-                escape = 1;
-            else if (c == '"')
-                in_string = 0;
-            else if (i - string_start > JSON_MAX_STRING)
-                return vk_fail(ei, VK_ETOO_LONG, "", "a text in the body is longer than %d bytes",
-                               JSON_MAX_STRING);
-            continue;
-        }
-        if (c == '"') {
-            in_string = 1;
-            string_start = i;
-        } else if (c == '{' || c == '[') {
-            if (++depth > JSON_MAX_DEPTH)
-                return vk_fail(ei, VK_ETOO_DEEP, "", "the JSON is nested more than %d levels deep",
-                               JSON_MAX_DEPTH);
-        } else if (c == '}' || c == ']') {
-            depth--;
-        }
-    }
-    return VK_OK;
-}
-
-vk_err api_json_parse(const char *body, size_t len, json_t **out, vk_errinfo *ei)
-{
-    if (len == 0)
-        return vk_fail(ei, VK_EJSON, "", "the body is empty; send a GeoJSON Feature");
-    if (!vk_utf8_valid(body, len, NULL))
-        return vk_fail(ei, VK_EUTF8, "", "the body is not valid UTF-8");
-    vk_err e = json_prescan(body, len, ei);
-    if (e)
-        return e;
-    json_error_t jerr;
-    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!j)
-        return vk_fail(ei, VK_EJSON, "", "the body is not valid JSON: %s (line %d, column %d)",
-                       jerr.text, jerr.line, jerr.column);
-    *out = j;
-    return VK_OK;
-}
-
-/* A string member: absent/null gives *out NULL (or VK_EMISSING when
- * required); too long, empty after trimming or with control characters
- * (other than newline and tab where text allows them) are refused. */
-static vk_err read_text(const json_t *obj, const char *key, const char *field, int required,
-                        size_t max_chars, int multiline, const char **out, vk_errinfo *ei)
-{
-    const json_t *v = json_object_get(obj, key);
-    *out = NULL;
-    if (!v || json_is_null(v))
-        return required ? vk_fail(ei, VK_EMISSING, field, "%s is required", field) : VK_OK;
-    if (!json_is_string(v))
-        return vk_fail(ei, VK_ETYPE, field, "%s must be a string", field);
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v), chars = 0;
-    if (strlen(s) != len || !vk_utf8_valid(s, len, &chars))
-        return vk_fail(ei, VK_EUTF8, field, "%s must be valid UTF-8 text", field);
-    int blank = 1;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) || c == 0x7f)
-            return vk_fail(ei, VK_EVALUE, field, "%s contains a control character", field);
-        if (!isspace(c))
-            blank = 0;
-    }
-    if (chars > max_chars)
-        return vk_fail(ei, VK_ETOO_LONG, field, "%s is %zu characters long; at most %zu are allowed",
-                       field, chars, max_chars);
-    if (blank)
-        return required ? vk_fail(ei, VK_EVALUE, field, "%s is empty", field) : VK_OK;
-    *out = s;
-    return VK_OK;
-}
-
-vk_err api_json_text(const json_t *obj, const char *key, int required, size_t max_chars,
-                     int multiline, const char **out, vk_errinfo *ei)
-{
-    return read_text(obj, key, key, required, max_chars, multiline, out, ei);
-}
-
-vk_err api_json_text_named(const json_t *obj, const char *key, const char *field, int required,
-                           size_t max_chars, int multiline, const char **out, vk_errinfo *ei)
-{
-    return read_text(obj, key, field, required, max_chars, multiline, out, ei);
-}
-
-vk_err api_json_keys(const json_t *obj, const char *const *allowed, vk_errinfo *ei)
-{
-    return check_keys(obj, "", allowed, ei);
-}
-
-static vk_err check_keys(const json_t *obj, const char *prefix, const char *const *allowed,
-                         vk_errinfo *ei)
-{
-    const char *key;
-    const json_t *v;
-    json_object_foreach((json_t *)obj, key, v)
-    {
-        (void)v;
-        if (!in_list(key, allowed)) {
-            char field[96];
-            snprintf(field, sizeof field, "%s%.60s", prefix, key);
-            return vk_fail(ei, VK_EUNKNOWN_FIELD, field, "%s is not accepted here", field);
-        }
-    }
-    return VK_OK;
-}
 
 static int email_plausible(const char *s)
 {
@@ -208,10 +83,10 @@ static vk_err read_contact(const json_t *props, store_feedback_new *row, vk_erri
     if (!json_is_object(c))
         return vk_fail(ei, VK_ETYPE, "properties.contact", "properties.contact must be an object");
     vk_err e;
-    if ((e = check_keys(c, "properties.contact.", keys, ei)) ||
-        (e = read_text(c, "name", "properties.contact.name", 0, 200, 0, &row->contact_name, ei)) ||
-        (e = read_text(c, "email", "properties.contact.email", 0, 254, 0, &row->contact_email, ei)) ||
-        (e = read_text(c, "phone", "properties.contact.phone", 0, 40, 0, &row->contact_phone, ei)))
+    if ((e = api_json_keys_prefixed(c, "properties.contact.", keys, ei)) ||
+        (e = api_json_text_named(c, "name", "properties.contact.name", 0, 200, 0, &row->contact_name, ei)) ||
+        (e = api_json_text_named(c, "email", "properties.contact.email", 0, 254, 0, &row->contact_email, ei)) ||
+        (e = api_json_text_named(c, "phone", "properties.contact.phone", 0, 40, 0, &row->contact_phone, ei)))
         return e;
     if (row->contact_email && !email_plausible(row->contact_email))
         return vk_fail(ei, VK_EVALUE, "properties.contact.email",
@@ -226,7 +101,7 @@ static vk_err read_time(const json_t *props, const char *key, const char *field,
                         vk_errinfo *ei)
 {
     const char *s = NULL;
-    vk_err e = read_text(props, key, field, 0, 64, 0, &s, ei);
+    vk_err e = api_json_text_named(props, key, field, 0, 64, 0, &s, ei);
     if (e || !s)
         return e;
     if (vk_rfc3339_normalise(s, out))
@@ -239,12 +114,12 @@ static vk_err read_trusted(const json_t *props, api_feedback_input *in, vk_errin
 {
     store_feedback_new *row = &in->row;
     vk_err e;
-    if ((e = read_text(props, "status", "properties.status", 0, 20, 0, &row->status, ei)) ||
-        (e = read_text(props, "resolution_reason", "properties.resolution_reason", 0,
+    if ((e = api_json_text_named(props, "status", "properties.status", 0, 20, 0, &row->status, ei)) ||
+        (e = api_json_text_named(props, "resolution_reason", "properties.resolution_reason", 0,
                        DESCRIPTION_MAX, 1, &row->resolution_reason, ei)) ||
-        (e = read_text(props, "forwarded_to", "properties.forwarded_to", 0, 200, 1,
+        (e = api_json_text_named(props, "forwarded_to", "properties.forwarded_to", 0, 200, 1,
                        &row->forwarded_to, ei)) ||
-        (e = read_text(props, "answer", "properties.answer", 0, DESCRIPTION_MAX, 1, &row->answer,
+        (e = api_json_text_named(props, "answer", "properties.answer", 0, DESCRIPTION_MAX, 1, &row->answer,
                        ei)) ||
         (e = read_time(props, "created", "properties.created", in->created, ei)) ||
         (e = read_time(props, "updated", "properties.updated", in->updated, ei)) ||
@@ -253,7 +128,7 @@ static vk_err read_trusted(const json_t *props, api_feedback_input *in, vk_errin
     /* An export from before schema 4 says closed + closed_reason; map it as
      * migration 0004 maps stored rows. */
     const char *closed_reason = NULL;
-    if ((e = read_text(props, "closed_reason", "properties.closed_reason", 0, 40, 0,
+    if ((e = api_json_text_named(props, "closed_reason", "properties.closed_reason", 0, 40, 0,
                        &closed_reason, ei)))
         return e;
     if (row->status && strcmp(row->status, "closed") == 0) {
@@ -342,12 +217,12 @@ vk_err api_feedback_read(vk_ctx *ctx, const json_t *feature, api_input_kind kind
         return vk_fail(ei, VK_ETYPE, "geometry", "geometry must be a GeoJSON geometry object");
 
     vk_err e;
-    if ((e = check_keys(props, "properties.",
+    if ((e = api_json_keys_prefixed(props, "properties.",
                         kind == API_INPUT_TRUSTED ? trusted_keys : public_keys, ei)) ||
-        (e = read_text(props, "category", "properties.category", 1, 40, 0, &row->category, ei)) ||
-        (e = read_text(props, "description", "properties.description", 1, DESCRIPTION_MAX, 1,
+        (e = api_json_text_named(props, "category", "properties.category", 1, 40, 0, &row->category, ei)) ||
+        (e = api_json_text_named(props, "description", "properties.description", 1, DESCRIPTION_MAX, 1,
                        &row->description, ei)) ||
-        (e = read_text(props, "place", "properties.place", 0, PLACE_MAX, 0, &row->place, ei)) ||
+        (e = api_json_text_named(props, "place", "properties.place", 0, PLACE_MAX, 0, &row->place, ei)) ||
         (e = read_contact(props, row, ei)))
         return e;
     if (kind == API_INPUT_TRUSTED && (e = read_trusted(props, in, ei)))
@@ -401,51 +276,34 @@ void api_feedback_input_fini(api_feedback_input *in)
 
 /* ---- handlers ---- */
 
-/* A comma list whose every value passes check; errors name the parameter. */
+/* A comma list whose every value passes check; errors name the parameter.
+ * *out is the list as given. */
 static vk_err check_list(vk_ctx *ctx, const vk_req *req, const char *name,
                          const char *const *allowed, const char **out)
 {
-    const char *s = vk_req_param(req, name);
-    *out = s;
-    if (!s)
-        return VK_OK;
-    size_t n = strlen(s);
-    if (n == 0 || n > 1000 || s[0] == ',' || s[n - 1] == ',' || strstr(s, ",,"))
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a comma-separated list", name);
-    char *copy = vk_arena_strndup(req->arena, s, n);
-    if (!copy)
-        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-    for (char *item = strtok(copy, ","); item; item = strtok(NULL, ",")) {
+    const char *items[500]; /* 1000 characters hold at most 500 values */
+    int n;
+    vk_err e = vk_param_list(req, name, 1000, 500, items, &n, &ctx->err);
+    *out = vk_req_param(req, name);
+    for (int i = 0; i < n && !e; i++) {
         int ok = 0;
-        if (allowed) {
-            ok = in_list(item, allowed);
-        } else {
-            vk_err e = store_category_exists(ctx->store, item, &ok, &ctx->err);
-            if (e)
-                return e;
-        }
+        if (allowed)
+            ok = in_list(items[i], allowed);
+        else if ((e = store_category_exists(ctx->store, items[i], &ok, &ctx->err)))
+            break;
         if (!ok) {
-            const char *shown = vk_utf8_valid(item, strlen(item), NULL) ? item : "?";
-            return vk_fail(&ctx->err, VK_EPARAM, name, "%s: unknown value '%.60s'", name, shown);
+            const char *shown = vk_utf8_valid(items[i], strlen(items[i]), NULL) ? items[i] : "?";
+            e = vk_fail(&ctx->err, VK_EPARAM, name, "%s: unknown value '%.60s'", name, shown);
         }
     }
-    return VK_OK;
+    return e;
 }
 
-static vk_err param_int(vk_ctx *ctx, const char *s, const char *name, long long min, long long max,
-                        long long *out)
+/* Values above max are clamped, as OGC API does. */
+static vk_err param_int(vk_ctx *ctx, const vk_req *req, const char *name, long long min,
+                        long long max, long long *out)
 {
-    if (!s)
-        return VK_OK;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || errno || !isdigit((unsigned char)s[s[0] == '-']))
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a whole number", name);
-    if (v < min)
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be at least %lld", name, min);
-    *out = v > max ? max : v; /* larger values are clamped, as OGC API does */
-    return VK_OK;
+    return vk_param_int(req, name, min, max, VK_PARAM_CLAMP, out, &ctx->err);
 }
 
 vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
@@ -459,19 +317,18 @@ vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_arena *a = req->arena;
     vk_err e;
     if ((e = vk_req_only_params(req, known, &ctx->err)) ||
-        (e = param_int(ctx, vk_req_param(req, "limit"), "limit", 1, ITEMS_LIMIT_MAX, &limit)) ||
-        (e = param_int(ctx, vk_req_param(req, "offset"), "offset", 0, INT64_MAX / 2, &offset)) ||
-        (e = param_int(ctx, vk_req_param(req, "after"), "after", 0, INT64_MAX / 2, &after)) ||
+        (e = param_int(ctx, req, "limit", 1, ITEMS_LIMIT_MAX, &limit)) ||
+        (e = param_int(ctx, req, "offset", 0, INT64_MAX / 2, &offset)) ||
+        (e = param_int(ctx, req, "after", 0, INT64_MAX / 2, &after)) ||
         (e = check_list(ctx, req, "category", NULL, &categories)) ||
         (e = check_list(ctx, req, "status", statuses_list, &statuses)))
         return e;
     it.q.limit = limit;
     it.q.offset = offset;
     it.q.after = after;
-    const char *bbox = vk_req_param(req, "bbox");
-    if (bbox && (e = api_items_bbox(ctx, bbox, GIS_CRS_CRS84, 0, "bbox", it.q.bbox)))
+    if ((e = vk_param_bbox(req, "bbox", ctx->proj, GIS_CRS_CRS84, 0, it.q.bbox, &it.q.has_bbox,
+                           &ctx->err)))
         return e;
-    it.q.has_bbox = bbox != NULL;
     if (categories)
         it.filter = api_items_and(a, it.filter, api_items_in_list(a, "category", categories));
     if (statuses)
@@ -498,18 +355,10 @@ vk_err api_feedback_list(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 #define NEARBY_LIMIT 20
 
 /* A finite number in [lo, hi] from a query parameter. */
-static vk_err param_number(vk_ctx *ctx, const char *s, const char *name, double lo, double hi,
-                           double *out)
+static vk_err param_number(vk_ctx *ctx, const vk_req *req, const char *name, double lo,
+                           double hi, double *out)
 {
-    char *end;
-    errno = 0;
-    double v = s ? strtod(s, &end) : 0;
-    if (!s || !*s || *end || errno || !isfinite(v) || isspace((unsigned char)*s))
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a number", name);
-    if (v < lo || v > hi)
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be from %g to %g", name, lo, hi);
-    *out = v;
-    return VK_OK;
+    return vk_param_number(req, name, lo, hi, VK_PARAM_FROM_TO, out, &ctx->err);
 }
 
 vk_err api_feedback_nearby(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
@@ -525,11 +374,9 @@ vk_err api_feedback_nearby(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (!vk_req_param(req, "lon") || !vk_req_param(req, "lat"))
         return vk_fail(&ctx->err, VK_EPARAM, vk_req_param(req, "lon") ? "lat" : "lon",
                        "lon and lat are required: the point to look around");
-    if ((e = param_number(ctx, vk_req_param(req, "lon"), "lon", -180, 180, &lon)) ||
-        (e = param_number(ctx, vk_req_param(req, "lat"), "lat", -90, 90, &lat)) ||
-        (vk_req_param(req, "radius") &&
-         (e = param_number(ctx, vk_req_param(req, "radius"), "radius", 1, NEARBY_RADIUS_MAX,
-                           &radius))) ||
+    if ((e = param_number(ctx, req, "lon", -180, 180, &lon)) ||
+        (e = param_number(ctx, req, "lat", -90, 90, &lat)) ||
+        (e = param_number(ctx, req, "radius", 1, NEARBY_RADIUS_MAX, &radius)) ||
         (e = check_list(ctx, req, "category", NULL, &category)))
         return e;
     if (category && strchr(category, ','))
@@ -548,14 +395,6 @@ vk_err api_feedback_nearby(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         return e;
     vk_resp_header(resp, "Cache-Control", "no-store");
     return api_items_write_collection(ctx, req, &it, "/api/v1/feedback/nearby", resp);
-}
-
-int64_t api_parse_id(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
-        return 0;
-    return atoll(s);
 }
 
 vk_err api_feedback_path_id(vk_ctx *ctx, const vk_req *req, const char *json_what, int64_t *id)

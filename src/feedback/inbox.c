@@ -19,6 +19,7 @@
 #include "feedback/feedback.h"
 #include "features/items.h"
 #include "core/clock.h"
+#include "http/params.h"
 
 #define INBOX_LIMIT_DEFAULT 50
 #define INBOX_LIMIT_MAX 500
@@ -44,15 +45,7 @@ static int listed(const char *s, const char *const *list)
 static vk_err param_number(vk_ctx *ctx, const vk_req *req, const char *name, long long min,
                            long long max, long long *out)
 {
-    const char *s = vk_req_param(req, name);
-    if (!s)
-        return VK_OK;
-    size_t n = strlen(s);
-    if (n == 0 || n > 12 || strspn(s, "0123456789") != n || atoll(s) < min || atoll(s) > max)
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a whole number from %lld to %lld",
-                       name, min, max);
-    *out = atoll(s);
-    return VK_OK;
+    return vk_param_int(req, name, min, max, VK_PARAM_FROM_TO, out, &ctx->err);
 }
 
 /* Does the code exist, by kind of list. */
@@ -80,34 +73,31 @@ static vk_err param_list(vk_ctx *ctx, const vk_req *req, const char *name, list_
     *codes = NULL;
     if (none)
         *none = 0;
-    const char *s = vk_req_param(req, name);
-    if (!s)
-        return VK_OK;
-    size_t n = strlen(s);
-    if (n == 0 || n > LIST_MAX || s[0] == ',' || s[n - 1] == ',' || strstr(s, ",,"))
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a comma-separated list", name);
-    char *copy = vk_arena_strndup(req->arena, s, n);
-    char *out = vk_arena_alloc(req->arena, n + 1);
-    if (!copy || !out)
-        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    const char *items[LIST_MAX / 2 + 1];
+    int count;
+    vk_err e = vk_param_list(req, name, LIST_MAX, LIST_MAX / 2 + 1, items, &count, &ctx->err);
+    size_t len = count ? strlen(vk_req_param(req, name)) : 0;
+    char *out = count ? vk_arena_alloc(req->arena, len + 1) : NULL;
+    if (!e && count && !out)
+        e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
     size_t used = 0;
-    char *save = NULL;
-    for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+    for (int i = 0; i < count && !e; i++) {
+        const char *item = items[i];
         if (allow_none && strcmp(item, "none") == 0) {
             *none = 1;
             continue;
         }
         int ok = 0;
-        vk_err e = code_known(ctx, kind, fixed, item, &ok);
-        if (e)
-            return e;
+        if ((e = code_known(ctx, kind, fixed, item, &ok)))
+            break;
         if (!ok)
-            return vk_fail(&ctx->err, VK_EPARAM, name, "%s: unknown value '%.60s'", name,
-                           vk_utf8_valid(item, strlen(item), NULL) ? item : "?");
-        used += (size_t)sprintf(out + used, "%s%s", used ? "," : "", item);
+            e = vk_fail(&ctx->err, VK_EPARAM, name, "%s: unknown value '%.60s'", name,
+                        vk_utf8_valid(item, strlen(item), NULL) ? item : "?");
+        else
+            used += (size_t)sprintf(out + used, "%s%s", used ? "," : "", item);
     }
     *codes = used ? out : NULL;
-    return VK_OK;
+    return e;
 }
 
 /* property IN (codes) [OR id_property IS NULL]; NULL when neither. The
@@ -147,10 +137,7 @@ static const char *days_ago(vk_arena *a, long long days)
     char *out = vk_arena_alloc(a, VK_RFC3339_LEN);
     if (!out)
         return NULL;
-    time_t t = time(NULL) - (time_t)(days * 86400);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, VK_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    vk_rfc3339_days_ago(days, out);
     return out;
 }
 
@@ -204,14 +191,12 @@ vk_err api_staff_inbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         return e;
     else if (!vis)
         visibility = "public,hidden";
-    const char *answered = vk_req_param(req, "answered");
-    if (answered && strcmp(answered, "true") != 0 && strcmp(answered, "false") != 0)
-        return vk_fail(&ctx->err, VK_EPARAM, "answered", "answered must be true or false");
-    const char *bbox = vk_req_param(req, "bbox");
-    if (bbox && (e = api_items_bbox(ctx, bbox, GIS_CRS_CRS84, 0, "bbox", it.q.bbox)))
+    int answered = -1;
+    if ((e = vk_param_bool(req, "answered", &answered, &ctx->err)))
         return e;
-
-    it.q.has_bbox = bbox != NULL;
+    if ((e = vk_param_bbox(req, "bbox", ctx->proj, GIS_CRS_CRS84, 0, it.q.bbox, &it.q.has_bbox,
+                           &ctx->err)))
+        return e;
     it.q.limit = limit;
     it.q.offset = offset;
     it.q.include_nonpublic = 1;
@@ -231,7 +216,7 @@ vk_err api_staff_inbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
          codes_or_none(a, "district", "district_id", districts, no_district)},
         {units || no_unit, codes_or_none(a, "unit", "unit_id", units, no_unit)},
         {visibility != NULL, visibility ? visibility_filter(a, visibility) : NULL},
-        {answered != NULL, answered ? api_items_is_null(a, "answered", answered[0] == 't') : NULL},
+        {answered >= 0, answered >= 0 ? api_items_is_null(a, "answered", answered) : NULL},
     };
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         if (!parts[i].wanted)

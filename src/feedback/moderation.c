@@ -336,9 +336,9 @@ vk_err api_followup_withdraw(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 static void address_day_hash(const vk_config *cfg, const char *addr, time_t t, char hash[65],
                              char day[11])
 {
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(day, 11, "%Y-%m-%d", &tm);
+    char stamp[VK_RFC3339_LEN];
+    vk_rfc3339_of((int64_t)t, stamp);
+    snprintf(day, 11, "%.10s", stamp);
     hash[0] = '\0';
     unsigned char a[16];
     size_t alen = 0;
@@ -581,9 +581,6 @@ vk_err api_moderation_purge(store_conn *c, const char *before, int64_t *removed,
 vk_err api_moderation_purge_days(store_conn *c, int days, int64_t *removed, vk_errinfo *ei)
 {
     char before[VK_RFC3339_LEN];
-    time_t t = time(NULL) - (time_t)days * 24 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(before, sizeof before, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    vk_rfc3339_days_ago(days, before);
     return api_moderation_purge(c, before, removed, ei);
 }

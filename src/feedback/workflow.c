@@ -13,6 +13,7 @@
 #include "auth/audit.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "http/params.h"
 
 #define ANSWER_MAX 4000
 #define NOTE_MAX 4000
@@ -456,14 +457,10 @@ vk_err api_staff_audit(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (e)
         return e;
     store_audit_query q = {AUDIT_DEFAULT, STORE_AUDIT_ANY, NULL, NULL, STORE_AUDIT_ANY, 0};
-    const char *l = vk_req_param(req, "limit");
-    if (l) {
-        int64_t n = api_parse_id(l);
-        if (n < 1 || n > AUDIT_MAX)
-            return vk_fail(&ctx->err, VK_EPARAM, "limit",
-                           "limit must be a whole number from 1 to %d", AUDIT_MAX);
-        q.limit = (int)n;
-    }
+    long long limit = q.limit;
+    if ((e = vk_param_int(req, "limit", 1, AUDIT_MAX, VK_PARAM_FROM_TO, &limit, &ctx->err)))
+        return e;
+    q.limit = (int)limit;
     const char *type = vk_req_param(req, "type");
     if (!audit_type(type, &q.type))
         return vk_fail(&ctx->err, VK_EPARAM, "type", "type must be feedback or account");

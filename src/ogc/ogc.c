@@ -13,6 +13,7 @@
 #include "features/items.h"
 #include "features/registry.h"
 #include "core/clock.h"
+#include "http/params.h"
 
 #define OGC_ROOT "/ogcapi"
 #define MT_JSON "application/json"
@@ -90,22 +91,21 @@ vk_err ogc_conformance(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e = simple_params(ctx, req);
     if (e)
         return e;
-    vk_buf *b = &resp->body;
-    vk_buf_puts(b, "{\"conformsTo\":[");
+    vk_buf_puts(&resp->body, "{\"conformsTo\":[");
     for (int i = 0; conformance[i]; i++)
-        vk_buf_printf(b, "%s\"%s\"", i ? "," : "", conformance[i]);
-    vk_buf_puts(b, "]}");
+        vk_buf_printf(&resp->body, "%s\"%s\"", i ? "," : "", conformance[i]);
+    vk_buf_puts(&resp->body, "]}");
     return VK_OK;
 }
 
 vk_err ogc_api(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     vk_err e = simple_params(ctx, req);
-    if (e)
-        return e;
-    resp->content_type = MT_OPENAPI;
-    vk_buf_puts(&resp->body, api_openapi_json);
-    return VK_OK;
+    if (!e) {
+        resp->content_type = MT_OPENAPI;
+        vk_buf_puts(&resp->body, api_openapi_json);
+    }
+    return e;
 }
 
 static void write_crs_list(vk_buf *b)
@@ -128,12 +128,10 @@ typedef struct collection_doc {
 static void write_collection_doc(vk_buf *b, const char *base, const collection_doc *d)
 {
     char path[160];
-    vk_buf_puts(b, "{\"id\":");
-    vk_json_str_or_null(b, d->id);
-    vk_buf_puts(b, ",\"title\":");
-    vk_json_str_or_null(b, d->title);
-    vk_buf_puts(b, ",\"description\":");
-    vk_json_str_or_null(b, d->description);
+    vk_buf_putc(b, '{');
+    vk_json_member_str(b, "id", d->id);
+    vk_json_member_str(b, "title", d->title);
+    vk_json_member_str(b, "description", d->description);
     vk_buf_puts(b, ",\"itemType\":\"feature\",\"links\":[");
     snprintf(path, sizeof path, OGC_ROOT "/collections/%s", d->id);
     link(b, 1, base, path, "self", MT_JSON, d->title);
@@ -199,11 +197,11 @@ static void write_registered_collection(vk_ctx *ctx, const vk_req *req,
 
 vk_err ogc_collections(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
+    const char *base = api_base_url(req);
+    vk_buf *b = &resp->body;
     vk_err e = simple_params(ctx, req);
     if (e)
         return e;
-    const char *base = api_base_url(req);
-    vk_buf *b = &resp->body;
     vk_buf_puts(b, "{\"links\":[");
     link(b, 1, base, OGC_ROOT "/collections", "self", MT_JSON, "The collections");
     vk_buf_puts(b, "],\"crs\":");
@@ -230,6 +228,16 @@ static vk_err find_collection(vk_ctx *ctx, const vk_req *req, const store_collec
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "collectionId",
                        "there is no such collection; see " OGC_ROOT "/collections");
     return VK_OK;
+}
+
+/* The query of the collection in the path, or VK_ENOT_FOUND. */
+static vk_err find_items(vk_ctx *ctx, const vk_req *req, api_items *it)
+{
+    const store_collection *col;
+    vk_err e = find_collection(ctx, req, &col);
+    if (!e)
+        api_items_init(it, col);
+    return e;
 }
 
 vk_err ogc_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
@@ -302,79 +310,32 @@ vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     return VK_OK;
 }
 
+#define CRS_WHY "unsupported CRS; use one of those listed in the collection's crs"
+
 static vk_err param_crs(vk_ctx *ctx, const vk_req *req, const char *name, gis_crs *out)
 {
-    const char *s = vk_req_param(req, name);
-    *out = GIS_CRS_CRS84;
-    if (s && gis_crs_parse(s, out))
-        return vk_fail(&ctx->err, VK_EPARAM, name,
-                       "%s: unsupported CRS; use one of those listed in the collection's crs", name);
-    return VK_OK;
+    return vk_param_crs(req, name, CRS_WHY, out, &ctx->err);
 }
 
+/* limit, offset and after: too large a limit is clamped, as the standard says. */
 static vk_err param_int(vk_ctx *ctx, const vk_req *req, const char *name, long long min,
                         long long max, long long *out)
 {
-    const char *s = vk_req_param(req, name);
-    if (!s)
-        return VK_OK;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || s[0] == '+' || s[0] == ' ' || (s[0] == '-' && v == 0))
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a whole number", name);
-    if (v < min)
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be at least %lld", name, min);
-    *out = v > max ? max : v; /* too large a limit is clamped, as the standard says */
-    return VK_OK;
-}
-
-/* One end of a datetime interval: RFC 3339 date-time, or a date (the
- * start or the end of that day). "" or ".." is open. */
-static int datetime_end(const char *s, size_t n, int is_end, char out[32], int *open)
-{
-    char tmp[64];
-    *open = n == 0 || (n == 2 && s[0] == '.' && s[1] == '.');
-    if (*open)
-        return 0;
-    if (n >= sizeof tmp)
-        return -1;
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    if (n == 10) {
-        char full[80];
-        snprintf(full, sizeof full, "%sT%s", tmp, is_end ? "23:59:59Z" : "00:00:00Z");
-        return vk_rfc3339_normalise(full, out);
-    }
-    return vk_rfc3339_normalise(tmp, out);
+    return vk_param_int(req, name, min, max, VK_PARAM_CLAMP, out, &ctx->err);
 }
 
 static vk_err param_datetime(vk_ctx *ctx, const vk_req *req, api_items *it)
 {
-    const char *s = vk_req_param(req, "datetime");
-    if (!s)
-        return VK_OK;
-    const char *slash = strchr(s, '/');
-    int open0, open1;
-    int bad;
-    if (!slash) {
-        /* An instant: that second, or the whole day for a date. */
-        bad = datetime_end(s, strlen(s), 0, it->time_start, &open0) ||
-              datetime_end(s, strlen(s), 1, it->time_end, &open1) || open0;
-    } else {
-        bad = strchr(slash + 1, '/') ||
-              datetime_end(s, (size_t)(slash - s), 0, it->time_start, &open0) ||
-              datetime_end(slash + 1, strlen(slash + 1), 1, it->time_end, &open1) ||
-              (open0 && open1); /* an interval needs at least one end */
-        if (!bad && !open0 && !open1 && strcmp(it->time_start, it->time_end) > 0)
-            return vk_fail(&ctx->err, VK_EPARAM, "datetime", "datetime: the interval ends before it starts");
-    }
-    if (bad)
-        return vk_fail(&ctx->err, VK_EPARAM, "datetime",
-                       "datetime must be an RFC 3339 instant or an interval start/end, with .. for an open end");
+    vk_interval t;
+    vk_err e = vk_param_interval(req, "datetime", &t, &ctx->err);
+    if (e || !t.given)
+        return e;
+    memcpy(it->time_start, t.start, sizeof t.start);
+    memcpy(it->time_end, t.end, sizeof t.end);
     if (!it->col->time_sql)
         return VK_OK; /* a collection without time: every item matches */
-    it->q.time_start = open0 ? NULL : it->time_start;
-    it->q.time_end = open1 ? NULL : it->time_end;
+    it->q.time_start = t.start[0] ? it->time_start : NULL;
+    it->q.time_end = t.end[0] ? it->time_end : NULL;
     return VK_OK;
 }
 
@@ -438,12 +399,9 @@ static vk_err items_params(vk_ctx *ctx, const vk_req *req, api_items *it)
     it->q.limit = limit;
     it->q.offset = offset;
     it->q.after = col->id_is_text ? 0 : after;
-    const char *bbox = vk_req_param(req, "bbox");
-    if (bbox) {
-        if ((e = api_items_bbox(ctx, bbox, bbox_crs, 1, "bbox", it->q.bbox)))
-            return e;
-        it->q.has_bbox = 1;
-    } else if (vk_req_param(req, "bbox-crs")) {
+    if ((e = vk_param_bbox(req, "bbox", ctx->proj, bbox_crs, 1, it->q.bbox, &it->q.has_bbox, ei)))
+        return e;
+    if (!it->q.has_bbox && vk_req_param(req, "bbox-crs")) {
         return vk_fail(ei, VK_EPARAM, "bbox-crs", "bbox-crs is given without a bbox");
     }
     const char *lang = vk_req_param(req, "filter-lang");
@@ -473,16 +431,12 @@ vk_err ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         snprintf(self, sizeof self, OGC_ROOT "/collections/%s/items", agg->id);
         return agg->items(ctx, req, resp, agg, NULL, self);
     }
-    const store_collection *col;
-    vk_err e = find_collection(ctx, req, &col);
-    if (e)
-        return e;
     api_items it;
-    api_items_init(&it, col);
-    if ((e = items_params(ctx, req, &it)))
+    vk_err e = find_items(ctx, req, &it);
+    if (e || (e = items_params(ctx, req, &it)))
         return e;
     char path[160];
-    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items", col->id);
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items", it.col->id);
     return api_items_write_collection(ctx, req, &it, path, resp);
 }
 
@@ -492,17 +446,13 @@ vk_err ogc_item(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     const vk_collection_entry *agg = req->nargs ? vk_registry_find(req->args[0]) : NULL;
     if (agg)
         return agg->items(ctx, req, resp, agg, req->args[1], NULL);
-    const store_collection *col;
-    vk_err e = find_collection(ctx, req, &col);
-    if (e)
-        return e;
     api_items it;
-    api_items_init(&it, col);
-    if ((e = vk_req_only_params(req, known, &ctx->err)) || (e = check_f(ctx, req)) ||
+    vk_err e = find_items(ctx, req, &it);
+    if (e || (e = vk_req_only_params(req, known, &ctx->err)) || (e = check_f(ctx, req)) ||
         (e = param_crs(ctx, req, "crs", &it.crs)))
         return e;
     const char *fid = req->args[1];
-    if (col->id_is_text) {
+    if (it.col->id_is_text) {
         it.q.id_text = fid;
     } else {
         char *end;
@@ -521,10 +471,10 @@ vk_err ogc_item(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     const char *base = api_base_url(req);
     char path[400];
     vk_buf_puts(b, ",\"links\":[");
-    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items/%s", col->id, fid);
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items/%s", it.col->id, fid);
     link(b, 1, base, path, "self", MT_GEOJSON, "This item");
-    snprintf(path, sizeof path, OGC_ROOT "/collections/%s", col->id);
-    link(b, 0, base, path, "collection", MT_JSON, col->title);
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s", it.col->id);
+    link(b, 0, base, path, "collection", MT_JSON, it.col->title);
     vk_buf_puts(b, "]}");
     resp->content_type = MT_GEOJSON;
     char *crs = vk_arena_alloc(req->arena, 128);

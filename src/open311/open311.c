@@ -34,6 +34,7 @@
 #include "features/items.h"
 #include "db/writer.h"
 #include "core/clock.h"
+#include "http/params.h"
 #include "http/form.h"
 #include "auth/staff.h"
 
@@ -76,8 +77,12 @@ static void xml_text(vk_buf *b, const char *s)
     }
 }
 
-static void ow_init(ow *w, vk_buf *b, fmt f)
+/* A writer into resp's body, which gets f's Content-Type. */
+static void ow_init(ow *w, vk_resp *resp, fmt f)
 {
+    vk_buf *b = &resp->body;
+    resp->content_type =
+        f == FMT_XML ? "text/xml; charset=utf-8" : "application/json; charset=utf-8";
     memset(w, 0, sizeof *w);
     w->b = b;
     w->f = f;
@@ -161,6 +166,14 @@ static void ow_coord(ow *w, const char *key, double v)
 }
 
 /* In JSON the top-level array of a list; XML needs the named root. */
+/* The document is one object, <xml_root> in XML. */
+static void ow_root_object(ow *w, const char *xml_root)
+{
+    if (w->f == FMT_XML)
+        w->item[0] = xml_root;
+    ow_object(w, NULL);
+}
+
 static void ow_root_array(ow *w, const char *xml_root, const char *xml_item)
 {
     w->first[0] = 1;
@@ -172,12 +185,6 @@ static void ow_root_array(ow *w, const char *xml_root, const char *xml_item)
         w->item[0] = xml_root;
         ow_open(w, NULL, 1, xml_item);
     }
-}
-
-static void set_type(vk_resp *resp, fmt f)
-{
-    resp->content_type =
-        f == FMT_XML ? "text/xml; charset=utf-8" : "application/json; charset=utf-8";
 }
 
 /* ---- errors ---- */
@@ -198,9 +205,8 @@ static void write_error(vk_resp *resp, fmt f, int status, const char *descriptio
 {
     vk_buf_reset(&resp->body);
     resp->status = status;
-    set_type(resp, f);
     ow w;
-    ow_init(&w, &resp->body, f);
+    ow_init(&w, resp, f);
     ow_root_array(&w, "errors", "error");
     ow_object(&w, NULL);
     char code[16];
@@ -305,15 +311,8 @@ static vk_err parse_locale(vk_ctx *ctx, const vk_req *req, int *lang)
 
 static vk_err parse_bool(vk_ctx *ctx, const vk_req *req, const char *name, int *out)
 {
-    const char *s = vk_req_param(req, name);
     *out = 0;
-    if (!s || strcmp(s, "false") == 0)
-        return VK_OK;
-    if (strcmp(s, "true") == 0) {
-        *out = 1;
-        return VK_OK;
-    }
-    return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be true or false", name);
+    return vk_param_bool(req, name, out, &ctx->err);
 }
 
 /* ---- discovery ---- */
@@ -325,12 +324,9 @@ vk_err open311_discovery(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e = vk_req_only_params(req, known, &ctx->err);
     if (e)
         return fail_open311(ctx, resp, f, e);
-    set_type(resp, f);
     ow w;
-    ow_init(&w, &resp->body, f);
-    if (f == FMT_XML)
-        w.item[0] = "discovery";
-    ow_object(&w, NULL);
+    ow_init(&w, resp, f);
+    ow_root_object(&w, "discovery");
     ow_str(&w, "changeset", CHANGESET);
     ow_str(&w, "contact", "Vaikuta feedback service; see " OPEN311_PREFIX
                           "/services.json for what can be reported");
@@ -402,9 +398,8 @@ vk_err open311_services(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     json_t *attributes = NULL;
     if ((e = api_attribute_defs(ctx, NULL, &attributes, &ctx->err)))
         return fail_open311(ctx, resp, f, e);
-    set_type(resp, f);
     ow w;
-    ow_init(&w, &resp->body, f);
+    ow_init(&w, resp, f);
     ow_root_array(&w, "services", "service");
     service_writer sw = {&w, lang, attributes};
     e = store_category_each(ctx->store, write_service, &sw, &ctx->err);
@@ -485,12 +480,9 @@ vk_err open311_service(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
                                     "there is no service with this service_code"));
     if ((e = api_attribute_defs(ctx, code, &all, &ctx->err)))
         return fail_open311(ctx, resp, f, e);
-    set_type(resp, f);
     ow w;
-    ow_init(&w, &resp->body, f);
-    if (f == FMT_XML)
-        w.item[0] = "service_definition";
-    ow_object(&w, NULL);
+    ow_init(&w, resp, f);
+    ow_root_object(&w, "service_definition");
     ow_str(&w, "service_code", code);
     ow_array(&w, "attributes", "attributes", "attribute");
     size_t i;
@@ -681,9 +673,8 @@ static vk_err write_requests(vk_ctx *ctx, const vk_req *req, api_items *it, fmt 
         e = store_unit_each(ctx->store, collect_unit, &rw.units, &ctx->err);
     if (e)
         return e;
-    set_type(resp, f);
     ow w;
-    ow_init(&w, &resp->body, f);
+    ow_init(&w, resp, f);
     rw.w = &w;
     ow_root_array(&w, "service_requests", "request");
     e = store_items_each(ctx->store, it->col, &it->q, write_request, &rw, &ctx->err);
@@ -698,36 +689,18 @@ static vk_err write_requests(vk_ctx *ctx, const vk_req *req, api_items *it, fmt 
 
 /* ---- requests: filters ---- */
 
-/* An Open311 date-time (W3C/ISO 8601) or a date, normalised to UTC. */
+/* An Open311 date-time (W3C/ISO 8601) or a date, normalised to UTC; a
+ * date is the day's start also for end_date. */
 static vk_err parse_time(vk_ctx *ctx, const vk_req *req, const char *name, char *out)
 {
-    const char *s = vk_req_param(req, name);
-    out[0] = '\0';
-    if (!s)
-        return VK_OK;
-    char buf[40];
-    if (strlen(s) == 10) {
-        snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
-        s = buf;
-    }
-    if (strlen(s) > 35 || vk_rfc3339_normalise(s, out))
-        return vk_fail(&ctx->err, VK_EPARAM, name,
-                       "%s must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z", name);
-    return VK_OK;
+    return vk_param_time(req, name, 0, "an ISO 8601 date-time such as 2026-01-31T12:00:00Z", out,
+                         &ctx->err);
 }
 
 static vk_err parse_number(vk_ctx *ctx, const char *s, const char *name, double lo, double hi,
                            double *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (!*s || *end || errno || !isfinite(v) || isspace((unsigned char)*s))
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a number", name);
-    if (v < lo || v > hi)
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be between %g and %g", name, lo, hi);
-    *out = v;
-    return VK_OK;
+    return vk_param_number_value(s, name, lo, hi, VK_PARAM_BETWEEN, out, &ctx->err);
 }
 
 /* lat, long and radius (metres): a box around the circle for the R*Tree,
@@ -866,10 +839,7 @@ static vk_err list_requests(vk_ctx *ctx, const vk_req *req, vk_resp *resp, fmt f
             (e = near_filter(ctx, req, &it)))
             return e;
         if (!it.time_start[0] && !it.time_end[0]) {
-            time_t t = time(NULL) - (time_t)OPEN311_DEFAULT_DAYS * 86400;
-            struct tm tm;
-            gmtime_r(&t, &tm);
-            strftime(it.time_start, sizeof it.time_start, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            vk_rfc3339_days_ago(OPEN311_DEFAULT_DAYS, it.time_start);
         }
         if (it.time_start[0])
             it.q.time_start = it.time_start;
@@ -941,9 +911,8 @@ vk_err open311_token(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
                             vk_fail(&ctx->err, VK_ENOT_FOUND, "token", "there is no such token"));
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)it.q.id);
-    set_type(resp, f);
     ow w;
-    ow_init(&w, &resp->body, f);
+    ow_init(&w, resp, f);
     ow_root_array(&w, "service_requests", "request");
     ow_object(&w, NULL);
     ow_str(&w, "service_request_id", id);
@@ -972,9 +941,8 @@ static void create_answer(const vk_write_job *job, int arg, vk_resp *resp)
         vk_resp_header(resp, "Location", job->location);
     if (job->replayed)
         vk_resp_header(resp, "Idempotent-Replayed", "true");
-    set_type(resp, f);
     ow w;
-    ow_init(&w, &resp->body, f);
+    ow_init(&w, resp, f);
     ow_root_array(&w, "service_requests", "request");
     ow_object(&w, NULL);
     ow_str(&w, "service_request_id", id);

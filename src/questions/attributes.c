@@ -9,6 +9,7 @@
  * api_feedback_read(), whichever way they came in (REST, Open311 form,
  * import), and stored as one normalised JSON object on the item.
  */
+#include "core/json.h"
 #include "questions/questions.h"
 
 #include <ctype.h>

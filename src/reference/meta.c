@@ -4,6 +4,7 @@
  */
 #include "questions/questions.h"
 #include "reference/reference.h"
+#include "core/json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,15 +27,14 @@ vk_err api_healthz(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 
 vk_err api_config(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
+    const vk_config *cfg = ctx->cfg;
+    vk_buf *b = &resp->body;
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
     if (e)
         return e;
-    const vk_config *cfg = ctx->cfg;
-    vk_buf *b = &resp->body;
-    vk_buf_puts(b, "{\"tiles\":");
-    vk_json_str_or_null(b, cfg->tiles_url);
-    vk_buf_puts(b, ",\"attribution\":");
-    vk_json_str_or_null(b, cfg->tiles_url ? cfg->tiles_attribution : "");
+    vk_buf_putc(b, '{');
+    vk_json_member_str(b, "tiles", cfg->tiles_url);
+    vk_json_member_str(b, "attribution", cfg->tiles_url ? cfg->tiles_attribution : "");
     if (ctx->has_bounds) {
         const double *bb = ctx->bounds;
         vk_buf_puts(b, ",\"center\":[");
@@ -59,15 +59,14 @@ vk_err api_config(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     return VK_OK;
 }
 
-/* {"fi":…,"sv":…,"en":…} from three strings. */
-static void write_names(vk_buf *b, const char *const names[3])
+/* The member key: {"fi":…,"sv":…,"en":…} from three strings. */
+static void write_names(vk_buf *b, const char *key, const char *const names[3])
 {
     static const char *const langs[] = {"fi", "sv", "en"};
+    vk_json_key(b, key);
     vk_buf_putc(b, '{');
-    for (int i = 0; i < 3; i++) {
-        vk_buf_printf(b, "%s\"%s\":", i ? "," : "", langs[i]);
-        vk_json_str_or_null(b, names[i]);
-    }
+    for (int i = 0; i < 3; i++)
+        vk_json_member_str(b, langs[i], names[i]);
     vk_buf_putc(b, '}');
 }
 
@@ -79,19 +78,16 @@ typedef struct {
 static int write_category(void *arg, const store_category *cat)
 {
     category_writer *cw = arg;
-    vk_buf *b = cw->b;
-    if (b->len > 1 && b->data[b->len - 1] != '[')
-        vk_buf_putc(b, ',');
-    vk_buf_puts(b, "{\"id\":");
-    vk_json_str_or_null(b, cat->id);
-    vk_buf_puts(b, ",\"name\":");
-    write_names(b, cat->name);
-    vk_buf_puts(b, ",\"description\":");
-    write_names(b, cat->description);
     /* The category's own questions, so a client can ask them. */
-    vk_buf_puts(b, ",\"attributes\":");
     const json_t *defs = json_object_get(cw->attributes, cat->id);
     char *text = defs ? json_dumps(defs, JSON_COMPACT) : NULL;
+    vk_buf *b = cw->b;
+    vk_json_next(b);
+    vk_buf_putc(b, '{');
+    vk_json_member_str(b, "id", cat->id);
+    write_names(b, "name", cat->name);
+    write_names(b, "description", cat->description);
+    vk_json_key(b, "attributes");
     vk_buf_puts(b, text ? text : "[]");
     free(text);
     vk_buf_putc(b, '}');
@@ -116,12 +112,10 @@ vk_err api_categories(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 static int write_unit(void *arg, const store_unit *u)
 {
     vk_buf *b = arg;
-    if (b->len > 1 && b->data[b->len - 1] != '[')
-        vk_buf_putc(b, ',');
-    vk_buf_puts(b, "{\"code\":");
-    vk_json_str_or_null(b, u->code);
-    vk_buf_puts(b, ",\"name\":");
-    write_names(b, u->name);
+    vk_json_next(b);
+    vk_buf_putc(b, '{');
+    vk_json_member_str(b, "code", u->code);
+    write_names(b, "name", u->name);
     vk_buf_putc(b, '}');
     return 0;
 }
@@ -129,18 +123,17 @@ static int write_unit(void *arg, const store_unit *u)
 vk_err api_units(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
-    if (e)
-        return e;
-    vk_buf_puts(&resp->body, "{\"units\":[");
-    e = store_unit_each(ctx->store, write_unit, &resp->body, &ctx->err);
-    vk_buf_puts(&resp->body, "]}");
+    if (!e) {
+        vk_buf_puts(&resp->body, "{\"units\":[");
+        e = store_unit_each(ctx->store, write_unit, &resp->body, &ctx->err);
+        vk_buf_puts(&resp->body, "]}");
+    }
     return e;
 }
 
 typedef struct {
     vk_ctx *ctx;
     vk_buf *b;
-    int n;
     vk_err err;
 } area_writer;
 
@@ -148,15 +141,15 @@ static int write_district(void *arg, const store_area *a)
 {
     area_writer *w = arg;
     vk_buf *b = w->b;
-    vk_buf_puts(b, w->n++ ? ",{\"type\":\"Feature\",\"id\":" : "{\"type\":\"Feature\",\"id\":");
-    vk_json_str_or_null(b, a->code);
-    vk_buf_puts(b, ",\"geometry\":");
+    vk_json_next(b);
+    vk_buf_puts(b, "{\"type\":\"Feature\"");
+    vk_json_member_str(b, "id", a->code);
+    vk_json_key(b, "geometry");
     if ((w->err = gis_wkb_to_geojson(a->wkb, a->wkb_len, b)))
         return 1;
-    vk_buf_puts(b, ",\"properties\":{\"code\":");
-    vk_json_str_or_null(b, a->code);
-    vk_buf_puts(b, ",\"name\":");
-    write_names(b, a->name);
+    vk_buf_puts(b, ",\"properties\":{");
+    vk_json_member_str(b, "code", a->code);
+    write_names(b, "name", a->name);
     double lon, lat;
     if (gis_wkb_point_on_surface(w->ctx->gis, a->wkb, a->wkb_len, &lon, &lat) == VK_OK) {
         vk_buf_puts(b, ",\"label_point\":[");
@@ -175,7 +168,7 @@ vk_err api_districts(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (e)
         return e;
     resp->content_type = "application/geo+json";
-    area_writer w = {ctx, &resp->body, 0, VK_OK};
+    area_writer w = {ctx, &resp->body, VK_OK};
     vk_buf_puts(&resp->body, "{\"type\":\"FeatureCollection\",\"features\":[");
     e = store_area_each(ctx->store, STORE_AREA_DISTRICT, write_district, &w, &ctx->err);
     if (!e && w.err)

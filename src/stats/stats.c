@@ -3,7 +3,6 @@
  * parameters, takes the statistics snapshot (stats_index.h), answers 304
  * when the client's copy is current, and writes JSON.
  */
-#define _XOPEN_SOURCE 700 /* strptime */
 #include "stats/stats.h"
 
 #include <errno.h>
@@ -18,6 +17,8 @@
 #include "stats/stats_index.h"
 #include "gis/hex.h"
 #include "core/clock.h"
+#include "core/json.h"
+#include "http/params.h"
 
 #define CELL_MIN 100
 #define CELL_MAX 2000
@@ -66,46 +67,27 @@ static vk_err only_params(vk_ctx *ctx, const vk_req *req, const char *const *ext
     return VK_OK;
 }
 
-/* start/end: an RFC 3339 date (the whole day) or date-time. */
+/* start/end: an RFC 3339 date (the whole day) or date-time, from 1970. */
 static vk_err param_time(vk_ctx *ctx, const vk_req *req, const char *name, int is_end,
                          int *has, int64_t *out)
 {
-    const char *s = vk_req_param(req, name);
-    if (!s)
-        return VK_OK;
-    char full[80], norm[VK_RFC3339_LEN];
-    if (strlen(s) == 10)
-        snprintf(full, sizeof full, "%sT%s", s, is_end ? "23:59:59Z" : "00:00:00Z");
-    else
-        snprintf(full, sizeof full, "%s", strlen(s) < 60 ? s : "");
-    if (vk_rfc3339_normalise(full, norm) || (*out = stats_parse_time(norm)) < 0)
-        return vk_fail(&ctx->err, VK_EPARAM, name,
-                       "%s must be an RFC 3339 date (2026-03-01) or date-time (2026-03-01T12:00:00Z)",
-                       name);
+    static const char what[] =
+        "an RFC 3339 date (2026-03-01) or date-time (2026-03-01T12:00:00Z)";
+    char norm[VK_RFC3339_LEN];
+    vk_err e = vk_param_time(req, name, is_end, what, norm, &ctx->err);
+    if (e || !norm[0])
+        return e;
+    if ((*out = vk_rfc3339_seconds(norm)) < 0)
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be %s", name, what);
     *has = 1;
     return VK_OK;
 }
 
-/* Split a comma list into at most STATS_MAX_LIST arena strings. */
+/* A comma list of at most STATS_MAX_LIST values. */
 static vk_err split_list(vk_ctx *ctx, const vk_req *req, const char *name, const char **out,
                          int *n)
 {
-    const char *s = vk_req_param(req, name);
-    *n = 0;
-    if (!s)
-        return VK_OK;
-    size_t len = strlen(s);
-    if (len == 0 || len > 2000 || s[0] == ',' || s[len - 1] == ',' || strstr(s, ",,"))
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a comma-separated list", name);
-    for (const char *p = s; *p;) {
-        size_t k = strcspn(p, ",");
-        if (*n == STATS_MAX_LIST)
-            return vk_fail(&ctx->err, VK_EPARAM, name, "%s: at most %d values", name, STATS_MAX_LIST);
-        if (!(out[(*n)++] = vk_arena_strndup(req->arena, p, k)))
-            return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-        p += k + (p[k] == ',');
-    }
-    return VK_OK;
+    return vk_param_list(req, name, 2000, STATS_MAX_LIST, out, n, &ctx->err);
 }
 
 static vk_err bad_value(vk_ctx *ctx, const char *name, const char *value, const char *hint)
@@ -153,42 +135,23 @@ static vk_err parse_filter(vk_ctx *ctx, const vk_req *req, const stats_view *v, 
             return bad_value(ctx, "district", codes[i],
                              "see /api/v1/districts, or none for outside every district");
     }
-    const char *bbox = vk_req_param(req, "bbox");
-    if (bbox) {
-        if ((e = api_items_bbox(ctx, bbox, GIS_CRS_CRS84, 0, "bbox", f->bbox)))
-            return e;
-        f->has_bbox = 1;
-    }
-    return VK_OK;
+    return vk_param_bbox(req, "bbox", ctx->proj, GIS_CRS_CRS84, 0, f->bbox, &f->has_bbox,
+                         &ctx->err);
 }
 
 static vk_err param_crs(vk_ctx *ctx, const vk_req *req, gis_crs *out)
 {
-    const char *s = vk_req_param(req, "crs");
-    *out = GIS_CRS_CRS84;
-    if (s && gis_crs_parse(s, out))
-        return vk_fail(&ctx->err, VK_EPARAM, "crs",
-                       "crs: unsupported; use CRS84, EPSG:4326, EPSG:3067 or EPSG:3879 (as URIs)");
-    return VK_OK;
+    return vk_param_crs(req, "crs",
+                        "unsupported; use CRS84, EPSG:4326, EPSG:3067 or EPSG:3879 (as URIs)", out,
+                        &ctx->err);
 }
 
+/* Out of range is refused here: no clamping of limit. */
 static vk_err param_int(vk_ctx *ctx, const vk_req *req, const char *name, long long def,
                         long long min, long long max, long long *out)
 {
-    const char *s = vk_req_param(req, name);
     *out = def;
-    if (!s)
-        return VK_OK;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || errno || s[0] == '+' || s[0] == ' ')
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be a whole number", name);
-    if (v < min || v > max)
-        return vk_fail(&ctx->err, VK_EPARAM, name, "%s must be between %lld and %lld", name, min,
-                       max);
-    *out = v;
-    return VK_OK;
+    return vk_param_int(req, name, min, max, VK_PARAM_BETWEEN, out, &ctx->err);
 }
 
 static vk_err need_staff(vk_ctx *ctx, const vk_req *req, vk_resp *resp, const char *field)
@@ -210,7 +173,7 @@ static void validators(const stats_view *v, vk_req const *req, char *etag, size_
 {
     time_t now = time(NULL);
     time_t today = now - now % 86400;
-    int64_t at = v->at[0] ? stats_parse_time(v->at) : 0;
+    int64_t at = v->at[0] ? vk_rfc3339_seconds(v->at) : 0;
     *modified = at > (int64_t)today ? (time_t)at : today;
     snprintf(etag, etag_n, "\"s" STATS_FORMAT "-%lld-%lld\"", (long long)v->seq,
              (long long)(today / 86400));
@@ -246,13 +209,11 @@ static int not_modified(const stats_view *v, const vk_req *req, vk_resp *resp)
     time_t modified;
     validators(v, req, etag, sizeof etag, &modified);
     char *tag = vk_arena_strndup(req->arena, etag, strlen(etag));
-    char *lm = vk_arena_alloc(req->arena, 40);
+    char *lm = vk_arena_alloc(req->arena, VK_HTTP_DATE_LEN);
     if (tag)
         vk_resp_header(resp, "ETag", tag);
     if (lm) {
-        struct tm tm;
-        gmtime_r(&modified, &tm);
-        strftime(lm, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        vk_http_date((int64_t)modified, lm);
         vk_resp_header(resp, "Last-Modified", lm);
     }
     vk_resp_header(resp, "Cache-Control", "no-cache");
@@ -260,10 +221,8 @@ static int not_modified(const stats_view *v, const vk_req *req, vk_resp *resp)
     if (req->if_none_match) {
         current = etag_listed(req->if_none_match, etag);
     } else if (req->if_modified_since) {
-        struct tm tm;
-        memset(&tm, 0, sizeof tm);
-        const char *end = strptime(req->if_modified_since, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-        current = end && *end == '\0' && timegm(&tm) >= modified;
+        int64_t since;
+        current = vk_http_date_parse(req->if_modified_since, &since) == 0 && since >= modified;
     }
     if (current) {
         resp->status = 304;
@@ -288,42 +247,31 @@ static int begin_view(vk_ctx *ctx, const vk_req *req, vk_resp *resp, stats_view 
 
 /* ---- JSON helpers ---- */
 
-/* Always with decimals (3.00, not 3), so GIS clients that guess a
- * column's type from the first rows (GDAL) make it Real. */
-static void days(vk_buf *b, double d)
+/* The member key: v with exactly decimals decimals, or null when v < 0
+ * (no value). Always with decimals (3.00, not 3), so GIS clients that
+ * guess a column's type from the first rows (GDAL) make it Real. */
+static void fixed_member(vk_buf *b, const char *key, int decimals, double v)
 {
-    if (d < 0)
+    vk_json_key(b, key);
+    if (v < 0)
         vk_buf_puts(b, "null");
     else
-        vk_buf_printf(b, "%.2f", d);
-}
-
-static void share(vk_buf *b, double s)
-{
-    if (s < 0)
-        vk_buf_puts(b, "null");
-    else
-        vk_buf_printf(b, "%.4f", s);
+        vk_buf_printf(b, "%.*f", decimals, v);
 }
 
 /* The response-time members of one group (after its key, if any). */
 static void write_times(vk_buf *b, const stats_times *t, int with_close)
 {
-    vk_buf_printf(b, "\"count\":%lld,\"open\":%lld,\"answered\":%lld,\"closed\":%lld,"
-                     "\"median_days_to_answer\":",
+    vk_buf_printf(b, "\"count\":%lld,\"open\":%lld,\"answered\":%lld,\"closed\":%lld",
                   (long long)t->count, (long long)t->open, (long long)t->answered,
                   (long long)t->closed);
-    days(b, t->median_answer);
-    vk_buf_puts(b, ",\"p90_days_to_answer\":");
-    days(b, t->p90_answer);
+    fixed_member(b, "median_days_to_answer", 2, t->median_answer);
+    fixed_member(b, "p90_days_to_answer", 2, t->p90_answer);
     if (with_close) {
-        vk_buf_puts(b, ",\"median_days_to_close\":");
-        days(b, t->median_close);
-        vk_buf_puts(b, ",\"p90_days_to_close\":");
-        days(b, t->p90_close);
+        fixed_member(b, "median_days_to_close", 2, t->median_close);
+        fixed_member(b, "p90_days_to_close", 2, t->p90_close);
     }
-    vk_buf_puts(b, ",\"answered_within_14_days\":");
-    share(b, t->within_14);
+    fixed_member(b, "answered_within_14_days", 4, t->within_14);
 }
 
 /* ---- GET /api/v1/stats/feedback ---- */
@@ -545,21 +493,15 @@ vk_err api_stats_choropleth(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     else if (areas && strcmp(areas, "districts") != 0)
         return vk_fail(&ctx->err, VK_EPARAM, "areas", "areas must be districts or accessibility-areas");
     gis_crs crs;
-    if ((e = param_crs(ctx, req, &crs)))
-        return e;
     stats_view v;
     stats_filter f;
-    if (begin_view(ctx, req, resp, &v, &f, &e))
+    if ((e = param_crs(ctx, req, &crs)) || begin_view(ctx, req, resp, &v, &f, &e))
         return e;
     vk_buf *b = &resp->body;
     resp->content_type = "application/geo+json";
     vk_buf_printf(b, "{\"type\":\"FeatureCollection\",\"areas\":\"%s\",\"features\":[",
                   accessibility ? "accessibility-areas" : "districts");
-    area_writer w;
-    memset(&w, 0, sizeof w);
-    w.b = b;
-    w.crs = crs;
-    w.limit = -1;
+    area_writer w = {.b = b, .crs = crs, .limit = -1};
     int64_t outside = 0, matched = 0;
     e = write_areas(ctx, req, &v, &f, accessibility, &w, &outside, &matched);
     api_stats_release(&v);
@@ -623,13 +565,8 @@ vk_err api_stats_ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
     resp->content_type = "application/geo+json";
     if (!feature)
         vk_buf_puts(b, "{\"type\":\"FeatureCollection\",\"features\":[");
-    area_writer w;
-    memset(&w, 0, sizeof w);
-    w.b = b;
-    w.crs = crs;
-    w.only = feature;
-    w.limit = feature ? 1 : limit;
-    w.offset = feature ? 0 : offset;
+    area_writer w = {.b = b, .crs = crs, .only = feature, .limit = feature ? 1 : limit,
+                     .offset = feature ? 0 : offset};
     int64_t outside = 0, matched = 0;
     e = write_areas(ctx, req, &v, &f, col->accessibility, &w, &outside, &matched);
     api_stats_release(&v);
@@ -722,14 +659,14 @@ vk_err api_stats_density(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         return e;
     long long cell, k;
     gis_crs crs;
+    stats_view v;
+    stats_filter f;
     if ((e = param_int(ctx, req, "cell", CELL_DEFAULT, CELL_MIN, CELL_MAX, &cell)) ||
         (e = param_int(ctx, req, "k", DENSITY_K_PUBLIC_MIN, 0, 1000000, &k)) ||
         (e = param_crs(ctx, req, &crs)))
         return e;
     if (k < DENSITY_K_PUBLIC_MIN && !(req->staff && req->staff->role != VK_ROLE_NONE))
         k = DENSITY_K_PUBLIC_MIN;
-    stats_view v;
-    stats_filter f;
     if (begin_view(ctx, req, resp, &v, &f, &e))
         return e;
     stats_cell *cells = NULL;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "gis/hex.h"
 #include "stats/store_stats.h"
 
@@ -92,61 +93,14 @@ void api_stats_free(api_stats *s)
 
 /* ---- time ---- */
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static int digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-int64_t stats_parse_time(const char *s)
-{
-    int y, mo, d, h, mi, se;
-    if (!s || strlen(s) < 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-        s[16] != ':' || digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
-        digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &se) || mo < 1 ||
-        mo > 12 || d < 1 || d > 31)
-        return -1;
-    return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
-}
-
 /* 202607 for the ISO week of a day number. */
 static int32_t iso_week_key(int64_t day)
 {
     int64_t wd = ((day % 7) + 7 + 3) % 7; /* Monday 0: 1970-01-01 was a Thursday */
     int64_t thursday = day - wd + 3;
     int y, m, d;
-    civil_from_days(thursday, &y, &m, &d);
-    int64_t week = (thursday - days_from_civil(y, 1, 1)) / 7 + 1;
+    vk_civil_from_days(thursday, &y, &m, &d);
+    int64_t week = (thursday - vk_days_from_civil(y, 1, 1)) / 7 + 1;
     return (int32_t)(y * 100 + week);
 }
 
@@ -262,7 +216,7 @@ static int status_index(const char *name)
 
 static uint32_t time_u32(const char *s)
 {
-    int64_t t = stats_parse_time(s);
+    int64_t t = vk_rfc3339_seconds(s);
     return t <= 0 ? 0 : t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
 }
 
@@ -305,7 +259,7 @@ static int load_row(void *arg, const store_stats_row *r)
     }
     int64_t day = (int64_t)it->created / 86400;
     int yy, mm, dd;
-    civil_from_days(day, &yy, &mm, &dd);
+    vk_civil_from_days(day, &yy, &mm, &dd);
     it->month = yy * 100 + mm;
     it->week = iso_week_key(day);
     it->district = id_u16(r->district_id);

@@ -128,7 +128,4 @@ vk_err stats_density(const stats_view *v, vk_ctx *ctx, const stats_filter *f, do
                      int64_t k, vk_arena *a, stats_cell **cells, int *ncells,
                      int64_t *dropped_cells, int64_t *dropped_items);
 
-/* Unix seconds of an RFC 3339 UTC text ("YYYY-MM-DDTHH:MM:SS…"), -1 if bad. */
-int64_t stats_parse_time(const char *s);
-
 #endif

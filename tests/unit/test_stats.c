@@ -81,19 +81,9 @@ static void test_binning(void)
     T_OK(fabs(hypot(x1 - x0, y1 - y0) - sqrt(3.0) * g.side) < 1e-9, "diagonal neighbour spacing");
 }
 
-static void test_times(void)
-{
-    T_EQ_INT(stats_parse_time("1970-01-01T00:00:00Z"), 0, "epoch");
-    T_EQ_INT(stats_parse_time("2026-03-01T12:00:00Z"), 1772366400, "2026-03-01T12:00Z");
-    T_EQ_INT(stats_parse_time("2024-02-29T00:00:00Z"), 1709164800, "leap day");
-    T_EQ_INT(stats_parse_time("2026-13-01T00:00:00Z"), -1, "month 13 is refused");
-    T_EQ_INT(stats_parse_time("yesterday"), -1, "text is refused");
-}
-
 int main(void)
 {
     test_areas();
     test_binning();
-    test_times();
     return t_done();
 }
