@@ -4,6 +4,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+/* The areas a context loads into GEOS; see docs/database.md (ctx moves
+ * out of db/ with the writer). */
+#include "reference/store_reference.h"
+
 static int add_district(void *arg, const store_area *a)
 {
     vk_ctx *ctx = arg;

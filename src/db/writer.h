@@ -21,6 +21,7 @@
 #include "db/ctx.h"
 #include "http/request.h"
 #include "db/store.h"
+#include "feedback/store_feedback.h" /* the feedback job (moves to feedback/jobs.c) */
 
 /* A staff change to one item (PATCH /api/v1/staff/feedback/{id}). Strings
  * are NULL when not given; checked for form by the handler and against the

@@ -12,6 +12,7 @@
 #include "http/request.h"
 #include "core/json.h"
 #include "db/store.h"
+#include "feedback/store_feedback.h"
 
 
 /* inbox.c — the staff inbox (GET /api/v1/staff/feedback) */

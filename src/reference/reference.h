@@ -5,6 +5,7 @@
 #define VK_REFERENCE_REFERENCE_H
 
 #include "db/ctx.h"
+#include "reference/store_reference.h"
 #include "http/request.h"
 
 vk_err api_healthz(vk_ctx *ctx, const vk_req *req, vk_resp *resp);

@@ -7,6 +7,7 @@
  * only into a database without feedback, so a second --demo adds nothing.
  */
 #include "feedback/feedback.h"
+#include "questions/store_questions.h"
 #include "reference/reference.h"
 
 #include <stdio.h>

@@ -9,6 +9,9 @@
 #include "features/collections.h"
 #include "db/migrate.h"
 #include "db/store.h"
+#include "feedback/store_feedback.h"
+#include "questions/store_questions.h"
+#include "reference/store_reference.h"
 #include "t.h"
 #include "tmp.h"
 
