@@ -56,48 +56,33 @@ vk_err store_staff_user_add(store_conn *c, const char *name, const char *role, c
     return finish(c, e, ei);
 }
 
-static vk_err user_read(void *arg, db_row *row)
-{
-    store_staff_user *u = arg;
-    u->id = db_col_int64(row, 0);
-    db_col_copy(row, 1, u->name, sizeof u->name);
-    db_col_copy(row, 2, u->role, sizeof u->role);
-    db_col_copy(row, 3, u->password_hash, sizeof u->password_hash);
-    u->disabled = db_col_int(row, 4);
-    db_col_copy(row, 5, u->created_at, sizeof u->created_at);
-    return VK_OK;
-}
-
 vk_err store_staff_user_get(store_conn *c, const char *name, int *found, store_staff_user *out,
                             vk_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
-    return db_first(c, &auth_sql, SQL_STAFF_GET, DB_ARGS(DB_TEXT(name)), user_read, out, found,
-                    "reading a user", ei);
+    return db_scan(c, &auth_sql, SQL_STAFF_GET, DB_ARGS(DB_TEXT(name)),
+                   DB_OUTS(DB_I64_TO(&out->id), DB_COPY_TO(out->name, sizeof out->name),
+                           DB_COPY_TO(out->role, sizeof out->role),
+                           DB_COPY_TO(out->password_hash, sizeof out->password_hash),
+                           DB_INT_TO(&out->disabled),
+                           DB_COPY_TO(out->created_at, sizeof out->created_at)),
+                   found, "reading a user", ei);
 }
-
-typedef struct user_walk {
-    int (*fn)(void *arg, const store_staff_user *u);
-    void *arg;
-} user_walk;
 
 static int user_row(void *arg, db_row *row)
 {
-    user_walk *w = arg;
-    store_staff_user u;
-    memset(&u, 0, sizeof u);
-    u.id = db_col_int64(row, 0);
+    db_walk *w = arg;
+    store_staff_user u = {.id = db_col_int64(row, 0), .disabled = db_col_int(row, 3)};
     db_col_copy(row, 1, u.name, sizeof u.name);
     db_col_copy(row, 2, u.role, sizeof u.role);
-    u.disabled = db_col_int(row, 3);
     db_col_copy(row, 4, u.created_at, sizeof u.created_at);
-    return w->fn(w->arg, &u);
+    return ((int (*)(void *, const store_staff_user *))w->fn)(w->arg, &u);
 }
 
 vk_err store_staff_user_each(store_conn *c, int (*fn)(void *arg, const store_staff_user *u),
                              void *arg, vk_errinfo *ei)
 {
-    user_walk w = {fn, arg};
+    db_walk w = DB_WALK(fn, arg);
     return db_each(c, &auth_sql, SQL_STAFF_LIST, DB_NO_ARGS, user_row, &w, "listing users", ei);
 }
 
@@ -126,20 +111,6 @@ vk_err store_staff_user_update_by(store_conn *c, int64_t actor_id, const char *n
     return user_update(c, 1, actor_id, name, role, disabled, hash, now, actor, changed, ei);
 }
 
-/* A user's role and state before a change, for the events. */
-typedef struct user_state {
-    char role[16];
-    int disabled;
-} user_state;
-
-static vk_err state_read(void *arg, db_row *row)
-{
-    user_state *s = arg;
-    db_col_copy(row, 0, s->role, sizeof s->role);
-    s->disabled = db_col_int(row, 1);
-    return VK_OK;
-}
-
 static vk_err user_update(store_conn *c, int guarded, int64_t actor_id, const char *name,
                           const char *role, int disabled, const char *hash, const char *now,
                           const char *actor, int *changed, vk_errinfo *ei)
@@ -160,9 +131,11 @@ static vk_err user_update(store_conn *c, int guarded, int64_t actor_id, const ch
                           ei);
     }
     /* The state before, for the events: read in the write transaction. */
-    user_state old = {"", 0};
-    e = db_first(c, &auth_sql, SQL_STAFF_STATE, DB_ARGS(DB_TEXT(name)), state_read, &old, changed,
-                 "reading a user", ei);
+    char old_role[16] = "";
+    int old_disabled = 0;
+    e = db_scan(c, &auth_sql, SQL_STAFF_STATE, DB_ARGS(DB_TEXT(name)),
+                DB_OUTS(DB_COPY_TO(old_role, sizeof old_role), DB_INT_TO(&old_disabled)), changed,
+                "reading a user", ei);
     if (e || !*changed)
         return finish(c, e, ei);
     e = db_run(c, &auth_sql, SQL_STAFF_UPDATE,
@@ -174,8 +147,6 @@ static vk_err user_update(store_conn *c, int guarded, int64_t actor_id, const ch
     if (!e && (disabled == 1 || hash))
         e = db_run(c, &auth_sql, SQL_STAFF_SESSIONS_DROP, DB_ARGS(DB_TEXT(name)),
                    "ending a user's sessions", ei);
-    const char *old_role = old.role;
-    int old_disabled = old.disabled;
     char before[64], after[64];
     if (!e && role && strcmp(role, old_role) != 0) {
         snprintf(before, sizeof before, "{\"role\":\"%s\"}", old_role);
@@ -247,49 +218,36 @@ vk_err store_token_add(store_conn *c, const char *name, const char *role, const 
     return finish(c, e, ei);
 }
 
-static void token_read_row(db_row *row, store_token *t)
-{
-    memset(t, 0, sizeof *t);
-    t->id = db_col_int64(row, 0);
-    db_col_copy(row, 1, t->name, sizeof t->name);
-    db_col_copy(row, 2, t->role, sizeof t->role);
-    db_col_copy(row, 3, t->created_at, sizeof t->created_at);
-    t->expires_at = db_col_int64(row, 4); /* NULL reads as 0 */
-    t->revoked_at = db_col_int64(row, 5);
-    t->last_used_at = db_col_int64(row, 6);
-}
-
-static vk_err token_read(void *arg, db_row *row)
-{
-    token_read_row(row, arg);
-    return VK_OK;
-}
-
 vk_err store_token_find(store_conn *c, const char *token_hash, int *found, store_token *out,
                         vk_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
-    return db_first(c, &auth_sql, SQL_TOKEN_FIND, DB_ARGS(DB_TEXT(token_hash)), token_read, out,
-                    found, "reading a token", ei);
+    return db_scan(c, &auth_sql, SQL_TOKEN_FIND, DB_ARGS(DB_TEXT(token_hash)),
+                   DB_OUTS(DB_I64_TO(&out->id), DB_COPY_TO(out->name, sizeof out->name),
+                           DB_COPY_TO(out->role, sizeof out->role),
+                           DB_COPY_TO(out->created_at, sizeof out->created_at),
+                           DB_I64_TO(&out->expires_at), DB_I64_TO(&out->revoked_at),
+                           DB_I64_TO(&out->last_used_at)),
+                   found, "reading a token", ei);
 }
-
-typedef struct token_walk {
-    int (*fn)(void *arg, const store_token *t);
-    void *arg;
-} token_walk;
 
 static int token_row(void *arg, db_row *row)
 {
-    token_walk *w = arg;
-    store_token t;
-    token_read_row(row, &t);
-    return w->fn(w->arg, &t);
+    db_walk *w = arg;
+    store_token t = {.id = db_col_int64(row, 0),
+                     .expires_at = db_col_int64(row, 4), /* NULL reads as 0 */
+                     .revoked_at = db_col_int64(row, 5),
+                     .last_used_at = db_col_int64(row, 6)};
+    db_col_copy(row, 1, t.name, sizeof t.name);
+    db_col_copy(row, 2, t.role, sizeof t.role);
+    db_col_copy(row, 3, t.created_at, sizeof t.created_at);
+    return ((int (*)(void *, const store_token *))w->fn)(w->arg, &t);
 }
 
 vk_err store_token_each(store_conn *c, int (*fn)(void *arg, const store_token *t), void *arg,
                         vk_errinfo *ei)
 {
-    token_walk w = {fn, arg};
+    db_walk w = DB_WALK(fn, arg);
     return db_each(c, &auth_sql, SQL_TOKEN_LIST, DB_NO_ARGS, token_row, &w, "listing tokens", ei);
 }
 
@@ -343,32 +301,17 @@ vk_err store_session_add(store_conn *c, const char *id_hash, int64_t user_id, co
                   "starting a session", ei);
 }
 
-typedef struct session_out {
-    store_staff_user *user;
-    char *csrf;
-    int64_t *expires;
-} session_out;
-
-static vk_err session_read(void *arg, db_row *row)
-{
-    session_out *o = arg;
-    o->user->id = db_col_int64(row, 0);
-    db_col_copy(row, 1, o->user->name, sizeof o->user->name);
-    db_col_copy(row, 2, o->user->role, sizeof o->user->role);
-    db_col_copy(row, 3, o->csrf, 65);
-    *o->expires = db_col_int64(row, 4);
-    return VK_OK;
-}
-
 vk_err store_session_find(store_conn *c, const char *id_hash, int64_t now, int *found,
                           store_staff_user *out, char csrf[65], int64_t *expires, vk_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
     csrf[0] = '\0';
     *expires = 0;
-    session_out o = {out, csrf, expires};
-    return db_first(c, &auth_sql, SQL_SESSION_FIND, DB_ARGS(DB_TEXT(id_hash), DB_INT(now)),
-                    session_read, &o, found, "reading a session", ei);
+    return db_scan(c, &auth_sql, SQL_SESSION_FIND, DB_ARGS(DB_TEXT(id_hash), DB_INT(now)),
+                   DB_OUTS(DB_I64_TO(&out->id), DB_COPY_TO(out->name, sizeof out->name),
+                           DB_COPY_TO(out->role, sizeof out->role), DB_COPY_TO(csrf, 65),
+                           DB_I64_TO(expires)),
+                   found, "reading a session", ei);
 }
 
 vk_err store_session_delete(store_conn *c, const char *id_hash, vk_errinfo *ei)
@@ -383,27 +326,14 @@ vk_err store_session_purge(store_conn *c, int64_t now, vk_errinfo *ei)
                   "forgetting expired sessions", ei);
 }
 
-typedef struct failures_out {
-    int *failures;
-    int64_t *last_at;
-} failures_out;
-
-static vk_err failures_read(void *arg, db_row *row)
-{
-    failures_out *o = arg;
-    *o->failures = db_col_int(row, 0);
-    *o->last_at = db_col_int64(row, 1);
-    return VK_OK;
-}
-
 vk_err store_login_failures(store_conn *c, const char *key, int *failures, int64_t *last_at,
                             vk_errinfo *ei)
 {
     *failures = 0;
     *last_at = 0;
-    failures_out o = {failures, last_at};
-    return db_first(c, &auth_sql, SQL_LOGIN_FAILURE_GET, DB_ARGS(DB_TEXT(key)), failures_read, &o,
-                    NULL, "reading failed sign-ins", ei);
+    return db_scan(c, &auth_sql, SQL_LOGIN_FAILURE_GET, DB_ARGS(DB_TEXT(key)),
+                   DB_OUTS(DB_INT_TO(failures), DB_I64_TO(last_at)), NULL,
+                   "reading failed sign-ins", ei);
 }
 
 vk_err store_login_failure_add(store_conn *c, const char *key, int64_t now, int64_t window,

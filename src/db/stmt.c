@@ -152,6 +152,45 @@ vk_err db_each(store_conn *c, const db_slice *s, int id, const db_arg *args, int
     return e;
 }
 
+typedef struct scan {
+    const db_out *outs;
+    int n;
+} scan;
+
+static vk_err scan_row(void *arg, db_row *row)
+{
+    scan *sc = arg;
+    vk_err e = VK_OK;
+    for (int i = 0; i < sc->n; i++) {
+        const db_out *o = &sc->outs[i];
+        switch (o->type) {
+        case DB_OUT_I64: *(int64_t *)o->p = db_col_int64(row, i); break;
+        case DB_OUT_INT: *(int *)o->p = db_col_int(row, i); break;
+        case DB_OUT_REAL: *(double *)o->p = db_col_double(row, i); break;
+        case DB_OUT_COPY: db_col_copy(row, i, o->p, o->n); break;
+        case DB_OUT_DUP:
+            *(char **)o->p = db_col_dup(row, i);
+            if (!*(char **)o->p && !db_col_is_null(row, i))
+                e = VK_ENOMEM;
+            break;
+        }
+    }
+    return e;
+}
+
+vk_err db_scan(store_conn *c, const db_slice *s, int id, const db_arg *args, int nargs,
+               const db_out *outs, int nouts, int *found, const char *what, vk_errinfo *ei)
+{
+    scan sc = {outs, nouts};
+    vk_err e = db_first(c, s, id, args, nargs, scan_row, &sc, found, what, ei);
+    for (int i = 0; e && i < nouts; i++)
+        if (outs[i].type == DB_OUT_DUP) {
+            free(*(char **)outs[i].p);
+            *(char **)outs[i].p = NULL;
+        }
+    return e;
+}
+
 static vk_err read_int64(void *arg, db_row *row)
 {
     *(int64_t *)arg = sqlite3_column_int64(row, 0);

@@ -94,6 +94,40 @@ vk_err db_first(store_conn *c, const db_slice *s, int id, const db_arg *args, in
 /* Every row through fn, until fn returns ≠ 0. */
 vk_err db_each(store_conn *c, const db_slice *s, int id, const db_arg *args, int nargs,
                db_row_fn fn, void *arg, const char *what, vk_errinfo *ei);
+/* ---- the first row into variables ---- */
+
+typedef enum { DB_OUT_I64, DB_OUT_INT, DB_OUT_REAL, DB_OUT_COPY, DB_OUT_DUP } db_out_type;
+
+typedef struct db_out {
+    db_out_type type;
+    void *p;  /* where the column goes */
+    size_t n; /* DB_OUT_COPY: the buffer's size */
+} db_out;
+
+/* Column i of the row goes to the i-th out. SQL NULL reads as 0, "" or
+ * NULL. A DB_DUP_TO string is malloc'd: the caller frees it; when the
+ * call fails, every DB_DUP_TO out is NULL. */
+#define DB_I64_TO(ptr) ((db_out){DB_OUT_I64, (ptr), 0})
+#define DB_INT_TO(ptr) ((db_out){DB_OUT_INT, (ptr), 0})
+#define DB_REAL_TO(ptr) ((db_out){DB_OUT_REAL, (ptr), 0})
+#define DB_COPY_TO(buf, size) ((db_out){DB_OUT_COPY, (buf), (size)})
+#define DB_DUP_TO(pptr) ((db_out){DB_OUT_DUP, (pptr), 0})
+#define DB_OUTS(...)                                                                 \
+    (const db_out[]){__VA_ARGS__}, (int)(sizeof(db_out[]){__VA_ARGS__} / sizeof(db_out))
+
+/* The first row, if any, into outs; *found (may be NULL) says whether
+ * there was one (the outs are untouched when not). */
+vk_err db_scan(store_conn *c, const db_slice *s, int id, const db_arg *args, int nargs,
+               const db_out *outs, int nouts, int *found, const char *what, vk_errinfo *ei);
+
+/* A caller's typed callback carried through db_each to the slice's row
+ * reader, which casts fn back to the type it was given as. */
+typedef struct db_walk {
+    void (*fn)(void);
+    void *arg;
+} db_walk;
+#define DB_WALK(f, a) ((db_walk){(void (*)(void))(f), (a)})
+
 /* The first column of the first row as an integer; 0 when there is no row. */
 vk_err db_int64(store_conn *c, const db_slice *s, int id, const db_arg *args, int nargs,
                 int64_t *out, const char *what, vk_errinfo *ei);

@@ -248,28 +248,16 @@ vk_err store_ping(store_conn *c, int64_t *feedback_count, vk_errinfo *ei)
 
 /* ---- idempotency ---- */
 
-static vk_err idem_read(void *arg, db_row *row)
-{
-    store_idem *out = arg;
-    out->request_hash = db_col_dup(row, 0);
-    out->status = db_col_int(row, 1);
-    out->location = db_col_dup(row, 2);
-    out->body = db_col_dup(row, 3);
-    if (!out->request_hash || !out->body) {
-        store_idem_fini(out);
-        return VK_ENOMEM;
-    }
-    return VK_OK;
-}
-
 vk_err store_idem_get(store_conn *c, const char *scope, const char *key, int *found,
                       store_idem *out, vk_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
-    return db_first(c, &db_sql, SQL_IDEM_GET,
-                    DB_ARGS(DB_TEXT(key), DB_NULL, DB_NULL, DB_NULL, DB_NULL, DB_NULL,
-                            DB_TEXT(scope)),
-                    idem_read, out, found, "reading an idempotency key", ei);
+    return db_scan(c, &db_sql, SQL_IDEM_GET,
+                   DB_ARGS(DB_TEXT(key), DB_NULL, DB_NULL, DB_NULL, DB_NULL, DB_NULL,
+                           DB_TEXT(scope)),
+                   DB_OUTS(DB_DUP_TO(&out->request_hash), DB_INT_TO(&out->status),
+                           DB_DUP_TO(&out->location), DB_DUP_TO(&out->body)),
+                   found, "reading an idempotency key", ei);
 }
 
 void store_idem_fini(store_idem *r)
@@ -289,28 +277,21 @@ vk_err store_idem_put(store_conn *c, const char *scope, const char *key, const s
                   "saving an idempotency key", ei);
 }
 
-typedef struct secret_out {
-    unsigned char *out;
-    int ok;
-} secret_out;
-
 static vk_err secret_read(void *arg, db_row *row)
 {
-    secret_out *o = arg;
-    if (db_col_bytes(row, 0) == 32) {
-        memcpy(o->out, db_col_blob(row, 0), 32);
-        o->ok = 1;
-    }
+    if (db_col_bytes(row, 0) != 32)
+        return VK_EDB; /* not a secret: as if there were none */
+    memcpy(arg, db_col_blob(row, 0), 32);
     return VK_OK;
 }
 
 vk_err store_secret_get(store_conn *c, const char *name, unsigned char out[32], vk_errinfo *ei)
 {
-    secret_out o = {out, 0};
-    vk_err e = db_first(c, &db_sql, SQL_SECRET_GET, DB_ARGS(DB_TEXT(name)), secret_read, &o, NULL,
-                        "reading a server secret", ei);
-    if (e || o.ok)
-        return e;
+    int found = 0;
+    vk_err e = db_first(c, &db_sql, SQL_SECRET_GET, DB_ARGS(DB_TEXT(name)), secret_read, out,
+                        &found, "reading a server secret", ei);
+    if (found ? !e : e != VK_OK)
+        return e; /* the secret, or the database failed */
     return vk_fail(ei, VK_EDB, "", "the database has no secret '%s'", name);
 }
 

@@ -85,29 +85,16 @@ void store_feedback_state_fini(store_feedback_state *s)
     memset(s, 0, sizeof *s);
 }
 
-static vk_err state_read(void *arg, db_row *row)
-{
-    store_feedback_state *out = arg;
-    out->status = db_col_dup(row, 0);
-    out->unit_id = db_col_int64(row, 1);
-    out->unit = db_col_dup(row, 2);
-    out->resolution_reason = db_col_dup(row, 3);
-    out->duplicate_of = db_col_int64(row, 4);
-    out->forwarded_to = db_col_dup(row, 5);
-    out->answer = db_col_dup(row, 6);
-    if (!out->status) {
-        store_feedback_state_fini(out);
-        return VK_ENOMEM;
-    }
-    return VK_OK;
-}
-
 vk_err store_feedback_state_get(store_conn *c, int64_t id, int *found, store_feedback_state *out,
                                 vk_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
-    return db_first(c, &feedback_sql, SQL_FEEDBACK_STATE, DB_ARGS(DB_INT(id)), state_read, out,
-                    found, "reading an item's state", ei);
+    return db_scan(c, &feedback_sql, SQL_FEEDBACK_STATE, DB_ARGS(DB_INT(id)),
+                   DB_OUTS(DB_DUP_TO(&out->status), DB_I64_TO(&out->unit_id),
+                           DB_DUP_TO(&out->unit), DB_DUP_TO(&out->resolution_reason),
+                           DB_I64_TO(&out->duplicate_of), DB_DUP_TO(&out->forwarded_to),
+                           DB_DUP_TO(&out->answer)),
+                   found, "reading an item's state", ei);
 }
 
 vk_err store_feedback_update(store_conn *c, int64_t id, const store_feedback_state *s,
@@ -129,24 +116,19 @@ vk_err store_event_add(store_conn *c, const store_event *ev, vk_errinfo *ei)
                   "saving a feedback event", ei);
 }
 
-typedef struct event_walk {
-    store_event_fn fn;
-    void *arg;
-} event_walk;
-
 static int event_row(void *arg, db_row *row)
 {
-    event_walk *w = arg;
+    db_walk *w = arg;
     store_event ev = {db_col_int64(row, 0), db_col_int64(row, 1), db_col_text(row, 2),
                       db_col_text(row, 3),  db_col_text(row, 4),  db_col_text(row, 5),
                       db_col_text(row, 6),  db_col_text(row, 7),  db_col_text(row, 8)};
-    return w->fn(w->arg, &ev);
+    return ((store_event_fn)w->fn)(w->arg, &ev);
 }
 
 vk_err store_event_each(store_conn *c, int64_t feedback_id, store_event_fn fn, void *arg,
                         vk_errinfo *ei)
 {
-    event_walk w = {fn, arg};
+    db_walk w = DB_WALK(fn, arg);
     return db_each(c, &feedback_sql, SQL_EVENT_LIST_ITEM, DB_ARGS(DB_INT(feedback_id)),
                    event_row, &w, "feedback events", ei);
 }

@@ -18,27 +18,15 @@ void store_feedback_mod_fini(store_feedback_mod *m)
     memset(m, 0, sizeof *m);
 }
 
-static vk_err mod_read(void *arg, db_row *row)
-{
-    store_feedback_mod *out = arg;
-    out->hidden = db_col_int(row, 0);
-    out->me_too = db_col_int64(row, 1);
-    out->description = db_col_dup(row, 2);
-    out->description_original = db_col_dup(row, 3);
-    out->has_contact = db_col_int(row, 4);
-    if (!out->description || (!out->description_original && !db_col_is_null(row, 3))) {
-        store_feedback_mod_fini(out);
-        return VK_ENOMEM;
-    }
-    return VK_OK;
-}
-
 vk_err store_feedback_mod_get(store_conn *c, int64_t id, int *found, store_feedback_mod *out,
                               vk_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
-    return db_first(c, &feedback_sql, SQL_FEEDBACK_MOD, DB_ARGS(DB_INT(id)), mod_read, out, found,
-                    "reading an item's moderation state", ei);
+    return db_scan(c, &feedback_sql, SQL_FEEDBACK_MOD, DB_ARGS(DB_INT(id)),
+                   DB_OUTS(DB_INT_TO(&out->hidden), DB_I64_TO(&out->me_too),
+                           DB_DUP_TO(&out->description), DB_DUP_TO(&out->description_original),
+                           DB_INT_TO(&out->has_contact)),
+                   found, "reading an item's moderation state", ei);
 }
 
 vk_err store_followup_find(store_conn *c, const char *hash, int64_t *id, vk_errinfo *ei)
@@ -55,21 +43,14 @@ void store_contact_fini(store_contact *ct)
     memset(ct, 0, sizeof *ct);
 }
 
-static vk_err contact_read(void *arg, db_row *row)
-{
-    store_contact *out = arg;
-    out->name = db_col_dup(row, 0);
-    out->email = db_col_dup(row, 1);
-    out->phone = db_col_dup(row, 2);
-    return VK_OK;
-}
-
 vk_err store_contact_get(store_conn *c, int64_t id, int *found, store_contact *out,
                          vk_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
-    return db_first(c, &feedback_sql, SQL_CONTACT_GET, DB_ARGS(DB_INT(id)), contact_read, out,
-                    found, "reading contact details", ei);
+    return db_scan(c, &feedback_sql, SQL_CONTACT_GET, DB_ARGS(DB_INT(id)),
+                   DB_OUTS(DB_DUP_TO(&out->name), DB_DUP_TO(&out->email),
+                           DB_DUP_TO(&out->phone)),
+                   found, "reading contact details", ei);
 }
 
 vk_err store_contact_delete(store_conn *c, int64_t id, vk_errinfo *ei)

@@ -8,14 +8,9 @@
 
 DB_SLICE_DEFINE(questions_sql, QUESTIONS_SQL)
 
-typedef struct attribute_walk {
-    store_attribute_fn fn;
-    void *arg;
-} attribute_walk;
-
 static int attribute_row(void *arg, db_row *row)
 {
-    attribute_walk *w = arg;
+    db_walk *w = arg;
     store_attribute a = {
         db_col_text(row, 0),
         db_col_text(row, 1),
@@ -25,13 +20,13 @@ static int attribute_row(void *arg, db_row *row)
         {db_col_text(row, 5), db_col_text(row, 6), db_col_text(row, 7)},
         db_col_text(row, 8),
     };
-    return w->fn(w->arg, &a);
+    return ((store_attribute_fn)w->fn)(w->arg, &a);
 }
 
 vk_err store_attribute_each(store_conn *c, const char *category, store_attribute_fn fn,
                             void *arg, vk_errinfo *ei)
 {
-    attribute_walk w = {fn, arg};
+    db_walk w = DB_WALK(fn, arg);
     return db_each(c, &questions_sql, SQL_ATTRIBUTE_LIST, DB_ARGS(DB_TEXT(category)),
                    attribute_row, &w, "attributes", ei);
 }

@@ -10,29 +10,21 @@ DB_SLICE_DEFINE(reference_sql, REFERENCE_SQL)
 
 /* ---- categories ---- */
 
-/* A walk's callback and its argument. */
-typedef struct each_arg {
-    store_category_fn category;
-    store_unit_fn unit;
-    store_area_fn area;
-    void *arg;
-} each_arg;
-
 static int category_row(void *arg, db_row *row)
 {
-    each_arg *a = arg;
+    db_walk *a = arg;
     store_category cat = {
         db_col_text(row, 0),
         {db_col_text(row, 1), db_col_text(row, 2), db_col_text(row, 3)},
         {db_col_text(row, 4), db_col_text(row, 5), db_col_text(row, 6)},
         NULL,
     };
-    return a->category(a->arg, &cat);
+    return ((store_category_fn)a->fn)(a->arg, &cat);
 }
 
 vk_err store_category_each(store_conn *c, store_category_fn fn, void *arg, vk_errinfo *ei)
 {
-    each_arg a = {.category = fn, .arg = arg};
+    db_walk a = DB_WALK(fn, arg);
     return db_each(c, &reference_sql, SQL_CATEGORY_LIST, DB_NO_ARGS, category_row, &a,
                    "categories", ei);
 }
@@ -66,15 +58,15 @@ vk_err store_feedback_default_units(store_conn *c, vk_errinfo *ei)
 
 static int unit_row(void *arg, db_row *row)
 {
-    each_arg *a = arg;
+    db_walk *a = arg;
     store_unit u = {db_col_int64(row, 0), db_col_text(row, 1),
                     {db_col_text(row, 2), db_col_text(row, 3), db_col_text(row, 4)}};
-    return a->unit(a->arg, &u);
+    return ((store_unit_fn)a->fn)(a->arg, &u);
 }
 
 vk_err store_unit_each(store_conn *c, store_unit_fn fn, void *arg, vk_errinfo *ei)
 {
-    each_arg a = {.unit = fn, .arg = arg};
+    db_walk a = DB_WALK(fn, arg);
     return db_each(c, &reference_sql, SQL_UNIT_LIST, DB_NO_ARGS, unit_row, &a, "units", ei);
 }
 
@@ -109,17 +101,17 @@ vk_err store_boundary_put(store_conn *c, const store_area *m, vk_errinfo *ei)
 
 static vk_err boundary_row(void *arg, db_row *row)
 {
-    each_arg *a = arg;
+    db_walk *a = arg;
     store_area m;
     area_read(row, &m, 5);
-    if (a->area)
-        a->area(a->arg, &m);
+    if (a->fn)
+        ((store_area_fn)a->fn)(a->arg, &m);
     return VK_OK;
 }
 
 vk_err store_boundary_with(store_conn *c, store_area_fn fn, void *arg, int *found, vk_errinfo *ei)
 {
-    each_arg a = {.area = fn, .arg = arg};
+    db_walk a = DB_WALK(fn, arg);
     return db_first(c, &reference_sql, SQL_BOUNDARY_GET, DB_NO_ARGS, boundary_row, &a, found,
                     "reading the boundary", ei);
 }
@@ -157,16 +149,16 @@ vk_err store_area_put(store_conn *c, store_area_kind kind, const store_area *a, 
 
 static int area_row(void *arg, db_row *row)
 {
-    each_arg *a = arg;
+    db_walk *a = arg;
     store_area area;
     area_read(row, &area, 6);
-    return a->area(a->arg, &area);
+    return ((store_area_fn)a->fn)(a->arg, &area);
 }
 
 vk_err store_area_each(store_conn *c, store_area_kind kind, store_area_fn fn, void *arg,
                        vk_errinfo *ei)
 {
-    each_arg a = {.area = fn, .arg = arg};
+    db_walk a = DB_WALK(fn, arg);
     return db_each(c, &reference_sql,
                    kind == STORE_AREA_DISTRICT ? SQL_DISTRICT_LIST : SQL_AREA_LIST, DB_NO_ARGS,
                    area_row, &a, "areas", ei);
