@@ -12,62 +12,54 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "db/store_internal.h"
+#include "auth/sql.h"
 
 vk_err store_account_event_add(store_conn *c, const store_account_event *ev, vk_errinfo *ei)
 {
-    sqlite3_stmt *st = store_stmt(c, SQL_ACCOUNT_EVENT_ADD, ei);
-    if (!st)
-        return VK_EDB;
-    store_bind_text(st, 1, ev->at);
-    store_bind_text(st, 2, ev->actor);
-    store_bind_text(st, 3, ev->kind);
-    store_bind_text(st, 4, ev->target);
-    store_bind_text(st, 5, ev->before ? ev->before : "{}");
-    store_bind_text(st, 6, ev->after ? ev->after : "{}");
-    store_bind_text(st, 7, ev->client_addr);
-    return store_step_done(c, st, ei, "saving an account event");
+    return db_run(c, &auth_sql, SQL_ACCOUNT_EVENT_ADD,
+                  DB_ARGS(DB_TEXT(ev->at), DB_TEXT(ev->actor), DB_TEXT(ev->kind),
+                          DB_TEXT(ev->target), DB_TEXT(ev->before ? ev->before : "{}"),
+                          DB_TEXT(ev->after ? ev->after : "{}"), DB_TEXT(ev->client_addr)),
+                  "saving an account event", ei);
 }
 
-/* Binds one log's statement: entries of this type strictly after the
- * cursor in newest-first order (feedback before account at equal times). */
-static void bind_bound(sqlite3_stmt *st, const store_audit_query *q, store_audit_type type)
+/* Opens one log's cursor: entries of this type strictly after the cursor
+ * in newest-first order (feedback before account at equal times). */
+static db_row *open_log(store_conn *c, const store_audit_query *q, store_audit_type type,
+                        vk_errinfo *ei)
 {
     int64_t id = INT64_MAX; /* every entry at before_at still to come */
-    if (!q->before_at)
-        store_bind_text(st, 1, "9999"); /* after every time */
-    else
-        store_bind_text(st, 1, q->before_at);
     if (q->before_at) {
         if (q->before_type == type)
             id = q->before_id;
         else if (q->before_type == STORE_AUDIT_ANY || type > q->before_type)
             id = 0; /* this type's entries at before_at came before the cursor */
     }
-    sqlite3_bind_int64(st, 2, id);
-    store_bind_text(st, 3, q->actor);
-    sqlite3_bind_int(st, 4, q->limit);
+    return db_cursor(c, &auth_sql,
+                     type == STORE_AUDIT_FEEDBACK ? SQL_AUDIT_FEEDBACK : SQL_AUDIT_ACCOUNT,
+                     DB_ARGS(DB_TEXT(q->before_at ? q->before_at : "9999"), /* after every time */
+                             DB_INT(id), DB_TEXT(q->actor), DB_INT(q->limit)),
+                     ei);
 }
 
-static const char *text(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
 
-static void read_entry(sqlite3_stmt *st, store_audit_type type, store_audit_entry *e)
+static void read_entry(db_row *st, store_audit_type type, store_audit_entry *e)
 {
     memset(e, 0, sizeof *e);
     e->type = type;
-    e->id = sqlite3_column_int64(st, 0);
-    e->at = text(st, 1);
-    e->actor = text(st, 2);
-    e->kind = text(st, 3);
-    e->before = text(st, 4);
-    e->after = text(st, 5);
+    e->id = db_col_int64(st, 0);
+    e->at = db_col_text(st, 1);
+    e->actor = db_col_text(st, 2);
+    e->kind = db_col_text(st, 3);
+    e->before = db_col_text(st, 4);
+    e->after = db_col_text(st, 5);
     if (type == STORE_AUDIT_FEEDBACK) {
-        e->feedback_id = sqlite3_column_int64(st, 6);
-        e->public_answer = text(st, 7);
-        e->internal_note = text(st, 8);
+        e->feedback_id = db_col_int64(st, 6);
+        e->public_answer = db_col_text(st, 7);
+        e->internal_note = db_col_text(st, 8);
     } else {
-        e->target = text(st, 6);
-        e->client_addr = text(st, 7);
+        e->target = db_col_text(st, 6);
+        e->client_addr = db_col_text(st, 7);
     }
 }
 
@@ -86,41 +78,35 @@ vk_err store_audit_each(store_conn *c, const store_audit_query *q,
                         int (*fn)(void *arg, const store_audit_entry *e), void *arg,
                         vk_errinfo *ei)
 {
-    sqlite3_stmt *fb = NULL, *ac = NULL;
+    db_row *fb = NULL, *ac = NULL;
     vk_err e = store_read_begin(c, ei);
     if (e)
         return e;
-    if (q->type != STORE_AUDIT_ACCOUNT && !(fb = store_stmt(c, SQL_AUDIT_FEEDBACK, ei)))
+    if (q->type != STORE_AUDIT_ACCOUNT && !(fb = open_log(c, q, STORE_AUDIT_FEEDBACK, ei)))
         e = VK_EDB;
-    if (!e && q->type != STORE_AUDIT_FEEDBACK && !(ac = store_stmt(c, SQL_AUDIT_ACCOUNT, ei)))
+    if (!e && q->type != STORE_AUDIT_FEEDBACK && !(ac = open_log(c, q, STORE_AUDIT_ACCOUNT, ei)))
         e = VK_EDB;
     if (!e) {
-        if (fb)
-            bind_bound(fb, q, STORE_AUDIT_FEEDBACK);
-        if (ac)
-            bind_bound(ac, q, STORE_AUDIT_ACCOUNT);
-        int rf = fb ? sqlite3_step(fb) : SQLITE_DONE, ra = ac ? sqlite3_step(ac) : SQLITE_DONE;
+        int rf = fb ? db_cursor_step(fb) : 0, ra = ac ? db_cursor_step(ac) : 0;
         store_audit_entry ef, ea;
-        for (int n = 0; n < q->limit && (rf == SQLITE_ROW || ra == SQLITE_ROW); n++) {
-            if (rf == SQLITE_ROW)
+        for (int n = 0; n < q->limit && (rf == 1 || ra == 1); n++) {
+            if (rf == 1)
                 read_entry(fb, STORE_AUDIT_FEEDBACK, &ef);
-            if (ra == SQLITE_ROW)
+            if (ra == 1)
                 read_entry(ac, STORE_AUDIT_ACCOUNT, &ea);
-            int take_fb = rf == SQLITE_ROW && (ra != SQLITE_ROW || newer(&ef, &ea));
+            int take_fb = rf == 1 && (ra != 1 || newer(&ef, &ea));
             if (fn(arg, take_fb ? &ef : &ea))
                 break;
             if (take_fb)
-                rf = sqlite3_step(fb);
+                rf = db_cursor_step(fb);
             else
-                ra = sqlite3_step(ac);
+                ra = db_cursor_step(ac);
         }
-        if ((rf != SQLITE_ROW && rf != SQLITE_DONE) || (ra != SQLITE_ROW && ra != SQLITE_DONE))
-            e = store_db_fail(c, ei, "reading the audit log");
+        if (rf < 0 || ra < 0)
+            e = db_fail(c, "reading the audit log", ei);
     }
-    if (fb)
-        sqlite3_reset(fb);
-    if (ac)
-        sqlite3_reset(ac);
+    db_cursor_end(fb);
+    db_cursor_end(ac);
     store_read_end(c);
     return e;
 }

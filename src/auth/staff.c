@@ -1,8 +1,8 @@
 /*
  * staff.c — the SQL of staff accounts, tokens, sessions and failed
- * sign-ins. Statements are the named ones of sql.h (STAFF_SQL_LIST);
- * each is reset before a function returns, so no reader keeps an old
- * snapshot of the database open.
+ * sign-ins. Statements are the named ones of auth/sql.h (the slice
+ * auth_sql); each is reset before a function returns, so no reader keeps
+ * an old snapshot of the database open.
  */
 #include "auth/staff.h"
 
@@ -11,13 +11,9 @@
 #include <time.h>
 
 #include "core/clock.h"
-#include "db/store_internal.h"
+#include "auth/sql.h"
 
-static void copy_col(char *dst, size_t n, sqlite3_stmt *st, int i)
-{
-    const char *s = (const char *)sqlite3_column_text(st, i);
-    snprintf(dst, n, "%s", s ? s : "");
-}
+DB_SLICE_DEFINE(auth_sql, AUTH_SQL)
 
 /* Commit when e is VK_OK, else (or when the commit fails) roll back. */
 static vk_err finish(store_conn *c, vk_err e, vk_errinfo *ei)
@@ -46,21 +42,13 @@ vk_err store_staff_user_add(store_conn *c, const char *name, const char *role, c
     vk_err e = store_begin(c, ei);
     if (e)
         return e;
-    sqlite3_stmt *st = store_stmt(c, SQL_STAFF_ADD, ei);
-    if (!st)
-        return finish(c, VK_EDB, ei);
-    store_bind_text(st, 1, name);
-    store_bind_text(st, 2, role);
-    store_bind_text(st, 3, hash);
-    store_bind_text(st, 4, now);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    e = db_run(c, &auth_sql, SQL_STAFF_ADD,
+               DB_ARGS(DB_TEXT(name), DB_TEXT(role), DB_TEXT(hash), DB_TEXT(now)),
+               "adding a user", ei);
+    if (e && db_last_constraint(c) == DB_CONSTRAINT_UNIQUE)
         e = vk_fail(ei, VK_EVALUE, "name", "there is already a user named '%s'", name);
-    else if (rc == SQLITE_CONSTRAINT_CHECK)
+    else if (e && db_last_constraint(c) == DB_CONSTRAINT_CHECK)
         e = vk_fail(ei, VK_EVALUE, "role", "'%s' is not a role", role);
-    else if (rc != SQLITE_DONE)
-        e = store_db_fail(c, ei, "adding a user");
-    sqlite3_reset(st);
     if (!e) {
         char after[64];
         snprintf(after, sizeof after, "{\"role\":\"%s\",\"disabled\":false}", role);
@@ -73,66 +61,36 @@ vk_err store_staff_user_get(store_conn *c, const char *name, int *found, store_s
                             vk_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
-    *found = 0;
-    sqlite3_stmt *st = store_stmt(c, SQL_STAFF_GET, ei);
-    if (!st)
-        return VK_EDB;
-    store_bind_text(st, 1, name);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *found = 1;
-        out->id = sqlite3_column_int64(st, 0);
-        copy_col(out->name, sizeof out->name, st, 1);
-        copy_col(out->role, sizeof out->role, st, 2);
-        copy_col(out->password_hash, sizeof out->password_hash, st, 3);
-        out->disabled = sqlite3_column_int(st, 4);
-        copy_col(out->created_at, sizeof out->created_at, st, 5);
-    }
-    vk_err e = rc == SQLITE_ROW || rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, "reading a user");
-    sqlite3_reset(st);
-    return e;
+    return db_scan(c, &auth_sql, SQL_STAFF_GET, DB_ARGS(DB_TEXT(name)),
+                   DB_OUTS(DB_I64_TO(&out->id), DB_COPY_TO(out->name, sizeof out->name),
+                           DB_COPY_TO(out->role, sizeof out->role),
+                           DB_COPY_TO(out->password_hash, sizeof out->password_hash),
+                           DB_INT_TO(&out->disabled),
+                           DB_COPY_TO(out->created_at, sizeof out->created_at)),
+                   found, "reading a user", ei);
+}
+
+static int user_row(void *arg, db_row *row)
+{
+    db_walk *w = arg;
+    store_staff_user u = {.id = db_col_int64(row, 0), .disabled = db_col_int(row, 3)};
+    db_col_copy(row, 1, u.name, sizeof u.name);
+    db_col_copy(row, 2, u.role, sizeof u.role);
+    db_col_copy(row, 4, u.created_at, sizeof u.created_at);
+    return ((int (*)(void *, const store_staff_user *))w->fn)(w->arg, &u);
 }
 
 vk_err store_staff_user_each(store_conn *c, int (*fn)(void *arg, const store_staff_user *u),
                              void *arg, vk_errinfo *ei)
 {
-    sqlite3_stmt *st = store_stmt(c, SQL_STAFF_LIST, ei);
-    if (!st)
-        return VK_EDB;
-    int rc;
-    store_staff_user u;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        memset(&u, 0, sizeof u);
-        u.id = sqlite3_column_int64(st, 0);
-        copy_col(u.name, sizeof u.name, st, 1);
-        copy_col(u.role, sizeof u.role, st, 2);
-        u.disabled = sqlite3_column_int(st, 3);
-        copy_col(u.created_at, sizeof u.created_at, st, 4);
-        if (fn(arg, &u)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    vk_err e = rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, "listing users");
-    sqlite3_reset(st);
-    return e;
+    db_walk w = DB_WALK(fn, arg);
+    return db_each(c, &auth_sql, SQL_STAFF_LIST, DB_NO_ARGS, user_row, &w, "listing users", ei);
 }
 
 /* One count(*) with an optional id. */
-static vk_err count_of(store_conn *c, store_sql_id sql, int64_t id, int64_t *n, vk_errinfo *ei)
+static vk_err count_of(store_conn *c, auth_sql_id sql, int64_t id, int64_t *n, vk_errinfo *ei)
 {
-    *n = 0;
-    sqlite3_stmt *st = store_stmt(c, sql, ei);
-    if (!st)
-        return VK_EDB;
-    if (id)
-        sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *n = sqlite3_column_int64(st, 0);
-    vk_err e = rc == SQLITE_ROW ? VK_OK : store_db_fail(c, ei, "counting admins");
-    sqlite3_reset(st);
-    return e;
+    return db_int64(c, &auth_sql, sql, DB_ARGS(DB_ID(id)), n, "counting admins", ei);
 }
 
 static vk_err user_update(store_conn *c, int guarded, int64_t actor_id, const char *name,
@@ -175,44 +133,21 @@ static vk_err user_update(store_conn *c, int guarded, int64_t actor_id, const ch
     }
     /* The state before, for the events: read in the write transaction. */
     char old_role[16] = "";
-    int old_disabled = 0, rc;
-    sqlite3_stmt *st = store_stmt(c, SQL_STAFF_STATE, ei);
-    if (!st)
-        return finish(c, VK_EDB, ei);
-    store_bind_text(st, 1, name);
-    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        *changed = 1;
-        copy_col(old_role, sizeof old_role, st, 0);
-        old_disabled = sqlite3_column_int(st, 1);
-    } else if (rc != SQLITE_DONE) {
-        e = store_db_fail(c, ei, "reading a user");
-    }
-    sqlite3_reset(st);
+    int old_disabled = 0;
+    e = db_scan(c, &auth_sql, SQL_STAFF_STATE, DB_ARGS(DB_TEXT(name)),
+                DB_OUTS(DB_COPY_TO(old_role, sizeof old_role), DB_INT_TO(&old_disabled)), changed,
+                "reading a user", ei);
     if (e || !*changed)
         return finish(c, e, ei);
-    if ((st = store_stmt(c, SQL_STAFF_UPDATE, ei)) == NULL)
-        return finish(c, VK_EDB, ei);
-    store_bind_text(st, 1, name);
-    if (role)
-        store_bind_text(st, 2, role);
-    if (disabled >= 0)
-        sqlite3_bind_int(st, 3, disabled);
-    if (hash)
-        store_bind_text(st, 4, hash);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_CONSTRAINT_CHECK)
+    e = db_run(c, &auth_sql, SQL_STAFF_UPDATE,
+               DB_ARGS(DB_TEXT(name), DB_TEXT(role), disabled >= 0 ? DB_INT(disabled) : DB_NULL,
+                       DB_TEXT(hash)),
+               "changing a user", ei);
+    if (e && db_last_constraint(c) == DB_CONSTRAINT_CHECK)
         e = vk_fail(ei, VK_EVALUE, "role", "'%s' is not a role", role ? role : "");
-    else if (rc != SQLITE_DONE)
-        e = store_db_fail(c, ei, "changing a user");
-    sqlite3_reset(st);
-    if (!e && (disabled == 1 || hash)) {
-        if ((st = store_stmt(c, SQL_STAFF_SESSIONS_DROP, ei)) == NULL) {
-            e = VK_EDB;
-        } else {
-            store_bind_text(st, 1, name);
-            e = store_step_done(c, st, ei, "ending a user's sessions");
-        }
-    }
+    if (!e && (disabled == 1 || hash))
+        e = db_run(c, &auth_sql, SQL_STAFF_SESSIONS_DROP, DB_ARGS(DB_TEXT(name)),
+                   "ending a user's sessions", ei);
     char before[64], after[64];
     if (!e && role && strcmp(role, old_role) != 0) {
         snprintf(before, sizeof before, "{\"role\":\"%s\"}", old_role);
@@ -260,21 +195,13 @@ vk_err store_token_add(store_conn *c, const char *name, const char *role, const 
     vk_err e = store_begin(c, ei);
     if (e)
         return e;
-    sqlite3_stmt *st = store_stmt(c, SQL_TOKEN_ADD, ei);
-    if (!st)
-        return finish(c, VK_EDB, ei);
-    store_bind_text(st, 1, name);
-    store_bind_text(st, 2, role);
-    store_bind_text(st, 3, token_hash);
-    store_bind_text(st, 4, now);
-    if (expires_at > 0)
-        sqlite3_bind_int64(st, 5, expires_at);
-    int rc = sqlite3_step(st);
-    e = rc == SQLITE_DONE ? VK_OK
-        : rc == SQLITE_CONSTRAINT_CHECK ? vk_fail(ei, VK_EVALUE, "role", "'%s' is not a role", role)
-                                        : store_db_fail(c, ei, "adding a token");
-    sqlite3_reset(st);
-    int64_t new_id = sqlite3_last_insert_rowid(c->db);
+    e = db_run(c, &auth_sql, SQL_TOKEN_ADD,
+               DB_ARGS(DB_TEXT(name), DB_TEXT(role), DB_TEXT(token_hash), DB_TEXT(now),
+                       expires_at > 0 ? DB_INT(expires_at) : DB_NULL),
+               "adding a token", ei);
+    if (e && db_last_constraint(c) == DB_CONSTRAINT_CHECK)
+        e = vk_fail(ei, VK_EVALUE, "role", "'%s' is not a role", role);
+    int64_t new_id = db_last_id(c);
     if (!e) {
         char after[128], until[40] = "null";
         if (expires_at > 0) {
@@ -291,55 +218,37 @@ vk_err store_token_add(store_conn *c, const char *name, const char *role, const 
     return finish(c, e, ei);
 }
 
-static void token_row(sqlite3_stmt *st, store_token *t)
-{
-    memset(t, 0, sizeof *t);
-    t->id = sqlite3_column_int64(st, 0);
-    copy_col(t->name, sizeof t->name, st, 1);
-    copy_col(t->role, sizeof t->role, st, 2);
-    copy_col(t->created_at, sizeof t->created_at, st, 3);
-    t->expires_at = sqlite3_column_int64(st, 4); /* NULL reads as 0 */
-    t->revoked_at = sqlite3_column_int64(st, 5);
-    t->last_used_at = sqlite3_column_int64(st, 6);
-}
-
 vk_err store_token_find(store_conn *c, const char *token_hash, int *found, store_token *out,
                         vk_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
-    *found = 0;
-    sqlite3_stmt *st = store_stmt(c, SQL_TOKEN_FIND, ei);
-    if (!st)
-        return VK_EDB;
-    store_bind_text(st, 1, token_hash);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *found = 1;
-        token_row(st, out);
-    }
-    vk_err e = rc == SQLITE_ROW || rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, "reading a token");
-    sqlite3_reset(st);
-    return e;
+    return db_scan(c, &auth_sql, SQL_TOKEN_FIND, DB_ARGS(DB_TEXT(token_hash)),
+                   DB_OUTS(DB_I64_TO(&out->id), DB_COPY_TO(out->name, sizeof out->name),
+                           DB_COPY_TO(out->role, sizeof out->role),
+                           DB_COPY_TO(out->created_at, sizeof out->created_at),
+                           DB_I64_TO(&out->expires_at), DB_I64_TO(&out->revoked_at),
+                           DB_I64_TO(&out->last_used_at)),
+                   found, "reading a token", ei);
+}
+
+static int token_row(void *arg, db_row *row)
+{
+    db_walk *w = arg;
+    store_token t = {.id = db_col_int64(row, 0),
+                     .expires_at = db_col_int64(row, 4), /* NULL reads as 0 */
+                     .revoked_at = db_col_int64(row, 5),
+                     .last_used_at = db_col_int64(row, 6)};
+    db_col_copy(row, 1, t.name, sizeof t.name);
+    db_col_copy(row, 2, t.role, sizeof t.role);
+    db_col_copy(row, 3, t.created_at, sizeof t.created_at);
+    return ((int (*)(void *, const store_token *))w->fn)(w->arg, &t);
 }
 
 vk_err store_token_each(store_conn *c, int (*fn)(void *arg, const store_token *t), void *arg,
                         vk_errinfo *ei)
 {
-    sqlite3_stmt *st = store_stmt(c, SQL_TOKEN_LIST, ei);
-    if (!st)
-        return VK_EDB;
-    int rc;
-    store_token t;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        token_row(st, &t);
-        if (fn(arg, &t)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    vk_err e = rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, "listing tokens");
-    sqlite3_reset(st);
-    return e;
+    db_walk w = DB_WALK(fn, arg);
+    return db_each(c, &auth_sql, SQL_TOKEN_LIST, DB_NO_ARGS, token_row, &w, "listing tokens", ei);
 }
 
 static int token_by_id(void *arg, const store_token *t)
@@ -363,12 +272,9 @@ vk_err store_token_revoke(store_conn *c, int64_t id, int64_t now_s, const char *
     t.id = id;
     if ((e = store_token_each(c, token_by_id, &t, ei)) || !t.name[0] || t.revoked_at)
         return finish(c, e, ei);
-    sqlite3_stmt *st = store_stmt(c, SQL_TOKEN_REVOKE, ei);
-    if (!st)
-        return finish(c, VK_EDB, ei);
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now_s);
-    if (!(e = store_step_done(c, st, ei, "revoking a token")) && sqlite3_changes(c->db) == 1) {
+    if (!(e = db_run(c, &auth_sql, SQL_TOKEN_REVOKE, DB_ARGS(DB_INT(id), DB_INT(now_s)),
+                     "revoking a token", ei)) &&
+        db_changes(c) == 1) {
         char before[64], after[64];
         snprintf(before, sizeof before, "{\"id\":%lld,\"revoked\":false}", (long long)id);
         snprintf(after, sizeof after, "{\"id\":%lld,\"revoked\":true}", (long long)id);
@@ -382,70 +288,42 @@ vk_err store_token_revoke(store_conn *c, int64_t id, int64_t now_s, const char *
 
 vk_err store_token_touch(store_conn *c, int64_t id, int64_t now_s, vk_errinfo *ei)
 {
-    sqlite3_stmt *st = store_stmt(c, SQL_TOKEN_TOUCH, ei);
-    if (!st)
-        return VK_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now_s);
-    return store_step_done(c, st, ei, "noting a token's use");
+    return db_run(c, &auth_sql, SQL_TOKEN_TOUCH, DB_ARGS(DB_INT(id), DB_INT(now_s)),
+                  "noting a token's use", ei);
 }
 
 vk_err store_session_add(store_conn *c, const char *id_hash, int64_t user_id, const char *csrf,
                          int64_t now, int64_t expires, vk_errinfo *ei)
 {
-    sqlite3_stmt *st = store_stmt(c, SQL_SESSION_ADD, ei);
-    if (!st)
-        return VK_EDB;
-    store_bind_text(st, 1, id_hash);
-    sqlite3_bind_int64(st, 2, user_id);
-    store_bind_text(st, 3, csrf);
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_int64(st, 5, expires);
-    return store_step_done(c, st, ei, "starting a session");
+    return db_run(c, &auth_sql, SQL_SESSION_ADD,
+                  DB_ARGS(DB_TEXT(id_hash), DB_INT(user_id), DB_TEXT(csrf), DB_INT(now),
+                          DB_INT(expires)),
+                  "starting a session", ei);
 }
 
 vk_err store_session_find(store_conn *c, const char *id_hash, int64_t now, int *found,
                           store_staff_user *out, char csrf[65], int64_t *expires, vk_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
-    *found = 0;
     csrf[0] = '\0';
     *expires = 0;
-    sqlite3_stmt *st = store_stmt(c, SQL_SESSION_FIND, ei);
-    if (!st)
-        return VK_EDB;
-    store_bind_text(st, 1, id_hash);
-    sqlite3_bind_int64(st, 2, now);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *found = 1;
-        out->id = sqlite3_column_int64(st, 0);
-        copy_col(out->name, sizeof out->name, st, 1);
-        copy_col(out->role, sizeof out->role, st, 2);
-        copy_col(csrf, 65, st, 3);
-        *expires = sqlite3_column_int64(st, 4);
-    }
-    vk_err e = rc == SQLITE_ROW || rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, "reading a session");
-    sqlite3_reset(st);
-    return e;
+    return db_scan(c, &auth_sql, SQL_SESSION_FIND, DB_ARGS(DB_TEXT(id_hash), DB_INT(now)),
+                   DB_OUTS(DB_I64_TO(&out->id), DB_COPY_TO(out->name, sizeof out->name),
+                           DB_COPY_TO(out->role, sizeof out->role), DB_COPY_TO(csrf, 65),
+                           DB_I64_TO(expires)),
+                   found, "reading a session", ei);
 }
 
 vk_err store_session_delete(store_conn *c, const char *id_hash, vk_errinfo *ei)
 {
-    sqlite3_stmt *st = store_stmt(c, SQL_SESSION_DELETE, ei);
-    if (!st)
-        return VK_EDB;
-    store_bind_text(st, 1, id_hash);
-    return store_step_done(c, st, ei, "ending a session");
+    return db_run(c, &auth_sql, SQL_SESSION_DELETE, DB_ARGS(DB_TEXT(id_hash)), "ending a session",
+                  ei);
 }
 
 vk_err store_session_purge(store_conn *c, int64_t now, vk_errinfo *ei)
 {
-    sqlite3_stmt *st = store_stmt(c, SQL_SESSION_PURGE, ei);
-    if (!st)
-        return VK_EDB;
-    sqlite3_bind_int64(st, 1, now);
-    return store_step_done(c, st, ei, "forgetting expired sessions");
+    return db_run(c, &auth_sql, SQL_SESSION_PURGE, DB_ARGS(DB_INT(now)),
+                  "forgetting expired sessions", ei);
 }
 
 vk_err store_login_failures(store_conn *c, const char *key, int *failures, int64_t *last_at,
@@ -453,40 +331,23 @@ vk_err store_login_failures(store_conn *c, const char *key, int *failures, int64
 {
     *failures = 0;
     *last_at = 0;
-    sqlite3_stmt *st = store_stmt(c, SQL_LOGIN_FAILURE_GET, ei);
-    if (!st)
-        return VK_EDB;
-    store_bind_text(st, 1, key);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *failures = sqlite3_column_int(st, 0);
-        *last_at = sqlite3_column_int64(st, 1);
-    }
-    vk_err e = rc == SQLITE_ROW || rc == SQLITE_DONE ? VK_OK
-                                                     : store_db_fail(c, ei, "reading failed sign-ins");
-    sqlite3_reset(st);
-    return e;
+    return db_scan(c, &auth_sql, SQL_LOGIN_FAILURE_GET, DB_ARGS(DB_TEXT(key)),
+                   DB_OUTS(DB_INT_TO(failures), DB_I64_TO(last_at)), NULL,
+                   "reading failed sign-ins", ei);
 }
 
 vk_err store_login_failure_add(store_conn *c, const char *key, int64_t now, int64_t window,
                                vk_errinfo *ei)
 {
-    sqlite3_stmt *st = store_stmt(c, SQL_LOGIN_FAILURE_ADD, ei);
-    if (!st)
-        return VK_EDB;
-    store_bind_text(st, 1, key);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int64(st, 3, window);
-    return store_step_done(c, st, ei, "counting a failed sign-in");
+    return db_run(c, &auth_sql, SQL_LOGIN_FAILURE_ADD,
+                  DB_ARGS(DB_TEXT(key), DB_INT(now), DB_INT(window)),
+                  "counting a failed sign-in", ei);
 }
 
 vk_err store_login_failure_clear(store_conn *c, const char *key, vk_errinfo *ei)
 {
-    sqlite3_stmt *st = store_stmt(c, SQL_LOGIN_FAILURE_CLEAR, ei);
-    if (!st)
-        return VK_EDB;
-    store_bind_text(st, 1, key);
-    return store_step_done(c, st, ei, "clearing failed sign-ins");
+    return db_run(c, &auth_sql, SQL_LOGIN_FAILURE_CLEAR, DB_ARGS(DB_TEXT(key)),
+                  "clearing failed sign-ins", ei);
 }
 
 vk_err store_session_start(store_conn *c, const char *clear_key, const char *id_hash,
@@ -516,13 +377,9 @@ vk_err store_login_failed(store_conn *c, const char *const *keys, int nkeys, int
     vk_err e = store_begin(c, ei);
     /* Counts older than the window mean nothing any more: without this,
      * failures spread over many names and addresses would pile up. */
-    sqlite3_stmt *st = e ? NULL : store_stmt(c, SQL_LOGIN_FAILURE_PURGE, ei);
-    if (!e && !st)
-        e = VK_EDB;
-    if (!e) {
-        sqlite3_bind_int64(st, 1, now - window);
-        e = store_step_done(c, st, ei, "forgetting old failed sign-ins");
-    }
+    if (!e)
+        e = db_run(c, &auth_sql, SQL_LOGIN_FAILURE_PURGE, DB_ARGS(DB_INT(now - window)),
+                   "forgetting old failed sign-ins", ei);
     for (int i = 0; !e && i < nkeys; i++)
         e = store_login_failure_add(c, keys[i], now, window, ei);
     if (!e)

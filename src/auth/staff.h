@@ -8,7 +8,7 @@
  * Times are Unix seconds.
  *
  * Every change to an account, every token created and every sign-in,
- * failed sign-in and sign-out writes its account event (store/audit.h) in
+ * failed sign-in and sign-out writes its account event (auth/audit.h) in
  * the same transaction: `actor` is who did it (a staff or token name, or
  * "cli:LOGIN"), `now` the RFC 3339 time of the event. No event holds a
  * password or a hash.

@@ -1,17 +1,20 @@
 /*
- * store_internal.h — what the files of src/store/ share and nobody else
- * sees: the connection struct and its statement cache.
+ * store_internal.h — the SQLite connection struct and its statement
+ * caches: what db/ shares, and the feature query engine
+ * (features/collections.c), which builds its SQL from filters, reads
+ * beside it. Features with named statements use db/stmt.h instead.
  */
 #ifndef VK_STORE_INTERNAL_H
 #define VK_STORE_INTERNAL_H
 
 #include <sqlite3.h>
 
-#include "db/sql.h"
+#include "db/stmt.h"
 #include "db/store.h"
 
 #define STORE_CACHE_SIZE 48
 #define STORE_MAX_COLLECTIONS 16
+#define STORE_MAX_SLICES 16 /* statement slices: db/ and one per feature */
 
 typedef struct store_cached {
     char *sql;          /* owned */
@@ -33,7 +36,11 @@ typedef struct store_extent {
 struct store_conn {
     sqlite3 *db;
     void *spatialite; /* SpatiaLite's per-connection cache */
-    sqlite3_stmt *stmt[SQL__COUNT];
+    struct {
+        const db_slice *slice; /* borrowed: a feature's static slice */
+        sqlite3_stmt **stmt;   /* owned: slice->count, prepared on first use */
+    } slices[STORE_MAX_SLICES];
+    int nslices;
     store_cached cache[STORE_CACHE_SIZE];
     uint64_t cache_clock;
     store_extent extents[STORE_MAX_COLLECTIONS];
@@ -45,16 +52,7 @@ struct store_conn {
  * and kept; reset and unbound on return. Borrowed: do not finalize. */
 sqlite3_stmt *store_cached_stmt(store_conn *c, const char *sql, vk_errinfo *ei);
 vk_err store_db_fail(store_conn *c, vk_errinfo *ei, const char *what);
-/* Bind text, or NULL for a NULL pointer; an index the statement does not
- * use is skipped. */
-void store_bind_text(sqlite3_stmt *st, int i, const char *s);
-/* Step a statement that returns no rows we read, then reset it (never
- * leave one open: it would pin an old snapshot). */
-vk_err store_step_done(store_conn *c, sqlite3_stmt *st, vk_errinfo *ei, const char *what);
-/* A named statement of sql.h, prepared on first use, reset and unbound.
- * Borrowed: reset it when done (an open statement pins a snapshot). */
-sqlite3_stmt *store_stmt(store_conn *c, store_sql_id id, vk_errinfo *ei);
-/* A malloc'd copy of column i's text, NULL for SQL NULL (or out of memory). */
-char *store_col_dup(sqlite3_stmt *st, int i);
+/* Finalize the connection's named statements (store_close). */
+void store_slices_close(store_conn *c);
 
 #endif

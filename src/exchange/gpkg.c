@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "db/stmt.h"
 #include "core/clock.h"
 
 struct store_gpkg {
@@ -29,13 +30,7 @@ static vk_err g_fail(store_gpkg *g, vk_errinfo *ei, const char *what)
 
 static vk_err g_exec(store_gpkg *g, const char *sql, vk_errinfo *ei)
 {
-    char *err = NULL;
-    if (sqlite3_exec(g->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        vk_fail(ei, VK_EIO, "", "GeoPackage: %s", err ? err : sqlite3_errmsg(g->db));
-        sqlite3_free(err);
-        return VK_EIO;
-    }
-    return VK_OK;
+    return db_exec_file(g->db, sql, VK_EIO, "GeoPackage: ", ei);
 }
 
 static const char *column_type(cql2_qtype t)

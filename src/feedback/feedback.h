@@ -13,6 +13,7 @@
 #include "http/route.h"
 #include "core/json.h"
 #include "db/store.h"
+#include "feedback/store_feedback.h"
 
 
 /* Routes (http/route.h) of feedback.c. GET /api/v1/feedback/nearby: open

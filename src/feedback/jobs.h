@@ -9,6 +9,7 @@
 
 #include "db/ctx.h"
 #include "db/store.h"
+#include "feedback/store_feedback.h"
 #include "db/writer.h"
 #include "http/deferred.h"
 #include "http/request.h"

@@ -1,6 +1,6 @@
 /*
- * moderation.c — the store side of moderation, withdrawal, "me too",
- * merging duplicates and the retention purge of contact details.
+ * store_moderation.c — the store side of moderation, withdrawal, "me
+ * too", merging duplicates and the retention purge of contact details.
  *
  * The writes run on the writer thread inside its transaction; readers
  * reset their statements before returning (an open one pins a snapshot).
@@ -8,12 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/store_internal.h"
-
-static vk_err step_fail(store_conn *c, int rc, vk_errinfo *ei, const char *what)
-{
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, what);
-}
+#include "feedback/sql.h"
+#include "feedback/store_feedback.h"
 
 void store_feedback_mod_fini(store_feedback_mod *m)
 {
@@ -26,42 +22,17 @@ vk_err store_feedback_mod_get(store_conn *c, int64_t id, int *found, store_feedb
                               vk_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = store_stmt(c, SQL_FEEDBACK_MOD, ei);
-    if (!st)
-        return VK_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    *found = rc == SQLITE_ROW;
-    vk_err e = step_fail(c, rc, ei, "reading an item's moderation state");
-    if (rc == SQLITE_ROW) {
-        out->hidden = sqlite3_column_int(st, 0);
-        out->me_too = sqlite3_column_int64(st, 1);
-        out->description = store_col_dup(st, 2);
-        out->description_original = store_col_dup(st, 3);
-        out->has_contact = sqlite3_column_int(st, 4);
-        if (!out->description || (!out->description_original &&
-                                  sqlite3_column_type(st, 3) != SQLITE_NULL)) {
-            store_feedback_mod_fini(out);
-            e = vk_fail(ei, VK_ENOMEM, "", NULL);
-        }
-    }
-    sqlite3_reset(st);
-    return e;
+    return db_scan(c, &feedback_sql, SQL_FEEDBACK_MOD, DB_ARGS(DB_INT(id)),
+                   DB_OUTS(DB_INT_TO(&out->hidden), DB_I64_TO(&out->me_too),
+                           DB_DUP_TO(&out->description), DB_DUP_TO(&out->description_original),
+                           DB_INT_TO(&out->has_contact)),
+                   found, "reading an item's moderation state", ei);
 }
 
 vk_err store_followup_find(store_conn *c, const char *hash, int64_t *id, vk_errinfo *ei)
 {
-    *id = 0;
-    sqlite3_stmt *st = store_stmt(c, SQL_FOLLOWUP_FIND, ei);
-    if (!st)
-        return VK_EDB;
-    store_bind_text(st, 1, hash);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
-    vk_err e = step_fail(c, rc, ei, "finding a follow-up link");
-    sqlite3_reset(st);
-    return e;
+    return db_int64(c, &feedback_sql, SQL_FOLLOWUP_FIND, DB_ARGS(DB_TEXT(hash)), id,
+                    "finding a follow-up link", ei);
 }
 
 void store_contact_fini(store_contact *ct)
@@ -76,110 +47,46 @@ vk_err store_contact_get(store_conn *c, int64_t id, int *found, store_contact *o
                          vk_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = store_stmt(c, SQL_CONTACT_GET, ei);
-    if (!st)
-        return VK_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    *found = rc == SQLITE_ROW;
-    vk_err e = step_fail(c, rc, ei, "reading contact details");
-    if (rc == SQLITE_ROW) {
-        out->name = store_col_dup(st, 0);
-        out->email = store_col_dup(st, 1);
-        out->phone = store_col_dup(st, 2);
-    }
-    sqlite3_reset(st);
-    return e;
-}
-
-/* A write with an id and up to two texts (NULL: not bound). */
-static vk_err write_id(store_conn *c, store_sql_id sql, int64_t id, const char *t2,
-                       const char *t3, vk_errinfo *ei, const char *what)
-{
-    sqlite3_stmt *st = store_stmt(c, sql, ei);
-    if (!st)
-        return VK_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    if (t2)
-        store_bind_text(st, 2, t2);
-    if (t3)
-        store_bind_text(st, 3, t3);
-    return store_step_done(c, st, ei, what);
+    return db_scan(c, &feedback_sql, SQL_CONTACT_GET, DB_ARGS(DB_INT(id)),
+                   DB_OUTS(DB_DUP_TO(&out->name), DB_DUP_TO(&out->email),
+                           DB_DUP_TO(&out->phone)),
+                   found, "reading contact details", ei);
 }
 
 vk_err store_contact_delete(store_conn *c, int64_t id, vk_errinfo *ei)
 {
-    return write_id(c, SQL_CONTACT_DELETE, id, NULL, NULL, ei, "deleting contact details");
+    return db_run(c, &feedback_sql, SQL_CONTACT_DELETE, DB_ARGS(DB_INT(id)),
+                  "deleting contact details", ei);
 }
 
 vk_err store_contact_purge(store_conn *c, const char *before, int64_t *removed, vk_errinfo *ei)
 {
-    *removed = 0;
-    sqlite3_stmt *st = store_stmt(c, SQL_CONTACT_PURGE, ei);
-    if (!st)
-        return VK_EDB;
-    store_bind_text(st, 1, before);
-    vk_err e = store_step_done(c, st, ei, "purging contact details");
-    if (!e)
-        *removed = sqlite3_changes64(c->db);
+    vk_err e = db_run(c, &feedback_sql, SQL_CONTACT_PURGE, DB_ARGS(DB_TEXT(before)),
+                      "purging contact details", ei);
+    *removed = e ? 0 : db_changes(c);
     return e;
 }
 
 vk_err store_feedback_set_hidden(store_conn *c, int64_t id, int hidden, const char *now,
                                  vk_errinfo *ei)
 {
-    sqlite3_stmt *st = store_stmt(c, SQL_FEEDBACK_SET_HIDDEN, ei);
-    if (!st)
-        return VK_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, hidden);
-    store_bind_text(st, 3, now);
-    return store_step_done(c, st, ei, "changing an item's visibility");
+    return db_run(c, &feedback_sql, SQL_FEEDBACK_SET_HIDDEN,
+                  DB_ARGS(DB_INT(id), DB_INT(hidden), DB_TEXT(now)),
+                  "changing an item's visibility", ei);
 }
 
 vk_err store_feedback_redact(store_conn *c, int64_t id, const char *description, const char *now,
                              vk_errinfo *ei)
 {
-    return write_id(c, SQL_FEEDBACK_REDACT, id, description, now, ei, "editing a description");
-}
-
-static vk_err count_of(store_conn *c, store_sql_id sql, int64_t id, int64_t *n, vk_errinfo *ei)
-{
-    sqlite3_stmt *st = store_stmt(c, sql, ei);
-    if (!st)
-        return VK_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    vk_err e = step_fail(c, rc, ei, "counting");
-    sqlite3_reset(st);
-    return e;
+    return db_run(c, &feedback_sql, SQL_FEEDBACK_REDACT,
+                  DB_ARGS(DB_INT(id), DB_TEXT(description), DB_TEXT(now)),
+                  "editing a description", ei);
 }
 
 static vk_err me_too_set(store_conn *c, int64_t id, int64_t n, vk_errinfo *ei)
 {
-    sqlite3_stmt *st = store_stmt(c, SQL_FEEDBACK_ME_TOO_SET, ei);
-    if (!st)
-        return VK_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, n);
-    return store_step_done(c, st, ei, "counting \"me too\"");
-}
-
-/* A statement with an id and a text that yields one count. */
-static vk_err count_text(store_conn *c, store_sql_id sql, int64_t id, const char *t,
-                         int64_t *n, vk_errinfo *ei)
-{
-    sqlite3_stmt *st = store_stmt(c, sql, ei);
-    if (!st)
-        return VK_EDB;
-    sqlite3_bind_int64(st, 1, id);
-    store_bind_text(st, 2, t);
-    int rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    vk_err e = step_fail(c, rc, ei, "counting \"me too\"");
-    sqlite3_reset(st);
-    return e;
+    return db_run(c, &feedback_sql, SQL_FEEDBACK_ME_TOO_SET, DB_ARGS(DB_INT(id), DB_INT(n)),
+                  "counting \"me too\"", ei);
 }
 
 vk_err store_me_too_add(store_conn *c, int64_t id, const char *voter, const char *address,
@@ -189,23 +96,24 @@ vk_err store_me_too_add(store_conn *c, int64_t id, const char *voter, const char
     int64_t has = 0;
     /* The browser first: one that counted before changes nothing, not even
      * its address's place for the day. */
-    vk_err e = count_text(c, SQL_ME_TOO_HAS, id, voter, &has, ei);
+    vk_err e = db_int64(c, &feedback_sql, SQL_ME_TOO_HAS, DB_ARGS(DB_INT(id), DB_TEXT(voter)),
+                        &has, "counting \"me too\"", ei);
     if (e || has)
         return e;
     if (address && *address) {
-        sqlite3_stmt *st = store_stmt(c, SQL_ME_TOO_ADDRESS_EXPIRE, ei);
-        if (!st)
-            return VK_EDB;
-        store_bind_text(st, 1, day);
-        if ((e = store_step_done(c, st, ei, "forgetting earlier days' \"me too\" addresses")) ||
-            (e = write_id(c, SQL_ME_TOO_ADDRESS_ADD, id, address, day, ei,
-                          "saving a \"me too\"")))
+        if ((e = db_run(c, &feedback_sql, SQL_ME_TOO_ADDRESS_EXPIRE, DB_ARGS(DB_TEXT(day)),
+                        "forgetting earlier days' \"me too\" addresses", ei)) ||
+            (e = db_run(c, &feedback_sql, SQL_ME_TOO_ADDRESS_ADD,
+                        DB_ARGS(DB_INT(id), DB_TEXT(address), DB_TEXT(day)),
+                        "saving a \"me too\"", ei)))
             return e;
-        if (sqlite3_changes(c->db) == 0)
+        if (db_changes(c) == 0)
             return VK_OK; /* this address counted today already */
     }
-    if ((e = write_id(c, SQL_ME_TOO_ADD, id, voter, now, ei, "saving a \"me too\"")) ||
-        sqlite3_changes(c->db) == 0)
+    if ((e = db_run(c, &feedback_sql, SQL_ME_TOO_ADD,
+                    DB_ARGS(DB_INT(id), DB_TEXT(voter), DB_TEXT(now)), "saving a \"me too\"",
+                    ei)) ||
+        db_changes(c) == 0)
         return e;
     *counted = 1;
     int found = 0;
@@ -233,18 +141,13 @@ vk_err store_me_too_merge(store_conn *c, int64_t from, int64_t into, int64_t *in
     if (!found_f || !found_t)
         e = vk_fail(ei, VK_ENOT_FOUND, "id", "there is no feedback with this id");
     if (!e)
-        e = count_of(c, SQL_ME_TOO_COUNT, from, &voters, ei);
+        e = db_int64(c, &feedback_sql, SQL_ME_TOO_COUNT, DB_ARGS(DB_INT(from)), &voters,
+                     "counting", ei);
     int64_t reporter = 0;
     for (int i = 0; i < 2 && !e; i++) {
-        sqlite3_stmt *st = store_stmt(c, i ? SQL_ME_TOO_REPORTER : SQL_ME_TOO_MOVE, ei);
-        if (!st) {
-            e = VK_EDB;
-        } else {
-            sqlite3_bind_int64(st, 1, from);
-            sqlite3_bind_int64(st, 2, into);
-            e = store_step_done(c, st, ei, "moving \"me too\" votes");
-            *(i ? &reporter : &moved) = e ? 0 : sqlite3_changes64(c->db);
-        }
+        e = db_run(c, &feedback_sql, i ? SQL_ME_TOO_REPORTER : SQL_ME_TOO_MOVE,
+                   DB_ARGS(DB_INT(from), DB_INT(into)), "moving \"me too\" votes", ei);
+        *(i ? &reporter : &moved) = e ? 0 : db_changes(c);
     }
     /* A voter on both counts once: into gains the votes that moved, the
      * reporters merged into from earlier without a voter row (before
@@ -253,7 +156,8 @@ vk_err store_me_too_merge(store_conn *c, int64_t from, int64_t into, int64_t *in
      * merge again counts them once. */
     int64_t n = t.me_too + moved + (f.me_too > voters ? f.me_too - voters : 0) + reporter;
     if (!e)
-        e = write_id(c, SQL_ME_TOO_DROP, from, NULL, NULL, ei, "moving \"me too\" votes");
+        e = db_run(c, &feedback_sql, SQL_ME_TOO_DROP, DB_ARGS(DB_INT(from)),
+                   "moving \"me too\" votes", ei);
     if (!e)
         e = me_too_set(c, from, 0, ei);
     if (!e)

@@ -20,6 +20,7 @@
 #include "open311/open311.h"
 #include "feedback/feedback.h"
 #include "questions/questions.h"
+#include "reference/store_reference.h"
 
 #include <ctype.h>
 #include <errno.h>

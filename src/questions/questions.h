@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include "db/ctx.h"
+#include "questions/store_questions.h"
 
 /* The definitions of category (NULL = every category) as a JSON object
  * {category: [{code, datatype, required, order, description:{fi,sv,en},

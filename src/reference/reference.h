@@ -6,6 +6,7 @@
 #define VK_REFERENCE_REFERENCE_H
 
 #include "db/ctx.h"
+#include "reference/store_reference.h"
 #include "http/request.h"
 #include "http/route.h"
 

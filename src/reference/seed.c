@@ -5,6 +5,7 @@
  * load-geo` replaces it later with official data. The demo feedback is
  * feedback's (feedback/seed.c).
  */
+#include "questions/store_questions.h"
 #include "reference/reference.h"
 
 #include <stdio.h>

@@ -23,6 +23,7 @@
 
 #include "db/ctx.h"
 #include "core/arena.h"
+#include "reference/store_reference.h"
 
 typedef struct api_stats api_stats;
 

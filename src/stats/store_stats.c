@@ -1,84 +1,65 @@
-/* stats.c — the SQL behind aggregate statistics (see stats.h). */
+/* store_stats.c — the SQL behind aggregate statistics (see store_stats.h). */
 #include "stats/store_stats.h"
 
 #include <string.h>
-#include <stdio.h>
 
-#include "db/store_internal.h"
+#include "stats/sql.h"
+
+DB_SLICE_DEFINE(stats_sql, STATS_SQL)
 
 vk_err store_stats_stamp(store_conn *c, int64_t since, int64_t *seq, char at[32],
                          int64_t *pending, int64_t *reference, vk_errinfo *ei)
 {
-    sqlite3_stmt *st = store_stmt(c, SQL_STATS_STAMP, ei);
-    if (!st)
-        return VK_EDB;
-    sqlite3_bind_int64(st, 1, since);
-    int rc = sqlite3_step(st);
-    vk_err e = VK_OK;
-    if (rc == SQLITE_ROW) {
-        *seq = sqlite3_column_int64(st, 0);
-        const char *t = (const char *)sqlite3_column_text(st, 1);
-        snprintf(at, 32, "%s", t ? t : "");
-        *pending = sqlite3_column_int64(st, 2);
-        *reference = sqlite3_column_int64(st, 3);
-    } else {
-        e = store_db_fail(c, ei, "reading the change stamp");
-    }
-    sqlite3_reset(st);
-    return e;
+    return db_scan(c, &stats_sql, SQL_STATS_STAMP, DB_ARGS(DB_INT(since)),
+                   DB_OUTS(DB_I64_TO(seq), DB_COPY_TO(at, 32), DB_I64_TO(pending),
+                           DB_I64_TO(reference)),
+                   NULL, "reading the change stamp", ei);
 }
 
-static const char *text_or_null(sqlite3_stmt *st, int i)
+static int stats_row(void *arg, db_row *row)
 {
-    return (const char *)sqlite3_column_text(st, i);
+    db_walk *w = arg;
+    store_stats_row r = {
+        .seq = db_col_int64(row, 0),
+        .id = db_col_int64(row, 1), /* 0 (NULL): reference data changed */
+        .present = !db_col_is_null(row, 2) && db_col_int(row, 3) == 0 && !db_col_is_null(row, 4),
+        .created = db_col_text(row, 4),
+        .first_answered = db_col_text(row, 5),
+        .closed = db_col_text(row, 6),
+        .status = db_col_text(row, 7),
+        .category = db_col_text(row, 8),
+        .district_id = db_col_int64(row, 9),
+        .unit_id = db_col_int64(row, 10),
+        .area_id = db_col_int64(row, 13),
+        .lon = db_col_double(row, 11),
+        .lat = db_col_double(row, 12),
+    };
+    return ((store_stats_row_fn)w->fn)(w->arg, &r);
 }
 
 vk_err store_stats_rows(store_conn *c, int full, int64_t since, store_stats_row_fn fn, void *arg,
                         vk_errinfo *ei)
 {
-    sqlite3_stmt *st = store_stmt(c, full ? SQL_STATS_ALL : SQL_STATS_CHANGED, ei);
-    if (!st)
-        return VK_EDB;
-    if (!full)
-        sqlite3_bind_int64(st, 1, since);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        store_stats_row r;
-        memset(&r, 0, sizeof r);
-        r.seq = sqlite3_column_int64(st, 0);
-        r.id = sqlite3_column_int64(st, 1); /* 0 (NULL): reference data changed */
-        r.present = sqlite3_column_type(st, 2) != SQLITE_NULL && sqlite3_column_int(st, 3) == 0 &&
-                    sqlite3_column_type(st, 4) != SQLITE_NULL;
-        r.created = text_or_null(st, 4);
-        r.first_answered = text_or_null(st, 5);
-        r.closed = text_or_null(st, 6);
-        r.status = text_or_null(st, 7);
-        r.category = text_or_null(st, 8);
-        r.district_id = sqlite3_column_int64(st, 9);
-        r.unit_id = sqlite3_column_int64(st, 10);
-        r.lon = sqlite3_column_double(st, 11);
-        r.lat = sqlite3_column_double(st, 12);
-        r.area_id = sqlite3_column_int64(st, 13);
-        if (fn(arg, &r))
-            break;
-    }
-    vk_err e = rc == SQLITE_ROW || rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, "reading items for statistics");
-    sqlite3_reset(st);
-    return e;
+    db_walk w = DB_WALK(fn, arg);
+    if (full)
+        return db_each(c, &stats_sql, SQL_STATS_ALL, DB_NO_ARGS, stats_row, &w,
+                       "reading items for statistics", ei);
+    return db_each(c, &stats_sql, SQL_STATS_CHANGED, DB_ARGS(DB_INT(since)), stats_row, &w,
+                   "reading items for statistics", ei);
+}
+
+static int id_row(void *arg, db_row *row)
+{
+    db_walk *w = arg;
+    ((void (*)(void *, int64_t))w->fn)(w->arg, db_col_int64(row, 0));
+    return 0;
 }
 
 vk_err store_stats_bbox_ids(store_conn *c, const double bbox[4], void (*fn)(void *arg, int64_t id),
                             void *arg, vk_errinfo *ei)
 {
-    sqlite3_stmt *st = store_stmt(c, SQL_STATS_BBOX_IDS, ei);
-    if (!st)
-        return VK_EDB;
-    for (int i = 0; i < 4; i++)
-        sqlite3_bind_double(st, 1 + i, bbox[i]);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        fn(arg, sqlite3_column_int64(st, 0));
-    vk_err e = rc == SQLITE_DONE ? VK_OK : store_db_fail(c, ei, "selecting items in a box");
-    sqlite3_reset(st);
-    return e;
+    db_walk w = DB_WALK(fn, arg);
+    return db_each(c, &stats_sql, SQL_STATS_BBOX_IDS,
+                   DB_ARGS(DB_REAL(bbox[0]), DB_REAL(bbox[1]), DB_REAL(bbox[2]), DB_REAL(bbox[3])),
+                   id_row, &w, "selecting items in a box", ei);
 }

@@ -8,7 +8,11 @@
 #include "gis/gis.h"
 #include "features/collections.h"
 #include "db/migrate.h"
+#include "db/stmt.h"
 #include "db/store.h"
+#include "feedback/store_feedback.h"
+#include "questions/store_questions.h"
+#include "reference/store_reference.h"
 #include "t.h"
 #include "tmp.h"
 
@@ -478,9 +482,86 @@ static void test_attributes(void)
     store_close(c);
 }
 
+/* A slice of the test's own: a feature declares its statements the same
+ * way and registers nothing with db/. */
+#define TEST_SQL(X)                                                                  \
+    X(SQL_T_MAKE, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, "       \
+                  "n INTEGER CHECK (n >= 0), parent INTEGER)")                       \
+    X(SQL_T_PUT, "INSERT INTO t (name, n, parent) VALUES (?1, ?2, ?3)")              \
+    X(SQL_T_GET, "SELECT id, name, n, parent FROM t WHERE name = ?1")                \
+    X(SQL_T_ALL, "SELECT name FROM t ORDER BY id")
+DB_SLICE_ENUM(test_sql_id, TEST_SQL)
+extern const db_slice test_sql;
+DB_SLICE_DEFINE(test_sql, TEST_SQL)
+
+static int collect_names(void *arg, db_row *row)
+{
+    char *all = arg;
+    strncat(all, db_col_text(row, 0), 63 - strlen(all));
+    return strlen(all) >= 2; /* stop after two */
+}
+
+static void test_slices(void)
+{
+    store_conn *c = NULL;
+    vk_errinfo ei;
+    T_EQ_INT(store_open(&c, t_path("slices.sqlite"), &ei), VK_OK, "open for the slice tests");
+    T_EQ_INT(db_run(c, &test_sql, SQL_T_MAKE, DB_NO_ARGS, "making t", &ei), VK_OK,
+             "a statement of the test's own slice runs");
+    T_EQ_INT(db_run(c, &test_sql, SQL_T_PUT, DB_ARGS(DB_TEXT("a"), DB_INT(1), DB_ID(0)), "put", &ei),
+             VK_OK, "an insert with DB_ID(0)");
+    int64_t first = db_last_id(c);
+    T_EQ_INT(db_run(c, &test_sql, SQL_T_PUT, DB_ARGS(DB_TEXT("b"), DB_INT(2), DB_ID(first)), "put",
+                    &ei),
+             VK_OK, "a second insert");
+    T_EQ_INT(db_run(c, &test_sql, SQL_T_PUT, DB_ARGS(DB_TEXT("a"), DB_INT(3)), "saving t", &ei),
+             VK_EDB, "a duplicate name fails");
+    T_EQ_INT(db_last_constraint(c), DB_CONSTRAINT_UNIQUE, "as a UNIQUE violation");
+    T_OK(strncmp(ei.message, "saving t: ", 10) == 0, "with what failed first: %s", ei.message);
+    T_EQ_INT(db_run(c, &test_sql, SQL_T_PUT, DB_ARGS(DB_TEXT("c"), DB_INT(-1)), "put", &ei), VK_EDB,
+             "a negative n fails");
+    T_EQ_INT(db_last_constraint(c), DB_CONSTRAINT_CHECK, "as a CHECK violation");
+
+    int64_t id = -1, n = 0, parent = -1;
+    char *name = NULL;
+    int found = 0;
+    T_EQ_INT(db_scan(c, &test_sql, SQL_T_GET, DB_ARGS(DB_TEXT("b")),
+                     DB_OUTS(DB_I64_TO(&id), DB_DUP_TO(&name), DB_I64_TO(&n), DB_I64_TO(&parent)),
+                     &found, "get", &ei),
+             VK_OK, "db_scan reads a row into variables");
+    T_OK(found && name && strcmp(name, "b") == 0 && n == 2 && parent == first,
+         "the row of b, its parent the first row");
+    free(name);
+    name = NULL;
+    T_EQ_INT(db_scan(c, &test_sql, SQL_T_GET, DB_ARGS(DB_TEXT("a")),
+                     DB_OUTS(DB_I64_TO(&id), DB_DUP_TO(&name), DB_I64_TO(&n), DB_I64_TO(&parent)),
+                     &found, "get", &ei),
+             VK_OK, "and the row of a");
+    T_EQ_INT(parent, 0, "whose DB_ID(0) was stored as NULL");
+    free(name);
+    name = NULL;
+    id = 42;
+    T_EQ_INT(db_scan(c, &test_sql, SQL_T_GET, DB_ARGS(DB_TEXT("zz")), DB_OUTS(DB_I64_TO(&id)),
+                     &found, "get", &ei),
+             VK_OK, "no row is not an error");
+    T_OK(!found && id == 42, "found is 0 and the outs are untouched");
+    T_EQ_INT(db_int64(c, &test_sql, SQL_T_GET, DB_ARGS(DB_TEXT("zz")), &id, "get", &ei), VK_OK,
+             "db_int64 of no row");
+    T_EQ_INT(id, 0, "is 0");
+
+    char all[64] = "";
+    T_EQ_INT(db_each(c, &test_sql, SQL_T_ALL, DB_NO_ARGS, collect_names, all, "all", &ei), VK_OK,
+             "db_each walks the rows");
+    T_EQ_STR(all, "ab", "in order, and stops when the callback says so");
+    int64_t pings = -1;
+    T_EQ_INT(store_ping(c, &pings, &ei), VK_OK, "the engine's own slice and a feature's share the connection");
+    store_close(c);
+}
+
 int main(void)
 {
     test_open_and_migrate();
+    test_slices();
     test_feedback_rows();
     test_attributes();
     test_migrate_workflow();

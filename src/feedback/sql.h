@@ -1,0 +1,91 @@
+/*
+ * sql.h — the statements of feedback (the slice feedback_sql): saving an
+ * item, the lookups its validation needs, the handling workflow and its
+ * event log, and moderation, withdrawal, "me too", merging and the
+ * retention purge. Only SQL_CONTACT_GET reads feedback_contact, for the
+ * staff view of moderators and admins (feedback/moderation.c). Only the
+ * writer thread runs the writes.
+ */
+#ifndef VK_FEEDBACK_SQL_H
+#define VK_FEEDBACK_SQL_H
+
+#include "db/stmt.h"
+
+/* The "me too" of a merged item's reporter, as a voter of the item it was
+ * merged into (schema 0011): 64 characters, never a hex hash, so it cannot
+ * be a browser's; one per merged item, so merging it again counts nothing. */
+#define STORE_MERGED_REPORTER "merged-reporter-%048d"
+
+#define FEEDBACK_SQL(X)                                                              \
+    X(SQL_FEEDBACK_INSERT,                                                           \
+      "INSERT INTO feedback (category, description, place, status, resolution_reason, " \
+      "answer, answered_at, district_id, created_at, updated_at, geom, duplicate_of, " \
+      "forwarded_to, unit_id, first_answered_at, closed_at, followup_hash, attributes) " \
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, GeomFromWKB(?11, 4326), ?12, ?13, " \
+      "(SELECT default_unit FROM category WHERE id = ?1), ?7, "                      \
+      "CASE WHEN ?4 IN ('received', 'in_progress', 'planned') THEN NULL ELSE ?10 END, ?14, ?15)") \
+    X(SQL_CONTACT_INSERT,                                                            \
+      "INSERT INTO feedback_contact (feedback_id, name, email, phone) VALUES (?1, ?2, ?3, ?4)") \
+    X(SQL_CATEGORY_EXISTS, "SELECT 1 FROM category WHERE id = ?1")                   \
+    X(SQL_DISTRICT_ID, "SELECT id FROM district WHERE code = ?1")                    \
+    X(SQL_FEEDBACK_STATE,                                                            \
+      "SELECT f.status, f.unit_id, u.code, f.resolution_reason, f.duplicate_of, "    \
+      "f.forwarded_to, f.answer FROM feedback f LEFT JOIN unit u ON u.id = f.unit_id " \
+      "WHERE f.id = ?1")                                                             \
+    X(SQL_FEEDBACK_EXISTS, "SELECT 1 FROM feedback WHERE id = ?1")                   \
+    X(SQL_UNIT_ID, "SELECT id FROM unit WHERE code = ?1")                            \
+    X(SQL_FEEDBACK_UPDATE,                                                           \
+      "UPDATE feedback SET status = ?2, resolution_reason = ?3, duplicate_of = ?4, " \
+      "forwarded_to = ?5, unit_id = ?6, answer = coalesce(?7, answer), "             \
+      "answered_at = CASE WHEN ?7 IS NULL THEN answered_at ELSE ?8 END, "            \
+      "first_answered_at = CASE WHEN ?7 IS NOT NULL AND first_answered_at IS NULL "  \
+      "THEN ?8 ELSE first_answered_at END, "                                         \
+      "closed_at = CASE WHEN ?2 IN ('received', 'in_progress', 'planned') THEN NULL " \
+      "WHEN status IN ('received', 'in_progress', 'planned') THEN ?8 "               \
+      "ELSE closed_at END, "                                                         \
+      "updated_at = ?8 WHERE id = ?1")                                               \
+    X(SQL_EVENT_ADD,                                                                 \
+      "INSERT INTO feedback_event (feedback_id, at, actor, kind, before, after, "    \
+      "public_answer, internal_note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")       \
+    X(SQL_EVENT_LIST_ITEM,                                                           \
+      "SELECT id, feedback_id, at, actor, kind, before, after, public_answer, "      \
+      "internal_note FROM feedback_event WHERE feedback_id = ?1 ORDER BY id")        \
+    X(SQL_FOLLOWUP_FIND, "SELECT id FROM feedback WHERE followup_hash = ?1")         \
+    X(SQL_FEEDBACK_MOD,                                                              \
+      "SELECT f.hidden, f.me_too, f.description, f.description_original, "           \
+      "EXISTS (SELECT 1 FROM feedback_contact c WHERE c.feedback_id = f.id) "        \
+      "FROM feedback f WHERE f.id = ?1")                                             \
+    X(SQL_CONTACT_GET,                                                               \
+      "SELECT name, email, phone FROM feedback_contact WHERE feedback_id = ?1")      \
+    X(SQL_CONTACT_DELETE, "DELETE FROM feedback_contact WHERE feedback_id = ?1")     \
+    X(SQL_FEEDBACK_SET_HIDDEN,                                                       \
+      "UPDATE feedback SET hidden = ?2, updated_at = ?3 WHERE id = ?1")              \
+    X(SQL_FEEDBACK_REDACT,                                                           \
+      "UPDATE feedback SET description_original = coalesce(description_original, "   \
+      "description), description = ?2, updated_at = ?3 WHERE id = ?1")               \
+    X(SQL_ME_TOO_ADD,                                                                \
+      "INSERT OR IGNORE INTO feedback_me_too (feedback_id, voter, at) VALUES (?1, ?2, ?3)") \
+    X(SQL_ME_TOO_MOVE,                                                               \
+      "INSERT OR IGNORE INTO feedback_me_too (feedback_id, voter, at) "              \
+      "SELECT ?2, voter, at FROM feedback_me_too WHERE feedback_id = ?1 "            \
+      "AND voter <> printf('" STORE_MERGED_REPORTER "', ?2)")                        \
+    X(SQL_ME_TOO_REPORTER,                                                           \
+      "INSERT OR IGNORE INTO feedback_me_too (feedback_id, voter, at) "              \
+      "VALUES (?2, printf('" STORE_MERGED_REPORTER "', ?1), "                        \
+      "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))")                                      \
+    X(SQL_ME_TOO_COUNT, "SELECT count(*) FROM feedback_me_too WHERE feedback_id = ?1") \
+    X(SQL_ME_TOO_HAS,                                                                \
+      "SELECT count(*) FROM feedback_me_too WHERE feedback_id = ?1 AND voter = ?2")  \
+    X(SQL_ME_TOO_ADDRESS_ADD,                                                        \
+      "INSERT OR IGNORE INTO feedback_me_too_address (feedback_id, address, day) "   \
+      "VALUES (?1, ?2, ?3)")                                                         \
+    X(SQL_ME_TOO_ADDRESS_EXPIRE, "DELETE FROM feedback_me_too_address WHERE day < ?1") \
+    X(SQL_ME_TOO_DROP, "DELETE FROM feedback_me_too WHERE feedback_id = ?1")         \
+    X(SQL_FEEDBACK_ME_TOO_SET, "UPDATE feedback SET me_too = ?2 WHERE id = ?1")      \
+    X(SQL_CONTACT_PURGE,                                                             \
+      "DELETE FROM feedback_contact WHERE feedback_id IN (SELECT id FROM feedback "  \
+      "WHERE hidden = 2 OR (closed_at IS NOT NULL AND closed_at < ?1))")
+DB_SLICE_ENUM(feedback_sql_id, FEEDBACK_SQL)
+extern const db_slice feedback_sql;
+
+#endif

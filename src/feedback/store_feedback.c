@@ -1,0 +1,134 @@
+/*
+ * store_feedback.c — items, their contact details, the lookups validation
+ * needs, and the handling workflow with its event log (see
+ * store_feedback.h). Moderation is in store_moderation.c.
+ */
+#include "feedback/store_feedback.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "feedback/sql.h"
+
+DB_SLICE_DEFINE(feedback_sql, FEEDBACK_SQL)
+
+/* ---- lookups ---- */
+
+vk_err store_category_exists(store_conn *c, const char *id, int *exists, vk_errinfo *ei)
+{
+    return db_first(c, &feedback_sql, SQL_CATEGORY_EXISTS, DB_ARGS(DB_TEXT(id)), NULL, NULL,
+                    exists, "category", ei);
+}
+
+vk_err store_district_id(store_conn *c, const char *code, int64_t *id, vk_errinfo *ei)
+{
+    return db_int64(c, &feedback_sql, SQL_DISTRICT_ID, DB_ARGS(DB_TEXT(code)), id, "district", ei);
+}
+
+vk_err store_unit_id(store_conn *c, const char *code, int64_t *id, vk_errinfo *ei)
+{
+    return db_int64(c, &feedback_sql, SQL_UNIT_ID, DB_ARGS(DB_TEXT(code)), id, "a lookup", ei);
+}
+
+vk_err store_feedback_exists(store_conn *c, int64_t id, int *exists, vk_errinfo *ei)
+{
+    int64_t v = 0;
+    vk_err e = db_int64(c, &feedback_sql, SQL_FEEDBACK_EXISTS, DB_ARGS(DB_INT(id)), &v,
+                        "a lookup", ei);
+    *exists = v == 1;
+    return e;
+}
+
+/* ---- feedback ---- */
+
+vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t *id,
+                             vk_errinfo *ei)
+{
+    int own_tx = !db_in_transaction(c);
+    vk_err e = own_tx ? store_begin(c, ei) : VK_OK;
+    if (e)
+        return e;
+    e = db_run(c, &feedback_sql, SQL_FEEDBACK_INSERT,
+               DB_ARGS(DB_TEXT(f->category), DB_TEXT(f->description), DB_TEXT(f->place),
+                       DB_TEXT(f->status ? f->status : "received"),
+                       DB_TEXT(f->resolution_reason), DB_TEXT(f->answer),
+                       DB_TEXT(f->answered_at), DB_ID(f->district_id), DB_TEXT(f->created_at),
+                       DB_TEXT(f->updated_at), DB_BLOB(f->wkb, f->wkb_len),
+                       DB_ID(f->duplicate_of), DB_TEXT(f->forwarded_to),
+                       DB_TEXT(f->followup_hash), DB_TEXT(f->attributes)),
+               "saving feedback", ei);
+    if (!e)
+        *id = db_last_id(c);
+    if (!e && (f->contact_name || f->contact_email || f->contact_phone))
+        e = db_run(c, &feedback_sql, SQL_CONTACT_INSERT,
+                   DB_ARGS(DB_INT(*id), DB_TEXT(f->contact_name), DB_TEXT(f->contact_email),
+                           DB_TEXT(f->contact_phone)),
+                   "saving contact details", ei);
+    if (own_tx) {
+        if (!e)
+            e = store_commit(c, ei);
+        if (e)
+            store_rollback(c);
+    }
+    return e;
+}
+
+/* ---- the handling workflow ---- */
+
+void store_feedback_state_fini(store_feedback_state *s)
+{
+    free(s->status);
+    free(s->unit);
+    free(s->resolution_reason);
+    free(s->forwarded_to);
+    free(s->answer);
+    memset(s, 0, sizeof *s);
+}
+
+vk_err store_feedback_state_get(store_conn *c, int64_t id, int *found, store_feedback_state *out,
+                                vk_errinfo *ei)
+{
+    memset(out, 0, sizeof *out);
+    return db_scan(c, &feedback_sql, SQL_FEEDBACK_STATE, DB_ARGS(DB_INT(id)),
+                   DB_OUTS(DB_DUP_TO(&out->status), DB_I64_TO(&out->unit_id),
+                           DB_DUP_TO(&out->unit), DB_DUP_TO(&out->resolution_reason),
+                           DB_I64_TO(&out->duplicate_of), DB_DUP_TO(&out->forwarded_to),
+                           DB_DUP_TO(&out->answer)),
+                   found, "reading an item's state", ei);
+}
+
+vk_err store_feedback_update(store_conn *c, int64_t id, const store_feedback_state *s,
+                             const char *answer, const char *now, vk_errinfo *ei)
+{
+    return db_run(c, &feedback_sql, SQL_FEEDBACK_UPDATE,
+                  DB_ARGS(DB_INT(id), DB_TEXT(s->status), DB_TEXT(s->resolution_reason),
+                          DB_ID(s->duplicate_of), DB_TEXT(s->forwarded_to), DB_ID(s->unit_id),
+                          DB_TEXT(answer), DB_TEXT(now)),
+                  "updating feedback", ei);
+}
+
+vk_err store_event_add(store_conn *c, const store_event *ev, vk_errinfo *ei)
+{
+    return db_run(c, &feedback_sql, SQL_EVENT_ADD,
+                  DB_ARGS(DB_INT(ev->feedback_id), DB_TEXT(ev->at), DB_TEXT(ev->actor),
+                          DB_TEXT(ev->kind), DB_TEXT(ev->before), DB_TEXT(ev->after),
+                          DB_TEXT(ev->public_answer), DB_TEXT(ev->internal_note)),
+                  "saving a feedback event", ei);
+}
+
+static int event_row(void *arg, db_row *row)
+{
+    db_walk *w = arg;
+    store_event ev = {db_col_int64(row, 0), db_col_int64(row, 1), db_col_text(row, 2),
+                      db_col_text(row, 3),  db_col_text(row, 4),  db_col_text(row, 5),
+                      db_col_text(row, 6),  db_col_text(row, 7),  db_col_text(row, 8)};
+    return ((store_event_fn)w->fn)(w->arg, &ev);
+}
+
+vk_err store_event_each(store_conn *c, int64_t feedback_id, store_event_fn fn, void *arg,
+                        vk_errinfo *ei)
+{
+    db_walk w = DB_WALK(fn, arg);
+    return db_each(c, &feedback_sql, SQL_EVENT_LIST_ITEM, DB_ARGS(DB_INT(feedback_id)),
+                   event_row, &w, "feedback events", ei);
+}

@@ -1,0 +1,207 @@
+/*
+ * store_reference.c — reference data in the database (see
+ * store_reference.h): categories, units, the boundary and the areas.
+ */
+#include "reference/store_reference.h"
+
+#include "reference/sql.h"
+
+DB_SLICE_DEFINE(reference_sql, REFERENCE_SQL)
+
+/* ---- categories ---- */
+
+static int category_row(void *arg, db_row *row)
+{
+    db_walk *a = arg;
+    store_category cat = {
+        db_col_text(row, 0),
+        {db_col_text(row, 1), db_col_text(row, 2), db_col_text(row, 3)},
+        {db_col_text(row, 4), db_col_text(row, 5), db_col_text(row, 6)},
+        NULL,
+    };
+    return ((store_category_fn)a->fn)(a->arg, &cat);
+}
+
+vk_err store_category_each(store_conn *c, store_category_fn fn, void *arg, vk_errinfo *ei)
+{
+    db_walk a = DB_WALK(fn, arg);
+    return db_each(c, &reference_sql, SQL_CATEGORY_LIST, DB_NO_ARGS, category_row, &a,
+                   "categories", ei);
+}
+
+vk_err store_category_put(store_conn *c, int sort, const store_category *cat, vk_errinfo *ei)
+{
+    const char *const *d = cat->description;
+    return db_run(c, &reference_sql, SQL_CATEGORY_PUT,
+                  DB_ARGS(DB_TEXT(cat->id), DB_INT(sort), DB_TEXT(cat->name[0]),
+                          DB_TEXT(cat->name[1]), DB_TEXT(cat->name[2]), DB_TEXT(d[0] ? d[0] : ""),
+                          DB_TEXT(d[1] ? d[1] : ""), DB_TEXT(d[2] ? d[2] : ""),
+                          DB_TEXT(cat->unit)),
+                  "saving a category", ei);
+}
+
+/* ---- responsible units ---- */
+
+vk_err store_unit_put(store_conn *c, const store_unit *u, vk_errinfo *ei)
+{
+    return db_run(c, &reference_sql, SQL_UNIT_PUT,
+                  DB_ARGS(DB_TEXT(u->code), DB_TEXT(u->name[0]), DB_TEXT(u->name[1]),
+                          DB_TEXT(u->name[2])),
+                  "saving a unit", ei);
+}
+
+vk_err store_feedback_default_units(store_conn *c, vk_errinfo *ei)
+{
+    return db_run(c, &reference_sql, SQL_FEEDBACK_DEFAULT_UNITS, DB_NO_ARGS,
+                  "assigning default units", ei);
+}
+
+static int unit_row(void *arg, db_row *row)
+{
+    db_walk *a = arg;
+    store_unit u = {db_col_int64(row, 0), db_col_text(row, 1),
+                    {db_col_text(row, 2), db_col_text(row, 3), db_col_text(row, 4)}};
+    return ((store_unit_fn)a->fn)(a->arg, &u);
+}
+
+vk_err store_unit_each(store_conn *c, store_unit_fn fn, void *arg, vk_errinfo *ei)
+{
+    db_walk a = DB_WALK(fn, arg);
+    return db_each(c, &reference_sql, SQL_UNIT_LIST, DB_NO_ARGS, unit_row, &a, "units", ei);
+}
+
+/* ---- reference areas ---- */
+
+static vk_err area_put(store_conn *c, int sql, const store_area *a, const char *what,
+                       vk_errinfo *ei)
+{
+    return db_run(c, &reference_sql, sql,
+                  DB_ARGS(DB_TEXT(a->code), DB_TEXT(a->name[0]), DB_TEXT(a->name[1]),
+                          DB_TEXT(a->name[2]), DB_BLOB(a->wkb, a->wkb_len),
+                          DB_TEXT(a->level ? a->level : "special")),
+                  what, ei);
+}
+
+/* The area lists' columns; the boundary has no level (geometry_col 5). */
+static void area_read(db_row *row, store_area *a, int geometry_col)
+{
+    a->id = db_col_int64(row, 0);
+    a->code = db_col_text(row, 1);
+    for (int i = 0; i < 3; i++)
+        a->name[i] = db_col_text(row, 2 + i);
+    a->level = geometry_col == 6 ? db_col_text(row, 5) : NULL;
+    a->wkb = db_col_blob(row, geometry_col);
+    a->wkb_len = db_col_bytes(row, geometry_col);
+}
+
+vk_err store_boundary_put(store_conn *c, const store_area *m, vk_errinfo *ei)
+{
+    return area_put(c, SQL_BOUNDARY_PUT, m, "saving the municipality boundary", ei);
+}
+
+static vk_err boundary_row(void *arg, db_row *row)
+{
+    db_walk *a = arg;
+    store_area m;
+    area_read(row, &m, 5);
+    if (a->fn)
+        ((store_area_fn)a->fn)(a->arg, &m);
+    return VK_OK;
+}
+
+vk_err store_boundary_with(store_conn *c, store_area_fn fn, void *arg, int *found, vk_errinfo *ei)
+{
+    db_walk a = DB_WALK(fn, arg);
+    return db_first(c, &reference_sql, SQL_BOUNDARY_GET, DB_NO_ARGS, boundary_row, &a, found,
+                    "reading the boundary", ei);
+}
+
+typedef struct extent {
+    double bbox[4];
+    int found;
+} extent;
+
+static vk_err extent_row(void *arg, db_row *row)
+{
+    extent *x = arg;
+    x->found = !db_col_is_null(row, 0);
+    for (int i = 0; x->found && i < 4; i++)
+        x->bbox[i] = db_col_double(row, i);
+    return VK_OK;
+}
+
+vk_err store_boundary_extent(store_conn *c, double bbox[4], int *found, vk_errinfo *ei)
+{
+    extent x = {{0, 0, 0, 0}, 0};
+    vk_err e = db_first(c, &reference_sql, SQL_BOUNDARY_EXTENT, DB_NO_ARGS, extent_row, &x, NULL,
+                        "boundary extent", ei);
+    *found = x.found;
+    for (int i = 0; x.found && i < 4; i++)
+        bbox[i] = x.bbox[i];
+    return e;
+}
+
+vk_err store_area_put(store_conn *c, store_area_kind kind, const store_area *a, vk_errinfo *ei)
+{
+    return area_put(c, kind == STORE_AREA_DISTRICT ? SQL_DISTRICT_PUT : SQL_AREA_PUT, a,
+                    "saving an area", ei);
+}
+
+static int area_row(void *arg, db_row *row)
+{
+    db_walk *a = arg;
+    store_area area;
+    area_read(row, &area, 6);
+    return ((store_area_fn)a->fn)(a->arg, &area);
+}
+
+vk_err store_area_each(store_conn *c, store_area_kind kind, store_area_fn fn, void *arg,
+                       vk_errinfo *ei)
+{
+    db_walk a = DB_WALK(fn, arg);
+    return db_each(c, &reference_sql,
+                   kind == STORE_AREA_DISTRICT ? SQL_DISTRICT_LIST : SQL_AREA_LIST, DB_NO_ARGS,
+                   area_row, &a, "areas", ei);
+}
+
+vk_err store_areas_clear(store_conn *c, vk_errinfo *ei)
+{
+    return store_exec(c, SQL_SCRIPT_AREAS_CLEAR, ei);
+}
+
+/* ---- districts of feedback ---- */
+
+typedef struct reassign {
+    store_conn *c;
+    store_district_of_fn fn;
+    void *arg;
+    int64_t *changed;
+    vk_err e;
+    vk_errinfo *ei;
+} reassign;
+
+static int reassign_row(void *arg, db_row *row)
+{
+    reassign *r = arg;
+    int64_t id = db_col_int64(row, 0);
+    int64_t want = r->fn(r->arg, db_col_blob(row, 1), db_col_bytes(row, 1));
+    if (want == db_col_int64(row, 2))
+        return 0;
+    r->e = db_run(r->c, &reference_sql, SQL_FEEDBACK_SET_DISTRICT, DB_ARGS(DB_INT(id), DB_ID(want)),
+                  "re-assigning a district", r->ei);
+    if (!r->e)
+        (*r->changed)++;
+    return r->e != VK_OK;
+}
+
+vk_err store_feedback_reassign_districts(store_conn *c, store_district_of_fn fn, void *arg,
+                                         int64_t *changed, vk_errinfo *ei)
+{
+    *changed = 0;
+    reassign r = {c, fn, arg, changed, VK_OK, ei};
+    /* The list and the update are two statements: the update runs while
+     * the list is still stepping. */
+    vk_err e = db_each(c, &reference_sql, SQL_FEEDBACK_GEOMS, DB_NO_ARGS, reassign_row, &r,
+                       "re-assigning districts", ei);
+    return r.e ? r.e : e;
+}

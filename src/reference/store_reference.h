@@ -1,0 +1,82 @@
+/*
+ * store_reference.h — what reference data keeps in the database:
+ * categories, responsible units, the municipality boundary, districts and
+ * accessibility areas, and the feedback columns derived from them (default
+ * unit, district). Statements: reference/sql.h.
+ *
+ * Row structs hold pointers BORROWED from the database: valid during the
+ * callback only.
+ */
+#ifndef VK_STORE_REFERENCE_H
+#define VK_STORE_REFERENCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/store.h"
+
+/* ---- categories ---- */
+
+typedef struct store_category {
+    const char *id;
+    const char *name[3];        /* fi, sv, en */
+    const char *description[3]; /* fi, sv, en */
+    const char *unit;           /* default unit's code, may be NULL (put only) */
+} store_category;
+
+typedef int (*store_category_fn)(void *arg, const store_category *cat);
+/* Calls fn for each category in display order; stops when fn returns ≠ 0. */
+vk_err store_category_each(store_conn *c, store_category_fn fn, void *arg, vk_errinfo *ei);
+vk_err store_category_put(store_conn *c, int sort, const store_category *cat, vk_errinfo *ei);
+
+/* ---- responsible units ---- */
+
+typedef struct store_unit {
+    int64_t id;
+    const char *code;
+    const char *name[3]; /* fi, sv, en */
+} store_unit;
+
+typedef int (*store_unit_fn)(void *arg, const store_unit *unit);
+vk_err store_unit_put(store_conn *c, const store_unit *u, vk_errinfo *ei);
+/* Give every item without a unit its category's default unit. */
+vk_err store_feedback_default_units(store_conn *c, vk_errinfo *ei);
+/* Calls fn for each unit by code; stops when fn returns ≠ 0. */
+vk_err store_unit_each(store_conn *c, store_unit_fn fn, void *arg, vk_errinfo *ei);
+
+/* ---- reference areas: municipality, districts, accessibility areas ---- */
+
+typedef enum { STORE_AREA_DISTRICT, STORE_AREA_ACCESSIBILITY } store_area_kind;
+
+typedef struct store_area {
+    int64_t id;
+    const char *code;
+    const char *name[3]; /* fi, sv, en */
+    const char *level;   /* accessibility areas only */
+    const unsigned char *wkb;
+    size_t wkb_len;
+} store_area;
+
+typedef int (*store_area_fn)(void *arg, const store_area *area);
+
+vk_err store_boundary_put(store_conn *c, const store_area *m, vk_errinfo *ei);
+/* Call fn with the boundary (its pointers valid during the call only);
+ * *found 0 when none is loaded. Readers never keep a statement open: an
+ * open one would pin an old snapshot of the database. */
+vk_err store_boundary_with(store_conn *c, store_area_fn fn, void *arg, int *found, vk_errinfo *ei);
+/* The boundary's envelope (minlon, minlat, maxlon, maxlat); *found 0 if
+ * no boundary is loaded. */
+vk_err store_boundary_extent(store_conn *c, double bbox[4], int *found, vk_errinfo *ei);
+vk_err store_area_put(store_conn *c, store_area_kind kind, const store_area *a, vk_errinfo *ei);
+vk_err store_area_each(store_conn *c, store_area_kind kind, store_area_fn fn, void *arg,
+                       vk_errinfo *ei);
+/* Remove all reference areas (before loading new ones); feedback keeps its
+ * rows, its district is set to NULL until re-assigned. */
+vk_err store_areas_clear(store_conn *c, vk_errinfo *ei);
+
+/* Set district_id of every feedback item through fn(arg, wkb, n) → id. */
+typedef int64_t (*store_district_of_fn)(void *arg, const unsigned char *wkb, size_t n);
+vk_err store_feedback_reassign_districts(store_conn *c, store_district_of_fn fn, void *arg,
+                                         int64_t *changed, vk_errinfo *ei);
+
+#endif
