@@ -1,0 +1,3 @@
+#include "survey/response.h"
+#include "t.h"
+int main(void) { return t_done(); }
