@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { repoRoot, vaikutaBin } from '../lib/server.mjs';
+import { repoRoot, tempDir, vaikutaBin } from '../lib/server.mjs';
 
 const dir = path.join(repoRoot, 'tests/fixtures/surveys');
 const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, 'docs/survey.schema.json'), 'utf8'));
@@ -74,4 +74,52 @@ describe('the C validator agrees with the schema', { skip: !fs.existsSync(checke
       }
     });
   }
+});
+
+// Every small damage to a demo survey (a member removed or replaced by
+// null, text, a number, [] or {}; an array item removed or nulled): what
+// the schema refuses, the C validator must refuse too. C refuses more
+// (conditions on unknown questions, unclosed rings…): that is by design.
+describe('damaged demo surveys', { skip: !fs.existsSync(checker) && `no ${checker}` }, () => {
+  test('the C validator refuses every damaged document the schema refuses', () => {
+    const docs = [];
+    for (const f of fixtures.filter((x) => !broken(x))) {
+      const doc = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+      const keep = (what) => docs.push([`${f} ${what}`, JSON.stringify(doc)]);
+      const walk = (node, at) => {
+        if (Array.isArray(node)) {
+          node.forEach((x, i) => {
+            node.splice(i, 1); keep(`${at}[${i}] removed`); node.splice(i, 0, x);
+            node[i] = null; keep(`${at}[${i}] = null`); node[i] = x;
+            walk(x, `${at}[${i}]`);
+          });
+        } else if (node && typeof node === 'object') {
+          for (const k of Object.keys(node)) {
+            const x = node[k];
+            for (const s of [null, 'x', 12345, [], {}]) { node[k] = structuredClone(s); keep(`${at}.${k} = ${JSON.stringify(s)}`); }
+            delete node[k]; keep(`${at}.${k} removed`); node[k] = x;
+            walk(x, `${at}.${k}`);
+          }
+        }
+      };
+      walk(doc, '');
+    }
+    const tmp = tempDir('vaikuta-survey-');
+    try {
+      const files = docs.map(([, text], i) => {
+        const p = path.join(tmp, `${i}.json`);
+        fs.writeFileSync(p, text);
+        return p;
+      });
+      const r = spawnSync(checker, ['--check', ...files], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const verdicts = r.stdout.trim().split('\n');
+      assert.equal(verdicts.length, docs.length, r.stderr);
+      const missed = docs.filter(([, text], i) => !validate(JSON.parse(text)) && verdicts[i] === 'ok').map(([what]) => what);
+      assert.deepEqual(missed, [], 'the schema refuses these but C accepts them');
+      const refusedByC = verdicts.filter((v) => v !== 'ok').length;
+      assert.ok(refusedByC > docs.length / 2, `${refusedByC} of ${docs.length} refused`);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });

@@ -4,9 +4,10 @@
  * JSON is written with single quotes here (J() turns them into double
  * quotes), so texts in these tests have no apostrophes.
  *
- * `test_survey --check FILE` checks one definition and prints "ok" or
- * "refused CODE FIELD: message" (exit 0 or 1): tests/http/
- * survey-schema.test.mjs compares that verdict with the JSON Schema's.
+ * `test_survey --check FILE…` checks definitions and prints one line for
+ * each, "ok" or "refused CODE FIELD: message" (exit 1 when any is
+ * refused): tests/http/survey-schema.test.mjs compares these verdicts with
+ * the JSON Schema's.
  */
 #include <stdlib.h>
 
@@ -927,6 +928,96 @@ static void test_branching(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Every small damage to a good document: refused cleanly or accepted  */
+/* ------------------------------------------------------------------ */
+
+typedef struct damage {
+    json_t *root;
+    const fixture *f; /* NULL: root is a definition; else a response to f */
+    size_t tried, refused, bad;
+} damage;
+
+static void damage_try(damage *dm)
+{
+    vk_errinfo ei;
+    vk_err e;
+    dm->tried++;
+    if (!dm->f) {
+        survey_def *d = NULL;
+        e = parse_def(dm->root, &d, &ei);
+        survey_def_free(d);
+    } else {
+        survey_norm n;
+        e = check(dm->f->def, dm->f->area, dm->root, &n, &ei);
+        survey_norm_fini(&n);
+    }
+    if (e == VK_OK)
+        return;
+    dm->refused++;
+    /* a refusal always says what and where (only the whole document has no path) */
+    if (!ei.message[0] || (!ei.field[0] && json_is_object(dm->root)) || e == VK_EINTERNAL ||
+        e == VK_ENOMEM) {
+        if (dm->bad++ < 3)
+            printf("#   unclear refusal %s at '%s': %s\n", vk_err_code(e), ei.field, ei.message);
+    }
+}
+
+static void damage_walk(damage *dm, json_t *node, int depth)
+{
+    json_t *subs[] = {json_null(), json_string("x"), json_integer(12345), json_array(), json_object()};
+    if (json_is_object(node)) {
+        const char *k;
+        json_t *v;
+        void *tmp;
+        json_object_foreach_safe(node, tmp, k, v) {
+            json_incref(v);
+            for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+                json_object_set(node, k, subs[i]);
+                damage_try(dm);
+            }
+            json_object_set(node, k, v);
+            if (depth < 12)
+                damage_walk(dm, v, depth + 1);
+            json_decref(v);
+        }
+        return;
+    }
+    if (json_is_array(node)) {
+        for (size_t i = 0; i < json_array_size(node); i++) {
+            json_t *v = json_incref(json_array_get(node, i));
+            json_array_remove(node, i);
+            damage_try(dm);
+            json_array_insert(node, i, v);
+            json_array_set(node, i, json_null());
+            damage_try(dm);
+            json_array_set(node, i, v);
+            if (depth < 12)
+                damage_walk(dm, v, depth + 1);
+            json_decref(v);
+        }
+    }
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        json_decref(subs[i]);
+}
+
+static void test_damage(void)
+{
+    const fixture *fs[] = {&ROUTE, &BUDGET_F, &PART};
+    for (int i = 0; i < 3; i++) {
+        damage dm = {fs[i]->doc, NULL, 0, 0, 0};
+        damage_walk(&dm, dm.root, 0);
+        T_OK(dm.bad == 0 && dm.refused > dm.tried / 2,
+             "%s: %zu damaged definitions, %zu refused, each with a path and a reason",
+             fs[i]->def ? fs[i]->def->slug : "?", dm.tried, dm.refused);
+        damage dr = {fs[i]->response, fs[i], 0, 0, 0};
+        damage_walk(&dr, dr.root, 0);
+        T_OK(dr.bad == 0 && dr.refused > dr.tried / 2,
+             "%s: %zu damaged responses, %zu refused, each with a path and a reason",
+             fs[i]->def ? fs[i]->def->slug : "?", dr.tried, dr.refused);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* Versions                                                            */
 /* ------------------------------------------------------------------ */
 
@@ -1069,6 +1160,7 @@ static void test_versions(void)
 
 /* ------------------------------------------------------------------ */
 
+/* One verdict line per file: "ok" or "refused CODE FIELD: message". */
 static int check_file(const char *path)
 {
     json_error_t err;
@@ -1093,8 +1185,10 @@ static int check_file(const char *path)
 int main(int argc, char **argv)
 {
     load_geo();
-    if (argc == 3 && strcmp(argv[1], "--check") == 0) {
-        int rc = check_file(argv[2]);
+    if (argc >= 3 && strcmp(argv[1], "--check") == 0) {
+        int rc = 0;
+        for (int i = 2; i < argc; i++)
+            rc |= check_file(argv[i]);
         gis_ctx_free(G);
         return rc;
     }
@@ -1114,6 +1208,7 @@ int main(int argc, char **argv)
     test_map_answers();
     test_branching();
     test_versions();
+    test_damage();
     fixture_close(&ROUTE);
     fixture_close(&BUDGET_F);
     fixture_close(&PART);
