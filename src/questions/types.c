@@ -628,6 +628,11 @@ static vk_err unique_keys(const json_t *v, const json_t *choices, const char *pa
     char p[QT_PATH_MAX];
     size_t i, others = 0;
     const json_t *c;
+    /* more entries than keys means a repeat; refusing here bounds the
+     * pairwise search below by the definition, not by the request */
+    if (json_array_size(v) > json_array_size(choices) + (allow_other ? 1 : 0))
+        return vk_fail(ei, VK_EANSWER, path, "more answers (%zu) than there are to give",
+                       json_array_size(v));
     json_array_foreach(v, i, c) {
         path_index(p, path, NULL, i);
         vk_err e;
@@ -803,6 +808,9 @@ static vk_err ans_place_choice(const qt_type *t, const json_t *el, const json_t 
     char p[QT_PATH_MAX];
     size_t i;
     const json_t *c;
+    if (json_array_size(v) > all)
+        return vk_fail(ei, VK_EANSWER, path, "more places (%zu) than are offered (%zu)",
+                       json_array_size(v), all);
     json_array_foreach(v, i, c) {
         path_index(p, path, NULL, i);
         const char *k = json_string_value(c);
@@ -1119,12 +1127,18 @@ static vk_err ans_geobudget(const qt_type *t, const json_t *el, const json_t *v,
     if (!json_is_array(v))
         return answer_fail(ei, path, "the answer is an array of placed items%s", "");
     const json_t *items = json_object_get(el, "items");
-    if (json_array_size(v) > (size_t)MAX_ITEMS * 100)
-        return answer_fail(ei, path, "too many items%s", "");
+    long long counts[MAX_ITEMS] = {0}, most = 0;
+    size_t i, n_items = json_array_size(items);
+    const json_t *f;
+    json_array_foreach(items, i, f) {
+        const json_t *mc = json_object_get(f, "max_count");
+        most += mc ? json_integer_value(mc) : 1;
+    }
+    if ((long long)json_array_size(v) > most)
+        return vk_fail(ei, VK_EANSWER, path, "more items (%zu) than may be chosen (%lld)",
+                       json_array_size(v), most);
     char p[QT_PATH_MAX], q[QT_PATH_MAX];
     double sum = 0;
-    size_t i;
-    const json_t *f;
     vk_err e;
     json_array_foreach(v, i, f) {
         path_index(p, path, NULL, i);
@@ -1138,11 +1152,13 @@ static vk_err ans_geobudget(const qt_type *t, const json_t *el, const json_t *v,
         if (!k || !qt_has_key(items, k))
             return vk_fail(ei, VK_EANSWER, q, "'%.40s' is not an item of this budget",
                            k ? k : "");
-        long long mc = 1, count = 0;
+        long long mc = 1;
+        size_t at = 0;
+        while (at < n_items && at < MAX_ITEMS &&
+               strcmp(str_member(json_array_get(items, at), "key"), k) != 0)
+            at++;
         sum += item_cost(items, k, &mc);
-        for (size_t j = 0; j <= i; j++)
-            count += strcmp(str_member(json_array_get(v, j), "item"), k) == 0;
-        if (count > mc)
+        if (at < MAX_ITEMS && ++counts[at] > mc)
             return vk_fail(ei, VK_EANSWER, q, "'%s' may be chosen at most %lld times", k, mc);
         qt_feature *row = env->features ? feature_add(env->features) : NULL;
         qt_feature scratch;

@@ -383,6 +383,12 @@ static vk_err check_consents(const survey_def *d, vk_errinfo *ei)
             if (!q || !(q->type->flags & QT_QUESTION) || q == &d->elems[i])
                 return vk_fail(ei, VK_EVALUE, p, "the survey has no other question '%s'",
                                json_string_value(v));
+            if (q->parent >= 0) /* stored apart per response, not per feature */
+                return vk_fail(ei, VK_EVALUE, p,
+                               "'%s' is a follow-up: personal data is asked outside map questions",
+                               q->key);
+            if (d->elems[i].parent >= 0)
+                return vk_fail(ei, VK_EVALUE, p, "a follow-up consent cannot name personal data");
         }
     }
     return VK_OK;
