@@ -151,7 +151,8 @@ vk_err qt_check_key(const json_t *v, const char *path, vk_errinfo *ei)
         ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_';
     if (!ok)
         return vk_fail(ei, VK_EVALUE, path,
-                       "a key is 1 to 40 lower-case letters, digits and '_', starting with a letter");
+                       "a key is 1 to 40 lower-case letters, digits and '_', starting with a "
+                       "letter");
     return VK_OK;
 }
 
@@ -236,6 +237,27 @@ static vk_err min_le_max(long long lo, long long hi, const char *path, const cha
                    hi_name, hi);
 }
 
+vk_err qt_check_keyed(const json_t *list, size_t i, const char *path, const char *name,
+                      const char *const *members, const char *what, vk_errinfo *ei)
+{
+    char q[QT_PATH_MAX];
+    const json_t *item = json_array_get(list, i);
+    if (!json_is_object(item))
+        return vk_fail(ei, VK_ETYPE, path, "%s", what);
+    vk_err e = qt_check_members(item, path, members, NULL, ei);
+    path_member(q, path, "key");
+    if (e == VK_OK)
+        e = qt_check_key(json_object_get(item, "key"), q, ei);
+    if (e != VK_OK)
+        return e;
+    const char *k = str_member(item, "key");
+    for (size_t j = 0; j < i; j++) /* earlier items passed: each has its key */
+        if (strcmp(str_member(json_array_get(list, j), "key"), k) == 0)
+            return vk_fail(ei, VK_EVALUE, q, "the key '%s' is already used by %s[%zu]", k, name,
+                           j);
+    return VK_OK;
+}
+
 vk_err qt_check_choices(const json_t *parent, const char *member, const char *path,
                         vk_errinfo *ei)
 {
@@ -253,21 +275,10 @@ vk_err qt_check_choices(const json_t *parent, const char *member, const char *pa
     const json_t *c;
     json_array_foreach(a, i, c) {
         path_index(p, path, member, i);
-        if (!json_is_object(c))
-            return vk_fail(ei, VK_ETYPE, p, "a choice is an object {\"key\", \"text\"}");
-        vk_err e = qt_check_members(c, p, fields, NULL, ei);
-        path_member(q, p, "key");
-        if (e == VK_OK)
-            e = qt_check_key(json_object_get(c, "key"), q, ei);
-        if (e == VK_OK) {
-            for (size_t j = 0; j < i; j++)
-                if (strcmp(str_member(json_array_get(a, j), "key"), str_member(c, "key")) == 0)
-                    return vk_fail(ei, VK_EVALUE, q, "the key '%s' is already used by %s[%zu]",
-                                   str_member(c, "key"), member, j);
-            path_member(q, p, "text");
-            e = qt_check_text(c, "text", q, QT_TEXT_MAX, 1, ei);
-        }
-        if (e != VK_OK)
+        vk_err e = qt_check_keyed(a, i, p, member, fields,
+                                  "a choice is an object {\"key\", \"text\"}", ei);
+        path_member(q, p, "text");
+        if (e != VK_OK || (e = qt_check_text(c, "text", q, QT_TEXT_MAX, 1, ei)) != VK_OK)
             return e;
     }
     return VK_OK;
@@ -525,18 +536,10 @@ static vk_err def_budget(const qt_type *t, const json_t *el, const char *path,
     const json_t *it;
     json_array_foreach(items, i, it) {
         path_index(p, path, "items", i);
-        if (!json_is_object(it))
-            return vk_fail(ei, VK_ETYPE, p, "an item is an object {\"key\", \"text\", \"cost\"}");
-        vk_err e = qt_check_members(it, p, item_members, NULL, ei);
-        path_member(q, p, "key");
-        if (e == VK_OK)
-            e = qt_check_key(json_object_get(it, "key"), q, ei);
+        vk_err e = qt_check_keyed(items, i, p, "items", item_members,
+                                  "an item is an object {\"key\", \"text\", \"cost\"}", ei);
         if (e != VK_OK)
             return e;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(str_member(json_array_get(items, j), "key"), str_member(it, "key")) == 0)
-                return vk_fail(ei, VK_EVALUE, q, "the key '%s' is already used by items[%zu]",
-                               str_member(it, "key"), j);
         path_member(q, p, "text");
         if ((e = qt_check_text(it, "text", q, QT_TEXT_MAX, 1, ei)) != VK_OK)
             return e;
@@ -652,44 +655,51 @@ static vk_err unique_keys(const json_t *v, const json_t *choices, const char *pa
     return VK_OK;
 }
 
+/* n between el's lo_name and hi_name (absent: 0 and def_hi); verb says
+ * what the respondent does ("pick", "draw"). */
+static vk_err count_in(const json_t *el, size_t n, const char *lo_name, const char *hi_name,
+                       long long def_hi, const char *verb, const char *path, vk_errinfo *ei)
+{
+    const json_t *lv = json_object_get(el, lo_name), *hv = json_object_get(el, hi_name);
+    long long lo = lv ? json_integer_value(lv) : 0, hi = hv ? json_integer_value(hv) : def_hi;
+    if ((long long)n < lo)
+        return vk_fail(ei, VK_EANSWER, path, "%s at least %lld", verb, lo);
+    if ((long long)n > hi)
+        return vk_fail(ei, VK_EANSWER, path, "%s at most %lld", verb, hi);
+    return VK_OK;
+}
+
 static vk_err picks(const json_t *el, size_t n, size_t all, const char *path, vk_errinfo *ei)
 {
-    long long lo = json_integer_value(json_object_get(el, "min_picks"));
-    const json_t *hv = json_object_get(el, "max_picks");
-    long long hi = hv ? json_integer_value(hv) : (long long)all;
-    if ((long long)n < lo)
-        return vk_fail(ei, VK_EANSWER, path, "pick at least %lld", lo);
-    if ((long long)n > hi)
-        return vk_fail(ei, VK_EANSWER, path, "pick at most %lld", hi);
-    return VK_OK;
+    return count_in(el, n, "min_picks", "max_picks", (long long)all, "pick", path, ei);
+}
+
+/* An array of unique choice keys, with one "other" when other allows. */
+static vk_err choice_array(const json_t *el, const json_t *v, int other, const char *path,
+                           const char *what, vk_errinfo *ei)
+{
+    if (!json_is_array(v))
+        return answer_fail(ei, path, "the answer is an array of %s", what);
+    return unique_keys(v, json_object_get(el, "choices"), path, "a choice", other, el, ei);
 }
 
 static vk_err ans_multi(const qt_type *t, const json_t *el, const json_t *v, const char *path,
                         qt_env *env, vk_errinfo *ei)
 {
-    if (!json_is_array(v))
-        return answer_fail(ei, path, "the answer is an array of choice keys%s", "");
-    const json_t *choices = json_object_get(el, "choices");
-    vk_err e = unique_keys(v, choices, path, "a choice", 1, el, ei);
-    if (e != VK_OK)
-        return e;
-    return picks(el, json_array_size(v), json_array_size(choices) + bool_of(el, "other", 0), path,
-                 ei);
+    vk_err e = choice_array(el, v, 1, path, "choice keys", ei);
+    size_t all = json_array_size(json_object_get(el, "choices")) + bool_of(el, "other", 0);
+    return e == VK_OK ? picks(el, json_array_size(v), all, path, ei) : e;
 }
 
 static vk_err ans_ranking(const qt_type *t, const json_t *el, const json_t *v, const char *path,
                           qt_env *env, vk_errinfo *ei)
 {
-    if (!json_is_array(v))
-        return answer_fail(ei, path, "the answer is an array of choice keys, best first%s", "");
-    const json_t *choices = json_object_get(el, "choices");
-    vk_err e = unique_keys(v, choices, path, "a choice", 0, el, ei);
-    if (e != VK_OK)
-        return e;
-    if (bool_of(el, "rank_all", 1) && json_array_size(v) != json_array_size(choices))
-        return vk_fail(ei, VK_EANSWER, path, "rank every choice (%zu of %zu ranked)",
-                       json_array_size(v), json_array_size(choices));
-    return VK_OK;
+    vk_err e = choice_array(el, v, 0, path, "choice keys, best first", ei);
+    size_t all = json_array_size(json_object_get(el, "choices"));
+    if (e == VK_OK && bool_of(el, "rank_all", 1) && json_array_size(v) != all)
+        e = vk_fail(ei, VK_EANSWER, path, "rank every choice (%zu of %zu ranked)",
+                    json_array_size(v), all);
+    return e;
 }
 
 static vk_err ans_matrix(const qt_type *t, const json_t *el, const json_t *v, const char *path,
@@ -846,8 +856,11 @@ void qt_features_fini(qt_features *f)
     memset(f, 0, sizeof *f);
 }
 
-static qt_feature *feature_add(qt_features *f)
+/* A new row for feature i of question el. Rows of a response that is
+ * refused are freed by the caller with qt_features_fini. */
+static qt_feature *feature_add(qt_env *env, const json_t *el, size_t i)
 {
+    qt_features *f = env->features;
     if (f->n == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 16;
         qt_feature *v = realloc(f->v, cap * sizeof *v);
@@ -858,6 +871,8 @@ static qt_feature *feature_add(qt_features *f)
     }
     qt_feature *r = &f->v[f->n++];
     memset(r, 0, sizeof *r);
+    r->question = str_member(el, "key");
+    r->index = i;
     return r;
 }
 
@@ -1024,18 +1039,6 @@ static vk_err followup_answers(const json_t *el, const json_t *answers, const ch
     return VK_OK;
 }
 
-static vk_err feature_count(const json_t *el, size_t n, const char *path, vk_errinfo *ei)
-{
-    const json_t *lv = json_object_get(el, "min_features"), *hv = json_object_get(el,
-                                                                                  "max_features");
-    long long lo = lv ? json_integer_value(lv) : 0, hi = hv ? json_integer_value(hv) : 10;
-    if ((long long)n < lo)
-        return vk_fail(ei, VK_EANSWER, path, "draw at least %lld", lo);
-    if ((long long)n > hi)
-        return vk_fail(ei, VK_EANSWER, path, "draw at most %lld", hi);
-    return VK_OK;
-}
-
 static vk_err ans_map(const qt_type *t, const json_t *el, const json_t *v, const char *path,
                       qt_env *env, vk_errinfo *ei)
 {
@@ -1043,7 +1046,8 @@ static vk_err ans_map(const qt_type *t, const json_t *el, const json_t *v, const
                                           "answers", NULL};
     if (!json_is_array(v))
         return answer_fail(ei, path, "the answer is an array of drawn features%s", "");
-    vk_err e = feature_count(el, json_array_size(v), path, ei);
+    vk_err e = count_in(el, json_array_size(v), "min_features", "max_features", 10, "draw", path,
+                        ei);
     if (e != VK_OK)
         return e;
     char p[QT_PATH_MAX];
@@ -1056,23 +1060,12 @@ static vk_err ans_map(const qt_type *t, const json_t *el, const json_t *v, const
         if ((e = members_only(f, p, members, NULL, VK_EANSWER, "is not a member of a drawn feature",
                               ei)) != VK_OK)
             return e;
-        qt_feature *row = env->features ? feature_add(env->features) : NULL;
-        qt_feature scratch;
-        if (!row) {
-            if (env->features)
-                return vk_fail(ei, VK_ENOMEM, p, NULL);
-            memset(&scratch, 0, sizeof scratch);
-            row = &scratch;
-        }
-        row->question = str_member(el, "key");
-        row->index = i;
+        qt_feature *row = feature_add(env, el, i);
+        if (!row)
+            return vk_fail(ei, VK_ENOMEM, p, NULL);
         e = feature_location(f, t->geom, p, env, row, ei);
         if (e == VK_OK)
             e = followup_answers(el, json_object_get(f, "answers"), p, env, &row->answers, ei);
-        if (row == &scratch) {
-            free(scratch.wkb);
-            json_decref(scratch.answers);
-        }
         if (e != VK_OK)
             return e;
     }
@@ -1091,8 +1084,8 @@ static vk_err budget_total(const json_t *el, double sum, const char *path, vk_er
 {
     double total = json_number_value(json_object_get(el, "total"));
     if (sum > total + 1e-9)
-        return vk_fail(ei, VK_EANSWER, path, "the chosen items cost %.2f, more than the budget %.2f",
-                       sum, total);
+        return vk_fail(ei, VK_EANSWER, path,
+                       "the chosen items cost %.2f, more than the budget %.2f", sum, total);
     return VK_OK;
 }
 
@@ -1160,21 +1153,11 @@ static vk_err ans_geobudget(const qt_type *t, const json_t *el, const json_t *v,
         sum += item_cost(items, k, &mc);
         if (at < MAX_ITEMS && ++counts[at] > mc)
             return vk_fail(ei, VK_EANSWER, q, "'%s' may be chosen at most %lld times", k, mc);
-        qt_feature *row = env->features ? feature_add(env->features) : NULL;
-        qt_feature scratch;
-        if (!row) {
-            if (env->features)
-                return vk_fail(ei, VK_ENOMEM, p, NULL);
-            memset(&scratch, 0, sizeof scratch);
-            row = &scratch;
-        }
-        row->question = str_member(el, "key");
-        row->index = i;
+        qt_feature *row = feature_add(env, el, i);
+        if (!row)
+            return vk_fail(ei, VK_ENOMEM, p, NULL);
         row->item = k;
-        e = feature_location(f, "Point", p, env, row, ei);
-        if (row == &scratch)
-            free(scratch.wkb);
-        if (e != VK_OK)
+        if ((e = feature_location(f, "Point", p, env, row, ei)) != VK_OK)
             return e;
     }
     return budget_total(el, sum, path, ei);

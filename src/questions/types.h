@@ -97,7 +97,7 @@ typedef struct qt_env {
      * conditions of its follow-ups. */
     qt_lookup_fn outer;
     void *outer_ud;
-    qt_features *features; /* drawn features go here */
+    qt_features *features; /* drawn features go here (required) */
 } qt_env;
 
 typedef struct qt_type qt_type;
@@ -150,6 +150,12 @@ vk_err qt_check_key(const json_t *v, const char *path, vk_errinfo *ei);
 /* Only these members (NULL-terminated lists; b may be NULL). */
 vk_err qt_check_members(const json_t *obj, const char *path, const char *const *a,
                         const char *const *b, vk_errinfo *ei);
+/* Item i of a keyed list (list names it in messages: "choices"): an
+ * object with only these members and a key unused by items before it.
+ * path is the item's own ("pages[0].elements[2].choices[1]"); what says
+ * what an item is, for the refusal of a non-object. */
+vk_err qt_check_keyed(const json_t *list, size_t i, const char *path, const char *name,
+                      const char *const *members, const char *what, vk_errinfo *ei);
 /* An array of {key, text} with unique keys, 1..100 of them. */
 vk_err qt_check_choices(const json_t *parent, const char *member, const char *path,
                         vk_errinfo *ei);

@@ -92,18 +92,10 @@ static vk_err check_places(gis_ctx *g, const json_t *places, vk_errinfo *ei)
     const json_t *pl;
     json_array_foreach(places, i, pl) {
         qt_pathf(p, "places[%zu]", i);
-        if (!json_is_object(pl))
-            return vk_fail(ei, VK_ETYPE, p, "a place is an object {\"key\", \"name\", \"geometry\"}");
-        vk_err e = qt_check_members(pl, p, members, NULL, ei);
-        qt_pathf(q, "%s.key", p);
-        if (e == VK_OK)
-            e = qt_check_key(json_object_get(pl, "key"), q, ei);
+        vk_err e = qt_check_keyed(places, i, p, "places", members,
+                                  "a place is an object {\"key\", \"name\", \"geometry\"}", ei);
         if (e != VK_OK)
             return e;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(str_member(json_array_get(places, j), "key"), str_member(pl, "key")) == 0)
-                return vk_fail(ei, VK_EVALUE, q, "the key '%s' is already used by places[%zu]",
-                               str_member(pl, "key"), j);
         qt_pathf(q, "%s.name", p);
         if ((e = qt_check_text(pl, "name", q, QT_TEXT_MAX, 1, ei)) != VK_OK)
             return e;
@@ -172,18 +164,10 @@ static vk_err check_pages(survey_def *d, const json_t *pages, const qt_defenv *e
     const json_t *pg, *el, *fu;
     json_array_foreach(pages, i, pg) {
         qt_pathf(p, "pages[%zu]", i);
-        if (!json_is_object(pg))
-            return vk_fail(ei, VK_ETYPE, p, "a page is an object {\"key\", \"elements\"}");
-        vk_err e = qt_check_members(pg, p, members, NULL, ei);
-        qt_pathf(q, "%s.key", p);
-        if (e == VK_OK)
-            e = qt_check_key(json_object_get(pg, "key"), q, ei);
+        vk_err e = qt_check_keyed(pages, i, p, "pages", members,
+                                  "a page is an object {\"key\", \"elements\"}", ei);
         if (e != VK_OK)
             return e;
-        for (j = 0; j < i; j++)
-            if (strcmp(str_member(json_array_get(pages, j), "key"), str_member(pg, "key")) == 0)
-                return vk_fail(ei, VK_EVALUE, q, "the key '%s' is already used by pages[%zu]",
-                               str_member(pg, "key"), j);
         qt_pathf(q, "%s.title", p);
         if ((e = qt_check_text(pg, "title", q, QT_TEXT_MAX, 0, ei)) != VK_OK)
             return e;
