@@ -430,6 +430,8 @@ vk_err survey_def_parse(gis_ctx *g, const json_t *doc, survey_def **out, vk_erri
     d->doc = json_incref((json_t *)doc);
     d->slug = json_string_value(slug);
     d->area_outside = rs && strcmp(rs, "outside") == 0;
+    memcpy(d->opens, opens, sizeof d->opens);
+    memcpy(d->closes, closes, sizeof d->closes);
     const json_t *area = json_object_get(doc, "area");
     const json_t *places = json_object_get(doc, "places");
     qt_defenv env = {places};
@@ -449,6 +451,16 @@ vk_err survey_def_parse(gis_ctx *g, const json_t *doc, survey_def **out, vk_erri
     }
     *out = d;
     return VK_OK;
+}
+
+int survey_def_window(const survey_def *d, const char *now)
+{
+    /* normalised UTC texts of one layout compare as times */
+    if (d->opens[0] && strcmp(now, d->opens) < 0)
+        return -1;
+    if (d->closes[0] && strcmp(now, d->closes) >= 0)
+        return 1;
+    return 0;
 }
 
 vk_err survey_def_area_ctx(const survey_def *d, gis_ctx **out, vk_errinfo *ei)

@@ -46,6 +46,7 @@ typedef struct survey_def {
     unsigned char *area_wkb; /* the survey area (ISO WKB) or NULL; owned */
     size_t area_len;
     int area_outside;        /* area_rule "outside" */
+    char opens[32], closes[32]; /* RFC 3339 UTC ("…T08:00:00Z") or "" */
 } survey_def;
 
 /* Check doc and index it. g (any context: only GEOS is used, not its
@@ -56,6 +57,10 @@ void survey_def_free(survey_def *d);
 
 /* The element (page element or follow-up) with this key, or NULL. */
 const survey_elem *survey_def_find(const survey_def *d, const char *key);
+
+/* Where now (RFC 3339 UTC as vk_now_rfc3339 writes it) falls in the
+ * survey's window: -1 before opens, 0 inside, 1 at or after closes. */
+int survey_def_window(const survey_def *d, const char *now);
 
 /* A GEOS context holding the survey area, as the boundary and as district
  * 1, for checking drawn answers against it; *out is NULL when the survey

@@ -174,6 +174,12 @@ static void test_fixtures(void)
     T_OK(el && el->parent >= 0 && strcmp(d->elems[el->parent].key, "unsafe_spots") == 0,
          "a follow-up knows its map question");
     T_OK(d && d->area_wkb && d->area_len > 0 && !d->area_outside, "the survey area is kept as WKB");
+    T_EQ_STR(d ? d->opens : NULL, "2026-09-01T05:00:00Z", "opens, in UTC");
+    T_EQ_STR(d ? d->closes : NULL, "2026-10-31T21:59:00Z", "closes, in UTC");
+    T_EQ_INT(d ? survey_def_window(d, "2026-09-01T04:59:59Z") : 9, -1, "not open a second early");
+    T_EQ_INT(d ? survey_def_window(d, "2026-09-01T05:00:00Z") : 9, 0, "open from opens");
+    T_EQ_INT(d ? survey_def_window(d, "2026-10-31T21:58:59Z") : 9, 0, "open until closes");
+    T_EQ_INT(d ? survey_def_window(d, "2026-10-31T21:59:00Z") : 9, 1, "closed from closes");
     survey_def_free(d);
     json_decref(route);
 }
