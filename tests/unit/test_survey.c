@@ -1023,9 +1023,7 @@ static void damage_walk(damage *dm, json_t *node, int depth)
                 damage_walk(dm, v, depth + 1);
             json_decref(v);
         }
-        return;
-    }
-    if (json_is_array(node)) {
+    } else if (json_is_array(node)) {
         for (size_t i = 0; i < json_array_size(node); i++) {
             json_t *v = json_incref(json_array_get(node, i));
             json_array_remove(node, i);
