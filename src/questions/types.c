@@ -284,9 +284,10 @@ vk_err qt_check_choices(const json_t *parent, const char *member, const char *pa
     return VK_OK;
 }
 
-static vk_err answer_fail(vk_errinfo *ei, const char *path, const char *fmt, const char *a)
+/* An answer that does not fit its question: 422 invalid_answer. */
+static vk_err answer_fail(vk_errinfo *ei, const char *path, const char *msg)
 {
-    return vk_fail(ei, VK_EANSWER, path, fmt, a);
+    return vk_fail(ei, VK_EANSWER, path, "%s", msg);
 }
 
 /* Is v one of the keys of the objects in arr; refuses naming path. */
@@ -604,11 +605,11 @@ static vk_err other_answer(const json_t *el, const json_t *v, const char *path, 
 {
     char p[QT_PATH_MAX];
     if (!bool_of(el, "other", 0))
-        return answer_fail(ei, path, "this question offers no \"other\"%s", "");
+        return answer_fail(ei, path, "this question offers no \"other\"");
     const json_t *s = json_object_get(v, "other");
     path_member(p, path, "other");
     if (json_object_size(v) != 1 || !json_is_string(s))
-        return answer_fail(ei, p, "\"other\" is given as {\"other\": \"text\"}%s", "");
+        return answer_fail(ei, p, "\"other\" is given as {\"other\": \"text\"}");
     size_t n = chars_of(s);
     if (n == 0 || n > QT_OTHER_MAX || strpbrk(json_string_value(s), "\r\n"))
         return vk_fail(ei, VK_EANSWER, p, "\"other\" is one line of 1 to %d characters",
@@ -643,7 +644,7 @@ static vk_err unique_keys(const json_t *v, const json_t *choices, const char *pa
             if ((e = other_answer(el, c, p, ei)) != VK_OK)
                 return e;
             if (++others > 1)
-                return answer_fail(ei, p, "give \"other\" at most once%s", "");
+                return answer_fail(ei, p, "give \"other\" at most once");
             continue;
         }
         if ((e = key_in(c, choices, p, what, ei)) != VK_OK)
@@ -679,7 +680,7 @@ static vk_err choice_array(const json_t *el, const json_t *v, int other, const c
                            const char *what, vk_errinfo *ei)
 {
     if (!json_is_array(v))
-        return answer_fail(ei, path, "the answer is an array of %s", what);
+        return vk_fail(ei, VK_EANSWER, path, "the answer is an array of %s", what);
     return unique_keys(v, json_object_get(el, "choices"), path, "a choice", other, el, ei);
 }
 
@@ -706,7 +707,7 @@ static vk_err ans_matrix(const qt_type *t, const json_t *el, const json_t *v, co
                          qt_env *env, vk_errinfo *ei)
 {
     if (!json_is_object(v))
-        return answer_fail(ei, path, "the answer is an object {row key: column key}%s", "");
+        return answer_fail(ei, path, "the answer is an object {row key: column key}");
     const json_t *rows = json_object_get(el, "rows"), *cols = json_object_get(el, "columns");
     char p[QT_PATH_MAX];
     const char *k;
@@ -724,7 +725,7 @@ static vk_err ans_matrix(const qt_type *t, const json_t *el, const json_t *v, co
         json_array_foreach(rows, i, c) {
             if (!json_object_get(v, str_member(c, "key"))) {
                 path_member(p, path, str_member(c, "key"));
-                return answer_fail(ei, p, "answer every row%s", "");
+                return answer_fail(ei, p, "answer every row");
             }
         }
     }
@@ -746,12 +747,12 @@ static vk_err ans_number(const qt_type *t, const json_t *el, const json_t *v, co
                          qt_env *env, vk_errinfo *ei)
 {
     if (!json_is_number(v))
-        return answer_fail(ei, path, "the answer is a number%s", "");
+        return answer_fail(ei, path, "the answer is a number");
     double x = json_number_value(v);
     if (!isfinite(x))
-        return answer_fail(ei, path, "the answer is a number%s", "");
+        return answer_fail(ei, path, "the answer is a number");
     if (bool_of(el, "integer", 0) && x != floor(x))
-        return answer_fail(ei, path, "the answer is a whole number%s", "");
+        return answer_fail(ei, path, "the answer is a whole number");
     const json_t *lo = json_object_get(el, "min"), *hi = json_object_get(el, "max");
     if (lo && x < json_number_value(lo))
         return vk_fail(ei, VK_EANSWER, path, "the answer is at least %g", json_number_value(lo));
@@ -764,7 +765,7 @@ static vk_err ans_text(const qt_type *t, const json_t *el, const json_t *v, cons
                        qt_env *env, vk_errinfo *ei)
 {
     if (!json_is_string(v))
-        return answer_fail(ei, path, "the answer is a text%s", "");
+        return answer_fail(ei, path, "the answer is a text");
     const json_t *mv = json_object_get(el, "max_length");
     size_t max = mv ? (size_t)json_integer_value(mv) : 500, n = chars_of(v);
     if (n > max)
@@ -774,15 +775,15 @@ static vk_err ans_text(const qt_type *t, const json_t *el, const json_t *v, cons
     for (size_t i = 0; i < json_string_length(v); i++) {
         if (s[i] == '\n' || s[i] == '\r') {
             if (!multiline)
-                return answer_fail(ei, path, "the answer is one line%s", "");
+                return answer_fail(ei, path, "the answer is one line");
         } else if (s[i] < 0x20 && s[i] != '\t') {
-            return answer_fail(ei, path, "the answer has a control character%s", "");
+            return answer_fail(ei, path, "the answer has a control character");
         } else if (s[i] != ' ' && s[i] != '\t') {
             blank = 0;
         }
     }
     if (blank)
-        return answer_fail(ei, path, "the answer is blank%s", "");
+        return answer_fail(ei, path, "the answer is blank");
     return VK_OK;
 }
 
@@ -791,11 +792,11 @@ static vk_err ans_date(const qt_type *t, const json_t *el, const json_t *v, cons
 {
     const char *s = json_string_value(v), *lo = str_member(el, "min"), *hi = str_member(el, "max");
     if (!qt_is_date(s))
-        return answer_fail(ei, path, "the answer is a date \"YYYY-MM-DD\"%s", "");
+        return answer_fail(ei, path, "the answer is a date \"YYYY-MM-DD\"");
     if (lo && strcmp(s, lo) < 0)
-        return answer_fail(ei, path, "the date is %s or later", lo);
+        return vk_fail(ei, VK_EANSWER, path, "the date is %s or later", lo);
     if (hi && strcmp(s, hi) > 0)
-        return answer_fail(ei, path, "the date is %s or earlier", hi);
+        return vk_fail(ei, VK_EANSWER, path, "the date is %s or earlier", hi);
     return VK_OK;
 }
 
@@ -803,8 +804,7 @@ static vk_err ans_consent(const qt_type *t, const json_t *el, const json_t *v, c
                           qt_env *env, vk_errinfo *ei)
 {
     if (!json_is_true(v))
-        return answer_fail(ei, path, "consent is given as true (leave it out when not given)%s",
-                           "");
+        return answer_fail(ei, path, "consent is given as true (leave it out when not given)");
     return VK_OK;
 }
 
@@ -812,7 +812,7 @@ static vk_err ans_place_choice(const qt_type *t, const json_t *el, const json_t 
                                const char *path, qt_env *env, vk_errinfo *ei)
 {
     if (!json_is_array(v))
-        return answer_fail(ei, path, "the answer is an array of place keys%s", "");
+        return answer_fail(ei, path, "the answer is an array of place keys");
     const json_t *offered = json_object_get(el, "places");
     size_t all = offered ? json_array_size(offered) : json_array_size(env->places);
     char p[QT_PATH_MAX];
@@ -825,7 +825,7 @@ static vk_err ans_place_choice(const qt_type *t, const json_t *el, const json_t 
         path_index(p, path, NULL, i);
         const char *k = json_string_value(c);
         if (!k)
-            return answer_fail(ei, p, "a place key is a string%s", "");
+            return answer_fail(ei, p, "a place key is a string");
         int ok = qt_has_key(env->places, k);
         if (ok && offered) {
             ok = 0;
@@ -921,8 +921,7 @@ static vk_err feature_location(const json_t *f, const char *geom_type, const cha
     if (which < 0)
         return answer_fail(ei, path,
                            "give the place as \"geometry\", \"district\", \"place\" or "
-                           "\"description\"%s",
-                           "");
+                           "\"description\"");
     const json_t *v = json_object_get(f, ways[which]);
     path_member(p, path, ways[which]);
     row->where = (qt_where)which;
@@ -998,7 +997,7 @@ static vk_err followup_answers(const json_t *el, const json_t *answers, const ch
     path_member(p, path, "answers");
     *out = NULL;
     if (answers && !json_is_object(answers))
-        return answer_fail(ei, p, "follow-up answers are an object {question key: answer}%s", "");
+        return answer_fail(ei, p, "follow-up answers are an object {question key: answer}");
     const char *k;
     const json_t *v;
     json_object_foreach((json_t *)answers, k, v) {
@@ -1021,9 +1020,9 @@ static vk_err followup_answers(const json_t *el, const json_t *answers, const ch
         int shown = !cond || qt_condition_holds(cond, fu_lookup, &scope);
         vk_err e = VK_OK;
         if (!qt_answer_empty(a) && !shown)
-            e = answer_fail(ei, q, "this follow-up is hidden by its condition%s", "");
+            e = answer_fail(ei, q, "this follow-up is hidden by its condition");
         else if (qt_answer_empty(a) && shown && json_is_true(json_object_get(fu, "required")))
-            e = answer_fail(ei, q, "an answer is required%s", "");
+            e = answer_fail(ei, q, "an answer is required");
         else if (!qt_answer_empty(a)) {
             int skipped = 0;
             e = qt_check_answer(fu, a, q, env, &skipped, ei);
@@ -1045,7 +1044,7 @@ static vk_err ans_map(const qt_type *t, const json_t *el, const json_t *v, const
     static const char *const members[] = {"geometry", "district", "place", "description",
                                           "answers", NULL};
     if (!json_is_array(v))
-        return answer_fail(ei, path, "the answer is an array of drawn features%s", "");
+        return answer_fail(ei, path, "the answer is an array of drawn features");
     vk_err e = count_in(el, json_array_size(v), "min_features", "max_features", 10, "draw", path,
                         ei);
     if (e != VK_OK)
@@ -1056,7 +1055,7 @@ static vk_err ans_map(const qt_type *t, const json_t *el, const json_t *v, const
     json_array_foreach(v, i, f) {
         path_index(p, path, NULL, i);
         if (!json_is_object(f))
-            return answer_fail(ei, p, "a drawn feature is an object {\"geometry\": …}%s", "");
+            return answer_fail(ei, p, "a drawn feature is an object {\"geometry\": …}");
         if ((e = members_only(f, p, members, NULL, VK_EANSWER, "is not a member of a drawn feature",
                               ei)) != VK_OK)
             return e;
@@ -1093,7 +1092,7 @@ static vk_err ans_budget(const qt_type *t, const json_t *el, const json_t *v, co
                          qt_env *env, vk_errinfo *ei)
 {
     if (!json_is_object(v))
-        return answer_fail(ei, path, "the answer is an object {item key: count}%s", "");
+        return answer_fail(ei, path, "the answer is an object {item key: count}");
     const json_t *items = json_object_get(el, "items");
     char p[QT_PATH_MAX];
     double sum = 0;
@@ -1118,7 +1117,7 @@ static vk_err ans_geobudget(const qt_type *t, const json_t *el, const json_t *v,
     static const char *const members[] = {"item", "geometry", "district", "place",
                                           "description", NULL};
     if (!json_is_array(v))
-        return answer_fail(ei, path, "the answer is an array of placed items%s", "");
+        return answer_fail(ei, path, "the answer is an array of placed items");
     const json_t *items = json_object_get(el, "items");
     long long counts[MAX_ITEMS] = {0}, most = 0;
     size_t i, n_items = json_array_size(items);
@@ -1136,7 +1135,7 @@ static vk_err ans_geobudget(const qt_type *t, const json_t *el, const json_t *v,
     json_array_foreach(v, i, f) {
         path_index(p, path, NULL, i);
         if (!json_is_object(f))
-            return answer_fail(ei, p, "a placed item is an object {\"item\", \"geometry\"}%s", "");
+            return answer_fail(ei, p, "a placed item is an object {\"item\", \"geometry\"}");
         if ((e = members_only(f, p, members, NULL, VK_EANSWER, "is not a member of a placed item",
                               ei)) != VK_OK)
             return e;
