@@ -137,10 +137,15 @@ static vk_err walk(const survey_def *def, const json_t *answers, const survey_en
                            el && el->parent >= 0 ? " outside a map question's follow-ups" : "");
     }
     top_scope scope = {def, answers};
-    qt_env env = {senv->gis,       senv->area,        def->area_outside,
-                  json_object_get(def->doc, "places"),
-                  senv->district_id, senv->district_ud, top_lookup,
-                  &scope,          &out->features};
+    qt_env env = {.gis = senv->gis,
+                  .area = senv->area,
+                  .area_outside = def->area_outside,
+                  .places = json_object_get(def->doc, "places"),
+                  .district_id = senv->district_id,
+                  .district_ud = senv->district_ud,
+                  .outer = top_lookup,
+                  .outer_ud = &scope,
+                  .features = &out->features};
     const json_t *pages = json_object_get(def->doc, "pages");
     size_t cap = 0, page = (size_t)-1;
     int page_shown = 1;
