@@ -7,7 +7,7 @@
 /* The boundary and districts a context loads into GEOS are reference
  * data: this include breaks the layer rule until that loading moves to
  * reference/ (a hook the composition root gives the pool). */
-#include "reference/store_reference.h"
+#include "db/areas.h"
 
 static int add_district(void *arg, const store_area *a)
 {

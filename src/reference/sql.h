@@ -32,24 +32,6 @@
       "ON CONFLICT(code) DO UPDATE SET name_fi = excluded.name_fi, "                 \
       "name_sv = excluded.name_sv, name_en = excluded.name_en")                      \
     X(SQL_UNIT_LIST, "SELECT id, code, name_fi, name_sv, name_en FROM unit ORDER BY code") \
-    X(SQL_BOUNDARY_PUT,                                                              \
-      "INSERT OR REPLACE INTO municipality (id, code, name_fi, name_sv, name_en, geom) " \
-      "VALUES (1, ?1, ?2, ?3, ?4, CastToMultiPolygon(GeomFromWKB(?5, 4326)))")       \
-    X(SQL_BOUNDARY_GET,                                                              \
-      "SELECT id, code, name_fi, name_sv, name_en, AsBinary(geom) FROM municipality WHERE id = 1") \
-    X(SQL_BOUNDARY_EXTENT,                                                           \
-      "SELECT MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), MbrMaxY(geom) FROM municipality WHERE id = 1") \
-    X(SQL_DISTRICT_PUT,                                                              \
-      "INSERT INTO district (code, name_fi, name_sv, name_en, geom) "                \
-      "VALUES (?1, ?2, ?3, ?4, CastToMultiPolygon(GeomFromWKB(?5, 4326)))")          \
-    X(SQL_DISTRICT_LIST,                                                             \
-      "SELECT id, code, name_fi, name_sv, name_en, NULL, AsBinary(geom) FROM district ORDER BY name_fi") \
-    X(SQL_AREA_PUT,                                                                  \
-      "INSERT INTO accessibility_area (code, name_fi, name_sv, name_en, level, geom) " \
-      "VALUES (?1, ?2, ?3, ?4, ?6, CastToMultiPolygon(GeomFromWKB(?5, 4326)))")      \
-    X(SQL_AREA_LIST,                                                                 \
-      "SELECT id, code, name_fi, name_sv, name_en, level, AsBinary(geom) "           \
-      "FROM accessibility_area ORDER BY name_fi")                                    \
     X(SQL_FEEDBACK_GEOMS, "SELECT id, AsBinary(geom), district_id FROM feedback")    \
     X(SQL_FEEDBACK_DEFAULT_UNITS,                                                    \
       "UPDATE feedback SET unit_id = (SELECT default_unit FROM category c "          \

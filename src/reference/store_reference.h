@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "db/store.h"
+#include "db/areas.h"
 
 /* ---- categories ---- */
 
@@ -44,32 +45,6 @@ vk_err store_feedback_default_units(store_conn *c, vk_errinfo *ei);
 /* Calls fn for each unit by code; stops when fn returns ≠ 0. */
 vk_err store_unit_each(store_conn *c, store_unit_fn fn, void *arg, vk_errinfo *ei);
 
-/* ---- reference areas: municipality, districts, accessibility areas ---- */
-
-typedef enum { STORE_AREA_DISTRICT, STORE_AREA_ACCESSIBILITY } store_area_kind;
-
-typedef struct store_area {
-    int64_t id;
-    const char *code;
-    const char *name[3]; /* fi, sv, en */
-    const char *level;   /* accessibility areas only */
-    const unsigned char *wkb;
-    size_t wkb_len;
-} store_area;
-
-typedef int (*store_area_fn)(void *arg, const store_area *area);
-
-vk_err store_boundary_put(store_conn *c, const store_area *m, vk_errinfo *ei);
-/* Call fn with the boundary (its pointers valid during the call only);
- * *found 0 when none is loaded. Readers never keep a statement open: an
- * open one would pin an old snapshot of the database. */
-vk_err store_boundary_with(store_conn *c, store_area_fn fn, void *arg, int *found, vk_errinfo *ei);
-/* The boundary's envelope (minlon, minlat, maxlon, maxlat); *found 0 if
- * no boundary is loaded. */
-vk_err store_boundary_extent(store_conn *c, double bbox[4], int *found, vk_errinfo *ei);
-vk_err store_area_put(store_conn *c, store_area_kind kind, const store_area *a, vk_errinfo *ei);
-vk_err store_area_each(store_conn *c, store_area_kind kind, store_area_fn fn, void *arg,
-                       vk_errinfo *ei);
 /* Remove all reference areas (before loading new ones); feedback keeps its
  * rows, its district is set to NULL until re-assigned. */
 vk_err store_areas_clear(store_conn *c, vk_errinfo *ei);
