@@ -256,3 +256,19 @@ void vk_utf8_snip(const char *s, size_t n, char out[VK_SNIP_SIZE])
     }
     out[k] = '\0';
 }
+
+int vk_grow(void *items, size_t *cap, size_t i, size_t elem, size_t first)
+{
+    if (i < *cap)
+        return 0;
+    size_t n = *cap ? *cap : first;
+    while (n <= i)
+        n *= 2;
+    void **slot = items;
+    void *p = realloc(*slot, elem * n);
+    if (!p)
+        return 1;
+    *slot = p;
+    *cap = n;
+    return 0;
+}

@@ -1,6 +1,7 @@
 /* stats_index.c — the statistics snapshot and its aggregations (see
  * stats_index.h). */
 #include "stats/stats_index.h"
+#include "core/buf.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -649,14 +650,8 @@ vk_err stats_count(const stats_view *v, vk_ctx *ctx, const stats_filter *f, cons
         if (slot < 0)
             goto nomem;
         if (added) {
-            if ((size_t)slot >= acc_cap) {
-                size_t cap = acc_cap ? acc_cap * 2 : 256;
-                count_acc *p = realloc(acc, sizeof *p * cap);
-                if (!p)
-                    goto nomem;
-                acc = p;
-                acc_cap = cap;
-            }
+            if (vk_grow(&acc, &acc_cap, (size_t)slot, sizeof *acc, 256))
+                goto nomem;
             acc[slot] = (count_acc){{k[0], k[1], k[2]}, 0};
         }
         acc[slot].count++;
@@ -792,14 +787,8 @@ static void times_work_fini(times_work *w)
 /* Append x to the growing array *v; 1 without memory. */
 static int times_push(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
 {
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 4096;
-        uint64_t *p = realloc(*v, sizeof *p * ncap);
-        if (!p)
-            return 1;
-        *v = p;
-        *cap = ncap;
-    }
+    if (vk_grow(v, cap, *n, sizeof **v, 4096))
+        return 1;
     (*v)[(*n)++] = x;
     return 0;
 }
@@ -812,14 +801,8 @@ static int32_t times_group(times_work *w, const stats_item *it, stats_dim by)
     if (g >= 0)
         return g;
     g = w->slot_of[key] = w->n++;
-    if ((size_t)g >= w->acc_cap) {
-        size_t cap = w->acc_cap ? w->acc_cap * 2 : 64;
-        times_acc *p = realloc(w->acc, sizeof *p * cap);
-        if (!p)
-            return -1;
-        w->acc = p;
-        w->acc_cap = cap;
-    }
+    if (vk_grow(&w->acc, &w->acc_cap, (size_t)g, sizeof *w->acc, 64))
+        return -1;
     memset(&w->acc[g], 0, sizeof w->acc[g]);
     w->acc[g].key = key_of(it, by);
     return g;
@@ -976,14 +959,8 @@ vk_err stats_density(const stats_view *v, vk_ctx *ctx, const stats_filter *f, do
         if (slot < 0)
             goto nomem;
         if (added) {
-            if ((size_t)slot >= cap) {
-                size_t ncap = cap ? cap * 2 : 1024;
-                int64_t *p = realloc(counts, sizeof *p * ncap);
-                if (!p)
-                    goto nomem;
-                counts = p;
-                cap = ncap;
-            }
+            if (vk_grow(&counts, &cap, (size_t)slot, sizeof *counts, 1024))
+                goto nomem;
             counts[slot] = 0;
         }
         counts[slot]++;
