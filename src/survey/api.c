@@ -110,6 +110,13 @@ static vk_err find_published(vk_ctx *ctx, const char *slug, published *p)
     return VK_OK;
 }
 
+/* The published survey of the path's {slug}. */
+static vk_err path_published(vk_ctx *ctx, const vk_req *req, const char **slug, published *p)
+{
+    vk_err e = path_slug(ctx, req, slug);
+    return e ? e : find_published(ctx, *slug, p);
+}
+
 static int is_open(const published *p, const char *now)
 {
     return strcmp(p->state, "published") == 0 && survey_def_window(p->current->def, now) == 0;
@@ -195,8 +202,8 @@ vk_err api_survey_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     const char *slug;
     published p;
-    vk_err e;
-    if ((e = path_slug(ctx, req, &slug)) || (e = find_published(ctx, slug, &p)))
+    vk_err e = path_published(ctx, req, &slug, &p);
+    if (e)
         return e;
     char now[VK_RFC3339_LEN];
     vk_now_rfc3339(now);
@@ -310,8 +317,8 @@ vk_err api_survey_respond(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     const char *slug;
     published p;
-    vk_err e;
-    if ((e = path_slug(ctx, req, &slug)) || (e = find_published(ctx, slug, &p)))
+    vk_err e = path_published(ctx, req, &slug, &p);
+    if (e)
         return e;
     respond_job *st = vk_json_write_new(ctx, sizeof *st, respond_run, "application/json");
     if (!st)
@@ -467,8 +474,8 @@ static vk_err draft_update_run(vk_ctx *ctx, vk_write_job *wj, const char *now, v
 static vk_err draft_survey(vk_ctx *ctx, const vk_req *req, published *p)
 {
     const char *slug;
-    vk_err e;
-    if ((e = path_slug(ctx, req, &slug)) || (e = find_published(ctx, slug, p)))
+    vk_err e = path_published(ctx, req, &slug, p);
+    if (e)
         return e;
     if (req->nargs > 1 && strlen(req->args[1]) != SURVEY_DRAFT_TOKEN_LEN)
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "token", "there is no such saved draft");
