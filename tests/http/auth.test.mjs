@@ -65,6 +65,24 @@ const MATRIX = [
   ['GET', '/api/v1/stats/response-times', 'public'],
   ['GET', '/api/v1/stats/choropleth', 'public'],
   ['GET', '/api/v1/stats/density', 'public'],
+  // Surveys (issue 11).
+  ['GET', '/api/v1/schema/survey', 'public'],
+  ['GET', '/api/v1/surveys', 'public'],
+  ['GET', '/api/v1/surveys/{slug}', 'public'],
+  ['POST', '/api/v1/surveys/{slug}/responses', 'public'],
+  ['POST', '/api/v1/surveys/{slug}/drafts', 'public'],
+  ['GET', '/api/v1/surveys/{slug}/drafts/{token}', 'public'],
+  ['PUT', '/api/v1/surveys/{slug}/drafts/{token}', 'public'],
+  ['GET', '/api/v1/staff/surveys', 'staff'],
+  ['POST', '/api/v1/staff/surveys', 'planner'],
+  ['GET', '/api/v1/staff/surveys/{slug}', 'staff'],
+  ['PUT', '/api/v1/staff/surveys/{slug}', 'planner'],
+  ['POST', '/api/v1/staff/surveys/{slug}/publish', 'planner'],
+  ['POST', '/api/v1/staff/surveys/{slug}/close', 'planner'],
+  ['POST', '/api/v1/staff/surveys/{slug}/reopen', 'planner'],
+  ['POST', '/api/v1/staff/surveys/{slug}/archive', 'planner'],
+  ['POST', '/api/v1/staff/surveys/{slug}/duplicate', 'planner'],
+  ['PUT', '/api/v1/staff/surveys/{slug}/public', 'planner'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
 
@@ -93,6 +111,16 @@ const ADMITTED_STATUS = {
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 501,
+  'GET /api/v1/staff/surveys': 200,
+  'POST /api/v1/staff/surveys': 400, // {} has no slug
+  'GET /api/v1/staff/surveys/{slug}': 404, // no survey x
+  'PUT /api/v1/staff/surveys/{slug}': 400, // {} is no definition
+  'POST /api/v1/staff/surveys/{slug}/publish': 404,
+  'POST /api/v1/staff/surveys/{slug}/close': 404,
+  'POST /api/v1/staff/surveys/{slug}/reopen': 404,
+  'POST /api/v1/staff/surveys/{slug}/archive': 404,
+  'POST /api/v1/staff/surveys/{slug}/duplicate': 404,
+  'PUT /api/v1/staff/surveys/{slug}/public': 404,
 };
 
 const SAMPLE = { id: '1', file: 'feedback.geojson', collectionId: 'feedback', featureId: '1',
