@@ -65,7 +65,6 @@ const MATRIX = [
   ['GET', '/api/v1/stats/response-times', 'public'],
   ['GET', '/api/v1/stats/choropleth', 'public'],
   ['GET', '/api/v1/stats/density', 'public'],
-  // Surveys (issue 11).
   ['GET', '/api/v1/schema/survey', 'public'],
   ['GET', '/api/v1/surveys', 'public'],
   ['GET', '/api/v1/surveys/{slug}', 'public'],
@@ -77,12 +76,12 @@ const MATRIX = [
   ['POST', '/api/v1/staff/surveys', 'planner'],
   ['GET', '/api/v1/staff/surveys/{slug}', 'staff'],
   ['PUT', '/api/v1/staff/surveys/{slug}', 'planner'],
+  ['PUT', '/api/v1/staff/surveys/{slug}/public', 'planner'],
+  ['POST', '/api/v1/staff/surveys/{slug}/duplicate', 'planner'],
   ['POST', '/api/v1/staff/surveys/{slug}/publish', 'planner'],
   ['POST', '/api/v1/staff/surveys/{slug}/close', 'planner'],
   ['POST', '/api/v1/staff/surveys/{slug}/reopen', 'planner'],
   ['POST', '/api/v1/staff/surveys/{slug}/archive', 'planner'],
-  ['POST', '/api/v1/staff/surveys/{slug}/duplicate', 'planner'],
-  ['PUT', '/api/v1/staff/surveys/{slug}/public', 'planner'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
 
@@ -108,19 +107,19 @@ const ADMITTED_STATUS = {
   'GET /api/v1/staff/tokens': 200,
   'DELETE /api/v1/staff/tokens/{tokenId}': 404, // no token 999999
   'POST /api/v1/staff/feedback/{id}/merge': 400, // {} has no into
-  'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
-  'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
-  'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'GET /api/v1/staff/surveys': 200,
-  'POST /api/v1/staff/surveys': 400, // {} has no slug
+  'POST /api/v1/staff/surveys': 400, // {} is no definition
   'GET /api/v1/staff/surveys/{slug}': 404, // no survey x
   'PUT /api/v1/staff/surveys/{slug}': 400, // {} is no definition
+  'PUT /api/v1/staff/surveys/{slug}/public': 404,
+  'POST /api/v1/staff/surveys/{slug}/duplicate': 404,
   'POST /api/v1/staff/surveys/{slug}/publish': 404,
   'POST /api/v1/staff/surveys/{slug}/close': 404,
   'POST /api/v1/staff/surveys/{slug}/reopen': 404,
   'POST /api/v1/staff/surveys/{slug}/archive': 404,
-  'POST /api/v1/staff/surveys/{slug}/duplicate': 404,
-  'PUT /api/v1/staff/surveys/{slug}/public': 404,
+  'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
+  'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
+  'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 501,
 };
 
 const SAMPLE = { id: '1', file: 'feedback.geojson', collectionId: 'feedback', featureId: '1',
