@@ -399,17 +399,12 @@ vk_err api_feedback_me_too(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 vk_err api_staff_feedback_merge(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const keys[] = {"into", "public_answer", "internal_note", NULL};
-    int64_t id;
-    vk_err e = api_feedback_path_id(ctx, req, "merge", &id);
+    api_feedback_job *st;
+    vk_err e = api_feedback_staff_job(ctx, req, "merge", api_job_merge, "application/json", &st);
     if (e)
         return e;
-    api_feedback_job *st = api_feedback_job_new(ctx, api_job_merge, "application/json");
-    if (!st)
-        return VK_ENOMEM;
     vk_feedback_change *ch = &st->change;
     const json_t *into = NULL;
-    if ((e = api_json_parse(req->body, req->body_len, &st->w.doc, &ctx->err)))
-        goto fail;
     if (!json_is_object(st->w.doc)) {
         e = vk_fail(&ctx->err, VK_ETYPE, "", "send a JSON object with into");
         goto fail;
@@ -431,9 +426,6 @@ vk_err api_staff_feedback_merge(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
                     "into must be the id (a positive whole number) of a feedback item");
         goto fail;
     }
-    ch->id = id;
-    snprintf(st->w.actor, sizeof st->w.actor, "%s", req->staff ? req->staff->name : "?");
-    ch->actor = st->w.actor;
     st->into = (int64_t)json_integer_value(into);
     st->role = req->staff ? req->staff->role : VK_ROLE_NONE;
     vk_json_write_defer(ctx, &st->w, resp);
