@@ -128,17 +128,27 @@ static int print_user(void *arg, const store_staff_user *u)
 }
 
 
+/* The start of a command with subcommands (user, token): -1 to go on with
+ * argv[1]; else the exit status after the usage, when help was asked for
+ * (0, on stdout) or no subcommand given (2, on stderr). */
+static int subcommand_given(int argc, char **argv, const char *usage)
+{
+    if (argc >= 2 && strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "--help") != 0)
+        return -1;
+    fputs(usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+}
+
 int cmd_user(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        fputs(usage_user, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
+    int r = subcommand_given(argc, argv, usage_user);
+    if (r >= 0)
+        return r;
     const char *sub = argv[1];
     vk_config cfg;
     const char *role = NULL;
     const cli_option opts[] = {CLI_TEXT("role", &role)};
-    int r = cli_parse_db(argc - 1, argv + 1, &cfg, opts, CLI_NOPTS(opts), usage_user);
+    r = cli_parse_db(argc - 1, argv + 1, &cfg, opts, CLI_NOPTS(opts), usage_user);
     if (r >= 0)
         return r;
     int rest = argc - 1 - optind;
@@ -263,10 +273,9 @@ static int token_match(void *arg, const store_token *t)
 
 int cmd_token(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        fputs(usage_token, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
+    int r = subcommand_given(argc, argv, usage_token);
+    if (r >= 0)
+        return r;
     const char *sub = argv[1];
     int is_create = strcmp(sub, "create") == 0, is_list = strcmp(sub, "list") == 0,
         is_revoke = strcmp(sub, "revoke") == 0;
@@ -283,7 +292,7 @@ int cmd_token(int argc, char **argv)
         {"expires-days", 0, CLI_LONG, &days, 0, TOKEN_MAX_DAYS,
          "vaikuta token create: %s must be 0 (never) to " TOKEN_MAX_DAYS_TEXT "\n", NULL},
     };
-    int r = cli_parse_db(argc - 1, argv + 1, &cfg, opts, CLI_NOPTS(opts), usage_token);
+    r = cli_parse_db(argc - 1, argv + 1, &cfg, opts, CLI_NOPTS(opts), usage_token);
     if (r >= 0)
         return r;
     const char *bad = NULL;

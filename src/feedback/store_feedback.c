@@ -75,6 +75,11 @@ vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t
 
 /* ---- the handling workflow ---- */
 
+vk_err store_feedback_absent(vk_errinfo *ei)
+{
+    return vk_fail(ei, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+}
+
 /* The columns of SQL_FEEDBACK_STATE. */
 #define STATE_ROW(s)                                                                 \
     DB_DUP_TO(&(s)->status), DB_I64_TO(&(s)->unit_id), DB_DUP_TO(&(s)->unit),        \

@@ -176,12 +176,9 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
                           vk_errinfo *ei)
 {
     store_feedback_state cur, next;
-    int found = 0;
-    vk_err e = store_feedback_state_get(ctx->store, ch->id, &found, &cur, ei);
+    vk_err e = store_feedback_state_get(ctx->store, ch->id, NULL, &cur, ei);
     if (e)
         return e;
-    if (!found)
-        return vk_fail(ei, VK_ENOT_FOUND, "id", "there is no feedback with this id");
     int handling = ch->status || ch->unit || ch->public_answer || ch->resolution_reason ||
                    ch->forwarded_to || ch->duplicate_of;
     int moderation = ch->set_hidden || ch->description;
