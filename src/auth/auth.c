@@ -537,8 +537,7 @@ vk_err api_auth_me(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 static int user_json(void *arg, const store_staff_user *u)
 {
     vk_buf *b = arg;
-    vk_json_next(b);
-    vk_buf_putc(b, '{');
+    vk_json_open(b);
     vk_json_member_str(b, "name", u->name);
     vk_buf_printf(b, ",\"role\":\"%s\",\"disabled\":%s", u->role, u->disabled ? "true" : "false");
     vk_json_member_str(b, "created_at", u->created_at);
