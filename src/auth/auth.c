@@ -131,12 +131,7 @@ void api_auth_random_token(char out[API_AUTH_TOKEN_HEX + 1])
 
 void api_auth_token_hash(const char *token, char out[65])
 {
-    vk_sha256 s;
-    unsigned char d[32];
-    vk_sha256_init(&s);
-    vk_sha256_update(&s, token, strlen(token));
-    vk_sha256_final(&s, d);
-    vk_sha256_hex(d, out);
+    vk_sha256_hex_of(token, strlen(token), out);
 }
 
 int api_auth_token_wellformed(const char *s, size_t n)
