@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "questions/types.h"
 
+
 #define POOL 24          /* known-good points per district */
 #define POOL_TRIES 600   /* samples of a district's envelope to find them */
 #define DRAW_TRIES 6     /* attempts at one line or polygon, each smaller */
@@ -795,3 +796,5 @@ vk_err survey_seed_response(survey_seed *s, int64_t version, json_t **out, vk_er
     *out = resp;
     return VK_OK;
 }
+
+void survey_seed_set_now(survey_seed *s, int64_t now) { s->o.now = now; }

@@ -28,6 +28,7 @@
 
 #include "core/err.h"
 #include "db/areas.h"
+#include "db/ctx.h"
 #include "gis/gis.h"
 #include "survey/definition.h"
 
@@ -59,9 +60,26 @@ vk_err survey_seed_new(const survey_def *def, gis_ctx *gis, gis_ctx *area, store
                        vk_errinfo *ei);
 void survey_seed_free(survey_seed *s);
 
+/* Set the time "started" is counted back from (see opts.now). */
+void survey_seed_set_now(survey_seed *s, int64_t now);
+
 /* One response {id, version, language, started, answers} answering
  * version of the survey, with a fresh random UUID. *out is new: caller
  * frees with json_decref(). */
 vk_err survey_seed_response(survey_seed *s, int64_t version, json_t **out, vk_errinfo *ei);
+
+/* Responses generated for each demo survey. */
+#define SURVEY_DEMO_RESPONSES 3000
+
+/* --demo: publish each survey of seeds_dir/surveys/ (every *.json, in
+ * name order) whose slug is not stored yet, as version 1, with per_survey
+ * generated responses submitted over the weeks before now (from its
+ * opening at the earliest), each checked by survey_response_check and
+ * stored as the POST route stores one; all in one transaction. A survey
+ * already stored is left alone, so a second --demo adds nothing. A
+ * missing directory adds nothing. *surveys and *responses count what was
+ * added. Errors name the file. */
+vk_err survey_seed_demo(vk_ctx *ctx, const char *seeds_dir, int per_survey, int *surveys,
+                        int *responses, vk_errinfo *ei);
 
 #endif
