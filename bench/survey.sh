@@ -57,7 +57,7 @@ curl -sf "$URL/api/v1/surveys/$SLUG" >/dev/null ||
   { echo "survey.sh: $SLUG is not published (is the survey API in this build?)" >&2; exit 1; }
 
 field() { # field WRKOUT → "req/s p50 p99"
-  awk '/Requests\/sec/ {r=$2} / 50%/ {p=$2} / 99%/ {q=$2} END {printf "%d %s %s", r, p, q}' "$1"
+  awk '/Requests\/sec/ {r=$2} / 50%/ {p=$2} / 99%/ {q=$2} END {printf "%d %s %s\n", r, p, q}' "$1"
 }
 non2xx() { local v; v=$(awk '/Non-2xx/ {print $5}' "$1"); echo "${v:-0}"; }
 stored() { sqlite3 "file:$work/db.sqlite?mode=ro" \
