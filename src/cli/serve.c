@@ -24,6 +24,8 @@
 #include "http/server.h"
 #include "stats/stats.h"
 #include "stats/stats_index.h"
+#include "survey/api.h"
+#include "survey/seed.h"
 
 /* Sign-ins that may wait for their password check at once (signin.h);
  * about 0.1 s each, so the last waits under a second. */
@@ -41,7 +43,7 @@ static const char usage_serve[] =
     "  --web DIR           web client directory (default: the repository's web/)\n"
     "  --geo DIR           reference geodata directory (default: the repository's geo/)\n"
     "  --seeds DIR         categories and demo content (default: the repository's seeds/)\n"
-    "  --demo              load the demo feedback into a database that has none\n"
+    "  --demo              load the demo feedback and surveys into a database without them\n"
     "  --tiles URL         XYZ basemap template for the client, e.g.\n"
     "                      https://tile.example.org/{z}/{x}/{y}.png (default: none,\n"
     "                      the map shows district outlines only)\n"
@@ -83,7 +85,7 @@ static const char usage_init[] =
     "Usage: vaikuta init [--db PATH] [--geo DIR] [--seeds DIR] [--demo]\n"
     "\n"
     "Create (or migrate) the database, load the reference areas and the\n"
-    "categories when missing, and with --demo the demo feedback; then exit.\n";
+    "categories when missing, and with --demo the demo feedback and surveys; then exit.\n";
 
 
 
@@ -223,6 +225,15 @@ static int opt_on_off(void *target, char *arg)
 
 #define WHOLE "vaikuta serve: %s wants a whole number\n"
 
+/* The writer takes one hook: the features' periodic work, chained. */
+static void writer_hooks_run(vk_ctx *ctx, void *arg)
+{
+    (void)arg;
+    api_feedback_retention_hook.run(ctx, api_feedback_retention_hook.arg);
+    survey_draft_purge_hook.run(ctx, survey_draft_purge_hook.arg);
+}
+static const vk_writer_hook writer_hooks = {3600, writer_hooks_run, NULL};
+
 /* Put the server together from the features and serve until SIGINT or
  * SIGTERM; the exit status. */
 static int serve(vk_config *cfg)
@@ -252,7 +263,7 @@ static int serve(vk_config *cfg)
         .warm = features_warm,
         .quiesce = features_quiesce,
         .stop = features_stop,
-        .writer_hook = &api_feedback_retention_hook,
+        .writer_hook = &writer_hooks,
     };
     http_server *srv = NULL;
     if (http_server_start(&srv, cfg, &hooks, &ei))
@@ -336,14 +347,18 @@ static int serve_or_init(int argc, char **argv, int init_only)
         return 1;
     vk_errinfo ei;
     vk_errinfo_clear(&ei);
-    int added = 0;
+    int added = 0, surveys = 0, responses = 0;
     if (api_seed_reference(ctx, cfg.geo_dir, cfg.seeds_dir, &ei) ||
-        (cfg.demo && api_seed_demo(ctx, cfg.seeds_dir, &added, &ei))) {
+        (cfg.demo && api_seed_demo(ctx, cfg.seeds_dir, &added, &ei)) ||
+        (cfg.demo && survey_seed_demo(ctx, cfg.seeds_dir, SURVEY_DEMO_RESPONSES, &surveys,
+                                      &responses, &ei))) {
         vk_ctx_free(ctx);
         return fail(cmd, &ei);
     }
-    if (cfg.demo)
+    if (cfg.demo) {
         vk_log("demo content: %d feedback items added", added);
+        vk_log("demo content: %d surveys with %d responses added", surveys, responses);
+    }
     vk_ctx_free(ctx);
     if (init_only)
         return 0;
