@@ -44,6 +44,7 @@ static const char usage_serve[] =
     "  --geo DIR           reference geodata directory (default: the repository's geo/)\n"
     "  --seeds DIR         categories and demo content (default: the repository's seeds/)\n"
     "  --demo              load the demo feedback and surveys into a database without them\n"
+    "  --demo-responses N  generated responses per demo survey (default 3000)\n"
     "  --tiles URL         XYZ basemap template for the client, e.g.\n"
     "                      https://tile.example.org/{z}/{x}/{y}.png (default: none,\n"
     "                      the map shows district outlines only)\n"
@@ -82,7 +83,7 @@ static const char usage_serve[] =
     "  -h, --help          show this help\n";
 
 static const char usage_init[] =
-    "Usage: vaikuta init [--db PATH] [--geo DIR] [--seeds DIR] [--demo]\n"
+    "Usage: vaikuta init [--db PATH] [--geo DIR] [--seeds DIR] [--demo [--demo-responses N]]\n"
     "\n"
     "Create (or migrate) the database, load the reference areas and the\n"
     "categories when missing, and with --demo the demo feedback and surveys; then exit.\n";
@@ -290,6 +291,7 @@ static int serve_options(int argc, char **argv, int init_only, vk_config *cfg)
         CLI_TEXT("geo", &cfg->geo_dir),
         CLI_TEXT("seeds", &cfg->seeds_dir),
         CLI_SWITCH("demo", &cfg->demo),
+        {"demo-responses", 0, CLI_UINT, &cfg->demo_responses, 0, 100000, WHOLE, NULL},
         CLI_TEXT("tiles", &cfg->tiles_url),
         CLI_TEXT("tiles-attribution", &cfg->tiles_attribution),
         {"threads", 0, CLI_PARSE, &cfg->threads, 0, 0, "vaikuta serve: %s must be 1..64\n",
@@ -350,7 +352,7 @@ static int serve_or_init(int argc, char **argv, int init_only)
     int added = 0, surveys = 0, responses = 0;
     if (api_seed_reference(ctx, cfg.geo_dir, cfg.seeds_dir, &ei) ||
         (cfg.demo && api_seed_demo(ctx, cfg.seeds_dir, &added, &ei)) ||
-        (cfg.demo && survey_seed_demo(ctx, cfg.seeds_dir, SURVEY_DEMO_RESPONSES, &surveys,
+        (cfg.demo && survey_seed_demo(ctx, cfg.seeds_dir, (int)cfg.demo_responses, &surveys,
                                       &responses, &ei))) {
         vk_ctx_free(ctx);
         return fail(cmd, &ei);

@@ -19,6 +19,7 @@
 #include "survey/definition.h"
 #include "survey/response.h"
 #include "survey/seed.h"
+#include "survey/store.h"
 #include "t.h"
 #include "tmp.h"
 
@@ -266,6 +267,63 @@ static void test_deterministic(void)
     run_close(&r);
 }
 
+/* Copy file from to dir/name (for a seeds directory of the test's own). */
+static int copy_file(const char *from, const char *dir, const char *name)
+{
+    char cmd[2600];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/%s'", dir, from, dir, name);
+    return system(cmd);
+}
+
+/* survey_seed_demo as --demo calls it: the three surveys published with
+ * SURVEY_DEMO_RESPONSES each, once; a broken file adds nothing at all. */
+static void test_demo(void)
+{
+    vk_errinfo ei;
+    int surveys = -1, responses = -1;
+    char seeds[600], dir[620];
+    snprintf(seeds, sizeof seeds, "%s", t_path("seeds"));
+    snprintf(dir, sizeof dir, "%s/surveys", seeds);
+    copy_file(SURVEYS "/how-to-take-part.json", dir, "a.json");
+    copy_file(VK_SOURCE_DIR "/tests/fixtures/surveys/broken.json", dir, "b.json");
+    T_OK(survey_seed_demo(ctx, seeds, 10, &surveys, &responses, &ei) != VK_OK &&
+             strstr(ei.message, "b.json") && surveys == 0 && responses == 0,
+         "a broken demo survey is refused naming its file: %s", ei.message);
+    int found = 1;
+    survey_row row;
+    survey_store_get(ctx->store, "miten-haluat-osallistua", &row, &found, &ei);
+    T_EQ_INT(found, 0, "and the good one before it is not stored either (one transaction)");
+    if (found)
+        survey_row_fini(&row);
+    T_EQ_INT(survey_seed_demo(ctx, t_path("nowhere"), 10, &surveys, &responses, &ei), VK_OK,
+             "a seeds directory without surveys/ adds nothing");
+
+    int64_t t0 = vk_monotonic_us();
+    T_EQ_INT(survey_seed_demo(ctx, VK_SOURCE_DIR "/seeds", SURVEY_DEMO_RESPONSES, &surveys,
+                              &responses, &ei),
+             VK_OK, "--demo loads seeds/surveys/ (%.2f s)",
+             (double)(vk_monotonic_us() - t0) / 1e6);
+    T_EQ_INT(surveys, 3, "three demo surveys added");
+    T_EQ_INT(responses, 3 * SURVEY_DEMO_RESPONSES, "with %d responses each", SURVEY_DEMO_RESPONSES);
+    static const char *const slugs[] = {"turvallinen-koulutie", "lahiympariston-parannukset",
+                                        "miten-haluat-osallistua"};
+    for (int i = 0; i < 3; i++) {
+        found = 0;
+        survey_store_get(ctx->store, slugs[i], &row, &found, &ei);
+        T_OK(found && strcmp(row.state, "published") == 0 && row.version == 1 &&
+                 row.responses == SURVEY_DEMO_RESPONSES,
+             "%s: published, version 1, %lld responses stored", slugs[i],
+             found ? (long long)row.responses : -1LL);
+        if (found)
+            survey_row_fini(&row);
+    }
+    T_EQ_INT(survey_seed_demo(ctx, VK_SOURCE_DIR "/seeds", SURVEY_DEMO_RESPONSES, &surveys,
+                              &responses, &ei),
+             VK_OK, "--demo again");
+    T_OK(surveys == 0 && responses == 0, "adds nothing (%d surveys, %d responses)", surveys,
+         responses);
+}
+
 /* Print n checked responses of survey path, one a line. */
 static int emit(const char *path, long n, uint64_t seed, double p_geometry)
 {
@@ -321,6 +379,7 @@ int main(int argc, char **argv)
         test_survey("neighbourhood-geobudget.json", 2);
         test_survey("how-to-take-part.json", 3);
         test_deterministic();
+        test_demo();
         rc = t_done();
     }
     vk_ctx_free(ctx);
