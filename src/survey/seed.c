@@ -390,7 +390,8 @@ static json_t *gen_scale(survey_seed *s, const json_t *el, const gen_ctx *c)
 static json_t *gen_number(survey_seed *s, const json_t *el, const gen_ctx *c)
 {
     const json_t *mn = json_object_get(el, "min"), *mx = json_object_get(el, "max");
-    double lo = mn ? json_number_value(mn) : 0, hi = mx ? json_number_value(mx) : lo + 100;
+    double lo = mn ? json_number_value(mn) : mx ? fmin(0, json_number_value(mx) - 100) : 0;
+    double hi = mx ? json_number_value(mx) : lo + 100;
     double u = unit(s);
     double x = lo + (hi - lo) * u * u; /* small values more often, as years lived are */
     if (flag_of(el, "integer", 0)) {
