@@ -209,8 +209,12 @@ static sqlite3_stmt *prepare(store_conn *c, vk_buf *b, vk_errinfo *ei)
 /* The cache slot of a collection on this connection. */
 static store_extent *cache_of(store_conn *c, const store_collection *col)
 {
-    int idx = (int)(col - store_collections);
-    return idx >= 0 && idx < STORE_MAX_COLLECTIONS ? &c->extents[idx] : NULL;
+    /* Collections made per request (features/registry.h providers) are
+     * not the table's and have no slot: compare, never subtract. */
+    for (int i = 0; i < store_collections_count && i < STORE_MAX_COLLECTIONS; i++)
+        if (col == &store_collections[i])
+            return &c->extents[i];
+    return NULL;
 }
 
 vk_err store_items_count(store_conn *c, const store_collection *col, const store_items_query *q,

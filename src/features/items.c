@@ -252,9 +252,14 @@ vk_err api_item_write(vk_ctx *ctx, const api_items *it, const store_item *item, 
     else
         vk_json_int(b, item->id);
     vk_buf_puts(b, ",\"geometry\":");
-    vk_err e = it->crs == GIS_CRS_CRS84
-                   ? gis_wkb_to_geojson(item->wkb, item->wkb_len, b)
-                   : gis_wkb_to_geojson_crs(ctx->proj, it->crs, item->wkb, item->wkb_len, b);
+    /* No geometry (a survey answer placed by district or in words): null. */
+    vk_err e = VK_OK;
+    if (!item->wkb)
+        vk_buf_puts(b, "null");
+    else
+        e = it->crs == GIS_CRS_CRS84
+                ? gis_wkb_to_geojson(item->wkb, item->wkb_len, b)
+                : gis_wkb_to_geojson_crs(ctx->proj, it->crs, item->wkb, item->wkb_len, b);
     if (e)
         return e;
     vk_buf_puts(b, ",\"properties\":{");

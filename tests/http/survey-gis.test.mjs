@@ -1,0 +1,220 @@
+// Survey answers as GIS data (issue 11, "Storage and GIS"): every map
+// question of a published survey is an OGC API - Features collection,
+// staff-only until the author makes it public, read by GDAL as QGIS would;
+// and the staff exports (GeoPackage, CSV, GeoJSON) open in ogrinfo.
+//
+// The responses are written straight into the database (the tables of
+// schema/0012_surveys.sql) before the server starts, so the counts below
+// are known exactly.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { check as checkGeoJSON } from '@placemarkio/check-geojson';
+import { repoRoot, startServer, tempDir, vaikutaCli } from '../lib/server.mjs';
+
+const OGC = '/ogcapi';
+const fixture = (name) => JSON.parse(readFileSync(path.join(repoRoot, 'tests/fixtures/surveys', `${name}.json`), 'utf8'));
+const school = fixture('safe-route-to-school');      // route (map-line), unsafe_spots (map-point)
+const budget = fixture('neighbourhood-geobudget');   // improvements (geobudget)
+const SCHOOL = school.slug;
+const BUDGET = budget.slug;
+const N = 30;                  // responses to the school survey
+const SPOTS = N + 10 + 6;      // a drawn point each, every 3rd one more by district, every 5th in words
+const HIGH = 15;               // drawn spots with how_unsafe >= 4 (i % 2 === 0)
+const ITEMS = 4;               // geobudget responses, one placed item each
+
+let srv;
+let base;
+let token;
+
+const q = (s) => (s === null || s === undefined ? 'NULL' : `'${String(s).replaceAll("'", "''")}'`);
+const uuid = (i, k = 0) => `00000000-0000-4000-8000-${String(k * 1000 + i).padStart(12, '0')}`;
+const time = (i) => `2026-09-${String(1 + (i % 28)).padStart(2, '0')}T10:${String(i % 60).padStart(2, '0')}:00Z`;
+
+function surveySql(id, def, publicQuestions) {
+  const doc = JSON.stringify(def);
+  return [
+    `INSERT INTO survey (id, slug, state, draft, version, public_questions, created_at, updated_at, published_at) VALUES (${id}, ${q(def.slug)}, 'published', ${q(doc)}, 1, ${q(JSON.stringify(publicQuestions))}, '2026-08-01T00:00:00Z', '2026-08-01T00:00:00Z', '2026-08-01T00:00:00Z');`,
+    `INSERT INTO survey_version (survey_id, version, definition, created_at) VALUES (${id}, 1, ${q(doc)}, '2026-08-01T00:00:00Z');`,
+  ];
+}
+
+function responseSql(rid, sid, i, k) {
+  return `INSERT INTO survey_response (id, survey_id, uuid, version, language, submitted_at, body_hash) VALUES (${rid}, ${sid}, '${uuid(i, k)}', 1, 'fi', '${time(i)}', 'h${rid}');`;
+}
+
+let fid = 0;
+function featureSql(rid, sid, question, idx, where, answers) {
+  fid++;
+  const geom = where.wkt ? `GeomFromText('${where.wkt}', 4326)` : 'NULL';
+  const district = where.district ? `(SELECT id FROM district WHERE code = '${where.district}')` : 'NULL';
+  return `INSERT INTO survey_feature (id, response_id, survey_id, question, idx, located, district_id, place, description, item, answers, created_at, geom) VALUES (${fid}, ${rid}, ${sid}, '${question}', ${idx}, '${where.located}', ${district}, ${q(where.place)}, ${q(where.description)}, ${q(where.item)}, ${q(JSON.stringify(answers))}, '2026-09-01T00:00:00Z', ${geom});`;
+}
+
+function seed(db) {
+  const sql = ['BEGIN;', ...surveySql(1, school, []), ...surveySql(2, budget, ['improvements'])];
+  for (let i = 0; i < N; i++) {
+    const rid = i + 1;
+    sql.push(responseSql(rid, 1, i, 0));
+    const answers = { respondent: ['child', 'guardian', 'together'][i % 3], grade: 1 + (i % 9), mode: i % 4 === 3 ? { other: 'Potkulauta' } : 'walk', feel_safe: 1 + (i % 5) };
+    for (const [k, v] of Object.entries(answers)) sql.push(`INSERT INTO survey_answer (response_id, question, value) VALUES (${rid}, '${k}', ${q(JSON.stringify(v))});`);
+    sql.push(`INSERT INTO survey_answer (response_id, question, value, skipped) VALUES (${rid}, 'told_adult', '"skip"', 1);`);
+    const x = (28.76 + i * 0.002).toFixed(4);
+    sql.push(featureSql(rid, 1, 'route', 0, { located: 'geometry', wkt: `LINESTRING(${x} 61.2, ${x} 61.21, 28.815 61.225)` },
+      { route_season: i % 2 ? ['summer'] : ['summer', 'winter'] }));
+    sql.push(featureSql(rid, 1, 'unsafe_spots', 0, { located: 'geometry', wkt: `POINT(${x} 61.2)` },
+      { why_unsafe: ['traffic', 'crossing'], how_unsafe: i % 2 === 0 ? 4 : 2, what_to_fix: `Korjaa kohta ${i}, "pian"` }));
+    if (i % 3 === 0) sql.push(featureSql(rid, 1, 'unsafe_spots', 1, { located: 'district', district: 'imatrankoski' }, { why_unsafe: [{ other: 'Rekat' }], how_unsafe: 3 }));
+    if (i % 5 === 0) sql.push(featureSql(rid, 1, 'unsafe_spots', 2, { located: 'words', description: 'Kaupan pihan kohdalla' }, { how_unsafe: 'skip' }));
+  }
+  for (let i = 0; i < ITEMS; i++) {
+    const rid = 1000 + i;
+    sql.push(responseSql(rid, 2, i, 1));
+    sql.push(featureSql(rid, 2, 'improvements', 0, { located: 'geometry', wkt: `POINT(28.79${i} 61.19)`, item: 'bus_stop' }, {}));
+  }
+  sql.push('COMMIT;');
+  const file = path.join(path.dirname(db), 'seed.sql');
+  writeFileSync(file, sql.join('\n'));
+  execFileSync('sqlite3', ['-bail', '-cmd', '.load mod_spatialite', db, `.read ${file}`]);
+}
+
+async function get(p, headers = {}) {
+  const res = await fetch(p.startsWith('http') ? p : `${base}${p}`, { headers });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { res, json, text };
+}
+const staff = () => ({ Authorization: `Bearer ${token}` });
+const items = (col, query = '', headers = {}) => get(`${OGC}/collections/${col}/items${query ? `?${query}` : ''}`, headers);
+const ogr = (args, headers) => execFileSync('ogrinfo', [...(headers ? ['--config', 'GDAL_HTTP_HEADERS', `Authorization: Bearer ${token}`] : []), ...args],
+  { encoding: 'utf8', timeout: 120000 });
+const spots = `survey-${SCHOOL}-unsafe_spots`;
+const route = `survey-${SCHOOL}-route`;
+const improvements = `survey-${BUDGET}-improvements`;
+
+before(async () => {
+  const dir = tempDir();
+  const db = path.join(dir, 'test.sqlite');
+  vaikutaCli(['init', '--db', db]);
+  seed(db);
+  srv = await startServer({ dir, db, demo: false, tokens: [{ name: 'planner', role: 'planner' }] });
+  base = srv.url;
+  token = srv.tokens.planner;
+});
+after(async () => { if (srv) await srv.close(); });
+
+describe('survey collections in OGC API - Features', () => {
+  test('anonymous: only public questions are listed; the others are 404 as if absent', async () => {
+    const { json } = await get(`${OGC}/collections`);
+    const ids = json.collections.map((c) => c.id);
+    assert.ok(ids.includes(improvements), 'the public geobudget question is listed');
+    assert.ok(!ids.includes(spots) && !ids.includes(route), 'staff-only questions are not listed');
+    for (const p of [`/collections/${spots}`, `/collections/${spots}/items`, `/collections/${spots}/queryables`,
+      `/collections/${spots}/items/1`, `/collections/survey-nope-route`, `/collections/survey-${SCHOOL}-nope`]) {
+      const r = await get(`${OGC}${p}`);
+      assert.equal(r.res.status, 404, p);
+      assert.equal(r.json.error.field, 'collectionId', p);
+    }
+  });
+
+  test('staff with a token see every map question, with the right geometry type and properties', async () => {
+    const { json } = await get(`${OGC}/collections`, staff());
+    const ids = json.collections.map((c) => c.id);
+    for (const id of [spots, route, improvements]) assert.ok(ids.includes(id), id);
+    const col = json.collections.find((c) => c.id === spots);
+    assert.match(col.title, /Turvallinen koulumatka/);
+    // The extent is the layer's own drawn points, not every survey's.
+    const [minx, miny, maxx, maxy] = col.extent.spatial.bbox[0];
+    assert.ok(minx >= 28.759 && maxx <= 28.82 && miny >= 61.199 && maxy <= 61.201, JSON.stringify(col.extent));
+    const page = await items(spots, 'limit=100', staff());
+    assert.equal(page.res.status, 200);
+    assert.equal(page.json.numberMatched, SPOTS);
+    assert.equal(page.json.features.length, SPOTS);
+    const drawn = page.json.features.find((f) => f.properties.located === 'geometry');
+    assert.equal(drawn.geometry.type, 'Point');
+    assert.match(drawn.properties.response, /^00000000-0000-4000-8000-/);
+    assert.match(drawn.properties.submitted, /^2026-09-/);
+    assert.equal(drawn.properties.version, 1);
+    assert.deepEqual(drawn.properties.why_unsafe, ['traffic', 'crossing']);
+    assert.ok([2, 4].includes(drawn.properties.how_unsafe));
+    assert.match(drawn.properties.what_to_fix, /^Korjaa kohta/);
+    const byDistrict = page.json.features.find((f) => f.properties.located === 'district');
+    assert.equal(byDistrict.geometry, null);
+    assert.equal(byDistrict.properties.district, 'imatrankoski');
+    assert.deepEqual(byDistrict.properties.why_unsafe, [{ other: 'Rekat' }]);
+    const inWords = page.json.features.find((f) => f.properties.located === 'words');
+    assert.equal(inWords.properties.description, 'Kaupan pihan kohdalla');
+    assert.equal(inWords.properties.how_unsafe, null, 'a skipped scale is null');
+    const lines = await items(route, '', staff());
+    assert.equal(lines.json.numberMatched, N);
+    assert.equal(lines.json.features[0].geometry.type, 'LineString');
+    const one = await get(`${OGC}/collections/${spots}/items/${drawn.id}`, staff());
+    assert.equal(one.res.status, 200);
+    assert.equal(one.json.properties.response, drawn.properties.response);
+  });
+
+  test('queryables list the follow-ups with their types', async () => {
+    const { res, json } = await get(`${OGC}/collections/${spots}/queryables`, staff());
+    assert.equal(res.status, 200);
+    assert.equal(json.properties.how_unsafe.type, 'number');
+    assert.equal(json.properties.what_to_fix.type, 'string');
+    assert.equal(json.properties.submitted.format, 'date-time');
+    assert.deepEqual(json.properties.located.enum, ['geometry', 'district', 'place', 'words']);
+  });
+
+  test('CQL2, property filters, bbox, datetime, paging and crs=EPSG:3067', async () => {
+    let r = await items(spots, `filter=${encodeURIComponent("how_unsafe >= 4 AND located = 'geometry'")}`, staff());
+    assert.equal(r.res.status, 200, r.text);
+    assert.equal(r.json.numberMatched, HIGH);
+    r = await items(spots, 'located=district', staff());
+    assert.equal(r.json.numberMatched, 10);
+    r = await items(spots, `filter=${encodeURIComponent('S_INTERSECTS(geometry, POLYGON((28.75 61.19, 28.7705 61.19, 28.7705 61.21, 28.75 61.21, 28.75 61.19)))')}`, staff());
+    assert.equal(r.json.numberMatched, 6, 'x = 28.760 … 28.770');
+    // A bbox counts only this layer's points, though the R*Tree holds the routes' lines too.
+    r = await items(spots, 'bbox=28.75,61.19,28.7705,61.205', staff());
+    assert.equal(r.json.numberMatched, 6);
+    assert.equal(r.json.features.length, 6);
+    r = await items(route, 'bbox=28.75,61.19,28.7705,61.205', staff());
+    assert.equal(r.json.numberMatched, 6);
+    r = await items(spots, 'datetime=2026-09-01T00:00:00Z/2026-09-01T23:59:59Z', staff());
+    assert.equal(r.json.numberMatched, 4, 'day 1: i = 0 (point, district, words) and i = 28 (point)');
+    r = await items(spots, 'limit=10', staff());
+    assert.equal(r.json.features.length, 10);
+    const next = r.json.links.find((l) => l.rel === 'next');
+    assert.ok(next);
+    const r2 = await get(next.href, staff());
+    assert.equal(r2.json.features.length, 10);
+    assert.ok(r2.json.features[0].id > r.json.features[9].id);
+    r = await items(spots, `crs=${encodeURIComponent('http://www.opengis.net/def/crs/EPSG/0/3067')}&located=geometry&limit=1`, staff());
+    assert.equal(r.res.status, 200);
+    assert.match(r.res.headers.get('content-crs'), /EPSG\/0\/3067/);
+    const [e, n] = r.json.features[0].geometry.coordinates;
+    assert.ok(e > 500000 && e < 700000 && n > 6700000 && n < 6850000, `${e} ${n}`);
+    r = await items(spots, `filter=${encodeURIComponent('nosuch = 1')}`, staff());
+    assert.equal(r.res.status, 400);
+  });
+
+  test('ogrinfo: anonymous GDAL sees the public layers only; with the token every layer, typed', () => {
+    const anon = ogr([`OAPIF:${base}${OGC}`]);
+    assert.match(anon, new RegExp(`: ${improvements} \\(title: .*\\) \\(Point\\)`));
+    assert.doesNotMatch(anon, new RegExp(spots));
+    const all = ogr([`OAPIF:${base}${OGC}`], true);
+    assert.match(all, new RegExp(`: ${spots} `));
+    assert.match(all, new RegExp(`: ${route} `));
+    const info = ogr(['-so', `OAPIF:${base}${OGC}`, spots], true);
+    assert.match(info, /Geometry: Point/);
+    assert.match(info, new RegExp(`Feature Count: ${SPOTS}\\b`));
+    assert.match(info, /how_unsafe: (Integer|Real) /);
+    assert.match(info, /why_unsafe: String\(JSON\)/);
+    assert.match(info, /submitted: DateTime/);
+    const read = ogr(['-q', '-oo', 'PAGE_SIZE=7', `OAPIF:${base}${OGC}`, spots], true);
+    assert.equal((read.match(/^OGRFeature\(/gm) || []).length, SPOTS, 'every feature read, 7 at a time');
+    const lines = ogr(['-so', `OAPIF:${base}${OGC}`, route], true);
+    assert.match(lines, /Geometry: Line String/);
+    const filtered = ogr(['-q', '-where', 'how_unsafe >= 4', `OAPIF:${base}${OGC}`, spots], true);
+    assert.equal((filtered.match(/^OGRFeature\(/gm) || []).length, HIGH);
+  });
+});
