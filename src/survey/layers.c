@@ -27,7 +27,11 @@
     X(SQL_LAYERS_ONE,                                                                   \
       "SELECT s.id, s.slug, s.public_questions, v.definition, s.version FROM survey s " \
       "JOIN survey_version v ON v.survey_id = s.id AND v.version = s.version "          \
-      "WHERE s.version > 0 AND s.state IN ('published', 'closed') AND s.slug = ?1")
+      "WHERE s.version > 0 AND s.state IN ('published', 'closed') AND s.slug = ?1")    \
+    X(SQL_LAYERS_ANSWERS,                                                               \
+      "SELECT sr.id, sr.uuid, sr.submitted_at, sr.version, sr.language, a.question, "   \
+      "a.value, a.skipped FROM survey_response sr LEFT JOIN survey_answer a "           \
+      "ON a.response_id = sr.id WHERE sr.survey_id = ?1 ORDER BY sr.id")
 DB_SLICE_ENUM(layers_sql_id, LAYERS_SQL)
 extern const db_slice survey_layers_sql;
 DB_SLICE_DEFINE(survey_layers_sql, LAYERS_SQL)
@@ -50,6 +54,19 @@ static const store_column fixed_columns[] = {
     {"item", "sf.item", CQL2_Q_STRING, "The budget item placed (geobudget)", NULL, 0},
 };
 #define NFIXED ((int)(sizeof fixed_columns / sizeof fixed_columns[0]))
+
+static const store_column feature_columns[] = {
+    {"question", "sf.question", CQL2_Q_STRING, "The map question", NULL, 0},
+    {"response", "sr.uuid", CQL2_Q_STRING, "The response's id (the respondent's UUID)", NULL, 0},
+    {"submitted", "sr.submitted_at", CQL2_Q_DATETIME, "When the response was sent", NULL, 0},
+    {"version", "sr.version", CQL2_Q_INTEGER, "The survey version it answered", NULL, 0},
+    {"located", "sf.located", CQL2_Q_STRING, "geometry, district, place or words", located_values, 0},
+    {"district", "d.code", CQL2_Q_STRING, "District code", NULL, 0},
+    {"place", "sf.place", CQL2_Q_STRING, "The survey's place", NULL, 0},
+    {"description", "sf.description", CQL2_Q_STRING, "The place in words", NULL, 0},
+    {"item", "sf.item", CQL2_Q_STRING, "The budget item placed (geobudget)", NULL, 0},
+    {"answers", "sf.answers", CQL2_Q_STRING, "The follow-up answers, a JSON object", NULL, 1},
+};
 
 static char *arena_printf(vk_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -295,9 +312,29 @@ static vk_err load_row(db_row *row, vk_arena *a, int staff, survey_layers *s, vk
                 e = VK_ENOMEM;
         }
     }
+    store_collection *f = &s->features;
+    f->id = arena_printf(a, PREFIX "%s", s->slug ? s->slug : "");
+    f->title = f->description = f->id;
+    f->geometry_type = "Geometry";
+    f->from = arena_printf(a,
+                           "survey_feature sf JOIN survey_response sr ON sr.id = sf.response_id "
+                           "AND sf.survey_id = %lld LEFT JOIN district d ON d.id = sf.district_id",
+                           (long long)s->id);
+    f->id_sql = f->rowid_sql = "sf.id";
+    f->geom_sql = "sf.geom";
+    f->time_sql = "sr.submitted_at";
+    f->columns = feature_columns;
+    f->ncolumns = (int)(sizeof feature_columns / sizeof feature_columns[0]);
+    if (!e && (!f->id || !f->from))
+        e = VK_ENOMEM;
     json_decref(pub);
     json_decref(def);
     return e ? vk_fail(ei, e, "", NULL) : VK_OK;
+}
+
+struct sqlite3_stmt *survey_answers_cursor(store_conn *c, int64_t survey_id, vk_errinfo *ei)
+{
+    return db_cursor(c, &survey_layers_sql, SQL_LAYERS_ANSWERS, DB_ARGS(DB_INT(survey_id)), ei);
 }
 
 typedef struct load_one {

@@ -57,12 +57,23 @@ typedef struct survey_layers {
     int nlayers;
     survey_question *questions; /* the other questions (not personal ones) */
     int nquestions;
+    /* Every feature of every map question (staff exports): the layer
+     * columns without the follow-ups, plus question and answers (the
+     * follow-up answers as one JSON object). */
+    store_collection features;
 } survey_layers;
 
 /* The survey with this slug, if published (or closed), with every layer
  * (staff) or only its public ones (staff 0). *found 0 when there is none. */
 vk_err survey_layers_load(store_conn *c, vk_arena *a, const char *slug, int staff,
                           survey_layers *out, int *found, vk_errinfo *ei);
+
+/* The answers of the survey's responses, response by response (id order):
+ * one row per answer, columns 0 response row id, 1 uuid, 2 submitted,
+ * 3 version, 4 language, 5 question (NULL for a response without
+ * answers), 6 value (JSON text), 7 skipped. Step with db_cursor_step, end
+ * with db_cursor_end (db/stmt.h); NULL on failure. */
+struct sqlite3_stmt *survey_answers_cursor(store_conn *c, int64_t survey_id, vk_errinfo *ei);
 
 /* The layer of question key, or NULL. */
 const store_collection *survey_layers_find(const survey_layers *s, const char *key);
