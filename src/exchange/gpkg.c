@@ -112,8 +112,12 @@ static vk_err start_layer(store_gpkg *g, const store_collection *col, vk_errinfo
     vk_buf_printf(&sql, ") VALUES (%s", col->id_is_text ? "NULL" : "?1");
     if (features)
         vk_buf_printf(&sql, ", AsGPB(GeomFromWKB(?2, %d))", g->srid);
+    /* GeoPackage times are YYYY-MM-DDTHH:MM:SS.SSSZ; GDAL warns on others. */
     for (int i = 0; i < col->ncolumns; i++)
-        vk_buf_printf(&sql, ", ?%d", 3 + i);
+        vk_buf_printf(&sql, col->columns[i].type == CQL2_Q_DATETIME
+                                ? ", strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', ?%d)"
+                                : ", ?%d",
+                      3 + i);
     vk_buf_putc(&sql, ')');
     if (!e && sqlite3_prepare_v2(g->db, sql.data, -1, &g->insert, NULL) != SQLITE_OK)
         e = g_fail(g, ei, "preparing the insert");

@@ -18,6 +18,9 @@ const OGC = '/ogcapi';
 const fixture = (name) => JSON.parse(readFileSync(path.join(repoRoot, 'tests/fixtures/surveys', `${name}.json`), 'utf8'));
 const school = fixture('safe-route-to-school');      // route (map-line), unsafe_spots (map-point)
 const budget = fixture('neighbourhood-geobudget');   // improvements (geobudget)
+const part = fixture('how-to-take-part');            // no map question: multi-choice with "other", a consent
+const PART = part.slug;
+const PARTS = 5;                                     // its responses; the last one answers nothing
 const SCHOOL = school.slug;
 const BUDGET = budget.slug;
 const N = 30;                  // responses to the school survey
@@ -74,6 +77,17 @@ function seed(db) {
     sql.push(responseSql(rid, 2, i, 1));
     sql.push(featureSql(rid, 2, 'improvements', 0, { located: 'geometry', wkt: `POINT(28.79${i} 61.19)`, item: 'bus_stop' }, {}));
   }
+  sql.push(...surveySql(3, part, []));
+  for (let i = 0; i < PARTS; i++) {
+    const rid = 2000 + i;
+    sql.push(responseSql(rid, 3, i, 2));
+    if (i === PARTS - 1) continue;
+    const answers = { age_group: 'a30_64', years_lived: i + 0.5, ways_now: i % 2 ? ['walk'] : ['resident_evening', 'walk', { other: 'Kirjaston tapahtumat, "pajat"' }],
+      topics: ['planning', 'environment'], time_budget: { survey: 2 }, news_ok: true, why_not: '=SUM(A1)' };
+    for (const [k, v] of Object.entries(answers)) sql.push(`INSERT INTO survey_answer (response_id, question, value) VALUES (${rid}, '${k}', ${q(JSON.stringify(v))});`);
+    // Personal data lives apart and is never exported.
+    sql.push(`INSERT INTO survey_personal (response_id, question, value) VALUES (${rid}, 'news_email', '"asukas@example.org"');`);
+  }
   sql.push('COMMIT;');
   const file = path.join(path.dirname(db), 'seed.sql');
   writeFileSync(file, sql.join('\n'));
@@ -100,7 +114,8 @@ before(async () => {
   const db = path.join(dir, 'test.sqlite');
   vaikutaCli(['init', '--db', db]);
   seed(db);
-  srv = await startServer({ dir, db, demo: false, tokens: [{ name: 'planner', role: 'planner' }] });
+  srv = await startServer({ dir, db, demo: false, tokens: [{ name: 'planner', role: 'planner' },
+    { name: 'council', role: 'council' }, { name: 'moderator', role: 'moderator' }] });
   base = srv.url;
   token = srv.tokens.planner;
 });
@@ -216,5 +231,150 @@ describe('survey collections in OGC API - Features', () => {
     assert.match(lines, /Geometry: Line String/);
     const filtered = ogr(['-q', '-where', 'how_unsafe >= 4', `OAPIF:${base}${OGC}`, spots], true);
     assert.equal((filtered.match(/^OGRFeature\(/gm) || []).length, HIGH);
+  });
+});
+
+// CSV as the exports write it: BOM, CRLF, RFC 4180 quotes.
+function parseCsv(text) {
+  assert.ok(text.startsWith('\uFEFF'), 'UTF-8 byte order mark');
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 1; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; } else field += c;
+  }
+  assert.equal(field, '', 'the file ends with CRLF');
+  return rows;
+}
+
+const exportPath = (slug, file) => `/api/v1/staff/surveys/${slug}/${file}`;
+async function download(slug, file, tok = token) {
+  const res = await fetch(`${base}${exportPath(slug, file)}`, { headers: { Authorization: `Bearer ${tok}` } });
+  return { res, buf: Buffer.from(await res.arrayBuffer()) };
+}
+
+describe('survey exports (staff)', () => {
+  test('planner, council and admin only; unknown surveys and questions are 404', async () => {
+    assert.equal((await get(exportPath(SCHOOL, 'responses.csv'))).res.status, 401);
+    assert.equal((await download(SCHOOL, 'responses.csv', srv.tokens.moderator)).res.status, 403);
+    assert.equal((await download(SCHOOL, 'responses.csv', srv.tokens.council)).res.status, 200);
+    assert.equal((await download('no-such-survey', 'export.gpkg')).res.status, 404);
+    assert.equal((await download(SCHOOL, 'nope.geojson')).res.status, 404);
+    assert.equal((await download(SCHOOL, 'features.csv?crs=EPSG:2393')).res.status, 400);
+  });
+
+  test('export.gpkg: a layer per map question with typed follow-ups, and the answers table', async () => {
+    const { res, buf } = await download(SCHOOL, 'export.gpkg?crs=EPSG:3067');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/geopackage+sqlite3');
+    assert.match(res.headers.get('content-disposition'), new RegExp(`${SCHOOL}-export.gpkg`));
+    const file = path.join(srv.dir, 'school.gpkg');
+    writeFileSync(file, buf);
+    const list = execFileSync('ogrinfo', [file], { encoding: 'utf8' });
+    assert.match(list, /: route \(Line String\)/);
+    assert.match(list, /: unsafe_spots \(Point\)/);
+    assert.match(list, /: answers \(None\)/);
+    const info = (layer) => execFileSync('ogrinfo', ['-so', file, layer], { encoding: 'utf8' });
+    const spotsInfo = info('unsafe_spots');
+    assert.match(spotsInfo, new RegExp(`Feature Count: ${SPOTS}\\b`));
+    assert.match(spotsInfo, /TM35FIN/);
+    assert.match(spotsInfo, /how_unsafe: Real/);
+    assert.match(spotsInfo, /what_to_fix: String/);
+    assert.match(spotsInfo, /submitted: DateTime/);
+    assert.match(info('route'), new RegExp(`Feature Count: ${N}\\b`));
+    const answers = info('answers');
+    assert.match(answers, new RegExp(`Feature Count: ${N}\\b`));
+    assert.match(answers, /grade: Real/);
+    assert.match(answers, /mode\.other: String/);
+    assert.doesNotMatch(answers, /email/, 'personal answers are never exported');
+    // Every row reads without a warning (GeoPackage date-time format included).
+    const all = execFileSync('ogrinfo', ['-q', file, 'answers', 'unsafe_spots'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal((all.match(/^OGRFeature\(answers\)/gm) || []).length, N);
+    const r = execFileSync('ogrinfo', ['-q', file, 'answers', '-where', '"mode.other" IS NOT NULL'], { encoding: 'utf8' });
+    assert.equal((r.match(/^OGRFeature/gm) || []).length, [3, 7, 11, 15, 19, 23, 27].length);
+  });
+
+  test('export.gpkg of a survey without map questions: the answers table with a column per choice', async () => {
+    const { res, buf } = await download(PART, 'export.gpkg');
+    assert.equal(res.status, 200);
+    const file = path.join(srv.dir, 'part.gpkg');
+    writeFileSync(file, buf);
+    const info = execFileSync('ogrinfo', ['-so', file, 'answers'], { encoding: 'utf8' });
+    assert.match(info, new RegExp(`Feature Count: ${PARTS}\\b`));
+    for (const c of ['online_survey', 'resident_evening', 'walk', 'workshop', 'social_media', 'feedback_service']) {
+      assert.match(info, new RegExp(`ways_now\\.${c}: Integer`), c);
+    }
+    const walkers = execFileSync('ogrinfo', ['-q', file, 'answers', '-where', '"ways_now.walk" = 1'], { encoding: 'utf8' });
+    assert.equal((walkers.match(/^OGRFeature/gm) || []).length, PARTS - 1);
+  });
+
+  test('responses.csv: one row per response, a column per question or choice', async () => {
+    const { res, buf } = await download(PART, 'responses.csv');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'text/csv; charset=utf-8');
+    const rows = parseCsv(buf.toString('utf8'));
+    assert.deepEqual(rows[0], ['response', 'submitted', 'version', 'language', 'age_group', 'years_lived',
+      'ways_now.online_survey', 'ways_now.resident_evening', 'ways_now.walk', 'ways_now.workshop', 'ways_now.social_media',
+      'ways_now.feedback_service', 'ways_now.other', 'evening_date', 'influence', 'why_not', 'topics', 'time_budget', 'news_ok']);
+    assert.equal(rows.length, 1 + PARTS);
+    const col = (name) => rows[0].indexOf(name);
+    const first = rows[1];
+    assert.equal(first[col('response')], uuid(0, 2));
+    assert.equal(first[col('years_lived')], '0.5');
+    assert.equal(first[col('ways_now.walk')], '1');
+    assert.equal(first[col('ways_now.workshop')], '0');
+    assert.equal(first[col('ways_now.other')], 'Kirjaston tapahtumat, "pajat"');
+    assert.equal(first[col('topics')], '["planning","environment"]');
+    assert.equal(first[col('news_ok')], '1');
+    assert.equal(first[col('why_not')], "'=SUM(A1)", 'a formula is defused');
+    assert.equal(rows[2][col('ways_now.other')], '');
+    assert.ok(rows[PARTS].slice(4).every((v) => v === ''), 'a response without answers is a row of empty answers');
+    const school = parseCsv((await download(SCHOOL, 'responses.csv')).buf.toString('utf8'));
+    assert.equal(school.length, 1 + N);
+    assert.ok(!school[0].includes('email'));
+    assert.equal(school[1][school[0].indexOf('told_adult')], '', 'skipped');
+  });
+
+  test('features.csv: one row per drawn feature of every map question, WKT and lon/lat', async () => {
+    const { res, buf } = await download(SCHOOL, 'features.csv');
+    assert.equal(res.status, 200);
+    const rows = parseCsv(buf.toString('utf8'));
+    assert.deepEqual(rows[0], ['id', 'question', 'response', 'submitted', 'version', 'located', 'district', 'place',
+      'description', 'item', 'answers', 'lon', 'lat', 'wkt']);
+    assert.equal(rows.length, 1 + N + SPOTS);
+    const h = (name) => rows[0].indexOf(name);
+    const line = rows.find((r) => r[h('question')] === 'route');
+    assert.match(line[h('wkt')], /^LINESTRING \(/);
+    const point = rows.find((r) => r[h('question')] === 'unsafe_spots' && r[h('located')] === 'geometry');
+    assert.match(point[h('wkt')], /^POINT \(28\.\d+ 61\.2\)$/);
+    assert.equal(Number(point[h('lat')]), 61.2);
+    assert.deepEqual(JSON.parse(point[h('answers')]).why_unsafe, ['traffic', 'crossing']);
+    const district = rows.find((r) => r[h('located')] === 'district');
+    assert.equal(district[h('district')], 'imatrankoski');
+    assert.equal(district[h('wkt')], '');
+    const metric = parseCsv((await download(SCHOOL, 'features.csv?crs=EPSG:3067')).buf.toString('utf8'));
+    assert.deepEqual(metric[0].slice(-3), ['easting', 'northing', 'wkt']);
+  });
+
+  test('{question}.geojson: valid GeoJSON of one map question, null geometry where placed without one', async () => {
+    const { res, buf } = await download(SCHOOL, 'unsafe_spots.geojson');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/geo+json');
+    const text = buf.toString('utf8');
+    checkGeoJSON(text);
+    const fc = JSON.parse(text);
+    assert.equal(fc.features.length, SPOTS);
+    assert.equal(fc.features.filter((f) => f.geometry === null).length, SPOTS - N);
+    assert.ok(fc.features.every((f) => f.geometry === null || f.geometry.type === 'Point'));
+    const file = path.join(srv.dir, 'spots.geojson');
+    writeFileSync(file, buf);
+    assert.match(execFileSync('ogrinfo', ['-so', file, fc.name], { encoding: 'utf8' }), new RegExp(`Feature Count: ${SPOTS}\\b`));
+    const routes = JSON.parse((await download(SCHOOL, 'route.geojson')).buf.toString('utf8'));
+    assert.equal(routes.features.length, N);
   });
 });
