@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { check as checkGeoJSON } from '@placemarkio/check-geojson';
-import { repoRoot, startServer, tempDir, vaikutaCli } from '../lib/server.mjs';
+import { call, repoRoot, startServer, tempDir, vaikutaCli } from '../lib/server.mjs';
 
 const OGC = '/ogcapi';
 const fixture = (name) => JSON.parse(readFileSync(path.join(repoRoot, 'tests/fixtures/surveys', `${name}.json`), 'utf8'));
@@ -376,5 +376,41 @@ describe('survey exports (staff)', () => {
     assert.match(execFileSync('ogrinfo', ['-so', file, fc.name], { encoding: 'utf8' }), new RegExp(`Feature Count: ${SPOTS}\\b`));
     const routes = JSON.parse((await download(SCHOOL, 'route.geojson')).buf.toString('utf8'));
     assert.equal(routes.features.length, N);
+  });
+});
+
+describe('answers sent through the survey API become features', () => {
+  test('publish, answer, see it as staff, make the question public, see it as anyone', async () => {
+    const slug = 'koulutie-gis';
+    const doc = { ...fixture('safe-route-to-school'), slug };
+    delete doc.opens;
+    delete doc.closes;
+    let r = await call(srv, 'POST', '/api/v1/staff/surveys', { token: 'planner', body: doc });
+    assert.equal(r.status, 201, r.text);
+    r = await call(srv, 'POST', `/api/v1/staff/surveys/${slug}/publish`, { token: 'planner' });
+    assert.equal(r.status, 200, r.text);
+    const response = JSON.parse(readFileSync(path.join(repoRoot, 'tests/fixtures/surveys/responses/safe-route-to-school.json'), 'utf8'));
+    r = await call(srv, 'POST', `/api/v1/surveys/${slug}/responses`, { body: { ...response, version: r.json.version ?? 1 } });
+    assert.equal(r.status, 201, r.text);
+    const col = `survey-${slug}-unsafe_spots`;
+    assert.equal((await items(col)).res.status, 404, 'not public yet');
+    const page = await items(col, '', staff());
+    assert.equal(page.res.status, 200);
+    const located = page.json.features.map((f) => f.properties.located).sort();
+    assert.deepEqual(located, ['district', 'geometry', 'words']);
+    const drawn = page.json.features.find((f) => f.properties.located === 'geometry');
+    assert.deepEqual(drawn.geometry.coordinates, response.answers.unsafe_spots[0].geometry.coordinates);
+    assert.equal(drawn.properties.response, response.id);
+    assert.equal(drawn.properties.how_unsafe, 4);
+    r = await call(srv, 'PUT', `/api/v1/staff/surveys/${slug}/public`, { token: 'planner', body: { questions: ['unsafe_spots'] } });
+    assert.equal(r.status, 200, r.text);
+    const open = await items(col);
+    assert.equal(open.res.status, 200);
+    assert.equal(open.json.numberMatched, 3);
+    assert.equal((await items(`survey-${slug}-route`)).res.status, 404, 'the other question stays staff-only');
+    const csv = parseCsv((await download(slug, 'responses.csv')).buf.toString('utf8'));
+    assert.equal(csv.length, 2);
+    assert.equal(csv[1][csv[0].indexOf('respondent')], 'guardian');
+    assert.ok(!csv[0].includes('email'));
   });
 });
