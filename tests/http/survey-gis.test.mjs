@@ -94,13 +94,8 @@ function seed(db) {
   execFileSync('sqlite3', ['-bail', '-cmd', '.load mod_spatialite', db, `.read ${file}`]);
 }
 
-async function get(p, headers = {}) {
-  const res = await fetch(p.startsWith('http') ? p : `${base}${p}`, { headers });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { res, json, text };
-}
+// Paths or the absolute links the server wrote; the answer as call() gives it.
+const get = (p, headers = {}) => call(srv, 'GET', p.replace(base, ''), { headers });
 const staff = () => ({ Authorization: `Bearer ${token}` });
 const items = (col, query = '', headers = {}) => get(`${OGC}/collections/${col}/items${query ? `?${query}` : ''}`, headers);
 const ogr = (args, headers) => execFileSync('ogrinfo', [...(headers ? ['--config', 'GDAL_HTTP_HEADERS', `Authorization: Bearer ${token}`] : []), ...args],
