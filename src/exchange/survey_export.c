@@ -254,7 +254,7 @@ static vk_err load(vk_ctx *ctx, const vk_req *req, vk_arena *a, survey_layers *s
     if (crs && (e = vk_param_crs(req, "crs", CRS_WHY, crs, &ctx->err)))
         return e;
     int found = 0;
-    e = survey_layers_load(ctx->store, a, req->args[0], 1, s, &found, &ctx->err);
+    e = survey_layers_load(ctx, a, req->args[0], 1, s, &found, &ctx->err);
     if (!e && !found)
         e = vk_fail(&ctx->err, VK_ENOT_FOUND, "slug", "there is no published survey '%.64s'",
                     vk_utf8_valid(req->args[0], strlen(req->args[0]), NULL) ? req->args[0] : "?");

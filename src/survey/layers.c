@@ -18,14 +18,15 @@
 
 #include "db/stmt.h"
 #include "features/registry.h"
+#include "survey/cache.h"
 
 #define LAYERS_SQL(X)                                                                   \
     X(SQL_LAYERS_ALL,                                                                   \
-      "SELECT s.id, s.slug, s.public_questions, v.definition, s.version FROM survey s " \
+      "SELECT s.id, s.slug, s.public_questions, s.version FROM survey s "               \
       "JOIN survey_version v ON v.survey_id = s.id AND v.version = s.version "          \
       "WHERE s.version > 0 AND s.state IN ('published', 'closed') ORDER BY s.slug")     \
     X(SQL_LAYERS_ONE,                                                                   \
-      "SELECT s.id, s.slug, s.public_questions, v.definition, s.version FROM survey s " \
+      "SELECT s.id, s.slug, s.public_questions, s.version FROM survey s "               \
       "JOIN survey_version v ON v.survey_id = s.id AND v.version = s.version "          \
       "WHERE s.version > 0 AND s.state IN ('published', 'closed') AND s.slug = ?1")    \
     X(SQL_LAYERS_ANSWERS,                                                               \
@@ -275,16 +276,24 @@ static vk_err build_question(vk_arena *a, const json_t *el, survey_question *q)
 }
 
 /* Everything survey_layers holds, from one row of SQL_LAYERS_*. */
-static vk_err load_row(db_row *row, vk_arena *a, int staff, survey_layers *s, vk_errinfo *ei)
+static vk_err load_row(vk_ctx *ctx, db_row *row, vk_arena *a, int staff, survey_layers *s,
+                       vk_errinfo *ei)
 {
     memset(s, 0, sizeof *s);
     s->id = db_col_int64(row, 0);
     s->slug = vk_arena_strdup(a, db_col_text(row, 1));
-    s->version = db_col_int64(row, 4);
+    s->version = db_col_int64(row, 3);
     json_error_t jerr;
     json_t *pub = json_loads(db_col_text(row, 2), 0, &jerr);
-    json_t *def = json_loads(db_col_text(row, 3), 0, &jerr);
-    vk_err e = s->slug && pub && def ? VK_OK : VK_ENOMEM;
+    /* The published version, parsed once per process (survey/cache.h). */
+    const survey_cached *sc = NULL;
+    vk_err e = survey_cache_get(ctx->store, ctx->gis, s->id, s->version, &sc, ei);
+    if (e) {
+        json_decref(pub);
+        return e;
+    }
+    const json_t *def = sc ? sc->def->doc : NULL;
+    e = s->slug && pub && def ? VK_OK : VK_ENOMEM;
     size_t nel = 0, p, i;
     const json_t *page, *el;
     json_array_foreach(json_object_get(def, "pages"), p, page)
@@ -328,7 +337,6 @@ static vk_err load_row(db_row *row, vk_arena *a, int staff, survey_layers *s, vk
     if (!e && (!f->id || !f->from))
         e = VK_ENOMEM;
     json_decref(pub);
-    json_decref(def);
     return e ? vk_fail(ei, e, "", NULL) : VK_OK;
 }
 
@@ -338,6 +346,7 @@ struct sqlite3_stmt *survey_answers_cursor(store_conn *c, int64_t survey_id, vk_
 }
 
 typedef struct load_one {
+    vk_ctx *ctx;
     vk_arena *a;
     int staff;
     survey_layers *out;
@@ -347,15 +356,15 @@ typedef struct load_one {
 static vk_err read_one(void *arg, db_row *row)
 {
     load_one *l = arg;
-    return load_row(row, l->a, l->staff, l->out, l->ei);
+    return load_row(l->ctx, row, l->a, l->staff, l->out, l->ei);
 }
 
-vk_err survey_layers_load(store_conn *c, vk_arena *a, const char *slug, int staff,
+vk_err survey_layers_load(vk_ctx *ctx, vk_arena *a, const char *slug, int staff,
                           survey_layers *out, int *found, vk_errinfo *ei)
 {
-    load_one l = {a, staff, out, ei};
+    load_one l = {ctx, a, staff, out, ei};
     memset(out, 0, sizeof *out);
-    return db_first(c, &survey_layers_sql, SQL_LAYERS_ONE, DB_ARGS(DB_TEXT(slug)), read_one, &l, found,
+    return db_first(ctx->store, &survey_layers_sql, SQL_LAYERS_ONE, DB_ARGS(DB_TEXT(slug)), read_one, &l, found,
                     "reading a survey", ei);
 }
 
@@ -370,6 +379,7 @@ const store_collection *survey_layers_find(const survey_layers *s, const char *k
 /* ---- the provider of features/registry.h ---- */
 
 typedef struct each_state {
+    vk_ctx *ctx;
     vk_arena *a;
     int staff;
     vk_collection_fn fn;
@@ -382,7 +392,7 @@ static int each_row(void *arg, db_row *row)
 {
     each_state *st = arg;
     survey_layers s;
-    if ((st->err = load_row(row, st->a, st->staff, &s, st->ei)))
+    if ((st->err = load_row(st->ctx, row, st->a, st->staff, &s, st->ei)))
         return 1;
     for (int i = 0; i < s.nlayers; i++)
         if (st->fn(st->arg, &s.layers[i]))
@@ -397,7 +407,7 @@ static int is_staff(const vk_req *req)
 
 static vk_err provider_each(vk_ctx *ctx, const vk_req *req, vk_collection_fn fn, void *arg)
 {
-    each_state st = {req->arena, is_staff(req), fn, arg, VK_OK, &ctx->err};
+    each_state st = {ctx, req->arena, is_staff(req), fn, arg, VK_OK, &ctx->err};
     vk_err e = db_each(ctx->store, &survey_layers_sql, SQL_LAYERS_ALL, DB_NO_ARGS, each_row, &st,
                        "listing surveys", &ctx->err);
     return e ? e : st.err;
@@ -417,7 +427,7 @@ static vk_err provider_find(vk_ctx *ctx, const vk_req *req, const char *id,
     slug[dash - rest] = '\0';
     survey_layers s;
     int found = 0;
-    vk_err e = survey_layers_load(ctx->store, req->arena, slug, is_staff(req), &s, &found,
+    vk_err e = survey_layers_load(ctx, req->arena, slug, is_staff(req), &s, &found,
                                   &ctx->err);
     if (!e && found)
         *out = survey_layers_find(&s, dash + 1);

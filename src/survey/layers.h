@@ -22,6 +22,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "db/ctx.h"
 #include "db/store.h"
 #include "features/collections.h"
 
@@ -65,7 +66,7 @@ typedef struct survey_layers {
 
 /* The survey with this slug, if published (or closed), with every layer
  * (staff) or only its public ones (staff 0). *found 0 when there is none. */
-vk_err survey_layers_load(store_conn *c, vk_arena *a, const char *slug, int staff,
+vk_err survey_layers_load(vk_ctx *ctx, vk_arena *a, const char *slug, int staff,
                           survey_layers *out, int *found, vk_errinfo *ei);
 
 /* The answers of the survey's responses, response by response (id order):
