@@ -48,18 +48,35 @@ typedef struct wide {
     int ended;             /* cur is done: stepping again would start over */
 } wide;
 
-static char *name2(vk_arena *a, const char *key, const char *suffix)
+/* a + sep + b in the arena. */
+static char *join(vk_arena *a, const char *x, const char *sep, const char *y)
 {
-    size_t n = strlen(key) + strlen(suffix) + 2;
+    size_t n = strlen(x) + strlen(sep) + strlen(y) + 1;
     char *s = vk_arena_alloc(a, n);
     if (s)
-        snprintf(s, n, "%s.%s", key, suffix);
+        snprintf(s, n, "%s%s%s", x, sep, y);
     return s;
+}
+
+static char *name2(vk_arena *a, const char *key, const char *suffix)
+{
+    return join(a, key, ".", suffix);
 }
 
 static store_column column(const char *name, cql2_qtype type)
 {
     return (store_column){name, "", type, NULL, NULL, 0};
+}
+
+/* A question's own column: its key, unless a response column has that
+ * name (a question keyed "language": answer_language, as the layers name
+ * such follow-ups). */
+static const char *own_name(vk_arena *a, const char *key)
+{
+    for (int i = 0; i < NRESPONSE; i++)
+        if (strcmp(response_columns[i].name, key) == 0)
+            return join(a, "answer", "_", key);
+    return key;
 }
 
 /* The table's columns from the survey's questions (arena a). */
@@ -80,15 +97,18 @@ static vk_err wide_columns(wide *w, vk_arena *a, const char *name)
     for (int i = 0; i < s->nquestions; i++) {
         const survey_question *q = &s->questions[i];
         w->first[i] = n;
+        const char *own = own_name(a, q->key);
+        if (!own)
+            return VK_ENOMEM;
         switch (q->kind) {
-        case SURVEY_COL_NUMBER: w->cols[n++] = column(q->key, CQL2_Q_NUMBER); break;
-        case SURVEY_COL_BOOL: w->cols[n++] = column(q->key, CQL2_Q_INTEGER); break;
+        case SURVEY_COL_NUMBER: w->cols[n++] = column(own, CQL2_Q_NUMBER); break;
+        case SURVEY_COL_BOOL: w->cols[n++] = column(own, CQL2_Q_INTEGER); break;
         case SURVEY_COL_CHOICE:
             for (int c = 0; c < q->nchoices; c++)
                 if (!(w->cols[n++] = column(name2(a, q->key, q->choices[c]), CQL2_Q_INTEGER)).name)
                     return VK_ENOMEM;
             break;
-        default: w->cols[n++] = column(q->key, CQL2_Q_STRING);
+        default: w->cols[n++] = column(own, CQL2_Q_STRING);
         }
         if (q->other && !(w->cols[n++] = column(name2(a, q->key, "other"), CQL2_Q_STRING)).name)
             return VK_ENOMEM;

@@ -19,6 +19,8 @@ const fixture = (name) => JSON.parse(readFileSync(path.join(repoRoot, 'tests/fix
 const school = fixture('safe-route-to-school');      // route (map-line), unsafe_spots (map-point)
 const budget = fixture('neighbourhood-geobudget');   // improvements (geobudget)
 const part = fixture('how-to-take-part');            // no map question: multi-choice with "other", a consent
+// A question named as a column of every response is renamed in the table.
+part.pages.forEach((p) => p.elements.forEach((e) => { if (e.key === 'evening_date') e.key = 'language'; }));
 const PART = part.slug;
 const PARTS = 5;                                     // its responses; the last one answers nothing
 const SCHOOL = school.slug;
@@ -83,7 +85,7 @@ function seed(db) {
     sql.push(responseSql(rid, 3, i, 2));
     if (i === PARTS - 1) continue;
     const answers = { age_group: 'a30_64', years_lived: i + 0.5, ways_now: i % 2 ? ['walk'] : ['resident_evening', 'walk', { other: 'Kirjaston tapahtumat, "pajat"' }],
-      topics: ['planning', 'environment'], time_budget: { survey: 2 }, news_ok: true, why_not: '=SUM(A1)' };
+      topics: ['planning', 'environment'], time_budget: { survey: 2 }, news_ok: true, why_not: '=SUM(A1)', language: '2027-02-10' };
     for (const [k, v] of Object.entries(answers)) sql.push(`INSERT INTO survey_answer (response_id, question, value) VALUES (${rid}, '${k}', ${q(JSON.stringify(v))});`);
     // Personal data lives apart and is never exported.
     sql.push(`INSERT INTO survey_personal (response_id, question, value) VALUES (${rid}, 'news_email', '"asukas@example.org"');`);
@@ -315,7 +317,7 @@ describe('survey exports (staff)', () => {
     const rows = parseCsv(buf.toString('utf8'));
     assert.deepEqual(rows[0], ['response', 'submitted', 'version', 'language', 'age_group', 'years_lived',
       'ways_now.online_survey', 'ways_now.resident_evening', 'ways_now.walk', 'ways_now.workshop', 'ways_now.social_media',
-      'ways_now.feedback_service', 'ways_now.other', 'evening_date', 'influence', 'why_not', 'topics', 'time_budget', 'news_ok']);
+      'ways_now.feedback_service', 'ways_now.other', 'answer_language', 'influence', 'why_not', 'topics', 'time_budget', 'news_ok']);
     assert.equal(rows.length, 1 + PARTS);
     const col = (name) => rows[0].indexOf(name);
     const first = rows[1];
@@ -326,6 +328,8 @@ describe('survey exports (staff)', () => {
     assert.equal(first[col('ways_now.other')], 'Kirjaston tapahtumat, "pajat"');
     assert.equal(first[col('topics')], '["planning","environment"]');
     assert.equal(first[col('news_ok')], '1');
+    assert.equal(first[col('language')], 'fi');
+    assert.equal(first[col('answer_language')], '2027-02-10');
     assert.equal(first[col('why_not')], "'=SUM(A1)", 'a formula is defused');
     assert.equal(rows[2][col('ways_now.other')], '');
     assert.ok(rows[PARTS].slice(4).every((v) => v === ''), 'a response without answers is a row of empty answers');
@@ -378,6 +382,9 @@ describe('answers sent through the survey API become features', () => {
   test('publish, answer, see it as staff, make the question public, see it as anyone', async () => {
     const slug = 'koulutie-gis';
     const doc = { ...fixture('safe-route-to-school'), slug };
+    // A follow-up named as a fixed property keeps its answer as answer_place.
+    const spotsQ = doc.pages.flatMap((p) => p.elements).find((e) => e.key === 'unsafe_spots');
+    spotsQ.followups.find((f) => f.key === 'what_to_fix').key = 'place';
     delete doc.opens;
     delete doc.closes;
     let r = await call(srv, 'POST', '/api/v1/staff/surveys', { token: 'planner', body: doc });
@@ -385,6 +392,9 @@ describe('answers sent through the survey API become features', () => {
     r = await call(srv, 'POST', `/api/v1/staff/surveys/${slug}/publish`, { token: 'planner' });
     assert.equal(r.status, 200, r.text);
     const response = JSON.parse(readFileSync(path.join(repoRoot, 'tests/fixtures/surveys/responses/safe-route-to-school.json'), 'utf8'));
+    const fix = response.answers.unsafe_spots[0].answers;
+    fix.place = fix.what_to_fix;
+    delete fix.what_to_fix;
     r = await call(srv, 'POST', `/api/v1/surveys/${slug}/responses`, { body: { ...response, version: r.json.version ?? 1 } });
     assert.equal(r.status, 201, r.text);
     const col = `survey-${slug}-unsafe_spots`;
@@ -397,6 +407,8 @@ describe('answers sent through the survey API become features', () => {
     assert.deepEqual(drawn.geometry.coordinates, response.answers.unsafe_spots[0].geometry.coordinates);
     assert.equal(drawn.properties.response, response.id);
     assert.equal(drawn.properties.how_unsafe, 4);
+    assert.equal(drawn.properties.answer_place, fix.place);
+    assert.equal(drawn.properties.place, null);
     r = await call(srv, 'PUT', `/api/v1/staff/surveys/${slug}/public`, { token: 'planner', body: { questions: ['unsafe_spots'] } });
     assert.equal(r.status, 200, r.text);
     const open = await items(col);
