@@ -325,7 +325,9 @@ static vk_err export_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
     survey_layers s;
     gis_crs crs;
     vk_err e = load(ctx, req, &h->arena, &s, &crs);
-    const store_collection *col = question ? survey_layers_find(&s, question) : &s.features;
+    const store_collection *col = NULL;
+    if (!e)
+        col = question ? survey_layers_find(&s, question) : &s.features;
     if (!e && !col)
         e = vk_fail(&ctx->err, VK_ENOT_FOUND, "question", "the survey has no map question '%.40s'",
                     vk_utf8_valid(question, strlen(question), NULL) ? question : "?");
