@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { check as checkGeoJSON } from '@placemarkio/check-geojson';
-import { call, repoRoot, startServer, tempDir, vaikutaCli } from '../lib/server.mjs';
+import { call, login, repoRoot, startServer, tempDir, vaikutaCli } from '../lib/server.mjs';
 
 const OGC = '/ogcapi';
 const fixture = (name) => JSON.parse(readFileSync(path.join(repoRoot, 'tests/fixtures/surveys', `${name}.json`), 'utf8'));
@@ -111,7 +111,8 @@ before(async () => {
   const db = path.join(dir, 'test.sqlite');
   vaikutaCli(['init', '--db', db]);
   seed(db);
-  srv = await startServer({ dir, db, demo: false, tokens: [{ name: 'planner', role: 'planner' },
+  srv = await startServer({ dir, db, demo: false, users: [{ name: 'council1', role: 'council', password: 'correct horse battery staple' }],
+    tokens: [{ name: 'planner', role: 'planner' },
     { name: 'council', role: 'council' }, { name: 'moderator', role: 'moderator' }] });
   base = srv.url;
   token = srv.tokens.planner;
@@ -166,6 +167,15 @@ describe('survey collections in OGC API - Features', () => {
     const one = await get(`${OGC}/collections/${spots}/items/${drawn.id}`, staff());
     assert.equal(one.res.status, 200);
     assert.equal(one.json.properties.response, drawn.properties.response);
+  });
+
+  test('a staff session (cookie) sees the staff-only layers too', async () => {
+    const { cookie } = await login(srv, 'council1', 'correct horse battery staple');
+    const { json } = await get(`${OGC}/collections`, { Cookie: cookie });
+    assert.ok(json.collections.some((c) => c.id === spots));
+    assert.equal((await items(spots, 'limit=1', { Cookie: cookie })).json.numberMatched, SPOTS);
+    assert.equal((await items(spots, 'limit=1', { Cookie: 'vaikuta_session=' + '0'.repeat(64) })).res.status, 404,
+      'a stale session is anonymous');
   });
 
   test('queryables list the follow-ups with their types', async () => {
