@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "exchange/gpkg.h"
+#include "features/items.h"
 #include "http/params.h"
 
 #define CHUNK (64 * 1024)
@@ -91,27 +92,16 @@ void api_csv_field(vk_buf *b, const char *s)
     vk_buf_putc(b, '"');
 }
 
-/* One stored value: text quoted for JSON or, with csv, for CSV; numbers
- * as JSON writes them in both; NULL is null in JSON and empty in CSV. */
-static void put_value(vk_buf *b, const store_value *v, int csv)
-{
-    if (v->type == STORE_TEXT) {
-        if (csv)
-            api_csv_field(b, v->text);
-        else
-            vk_json_str_or_null(b, v->text);
-    } else if (v->type == STORE_INT) {
-        vk_json_int(b, v->i);
-    } else if (v->type == STORE_REAL) {
-        vk_json_num(b, v->d);
-    } else if (!csv) {
-        vk_buf_puts(b, "null");
-    }
-}
-
+/* One stored value in CSV: text quoted as it must be, numbers as JSON
+ * writes them, NULL empty. (GeoJSON writes values as the items do.) */
 void api_csv_value(vk_buf *b, const store_value *v)
 {
-    put_value(b, v, 1);
+    if (v->type == STORE_TEXT)
+        api_csv_field(b, v->text);
+    else if (v->type == STORE_INT)
+        vk_json_int(b, v->i);
+    else if (v->type == STORE_REAL)
+        vk_json_num(b, v->d);
 }
 
 static void write_header(api_export *x)
@@ -152,7 +142,7 @@ static vk_err write_geojson_item(api_export *x, const store_item *it)
     for (int i = 0; i < x->col->ncolumns; i++) {
         const store_value *v = &it->values[i];
         vk_buf_printf(b, "%s\"%s\":", i ? "," : "", x->col->columns[i].name);
-        put_value(b, v, 0);
+        api_item_value(b, v, x->col->columns[i].json);
     }
     vk_buf_puts(b, "}}");
     return VK_OK;
@@ -183,7 +173,7 @@ static vk_err write_csv_item(api_export *x, const store_item *it)
     for (int i = 0; i < x->col->ncolumns; i++) {
         const store_value *v = &it->values[i];
         vk_buf_putc(b, ',');
-        put_value(b, v, 1);
+        api_csv_value(b, v);
     }
     if (!it->wkb) { /* no geometry (a survey answer placed in words): empty */
         vk_buf_puts(b, ",,,\r\n");

@@ -380,6 +380,11 @@ describe('survey exports (staff)', () => {
     assert.equal(fc.features.length, SPOTS);
     assert.equal(fc.features.filter((f) => f.geometry === null).length, SPOTS - N);
     assert.ok(fc.features.every((f) => f.geometry === null || f.geometry.type === 'Point'));
+    // Properties as the collection's items give them: choices stay a JSON array.
+    const drawn = fc.features.find((f) => f.properties.located === 'geometry');
+    assert.deepEqual(drawn.properties.why_unsafe, ['traffic', 'crossing']);
+    const ogc = await items(spots, `filter=${encodeURIComponent(`id = ${drawn.id}`)}`, staff());
+    assert.deepEqual(ogc.json.features[0].properties, drawn.properties);
     const file = path.join(srv.dir, 'spots.geojson');
     writeFileSync(file, buf);
     assert.match(execFileSync('ogrinfo', ['-so', file, fc.name], { encoding: 'utf8' }), new RegExp(`Feature Count: ${SPOTS}\\b`));
