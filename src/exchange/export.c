@@ -555,24 +555,25 @@ static vk_err gpkg_shared(vk_ctx *ctx, const store_collection *col, gis_crs crs,
     return VK_OK;
 }
 
-/* A streamed export, counted in x->streams while it is sent. */
-typedef struct counted_stream {
+/* A streamed export, counted in x->streams from its reservation until
+ * it is sent (or released). */
+struct api_export_slot {
     api_exports *x; /* NULL: not counted (no server) */
     long (*read)(void *arg, char *buf, size_t max);
     void (*close)(void *arg);
     void *arg;
-} counted_stream;
+};
 
 static long stream_read(void *arg, char *buf, size_t max)
 {
-    counted_stream *c = arg;
+    api_export_slot *c = arg;
     return c->read(c->arg, buf, max);
 }
 
-static void stream_close(void *arg)
+void api_export_release(api_export_slot *c)
 {
-    counted_stream *c = arg;
-    c->close(c->arg);
+    if (!c)
+        return;
     if (c->x) {
         pthread_mutex_lock(&c->x->lock);
         c->x->streams--;
@@ -581,14 +582,18 @@ static void stream_close(void *arg)
     free(c);
 }
 
-vk_err api_export_send(vk_ctx *ctx, vk_resp *resp, long (*read)(void *arg, char *buf, size_t max),
-                       void (*close)(void *arg), void *arg)
+static void stream_close(void *arg)
 {
-    counted_stream *cs = calloc(1, sizeof *cs);
-    if (!cs) {
-        close(arg);
+    api_export_slot *c = arg;
+    c->close(c->arg);
+    api_export_release(c);
+}
+
+vk_err api_export_reserve(vk_ctx *ctx, vk_resp *resp, api_export_slot **out)
+{
+    api_export_slot *cs = calloc(1, sizeof *cs);
+    if (!cs)
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-    }
     api_exports *xs = ctx->exports;
     if (xs) {
         pthread_mutex_lock(&xs->lock);
@@ -597,18 +602,24 @@ vk_err api_export_send(vk_ctx *ctx, vk_resp *resp, long (*read)(void *arg, char 
         pthread_mutex_unlock(&xs->lock);
         if (full) {
             free(cs);
-            close(arg);
             return busy(ctx, resp, "the most exports the server sends at once are being sent");
         }
         cs->x = xs;
     }
-    cs->read = read;
-    cs->close = close;
-    cs->arg = arg;
+    *out = cs;
+    return VK_OK;
+}
+
+void api_export_send(api_export_slot *slot, vk_resp *resp,
+                     long (*read)(void *arg, char *buf, size_t max), void (*close)(void *arg),
+                     void *arg)
+{
+    slot->read = read;
+    slot->close = close;
+    slot->arg = arg;
     resp->stream_read = stream_read;
     resp->stream_close = stream_close;
-    resp->stream_arg = cs;
-    return VK_OK;
+    resp->stream_arg = slot;
 }
 
 static long export_read(void *arg, char *buf, size_t max)
@@ -698,8 +709,14 @@ vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         gpkg_job job = {ctx->cfg, col, crs};
         return api_export_file(ctx, req, resp, gpkg_job_build, &job);
     }
+    api_export_slot *slot = NULL;
     api_export *x = NULL;
-    if ((e = api_export_open(&x, ctx->cfg, col, fmt, crs, &ctx->err)))
+    if ((e = api_export_reserve(ctx, resp, &slot)))
         return e;
-    return api_export_send(ctx, resp, export_read, export_close, x);
+    if ((e = api_export_open(&x, ctx->cfg, col, fmt, crs, &ctx->err))) {
+        api_export_release(slot);
+        return e;
+    }
+    api_export_send(slot, resp, export_read, export_close, x);
+    return VK_OK;
 }

@@ -50,11 +50,16 @@ struct store_gpkg;
  * read through ctx's connection. */
 vk_err api_export_gpkg_layer(vk_ctx *ctx, const store_collection *col, gis_crs crs,
                              struct store_gpkg *g, vk_errinfo *ei);
-/* Send a streamed body (read/close as vk_resp's), counted among the
- * exports sent at once: 503 busy when that many are being sent. close(arg)
- * is called in every case, also when this fails. */
-vk_err api_export_send(vk_ctx *ctx, vk_resp *resp, long (*read)(void *arg, char *buf, size_t max),
-                       void (*close)(void *arg), void *arg);
+/* A place among the exports sent at once, taken before the export is
+ * opened: 503 busy (Retry-After) when every place is taken. Then either
+ * send a streamed body in it (read/close as vk_resp's; the place is free
+ * again when the response ends) or release it. */
+typedef struct api_export_slot api_export_slot;
+vk_err api_export_reserve(vk_ctx *ctx, vk_resp *resp, api_export_slot **out);
+void api_export_send(api_export_slot *slot, vk_resp *resp,
+                     long (*read)(void *arg, char *buf, size_t max), void (*close)(void *arg),
+                     void *arg);
+void api_export_release(api_export_slot *slot);
 /* Build a file with build(arg, path) at a new temporary path and send it;
  * it is removed once open. */
 vk_err api_export_file(vk_ctx *ctx, const vk_req *req, vk_resp *resp,

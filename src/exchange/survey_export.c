@@ -324,7 +324,10 @@ static vk_err export_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
     vk_arena_init(&h->arena, 0);
     survey_layers s;
     gis_crs crs;
+    api_export_slot *slot = NULL;
     vk_err e = load(ctx, req, &h->arena, &s, &crs);
+    if (!e)
+        e = api_export_reserve(ctx, resp, &slot);
     const store_collection *col = NULL;
     if (!e)
         col = question ? survey_layers_find(&s, question) : &s.features;
@@ -334,12 +337,14 @@ static vk_err export_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
     if (!e)
         e = api_export_open(&h->x, ctx->cfg, col, fmt, crs, &ctx->err);
     if (e) {
+        api_export_release(slot);
         vk_arena_fini(&h->arena);
         free(h);
         return e;
     }
     attachment(req, resp, s.slug, file, api_export_media_type(fmt));
-    return api_export_send(ctx, resp, held_read, held_close, h);
+    api_export_send(slot, resp, held_read, held_close, h);
+    return VK_OK;
 }
 
 vk_err api_survey_export_features(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
@@ -427,18 +432,23 @@ vk_err api_survey_export_responses(vk_ctx *ctx, const vk_req *req, vk_resp *resp
     vk_arena_init(&r->arena, 0);
     vk_buf_init(&r->pending, 256u * 1024 * 1024);
     vk_arena_init(&r->w.row, 0);
+    api_export_slot *slot = NULL;
     vk_err e = load(ctx, req, &r->arena, &r->s, NULL);
+    if (!e)
+        e = api_export_reserve(ctx, resp, &slot);
     if (!e)
         e = vk_ctx_open(&r->ctx, ctx->cfg, &ctx->err);
     if (!e)
         e = wide_open(&r->w, r->ctx->store, &r->s, &r->arena, "answers", &ctx->err);
     if (e) {
+        api_export_release(slot);
         responses_close(r);
         return e;
     }
     csv_header(r);
     attachment(req, resp, r->s.slug, "responses.csv", api_export_media_type(EXPORT_CSV));
-    return api_export_send(ctx, resp, responses_read, responses_close, r);
+    api_export_send(slot, resp, responses_read, responses_close, r);
+    return VK_OK;
 }
 
 /* export.gpkg: built into a temporary file, then sent. */
