@@ -306,6 +306,19 @@ describe('survey exports (staff)', () => {
     assert.equal((r.match(/^OGRFeature/gm) || []).length, [3, 7, 11, 15, 19, 23, 27].length);
   });
 
+  test('export.gpkg of a geobudget: the placed items with their item key', async () => {
+    const { res, buf } = await download(BUDGET, 'export.gpkg');
+    assert.equal(res.status, 200);
+    const file = path.join(srv.dir, 'budget.gpkg');
+    writeFileSync(file, buf);
+    const info = execFileSync('ogrinfo', ['-so', file, 'improvements'], { encoding: 'utf8' });
+    assert.match(info, /Geometry: Point/);
+    assert.match(info, new RegExp(`Feature Count: ${ITEMS}\\b`));
+    const rows = execFileSync('ogrinfo', ['-q', file, 'improvements', '-where', "item = 'bus_stop'"], { encoding: 'utf8' });
+    assert.equal((rows.match(/^OGRFeature/gm) || []).length, ITEMS);
+    assert.match(execFileSync('ogrinfo', ['-so', file, 'answers'], { encoding: 'utf8' }), new RegExp(`Feature Count: ${ITEMS}\\b`));
+  });
+
   test('export.gpkg of a survey without map questions: the answers table with a column per choice', async () => {
     const { res, buf } = await download(PART, 'export.gpkg');
     assert.equal(res.status, 200);
