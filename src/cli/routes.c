@@ -4,6 +4,7 @@
 #include "auth/auth.h"
 #include "auth/roles.h"
 #include "exchange/export.h"
+#include "exchange/survey_export.h"
 #include "feedback/feedback.h"
 #include "feedback/moderation.h"
 #include "feedback/workflow.h"
@@ -38,6 +39,7 @@ const vk_route vk_routes[] = {
     TOKEN_ROUTES(ROW)
     OPEN311_ROUTES(ROW)
     STATS_ROUTES(ROW)
+    SURVEY_EXPORT_ROUTES(ROW)
     SURVEY_ROUTES(ROW)
     SURVEY_STAFF_ROUTES(ROW)
     /* Last: everything else that is not under /api or /open311 is a web

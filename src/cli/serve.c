@@ -26,6 +26,7 @@
 #include "stats/stats_index.h"
 #include "survey/api.h"
 #include "survey/seed.h"
+#include "survey/layers.h"
 
 /* Sign-ins that may wait for their password check at once (signin.h);
  * about 0.1 s each, so the last waits under a second. */
@@ -252,7 +253,7 @@ static int serve(vk_config *cfg)
     randombytes_buf(cfg->address_key, sizeof cfg->address_key);
     fit_open_files(cfg);
     /* The collections features add to OGC API (features/registry.h). */
-    if (api_stats_register_collections(&ei))
+    if (api_stats_register_collections(&ei) || survey_layers_register(&ei))
         return fail("serve", &ei);
     served_features features = {0};
     const http_server_hooks hooks = {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "exchange/gpkg.h"
+#include "features/items.h"
 #include "http/params.h"
 
 #define CHUNK (64 * 1024)
@@ -73,7 +74,7 @@ static int formula_like(const char *s)
     return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
 }
 
-static void csv_field(vk_buf *b, const char *s)
+void api_csv_field(vk_buf *b, const char *s)
 {
     if (formula_like(s)) {
         vk_buf_puts(b, "\"'");
@@ -91,22 +92,16 @@ static void csv_field(vk_buf *b, const char *s)
     vk_buf_putc(b, '"');
 }
 
-/* One stored value: text quoted for JSON or, with csv, for CSV; numbers
- * as JSON writes them in both; NULL is null in JSON and empty in CSV. */
-static void put_value(vk_buf *b, const store_value *v, int csv)
+/* One stored value in CSV: text quoted as it must be, numbers as JSON
+ * writes them, NULL empty. (GeoJSON writes values as the items do.) */
+void api_csv_value(vk_buf *b, const store_value *v)
 {
-    if (v->type == STORE_TEXT) {
-        if (csv)
-            csv_field(b, v->text);
-        else
-            vk_json_str_or_null(b, v->text);
-    } else if (v->type == STORE_INT) {
+    if (v->type == STORE_TEXT)
+        api_csv_field(b, v->text);
+    else if (v->type == STORE_INT)
         vk_json_int(b, v->i);
-    } else if (v->type == STORE_REAL) {
+    else if (v->type == STORE_REAL)
         vk_json_num(b, v->d);
-    } else if (!csv) {
-        vk_buf_puts(b, "null");
-    }
 }
 
 static void write_header(api_export *x)
@@ -139,14 +134,15 @@ static vk_err write_geojson_item(api_export *x, const store_item *it)
     else
         vk_json_int(b, it->id);
     vk_buf_puts(b, ",\"geometry\":");
-    vk_err e = gis_wkb_to_geojson_crs_en(x->ctx->proj, x->crs, it->wkb, it->wkb_len, b);
+    vk_err e = it->wkb ? gis_wkb_to_geojson_crs_en(x->ctx->proj, x->crs, it->wkb, it->wkb_len, b)
+                       : (vk_buf_puts(b, "null") ? VK_ENOMEM : VK_OK);
     if (e)
         return e;
     vk_buf_puts(b, ",\"properties\":{");
     for (int i = 0; i < x->col->ncolumns; i++) {
         const store_value *v = &it->values[i];
         vk_buf_printf(b, "%s\"%s\":", i ? "," : "", x->col->columns[i].name);
-        put_value(b, v, 0);
+        api_item_value(b, v, x->col->columns[i].json);
     }
     vk_buf_puts(b, "}}");
     return VK_OK;
@@ -171,13 +167,17 @@ static vk_err write_csv_item(api_export *x, const store_item *it)
     vk_buf *b = &x->pending;
     char num[64];
     if (x->col->id_is_text)
-        csv_field(b, it->id_text ? it->id_text : "");
+        api_csv_field(b, it->id_text ? it->id_text : "");
     else
         vk_json_int(b, it->id);
     for (int i = 0; i < x->col->ncolumns; i++) {
         const store_value *v = &it->values[i];
         vk_buf_putc(b, ',');
-        put_value(b, v, 1);
+        api_csv_value(b, v);
+    }
+    if (!it->wkb) { /* no geometry (a survey answer placed in words): empty */
+        vk_buf_puts(b, ",,,\r\n");
+        return VK_OK;
     }
     vk_err e = transformed_wkb(x, it);
     if (e)
@@ -281,6 +281,38 @@ void api_export_close(api_export *x)
     free(x);
 }
 
+/* Every item of col into g's current layer, transformed into crs. */
+static vk_err gpkg_rows(api_export *x, store_gpkg *g, api_export_progress progress, void *arg,
+                        vk_errinfo *ei)
+{
+    store_items_query q = {.limit = -1};
+    vk_err e = store_cursor_open(x->ctx->store, x->col, &q, &x->cur, ei);
+    const store_item *it;
+    int rc = 0;
+    while (!e && (rc = store_cursor_next(x->cur, &it, ei)) == 1) {
+        if (it->wkb && (e = transformed_wkb(x, it)))
+            vk_fail(ei, e, "", "item %lld could not be transformed", (long long)it->id);
+        else if (!e)
+            e = store_gpkg_add(g, it, it->wkb ? x->wkb : NULL, it->wkb_len, ei);
+        if (progress && ++x->done % 4096 == 0)
+            progress(arg, x->done, x->total);
+    }
+    if (!e && rc < 0)
+        e = VK_EDB;
+    store_cursor_close(x->cur);
+    x->cur = NULL;
+    return e;
+}
+
+vk_err api_export_gpkg_layer(vk_ctx *ctx, const store_collection *col, gis_crs crs, store_gpkg *g,
+                             vk_errinfo *ei)
+{
+    api_export x = {.ctx = ctx, .col = col, .fmt = EXPORT_GPKG, .crs = crs};
+    vk_err e = gpkg_rows(&x, g, NULL, NULL, ei);
+    free(x.wkb);
+    return e;
+}
+
 vk_err api_export_gpkg(const vk_config *cfg, const store_collection *col, gis_crs crs,
                        const char *path, api_export_progress progress, void *arg, vk_errinfo *ei)
 {
@@ -290,23 +322,11 @@ vk_err api_export_gpkg(const vk_config *cfg, const store_collection *col, gis_cr
     vk_err e = own_ctx(cfg, &x.ctx, ei);
     if (!e)
         e = store_items_count(x.ctx->store, col, &q, &x.total, ei);
-    if (!e)
-        e = store_cursor_open(x.ctx->store, col, &q, &x.cur, ei);
     /* GeoPackage stores lon/lat for EPSG:4326; CRS84 is the same thing. */
     if (!e)
         e = store_gpkg_create(&g, path, col, gis_crs_epsg(crs), ei);
-    const store_item *it;
-    int rc = 0;
-    while (!e && (rc = store_cursor_next(x.cur, &it, ei)) == 1) {
-        if ((e = transformed_wkb(&x, it)))
-            vk_fail(ei, e, "", "item %lld could not be transformed", (long long)it->id);
-        else
-            e = store_gpkg_add(g, it, x.wkb, it->wkb_len, ei);
-        if (progress && ++x.done % 4096 == 0)
-            progress(arg, x.done, x.total);
-    }
-    if (!e && rc < 0)
-        e = VK_EDB;
+    if (!e)
+        e = gpkg_rows(&x, g, progress, arg, ei);
     if (g) {
         if (e)
             store_gpkg_abort(g);
@@ -315,7 +335,6 @@ vk_err api_export_gpkg(const vk_config *cfg, const store_collection *col, gis_cr
     }
     if (!e && progress)
         progress(arg, x.done, x.total);
-    store_cursor_close(x.cur);
     vk_ctx_free(x.ctx);
     free(x.wkb);
     return e;
@@ -536,30 +555,122 @@ static vk_err gpkg_shared(vk_ctx *ctx, const store_collection *col, gis_crs crs,
     return VK_OK;
 }
 
-/* A GeoJSON or CSV stream, counted in x->streams while it is sent. */
-typedef struct counted_stream {
+/* A streamed export, counted in x->streams from its reservation until
+ * it is sent (or released). */
+struct api_export_slot {
     api_exports *x; /* NULL: not counted (no server) */
-    api_export *e;
-} counted_stream;
+    long (*read)(void *arg, char *buf, size_t max);
+    void (*close)(void *arg);
+    void *arg;
+};
 
 static long stream_read(void *arg, char *buf, size_t max)
 {
-    counted_stream *c = arg;
-    vk_errinfo ei;
-    ssize_t n = api_export_read(c->e, buf, max, &ei);
-    return (long)n;
+    api_export_slot *c = arg;
+    return c->read(c->arg, buf, max);
 }
 
-static void stream_close(void *arg)
+void api_export_release(api_export_slot *c)
 {
-    counted_stream *c = arg;
-    api_export_close(c->e);
+    if (!c)
+        return;
     if (c->x) {
         pthread_mutex_lock(&c->x->lock);
         c->x->streams--;
         pthread_mutex_unlock(&c->x->lock);
     }
     free(c);
+}
+
+static void stream_close(void *arg)
+{
+    api_export_slot *c = arg;
+    c->close(c->arg);
+    api_export_release(c);
+}
+
+vk_err api_export_reserve(vk_ctx *ctx, vk_resp *resp, api_export_slot **out)
+{
+    api_export_slot *cs = calloc(1, sizeof *cs);
+    if (!cs)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    api_exports *xs = ctx->exports;
+    if (xs) {
+        pthread_mutex_lock(&xs->lock);
+        int full = xs->streams >= xs->cfg->max_exports;
+        xs->streams += !full;
+        pthread_mutex_unlock(&xs->lock);
+        if (full) {
+            free(cs);
+            return busy(ctx, resp, "the most exports the server sends at once are being sent");
+        }
+        cs->x = xs;
+    }
+    *out = cs;
+    return VK_OK;
+}
+
+void api_export_send(api_export_slot *slot, vk_resp *resp,
+                     long (*read)(void *arg, char *buf, size_t max), void (*close)(void *arg),
+                     void *arg)
+{
+    slot->read = read;
+    slot->close = close;
+    slot->arg = arg;
+    resp->stream_read = stream_read;
+    resp->stream_close = stream_close;
+    resp->stream_arg = slot;
+}
+
+static long export_read(void *arg, char *buf, size_t max)
+{
+    vk_errinfo ei;
+    return (long)api_export_read(arg, buf, max, &ei);
+}
+
+static void export_close(void *arg)
+{
+    api_export_close(arg);
+}
+
+vk_err api_export_file(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
+                       vk_err (*build)(void *arg, const char *path, vk_errinfo *ei), void *arg)
+{
+    char *path = vk_arena_alloc(req->arena, 4096);
+    const char *tmp = getenv("TMPDIR");
+    if (!path)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    snprintf(path, 4096, "%s/vaikuta-export-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return vk_fail(&ctx->err, VK_EIO, "", "cannot make a temporary file");
+    close(fd);
+    vk_err e = build(arg, path, &ctx->err);
+    if (e) {
+        unlink(path);
+        return e;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        unlink(path);
+        return vk_fail(&ctx->err, VK_EIO, "", "the GeoPackage vanished");
+    }
+    resp->file_path = path;
+    resp->file_size = (long long)st.st_size;
+    resp->file_unlink = 1;
+    return VK_OK;
+}
+
+typedef struct gpkg_job {
+    const vk_config *cfg;
+    const store_collection *col;
+    gis_crs crs;
+} gpkg_job;
+
+static vk_err gpkg_job_build(void *arg, const char *path, vk_errinfo *ei)
+{
+    gpkg_job *j = arg;
+    return api_export_gpkg(j->cfg, j->col, j->crs, path, NULL, NULL, ei);
 }
 
 vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
@@ -595,51 +706,17 @@ vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         return gpkg_shared(ctx, col, crs, resp);
     if (fmt == EXPORT_GPKG) {
         /* Without a server (handler tests): a file per request. */
-        char *path = vk_arena_alloc(req->arena, 4096);
-        const char *tmp = getenv("TMPDIR");
-        if (!path)
-            return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-        snprintf(path, 4096, "%s/vaikuta-export-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        int fd = mkstemp(path);
-        if (fd < 0)
-            return vk_fail(&ctx->err, VK_EIO, "", "cannot make a temporary file");
-        close(fd);
-        if ((e = api_export_gpkg(ctx->cfg, col, crs, path, NULL, NULL, &ctx->err))) {
-            unlink(path);
-            return e;
-        }
-        struct stat st;
-        if (stat(path, &st) != 0) {
-            unlink(path);
-            return vk_fail(&ctx->err, VK_EIO, "", "the GeoPackage vanished");
-        }
-        resp->file_path = path;
-        resp->file_size = (long long)st.st_size;
-        resp->file_unlink = 1;
-        return VK_OK;
+        gpkg_job job = {ctx->cfg, col, crs};
+        return api_export_file(ctx, req, resp, gpkg_job_build, &job);
     }
-    counted_stream *cs = calloc(1, sizeof *cs);
-    if (!cs)
-        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-    api_exports *xs = ctx->exports;
-    if (xs) {
-        pthread_mutex_lock(&xs->lock);
-        int full = xs->streams >= xs->cfg->max_exports;
-        xs->streams += !full;
-        pthread_mutex_unlock(&xs->lock);
-        if (full) {
-            free(cs);
-            return busy(ctx, resp, "the most exports the server sends at once are being sent");
-        }
-        cs->x = xs;
-    }
-    if ((e = api_export_open(&cs->e, ctx->cfg, col, fmt, crs, &ctx->err))) {
-        cs->e = NULL;
-        stream_close(cs);
+    api_export_slot *slot = NULL;
+    api_export *x = NULL;
+    if ((e = api_export_reserve(ctx, resp, &slot)))
+        return e;
+    if ((e = api_export_open(&x, ctx->cfg, col, fmt, crs, &ctx->err))) {
+        api_export_release(slot);
         return e;
     }
-    resp->stream_read = stream_read;
-    resp->stream_close = stream_close;
-    resp->stream_arg = cs;
+    api_export_send(slot, resp, export_read, export_close, x);
     return VK_OK;
 }

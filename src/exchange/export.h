@@ -43,6 +43,33 @@ typedef void (*api_export_progress)(void *arg, int64_t done, int64_t total);
 vk_err api_export_gpkg(const vk_config *cfg, const store_collection *col, gis_crs crs,
                        const char *path, api_export_progress progress, void *arg, vk_errinfo *ei);
 
+/* ---- for the exports of other data (exchange/survey_export.c) ---- */
+
+struct store_gpkg;
+/* Every item of col into g's current layer (exchange/gpkg.h), in crs,
+ * read through ctx's connection. */
+vk_err api_export_gpkg_layer(vk_ctx *ctx, const store_collection *col, gis_crs crs,
+                             struct store_gpkg *g, vk_errinfo *ei);
+/* A place among the exports sent at once, taken before the export is
+ * opened: 503 busy (Retry-After) when every place is taken. Then either
+ * send a streamed body in it (read/close as vk_resp's; the place is free
+ * again when the response ends) or release it. */
+typedef struct api_export_slot api_export_slot;
+vk_err api_export_reserve(vk_ctx *ctx, vk_resp *resp, api_export_slot **out);
+void api_export_send(api_export_slot *slot, vk_resp *resp,
+                     long (*read)(void *arg, char *buf, size_t max), void (*close)(void *arg),
+                     void *arg);
+void api_export_release(api_export_slot *slot);
+/* Build a file with build(arg, path) at a new temporary path and send it;
+ * it is removed once open. */
+vk_err api_export_file(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
+                       vk_err (*build)(void *arg, const char *path, vk_errinfo *ei), void *arg);
+/* CSV as the exports write it: a field RFC 4180-quoted when it must be,
+ * text a spreadsheet would run as a formula prefixed with an apostrophe;
+ * a value (NULL empty, numbers as JSON writes them). */
+void api_csv_field(vk_buf *b, const char *s);
+void api_csv_value(vk_buf *b, const store_value *v);
+
 /* The server's exports, shared by every worker (thread-safe).
  *
  * A GeoPackage is built once per collection, CRS and data version and

@@ -55,6 +55,95 @@ static void close_db(store_gpkg *g)
     free(g);
 }
 
+/* The GeoPackage geometry type of a collection's GeoJSON type name. */
+static const char *gpkg_geometry_type(const char *t)
+{
+    static const char *const names[][2] = {
+        {"Point", "POINT"},           {"LineString", "LINESTRING"},
+        {"Polygon", "POLYGON"},       {"MultiPoint", "MULTIPOINT"},
+        {"MultiLineString", "MULTILINESTRING"}, {"MultiPolygon", "MULTIPOLYGON"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(t, names[i][0]) == 0)
+            return names[i][1];
+    return "GEOMETRY";
+}
+
+/* Create col's table (features, or attributes when it has no geometry
+ * type), open a transaction for its rows and prepare their insert. */
+static vk_err start_layer(store_gpkg *g, const store_collection *col, vk_errinfo *ei)
+{
+    int features = col->geometry_type != NULL;
+    g->col = col;
+    /* SpatiaLite's GeoPackage triggers do not quote table names. */
+    snprintf(g->layer, sizeof g->layer, "%s", col->id);
+    for (char *p = g->layer; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+            *p = '_';
+    vk_buf sql;
+    vk_buf_init(&sql, 1 << 16);
+    char now[VK_RFC3339_LEN];
+    vk_now_rfc3339(now);
+    /* gpkgAddGeometryColumn adds the geometry column itself. */
+    vk_buf_printf(&sql, "CREATE TABLE \"%s\" (fid INTEGER PRIMARY KEY AUTOINCREMENT", g->layer);
+    for (int i = 0; i < col->ncolumns; i++)
+        vk_buf_printf(&sql, ", \"%s\" %s", col->columns[i].name, column_type(col->columns[i].type));
+    if (features) {
+        vk_buf_printf(&sql, "); INSERT INTO gpkg_contents (table_name, data_type, identifier, "
+                            "description, last_change, srs_id) VALUES ('%s', 'features', '%s', '', "
+                            "'%s', %d);",
+                      g->layer, g->layer, now, g->srid);
+        vk_buf_printf(&sql, "SELECT gpkgAddGeometryColumn('%s', 'geom', '%s', 0, 0, %d);", g->layer,
+                      gpkg_geometry_type(col->geometry_type), g->srid);
+        /* The index first: its triggers fill it as rows arrive. */
+        vk_buf_printf(&sql, "SELECT gpkgAddSpatialIndex('%s', 'geom');", g->layer);
+    } else {
+        vk_buf_printf(&sql, "); INSERT INTO gpkg_contents (table_name, data_type, identifier, "
+                            "description, last_change) VALUES ('%s', 'attributes', '%s', '', '%s');",
+                      g->layer, g->layer, now);
+    }
+    vk_buf_puts(&sql, "BEGIN;");
+    vk_err e = vk_buf_ok(&sql) ? g_exec(g, sql.data, ei) : vk_fail(ei, VK_ENOMEM, "", NULL);
+
+    vk_buf_reset(&sql);
+    vk_buf_printf(&sql, "INSERT INTO \"%s\" (fid%s", g->layer, features ? ", geom" : "");
+    for (int i = 0; i < col->ncolumns; i++)
+        vk_buf_printf(&sql, ", \"%s\"", col->columns[i].name);
+    vk_buf_printf(&sql, ") VALUES (%s", col->id_is_text ? "NULL" : "?1");
+    if (features)
+        vk_buf_printf(&sql, ", AsGPB(GeomFromWKB(?2, %d))", g->srid);
+    /* GeoPackage times are YYYY-MM-DDTHH:MM:SS.SSSZ; GDAL warns on others. */
+    for (int i = 0; i < col->ncolumns; i++)
+        vk_buf_printf(&sql, col->columns[i].type == CQL2_Q_DATETIME
+                                ? ", strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', ?%d)"
+                                : ", ?%d",
+                      3 + i);
+    vk_buf_putc(&sql, ')');
+    if (!e && sqlite3_prepare_v2(g->db, sql.data, -1, &g->insert, NULL) != SQLITE_OK)
+        e = g_fail(g, ei, "preparing the insert");
+    vk_buf_fini(&sql);
+    return e;
+}
+
+/* Commit the current layer's rows and record its extent. */
+static vk_err end_layer(store_gpkg *g, vk_errinfo *ei)
+{
+    sqlite3_finalize(g->insert);
+    g->insert = NULL;
+    if (!g->col->geometry_type)
+        return g_exec(g, "COMMIT;", ei);
+    /* The extent from the geometries: the R*Tree's float32 boxes are
+     * metres off at GK25's magnitudes. */
+    char sql[640];
+    snprintf(sql, sizeof sql,
+             "COMMIT; SELECT EnableGpkgAmphibiousMode(); "
+             "UPDATE gpkg_contents SET (min_x, min_y, max_x, max_y) = "
+             "(SELECT min(ST_MinX(geom)), min(ST_MinY(geom)), max(ST_MaxX(geom)), max(ST_MaxY(geom)) "
+             "FROM \"%s\") WHERE table_name = '%s'; SELECT DisableGpkgAmphibiousMode();",
+             g->layer, g->layer);
+    return g_exec(g, sql, ei);
+}
+
 vk_err store_gpkg_create(store_gpkg **out, const char *path, const store_collection *col, int srid,
                          vk_errinfo *ei)
 {
@@ -67,13 +156,7 @@ vk_err store_gpkg_create(store_gpkg **out, const char *path, const store_collect
         free(g);
         return vk_fail(ei, VK_ENOMEM, "", NULL);
     }
-    g->col = col;
     g->srid = srid;
-    /* SpatiaLite's GeoPackage triggers do not quote table names. */
-    snprintf(g->layer, sizeof g->layer, "%s", col->id);
-    for (char *p = g->layer; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
-            *p = '_';
     if (sqlite3_open_v2(path, &g->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         vk_fail(ei, VK_EIO, "", "cannot create %s", path);
         store_gpkg_abort(g);
@@ -82,46 +165,29 @@ vk_err store_gpkg_create(store_gpkg **out, const char *path, const store_collect
     g->spatialite = spatialite_alloc_connection();
     spatialite_init_ex(g->db, g->spatialite, 0);
 
-    vk_buf sql;
-    vk_buf_init(&sql, 1 << 16);
-    char now[VK_RFC3339_LEN];
-    vk_now_rfc3339(now);
+    char sql[256];
     /* A fresh file that is removed on failure needs no journal. */
-    vk_buf_puts(&sql, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
-                      "SELECT gpkgCreateBaseTables();");
-    if (srid != 4326)
-        vk_buf_printf(&sql, "SELECT gpkgInsertEpsgSRID(%d);", srid);
-    /* gpkgAddGeometryColumn adds the geometry column itself. */
-    vk_buf_printf(&sql, "CREATE TABLE \"%s\" (fid INTEGER PRIMARY KEY AUTOINCREMENT", g->layer);
-    for (int i = 0; i < col->ncolumns; i++)
-        vk_buf_printf(&sql, ", \"%s\" %s", col->columns[i].name, column_type(col->columns[i].type));
-    vk_buf_printf(&sql, "); INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
-                        "last_change, srs_id) VALUES ('%s', 'features', '%s', '', '%s', %d);",
-                  g->layer, g->layer, now, srid);
-    vk_buf_printf(&sql, "SELECT gpkgAddGeometryColumn('%s', 'geom', '%s', 0, 0, %d);", g->layer,
-                  strcmp(col->geometry_type, "Geometry") == 0 ? "GEOMETRY" : "MULTIPOLYGON", srid);
-    /* The index first: its triggers fill it as rows arrive. */
-    vk_buf_printf(&sql, "SELECT gpkgAddSpatialIndex('%s', 'geom'); BEGIN;", g->layer);
-    vk_err e = vk_buf_ok(&sql) ? g_exec(g, sql.data, ei) : vk_fail(ei, VK_ENOMEM, "", NULL);
-
-    vk_buf_reset(&sql);
-    vk_buf_printf(&sql, "INSERT INTO \"%s\" (fid, geom", g->layer);
-    for (int i = 0; i < col->ncolumns; i++)
-        vk_buf_printf(&sql, ", \"%s\"", col->columns[i].name);
-    vk_buf_printf(&sql, ") VALUES (%s, AsGPB(GeomFromWKB(?2, %d))", col->id_is_text ? "NULL" : "?1",
-                  srid);
-    for (int i = 0; i < col->ncolumns; i++)
-        vk_buf_printf(&sql, ", ?%d", 3 + i);
-    vk_buf_putc(&sql, ')');
-    if (!e && sqlite3_prepare_v2(g->db, sql.data, -1, &g->insert, NULL) != SQLITE_OK)
-        e = g_fail(g, ei, "preparing the insert");
-    vk_buf_fini(&sql);
+    snprintf(sql, sizeof sql, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
+                              "SELECT gpkgCreateBaseTables();");
+    vk_err e = g_exec(g, sql, ei);
+    if (!e && srid != 4326) {
+        snprintf(sql, sizeof sql, "SELECT gpkgInsertEpsgSRID(%d);", srid);
+        e = g_exec(g, sql, ei);
+    }
+    if (!e)
+        e = start_layer(g, col, ei);
     if (e) {
         store_gpkg_abort(g);
         return e;
     }
     *out = g;
     return VK_OK;
+}
+
+vk_err store_gpkg_add_layer(store_gpkg *g, const store_collection *col, vk_errinfo *ei)
+{
+    vk_err e = end_layer(g, ei);
+    return e ? e : start_layer(g, col, ei);
 }
 
 vk_err store_gpkg_add(store_gpkg *g, const store_item *item, const unsigned char *wkb, size_t n,
@@ -132,7 +198,8 @@ vk_err store_gpkg_add(store_gpkg *g, const store_item *item, const unsigned char
     sqlite3_clear_bindings(st);
     if (!g->col->id_is_text)
         sqlite3_bind_int64(st, 1, item->id);
-    sqlite3_bind_blob(st, 2, wkb, (int)n, SQLITE_STATIC);
+    if (wkb)
+        sqlite3_bind_blob(st, 2, wkb, (int)n, SQLITE_STATIC);
     for (int i = 0; i < g->col->ncolumns; i++) {
         const store_value *v = &item->values[i];
         switch (v->type) {
@@ -147,16 +214,7 @@ vk_err store_gpkg_add(store_gpkg *g, const store_item *item, const unsigned char
 
 vk_err store_gpkg_finish(store_gpkg *g, vk_errinfo *ei)
 {
-    /* The extent from the geometries: the R*Tree's float32 boxes are
-     * metres off at GK25's magnitudes. */
-    char sql[640];
-    snprintf(sql, sizeof sql,
-             "COMMIT; SELECT EnableGpkgAmphibiousMode(); "
-             "UPDATE gpkg_contents SET (min_x, min_y, max_x, max_y) = "
-             "(SELECT min(ST_MinX(geom)), min(ST_MinY(geom)), max(ST_MaxX(geom)), max(ST_MaxY(geom)) "
-             "FROM \"%s\") WHERE table_name = '%s';",
-             g->layer, g->layer);
-    vk_err e = g_exec(g, sql, ei);
+    vk_err e = end_layer(g, ei);
     if (e) {
         store_gpkg_abort(g);
         return e;

@@ -1,7 +1,7 @@
 /*
  * gpkg.h — writing a collection to a GeoPackage through SpatiaLite's own
  * GeoPackage support (gpkgCreateBaseTables, gpkgAddGeometryColumn,
- * gpkgAddSpatialIndex, AsGPB), one layer named after the collection (with
+ * gpkgAddSpatialIndex, AsGPB), a layer named after each collection (with
  * '-' as '_': accessibility_areas), the
  * CRS registered from SpatiaLite's EPSG table. Rows go in one transaction;
  * memory stays constant however many there are.
@@ -17,7 +17,12 @@ typedef struct store_gpkg store_gpkg;
  * srid. Caller ends with store_gpkg_finish() or store_gpkg_abort(). */
 vk_err store_gpkg_create(store_gpkg **out, const char *path, const store_collection *col, int srid,
                          vk_errinfo *ei);
-/* Add one item; wkb is its geometry already in srid, east/north order. */
+/* End the current layer and start col's in the same file (a survey's
+ * layers). A collection without a geometry_type becomes a table without
+ * geometry (GeoPackage "attributes"). */
+vk_err store_gpkg_add_layer(store_gpkg *g, const store_collection *col, vk_errinfo *ei);
+/* Add one item to the current layer; wkb is its geometry already in srid,
+ * east/north order, or NULL (none). */
 vk_err store_gpkg_add(store_gpkg *g, const store_item *item, const unsigned char *wkb, size_t n,
                       vk_errinfo *ei);
 /* Commit, record the layer's extent, close. Frees g. */

@@ -210,8 +210,12 @@ static sqlite3_stmt *prepare(store_conn *c, vk_buf *b, vk_errinfo *ei)
 /* The cache slot of a collection on this connection. */
 static store_extent *cache_of(store_conn *c, const store_collection *col)
 {
-    int idx = (int)(col - store_collections);
-    return idx >= 0 && idx < STORE_MAX_COLLECTIONS ? &c->extents[idx] : NULL;
+    /* Collections made per request (features/registry.h providers) are
+     * not the table's and have no slot: compare, never subtract. */
+    for (int i = 0; i < store_collections_count && i < STORE_MAX_COLLECTIONS; i++)
+        if (col == &store_collections[i])
+            return &c->extents[i];
+    return NULL;
 }
 
 vk_err store_items_count(store_conn *c, const store_collection *col, const store_items_query *q,
@@ -412,6 +416,34 @@ void store_data_stamp(store_conn *c, long long *version, long long *changes)
     *changes = sqlite3_total_changes64(c->db);
 }
 
+/* A collection made per request (a survey's layer) is a slice of a table
+ * whose R*Tree holds every slice: one pass over its own rows is cheaper
+ * than joining that R*Tree to them, and gives the times too. */
+static vk_err extent_of_rows(store_conn *c, const store_collection *col, vk_buf *b,
+                             double bbox[4], char t0[32], char t1[32], int *found,
+                             vk_errinfo *ei)
+{
+    const char *g = col->geom_sql, *t = col->time_sql ? col->time_sql : "NULL";
+    vk_buf_printf(b, "SELECT min(MbrMinX(%s)), min(MbrMinY(%s)), max(MbrMaxX(%s)), "
+                     "max(MbrMaxY(%s)), min(%s), max(%s) FROM %s",
+                  g, g, g, g, t, t, col->from);
+    sqlite3_stmt *st = prepare(c, b, ei);
+    vk_buf_fini(b);
+    if (!st)
+        return VK_EDB;
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+    for (int i = 0; *found && i < 4; i++)
+        bbox[i] = sqlite3_column_double(st, i);
+    t0[0] = t1[0] = '\0';
+    if (*found && sqlite3_column_type(st, 4) != SQLITE_NULL) {
+        snprintf(t0, 32, "%s", (const char *)sqlite3_column_text(st, 4));
+        snprintf(t1, 32, "%s", (const char *)sqlite3_column_text(st, 5));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? VK_OK : store_db_fail(c, ei, "collection extent");
+}
+
 vk_err store_items_extent(store_conn *c, const store_collection *col, double bbox[4],
                           char t0[32], char t1[32], int *found, vk_errinfo *ei)
 {
@@ -427,6 +459,8 @@ vk_err store_items_extent(store_conn *c, const store_collection *col, double bbo
     }
     vk_buf b;
     vk_buf_init(&b, 4096);
+    if (!x)
+        return extent_of_rows(c, col, &b, bbox, t0, t1, found, ei);
     vk_buf_printf(&b, "SELECT min(xmin), min(ymin), max(xmax), max(ymax) FROM %s", col->rtree);
     sqlite3_stmt *st = prepare(c, &b, ei);
     vk_buf_reset(&b);

@@ -228,7 +228,7 @@ vk_err api_items_compile(vk_ctx *ctx, const vk_req *req, api_items *it, gis_crs 
     return e;
 }
 
-static void write_value(vk_buf *b, const store_value *v, int json)
+void api_item_value(vk_buf *b, const store_value *v, int json)
 {
     /* A JSON column holds text that the database checked (json_valid). */
     if (json && v->type == STORE_TEXT && v->text) {
@@ -252,19 +252,24 @@ vk_err api_item_write(vk_ctx *ctx, const api_items *it, const store_item *item, 
     else
         vk_json_int(b, item->id);
     vk_buf_puts(b, ",\"geometry\":");
-    vk_err e = it->crs == GIS_CRS_CRS84
-                   ? gis_wkb_to_geojson(item->wkb, item->wkb_len, b)
-                   : gis_wkb_to_geojson_crs(ctx->proj, it->crs, item->wkb, item->wkb_len, b);
+    /* No geometry (a survey answer placed by district or in words): null. */
+    vk_err e = VK_OK;
+    if (!item->wkb)
+        vk_buf_puts(b, "null");
+    else
+        e = it->crs == GIS_CRS_CRS84
+                ? gis_wkb_to_geojson(item->wkb, item->wkb_len, b)
+                : gis_wkb_to_geojson_crs(ctx->proj, it->crs, item->wkb, item->wkb_len, b);
     if (e)
         return e;
     vk_buf_puts(b, ",\"properties\":{");
     for (int i = 0; i < col->ncolumns; i++) {
         vk_buf_printf(b, "%s\"%s\":", i ? "," : "", col->columns[i].name);
-        write_value(b, &item->values[i], col->columns[i].json);
+        api_item_value(b, &item->values[i], col->columns[i].json);
     }
     for (int i = 0; it->q.staff_view && i < store_feedback_staff_ncolumns; i++) {
         vk_buf_printf(b, ",\"%s\":", store_feedback_staff_columns[i].name);
-        write_value(b, &item->values[col->ncolumns + i], store_feedback_staff_columns[i].json);
+        api_item_value(b, &item->values[col->ncolumns + i], store_feedback_staff_columns[i].json);
     }
     if (it->q.has_near && it->q.near_order)
         vk_buf_printf(b, ",\"distance_m\":%lld", (long long)llround(item->distance));

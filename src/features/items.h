@@ -51,6 +51,10 @@ vk_err api_items_compile(vk_ctx *ctx, const vk_req *req, api_items *it, gis_crs 
  * distance_m, whole metres, when it->q.near_order). */
 vk_err api_item_write(vk_ctx *ctx, const api_items *it, const store_item *item, vk_buf *out);
 
+/* One property value as JSON; a json column's text (checked by the
+ * database) as it is. */
+void api_item_value(vk_buf *b, const store_value *v, int json);
+
 /* Write the first item the query finds as a Feature; *found 0 if none. */
 vk_err api_items_write_one(vk_ctx *ctx, api_items *it, vk_buf *out, int *found);
 

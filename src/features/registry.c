@@ -39,3 +39,40 @@ const vk_collection_entry *vk_registry_find(const char *id)
             return entries[i];
     return NULL;
 }
+
+static const vk_collection_provider *providers[VK_REGISTRY_MAX_PROVIDERS];
+static int nproviders;
+
+vk_err vk_registry_add_provider(const vk_collection_provider *p, vk_errinfo *ei)
+{
+    for (int i = 0; i < nproviders; i++)
+        if (providers[i] == p)
+            return VK_OK;
+    if (nproviders == VK_REGISTRY_MAX_PROVIDERS)
+        return vk_fail(ei, VK_EVALUE, "collection", "more than %d collection providers",
+                       VK_REGISTRY_MAX_PROVIDERS);
+    providers[nproviders++] = p;
+    return VK_OK;
+}
+
+vk_err vk_registry_each_provided(vk_ctx *ctx, const vk_req *req, vk_collection_fn fn, void *arg)
+{
+    for (int i = 0; i < nproviders; i++) {
+        vk_err e = providers[i]->each(ctx, req, fn, arg);
+        if (e)
+            return e;
+    }
+    return VK_OK;
+}
+
+vk_err vk_registry_find_provided(vk_ctx *ctx, const vk_req *req, const char *id,
+                                 const store_collection **out)
+{
+    *out = NULL;
+    for (int i = 0; id && i < nproviders; i++) {
+        const char *prefix = providers[i]->prefix;
+        if (strncmp(id, prefix, strlen(prefix)) == 0)
+            return providers[i]->find(ctx, req, id, out);
+    }
+    return VK_OK;
+}

@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "db/ctx.h"
+#include "features/collections.h"
 #include "http/request.h"
 
 #define VK_REGISTRY_MAX 32
@@ -38,5 +39,31 @@ int vk_registry_count(void);
 const vk_collection_entry *vk_registry_at(int i);
 /* The registered collection with this id, or NULL. */
 const vk_collection_entry *vk_registry_find(const char *id);
+
+/* Collections that come and go while serving (a survey's map questions):
+ * a provider, registered at start-up like the entries above, lists and
+ * finds them per request from the database, as store_collections served
+ * by the same items, queryables, CRS and CQL2 code as the table's. It
+ * decides who sees what: a collection the caller may not see is absent
+ * (not listed, not found). The collections it gives live in req->arena. */
+#define VK_REGISTRY_MAX_PROVIDERS 8
+
+typedef int (*vk_collection_fn)(void *arg, const store_collection *col);
+
+typedef struct vk_collection_provider {
+    const char *prefix; /* every id it gives starts with this ("survey-") */
+    /* Call fn with each collection req may see; stop when fn returns ≠ 0. */
+    vk_err (*each)(vk_ctx *ctx, const vk_req *req, vk_collection_fn fn, void *arg);
+    /* The collection with id if req may see it; else *out is NULL. */
+    vk_err (*find)(vk_ctx *ctx, const vk_req *req, const char *id, const store_collection **out);
+} vk_collection_provider;
+
+/* Add p (borrowed for the process; adding it again changes nothing). */
+vk_err vk_registry_add_provider(const vk_collection_provider *p, vk_errinfo *ei);
+/* Every provider's collections that req may see, in provider order. */
+vk_err vk_registry_each_provided(vk_ctx *ctx, const vk_req *req, vk_collection_fn fn, void *arg);
+/* The provided collection with this id that req may see; *out NULL if none. */
+vk_err vk_registry_find_provided(vk_ctx *ctx, const vk_req *req, const char *id,
+                                 const store_collection **out);
 
 #endif

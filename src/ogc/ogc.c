@@ -195,6 +195,22 @@ static void write_registered_collection(vk_ctx *ctx, const vk_req *req,
     write_collection_doc(b, api_base_url(req), &d);
 }
 
+/* The collections providers give (features/registry.h), one by one. */
+typedef struct provided_writer {
+    vk_ctx *ctx;
+    const vk_req *req;
+    vk_buf *b;
+    vk_err err;
+} provided_writer;
+
+static int write_provided(void *arg, const store_collection *col)
+{
+    provided_writer *w = arg;
+    vk_buf_putc(w->b, ',');
+    w->err = write_collection(w->ctx, w->req, col, w->b);
+    return w->err != VK_OK;
+}
+
 vk_err ogc_collections(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     const char *base = api_base_url(req);
@@ -217,6 +233,9 @@ vk_err ogc_collections(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         vk_buf_putc(b, ',');
         write_registered_collection(ctx, req, vk_registry_at(i), b);
     }
+    provided_writer w = {ctx, req, b, VK_OK};
+    if ((e = vk_registry_each_provided(ctx, req, write_provided, &w)) || (e = w.err))
+        return e;
     vk_buf_puts(b, "]}");
     return VK_OK;
 }
@@ -224,6 +243,11 @@ vk_err ogc_collections(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 static vk_err find_collection(vk_ctx *ctx, const vk_req *req, const store_collection **col)
 {
     *col = req->nargs ? store_collection_find(req->args[0]) : NULL;
+    if (!*col && req->nargs) {
+        vk_err e = vk_registry_find_provided(ctx, req, req->args[0], col);
+        if (e)
+            return e;
+    }
     if (!*col)
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "collectionId",
                        "there is no such collection; see " OGC_ROOT "/collections");

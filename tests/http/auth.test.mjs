@@ -82,6 +82,10 @@ const MATRIX = [
   ['POST', '/api/v1/staff/surveys/{slug}/close', 'planner'],
   ['POST', '/api/v1/staff/surveys/{slug}/reopen', 'planner'],
   ['POST', '/api/v1/staff/surveys/{slug}/archive', 'planner'],
+  ['GET', '/api/v1/staff/surveys/{slug}/export.gpkg', 'survey-reader'],
+  ['GET', '/api/v1/staff/surveys/{slug}/responses.csv', 'survey-reader'],
+  ['GET', '/api/v1/staff/surveys/{slug}/features.csv', 'survey-reader'],
+  ['GET', '/api/v1/staff/surveys/{slug}/{question}.geojson', 'survey-reader'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
 
@@ -92,6 +96,8 @@ const ADMITS = {
   planner: ['admin', 'planner'],
   council: ['admin', 'council'],
   admin: ['admin'],
+  // Survey exports: a staff route whose handler turns moderators away.
+  'survey-reader': ['admin', 'planner', 'council'],
 };
 // What an admitted caller gets on a staff route (the handler's answer).
 const ADMITTED_STATUS = {
@@ -117,6 +123,10 @@ const ADMITTED_STATUS = {
   'POST /api/v1/staff/surveys/{slug}/close': 404,
   'POST /api/v1/staff/surveys/{slug}/reopen': 404,
   'POST /api/v1/staff/surveys/{slug}/archive': 404,
+  'GET /api/v1/staff/surveys/{slug}/export.gpkg': 404, // no survey x
+  'GET /api/v1/staff/surveys/{slug}/responses.csv': 404,
+  'GET /api/v1/staff/surveys/{slug}/features.csv': 404,
+  'GET /api/v1/staff/surveys/{slug}/{question}.geojson': 404,
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 501,
