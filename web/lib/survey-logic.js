@@ -85,7 +85,7 @@
         var s = pageShown && holds(el.show_if, lookup);
         shown[el.key] = s;
         if (s && isQuestion(el) && !empty(answers[el.key])) {
-          kept[el.key] = isMap(el) ? pruneFeatures(el, answers[el.key], lookup) : answers[el.key];
+          kept[el.key] = isMap(el) || el.type === 'geobudget' ? pruneFeatures(el, answers[el.key], lookup) : answers[el.key];
         }
       });
     });
