@@ -62,7 +62,7 @@ test('answer the safe-route-to-school survey with the mouse, map questions drawn
     await page.click('label[for="q-respondent-c1"]');
     await page.fill('#q-grade', '3');
     await page.click('label[for="q-school-p0"]');
-    await page.click('label[for="q-mode-c4"]');
+    await page.click('label[for="q-mode-other"]');
     await page.fill('#q-mode-other-text', 'Potkulaudalla');
     await page.click('label[for="q-feel_safe-2"]');
     await nextPage(page);
