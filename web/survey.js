@@ -15,11 +15,15 @@
   var logic = VK.survey.logic, F = VK.survey.fields, M = VK.survey.map;
   var NOMAP_KEY = 'vaikuta.survey.nomap';
   var RETRIES = 5;
+  var SERVER_CODES = {
+    outside_area: 'svErr_outside', invalid_geometry: 'svErr_geometry', unsupported_geometry: 'svErr_geometry',
+    invalid_coordinates: 'svErr_geometry', too_many_vertices: 'svErr_geometry'
+  };
 
   var S = {
     slug: null, def: null, version: 1, open: true, config: null, districts: [],
     answers: {}, page: 0, id: null, started: null, token: null, done: false,
-    built: {}, errors: {}
+    built: {}, problems: []
   };
 
   function storageKey() { return 'vaikuta.survey.' + S.slug; }
@@ -143,35 +147,43 @@
     $('sv-progress-fill').style.width = Math.round(100 * n / pages.length) + '%';
   }
 
+  // An answer changed: its errors go (the summary keeps the others).
   function changed(key) {
-    if (S.errors[key]) {
-      F.showError(elementId(key), null);
-      delete S.errors[key];
-    }
+    S.problems = S.problems.filter(function (p) {
+      if (p.key !== key) return true;
+      if (!F.showError(p.id, null) && $(p.id)) $(p.id).hidden = true;
+      return false;
+    });
     persist();
     showVisibility();
   }
 
   /* ---------- checks and errors ---------- */
 
-  function errorText(e) { return t(e.key, e.vars); }
+  // A problem: {id (of the field), key (its question), msg ({key, vars}
+  // of the strings) or raw (the server's words), label (the key of the
+  // question named)}: its words are made in the language of the moment.
+  function problemText(p) {
+    var text = p.msg ? t(p.msg.key, p.msg.vars) : p.raw;
+    return { text: text, words: p.label ? labelOf(p.label) + ': ' + text : text };
+  }
 
   // The problems of the shown questions of this page (and of their drawn
-  // features' follow-ups): [{id, text, key}].
+  // features' follow-ups).
   function pageProblems() {
     var ev = evaluation(), out = [];
     S.def.pages[S.page].elements.forEach(function (q) {
       if (!logic.isQuestion(q) || !ev.shown[q.key]) return;
       var v = S.answers[q.key];
       var e = logic.check(q, v);
-      if (e) out.push({ id: elementId(q.key), text: errorText(e), key: q.key });
+      if (e) out.push({ id: elementId(q.key), msg: e, key: q.key, label: q.key });
       if (logic.isMap(q) && Array.isArray(v)) {
         v.forEach(function (f, i) {
           var scope = logic.followupScope(q, f, ev.lookup);
           (q.followups || []).forEach(function (fu) {
             if (!scope.shown[fu.key]) return;
             var fe = logic.check(fu, (f.answers || {})[fu.key]);
-            if (fe) out.push({ id: elementId(q.key) + '-f' + i + '-' + fu.key, text: errorText(fe), key: q.key });
+            if (fe) out.push({ id: elementId(q.key) + '-f' + i + '-' + fu.key, msg: fe, key: q.key, label: fu.key });
           });
         });
       }
@@ -180,29 +192,30 @@
   }
 
   function clearErrors() {
-    Object.keys(S.errors).forEach(function (k) { F.showError(S.errors[k], null); });
     document.querySelectorAll('#sv-page .field-error').forEach(function (e) { e.hidden = true; e.textContent = ''; });
     document.querySelectorAll('#sv-page .has-error').forEach(function (e) { e.classList.remove('has-error'); });
     document.querySelectorAll('#sv-page [aria-invalid]').forEach(function (e) { e.removeAttribute('aria-invalid'); });
-    S.errors = {};
+    S.problems = [];
     $('sv-summary').hidden = true;
   }
 
   // Each problem next to its question, and all of them in the summary,
-  // which takes the focus.
-  function showProblems(list) {
+  // which takes the focus (unless the page is only drawn again in
+  // another language).
+  function showProblems(list, keepFocus) {
     clearErrors();
+    S.problems = list;
     var ul = $('sv-summary-list');
     ul.textContent = '';
     list.forEach(function (p) {
-      if (!F.showError(p.id, p.text)) {
+      var pt = problemText(p);
+      if (!F.showError(p.id, pt.text)) {
         var e = $(p.id);
-        if (e) { e.textContent = p.text; e.hidden = false; }
+        if (e) { e.textContent = pt.text; e.hidden = false; }
       }
-      S.errors[p.key || p.id] = p.id;
       var li = el('li');
       var box = $(p.id + '-q') || $(p.id);
-      var words = p.label ? p.label + ': ' + p.text : p.text;
+      var words = pt.words;
       if (!box) {
         li.textContent = words;
         ul.appendChild(li);
@@ -219,7 +232,7 @@
       ul.appendChild(li);
     });
     $('sv-summary').hidden = false;
-    $('sv-summary').focus();
+    if (!keepFocus) $('sv-summary').focus();
   }
 
   function labelOf(key) {
@@ -243,7 +256,6 @@
     if (dir > 0) {
       var probs = pageProblems();
       if (probs.length) {
-        probs.forEach(function (p) { p.label = labelOf(p.key); });
         showProblems(probs);
         return false;
       }
@@ -280,7 +292,6 @@
   function submit() {
     var probs = pageProblems();
     if (probs.length) {
-      probs.forEach(function (p) { p.label = labelOf(p.key); });
       showProblems(probs);
       return;
     }
@@ -309,25 +320,27 @@
   // question's page), or in the summary.
   function serverError(e) {
     if (!(e instanceof VK.ApiError)) {
-      showProblems([{ id: 'sv-network', text: t('svNetworkError') }]);
+      showProblems([{ id: 'sv-network', msg: { key: 'svNetworkError' } }]);
       return;
     }
     if (e.code === 'survey_closed') {
-      showProblems([{ id: 'sv-closed-error', text: t('svClosedNow') }]);
+      showProblems([{ id: 'sv-closed-error', msg: { key: 'svClosedNow' } }]);
       return;
     }
     var f = logic.parseField(e.field);
     var at = f && logic.index(S.def)[f.question];
     if (!at) {
-      showProblems([{ id: 'sv-general', text: t('svServerError', { message: e.message }) }]);
+      showProblems([{ id: 'sv-general', msg: { key: 'svServerError', vars: { message: e.message } } }]);
       return;
     }
     if (at.page !== S.page) goTo(at.page, false);
     var id = elementId(f.question);
     if (f.index >= 0 && f.followup) id += '-f' + f.index + '-' + f.followup;
     else if (f.index >= 0) id += '-f' + f.index + '-loc-error';
-    var text = e.message;
-    showProblems([{ id: id, key: f.question, text: text, label: labelOf(f.followup || f.question) }]);
+    // The server's words are English; a place refused is said in the page's language too.
+    var known = SERVER_CODES[e.code];
+    showProblems([{ id: id, key: f.question, label: f.followup || f.question,
+      raw: e.message, msg: known ? { key: known, vars: { message: e.message } } : null }]);
   }
 
   function thanks() {
@@ -411,7 +424,9 @@
     }
     var pages = visiblePages(evaluation());
     if (pages.indexOf(S.page) < 0) S.page = pages[0] || 0;
+    var shown = S.problems;
     buildPage();
+    if (shown.length) showProblems(shown, true);
   }
 
   function wire() {

@@ -40,6 +40,9 @@ test('every page, its errors and the thank-you: axe in fi, sv, en at 360 px; bra
     await page.waitForSelector('#sv-summary:not([hidden])');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'sv-summary');
     await state(page, 'page 1, errors');
+    // The errors stay through the language switches, in the language shown.
+    assert.equal(await page.textContent('#q-age_group-error'), 'Vastaa tähän kysymykseen.');
+    assert.equal(await page.isVisible('#sv-summary'), true);
 
     // Under 18: the page "hours" is not asked.
     await page.click('label[for="q-age_group-c0"]');
