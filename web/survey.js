@@ -406,6 +406,14 @@
 
   /* ---------- start ---------- */
 
+  // The page drawn again (another language, the map on or off) with the
+  // errors it showed.
+  function redraw() {
+    var shown = S.problems;
+    buildPage();
+    if (shown.length) showProblems(shown, true);
+  }
+
   function renderSurvey() {
     document.title = localName(S.def.title) + ' – Vaikuta';
     $('sv-title').textContent = localName(S.def.title);
@@ -424,9 +432,7 @@
     }
     var pages = visiblePages(evaluation());
     if (pages.indexOf(S.page) < 0) S.page = pages[0] || 0;
-    var shown = S.problems;
-    buildPage();
-    if (shown.length) showProblems(shown, true);
+    redraw();
   }
 
   function wire() {
@@ -442,7 +448,7 @@
     nm.checked = noMap();
     nm.addEventListener('change', function () {
       try { localStorage.setItem(NOMAP_KEY, nm.checked ? '1' : '0'); } catch (e) { /* ignore */ }
-      buildPage();
+      redraw();
     });
   }
 

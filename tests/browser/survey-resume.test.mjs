@@ -6,7 +6,7 @@
 // (outside the survey area) is shown next to the drawn feature it names.
 import assert from 'node:assert/strict';
 import { after, before, gotoReady, newPage, startBoth, stopBoth, test } from './helpers.mjs';
-import { PLANNER, checkState, fixture, nextPage, publish } from './survey-helpers.mjs';
+import { PLANNER, assertNoOverflow, checkState, fixture, nextPage, publish } from './survey-helpers.mjs';
 import { call, login } from '../lib/server.mjs';
 
 let server;
@@ -61,7 +61,8 @@ test('save, resume on another browser context, fix a refused place, send', async
     await a.closeAll();
   }
 
-  const b = await newPage(browser);
+  // The other browser is a phone.
+  const b = await newPage(browser, { viewport: { width: 360, height: 740 } });
   try {
     await b.goto(link);
     await b.waitForSelector('body[data-ready="true"]');
@@ -71,6 +72,8 @@ test('save, resume on another browser context, fix a refused place, send', async
     assert.equal(await b.inputValue('#q-unsafe_spots-f0-words'), 'Vid affärens parkering');
     assert.equal(await b.isChecked('#q-unsafe_spots-f0-how_unsafe-2'), true);
     assert.equal(await b.isChecked('#sv-nomap'), false, 'the map choice stays with the browser');
+    assert.equal(await b.locator('.leaflet-container').count(), 2);
+    await assertNoOverflow(b, 'map page at 360 px');
     await b.check('#sv-nomap');
     await b.waitForSelector('#q-route-f0-coords');
     assert.match(await b.inputValue('#q-route-f0-coords'), /^60\.17, 24\.93\n60\.18, 24\.95$/);
@@ -87,6 +90,7 @@ test('save, resume on another browser context, fix a refused place, send', async
     assert.match(await b.textContent('#q-route-f0-loc-error'), /^Platsen ligger utanför enkätens område/);
     assert.equal(await b.isVisible('#sv-summary'), true);
     await checkState(b, 'server error shown');
+    await assertNoOverflow(b, 'server error at 360 px');
 
     await b.check('#q-route-f0-way-district');
     await b.selectOption('#q-route-f0-district', 'vuoksenniska');
