@@ -143,3 +143,41 @@ test('client branching agrees with the server on the fixture responses', async (
     await page.closeAll();
   }
 });
+
+test('geobudget with the mouse: items chosen, each placed by a click on the map', async () => {
+  const gslug = await publish(server, fixture('neighbourhood-geobudget', 'budjetti-hiiri'));
+  const page = await newPage(browser);
+  const bodies = [];
+  page.on('request', (r) => { if (r.url().endsWith('/responses')) bodies.push(r.postDataJSON()); });
+  try {
+    await gotoReady(page, `${server.url}/s/${gslug}?lang=fi`);
+    await page.click('button[aria-label="Lisää: Penkki"]');
+    await page.click('button[aria-label="Lisää: Katos bussipysäkille"]');
+    assert.match(await page.textContent('#q-improvements-total'), /Käytetty 9\s?500\s€ \/ 40\s?000\s€/);
+    for (const [i, dx] of [[0, -20], [1, 25]]) {
+      await page.click(`#q-improvements-f${i}-redraw`);
+      const b = await page.locator('#q-improvements-map').boundingBox();
+      await page.mouse.click(b.x + b.width / 2 + dx, b.y + b.height / 2);
+      await page.waitForSelector(`#q-improvements-f${i}-redraw:has-text("uudelleen")`);
+    }
+    await page.click('label[for="q-improvements-f1-way-place"]');
+    await page.selectOption('#q-improvements-f1-place', 'koskenpaa_stop');
+    await checkState(page, 'geobudget placed on the map');
+    await page.click('#sv-next');
+    await page.waitForSelector('#q-priorities-q');
+    await page.click('label[for="q-priorities-ok"]');
+    await page.check('#q-satisfaction-0-0');
+    await page.check('#q-satisfaction-1-1');
+    await page.check('#q-satisfaction-2-2');
+    await page.click('#sv-submit');
+    await page.waitForSelector('#sv-thanks:not([hidden])', { timeout: 15000 });
+    const placed = bodies[0].answers.improvements;
+    assert.deepEqual(placed.map((x) => x.item), ['bench', 'bus_shelter']);
+    assert.equal(placed[0].geometry.type, 'Point');
+    assert.deepEqual(placed[1], { item: 'bus_shelter', place: 'koskenpaa_stop' });
+    assert.deepEqual(bodies[0].answers.priorities, ['play', 'transport', 'greenery', 'safety']);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});

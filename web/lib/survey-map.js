@@ -284,13 +284,16 @@
           detail.appendChild(l);
           detail.appendChild(el('p', { class: 'hint', id: cid + '-hint' }, t('svCoordsHint')));
           detail.appendChild(input);
-          input.addEventListener('change', function () {
+          // Taken as typed; said to be unreadable only when the field is left.
+          var typed = function (leaving) {
             var c = parseCoords(input.value, kind);
             setWay(x, 'geometry', c ? geometryOf(kind, c) : undefined);
-            locError(c || !input.value.trim() ? '' : t('svCoordsInvalid'));
+            if (leaving || c) locError(c || !input.value.trim() ? '' : t('svCoordsInvalid'));
             save();
             drawFeatures();
-          });
+          };
+          input.addEventListener('input', function () { typed(false); });
+          input.addEventListener('change', function () { typed(true); });
         } else if (w === 'district' || w === 'place') {
           var sid = fid + '-' + w;
           var sl = el('label', null, t('svWay_' + w));
