@@ -245,6 +245,7 @@
   function goTo(index, focusTitle) {
     S.page = index;
     persist();
+    if (S.token) updateDraft();
     clearErrors();
     buildPage();
     if (focusTitle) $('sv-page-title').focus();
@@ -385,6 +386,13 @@
     }, function (e) {
       status.textContent = t('svSaveFailed', { message: e.message || '' });
     });
+  }
+
+  // A saved draft follows the answers from page to page, quietly: its
+  // link then opens where the respondent left off.
+  function updateDraft() {
+    VK.api('PUT', '/api/v1/surveys/' + encodeURIComponent(S.slug) + '/drafts/' + encodeURIComponent(S.token), draftBody())
+      .catch(function () { /* the answers are in this browser; "save" says if it fails */ });
   }
 
   function loadDraft(token) {

@@ -80,6 +80,16 @@ test('save, resume on another browser context, fix a refused place, send', async
     await nextPage(b);
     await b.click('label[for="q-told_adult-c0"]');
     await nextPage(b);
+    // The saved draft follows from page to page.
+    const token = new URL(link).searchParams.get('resume');
+    let draft;
+    for (let i = 0; i < 50; i++) {
+      draft = (await call(server, 'GET', `/api/v1/surveys/${slug}/drafts/${encodeURIComponent(token)}`)).json;
+      if (draft && draft.page === 3) break;
+      await b.waitForTimeout(100);
+    }
+    assert.equal(draft.page, 3);
+    assert.equal(draft.answers.told_adult, 'yes');
     // A pupil answers: no consent is asked, so no e-mail is given.
     assert.equal(await b.isVisible('#q-contact_ok-yes'), false);
     await b.click('#sv-submit');
