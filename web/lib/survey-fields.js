@@ -416,12 +416,14 @@
       li.appendChild(info);
       var ctl = el('div', 'sv-budget-ctl');
       var minus = el('button', { type: 'button', class: 'button button-secondary button-small', 'aria-label': t('svLess', { name: localName(it.text) }) }, '−');
-      var out = el('output', { class: 'sv-budget-count', 'aria-labelledby': nameId });
+      // Not an <output>: that is a live region of its own, and the total
+      // below already says the new count.
+      var out = el('span', 'sv-budget-count');
       var plus = el('button', { type: 'button', class: 'button button-small', 'aria-label': t('svMore', { name: localName(it.text) }) }, '+');
       minus.addEventListener('click', function () {
         if ((counts()[it.key] || 0) === 0) return;
         onRemove(it.key);
-        refresh();
+        refresh(it);
       });
       plus.addEventListener('click', function () {
         if (!canAdd(it)) {
@@ -429,7 +431,7 @@
           return;
         }
         onAdd(it.key);
-        refresh();
+        refresh(it);
       });
       ctl.appendChild(minus);
       ctl.appendChild(out);
@@ -438,7 +440,8 @@
       list.appendChild(li);
       rows.push({ it: it, minus: minus, plus: plus, out: out });
     });
-    function refresh() {
+    // changed: the item whose count changed, said with the total.
+    function refresh(changed) {
       var c = counts();
       rows.forEach(function (r) {
         var n = c[r.it.key] || 0;
@@ -446,7 +449,7 @@
         r.minus.setAttribute('aria-disabled', n === 0 ? 'true' : 'false');
         r.plus.setAttribute('aria-disabled', canAdd(r.it) ? 'false' : 'true');
       });
-      status.update(budgetTotal(q, c));
+      status.update(budgetTotal(q, c), changed && changed.key ? t('svCount', { name: localName(changed.text), n: c[changed.key] || 0 }) : '');
     }
     f.body.appendChild(status);
     f.body.appendChild(list);
