@@ -168,6 +168,16 @@
     return { text: text, words: p.label ? labelOf(p.label) + ': ' + text : text };
   }
 
+  function consentOf(key) {
+    var found = null;
+    S.def.pages.forEach(function (p) {
+      p.elements.forEach(function (el) {
+        if (el.type === 'consent' && (el.personal || []).indexOf(key) >= 0) found = el;
+      });
+    });
+    return found;
+  }
+
   // The problems of the shown questions of this page (and of their drawn
   // features' follow-ups).
   function pageProblems() {
@@ -176,6 +186,11 @@
       if (!logic.isQuestion(q) || !ev.shown[q.key]) return;
       var v = S.answers[q.key];
       var e = logic.check(q, v);
+      // Personal data only under its consent (the server refuses it otherwise).
+      var consent = consentOf(q.key);
+      if (!e && consent && !logic.empty(v) && ev.answers[consent.key] !== true) {
+        e = { key: 'svErr_consentFirst', vars: { consent: localName(consent.text) } };
+      }
       if (e) out.push({ id: elementId(q.key), msg: e, key: q.key, label: q.key });
       if (logic.isMap(q) && Array.isArray(v)) {
         v.forEach(function (f, i) {

@@ -3,7 +3,8 @@
 // another browser context (no shared storage) restores the answers, the
 // page and the language. The map questions are answered without the map
 // (typed coordinates, words, a district); a place the server refuses
-// (outside the survey area) is shown next to the drawn feature it names.
+// (outside the survey area) is shown next to the drawn feature it names;
+// personal data without its consent is stopped before sending.
 import assert from 'node:assert/strict';
 import { after, before, gotoReady, newPage, startBoth, stopBoth, test } from './helpers.mjs';
 import { PLANNER, assertNoOverflow, checkState, fixture, nextPage, publish } from './survey-helpers.mjs';
@@ -92,6 +93,12 @@ test('save, resume on another browser context, fix a refused place, send', async
     assert.equal(draft.answers.told_adult, 'yes');
     // A pupil answers: no consent is asked, so no e-mail is given.
     assert.equal(await b.isVisible('#q-contact_ok-yes'), false);
+    await b.fill('#q-email', 'elev@example.fi');
+    await b.click('#sv-submit');
+    await b.waitForSelector('#q-email-error:not([hidden])');
+    assert.match(await b.textContent('#q-email-error'), /^Det här är en personuppgift/);
+    await b.fill('#q-email', '');
+    assert.equal(await b.isVisible('#q-email-error'), false);
     await b.click('#sv-submit');
 
     // The server refuses the route's place: shown at that feature, on its page.
