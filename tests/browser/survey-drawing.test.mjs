@@ -64,6 +64,9 @@ test('draw an area by keyboard, draw it again, delete a point, send', async () =
     assert.equal(await page.isVisible('#q-zone-map .crosshair'), true);
     await pressOnMap(page, ['Enter', 'ArrowRight', 'Enter', 'ArrowDown', 'Enter']);
     assert.match(await page.textContent('#q-zone-q .draw-status'), /3/);
+    // The languages switched in the middle: the drawing goes on.
+    await checkState(page, 'drawing an area');
+    assert.equal(await page.isVisible('#q-zone-map .crosshair'), true);
     await tabTo(page, '#q-zone-finish');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#q-zone-f0');

@@ -22,6 +22,8 @@
   var FEATURE_STYLE = { color: '#0a4f7e', weight: 4, opacity: 1, fillColor: '#0a4f7e', fillOpacity: 0.2 };
   var DRAFT_STYLE = { color: '#b00020', weight: 3, dashArray: '5 4', fillOpacity: 0.1 };
   var AREA_STYLE = { color: '#3d4650', weight: 2, dashArray: '6 4', fill: false, interactive: false };
+  // Drawings not finished, by question id: they outlive the page's DOM.
+  var UNFINISHED = {};
 
   function round7(x) { return Math.round(x * 1e7) / 1e7; }
 
@@ -164,19 +166,23 @@
     }
 
     /* drawing */
-    function startDrawing(index) {
+    // resumed: a drawing the page was drawn again in the middle of (another
+    // language, say), carried on where it was, the focus left where it is.
+    function startDrawing(index, resumed) {
       if (!map) return;
-      drawing = { index: index, v: [] };
+      drawing = UNFINISHED[io.id] = resumed || { index: index, v: [] };
       bar.hidden = false;
       map.cross.hidden = false;
       mapBox.classList.add('is-drawing');
       drawStatus.textContent = '';
       renderDraft();
+      if (resumed) return;
       map.getContainer().focus();
       mapBox.scrollIntoView({ block: 'nearest' });
     }
     function stopDrawing() {
       drawing = null;
+      delete UNFINISHED[io.id];
       bar.hidden = true;
       if (map) {
         map.cross.hidden = true;
@@ -464,6 +470,7 @@
         }
       });
       drawFeatures();
+      if (UNFINISHED[io.id]) startDrawing(-1, UNFINISHED[io.id]);
     }
 
     renderList();
