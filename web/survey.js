@@ -230,6 +230,8 @@
       }
       var li = el('li');
       var box = $(p.id + '-q') || $(p.id);
+      // A drawn feature's place: the feature's item in the list.
+      if (box && box.classList.contains('field-error')) box = box.closest('.sv-feature, .sv-q') || box;
       var words = pt.words;
       if (!box) {
         li.textContent = words;

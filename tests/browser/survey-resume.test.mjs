@@ -106,6 +106,8 @@ test('save, resume on another browser context, fix a refused place, send', async
     assert.equal(await b.textContent('#sv-page-title'), 'Skolvägen på kartan');
     assert.match(await b.textContent('#q-route-f0-loc-error'), /^Platsen ligger utanför enkätens område/);
     assert.equal(await b.isVisible('#sv-summary'), true);
+    await b.click('#sv-summary-list a');
+    assert.match(await b.evaluate(() => document.activeElement.id), /^q-route-f0-/, 'the summary leads to the feature');
     await checkState(b, 'server error shown');
     await assertNoOverflow(b, 'server error at 360 px');
 
