@@ -70,7 +70,8 @@
       h.appendChild(el('a', { href: '/s/' + encodeURIComponent(s.slug) }, localName(s.title)));
       li.appendChild(h);
       if (s.intro) F.paragraphs(li, localName(s.intro));
-      if (s.closes) li.appendChild(el('p', 'hint', t('svCloses', { d: VK.formatDate(s.closes, true) })));
+      if (s.open === false && s.opens) li.appendChild(el('p', 'hint', t('svOpens', { d: VK.formatDate(s.opens, true) })));
+      else if (s.closes) li.appendChild(el('p', 'hint', t('svCloses', { d: VK.formatDate(s.closes, true) })));
       ul.appendChild(li);
     });
     $('survey-list-empty').hidden = list.length > 0;
