@@ -122,6 +122,8 @@
       S.built[q.key] = { node: node, q: q, ready: false };
     });
     $('sv-page-title').textContent = localName(page.title) || t('svPageN', { n: S.page + 1 });
+    // The window's title names the page too: moving on is heard as a new page.
+    document.title = $('sv-page-title').textContent + ' – ' + localName(S.def.title) + ' – Vaikuta';
     showVisibility();
   }
 
@@ -374,6 +376,7 @@
     var box = $('sv-thanks-text');
     box.textContent = '';
     F.paragraphs(box, S.def.thanks ? localName(S.def.thanks) : t('svThanksDefault'));
+    document.title = t('svThanksHeading') + ' – ' + localName(S.def.title) + ' – Vaikuta';
     $('sv-thanks').hidden = false;
   }
 

@@ -67,6 +67,7 @@ test('answer the safe-route-to-school survey with the mouse, map questions drawn
     await nextPage(page);
 
     assert.equal(await page.textContent('#sv-page-title'), 'Koulumatka kartalla');
+    assert.equal(await page.title(), 'Koulumatka kartalla – Turvallinen koulumatka – Vaikuta');
     assert.equal(await page.textContent('#sv-progress-text'), 'Sivu 2/3');
     // The route: three clicks and Finish; its follow-up under it.
     await page.click('#q-route-draw');
