@@ -60,7 +60,9 @@ test('answer the safe-route-to-school survey with the mouse, map questions drawn
 
     await page.click('label[for="q-respondent-c1"]');
     await page.fill('#q-grade', '3');
-    await page.click('label[for="q-school-p0"]');
+    // The school picked on its map: a click on a place's marker.
+    await page.click('#q-school-q-map path.leaflet-interactive >> nth=0');
+    assert.equal(await page.locator('#q-school-q input:checked').count(), 1, 'the map picked a place');
     await page.click('label[for="q-mode-other"]');
     await page.fill('#q-mode-other-text', 'Potkulaudalla');
     await page.click('label[for="q-feel_safe-2"]');
