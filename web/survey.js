@@ -321,20 +321,19 @@
     btn.setAttribute('aria-disabled', 'true');
     $('sv-sending').textContent = t('svSending');
     var body = responseBody();
-    send(body, 0).then(function () {
+    return send(body, 0).then(function () {
       thanks();
     }, function (e) {
       $('sv-sending').textContent = '';
+      btn.removeAttribute('aria-disabled');
       if (e instanceof VK.ApiError && e.code === 'response_conflict') {
         // This id went with other answers before: these go under a new one.
         S.id = logic.uuid();
         persist();
-        btn.removeAttribute('aria-disabled');
-        submit();
-        return;
+        return submit();
       }
       serverError(e);
-    }).then(function () { btn.removeAttribute('aria-disabled'); });
+    });
   }
 
   // The server's refusal next to the question its field names (on that

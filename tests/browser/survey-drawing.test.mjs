@@ -15,6 +15,7 @@ let browser;
 let slug;
 const fixtures = ['safe-route-to-school', 'neighbourhood-geobudget', 'how-to-take-part'];
 const slugs = {};
+let firstId; // the id of the first test's response
 
 const drawing = {
   slug: 'piirra-nappaimin',
@@ -99,6 +100,7 @@ test('draw an area by keyboard, draw it again, delete a point, send', async () =
     await page.keyboard.press('Enter');
     await page.waitForSelector('#sv-thanks:not([hidden])', { timeout: 15000 });
     assert.equal(bodies.length, 1);
+    firstId = bodies[0].id;
     const zone = bodies[0].answers.zone;
     assert.equal(zone.length, 1);
     assert.equal(zone[0].geometry.type, 'Polygon');
@@ -179,6 +181,39 @@ test('geobudget with the mouse: items chosen, each placed by a click on the map'
     assert.equal(placed[0].geometry.type, 'Point');
     assert.deepEqual(placed[1], { item: 'bus_shelter', place: 'koskenpaa_stop' });
     assert.deepEqual(bodies[0].answers.priorities, ['play', 'transport', 'greenery', 'safety']);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
+
+test('an id already sent with other answers: these go under a new id', async () => {
+  assert.ok(firstId, 'the first test sent a response');
+  const page = await newPage(browser);
+  const answers = [];
+  page.on('response', async (r) => {
+    if (r.url().endsWith('/responses')) answers.push([r.status(), r.request().postDataJSON().id]);
+  });
+  try {
+    await gotoReady(page, `${server.url}/s/${slug}?lang=en`);
+    await page.check('#sv-nomap');
+    await page.click('#q-zone-add');
+    await page.fill('#q-zone-f0-coords', '61.199, 28.7765\n61.2, 28.78\n61.201, 28.7765');
+    // The browser holds the id of the response sent before (as after a
+    // reset of the page's storage from another tab, say).
+    await page.evaluate(([key, id]) => {
+      const j = JSON.parse(localStorage.getItem(key));
+      j.id = id;
+      localStorage.setItem(key, JSON.stringify(j));
+    }, [`vaikuta.survey.${slug}`, firstId]);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.click('#sv-submit');
+    await page.waitForSelector('#sv-thanks:not([hidden])', { timeout: 15000 });
+    assert.equal(answers.length, 2);
+    assert.deepEqual(answers[0], [409, firstId]);
+    assert.equal(answers[1][0], 201);
+    assert.notEqual(answers[1][1], firstId);
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();
