@@ -220,7 +220,8 @@
     described(i, f, io.id + '-count');
     f.body.appendChild(i);
     f.body.appendChild(count);
-    f.current = function () { return i.value === '' ? undefined : i.value; };
+    // Blanks only are no answer (the server refuses a blank text).
+    f.current = function () { return i.value.trim() === '' ? undefined : i.value; };
     i.addEventListener('input', function () { counted(); io.set(f.current()); });
     skipBox(q, io, f);
     return f.wrap;
