@@ -137,7 +137,7 @@
       if (!noMap) actions.appendChild(drawNew);
       actions.appendChild(addNoMap);
     }
-    var list = el('ol', { class: 'sv-features', id: io.id + '-list', 'aria-label': t('svFeatureList', { q: localName(q.text) }) });
+    var list = el('ol', { class: 'sv-features', id: io.id + '-list', tabindex: '-1', 'aria-label': t('svFeatureList', { q: localName(q.text) }) });
     var emptyNote = el('p', 'hint sv-features-empty', opts.emptyText || t('svNoFeatures'));
 
     var node = el('div', 'sv-map-question');
