@@ -56,9 +56,18 @@ static int path_is_plain(const char *p)
     return 1;
 }
 
+/* The survey pages' addresses, /s/ (the open surveys) and /s/{slug} (one
+ * survey), are one page: survey.html reads the slug from the address. */
+static int is_survey_address(const char *p)
+{
+    if (strncmp(p, "/s", 2) != 0 || (p[2] != '\0' && p[2] != '/'))
+        return 0;
+    return p[2] == '\0' || strchr(p + 3, '/') == NULL;
+}
+
 vk_err http_static_file(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    const char *path = req->path;
+    const char *path = is_survey_address(req->path) ? "/survey.html" : req->path;
     if (!path_is_plain(path))
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "path", "no such file");
     const char *root = ctx->cfg->web_dir;
