@@ -246,7 +246,8 @@
         if (b.getAttribute('aria-disabled') === 'true') return;
         if (action === 'remove') {
           list.splice(i, 1);
-          rerender(null);
+          // Focus goes to the Remove of the item now in its place.
+          rerender(list.length ? idOf(pathOf(Math.min(i, list.length - 1))) + '-remove' : null);
           S.announce(t('removedItem', { what: what }));
           return;
         }
@@ -790,7 +791,10 @@
     drawPlaces();
     var target = keep && $(keep);
     if (target) target.focus();
-    else if (focusId === null) $('pages-heading').focus();
+    else if (focusId === null) {
+      $('pages-heading').setAttribute('tabindex', '-1');
+      $('pages-heading').focus();
+    }
   }
 
   function changed() {

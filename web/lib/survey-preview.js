@@ -35,21 +35,23 @@
       return s.replace(/\{(\w+)\}/g, function (m, k) { return vars && vars[k] !== undefined ? String(vars[k]) : m; });
     }
     // A survey text in lang, else Finnish (marked as such for screen readers).
-    function text(tag, obj, cls) {
+    // An unwritten text shows `fallback` (a key), so no field is unnamed.
+    function text(tag, obj, cls, fallback) {
       var e = el(tag, cls || null);
-      if (!obj || typeof obj !== 'object') return e;
-      if (obj[lang]) {
+      if (obj && typeof obj === 'object' && obj[lang]) {
         e.textContent = obj[lang];
-      } else {
-        e.textContent = obj.fi || '';
+      } else if (obj && typeof obj === 'object' && obj.fi) {
+        e.textContent = obj.fi;
         e.lang = 'fi';
+      } else {
+        e.textContent = fallback || '';
       }
       return e;
     }
     function labelOf(q, forId) {
       var l = forId ? el('label') : el('legend');
       if (forId) l.htmlFor = forId;
-      l.appendChild(text('span', q.text));
+      l.appendChild(text('span', q.text, null, q.key));
       l.appendChild(document.createTextNode(' '));
       l.appendChild(el('span', 'req', say(q.required ? 'required' : 'optional')));
       return l;
@@ -61,7 +63,7 @@
       list.forEach(function (c) {
         var row = el('div', 'radio');
         var b = el('input', { type: type, name: name, id: id(), value: c.key });
-        var l = text('label', c.text || c.name);
+        var l = text('label', c.text || c.name, null, c.key);
         l.htmlFor = b.id;
         row.appendChild(b);
         row.appendChild(l);
@@ -147,7 +149,7 @@
           return group(q, function (fs) {
             (q.rows || []).forEach(function (r) {
               var sub = el('fieldset', 'preview-row');
-              sub.appendChild(text('legend', r.text));
+              sub.appendChild(text('legend', r.text, null, r.key));
               options(sub, q.columns || [], 'radio', name + '-' + r.key);
               fs.appendChild(sub);
             });
@@ -187,7 +189,7 @@
             (q.items || []).forEach(function (it) {
               var row = el('div', 'field');
               var i = el('input', { type: 'number', min: '0', max: String(it.max_count || 1), id: id(), value: '0' });
-              var l = text('label', it.text);
+              var l = text('label', it.text, null, it.key);
               l.appendChild(document.createTextNode(' (' + say('cost', { cost: VK.formatNumber(it.cost || 0, 2),
                 currency: q.currency || 'EUR' }) + ')'));
               l.htmlFor = i.id;
