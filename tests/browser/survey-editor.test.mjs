@@ -13,7 +13,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { call, repoRoot } from '../lib/server.mjs';
 import {
-  after, assertCleanInAllLanguages, before, gotoReady, newPage, signIn, signInWithKeyboard,
+  after, assertCleanInAllLanguages, axeViolations, before, formatViolations, gotoReady, newPage, signIn,
+  signInWithKeyboard,
   startBoth, stopBoth, tabTo, test
 } from './helpers.mjs';
 
@@ -435,6 +436,43 @@ test('the survey area and a place drawn on the map with the mouse', async () => 
     const def = JSON.parse(await page.inputValue('#json-text'));
     assert.equal(def.area.type, 'Polygon');
     assert.equal(def.places[0].geometry.type, 'Point');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
+
+test('every element type of the fixtures has its form and its preview, clean in fi, sv and en', async () => {
+  const page = await newPage(browser);
+  try {
+    await asPlanner(page);
+    await openEditor(page, null);
+    for (const name of ['safe-route-to-school.json', 'how-to-take-part.json', 'neighbourhood-geobudget.json']) {
+      const def = fixture(name);
+      await page.click('#view-json');
+      await page.fill('#json-text', JSON.stringify(def));
+      await page.click('#view-form');
+      await page.waitForSelector('#form-view:not([hidden])');
+      // A card per element and follow-up, each with its type chosen.
+      const types = await page.$$eval('.element-card > .field > select[id$="-type"]', (ss) => ss.map((s) => s.value));
+      const want = def.pages.flatMap((p) => p.elements.flatMap((e) => [e.type, ...(e.followups || []).map((x) => x.type)]));
+      assert.deepEqual(types.sort(), want.sort(), name);
+      let v = await axeViolations(page);
+      assert.deepEqual(v, [], `${name} form:\n${formatViolations(v)}`);
+      await page.click('#view-preview');
+      for (let n = 0; n < def.pages.length; n++) {
+        await page.selectOption('#preview-page', String(n));
+        for (const lang of ['fi', 'sv', 'en']) {
+          await page.click(`.preview-lang[data-plang="${lang}"]`);
+          await page.waitForFunction(([l, k]) => document.getElementById('preview').lang === l &&
+            document.getElementById('preview-page').value === k, [lang, String(n)]);
+          const title = def.pages[n].title;
+          if (title) assert.match(await page.textContent('#preview'), new RegExp(title[lang].replace(/[?()[\]]/g, '.')));
+          v = await axeViolations(page);
+          assert.deepEqual(v, [], `${name} preview page ${n + 1} in ${lang}:\n${formatViolations(v)}`);
+        }
+      }
+    }
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();
