@@ -779,6 +779,7 @@
     renderArea();
     renderPlaces();
     renderPages();
+    renderPublic();
     markErrors();
   }
 
@@ -837,12 +838,14 @@
       var code = el('code', 'error-path', e.path || t('errorRoot'));
       li.appendChild(code);
       li.appendChild(document.createTextNode(': '));
-      var target = fieldFor(e.path);
-      if (target && state.view === 'form') {
-        var a = el('a', { href: '#' + target.id }, text);
+      var target = state.view === 'form' && fieldFor(e.path);
+      var span = state.view === 'json' && VK.jsonSchema.locate($('json-text').value, e.path);
+      if (target || span) {
+        var a = el('a', { href: '#' + (target ? target.id : 'json-text') }, text);
         a.addEventListener('click', function (ev) {
           ev.preventDefault();
-          focusField(target);
+          if (target) focusField(target);
+          else selectInJson(span);
         });
         li.appendChild(a);
       } else {
@@ -875,6 +878,16 @@
       var cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
       p = cut > 0 ? p.slice(0, cut) : '';
     }
+  }
+
+  // The raw view: the text at fault selected, in sight.
+  function selectInJson(span) {
+    var ta = $('json-text');
+    ta.focus();
+    ta.setSelectionRange(span.start, span.end);
+    var line = ta.value.slice(0, span.start).split('\n').length;
+    var lh = parseFloat(window.getComputedStyle(ta).lineHeight) || 20;
+    ta.scrollTop = Math.max(0, (line - 3) * lh);
   }
 
   function focusField(target) {
@@ -982,6 +995,48 @@
     });
   }
 
+  /* ---------- public answers ---------- */
+
+  // The map questions of the saved version, checked when their answers
+  // are public (GET …/{slug} public_questions; PUT …/{slug}/public).
+  function renderPublic() {
+    var form = $('public-form');
+    form.hidden = !state.slug || !state.info;
+    if (form.hidden) return;
+    var box = $('public-list');
+    box.textContent = '';
+    var pub = state.info.public_questions || [];
+    var saved = state.saved ? JSON.parse(state.saved) : {};
+    var maps = [];
+    (saved.pages || []).forEach(function (pg) {
+      (pg.elements || []).forEach(function (e) { if (MAP_TYPES.indexOf(e.type) >= 0) maps.push(e); });
+    });
+    if (!maps.length) box.appendChild(el('p', 'hint', t('publicNone')));
+    maps.forEach(function (e) {
+      var row = el('div', 'checkbox');
+      var b = el('input', { type: 'checkbox', id: 'public-' + e.key, value: e.key, name: 'public' });
+      b.checked = pub.indexOf(e.key) >= 0;
+      if (!state.writer) b.disabled = true;
+      row.appendChild(b);
+      row.appendChild(el('label', { for: b.id }, (VK.localName(e.text) || e.key) + ' (' + e.key + ')'));
+      box.appendChild(row);
+    });
+  }
+
+  function savePublic(ev) {
+    ev.preventDefault();
+    var keys = [];
+    document.querySelectorAll('#public-list input:checked').forEach(function (b) { keys.push(b.value); });
+    var form = $('public-form');
+    S.clearErrors(form);
+    SS.api.setPublic(state.slug, keys).then(function () {
+      state.info.public_questions = keys;
+      S.announce(t('publicSaved', { n: keys.length }));
+    }, function (err) {
+      S.showError(form, { status: err.status, code: err.code, message: SS.errorText(err) + (err.field ? ' (' + err.field + ')' : '') }, {});
+    });
+  }
+
   /* ---------- saving and state changes ---------- */
 
   function save() {
@@ -1084,6 +1139,7 @@
       b.addEventListener('click', function () { setView(b.getAttribute('data-view')); });
     });
     $('json-apply').addEventListener('click', applyJson);
+    $('public-form').addEventListener('submit', savePublic);
     document.querySelectorAll('.preview-lang').forEach(function (b) {
       b.addEventListener('click', function () {
         state.previewLang = b.getAttribute('data-plang');

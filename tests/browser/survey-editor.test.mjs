@@ -198,6 +198,10 @@ test('a planner builds a survey in the form, previews it in fi, sv and en, publi
     await page.click('#save');
     await page.waitForFunction(() => /Luonnos/.test(document.getElementById('survey-status').textContent));
     assert.match(page.url(), /staff-survey-edit\.html\?slug=koulureitti-testi$/);
+    // Its map question's answers are for staff until marked public.
+    await page.check('#public-spots');
+    await page.click('#public-save');
+    await page.waitForFunction(() => /Julkisia karttakysymyksiä: 1/.test(document.getElementById('live').textContent));
     assert.equal(await page.getAttribute(f('slug'), 'readonly'), '');
 
     // The preview in three languages, each clean.
@@ -250,6 +254,8 @@ test('a planner builds a survey in the form, previews it in fi, sv and en, publi
     assert.equal(def.area.coordinates[0].length, 5);
     assert.equal(def.places[0].key, 'koulu');
     assert.equal(def.places[0].geometry.type, 'Point');
+    const staff = await call(srv, 'GET', '/api/v1/staff/surveys/koulureitti-testi', { token: 'planner-bot' });
+    assert.deepEqual(staff.json.public_questions, ['spots']);
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();
@@ -378,6 +384,13 @@ test('the raw JSON view shows schema errors at their path, agrees with the fixtu
       assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
     }
     assert.match(await page.textContent('#errors-list'), /title\.fi: puuttuu/);
+    // Each error's link selects the text at fault.
+    await page.click('#errors-list li[data-path="colour"] a');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'json-text');
+    assert.equal(await page.evaluate(() => {
+      const ta = document.getElementById('json-text');
+      return ta.value.slice(ta.selectionStart, ta.selectionEnd);
+    }), '"red"');
     await assertCleanInAllLanguages(page, 'raw view with errors');
     // A syntax error stays in the raw view, said beside the text.
     await page.fill('#json-text', '{"slug": ');

@@ -13,7 +13,8 @@
  * written as the server writes it ("pages[1].elements[3].choices[0].key"),
  * code one of required, type, additional, enum, const, pattern, minLength,
  * maxLength, minItems, maxItems, minimum, maximum, exclusiveMinimum,
- * format, oneOf. VK.jsonSchema.message(err) is it in the page's language.
+ * format, oneOf. VK.jsonSchema.message(err) is it in the page's language;
+ * VK.jsonSchema.locate(text, path) where in the JSON text that path is.
  */
 (function () {
   'use strict';
@@ -176,5 +177,59 @@
   // "pages[0].elements[1].text.fi: …" in the page's language (js_<code> in i18n).
   function message(err) { return VK.t('js_' + err.code, err.vars); }
 
-  VK.jsonSchema = { validate: validate, message: message };
+  // Where the value at `path` is written in the JSON text (for the raw
+  // view to select it): {start, end}, the nearest parent's when the path
+  // itself is not there (a missing member), null when the text is not JSON.
+  function locate(text, path) {
+    var i = 0, spans = {};
+    function ws() { while (i < text.length && /\s/.test(text.charAt(i))) i++; }
+    function str() {
+      var s = i++;
+      while (i < text.length && text.charAt(i) !== '"') i += text.charAt(i) === '\\' ? 2 : 1;
+      i++;
+      return JSON.parse(text.slice(s, i));
+    }
+    function list(close, each) {
+      i++;
+      ws();
+      if (text.charAt(i) === close) { i++; return; }
+      for (var n = 0; ; n++) {
+        each(n);
+        ws();
+        var c = text.charAt(i++);
+        if (c === close) return;
+        if (c !== ',') throw new Error('json');
+      }
+    }
+    function value(at) {
+      ws();
+      var start = i, c = text.charAt(i);
+      if (c === '{') {
+        list('}', function () {
+          ws();
+          var k = str();
+          ws();
+          if (text.charAt(i++) !== ':') throw new Error('json');
+          value(member(at, k));
+        });
+      } else if (c === '[') {
+        list(']', function (n) { value(index(at, n)); });
+      } else if (c === '"') {
+        str();
+      } else {
+        while (i < text.length && /[^,\]}\s]/.test(text.charAt(i))) i++;
+        if (i === start) throw new Error('json');
+      }
+      spans[at] = { start: start, end: i };
+    }
+    try { value(''); } catch (e) { return null; }
+    for (var p = path; ; ) {
+      if (spans[p]) return spans[p];
+      if (!p) return null;
+      var cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+      p = cut > 0 ? p.slice(0, cut) : '';
+    }
+  }
+
+  VK.jsonSchema = { validate: validate, message: message, locate: locate };
 })();

@@ -22,7 +22,8 @@
     create: function (def) { return VK.api('POST', BASE, def); },
     save: function (slug, def) { return VK.api('PUT', url(slug), def); },
     action: function (slug, name) { return VK.api('POST', url(slug, name)); },
-    duplicate: function (slug, newSlug) { return VK.api('POST', url(slug, 'duplicate'), { slug: newSlug }); }
+    duplicate: function (slug, newSlug) { return VK.api('POST', url(slug, 'duplicate'), { slug: newSlug }); },
+    setPublic: function (slug, keys) { return VK.api('PUT', url(slug, 'public'), { questions: keys }); }
   };
 
   // Planners and admins write; council reads.
