@@ -300,7 +300,7 @@
     fs.setAttribute('data-path', member(path, name));
     fs.id = idOf(member(path, name));
     fs.appendChild(el('legend', null, labelText));
-    var list = obj[name] = obj[name] || [];
+    var list = obj[name] || [];
     var ol = el('ol', 'card-list');
     list.forEach(function (c, i) {
       var p = member(path, name) + '[' + i + ']';
@@ -324,6 +324,7 @@
     var add = el('button', { type: 'button', class: 'button button-secondary button-small', id: idOf(member(path, name)) + '-add' },
       t(kind === 'items' ? 'addItem' : 'addChoice'));
     add.addEventListener('click', function () {
+      obj[name] = list;
       var key = freeKey(kind === 'items' ? 'item_' : 'c', listKeys(list));
       var c = { key: key, text: { fi: '' } };
       if (kind === 'items') c.cost = 1;
@@ -448,7 +449,8 @@
           var nq = questions.filter(function (x) { return x.key === leaf.question; })[0];
           if (nq) { var fresh = newLeaf(nq); leaf.op = fresh.op; leaf.value = fresh.value; }
           write();
-          rerender(idOf(member(lp, 'question')));
+          // Written now as {all|any: [...]}: the leaf's path after it.
+          rerender(idOf(p + '.' + holder.mode + '[' + i + '].question'));
         }));
         var ops = q ? opsFor(q) : [leaf.op];
         li.appendChild(selectField(leaf, 'op', lp, t('condOp'), ops.map(function (o) { return [o, t('op_' + o)]; }), false, write));
@@ -456,6 +458,7 @@
         if (vals) li.appendChild(selectField(leaf, 'value', lp, t('condValue'), vals, false, write));
         else li.appendChild(numField(leaf, 'value', lp, t('condValue'), false));
         var rm = el('button', { type: 'button', class: 'button button-secondary button-small' }, t('condRemove'));
+        rm.appendChild(el('span', 'visually-hidden', ' ' + (i + 1)));
         rm.addEventListener('click', function () {
           leaves.splice(i, 1);
           write();
@@ -549,7 +552,8 @@
   // The elements of a page, or the follow-ups of a map question.
   function elementList(owner, name, path, locOf, types, level) {
     var box = el('div', 'element-list');
-    var list = owner[name] = owner[name] || [];
+    // Drawing adds nothing to the document: a list is made on the first add.
+    var list = owner[name] || [];
     var ol = el('ol', 'card-list');
     list.forEach(function (e, i) { ol.appendChild(elementCard(list, i, member(path, name), locOf(i), types, level)); });
     box.appendChild(ol);
@@ -560,6 +564,7 @@
     var add = el('button', { type: 'button', class: 'button button-secondary button-small', id: addId },
       t(name === 'followups' ? 'addFollowup' : 'addElement'));
     add.addEventListener('click', function () {
+      owner[name] = list;
       list.push(newElement(holder.type));
       var np = member(path, name) + '[' + (list.length - 1) + ']';
       rerender(idOf(member(np, 'text.fi')));

@@ -275,6 +275,7 @@ test('a change that would orphan stored answers is refused with its path, in the
     await asPlanner(page);
     await openEditor(page, 'orpo-testi');
     assert.match(await statusText(page), /Julkaistu/);
+    assert.doesNotMatch(await statusText(page), /tallentamattomia/, 'drawing the form changes nothing');
     // A text may change (a new version) …
     await page.fill(f('pages[0].elements[0].text.en'), 'Who is answering this?');
     await page.click('#save');
