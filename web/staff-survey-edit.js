@@ -207,12 +207,39 @@
       var v = opts.read ? opts.read(i.value) : i.value.trim();
       setOrDelete(obj, name, v);
     });
-    if (opts.rerender) i.addEventListener('change', rerender);
+    if (opts.onChange) i.addEventListener('change', opts.onChange);
     return wrap(member(path, name), labelText, i, { hint: opts.hint });
   }
 
-  function keyField(obj, path, labelText) {
-    return stringField(obj, 'key', path, labelText || t('f_key'), { short: true, hint: t('keyHint'), rerender: true });
+  // A key. A question's new key is carried into the conditions and consents
+  // that name it; the form is drawn again once focus has moved on (the
+  // change event comes before focus reaches where the author went).
+  function keyField(obj, path, labelText, isQuestion) {
+    var before = obj.key;
+    return stringField(obj, 'key', path, labelText || t('f_key'), { short: true, hint: t('keyHint'),
+      onChange: function () {
+        if (isQuestion && before && obj.key && before !== obj.key) renameQuestion(before, obj.key);
+        before = obj.key;
+        window.setTimeout(function () { rerender(); }, 0);
+      } });
+  }
+
+  function renameQuestion(from, to) {
+    function cond(c) {
+      if (!c) return;
+      if (c.question === from) c.question = to;
+      (c.all || c.any || []).forEach(cond);
+    }
+    function each(e) {
+      cond(e.show_if);
+      if (e.personal) e.personal = e.personal.map(function (k) { return k === from ? to : k; });
+      (e.followups || []).forEach(each);
+    }
+    (state.def.pages || []).forEach(function (pg) {
+      cond(pg.show_if);
+      (pg.elements || []).forEach(each);
+    });
+    changed();
   }
 
   // datetime-local in the author's own time ↔ RFC 3339 in UTC.
@@ -535,7 +562,7 @@
       changeType(e, e.type);
       rerender(idOf(member(p, 'type')));
     }));
-    li.appendChild(keyField(e, p));
+    li.appendChild(keyField(e, p, null, true));
     var plain = e.type === 'info' || e.type === 'section';
     li.appendChild(textGroup(e, 'text', p, t(e.type === 'info' ? 'f_infoText' : 'f_question'), e.type === 'info', true));
     if (!plain) {
@@ -791,6 +818,7 @@
   // Draws the form again from def; focus goes to focusId, or stays on the
   // control that had it when that is still there.
   function rerender(focusId) {
+    if (!state.def) return;
     var active = document.activeElement;
     var keep = typeof focusId === 'string' ? focusId : (active && active.id);
     renderForm();
@@ -1096,7 +1124,8 @@
   function load(slug, keepView) {
     return SS.api.get(slug).then(function (j) {
       state.info = j;
-      state.def = j.definition;
+      // draft: the document being edited; definition: the published version.
+      state.def = j.draft || j.definition;
       state.saved = JSON.stringify(state.def);
       if (keepView && state.view === 'json') $('json-text').value = JSON.stringify(state.def, null, 2);
       if (state.view === 'form') renderForm();

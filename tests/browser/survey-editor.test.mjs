@@ -168,6 +168,10 @@ test('a planner builds a survey in the form, previews it in fi, sv and en, publi
     await page.waitForSelector(f(`${q3}.show_if.all[0].question`));
     assert.equal(await page.inputValue(f(`${q3}.show_if.all[0].question`)), 'mode');
     assert.equal(await page.inputValue(f(`${q3}.show_if.all[0].value`)), 'walk');
+    // A question's new key follows into the conditions that name it.
+    await page.fill(f(`${q1}.key`), 'travel');
+    await page.focus(f(`${q1}.text.fi`));
+    await page.waitForFunction((id) => document.getElementById(id).value === 'travel', f(`${q3}.show_if.all[0].question`).slice(1));
 
     // Element 4: a section heading, then a second page with a number.
     await page.selectOption(f('pages[0].elements-new.type'), 'number');
@@ -242,13 +246,13 @@ test('a planner builds a survey in the form, previews it in fi, sv and en, publi
     assert.equal(r.json.version, 1);
     assert.deepEqual(def.title, { fi: 'Koulureitti', sv: 'Skolvägen', en: 'The way to school' });
     assert.deepEqual(def.pages[0].elements.map((e) => [e.key, e.type]),
-      [['mode', 'single-choice'], ['spots', 'map-point'], ['safety', 'scale'], ['minutes', 'number']]);
+      [['travel', 'single-choice'], ['spots', 'map-point'], ['safety', 'scale'], ['minutes', 'number']]);
     assert.deepEqual(def.pages[0].elements[0].choices.map((c) => c.key), ['walk', 'bike']);
     assert.equal(def.pages[0].elements[0].required, true);
     assert.deepEqual(def.pages[0].elements[1].followups, [{ key: 'why', type: 'text',
       text: { fi: 'Miksi kohta on vaarallinen?', sv: 'Varför är platsen farlig?' } }]);
     assert.equal(def.pages[0].elements[1].max_features, 5);
-    assert.deepEqual(def.pages[0].elements[2].show_if, { all: [{ question: 'mode', op: 'chosen', value: 'walk' }] });
+    assert.deepEqual(def.pages[0].elements[2].show_if, { all: [{ question: 'travel', op: 'chosen', value: 'walk' }] });
     assert.deepEqual(def.pages[0].elements[3].max, 120);
     assert.equal(def.area.type, 'Polygon');
     assert.equal(def.area.coordinates[0].length, 5);
