@@ -692,7 +692,7 @@
 
   function geometryField(obj, name, path, labelText, what, onSet) {
     var ta = el('textarea', { rows: '4', spellcheck: 'false', class: 'geometry-text' });
-    ta.value = VK.surveyMap.format(obj[name]);
+    ta.value = VK.surveyArea.format(obj[name]);
     var box = wrap(member(path, name), labelText, ta, { hint: t(what === 'area' ? 'areaTextHint' : 'placeTextHint') });
     var apply = el('button', { type: 'button', class: 'button button-secondary button-small', id: ta.id + '-apply' }, t('applyGeometry'));
     var err = box.querySelector('.field-error');
@@ -707,7 +707,7 @@
         return;
       }
       try {
-        obj[name] = VK.surveyMap.parse(ta.value, what);
+        obj[name] = VK.surveyArea.parse(ta.value, what);
       } catch (e) {
         err.textContent = t(e.key || 'geomErrJson');
         err.hidden = false;
@@ -715,7 +715,7 @@
         ta.focus();
         return;
       }
-      ta.value = VK.surveyMap.format(obj[name]);
+      ta.value = VK.surveyArea.format(obj[name]);
       changed();
       onSet();
       S.announce(t('geometrySet'));
@@ -772,7 +772,7 @@
       map.setView(VK.map.centre(cfg), VK.map.zoom(cfg));
       state.zoom = VK.map.zoomControl(map);
       state.map = map;
-      state.drawer = VK.surveyMap.drawer(map, {
+      state.drawer = VK.surveyArea.drawer(map, {
         area: function (g) {
           state.def.area = g;
           changed();

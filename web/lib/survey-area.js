@@ -1,5 +1,5 @@
 /*
- * lib/survey-map.js — the survey area and the author's places, on the map
+ * lib/survey-area.js — the survey area and the author's places, on the map
  * and without it. parse() reads what an author pastes (GeoJSON: a
  * geometry, a Feature or the first of a FeatureCollection; or plain
  * "lon lat" pairs, one a line, in EPSG:4326) into a geometry; drawer()
@@ -148,5 +148,5 @@
     };
   }
 
-  VK.surveyMap = { parse: parse, format: format, drawer: drawer, ParseError: ParseError };
+  VK.surveyArea = { parse: parse, format: format, drawer: drawer, ParseError: ParseError };
 })();
