@@ -239,7 +239,7 @@ test('a planner builds a survey in the form, previews it in fi, sv and en, publi
     // Publish; the public API serves what was built.
     await page.click('#act-publish');
     await page.waitForFunction(() => /Julkaistu/.test(document.getElementById('survey-status').textContent));
-    assert.match(await page.textContent('#live'), /julkaistiin/);
+    await page.waitForFunction(() => /julkaistiin/.test(document.getElementById('live').textContent));
     const r = await call(srv, 'GET', '/api/v1/surveys/koulureitti-testi');
     assert.equal(r.status, 200, r.text);
     const def = r.json.definition;
@@ -336,7 +336,7 @@ test('the element list by keyboard alone: add, move with buttons and Alt+Arrow, 
     await page.keyboard.press('Enter');
     assert.deepEqual(await keys(), ['q1', 'q3', 'q2']);
     assert.equal(await page.evaluate(() => document.activeElement.id), 'f-pages-0-elements-1--up');
-    assert.match(await page.textContent('#live'), /kohdassa 2 \/ 3/);
+    await page.waitForFunction(() => /kohdassa 2 \/ 3/.test(document.getElementById('live').textContent));
 
     // Alt+ArrowUp from a field of the card moves it again, focus kept.
     await page.focus(f('pages[0].elements[1].text.fi'));
@@ -358,7 +358,7 @@ test('the element list by keyboard alone: add, move with buttons and Alt+Arrow, 
     assert.equal(await page.evaluate(() => document.activeElement.id), 'f-pages-0-elements-1--remove');
     await page.keyboard.press('Enter');
     assert.deepEqual(await keys(), ['q1', 'q3']);
-    assert.match(await page.textContent('#live'), /poistettiin/);
+    await page.waitForFunction(() => /poistettiin/.test(document.getElementById('live').textContent));
     await assertCleanInAllLanguages(page, 'editor after keyboard edits');
     assert.deepEqual(page.errors, []);
   } finally {
