@@ -75,6 +75,20 @@ test('the survey list: a link in the staff navigation, surveys with state, versi
     assert.ok(await page.isVisible('#new-survey'));
     await assertCleanInAllLanguages(page, 'survey list');
 
+    // The state changes from the row's buttons, by keyboard; focus stays in the row.
+    const state = () => page.textContent(`#surveys-body tr[data-slug="${slug}"] .survey-state`);
+    for (const [action, want] of [['publish', 'Julkaistu'], ['close', 'Suljettu'], ['reopen', 'Julkaistu'],
+      ['close', 'Suljettu'], ['archive', 'Arkistoitu']]) {
+      await page.focus(`#surveys-body tr[data-slug="${slug}"] button[data-action="${action}"]`);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(([s, w]) => document.querySelector(`#surveys-body tr[data-slug="${s}"] .survey-state`).textContent === w, [slug, want]);
+      assert.equal(await page.evaluate((s) => document.activeElement.closest('tr').getAttribute('data-slug'), slug), slug);
+    }
+    assert.equal(await state(), 'Arkistoitu');
+    assert.deepEqual(await page.$$eval(`#surveys-body tr[data-slug="${slug}"] button`, (bs) => bs.map((b) => b.getAttribute('data-action'))), ['duplicate']);
+    const pub = await call(srv, 'GET', `/api/v1/staff/surveys/${slug}`, { token: 'planner-bot' });
+    assert.equal(pub.json.state, 'archived');
+
     // Duplicate from the list: a new draft, opened in the editor.
     await page.click(`#surveys-body tr[data-slug="${slug}"] button[data-action="duplicate"]`);
     assert.equal(await page.inputValue('#dup-slug'), 'lista-testi-2');
