@@ -218,29 +218,34 @@ vk_err store_token_add(store_conn *c, const char *name, const char *role, const 
     return finish(c, e, ei);
 }
 
+/* A TOKEN_COLS row into the record at arg: the lookup and the listing read
+ * the same columns. */
+static vk_err token_read(void *arg, db_row *row)
+{
+    store_token *t = arg;
+    *t = (store_token){.id = db_col_int64(row, 0),
+                       .expires_at = db_col_int64(row, 4), /* NULL reads as 0 */
+                       .revoked_at = db_col_int64(row, 5),
+                       .last_used_at = db_col_int64(row, 6)};
+    db_col_copy(row, 1, t->name, sizeof t->name);
+    db_col_copy(row, 2, t->role, sizeof t->role);
+    db_col_copy(row, 3, t->created_at, sizeof t->created_at);
+    return VK_OK;
+}
+
 vk_err store_token_find(store_conn *c, const char *token_hash, int *found, store_token *out,
                         vk_errinfo *ei)
 {
     memset(out, 0, sizeof *out);
-    return db_scan(c, &auth_sql, SQL_TOKEN_FIND, DB_ARGS(DB_TEXT(token_hash)),
-                   DB_OUTS(DB_I64_TO(&out->id), DB_COPY_TO(out->name, sizeof out->name),
-                           DB_COPY_TO(out->role, sizeof out->role),
-                           DB_COPY_TO(out->created_at, sizeof out->created_at),
-                           DB_I64_TO(&out->expires_at), DB_I64_TO(&out->revoked_at),
-                           DB_I64_TO(&out->last_used_at)),
-                   found, "reading a token", ei);
+    return db_first(c, &auth_sql, SQL_TOKEN_FIND, DB_ARGS(DB_TEXT(token_hash)), token_read, out,
+                    found, "reading a token", ei);
 }
 
 static int token_row(void *arg, db_row *row)
 {
     db_walk *w = arg;
-    store_token t = {.id = db_col_int64(row, 0),
-                     .expires_at = db_col_int64(row, 4), /* NULL reads as 0 */
-                     .revoked_at = db_col_int64(row, 5),
-                     .last_used_at = db_col_int64(row, 6)};
-    db_col_copy(row, 1, t.name, sizeof t.name);
-    db_col_copy(row, 2, t.role, sizeof t.role);
-    db_col_copy(row, 3, t.created_at, sizeof t.created_at);
+    store_token t;
+    token_read(&t, row);
     return ((int (*)(void *, const store_token *))w->fn)(w->arg, &t);
 }
 

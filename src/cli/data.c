@@ -166,6 +166,26 @@ static const char usage_check[] =
     "spatial indexes, and say in plain words what is wrong. Exit status 0\n"
     "when everything is in order, 1 when not.\n";
 
+/* The database at path for cmd ("backup"): an existing one to read, or
+ * (write) one to change. 0 with *s open (ei cleared), else the exit
+ * status after saying why. */
+static int open_db(const char *cmd, const char *path, int write, store_conn **s, vk_errinfo *ei)
+{
+    *s = NULL;
+    if (access(path, write ? R_OK | W_OK : R_OK) != 0) {
+        fprintf(stderr, write ? "vaikuta %s: cannot open %s for writing\n"
+                              : "vaikuta %s: cannot read %s\n",
+                cmd, path);
+        return 1;
+    }
+    vk_errinfo_clear(ei);
+    if (write ? store_open(s, path, ei) : store_open_existing(s, path, ei)) {
+        store_close(*s);
+        return fail(cmd, ei);
+    }
+    return 0;
+}
+
 int cmd_backup(int argc, char **argv)
 {
     vk_config cfg;
@@ -176,18 +196,14 @@ int cmd_backup(int argc, char **argv)
         fprintf(stderr, "vaikuta backup: give the file to write\n%s", usage_backup);
         return 2;
     }
-    if (access(cfg.db_path, R_OK) != 0) {
-        fprintf(stderr, "vaikuta backup: cannot read %s\n", cfg.db_path);
-        return 1;
-    }
-    store_conn *s = NULL;
+    store_conn *s;
     vk_errinfo ei;
-    vk_errinfo_clear(&ei);
-    if (store_open_existing(&s, cfg.db_path, &ei) || store_backup(s, argv[optind], &ei)) {
-        store_close(s);
-        return fail("backup", &ei);
-    }
+    if ((r = open_db("backup", cfg.db_path, 0, &s, &ei)))
+        return r;
+    vk_err e = store_backup(s, argv[optind], &ei);
     store_close(s);
+    if (e)
+        return fail("backup", &ei);
     printf("copied %s to %s\n", cfg.db_path, argv[optind]);
     return 0;
 }
@@ -208,19 +224,15 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "vaikuta check: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
-    if (access(cfg.db_path, R_OK) != 0) {
-        fprintf(stderr, "vaikuta check: cannot read %s\n", cfg.db_path);
-        return 1;
-    }
-    store_conn *s = NULL;
+    store_conn *s;
     vk_errinfo ei;
-    vk_errinfo_clear(&ei);
+    if ((r = open_db("check", cfg.db_path, 0, &s, &ei)))
+        return r;
     int problems = 0;
-    if (store_open_existing(&s, cfg.db_path, &ei) || store_check(s, print_line, NULL, &problems, &ei)) {
-        store_close(s);
-        return fail("check", &ei);
-    }
+    vk_err e = store_check(s, print_line, NULL, &problems, &ei);
     store_close(s);
+    if (e)
+        return fail("check", &ei);
     printf(problems ? "%d problem(s) found\n" : "everything is in order\n", problems);
     return problems ? 1 : 0;
 }
@@ -314,19 +326,15 @@ int cmd_purge(int argc, char **argv)
                 date);
         return 2;
     }
-    if (access(cfg.db_path, R_OK | W_OK) != 0) {
-        fprintf(stderr, "vaikuta purge: cannot open %s for writing\n", cfg.db_path);
-        return 1;
-    }
+    store_conn *s;
     vk_errinfo ei;
-    vk_errinfo_clear(&ei);
-    store_conn *s = NULL;
+    if ((r = open_db("purge", cfg.db_path, 1, &s, &ei)))
+        return r;
     int64_t removed = 0;
-    if (store_open(&s, cfg.db_path, &ei) || api_moderation_purge(s, before, &removed, &ei)) {
-        store_close(s);
-        return fail("purge", &ei);
-    }
+    vk_err e = api_moderation_purge(s, before, &removed, &ei);
     store_close(s);
+    if (e)
+        return fail("purge", &ei);
     printf("deleted the contact details of %lld feedback items (closed before %s or "
            "withdrawn)\n",
            (long long)removed, before);

@@ -12,9 +12,11 @@
 #include "open311/open311.h"
 #include "reference/reference.h"
 #include "stats/stats.h"
+#include "survey/api.h"
 
 /* The log redacts segments of a follow-up token's length (route.h). */
 _Static_assert(VK_ROUTE_SECRET_LEN == API_FOLLOWUP_TOKEN_LEN, "follow-up token length");
+_Static_assert(VK_ROUTE_SECRET_LEN == SURVEY_DRAFT_TOKEN_LEN, "resume token length");
 
 #define ROW(methods, pattern, handler, access, rate_limited, expensive) \
     {methods, pattern, handler, VK_ACCESS_##access, rate_limited, expensive},
@@ -36,6 +38,8 @@ const vk_route vk_routes[] = {
     TOKEN_ROUTES(ROW)
     OPEN311_ROUTES(ROW)
     STATS_ROUTES(ROW)
+    SURVEY_ROUTES(ROW)
+    SURVEY_STAFF_ROUTES(ROW)
     /* Last: everything else that is not under /api or /open311 is a web
      * client file. */
     {VK_ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC, 0, 0},

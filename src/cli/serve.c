@@ -24,6 +24,7 @@
 #include "http/server.h"
 #include "stats/stats.h"
 #include "stats/stats_index.h"
+#include "survey/api.h"
 
 /* Sign-ins that may wait for their password check at once (signin.h);
  * about 0.1 s each, so the last waits under a second. */
@@ -223,6 +224,15 @@ static int opt_on_off(void *target, char *arg)
 
 #define WHOLE "vaikuta serve: %s wants a whole number\n"
 
+/* The writer takes one hook: the features' periodic work, chained. */
+static void writer_hooks_run(vk_ctx *ctx, void *arg)
+{
+    (void)arg;
+    api_feedback_retention_hook.run(ctx, api_feedback_retention_hook.arg);
+    survey_draft_purge_hook.run(ctx, survey_draft_purge_hook.arg);
+}
+static const vk_writer_hook writer_hooks = {3600, writer_hooks_run, NULL};
+
 /* Put the server together from the features and serve until SIGINT or
  * SIGTERM; the exit status. */
 static int serve(vk_config *cfg)
@@ -252,7 +262,7 @@ static int serve(vk_config *cfg)
         .warm = features_warm,
         .quiesce = features_quiesce,
         .stop = features_stop,
-        .writer_hook = &api_feedback_retention_hook,
+        .writer_hook = &writer_hooks,
     };
     http_server *srv = NULL;
     if (http_server_start(&srv, cfg, &hooks, &ei))

@@ -57,7 +57,10 @@
     X(VK_EMETHOD,            "method_not_allowed",     405, "This method is not allowed here.") \
     X(VK_ETRANSITION,        "invalid_transition",     409, "The item cannot move to that status from its status now.") \
     X(VK_EANSWER,            "invalid_answer",         422, "An answer does not fit its question.") \
-    X(VK_ESURVEY_ORPHANS,    "survey_change_orphans",  409, "The change would orphan answers already given.")
+    X(VK_ESURVEY_ORPHANS,    "survey_change_orphans",  409, "The change would orphan answers already given.") \
+    X(VK_ECONFLICT,          "conflict",               409, "This name is taken.")             \
+    X(VK_ERESPONSE_CONFLICT, "response_conflict",      409, "Another response was already sent under this id.") \
+    X(VK_ESURVEY_CLOSED,     "survey_closed",          409, "The survey is not taking answers now.")
 
 typedef enum {
 #define VK_ERR_ENUM(e, code, status, msg) e,

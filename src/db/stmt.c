@@ -183,12 +183,18 @@ vk_err db_scan(store_conn *c, const db_slice *s, int id, const db_arg *args, int
 {
     scan sc = {outs, nouts};
     vk_err e = db_first(c, s, id, args, nargs, scan_row, &sc, found, what, ei);
-    for (int i = 0; e && i < nouts; i++)
+    if (e)
+        db_outs_free(outs, nouts);
+    return e;
+}
+
+void db_outs_free(const db_out *outs, int nouts)
+{
+    for (int i = 0; i < nouts; i++)
         if (outs[i].type == DB_OUT_DUP) {
             free(*(char **)outs[i].p);
             *(char **)outs[i].p = NULL;
         }
-    return e;
 }
 
 static vk_err read_int64(void *arg, db_row *row)

@@ -119,6 +119,9 @@ typedef struct db_out {
  * there was one (the outs are untouched when not). */
 vk_err db_scan(store_conn *c, const db_slice *s, int id, const db_arg *args, int nargs,
                const db_out *outs, int nouts, int *found, const char *what, vk_errinfo *ei);
+/* Free every DB_DUP_TO string of outs and set it to NULL: the fini of a
+ * record read through the same outs (db_scan does it when it fails). */
+void db_outs_free(const db_out *outs, int nouts);
 
 /* A caller's typed callback carried through db_each to the slice's row
  * reader, which casts fn back to the type it was given as. */

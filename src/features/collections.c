@@ -24,23 +24,25 @@ static const char *const feedback_statuses[] = {"received", "in_progress",    "p
                                                 "resolved", "not_resolvable", "duplicate",
                                                 "forwarded", NULL};
 
+/* A plain column named as in its table (alias t): the name written once. */
+#define PLAIN_COLUMN(t, name, type, title) {#name, #t "." #name, type, title, NULL, 0}
+
 static const store_column feedback_columns[] = {
-    {"category", "f.category", CQL2_Q_STRING, "Category (see /api/v1/categories)", NULL, 0},
-    {"description", "f.description", CQL2_Q_STRING, "What the resident said", NULL, 0},
-    {"place", "f.place", CQL2_Q_STRING, "The place in words", NULL, 0},
+    PLAIN_COLUMN(f, category, CQL2_Q_STRING, "Category (see /api/v1/categories)"),
+    PLAIN_COLUMN(f, description, CQL2_Q_STRING, "What the resident said"),
+    PLAIN_COLUMN(f, place, CQL2_Q_STRING, "The place in words"),
     {"status", "f.status", CQL2_Q_STRING, "Handling status", feedback_statuses, 0},
-    {"resolution_reason", "f.resolution_reason", CQL2_Q_STRING,
-     "Why it cannot be resolved (not_resolvable)", NULL, 0},
-    {"duplicate_of", "f.duplicate_of", CQL2_Q_INTEGER, "The item this one duplicates", NULL, 0},
-    {"forwarded_to", "f.forwarded_to", CQL2_Q_STRING,
-     "The organisation it was forwarded to (forwarded)", NULL, 0},
+    PLAIN_COLUMN(f, resolution_reason, CQL2_Q_STRING, "Why it cannot be resolved (not_resolvable)"),
+    PLAIN_COLUMN(f, duplicate_of, CQL2_Q_INTEGER, "The item this one duplicates"),
+    PLAIN_COLUMN(f, forwarded_to, CQL2_Q_STRING,
+                 "The organisation it was forwarded to (forwarded)"),
     {"unit", "u.code", CQL2_Q_STRING, "The responsible unit's code", NULL, 0},
-    {"answer", "f.answer", CQL2_Q_STRING, "The city's public answer", NULL, 0},
+    PLAIN_COLUMN(f, answer, CQL2_Q_STRING, "The city's public answer"),
     {"answered", "f.answered_at", CQL2_Q_DATETIME, "When the city answered", NULL, 0},
     {"district", "d.code", CQL2_Q_STRING, "District code (see /api/v1/districts)", NULL, 0},
     {"created", "f.created_at", CQL2_Q_DATETIME, "When it was reported", NULL, 0},
     {"updated", "f.updated_at", CQL2_Q_DATETIME, "Last change", NULL, 0},
-    {"me_too", "f.me_too", CQL2_Q_INTEGER, "How many residents said \"me too\"", NULL, 0},
+    PLAIN_COLUMN(f, me_too, CQL2_Q_INTEGER, "How many residents said \"me too\""),
     /* Answers to the category's own questions: public facts about the
      * place (never personal data), a JSON object written as one. */
     {"attributes", "f.attributes", CQL2_Q_STRING,
@@ -67,19 +69,18 @@ const int store_feedback_staff_nfilters = (int)(sizeof store_feedback_staff_filt
 /* The inbox order; schema/0006_inbox.sql indexes exactly this. */
 #define INBOX_ORDER "(f.answered_at IS NOT NULL), f.created_at, f.id"
 
-static const store_column area_columns[] = {
-    {"code", "a.code", CQL2_Q_STRING, "Code", NULL, 0},
-    {"name_fi", "a.name_fi", CQL2_Q_STRING, "Name in Finnish", NULL, 0},
-    {"name_sv", "a.name_sv", CQL2_Q_STRING, "Name in Swedish", NULL, 0},
-    {"name_en", "a.name_en", CQL2_Q_STRING, "Name in English", NULL, 0},
-};
+/* The columns every area collection has (districts, accessibility areas). */
+#define AREA_COLUMNS                                                                 \
+    PLAIN_COLUMN(a, code, CQL2_Q_STRING, "Code"),                                    \
+        PLAIN_COLUMN(a, name_fi, CQL2_Q_STRING, "Name in Finnish"),                  \
+        PLAIN_COLUMN(a, name_sv, CQL2_Q_STRING, "Name in Swedish"),                  \
+        PLAIN_COLUMN(a, name_en, CQL2_Q_STRING, "Name in English")
+
+static const store_column area_columns[] = {AREA_COLUMNS};
 
 static const store_column accessibility_columns[] = {
-    {"code", "a.code", CQL2_Q_STRING, "Code", NULL, 0},
-    {"name_fi", "a.name_fi", CQL2_Q_STRING, "Name in Finnish", NULL, 0},
-    {"name_sv", "a.name_sv", CQL2_Q_STRING, "Name in Swedish", NULL, 0},
-    {"name_en", "a.name_en", CQL2_Q_STRING, "Name in English", NULL, 0},
-    {"level", "a.level", CQL2_Q_STRING, "Accessibility level promised", NULL, 0},
+    AREA_COLUMNS,
+    PLAIN_COLUMN(a, level, CQL2_Q_STRING, "Accessibility level promised"),
 };
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))

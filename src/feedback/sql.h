@@ -9,7 +9,27 @@
 #ifndef VK_FEEDBACK_SQL_H
 #define VK_FEEDBACK_SQL_H
 
+#include <string.h>
+
 #include "db/stmt.h"
+
+/* A record of one feedback item, read by the item's id. ROW(r) lists the
+ * record's fields as the statement's columns (DB_..._TO outs), once for
+ * both functions this defines: get(c, id, found, out, ei) zeroes *out and
+ * reads the row into it (*found 0 when there is none); fini(r) frees the
+ * copies (DB_DUP_TO) and zeroes the record. */
+#define FEEDBACK_RECORD(type, get, fini, sql, what, ROW)                             \
+    void fini(type *r)                                                               \
+    {                                                                                \
+        db_outs_free(DB_OUTS(ROW(r)));                                               \
+        memset(r, 0, sizeof *r);                                                     \
+    }                                                                                \
+    vk_err get(store_conn *c, int64_t id, int *found, type *out, vk_errinfo *ei)     \
+    {                                                                                \
+        memset(out, 0, sizeof *out);                                                 \
+        return db_scan(c, &feedback_sql, sql, DB_ARGS(DB_INT(id)), DB_OUTS(ROW(out)), \
+                       found, what, ei);                                             \
+    }
 
 /* The "me too" of a merged item's reporter, as a voter of the item it was
  * merged into (schema 0011): 64 characters, never a hex hash, so it cannot

@@ -75,27 +75,13 @@ vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t
 
 /* ---- the handling workflow ---- */
 
-void store_feedback_state_fini(store_feedback_state *s)
-{
-    free(s->status);
-    free(s->unit);
-    free(s->resolution_reason);
-    free(s->forwarded_to);
-    free(s->answer);
-    memset(s, 0, sizeof *s);
-}
-
-vk_err store_feedback_state_get(store_conn *c, int64_t id, int *found, store_feedback_state *out,
-                                vk_errinfo *ei)
-{
-    memset(out, 0, sizeof *out);
-    return db_scan(c, &feedback_sql, SQL_FEEDBACK_STATE, DB_ARGS(DB_INT(id)),
-                   DB_OUTS(DB_DUP_TO(&out->status), DB_I64_TO(&out->unit_id),
-                           DB_DUP_TO(&out->unit), DB_DUP_TO(&out->resolution_reason),
-                           DB_I64_TO(&out->duplicate_of), DB_DUP_TO(&out->forwarded_to),
-                           DB_DUP_TO(&out->answer)),
-                   found, "reading an item's state", ei);
-}
+/* The columns of SQL_FEEDBACK_STATE. */
+#define STATE_ROW(s)                                                                 \
+    DB_DUP_TO(&(s)->status), DB_I64_TO(&(s)->unit_id), DB_DUP_TO(&(s)->unit),        \
+        DB_DUP_TO(&(s)->resolution_reason), DB_I64_TO(&(s)->duplicate_of),          \
+        DB_DUP_TO(&(s)->forwarded_to), DB_DUP_TO(&(s)->answer)
+FEEDBACK_RECORD(store_feedback_state, store_feedback_state_get, store_feedback_state_fini,
+                SQL_FEEDBACK_STATE, "reading an item's state", STATE_ROW)
 
 vk_err store_feedback_update(store_conn *c, int64_t id, const store_feedback_state *s,
                              const char *answer, const char *now, vk_errinfo *ei)

@@ -11,23 +11,12 @@
 #include "feedback/sql.h"
 #include "feedback/store_feedback.h"
 
-void store_feedback_mod_fini(store_feedback_mod *m)
-{
-    free(m->description);
-    free(m->description_original);
-    memset(m, 0, sizeof *m);
-}
-
-vk_err store_feedback_mod_get(store_conn *c, int64_t id, int *found, store_feedback_mod *out,
-                              vk_errinfo *ei)
-{
-    memset(out, 0, sizeof *out);
-    return db_scan(c, &feedback_sql, SQL_FEEDBACK_MOD, DB_ARGS(DB_INT(id)),
-                   DB_OUTS(DB_INT_TO(&out->hidden), DB_I64_TO(&out->me_too),
-                           DB_DUP_TO(&out->description), DB_DUP_TO(&out->description_original),
-                           DB_INT_TO(&out->has_contact)),
-                   found, "reading an item's moderation state", ei);
-}
+/* The columns of SQL_FEEDBACK_MOD. */
+#define MOD_ROW(m)                                                                   \
+    DB_INT_TO(&(m)->hidden), DB_I64_TO(&(m)->me_too), DB_DUP_TO(&(m)->description),  \
+        DB_DUP_TO(&(m)->description_original), DB_INT_TO(&(m)->has_contact)
+FEEDBACK_RECORD(store_feedback_mod, store_feedback_mod_get, store_feedback_mod_fini,
+                SQL_FEEDBACK_MOD, "reading an item's moderation state", MOD_ROW)
 
 vk_err store_followup_find(store_conn *c, const char *hash, int64_t *id, vk_errinfo *ei)
 {
@@ -35,23 +24,10 @@ vk_err store_followup_find(store_conn *c, const char *hash, int64_t *id, vk_erri
                     "finding a follow-up link", ei);
 }
 
-void store_contact_fini(store_contact *ct)
-{
-    free(ct->name);
-    free(ct->email);
-    free(ct->phone);
-    memset(ct, 0, sizeof *ct);
-}
-
-vk_err store_contact_get(store_conn *c, int64_t id, int *found, store_contact *out,
-                         vk_errinfo *ei)
-{
-    memset(out, 0, sizeof *out);
-    return db_scan(c, &feedback_sql, SQL_CONTACT_GET, DB_ARGS(DB_INT(id)),
-                   DB_OUTS(DB_DUP_TO(&out->name), DB_DUP_TO(&out->email),
-                           DB_DUP_TO(&out->phone)),
-                   found, "reading contact details", ei);
-}
+/* The columns of SQL_CONTACT_GET. */
+#define CONTACT_ROW(ct) DB_DUP_TO(&(ct)->name), DB_DUP_TO(&(ct)->email), DB_DUP_TO(&(ct)->phone)
+FEEDBACK_RECORD(store_contact, store_contact_get, store_contact_fini, SQL_CONTACT_GET,
+                "reading contact details", CONTACT_ROW)
 
 vk_err store_contact_delete(store_conn *c, int64_t id, vk_errinfo *ei)
 {

@@ -321,23 +321,47 @@ static json_t *json_object_text(const char *s)
     return v ? v : json_object();
 }
 
-static int event_json(void *arg, const store_event *ev)
+/* One entry of either log in its history shape: the members both have,
+ * in this order, with each log's own where they stand. */
+static int entry_json(event_writer *w, const store_audit_entry *e)
 {
-    event_writer *w = arg;
+    int feedback = e->type == STORE_AUDIT_FEEDBACK;
     json_t *o = json_object();
     if (w->typed)
-        json_object_set_new(o, "type", json_string("feedback"));
-    json_object_set_new(o, "id", json_integer(ev->id));
-    if (w->with_item)
-        json_object_set_new(o, "feedback_id", json_integer(ev->feedback_id));
-    put_text(o, "at", ev->at);
-    put_text(o, "actor", ev->actor);
-    put_text(o, "kind", ev->kind);
-    json_object_set_new(o, "before", json_object_text(ev->before));
-    json_object_set_new(o, "after", json_object_text(ev->after));
-    put_text(o, "public_answer", ev->public_answer);
-    put_text(o, "internal_note", ev->internal_note);
+        json_object_set_new(o, "type", json_string(feedback ? "feedback" : "account"));
+    json_object_set_new(o, "id", json_integer(e->id));
+    if (feedback && w->with_item)
+        json_object_set_new(o, "feedback_id", json_integer(e->feedback_id));
+    put_text(o, "at", e->at);
+    put_text(o, "actor", e->actor);
+    put_text(o, "kind", e->kind);
+    if (!feedback)
+        put_text(o, "target", e->target);
+    json_object_set_new(o, "before", json_object_text(e->before));
+    json_object_set_new(o, "after", json_object_text(e->after));
+    if (feedback) {
+        put_text(o, "public_answer", e->public_answer);
+        put_text(o, "internal_note", e->internal_note);
+    } else {
+        put_text(o, "client_addr", e->client_addr);
+    }
     return put_event(w, o);
+}
+
+/* An item's history: its feedback events. */
+static int event_json(void *arg, const store_event *ev)
+{
+    store_audit_entry e = {.type = STORE_AUDIT_FEEDBACK,
+                           .id = ev->id,
+                           .feedback_id = ev->feedback_id,
+                           .at = ev->at,
+                           .actor = ev->actor,
+                           .kind = ev->kind,
+                           .before = ev->before,
+                           .after = ev->after,
+                           .public_answer = ev->public_answer,
+                           .internal_note = ev->internal_note};
+    return entry_json(arg, &e);
 }
 
 vk_err api_staff_view(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b, int *found)
@@ -381,29 +405,14 @@ vk_err api_staff_feedback_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 }
 
 /* One entry of the audit log: a feedback event in its history shape, or
- * an account event. */
+ * an account event; its position is the next page's start. */
 static int audit_json(void *arg, const store_audit_entry *e)
 {
     event_writer *w = arg;
     snprintf(w->last_at, sizeof w->last_at, "%s", e->at ? e->at : "");
     w->last_type = e->type == STORE_AUDIT_FEEDBACK ? "feedback" : "account";
     w->last_id = e->id;
-    if (e->type == STORE_AUDIT_FEEDBACK) {
-        store_event ev = {e->id,     e->feedback_id, e->at,           e->actor,        e->kind,
-                          e->before, e->after,       e->public_answer, e->internal_note};
-        return event_json(w, &ev);
-    }
-    json_t *o = json_object();
-    json_object_set_new(o, "type", json_string("account"));
-    json_object_set_new(o, "id", json_integer(e->id));
-    put_text(o, "at", e->at);
-    put_text(o, "actor", e->actor);
-    put_text(o, "kind", e->kind);
-    put_text(o, "target", e->target);
-    json_object_set_new(o, "before", json_object_text(e->before));
-    json_object_set_new(o, "after", json_object_text(e->after));
-    put_text(o, "client_addr", e->client_addr);
-    return put_event(w, o);
+    return entry_json(w, e);
 }
 
 /* The type named s (NULL names both); 0 when s names none. */

@@ -28,7 +28,7 @@ void vk_write_job_defer(vk_ctx *ctx, vk_write_job *job, vk_resp *resp,
     resp->defer_cleanup = cleanup;
 }
 
-static void json_write_finish(void *state, vk_resp *resp)
+void vk_json_write_finish(void *state, vk_resp *resp)
 {
     vk_json_write *st = state;
     vk_write_job *job = &st->job;
@@ -67,5 +67,5 @@ void *vk_json_write_new(vk_ctx *ctx, size_t size, vk_write_run_fn run,
 
 void vk_json_write_defer(vk_ctx *ctx, vk_json_write *st, vk_resp *resp)
 {
-    vk_write_job_defer(ctx, &st->job, resp, json_write_finish, vk_json_write_free);
+    vk_write_job_defer(ctx, &st->job, resp, vk_json_write_finish, vk_json_write_free);
 }

@@ -44,5 +44,8 @@ void *vk_json_write_new(vk_ctx *ctx, size_t size, vk_write_run_fn run,
                         const char *content_type);
 void vk_json_write_defer(vk_ctx *ctx, vk_json_write *st, vk_resp *resp);
 void vk_json_write_free(void *state);
+/* The answer of a vk_json_write (its job's error, or status and body),
+ * for a feature that defers its state with a cleanup of its own. */
+void vk_json_write_finish(void *state, vk_resp *resp);
 
 #endif

@@ -480,6 +480,38 @@ static inline int matches(const compiled *c, const stats_item *it)
            (!c->district_ok || c->district_ok[it->district]);
 }
 
+/* The items a filter keeps, one after another: walk_begin, walk_next until
+ * NULL, walk_end. The three aggregations below are such a walk; inline, so
+ * the per-item loop stays as tight as one written out. */
+typedef struct walk {
+    const api_stats *s;
+    compiled c;
+    size_t cursor;
+} walk;
+
+static vk_err walk_begin(walk *w, const stats_view *v, vk_ctx *ctx, const stats_filter *f,
+                         vk_arena *a)
+{
+    w->s = v->s;
+    w->cursor = 0;
+    return compile(v, ctx, f, a, &w->c);
+}
+
+static inline const stats_item *walk_next(walk *w)
+{
+    const stats_item *it;
+    while ((it = next_item(&w->c, w->s, &w->cursor)) && !matches(&w->c, it))
+        ;
+    return it;
+}
+
+/* End the walk; an aggregation fails only for memory (fail ≠ 0). */
+static vk_err walk_end(walk *w, int fail, vk_ctx *ctx)
+{
+    compiled_fini(&w->c);
+    return fail ? vk_fail(&ctx->err, VK_ENOMEM, "", NULL) : VK_OK;
+}
+
 /* ---- keys and their names ---- */
 
 static int64_t key_of(const stats_item *it, stats_dim d)
@@ -593,6 +625,47 @@ static int32_t hmap_get(hmap *h, uint64_t key, int *added)
     return h->n++;
 }
 
+/* ---- a tally: per distinct key, an accumulator ---- */
+
+/* The map of keys to slots and, by slot, an accumulator of size bytes. */
+typedef struct tally {
+    hmap h;
+    void *acc;
+    size_t cap, size, first;
+} tally;
+
+/* A map of cap slots (it grows), the accumulators from a quarter of that
+ * (the map is at most half full); 1 without memory (then tally_fini). */
+static int tally_init(tally *t, size_t cap, size_t size)
+{
+    t->acc = NULL;
+    t->cap = 0;
+    t->size = size;
+    t->first = cap / 4;
+    return hmap_init(&t->h, cap);
+}
+
+static void tally_fini(tally *t)
+{
+    free(t->acc);
+    hmap_fini(&t->h);
+}
+
+/* key's accumulator, zeroed when key is new (*added = 1); NULL without
+ * memory. */
+static inline void *tally_at(tally *t, uint64_t key, int *added)
+{
+    int32_t slot = hmap_get(&t->h, key, added);
+    if (slot < 0)
+        return NULL;
+    if (*added && vk_grow(&t->acc, &t->cap, (size_t)slot, t->size, t->first))
+        return NULL;
+    char *x = (char *)t->acc + (size_t)slot * t->size;
+    if (*added)
+        memset(x, 0, t->size);
+    return x;
+}
+
 /* ---- grouped counts ---- */
 
 typedef struct count_acc {
@@ -617,27 +690,38 @@ static int group_cmp(const void *x, const void *y)
     return 0;
 }
 
+/* The groups of a counting tally, sorted, into arena memory; 1 without
+ * memory. */
+static int count_groups(const tally *t, const api_stats *s, const stats_dim *dims, int ndims,
+                        vk_arena *a, stats_group **groups, int *ngroups)
+{
+    const count_acc *acc = t->acc;
+    *ngroups = t->h.n;
+    *groups = vk_arena_alloc(a, sizeof **groups * (size_t)(t->h.n ? t->h.n : 1));
+    if (!*groups)
+        return 1;
+    for (int i = 0; i < t->h.n; i++) {
+        stats_group *g = &(*groups)[i];
+        memset(g, 0, sizeof *g);
+        for (int d = 0; d < ndims; d++)
+            g->key[d] = key_text(s, dims[d], acc[i].key[d], a);
+        g->count = acc[i].count;
+    }
+    qsort(*groups, (size_t)t->h.n, sizeof **groups, group_cmp);
+    return 0;
+}
+
 vk_err stats_count(const stats_view *v, vk_ctx *ctx, const stats_filter *f, const stats_dim *dims,
                    int ndims, vk_arena *a, stats_group **groups, int *ngroups, int64_t *total)
 {
-    const api_stats *s = v->s;
-    compiled c;
-    vk_err e = compile(v, ctx, f, a, &c);
+    walk w;
+    vk_err e = walk_begin(&w, v, ctx, f, a);
     if (e)
         return e;
-    hmap h;
-    count_acc *acc = NULL;
-    size_t acc_cap = 0;
+    tally t;
+    int fail = tally_init(&t, 1024, sizeof(count_acc));
     *total = 0;
-    if (hmap_init(&h, 1024)) {
-        hmap_fini(&h);
-        compiled_fini(&c);
-        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-    }
-    size_t cursor = 0;
-    for (const stats_item *it; (it = next_item(&c, s, &cursor));) {
-        if (!matches(&c, it))
-            continue;
+    for (const stats_item *it; !fail && (it = walk_next(&w));) {
         (*total)++;
         int64_t k[3] = {0, 0, 0};
         for (int d = 0; d < ndims; d++)
@@ -646,37 +730,18 @@ vk_err stats_count(const stats_view *v, vk_ctx *ctx, const stats_filter *f, cons
         uint64_t key = ((uint64_t)(k[0] & 0x1fffff) << 42) | ((uint64_t)(k[1] & 0x1fffff) << 21) |
               (uint64_t)(k[2] & 0x1fffff);
         int added;
-        int32_t slot = hmap_get(&h, key, &added);
-        if (slot < 0)
-            goto nomem;
-        if (added) {
-            if (vk_grow(&acc, &acc_cap, (size_t)slot, sizeof *acc, 256))
-                goto nomem;
-            acc[slot] = (count_acc){{k[0], k[1], k[2]}, 0};
+        count_acc *x = tally_at(&t, key, &added);
+        if (!x) {
+            fail = 1;
+            break;
         }
-        acc[slot].count++;
+        if (added)
+            memcpy(x->key, k, sizeof k);
+        x->count++;
     }
-    *ngroups = h.n;
-    *groups = vk_arena_alloc(a, sizeof **groups * (size_t)(h.n ? h.n : 1));
-    if (!*groups)
-        goto nomem;
-    for (int i = 0; i < h.n; i++) {
-        stats_group *g = &(*groups)[i];
-        memset(g, 0, sizeof *g);
-        for (int d = 0; d < ndims; d++)
-            g->key[d] = key_text(s, dims[d], acc[i].key[d], a);
-        g->count = acc[i].count;
-    }
-    qsort(*groups, (size_t)h.n, sizeof **groups, group_cmp);
-    free(acc);
-    hmap_fini(&h);
-    compiled_fini(&c);
-    return VK_OK;
-nomem:
-    free(acc);
-    hmap_fini(&h);
-    compiled_fini(&c);
-    return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    fail = fail || count_groups(&t, w.s, dims, ndims, a, groups, ngroups);
+    tally_fini(&t);
+    return walk_end(&w, fail, ctx);
 }
 
 /* ---- response times ---- */
@@ -886,9 +951,8 @@ vk_err stats_times_by(const stats_view *v, vk_ctx *ctx, const stats_filter *f, s
                       int64_t now, vk_arena *a, stats_times **groups, int *ngroups,
                       stats_times *overall, int64_t waiting[STATS_WAIT_BUCKETS])
 {
-    const api_stats *s = v->s;
-    compiled c;
-    vk_err e = compile(v, ctx, f, a, &c);
+    walk wk;
+    vk_err e = walk_begin(&wk, v, ctx, f, a);
     if (e)
         return e;
     times_work w;
@@ -899,16 +963,13 @@ vk_err stats_times_by(const stats_view *v, vk_ctx *ctx, const stats_filter *f, s
     int fail = !(w.slot_of = malloc(sizeof *w.slot_of * 65536));
     if (!fail)
         memset(w.slot_of, 0xff, sizeof *w.slot_of * 65536);
-    size_t cursor = 0;
-    for (const stats_item *it; !fail && (it = next_item(&c, s, &cursor));) {
-        if (!matches(&c, it))
-            continue;
+    for (const stats_item *it; !fail && (it = walk_next(&wk));) {
         int32_t g = times_group(&w, it, by);
         fail = g < 0 || times_add(&w, g, it, now, waiting);
     }
     if (!fail) {
         *groups = vk_arena_alloc(a, sizeof **groups * (size_t)(w.n ? w.n : 1));
-        fail = !*groups || times_fill_groups(&w, s, by, a, *groups) ||
+        fail = !*groups || times_fill_groups(&w, wk.s, by, a, *groups) ||
                times_fill_overall(&w, overall);
     }
     if (!fail) {
@@ -916,10 +977,8 @@ vk_err stats_times_by(const stats_view *v, vk_ctx *ctx, const stats_filter *f, s
         /* Sorted by key text, none last. */
         qsort(*groups, (size_t)w.n, sizeof **groups, times_cmp);
     }
-    e = fail ? vk_fail(&ctx->err, VK_ENOMEM, "", NULL) : VK_OK;
     times_work_fini(&w);
-    compiled_fini(&c);
-    return e;
+    return walk_end(&wk, fail, ctx);
 }
 
 /* ---- density ---- */
@@ -932,64 +991,58 @@ static int cell_cmp(const void *x, const void *y)
     return a->q < b->q ? -1 : a->q > b->q;
 }
 
-vk_err stats_density(const stats_view *v, vk_ctx *ctx, const stats_filter *f, double cell,
-                     int64_t k, vk_arena *a, stats_cell **cells, int *ncells,
-                     int64_t *dropped_cells, int64_t *dropped_items)
+/* The cells of a density tally with at least k items, sorted, into arena
+ * memory; the others counted as dropped. 1 without memory. */
+static int density_cells(const tally *t, int64_t k, vk_arena *a, stats_cell **cells,
+                         int *ncells, int64_t *dropped_cells, int64_t *dropped_items)
 {
-    const api_stats *s = v->s;
-    compiled c;
-    vk_err e = compile(v, ctx, f, a, &c);
-    if (e)
-        return e;
-    gis_hex_grid grid;
-    gis_hex_grid_init(&grid, cell);
-    hmap h;
-    int64_t *counts = NULL;
-    size_t cap = 0;
-    if (hmap_init(&h, 4096))
-        goto nomem;
-    size_t cursor = 0;
-    for (const stats_item *it; (it = next_item(&c, s, &cursor));) {
-        if (!matches(&c, it))
-            continue;
-        int32_t q, r;
-        gis_hex_cell_of(&grid, it->e, it->n, &q, &r);
-        int added;
-        int32_t slot = hmap_get(&h, (uint64_t)(uint32_t)q << 32 | (uint32_t)r, &added);
-        if (slot < 0)
-            goto nomem;
-        if (added) {
-            if (vk_grow(&counts, &cap, (size_t)slot, sizeof *counts, 1024))
-                goto nomem;
-            counts[slot] = 0;
-        }
-        counts[slot]++;
-    }
-    *cells = vk_arena_alloc(a, sizeof **cells * (size_t)(h.n ? h.n : 1));
+    const int64_t *counts = t->acc;
+    const hmap *h = &t->h;
+    *cells = vk_arena_alloc(a, sizeof **cells * (size_t)(h->n ? h->n : 1));
     if (!*cells)
-        goto nomem;
+        return 1;
     *ncells = 0;
     *dropped_cells = *dropped_items = 0;
-    for (size_t i = 0; i < h.cap; i++) {
-        if (h.slot[i] < 0)
+    for (size_t i = 0; i < h->cap; i++) {
+        if (h->slot[i] < 0)
             continue;
-        int64_t n = counts[h.slot[i]];
+        int64_t n = counts[h->slot[i]];
         if (n < k) {
             (*dropped_cells)++;
             *dropped_items += n;
             continue;
         }
         (*cells)[(*ncells)++] =
-            (stats_cell){(int32_t)(uint32_t)(h.keys[i] >> 32), (int32_t)(uint32_t)h.keys[i], n};
+            (stats_cell){(int32_t)(uint32_t)(h->keys[i] >> 32), (int32_t)(uint32_t)h->keys[i], n};
     }
     qsort(*cells, (size_t)*ncells, sizeof **cells, cell_cmp);
-    free(counts);
-    hmap_fini(&h);
-    compiled_fini(&c);
-    return VK_OK;
-nomem:
-    free(counts);
-    hmap_fini(&h);
-    compiled_fini(&c);
-    return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    return 0;
+}
+
+vk_err stats_density(const stats_view *v, vk_ctx *ctx, const stats_filter *f, double cell,
+                     int64_t k, vk_arena *a, stats_cell **cells, int *ncells,
+                     int64_t *dropped_cells, int64_t *dropped_items)
+{
+    walk w;
+    vk_err e = walk_begin(&w, v, ctx, f, a);
+    if (e)
+        return e;
+    gis_hex_grid grid;
+    gis_hex_grid_init(&grid, cell);
+    tally t;
+    int fail = tally_init(&t, 4096, sizeof(int64_t));
+    for (const stats_item *it; !fail && (it = walk_next(&w));) {
+        int32_t q, r;
+        gis_hex_cell_of(&grid, it->e, it->n, &q, &r);
+        int added;
+        int64_t *n = tally_at(&t, (uint64_t)(uint32_t)q << 32 | (uint32_t)r, &added);
+        if (!n) {
+            fail = 1;
+            break;
+        }
+        (*n)++;
+    }
+    fail = fail || density_cells(&t, k, a, cells, ncells, dropped_cells, dropped_items);
+    tally_fini(&t);
+    return walk_end(&w, fail, ctx);
 }

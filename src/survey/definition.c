@@ -78,6 +78,22 @@ static vk_err check_geometry(gis_ctx *g, const json_t *geom, const char *path, i
     return e;
 }
 
+/* Item i of the keyed list name ("places", "pages"): qt_check_keyed with
+ * its path into p, then its text member text (QT_TEXT_MAX; required or
+ * not), which both lists' items carry. */
+static vk_err check_item(const json_t *list, size_t i, const char *name,
+                         const char *const *members, const char *what, const char *text,
+                         int required, char p[QT_PATH_MAX], vk_errinfo *ei)
+{
+    char q[QT_PATH_MAX];
+    qt_pathf(p, "%s[%zu]", name, i);
+    vk_err e = qt_check_keyed(list, i, p, name, members, what, ei);
+    if (e != VK_OK)
+        return e;
+    qt_pathf(q, "%s.%s", p, text);
+    return qt_check_text(json_array_get(list, i), text, q, QT_TEXT_MAX, required, ei);
+}
+
 static vk_err check_places(gis_ctx *g, const json_t *places, vk_errinfo *ei)
 {
     static const char *const members[] = {"key", "name", "description", "geometry", NULL};
@@ -91,13 +107,10 @@ static vk_err check_places(gis_ctx *g, const json_t *places, vk_errinfo *ei)
     size_t i;
     const json_t *pl;
     json_array_foreach(places, i, pl) {
-        qt_pathf(p, "places[%zu]", i);
-        vk_err e = qt_check_keyed(places, i, p, "places", members,
-                                  "a place is an object {\"key\", \"name\", \"geometry\"}", ei);
+        vk_err e = check_item(places, i, "places", members,
+                              "a place is an object {\"key\", \"name\", \"geometry\"}", "name",
+                              1, p, ei);
         if (e != VK_OK)
-            return e;
-        qt_pathf(q, "%s.name", p);
-        if ((e = qt_check_text(pl, "name", q, QT_TEXT_MAX, 1, ei)) != VK_OK)
             return e;
         qt_pathf(q, "%s.description", p);
         if ((e = qt_check_text(pl, "description", q, QT_LONG_TEXT_MAX, 0, ei)) != VK_OK)
@@ -163,13 +176,9 @@ static vk_err check_pages(survey_def *d, const json_t *pages, const qt_defenv *e
     size_t i, j, k;
     const json_t *pg, *el, *fu;
     json_array_foreach(pages, i, pg) {
-        qt_pathf(p, "pages[%zu]", i);
-        vk_err e = qt_check_keyed(pages, i, p, "pages", members,
-                                  "a page is an object {\"key\", \"elements\"}", ei);
+        vk_err e = check_item(pages, i, "pages", members,
+                              "a page is an object {\"key\", \"elements\"}", "title", 0, p, ei);
         if (e != VK_OK)
-            return e;
-        qt_pathf(q, "%s.title", p);
-        if ((e = qt_check_text(pg, "title", q, QT_TEXT_MAX, 0, ei)) != VK_OK)
             return e;
         const json_t *els = json_object_get(pg, "elements");
         qt_pathf(q, "%s.elements", p);

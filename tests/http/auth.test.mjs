@@ -65,6 +65,23 @@ const MATRIX = [
   ['GET', '/api/v1/stats/response-times', 'public'],
   ['GET', '/api/v1/stats/choropleth', 'public'],
   ['GET', '/api/v1/stats/density', 'public'],
+  ['GET', '/api/v1/schema/survey', 'public'],
+  ['GET', '/api/v1/surveys', 'public'],
+  ['GET', '/api/v1/surveys/{slug}', 'public'],
+  ['POST', '/api/v1/surveys/{slug}/responses', 'public'],
+  ['POST', '/api/v1/surveys/{slug}/drafts', 'public'],
+  ['GET', '/api/v1/surveys/{slug}/drafts/{token}', 'public'],
+  ['PUT', '/api/v1/surveys/{slug}/drafts/{token}', 'public'],
+  ['GET', '/api/v1/staff/surveys', 'staff'],
+  ['POST', '/api/v1/staff/surveys', 'planner'],
+  ['GET', '/api/v1/staff/surveys/{slug}', 'staff'],
+  ['PUT', '/api/v1/staff/surveys/{slug}', 'planner'],
+  ['PUT', '/api/v1/staff/surveys/{slug}/public', 'planner'],
+  ['POST', '/api/v1/staff/surveys/{slug}/duplicate', 'planner'],
+  ['POST', '/api/v1/staff/surveys/{slug}/publish', 'planner'],
+  ['POST', '/api/v1/staff/surveys/{slug}/close', 'planner'],
+  ['POST', '/api/v1/staff/surveys/{slug}/reopen', 'planner'],
+  ['POST', '/api/v1/staff/surveys/{slug}/archive', 'planner'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
 
@@ -90,6 +107,16 @@ const ADMITTED_STATUS = {
   'GET /api/v1/staff/tokens': 200,
   'DELETE /api/v1/staff/tokens/{tokenId}': 404, // no token 999999
   'POST /api/v1/staff/feedback/{id}/merge': 400, // {} has no into
+  'GET /api/v1/staff/surveys': 200,
+  'POST /api/v1/staff/surveys': 400, // {} is no definition
+  'GET /api/v1/staff/surveys/{slug}': 404, // no survey x
+  'PUT /api/v1/staff/surveys/{slug}': 400, // {} is no definition
+  'PUT /api/v1/staff/surveys/{slug}/public': 404,
+  'POST /api/v1/staff/surveys/{slug}/duplicate': 404,
+  'POST /api/v1/staff/surveys/{slug}/publish': 404,
+  'POST /api/v1/staff/surveys/{slug}/close': 404,
+  'POST /api/v1/staff/surveys/{slug}/reopen': 404,
+  'POST /api/v1/staff/surveys/{slug}/archive': 404,
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 501,
