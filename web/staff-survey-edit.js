@@ -813,6 +813,12 @@
     renderPages();
     renderPublic();
     markErrors();
+    // Council reads: the form is shown, nothing in it can be changed.
+    if (!state.writer) {
+      document.querySelectorAll('#form-view input, #form-view select, #form-view textarea, #form-view button, #json-apply')
+        .forEach(function (x) { x.disabled = true; });
+      $('json-text').readOnly = true;
+    }
   }
 
   // Draws the form again from def; focus goes to focusId, or stays on the

@@ -122,6 +122,13 @@ test('a moderator has no survey link and is told the pages are not theirs; counc
     await council.waitForSelector('#surveys-body tr');
     assert.equal(await council.$$eval('#surveys-body button', (b) => b.length), 0);
     assert.ok(await council.isHidden('#new-survey'));
+    // The editor shows council the survey, with nothing to change.
+    await council.click('#surveys-body tr[data-slug="lista-testi"] th a');
+    await council.waitForSelector('#editor-read-only:not([hidden])');
+    await council.waitForSelector(f('pages[0].key'));
+    assert.ok(await council.isDisabled(f('title.fi')));
+    assert.ok(await council.isHidden('#save'));
+    assert.deepEqual(council.errors, []);
   } finally {
     await council.closeAll();
   }
