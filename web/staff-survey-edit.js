@@ -789,7 +789,14 @@
       });
       state.drawer.setArea(state.def.area);
       drawPlaces();
+      // Where a corner or place "at the centre" goes, for keyboard users.
+      var centre = function () {
+        var c = map.getCenter();
+        $('map-centre').textContent = t('mapCentre', { lon: c.lng.toFixed(5), lat: c.lat.toFixed(5) });
+      };
+      map.on('moveend', centre);
       state.drawer.fit();
+      centre();
     });
   }
 

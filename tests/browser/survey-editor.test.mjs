@@ -517,3 +517,40 @@ test('every element type of the fixtures has its form and its preview, clean in 
     await page.closeAll();
   }
 });
+
+test('the survey area drawn by keyboard: the map pans with the arrows, corners go to its centre', async () => {
+  const page = await newPage(browser);
+  try {
+    await asPlanner(page);
+    await openEditor(page, null);
+    // The page says where the map's centre is; an arrow key pans the map.
+    const centre = () => page.textContent('#map-centre');
+    await page.waitForFunction(() => /\d/.test(document.getElementById('map-centre').textContent));
+    const pan = async (key) => {
+      const was = await centre();
+      await tabTo(page, '#edit-map', { shift: true });
+      await page.keyboard.press(key);
+      await page.waitForFunction((w) => document.getElementById('map-centre').textContent !== w, was);
+    };
+    await tabTo(page, '#corner-centre', { max: 200 });
+    await page.keyboard.press('Enter');
+    assert.equal(await page.getAttribute('#draw-area', 'aria-pressed'), 'true');
+    await pan('ArrowRight');
+    await tabTo(page, '#corner-centre');
+    await page.keyboard.press('Enter');
+    await pan('ArrowDown');
+    await tabTo(page, '#corner-centre');
+    await page.keyboard.press('Enter');
+    assert.match(await page.textContent('#map-status'), /3/);
+    await tabTo(page, '#area-finish');
+    await page.keyboard.press('Enter');
+    const ring = (await page.inputValue(f('area'))).split('\n').map((l) => l.split(' ').map(Number));
+    assert.equal(ring.length, 4);
+    assert.ok(ring[1][0] > ring[0][0], 'the second corner is east of the first');
+    assert.ok(ring[2][1] < ring[1][1], 'the third corner is south of the second');
+    assert.match(await centre(), new RegExp(`${ring[2][0].toFixed(5)} ${ring[2][1].toFixed(5)}`));
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
