@@ -44,8 +44,8 @@ vk_err store_feedback_exists(store_conn *c, int64_t id, int *exists, vk_errinfo 
 vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t *id,
                              vk_errinfo *ei)
 {
-    int own_tx = !db_in_transaction(c);
-    vk_err e = own_tx ? store_begin(c, ei) : VK_OK;
+    int own_tx;
+    vk_err e = db_begin_own(c, &own_tx, ei);
     if (e)
         return e;
     e = db_run(c, &feedback_sql, SQL_FEEDBACK_INSERT,
@@ -64,13 +64,7 @@ vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t
                    DB_ARGS(DB_INT(*id), DB_TEXT(f->contact_name), DB_TEXT(f->contact_email),
                            DB_TEXT(f->contact_phone)),
                    "saving contact details", ei);
-    if (own_tx) {
-        if (!e)
-            e = store_commit(c, ei);
-        if (e)
-            store_rollback(c);
-    }
-    return e;
+    return db_end_own(c, own_tx, e, ei);
 }
 
 /* ---- the handling workflow ---- */

@@ -26,6 +26,16 @@ static const char *const no_params[] = {NULL};
 
 /* ---- small readers ---- */
 
+/* Lower-case letters, digits and inner hyphens, 1 to 64 (the schema's
+ * slug pattern). */
+static int slug_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > SURVEY_SLUG_MAX || s[0] == '-' || s[n - 1] == '-')
+        return 0;
+    return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
 /* The {slug} of the path, or 404 naming it. */
 static vk_err path_slug(vk_ctx *ctx, const vk_req *req, const char **slug)
 {
@@ -33,7 +43,9 @@ static vk_err path_slug(vk_ctx *ctx, const vk_req *req, const char **slug)
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
     if (e)
         return e;
-    if (!**slug || strlen(*slug) > SURVEY_SLUG_MAX)
+    /* Every stored slug has the schema's form, so nothing else is looked
+     * up (or echoed in a message). */
+    if (!slug_ok(*slug))
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "slug", "there is no such survey");
     return VK_OK;
 }
@@ -46,16 +58,6 @@ static vk_err json_body(vk_ctx *ctx, const vk_req *req, const char *what, json_t
         return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type", "send the %s as application/json",
                        what);
     return api_json_parse(req->body, req->body_len, doc, &ctx->err);
-}
-
-/* Lower-case letters, digits and inner hyphens, 1 to 64 (the schema's
- * slug pattern). */
-static int slug_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > SURVEY_SLUG_MAX || s[0] == '-' || s[n - 1] == '-')
-        return 0;
-    return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
 
 /* 36 characters of hex digits and hyphens: enough to look a resend up;

@@ -248,18 +248,12 @@ vk_err survey_store_response_insert(store_conn *c, int64_t survey_id, const surv
                                     const char *body_hash, const char *now, int64_t *id,
                                     vk_errinfo *ei)
 {
-    int own_tx = !db_in_transaction(c);
-    vk_err e = own_tx ? store_begin(c, ei) : VK_OK;
+    int own_tx;
+    vk_err e = db_begin_own(c, &own_tx, ei);
     if (e)
         return e;
     e = insert_rows(c, survey_id, n, body_hash, now, id, ei);
-    if (own_tx) {
-        if (!e)
-            e = store_commit(c, ei);
-        if (e)
-            store_rollback(c);
-    }
-    return e;
+    return db_end_own(c, own_tx, e, ei);
 }
 
 /* ---- drafts ---- */

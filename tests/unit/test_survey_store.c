@@ -37,6 +37,7 @@ static int64_t count(int q, int64_t arg)
 {
     int64_t n = -1;
     vk_errinfo ei;
+    vk_errinfo_clear(&ei);
     if (db_int64(C, &count_sql, q, DB_ARGS(DB_INT(arg)), &n, "count", &ei))
         printf("# count %d: %s\n", q, ei.message);
     return n;
@@ -59,6 +60,7 @@ static int64_t publish(gis_ctx *g, const char *file, const survey_cached **sc)
     json_object_del(doc, "closes");
     char *text = json_dumps(doc, JSON_COMPACT);
     vk_errinfo ei;
+    vk_errinfo_clear(&ei);
     int64_t id = 0;
     const char *slug = json_string_value(json_object_get(doc, "slug"));
     T_EQ_INT(survey_store_create(C, slug, text, "tester", "2026-09-01T00:00:00Z", &id, &ei), VK_OK,
@@ -81,6 +83,7 @@ static void test_states(void)
     char state[12] = "";
     int found = 0;
     vk_errinfo ei;
+    vk_errinfo_clear(&ei);
     T_EQ_INT(survey_store_create(C, "tila", "{\"slug\":\"tila\"}", NULL, "2026-09-01T00:00:00Z",
                                  &id, &ei), VK_OK, "a draft");
     T_EQ_INT(survey_store_head(C, "tila", &id, state, &version, &found, &ei), VK_OK, "head");
@@ -116,6 +119,7 @@ static void test_response(gis_ctx *g)
     json_array_remove(json_object_get(json_object_get(r, "answers"), "unsafe_spots"), 1);
     gis_ctx *area = NULL;
     vk_errinfo ei;
+    vk_errinfo_clear(&ei);
     T_EQ_INT(survey_cached_area_take(sc, &area, &ei), VK_OK, "an area context lent");
     T_OK(area != NULL, "the survey has an area");
     survey_env env = {g, area, survey_store_district_id, C};
@@ -166,6 +170,7 @@ static void test_personal(gis_ctx *g)
     survey_norm n;
     survey_norm_init(&n);
     vk_errinfo ei;
+    vk_errinfo_clear(&ei);
     T_EQ_INT(survey_response_check(sc->def, r, &env, &n, &ei), VK_OK, "checks: %s", ei.message);
     int64_t rid = 0;
     T_EQ_INT(survey_store_response_insert(C, sid, &n, "h", "2026-12-01T00:00:00Z", &rid, &ei),
@@ -183,6 +188,7 @@ static void test_personal(gis_ctx *g)
 static void test_purge(void)
 {
     vk_errinfo ei;
+    vk_errinfo_clear(&ei);
     int64_t id = 0, removed = -1;
     char state[12];
     int found;
@@ -205,6 +211,7 @@ static void test_purge(void)
 int main(void)
 {
     vk_errinfo ei;
+    vk_errinfo_clear(&ei);
     T_EQ_INT(store_open(&C, t_path("survey.sqlite"), &ei), VK_OK, "open");
     gis_ctx *g = NULL;
     gis_ctx_new(&g);
