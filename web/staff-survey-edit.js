@@ -1227,6 +1227,7 @@
       onLanguage: function () {
         if (!state.def) return;
         if (state.view === 'form') renderForm();
+        if (state.view === 'preview') renderPreview();
         if (state.zoom) state.zoom = VK.map.zoomControl(state.map, state.zoom);
         showErrors(state.errors, false);
         updateStatus();
