@@ -131,12 +131,7 @@ void api_auth_random_token(char out[API_AUTH_TOKEN_HEX + 1])
 
 void api_auth_token_hash(const char *token, char out[65])
 {
-    vk_sha256 s;
-    unsigned char d[32];
-    vk_sha256_init(&s);
-    vk_sha256_update(&s, token, strlen(token));
-    vk_sha256_final(&s, d);
-    vk_sha256_hex(d, out);
+    vk_sha256_hex_of(token, strlen(token), out);
 }
 
 int api_auth_token_wellformed(const char *s, size_t n)
@@ -537,8 +532,7 @@ vk_err api_auth_me(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 static int user_json(void *arg, const store_staff_user *u)
 {
     vk_buf *b = arg;
-    vk_json_next(b);
-    vk_buf_putc(b, '{');
+    vk_json_open(b);
     vk_json_member_str(b, "name", u->name);
     vk_buf_printf(b, ",\"role\":\"%s\",\"disabled\":%s", u->role, u->disabled ? "true" : "false");
     vk_json_member_str(b, "created_at", u->created_at);
@@ -740,7 +734,6 @@ static void token_json(vk_buf *b, const store_token *t, int64_t now)
 typedef struct token_list {
     vk_buf *b;
     int64_t now;
-    int n;
     int64_t want;     /* token_find: the id looked for */
     store_token found;
     int hit;
@@ -749,8 +742,7 @@ typedef struct token_list {
 static int token_item(void *arg, const store_token *t)
 {
     token_list *l = arg;
-    if (l->n++)
-        vk_buf_putc(l->b, ',');
+    vk_json_next(l->b);
     token_json(l->b, t, l->now);
     return 0;
 }
@@ -760,7 +752,7 @@ vk_err api_staff_tokens(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
     if (e)
         return e;
-    token_list l = {&resp->body, (int64_t)time(NULL), 0, 0, {0}, 0};
+    token_list l = {.b = &resp->body, .now = (int64_t)time(NULL)};
     vk_resp_header(resp, "Cache-Control", "no-store");
     vk_buf_puts(&resp->body, "{\"tokens\":[");
     if ((e = store_token_each(ctx->store, token_item, &l, &ctx->err)))
@@ -792,7 +784,7 @@ vk_err api_staff_token_revoke(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (id > 0 && (e = store_token_revoke(ctx->store, id, now, at, actor_of(req), &changed,
                                           &ctx->err)))
         return e;
-    token_list l = {NULL, now, 0, id, {0}, 0};
+    token_list l = {.now = now, .want = id};
     if (id > 0 && (e = store_token_each(ctx->store, token_by_id, &l, &ctx->err)))
         return e;
     if (!l.hit)

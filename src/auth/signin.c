@@ -30,11 +30,9 @@ vk_err api_signin_start(api_signin **out, const vk_config *cfg, int depth, vk_er
     api_signin *q = calloc(1, sizeof *q);
     if (!q)
         return vk_fail(ei, VK_ENOMEM, "", NULL);
-    vk_err e = vk_ctx_open(&q->ctx, cfg, ei);
     vk_queue_def def = {.name = "sign-in", .depth = depth < 1 ? 1 : depth, .max_batch = 1,
                         .run = signin_run, .done = signin_done, .arg = q};
-    if (!e && (e = vk_queue_start(&q->queue, &def, ei)))
-        vk_ctx_free(q->ctx);
+    vk_err e = vk_ctx_queue_start(&q->queue, &q->ctx, cfg, &def, ei);
     if (e) {
         free(q);
         return e;
@@ -53,8 +51,7 @@ void api_signin_free(api_signin *q)
 {
     if (!q)
         return;
-    vk_queue_free(q->queue);
-    vk_ctx_free(q->ctx);
+    vk_ctx_queue_free(q->queue, q->ctx);
     free(q);
 }
 

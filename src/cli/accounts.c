@@ -128,17 +128,49 @@ static int print_user(void *arg, const store_staff_user *u)
 }
 
 
+/* What an account command works with: the database, and the time and
+ * the actor (cli_actor) that its events carry. */
+typedef struct account_cmd {
+    store_conn *s;
+    vk_errinfo ei;
+    char now[32];
+    char actor[STORE_STAFF_NAME_MAX + 5];
+} account_cmd;
+
+/* Open the database at path for account command cmd ("user"): 0, else
+ * the exit status after saying why. Close with store_close(a->s). */
+static int account_open(account_cmd *a, const char *cmd, const char *path)
+{
+    vk_errinfo_clear(&a->ei);
+    a->s = NULL;
+    if (store_open(&a->s, path, &a->ei))
+        return fail(cmd, &a->ei);
+    vk_now_rfc3339(a->now);
+    cli_actor(a->actor);
+    return 0;
+}
+
+/* The start of a command with subcommands (user, token): -1 to go on with
+ * argv[1]; else the exit status after the usage, when help was asked for
+ * (0, on stdout) or no subcommand given (2, on stderr). */
+static int subcommand_given(int argc, char **argv, const char *usage)
+{
+    if (argc >= 2 && strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "--help") != 0)
+        return -1;
+    fputs(usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+}
+
 int cmd_user(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        fputs(usage_user, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
+    int r = subcommand_given(argc, argv, usage_user);
+    if (r >= 0)
+        return r;
     const char *sub = argv[1];
     vk_config cfg;
     const char *role = NULL;
     const cli_option opts[] = {CLI_TEXT("role", &role)};
-    int r = cli_parse_db(argc - 1, argv + 1, &cfg, opts, CLI_NOPTS(opts), usage_user);
+    r = cli_parse_db(argc - 1, argv + 1, &cfg, opts, CLI_NOPTS(opts), usage_user);
     if (r >= 0)
         return r;
     int rest = argc - 1 - optind;
@@ -167,51 +199,47 @@ int cmd_user(int argc, char **argv)
         fprintf(stderr, "vaikuta user %s: --role is only for add\n", sub);
         return 2;
     }
-    vk_errinfo ei;
-    vk_errinfo_clear(&ei);
-    store_conn *s = NULL;
-    if (store_open(&s, cfg.db_path, &ei))
-        return fail("user", &ei);
+    account_cmd a;
+    if ((r = account_open(&a, "user", cfg.db_path)))
+        return r;
     int rc = 0, changed = 0, found = 0;
-    char hash[API_AUTH_HASH_SIZE], now[32], actor[STORE_STAFF_NAME_MAX + 5];
-    vk_now_rfc3339(now);
-    cli_actor(actor);
+    char hash[API_AUTH_HASH_SIZE];
     if (is_list) {
-        if (store_staff_user_each(s, print_user, NULL, &ei))
-            rc = fail("user list", &ei);
+        if (store_staff_user_each(a.s, print_user, NULL, &a.ei))
+            rc = fail("user list", &a.ei);
     } else if (is_add) {
         store_staff_user u;
-        if (store_staff_user_get(s, name, &found, &u, &ei))
-            rc = fail("user add", &ei);
+        if (store_staff_user_get(a.s, name, &found, &u, &a.ei))
+            rc = fail("user add", &a.ei);
         else if (found)
             rc = (fprintf(stderr, "vaikuta user add: there is already a user named '%s'\n", name), 1);
         else if (new_password("user add", hash))
             rc = 1;
-        else if (store_staff_user_add(s, name, role, hash, now, actor, &ei))
-            rc = fail("user add", &ei);
+        else if (store_staff_user_add(a.s, name, role, hash, a.now, a.actor, &a.ei))
+            rc = fail("user add", &a.ei);
         else
             printf("added %s (%s)\n", name, role);
     } else if (is_disable) {
-        if (store_staff_user_disable(s, name, now, actor, &changed, &ei))
-            rc = fail("user disable", &ei);
+        if (store_staff_user_disable(a.s, name, a.now, a.actor, &changed, &a.ei))
+            rc = fail("user disable", &a.ei);
         else if (!changed)
             rc = (fprintf(stderr, "vaikuta user disable: no user named '%s'\n", name), 1);
         else
             printf("disabled %s; its sessions have ended\n", name);
     } else {
         store_staff_user u;
-        if (store_staff_user_get(s, name, &found, &u, &ei))
-            rc = fail("user passwd", &ei);
+        if (store_staff_user_get(a.s, name, &found, &u, &a.ei))
+            rc = fail("user passwd", &a.ei);
         else if (!found)
             rc = (fprintf(stderr, "vaikuta user passwd: no user named '%s'\n", name), 1);
         else if (new_password("user passwd", hash))
             rc = 1;
-        else if (store_staff_user_passwd(s, name, hash, now, actor, &changed, &ei))
-            rc = fail("user passwd", &ei);
+        else if (store_staff_user_passwd(a.s, name, hash, a.now, a.actor, &changed, &a.ei))
+            rc = fail("user passwd", &a.ei);
         else
             printf("changed the password of %s; its sessions have ended\n", name);
     }
-    store_close(s);
+    store_close(a.s);
     return rc;
 }
 
@@ -263,10 +291,9 @@ static int token_match(void *arg, const store_token *t)
 
 int cmd_token(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        fputs(usage_token, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
+    int r = subcommand_given(argc, argv, usage_token);
+    if (r >= 0)
+        return r;
     const char *sub = argv[1];
     int is_create = strcmp(sub, "create") == 0, is_list = strcmp(sub, "list") == 0,
         is_revoke = strcmp(sub, "revoke") == 0;
@@ -283,7 +310,7 @@ int cmd_token(int argc, char **argv)
         {"expires-days", 0, CLI_LONG, &days, 0, TOKEN_MAX_DAYS,
          "vaikuta token create: %s must be 0 (never) to " TOKEN_MAX_DAYS_TEXT "\n", NULL},
     };
-    int r = cli_parse_db(argc - 1, argv + 1, &cfg, opts, CLI_NOPTS(opts), usage_token);
+    r = cli_parse_db(argc - 1, argv + 1, &cfg, opts, CLI_NOPTS(opts), usage_token);
     if (r >= 0)
         return r;
     const char *bad = NULL;
@@ -303,28 +330,23 @@ int cmd_token(int argc, char **argv)
         fprintf(stderr, "vaikuta token %s: %s\n%s", sub, bad, usage_token);
         return 2;
     }
-    vk_errinfo ei;
-    vk_errinfo_clear(&ei);
-    store_conn *s = NULL;
-    if (store_open(&s, cfg.db_path, &ei))
-        return fail("token", &ei);
-    char now[32], actor[STORE_STAFF_NAME_MAX + 5];
+    account_cmd a;
+    if ((r = account_open(&a, "token", cfg.db_path)))
+        return r;
     int64_t now_s = (int64_t)time(NULL);
-    vk_now_rfc3339(now);
-    cli_actor(actor);
     int rc = 0;
     if (is_list) {
         printf("ID\tNAME\tROLE\tCREATED\tEXPIRES\tLAST USED\tSTATE\n");
-        if (store_token_each(s, token_line, &now_s, &ei))
-            rc = fail("token list", &ei);
+        if (store_token_each(a.s, token_line, &now_s, &a.ei))
+            rc = fail("token list", &a.ei);
     } else if (is_revoke) {
         token_pick p = {argv[optind + 1], 0, 0, 0, {0}};
         size_t n = strlen(p.arg);
         p.by_id = n > 0 && n <= 18 && strspn(p.arg, "0123456789") == n;
         p.id = p.by_id ? atoll(p.arg) : 0;
         int changed = 0;
-        if (store_token_each(s, token_match, &p, &ei)) {
-            rc = fail("token revoke", &ei);
+        if (store_token_each(a.s, token_match, &p, &a.ei)) {
+            rc = fail("token revoke", &a.ei);
         } else if (p.matches == 0) {
             fprintf(stderr, "vaikuta token revoke: no %stoken %s '%s' (see `vaikuta token list`)\n",
                     p.by_id ? "" : "unrevoked ", p.by_id ? "with the id" : "named", p.arg);
@@ -333,8 +355,8 @@ int cmd_token(int argc, char **argv)
             fprintf(stderr, "vaikuta token revoke: %d tokens are named '%s'; give the ID "
                             "(see `vaikuta token list`)\n", p.matches, p.arg);
             rc = 1;
-        } else if (store_token_revoke(s, p.found.id, now_s, now, actor, &changed, &ei)) {
-            rc = fail("token revoke", &ei);
+        } else if (store_token_revoke(a.s, p.found.id, now_s, a.now, a.actor, &changed, &a.ei)) {
+            rc = fail("token revoke", &a.ei);
         } else if (!changed) {
             printf("token %lld '%s' was already revoked\n", (long long)p.found.id, p.found.name);
         } else {
@@ -347,8 +369,8 @@ int cmd_token(int argc, char **argv)
         api_auth_token_hash(token, hash);
         int64_t expires = days ? now_s + (int64_t)days * 86400 : 0;
         int64_t id = 0;
-        if (store_token_add(s, name, role, hash, expires, now, actor, &id, &ei)) {
-            rc = fail("token create", &ei);
+        if (store_token_add(a.s, name, role, hash, expires, a.now, a.actor, &id, &a.ei)) {
+            rc = fail("token create", &a.ei);
         } else {
             printf("%s\n", token);
             cli_time(expires, until);
@@ -358,7 +380,7 @@ int cmd_token(int argc, char **argv)
         }
         sodium_memzero(token, sizeof token);
     }
-    store_close(s);
+    store_close(a.s);
     return rc;
 }
 

@@ -80,9 +80,4 @@ void vk_utf8_snip(const char *s, size_t n, char out[VK_SNIP_SIZE]);
  * statistics. 0 on success; 1 without memory (the array is unchanged). */
 int vk_grow(void *items, size_t *cap, size_t i, size_t elem, size_t first);
 
-/* Make room for element index i in the array *items of *cap elements of
- * size elem (doubling, starting at first): the growing tables of the
- * statistics. 0 on success; 1 without memory (the array is unchanged). */
-int vk_grow(void *items, size_t *cap, size_t i, size_t elem, size_t first);
-
 #endif

@@ -174,6 +174,12 @@ void vk_json_next(vk_buf *b)
         vk_buf_putc(b, ',');
 }
 
+void vk_json_open(vk_buf *b)
+{
+    vk_json_next(b);
+    vk_buf_putc(b, '{');
+}
+
 void vk_json_key(vk_buf *b, const char *key)
 {
     vk_json_next(b);

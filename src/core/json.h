@@ -42,6 +42,8 @@ vk_err api_json_parse(const char *body, size_t len, json_t **out, vk_errinfo *ei
 /* A comma unless b ends with { or [: before an array element or member
  * that may be the first. */
 void vk_json_next(vk_buf *b);
+/* An object as the next element of an array: vk_json_next, then its {. */
+void vk_json_open(vk_buf *b);
 /* An object member's key, "key":, after vk_json_next. The value is the
  * caller's to write. */
 void vk_json_key(vk_buf *b, const char *key);

@@ -106,3 +106,13 @@ void vk_sha256_hex(const unsigned char digest[32], char out[65])
     }
     out[64] = '\0';
 }
+
+void vk_sha256_hex_of(const void *data, size_t n, char out[65])
+{
+    vk_sha256 s;
+    unsigned char d[32];
+    vk_sha256_init(&s);
+    vk_sha256_update(&s, data, n);
+    vk_sha256_final(&s, d);
+    vk_sha256_hex(d, out);
+}

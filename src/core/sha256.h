@@ -21,5 +21,7 @@ void vk_sha256_update(vk_sha256 *s, const void *data, size_t n);
 void vk_sha256_final(vk_sha256 *s, unsigned char out[32]);
 /* 64 lowercase hex digits and a NUL. */
 void vk_sha256_hex(const unsigned char digest[32], char out[65]);
+/* The hex SHA-256 of n bytes at data, in one call (tokens, bodies). */
+void vk_sha256_hex_of(const void *data, size_t n, char out[65]);
 
 #endif

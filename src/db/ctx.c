@@ -92,6 +92,23 @@ vk_err vk_ctx_open(vk_ctx **out, const vk_config *cfg, vk_errinfo *ei)
     return e ? e : vk_ctx_new(out, cfg, s, ei);
 }
 
+vk_err vk_ctx_queue_start(vk_queue **queue, vk_ctx **ctx, const vk_config *cfg,
+                          const vk_queue_def *def, vk_errinfo *ei)
+{
+    vk_err e = vk_ctx_open(ctx, cfg, ei);
+    if (!e && (e = vk_queue_start(queue, def, ei))) {
+        vk_ctx_free(*ctx);
+        *ctx = NULL;
+    }
+    return e;
+}
+
+void vk_ctx_queue_free(vk_queue *queue, vk_ctx *ctx)
+{
+    vk_queue_free(queue);
+    vk_ctx_free(ctx);
+}
+
 struct vk_ctx_pool {
     pthread_mutex_t lock;
     pthread_cond_t freed;

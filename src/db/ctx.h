@@ -14,6 +14,7 @@
 #define VK_CTX_H
 
 #include "core/config.h"
+#include "core/queue.h"
 #include "gis/crs.h"
 #include "gis/gis.h"
 #include "db/store.h"
@@ -43,6 +44,14 @@ vk_err vk_ctx_new(vk_ctx **out, const vk_config *cfg, store_conn *store, vk_erri
  * cfg->db_path (a worker's: the pool's, the writer's, the sign-in's). */
 vk_err vk_ctx_open(vk_ctx **out, const vk_config *cfg, vk_errinfo *ei);
 void vk_ctx_free(vk_ctx *ctx);
+/* A queue (core/queue.h) whose thread works with a context of its own (the
+ * writer's, the sign-in's): the context on cfg into *ctx, then the queue
+ * started from def into *queue; on failure neither is left. Free both
+ * with vk_ctx_queue_free(). */
+vk_err vk_ctx_queue_start(vk_queue **queue, vk_ctx **ctx, const vk_config *cfg,
+                          const vk_queue_def *def, vk_errinfo *ei);
+/* Free the queue (it runs what was queued first), then the context. */
+void vk_ctx_queue_free(vk_queue *queue, vk_ctx *ctx);
 /* Reload boundary and districts from the store (after load-geo). */
 vk_err vk_ctx_reload_areas(vk_ctx *ctx, vk_errinfo *ei);
 

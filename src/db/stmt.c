@@ -216,23 +216,6 @@ int64_t db_last_id(store_conn *c) { return sqlite3_last_insert_rowid(c->db); }
 
 int db_in_transaction(store_conn *c) { return !sqlite3_get_autocommit(c->db); }
 
-vk_err db_begin_own(store_conn *c, int *own, vk_errinfo *ei)
-{
-    *own = !db_in_transaction(c);
-    return *own ? store_begin(c, ei) : VK_OK;
-}
-
-vk_err db_end_own(store_conn *c, int own, vk_err e, vk_errinfo *ei)
-{
-    if (!own)
-        return e;
-    if (!e)
-        e = store_commit(c, ei);
-    if (e)
-        store_rollback(c);
-    return e;
-}
-
 db_constraint db_last_constraint(store_conn *c)
 {
     switch (sqlite3_extended_errcode(c->db)) {

@@ -140,12 +140,6 @@ int64_t db_changes(store_conn *c);
 int64_t db_last_id(store_conn *c);
 /* 1 inside a transaction (BEGIN … not yet committed). */
 int db_in_transaction(store_conn *c);
-/* A write that joins the caller's transaction or, when there is none,
- * runs in its own: db_begin_own begins one only when none is open (*own
- * says so); db_end_own commits what it began when e is VK_OK, else rolls
- * it back, and returns the outcome. */
-vk_err db_begin_own(store_conn *c, int *own, vk_errinfo *ei);
-vk_err db_end_own(store_conn *c, int own, vk_err e, vk_errinfo *ei);
 /* The constraint the last failed write broke, else DB_CONSTRAINT_NONE. */
 typedef enum { DB_CONSTRAINT_NONE, DB_CONSTRAINT_UNIQUE, DB_CONSTRAINT_CHECK, DB_CONSTRAINT_OTHER } db_constraint;
 db_constraint db_last_constraint(store_conn *c);

@@ -240,6 +240,23 @@ void store_rollback(store_conn *c)
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+vk_err store_begin_own(store_conn *c, int *own, vk_errinfo *ei)
+{
+    *own = sqlite3_get_autocommit(c->db) != 0;
+    return *own ? store_begin(c, ei) : VK_OK;
+}
+
+vk_err store_end_own(store_conn *c, int own, vk_err e, vk_errinfo *ei)
+{
+    if (own) {
+        if (!e)
+            e = store_commit(c, ei);
+        if (e)
+            store_rollback(c);
+    }
+    return e;
+}
+
 /* Step a statement that returns no rows. */
 vk_err store_ping(store_conn *c, int64_t *feedback_count, vk_errinfo *ei)
 {

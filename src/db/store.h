@@ -55,6 +55,12 @@ vk_err store_exec(store_conn *c, const char *script, vk_errinfo *ei);
 vk_err store_begin(store_conn *c, vk_errinfo *ei);
 vk_err store_commit(store_conn *c, vk_errinfo *ei);
 void store_rollback(store_conn *c);
+/* A write that is its own transaction unless its caller is in one (a
+ * writer job is): store_begin_own begins one only then, saying so in *own;
+ * store_end_own ends what it began, committing when e is VK_OK and else
+ * rolling back, and returns e or the commit's failure. */
+vk_err store_begin_own(store_conn *c, int *own, vk_errinfo *ei);
+vk_err store_end_own(store_conn *c, int own, vk_err e, vk_errinfo *ei);
 /* A read transaction (deferred BEGIN … COMMIT), so that several
  * statements see one snapshot. */
 vk_err store_read_begin(store_conn *c, vk_errinfo *ei);

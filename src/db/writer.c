@@ -197,9 +197,7 @@ vk_err vk_writer_start(vk_writer **out, const vk_config *cfg, int max_batch,
     vk_queue_def def = {.name = "writer", .max_batch = max_batch, .nice = WRITER_NICE,
                         .run = writer_run, .done = writer_done, .tick = writer_tick,
                         .tick_seconds = tick, .arg = w};
-    vk_err e = vk_ctx_open(&w->ctx, cfg, ei);
-    if (!e && (e = vk_queue_start(&w->queue, &def, ei)))
-        vk_ctx_free(w->ctx);
+    vk_err e = vk_ctx_queue_start(&w->queue, &w->ctx, cfg, &def, ei);
     if (e) {
         free(w);
         return e;
@@ -217,7 +215,6 @@ void vk_writer_stop(vk_writer *w)
 {
     if (!w)
         return;
-    vk_queue_free(w->queue);
-    vk_ctx_free(w->ctx);
+    vk_ctx_queue_free(w->queue, w->ctx);
     free(w);
 }

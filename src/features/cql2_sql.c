@@ -168,17 +168,22 @@ static vk_err fail_nomem(compiler *c)
     return vk_fail(c->ei, VK_ENOMEM, "filter", "filter: out of memory");
 }
 
-/* How messages name a queryable's type: what it holds and what it is
- * compared with. */
+#define LIT(k) (1u << (k))
+
+/* A queryable's type: the literals it is compared with (a geometry with
+ * none: only S_INTERSECTS), and how messages name what it holds and what
+ * it is compared with. */
 static const struct {
+    unsigned lits; /* LIT(kind) bits */
     const char *holds, *wants;
 } qtype_words[] = {
-    [CQL2_Q_STRING] = {"text", "a text in single quotes"},
-    [CQL2_Q_NUMBER] = {"numbers", "a number"},
-    [CQL2_Q_INTEGER] = {"whole numbers", "a number"},
-    [CQL2_Q_DATETIME] = {"dates and times", "TIMESTAMP('…') or DATE('…')"},
-    [CQL2_Q_BOOLEAN] = {"true/false values", "TRUE or FALSE"},
-    [CQL2_Q_GEOMETRY] = {"geometries", "S_INTERSECTS"},
+    [CQL2_Q_STRING] = {LIT(CQL2_LIT_STRING), "text", "a text in single quotes"},
+    [CQL2_Q_NUMBER] = {LIT(CQL2_LIT_NUMBER), "numbers", "a number"},
+    [CQL2_Q_INTEGER] = {LIT(CQL2_LIT_NUMBER), "whole numbers", "a number"},
+    [CQL2_Q_DATETIME] = {LIT(CQL2_LIT_TIMESTAMP) | LIT(CQL2_LIT_DATE), "dates and times",
+                         "TIMESTAMP('…') or DATE('…')"},
+    [CQL2_Q_BOOLEAN] = {LIT(CQL2_LIT_BOOL), "true/false values", "TRUE or FALSE"},
+    [CQL2_Q_GEOMETRY] = {0, "geometries", "S_INTERSECTS"},
 };
 
 static int qtype_known(cql2_qtype t)
@@ -255,53 +260,38 @@ static vk_err convert(compiler *c, const cql2_expr *e, const cql2_queryable *qq,
     char sn[48];
     memset(pp, 0, sizeof *pp);
     *is_date = 0;
-    int ok = 0;
-    switch (qq->type) {
-    case CQL2_Q_STRING:
-        if ((ok = l->kind == CQL2_LIT_STRING)) {
-            pp->kind = CQL2_P_TEXT;
-            pp->text = l->text;
-        }
-        break;
-    case CQL2_Q_NUMBER:
-        if ((ok = l->kind == CQL2_LIT_NUMBER)) {
-            pp->kind = CQL2_P_DOUBLE;
-            pp->d = l->number;
-        }
-        break;
-    case CQL2_Q_INTEGER:
-        if ((ok = l->kind == CQL2_LIT_NUMBER)) {
-            double d = l->number;
-            if (d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
-                pp->kind = CQL2_P_INT;
-                pp->i = (int64_t)d;
-            } else {
-                pp->kind = CQL2_P_DOUBLE;
-                pp->d = d;
-            }
-        }
-        break;
-    case CQL2_Q_DATETIME:
-        if ((ok = l->kind == CQL2_LIT_TIMESTAMP || l->kind == CQL2_LIT_DATE)) {
-            pp->kind = CQL2_P_TEXT;
-            pp->text = l->text;
-            *is_date = l->kind == CQL2_LIT_DATE;
-        }
-        break;
-    case CQL2_Q_BOOLEAN:
-        if ((ok = l->kind == CQL2_LIT_BOOL)) {
-            pp->kind = CQL2_P_INT;
-            pp->i = l->boolean ? 1 : 0;
-        }
-        break;
-    case CQL2_Q_GEOMETRY:
+    if (qq->type == CQL2_Q_GEOMETRY) {
         vk_utf8_snip(qq->name, strlen(qq->name), sn);
         return fail_at(c, e, "'%s' is a geometry; filter it with S_INTERSECTS(%s, …)", sn, sn);
     }
-    if (!ok) {
+    if (!qtype_known(qq->type) || !(qtype_words[qq->type].lits & LIT(l->kind))) {
         vk_utf8_snip(qq->name, strlen(qq->name), sn);
         return fail_at(c, e, "'%s' holds %s; compare it with %s, not with %s", sn, holds(qq->type),
                        wants(qq->type), lit_name(l->kind));
+    }
+    switch (l->kind) {
+    case CQL2_LIT_NUMBER: {
+        /* A whole number for a whole-number property binds as one. */
+        double d = l->number;
+        if (qq->type == CQL2_Q_INTEGER && d == floor(d) && d >= -9223372036854775808.0 &&
+            d < 9223372036854775808.0) {
+            pp->kind = CQL2_P_INT;
+            pp->i = (int64_t)d;
+        } else {
+            pp->kind = CQL2_P_DOUBLE;
+            pp->d = d;
+        }
+        break;
+    }
+    case CQL2_LIT_BOOL:
+        pp->kind = CQL2_P_INT;
+        pp->i = l->boolean ? 1 : 0;
+        break;
+    default: /* a text, TIMESTAMP or DATE */
+        pp->kind = CQL2_P_TEXT;
+        pp->text = l->text;
+        *is_date = l->kind == CQL2_LIT_DATE;
+        break;
     }
     if (pp->kind == CQL2_P_TEXT && !pp->text)
         return fail_internal(c, "a text value is missing");

@@ -456,12 +456,7 @@ void api_followup_token(char token[API_FOLLOWUP_TOKEN_LEN + 1])
 
 void api_followup_hash(const char *token, size_t n, char out[65])
 {
-    vk_sha256 h;
-    unsigned char d[32];
-    vk_sha256_init(&h);
-    vk_sha256_update(&h, token, n);
-    vk_sha256_final(&h, d);
-    vk_sha256_hex(d, out);
+    vk_sha256_hex_of(token, n, out);
 }
 
 static void create_finish(void *arg, vk_resp *resp)

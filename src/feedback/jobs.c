@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/log.h"
 #include "features/items.h"
+#include "feedback/feedback.h"
 #include "feedback/moderation.h"
 #include "feedback/workflow.h"
 
@@ -16,6 +18,28 @@ api_feedback_job *api_feedback_job_new(vk_ctx *ctx, vk_write_run_fn run,
                                        const char *content_type)
 {
     return vk_json_write_new(ctx, sizeof(api_feedback_job), run, content_type);
+}
+
+vk_err api_feedback_staff_job(vk_ctx *ctx, const vk_req *req, const char *what,
+                              vk_write_run_fn run, const char *content_type,
+                              api_feedback_job **out)
+{
+    int64_t id;
+    vk_err e = api_feedback_path_id(ctx, req, what, &id);
+    if (e)
+        return e;
+    api_feedback_job *st = api_feedback_job_new(ctx, run, content_type);
+    if (!st)
+        return VK_ENOMEM;
+    if ((e = api_json_parse(req->body, req->body_len, &st->w.doc, &ctx->err))) {
+        vk_json_write_free(st);
+        return e;
+    }
+    st->change.id = id;
+    snprintf(st->w.actor, sizeof st->w.actor, "%s", req->staff ? req->staff->name : "?");
+    st->change.actor = st->w.actor;
+    *out = st;
+    return VK_OK;
 }
 
 /* The stored item as the answer, read inside the transaction, and its

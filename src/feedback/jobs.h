@@ -60,6 +60,14 @@ typedef struct api_feedback_job {
  * vk_json_write_free(). */
 api_feedback_job *api_feedback_job_new(vk_ctx *ctx, vk_write_run_fn run,
                                        const char *content_type);
+/* The start of a staff write on one item (/…/feedback/{id}/…, a JSON body):
+ * the id from the path (api_feedback_path_id; what names the body), a job
+ * running run with the body parsed into its w.doc, and the change's id and
+ * actor (the staff name) set. VK_OK with *out; else the error, and nothing
+ * to free. */
+vk_err api_feedback_staff_job(vk_ctx *ctx, const vk_req *req, const char *what,
+                              vk_write_run_fn run, const char *content_type,
+                              api_feedback_job **out);
 
 /* Apply change (api_workflow_apply); 200 with the item's Feature, hidden
  * items too. */

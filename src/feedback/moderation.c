@@ -82,12 +82,9 @@ vk_err api_moderation_apply(vk_ctx *ctx, const vk_feedback_change *ch, const cha
                             const char *note, vk_errinfo *ei)
 {
     store_feedback_mod m;
-    int found = 0;
-    vk_err e = store_feedback_mod_get(ctx->store, ch->id, &found, &m, ei);
+    vk_err e = store_feedback_mod_get(ctx->store, ch->id, NULL, &m, ei);
     if (e)
         return e;
-    if (!found)
-        return vk_fail(ei, VK_ENOT_FOUND, "id", "there is no feedback with this id");
     int hidden = ch->hidden ? STORE_VISIBLE_HIDDEN : STORE_VISIBLE_PUBLIC;
     if (ch->set_hidden && m.hidden == STORE_VISIBLE_WITHDRAWN)
         e = vk_fail(ei, VK_ETRANSITION, "hidden",
@@ -124,12 +121,9 @@ static void put_str(vk_buf *b, const char *key, const char *v)
 vk_err api_moderation_staff_json(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b)
 {
     store_feedback_mod m;
-    int found = 0;
-    vk_err e = store_feedback_mod_get(ctx->store, id, &found, &m, &ctx->err);
+    vk_err e = store_feedback_mod_get(ctx->store, id, NULL, &m, &ctx->err);
     if (e)
         return e;
-    if (!found)
-        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
     vk_buf_printf(b, "{\"visibility\":\"%s\",\"me_too\":%lld", visibility_name(m.hidden),
                   (long long)m.me_too);
     /* Contact details: for those who answer residents, nobody else. */
@@ -399,17 +393,12 @@ vk_err api_feedback_me_too(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 vk_err api_staff_feedback_merge(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const keys[] = {"into", "public_answer", "internal_note", NULL};
-    int64_t id;
-    vk_err e = api_feedback_path_id(ctx, req, "merge", &id);
+    api_feedback_job *st;
+    vk_err e = api_feedback_staff_job(ctx, req, "merge", api_job_merge, "application/json", &st);
     if (e)
         return e;
-    api_feedback_job *st = api_feedback_job_new(ctx, api_job_merge, "application/json");
-    if (!st)
-        return VK_ENOMEM;
     vk_feedback_change *ch = &st->change;
     const json_t *into = NULL;
-    if ((e = api_json_parse(req->body, req->body_len, &st->w.doc, &ctx->err)))
-        goto fail;
     if (!json_is_object(st->w.doc)) {
         e = vk_fail(&ctx->err, VK_ETYPE, "", "send a JSON object with into");
         goto fail;
@@ -431,9 +420,6 @@ vk_err api_staff_feedback_merge(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
                     "into must be the id (a positive whole number) of a feedback item");
         goto fail;
     }
-    ch->id = id;
-    snprintf(st->w.actor, sizeof st->w.actor, "%s", req->staff ? req->staff->name : "?");
-    ch->actor = st->w.actor;
     st->into = (int64_t)json_integer_value(into);
     st->role = req->staff ? req->staff->role : VK_ROLE_NONE;
     vk_json_write_defer(ctx, &st->w, resp);
@@ -511,11 +497,9 @@ vk_err api_job_merge(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b,
     store_feedback_mod tm;
     int found = 0, tfound = 0;
     store_feedback_mod sm;
-    vk_err e = store_feedback_mod_get(ctx->store, ch.id, &found, &sm, ei);
+    vk_err e = store_feedback_mod_get(ctx->store, ch.id, NULL, &sm, ei);
     if (e)
         return e;
-    if (!found)
-        return vk_fail(ei, VK_ENOT_FOUND, "id", "there is no feedback with this id");
     int withdrawn = sm.hidden == STORE_VISIBLE_WITHDRAWN;
     store_feedback_mod_fini(&sm);
     /* Its reporter took it back: it must not count as their "me too"

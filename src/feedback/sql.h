@@ -16,7 +16,8 @@
 /* A record of one feedback item, read by the item's id. ROW(r) lists the
  * record's fields as the statement's columns (DB_..._TO outs), once for
  * both functions this defines: get(c, id, found, out, ei) zeroes *out and
- * reads the row into it (*found 0 when there is none); fini(r) frees the
+ * reads the row into it (*found 0 when there is none; with found NULL that
+ * is VK_ENOT_FOUND instead, store_feedback_absent); fini(r) frees the
  * copies (DB_DUP_TO) and zeroes the record. */
 #define FEEDBACK_RECORD(type, get, fini, sql, what, ROW)                             \
     void fini(type *r)                                                               \
@@ -26,9 +27,15 @@
     }                                                                                \
     vk_err get(store_conn *c, int64_t id, int *found, type *out, vk_errinfo *ei)     \
     {                                                                                \
+        int here = 0;                                                                \
         memset(out, 0, sizeof *out);                                                 \
-        return db_scan(c, &feedback_sql, sql, DB_ARGS(DB_INT(id)), DB_OUTS(ROW(out)), \
-                       found, what, ei);                                             \
+        vk_err e = db_scan(c, &feedback_sql, sql, DB_ARGS(DB_INT(id)),               \
+                           DB_OUTS(ROW(out)), &here, what, ei);                      \
+        if (found)                                                                   \
+            *found = here;                                                           \
+        else if (!e && !here)                                                        \
+            e = store_feedback_absent(ei);                                           \
+        return e;                                                                    \
     }
 
 /* The "me too" of a merged item's reporter, as a voter of the item it was

@@ -45,7 +45,7 @@ vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t
                              vk_errinfo *ei)
 {
     int own_tx;
-    vk_err e = db_begin_own(c, &own_tx, ei);
+    vk_err e = store_begin_own(c, &own_tx, ei);
     if (e)
         return e;
     e = db_run(c, &feedback_sql, SQL_FEEDBACK_INSERT,
@@ -64,10 +64,15 @@ vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t
                    DB_ARGS(DB_INT(*id), DB_TEXT(f->contact_name), DB_TEXT(f->contact_email),
                            DB_TEXT(f->contact_phone)),
                    "saving contact details", ei);
-    return db_end_own(c, own_tx, e, ei);
+    return store_end_own(c, own_tx, e, ei);
 }
 
 /* ---- the handling workflow ---- */
+
+vk_err store_feedback_absent(vk_errinfo *ei)
+{
+    return vk_fail(ei, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+}
 
 /* The columns of SQL_FEEDBACK_STATE. */
 #define STATE_ROW(s)                                                                 \

@@ -57,7 +57,11 @@ typedef struct store_feedback_state {
     int64_t duplicate_of; /* 0 = none */
 } store_feedback_state;
 
-/* *found 0 when there is no such item. */
+/* VK_ENOT_FOUND on "id": "there is no feedback with this id". */
+vk_err store_feedback_absent(vk_errinfo *ei);
+
+/* *found 0 when there is no such item; found NULL: VK_ENOT_FOUND then
+ * (store_feedback_absent). */
 vk_err store_feedback_state_get(store_conn *c, int64_t id, int *found, store_feedback_state *out,
                                 vk_errinfo *ei);
 void store_feedback_state_fini(store_feedback_state *s);
@@ -101,7 +105,8 @@ typedef struct store_feedback_mod {
     int has_contact;
 } store_feedback_mod;
 
-/* *found 0 when there is no such item. */
+/* *found 0 when there is no such item; found NULL: VK_ENOT_FOUND then
+ * (store_feedback_absent). */
 vk_err store_feedback_mod_get(store_conn *c, int64_t id, int *found, store_feedback_mod *out,
                               vk_errinfo *ei);
 void store_feedback_mod_fini(store_feedback_mod *m);

@@ -115,7 +115,7 @@ vk_err store_me_too_merge(store_conn *c, int64_t from, int64_t into, int64_t *in
         return e;
     }
     if (!found_f || !found_t)
-        e = vk_fail(ei, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+        e = store_feedback_absent(ei);
     if (!e)
         e = db_int64(c, &feedback_sql, SQL_ME_TOO_COUNT, DB_ARGS(DB_INT(from)), &voters,
                      "counting", ei);

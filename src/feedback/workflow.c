@@ -176,12 +176,9 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
                           vk_errinfo *ei)
 {
     store_feedback_state cur, next;
-    int found = 0;
-    vk_err e = store_feedback_state_get(ctx->store, ch->id, &found, &cur, ei);
+    vk_err e = store_feedback_state_get(ctx->store, ch->id, NULL, &cur, ei);
     if (e)
         return e;
-    if (!found)
-        return vk_fail(ei, VK_ENOT_FOUND, "id", "there is no feedback with this id");
     int handling = ch->status || ch->unit || ch->public_answer || ch->resolution_reason ||
                    ch->forwarded_to || ch->duplicate_of;
     int moderation = ch->set_hidden || ch->description;
@@ -267,21 +264,15 @@ static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo 
 
 vk_err api_staff_feedback_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    int64_t id;
-    vk_err e = api_feedback_path_id(ctx, req, "change", &id);
+    api_feedback_job *st;
+    vk_err e = api_feedback_staff_job(ctx, req, "change", api_job_change, "application/geo+json",
+                                      &st);
     if (e)
         return e;
-    api_feedback_job *st = api_feedback_job_new(ctx, api_job_change, "application/geo+json");
-    if (!st)
-        return VK_ENOMEM;
-    if ((e = api_json_parse(req->body, req->body_len, &st->w.doc, &ctx->err)) ||
-        (e = read_change(st->w.doc, &st->change, &ctx->err))) {
+    if ((e = read_change(st->w.doc, &st->change, &ctx->err))) {
         vk_json_write_free(st);
         return e;
     }
-    st->change.id = id;
-    snprintf(st->w.actor, sizeof st->w.actor, "%s", req->staff ? req->staff->name : "?");
-    st->change.actor = st->w.actor;
     vk_json_write_defer(ctx, &st->w, resp);
     return VK_OK;
 }

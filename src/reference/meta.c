@@ -82,8 +82,7 @@ static int write_category(void *arg, const store_category *cat)
     const json_t *defs = json_object_get(cw->attributes, cat->id);
     char *text = defs ? json_dumps(defs, JSON_COMPACT) : NULL;
     vk_buf *b = cw->b;
-    vk_json_next(b);
-    vk_buf_putc(b, '{');
+    vk_json_open(b);
     vk_json_member_str(b, "id", cat->id);
     write_names(b, "name", cat->name);
     write_names(b, "description", cat->description);
@@ -112,8 +111,7 @@ vk_err api_categories(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 static int write_unit(void *arg, const store_unit *u)
 {
     vk_buf *b = arg;
-    vk_json_next(b);
-    vk_buf_putc(b, '{');
+    vk_json_open(b);
     vk_json_member_str(b, "code", u->code);
     write_names(b, "name", u->name);
     vk_buf_putc(b, '}');

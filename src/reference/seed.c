@@ -101,9 +101,19 @@ static int code_ok(const char *s)
     return 1;
 }
 
+/* The languages of every seed text, in the order of the stores' arrays. */
+static const char *const langs[3] = {"fi", "sv", "en"};
+
+/* obj's member texts per language into out (NULL where there is none). */
+static void read_texts(const json_t *obj, const char *member, const char *out[3])
+{
+    const json_t *texts = json_object_get(obj, member);
+    for (int k = 0; k < 3; k++)
+        out[k] = prop_str(texts, langs[k]);
+}
+
 static int names_ok(const json_t *names)
 {
-    static const char *const langs[] = {"fi", "sv", "en"};
     for (int k = 0; k < 3; k++) {
         const char *s = prop_str(names, langs[k]);
         if (!s || !*s)
@@ -134,7 +144,6 @@ static int values_ok(const json_t *values)
 /* A category's "attributes": its own questions (Open311 service definition). */
 static vk_err load_attributes(vk_ctx *ctx, const json_t *c, const char *id, vk_errinfo *ei)
 {
-    static const char *const langs[] = {"fi", "sv", "en"};
     const json_t *list = json_object_get(c, "attributes");
     if (!list)
         return VK_OK;
@@ -150,8 +159,7 @@ static vk_err load_attributes(vk_ctx *ctx, const json_t *c, const char *id, vk_e
                               (int)json_integer_value(json_object_get(a, "order")), {NULL}, NULL};
         const json_t *values = json_object_get(a, "values");
         int is_list = 0, type_ok = api_question_type_known(at.datatype, &is_list);
-        for (int k = 0; k < 3; k++)
-            at.description[k] = prop_str(json_object_get(a, "description"), langs[k]);
+        read_texts(a, "description", at.description);
         if (!code_ok(at.code) || !type_ok || !names_ok(json_object_get(a, "description")) ||
             (is_list ? !values_ok(values) : values != NULL))
             return vk_fail(ei, VK_EVALUE, "categories.json",
@@ -172,68 +180,50 @@ static vk_err load_attributes(vk_ctx *ctx, const json_t *c, const char *id, vk_e
     return VK_OK;
 }
 
-/* The non-empty array key of the seed file name in dir. *doc is the file
- * (NULL when it could not be read): caller frees with json_decref(), also
- * on error. */
-static vk_err load_list(const char *dir, const char *name, const char *key, json_t **doc,
-                        const json_t **list, vk_errinfo *ei)
+/* Each item of the seed file name's array key (non-empty) through fn, in
+ * order, until one fails; flag is fn's own. */
+typedef vk_err (*seed_item_fn)(vk_ctx *ctx, const json_t *item, size_t i, int flag,
+                               vk_errinfo *ei);
+
+static vk_err load_each(vk_ctx *ctx, const char *dir, const char *name, const char *key,
+                        seed_item_fn fn, int flag, vk_errinfo *ei)
 {
-    vk_err e = vk_json_load_file(dir, name, doc, ei);
-    if (e)
-        return e;
-    *list = json_object_get(*doc, key);
-    if (!json_is_array(*list) || json_array_size(*list) == 0)
-        return vk_fail(ei, VK_EVALUE, name, "%s needs a non-empty \"%s\" array", name, key);
-    return VK_OK;
+    json_t *doc = NULL;
+    vk_err e = vk_json_load_file(dir, name, &doc, ei);
+    const json_t *list = e ? NULL : json_object_get(doc, key);
+    if (!e && (!json_is_array(list) || json_array_size(list) == 0))
+        e = vk_fail(ei, VK_EVALUE, name, "%s needs a non-empty \"%s\" array", name, key);
+    for (size_t i = 0; !e && i < json_array_size(list); i++)
+        e = fn(ctx, json_array_get(list, i), i, flag, ei);
+    json_decref(doc);
+    return e;
 }
 
-/* Categories with their attributes; attributes_only for a database whose
+/* Category i with its attributes; attributes_only for a database whose
  * categories came before schema 8. */
-static vk_err load_categories(vk_ctx *ctx, const char *dir, int attributes_only, vk_errinfo *ei)
+static vk_err load_category(vk_ctx *ctx, const json_t *c, size_t i, int attributes_only,
+                            vk_errinfo *ei)
 {
-    static const char *const langs[] = {"fi", "sv", "en"};
-    json_t *doc = NULL;
-    const json_t *list = NULL;
-    vk_err e = load_list(dir, "categories.json", "categories", &doc, &list, ei);
-    for (size_t i = 0; !e && i < json_array_size(list); i++) {
-        const json_t *c = json_array_get(list, i);
-        store_category cat = {prop_str(c, "id"), {NULL}, {NULL}, prop_str(c, "unit")};
-        for (int k = 0; k < 3; k++) {
-            cat.name[k] = prop_str(json_object_get(c, "name"), langs[k]);
-            cat.description[k] = prop_str(json_object_get(c, "description"), langs[k]);
-        }
-        if (!cat.id || !cat.name[0] || !cat.name[1] || !cat.name[2])
-            e = vk_fail(ei, VK_EMISSING, "categories.json",
-                        "category %zu needs an id and a name in fi, sv and en", i);
-        else if (!attributes_only)
-            e = store_category_put(ctx->store, (int)i, &cat, ei);
-        if (!e)
-            e = load_attributes(ctx, c, cat.id, ei);
-    }
-    json_decref(doc);
-    return e;
+    store_category cat = {prop_str(c, "id"), {NULL}, {NULL}, prop_str(c, "unit")};
+    read_texts(c, "name", cat.name);
+    read_texts(c, "description", cat.description);
+    if (!cat.id || !cat.name[0] || !cat.name[1] || !cat.name[2])
+        return vk_fail(ei, VK_EMISSING, "categories.json",
+                       "category %zu needs an id and a name in fi, sv and en", i);
+    vk_err e = attributes_only ? VK_OK : store_category_put(ctx->store, (int)i, &cat, ei);
+    return e ? e : load_attributes(ctx, c, cat.id, ei);
 }
 
-/* Units first: each category names its default unit by code. */
-static vk_err load_units(vk_ctx *ctx, const char *dir, vk_errinfo *ei)
+/* Unit i (units come first: each category names its default unit by code). */
+static vk_err load_unit(vk_ctx *ctx, const json_t *u, size_t i, int flag, vk_errinfo *ei)
 {
-    static const char *const langs[] = {"fi", "sv", "en"};
-    json_t *doc = NULL;
-    const json_t *list = NULL;
-    vk_err e = load_list(dir, "units.json", "units", &doc, &list, ei);
-    for (size_t i = 0; !e && i < json_array_size(list); i++) {
-        const json_t *u = json_array_get(list, i);
-        store_unit unit = {0, prop_str(u, "code"), {NULL}};
-        for (int k = 0; k < 3; k++)
-            unit.name[k] = prop_str(json_object_get(u, "name"), langs[k]);
-        if (!unit.code || !unit.name[0] || !unit.name[1] || !unit.name[2])
-            e = vk_fail(ei, VK_EMISSING, "units.json",
-                        "unit %zu needs a code and a name in fi, sv and en", i);
-        else
-            e = store_unit_put(ctx->store, &unit, ei);
-    }
-    json_decref(doc);
-    return e;
+    (void)flag;
+    store_unit unit = {0, prop_str(u, "code"), {NULL}};
+    read_texts(u, "name", unit.name);
+    if (!unit.code || !unit.name[0] || !unit.name[1] || !unit.name[2])
+        return vk_fail(ei, VK_EMISSING, "units.json",
+                       "unit %zu needs a code and a name in fi, sv and en", i);
+    return store_unit_put(ctx->store, &unit, ei);
 }
 
 static int count_unit(void *arg, const store_unit *unit)
@@ -271,13 +261,13 @@ vk_err api_seed_reference(vk_ctx *ctx, const char *geo_dir, const char *seeds_di
     /* A database from before units (schema 4) gets them now, and its
      * categories their default units. */
     if (!e && !have_units)
-        e = load_units(ctx, seeds_dir, ei);
+        e = load_each(ctx, seeds_dir, "units.json", "units", load_unit, 0, ei);
     if (!e && (!have_categories || !have_units))
-        e = load_categories(ctx, seeds_dir, 0, ei);
+        e = load_each(ctx, seeds_dir, "categories.json", "categories", load_category, 0, ei);
     /* A database from before attributes (schema 8) gets its categories'
      * questions; seeds without any re-read them cheaply at each start. */
     else if (!e && !have_attributes)
-        e = load_categories(ctx, seeds_dir, 1, ei);
+        e = load_each(ctx, seeds_dir, "categories.json", "categories", load_category, 1, ei);
     if (!e && !have_units)
         e = store_feedback_default_units(ctx->store, ei);
     if (!e)

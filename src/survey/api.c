@@ -348,12 +348,7 @@ vk_err api_survey_respond(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         respond_free(st);
         return vk_fail(&ctx->err, VK_ESURVEY_CLOSED, "", "the survey is not taking answers now");
     }
-    vk_sha256 h;
-    unsigned char digest[32];
-    vk_sha256_init(&h);
-    vk_sha256_update(&h, req->body, req->body_len);
-    vk_sha256_final(&h, digest);
-    vk_sha256_hex(digest, st->body_hash);
+    vk_sha256_hex_of(req->body, req->body_len, st->body_hash);
     vk_write_job_defer(ctx, &st->w.job, resp, vk_json_write_finish, respond_free);
     return VK_OK;
 }
@@ -380,12 +375,7 @@ static void draft_free(void *state)
 
 static void token_hash(const char *token, char out[65])
 {
-    vk_sha256 h;
-    unsigned char d[32];
-    vk_sha256_init(&h);
-    vk_sha256_update(&h, token, strlen(token));
-    vk_sha256_final(&h, d);
-    vk_sha256_hex(d, out);
+    vk_sha256_hex_of(token, strlen(token), out);
 }
 
 /* A draft's form: {id, version, language, page, answers}; nothing is

@@ -249,11 +249,11 @@ vk_err survey_store_response_insert(store_conn *c, int64_t survey_id, const surv
                                     vk_errinfo *ei)
 {
     int own_tx;
-    vk_err e = db_begin_own(c, &own_tx, ei);
+    vk_err e = store_begin_own(c, &own_tx, ei);
     if (e)
         return e;
     e = insert_rows(c, survey_id, n, body_hash, now, id, ei);
-    return db_end_own(c, own_tx, e, ei);
+    return store_end_own(c, own_tx, e, ei);
 }
 
 /* ---- drafts ---- */
