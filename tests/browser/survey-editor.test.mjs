@@ -381,6 +381,22 @@ test('the element list by keyboard alone: add, move with buttons and Alt+Arrow, 
     assert.deepEqual(await keys(), ['q1', 'q3']);
     await page.waitForFunction(() => /poistettiin/.test(document.getElementById('live').textContent));
     await assertCleanInAllLanguages(page, 'editor after keyboard edits');
+
+    // Saving what the schema refuses: nothing is sent, the errors are
+    // listed, and each field says its own.
+    await tabTo(page, '#save', { shift: true, max: 300 });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#errors:not([hidden])');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'errors');
+    assert.ok((await errorPaths(page)).includes('title.fi'));
+    assert.equal(await page.getAttribute(f('title.fi'), 'aria-invalid'), 'true');
+    assert.match(await page.textContent(f('title.fi') + '-error'), /liian lyhyt/);
+    assert.match(await page.getAttribute(f('title.fi'), 'aria-describedby'), /f-title-fi-error/);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter'); // the first error's link
+    assert.match(await page.evaluate(() => document.activeElement.id), /^f-/);
+    await assertCleanInAllLanguages(page, 'editor with schema errors');
+    assert.match(await page.textContent(f('title.fi') + '-error'), /liian lyhyt/, 'back in Finnish');
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();
