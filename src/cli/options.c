@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "db/store.h"
+#include "survey/seed.h"
 
 /* A whole number in [min, max] from an option, else -1. */
 long option_number(const char *s, long min, long max)
@@ -48,6 +49,7 @@ void config_defaults(vk_config *cfg)
     cfg->web_dir = VK_SOURCE_DIR "/web";
     cfg->geo_dir = VK_SOURCE_DIR "/geo";
     cfg->seeds_dir = VK_SOURCE_DIR "/seeds";
+    cfg->demo_responses = SURVEY_DEMO_RESPONSES;
     cfg->tiles_attribution = "";
     cfg->threads = 2;
     cfg->body_max = VK_DEFAULT_BODY_MAX;

@@ -25,6 +25,7 @@
 #include "stats/stats.h"
 #include "stats/stats_index.h"
 #include "survey/api.h"
+#include "survey/seed.h"
 
 /* Sign-ins that may wait for their password check at once (signin.h);
  * about 0.1 s each, so the last waits under a second. */
@@ -42,7 +43,8 @@ static const char usage_serve[] =
     "  --web DIR           web client directory (default: the repository's web/)\n"
     "  --geo DIR           reference geodata directory (default: the repository's geo/)\n"
     "  --seeds DIR         categories and demo content (default: the repository's seeds/)\n"
-    "  --demo              load the demo feedback into a database that has none\n"
+    "  --demo              load the demo feedback and surveys into a database without them\n"
+    "  --demo-responses N  generated responses per demo survey (default 3000)\n"
     "  --tiles URL         XYZ basemap template for the client, e.g.\n"
     "                      https://tile.example.org/{z}/{x}/{y}.png (default: none,\n"
     "                      the map shows district outlines only)\n"
@@ -81,10 +83,10 @@ static const char usage_serve[] =
     "  -h, --help          show this help\n";
 
 static const char usage_init[] =
-    "Usage: vaikuta init [--db PATH] [--geo DIR] [--seeds DIR] [--demo]\n"
+    "Usage: vaikuta init [--db PATH] [--geo DIR] [--seeds DIR] [--demo [--demo-responses N]]\n"
     "\n"
     "Create (or migrate) the database, load the reference areas and the\n"
-    "categories when missing, and with --demo the demo feedback; then exit.\n";
+    "categories when missing, and with --demo the demo feedback and surveys; then exit.\n";
 
 
 
@@ -289,6 +291,7 @@ static int serve_options(int argc, char **argv, int init_only, vk_config *cfg)
         CLI_TEXT("geo", &cfg->geo_dir),
         CLI_TEXT("seeds", &cfg->seeds_dir),
         CLI_SWITCH("demo", &cfg->demo),
+        {"demo-responses", 0, CLI_UINT, &cfg->demo_responses, 0, 100000, WHOLE, NULL},
         CLI_TEXT("tiles", &cfg->tiles_url),
         CLI_TEXT("tiles-attribution", &cfg->tiles_attribution),
         {"threads", 0, CLI_PARSE, &cfg->threads, 0, 0, "vaikuta serve: %s must be 1..64\n",
@@ -346,14 +349,18 @@ static int serve_or_init(int argc, char **argv, int init_only)
         return 1;
     vk_errinfo ei;
     vk_errinfo_clear(&ei);
-    int added = 0;
+    int added = 0, surveys = 0, responses = 0;
     if (api_seed_reference(ctx, cfg.geo_dir, cfg.seeds_dir, &ei) ||
-        (cfg.demo && api_seed_demo(ctx, cfg.seeds_dir, &added, &ei))) {
+        (cfg.demo && api_seed_demo(ctx, cfg.seeds_dir, &added, &ei)) ||
+        (cfg.demo && survey_seed_demo(ctx, cfg.seeds_dir, (int)cfg.demo_responses, &surveys,
+                                      &responses, &ei))) {
         vk_ctx_free(ctx);
         return fail(cmd, &ei);
     }
-    if (cfg.demo)
+    if (cfg.demo) {
         vk_log("demo content: %d feedback items added", added);
+        vk_log("demo content: %d surveys with %d responses added", surveys, responses);
+    }
     vk_ctx_free(ctx);
     if (init_only)
         return 0;

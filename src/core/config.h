@@ -18,6 +18,7 @@ typedef struct vk_config {
     const char *tiles_url;    /* --tiles, XYZ template; NULL = no basemap */
     const char *tiles_attribution;
     int demo;                 /* --demo: load seeds/ demo content when empty */
+    unsigned demo_responses;  /* --demo-responses: generated per demo survey (3000) */
     int threads;              /* --threads, worker threads, default 2 */
     size_t body_max;          /* request body cap in bytes (1 MiB) */
     size_t response_max;      /* cap on one buffered response (64 MiB) */

@@ -41,7 +41,8 @@ export function vaikutaCli(args, input = '') {
 }
 
 // Start `vaikuta serve`; resolves when /healthz answers 200.
-// opts: { db, dir, demo (default true), args (extra), env,
+// opts: { db, dir, demo (default true), demoResponses (generated responses per
+//         demo survey with demo; default 100, which keeps starts quick under ASan), args (extra), env,
 //         users: [{ name, role, password }] created with `vaikuta user add` first,
 //         tokens: [{ name, role }] created with `vaikuta token create` (srv.tokens[name]) }
 export async function startServer(opts = {}) {
@@ -57,7 +58,7 @@ export async function startServer(opts = {}) {
   const port = await freePort();
   const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`,
     '--web', path.join(repoRoot, 'web')];
-  if (opts.demo !== false) args.push('--demo');
+  if (opts.demo !== false) args.push('--demo', '--demo-responses', String(opts.demoResponses ?? 100));
   args.push(...(opts.args || []));
   const proc = spawn(vaikutaBin, args, { stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...(opts.env || {}) } });
