@@ -104,6 +104,9 @@
       var a = $(id);
       if (a) a.parentNode.hidden = me.role !== 'admin';
     });
+    // Surveys: planners and admins write them, council reads them.
+    var sv = $('nav-surveys');
+    if (sv) sv.parentNode.hidden = ['admin', 'planner', 'council'].indexOf(me.role) < 0;
   }
 
   // The session is gone (or never was): say so, with the way back.
@@ -149,14 +152,15 @@
     });
   }
 
-  // opts: {onLanguage(lang), onSignedIn(me), onSignedOut()}.
+  // opts: {onLanguage(lang), onSignedIn(me), onSignedOut(), bundles: the
+  // page's own string bundles besides "staff"}.
   function start(opts) {
     state.onSignedIn = opts.onSignedIn;
     state.onSignedOut = opts.onSignedOut;
     var out = $('sign-out');
     if (out) out.addEventListener('click', signOut);
     return VK.startPage({
-      bundles: ['staff'],
+      bundles: ['staff'].concat(opts.bundles || []),
       onLanguage: function (lang) {
         renderHeader();
         if (opts.onLanguage) opts.onLanguage(lang);

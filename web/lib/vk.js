@@ -242,6 +242,7 @@
   // Texts are data-i18n keys, filled in by applyStaticStrings.
   var STAFF_NAV = [
     ['/staff.html', 'navInbox'],
+    ['/staff-surveys.html', 'navSurveys', 'nav-surveys'],
     ['/staff-users.html', 'navUsers', 'nav-users'],
     ['/staff-audit.html', 'navAudit', 'nav-audit'],
     ['/', 'navPublic']
@@ -260,7 +261,7 @@
       var li = el('li');
       var a = i18nEl('a', { href: l[0] }, l[1]);
       if (l[2]) {
-        // The admins' pages: shown once lib/staff.js knows the role.
+        // Pages for some roles only: shown once lib/staff.js knows the role.
         a.id = l[2];
         li.hidden = true;
       }
