@@ -751,7 +751,9 @@ vk_err stats_count(const stats_view *v, vk_ctx *ctx, const stats_filter *f, cons
  * (300 000 answered items: ~2 ms rather than ~40 ms). */
 static int radix_sort(uint64_t *v, size_t n)
 {
-    uint64_t *tmp = malloc(sizeof *tmp * (n ? n : 1));
+    if (n < 2) /* sorted already; v may be NULL when n is 0 */
+        return 0;
+    uint64_t *tmp = malloc(sizeof *tmp * n);
     size_t *count = malloc(sizeof *count * 65536);
     if (!tmp || !count) {
         free(tmp);
