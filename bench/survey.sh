@@ -64,6 +64,20 @@ stored() { sqlite3 "file:$work/db.sqlite?mode=ro" \
   "SELECT count(*) FROM survey_response r JOIN survey s ON s.id = r.survey_id WHERE s.slug = '$SLUG'" 2>/dev/null || echo "?"; }
 acked() { grep -c " POST $1 201 " "$work/server.log" || true; }
 secs=${DUR%s}
+# The writer is the server's thread at nice 10 (db/writer.c WRITER_NICE; the
+# HTTP workers run at 5): its CPU time (ns, schedstat) per stored response
+# is the figure the machine's other load disturbs least.
+writer_tid() {
+  local t
+  for t in /proc/$PID/task/*; do
+    [ "$(awk '{print $19}' "$t/stat")" = 10 ] && { basename "$t"; return; }
+  done
+}
+writer_ns() { awk '{print $1}' "/proc/$PID/task/$WTID/schedstat"; }
+# The whole server's CPU time (utime + stime, clock ticks), to show what the
+# request threads spend beside the writer.
+server_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 feedback() { # feedback LABEL → acknowledged/s p50 p99 non-2xx
   : >"$work/server.log"
@@ -74,15 +88,22 @@ feedback() { # feedback LABEL → acknowledged/s p50 p99 non-2xx
 }
 surveys() { # surveys LABEL → acknowledged/s p50 p99 non-2xx stored-delta
   : >"$work/server.log"
-  local before after a
+  local before after a w0 w1 s0 s1
   before=$(stored)
+  w0=$(writer_ns); s0=$(server_ticks)
   BODIES="$work/bodies.ndjson" SLUG=$SLUG NONCE=$RANDOM$RANDOM \
     wrk -t2 -c32 -d"$DUR" --latency -s bench/survey-post.lua "$URL" >"$work/$1.txt" 2>&1
+  w1=$(writer_ns); s1=$(server_ticks)
   after=$(stored)
   a=$(acked "/api/v1/surveys/$SLUG/responses")
   read -r _ p50 p99 < <(field "$work/$1.txt")
-  echo "$((a / secs)) $p50 $p99 $(non2xx "$work/$1.txt") $((after - before)) $a"
+  echo "$((a / secs)) $p50 $p99 $(non2xx "$work/$1.txt") $((after - before)) $a" \
+    "$(( (w1 - w0) / 1000 / (after > before ? after - before : 1) ))" \
+    "$(( (s1 - s0) * TICK_US / (after > before ? after - before : 1) ))"
 }
+
+WTID=$(writer_tid)
+[ -n "$WTID" ] || { echo "survey.sh: no writer thread (nice 10) in $PID" >&2; exit 1; }
 
 echo "== warm-up"
 BODIES="$work/bodies.ndjson" SLUG=$SLUG NONCE=$RANDOM \
@@ -116,11 +137,11 @@ rss=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$PID/status")
   echo "  bench/survey-bench.json (mean $body_bytes bytes: 2 points, 1 line, 2 areas, 10 other answers),"
   echo "  a fresh UUID each; feedback load: bench/post.lua (a point each), the same server"
   echo
-  echo "| run | feedback POST/s | p50 | p99 | non-2xx | survey responses/s | p50 | p99 | non-2xx | stored / acknowledged (201) |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| run | feedback POST/s | p50 | p99 | non-2xx | survey responses/s | p50 | p99 | non-2xx | stored / acknowledged (201) | CPU per response: writer / server |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
   for r in "${rows[@]}"; do
-    read -r n fr fp50 fp99 fbad sr sp50 sp99 sbad sst sack <<<"$r"
-    echo "| $n | $fr | $fp50 | $fp99 | $fbad | $sr | $sp50 | $sp99 | $sbad | $sst / $sack |"
+    read -r n fr fp50 fp99 fbad sr sp50 sp99 sbad sst sack wus sus <<<"$r"
+    echo "| $n | $fr | $fp50 | $fp99 | $fbad | $sr | $sp50 | $sp99 | $sbad | $sst / $sack | ${wus} / ${sus} µs |"
   done
   echo
   echo "| GET /api/v1/surveys/$SLUG ($def_bytes bytes) | req/s | p50 | p99 |"
@@ -128,9 +149,12 @@ rss=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$PID/status")
   echo "| 1 connection | $g1 | $g1p50 | $g1p99 |"
   echo "| 32 connections | $g32 | $g32p50 | $g32p99 |"
   echo
-  read -r _ fr _ _ _ sr _ _ _ _ _ <<<"${rows[-1]}"
+  read -r _ fr _ _ _ sr _ _ _ _ _ _ _ <<<"${rows[-1]}"
   echo "- survey responses ÷ feedback items (last run): $(awk -v a="$sr" -v b="$fr" 'BEGIN {printf "%.2f", b ? a / b : 0}')"
   echo "  (a response writes ~1 response row, ~10 answer rows and 5 features with their R*Tree entries)"
+  echo "- writer CPU per response: the writer thread's CPU time (schedstat) during the survey run"
+  echo "  ÷ responses stored (the writer is the serial part: 10⁶ ÷ it bounds the rate); server: the"
+  echo "  whole process's CPU time (all threads: validation, HTTP, writer) ÷ responses stored"
   echo "- peak resident memory: ${rss} MiB"
   echo "- targets (issue 11): ≥ 2000 responses/s, p99 < 50 ms; definition p50 < 1 ms"
 } | tee "$OUT"
