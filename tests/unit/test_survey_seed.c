@@ -9,8 +9,16 @@
  * generated responses to version 1 of the survey, one JSON document a
  * line, each checked first (exit 1 if any fails): the request bodies of
  * bench/survey.sh.
+ *
+ * `test_survey_seed --store SURVEY.json N SEED` publishes the survey,
+ * checks N generated responses, then stores them as the writer does (a
+ * transaction per 32, a savepoint, the resend lookup and the survey's state
+ * per response) and prints the CPU time of this thread per response for
+ * each phase: the writer's share of bench/survey.sh without the noise of a
+ * loaded machine.
  */
 #include <stdlib.h>
+#include <time.h>
 
 #include "core/clock.h"
 #include "db/areas.h"
@@ -356,6 +364,86 @@ static int emit(const char *path, long n, uint64_t seed, double p_geometry)
     return rc;
 }
 
+static double thread_cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+#define STORE_BATCH 32
+
+/* --store: see the top of the file. */
+static int store_bench(const char *path, long n, uint64_t seed)
+{
+    survey_run r;
+    survey_seed *g = NULL;
+    survey_seed_opts o;
+    vk_errinfo ei;
+    survey_seed_opts_init(&o);
+    json_t **docs = calloc((size_t)n, sizeof *docs);
+    survey_norm *norms = calloc((size_t)n, sizeof *norms);
+    char *text = NULL;
+    int64_t id = 0;
+    int rc = !docs || !norms || run_open(path, &r);
+    if (!rc) {
+        const char *slug = json_string_value(json_object_get(r.doc, "slug"));
+        text = json_dumps(r.doc, JSON_COMPACT);
+        rc = !text || survey_seed_new(r.def, ctx->gis, r.area, ctx->store, &o, seed, &g, &ei) ||
+             survey_store_create(ctx->store, slug, text, "bench", "2026-12-05T10:00:00Z", &id,
+                                 &ei) ||
+             survey_store_add_version(ctx->store, id, 1, text, "bench", "2026-12-05T10:00:00Z",
+                                      &ei);
+        if (rc)
+            fprintf(stderr, "store: %s\n", ei.message);
+    }
+    for (long i = 0; !rc && i < n; i++)
+        rc = survey_seed_response(g, 1, &docs[i], &ei) != VK_OK;
+    double t0 = thread_cpu_us();
+    for (long i = 0; !rc && i < n; i++)
+        rc = !passes(&r, docs[i], &norms[i], 0);
+    double t1 = thread_cpu_us();
+    int64_t w0 = vk_monotonic_us();
+    char now[VK_RFC3339_LEN];
+    vk_now_rfc3339(now);
+    for (long i = 0; !rc && i < n; i += STORE_BATCH) {
+        rc = store_begin(ctx->store, &ei) != VK_OK;
+        for (long j = i; !rc && j < n && j < i + STORE_BATCH; j++) {
+            survey_stored_response old;
+            char state[12];
+            int64_t sid = 0, version = 0, row = 0;
+            int found = 0;
+            rc = store_savepoint(ctx->store, &ei) ||
+                 survey_store_response_find(ctx->store, id, norms[j].id, &old, &found, &ei) ||
+                 survey_store_head(ctx->store, json_string_value(json_object_get(r.doc, "slug")),
+                                   &sid, state, &version, &found, &ei) ||
+                 survey_store_response_insert(ctx->store, id, &norms[j], "bench", now, &row,
+                                              &ei) ||
+                 store_release(ctx->store, &ei);
+        }
+        rc = rc || store_commit(ctx->store, &ei) != VK_OK;
+    }
+    double t2 = thread_cpu_us();
+    if (rc)
+        fprintf(stderr, "store: %s %s\n", ei.field, ei.message);
+    else
+        printf("%ld responses: check %.0f µs, store %.0f µs CPU per response "
+               "(store wall %.0f µs per response, a transaction per %d)\n",
+               n, (t1 - t0) / (double)n, (t2 - t1) / (double)n,
+               (double)(vk_monotonic_us() - w0) / (double)n, STORE_BATCH);
+    for (long i = 0; i < n; i++) {
+        survey_norm_fini(&norms[i]);
+        json_decref(docs[i]);
+    }
+    free(norms);
+    free(docs);
+    free(text);
+    survey_seed_free(g);
+    if (docs && norms)
+        run_close(&r);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static vk_config cfg;
@@ -373,6 +461,8 @@ int main(int argc, char **argv)
     if (argc >= 5 && strcmp(argv[1], "--emit") == 0) {
         rc = emit(argv[2], atol(argv[3]), strtoull(argv[4], NULL, 10),
                   argc >= 6 ? atof(argv[5]) : -1);
+    } else if (argc >= 5 && strcmp(argv[1], "--store") == 0) {
+        rc = store_bench(argv[2], atol(argv[3]), strtoull(argv[4], NULL, 10));
     } else {
         T_OK(n_codes >= 10, "the districts of geo/ are loaded (%zu)", n_codes);
         test_survey("safe-route-to-school.json", 1);
