@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "survey/store.h"
 
 void survey_norm_init(survey_norm *n)
 {
@@ -22,6 +23,13 @@ void survey_norm_init(survey_norm *n)
 
 void survey_norm_fini(survey_norm *n)
 {
+    for (size_t i = 0; i < n->n_answers; i++)
+        free(n->answers[i].json);
+    for (size_t i = 0; n->feature_data && i < n->features.n; i++) {
+        free(n->feature_data[i].answers);
+        free(n->feature_data[i].geom);
+    }
+    free(n->feature_data);
     free(n->answers);
     qt_features_fini(&n->features);
     survey_norm_init(n);
@@ -172,10 +180,13 @@ static vk_err walk(const survey_def *def, const json_t *answers, const survey_en
         if (!shown)
             return vk_fail(ei, VK_EANSWER, p, "this question is hidden by %s condition",
                            page_shown ? "its" : "its page's");
-        survey_answer row = {el->key, el->type->name, a, 0, 0};
+        survey_answer row = {el->key, el->type->name, a, 0, 0, 0, NULL};
         vk_err e = qt_check_answer(el->json, a, p, &env, &row.skipped, ei);
         if (e != VK_OK)
             return e;
+        /* Map and geobudget answers are stored as their features. */
+        row.as_feature = !row.skipped && ((el->type->flags & QT_MAP) ||
+                                          strcmp(el->type->name, "geobudget") == 0);
         const survey_elem *consent = consent_for(def, el->key);
         if (consent) {
             row.personal = 1;
@@ -197,6 +208,9 @@ vk_err survey_response_check(const survey_def *def, const json_t *response,
     vk_err e = envelope(response, out, ei);
     if (e == VK_OK)
         e = walk(def, json_object_get(response, "answers"), env, out, ei);
+    /* On the caller's thread (the request's), so the writer only binds. */
+    if (e == VK_OK)
+        e = survey_store_prepare(out, ei);
     if (e != VK_OK)
         survey_norm_fini(out);
     return e;

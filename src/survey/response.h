@@ -12,7 +12,9 @@
  * ei->field: "answers.spots[2].geometry", "answers.route[1].answers.why".
  *
  * The normalised form is one row per answer and one per drawn feature
- * (with its follow-up answers): what the store will write. Nothing is
+ * (with its follow-up answers): what the store will write, already in the
+ * form it binds (survey_store_prepare: JSON texts, SpatiaLite geometry
+ * blobs), so that the writer thread only binds and steps. Nothing is
  * stored here.
  */
 #ifndef VK_SURVEY_RESPONSE_H
@@ -44,7 +46,17 @@ typedef struct survey_answer {
     const json_t *value; /* as given; "skip" when skipped */
     int skipped;
     int personal;        /* named by a consent: stored apart, never public */
+    int as_feature;      /* held as features (map, geobudget): no answer row */
+    char *json;          /* value as compact JSON text for the store; owned */
 } survey_answer;
+
+/* A drawn feature as the store binds it (survey_store_prepare), parallel
+ * to the features; owned. */
+typedef struct survey_feature_data {
+    char *answers;       /* the follow-up answers as JSON object text */
+    unsigned char *geom; /* the SpatiaLite geometry blob, NULL when none */
+    size_t geom_len;
+} survey_feature_data;
 
 /* The normalised response. Borrows from the definition and the response
  * document: both must outlive it. */
@@ -56,6 +68,10 @@ typedef struct survey_norm {
     survey_answer *answers;
     size_t n_answers;
     qt_features features; /* drawn features and placed geobudget items */
+    /* Set by survey_store_prepare (survey/store.h), which the check calls:
+     * the answers' json and these. */
+    survey_feature_data *feature_data;
+    int prepared;
 } survey_norm;
 
 void survey_norm_init(survey_norm *n);

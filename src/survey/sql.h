@@ -13,6 +13,23 @@
 /* Responses of a survey, for lists. */
 #define SURVEY_SQL_COUNT "(SELECT count(*) FROM survey_response r WHERE r.survey_id = s.id)"
 
+/* Answers and features go in as multi-row INSERTs of 8, 4, 2 or 1 rows
+ * (survey/store.c): one statement per chunk instead of one per row. The
+ * parameters are positional, SURVEY_ANSWER_COLS and SURVEY_FEATURE_COLS a
+ * row. A feature's geometry is the SpatiaLite blob made on the request
+ * thread (survey_store_prepare), or when there is none its WKB. */
+#define SQL_ROWS2(row) row ", " row
+#define SQL_ROWS4(row) SQL_ROWS2(row) ", " SQL_ROWS2(row)
+#define SQL_ROWS8(row) SQL_ROWS4(row) ", " SQL_ROWS4(row)
+#define SQL_ANSWER_INTO "INSERT INTO survey_answer (response_id, question, value, skipped) VALUES "
+#define SQL_ANSWER_ROW "(?, ?, ?, ?)"
+#define SURVEY_ANSWER_COLS 4
+#define SQL_FEATURE_INTO                                                             \
+    "INSERT INTO survey_feature (response_id, survey_id, question, idx, located, "   \
+    "district_id, place, description, item, answers, created_at, geom) VALUES "
+#define SQL_FEATURE_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, GeomFromWKB(?, 4326)))"
+#define SURVEY_FEATURE_COLS 13
+
 #define SURVEY_SQL(X)                                                                \
     X(SQL_SURVEY_INSERT,                                                             \
       "INSERT INTO survey (slug, state, draft, version, created_at, updated_at, created_by) " \
@@ -54,15 +71,16 @@
     X(SQL_RESPONSE_INSERT,                                                           \
       "INSERT INTO survey_response (survey_id, uuid, version, language, submitted_at, " \
       "seconds_taken, without_map, body_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)") \
-    X(SQL_ANSWER_INSERT,                                                             \
-      "INSERT INTO survey_answer (response_id, question, value, skipped) "           \
-      "VALUES (?1, ?2, ?3, ?4)")                                                     \
+    X(SQL_ANSWER_INSERT_8, SQL_ANSWER_INTO SQL_ROWS8(SQL_ANSWER_ROW))                \
+    X(SQL_ANSWER_INSERT_4, SQL_ANSWER_INTO SQL_ROWS4(SQL_ANSWER_ROW))                \
+    X(SQL_ANSWER_INSERT_2, SQL_ANSWER_INTO SQL_ROWS2(SQL_ANSWER_ROW))                \
+    X(SQL_ANSWER_INSERT_1, SQL_ANSWER_INTO SQL_ANSWER_ROW)                           \
     X(SQL_PERSONAL_INSERT,                                                           \
       "INSERT INTO survey_personal (response_id, question, value) VALUES (?1, ?2, ?3)") \
-    X(SQL_FEATURE_INSERT,                                                            \
-      "INSERT INTO survey_feature (response_id, survey_id, question, idx, located, " \
-      "district_id, place, description, item, answers, created_at, geom) VALUES "    \
-      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, GeomFromWKB(?12, 4326))")      \
+    X(SQL_FEATURE_INSERT_8, SQL_FEATURE_INTO SQL_ROWS8(SQL_FEATURE_ROW))             \
+    X(SQL_FEATURE_INSERT_4, SQL_FEATURE_INTO SQL_ROWS4(SQL_FEATURE_ROW))             \
+    X(SQL_FEATURE_INSERT_2, SQL_FEATURE_INTO SQL_ROWS2(SQL_FEATURE_ROW))             \
+    X(SQL_FEATURE_INSERT_1, SQL_FEATURE_INTO SQL_FEATURE_ROW)                        \
     X(SQL_DISTRICT_ID, "SELECT id FROM district WHERE code = ?1")                    \
     X(SQL_DRAFT_INSERT,                                                              \
       "INSERT INTO survey_draft (token_hash, survey_id, uuid, version, language, page, " \

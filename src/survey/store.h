@@ -105,9 +105,24 @@ vk_err survey_store_response_find(store_conn *c, int64_t survey_id, const char *
  * (RFC 3339 UTC). Runs in the caller's transaction, or in its own when
  * there is none; VK_ERESPONSE_CONFLICT when the uuid is already stored.
  * *id is the new row's id. */
-vk_err survey_store_response_insert(store_conn *c, int64_t survey_id, const survey_norm *n,
+vk_err survey_store_response_insert(store_conn *c, int64_t survey_id, survey_norm *n,
                                     const char *body_hash, const char *now, int64_t *id,
                                     vk_errinfo *ei);
+
+/* Make what the insert binds, on the calling thread: each answer's JSON
+ * text, each feature's follow-up answers as JSON text and its geometry as
+ * a SpatiaLite blob (with its bounding box in the header, which the
+ * R*Tree's trigger reads). survey_response_check calls it, so the POST
+ * route's writer only binds and steps; the insert calls it itself for a
+ * response not prepared. */
+vk_err survey_store_prepare(survey_norm *n, vk_errinfo *ei);
+
+/* The SpatiaLite blob (uncompressed, little-endian, with its MBR) of a
+ * 2D ISO WKB geometry in srid, as GeomFromWKB(wkb, srid) makes it: *out
+ * malloc'd. VK_EVALUE for WKB this does not read (big-endian, Z or M, empty
+ * parts), VK_ENOMEM. */
+vk_err survey_store_geom_blob(const unsigned char *wkb, size_t n, int srid, unsigned char **out,
+                              size_t *out_len);
 
 /* The district with this code (0 when none): survey_env's district_id,
  * with a store_conn as ud. */

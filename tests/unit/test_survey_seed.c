@@ -11,7 +11,8 @@
  * bench/survey.sh.
  *
  * `test_survey_seed --store SURVEY.json N SEED` publishes the survey,
- * checks N generated responses, then stores them as the writer does (a
+ * checks N generated responses (and so prepares their rows, as on the
+ * request thread), then stores them as the writer does (a
  * transaction per 32, a savepoint, the resend lookup and the survey's state
  * per response) and prints the CPU time of this thread per response for
  * each phase: the writer's share of bench/survey.sh without the noise of a

@@ -2,7 +2,9 @@
  * cache of published versions (survey/cache.c): definitions, versions,
  * states, a checked response normalised into rows (answers, personal
  * answers apart, drawn features with geometry), resend conflicts, drafts
- * deleted by the response and by age. */
+ * deleted by the response and by age; the geometry blobs made on the
+ * request thread are byte for byte SpatiaLite's, and the R*Tree kept by
+ * schema 0013's triggers matches the rows. */
 #include <stdlib.h>
 
 #include "db/stmt.h"
@@ -27,7 +29,22 @@
     X(Q_TAKEN, "SELECT seconds_taken FROM survey_response WHERE id = ?1")            \
     X(Q_ANSWER_OF, "SELECT count(*) FROM survey_answer WHERE response_id = ?1 "      \
                    "AND question = 'news_email'")                                    \
-    X(Q_DRAFTS, "SELECT count(*) FROM survey_draft WHERE ?1 = ?1")
+    X(Q_DRAFTS, "SELECT count(*) FROM survey_draft WHERE ?1 = ?1")                  \
+    X(Q_INDEX_OK, "SELECT CheckSpatialIndex('survey_feature', 'geom') + 0 * ?1")    \
+    X(Q_INDEXED, "SELECT count(*) FROM idx_survey_feature_geom i JOIN survey_feature f " \
+                 "ON f.id = i.pkid WHERE f.response_id = ?1 AND i.xmin <= MbrMinX(f.geom) " \
+                 "AND i.xmax >= MbrMaxX(f.geom) AND i.ymin <= MbrMinY(f.geom) "      \
+                 "AND i.ymax >= MbrMaxY(f.geom)")                                    \
+    X(Q_INDEX_ROWS, "SELECT count(*) FROM idx_survey_feature_geom WHERE ?1 = ?1")    \
+    X(Q_SPATIALITE_TRIGGERS, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' " \
+                             "AND tbl_name = 'survey_feature' AND name LIKE '%_survey_feature_geom' " \
+                             "AND ?1 = ?1")                                          \
+    X(Q_DELETE_RESPONSE, "DELETE FROM survey_feature WHERE response_id = ?1")        \
+    X(Q_WKB, "SELECT AsBinary(GeomFromText(?1, 4326)), GeomFromText(?1, 4326)")      \
+    X(Q_BAD_GEOM, "INSERT INTO survey_feature (response_id, survey_id, question, idx, " \
+                  "located, answers, created_at, geom) SELECT id, survey_id, 'x', 99, " \
+                  "'geometry', '{}', '2026-01-01T00:00:00Z', GeomFromText('POINT(1 2)', 3067) " \
+                  "FROM survey_response WHERE id = ?1")
 DB_SLICE_ENUM(count_id, COUNT_SQL)
 DB_SLICE_DEFINE(count_sql, COUNT_SQL)
 
@@ -145,6 +162,9 @@ static void test_response(gis_ctx *g)
     T_EQ_INT(count(Q_PERSONAL, rid), 1, "the e-mail apart");
     T_EQ_INT(count(Q_ANSWERS, rid), 7, "the other answers, the skipped one too");
     T_EQ_INT(count(Q_DRAFTS, 0), 0, "the draft went with the response");
+    T_EQ_INT(count(Q_INDEXED, rid), 2, "both geometries in the R*Tree, their boxes covered");
+    T_EQ_INT(count(Q_INDEX_OK, 0), 1, "CheckSpatialIndex: the index matches the rows");
+    T_EQ_INT(count(Q_SPATIALITE_TRIGGERS, 0), 0, "no SpatiaLite trigger on survey_feature");
 
     int64_t again = 0;
     T_EQ_INT(survey_store_response_insert(C, sid, &n, "h2", "2026-09-10T08:01:00Z", &again, &ei),
@@ -155,8 +175,102 @@ static void test_response(gis_ctx *g)
     T_OK(found && old.id == rid && strcmp(old.body_hash, "h1") == 0 && old.version == 1 &&
              strcmp(old.submitted, "2026-09-10T08:00:00Z") == 0,
          "the first response is what is stored");
+
+    /* A geometry without a prepared blob goes through GeomFromWKB. */
+    json_object_set_new(r, "id", json_string("0a0b0c0d-1111-4222-8333-444444444444"));
+    survey_norm m;
+    survey_norm_init(&m);
+    survey_cached_area_take(sc, &area, &ei);
+    env.area = area;
+    T_EQ_INT(survey_response_check(sc->def, r, &env, &m, &ei), VK_OK, "another id checks");
+    survey_cached_area_give(sc, area);
+    T_EQ_INT(survey_store_prepare(&m, &ei), VK_OK, "prepared");
+    for (size_t i = 0; i < m.features.n; i++) {
+        free(m.feature_data[i].geom);
+        m.feature_data[i].geom = NULL;
+    }
+    int64_t rid2 = 0;
+    T_EQ_INT(survey_store_response_insert(C, sid, &m, "h3", "2026-09-10T08:02:00Z", &rid2, &ei),
+             VK_OK, "inserted from WKB: %s", ei.message);
+    T_EQ_INT(count(Q_GEOMS, rid2), 2, "the same two valid geometries");
+    T_EQ_INT(count(Q_INDEXED, rid2), 2, "indexed too");
+    survey_norm_fini(&m);
+
+    int64_t rows = count(Q_INDEX_ROWS, 0);
+    T_EQ_INT(count(Q_DELETE_RESPONSE, rid2), 0, "a response's features deleted");
+    T_EQ_INT(count(Q_INDEX_ROWS, 0), rows - 2, "and their index rows with them");
+    T_EQ_INT(count(Q_INDEX_OK, 0), 1, "the index still matches the rows");
+    T_OK(db_run(C, &count_sql, Q_BAD_GEOM, DB_ARGS(DB_INT(rid)), "bad", &ei) != VK_OK &&
+             strstr(ei.message, "EPSG:4326"),
+         "a geometry in another CRS is refused: %s", ei.message);
     survey_norm_fini(&n);
     json_decref(r);
+}
+
+typedef struct blob_pair {
+    unsigned char wkb[512], blob[600];
+    size_t wkb_len, blob_len;
+} blob_pair;
+
+static vk_err read_pair(void *arg, db_row *row)
+{
+    blob_pair *p = arg;
+    p->wkb_len = db_col_bytes(row, 0);
+    p->blob_len = db_col_bytes(row, 1);
+    if (p->wkb_len > sizeof p->wkb || p->blob_len > sizeof p->blob)
+        return VK_EVALUE;
+    memcpy(p->wkb, db_col_blob(row, 0), p->wkb_len);
+    memcpy(p->blob, db_col_blob(row, 1), p->blob_len);
+    return VK_OK;
+}
+
+/* survey_store_geom_blob makes what GeomFromWKB makes, byte for byte. */
+static void test_blob(void)
+{
+    static const char *const wkts[] = {
+        "POINT(28.77 61.17)",
+        "LINESTRING(28.7 61.1, 28.8 61.2, 28.75 61.3)",
+        "POLYGON((28.7 61.1, 28.9 61.1, 28.9 61.3, 28.7 61.3, 28.7 61.1), "
+        "(28.75 61.15, 28.8 61.15, 28.8 61.2, 28.75 61.15))",
+        "MULTIPOINT(28.7 61.1, 28.9 61.3)",
+        "MULTILINESTRING((28.7 61.1, 28.8 61.2), (28.6 61.0, 28.65 61.05))",
+        "MULTIPOLYGON(((28.7 61.1, 28.9 61.1, 28.9 61.3, 28.7 61.1)), "
+        "((28.0 60.0, 28.1 60.0, 28.1 60.1, 28.0 60.0)))",
+        "GEOMETRYCOLLECTION(POINT(28.7 61.1), LINESTRING(28.7 61.1, 28.8 61.2))",
+    };
+    vk_errinfo ei;
+    for (size_t i = 0; i < sizeof wkts / sizeof wkts[0]; i++) {
+        blob_pair p;
+        int found = 0;
+        if (db_first(C, &count_sql, Q_WKB, DB_ARGS(DB_TEXT(wkts[i])), read_pair, &p, &found,
+                     "wkb", &ei) || !found) {
+            T_OK(0, "SpatiaLite reads %s", wkts[i]);
+            continue;
+        }
+        unsigned char *b = NULL;
+        size_t n = 0;
+        vk_err e = survey_store_geom_blob(p.wkb, p.wkb_len, 4326, &b, &n);
+        T_OK(e == VK_OK && n == p.blob_len && memcmp(b, p.blob, n) == 0,
+             "the blob of %.30s… is GeomFromWKB's (%zu / %zu bytes)", wkts[i], n, p.blob_len);
+        free(b);
+        if (i == 2) {
+            p.wkb[0] = 0; /* big-endian: not read here */
+            T_EQ_INT(survey_store_geom_blob(p.wkb, p.wkb_len, 4326, &b, &n), VK_EVALUE,
+                     "big-endian WKB is left to GeomFromWKB");
+            p.wkb[0] = 1;
+            T_EQ_INT(survey_store_geom_blob(p.wkb, p.wkb_len - 3, 4326, &b, &n), VK_EVALUE,
+                     "cut WKB is refused");
+            T_EQ_INT(survey_store_geom_blob(p.wkb, p.wkb_len + 0 * n, 4326, &b, &n), VK_OK,
+                     "and the whole again read");
+            free(b);
+        }
+    }
+    static const unsigned char empty_point[] = {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xF8, 0x7F,
+                                                0, 0, 0, 0, 0, 0, 0xF8, 0x7F};
+    unsigned char *b = NULL;
+    size_t n = 0;
+    T_EQ_INT(survey_store_geom_blob(empty_point, sizeof empty_point, 4326, &b, &n), VK_EVALUE,
+             "an empty point (NaN) is left to GeomFromWKB");
 }
 
 static void test_personal(gis_ctx *g)
@@ -219,6 +333,7 @@ int main(void)
     test_response(g);
     test_personal(g);
     test_purge();
+    test_blob();
     survey_cache_clear();
     gis_ctx_free(g);
     store_close(C);
