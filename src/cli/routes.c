@@ -14,6 +14,7 @@
 #include "reference/reference.h"
 #include "stats/stats.h"
 #include "survey/api.h"
+#include "survey/results.h"
 
 /* The log redacts segments of a follow-up token's length (route.h). */
 _Static_assert(VK_ROUTE_SECRET_LEN == API_FOLLOWUP_TOKEN_LEN, "follow-up token length");
@@ -39,6 +40,7 @@ const vk_route vk_routes[] = {
     TOKEN_ROUTES(ROW)
     OPEN311_ROUTES(ROW)
     STATS_ROUTES(ROW)
+    SURVEY_RESULTS_ROUTES(ROW)
     SURVEY_EXPORT_ROUTES(ROW)
     SURVEY_ROUTES(ROW)
     SURVEY_STAFF_ROUTES(ROW)

@@ -27,6 +27,8 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "db/ctx.h"
+#include "http/request.h"
+#include "http/route.h"
 #include "survey/definition.h"
 
 #define RESULTS_MAX_CONDS 16     /* questions in one filter */
@@ -112,6 +114,36 @@ vk_err survey_results_hex(vk_ctx *ctx, int64_t survey_id, const survey_def *def,
  * whenever a response or draft is added or removed or a version is
  * published. out holds at least 64 bytes. */
 vk_err results_stamp(vk_ctx *ctx, int64_t survey_id, char out[64], vk_errinfo *ei);
+
+/* ---- the staff routes (results_api.c); the CSV and GeoPackage are
+ * exchange/survey_results_export.h's ---- */
+
+#define SURVEY_RESULTS_ROUTES(R)                                                             \
+    R(VK_ANY_GET, "/api/v1/staff/surveys/{slug}/results", api_survey_results, STAFF, 0, 0)    \
+    R(VK_ANY_GET, "/api/v1/staff/surveys/{slug}/results/hex.geojson", api_survey_results_hex, \
+      STAFF, 0, 0)
+SURVEY_RESULTS_ROUTES(VK_ROUTE_HANDLER)
+
+/* A staff results request, read. */
+typedef struct results_request {
+    int64_t survey_id;
+    const char *slug;       /* the path's, borrowed */
+    const survey_def *def;  /* the newest published version (survey/cache.h) */
+    results_filter filter;  /* strings in the request's arena */
+    results_opts opts;      /* question, size, texts from the query */
+    char stamp[64];         /* results_stamp */
+} results_request;
+
+/* The published survey of the path's {slug}, the filter parameters and
+ * the options: VK_EFORBIDDEN for a moderator (results are for planners,
+ * the council and admins), VK_ENOT_FOUND for a survey never published,
+ * VK_EUNKNOWN_PARAM for a parameter not in allowed (NULL-terminated),
+ * VK_EPARAM naming a bad one. */
+vk_err results_request_read(vk_ctx *ctx, const vk_req *req, const char *const *allowed,
+                            results_request *out);
+/* ETag from the stamp and the query, Cache-Control; 1 when the client's
+ * copy is current (resp is then 304 with no body). */
+int results_not_modified(const vk_req *req, vk_resp *resp, const char *stamp);
 
 /* Forget every snapshot (tests that open several databases in one
  * process). */
