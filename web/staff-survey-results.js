@@ -23,7 +23,7 @@
   var FILTER_FIELDS = { filter: 'f-question', district: 'f-district', from: 'f-from', to: 'f-to', size: 'f-size' };
 
   var st = {
-    slug: null, writer: false, config: null, districts: [], distByCode: {},
+    slug: null, writer: false, config: null, districts: [], distByCode: {}, places: {},
     // filter: question key → [values]; the rest as the API's parameters.
     f: { filter: {}, district: '', from: '', to: '', size: 250 },
     doc: null, base: null, seq: 0, maps: [], pub: null, texts: null, mstate: 'pending'
@@ -455,7 +455,7 @@
       }) }));
     if (q.places && q.places.length) {
       frag.appendChild(C.table(t('rsByPlace'), [{ label: t('rsPlace') }, { label: t('rsRespondents'), num: true }, { label: t('rsFeatures'), num: true }],
-        q.places.map(function (p) { return { head: p.key, key: p.key, cells: [{ text: VK.formatNumber(p.n), value: p.n }, { text: VK.formatNumber(p.features), value: p.features }] }; })));
+        q.places.map(function (p) { return { head: st.places[p.key] ? localName(st.places[p.key].name) : p.key, key: p.key, cells: [{ text: VK.formatNumber(p.n), value: p.n }, { text: VK.formatNumber(p.features), value: p.features }] }; })));
     }
     (q.followups || []).forEach(function (fu) { frag.appendChild(followupFigure(fu)); });
     return frag;
@@ -769,6 +769,7 @@
       VK.getJSON('/api/v1/districts').catch(function () { return null; })
     ]).then(function (r) {
       st.title = r[0] && ((r[0].definition && r[0].definition.title) || r[0].title);
+      ((r[0] && r[0].definition && r[0].definition.places) || []).forEach(function (p) { st.places[p.key] = p; });
       st.config = r[1];
       st.districts = (r[2] && r[2].features) || [];
       st.districts.forEach(function (d) { st.distByCode[d.properties.code] = d; });
