@@ -5,6 +5,7 @@
 #include "auth/roles.h"
 #include "exchange/export.h"
 #include "exchange/survey_export.h"
+#include "exchange/survey_results_export.h"
 #include "feedback/feedback.h"
 #include "feedback/moderation.h"
 #include "feedback/workflow.h"
@@ -41,6 +42,7 @@ const vk_route vk_routes[] = {
     OPEN311_ROUTES(ROW)
     STATS_ROUTES(ROW)
     SURVEY_RESULTS_ROUTES(ROW)
+    SURVEY_RESULTS_EXPORT_ROUTES(ROW)
     SURVEY_EXPORT_ROUTES(ROW)
     SURVEY_ROUTES(ROW)
     SURVEY_STAFF_ROUTES(ROW)
