@@ -262,6 +262,7 @@ vk_err api_survey_results_csv(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (e || current)
         return e;
     vk_buf *b = &resp->body;
+    vk_buf_puts(b, "\xEF\xBB\xBF"); /* a BOM, so spreadsheets read UTF-8 */
     for (int i = 0; i < 7; i++) {
         if (i)
             vk_buf_putc(b, ',');
