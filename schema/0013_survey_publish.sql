@@ -17,6 +17,9 @@ CREATE TABLE survey_publication (
     status       TEXT CHECK (status IS NULL OR status IN ('analysing', 'decided', 'implemented')),
     what_we_did  TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(what_we_did)),
     links        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(links)),
+    -- bumped by every change of these settings and every moderation, so
+    -- the public results know when to be computed again
+    revision     INTEGER NOT NULL DEFAULT 0,
     updated_at   TEXT NOT NULL,
     updated_by   TEXT
 );
