@@ -724,6 +724,7 @@ static void protect(const psnap *s, const int64_t *view, int64_t *const *parents
 
 typedef struct condition {
     const char *param; /* "filter" or "district" */
+    long cell;         /* the group it picks as a cell of the view without it; −1 none */
     uint8_t *mask;
     json_t *echo;      /* QUESTION: VALUE */
 } condition;
@@ -991,6 +992,7 @@ static vk_err parse_filter(const psnap *s, const char *item, condition *c, vk_er
     if (idx < 0)
         return vk_fail(ei, VK_EPARAM, "filter", "the question has no such answer to filter by");
     c->param = "filter";
+    c->cell = (long)q->off + idx;
     c->mask = calloc(s->nresp ? s->nresp : 1, 1);
     c->echo = json_pack("{ss}", key, value);
     if (!c->mask || !c->echo)
@@ -1010,6 +1012,7 @@ static vk_err parse_district(const psnap *s, const char *code, condition *c, vk_
     if (d < 0)
         return vk_fail(ei, VK_EPARAM, "district", "there is no such district");
     c->param = "district";
+    c->cell = -1;
     c->mask = calloc(s->nresp ? s->nresp : 1, 1);
     c->echo = json_string(code);
     if (!c->mask || !c->echo)
@@ -1035,8 +1038,29 @@ static void and_masks(const psnap *s, const condition *c, int n, int skip, uint8
                 out[r] &= c[i].mask[r];
 }
 
+/* Why a view is refused, as a message. */
+static vk_err refuse(const condition *cond, int ncond, const char *why, int k, vk_errinfo *ei)
+{
+    const char *param = cond[ncond - 1].param;
+    if (ncond > 1 && strcmp(cond[0].param, cond[1].param) != 0)
+        param = "filter";
+    return vk_fail(ei, VK_EPARAM, param,
+                   "this view %s fewer than %d respondents: it could single a person out, so "
+                   "it is not shown",
+                   why, k);
+}
+
 /* The public figures of the view the request asks for into b, or a
- * refusal. The caller holds the lock (s is shared). */
+ * refusal. The caller holds the lock (s is shared).
+ *
+ * The views: 0 everyone; 1 (and 2) each condition alone; 3 both. A view
+ * is allowed only where the group each condition picks is a cell shown
+ * in the view without that condition, so filtering never reveals a
+ * suppressed cell (not even one hidden as a secondary: its neighbours'
+ * view would be the total's remainder). With two conditions every cell is
+ * also checked against everyone and against the respondents who meet
+ * neither condition (everyone − a − b + both), the one group the four
+ * views give by inclusion–exclusion. */
 static vk_err compute(const psnap *s, const vk_req *req, const char *slug, const char *now,
                       vk_buf *b, vk_errinfo *ei)
 {
@@ -1046,69 +1070,89 @@ static vk_err compute(const psnap *s, const vk_req *req, const char *slug, const
     if (e)
         return e;
     const char *district = vk_req_param(req, "district");
-    condition cond[CONDITIONS_MAX + 1];
-    memset(cond, 0, sizeof cond);
-    int ncond = 0;
     if (nf + (district != NULL) > CONDITIONS_MAX)
         return vk_fail(ei, VK_EPARAM, "filter",
                        "a public view takes at most %d conditions (filter and district)",
                        CONDITIONS_MAX);
+    condition cond[CONDITIONS_MAX];
+    memset(cond, 0, sizeof cond);
+    int ncond = 0;
     for (int i = 0; i < nf && !e; i++)
         e = parse_filter(s, items[i], &cond[ncond++], ei);
     if (!e && district)
         e = parse_district(s, district, &cond[ncond++], ei);
+    int nv = ncond == 0 ? 1 : ncond == 1 ? 2 : 4, last = nv - 1;
     size_t n = s->nresp ? s->nresp : 1;
-    uint8_t *mask = e ? NULL : malloc(n);
-    uint8_t *pmask = e ? NULL : malloc(n);
-    int64_t *view = e ? NULL : malloc(s->ncells * sizeof *view);
-    int64_t *par[CONDITIONS_MAX] = {NULL, NULL};
-    priv_cell *cells = e ? NULL : malloc(s->ncells * sizeof *cells);
-    int npar = ncond > 1 ? ncond : 0; /* one condition: its parent is everyone */
-    for (int i = 0; i < ncond && !e; i++)
-        if (!(par[i] = malloc(s->ncells * sizeof **par)))
-            e = vk_fail(ei, VK_ENOMEM, "", NULL);
-    if (!e && (!mask || !pmask || !view || !cells))
+    uint8_t *mask = malloc(n);
+    int64_t *v[4] = {NULL, NULL, NULL, NULL}, *synth = NULL;
+    priv_cell *pc[4] = {NULL, NULL, NULL, NULL};
+    int bad = !mask;
+    for (int i = 0; i < nv; i++) {
+        v[i] = malloc(s->ncells * sizeof *v[i]);
+        pc[i] = malloc(s->ncells * sizeof *pc[i]);
+        bad |= !v[i] || !pc[i];
+    }
+    if (ncond == 2)
+        bad |= !(synth = malloc(s->ncells * sizeof *synth));
+    if (!e && bad)
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
     if (!e) {
-        and_masks(s, cond, ncond, -1, mask);
-        view_count(s, mask, view);
-        int64_t pn[CONDITIONS_MAX] = {0, 0};
+        memset(mask, 1, s->nresp);
+        view_count(s, mask, v[0]);
+        protect(s, v[0], NULL, 0, pc[0]);
         for (int i = 0; i < ncond; i++) {
-            /* one condition: the parent is the whole survey */
-            if (ncond == 1)
-                memset(pmask, 1, s->nresp);
-            else
-                and_masks(s, cond, ncond, i, pmask);
-            view_count(s, pmask, par[i]);
-            pn[i] = par[i][0];
+            and_masks(s, cond, ncond, ncond == 2 ? 1 - i : -1, mask);
+            view_count(s, mask, v[i + 1]);
+            protect(s, v[i + 1], &v[0], 1, pc[i + 1]);
         }
-        priv_view why = priv_view_check(view[0], (int64_t)s->nresp, pn, npar, s->k);
-        if (why != PRIV_VIEW_OK) {
-            static const char *const what[] = {"", "covers", "leaves out", "differs by"};
-            const char *param = cond[ncond - 1].param;
-            if (ncond > 1 && strcmp(cond[0].param, cond[1].param) != 0)
-                param = "filter";
-            e = vk_fail(ei, VK_EPARAM, param,
-                        "this view %s fewer than %d respondents%s: it could single a person "
-                        "out, so it is not shown",
-                        what[why], s->k,
-                        why == PRIV_VIEW_DIFFERENCE ? " from a view with one condition fewer"
-                                                    : "");
-        } else {
-            protect(s, view, ncond ? par : NULL, ncond, cells);
-            put_results(b, s, slug, cond, ncond, mask, cells, now);
+        int64_t parents[3];
+        int np = 0;
+        if (ncond == 2) {
+            and_masks(s, cond, ncond, -1, mask);
+            view_count(s, mask, v[3]);
+            for (size_t c = 0; c < s->ncells; c++)
+                synth[c] = v[0][c] - v[1][c] - v[2][c] + 2 * v[3][c];
+            int64_t *par[] = {v[1], v[2], v[0], synth};
+            protect(s, v[3], par, 4, pc[3]);
+            parents[np++] = v[1][0];
+            parents[np++] = v[2][0];
+            parents[np++] = synth[0];
         }
+        /* A condition's group must be a shown cell without it. */
+        int hidden = 0;
+        for (int i = 0; i < ncond; i++) {
+            long c = cond[i].cell;
+            if (c < 0)
+                continue;
+            hidden |= pc[0][c].state != PRIV_SHOWN;
+            if (ncond == 2)
+                hidden |= pc[(1 - i) + 1][c].state != PRIV_SHOWN;
+        }
+        priv_view why = priv_view_check(v[last][0], (int64_t)s->nresp, parents, np, s->k);
+        if (why == PRIV_VIEW_SMALL)
+            e = refuse(cond, ncond, "covers", s->k, ei);
+        else if (why == PRIV_VIEW_COMPLEMENT)
+            e = refuse(cond, ncond, "leaves out", s->k, ei);
+        else if (why == PRIV_VIEW_DIFFERENCE)
+            e = refuse(cond, ncond, "differs from a view with one condition fewer by", s->k, ei);
+        else if (hidden)
+            e = vk_fail(ei, VK_EPARAM, cond[ncond - 1].param,
+                        "the group this filter picks is a hidden figure (fewer than %d, or "
+                        "hidden to protect one), so it cannot be filtered by",
+                        s->k);
+        else
+            put_results(b, s, slug, cond, ncond, mask, pc[last], now);
     }
-    for (int i = 0; i < CONDITIONS_MAX + 1; i++) {
+    for (int i = 0; i < CONDITIONS_MAX; i++) {
         free(cond[i].mask);
         json_decref(cond[i].echo);
     }
-    for (int i = 0; i < CONDITIONS_MAX; i++)
-        free(par[i]);
+    for (int i = 0; i < 4; i++) {
+        free(v[i]);
+        free(pc[i]);
+    }
+    free(synth);
     free(mask);
-    free(pmask);
-    free(view);
-    free(cells);
     return e;
 }
 
