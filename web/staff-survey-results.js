@@ -640,17 +640,20 @@
       links: readLinks()
     };
     VK.LANGS.forEach(function (l) { var v = $('p-what-' + l).value.trim(); if (v) body.what_we_did[l] = v; });
-    // Sent only when changed, so that saving never rests on a member the
-    // server may not take.
+    // Which map questions' drawings are public is the survey's own setting
+    // (PUT …/public, docs/surveys.md), saved first when it changed.
     var pq = [];
     $('p-public-list').querySelectorAll('input:checked').forEach(function (c) { pq.push(c.value); });
-    if (st.pub && pq.join(',') !== (st.pub.public_questions || []).join(',')) body.public_questions = pq;
+    var pqChanged = st.pub && pq.join(',') !== (st.pub.public_questions || []).join(',');
     var fields = Object.assign({}, PUB_FIELDS);
     body.links.forEach(function (l, i) {
       fields['links[' + i + '].url'] = 'p-link-' + i + '-url';
       VK.LANGS.forEach(function (lang) { fields['links[' + i + '].title.' + lang] = 'p-link-' + i + '-' + lang; });
     });
-    VK.api('PUT', base('/publication'), body).then(function (p) {
+    (pqChanged ? SS.api.setPublic(st.slug, pq) : Promise.resolve()).then(function () {
+      return VK.api('PUT', base('/publication'), body);
+    }).then(function (p) {
+      if (pqChanged) p.public_questions = pq;
       st.pub = p;
       fillPublication();
       S.announce(t('rsPubSaved'));

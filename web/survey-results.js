@@ -154,8 +154,7 @@
       sec.afterInsert = function () {
         var m = R.hexMap(mapBox, legend, st.config, st.districts, 'count');
         st.maps.push(m);
-        var url = api('/results/' + encodeURIComponent(q.key) + '.geojson') + viewQuery();
-        VK.getJSON(url).then(m.setGrid, function () { legend.textContent = t('rsMapFailed'); });
+        m.setGrid(R.hexFeatures(q.hexagons.cells, q.hexagons.size, 'count'));
       };
     }
     var ds = (q.districts || []).map(function (d) { return countItem(d.code === null ? '' : d.code, districtName(d), d.count); });

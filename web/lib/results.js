@@ -128,7 +128,7 @@
         try { map.fitBounds(layer.getBounds(), { maxZoom: 15, animate: false }); } catch (e) { /* empty bounds */ }
       }
       var ul = el('ul', 'rs-legend');
-      var lo = 1;
+      var lo = Math.min.apply(null, vals.filter(function (x) { return typeof x === 'number' && x > 0; }).concat([Infinity]));
       limits.forEach(function (lim, i) {
         var li = el('li');
         li.appendChild(el('span', 'rs-swatch rs-swatch-' + i, ''));
@@ -148,6 +148,27 @@
     return { map: map, setGrid: setGrid };
   }
 
-  VK.results = { count: count, share: share, number: number, isSuppressed: isSuppressed,
+  // The public hexagons ({q, r, center: [lon, lat], count}) as GeoJSON
+  // polygons for the map: pointy-topped, side 0.6204 × size (the grid of
+  // src/gis/hex.h), drawn around the centre in local metres. The grid is in
+  // EPSG:3067, so on the map a cell is tilted by a degree or two; the
+  // figures themselves are the server's.
+  function hexFeatures(cells, size, prop) {
+    var side = size * Math.sqrt(2 / (3 * Math.sqrt(3)));
+    return { type: 'FeatureCollection', features: (cells || []).map(function (c) {
+      var lon = c.center[0], lat = c.center[1];
+      var mx = 111320 * Math.cos(lat * Math.PI / 180), my = 110574;
+      var ring = [];
+      for (var i = 0; i <= 6; i++) {
+        var a = (30 + 60 * (i % 6)) * Math.PI / 180;
+        ring.push([lon + side * Math.cos(a) / mx, lat + side * Math.sin(a) / my]);
+      }
+      var props = { q: c.q, r: c.r };
+      props[prop] = typeof c.count === 'number' ? c.count : null;
+      return { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring] }, properties: props };
+    }) };
+  }
+
+  VK.results = { hexFeatures: hexFeatures, count: count, share: share, number: number, isSuppressed: isSuppressed,
     statusName: statusName, whatWeDid: whatWeDid, hexMap: hexMap, classes: classes };
 })();
