@@ -118,7 +118,7 @@ test('staff results: a filter chosen with the keyboard alone narrows every figur
     assert.match(page.url(), /filter=mode%3Awalk|filter=mode:walk/);
     assert.match(await page.getAttribute('#dl-csv', 'href'), /filter=mode%3Awalk/);
     // The active filter is listed with a button that removes it.
-    await tabTo(page, '#active-list button');
+    await tabTo(page, '#active-list button', { shift: true });
     await page.keyboard.press('Enter');
     await page.waitForFunction((n) => document.querySelector('#sum-n')?.getAttribute('data-value') === String(n), api.total);
     await checkState(page, 'staff results, filtered');

@@ -61,9 +61,12 @@
   // cells: [{text, value}]}]. Numeric cells keep their raw value in
   // data-value (null: ""), which the tests compare with the API.
   function table(caption, cols, rows, foot) {
-    var wrap = el('div', 'table-wrap');
+    // A wide table scrolls sideways on a phone: its box takes the focus
+    // (so the keyboard scrolls it too) and is named by the caption.
+    var capId = 'chart-table-' + (++seq);
+    var wrap = el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': capId });
     var tb = el('table', 'data-table chart-table');
-    tb.appendChild(el('caption', null, caption));
+    tb.appendChild(el('caption', { id: capId }, caption));
     var thead = el('thead'), tr = el('tr');
     cols.forEach(function (c) { tr.appendChild(el('th', { scope: 'col', class: c.num ? 'num' : '' }, c.label)); });
     thead.appendChild(tr);
