@@ -216,3 +216,37 @@ test('the survey\'s landing page shows what we did and links to the results', as
     await page.closeAll();
   }
 });
+
+test('staff results: the publication form and text moderation, keyboard alone, reach the API', async () => {
+  const page = await plannerPage();
+  try {
+    await gotoReady(page, `${server.url}/staff-survey-results.html?slug=${SLUG}`);
+    await page.waitForSelector('#m-list li[data-id] button[data-state="approved"]');
+    const id = await page.getAttribute('#m-list li[data-id]', 'data-id');
+    await page.focus('#m-state');
+    await tabTo(page, `#m-list li[data-id="${id}"] button[data-state="approved"]`);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((i) => !document.querySelector(`#m-list li[data-id="${i}"]`), id);
+    let r = await call(server, 'GET', `/api/v1/staff/surveys/${SLUG}/texts?state=approved`, auth);
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.json.texts.some((x) => x.id === id), 'the text is approved');
+
+    // k below 3 is refused beside its field; 7 is saved.
+    await page.focus('#p-k');
+    await page.fill('#p-k', '2');
+    await tabTo(page, '#p-save');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#p-k-error:not([hidden])');
+    assert.equal(await page.getAttribute('#p-k', 'aria-invalid'), 'true');
+    await checkState(page, 'publication error');
+    await page.fill('#p-k', '7');
+    await tabTo(page, '#p-save');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => !document.querySelector('#p-k[aria-invalid]') && document.querySelector('#live').textContent !== '');
+    r = await call(server, 'GET', `/api/v1/staff/surveys/${SLUG}/publication`, auth);
+    assert.equal(r.json.k, 7);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
