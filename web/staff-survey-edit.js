@@ -865,6 +865,9 @@
     ['publish', 'close', 'reopen', 'archive'].forEach(function (a) { $('act-' + a).hidden = acts.indexOf(a) < 0; });
     $('act-duplicate').hidden = !state.slug;
     if (state.slug) $('act-duplicate').href = '/staff-surveys.html?duplicate=' + encodeURIComponent(state.slug);
+    // The results page, once the survey has been published.
+    $('results-link-row').hidden = !(state.slug && info && info.state && info.state !== 'draft');
+    if (state.slug) $('results-link').href = '/staff-survey-results.html?slug=' + encodeURIComponent(state.slug);
     var title = VK.localName(state.def && state.def.title);
     $('page-heading').textContent = state.slug ? t('surveyEditH1Named', { title: title || state.slug }) : t('surveyNewH1');
   }
@@ -1222,7 +1225,7 @@
       rerender(idOf('pages[' + (pages.length - 1) + '].key'));
     });
     S.start({
-      bundles: ['surveyedit'],
+      bundles: ['surveyedit', 'results'],
       onSignedIn: onSignedIn,
       onLanguage: function () {
         if (!state.def) return;

@@ -42,6 +42,13 @@
       tr.appendChild(el('td', null, VK.formatDate(s.updated, true)));
       var td = el('td');
       var row = el('div', 'button-row');
+      // Results exist once a survey has been published (docs/survey-results.md).
+      if (s.state !== 'draft') {
+        var r = el('a', { class: 'button button-secondary button-small', 'data-action': 'results',
+          href: '/staff-survey-results.html?slug=' + encodeURIComponent(s.slug) }, t('rsResultsLink'));
+        r.appendChild(el('span', 'visually-hidden', ' ' + (VK.localName(s.title) || s.slug)));
+        row.appendChild(r);
+      }
       if (writer) {
         SS.ACTIONS[s.state] && SS.ACTIONS[s.state].forEach(function (a) { row.appendChild(actionButton(s, a)); });
         var d = el('button', { type: 'button', class: 'button button-secondary button-small', 'data-action': 'duplicate' }, t('duplicate'));
@@ -142,7 +149,7 @@
     $('dup-form').addEventListener('submit', submitDuplicate);
     $('dup-source').addEventListener('change', function () { $('dup-slug').value = freeSlug($('dup-source').value); });
     S.start({
-      bundles: ['surveyedit'],
+      bundles: ['surveyedit', 'results'],
       onSignedIn: onSignedIn,
       onLanguage: function () { if (surveys.length) render(); }
     });

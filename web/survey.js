@@ -23,7 +23,7 @@
   var S = {
     slug: null, def: null, version: 1, open: true, config: null, districts: [],
     answers: {}, page: 0, id: null, started: null, token: null, done: false,
-    built: {}, problems: []
+    built: {}, problems: [], what: null
   };
 
   function storageKey() { return 'vaikuta.survey.' + S.slug; }
@@ -365,7 +365,12 @@
 
   function thanks() {
     S.done = true;
-    try { localStorage.removeItem(storageKey()); } catch (e) { /* ignore */ }
+    try {
+      localStorage.removeItem(storageKey());
+      // A saved draft's token opens the respondent's own answers beside
+      // the published results (survey-results.js).
+      if (S.token) localStorage.setItem('vaikuta.survey.mine.' + S.slug, S.token);
+    } catch (e) { /* ignore */ }
     $('sv-body').hidden = true;
     showThanks();
     $('sv-thanks').focus();
@@ -448,6 +453,8 @@
     var intro = $('sv-intro');
     intro.textContent = '';
     if (S.def.intro) F.paragraphs(intro, localName(S.def.intro));
+    // "What we did with your answers", and the results once published.
+    VK.results.whatWeDid($('sv-what'), S.what, 'h2', '/s/' + encodeURIComponent(S.slug) + '/results');
     if (S.done) { showThanks(); return; }
     if (!S.open) {
       $('sv-closed').hidden = false;
@@ -488,7 +495,7 @@
   function start() {
     var m = /^\/s\/([a-z0-9-]+)\/?$/.exec(location.pathname);
     S.slug = m ? m[1] : null;
-    var strings = VK.startPage({ bundles: ['survey'], onLanguage: onLanguage }).catch(function () {
+    var strings = VK.startPage({ bundles: ['survey', 'results'], onLanguage: onLanguage }).catch(function () {
       return VK.setLang('fi', false).catch(function () { return null; });
     });
     var ready = function () { document.body.setAttribute('data-ready', 'true'); };
@@ -512,6 +519,7 @@
       S.def = s.definition;
       S.version = s.version;
       S.open = s.open !== false;
+      S.what = s.what_we_did || null;
       S.config = r[1];
       S.districts = (r[2] && r[2].features) || [];
       restore();

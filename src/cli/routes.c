@@ -5,6 +5,7 @@
 #include "auth/roles.h"
 #include "exchange/export.h"
 #include "exchange/survey_export.h"
+#include "exchange/survey_results_export.h"
 #include "feedback/feedback.h"
 #include "feedback/moderation.h"
 #include "feedback/workflow.h"
@@ -14,6 +15,8 @@
 #include "reference/reference.h"
 #include "stats/stats.h"
 #include "survey/api.h"
+#include "survey/results.h"
+#include "survey/publish.h"
 
 /* The log redacts segments of a follow-up token's length (route.h). */
 _Static_assert(VK_ROUTE_SECRET_LEN == API_FOLLOWUP_TOKEN_LEN, "follow-up token length");
@@ -39,9 +42,13 @@ const vk_route vk_routes[] = {
     TOKEN_ROUTES(ROW)
     OPEN311_ROUTES(ROW)
     STATS_ROUTES(ROW)
+    SURVEY_RESULTS_ROUTES(ROW)
+    SURVEY_RESULTS_EXPORT_ROUTES(ROW)
     SURVEY_EXPORT_ROUTES(ROW)
     SURVEY_ROUTES(ROW)
     SURVEY_STAFF_ROUTES(ROW)
+    PUBLISH_ROUTES(ROW)
+    PUBLISH_STAFF_ROUTES(ROW)
     /* Last: everything else that is not under /api or /open311 is a web
      * client file. */
     {VK_ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC, 0, 0},

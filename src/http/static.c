@@ -65,9 +65,22 @@ static int is_survey_address(const char *p)
     return p[2] == '\0' || strchr(p + 3, '/') == NULL;
 }
 
+/* /s/{slug}/results (a survey's public results) is survey-results.html,
+ * which reads the slug from the address too. */
+static int is_results_address(const char *p)
+{
+    static const char tail[] = "/results";
+    if (strncmp(p, "/s/", 3) != 0)
+        return 0;
+    const char *slash = strchr(p + 3, '/');
+    return slash && slash > p + 3 && strcmp(slash, tail) == 0;
+}
+
 vk_err http_static_file(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    const char *path = is_survey_address(req->path) ? "/survey.html" : req->path;
+    const char *path = is_survey_address(req->path)    ? "/survey.html"
+                       : is_results_address(req->path) ? "/survey-results.html"
+                                                       : req->path;
     if (!path_is_plain(path))
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "path", "no such file");
     const char *root = ctx->cfg->web_dir;

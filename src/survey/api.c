@@ -16,6 +16,7 @@
 #include "core/sha256.h"
 #include "http/deferred.h"
 #include "survey/cache.h"
+#include "survey/publish.h"
 #include "survey/store.h"
 
 #define DRAFT_KEEP_DAYS 30
@@ -210,24 +211,38 @@ vk_err api_survey_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     char now[VK_RFC3339_LEN];
     vk_now_rfc3339(now);
     int open = is_open(&p, now);
+    /* "What we did" (survey/publish.h) and whether results are out may
+     * change too: its member and revision go into the answer and ETag. */
+    vk_buf what;
+    vk_buf_init(&what, 64 * 1024);
+    int64_t rev = 0;
+    if ((e = survey_publish_landing(ctx->store, p.id, now, &what, &rev, &ctx->err))) {
+        vk_buf_fini(&what);
+        return e;
+    }
     /* A version never changes: the state and whether it is open are all
      * that can change under the same version. */
-    char etag[64];
-    snprintf(etag, sizeof etag, "\"sv%lld-%lld-%c%d\"", (long long)p.id, (long long)p.version,
-             p.state[0], open);
+    char etag[96];
+    snprintf(etag, sizeof etag, "\"sv%lld-%lld-%c%d-%lld%c\"", (long long)p.id,
+             (long long)p.version, p.state[0], open, (long long)rev,
+             strstr(what.data ? what.data : "", "\"results\":true") ? 'r' : '-');
     char *tag = vk_arena_strndup(req->arena, etag, strlen(etag));
     if (tag)
         vk_resp_header(resp, "ETag", tag);
     vk_resp_header(resp, "Cache-Control", "no-cache");
     if (req->if_none_match && (strstr(req->if_none_match, etag) || strcmp(req->if_none_match, "*") == 0)) {
         resp->status = 304;
+        vk_buf_fini(&what);
         return VK_OK;
     }
     vk_buf *b = &resp->body;
     vk_buf_printf(b, "{\"slug\":\"%s\",\"state\":\"%s\",\"version\":%lld,\"open\":%s,\"definition\":",
                   slug, p.state, (long long)p.version, open ? "true" : "false");
     vk_buf_add(b, p.current->text, p.current->text_len);
+    if (what.len)
+        vk_buf_add(b, what.data, what.len);
     vk_buf_putc(b, '}');
+    vk_buf_fini(&what);
     return VK_OK;
 }
 

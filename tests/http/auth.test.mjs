@@ -85,6 +85,10 @@ const MATRIX = [
   ['GET', '/api/v1/staff/surveys/{slug}/export.gpkg', 'survey-reader'],
   ['GET', '/api/v1/staff/surveys/{slug}/responses.csv', 'survey-reader'],
   ['GET', '/api/v1/staff/surveys/{slug}/features.csv', 'survey-reader'],
+  ['GET', '/api/v1/staff/surveys/{slug}/results', 'survey-reader'],
+  ['GET', '/api/v1/staff/surveys/{slug}/results/hex.geojson', 'survey-reader'],
+  ['GET', '/api/v1/staff/surveys/{slug}/results.csv', 'survey-reader'],
+  ['GET', '/api/v1/staff/surveys/{slug}/results.gpkg', 'survey-reader'],
   ['GET', '/api/v1/staff/surveys/{slug}/{question}.geojson', 'survey-reader'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
@@ -126,6 +130,10 @@ const ADMITTED_STATUS = {
   'GET /api/v1/staff/surveys/{slug}/export.gpkg': 404, // no survey x
   'GET /api/v1/staff/surveys/{slug}/responses.csv': 404,
   'GET /api/v1/staff/surveys/{slug}/features.csv': 404,
+  'GET /api/v1/staff/surveys/{slug}/results': 404,
+  'GET /api/v1/staff/surveys/{slug}/results/hex.geojson': 404,
+  'GET /api/v1/staff/surveys/{slug}/results.csv': 404,
+  'GET /api/v1/staff/surveys/{slug}/results.gpkg': 404,
   'GET /api/v1/staff/surveys/{slug}/{question}.geojson': 404,
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
