@@ -599,41 +599,7 @@
   function renderResults() {
     var show = phaseIs('results', 'implementation') && S.results;
     $('b-results').hidden = !show;
-    if (!show) return;
-    var res = S.results;
-    var m = $('b-method');
-    m.textContent = '';
-    m.appendChild(el('p', 'b-method-name', t('bMethodIs', { method: t('bMethod_' + res.method) })));
-    F.paragraphs(m, localName(res.explanation) || t('bMethodExplain_' + res.method));
-    m.appendChild(el('p', 'hint', t('bBallotsCounted', { n: res.ballots || 0 })));
-    var box = $('b-result-areas');
-    box.textContent = '';
-    (res.areas || []).forEach(function (a) {
-      var sec = el('section', { class: 'b-result-area', 'aria-labelledby': 'res-' + a.key + '-h' });
-      sec.appendChild(el('h3', { id: 'res-' + a.key + '-h' }, areaName(a.key)));
-      sec.appendChild(el('p', null, t('bAreaResult', { ballots: a.ballots || 0, spent: money(a.spent || 0), budget: money(a.budget) })));
-      var wrap = el('div', 'table-wrap');
-      var table = el('table', 'data-table b-result-table');
-      table.appendChild(el('caption', 'visually-hidden', t('bResultsCaption', { area: areaName(a.key) })));
-      var head = el('tr');
-      ['bColProject', 'bColCost', 'bColVotes', 'bColSelected', 'bColGreedy', 'bColMes'].forEach(function (k) { head.appendChild(el('th', { scope: 'col' }, t(k))); });
-      var thead = el('thead');
-      thead.appendChild(head);
-      table.appendChild(thead);
-      var tb = el('tbody');
-      (a.projects || []).forEach(function (p) {
-        var tr = el('tr', p.selected ? 'is-selected' : null);
-        tr.appendChild(el('th', { scope: 'row' }, localName(p.title)));
-        tr.appendChild(el('td', null, money(p.cost)));
-        tr.appendChild(el('td', null, VK.formatNumber(p.votes || 0)));
-        [p.selected, p.selected_greedy, p.selected_mes].forEach(function (v) { tr.appendChild(el('td', null, t(v ? 'bYesChosen' : 'bNotChosen'))); });
-        tb.appendChild(tr);
-      });
-      table.appendChild(tb);
-      wrap.appendChild(table);
-      sec.appendChild(wrap);
-      box.appendChild(sec);
-    });
+    if (show) VK.budget.results.render($('b-result-areas'), S.results, areaName, 'res');
   }
 
   function renderFollow() {
