@@ -249,6 +249,9 @@
       get: function () { return S.place; },
       set: function (v) { S.place = v; $('p-place-error').hidden = true; }
     }, { def: { places: [] }, config: S.config, districts: S.districts, noMap: noMap, lookup: function () { return {}; } });
+    // The survey's "mark 1 to 1" hint says nothing here: one place it is.
+    var limits = node.querySelector('.sv-q-body > .hint');
+    if (limits) limits.remove();
     box.appendChild(node);
     if (node.afterInsert && !$('b-propose').hidden) node.afterInsert();
     box.built = node;

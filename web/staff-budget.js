@@ -614,8 +614,13 @@
       if (p.status) li.appendChild(el('p', 'b-status', t('bStatus_' + p.status)));
       if ((p.updates || []).length) li.appendChild(el('p', 'hint', t('bsUpdateCount', { n: p.updates.length })));
       if (planner()) {
-        li.appendChild(statusBox(f));
-        li.appendChild(updateBox(f));
+        // Folded: a round has many projects and each a form or two.
+        [['bsStatusOf', statusBox(f)], ['bsUpdateOf', updateBox(f)]].forEach(function (x) {
+          var d = el('details', 'bs-fold');
+          d.appendChild(el('summary', null, t(x[0], { title: localName(p.title) })));
+          d.appendChild(x[1]);
+          li.appendChild(d);
+        });
       }
       ol.appendChild(li);
     });

@@ -26,7 +26,8 @@
       var sec = el('section', { class: 'b-result-area', 'aria-labelledby': hid });
       sec.appendChild(el('h3', { id: hid }, areaName(a.key)));
       sec.appendChild(el('p', null, t('bAreaResult', { ballots: a.ballots || 0, spent: money(a.spent || 0), budget: money(a.budget) })));
-      var wrap = el('div', 'table-wrap');
+      // A region that scrolls sideways on a phone, reachable by keyboard.
+      var wrap = el('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-labelledby': hid });
       var table = el('table', 'data-table b-result-table');
       table.appendChild(el('caption', 'visually-hidden', t('bResultsCaption', { area: areaName(a.key) })));
       var head = el('tr');
