@@ -513,8 +513,11 @@
     if (S.token) return out;
     var voters = S.round.voters || [];
     var code = $('v-code').value.trim();
+    var both = voters.indexOf('codes') >= 0 && voters.indexOf('open') >= 0;
     var withCode = voters.indexOf('codes') >= 0 && (code || voters.indexOf('open') < 0);
-    if (withCode) {
+    if (both && !code && !$('v-age').value && !$('v-postal').value.trim()) {
+      out.push({ id: 'v-code', key: 'bErrCodeOrOpen' });
+    } else if (withCode) {
       if (!/^[2-9A-Za-z]{4}-?[2-9A-Za-z]{4}-?[2-9A-Za-z]{4}$/.test(code)) out.push({ id: 'v-code', key: code ? 'bErrCodeForm' : 'bErrCode' });
     } else {
       if (!$('v-age').value) out.push({ id: 'v-age', key: 'bErrAge' });
@@ -535,7 +538,8 @@
     }
     if (S.token) return body;
     var code = $('v-code').value.trim();
-    if (code && (S.round.voters || []).indexOf('codes') >= 0) body.code = code;
+    // Sent as printed; the server takes it in lower case and without dashes too.
+    if (code && (S.round.voters || []).indexOf('codes') >= 0) body.code = code.toUpperCase().replace(/\s+/g, '');
     else {
       body.age_group = $('v-age').value;
       body.postal_code = $('v-postal').value.trim();
