@@ -29,6 +29,8 @@
     place: undefined, shape: 'map-point', maps: {}, supported: {}
   };
 
+  function tokenKey() { return 'vaikuta.budget.ballot.' + S.slug; }
+
   function noMap() {
     try { return localStorage.getItem(NOMAP_KEY) === '1'; } catch (e) { return false; }
   }
@@ -503,6 +505,9 @@
     AGE_GROUPS.forEach(function (g) { age.appendChild(el('option', { value: g }, t('bAge_' + g))); });
     age.value = keep;
     $('v-submit').textContent = t(changing ? 'bVChange' : 'bVSubmit');
+    var saved = $('b-saved-ballot');
+    saved.hidden = changing || !S.saved;
+    if (S.saved) $('b-saved-link').href = '/b/' + encodeURIComponent(S.slug) + '?ballot=' + encodeURIComponent(S.saved);
     refreshBallot('');
   }
 
@@ -597,6 +602,9 @@
       (r.kind === 'knapsack' && j && typeof j.total === 'number' ? ' ' + t('bVotedTotal', { money: money(j.total) }) : '');
     var token = (S.voted && S.voted.token) || S.token;
     $('b-change-box').hidden = !token;
+    // This browser remembers its link: a second open ballot is refused, so
+    // the page offers the change instead.
+    try { if (token) localStorage.setItem(tokenKey(), token); } catch (e) { /* ignore */ }
     if (token) $('b-change-url').value = location.origin + '/b/' + encodeURIComponent(S.slug) + '?ballot=' + encodeURIComponent(token);
     box.focus();
   }
@@ -747,6 +755,9 @@
     S.token = q.get('ballot') || q.get('token');
     var m = /^\/b\/([a-z0-9-]+)\/?$/.exec(location.pathname) || /^\/budget\/([a-z0-9-]+)\/ballot\/?$/.exec(location.pathname);
     S.slug = m ? m[1] : null;
+    if (S.slug && !S.token) {
+      try { S.saved = localStorage.getItem(tokenKey()); } catch (e) { S.saved = null; }
+    }
     var ready = function () { document.body.setAttribute('data-ready', 'true'); };
     var strings = VK.startPage({ bundles: ['survey', 'budget'], onLanguage: function () {
       if (S.round) render();
