@@ -59,6 +59,8 @@
       "UPDATE budget_round SET published = 1, updated_at = ?2 WHERE id = ?1")        \
     X(SQL_ROUND_SET_PHASE,                                                           \
       "UPDATE budget_round SET phase_by_hand = ?2, updated_at = ?3 WHERE id = ?1")   \
+    X(SQL_ROUND_SLUG, "SELECT slug FROM budget_round WHERE id = ?1")                 \
+    X(SQL_CATEGORY_EXISTS, "SELECT count(*) FROM category WHERE id = ?1")            \
     X(SQL_DISTRICT_EXISTS, "SELECT count(*) FROM district WHERE code = ?1")          \
     X(SQL_DISTRICT_CODE, "SELECT code FROM district WHERE id = ?1")                  \
     X(SQL_IN_AREA,                                                                   \
@@ -115,6 +117,10 @@
     X(SQL_PROJECT_COSTS,                                                             \
       "SELECT id, area, cost, title ->> '$.fi', category, title FROM budget_project "        \
       "WHERE round_id = ?1 ORDER BY id")                                             \
+    X(SQL_PROJECT_EDIT,                                                              \
+      "UPDATE budget_project SET title = coalesce(?2, title), description = "         \
+      "coalesce(?3, description), cost = coalesce(?4, cost), unit = coalesce(?5, unit), " \
+      "category = coalesce(?6, category), updated_at = ?7 WHERE id = ?1")            \
     X(SQL_PROJECT_STATUS,                                                            \
       "UPDATE budget_project SET status = ?2, status_reason = ?3, updated_at = ?4 WHERE id = ?1") \
     X(SQL_PROJECT_UPDATE_INSERT,                                                     \
