@@ -1530,7 +1530,9 @@ vk_err api_staff_budget_project_patch(vk_ctx *ctx, const vk_req *req, vk_resp *r
     if (!st)
         return VK_ENOMEM;
     st->id = id;
-    if (!(e = json_body(ctx, req, &st->w.doc)))
+    if (!(e = json_body(ctx, req, &st->w.doc)) && json_object_size(st->w.doc) == 0)
+        e = vk_fail(&ctx->err, VK_EMISSING, "", "give what to change: a text, the cost, the status…");
+    if (!e)
         e = read_project(ctx, st, NULL, 0);
     return job_defer(ctx, st, resp, e);
 }
