@@ -496,7 +496,8 @@
     if (p.area) $('j-area').value = p.area;
     var cost = 0;
     list.forEach(function (f) { if (f.properties.review && typeof f.properties.review.cost === 'number') cost += f.properties.review.cost; });
-    if (!$('j-cost').value && cost) $('j-cost').value = String(cost);
+    // The sum follows the choice until staff type a cost of their own.
+    if (!$('j-cost').hasAttribute('data-typed')) $('j-cost').value = cost ? String(cost) : '';
     if (!$('j-unit').value && p.review && p.review.unit) $('j-unit').value = p.review.unit;
   }
 
@@ -534,6 +535,7 @@
     VK.api('POST', API + '/rounds/' + esc(st.slug) + '/projects', body).then(function () {
       S.announce(t('bsProjectMade', { title: localName(body.title) }));
       form.reset();
+      $('j-cost').removeAttribute('data-typed');
       return Promise.all([loadProposals(), loadProjects()]);
     }, function (err) {
       formError(form, err, { 'title.fi': 'j-title-fi', title: 'j-title-fi', category: 'j-category', area: 'j-area', cost: 'j-cost', unit: 'j-unit' });
@@ -895,6 +897,7 @@
     });
     document.querySelectorAll('input[name="r-rule"]').forEach(function (r) { r.addEventListener('change', ruleChanged); });
     $('project-form').addEventListener('submit', makeProject);
+    $('j-cost').addEventListener('input', function () { $('j-cost').setAttribute('data-typed', ''); });
     $('codes-form').addEventListener('submit', makeCodes);
     $('c-print').addEventListener('click', function () { window.print(); });
     $('paper-form').addEventListener('submit', enterPaper);

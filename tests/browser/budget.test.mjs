@@ -280,7 +280,10 @@ test('results with the method explained, and what happened to the winners', asyn
   try {
     await gotoReady(page, `${server.url}/b/${SLUG}`);
     await page.waitForSelector('#b-results:not([hidden])');
-    assert.match(await page.textContent('#b-results .b-method'), /Hankkeet käydään läpi äänimäärän mukaan/);
+    // The method named, then the server's plain-language explanation.
+    const method = await page.textContent('#b-results .b-method');
+    assert.match(method, /^Voittajat valittiin menetelmällä: eniten ääniä saaneet budjetin puitteissa\./);
+    assert.match(method, /ohitetaan/);
     const rows = page.locator('#b-result-areas tbody tr');
     assert.equal(await rows.count(), 2);
     assert.match(await rows.nth(0).textContent(), /Huvikummun leikkipuisto/);
