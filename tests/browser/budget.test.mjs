@@ -11,6 +11,7 @@ import { assertNoOverflow, checkState } from './survey-helpers.mjs';
 import { call, login } from '../lib/server.mjs';
 
 const PLANNER = { name: 'budget-planner', role: 'planner', password: 'budget planner password 4d2a' };
+const SECOND = { name: 'budget-moderator', role: 'moderator', password: 'budget moderator password 9e1b' };
 const SLUG = 'huvikumpu-2027';
 const phone = { viewport: { width: 360, height: 740 } };
 
@@ -53,7 +54,7 @@ async function state(page, what) {
 }
 
 before(async () => {
-  ({ server, browser } = await startBoth({ users: [PLANNER] }));
+  ({ server, browser } = await startBoth({ users: [PLANNER, SECOND] }));
   const s = await login(server, PLANNER.name, PLANNER.password);
   assert.equal(s.status, 200, s.text);
   auth = { cookie: s.cookie, csrf: s.csrf };
@@ -314,5 +315,77 @@ test('an unknown round says so, accessibly', async () => {
     await state(page, 'unknown round');
   } finally {
     await page.closeAll();
+  }
+});
+
+test('a planner makes a round with the form; a paper ballot is confirmed by a second person only', async () => {
+  const page = await newPage(browser, {});
+  try {
+    await signIn(page, server.url, PLANNER.name, PLANNER.password);
+    await gotoReady(page, `${server.url}/staff-budget.html`);
+    await page.click('#new-round');
+    await page.fill('#r-slug', 'paperi-2027');
+    await page.fill('#r-title-fi', 'Paperiäänestys');
+    await page.fill('#r-budget', '20000');
+    const phases = ['proposals', 'review', 'voting', 'results', 'implementation'];
+    for (const [i, p] of phases.entries()) await page.fill(`#r-ph-${p}`, `2031-0${i + 1}-01T09:00`);
+    await page.check('#r-rule-approval');
+    await page.fill('#r-min', '1');
+    await page.fill('#r-max', '1');
+    await page.uncheck('#r-voters-codes');
+    await page.check('#r-voters-paper');
+    await state(page, 'new round form');
+    await page.click('#r-save');
+    await page.waitForSelector('#rounds-body a:has-text("Paperiäänestys")');
+    const doc = await staff('GET', '/api/v1/staff/budget/rounds/paperi-2027');
+    assert.deepEqual(doc.voting, { rule: 'approval', min: 1, max: 1 });
+    assert.deepEqual(doc.voters, ['paper']);
+    assert.equal(doc.phases.voting.starts.slice(0, 4), '2031');
+    await page.click('#r-publish');
+    await page.waitForFunction(() => document.getElementById('r-publish').hidden);
+    await page.selectOption('#r-phase', 'review');
+    await page.click('#r-phase-set');
+    await page.waitForFunction(() => /Arviointi/.test(document.getElementById('round-state').textContent));
+
+    const one = await staff('POST', '/api/v1/staff/budget/rounds/paperi-2027/projects',
+      { title: { fi: 'Puistonpenkit' }, cost: 5000, area: 'all', proposals: [] });
+    const two = await staff('POST', '/api/v1/staff/budget/rounds/paperi-2027/projects',
+      { title: { fi: 'Kukkaistutukset' }, cost: 4000, area: 'all', proposals: [] });
+    await page.selectOption('#r-phase', 'voting');
+    await page.click('#r-phase-set');
+    await page.waitForFunction(() => /Äänestys/.test(document.getElementById('round-state').textContent));
+    await page.waitForSelector(`#pb-${one.id}`);
+
+    // One project at most: the sheet with two says so before it is sent.
+    await page.fill('#pb-sheet', 'A-0001');
+    await page.check(`#pb-${one.id}`);
+    await page.check(`#pb-${two.id}`);
+    assert.match(await page.textContent('#pb-total'), /Valitse enintään 1 hanketta/);
+    await page.uncheck(`#pb-${two.id}`);
+    await page.click('#pb-submit');
+    await page.waitForSelector('#paper-body tr:has-text("A-0001")');
+    // The one who entered it cannot confirm it.
+    await page.click('#paper-body tr:has-text("A-0001") button');
+    await page.waitForSelector('#paper-form .form-error:not([hidden])');
+    assert.match(await page.textContent('#paper-form .form-error'), /toista henkilöä/);
+    await state(page, 'paper ballot entered');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+  const other = await newPage(browser, {});
+  try {
+    await signIn(other, server.url, SECOND.name, SECOND.password);
+    await gotoReady(other, `${server.url}/staff-budget.html?round=paperi-2027`);
+    await other.waitForSelector('#paper-body tr:has-text("A-0001") button');
+    await other.click('#paper-body tr:has-text("A-0001") button');
+    await other.waitForSelector('#paper-body tr:has-text("A-0001"):has-text("Vahvistettu")');
+    const list = await staff('GET', '/api/v1/staff/budget/rounds/paperi-2027/paper-ballots');
+    assert.equal(list.paper_ballots[0].state, 'confirmed');
+    assert.equal(list.paper_ballots[0].confirmed_by, SECOND.name);
+    await state(other, 'paper ballot confirmed (moderator)');
+    assert.deepEqual(other.errors, []);
+  } finally {
+    await other.closeAll();
   }
 });
