@@ -277,6 +277,8 @@ static void job_finish(void *state, vk_resp *resp)
     budget_job *st = state;
     if (st->w.job.err.code == VK_OK && st->w.job.location)
         vk_resp_header(resp, "Location", st->w.job.location);
+    if (st->w.job.err.code == VK_OK && st->w.job.replayed)
+        vk_resp_header(resp, "Idempotent-Replayed", "true");
     vk_json_write_finish(state, resp);
 }
 
@@ -509,7 +511,8 @@ static vk_err run_project(vk_ctx *ctx, budget_job *st, const char *now, vk_buf *
                    ? reload(ctx, st->slug, &x, ei)
                    : owner_round(ctx, SQL_PROJECT_HEAD, st->id, &x, NULL, 0, NULL, ei);
     int64_t round_id = x.id;
-    int editing = st->text || st->text2 || st->cost || st->unit || st->category;
+    int editing = st->act == ACT_PROJECT_PATCH &&
+                  (st->text || st->text2 || st->cost || st->unit || st->category);
     if (!e && (st->act == ACT_PROJECT_CREATE || editing) && x.phase >= BUDGET_VOTING)
         e = phase_refused(ei, &x, "Changing projects");
     if (!e && (st->status || st->act == ACT_PROJECT_UPDATE) && x.phase < BUDGET_RESULTS)
@@ -662,14 +665,14 @@ static vk_err run_vote(vk_ctx *ctx, budget_job *st, const char *now, vk_buf *bod
         return e;
     st->w.job.status = 201;
     if (paper) {
-        vk_buf_printf(body, "{\"id\":%lld,\"state\":\"pending\",", (long long)db_last_id(ctx->store));
+        vk_buf_printf(body, "{\"id\":%lld,\"state\":\"pending\"", (long long)db_last_id(ctx->store));
         vk_json_key(body, "sheet");
         vk_json_str(body, st->sheet, strlen(st->sheet));
         vk_json_member_str(body, "entered_by", st->w.actor);
         vk_buf_puts(body, "}");
         return VK_OK;
     }
-    vk_buf_printf(body, "{\"ballot\":\"%.12s\",\"token\":\"%s\",\"change\":\"/budget/%s/ballot?token=%s\",",
+    vk_buf_printf(body, "{\"ballot\":\"%.12s\",\"token\":\"%s\",\"change\":\"/budget/%s/ballot?token=%s\"",
                   st->token_hash, st->token, st->slug, st->token);
     vk_json_member_str(body, "area", st->choice.area);
     int points = st->choice.text[0] == '{';
@@ -733,7 +736,7 @@ static vk_err run_confirm(vk_ctx *ctx, budget_job *st, const char *now, vk_buf *
                                       "confirming a paper ballot", ei))))
         return e;
     st->w.job.status = 200;
-    vk_buf_printf(body, "{\"id\":%lld,\"state\":\"confirmed\",", (long long)st->id);
+    vk_buf_printf(body, "{\"id\":%lld,\"state\":\"confirmed\"", (long long)st->id);
     vk_json_member_str(body, "entered_by", entered_by);
     vk_json_member_str(body, "confirmed_by", counted ? NULL : st->w.actor);
     vk_buf_puts(body, "}");
