@@ -743,7 +743,9 @@
         var f = st.projects.filter(function (x) { return String(x.id) === String(id); })[0];
         return f ? localName(f.properties.title) : '#' + id;
       };
-      var choices = b.points ? Object.keys(b.points).map(function (k) { return names(k) + ' ' + b.points[k]; }) : (b.projects || []).map(names);
+      // choices as stored: [7, 12] (picked) or {"7": 6} (points).
+      var c = b.choices || b.projects || b.points || [];
+      var choices = Array.isArray(c) ? c.map(names) : Object.keys(c).map(function (k) { return names(k) + ' ' + c[k]; });
       tr.appendChild(el('td', null, choices.join(', ')));
       tr.appendChild(el('td', null, b.state === 'confirmed' ? t('bsConfirmedBy', { name: b.confirmed_by }) : t('bsPendingBy', { name: b.entered_by })));
       var td = el('td');

@@ -383,6 +383,7 @@ test('a planner makes a round with the form; a paper ballot is confirmed by a se
     const list = await staff('GET', '/api/v1/staff/budget/rounds/paperi-2027/paper-ballots');
     assert.equal(list.paper_ballots[0].state, 'confirmed');
     assert.equal(list.paper_ballots[0].confirmed_by, SECOND.name);
+    assert.match(await other.textContent('#paper-body tr:has-text("A-0001")'), /Puistonpenkit/, "the sheet's choice named");
     await state(other, 'paper ballot confirmed (moderator)');
     assert.deepEqual(other.errors, []);
   } finally {
