@@ -144,6 +144,89 @@ int api_auth_token_wellformed(const char *s, size_t n)
     return 1;
 }
 
+vk_err api_idem_key_check(vk_ctx *ctx, const char *key)
+{
+    size_t n = key ? strlen(key) : 0;
+    if (!key)
+        return VK_OK;
+    int ok = n >= 1 && n <= 255;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = key[i] > 0x20 && key[i] < 0x7f;
+    return ok ? VK_OK
+              : vk_fail(&ctx->err, VK_EHEADER, "Idempotency-Key",
+                        "Idempotency-Key must be 1 to 255 visible ASCII characters");
+}
+
+vk_err api_idem_scope(vk_ctx *ctx, const vk_req *req, int64_t token_id, char out[48])
+{
+    if (!token_id && req->authorization && *req->authorization) {
+        /* A public write does not need credentials, so bad ones are
+         * ignored here: the key is then the address's, as for anyone. */
+        vk_resp scratch;
+        vk_staff who;
+        vk_resp_init(&scratch, 256);
+        if (api_auth_require(ctx, req, VK_ACCESS_PUBLIC, &scratch, &who) == VK_OK)
+            token_id = who.token_id;
+        vk_resp_fini(&scratch);
+        vk_errinfo_clear(&ctx->err);
+    }
+    if (token_id > 0) {
+        snprintf(out, 48, "t:%lld", (long long)token_id);
+        return VK_OK;
+    }
+    if (!ctx->idem_secret_loaded) {
+        vk_err e = store_secret_get(ctx->store, "idempotency_scope", ctx->idem_secret, &ctx->err);
+        if (e)
+            return e;
+        ctx->idem_secret_loaded = 1;
+    }
+    const char *addr = req->client_addr ? req->client_addr : "";
+    unsigned char h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)addr, strlen(addr), ctx->idem_secret,
+                       sizeof ctx->idem_secret);
+    memcpy(out, "a:", 2);
+    sodium_bin2hex(out + 2, 48 - 2, h, sizeof h);
+    return VK_OK;
+}
+
+vk_err api_idem_prepare(vk_ctx *ctx, const vk_req *req, int64_t token_id, vk_write_job *job)
+{
+    vk_err e = api_idem_key_check(ctx, req->idempotency_key);
+    if (e || !req->idempotency_key)
+        return e;
+    vk_sha256 h;
+    unsigned char digest[32];
+    const char *method = req->method_name ? req->method_name : "POST";
+    vk_sha256_init(&h);
+    vk_sha256_update(&h, method, strlen(method));
+    vk_sha256_update(&h, "\n", 1);
+    vk_sha256_update(&h, req->path, strlen(req->path));
+    vk_sha256_update(&h, "\n", 1);
+    vk_sha256_update(&h, req->body, req->body_len);
+    vk_sha256_final(&h, digest);
+    vk_sha256_hex(digest, job->request_hash);
+    job->idem_key = req->idempotency_key;
+    return api_idem_scope(ctx, req, token_id, job->idem_scope);
+}
+
+void api_auth_browser(const vk_req *req, int secure, char hash[65], char *cookie, size_t n)
+{
+    const char *v = NULL;
+    size_t len = 0;
+    char token[API_AUTH_TOKEN_HEX + 1];
+    cookie[0] = '\0';
+    if (vk_req_cookie(req, API_AUTH_BROWSER_COOKIE, &v, &len) && api_auth_token_wellformed(v, len)) {
+        memcpy(token, v, len);
+        token[len] = '\0';
+    } else {
+        api_auth_random_token(token);
+        snprintf(cookie, n, "%s=%s; Path=/api/v1/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+                 API_AUTH_BROWSER_COOKIE, token, 365 * 24 * 3600, secure ? "; Secure" : "");
+    }
+    api_auth_token_hash(token, hash);
+    sodium_memzero(token, sizeof token);
+}
+
 /* ---- the access check ---- */
 
 /* Last use is noted at most this often per token: a write per request

@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "db/ctx.h"
+#include "db/writer.h"
 #include "http/request.h"
 #include "auth/roles.h"
 #include "http/route.h"
@@ -53,6 +54,29 @@ void api_auth_random_token(char out[API_AUTH_TOKEN_HEX + 1]);
 void api_auth_token_hash(const char *token, char out[65]);
 /* 1 when s is exactly 64 lowercase hex digits. */
 int api_auth_token_wellformed(const char *s, size_t n);
+
+/* The browser a resident writes from, for "one per browser" rules: the
+ * SHA-256 (hex) of its vaikuta_browser cookie into hash. Without a
+ * well-formed cookie a new random one is made and cookie (n bytes) gets
+ * the Set-Cookie value to send (Path=/api/v1/, HttpOnly, SameSite=Strict,
+ * a year; Secure when secure), else cookie is "". The same cookie as
+ * feedback's "me too". */
+/* ---- Idempotency-Key of public writes (docs/api.md) ---- */
+
+/* VK_EHEADER unless key is NULL or 1-255 visible ASCII characters. */
+vk_err api_idem_key_check(vk_ctx *ctx, const char *key);
+/* Whose Idempotency-Keys a request uses, into out (48 bytes): "t:ID" for
+ * API token ID (token_id, else a valid "Authorization: Bearer" token),
+ * else "a:" and a BLAKE2b hash of the client's address keyed with the
+ * database's secret (the address itself is never stored). */
+vk_err api_idem_scope(vk_ctx *ctx, const vk_req *req, int64_t token_id, char out[48]);
+/* A write job under the request's Idempotency-Key, if it has one: the key
+ * checked, the request (method, path and raw body) hashed and the scope
+ * set, so the writer replays the first answer to the same request. */
+vk_err api_idem_prepare(vk_ctx *ctx, const vk_req *req, int64_t token_id, vk_write_job *job);
+
+#define API_AUTH_BROWSER_COOKIE "vaikuta_browser"
+void api_auth_browser(const vk_req *req, int secure, char hash[65], char *cookie, size_t n);
 
 /* ---- the server's check ---- */
 

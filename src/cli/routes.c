@@ -3,6 +3,7 @@
 
 #include "auth/auth.h"
 #include "auth/roles.h"
+#include "budget/api.h"
 #include "exchange/export.h"
 #include "exchange/survey_export.h"
 #include "exchange/survey_results_export.h"
@@ -21,6 +22,7 @@
 /* The log redacts segments of a follow-up token's length (route.h). */
 _Static_assert(VK_ROUTE_SECRET_LEN == API_FOLLOWUP_TOKEN_LEN, "follow-up token length");
 _Static_assert(VK_ROUTE_SECRET_LEN == SURVEY_DRAFT_TOKEN_LEN, "resume token length");
+_Static_assert(VK_ROUTE_SECRET_LEN == BUDGET_TOKEN_LEN, "ballot token length");
 
 #define ROW(methods, pattern, handler, access, rate_limited, expensive) \
     {methods, pattern, handler, VK_ACCESS_##access, rate_limited, expensive},
@@ -49,6 +51,8 @@ const vk_route vk_routes[] = {
     SURVEY_STAFF_ROUTES(ROW)
     PUBLISH_ROUTES(ROW)
     PUBLISH_STAFF_ROUTES(ROW)
+    BUDGET_ROUTES(ROW)
+    BUDGET_STAFF_ROUTES(ROW)
     /* Last: everything else that is not under /api or /open311 is a web
      * client file. */
     {VK_ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC, 0, 0},

@@ -60,7 +60,16 @@
     X(VK_ESURVEY_ORPHANS,    "survey_change_orphans",  409, "The change would orphan answers already given.") \
     X(VK_ECONFLICT,          "conflict",               409, "This name is taken.")             \
     X(VK_ERESPONSE_CONFLICT, "response_conflict",      409, "Another response was already sent under this id.") \
-    X(VK_ESURVEY_CLOSED,     "survey_closed",          409, "The survey is not taking answers now.")
+    X(VK_ESURVEY_CLOSED,     "survey_closed",          409, "The survey is not taking answers now.") \
+    X(VK_EPHASE_CLOSED,      "phase_closed",           409, "The budgeting round is not in the phase that allows this.") \
+    X(VK_EROUND_LOCKED,      "round_locked",           409, "Voting has opened: the rule, method, areas and budget are fixed.") \
+    X(VK_ECODE_USED,         "code_used",              409, "This voting code has already been used.") \
+    X(VK_ECODE_INVALID,      "code_invalid",           422, "There is no such voting code in this round.") \
+    X(VK_EBALLOT_EXISTS,     "ballot_exists",          409, "This browser has already voted; change the ballot through its link.") \
+    X(VK_EVOTER_KIND,        "voter_kind",             422, "This round does not take this kind of voter.") \
+    X(VK_ETOO_YOUNG,         "too_young",              422, "The round has a minimum age for voting.") \
+    X(VK_EBALLOT_INVALID,    "ballot_invalid",         422, "The ballot breaks the round's voting rule.") \
+    X(VK_ESAME_PERSON,       "same_person",            409, "A second staff account must confirm a paper ballot.")
 
 typedef enum {
 #define VK_ERR_ENUM(e, code, status, msg) e,

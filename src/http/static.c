@@ -56,13 +56,27 @@ static int path_is_plain(const char *p)
     return 1;
 }
 
-/* The survey pages' addresses, /s/ (the open surveys) and /s/{slug} (one
- * survey), are one page: survey.html reads the slug from the address. */
-static int is_survey_address(const char *p)
+/* One-page addresses: /s/ (the open surveys) and /s/{slug} (one survey)
+ * are survey.html, /b/ and /b/{slug} (budgeting rounds) budget.html; the
+ * page reads the slug from the address. */
+static const struct {
+    char prefix[4];
+    const char *page;
+} one_page[] = {
+    { "/s", "/survey.html" },
+    { "/b", "/budget.html" },
+};
+
+static const char *one_page_address(const char *p)
 {
-    if (strncmp(p, "/s", 2) != 0 || (p[2] != '\0' && p[2] != '/'))
-        return 0;
-    return p[2] == '\0' || strchr(p + 3, '/') == NULL;
+    for (size_t i = 0; i < sizeof one_page / sizeof one_page[0]; i++) {
+        size_t n = strlen(one_page[i].prefix);
+        if (strncmp(p, one_page[i].prefix, n) != 0 || (p[n] != '\0' && p[n] != '/'))
+            continue;
+        if (p[n] == '\0' || strchr(p + n + 1, '/') == NULL)
+            return one_page[i].page;
+    }
+    return NULL;
 }
 
 /* /s/{slug}/results (a survey's public results) is survey-results.html,
@@ -78,9 +92,9 @@ static int is_results_address(const char *p)
 
 vk_err http_static_file(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    const char *path = is_survey_address(req->path)    ? "/survey.html"
-                       : is_results_address(req->path) ? "/survey-results.html"
-                                                       : req->path;
+    const char *page = is_results_address(req->path) ? "/survey-results.html"
+                                                     : one_page_address(req->path);
+    const char *path = page ? page : req->path;
     if (!path_is_plain(path))
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "path", "no such file");
     const char *root = ctx->cfg->web_dir;

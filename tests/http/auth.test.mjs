@@ -90,6 +90,37 @@ const MATRIX = [
   ['GET', '/api/v1/staff/surveys/{slug}/results.csv', 'survey-reader'],
   ['GET', '/api/v1/staff/surveys/{slug}/results.gpkg', 'survey-reader'],
   ['GET', '/api/v1/staff/surveys/{slug}/{question}.geojson', 'survey-reader'],
+  ['GET', '/api/v1/budget/rounds', 'public'],
+  ['GET', '/api/v1/budget/rounds/{slug}', 'public'],
+  ['GET', '/api/v1/budget/rounds/{slug}/proposals', 'public'],
+  ['POST', '/api/v1/budget/rounds/{slug}/proposals', 'public'],
+  ['GET', '/api/v1/budget/rounds/{slug}/projects', 'public'],
+  ['POST', '/api/v1/budget/rounds/{slug}/ballots', 'public'],
+  ['GET', '/api/v1/budget/rounds/{slug}/results', 'public'],
+  ['GET', '/api/v1/budget/rounds/{slug}/export.pb', 'public'],
+  ['GET', '/api/v1/budget/proposals/{id}', 'public'],
+  ['POST', '/api/v1/budget/proposals/{id}/support', 'public'],
+  ['GET', '/api/v1/budget/projects/{id}', 'public'],
+  ['GET', '/api/v1/budget/ballots/{token}', 'public'],
+  ['PUT', '/api/v1/budget/ballots/{token}', 'public'],
+  ['GET', '/api/v1/staff/budget/rounds', 'staff'],
+  ['POST', '/api/v1/staff/budget/rounds', 'planner'],
+  ['GET', '/api/v1/staff/budget/rounds/{slug}', 'staff'],
+  ['PUT', '/api/v1/staff/budget/rounds/{slug}', 'planner'],
+  ['POST', '/api/v1/staff/budget/rounds/{slug}/publish', 'planner'],
+  ['POST', '/api/v1/staff/budget/rounds/{slug}/phase', 'planner'],
+  ['GET', '/api/v1/staff/budget/rounds/{slug}/proposals', 'staff'],
+  ['POST', '/api/v1/staff/budget/rounds/{slug}/projects', 'planner'],
+  ['POST', '/api/v1/staff/budget/rounds/{slug}/codes', 'planner'],
+  ['GET', '/api/v1/staff/budget/rounds/{slug}/codes', 'staff'],
+  ['POST', '/api/v1/staff/budget/rounds/{slug}/paper-ballots', 'staff'],
+  ['GET', '/api/v1/staff/budget/rounds/{slug}/paper-ballots', 'staff'],
+  ['GET', '/api/v1/staff/budget/rounds/{slug}/results', 'staff'],
+  ['PATCH', '/api/v1/staff/budget/proposals/{id}', 'moderator'],
+  ['PUT', '/api/v1/staff/budget/proposals/{id}/review', 'planner'],
+  ['PATCH', '/api/v1/staff/budget/projects/{id}', 'planner'],
+  ['POST', '/api/v1/staff/budget/projects/{id}/updates', 'planner'],
+  ['POST', '/api/v1/staff/budget/paper-ballots/{id}/confirm', 'staff'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
 
@@ -135,6 +166,24 @@ const ADMITTED_STATUS = {
   'GET /api/v1/staff/surveys/{slug}/results.csv': 404,
   'GET /api/v1/staff/surveys/{slug}/results.gpkg': 404,
   'GET /api/v1/staff/surveys/{slug}/{question}.geojson': 404,
+  'GET /api/v1/staff/budget/rounds': 200,
+  'POST /api/v1/staff/budget/rounds': 400, // {} has no slug
+  'GET /api/v1/staff/budget/rounds/{slug}': 404, // no round x
+  'PUT /api/v1/staff/budget/rounds/{slug}': 404,
+  'POST /api/v1/staff/budget/rounds/{slug}/publish': 404,
+  'POST /api/v1/staff/budget/rounds/{slug}/phase': 404,
+  'GET /api/v1/staff/budget/rounds/{slug}/proposals': 404,
+  'POST /api/v1/staff/budget/rounds/{slug}/projects': 404,
+  'POST /api/v1/staff/budget/rounds/{slug}/codes': 404,
+  'GET /api/v1/staff/budget/rounds/{slug}/codes': 404,
+  'POST /api/v1/staff/budget/rounds/{slug}/paper-ballots': 404,
+  'GET /api/v1/staff/budget/rounds/{slug}/paper-ballots': 404,
+  'GET /api/v1/staff/budget/rounds/{slug}/results': 404,
+  'PATCH /api/v1/staff/budget/proposals/{id}': 400, // {} has no moderation
+  'PUT /api/v1/staff/budget/proposals/{id}/review': 400, // {} has no feasible
+  'PATCH /api/v1/staff/budget/projects/{id}': 400, // {} changes nothing
+  'POST /api/v1/staff/budget/projects/{id}/updates': 400, // {} has no text
+  'POST /api/v1/staff/budget/paper-ballots/{id}/confirm': 404, // no paper ballot 1
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 501,

@@ -243,6 +243,7 @@
   var STAFF_NAV = [
     ['/staff.html', 'navInbox'],
     ['/staff-surveys.html', 'navSurveys', 'nav-surveys'],
+    ['/staff-budget.html', 'navBudget'],
     ['/staff-users.html', 'navUsers', 'nav-users'],
     ['/staff-audit.html', 'navAudit', 'nav-audit'],
     ['/', 'navPublic']
