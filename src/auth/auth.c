@@ -49,6 +49,7 @@
 #include "auth/signin.h"
 #include "auth/staff.h"
 #include "core/sha256.h"
+#include "db/writer.h"
 
 #define LOGIN_WINDOW 900      /* seconds a failure is remembered */
 #define LOGIN_PAIR_LIMIT 5    /* failures for one name from one address before waiting */
@@ -792,4 +793,73 @@ vk_err api_staff_token_revoke(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_resp_header(resp, "Cache-Control", "no-store");
     token_json(&resp->body, &l.found, now);
     return VK_OK;
+}
+
+/* ---- Idempotency-Keys ---- */
+
+vk_err api_idem_key_check(const vk_req *req, vk_errinfo *ei)
+{
+    const char *key = req->idempotency_key;
+    size_t n = key ? strlen(key) : 0;
+    if (!key)
+        return VK_OK;
+    int ok = n >= 1 && n <= 255;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = key[i] > 0x20 && key[i] < 0x7f;
+    return ok ? VK_OK
+              : vk_fail(ei, VK_EHEADER, "Idempotency-Key",
+                        "Idempotency-Key must be 1 to 255 visible ASCII characters");
+}
+
+vk_err api_idem_scope(vk_ctx *ctx, const vk_req *req, int64_t token_id, char out[48])
+{
+    if (!token_id && req->authorization && *req->authorization) {
+        /* A public write does not need credentials, so bad ones are
+         * ignored here: the key is then the address's, as for anyone. */
+        vk_resp scratch;
+        vk_staff who;
+        vk_resp_init(&scratch, 256);
+        if (api_auth_require(ctx, req, VK_ACCESS_PUBLIC, &scratch, &who) == VK_OK)
+            token_id = who.token_id;
+        vk_resp_fini(&scratch);
+        vk_errinfo_clear(&ctx->err);
+    }
+    if (token_id > 0) {
+        snprintf(out, 48, "t:%lld", (long long)token_id);
+        return VK_OK;
+    }
+    if (!ctx->idem_secret_loaded) {
+        vk_err e = store_secret_get(ctx->store, "idempotency_scope", ctx->idem_secret, &ctx->err);
+        if (e)
+            return e;
+        ctx->idem_secret_loaded = 1;
+    }
+    const char *addr = req->client_addr ? req->client_addr : "";
+    unsigned char h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)addr, strlen(addr), ctx->idem_secret,
+                       sizeof ctx->idem_secret);
+    memcpy(out, "a:", 2);
+    sodium_bin2hex(out + 2, 48 - 2, h, sizeof h);
+    return VK_OK;
+}
+
+vk_err api_idem_prepare(vk_ctx *ctx, const vk_req *req, int64_t token_id, vk_write_job *job)
+{
+    vk_err e = api_idem_key_check(req, &ctx->err);
+    if (e || !req->idempotency_key)
+        return e;
+    /* The key's request: method, path and body. */
+    vk_sha256 h;
+    unsigned char digest[32];
+    const char *method = req->method_name ? req->method_name : "POST";
+    vk_sha256_init(&h);
+    vk_sha256_update(&h, method, strlen(method));
+    vk_sha256_update(&h, "\n", 1);
+    vk_sha256_update(&h, req->path, strlen(req->path));
+    vk_sha256_update(&h, "\n", 1);
+    vk_sha256_update(&h, req->body, req->body_len);
+    vk_sha256_final(&h, digest);
+    vk_sha256_hex(digest, job->request_hash);
+    job->idem_key = req->idempotency_key;
+    return api_idem_scope(ctx, req, token_id, job->idem_scope);
 }

@@ -96,4 +96,21 @@ vk_err api_auth_require(vk_ctx *ctx, const vk_req *req, vk_access access, vk_res
 AUTH_ROUTES(VK_ROUTE_HANDLER)
 TOKEN_ROUTES(VK_ROUTE_HANDLER)
 
+/* ---- Idempotency-Keys of public writes (docs/api.md) ---- */
+
+/* VK_OK when req has no Idempotency-Key or one of 1–255 visible ASCII
+ * characters, else VK_EHEADER naming the header. */
+vk_err api_idem_key_check(const vk_req *req, vk_errinfo *ei);
+/* Whose Idempotency-Keys a request uses, into out (48 bytes): "t:ID" for
+ * API token ID (token_id, else a valid "Authorization: Bearer" token),
+ * else "a:" and a BLAKE2b hash of the client's address keyed with the
+ * database's secret (the address itself is never stored). */
+vk_err api_idem_scope(vk_ctx *ctx, const vk_req *req, int64_t token_id, char out[48]);
+/* Give a writer job the request's Idempotency-Key (if any): the key is
+ * checked, the job's request hash covers method, path and raw body, and
+ * the scope is the client's (api_idem_scope). */
+struct vk_write_job;
+vk_err api_idem_prepare(vk_ctx *ctx, const vk_req *req, int64_t token_id,
+                        struct vk_write_job *job);
+
 #endif

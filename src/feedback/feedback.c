@@ -501,20 +501,6 @@ static void create_cleanup(void *arg)
     free(st);
 }
 
-/* Idempotency-Key: 1–255 visible ASCII characters. */
-static vk_err check_idem_key(vk_ctx *ctx, const char *key)
-{
-    size_t n = key ? strlen(key) : 0;
-    if (!key)
-        return VK_OK;
-    int ok = n >= 1 && n <= 255;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = key[i] > 0x20 && key[i] < 0x7f;
-    return ok ? VK_OK
-              : vk_fail(&ctx->err, VK_EHEADER, "Idempotency-Key",
-                        "Idempotency-Key must be 1 to 255 visible ASCII characters");
-}
-
 vk_err api_feedback_create_at(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
                               const char *location_prefix)
 {
@@ -526,49 +512,17 @@ vk_err api_feedback_create_at(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
         return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
                        "send the Feature as application/geo+json or application/json");
     json_t *doc = NULL;
-    if ((e = check_idem_key(ctx, req->idempotency_key)) ||
+    if ((e = api_idem_key_check(req, &ctx->err)) ||
         (e = api_json_parse(req->body, req->body_len, &doc, &ctx->err)))
         return e;
     return api_feedback_submit(ctx, req, resp, doc, location_prefix, NULL, 0, 0);
-}
-
-vk_err api_idem_scope(vk_ctx *ctx, const vk_req *req, int64_t token_id, char out[48])
-{
-    if (!token_id && req->authorization && *req->authorization) {
-        /* A public write does not need credentials, so bad ones are
-         * ignored here: the key is then the address's, as for anyone. */
-        vk_resp scratch;
-        vk_staff who;
-        vk_resp_init(&scratch, 256);
-        if (api_auth_require(ctx, req, VK_ACCESS_PUBLIC, &scratch, &who) == VK_OK)
-            token_id = who.token_id;
-        vk_resp_fini(&scratch);
-        vk_errinfo_clear(&ctx->err);
-    }
-    if (token_id > 0) {
-        snprintf(out, 48, "t:%lld", (long long)token_id);
-        return VK_OK;
-    }
-    if (!ctx->idem_secret_loaded) {
-        vk_err e = store_secret_get(ctx->store, "idempotency_scope", ctx->idem_secret, &ctx->err);
-        if (e)
-            return e;
-        ctx->idem_secret_loaded = 1;
-    }
-    const char *addr = req->client_addr ? req->client_addr : "";
-    unsigned char h[16];
-    crypto_generichash(h, sizeof h, (const unsigned char *)addr, strlen(addr), ctx->idem_secret,
-                       sizeof ctx->idem_secret);
-    memcpy(out, "a:", 2);
-    sodium_bin2hex(out + 2, 48 - 2, h, sizeof h);
-    return VK_OK;
 }
 
 vk_err api_feedback_submit(vk_ctx *ctx, const vk_req *req, vk_resp *resp, json_t *doc,
                            const char *location_prefix, api_create_finish_fn finish,
                            int finish_arg, int64_t token_id)
 {
-    vk_err e = check_idem_key(ctx, req->idempotency_key);
+    vk_err e = api_idem_key_check(req, &ctx->err);
     if (e) {
         json_decref(doc);
         return e;
@@ -596,22 +550,9 @@ vk_err api_feedback_submit(vk_ctx *ctx, const vk_req *req, vk_resp *resp, json_t
         api_followup_hash(st->followup, strlen(st->followup), st->followup_hash);
         st->job.row.followup_hash = st->followup_hash;
     }
-    if (req->idempotency_key) {
-        /* The key's request: method, path and body. */
-        vk_sha256 h;
-        unsigned char digest[32];
-        vk_sha256_init(&h);
-        vk_sha256_update(&h, "POST\n", 5);
-        vk_sha256_update(&h, req->path, strlen(req->path));
-        vk_sha256_update(&h, "\n", 1);
-        vk_sha256_update(&h, req->body, req->body_len);
-        vk_sha256_final(&h, digest);
-        vk_sha256_hex(digest, job->request_hash);
-        job->idem_key = req->idempotency_key;
-        if ((e = api_idem_scope(ctx, req, token_id, job->idem_scope))) {
-            create_cleanup(st);
-            return e;
-        }
+    if ((e = api_idem_prepare(ctx, req, token_id, job))) {
+        create_cleanup(st);
+        return e;
     }
     vk_write_job_defer(ctx, job, resp, create_finish, create_cleanup);
     return VK_OK;

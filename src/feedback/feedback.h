@@ -56,18 +56,13 @@ typedef void (*api_create_finish_fn)(const vk_write_job *job, int arg, vk_resp *
 /* Read a parsed Feature (takes ownership of doc) and write it through the
  * group-commit writer, deferred, exactly as POST /api/v1/feedback does
  * (Idempotency-Key included: the key covers method, path and raw body,
- * and belongs to the client, see api_idem_scope). token_id is the API
+ * and belongs to the client, see auth.h api_idem_prepare). token_id is the API
  * token the caller proved some other way (Open311's api_key), else 0.
  * finish builds the response (NULL: the GeoJSON answer). Errors before
  * the write come back as the return value with ctx->err. */
 vk_err api_feedback_submit(vk_ctx *ctx, const vk_req *req, vk_resp *resp, json_t *doc,
                            const char *location_prefix, api_create_finish_fn finish,
                            int finish_arg, int64_t token_id);
-/* Whose Idempotency-Keys a request uses, into out (48 bytes): "t:ID" for
- * API token ID (token_id, else a valid "Authorization: Bearer" token),
- * else "a:" and a BLAKE2b hash of the client's address keyed with the
- * database's secret (the address itself is never stored). */
-vk_err api_idem_scope(vk_ctx *ctx, const vk_req *req, int64_t token_id, char out[48]);
 
 
 /* A feedback item read from a GeoJSON Feature and checked, ready to store.
