@@ -18,7 +18,7 @@ LAYERS = [
     ["db"],                                   # connections, migrations, statements, writer, worker contexts
     ["http"],                                 # server, route matching, requests, query parameters
     ["features", "auth", "questions"],        # engines every feature shares
-    ["feedback", "reference", "survey"],      # the kinds of data (surveys, budgeting, walks go here)
+    ["feedback", "reference", "survey", "walk"],  # the kinds of data (surveys, budgeting, walks go here)
     ["ogc", "open311", "stats", "exchange"],  # doors onto the data: protocols, statistics, files
     ["cli"],                                  # the program: commands and the route table
 ]
