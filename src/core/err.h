@@ -60,7 +60,11 @@
     X(VK_ESURVEY_ORPHANS,    "survey_change_orphans",  409, "The change would orphan answers already given.") \
     X(VK_ECONFLICT,          "conflict",               409, "This name is taken.")             \
     X(VK_ERESPONSE_CONFLICT, "response_conflict",      409, "Another response was already sent under this id.") \
-    X(VK_ESURVEY_CLOSED,     "survey_closed",          409, "The survey is not taking answers now.")
+    X(VK_ESURVEY_CLOSED,     "survey_closed",          409, "The survey is not taking answers now.") \
+    X(VK_EWALK_CODE,         "invalid_walk_code",      403, "The walk code is not right.")    \
+    X(VK_EWALK_CLOSED,       "walk_closed",            409, "The walk is no longer recording findings.") \
+    X(VK_EWALK_FULL,         "walk_full",              409, "The walk has as many findings as it may hold.") \
+    X(VK_EFINDING_CONFLICT,  "finding_conflict",       409, "Another finding was already sent under this id.")
 
 typedef enum {
 #define VK_ERR_ENUM(e, code, status, msg) e,

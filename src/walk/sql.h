@@ -74,6 +74,8 @@
       "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?4, ?13, ?14, ?15, ?16, ?17, ?17, "               \
       "GeomFromWKB(?18, 4326))")                                                                \
     X(SQL_FINDING_GET, "SELECT " WALK_SQL_FINDING_COLS " FROM walk_finding f WHERE f.uuid = ?1") \
+    X(SQL_FINDING_STATE,                                                                        \
+      "SELECT id, status, grade, target_date, unit FROM walk_finding WHERE uuid = ?1")          \
     X(SQL_FINDINGS_OF_WALK,                                                                     \
       "SELECT " WALK_SQL_FINDING_COLS " FROM walk_finding f WHERE f.walk_id = ?1 "              \
       "ORDER BY f.created_at, f.id")                                                            \

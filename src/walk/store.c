@@ -52,7 +52,7 @@ static void put_raw(vk_buf *b, const char *key, const char *json, const char *fa
     vk_buf_puts(b, json && *json ? json : fallback);
 }
 
-static void put_geometry(vk_buf *b, const char *key, const unsigned char *wkb, size_t n)
+void walk_put_geometry(vk_buf *b, const char *key, const unsigned char *wkb, size_t n)
 {
     vk_json_key(b, key);
     if (!wkb || !n || gis_wkb_to_geojson(wkb, n, b) != VK_OK)
@@ -75,8 +75,8 @@ void walk_write_json(vk_buf *b, const walk_row *w, int with_geometry)
     vk_buf_printf(b, ",\"participants\":%d", w->participants);
     vk_json_member_str(b, "notes", w->notes);
     if (with_geometry) {
-        put_geometry(b, "route", w->route, w->route_len);
-        put_geometry(b, "area", w->area, w->area_len);
+        walk_put_geometry(b, "route", w->route, w->route_len);
+        walk_put_geometry(b, "area", w->area, w->area_len);
     } else {
         vk_json_key(b, "bbox");
         if (w->has_bbox)
@@ -148,7 +148,7 @@ void walk_finding_feature(vk_buf *b, const walk_finding_row *f)
 {
     vk_buf_puts(b, "{\"type\":\"Feature\",\"id\":");
     vk_json_str_or_null(b, f->uuid);
-    put_geometry(b, "geometry", f->wkb, f->wkb_len);
+    walk_put_geometry(b, "geometry", f->wkb, f->wkb_len);
     vk_buf_puts(b, ",\"properties\":{\"walk\":");
     if (f->walk_id)
         vk_json_int(b, f->walk_id);

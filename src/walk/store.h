@@ -54,6 +54,8 @@ typedef struct walk_finding_row {
 void walk_finding_read(db_row *row, walk_finding_row *f);
 /* The finding as a GeoJSON Feature (docs/walks.md "Findings"). */
 void walk_finding_feature(vk_buf *b, const walk_finding_row *f);
+/* A member key: the GeoJSON of WKB (null when none or unreadable). */
+void walk_put_geometry(vk_buf *b, const char *key, const unsigned char *wkb, size_t n);
 /* The "consensus" object of a finding. */
 void walk_consensus_json(vk_buf *b, const walk_finding_row *f);
 
