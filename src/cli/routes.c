@@ -14,6 +14,7 @@
 #include "reference/reference.h"
 #include "stats/stats.h"
 #include "survey/api.h"
+#include "walk/api.h"
 
 /* The log redacts segments of a follow-up token's length (route.h). */
 _Static_assert(VK_ROUTE_SECRET_LEN == API_FOLLOWUP_TOKEN_LEN, "follow-up token length");
@@ -42,6 +43,8 @@ const vk_route vk_routes[] = {
     SURVEY_EXPORT_ROUTES(ROW)
     SURVEY_ROUTES(ROW)
     SURVEY_STAFF_ROUTES(ROW)
+    WALK_ROUTES(ROW)
+    WALK_STAFF_ROUTES(ROW)
     /* Last: everything else that is not under /api or /open311 is a web
      * client file. */
     {VK_ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC, 0, 0},

@@ -27,6 +27,7 @@
 #include "survey/api.h"
 #include "survey/seed.h"
 #include "survey/layers.h"
+#include "walk/api.h"
 
 /* Sign-ins that may wait for their password check at once (signin.h);
  * about 0.1 s each, so the last waits under a second. */
@@ -253,7 +254,8 @@ static int serve(vk_config *cfg)
     randombytes_buf(cfg->address_key, sizeof cfg->address_key);
     fit_open_files(cfg);
     /* The collections features add to OGC API (features/registry.h). */
-    if (api_stats_register_collections(&ei) || survey_layers_register(&ei))
+    if (api_stats_register_collections(&ei) || survey_layers_register(&ei) ||
+        walk_api_init(&ei))
         return fail("serve", &ei);
     served_features features = {0};
     const http_server_hooks hooks = {
@@ -276,6 +278,7 @@ static int serve(vk_config *cfg)
     sigwait(&stop, &sig);
     vk_log("received %s: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_server_stop(srv, 10000);
+    walk_api_fini();
     vk_log("stopped; database closed");
     return 0;
 }

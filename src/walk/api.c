@@ -180,6 +180,8 @@ static void job_finish(void *state, vk_resp *resp)
 {
     walk_job *st = state;
     vk_json_write_finish(state, resp);
+    if (st->w.job.replayed && st->w.job.err.code == VK_OK)
+        vk_resp_header(resp, "Idempotent-Replayed", "true");
     if (st->location[0] && st->w.job.err.code == VK_OK && st->w.job.status == 201)
         vk_resp_header(resp, "Location", st->location);
 }
@@ -589,16 +591,21 @@ static vk_err job_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *bo
     return vk_fail(ei, VK_EINTERNAL, "", NULL);
 }
 
-static walk_job *job_new(vk_ctx *ctx, const vk_req *req, walk_act act)
+/* A job by who (NULL: a participant). */
+static walk_job *job_new_as(vk_ctx *ctx, const vk_staff *who, walk_act act)
 {
     walk_job *st = vk_json_write_new(ctx, sizeof *st, job_run, "application/json");
     if (!st)
         return NULL;
     st->act = act;
-    snprintf(st->w.actor, sizeof st->w.actor, "%s",
-             is_staff(req) ? req->staff->name : "participant");
-    st->staff_role = is_staff(req) ? req->staff->role : VK_ROLE_NONE;
+    snprintf(st->w.actor, sizeof st->w.actor, "%s", who ? who->name : "participant");
+    st->staff_role = who ? who->role : VK_ROLE_NONE;
     return st;
+}
+
+static walk_job *job_new(vk_ctx *ctx, const vk_req *req, walk_act act)
+{
+    return job_new_as(ctx, is_staff(req) ? req->staff : NULL, act);
 }
 
 static vk_err job_defer(vk_ctx *ctx, walk_job *st, vk_resp *resp, vk_err e)
@@ -767,6 +774,8 @@ static vk_err body_hash(vk_ctx *ctx, const json_t *doc, char out[65])
 
 vk_err api_walk_finding_post(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
+    const vk_staff *req_staff = is_staff(req) ? req->staff : NULL;
+    json_t *doc = NULL;
     int64_t id;
     walk_head h;
     int found = 0;
@@ -781,12 +790,25 @@ vk_err api_walk_finding_post(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         e = api_idem_key_check(req, &ctx->err);
     if (e)
         return e;
-    walk_job *st = job_new(ctx, req, ACT_FINDING);
-    if (!st)
+    if ((e = json_body(ctx, req, "finding", &doc)))
+        return e;
+    /* Staff record without a code: their credentials are checked here (a
+     * public route is not), a session's CSRF token included. */
+    vk_staff who;
+    if (!is_staff(req) && !given_code(req, doc) && (req->authorization || req->cookie)) {
+        if ((e = api_auth_require(ctx, req, VK_ACCESS_STAFF, resp, &who))) {
+            json_decref(doc);
+            return e;
+        }
+        req_staff = &who;
+    }
+    walk_job *st = job_new_as(ctx, req_staff, ACT_FINDING);
+    if (!st) {
+        json_decref(doc);
         return VK_ENOMEM;
-    if ((e = json_body(ctx, req, "finding", &st->w.doc)))
-        return job_defer(ctx, st, resp, e);
-    if (!is_staff(req)) {
+    }
+    st->w.doc = doc;
+    if (!req_staff) {
         /* A participant: the walk's code, compared in constant time. */
         char hash[65];
         const char *code = given_code(req, st->w.doc);
@@ -807,7 +829,7 @@ vk_err api_walk_finding_post(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         e = body_hash(ctx, st->w.doc, st->fn.body_hash);
     }
     if (!e)
-        e = api_idem_prepare(ctx, req, is_staff(req) ? req->staff->token_id : 0, &st->w.job);
+        e = api_idem_prepare(ctx, req, req_staff ? req_staff->token_id : 0, &st->w.job);
     return job_defer(ctx, st, resp, e);
 }
 
