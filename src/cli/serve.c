@@ -28,6 +28,7 @@
 #include "survey/seed.h"
 #include "survey/layers.h"
 #include "walk/api.h"
+#include "walk/demo.h"
 
 /* Sign-ins that may wait for their password check at once (signin.h);
  * about 0.1 s each, so the last waits under a second. */
@@ -353,17 +354,19 @@ static int serve_or_init(int argc, char **argv, int init_only)
         return 1;
     vk_errinfo ei;
     vk_errinfo_clear(&ei);
-    int added = 0, surveys = 0, responses = 0;
+    int added = 0, surveys = 0, responses = 0, walks = 0, findings = 0;
     if (api_seed_reference(ctx, cfg.geo_dir, cfg.seeds_dir, &ei) ||
         (cfg.demo && api_seed_demo(ctx, cfg.seeds_dir, &added, &ei)) ||
         (cfg.demo && survey_seed_demo(ctx, cfg.seeds_dir, (int)cfg.demo_responses, &surveys,
-                                      &responses, &ei))) {
+                                      &responses, &ei)) ||
+        (cfg.demo && walk_demo_load(ctx, cfg.seeds_dir, &walks, &findings, &ei))) {
         vk_ctx_free(ctx);
         return fail(cmd, &ei);
     }
     if (cfg.demo) {
         vk_log("demo content: %d feedback items added", added);
         vk_log("demo content: %d surveys with %d responses added", surveys, responses);
+        vk_log("demo content: %d accessibility walks with %d findings added", walks, findings);
     }
     vk_ctx_free(ctx);
     if (init_only)

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/audit.h"
 #include "auth/auth.h"
 #include "auth/roles.h"
 #include "core/clock.h"
@@ -383,41 +382,9 @@ static vk_err run_status(vk_ctx *ctx, walk_job *st, const char *now, vk_buf *bod
         if (!unit)
             unit = fs.unit;
     }
-    e = db_run(ctx->store, &walk_sql, SQL_FINDING_SET_STATUS,
-               DB_ARGS(DB_INT(fs.id), DB_TEXT(to), DB_TEXT(target), DB_TEXT(unit),
-                       DB_TEXT(reason), DB_TEXT(explanation), DB_TEXT(how), DB_ID(how_walk),
-                       DB_TEXT(now)),
-               "changing a finding's status", ei);
-    if (!e)
-        e = db_run(ctx->store, &walk_sql, SQL_EVENT_INSERT,
-                   DB_ARGS(DB_INT(fs.id), DB_TEXT(now), DB_TEXT(st->w.actor), DB_TEXT("status"),
-                           DB_TEXT(to), DB_TEXT(target), DB_TEXT(unit), DB_TEXT(reason),
-                           DB_TEXT(how), DB_ID(how_walk), DB_TEXT(explanation)),
-                   "storing a finding's event", ei);
-    if (e)
-        return e;
-    /* The audit log: before and after, the public explanation with it. */
-    json_t *before = json_pack("{ss}", "status", fs.status);
-    json_t *after = json_pack("{ss}", "status", to);
-    if (target)
-        json_object_set_new(after, "target_date", json_string(target));
-    if (unit)
-        json_object_set_new(after, "unit", json_string(unit));
-    if (reason)
-        json_object_set_new(after, "reason", json_string(reason));
-    if (how)
-        json_object_set_new(after, "how", json_string(how));
-    json_object_set_new(after, "explanation", json_string(explanation ? explanation : ""));
-    char *b = json_dumps(before, JSON_COMPACT), *a = json_dumps(after, JSON_COMPACT);
-    char target_name[64];
-    snprintf(target_name, sizeof target_name, "walk-finding:%s", st->uuid);
-    store_account_event ev = {now, st->w.actor, "walk_finding_status", target_name, b, a, NULL};
-    e = b && a ? store_account_event_add(ctx->store, &ev, ei) : vk_fail(ei, VK_ENOMEM, "", NULL);
-    free(b);
-    free(a);
-    json_decref(before);
-    json_decref(after);
-    if (e)
+    walk_status_change ch = {to, target, unit, reason, how, explanation, how_walk};
+    if ((e = walk_store_set_status(ctx->store, fs.id, st->uuid, fs.status, &ch, now, st->w.actor,
+                                   ei)))
         return e;
     st->w.job.status = 200;
     vk_buf_puts(body, "{\"finding\":");
@@ -431,30 +398,6 @@ static vk_err run_status(vk_ctx *ctx, walk_job *st, const char *now, vk_buf *bod
 }
 
 /* ---- reviews ---- */
-
-typedef struct tally {
-    walk_votes v;
-    int grade; /* the finding's */
-} tally;
-
-static int tally_row(void *arg, db_row *row)
-{
-    tally *t = arg;
-    const char *vote = db_col_text(row, 2);
-    int g = walk_grade_parse(db_col_text(row, 3));
-    if (strcmp(vote, "agree") == 0) {
-        t->v.agree++;
-        if (g < 0)
-            g = t->grade;
-    } else if (strcmp(vote, "disagree") == 0) {
-        t->v.disagree++;
-    } else {
-        t->v.unsure++;
-    }
-    if (g >= 0)
-        t->v.grade_votes[g]++;
-    return 0;
-}
 
 typedef struct reviews_out {
     vk_buf *b;
@@ -515,17 +458,7 @@ static vk_err run_review(vk_ctx *ctx, walk_job *st, const char *now, vk_buf *bod
     }
     if (e)
         return e;
-    tally t = {{0, 0, 0, {0, 0, 0}}, walk_grade_parse(fs.grade)};
-    if ((e = db_each(ctx->store, &walk_sql, SQL_REVIEWS_OF, DB_ARGS(DB_INT(fs.id)), tally_row, &t,
-                     "counting reviews", ei)))
-        return e;
-    const char *result;
-    int grade;
-    walk_consensus(&t.v, t.grade, &result, &grade);
-    if ((e = db_run(ctx->store, &walk_sql, SQL_FINDING_SET_CONSENSUS,
-                    DB_ARGS(DB_INT(fs.id), DB_TEXT(result), DB_TEXT(walk_grade_name(grade)),
-                            DB_INT(t.v.agree), DB_INT(t.v.disagree), DB_INT(t.v.unsure)),
-                    "storing the consensus", ei)))
+    if ((e = walk_store_recount(ctx->store, fs.id, walk_grade_parse(fs.grade), ei)))
         return e;
     st->w.job.status = 200;
     vk_buf_puts(body, "{\"consensus\":");
@@ -813,7 +746,7 @@ vk_err api_walk_finding_post(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         char hash[65];
         const char *code = given_code(req, st->w.doc);
         if (!code)
-            e = vk_fail(&ctx->err, VK_EWALK_CODE, "code",
+            e = vk_fail(&ctx->err, VK_EMISSING, "code",
                         "send the walk code (X-Walk-Code) or sign in as staff");
         else if (!walk_code_hash(code, hash) || !walk_hash_equal(hash, h.code_hash))
             e = wrong_code(ctx, req, resp);

@@ -61,6 +61,7 @@
     X(SQL_WALK_SET_STATE, "UPDATE walk SET state = ?2, updated_at = ?3 WHERE id = ?1")          \
     X(SQL_WALK_SET_CODE, "UPDATE walk SET code_hash = ?2, updated_at = ?3 WHERE id = ?1")       \
     X(SQL_WALK_EXISTS, "SELECT count(*) FROM walk WHERE id = ?1")                               \
+    X(SQL_WALK_ANY, "SELECT count(*) FROM (SELECT 1 FROM walk LIMIT 1)")                       \
     X(SQL_PLACE_OF,                                                                             \
       "SELECT (SELECT a.code FROM accessibility_area a WHERE a.level = 'special' AND "          \
       "ST_Intersects(a.geom, p) = 1 ORDER BY a.id LIMIT 1), (SELECT d.code FROM district d "    \

@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/audit.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/sha256.h"
 #include "gis/gis.h"
+#include "walk/score.h"
 #include "walk/sql.h"
 
 DB_SLICE_DEFINE(walk_sql, WALK_SQL)
@@ -679,4 +681,85 @@ int walk_code_hash(const char *typed, char hash[65])
 int walk_hash_equal(const char *a, const char *b)
 {
     return a && b && strlen(a) == 64 && strlen(b) == 64 && sodium_memcmp(a, b, 64) == 0;
+}
+
+/* ---- status and reviews ---- */
+
+vk_err walk_store_set_status(store_conn *c, int64_t id, const char *uuid, const char *from,
+                             const walk_status_change *ch, const char *at, const char *actor,
+                             vk_errinfo *ei)
+{
+    vk_err e = db_run(c, &walk_sql, SQL_FINDING_SET_STATUS,
+                      DB_ARGS(DB_INT(id), DB_TEXT(ch->to), DB_TEXT(ch->target), DB_TEXT(ch->unit),
+                              DB_TEXT(ch->reason), DB_TEXT(ch->explanation), DB_TEXT(ch->how),
+                              DB_ID(ch->how_walk), DB_TEXT(at)),
+                      "changing a finding's status", ei);
+    if (!e)
+        e = db_run(c, &walk_sql, SQL_EVENT_INSERT,
+                   DB_ARGS(DB_INT(id), DB_TEXT(at), DB_TEXT(actor), DB_TEXT("status"),
+                           DB_TEXT(ch->to), DB_TEXT(ch->target), DB_TEXT(ch->unit),
+                           DB_TEXT(ch->reason), DB_TEXT(ch->how), DB_ID(ch->how_walk),
+                           DB_TEXT(ch->explanation)),
+                   "storing a finding's event", ei);
+    if (e)
+        return e;
+    /* The audit log: before and after, the public explanation with it. */
+    json_t *before = json_pack("{ss}", "status", from);
+    json_t *after = json_pack("{ss}", "status", ch->to);
+    const char *keys[] = {"target_date", "unit", "reason", "how", "explanation"};
+    const char *vals[] = {ch->target, ch->unit, ch->reason, ch->how, ch->explanation};
+    for (int i = 0; i < 5 && after; i++)
+        if (vals[i])
+            json_object_set_new(after, keys[i], json_string(vals[i]));
+    char *b = before ? json_dumps(before, JSON_COMPACT) : NULL;
+    char *a = after ? json_dumps(after, JSON_COMPACT) : NULL;
+    char target[64];
+    snprintf(target, sizeof target, "walk-finding:%s", uuid);
+    store_account_event ev = {at, actor, "walk_finding_status", target, b, a, NULL};
+    e = b && a ? store_account_event_add(c, &ev, ei) : vk_fail(ei, VK_ENOMEM, "", NULL);
+    free(b);
+    free(a);
+    json_decref(before);
+    json_decref(after);
+    return e;
+}
+
+typedef struct votes_state {
+    walk_votes v;
+    int grade; /* the finding's */
+} votes_state;
+
+static int vote_row(void *arg, db_row *row)
+{
+    votes_state *t = arg;
+    const char *vote = db_col_text(row, 2);
+    int g = walk_grade_parse(db_col_text(row, 3));
+    if (strcmp(vote, "agree") == 0) {
+        t->v.agree++;
+        if (g < 0)
+            g = t->grade;
+    } else if (strcmp(vote, "disagree") == 0) {
+        t->v.disagree++;
+    } else {
+        t->v.unsure++;
+    }
+    if (g >= 0)
+        t->v.grade_votes[g]++;
+    return 0;
+}
+
+vk_err walk_store_recount(store_conn *c, int64_t id, int grade, vk_errinfo *ei)
+{
+    votes_state t = {{0, 0, 0, {0, 0, 0}}, grade};
+    vk_err e = db_each(c, &walk_sql, SQL_REVIEWS_OF, DB_ARGS(DB_INT(id)), vote_row, &t,
+                       "counting reviews", ei);
+    if (e)
+        return e;
+    const char *result;
+    int g;
+    walk_consensus(&t.v, grade, &result, &g);
+    return db_run(c, &walk_sql, SQL_FINDING_SET_CONSENSUS,
+                  DB_ARGS(DB_INT(id), DB_TEXT(result), DB_TEXT(walk_grade_name(g)),
+                          DB_INT(t.v.agree), DB_INT(t.v.disagree), DB_INT(t.v.unsure)),
+                  "storing the consensus", ei);
 }

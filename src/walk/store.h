@@ -137,4 +137,21 @@ int walk_code_hash(const char *typed, char hash[65]);
 /* 1 when two hashes are equal, in constant time. */
 int walk_hash_equal(const char *a, const char *b);
 
+/* ---- status and reviews (on the writer's transaction) ---- */
+
+typedef struct walk_status_change {
+    const char *to, *target, *unit, *reason, *how, *explanation; /* NULL: none */
+    int64_t how_walk;
+} walk_status_change;
+
+/* Move finding id (uuid, now in status from) as ch says, at `at` by
+ * actor: the row, its public event and the audit log's event. The caller
+ * has checked that the move is allowed. */
+vk_err walk_store_set_status(store_conn *c, int64_t id, const char *uuid, const char *from,
+                             const walk_status_change *ch, const char *at, const char *actor,
+                             vk_errinfo *ei);
+/* Count finding id's reviews again and store the consensus (grade: the
+ * finding's own, a walk_grade). */
+vk_err walk_store_recount(store_conn *c, int64_t id, int grade, vk_errinfo *ei);
+
 #endif
