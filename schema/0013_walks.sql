@@ -25,6 +25,7 @@ CREATE TABLE walk (
 SELECT AddGeometryColumn('walk', 'route', 4326, 'GEOMETRY', 'XY', 0);
 SELECT AddGeometryColumn('walk', 'area', 4326, 'GEOMETRY', 'XY', 0);
 SELECT CreateSpatialIndex('walk', 'route');
+SELECT CreateSpatialIndex('walk', 'area');
 CREATE INDEX walk_date ON walk(walk_date, id);
 
 -- Metres of each walk's route inside each district and accessibility

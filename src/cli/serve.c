@@ -29,6 +29,7 @@
 #include "survey/layers.h"
 #include "walk/api.h"
 #include "walk/demo.h"
+#include "walk/layers.h"
 
 /* Sign-ins that may wait for their password check at once (signin.h);
  * about 0.1 s each, so the last waits under a second. */
@@ -256,7 +257,7 @@ static int serve(vk_config *cfg)
     fit_open_files(cfg);
     /* The collections features add to OGC API (features/registry.h). */
     if (api_stats_register_collections(&ei) || survey_layers_register(&ei) ||
-        walk_api_init(&ei))
+        walk_layers_register(&ei) || walk_api_init(&ei))
         return fail("serve", &ei);
     served_features features = {0};
     const http_server_hooks hooks = {

@@ -1334,7 +1334,7 @@ vk_err api_walk_findings_osm(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
             continue;
         json_t *f = json_loads(x->feature, 0, NULL);
         const json_t *p = json_object_get(f, "properties");
-        char *geom = json_dumps(json_object_get(f, "geometry"), JSON_COMPACT);
+        char *geom = json_dumps(json_object_get(f, "geometry"), JSON_COMPACT | JSON_REAL_PRECISION(10));
         vk_json_next(b);
         vk_buf_printf(b, "{\"type\":\"Feature\",\"id\":\"%s\",\"geometry\":%s,\"properties\":{",
                       x->uuid, geom ? geom : "null");
