@@ -60,7 +60,11 @@
     X(VK_ESURVEY_ORPHANS,    "survey_change_orphans",  409, "The change would orphan answers already given.") \
     X(VK_ECONFLICT,          "conflict",               409, "This name is taken.")             \
     X(VK_ERESPONSE_CONFLICT, "response_conflict",      409, "Another response was already sent under this id.") \
-    X(VK_ESURVEY_CLOSED,     "survey_closed",          409, "The survey is not taking answers now.")
+    X(VK_ESURVEY_CLOSED,     "survey_closed",          409, "The survey is not taking answers now.") \
+    X(VK_EIMAGE,             "invalid_image",          422, "The image is broken and cannot be read.") \
+    X(VK_EIMAGE_TOO_LARGE,   "image_too_large",        413, "The image has too many pixels.") \
+    X(VK_EPHOTO,             "invalid_photo",          422, "No such photo: upload it again.") \
+    X(VK_EPHOTO_TAKEN,       "photo_taken",            409, "The photo belongs to something else.")
 
 typedef enum {
 #define VK_ERR_ENUM(e, code, status, msg) e,

@@ -61,10 +61,10 @@ const char *photo_sniff(const void *bytes, size_t len);
 typedef struct photo_image {
     char source_type[8];      /* what photo_sniff said */
     int source_w, source_h;   /* as stored in the file (before rotation) */
-    unsigned char *display;   /* JPEG, no metadata; malloc'd */
+    unsigned char *display;   /* JPEG, no metadata; owned (photo_image_fini) */
     size_t display_len;
     int display_w, display_h;
-    unsigned char *thumb;     /* JPEG, no metadata; malloc'd */
+    unsigned char *thumb;     /* JPEG, no metadata; owned */
     size_t thumb_len;
     int thumb_w, thumb_h;
     char display_sha256[65];  /* hex, of the display bytes */
@@ -157,11 +157,12 @@ void photo_server_stop(void);
  * the writer thread (chained in cli/serve.c writer_hooks_run). */
 extern const vk_writer_hook photo_purge_hook;
 
-/* `vaikuta check`: every stored photo's bytes match their SHA-256 and
- * decode as JPEGs of the stored size. *checked and *bad counted; each bad
- * one is described on stderr. VK_OK even when some are bad (the caller
- * decides); an error only when the database could not be read. */
-vk_err photo_check_all(vk_ctx *ctx, long *checked, long *bad, vk_errinfo *ei);
+/* `vaikuta check`: every stored photo's sizes match their SHA-256 and
+ * decode whole as JPEGs of the stored size; one line through report per
+ * damaged photo and a summary line; *problems grows by the damaged ones.
+ * An error only when the database could not be read. */
+vk_err photo_check_all(store_conn *c, void (*report)(void *arg, const char *line), void *arg,
+                       int *problems, vk_errinfo *ei);
 
 /* The routes (cli/routes.c joins them). Upload is a public, rate-limited
  * write; the reads are public and answer 404 unless the owner's callback
