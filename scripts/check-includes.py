@@ -17,7 +17,7 @@ LAYERS = [
     ["gis"],                                  # geometry, CRS, hexagons, WKT
     ["db"],                                   # connections, migrations, statements, writer, worker contexts
     ["http"],                                 # server, route matching, requests, query parameters
-    ["features", "auth", "questions"],        # engines every feature shares
+    ["features", "auth", "questions", "media"],  # engines every feature shares; media: photos
     ["feedback", "reference", "survey", "walk"],  # the kinds of data (surveys, budgeting, walks go here)
     ["ogc", "open311", "stats", "exchange"],  # doors onto the data: protocols, statistics, files
     ["cli"],                                  # the program: commands and the route table

@@ -21,7 +21,9 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "exchange/export.h"
+#include "http/limits.h"
 #include "http/server.h"
+#include "media/photo.h"
 #include "stats/stats.h"
 #include "stats/stats_index.h"
 #include "survey/api.h"
@@ -120,9 +122,19 @@ typedef struct served_features {
     api_signin *signin;   /* password checks, off the request threads */
 } served_features;
 
+/* Photo decodes at once: one per core (each decode is one libvips
+ * thread), at most four; and uploads that may wait for one. */
+#define PHOTO_WAITING 16
+static int photo_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 4 ? 4 : (int)n;
+}
+
 static void features_stop(void *arg)
 {
     served_features *f = arg;
+    photo_server_stop();
     api_signin_free(f->signin);
     api_stats_free(f->stats);
     api_exports_free(f->exports);
@@ -140,6 +152,8 @@ static vk_err features_start(void *arg, const vk_config *cfg, vk_ctx_pool *pool,
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
     if (!e)
         e = api_signin_start(&f->signin, cfg, SIGNIN_QUEUE, ei);
+    if (!e)
+        e = photo_server_start(photo_threads(), PHOTO_WAITING, ei);
     if (e) {
         features_stop(f);
         return e;
@@ -173,6 +187,7 @@ static void features_quiesce(void *arg)
 {
     served_features *f = arg;
     api_signin_stop(f->signin);
+    photo_server_stop(); /* its uploads reach the writer, which answers them */
 }
 
 /* Every connection is an open file: raise the soft limit as far as the
@@ -236,6 +251,7 @@ static void writer_hooks_run(vk_ctx *ctx, void *arg)
     (void)arg;
     api_feedback_retention_hook.run(ctx, api_feedback_retention_hook.arg);
     survey_draft_purge_hook.run(ctx, survey_draft_purge_hook.arg);
+    photo_purge_hook.run(ctx, photo_purge_hook.arg);
 }
 static const vk_writer_hook writer_hooks = {3600, writer_hooks_run, NULL};
 
@@ -258,6 +274,11 @@ static int serve(vk_config *cfg)
     /* The collections features add to OGC API (features/registry.h). */
     if (api_stats_register_collections(&ei) || survey_layers_register(&ei) ||
         walk_layers_register(&ei) || walk_api_init(&ei))
+        return fail("serve", &ei);
+    /* Photos: libvips before any thread, and the one route whose body may
+     * exceed --body-max. */
+    if (photo_lib_init("vaikuta", &ei) ||
+        http_limits_allow_body("POST", "/api/v1/photos", PHOTO_MAX_BYTES, &ei))
         return fail("serve", &ei);
     served_features features = {0};
     const http_server_hooks hooks = {
