@@ -32,6 +32,7 @@
 #include "walk/api.h"
 #include "walk/demo.h"
 #include "walk/layers.h"
+#include "walk/store.h"
 
 /* Sign-ins that may wait for their password check at once (signin.h);
  * about 0.1 s each, so the last waits under a second. */
@@ -273,7 +274,7 @@ static int serve(vk_config *cfg)
     fit_open_files(cfg);
     /* The collections features add to OGC API (features/registry.h). */
     if (api_stats_register_collections(&ei) || survey_layers_register(&ei) ||
-        walk_layers_register(&ei) || walk_api_init(&ei))
+        walk_layers_register(&ei) || walk_api_init(&ei) || walk_photos_register(&ei))
         return fail("serve", &ei);
     /* Photos: libvips before any thread, and the one route whose body may
      * exceed --body-max. */

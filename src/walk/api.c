@@ -149,6 +149,7 @@ typedef enum {
     ACT_STATUS,
     ACT_REVIEW_PUT,
     ACT_REVIEW_DELETE,
+    ACT_PHOTOS,
 } walk_act;
 
 typedef struct walk_job {
@@ -222,6 +223,8 @@ static vk_err run_finding(vk_ctx *ctx, walk_job *st, const char *now, vk_buf *bo
             return vk_fail(ei, VK_ECONFLICT, "fid", "this feedback was already made a finding");
         return e;
     }
+    if ((e = walk_attach_photos(ctx, st->fn.uuid, st->fn.photos, st->fn.nphotos, now, ei)))
+        return e;
     st->w.job.status = 201;
     snprintf(st->location, sizeof st->location, "/api/v1/walk-findings/%s", st->fn.uuid);
     return walk_store_finding_with(ctx->store, st->fn.uuid, feature_into, body, NULL, ei);
@@ -519,6 +522,11 @@ static vk_err job_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *bo
     case ACT_REVIEW_PUT:
     case ACT_REVIEW_DELETE:
         return run_review(ctx, st, now, body, ei);
+    case ACT_PHOTOS:
+        if ((e = walk_attach_photos(ctx, st->uuid, st->fn.photos, st->fn.nphotos, now, ei)))
+            return e;
+        st->w.job.status = 200;
+        return walk_store_finding_with(ctx->store, st->uuid, feature_into, body, &found, ei);
     }
     (void)found;
     return vk_fail(ei, VK_EINTERNAL, "", NULL);
@@ -1084,7 +1092,7 @@ static int review_finding_row(void *arg, db_row *row)
     review_list *l = arg;
     walk_finding_row f;
     walk_finding_read(row, &f);
-    const char *mine = db_col_text(row, 33);
+    const char *mine = db_col_text(row, 34);
     if (l->reviewed >= 0 && (mine != NULL) != l->reviewed)
         return 0;
     vk_buf b;
@@ -1254,5 +1262,61 @@ vk_err api_staff_walk_from_feedback(vk_ctx *ctx, const vk_req *req, vk_resp *res
     free(f.wkb);
     if (!st)
         return e;
+    return job_defer(ctx, st, resp, e);
+}
+
+/* ---- photos taken after the finding was sent ---- */
+
+vk_err api_walk_finding_photos(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const keys[] = {"photos", "code", NULL};
+    char uuid[37], stored[65] = "", state[12] = "";
+    int found = 0;
+    json_t *doc = NULL;
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (!e)
+        e = path_uuid(ctx, req, uuid);
+    if (!e)
+        e = db_scan(ctx->store, &walk_sql, SQL_FINDING_WALK, DB_ARGS(DB_TEXT(uuid)),
+                    DB_OUTS(DB_COPY_TO(stored, sizeof stored), DB_COPY_TO(state, sizeof state)),
+                    &found, "reading a finding", &ctx->err);
+    if (!e && !found)
+        e = vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no such finding on a walk");
+    if (!e)
+        e = json_body(ctx, req, "photos", &doc);
+    if (!e && !json_is_object(doc))
+        e = vk_fail(&ctx->err, VK_ETYPE, "", "send {\"photos\": [photo ids]}");
+    if (!e)
+        e = api_json_keys(doc, keys, &ctx->err);
+    /* As for recording: the walk's code, or staff credentials. */
+    vk_staff who;
+    const vk_staff *as = is_staff(req) ? req->staff : NULL;
+    const char *code = e ? NULL : given_code(req, doc);
+    if (!e && !as && !code && (req->authorization || req->cookie) &&
+        !(e = api_auth_require(ctx, req, VK_ACCESS_STAFF, resp, &who)))
+        as = &who;
+    if (!e && !as) {
+        char hash[65];
+        if (!code)
+            e = vk_fail(&ctx->err, VK_EMISSING, "code", "send the walk code (X-Walk-Code) or sign in as staff");
+        else if (!walk_code_hash(code, hash) || !walk_hash_equal(hash, stored))
+            e = wrong_code(ctx, req, resp);
+        else if (strcmp(state, "open") != 0)
+            e = vk_fail(&ctx->err, VK_EWALK_CLOSED, "", "the walk is no longer recording findings");
+    }
+    walk_job *st = e ? NULL : job_new_as(ctx, as, ACT_PHOTOS);
+    if (!e && !st)
+        e = VK_ENOMEM;
+    if (e) {
+        json_decref(doc);
+        return e;
+    }
+    st->w.doc = doc;
+    memcpy(st->uuid, uuid, sizeof uuid);
+    e = walk_read_photos(doc, st->fn.photos, &st->fn.nphotos, &ctx->err);
+    if (!e && st->fn.nphotos == 0)
+        e = vk_fail(&ctx->err, VK_EMISSING, "photos", "send at least one photo id");
+    if (!e)
+        e = api_idem_prepare(ctx, req, as ? as->token_id : 0, &st->w.job);
     return job_defer(ctx, st, resp, e);
 }

@@ -34,7 +34,8 @@
     R(VK_ANY_GET, "/api/v1/walks/{id}/report", api_walk_report, PUBLIC, 0, 0)                   \
     R(VK_ANY_GET, "/api/v1/walks/{id}/report.html", api_walk_report_html, PUBLIC, 0, 0)         \
     R(VK_ANY_GET, "/api/v1/walk-findings.osm.geojson", api_walk_findings_osm, PUBLIC, 0, 1)     \
-    R(VK_ANY_GET, "/api/v1/walk-findings/{id}", api_walk_finding_get, PUBLIC, 0, 0)
+    R(VK_ANY_GET, "/api/v1/walk-findings/{id}", api_walk_finding_get, PUBLIC, 0, 0)            \
+    R(VK_POST, "/api/v1/walk-findings/{id}/photos", api_walk_finding_photos, PUBLIC, 0, 0)
 #define WALK_STAFF_ROUTES(R)                                                                    \
     R(VK_POST, "/api/v1/staff/walks", api_staff_walk_create, STAFF, 0, 0)                       \
     R(VK_PATCH, "/api/v1/staff/walks/{id}", api_staff_walk_patch, STAFF, 0, 0)                  \

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "features/registry.h"
+#include "walk/sql.h"
 
 /* A comma list of a JSON array of keys, for GIS tools that do not read
  * JSON. */
@@ -39,8 +40,7 @@ static const store_column finding_columns[] = {
     {"verdicts", "f.verdicts", CQL2_Q_STRING, "Measurements against the level's thresholds, JSON", NULL, 1},
     {"surface", "f.surface", CQL2_Q_STRING, "Surface material", NULL, 0},
     {"description", "f.description", CQL2_Q_STRING, "What was found", NULL, 0},
-    /* Photos attach through the media routes (docs/photos.md). */
-    {"photos", "'[]'", CQL2_Q_STRING, "Photo links, a JSON array", NULL, 1},
+    {"photos", WALK_SQL_PHOTOS("f.uuid"), CQL2_Q_STRING, "Photos: [{id, width, height, url, thumb}]", NULL, 1},
     {"source", "f.source", CQL2_Q_STRING, "walk or feedback", NULL, 0},
     {"created", "f.created_at", CQL2_Q_DATETIME, "When it was recorded", NULL, 0},
     {"updated", "f.updated_at", CQL2_Q_DATETIME, "Last change", NULL, 0},

@@ -635,7 +635,7 @@ static void html_text(vk_buf *b, const char *s)
 /* The report's own words in fi, sv, en. */
 enum { W_TITLE, W_DATE, W_ORGANISER, W_PARTICIPANTS, W_GROUPS, W_WALKED, W_SCORE, W_FINDINGS,
        W_FIXED, W_MEDIAN, W_TYPE, W_GRADE, W_STATUS, W_CONSENSUS, W_MEASURED, W_DESCRIPTION,
-       W_MAP, W_MAPDESC, W_STRETCH, W_SUMMARY, W_NO, W_LEVEL, W_DAYS, W_GENERATED, W_WORDS };
+       W_MAP, W_MAPDESC, W_STRETCH, W_SUMMARY, W_NO, W_LEVEL, W_DAYS, W_GENERATED, W_PHOTO, W_WORDS };
 static const char *const words[W_WORDS][3] = {
     {"Esteettömyyskävelyn raportti", "Rapport från tillgänglighetsvandringen", "Accessibility walk report"},
     {"Päivä", "Datum", "Date"},
@@ -663,6 +663,7 @@ static const char *const words[W_WORDS][3] = {
     {"Tavoitetaso", "Målnivå", "Target level"},
     {"vrk", "dygn", "days"},
     {"Tehty", "Skapad", "Generated"},
+    {"Valokuva havainnosta", "Foto av observation", "Photo of finding"},
 };
 
 static const char *label_of(const json_t *list, const char *key, int lang)
@@ -871,6 +872,13 @@ vk_err api_walk_report_html(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         }
         vk_buf_puts(b, "</td><td>");
         html_text(b, json_string_value(json_object_get(p, "description")));
+        size_t pi;
+        const json_t *ph;
+        json_array_foreach(json_object_get(p, "photos"), pi, ph) {
+            vk_buf_puts(b, "<br><img loading=\"lazy\" width=\"160\" src=\"");
+            html_text(b, json_string_value(json_object_get(ph, "thumb")));
+            vk_buf_printf(b, "\" alt=\"%s %zu.%zu\">", words[W_PHOTO][lang], i + 1, pi + 1);
+        }
         vk_buf_puts(b, "</td><td>");
         html_text(b, json_string_value(json_object_get(p, "status")));
         const char *x = json_string_value(json_object_get(p, "explanation"));

@@ -23,7 +23,15 @@
     "f.reason, f.explanation, f.consensus, f.consensus_grade, f.n_agree, f.n_disagree, "        \
     "f.n_unsure, f.source, f.feedback_id, f.created_at, f.updated_at, AsBinary(f.geom), f.id, " \
     "f.fixed_at, f.verified_how, f.verified_walk, X(" WALK_SQL_POINT("f.geom") "), "            \
-    "Y(" WALK_SQL_POINT("f.geom") ")"
+    "Y(" WALK_SQL_POINT("f.geom") "), " WALK_SQL_PHOTOS("f.uuid")
+
+/* A finding's photos (docs/photos.md: its table's columns are part of its
+ * contract), oldest first, hidden ones left out, as a JSON array. */
+#define WALK_SQL_PHOTOS(uuid)                                                                   \
+    "(SELECT coalesce(json_group_array(json_object('id', p.id, 'width', p.width, 'height', "     \
+    "p.height, 'url', '/api/v1/photos/' || p.id || '/display', 'thumb', '/api/v1/photos/' || "  \
+    "p.id || '/thumb')), '[]') FROM (SELECT * FROM photo p WHERE p.owner_kind = 'walk_finding' " \
+    "AND p.owner_id = " uuid " AND p.hidden = 0 ORDER BY p.created_at, p.id) p)"
 
 #define WALK_SQL_WALK_COLS                                                                      \
     "w.id, w.title, w.walk_date, w.organiser, w.groups, w.participants, w.notes, w.state, "     \
@@ -68,6 +76,9 @@
       "WHERE ST_Intersects(d.geom, p) = 1 ORDER BY d.id LIMIT 1) FROM (SELECT "                 \
       WALK_SQL_POINT("g") " AS p FROM (SELECT GeomFromWKB(?1, 4326) AS g))")                    \
     X(SQL_FINDING_FIND, "SELECT id, body_hash FROM walk_finding WHERE uuid = ?1")               \
+    X(SQL_FINDING_WALK,                                                                         \
+      "SELECT w.code_hash, w.state FROM walk_finding f JOIN walk w ON w.id = f.walk_id "        \
+      "WHERE f.uuid = ?1")                                                                      \
     X(SQL_FINDING_INSERT,                                                                       \
       "INSERT INTO walk_finding (uuid, walk_id, type, grade, groups, measurements, verdicts, "  \
       "level, special_area, district, surface, description, consensus_grade, source, "          \

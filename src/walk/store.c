@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "core/sha256.h"
 #include "gis/gis.h"
+#include "media/photo.h"
 #include "walk/score.h"
 #include "walk/sql.h"
 
@@ -132,6 +133,7 @@ void walk_finding_read(db_row *row, walk_finding_row *f)
     f->verified_walk = db_col_int64(row, 30);
     f->lon = db_col_double(row, 31);
     f->lat = db_col_double(row, 32);
+    f->photos = db_col_text(row, 33);
 }
 
 void walk_consensus_json(vk_buf *b, const walk_finding_row *f)
@@ -174,8 +176,7 @@ void walk_finding_feature(vk_buf *b, const walk_finding_row *f)
     vk_json_member_str(b, "verified_how", f->verified_how);
     vk_json_key(b, "consensus");
     walk_consensus_json(b, f);
-    /* Photos attach through the media routes (docs/photos.md). */
-    vk_buf_puts(b, ",\"photos\":[]");
+    put_raw(b, "photos", f->photos, "[]");
     vk_json_member_str(b, "source", f->source);
     vk_json_key(b, "feedback");
     if (f->feedback_id)
@@ -383,9 +384,9 @@ vk_err walk_finding_prepare(vk_ctx *ctx, const walk_checklist *cl, const json_t 
                             const char *const *extra, const unsigned char *wkb, size_t wkb_len,
                             const char *not_before, walk_finding_new *out, vk_errinfo *ei)
 {
-    static const char *const base[] = {"id",      "geometry",    "type",     "grade",
+    static const char *const base[] = {"id",      "geometry",     "type",    "grade",
                                        "groups",  "measurements", "surface", "description",
-                                       "recorded", "code"};
+                                       "recorded", "code",        "photos"};
     const char *keys[24];
     size_t nk = 0;
     for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
@@ -451,6 +452,8 @@ vk_err walk_finding_prepare(vk_ctx *ctx, const walk_checklist *cl, const json_t 
         e = api_json_text(doc, "description", 0, WALK_TEXT_MAX, 1, &out->description, ei);
     if (!e)
         e = read_recorded(doc, not_before, out->created, ei);
+    if (!e)
+        e = walk_read_photos(doc, out->photos, &out->nphotos, ei);
     if (!e) {
         place_out p = {out->special_area, out->district, sizeof out->special_area};
         e = db_first(ctx->store, &walk_sql, SQL_PLACE_OF,
@@ -762,4 +765,60 @@ vk_err walk_store_recount(store_conn *c, int64_t id, int grade, vk_errinfo *ei)
                   DB_ARGS(DB_INT(id), DB_TEXT(result), DB_TEXT(walk_grade_name(g)),
                           DB_INT(t.v.agree), DB_INT(t.v.disagree), DB_INT(t.v.unsure)),
                   "storing the consensus", ei);
+}
+
+/* ---- photos (docs/photos.md) ---- */
+
+vk_err walk_read_photos(const json_t *doc, const char **ids, int *n, vk_errinfo *ei)
+{
+    const json_t *p = json_object_get(doc, "photos");
+    *n = 0;
+    if (!p || json_is_null(p))
+        return VK_OK;
+    if (!json_is_array(p))
+        return vk_fail(ei, VK_ETYPE, "photos", "photos is a list of photo ids (POST /api/v1/photos)");
+    if (json_array_size(p) > WALK_PHOTOS_MAX)
+        return vk_fail(ei, VK_EVALUE, "photos", "a finding has at most %d photos", WALK_PHOTOS_MAX);
+    size_t i;
+    const json_t *v;
+    json_array_foreach(p, i, v) {
+        const char *id = json_string_value(v);
+        if (!id || strlen(id) != PHOTO_ID_LEN || strspn(id, "0123456789abcdef") != PHOTO_ID_LEN) {
+            char field[32];
+            snprintf(field, sizeof field, "photos[%zu]", i);
+            return vk_fail(ei, VK_EVALUE, field, "%s is not a photo id", field);
+        }
+        ids[(*n)++] = id;
+    }
+    return VK_OK;
+}
+
+vk_err walk_attach_photos(vk_ctx *ctx, const char *uuid, const char *const *ids, int n,
+                          const char *now, vk_errinfo *ei)
+{
+    for (int i = 0; i < n; i++) {
+        vk_err e = photo_attach(ctx, ids[i], "walk_finding", uuid, now, ei);
+        if (e)
+            return e; /* the whole finding rolls back */
+    }
+    return VK_OK;
+}
+
+static vk_err finding_photos_visible(vk_ctx *ctx, const vk_req *req, const char *owner_id,
+                                     photo_visibility *out)
+{
+    (void)req;
+    int64_t id = 0;
+    char hash[65];
+    int found = 0;
+    vk_err e = db_scan(ctx->store, &walk_sql, SQL_FINDING_FIND, DB_ARGS(DB_TEXT(owner_id)),
+                       DB_OUTS(DB_I64_TO(&id), DB_COPY_TO(hash, sizeof hash)), &found,
+                       "looking a finding up", &ctx->err);
+    *out = !e && found ? PHOTO_PUBLIC : PHOTO_HIDDEN;
+    return e;
+}
+
+vk_err walk_photos_register(vk_errinfo *ei)
+{
+    return photo_owner_register("walk_finding", finding_photos_visible, ei);
 }

@@ -23,6 +23,7 @@
 #define WALK_CODE_LEN 8
 #define WALK_FINDINGS_MAX 10000 /* per walk (409 walk_full) */
 #define WALK_TEXT_MAX 4000
+#define WALK_PHOTOS_MAX 10 /* per finding */
 
 typedef struct walk_row {
     int64_t id, findings;
@@ -48,7 +49,8 @@ typedef struct walk_finding_row {
     int n_agree, n_disagree, n_unsure;
     const unsigned char *wkb;
     size_t wkb_len;
-    double lon, lat; /* the representative point */
+    double lon, lat;    /* the representative point */
+    const char *photos; /* JSON array (docs/photos.md) */
 } walk_finding_row;
 
 void walk_finding_read(db_row *row, walk_finding_row *f);
@@ -83,6 +85,8 @@ typedef struct walk_finding_new {
     unsigned char *wkb;
     size_t wkb_len;
     char body_hash[65];
+    const char *photos[WALK_PHOTOS_MAX]; /* photo ids to attach, borrowed */
+    int nphotos;
 } walk_finding_new;
 
 void walk_finding_new_fini(walk_finding_new *n);
@@ -101,6 +105,15 @@ vk_err walk_finding_prepare(vk_ctx *ctx, const walk_checklist *cl, const json_t 
  * transaction). *id is its row id. */
 vk_err walk_store_finding_insert(store_conn *c, const walk_finding_new *n, const char *now,
                                  const char *actor, int64_t *id, vk_errinfo *ei);
+/* The "photos" member of a body: an array of at most WALK_PHOTOS_MAX photo
+ * ids (docs/photos.md), borrowed from doc. */
+vk_err walk_read_photos(const json_t *doc, const char **ids, int *n, vk_errinfo *ei);
+/* Attach photos to finding uuid (writer thread, the finding's transaction). */
+vk_err walk_attach_photos(vk_ctx *ctx, const char *uuid, const char *const *ids, int n,
+                          const char *now, vk_errinfo *ei);
+/* The media owner kind "walk_finding" and who sees its photos: a finding
+ * is public, so are its photos. At start-up. */
+vk_err walk_photos_register(vk_errinfo *ei);
 
 /* ---- walks ---- */
 

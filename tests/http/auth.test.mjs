@@ -99,6 +99,7 @@ const MATRIX = [
   ['GET', '/api/v1/walks/{id}/report.html', 'public'],
   ['GET', '/api/v1/walk-findings.osm.geojson', 'public'],
   ['GET', '/api/v1/walk-findings/{id}', 'public'],
+  ['POST', '/api/v1/walk-findings/{id}/photos', 'public'],
   ['POST', '/api/v1/staff/walks', 'staff'],
   ['PATCH', '/api/v1/staff/walks/{id}', 'staff'],
   ['POST', '/api/v1/staff/walks/{id}/close', 'staff'],

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { readFileSync as readBytes } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { call as callServer, repoRoot, startServer } from '../lib/server.mjs';
 
@@ -466,6 +467,45 @@ describe('OpenStreetMap export', () => {
     assert.equal(open.json.features.some((f) => f.id === k.id), false, 'fixed findings are not mapped as problems');
     const box = await call('GET', '/api/v1/walk-findings.osm.geojson?bbox=20,60,21,61');
     assert.equal(box.json.features.length, 0);
+  });
+});
+
+describe('photos of findings', () => {
+  const upload = async (name) => {
+    const bytes = readBytes(path.join(repoRoot, 'tests/fixtures/photos', name));
+    const res = await fetch(`${srv.url}/api/v1/photos`, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: bytes });
+    const json = await res.json();
+    assert.equal(res.status, 201, JSON.stringify(json));
+    return json.id;
+  };
+
+  test('uploaded photos attach to a finding (or later) and are served with it', async () => {
+    const { walk, code } = await createWalk();
+    const p1 = await upload('tiny.png');
+    const p2 = await upload('gps-rotated.jpg');
+    const f = finding({ photos: [p1] });
+    const r = await record(walk.id, code, f);
+    assert.equal(r.status, 201, r.text);
+    assert.deepEqual(r.json.properties.photos.map((p) => p.id), [p1]);
+    assert.equal(r.json.properties.photos[0].thumb, `/api/v1/photos/${p1}/thumb`);
+    const img = await fetch(`${srv.url}${r.json.properties.photos[0].thumb}`);
+    assert.equal(img.status, 200);
+    assert.equal(img.headers.get('content-type'), 'image/jpeg');
+    // A resend attaches nothing twice.
+    assert.equal((await record(walk.id, code, f)).status, 200);
+    // A photo taken later.
+    const later = await call('POST', `/api/v1/walk-findings/${f.id}/photos`, { body: { photos: [p2] }, headers: { 'X-Walk-Code': code } });
+    assert.equal(later.status, 200, later.text);
+    assert.deepEqual(later.json.properties.photos.map((p) => p.id), [p1, p2]);
+    assertError(await call('POST', `/api/v1/walk-findings/${f.id}/photos`, { body: { photos: [p2] } }), 400, 'missing_field', 'code');
+    // Taken by another finding; never uploaded; not an id.
+    assertError(await record(walk.id, code, finding({ photos: [p1] })), 409, 'photo_taken');
+    assertError(await record(walk.id, code, finding({ photos: ['0'.repeat(32)] })), 422, 'invalid_photo');
+    assertError(await record(walk.id, code, finding({ photos: ['x'] })), 400, 'invalid_value', 'photos[0]');
+    const ogc = await call('GET', `/ogcapi/collections/walk-findings/items/${f.id}`);
+    assert.equal(ogc.json.properties.photos.length, 2);
+    const html = await call('GET', `/api/v1/walks/${walk.id}/report.html?lang=en`);
+    assert.ok(html.text.includes(`/api/v1/photos/${p1}/thumb`), 'the report shows the thumbnails');
   });
 });
 
