@@ -14,8 +14,9 @@
 #include "walk/sql.h"
 
 /* A comma list of a JSON array of keys, for GIS tools that do not read
- * JSON. */
-#define KEYS(col) "(SELECT group_concat(value, ',') FROM json_each(" col "))"
+ * JSON. Keys are [a-z0-9_] (checked when stored), so dropping the JSON
+ * punctuation is exact, and much cheaper per feature than json_each. */
+#define KEYS(col) "nullif(replace(replace(replace(" col ", '\"', ''), '[', ''), ']', ''), '')"
 
 static const char *const grades[] = {"vaara", "este", "haitta", NULL};
 static const char *const statuses[] = {"open", "planned", "fixed", "verified", "rejected", NULL};
@@ -40,7 +41,9 @@ static const store_column finding_columns[] = {
     {"verdicts", "f.verdicts", CQL2_Q_STRING, "Measurements against the level's thresholds, JSON", NULL, 1},
     {"surface", "f.surface", CQL2_Q_STRING, "Surface material", NULL, 0},
     {"description", "f.description", CQL2_Q_STRING, "What was found", NULL, 0},
-    {"photos", WALK_SQL_PHOTOS("f.uuid"), CQL2_Q_STRING, "Photos: [{id, width, height, url, thumb}]", NULL, 1},
+    /* Most findings have no photo: one probe of the owner index first. */
+    {"photos", "(CASE WHEN EXISTS (SELECT 1 FROM photo p WHERE p.owner_kind = 'walk_finding' AND "
+               "p.owner_id = f.uuid) THEN " WALK_SQL_PHOTOS("f.uuid") " ELSE '[]' END)", CQL2_Q_STRING, "Photos: [{id, width, height, url, thumb}]", NULL, 1},
     {"source", "f.source", CQL2_Q_STRING, "walk or feedback", NULL, 0},
     {"created", "f.created_at", CQL2_Q_DATETIME, "When it was recorded", NULL, 0},
     {"updated", "f.updated_at", CQL2_Q_DATETIME, "Last change", NULL, 0},
