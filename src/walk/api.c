@@ -125,6 +125,21 @@ static vk_err read_head(vk_ctx *ctx, int64_t id, walk_head *h, int *found)
                    found, "reading a walk", &ctx->err);
 }
 
+/* The walk of the path's {id} (no query parameters): its id and head, or
+ * 404. */
+static vk_err path_walk(vk_ctx *ctx, const vk_req *req, int64_t *id, walk_head *h)
+{
+    int found = 0;
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (!e)
+        e = path_id(ctx, req, 0, "walk", id);
+    if (!e)
+        e = read_head(ctx, *id, h, &found);
+    if (!e && !found)
+        e = vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no such walk");
+    return e;
+}
+
 static void put_feature_row(vk_buf *b, db_row *row)
 {
     walk_finding_row f;
@@ -402,32 +417,6 @@ static vk_err run_status(vk_ctx *ctx, walk_job *st, const char *now, vk_buf *bod
 
 /* ---- reviews ---- */
 
-typedef struct reviews_out {
-    vk_buf *b;
-} reviews_out;
-
-static int review_json_row(void *arg, db_row *row)
-{
-    vk_buf *b = arg;
-    vk_json_open(b);
-    vk_json_member_str(b, "reviewer", db_col_text(row, 1));
-    vk_json_member_str(b, "vote", db_col_text(row, 2));
-    vk_json_member_str(b, "grade", db_col_text(row, 3));
-    vk_json_member_str(b, "comment", db_col_text(row, 4));
-    vk_json_member_str(b, "at", db_col_text(row, 5));
-    vk_buf_putc(b, '}');
-    return 0;
-}
-
-static vk_err reviews_json(store_conn *c, int64_t id, vk_buf *b, vk_errinfo *ei)
-{
-    vk_buf_putc(b, '[');
-    vk_err e = db_each(c, &walk_sql, SQL_REVIEWS_OF, DB_ARGS(DB_INT(id)), review_json_row, b,
-                       "reading reviews", ei);
-    vk_buf_putc(b, ']');
-    return e;
-}
-
 static vk_err consensus_into(void *arg, db_row *row)
 {
     walk_finding_row f;
@@ -468,7 +457,7 @@ static vk_err run_review(vk_ctx *ctx, walk_job *st, const char *now, vk_buf *bod
     if ((e = walk_store_finding_with(ctx->store, st->uuid, consensus_into, body, NULL, ei)))
         return e;
     vk_buf_puts(body, ",\"reviews\":");
-    if ((e = reviews_json(ctx->store, fs.id, body, ei)))
+    if ((e = walk_store_reviews(ctx->store, fs.id, body, ei)))
         return e;
     vk_buf_putc(body, '}');
     return VK_OK;
@@ -676,14 +665,7 @@ vk_err api_walk_findings(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     int64_t id;
     walk_head h;
-    int found = 0;
-    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
-    if (!e)
-        e = path_id(ctx, req, 0, "walk", &id);
-    if (!e)
-        e = read_head(ctx, id, &h, &found);
-    if (!e && !found)
-        e = vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no such walk");
+    vk_err e = path_walk(ctx, req, &id, &h);
     if (e)
         return e;
     resp->content_type = "application/geo+json";
@@ -719,14 +701,7 @@ vk_err api_walk_finding_post(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     json_t *doc = NULL;
     int64_t id;
     walk_head h;
-    int found = 0;
-    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
-    if (!e)
-        e = path_id(ctx, req, 0, "walk", &id);
-    if (!e)
-        e = read_head(ctx, id, &h, &found);
-    if (!e && !found)
-        e = vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no such walk");
+    vk_err e = path_walk(ctx, req, &id, &h);
     if (!e)
         e = api_idem_key_check(req, &ctx->err);
     if (e)
@@ -811,7 +786,7 @@ static vk_err finding_view_json(vk_ctx *ctx, const char *uuid, int staff, vk_buf
         return e;
     if (staff) {
         vk_buf_puts(b, ",\"reviews\":");
-        if ((e = reviews_json(ctx->store, fs.id, b, &ctx->err)))
+        if ((e = walk_store_reviews(ctx->store, fs.id, b, &ctx->err)))
             return e;
     }
     vk_buf_putc(b, '}');

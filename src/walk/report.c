@@ -564,19 +564,6 @@ static vk_err walk_data_load(vk_ctx *ctx, const vk_req *req, int64_t *id, walk_d
     return VK_OK;
 }
 
-static int reviews_of(void *arg, db_row *row)
-{
-    vk_buf *b = arg;
-    vk_json_open(b);
-    vk_json_member_str(b, "reviewer", db_col_text(row, 1));
-    vk_json_member_str(b, "vote", db_col_text(row, 2));
-    vk_json_member_str(b, "grade", db_col_text(row, 3));
-    vk_json_member_str(b, "comment", db_col_text(row, 4));
-    vk_json_member_str(b, "at", db_col_text(row, 5));
-    vk_buf_putc(b, '}');
-    return 0;
-}
-
 vk_err api_walk_report(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
@@ -601,10 +588,9 @@ vk_err api_walk_report(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         if (staff) {
             /* Staff see the council's comments for its statement. */
             b->len--; /* reopen the Feature */
-            vk_buf_puts(b, ",\"reviews\":[");
-            e = db_each(ctx->store, &walk_sql, SQL_REVIEWS_OF, DB_ARGS(DB_INT(d.l.v[i].id)),
-                        reviews_of, b, "reading reviews", &ctx->err);
-            vk_buf_puts(b, "]}");
+            vk_buf_puts(b, ",\"reviews\":");
+            e = walk_store_reviews(ctx->store, d.l.v[i].id, b, &ctx->err);
+            vk_buf_putc(b, '}');
         }
     }
     char now[VK_RFC3339_LEN];

@@ -822,3 +822,25 @@ vk_err walk_photos_register(vk_errinfo *ei)
 {
     return photo_owner_register("walk_finding", finding_photos_visible, ei);
 }
+
+static int review_row(void *arg, db_row *row)
+{
+    vk_buf *b = arg;
+    vk_json_open(b);
+    vk_json_member_str(b, "reviewer", db_col_text(row, 1));
+    vk_json_member_str(b, "vote", db_col_text(row, 2));
+    vk_json_member_str(b, "grade", db_col_text(row, 3));
+    vk_json_member_str(b, "comment", db_col_text(row, 4));
+    vk_json_member_str(b, "at", db_col_text(row, 5));
+    vk_buf_putc(b, '}');
+    return 0;
+}
+
+vk_err walk_store_reviews(store_conn *c, int64_t id, vk_buf *b, vk_errinfo *ei)
+{
+    vk_buf_putc(b, '[');
+    vk_err e = db_each(c, &walk_sql, SQL_REVIEWS_OF, DB_ARGS(DB_INT(id)), review_row, b,
+                       "reading reviews", ei);
+    vk_buf_putc(b, ']');
+    return e;
+}

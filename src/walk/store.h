@@ -167,4 +167,8 @@ vk_err walk_store_set_status(store_conn *c, int64_t id, const char *uuid, const 
  * finding's own, a walk_grade). */
 vk_err walk_store_recount(store_conn *c, int64_t id, int grade, vk_errinfo *ei);
 
+/* Finding id's council reviews as a JSON array into b (staff views):
+ * [{reviewer, vote, grade, comment, at}]. */
+vk_err walk_store_reviews(store_conn *c, int64_t id, vk_buf *b, vk_errinfo *ei);
+
 #endif
