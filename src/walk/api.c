@@ -269,16 +269,20 @@ typedef struct finding_state {
     char status[12], grade[8], target_date[16], unit[48];
 } finding_state;
 
-static vk_err read_state(vk_ctx *ctx, const char *uuid, finding_state *fs, int *found,
-                         vk_errinfo *ei)
+/* The finding's row id and what its workflow needs; 404 when none. */
+static vk_err read_state(vk_ctx *ctx, const char *uuid, finding_state *fs, vk_errinfo *ei)
 {
+    int found = 0;
     memset(fs, 0, sizeof *fs);
-    return db_scan(ctx->store, &walk_sql, SQL_FINDING_STATE, DB_ARGS(DB_TEXT(uuid)),
-                   DB_OUTS(DB_I64_TO(&fs->id), DB_COPY_TO(fs->status, sizeof fs->status),
-                           DB_COPY_TO(fs->grade, sizeof fs->grade),
-                           DB_COPY_TO(fs->target_date, sizeof fs->target_date),
-                           DB_COPY_TO(fs->unit, sizeof fs->unit)),
-                   found, "reading a finding", ei);
+    vk_err e = db_scan(ctx->store, &walk_sql, SQL_FINDING_STATE, DB_ARGS(DB_TEXT(uuid)),
+                       DB_OUTS(DB_I64_TO(&fs->id), DB_COPY_TO(fs->status, sizeof fs->status),
+                               DB_COPY_TO(fs->grade, sizeof fs->grade),
+                               DB_COPY_TO(fs->target_date, sizeof fs->target_date),
+                               DB_COPY_TO(fs->unit, sizeof fs->unit)),
+                       &found, "reading a finding", ei);
+    if (!e && !found)
+        e = vk_fail(ei, VK_ENOT_FOUND, "id", "there is no such finding");
+    return e;
 }
 
 enum { WHO_CITY = 1, WHO_COUNCIL = 2 };
@@ -348,12 +352,9 @@ static vk_err run_status(vk_ctx *ctx, walk_job *st, const char *now, vk_buf *bod
     const json_t *doc = st->w.doc;
     const char *to = json_string_value(json_object_get(doc, "status"));
     finding_state fs;
-    int found = 0;
-    vk_err e = read_state(ctx, st->uuid, &fs, &found, ei);
+    vk_err e = read_state(ctx, st->uuid, &fs, ei);
     if (e)
         return e;
-    if (!found)
-        return vk_fail(ei, VK_ENOT_FOUND, "id", "there is no such finding");
     int who = transition(fs.status, to);
     if (!who)
         return vk_fail(ei, VK_ETRANSITION, "status", "a finding cannot move from %s to %s",
@@ -429,12 +430,9 @@ static vk_err run_review(vk_ctx *ctx, walk_job *st, const char *now, vk_buf *bod
                          vk_errinfo *ei)
 {
     finding_state fs;
-    int found = 0;
-    vk_err e = read_state(ctx, st->uuid, &fs, &found, ei);
+    vk_err e = read_state(ctx, st->uuid, &fs, ei);
     if (e)
         return e;
-    if (!found)
-        return vk_fail(ei, VK_ENOT_FOUND, "id", "there is no such finding");
     if (st->act == ACT_REVIEW_PUT) {
         const json_t *doc = st->w.doc;
         e = db_run(ctx->store, &walk_sql, SQL_REVIEW_PUT,
@@ -772,14 +770,11 @@ static vk_err view_row(void *arg, db_row *row)
 static vk_err finding_view_json(vk_ctx *ctx, const char *uuid, int staff, vk_buf *b)
 {
     finding_view v = {ctx, b, staff, VK_OK};
-    int found = 0;
     finding_state fs;
-    vk_err e = read_state(ctx, uuid, &fs, &found, &ctx->err);
+    vk_err e = read_state(ctx, uuid, &fs, &ctx->err);
     if (e)
         return e;
-    if (!found)
-        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no such finding");
-    if ((e = walk_store_finding_with(ctx->store, uuid, view_row, &v, &found, &ctx->err)))
+    if ((e = walk_store_finding_with(ctx->store, uuid, view_row, &v, NULL, &ctx->err)))
         return e;
     vk_buf_puts(b, ",\"history\":");
     if ((e = walk_store_history(ctx->store, fs.id, staff, b, &ctx->err)))
@@ -806,19 +801,41 @@ static vk_err path_uuid(vk_ctx *ctx, const vk_req *req, char out[37])
     return VK_OK;
 }
 
-vk_err api_walk_finding_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+/* One finding, as the public (staff 0) or staff (1) see it. */
+static vk_err finding_answer(vk_ctx *ctx, const vk_req *req, vk_resp *resp, int staff)
 {
     char uuid[37];
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
     if (!e)
         e = path_uuid(ctx, req, uuid);
     if (!e)
-        e = finding_view_json(ctx, uuid, 0, &resp->body);
-    vk_resp_header(resp, "Cache-Control", "no-cache");
+        e = finding_view_json(ctx, uuid, staff, &resp->body);
+    vk_resp_header(resp, "Cache-Control", staff ? "no-store" : "no-cache");
     return e;
 }
 
+vk_err api_walk_finding_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    return finding_answer(ctx, req, resp, 0);
+}
+
 /* ---- staff: walks ---- */
+
+/* A job on the walk of the path's {id} (no query parameters). */
+static vk_err walk_job_for(vk_ctx *ctx, const vk_req *req, walk_act act, walk_job **out)
+{
+    int64_t id;
+    *out = NULL;
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (!e)
+        e = path_id(ctx, req, 0, "walk", &id);
+    if (e)
+        return e;
+    if (!(*out = job_new(ctx, req, act)))
+        return VK_ENOMEM;
+    (*out)->id = id;
+    return VK_OK;
+}
 
 vk_err api_staff_walk_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
@@ -842,17 +859,12 @@ vk_err api_staff_walk_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const keys[] = {"title",  "date",  "organiser", "groups", "participants",
                                        "notes", "route", "area",      NULL};
-    int64_t id;
     int found = 0;
-    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
-    if (!e)
-        e = path_id(ctx, req, 0, "walk", &id);
+    walk_job *st;
+    vk_err e = walk_job_for(ctx, req, ACT_WALK_UPDATE, &st);
     if (e)
         return e;
-    walk_job *st = job_new(ctx, req, ACT_WALK_UPDATE);
-    if (!st)
-        return VK_ENOMEM;
-    st->id = id;
+    int64_t id = st->id;
     json_t *patch = NULL, *merged = NULL;
     e = json_body(ctx, req, "change", &patch);
     if (!e && !json_is_object(patch))
@@ -886,16 +898,10 @@ vk_err api_staff_walk_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 static vk_err walk_simple(vk_ctx *ctx, const vk_req *req, vk_resp *resp, walk_act act,
                           const char *state)
 {
-    int64_t id;
-    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
-    if (!e)
-        e = path_id(ctx, req, 0, "walk", &id);
+    walk_job *st;
+    vk_err e = walk_job_for(ctx, req, act, &st);
     if (e)
         return e;
-    walk_job *st = job_new(ctx, req, act);
-    if (!st)
-        return VK_ENOMEM;
-    st->id = id;
     snprintf(st->state, sizeof st->state, "%s", state ? state : "");
     if (act == ACT_WALK_CODE) {
         walk_code_new(st->code);
@@ -923,14 +929,7 @@ vk_err api_staff_walk_code(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 
 vk_err api_staff_walk_finding_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    char uuid[37];
-    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
-    if (!e)
-        e = path_uuid(ctx, req, uuid);
-    if (!e)
-        e = finding_view_json(ctx, uuid, 1, &resp->body);
-    vk_resp_header(resp, "Cache-Control", "no-store");
-    return e;
+    return finding_answer(ctx, req, resp, 1);
 }
 
 static int date_shape(const char *s)
