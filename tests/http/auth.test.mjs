@@ -86,6 +86,9 @@ const MATRIX = [
   ['GET', '/api/v1/staff/surveys/{slug}/responses.csv', 'survey-reader'],
   ['GET', '/api/v1/staff/surveys/{slug}/features.csv', 'survey-reader'],
   ['GET', '/api/v1/staff/surveys/{slug}/{question}.geojson', 'survey-reader'],
+  ['POST', '/api/v1/photos', 'public'],
+  ['GET', '/api/v1/photos/{id}', 'public'],
+  ['GET', '/api/v1/photos/{id}/{size}', 'public'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
 
