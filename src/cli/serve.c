@@ -278,6 +278,7 @@ static int serve(vk_config *cfg)
         return fail("serve", &ei);
     /* Photos: libvips before any thread, and the one route whose body may
      * exceed --body-max. */
+    photo_set_reviewers(1u << VK_ROLE_ADMIN | 1u << VK_ROLE_MODERATOR);
     if (photo_lib_init("vaikuta", &ei) ||
         http_limits_allow_body("POST", "/api/v1/photos", PHOTO_MAX_BYTES, &ei))
         return fail("serve", &ei);

@@ -345,9 +345,9 @@ static vk_err read_meta(void *arg, db_row *row)
     return VK_OK;
 }
 
-/* The photo when this request may see it: VK_OK with *vis PUBLIC or
- * RESTRICTED, else 404 (the same for unknown, pending, hidden and
- * malformed ids: nothing to probe). */
+/* The photo when this request may see it (a reviewer sees every one):
+ * VK_OK with *vis PUBLIC or RESTRICTED, else 404 (the same for unknown,
+ * pending, hidden and malformed ids: nothing to probe). */
 static vk_err visible_photo(vk_ctx *ctx, const vk_req *req, const char *id, meta *m,
                             photo_visibility *vis)
 {
@@ -359,6 +359,10 @@ static vk_err visible_photo(vk_ctx *ctx, const vk_req *req, const char *id, meta
     if ((e = db_first(ctx->store, &media_sql, SQL_PHOTO_META, DB_ARGS(DB_TEXT(id)), read_meta, m,
                       &found, "reading a photo", &ctx->err)))
         return e;
+    if (found && photo_reviewer(req->staff)) {
+        *vis = PHOTO_RESTRICTED;
+        return VK_OK;
+    }
     photo_visible_fn fn = found && !m->info.hidden ? photo_owner_visible(m->kind) : NULL;
     if (fn && (e = fn(ctx, req, m->owner, vis)))
         return e;
@@ -386,19 +390,25 @@ vk_err photo_api_get(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     photo_urls(req->base_url, m.info.id, display, thumb);
     vk_buf *b = &resp->body;
     vk_buf_printf(b,
-                  "{\"id\":\"%s\",\"status\":\"attached\",\"type\":\"image/jpeg\",\"width\":%d,"
+                  "{\"id\":\"%s\",\"status\":\"%s\",\"type\":\"image/jpeg\",\"width\":%d,"
                   "\"height\":%d,\"thumb_width\":%d,\"thumb_height\":%d,\"bytes\":%lld,"
                   "\"thumb_bytes\":%lld,\"url\":",
-                  m.info.id, m.info.width, m.info.height, m.info.thumb_w, m.info.thumb_h,
-                  m.info.display_bytes, m.info.thumb_bytes);
+                  m.info.id, m.kind[0] ? "attached" : "pending", m.info.width, m.info.height,
+                  m.info.thumb_w, m.info.thumb_h, m.info.display_bytes, m.info.thumb_bytes);
     vk_json_str(b, display, strlen(display));
     vk_buf_puts(b, ",\"thumb\":");
     vk_json_str(b, thumb, strlen(thumb));
-    vk_buf_printf(b, ",\"created\":\"%s\",\"owner\":{\"kind\":", m.info.created);
-    vk_json_str(b, m.kind, strlen(m.kind));
-    vk_buf_puts(b, ",\"id\":");
-    vk_json_str(b, m.owner, strlen(m.owner));
-    vk_buf_puts(b, "}}");
+    vk_buf_printf(b, ",\"created\":\"%s\",\"hidden\":%s,\"owner\":", m.info.created,
+                  m.info.hidden ? "true" : "false");
+    if (m.kind[0]) {
+        vk_buf_puts(b, "{\"kind\":");
+        vk_json_str(b, m.kind, strlen(m.kind));
+        vk_buf_puts(b, ",\"id\":");
+        vk_json_str(b, m.owner, strlen(m.owner));
+        vk_buf_puts(b, "}}");
+    } else {
+        vk_buf_puts(b, "null}");
+    }
     resp->status = 200;
     resp->content_type = "application/json";
     vk_resp_header(resp, "Cache-Control", vis == PHOTO_PUBLIC ? "no-cache" : "private, no-cache");

@@ -193,7 +193,7 @@ static VipsImage *to_plain_memory(VipsImage *in)
 static int save_jpeg(VipsImage *img, int quality, unsigned char **buf, size_t *len)
 {
     void *p = NULL;
-    if (vips_jpegsave_buffer(img, &p, len, "Q", quality, "strip", TRUE, "optimize_coding", TRUE,
+    if (vips_jpegsave_buffer(img, &p, len, "Q", quality, "strip", TRUE,
                              "interlace", FALSE, NULL))
         return -1;
     *buf = p;

@@ -106,6 +106,12 @@ typedef vk_err (*photo_visible_fn)(vk_ctx *ctx, const vk_req *req, const char *o
  * Process-wide, frozen once the server runs. */
 vk_err photo_owner_register(const char *kind, photo_visible_fn visible, vk_errinfo *ei);
 
+/* Staff roles that see every photo, pending and hidden ones too (always
+ * Cache-Control private): moderators look at photos before they are
+ * public. A set of vk_role bits (1u << role, auth/roles.h), given at
+ * start-up by cli/serve.c; 0 (the default): nobody. */
+void photo_set_reviewers(unsigned role_bits);
+
 /* ---- inside an owner's writer job (run callback, writer thread) ---- */
 
 /* Make pending photo_id belong to (kind, owner_id), in the caller's

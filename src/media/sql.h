@@ -26,7 +26,7 @@
     X(SQL_PHOTO_SET_HIDDEN, "UPDATE photo SET hidden = ?2 WHERE id = ?1")              \
     X(SQL_PHOTO_EACH,                                                                  \
       "SELECT " MEDIA_SQL_INFO " FROM photo WHERE owner_kind = ?1 AND owner_id = ?2 "  \
-      "ORDER BY created_at, id")                                                       \
+      "ORDER BY rowid")                                                       \
     X(SQL_PHOTO_META,                                                                  \
       "SELECT " MEDIA_SQL_INFO ", owner_kind, owner_id, attached_at FROM photo WHERE id = ?1") \
     X(SQL_PHOTO_DISPLAY, "SELECT display_sha256, display FROM photo WHERE id = ?1")    \
@@ -51,6 +51,8 @@ void photo_thread_done(void);
 
 /* The visibility callback of a registered kind, or NULL. */
 photo_visible_fn photo_owner_visible(const char *kind);
+/* 1 when staff (may be NULL) sees every photo (photo_set_reviewers). */
+int photo_reviewer(const vk_staff *staff);
 /* The display and thumbnail URLs of photo id (rooted, or absolute under
  * base_url when given). */
 void photo_urls(const char *base_url, const char *id, char display[160], char thumb[160]);

@@ -62,6 +62,15 @@ photo_visible_fn photo_owner_visible(const char *kind)
     return NULL;
 }
 
+static unsigned reviewers; /* start-up only, like kinds */
+
+void photo_set_reviewers(unsigned role_bits) { reviewers = role_bits; }
+
+int photo_reviewer(const vk_staff *staff)
+{
+    return staff && staff->role > 0 && staff->role < 32 && (reviewers >> staff->role & 1u);
+}
+
 int photo_id_ok(const char *s)
 {
     size_t n = s ? strlen(s) : 0;

@@ -111,6 +111,9 @@ const MATRIX = [
   ['POST', '/api/v1/staff/walk-findings/{id}/status', 'staff'],
   ['PUT', '/api/v1/staff/walk-findings/{id}/review', 'council'],
   ['DELETE', '/api/v1/staff/walk-findings/{id}/review', 'council'],
+  ['POST', '/api/v1/photos', 'public'],
+  ['GET', '/api/v1/photos/{id}', 'public'],
+  ['GET', '/api/v1/photos/{id}/{size}', 'public'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
 
