@@ -496,7 +496,7 @@ describe('photos of findings', () => {
     // A photo taken later.
     const later = await call('POST', `/api/v1/walk-findings/${f.id}/photos`, { body: { photos: [p2] }, headers: { 'X-Walk-Code': code } });
     assert.equal(later.status, 200, later.text);
-    assert.deepEqual(later.json.properties.photos.map((p) => p.id), [p1, p2]);
+    assert.deepEqual(later.json.properties.photos.map((p) => p.id).sort(), [p1, p2].sort());
     assertError(await call('POST', `/api/v1/walk-findings/${f.id}/photos`, { body: { photos: [p2] } }), 400, 'missing_field', 'code');
     // Taken by another finding; never uploaded; not an id.
     assertError(await record(walk.id, code, finding({ photos: [p1] })), 409, 'photo_taken');
