@@ -17,8 +17,8 @@ LAYERS = [
     ["gis"],                                  # geometry, CRS, hexagons, WKT
     ["db"],                                   # connections, migrations, statements, writer, worker contexts
     ["http"],                                 # server, route matching, requests, query parameters
-    ["features", "auth", "questions"],        # engines every feature shares
-    ["feedback", "reference", "survey", "budget"],  # the kinds of data (surveys, budgeting, walks go here)
+    ["features", "auth", "questions", "media"],  # engines every feature shares; media: photos
+    ["feedback", "reference", "survey", "budget", "walk"],  # the kinds of data
     ["ogc", "open311", "stats", "exchange"],  # doors onto the data: protocols, statistics, files
     ["cli"],                                  # the program: commands and the route table
 ]

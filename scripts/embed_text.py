@@ -11,5 +11,6 @@ with open(out, "w", encoding="utf-8") as f:
     data = text.encode("utf-8") + b"\0"
     f.write(f"const char {symbol}[{len(data)}] = {{\n")
     for i in range(0, len(data), 16):
-        f.write("    " + ", ".join(str(b) for b in data[i:i + 16]) + ",\n")
+        # UTF-8 bytes over 127 written as negative values: char may be signed.
+        f.write("    " + ", ".join(str(b if b < 128 else b - 256) for b in data[i:i + 16]) + ",\n")
     f.write("};\n")

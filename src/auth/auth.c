@@ -49,6 +49,7 @@
 #include "auth/signin.h"
 #include "auth/staff.h"
 #include "core/sha256.h"
+#include "db/writer.h"
 
 #define LOGIN_WINDOW 900      /* seconds a failure is remembered */
 #define LOGIN_PAIR_LIMIT 5    /* failures for one name from one address before waiting */

@@ -10,6 +10,7 @@
 #include "exchange/export.h"
 #include "exchange/import.h"
 #include "feedback/moderation.h"
+#include "media/photo.h"
 #include "reference/reference.h"
 
 static const char usage_load_geo[] =
@@ -162,8 +163,9 @@ static const char usage_backup[] =
 static const char usage_check[] =
     "Usage: vaikuta check --db PATH\n"
     "\n"
-    "Check the file's integrity, the references between tables and the\n"
-    "spatial indexes, and say in plain words what is wrong. Exit status 0\n"
+    "Check the file's integrity, the references between tables, the\n"
+    "spatial indexes and every stored photo (decoded whole, hashes\n"
+    "compared), and say in plain words what is wrong. Exit status 0\n"
     "when everything is in order, 1 when not.\n";
 
 /* The database at path for cmd ("backup"): an existing one to read, or
@@ -230,6 +232,8 @@ int cmd_check(int argc, char **argv)
         return r;
     int problems = 0;
     vk_err e = store_check(s, print_line, NULL, &problems, &ei);
+    if (!e)
+        e = photo_check_all(s, print_line, NULL, &problems, &ei);
     store_close(s);
     if (e)
         return fail("check", &ei);

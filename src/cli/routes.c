@@ -11,6 +11,7 @@
 #include "feedback/moderation.h"
 #include "feedback/workflow.h"
 #include "http/static.h"
+#include "media/photo.h"
 #include "ogc/ogc.h"
 #include "open311/open311.h"
 #include "reference/reference.h"
@@ -18,6 +19,7 @@
 #include "survey/api.h"
 #include "survey/results.h"
 #include "survey/publish.h"
+#include "walk/api.h"
 
 /* The log redacts segments of a follow-up token's length (route.h). */
 _Static_assert(VK_ROUTE_SECRET_LEN == API_FOLLOWUP_TOKEN_LEN, "follow-up token length");
@@ -53,6 +55,9 @@ const vk_route vk_routes[] = {
     PUBLISH_STAFF_ROUTES(ROW)
     BUDGET_ROUTES(ROW)
     BUDGET_STAFF_ROUTES(ROW)
+    WALK_ROUTES(ROW)
+    WALK_STAFF_ROUTES(ROW)
+    MEDIA_ROUTES(ROW)
     /* Last: everything else that is not under /api or /open311 is a web
      * client file. */
     {VK_ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC, 0, 0},

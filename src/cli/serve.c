@@ -21,12 +21,18 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "exchange/export.h"
+#include "http/limits.h"
 #include "http/server.h"
+#include "media/photo.h"
 #include "stats/stats.h"
 #include "stats/stats_index.h"
 #include "survey/api.h"
 #include "survey/seed.h"
 #include "survey/layers.h"
+#include "walk/api.h"
+#include "walk/demo.h"
+#include "walk/layers.h"
+#include "walk/store.h"
 
 /* Sign-ins that may wait for their password check at once (signin.h);
  * about 0.1 s each, so the last waits under a second. */
@@ -117,9 +123,19 @@ typedef struct served_features {
     api_signin *signin;   /* password checks, off the request threads */
 } served_features;
 
+/* Photo decodes at once: one per core (each decode is one libvips
+ * thread), at most four; and uploads that may wait for one. */
+#define PHOTO_WAITING 16
+static int photo_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 4 ? 4 : (int)n;
+}
+
 static void features_stop(void *arg)
 {
     served_features *f = arg;
+    photo_server_stop();
     api_signin_free(f->signin);
     api_stats_free(f->stats);
     api_exports_free(f->exports);
@@ -137,6 +153,8 @@ static vk_err features_start(void *arg, const vk_config *cfg, vk_ctx_pool *pool,
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
     if (!e)
         e = api_signin_start(&f->signin, cfg, SIGNIN_QUEUE, ei);
+    if (!e)
+        e = photo_server_start(photo_threads(), PHOTO_WAITING, ei);
     if (e) {
         features_stop(f);
         return e;
@@ -170,6 +188,7 @@ static void features_quiesce(void *arg)
 {
     served_features *f = arg;
     api_signin_stop(f->signin);
+    photo_server_stop(); /* its uploads reach the writer, which answers them */
 }
 
 /* Every connection is an open file: raise the soft limit as far as the
@@ -233,6 +252,7 @@ static void writer_hooks_run(vk_ctx *ctx, void *arg)
     (void)arg;
     api_feedback_retention_hook.run(ctx, api_feedback_retention_hook.arg);
     survey_draft_purge_hook.run(ctx, survey_draft_purge_hook.arg);
+    photo_purge_hook.run(ctx, photo_purge_hook.arg);
 }
 static const vk_writer_hook writer_hooks = {3600, writer_hooks_run, NULL};
 
@@ -253,7 +273,14 @@ static int serve(vk_config *cfg)
     randombytes_buf(cfg->address_key, sizeof cfg->address_key);
     fit_open_files(cfg);
     /* The collections features add to OGC API (features/registry.h). */
-    if (api_stats_register_collections(&ei) || survey_layers_register(&ei))
+    if (api_stats_register_collections(&ei) || survey_layers_register(&ei) ||
+        walk_layers_register(&ei) || walk_api_init(&ei) || walk_photos_register(&ei))
+        return fail("serve", &ei);
+    /* Photos: libvips before any thread, and the one route whose body may
+     * exceed --body-max. */
+    photo_set_reviewers(1u << VK_ROLE_ADMIN | 1u << VK_ROLE_MODERATOR);
+    if (photo_lib_init("vaikuta", &ei) ||
+        http_limits_allow_body("POST", "/api/v1/photos", PHOTO_MAX_BYTES, &ei))
         return fail("serve", &ei);
     served_features features = {0};
     const http_server_hooks hooks = {
@@ -276,6 +303,7 @@ static int serve(vk_config *cfg)
     sigwait(&stop, &sig);
     vk_log("received %s: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_server_stop(srv, 10000);
+    walk_api_fini();
     vk_log("stopped; database closed");
     return 0;
 }
@@ -350,17 +378,19 @@ static int serve_or_init(int argc, char **argv, int init_only)
         return 1;
     vk_errinfo ei;
     vk_errinfo_clear(&ei);
-    int added = 0, surveys = 0, responses = 0;
+    int added = 0, surveys = 0, responses = 0, walks = 0, findings = 0;
     if (api_seed_reference(ctx, cfg.geo_dir, cfg.seeds_dir, &ei) ||
         (cfg.demo && api_seed_demo(ctx, cfg.seeds_dir, &added, &ei)) ||
         (cfg.demo && survey_seed_demo(ctx, cfg.seeds_dir, (int)cfg.demo_responses, &surveys,
-                                      &responses, &ei))) {
+                                      &responses, &ei)) ||
+        (cfg.demo && walk_demo_load(ctx, cfg.seeds_dir, &walks, &findings, &ei))) {
         vk_ctx_free(ctx);
         return fail(cmd, &ei);
     }
     if (cfg.demo) {
         vk_log("demo content: %d feedback items added", added);
         vk_log("demo content: %d surveys with %d responses added", surveys, responses);
+        vk_log("demo content: %d accessibility walks with %d findings added", walks, findings);
     }
     vk_ctx_free(ctx);
     if (init_only)

@@ -69,7 +69,15 @@
     X(VK_EVOTER_KIND,        "voter_kind",             422, "This round does not take this kind of voter.") \
     X(VK_ETOO_YOUNG,         "too_young",              422, "The round has a minimum age for voting.") \
     X(VK_EBALLOT_INVALID,    "ballot_invalid",         422, "The ballot breaks the round's voting rule.") \
-    X(VK_ESAME_PERSON,       "same_person",            409, "A second staff account must confirm a paper ballot.")
+    X(VK_ESAME_PERSON,       "same_person",            409, "A second staff account must confirm a paper ballot.") \
+    X(VK_EWALK_CODE,         "invalid_walk_code",      403, "The walk code is not right.")    \
+    X(VK_EWALK_CLOSED,       "walk_closed",            409, "The walk is no longer recording findings.") \
+    X(VK_EWALK_FULL,         "walk_full",              409, "The walk has as many findings as it may hold.") \
+    X(VK_EFINDING_CONFLICT,  "finding_conflict",       409, "Another finding was already sent under this id.") \
+    X(VK_EIMAGE,             "invalid_image",          422, "The image is broken and cannot be read.") \
+    X(VK_EIMAGE_TOO_LARGE,   "image_too_large",        413, "The image has too many pixels.") \
+    X(VK_EPHOTO,             "invalid_photo",          422, "No such photo: upload it again.") \
+    X(VK_EPHOTO_TAKEN,       "photo_taken",            409, "The photo belongs to something else.")
 
 typedef enum {
 #define VK_ERR_ENUM(e, code, status, msg) e,

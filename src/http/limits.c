@@ -155,3 +155,34 @@ void http_limits_tune_malloc(void)
     mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
 #endif
 }
+
+/* Written at start-up only, then read by every connection thread. */
+static struct {
+    const char *method, *path;
+    size_t max;
+} big_bodies[4];
+static int nbig_bodies;
+
+vk_err http_limits_allow_body(const char *method, const char *path, size_t max, vk_errinfo *ei)
+{
+    if (nbig_bodies == (int)(sizeof big_bodies / sizeof big_bodies[0]))
+        return vk_fail(ei, VK_EINTERNAL, "", "too many routes with large bodies");
+    for (int i = 0; i < nbig_bodies; i++)
+        if (strcmp(big_bodies[i].method, method) == 0 && strcmp(big_bodies[i].path, path) == 0) {
+            big_bodies[i].max = max;
+            return VK_OK;
+        }
+    big_bodies[nbig_bodies].method = method;
+    big_bodies[nbig_bodies].path = path;
+    big_bodies[nbig_bodies].max = max;
+    nbig_bodies++;
+    return VK_OK;
+}
+
+size_t http_limits_body_max(const char *method, const char *path, size_t dflt)
+{
+    for (int i = 0; method && path && i < nbig_bodies; i++)
+        if (strcmp(big_bodies[i].method, method) == 0 && strcmp(big_bodies[i].path, path) == 0)
+            return big_bodies[i].max > dflt ? big_bodies[i].max : dflt;
+    return dflt;
+}

@@ -63,6 +63,15 @@ void http_limits_release(http_limits *l, size_t len);
 /* Bytes held by buffered answers now. */
 size_t http_limits_held(const http_limits *l);
 
+/* Bodies larger than --body-max, for the few routes that take them (photo
+ * uploads): method and exact path (borrowed: static strings), registered
+ * at start-up before the server serves; at most four. VK_EINTERNAL when
+ * full. Process-wide. */
+vk_err http_limits_allow_body(const char *method, const char *path, size_t max, vk_errinfo *ei);
+/* The body cap for a request: the registered one for method and path,
+ * else dflt. */
+size_t http_limits_body_max(const char *method, const char *path, size_t dflt);
+
 /* Make big freed buffers go back to the system (glibc keeps them in the
  * heap by default, so RSS stayed at its peak after a load). Process-wide;
  * call once at start. */

@@ -65,6 +65,7 @@ typedef struct http_call {
     char *path;         /* owned copy of the URL path for the log */
     vk_buf body;
     int body_too_large;
+    size_t body_max;    /* this route's cap (http_limits_body_max) */
     size_t drained;     /* bytes read and dropped after the body cap */
     vk_arena arena;
     struct MHD_Connection *conn;
@@ -200,7 +201,7 @@ static enum MHD_Result answer_too_large(struct MHD_Connection *conn, http_call *
     vk_resp_init(&resp, 4096);
     vk_errinfo ei;
     vk_fail(&ei, VK_EBODY_TOO_LARGE, "body", "the request body is larger than %zu bytes",
-            call->srv->cfg->body_max);
+            call->body_max);
     vk_resp_error(&resp, &ei);
     enum MHD_Result ok = queue_response(conn, call, &resp);
     vk_resp_fini(&resp);
@@ -426,6 +427,7 @@ static void read_request(http_server *srv, struct MHD_Connection *conn, http_cal
     req->cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
     req->authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     req->csrf_token = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
+    req->walk_code = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Walk-Code");
     req->client_addr = client_address(conn, &call->arena);
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, req);
 }
@@ -504,7 +506,7 @@ static void dispatch(http_server *srv, struct MHD_Connection *conn, http_call *c
     }
     if (call->body_too_large) {
         vk_fail(&ei, VK_EBODY_TOO_LARGE, "body", "the request body is larger than %zu bytes",
-                srv->cfg->body_max);
+                call->body_max);
         vk_resp_error(resp, &ei);
         return;
     }
@@ -582,7 +584,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         call->started_us = vk_monotonic_us();
         snprintf(call->method, sizeof call->method, "%s", method);
         call->path = vk_route_log_path(url ? url : ""); /* no secrets in logs */
-        vk_buf_init(&call->body, srv->cfg->body_max);
+        call->body_max = http_limits_body_max(method, url, srv->cfg->body_max);
+        vk_buf_init(&call->body, call->body_max);
         vk_arena_init(&call->arena, 0);
         atomic_fetch_add(&srv->in_flight, 1);
         *con_cls = call;
@@ -593,7 +596,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
         unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
-        if (declared > srv->cfg->body_max) {
+        if (declared > call->body_max) {
             call->body_too_large = 1;
             if (expect || declared > BODY_DRAIN_MAX) {
                 http_deadline_busy(srv->deadline, deadline_rec(conn));

@@ -121,6 +121,34 @@ const MATRIX = [
   ['PATCH', '/api/v1/staff/budget/projects/{id}', 'planner'],
   ['POST', '/api/v1/staff/budget/projects/{id}/updates', 'planner'],
   ['POST', '/api/v1/staff/budget/paper-ballots/{id}/confirm', 'staff'],
+  ['GET', '/api/v1/schema/walk-checklist', 'public'],
+  ['GET', '/api/v1/walks/checklist', 'public'],
+  ['POST', '/api/v1/walks/join', 'public'],
+  ['GET', '/api/v1/walks/areas', 'public'],
+  ['GET', '/api/v1/walks/areas/{code}/timeline', 'public'],
+  ['GET', '/api/v1/walks', 'public'],
+  ['GET', '/api/v1/walks/{id}', 'public'],
+  ['GET', '/api/v1/walks/{id}/findings', 'public'],
+  ['POST', '/api/v1/walks/{id}/findings', 'public'],
+  ['GET', '/api/v1/walks/{id}/report', 'public'],
+  ['GET', '/api/v1/walks/{id}/report.html', 'public'],
+  ['GET', '/api/v1/walk-findings.osm.geojson', 'public'],
+  ['GET', '/api/v1/walk-findings/{id}', 'public'],
+  ['POST', '/api/v1/walk-findings/{id}/photos', 'public'],
+  ['POST', '/api/v1/staff/walks', 'staff'],
+  ['PATCH', '/api/v1/staff/walks/{id}', 'staff'],
+  ['POST', '/api/v1/staff/walks/{id}/close', 'staff'],
+  ['POST', '/api/v1/staff/walks/{id}/reopen', 'staff'],
+  ['POST', '/api/v1/staff/walks/{id}/code', 'staff'],
+  ['GET', '/api/v1/staff/walk-review', 'staff'],
+  ['POST', '/api/v1/staff/walk-findings/from-feedback/{fid}', 'staff'],
+  ['GET', '/api/v1/staff/walk-findings/{id}', 'staff'],
+  ['POST', '/api/v1/staff/walk-findings/{id}/status', 'staff'],
+  ['PUT', '/api/v1/staff/walk-findings/{id}/review', 'council'],
+  ['DELETE', '/api/v1/staff/walk-findings/{id}/review', 'council'],
+  ['POST', '/api/v1/photos', 'public'],
+  ['GET', '/api/v1/photos/{id}', 'public'],
+  ['GET', '/api/v1/photos/{id}/{size}', 'public'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
 
@@ -184,6 +212,17 @@ const ADMITTED_STATUS = {
   'PATCH /api/v1/staff/budget/projects/{id}': 400, // {} changes nothing
   'POST /api/v1/staff/budget/projects/{id}/updates': 400, // {} has no text
   'POST /api/v1/staff/budget/paper-ballots/{id}/confirm': 404, // no paper ballot 1
+  'POST /api/v1/staff/walks': 400, // {} is no walk
+  'PATCH /api/v1/staff/walks/{id}': 200, // demo walk 1, {} changes nothing
+  'POST /api/v1/staff/walks/{id}/close': 200,
+  'POST /api/v1/staff/walks/{id}/reopen': 200,
+  'POST /api/v1/staff/walks/{id}/code': 200,
+  'GET /api/v1/staff/walk-review': 200,
+  'POST /api/v1/staff/walk-findings/from-feedback/{fid}': 404, // no feedback x
+  'GET /api/v1/staff/walk-findings/{id}': 404, // 1 is no finding's UUID
+  'POST /api/v1/staff/walk-findings/{id}/status': 404,
+  'PUT /api/v1/staff/walk-findings/{id}/review': 404,
+  'DELETE /api/v1/staff/walk-findings/{id}/review': 404,
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 501,

@@ -81,9 +81,10 @@ describe('Part 1: landing page, conformance, API definition, collections', () =>
   test('collections with extents, CRS list and storage CRS', async () => {
     const { json } = await get(`${OGC}/collections`);
     const ids = json.collections.map((c) => c.id);
-    // The last two are the aggregates of issue 6 (stats.test.mjs tests them).
+    // Then the aggregates of issue 6 (stats.test.mjs tests them) and the
+    // accessibility walks of issue 14 (walk-gis.test.mjs).
     assert.deepEqual(ids, ['feedback', 'districts', 'accessibility-areas', 'feedback-by-district',
-      'feedback-by-accessibility-area']);
+      'feedback-by-accessibility-area', 'walks', 'walk-findings']);
     for (const c of json.collections) {
       assert.equal(c.storageCrs, CRS84);
       for (const crs of [CRS84, EPSG(4326), EPSG(3067), EPSG(3879)]) assert.ok(c.crs.includes(crs));
