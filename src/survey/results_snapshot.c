@@ -502,6 +502,7 @@ static vk_err fill_column(rs_snap *s, rs_col *c, size_t nrows, json_t *const *va
     if (!tmp)
         return VK_ENOMEM;
     size_t used = 0;
+    int allow_skip = json_is_true(json_object_get(c->el->json, "allow_skip"));
     for (size_t i = 0; i < nrows; i++) {
         c->off[i] = (uint32_t)used;
         c->num[i] = NAN;
@@ -514,8 +515,9 @@ static vk_err fill_column(rs_snap *s, rs_col *c, size_t nrows, json_t *const *va
         const json_t *v = values[i];
         if (!v || json_is_null(v))
             continue;
-        if (json_is_string(v) && strcmp(json_string_value(v), "skip") == 0 &&
-            c->kind != RS_TEXT) {
+        /* "skip" is a skip only where the author allows one (a text may
+         * say "skip"); top-level skips also come flagged by the store. */
+        if (allow_skip && json_is_string(v) && strcmp(json_string_value(v), "skip") == 0) {
             c->state[i] = RS_SKIPPED;
             continue;
         }
