@@ -763,9 +763,15 @@ vk_err rs_acquire(vk_ctx *ctx, int64_t survey_id, const survey_def *def, rs_snap
     }
     pthread_mutex_unlock(&cache_lock);
     /* Built outside the lock: two requests may build at once, the later
-     * replaces the earlier (both are correct). */
+     * replaces the earlier (both are correct). Without the request's query
+     * deadline, as the statistics snapshot: shared work bounded by the
+     * data, which a request cut short would leave for the next to redo. */
     rs_snap *s = NULL;
-    if ((e = build(ctx, survey_id, def, stamp, r.drafts, &s, ei)))
+    int64_t deadline = store_deadline_get(ctx->store);
+    store_deadline_set(ctx->store, 0);
+    e = build(ctx, survey_id, def, stamp, r.drafts, &s, ei);
+    store_deadline_set(ctx->store, deadline);
+    if (e)
         return e;
     s->refs = 2; /* the cache's and the caller's */
     rs_snap *old = NULL;
