@@ -502,6 +502,7 @@ static vk_err fill_column(rs_snap *s, rs_col *c, size_t nrows, json_t *const *va
     if (!tmp)
         return VK_ENOMEM;
     size_t used = 0;
+    int allow_skip = json_is_true(json_object_get(c->el->json, "allow_skip"));
     for (size_t i = 0; i < nrows; i++) {
         c->off[i] = (uint32_t)used;
         c->num[i] = NAN;
@@ -514,8 +515,9 @@ static vk_err fill_column(rs_snap *s, rs_col *c, size_t nrows, json_t *const *va
         const json_t *v = values[i];
         if (!v || json_is_null(v))
             continue;
-        if (json_is_string(v) && strcmp(json_string_value(v), "skip") == 0 &&
-            c->kind != RS_TEXT) {
+        /* "skip" is a skip only where the author allows one (a text may
+         * say "skip"); top-level skips also come flagged by the store. */
+        if (allow_skip && json_is_string(v) && strcmp(json_string_value(v), "skip") == 0) {
             c->state[i] = RS_SKIPPED;
             continue;
         }
@@ -761,9 +763,15 @@ vk_err rs_acquire(vk_ctx *ctx, int64_t survey_id, const survey_def *def, rs_snap
     }
     pthread_mutex_unlock(&cache_lock);
     /* Built outside the lock: two requests may build at once, the later
-     * replaces the earlier (both are correct). */
+     * replaces the earlier (both are correct). Without the request's query
+     * deadline, as the statistics snapshot: shared work bounded by the
+     * data, which a request cut short would leave for the next to redo. */
     rs_snap *s = NULL;
-    if ((e = build(ctx, survey_id, def, stamp, r.drafts, &s, ei)))
+    int64_t deadline = store_deadline_get(ctx->store);
+    store_deadline_set(ctx->store, 0);
+    e = build(ctx, survey_id, def, stamp, r.drafts, &s, ei);
+    store_deadline_set(ctx->store, deadline);
+    if (e)
         return e;
     s->refs = 2; /* the cache's and the caller's */
     rs_snap *old = NULL;
