@@ -1216,6 +1216,15 @@ static vk_err snap_get(vk_ctx *ctx, const survey_row *r, const survey_def *d, co
     return VK_OK;
 }
 
+/* FNV-1a: short names for long texts in an ETag (not a defence). */
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
 /* 1 when If-None-Match lists etag (or is *). */
 static int etag_matches(const char *header, const char *etag)
 {
@@ -1241,6 +1250,7 @@ vk_err api_survey_results_public(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     pub_settings set;
     const survey_cached *sc = NULL;
     int64_t version = 0, count = 0, maxid = 0, revision = 0;
+    char updated[1024] = ""; /* staff edits: public questions, versions, states */
     int out = 0;
     if (r.version >= 1 && !(e = pub_settings_get(ctx->store, r.id, &set, &ctx->err))) {
         out = pub_results_out(&set, now);
@@ -1258,21 +1268,21 @@ vk_err api_survey_results_public(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (!e)
         e = db_scan(ctx->store, &publish_sql, SQL_PUB_STAMP, DB_ARGS(DB_INT(r.id)),
                     DB_OUTS(DB_I64_TO(&version), DB_I64_TO(&count), DB_I64_TO(&maxid),
-                            DB_I64_TO(&revision)),
+                            DB_I64_TO(&revision), DB_COPY_TO(updated, sizeof updated)),
                     NULL, "reading a survey", &ctx->err);
     if (e) {
         survey_row_fini(&r);
         return e;
     }
     char stamp[96], query[QUERY_MAX + 16];
-    snprintf(stamp, sizeof stamp, "%lld.%lld.%lld.%lld", (long long)version, (long long)count,
-             (long long)maxid, (long long)revision);
+    /* the last staff edit and the public questions, as a hash */
+    uint64_t uh = fnv1a(updated);
+    snprintf(stamp, sizeof stamp, "%lld.%lld.%lld.%lld.%llx", (long long)version,
+             (long long)count, (long long)maxid, (long long)revision, (unsigned long long)uh);
     const char *f = vk_req_param(req, "filter"), *d = vk_req_param(req, "district");
     snprintf(query, sizeof query, "%.*s|%.*s", QUERY_MAX / 2, f ? f : "", 64, d ? d : "");
-    /* The ETag names the stamp and the query: FNV-1a keeps it short. */
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = query; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    /* The ETag names the stamp and the query. */
+    uint64_t h = fnv1a(query);
     char etag[160];
     snprintf(etag, sizeof etag, "\"pr%lld-%s-%016llx\"", (long long)r.id, stamp,
              (unsigned long long)h);
