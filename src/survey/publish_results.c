@@ -680,35 +680,41 @@ static void view_count(const psnap *s, const uint8_t *mask, int64_t *v)
     }
 }
 
-/* The tables whose cells add up to a shown total: [off, off + n). */
-static void partitions(const psnap *s, void (*fn)(priv_cell *c, size_t n), priv_cell *cells)
+/* Secondary suppression of the cells [off, off + n), a table adding up to
+ * a shown total; bound: the whole survey's counts (NULL for that view). */
+static int secondary(priv_cell *cells, const int64_t *bound, size_t off, size_t n)
 {
-    fn(cells, 1);
+    return priv_secondary(cells + off, n, bound ? bound + off : NULL) < 0;
+}
+
+/* Every table whose cells add up to a shown total. 1 when one of them
+ * cannot hide a lone suppressed cell. */
+static int partitions(const psnap *s, priv_cell *cells, const int64_t *bound)
+{
+    int failed = 0;
     for (int i = 0; i < s->nq; i++) {
         const pquest *q = &s->q[i];
-        priv_cell *c = cells + q->off;
+        size_t o = q->off, nk = (size_t)q->nkeys;
         switch (q->kind) {
-        case PK_CHOICE: fn(c, (size_t)q->nkeys + 2); break;
-        case PK_MULTI: fn(c + q->nkeys + 1, 2); break;
-        case PK_SCALE: fn(c, (size_t)(q->hi - q->lo) + 2); break;
-        case PK_BUDGET: fn(c + q->nkeys, 2); break;
+        case PK_CHOICE: failed |= secondary(cells, bound, o, nk + 2); break;
+        case PK_MULTI: failed |= secondary(cells, bound, o + nk + 1, 2); break;
+        case PK_SCALE: failed |= secondary(cells, bound, o, (size_t)(q->hi - q->lo) + 2); break;
+        case PK_BUDGET: failed |= secondary(cells, bound, o + nk, 2); break;
         case PK_MATRIX:
             for (int r = 0; r < q->nrows; r++)
-                fn(c + (size_t)r * ((size_t)q->nkeys + 1), (size_t)q->nkeys + 1);
+                failed |= secondary(cells, bound, o + (size_t)r * (nk + 1), nk + 1);
             break;
-        default: fn(c, 2); break;
+        default: failed |= secondary(cells, bound, o, 2); break;
         }
     }
+    return failed;
 }
 
-static void secondary(priv_cell *c, size_t n)
-{
-    priv_secondary(c, n);
-}
-
-/* The view's cells with every rule of privacy.h applied. */
-static void protect(const psnap *s, const int64_t *view, int64_t *const *parents, int nparents,
-                    priv_cell *out)
+/* The view's cells with every rule of privacy.h applied; parents[0], when
+ * given, is the whole survey. 1 when a table of the view would give a
+ * hidden cell away whatever else is hidden (the view is then refused). */
+static int protect(const psnap *s, const int64_t *view, int64_t *const *parents, int nparents,
+                   priv_cell *out)
 {
     for (size_t i = 0; i < s->ncells; i++) {
         out[i].n = view[i];
@@ -717,7 +723,7 @@ static void protect(const psnap *s, const int64_t *view, int64_t *const *parents
     priv_primary(out, s->ncells, s->k);
     for (int p = 0; p < nparents; p++)
         priv_difference(out, parents[p], s->ncells, s->k);
-    partitions(s, secondary, out);
+    return partitions(s, out, nparents ? parents[0] : NULL);
 }
 
 /* ---- the answer ---- */
@@ -1100,10 +1106,11 @@ static vk_err compute(const psnap *s, const vk_req *req, const char *slug, const
         memset(mask, 1, s->nresp);
         view_count(s, mask, v[0]);
         protect(s, v[0], NULL, 0, pc[0]);
+        int stuck = 0; /* the asked view cannot hide a cell */
         for (int i = 0; i < ncond; i++) {
             and_masks(s, cond, ncond, ncond == 2 ? 1 - i : -1, mask);
             view_count(s, mask, v[i + 1]);
-            protect(s, v[i + 1], &v[0], 1, pc[i + 1]);
+            stuck |= protect(s, v[i + 1], &v[0], 1, pc[i + 1]) && ncond == 1;
         }
         int64_t parents[3];
         int np = 0;
@@ -1112,8 +1119,8 @@ static vk_err compute(const psnap *s, const vk_req *req, const char *slug, const
             view_count(s, mask, v[3]);
             for (size_t c = 0; c < s->ncells; c++)
                 synth[c] = v[0][c] - v[1][c] - v[2][c] + 2 * v[3][c];
-            int64_t *par[] = {v[1], v[2], v[0], synth};
-            protect(s, v[3], par, 4, pc[3]);
+            int64_t *par[] = {v[0], v[1], v[2], synth};
+            stuck |= protect(s, v[3], par, 4, pc[3]);
             parents[np++] = v[1][0];
             parents[np++] = v[2][0];
             parents[np++] = synth[0];
@@ -1135,7 +1142,7 @@ static vk_err compute(const psnap *s, const vk_req *req, const char *slug, const
             e = refuse(cond, ncond, "leaves out", s->k, ei);
         else if (why == PRIV_VIEW_DIFFERENCE)
             e = refuse(cond, ncond, "differs from a view with one condition fewer by", s->k, ei);
-        else if (hidden)
+        else if (hidden || stuck)
             e = vk_fail(ei, VK_EPARAM, cond[ncond - 1].param,
                         "the group this filter picks is a hidden figure (fewer than %d, or "
                         "hidden to protect one), so it cannot be filtered by",

@@ -24,6 +24,8 @@ const DOC = {
         choices: ['a', 'b', 'c', 'd'].map((key) => ({ key, text: T(key) })) },
       { key: 'needs', type: 'multi-choice', text: T('Tarpeet'),
         choices: ['x', 'y', 'z'].map((key) => ({ key, text: T(key) })) },
+      { key: 'bike', type: 'single-choice', text: T('Pyörä'),
+        choices: ['yes', 'no'].map((key) => ({ key, text: T(key) })) },
       { key: 'safety', type: 'scale', text: T('Turvallisuus'), min: 1, max: 5 },
       { key: 'age', type: 'number', text: T('Ikä'), min: 0, max: 120, integer: true },
       { key: 'comments', type: 'text', text: T('Kommentit'), multiline: true },
@@ -49,6 +51,9 @@ function answersOf(i) {
   if (i % 5 === 0) needs.push('y');
   if (i === 7) needs.push('z');
   if (needs.length) a.needs = needs;
+  // all of group a and two of b: without the difference rule, group a's
+  // view would show 20 against everyone's 22
+  a.bike = i < 22 ? 'yes' : 'no';
   if (i !== 39) a.safety = (i % 5) + 1;
   a.age = 10 + i;
   if (i < 6) a.comments = `kommentti ${i}`;
@@ -188,7 +193,7 @@ describe('public results: every figure against the responses sent', () => {
     const q = Object.fromEntries(r.json.questions.map((x) => [x.key, x]));
     assert.equal(r.json.k, K);
     assert.equal(r.json.respondents, N);
-    assert.deepEqual(Object.keys(q), ['group', 'needs', 'safety', 'age', 'comments', 'spots']);
+    assert.deepEqual(Object.keys(q), ['group', 'needs', 'bike', 'safety', 'age', 'comments', 'spots']);
     // group: a 20, b 13, c 3, d 1, other 2, none 1: four cells below k
     for (const c of q.group.choices) {
       if (isHidden(c.count) && c.count.secondary) continue;
@@ -363,6 +368,7 @@ function figures(json) {
 // The tables whose cells add up to the view's respondents.
 const PARTITIONS = [
   ['group.a', 'group.b', 'group.c', 'group.d', 'group.other', 'group.no_answer'],
+  ['bike.yes', 'bike.no', 'bike.other', 'bike.no_answer'],
   ['safety.1', 'safety.2', 'safety.3', 'safety.4', 'safety.5', 'safety.no_answer'],
   ['age.respondents', '@age.none'], ['comments.respondents', '@comments.none'],
   ['spots.respondents', '@spots.none'],
@@ -375,6 +381,7 @@ describe('ATTACK: singling out one respondent', () => {
     const single = [];
     for (const c of ['a', 'b', 'c', 'd', 'e']) single.push(`group:${c}`);
     for (const c of ['x', 'y', 'z']) single.push(`needs:${c}`);
+    for (const c of ['yes', 'no']) single.push(`bike:${c}`);
     for (const v of [1, 2, 3, 4, 5]) single.push(`safety:${v}`);
     const base = await results();
     const districts = base.json.questions.find((x) => x.key === 'spots').districts.map((d) => d.code);
@@ -417,6 +424,30 @@ describe('ATTACK: singling out one respondent', () => {
             if (small(rec)) leaks.push(`${v} ${part[0]}: no answer ${rec} = total − answered`);
           } else if (small(rec)) leaks.push(`${v} ${part.join('+')}: recovered ${rec}`);
         }
+      }
+    }
+    // 2b. the same with bounds: a hidden cell is at most what everyone's
+    // view shows for it; an interval of one value gives it away
+    const everyone = got.get('');
+    for (const [v, f] of got) {
+      if (!v) continue;
+      for (const part of PARTITIONS) {
+        if (part.some((p) => p.startsWith('@'))) continue;
+        const total = f.get('respondents');
+        const vals = part.map((p) => f.get(p));
+        if (total === null || !vals.some((x) => x === null)) continue;
+        const ub = part.map((p) => everyone.get(p) ?? total);
+        const rem = total - vals.reduce((s2, x) => s2 + (x ?? 0), 0);
+        vals.forEach((x, h) => {
+          if (x !== null) return;
+          const others = vals.reduce((s2, y, o) => s2 + (o !== h && y === null ? ub[o] : 0), 0);
+          const lo = Math.max(0, rem - others), hi = Math.min(ub[h], rem);
+          if (lo === hi && small(lo)) leaks.push(`${v} ${part[h]}: bounded to ${lo}`);
+          if (lo === hi && lo > 0) {
+            const all = everyone.get(part[h]);
+            if (all !== null && small(all - lo)) leaks.push(`${v} ${part[h]}: ${all} − ${lo} outside the view`);
+          }
+        });
       }
     }
     // 3. differences: a view against every view with fewer conditions,
