@@ -18,27 +18,26 @@ void priv_difference(priv_cell *c, const int64_t *parent, size_t n, int k)
             c[i].state = PRIV_SECONDARY;
 }
 
-size_t priv_secondary(priv_cell *c, size_t n)
+int priv_secondary(priv_cell *c, size_t n, const int64_t *bound)
 {
-    size_t hidden = 0, shown_pos = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (c[i].state != PRIV_SHOWN)
-            hidden++;
-        else if (c[i].n > 0)
-            shown_pos++;
-    }
+    size_t hidden = 0;
+    for (size_t i = 0; i < n; i++)
+        hidden += c[i].state != PRIV_SHOWN;
     if (hidden != 1)
         return 0;
-    /* The smallest positive cell: the least information lost. A zero
-     * shown beside it would still pin the hidden one down, so zeros are
-     * not candidates; if every other cell is zero the hidden one equals
-     * the total, which the caller suppressed already (it is small). */
+    /* The smallest positive cell loses the least. A zero only when no
+     * positive one is left, and only one that could have been more (its
+     * bound, the same cell without the view's conditions, is positive):
+     * a hidden zero whose bound is 0 is still known to be 0. */
     size_t best = n;
     for (size_t i = 0; i < n; i++)
         if (c[i].state == PRIV_SHOWN && c[i].n > 0 && (best == n || c[i].n < c[best].n))
             best = i;
-    if (best == n || !shown_pos)
-        return 0;
+    for (size_t i = 0; best == n && i < n; i++)
+        if (c[i].state == PRIV_SHOWN && (!bound || bound[i] > 0))
+            best = i;
+    if (best == n)
+        return -1;
     c[best].state = PRIV_SECONDARY;
     return 1;
 }

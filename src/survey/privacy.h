@@ -54,8 +54,12 @@ void priv_primary(priv_cell *c, size_t n, int k);
 void priv_difference(priv_cell *c, const int64_t *parent, size_t n, int k);
 
 /* Secondary suppression of a table whose n cells add up to a shown total:
- * afterwards no suppressed cell is alone. Returns the cells it hid. */
-size_t priv_secondary(priv_cell *c, size_t n);
+ * afterwards no suppressed cell is alone. bound (may be NULL) is each
+ * cell's count in the whole survey, an upper bound the reader knows.
+ * Returns the cells it hid, or −1 when no cell can cover a lone hidden
+ * one (the total then gives it away: the caller must not show the table's
+ * total either). */
+int priv_secondary(priv_cell *c, size_t n, const int64_t *bound);
 
 /* Why a view is refused. */
 typedef enum {

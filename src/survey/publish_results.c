@@ -680,35 +680,41 @@ static void view_count(const psnap *s, const uint8_t *mask, int64_t *v)
     }
 }
 
-/* The tables whose cells add up to a shown total: [off, off + n). */
-static void partitions(const psnap *s, void (*fn)(priv_cell *c, size_t n), priv_cell *cells)
+/* Secondary suppression of the cells [off, off + n), a table adding up to
+ * a shown total; bound: the whole survey's counts (NULL for that view). */
+static int secondary(priv_cell *cells, const int64_t *bound, size_t off, size_t n)
 {
-    fn(cells, 1);
+    return priv_secondary(cells + off, n, bound ? bound + off : NULL) < 0;
+}
+
+/* Every table whose cells add up to a shown total. 1 when one of them
+ * cannot hide a lone suppressed cell. */
+static int partitions(const psnap *s, priv_cell *cells, const int64_t *bound)
+{
+    int failed = 0;
     for (int i = 0; i < s->nq; i++) {
         const pquest *q = &s->q[i];
-        priv_cell *c = cells + q->off;
+        size_t o = q->off, nk = (size_t)q->nkeys;
         switch (q->kind) {
-        case PK_CHOICE: fn(c, (size_t)q->nkeys + 2); break;
-        case PK_MULTI: fn(c + q->nkeys + 1, 2); break;
-        case PK_SCALE: fn(c, (size_t)(q->hi - q->lo) + 2); break;
-        case PK_BUDGET: fn(c + q->nkeys, 2); break;
+        case PK_CHOICE: failed |= secondary(cells, bound, o, nk + 2); break;
+        case PK_MULTI: failed |= secondary(cells, bound, o + nk + 1, 2); break;
+        case PK_SCALE: failed |= secondary(cells, bound, o, (size_t)(q->hi - q->lo) + 2); break;
+        case PK_BUDGET: failed |= secondary(cells, bound, o + nk, 2); break;
         case PK_MATRIX:
             for (int r = 0; r < q->nrows; r++)
-                fn(c + (size_t)r * ((size_t)q->nkeys + 1), (size_t)q->nkeys + 1);
+                failed |= secondary(cells, bound, o + (size_t)r * (nk + 1), nk + 1);
             break;
-        default: fn(c, 2); break;
+        default: failed |= secondary(cells, bound, o, 2); break;
         }
     }
+    return failed;
 }
 
-static void secondary(priv_cell *c, size_t n)
-{
-    priv_secondary(c, n);
-}
-
-/* The view's cells with every rule of privacy.h applied. */
-static void protect(const psnap *s, const int64_t *view, int64_t *const *parents, int nparents,
-                    priv_cell *out)
+/* The view's cells with every rule of privacy.h applied; parents[0], when
+ * given, is the whole survey. 1 when a table of the view would give a
+ * hidden cell away whatever else is hidden (the view is then refused). */
+static int protect(const psnap *s, const int64_t *view, int64_t *const *parents, int nparents,
+                   priv_cell *out)
 {
     for (size_t i = 0; i < s->ncells; i++) {
         out[i].n = view[i];
@@ -717,7 +723,7 @@ static void protect(const psnap *s, const int64_t *view, int64_t *const *parents
     priv_primary(out, s->ncells, s->k);
     for (int p = 0; p < nparents; p++)
         priv_difference(out, parents[p], s->ncells, s->k);
-    partitions(s, secondary, out);
+    return partitions(s, out, nparents ? parents[0] : NULL);
 }
 
 /* ---- the answer ---- */
@@ -1100,10 +1106,11 @@ static vk_err compute(const psnap *s, const vk_req *req, const char *slug, const
         memset(mask, 1, s->nresp);
         view_count(s, mask, v[0]);
         protect(s, v[0], NULL, 0, pc[0]);
+        int stuck = 0; /* the asked view cannot hide a cell */
         for (int i = 0; i < ncond; i++) {
             and_masks(s, cond, ncond, ncond == 2 ? 1 - i : -1, mask);
             view_count(s, mask, v[i + 1]);
-            protect(s, v[i + 1], &v[0], 1, pc[i + 1]);
+            stuck |= protect(s, v[i + 1], &v[0], 1, pc[i + 1]) && ncond == 1;
         }
         int64_t parents[3];
         int np = 0;
@@ -1112,8 +1119,8 @@ static vk_err compute(const psnap *s, const vk_req *req, const char *slug, const
             view_count(s, mask, v[3]);
             for (size_t c = 0; c < s->ncells; c++)
                 synth[c] = v[0][c] - v[1][c] - v[2][c] + 2 * v[3][c];
-            int64_t *par[] = {v[1], v[2], v[0], synth};
-            protect(s, v[3], par, 4, pc[3]);
+            int64_t *par[] = {v[0], v[1], v[2], synth};
+            stuck |= protect(s, v[3], par, 4, pc[3]);
             parents[np++] = v[1][0];
             parents[np++] = v[2][0];
             parents[np++] = synth[0];
@@ -1135,7 +1142,7 @@ static vk_err compute(const psnap *s, const vk_req *req, const char *slug, const
             e = refuse(cond, ncond, "leaves out", s->k, ei);
         else if (why == PRIV_VIEW_DIFFERENCE)
             e = refuse(cond, ncond, "differs from a view with one condition fewer by", s->k, ei);
-        else if (hidden)
+        else if (hidden || stuck)
             e = vk_fail(ei, VK_EPARAM, cond[ncond - 1].param,
                         "the group this filter picks is a hidden figure (fewer than %d, or "
                         "hidden to protect one), so it cannot be filtered by",
@@ -1216,6 +1223,15 @@ static vk_err snap_get(vk_ctx *ctx, const survey_row *r, const survey_def *d, co
     return VK_OK;
 }
 
+/* FNV-1a: short names for long texts in an ETag (not a defence). */
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
 /* 1 when If-None-Match lists etag (or is *). */
 static int etag_matches(const char *header, const char *etag)
 {
@@ -1241,6 +1257,7 @@ vk_err api_survey_results_public(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     pub_settings set;
     const survey_cached *sc = NULL;
     int64_t version = 0, count = 0, maxid = 0, revision = 0;
+    char updated[1024] = ""; /* staff edits: public questions, versions, states */
     int out = 0;
     if (r.version >= 1 && !(e = pub_settings_get(ctx->store, r.id, &set, &ctx->err))) {
         out = pub_results_out(&set, now);
@@ -1258,21 +1275,21 @@ vk_err api_survey_results_public(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (!e)
         e = db_scan(ctx->store, &publish_sql, SQL_PUB_STAMP, DB_ARGS(DB_INT(r.id)),
                     DB_OUTS(DB_I64_TO(&version), DB_I64_TO(&count), DB_I64_TO(&maxid),
-                            DB_I64_TO(&revision)),
+                            DB_I64_TO(&revision), DB_COPY_TO(updated, sizeof updated)),
                     NULL, "reading a survey", &ctx->err);
     if (e) {
         survey_row_fini(&r);
         return e;
     }
     char stamp[96], query[QUERY_MAX + 16];
-    snprintf(stamp, sizeof stamp, "%lld.%lld.%lld.%lld", (long long)version, (long long)count,
-             (long long)maxid, (long long)revision);
+    /* the last staff edit and the public questions, as a hash */
+    uint64_t uh = fnv1a(updated);
+    snprintf(stamp, sizeof stamp, "%lld.%lld.%lld.%lld.%llx", (long long)version,
+             (long long)count, (long long)maxid, (long long)revision, (unsigned long long)uh);
     const char *f = vk_req_param(req, "filter"), *d = vk_req_param(req, "district");
     snprintf(query, sizeof query, "%.*s|%.*s", QUERY_MAX / 2, f ? f : "", 64, d ? d : "");
-    /* The ETag names the stamp and the query: FNV-1a keeps it short. */
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = query; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    /* The ETag names the stamp and the query. */
+    uint64_t h = fnv1a(query);
     char etag[160];
     snprintf(etag, sizeof etag, "\"pr%lld-%s-%016llx\"", (long long)r.id, stamp,
              (unsigned long long)h);

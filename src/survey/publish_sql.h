@@ -48,8 +48,8 @@
     X(SQL_PUB_STAMP,                                                                    \
       "SELECT s.version, (SELECT count(*) FROM survey_response r WHERE r.survey_id = s.id), " \
       "(SELECT coalesce(max(r.id), 0) FROM survey_response r WHERE r.survey_id = s.id), " \
-      "coalesce((SELECT revision FROM survey_publication p WHERE p.survey_id = s.id), 0) " \
-      "FROM survey s WHERE s.id = ?1")                                                  \
+      "coalesce((SELECT revision FROM survey_publication p WHERE p.survey_id = s.id), 0), " \
+      "s.updated_at || s.public_questions FROM survey s WHERE s.id = ?1")                                                  \
     X(SQL_PUB_TEXTS,                                                                    \
       "SELECT aid, question, followup, text, st, submitted FROM (" PUBLISH_SQL_TEXTS    \
       ") WHERE (?4 IS NULL OR st = ?4) AND (?5 IS NULL OR question = ?5) "              \

@@ -57,24 +57,35 @@ static void test_secondary(void)
     priv_cell c[] = {C(20), C(17), C(2), C(0), C(1)};
     priv_primary(c, 5, 5);
     T_EQ_INT(hidden(c, 5), 2, "two small cells hidden by the primary rule");
-    T_EQ_INT(priv_secondary(c, 5), 0, "two hidden already: nothing more");
+    T_EQ_INT(priv_secondary(c, 5, NULL), 0, "two hidden already: nothing more");
     T_EQ_INT(recover(c, 5, 40), -1, "neither can be recovered from the total");
 
     priv_cell d[] = {C(20), C(17), C(3), C(0)};
     priv_primary(d, 4, 5);
     T_EQ_INT(recover(d, 4, 40), 3, "the attack works on one hidden cell");
-    T_EQ_INT(priv_secondary(d, 4), 1, "so one more is hidden");
+    T_EQ_INT(priv_secondary(d, 4, NULL), 1, "so one more is hidden");
     T_EQ_INT(d[1].state, PRIV_SECONDARY, "the smallest positive shown cell");
     T_EQ_INT(d[3].state, PRIV_SHOWN, "not a zero (which would still pin it down)");
     T_EQ_INT(recover(d, 4, 40), -1, "and the attack fails");
 
     priv_cell e[] = {C(10), C(10)};
-    T_EQ_INT(priv_secondary(e, 2), 0, "nothing hidden: nothing more");
+    T_EQ_INT(priv_secondary(e, 2, NULL), 0, "nothing hidden: nothing more");
     /* answered 98, no answer 2 of a shown 100: answered must go too */
     priv_cell f[] = {C(98), C(2)};
     priv_primary(f, 2, 5);
-    priv_secondary(f, 2);
+    priv_secondary(f, 2, NULL);
     T_EQ_INT(f[0].state, PRIV_SECONDARY, "a shown count beside its small rest is hidden");
+    /* A filtered view: yes 20 hidden by the difference rule, no 0, no
+     * answer 0 of a shown 20. A zero must be hidden too, and only one
+     * that could have been more in the whole survey. */
+    priv_cell g[] = {{20, PRIV_SECONDARY}, C(0), C(0)};
+    int64_t bound[] = {22, 0, 18};
+    T_EQ_INT(priv_secondary(g, 3, bound), 1, "a zero hidden");
+    T_EQ_INT(g[1].state, PRIV_SHOWN, "not the zero known to be zero");
+    T_EQ_INT(g[2].state, PRIV_SECONDARY, "the zero that could have been up to 18");
+    priv_cell h[] = {{20, PRIV_SECONDARY}, C(0)};
+    int64_t hb[] = {22, 0};
+    T_EQ_INT(priv_secondary(h, 2, hb), -1, "nothing can cover it: the caller must refuse");
 }
 
 static void test_difference(void)
@@ -148,7 +159,7 @@ static void test_exhaustive(void)
             if (priv_small(total, 5))
                 continue; /* the total itself is hidden */
             priv_primary(c, (size_t)n, 5);
-            priv_secondary(c, (size_t)n);
+            priv_secondary(c, (size_t)n, NULL);
             tables++;
             if (recover(c, (size_t)n, total) >= 0)
                 leaks++;
