@@ -24,6 +24,7 @@
 #include "http/server.h"
 #include "stats/stats.h"
 #include "stats/stats_index.h"
+#include "budget/layers.h"
 #include "survey/api.h"
 #include "survey/seed.h"
 #include "survey/layers.h"
@@ -253,7 +254,8 @@ static int serve(vk_config *cfg)
     randombytes_buf(cfg->address_key, sizeof cfg->address_key);
     fit_open_files(cfg);
     /* The collections features add to OGC API (features/registry.h). */
-    if (api_stats_register_collections(&ei) || survey_layers_register(&ei))
+    if (api_stats_register_collections(&ei) || survey_layers_register(&ei) ||
+        budget_layers_register(&ei))
         return fail("serve", &ei);
     served_features features = {0};
     const http_server_hooks hooks = {
