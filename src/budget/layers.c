@@ -2,11 +2,14 @@
  * layers.c — budget-proposals and budget-projects (layers.h). The public
  * rule (published rounds, proposals not hidden) is part of each FROM and
  * of the R*Tree subquery, so no count or box query can see other rows.
+ * They are listed once a round has been published (a service without
+ * budgeting shows no empty layers) and found by id always.
  */
 #include "budget/layers.h"
 
 #include <string.h>
 
+#include "budget/sql.h"
 #include "features/registry.h"
 
 #define PREFIX "budget-"
@@ -82,6 +85,11 @@ static const store_collection collections[] = {
 
 static vk_err provider_each(vk_ctx *ctx, const vk_req *req, vk_collection_fn fn, void *arg)
 {
+    int64_t any = 0;
+    vk_err e = db_int64(ctx->store, &budget_sql, SQL_ANY_PUBLISHED, DB_NO_ARGS, &any,
+                        "looking for budgeting rounds", &ctx->err);
+    if (e || !any)
+        return e;
     for (int i = 0; i < NCOLLECTIONS; i++)
         if (fn(arg, &collections[i]))
             break;
