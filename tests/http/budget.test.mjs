@@ -227,6 +227,13 @@ describe('proposals, support, moderation, review and projects', () => {
     assert.equal((await pub('POST', `/proposals/${inNorth}/support`, undefined, { headers: { Cookie: c2 } })).json.counted, false);
     await pub('POST', `/proposals/${byDistrict}/support`, undefined, { headers: { Cookie: c1 } });
     assertError(await pub('POST', '/proposals/999999/support'), 404, 'not_found');
+    // Unknown items are 404 on every write, and the server stays up.
+    assertError(await staff('PATCH', '/proposals/999999', { moderation: 'hidden' }, 'moderator'), 404, 'not_found');
+    assertError(await staff('PUT', '/proposals/999999/review', { feasible: true }), 404, 'not_found');
+    assertError(await staff('PATCH', '/projects/999999', { cost: 5 }), 404, 'not_found');
+    assertError(await staff('POST', '/projects/999999/updates', { text: { fi: 'x' } }), 404, 'not_found');
+    assertError(await staff('POST', '/paper-ballots/999999/confirm'), 404, 'not_found');
+    assert.equal((await call('GET', '/healthz')).status, 200);
   });
 
   test('moderation hides a proposal from the public; planners cannot moderate', async () => {
