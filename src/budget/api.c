@@ -351,6 +351,7 @@ static vk_err owner_round(vk_ctx *ctx, int stmt, int64_t id, round_row *x, char 
     int64_t round_id = 0, proj = 0;
     char st[20] = "";
     int found = 0;
+    memset(x, 0, sizeof *x); /* the caller finishes it even when this fails */
     vk_err e = stmt == SQL_PROPOSAL_HEAD
                    ? db_scan(ctx->store, &budget_sql, SQL_PROPOSAL_HEAD, DB_ARGS(DB_INT(id)),
                              DB_OUTS(DB_I64_TO(&round_id), DB_COPY_TO(st, sizeof st),

@@ -26,6 +26,7 @@
 #include "media/photo.h"
 #include "stats/stats.h"
 #include "stats/stats_index.h"
+#include "budget/layers.h"
 #include "survey/api.h"
 #include "survey/seed.h"
 #include "survey/layers.h"
@@ -274,7 +275,7 @@ static int serve(vk_config *cfg)
     fit_open_files(cfg);
     /* The collections features add to OGC API (features/registry.h). */
     if (api_stats_register_collections(&ei) || survey_layers_register(&ei) ||
-        walk_layers_register(&ei) || walk_api_init(&ei) || walk_photos_register(&ei))
+        walk_layers_register(&ei) || budget_layers_register(&ei) || walk_api_init(&ei) || walk_photos_register(&ei))
         return fail("serve", &ei);
     /* Photos: libvips before any thread, and the one route whose body may
      * exceed --body-max. */

@@ -6,6 +6,7 @@
 // counted once, results by both methods, and the Pabulib export read back
 // by a parser written here.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { call as callServer, startServer } from '../lib/server.mjs';
 
@@ -226,6 +227,13 @@ describe('proposals, support, moderation, review and projects', () => {
     assert.equal((await pub('POST', `/proposals/${inNorth}/support`, undefined, { headers: { Cookie: c2 } })).json.counted, false);
     await pub('POST', `/proposals/${byDistrict}/support`, undefined, { headers: { Cookie: c1 } });
     assertError(await pub('POST', '/proposals/999999/support'), 404, 'not_found');
+    // Unknown items are 404 on every write, and the server stays up.
+    assertError(await staff('PATCH', '/proposals/999999', { moderation: 'hidden' }, 'moderator'), 404, 'not_found');
+    assertError(await staff('PUT', '/proposals/999999/review', { feasible: true }), 404, 'not_found');
+    assertError(await staff('PATCH', '/projects/999999', { cost: 5 }), 404, 'not_found');
+    assertError(await staff('POST', '/projects/999999/updates', { text: { fi: 'x' } }), 404, 'not_found');
+    assertError(await staff('POST', '/paper-ballots/999999/confirm'), 404, 'not_found');
+    assert.equal((await call('GET', '/healthz')).status, 200);
   });
 
   test('moderation hides a proposal from the public; planners cannot moderate', async () => {
@@ -442,6 +450,34 @@ describe('voting: knapsack with codes, open and paper ballots', () => {
     assert.equal(u.json.properties.updates.length, 1);
     assert.deepEqual(u.json.properties.updates[0].photos, ['https://example.org/a.jpg']);
     assertError(await staff('POST', `/projects/${A}/updates`, { text: texts('x'), photos: ['http://example.org/a.jpg'] }), 400, 'invalid_value', 'photos');
+  });
+});
+
+describe('OGC API collections', () => {
+  test('budget-proposals and budget-projects: public rows only, and GDAL opens them', async () => {
+    const pr = await call('GET', '/ogcapi/collections/budget-projects/items?limit=1000');
+    assert.equal(pr.status, 200, pr.text);
+    const a = pr.json.features.find((f) => f.properties.round === 'vote' && f.properties.title === 'A');
+    assert.ok(a, 'project A of the round vote');
+    assert.equal(a.properties.cost, 30);
+    assert.equal(a.properties.area, 'north');
+    assert.equal(a.properties.status, 'done');
+    const pp = await call('GET', '/ogcapi/collections/budget-proposals/items?limit=1000');
+    assert.equal(pp.status, 200, pp.text);
+    assert.ok(pp.json.features.length >= 2);
+    assert.ok(pp.json.features.every((f) => f.properties.moderation === 'public'), 'hidden proposals are left out');
+    assert.ok(!pp.text.includes('maija@example.org'), 'no contact details');
+    const cql = await call('GET', `/ogcapi/collections/budget-projects/items?filter=${encodeURIComponent("round = 'vote'")}`);
+    assert.equal(cql.status, 200, cql.text);
+    assert.equal(cql.json.features.length, 4);
+
+    const ogr = (args) => execFileSync('ogrinfo', args, { encoding: 'utf8', timeout: 120000 });
+    const list = ogr([`OAPIF:${srv.url}/ogcapi`]);
+    assert.match(list, /budget-proposals/);
+    assert.match(list, /budget-projects/);
+    const info = ogr(['-so', `OAPIF:${srv.url}/ogcapi`, 'budget-projects']);
+    assert.match(info, new RegExp(`Feature Count: ${pr.json.features.length}\\b`));
+    assert.match(info, /cost: Integer/);
   });
 });
 

@@ -162,7 +162,9 @@ static uint64_t next(void)
 }
 
 /* 100 000 ballots of 1–10 approvals (popularity skewed) over 300 projects
- * of 1 000–20 000 €, budget 400 000 €: both methods in under a second. */
+ * of 1 000–20 000 €, budget 400 000 €: both methods in under a second of
+ * this thread's CPU time (wall time would measure the other processes on
+ * a shared machine). */
 static void test_speed(int points)
 {
     enum { NP = 300, NV = 100000 };
@@ -194,12 +196,12 @@ static void test_speed(int points)
     budget_outcome o;
     vk_errinfo ei;
     struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
     vk_err e = budget_results(&el, &o, &ei);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     T_EQ_INT(e, VK_OK, "100 000 %s ballots × 300 projects compute", points ? "points" : "approval");
-    T_OK(s < 1.0, "both methods in %.3f s (< 1 s; %d add-one runs)", s, o.mes_rounds);
+    T_OK(s < 1.0, "both methods in %.3f s of CPU (< 1 s; %d add-one runs)", s, o.mes_rounds);
     T_OK(o.spent_mes <= 400000 && o.spent_greedy <= 400000, "both stay within the budget");
     budget_outcome_fini(&o);
     free(cost);
