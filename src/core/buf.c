@@ -60,6 +60,23 @@ static int buf_reserve(vk_buf *b, size_t n)
     return 0;
 }
 
+int vk_buf_reserve(vk_buf *b, size_t n)
+{
+    if (b->failed)
+        return -1;
+    if (n > b->max || b->len > b->max - n)
+        return buf_fail(b, 2);
+    size_t need = b->len + n + 1;
+    if (need <= b->cap)
+        return 0;
+    char *p = realloc(b->data, need);
+    if (!p)
+        return buf_fail(b, 1);
+    b->data = p;
+    b->cap = need;
+    return 0;
+}
+
 int vk_buf_add(vk_buf *b, const void *p, size_t n)
 {
     if (buf_reserve(b, n))

@@ -30,6 +30,9 @@ void vk_buf_fini(vk_buf *b);
 /* Forget the contents but keep the allocation and the cap. */
 void vk_buf_reset(vk_buf *b);
 
+/* Room for n more bytes in one allocation, so that a body of known length
+ * is received without the copies of doubling; -1 as an append's failure. */
+int vk_buf_reserve(vk_buf *b, size_t n);
 int vk_buf_add(vk_buf *b, const void *p, size_t n);
 int vk_buf_puts(vk_buf *b, const char *s);
 int vk_buf_putc(vk_buf *b, char c);

@@ -6,15 +6,10 @@
 #ifndef VK_SHA256_H
 #define VK_SHA256_H
 
+#include <sodium.h>
 #include <stddef.h>
-#include <stdint.h>
 
-typedef struct vk_sha256 {
-    uint32_t h[8];
-    uint64_t bytes;
-    unsigned char block[64];
-    size_t fill;
-} vk_sha256;
+typedef crypto_hash_sha256_state vk_sha256;
 
 void vk_sha256_init(vk_sha256 *s);
 void vk_sha256_update(vk_sha256 *s, const void *data, size_t n);
