@@ -73,12 +73,7 @@ static void request_hash(upload *u)
     vk_sha256_hex(digest, u->job.request_hash);
 }
 
-static void decode(upload *u)
-{
-    if (u->job.idem_key)
-        request_hash(u);
-    photo_process(u->body, u->len, &u->img, &u->err);
-}
+static void decode(upload *u) { photo_process(u->body, u->len, &u->img, &u->err); }
 
 static void decode_run(void *arg, vk_queue_item *batch)
 {
@@ -255,6 +250,39 @@ static vk_err idem_scope(vk_ctx *ctx, const vk_req *req, char out[48])
     return VK_OK;
 }
 
+/* A key already stored is answered here, before any decode: a phone
+ * resending its queue of photos after a lost answer costs a read each, not
+ * a decode each. The writer checks the key again (a first upload may be
+ * in flight): this is only the shortcut for what is already stored. */
+static vk_err answer_known_key(vk_ctx *ctx, const vk_req *req, upload *u, vk_resp *resp,
+                               int *answered)
+{
+    store_idem prev;
+    int found = 0;
+    vk_err e = store_idem_get(ctx->store, u->job.idem_scope, u->job.idem_key, &found, &prev,
+                              &ctx->err);
+    if (e || !found)
+        return e;
+    *answered = 1;
+    if (strcmp(prev.request_hash, u->job.request_hash) != 0) {
+        store_idem_fini(&prev);
+        return vk_fail(&ctx->err, VK_EIDEM_REUSED, "Idempotency-Key",
+                       "this Idempotency-Key was already used for a different request");
+    }
+    resp->status = prev.status;
+    resp->content_type = "application/json";
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    if (prev.location) {
+        char *loc = vk_arena_strdup(req->arena, prev.location);
+        if (loc)
+            vk_resp_header(resp, "Location", loc);
+    }
+    vk_resp_header(resp, "Idempotent-Replayed", "true");
+    vk_buf_puts(&resp->body, prev.body ? prev.body : "");
+    store_idem_fini(&prev);
+    return VK_OK;
+}
+
 /* A JSON or form body is a client sending the wrong thing. */
 static int wrong_content_type(const char *ct)
 {
@@ -299,7 +327,9 @@ vk_err photo_api_upload(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     sodium_bin2hex(u->id, sizeof u->id, rnd, sizeof rnd);
     if (req->idempotency_key) {
         u->job.idem_key = req->idempotency_key;
-        if ((e = idem_scope(ctx, req, u->job.idem_scope))) {
+        int answered = 0;
+        if ((e = idem_scope(ctx, req, u->job.idem_scope)) ||
+            (request_hash(u), e = answer_known_key(ctx, req, u, resp, &answered)) || answered) {
             upload_free(u);
             return e;
         }
