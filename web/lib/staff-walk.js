@@ -1,5 +1,5 @@
 /*
- * lib/walk-staff.js — what the staff and council pages of accessibility
+ * lib/staff-walk.js — what the staff and council pages of accessibility
  * walks share (docs/walks.md): the checklist and units, the names of
  * grades, types, groups, measures and statuses in the page's language,
  * API errors in the page's words, a finding's measurements with their
