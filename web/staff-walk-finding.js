@@ -33,6 +33,11 @@
     dl.appendChild(dd);
   }
 
+  function walkTitle(wid) {
+    var w = walks.filter(function (x) { return x.id === wid; })[0];
+    return w ? w.title : String(wid);
+  }
+
   function renderDetails() {
     var p = props(), dl = $('details');
     var heading = t('wsFindingHeading', { type: W.typeName(p.type), grade: W.gradeName(p.grade) });
@@ -44,10 +49,10 @@
     addRow(dl, t('wsStatus'), W.statusName(p.status), 'status');
     addRow(dl, t('wsGroups'), W.groupsText(p.groups), 'groups');
     addRow(dl, t('wsLevel'), W.levelName(p.level) + (p.special_area ? ' (' + p.special_area + ')' : ''), 'level');
-    addRow(dl, t('fDistrict'), p.district || t('noDistrict'));
+    addRow(dl, t('fDistrict'), W.districtName(p.district));
     if (p.surface) addRow(dl, t('wsSurface'), W.surfaceName(p.surface));
     addRow(dl, t('description'), p.description || '–');
-    addRow(dl, t('wsSource'), p.source === 'feedback' ? t('wsFromFeedback', { id: p.feedback }) : t('wsFromWalk', { id: p.walk }));
+    addRow(dl, t('wsSource'), p.source === 'feedback' ? t('wsFromFeedback', { id: p.feedback }) : t('wsFromWalk', { title: walkTitle(p.walk) }));
     if (p.target_date) addRow(dl, t('wsTargetDate'), W.fmtDate(p.target_date), 'target_date');
     if (p.unit) addRow(dl, t('wsUnit'), W.unitName(p.unit), 'unit');
     if (p.reason) addRow(dl, t('wsReason'), p.reason, 'reason');
@@ -92,7 +97,7 @@
     if (ev.target_date) parts.push(t('wsTargetDate') + ': ' + W.fmtDate(ev.target_date));
     if (ev.unit) parts.push(t('wsUnit') + ': ' + W.unitName(ev.unit));
     if (ev.reason) parts.push(t('wsReason') + ': ' + ev.reason);
-    if (ev.how) parts.push(t('wsHow') + ': ' + t('how_' + ev.how) + (ev.how_walk ? ' (' + ev.how_walk + ')' : ''));
+    if (ev.how) parts.push(t('wsHow') + ': ' + t('how_' + ev.how) + (ev.how_walk ? ' (' + walkTitle(ev.how_walk) + ')' : ''));
     return parts.join('; ');
   }
 

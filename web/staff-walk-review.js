@@ -189,7 +189,7 @@
     var dl = el('dl', 'details');
     row(dl, t('description'), item.description);
     row(dl, t('fStatus'), VK.statusName(item.status));
-    row(dl, t('fDistrict'), item.district || t('noDistrict'));
+    row(dl, t('fDistrict'), W.districtName(item.district));
     row(dl, t('colCreated'), VK.formatDate(item.created, true));
     li.appendChild(dl);
     var fb = st.feedback[item.id];
@@ -218,7 +218,7 @@
     });
     if (!st.items.length) ol.appendChild(el('li', null, t('wsNothingToReview')));
     var from = st.total ? st.offset + 1 : 0, to = st.offset + st.items.length;
-    $('list-count').textContent = t('countText', { from: from, to: to, total: st.total, n: st.total });
+    $('list-count').textContent = t('wsCountText', { from: from, to: to, total: st.total, n: st.total });
     $('page-prev').hidden = st.offset === 0;
     $('page-next').hidden = to >= st.total;
     $('review-read-only').hidden = W.canReview(S.me().role);

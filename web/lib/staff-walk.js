@@ -11,7 +11,7 @@
 
   var VK = window.VK, t = VK.t, el = VK.el, localName = VK.localName;
 
-  var ref = { checklist: null, units: [] };
+  var ref = { checklist: null, units: [], districts: [] };
 
   var STATUSES = ['open', 'planned', 'fixed', 'verified', 'rejected'];
   var GRADES = ['vaara', 'este', 'haitta'];
@@ -31,9 +31,11 @@
 
   function load() {
     if (ref.checklist) return Promise.resolve(ref);
-    return Promise.all([VK.getJSON('/api/v1/walks/checklist'), VK.getJSON('/api/v1/units')]).then(function (r) {
+    return Promise.all([VK.getJSON('/api/v1/walks/checklist'), VK.getJSON('/api/v1/units'),
+      VK.getJSON('/api/v1/districts')]).then(function (r) {
       ref.checklist = r[0];
       ref.units = r[1].units || [];
+      ref.districts = r[2].features || [];
       return ref;
     });
   }
@@ -49,6 +51,10 @@
   function unitName(code) {
     var u = ref.units.filter(function (x) { return x.code === code; })[0];
     return u ? localName(u.name) : (code || '–');
+  }
+  function districtName(code) {
+    var d = ref.districts.filter(function (x) { return x.properties.code === code; })[0];
+    return d ? localName(d.properties.name) : (code || t('noDistrict'));
   }
   function statusName(s) { return t('wfs_' + s); }
   function levelName(l) { return l ? t('level_' + l) : '–'; }
@@ -165,7 +171,7 @@
     STATUSES: STATUSES, GRADES: GRADES, VOTES: VOTES, HOWS: HOWS,
     ref: ref, load: load,
     gradeName: gradeName, typeName: typeName, groupName: groupName, surfaceName: surfaceName,
-    measure: measure, measureLabel: measureLabel, unitName: unitName, statusName: statusName,
+    measure: measure, measureLabel: measureLabel, unitName: unitName, districtName: districtName, statusName: statusName,
     levelName: levelName, voteName: voteName, groupsText: groupsText, fmtDate: fmtDate,
     errorText: errorText, showError: showError, measurementsList: measurementsList,
     photosList: photosList, consensusText: consensusText, transitions: transitions,
