@@ -125,7 +125,7 @@
 
   function fromFeedbackForm(item, n) {
     var pre = 'ff-' + n;
-    var det = el('details', 'ws-fold');
+    var det = el('details', { class: 'ws-fold', id: pre + '-fold' });
     det.appendChild(el('summary', null, t('wsMakeFinding')));
     var form = el('form', { id: pre, novalidate: '' });
     var fields = { type: pre + '-type', grade: pre + '-grade', groups: pre + '-group-0', walk: pre + '-walk',
@@ -212,10 +212,13 @@
 
   function render() {
     var ol = $('review-list');
+    // A form opened stays open when the page is drawn again (a language switch).
+    var opened = Array.prototype.map.call(ol.querySelectorAll('details[open]'), function (d) { return d.id; });
     ol.textContent = '';
     st.items.forEach(function (item, n) {
       ol.appendChild(item.kind === 'finding' ? findingCard(item, n) : feedbackCard(item, n));
     });
+    opened.forEach(function (id) { var d = $(id); if (d) d.open = true; });
     if (!st.items.length) ol.appendChild(el('li', null, t('wsNothingToReview')));
     var from = st.total ? st.offset + 1 : 0, to = st.offset + st.items.length;
     $('list-count').textContent = t('wsCountText', { from: from, to: to, total: st.total, n: st.total });
