@@ -9,7 +9,9 @@
 import assert from 'node:assert/strict';
 import { after, before, gotoReady, newPage, signIn, signInWithKeyboard, startBoth, stopBoth, tabTo, test } from './helpers.mjs';
 import { checkState } from './survey-helpers.mjs';
-import { call, login } from '../lib/server.mjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { call, login, repoRoot } from '../lib/server.mjs';
 
 const PW = 'walk review password 3b7d';
 const USERS = [
@@ -20,9 +22,21 @@ const USERS = [
 
 let srv;
 let browser;
+// A finding recorded now by staff with a photo and a measurement: the
+// newest in the review list.
+const PHOTO_FINDING = '6f1c2f4e-8a3b-4f59-9d2e-0b1d4c7a9e10';
 
 before(async () => {
   ({ server: srv, browser } = await startBoth({ users: USERS }));
+  const bytes = readFileSync(path.join(repoRoot, 'tests/fixtures/photos/tiny.png'));
+  const up = await fetch(`${srv.url}/api/v1/photos`, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: bytes });
+  const photo = await up.json();
+  assert.equal(up.status, 201, JSON.stringify(photo));
+  const s = await login(srv, 'review-moderator', PW);
+  const r = await call(srv, 'POST', '/api/v1/walks/1/findings', { cookie: s.cookie, csrf: s.csrf, body: {
+    id: PHOTO_FINDING, geometry: { type: 'Point', coordinates: [28.8135, 61.2214] }, type: 'kerb', grade: 'este',
+    groups: ['wheelchair'], measurements: { kerb_height_mm: 60 }, description: 'Reunakivi korkea suojatiellä.', photos: [photo.id] } });
+  assert.equal(r.status, 201, r.text);
 });
 after(() => stopBoth(srv, browser));
 
@@ -67,7 +81,17 @@ test('a council member reviews a finding by keyboard alone and the consensus sho
     const ids = await page.$$eval('#review-list li.card', (lis) => lis.map((li) => li.dataset.id));
     assert.deepEqual(ids, list.items.map((i) => i.id), 'the list is the API\'s, newest first');
     const item = list.items[0];
+    assert.equal(item.id, PHOTO_FINDING, 'the newest first');
     const before = item.consensus;
+    // Its photo as a thumbnail with words, linking to the display size.
+    const card = `#review-list li.card[data-id="${item.id}"]`;
+    const img = await page.$eval(`${card} .ws-photos img`, (i) => ({ src: i.getAttribute('src'), alt: i.alt, href: i.parentNode.getAttribute('href') }));
+    assert.match(img.src, /^\/api\/v1\/photos\/[0-9a-f]+\/thumb$/);
+    assert.equal(img.href, img.src.replace(/thumb$/, 'display'));
+    assert.equal(img.alt, 'Valokuva 1: Reunakivet ja tasoerot');
+    assert.ok(await page.$eval(`${card} .ws-photos img`, (i) => i.complete && i.naturalWidth > 0), 'the thumbnail loads');
+    // Its measurement with the verdict at its level.
+    assert.match(await page.textContent(`${card} [data-measure="kerb_height_mm"]`), /60\s*mm – Este/);
 
     // The card shows the finding's measurements with their verdicts.
     const full = (await call(srv, 'GET', `/api/v1/walk-findings/${item.id}`)).json.finding.properties;
