@@ -50,6 +50,7 @@
     addRow(dl, t('wsGroups'), W.groupsText(p.groups), 'groups');
     addRow(dl, t('wsLevel'), W.levelName(p.level) + (p.special_area ? ' (' + p.special_area + ')' : ''), 'level');
     addRow(dl, t('fDistrict'), W.districtName(p.district));
+    addRow(dl, t('wsPlace'), W.placeText(data.finding.geometry), 'place');
     if (p.surface) addRow(dl, t('wsSurface'), W.surfaceName(p.surface));
     addRow(dl, t('description'), p.description || '–');
     addRow(dl, t('wsSource'), p.source === 'feedback' ? t('wsFromFeedback', { id: p.feedback }) : t('wsFromWalk', { title: walkTitle(p.walk) }));

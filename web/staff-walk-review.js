@@ -108,6 +108,7 @@
     row(dl, t('wsWalk'), item.walk ? walkTitle(item.walk) : t('wsFromFeedbackShort'));
     row(dl, t('wsStatus'), W.statusName(item.status));
     row(dl, t('wsLevel'), W.levelName(item.level));
+    row(dl, t('wsPlace'), W.placeText(item.geometry));
     row(dl, t('wsGroups'), W.groupsText(p.groups));
     row(dl, t('description'), item.description);
     row(dl, t('colCreated'), VK.formatDate(item.created, true));
@@ -190,6 +191,7 @@
     row(dl, t('description'), item.description);
     row(dl, t('fStatus'), VK.statusName(item.status));
     row(dl, t('fDistrict'), W.districtName(item.district));
+    row(dl, t('wsPlace'), W.placeText(item.geometry));
     row(dl, t('colCreated'), VK.formatDate(item.created, true));
     li.appendChild(dl);
     var fb = st.feedback[item.id];

@@ -90,6 +90,8 @@ test('a council member reviews a finding by keyboard alone and the consensus sho
     assert.equal(img.href, img.src.replace(/thumb$/, 'display'));
     assert.equal(img.alt, 'Valokuva 1: Reunakivet ja tasoerot');
     assert.ok(await page.$eval(`${card} .ws-photos img`, (i) => i.complete && i.naturalWidth > 0), 'the thumbnail loads');
+    // Its place in words, for those without a map.
+    assert.match(await page.textContent(card), /61\.22140, 28\.81350/);
     // Its measurement with the verdict at its level.
     assert.match(await page.textContent(`${card} [data-measure="kerb_height_mm"]`), /60\s*mm – Este/);
 

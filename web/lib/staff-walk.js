@@ -62,6 +62,16 @@
   function groupsText(gs) { return (gs && gs.length) ? gs.map(groupName).join(', ') : t('wsNone'); }
   function fmtDate(iso) { return iso ? VK.formatDate(iso.length === 10 ? iso + 'T12:00:00Z' : iso) : '–'; }
 
+  // Where a finding is, in words for those without the map: "lat, lon"
+  // of a point, or of a stretch's ends.
+  function placeText(g) {
+    if (!g || !g.coordinates) return '–';
+    var ll = function (c) { return c[1].toFixed(5) + ', ' + c[0].toFixed(5); };
+    if (g.type === 'Point') return ll(g.coordinates);
+    if (g.type === 'LineString') return t('wsStretch', { from: ll(g.coordinates[0]), to: ll(g.coordinates[g.coordinates.length - 1]) });
+    return g.type;
+  }
+
   // An API failure in the page's words: the server's message is English,
   // so the codes (and code+field pairs) the page knows get their own
   // sentence; vars fill in {from} and {to} of a refused transition.
@@ -172,7 +182,7 @@
     ref: ref, load: load,
     gradeName: gradeName, typeName: typeName, groupName: groupName, surfaceName: surfaceName,
     measure: measure, measureLabel: measureLabel, unitName: unitName, districtName: districtName, statusName: statusName,
-    levelName: levelName, voteName: voteName, groupsText: groupsText, fmtDate: fmtDate,
+    levelName: levelName, voteName: voteName, placeText: placeText, groupsText: groupsText, fmtDate: fmtDate,
     errorText: errorText, showError: showError, measurementsList: measurementsList,
     photosList: photosList, consensusText: consensusText, transitions: transitions,
     canReview: canReview, fillSelect: fillSelect, uuid: uuid
