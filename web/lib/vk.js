@@ -244,6 +244,8 @@
     ['/staff.html', 'navInbox'],
     ['/staff-surveys.html', 'navSurveys', 'nav-surveys'],
     ['/staff-budget.html', 'navBudget'],
+    ['/staff-walks.html', 'navWalks'],
+    ['/staff-walk-review.html', 'navWalkReview'],
     ['/staff-users.html', 'navUsers', 'nav-users'],
     ['/staff-audit.html', 'navAudit', 'nav-audit'],
     ['/', 'navPublic']
