@@ -19,6 +19,7 @@
 #include "db/stmt.h"
 #include "features/registry.h"
 #include "survey/cache.h"
+#include "survey/publish_internal.h"
 
 #define LAYERS_SQL(X)                                                                   \
     X(SQL_LAYERS_ALL,                                                                   \
@@ -168,9 +169,52 @@ static vk_err followup_column(vk_arena *a, const json_t *fu, store_column *c)
     return c->name && c->sql ? VK_OK : VK_ENOMEM;
 }
 
-/* The collection of map question el of survey (id, slug). */
+/* How a public layer shows its points when the author asks for snapping
+ * (docs/survey-publish.md, "Maps"): each at the centre of its hexagon, the
+ * grid of the public results, and only in hexagons where at least k
+ * respondents drew (a line or an area counts in its centroid's hexagon,
+ * as there); lines, areas and features without a geometry are not
+ * listed. hex_size 0: not snapped. */
+typedef struct layer_snap {
+    int hex_size, k;
+} layer_snap;
+
+#define SNAP_CELL(g) "vk_hex_cell(ST_X(" g "), ST_Y(" g "), %d)"
+
+/* from, geom_sql and the box table of a snapped layer. */
+static vk_err snap_layer(vk_arena *a, int64_t id, const char *key, layer_snap sn,
+                         store_collection *col)
+{
+    int h = sn.hex_size;
+    col->from = arena_printf(
+        a,
+        "survey_feature sf JOIN survey_response sr ON sr.id = sf.response_id "
+        "AND sf.survey_id = %lld AND sf.question = '%s' AND GeometryType(sf.geom) = 'POINT' "
+        "AND " SNAP_CELL("sf.geom") " IN (SELECT " SNAP_CELL("ST_Centroid(h.geom)") " AS c "
+        "FROM survey_feature h WHERE h.survey_id = %lld AND h.question = '%s' "
+        "AND h.geom IS NOT NULL GROUP BY c HAVING count(DISTINCT h.response_id) >= %d) "
+        "LEFT JOIN district d ON d.id = sf.district_id",
+        (long long)id, key, h, h, (long long)id, key, sn.k);
+    col->geom_sql = arena_printf(a,
+                                 "MakePoint(vk_hex_lon(" SNAP_CELL("sf.geom") ", %d), "
+                                 "vk_hex_lat(" SNAP_CELL("sf.geom") ", %d), 4326)",
+                                 h, h, h, h);
+    /* The boxes of the snapped points (the R*Tree holds where they were
+     * drawn), so a bbox finds a point where it is shown. */
+    col->rtree = arena_printf(a,
+                              "(SELECT x.id AS pkid, vk_hex_lon(x.c, %d) AS xmin, "
+                              "vk_hex_lon(x.c, %d) AS xmax, vk_hex_lat(x.c, %d) AS ymin, "
+                              "vk_hex_lat(x.c, %d) AS ymax FROM (SELECT id, " SNAP_CELL("geom")
+                              " AS c FROM survey_feature WHERE survey_id = %lld AND "
+                              "question = '%s' AND GeometryType(geom) = 'POINT') x)",
+                              h, h, h, h, h, (long long)id, key);
+    return col->from && col->geom_sql && col->rtree ? VK_OK : VK_ENOMEM;
+}
+
+/* The collection of map question el of survey (id, slug); snapped when
+ * sn.hex_size > 0. */
 static vk_err build_layer(vk_arena *a, int64_t id, const char *slug, const json_t *def,
-                          const json_t *el, store_collection *col)
+                          const json_t *el, layer_snap sn, store_collection *col)
 {
     const char *key = json_string_value(json_object_get(el, "key"));
     const char *type = type_of(el);
@@ -217,6 +261,17 @@ static vk_err build_layer(vk_arena *a, int64_t id, const char *slug, const json_
     col->time_sql = "sr.submitted_at";
     col->columns = cols;
     col->ncolumns = n;
+    if (sn.hex_size > 0) {
+        if (snap_layer(a, id, key, sn, col))
+            return VK_ENOMEM;
+        col->description = arena_printf(
+            a,
+            "Answers to the map question %s of the survey %s, as published: each drawn point "
+            "at the centre of its %d m hexagon (EPSG:3067), only in hexagons where at least %d "
+            "respondents drew; lines, areas and features placed without a geometry are not "
+            "listed.",
+            key, slug, sn.hex_size, sn.k);
+    }
     return col->id && col->title && col->description && col->from && col->rtree ? VK_OK
                                                                                   : VK_ENOMEM;
 }
@@ -293,6 +348,18 @@ static vk_err load_row(vk_ctx *ctx, db_row *row, vk_arena *a, int staff, survey_
         return e;
     }
     const json_t *def = sc ? sc->def->doc : NULL;
+    /* Everyone but staff sees the layers as the author publishes them. */
+    layer_snap sn = {0, 0};
+    if (!staff) {
+        pub_settings set;
+        if ((e = pub_settings_get(ctx->store, s->id, &set, ei))) {
+            json_decref(pub);
+            return e;
+        }
+        if (set.snap)
+            sn = (layer_snap){set.hex_size, set.k};
+        pub_settings_fini(&set);
+    }
     e = s->slug && pub && def ? VK_OK : VK_ENOMEM;
     size_t nel = 0, p, i;
     const json_t *page, *el;
@@ -316,7 +383,7 @@ static vk_err load_row(vk_ctx *ctx, db_row *row, vk_arena *a, int staff, survey_
             }
             if (!staff && !listed(pub, key))
                 continue;
-            e = build_layer(a, s->id, s->slug, def, el, &s->layers[s->nlayers]);
+            e = build_layer(a, s->id, s->slug, def, el, sn, &s->layers[s->nlayers]);
             if (!e && !(s->layer_questions[s->nlayers++] = vk_arena_strdup(a, key)))
                 e = VK_ENOMEM;
         }
