@@ -33,6 +33,10 @@
 #define SNAPS_KEPT 16     /* surveys with a snapshot */
 #define QUERY_MAX 400
 #define DISTRICTS_MAX 1024
+/* A snapshot that took this long to make is made again at most every
+ * SNAP_KEEP_US while only responses come (keep_recent). */
+#define SNAP_SLOW_US 250000
+#define SNAP_KEEP_US 60000000
 
 typedef enum { PK_CHOICE, PK_MULTI, PK_SCALE, PK_NUMBER, PK_MATRIX, PK_TEXT, PK_MAP, PK_BUDGET,
                PK_COUNT } pkind;
@@ -70,6 +74,7 @@ typedef struct pquest {
 typedef struct psnap {
     int64_t survey_id;
     char stamp[96];
+    int64_t built_us, cost_us; /* when it was made (monotonic) and how long it took */
     int64_t version;
     int k, snap, hex_size;
     pub_settings set;
@@ -1213,9 +1218,12 @@ static vk_err snap_get(vk_ctx *ctx, const survey_row *r, const survey_def *d, co
     if (slot < 0)
         slot = (int)(r->id % SNAPS_KEPT);
     psnap *s = NULL;
+    int64_t t0 = vk_monotonic_us();
     vk_err e = snap_build(ctx, r->id, d, r->public_questions, stamp, &s, ei);
     if (e)
         return e;
+    s->built_us = vk_monotonic_us();
+    s->cost_us = s->built_us - t0;
     s->version = r->version;
     snap_free(snaps[slot]);
     snaps[slot] = s;
@@ -1236,6 +1244,30 @@ static uint64_t fnv1a(const char *s)
 static int etag_matches(const char *header, const char *etag)
 {
     return header && (strcmp(header, "*") == 0 || strstr(header, etag) != NULL);
+}
+
+/* A large survey's snapshot (one that took SNAP_SLOW_US or more to make)
+ * is made again at most every SNAP_KEEP_US while only responses came:
+ * until then its figures, and the ETag naming its stamp, stay those of
+ * the snapshot kept, so a survey taking answers is not counted anew on
+ * every request after every answer. A change of the version, the
+ * settings, a moderation or a staff edit (the stamp before its '_') is
+ * shown at once. stamp (the survey's now) becomes the kept one's. */
+static void keep_recent(int64_t survey_id, char stamp[96])
+{
+    const char *cut = strchr(stamp, '_');
+    size_t n = cut ? (size_t)(cut - stamp) + 1 : strlen(stamp);
+    int64_t now = vk_monotonic_us();
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < SNAPS_KEPT; i++) {
+        const psnap *s = snaps[i];
+        if (s && s->survey_id == survey_id && strncmp(s->stamp, stamp, n) == 0 &&
+            s->cost_us >= SNAP_SLOW_US && now - s->built_us < SNAP_KEEP_US) {
+            snprintf(stamp, 96, "%s", s->stamp);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lock);
 }
 
 /* The survey at slug whose results are out now: its row (survey_row_fini
@@ -1283,10 +1315,12 @@ static vk_err results_open(vk_ctx *ctx, const char *slug, int hidden_404, survey
         survey_row_fini(r);
         return e;
     }
-    /* the last staff edit and the public questions, as a hash */
+    /* the last staff edit and the public questions, as a hash; after the
+     * '_' what the responses change */
     uint64_t uh = fnv1a(updated);
-    snprintf(stamp, 96, "%lld.%lld.%lld.%lld.%llx", (long long)version, (long long)count,
-             (long long)maxid, (long long)revision, (unsigned long long)uh);
+    snprintf(stamp, 96, "%lld.%lld.%llx_%lld.%lld", (long long)version, (long long)revision,
+             (unsigned long long)uh, (long long)count, (long long)maxid);
+    keep_recent(r->id, stamp);
     return VK_OK;
 }
 
