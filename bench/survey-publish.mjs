@@ -46,6 +46,23 @@ try {
   const hex = q ? await timed(`/api/v1/surveys/${slug}/results/${q.key}.geojson`) : null;
   console.log(`after each of 5 new responses: ${after.join(', ')}`);
   if (hex) console.log(`results/${q.key}.geojson: ${hex.r.status} ${hex.r.json.features.length} hexagons, ${hex.ms.toFixed(1)} ms`);
+  // The OGC API side: the hexagon collection, and the public layer of
+  // drawn points snapped to the hexagons (docs/survey-publish.md).
+  const pub = await call(srv, 'PUT', `/api/v1/staff/surveys/${slug}/public`, { token: 'p', body: { questions: ['unsafe_spots'] } });
+  if (pub.status !== 200) throw new Error(pub.text);
+  for (const path of [`/ogcapi/collections/results-${slug}-unsafe_spots-hex/items?limit=1000`,
+    `/ogcapi/collections/survey-${slug}-unsafe_spots/items?limit=100`]) {
+    const runs = [];
+    let last;
+    for (let i = 0; i < 5; i++) {
+      const x = await timed(path);
+      if (x.r.status !== 200) throw new Error(x.r.text);
+      runs.push(x.ms);
+      last = x.r.json;
+    }
+    runs.sort((a, b) => a - b);
+    console.log(`${path}: numberMatched ${last.numberMatched}, median of 5 ${runs[2].toFixed(1)} ms`);
+  }
   console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 } finally {
   await srv.close();

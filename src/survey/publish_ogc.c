@@ -36,6 +36,7 @@ typedef struct result_col {
     vk_collection_entry e;
     const char *slug, *question;
     map_kind kind;
+    const pub_map *map; /* the figures when found by id (this request's) */
 } result_col;
 
 /* ---- features ---- */
@@ -256,7 +257,9 @@ static vk_err col_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
     if (!feature && !q.has_bbox && vk_req_param(req, "bbox-crs"))
         return vk_fail(&ctx->err, VK_EPARAM, "bbox-crs", "bbox-crs is given without a bbox");
     pub_map m;
-    if ((e = map_of(ctx, req, col, &m)))
+    if (col->map)
+        m = *col->map; /* provider_find read them for this request */
+    else if ((e = map_of(ctx, req, col, &m)))
         return e;
     vk_buf *b = &resp->body;
     resp->content_type = MT_GEOJSON;
@@ -404,17 +407,20 @@ static vk_err provider_find(vk_ctx *ctx, const vk_req *req, const char *id,
     map_kind kind;
     if (!parse_id(id, slug, sizeof slug, question, sizeof question, &kind))
         return VK_OK;
-    pub_map m;
-    vk_err e = survey_publish_map(ctx, req->arena, slug, question, &m, &ctx->err);
+    pub_map *m = vk_arena_alloc(req->arena, sizeof *m);
+    if (!m)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    vk_err e = survey_publish_map(ctx, req->arena, slug, question, m, &ctx->err);
     if (e == VK_ENOT_FOUND) {
         vk_errinfo_clear(&ctx->err);
         return VK_OK; /* not out, or no such question: no such collection */
     }
     if (e)
         return e;
-    result_col *c = col_new(req->arena, slug, question, m.title, kind);
+    result_col *c = col_new(req->arena, slug, question, m->title, kind);
     if (!c)
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    c->map = m;
     *out = &c->e;
     return VK_OK;
 }
