@@ -138,7 +138,10 @@ static int is_fixed_name(const char *name)
 /* One follow-up answer as a column: numbers as numbers, text as text,
  * anything else (choices, rankings, yes/no) as its JSON text. A skipped
  * follow-up ("skip") is null in a number column. */
-static vk_err followup_column(vk_arena *a, const json_t *fu, store_column *c)
+/* moderated: a text follow-up is shown only once a moderator approved it
+ * (the public's snapped layer, as the public results; its answer id is
+ * RESPONSE.QUESTION.INDEX.FOLLOWUP, docs/survey-publish.md). */
+static vk_err followup_column(vk_arena *a, const json_t *fu, int moderated, store_column *c)
 {
     const char *key = json_string_value(json_object_get(fu, "key"));
     const char *type = type_of(fu);
@@ -153,6 +156,14 @@ static vk_err followup_column(vk_arena *a, const json_t *fu, store_column *c)
         c->sql = arena_printf(a,
                               "(CASE WHEN json_type(sf.answers, '$.%s') IN ('integer', 'real') "
                               "THEN json_extract(sf.answers, '$.%s') END)",
+                              key, key);
+    } else if (moderated && strcmp(type, "text") == 0) {
+        c->type = CQL2_Q_STRING;
+        c->sql = arena_printf(a,
+                              "(CASE WHEN EXISTS (SELECT 1 FROM survey_text_state t WHERE "
+                              "t.response_id = sf.response_id AND t.answer = sf.response_id || "
+                              "'.' || sf.question || '.' || sf.idx || '.%s' AND "
+                              "t.state = 'approved') THEN json_extract(sf.answers, '$.%s') END)",
                               key, key);
     } else if (strcmp(type, "text") == 0 || strcmp(type, "date") == 0 ||
                strcmp(type, "single-choice") == 0) {
@@ -225,13 +236,20 @@ static vk_err build_layer(vk_arena *a, int64_t id, const char *slug, const json_
     store_column *cols = vk_arena_alloc(a, sizeof *cols * (NFIXED + nfu));
     if (!cols)
         return VK_ENOMEM;
-    memcpy(cols, fixed_columns, sizeof fixed_columns);
-    int n = NFIXED;
-    for (size_t i = 0; i < json_array_size(fus) && n < NFIXED + (int)nfu; i++) {
+    int n = 0, snapped = sn.hex_size > 0;
+    /* Snapped (published as the results are), nothing names a respondent
+     * or a time: not the response's id, time or version. */
+    for (int i = 0; i < NFIXED; i++)
+        if (!snapped || (strcmp(fixed_columns[i].name, "response") != 0 &&
+                         strcmp(fixed_columns[i].name, "submitted") != 0 &&
+                         strcmp(fixed_columns[i].name, "version") != 0))
+            cols[n++] = fixed_columns[i];
+    int nmax = n + (int)nfu;
+    for (size_t i = 0; i < json_array_size(fus) && n < nmax; i++) {
         const json_t *fu = json_array_get(fus, i);
         if (!key_ok(json_string_value(json_object_get(fu, "key"))))
             continue;
-        if (followup_column(a, fu, &cols[n++]))
+        if (followup_column(a, fu, snapped, &cols[n++]))
             return VK_ENOMEM;
     }
     const char *stitle = text_fi(json_object_get(def, "title"));
@@ -261,7 +279,8 @@ static vk_err build_layer(vk_arena *a, int64_t id, const char *slug, const json_
     col->time_sql = "sr.submitted_at";
     col->columns = cols;
     col->ncolumns = n;
-    if (sn.hex_size > 0) {
+    if (snapped) {
+        col->time_sql = NULL;
         if (snap_layer(a, id, key, sn, col))
             return VK_ENOMEM;
         col->description = arena_printf(
@@ -269,7 +288,8 @@ static vk_err build_layer(vk_arena *a, int64_t id, const char *slug, const json_
             "Answers to the map question %s of the survey %s, as published: each drawn point "
             "at the centre of its %d m hexagon (EPSG:3067), only in hexagons where at least %d "
             "respondents drew; lines, areas and features placed without a geometry are not "
-            "listed.",
+            "listed, nor the response or its time; a text follow-up once a moderator approved "
+            "it.",
             key, slug, sn.hex_size, sn.k);
     }
     return col->id && col->title && col->description && col->from && col->rtree ? VK_OK

@@ -26,7 +26,8 @@ const DOC = {
     elements: [
       { key: 'mode', type: 'single-choice', text: T('Kulkutapa'),
         choices: ['walk', 'bike'].map((key) => ({ key, text: T(key) })) },
-      { key: 'spots', type: 'map-point', text: T('Paikat') },
+      { key: 'spots', type: 'map-point', text: T('Paikat'),
+        followups: [{ key: 'why', type: 'text', text: T('Miksi') }] },
       { key: 'route', type: 'map-line', text: T('Reitti') },
     ],
   }],
@@ -42,6 +43,8 @@ const N = 19;
 const placeOf = (i) => (i < 12 ? A : i < 14 ? B : C);
 function answersOf(i) {
   const a = { mode: i % 2 ? 'bike' : 'walk', spots: [{ geometry: { type: 'Point', coordinates: placeOf(i) } }] };
+  // three at A say why (free text: public only once approved)
+  if (i < 3) a.spots[0].answers = { why: `syy ${i}` };
   if (i < 7) a.route = [{ geometry: { type: 'LineString', coordinates: [A, [A[0] + 0.001, A[1] + 0.0002]] } }];
   return a;
 }
@@ -291,6 +294,21 @@ describe('the public layer of drawn features', () => {
       assert.ok(centres.some(([cx, cy]) => Math.abs(cx - x) < 1e-6 && Math.abs(cy - y) < 1e-6), `${x},${y} is a centre`);
       assert.ok(![A, B, C].some(([px, py]) => px === x && py === y), 'not where it was drawn');
     }
+    // Nothing names a respondent or a time; a free-text follow-up only once approved.
+    for (const f of layer.json.features) {
+      for (const p of ['response', 'submitted', 'version']) assert.ok(!(p in f.properties), p);
+    }
+    assert.equal(layer.json.features.filter((f) => f.properties.why !== null).length, 0, 'none approved yet');
+    const texts = await staff('GET', '/texts?question=spots');
+    assert.equal(texts.status, 200, texts.text);
+    assert.equal(texts.json.texts.length, 3);
+    const approve = texts.json.texts.find((t) => t.text === 'syy 1');
+    r = await staff('PUT', `/texts/${approve.id}`, { state: 'approved' });
+    assert.equal(r.status, 200, r.text);
+    const moderated = await items(`survey-${SLUG}-spots`, '?limit=100');
+    assert.deepEqual(moderated.json.features.map((f) => f.properties.why).filter((w) => w !== null), ['syy 1']);
+    const qs = await get(`${OGC}/collections/survey-${SLUG}-spots/queryables`);
+    assert.ok(!('submitted' in qs.json.properties) && !('response' in qs.json.properties) && 'why' in qs.json.properties);
     const atA = centres.find(([x, y]) => Math.abs(x - A[0]) < 0.01 && Math.abs(y - A[1]) < 0.01);
     const box = await items(`survey-${SLUG}-spots`, `?bbox=${atA[0] - 1e-4},${atA[1] - 1e-4},${atA[0] + 1e-4},${atA[1] + 1e-4}`);
     assert.equal(box.json.numberMatched, 12, 'a bbox finds a point where it is shown');
@@ -312,6 +330,9 @@ describe('the public layer of drawn features', () => {
     const layer = await items(`survey-${SLUG}-spots`, '?limit=100');
     assert.equal(layer.json.numberMatched, N);
     assert.ok(layer.json.features.some((f) => f.geometry.coordinates[0] === B[0] && f.geometry.coordinates[1] === B[1]));
+    // the author's choice: the features as sent, with their response and time
+    assert.equal(layer.json.features.filter((f) => f.properties.why !== null).length, 3);
+    assert.ok(layer.json.features.every((f) => f.properties.response && f.properties.submitted));
     assert.equal((await items(`survey-${SLUG}-route`)).json.numberMatched, 7);
     r = await staff('PUT', '/publication', { snap: true });
     assert.equal(r.status, 200, r.text);
