@@ -184,7 +184,7 @@
   function answerWords(key, v) {
     var e = st.index[key];
     if (v === null || v === undefined) return '';
-    if (e && MAP_TYPES.indexOf(e.type) >= 0 && Array.isArray(v)) return t('rsMineFeatures', { n: v.length });
+    if (e && MAP_TYPES.indexOf(e.type) >= 0 && Array.isArray(v)) return t(v.length === 1 ? 'rsMineFeature' : 'rsMineFeatures', { n: v.length });
     if (Array.isArray(v)) return v.map(function (x) { return typeof x === 'string' ? choiceText(key, x) : answerWords(key, x); }).join(', ');
     if (typeof v === 'object') {
       if (v.other) return t('rsOther') + ': ' + v.other;

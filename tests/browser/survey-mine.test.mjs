@@ -15,9 +15,9 @@ import { PLANNER, checkState } from './survey-helpers.mjs';
 const SLUG = 'turvallinen-koulutie';
 const ID = '6f1c2a10-3b4d-4e5f-8a9b-0c1d2e3f4a5b';
 const MINE = {
-  fi: { answer: 'Sinun vastauksesi:', marks: '1 merkintää kartalla', shown: /Omat vastauksesi näkyvät/ },
-  sv: { answer: 'Ditt svar:', marks: '1 markeringar på kartan', shown: /Dina svar visas/ },
-  en: { answer: 'Your answer:', marks: '1 marks on the map', shown: /Your answers are shown/ },
+  fi: { answer: 'Sinun vastauksesi:', marks: 'yksi merkintä kartalla', shown: /Omat vastauksesi näkyvät/ },
+  sv: { answer: 'Ditt svar:', marks: 'en markering på kartan', shown: /Dina svar visas/ },
+  en: { answer: 'Your answer:', marks: 'one mark on the map', shown: /Your answers are shown/ },
 };
 
 let server;
