@@ -203,8 +203,6 @@ static vk_err find_entry(vk_ctx *ctx, const vk_req *req, const vk_collection_ent
     return req->nargs ? vk_registry_find_entry(ctx, req, req->args[0], out) : VK_OK;
 }
 
-static int write_entry(void *arg, const vk_collection_entry *col);
-
 /* The collections providers give (features/registry.h), one by one. */
 typedef struct provided_writer {
     vk_ctx *ctx;

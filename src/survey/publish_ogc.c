@@ -166,10 +166,12 @@ static vk_err write_features(vk_ctx *ctx, vk_arena *a, const pub_map *m, map_kin
         if (q->only && strcmp(q->only, id) != 0)
             continue;
         if (kind == KIND_HEX &&
-            gis_hex_ring_geojson(ctx->proj, &g, ar->q, ar->r, q->crs, &geom, box) != VK_OK)
+            gis_hex_ring_geojson(ctx->proj, &g, ar->q, ar->r, q->crs, &geom, box) != VK_OK) {
             e = vk_fail(&ctx->err, VK_EPARAM, "crs", "a hexagon cannot be written in this crs");
-        if (e || (q->has_bbox && (!s && kind == KIND_DISTRICTS)) ||
-            (q->has_bbox && !boxes_meet(box, q->bbox)))
+            break;
+        }
+        /* A bbox keeps what meets it (a district without a shape: nothing). */
+        if (q->has_bbox && ((kind == KIND_DISTRICTS && !s) || !boxes_meet(box, q->bbox)))
             continue;
         long long at = (*matched)++;
         if (at < q->offset || *written >= q->limit)

@@ -195,6 +195,10 @@ describe('the collections equal the public results JSON', () => {
     const box = await items(id, `?bbox=${A[0] - 0.001},${A[1] - 0.001},${A[0] + 0.001},${A[1] + 0.001}`);
     assert.equal(box.json.features.length, 1, 'only the hexagon of A');
     assert.equal(box.json.features[0].properties.count, 12);
+    const every = (await items(colId('spots', 'districts'), '?limit=1000')).json.features.length;
+    const near = await items(colId('spots', 'districts'), `?limit=1000&bbox=${A[0] - 0.0005},${A[1] - 0.0005},${A[0] + 0.0005},${A[1] + 0.0005}`);
+    assert.ok(near.json.features.length >= 1 && near.json.features.length < every, 'a bbox keeps the districts it meets');
+    assert.ok(near.json.features.some((f) => f.properties.count === 17), 'A\'s district among them');
     const metres = await items(id, '?crs=http://www.opengis.net/def/crs/EPSG/0/3067');
     assert.equal(metres.status, 200, metres.text);
     assert.match(metres.headers.get('content-crs'), /3067/);
