@@ -33,10 +33,6 @@
 #define SNAPS_KEPT 16     /* surveys with a snapshot */
 #define QUERY_MAX 400
 #define DISTRICTS_MAX 1024
-/* A snapshot that took this long to make is made again at most every
- * SNAP_KEEP_US while only responses come (keep_recent). */
-#define SNAP_SLOW_US 250000
-#define SNAP_KEEP_US 60000000
 
 typedef enum { PK_CHOICE, PK_MULTI, PK_SCALE, PK_NUMBER, PK_MATRIX, PK_TEXT, PK_MAP, PK_BUDGET,
                PK_COUNT } pkind;
@@ -1246,23 +1242,16 @@ static int etag_matches(const char *header, const char *etag)
     return header && (strcmp(header, "*") == 0 || strstr(header, etag) != NULL);
 }
 
-/* A large survey's snapshot (one that took SNAP_SLOW_US or more to make)
- * is made again at most every SNAP_KEEP_US while only responses came:
- * until then its figures, and the ETag naming its stamp, stay those of
- * the snapshot kept, so a survey taking answers is not counted anew on
- * every request after every answer. A change of the version, the
- * settings, a moderation or a staff edit (the stamp before its '_') is
- * shown at once. stamp (the survey's now) becomes the kept one's. */
+/* The kept snapshot's stamp for stamp when it may stand in for it
+ * (survey_snap_keep, survey/cache.h). */
 static void keep_recent(int64_t survey_id, char stamp[96])
 {
-    const char *cut = strchr(stamp, '_');
-    size_t n = cut ? (size_t)(cut - stamp) + 1 : strlen(stamp);
     int64_t now = vk_monotonic_us();
     pthread_mutex_lock(&lock);
     for (int i = 0; i < SNAPS_KEPT; i++) {
         const psnap *s = snaps[i];
-        if (s && s->survey_id == survey_id && strncmp(s->stamp, stamp, n) == 0 &&
-            s->cost_us >= SNAP_SLOW_US && now - s->built_us < SNAP_KEEP_US) {
+        if (s && s->survey_id == survey_id &&
+            survey_snap_keep(s->stamp, stamp, s->built_us, s->cost_us, now)) {
             snprintf(stamp, 96, "%s", s->stamp);
             break;
         }
