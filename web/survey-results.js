@@ -163,6 +163,15 @@
         cols: [{ label: t('rsDistrict') }, { label: t('rsRespondents'), num: true }] }));
     }
     if (q.items) frag.appendChild(items(q));
+    // The whole survey's figures as files (QGIS, GDAL), whatever the view.
+    var files = el('ul', 'rs-downloads');
+    [['', 'rsGeojsonHex'], ['-districts', 'rsGeojsonDistricts']].forEach(function (f) {
+      var li = el('li');
+      li.appendChild(el('a', { href: api('/results/' + encodeURIComponent(q.key) + f[0] + '.geojson'), download: '' },
+        t(f[1], { question: qText(q.key) })));
+      files.appendChild(li);
+    });
+    frag.appendChild(files);
     return frag;
   }
 

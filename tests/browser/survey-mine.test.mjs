@@ -4,7 +4,7 @@
 // /s/{slug}/results with the token — from the link (?mine=) or as this
 // browser remembered it — and shows their answers at the questions with
 // the keyboard alone; axe-core finds nothing in fi, sv and en; an unknown
-// token is said in words.
+// token is said in words. The map questions' GeoJSON downloads are there.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -72,8 +72,16 @@ test('own answers beside the published results, from the resume link, keyboard a
     assert.equal(await page.getAttribute('#rs-mine-show', 'aria-expanded'), 'true');
     assert.match(await page.textContent('#rs-mine-status'), MINE.en.shown);
     await assertMineShown(page, 'en');
-    // The public figures are still there beside them.
+    // The public figures are still there beside them, and a map question's
+    // as GeoJSON files (the same as the OGC API collections).
     assert.ok(await page.locator('#rq-mode .chart-table').count() >= 1);
+    for (const file of ['route.geojson', 'route-districts.geojson']) {
+      const href = await page.getAttribute(`#rq-route .rs-downloads a[href$="/results/${file}"]`, 'href');
+      const d = await call(server, 'GET', href);
+      assert.equal(d.status, 200, `${file}: ${d.text}`);
+      assert.equal(d.json.type, 'FeatureCollection');
+      assert.ok(d.json.features.length > 0, file);
+    }
     await checkState(page, 'own answers beside the results');
     for (const lang of ['fi', 'sv', 'en']) {
       await page.click(`.lang-button[data-lang="${lang}"]`);
