@@ -466,8 +466,8 @@ static int cmp_cell(const void *a, const void *b)
 }
 
 /* The hex cells of a map question, and its features sorted by district
- * and by cell. qsort's comparator reads sort_q: the caller holds the
- * publish lock. */
+ * and by cell. qsort's comparator reads sort_q: the caller holds
+ * build_lock (snap_get). */
 static int build_cells(pquest *q, const gis_hex_grid *g, gis_proj *proj)
 {
     size_t n = q->nfeats ? q->nfeats : 1;
@@ -1175,6 +1175,7 @@ typedef struct kept_answer {
 } kept_answer;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER; /* snap_get */
 static psnap *snaps[SNAPS_KEPT];
 static kept_answer kept[ANSWERS_KEPT];
 static int kept_next;
@@ -1193,34 +1194,60 @@ void survey_publish_cache_clear(void)
     pthread_mutex_unlock(&lock);
 }
 
-/* The snapshot of the survey at stamp, made when missing or stale. Under
- * the lock. */
+/* The kept snapshot of the survey at stamp, or NULL. Under the lock. */
+static psnap *snap_find(int64_t survey_id, const char *stamp)
+{
+    for (int i = 0; i < SNAPS_KEPT; i++)
+        if (snaps[i] && snaps[i]->survey_id == survey_id && strcmp(snaps[i]->stamp, stamp) == 0)
+            return snaps[i];
+    return NULL;
+}
+
+/* The snapshot of the survey at stamp, made when missing or stale. Called
+ * and returning with the lock held; the lock is let go while a snapshot
+ * is made (a large survey's takes seconds), so answers kept for other
+ * queries and surveys are served meanwhile. Snapshots are made one at a
+ * time (build_lock; build_cells' sort needs it too), and one made by
+ * another request meanwhile is taken as it is. Lock order: build_lock,
+ * then lock. */
 static vk_err snap_get(vk_ctx *ctx, const survey_row *r, const survey_def *d, const char *stamp,
                        psnap **out, vk_errinfo *ei)
 {
-    int slot = -1;
-    for (int i = 0; i < SNAPS_KEPT; i++) {
-        if (snaps[i] && snaps[i]->survey_id == r->id) {
-            if (strcmp(snaps[i]->stamp, stamp) == 0) {
-                *out = snaps[i];
-                return VK_OK;
-            }
-            slot = i;
+    if ((*out = snap_find(r->id, stamp)))
+        return VK_OK;
+    pthread_mutex_unlock(&lock);
+    pthread_mutex_lock(&build_lock);
+    pthread_mutex_lock(&lock);
+    *out = snap_find(r->id, stamp);
+    pthread_mutex_unlock(&lock);
+    psnap *s = NULL;
+    vk_err e = VK_OK;
+    if (!*out) {
+        int64_t t0 = vk_monotonic_us();
+        e = snap_build(ctx, r->id, d, r->public_questions, stamp, &s, ei);
+        if (!e) {
+            s->built_us = vk_monotonic_us();
+            s->cost_us = s->built_us - t0;
+            s->version = r->version;
         }
     }
+    pthread_mutex_unlock(&build_lock);
+    pthread_mutex_lock(&lock);
+    if (e || !s) {
+        /* made meanwhile: look again, it may have gone since */
+        if (!e && !(*out = snap_find(r->id, stamp)))
+            return snap_get(ctx, r, d, stamp, out, ei);
+        return e;
+    }
+    int slot = -1;
+    for (int i = 0; slot < 0 && i < SNAPS_KEPT; i++)
+        if (snaps[i] && snaps[i]->survey_id == r->id)
+            slot = i;
     for (int i = 0; slot < 0 && i < SNAPS_KEPT; i++)
         if (!snaps[i])
             slot = i;
     if (slot < 0)
         slot = (int)(r->id % SNAPS_KEPT);
-    psnap *s = NULL;
-    int64_t t0 = vk_monotonic_us();
-    vk_err e = snap_build(ctx, r->id, d, r->public_questions, stamp, &s, ei);
-    if (e)
-        return e;
-    s->built_us = vk_monotonic_us();
-    s->cost_us = s->built_us - t0;
-    s->version = r->version;
     snap_free(snaps[slot]);
     snaps[slot] = s;
     *out = s;
