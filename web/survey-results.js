@@ -163,6 +163,15 @@
         cols: [{ label: t('rsDistrict') }, { label: t('rsRespondents'), num: true }] }));
     }
     if (q.items) frag.appendChild(items(q));
+    // The whole survey's figures as files (QGIS, GDAL), whatever the view.
+    var files = el('ul', 'rs-downloads');
+    [['', 'rsGeojsonHex'], ['-districts', 'rsGeojsonDistricts']].forEach(function (f) {
+      var li = el('li');
+      li.appendChild(el('a', { href: api('/results/' + encodeURIComponent(q.key) + f[0] + '.geojson'), download: '' },
+        t(f[1], { question: qText(q.key) })));
+      files.appendChild(li);
+    });
+    frag.appendChild(files);
     return frag;
   }
 
@@ -184,7 +193,7 @@
   function answerWords(key, v) {
     var e = st.index[key];
     if (v === null || v === undefined) return '';
-    if (e && MAP_TYPES.indexOf(e.type) >= 0 && Array.isArray(v)) return t('rsMineFeatures', { n: v.length });
+    if (e && MAP_TYPES.indexOf(e.type) >= 0 && Array.isArray(v)) return t(v.length === 1 ? 'rsMineFeature' : 'rsMineFeatures', { n: v.length });
     if (Array.isArray(v)) return v.map(function (x) { return typeof x === 'string' ? choiceText(key, x) : answerWords(key, x); }).join(', ');
     if (typeof v === 'object') {
       if (v.other) return t('rsOther') + ': ' + v.other;

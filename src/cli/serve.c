@@ -30,6 +30,7 @@
 #include "survey/api.h"
 #include "survey/seed.h"
 #include "survey/layers.h"
+#include "survey/publish.h"
 #include "walk/api.h"
 #include "walk/demo.h"
 #include "walk/layers.h"
@@ -274,7 +275,7 @@ static int serve(vk_config *cfg)
     randombytes_buf(cfg->address_key, sizeof cfg->address_key);
     fit_open_files(cfg);
     /* The collections features add to OGC API (features/registry.h). */
-    if (api_stats_register_collections(&ei) || survey_layers_register(&ei) ||
+    if (api_stats_register_collections(&ei) || survey_layers_register(&ei) || survey_publish_register(&ei) ||
         walk_layers_register(&ei) || budget_layers_register(&ei) || walk_api_init(&ei) || walk_photos_register(&ei))
         return fail("serve", &ei);
     /* Photos: libvips before any thread, and the one route whose body may

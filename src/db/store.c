@@ -125,6 +125,11 @@ static vk_err conn_open(store_conn **out, const char *path, int flags, vk_errinf
     sqlite3_busy_timeout(c->db, 10000);
     c->spatialite = spatialite_alloc_connection();
     spatialite_init_ex(c->db, c->spatialite, 0);
+    if (db_hex_functions(c->db)) {
+        vk_fail(ei, VK_ENOMEM, "", "cannot add the hexagon functions to %s", path);
+        store_close(c);
+        return VK_ENOMEM;
+    }
     vk_err e = store_exec(c, SQL_SCRIPT_PRAGMAS, ei);
     if (e) {
         store_close(c);

@@ -55,4 +55,7 @@ vk_err store_db_fail(store_conn *c, vk_errinfo *ei, const char *what);
 /* Finalize the connection's named statements (store_close). */
 void store_slices_close(store_conn *c);
 
+/* The hexagon grid's SQL functions on db (hex_sql.c); −1 on failure. */
+int db_hex_functions(struct sqlite3 *db);
+
 #endif

@@ -76,3 +76,43 @@ vk_err vk_registry_find_provided(vk_ctx *ctx, const vk_req *req, const char *id,
     }
     return VK_OK;
 }
+
+static const vk_entry_provider *entry_providers[VK_REGISTRY_MAX_PROVIDERS];
+static int nentry_providers;
+
+vk_err vk_registry_add_entry_provider(const vk_entry_provider *p, vk_errinfo *ei)
+{
+    for (int i = 0; i < nentry_providers; i++)
+        if (entry_providers[i] == p)
+            return VK_OK;
+    if (nentry_providers == VK_REGISTRY_MAX_PROVIDERS)
+        return vk_fail(ei, VK_EVALUE, "collection", "more than %d entry providers",
+                       VK_REGISTRY_MAX_PROVIDERS);
+    entry_providers[nentry_providers++] = p;
+    return VK_OK;
+}
+
+vk_err vk_registry_each_entry(vk_ctx *ctx, const vk_req *req, vk_entry_fn fn, void *arg)
+{
+    for (int i = 0; i < nentry_providers; i++) {
+        vk_err e = entry_providers[i]->each(ctx, req, fn, arg);
+        if (e)
+            return e;
+    }
+    return VK_OK;
+}
+
+vk_err vk_registry_find_entry(vk_ctx *ctx, const vk_req *req, const char *id,
+                              const vk_collection_entry **out)
+{
+    *out = vk_registry_find(id);
+    for (int i = 0; id && !*out && i < nentry_providers; i++) {
+        const char *prefix = entry_providers[i]->prefix;
+        if (strncmp(id, prefix, strlen(prefix)) == 0) {
+            vk_err e = entry_providers[i]->find(ctx, req, id, out);
+            if (e)
+                return e;
+        }
+    }
+    return VK_OK;
+}

@@ -66,4 +66,26 @@ vk_err vk_registry_each_provided(vk_ctx *ctx, const vk_req *req, vk_collection_f
 vk_err vk_registry_find_provided(vk_ctx *ctx, const vk_req *req, const char *id,
                                  const store_collection **out);
 
+/* Collections with items code of their own (as the entries above) that
+ * come and go while serving (a survey's published results): a provider
+ * lists and finds entries per request; they live in req->arena. Like
+ * vk_collection_provider, a collection the caller may not see is absent. */
+typedef int (*vk_entry_fn)(void *arg, const vk_collection_entry *col);
+
+typedef struct vk_entry_provider {
+    const char *prefix; /* every id it gives starts with this */
+    vk_err (*each)(vk_ctx *ctx, const vk_req *req, vk_entry_fn fn, void *arg);
+    vk_err (*find)(vk_ctx *ctx, const vk_req *req, const char *id,
+                   const vk_collection_entry **out);
+} vk_entry_provider;
+
+/* Add p (borrowed for the process; adding it again changes nothing). */
+vk_err vk_registry_add_entry_provider(const vk_entry_provider *p, vk_errinfo *ei);
+/* Every entry provider's collections that req may see. */
+vk_err vk_registry_each_entry(vk_ctx *ctx, const vk_req *req, vk_entry_fn fn, void *arg);
+/* The entry with this id: a registered one, else a provided one req may
+ * see; *out NULL if none. */
+vk_err vk_registry_find_entry(vk_ctx *ctx, const vk_req *req, const char *id,
+                              const vk_collection_entry **out);
+
 #endif

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "gis/gis.h"
+#include "gis/hex.h"
 #include "gis/gis_internal.h"
 
 /* Points per densified bbox edge, corners included. */
@@ -416,4 +417,42 @@ vk_err gis_proj_bbox_to_storage(gis_proj *p, gis_crs c, const double in[4], doub
 vk_err gis_proj_bbox_from_storage(gis_proj *p, gis_crs c, const double in[4], double out[4])
 {
     return bbox_tx(p, c, 0, in, out);
+}
+
+vk_err gis_hex_ring_geojson(gis_proj *p, const gis_hex_grid *g, int32_t q, int32_t r, gis_crs c,
+                            vk_buf *out, double bbox[4])
+{
+    double xy[12];
+    gis_hex_corners(g, q, r, xy);
+    int dec = gis_crs_decimals(c);
+    vk_buf_puts(out, "[[");
+    for (int i = 0; i <= 6; i++) {
+        double x = xy[2 * (i % 6)], y = xy[2 * (i % 6) + 1];
+        if (c != GIS_CRS_3067 || bbox) {
+            if (gis_proj_to_storage(p, GIS_CRS_3067, &x, &y) != VK_OK)
+                return VK_EPARAM;
+            if (bbox && i == 0) {
+                bbox[0] = bbox[2] = x;
+                bbox[1] = bbox[3] = y;
+            } else if (bbox) {
+                bbox[0] = fmin(bbox[0], x);
+                bbox[1] = fmin(bbox[1], y);
+                bbox[2] = fmax(bbox[2], x);
+                bbox[3] = fmax(bbox[3], y);
+            }
+            if (c == GIS_CRS_3067) {
+                x = xy[2 * (i % 6)];
+                y = xy[2 * (i % 6) + 1];
+            } else if (c != GIS_CRS_CRS84 && gis_proj_from_storage(p, c, &x, &y) != VK_OK) {
+                return VK_EPARAM;
+            }
+        }
+        vk_buf_puts(out, i ? ",[" : "[");
+        vk_json_coord(out, x, dec);
+        vk_buf_putc(out, ',');
+        vk_json_coord(out, y, dec);
+        vk_buf_putc(out, ']');
+    }
+    vk_buf_puts(out, "]]");
+    return VK_OK;
 }

@@ -68,4 +68,11 @@ vk_err gis_proj_bbox_from_storage(gis_proj *p, gis_crs c, const double in[4], do
  * in place (for CQL2 geometry literals and imports in another CRS). */
 vk_err gis_proj_wkb_to_storage(gis_proj *p, gis_crs c, unsigned char *wkb, size_t n);
 
+/* The polygon ring of hexagon (q, r) of grid g (EPSG:3067) as GeoJSON
+ * coordinates ([[[x,y],…]], closed) in c; *bbox (may be NULL) gets its
+ * storage lon/lat envelope. VK_EPARAM when a corner cannot be transformed. */
+struct gis_hex_grid;
+vk_err gis_hex_ring_geojson(gis_proj *p, const struct gis_hex_grid *g, int32_t q, int32_t r,
+                            gis_crs c, vk_buf *out, double bbox[4]);
+
 #endif

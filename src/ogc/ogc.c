@@ -195,6 +195,14 @@ static void write_registered_collection(vk_ctx *ctx, const vk_req *req,
     write_collection_doc(b, api_base_url(req), &d);
 }
 
+/* A registered collection or one an entry provider gives (a survey's
+ * published results), or NULL. */
+static vk_err find_entry(vk_ctx *ctx, const vk_req *req, const vk_collection_entry **out)
+{
+    *out = NULL;
+    return req->nargs ? vk_registry_find_entry(ctx, req, req->args[0], out) : VK_OK;
+}
+
 /* The collections providers give (features/registry.h), one by one. */
 typedef struct provided_writer {
     vk_ctx *ctx;
@@ -202,6 +210,14 @@ typedef struct provided_writer {
     vk_buf *b;
     vk_err err;
 } provided_writer;
+
+static int write_entry(void *arg, const vk_collection_entry *col)
+{
+    provided_writer *w = arg;
+    vk_buf_putc(w->b, ',');
+    write_registered_collection(w->ctx, w->req, col, w->b);
+    return 0;
+}
 
 static int write_provided(void *arg, const store_collection *col)
 {
@@ -234,7 +250,8 @@ vk_err ogc_collections(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         write_registered_collection(ctx, req, vk_registry_at(i), b);
     }
     provided_writer w = {ctx, req, b, VK_OK};
-    if ((e = vk_registry_each_provided(ctx, req, write_provided, &w)) || (e = w.err))
+    if ((e = vk_registry_each_provided(ctx, req, write_provided, &w)) || (e = w.err) ||
+        (e = vk_registry_each_entry(ctx, req, write_entry, &w)))
         return e;
     vk_buf_puts(b, "]}");
     return VK_OK;
@@ -266,7 +283,10 @@ static vk_err find_items(vk_ctx *ctx, const vk_req *req, api_items *it)
 
 vk_err ogc_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    const vk_collection_entry *agg = req->nargs ? vk_registry_find(req->args[0]) : NULL;
+    const vk_collection_entry *agg;
+    vk_err fe = find_entry(ctx, req, &agg);
+    if (fe)
+        return fe;
     if (agg) {
         vk_err e = simple_params(ctx, req);
         if (!e)
@@ -286,7 +306,10 @@ vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         [CQL2_Q_STRING] = "string",   [CQL2_Q_NUMBER] = "number", [CQL2_Q_INTEGER] = "integer",
         [CQL2_Q_DATETIME] = "string", [CQL2_Q_BOOLEAN] = "boolean",
     };
-    const vk_collection_entry *agg = req->nargs ? vk_registry_find(req->args[0]) : NULL;
+    const vk_collection_entry *agg;
+    vk_err fe = find_entry(ctx, req, &agg);
+    if (fe)
+        return fe;
     if (agg) {
         vk_err e = simple_params(ctx, req);
         if (e)
@@ -449,7 +472,10 @@ static vk_err items_params(vk_ctx *ctx, const vk_req *req, api_items *it)
 
 vk_err ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    const vk_collection_entry *agg = req->nargs ? vk_registry_find(req->args[0]) : NULL;
+    const vk_collection_entry *agg;
+    vk_err fe = find_entry(ctx, req, &agg);
+    if (fe)
+        return fe;
     if (agg) {
         char self[160];
         snprintf(self, sizeof self, OGC_ROOT "/collections/%s/items", agg->id);
@@ -467,7 +493,10 @@ vk_err ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 vk_err ogc_item(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const known[] = {"crs", "f", NULL};
-    const vk_collection_entry *agg = req->nargs ? vk_registry_find(req->args[0]) : NULL;
+    const vk_collection_entry *agg;
+    vk_err fe = find_entry(ctx, req, &agg);
+    if (fe)
+        return fe;
     if (agg)
         return agg->items(ctx, req, resp, agg, req->args[1], NULL);
     api_items it;

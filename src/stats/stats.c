@@ -630,24 +630,8 @@ vk_err api_stats_register_collections(vk_errinfo *ei)
 static vk_err write_ring(vk_ctx *ctx, vk_buf *b, const gis_hex_grid *g, const stats_cell *c,
                          gis_crs crs)
 {
-    double xy[12];
-    gis_hex_corners(g, c->q, c->r, xy);
-    int dec = gis_crs_decimals(crs);
-    vk_buf_puts(b, "[[");
-    for (int i = 0; i <= 6; i++) {
-        double x = xy[2 * (i % 6)], y = xy[2 * (i % 6) + 1];
-        if (crs != GIS_CRS_3067) {
-            if (gis_proj_to_storage(ctx->proj, GIS_CRS_3067, &x, &y) != VK_OK ||
-                (crs != GIS_CRS_CRS84 && gis_proj_from_storage(ctx->proj, crs, &x, &y) != VK_OK))
-                return vk_fail(&ctx->err, VK_EPARAM, "crs", "a cell cannot be written in this crs");
-        }
-        vk_buf_puts(b, i ? ",[" : "[");
-        vk_json_coord(b, x, dec);
-        vk_buf_putc(b, ',');
-        vk_json_coord(b, y, dec);
-        vk_buf_putc(b, ']');
-    }
-    vk_buf_puts(b, "]]");
+    if (gis_hex_ring_geojson(ctx->proj, g, c->q, c->r, crs, b, NULL) != VK_OK)
+        return vk_fail(&ctx->err, VK_EPARAM, "crs", "a cell cannot be written in this crs");
     return VK_OK;
 }
 

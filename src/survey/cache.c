@@ -164,3 +164,12 @@ void survey_cache_clear(void)
     }
     pthread_rwlock_unlock(&cache_lock);
 }
+
+int survey_snap_keep(const char *kept_stamp, const char *stamp, int64_t built_us, int64_t cost_us,
+                     int64_t now_us)
+{
+    const char *cut = strchr(stamp, '_');
+    size_t n = cut ? (size_t)(cut - stamp) + 1 : strlen(stamp) + 1;
+    return strncmp(kept_stamp, stamp, n) == 0 && cost_us >= SURVEY_SNAP_SLOW_US &&
+           now_us - built_us < SURVEY_SNAP_KEEP_US;
+}

@@ -44,4 +44,18 @@ void survey_cached_area_give(const survey_cached *sc, gis_ctx *area);
  * nothing may be using one). */
 void survey_cache_clear(void);
 
+/* The snapshots of a survey's answers (the staff results, results_*.c,
+ * and the public ones, publish_results.c) are made again when the survey
+ * changes. One that took SURVEY_SNAP_SLOW_US or more to make is made
+ * again at most every SURVEY_SNAP_KEEP_US while only responses (and
+ * drafts) came: until then it is served, its ETag unchanged, so a large
+ * survey taking answers is not counted anew after every answer. Any other
+ * change is shown at once. stamp_keep: whether a snapshot made at
+ * built_us in cost_us may stand in for the survey's state at now_us when
+ * the stamps differ only after their '_' (the responses' part). */
+#define SURVEY_SNAP_SLOW_US 250000
+#define SURVEY_SNAP_KEEP_US 60000000
+int survey_snap_keep(const char *kept_stamp, const char *stamp, int64_t built_us, int64_t cost_us,
+                     int64_t now_us);
+
 #endif

@@ -19,6 +19,7 @@
 #include "db/stmt.h"
 #include "features/registry.h"
 #include "survey/cache.h"
+#include "survey/publish_internal.h"
 
 #define LAYERS_SQL(X)                                                                   \
     X(SQL_LAYERS_ALL,                                                                   \
@@ -137,7 +138,10 @@ static int is_fixed_name(const char *name)
 /* One follow-up answer as a column: numbers as numbers, text as text,
  * anything else (choices, rankings, yes/no) as its JSON text. A skipped
  * follow-up ("skip") is null in a number column. */
-static vk_err followup_column(vk_arena *a, const json_t *fu, store_column *c)
+/* moderated: a text follow-up is shown only once a moderator approved it
+ * (the public's snapped layer, as the public results; its answer id is
+ * RESPONSE.QUESTION.INDEX.FOLLOWUP, docs/survey-publish.md). */
+static vk_err followup_column(vk_arena *a, const json_t *fu, int moderated, store_column *c)
 {
     const char *key = json_string_value(json_object_get(fu, "key"));
     const char *type = type_of(fu);
@@ -152,6 +156,14 @@ static vk_err followup_column(vk_arena *a, const json_t *fu, store_column *c)
         c->sql = arena_printf(a,
                               "(CASE WHEN json_type(sf.answers, '$.%s') IN ('integer', 'real') "
                               "THEN json_extract(sf.answers, '$.%s') END)",
+                              key, key);
+    } else if (moderated && strcmp(type, "text") == 0) {
+        c->type = CQL2_Q_STRING;
+        c->sql = arena_printf(a,
+                              "(CASE WHEN EXISTS (SELECT 1 FROM survey_text_state t WHERE "
+                              "t.response_id = sf.response_id AND t.answer = sf.response_id || "
+                              "'.' || sf.question || '.' || sf.idx || '.%s' AND "
+                              "t.state = 'approved') THEN json_extract(sf.answers, '$.%s') END)",
                               key, key);
     } else if (strcmp(type, "text") == 0 || strcmp(type, "date") == 0 ||
                strcmp(type, "single-choice") == 0) {
@@ -168,9 +180,52 @@ static vk_err followup_column(vk_arena *a, const json_t *fu, store_column *c)
     return c->name && c->sql ? VK_OK : VK_ENOMEM;
 }
 
-/* The collection of map question el of survey (id, slug). */
+/* How a public layer shows its points when the author asks for snapping
+ * (docs/survey-publish.md, "Maps"): each at the centre of its hexagon, the
+ * grid of the public results, and only in hexagons where at least k
+ * respondents drew (a line or an area counts in its centroid's hexagon,
+ * as there); lines, areas and features without a geometry are not
+ * listed. hex_size 0: not snapped. */
+typedef struct layer_snap {
+    int hex_size, k;
+} layer_snap;
+
+#define SNAP_CELL(g) "vk_hex_cell(ST_X(" g "), ST_Y(" g "), %d)"
+
+/* from, geom_sql and the box table of a snapped layer. */
+static vk_err snap_layer(vk_arena *a, int64_t id, const char *key, layer_snap sn,
+                         store_collection *col)
+{
+    int h = sn.hex_size;
+    col->from = arena_printf(
+        a,
+        "survey_feature sf JOIN survey_response sr ON sr.id = sf.response_id "
+        "AND sf.survey_id = %lld AND sf.question = '%s' AND GeometryType(sf.geom) = 'POINT' "
+        "AND " SNAP_CELL("sf.geom") " IN (SELECT " SNAP_CELL("ST_Centroid(h.geom)") " AS c "
+        "FROM survey_feature h WHERE h.survey_id = %lld AND h.question = '%s' "
+        "AND h.geom IS NOT NULL GROUP BY c HAVING count(DISTINCT h.response_id) >= %d) "
+        "LEFT JOIN district d ON d.id = sf.district_id",
+        (long long)id, key, h, h, (long long)id, key, sn.k);
+    col->geom_sql = arena_printf(a,
+                                 "MakePoint(vk_hex_lon(" SNAP_CELL("sf.geom") ", %d), "
+                                 "vk_hex_lat(" SNAP_CELL("sf.geom") ", %d), 4326)",
+                                 h, h, h, h);
+    /* The boxes of the snapped points (the R*Tree holds where they were
+     * drawn), so a bbox finds a point where it is shown. */
+    col->rtree = arena_printf(a,
+                              "(SELECT x.id AS pkid, vk_hex_lon(x.c, %d) AS xmin, "
+                              "vk_hex_lon(x.c, %d) AS xmax, vk_hex_lat(x.c, %d) AS ymin, "
+                              "vk_hex_lat(x.c, %d) AS ymax FROM (SELECT id, " SNAP_CELL("geom")
+                              " AS c FROM survey_feature WHERE survey_id = %lld AND "
+                              "question = '%s' AND GeometryType(geom) = 'POINT') x)",
+                              h, h, h, h, h, (long long)id, key);
+    return col->from && col->geom_sql && col->rtree ? VK_OK : VK_ENOMEM;
+}
+
+/* The collection of map question el of survey (id, slug); snapped when
+ * sn.hex_size > 0. */
 static vk_err build_layer(vk_arena *a, int64_t id, const char *slug, const json_t *def,
-                          const json_t *el, store_collection *col)
+                          const json_t *el, layer_snap sn, store_collection *col)
 {
     const char *key = json_string_value(json_object_get(el, "key"));
     const char *type = type_of(el);
@@ -181,13 +236,20 @@ static vk_err build_layer(vk_arena *a, int64_t id, const char *slug, const json_
     store_column *cols = vk_arena_alloc(a, sizeof *cols * (NFIXED + nfu));
     if (!cols)
         return VK_ENOMEM;
-    memcpy(cols, fixed_columns, sizeof fixed_columns);
-    int n = NFIXED;
-    for (size_t i = 0; i < json_array_size(fus) && n < NFIXED + (int)nfu; i++) {
+    int n = 0, snapped = sn.hex_size > 0;
+    /* Snapped (published as the results are), nothing names a respondent
+     * or a time: not the response's id, time or version. */
+    for (int i = 0; i < NFIXED; i++)
+        if (!snapped || (strcmp(fixed_columns[i].name, "response") != 0 &&
+                         strcmp(fixed_columns[i].name, "submitted") != 0 &&
+                         strcmp(fixed_columns[i].name, "version") != 0))
+            cols[n++] = fixed_columns[i];
+    int nmax = n + (int)nfu;
+    for (size_t i = 0; i < json_array_size(fus) && n < nmax; i++) {
         const json_t *fu = json_array_get(fus, i);
         if (!key_ok(json_string_value(json_object_get(fu, "key"))))
             continue;
-        if (followup_column(a, fu, &cols[n++]))
+        if (followup_column(a, fu, snapped, &cols[n++]))
             return VK_ENOMEM;
     }
     const char *stitle = text_fi(json_object_get(def, "title"));
@@ -217,6 +279,19 @@ static vk_err build_layer(vk_arena *a, int64_t id, const char *slug, const json_
     col->time_sql = "sr.submitted_at";
     col->columns = cols;
     col->ncolumns = n;
+    if (snapped) {
+        col->time_sql = NULL;
+        if (snap_layer(a, id, key, sn, col))
+            return VK_ENOMEM;
+        col->description = arena_printf(
+            a,
+            "Answers to the map question %s of the survey %s, as published: each drawn point "
+            "at the centre of its %d m hexagon (EPSG:3067), only in hexagons where at least %d "
+            "respondents drew; lines, areas and features placed without a geometry are not "
+            "listed, nor the response or its time; a text follow-up once a moderator approved "
+            "it.",
+            key, slug, sn.hex_size, sn.k);
+    }
     return col->id && col->title && col->description && col->from && col->rtree ? VK_OK
                                                                                   : VK_ENOMEM;
 }
@@ -293,6 +368,18 @@ static vk_err load_row(vk_ctx *ctx, db_row *row, vk_arena *a, int staff, survey_
         return e;
     }
     const json_t *def = sc ? sc->def->doc : NULL;
+    /* Everyone but staff sees the layers as the author publishes them. */
+    layer_snap sn = {0, 0};
+    if (!staff) {
+        pub_settings set;
+        if ((e = pub_settings_get(ctx->store, s->id, &set, ei))) {
+            json_decref(pub);
+            return e;
+        }
+        if (set.snap)
+            sn = (layer_snap){set.hex_size, set.k};
+        pub_settings_fini(&set);
+    }
     e = s->slug && pub && def ? VK_OK : VK_ENOMEM;
     size_t nel = 0, p, i;
     const json_t *page, *el;
@@ -316,7 +403,7 @@ static vk_err load_row(vk_ctx *ctx, db_row *row, vk_arena *a, int staff, survey_
             }
             if (!staff && !listed(pub, key))
                 continue;
-            e = build_layer(a, s->id, s->slug, def, el, &s->layers[s->nlayers]);
+            e = build_layer(a, s->id, s->slug, def, el, sn, &s->layers[s->nlayers]);
             if (!e && !(s->layer_questions[s->nlayers++] = vk_arena_strdup(a, key)))
                 e = VK_ENOMEM;
         }

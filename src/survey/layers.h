@@ -13,7 +13,9 @@
  *
  * Who sees a layer: staff (token or session) always; anyone else only once
  * the author listed the question in survey.public_questions. To everyone
- * else the collection does not exist.
+ * else the collection does not exist. The public see it as the results
+ * publish it: with snapping on (survey_publication.snap), points at their
+ * hexagon's centre, only where k respondents drew (docs/survey-publish.md).
  */
 #ifndef VK_SURVEY_LAYERS_H
 #define VK_SURVEY_LAYERS_H

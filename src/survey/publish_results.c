@@ -70,6 +70,7 @@ typedef struct pquest {
 typedef struct psnap {
     int64_t survey_id;
     char stamp[96];
+    int64_t built_us, cost_us; /* when it was made (monotonic) and how long it took */
     int64_t version;
     int k, snap, hex_size;
     pub_settings set;
@@ -465,8 +466,8 @@ static int cmp_cell(const void *a, const void *b)
 }
 
 /* The hex cells of a map question, and its features sorted by district
- * and by cell. qsort's comparator reads sort_q: the caller holds the
- * publish lock. */
+ * and by cell. qsort's comparator reads sort_q: the caller holds
+ * build_lock (snap_get). */
 static int build_cells(pquest *q, const gis_hex_grid *g, gis_proj *proj)
 {
     size_t n = q->nfeats ? q->nfeats : 1;
@@ -1174,6 +1175,7 @@ typedef struct kept_answer {
 } kept_answer;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER; /* snap_get */
 static psnap *snaps[SNAPS_KEPT];
 static kept_answer kept[ANSWERS_KEPT];
 static int kept_next;
@@ -1192,31 +1194,60 @@ void survey_publish_cache_clear(void)
     pthread_mutex_unlock(&lock);
 }
 
-/* The snapshot of the survey at stamp, made when missing or stale. Under
- * the lock. */
+/* The kept snapshot of the survey at stamp, or NULL. Under the lock. */
+static psnap *snap_find(int64_t survey_id, const char *stamp)
+{
+    for (int i = 0; i < SNAPS_KEPT; i++)
+        if (snaps[i] && snaps[i]->survey_id == survey_id && strcmp(snaps[i]->stamp, stamp) == 0)
+            return snaps[i];
+    return NULL;
+}
+
+/* The snapshot of the survey at stamp, made when missing or stale. Called
+ * and returning with the lock held; the lock is let go while a snapshot
+ * is made (a large survey's takes seconds), so answers kept for other
+ * queries and surveys are served meanwhile. Snapshots are made one at a
+ * time (build_lock; build_cells' sort needs it too), and one made by
+ * another request meanwhile is taken as it is. Lock order: build_lock,
+ * then lock. */
 static vk_err snap_get(vk_ctx *ctx, const survey_row *r, const survey_def *d, const char *stamp,
                        psnap **out, vk_errinfo *ei)
 {
-    int slot = -1;
-    for (int i = 0; i < SNAPS_KEPT; i++) {
-        if (snaps[i] && snaps[i]->survey_id == r->id) {
-            if (strcmp(snaps[i]->stamp, stamp) == 0) {
-                *out = snaps[i];
-                return VK_OK;
-            }
-            slot = i;
+    if ((*out = snap_find(r->id, stamp)))
+        return VK_OK;
+    pthread_mutex_unlock(&lock);
+    pthread_mutex_lock(&build_lock);
+    pthread_mutex_lock(&lock);
+    *out = snap_find(r->id, stamp);
+    pthread_mutex_unlock(&lock);
+    psnap *s = NULL;
+    vk_err e = VK_OK;
+    if (!*out) {
+        int64_t t0 = vk_monotonic_us();
+        e = snap_build(ctx, r->id, d, r->public_questions, stamp, &s, ei);
+        if (!e) {
+            s->built_us = vk_monotonic_us();
+            s->cost_us = s->built_us - t0;
+            s->version = r->version;
         }
     }
+    pthread_mutex_unlock(&build_lock);
+    pthread_mutex_lock(&lock);
+    if (e || !s) {
+        /* made meanwhile: look again, it may have gone since */
+        if (!e && !(*out = snap_find(r->id, stamp)))
+            return snap_get(ctx, r, d, stamp, out, ei);
+        return e;
+    }
+    int slot = -1;
+    for (int i = 0; slot < 0 && i < SNAPS_KEPT; i++)
+        if (snaps[i] && snaps[i]->survey_id == r->id)
+            slot = i;
     for (int i = 0; slot < 0 && i < SNAPS_KEPT; i++)
         if (!snaps[i])
             slot = i;
     if (slot < 0)
         slot = (int)(r->id % SNAPS_KEPT);
-    psnap *s = NULL;
-    vk_err e = snap_build(ctx, r->id, d, r->public_questions, stamp, &s, ei);
-    if (e)
-        return e;
-    s->version = r->version;
     snap_free(snaps[slot]);
     snaps[slot] = s;
     *out = s;
@@ -1238,6 +1269,77 @@ static int etag_matches(const char *header, const char *etag)
     return header && (strcmp(header, "*") == 0 || strstr(header, etag) != NULL);
 }
 
+/* The kept snapshot's stamp for stamp when it may stand in for it
+ * (survey_snap_keep, survey/cache.h). */
+static void keep_recent(int64_t survey_id, char stamp[96])
+{
+    int64_t now = vk_monotonic_us();
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < SNAPS_KEPT; i++) {
+        const psnap *s = snaps[i];
+        if (s && s->survey_id == survey_id &&
+            survey_snap_keep(s->stamp, stamp, s->built_us, s->cost_us, now)) {
+            snprintf(stamp, 96, "%s", s->stamp);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+/* The survey at slug whose results are out now: its row (survey_row_fini
+ * it on success), its published definition and the stamp of its public
+ * figures. A survey that does not exist or is a draft is 404; results not
+ * out yet are 403, or 404 with hidden_404 (a collection or a download
+ * that does not exist until then). */
+static vk_err results_open(vk_ctx *ctx, const char *slug, int hidden_404, survey_row *r,
+                           const survey_cached **sc, char stamp[96], vk_errinfo *ei)
+{
+    int found = 0;
+    vk_err e = VK_OK;
+    if (strlen(slug) <= SURVEY_SLUG_MAX && (e = survey_store_get(ctx->store, slug, r, &found, ei)))
+        return e;
+    if (!found)
+        return vk_fail(ei, VK_ENOT_FOUND, "slug", "there is no such survey");
+    char now[VK_RFC3339_LEN];
+    vk_now_rfc3339(now);
+    pub_settings set;
+    int64_t version = 0, count = 0, maxid = 0, revision = 0;
+    char updated[1024] = ""; /* staff edits: public questions, versions, states */
+    int out = 0;
+    *sc = NULL;
+    if (r->version >= 1 && !(e = pub_settings_get(ctx->store, r->id, &set, ei))) {
+        out = pub_results_out(&set, now);
+        pub_settings_fini(&set);
+    }
+    if (!e && r->version < 1)
+        e = vk_fail(ei, VK_ENOT_FOUND, "slug", "there is no such survey");
+    if (!e && !out)
+        e = hidden_404 ? vk_fail(ei, VK_ENOT_FOUND, "slug",
+                                 "the results of this survey are not public yet")
+                       : vk_fail(ei, VK_EFORBIDDEN, "results",
+                                 "the results of this survey are not public yet");
+    if (!e)
+        e = survey_cache_get(ctx->store, ctx->gis, r->id, r->version, sc, ei);
+    if (!e && !*sc)
+        e = vk_fail(ei, VK_EINTERNAL, "", "the survey's version is missing");
+    if (!e)
+        e = db_scan(ctx->store, &publish_sql, SQL_PUB_STAMP, DB_ARGS(DB_INT(r->id)),
+                    DB_OUTS(DB_I64_TO(&version), DB_I64_TO(&count), DB_I64_TO(&maxid),
+                            DB_I64_TO(&revision), DB_COPY_TO(updated, sizeof updated)),
+                    NULL, "reading a survey", ei);
+    if (e) {
+        survey_row_fini(r);
+        return e;
+    }
+    /* the last staff edit and the public questions, as a hash; after the
+     * '_' what the responses change */
+    uint64_t uh = fnv1a(updated);
+    snprintf(stamp, 96, "%lld.%lld.%llx_%lld.%lld", (long long)version, (long long)revision,
+             (unsigned long long)uh, (long long)count, (long long)maxid);
+    keep_recent(r->id, stamp);
+    return VK_OK;
+}
+
 vk_err api_survey_results_public(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const params[] = {"filter", "district", NULL};
@@ -1246,46 +1348,12 @@ vk_err api_survey_results_public(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         return e;
     const char *slug = req->nargs ? req->args[0] : "";
     survey_row r;
-    int found = 0;
-    if (strlen(slug) <= SURVEY_SLUG_MAX &&
-        (e = survey_store_get(ctx->store, slug, &r, &found, &ctx->err)))
+    const survey_cached *sc = NULL;
+    char stamp[96], query[QUERY_MAX + 16];
+    if ((e = results_open(ctx, slug, 0, &r, &sc, stamp, &ctx->err)))
         return e;
-    if (!found)
-        return vk_fail(&ctx->err, VK_ENOT_FOUND, "slug", "there is no such survey");
     char now[VK_RFC3339_LEN];
     vk_now_rfc3339(now);
-    pub_settings set;
-    const survey_cached *sc = NULL;
-    int64_t version = 0, count = 0, maxid = 0, revision = 0;
-    char updated[1024] = ""; /* staff edits: public questions, versions, states */
-    int out = 0;
-    if (r.version >= 1 && !(e = pub_settings_get(ctx->store, r.id, &set, &ctx->err))) {
-        out = pub_results_out(&set, now);
-        pub_settings_fini(&set);
-    }
-    if (!e && r.version < 1)
-        e = vk_fail(&ctx->err, VK_ENOT_FOUND, "slug", "there is no such survey");
-    if (!e && !out)
-        e = vk_fail(&ctx->err, VK_EFORBIDDEN, "results",
-                    "the results of this survey are not public yet");
-    if (!e)
-        e = survey_cache_get(ctx->store, ctx->gis, r.id, r.version, &sc, &ctx->err);
-    if (!e && !sc)
-        e = vk_fail(&ctx->err, VK_EINTERNAL, "", "the survey's version is missing");
-    if (!e)
-        e = db_scan(ctx->store, &publish_sql, SQL_PUB_STAMP, DB_ARGS(DB_INT(r.id)),
-                    DB_OUTS(DB_I64_TO(&version), DB_I64_TO(&count), DB_I64_TO(&maxid),
-                            DB_I64_TO(&revision), DB_COPY_TO(updated, sizeof updated)),
-                    NULL, "reading a survey", &ctx->err);
-    if (e) {
-        survey_row_fini(&r);
-        return e;
-    }
-    char stamp[96], query[QUERY_MAX + 16];
-    /* the last staff edit and the public questions, as a hash */
-    uint64_t uh = fnv1a(updated);
-    snprintf(stamp, sizeof stamp, "%lld.%lld.%lld.%lld.%llx", (long long)version,
-             (long long)count, (long long)maxid, (long long)revision, (unsigned long long)uh);
     const char *f = vk_req_param(req, "filter"), *d = vk_req_param(req, "district");
     snprintf(query, sizeof query, "%.*s|%.*s", QUERY_MAX / 2, f ? f : "", 64, d ? d : "");
     /* The ETag names the stamp and the query. */
@@ -1331,5 +1399,161 @@ vk_err api_survey_results_public(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     }
     pthread_mutex_unlock(&lock);
     survey_row_fini(&r);
+    return e;
+}
+
+/* ---- the map figures for OGC API and the downloads ---- */
+
+static const char *text_fi(const json_t *t)
+{
+    return json_is_string(t) ? json_string_value(t) : json_string_value(json_object_get(t, "fi"));
+}
+
+static char *arena_dup(vk_arena *a, const char *s)
+{
+    return vk_arena_strdup(a, s ? s : "");
+}
+
+/* The whole survey's cells of q into out (a copy in a). Under the lock. */
+static vk_err map_copy(vk_arena *a, const psnap *s, const pquest *q, const priv_cell *cells,
+                       pub_map *out)
+{
+    const priv_cell *c = cells + q->off;
+    out->k = s->k;
+    out->hex_size = s->hex_size;
+    out->type = q->el->type->name;
+    out->districts = vk_arena_alloc(a, sizeof *out->districts * (size_t)(s->ndist + 1));
+    out->hexagons = vk_arena_alloc(a, sizeof *out->hexagons * (size_t)(q->ncells + 1));
+    if (!out->districts || !out->hexagons)
+        return VK_ENOMEM;
+    for (int i = 0; i < s->ndist; i++) {
+        pub_area *d = &out->districts[out->ndistricts++];
+        memset(d, 0, sizeof *d);
+        d->district_id = s->dist_id[i];
+        d->code = arena_dup(a, s->dist_code[i]);
+        d->name = arena_dup(a, s->dist_name[i]);
+        d->cell = c[2 + i];
+        if (!d->code || !d->name)
+            return VK_ENOMEM;
+    }
+    const priv_cell *h = c + 2 + s->ndist;
+    for (int i = 0; i < q->ncells; i++) {
+        if (h[i].n == 0 && h[i].state == PRIV_SHOWN)
+            continue; /* as put_map: an empty cell is not listed */
+        pub_area *x = &out->hexagons[out->nhexagons++];
+        memset(x, 0, sizeof *x);
+        x->q = q->cells[i][0];
+        x->r = q->cells[i][1];
+        x->lon = q->centre[i][0];
+        x->lat = q->centre[i][1];
+        x->cell = h[i];
+    }
+    return VK_OK;
+}
+
+vk_err survey_publish_map(vk_ctx *ctx, vk_arena *a, const char *slug, const char *question,
+                          pub_map *out, vk_errinfo *ei)
+{
+    memset(out, 0, sizeof *out);
+    survey_row r;
+    const survey_cached *sc = NULL;
+    char stamp[96];
+    vk_err e = results_open(ctx, slug, 1, &r, &sc, stamp, ei);
+    if (e)
+        return e;
+    char etag[160];
+    snprintf(etag, sizeof etag, "\"pm%lld-%s\"", (long long)r.id, stamp);
+    out->etag = vk_arena_strdup(a, etag);
+    out->slug = vk_arena_strdup(a, slug);
+    out->question = vk_arena_strdup(a, question);
+    const char *stitle = text_fi(json_object_get(sc->def->doc, "title"));
+    pthread_mutex_lock(&lock);
+    psnap *s = NULL;
+    e = snap_get(ctx, &r, sc->def, stamp, &s, ei);
+    const pquest *q = e ? NULL : quest_find(s, question);
+    int64_t *v = NULL;
+    priv_cell *pc = NULL;
+    uint8_t *mask = NULL;
+    if (!e && (!q || q->kind != PK_MAP))
+        e = vk_fail(ei, VK_ENOT_FOUND, "question", "the survey has no such map question");
+    if (!e) {
+        /* The view without conditions, as compute() makes it. */
+        v = malloc(s->ncells * sizeof *v);
+        pc = malloc(s->ncells * sizeof *pc);
+        mask = malloc(s->nresp ? s->nresp : 1);
+        if (!v || !pc || !mask) {
+            e = vk_fail(ei, VK_ENOMEM, "", NULL);
+        } else {
+            memset(mask, 1, s->nresp);
+            view_count(s, mask, v);
+            protect(s, v, NULL, 0, pc);
+            if (map_copy(a, s, q, pc, out))
+                e = vk_fail(ei, VK_ENOMEM, "", NULL);
+            const char *qt = text_fi(json_object_get(q->el->json, "text"));
+            size_t n = strlen(stitle ? stitle : slug) + strlen(qt ? qt : question) + 3;
+            char *t = vk_arena_alloc(a, n);
+            if (t)
+                snprintf(t, n, "%s: %s", stitle ? stitle : slug, qt ? qt : question);
+            out->title = t;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    free(v);
+    free(pc);
+    free(mask);
+    survey_row_fini(&r);
+    if (!e && (!out->etag || !out->slug || !out->question || !out->title))
+        e = vk_fail(ei, VK_ENOMEM, "", NULL);
+    return e;
+}
+
+static int read_slug(void *arg, db_row *row)
+{
+    json_t *list = arg;
+    return json_array_append_new(list, json_string(db_col_text(row, 0))) != 0;
+}
+
+vk_err survey_publish_maps_each(vk_ctx *ctx, pub_map_fn fn, void *arg, vk_errinfo *ei)
+{
+    /* The slugs first: no statement stays open while each is read. */
+    json_t *slugs = json_array();
+    if (!slugs)
+        return vk_fail(ei, VK_ENOMEM, "", NULL);
+    vk_err e = db_each(ctx->store, &publish_sql, SQL_PUB_SURVEYS, DB_NO_ARGS, read_slug, slugs,
+                       "listing surveys", ei);
+    char now[VK_RFC3339_LEN];
+    vk_now_rfc3339(now);
+    size_t i;
+    json_t *js;
+    int stop = 0;
+    json_array_foreach(slugs, i, js) {
+        if (e || stop)
+            break;
+        survey_row r;
+        int found = 0;
+        if ((e = survey_store_get(ctx->store, json_string_value(js), &r, &found, ei)) || !found)
+            continue;
+        pub_settings set;
+        int out = 0;
+        if (!(e = pub_settings_get(ctx->store, r.id, &set, ei))) {
+            out = pub_results_out(&set, now);
+            pub_settings_fini(&set);
+        }
+        const survey_cached *sc = NULL;
+        if (!e && out)
+            e = survey_cache_get(ctx->store, ctx->gis, r.id, r.version, &sc, ei);
+        const char *stitle = sc ? text_fi(json_object_get(sc->def->doc, "title")) : NULL;
+        for (size_t k = 0; !e && sc && !stop && k < sc->def->n_elems; k++) {
+            const survey_elem *el = &sc->def->elems[k];
+            if (el->parent >= 0 || !(el->type->flags & QT_MAP) || pub_is_personal(sc->def, el->key))
+                continue;
+            const char *qt = text_fi(json_object_get(el->json, "text"));
+            char title[512];
+            snprintf(title, sizeof title, "%s: %s", stitle ? stitle : r.slug, qt ? qt : el->key);
+            stop = fn(arg, r.slug, el->key, title);
+        }
+        survey_row_fini(&r);
+    }
+    json_decref(slugs);
     return e;
 }

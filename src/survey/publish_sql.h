@@ -77,6 +77,10 @@
       "ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom)), "                              \
       "CASE WHEN ?2 AND geom IS NOT NULL THEN AsGeoJSON(geom, 7) END "                         \
       "FROM survey_feature WHERE survey_id = ?1 ORDER BY id")                           \
+    X(SQL_PUB_SURVEYS, "SELECT slug FROM survey WHERE version > 0 ORDER BY slug")       \
+    X(SQL_PUB_DISTRICT_SHAPES,                                                          \
+      "SELECT id, AsBinary(geom), MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), "        \
+      "MbrMaxY(geom) FROM district")                                                    \
     X(SQL_PUB_DISTRICTS, "SELECT id, code, name_fi, name_sv, name_en FROM district ORDER BY code") \
     X(SQL_PUB_MINE,                                                                     \
       "SELECT r.id, r.uuid, r.submitted_at, r.version FROM survey_response_token t "    \

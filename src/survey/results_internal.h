@@ -133,6 +133,7 @@ typedef struct rs_snap {
     rs_district *districts;
     const json_t *places; /* the survey's places (array) or NULL */
     int refs;             /* cache.c's: holders, plus 1 while current */
+    int64_t built_us, cost_us; /* when it was made (monotonic), how long it took */
 } rs_snap;
 
 /* The snapshot of survey_id at its current stamp, built when needed; give

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "db/stmt.h"
 #include "gis/crs.h"
+#include "survey/cache.h"
 
 DB_SLICE_DEFINE(results_sql, RESULTS_SQL)
 
@@ -602,9 +604,10 @@ static vk_err read_stamp(vk_ctx *ctx, int64_t survey_id, stamp_row *r, char out[
                                DB_I64_TO(&r->districts)),
                        NULL, "survey results", ei);
     if (!e)
-        snprintf(out, 64, "s%lld-r%lld-%lld-d%lld-v%lld-a%lld", (long long)survey_id,
-                 (long long)r->responses, (long long)r->last, (long long)r->drafts,
-                 (long long)r->version, (long long)r->districts);
+        /* after the '_' what responses and drafts change (survey_snap_keep) */
+        snprintf(out, 64, "s%lld-v%lld-a%lld_r%lld-%lld-d%lld", (long long)survey_id,
+                 (long long)r->version, (long long)r->districts, (long long)r->responses,
+                 (long long)r->last, (long long)r->drafts);
     return e;
 }
 
@@ -737,10 +740,32 @@ static vk_err build(vk_ctx *ctx, int64_t survey_id, const survey_def *def, const
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static rs_snap *cache[CACHE_MAX];
 
+/* The stamp of the snapshot to serve: the survey's now, or a large
+ * survey's kept snapshot's while only responses came (survey/cache.h). */
+static vk_err current_stamp(vk_ctx *ctx, int64_t survey_id, stamp_row *r, char out[64],
+                            vk_errinfo *ei)
+{
+    vk_err e = read_stamp(ctx, survey_id, r, out, ei);
+    if (e)
+        return e;
+    int64_t now = vk_monotonic_us();
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < CACHE_MAX; i++) {
+        const rs_snap *s = cache[i];
+        if (s && s->survey_id == survey_id &&
+            survey_snap_keep(s->stamp, out, s->built_us, s->cost_us, now)) {
+            snprintf(out, 64, "%s", s->stamp);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return VK_OK;
+}
+
 vk_err results_stamp(vk_ctx *ctx, int64_t survey_id, char out[64], vk_errinfo *ei)
 {
     stamp_row r;
-    return read_stamp(ctx, survey_id, &r, out, ei);
+    return current_stamp(ctx, survey_id, &r, out, ei);
 }
 
 vk_err rs_acquire(vk_ctx *ctx, int64_t survey_id, const survey_def *def, rs_snap **out,
@@ -748,7 +773,7 @@ vk_err rs_acquire(vk_ctx *ctx, int64_t survey_id, const survey_def *def, rs_snap
 {
     char stamp[64];
     stamp_row r;
-    vk_err e = read_stamp(ctx, survey_id, &r, stamp, ei);
+    vk_err e = current_stamp(ctx, survey_id, &r, stamp, ei);
     if (e)
         return e;
     pthread_mutex_lock(&cache_lock);
@@ -769,10 +794,13 @@ vk_err rs_acquire(vk_ctx *ctx, int64_t survey_id, const survey_def *def, rs_snap
     rs_snap *s = NULL;
     int64_t deadline = store_deadline_get(ctx->store);
     store_deadline_set(ctx->store, 0);
+    int64_t t0 = vk_monotonic_us();
     e = build(ctx, survey_id, def, stamp, r.drafts, &s, ei);
     store_deadline_set(ctx->store, deadline);
     if (e)
         return e;
+    s->built_us = vk_monotonic_us();
+    s->cost_us = s->built_us - t0;
     s->refs = 2; /* the cache's and the caller's */
     rs_snap *old = NULL;
     pthread_mutex_lock(&cache_lock);

@@ -74,6 +74,7 @@ const MATRIX = [
   ['PUT', '/api/v1/surveys/{slug}/drafts/{token}', 'public'],
   ['GET', '/api/v1/surveys/{slug}/results', 'public'],
   ['GET', '/api/v1/surveys/{slug}/mine/{token}', 'public'],
+  ['GET', '/api/v1/surveys/{slug}/results/{question}.geojson', 'public'],
   ['GET', '/api/v1/staff/surveys', 'staff'],
   ['POST', '/api/v1/staff/surveys', 'planner'],
   ['GET', '/api/v1/staff/surveys/{slug}', 'staff'],

@@ -59,7 +59,10 @@ function featureSql(rid, sid, question, idx, where, answers) {
 }
 
 function seed(db) {
-  const sql = ['BEGIN;', ...surveySql(1, school, []), ...surveySql(2, budget, ['improvements'])];
+  const sql = ['BEGIN;', ...surveySql(1, school, []), ...surveySql(2, budget, ['improvements']),
+    // The public layer as drawn: the author turned snapping to hexagons off
+    // (survey-results-ogc.test.mjs tests the snapped one).
+    "INSERT INTO survey_publication (survey_id, snap, updated_at) VALUES (2, 0, '2026-08-01T00:00:00Z');"];
   for (let i = 0; i < N; i++) {
     const rid = i + 1;
     sql.push(responseSql(rid, 1, i, 0));
@@ -438,6 +441,14 @@ describe('answers sent through the survey API become features', () => {
     assert.equal(drawn.properties.answer_place, fix.place);
     assert.equal(drawn.properties.place, null);
     r = await call(srv, 'PUT', `/api/v1/staff/surveys/${slug}/public`, { token: 'planner', body: { questions: ['unsafe_spots'] } });
+    assert.equal(r.status, 200, r.text);
+    // Snapping is on by default (docs/survey-publish.md): one respondent's
+    // point is in a hexagon of fewer than k, so nothing is listed …
+    const snapped = await items(col);
+    assert.equal(snapped.res.status, 200);
+    assert.equal(snapped.json.numberMatched, 0);
+    // … until the author turns it off: then the features as drawn.
+    r = await call(srv, 'PUT', `/api/v1/staff/surveys/${slug}/publication`, { token: 'planner', body: { snap: false } });
     assert.equal(r.status, 200, r.text);
     const open = await items(col);
     assert.equal(open.res.status, 200);

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "gis/crs.h"
 #include "gis/gis.h"
+#include "gis/hex.h"
 #include "features/collections.h"
 #include "db/migrate.h"
 #include "db/stmt.h"
@@ -558,6 +560,58 @@ static void test_slices(void)
     store_close(c);
 }
 
+/* vk_hex_cell, vk_hex_lon, vk_hex_lat (db/hex_sql.c): the grid of
+ * gis/hex.h in SQL, the same cell and centre as the C the public results
+ * use, NULL for NULL. */
+#define HEX_SQL(X)                                                                          \
+    X(SQL_HEX, "SELECT vk_hex_cell(?1, ?2, ?3), vk_hex_lon(vk_hex_cell(?1, ?2, ?3), ?3), "   \
+               "vk_hex_lat(vk_hex_cell(?1, ?2, ?3), ?3), vk_hex_cell(NULL, ?2, ?3) IS NULL, " \
+               "vk_hex_cell(?1, ?2, 0) IS NULL")
+DB_SLICE_ENUM(hex_sql_id, HEX_SQL)
+DB_SLICE_DEFINE(hex_sql, HEX_SQL)
+
+static void test_hex_functions(void)
+{
+    const char *db = t_path("hex.sqlite");
+    store_conn *c = NULL;
+    gis_proj *p = NULL;
+    vk_errinfo ei;
+    T_EQ_INT(store_open(&c, db, &ei), VK_OK, "open");
+    T_EQ_INT(gis_proj_new(&p), VK_OK, "proj");
+    const double pts[][2] = {{28.7832, 61.1918}, {28.8193, 61.2329}, {24.9384, 60.1699}, {21.0, 69.0}};
+    const int sizes[] = {100, 250, 500, 10000};
+    for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++) {
+        for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+            int64_t cell = 0, null_in = 0, zero_size = 0;
+            double lon = 0, lat = 0;
+            T_EQ_INT(db_scan(c, &hex_sql, SQL_HEX,
+                             DB_ARGS(DB_REAL(pts[i][0]), DB_REAL(pts[i][1]), DB_INT(sizes[k])),
+                             DB_OUTS(DB_I64_TO(&cell), DB_REAL_TO(&lon), DB_REAL_TO(&lat),
+                                     DB_I64_TO(&null_in), DB_I64_TO(&zero_size)),
+                             NULL, "hex", &ei),
+                     VK_OK, "the functions are there (point %zu, size %d)", i, sizes[k]);
+            double x = pts[i][0], y = pts[i][1];
+            gis_proj_from_storage(p, GIS_CRS_3067, &x, &y);
+            gis_hex_grid g;
+            gis_hex_grid_init(&g, sizes[k]);
+            int32_t q, r;
+            gis_hex_cell_of(&g, x, y, &q, &r);
+            T_EQ_INT((int32_t)(uint32_t)((uint64_t)cell >> 32), q, "q (point %zu, size %d)", i, sizes[k]);
+            T_EQ_INT((int32_t)(uint32_t)(uint64_t)cell, r, "r (point %zu, size %d)", i, sizes[k]);
+            double cx, cy;
+            gis_hex_center(&g, q, r, &cx, &cy);
+            gis_proj_to_storage(p, GIS_CRS_3067, &cx, &cy);
+            T_NEAR(lon, cx, 1e-9, "centre lon (point %zu, size %d)", i, sizes[k]);
+            T_NEAR(lat, cy, 1e-9, "centre lat (point %zu, size %d)", i, sizes[k]);
+            T_OK(fabs(lon - pts[i][0]) < 0.2 && fabs(lat - pts[i][1]) < 0.1, "near the point");
+            T_EQ_INT(null_in, 1, "NULL in, NULL out");
+            T_EQ_INT(zero_size, 1, "no grid of size 0");
+        }
+    }
+    gis_proj_free(p);
+    store_close(c);
+}
+
 int main(void)
 {
     test_open_and_migrate();
@@ -566,6 +620,7 @@ int main(void)
     test_attributes();
     test_migrate_workflow();
     test_moderation();
+    test_hex_functions();
     t_cleanup();
     return t_done();
 }

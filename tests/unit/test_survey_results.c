@@ -358,6 +358,25 @@ static void test_refusals(void)
     vk_arena_fini(&a);
 }
 
+/* When a large survey's kept snapshot may stand in for its state now
+ * (survey/cache.h): only responses changed, it was slow to make, and it
+ * is younger than the interval. */
+static void test_snap_keep(void)
+{
+    const int64_t slow = SURVEY_SNAP_SLOW_US, keep = SURVEY_SNAP_KEEP_US, t = 1000000000;
+    const char *kept = "s3-v2-a14_r100-400-d7";
+    T_OK(survey_snap_keep(kept, "s3-v2-a14_r101-401-d7", t, slow, t + 1), "a response more: kept");
+    T_OK(survey_snap_keep(kept, "s3-v2-a14_r100-400-d8", t, slow, t + keep - 1), "a draft more, just in time: kept");
+    T_OK(!survey_snap_keep(kept, "s3-v2-a14_r101-401-d7", t, slow, t + keep), "the interval is over: made again");
+    T_OK(!survey_snap_keep(kept, "s3-v2-a14_r101-401-d7", t, slow - 1, t + 1), "a quick one is made again at once");
+    T_OK(!survey_snap_keep(kept, "s3-v3-a14_r101-401-d7", t, slow, t + 1), "a new version: at once");
+    T_OK(!survey_snap_keep(kept, "s3-v2-a15_r100-400-d7", t, slow, t + 1), "new districts: at once");
+    T_OK(!survey_snap_keep(kept, "s4-v2-a14_r100-400-d7", t, slow, t + 1), "another survey: never");
+    T_OK(!survey_snap_keep("s3-v2-a1_r1-1-d1", "s3-v2-a14_r1-1-d1", t, slow, t + 1), "a prefix of the part is not the part");
+    T_OK(!survey_snap_keep("abc", "abd", t, slow, t + 1), "no '_': only the same stamp");
+    T_OK(survey_snap_keep("abc", "abc", t, slow, t + 1), "the same stamp");
+}
+
 int main(void)
 {
     static vk_config cfg;
@@ -373,6 +392,7 @@ int main(void)
     test_by_hand();
     test_map();
     test_refusals();
+    test_snap_keep();
     results_cache_clear();
     survey_cache_clear();
     vk_ctx_free(ctx);
