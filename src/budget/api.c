@@ -673,7 +673,8 @@ static vk_err run_vote(vk_ctx *ctx, budget_job *st, const char *now, vk_buf *bod
         vk_buf_puts(body, "}");
         return VK_OK;
     }
-    vk_buf_printf(body, "{\"ballot\":\"%.12s\",\"token\":\"%s\",\"change\":\"/budget/%s/ballot?token=%s\"",
+    /* The change link is the ballot page's own address (web/budget.js). */
+    vk_buf_printf(body, "{\"ballot\":\"%.12s\",\"token\":\"%s\",\"change\":\"/b/%s?ballot=%s\"",
                   st->token_hash, st->token, st->slug, st->token);
     vk_json_member_str(body, "area", st->choice.area);
     int points = st->choice.text[0] == '{';

@@ -266,6 +266,31 @@ test('a voter votes with a code by keyboard alone; the budget cannot be exceeded
   } finally {
     await again.closeAll();
   }
+
+  // The change link the API answers is a page that changes the ballot.
+  const projects = (await (await fetch(`${server.url}/api/v1/budget/rounds/${SLUG}/projects`)).json()).features;
+  const id = (fi) => projects.find((f) => f.properties.title.fi === fi).id;
+  const [play, bench] = [id('Huvikummun leikkipuisto'), id('Rannan penkit')];
+  const cast = await call(server, 'POST', `/api/v1/budget/rounds/${SLUG}/ballots`,
+    { body: { area: 'all', projects: [bench], age_group: '65-74', postal_code: '55100' } });
+  assert.equal(cast.status, 201, cast.text);
+  assert.match(cast.json.change, new RegExp(`^/b/${SLUG}\\?ballot=`));
+  const follow = await newPage(browser, phone);
+  try {
+    await gotoReady(follow, `${server.url}${cast.json.change}`);
+    await follow.waitForSelector('#b-vote:not([hidden])');
+    assert.equal(await follow.isChecked(`#bp-${bench}-pick`), true, 'the ballot as it was');
+    await follow.click(`#bp-${bench}-pick`);
+    await follow.click(`#bp-${play}-pick`);
+    await follow.click('#v-submit');
+    await follow.waitForSelector('#b-voted:not([hidden])');
+    const changed = await (await fetch(`${server.url}/api/v1/budget/ballots/${cast.json.token}`)).json();
+    assert.deepEqual(changed.projects, [play]);
+    assert.ok(changed.changed, 'marked changed');
+    assert.deepEqual(follow.errors, []);
+  } finally {
+    await follow.closeAll();
+  }
 });
 
 test('results with the method explained, and what happened to the winners', async () => {

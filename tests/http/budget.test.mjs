@@ -313,7 +313,7 @@ describe('voting: knapsack with codes, open and paper ballots', () => {
     const r = await pub('POST', `/rounds/${slug}/ballots`, { area: 'north', projects: [A, B], code: list[0] });
     assert.equal(r.status, 201, r.text);
     assert.match(r.json.token, /^[A-Za-z0-9_-]{43}$/);
-    assert.equal(r.json.change, `/budget/${slug}/ballot?token=${r.json.token}`);
+    assert.equal(r.json.change, `/b/${slug}?ballot=${r.json.token}`);
     assert.equal(r.json.total, 60);
     assert.deepEqual(r.json.projects, [A, B]);
     assertError(await pub('POST', `/rounds/${slug}/ballots`, { area: 'north', projects: [A, B], code: list[0] }), 409, 'code_used', 'code');
