@@ -97,3 +97,100 @@ describe('the demo round', () => {
     }
   });
 });
+
+// RFC 4180: quoted fields may hold commas, quotes ("") and line breaks.
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r') { /* CRLF */ } else if (c === '\n') {
+      row.push(field); rows.push(row); row = []; field = '';
+    } else field += c;
+  }
+  if (field || row.length) { row.push(field); rows.push(row); }
+  const [head, ...body] = rows;
+  return body.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
+}
+
+describe('the staff exports of a round', () => {
+  const base = `/api/v1/staff/budget/rounds/${SLUG}`;
+
+  test('projects.csv: every project with its votes and whether it won, as the results say; lon/lat and WKT', async () => {
+    const r = await call('GET', `${base}/projects.csv`, { token: 'planner' });
+    assert.equal(r.status, 200, r.text);
+    assert.match(r.headers.get('content-type'), /^text\/csv/);
+    assert.match(r.headers.get('content-disposition'), /imatra-2026-projects\.csv/);
+    const rows = parseCsv(r.text);
+    const projects = (await call('GET', `/api/v1/budget/rounds/${SLUG}/projects`)).json.features;
+    assert.equal(rows.length, projects.length);
+    const results = (await call('GET', `/api/v1/budget/rounds/${SLUG}/results`)).json;
+    const byId = new Map(results.areas.flatMap((a) => a.projects).map((p) => [String(p.id), p]));
+    for (const row of rows) {
+      const want = byId.get(row.id);
+      assert.ok(want, `project ${row.id} in the results`);
+      assert.equal(Number(row.votes), want.votes, `${row.title_fi}: votes`);
+      assert.equal(row.selected, want.selected ? '1' : '0', `${row.title_fi}: selected`);
+      assert.equal(row.selected_greedy, want.selected_greedy ? '1' : '0');
+      assert.equal(row.selected_mes, want.selected_mes ? '1' : '0');
+      assert.equal(Number(row.cost), want.cost);
+      assert.equal(row.title_fi, want.title.fi);
+      const f = projects.find((x) => String(x.id) === row.id);
+      assert.ok(Math.abs(Number(row.lon) - f.geometry.coordinates[0]) < 1e-6, 'lon');
+      assert.ok(Math.abs(Number(row.lat) - f.geometry.coordinates[1]) < 1e-6, 'lat');
+      assert.match(row.wkt, /^POINT \(28\.\d+ 61\.\d+\)$/);
+      assert.equal(row.status, f.properties.status ?? '');
+    }
+    assert.ok(rows.some((x) => x.selected === '1') && rows.some((x) => x.selected === '0'));
+    const metric = parseCsv((await call('GET', `${base}/projects.csv?crs=EPSG:3067`, { token: 'planner' })).text);
+    assert.ok(metric.every((x) => Number(x.easting) > 500000 && Number(x.northing) > 6700000), 'EPSG:3067');
+  });
+
+  test('projects.gpkg: GDAL reads the layers projects and proposals with their fields and counts', { skip: missingTool('ogrinfo') }, async () => {
+    const res = await fetch(`${srv.url}${base}/projects.gpkg?crs=EPSG:3067`, { headers: { Authorization: `Bearer ${srv.tokens.planner}` } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/geopackage+sqlite3');
+    const file = path.join(srv.dir, 'projects.gpkg');
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const ogr = (args) => execFileSync('ogrinfo', args, { encoding: 'utf8', timeout: 120000 });
+    const layers = ogr(['-q', file]);
+    assert.match(layers, /projects/);
+    assert.match(layers, /proposals/);
+    const projects = (await call('GET', `/api/v1/budget/rounds/${SLUG}/projects`)).json.features;
+    const info = ogr(['-so', file, 'projects']);
+    assert.match(info, new RegExp(`Feature Count: ${projects.length}\\b`));
+    for (const f of ['title_fi: String', 'cost: Integer', 'area: String', 'votes: Integer', 'selected: Integer', 'status: String']) {
+      assert.match(info, new RegExp(`^${f}`, 'm'), f);
+    }
+    assert.match(info, /ID\["EPSG",3067\]\]\s*$/m);
+    const staffProposals = (await call('GET', `${base}/proposals`, { token: 'planner' })).json.features;
+    const pinfo = ogr(['-so', file, 'proposals']);
+    assert.match(pinfo, new RegExp(`Feature Count: ${staffProposals.length}\\b`));
+    for (const f of ['title: String', 'review_cost: Integer', 'project: Integer', 'moderation: String']) {
+      assert.match(pinfo, new RegExp(`^${f}`, 'm'), f);
+    }
+    assert.doesNotMatch(pinfo, /contact|email/i, 'no contact details');
+    // The winners' votes as GDAL reads them.
+    const play = projects.find((f) => f.properties.title.fi === 'Huvikummun leikkipuisto');
+    const one = ogr(['-q', '-where', `title_fi = 'Huvikummun leikkipuisto'`, file, 'projects']);
+    assert.match(one, new RegExp(`votes \\(Integer(64)?\\) = ${play.properties.votes}\\b`));
+    assert.match(one, /selected \(Integer(64)?\) = 1\b/);
+  });
+
+  test('planners only; an unknown round is 404, an unknown CRS 400', async () => {
+    assert.equal((await call('GET', `${base}/projects.csv`)).status, 401);
+    assert.equal((await call('GET', `${base}/projects.gpkg`, { token: 'moderator' })).status, 403);
+    const none = await call('GET', '/api/v1/staff/budget/rounds/nope/projects.csv', { token: 'planner' });
+    assert.equal(none.status, 404);
+    assert.equal(none.json.error.field, 'slug');
+    const crs = await call('GET', `${base}/projects.csv?crs=EPSG:2393`, { token: 'planner' });
+    assert.equal(crs.status, 400);
+    assert.equal(crs.json.error.field, 'crs');
+    assert.equal((await call('GET', `${base}/projects.csv?x=1`, { token: 'planner' })).status, 400);
+  });
+});
