@@ -331,6 +331,56 @@ test('results with the method explained, and what happened to the winners', asyn
   }
 });
 
+test('the front page links to the rounds; the demo round is there with its results', async () => {
+  const page = await newPage(browser, phone);
+  try {
+    await gotoReady(page, `${server.url}/`);
+    const link = page.locator('.site-footer a[href="/b/"]');
+    assert.equal(await link.count(), 1, 'the footer links to /b/ as to /s/');
+    assert.equal(await link.textContent(), 'Osallistuva budjetointi');
+    await link.click();
+    await page.waitForSelector('a[href="/b/imatra-2026"]');
+    await page.click('a[href="/b/imatra-2026"]');
+    await page.waitForSelector('#b-results:not([hidden])');
+    assert.match(await page.textContent('#b-result-areas'), /Huvikummun leikkipuisto/);
+    await state(page, 'demo round results');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
+
+test('the staff page shows the proposals and projects on a map beside the lists, and the exports', async () => {
+  const page = await newPage(browser, {});
+  try {
+    await signIn(page, server.url, PLANNER.name, PLANNER.password);
+    await gotoReady(page, `${server.url}/staff-budget.html?round=imatra-2026`);
+    await page.waitForSelector('#proposal-list li');
+    await page.waitForSelector('#project-list li');
+    await page.waitForSelector('#bs-map .leaflet-interactive');
+    const proposals = (await staff('GET', '/api/v1/staff/budget/rounds/imatra-2026/proposals')).features;
+    const projects = (await (await fetch(`${server.url}/api/v1/budget/rounds/imatra-2026/projects`)).json()).features;
+    const placed = proposals.filter((f) => f.geometry).length + projects.filter((f) => f.geometry).length;
+    assert.equal(await page.locator('#bs-map path.leaflet-interactive').count(), placed, 'a marker per placed item');
+    assert.equal(await page.locator('#proposal-list > li').count(), proposals.length, 'the list has them all');
+    assert.equal(await page.locator('#project-list > li').count(), projects.length);
+    assert.match(await page.textContent('#bs-map-legend'), new RegExp(`${proposals.length} ehdotusta.*${projects.length} hanketta`));
+    assert.equal(await page.getAttribute('#bs-map', 'aria-label'), 'Kartta: kierroksen ehdotukset ja hankkeet');
+    // A marker leads to its item in the list.
+    await page.locator('#bs-map path.leaflet-interactive').last().click();
+    const focused = await page.evaluate(() => document.activeElement.id);
+    assert.match(focused, /^pj\d+-h$/, 'the last marker is a project, its heading focused');
+    assert.equal(await page.getAttribute('#export-gpkg', 'href'), '/api/v1/staff/budget/rounds/imatra-2026/projects.gpkg');
+    assert.equal(await page.getAttribute('#export-csv', 'href'), '/api/v1/staff/budget/rounds/imatra-2026/projects.csv');
+    const csv = await page.evaluate(async () => (await fetch(document.getElementById('export-csv').href)).text());
+    assert.match(csv, /^\ufeff?id,title_fi,.*,votes,selected,/, 'the link downloads with the session');
+    await state(page, 'staff map');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
+
 test('an unknown round says so, accessibly', async () => {
   const page = await newPage(browser, phone);
   try {
