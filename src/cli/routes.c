@@ -4,7 +4,7 @@
 #include "auth/auth.h"
 #include "auth/roles.h"
 #include "budget/api.h"
-#include "budget/export.h"
+#include "exchange/budget_export.h"
 #include "exchange/export.h"
 #include "exchange/survey_export.h"
 #include "exchange/survey_results_export.h"

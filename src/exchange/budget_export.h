@@ -1,5 +1,5 @@
 /*
- * export.h — a budgeting round's projects (with their votes and whether
+ * budget_export.h — a budgeting round's projects (with their votes and whether
  * they won) and proposals out as files for planners (docs/budgeting.md,
  * "Exports"):
  *
@@ -11,8 +11,8 @@
  * written into the SELECT as constants (whole numbers only). ?crs= as for
  * every export. Contact details are never exported.
  */
-#ifndef VK_BUDGET_EXPORT_H
-#define VK_BUDGET_EXPORT_H
+#ifndef VK_EXCHANGE_BUDGET_EXPORT_H
+#define VK_EXCHANGE_BUDGET_EXPORT_H
 
 #include "http/route.h"
 

@@ -1,12 +1,12 @@
 /*
- * export.c — projects.gpkg and projects.csv of a round (export.h).
+ * budget_export.c — projects.gpkg and projects.csv of a round (budget_export.h).
  *
  * The collections are made per request: FROM names the round by its id,
  * and the tally's figures become CASE constants over the project id, so
  * the shared writers (exchange/export.c, gpkg.c) do the rest, in the
  * asked CRS. Everything written into the SQL is a number.
  */
-#include "budget/export.h"
+#include "exchange/budget_export.h"
 
 #include <stdio.h>
 #include <stdlib.h>
