@@ -753,7 +753,7 @@
     try { S.supported = JSON.parse(localStorage.getItem('vaikuta.budget.supported') || '{}') || {}; } catch (e) { S.supported = {}; }
     var q = new URLSearchParams(location.search);
     S.token = q.get('ballot') || q.get('token');
-    var m = /^\/b\/([a-z0-9-]+)\/?$/.exec(location.pathname) || /^\/budget\/([a-z0-9-]+)\/ballot\/?$/.exec(location.pathname);
+    var m = /^\/b\/([a-z0-9-]+)\/?$/.exec(location.pathname);
     S.slug = m ? m[1] : null;
     if (S.slug && !S.token) {
       try { S.saved = localStorage.getItem(tokenKey()); } catch (e) { S.saved = null; }

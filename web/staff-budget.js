@@ -20,7 +20,8 @@
 
   var st = {
     me: null, rounds: [], slug: null, round: null, isNew: false,
-    districts: [], categories: [], units: [], proposals: [], projects: [], paper: [], paperPicks: {}
+    districts: [], categories: [], units: [], proposals: [], projects: [], paper: [], paperPicks: {},
+    config: null, map: null
   };
 
   function planner() { return st.me && (st.me.role === 'admin' || st.me.role === 'planner'); }
@@ -466,6 +467,7 @@
       ol.appendChild(li);
     });
     projectFromChosen();
+    renderMap();
   }
 
   function loadProposals() {
@@ -627,6 +629,7 @@
       ol.appendChild(li);
     });
     renderPaperChoices();
+    renderMap();
   }
 
   function loadProjects() {
@@ -821,6 +824,67 @@
     });
   }
 
+  /* ---------- the map of proposals and projects ---------- */
+
+  // Proposals small and hollow, projects large and filled (a winner
+  // darker): told apart by size and fill, not by colour alone.
+  var PROPOSAL_STYLE = { radius: 6, color: '#1f4e8c', weight: 2, fillColor: '#ffffff', fillOpacity: 1 };
+  var PROJECT_STYLE = { radius: 10, color: '#14532d', weight: 2, fillColor: '#2f855a', fillOpacity: 0.85 };
+  var WINNER_STYLE = { radius: 12, color: '#0b2e18', weight: 3, fillColor: '#14532d', fillOpacity: 1 };
+
+  function focusItem(id) {
+    var h = $(id);
+    if (!h) return;
+    h.setAttribute('tabindex', '-1');
+    h.focus();
+    h.scrollIntoView({ block: 'center' });
+  }
+
+  // Drawn again whenever the lists are: the map and the lists show the same.
+  function renderMap() {
+    var box = $('bs-map-box');
+    $('bs-map-legend').textContent = t('bsMapLegend', { proposals: st.proposals.length, projects: st.projects.length });
+    if (typeof L === 'undefined' || !st.round || st.isNew) { box.hidden = true; return; }
+    box.hidden = false;
+    if (!st.map) {
+      var div = el('div', { class: 'bs-map', id: 'bs-map', role: 'region' });
+      box.appendChild(div);
+      var map = VK.map.create(div.id, st.config);
+      st.map = { map: map, districts: L.featureGroup().addTo(map), layer: L.featureGroup().addTo(map), zoom: null, fitted: null };
+      map.setView(VK.map.centre(st.config), VK.map.zoom(st.config));
+    }
+    var m = st.map;
+    m.zoom = VK.map.zoomControl(m.map, m.zoom);
+    m.map.getContainer().setAttribute('aria-label', t('bsMapLabel'));
+    m.districts.clearLayers();
+    // The districts of the round's areas, outlined.
+    var inAreas = {};
+    (st.round.areas || []).forEach(function (a) { (a.districts || []).forEach(function (d) { inAreas[d] = true; }); });
+    st.districts.forEach(function (d) {
+      if (inAreas[d.properties && d.properties.code]) m.districts.addLayer(L.geoJSON(d, { style: function () { return VK.map.DISTRICT_STYLE; }, interactive: false }));
+    });
+    m.layer.clearLayers();
+    function add(f, style, title, target) {
+      if (!f.geometry) return;
+      var layer = L.geoJSON(f.geometry, {
+        pointToLayer: function (g, ll) { return L.circleMarker(ll, style); },
+        style: function () { return { color: style.color, weight: style.weight, fillColor: style.fillColor, fillOpacity: 0.25 }; }
+      });
+      layer.bindTooltip(VK.textNode('span', title), { direction: 'top' });
+      layer.on('click', function (e) { L.DomEvent.stopPropagation(e); focusItem(target); });
+      m.layer.addLayer(layer);
+    }
+    st.proposals.forEach(function (f) { add(f, PROPOSAL_STYLE, t('bsMapProposal', { title: f.properties.title }), 'pr' + f.id + '-h'); });
+    st.projects.forEach(function (f) {
+      add(f, f.properties.selected ? WINNER_STYLE : PROJECT_STYLE, t('bsMapProject', { title: localName(f.properties.title) }), 'pj' + f.id + '-h');
+    });
+    if (m.fitted !== st.slug && m.layer.getLayers().length) {
+      m.map.fitBounds(m.layer.getBounds().pad(0.2), { maxZoom: 15 });
+      m.fitted = st.slug;
+    }
+    window.setTimeout(function () { m.map.invalidateSize(); }, 0);
+  }
+
   /* ---------- opening a round ---------- */
 
   function openRound(slug, focus) {
@@ -835,6 +899,8 @@
       return loadCategories();
     }).then(function () {
       $('round-tools').hidden = false;
+      $('export-gpkg').href = API + '/rounds/' + esc(slug) + '/projects.gpkg';
+      $('export-csv').href = API + '/rounds/' + esc(slug) + '/projects.csv';
       renderRounds();
       renderRoundHead();
       fillForm(st.round);
@@ -853,6 +919,7 @@
     renderRoundHead();
     fillForm(st.round);
     renderRounds();
+    renderMap();
     $('round-heading').focus();
   }
 
@@ -918,6 +985,7 @@
       return Promise.all([
         VK.getJSON('/api/v1/districts').then(function (j) { st.districts = j.features || []; }, function () { st.districts = []; }),
         VK.getJSON('/api/v1/units').then(function (j) { st.units = j.units || []; }, function () { st.units = []; }),
+        VK.getJSON('/api/v1/config').then(function (c) { st.config = c; }, function () { st.config = null; }),
         loadRounds()
       ]).then(function () {
         labelLangFields();

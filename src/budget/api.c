@@ -15,6 +15,7 @@
 
 #include "auth/auth.h"
 #include "budget/ballot.h"
+#include "budget/cache.h"
 #include "budget/round.h"
 #include "budget/sql.h"
 #include "budget/tally.h"
@@ -37,51 +38,63 @@ static const char code_alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
 typedef struct round_row {
     int64_t id;
-    char *doc;
+    const budget_cached *bc; /* given back by round_row_fini */
+    const char *doc;         /* bc's stored document */
+    const budget_round *r;   /* bc's parsed round */
     int published;
     char by_hand[20];
-    int64_t proposals, hidden, projects, ballots, pending_paper;
-    budget_round r;
+    int64_t proposals, hidden, projects, ballots, pending_paper; /* round_counts */
     budget_phase phase;
 } round_row;
 
 static void round_row_fini(round_row *x)
 {
-    free(x->doc);
-    budget_round_fini(&x->r);
+    budget_cache_put(x->bc);
     memset(x, 0, sizeof *x);
 }
 
-/* The round of slug; *found 0 when there is none (or, for !staff, when it
- * is not published). */
+/* The round of slug, from the cache (cache.h): one indexed read when it
+ * has not changed. *found 0 when there is none (or, for !staff, when it
+ * is not published). Counts are left 0: round_counts reads them. */
 static vk_err round_load(store_conn *c, const char *slug, int staff, round_row *x, int *found,
                          vk_errinfo *ei)
 {
     memset(x, 0, sizeof *x);
-    vk_err e = db_scan(c, &budget_sql, SQL_ROUND_GET, DB_ARGS(DB_TEXT(slug)),
-                       DB_OUTS(DB_I64_TO(&x->id), DB_DUP_TO(&x->doc), DB_INT_TO(&x->published),
-                               DB_COPY_TO(x->by_hand, sizeof x->by_hand),
-                               DB_I64_TO(&x->proposals), DB_I64_TO(&x->hidden),
-                               DB_I64_TO(&x->projects), DB_I64_TO(&x->ballots),
-                               DB_I64_TO(&x->pending_paper)),
-                       found, "reading a round", ei);
-    if (e || !*found)
+    budget_stamp s;
+    vk_err e = budget_cache_get(c, slug, &s, &x->bc, ei);
+    *found = x->bc != NULL;
+    if (e || !x->bc)
         return e;
-    if (!staff && !x->published) {
+    if (!staff && !s.published) {
+        round_row_fini(x);
         *found = 0;
         return VK_OK;
     }
-    json_t *doc = json_loads(x->doc, 0, NULL);
-    if (!doc)
-        return vk_fail(ei, VK_EINTERNAL, "", "a stored round is not JSON");
-    e = budget_round_parse(NULL, doc, &x->r, ei);
-    json_decref(doc);
-    if (e)
-        return vk_fail(ei, VK_EINTERNAL, "", "a stored round does not pass its check");
+    x->id = x->bc->round_id;
+    x->doc = x->bc->doc;
+    x->r = &x->bc->r;
+    x->published = s.published;
+    snprintf(x->by_hand, sizeof x->by_hand, "%s", s.by_hand);
     char now[VK_RFC3339_LEN];
     vk_now_rfc3339(now);
-    x->phase = budget_round_phase(&x->r, x->by_hand, now);
+    x->phase = budget_round_phase(x->r, x->by_hand, now);
     return VK_OK;
+}
+
+/* The counts of the round views (put_round): only those read them. The
+ * public sees no ballot count before results, so none is counted then:
+ * counting them grows with them, and the page is read all through voting. */
+static vk_err round_counts(store_conn *c, round_row *x, int staff, vk_errinfo *ei)
+{
+    if (!staff && x->phase < BUDGET_RESULTS)
+        return db_scan(c, &budget_sql, SQL_ROUND_COUNTS_NO_BALLOTS, DB_ARGS(DB_INT(x->id)),
+                       DB_OUTS(DB_I64_TO(&x->proposals), DB_I64_TO(&x->projects)), NULL,
+                       "counting a round's rows", ei);
+    return db_scan(c, &budget_sql, SQL_ROUND_COUNTS, DB_ARGS(DB_INT(x->id)),
+                   DB_OUTS(DB_I64_TO(&x->proposals), DB_I64_TO(&x->hidden),
+                           DB_I64_TO(&x->projects), DB_I64_TO(&x->ballots),
+                           DB_I64_TO(&x->pending_paper)),
+                   NULL, "counting a round's rows", ei);
 }
 
 static int slug_ok(const char *s)
@@ -316,6 +329,8 @@ static vk_err body_round(vk_ctx *ctx, const char *slug, vk_buf *body, vk_errinfo
     round_row x;
     vk_err e = reload(ctx, slug, &x, ei);
     if (!e)
+        e = round_counts(ctx->store, &x, 1, ei);
+    if (!e)
         put_round(body, &x, 1);
     round_row_fini(&x);
     return e;
@@ -398,7 +413,7 @@ static vk_err run_round(vk_ctx *ctx, budget_job *st, const char *now, vk_buf *bo
         static const char *const fixed[] = {"voting", "method", "areas", "budget", NULL};
         json_t *doc = json_loads(st->text, 0, NULL);
         for (int i = 0; !e && doc && fixed[i] && x.phase >= BUDGET_VOTING; i++)
-            if (!json_equal(json_object_get(doc, fixed[i]), json_object_get(x.r.doc, fixed[i])))
+            if (!json_equal(json_object_get(doc, fixed[i]), json_object_get(x.r->doc, fixed[i])))
                 e = vk_fail(ei, VK_EROUND_LOCKED, fixed[i],
                             "voting has opened: \"%s\" can no longer change", fixed[i]);
         json_decref(doc);
@@ -673,7 +688,8 @@ static vk_err run_vote(vk_ctx *ctx, budget_job *st, const char *now, vk_buf *bod
         vk_buf_puts(body, "}");
         return VK_OK;
     }
-    vk_buf_printf(body, "{\"ballot\":\"%.12s\",\"token\":\"%s\",\"change\":\"/budget/%s/ballot?token=%s\"",
+    /* The change link is the ballot page's own address (web/budget.js). */
+    vk_buf_printf(body, "{\"ballot\":\"%.12s\",\"token\":\"%s\",\"change\":\"/b/%s?ballot=%s\"",
                   st->token_hash, st->token, st->slug, st->token);
     vk_json_member_str(body, "area", st->choice.area);
     int points = st->choice.text[0] == '{';
@@ -870,6 +886,8 @@ static vk_err get_round(vk_ctx *ctx, const vk_req *req, vk_resp *resp, int staff
 {
     round_row x;
     vk_err e = path_round(ctx, req, staff, NULL, &x);
+    if (!e)
+        e = round_counts(ctx->store, &x, staff, &ctx->err);
     if (!e) {
         put_round(&resp->body, &x, staff);
         vk_resp_header(resp, "Cache-Control", "no-cache");
@@ -950,7 +968,7 @@ static vk_err tally_if(vk_ctx *ctx, const round_row *x, int always, budget_proje
     vk_err e = budget_projects_load(ctx->store, x->id, p, &ctx->err);
     if (e || (!always && x->phase < BUDGET_RESULTS))
         return e;
-    if ((e = budget_tally_compute(ctx->store, x->id, &x->r, p, t, &ctx->err)))
+    if ((e = budget_tally_compute(ctx->store, x->id, x->r, p, t, &ctx->err)))
         return e;
     *have = 1;
     return VK_OK;
@@ -967,7 +985,7 @@ vk_err api_budget_projects(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (!e)
         e = tally_if(ctx, &x, 0, &p, &t, &have);
     if (!e) {
-        project_walk w = {&resp->body, have ? &t : NULL, &x.r, &p};
+        project_walk w = {&resp->body, have ? &t : NULL, x.r, &p};
         vk_buf_puts(&resp->body, "{\"type\":\"FeatureCollection\",\"features\":[");
         e = db_each(ctx->store, &budget_sql, SQL_PROJECT_LIST,
                     DB_ARGS(DB_INT(x.id), DB_TEXT(vk_req_param(req, "area"))), put_project_row,
@@ -1004,7 +1022,7 @@ static vk_err results(vk_ctx *ctx, const vk_req *req, vk_resp *resp, int staff)
     if (!e && !have)
         e = phase_refused(&ctx->err, &x, "Showing results");
     if (!e) {
-        budget_tally_json(&t, &x.r, &p, &resp->body);
+        budget_tally_json(&t, x.r, &p, &resp->body);
         vk_resp_header(resp, "Cache-Control", "no-cache");
     }
     if (have)
@@ -1039,18 +1057,18 @@ vk_err api_budget_pabulib(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     int ai = 0;
     const char *area = vk_req_param(req, "area");
     if (!e && area) {
-        for (ai = 0; ai < x.r.nareas && strcmp(x.r.areas[ai].key, area); ai++)
+        for (ai = 0; ai < x.r->nareas && strcmp(x.r->areas[ai].key, area); ai++)
             ;
-        if (ai == x.r.nareas)
+        if (ai == x.r->nareas)
             e = vk_fail(&ctx->err, VK_EPARAM, "area", "the round has no area '%.40s'", area);
     }
     if (!e)
-        e = budget_pabulib(ctx->store, x.id, &x.r, &p, &t, ai, &resp->body, &ctx->err);
+        e = budget_pabulib(ctx->store, x.id, x.r, &p, &t, ai, &resp->body, &ctx->err);
     if (!e) {
         resp->content_type = "text/plain; charset=utf-8";
         char disp[160];
-        snprintf(disp, sizeof disp, "attachment; filename=\"%s-%s.pb\"", x.r.slug,
-                 x.r.areas[ai].key);
+        snprintf(disp, sizeof disp, "attachment; filename=\"%s-%s.pb\"", x.r->slug,
+                 x.r->areas[ai].key);
         char *d = vk_arena_strndup(req->arena, disp, strlen(disp));
         if (d)
             vk_resp_header(resp, "Content-Disposition", d);
@@ -1114,7 +1132,7 @@ vk_err api_staff_budget_put(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     round_row x;
     vk_err e = path_round(ctx, req, 1, NULL, &x);
     char slug[BUDGET_SLUG_MAX + 1];
-    snprintf(slug, sizeof slug, "%s", e ? "" : x.r.slug);
+    snprintf(slug, sizeof slug, "%s", e ? "" : x.r->slug);
     round_row_fini(&x);
     if (e)
         return e;
@@ -1135,7 +1153,7 @@ static vk_err round_action(vk_ctx *ctx, const vk_req *req, vk_resp *resp, budget
     if (!e && !st)
         e = VK_ENOMEM;
     if (!e)
-        snprintf(st->slug, sizeof st->slug, "%s", x.r.slug);
+        snprintf(st->slug, sizeof st->slug, "%s", x.r->slug);
     round_row_fini(&x);
     if (e)
         return e;
@@ -1305,7 +1323,7 @@ vk_err api_budget_propose(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     const json_t *pr = NULL;
     if (!e && !(e = json_body(ctx, req, &st->w.doc)) &&
         !(e = api_json_keys(st->w.doc, keys, &ctx->err))) {
-        snprintf(st->slug, sizeof st->slug, "%s", x.r.slug);
+        snprintf(st->slug, sizeof st->slug, "%s", x.r->slug);
         pr = json_object_get(st->w.doc, "properties");
         if (!json_is_object(pr))
             e = vk_fail(&ctx->err, pr ? VK_ETYPE : VK_EMISSING, "properties",
@@ -1321,7 +1339,7 @@ vk_err api_budget_propose(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (!e)
         e = api_json_string(pr, "category", 1, 64, &st->category, &ctx->err);
     if (!e)
-        e = check_category(ctx, &x.r, st->category);
+        e = check_category(ctx, x.r, st->category);
     if (!e)
         e = api_json_string(pr, "language", 0, 2, &st->language, &ctx->err);
     if (!e && st->language && strcmp(st->language, "fi") && strcmp(st->language, "sv") &&
@@ -1335,7 +1353,7 @@ vk_err api_budget_propose(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         e = read_location(ctx, st, json_object_get(st->w.doc, "geometry"),
                           json_object_get(pr, "district"), 1);
     if (!e)
-        e = find_area(ctx, &x.r, st);
+        e = find_area(ctx, x.r, st);
     if (!e)
         e = api_idem_prepare(ctx, req, 0, &st->w.job);
     round_row_fini(&x);
@@ -1517,8 +1535,8 @@ vk_err api_staff_budget_project_create(vk_ctx *ctx, const vk_req *req, vk_resp *
     if (!e && !st)
         e = VK_ENOMEM;
     if (!e && !(e = json_body(ctx, req, &st->w.doc))) {
-        snprintf(st->slug, sizeof st->slug, "%s", x.r.slug);
-        e = read_project(ctx, st, &x.r, 1);
+        snprintf(st->slug, sizeof st->slug, "%s", x.r->slug);
+        e = read_project(ctx, st, x.r, 1);
     }
     round_row_fini(&x);
     return st ? job_defer(ctx, st, resp, e) : e;
@@ -1595,8 +1613,8 @@ vk_err api_staff_budget_codes(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (!e && !st)
         e = VK_ENOMEM;
     if (!e) {
-        snprintf(st->slug, sizeof st->slug, "%s", x.r.slug);
-        if (!(x.r.voters & BUDGET_VOTER_CODES))
+        snprintf(st->slug, sizeof st->slug, "%s", x.r->slug);
+        if (!(x.r->voters & BUDGET_VOTER_CODES))
             e = vk_fail(&ctx->err, VK_EVOTER_KIND, "", "this round does not take voting codes");
     }
     round_row_fini(&x);
@@ -1667,15 +1685,11 @@ static int code_hash_of(const char *code, char hash[65])
     return 1;
 }
 
-/* The choices of the body against the round's rule and projects. */
+/* The choices of the body against the round's rule and projects (the
+ * round's cached ones: cache.h). */
 static vk_err read_choices(vk_ctx *ctx, const round_row *x, budget_job *st)
 {
-    budget_projects p = {0};
-    vk_err e = budget_projects_load(ctx->store, x->id, &p, &ctx->err);
-    if (!e)
-        e = budget_ballot_check(&x->r, &p, st->w.doc, &st->choice, &ctx->err);
-    budget_projects_fini(&p);
-    return e;
+    return budget_ballot_check(x->r, &x->bc->p, st->w.doc, &st->choice, &ctx->err);
 }
 
 static vk_err read_voter(vk_ctx *ctx, const round_row *x, const vk_req *req, budget_job *st)
@@ -1686,7 +1700,7 @@ static vk_err read_voter(vk_ctx *ctx, const round_row *x, const vk_req *req, bud
     if (e)
         return e;
     if (code) {
-        if (!(x->r.voters & BUDGET_VOTER_CODES))
+        if (!(x->r->voters & BUDGET_VOTER_CODES))
             return vk_fail(&ctx->err, VK_EVOTER_KIND, "code", "this round does not take voting codes");
         if (json_object_get(d, "age_group") || json_object_get(d, "postal_code"))
             return vk_fail(&ctx->err, VK_EUNKNOWN_FIELD, json_object_get(d, "age_group") ? "age_group" : "postal_code",
@@ -1696,18 +1710,18 @@ static vk_err read_voter(vk_ctx *ctx, const round_row *x, const vk_req *req, bud
         snprintf(st->kind, sizeof st->kind, "code");
         return VK_OK;
     }
-    if (!(x->r.voters & BUDGET_VOTER_OPEN))
+    if (!(x->r->voters & BUDGET_VOTER_OPEN))
         return vk_fail(&ctx->err, VK_EVOTER_KIND, "code", "this round is voted with a voting code");
     if ((e = api_json_string(d, "age_group", 1, 16, &st->age_group, &ctx->err)) ||
         (e = api_json_string(d, "postal_code", 1, 5, &st->postal_code, &ctx->err)))
         return e;
-    int ok = budget_age_group_ok(st->age_group, x->r.min_age);
+    int ok = budget_age_group_ok(st->age_group, x->r->min_age);
     if (ok < 0)
         return vk_fail(&ctx->err, VK_EVALUE, "age_group",
                        "the age group is under-12, 12-14, 15-17, 18-29, 30-44, 45-64, 65-74 or 75+");
     if (!ok)
         return vk_fail(&ctx->err, VK_ETOO_YOUNG, "age_group", "voting in this round starts at %d",
-                       x->r.min_age);
+                       x->r->min_age);
     if (strlen(st->postal_code) != 5 || strspn(st->postal_code, "0123456789") != 5)
         return vk_fail(&ctx->err, VK_EVALUE, "postal_code", "a postal code is five digits");
     snprintf(st->kind, sizeof st->kind, "open");
@@ -1740,7 +1754,7 @@ vk_err api_budget_vote(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         !(e = api_json_keys(st->w.doc, keys, &ctx->err)) && !(e = read_voter(ctx, &x, req, st)))
         e = read_choices(ctx, &x, st);
     if (!e) {
-        snprintf(st->slug, sizeof st->slug, "%s", x.r.slug);
+        snprintf(st->slug, sizeof st->slug, "%s", x.r->slug);
         new_token(st);
         e = api_idem_prepare(ctx, req, 0, &st->w.job);
     }
@@ -1833,7 +1847,7 @@ vk_err api_staff_budget_paper(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     static const char *const keys[] = {"area", "projects", "points", "sheet", NULL};
     round_row x;
     vk_err e = path_round(ctx, req, 1, NULL, &x);
-    if (!e && !(x.r.voters & BUDGET_VOTER_PAPER))
+    if (!e && !(x.r->voters & BUDGET_VOTER_PAPER))
         e = vk_fail(&ctx->err, VK_EVOTER_KIND, "", "this round does not take paper ballots");
     if (!e && x.phase != BUDGET_VOTING)
         e = phase_refused(&ctx->err, &x, "Entering a paper ballot");
@@ -1845,7 +1859,7 @@ vk_err api_staff_budget_paper(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         !(e = api_json_text(st->w.doc, "sheet", 1, 64, 0, &st->sheet, &ctx->err)))
         e = read_choices(ctx, &x, st);
     if (!e) {
-        snprintf(st->slug, sizeof st->slug, "%s", x.r.slug);
+        snprintf(st->slug, sizeof st->slug, "%s", x.r->slug);
         snprintf(st->kind, sizeof st->kind, "paper");
     }
     round_row_fini(&x);

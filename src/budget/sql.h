@@ -61,6 +61,16 @@
       "UPDATE budget_round SET phase_by_hand = ?2, updated_at = ?3 WHERE id = ?1")   \
     X(SQL_ANY_PUBLISHED, "SELECT EXISTS (SELECT 1 FROM budget_round WHERE published)") \
     X(SQL_ROUND_SLUG, "SELECT slug FROM budget_round WHERE id = ?1")                 \
+    X(SQL_ROUND_HEAD,                                                                \
+      "SELECT id, doc, published, phase_by_hand, updated_at FROM budget_round WHERE slug = ?1") \
+    X(SQL_ROUND_STAMP,                                                               \
+      "SELECT id, rev, created_at, published, phase_by_hand FROM budget_round WHERE slug = ?1") \
+    X(SQL_ROUND_DOC, "SELECT doc FROM budget_round WHERE id = ?1")                    \
+    X(SQL_ROUND_COUNTS, "SELECT " BUDGET_SQL_COUNTS " FROM budget_round r WHERE r.id = ?1") \
+    X(SQL_ROUND_COUNTS_NO_BALLOTS,                                                   \
+      "SELECT (SELECT count(*) FROM budget_proposal p WHERE p.round_id = ?1 AND "     \
+      "p.moderation = 'public'), (SELECT count(*) FROM budget_project j WHERE j.round_id = ?1)") \
+    X(SQL_ROUND_EXISTS, "SELECT count(*) FROM budget_round WHERE slug = ?1")         \
     X(SQL_CATEGORY_EXISTS, "SELECT count(*) FROM category WHERE id = ?1")            \
     X(SQL_DISTRICT_EXISTS, "SELECT count(*) FROM district WHERE code = ?1")          \
     X(SQL_DISTRICT_CODE, "SELECT code FROM district WHERE id = ?1")                  \

@@ -4,6 +4,7 @@
 #include "auth/auth.h"
 #include "auth/roles.h"
 #include "budget/api.h"
+#include "exchange/budget_export.h"
 #include "exchange/export.h"
 #include "exchange/survey_export.h"
 #include "exchange/survey_results_export.h"
@@ -53,6 +54,7 @@ const vk_route vk_routes[] = {
     SURVEY_STAFF_ROUTES(ROW)
     PUBLISH_ROUTES(ROW)
     PUBLISH_STAFF_ROUTES(ROW)
+    BUDGET_EXPORT_ROUTES(ROW)
     BUDGET_ROUTES(ROW)
     BUDGET_STAFF_ROUTES(ROW)
     WALK_ROUTES(ROW)

@@ -266,6 +266,31 @@ test('a voter votes with a code by keyboard alone; the budget cannot be exceeded
   } finally {
     await again.closeAll();
   }
+
+  // The change link the API answers is a page that changes the ballot.
+  const projects = (await (await fetch(`${server.url}/api/v1/budget/rounds/${SLUG}/projects`)).json()).features;
+  const id = (fi) => projects.find((f) => f.properties.title.fi === fi).id;
+  const [play, bench] = [id('Huvikummun leikkipuisto'), id('Rannan penkit')];
+  const cast = await call(server, 'POST', `/api/v1/budget/rounds/${SLUG}/ballots`,
+    { body: { area: 'all', projects: [bench], age_group: '65-74', postal_code: '55100' } });
+  assert.equal(cast.status, 201, cast.text);
+  assert.match(cast.json.change, new RegExp(`^/b/${SLUG}\\?ballot=`));
+  const follow = await newPage(browser, phone);
+  try {
+    await gotoReady(follow, `${server.url}${cast.json.change}`);
+    await follow.waitForSelector('#b-vote:not([hidden])');
+    assert.equal(await follow.isChecked(`#bp-${bench}-pick`), true, 'the ballot as it was');
+    await follow.click(`#bp-${bench}-pick`);
+    await follow.click(`#bp-${play}-pick`);
+    await follow.click('#v-submit');
+    await follow.waitForSelector('#b-voted:not([hidden])');
+    const changed = await (await fetch(`${server.url}/api/v1/budget/ballots/${cast.json.token}`)).json();
+    assert.deepEqual(changed.projects, [play]);
+    assert.ok(changed.changed, 'marked changed');
+    assert.deepEqual(follow.errors, []);
+  } finally {
+    await follow.closeAll();
+  }
 });
 
 test('results with the method explained, and what happened to the winners', async () => {
@@ -300,6 +325,56 @@ test('results with the method explained, and what happened to the winners', asyn
     assert.match(await winner.textContent(), /Työn alla/);
     assert.match(await winner.textContent(), /Työt alkoivat\./);
     await state(page, 'implementation');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
+
+test('the front page links to the rounds; the demo round is there with its results', async () => {
+  const page = await newPage(browser, phone);
+  try {
+    await gotoReady(page, `${server.url}/`);
+    const link = page.locator('.site-footer a[href="/b/"]');
+    assert.equal(await link.count(), 1, 'the footer links to /b/ as to /s/');
+    assert.equal(await link.textContent(), 'Osallistuva budjetointi');
+    await link.click();
+    await page.waitForSelector('a[href="/b/imatra-2026"]');
+    await page.click('a[href="/b/imatra-2026"]');
+    await page.waitForSelector('#b-results:not([hidden])');
+    assert.match(await page.textContent('#b-result-areas'), /Huvikummun leikkipuisto/);
+    await state(page, 'demo round results');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
+
+test('the staff page shows the proposals and projects on a map beside the lists, and the exports', async () => {
+  const page = await newPage(browser, {});
+  try {
+    await signIn(page, server.url, PLANNER.name, PLANNER.password);
+    await gotoReady(page, `${server.url}/staff-budget.html?round=imatra-2026`);
+    await page.waitForSelector('#proposal-list li');
+    await page.waitForSelector('#project-list li');
+    await page.waitForSelector('#bs-map .leaflet-interactive');
+    const proposals = (await staff('GET', '/api/v1/staff/budget/rounds/imatra-2026/proposals')).features;
+    const projects = (await (await fetch(`${server.url}/api/v1/budget/rounds/imatra-2026/projects`)).json()).features;
+    const placed = proposals.filter((f) => f.geometry).length + projects.filter((f) => f.geometry).length;
+    assert.equal(await page.locator('#bs-map path.leaflet-interactive').count(), placed, 'a marker per placed item');
+    assert.equal(await page.locator('#proposal-list > li').count(), proposals.length, 'the list has them all');
+    assert.equal(await page.locator('#project-list > li').count(), projects.length);
+    assert.match(await page.textContent('#bs-map-legend'), new RegExp(`${proposals.length} ehdotusta.*${projects.length} hanketta`));
+    assert.equal(await page.getAttribute('#bs-map', 'aria-label'), 'Kartta: kierroksen ehdotukset ja hankkeet');
+    // A marker leads to its item in the list.
+    await page.locator('#bs-map path.leaflet-interactive').last().click();
+    const focused = await page.evaluate(() => document.activeElement.id);
+    assert.match(focused, /^pj\d+-h$/, 'the last marker is a project, its heading focused');
+    assert.equal(await page.getAttribute('#export-gpkg', 'href'), '/api/v1/staff/budget/rounds/imatra-2026/projects.gpkg');
+    assert.equal(await page.getAttribute('#export-csv', 'href'), '/api/v1/staff/budget/rounds/imatra-2026/projects.csv');
+    const csv = await page.evaluate(async () => (await fetch(document.getElementById('export-csv').href)).text());
+    assert.match(csv, /^\ufeff?id,title_fi,.*,votes,selected,/, 'the link downloads with the session');
+    await state(page, 'staff map');
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();

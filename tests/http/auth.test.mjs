@@ -97,6 +97,8 @@ const MATRIX = [
   ['GET', '/api/v1/staff/surveys/{slug}/results.csv', 'survey-reader'],
   ['GET', '/api/v1/staff/surveys/{slug}/results.gpkg', 'survey-reader'],
   ['GET', '/api/v1/staff/surveys/{slug}/{question}.geojson', 'survey-reader'],
+  ['GET', '/api/v1/staff/budget/rounds/{slug}/projects.gpkg', 'planner'],
+  ['GET', '/api/v1/staff/budget/rounds/{slug}/projects.csv', 'planner'],
   ['GET', '/api/v1/budget/rounds', 'public'],
   ['GET', '/api/v1/budget/rounds/{slug}', 'public'],
   ['GET', '/api/v1/budget/rounds/{slug}/proposals', 'public'],
@@ -218,6 +220,8 @@ const ADMITTED_STATUS = {
   'POST /api/v1/staff/budget/rounds/{slug}/paper-ballots': 404,
   'GET /api/v1/staff/budget/rounds/{slug}/paper-ballots': 404,
   'GET /api/v1/staff/budget/rounds/{slug}/results': 404,
+  'GET /api/v1/staff/budget/rounds/{slug}/projects.gpkg': 404,
+  'GET /api/v1/staff/budget/rounds/{slug}/projects.csv': 404,
   'PATCH /api/v1/staff/budget/proposals/{id}': 400, // {} has no moderation
   'PUT /api/v1/staff/budget/proposals/{id}/review': 400, // {} has no feasible
   'PATCH /api/v1/staff/budget/projects/{id}': 400, // {} changes nothing

@@ -313,7 +313,7 @@ describe('voting: knapsack with codes, open and paper ballots', () => {
     const r = await pub('POST', `/rounds/${slug}/ballots`, { area: 'north', projects: [A, B], code: list[0] });
     assert.equal(r.status, 201, r.text);
     assert.match(r.json.token, /^[A-Za-z0-9_-]{43}$/);
-    assert.equal(r.json.change, `/budget/${slug}/ballot?token=${r.json.token}`);
+    assert.equal(r.json.change, `/b/${slug}?ballot=${r.json.token}`);
     assert.equal(r.json.total, 60);
     assert.deepEqual(r.json.projects, [A, B]);
     assertError(await pub('POST', `/rounds/${slug}/ballots`, { area: 'north', projects: [A, B], code: list[0] }), 409, 'code_used', 'code');
@@ -482,6 +482,28 @@ describe('OGC API collections', () => {
 });
 
 describe('the other rules', () => {
+  test('a ballot is checked against the round and projects as they are now (the per-process cache follows every change)', async () => {
+    const slug = 'fresh';
+    const doc = round(slug, { areas: undefined, voting: { rule: 'approval', min: 1, max: 1 }, voters: ['open'] });
+    await create(doc);
+    await setPhase(slug, 'review');
+    const a = await project(slug, { title: texts('A'), cost: 10 });
+    await setPhase(slug, 'voting');
+    assert.equal((await openVote(slug, { projects: [a] })).status, 201, 'the round read and kept');
+    await setPhase(slug, 'review');
+    const b = await project(slug, { title: texts('B'), cost: 10 });
+    const put = await staff('PUT', `/rounds/${slug}`, { ...doc, voting: { rule: 'approval', min: 2, max: 2 } });
+    assert.equal(put.status, 200, put.text);
+    await setPhase(slug, 'voting');
+    assertError(await openVote(slug, { projects: [b] }), 422, 'ballot_invalid', 'projects');
+    assert.equal((await openVote(slug, { projects: [a, b] })).status, 201, 'the new project and rule');
+    const cost = await staff('GET', `/rounds/${slug}`);
+    assert.equal(cost.json.counts.ballots, 2);
+    assert.equal((await pub('GET', `/rounds/${slug}`)).json.counts.ballots, null, 'not counted for the public before results');
+    await setPhase(slug, 'upcoming');
+    assertError(await openVote(slug, { projects: [a, b] }), 409, 'phase_closed', 'phase');
+  });
+
   test('approval: between min and max projects', async () => {
     const slug = 'approve';
     await create(round(slug, { areas: undefined, voting: { rule: 'approval', min: 2, max: 3 }, voters: ['open'] }));

@@ -82,9 +82,10 @@ describe('Part 1: landing page, conformance, API definition, collections', () =>
     const { json } = await get(`${OGC}/collections`);
     const ids = json.collections.map((c) => c.id);
     // Then the aggregates of issue 6 (stats.test.mjs tests them) and the
-    // accessibility walks of issue 14 (walk-gis.test.mjs).
+    // accessibility walks of issue 14 (walk-gis.test.mjs) and the demo
+    // budgeting round's proposals and projects of issue 13.
     assert.deepEqual(ids, ['feedback', 'districts', 'accessibility-areas', 'feedback-by-district',
-      'feedback-by-accessibility-area', 'walks', 'walk-findings']);
+      'feedback-by-accessibility-area', 'walks', 'walk-findings', 'budget-proposals', 'budget-projects']);
     for (const c of json.collections) {
       assert.equal(c.storageCrs, CRS84);
       for (const crs of [CRS84, EPSG(4326), EPSG(3067), EPSG(3879)]) assert.ok(c.crs.includes(crs));
@@ -400,12 +401,15 @@ describe('exports', () => {
 describe('GDAL reads the service as QGIS would', () => {
   test('ogrinfo lists every collection', { skip: missingTool('ogrinfo') }, () => {
     const out = ogr([`OAPIF:${base}${OGC}`]);
-    for (const c of ['feedback', 'districts', 'accessibility-areas']) assert.match(out, new RegExp(`: ${c} `));
+    for (const c of ['feedback', 'districts', 'accessibility-areas', 'budget-proposals', 'budget-projects']) {
+      assert.match(out, new RegExp(`: ${c} `));
+    }
   });
 
   test('the feature count GDAL reports equals numberMatched, also paging 7 at a time', { skip: missingTool('ogrinfo') }, async () => {
-    for (const col of ['feedback', 'districts', 'accessibility-areas']) {
+    for (const col of ['feedback', 'districts', 'accessibility-areas', 'budget-proposals', 'budget-projects']) {
       const matched = (await items(col, 'limit=1')).json.numberMatched;
+      assert.ok(matched > 0, `${col}: the demo has items`);
       assert.match(ogr(['-so', `OAPIF:${base}${OGC}`, col]), new RegExp(`Feature Count: ${matched}\\b`), col);
       const all = ogr(['-q', '-oo', 'PAGE_SIZE=7', `OAPIF:${base}${OGC}`, col]);
       assert.equal((all.match(/^OGRFeature\(/gm) || []).length, matched, `${col}: features read page by page`);

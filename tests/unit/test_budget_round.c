@@ -1,14 +1,21 @@
 /*
  * test_budget_round.c — a round's document (budget/round.h): the default
  * area, normalised dates, the phase at a time and by hand, age groups;
- * and the stored form of ballot choices read back (budget/ballot.h).
+ * and the stored form of ballot choices read back (budget/ballot.h);
+ * the round cache (budget/cache.h) following every change of the round
+ * and its projects through the revision the triggers raise.
  */
 #include <jansson.h>
 #include <string.h>
 
 #include "budget/ballot.h"
+#include "budget/cache.h"
 #include "budget/round.h"
+#include "budget/sql.h"
+#include "db/stmt.h"
+#include "db/store.h"
 #include "t.h"
+#include "tmp.h"
 
 static const char *const DOC =
     "{\"slug\":\"r\",\"title\":{\"fi\":\"Kierros\"},\"budget\":1000,"
@@ -64,9 +71,68 @@ static void test_choices(void)
     T_EQ_INT(budget_choices_read("nonsense", ids, pts, 8), -1, "not the stored form");
 }
 
+static void test_cache(void)
+{
+    store_conn *c = NULL;
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    T_EQ_INT(store_open(&c, t_path("budget.sqlite"), &ei), VK_OK, "open");
+    const char *now = "2027-01-01T00:00:00Z";
+    T_EQ_INT(db_run(c, &budget_sql, SQL_ROUND_INSERT,
+                    DB_ARGS(DB_TEXT("r"), DB_TEXT(DOC), DB_TEXT(now), DB_TEXT("t")), "round", &ei),
+             VK_OK, "a round stored");
+    int64_t id = db_last_id(c);
+    budget_stamp st;
+    const budget_cached *a = NULL, *b = NULL, *x = NULL;
+    T_EQ_INT(budget_cache_get(c, "r", &st, &a, &ei), VK_OK, "read");
+    T_OK(a && a->round_id == id && a->p.n == 0 && a->r.budget == 1000, "parsed, no projects");
+    T_EQ_INT(st.published, 0, "not published");
+    T_EQ_INT(budget_cache_get(c, "r", &st, &b, &ei), VK_OK, "read again");
+    T_OK(a == b, "the same entry while nothing changed");
+    budget_cache_put(b);
+
+    T_EQ_INT(db_run(c, &budget_sql, SQL_PROJECT_INSERT,
+                    DB_ARGS(DB_INT(id), DB_TEXT("{\"fi\":\"A\"}"), DB_TEXT("{}"), DB_NULL,
+                            DB_TEXT("all"), DB_NULL, DB_INT(300), DB_NULL, DB_TEXT(now), DB_NULL),
+                    "project", &ei),
+             VK_OK, "a project added");
+    T_EQ_INT(budget_cache_get(c, "r", &st, &b, &ei), VK_OK, "read after the project");
+    T_OK(b && b != a && b->p.n == 1 && b->p.v[0].cost == 300, "a new entry with the project");
+    T_OK(a->p.n == 0 && a->r.budget == 1000, "the old entry lives while in use");
+    budget_cache_put(a);
+    budget_cache_put(b);
+
+    char *doc = strdup(DOC), *at = strstr(doc, "1000");
+    memcpy(at, "2000", 4);
+    T_EQ_INT(db_run(c, &budget_sql, SQL_ROUND_SET_DOC, DB_ARGS(DB_INT(id), DB_TEXT(doc), DB_TEXT(now)),
+                    "doc", &ei),
+             VK_OK, "the document changed");
+    free(doc);
+    T_EQ_INT(budget_cache_get(c, "r", &st, &a, &ei), VK_OK, "read after the document");
+    T_OK(a && a->r.budget == 2000 && a->p.n == 1, "the new budget, the project kept");
+    T_EQ_INT(db_run(c, &budget_sql, SQL_ROUND_PUBLISH, DB_ARGS(DB_INT(id), DB_TEXT(now)), "publish",
+                    &ei),
+             VK_OK, "published");
+    T_EQ_INT(db_run(c, &budget_sql, SQL_ROUND_SET_PHASE, DB_ARGS(DB_INT(id), DB_TEXT("voting"), DB_TEXT(now)),
+                    "phase", &ei),
+             VK_OK, "phase by hand");
+    T_EQ_INT(budget_cache_get(c, "r", &st, &b, &ei), VK_OK, "read after publishing");
+    T_OK(a == b, "publishing and the phase need no new entry");
+    T_OK(st.published == 1 && strcmp(st.by_hand, "voting") == 0, "the stamp has them");
+    budget_cache_put(a);
+    budget_cache_put(b);
+    T_EQ_INT(budget_cache_get(c, "none", &st, &x, &ei), VK_OK, "an unknown round");
+    T_OK(x == NULL, "is none");
+    budget_cache_put(x);
+    budget_cache_clear();
+    store_close(c);
+    t_cleanup();
+}
+
 int main(void)
 {
     test_parse_and_phase();
     test_choices();
+    test_cache();
     return t_done();
 }
