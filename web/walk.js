@@ -124,6 +124,7 @@
       saveCode(r.walk.id, code);
       history.replaceState(null, '', '/w/' + r.walk.id + location.search);
       S.code = code;
+      Q.recode(r.walk.id, code).then(function () { Q.sync(); });
       return openWalk(r.walk.id, r.walk, true);
     }, function (err) {
       $('join-status').textContent = '';
@@ -135,7 +136,8 @@
   function showJoin(forId) {
     $('walk-view').hidden = true;
     $('join-view').hidden = false;
-    var w = forId && (S.walks || []).filter(function (x) { return String(x.id) === String(forId); })[0];
+    var w = forId && ((S.walk && String(S.walk.id) === String(forId) && S.walk) ||
+      (S.walks || []).filter(function (x) { return String(x.id) === String(forId); })[0]);
     $('join-for').hidden = !w;
     if (w) $('join-for').textContent = t('wJoinFor', { title: w.title });
     renderWalkList();
@@ -657,9 +659,20 @@
     var ul = $('w-queue-list');
     ul.textContent = '';
     waiting.concat(errors).forEach(function (e) {
+      var f = e.finding;
       var li = el('li', Q.hasError(e) ? 'w-entry is-error' : 'w-entry');
       li.appendChild(el('span', 'w-entry-what', entryLabel(e)));
       li.appendChild(el('span', 'w-entry-state', entryState(e)));
+      if (f.state === 'error' && f.error && f.error.code === 'invalid_walk_code' && S.walk && String(f.walk) === String(S.walk.id)) {
+        var again = el('button', { type: 'button', class: 'button button-small' }, t('wNewCode'));
+        again.addEventListener('click', function () {
+          saveCode(S.walk.id, null);
+          S.code = null;
+          showJoin(S.walk.id);
+          $('join-code').focus();
+        });
+        li.appendChild(again);
+      }
       if (Q.hasError(e)) {
         var del = el('button', { type: 'button', class: 'button button-secondary button-small' }, t('wDiscard'));
         del.addEventListener('click', function () {

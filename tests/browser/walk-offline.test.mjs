@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, gotoReady, newPage, startBoth, stopBoth, test, uniqueText } from './helpers.mjs';
+import { checkState } from './survey-helpers.mjs';
 import { PHOTO, STAFF, findingsOf, phone, photoRows, recordFinding, waiting, walkCode } from './walk-field-helpers.mjs';
 
 let server;
@@ -105,6 +106,49 @@ test('three findings with photos recorded offline reach the server exactly once'
     for (const f of found) assert.equal(f.properties.photos.length, 1);
     assert.equal(photoRows(server), photosBefore + 3, 'still three photos');
     assert.equal(photoRows(server, 'owner_id IS NULL'), 0);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
+
+test('a finding refused for an old code is kept, said, and sent with the new code', async () => {
+  const oldCode = await walkCode(server, WALK);
+  const prefix = uniqueText('recode');
+  const page = await newPage(browser, phone);
+  const context = page.context();
+  try {
+    await gotoReady(page, `${server.url}/w/${oldCode}`);
+    await page.waitForSelector('#walk-view:not([hidden])');
+    await page.waitForSelector('body[data-offline="ready"]');
+    await context.setOffline(true);
+    await recordFinding(page, { description: `${prefix} #1`, coords: '61.22095, 28.81010', photos: [PHOTO] });
+    assert.equal(await waiting(page), 1);
+
+    // Meanwhile the organiser made a new code: the old one is refused.
+    const newCode = await walkCode(server, WALK);
+    await context.setOffline(false);
+    await page.waitForFunction(() => document.getElementById('w-queue-count').getAttribute('data-errors') === '1', null, { timeout: 30000 });
+    assert.equal(await waiting(page), 0);
+    assert.match(await page.textContent('#w-queue-list'), /Koodi ei kelpaa/);
+    assert.equal((await findingsOf(server, WALK, prefix)).length, 0);
+    await checkState(page, 'a refused finding');
+
+    // Kept over a reload, then the new code sends it, photo and all.
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForFunction(() => document.getElementById('w-queue-count').getAttribute('data-errors') === '1');
+    await page.click('#w-queue-list button:has-text("Kirjoita uusi koodi")');
+    await page.waitForSelector('#join-view:not([hidden])');
+    assert.match(await page.textContent('#join-for'), /Vuoksenniskan/);
+    await page.fill('#join-code', newCode);
+    await page.click('#join-submit');
+    await page.waitForSelector('#walk-view:not([hidden])');
+    await page.waitForFunction(() => document.getElementById('w-queue-count').getAttribute('data-errors') === '0' &&
+      document.getElementById('w-queue-count').getAttribute('data-waiting') === '0', null, { timeout: 30000 });
+    const found = await findingsOf(server, WALK, prefix);
+    assert.equal(found.length, 1);
+    assert.equal(found[0].properties.photos.length, 1);
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();

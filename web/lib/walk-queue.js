@@ -125,6 +125,34 @@
     }).then(function () { notify(); });
   }
 
+  // A new code for a walk (the organiser made one; the old stops
+  // working): what waits, or was refused for the old code, takes it and
+  // is sent again.
+  function recode(walk, code) {
+    function stale(x) { return x.state === 'error' && x.error && x.error.code === 'invalid_walk_code'; }
+    return tx('readwrite', function (s) {
+      return Promise.all([getAll(s.findings), getAll(s.photos)]).then(function (r) {
+        var ids = {};
+        r[0].forEach(function (f) {
+          if (String(f.walk) !== String(walk) || f.code === code) return;
+          if (f.state === 'sent' || f.state === 'waiting' || stale(f)) {
+            ids[f.id] = true;
+            f.code = code;
+            if (stale(f)) { f.state = 'waiting'; f.error = null; }
+            s.findings.put(f);
+          }
+        });
+        r[1].forEach(function (p) {
+          if (ids[p.finding] && stale(p)) {
+            p.state = p.serverId ? 'uploaded' : 'waiting';
+            p.error = null;
+            s.photos.put(p);
+          }
+        });
+      });
+    }).then(function () { notify(); });
+  }
+
   function putFinding(f) { return tx('readwrite', function (s) { s.findings.put(f); }); }
   function putPhoto(p) { return tx('readwrite', function (s) { s.photos.put(p); }); }
 
@@ -261,7 +289,7 @@
   }
 
   VK.walkQueue = {
-    open: open, add: add, list: list, discard: discard, sync: syncOnce, start: start,
+    open: open, add: add, list: list, discard: discard, recode: recode, sync: syncOnce, start: start,
     isWaiting: isWaiting, hasError: hasError,
     busy: function () { return !!running; },
     onChange: function (fn) { listeners.push(fn); }
