@@ -258,9 +258,11 @@
       r.checked = S.form.grade === g.key;
       var lab = el('label', { for: id, class: 'w-grade-name' }, localName(g.label));
       var help = el('span', { class: 'radio-hint', id: id + '-help' }, t('wGradeHelp_' + g.key) !== 'wGradeHelp_' + g.key ? t('wGradeHelp_' + g.key) : localName(g.help));
+      var text = el('div', 'w-grade-text');
+      text.appendChild(lab);
+      text.appendChild(help);
       row.appendChild(r);
-      row.appendChild(lab);
-      row.appendChild(help);
+      row.appendChild(text);
       box.appendChild(row);
     });
   }
