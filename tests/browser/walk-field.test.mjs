@@ -234,6 +234,8 @@ test('without the map: the place from a point along the route; phone width, 200 
     await page.waitForFunction(() => document.getElementById('w-queue-count').getAttribute('data-waiting') === '0');
     assert.equal(await waiting(page), 0);
     await page.click('#w-record');
+    await page.waitForSelector('#f-place-leaflet');
+    await assertNoOverflowAt200(page, 'the form with the map');
     await page.setInputFiles('#f-photos', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
     assert.match(await page.textContent('#f-photos-error'), /notes\.txt ei ole kuva/);
     assert.equal(await page.locator('#f-photo-list li').count(), 0);
