@@ -429,12 +429,36 @@
     return n >= 1048576 ? t('wMB', { n: VK.formatNumber(n / 1048576, 1) }) : t('wKB', { n: VK.formatNumber(Math.max(1, Math.round(n / 1024))) });
   }
 
+  // A small preview drawn from the file (a data: address: the policy
+  // allows no blob: images); none where the browser cannot decode it.
+  var previews = typeof WeakMap === 'function' ? new WeakMap() : null;
+  function preview(file, img) {
+    var done = function (url) { if (url) { img.src = url; img.hidden = false; } };
+    if (previews && previews.has(file)) { done(previews.get(file)); return; }
+    if (typeof createImageBitmap !== 'function') return;
+    createImageBitmap(file).then(function (bmp) {
+      var k = 96 / Math.max(bmp.width, bmp.height);
+      var c = document.createElement('canvas');
+      c.width = Math.max(1, Math.round(bmp.width * k));
+      c.height = Math.max(1, Math.round(bmp.height * k));
+      c.getContext('2d').drawImage(bmp, 0, 0, c.width, c.height);
+      if (bmp.close) bmp.close();
+      var url = c.toDataURL('image/jpeg', 0.7);
+      if (previews) previews.set(file, url);
+      done(url);
+    }).catch(function () { /* not decodable here: the name is enough */ });
+  }
+
   function renderPhotos() {
     var ul = $('f-photo-list');
     ul.textContent = '';
     S.form.files.forEach(function (f, i) {
       var li = el('li', 'w-photo');
       var name = f.name || t('wPhotoN', { n: i + 1 });
+      var img = el('img', { class: 'w-thumb', alt: t('wPhotoPreview', { name: name }), width: '96', height: '96' });
+      img.hidden = true;
+      preview(f, img);
+      li.appendChild(img);
       li.appendChild(el('span', 'w-photo-name', name + ' (' + formatBytes(f.size) + ')'));
       var del = el('button', { type: 'button', class: 'button button-secondary button-small', id: 'f-photo-' + i + '-remove' }, t('wPhotoRemove', { name: name }));
       del.addEventListener('click', function () {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, gotoReady, newPage, startBoth, stopBoth, tabTo, test, uniqueText } from './helpers.mjs';
 import { assertNoOverflow, checkState } from './survey-helpers.mjs';
-import { STAFF, findingsOf, phone, recordFinding, waiting, walkCode } from './walk-field-helpers.mjs';
+import { PHOTO, STAFF, findingsOf, phone, recordFinding, waiting, walkCode } from './walk-field-helpers.mjs';
 
 let server;
 let browser;
@@ -239,6 +239,14 @@ test('without the map: the place from a point along the route; phone width, 200 
     await page.setInputFiles('#f-photos', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
     assert.match(await page.textContent('#f-photos-error'), /notes\.txt ei ole kuva/);
     assert.equal(await page.locator('#f-photo-list li').count(), 0);
+    // A photo is listed with a small preview drawn in the page.
+    await page.setInputFiles('#f-photos', PHOTO);
+    await page.waitForSelector('#f-photo-list img.w-thumb:not([hidden])');
+    assert.match(await page.getAttribute('#f-photo-list img', 'src'), /^data:image\/jpeg/);
+    assert.match(await page.getAttribute('#f-photo-list img', 'alt'), /gps-rotated\.jpg/);
+    await page.click('#f-photo-0-remove');
+    assert.equal(await page.locator('#f-photo-list li').count(), 0);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'f-photos');
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();
