@@ -676,6 +676,7 @@
     var count = $('w-queue-count');
     count.setAttribute('data-waiting', String(waiting.length));
     count.setAttribute('data-errors', String(errors.length));
+    count.setAttribute('data-sent', String(sent.length));
     var text = waiting.length ? t('wWaiting', { n: waiting.length }) + ' ' + t('wWaitingPhotos', { n: photos }) +
       ' ' + t(navigator.onLine ? 'wWillSend' : 'wWillSendOnline') : t('wNothingWaiting');
     if (errors.length) text += ' ' + t('wErrorsCount', { n: errors.length });
@@ -724,6 +725,21 @@
       S.entries = entries;
       renderQueue();
     });
+  }
+
+  // While a long outbox is being sent every step changes the store: the
+  // list is read and drawn again at most every 300 ms, not per request.
+  // The first change is drawn at once (a save shows in the count
+  // straight away), the rest of a burst once at its end.
+  var refreshTimer = null, refreshedAt = 0;
+  function refreshSoon() {
+    if (refreshTimer) return;
+    var wait = Math.max(0, refreshedAt + 300 - Date.now());
+    refreshTimer = setTimeout(function () {
+      refreshTimer = null;
+      refreshedAt = Date.now();
+      refreshQueue();
+    }, wait);
   }
 
   function showOnline() {
@@ -802,7 +818,7 @@
       S.areas = r[2].features || [];
     });
     var queue = base.then(function () {
-      Q.onChange(refreshQueue);
+      Q.onChange(refreshSoon);
       return refreshQueue().then(function () { Q.start(); });
     });
 

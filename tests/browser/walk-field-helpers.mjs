@@ -54,3 +54,13 @@ export async function recordFinding(page, { type = 'kerb', grade = 'este', coord
 export function waiting(page) {
   return page.getAttribute('#w-queue-count', 'data-waiting').then(Number);
 }
+
+/** Wait until the page says n are waiting (and errors and sent, when
+ * given: the count before a save also says 0 waiting). */
+export async function waitForWaiting(page, n, errors, sent, timeout = 30000) {
+  await page.waitForFunction(([w, e, s]) => {
+    const c = document.getElementById('w-queue-count');
+    return c.getAttribute('data-waiting') === String(w) && (e === null || c.getAttribute('data-errors') === String(e)) &&
+      (s === null || c.getAttribute('data-sent') === String(s));
+  }, [n, errors ?? null, sent ?? null], { timeout });
+}

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, gotoReady, newPage, startBoth, stopBoth, tabTo, test, uniqueText } from './helpers.mjs';
 import { assertNoOverflow, checkState } from './survey-helpers.mjs';
-import { PHOTO, STAFF, findingsOf, phone, recordFinding, waiting, walkCode } from './walk-field-helpers.mjs';
+import { PHOTO, STAFF, findingsOf, phone, recordFinding, waitForWaiting, waiting, walkCode } from './walk-field-helpers.mjs';
 
 let server;
 let browser;
@@ -174,7 +174,7 @@ test('a finding recorded by keyboard alone; a measurement over the threshold war
     await page.keyboard.press('Enter');
     await page.waitForSelector('#w-status:not([hidden])');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'w-status');
-    await page.waitForFunction(() => document.getElementById('w-queue-count').getAttribute('data-waiting') === '0');
+    await waitForWaiting(page, 0, 0, 1);
 
     // The server judged it as the page did.
     const [f] = await findingsOf(server, WALK, text);
@@ -220,7 +220,7 @@ test('without the map: the place from a point along the route; phone width, 200 
     await assertNoOverflowAt200(page, 'the form without the map');
     await state(page, 'the form without the map');
     await page.click('#f-submit');
-    await page.waitForFunction(() => document.getElementById('w-queue-count').getAttribute('data-waiting') === '0');
+    await waitForWaiting(page, 0, 0, 1);
     const [f] = await findingsOf(server, WALK, text);
     assert.ok(f, 'the finding reached the server');
     assert.equal(f.properties.verdicts.kerb_height_mm.verdict, 'este');
@@ -231,7 +231,7 @@ test('without the map: the place from a point along the route; phone width, 200 
 
     // A photo that is not an image is refused in the form.
     await recordFinding(page, { description: uniqueText('plain'), coords: '61.2214, 28.8135' });
-    await page.waitForFunction(() => document.getElementById('w-queue-count').getAttribute('data-waiting') === '0');
+    await waitForWaiting(page, 0, 0, 2);
     assert.equal(await waiting(page), 0);
     await page.click('#w-record');
     await page.waitForSelector('#f-place-leaflet');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, gotoReady, newPage, startBoth, stopBoth, test, uniqueText } from './helpers.mjs';
 import { checkState } from './survey-helpers.mjs';
-import { PHOTO, STAFF, findingsOf, phone, photoRows, recordFinding, waiting, walkCode } from './walk-field-helpers.mjs';
+import { PHOTO, STAFF, findingsOf, phone, photoRows, recordFinding, waitForWaiting, walkCode } from './walk-field-helpers.mjs';
 
 let server;
 let browser;
@@ -38,7 +38,7 @@ test('three findings with photos recorded offline reach the server exactly once'
     const places = ['61.22095, 28.81010', '61.22140, 28.81350', '61.22220, 28.81620'];
     for (let i = 0; i < 3; i++) {
       await recordFinding(page, { description: `${prefix} #${i + 1}`, coords: places[i], photos: [PHOTO] });
-      assert.equal(await waiting(page), i + 1);
+      await waitForWaiting(page, i + 1);
     }
     assert.match(await page.textContent('#w-queue-count'), /3 havaintoa odottaa/);
     assert.equal(await page.locator('#w-queue-list li').count(), 3);
@@ -50,15 +50,14 @@ test('three findings with photos recorded offline reach the server exactly once'
     await page.waitForSelector('body[data-ready="true"]');
     await page.waitForSelector('#walk-view:not([hidden])');
     assert.equal(await page.textContent('#w-title'), 'Vuoksenniskan esteettömyyskävely');
-    await page.waitForFunction(() => document.getElementById('w-queue-count').getAttribute('data-waiting') === '3');
+    await waitForWaiting(page, 3);
     assert.equal(await page.locator('#w-queue-list li').count(), 3);
     assert.equal((await findingsOf(server, WALK, prefix)).length, 0);
     assert.equal(photoRows(server), photosBefore);
 
     // The network returns: everything is sent by itself.
     await context.setOffline(false);
-    await page.waitForFunction(() => document.getElementById('w-queue-count').getAttribute('data-waiting') === '0', null, { timeout: 30000 });
-    assert.equal(await page.getAttribute('#w-queue-count', 'data-errors'), '0');
+    await waitForWaiting(page, 0, 0, 3);
     let found = await findingsOf(server, WALK, prefix);
     assert.equal(found.length, 3);
     assert.deepEqual(found.map((f) => f.properties.description).sort(), [1, 2, 3].map((i) => `${prefix} #${i}`));
@@ -99,8 +98,7 @@ test('three findings with photos recorded offline reach the server exactly once'
     }, bytes);
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
-    await page.waitForFunction(() => document.getElementById('w-queue-count').getAttribute('data-waiting') === '0', null, { timeout: 30000 });
-    assert.equal(await page.getAttribute('#w-queue-count', 'data-errors'), '0');
+    await waitForWaiting(page, 0, 0, 3);
     found = await findingsOf(server, WALK, prefix);
     assert.deepEqual(found.map((f) => f.id).sort(), ids, 'still the same three findings');
     for (const f of found) assert.equal(f.properties.photos.length, 1);
@@ -123,13 +121,12 @@ test('a finding refused for an old code is kept, said, and sent with the new cod
     await page.waitForSelector('body[data-offline="ready"]');
     await context.setOffline(true);
     await recordFinding(page, { description: `${prefix} #1`, coords: '61.22095, 28.81010', photos: [PHOTO] });
-    assert.equal(await waiting(page), 1);
+    await waitForWaiting(page, 1);
 
     // Meanwhile the organiser made a new code: the old one is refused.
     const newCode = await walkCode(server, WALK);
     await context.setOffline(false);
-    await page.waitForFunction(() => document.getElementById('w-queue-count').getAttribute('data-errors') === '1', null, { timeout: 30000 });
-    assert.equal(await waiting(page), 0);
+    await waitForWaiting(page, 0, 1);
     assert.match(await page.textContent('#w-queue-list'), /Koodi ei kelpaa/);
     assert.equal((await findingsOf(server, WALK, prefix)).length, 0);
     await checkState(page, 'a refused finding');
@@ -137,15 +134,14 @@ test('a finding refused for an old code is kept, said, and sent with the new cod
     // Kept over a reload, then the new code sends it, photo and all.
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
-    await page.waitForFunction(() => document.getElementById('w-queue-count').getAttribute('data-errors') === '1');
+    await waitForWaiting(page, 0, 1);
     await page.click('#w-queue-list button:has-text("Kirjoita uusi koodi")');
     await page.waitForSelector('#join-view:not([hidden])');
     assert.match(await page.textContent('#join-for'), /Vuoksenniskan/);
     await page.fill('#join-code', newCode);
     await page.click('#join-submit');
     await page.waitForSelector('#walk-view:not([hidden])');
-    await page.waitForFunction(() => document.getElementById('w-queue-count').getAttribute('data-errors') === '0' &&
-      document.getElementById('w-queue-count').getAttribute('data-waiting') === '0', null, { timeout: 30000 });
+    await waitForWaiting(page, 0, 0, 1);
     const found = await findingsOf(server, WALK, prefix);
     assert.equal(found.length, 1);
     assert.equal(found[0].properties.photos.length, 1);

@@ -210,7 +210,7 @@
   function sendPhoto(f, p) {
     var upload = p.serverId ? Promise.resolve() : send('/api/v1/photos', {
       method: 'POST', body: p.blob,
-      headers: { 'Content-Type': p.type || 'application/octet-stream', Accept: 'application/json', 'Idempotency-Key': p.id }
+      headers: { 'Content-Type': p.type || 'application/octet-stream', Accept: 'application/json', 'Idempotency-Key': p.uploadKey || p.id }
     }, 180000).then(function (j) {
       p.serverId = j.id;
       p.state = 'uploaded';
@@ -227,7 +227,13 @@
       return putPhoto(p);
     }, function (e) {
       if (e instanceof Transient) throw e;
-      if (e.code === 'invalid_photo') p.serverId = null; // purged before it was attached: upload again
+      if (e.code === 'invalid_photo') {
+        // Purged before it was attached (pending photos live 48 hours):
+        // upload again under a new key, or the old key would replay the
+        // purged id.
+        p.serverId = null;
+        p.uploadKey = crypto.randomUUID();
+      }
       else p.state = 'error';
       p.error = e;
       return putPhoto(p);
@@ -236,6 +242,14 @@
 
   var running = null, timer = null, backoff = 0, listeners = [];
 
+  // One pass at a time across the walk page's tabs (Web Locks where the
+  // browser has them): two tabs would only repeat requests the keys make
+  // harmless, but need not.
+  function exclusive(fn) {
+    if (navigator.locks && navigator.locks.request) return navigator.locks.request('vaikuta-walk-outbox', fn);
+    return fn();
+  }
+
   function notify() { listeners.forEach(function (fn) { try { fn(); } catch (e) { /* a listener's own */ } }); }
 
   // One pass over everything waiting, oldest first; stops at the first
@@ -243,7 +257,7 @@
   function syncOnce() {
     if (running) return running;
     if (timer) { clearTimeout(timer); timer = null; }
-    running = list().then(function (entries) {
+    running = exclusive(function () { return list().then(function (entries) {
       var chain = Promise.resolve();
       entries.filter(isWaiting).forEach(function (e) {
         chain = chain.then(function () {
@@ -260,7 +274,7 @@
         });
       });
       return chain;
-    }).then(function () {
+    }); }).then(function () {
       backoff = 0;
       return list().then(function (entries) {
         // An invalid_photo was put back to be uploaded again: go round once more.
