@@ -71,10 +71,10 @@
 
   // An API error in the page's words.
   function errorText(err) {
-    if (!err || !err.status) return t('wErrNetwork');
-    var k = 'wApi_' + err.code;
+    var k = 'wApi_' + (err && err.code);
     var s = t(k);
     if (s !== k) return s;
+    if (!err || !err.status) return t('wErrNetwork');
     if (err.status >= 500) return t('wErrServer');
     return err.message || t('wErrServer');
   }

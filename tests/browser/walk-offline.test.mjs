@@ -83,14 +83,17 @@ test('three findings with photos recorded offline reach the server exactly once'
         r.onsuccess = () => resolve(r.result);
         r.onerror = () => reject(r.error);
       });
-      const t = db.transaction(['findings', 'photos'], 'readwrite');
+      const t = db.transaction(['findings', 'photos', 'blobs'], 'readwrite');
       const all = (store) => new Promise((resolve) => { const r = t.objectStore(store).getAll(); r.onsuccess = () => resolve(r.result); });
       const fs = await all('findings');
       const ps = await all('photos');
       fs.forEach((f) => { f.state = 'waiting'; f.sent = null; t.objectStore('findings').put(f); });
       ps.forEach((p, i) => {
         p.state = i === 0 ? 'waiting' : 'uploaded';
-        if (i === 0) { p.serverId = null; p.blob = new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }); }
+        if (i === 0) {
+          p.serverId = null;
+          t.objectStore('blobs').put(new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), p.id);
+        }
         t.objectStore('photos').put(p);
       });
       await new Promise((resolve) => { t.oncomplete = resolve; });

@@ -23,7 +23,7 @@
   'use strict';
 
   var DB_NAME = 'vaikuta-walk';
-  var DB_VERSION = 1;
+  var DB_VERSION = 2;
   var MAX_BACKOFF = 60000;
   var dbPromise = null;
 
@@ -38,11 +38,28 @@
     if (dbPromise) return dbPromise;
     dbPromise = new Promise(function (resolve, reject) {
       var r = indexedDB.open(DB_NAME, DB_VERSION);
-      r.onupgradeneeded = function () {
+      // Photo bytes live in a store of their own ("blobs", by photo id):
+      // listing the outbox reads the small records only, never 100
+      // photos of 5 MB (version 1 kept them in the photo records).
+      r.onupgradeneeded = function (ev) {
         var db = r.result;
         if (!db.objectStoreNames.contains('findings')) db.createObjectStore('findings', { keyPath: 'id' });
         if (!db.objectStoreNames.contains('photos')) {
           db.createObjectStore('photos', { keyPath: 'id' }).createIndex('finding', 'finding');
+        }
+        if (!db.objectStoreNames.contains('blobs')) {
+          var blobs = db.createObjectStore('blobs');
+          if (ev.oldVersion >= 1) {
+            r.transaction.objectStore('photos').openCursor().onsuccess = function (e) {
+              var c = e.target.result;
+              if (!c) return;
+              var p = c.value;
+              if (p.blob) blobs.put(p.blob, p.id);
+              delete p.blob;
+              c.update(p);
+              c.continue();
+            };
+          }
         }
       };
       r.onsuccess = function () { resolve(r.result); };
@@ -56,12 +73,12 @@
   function tx(mode, fn) {
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var t = db.transaction(['findings', 'photos'], mode);
+        var t = db.transaction(['findings', 'photos', 'blobs'], mode);
         var out;
         t.oncomplete = function () { resolve(out); };
         t.onerror = function () { reject(t.error); };
         t.onabort = function () { reject(t.error || new Error('aborted')); };
-        Promise.resolve(fn({ findings: t.objectStore('findings'), photos: t.objectStore('photos') }))
+        Promise.resolve(fn({ findings: t.objectStore('findings'), photos: t.objectStore('photos'), blobs: t.objectStore('blobs') }))
           .then(function (v) { out = v; }, function (e) { try { t.abort(); } catch (x) { /* done */ } reject(e); });
       });
     });
@@ -77,7 +94,7 @@
   function add(finding, files) {
     var now = new Date().toISOString();
     var photos = (files || []).map(function (f) {
-      return { id: crypto.randomUUID(), finding: finding.body.id, blob: f, name: f.name || '',
+      return { id: crypto.randomUUID(), finding: finding.body.id, name: f.name || '',
         size: f.size, type: f.type || '', state: 'waiting', serverId: null, error: null };
     });
     var rec = { id: finding.body.id, walk: finding.walk, code: finding.code, body: finding.body,
@@ -85,7 +102,12 @@
       state: 'waiting', error: null, attempts: 0, created: now, sent: null };
     return tx('readwrite', function (s) {
       s.findings.put(rec);
-      photos.forEach(function (p) { s.photos.put(p); });
+      photos.forEach(function (p, i) {
+        s.photos.put(p);
+        // The bytes themselves: a File read into a Blob, so the store
+        // keeps them even if the phone's file goes away.
+        s.blobs.put(files[i].slice(0, files[i].size, files[i].type), p.id);
+      });
     }).then(function () { notify(); return rec; });
   }
 
@@ -119,7 +141,7 @@
   function discard(id) {
     return tx('readwrite', function (s) {
       return req(s.photos.index('finding').getAllKeys(id)).then(function (keys) {
-        keys.forEach(function (k) { s.photos.delete(k); });
+        keys.forEach(function (k) { s.photos.delete(k); s.blobs.delete(k); });
         s.findings.delete(id);
       });
     }).then(function () { notify(); });
@@ -155,6 +177,7 @@
 
   function putFinding(f) { return tx('readwrite', function (s) { s.findings.put(f); }); }
   function putPhoto(p) { return tx('readwrite', function (s) { s.photos.put(p); }); }
+  function getBlob(id) { return tx('readonly', function (s) { return req(s.blobs.get(id)); }); }
 
   /* ---------- sending ---------- */
 
@@ -208,10 +231,13 @@
   }
 
   function sendPhoto(f, p) {
-    var upload = p.serverId ? Promise.resolve() : send('/api/v1/photos', {
-      method: 'POST', body: p.blob,
-      headers: { 'Content-Type': p.type || 'application/octet-stream', Accept: 'application/json', 'Idempotency-Key': p.uploadKey || p.id }
-    }, 180000).then(function (j) {
+    var upload = p.serverId ? Promise.resolve() : getBlob(p.id).then(function (blob) {
+      if (!blob) throw { status: 0, code: 'photo_lost', field: '', message: 'the photo is no longer on this device' };
+      return send('/api/v1/photos', {
+        method: 'POST', body: blob,
+        headers: { 'Content-Type': p.type || 'application/octet-stream', Accept: 'application/json', 'Idempotency-Key': p.uploadKey || p.id }
+      }, 180000);
+    }).then(function (j) {
       p.serverId = j.id;
       p.state = 'uploaded';
       return putPhoto(p);
@@ -222,9 +248,8 @@
     }).then(function () {
       // Attached: the bytes are on the server, the device need not keep them.
       p.state = 'attached';
-      p.blob = null;
       p.error = null;
-      return putPhoto(p);
+      return tx('readwrite', function (s) { s.photos.put(p); s.blobs.delete(p.id); });
     }, function (e) {
       if (e instanceof Transient) throw e;
       if (e.code === 'invalid_photo') {
