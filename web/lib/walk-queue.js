@@ -267,6 +267,20 @@
 
   var running = null, timer = null, backoff = 0, listeners = [];
 
+  // One entry: its finding (unless sent), then its photos one by one.
+  function sendEntry(e) {
+    var step = e.finding.state === 'waiting' ? sendFinding(e.finding) : Promise.resolve();
+    return step.then(function () {
+      notify();
+      if (e.finding.state !== 'sent') return null;
+      var pc = Promise.resolve();
+      e.photos.forEach(function (p) {
+        if (p.state === 'waiting' || p.state === 'uploaded') pc = pc.then(function () { return sendPhoto(e.finding, p).then(notify); });
+      });
+      return pc;
+    });
+  }
+
   // One pass at a time across the walk page's tabs (Web Locks where the
   // browser has them): two tabs would only repeat requests the keys make
   // harmless, but need not.
@@ -283,22 +297,16 @@
     if (running) return running;
     if (timer) { clearTimeout(timer); timer = null; }
     running = exclusive(function () { return list().then(function (entries) {
-      var chain = Promise.resolve();
-      entries.filter(isWaiting).forEach(function (e) {
-        chain = chain.then(function () {
-          var step = e.finding.state === 'waiting' ? sendFinding(e.finding) : Promise.resolve();
-          return step.then(function () {
-            notify();
-            if (e.finding.state !== 'sent') return null;
-            var pc = Promise.resolve();
-            e.photos.forEach(function (p) {
-              if (p.state === 'waiting' || p.state === 'uploaded') pc = pc.then(function () { return sendPhoto(e.finding, p).then(notify); });
-            });
-            return pc;
-          });
-        });
-      });
-      return chain;
+      var todo = entries.filter(isWaiting), next = 0, failure = null;
+      // Two entries in flight, oldest first: the server decodes two photos
+      // at once (its two photo threads) while a finding's own steps stay in
+      // order. After a failure no new entry starts; the pass ends when both
+      // lanes have.
+      function lane() {
+        if (failure || next >= todo.length) return Promise.resolve();
+        return sendEntry(todo[next++]).then(lane, function (e) { failure = failure || e; });
+      }
+      return Promise.all([lane(), lane()]).then(function () { if (failure) throw failure; });
     }); }).then(function () {
       backoff = 0;
       return list().then(function (entries) {
