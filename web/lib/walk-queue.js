@@ -10,7 +10,9 @@
  * the finding (small JSON) first; once the server has accepted it, each
  * photo is uploaded (POST /api/v1/photos, raw bytes) and attached
  * (POST /api/v1/walk-findings/{id}/photos). A finding is never held back
- * by a large photo on a weak connection.
+ * by a large photo on a weak connection. Two findings are in flight at a
+ * time, oldest first. Photo bytes sit in a store of their own ("blobs"),
+ * so listing the outbox never reads them.
  *
  * A record leaves the "waiting" list only when the server has answered it:
  * findings stay in the store as "sent" (without photo bytes) so the page
