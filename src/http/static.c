@@ -57,14 +57,16 @@ static int path_is_plain(const char *p)
 }
 
 /* One-page addresses: /s/ (the open surveys) and /s/{slug} (one survey)
- * are survey.html, /b/ and /b/{slug} (budgeting rounds) budget.html; the
- * page reads the slug from the address. */
+ * are survey.html, /b/ and /b/{slug} (budgeting rounds) budget.html, /w/
+ * and /w/{walk id or walk code} (an accessibility walk's field page)
+ * walk.html; the page reads the slug from the address. */
 static const struct {
     char prefix[4];
     const char *page;
 } one_page[] = {
     { "/s", "/survey.html" },
     { "/b", "/budget.html" },
+    { "/w", "/walk.html" },
 };
 
 static const char *one_page_address(const char *p)
