@@ -250,8 +250,8 @@
     ['/staff-audit.html', 'navAudit', 'nav-audit'],
     ['/', 'navPublic']
   ];
-  var FOOTER_LINKS = [['/s/', 'surveysLink'], ['/b/', 'budgetLink'], ['/stats.html', 'statsLink'],
-    ['/staff.html', 'staffLink']];
+  var FOOTER_LINKS = [['/s/', 'surveysLink'], ['/b/', 'budgetLink'], ['/w/', 'walksLink'],
+    ['/stats.html', 'statsLink'], ['/staff.html', 'staffLink']];
 
   function i18nEl(tag, attrs, key) {
     var e = el(tag, attrs);
