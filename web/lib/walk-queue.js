@@ -90,14 +90,44 @@
 
   /* ---------- recording ---------- */
 
+  // A phone photo (12 MP, 3–6 MB) made at most SHRINK_SIDE px on its long
+  // side, upright, as a JPEG, before it is queued: a tenth of the bytes to
+  // keep on the device and to send over a street's weak connection, and of
+  // the server's decoding (it keeps 1600 px at most). Anything the browser
+  // cannot decode (HEIC in most browsers) or that is small already is kept
+  // as it is; the server checks and strips every photo either way.
+  var SHRINK_SIDE = 2048, SHRINK_BYTES = 1536 * 1024;
+  function shrink(file) {
+    if (typeof createImageBitmap !== 'function' || !/^image\/(jpeg|png|webp)$/.test(file.type || '')) {
+      return Promise.resolve(file);
+    }
+    return createImageBitmap(file, { imageOrientation: 'from-image' }).then(function (bmp) {
+      var side = Math.max(bmp.width, bmp.height);
+      if (side <= SHRINK_SIDE && file.size <= SHRINK_BYTES) { bmp.close(); return file; }
+      var k = Math.min(1, SHRINK_SIDE / side);
+      var c = document.createElement('canvas');
+      c.width = Math.max(1, Math.round(bmp.width * k));
+      c.height = Math.max(1, Math.round(bmp.height * k));
+      c.getContext('2d').drawImage(bmp, 0, 0, c.width, c.height);
+      bmp.close();
+      return new Promise(function (resolve) {
+        c.toBlob(function (b) { resolve(b && b.size < file.size ? b : file); }, 'image/jpeg', 0.88);
+      });
+    }).catch(function () { return file; });
+  }
+
   // finding: {walk, code, body (the finding without photos; body.id is
   // the device's id), label}; files: File/Blob list. Both are in the
   // store when this resolves.
   function add(finding, files) {
+    return Promise.all((files || []).map(shrink)).then(function (blobs) { return store(finding, files || [], blobs); });
+  }
+
+  function store(finding, files, blobs) {
     var now = new Date().toISOString();
-    var photos = (files || []).map(function (f) {
+    var photos = files.map(function (f, i) {
       return { id: crypto.randomUUID(), finding: finding.body.id, name: f.name || '',
-        size: f.size, type: f.type || '', state: 'waiting', serverId: null, error: null };
+        size: blobs[i].size, type: blobs[i].type || f.type || '', state: 'waiting', serverId: null, error: null };
     });
     var rec = { id: finding.body.id, walk: finding.walk, code: finding.code, body: finding.body,
       label: finding.label || null, photos: photos.map(function (p) { return p.id; }),
@@ -108,7 +138,7 @@
         s.photos.put(p);
         // The bytes themselves: a File read into a Blob, so the store
         // keeps them even if the phone's file goes away.
-        s.blobs.put(files[i].slice(0, files[i].size, files[i].type), p.id);
+        s.blobs.put(blobs[i].slice(0, blobs[i].size, blobs[i].type), p.id);
       });
     }).then(function () { notify(); return rec; });
   }
