@@ -5,6 +5,7 @@
 #include "questions/questions.h"
 #include "reference/reference.h"
 #include "core/json.h"
+#include "mail/outbox.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,9 @@ vk_err api_healthz(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (e)
         return e;
     vk_buf *b = &resp->body;
-    vk_buf_printf(b, "{\"status\":\"ok\",\"version\":\"%s\",\"schema\":%d,\"feedback\":%lld}",
-                  VK_VERSION, store_schema_version(ctx->store), (long long)n);
+    vk_buf_printf(b, "{\"status\":\"ok\",\"version\":\"%s\",\"schema\":%d,\"feedback\":%lld,"
+                  "\"mail\":\"%s\"}",
+                  VK_VERSION, store_schema_version(ctx->store), (long long)n, mail_mode(ctx->cfg));
     return VK_OK;
 }
 
