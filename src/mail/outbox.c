@@ -21,20 +21,23 @@ static const char *language_of(const char *lang)
     return lang && (strcmp(lang, "sv") == 0 || strcmp(lang, "en") == 0) ? lang : "fi";
 }
 
-/* The footer every message ends with, in its language. */
-static const char *footer(const char *lang)
+/* The footer every message ends with, in its language: that it is
+ * automatic, the link for this item (left out when a message is about
+ * none) and the link for all mail. */
+typedef struct footer_text {
+    const char *automatic, *item, *all;
+} footer_text;
+
+static const footer_text *footer(const char *lang)
 {
-    if (strcmp(lang, "sv") == 0)
-        return "Du får det här meddelandet automatiskt; svara inte på det.\n"
-               "Inga fler meddelanden om det här ärendet: %s\n"
-               "Inga meddelanden alls: %s&all=1";
-    if (strcmp(lang, "en") == 0)
-        return "This message was sent automatically; please do not reply.\n"
-               "No more messages about this item: %s\n"
-               "No messages at all: %s&all=1";
-    return "Tämä viesti lähetettiin automaattisesti; älä vastaa siihen.\n"
-           "Ei enää viestejä tästä asiasta: %s\n"
-           "Ei mitään viestejä: %s&all=1";
+    static const footer_text fi = {"Tämä viesti lähetettiin automaattisesti; älä vastaa siihen.",
+                                   "Ei enää viestejä tästä asiasta:", "Ei mitään viestejä:"};
+    static const footer_text sv = {"Du får det här meddelandet automatiskt; svara inte på det.",
+                                   "Inga fler meddelanden om det här ärendet:",
+                                   "Inga meddelanden alls:"};
+    static const footer_text en = {"This message was sent automatically; please do not reply.",
+                                   "No more messages about this item:", "No messages at all:"};
+    return strcmp(lang, "sv") == 0 ? &sv : strcmp(lang, "en") == 0 ? &en : &fi;
 }
 
 void mail_address_hash(const char *address, char out[65])
@@ -87,7 +90,11 @@ vk_err mail_queue(store_conn *c, const vk_config *cfg, const mail_new *m, const 
     vk_buf_init(&html, MAIL_TEXT_MAX);
     vk_buf_puts(&text, m->text);
     vk_buf_puts(&text, "\n\n-- \n");
-    vk_buf_printf(&text, footer(lang), url, url);
+    const footer_text *f = footer(lang);
+    vk_buf_printf(&text, "%s\n", f->automatic);
+    if (m->feedback_id)
+        vk_buf_printf(&text, "%s %s\n", f->item, url);
+    vk_buf_printf(&text, "%s %s&all=1", f->all, url);
     vk_buf_putc(&text, '\n');
     if (vk_buf_ok(&text))
         mail_html_from_text(text.data, lang, m->subject, &html);
