@@ -5,7 +5,7 @@
 # one (the receipt queued, and the unit's message: lighting's unit gets an
 # address), alternated A B A B on one fresh database, no relay (outbox
 # only). (2) The sender: messages a second delivered to a local SMTP
-# server (tests/http/smtp_sink.py, aiosmtpd) from that full outbox, with
+# server (tests/http/smtp_sink.py, aiosmtpd, not parsing) from that full outbox, with
 # the per-recipient limit off. Loopback only; every process stopped by PID.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -56,7 +56,7 @@ queued=$(sqlite3 "$work/db.sqlite" "SELECT count(*) FROM mail_outbox WHERE state
 load1=$(cut -d' ' -f1 /proc/loadavg)
 
 echo "== the sender to a local SMTP server"
-/usr/bin/python3 tests/http/smtp_sink.py "$SMTP_PORT" >"$work/sink.out" 2>"$work/sink.err" & SINK=$!
+SINK_QUIET=1 /usr/bin/python3 tests/http/smtp_sink.py "$SMTP_PORT" >"$work/sink.out" 2>"$work/sink.err" & SINK=$!
 for _ in $(seq 50); do grep -q ready "$work/sink.out" 2>/dev/null && break; sleep 0.1; done
 t0=$(date +%s.%N)
 start --smtp "smtp://127.0.0.1:$SMTP_PORT" --mail-from palaute@kunta.fi --mail-per-minute 0

@@ -2,18 +2,19 @@
 -- queued in the same transaction as the change that causes it, so a crash
 -- never loses one; the sender (src/mail/sender.c) sends it later through
 -- the SMTP relay and records what happened. Message-ID is fixed here, so
--- a resend after a crash carries the same one.
+-- a resend after a crash carries the same one. Few indexes: queuing runs
+-- inside the durable feedback POST.
 CREATE TABLE mail_outbox (
     id            INTEGER PRIMARY KEY,
-    message_id    TEXT NOT NULL UNIQUE,          -- without the angle brackets
+    message_id    TEXT NOT NULL,                 -- without the angle brackets; 128 random bits
     recipient     TEXT NOT NULL,
     language      TEXT NOT NULL CHECK (language IN ('fi', 'sv', 'en')),
     kind          TEXT NOT NULL,                 -- receipt, answer, status, merge, unit_new, test
     audience      TEXT NOT NULL CHECK (audience IN ('reporter', 'unit', 'test')),
     feedback_id   INTEGER,                       -- the item it is about, if any
     subject       TEXT NOT NULL,
-    body_text     TEXT NOT NULL,                 -- emptied once sent: only what is due is kept
-    body_html     TEXT NOT NULL,
+    body_text     TEXT NOT NULL,                 -- the HTML part is made from it when sent;
+                                                 -- emptied once sent: only what is due is kept
     unsubscribe   TEXT NOT NULL UNIQUE,          -- the one-click unsubscribe token
     state         TEXT NOT NULL DEFAULT 'queued'
                   CHECK (state IN ('queued', 'sent', 'failed', 'cancelled')),
@@ -25,7 +26,6 @@ CREATE TABLE mail_outbox (
 );
 CREATE INDEX mail_outbox_due ON mail_outbox(state, next_attempt);
 CREATE INDEX mail_outbox_feedback ON mail_outbox(feedback_id);
-CREATE INDEX mail_outbox_recipient ON mail_outbox(recipient, sent_at);
 
 -- Addresses that asked for no more mail, as the SHA-256 of the lower-cased
 -- address (the address itself is not kept): for one item, or all

@@ -68,7 +68,7 @@
     /* Before the purge: the reporters' unsent mail about the items purged      \
      * (mail/outbox.h's states). */                                                  \
     X(SQL_MAIL_CANCEL_PURGED,                                                        \
-      "UPDATE mail_outbox SET state = 'cancelled', body_text = '', body_html = '' "  \
+      "UPDATE mail_outbox SET state = 'cancelled', body_text = '' "  \
       "WHERE audience = 'reporter' AND state = 'queued' AND feedback_id IN "         \
       "(SELECT id FROM feedback WHERE hidden = 2 OR (closed_at IS NOT NULL AND closed_at < ?1))") \
     X(SQL_CATEGORY_EXISTS, "SELECT 1 FROM category WHERE id = ?1")                   \

@@ -85,9 +85,8 @@ vk_err mail_queue(store_conn *c, const vk_config *cfg, const mail_new *m, const 
     random_hex(token, 32);
     snprintf(message_id, sizeof message_id, "%s@%s", id_hex, from_domain(cfg));
     snprintf(url, sizeof url, "%s/api/v1/mail/unsubscribe?t=%s", cfg->public_url ? cfg->public_url : "", token);
-    vk_buf text, html;
+    vk_buf text;
     vk_buf_init(&text, MAIL_TEXT_MAX);
-    vk_buf_init(&html, MAIL_TEXT_MAX);
     vk_buf_puts(&text, m->text);
     vk_buf_puts(&text, "\n\n-- \n");
     const footer_text *f = footer(lang);
@@ -96,19 +95,16 @@ vk_err mail_queue(store_conn *c, const vk_config *cfg, const mail_new *m, const 
         vk_buf_printf(&text, "%s %s\n", f->item, url);
     vk_buf_printf(&text, "%s %s&all=1", f->all, url);
     vk_buf_putc(&text, '\n');
-    if (vk_buf_ok(&text))
-        mail_html_from_text(text.data, lang, m->subject, &html);
-    if (!vk_buf_ok(&text) || !vk_buf_ok(&html))
+    if (!vk_buf_ok(&text))
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
     if (!e)
         e = db_run(c, &mail_sql, SQL_MAIL_INSERT,
                    DB_ARGS(DB_TEXT(message_id), DB_TEXT(m->recipient), DB_TEXT(lang),
                            DB_TEXT(m->kind), DB_TEXT(m->audience), DB_ID(m->feedback_id),
-                           DB_TEXT(m->subject), DB_TEXT(text.data), DB_TEXT(html.data),
+                           DB_TEXT(m->subject), DB_TEXT(text.data), DB_NULL,
                            DB_TEXT(token), DB_TEXT(now)),
                    "queuing an e-mail", ei);
     vk_buf_fini(&text);
-    vk_buf_fini(&html);
     if (!e && queued)
         *queued = 1;
     return e;

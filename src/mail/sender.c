@@ -26,11 +26,22 @@ typedef enum { OUT_SENT, OUT_RETRY, OUT_WAIT, OUT_FAILED } outcome;
 
 typedef struct due_msg {
     int64_t id;
-    char *message_id, *recipient, *subject, *text, *html, *unsubscribe;
+    char *message_id, *recipient, *subject, *text, *unsubscribe;
+    char lang[3];
     int attempts;
     outcome out;
     char error[ERROR_MAX];
 } due_msg;
+
+/* Messages sent to one recipient in the current minute: the per-address
+ * limit, kept in memory (after a restart it starts again), by the hash of
+ * the address. A full table forgets its oldest window. */
+#define RATE_SLOTS 1024
+typedef struct rate_slot {
+    char hash[65];
+    int64_t window; /* the minute (unix seconds / RATE_WINDOW) */
+    unsigned count;
+} rate_slot;
 
 /* What sending needs, shared by the thread and the test command. */
 typedef struct relay {
@@ -38,7 +49,37 @@ typedef struct relay {
     CURL *curl;
     char password[PASSWORD_MAX];
     char errbuf[CURL_ERROR_SIZE];
+    rate_slot rate[RATE_SLOTS];
 } relay;
+
+/* The recipient's count this minute, for a send (count 1 adds one). */
+static unsigned rate_count(relay *r, const char *recipient, int add)
+{
+    char hash[65];
+    mail_address_hash(recipient, hash);
+    int64_t window = (int64_t)time(NULL) / RATE_WINDOW;
+    unsigned h = 0;
+    for (const char *p = hash; *p; p++)
+        h = h * 31u + (unsigned char)*p;
+    rate_slot *slot = NULL;
+    for (unsigned i = 0; i < 8; i++) {
+        rate_slot *s = &r->rate[(h + i) % RATE_SLOTS];
+        if (strcmp(s->hash, hash) == 0) {
+            slot = s;
+            break;
+        }
+        if (!slot || s->window < slot->window)
+            slot = s; /* the emptiest or oldest as the place for a new one */
+    }
+    if (strcmp(slot->hash, hash) != 0 || slot->window != window) {
+        memcpy(slot->hash, hash, sizeof hash);
+        slot->window = window;
+        slot->count = 0;
+    }
+    if (add)
+        slot->count++;
+    return slot->count;
+}
 
 struct mail_sender {
     relay r;
@@ -119,8 +160,11 @@ static void relay_send(relay *r, due_msg *m)
         strcpy(gmt, " +0000");
     char from[300];
     snprintf(from, sizeof from, "<%s>", r->cfg->mail_from);
+    vk_buf html;
+    vk_buf_init(&html, MAIL_TEXT_MAX);
+    mail_html_from_text(m->text, m->lang, m->subject, &html);
     mail_mime mm = {r->cfg->mail_from, m->recipient, m->subject, m->message_id, date,
-                    m->text, m->html, NULL};
+                    m->text, html.data ? html.data : "", NULL};
     char unsub[512];
     if (m->unsubscribe && *m->unsubscribe) {
         snprintf(unsub, sizeof unsub, "%s/api/v1/mail/unsubscribe?t=%s",
@@ -128,8 +172,10 @@ static void relay_send(relay *r, due_msg *m)
         mm.unsubscribe = unsub;
     }
     vk_buf msg;
-    vk_buf_init(&msg, MAIL_TEXT_MAX);
-    if (mail_mime_build(&mm, &msg) != 0) {
+    vk_buf_init(&msg, 2 * MAIL_TEXT_MAX + 4096);
+    int built = vk_buf_ok(&html) && mail_mime_build(&mm, &msg) == 0;
+    vk_buf_fini(&html);
+    if (!built) {
         m->out = OUT_FAILED;
         snprintf(m->error, sizeof m->error, "the message could not be built (an unsafe address?)");
         vk_buf_fini(&msg);
@@ -150,6 +196,7 @@ static void relay_send(relay *r, due_msg *m)
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
     if (rc == CURLE_OK) {
         m->out = OUT_SENT;
+        rate_count(r, m->recipient, 1);
     } else {
         /* A 5xx reply is the relay's final word; anything else may pass later. */
         m->out = reply >= 500 && reply < 600 ? OUT_FAILED : OUT_RETRY;
@@ -176,7 +223,6 @@ static void due_free(due_list *d)
         free(m->recipient);
         free(m->subject);
         free(m->text);
-        free(m->html);
         free(m->unsubscribe);
     }
     memset(d, 0, sizeof *d);
@@ -192,7 +238,7 @@ static int due_row(void *arg, db_row *row)
     m->recipient = db_col_dup(row, 2);
     m->subject = db_col_dup(row, 3);
     m->text = db_col_dup(row, 4);
-    m->html = db_col_dup(row, 5);
+    db_col_copy(row, 5, m->lang, sizeof m->lang);
     m->unsubscribe = db_col_dup(row, 6);
     m->attempts = db_col_int(row, 7);
     return d->n >= BATCH;
@@ -201,26 +247,18 @@ static int due_row(void *arg, db_row *row)
 /* Read what is due now and send it; the outcomes in d. */
 static vk_err send_due(relay *r, store_conn *c, due_list *d, vk_errinfo *ei)
 {
-    char now[VK_RFC3339_LEN], since[VK_RFC3339_LEN];
-    int64_t t = (int64_t)time(NULL);
-    vk_rfc3339_of(t, now);
-    vk_rfc3339_of(t - RATE_WINDOW, since);
+    char now[VK_RFC3339_LEN];
+    vk_rfc3339_of((int64_t)time(NULL), now);
     vk_err e = db_each(c, &mail_sql, SQL_MAIL_DUE, DB_ARGS(DB_TEXT(now), DB_INT(BATCH)), due_row, d,
                        "reading the due e-mail", ei);
     for (int i = 0; !e && i < d->n; i++) {
         due_msg *m = &d->m[i];
-        if (!m->message_id || !m->recipient || !m->subject || !m->text || !m->html) {
+        if (!m->message_id || !m->recipient || !m->subject || !m->text) {
             m->out = OUT_RETRY;
             snprintf(m->error, sizeof m->error, "out of memory");
             continue;
         }
-        int64_t recent = 0;
-        if ((e = db_int64(c, &mail_sql, SQL_MAIL_SENT_SINCE, DB_ARGS(DB_TEXT(m->recipient), DB_TEXT(since)),
-                          &recent, "counting recent e-mail", ei)))
-            break;
-        for (int j = 0; j < i; j++)
-            recent += d->m[j].out == OUT_SENT && strcmp(d->m[j].recipient, m->recipient) == 0;
-        if (r->cfg->mail_per_minute && recent >= (int64_t)r->cfg->mail_per_minute) {
+        if (r->cfg->mail_per_minute && rate_count(r, m->recipient, 0) >= r->cfg->mail_per_minute) {
             m->out = OUT_WAIT;
             continue;
         }

@@ -8,10 +8,15 @@ import asyncio
 import email
 import email.policy
 import json
+import os
 import signal
 import sys
 
 from aiosmtpd.controller import Controller
+
+# SINK_QUIET=1 (bench/mail.sh): only the recipients, unparsed, so that
+# the sender's rate is measured rather than this parser's.
+QUIET = os.environ.get("SINK_QUIET") == "1"
 
 
 class Sink:
@@ -22,6 +27,9 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if QUIET:
+            print(json.dumps({"rcpt_tos": envelope.rcpt_tos}), flush=False)
+            return "250 Message accepted"
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         parts = {}
         for part in msg.walk():
@@ -47,7 +55,7 @@ def main():
     ctl = Controller(Sink(), hostname="127.0.0.1", port=port)
     ctl.start()
     print("ready", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: (ctl.stop(), sys.exit(0)))
+    signal.signal(signal.SIGTERM, lambda *_: (sys.stdout.flush(), ctl.stop(), sys.exit(0)))
     try:
         signal.pause()
     except KeyboardInterrupt:
