@@ -13,9 +13,9 @@ CREATE TABLE mail_outbox (
     audience      TEXT NOT NULL CHECK (audience IN ('reporter', 'unit', 'test')),
     feedback_id   INTEGER,                       -- the item it is about, if any
     subject       TEXT NOT NULL,
-    body_text     TEXT NOT NULL,                 -- the HTML part is made from it when sent;
+    body_text     TEXT NOT NULL,                 -- the footer and the HTML part are added when sent;
                                                  -- emptied once sent: only what is due is kept
-    unsubscribe   TEXT NOT NULL UNIQUE,          -- the one-click unsubscribe token
+    unsubscribe   TEXT NOT NULL,                 -- the secret of the one-click link ?t=ID-SECRET
     state         TEXT NOT NULL DEFAULT 'queued'
                   CHECK (state IN ('queued', 'sent', 'failed', 'cancelled')),
     attempts      INTEGER NOT NULL DEFAULT 0,

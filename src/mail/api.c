@@ -1,6 +1,7 @@
 /* api.c — the outbox for admins and the unsubscribe link (see api.h). */
 #include "mail/api.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,13 +78,11 @@ static void page_close(vk_buf *b)
     vk_buf_puts(b, "</main></body></html>\n");
 }
 
-/* The token, only as 64 hex digits (anything else finds nothing). */
+/* The token, only as ID-SECRET (anything else finds nothing). */
 static const char *token_param(const vk_req *req)
 {
     const char *t = vk_req_param(req, "t");
-    if (!t || strlen(t) != 64 || strspn(t, "0123456789abcdef") != 64)
-        return NULL;
-    return t;
+    return mail_token_form_ok(t) ? t : NULL;
 }
 
 vk_err api_mail_unsubscribe_page(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
@@ -122,7 +121,7 @@ vk_err api_mail_unsubscribe_page(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 
 typedef struct unsub_state {
     vk_write_job job; /* first */
-    char token[65];
+    char token[64];
     int all, found;
     char lang[3];
 } unsub_state;
@@ -168,7 +167,7 @@ vk_err api_mail_unsubscribe(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     const char *token = token_param(req);
     if (!token)
         return vk_fail(&ctx->err, VK_EPARAM, "t",
-                       "t must be the 64 hex digits of the link in the message");
+                       "t must be the ID-SECRET of the link in the message");
     vk_param form[8];
     int n = 0;
     if (req->body_len &&
@@ -179,7 +178,7 @@ vk_err api_mail_unsubscribe(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     unsub_state *st = calloc(1, sizeof *st);
     if (!st)
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-    memcpy(st->token, token, 65);
+    snprintf(st->token, sizeof st->token, "%s", token);
     st->all = (all && strcmp(all, "1") == 0) || (all_form && strcmp(all_form, "1") == 0);
     st->job.run = unsub_run;
     vk_write_job_defer(ctx, &st->job, resp, unsub_finish, unsub_cleanup);

@@ -40,6 +40,23 @@ static const footer_text *footer(const char *lang)
     return strcmp(lang, "sv") == 0 ? &sv : strcmp(lang, "en") == 0 ? &en : &fi;
 }
 
+void mail_unsubscribe_url(const vk_config *cfg, int64_t id, const char *secret, char *out,
+                          size_t n)
+{
+    snprintf(out, n, "%s/api/v1/mail/unsubscribe?t=%lld-%s", cfg->public_url ? cfg->public_url : "",
+             (long long)id, secret);
+}
+
+void mail_text_final(const char *text, const char *lang, int about_item, const char *url,
+                     vk_buf *out)
+{
+    const footer_text *f = footer(language_of(lang));
+    vk_buf_printf(out, "%s\n\n-- \n%s\n", text, f->automatic);
+    if (about_item)
+        vk_buf_printf(out, "%s %s\n", f->item, url);
+    vk_buf_printf(out, "%s %s&all=1\n", f->all, url);
+}
+
 void mail_address_hash(const char *address, char out[65])
 {
     char low[ADDRESS_MAX + 1];
@@ -80,31 +97,19 @@ vk_err mail_queue(store_conn *c, const vk_config *cfg, const mail_new *m, const 
     if (e || stopped)
         return e;
     const char *lang = language_of(m->language);
-    char id_hex[33], token[65], message_id[128], url[512];
+    char id_hex[33], secret[33], message_id[128];
     random_hex(id_hex, 16);
-    random_hex(token, 32);
+    random_hex(secret, 16);
     snprintf(message_id, sizeof message_id, "%s@%s", id_hex, from_domain(cfg));
-    snprintf(url, sizeof url, "%s/api/v1/mail/unsubscribe?t=%s", cfg->public_url ? cfg->public_url : "", token);
-    vk_buf text;
-    vk_buf_init(&text, MAIL_TEXT_MAX);
-    vk_buf_puts(&text, m->text);
-    vk_buf_puts(&text, "\n\n-- \n");
-    const footer_text *f = footer(lang);
-    vk_buf_printf(&text, "%s\n", f->automatic);
-    if (m->feedback_id)
-        vk_buf_printf(&text, "%s %s\n", f->item, url);
-    vk_buf_printf(&text, "%s %s&all=1", f->all, url);
-    vk_buf_putc(&text, '\n');
-    if (!vk_buf_ok(&text))
-        e = vk_fail(ei, VK_ENOMEM, "", NULL);
-    if (!e)
-        e = db_run(c, &mail_sql, SQL_MAIL_INSERT,
-                   DB_ARGS(DB_TEXT(message_id), DB_TEXT(m->recipient), DB_TEXT(lang),
-                           DB_TEXT(m->kind), DB_TEXT(m->audience), DB_ID(m->feedback_id),
-                           DB_TEXT(m->subject), DB_TEXT(text.data), DB_NULL,
-                           DB_TEXT(token), DB_TEXT(now)),
-                   "queuing an e-mail", ei);
-    vk_buf_fini(&text);
+    /* The footer with the unsubscribe links is added when the message is
+     * sent (mail_text_final): the link names the row, so no index of
+     * secrets is written here, inside the change's transaction. */
+    e = db_run(c, &mail_sql, SQL_MAIL_INSERT,
+               DB_ARGS(DB_TEXT(message_id), DB_TEXT(m->recipient), DB_TEXT(lang),
+                       DB_TEXT(m->kind), DB_TEXT(m->audience), DB_ID(m->feedback_id),
+                       DB_TEXT(m->subject), DB_TEXT(m->text), DB_NULL,
+                       DB_TEXT(secret), DB_TEXT(now)),
+               "queuing an e-mail", ei);
     if (!e && queued)
         *queued = 1;
     return e;
@@ -131,25 +136,35 @@ static vk_err read_token(void *arg, db_row *row)
     return t->recipient ? VK_OK : VK_ENOMEM;
 }
 
-static int token_form_ok(const char *token)
+/* ID-SECRET: the row's id and its 32 hex digits; 0 when token is not one. */
+static int64_t token_split(const char *token, char secret[33])
 {
-    if (!token || strlen(token) != 64)
+    const char *dash = token ? strchr(token, '-') : NULL;
+    if (!dash || dash == token || dash - token > 18 || strlen(dash + 1) != 32 ||
+        strspn(token, "0123456789") != (size_t)(dash - token) ||
+        strspn(dash + 1, "0123456789abcdef") != 32)
         return 0;
-    for (const char *p = token; *p; p++)
-        if (!isxdigit((unsigned char)*p))
-            return 0;
-    return 1;
+    memcpy(secret, dash + 1, 33);
+    return strtoll(token, NULL, 10);
+}
+
+int mail_token_form_ok(const char *token)
+{
+    char secret[33];
+    return token_split(token, secret) > 0;
 }
 
 vk_err mail_token_language(store_conn *c, const char *token, int *found, char lang[3],
                            vk_errinfo *ei)
 {
     token_row t = {0};
+    char secret[33];
     *found = 0;
-    if (!token_form_ok(token))
+    int64_t id = token_split(token, secret);
+    if (!id)
         return VK_OK;
-    vk_err e = db_first(c, &mail_sql, SQL_MAIL_BY_TOKEN, DB_ARGS(DB_TEXT(token)), read_token, &t,
-                        found, "reading an unsubscribe link", ei);
+    vk_err e = db_first(c, &mail_sql, SQL_MAIL_BY_TOKEN, DB_ARGS(DB_INT(id), DB_TEXT(secret)),
+                        read_token, &t, found, "reading an unsubscribe link", ei);
     if (*found)
         memcpy(lang, t.lang, 3);
     free(t.recipient);
@@ -160,11 +175,13 @@ vk_err mail_unsubscribe(store_conn *c, const char *token, int all, const char *n
                         char lang[3], vk_errinfo *ei)
 {
     token_row t = {0};
+    char secret[33];
     *found = 0;
-    if (!token_form_ok(token))
+    int64_t id = token_split(token, secret);
+    if (!id)
         return VK_OK;
-    vk_err e = db_first(c, &mail_sql, SQL_MAIL_BY_TOKEN, DB_ARGS(DB_TEXT(token)), read_token, &t,
-                        found, "reading an unsubscribe link", ei);
+    vk_err e = db_first(c, &mail_sql, SQL_MAIL_BY_TOKEN, DB_ARGS(DB_INT(id), DB_TEXT(secret)),
+                        read_token, &t, found, "reading an unsubscribe link", ei);
     if (e || !*found) {
         free(t.recipient);
         return e;

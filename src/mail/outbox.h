@@ -34,7 +34,7 @@ typedef struct mail_new {
     const char *audience;  /* MAIL_TO_… */
     int64_t feedback_id;   /* the item it is about; 0 = none */
     const char *subject;
-    const char *text;      /* the message; the unsubscribe link is added */
+    const char *text;      /* the message; the footer with the unsubscribe links is added when sent */
 } mail_new;
 
 /* Queue m at time now (RFC 3339) inside the caller's transaction. *queued
@@ -65,6 +65,16 @@ vk_err mail_outbox_json(store_conn *c, const vk_config *cfg, const char *state, 
 
 /* "relay" when cfg has an SMTP relay, else "outbox only". */
 const char *mail_mode(const vk_config *cfg);
+
+/* The unsubscribe link of message id with its secret into out (n bytes). */
+void mail_unsubscribe_url(const vk_config *cfg, int64_t id, const char *secret, char *out,
+                          size_t n);
+/* A stored text as it is sent: with the footer in lang saying that it is
+ * automatic, the link for this item (about_item) and for all mail. */
+void mail_text_final(const char *text, const char *lang, int about_item, const char *url,
+                     vk_buf *out);
+/* 1 when token has the form of an unsubscribe token (ID-SECRET). */
+int mail_token_form_ok(const char *token);
 
 /* SHA-256 (hex) of the lower-cased address: how mail_unsubscribe keeps it. */
 void mail_address_hash(const char *address, char out[65]);

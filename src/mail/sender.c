@@ -29,6 +29,7 @@ typedef struct due_msg {
     char *message_id, *recipient, *subject, *text, *unsubscribe;
     char lang[3];
     int attempts;
+    int64_t feedback_id;
     outcome out;
     char error[ERROR_MAX];
 } due_msg;
@@ -160,20 +161,20 @@ static void relay_send(relay *r, due_msg *m)
         strcpy(gmt, " +0000");
     char from[300];
     snprintf(from, sizeof from, "<%s>", r->cfg->mail_from);
-    vk_buf html;
-    vk_buf_init(&html, MAIL_TEXT_MAX);
-    mail_html_from_text(m->text, m->lang, m->subject, &html);
-    mail_mime mm = {r->cfg->mail_from, m->recipient, m->subject, m->message_id, date,
-                    m->text, html.data ? html.data : "", NULL};
     char unsub[512];
-    if (m->unsubscribe && *m->unsubscribe) {
-        snprintf(unsub, sizeof unsub, "%s/api/v1/mail/unsubscribe?t=%s",
-                 r->cfg->public_url ? r->cfg->public_url : "", m->unsubscribe);
-        mm.unsubscribe = unsub;
-    }
+    mail_unsubscribe_url(r->cfg, m->id, m->unsubscribe ? m->unsubscribe : "", unsub, sizeof unsub);
+    vk_buf text, html;
+    vk_buf_init(&text, MAIL_TEXT_MAX);
+    vk_buf_init(&html, MAIL_TEXT_MAX);
+    mail_text_final(m->text, m->lang, m->feedback_id != 0, unsub, &text);
+    if (vk_buf_ok(&text))
+        mail_html_from_text(text.data, m->lang, m->subject, &html);
+    mail_mime mm = {r->cfg->mail_from, m->recipient, m->subject, m->message_id, date,
+                    text.data ? text.data : "", html.data ? html.data : "", unsub};
     vk_buf msg;
     vk_buf_init(&msg, 2 * MAIL_TEXT_MAX + 4096);
-    int built = vk_buf_ok(&html) && mail_mime_build(&mm, &msg) == 0;
+    int built = vk_buf_ok(&text) && vk_buf_ok(&html) && mail_mime_build(&mm, &msg) == 0;
+    vk_buf_fini(&text);
     vk_buf_fini(&html);
     if (!built) {
         m->out = OUT_FAILED;
@@ -241,6 +242,7 @@ static int due_row(void *arg, db_row *row)
     db_col_copy(row, 5, m->lang, sizeof m->lang);
     m->unsubscribe = db_col_dup(row, 6);
     m->attempts = db_col_int(row, 7);
+    m->feedback_id = db_col_int64(row, 8);
     return d->n >= BATCH;
 }
 

@@ -18,7 +18,7 @@
       "AND feedback_id IN (0, coalesce(?2, 0))")                                     \
     X(SQL_MAIL_DUE,                                                                  \
       "SELECT id, message_id, recipient, subject, body_text, language, unsubscribe, " \
-      "attempts FROM mail_outbox WHERE state = 'queued' AND next_attempt <= ?1 "     \
+      "attempts, coalesce(feedback_id, 0) FROM mail_outbox WHERE state = 'queued' AND next_attempt <= ?1 "     \
       "ORDER BY next_attempt, id LIMIT ?2")                                          \
     /* Never again once sent: only a queued row moves. */                           \
     X(SQL_MAIL_MARK_SENT,                                                            \
@@ -36,7 +36,7 @@
       "WHERE feedback_id = ?1 AND audience = 'reporter' AND state = 'queued'")       \
     X(SQL_MAIL_BY_TOKEN,                                                             \
       "SELECT recipient, coalesce(feedback_id, 0), language, audience FROM mail_outbox " \
-      "WHERE unsubscribe = ?1")                                                      \
+      "WHERE id = ?1 AND unsubscribe = ?2")                                                      \
     X(SQL_MAIL_UNSUBSCRIBE,                                                          \
       "INSERT OR IGNORE INTO mail_unsubscribe (address_hash, feedback_id, at) VALUES (?1, ?2, ?3)") \
     X(SQL_MAIL_CANCEL_TO,                                                            \
