@@ -269,6 +269,31 @@ describe('outbox only, crashes and a relay that comes back', () => {
     }
   });
 
+  test('one address gets at most --mail-per-minute messages a minute; the rest wait', async () => {
+    const port = await freePort();
+    const sink = await startSink(port);
+    const srv = await startServer({ demo: false, tokens: TOKENS, args: [
+      '--smtp', `smtp://127.0.0.1:${port}`, '--mail-from', 'palaute@kunta.fi',
+      '--mail-per-minute', '2', '--rate-limit', '0'] });
+    try {
+      for (let i = 0; i < 4; i++) await report(srv, { email: 'busy@example.org' });
+      await report(srv, { email: 'other@example.org' });
+      await waitFor('two to busy and one to other', () =>
+        to(sink, 'busy@example.org').length === 2 && to(sink, 'other@example.org').length === 1);
+      await new Promise((res) => setTimeout(res, 1500));
+      assert.equal(to(sink, 'busy@example.org').length, 2, 'no more than two this minute');
+      const waiting = (await outbox(srv, '?state=queued')).messages.filter((m) => m.recipient === 'busy@example.org');
+      assert.equal(waiting.length, 2);
+      for (const m of waiting) {
+        assert.equal(m.attempts, 0, 'waiting for the limit is not a failed attempt');
+        assert.match(m.last_error, /too many messages/);
+      }
+    } finally {
+      await srv.close();
+      await sink.stop();
+    }
+  });
+
   test('the relay down, then up: nothing lost, nothing twice', async () => {
     const port = await freePort(); // nothing listens here yet
     const srv = await startServer({ demo: false, tokens: TOKENS, args: [
