@@ -45,7 +45,11 @@ vk_err store_contact_purge(store_conn *c, const char *before, int64_t *removed, 
     if (!e)
         e = db_run(c, &feedback_sql, SQL_CONTACT_PURGE, DB_ARGS(DB_TEXT(before)),
                    "purging contact details", ei);
-    *removed = e ? 0 : db_changes(c);
+    int64_t contacts = e ? 0 : db_changes(c);
+    /* The outbox's old rows hold addresses too. */
+    if (!e)
+        e = mail_outbox_purge(c, before, ei);
+    *removed = e ? 0 : contacts;
     return e;
 }
 

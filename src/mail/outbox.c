@@ -121,6 +121,12 @@ vk_err mail_cancel_item(store_conn *c, int64_t feedback_id, vk_errinfo *ei)
                   "cancelling an item's e-mail", ei);
 }
 
+vk_err mail_outbox_purge(store_conn *c, const char *before, vk_errinfo *ei)
+{
+    return db_run(c, &mail_sql, SQL_MAIL_PURGE, DB_ARGS(DB_TEXT(before)),
+                  "purging old e-mail rows", ei);
+}
+
 typedef struct token_row {
     char *recipient;
     int64_t feedback_id;

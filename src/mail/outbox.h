@@ -47,6 +47,11 @@ vk_err mail_queue(store_conn *c, const vk_config *cfg, const mail_new *m, const 
  * (withdrawal, purge of contact details). */
 vk_err mail_cancel_item(store_conn *c, int64_t feedback_id, vk_errinfo *ei);
 
+/* Delete the rows of messages no longer queued (sent, failed, cancelled)
+ * made before `before` (RFC 3339): they hold addresses. With the contact
+ * details' retention purge. */
+vk_err mail_outbox_purge(store_conn *c, const char *before, vk_errinfo *ei);
+
 /* The one-click unsubscribe of token: the address stops getting mail
  * about the message's item, or any mail with all; its unsent messages
  * covered are cancelled. *found 0 for an unknown token. *lang (3 bytes)

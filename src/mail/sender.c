@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,8 @@
 #define PASSWORD_MAX 256
 #define ERROR_MAX 300
 
-typedef enum { OUT_SENT, OUT_RETRY, OUT_WAIT, OUT_FAILED } outcome;
+/* OUT_SKIP: not tried (the sender is stopping); the row stays as it is. */
+typedef enum { OUT_SKIP, OUT_SENT, OUT_RETRY, OUT_WAIT, OUT_FAILED } outcome;
 
 typedef struct due_msg {
     int64_t id;
@@ -50,6 +52,7 @@ typedef struct relay {
     CURL *curl;
     char password[PASSWORD_MAX];
     char errbuf[CURL_ERROR_SIZE];
+    atomic_int *stop; /* set: send no more of the batch; NULL for none */
     rate_slot rate[RATE_SLOTS];
 } relay;
 
@@ -89,7 +92,7 @@ struct mail_sender {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int stop;
+    atomic_int stop;
 };
 
 /* ---- the relay ---- */
@@ -139,7 +142,7 @@ static vk_err relay_open(relay *r, const vk_config *cfg, vk_errinfo *ei)
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->errbuf);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
     return VK_OK;
 }
 
@@ -255,6 +258,10 @@ static vk_err send_due(relay *r, store_conn *c, due_list *d, vk_errinfo *ei)
                        "reading the due e-mail", ei);
     for (int i = 0; !e && i < d->n; i++) {
         due_msg *m = &d->m[i];
+        if (r->stop && atomic_load(r->stop)) {
+            m->out = OUT_SKIP; /* a hung relay must not hold the shutdown for a whole batch */
+            continue;
+        }
         if (!m->message_id || !m->recipient || !m->subject || !m->text) {
             m->out = OUT_RETRY;
             snprintf(m->error, sizeof m->error, "out of memory");
@@ -291,6 +298,8 @@ static vk_err mark_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b
         due_msg *m = &j->d->m[i];
         char next[VK_RFC3339_LEN];
         switch (m->out) {
+        case OUT_SKIP:
+            break;
         case OUT_SENT:
             e = db_run(c, &mail_sql, SQL_MAIL_MARK_SENT, DB_ARGS(DB_INT(m->id), DB_TEXT(now)),
                        "marking e-mail sent", ei);
@@ -377,10 +386,7 @@ static void *sender_main(void *arg)
     due_list *d = calloc(1, sizeof *d);
     int idle_ms = IDLE_MS;
     for (;;) {
-        pthread_mutex_lock(&s->mu);
-        int stop = s->stop;
-        pthread_mutex_unlock(&s->mu);
-        if (stop || !d)
+        if (atomic_load(&s->stop) || !d)
             break;
         vk_errinfo ei;
         vk_errinfo_clear(&ei);
@@ -402,7 +408,7 @@ static void *sender_main(void *arg)
             until.tv_sec += until.tv_nsec / 1000000000L;
             until.tv_nsec %= 1000000000L;
             pthread_mutex_lock(&s->mu);
-            if (!s->stop)
+            if (!atomic_load(&s->stop))
                 pthread_cond_timedwait(&s->cv, &s->mu, &until);
             pthread_mutex_unlock(&s->mu);
         }
@@ -444,6 +450,8 @@ vk_err mail_sender_start(mail_sender **out, const vk_config *cfg, vk_writer *w, 
         free(s);
         return e;
     }
+    atomic_init(&s->stop, 0);
+    s->r.stop = &s->stop;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     if (pthread_create(&s->thread, NULL, sender_main, s) != 0) {
@@ -461,7 +469,7 @@ void mail_sender_stop(mail_sender *s)
     if (!s)
         return;
     pthread_mutex_lock(&s->mu);
-    s->stop = 1;
+    atomic_store(&s->stop, 1);
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->thread, NULL);

@@ -46,6 +46,8 @@
       "SELECT id, message_id, recipient, language, kind, feedback_id, subject, state, " \
       "attempts, next_attempt, last_error, created_at, sent_at FROM mail_outbox "    \
       "WHERE (?1 IS NULL OR state = ?1) ORDER BY id DESC LIMIT ?2")                  \
+    X(SQL_MAIL_PURGE,                                                                \
+      "DELETE FROM mail_outbox WHERE state <> 'queued' AND created_at < ?1")         \
     X(SQL_MAIL_COUNTS, "SELECT state, count(*) FROM mail_outbox GROUP BY state")
 DB_SLICE_ENUM(mail_sql_id, MAIL_SQL)
 extern const db_slice mail_sql;

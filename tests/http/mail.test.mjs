@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { call, freePort, repoRoot, startServer, tempDir } from '../lib/server.mjs';
+import { call, freePort, repoRoot, startServer, tempDir, vaikutaCli } from '../lib/server.mjs';
 
 const PUBLIC = 'https://palaute.example.fi';
 const NOTE = 'INTERNAL-ONLY: urakoitsija myöhässä 9c1e';
@@ -240,6 +240,17 @@ describe('outbox only, crashes and a relay that comes back', () => {
       assert.equal(w.status, 200, w.text);
       const after = (await outbox(srv)).messages.find((x) => x.feedback_id === r.id);
       assert.equal(after.state, 'cancelled');
+      // The retention purge: a closed item's unsent mail is cancelled with
+      // its contact details, and the outbox forgets rows no longer queued.
+      const closed = await report(srv, { email: 'closed@example.org' });
+      const p = await call(srv, 'PATCH', `/api/v1/staff/feedback/${closed.id}`,
+        { token: 'mod-bot', body: { status: 'resolved', public_answer: 'Korjattu.' } });
+      assert.equal(p.status, 200, p.text);
+      const mine = async () => (await outbox(srv)).messages.filter((x) => x.feedback_id === closed.id);
+      assert.deepEqual((await mine()).map((x) => [x.kind, x.state]), [['answer', 'queued'], ['receipt', 'queued']]);
+      const tomorrow = new Date(Date.now() + 86400e3).toISOString().slice(0, 10);
+      vaikutaCli(['purge', '--db', srv.db, '--closed-before', tomorrow]);
+      assert.deepEqual(await mine(), [], 'no message about the purged item is left');
     } finally {
       await srv.close();
     }
