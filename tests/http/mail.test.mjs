@@ -7,10 +7,10 @@
 // still sends the message after the restart, with the same Message-ID;
 // withdrawal cancels unsent mail.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { call, freePort, repoRoot, startServer, tempDir, vaikutaCli } from '../lib/server.mjs';
+import { call, freePort, repoRoot, startServer, tempDir, vaikutaBin, vaikutaCli } from '../lib/server.mjs';
 
 const PUBLIC = 'https://palaute.example.fi';
 const NOTE = 'INTERNAL-ONLY: urakoitsija myöhässä 9c1e';
@@ -24,7 +24,7 @@ const sinks = new Set();
 async function startSink(port) {
   const proc = spawn('/usr/bin/python3', [path.join(repoRoot, 'tests/http/smtp_sink.py'), String(port)],
     { stdio: ['ignore', 'pipe', 'pipe'] });
-  const sink = { proc, messages: [], stderr: '' };
+  const sink = { proc, port, messages: [], stderr: '' };
   sinks.add(sink);
   proc.stderr.on('data', (d) => { sink.stderr += d; });
   let buf = '';
@@ -198,6 +198,29 @@ describe('through a relay', () => {
     const box = await outbox(srv);
     assert.ok(!box.messages.some((m) => m.recipient === sven.email && m.kind === 'answer' && m.state === 'queued'));
     assert.equal(to(sink, sven.email).length, before, 'nothing more to the unsubscribed address');
+  });
+
+  test('`vaikuta mail test --to` sends a test message and says so; bad options are refused', async () => {
+    const db = path.join(tempDir(), 'cli.sqlite');
+    const port = sink.port;
+    const ok = spawnSync(vaikutaBin, ['mail', 'test', '--db', db, '--to', 'admin@example.org',
+      '--smtp', `smtp://127.0.0.1:${port}`, '--mail-from', 'palaute@kunta.fi'], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /1 message sent/);
+    const m = await waitFor('the test message', () => to(sink, 'admin@example.org')[0]);
+    assert.match(m.headers.subject, /test message/);
+    assert.ok(m.text.includes('/api/v1/mail/unsubscribe?t='), 'a test message can be unsubscribed from too');
+    const bad = spawnSync(vaikutaBin, ['mail', 'test', '--db', db, '--to', 'not-an-address',
+      '--smtp', `smtp://127.0.0.1:${port}`], { encoding: 'utf8' });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /--to/);
+    const noRelay = spawnSync(vaikutaBin, ['mail', 'test', '--db', db, '--to', 'a@example.org'], { encoding: 'utf8' });
+    assert.notEqual(noRelay.status, 0);
+    assert.match(noRelay.stderr, /--smtp/);
+    const refused = spawnSync(vaikutaBin, ['mail', 'test', '--db', db, '--to', 'reject-cli@example.org',
+      '--smtp', `smtp://127.0.0.1:${port}`], { encoding: 'utf8' });
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /550/);
   });
 
   test('a permanent refusal (5xx) is kept for admins; the outbox is for admins only', async () => {
