@@ -12,6 +12,9 @@ function init(args)
   end
   f:close()
   n = (tonumber(id) or 0) * 7919
+  -- MAIL_CONTACT=1: every report gives an address, so each POST queues
+  -- its receipt in the e-mail outbox (bench/mail.sh).
+  contact = os.getenv("MAIL_CONTACT") == "1"
 end
 
 function setup(thread)
@@ -25,6 +28,7 @@ function request()
   local lat = c[2] + ((n * 53) % 100 - 50) * 0.00004
   local body = string.format(
     '{"type":"Feature","geometry":{"type":"Point","coordinates":[%.6f,%.6f]},' ..
-    '"properties":{"category":"lighting","description":"Katuvalo ei pala (wrk %d)"}}', lon, lat, n)
+    '"properties":{"category":"lighting","description":"Katuvalo ei pala (wrk %d)"%s}}', lon, lat, n,
+    contact and string.format(',"contact":{"email":"r%d@example.org","language":"fi"}', n) or "")
   return wrk.format("POST", "/api/v1/feedback", {["Content-Type"] = "application/geo+json"}, body)
 end

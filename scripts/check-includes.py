@@ -17,7 +17,7 @@ LAYERS = [
     ["gis"],                                  # geometry, CRS, hexagons, WKT
     ["db"],                                   # connections, migrations, statements, writer, worker contexts
     ["http"],                                 # server, route matching, requests, query parameters
-    ["features", "auth", "questions", "media"],  # engines every feature shares; media: photos
+    ["features", "auth", "questions", "media", "mail"],  # engines every feature shares; media: photos; mail: the outbox
     ["feedback", "reference", "survey", "budget", "walk"],  # the kinds of data
     ["ogc", "open311", "stats", "exchange"],  # doors onto the data: protocols, statistics, files
     ["cli"],                                  # the program: commands and the route table

@@ -9,10 +9,10 @@ mode=${1:-run}
 
 pkgs=(gcc libc6-dev pkg-config meson ninja-build python3 curl ca-certificates
       libmicrohttpd-dev libspatialite-dev libsqlite3-dev libproj-dev proj-data
-      libgeos-dev libjansson-dev libsodium-dev libvips-dev)
+      libgeos-dev libjansson-dev libsodium-dev libvips-dev libcurl4-openssl-dev)
 if [ "$mode" = test ]; then
   pkgs+=(chromium gdal-bin sqlite3 libsqlite3-mod-spatialite proj-bin clang libclang-rt-14-dev
-        libvips-tools)
+        libvips-tools python3-aiosmtpd)
 fi
 # Node.js: any installed one will do (Debian 12's 18 or newer).
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

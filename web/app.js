@@ -1098,7 +1098,8 @@
     var place = $('place').value.trim();
     if (place) props.place = place;
     var email = $('email').value.trim();
-    if (email) props.contact = { email: email };
+    // The language of the page is the language of the e-mail about the item.
+    if (email) props.contact = { email: email, language: VK.lang() };
     var answers = collectAttributes([]);
     if (Object.keys(answers).length) props.attributes = answers;
     var body = { type: 'Feature', geometry: buildGeometry(), properties: props };

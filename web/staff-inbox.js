@@ -237,6 +237,10 @@
       fillFilters();
       initMap(r[3]);
     });
+    // Without a relay, staff should know that residents are not mailed.
+    VK.getJSON('/healthz').then(function (h) {
+      $('mail-mode').hidden = h.mail !== 'outbox only';
+    }).catch(function () { /* the inbox works without it */ });
     return first.then(function () { return load(false); });
   }
 

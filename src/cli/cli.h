@@ -78,6 +78,7 @@ int open_main(const vk_config *cfg, const char *cmd, vk_ctx **ctx);
 /* The commands: argv[0] is the command's name; the exit status. */
 int cmd_serve(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_mail(int argc, char **argv); /* mail.c */
 int cmd_load_geo(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);

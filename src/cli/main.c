@@ -27,6 +27,7 @@ static const char usage_main[] =
     "  user       add, list, disable staff accounts or change a password\n"
     "  token      create, list or revoke API tokens for integrations\n"
     "  purge      delete contact details of closed and withdrawn feedback\n"
+    "  mail       mail test: send a test e-mail through the relay\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help (or `vaikuta COMMAND --help`)\n"
@@ -47,6 +48,7 @@ static const struct {
     {"user", cmd_user},
     {"token", cmd_token},
     {"purge", cmd_purge},
+    {"mail", cmd_mail},
 };
 
 int main(int argc, char **argv)

@@ -70,6 +70,9 @@ void config_defaults(vk_config *cfg)
     cfg->response_memory = VK_DEFAULT_RESPONSE_MEMORY;
     cfg->max_exports = VK_DEFAULT_MAX_EXPORTS;
     cfg->export_disk = VK_DEFAULT_EXPORT_DISK;
+    cfg->mail_from = VK_DEFAULT_MAIL_FROM;
+    cfg->mail_retry_seconds = VK_DEFAULT_MAIL_RETRY_SECONDS;
+    cfg->mail_per_minute = VK_DEFAULT_MAIL_PER_MINUTE;
 }
 
 int parse_listen(vk_config *cfg, char *arg)

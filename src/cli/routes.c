@@ -12,6 +12,7 @@
 #include "feedback/moderation.h"
 #include "feedback/workflow.h"
 #include "http/static.h"
+#include "mail/api.h"
 #include "media/photo.h"
 #include "ogc/ogc.h"
 #include "open311/open311.h"
@@ -60,6 +61,7 @@ const vk_route vk_routes[] = {
     WALK_ROUTES(ROW)
     WALK_STAFF_ROUTES(ROW)
     MEDIA_ROUTES(ROW)
+    MAIL_ROUTES(ROW)
     /* Last: everything else that is not under /api or /open311 is a web
      * client file. */
     {VK_ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC, 0, 0},

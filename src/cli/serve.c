@@ -23,6 +23,8 @@
 #include "exchange/export.h"
 #include "http/limits.h"
 #include "http/server.h"
+#include "mail/outbox.h"
+#include "mail/sender.h"
 #include "media/photo.h"
 #include "stats/stats.h"
 #include "stats/stats_index.h"
@@ -90,6 +92,17 @@ static const char usage_serve[] =
     "                      (a path prefix is allowed): every absolute link (OGC API,\n"
     "                      Open311) starts with it. Default: http://HOST:PORT of\n"
     "                      --listen. Links never follow the request's Host header.\n"
+    "  --smtp URL          send e-mail through this relay: smtp://HOST[:PORT] or\n"
+    "                      smtps://HOST[:PORT], user:password@ allowed (default: none;\n"
+    "                      messages stay in the outbox and /healthz says \"outbox only\")\n"
+    "  --smtp-starttls     an smtp:// relay must switch to TLS (STARTTLS) first\n"
+    "  --smtp-user NAME    the relay's user name\n"
+    "  --smtp-password-file FILE  the relay's password: the file's first line\n"
+    "  --mail-from ADDRESS the sender of every message (default " VK_DEFAULT_MAIL_FROM ")\n"
+    "  --mail-retry-seconds N  the first wait after a failed send, doubling each\n"
+    "                      time up to 6 hours (default 30)\n"
+    "  --mail-per-minute N messages to one address a minute at most (default 20;\n"
+    "                      0 turns the limit off)\n"
     "  -h, --help          show this help\n";
 
 static const char usage_init[] =
@@ -124,6 +137,7 @@ typedef struct served_features {
     api_exports *exports; /* shared GeoPackage files, export counts */
     api_stats *stats;     /* the aggregates' snapshot */
     api_signin *signin;   /* password checks, off the request threads */
+    mail_sender *mail;    /* the outbox's sender; NULL without --smtp */
 } served_features;
 
 /* Photo decodes at once: one per core (each decode is one libvips
@@ -139,6 +153,7 @@ static void features_stop(void *arg)
 {
     served_features *f = arg;
     photo_server_stop();
+    mail_sender_stop(f->mail);
     api_signin_free(f->signin);
     api_stats_free(f->stats);
     api_exports_free(f->exports);
@@ -158,6 +173,13 @@ static vk_err features_start(void *arg, const vk_config *cfg, vk_ctx_pool *pool,
         e = api_signin_start(&f->signin, cfg, SIGNIN_QUEUE, ei);
     if (!e)
         e = photo_server_start(photo_threads(), PHOTO_WAITING, ei);
+    if (!e) {
+        /* The sender hands its bookkeeping to the server's writer. */
+        vk_ctx *c = vk_ctx_pool_get(pool);
+        vk_writer *w = c->writer;
+        vk_ctx_pool_put(pool, c);
+        e = mail_sender_start(&f->mail, cfg, w, ei);
+    }
     if (e) {
         features_stop(f);
         return e;
@@ -192,6 +214,8 @@ static void features_quiesce(void *arg)
     served_features *f = arg;
     api_signin_stop(f->signin);
     photo_server_stop(); /* its uploads reach the writer, which answers them */
+    mail_sender_stop(f->mail); /* its last bookkeeping reaches the writer too */
+    f->mail = NULL;
 }
 
 /* Every connection is an open file: raise the soft limit as far as the
@@ -352,6 +376,13 @@ static int serve_options(int argc, char **argv, int init_only, vk_config *cfg)
          "vaikuta serve: %s wants http(s)://HOST[:PORT][/PATH], e.g. "
          "https://palaute.example.fi\n",
          opt_public_url},
+        CLI_TEXT("smtp", &cfg->smtp_url),
+        CLI_SWITCH("smtp-starttls", &cfg->smtp_starttls),
+        CLI_TEXT("smtp-user", &cfg->smtp_user),
+        CLI_TEXT("smtp-password-file", &cfg->smtp_password_file),
+        CLI_TEXT("mail-from", &cfg->mail_from),
+        {"mail-retry-seconds", 0, CLI_UINT, &cfg->mail_retry_seconds, 1, 86400, WHOLE, NULL},
+        {"mail-per-minute", 0, CLI_UINT, &cfg->mail_per_minute, 0, 1000000, WHOLE, NULL},
     };
     return cli_parse(argc, argv, opts, CLI_NOPTS(opts), init_only ? usage_init : usage_serve);
 }
@@ -371,6 +402,12 @@ static int serve_or_init(int argc, char **argv, int init_only)
         cfg.public_url = listen_url;
     }
     const char *cmd = init_only ? "init" : "serve";
+    vk_errinfo cei;
+    vk_errinfo_clear(&cei);
+    if (mail_config_check(&cfg, &cei)) {
+        fprintf(stderr, "vaikuta %s: %s\n", cmd, cei.message);
+        return 2;
+    }
     if (optind < argc) {
         fprintf(stderr, "vaikuta %s: unexpected argument '%s'\n", cmd, argv[optind]);
         return 2;

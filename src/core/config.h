@@ -57,6 +57,14 @@ typedef struct vk_config {
     const char *public_url;   /* --public-url, without a trailing slash: the start of
                                * every absolute link; main() sets http://HOST:PORT
                                * of --listen when not given. Never the Host header. */
+    /* E-mail (docs/mail.md). */
+    const char *smtp_url;     /* --smtp smtp://HOST[:PORT] or smtps://…; NULL = outbox only */
+    int smtp_starttls;        /* --smtp-starttls: smtp:// must switch to TLS */
+    const char *smtp_user;    /* --smtp-user (or user:password in the URL) */
+    const char *smtp_password_file; /* --smtp-password-file: the first line is the password */
+    const char *mail_from;    /* --mail-from ADDRESS (default vaikuta@localhost) */
+    unsigned mail_retry_seconds; /* --mail-retry-seconds: first back-off (30), doubling */
+    unsigned mail_per_minute; /* --mail-per-minute: to one recipient (20; 0 off) */
 } vk_config;
 
 #define VK_DEFAULT_DB "vaikuta.sqlite"
@@ -74,5 +82,8 @@ typedef struct vk_config {
 #define VK_DEFAULT_MAX_CONNECTIONS 4096
 #define VK_DEFAULT_MAX_PER_CLIENT 64
 #define VK_DEFAULT_REQUEST_TIMEOUT 10
+#define VK_DEFAULT_MAIL_FROM "vaikuta@localhost"
+#define VK_DEFAULT_MAIL_RETRY_SECONDS 30
+#define VK_DEFAULT_MAIL_PER_MINUTE 20
 
 #endif

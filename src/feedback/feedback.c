@@ -76,7 +76,7 @@ static int phone_plausible(const char *s)
 
 static vk_err read_contact(const json_t *props, store_feedback_new *row, vk_errinfo *ei)
 {
-    static const char *const keys[] = {"name", "email", "phone", NULL};
+    static const char *const keys[] = {"name", "email", "phone", "language", NULL};
     const json_t *c = json_object_get(props, "contact");
     if (!c || json_is_null(c))
         return VK_OK;
@@ -88,6 +88,13 @@ static vk_err read_contact(const json_t *props, store_feedback_new *row, vk_erri
         (e = api_json_text_named(c, "email", "properties.contact.email", 0, 254, 0, &row->contact_email, ei)) ||
         (e = api_json_text_named(c, "phone", "properties.contact.phone", 0, 40, 0, &row->contact_phone, ei)))
         return e;
+    if ((e = api_json_text_named(c, "language", "properties.contact.language", 0, 2, 0,
+                                 &row->contact_language, ei)))
+        return e;
+    if (row->contact_language && strcmp(row->contact_language, "fi") != 0 &&
+        strcmp(row->contact_language, "sv") != 0 && strcmp(row->contact_language, "en") != 0)
+        return vk_fail(ei, VK_EVALUE, "properties.contact.language",
+                       "properties.contact.language is fi, sv or en: the language for e-mail");
     if (row->contact_email && !email_plausible(row->contact_email))
         return vk_fail(ei, VK_EVALUE, "properties.contact.email",
                        "properties.contact.email does not look like an email address");
@@ -549,6 +556,7 @@ vk_err api_feedback_submit(vk_ctx *ctx, const vk_req *req, vk_resp *resp, json_t
         api_followup_token(st->followup);
         api_followup_hash(st->followup, strlen(st->followup), st->followup_hash);
         st->job.row.followup_hash = st->followup_hash;
+        st->job.followup = st->followup;
     }
     if ((e = api_idem_prepare(ctx, req, token_id, job))) {
         create_cleanup(st);

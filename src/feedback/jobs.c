@@ -12,6 +12,7 @@
 #include "features/items.h"
 #include "feedback/feedback.h"
 #include "feedback/moderation.h"
+#include "feedback/notify.h"
 #include "feedback/workflow.h"
 
 api_feedback_job *api_feedback_job_new(vk_ctx *ctx, vk_write_run_fn run,
@@ -70,10 +71,11 @@ static vk_err answer_item(vk_ctx *ctx, vk_write_job *job, int64_t id, int nonpub
 vk_err api_job_create(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *body,
                       vk_errinfo *ei)
 {
-    (void)now;
     api_create_job *job = (api_create_job *)wj;
     int64_t id = 0;
     vk_err e = store_feedback_insert(ctx->store, &job->row, &id, ei);
+    if (!e)
+        e = api_notify_created(ctx, id, job->followup, now, ei);
     if (!e)
         e = answer_item(ctx, wj, id, 0, job->location_prefix, body, ei);
     if (!e)

@@ -38,6 +38,7 @@ typedef struct api_create_job {
     vk_write_job job; /* first */
     store_feedback_new row;
     const char *location_prefix; /* e.g. "/api/v1/feedback/" */
+    const char *followup;        /* the reporter's token for the receipt's link, or NULL */
 } api_create_job;
 vk_err api_job_create(vk_ctx *ctx, vk_write_job *job, const char *now, vk_buf *body,
                       vk_errinfo *ei);

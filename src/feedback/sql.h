@@ -52,7 +52,25 @@
       "(SELECT default_unit FROM category WHERE id = ?1), ?7, "                      \
       "CASE WHEN ?4 IN ('received', 'in_progress', 'planned') THEN NULL ELSE ?10 END, ?14, ?15)") \
     X(SQL_CONTACT_INSERT,                                                            \
-      "INSERT INTO feedback_contact (feedback_id, name, email, phone) VALUES (?1, ?2, ?3, ?4)") \
+      "INSERT INTO feedback_contact (feedback_id, name, email, phone, language) "     \
+      "VALUES (?1, ?2, ?3, ?4, ?5)")                                                 \
+    /* The reporter's address and language, for the mails about their item. */      \
+    X(SQL_CONTACT_MAIL,                                                              \
+      "SELECT email, coalesce(language, 'fi') FROM feedback_contact "                \
+      "WHERE feedback_id = ?1 AND email IS NOT NULL")                                \
+    /* The address of the unit an item is routed to, and the category's name. */    \
+    X(SQL_UNIT_MAIL,                                                                 \
+      "SELECT u.email, c.name_fi, f.place FROM feedback f JOIN unit u ON u.id = f.unit_id " \
+      "JOIN category c ON c.id = f.category WHERE f.id = ?1 AND u.email IS NOT NULL") \
+    X(SQL_CATEGORY_NAMES,                                                            \
+      "SELECT c.name_fi, c.name_sv, c.name_en FROM feedback f JOIN category c "      \
+      "ON c.id = f.category WHERE f.id = ?1")                                        \
+    /* Before the purge: the reporters' unsent mail about the items purged      \
+     * (mail/outbox.h's states). */                                                  \
+    X(SQL_MAIL_CANCEL_PURGED,                                                        \
+      "UPDATE mail_outbox SET state = 'cancelled', body_text = '' "  \
+      "WHERE audience = 'reporter' AND state = 'queued' AND feedback_id IN "         \
+      "(SELECT id FROM feedback WHERE hidden = 2 OR (closed_at IS NOT NULL AND closed_at < ?1))") \
     X(SQL_CATEGORY_EXISTS, "SELECT 1 FROM category WHERE id = ?1")                   \
     X(SQL_DISTRICT_ID, "SELECT id FROM district WHERE code = ?1")                    \
     X(SQL_FEEDBACK_STATE,                                                            \

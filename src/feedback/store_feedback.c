@@ -62,7 +62,7 @@ vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t
     if (!e && (f->contact_name || f->contact_email || f->contact_phone))
         e = db_run(c, &feedback_sql, SQL_CONTACT_INSERT,
                    DB_ARGS(DB_INT(*id), DB_TEXT(f->contact_name), DB_TEXT(f->contact_email),
-                           DB_TEXT(f->contact_phone)),
+                           DB_TEXT(f->contact_phone), DB_TEXT(f->contact_language)),
                    "saving contact details", ei);
     return store_end_own(c, own_tx, e, ei);
 }

@@ -38,6 +38,7 @@ typedef struct store_feedback_new {
     const unsigned char *wkb;
     size_t wkb_len;
     const char *contact_name, *contact_email, *contact_phone; /* may be NULL */
+    const char *contact_language; /* fi, sv or en: the reporter's, for e-mail; may be NULL */
     const char *followup_hash; /* hex SHA-256 of the follow-up token, or NULL */
     const char *attributes;    /* JSON object of checked answers, or NULL */
 } store_feedback_new;

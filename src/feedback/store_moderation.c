@@ -10,6 +10,7 @@
 
 #include "feedback/sql.h"
 #include "feedback/store_feedback.h"
+#include "mail/outbox.h"
 
 /* The columns of SQL_FEEDBACK_MOD. */
 #define MOD_ROW(m)                                                                   \
@@ -31,15 +32,24 @@ FEEDBACK_RECORD(store_contact, store_contact_get, store_contact_fini, SQL_CONTAC
 
 vk_err store_contact_delete(store_conn *c, int64_t id, vk_errinfo *ei)
 {
-    return db_run(c, &feedback_sql, SQL_CONTACT_DELETE, DB_ARGS(DB_INT(id)),
-                  "deleting contact details", ei);
+    vk_err e = db_run(c, &feedback_sql, SQL_CONTACT_DELETE, DB_ARGS(DB_INT(id)),
+                      "deleting contact details", ei);
+    /* Without the address its unsent mail must not leave either. */
+    return e ? e : mail_cancel_item(c, id, ei);
 }
 
 vk_err store_contact_purge(store_conn *c, const char *before, int64_t *removed, vk_errinfo *ei)
 {
-    vk_err e = db_run(c, &feedback_sql, SQL_CONTACT_PURGE, DB_ARGS(DB_TEXT(before)),
-                      "purging contact details", ei);
-    *removed = e ? 0 : db_changes(c);
+    vk_err e = db_run(c, &feedback_sql, SQL_MAIL_CANCEL_PURGED, DB_ARGS(DB_TEXT(before)),
+                      "cancelling the purged items' e-mail", ei);
+    if (!e)
+        e = db_run(c, &feedback_sql, SQL_CONTACT_PURGE, DB_ARGS(DB_TEXT(before)),
+                   "purging contact details", ei);
+    int64_t contacts = e ? 0 : db_changes(c);
+    /* The outbox's old rows hold addresses too. */
+    if (!e)
+        e = mail_outbox_purge(c, before, ei);
+    *removed = e ? 0 : contacts;
     return e;
 }
 

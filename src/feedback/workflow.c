@@ -10,6 +10,7 @@
 #include "feedback/feedback.h"
 #include "features/items.h"
 #include "feedback/moderation.h"
+#include "feedback/notify.h"
 #include "auth/audit.h"
 #include "core/buf.h"
 #include "core/clock.h"
@@ -209,6 +210,9 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
                           b, a,      ch->public_answer, ch->internal_note};
         e = store_event_add(ctx->store, &ev, ei);
     }
+    if (!e)
+        e = api_notify_changed(ctx, ch->id, ch->kind, cur.status, next.status, ch->public_answer,
+                               next.duplicate_of, cur.unit_id != next.unit_id, now, ei);
     free(a);
     free(b);
     json_decref(before);

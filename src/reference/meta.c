@@ -5,8 +5,12 @@
 #include "questions/questions.h"
 #include "reference/reference.h"
 #include "core/json.h"
+#include "http/deferred.h"
+#include "mail/mime.h"
+#include "mail/outbox.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const no_params[] = {NULL};
@@ -20,8 +24,9 @@ vk_err api_healthz(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (e)
         return e;
     vk_buf *b = &resp->body;
-    vk_buf_printf(b, "{\"status\":\"ok\",\"version\":\"%s\",\"schema\":%d,\"feedback\":%lld}",
-                  VK_VERSION, store_schema_version(ctx->store), (long long)n);
+    vk_buf_printf(b, "{\"status\":\"ok\",\"version\":\"%s\",\"schema\":%d,\"feedback\":%lld,"
+                  "\"mail\":\"%s\"}",
+                  VK_VERSION, store_schema_version(ctx->store), (long long)n, mail_mode(ctx->cfg));
     return VK_OK;
 }
 
@@ -172,5 +177,71 @@ vk_err api_districts(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (!e && w.err)
         e = vk_fail(&ctx->err, w.err, "", "a district geometry could not be written");
     vk_buf_puts(&resp->body, "]}");
+    return e;
+}
+
+/* ---- PATCH /api/v1/staff/units/{code}: the unit's e-mail address ---- */
+
+typedef struct unit_email_job {
+    vk_json_write w; /* first */
+    char code[48];
+    const char *email; /* borrowed from w.doc; NULL clears */
+} unit_email_job;
+
+static vk_err unit_email_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *body,
+                             vk_errinfo *ei)
+{
+    (void)now;
+    unit_email_job *j = (unit_email_job *)wj;
+    int found = 0;
+    vk_err e = store_unit_set_email(ctx->store, j->code, j->email, &found, ei);
+    if (e)
+        return e;
+    if (!found)
+        return vk_fail(ei, VK_ENOT_FOUND, "code", "there is no unit with this code");
+    vk_buf_putc(body, '{');
+    vk_json_member_str(body, "code", j->code);
+    vk_buf_puts(body, ",\"email\":");
+    vk_json_str_or_null(body, j->email);
+    vk_buf_putc(body, '}');
+    return VK_OK;
+}
+
+vk_err api_staff_unit_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const keys[] = {"email", NULL};
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    const char *code = req->nargs ? req->args[0] : "";
+    if (strlen(code) >= sizeof ((unit_email_job *)0)->code)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "code", "there is no unit with this code");
+    unit_email_job *j = vk_json_write_new(ctx, sizeof *j, unit_email_run, "application/json");
+    if (!j)
+        return VK_ENOMEM;
+    snprintf(j->code, sizeof j->code, "%s", code);
+    if ((e = api_json_parse(req->body, req->body_len, &j->w.doc, &ctx->err)) ||
+        (e = !json_is_object(j->w.doc)
+                 ? vk_fail(&ctx->err, VK_ETYPE, "", "send a JSON object {\"email\": address or null}")
+                 : VK_OK) ||
+        (e = api_json_keys(j->w.doc, keys, &ctx->err)))
+        goto fail;
+    const json_t *v = json_object_get(j->w.doc, "email");
+    if (!v) {
+        e = vk_fail(&ctx->err, VK_EMISSING, "email", "email is required: an address, or null for none");
+        goto fail;
+    }
+    if (!json_is_null(v)) {
+        if (!json_is_string(v) || !mail_address_safe(json_string_value(v))) {
+            e = vk_fail(&ctx->err, VK_EVALUE, "email",
+                        "email must be an e-mail address such as kadut@kunta.fi, or null");
+            goto fail;
+        }
+        j->email = json_string_value(v);
+    }
+    vk_json_write_defer(ctx, &j->w, resp);
+    return VK_OK;
+fail:
+    vk_json_write_free(j);
     return e;
 }

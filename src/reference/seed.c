@@ -218,7 +218,7 @@ static vk_err load_category(vk_ctx *ctx, const json_t *c, size_t i, int attribut
 static vk_err load_unit(vk_ctx *ctx, const json_t *u, size_t i, int flag, vk_errinfo *ei)
 {
     (void)flag;
-    store_unit unit = {0, prop_str(u, "code"), {NULL}};
+    store_unit unit = {0, prop_str(u, "code"), {NULL}, prop_str(u, "email")};
     read_texts(u, "name", unit.name);
     if (!unit.code || !unit.name[0] || !unit.name[1] || !unit.name[2])
         return vk_fail(ei, VK_EMISSING, "units.json",

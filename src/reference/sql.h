@@ -28,9 +28,11 @@
       "description_fi = excluded.description_fi, description_sv = excluded.description_sv, " \
       "description_en = excluded.description_en, default_unit = excluded.default_unit") \
     X(SQL_UNIT_PUT,                                                                  \
-      "INSERT INTO unit (code, name_fi, name_sv, name_en) VALUES (?1, ?2, ?3, ?4) "  \
+      "INSERT INTO unit (code, name_fi, name_sv, name_en, email) VALUES (?1, ?2, ?3, ?4, ?5) " \
       "ON CONFLICT(code) DO UPDATE SET name_fi = excluded.name_fi, "                 \
-      "name_sv = excluded.name_sv, name_en = excluded.name_en")                      \
+      "name_sv = excluded.name_sv, name_en = excluded.name_en, "                     \
+      "email = coalesce(excluded.email, email)")                                     \
+    X(SQL_UNIT_SET_EMAIL, "UPDATE unit SET email = ?2 WHERE code = ?1")              \
     X(SQL_UNIT_LIST, "SELECT id, code, name_fi, name_sv, name_en FROM unit ORDER BY code") \
     X(SQL_FEEDBACK_GEOMS, "SELECT id, AsBinary(geom), district_id FROM feedback")    \
     X(SQL_FEEDBACK_DEFAULT_UNITS,                                                    \

@@ -46,8 +46,17 @@ vk_err store_unit_put(store_conn *c, const store_unit *u, vk_errinfo *ei)
 {
     return db_run(c, &reference_sql, SQL_UNIT_PUT,
                   DB_ARGS(DB_TEXT(u->code), DB_TEXT(u->name[0]), DB_TEXT(u->name[1]),
-                          DB_TEXT(u->name[2])),
+                          DB_TEXT(u->name[2]), DB_TEXT(u->email)),
                   "saving a unit", ei);
+}
+
+vk_err store_unit_set_email(store_conn *c, const char *code, const char *email, int *found,
+                            vk_errinfo *ei)
+{
+    vk_err e = db_run(c, &reference_sql, SQL_UNIT_SET_EMAIL, DB_ARGS(DB_TEXT(code), DB_TEXT(email)),
+                      "saving a unit's address", ei);
+    *found = !e && db_changes(c) == 1;
+    return e;
 }
 
 vk_err store_feedback_default_units(store_conn *c, vk_errinfo *ei)
@@ -60,7 +69,7 @@ static int unit_row(void *arg, db_row *row)
 {
     db_walk *a = arg;
     store_unit u = {db_col_int64(row, 0), db_col_text(row, 1),
-                    {db_col_text(row, 2), db_col_text(row, 3), db_col_text(row, 4)}};
+                    {db_col_text(row, 2), db_col_text(row, 3), db_col_text(row, 4)}, NULL};
     return ((store_unit_fn)a->fn)(a->arg, &u);
 }
 

@@ -36,10 +36,15 @@ typedef struct store_unit {
     int64_t id;
     const char *code;
     const char *name[3]; /* fi, sv, en */
+    const char *email;   /* where new items routed to it are mailed; may be NULL (put only) */
 } store_unit;
 
 typedef int (*store_unit_fn)(void *arg, const store_unit *unit);
 vk_err store_unit_put(store_conn *c, const store_unit *u, vk_errinfo *ei);
+/* Set (or with NULL clear) the unit's e-mail address; *found 0 when there
+ * is no unit with this code. */
+vk_err store_unit_set_email(store_conn *c, const char *code, const char *email, int *found,
+                            vk_errinfo *ei);
 /* Give every item without a unit its category's default unit. */
 vk_err store_feedback_default_units(store_conn *c, vk_errinfo *ei);
 /* Calls fn for each unit by code; stops when fn returns ≠ 0. */

@@ -80,6 +80,9 @@ test('a moderator signs in by keyboard, filters the inbox and answers an item', 
     const rows = await page.$$eval('#inbox-body tr', (trs) => trs.length);
     assert.equal(rows, 25, 'a page of 25');
     assert.match(await page.textContent('#list-count'), /1–25/);
+    // No --smtp here: the inbox says that residents are not mailed.
+    await page.waitForSelector('#mail-mode:not([hidden])');
+    assert.match(await page.textContent('#mail-mode'), /välityspalvelinta/);
     await assertCleanInAllLanguages(page, 'inbox');
 
     // Filter: received only, by keyboard on the form.

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# mail.sh — issue 17's e-mail figures. (1) What queuing costs the durable
+# feedback POST: acknowledged POSTs a second at 32 connections with group
+# commit, reports without an address (nothing queued) against reports with
+# one (the receipt queued, and the unit's message: lighting's unit gets an
+# address), in the order A B B A on one fresh database, no relay (outbox
+# only). (2) The sender: messages a second delivered to a local SMTP
+# server (tests/http/smtp_sink.py, aiosmtpd, not parsing) from that full outbox, with
+# the per-recipient limit off. Loopback only; every process stopped by PID.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+cd "$REPO"
+DUR=${DUR:-5s}
+PORT=${PORT:-18750}
+SMTP_PORT=${SMTP_PORT:-18751}
+SEND=${SEND:-3000}
+VAIKUTA=${VAIKUTA:-$REPO/build/vaikuta}
+OUT=$HERE/results/mail-latest.md
+command -v wrk >/dev/null || { echo "mail.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
+work=$(mktemp -d)
+PID= SINK=
+cleanup() {
+  [ -n "$PID" ] && kill "$PID" 2>/dev/null
+  [ -n "$SINK" ] && kill "$SINK" 2>/dev/null
+  wait 2>/dev/null; rm -rf "$work"
+}
+trap cleanup EXIT
+
+start() { # start [ARGS…]
+  "$VAIKUTA" serve --db "$work/db.sqlite" --listen "127.0.0.1:$PORT" --rate-limit 0 "$@" \
+    2>"$work/server.log" & PID=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && return; sleep 0.1; done
+  echo "mail.sh: server did not start" >&2; exit 1
+}
+stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=; }
+writes() { # writes LABEL MAIL_CONTACT → "LABEL acknowledged/s"
+  : >"$work/server.log"
+  MAIL_CONTACT=$2 wrk -t2 -c32 -d"$DUR" -s bench/post.lua "http://127.0.0.1:$PORT" >"$work/$1.txt" 2>&1
+  local acked; acked=$(grep -c ' POST /api/v1/feedback 201 ' "$work/server.log" || true)
+  echo "$1 $((acked / ${DUR%s}))"
+}
+sent() { sqlite3 "$work/db.sqlite" "SELECT count(*) FROM mail_outbox WHERE state = 'sent'"; }
+
+"$VAIKUTA" init --db "$work/db.sqlite" >/dev/null 2>&1
+sqlite3 "$work/db.sqlite" "UPDATE unit SET email = 'kadut@kunta.fi' WHERE code = 'street_maintenance'"
+echo "== the feedback POST, without and with an address (outbox only)"
+start
+results=()
+# A B B A: the database grows during the runs, and this order cancels a
+# steady slowdown out of the averages.
+results+=("$(writes plain-1 0)")
+results+=("$(writes mail-1 1)")
+results+=("$(writes mail-2 1)")
+results+=("$(writes plain-2 0)")
+stop
+queued=$(sqlite3 "$work/db.sqlite" "SELECT count(*) FROM mail_outbox WHERE state = 'queued'")
+load1=$(cut -d' ' -f1 /proc/loadavg)
+
+echo "== the sender to a local SMTP server"
+SINK_QUIET=1 /usr/bin/python3 tests/http/smtp_sink.py "$SMTP_PORT" >"$work/sink.out" 2>"$work/sink.err" & SINK=$!
+for _ in $(seq 50); do grep -q ready "$work/sink.out" 2>/dev/null && break; sleep 0.1; done
+t0=$(date +%s.%N)
+start --smtp "smtp://127.0.0.1:$SMTP_PORT" --mail-from palaute@kunta.fi --mail-per-minute 0
+while [ "$(sent)" -lt "$SEND" ]; do sleep 0.2; done
+t1=$(date +%s.%N)
+n=$(sent)
+stop
+kill "$SINK"; wait "$SINK" 2>/dev/null || true; SINK=
+received=$(grep -c '"rcpt_tos"' "$work/sink.out" || true)
+load2=$(cut -d' ' -f1 /proc/loadavg)
+rate=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN {printf "%d", n / (b - a)}')
+
+plain=0 mail=0
+for r in "${results[@]}"; do
+  read -r label v <<<"$r"
+  case $label in plain-*) plain=$((plain + v));; mail-*) mail=$((mail + v));; esac
+done
+{
+  echo "# E-mail benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo
+  echo "- machine: $(nproc) cores; $($VAIKUTA --version); load average $load1 after the writes, $load2 after the sends"
+  echo "- POSTs: wrk 2 threads, 32 connections, $DUR per run, group commit on, synchronous=FULL, a fresh database"
+  echo
+  echo "| run | acknowledged POST/s |"
+  echo "|---|---|"
+  for r in "${results[@]}"; do read -r label v <<<"$r"; echo "| $label | $v |"; done
+  echo
+  echo "- without an address: $((plain / 2))/s on average; with one (receipt and unit message queued): $((mail / 2))/s"
+  echo "  → an address (its contact row, and the two messages queued) costs $(awk -v p="$plain" -v m="$mail" 'BEGIN {printf "%.1f", (p - m) * 100 / p}') % of the POST rate"
+  echo "- messages queued by the runs: $queued"
+  echo "- sender: $n messages marked sent in $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s from the server's start → **$rate messages/s** (the SMTP server received $received, the rest of the outbox stayed queued when the server stopped)"
+} | tee "$OUT"

@@ -1,0 +1,278 @@
+/* outbox.c — queuing, cancelling, unsubscribing and the admins' view of
+ * the outbox (see outbox.h). */
+#include "mail/outbox.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sha256.h"
+#include "mail/mime.h"
+#include "mail/sql.h"
+
+DB_SLICE_DEFINE(mail_sql, MAIL_SQL)
+
+#define ADDRESS_MAX 254
+
+static const char *language_of(const char *lang)
+{
+    return lang && (strcmp(lang, "sv") == 0 || strcmp(lang, "en") == 0) ? lang : "fi";
+}
+
+/* The footer every message ends with, in its language: that it is
+ * automatic, the link for this item (left out when a message is about
+ * none) and the link for all mail. */
+typedef struct footer_text {
+    const char *automatic, *item, *all;
+} footer_text;
+
+static const footer_text *footer(const char *lang)
+{
+    static const footer_text fi = {"Tämä viesti lähetettiin automaattisesti; älä vastaa siihen.",
+                                   "Ei enää viestejä tästä asiasta:", "Ei mitään viestejä:"};
+    static const footer_text sv = {"Du får det här meddelandet automatiskt; svara inte på det.",
+                                   "Inga fler meddelanden om det här ärendet:",
+                                   "Inga meddelanden alls:"};
+    static const footer_text en = {"This message was sent automatically; please do not reply.",
+                                   "No more messages about this item:", "No messages at all:"};
+    return strcmp(lang, "sv") == 0 ? &sv : strcmp(lang, "en") == 0 ? &en : &fi;
+}
+
+void mail_unsubscribe_url(const vk_config *cfg, int64_t id, const char *secret, char *out,
+                          size_t n)
+{
+    snprintf(out, n, "%s/api/v1/mail/unsubscribe?t=%lld-%s", cfg->public_url ? cfg->public_url : "",
+             (long long)id, secret);
+}
+
+void mail_text_final(const char *text, const char *lang, int about_item, const char *url,
+                     vk_buf *out)
+{
+    const footer_text *f = footer(language_of(lang));
+    vk_buf_printf(out, "%s\n\n-- \n%s\n", text, f->automatic);
+    if (about_item)
+        vk_buf_printf(out, "%s %s\n", f->item, url);
+    vk_buf_printf(out, "%s %s&all=1\n", f->all, url);
+}
+
+void mail_address_hash(const char *address, char out[65])
+{
+    char low[ADDRESS_MAX + 1];
+    size_t n = 0;
+    for (; address[n] && n < ADDRESS_MAX; n++)
+        low[n] = (char)tolower((unsigned char)address[n]);
+    low[n] = '\0';
+    vk_sha256_hex_of(low, n, out);
+}
+
+static void random_hex(char *out, size_t bytes)
+{
+    unsigned char raw[32];
+    randombytes_buf(raw, bytes);
+    sodium_bin2hex(out, bytes * 2 + 1, raw, bytes);
+}
+
+/* The domain of the sender's address, for Message-IDs. */
+static const char *from_domain(const vk_config *cfg)
+{
+    const char *at = cfg->mail_from ? strchr(cfg->mail_from, '@') : NULL;
+    return at && at[1] ? at + 1 : "localhost";
+}
+
+vk_err mail_queue(store_conn *c, const vk_config *cfg, const mail_new *m, const char *now,
+                  int *queued, vk_errinfo *ei)
+{
+    if (queued)
+        *queued = 0;
+    if (!mail_address_safe(m->recipient))
+        return VK_OK;
+    char hash[65];
+    mail_address_hash(m->recipient, hash);
+    int64_t stopped = 0;
+    vk_err e = db_int64(c, &mail_sql, SQL_MAIL_UNSUBSCRIBED,
+                        DB_ARGS(DB_TEXT(hash), DB_ID(m->feedback_id)), &stopped,
+                        "reading unsubscribed addresses", ei);
+    if (e || stopped)
+        return e;
+    const char *lang = language_of(m->language);
+    char id_hex[33], secret[33], message_id[128];
+    random_hex(id_hex, 16);
+    random_hex(secret, 16);
+    snprintf(message_id, sizeof message_id, "%s@%s", id_hex, from_domain(cfg));
+    /* The footer with the unsubscribe links is added when the message is
+     * sent (mail_text_final): the link names the row, so no index of
+     * secrets is written here, inside the change's transaction. */
+    e = db_run(c, &mail_sql, SQL_MAIL_INSERT,
+               DB_ARGS(DB_TEXT(message_id), DB_TEXT(m->recipient), DB_TEXT(lang),
+                       DB_TEXT(m->kind), DB_TEXT(m->audience), DB_ID(m->feedback_id),
+                       DB_TEXT(m->subject), DB_TEXT(m->text), DB_NULL,
+                       DB_TEXT(secret), DB_TEXT(now)),
+               "queuing an e-mail", ei);
+    if (!e && queued)
+        *queued = 1;
+    return e;
+}
+
+vk_err mail_cancel_item(store_conn *c, int64_t feedback_id, vk_errinfo *ei)
+{
+    return db_run(c, &mail_sql, SQL_MAIL_CANCEL_ITEM, DB_ARGS(DB_INT(feedback_id)),
+                  "cancelling an item's e-mail", ei);
+}
+
+vk_err mail_outbox_purge(store_conn *c, const char *before, vk_errinfo *ei)
+{
+    return db_run(c, &mail_sql, SQL_MAIL_PURGE, DB_ARGS(DB_TEXT(before)),
+                  "purging old e-mail rows", ei);
+}
+
+typedef struct token_row {
+    char *recipient;
+    int64_t feedback_id;
+    char lang[3];
+} token_row;
+
+static vk_err read_token(void *arg, db_row *row)
+{
+    token_row *t = arg;
+    t->recipient = db_col_dup(row, 0);
+    t->feedback_id = db_col_int64(row, 1);
+    db_col_copy(row, 2, t->lang, sizeof t->lang);
+    return t->recipient ? VK_OK : VK_ENOMEM;
+}
+
+/* ID-SECRET: the row's id and its 32 hex digits; 0 when token is not one. */
+static int64_t token_split(const char *token, char secret[33])
+{
+    const char *dash = token ? strchr(token, '-') : NULL;
+    if (!dash || dash == token || dash - token > 18 || strlen(dash + 1) != 32 ||
+        strspn(token, "0123456789") != (size_t)(dash - token) ||
+        strspn(dash + 1, "0123456789abcdef") != 32)
+        return 0;
+    memcpy(secret, dash + 1, 33);
+    return strtoll(token, NULL, 10);
+}
+
+int mail_token_form_ok(const char *token)
+{
+    char secret[33];
+    return token_split(token, secret) > 0;
+}
+
+vk_err mail_token_language(store_conn *c, const char *token, int *found, char lang[3],
+                           vk_errinfo *ei)
+{
+    token_row t = {0};
+    char secret[33];
+    *found = 0;
+    int64_t id = token_split(token, secret);
+    if (!id)
+        return VK_OK;
+    vk_err e = db_first(c, &mail_sql, SQL_MAIL_BY_TOKEN, DB_ARGS(DB_INT(id), DB_TEXT(secret)),
+                        read_token, &t, found, "reading an unsubscribe link", ei);
+    if (*found)
+        memcpy(lang, t.lang, 3);
+    free(t.recipient);
+    return e;
+}
+
+vk_err mail_unsubscribe(store_conn *c, const char *token, int all, const char *now, int *found,
+                        char lang[3], vk_errinfo *ei)
+{
+    token_row t = {0};
+    char secret[33];
+    *found = 0;
+    int64_t id = token_split(token, secret);
+    if (!id)
+        return VK_OK;
+    vk_err e = db_first(c, &mail_sql, SQL_MAIL_BY_TOKEN, DB_ARGS(DB_INT(id), DB_TEXT(secret)),
+                        read_token, &t, found, "reading an unsubscribe link", ei);
+    if (e || !*found) {
+        free(t.recipient);
+        return e;
+    }
+    memcpy(lang, t.lang, 3);
+    int64_t item = all ? 0 : t.feedback_id;
+    char hash[65];
+    mail_address_hash(t.recipient, hash);
+    e = db_run(c, &mail_sql, SQL_MAIL_UNSUBSCRIBE, DB_ARGS(DB_TEXT(hash), DB_INT(item), DB_TEXT(now)),
+               "saving an unsubscribe", ei);
+    if (!e)
+        e = db_run(c, &mail_sql, SQL_MAIL_CANCEL_TO, DB_ARGS(DB_TEXT(t.recipient), DB_INT(item)),
+                   "cancelling unsubscribed e-mail", ei);
+    free(t.recipient);
+    return e;
+}
+
+const char *mail_mode(const vk_config *cfg)
+{
+    return cfg->smtp_url ? "relay" : "outbox only";
+}
+
+static int count_row(void *arg, db_row *row)
+{
+    vk_buf *b = arg;
+    if (b->len && b->data[b->len - 1] != '{')
+        vk_buf_putc(b, ',');
+    const char *state = db_col_text(row, 0);
+    vk_json_str(b, state ? state : "", state ? strlen(state) : 0);
+    vk_buf_printf(b, ":%lld", (long long)db_col_int64(row, 1));
+    return 0;
+}
+
+typedef struct list_state {
+    vk_buf *b;
+    int n;
+} list_state;
+
+static void member(vk_buf *b, const char *key, const char *v, int first)
+{
+    vk_buf_printf(b, "%s\"%s\":", first ? "" : ",", key);
+    vk_json_str_or_null(b, v);
+}
+
+static int list_row(void *arg, db_row *row)
+{
+    list_state *st = arg;
+    vk_buf *b = st->b;
+    if (st->n++)
+        vk_buf_putc(b, ',');
+    vk_buf_printf(b, "{\"id\":%lld", (long long)db_col_int64(row, 0));
+    member(b, "message_id", db_col_text(row, 1), 0);
+    member(b, "recipient", db_col_text(row, 2), 0);
+    member(b, "language", db_col_text(row, 3), 0);
+    member(b, "kind", db_col_text(row, 4), 0);
+    if (db_col_is_null(row, 5))
+        vk_buf_puts(b, ",\"feedback_id\":null");
+    else
+        vk_buf_printf(b, ",\"feedback_id\":%lld", (long long)db_col_int64(row, 5));
+    member(b, "subject", db_col_text(row, 6), 0);
+    member(b, "state", db_col_text(row, 7), 0);
+    vk_buf_printf(b, ",\"attempts\":%d", db_col_int(row, 8));
+    member(b, "next_attempt", db_col_text(row, 9), 0);
+    member(b, "last_error", db_col_text(row, 10), 0);
+    member(b, "created_at", db_col_text(row, 11), 0);
+    member(b, "sent_at", db_col_text(row, 12), 0);
+    vk_buf_putc(b, '}');
+    return vk_buf_ok(b) ? 0 : 1;
+}
+
+vk_err mail_outbox_json(store_conn *c, const vk_config *cfg, const char *state, int limit,
+                        vk_buf *b, vk_errinfo *ei)
+{
+    vk_buf_puts(b, "{\"mode\":");
+    vk_json_str_or_null(b, mail_mode(cfg));
+    vk_buf_puts(b, ",\"counts\":{");
+    vk_err e = db_each(c, &mail_sql, SQL_MAIL_COUNTS, DB_NO_ARGS, count_row, b,
+                       "counting the outbox", ei);
+    if (e)
+        return e;
+    vk_buf_puts(b, "},\"messages\":[");
+    list_state st = {b, 0};
+    if ((e = db_each(c, &mail_sql, SQL_MAIL_LIST, DB_ARGS(DB_TEXT(state), DB_INT(limit)), list_row,
+                     &st, "reading the outbox", ei)))
+        return e;
+    vk_buf_puts(b, "]}");
+    return vk_buf_ok(b) ? VK_OK : vk_fail(ei, VK_ENOMEM, "", NULL);
+}

@@ -1,0 +1,87 @@
+/*
+ * outbox.h — the durable outbox of e-mail (docs/mail.md). A feature
+ * queues a message inside the transaction of the change that causes it
+ * (a writer job's run), so the message and the change commit together or
+ * not at all; the sender (mail/sender.h) sends it later. Queuing fixes the
+ * Message-ID and the one-click unsubscribe token, and adds the
+ * unsubscribe link to the text; the HTML part is made from the text.
+ *
+ * States: queued (waiting, maybe after failed attempts: attempts,
+ * next_attempt, last_error) → sent (never sent again) | failed (a
+ * permanent refusal, 5xx, or too many attempts) | cancelled (the item
+ * was withdrawn, its contact details purged, or the address
+ * unsubscribed). The bodies are emptied once a message leaves the queue.
+ */
+#ifndef VK_MAIL_OUTBOX_H
+#define VK_MAIL_OUTBOX_H
+
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/config.h"
+#include "db/store.h"
+
+/* Who a message is for: cancelling an item's messages (withdrawal, purge)
+ * concerns its reporter's only. */
+#define MAIL_TO_REPORTER "reporter"
+#define MAIL_TO_UNIT "unit"
+#define MAIL_TO_TEST "test"
+
+typedef struct mail_new {
+    const char *recipient; /* an address; a message to an unsafe one is not queued */
+    const char *language;  /* fi, sv or en (anything else: fi) */
+    const char *kind;      /* receipt, answer, status, merge, unit_new, test */
+    const char *audience;  /* MAIL_TO_… */
+    int64_t feedback_id;   /* the item it is about; 0 = none */
+    const char *subject;
+    const char *text;      /* the message; the footer with the unsubscribe links is added when sent */
+} mail_new;
+
+/* Queue m at time now (RFC 3339) inside the caller's transaction. *queued
+ * (may be NULL) is 0 when the address asked for no more mail about this
+ * item (or any) or is not a safe address; that is not an error. */
+vk_err mail_queue(store_conn *c, const vk_config *cfg, const mail_new *m, const char *now,
+                  int *queued, vk_errinfo *ei);
+
+/* Cancel the unsent messages to the reporter of item feedback_id
+ * (withdrawal, purge of contact details). */
+vk_err mail_cancel_item(store_conn *c, int64_t feedback_id, vk_errinfo *ei);
+
+/* Delete the rows of messages no longer queued (sent, failed, cancelled)
+ * made before `before` (RFC 3339): they hold addresses. With the contact
+ * details' retention purge. */
+vk_err mail_outbox_purge(store_conn *c, const char *before, vk_errinfo *ei);
+
+/* The one-click unsubscribe of token: the address stops getting mail
+ * about the message's item, or any mail with all; its unsent messages
+ * covered are cancelled. *found 0 for an unknown token. *lang (3 bytes)
+ * is the message's language. */
+vk_err mail_unsubscribe(store_conn *c, const char *token, int all, const char *now, int *found,
+                        char lang[3], vk_errinfo *ei);
+/* Whether token exists, and its message's language (for the page). */
+vk_err mail_token_language(store_conn *c, const char *token, int *found, char lang[3],
+                           vk_errinfo *ei);
+
+/* The outbox for admins as JSON {"mode", "counts": {state: n}, "messages":
+ * [...]} newest first, at most limit, of one state (NULL: all). No
+ * bodies. */
+vk_err mail_outbox_json(store_conn *c, const vk_config *cfg, const char *state, int limit,
+                        vk_buf *b, vk_errinfo *ei);
+
+/* "relay" when cfg has an SMTP relay, else "outbox only". */
+const char *mail_mode(const vk_config *cfg);
+
+/* The unsubscribe link of message id with its secret into out (n bytes). */
+void mail_unsubscribe_url(const vk_config *cfg, int64_t id, const char *secret, char *out,
+                          size_t n);
+/* A stored text as it is sent: with the footer in lang saying that it is
+ * automatic, the link for this item (about_item) and for all mail. */
+void mail_text_final(const char *text, const char *lang, int about_item, const char *url,
+                     vk_buf *out);
+/* 1 when token has the form of an unsubscribe token (ID-SECRET). */
+int mail_token_form_ok(const char *token);
+
+/* SHA-256 (hex) of the lower-cased address: how mail_unsubscribe keeps it. */
+void mail_address_hash(const char *address, char out[65]);
+
+#endif

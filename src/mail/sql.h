@@ -1,0 +1,55 @@
+/*
+ * sql.h — the statements of mail (the slice mail_sql): the outbox, its
+ * sender's bookkeeping and the unsubscribed addresses. Only the writer
+ * thread runs the writes (the sender hands its results to the writer).
+ */
+#ifndef VK_MAIL_SQL_H
+#define VK_MAIL_SQL_H
+
+#include "db/stmt.h"
+
+#define MAIL_SQL(X)                                                                  \
+    X(SQL_MAIL_INSERT,                                                               \
+      "INSERT INTO mail_outbox (message_id, recipient, language, kind, audience, "   \
+      "feedback_id, subject, body_text, unsubscribe, next_attempt, created_at) "     \
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?11, ?11)")                      \
+    X(SQL_MAIL_UNSUBSCRIBED,                                                         \
+      "SELECT count(*) FROM mail_unsubscribe WHERE address_hash = ?1 "               \
+      "AND feedback_id IN (0, coalesce(?2, 0))")                                     \
+    X(SQL_MAIL_DUE,                                                                  \
+      "SELECT id, message_id, recipient, subject, body_text, language, unsubscribe, " \
+      "attempts, coalesce(feedback_id, 0) FROM mail_outbox WHERE state = 'queued' AND next_attempt <= ?1 "     \
+      "ORDER BY next_attempt, id LIMIT ?2")                                          \
+    /* Never again once sent: only a queued row moves. */                           \
+    X(SQL_MAIL_MARK_SENT,                                                            \
+      "UPDATE mail_outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1, " \
+      "body_text = '', last_error = NULL "                           \
+      "WHERE id = ?1 AND state = 'queued'")                                          \
+    X(SQL_MAIL_MARK_RETRY,                                                           \
+      "UPDATE mail_outbox SET attempts = attempts + ?4, next_attempt = ?2, last_error = ?3 " \
+      "WHERE id = ?1 AND state = 'queued'")                                          \
+    X(SQL_MAIL_MARK_FAILED,                                                          \
+      "UPDATE mail_outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2, " \
+      "body_text = '' WHERE id = ?1 AND state = 'queued'")           \
+    X(SQL_MAIL_CANCEL_ITEM,                                                          \
+      "UPDATE mail_outbox SET state = 'cancelled', body_text = '' "  \
+      "WHERE feedback_id = ?1 AND audience = 'reporter' AND state = 'queued'")       \
+    X(SQL_MAIL_BY_TOKEN,                                                             \
+      "SELECT recipient, coalesce(feedback_id, 0), language, audience FROM mail_outbox " \
+      "WHERE id = ?1 AND unsubscribe = ?2")                                                      \
+    X(SQL_MAIL_UNSUBSCRIBE,                                                          \
+      "INSERT OR IGNORE INTO mail_unsubscribe (address_hash, feedback_id, at) VALUES (?1, ?2, ?3)") \
+    X(SQL_MAIL_CANCEL_TO,                                                            \
+      "UPDATE mail_outbox SET state = 'cancelled', body_text = '' "  \
+      "WHERE recipient = ?1 AND state = 'queued' AND (?2 = 0 OR feedback_id = ?2)")  \
+    X(SQL_MAIL_LIST,                                                                 \
+      "SELECT id, message_id, recipient, language, kind, feedback_id, subject, state, " \
+      "attempts, next_attempt, last_error, created_at, sent_at FROM mail_outbox "    \
+      "WHERE (?1 IS NULL OR state = ?1) ORDER BY id DESC LIMIT ?2")                  \
+    X(SQL_MAIL_PURGE,                                                                \
+      "DELETE FROM mail_outbox WHERE state <> 'queued' AND created_at < ?1")         \
+    X(SQL_MAIL_COUNTS, "SELECT state, count(*) FROM mail_outbox GROUP BY state")
+DB_SLICE_ENUM(mail_sql_id, MAIL_SQL)
+extern const db_slice mail_sql;
+
+#endif
