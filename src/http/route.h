@@ -20,7 +20,9 @@ typedef struct vk_route {
     vk_handler handler;
     int access;       /* who may call it: 0 is anyone, unchecked; any other level
                        * is the access hook's to check (auth/roles.h vk_access) */
-    int rate_limited; /* a public write: counts against the client's bucket */
+    int rate_limited; /* a public write: counts against the client's bucket;
+                       * 2: unless it carries X-Walk-Code, which the handler
+                       * must then check (media/photo.h, photo uploads) */
     int expensive;    /* always runs on the expensive-request threads (exports);
                        * others only with a filter or a big page (http/limits.h) */
 } vk_route;

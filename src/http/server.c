@@ -489,6 +489,8 @@ static int refused_write(http_server *srv, struct MHD_Connection *conn, const vk
                         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Host"),
                         ei))
         return 1;
+    if (route->rate_limited == 2 && req->walk_code && *req->walk_code)
+        return 0; /* a walk participant's: the handler checks the code */
     return route->rate_limited && rate_limited(srv, conn, req, resp, ei);
 }
 

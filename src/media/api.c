@@ -297,12 +297,24 @@ static int wrong_content_type(const char *ct)
     return 0;
 }
 
+static photo_code_check_fn code_check;
+
+void photo_set_code_check(photo_code_check_fn check) { code_check = check; }
+
 vk_err photo_api_upload(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const no_params[] = {NULL};
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
     if (e)
         return e;
+    /* The server did not count this upload against the public budget
+     * because it carries a walk code (route flag 2): the code must hold. */
+    if (req->walk_code && *req->walk_code) {
+        if (!code_check)
+            return vk_fail(&ctx->err, VK_EWALK_CODE, "code", "the walk code is not right");
+        if ((e = code_check(ctx, req, resp)))
+            return e;
+    }
     if (req->idempotency_key && !idem_key_ok(req->idempotency_key))
         return vk_fail(&ctx->err, VK_EHEADER, "Idempotency-Key",
                        "Idempotency-Key must be 1 to 255 visible ASCII characters");

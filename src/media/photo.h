@@ -106,6 +106,16 @@ typedef vk_err (*photo_visible_fn)(vk_ctx *ctx, const vk_req *req, const char *o
  * Process-wide, frozen once the server runs. */
 vk_err photo_owner_register(const char *kind, photo_visible_fn visible, vk_errinfo *ei);
 
+/* A feature whose participants upload with a code of theirs (walks: the
+ * X-Walk-Code header) checks that code: VK_OK when it admits the upload,
+ * else the error to answer (ctx->err; a wrong code counts against the
+ * feature's own limiter). An upload with a code it admits is not counted
+ * against the public write budget: a phone's queue of 100 photos syncs at
+ * once. Without a registered check a code is refused. At start-up, as
+ * photo_owner_register. */
+typedef vk_err (*photo_code_check_fn)(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+void photo_set_code_check(photo_code_check_fn check);
+
 /* Staff roles that see every photo, pending and hidden ones too (always
  * Cache-Control private): moderators look at photos before they are
  * public. A set of vk_role bits (1u << role, auth/roles.h), given at
@@ -171,10 +181,10 @@ vk_err photo_check_all(store_conn *c, void (*report)(void *arg, const char *line
                        int *problems, vk_errinfo *ei);
 
 /* The routes (cli/routes.c joins them). Upload is a public, rate-limited
- * write; the reads are public and answer 404 unless the owner's callback
+ * write (2: unless a walk code comes, checked by photo_set_code_check's); the reads are public and answer 404 unless the owner's callback
  * says the caller may see the photo. */
 #define MEDIA_ROUTES(R)                                                              \
-    R(VK_POST, "/api/v1/photos", photo_api_upload, PUBLIC, 1, 0)                   \
+    R(VK_POST, "/api/v1/photos", photo_api_upload, PUBLIC, 2, 0)                   \
     R(VK_ANY_GET, "/api/v1/photos/{id}", photo_api_get, PUBLIC, 0, 0)              \
     R(VK_ANY_GET, "/api/v1/photos/{id}/{size}", photo_api_bytes, PUBLIC, 0, 0)
 

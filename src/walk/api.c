@@ -22,6 +22,7 @@
 #include "http/deferred.h"
 #include "http/params.h"
 #include "http/ratelimit.h"
+#include "media/photo.h"
 #include "walk/checklist.h"
 #include "walk/score.h"
 #include "walk/sql.h"
@@ -39,8 +40,11 @@ static const char *const no_params[] = {NULL};
  * then only used through its own lock. */
 static http_ratelimit *code_limit;
 
+static vk_err photo_upload_code_check(vk_ctx *ctx, const vk_req *req, vk_resp *resp);
+
 vk_err walk_api_init(vk_errinfo *ei)
 {
+    photo_set_code_check(photo_upload_code_check);
     vk_errinfo local;
     if (!walk_checklist_get(&local))
         return vk_fail(ei, local.code ? local.code : VK_EINTERNAL, local.field,
@@ -578,6 +582,36 @@ static const char *given_code(const vk_req *req, const json_t *doc)
     return json_string_value(json_object_get(doc, "code"));
 }
 
+/* The open walk whose code this is: its id, else 403 invalid_walk_code
+ * (counted by the wrong-code limiter) or 409 walk_closed. */
+static vk_err open_walk_of_code(vk_ctx *ctx, const vk_req *req, vk_resp *resp, const char *code,
+                                int64_t *id)
+{
+    char hash[65], stored[65] = "", state[12] = "";
+    int found = 0;
+    vk_err e = VK_OK;
+    if (walk_code_hash(code, hash))
+        e = db_scan(ctx->store, &walk_sql, SQL_WALK_BY_CODE, DB_ARGS(DB_TEXT(hash)),
+                    DB_OUTS(DB_I64_TO(id), DB_COPY_TO(stored, sizeof stored),
+                            DB_COPY_TO(state, sizeof state)),
+                    &found, "looking a walk code up", &ctx->err);
+    if (e)
+        return e;
+    if (!found || !walk_hash_equal(stored, hash))
+        return wrong_code(ctx, req, resp);
+    if (strcmp(state, "open") != 0)
+        return vk_fail(&ctx->err, VK_EWALK_CLOSED, "", "the walk is no longer recording findings");
+    return VK_OK;
+}
+
+/* photo_set_code_check's: a participant's photo upload (X-Walk-Code) is
+ * admitted for an open walk's code, outside the public write budget. */
+static vk_err photo_upload_code_check(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    int64_t id = 0;
+    return open_walk_of_code(ctx, req, resp, req->walk_code, &id);
+}
+
 vk_err api_walk_join(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     json_t *doc = NULL;
@@ -586,26 +620,17 @@ vk_err api_walk_join(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         e = json_body(ctx, req, "walk code", &doc);
     if (e)
         return e;
-    char hash[65], stored[65] = "", state[12] = "";
     int64_t id = 0;
-    int found = 0;
     const char *code = given_code(req, doc);
     if (!code) {
         json_decref(doc);
         return vk_fail(&ctx->err, VK_EMISSING, "code", "send the walk code");
     }
-    if (walk_code_hash(code, hash))
-        e = db_scan(ctx->store, &walk_sql, SQL_WALK_BY_CODE, DB_ARGS(DB_TEXT(hash)),
-                    DB_OUTS(DB_I64_TO(&id), DB_COPY_TO(stored, sizeof stored),
-                            DB_COPY_TO(state, sizeof state)),
-                    &found, "looking a walk code up", &ctx->err);
+    e = open_walk_of_code(ctx, req, resp, code, &id);
     json_decref(doc);
     if (e)
         return e;
-    if (!found || !walk_hash_equal(stored, hash))
-        return wrong_code(ctx, req, resp);
-    if (strcmp(state, "open") != 0)
-        return vk_fail(&ctx->err, VK_EWALK_CLOSED, "", "the walk is no longer recording findings");
+    int found = 0;
     vk_buf_puts(&resp->body, "{\"walk\":");
     if ((e = walk_store_walk_json(ctx->store, id, &resp->body, &found, &ctx->err)))
         return e;

@@ -528,3 +528,42 @@ describe('guessing codes', () => {
     assert.equal(right.status, 201, 'a right code is not counted');
   });
 });
+
+// A phone's queue of photos syncs at once: an upload with the walk's code
+// is not counted against the public write budget (the route's flag 2);
+// without a code it is, and a wrong code is refused, not let through.
+describe('photo uploads with a walk code and the public write budget', () => {
+  let limited;
+  const jpeg = readBytes(path.join(repoRoot, 'tests/fixtures/photos/gps-rotated.jpg'));
+  const upload = (headers) => fetch(`${limited.url}/api/v1/photos`, {
+    method: 'POST', headers: { 'Content-Type': 'image/jpeg', ...headers }, body: jpeg,
+  });
+  before(async () => {
+    limited = await startServer({ demo: false, tokens: TOKENS, args: ['--rate-limit', '1', '--rate-burst', '2'] });
+  });
+  after(async () => { await limited?.close(); });
+
+  test('with the right code: six uploads past a burst of two; without: 429; wrong code: 403; closed walk: 409', async () => {
+    const made = await callServer(limited, 'POST', '/api/v1/staff/walks', {
+      token: 'planner',
+      body: { title: 'Kuvat', date: dateAgo(0), organiser: 'vammaisneuvosto', groups: ['wheelchair'],
+        participants: 2, route: ROUTE },
+    });
+    assert.equal(made.status, 201, made.text);
+    for (let i = 0; i < 6; i++) {
+      const r = await upload({ 'X-Walk-Code': made.json.code });
+      assert.equal(r.status, 201, `upload ${i + 1} with the code: ${await r.text()}`);
+    }
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await upload({})).status);
+    assert.deepEqual(statuses, [201, 201, 429], 'without a code the burst of two holds');
+    const wrong = await upload({ 'X-Walk-Code': 'ZZZZ2222' });
+    assert.equal(wrong.status, 403);
+    assert.equal((await wrong.json()).error.code, 'invalid_walk_code');
+    const closed = await callServer(limited, 'POST', `/api/v1/staff/walks/${made.json.walk.id}/close`, { token: 'planner' });
+    assert.equal(closed.status, 200, closed.text);
+    const late = await upload({ 'X-Walk-Code': made.json.code });
+    assert.equal(late.status, 409);
+    assert.equal((await late.json()).error.code, 'walk_closed');
+  });
+});
