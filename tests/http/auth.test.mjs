@@ -158,6 +158,10 @@ const MATRIX = [
   ['POST', '/api/v1/photos', 'public'],
   ['GET', '/api/v1/photos/{id}', 'public'],
   ['GET', '/api/v1/photos/{id}/{size}', 'public'],
+  ['GET', '/api/v1/mail/unsubscribe', 'public'],
+  ['POST', '/api/v1/mail/unsubscribe', 'public'],
+  ['GET', '/api/v1/staff/mail/outbox', 'admin'],
+  ['PATCH', '/api/v1/staff/units/{code}', 'admin'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
 
@@ -238,6 +242,8 @@ const ADMITTED_STATUS = {
   'POST /api/v1/staff/walk-findings/{id}/status': 404,
   'PUT /api/v1/staff/walk-findings/{id}/review': 404,
   'DELETE /api/v1/staff/walk-findings/{id}/review': 404,
+  'GET /api/v1/staff/mail/outbox': 200,
+  'PATCH /api/v1/staff/units/{code}': 400, // {} sets no address
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 501,
