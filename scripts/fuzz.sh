@@ -15,7 +15,7 @@ gen="build/schema_migrations.c build/openapi_json.c build/survey_schema_json.c b
 flags="-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DVK_VERSION=\"fuzz\"
        -DVK_SOURCE_DIR=\"$PWD\" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I src -I build"
-libs=$(pkg-config --cflags --libs spatialite sqlite3 geos proj jansson libmicrohttpd libsodium vips)
+libs=$(pkg-config --cflags --libs spatialite sqlite3 geos proj jansson libmicrohttpd libsodium vips libcurl)
 passed=0 failed=0
 for target in tests/fuzz/fuzz_*.c; do
   name=$(basename "$target" .c)
