@@ -146,6 +146,16 @@ describe('feedback feed', () => {
   });
 });
 
+describe('links from the pages', () => {
+  test('the map page names the feedback feed; the survey and budget pages add theirs', async () => {
+    const page = await call('GET', '/');
+    assert.match(page.text, /<link rel="alternate" type="application\/atom\+xml"[^>]*href="\/api\/v1\/feeds\/feedback\.atom"/);
+    for (const js of ['/survey.js', '/survey-results.js', '/budget.js']) {
+      assert.match((await call('GET', js)).text, /VK\.feedLink\('\/api\/v1\/feeds\/(surveys|budget)\//, js);
+    }
+  });
+});
+
 describe('survey and budget feeds', () => {
   test('a published survey has its feed; an unknown one is 404', async () => {
     const list = (await call('GET', '/api/v1/surveys')).json;
