@@ -755,6 +755,7 @@
     S.token = q.get('ballot') || q.get('token');
     var m = /^\/b\/([a-z0-9-]+)\/?$/.exec(location.pathname);
     S.slug = m ? m[1] : null;
+    if (S.slug) VK.feedLink('/api/v1/feeds/budget/' + S.slug + '.atom', 'Atom');
     if (S.slug && !S.token) {
       try { S.saved = localStorage.getItem(tokenKey()); } catch (e) { S.saved = null; }
     }

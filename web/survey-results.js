@@ -371,6 +371,7 @@
   function start() {
     var m = /^\/s\/([a-z0-9-]+)\/results\/?$/.exec(location.pathname);
     st.slug = m ? m[1] : null;
+    if (st.slug) VK.feedLink('/api/v1/feeds/surveys/' + st.slug + '.atom', 'Atom');
     var strings = VK.startPage({ bundles: ['survey', 'results'], onLanguage: function () { if (st.def) renderStatic(); } });
     var ready = function () { document.body.setAttribute('data-ready', 'true'); };
     if (!st.slug) {

@@ -495,6 +495,7 @@
   function start() {
     var m = /^\/s\/([a-z0-9-]+)\/?$/.exec(location.pathname);
     S.slug = m ? m[1] : null;
+    if (S.slug) VK.feedLink('/api/v1/feeds/surveys/' + S.slug + '.atom', 'Atom');
     var strings = VK.startPage({ bundles: ['survey', 'results'], onLanguage: onLanguage }).catch(function () {
       return VK.setLang('fi', false).catch(function () { return null; });
     });

@@ -11,6 +11,7 @@
 #include "feedback/feedback.h"
 #include "feedback/moderation.h"
 #include "feedback/workflow.h"
+#include "feeds/feeds.h"
 #include "http/static.h"
 #include "mail/api.h"
 #include "media/photo.h"
@@ -62,6 +63,7 @@ const vk_route vk_routes[] = {
     WALK_STAFF_ROUTES(ROW)
     MEDIA_ROUTES(ROW)
     MAIL_ROUTES(ROW)
+    FEEDS_ROUTES(ROW)
     /* Last: everything else that is not under /api or /open311 is a web
      * client file. */
     {VK_ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC, 0, 0},

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
+
 void vk_resp_init(vk_resp *r, size_t max)
 {
     memset(r, 0, sizeof *r);
@@ -124,4 +126,48 @@ vk_method vk_method_parse(const char *name)
         if (strcmp(methods[i].name, name) == 0)
             return methods[i].m;
     return VK_OTHER;
+}
+
+/* 1 when the If-None-Match header lists etag, or is "*". */
+static int etag_listed(const char *header, const char *etag)
+{
+    size_t n = strlen(etag);
+    for (const char *p = header; *p;) {
+        while (*p == ' ' || *p == ',' || *p == '\t')
+            p++;
+        if (*p == '*')
+            return 1;
+        if (p[0] == 'W' && p[1] == '/')
+            p += 2;
+        size_t k = strcspn(p, ",");
+        while (k && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+            k--;
+        if (k == n && memcmp(p, etag, n) == 0)
+            return 1;
+        p += strcspn(p, ",");
+    }
+    return 0;
+}
+
+int vk_resp_not_modified(vk_resp *r, const vk_req *q, const char *etag, int64_t modified)
+{
+    vk_resp_header(r, "ETag", etag);
+    char *lm = modified >= 0 ? vk_arena_alloc(q->arena, VK_HTTP_DATE_LEN) : NULL;
+    if (lm) {
+        vk_http_date(modified, lm);
+        vk_resp_header(r, "Last-Modified", lm);
+    }
+    vk_resp_header(r, "Cache-Control", "no-cache");
+    int current = 0;
+    if (q->if_none_match) {
+        current = etag_listed(q->if_none_match, etag);
+    } else if (q->if_modified_since && modified >= 0) {
+        int64_t since;
+        current = vk_http_date_parse(q->if_modified_since, &since) == 0 && since >= modified;
+    }
+    if (current) {
+        r->status = 304;
+        vk_buf_reset(&r->body);
+    }
+    return current;
 }

@@ -128,6 +128,14 @@ int vk_req_is_json(const vk_req *q);
  * borrowed from the header, not NUL-terminated), 0 if absent. */
 int vk_req_cookie(const vk_req *q, const char *name, const char **out, size_t *n);
 
+/* A conditional GET: sets ETag (etag, quoted, borrowed until the response
+ * is sent: static or arena), Last-Modified (modified, Unix seconds; none
+ * when < 0) and Cache-Control: no-cache on r. 1 when the client's copy is
+ * current: If-None-Match lists etag (weak comparison, as for GET), or,
+ * without If-None-Match, If-Modified-Since is not before modified; the
+ * caller then answers 304 (status set, body emptied here). */
+int vk_resp_not_modified(vk_resp *r, const vk_req *q, const char *etag, int64_t modified);
+
 const char *vk_method_name(vk_method m);
 vk_method vk_method_parse(const char *name);
 

@@ -333,7 +333,19 @@
     document.querySelectorAll('footer.site-footer[data-footer]').forEach(buildFooter);
   }
 
+  // <link rel="alternate" type="application/atom+xml"> in the head, so
+  // browsers and feed readers find the page's Atom feed (docs/feeds.md).
+  function feedLink(href, title) {
+    var l = document.createElement('link');
+    l.rel = 'alternate';
+    l.type = 'application/atom+xml';
+    l.href = href;
+    if (title) l.title = title;
+    document.head.appendChild(l);
+  }
+
   window.VK = {
+    feedLink: feedLink,
     LANGS: LANGS,
     LOCALES: LOCALES,
     STATUSES: STATUSES,
