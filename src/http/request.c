@@ -128,11 +128,10 @@ vk_method vk_method_parse(const char *name)
     return VK_OTHER;
 }
 
-/* 1 when the If-None-Match header lists etag, or is "*". */
-static int etag_listed(const char *header, const char *etag)
+int vk_req_etag_listed(const vk_req *q, const char *etag)
 {
     size_t n = strlen(etag);
-    for (const char *p = header; *p;) {
+    for (const char *p = q->if_none_match ? q->if_none_match : ""; *p;) {
         while (*p == ' ' || *p == ',' || *p == '\t')
             p++;
         if (*p == '*')
@@ -160,7 +159,7 @@ int vk_resp_not_modified(vk_resp *r, const vk_req *q, const char *etag, int64_t 
     vk_resp_header(r, "Cache-Control", "no-cache");
     int current = 0;
     if (q->if_none_match) {
-        current = etag_listed(q->if_none_match, etag);
+        current = vk_req_etag_listed(q, etag);
     } else if (q->if_modified_since && modified >= 0) {
         int64_t since;
         current = vk_http_date_parse(q->if_modified_since, &since) == 0 && since >= modified;

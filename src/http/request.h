@@ -128,6 +128,10 @@ int vk_req_is_json(const vk_req *q);
  * borrowed from the header, not NUL-terminated), 0 if absent. */
 int vk_req_cookie(const vk_req *q, const char *name, const char **out, size_t *n);
 
+/* 1 when the If-None-Match header of q lists etag (quoted; weak
+ * comparison, as for GET) or is "*"; 0 without the header. */
+int vk_req_etag_listed(const vk_req *q, const char *etag);
+
 /* A conditional GET: sets ETag (etag, quoted, borrowed until the response
  * is sent: static or arena), Last-Modified (modified, Unix seconds; none
  * when < 0) and Cache-Control: no-cache on r. 1 when the client's copy is

@@ -473,9 +473,7 @@ static vk_err read_bytes(void *arg, db_row *row)
     o->etag = vk_arena_strndup(o->req->arena, tag, strlen(tag));
     if (!o->etag)
         return VK_ENOMEM;
-    /* The tag is 64 hex digits: found in the header means listed. */
-    if (o->req->if_none_match && (strstr(o->req->if_none_match, tag + 1) ||
-                                  strcmp(o->req->if_none_match, "*") == 0)) {
+    if (vk_req_etag_listed(o->req, o->etag)) {
         o->not_modified = 1;
         return VK_OK;
     }

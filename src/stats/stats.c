@@ -180,27 +180,6 @@ static void validators(const stats_view *v, vk_req const *req, char *etag, size_
     (void)req;
 }
 
-/* 1 when If-None-Match lists etag (weak comparison, as for GET). */
-static int etag_listed(const char *header, const char *etag)
-{
-    size_t n = strlen(etag);
-    for (const char *p = header; *p;) {
-        while (*p == ' ' || *p == ',' || *p == '\t')
-            p++;
-        if (*p == '*')
-            return 1;
-        if (p[0] == 'W' && p[1] == '/')
-            p += 2;
-        size_t k = strcspn(p, ",");
-        while (k && (p[k - 1] == ' ' || p[k - 1] == '\t'))
-            k--;
-        if (k == n && memcmp(p, etag, n) == 0)
-            return 1;
-        p += strcspn(p, ",");
-    }
-    return 0;
-}
-
 /* Set the validators on resp; 1 when the client's copy is current (the
  * caller answers 304 with no body). */
 static int not_modified(const stats_view *v, const vk_req *req, vk_resp *resp)
@@ -209,26 +188,9 @@ static int not_modified(const stats_view *v, const vk_req *req, vk_resp *resp)
     time_t modified;
     validators(v, req, etag, sizeof etag, &modified);
     char *tag = vk_arena_strndup(req->arena, etag, strlen(etag));
-    char *lm = vk_arena_alloc(req->arena, VK_HTTP_DATE_LEN);
-    if (tag)
-        vk_resp_header(resp, "ETag", tag);
-    if (lm) {
-        vk_http_date((int64_t)modified, lm);
-        vk_resp_header(resp, "Last-Modified", lm);
-    }
-    vk_resp_header(resp, "Cache-Control", "no-cache");
-    int current = 0;
-    if (req->if_none_match) {
-        current = etag_listed(req->if_none_match, etag);
-    } else if (req->if_modified_since) {
-        int64_t since;
-        current = vk_http_date_parse(req->if_modified_since, &since) == 0 && since >= modified;
-    }
-    if (current) {
-        resp->status = 304;
-        vk_buf_reset(&resp->body);
-    }
-    return current;
+    if (!tag) /* no memory for the header: answer in full, uncached */
+        return 0;
+    return vk_resp_not_modified(resp, req, tag, (int64_t)modified);
 }
 
 /* Take the snapshot and read the shared filters. 0: go on, v is held;

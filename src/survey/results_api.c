@@ -77,22 +77,11 @@ int results_not_modified(const vk_req *req, vk_resp *resp, const char *stamp)
     if (tag)
         vk_resp_header(resp, "ETag", tag);
     vk_resp_header(resp, "Cache-Control", "private, no-cache");
-    if (!req->if_none_match)
+    if (!vk_req_etag_listed(req, etag))
         return 0;
-    /* A list of tags, weak or strong; "*" matches any. */
-    const char *p = req->if_none_match;
-    size_t n = strlen(etag);
-    while (*p) {
-        p += strspn(p, " \t,");
-        if (*p == '*' || (!strncmp(p, "W/", 2) && !strncmp(p + 2, etag, n)) ||
-            !strncmp(p, etag, n)) {
-            resp->status = 304;
-            vk_buf_reset(&resp->body);
-            return 1;
-        }
-        p += strcspn(p, ",");
-    }
-    return 0;
+    resp->status = 304;
+    vk_buf_reset(&resp->body);
+    return 1;
 }
 
 static vk_err send_json(vk_ctx *ctx, vk_resp *resp, json_t *doc, const char *type)
