@@ -327,52 +327,54 @@ static vk_err read_head(vk_ctx *ctx, const vk_req *req, int stmt, int lang, cons
     return e;
 }
 
-vk_err api_feeds_survey(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+/* A feed of one survey or budgeting round: what differs between them. */
+typedef struct slug_feed {
+    int head_stmt, entries_stmt;
+    const char *what;      /* "survey": in errors */
+    const char *path;      /* "surveys": /api/v1/feeds/{path}/{slug}.atom */
+    const char *page;      /* "/s/": the page of the survey or round */
+    int today_only;        /* the entries' cut-off is a date (as results_from is written) */
+} slug_feed;
+
+static const slug_feed survey_feed = {SQL_FEEDS_SURVEY_HEAD, SQL_FEEDS_SURVEY, "survey",
+                                      "surveys", "/s/", 1};
+static const slug_feed round_feed = {SQL_FEEDS_ROUND_HEAD, SQL_FEEDS_ROUND, "budgeting round",
+                                     "budget", "/b/", 0};
+
+static vk_err answer_slug_feed(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
+                               const slug_feed *d)
 {
     int lang;
     char slug[80], path[200], self[260], key[200], page[200];
     feed_head h;
     vk_err e = read_lang(ctx, req, &lang);
     if (!e)
-        e = read_head(ctx, req, SQL_FEEDS_SURVEY_HEAD, lang, "survey", slug, sizeof slug, &h);
+        e = read_head(ctx, req, d->head_stmt, lang, d->what, slug, sizeof slug, &h);
     if (e)
         return e;
     char now[VK_RFC3339_LEN];
     vk_now_rfc3339(now);
-    now[10] = '\0'; /* today, as results_from is written */
-    snprintf(path, sizeof path, "/api/v1/feeds/surveys/%s.atom", slug);
+    if (d->today_only)
+        now[10] = '\0';
+    snprintf(path, sizeof path, "/api/v1/feeds/%s/%s.atom", d->path, slug);
     self_link(self, sizeof self, path, lang, NULL, NULL, NULL, NULL);
-    snprintf(key, sizeof key, "feeds/surveys/%s", slug);
-    snprintf(page, sizeof page, "/s/%s", slug);
-    e = atom_answer(ctx, req, resp, lang, key, h.title, self, page, h.created, SQL_FEEDS_SURVEY,
+    snprintf(key, sizeof key, "feeds/%s/%s", d->path, slug);
+    snprintf(page, sizeof page, "%s%s", d->page, slug);
+    e = atom_answer(ctx, req, resp, lang, key, h.title, self, page, h.created, d->entries_stmt,
                     DB_ARGS(DB_TEXT(lang_codes[lang]), DB_TEXT(slug), DB_TEXT(now)));
     if (!e)
         validators(req, resp, "<updated>");
     return e;
 }
 
+vk_err api_feeds_survey(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    return answer_slug_feed(ctx, req, resp, &survey_feed);
+}
+
 vk_err api_feeds_budget(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    int lang;
-    char slug[80], path[200], self[260], key[200], page[200];
-    feed_head h;
-    vk_err e = read_lang(ctx, req, &lang);
-    if (!e)
-        e = read_head(ctx, req, SQL_FEEDS_ROUND_HEAD, lang, "budgeting round", slug, sizeof slug,
-                      &h);
-    if (e)
-        return e;
-    char now[VK_RFC3339_LEN];
-    vk_now_rfc3339(now);
-    snprintf(path, sizeof path, "/api/v1/feeds/budget/%s.atom", slug);
-    self_link(self, sizeof self, path, lang, NULL, NULL, NULL, NULL);
-    snprintf(key, sizeof key, "feeds/budget/%s", slug);
-    snprintf(page, sizeof page, "/b/%s", slug);
-    e = atom_answer(ctx, req, resp, lang, key, h.title, self, page, h.created, SQL_FEEDS_ROUND,
-                    DB_ARGS(DB_TEXT(lang_codes[lang]), DB_TEXT(slug), DB_TEXT(now)));
-    if (!e)
-        validators(req, resp, "<updated>");
-    return e;
+    return answer_slug_feed(ctx, req, resp, &round_feed);
 }
 
 /* ---- iCalendar ---- */
