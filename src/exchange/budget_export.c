@@ -180,17 +180,6 @@ static vk_err load(vk_ctx *ctx, const vk_req *req, vk_arena *a, round_files *f, 
     return e;
 }
 
-static void attachment(const vk_req *req, vk_resp *resp, const char *slug, const char *file,
-                       const char *type)
-{
-    char *d = vk_arena_alloc(req->arena, 256);
-    if (d) {
-        snprintf(d, 256, "attachment; filename=\"%s-%s\"", slug, file);
-        vk_resp_header(resp, "Content-Disposition", d);
-    }
-    resp->content_type = type;
-}
-
 typedef struct gpkg_job {
     vk_ctx *ctx;
     const round_files *f;
@@ -225,52 +214,27 @@ vk_err api_budget_export_gpkg(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (e)
         return e;
     gpkg_job job = {ctx, f, crs};
-    attachment(req, resp, f->slug, "projects.gpkg", api_export_media_type(EXPORT_GPKG));
+    api_export_attachment(req, resp, f->slug, "projects.gpkg", EXPORT_GPKG);
     return api_export_file(ctx, req, resp, gpkg_build, &job);
 }
 
 /* projects.csv: streamed, holding the arena its collection lives in. */
-typedef struct held_csv {
-    vk_arena arena;
-    round_files f;
-    api_export *x;
-} held_csv;
-
-static long csv_read(void *arg, char *buf, size_t max)
-{
-    held_csv *h = arg;
-    vk_errinfo ei;
-    return (long)api_export_read(h->x, buf, max, &ei);
-}
-
-static void csv_close(void *arg)
-{
-    held_csv *h = arg;
-    api_export_close(h->x);
-    vk_arena_fini(&h->arena);
-    free(h);
-}
-
 vk_err api_budget_export_csv(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    held_csv *h = calloc(1, sizeof *h);
-    if (!h)
+    api_export_held *h = api_export_held_new();
+    round_files *f = h ? vk_arena_alloc(api_export_held_arena(h), sizeof *f) : NULL;
+    if (!f) {
+        api_export_held_free(h);
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-    vk_arena_init(&h->arena, 0);
+    }
     gis_crs crs = GIS_CRS_CRS84;
-    api_export_slot *slot = NULL;
-    vk_err e = load(ctx, req, &h->arena, &h->f, &crs);
-    if (!e)
-        e = api_export_reserve(ctx, resp, &slot);
-    if (!e)
-        e = api_export_open(&h->x, ctx->cfg, &h->f.projects, EXPORT_CSV, crs, &ctx->err);
+    vk_err e = load(ctx, req, api_export_held_arena(h), f, &crs);
     if (e) {
-        api_export_release(slot);
-        vk_arena_fini(&h->arena);
-        free(h);
+        api_export_held_free(h);
         return e;
     }
-    attachment(req, resp, h->f.slug, "projects.csv", api_export_media_type(EXPORT_CSV));
-    api_export_send(slot, resp, csv_read, csv_close, h);
-    return VK_OK;
+    e = api_export_held_send(h, ctx, resp, &f->projects, EXPORT_CSV, crs);
+    if (!e) /* f lives in h's arena, alive until the download ends */
+        api_export_attachment(req, resp, f->slug, "projects.csv", EXPORT_CSV);
+    return e;
 }

@@ -622,6 +622,72 @@ void api_export_send(api_export_slot *slot, vk_resp *resp,
     resp->stream_arg = slot;
 }
 
+struct api_export_held {
+    vk_arena arena;
+    api_export *x;
+};
+
+api_export_held *api_export_held_new(void)
+{
+    api_export_held *h = calloc(1, sizeof *h);
+    if (h)
+        vk_arena_init(&h->arena, 0);
+    return h;
+}
+
+vk_arena *api_export_held_arena(api_export_held *h)
+{
+    return &h->arena;
+}
+
+void api_export_held_free(api_export_held *h)
+{
+    if (!h)
+        return;
+    api_export_close(h->x);
+    vk_arena_fini(&h->arena);
+    free(h);
+}
+
+static long held_read(void *arg, char *buf, size_t max)
+{
+    api_export_held *h = arg;
+    vk_errinfo ei;
+    return (long)api_export_read(h->x, buf, max, &ei);
+}
+
+static void held_close(void *arg)
+{
+    api_export_held_free(arg);
+}
+
+vk_err api_export_held_send(api_export_held *h, vk_ctx *ctx, vk_resp *resp,
+                            const store_collection *col, api_export_format fmt, gis_crs crs)
+{
+    api_export_slot *slot = NULL;
+    vk_err e = api_export_reserve(ctx, resp, &slot);
+    if (!e)
+        e = api_export_open(&h->x, ctx->cfg, col, fmt, crs, &ctx->err);
+    if (e) {
+        api_export_release(slot);
+        api_export_held_free(h);
+        return e;
+    }
+    api_export_send(slot, resp, held_read, held_close, h);
+    return VK_OK;
+}
+
+void api_export_attachment(const vk_req *req, vk_resp *resp, const char *slug, const char *file,
+                           api_export_format fmt)
+{
+    char *d = vk_arena_alloc(req->arena, 256);
+    if (d) {
+        snprintf(d, 256, "attachment; filename=\"%s-%s\"", slug, file);
+        vk_resp_header(resp, "Content-Disposition", d);
+    }
+    resp->content_type = api_export_media_type(fmt);
+}
+
 static long export_read(void *arg, char *buf, size_t max)
 {
     vk_errinfo ei;

@@ -60,6 +60,21 @@ void api_export_send(api_export_slot *slot, vk_resp *resp,
                      long (*read)(void *arg, char *buf, size_t max), void (*close)(void *arg),
                      void *arg);
 void api_export_release(api_export_slot *slot);
+/* An export of a collection made for one request (a survey's, a round's),
+ * held with the arena the collection lives in until the download ends.
+ * Load the collection into api_export_held_arena(h); then either send it
+ * with api_export_held_send, which takes ownership of h in every case, or
+ * free h with api_export_held_free. NULL when out of memory. */
+typedef struct api_export_held api_export_held;
+api_export_held *api_export_held_new(void);
+vk_arena *api_export_held_arena(api_export_held *h);
+void api_export_held_free(api_export_held *h);
+vk_err api_export_held_send(api_export_held *h, vk_ctx *ctx, vk_resp *resp,
+                            const store_collection *col, api_export_format fmt, gis_crs crs);
+/* Content-Disposition "attachment" named "{slug}-{file}" and fmt's media
+ * type on resp (the header text in req's arena). */
+void api_export_attachment(const vk_req *req, vk_resp *resp, const char *slug, const char *file,
+                           api_export_format fmt);
 /* Build a file with build(arg, path) at a new temporary path and send it;
  * it is removed once open. */
 vk_err api_export_file(vk_ctx *ctx, const vk_req *req, vk_resp *resp,

@@ -281,70 +281,30 @@ static vk_err load(vk_ctx *ctx, const vk_req *req, vk_arena *a, survey_layers *s
     return e;
 }
 
-static void attachment(const vk_req *req, vk_resp *resp, const char *slug, const char *file,
-                       const char *type)
-{
-    char *d = vk_arena_alloc(req->arena, 256);
-    if (d) {
-        snprintf(d, 256, "attachment; filename=\"%s-%s\"", slug, file);
-        vk_resp_header(resp, "Content-Disposition", d);
-    }
-    resp->content_type = type;
-}
-
-/* A GeoJSON or CSV export of one of the survey's collections, holding the
- * arena the collection lives in until the download ends. */
-typedef struct held_export {
-    vk_arena arena;
-    api_export *x;
-} held_export;
-
-static long held_read(void *arg, char *buf, size_t max)
-{
-    held_export *h = arg;
-    vk_errinfo ei;
-    return (long)api_export_read(h->x, buf, max, &ei);
-}
-
-static void held_close(void *arg)
-{
-    held_export *h = arg;
-    api_export_close(h->x);
-    vk_arena_fini(&h->arena);
-    free(h);
-}
-
 /* Export one collection chosen by pick from the loaded survey. */
 static vk_err export_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
                                 api_export_format fmt, const char *question, const char *file)
 {
-    held_export *h = calloc(1, sizeof *h);
+    api_export_held *h = api_export_held_new();
     if (!h)
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-    vk_arena_init(&h->arena, 0);
     survey_layers s;
     gis_crs crs;
-    api_export_slot *slot = NULL;
-    vk_err e = load(ctx, req, &h->arena, &s, &crs);
-    if (!e)
-        e = api_export_reserve(ctx, resp, &slot);
+    vk_err e = load(ctx, req, api_export_held_arena(h), &s, &crs);
     const store_collection *col = NULL;
     if (!e)
         col = question ? survey_layers_find(&s, question) : &s.features;
     if (!e && !col)
         e = vk_fail(&ctx->err, VK_ENOT_FOUND, "question", "the survey has no map question '%.40s'",
                     vk_utf8_valid(question, strlen(question), NULL) ? question : "?");
-    if (!e)
-        e = api_export_open(&h->x, ctx->cfg, col, fmt, crs, &ctx->err);
     if (e) {
-        api_export_release(slot);
-        vk_arena_fini(&h->arena);
-        free(h);
+        api_export_held_free(h);
         return e;
     }
-    attachment(req, resp, s.slug, file, api_export_media_type(fmt));
-    api_export_send(slot, resp, held_read, held_close, h);
-    return VK_OK;
+    e = api_export_held_send(h, ctx, resp, col, fmt, crs);
+    if (!e) /* s lives in h's arena, alive until the download ends */
+        api_export_attachment(req, resp, s.slug, file, fmt);
+    return e;
 }
 
 vk_err api_survey_export_features(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
@@ -446,7 +406,7 @@ vk_err api_survey_export_responses(vk_ctx *ctx, const vk_req *req, vk_resp *resp
         return e;
     }
     csv_header(r);
-    attachment(req, resp, r->s.slug, "responses.csv", api_export_media_type(EXPORT_CSV));
+    api_export_attachment(req, resp, r->s.slug, "responses.csv", EXPORT_CSV);
     api_export_send(slot, resp, responses_read, responses_close, r);
     return VK_OK;
 }
@@ -510,6 +470,6 @@ vk_err api_survey_export_gpkg(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (e)
         return e;
     gpkg_job job = {ctx, req, &s, crs};
-    attachment(req, resp, s.slug, "export.gpkg", api_export_media_type(EXPORT_GPKG));
+    api_export_attachment(req, resp, s.slug, "export.gpkg", EXPORT_GPKG);
     return api_export_file(ctx, req, resp, gpkg_build, &job);
 }

@@ -244,15 +244,6 @@ static vk_err compute(vk_ctx *ctx, const vk_req *req, vk_resp *resp, results_req
                                   &ctx->err);
 }
 
-static void attachment(const vk_req *req, vk_resp *resp, const char *slug, const char *file)
-{
-    char *d = vk_arena_alloc(req->arena, 256);
-    if (d) {
-        snprintf(d, 256, "attachment; filename=\"%s-%s\"", slug, file);
-        vk_resp_header(resp, "Content-Disposition", d);
-    }
-}
-
 vk_err api_survey_results_csv(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     results_request r;
@@ -274,8 +265,7 @@ vk_err api_survey_results_csv(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     json_decref(doc);
     if (!vk_buf_ok(b))
         return vk_fail(&ctx->err, VK_ENOMEM, "", "the results are too large");
-    attachment(req, resp, r.slug, "results.csv");
-    resp->content_type = api_export_media_type(EXPORT_CSV);
+    api_export_attachment(req, resp, r.slug, "results.csv", EXPORT_CSV);
     return VK_OK;
 }
 
@@ -529,8 +519,7 @@ vk_err api_survey_results_gpkg(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         e = vk_fail(&ctx->err, VK_ENOT_FOUND, "slug", "there is no published survey '%s'",
                     r.slug);
     if (!e) {
-        attachment(req, resp, r.slug, "results.gpkg");
-        resp->content_type = api_export_media_type(EXPORT_GPKG);
+        api_export_attachment(req, resp, r.slug, "results.gpkg", EXPORT_GPKG);
         e = api_export_file(ctx, req, resp, gpkg_build, &j);
     }
     json_decref(j.doc);
