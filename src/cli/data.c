@@ -89,7 +89,9 @@ int cmd_load_addresses(int argc, char **argv)
         return 2;
     }
     gis_crs crs = GIS_CRS_3067;
-    if (crs_name && gis_crs_parse(crs_name, &crs)) {
+    if (crs_name && strcmp(crs_name, "CRS84") == 0)
+        crs = GIS_CRS_CRS84;
+    else if (crs_name && gis_crs_parse(crs_name, &crs)) {
         fprintf(stderr, "vaikuta load-addresses: --crs must be EPSG:3067, EPSG:3879, EPSG:4326 "
                         "or CRS84\n");
         return 2;
