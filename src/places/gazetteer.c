@@ -156,25 +156,31 @@ static int imin(int a, int b) { return a < b ? a : b; }
 int gaz_prefix_distance(const uint32_t *q, int nq, const uint32_t *name, int nn)
 {
     /* Optimal string alignment distance, rows over q, columns over name;
-     * the answer is the least of the last row: q against any beginning. */
-    int d[GAZ_FOLD_MAX + 1][GAZ_FOLD_MAX + 1] = {{0}};
+     * the answer is the least of the last row: q against any beginning.
+     * Three rolling rows (a swap looks two rows back). */
+    int rows[3][GAZ_FOLD_MAX + 1] = {{0}}; /* 1.2 kB, not the whole matrix */
+    int *back2 = rows[0], *back = rows[1], *cur = rows[2];
     nq = imin(nq, GAZ_FOLD_MAX);
     nn = imin(nn, GAZ_FOLD_MAX);
-    for (int i = 0; i <= nq; i++)
-        d[i][0] = i;
     for (int j = 0; j <= nn; j++)
-        d[0][j] = j;
-    for (int i = 1; i <= nq; i++)
+        cur[j] = j;
+    for (int i = 1; i <= nq; i++) {
+        int *t = back2;
+        back2 = back;
+        back = cur;
+        cur = t;
+        cur[0] = i;
         for (int j = 1; j <= nn; j++) {
             int cost = q[i - 1] != name[j - 1];
-            int v = imin(imin(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+            int v = imin(imin(back[j] + 1, cur[j - 1] + 1), back[j - 1] + cost);
             if (i > 1 && j > 1 && q[i - 1] == name[j - 2] && q[i - 2] == name[j - 1])
-                v = imin(v, d[i - 2][j - 2] + 1);
-            d[i][j] = v;
+                v = imin(v, back2[j - 2] + 1);
+            cur[j] = v;
         }
-    int best = d[nq][0];
+    }
+    int best = cur[0];
     for (int j = 1; j <= nn; j++)
-        best = imin(best, d[nq][j]);
+        best = imin(best, cur[j]);
     return best;
 }
 
