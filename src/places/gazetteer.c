@@ -261,6 +261,10 @@ static int take_candidate(void *arg, db_row *row)
     candidates *cs = arg;
     if (cs->n == GAZ_CANDIDATES)
         return 1;
+    int64_t id = db_col_int64(row, 0);
+    for (int i = 0; i < cs->n; i++)
+        if (cs->c[i].id == id)
+            return 0; /* found by the substring pass already */
     const char *fi = db_col_text(row, 2), *sv = db_col_text(row, 3);
     double a = match_score(cs->q, cs->nq, fi), b = match_score(cs->q, cs->nq, sv);
     if (a < 0 && b < 0)
@@ -319,6 +323,20 @@ static void split_query(const char *q, char *name, size_t nname, char *number, s
             name[ln++] = w[i];
         name[ln] = '\0';
     }
+}
+
+/* '"abc…"': the whole query as one phrase, which the trigram index
+ * answers as "contains this text" (every trigram, in order). */
+static void phrase_query(const uint32_t *q, int nq, vk_buf *b)
+{
+    vk_buf_putc(b, '"');
+    for (int i = 0; i < nq; i++) {
+        char u[4];
+        if (q[i] == '"')
+            vk_buf_putc(b, '"');
+        vk_buf_add(b, u, (size_t)put_utf8(q[i], u));
+    }
+    vk_buf_putc(b, '"');
 }
 
 /* '"abc" OR "bcd" …' over the distinct trigrams of q. */
@@ -391,15 +409,32 @@ vk_err gaz_search(store_conn *c, const char *q, int max, gaz_place *out, int *n,
         e = db_each(c, &places_sql, SQL_GAZ_SHORT, DB_ARGS(DB_TEXT(like), DB_INT(GAZ_CANDIDATES)),
                     take_candidate, &cs, "searching places", ei);
     } else {
-        vk_buf m;
-        vk_buf_init(&m, 4096);
-        trigram_query(fq, nq, &m);
-        vk_buf_putc(&m, '\0');
-        e = vk_buf_ok(&m) ? db_each(c, &places_sql, SQL_GAZ_FTS,
-                                    DB_ARGS(DB_TEXT(m.data), DB_INT(GAZ_CANDIDATES)),
-                                    take_candidate, &cs, "searching places", ei)
-                          : vk_fail(ei, VK_ENOMEM, "", NULL);
-        vk_buf_fini(&m);
+        /* First the names that contain the query as typed: cheap (a phrase
+         * of trigrams), and enough when the name is spelt right. Only when
+         * no name begins with it, the OR of the trigrams finds names with
+         * a typo (every name sharing a trigram is scored by bm25, the
+         * costly part); those rank below any name that begins with the
+         * query, so they are not needed when one does. */
+        e = VK_OK;
+        for (int pass = 0; pass < 2 && !e; pass++) {
+            int begins = 0;
+            for (int i = 0; i < cs.n && !begins; i++)
+                begins = cs.c[i].score < 1.0;
+            if (pass == 1 && (begins || cs.n >= max))
+                break;
+            vk_buf m;
+            vk_buf_init(&m, 4096);
+            if (pass == 0)
+                phrase_query(fq, nq, &m);
+            else
+                trigram_query(fq, nq, &m);
+            vk_buf_putc(&m, '\0');
+            e = vk_buf_ok(&m) ? db_each(c, &places_sql, SQL_GAZ_FTS,
+                                        DB_ARGS(DB_TEXT(m.data), DB_INT(GAZ_CANDIDATES)),
+                                        take_candidate, &cs, "searching places", ei)
+                              : vk_fail(ei, VK_ENOMEM, "", NULL);
+            vk_buf_fini(&m);
+        }
     }
     if (!e) {
         qsort(cs.c, (size_t)cs.n, sizeof *cs.c, by_score);
