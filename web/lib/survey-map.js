@@ -72,17 +72,9 @@
     var div = el('div', { class: 'sv-map', id: box.id + '-leaflet', role: 'region', 'aria-label': label });
     var cross = el('div', { class: 'crosshair', 'aria-hidden': 'true' });
     cross.hidden = true;
-    var map = null;
-    // Finding the place by address (lib/place-search.js, on pages that load
-    // it): the map moves there; the person then places at the crosshair.
-    if (VK.placeSearch) {
-      VK.placeSearch.mount(box, { id: box.id + '-search', onChoose: function (p) {
-        if (map) map.setView([p.lat, p.lon], 17);
-      } });
-    }
     box.appendChild(div);
     box.appendChild(cross);
-    map = VK.map.create(div.id, ctx.config);
+    var map = VK.map.create(div.id, ctx.config);
     VK.map.zoomControl(map);
     var area = ctx.def.area;
     var bounds = null;
