@@ -27,7 +27,8 @@ static vk_err read_lang(vk_ctx *ctx, const vk_req *req, const char **lang)
     return VK_OK;
 }
 
-static void write_place(vk_buf *b, const gaz_place *p, const char *lang)
+/* One result; distance_m (the reverse lookup's) when with_distance. */
+static void write_place(vk_buf *b, const gaz_place *p, const char *lang, int with_distance)
 {
     char label[600];
     gaz_place_label(p, lang, label, sizeof label);
@@ -55,6 +56,10 @@ static void write_place(vk_buf *b, const gaz_place *p, const char *lang)
         vk_buf_putc(b, '}');
     } else {
         vk_buf_puts(b, "null");
+    }
+    if (with_distance) {
+        vk_json_key(b, "distance_m");
+        vk_json_int(b, (int64_t)(p->score + 0.5));
     }
     vk_buf_putc(b, '}');
 }
@@ -86,7 +91,7 @@ vk_err api_geocode(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     resp->content_type = "application/json";
     vk_buf_puts(&resp->body, "{\"results\":[");
     for (int i = 0; i < n; i++) {
-        write_place(&resp->body, &found[i], lang);
+        write_place(&resp->body, &found[i], lang, 0);
         gaz_place_fini(&found[i]);
     }
     vk_buf_puts(&resp->body, "]}");
@@ -117,12 +122,7 @@ vk_err api_reverse(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     resp->content_type = "application/json";
     vk_buf_puts(&resp->body, "{\"results\":[");
     if (found) {
-        write_place(&resp->body, &p, lang);
-        /* the distance, inside the object just written */
-        resp->body.len--;
-        vk_buf_puts(&resp->body, ",\"distance_m\":");
-        vk_json_num(&resp->body, (double)(long)(p.score + 0.5));
-        vk_buf_putc(&resp->body, '}');
+        write_place(&resp->body, &p, lang, 1);
         gaz_place_fini(&p);
     }
     vk_buf_puts(&resp->body, "]}");
