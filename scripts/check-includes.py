@@ -18,7 +18,7 @@ LAYERS = [
     ["db"],                                   # connections, migrations, statements, writer, worker contexts
     ["http"],                                 # server, route matching, requests, query parameters
     ["features", "auth", "questions", "media", "mail"],  # engines every feature shares; media: photos; mail: the outbox
-    ["feedback", "reference", "survey", "budget", "walk"],  # the kinds of data
+    ["feedback", "reference", "survey", "budget", "walk", "places"],  # the kinds of data; places: the gazetteer
     ["ogc", "open311", "stats", "exchange", "feeds"],  # doors onto the data: protocols, statistics, files
     ["cli"],                                  # the program: commands and the route table
 ]

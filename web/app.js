@@ -87,6 +87,7 @@
     renderList();
     renderNearby(false);
     relocalizeErrors();
+    if (S.placeSearch) S.placeSearch.relabel();
   }
 
   /* ---------- data ---------- */
@@ -208,7 +209,7 @@
 
   function makeLayer(f) {
     var kind = geomKind(f.geometry);
-    if (!kind) return null;
+    if (!kind || districtOnly(f)) return null; // listed, not drawn
     var status = (f.properties && f.properties.status) || 'received';
     var layer = L.geoJSON(f, {
       pointToLayer: function (feat, latlng) {
@@ -518,8 +519,9 @@
     var details = featureDetails(f, 'h3', 'list');
     art.setAttribute('aria-labelledby', 'list-title-' + f.id);
     art.appendChild(details);
-    var kind = geomKind(f.geometry);
-    var meta = el('p', 'fb-meta', t('feedbackNumber', { id: f.id }) + (kind ? ' · ' + t('geom_' + kind) : ''));
+    var kind = districtOnly(f) ? null : geomKind(f.geometry);
+    var meta = el('p', 'fb-meta', t('feedbackNumber', { id: f.id }) +
+      (kind ? ' · ' + t('geom_' + kind) : districtOnly(f) ? ' · ' + t('districtOnly') : ''));
     art.appendChild(meta);
     if (kind) {
       var b = el('button', 'button button-secondary button-small fb-show', t('showOnMap'));
@@ -637,6 +639,7 @@
   function addVertex(latlng) {
     var d = currentDraft();
     if (!d) return;
+    if (S.mode === 'point') S.pointPrecision = 'exact'; // moved by hand
     var ll = L.latLng(latlng.lat, latlng.lng);
     if (S.mode === 'point') {
       d.length = 0;
@@ -650,6 +653,46 @@
     renderDraft();
     updateDrawUI();
     checkNearby();
+    updateNear();
+  }
+
+  /* ---------- place search and "near" (lib/place-search.js, docs/places.md) ---------- */
+
+  // A place chosen in the search box: the point goes there with precision
+  // "address", until the resident moves it on the map.
+  function placeAtAddress(p) {
+    var radio = $('mode-point');
+    if (!radio.checked) { radio.checked = true; setMode('point'); }
+    S.drafts.point = typeof L !== 'undefined' ? [L.latLng(p.lat, p.lon)] : [{ lat: p.lat, lng: p.lon }];
+    S.pointPrecision = p.kind === 'address' ? 'address' : 'exact';
+    renderDraft();
+    updateDrawUI();
+    checkNearby();
+    if (S.map) S.map.setView([p.lat, p.lon], Math.max(S.map.getZoom(), 16));
+    setDrawStatus(t('placedAtAddress', { label: p.label }));
+    updateNear();
+  }
+
+  // "near Koskenparras 3" under the summary, from the nearest address.
+  function updateNear() {
+    var box = $('pin-near');
+    if (!box) return;
+    var d = S.mode === 'point' ? currentDraft() : null;
+    if (!d || !d.length) { box.textContent = ''; return; }
+    var at = d[0], key = at.lng + ',' + at.lat;
+    S.nearKey = key;
+    VK.getJSON('/api/v1/reverse?lon=' + round7(at.lng) + '&lat=' + round7(at.lat) + '&lang=' + VK.lang())
+      .then(function (r) {
+        if (S.nearKey !== key) return;
+        var p = r && r.results && r.results[0];
+        box.textContent = p ? t('nearAddress', { label: p.label }) : '';
+      }, function () { if (S.nearKey === key) box.textContent = ''; });
+  }
+
+  // An item placed by district only: its point is the district's label
+  // point, which must not be drawn as if the place were known.
+  function districtOnly(f) {
+    return !!(f.properties && f.properties.location_precision === 'district');
   }
 
   function undoVertex() {
@@ -660,6 +703,7 @@
     renderDraft();
     updateDrawUI();
     checkNearby();
+    updateNear();
   }
 
   function minVertices(mode) {
@@ -1102,6 +1146,8 @@
     if (email) props.contact = { email: email, language: VK.lang() };
     var answers = collectAttributes([]);
     if (Object.keys(answers).length) props.attributes = answers;
+    if (S.mode === 'district') props.location_precision = 'district';
+    else if (S.mode === 'point' && S.pointPrecision === 'address') props.location_precision = 'address';
     var body = { type: 'Feature', geometry: buildGeometry(), properties: props };
     setBusy(true);
     VK.api('POST', '/api/v1/feedback', body).then(function (j) {
@@ -1175,6 +1221,8 @@
   function resetForm() {
     $('report-form').reset();
     S.drafts = { point: [], line: [], area: [] };
+    S.pointPrecision = 'exact';
+    if ($('pin-near')) $('pin-near').textContent = '';
     if (S.drawing) stopDrawing();
     S.mode = null;
     renderDraft();
@@ -1272,6 +1320,9 @@
 
   function start() {
     wire();
+    if (VK.placeSearch && $('place-search-mount')) {
+      S.placeSearch = VK.placeSearch.mount($('place-search-mount'), { id: 'place-search', onChoose: placeAtAddress });
+    }
     var data = Promise.all([
       VK.getJSON('/api/v1/config').catch(function () { return null; }),
       VK.getJSON('/api/v1/categories').catch(function () { return null; }),

@@ -80,6 +80,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_mail(int argc, char **argv); /* mail.c */
 int cmd_load_geo(int argc, char **argv);
+int cmd_load_addresses(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_backup(int argc, char **argv);

@@ -11,6 +11,7 @@
 #include "exchange/import.h"
 #include "feedback/moderation.h"
 #include "media/photo.h"
+#include "places/load.h"
 #include "reference/reference.h"
 
 static const char usage_load_geo[] =
@@ -60,6 +61,55 @@ int cmd_load_geo(int argc, char **argv)
     if (e)
         return fail("load-geo", &ei);
     printf("loaded %s; %lld feedback items changed district\n", dir, (long long)changed);
+    return 0;
+}
+
+static const char usage_load_addresses[] =
+    "Usage: vaikuta load-addresses --db PATH [--crs EPSG:3067] FILE\n"
+    "\n"
+    "Replace the address and place gazetteer (GET /api/v1/geocode and\n"
+    "/api/v1/reverse) with FILE: CSV, UTF-8, a header line naming the columns\n"
+    "street_fi, street_sv, number, postcode, municipality_fi, municipality_sv,\n"
+    "place_fi, place_sv, x, y (see docs/places.md for the ogr2ogr conversions\n"
+    "of the official building addresses and of OpenStreetMap). x, y are in\n"
+    "--crs: EPSG:3067 (default, easting, northing), EPSG:3879, or CRS84 /\n"
+    "EPSG:4326 (longitude, latitude). All or nothing; loading the same file\n"
+    "again gives the same gazetteer. FILE - reads stdin.\n";
+
+int cmd_load_addresses(int argc, char **argv)
+{
+    vk_config cfg;
+    const char *crs_name = NULL;
+    const cli_option opts[] = {CLI_TEXT("crs", &crs_name)};
+    int r = cli_parse_db(argc, argv, &cfg, opts, CLI_NOPTS(opts), usage_load_addresses);
+    if (r >= 0)
+        return r;
+    if (optind + 1 != argc) {
+        fprintf(stderr, "vaikuta load-addresses: one FILE is required\n%s", usage_load_addresses);
+        return 2;
+    }
+    gis_crs crs = GIS_CRS_3067;
+    if (crs_name && strcmp(crs_name, "CRS84") == 0)
+        crs = GIS_CRS_CRS84;
+    else if (crs_name && gis_crs_parse(crs_name, &crs)) {
+        fprintf(stderr, "vaikuta load-addresses: --crs must be EPSG:3067, EPSG:3879, EPSG:4326 "
+                        "or CRS84\n");
+        return 2;
+    }
+    vk_ctx *ctx = NULL;
+    if (open_main(&cfg, "load-addresses", &ctx))
+        return 1;
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    gaz_load_stats st;
+    vk_err e = gaz_load_csv(ctx, argv[optind], crs, &st, &ei);
+    vk_ctx_free(ctx);
+    if (e)
+        return fail("load-addresses", &ei);
+    printf("loaded %s: %lld addresses on %lld streets, %lld places; %lld rows without an "
+           "address skipped\n",
+           argv[optind], (long long)st.addresses, (long long)st.streets, (long long)st.places,
+           (long long)st.skipped);
     return 0;
 }
 

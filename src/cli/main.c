@@ -20,6 +20,7 @@ static const char usage_main[] =
     "  serve      run the HTTP service and the web client\n"
     "  init       create or migrate a database and load reference data, then exit\n"
     "  load-geo   replace the boundary, districts and accessibility areas\n"
+    "  load-addresses  replace the address and place gazetteer from a CSV file\n"
     "  export     write a collection to GeoJSON, CSV or GeoPackage\n"
     "  import     load feedback from GeoJSON or GeoPackage\n"
     "  backup     copy the database consistently, also while it is served\n"
@@ -41,6 +42,7 @@ static const struct {
     {"serve", cmd_serve},
     {"init", cmd_init},
     {"load-geo", cmd_load_geo},
+    {"load-addresses", cmd_load_addresses},
     {"export", cmd_export},
     {"import", cmd_import},
     {"backup", cmd_backup},

@@ -17,6 +17,7 @@
 #include "media/photo.h"
 #include "ogc/ogc.h"
 #include "open311/open311.h"
+#include "places/api.h"
 #include "reference/reference.h"
 #include "stats/stats.h"
 #include "survey/api.h"
@@ -64,6 +65,7 @@ const vk_route vk_routes[] = {
     MEDIA_ROUTES(ROW)
     MAIL_ROUTES(ROW)
     FEEDS_ROUTES(ROW)
+    PLACES_ROUTES(ROW)
     /* Last: everything else that is not under /api or /open311 is a web
      * client file. */
     {VK_ANY_GET, "/**", http_static_file, VK_ACCESS_PUBLIC, 0, 0},

@@ -35,6 +35,7 @@
 #include "survey/publish.h"
 #include "walk/api.h"
 #include "walk/demo.h"
+#include "places/load.h"
 #include "budget/demo.h"
 #include "walk/layers.h"
 #include "walk/store.h"
@@ -419,12 +420,14 @@ static int serve_or_init(int argc, char **argv, int init_only)
     vk_errinfo ei;
     vk_errinfo_clear(&ei);
     int added = 0, surveys = 0, responses = 0, walks = 0, findings = 0, rounds = 0, ballots = 0;
+    int64_t gazetteer = 0;
     if (api_seed_reference(ctx, cfg.geo_dir, cfg.seeds_dir, &ei) ||
         (cfg.demo && api_seed_demo(ctx, cfg.seeds_dir, &added, &ei)) ||
         (cfg.demo && survey_seed_demo(ctx, cfg.seeds_dir, (int)cfg.demo_responses, &surveys,
                                       &responses, &ei)) ||
         (cfg.demo && walk_demo_load(ctx, cfg.seeds_dir, &walks, &findings, &ei)) ||
-        (cfg.demo && budget_demo_load(ctx, cfg.seeds_dir, &rounds, &ballots, &ei))) {
+        (cfg.demo && budget_demo_load(ctx, cfg.seeds_dir, &rounds, &ballots, &ei)) ||
+        (cfg.demo && gaz_load_demo(ctx, cfg.geo_dir, &gazetteer, &ei))) {
         vk_ctx_free(ctx);
         return fail(cmd, &ei);
     }
@@ -433,6 +436,7 @@ static int serve_or_init(int argc, char **argv, int init_only)
         vk_log("demo content: %d surveys with %d responses added", surveys, responses);
         vk_log("demo content: %d accessibility walks with %d findings added", walks, findings);
         vk_log("demo content: %d budgeting rounds with %d ballots added", rounds, ballots);
+        vk_log("demo content: %lld addresses and places in the gazetteer", (long long)gazetteer);
     }
     vk_ctx_free(ctx);
     if (init_only)

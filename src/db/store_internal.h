@@ -14,7 +14,7 @@
 
 #define STORE_CACHE_SIZE 48
 #define STORE_MAX_COLLECTIONS 16
-#define STORE_MAX_SLICES 16 /* statement slices: db/ and one per feature */
+#define STORE_MAX_SLICES 32 /* statement slices: db/ and one per feature */
 
 typedef struct store_cached {
     char *sql;          /* owned */

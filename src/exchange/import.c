@@ -169,7 +169,7 @@ static vk_err geojson_import(importer *im, const char *path, vk_errinfo *ei)
 static const char *const feedback_fields[] = {"category", "description", "place", "status",
                                               "resolution_reason", "forwarded_to", "answer",
                                               "answered", "created",
-                                              "updated", NULL};
+                                              "updated", "location_precision", NULL};
 
 static vk_err gpkg_import(importer *im, const char *path, vk_errinfo *ei)
 {

@@ -24,6 +24,8 @@ static const char *const feedback_statuses[] = {"received", "in_progress",    "p
                                                 "resolved", "not_resolvable", "duplicate",
                                                 "forwarded", NULL};
 
+static const char *const feedback_precisions[] = {"exact", "address", "district", NULL};
+
 /* A plain column named as in its table (alias t): the name written once. */
 #define PLAIN_COLUMN(t, name, type, title) {#name, #t "." #name, type, title, NULL, 0}
 
@@ -32,6 +34,11 @@ static const store_column feedback_columns[] = {
     PLAIN_COLUMN(f, description, CQL2_Q_STRING, "What the resident said"),
     PLAIN_COLUMN(f, place, CQL2_Q_STRING, "The place in words"),
     {"status", "f.status", CQL2_Q_STRING, "Handling status", feedback_statuses, 0},
+    /* exact, address or district (schema 0020): a district-only item's
+     * point is its district's label point, never to be drawn as a pin. */
+    {"location_precision", "f.location_precision", CQL2_Q_STRING,
+     "How exactly it is placed: exact (drawn on the map), address (an address's point), "
+     "district (only the district is known)", feedback_precisions, 0},
     PLAIN_COLUMN(f, resolution_reason, CQL2_Q_STRING, "Why it cannot be resolved (not_resolvable)"),
     PLAIN_COLUMN(f, duplicate_of, CQL2_Q_INTEGER, "The item this one duplicates"),
     PLAIN_COLUMN(f, forwarded_to, CQL2_Q_STRING,

@@ -180,11 +180,34 @@ static vk_err read_trusted(const json_t *props, api_feedback_input *in, vk_errin
     return VK_OK;
 }
 
+/* properties.location_precision: exact (the default), address or
+ * district; the last two only for a point (an address's, or the
+ * district's label point). */
+static vk_err read_precision(const json_t *props, const json_t *geometry,
+                             store_feedback_new *row, vk_errinfo *ei)
+{
+    static const char *const precisions[] = {"exact", "address", "district", NULL};
+    const json_t *v = json_object_get(props, "location_precision");
+    if (!v || json_is_null(v))
+        return VK_OK;
+    if (!json_is_string(v) || !in_list(json_string_value(v), precisions))
+        return vk_fail(ei, VK_EVALUE, "properties.location_precision",
+                       "properties.location_precision must be exact, address or district");
+    row->location_precision = json_string_value(v);
+    const json_t *type = json_object_get(geometry, "type");
+    if (strcmp(row->location_precision, "exact") != 0 &&
+        (!json_is_string(type) || strcmp(json_string_value(type), "Point") != 0))
+        return vk_fail(ei, VK_EVALUE, "properties.location_precision",
+                       "properties.location_precision %s is only for a Point",
+                       row->location_precision);
+    return VK_OK;
+}
+
 vk_err api_feedback_read(vk_ctx *ctx, const json_t *feature, api_input_kind kind,
                          api_feedback_input *in, vk_errinfo *ei)
 {
     static const char *const public_keys[] = {"category", "description", "place", "contact",
-                                              "attributes", NULL};
+                                              "attributes", "location_precision", NULL};
     /* Trusted input may also carry the district, unit and duplicate_of of an
      * export, which are ignored: the server assigns districts from the
      * geometry and units from the category, and ids do not carry over;
@@ -194,7 +217,8 @@ vk_err api_feedback_read(vk_ctx *ctx, const json_t *feature, api_input_kind kind
         "category",     "description",  "place",             "contact",
         "status",       "answer",       "answered",          "created",
         "updated",      "district",     "unit",              "duplicate_of",
-        "forwarded_to", "resolution_reason", "closed_reason", "attributes", "me_too", NULL};
+        "forwarded_to", "resolution_reason", "closed_reason", "attributes", "me_too",
+        "location_precision", NULL};
     memset(in, 0, sizeof *in);
     store_feedback_new *row = &in->row;
     vk_now_rfc3339(in->created);
@@ -258,6 +282,8 @@ vk_err api_feedback_read(vk_ctx *ctx, const json_t *feature, api_input_kind kind
         return e;
     row->attributes = in->attributes;
 
+    if ((e = read_precision(props, geometry, row, ei)))
+        return e;
     gis_geom *g = NULL;
     if ((e = gis_geom_from_geojson(ctx->gis, geometry, "geometry", &g, ei)))
         return e;

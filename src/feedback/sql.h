@@ -47,10 +47,12 @@
     X(SQL_FEEDBACK_INSERT,                                                           \
       "INSERT INTO feedback (category, description, place, status, resolution_reason, " \
       "answer, answered_at, district_id, created_at, updated_at, geom, duplicate_of, " \
-      "forwarded_to, unit_id, first_answered_at, closed_at, followup_hash, attributes) " \
+      "forwarded_to, unit_id, first_answered_at, closed_at, followup_hash, attributes, " \
+      "location_precision) "                                                         \
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, GeomFromWKB(?11, 4326), ?12, ?13, " \
       "(SELECT default_unit FROM category WHERE id = ?1), ?7, "                      \
-      "CASE WHEN ?4 IN ('received', 'in_progress', 'planned') THEN NULL ELSE ?10 END, ?14, ?15)") \
+      "CASE WHEN ?4 IN ('received', 'in_progress', 'planned') THEN NULL ELSE ?10 END, ?14, ?15, " \
+      "coalesce(?16, 'exact'))") \
     X(SQL_CONTACT_INSERT,                                                            \
       "INSERT INTO feedback_contact (feedback_id, name, email, phone, language) "     \
       "VALUES (?1, ?2, ?3, ?4, ?5)")                                                 \

@@ -55,7 +55,8 @@ vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t
                        DB_TEXT(f->answered_at), DB_ID(f->district_id), DB_TEXT(f->created_at),
                        DB_TEXT(f->updated_at), DB_BLOB(f->wkb, f->wkb_len),
                        DB_ID(f->duplicate_of), DB_TEXT(f->forwarded_to),
-                       DB_TEXT(f->followup_hash), DB_TEXT(f->attributes)),
+                       DB_TEXT(f->followup_hash), DB_TEXT(f->attributes),
+                       DB_TEXT(f->location_precision)),
                "saving feedback", ei);
     if (!e)
         *id = db_last_id(c);

@@ -41,6 +41,7 @@ typedef struct store_feedback_new {
     const char *contact_language; /* fi, sv or en: the reporter's, for e-mail; may be NULL */
     const char *followup_hash; /* hex SHA-256 of the follow-up token, or NULL */
     const char *attributes;    /* JSON object of checked answers, or NULL */
+    const char *location_precision; /* exact, address or district; NULL = exact */
 } store_feedback_new;
 
 /* Insert the item (and its contact, if any) in one transaction. */

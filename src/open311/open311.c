@@ -21,6 +21,7 @@
 #include "feedback/feedback.h"
 #include "questions/questions.h"
 #include "reference/store_reference.h"
+#include "places/gazetteer.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -543,7 +544,7 @@ typedef struct {
     int lang, extensions;
     cat_names cats, units;
     int c_category, c_description, c_place, c_status, c_reason, c_answer, c_created, c_updated;
-    int c_forwarded, c_unit, c_attributes;
+    int c_forwarded, c_unit, c_attributes, c_precision;
     int n;
     vk_err err;
 } request_writer;
@@ -630,6 +631,9 @@ static int write_request(void *arg, const store_item *item)
     ow_str(w, "zipcode", NULL);
     ow_coord(w, "lat", lat);
     ow_coord(w, "long", lon);
+    /* Not in GeoReport v2: how much the lat/long mean (exact, address, or
+     * only the district: then they are the district's label point). */
+    ow_str(w, "location_precision", text_of(item, rw->c_precision));
     ow_str(w, "media_url", NULL);
     if (rw->extensions) {
         /* Helsinki's extensions=true: the detailed handling state. */
@@ -669,6 +673,7 @@ static vk_err write_requests(vk_ctx *ctx, const vk_req *req, api_items *it, fmt 
     rw.c_created = column(it->col, "created");
     rw.c_updated = column(it->col, "updated");
     rw.c_attributes = column(it->col, "attributes");
+    rw.c_precision = column(it->col, "location_precision");
     vk_err e = store_category_each(ctx->store, collect_category, &rw.cats, &ctx->err);
     if (!e)
         e = store_unit_each(ctx->store, collect_unit, &rw.units, &ctx->err);
@@ -1054,6 +1059,33 @@ static vk_err check_api_key(vk_ctx *ctx, const vk_param *p, int n, int64_t *toke
                          "api_key is not a valid API token (unknown, expired or revoked)");
 }
 
+/* The position of address_string: the gazetteer's best match, which must
+ * be an address (a street alone is too long to place a request on). */
+static vk_err locate_address(vk_ctx *ctx, const char *address, double *lon, double *lat)
+{
+    size_t len = strlen(address);
+    if (len > GAZ_QUERY_MAX || !vk_utf8_valid(address, len, NULL))
+        return vk_fail(&ctx->err, VK_EVALUE, "address_string",
+                       "address_string must be UTF-8 text of at most %d bytes", GAZ_QUERY_MAX);
+    gaz_place found[1];
+    int n = 0;
+    vk_err e = gaz_search(ctx->store, address, 1, found, &n, &ctx->err);
+    if (e)
+        return e;
+    int ok = n == 1 && found[0].kind == GAZ_ADDRESS;
+    if (ok) {
+        *lon = found[0].lon;
+        *lat = found[0].lat;
+    }
+    if (n)
+        gaz_place_fini(&found[0]);
+    return ok ? VK_OK
+              : vk_fail(&ctx->err, VK_EVALUE, "address_string",
+                        "address_string is not an address the city's address register knows "
+                        "(a street and a house number, e.g. \"Koskenparras 3\"); send lat and "
+                        "long instead");
+}
+
 static vk_err build_feature(vk_ctx *ctx, const vk_param *p, int n, json_t **out)
 {
     const char *code = field(p, n, "service_code"), *slat = field(p, n, "lat"),
@@ -1062,17 +1094,24 @@ static vk_err build_feature(vk_ctx *ctx, const vk_param *p, int n, json_t **out)
         return vk_fail(&ctx->err, VK_EMISSING, "service_code",
                        "service_code is required; the codes are listed at " OPEN311_PREFIX
                        "/services.json");
-    if (!slat || !slon)
-        return vk_fail(&ctx->err, VK_EMISSING, "lat",
-                       address ? "lat and long are required: every request is placed on the map, "
-                                 "and address_string alone cannot be located"
-                               : "lat and long are required");
     double lat, lon;
-    int exists = 0;
+    int exists = 0, by_address = 0;
     vk_err e;
-    if ((e = parse_number(ctx, slat, "lat", -90, 90, &lat)) ||
-        (e = parse_number(ctx, slon, "long", -180, 180, &lon)) ||
-        (e = store_category_exists(ctx->store, code, &exists, &ctx->err)))
+    if ((!slat || !slon) && address && !slat && !slon) {
+        /* Placed by its address alone: the gazetteer's point, marked as
+         * address precision (docs/places.md). */
+        if ((e = locate_address(ctx, address, &lon, &lat)))
+            return e;
+        by_address = 1;
+    } else if (!slat || !slon) {
+        return vk_fail(&ctx->err, VK_EMISSING, "lat", "lat and long are required, or an "
+                                                      "address_string the city's address "
+                                                      "register knows");
+    } else if ((e = parse_number(ctx, slat, "lat", -90, 90, &lat)) ||
+               (e = parse_number(ctx, slon, "long", -180, 180, &lon))) {
+        return e;
+    }
+    if ((e = store_category_exists(ctx->store, code, &exists, &ctx->err)))
         return e;
     if (!exists)
         return vk_fail(&ctx->err, VK_EVALUE, "service_code",
@@ -1096,6 +1135,8 @@ static vk_err build_feature(vk_ctx *ctx, const vk_param *p, int n, json_t **out)
         json_object_set_new(props, "description", json_string(description));
     if (address)
         json_object_set_new(props, "place", json_string(address));
+    if (by_address)
+        json_object_set_new(props, "location_precision", json_string("address"));
     if (first || last) {
         size_t len = (first ? strlen(first) : 0) + (last ? strlen(last) : 0) + 2;
         char *name = malloc(len);

@@ -152,6 +152,7 @@ test('report without the map: district and the place in words, keyboard only', a
     assert.ok(Math.abs(f.geometry.coordinates[0] - d.properties.label_point[0]) < 1e-6 &&
       Math.abs(f.geometry.coordinates[1] - d.properties.label_point[1]) < 1e-6,
     'the geometry is the district label point');
+    assert.equal(f.properties.location_precision, 'district', 'and it says it is only the district');
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();

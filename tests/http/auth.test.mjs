@@ -162,6 +162,8 @@ const MATRIX = [
   ['GET', '/api/v1/feeds/surveys/{slug}', 'public'],
   ['GET', '/api/v1/feeds/budget/{slug}', 'public'],
   ['GET', '/api/v1/feeds/events.ics', 'public'],
+  ['GET', '/api/v1/geocode', 'public'],
+  ['GET', '/api/v1/reverse', 'public'],
   ['GET', '/api/v1/mail/unsubscribe', 'public'],
   ['POST', '/api/v1/mail/unsubscribe', 'public'],
   ['GET', '/api/v1/staff/mail/outbox', 'admin'],
