@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ogc/ogc.h"
+#include "ogc/edit.h"
 #include "feedback/feedback.h"
 #include "features/items.h"
 #include "features/registry.h"
@@ -514,11 +515,31 @@ vk_err ogc_item(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
             return vk_fail(&ctx->err, VK_ENOT_FOUND, "featureId", "there is no such item");
         it.q.id = id;
     }
+    /* Moderators see hidden items too, to edit them (Part 4). */
+    it.q.include_nonpublic = !it.col->id_is_text && ogc_sees_nonpublic(req);
     int found = 0;
-    if ((e = api_items_write_one(ctx, &it, &resp->body, &found)))
+    char etag[OGC_ETAG_LEN];
+    vk_buf state;
+    vk_buf_init(&state, 1 << 22);
+    /* The ETag is the item's in CRS84 whatever crs asks for: one tag per
+     * version of the item, as If-Match compares it. */
+    e = it.col->id_is_text
+            ? api_items_write_one(ctx, &it, &state, &found)
+            : ogc_item_state(ctx, it.col, it.q.id, it.q.include_nonpublic, &state, etag, &found);
+    if (!e && found && it.col->id_is_text)
+        ogc_etag_of(state.data, state.len, etag);
+    if (!e && found && it.crs == GIS_CRS_CRS84)
+        vk_buf_add(&resp->body, state.data, state.len);
+    vk_buf_fini(&state);
+    if (!e && found && it.crs != GIS_CRS_CRS84)
+        e = api_items_write_one(ctx, &it, &resp->body, &found);
+    if (e)
         return e;
     if (!found)
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "featureId", "there is no such item");
+    char *tag = vk_arena_strdup(req->arena, etag);
+    if (tag && vk_resp_not_modified(resp, req, tag, -1))
+        return VK_OK;
     vk_buf *b = &resp->body;
     b->len--; /* reopen the feature object to add its links */
     const char *base = api_base_url(req);
@@ -553,12 +574,17 @@ vk_err ogc_items_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 
 vk_err ogc_item_staff(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    const store_collection *col;
-    vk_err e = find_collection(ctx, req, &col);
+    const vk_collection_entry *agg;
+    vk_err e = find_entry(ctx, req, &agg);
     if (e)
         return e;
-    /* Only moderators get here (the route table); the change itself is
-     * not written yet. */
-    return vk_fail(&ctx->err, VK_ENOT_IMPLEMENTED, "",
-                   "changing or removing items through OGC API is not implemented yet");
+    if (agg) {
+        vk_resp_header(resp, "Allow", "GET, HEAD");
+        return vk_fail(&ctx->err, VK_EMETHOD, "collectionId",
+                       "%s is computed from other data and cannot be edited", agg->id);
+    }
+    const store_collection *col;
+    if ((e = find_collection(ctx, req, &col)))
+        return e;
+    return ogc_item_edit(ctx, req, resp, col);
 }
