@@ -540,7 +540,7 @@ vk_err api_entry_feature_done(vk_ctx *ctx, const vk_req *req, vk_buf *b, size_t 
         }
         char *text = NULL;
         if (feat && kept && json_object_set_new(feat, "properties", kept) == 0)
-            text = json_dumps(feat, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            text = json_dumps(feat, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
         else
             json_decref(kept);
         json_decref(feat);

@@ -61,6 +61,7 @@ typedef struct edit_job {
     char etag[OGC_ETAG_LEN];      /* what If-Match named, compared again in the transaction */
     char new_etag[OGC_ETAG_LEN];  /* the item's after the change */
     int is_delete;
+    int any; /* If-Match: * (any version) */
 } edit_job;
 
 static vk_err run_edit(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *body,
@@ -79,7 +80,7 @@ static vk_err run_edit(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b
     if (!found)
         return vk_fail(ei, VK_ENOT_FOUND, "featureId", "there is no such item");
     /* Another write came between the handler's check and this one. */
-    if (strcmp(tag, j->etag) != 0)
+    if (!j->any && strcmp(tag, j->etag) != 0)
         return vk_fail(ei, VK_EPRECONDITION, "If-Match",
                        "the item changed since that ETag was read; GET it again");
     e = api_job_change(ctx, wj, now, body, ei);
@@ -274,7 +275,10 @@ vk_err ogc_item_edit(vk_ctx *ctx, const vk_req *req, vk_resp *resp, const store_
         vk_buf_fini(&cur);
         return vk_fail(ei, VK_ENOT_FOUND, "featureId", "there is no such item");
     }
-    if (!vk_req_if_match(req, tag)) {
+    /* With an Idempotency-Key a retry of a write that went through must
+     * get its first answer back (the writer replays it before running the
+     * job): the job's own check decides then. */
+    if (!req->idempotency_key && !vk_req_if_match(req, tag)) {
         vk_buf_fini(&cur);
         return vk_fail(ei, VK_EPRECONDITION, "If-Match",
                        "the item changed since that ETag was read; GET it again");
@@ -318,7 +322,9 @@ vk_err ogc_item_edit(vk_ctx *ctx, const vk_req *req, vk_resp *resp, const store_
         return VK_ENOMEM;
     }
     j->fb.w.doc = change; /* the change's strings borrow from it */
-    memcpy(j->etag, tag, sizeof tag);
+    /* The tag the client named: the version it read (or any, with *). */
+    j->any = req->if_match[strspn(req->if_match, " \t")] == '*';
+    snprintf(j->etag, sizeof j->etag, "%s", vk_req_if_match(req, tag) ? tag : "");
     j->is_delete = is_delete;
     if ((e = api_workflow_read_change(change, &j->fb.change, ei))) {
         /* Name the property the client sent, not the REST member. */

@@ -248,9 +248,9 @@ const ADMITTED_STATUS = {
   'DELETE /api/v1/staff/walk-findings/{id}/review': 404,
   'GET /api/v1/staff/mail/outbox': 200,
   'PATCH /api/v1/staff/units/{code}': 400, // {} sets no address
-  'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
-  'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
-  'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 501,
+  'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 428, // no If-Match
+  'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 428,
+  'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 428,
 };
 
 const SAMPLE = { id: '1', file: 'feedback.geojson', collectionId: 'feedback', featureId: '1',
