@@ -348,12 +348,12 @@ describe('sign-in', () => {
     const wrong = await call('DELETE', item, { cookie, csrf: 'a'.repeat(64) });
     assert.equal(wrong.json.error.code, 'csrf');
     const right = await call('DELETE', item, { cookie, csrf: json.csrf });
-    assert.equal(right.status, 501);
-    assert.equal(right.json.error.code, 'not_implemented');
+    assert.equal(right.status, 428, 'past the CSRF check: If-Match is what is missing');
+    assert.equal(right.json.error.code, 'precondition_required');
     const reads = await call('GET', '/api/v1/auth/me', { cookie });
     assert.equal(reads.status, 200, 'reads need no CSRF token');
     const bot = await call('DELETE', item, { token: srv.tokens['mod-bot'] });
-    assert.equal(bot.status, 501, 'a token needs no CSRF token');
+    assert.equal(bot.status, 428, 'a token needs no CSRF token');
   });
 
   test('a disabled user cannot sign in, and its sessions end', async () => {
