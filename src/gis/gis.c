@@ -1201,21 +1201,3 @@ vk_err gis_wkb_transform(unsigned char *wkb, size_t n, gis_pos_fn fn, void *ud)
     wkb_walk w = {.r = {wkb, n, 0}, .wr = wkb, .fn = fn, .ud = ud};
     return wkb_walk_all(&w);
 }
-
-static vk_err grow_envelope(void *ud, double *x, double *y)
-{
-    double *e = ud;
-    e[0] = *x < e[0] ? *x : e[0];
-    e[1] = *y < e[1] ? *y : e[1];
-    e[2] = *x > e[2] ? *x : e[2];
-    e[3] = *y > e[3] ? *y : e[3];
-    return VK_OK;
-}
-
-vk_err gis_wkb_envelope(const unsigned char *wkb, size_t n, double out[4])
-{
-    out[0] = out[1] = INFINITY;
-    out[2] = out[3] = -INFINITY;
-    wkb_walk w = {.r = {wkb, n, 0}, .fn = grow_envelope, .ud = out};
-    return wkb_walk_all(&w);
-}

@@ -94,9 +94,6 @@ void gis_geom_free(gis_ctx *g, gis_geom *geom);
  * GIS_DECIMALS decimals. Pure C, no GEOS: used on every feature we serve.
  * Returns VK_OK, VK_EINTERNAL on malformed WKB, VK_ENOMEM if out fails. */
 vk_err gis_wkb_to_geojson(const unsigned char *wkb, size_t n, vk_buf *out);
-/* The envelope minx, miny, maxx, maxy of the WKB's positions (infinite,
- * inverted, when it has none); VK_EINTERNAL on malformed WKB. */
-vk_err gis_wkb_envelope(const unsigned char *wkb, size_t n, double out[4]);
 
 /* Append the WKT of 2D WKB to out (at most `decimals` decimals, trailing
  * zeros trimmed) and give a representative point inside it (the point

@@ -188,7 +188,7 @@ static vk_err read_bbox(const vk_req *req, const char *name, gis_proj *proj, gis
     if (in[1 - lon_a] > in[3 - lon_a] || (!crosses && in[lon_a] > in[lon_b]) || (crosses && !split))
         return vk_fail(ei, VK_EPARAM, name,
                        crosses ? "%s: the lower corner must come first (boxes across the "
-                                 "antimeridian are not supported here)"
+                                 "antimeridian are not supported)"
                                : "%s: the lower corner must come first",
                        name);
     if (geographic) {

@@ -623,8 +623,8 @@ vk_err ogc_item(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
             return vk_fail(&ctx->err, VK_ENOT_FOUND, "featureId", "there is no such item");
         it.q.id = id;
     }
-    /* Moderators see hidden items too, to edit them (Part 4). */
-    it.q.include_nonpublic = !it.col->id_is_text && ogc_sees_nonpublic(req);
+    /* Moderators see hidden feedback too, to edit it (Part 4). */
+    it.q.include_nonpublic = strcmp(it.col->id, "feedback") == 0 && ogc_sees_nonpublic(req);
     int found = 0;
     char etag[OGC_ETAG_LEN];
     vk_buf state;
