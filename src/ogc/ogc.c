@@ -1,8 +1,11 @@
 /*
  * ogc.c — OGC API - Features at /ogcapi: Part 1 Core (GeoJSON, OpenAPI
- * 3.0), Part 2 CRS by reference, Part 3 filtering with CQL2 text, and the
- * create part of Part 4 for the feedback collection. Every collection in
- * store/collections.c is served by the same code.
+ * 3.0), Part 2 CRS by reference, Part 3 filtering with CQL2 text, sortby
+ * and properties, and Part 4 for the feedback collection (create here,
+ * replace, update and delete in edit.c). Every collection in
+ * features/collections.c and every provided one is served by the same
+ * code; the registry's entries read the same parameters through
+ * api_entry_params (docs/ogcapi.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
