@@ -55,6 +55,8 @@
     X(VK_ERATE,              "rate_limited",           429, "Too many reports from here; wait a moment.") \
     X(VK_ENOT_FOUND,         "not_found",              404, "Nothing was found here.")         \
     X(VK_EMETHOD,            "method_not_allowed",     405, "This method is not allowed here.") \
+    X(VK_EPRECONDITION,      "precondition_failed",    412, "The item changed since it was read; read it again.") \
+    X(VK_EPRECONDITION_REQUIRED, "precondition_required", 428, "Send If-Match with the item's ETag.") \
     X(VK_ETRANSITION,        "invalid_transition",     409, "The item cannot move to that status from its status now.") \
     X(VK_EANSWER,            "invalid_answer",         422, "An answer does not fit its question.") \
     X(VK_ESURVEY_ORPHANS,    "survey_change_orphans",  409, "The change would orphan answers already given.") \

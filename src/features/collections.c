@@ -173,7 +173,7 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
 int store_items_rtree_order(const store_items_query *q)
 {
     return q->has_bbox && !q->id && !q->id_text && !(q->has_near && q->near_order) &&
-           !q->staff_view;
+           !q->staff_view && !q->order_sql;
 }
 
 /* Numbers a statement does not mention fail to bind with SQLITE_RANGE,
@@ -330,6 +330,8 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
         if (near_order)
             vk_buf_printf(&b, " ORDER BY %d, %s LIMIT ?8 OFFSET ?9", col->ncolumns + 3,
                           col->id_sql);
+        else if (q->order_sql)
+            vk_buf_printf(&b, " ORDER BY %s, %s LIMIT ?8 OFFSET ?9", q->order_sql, col->id_sql);
         else
             vk_buf_printf(&b, " ORDER BY %s LIMIT ?8 OFFSET ?9",
                           q->staff_view ? INBOX_ORDER : col->id_sql);

@@ -92,6 +92,9 @@ typedef struct store_items_query {
     int nonpublic_only;       /* with include_nonpublic: only the items the
                                * public may not see, found through the
                                * collection's partial index (nonpublic_from) */
+    const char *order_sql;    /* ORDER BY these (SQL over the columns' own
+                               * expressions, from sortby), then id; NULL =
+                               * id order. Pages then go by offset. */
     int staff_view;           /* feedback only, the staff inbox: also select
                                * store_feedback_staff_columns (their values
                                * follow the collection's) and order unanswered

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include <jansson.h>
+#include "core/json.h"
 
 void api_items_init(api_items *it, const store_collection *col)
 {
@@ -21,6 +23,7 @@ void api_items_init(api_items *it, const store_collection *col)
     it->col = col;
     it->q.limit = ITEMS_LIMIT_DEFAULT;
     it->crs = GIS_CRS_CRS84;
+    it->nprops = -1;
 }
 
 static cql2_expr *new_expr(vk_arena *a, cql2_kind kind)
@@ -263,8 +266,10 @@ vk_err api_item_write(vk_ctx *ctx, const api_items *it, const store_item *item, 
     if (e)
         return e;
     vk_buf_puts(b, ",\"properties\":{");
-    for (int i = 0; i < col->ncolumns; i++) {
-        vk_buf_printf(b, "%s\"%s\":", i ? "," : "", col->columns[i].name);
+    int n = it->nprops < 0 ? col->ncolumns : it->nprops;
+    for (int k = 0; k < n; k++) {
+        int i = it->nprops < 0 ? k : it->props[k];
+        vk_buf_printf(b, "%s\"%s\":", k ? "," : "", col->columns[i].name);
         api_item_value(b, &item->values[i], col->columns[i].json);
     }
     for (int i = 0; it->q.staff_view && i < store_feedback_staff_ncolumns; i++) {
@@ -273,7 +278,14 @@ vk_err api_item_write(vk_ctx *ctx, const api_items *it, const store_item *item, 
     }
     if (it->q.has_near && it->q.near_order)
         vk_buf_printf(b, ",\"distance_m\":%lld", (long long)llround(item->distance));
-    vk_buf_puts(b, "}}");
+    vk_buf_putc(b, '}');
+    if (it->links_path) {
+        char num[24];
+        snprintf(num, sizeof num, "%lld", (long long)item->id);
+        api_item_links(b, it->links_base, it->links_path, it->links_title,
+                       col->id_is_text ? (item->id_text ? item->id_text : "") : num);
+    }
+    vk_buf_putc(b, '}');
     return vk_buf_ok(b) ? VK_OK : VK_ENOMEM;
 }
 
@@ -323,6 +335,19 @@ static void write_href(vk_buf *b, const vk_req *req, const char *path, int64_t o
         vk_buf_printf(&url, "&after=%lld", (long long)after);
     vk_json_str(b, url.data ? url.data : "", url.data ? url.len : 0);
     vk_buf_fini(&url);
+}
+
+void api_item_links(vk_buf *b, const char *base, const char *path, const char *title,
+                    const char *id)
+{
+    vk_buf_printf(b, ",\"links\":[{\"href\":\"%s%s/items/", base, path);
+    url_encode(b, id);
+    vk_buf_printf(b, "\",\"rel\":\"self\",\"type\":\"application/geo+json\",\"title\":"
+                     "\"This item\"},{\"href\":\"%s%s\",\"rel\":\"collection\",\"type\":"
+                     "\"application/json\",\"title\":",
+                  base, path);
+    vk_json_str_or_null(b, title);
+    vk_buf_puts(b, "}]");
 }
 
 typedef struct {
@@ -394,7 +419,7 @@ vk_err api_items_write_collection(vk_ctx *ctx, const vk_req *req, api_items *it,
         /* Integer ids page by key: the next page starts after the last id
          * at the cost of an index seek, however deep it is. */
         vk_buf_puts(b, ",{\"rel\":\"next\",\"type\":\"application/geo+json\",\"title\":\"next page\",\"href\":");
-        int keyset = !it->col->id_is_text && !store_items_rtree_order(&it->q);
+        int keyset = !it->col->id_is_text && !store_items_rtree_order(&it->q) && !it->q.order_sql;
         write_href(b, req, self_path, offset + w.n, limit, keyset ? w.last_id : 0);
         vk_buf_putc(b, '}');
     }
@@ -412,4 +437,149 @@ vk_err api_items_write_collection(vk_ctx *ctx, const vk_req *req, api_items *it,
         }
     }
     return VK_OK;
+}
+
+/* ---- collections with items code of their own ---- */
+
+vk_err api_entry_params(vk_ctx *ctx, const vk_req *req, const char *col_id, int single,
+                        unsigned can, const char *const *extra, const char *why,
+                        api_entry_query *out)
+{
+    static const char *const page[] = {"limit", "offset", "bbox", "bbox-crs", "crs", "f",
+                                       "properties", "datetime", "filter", "filter-lang",
+                                       "filter-crs", "sortby", NULL};
+    static const char *const one[] = {"crs", "f", NULL};
+    vk_errinfo *ei = &ctx->err;
+    memset(out, 0, sizeof *out);
+    out->limit = ITEMS_LIMIT_DEFAULT;
+    out->nprops = -1;
+    if (req->params_overflow)
+        return vk_fail(ei, VK_EPARAM, "", "too many query parameters");
+    for (int i = 0; i < req->nparams; i++) {
+        const char *k = req->params[i].key;
+        int known = 0;
+        for (const char *const *p = single ? one : page; *p && !known; p++)
+            known = strcmp(*p, k) == 0;
+        for (const char *const *p = extra; p && *p && !known; p++)
+            known = strcmp(*p, k) == 0;
+        if (!known) {
+            const char *shown = vk_utf8_valid(k, strlen(k), NULL) && strlen(k) < 64 ? k : "?";
+            return vk_fail(ei, VK_EUNKNOWN_PARAM, shown,
+                           "unknown query parameter '%s'; see /ogcapi/api for what is accepted",
+                           shown);
+        }
+    }
+    const char *f = vk_req_param(req, "f");
+    if (f && strcmp(f, "json") && strcmp(f, "geojson") && strcmp(f, "application/json") &&
+        strcmp(f, "application/geo+json"))
+        return vk_fail(ei, VK_EPARAM, "f", "f: only json is offered");
+    static const char *const refused[] = {"datetime", "filter", "filter-lang", "filter-crs",
+                                          "sortby"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (vk_req_param(req, refused[i]))
+            return vk_fail(ei, VK_EPARAM, refused[i], "%s: %s %s", refused[i], col_id, why);
+    vk_err e;
+    gis_crs bbox_crs = GIS_CRS_CRS84;
+    const char *crs_why = "unsupported CRS; use one of those listed in the collection's crs";
+    if ((e = vk_param_crs(req, "crs", crs_why, &out->crs, ei)))
+        return e;
+    if (single)
+        return VK_OK;
+    if ((e = vk_param_int(req, "limit", 1, ITEMS_LIMIT_MAX, VK_PARAM_CLAMP, &out->limit, ei)) ||
+        (e = vk_param_int(req, "offset", 0, INT32_MAX, VK_PARAM_CLAMP, &out->offset, ei)) ||
+        (e = vk_param_crs(req, "bbox-crs", crs_why, &bbox_crs, ei)))
+        return e;
+    if (vk_req_param(req, "bbox") && !(can & API_ENTRY_BBOX))
+        return vk_fail(ei, VK_EPARAM, "bbox", "bbox: %s %s", col_id, why);
+    if ((e = vk_param_bbox_split(req, "bbox", ctx->proj, bbox_crs, 1, out->boxes, &out->nboxes,
+                                 ei)))
+        return e;
+    if (!out->nboxes && vk_req_param(req, "bbox-crs"))
+        return vk_fail(ei, VK_EPARAM, "bbox-crs", "bbox-crs is given without a bbox");
+    if (vk_req_param(req, "properties") &&
+        (e = vk_param_list(req, "properties", 4000, API_ENTRY_MAX_PROPS, out->props, &out->nprops,
+                           ei)))
+        return e;
+    return VK_OK;
+}
+
+int api_entry_box_meets(const api_entry_query *q, const double box[4])
+{
+    if (!q->nboxes)
+        return 1;
+    for (int i = 0; i < q->nboxes; i++) {
+        const double *b = q->boxes[i];
+        if (box[0] <= b[2] && b[0] <= box[2] && box[1] <= b[3] && b[1] <= box[3])
+            return 1;
+    }
+    return 0;
+}
+
+vk_err api_entry_feature_done(vk_ctx *ctx, const vk_req *req, vk_buf *b, size_t start,
+                              const api_entry_query *q, const char *col_id,
+                              const char *col_title, const char *feature_id)
+{
+    if (!vk_buf_ok(b) || b->len < start + 2)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    if (q->nprops >= 0) {
+        /* Small features (areas, cells): parse, keep the asked ones, write back. */
+        json_t *feat = json_loadb(b->data + start, b->len - start, 0, NULL);
+        json_t *props = json_object_get(feat, "properties"), *kept = json_object();
+        for (int i = 0; feat && kept && i < q->nprops; i++) {
+            json_t *v = json_object_get(props, q->props[i]);
+            if (!v) {
+                json_decref(feat);
+                json_decref(kept);
+                const char *n = q->props[i];
+                const char *shown = vk_utf8_valid(n, strlen(n), NULL) && strlen(n) < 64 ? n : "?";
+                return vk_fail(&ctx->err, VK_EPARAM, "properties",
+                               "properties: %s is not a property of %s; see its queryables",
+                               shown, col_id);
+            }
+            json_object_set(kept, q->props[i], v);
+        }
+        char *text = NULL;
+        if (feat && kept && json_object_set_new(feat, "properties", kept) == 0)
+            text = json_dumps(feat, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+        else
+            json_decref(kept);
+        json_decref(feat);
+        if (!text)
+            return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        b->len = start;
+        vk_buf_puts(b, text);
+        free(text);
+    }
+    char path[200];
+    snprintf(path, sizeof path, "/ogcapi/collections/%s", col_id);
+    b->len--; /* reopen the feature object */
+    api_item_links(b, api_base_url(req), path, col_title, feature_id);
+    vk_buf_putc(b, '}');
+    return vk_buf_ok(b) ? VK_OK : vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+}
+
+void api_entry_page_end(vk_buf *b, const vk_req *req, const char *self_path,
+                        const api_entry_query *q, int64_t written, int64_t matched)
+{
+    char now[VK_RFC3339_LEN];
+    vk_now_rfc3339(now);
+    vk_buf_printf(b, ",\"numberMatched\":%lld,\"numberReturned\":%lld,\"timeStamp\":\"%s\","
+                     "\"links\":[{\"rel\":\"self\",\"type\":\"application/geo+json\","
+                     "\"title\":\"this page\",\"href\":",
+                  (long long)matched, (long long)written, now);
+    write_href(b, req, self_path, q->offset, q->limit, 0);
+    vk_buf_putc(b, '}');
+    if (q->offset + written < matched && written > 0) {
+        vk_buf_puts(b, ",{\"rel\":\"next\",\"type\":\"application/geo+json\",\"title\":"
+                       "\"next page\",\"href\":");
+        write_href(b, req, self_path, q->offset + written, q->limit, 0);
+        vk_buf_putc(b, '}');
+    }
+    if (q->offset > 0) {
+        vk_buf_puts(b, ",{\"rel\":\"prev\",\"type\":\"application/geo+json\",\"title\":"
+                       "\"previous page\",\"href\":");
+        write_href(b, req, self_path, q->offset > q->limit ? q->offset - q->limit : 0, q->limit, 0);
+        vk_buf_putc(b, '}');
+    }
+    vk_buf_putc(b, ']');
 }

@@ -10,6 +10,7 @@
 #include "db/ctx.h"
 #include "http/request.h"
 #include "features/collections.h"
+#include "http/params.h"
 
 #define ITEMS_LIMIT_DEFAULT 100
 #define ITEMS_LIMIT_MAX 10000
@@ -21,6 +22,13 @@ typedef struct api_items {
     cql2_params params;     /* compiled filter values */
     gis_crs crs;            /* output CRS */
     char time_start[32], time_end[32];
+    /* properties=: only these columns (indexes into col->columns) are
+     * written; nprops < 0 = all. */
+    int props[64];
+    int nprops;
+    /* With links_path ("/ogcapi/collections/{id}"), every feature written
+     * links to itself and to its collection (title links_title). */
+    const char *links_base, *links_path, *links_title;
 } api_items;
 
 void api_items_init(api_items *it, const store_collection *col);
@@ -55,6 +63,11 @@ vk_err api_item_write(vk_ctx *ctx, const api_items *it, const store_item *item, 
  * database) as it is. */
 void api_item_value(vk_buf *b, const store_value *v, int json);
 
+/* A feature's "links" member (with its leading comma): self
+ * (path/items/id, id percent-encoded) and collection (path). */
+void api_item_links(vk_buf *b, const char *base, const char *path, const char *title,
+                    const char *id);
+
 /* Write the first item the query finds as a Feature; *found 0 if none. */
 vk_err api_items_write_one(vk_ctx *ctx, api_items *it, vk_buf *out, int *found);
 
@@ -63,6 +76,45 @@ vk_err api_items_write_one(vk_ctx *ctx, api_items *it, vk_buf *out, int *found);
  * repeat the request's parameters, offset replaced). */
 vk_err api_items_write_collection(vk_ctx *ctx, const vk_req *req, api_items *it,
                                   const char *self_path, vk_resp *resp);
+
+/* ---- collections with items code of their own (registry.h entries) ----
+ * They read OGC API - Features' …/items parameters with the same rules as
+ * the table's collections (limit clamped to ITEMS_LIMIT_MAX, bbox and
+ * bbox-crs with boxes across the antimeridian, crs, f, properties, paging
+ * links, links on every feature); a parameter one cannot honour is a 400
+ * that says why, never ignored. */
+#define API_ENTRY_BBOX 1u     /* its features have geometry to test a bbox against */
+#define API_ENTRY_MAX_PROPS 32
+
+typedef struct api_entry_query {
+    long long limit, offset;
+    gis_crs crs;
+    int nboxes;          /* 0, 1, or 2 (across the antimeridian) */
+    double boxes[2][4];  /* storage lon/lat */
+    const char *props[API_ENTRY_MAX_PROPS];
+    int nprops;          /* properties=; -1 = every property */
+} api_entry_query;
+
+/* Read …/items (single 0) or …/items/{id} (single 1) of collection col_id.
+ * can: API_ENTRY_* it honours; extra: its own parameters besides (NULL-
+ * terminated, or NULL); why: completes "datetime/filter/sortby: <col_id>
+ * …" for what it cannot honour. */
+vk_err api_entry_params(vk_ctx *ctx, const vk_req *req, const char *col_id, int single,
+                        unsigned can, const char *const *extra, const char *why,
+                        api_entry_query *out);
+/* 1 when box (storage lon/lat) meets one of q's boxes, or q has none. */
+int api_entry_box_meets(const api_entry_query *q, const double box[4]);
+/* The feature just written into b from offset start: only q's properties
+ * kept (a property asked for that the feature lacks is a 400: *unknown
+ * names it), and its self and collection links added. */
+vk_err api_entry_feature_done(vk_ctx *ctx, const vk_req *req, vk_buf *b, size_t start,
+                              const api_entry_query *q, const char *col_id,
+                              const char *col_title, const char *feature_id);
+/* ,"numberMatched":…,"numberReturned":…,"timeStamp":…,"links":[self,
+ * next, prev] for a page of written features (the request's parameters
+ * repeated, offset and limit set anew). */
+void api_entry_page_end(vk_buf *b, const vk_req *req, const char *self_path,
+                        const api_entry_query *q, int64_t written, int64_t matched);
 
 /* The start of absolute links: the configured public URL (--public-url, else
  * http://HOST:PORT of --listen), never the Host header. Borrowed, static. */

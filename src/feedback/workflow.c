@@ -226,7 +226,7 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
 /* ---- PATCH /api/v1/staff/feedback/{id} ---- */
 
 /* The body's form: known members of the right types and sizes. */
-static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei)
+vk_err api_workflow_read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei)
 {
     static const char *const keys[] = {"status",        "unit",              "public_answer",
                                        "internal_note", "resolution_reason", "duplicate_of",
@@ -273,7 +273,7 @@ vk_err api_staff_feedback_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
                                       &st);
     if (e)
         return e;
-    if ((e = read_change(st->w.doc, &st->change, &ctx->err))) {
+    if ((e = api_workflow_read_change(st->w.doc, &st->change, &ctx->err))) {
         vk_json_write_free(st);
         return e;
     }

@@ -44,6 +44,11 @@ WORKFLOW_ROUTES(VK_ROUTE_HANDLER)
  * and withdrawn items too. *found 0 (and b unfinished) if there is none. */
 vk_err api_staff_view(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b, int *found);
 
+/* A change's members read and checked for form from doc (the body of
+ * PATCH /api/v1/staff/feedback/{id}) into ch; strings borrowed from doc.
+ * OGC API's PUT and PATCH translate their Feature into the same object. */
+vk_err api_workflow_read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei);
+
 /* On the writer thread, inside the job's savepoint: check ch against the
  * item's state now, write the new state and its event. */
 vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char *now,

@@ -150,11 +150,13 @@ vk_err vk_param_interval(const vk_req *req, const char *name, vk_interval *out, 
     return VK_OK;
 }
 
-vk_err vk_param_bbox(const vk_req *req, const char *name, gis_proj *proj, gis_crs crs,
-                     int allow6, double out[4], int *has, vk_errinfo *ei)
+/* vk_param_bbox and vk_param_bbox_split: with split, a geographic box
+ * whose west edge is east of its east edge becomes two (*n 2). */
+static vk_err read_bbox(const vk_req *req, const char *name, gis_proj *proj, gis_crs crs,
+                        int allow6, int split, double out[2][4], int *nboxes, vk_errinfo *ei)
 {
     const char *s = vk_req_param(req, name);
-    *has = 0;
+    *nboxes = 0;
     if (!s)
         return VK_OK;
     double v[6];
@@ -179,23 +181,54 @@ vk_err vk_param_bbox(const vk_req *req, const char *name, gis_proj *proj, gis_cr
         return vk_fail(ei, VK_EPARAM, name, "%s must have %s numbers, not %d", name,
                        allow6 ? "4 or 6" : "4", n);
     double in[4] = {v[0], v[1], v[n == 6 ? 3 : 2], v[n == 6 ? 4 : 3]};
-    if (in[0] > in[2] || in[1] > in[3])
+    int geographic = crs == GIS_CRS_CRS84 || crs == GIS_CRS_4326;
+    int xy = crs != GIS_CRS_4326; /* EPSG:4326 is latitude first */
+    int lon_a = xy ? 0 : 1, lon_b = xy ? 2 : 3; /* where the longitudes are */
+    int crosses = geographic && in[lon_a] > in[lon_b];
+    if (in[1 - lon_a] > in[3 - lon_a] || (!crosses && in[lon_a] > in[lon_b]) || (crosses && !split))
         return vk_fail(ei, VK_EPARAM, name,
-                       "%s: the lower corner must come first (boxes across the antimeridian are not supported)",
+                       crosses ? "%s: the lower corner must come first (boxes across the "
+                                 "antimeridian are not supported)"
+                               : "%s: the lower corner must come first",
                        name);
-    if (crs == GIS_CRS_CRS84 || crs == GIS_CRS_4326) {
-        int xy = crs == GIS_CRS_CRS84; /* EPSG:4326 is latitude first */
-        double lon0 = xy ? in[0] : in[1], lat0 = xy ? in[1] : in[0];
-        double lon1 = xy ? in[2] : in[3], lat1 = xy ? in[3] : in[2];
-        if (lon0 < -180 || lon1 > 180 || lat0 < -90 || lat1 > 90)
+    if (geographic) {
+        double lon0 = in[lon_a], lat0 = in[1 - lon_a];
+        double lon1 = in[lon_b], lat1 = in[3 - lon_a];
+        if (lon0 < -180 || lon0 > 180 || lon1 < -180 || lon1 > 180 || lat0 < -90 || lat1 > 90)
             return vk_fail(ei, VK_EPARAM, name,
                            "%s is outside -180…180 longitude or -90…90 latitude", name);
     }
-    if (gis_proj_bbox_to_storage(proj, crs, in, out) != VK_OK)
-        return vk_fail(ei, VK_EPARAM, name, "%s cannot be transformed from %s", name,
-                       gis_crs_uri(crs));
-    *has = 1;
+    /* Across the antimeridian (OGC API Part 1): west edge to 180, and -180
+     * to the east edge. */
+    double parts[2][4];
+    memcpy(parts[0], in, sizeof in);
+    memcpy(parts[1], in, sizeof in);
+    if (crosses) {
+        parts[0][lon_b] = 180;
+        parts[1][lon_a] = -180;
+    }
+    for (int i = 0; i < 1 + crosses; i++)
+        if (gis_proj_bbox_to_storage(proj, crs, parts[i], out[i]) != VK_OK)
+            return vk_fail(ei, VK_EPARAM, name, "%s cannot be transformed from %s", name,
+                           gis_crs_uri(crs));
+    *nboxes = 1 + crosses;
     return VK_OK;
+}
+
+vk_err vk_param_bbox(const vk_req *req, const char *name, gis_proj *proj, gis_crs crs,
+                     int allow6, double out[4], int *has, vk_errinfo *ei)
+{
+    double boxes[2][4];
+    vk_err e = read_bbox(req, name, proj, crs, allow6, 0, boxes, has, ei);
+    if (!e && *has)
+        memcpy(out, boxes[0], sizeof boxes[0]);
+    return e;
+}
+
+vk_err vk_param_bbox_split(const vk_req *req, const char *name, gis_proj *proj, gis_crs crs,
+                           int allow6, double out[2][4], int *n, vk_errinfo *ei)
+{
+    return read_bbox(req, name, proj, crs, allow6, 1, out, n, ei);
 }
 
 vk_err vk_param_list(const vk_req *req, const char *name, size_t max_chars, int max_items,

@@ -70,6 +70,13 @@ vk_err vk_param_interval(const vk_req *req, const char *name, vk_interval *out, 
 vk_err vk_param_bbox(const vk_req *req, const char *name, gis_proj *proj, gis_crs crs,
                      int allow6, double out[4], int *has, vk_errinfo *ei);
 
+/* vk_param_bbox, but a box in a geographic CRS (CRS84, EPSG:4326) whose
+ * west edge lies east of its east edge crosses the antimeridian, as OGC
+ * API - Features Part 1 allows: it comes back as two boxes (west edge to
+ * 180, -180 to east edge), *n 2; otherwise *n is 0 (absent) or 1. */
+vk_err vk_param_bbox_split(const vk_req *req, const char *name, gis_proj *proj, gis_crs crs,
+                           int allow6, double out[2][4], int *n, vk_errinfo *ei);
+
 /* A comma list of at most max_chars characters and max_items values, none
  * empty, split into items (arena strings, borrowed until the request
  * ends); *n is 0 when absent. */

@@ -170,3 +170,22 @@ int vk_resp_not_modified(vk_resp *r, const vk_req *q, const char *etag, int64_t 
     }
     return current;
 }
+
+int vk_req_if_match(const vk_req *q, const char *etag)
+{
+    size_t n = strlen(etag);
+    for (const char *p = q->if_match ? q->if_match : ""; *p;) {
+        while (*p == ' ' || *p == ',' || *p == '\t')
+            p++;
+        if (*p == '*')
+            return 1;
+        size_t k = strcspn(p, ",");
+        size_t len = k;
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == n && memcmp(p, etag, n) == 0)
+            return 1;
+        p += k;
+    }
+    return 0;
+}

@@ -59,6 +59,7 @@ typedef struct vk_req {
     int params_overflow;                  /* more than VK_MAX_PARAMS given */
     const char *content_type;             /* NULL when absent */
     const char *if_none_match;
+    const char *if_match;                 /* If-Match, or NULL */
     const char *if_modified_since;        /* If-Modified-Since, or NULL */
     const char *base_url;                 /* the start of absolute links: the
                                            * configured public URL, never the
@@ -139,6 +140,9 @@ int vk_req_etag_listed(const vk_req *q, const char *etag);
  * without If-None-Match, If-Modified-Since is not before modified; the
  * caller then answers 304 (status set, body emptied here). */
 int vk_resp_not_modified(vk_resp *r, const vk_req *q, const char *etag, int64_t modified);
+/* 1 when the If-Match header lists etag (quoted) or is "*": strong
+ * comparison, as for writes, so a weak W/"…" tag never matches. */
+int vk_req_if_match(const vk_req *q, const char *etag);
 
 const char *vk_method_name(vk_method m);
 vk_method vk_method_parse(const char *name);

@@ -420,6 +420,7 @@ static void read_request(http_server *srv, struct MHD_Connection *conn, http_cal
     req->body_len = call->body.len;
     req->content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     req->if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+    req->if_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Match");
     req->if_modified_since =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Modified-Since");
     req->base_url = srv->cfg->public_url; /* never the Host header */

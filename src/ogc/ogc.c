@@ -1,14 +1,18 @@
 /*
  * ogc.c — OGC API - Features at /ogcapi: Part 1 Core (GeoJSON, OpenAPI
- * 3.0), Part 2 CRS by reference, Part 3 filtering with CQL2 text, and the
- * create part of Part 4 for the feedback collection. Every collection in
- * store/collections.c is served by the same code.
+ * 3.0), Part 2 CRS by reference, Part 3 filtering with CQL2 text, sortby
+ * and properties, and Part 4 for the feedback collection (create here,
+ * replace, update and delete in edit.c). Every collection in
+ * features/collections.c and every provided one is served by the same
+ * code; the registry's entries read the same parameters through
+ * api_entry_params (docs/ogcapi.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ogc/ogc.h"
+#include "ogc/edit.h"
 #include "feedback/feedback.h"
 #include "features/items.h"
 #include "features/registry.h"
@@ -35,6 +39,10 @@ static const char *const conformance[] = {
     "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    /* Part 4 (draft) on the feedback collection; the others answer 405. */
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
     NULL,
 };
 
@@ -380,17 +388,107 @@ static vk_err param_datetime(vk_ctx *ctx, const vk_req *req, api_items *it)
     memcpy(it->time_start, t.start, sizeof t.start);
     memcpy(it->time_end, t.end, sizeof t.end);
     if (!it->col->time_sql)
-        return VK_OK; /* a collection without time: every item matches */
+        return vk_fail(&ctx->err, VK_EPARAM, "datetime",
+                       "datetime: the items of %s have no time to filter by", it->col->id);
     it->q.time_start = t.start[0] ? it->time_start : NULL;
     it->q.time_end = t.end[0] ? it->time_end : NULL;
+    return VK_OK;
+}
+
+/* sortby=+a,-b: queryables only, ascending unless '-'; pages then go by
+ * offset (the next link's keyset is by id). */
+static vk_err param_sortby(vk_ctx *ctx, const vk_req *req, api_items *it)
+{
+    const char *keys[16];
+    int n = 0;
+    vk_errinfo *ei = &ctx->err;
+    vk_err e = vk_param_list(req, "sortby", 1000, 16, keys, &n, ei);
+    if (e || !n)
+        return e;
+    if (it->q.after)
+        return vk_fail(ei, VK_EPARAM, "after",
+                       "after pages in id order; with sortby, page with offset (the next link does)");
+    vk_buf o;
+    vk_buf_init(&o, 8192);
+    for (int k = 0; k < n; k++) {
+        const char *name = keys[k];
+        int desc = name[0] == '-';
+        if (name[0] == '-' || name[0] == '+' || name[0] == ' ') /* '+' arrives as ' ' decoded */
+            name++;
+        int c = 0;
+        while (c < it->col->ncolumns && strcmp(it->col->columns[c].name, name) != 0)
+            c++;
+        if (c == it->col->ncolumns || it->col->columns[c].json) {
+            vk_buf_fini(&o);
+            const char *shown = vk_utf8_valid(name, strlen(name), NULL) && strlen(name) < 64 ? name : "?";
+            return vk_fail(ei, VK_EPARAM, "sortby",
+                           "sortby: %s is not a property to sort %s by; see its queryables", shown,
+                           it->col->id);
+        }
+        vk_buf_printf(&o, "%s%s %s", k ? ", " : "", it->col->columns[c].sql, desc ? "DESC" : "ASC");
+    }
+    it->q.order_sql = vk_buf_ok(&o) ? vk_arena_strdup(req->arena, o.data) : NULL;
+    vk_buf_fini(&o);
+    return it->q.order_sql ? VK_OK : vk_fail(ei, VK_ENOMEM, "", NULL);
+}
+
+/* properties=a,b: only these properties in each feature. */
+static vk_err param_properties(vk_ctx *ctx, const vk_req *req, api_items *it)
+{
+    const char *names[64];
+    int n = 0;
+    vk_err e = vk_param_list(req, "properties", 4000, 64, names, &n, &ctx->err);
+    if (e || !vk_req_param(req, "properties"))
+        return e;
+    it->nprops = 0;
+    for (int k = 0; k < n; k++) {
+        int c = 0;
+        while (c < it->col->ncolumns && strcmp(it->col->columns[c].name, names[k]) != 0)
+            c++;
+        if (c == it->col->ncolumns) {
+            const char *shown =
+                vk_utf8_valid(names[k], strlen(names[k]), NULL) && strlen(names[k]) < 64 ? names[k] : "?";
+            return vk_fail(&ctx->err, VK_EPARAM, "properties",
+                           "properties: %s is not a property of %s; see its queryables", shown,
+                           it->col->id);
+        }
+        it->props[it->nprops++] = c;
+    }
+    return VK_OK;
+}
+
+/* A bbox across the antimeridian: its two boxes as a CQL2 condition
+ * (the R*Tree takes one box), in CRS84 like the storage. */
+static vk_err antimeridian_filter(vk_ctx *ctx, const vk_req *req, api_items *it,
+                                  double boxes[2][4], gis_crs filter_crs)
+{
+    vk_errinfo *ei = &ctx->err;
+    if (filter_crs != GIS_CRS_CRS84)
+        return vk_fail(ei, VK_EPARAM, "bbox",
+                       "a bbox across the antimeridian cannot be combined with a filter-crs other "
+                       "than CRS84; split the box in two requests");
+    char text[400];
+    snprintf(text, sizeof text,
+             "S_INTERSECTS(geometry, BBOX(%.17g, %.17g, %.17g, %.17g)) OR "
+             "S_INTERSECTS(geometry, BBOX(%.17g, %.17g, %.17g, %.17g))",
+             boxes[0][0], boxes[0][1], boxes[0][2], boxes[0][3], boxes[1][0], boxes[1][1],
+             boxes[1][2], boxes[1][3]);
+    cql2_expr *f = NULL;
+    vk_err e = cql2_parse(text, strlen(text), req->arena, &f, ei);
+    if (e)
+        return vk_fail(ei, VK_EPARAM, "bbox", "bbox: %s", ei->message);
+    if (!(it->filter = api_items_and(req->arena, it->filter, f)))
+        return vk_fail(ei, VK_ENOMEM, "", NULL);
     return VK_OK;
 }
 
 /* Everything GET …/items accepts. */
 static vk_err items_params(vk_ctx *ctx, const vk_req *req, api_items *it)
 {
-    static const char *const fixed[] = {"limit", "offset", "after", "bbox", "bbox-crs", "datetime",
-                                        "crs", "filter", "filter-lang", "filter-crs", "f", NULL};
+    static const char *const fixed[] = {"limit",  "offset", "after",      "bbox",
+                                        "bbox-crs", "datetime", "crs",     "filter",
+                                        "filter-lang", "filter-crs", "f",  "sortby",
+                                        "properties", NULL};
     const store_collection *col = it->col;
     vk_errinfo *ei = &ctx->err;
     if (req->params_overflow)
@@ -446,10 +544,20 @@ static vk_err items_params(vk_ctx *ctx, const vk_req *req, api_items *it)
     it->q.limit = limit;
     it->q.offset = offset;
     it->q.after = col->id_is_text ? 0 : after;
-    if ((e = vk_param_bbox(req, "bbox", ctx->proj, bbox_crs, 1, it->q.bbox, &it->q.has_bbox, ei)))
+    if ((e = param_sortby(ctx, req, it)) || (e = param_properties(ctx, req, it)))
         return e;
-    if (!it->q.has_bbox && vk_req_param(req, "bbox-crs")) {
+    double boxes[2][4];
+    int nboxes = 0;
+    if ((e = vk_param_bbox_split(req, "bbox", ctx->proj, bbox_crs, 1, boxes, &nboxes, ei)))
+        return e;
+    if (!nboxes && vk_req_param(req, "bbox-crs")) {
         return vk_fail(ei, VK_EPARAM, "bbox-crs", "bbox-crs is given without a bbox");
+    }
+    if (nboxes == 1) {
+        memcpy(it->q.bbox, boxes[0], sizeof boxes[0]);
+        it->q.has_bbox = 1;
+    } else if (nboxes == 2 && (e = antimeridian_filter(ctx, req, it, boxes, filter_crs))) {
+        return e;
     }
     const char *lang = vk_req_param(req, "filter-lang");
     if (lang && strcmp(lang, "cql2-text") != 0)
@@ -485,8 +593,12 @@ vk_err ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     vk_err e = find_items(ctx, req, &it);
     if (e || (e = items_params(ctx, req, &it)))
         return e;
-    char path[160];
+    char path[160], col_path[160];
     snprintf(path, sizeof path, OGC_ROOT "/collections/%s/items", it.col->id);
+    snprintf(col_path, sizeof col_path, OGC_ROOT "/collections/%s", it.col->id);
+    it.links_base = api_base_url(req);
+    it.links_path = col_path;
+    it.links_title = it.col->title;
     return api_items_write_collection(ctx, req, &it, path, resp);
 }
 
@@ -514,11 +626,31 @@ vk_err ogc_item(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
             return vk_fail(&ctx->err, VK_ENOT_FOUND, "featureId", "there is no such item");
         it.q.id = id;
     }
+    /* Moderators see hidden feedback too, to edit it (Part 4). */
+    it.q.include_nonpublic = strcmp(it.col->id, "feedback") == 0 && ogc_sees_nonpublic(req);
     int found = 0;
-    if ((e = api_items_write_one(ctx, &it, &resp->body, &found)))
+    char etag[OGC_ETAG_LEN];
+    vk_buf state;
+    vk_buf_init(&state, 1 << 22);
+    /* The ETag is the item's in CRS84 whatever crs asks for: one tag per
+     * version of the item, as If-Match compares it. */
+    e = it.col->id_is_text
+            ? api_items_write_one(ctx, &it, &state, &found)
+            : ogc_item_state(ctx, it.col, it.q.id, it.q.include_nonpublic, &state, etag, &found);
+    if (!e && found && it.col->id_is_text)
+        ogc_etag_of(state.data, state.len, etag);
+    if (!e && found && it.crs == GIS_CRS_CRS84)
+        vk_buf_add(&resp->body, state.data, state.len);
+    vk_buf_fini(&state);
+    if (!e && found && it.crs != GIS_CRS_CRS84)
+        e = api_items_write_one(ctx, &it, &resp->body, &found);
+    if (e)
         return e;
     if (!found)
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "featureId", "there is no such item");
+    char *tag = vk_arena_strdup(req->arena, etag);
+    if (tag && vk_resp_not_modified(resp, req, tag, -1))
+        return VK_OK;
     vk_buf *b = &resp->body;
     b->len--; /* reopen the feature object to add its links */
     const char *base = api_base_url(req);
@@ -553,12 +685,17 @@ vk_err ogc_items_create(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 
 vk_err ogc_item_staff(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    const store_collection *col;
-    vk_err e = find_collection(ctx, req, &col);
+    const vk_collection_entry *agg;
+    vk_err e = find_entry(ctx, req, &agg);
     if (e)
         return e;
-    /* Only moderators get here (the route table); the change itself is
-     * not written yet. */
-    return vk_fail(&ctx->err, VK_ENOT_IMPLEMENTED, "",
-                   "changing or removing items through OGC API is not implemented yet");
+    if (agg) {
+        vk_resp_header(resp, "Allow", "GET, HEAD");
+        return vk_fail(&ctx->err, VK_EMETHOD, "collectionId",
+                       "%s is computed from other data and cannot be edited", agg->id);
+    }
+    const store_collection *col;
+    if ((e = find_collection(ctx, req, &col)))
+        return e;
+    return ogc_item_edit(ctx, req, resp, col);
 }

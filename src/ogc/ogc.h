@@ -9,7 +9,7 @@
 #include "http/route.h"
 
 /* Routes (http/route.h). Replace, update and delete of an item are for
- * moderators (501 until written). */
+ * moderators (feedback only; edit.h). */
 #define OGC_ROUTES(R)                                                                        \
     R(VK_ANY_GET, "/ogcapi", ogc_landing, PUBLIC, 0, 0)                                      \
     R(VK_ANY_GET, "/ogcapi/", ogc_landing, PUBLIC, 0, 0)                                     \

@@ -364,6 +364,10 @@ typedef struct area_writer {
     int64_t offset, limit;  /* paging (OGC); limit < 0 = all */
     int64_t index, written;
     vk_err err;
+    /* OGC API's request (properties, links), or NULL (the choropleth). */
+    const vk_req *req;
+    const api_entry_query *ogc;
+    const api_stats_collection *col;
 } area_writer;
 
 static int write_area(void *arg, const store_area *a)
@@ -383,7 +387,10 @@ static int write_area(void *arg, const store_area *a)
         if (w->groups[g].key_id == a->id)
             t = &w->groups[g];
     vk_buf *b = w->b;
-    vk_buf_puts(b, w->written++ ? ",{\"type\":\"Feature\",\"id\":" : "{\"type\":\"Feature\",\"id\":");
+    if (w->written++)
+        vk_buf_putc(b, ',');
+    size_t start = b->len;
+    vk_buf_puts(b, "{\"type\":\"Feature\",\"id\":");
     vk_json_str_or_null(b, a->code);
     vk_buf_puts(b, ",\"geometry\":");
     vk_err e = w->crs == GIS_CRS_CRS84
@@ -404,6 +411,9 @@ static int write_area(void *arg, const store_area *a)
     vk_buf_puts(b, "},");
     write_times(b, t, 0);
     vk_buf_puts(b, "}}");
+    if (w->ogc && (w->err = api_entry_feature_done(w->ctx, w->req, b, start, w->ogc, w->col->id,
+                                                   w->col->title, a->code)))
+        return 1;
     return 0;
 }
 
@@ -501,24 +511,16 @@ vk_err api_stats_ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
                            const api_stats_collection *col, const char *feature,
                            const char *self_path)
 {
-    static const char *const items_extra[] = {"crs", "f", "limit", "offset", NULL};
-    static const char *const item_extra[] = {"crs", "f", NULL};
-    vk_err e = only_params(ctx, req, feature ? item_extra : items_extra);
+    static const char *const extra[] = {"start", "end", "category", "status", NULL};
+    api_entry_query eq;
+    vk_err e = api_entry_params(ctx, req, col->id, feature != NULL, 0, feature ? NULL : extra,
+                                "counts feedback per area (the areas are fixed); filter the "
+                                "feedback counted with start, end, category and status",
+                                &eq);
     if (e)
         return e;
-    if (vk_req_param(req, "bbox") || vk_req_param(req, "district"))
-        return vk_fail(&ctx->err, VK_EPARAM, vk_req_param(req, "bbox") ? "bbox" : "district",
-                       "the aggregate collections filter items by start, end, category and "
-                       "status only");
-    const char *fmt = vk_req_param(req, "f");
-    if (fmt && strcmp(fmt, "json") && strcmp(fmt, "geojson") && strcmp(fmt, "application/geo+json"))
-        return vk_fail(&ctx->err, VK_EPARAM, "f", "f: only json is offered");
-    long long limit, offset;
-    gis_crs crs;
-    if ((e = param_int(ctx, req, "limit", ITEMS_LIMIT_DEFAULT, 1, ITEMS_LIMIT_MAX, &limit)) ||
-        (e = param_int(ctx, req, "offset", 0, 0, INT32_MAX, &offset)) ||
-        (e = param_crs(ctx, req, &crs)))
-        return e;
+    long long limit = eq.limit, offset = eq.offset;
+    gis_crs crs = eq.crs;
     stats_view v;
     stats_filter f;
     if (begin_view(ctx, req, resp, &v, &f, &e))
@@ -528,7 +530,7 @@ vk_err api_stats_ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
     if (!feature)
         vk_buf_puts(b, "{\"type\":\"FeatureCollection\",\"features\":[");
     area_writer w = {.b = b, .crs = crs, .only = feature, .limit = feature ? 1 : limit,
-                     .offset = feature ? 0 : offset};
+                     .offset = feature ? 0 : offset, .req = req, .ogc = &eq, .col = col};
     int64_t outside = 0, matched = 0;
     e = write_areas(ctx, req, &v, &f, col->accessibility, &w, &outside, &matched);
     api_stats_release(&v);
@@ -540,15 +542,9 @@ vk_err api_stats_ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
         content_crs(req, resp, crs);
         return VK_OK;
     }
-    const char *base = api_base_url(req);
-    vk_buf_printf(b, "],\"numberMatched\":%lld,\"numberReturned\":%lld,\"outside\":%lld,\"links\":["
-                     "{\"rel\":\"self\",\"type\":\"application/geo+json\",\"href\":\"%s%s?limit=%lld&offset=%lld\"}",
-                  (long long)matched, (long long)w.written, (long long)outside, base, self_path,
-                  limit, offset);
-    if (offset + w.written < matched)
-        vk_buf_printf(b, ",{\"rel\":\"next\",\"type\":\"application/geo+json\",\"href\":\"%s%s?limit=%lld&offset=%lld\"}",
-                      base, self_path, limit, offset + w.written);
-    vk_buf_puts(b, "]}");
+    vk_buf_printf(b, "],\"outside\":%lld", (long long)outside);
+    api_entry_page_end(b, req, self_path, &eq, w.written, matched);
+    vk_buf_putc(b, '}');
     content_crs(req, resp, crs);
     return VK_OK;
 }

@@ -93,16 +93,13 @@ static const shape *shape_of(const shapes *sh, int64_t id)
 /* What a request asks of the features: one (by id) or a page. */
 typedef struct feat_query {
     gis_crs crs;
-    int has_bbox;
-    double bbox[4]; /* storage lon/lat */
     const char *only;
     long long limit, offset;
+    /* OGC API's request (bbox, properties, links), or NULL (downloads). */
+    const api_entry_query *ogc;
+    const vk_req *req;
+    const vk_collection_entry *col;
 } feat_query;
-
-static int boxes_meet(const double a[4], const double b[4])
-{
-    return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
-}
 
 static void put_count(vk_buf *b, const pub_map *m, const priv_cell *c)
 {
@@ -171,12 +168,16 @@ static vk_err write_features(vk_ctx *ctx, vk_arena *a, const pub_map *m, map_kin
             break;
         }
         /* A bbox keeps what meets it (a district without a shape: nothing). */
-        if (q->has_bbox && ((kind == KIND_DISTRICTS && !s) || !boxes_meet(box, q->bbox)))
+        if (q->ogc && q->ogc->nboxes &&
+            ((kind == KIND_DISTRICTS && !s) || !api_entry_box_meets(q->ogc, box)))
             continue;
         long long at = (*matched)++;
         if (at < q->offset || *written >= q->limit)
             continue;
-        vk_buf_puts(b, (*written)++ ? ",{\"type\":\"Feature\",\"id\":" : "{\"type\":\"Feature\",\"id\":");
+        if ((*written)++)
+            vk_buf_putc(b, ',');
+        size_t start = b->len;
+        vk_buf_puts(b, "{\"type\":\"Feature\",\"id\":");
         vk_json_str_or_null(b, id);
         vk_buf_puts(b, ",\"geometry\":");
         if (kind == KIND_HEX) {
@@ -201,6 +202,9 @@ static vk_err write_features(vk_ctx *ctx, vk_arena *a, const pub_map *m, map_kin
             vk_buf_printf(b, ",\"q\":%d,\"r\":%d,\"size\":%d", ar->q, ar->r, m->hex_size);
         }
         put_count(b, m, &ar->cell);
+        if (q->ogc)
+            e = api_entry_feature_done(ctx, q->req, b, start, q->ogc, q->col->id, q->col->title,
+                                       id);
     }
     vk_buf_fini(&geom);
     return e;
@@ -224,40 +228,22 @@ static void content_crs(const vk_req *req, vk_resp *resp, gis_crs crs)
     }
 }
 
-static vk_err check_f(vk_ctx *ctx, const vk_req *req)
-{
-    const char *f = vk_req_param(req, "f");
-    if (f && strcmp(f, "json") && strcmp(f, "geojson") && strcmp(f, MT_GEOJSON))
-        return vk_fail(&ctx->err, VK_EPARAM, "f", "f: only json is offered");
-    return VK_OK;
-}
 
-#define CRS_WHY "unsupported CRS; use one of those listed in the collection's crs"
 
 static vk_err col_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
                         const vk_collection_entry *entry, const char *feature,
                         const char *self_path)
 {
-    static const char *const items_params[] = {"limit", "offset", "crs", "bbox", "bbox-crs",
-                                               "f", NULL};
-    static const char *const item_params[] = {"crs", "f", NULL};
     const result_col *col = entry->data;
-    feat_query q = {.only = feature, .limit = feature ? 1 : ITEMS_LIMIT_DEFAULT};
-    gis_crs bbox_crs;
-    vk_err e;
-    if ((e = vk_req_only_params(req, feature ? item_params : items_params, &ctx->err)) ||
-        (e = check_f(ctx, req)) ||
-        (e = vk_param_crs(req, "crs", CRS_WHY, &q.crs, &ctx->err)) ||
-        (!feature && ((e = vk_param_int(req, "limit", 1, ITEMS_LIMIT_MAX, VK_PARAM_CLAMP,
-                                        &q.limit, &ctx->err)) ||
-                      (e = vk_param_int(req, "offset", 0, INT32_MAX, VK_PARAM_CLAMP, &q.offset,
-                                        &ctx->err)) ||
-                      (e = vk_param_crs(req, "bbox-crs", CRS_WHY, &bbox_crs, &ctx->err)) ||
-                      (e = vk_param_bbox(req, "bbox", ctx->proj, bbox_crs, 1, q.bbox,
-                                         &q.has_bbox, &ctx->err)))))
+    api_entry_query eq;
+    vk_err e = api_entry_params(ctx, req, entry->id, feature != NULL, API_ENTRY_BBOX, NULL,
+                                "holds counts computed from the answers; filter the answers' "
+                                "own collection instead (survey-{slug}-{question})",
+                                &eq);
+    if (e)
         return e;
-    if (!feature && !q.has_bbox && vk_req_param(req, "bbox-crs"))
-        return vk_fail(&ctx->err, VK_EPARAM, "bbox-crs", "bbox-crs is given without a bbox");
+    feat_query q = {.crs = eq.crs, .only = feature, .limit = feature ? 1 : eq.limit,
+                    .offset = feature ? 0 : eq.offset, .ogc = &eq, .req = req, .col = entry};
     pub_map m;
     if (col->map)
         m = *col->map; /* provider_find read them for this request */
@@ -276,16 +262,9 @@ static vk_err col_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
             return vk_fail(&ctx->err, VK_ENOT_FOUND, "featureId", "there is no such item");
         return VK_OK;
     }
-    const char *base = api_base_url(req);
-    vk_buf_printf(b, "],\"numberMatched\":%lld,\"numberReturned\":%lld,\"links\":["
-                     "{\"rel\":\"self\",\"type\":\"" MT_GEOJSON "\",\"href\":\"%s%s?limit=%lld"
-                     "&offset=%lld\"}",
-                  matched, written, base, self_path, q.limit, q.offset);
-    if (q.offset + written < matched)
-        vk_buf_printf(b, ",{\"rel\":\"next\",\"type\":\"" MT_GEOJSON "\",\"href\":\"%s%s?limit="
-                         "%lld&offset=%lld\"}",
-                      base, self_path, q.limit, q.offset + written);
-    vk_buf_puts(b, "]}");
+    vk_buf_putc(b, ']');
+    api_entry_page_end(b, req, self_path, &eq, written, matched);
+    vk_buf_putc(b, '}');
     return VK_OK;
 }
 

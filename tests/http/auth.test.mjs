@@ -250,9 +250,9 @@ const ADMITTED_STATUS = {
   'DELETE /api/v1/staff/walk-findings/{id}/review': 404,
   'GET /api/v1/staff/mail/outbox': 200,
   'PATCH /api/v1/staff/units/{code}': 400, // {} sets no address
-  'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
-  'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
-  'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 501,
+  'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 428, // no If-Match
+  'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 428,
+  'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 428,
 };
 
 const SAMPLE = { id: '1', file: 'feedback.geojson', collectionId: 'feedback', featureId: '1',
@@ -350,12 +350,12 @@ describe('sign-in', () => {
     const wrong = await call('DELETE', item, { cookie, csrf: 'a'.repeat(64) });
     assert.equal(wrong.json.error.code, 'csrf');
     const right = await call('DELETE', item, { cookie, csrf: json.csrf });
-    assert.equal(right.status, 501);
-    assert.equal(right.json.error.code, 'not_implemented');
+    assert.equal(right.status, 428, 'past the CSRF check: If-Match is what is missing');
+    assert.equal(right.json.error.code, 'precondition_required');
     const reads = await call('GET', '/api/v1/auth/me', { cookie });
     assert.equal(reads.status, 200, 'reads need no CSRF token');
     const bot = await call('DELETE', item, { token: srv.tokens['mod-bot'] });
-    assert.equal(bot.status, 501, 'a token needs no CSRF token');
+    assert.equal(bot.status, 428, 'a token needs no CSRF token');
   });
 
   test('a disabled user cannot sign in, and its sessions end', async () => {

@@ -222,6 +222,35 @@ static void test_bbox_list(gis_proj *p)
         T_EQ_STR(ei.message, bad[i].msg, "with its message");
     }
 
+    /* OGC API's boxes across the antimeridian: two boxes. */
+    double two[2][4];
+    int nb = 9;
+    T_EQ_INT(vk_param_bbox_split(query("bbox", "170,60,-170,62"), "bbox", p, GIS_CRS_CRS84, 1, two,
+                                 &nb, &ei),
+             VK_OK, "a box across the antimeridian");
+    T_EQ_INT(nb, 2, "is two boxes");
+    T_OK(two[0][0] == 170 && two[0][2] == 180 && two[1][0] == -180 && two[1][2] == -170 &&
+             two[0][1] == 60 && two[1][3] == 62,
+         "west edge to 180 and -180 to the east edge");
+    T_EQ_INT(vk_param_bbox_split(query("bbox", "60,170,62,-170"), "bbox", p, GIS_CRS_4326, 0, two,
+                                 &nb, &ei),
+             VK_OK, "EPSG:4326 across the antimeridian");
+    T_OK(nb == 2 && two[0][0] == 170 && two[1][2] == -170 && two[0][1] == 60,
+         "latitude first, split on the longitudes");
+    T_EQ_INT(vk_param_bbox_split(query("bbox", "28,61,29,62"), "bbox", p, GIS_CRS_CRS84, 0, two,
+                                 &nb, &ei),
+             VK_OK, "an ordinary box");
+    T_EQ_INT(nb, 1, "is one box");
+    T_EQ_INT(vk_param_bbox_split(query("bbox", "28,62,29,61"), "bbox", p, GIS_CRS_CRS84, 0, two,
+                                 &nb, &ei),
+             VK_EPARAM, "latitudes upside down are refused");
+    T_EQ_INT(vk_param_bbox_split(query("bbox", "600000,6780000,500000,6790000"), "bbox", p,
+                                 GIS_CRS_3067, 0, two, &nb, &ei),
+             VK_EPARAM, "a projected box is never across the antimeridian");
+    T_EQ_INT(vk_param_bbox_split(query("bbox", "170,60,-190,62"), "bbox", p, GIS_CRS_CRS84, 0, two,
+                                 &nb, &ei),
+             VK_EPARAM, "longitudes stay within -180…180");
+
     const char *items[3];
     int n = 9;
     T_EQ_INT(vk_param_list(query("status", NULL), "status", 100, 3, items, &n, &ei), VK_OK,
