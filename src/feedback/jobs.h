@@ -28,6 +28,9 @@ typedef struct vk_feedback_change {
      * personal data edited out. */
     int set_hidden, hidden;  /* set_hidden 0 = not given */
     const char *description; /* NULL = not given */
+    /* With hidden true: why (one of API_HIDE_REASONS) and what the reporter
+     * is told in their follow-up view (the hide event's public answer). */
+    const char *hide_reason, *reporter_note; /* NULL = not given */
     const char *kind;        /* the event's kind; NULL = from what changed */
 } vk_feedback_change;
 

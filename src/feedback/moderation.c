@@ -20,6 +20,10 @@
 #define DESCRIPTION_MAX 4000
 #define ANSWER_MAX 4000
 #define NOTE_MAX 4000
+#define REPORTER_NOTE_MAX 2000
+
+static const char *const hide_reasons[] = {"spam", "personal_data", "offensive", "duplicate",
+                                           "other", NULL};
 #define BROWSER_COOKIE_SECONDS (365 * 24 * 3600)
 
 static const char *visibility_name(int hidden)
@@ -68,6 +72,21 @@ vk_err api_moderation_read(const json_t *doc, vk_feedback_change *ch, vk_errinfo
     if (!ch->description && d && !json_is_null(d))
         return vk_fail(ei, VK_EVALUE, "description",
                        "description is empty; send the text with the personal data edited out");
+    if ((e = api_json_text(doc, "hide_reason", 0, 20, 0, &ch->hide_reason, ei)) ||
+        (e = api_json_text(doc, "reporter_note", 0, REPORTER_NOTE_MAX, 1, &ch->reporter_note,
+                           ei)))
+        return e;
+    int hiding = ch->set_hidden && ch->hidden;
+    if (ch->hide_reason) {
+        int known = 0;
+        for (const char *const *r = hide_reasons; *r && !known; r++)
+            known = strcmp(*r, ch->hide_reason) == 0;
+        if (!known)
+            return vk_fail(ei, VK_EVALUE, "hide_reason", "hide_reason must be " API_HIDE_REASONS);
+    }
+    if ((ch->hide_reason || ch->reporter_note) && !hiding)
+        return vk_fail(ei, VK_EVALUE, ch->hide_reason ? "hide_reason" : "reporter_note",
+                       "%s goes with hidden: true", ch->hide_reason ? "hide_reason" : "reporter_note");
     return VK_OK;
 }
 
@@ -91,11 +110,15 @@ vk_err api_moderation_apply(vk_ctx *ctx, const vk_feedback_change *ch, const cha
                     "the reporter withdrew this item; it stays out of public view");
     if (!e && ch->set_hidden && hidden != m.hidden) {
         e = store_feedback_set_hidden(ctx->store, ch->id, hidden, now, ei);
+        /* The reason is audited with the hiding; the note to the reporter is
+         * the event's public answer, which only their follow-up view shows
+         * while the item is hidden. */
         if (!e)
             e = add_event(ctx, ch->id, now, ch->actor, ch->hidden ? "hide" : "unhide",
                           json_pack("{ss}", "visibility", visibility_name(m.hidden)),
-                          json_pack("{ss}", "visibility", visibility_name(hidden)), NULL, note,
-                          ei);
+                          json_pack("{ss,ss*}", "visibility", visibility_name(hidden),
+                                    "hide_reason", ch->hide_reason),
+                          ch->reporter_note, note, ei);
         note = NULL;
     }
     if (!e && ch->description && strcmp(ch->description, m.description) != 0) {

@@ -48,8 +48,12 @@ MODERATION_ROUTES(VK_ROUTE_HANDLER)
 
 /* ---- for the workflow and the writer ---- */
 
-/* PATCH's moderation members into ch: hidden (boolean) and description
- * (1–4000 characters). Strings borrowed from doc. */
+/* Why an item is hidden: PATCH's hide_reason is one of these. */
+#define API_HIDE_REASONS "spam, personal_data, offensive, duplicate or other"
+
+/* PATCH's moderation members into ch: hidden (boolean), description
+ * (1–4000 characters), and with hidden true hide_reason (API_HIDE_REASONS)
+ * and reporter_note (1–2000 characters). Strings borrowed from doc. */
 vk_err api_moderation_read(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei);
 /* On the writer thread: apply ch's hidden and description to the item,
  * with "hide"/"unhide"/"redact" events; note (may be NULL) goes on the

@@ -78,6 +78,11 @@
       "f.forwarded_to, f.answer FROM feedback f LEFT JOIN unit u ON u.id = f.unit_id " \
       "WHERE f.id = ?1")                                                             \
     X(SQL_FEEDBACK_EXISTS, "SELECT 1 FROM feedback WHERE id = ?1")                   \
+    /* Where an item is (a point on it, lon/lat) and its category: the      \
+     * centre of the staff's "nearby" list. */                                      \
+    X(SQL_FEEDBACK_PLACE,                                                            \
+      "SELECT geom IS NOT NULL, coalesce(X(PointOnSurface(geom)), 0), "              \
+      "coalesce(Y(PointOnSurface(geom)), 0), category FROM feedback WHERE id = ?1")  \
     X(SQL_UNIT_ID, "SELECT id FROM unit WHERE code = ?1")                            \
     X(SQL_FEEDBACK_UPDATE,                                                           \
       "UPDATE feedback SET status = ?2, resolution_reason = ?3, duplicate_of = ?4, " \

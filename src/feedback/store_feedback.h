@@ -106,6 +106,18 @@ typedef struct store_feedback_mod {
     int has_contact;
 } store_feedback_mod;
 
+/* Where an item is: a point on its geometry (lon/lat; has_geom 0 when it
+ * has none) and its category. Caller frees with store_feedback_place_fini(). */
+typedef struct store_feedback_place {
+    int has_geom;
+    double lon, lat;
+    char *category;
+} store_feedback_place;
+/* *found as store_feedback_mod_get's. */
+vk_err store_feedback_place_get(store_conn *c, int64_t id, int *found, store_feedback_place *out,
+                                vk_errinfo *ei);
+void store_feedback_place_fini(store_feedback_place *p);
+
 /* *found 0 when there is no such item; found NULL: VK_ENOT_FOUND then
  * (store_feedback_absent). */
 vk_err store_feedback_mod_get(store_conn *c, int64_t id, int *found, store_feedback_mod *out,

@@ -231,7 +231,7 @@ static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo 
     static const char *const keys[] = {"status",        "unit",              "public_answer",
                                        "internal_note", "resolution_reason", "duplicate_of",
                                        "forwarded_to",  "hidden",            "description",
-                                       NULL};
+                                       "hide_reason",   "reporter_note",     NULL};
     if (!json_is_object(doc))
         return vk_fail(ei, VK_ETYPE, "", "send a JSON object with the fields to change");
     vk_err e;

@@ -57,6 +57,7 @@ const MATRIX = [
   ['GET', '/api/v1/staff/feedback', 'staff'],
   ['GET', '/api/v1/units', 'public'],
   ['GET', '/api/v1/staff/feedback/{id}', 'staff'],
+  ['GET', '/api/v1/staff/feedback/{id}/nearby', 'staff'],
   ['PATCH', '/api/v1/staff/feedback/{id}', 'moderator'],
   ['GET', '/api/v1/staff/audit', 'admin'],
   ['GET', '/api/v1/staff/tokens', 'admin'],
@@ -188,6 +189,7 @@ const ADMITTED_STATUS = {
   'PATCH /api/v1/staff/users/{name}': 400, // {} changes nothing
   'GET /api/v1/staff/feedback': 200,
   'GET /api/v1/staff/feedback/{id}': 200,
+  'GET /api/v1/staff/feedback/{id}/nearby': 200,
   'PATCH /api/v1/staff/feedback/{id}': 400, // {} changes nothing
   'GET /api/v1/staff/audit': 200,
   'GET /api/v1/staff/tokens': 200,

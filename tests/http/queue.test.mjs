@@ -1,0 +1,159 @@
+// The moderator's queue (issue 18): possible duplicates around an item
+// (GET /api/v1/staff/feedback/{id}/nearby), hiding with a reason from a
+// list and a note to the reporter (audited; the note reaches the reporter's
+// follow-up view and nothing public), and merging with a public answer.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { call as callServer, startServer } from '../lib/server.mjs';
+
+const TOKENS = [
+  { name: 'mod-bot', role: 'moderator' },
+  { name: 'planner-bot', role: 'planner' },
+  { name: 'council-bot', role: 'council' },
+];
+// A corner of the town with no demo items within 200 m of it.
+const HERE = [28.7705, 61.1935];
+// Metres north and east of HERE as lon/lat.
+const at = (north, east) => [HERE[0] + east / (111320 * Math.cos(HERE[1] * Math.PI / 180)), HERE[1] + north / 110574];
+
+let srv;
+const call = (method, p, opts = {}) => callServer(srv, method, p, opts);
+const patch = (id, body) => call('PATCH', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot', body });
+const nearby = (id, q = '', token = 'mod-bot') => call('GET', `/api/v1/staff/feedback/${id}/nearby${q}`, { token });
+
+function assertError(r, status, code, field) {
+  assert.equal(r.status, status, r.text);
+  assert.equal(r.json?.error?.code, code, r.text);
+  if (field !== undefined) assert.equal(r.json.error.field, field, r.text);
+}
+
+async function report(where, category = 'lighting', description = `Jonon testi ${Math.random()}`) {
+  const r = await call('POST', '/api/v1/feedback', {
+    body: {
+      type: 'Feature', geometry: { type: 'Point', coordinates: where },
+      properties: { category, description, contact: { email: 'jono.testi@example.fi' } },
+    },
+  });
+  assert.equal(r.status, 201, r.text);
+  return { id: r.json.id, token: r.json.followup?.token };
+}
+
+before(async () => {
+  srv = await startServer({ tokens: TOKENS });
+});
+after(async () => {
+  if (srv) await srv.close();
+});
+
+describe('nearby open items', () => {
+  let a, sameNear, sameFar, other, far, hidden, closed;
+  before(async () => {
+    a = await report(at(0, 0));
+    other = await report(at(8, 0), 'parks');       // nearer, but another category
+    sameFar = await report(at(0, 30));            // same category, 30 m
+    sameNear = await report(at(15, 0));           // same category, 15 m
+    far = await report(at(0, 150));               // beyond 50 m
+    hidden = await report(at(5, 5));
+    closed = await report(at(-5, 0));
+    assert.equal((await patch(hidden.id, { hidden: true, hide_reason: 'spam' })).status, 200);
+    assert.equal((await patch(closed.id, { status: 'resolved', public_answer: 'Korjattu.' })).status, 200);
+  });
+
+  test('the public open items within 50 m, its category first, each nearest first', async () => {
+    const r = await nearby(a.id);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.res.headers.get('cache-control'), 'no-store');
+    assert.equal(r.json.type, 'FeatureCollection');
+    assert.equal(r.json.radius_m, 50);
+    const ids = r.json.features.map((f) => f.id);
+    assert.deepEqual(ids.filter((x) => [sameNear.id, sameFar.id, other.id].includes(x)),
+      [sameNear.id, sameFar.id, other.id]);
+    for (const gone of [a.id, far.id, hidden.id, closed.id]) assert.ok(!ids.includes(gone), `no ${gone} in ${ids}`);
+    const cats = r.json.features.map((f) => f.properties.category);
+    const lastSame = cats.lastIndexOf('lighting'), firstOther = cats.findIndex((c) => c !== 'lighting');
+    assert.ok(firstOther < 0 || lastSame < firstOther, `category first: ${cats}`);
+    const d = Object.fromEntries(r.json.features.map((f) => [f.id, f.properties.distance_m]));
+    assert.ok(Math.abs(d[sameNear.id] - 15) <= 1, `15 m: ${d[sameNear.id]}`);
+    assert.ok(Math.abs(d[sameFar.id] - 30) <= 1, `30 m: ${d[sameFar.id]}`);
+    assert.ok(Math.abs(d[other.id] - 8) <= 1, `8 m: ${d[other.id]}`);
+    assert.equal(r.json.numberReturned, r.json.features.length);
+  });
+
+  test('a wider radius reaches further; every staff role may look', async () => {
+    const r = await nearby(a.id, '?radius=200');
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.json.features.some((f) => f.id === far.id));
+    for (const token of ['planner-bot', 'council-bot']) assert.equal((await nearby(a.id, '', token)).status, 200);
+    assertError(await call('GET', `/api/v1/staff/feedback/${a.id}/nearby`), 401, 'unauthorized');
+  });
+
+  test('bad input is a 4xx naming what is wrong', async () => {
+    assertError(await nearby(a.id, '?radius=0'), 400, 'invalid_parameter', 'radius');
+    assertError(await nearby(a.id, '?radius=201'), 400, 'invalid_parameter', 'radius');
+    assertError(await nearby(a.id, '?radius=abc'), 400, 'invalid_parameter', 'radius');
+    assertError(await nearby(a.id, '?near=1'), 400, 'unknown_parameter', 'near');
+    assertError(await nearby(999999999), 404, 'not_found', 'id');
+    assertError(await nearby('x'), 404, 'not_found', 'id');
+  });
+});
+
+describe('hiding with a reason', () => {
+  test('the reason is audited and the note reaches the reporter only', async () => {
+    const { id, token } = await report(at(0, -60));
+    const NOTE = 'Palautteessa oli toisen henkilön puhelinnumero; piilotimme sen.';
+    const r = await patch(id, { hidden: true, hide_reason: 'personal_data', reporter_note: NOTE });
+    assert.equal(r.status, 200, r.text);
+    const view = await call('GET', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot' });
+    const ev = view.json.events.find((e) => e.kind === 'hide');
+    assert.ok(ev, view.text);
+    assert.deepEqual(ev.after, { visibility: 'hidden', hide_reason: 'personal_data' });
+    assert.equal(ev.actor, 'mod-bot');
+    assert.equal(ev.public_answer, NOTE);
+    const audit = await call('GET', '/api/v1/staff/feedback?visibility=hidden&limit=500', { token: 'mod-bot' });
+    assert.ok(audit.json.features.some((f) => f.id === id));
+    // The reporter reads the note; the public sees nothing of the item.
+    const f = await call('GET', `/api/v1/followup/${token}`);
+    assert.equal(f.status, 200, f.text);
+    const h = f.json.history.find((x) => x.kind === 'hide');
+    assert.equal(h?.public_answer, NOTE, f.text);
+    assert.equal((await call('GET', `/api/v1/feedback/${id}`)).status, 404);
+    assert.equal(f.json.answer, null, 'the note is not the item\'s public answer');
+    // Shown again: no reason, no note asked.
+    assert.equal((await patch(id, { hidden: false })).status, 200);
+  });
+
+  test('a reason off the list, or a reason or note without hiding, is a 400 at its field', async () => {
+    const { id } = await report(at(0, -70));
+    assertError(await patch(id, { hidden: true, hide_reason: 'rude' }), 400, 'invalid_value', 'hide_reason');
+    assertError(await patch(id, { hidden: true, hide_reason: 7 }), 400, 'wrong_type', 'hide_reason');
+    assertError(await patch(id, { hide_reason: 'spam' }), 400, 'invalid_value', 'hide_reason');
+    assertError(await patch(id, { hidden: false, reporter_note: 'x' }), 400, 'invalid_value', 'reporter_note');
+    assertError(await patch(id, { hidden: true, hide_reason: 'spam', reporter_note: 'x'.repeat(2001) }), 400,
+      'too_long', 'reporter_note');
+    // Nothing was stored by the refusals.
+    const view = await call('GET', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot' });
+    assert.equal(view.json.staff.visibility, 'public');
+    assert.equal(view.json.events.filter((e) => e.kind === 'hide').length, 0);
+  });
+});
+
+describe('merging from the item page', () => {
+  test('one click: into a nearby item with a public answer', async () => {
+    const target = await report(at(40, 40));
+    const dup = await report(at(45, 40));
+    const near = await nearby(dup.id);
+    assert.ok(near.json.features.some((f) => f.id === target.id));
+    const ANSWER = `Sama asia on jo ilmoitettu: palaute ${target.id}.`;
+    const r = await call('POST', `/api/v1/staff/feedback/${dup.id}/merge`,
+      { token: 'mod-bot', body: { into: target.id, public_answer: ANSWER } });
+    assert.equal(r.status, 200, r.text);
+    const pub = await call('GET', `/api/v1/feedback/${dup.id}`);
+    assert.equal(pub.json.properties.status, 'duplicate');
+    assert.equal(pub.json.properties.answer, ANSWER);
+    const f = await call('GET', `/api/v1/followup/${dup.token}`);
+    assert.ok(f.json.history.some((h) => h.public_answer === ANSWER), f.text);
+    // Merged, it is no longer a possible duplicate of its target.
+    const again = await nearby(target.id);
+    assert.ok(!again.json.features.some((x) => x.id === dup.id));
+  });
+});
