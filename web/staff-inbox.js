@@ -11,7 +11,6 @@
   var PAGE = 25;
   var AGES = ['', 'older_than_days=7', 'older_than_days=14', 'older_than_days=30',
     'older_than_days=90', 'newer_than_days=7'];
-  var OPEN = 'received,in_progress,planned';
 
   var ref = { categories: [], districts: [], units: [], loaded: false };
   var view = { offset: 0, matched: 0, features: [] };
@@ -28,7 +27,8 @@
 
   function fillFilters() {
     var p = params();
-    fillSelect($('f-status'), [['', t('any')], [OPEN, t('openStatuses')]].concat(
+    // No status is the default queue, the open items; "all" is every status.
+    fillSelect($('f-status'), [['', t('openStatuses')], ['all', t('any')]].concat(
       VK.STATUSES.map(function (s) { return [s, VK.statusName(s)]; })), p.get('status') || '');
     fillSelect($('f-category'), [['', t('any')]].concat(ref.categories.map(function (c) {
       return [c.id, VK.localName(c.name)];
@@ -85,7 +85,9 @@
     view.features.forEach(function (f) {
       var p = f.properties, tr = document.createElement('tr');
       var th = VK.el('th', { scope: 'row' });
-      var a = VK.el('a', { href: '/staff-item.html?id=' + f.id }, t('itemLink', { id: f.id }));
+      // The item page keeps the queue: its "back" and "save and next" stay in it.
+      var a = VK.el('a', { href: S.itemHref(f.id, location.search), 'data-id': String(f.id) },
+        t('itemLink', { id: f.id }));
       th.appendChild(a);
       tr.appendChild(th);
       tr.appendChild(VK.el('td', {}, VK.formatDate(p.created)));
@@ -117,9 +119,7 @@
   }
 
   function load(announceIt) {
-    var q = new URLSearchParams(location.search);
-    q.delete('lang');
-    q.delete('offset');
+    var q = S.queueApiQuery(location.search);
     q.set('limit', String(PAGE));
     view.offset = Number(params().get('offset')) || 0;
     if (view.offset) q.set('offset', String(view.offset));
@@ -130,7 +130,7 @@
       renderList();
       if (announceIt) S.announce($('list-count').textContent);
     }, function (err) {
-      S.showError($('filter-form'), err, {
+      S.showApiError($('filter-form'), err, {
         status: 'f-status', category: 'f-category', district: 'f-district', unit: 'f-unit',
         older_than_days: 'f-age', newer_than_days: 'f-age', answered: 'f-answered',
         visibility: 'f-visibility'
@@ -178,7 +178,7 @@
         pointToLayer: function (feat, ll) { return L.circleMarker(ll, style); },
         style: function () { return style; }
       }).bindTooltip(VK.textNode('span', t('itemLink', { id: f.id }) + ': ' + shorten(f.properties.description, 60)))
-        .on('click', function () { location.href = '/staff-item.html?id=' + f.id; })
+        .on('click', function () { location.href = S.itemHref(f.id, location.search); })
         .addTo(itemLayer);
     });
   }
@@ -244,7 +244,17 @@
     return first.then(function () { return load(false); });
   }
 
+  // j and k walk the table's item links, as they walk the queue on an item page.
+  function moveRow(step) {
+    var links = Array.prototype.slice.call(document.querySelectorAll('#inbox-body th a'));
+    if (!links.length || $('inbox-section').hidden) return;
+    var at = links.indexOf(document.activeElement);
+    var next = at < 0 ? (step > 0 ? 0 : links.length - 1) : Math.min(links.length - 1, Math.max(0, at + step));
+    links[next].focus();
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    S.shortcuts({ j: function () { moveRow(1); }, k: function () { moveRow(-1); } });
     $('signin-form').addEventListener('submit', signIn);
     $('filter-form').addEventListener('submit', function (e) {
       e.preventDefault();
