@@ -1,0 +1,159 @@
+// The moderator's queue (issue 18), by keyboard: a queue of ten items
+// filtered in the inbox; the item page keeps the filters (back, position,
+// save and next); the map's nearby list merges one item into its twin with
+// a public answer in one click; the shortcuts j, s and b; a refusal told at
+// its field in Finnish and Swedish (never the API's English); hiding asks
+// for a reason; axe finds nothing in fi, sv and en; the inbox table fits at
+// 1 024 px.
+import assert from 'node:assert/strict';
+import {
+  after, assertCleanInAllLanguages, before, gotoReady, newPage, signInWithKeyboard, startBoth, stopBoth,
+  tabTo, test
+} from './helpers.mjs';
+
+const PW = 'correct horse battery staple';
+const BASE = [28.7705, 61.1935];
+// Metres north and east of BASE as lon/lat.
+const at = (north, east) => [BASE[0] + east / (111320 * Math.cos(BASE[1] * Math.PI / 180)), BASE[1] + north / 110574];
+
+let srv;
+let browser;
+const ids = [];
+
+before(async () => {
+  ({ server: srv, browser } = await startBoth({ demo: false, users: [{ name: 'moderator1', role: 'moderator', password: PW }] }));
+  // Ten lighting reports 100 m apart, but the second and third are 10 m
+  // apart: the same lamp reported twice. Created in order, so the queue
+  // (unanswered, oldest first) is this order.
+  for (let i = 0; i < 10; i++) {
+    const where = i === 2 ? at(10, 100) : at(0, i * 100);
+    const r = await fetch(`${srv.url}/api/v1/feedback`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'Feature', geometry: { type: 'Point', coordinates: where },
+        properties: { category: 'lighting', description: `Katuvalo ${i + 1} ei pala` } }),
+    });
+    const text = await r.text();
+    assert.equal(r.status, 201, text);
+    ids.push(JSON.parse(text).id);
+  }
+});
+after(() => stopBoth(srv, browser));
+
+const api = async (p) => (await fetch(`${srv.url}${p}`)).json();
+const focused = (page) => page.evaluate(() => document.activeElement && document.activeElement.id);
+
+test('a moderator works a queue of ten by keyboard', async () => {
+  const page = await newPage(browser, { viewport: { width: 1024, height: 800 } });
+  try {
+    await signInWithKeyboard(page, srv.url, 'moderator1', PW);
+    // The default queue: open items, unanswered first, oldest first.
+    assert.deepEqual(await page.$$eval('#inbox-body th a', (as) => as.map((a) => Number(a.dataset.id))), ids);
+    // At 1 024 px the table needs no sideways scrolling.
+    assert.ok(await page.$eval('.table-wrap', (w) => w.scrollWidth <= w.clientWidth + 1), 'the table fits 1 024 px');
+    assert.match(await page.textContent('#keys-heading'), /Pikanäppäimet/);
+    await assertCleanInAllLanguages(page, 'inbox');
+
+    // Filter by keyboard: lighting, not answered.
+    await tabTo(page, '#f-category');
+    await page.selectOption('#f-category', 'lighting');
+    await tabTo(page, '#f-answered');
+    await page.selectOption('#f-answered', 'false');
+    await tabTo(page, '#filter-apply');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => location.search.includes('category=lighting') && location.search.includes('answered=false'));
+    await page.waitForFunction(() => document.getElementById('list-count').textContent.includes('10'));
+    // j walks the rows (focus is on the button, not in a field), Enter opens.
+    await page.keyboard.press('j');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.id), String(ids[0]));
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/staff-item.html?id=${ids[0]}&category=lighting&answered=false`);
+    await page.waitForSelector('#change-form:not([hidden])');
+    await page.waitForFunction(() => /1\/10|1 of 10/.test(document.getElementById('queue-position').textContent));
+    assert.equal(await page.getAttribute('#back-link', 'href'), '/staff.html?category=lighting&answered=false');
+    assert.ok(await page.isHidden('#queue-prev'));
+    assert.match(await page.getAttribute('#queue-next', 'href'), new RegExp(`id=${ids[1]}&category=lighting`));
+
+    // Answer and "save and next".
+    await page.keyboard.press('a');
+    assert.equal(await focused(page), 'c-answer');
+    await page.keyboard.type('Korjaustyö on tilattu.');
+    await tabTo(page, '#c-save-next');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/staff-item.html?id=${ids[1]}&category=lighting&answered=false`);
+    await page.waitForSelector('#change-form:not([hidden])');
+    assert.equal((await api(`/api/v1/feedback/${ids[0]}`)).properties.answer, 'Korjaustyö on tilattu.');
+    await page.waitForFunction(() => document.getElementById('live').textContent.length > 0);
+
+    // The map's list: the twin 10 m away, merged into with a public answer.
+    await page.waitForSelector(`.nearby-merge[data-into="${ids[2]}"]`);
+    assert.match(await page.textContent('#nearby-list'), /10/);
+    assert.ok(await page.$('#item-map .leaflet-interactive'), 'the item is drawn on the map');
+    await assertCleanInAllLanguages(page, 'item page with its map');
+    const ANSWER = `Sama valo on jo ilmoitettu (palaute ${ids[2]}).`;
+    await tabTo(page, '#g-answer');
+    await page.keyboard.type(ANSWER);
+    await tabTo(page, `.nearby-merge[data-into="${ids[2]}"]`, { shift: true });
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.getElementById('live').textContent.length > 0);
+    const merged = (await api(`/api/v1/feedback/${ids[1]}`)).properties;
+    assert.equal(merged.status, 'duplicate');
+    assert.equal(merged.duplicate_of, ids[2]);
+    assert.equal(merged.answer, ANSWER);
+
+    // s with nothing to save moves on to the next of the queue.
+    await page.evaluate(() => document.activeElement && document.activeElement.blur());
+    await page.keyboard.press('s');
+    await page.waitForURL(`**/staff-item.html?id=${ids[2]}&category=lighting&answered=false`);
+    await page.waitForSelector('#change-form:not([hidden])');
+
+    // A refusal in the interface's language at its field.
+    await tabTo(page, '#c-status');
+    await page.selectOption('#c-status', 'not_resolvable');
+    await tabTo(page, '#c-save-next');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#c-reason-error:not([hidden])');
+    assert.equal(await focused(page), 'c-reason');
+    assert.equal(await page.textContent('#c-reason-error'), 'Kerro, miksi asiaa ei voida ratkaista.');
+    assert.equal(page.url().includes(`id=${ids[2]}`), true, 'a refusal stays on the item');
+    // A refusal by the API (a merge into a closed item) likewise.
+    await tabTo(page, '#g-into');
+    await page.keyboard.type(String(ids[1]));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#g-into-error:not([hidden])');
+    assert.equal(await page.textContent('#g-into-error'),
+      'Kohdepalaute on suljettu tai piilotettu; yhdistä avoimeen julkiseen palautteeseen.');
+    await page.click('.lang-button[data-lang="sv"]');
+    await page.waitForFunction(() => document.documentElement.lang === 'sv');
+    await page.click('#g-submit');
+    await page.waitForFunction(() => /slå ihop med en öppen/.test(document.getElementById('g-into-error').textContent));
+    assert.doesNotMatch(await page.textContent('#g-into-error'), /merge into/);
+    await page.click('.lang-button[data-lang="fi"]');
+    await page.waitForFunction(() => document.documentElement.lang === 'fi');
+
+    // Hiding asks why; the reason is audited.
+    await tabTo(page, '#m-hidden');
+    await page.keyboard.press('Space');
+    await page.waitForSelector('#m-reason-field:not([hidden])');
+    await tabTo(page, '#m-submit');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#m-reason-error:not([hidden])');
+    assert.equal(await focused(page), 'm-reason');
+    await page.selectOption('#m-reason', 'offensive');
+    await tabTo(page, '#m-submit');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /Loukkaava/.test(document.getElementById('audit-body').textContent));
+    await assertCleanInAllLanguages(page, 'item page after hiding');
+
+    // b: back to the inbox, filters kept; the answered and merged ones left the queue.
+    await page.evaluate(() => document.activeElement && document.activeElement.blur());
+    await page.keyboard.press('b');
+    await page.waitForURL('**/staff.html?category=lighting&answered=false');
+    await page.waitForSelector('#inbox-body th a');
+    const left = await page.$$eval('#inbox-body th a', (as) => as.map((a) => Number(a.dataset.id)));
+    assert.ok(!left.includes(ids[0]) && !left.includes(ids[1]), `${left}`);
+    assert.equal(await page.inputValue('#f-category'), 'lighting');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
