@@ -24,7 +24,8 @@
   var DETAIL = { not_resolvable: 'c-reason', duplicate: 'c-duplicate', forwarded: 'c-forwarded' };
   var CHANGE_FIELDS = {
     status: 'c-status', unit: 'c-unit', public_answer: 'c-answer', internal_note: 'c-note',
-    resolution_reason: 'c-reason', duplicate_of: 'c-duplicate', forwarded_to: 'c-forwarded'
+    resolution_reason: 'c-reason', duplicate_of: 'c-duplicate', forwarded_to: 'c-forwarded',
+    assignee: 'c-assignee'
   };
 
   function canChange() {
@@ -43,6 +44,7 @@
       visibility: s.visibility || p.visibility || 'public',
       me_too: s.me_too !== undefined ? s.me_too : (p.me_too || 0),
       contact: s.contact || null,
+      assignee: s.assignee || '',
       original: s.description_original || null
     };
   }
@@ -121,6 +123,7 @@
     if (p.duplicate_of) addRow(dl, t('duplicateOf'), p.duplicate_of);
     addRow(dl, t('forwardedTo'), p.forwarded_to);
     addRow(dl, t('fUnit'), p.unit ? nameOf(ref.units, function (u) { return u.code; }, p.unit) : t('noUnit'));
+    addRow(dl, t('assignee'), info.assignee || t('noAssignee'));
     addRow(dl, t('meToo'), VK.formatNumber(info.me_too));
     addRow(dl, t('fVisibility'), t('vis_' + info.visibility));
     addRow(dl, t('publicAnswer'), p.answer || t('notAnsweredShort'));
@@ -268,6 +271,7 @@
     $('c-unit').value = p.unit || '';
     ['c-reason', 'c-duplicate', 'c-forwarded', 'c-answer', 'c-note', 'g-into', 'g-answer', 'm-reason', 'm-note'].forEach(function (k) { $(k).value = ''; });
     $('m-description').value = p.description;
+    $('c-assignee').value = staffInfo().assignee;
     fillForms();
   }
 
@@ -308,6 +312,8 @@
     var st = $('c-status').value;
     if (st !== p.status) body.status = st;
     if ($('c-unit').value && $('c-unit').value !== (p.unit || '')) body.unit = $('c-unit').value;
+    var who = $('c-assignee').value.trim();
+    if (who !== staffInfo().assignee) body.assignee = who || null;
     var ans = $('c-answer').value.trim(), note = $('c-note').value.trim();
     if (ans) body.public_answer = ans;
     if (note) body.internal_note = note;

@@ -24,6 +24,10 @@ typedef struct vk_feedback_change {
     const char *status, *unit, *public_answer, *internal_note, *resolution_reason,
         *forwarded_to;
     int64_t duplicate_of; /* 0 = not given */
+    /* set_assignee: assign to the staff account named assignee, or to
+     * nobody when assignee is NULL. */
+    int set_assignee;
+    const char *assignee;
     /* Moderation (moderation.c): hide or show, and the description with
      * personal data edited out. */
     int set_hidden, hidden;  /* set_hidden 0 = not given */

@@ -149,6 +149,15 @@ vk_err api_moderation_staff_json(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *
         return e;
     vk_buf_printf(b, "{\"visibility\":\"%s\",\"me_too\":%lld", visibility_name(m.hidden),
                   (long long)m.me_too);
+    /* Whom it is assigned to: every staff role may see that. */
+    store_feedback_state st;
+    if ((e = store_feedback_state_get(ctx->store, id, NULL, &st, &ctx->err))) {
+        store_feedback_mod_fini(&m);
+        return e;
+    }
+    vk_buf_putc(b, ',');
+    put_str(b, "assignee", st.assignee);
+    store_feedback_state_fini(&st);
     /* Contact details: for those who answer residents, nobody else. */
     if (role == VK_ROLE_MODERATOR || role == VK_ROLE_ADMIN) {
         store_contact ct;

@@ -60,7 +60,7 @@ vk_err api_moderation_read(const json_t *doc, vk_feedback_change *ch, vk_errinfo
  * first of them. */
 vk_err api_moderation_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char *now,
                             const char *note, vk_errinfo *ei);
-/* The "staff" member of the staff view: {"visibility","me_too"} plus
+/* The "staff" member of the staff view: {"visibility","me_too","assignee"} plus
  * "contact" for moderators and admins and "description_original" for
  * admins only. Detail in ctx->err. */
 vk_err api_moderation_staff_json(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b);

@@ -75,8 +75,11 @@
     X(SQL_DISTRICT_ID, "SELECT id FROM district WHERE code = ?1")                    \
     X(SQL_FEEDBACK_STATE,                                                            \
       "SELECT f.status, f.unit_id, u.code, f.resolution_reason, f.duplicate_of, "    \
-      "f.forwarded_to, f.answer FROM feedback f LEFT JOIN unit u ON u.id = f.unit_id " \
+      "f.forwarded_to, f.answer, f.assignee_id, a.name FROM feedback f "             \
+      "LEFT JOIN unit u ON u.id = f.unit_id LEFT JOIN staff_user a ON a.id = f.assignee_id " \
       "WHERE f.id = ?1")                                                             \
+    /* An enabled staff account by name: whom an item can be assigned to. */        \
+    X(SQL_ASSIGNEE_ID, "SELECT id FROM staff_user WHERE name = ?1 AND disabled = 0") \
     X(SQL_FEEDBACK_EXISTS, "SELECT 1 FROM feedback WHERE id = ?1")                   \
     /* Where an item is (a point on it, lon/lat) and its category: the      \
      * centre of the staff's "nearby" list. */                                      \
@@ -93,7 +96,7 @@
       "closed_at = CASE WHEN ?2 IN ('received', 'in_progress', 'planned') THEN NULL " \
       "WHEN status IN ('received', 'in_progress', 'planned') THEN ?8 "               \
       "ELSE closed_at END, "                                                         \
-      "updated_at = ?8 WHERE id = ?1")                                               \
+      "updated_at = ?8, assignee_id = ?9 WHERE id = ?1")                             \
     X(SQL_EVENT_ADD,                                                                 \
       "INSERT INTO feedback_event (feedback_id, at, actor, kind, before, after, "    \
       "public_answer, internal_note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")       \

@@ -56,6 +56,8 @@ typedef struct store_feedback_state {
     char *unit;        /* unit code, may be NULL */
     char *resolution_reason, *forwarded_to, *answer; /* may be NULL */
     int64_t duplicate_of; /* 0 = none */
+    int64_t assignee_id;  /* the staff account it is assigned to; 0 = none */
+    char *assignee;       /* that account's name, may be NULL */
 } store_feedback_state;
 
 /* VK_ENOT_FOUND on "id": "there is no feedback with this id". */
@@ -68,6 +70,8 @@ vk_err store_feedback_state_get(store_conn *c, int64_t id, int *found, store_fee
 void store_feedback_state_fini(store_feedback_state *s);
 vk_err store_feedback_exists(store_conn *c, int64_t id, int *exists, vk_errinfo *ei);
 
+/* The enabled staff account's id, 0 if there is none with this name. */
+vk_err store_assignee_id(store_conn *c, const char *name, int64_t *id, vk_errinfo *ei);
 /* The unit's id, 0 if there is no unit with this code. */
 vk_err store_unit_id(store_conn *c, const char *code, int64_t *id, vk_errinfo *ei);
 /* Write the new state; answer NULL keeps the answer (and its time), else

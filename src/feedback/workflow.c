@@ -88,6 +88,8 @@ static void diff(const store_feedback_state *a, const store_feedback_state *b, j
     }
     if (!same(a->forwarded_to, b->forwarded_to))
         put_texts(before, after, "forwarded_to", a->forwarded_to, b->forwarded_to);
+    if (a->assignee_id != b->assignee_id)
+        put_texts(before, after, "assignee", a->assignee, b->assignee);
 }
 
 /* The new state from cur and ch; its strings are borrowed from both. */
@@ -156,6 +158,17 @@ static vk_err next_state(vk_ctx *ctx, const vk_feedback_change *ch,
         next->unit_id = uid;
         next->unit = (char *)ch->unit;
     }
+    if (ch->set_assignee) {
+        int64_t aid = 0;
+        vk_err e = ch->assignee ? store_assignee_id(c, ch->assignee, &aid, ei) : VK_OK;
+        if (e)
+            return e;
+        if (ch->assignee && !aid)
+            return vk_fail(ei, VK_EVALUE, "assignee",
+                           "there is no enabled staff account named %.80s", ch->assignee);
+        next->assignee_id = aid;
+        next->assignee = (char *)ch->assignee;
+    }
     return VK_OK;
 }
 
@@ -166,6 +179,8 @@ static const char *event_kind(const store_feedback_state *cur, const store_feedb
         return api_feedback_status_open(cur->status) ? "status" : "reopen";
     if (cur->unit_id != next->unit_id)
         return "unit";
+    if (cur->assignee_id != next->assignee_id)
+        return "assign";
     if (ch->public_answer)
         return "answer";
     if (ch->internal_note)
@@ -181,7 +196,7 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
     if (e)
         return e;
     int handling = ch->status || ch->unit || ch->public_answer || ch->resolution_reason ||
-                   ch->forwarded_to || ch->duplicate_of;
+                   ch->forwarded_to || ch->duplicate_of || ch->set_assignee;
     int moderation = ch->set_hidden || ch->description;
     if (!handling && (moderation || !ch->internal_note)) {
         /* Moderation alone: its events carry the note. */
@@ -231,7 +246,8 @@ static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo 
     static const char *const keys[] = {"status",        "unit",              "public_answer",
                                        "internal_note", "resolution_reason", "duplicate_of",
                                        "forwarded_to",  "hidden",            "description",
-                                       "hide_reason",   "reporter_note",     NULL};
+                                       "hide_reason",   "reporter_note",     "assignee",
+                                       NULL};
     if (!json_is_object(doc))
         return vk_fail(ei, VK_ETYPE, "", "send a JSON object with the fields to change");
     vk_err e;
@@ -245,6 +261,14 @@ static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo 
         (e = api_json_text(doc, "forwarded_to", 0, FORWARDED_TO_MAX, 0, &ch->forwarded_to, ei)) ||
         (e = api_moderation_read(doc, ch, ei)))
         return e;
+    /* assignee: a staff account's name, or null to assign to nobody. */
+    const json_t *as = json_object_get(doc, "assignee");
+    if (as) {
+        ch->set_assignee = 1;
+        if (!json_is_null(as) &&
+            (e = api_json_text(doc, "assignee", 1, AUDIT_ACTOR_MAX, 0, &ch->assignee, ei)))
+            return e;
+    }
     const json_t *dup = json_object_get(doc, "duplicate_of");
     if (dup && !json_is_null(dup)) {
         if (!json_is_integer(dup) || json_integer_value(dup) <= 0)
@@ -259,7 +283,7 @@ static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo 
                        "duplicate or forwarded");
     if (!ch->status && !ch->unit && !ch->public_answer && !ch->internal_note &&
         !ch->resolution_reason && !ch->forwarded_to && !ch->duplicate_of && !ch->set_hidden &&
-        !ch->description)
+        !ch->description && !ch->set_assignee)
         return vk_fail(ei, VK_EMISSING, "",
                        "nothing to change: give status, unit, public_answer, internal_note, "
                        "resolution_reason, duplicate_of, forwarded_to, hidden or description");
