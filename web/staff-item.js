@@ -17,6 +17,7 @@
   var queue = { ids: [], loaded: false };
   var QUEUE_MAX = 200;
   var nearby = [];
+  var canned = []; // the category's canned replies (every status)
   var map = null, mapLayer = null;
   var HIDE_REASONS = ['spam', 'personal_data', 'offensive', 'duplicate', 'other'];
 
@@ -159,6 +160,39 @@
     Object.keys(answers).forEach(function (k) {
       if (!shown[k]) addRow(dl, k, [].concat(answers[k]).join(', '));
     });
+  }
+
+  /* ---------- canned replies ---------- */
+
+  function loadCanned() {
+    var cat = data.feedback.properties.category;
+    return VK.getJSON('/api/v1/staff/replies' + (cat ? '?category=' + encodeURIComponent(cat) : ''))
+      .then(function (j) { canned = j.replies; }, function () { canned = []; }).then(fillCanned);
+  }
+
+  // The text in the page's language, else another one it has.
+  function cannedText(r) {
+    var lang = document.documentElement.lang;
+    return r.body[lang] || r.body.fi || r.body.sv || r.body.en || '';
+  }
+
+  // The replies for the status chosen in the form (and for every status).
+  function fillCanned() {
+    var sel = $('c-canned'), keep = sel.value, st = $('c-status').value;
+    var fit = canned.filter(function (r) { return !r.status || r.status === st; });
+    sel.textContent = '';
+    sel.appendChild(S.option('', fit.length ? t('cannedChoose') : t('cannedNone'), true));
+    fit.forEach(function (r) { sel.appendChild(S.option(String(r.id), r.title, String(r.id) === keep)); });
+    $('c-canned-insert').disabled = !fit.length;
+  }
+
+  function insertCanned() {
+    var r = canned.filter(function (x) { return String(x.id) === $('c-canned').value; })[0];
+    if (!r) { $('c-canned').focus(); return; }
+    var box = $('c-answer'), text = cannedText(r);
+    box.value = box.value.trim() ? box.value.replace(/\s+$/, '') + '\n\n' + text : text;
+    box.focus();
+    S.announce(t('cannedInserted', { title: r.title }));
   }
 
   /* ---------- the map and the possible duplicates around the item ---------- */
@@ -411,7 +445,7 @@
         var said = sessionStorage.getItem('vaikuta.staff.announce');
         if (said) { sessionStorage.removeItem('vaikuta.staff.announce'); S.announce(said); }
       } catch (e) { /* ignore */ }
-      return Promise.all([loadQueue(), loadNearby()]);
+      return Promise.all([loadQueue(), loadNearby(), rw ? loadCanned() : null]);
     }, function (err) {
       if (err.status === 401) { S.signedOut(); return; }
       $('item').hidden = true;
@@ -421,7 +455,8 @@
   }
 
   document.addEventListener('DOMContentLoaded', function () {
-    $('c-status').addEventListener('change', showDetailFields);
+    $('c-status').addEventListener('change', function () { showDetailFields(); fillCanned(); });
+    $('c-canned-insert').addEventListener('click', insertCanned);
     $('m-hidden').addEventListener('change', showHideFields);
     renderQueueLinksOnly();
     S.shortcuts({
@@ -447,6 +482,7 @@
         fillForms();
         renderQueue();
         renderNearby();
+        fillCanned();
       }
     });
   });

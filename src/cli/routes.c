@@ -11,6 +11,7 @@
 #include "feedback/feedback.h"
 #include "feedback/moderation.h"
 #include "feedback/workflow.h"
+#include "feedback/replies.h"
 #include "feeds/feeds.h"
 #include "http/static.h"
 #include "mail/api.h"
@@ -46,6 +47,7 @@ const vk_route vk_routes[] = {
     INBOX_ROUTES(ROW)
     REFERENCE_UNIT_ROUTES(ROW)
     WORKFLOW_ROUTES(ROW)
+    REPLIES_ROUTES(ROW)
     TOKEN_ROUTES(ROW)
     OPEN311_ROUTES(ROW)
     STATS_ROUTES(ROW)

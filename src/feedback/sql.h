@@ -81,6 +81,21 @@
     /* An enabled staff account by name: whom an item can be assigned to. */        \
     X(SQL_ASSIGNEE_ID, "SELECT id FROM staff_user WHERE name = ?1 AND disabled = 0") \
     X(SQL_FEEDBACK_EXISTS, "SELECT 1 FROM feedback WHERE id = ?1")                   \
+    /* Canned replies (replies.c): those for a category and status include   \
+     * the ones for every category or status (NULL). */                            \
+    X(SQL_REPLY_LIST,                                                                \
+      "SELECT id, category, status, title, body_fi, body_sv, body_en, updated_at, "  \
+      "updated_by FROM canned_reply WHERE (?1 IS NULL OR category IS NULL OR "       \
+      "category = ?1) AND (?2 IS NULL OR status IS NULL OR status = ?2) AND "        \
+      "(?3 = 0 OR id = ?3) ORDER BY category IS NULL, category, status IS NULL, "    \
+      "status, title, id")                                                           \
+    X(SQL_REPLY_INSERT,                                                              \
+      "INSERT INTO canned_reply (category, status, title, body_fi, body_sv, body_en, " \
+      "updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")             \
+    X(SQL_REPLY_UPDATE,                                                              \
+      "UPDATE canned_reply SET category = ?2, status = ?3, title = ?4, body_fi = ?5, " \
+      "body_sv = ?6, body_en = ?7, updated_at = ?8, updated_by = ?9 WHERE id = ?1")  \
+    X(SQL_REPLY_DELETE, "DELETE FROM canned_reply WHERE id = ?1")                    \
     /* Where an item is (a point on it, lon/lat) and its category: the      \
      * centre of the staff's "nearby" list. */                                      \
     X(SQL_FEEDBACK_PLACE,                                                            \

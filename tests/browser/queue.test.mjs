@@ -21,7 +21,15 @@ let browser;
 const ids = [];
 
 before(async () => {
-  ({ server: srv, browser } = await startBoth({ demo: false, users: [{ name: 'moderator1', role: 'moderator', password: PW }] }));
+  ({ server: srv, browser } = await startBoth({ demo: false, tokens: [{ name: 'admin-bot', role: 'admin' }],
+    users: [{ name: 'moderator1', role: 'moderator', password: PW }, { name: 'admin1', role: 'admin', password: PW }] }));
+  // A canned reply for lighting items in progress, in three languages.
+  const cr = await fetch(`${srv.url}/api/v1/staff/replies`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${srv.tokens['admin-bot']}` },
+    body: JSON.stringify({ category: 'lighting', status: 'in_progress', title: 'Korjaus tilattu',
+      body: { fi: 'Korjaustyö on tilattu urakoitsijalta.', sv: 'Reparationen är beställd.', en: 'The repair is ordered.' } }),
+  });
+  assert.equal(cr.status, 201, await cr.text());
   // Ten lighting reports 100 m apart, but the second and third are 10 m
   // apart: the same lamp reported twice. Created in order, so the queue
   // (unanswered, oldest first) is this order.
@@ -73,15 +81,28 @@ test('a moderator works a queue of ten by keyboard', async () => {
     assert.ok(await page.isHidden('#queue-prev'));
     assert.match(await page.getAttribute('#queue-next', 'href'), new RegExp(`id=${ids[1]}&category=lighting`));
 
-    // Answer and "save and next".
-    await page.keyboard.press('a');
+    // In progress, with the canned reply inserted and edited, then "save and next".
+    await tabTo(page, '#c-status');
+    await page.selectOption('#c-status', 'in_progress');
+    await tabTo(page, '#c-canned');
+    await page.selectOption('#c-canned', { label: 'Korjaus tilattu' });
+    await tabTo(page, '#c-canned-insert');
+    await page.keyboard.press('Enter');
     assert.equal(await focused(page), 'c-answer');
-    await page.keyboard.type('Korjaustyö on tilattu.');
+    assert.equal(await page.inputValue('#c-answer'), 'Korjaustyö on tilattu urakoitsijalta.');
+    await page.keyboard.press('End');
+    await page.keyboard.type(' Arvio: viikko 50.');
     await tabTo(page, '#c-save-next');
     await page.keyboard.press('Enter');
     await page.waitForURL(`**/staff-item.html?id=${ids[1]}&category=lighting&answered=false`);
     await page.waitForSelector('#change-form:not([hidden])');
-    assert.equal((await api(`/api/v1/feedback/${ids[0]}`)).properties.answer, 'Korjaustyö on tilattu.');
+    const first = (await api(`/api/v1/feedback/${ids[0]}`)).properties;
+    assert.equal(first.answer, 'Korjaustyö on tilattu urakoitsijalta. Arvio: viikko 50.');
+    assert.equal(first.status, 'in_progress');
+    // a focuses the answer box.
+    await page.keyboard.press('a');
+    assert.equal(await focused(page), 'c-answer');
+    await page.keyboard.press('Tab');
     await page.waitForFunction(() => document.getElementById('live').textContent.length > 0);
 
     // The map's list: the twin 10 m away, merged into with a public answer.
@@ -152,6 +173,41 @@ test('a moderator works a queue of ten by keyboard', async () => {
     const left = await page.$$eval('#inbox-body th a', (as) => as.map((a) => Number(a.dataset.id)));
     assert.ok(!left.includes(ids[0]) && !left.includes(ids[1]), `${left}`);
     assert.equal(await page.inputValue('#f-category'), 'lighting');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
+
+test('an admin keeps the canned replies by keyboard, in the page\'s language', async () => {
+  const page = await newPage(browser);
+  try {
+    await signInWithKeyboard(page, srv.url, 'admin1', PW);
+    await tabTo(page, '#nav-replies');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/staff-replies.html');
+    await page.waitForSelector('#reply-form:not([hidden])');
+    await page.waitForSelector('#replies-body th');
+    assert.match(await page.textContent('#replies-body'), /Korjaus tilattu/);
+    await assertCleanInAllLanguages(page, 'canned replies');
+    // Without a name: told at the field, in Finnish.
+    await tabTo(page, '#r-fi');
+    await page.keyboard.type('Kiitos palautteesta.');
+    await tabTo(page, '#r-submit');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#r-title-error:not([hidden])');
+    assert.equal(await page.textContent('#r-title-error'), 'Anna vastaukselle nimi.');
+    assert.equal(await focused(page), 'r-title');
+    await page.keyboard.type('Kiitos');
+    await tabTo(page, '#r-sv');
+    await page.keyboard.type('Tack för responsen.');
+    await tabTo(page, '#r-submit');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /Kiitos/.test(document.getElementById('replies-body').textContent));
+    const list = await (await fetch(`${srv.url}/api/v1/staff/replies`, { headers: { Authorization: `Bearer ${srv.tokens['admin-bot']}` } })).json();
+    const made = list.replies.find((r) => r.title === 'Kiitos');
+    assert.deepEqual(made.body, { fi: 'Kiitos palautteesta.', sv: 'Tack för responsen.', en: null });
+    assert.equal(made.category, null);
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();

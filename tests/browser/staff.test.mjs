@@ -96,7 +96,7 @@ test('a moderator signs in by keyboard, filters the inbox and answers an item', 
     await page.waitForFunction(() => location.search.includes('status=received'));
     await page.waitForFunction(() => [...document.querySelectorAll('#inbox-body tr td:nth-child(7)')]
       .every((td) => td.textContent === 'Vastaanotettu'));
-    const ids = await page.$$eval('#inbox-body th a', (as) => as.map((a) => Number(a.href.split('id=')[1])));
+    const ids = await page.$$eval('#inbox-body th a', (as) => as.map((a) => Number(a.dataset.id)));
     assert.ok(ids.length > 0);
     // The API agrees on the order: unanswered, oldest first.
     const api = await page.evaluate(() => VK.getJSON('/api/v1/staff/feedback?status=received&limit=25'));

@@ -10,6 +10,7 @@ const TOKENS = [
   { name: 'mod-bot', role: 'moderator' },
   { name: 'planner-bot', role: 'planner' },
   { name: 'council-bot', role: 'council' },
+  { name: 'admin-bot', role: 'admin' },
 ];
 // A corner of the town with no demo items within 200 m of it.
 const HERE = [28.7705, 61.1935];
@@ -188,5 +189,61 @@ describe('merging from the item page', () => {
     // Merged, it is no longer a possible duplicate of its target.
     const again = await nearby(target.id);
     assert.ok(!again.json.features.some((x) => x.id === dup.id));
+  });
+});
+
+describe('canned replies', () => {
+  const admin = { token: 'admin-bot' };
+  const replies = (q = '', token = 'mod-bot') => call('GET', `/api/v1/staff/replies${q}`, { token });
+  const create = (body, token = 'admin-bot') => call('POST', '/api/v1/staff/replies', { token, body });
+
+  test('admins keep them; every staff role reads those for a category and status', async () => {
+    let r = await create({ category: 'lighting', status: 'resolved', title: 'Valo korjattu',
+      body: { fi: 'Valo on korjattu. Kiitos ilmoituksesta!', sv: 'Lampan är lagad. Tack för anmälan!', en: 'The light is fixed. Thank you!' } });
+    assert.equal(r.status, 201, r.text);
+    const lit = r.json;
+    assert.equal(lit.category, 'lighting');
+    assert.equal(lit.body.sv, 'Lampan är lagad. Tack för anmälan!');
+    assert.equal(lit.updated_by, 'admin-bot');
+    r = await create({ title: 'Kiitos', body: { fi: 'Kiitos palautteesta.' } });
+    assert.equal(r.status, 201, r.text);
+    const any = r.json;
+    assert.equal(any.category, null);
+    assert.equal(any.body.en, null);
+    r = await create({ category: 'parks', status: 'in_progress', title: 'Puisto', body: { en: 'We are on it.' } });
+    const park = r.json;
+
+    r = await replies('?category=lighting&status=resolved', 'council-bot');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.replies.map((x) => x.id), [lit.id, any.id], 'the category\'s first, then every category\'s');
+    r = await replies('?category=lighting&status=in_progress');
+    assert.deepEqual(r.json.replies.map((x) => x.id), [any.id]);
+    r = await replies();
+    for (const x of [lit, any, park]) assert.ok(r.json.replies.some((y) => y.id === x.id));
+
+    r = await call('PUT', `/api/v1/staff/replies/${any.id}`, { ...admin, body: { title: 'Kiitos!', body: { fi: 'Kiitos.', sv: 'Tack.' } } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.body.sv, 'Tack.');
+    r = await call('DELETE', `/api/v1/staff/replies/${park.id}`, admin);
+    assert.equal(r.status, 204, r.text);
+    assert.ok(!(await replies()).json.replies.some((y) => y.id === park.id));
+    assertError(await call('DELETE', `/api/v1/staff/replies/${park.id}`, admin), 404, 'not_found', 'id');
+  });
+
+  test('moderators read but do not write; bad input is a 4xx at its field', async () => {
+    assertError(await create({ title: 'x', body: { fi: 'x' } }, 'mod-bot'), 403, 'forbidden');
+    assertError(await call('GET', '/api/v1/staff/replies'), 401, 'unauthorized');
+    assertError(await create({ body: { fi: 'x' } }), 400, 'missing_field', 'title');
+    assertError(await create({ title: 'x' }), 400, 'missing_field', 'body');
+    assertError(await create({ title: 'x', body: {} }), 400, 'missing_field', 'body.fi');
+    assertError(await create({ title: 'x', body: { de: 'Hallo' } }), 400, 'unknown_field');
+    assertError(await create({ title: 'x', body: 'Kiitos' }), 400, 'wrong_type', 'body');
+    assertError(await create({ title: 'x', body: { fi: 'x'.repeat(4001) } }), 400, 'too_long', 'body.fi');
+    assertError(await create({ title: 'x', status: 'done', body: { fi: 'x' } }), 400, 'invalid_value', 'status');
+    assertError(await create({ title: 'x', category: 'no_such', body: { fi: 'x' } }), 400, 'invalid_value', 'category');
+    assertError(await create({ title: 'x', body: { fi: 'x' }, extra: 1 }), 400, 'unknown_field', 'extra');
+    assertError(await replies('?category=no_such'), 400, 'invalid_parameter', 'category');
+    assertError(await replies('?status=done'), 400, 'invalid_parameter', 'status');
+    assertError(await call('PUT', '/api/v1/staff/replies/999999', { token: 'admin-bot', body: { title: 'x', body: { fi: 'x' } } }), 404, 'not_found');
   });
 });

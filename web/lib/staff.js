@@ -176,6 +176,9 @@
       var a = $(id);
       if (a) a.parentNode.hidden = me.role !== 'admin';
     });
+    // Canned replies: admins keep them, moderators use them.
+    var rp = $('nav-replies');
+    if (rp) rp.parentNode.hidden = ['admin', 'moderator'].indexOf(me.role) < 0;
     // Surveys: planners and admins write them, council reads them.
     var sv = $('nav-surveys');
     if (sv) sv.parentNode.hidden = ['admin', 'planner', 'council'].indexOf(me.role) < 0;
