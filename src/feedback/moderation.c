@@ -517,12 +517,10 @@ vk_err api_job_me_too(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b,
     return VK_OK;
 }
 
-vk_err api_job_merge(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b,
-                     vk_errinfo *ei)
+vk_err api_merge_apply(vk_ctx *ctx, const vk_feedback_change *change, int64_t into,
+                       const char *now, vk_errinfo *ei)
 {
-    api_feedback_job *job = (api_feedback_job *)wj;
-    vk_feedback_change ch = job->change;
-    int64_t into = job->into;
+    vk_feedback_change ch = *change;
     if (into == ch.id)
         return vk_fail(ei, VK_EVALUE, "into", "an item cannot be merged into itself");
     store_feedback_state target;
@@ -574,7 +572,18 @@ vk_err api_job_merge(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b,
                        json_pack("{sI,sI}", "me_too", after, "merged", ch.id), NULL,
                        NULL, ei)))
         return e;
-    found = 0;
+    return VK_OK;
+}
+
+vk_err api_job_merge(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b,
+                     vk_errinfo *ei)
+{
+    api_feedback_job *job = (api_feedback_job *)wj;
+    int64_t into = job->into;
+    int found = 0;
+    vk_err e = api_merge_apply(ctx, &job->change, into, now, ei);
+    if (e)
+        return e;
     if ((e = api_staff_view(ctx, into, job->role, b, &found)))
         return vk_fail(ei, e, ctx->err.field, "%s", ctx->err.message);
     return VK_OK;

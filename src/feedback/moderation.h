@@ -65,6 +65,12 @@ vk_err api_moderation_apply(vk_ctx *ctx, const vk_feedback_change *ch, const cha
  * admins only. Detail in ctx->err. */
 vk_err api_moderation_staff_json(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b);
 
+/* On the writer thread: item change->id becomes a duplicate of into
+ * (change's public_answer and internal_note go with it), its "me too"
+ * moves, both events are written. */
+vk_err api_merge_apply(vk_ctx *ctx, const vk_feedback_change *change, int64_t into,
+                       const char *now, vk_errinfo *ei);
+
 /* ---- retention ---- */
 
 /* Delete the contact details of withdrawn items and of items closed

@@ -240,14 +240,16 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
 
 /* ---- PATCH /api/v1/staff/feedback/{id} ---- */
 
-/* The body's form: known members of the right types and sizes. */
-static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei)
+static const char *const change_keys[] = {"status",        "unit",          "public_answer",
+                                          "internal_note", "resolution_reason", "duplicate_of",
+                                          "forwarded_to",  "hidden",        "description",
+                                          "hide_reason",   "reporter_note", "assignee",
+                                          NULL};
+
+/* The body's form: known members (keys) of the right types and sizes. */
+static vk_err read_change_keys(const json_t *doc, const char *const *keys, vk_feedback_change *ch,
+                               vk_errinfo *ei)
 {
-    static const char *const keys[] = {"status",        "unit",              "public_answer",
-                                       "internal_note", "resolution_reason", "duplicate_of",
-                                       "forwarded_to",  "hidden",            "description",
-                                       "hide_reason",   "reporter_note",     "assignee",
-                                       NULL};
     if (!json_is_object(doc))
         return vk_fail(ei, VK_ETYPE, "", "send a JSON object with the fields to change");
     vk_err e;
@@ -288,6 +290,131 @@ static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo 
                        "nothing to change: give status, unit, public_answer, internal_note, "
                        "resolution_reason, duplicate_of, forwarded_to, hidden or description");
     return VK_OK;
+}
+
+static vk_err read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei)
+{
+    return read_change_keys(doc, change_keys, ch, ei);
+}
+
+/* ---- POST /api/v1/staff/feedback/bulk ---- */
+
+#define BULK_MAX 200
+
+static vk_err job_bulk(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b,
+                       vk_errinfo *ei)
+{
+    api_feedback_job *job = (api_feedback_job *)wj;
+    const json_t *ids = json_object_get(job->w.doc, "ids");
+    size_t i;
+    const json_t *v;
+    vk_buf_puts(b, "{\"changed\":[");
+    json_array_foreach(ids, i, v) {
+        vk_feedback_change ch = job->change;
+        ch.id = (int64_t)json_integer_value(v);
+        vk_err e = job->into ? api_merge_apply(ctx, &ch, job->into, now, ei)
+                             : api_workflow_apply(ctx, &ch, now, ei);
+        if (e) {
+            /* The whole request is undone: say which item stopped it. */
+            char msg[sizeof ei->message], field[sizeof ei->field];
+            snprintf(msg, sizeof msg, "%s", ei->message);
+            /* A merge's "into" is this request's merge_into. */
+            snprintf(field, sizeof field, "%s", strcmp(ei->field, "into") == 0 ? "merge_into" : ei->field);
+            return vk_fail(ei, e, field, "item %lld: %s", (long long)ch.id, msg);
+        }
+        vk_buf_printf(b, "%s%lld", i ? "," : "", (long long)ch.id);
+    }
+    vk_buf_printf(b, "],\"count\":%zu}", json_array_size(ids));
+    return vk_buf_ok(b) ? VK_OK : vk_fail(ei, VK_ENOMEM, "", NULL);
+}
+
+/* ids: 1..BULK_MAX distinct positive whole numbers. */
+static vk_err read_ids(const json_t *doc, vk_errinfo *ei)
+{
+    const json_t *ids = json_object_get(doc, "ids");
+    if (!ids || json_is_null(ids))
+        return vk_fail(ei, VK_EMISSING, "ids", "ids is required: the items to change");
+    if (!json_is_array(ids) || json_array_size(ids) == 0 || json_array_size(ids) > BULK_MAX)
+        return vk_fail(ei, json_is_array(ids) ? VK_EVALUE : VK_ETYPE, "ids",
+                       "ids is a list of 1 to %d item ids", BULK_MAX);
+    size_t i, j;
+    const json_t *v, *w;
+    json_array_foreach(ids, i, v) {
+        if (!json_is_integer(v) || json_integer_value(v) <= 0)
+            return vk_fail(ei, VK_ETYPE, "ids", "ids[%zu] is not an item id (a positive whole number)", i);
+        json_array_foreach(ids, j, w) {
+            if (j >= i)
+                break;
+            if (json_integer_value(w) == json_integer_value(v))
+                return vk_fail(ei, VK_EVALUE, "ids", "item %lld is listed twice",
+                               (long long)json_integer_value(v));
+        }
+    }
+    return VK_OK;
+}
+
+vk_err api_staff_feedback_bulk(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const bulk_keys[] = {"ids", "merge_into", "status", "unit", "assignee",
+                                            "public_answer", "internal_note", "resolution_reason",
+                                            "duplicate_of", "forwarded_to", NULL};
+    static const char *const no_params[] = {NULL};
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    if (!vk_req_is_json(req))
+        return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
+                       "send the bulk change as application/json");
+    api_feedback_job *st = api_feedback_job_new(ctx, job_bulk, "application/json");
+    if (!st)
+        return VK_ENOMEM;
+    snprintf(st->w.actor, sizeof st->w.actor, "%s", req->staff ? req->staff->name : "?");
+    st->change.actor = st->w.actor;
+    vk_feedback_change *ch = &st->change;
+    if ((e = api_json_parse(req->body, req->body_len, &st->w.doc, &ctx->err)))
+        goto fail;
+    const json_t *doc = st->w.doc;
+    if (!json_is_object(doc)) {
+        e = vk_fail(&ctx->err, VK_ETYPE, "", "send a JSON object with ids and the change");
+        goto fail;
+    }
+    if ((e = api_json_keys(doc, bulk_keys, &ctx->err)) || (e = read_ids(doc, &ctx->err)))
+        goto fail;
+    const json_t *into = json_object_get(doc, "merge_into");
+    if (into && !json_is_null(into)) {
+        static const char *const merge_keys[] = {"ids", "merge_into", "public_answer",
+                                                 "internal_note", NULL};
+        if (!json_is_integer(into) || json_integer_value(into) <= 0) {
+            e = vk_fail(&ctx->err, VK_ETYPE, "merge_into",
+                        "merge_into must be the id (a positive whole number) of a feedback item");
+            goto fail;
+        }
+        if ((e = api_json_keys(doc, merge_keys, &ctx->err)) ||
+            (e = api_json_text(doc, "public_answer", 0, ANSWER_MAX, 1, &ch->public_answer,
+                               &ctx->err)) ||
+            (e = api_json_text(doc, "internal_note", 0, NOTE_MAX, 1, &ch->internal_note,
+                               &ctx->err)))
+            goto fail;
+        st->into = (int64_t)json_integer_value(into);
+    } else {
+        /* The handling members, as PATCH reads them; ids is not one. */
+        json_t *rest = json_copy(st->w.doc);
+        if (!rest) {
+            e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+            goto fail;
+        }
+        json_object_del(rest, "ids");
+        json_object_del(rest, "merge_into");
+        e = read_change_keys(rest, bulk_keys + 2, ch, &ctx->err);
+        json_decref(rest); /* a shallow copy: the strings stay in w.doc */
+        if (e)
+            goto fail;
+    }
+    vk_json_write_defer(ctx, &st->w, resp);
+    return VK_OK;
+fail:
+    vk_json_write_free(st);
+    return e;
 }
 
 vk_err api_staff_feedback_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)

@@ -58,6 +58,7 @@ const MATRIX = [
   ['GET', '/api/v1/units', 'public'],
   ['GET', '/api/v1/staff/feedback/{id}', 'staff'],
   ['GET', '/api/v1/staff/feedback/{id}/nearby', 'staff'],
+  ['POST', '/api/v1/staff/feedback/bulk', 'moderator'],
   ['GET', '/api/v1/staff/replies', 'staff'],
   ['POST', '/api/v1/staff/replies', 'admin'],
   ['PUT', '/api/v1/staff/replies/{id}', 'admin'],
@@ -194,6 +195,7 @@ const ADMITTED_STATUS = {
   'GET /api/v1/staff/feedback': 200,
   'GET /api/v1/staff/feedback/{id}': 200,
   'GET /api/v1/staff/feedback/{id}/nearby': 200,
+  'POST /api/v1/staff/feedback/bulk': 400, // {} has no ids
   'GET /api/v1/staff/replies': 200,
   'POST /api/v1/staff/replies': 400, // {} has no title
   'PUT /api/v1/staff/replies/{id}': 400, // {} has no title

@@ -247,3 +247,72 @@ describe('canned replies', () => {
     assertError(await call('PUT', '/api/v1/staff/replies/999999', { token: 'admin-bot', body: { title: 'x', body: { fi: 'x' } } }), 404, 'not_found');
   });
 });
+
+describe('bulk actions', () => {
+  const bulk = (body, token = 'mod-bot') => call('POST', '/api/v1/staff/feedback/bulk', { token, body });
+  const events = async (id) => (await call('GET', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot' })).json.events;
+
+  test('status, unit and assignee on a selection, an event per item', async () => {
+    const items = [];
+    for (let i = 0; i < 3; i++) items.push((await report(at(-100, i * 20))).id);
+    const r = await bulk({ ids: items, status: 'in_progress', unit: 'parks_green', assignee: 'moderator2',
+      public_answer: 'Työ on aloitettu.' });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { changed: items, count: 3 });
+    for (const id of items) {
+      const pub = (await call('GET', `/api/v1/feedback/${id}`)).json.properties;
+      assert.equal(pub.status, 'in_progress');
+      assert.equal(pub.unit, 'parks_green');
+      assert.equal(pub.answer, 'Työ on aloitettu.');
+      const ev = (await events(id)).at(-1);
+      assert.equal(ev.actor, 'mod-bot');
+      assert.deepEqual(ev.after, { status: 'in_progress', unit: 'parks_green', assignee: 'moderator2', answer: 'Työ on aloitettu.' });
+    }
+  });
+
+  test('merge a selection into one', async () => {
+    const target = (await report(at(-150, 0))).id;
+    const dups = [(await report(at(-150, 5))).id, (await report(at(-150, 10))).id];
+    const r = await bulk({ ids: dups, merge_into: target, public_answer: `Yhdistetty palautteeseen ${target}.` });
+    assert.equal(r.status, 200, r.text);
+    for (const id of dups) {
+      const p = (await call('GET', `/api/v1/feedback/${id}`)).json.properties;
+      assert.equal(p.status, 'duplicate');
+      assert.equal(p.duplicate_of, target);
+    }
+    const merges = (await events(target)).filter((e) => e.kind === 'merge');
+    assert.deepEqual(merges.map((e) => e.after.merged), dups);
+    assert.equal((await call('GET', `/api/v1/feedback/${target}`)).json.properties.me_too, 2);
+  });
+
+  test('one refusal undoes the whole request and names the item', async () => {
+    const a = (await report(at(-200, 0))).id;
+    const closed = (await report(at(-200, 10))).id;
+    assert.equal((await patch(closed, { status: 'resolved' })).status, 200);
+    const before = (await events(a)).length;
+    const r = await bulk({ ids: [a, closed], status: 'planned' });
+    assertError(r, 409, 'invalid_transition', 'status');
+    assert.match(r.json.error.message, new RegExp(`item ${closed}`));
+    assert.equal((await call('GET', `/api/v1/feedback/${a}`)).json.properties.status, 'received', 'a is unchanged');
+    assert.equal((await events(a)).length, before);
+    assertError(await bulk({ ids: [a, 999999999], status: 'planned' }), 404, 'not_found');
+  });
+
+  test('bad input is a 400 at its field; only moderators and admins', async () => {
+    const a = (await report(at(-250, 0))).id;
+    assertError(await bulk({ status: 'planned' }), 400, 'missing_field', 'ids');
+    assertError(await bulk({ ids: [], status: 'planned' }), 400, 'invalid_value', 'ids');
+    assertError(await bulk({ ids: 'all', status: 'planned' }), 400, 'wrong_type', 'ids');
+    assertError(await bulk({ ids: [a, 'x'], status: 'planned' }), 400, 'wrong_type', 'ids');
+    assertError(await bulk({ ids: [a, a], status: 'planned' }), 400, 'invalid_value', 'ids');
+    assertError(await bulk({ ids: Array.from({ length: 201 }, (_, i) => i + 1), status: 'planned' }), 400, 'invalid_value', 'ids');
+    assertError(await bulk({ ids: [a] }), 400, 'missing_field');
+    assertError(await bulk({ ids: [a], status: 'nope' }), 400, 'invalid_value', 'status');
+    assertError(await bulk({ ids: [a], hidden: true }), 400, 'unknown_field', 'hidden');
+    assertError(await bulk({ ids: [a], merge_into: a + 1, status: 'planned' }), 400, 'unknown_field', 'status');
+    assertError(await bulk({ ids: [a], merge_into: 'x' }), 400, 'wrong_type', 'merge_into');
+    assertError(await bulk({ ids: [a], merge_into: a }), 400, 'invalid_value', 'merge_into');
+    assertError(await bulk({ ids: [a], status: 'planned' }, 'planner-bot'), 403, 'forbidden');
+    assert.equal((await call('GET', `/api/v1/feedback/${a}`)).json.properties.status, 'received');
+  });
+});
