@@ -84,6 +84,13 @@
     body.textContent = '';
     view.features.forEach(function (f) {
       var p = f.properties, tr = document.createElement('tr');
+      var sel = VK.el('td', { class: 'cell-select' });
+      var box = VK.el('input', { type: 'checkbox', class: 'row-select', value: String(f.id),
+        'aria-label': t('selectItem', { id: f.id }) });
+      box.checked = !!selected[f.id];
+      box.addEventListener('change', function () { selected[f.id] = box.checked; if (!box.checked) delete selected[f.id]; bulkCount(); });
+      sel.appendChild(box);
+      tr.appendChild(sel);
       var th = VK.el('th', { scope: 'row' });
       // The item page keeps the queue: its "back" and "save and next" stay in it.
       var a = VK.el('a', { href: S.itemHref(f.id, location.search), 'data-id': String(f.id) },
@@ -105,7 +112,7 @@
     });
     if (!view.features.length) {
       var tr = document.createElement('tr');
-      tr.appendChild(VK.el('td', { colspan: '8' }, t('noItems')));
+      tr.appendChild(VK.el('td', { colspan: '9' }, t('noItems')));
       body.appendChild(tr);
     }
     var from = view.features.length ? view.offset + 1 : 0;
@@ -115,6 +122,7 @@
     });
     $('page-prev').hidden = view.offset === 0;
     $('page-next').hidden = view.offset + view.features.length >= view.matched;
+    bulkCount();
     drawItems();
   }
 
@@ -152,6 +160,70 @@
     q.delete('lang');
     q.delete('offset');
     return q;
+  }
+
+  /* ---------- bulk actions on the selected rows ---------- */
+
+  var selected = {}; // item id → true, kept across pages of the same filters
+  var BULK_FIELDS = { status: 'b-status', unit: 'b-unit', assignee: 'b-assignee', merge_into: 'b-into',
+    public_answer: 'b-answer', resolution_reason: 'b-status', forwarded_to: 'b-status', duplicate_of: 'b-status',
+    ids: 'b-action' };
+  var BULK_ACTIONS = ['status', 'unit', 'assignee', 'merge'];
+
+  function selectedIds() { return Object.keys(selected).map(Number); }
+
+  function bulkCount() {
+    var n = selectedIds().length;
+    $('bulk-count').textContent = t('bulkCount', { n: n, count: VK.formatNumber(n) });
+    $('b-submit').disabled = n === 0;
+    var boxes = document.querySelectorAll('.row-select');
+    $('select-all').checked = boxes.length > 0 && Array.prototype.every.call(boxes, function (b) { return b.checked; });
+  }
+
+  function fillBulk() {
+    var a = $('b-action'), av = a.value || 'status';
+    a.textContent = '';
+    BULK_ACTIONS.forEach(function (x) { a.appendChild(S.option(x, t('bulk_' + x), x === av)); });
+    var s = $('b-status'), sv = s.value || 'in_progress';
+    s.textContent = '';
+    VK.STATUSES.filter(function (x) { return x !== 'duplicate'; })
+      .forEach(function (x) { s.appendChild(S.option(x, VK.statusName(x), x === sv)); });
+    var u = $('b-unit'), uv = u.value;
+    u.textContent = '';
+    ref.units.forEach(function (x) { u.appendChild(S.option(x.code, VK.localName(x.name), x.code === uv)); });
+    showBulkFields();
+  }
+
+  function showBulkFields() {
+    var a = $('b-action').value;
+    $('b-status-field').hidden = a !== 'status';
+    $('b-unit-field').hidden = a !== 'unit';
+    $('b-assignee-field').hidden = a !== 'assignee';
+    $('b-into-field').hidden = a !== 'merge';
+  }
+
+  function submitBulk(e) {
+    e.preventDefault();
+    var form = $('bulk-form'), a = $('b-action').value, body = { ids: selectedIds() };
+    if (!body.ids.length) return;
+    if (a === 'status') body.status = $('b-status').value;
+    if (a === 'unit') body.unit = $('b-unit').value;
+    if (a === 'assignee') body.assignee = $('b-assignee').value.trim() || null;
+    if (a === 'merge') {
+      var n = Number($('b-into').value.trim());
+      if (!Number.isInteger(n) || n <= 0) {
+        S.showError(form, { status: 400, field: 'merge_into', message: t('errId') }, BULK_FIELDS);
+        return;
+      }
+      body.merge_into = n;
+    }
+    if ($('b-answer').value.trim()) body.public_answer = $('b-answer').value.trim();
+    VK.api('POST', '/api/v1/staff/feedback/bulk', body).then(function (r) {
+      selected = {};
+      $('b-answer').value = '';
+      S.clearErrors(form);
+      return load(false).then(function () { S.announce(t('bulkDone', { n: r.count, count: VK.formatNumber(r.count) })); });
+    }, function (err) { S.showApiError(form, err, BULK_FIELDS); });
   }
 
   /* ---------- the map (the table holds everything it shows) ---------- */
@@ -235,8 +307,11 @@
       ref.units = r[2].units;
       ref.loaded = true;
       fillFilters();
+      fillBulk();
       initMap(r[3]);
     });
+    var me = S.me();
+    $('bulk-form').hidden = !me || (me.role !== 'moderator' && me.role !== 'admin');
     // Without a relay, staff should know that residents are not mailed.
     VK.getJSON('/healthz').then(function (h) {
       $('mail-mode').hidden = h.mail !== 'outbox only';
@@ -255,6 +330,16 @@
 
   document.addEventListener('DOMContentLoaded', function () {
     S.shortcuts({ j: function () { moveRow(1); }, k: function () { moveRow(-1); } });
+    $('bulk-form').addEventListener('submit', submitBulk);
+    $('b-action').addEventListener('change', showBulkFields);
+    $('select-all').addEventListener('change', function () {
+      var on = $('select-all').checked;
+      document.querySelectorAll('.row-select').forEach(function (b) {
+        b.checked = on;
+        if (on) selected[b.value] = true; else delete selected[b.value];
+      });
+      bulkCount();
+    });
     $('signin-form').addEventListener('submit', signIn);
     $('filter-form').addEventListener('submit', function (e) {
       e.preventDefault();
@@ -281,6 +366,7 @@
       onLanguage: function () {
         if (!ref.loaded) return;
         fillFilters();
+        fillBulk();
         renderList();
       }
     });

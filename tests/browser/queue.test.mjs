@@ -103,7 +103,7 @@ test('a moderator works a queue of ten by keyboard', async () => {
     await page.keyboard.press('a');
     assert.equal(await focused(page), 'c-answer');
     await page.keyboard.press('Tab');
-    await page.waitForFunction(() => document.getElementById('live').textContent.length > 0);
+    await page.waitForFunction(() => /tallennettiin/.test(document.getElementById('live').textContent));
 
     // The map's list: the twin 10 m away, merged into with a public answer.
     await page.waitForSelector(`.nearby-merge[data-into="${ids[2]}"]`);
@@ -115,7 +115,8 @@ test('a moderator works a queue of ten by keyboard', async () => {
     await page.keyboard.type(ANSWER);
     await tabTo(page, `.nearby-merge[data-into="${ids[2]}"]`, { shift: true });
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.getElementById('live').textContent.length > 0);
+    await page.waitForFunction((n) => document.getElementById('live').textContent
+      .includes(`yhdistettiin palautteeseen ${n}`), ids[2]);
     const merged = (await api(`/api/v1/feedback/${ids[1]}`)).properties;
     assert.equal(merged.status, 'duplicate');
     assert.equal(merged.duplicate_of, ids[2]);
@@ -173,6 +174,42 @@ test('a moderator works a queue of ten by keyboard', async () => {
     const left = await page.$$eval('#inbox-body th a', (as) => as.map((a) => Number(a.dataset.id)));
     assert.ok(!left.includes(ids[0]) && !left.includes(ids[1]), `${left}`);
     assert.equal(await page.inputValue('#f-category'), 'lighting');
+
+    // A bulk action by keyboard: the first two rows to another unit, with an answer.
+    const visible = left.filter((x) => x !== ids[2]); // ids[2] was hidden
+    const two = visible.slice(0, 2);
+    for (const id of two) {
+      await tabTo(page, `.row-select[value="${id}"]`);
+      await page.keyboard.press('Space');
+    }
+    await page.waitForFunction(() => /2/.test(document.getElementById('bulk-count').textContent));
+    await tabTo(page, '#b-action');
+    await page.selectOption('#b-action', 'unit');
+    await tabTo(page, '#b-unit');
+    await page.selectOption('#b-unit', 'parks_green');
+    await tabTo(page, '#b-answer');
+    await page.keyboard.type('Siirretty puistoyksikölle.');
+    await tabTo(page, '#b-submit');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /2 palautetta muutettiin/.test(document.getElementById('live').textContent));
+    for (const id of two) {
+      const p = (await api(`/api/v1/feedback/${id}`)).properties;
+      assert.equal(p.unit, 'parks_green');
+      assert.equal(p.answer, 'Siirretty puistoyksikölle.');
+    }
+    // A refused bulk merge is told at its field in Finnish.
+    await tabTo(page, `.row-select[value="${visible[2]}"]`);
+    await page.keyboard.press('Space');
+    await tabTo(page, '#b-action');
+    await page.selectOption('#b-action', 'merge');
+    await tabTo(page, '#b-into');
+    await page.keyboard.type(String(ids[1]));
+    await tabTo(page, '#b-submit');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#b-into-error:not([hidden])');
+    assert.equal(await page.textContent('#b-into-error'),
+      'Kohdepalaute on suljettu tai piilotettu; yhdistä avoimeen julkiseen palautteeseen.');
+    await assertCleanInAllLanguages(page, 'inbox with a bulk refusal');
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();
