@@ -26,7 +26,7 @@
   var CHANGE_FIELDS = {
     status: 'c-status', unit: 'c-unit', public_answer: 'c-answer', internal_note: 'c-note',
     resolution_reason: 'c-reason', duplicate_of: 'c-duplicate', forwarded_to: 'c-forwarded',
-    assignee: 'c-assignee'
+    assignee: 'c-assignee', category: 'c-category', geometry: 'c-lat', 'geometry.coordinates': 'c-lat'
   };
 
   function canChange() {
@@ -234,6 +234,13 @@
       map = VK.map.create('item-map', ref.config);
       VK.map.zoomControl(map);
       mapLayer = L.layerGroup().addTo(map);
+      // A click gives the corrected place (the fields take it without the map too).
+      map.on('click', function (ev) {
+        if (!canChange()) return;
+        $('c-lat').value = ev.latlng.lat.toFixed(6);
+        $('c-lon').value = ev.latlng.lng.toFixed(6);
+        S.announce(t('placePicked'));
+      });
     }
     mapLayer.clearLayers();
     var mine = L.geoJSON(data.feedback, {
@@ -286,6 +293,9 @@
     var st = $('c-status'), keep = st.value || p.status;
     st.textContent = '';
     VK.STATUSES.forEach(function (s) { st.appendChild(S.option(s, VK.statusName(s), s === keep)); });
+    var ca = $('c-category'), cv = ca.value || p.category;
+    ca.textContent = '';
+    ref.categories.forEach(function (c) { ca.appendChild(S.option(c.id, VK.localName(c.name), c.id === cv)); });
     var un = $('c-unit'), u = un.value || p.unit || '';
     un.textContent = '';
     un.appendChild(S.option('', t('noUnit'), !u));
@@ -306,6 +316,9 @@
     ['c-reason', 'c-duplicate', 'c-forwarded', 'c-answer', 'c-note', 'g-into', 'g-answer', 'm-reason', 'm-note'].forEach(function (k) { $(k).value = ''; });
     $('m-description').value = p.description;
     $('c-assignee').value = staffInfo().assignee;
+    $('c-category').value = p.category;
+    $('c-lat').value = '';
+    $('c-lon').value = '';
     fillForms();
   }
 
@@ -346,6 +359,16 @@
     var st = $('c-status').value;
     if (st !== p.status) body.status = st;
     if ($('c-unit').value && $('c-unit').value !== (p.unit || '')) body.unit = $('c-unit').value;
+    if ($('c-category').value && $('c-category').value !== p.category) body.category = $('c-category').value;
+    var lat = $('c-lat').value.trim().replace(',', '.'), lon = $('c-lon').value.trim().replace(',', '.');
+    if (lat || lon) {
+      if (!lat || !lon || !isFinite(Number(lat)) || !isFinite(Number(lon))) {
+        S.showError(form, { status: 400, field: lat && isFinite(Number(lat)) ? 'lon' : 'lat', message: t('errLatLon') },
+          { lat: 'c-lat', lon: 'c-lon' });
+        return;
+      }
+      body.geometry = { type: 'Point', coordinates: [Number(lon), Number(lat)] };
+    }
     var who = $('c-assignee').value.trim();
     if (who !== staffInfo().assignee) body.assignee = who || null;
     var ans = $('c-answer').value.trim(), note = $('c-note').value.trim();

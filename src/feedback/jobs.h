@@ -7,6 +7,8 @@
 #ifndef VK_FEEDBACK_JOBS_H
 #define VK_FEEDBACK_JOBS_H
 
+#include <jansson.h>
+
 #include "db/ctx.h"
 #include "db/store.h"
 #include "feedback/store_feedback.h"
@@ -28,6 +30,10 @@ typedef struct vk_feedback_change {
      * nobody when assignee is NULL. */
     int set_assignee;
     const char *assignee;
+    /* Corrections: another category, another place (a GeoJSON geometry,
+     * checked and placed on the writer thread); NULL = not given. */
+    const char *category;
+    const json_t *geometry;
     /* Moderation (moderation.c): hide or show, and the description with
      * personal data edited out. */
     int set_hidden, hidden;  /* set_hidden 0 = not given */

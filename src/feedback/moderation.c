@@ -241,7 +241,10 @@ static int read_history(void *arg, const store_event *ev)
         snprintf(h->status_buf, sizeof h->status_buf, "%s", st);
         h->status = h->status_buf;
     }
-    int shown = st || ev->public_answer || strcmp(ev->kind, "withdraw") == 0;
+    /* A correction of the category or the place is told too (what it was
+     * corrected to is in the view itself). */
+    int shown = st || ev->public_answer || strcmp(ev->kind, "withdraw") == 0 ||
+                json_object_get(after, "category") || json_object_get(after, "location_changed");
     json_decref(after);
     if (!shown)
         return 0;

@@ -96,6 +96,12 @@
       "UPDATE canned_reply SET category = ?2, status = ?3, title = ?4, body_fi = ?5, " \
       "body_sv = ?6, body_en = ?7, updated_at = ?8, updated_by = ?9 WHERE id = ?1")  \
     X(SQL_REPLY_DELETE, "DELETE FROM canned_reply WHERE id = ?1")                    \
+    /* A moderator's correction of the category and/or the place. */                \
+    X(SQL_FEEDBACK_CORRECT,                                                          \
+      "UPDATE feedback SET category = coalesce(?2, category), "                      \
+      "geom = CASE WHEN ?3 IS NULL THEN geom ELSE GeomFromWKB(?3, 4326) END, "       \
+      "district_id = CASE WHEN ?3 IS NULL THEN district_id ELSE ?4 END, "            \
+      "updated_at = ?5 WHERE id = ?1")                                               \
     /* Where an item is (a point on it, lon/lat) and its category: the      \
      * centre of the staff's "nearby" list. */                                      \
     X(SQL_FEEDBACK_PLACE,                                                            \

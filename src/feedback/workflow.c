@@ -172,6 +172,50 @@ static vk_err next_state(vk_ctx *ctx, const vk_feedback_change *ch,
     return VK_OK;
 }
 
+/* A correction of the category and/or the place, into before/after:
+ * {"category"} and {"location_changed": true}. The reporter's view shows
+ * that it happened (moderation.c). */
+static vk_err correct_item(vk_ctx *ctx, const vk_feedback_change *ch, const char *now,
+                           json_t *before, json_t *after, vk_errinfo *ei)
+{
+    store_feedback_place pl;
+    vk_err e = store_feedback_place_get(ctx->store, ch->id, NULL, &pl, ei);
+    if (e)
+        return e;
+    const char *category = NULL;
+    if (ch->category && strcmp(ch->category, pl.category ? pl.category : "") != 0) {
+        int ok = 0;
+        if (!(e = store_category_exists(ctx->store, ch->category, &ok, ei)) && !ok)
+            e = vk_fail(ei, VK_EVALUE, "category", "there is no category %.40s", ch->category);
+        if (!e) {
+            category = ch->category;
+            put_texts(before, after, "category", pl.category, ch->category);
+        }
+    }
+    unsigned char *wkb = NULL;
+    size_t n = 0;
+    int64_t district = 0;
+    if (!e && ch->geometry) {
+        gis_geom *g = NULL;
+        if (!(e = gis_geom_from_geojson(ctx->gis, ch->geometry, "geometry", &g, ei)) &&
+            !(e = gis_geom_check_inside(ctx->gis, g, "geometry", ei))) {
+            district = gis_geom_district(ctx->gis, g);
+            if ((e = gis_geom_to_wkb(ctx->gis, g, &wkb, &n)))
+                vk_fail(ei, e, "geometry", NULL);
+        }
+        gis_geom_free(ctx->gis, g);
+        if (!e) {
+            json_object_set_new(before, "location_changed", json_false());
+            json_object_set_new(after, "location_changed", json_true());
+        }
+    }
+    if (!e && (category || wkb))
+        e = store_feedback_correct(ctx->store, ch->id, category, wkb, n, district, now, ei);
+    free(wkb);
+    store_feedback_place_fini(&pl);
+    return e;
+}
+
 static const char *event_kind(const store_feedback_state *cur, const store_feedback_state *next,
                               const vk_feedback_change *ch)
 {
@@ -181,6 +225,8 @@ static const char *event_kind(const store_feedback_state *cur, const store_feedb
         return "unit";
     if (cur->assignee_id != next->assignee_id)
         return "assign";
+    if (ch->category || ch->geometry)
+        return "correct";
     if (ch->public_answer)
         return "answer";
     if (ch->internal_note)
@@ -196,7 +242,8 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
     if (e)
         return e;
     int handling = ch->status || ch->unit || ch->public_answer || ch->resolution_reason ||
-                   ch->forwarded_to || ch->duplicate_of || ch->set_assignee;
+                   ch->forwarded_to || ch->duplicate_of || ch->set_assignee || ch->category ||
+                   ch->geometry;
     int moderation = ch->set_hidden || ch->description;
     if (!handling && (moderation || !ch->internal_note)) {
         /* Moderation alone: its events carry the note. */
@@ -208,6 +255,8 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
     e = next_state(ctx, ch, &cur, &next, ei);
     if (!e && (!before || !after))
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
+    if (!e && (ch->category || ch->geometry))
+        e = correct_item(ctx, ch, now, before, after, ei);
     if (!e) {
         diff(&cur, &next, before, after);
         if (ch->public_answer) {
@@ -244,7 +293,7 @@ static const char *const change_keys[] = {"status",        "unit",          "pub
                                           "internal_note", "resolution_reason", "duplicate_of",
                                           "forwarded_to",  "hidden",        "description",
                                           "hide_reason",   "reporter_note", "assignee",
-                                          NULL};
+                                          "category",      "geometry",      NULL};
 
 /* The body's form: known members (keys) of the right types and sizes. */
 static vk_err read_change_keys(const json_t *doc, const char *const *keys, vk_feedback_change *ch,
@@ -263,6 +312,14 @@ static vk_err read_change_keys(const json_t *doc, const char *const *keys, vk_fe
         (e = api_json_text(doc, "forwarded_to", 0, FORWARDED_TO_MAX, 0, &ch->forwarded_to, ei)) ||
         (e = api_moderation_read(doc, ch, ei)))
         return e;
+    if ((e = api_json_text(doc, "category", 0, 40, 0, &ch->category, ei)))
+        return e;
+    const json_t *geom = json_object_get(doc, "geometry");
+    if (geom && !json_is_null(geom)) {
+        if (!json_is_object(geom))
+            return vk_fail(ei, VK_ETYPE, "geometry", "geometry is a GeoJSON geometry object");
+        ch->geometry = geom;
+    }
     /* assignee: a staff account's name, or null to assign to nobody. */
     const json_t *as = json_object_get(doc, "assignee");
     if (as) {
@@ -285,7 +342,7 @@ static vk_err read_change_keys(const json_t *doc, const char *const *keys, vk_fe
                        "duplicate or forwarded");
     if (!ch->status && !ch->unit && !ch->public_answer && !ch->internal_note &&
         !ch->resolution_reason && !ch->forwarded_to && !ch->duplicate_of && !ch->set_hidden &&
-        !ch->description && !ch->set_assignee)
+        !ch->description && !ch->set_assignee && !ch->category && !ch->geometry)
         return vk_fail(ei, VK_EMISSING, "",
                        "nothing to change: give status, unit, public_answer, internal_note, "
                        "resolution_reason, duplicate_of, forwarded_to, hidden or description");

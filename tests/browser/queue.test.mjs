@@ -250,3 +250,34 @@ test('an admin keeps the canned replies by keyboard, in the page\'s language', a
     await page.closeAll();
   }
 });
+
+test('a moderator corrects the category and the place without the map', async () => {
+  const page = await newPage(browser);
+  try {
+    await signInWithKeyboard(page, srv.url, 'moderator1', PW);
+    const id = ids[9];
+    await gotoReady(page, `${srv.url}/staff-item.html?id=${id}`);
+    await page.waitForSelector('#change-form:not([hidden])');
+    await tabTo(page, '#c-category');
+    await page.selectOption('#c-category', 'parks');
+    await tabTo(page, '#c-lat');
+    await page.keyboard.type('61,1936');
+    await tabTo(page, '#c-submit');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#c-lon-error:not([hidden])');
+    assert.equal(await focused(page), 'c-lon');
+    const [lon, lat] = at(20, 850);
+    await page.keyboard.type(lon.toFixed(6));
+    await page.fill('#c-lat', lat.toFixed(6));
+    await tabTo(page, '#c-submit');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /Aihetta tai sijaintia korjattiin/.test(document.getElementById('audit-body').textContent));
+    const p = await api(`/api/v1/feedback/${id}`);
+    assert.equal(p.properties.category, 'parks');
+    assert.ok(Math.abs(p.geometry.coordinates[1] - lat) < 1e-5);
+    await assertCleanInAllLanguages(page, 'item page after a correction');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});

@@ -94,7 +94,7 @@ test('a moderator signs in by keyboard, filters the inbox and answers an item', 
     await tabTo(page, '#filter-apply');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => location.search.includes('status=received'));
-    await page.waitForFunction(() => [...document.querySelectorAll('#inbox-body tr td:nth-child(7)')]
+    await page.waitForFunction(() => [...document.querySelectorAll('#inbox-body tr td:nth-child(8)')]
       .every((td) => td.textContent === 'Vastaanotettu'));
     const ids = await page.$$eval('#inbox-body th a', (as) => as.map((a) => Number(a.dataset.id)));
     assert.ok(ids.length > 0);
@@ -199,7 +199,8 @@ test('an admin adds a user and changes another one', async () => {
   const page = await newPage(browser);
   try {
     await signInByKeyboard(page, 'admin1');
-    await tabTo(page, '#nav-users');
+    // Back up from the inbox to the header (the rows' links and checkboxes come after it).
+    await tabTo(page, '#nav-users', { shift: true, max: 200 });
     await page.keyboard.press('Enter');
     await page.waitForURL('**/staff-users.html');
     await page.waitForSelector('body[data-ready="true"]');

@@ -316,3 +316,38 @@ describe('bulk actions', () => {
     assert.equal((await call('GET', `/api/v1/feedback/${a}`)).json.properties.status, 'received');
   });
 });
+
+describe('correcting category and location', () => {
+  test('audited, placed again, and the reporter is told in their history', async () => {
+    const { id, token } = await report(at(-300, 0));
+    const where = at(-300, 40);
+    const r = await patch(id, { category: 'parks', geometry: { type: 'Point', coordinates: where } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.properties.category, 'parks');
+    assert.ok(Math.abs(r.json.geometry.coordinates[0] - where[0]) < 1e-7, r.text);
+    const view = await call('GET', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot' });
+    const ev = view.json.events.at(-1);
+    assert.equal(ev.kind, 'correct');
+    assert.equal(ev.actor, 'mod-bot');
+    assert.deepEqual(ev.before, { category: 'lighting', location_changed: false });
+    assert.deepEqual(ev.after, { category: 'parks', location_changed: true });
+    const f = await call('GET', `/api/v1/followup/${token}`);
+    assert.equal(f.json.category, 'parks');
+    assert.deepEqual(f.json.history.map((h) => h.kind), ['correct']);
+    assert.ok(!f.text.includes('mod-bot'));
+    // The nearby list of a neighbour there finds it at its new place.
+    const n = await report(at(-300, 45), 'parks');
+    assert.ok((await nearby(n.id)).json.features.some((x) => x.id === id));
+  });
+
+  test('an unknown category or a place outside is refused at its field; nothing changes', async () => {
+    const { id } = await report(at(-310, 0));
+    assertError(await patch(id, { category: 'no_such' }), 400, 'invalid_value', 'category');
+    assertError(await patch(id, { geometry: { type: 'Point', coordinates: [24.9, 60.2] } }), 422, 'outside_area', 'geometry');
+    assertError(await patch(id, { geometry: 'here' }), 400, 'wrong_type', 'geometry');
+    assertError(await patch(id, { geometry: { type: 'Point', coordinates: [999, 0] } }), 400, 'invalid_coordinates', 'geometry.coordinates');
+    const view = await call('GET', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot' });
+    assert.equal(view.json.feedback.properties.category, 'lighting');
+    assert.equal(view.json.events.length, 0);
+  });
+});
