@@ -105,6 +105,7 @@
       case 'reopen': return t('historyReopen', { status: s });
       case 'answer': return t('historyAnswer');
       case 'unit': return t('historyUnit');
+      case 'correct': return t('historyCorrected');
       case 'withdraw': return t('historyWithdrawn');
       default: return t('historyOther');
     }

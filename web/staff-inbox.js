@@ -11,7 +11,6 @@
   var PAGE = 25;
   var AGES = ['', 'older_than_days=7', 'older_than_days=14', 'older_than_days=30',
     'older_than_days=90', 'newer_than_days=7'];
-  var OPEN = 'received,in_progress,planned';
 
   var ref = { categories: [], districts: [], units: [], loaded: false };
   var view = { offset: 0, matched: 0, features: [] };
@@ -28,7 +27,8 @@
 
   function fillFilters() {
     var p = params();
-    fillSelect($('f-status'), [['', t('any')], [OPEN, t('openStatuses')]].concat(
+    // No status is the default queue, the open items; "all" is every status.
+    fillSelect($('f-status'), [['', t('openStatuses')], ['all', t('any')]].concat(
       VK.STATUSES.map(function (s) { return [s, VK.statusName(s)]; })), p.get('status') || '');
     fillSelect($('f-category'), [['', t('any')]].concat(ref.categories.map(function (c) {
       return [c.id, VK.localName(c.name)];
@@ -84,8 +84,17 @@
     body.textContent = '';
     view.features.forEach(function (f) {
       var p = f.properties, tr = document.createElement('tr');
+      var sel = VK.el('td', { class: 'cell-select' });
+      var box = VK.el('input', { type: 'checkbox', class: 'row-select', value: String(f.id),
+        'aria-label': t('selectItem', { id: f.id }) });
+      box.checked = !!selected[f.id];
+      box.addEventListener('change', function () { selected[f.id] = box.checked; if (!box.checked) delete selected[f.id]; bulkCount(); });
+      sel.appendChild(box);
+      tr.appendChild(sel);
       var th = VK.el('th', { scope: 'row' });
-      var a = VK.el('a', { href: '/staff-item.html?id=' + f.id }, t('itemLink', { id: f.id }));
+      // The item page keeps the queue: its "back" and "save and next" stay in it.
+      var a = VK.el('a', { href: S.itemHref(f.id, location.search), 'data-id': String(f.id) },
+        t('itemLink', { id: f.id }));
       th.appendChild(a);
       tr.appendChild(th);
       tr.appendChild(VK.el('td', {}, VK.formatDate(p.created)));
@@ -103,7 +112,7 @@
     });
     if (!view.features.length) {
       var tr = document.createElement('tr');
-      tr.appendChild(VK.el('td', { colspan: '8' }, t('noItems')));
+      tr.appendChild(VK.el('td', { colspan: '9' }, t('noItems')));
       body.appendChild(tr);
     }
     var from = view.features.length ? view.offset + 1 : 0;
@@ -113,13 +122,12 @@
     });
     $('page-prev').hidden = view.offset === 0;
     $('page-next').hidden = view.offset + view.features.length >= view.matched;
+    bulkCount();
     drawItems();
   }
 
   function load(announceIt) {
-    var q = new URLSearchParams(location.search);
-    q.delete('lang');
-    q.delete('offset');
+    var q = S.queueApiQuery(location.search);
     q.set('limit', String(PAGE));
     view.offset = Number(params().get('offset')) || 0;
     if (view.offset) q.set('offset', String(view.offset));
@@ -130,7 +138,7 @@
       renderList();
       if (announceIt) S.announce($('list-count').textContent);
     }, function (err) {
-      S.showError($('filter-form'), err, {
+      S.showApiError($('filter-form'), err, {
         status: 'f-status', category: 'f-category', district: 'f-district', unit: 'f-unit',
         older_than_days: 'f-age', newer_than_days: 'f-age', answered: 'f-answered',
         visibility: 'f-visibility'
@@ -152,6 +160,70 @@
     q.delete('lang');
     q.delete('offset');
     return q;
+  }
+
+  /* ---------- bulk actions on the selected rows ---------- */
+
+  var selected = {}; // item id → true, kept across pages of the same filters
+  var BULK_FIELDS = { status: 'b-status', unit: 'b-unit', assignee: 'b-assignee', merge_into: 'b-into',
+    public_answer: 'b-answer', resolution_reason: 'b-status', forwarded_to: 'b-status', duplicate_of: 'b-status',
+    ids: 'b-action' };
+  var BULK_ACTIONS = ['status', 'unit', 'assignee', 'merge'];
+
+  function selectedIds() { return Object.keys(selected).map(Number); }
+
+  function bulkCount() {
+    var n = selectedIds().length;
+    $('bulk-count').textContent = t('bulkCount', { n: n, count: VK.formatNumber(n) });
+    $('b-submit').disabled = n === 0;
+    var boxes = document.querySelectorAll('.row-select');
+    $('select-all').checked = boxes.length > 0 && Array.prototype.every.call(boxes, function (b) { return b.checked; });
+  }
+
+  function fillBulk() {
+    var a = $('b-action'), av = a.value || 'status';
+    a.textContent = '';
+    BULK_ACTIONS.forEach(function (x) { a.appendChild(S.option(x, t('bulk_' + x), x === av)); });
+    var s = $('b-status'), sv = s.value || 'in_progress';
+    s.textContent = '';
+    VK.STATUSES.filter(function (x) { return x !== 'duplicate'; })
+      .forEach(function (x) { s.appendChild(S.option(x, VK.statusName(x), x === sv)); });
+    var u = $('b-unit'), uv = u.value;
+    u.textContent = '';
+    ref.units.forEach(function (x) { u.appendChild(S.option(x.code, VK.localName(x.name), x.code === uv)); });
+    showBulkFields();
+  }
+
+  function showBulkFields() {
+    var a = $('b-action').value;
+    $('b-status-field').hidden = a !== 'status';
+    $('b-unit-field').hidden = a !== 'unit';
+    $('b-assignee-field').hidden = a !== 'assignee';
+    $('b-into-field').hidden = a !== 'merge';
+  }
+
+  function submitBulk(e) {
+    e.preventDefault();
+    var form = $('bulk-form'), a = $('b-action').value, body = { ids: selectedIds() };
+    if (!body.ids.length) return;
+    if (a === 'status') body.status = $('b-status').value;
+    if (a === 'unit') body.unit = $('b-unit').value;
+    if (a === 'assignee') body.assignee = $('b-assignee').value.trim() || null;
+    if (a === 'merge') {
+      var n = Number($('b-into').value.trim());
+      if (!Number.isInteger(n) || n <= 0) {
+        S.showError(form, { status: 400, field: 'merge_into', message: t('errId') }, BULK_FIELDS);
+        return;
+      }
+      body.merge_into = n;
+    }
+    if ($('b-answer').value.trim()) body.public_answer = $('b-answer').value.trim();
+    VK.api('POST', '/api/v1/staff/feedback/bulk', body).then(function (r) {
+      selected = {};
+      $('b-answer').value = '';
+      S.clearErrors(form);
+      return load(false).then(function () { S.announce(t('bulkDone', { n: r.count, count: VK.formatNumber(r.count) })); });
+    }, function (err) { S.showApiError(form, err, BULK_FIELDS); });
   }
 
   /* ---------- the map (the table holds everything it shows) ---------- */
@@ -178,7 +250,7 @@
         pointToLayer: function (feat, ll) { return L.circleMarker(ll, style); },
         style: function () { return style; }
       }).bindTooltip(VK.textNode('span', t('itemLink', { id: f.id }) + ': ' + shorten(f.properties.description, 60)))
-        .on('click', function () { location.href = '/staff-item.html?id=' + f.id; })
+        .on('click', function () { location.href = S.itemHref(f.id, location.search); })
         .addTo(itemLayer);
     });
   }
@@ -235,8 +307,11 @@
       ref.units = r[2].units;
       ref.loaded = true;
       fillFilters();
+      fillBulk();
       initMap(r[3]);
     });
+    var me = S.me();
+    $('bulk-form').hidden = !me || (me.role !== 'moderator' && me.role !== 'admin');
     // Without a relay, staff should know that residents are not mailed.
     VK.getJSON('/healthz').then(function (h) {
       $('mail-mode').hidden = h.mail !== 'outbox only';
@@ -244,7 +319,27 @@
     return first.then(function () { return load(false); });
   }
 
+  // j and k walk the table's item links, as they walk the queue on an item page.
+  function moveRow(step) {
+    var links = Array.prototype.slice.call(document.querySelectorAll('#inbox-body th a'));
+    if (!links.length || $('inbox-section').hidden) return;
+    var at = links.indexOf(document.activeElement);
+    var next = at < 0 ? (step > 0 ? 0 : links.length - 1) : Math.min(links.length - 1, Math.max(0, at + step));
+    links[next].focus();
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    S.shortcuts({ j: function () { moveRow(1); }, k: function () { moveRow(-1); } });
+    $('bulk-form').addEventListener('submit', submitBulk);
+    $('b-action').addEventListener('change', showBulkFields);
+    $('select-all').addEventListener('change', function () {
+      var on = $('select-all').checked;
+      document.querySelectorAll('.row-select').forEach(function (b) {
+        b.checked = on;
+        if (on) selected[b.value] = true; else delete selected[b.value];
+      });
+      bulkCount();
+    });
     $('signin-form').addEventListener('submit', signIn);
     $('filter-form').addEventListener('submit', function (e) {
       e.preventDefault();
@@ -271,6 +366,7 @@
       onLanguage: function () {
         if (!ref.loaded) return;
         fillFilters();
+        fillBulk();
         renderList();
       }
     });

@@ -12,12 +12,21 @@
   var id = Number(new URLSearchParams(location.search).get('id')) || 0;
   var ref = { categories: [], districts: [], units: [] };
   var data = null; // the last GET answer
+  // The inbox's queue this page was opened from (its filters are in the
+  // address): the ids in the inbox's order, for "save and next" and j/k.
+  var queue = { ids: [], loaded: false };
+  var QUEUE_MAX = 200;
+  var nearby = [];
+  var canned = []; // the category's canned replies (every status)
+  var map = null, mapLayer = null;
+  var HIDE_REASONS = ['spam', 'personal_data', 'offensive', 'duplicate', 'other'];
 
   // Which detail field each outcome needs (the API refuses it elsewhere).
   var DETAIL = { not_resolvable: 'c-reason', duplicate: 'c-duplicate', forwarded: 'c-forwarded' };
   var CHANGE_FIELDS = {
     status: 'c-status', unit: 'c-unit', public_answer: 'c-answer', internal_note: 'c-note',
-    resolution_reason: 'c-reason', duplicate_of: 'c-duplicate', forwarded_to: 'c-forwarded'
+    resolution_reason: 'c-reason', duplicate_of: 'c-duplicate', forwarded_to: 'c-forwarded',
+    assignee: 'c-assignee', category: 'c-category', geometry: 'c-lat', 'geometry.coordinates': 'c-lat'
   };
 
   function canChange() {
@@ -36,8 +45,57 @@
       visibility: s.visibility || p.visibility || 'public',
       me_too: s.me_too !== undefined ? s.me_too : (p.me_too || 0),
       contact: s.contact || null,
+      assignee: s.assignee || '',
       original: s.description_original || null
     };
+  }
+
+  /* ---------- the queue ---------- */
+
+  function inboxHref() {
+    var q = S.queueParams(location.search).toString();
+    return '/staff.html' + (q ? '?' + q : '');
+  }
+
+  function loadQueue() {
+    var q = S.queueApiQuery(location.search);
+    q.set('limit', String(QUEUE_MAX));
+    var off = Number(S.queueParams(location.search).get('offset')) || 0;
+    if (off) q.set('offset', String(off));
+    return VK.getJSON('/api/v1/staff/feedback?' + q.toString()).then(function (fc) {
+      queue.ids = fc.features.map(function (f) { return f.id; });
+      queue.loaded = true;
+      renderQueue();
+    }, function () { queue.loaded = false; renderQueue(); });
+  }
+
+  // The item before (step -1) or after (+1) this one in the queue; an item
+  // that left the queue (answered, closed) continues from its first item.
+  function neighbour(step) {
+    var at = queue.ids.indexOf(id);
+    if (at < 0) return step > 0 ? (queue.ids[0] || 0) : 0;
+    return queue.ids[at + step] || 0;
+  }
+
+  function renderQueue() {
+    $('back-link').href = inboxHref();
+    var at = queue.ids.indexOf(id), prev = neighbour(-1), next = neighbour(1);
+    $('queue-prev').hidden = !prev;
+    $('queue-next').hidden = !next;
+    if (prev) $('queue-prev').href = S.itemHref(prev, location.search);
+    if (next) $('queue-next').href = S.itemHref(next, location.search);
+    $('queue-position').textContent = at >= 0
+      ? t('queuePosition', { at: VK.formatNumber(at + 1), n: queue.ids.length, total: VK.formatNumber(queue.ids.length) })
+      : t('queueOutside');
+  }
+
+  // Before the queue has loaded, "back" already keeps the filters.
+  function renderQueueLinksOnly() { $('back-link').href = inboxHref(); }
+
+  function goNext(message) {
+    var next = neighbour(1);
+    try { if (message) sessionStorage.setItem('vaikuta.staff.announce', message); } catch (e) { /* ignore */ }
+    location.href = next ? S.itemHref(next, location.search) : inboxHref();
   }
 
   /* ---------- reading ---------- */
@@ -56,6 +114,7 @@
     addRow(dl, t('description'), p.description);
     addRow(dl, t('place'), p.place);
     addRow(dl, t('fCategory'), nameOf(ref.categories, function (c) { return c.id; }, p.category));
+    answerRows(dl, p);
     addRow(dl, t('fDistrict'), p.district ? nameOf(ref.districts, function (d) { return d.properties.code; }, p.district)
       : t('noDistrict'));
     addRow(dl, t('colCreated'), VK.formatDate(p.created, true));
@@ -65,6 +124,7 @@
     if (p.duplicate_of) addRow(dl, t('duplicateOf'), p.duplicate_of);
     addRow(dl, t('forwardedTo'), p.forwarded_to);
     addRow(dl, t('fUnit'), p.unit ? nameOf(ref.units, function (u) { return u.code; }, p.unit) : t('noUnit'));
+    addRow(dl, t('assignee'), info.assignee || t('noAssignee'));
     addRow(dl, t('meToo'), VK.formatNumber(info.me_too));
     addRow(dl, t('fVisibility'), t('vis_' + info.visibility));
     addRow(dl, t('publicAnswer'), p.answer || t('notAnsweredShort'));
@@ -74,6 +134,127 @@
       addRow(dl, t('contact'), [c.name, c.email, c.phone].filter(Boolean).join(', ') || t('none'));
     }
     addRow(dl, t('descriptionOriginal'), info.original);
+  }
+
+  // The category's answers (properties.attributes) with the questions'
+  // labels and the options' names in the page's language.
+  function answerRows(dl, p) {
+    var answers = p.attributes;
+    if (typeof answers === 'string') { try { answers = JSON.parse(answers); } catch (e) { answers = null; } }
+    if (!answers || typeof answers !== 'object') return;
+    var cat = ref.categories.filter(function (c) { return c.id === p.category; })[0];
+    var defs = (cat && cat.attributes) || [];
+    var shown = {};
+    defs.forEach(function (d) {
+      if (!(d.code in answers)) return;
+      shown[d.code] = true;
+      var v = answers[d.code], names = d.values || [];
+      var text = [].concat(v).map(function (x) {
+        var o = names.filter(function (n) { return n.key === x; })[0];
+        if (o) return VK.localName(o.name);
+        if (typeof x === 'boolean') return t(x ? 'yes' : 'no');
+        return String(x);
+      }).join(', ');
+      addRow(dl, VK.localName(d.description) || d.code, text);
+    });
+    Object.keys(answers).forEach(function (k) {
+      if (!shown[k]) addRow(dl, k, [].concat(answers[k]).join(', '));
+    });
+  }
+
+  /* ---------- canned replies ---------- */
+
+  function loadCanned() {
+    var cat = data.feedback.properties.category;
+    return VK.getJSON('/api/v1/staff/replies' + (cat ? '?category=' + encodeURIComponent(cat) : ''))
+      .then(function (j) { canned = j.replies; }, function () { canned = []; }).then(fillCanned);
+  }
+
+  // The text in the page's language, else another one it has.
+  function cannedText(r) {
+    var lang = document.documentElement.lang;
+    return r.body[lang] || r.body.fi || r.body.sv || r.body.en || '';
+  }
+
+  // The replies for the status chosen in the form (and for every status).
+  function fillCanned() {
+    var sel = $('c-canned'), keep = sel.value, st = $('c-status').value;
+    var fit = canned.filter(function (r) { return !r.status || r.status === st; });
+    sel.textContent = '';
+    sel.appendChild(S.option('', fit.length ? t('cannedChoose') : t('cannedNone'), true));
+    fit.forEach(function (r) { sel.appendChild(S.option(String(r.id), r.title, String(r.id) === keep)); });
+    $('c-canned-insert').disabled = !fit.length;
+  }
+
+  function insertCanned() {
+    var r = canned.filter(function (x) { return String(x.id) === $('c-canned').value; })[0];
+    if (!r) { $('c-canned').focus(); return; }
+    var box = $('c-answer'), text = cannedText(r);
+    box.value = box.value.trim() ? box.value.replace(/\s+$/, '') + '\n\n' + text : text;
+    box.focus();
+    S.announce(t('cannedInserted', { title: r.title }));
+  }
+
+  /* ---------- the map and the possible duplicates around the item ---------- */
+
+  function loadNearby() {
+    return VK.getJSON('/api/v1/staff/feedback/' + id + '/nearby').then(function (fc) {
+      nearby = fc.features;
+    }, function () { nearby = []; }).then(renderNearby);
+  }
+
+  function renderNearby() {
+    var ul = $('nearby-list'), p = data.feedback.properties;
+    ul.textContent = '';
+    $('nearby-none').hidden = nearby.length > 0;
+    var rw = canChange();
+    nearby.forEach(function (f) {
+      var q = f.properties, li = VK.el('li', {});
+      var a = VK.el('a', { href: S.itemHref(f.id, location.search) }, t('itemLink', { id: f.id }));
+      li.appendChild(a);
+      li.appendChild(document.createTextNode(' – ' + t('nearbyWhat', {
+        m: VK.formatNumber(q.distance_m), category: nameOf(ref.categories, function (c) { return c.id; }, q.category),
+        status: VK.statusName(q.status)
+      }) + (q.category === p.category ? ' (' + t('sameCategory') + ')' : '')));
+      li.appendChild(VK.el('p', { class: 'hint' }, q.description || ''));
+      if (rw) {
+        var b = VK.el('button', { type: 'button', class: 'button button-secondary nearby-merge', 'data-into': String(f.id) },
+          t('mergeIntoThis', { id: f.id }));
+        b.addEventListener('click', function () { mergeInto(f.id); });
+        li.appendChild(b);
+      }
+      ul.appendChild(li);
+    });
+    drawMap();
+  }
+
+  function drawMap() {
+    if (!window.L || !data.feedback.geometry) return;
+    if (!map) {
+      map = VK.map.create('item-map', ref.config);
+      VK.map.zoomControl(map);
+      mapLayer = L.layerGroup().addTo(map);
+      // A click gives the corrected place (the fields take it without the map too).
+      map.on('click', function (ev) {
+        if (!canChange()) return;
+        $('c-lat').value = ev.latlng.lat.toFixed(6);
+        $('c-lon').value = ev.latlng.lng.toFixed(6);
+        S.announce(t('placePicked'));
+      });
+    }
+    mapLayer.clearLayers();
+    var mine = L.geoJSON(data.feedback, {
+      pointToLayer: function (feat, ll) { return L.circleMarker(ll, { color: '#063a5e', weight: 3, fillColor: '#063a5e', fillOpacity: 0.9, radius: 9 }); },
+      style: function () { return { color: '#063a5e', weight: 4 }; }
+    }).bindTooltip(VK.textNode('span', t('itemHeading', { id: id }))).addTo(mapLayer);
+    nearby.forEach(function (f) {
+      L.geoJSON(f, {
+        pointToLayer: function (feat, ll) { return L.circleMarker(ll, { color: '#8a4b00', weight: 2, fillColor: '#f0a030', fillOpacity: 0.8, radius: 7 }); }
+      }).bindTooltip(VK.textNode('span', t('itemLink', { id: f.id }) + ': ' + (f.properties.description || '').slice(0, 60)))
+        .addTo(mapLayer);
+    });
+    var b = mine.getBounds();
+    if (b.isValid()) map.fitBounds(b.pad(0.5), { maxZoom: 18 });
   }
 
   function renderHistory() {
@@ -112,10 +293,17 @@
     var st = $('c-status'), keep = st.value || p.status;
     st.textContent = '';
     VK.STATUSES.forEach(function (s) { st.appendChild(S.option(s, VK.statusName(s), s === keep)); });
+    var ca = $('c-category'), cv = ca.value || p.category;
+    ca.textContent = '';
+    ref.categories.forEach(function (c) { ca.appendChild(S.option(c.id, VK.localName(c.name), c.id === cv)); });
     var un = $('c-unit'), u = un.value || p.unit || '';
     un.textContent = '';
     un.appendChild(S.option('', t('noUnit'), !u));
     ref.units.forEach(function (x) { un.appendChild(S.option(x.code, VK.localName(x.name), x.code === u)); });
+    var rs = $('m-reason'), r = rs.value;
+    rs.textContent = '';
+    rs.appendChild(S.option('', t('hideReasonChoose'), !r));
+    HIDE_REASONS.forEach(function (x) { rs.appendChild(S.option(x, t('hideReason_' + x), x === r)); });
     $('m-hidden').checked = info.visibility === 'hidden';
     $('m-hidden').disabled = info.visibility === 'withdrawn';
     showDetailFields();
@@ -125,14 +313,26 @@
     var p = data.feedback.properties;
     $('c-status').value = p.status;
     $('c-unit').value = p.unit || '';
-    ['c-reason', 'c-duplicate', 'c-forwarded', 'c-answer', 'c-note', 'g-into'].forEach(function (k) { $(k).value = ''; });
+    ['c-reason', 'c-duplicate', 'c-forwarded', 'c-answer', 'c-note', 'g-into', 'g-answer', 'm-reason', 'm-note'].forEach(function (k) { $(k).value = ''; });
     $('m-description').value = p.description;
+    $('c-assignee').value = staffInfo().assignee;
+    $('c-category').value = p.category;
+    $('c-lat').value = '';
+    $('c-lon').value = '';
     fillForms();
   }
 
   function showDetailFields() {
     var st = $('c-status').value;
     Object.keys(DETAIL).forEach(function (s) { $(DETAIL[s] + '-field').hidden = st !== s; });
+    showHideFields();
+  }
+
+  // The reason and the note go with hiding only.
+  function showHideFields() {
+    var hiding = $('m-hidden').checked && staffInfo().visibility !== 'hidden';
+    $('m-reason-field').hidden = !hiding;
+    $('m-note-field').hidden = !hiding;
   }
 
   function refresh() {
@@ -140,6 +340,7 @@
       data = j;
       renderDetails();
       renderHistory();
+      return loadNearby();
     });
   }
 
@@ -153,10 +354,23 @@
 
   function submitChange(e) {
     e.preventDefault();
+    var andNext = !!(e.submitter && e.submitter.id === 'c-save-next') || e.andNext === true;
     var form = $('change-form'), p = data.feedback.properties, body = {};
     var st = $('c-status').value;
     if (st !== p.status) body.status = st;
     if ($('c-unit').value && $('c-unit').value !== (p.unit || '')) body.unit = $('c-unit').value;
+    if ($('c-category').value && $('c-category').value !== p.category) body.category = $('c-category').value;
+    var lat = $('c-lat').value.trim().replace(',', '.'), lon = $('c-lon').value.trim().replace(',', '.');
+    if (lat || lon) {
+      if (!lat || !lon || !isFinite(Number(lat)) || !isFinite(Number(lon))) {
+        S.showError(form, { status: 400, field: lat && isFinite(Number(lat)) ? 'lon' : 'lat', message: t('errLatLon') },
+          { lat: 'c-lat', lon: 'c-lon' });
+        return;
+      }
+      body.geometry = { type: 'Point', coordinates: [Number(lon), Number(lat)] };
+    }
+    var who = $('c-assignee').value.trim();
+    if (who !== staffInfo().assignee) body.assignee = who || null;
     var ans = $('c-answer').value.trim(), note = $('c-note').value.trim();
     if (ans) body.public_answer = ans;
     if (note) body.internal_note = note;
@@ -167,12 +381,14 @@
       body.duplicate_of = Number.isInteger(n) && n > 0 ? n : $('c-duplicate').value.trim();
     }
     if (!Object.keys(body).length) {
+      if (andNext) { goNext(null); return; }
       S.showError(form, { status: 400, field: 'status', message: t('errNothing') }, CHANGE_FIELDS);
       return;
     }
     VK.api('PATCH', '/api/v1/staff/feedback/' + id, body).then(function () {
+      if (andNext) { goNext(t('changeSavedItem', { id: id })); return null; }
       return done(form, t('changeSaved'));
-    }, function (err) { S.showError(form, err, CHANGE_FIELDS); });
+    }, function (err) { S.showApiError(form, err, CHANGE_FIELDS); });
   }
 
   function submitModeration(e) {
@@ -180,28 +396,50 @@
     var form = $('moderate-form'), p = data.feedback.properties, info = staffInfo(), body = {};
     var hide = $('m-hidden').checked;
     if (info.visibility !== 'withdrawn' && hide !== (info.visibility === 'hidden')) body.hidden = hide;
+    var fields = { hidden: 'm-hidden', description: 'm-description', hide_reason: 'm-reason', reporter_note: 'm-note' };
+    if (body.hidden === true) {
+      // Hiding asks why, from the list; the note to the reporter is optional.
+      if (!$('m-reason').value) {
+        S.showError(form, { status: 400, field: 'hide_reason', message: t('errHideReason') }, fields);
+        return;
+      }
+      body.hide_reason = $('m-reason').value;
+      if ($('m-note').value.trim()) body.reporter_note = $('m-note').value.trim();
+    }
     var desc = $('m-description').value.trim();
     if (desc !== p.description) body.description = desc;
-    var fields = { hidden: 'm-hidden', description: 'm-description' };
     if (!Object.keys(body).length) {
       S.showError(form, { status: 400, field: 'description', message: t('errNothing') }, fields);
       return;
     }
     VK.api('PATCH', '/api/v1/staff/feedback/' + id, body).then(function () {
       return done(form, t('moderationSaved'));
-    }, function (err) { S.showError(form, err, fields); });
+    }, function (err) { S.showApiError(form, err, fields); });
   }
+
+  var MERGE_FIELDS = { into: 'g-into', public_answer: 'g-answer' };
 
   function submitMerge(e) {
     e.preventDefault();
     var form = $('merge-form'), v = $('g-into').value.trim(), n = Number(v);
     if (!v || !Number.isInteger(n) || n <= 0) {
-      S.showError(form, { status: 400, field: 'into', message: t('errId') }, { into: 'g-into' });
+      S.showError(form, { status: 400, field: 'into', message: t('errId') }, MERGE_FIELDS);
       return;
     }
-    VK.api('POST', '/api/v1/staff/feedback/' + id + '/merge', { into: n }).then(function () {
+    mergeInto(n);
+  }
+
+  // One click from the nearby list, or the form: the public answer in the
+  // merge form goes with it.
+  function mergeInto(n) {
+    var form = $('merge-form'), body = { into: n }, ans = $('g-answer').value.trim();
+    if (ans) body.public_answer = ans;
+    VK.api('POST', '/api/v1/staff/feedback/' + id + '/merge', body).then(function () {
       return done(form, t('merged', { id: n }));
-    }, function (err) { S.showError(form, err, { into: 'g-into' }); });
+    }, function (err) {
+      $('g-into').value = String(n);
+      S.showApiError(form, err, MERGE_FIELDS);
+    });
   }
 
   function onSignedIn() {
@@ -213,11 +451,12 @@
     }
     return Promise.all([
       VK.getJSON('/api/v1/categories'), VK.getJSON('/api/v1/districts'), VK.getJSON('/api/v1/units'),
-      VK.getJSON('/api/v1/staff/feedback/' + id)
+      VK.getJSON('/api/v1/staff/feedback/' + id), VK.getJSON('/api/v1/config').catch(function () { return null; })
     ]).then(function (r) {
       ref.categories = r[0].categories;
       ref.districts = r[1].features;
       ref.units = r[2].units;
+      ref.config = r[4];
       data = r[3];
       var rw = canChange();
       document.querySelectorAll('[data-moderator]').forEach(function (f) { f.hidden = !rw; });
@@ -225,6 +464,11 @@
       renderDetails();
       renderHistory();
       resetForms();
+      try {
+        var said = sessionStorage.getItem('vaikuta.staff.announce');
+        if (said) { sessionStorage.removeItem('vaikuta.staff.announce'); S.announce(said); }
+      } catch (e) { /* ignore */ }
+      return Promise.all([loadQueue(), loadNearby(), rw ? loadCanned() : null]);
     }, function (err) {
       if (err.status === 401) { S.signedOut(); return; }
       $('item').hidden = true;
@@ -234,7 +478,21 @@
   }
 
   document.addEventListener('DOMContentLoaded', function () {
-    $('c-status').addEventListener('change', showDetailFields);
+    $('c-status').addEventListener('change', function () { showDetailFields(); fillCanned(); });
+    $('c-canned-insert').addEventListener('click', insertCanned);
+    $('m-hidden').addEventListener('change', showHideFields);
+    renderQueueLinksOnly();
+    S.shortcuts({
+      j: function () { var n = neighbour(1); if (n) location.href = S.itemHref(n, location.search); },
+      k: function () { var n = neighbour(-1); if (n) location.href = S.itemHref(n, location.search); },
+      a: function () { if (canChange() && !$('change-form').hidden) $('c-answer').focus(); },
+      s: function () {
+        if (!canChange() || $('change-form').hidden) return;
+        submitChange({ preventDefault: function () {}, andNext: true });
+      },
+      m: function () { var b = document.querySelector('.nearby-merge') || $('g-into'); if (b) b.focus(); },
+      b: function () { location.href = inboxHref(); }
+    });
     $('change-form').addEventListener('submit', submitChange);
     $('moderate-form').addEventListener('submit', submitModeration);
     $('merge-form').addEventListener('submit', submitMerge);
@@ -245,6 +503,9 @@
         renderDetails();
         renderHistory();
         fillForms();
+        renderQueue();
+        renderNearby();
+        fillCanned();
       }
     });
   });

@@ -11,6 +11,7 @@
 #include "feedback/feedback.h"
 #include "feedback/moderation.h"
 #include "feedback/workflow.h"
+#include "feedback/replies.h"
 #include "feeds/feeds.h"
 #include "http/static.h"
 #include "mail/api.h"
@@ -44,9 +45,11 @@ const vk_route vk_routes[] = {
     EXPORT_ROUTES(ROW)
     OGC_ROUTES(ROW)
     AUTH_ROUTES(ROW)
+    WORKFLOW_BULK_ROUTES(ROW)
     INBOX_ROUTES(ROW)
     REFERENCE_UNIT_ROUTES(ROW)
     WORKFLOW_ROUTES(ROW)
+    REPLIES_ROUTES(ROW)
     TOKEN_ROUTES(ROW)
     OPEN311_ROUTES(ROW)
     STATS_ROUTES(ROW)

@@ -26,9 +26,12 @@
     R(VK_ANY_GET, "/api/v1/feedback/nearby", api_feedback_nearby, PUBLIC, 0, 0)
 #define FEEDBACK_ITEM_ROUTES(R)                                                     \
     R(VK_ANY_GET, "/api/v1/feedback/{id}", api_feedback_get, PUBLIC, 0, 0)
-/* inbox.c: the staff inbox. */
+/* inbox.c: the staff inbox, and an item's possible duplicates around it
+ * (GET /api/v1/staff/feedback/{id}/nearby?radius=1..200, default 50 m: the
+ * public open items, its category first, nearest first, with distance_m). */
 #define INBOX_ROUTES(R)                                                             \
-    R(VK_ANY_GET, "/api/v1/staff/feedback", api_staff_inbox, STAFF, 0, 0)
+    R(VK_ANY_GET, "/api/v1/staff/feedback", api_staff_inbox, STAFF, 0, 0)           \
+    R(VK_ANY_GET, "/api/v1/staff/feedback/{id}/nearby", api_staff_feedback_nearby, STAFF, 0, 0)
 FEEDBACK_ROUTES(VK_ROUTE_HANDLER)
 FEEDBACK_ITEM_ROUTES(VK_ROUTE_HANDLER)
 INBOX_ROUTES(VK_ROUTE_HANDLER)

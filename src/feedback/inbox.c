@@ -243,3 +243,80 @@ vk_err api_staff_inbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
                   (long long)w.n);
     return vk_buf_ok(b) ? VK_OK : vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
 }
+
+/* ---- GET /api/v1/staff/feedback/{id}/nearby ---- */
+
+#define NEARBY_RADIUS_DEFAULT 50
+#define NEARBY_RADIUS_MAX 200
+#define NEARBY_LIMIT 40
+
+typedef struct {
+    inbox_writer w;
+    int64_t self;
+    const char *category;
+    int same; /* this pass writes the items of the category (1) or the others (0) */
+    int col;  /* the category's column */
+} nearby_writer;
+
+static int write_nearby(void *arg, const store_item *item)
+{
+    nearby_writer *nw = arg;
+    const store_value *v = &item->values[nw->col];
+    int same = v->type == STORE_TEXT && nw->category && strcmp(v->text, nw->category) == 0;
+    if (item->id == nw->self || same != nw->same)
+        return 0;
+    return write_feature(&nw->w, item);
+}
+
+/* Possible duplicates of an item for the moderator: the public open items
+ * within radius metres of it (a point on it), those of its category first,
+ * each group nearest first. Hidden ones are left out because an item can
+ * only be merged into a public one. */
+vk_err api_staff_feedback_nearby(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const known[] = {"radius", NULL};
+    double radius = NEARBY_RADIUS_DEFAULT;
+    vk_err e;
+    if ((e = vk_req_only_params(req, known, &ctx->err)) ||
+        (e = vk_param_number(req, "radius", 1, NEARBY_RADIUS_MAX, VK_PARAM_FROM_TO, &radius,
+                             &ctx->err)))
+        return e;
+    int64_t id = api_parse_id(req->nargs ? req->args[0] : NULL);
+    store_feedback_place place;
+    int found = 0;
+    if (id && (e = store_feedback_place_get(ctx->store, id, &found, &place, &ctx->err)))
+        return e;
+    if (!found)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no feedback with this id");
+    api_items it;
+    api_items_init(&it, store_collection_find("feedback"));
+    nearby_writer nw = {{ctx, &it, &resp->body, 0, VK_OK}, id, place.category, 1, -1};
+    for (int i = 0; i < it.col->ncolumns; i++)
+        if (strcmp(it.col->columns[i].name, "category") == 0)
+            nw.col = i;
+    vk_buf *b = &resp->body;
+    resp->content_type = "application/geo+json";
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    vk_buf_puts(b, "{\"type\":\"FeatureCollection\",\"features\":[");
+    if (place.has_geom && nw.col >= 0) {
+        it.filter = api_items_in_list(req->arena, "status", API_FEEDBACK_OPEN_STATUSES);
+        if (!it.filter)
+            e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        if (!e) {
+            api_items_near(&it, place.lon, place.lat, radius);
+            it.q.near_order = 1;
+            it.q.limit = NEARBY_LIMIT;
+            e = api_items_compile(ctx, req, &it, GIS_CRS_CRS84);
+        }
+        /* Two passes over the same few rows: the category's, then the rest. */
+        for (nw.same = 1; !e && !nw.w.err && nw.same >= 0; nw.same--)
+            e = store_items_each(ctx->store, it.col, &it.q, write_nearby, &nw, &ctx->err);
+        if (!e && nw.w.err)
+            e = vk_fail(&ctx->err, nw.w.err, "", NULL);
+    }
+    store_feedback_place_fini(&place);
+    if (e)
+        return e;
+    vk_buf_printf(b, "],\"radius_m\":%g,\"numberReturned\":%lld}", radius, (long long)nw.w.n);
+    return vk_buf_ok(b) ? VK_OK : vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+}

@@ -7,6 +7,8 @@
 #ifndef VK_FEEDBACK_JOBS_H
 #define VK_FEEDBACK_JOBS_H
 
+#include <jansson.h>
+
 #include "db/ctx.h"
 #include "db/store.h"
 #include "feedback/store_feedback.h"
@@ -24,10 +26,21 @@ typedef struct vk_feedback_change {
     const char *status, *unit, *public_answer, *internal_note, *resolution_reason,
         *forwarded_to;
     int64_t duplicate_of; /* 0 = not given */
+    /* set_assignee: assign to the staff account named assignee, or to
+     * nobody when assignee is NULL. */
+    int set_assignee;
+    const char *assignee;
+    /* Corrections: another category, another place (a GeoJSON geometry,
+     * checked and placed on the writer thread); NULL = not given. */
+    const char *category;
+    const json_t *geometry;
     /* Moderation (moderation.c): hide or show, and the description with
      * personal data edited out. */
     int set_hidden, hidden;  /* set_hidden 0 = not given */
     const char *description; /* NULL = not given */
+    /* With hidden true: why (one of API_HIDE_REASONS) and what the reporter
+     * is told in their follow-up view (the hide event's public answer). */
+    const char *hide_reason, *reporter_note; /* NULL = not given */
     const char *kind;        /* the event's kind; NULL = from what changed */
 } vk_feedback_change;
 

@@ -20,6 +20,10 @@
 #define DESCRIPTION_MAX 4000
 #define ANSWER_MAX 4000
 #define NOTE_MAX 4000
+#define REPORTER_NOTE_MAX 2000
+
+static const char *const hide_reasons[] = {"spam", "personal_data", "offensive", "duplicate",
+                                           "other", NULL};
 #define BROWSER_COOKIE_SECONDS (365 * 24 * 3600)
 
 static const char *visibility_name(int hidden)
@@ -68,6 +72,21 @@ vk_err api_moderation_read(const json_t *doc, vk_feedback_change *ch, vk_errinfo
     if (!ch->description && d && !json_is_null(d))
         return vk_fail(ei, VK_EVALUE, "description",
                        "description is empty; send the text with the personal data edited out");
+    if ((e = api_json_text(doc, "hide_reason", 0, 20, 0, &ch->hide_reason, ei)) ||
+        (e = api_json_text(doc, "reporter_note", 0, REPORTER_NOTE_MAX, 1, &ch->reporter_note,
+                           ei)))
+        return e;
+    int hiding = ch->set_hidden && ch->hidden;
+    if (ch->hide_reason) {
+        int known = 0;
+        for (const char *const *r = hide_reasons; *r && !known; r++)
+            known = strcmp(*r, ch->hide_reason) == 0;
+        if (!known)
+            return vk_fail(ei, VK_EVALUE, "hide_reason", "hide_reason must be " API_HIDE_REASONS);
+    }
+    if ((ch->hide_reason || ch->reporter_note) && !hiding)
+        return vk_fail(ei, VK_EVALUE, ch->hide_reason ? "hide_reason" : "reporter_note",
+                       "%s goes with hidden: true", ch->hide_reason ? "hide_reason" : "reporter_note");
     return VK_OK;
 }
 
@@ -91,11 +110,15 @@ vk_err api_moderation_apply(vk_ctx *ctx, const vk_feedback_change *ch, const cha
                     "the reporter withdrew this item; it stays out of public view");
     if (!e && ch->set_hidden && hidden != m.hidden) {
         e = store_feedback_set_hidden(ctx->store, ch->id, hidden, now, ei);
+        /* The reason is audited with the hiding; the note to the reporter is
+         * the event's public answer, which only their follow-up view shows
+         * while the item is hidden. */
         if (!e)
             e = add_event(ctx, ch->id, now, ch->actor, ch->hidden ? "hide" : "unhide",
                           json_pack("{ss}", "visibility", visibility_name(m.hidden)),
-                          json_pack("{ss}", "visibility", visibility_name(hidden)), NULL, note,
-                          ei);
+                          json_pack("{ss,ss*}", "visibility", visibility_name(hidden),
+                                    "hide_reason", ch->hide_reason),
+                          ch->reporter_note, note, ei);
         note = NULL;
     }
     if (!e && ch->description && strcmp(ch->description, m.description) != 0) {
@@ -126,6 +149,15 @@ vk_err api_moderation_staff_json(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *
         return e;
     vk_buf_printf(b, "{\"visibility\":\"%s\",\"me_too\":%lld", visibility_name(m.hidden),
                   (long long)m.me_too);
+    /* Whom it is assigned to: every staff role may see that. */
+    store_feedback_state st;
+    if ((e = store_feedback_state_get(ctx->store, id, NULL, &st, &ctx->err))) {
+        store_feedback_mod_fini(&m);
+        return e;
+    }
+    vk_buf_putc(b, ',');
+    put_str(b, "assignee", st.assignee);
+    store_feedback_state_fini(&st);
     /* Contact details: for those who answer residents, nobody else. */
     if (role == VK_ROLE_MODERATOR || role == VK_ROLE_ADMIN) {
         store_contact ct;
@@ -209,7 +241,10 @@ static int read_history(void *arg, const store_event *ev)
         snprintf(h->status_buf, sizeof h->status_buf, "%s", st);
         h->status = h->status_buf;
     }
-    int shown = st || ev->public_answer || strcmp(ev->kind, "withdraw") == 0;
+    /* A correction of the category or the place is told too (what it was
+     * corrected to is in the view itself). */
+    int shown = st || ev->public_answer || strcmp(ev->kind, "withdraw") == 0 ||
+                json_object_get(after, "category") || json_object_get(after, "location_changed");
     json_decref(after);
     if (!shown)
         return 0;
@@ -485,12 +520,10 @@ vk_err api_job_me_too(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b,
     return VK_OK;
 }
 
-vk_err api_job_merge(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b,
-                     vk_errinfo *ei)
+vk_err api_merge_apply(vk_ctx *ctx, const vk_feedback_change *change, int64_t into,
+                       const char *now, vk_errinfo *ei)
 {
-    api_feedback_job *job = (api_feedback_job *)wj;
-    vk_feedback_change ch = job->change;
-    int64_t into = job->into;
+    vk_feedback_change ch = *change;
     if (into == ch.id)
         return vk_fail(ei, VK_EVALUE, "into", "an item cannot be merged into itself");
     store_feedback_state target;
@@ -542,7 +575,18 @@ vk_err api_job_merge(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b,
                        json_pack("{sI,sI}", "me_too", after, "merged", ch.id), NULL,
                        NULL, ei)))
         return e;
-    found = 0;
+    return VK_OK;
+}
+
+vk_err api_job_merge(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b,
+                     vk_errinfo *ei)
+{
+    api_feedback_job *job = (api_feedback_job *)wj;
+    int64_t into = job->into;
+    int found = 0;
+    vk_err e = api_merge_apply(ctx, &job->change, into, now, ei);
+    if (e)
+        return e;
     if ((e = api_staff_view(ctx, into, job->role, b, &found)))
         return vk_fail(ei, e, ctx->err.field, "%s", ctx->err.message);
     return VK_OK;

@@ -48,18 +48,28 @@ MODERATION_ROUTES(VK_ROUTE_HANDLER)
 
 /* ---- for the workflow and the writer ---- */
 
-/* PATCH's moderation members into ch: hidden (boolean) and description
- * (1–4000 characters). Strings borrowed from doc. */
+/* Why an item is hidden: PATCH's hide_reason is one of these. */
+#define API_HIDE_REASONS "spam, personal_data, offensive, duplicate or other"
+
+/* PATCH's moderation members into ch: hidden (boolean), description
+ * (1–4000 characters), and with hidden true hide_reason (API_HIDE_REASONS)
+ * and reporter_note (1–2000 characters). Strings borrowed from doc. */
 vk_err api_moderation_read(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei);
 /* On the writer thread: apply ch's hidden and description to the item,
  * with "hide"/"unhide"/"redact" events; note (may be NULL) goes on the
  * first of them. */
 vk_err api_moderation_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char *now,
                             const char *note, vk_errinfo *ei);
-/* The "staff" member of the staff view: {"visibility","me_too"} plus
+/* The "staff" member of the staff view: {"visibility","me_too","assignee"} plus
  * "contact" for moderators and admins and "description_original" for
  * admins only. Detail in ctx->err. */
 vk_err api_moderation_staff_json(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b);
+
+/* On the writer thread: item change->id becomes a duplicate of into
+ * (change's public_answer and internal_note go with it), its "me too"
+ * moves, both events are written. */
+vk_err api_merge_apply(vk_ctx *ctx, const vk_feedback_change *change, int64_t into,
+                       const char *now, vk_errinfo *ei);
 
 /* ---- retention ---- */
 

@@ -77,9 +77,38 @@
     X(SQL_DISTRICT_ID, "SELECT id FROM district WHERE code = ?1")                    \
     X(SQL_FEEDBACK_STATE,                                                            \
       "SELECT f.status, f.unit_id, u.code, f.resolution_reason, f.duplicate_of, "    \
-      "f.forwarded_to, f.answer FROM feedback f LEFT JOIN unit u ON u.id = f.unit_id " \
+      "f.forwarded_to, f.answer, f.assignee_id, a.name FROM feedback f "             \
+      "LEFT JOIN unit u ON u.id = f.unit_id LEFT JOIN staff_user a ON a.id = f.assignee_id " \
       "WHERE f.id = ?1")                                                             \
+    /* An enabled staff account by name: whom an item can be assigned to. */        \
+    X(SQL_ASSIGNEE_ID, "SELECT id FROM staff_user WHERE name = ?1 AND disabled = 0") \
     X(SQL_FEEDBACK_EXISTS, "SELECT 1 FROM feedback WHERE id = ?1")                   \
+    /* Canned replies (replies.c): those for a category and status include   \
+     * the ones for every category or status (NULL). */                            \
+    X(SQL_REPLY_LIST,                                                                \
+      "SELECT id, category, status, title, body_fi, body_sv, body_en, updated_at, "  \
+      "updated_by FROM canned_reply WHERE (?1 IS NULL OR category IS NULL OR "       \
+      "category = ?1) AND (?2 IS NULL OR status IS NULL OR status = ?2) AND "        \
+      "(?3 = 0 OR id = ?3) ORDER BY category IS NULL, category, status IS NULL, "    \
+      "status, title, id")                                                           \
+    X(SQL_REPLY_INSERT,                                                              \
+      "INSERT INTO canned_reply (category, status, title, body_fi, body_sv, body_en, " \
+      "updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")             \
+    X(SQL_REPLY_UPDATE,                                                              \
+      "UPDATE canned_reply SET category = ?2, status = ?3, title = ?4, body_fi = ?5, " \
+      "body_sv = ?6, body_en = ?7, updated_at = ?8, updated_by = ?9 WHERE id = ?1")  \
+    X(SQL_REPLY_DELETE, "DELETE FROM canned_reply WHERE id = ?1")                    \
+    /* A moderator's correction of the category and/or the place. */                \
+    X(SQL_FEEDBACK_CORRECT,                                                          \
+      "UPDATE feedback SET category = coalesce(?2, category), "                      \
+      "geom = CASE WHEN ?3 IS NULL THEN geom ELSE GeomFromWKB(?3, 4326) END, "       \
+      "district_id = CASE WHEN ?3 IS NULL THEN district_id ELSE ?4 END, "            \
+      "updated_at = ?5 WHERE id = ?1")                                               \
+    /* Where an item is (a point on it, lon/lat) and its category: the      \
+     * centre of the staff's "nearby" list. */                                      \
+    X(SQL_FEEDBACK_PLACE,                                                            \
+      "SELECT geom IS NOT NULL, coalesce(X(PointOnSurface(geom)), 0), "              \
+      "coalesce(Y(PointOnSurface(geom)), 0), category FROM feedback WHERE id = ?1")  \
     X(SQL_UNIT_ID, "SELECT id FROM unit WHERE code = ?1")                            \
     X(SQL_FEEDBACK_UPDATE,                                                           \
       "UPDATE feedback SET status = ?2, resolution_reason = ?3, duplicate_of = ?4, " \
@@ -90,7 +119,7 @@
       "closed_at = CASE WHEN ?2 IN ('received', 'in_progress', 'planned') THEN NULL " \
       "WHEN status IN ('received', 'in_progress', 'planned') THEN ?8 "               \
       "ELSE closed_at END, "                                                         \
-      "updated_at = ?8 WHERE id = ?1")                                               \
+      "updated_at = ?8, assignee_id = ?9 WHERE id = ?1")                             \
     X(SQL_EVENT_ADD,                                                                 \
       "INSERT INTO feedback_event (feedback_id, at, actor, kind, before, after, "    \
       "public_answer, internal_note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")       \

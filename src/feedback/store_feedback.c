@@ -79,7 +79,8 @@ vk_err store_feedback_absent(vk_errinfo *ei)
 #define STATE_ROW(s)                                                                 \
     DB_DUP_TO(&(s)->status), DB_I64_TO(&(s)->unit_id), DB_DUP_TO(&(s)->unit),        \
         DB_DUP_TO(&(s)->resolution_reason), DB_I64_TO(&(s)->duplicate_of),          \
-        DB_DUP_TO(&(s)->forwarded_to), DB_DUP_TO(&(s)->answer)
+        DB_DUP_TO(&(s)->forwarded_to), DB_DUP_TO(&(s)->answer), DB_I64_TO(&(s)->assignee_id), \
+        DB_DUP_TO(&(s)->assignee)
 FEEDBACK_RECORD(store_feedback_state, store_feedback_state_get, store_feedback_state_fini,
                 SQL_FEEDBACK_STATE, "reading an item's state", STATE_ROW)
 
@@ -89,8 +90,25 @@ vk_err store_feedback_update(store_conn *c, int64_t id, const store_feedback_sta
     return db_run(c, &feedback_sql, SQL_FEEDBACK_UPDATE,
                   DB_ARGS(DB_INT(id), DB_TEXT(s->status), DB_TEXT(s->resolution_reason),
                           DB_ID(s->duplicate_of), DB_TEXT(s->forwarded_to), DB_ID(s->unit_id),
-                          DB_TEXT(answer), DB_TEXT(now)),
+                          DB_TEXT(answer), DB_TEXT(now), DB_ID(s->assignee_id)),
                   "updating feedback", ei);
+}
+
+vk_err store_feedback_correct(store_conn *c, int64_t id, const char *category,
+                              const unsigned char *wkb, size_t wkb_len, int64_t district_id,
+                              const char *now, vk_errinfo *ei)
+{
+    return db_run(c, &feedback_sql, SQL_FEEDBACK_CORRECT,
+                  DB_ARGS(DB_INT(id), DB_TEXT(category),
+                          wkb ? DB_BLOB(wkb, wkb_len) : DB_NULL, DB_ID(district_id),
+                          DB_TEXT(now)),
+                  "correcting feedback", ei);
+}
+
+vk_err store_assignee_id(store_conn *c, const char *name, int64_t *id, vk_errinfo *ei)
+{
+    return db_int64(c, &feedback_sql, SQL_ASSIGNEE_ID, DB_ARGS(DB_TEXT(name)), id,
+                    "finding a staff account", ei);
 }
 
 vk_err store_event_add(store_conn *c, const store_event *ev, vk_errinfo *ei)

@@ -57,6 +57,8 @@ typedef struct store_feedback_state {
     char *unit;        /* unit code, may be NULL */
     char *resolution_reason, *forwarded_to, *answer; /* may be NULL */
     int64_t duplicate_of; /* 0 = none */
+    int64_t assignee_id;  /* the staff account it is assigned to; 0 = none */
+    char *assignee;       /* that account's name, may be NULL */
 } store_feedback_state;
 
 /* VK_ENOT_FOUND on "id": "there is no feedback with this id". */
@@ -69,6 +71,13 @@ vk_err store_feedback_state_get(store_conn *c, int64_t id, int *found, store_fee
 void store_feedback_state_fini(store_feedback_state *s);
 vk_err store_feedback_exists(store_conn *c, int64_t id, int *exists, vk_errinfo *ei);
 
+/* A correction: category (NULL keeps it) and the place as WKB (NULL keeps
+ * it) with its district (0: none). updated_at = now. */
+vk_err store_feedback_correct(store_conn *c, int64_t id, const char *category,
+                              const unsigned char *wkb, size_t wkb_len, int64_t district_id,
+                              const char *now, vk_errinfo *ei);
+/* The enabled staff account's id, 0 if there is none with this name. */
+vk_err store_assignee_id(store_conn *c, const char *name, int64_t *id, vk_errinfo *ei);
 /* The unit's id, 0 if there is no unit with this code. */
 vk_err store_unit_id(store_conn *c, const char *code, int64_t *id, vk_errinfo *ei);
 /* Write the new state; answer NULL keeps the answer (and its time), else
@@ -106,6 +115,18 @@ typedef struct store_feedback_mod {
     char *description_original; /* NULL until a moderator edits the text */
     int has_contact;
 } store_feedback_mod;
+
+/* Where an item is: a point on its geometry (lon/lat; has_geom 0 when it
+ * has none) and its category. Caller frees with store_feedback_place_fini(). */
+typedef struct store_feedback_place {
+    int has_geom;
+    double lon, lat;
+    char *category;
+} store_feedback_place;
+/* *found as store_feedback_mod_get's. */
+vk_err store_feedback_place_get(store_conn *c, int64_t id, int *found, store_feedback_place *out,
+                                vk_errinfo *ei);
+void store_feedback_place_fini(store_feedback_place *p);
 
 /* *found 0 when there is no such item; found NULL: VK_ENOT_FOUND then
  * (store_feedback_absent). */

@@ -19,6 +19,13 @@
 FEEDBACK_RECORD(store_feedback_mod, store_feedback_mod_get, store_feedback_mod_fini,
                 SQL_FEEDBACK_MOD, "reading an item's moderation state", MOD_ROW)
 
+/* The columns of SQL_FEEDBACK_PLACE. */
+#define PLACE_ROW(p)                                                                 \
+    DB_INT_TO(&(p)->has_geom), DB_REAL_TO(&(p)->lon), DB_REAL_TO(&(p)->lat),         \
+        DB_DUP_TO(&(p)->category)
+FEEDBACK_RECORD(store_feedback_place, store_feedback_place_get, store_feedback_place_fini,
+                SQL_FEEDBACK_PLACE, "reading where an item is", PLACE_ROW)
+
 vk_err store_followup_find(store_conn *c, const char *hash, int64_t *id, vk_errinfo *ei)
 {
     return db_int64(c, &feedback_sql, SQL_FOLLOWUP_FIND, DB_ARGS(DB_TEXT(hash)), id,

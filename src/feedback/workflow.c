@@ -88,6 +88,8 @@ static void diff(const store_feedback_state *a, const store_feedback_state *b, j
     }
     if (!same(a->forwarded_to, b->forwarded_to))
         put_texts(before, after, "forwarded_to", a->forwarded_to, b->forwarded_to);
+    if (a->assignee_id != b->assignee_id)
+        put_texts(before, after, "assignee", a->assignee, b->assignee);
 }
 
 /* The new state from cur and ch; its strings are borrowed from both. */
@@ -156,7 +158,62 @@ static vk_err next_state(vk_ctx *ctx, const vk_feedback_change *ch,
         next->unit_id = uid;
         next->unit = (char *)ch->unit;
     }
+    if (ch->set_assignee) {
+        int64_t aid = 0;
+        vk_err e = ch->assignee ? store_assignee_id(c, ch->assignee, &aid, ei) : VK_OK;
+        if (e)
+            return e;
+        if (ch->assignee && !aid)
+            return vk_fail(ei, VK_EVALUE, "assignee",
+                           "there is no enabled staff account named %.80s", ch->assignee);
+        next->assignee_id = aid;
+        next->assignee = (char *)ch->assignee;
+    }
     return VK_OK;
+}
+
+/* A correction of the category and/or the place, into before/after:
+ * {"category"} and {"location_changed": true}. The reporter's view shows
+ * that it happened (moderation.c). */
+static vk_err correct_item(vk_ctx *ctx, const vk_feedback_change *ch, const char *now,
+                           json_t *before, json_t *after, vk_errinfo *ei)
+{
+    store_feedback_place pl;
+    vk_err e = store_feedback_place_get(ctx->store, ch->id, NULL, &pl, ei);
+    if (e)
+        return e;
+    const char *category = NULL;
+    if (ch->category && strcmp(ch->category, pl.category ? pl.category : "") != 0) {
+        int ok = 0;
+        if (!(e = store_category_exists(ctx->store, ch->category, &ok, ei)) && !ok)
+            e = vk_fail(ei, VK_EVALUE, "category", "there is no category %.40s", ch->category);
+        if (!e) {
+            category = ch->category;
+            put_texts(before, after, "category", pl.category, ch->category);
+        }
+    }
+    unsigned char *wkb = NULL;
+    size_t n = 0;
+    int64_t district = 0;
+    if (!e && ch->geometry) {
+        gis_geom *g = NULL;
+        if (!(e = gis_geom_from_geojson(ctx->gis, ch->geometry, "geometry", &g, ei)) &&
+            !(e = gis_geom_check_inside(ctx->gis, g, "geometry", ei))) {
+            district = gis_geom_district(ctx->gis, g);
+            if ((e = gis_geom_to_wkb(ctx->gis, g, &wkb, &n)))
+                vk_fail(ei, e, "geometry", NULL);
+        }
+        gis_geom_free(ctx->gis, g);
+        if (!e) {
+            json_object_set_new(before, "location_changed", json_false());
+            json_object_set_new(after, "location_changed", json_true());
+        }
+    }
+    if (!e && (category || wkb))
+        e = store_feedback_correct(ctx->store, ch->id, category, wkb, n, district, now, ei);
+    free(wkb);
+    store_feedback_place_fini(&pl);
+    return e;
 }
 
 static const char *event_kind(const store_feedback_state *cur, const store_feedback_state *next,
@@ -166,6 +223,10 @@ static const char *event_kind(const store_feedback_state *cur, const store_feedb
         return api_feedback_status_open(cur->status) ? "status" : "reopen";
     if (cur->unit_id != next->unit_id)
         return "unit";
+    if (cur->assignee_id != next->assignee_id)
+        return "assign";
+    if (ch->category || ch->geometry)
+        return "correct";
     if (ch->public_answer)
         return "answer";
     if (ch->internal_note)
@@ -181,7 +242,8 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
     if (e)
         return e;
     int handling = ch->status || ch->unit || ch->public_answer || ch->resolution_reason ||
-                   ch->forwarded_to || ch->duplicate_of;
+                   ch->forwarded_to || ch->duplicate_of || ch->set_assignee || ch->category ||
+                   ch->geometry;
     int moderation = ch->set_hidden || ch->description;
     if (!handling && (moderation || !ch->internal_note)) {
         /* Moderation alone: its events carry the note. */
@@ -193,6 +255,8 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
     e = next_state(ctx, ch, &cur, &next, ei);
     if (!e && (!before || !after))
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
+    if (!e && (ch->category || ch->geometry))
+        e = correct_item(ctx, ch, now, before, after, ei);
     if (!e) {
         diff(&cur, &next, before, after);
         if (ch->public_answer) {
@@ -225,13 +289,16 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
 
 /* ---- PATCH /api/v1/staff/feedback/{id} ---- */
 
-/* The body's form: known members of the right types and sizes. */
-vk_err api_workflow_read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei)
+static const char *const change_keys[] = {"status",        "unit",          "public_answer",
+                                          "internal_note", "resolution_reason", "duplicate_of",
+                                          "forwarded_to",  "hidden",        "description",
+                                          "hide_reason",   "reporter_note", "assignee",
+                                          "category",      "geometry",      NULL};
+
+/* The body's form: known members (keys) of the right types and sizes. */
+static vk_err read_change_keys(const json_t *doc, const char *const *keys, vk_feedback_change *ch,
+                               vk_errinfo *ei)
 {
-    static const char *const keys[] = {"status",        "unit",              "public_answer",
-                                       "internal_note", "resolution_reason", "duplicate_of",
-                                       "forwarded_to",  "hidden",            "description",
-                                       NULL};
     if (!json_is_object(doc))
         return vk_fail(ei, VK_ETYPE, "", "send a JSON object with the fields to change");
     vk_err e;
@@ -245,6 +312,22 @@ vk_err api_workflow_read_change(const json_t *doc, vk_feedback_change *ch, vk_er
         (e = api_json_text(doc, "forwarded_to", 0, FORWARDED_TO_MAX, 0, &ch->forwarded_to, ei)) ||
         (e = api_moderation_read(doc, ch, ei)))
         return e;
+    if ((e = api_json_text(doc, "category", 0, 40, 0, &ch->category, ei)))
+        return e;
+    const json_t *geom = json_object_get(doc, "geometry");
+    if (geom && !json_is_null(geom)) {
+        if (!json_is_object(geom))
+            return vk_fail(ei, VK_ETYPE, "geometry", "geometry is a GeoJSON geometry object");
+        ch->geometry = geom;
+    }
+    /* assignee: a staff account's name, or null to assign to nobody. */
+    const json_t *as = json_object_get(doc, "assignee");
+    if (as) {
+        ch->set_assignee = 1;
+        if (!json_is_null(as) &&
+            (e = api_json_text(doc, "assignee", 1, AUDIT_ACTOR_MAX, 0, &ch->assignee, ei)))
+            return e;
+    }
     const json_t *dup = json_object_get(doc, "duplicate_of");
     if (dup && !json_is_null(dup)) {
         if (!json_is_integer(dup) || json_integer_value(dup) <= 0)
@@ -259,11 +342,137 @@ vk_err api_workflow_read_change(const json_t *doc, vk_feedback_change *ch, vk_er
                        "duplicate or forwarded");
     if (!ch->status && !ch->unit && !ch->public_answer && !ch->internal_note &&
         !ch->resolution_reason && !ch->forwarded_to && !ch->duplicate_of && !ch->set_hidden &&
-        !ch->description)
+        !ch->description && !ch->set_assignee && !ch->category && !ch->geometry)
         return vk_fail(ei, VK_EMISSING, "",
                        "nothing to change: give status, unit, public_answer, internal_note, "
                        "resolution_reason, duplicate_of, forwarded_to, hidden or description");
     return VK_OK;
+}
+
+/* The body's form, as PATCH takes it (OGC API Part 4 edits translate to it). */
+vk_err api_workflow_read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei)
+{
+    return read_change_keys(doc, change_keys, ch, ei);
+}
+
+/* ---- POST /api/v1/staff/feedback/bulk ---- */
+
+#define BULK_MAX 200
+
+static vk_err job_bulk(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b,
+                       vk_errinfo *ei)
+{
+    api_feedback_job *job = (api_feedback_job *)wj;
+    const json_t *ids = json_object_get(job->w.doc, "ids");
+    size_t i;
+    const json_t *v;
+    vk_buf_puts(b, "{\"changed\":[");
+    json_array_foreach(ids, i, v) {
+        vk_feedback_change ch = job->change;
+        ch.id = (int64_t)json_integer_value(v);
+        vk_err e = job->into ? api_merge_apply(ctx, &ch, job->into, now, ei)
+                             : api_workflow_apply(ctx, &ch, now, ei);
+        if (e) {
+            /* The whole request is undone: say which item stopped it. */
+            char msg[sizeof ei->message], field[sizeof ei->field];
+            snprintf(msg, sizeof msg, "%s", ei->message);
+            /* A merge's "into" is this request's merge_into. */
+            snprintf(field, sizeof field, "%s", strcmp(ei->field, "into") == 0 ? "merge_into" : ei->field);
+            return vk_fail(ei, e, field, "item %lld: %s", (long long)ch.id, msg);
+        }
+        vk_buf_printf(b, "%s%lld", i ? "," : "", (long long)ch.id);
+    }
+    vk_buf_printf(b, "],\"count\":%zu}", json_array_size(ids));
+    return vk_buf_ok(b) ? VK_OK : vk_fail(ei, VK_ENOMEM, "", NULL);
+}
+
+/* ids: 1..BULK_MAX distinct positive whole numbers. */
+static vk_err read_ids(const json_t *doc, vk_errinfo *ei)
+{
+    const json_t *ids = json_object_get(doc, "ids");
+    if (!ids || json_is_null(ids))
+        return vk_fail(ei, VK_EMISSING, "ids", "ids is required: the items to change");
+    if (!json_is_array(ids) || json_array_size(ids) == 0 || json_array_size(ids) > BULK_MAX)
+        return vk_fail(ei, json_is_array(ids) ? VK_EVALUE : VK_ETYPE, "ids",
+                       "ids is a list of 1 to %d item ids", BULK_MAX);
+    size_t i, j;
+    const json_t *v, *w;
+    json_array_foreach(ids, i, v) {
+        if (!json_is_integer(v) || json_integer_value(v) <= 0)
+            return vk_fail(ei, VK_ETYPE, "ids", "ids[%zu] is not an item id (a positive whole number)", i);
+        json_array_foreach(ids, j, w) {
+            if (j >= i)
+                break;
+            if (json_integer_value(w) == json_integer_value(v))
+                return vk_fail(ei, VK_EVALUE, "ids", "item %lld is listed twice",
+                               (long long)json_integer_value(v));
+        }
+    }
+    return VK_OK;
+}
+
+vk_err api_staff_feedback_bulk(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const bulk_keys[] = {"ids", "merge_into", "status", "unit", "assignee",
+                                            "public_answer", "internal_note", "resolution_reason",
+                                            "duplicate_of", "forwarded_to", NULL};
+    static const char *const no_params[] = {NULL};
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    if (!vk_req_is_json(req))
+        return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
+                       "send the bulk change as application/json");
+    api_feedback_job *st = api_feedback_job_new(ctx, job_bulk, "application/json");
+    if (!st)
+        return VK_ENOMEM;
+    snprintf(st->w.actor, sizeof st->w.actor, "%s", req->staff ? req->staff->name : "?");
+    st->change.actor = st->w.actor;
+    vk_feedback_change *ch = &st->change;
+    if ((e = api_json_parse(req->body, req->body_len, &st->w.doc, &ctx->err)))
+        goto fail;
+    const json_t *doc = st->w.doc;
+    if (!json_is_object(doc)) {
+        e = vk_fail(&ctx->err, VK_ETYPE, "", "send a JSON object with ids and the change");
+        goto fail;
+    }
+    if ((e = api_json_keys(doc, bulk_keys, &ctx->err)) || (e = read_ids(doc, &ctx->err)))
+        goto fail;
+    const json_t *into = json_object_get(doc, "merge_into");
+    if (into && !json_is_null(into)) {
+        static const char *const merge_keys[] = {"ids", "merge_into", "public_answer",
+                                                 "internal_note", NULL};
+        if (!json_is_integer(into) || json_integer_value(into) <= 0) {
+            e = vk_fail(&ctx->err, VK_ETYPE, "merge_into",
+                        "merge_into must be the id (a positive whole number) of a feedback item");
+            goto fail;
+        }
+        if ((e = api_json_keys(doc, merge_keys, &ctx->err)) ||
+            (e = api_json_text(doc, "public_answer", 0, ANSWER_MAX, 1, &ch->public_answer,
+                               &ctx->err)) ||
+            (e = api_json_text(doc, "internal_note", 0, NOTE_MAX, 1, &ch->internal_note,
+                               &ctx->err)))
+            goto fail;
+        st->into = (int64_t)json_integer_value(into);
+    } else {
+        /* The handling members, as PATCH reads them; ids is not one. */
+        json_t *rest = json_copy(st->w.doc);
+        if (!rest) {
+            e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+            goto fail;
+        }
+        json_object_del(rest, "ids");
+        json_object_del(rest, "merge_into");
+        e = read_change_keys(rest, bulk_keys + 2, ch, &ctx->err);
+        json_decref(rest); /* a shallow copy: the strings stay in w.doc */
+        if (e)
+            goto fail;
+    }
+    vk_json_write_defer(ctx, &st->w, resp);
+    return VK_OK;
+fail:
+    vk_json_write_free(st);
+    return e;
 }
 
 vk_err api_staff_feedback_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)

@@ -39,6 +39,16 @@
     R(VK_PATCH, "/api/v1/staff/feedback/{id}", api_staff_feedback_patch, MODERATOR, 0, 0)   \
     R(VK_ANY_GET, "/api/v1/staff/audit", api_staff_audit, ADMIN, 0, 0)
 WORKFLOW_ROUTES(VK_ROUTE_HANDLER)
+/* POST /api/v1/staff/feedback/bulk (moderators): {"ids": [1–200 item ids],
+ * then either PATCH's handling members (status, unit, assignee,
+ * public_answer, internal_note, resolution_reason, duplicate_of,
+ * forwarded_to) or "merge_into" (with public_answer, internal_note)}. One
+ * writer job: every item changes, each with its own event, or none does
+ * (the refusal names the item). 200 {"changed": [ids], "count"}. Before
+ * the {id} routes, which would match it too. */
+#define WORKFLOW_BULK_ROUTES(R)                                                             \
+    R(VK_POST, "/api/v1/staff/feedback/bulk", api_staff_feedback_bulk, MODERATOR, 0, 0)
+WORKFLOW_BULK_ROUTES(VK_ROUTE_HANDLER)
 /* The staff view of item id into b: {"feedback": Feature, "events": [...],
  * "staff": {...}} as role may see it (api_moderation_staff_json); hidden
  * and withdrawn items too. *found 0 (and b unfinished) if there is none. */

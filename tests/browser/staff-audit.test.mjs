@@ -61,8 +61,9 @@ test('an admin changes a user, then reads it in the audit log by keyboard', asyn
   const page = await newPage(browser);
   try {
     await signInByKeyboard(page, 'admin1');
-    // The change: moderator1 becomes a planner, on the users page.
-    await tabTo(page, '#nav-users');
+    // The change: moderator1 becomes a planner, on the users page (the
+    // header is behind: back up past the inbox's rows).
+    await tabTo(page, '#nav-users', { shift: true, max: 200 });
     await page.keyboard.press('Enter');
     await page.waitForSelector('#users-body tr');
     await page.selectOption('#e-name', 'moderator1');

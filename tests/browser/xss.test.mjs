@@ -236,7 +236,7 @@ for (const lang of LANGS) {
     const page = await trappedPage();
     try {
       await signIn(page, srv.url, 'admin1', PW);
-      await gotoReady(page, `${srv.url}/staff.html?visibility=all&lang=${lang}`);
+      await gotoReady(page, `${srv.url}/staff.html?visibility=all&status=all&lang=${lang}`);
       await page.waitForSelector('#inbox-body tr th a');
       assert.match(await page.textContent('#inbox-body'), /onerror=__xss\('desc/);
       const n = await hoverShapes(page, 'inbox map');
@@ -252,7 +252,7 @@ for (const lang of LANGS) {
       await page.waitForSelector('body[data-ready="true"]');
       await assertNothingRan(page, 'item opened from the map');
       // A click on a row's link too.
-      await gotoReady(page, `${srv.url}/staff.html?visibility=all&lang=${lang}`);
+      await gotoReady(page, `${srv.url}/staff.html?visibility=all&status=all&lang=${lang}`);
       await page.click('#inbox-body tr th a');
       await page.waitForURL('**/staff-item.html?id=*');
       await page.waitForSelector('#details dt');

@@ -57,6 +57,12 @@ const MATRIX = [
   ['GET', '/api/v1/staff/feedback', 'staff'],
   ['GET', '/api/v1/units', 'public'],
   ['GET', '/api/v1/staff/feedback/{id}', 'staff'],
+  ['GET', '/api/v1/staff/feedback/{id}/nearby', 'staff'],
+  ['POST', '/api/v1/staff/feedback/bulk', 'moderator'],
+  ['GET', '/api/v1/staff/replies', 'staff'],
+  ['POST', '/api/v1/staff/replies', 'admin'],
+  ['PUT', '/api/v1/staff/replies/{id}', 'admin'],
+  ['DELETE', '/api/v1/staff/replies/{id}', 'admin'],
   ['PATCH', '/api/v1/staff/feedback/{id}', 'moderator'],
   ['GET', '/api/v1/staff/audit', 'admin'],
   ['GET', '/api/v1/staff/tokens', 'admin'],
@@ -190,6 +196,12 @@ const ADMITTED_STATUS = {
   'PATCH /api/v1/staff/users/{name}': 400, // {} changes nothing
   'GET /api/v1/staff/feedback': 200,
   'GET /api/v1/staff/feedback/{id}': 200,
+  'GET /api/v1/staff/feedback/{id}/nearby': 200,
+  'POST /api/v1/staff/feedback/bulk': 400, // {} has no ids
+  'GET /api/v1/staff/replies': 200,
+  'POST /api/v1/staff/replies': 400, // {} has no title
+  'PUT /api/v1/staff/replies/{id}': 400, // {} has no title
+  'DELETE /api/v1/staff/replies/{id}': 404, // no reply 1
   'PATCH /api/v1/staff/feedback/{id}': 400, // {} changes nothing
   'GET /api/v1/staff/audit': 200,
   'GET /api/v1/staff/tokens': 200,

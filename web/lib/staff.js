@@ -13,6 +13,54 @@
 
   var ROLES = ['admin', 'moderator', 'planner', 'council'];
 
+  /* ---------- the inbox's queue, carried from page to page ---------- */
+
+  // The inbox's filters as they stand in the address of staff.html and of
+  // every item page opened from it, so that "back to the inbox" and "save
+  // and next" keep the moderator in the same queue.
+  var QUEUE_KEYS = ['status', 'category', 'district', 'unit', 'older_than_days', 'newer_than_days',
+    'answered', 'visibility', 'offset'];
+  var OPEN = 'received,in_progress,planned';
+
+  // The queue's part of a query string (any other parameter dropped).
+  function queueParams(search) {
+    var from = new URLSearchParams(search), q = new URLSearchParams();
+    QUEUE_KEYS.forEach(function (k) { if (from.get(k)) q.set(k, from.get(k)); });
+    return q;
+  }
+
+  // The queue as the inbox API takes it: without a status the queue is the
+  // open items (what a moderator works on); status=all is every status.
+  function queueApiQuery(search) {
+    var q = queueParams(search);
+    q.delete('offset');
+    if (!q.get('status')) q.set('status', OPEN);
+    else if (q.get('status') === 'all') q.delete('status');
+    return q;
+  }
+
+  // An item page's address within the queue of search.
+  function itemHref(id, search) {
+    var q = queueParams(search).toString();
+    return '/staff-item.html?id=' + id + (q ? '&' + q : '');
+  }
+
+  /* ---------- keyboard shortcuts ---------- */
+
+  // keys: {key: fn}. A shortcut never takes a key meant for typing: not in
+  // a field, a select, an editable element, nor with a modifier held.
+  function shortcuts(keys) {
+    document.addEventListener('keydown', function (e) {
+      if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      var tgt = e.target, tag = tgt && tgt.tagName;
+      if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || (tgt && tgt.isContentEditable)) return;
+      var fn = keys[e.key];
+      if (!fn) return;
+      e.preventDefault();
+      fn(e);
+    });
+  }
+
   var me = null;
 
   // Polite announcement of a success (or any news) in the live region.
@@ -40,6 +88,29 @@
     });
     form.querySelectorAll('[aria-invalid]').forEach(function (f) { f.removeAttribute('aria-invalid'); });
     form.querySelectorAll('.field.has-error').forEach(function (f) { f.classList.remove('has-error'); });
+  }
+
+  // A refusal in the interface's language: the API's machine code and
+  // field (apiErr_<code>_<field>, else apiErr_<code>), never the API's
+  // English sentence, which is for developers. A message made on the page
+  // (no code) is already in the page's language.
+  function errorText(err) {
+    if (!err) return t('errGeneric');
+    if (!err.code) return err.message || t('errGeneric');
+    var keys = ['apiErr_' + err.code + '_' + (err.field || ''), 'apiErr_' + err.code];
+    for (var i = 0; i < keys.length; i++) {
+      if (t(keys[i]) !== keys[i]) return t(keys[i]);
+    }
+    return t('errGeneric');
+  }
+
+  // showError with the API's refusal in the page's language (errorText).
+  function showApiError(form, err, fields) {
+    if (!err || !err.status || err.status === 401 || err.status >= 500) {
+      showError(form, err, fields);
+      return;
+    }
+    showError(form, { status: err.status, field: err.field, message: errorText(err) }, fields);
   }
 
   // fields: {apiField: inputId}. The message goes into <p id="INPUT-error">
@@ -87,6 +158,7 @@
       if (k === 'visibility' && v) v = t('vis_' + v);
       if (k === 'role' && v) v = roleName(v);
       if (k === 'reason' && v) v = t('reason_' + v);
+      if (k === 'hide_reason' && v) v = t('hideReason_' + v);
       if (k === 'password' && v) v = t('passwordChanged');
       if (typeof v === 'boolean') v = t(v ? 'yes' : 'no');
       return t('field_' + k) + ': ' + (v === null ? '–' : String(v));
@@ -104,6 +176,9 @@
       var a = $(id);
       if (a) a.parentNode.hidden = me.role !== 'admin';
     });
+    // Canned replies: admins keep them, moderators use them.
+    var rp = $('nav-replies');
+    if (rp) rp.parentNode.hidden = ['admin', 'moderator'].indexOf(me.role) < 0;
     // Surveys: planners and admins write them, council reads them.
     var sv = $('nav-surveys');
     if (sv) sv.parentNode.hidden = ['admin', 'planner', 'council'].indexOf(me.role) < 0;
@@ -190,6 +265,13 @@
     option: option,
     clearErrors: clearErrors,
     showError: showError,
+    errorText: errorText,
+    showApiError: showApiError,
+    OPEN: OPEN,
+    queueParams: queueParams,
+    queueApiQuery: queueApiQuery,
+    itemHref: itemHref,
+    shortcuts: shortcuts,
     roleName: roleName,
     changes: changes
   };

@@ -1,0 +1,63 @@
+// The moderator's queue (issue 18, docs/moderation.md): what the inbox and
+// the item page ask of the API, on a make-db.sh database of N items
+// (default 100000), each as a ratio to the public items list of the same
+// size measured in the same run (the machine is shared: absolute times
+// move with its load, ratios much less). Run from the worktree:
+// N=100000 node bench/queue-pages.mjs (VAIKUTA_BIN picks the binary).
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { call, repoRoot, startServer, tempDir, vaikutaBin } from '../tests/lib/server.mjs';
+
+const N = Number(process.env.N || 100000);
+const ROUNDS = Number(process.env.ROUNDS || 100);
+const dir = tempDir('vaikuta-queue-bench-');
+const db = path.join(dir, 'bench.sqlite');
+const made = spawnSync('bash', [path.join(repoRoot, 'bench/make-db.sh'), String(N), db],
+  { env: { ...process.env, VAIKUTA: vaikutaBin }, encoding: 'utf8' });
+if (made.status !== 0) throw new Error(`make-db: ${made.stderr}`);
+const srv = await startServer({ dir, db, demo: false, tokens: [{ name: 'mod', role: 'moderator' }] });
+try {
+  const OPEN = 'status=received,in_progress,planned';
+  // The first query after start reads the file cold (it can pass the 2 s
+  // query limit on a loaded machine): warm up, then measure.
+  let first;
+  for (let i = 0; i < 5; i++) {
+    first = await call(srv, 'GET', `/api/v1/staff/feedback?${OPEN}&limit=25`, { token: 'mod' });
+    if (first.status === 200) break;
+  }
+  if (first.status !== 200) throw new Error(`inbox: ${first.status} ${first.text}`);
+  const inbox = first.json;
+  const id = inbox.features[0].id;
+  const cases = [
+    ['reference: public list, 25 items', '/api/v1/feedback?limit=25'],
+    ['inbox: every status (the default before issue 18)', '/api/v1/staff/feedback?limit=25'],
+    ['inbox: open items, first page of 25', `/api/v1/staff/feedback?${OPEN}&limit=25`],
+    ['inbox: open, lighting, unanswered', `/api/v1/staff/feedback?${OPEN}&category=lighting&answered=false&limit=25`],
+    ['item page: the queue (200 ids)', `/api/v1/staff/feedback?${OPEN}&limit=200`],
+    ['item page: the staff view', `/api/v1/staff/feedback/${id}`],
+    ['item page: nearby (50 m)', `/api/v1/staff/feedback/${id}/nearby`],
+    ['item page: canned replies', '/api/v1/staff/replies?category=lighting'],
+  ];
+  const p50 = {};
+  // Interleaved rounds, so that a burst of load elsewhere hits every case alike.
+  const ms = Object.fromEntries(cases.map(([name]) => [name, []]));
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const [name, url] of cases) {
+      const t = process.hrtime.bigint();
+      const r = await call(srv, 'GET', url, { token: 'mod' });
+      ms[name].push(Number(process.hrtime.bigint() - t) / 1e6);
+      if (r.status !== 200) throw new Error(`${url}: ${r.status} ${r.text}`);
+    }
+  }
+  for (const [name] of cases) {
+    ms[name].sort((a, b) => a - b);
+    p50[name] = ms[name][Math.floor(ROUNDS / 2)];
+  }
+  const ref = p50[cases[0][0]];
+  console.log(`N=${N} items, ${ROUNDS} rounds, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log('| request | p50 ms | ratio to the public list |\n|---|---|---|');
+  for (const [name] of cases) console.log(`| ${name} | ${p50[name].toFixed(2)} | ${(p50[name] / ref).toFixed(2)} |`);
+} finally {
+  await srv.close();
+}
