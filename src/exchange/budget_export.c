@@ -263,7 +263,7 @@ vk_err api_budget_export_csv(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (!e)
         e = api_export_reserve(ctx, resp, &slot);
     if (!e)
-        e = api_export_open(&h->x, ctx->cfg, &h->f.projects, EXPORT_CSV, crs, &ctx->err);
+        e = api_export_open(&h->x, ctx->cfg, &h->f.projects, EXPORT_CSV, crs, NULL, &ctx->err);
     if (e) {
         api_export_release(slot);
         vk_arena_fini(&h->arena);

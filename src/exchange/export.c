@@ -59,7 +59,56 @@ struct api_export {
     int finished;
     unsigned char *wkb; /* scratch copy for transforming */
     size_t wkb_cap;
+    store_items_query q;  /* what to export: every item, or the filters asked */
+    cql2_params params;   /* q's filter values, copied into arena */
+    vk_arena arena;       /* owned: the copy outlives the request's arena */
 };
+
+/* q (NULL: every item) as an export runs it: no paging, and its filter's
+ * text and values copied into x->arena, since a streamed export outlives
+ * the request that asked for it. */
+static vk_err copy_query(api_export *x, const store_items_query *q)
+{
+    vk_arena *a = &x->arena;
+    vk_arena_init(a, 0);
+    x->q = q ? *q : (store_items_query){0};
+    x->q.limit = -1;
+    x->q.offset = 0;
+    x->q.after = 0;
+    x->q.id = 0;
+    x->q.id_text = NULL;
+    if (x->q.time_start && !(x->q.time_start = vk_arena_strdup(a, x->q.time_start)))
+        return VK_ENOMEM;
+    if (x->q.time_end && !(x->q.time_end = vk_arena_strdup(a, x->q.time_end)))
+        return VK_ENOMEM;
+    x->q.params = NULL;
+    if (!x->q.where)
+        return VK_OK;
+    if (!(x->q.where = vk_arena_strdup(a, x->q.where)))
+        return VK_ENOMEM;
+    if (!q->params)
+        return VK_OK;
+    int n = q->params->n;
+    x->params.n = n;
+    x->params.items = vk_arena_alloc(a, sizeof *x->params.items * (size_t)(n > 0 ? n : 1));
+    if (!x->params.items)
+        return VK_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        cql2_param p = q->params->items[i];
+        if (p.text && !(p.text = vk_arena_strdup(a, p.text)))
+            return VK_ENOMEM;
+        if (p.blob) {
+            unsigned char *copy = vk_arena_alloc(a, p.len ? p.len : 1);
+            if (!copy)
+                return VK_ENOMEM;
+            memcpy(copy, p.blob, p.len);
+            p.blob = copy;
+        }
+        x->params.items[i] = p;
+    }
+    x->q.params = &x->params;
+    return VK_OK;
+}
 
 /* A worker-like context over its own connection. */
 static vk_err own_ctx(const vk_config *cfg, vk_ctx **ctx, vk_errinfo *ei)
@@ -203,7 +252,8 @@ static vk_err write_csv_item(api_export *x, const store_item *it)
 }
 
 vk_err api_export_open(api_export **out, const vk_config *cfg, const store_collection *col,
-                       api_export_format fmt, gis_crs crs, vk_errinfo *ei)
+                       api_export_format fmt, gis_crs crs, const store_items_query *q,
+                       vk_errinfo *ei)
 {
     api_export *x = calloc(1, sizeof *x);
     if (!x)
@@ -212,12 +262,13 @@ vk_err api_export_open(api_export **out, const vk_config *cfg, const store_colle
     x->fmt = fmt;
     x->crs = crs;
     vk_buf_init(&x->pending, 256u * 1024 * 1024);
-    store_items_query q = {.limit = -1};
-    vk_err e = own_ctx(cfg, &x->ctx, ei);
+    vk_err e = copy_query(x, q) ? vk_fail(ei, VK_ENOMEM, "", NULL) : VK_OK;
     if (!e)
-        e = store_items_count(x->ctx->store, col, &q, &x->total, ei);
+        e = own_ctx(cfg, &x->ctx, ei);
     if (!e)
-        e = store_cursor_open(x->ctx->store, col, &q, &x->cur, ei);
+        e = store_items_count(x->ctx->store, col, &x->q, &x->total, ei);
+    if (!e)
+        e = store_cursor_open(x->ctx->store, col, &x->q, &x->cur, ei);
     if (e) {
         api_export_close(x);
         return e;
@@ -278,14 +329,17 @@ void api_export_close(api_export *x)
     vk_ctx_free(x->ctx);
     vk_buf_fini(&x->pending);
     free(x->wkb);
+    vk_arena_fini(&x->arena);
     free(x);
 }
 
-/* Every item of col into g's current layer, transformed into crs. */
-static vk_err gpkg_rows(api_export *x, store_gpkg *g, api_export_progress progress, void *arg,
-                        vk_errinfo *ei)
+/* Every item of x->q (of dimension dim - 1 when dim > 0) into g's current
+ * layer, transformed into crs. */
+static vk_err gpkg_rows(api_export *x, int dim, store_gpkg *g, api_export_progress progress,
+                        void *arg, vk_errinfo *ei)
 {
-    store_items_query q = {.limit = -1};
+    store_items_query q = x->q;
+    q.geometry_dim = dim;
     vk_err e = store_cursor_open(x->ctx->store, x->col, &q, &x->cur, ei);
     const store_item *it;
     int rc = 0;
@@ -307,26 +361,36 @@ static vk_err gpkg_rows(api_export *x, store_gpkg *g, api_export_progress progre
 vk_err api_export_gpkg_layer(vk_ctx *ctx, const store_collection *col, gis_crs crs, store_gpkg *g,
                              vk_errinfo *ei)
 {
-    api_export x = {.ctx = ctx, .col = col, .fmt = EXPORT_GPKG, .crs = crs};
-    vk_err e = gpkg_rows(&x, g, NULL, NULL, ei);
+    api_export x = {.ctx = ctx, .col = col, .fmt = EXPORT_GPKG, .crs = crs, .q = {.limit = -1}};
+    vk_err e = gpkg_rows(&x, 0, g, NULL, NULL, ei);
     free(x.wkb);
     return e;
 }
 
+int api_export_split(const store_collection *col)
+{
+    return col->geometry_type && strcmp(col->geometry_type, "Geometry") == 0;
+}
+
 vk_err api_export_gpkg(const vk_config *cfg, const store_collection *col, gis_crs crs,
-                       const char *path, api_export_progress progress, void *arg, vk_errinfo *ei)
+                       const store_items_query *q, const char *path, api_export_progress progress,
+                       void *arg, vk_errinfo *ei)
 {
     api_export x = {.col = col, .fmt = EXPORT_GPKG, .crs = crs};
-    store_items_query q = {.limit = -1};
     store_gpkg *g = NULL;
-    vk_err e = own_ctx(cfg, &x.ctx, ei);
+    vk_err e = copy_query(&x, q) ? vk_fail(ei, VK_ENOMEM, "", NULL) : VK_OK;
     if (!e)
-        e = store_items_count(x.ctx->store, col, &q, &x.total, ei);
-    /* GeoPackage stores lon/lat for EPSG:4326; CRS84 is the same thing. */
+        e = own_ctx(cfg, &x.ctx, ei);
     if (!e)
-        e = store_gpkg_create(&g, path, col, gis_crs_epsg(crs), ei);
+        e = store_items_count(x.ctx->store, col, &x.q, &x.total, ei);
+    /* GeoPackage stores lon/lat for EPSG:4326; CRS84 is the same thing.
+     * A mixed collection becomes a layer per geometry type. */
+    int split = api_export_split(col);
     if (!e)
-        e = gpkg_rows(&x, g, progress, arg, ei);
+        e = store_gpkg_create_part(&g, path, col, split, gis_crs_epsg(crs), ei);
+    for (int dim = split; !e && dim <= 3 * split; dim++)
+        if (!(e = dim > 1 ? store_gpkg_add_part(g, col, dim, ei) : VK_OK))
+            e = gpkg_rows(&x, dim, g, progress, arg, ei);
     if (g) {
         if (e)
             store_gpkg_abort(g);
@@ -337,6 +401,7 @@ vk_err api_export_gpkg(const vk_config *cfg, const store_collection *col, gis_cr
         progress(arg, x.done, x.total);
     vk_ctx_free(x.ctx);
     free(x.wkb);
+    vk_arena_fini(&x.arena);
     return e;
 }
 
@@ -459,7 +524,7 @@ static vk_err gpkg_build(const vk_config *cfg, const store_collection *col, gis_
     if (tfd < 0)
         return vk_fail(ei, VK_EIO, "", "cannot make a temporary file");
     close(tfd);
-    vk_err e = api_export_gpkg(cfg, col, crs, path, NULL, NULL, ei);
+    vk_err e = api_export_gpkg(cfg, col, crs, NULL, path, NULL, NULL, ei);
     *fd = e ? -1 : open(path, O_RDONLY | O_CLOEXEC);
     unlink(path); /* readable through the fd until it is closed */
     struct stat st;
@@ -665,20 +730,17 @@ typedef struct gpkg_job {
     const vk_config *cfg;
     const store_collection *col;
     gis_crs crs;
+    const store_items_query *q;
 } gpkg_job;
 
 static vk_err gpkg_job_build(void *arg, const char *path, vk_errinfo *ei)
 {
     gpkg_job *j = arg;
-    return api_export_gpkg(j->cfg, j->col, j->crs, path, NULL, NULL, ei);
+    return api_export_gpkg(j->cfg, j->col, j->crs, j->q, path, NULL, NULL, ei);
 }
 
 vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    static const char *const known[] = {"crs", NULL};
-    vk_err e = vk_req_only_params(req, known, &ctx->err);
-    if (e)
-        return e;
     const char *file = req->nargs ? req->args[0] : "";
     const char *dot = strrchr(file, '.');
     api_export_format fmt;
@@ -692,28 +754,33 @@ vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (!col)
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "collection", "there is no collection '%.40s'",
                        vk_utf8_valid(name, strlen(name), NULL) ? name : "?");
-    gis_crs crs;
-    if ((e = vk_param_crs(req, "crs", "use CRS84, EPSG:4326, EPSG:3067 or EPSG:3879", &crs,
-                          &ctx->err)))
+    /* The same filters as the collection's items (features/items.h). */
+    api_items it;
+    api_items_init(&it, col);
+    vk_err e = api_items_params(ctx, req, &it, 0, NULL);
+    if (e)
         return e;
+    gis_crs crs = it.crs;
+    int filtered = it.q.has_bbox || it.q.where || it.q.time_start || it.q.time_end;
     char *disposition = vk_arena_alloc(req->arena, 128);
     if (!disposition)
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
     snprintf(disposition, 128, "attachment; filename=\"%s\"", file);
     vk_resp_header(resp, "Content-Disposition", disposition);
     resp->content_type = api_export_media_type(fmt);
-    if (fmt == EXPORT_GPKG && ctx->exports)
+    if (fmt == EXPORT_GPKG && ctx->exports && !filtered)
         return gpkg_shared(ctx, col, crs, resp);
     if (fmt == EXPORT_GPKG) {
-        /* Without a server (handler tests): a file per request. */
-        gpkg_job job = {ctx->cfg, col, crs};
+        /* Filtered, or without a server (handler tests): a file per
+         * request. */
+        gpkg_job job = {ctx->cfg, col, crs, &it.q};
         return api_export_file(ctx, req, resp, gpkg_job_build, &job);
     }
     api_export_slot *slot = NULL;
     api_export *x = NULL;
     if ((e = api_export_reserve(ctx, resp, &slot)))
         return e;
-    if ((e = api_export_open(&x, ctx->cfg, col, fmt, crs, &ctx->err))) {
+    if ((e = api_export_open(&x, ctx->cfg, col, fmt, crs, &it.q, &ctx->err))) {
         api_export_release(slot);
         return e;
     }

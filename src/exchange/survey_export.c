@@ -335,7 +335,7 @@ static vk_err export_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp,
         e = vk_fail(&ctx->err, VK_ENOT_FOUND, "question", "the survey has no map question '%.40s'",
                     vk_utf8_valid(question, strlen(question), NULL) ? question : "?");
     if (!e)
-        e = api_export_open(&h->x, ctx->cfg, col, fmt, crs, &ctx->err);
+        e = api_export_open(&h->x, ctx->cfg, col, fmt, crs, NULL, &ctx->err);
     if (e) {
         api_export_release(slot);
         vk_arena_fini(&h->arena);

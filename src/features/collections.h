@@ -92,6 +92,9 @@ typedef struct store_items_query {
     int nonpublic_only;       /* with include_nonpublic: only the items the
                                * public may not see, found through the
                                * collection's partial index (nonpublic_from) */
+    int geometry_dim;         /* 0 any; 1 points, 2 lines, 3 areas (their
+                               * ST_Dimension + 1): a layer per geometry
+                               * type out of a mixed collection */
     int staff_view;           /* feedback only, the staff inbox: also select
                                * store_feedback_staff_columns (their values
                                * follow the collection's) and order unanswered

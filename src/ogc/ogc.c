@@ -357,117 +357,13 @@ vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     return VK_OK;
 }
 
-#define CRS_WHY "unsupported CRS; use one of those listed in the collection's crs"
-
-static vk_err param_crs(vk_ctx *ctx, const vk_req *req, const char *name, gis_crs *out)
-{
-    return vk_param_crs(req, name, CRS_WHY, out, &ctx->err);
-}
-
-/* limit, offset and after: too large a limit is clamped, as the standard says. */
-static vk_err param_int(vk_ctx *ctx, const vk_req *req, const char *name, long long min,
-                        long long max, long long *out)
-{
-    return vk_param_int(req, name, min, max, VK_PARAM_CLAMP, out, &ctx->err);
-}
-
-static vk_err param_datetime(vk_ctx *ctx, const vk_req *req, api_items *it)
-{
-    vk_interval t;
-    vk_err e = vk_param_interval(req, "datetime", &t, &ctx->err);
-    if (e || !t.given)
-        return e;
-    memcpy(it->time_start, t.start, sizeof t.start);
-    memcpy(it->time_end, t.end, sizeof t.end);
-    if (!it->col->time_sql)
-        return VK_OK; /* a collection without time: every item matches */
-    it->q.time_start = t.start[0] ? it->time_start : NULL;
-    it->q.time_end = t.end[0] ? it->time_end : NULL;
-    return VK_OK;
-}
-
-/* Everything GET …/items accepts. */
+/* Everything GET …/items accepts: the shared item filters and paging
+ * (features/items.h), plus f. */
 static vk_err items_params(vk_ctx *ctx, const vk_req *req, api_items *it)
 {
-    static const char *const fixed[] = {"limit", "offset", "after", "bbox", "bbox-crs", "datetime",
-                                        "crs", "filter", "filter-lang", "filter-crs", "f", NULL};
-    const store_collection *col = it->col;
-    vk_errinfo *ei = &ctx->err;
-    if (req->params_overflow)
-        return vk_fail(ei, VK_EPARAM, "", "too many query parameters");
-    /* Unknown parameters are errors; queryable names are property filters. */
-    for (int i = 0; i < req->nparams; i++) {
-        const char *k = req->params[i].key;
-        int known = 0;
-        for (int f = 0; fixed[f] && !known; f++)
-            known = strcmp(k, fixed[f]) == 0;
-        for (int c = 0; c < col->ncolumns && !known; c++) {
-            if (strcmp(k, col->columns[c].name) != 0)
-                continue;
-            known = 1;
-            const char *v = req->params[i].value;
-            cql2_expr *eq = NULL;
-            if (col->columns[c].type == CQL2_Q_STRING) {
-                eq = api_items_eq_text(req->arena, col->columns[c].name, v);
-            } else {
-                /* Typed properties go through the CQL2 parser as a literal. */
-                size_t n = strlen(col->columns[c].name) + strlen(v) + 32;
-                char *text = vk_arena_alloc(req->arena, n);
-                if (text && col->columns[c].type == CQL2_Q_DATETIME)
-                    snprintf(text, n, "\"%s\" = TIMESTAMP('%s')", col->columns[c].name, v);
-                else if (text)
-                    snprintf(text, n, "\"%s\" = %s", col->columns[c].name, v);
-                if (!text || strchr(v, '\'') ||
-                    cql2_parse(text, strlen(text), req->arena, &eq, ei) != VK_OK)
-                    return vk_fail(ei, VK_EPARAM, col->columns[c].name, "%s: not a valid value",
-                                   col->columns[c].name);
-            }
-            if (!eq || !(it->filter = api_items_and(req->arena, it->filter, eq)))
-                return vk_fail(ei, VK_ENOMEM, "", NULL);
-        }
-        if (!known) {
-            const char *shown = vk_utf8_valid(k, strlen(k), NULL) && strlen(k) < 64 ? k : "?";
-            return vk_fail(ei, VK_EUNKNOWN_PARAM, shown,
-                           "unknown query parameter '%s'; see %s/api for what is accepted", shown,
-                           OGC_ROOT);
-        }
-    }
-    long long limit = ITEMS_LIMIT_DEFAULT, offset = 0, after = 0;
-    vk_err e;
-    gis_crs bbox_crs, filter_crs;
-    if ((e = check_f(ctx, req)) ||
-        (e = param_int(ctx, req, "limit", 1, ITEMS_LIMIT_MAX, &limit)) ||
-        (e = param_int(ctx, req, "offset", 0, INT64_MAX / 2, &offset)) ||
-        (e = param_int(ctx, req, "after", 0, INT64_MAX / 2, &after)) ||
-        (e = param_crs(ctx, req, "crs", &it->crs)) ||
-        (e = param_crs(ctx, req, "bbox-crs", &bbox_crs)) ||
-        (e = param_crs(ctx, req, "filter-crs", &filter_crs)) || (e = param_datetime(ctx, req, it)))
-        return e;
-    it->q.limit = limit;
-    it->q.offset = offset;
-    it->q.after = col->id_is_text ? 0 : after;
-    if ((e = vk_param_bbox(req, "bbox", ctx->proj, bbox_crs, 1, it->q.bbox, &it->q.has_bbox, ei)))
-        return e;
-    if (!it->q.has_bbox && vk_req_param(req, "bbox-crs")) {
-        return vk_fail(ei, VK_EPARAM, "bbox-crs", "bbox-crs is given without a bbox");
-    }
-    const char *lang = vk_req_param(req, "filter-lang");
-    if (lang && strcmp(lang, "cql2-text") != 0)
-        return vk_fail(ei, VK_EPARAM, "filter-lang", "filter-lang: only cql2-text is supported");
-    const char *filter = vk_req_param(req, "filter");
-    if (filter) {
-        size_t n = strlen(filter);
-        cql2_expr *f = NULL;
-        if (n > CQL2_MAX_TEXT)
-            return vk_fail(ei, VK_EPARAM, "filter", "filter is longer than %d bytes", CQL2_MAX_TEXT);
-        if (!vk_utf8_valid(filter, n, NULL))
-            return vk_fail(ei, VK_EPARAM, "filter", "filter is not valid UTF-8");
-        if ((e = cql2_parse(filter, n, req->arena, &f, ei)))
-            return e;
-        if (!(it->filter = api_items_and(req->arena, it->filter, f)))
-            return vk_fail(ei, VK_ENOMEM, "", NULL);
-    }
-    return api_items_compile(ctx, req, it, filter_crs);
+    static const char *const extra[] = {"f", NULL};
+    vk_err e = api_items_params(ctx, req, it, API_ITEMS_PAGING, extra);
+    return e ? e : check_f(ctx, req);
 }
 
 vk_err ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
@@ -502,7 +398,7 @@ vk_err ogc_item(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     api_items it;
     vk_err e = find_items(ctx, req, &it);
     if (e || (e = vk_req_only_params(req, known, &ctx->err)) || (e = check_f(ctx, req)) ||
-        (e = param_crs(ctx, req, "crs", &it.crs)))
+        (e = vk_param_crs(req, "crs", API_ITEMS_CRS_WHY, &it.crs, &ctx->err)))
         return e;
     const char *fid = req->args[1];
     if (it.col->id_is_text) {
