@@ -22,6 +22,7 @@
 #include "exchange/gpkg.h"
 #include "features/items.h"
 #include "http/params.h"
+#include "questions/store_questions.h"
 
 #define CHUNK (64 * 1024)
 
@@ -33,6 +34,8 @@ int api_export_format_parse(const char *s, api_export_format *out)
         *out = EXPORT_CSV;
     else if (strcmp(s, "gpkg") == 0)
         *out = EXPORT_GPKG;
+    else if (strcmp(s, "csvt") == 0)
+        *out = EXPORT_CSVT;
     else
         return -1;
     return 0;
@@ -43,6 +46,7 @@ const char *api_export_media_type(api_export_format f)
     switch (f) {
     case EXPORT_GEOJSON: return "application/geo+json";
     case EXPORT_CSV: return "text/csv; charset=utf-8";
+    case EXPORT_CSVT: return "text/plain; charset=utf-8";
     default: return "application/geopackage+sqlite3";
     }
 }
@@ -153,10 +157,32 @@ void api_csv_value(vk_buf *b, const store_value *v)
         vk_json_num(b, v->d);
 }
 
+/* The CSV's column types as GDAL reads them from a .csvt beside the .csv
+ * (one line, the same order): the types the GeoPackage declares, but JSON
+ * text is plain String (a CSVT has no JSON subtype in GDAL 3.6). */
+static const char *csvt_type(const store_column *c)
+{
+    switch (c->type) {
+    case CQL2_Q_INTEGER: return "Integer";
+    case CQL2_Q_NUMBER: return "Real";
+    case CQL2_Q_BOOLEAN: return "Integer(Boolean)";
+    case CQL2_Q_DATETIME: return "DateTime";
+    default: return "String";
+    }
+}
+
 static void write_header(api_export *x)
 {
     vk_buf *b = &x->pending;
     const store_collection *col = x->col;
+    if (x->fmt == EXPORT_CSVT) {
+        vk_buf_puts(b, col->id_is_text ? "String" : "Integer");
+        for (int i = 0; i < col->ncolumns; i++)
+            vk_buf_printf(b, ",%s", csvt_type(&col->columns[i]));
+        vk_buf_puts(b, ",Real,Real,WKT\r\n");
+        x->finished = 1;
+        return;
+    }
     if (x->fmt == EXPORT_GEOJSON) {
         vk_buf_printf(b, "{\"type\":\"FeatureCollection\",\"name\":\"%s\",", col->id);
         if (x->crs != GIS_CRS_CRS84 && x->crs != GIS_CRS_4326)
@@ -739,6 +765,91 @@ static vk_err gpkg_job_build(void *arg, const char *path, vk_errinfo *ei)
     return api_export_gpkg(j->cfg, j->col, j->crs, j->q, path, NULL, NULL, ei);
 }
 
+/* ---- a layer of one category: its questions as typed columns ---- */
+
+typedef struct question_columns {
+    vk_arena *arena;
+    const store_collection *base;
+    store_column *columns;
+    int n, max;
+    int failed;
+} question_columns;
+
+static int taken(const question_columns *qc, const char *name)
+{
+    for (int i = 0; i < qc->n; i++)
+        if (strcmp(qc->columns[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static int add_question(void *arg, const store_attribute *a)
+{
+    question_columns *qc = arg;
+    /* Codes go into SQL text as a JSON path: letters, digits, '_' only. */
+    if (strspn(a->code, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(a->code) ||
+        qc->n >= qc->max)
+        return 0;
+    store_column *c = &qc->columns[qc->n];
+    char *name = vk_arena_alloc(qc->arena, strlen(a->code) + 8);
+    char *sql = vk_arena_alloc(qc->arena, strlen(a->code) + 48);
+    char *title = vk_arena_strdup(qc->arena, a->description[0] ? a->description[0] : a->code);
+    if (!name || !sql || !title) {
+        qc->failed = 1;
+        return 1;
+    }
+    /* A code that is also a column's name (status…) is prefixed. */
+    strcpy(name, a->code);
+    if (taken(qc, name))
+        snprintf(name, strlen(a->code) + 8, "attr_%s", a->code);
+    snprintf(sql, strlen(a->code) + 48, "json_extract(f.attributes, '$.%s')", a->code);
+    int many = strcmp(a->datatype, "multivaluelist") == 0;
+    cql2_qtype t = strcmp(a->datatype, "number") == 0     ? CQL2_Q_NUMBER
+                   : strcmp(a->datatype, "datetime") == 0 ? CQL2_Q_DATETIME
+                                                          : CQL2_Q_STRING;
+    *c = (store_column){name, sql, t, title, NULL, many};
+    qc->n++;
+    return 0;
+}
+
+/* The feedback layer of one category (?category=lighting): the answers to
+ * that category's questions as columns of their own, typed (a number as
+ * Real, a time as DateTime, a choice as its key, several as a JSON array),
+ * in place of the attributes JSON of the mixed layer. *out is col itself
+ * when the request is not for exactly one category. Arena memory. */
+static vk_err category_layer(vk_ctx *ctx, const vk_req *req, const store_collection *col,
+                             const store_collection **out)
+{
+    *out = col;
+    const char *category = vk_req_param(req, "category");
+    int nparams = 0, json_at = -1;
+    for (int i = 0; i < req->nparams; i++)
+        nparams += strcmp(req->params[i].key, "category") == 0;
+    for (int i = 0; i < col->ncolumns; i++)
+        if (col->columns[i].json && strcmp(col->columns[i].name, "attributes") == 0)
+            json_at = i;
+    if (!category || nparams != 1 || json_at < 0 || strcmp(col->id, "feedback") != 0)
+        return VK_OK;
+    question_columns qc = {req->arena, col, NULL, 0, col->ncolumns + 32, 0};
+    store_collection *one = vk_arena_alloc(req->arena, sizeof *one);
+    qc.columns = vk_arena_alloc(req->arena, sizeof *qc.columns * (size_t)qc.max);
+    if (!one || !qc.columns)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    for (int i = 0; i < col->ncolumns; i++)
+        if (i != json_at)
+            qc.columns[qc.n++] = col->columns[i];
+    vk_err e = store_attribute_each(ctx->store, category, add_question, &qc, &ctx->err);
+    if (e)
+        return e;
+    if (qc.failed)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    *one = *col;
+    one->columns = qc.columns;
+    one->ncolumns = qc.n;
+    *out = one;
+    return VK_OK;
+}
+
 vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     const char *file = req->nargs ? req->args[0] : "";
@@ -747,7 +858,7 @@ vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     char name[64];
     if (!dot || (size_t)(dot - file) >= sizeof name || api_export_format_parse(dot + 1, &fmt))
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "path",
-                       "ask for COLLECTION.geojson, COLLECTION.csv or COLLECTION.gpkg");
+                       "ask for COLLECTION.geojson, COLLECTION.csv (its types: COLLECTION.csvt) or COLLECTION.gpkg");
     memcpy(name, file, (size_t)(dot - file));
     name[dot - file] = '\0';
     const store_collection *col = store_collection_find(name);
@@ -758,7 +869,7 @@ vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     api_items it;
     api_items_init(&it, col);
     vk_err e = api_items_params(ctx, req, &it, 0, NULL);
-    if (e)
+    if (e || (e = category_layer(ctx, req, col, &col)))
         return e;
     gis_crs crs = it.crs;
     int filtered = it.q.has_bbox || it.q.where || it.q.time_start || it.q.time_end;

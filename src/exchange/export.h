@@ -18,9 +18,11 @@
 #include "http/route.h"
 #include "features/collections.h"
 
-typedef enum { EXPORT_GEOJSON, EXPORT_CSV, EXPORT_GPKG } api_export_format;
+/* EXPORT_CSVT: the one line of column types GDAL reads beside a CSV
+ * (feedback.csvt beside feedback.csv). */
+typedef enum { EXPORT_GEOJSON, EXPORT_CSV, EXPORT_GPKG, EXPORT_CSVT } api_export_format;
 
-/* "geojson", "csv", "gpkg" → format; -1 if unknown. */
+/* "geojson", "csv", "gpkg", "csvt" → format; -1 if unknown. */
 int api_export_format_parse(const char *s, api_export_format *out);
 const char *api_export_media_type(api_export_format f);
 

@@ -35,10 +35,13 @@ static vk_err g_exec(store_gpkg *g, const char *sql, vk_errinfo *ei)
     return db_exec_file(g->db, sql, VK_EIO, "GeoPackage: ", ei);
 }
 
+/* The GeoPackage types GDAL reads as the types every other format gives
+ * (docs/gis.md): integers are 32-bit (MEDIUMINT), as GDAL's GeoJSON and
+ * OAPIF readers infer for ids and counts and the CSVT says. */
 static const char *column_type(cql2_qtype t)
 {
     switch (t) {
-    case CQL2_Q_INTEGER: return "INTEGER";
+    case CQL2_Q_INTEGER: return "MEDIUMINT";
     case CQL2_Q_NUMBER: return "DOUBLE";
     case CQL2_Q_BOOLEAN: return "BOOLEAN";
     case CQL2_Q_DATETIME: return "DATETIME";
@@ -110,6 +113,26 @@ static vk_err start_layer(store_gpkg *g, const store_collection *col, int dim, v
         vk_buf_printf(&sql, "); INSERT INTO gpkg_contents (table_name, data_type, identifier, "
                             "description, last_change) VALUES ('%s', 'attributes', '%s', '', '%s');",
                       g->layer, g->layer, now);
+    }
+    /* Each column's title (QGIS and GDAL show it as the field's alias), and
+     * JSON text marked as such: GDAL then reads it as String(JSON), as it
+     * does the GeoJSON's objects. */
+    vk_buf_puts(&sql, "INSERT OR IGNORE INTO gpkg_extensions (table_name, column_name, "
+                      "extension_name, definition, scope) VALUES ('gpkg_data_columns', NULL, "
+                      "'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema', "
+                      "'read-write');");
+    for (int i = 0; i < col->ncolumns; i++) {
+        char *row = sqlite3_mprintf("INSERT INTO gpkg_data_columns (table_name, column_name, name, "
+                                    "title, mime_type) VALUES (%Q, %Q, %Q, %Q, %Q);",
+                                    g->layer, col->columns[i].name, col->columns[i].name,
+                                    col->columns[i].title ? col->columns[i].title : "",
+                                    col->columns[i].json ? "application/json" : NULL);
+        if (!row) {
+            vk_buf_fini(&sql);
+            return vk_fail(ei, VK_ENOMEM, "", NULL);
+        }
+        vk_buf_puts(&sql, row);
+        sqlite3_free(row);
     }
     vk_buf_puts(&sql, "BEGIN;");
     vk_err e = vk_buf_ok(&sql) ? g_exec(g, sql.data, ei) : vk_fail(ei, VK_ENOMEM, "", NULL);

@@ -345,6 +345,8 @@ vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         vk_buf_printf(b, ",\"type\":\"%s\"", json_types[c->type]);
         if (c->type == CQL2_Q_DATETIME)
             vk_buf_puts(b, ",\"format\":\"date-time\"");
+        if (c->json) /* a JSON value in the features, JSON text in files */
+            vk_buf_puts(b, ",\"contentMediaType\":\"application/json\"");
         if (c->enum_values) {
             vk_buf_puts(b, ",\"enum\":[");
             for (int k = 0; c->enum_values[k]; k++)
