@@ -140,6 +140,14 @@ static void write_collection_doc(vk_buf *b, const char *base, const collection_d
     snprintf(path, sizeof path, OGC_ROOT "/collections/%s/queryables", d->id);
     link(b, 0, base, path, "http://www.opengis.net/def/rel/ogc/1.0/queryables", MT_SCHEMA,
          d->queryables_title);
+    /* The items' schema (OGC API - Features Part 5): GDAL's OAPIF driver
+     * types its fields from it, so a column null on the first page is
+     * still an Integer or a DateTime. GDAL up to 3.8 looks for the rel
+     * spelt describedBy; Part 5 names its own. */
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/schema", d->id);
+    link(b, 0, base, path, "describedBy", MT_SCHEMA, "The schema of the items");
+    link(b, 0, base, path, "http://www.opengis.net/def/rel/ogc/1.0/schema", MT_SCHEMA,
+         "The schema of the items");
     vk_buf_puts(b, "],\"extent\":{\"spatial\":{\"bbox\":[[");
     for (int i = 0; i < 4; i++) {
         if (i)
@@ -300,47 +308,16 @@ vk_err ogc_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     return e ? e : write_collection(ctx, req, col, &resp->body);
 }
 
-vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+/* The properties of col's items as JSON Schema members (after '{'). */
+static void write_column_schemas(vk_buf *b, const store_collection *col)
 {
     static const char *const json_types[] = {
         [CQL2_Q_STRING] = "string",   [CQL2_Q_NUMBER] = "number", [CQL2_Q_INTEGER] = "integer",
         [CQL2_Q_DATETIME] = "string", [CQL2_Q_BOOLEAN] = "boolean",
     };
-    const vk_collection_entry *agg;
-    vk_err fe = find_entry(ctx, req, &agg);
-    if (fe)
-        return fe;
-    if (agg) {
-        vk_err e = simple_params(ctx, req);
-        if (e)
-            return e;
-        resp->content_type = MT_SCHEMA;
-        vk_buf_printf(&resp->body,
-                      "{\"$schema\":\"https://json-schema.org/draft/2019-09/schema\",\"$id\":\"%s"
-                      OGC_ROOT "/collections/%s/queryables\",\"type\":\"object\",\"title\":\"%s\","
-                      "\"properties\":",
-                      api_base_url(req), agg->id, agg->title);
-        agg->describe(agg, &resp->body);
-        vk_buf_puts(&resp->body, ",\"additionalProperties\":false}");
-        return VK_OK;
-    }
-    const store_collection *col;
-    vk_err e = find_collection(ctx, req, &col);
-    if (!e)
-        e = simple_params(ctx, req);
-    if (e)
-        return e;
-    resp->content_type = MT_SCHEMA;
-    vk_buf *b = &resp->body;
-    vk_buf_printf(b, "{\"$schema\":\"https://json-schema.org/draft/2019-09/schema\","
-                     "\"$id\":\"%s" OGC_ROOT "/collections/%s/queryables\",\"type\":\"object\",\"title\":",
-                  api_base_url(req), col->id);
-    vk_json_str_or_null(b, col->title);
-    vk_buf_puts(b, ",\"properties\":{\"geometry\":{\"title\":\"Geometry\",\"format\":\"geometry-any\","
-                   "\"x-ogc-role\":\"primary-geometry\"}");
     for (int i = 0; i < col->ncolumns; i++) {
         const store_column *c = &col->columns[i];
-        vk_buf_printf(b, ",\"%s\":{\"title\":", c->name);
+        vk_buf_printf(b, "%s\"%s\":{\"title\":", i ? "," : "", c->name);
         vk_json_str_or_null(b, c->title);
         vk_buf_printf(b, ",\"type\":\"%s\"", json_types[c->type]);
         if (c->type == CQL2_Q_DATETIME)
@@ -355,8 +332,76 @@ vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         }
         vk_buf_putc(b, '}');
     }
+}
+
+/* GET …/queryables (schema 0) and …/schema (schema 1): the first lists
+ * what filters can name, the second is a GeoJSON Feature of the
+ * collection (Part 5), which GDAL reads its field types from. */
+static vk_err describe(vk_ctx *ctx, const vk_req *req, vk_resp *resp, int schema)
+{
+    const char *what = schema ? "schema" : "queryables";
+    const vk_collection_entry *agg;
+    vk_err fe = find_entry(ctx, req, &agg);
+    if (fe)
+        return fe;
+    vk_buf *b = &resp->body;
+    if (agg) {
+        vk_err e = simple_params(ctx, req);
+        if (e)
+            return e;
+        resp->content_type = MT_SCHEMA;
+        vk_buf_printf(b,
+                      "{\"$schema\":\"https://json-schema.org/draft/2019-09/schema\",\"$id\":\"%s"
+                      OGC_ROOT "/collections/%s/%s\",\"type\":\"object\",\"title\":\"%s\","
+                      "\"properties\":",
+                      api_base_url(req), agg->id, what, agg->title);
+        if (schema)
+            vk_buf_puts(b, "{\"type\":{\"type\":\"string\",\"enum\":[\"Feature\"]},"
+                           "\"properties\":{\"type\":\"object\",\"properties\":");
+        agg->describe(agg, b);
+        vk_buf_puts(b, schema ? "}}}" : ",\"additionalProperties\":false}");
+        return VK_OK;
+    }
+    const store_collection *col;
+    vk_err e = find_collection(ctx, req, &col);
+    if (!e)
+        e = simple_params(ctx, req);
+    if (e)
+        return e;
+    resp->content_type = MT_SCHEMA;
+    vk_buf_printf(b, "{\"$schema\":\"https://json-schema.org/draft/2019-09/schema\","
+                     "\"$id\":\"%s" OGC_ROOT "/collections/%s/%s\",\"type\":\"object\",\"title\":",
+                  api_base_url(req), col->id, what);
+    vk_json_str_or_null(b, col->title);
+    if (schema) {
+        vk_buf_printf(b, ",\"required\":[\"type\",\"geometry\",\"properties\"],\"properties\":{"
+                         "\"type\":{\"type\":\"string\",\"enum\":[\"Feature\"]},"
+                         "\"id\":{\"type\":\"%s\"},"
+                         "\"geometry\":{\"title\":\"Geometry\",\"format\":\"geometry-any\","
+                         "\"x-ogc-role\":\"primary-geometry\"},"
+                         "\"properties\":{\"type\":\"object\",\"properties\":{",
+                      col->id_is_text ? "string" : "integer");
+        write_column_schemas(b, col);
+        vk_buf_puts(b, "}}}}");
+        return VK_OK;
+    }
+    vk_buf_puts(b, ",\"properties\":{\"geometry\":{\"title\":\"Geometry\",\"format\":\"geometry-any\","
+                   "\"x-ogc-role\":\"primary-geometry\"}");
+    if (col->ncolumns)
+        vk_buf_putc(b, ',');
+    write_column_schemas(b, col);
     vk_buf_puts(b, "},\"additionalProperties\":false}");
     return VK_OK;
+}
+
+vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    return describe(ctx, req, resp, 0);
+}
+
+vk_err ogc_schema(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    return describe(ctx, req, resp, 1);
 }
 
 /* Everything GET …/items accepts: the shared item filters and paging
