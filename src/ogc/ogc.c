@@ -123,6 +123,7 @@ typedef struct collection_doc {
     double bbox[4];
     int temporal;
     const char *t0, *t1;
+    int exportable; /* /api/v1/export/{id}.gpkg etc. exist */
 } collection_doc;
 
 static void write_collection_doc(vk_buf *b, const char *base, const collection_doc *d)
@@ -148,6 +149,14 @@ static void write_collection_doc(vk_buf *b, const char *base, const collection_d
     link(b, 0, base, path, "describedBy", MT_SCHEMA, "The schema of the items");
     link(b, 0, base, path, "http://www.opengis.net/def/rel/ogc/1.0/schema", MT_SCHEMA,
          "The schema of the items");
+    if (d->exportable) { /* the whole collection as files (docs/gis.md) */
+        snprintf(path, sizeof path, "/api/v1/export/%s.gpkg", d->id);
+        link(b, 0, base, path, "enclosure", "application/geopackage+sqlite3", "GeoPackage");
+        snprintf(path, sizeof path, "/api/v1/export/%s.geojson", d->id);
+        link(b, 0, base, path, "enclosure", MT_GEOJSON, "GeoJSON");
+        snprintf(path, sizeof path, "/api/v1/export/%s.csv", d->id);
+        link(b, 0, base, path, "enclosure", "text/csv", "CSV (its types: .csvt)");
+    }
     vk_buf_puts(b, "],\"extent\":{\"spatial\":{\"bbox\":[[");
     for (int i = 0; i < 4; i++) {
         if (i)
@@ -181,7 +190,8 @@ static vk_err write_collection(vk_ctx *ctx, const vk_req *req, const store_colle
     char t0[32], t1[32];
     int found = 0;
     collection_doc d = {col->id, col->title, col->description, "The items",
-                        "What the items can be filtered by", {0}, col->time_sql != NULL, t0, t1};
+                        "What the items can be filtered by", {0}, col->time_sql != NULL, t0, t1,
+                        store_collection_find(col->id) == col};
     vk_err e = store_items_extent(ctx->store, col, d.bbox, t0, t1, &found, &ctx->err);
     if (e)
         return e;
@@ -198,7 +208,7 @@ static void write_registered_collection(vk_ctx *ctx, const vk_req *req,
                                         const vk_collection_entry *col, vk_buf *b)
 {
     collection_doc d = {col->id, col->title, col->description, "The areas with their figures",
-                        "The properties", {0}, 0, NULL, NULL};
+                        "The properties", {0}, 0, NULL, NULL, 0};
     default_bbox(ctx, d.bbox);
     write_collection_doc(b, api_base_url(req), &d);
 }
