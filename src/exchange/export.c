@@ -66,7 +66,32 @@ struct api_export {
     store_items_query q;  /* what to export: every item, or the filters asked */
     cql2_params params;   /* q's filter values, copied into arena */
     vk_arena arena;       /* owned: the copy outlives the request's arena */
+    const char **keys;    /* GeoJSON: each column's ',"name":' (no comma
+                           * first), written once instead of per feature */
+    size_t *key_lens;
 };
+
+/* The GeoJSON property keys, made once per export: a printf per property
+ * of every feature costs a third of the export's time. */
+static vk_err make_keys(api_export *x)
+{
+    int n = x->col->ncolumns;
+    x->keys = vk_arena_alloc(&x->arena, sizeof *x->keys * (size_t)(n ? n : 1));
+    x->key_lens = vk_arena_alloc(&x->arena, sizeof *x->key_lens * (size_t)(n ? n : 1));
+    if (!x->keys || !x->key_lens)
+        return VK_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        const char *name = x->col->columns[i].name;
+        size_t len = strlen(name) + 4;
+        char *k = vk_arena_alloc(&x->arena, len + 1);
+        if (!k)
+            return VK_ENOMEM;
+        snprintf(k, len + 1, "%s\"%s\":", i ? "," : "", name);
+        x->keys[i] = k;
+        x->key_lens[i] = strlen(k);
+    }
+    return VK_OK;
+}
 
 /* q (NULL: every item) as an export runs it: no paging, and its filter's
  * text and values copied into x->arena, since a streamed export outlives
@@ -215,9 +240,8 @@ static vk_err write_geojson_item(api_export *x, const store_item *it)
         return e;
     vk_buf_puts(b, ",\"properties\":{");
     for (int i = 0; i < x->col->ncolumns; i++) {
-        const store_value *v = &it->values[i];
-        vk_buf_printf(b, "%s\"%s\":", i ? "," : "", x->col->columns[i].name);
-        api_item_value(b, v, x->col->columns[i].json);
+        vk_buf_add(b, x->keys[i], x->key_lens[i]);
+        api_item_value(b, &it->values[i], x->col->columns[i].json);
     }
     vk_buf_puts(b, "}}");
     return VK_OK;
@@ -288,7 +312,7 @@ vk_err api_export_open(api_export **out, const vk_config *cfg, const store_colle
     x->fmt = fmt;
     x->crs = crs;
     vk_buf_init(&x->pending, 256u * 1024 * 1024);
-    vk_err e = copy_query(x, q) ? vk_fail(ei, VK_ENOMEM, "", NULL) : VK_OK;
+    vk_err e = copy_query(x, q) || make_keys(x) ? vk_fail(ei, VK_ENOMEM, "", NULL) : VK_OK;
     if (!e)
         e = own_ctx(cfg, &x->ctx, ei);
     if (!e)
