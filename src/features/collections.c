@@ -37,7 +37,10 @@ static const char *const feedback_statuses[] = {"received", "in_progress",    "p
     "' WHEN 'forwarded' THEN '" forwarded "' END)"
 
 /* Every code comes with its names beside it (category_fi after category…):
- * planners read the layer in QGIS or a spreadsheet without a lookup. */
+ * planners read the layer in QGIS or a spreadsheet without a lookup. The
+ * places' and units' names in Finnish and Swedish, the official languages
+ * (their English names are mostly the Finnish ones): every column costs
+ * export time (bench/README.md). */
 static const store_column feedback_columns[] = {
     PLAIN_COLUMN(f, category, CQL2_Q_STRING, "Category (see /api/v1/categories)"),
     {"category_fi", "c.name_fi", CQL2_Q_STRING, "The category's name in Finnish", NULL, 0},
@@ -67,13 +70,11 @@ static const store_column feedback_columns[] = {
     {"unit", "u.code", CQL2_Q_STRING, "The responsible unit's code", NULL, 0},
     {"unit_name_fi", "u.name_fi", CQL2_Q_STRING, "The responsible unit's name in Finnish", NULL, 0},
     {"unit_name_sv", "u.name_sv", CQL2_Q_STRING, "The responsible unit's name in Swedish", NULL, 0},
-    {"unit_name_en", "u.name_en", CQL2_Q_STRING, "The responsible unit's name in English", NULL, 0},
     PLAIN_COLUMN(f, answer, CQL2_Q_STRING, "The city's public answer"),
     {"answered", "f.answered_at", CQL2_Q_DATETIME, "When the city answered", NULL, 0},
     {"district", "d.code", CQL2_Q_STRING, "District code (see /api/v1/districts)", NULL, 0},
     {"district_name_fi", "d.name_fi", CQL2_Q_STRING, "The district's name in Finnish", NULL, 0},
     {"district_name_sv", "d.name_sv", CQL2_Q_STRING, "The district's name in Swedish", NULL, 0},
-    {"district_name_en", "d.name_en", CQL2_Q_STRING, "The district's name in English", NULL, 0},
     {"created", "f.created_at", CQL2_Q_DATETIME, "When it was reported", NULL, 0},
     {"updated", "f.updated_at", CQL2_Q_DATETIME, "Last change", NULL, 0},
     PLAIN_COLUMN(f, me_too, CQL2_Q_INTEGER, "How many residents said \"me too\""),
