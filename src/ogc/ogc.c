@@ -318,16 +318,20 @@ vk_err ogc_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     return e ? e : write_collection(ctx, req, col, &resp->body);
 }
 
-/* The properties of col's items as JSON Schema members (after '{'). */
-static void write_column_schemas(vk_buf *b, const store_collection *col)
+/* The properties of col's items as JSON Schema members (after '{');
+ * without its JSON columns when skip_json. */
+static void write_column_schemas(vk_buf *b, const store_collection *col, int skip_json)
 {
     static const char *const json_types[] = {
         [CQL2_Q_STRING] = "string",   [CQL2_Q_NUMBER] = "number", [CQL2_Q_INTEGER] = "integer",
         [CQL2_Q_DATETIME] = "string", [CQL2_Q_BOOLEAN] = "boolean",
     };
+    int n = 0;
     for (int i = 0; i < col->ncolumns; i++) {
         const store_column *c = &col->columns[i];
-        vk_buf_printf(b, "%s\"%s\":{\"title\":", i ? "," : "", c->name);
+        if (skip_json && c->json)
+            continue;
+        vk_buf_printf(b, "%s\"%s\":{\"title\":", n++ ? "," : "", c->name);
         vk_json_str_or_null(b, c->title);
         vk_buf_printf(b, ",\"type\":\"%s\"", json_types[c->type]);
         if (c->type == CQL2_Q_DATETIME)
@@ -391,7 +395,9 @@ static vk_err describe(vk_ctx *ctx, const vk_req *req, vk_resp *resp, int schema
                          "\"x-ogc-role\":\"primary-geometry\"},"
                          "\"properties\":{\"type\":\"object\",\"properties\":{",
                       col->id_is_text ? "string" : "integer");
-        write_column_schemas(b, col);
+        /* GDAL (3.6 at least) cannot read a JSON subtype from a schema
+         * but infers it from the items: JSON columns are left to it. */
+        write_column_schemas(b, col, 1);
         vk_buf_puts(b, "}}}}");
         return VK_OK;
     }
@@ -399,7 +405,7 @@ static vk_err describe(vk_ctx *ctx, const vk_req *req, vk_resp *resp, int schema
                    "\"x-ogc-role\":\"primary-geometry\"}");
     if (col->ncolumns)
         vk_buf_putc(b, ',');
-    write_column_schemas(b, col);
+    write_column_schemas(b, col, 0);
     vk_buf_puts(b, "},\"additionalProperties\":false}");
     return VK_OK;
 }

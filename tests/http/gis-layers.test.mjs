@@ -133,6 +133,10 @@ describe('the same field names and types in every format', () => {
       const q = (await call('GET', '/ogcapi/collections/feedback/schema')).json;
       const f = {};
       for (const [k, v] of Object.entries(q.properties.properties.properties)) f[k] = queryableType(v);
+      // JSON columns are left to GDAL, which infers String(JSON) from the
+      // items but cannot read that subtype from a schema.
+      assert.equal(f.attributes, undefined);
+      f.attributes = 'String(JSON)';
       return f;
     }],
     ['queryables', async () => {
