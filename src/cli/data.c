@@ -150,7 +150,7 @@ int cmd_export(int argc, char **argv)
             fprintf(stderr, "vaikuta export: a GeoPackage needs a file, not stdout\n");
             return 2;
         }
-        if (api_export_gpkg(&cfg, col, crs, out, progress_bar, (void *)"export", &ei))
+        if (api_export_gpkg(&cfg, col, crs, NULL, out, progress_bar, (void *)"export", &ei))
             return fail("export", &ei);
         return 0;
     }
@@ -160,7 +160,7 @@ int cmd_export(int argc, char **argv)
         return 1;
     }
     api_export *x = NULL;
-    if (api_export_open(&x, &cfg, col, fmt, crs, &ei)) {
+    if (api_export_open(&x, &cfg, col, fmt, crs, NULL, &ei)) {
         if (f != stdout) {
             fclose(f);
             unlink(out);

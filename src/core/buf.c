@@ -125,6 +125,22 @@ char *vk_buf_take(vk_buf *b, size_t *len)
 int vk_json_str(vk_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
+    /* Most text needs no escape: then one copy with its quotes (exports
+     * write millions of these). */
+    size_t clean = 0;
+    while (clean < n && (unsigned char)s[clean] >= 0x20 && s[clean] != '"' && s[clean] != '\\')
+        clean++;
+    if (clean == n) {
+        if (buf_reserve(b, n + 2))
+            return -1;
+        char *d = b->data + b->len;
+        d[0] = '"';
+        memcpy(d + 1, s, n);
+        d[n + 1] = '"';
+        b->len += n + 2;
+        b->data[b->len] = '\0';
+        return 0;
+    }
     if (vk_buf_putc(b, '"'))
         return -1;
     size_t run = 0; /* start of the pending run of bytes needing no escape */

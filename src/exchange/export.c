@@ -22,6 +22,7 @@
 #include "exchange/gpkg.h"
 #include "features/items.h"
 #include "http/params.h"
+#include "questions/store_questions.h"
 
 #define CHUNK (64 * 1024)
 
@@ -33,6 +34,8 @@ int api_export_format_parse(const char *s, api_export_format *out)
         *out = EXPORT_CSV;
     else if (strcmp(s, "gpkg") == 0)
         *out = EXPORT_GPKG;
+    else if (strcmp(s, "csvt") == 0)
+        *out = EXPORT_CSVT;
     else
         return -1;
     return 0;
@@ -43,6 +46,7 @@ const char *api_export_media_type(api_export_format f)
     switch (f) {
     case EXPORT_GEOJSON: return "application/geo+json";
     case EXPORT_CSV: return "text/csv; charset=utf-8";
+    case EXPORT_CSVT: return "text/plain; charset=utf-8";
     default: return "application/geopackage+sqlite3";
     }
 }
@@ -59,7 +63,81 @@ struct api_export {
     int finished;
     unsigned char *wkb; /* scratch copy for transforming */
     size_t wkb_cap;
+    store_items_query q;  /* what to export: every item, or the filters asked */
+    cql2_params params;   /* q's filter values, copied into arena */
+    vk_arena arena;       /* owned: the copy outlives the request's arena */
+    const char **keys;    /* GeoJSON: each column's ',"name":' (no comma
+                           * first), written once instead of per feature */
+    size_t *key_lens;
 };
+
+/* The GeoJSON property keys, made once per export: a printf per property
+ * of every feature costs a third of the export's time. */
+static vk_err make_keys(api_export *x)
+{
+    int n = x->col->ncolumns;
+    x->keys = vk_arena_alloc(&x->arena, sizeof *x->keys * (size_t)(n ? n : 1));
+    x->key_lens = vk_arena_alloc(&x->arena, sizeof *x->key_lens * (size_t)(n ? n : 1));
+    if (!x->keys || !x->key_lens)
+        return VK_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        const char *name = x->col->columns[i].name;
+        size_t len = strlen(name) + 4;
+        char *k = vk_arena_alloc(&x->arena, len + 1);
+        if (!k)
+            return VK_ENOMEM;
+        snprintf(k, len + 1, "%s\"%s\":", i ? "," : "", name);
+        x->keys[i] = k;
+        x->key_lens[i] = strlen(k);
+    }
+    return VK_OK;
+}
+
+/* q (NULL: every item) as an export runs it: no paging, and its filter's
+ * text and values copied into x->arena, since a streamed export outlives
+ * the request that asked for it. */
+static vk_err copy_query(api_export *x, const store_items_query *q)
+{
+    vk_arena *a = &x->arena;
+    vk_arena_init(a, 0);
+    x->q = q ? *q : (store_items_query){0};
+    x->q.limit = -1;
+    x->q.offset = 0;
+    x->q.after = 0;
+    x->q.id = 0;
+    x->q.id_text = NULL;
+    if (x->q.time_start && !(x->q.time_start = vk_arena_strdup(a, x->q.time_start)))
+        return VK_ENOMEM;
+    if (x->q.time_end && !(x->q.time_end = vk_arena_strdup(a, x->q.time_end)))
+        return VK_ENOMEM;
+    x->q.params = NULL;
+    if (!x->q.where)
+        return VK_OK;
+    if (!(x->q.where = vk_arena_strdup(a, x->q.where)))
+        return VK_ENOMEM;
+    if (!q->params)
+        return VK_OK;
+    int n = q->params->n;
+    x->params.n = n;
+    x->params.items = vk_arena_alloc(a, sizeof *x->params.items * (size_t)(n > 0 ? n : 1));
+    if (!x->params.items)
+        return VK_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        cql2_param p = q->params->items[i];
+        if (p.text && !(p.text = vk_arena_strdup(a, p.text)))
+            return VK_ENOMEM;
+        if (p.blob) {
+            unsigned char *copy = vk_arena_alloc(a, p.len ? p.len : 1);
+            if (!copy)
+                return VK_ENOMEM;
+            memcpy(copy, p.blob, p.len);
+            p.blob = copy;
+        }
+        x->params.items[i] = p;
+    }
+    x->q.params = &x->params;
+    return VK_OK;
+}
 
 /* A worker-like context over its own connection. */
 static vk_err own_ctx(const vk_config *cfg, vk_ctx **ctx, vk_errinfo *ei)
@@ -104,10 +182,32 @@ void api_csv_value(vk_buf *b, const store_value *v)
         vk_json_num(b, v->d);
 }
 
+/* The CSV's column types as GDAL reads them from a .csvt beside the .csv
+ * (one line, the same order): the types the GeoPackage declares, but JSON
+ * text is plain String (a CSVT has no JSON subtype in GDAL 3.6). */
+static const char *csvt_type(const store_column *c)
+{
+    switch (c->type) {
+    case CQL2_Q_INTEGER: return "Integer";
+    case CQL2_Q_NUMBER: return "Real";
+    case CQL2_Q_BOOLEAN: return "Integer(Boolean)";
+    case CQL2_Q_DATETIME: return "DateTime";
+    default: return "String";
+    }
+}
+
 static void write_header(api_export *x)
 {
     vk_buf *b = &x->pending;
     const store_collection *col = x->col;
+    if (x->fmt == EXPORT_CSVT) {
+        vk_buf_puts(b, col->id_is_text ? "String" : "Integer");
+        for (int i = 0; i < col->ncolumns; i++)
+            vk_buf_printf(b, ",%s", csvt_type(&col->columns[i]));
+        vk_buf_puts(b, ",Real,Real,WKT\r\n");
+        x->finished = 1;
+        return;
+    }
     if (x->fmt == EXPORT_GEOJSON) {
         vk_buf_printf(b, "{\"type\":\"FeatureCollection\",\"name\":\"%s\",", col->id);
         if (x->crs != GIS_CRS_CRS84 && x->crs != GIS_CRS_4326)
@@ -140,9 +240,8 @@ static vk_err write_geojson_item(api_export *x, const store_item *it)
         return e;
     vk_buf_puts(b, ",\"properties\":{");
     for (int i = 0; i < x->col->ncolumns; i++) {
-        const store_value *v = &it->values[i];
-        vk_buf_printf(b, "%s\"%s\":", i ? "," : "", x->col->columns[i].name);
-        api_item_value(b, v, x->col->columns[i].json);
+        vk_buf_add(b, x->keys[i], x->key_lens[i]);
+        api_item_value(b, &it->values[i], x->col->columns[i].json);
     }
     vk_buf_puts(b, "}}");
     return VK_OK;
@@ -203,7 +302,8 @@ static vk_err write_csv_item(api_export *x, const store_item *it)
 }
 
 vk_err api_export_open(api_export **out, const vk_config *cfg, const store_collection *col,
-                       api_export_format fmt, gis_crs crs, vk_errinfo *ei)
+                       api_export_format fmt, gis_crs crs, const store_items_query *q,
+                       vk_errinfo *ei)
 {
     api_export *x = calloc(1, sizeof *x);
     if (!x)
@@ -212,12 +312,13 @@ vk_err api_export_open(api_export **out, const vk_config *cfg, const store_colle
     x->fmt = fmt;
     x->crs = crs;
     vk_buf_init(&x->pending, 256u * 1024 * 1024);
-    store_items_query q = {.limit = -1};
-    vk_err e = own_ctx(cfg, &x->ctx, ei);
+    vk_err e = copy_query(x, q) || make_keys(x) ? vk_fail(ei, VK_ENOMEM, "", NULL) : VK_OK;
     if (!e)
-        e = store_items_count(x->ctx->store, col, &q, &x->total, ei);
+        e = own_ctx(cfg, &x->ctx, ei);
     if (!e)
-        e = store_cursor_open(x->ctx->store, col, &q, &x->cur, ei);
+        e = store_items_count(x->ctx->store, col, &x->q, &x->total, ei);
+    if (!e)
+        e = store_cursor_open(x->ctx->store, col, &x->q, &x->cur, ei);
     if (e) {
         api_export_close(x);
         return e;
@@ -278,14 +379,17 @@ void api_export_close(api_export *x)
     vk_ctx_free(x->ctx);
     vk_buf_fini(&x->pending);
     free(x->wkb);
+    vk_arena_fini(&x->arena);
     free(x);
 }
 
-/* Every item of col into g's current layer, transformed into crs. */
-static vk_err gpkg_rows(api_export *x, store_gpkg *g, api_export_progress progress, void *arg,
-                        vk_errinfo *ei)
+/* Every item of x->q (of dimension dim - 1 when dim > 0) into g's current
+ * layer, transformed into crs. */
+static vk_err gpkg_rows(api_export *x, int dim, store_gpkg *g, api_export_progress progress,
+                        void *arg, vk_errinfo *ei)
 {
-    store_items_query q = {.limit = -1};
+    store_items_query q = x->q;
+    q.geometry_dim = dim;
     vk_err e = store_cursor_open(x->ctx->store, x->col, &q, &x->cur, ei);
     const store_item *it;
     int rc = 0;
@@ -307,26 +411,36 @@ static vk_err gpkg_rows(api_export *x, store_gpkg *g, api_export_progress progre
 vk_err api_export_gpkg_layer(vk_ctx *ctx, const store_collection *col, gis_crs crs, store_gpkg *g,
                              vk_errinfo *ei)
 {
-    api_export x = {.ctx = ctx, .col = col, .fmt = EXPORT_GPKG, .crs = crs};
-    vk_err e = gpkg_rows(&x, g, NULL, NULL, ei);
+    api_export x = {.ctx = ctx, .col = col, .fmt = EXPORT_GPKG, .crs = crs, .q = {.limit = -1}};
+    vk_err e = gpkg_rows(&x, 0, g, NULL, NULL, ei);
     free(x.wkb);
     return e;
 }
 
+int api_export_split(const store_collection *col)
+{
+    return col->geometry_type && strcmp(col->geometry_type, "Geometry") == 0;
+}
+
 vk_err api_export_gpkg(const vk_config *cfg, const store_collection *col, gis_crs crs,
-                       const char *path, api_export_progress progress, void *arg, vk_errinfo *ei)
+                       const store_items_query *q, const char *path, api_export_progress progress,
+                       void *arg, vk_errinfo *ei)
 {
     api_export x = {.col = col, .fmt = EXPORT_GPKG, .crs = crs};
-    store_items_query q = {.limit = -1};
     store_gpkg *g = NULL;
-    vk_err e = own_ctx(cfg, &x.ctx, ei);
+    vk_err e = copy_query(&x, q) ? vk_fail(ei, VK_ENOMEM, "", NULL) : VK_OK;
     if (!e)
-        e = store_items_count(x.ctx->store, col, &q, &x.total, ei);
-    /* GeoPackage stores lon/lat for EPSG:4326; CRS84 is the same thing. */
+        e = own_ctx(cfg, &x.ctx, ei);
     if (!e)
-        e = store_gpkg_create(&g, path, col, gis_crs_epsg(crs), ei);
+        e = store_items_count(x.ctx->store, col, &x.q, &x.total, ei);
+    /* GeoPackage stores lon/lat for EPSG:4326; CRS84 is the same thing.
+     * A mixed collection becomes a layer per geometry type. */
+    int split = api_export_split(col);
     if (!e)
-        e = gpkg_rows(&x, g, progress, arg, ei);
+        e = store_gpkg_create_part(&g, path, col, split, gis_crs_epsg(crs), ei);
+    for (int dim = split; !e && dim <= 3 * split; dim++)
+        if (!(e = dim > 1 ? store_gpkg_add_part(g, col, dim, ei) : VK_OK))
+            e = gpkg_rows(&x, dim, g, progress, arg, ei);
     if (g) {
         if (e)
             store_gpkg_abort(g);
@@ -337,6 +451,7 @@ vk_err api_export_gpkg(const vk_config *cfg, const store_collection *col, gis_cr
         progress(arg, x.done, x.total);
     vk_ctx_free(x.ctx);
     free(x.wkb);
+    vk_arena_fini(&x.arena);
     return e;
 }
 
@@ -459,7 +574,7 @@ static vk_err gpkg_build(const vk_config *cfg, const store_collection *col, gis_
     if (tfd < 0)
         return vk_fail(ei, VK_EIO, "", "cannot make a temporary file");
     close(tfd);
-    vk_err e = api_export_gpkg(cfg, col, crs, path, NULL, NULL, ei);
+    vk_err e = api_export_gpkg(cfg, col, crs, NULL, path, NULL, NULL, ei);
     *fd = e ? -1 : open(path, O_RDONLY | O_CLOEXEC);
     unlink(path); /* readable through the fd until it is closed */
     struct stat st;
@@ -667,7 +782,7 @@ vk_err api_export_held_send(api_export_held *h, vk_ctx *ctx, vk_resp *resp,
     api_export_slot *slot = NULL;
     vk_err e = api_export_reserve(ctx, resp, &slot);
     if (!e)
-        e = api_export_open(&h->x, ctx->cfg, col, fmt, crs, &ctx->err);
+        e = api_export_open(&h->x, ctx->cfg, col, fmt, crs, NULL, &ctx->err);
     if (e) {
         api_export_release(slot);
         api_export_held_free(h);
@@ -731,55 +846,142 @@ typedef struct gpkg_job {
     const vk_config *cfg;
     const store_collection *col;
     gis_crs crs;
+    const store_items_query *q;
 } gpkg_job;
 
 static vk_err gpkg_job_build(void *arg, const char *path, vk_errinfo *ei)
 {
     gpkg_job *j = arg;
-    return api_export_gpkg(j->cfg, j->col, j->crs, path, NULL, NULL, ei);
+    return api_export_gpkg(j->cfg, j->col, j->crs, j->q, path, NULL, NULL, ei);
+}
+
+/* ---- a layer of one category: its questions as typed columns ---- */
+
+typedef struct question_columns {
+    vk_arena *arena;
+    const store_collection *base;
+    store_column *columns;
+    int n, max;
+    int failed;
+} question_columns;
+
+static int taken(const question_columns *qc, const char *name)
+{
+    for (int i = 0; i < qc->n; i++)
+        if (strcmp(qc->columns[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static int add_question(void *arg, const store_attribute *a)
+{
+    question_columns *qc = arg;
+    /* Codes go into SQL text as a JSON path: letters, digits, '_' only. */
+    if (strspn(a->code, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(a->code) ||
+        qc->n >= qc->max)
+        return 0;
+    store_column *c = &qc->columns[qc->n];
+    char *name = vk_arena_alloc(qc->arena, strlen(a->code) + 8);
+    char *sql = vk_arena_alloc(qc->arena, strlen(a->code) + 48);
+    char *title = vk_arena_strdup(qc->arena, a->description[0] ? a->description[0] : a->code);
+    if (!name || !sql || !title) {
+        qc->failed = 1;
+        return 1;
+    }
+    /* A code that is also a column's name (status…) is prefixed. */
+    strcpy(name, a->code);
+    if (taken(qc, name))
+        snprintf(name, strlen(a->code) + 8, "attr_%s", a->code);
+    snprintf(sql, strlen(a->code) + 48, "json_extract(f.attributes, '$.%s')", a->code);
+    int many = strcmp(a->datatype, "multivaluelist") == 0;
+    cql2_qtype t = strcmp(a->datatype, "number") == 0     ? CQL2_Q_NUMBER
+                   : strcmp(a->datatype, "datetime") == 0 ? CQL2_Q_DATETIME
+                                                          : CQL2_Q_STRING;
+    *c = (store_column){name, sql, t, title, NULL, many};
+    qc->n++;
+    return 0;
+}
+
+/* The feedback layer of one category (?category=lighting): the answers to
+ * that category's questions as columns of their own, typed (a number as
+ * Real, a time as DateTime, a choice as its key, several as a JSON array),
+ * in place of the attributes JSON of the mixed layer. *out is col itself
+ * when the request is not for exactly one category. Arena memory. */
+static vk_err category_layer(vk_ctx *ctx, const vk_req *req, const store_collection *col,
+                             const store_collection **out)
+{
+    *out = col;
+    const char *category = vk_req_param(req, "category");
+    int nparams = 0, json_at = -1;
+    for (int i = 0; i < req->nparams; i++)
+        nparams += strcmp(req->params[i].key, "category") == 0;
+    for (int i = 0; i < col->ncolumns; i++)
+        if (col->columns[i].json && strcmp(col->columns[i].name, "attributes") == 0)
+            json_at = i;
+    if (!category || nparams != 1 || json_at < 0 || strcmp(col->id, "feedback") != 0)
+        return VK_OK;
+    question_columns qc = {req->arena, col, NULL, 0, col->ncolumns + 32, 0};
+    store_collection *one = vk_arena_alloc(req->arena, sizeof *one);
+    qc.columns = vk_arena_alloc(req->arena, sizeof *qc.columns * (size_t)qc.max);
+    if (!one || !qc.columns)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    for (int i = 0; i < col->ncolumns; i++)
+        if (i != json_at)
+            qc.columns[qc.n++] = col->columns[i];
+    vk_err e = store_attribute_each(ctx->store, category, add_question, &qc, &ctx->err);
+    if (e)
+        return e;
+    if (qc.failed)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    *one = *col;
+    one->columns = qc.columns;
+    one->ncolumns = qc.n;
+    *out = one;
+    return VK_OK;
 }
 
 vk_err api_export_http(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    static const char *const known[] = {"crs", NULL};
-    vk_err e = vk_req_only_params(req, known, &ctx->err);
-    if (e)
-        return e;
     const char *file = req->nargs ? req->args[0] : "";
     const char *dot = strrchr(file, '.');
     api_export_format fmt;
     char name[64];
     if (!dot || (size_t)(dot - file) >= sizeof name || api_export_format_parse(dot + 1, &fmt))
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "path",
-                       "ask for COLLECTION.geojson, COLLECTION.csv or COLLECTION.gpkg");
+                       "ask for COLLECTION.geojson, COLLECTION.csv (its types: COLLECTION.csvt) or COLLECTION.gpkg");
     memcpy(name, file, (size_t)(dot - file));
     name[dot - file] = '\0';
     const store_collection *col = store_collection_find(name);
     if (!col)
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "collection", "there is no collection '%.40s'",
                        vk_utf8_valid(name, strlen(name), NULL) ? name : "?");
-    gis_crs crs;
-    if ((e = vk_param_crs(req, "crs", "use CRS84, EPSG:4326, EPSG:3067 or EPSG:3879", &crs,
-                          &ctx->err)))
+    /* The same filters as the collection's items (features/items.h). */
+    api_items it;
+    api_items_init(&it, col);
+    vk_err e = api_items_params(ctx, req, &it, 0, NULL);
+    if (e || (e = category_layer(ctx, req, col, &col)))
         return e;
+    gis_crs crs = it.crs;
+    int filtered = it.q.has_bbox || it.q.where || it.q.time_start || it.q.time_end;
     char *disposition = vk_arena_alloc(req->arena, 128);
     if (!disposition)
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
     snprintf(disposition, 128, "attachment; filename=\"%s\"", file);
     vk_resp_header(resp, "Content-Disposition", disposition);
     resp->content_type = api_export_media_type(fmt);
-    if (fmt == EXPORT_GPKG && ctx->exports)
+    if (fmt == EXPORT_GPKG && ctx->exports && !filtered)
         return gpkg_shared(ctx, col, crs, resp);
     if (fmt == EXPORT_GPKG) {
-        /* Without a server (handler tests): a file per request. */
-        gpkg_job job = {ctx->cfg, col, crs};
+        /* Filtered, or without a server (handler tests): a file per
+         * request. */
+        gpkg_job job = {ctx->cfg, col, crs, &it.q};
         return api_export_file(ctx, req, resp, gpkg_job_build, &job);
     }
     api_export_slot *slot = NULL;
     api_export *x = NULL;
     if ((e = api_export_reserve(ctx, resp, &slot)))
         return e;
-    if ((e = api_export_open(&x, ctx->cfg, col, fmt, crs, &ctx->err))) {
+    if ((e = api_export_open(&x, ctx->cfg, col, fmt, crs, &it.q, &ctx->err))) {
         api_export_release(slot);
         return e;
     }

@@ -18,18 +18,22 @@
 #include "http/route.h"
 #include "features/collections.h"
 
-typedef enum { EXPORT_GEOJSON, EXPORT_CSV, EXPORT_GPKG } api_export_format;
+/* EXPORT_CSVT: the one line of column types GDAL reads beside a CSV
+ * (feedback.csvt beside feedback.csv). */
+typedef enum { EXPORT_GEOJSON, EXPORT_CSV, EXPORT_GPKG, EXPORT_CSVT } api_export_format;
 
-/* "geojson", "csv", "gpkg" → format; -1 if unknown. */
+/* "geojson", "csv", "gpkg", "csvt" → format; -1 if unknown. */
 int api_export_format_parse(const char *s, api_export_format *out);
 const char *api_export_media_type(api_export_format f);
 
 typedef struct api_export api_export;
 
-/* A GeoJSON or CSV stream of the whole collection in crs. Caller closes
- * with api_export_close(). */
+/* A GeoJSON or CSV stream of the collection's items that q selects (NULL:
+ * every item; paging ignored; q is copied) in crs. Caller closes with
+ * api_export_close(). */
 vk_err api_export_open(api_export **out, const vk_config *cfg, const store_collection *col,
-                       api_export_format fmt, gis_crs crs, vk_errinfo *ei);
+                       api_export_format fmt, gis_crs crs, const store_items_query *q,
+                       vk_errinfo *ei);
 /* Up to max bytes into buf: > 0 bytes, 0 at the end, -1 on error (ei). */
 ssize_t api_export_read(api_export *x, char *buf, size_t max, vk_errinfo *ei);
 /* Items written so far and in all (for progress). */
@@ -39,9 +43,14 @@ void api_export_close(api_export *x);
 
 typedef void (*api_export_progress)(void *arg, int64_t done, int64_t total);
 
-/* The collection as a GeoPackage at path (which must not exist). */
+/* The collection's items that q selects (NULL: all) as a GeoPackage at
+ * path (which must not exist). A mixed collection (api_export_split) gets
+ * a layer per geometry type: <id>_point, <id>_line, <id>_polygon. */
 vk_err api_export_gpkg(const vk_config *cfg, const store_collection *col, gis_crs crs,
-                       const char *path, api_export_progress progress, void *arg, vk_errinfo *ei);
+                       const store_items_query *q, const char *path,
+                       api_export_progress progress, void *arg, vk_errinfo *ei);
+/* 1 when col mixes geometry types and its GeoPackage is split. */
+int api_export_split(const store_collection *col);
 
 /* ---- for the exports of other data (exchange/survey_export.c) ---- */
 
@@ -104,7 +113,9 @@ void api_exports_free(api_exports *x);
 /* GeoPackage files alive now (current and superseded but still read). */
 int api_exports_files(api_exports *x);
 
-/* GET /api/v1/export/{collection}.{geojson|csv|gpkg}[?crs=…]: always on
+/* GET /api/v1/export/{collection}.{geojson|csv|gpkg}[?crs=…&filters]:
+ * the filters of the collection's items (bbox, datetime, filter, and
+ * each queryable: category, status, district…); always on
  * the expensive-request threads. */
 #define EXPORT_ROUTES(R) R(VK_ANY_GET, "/api/v1/export/{file}", api_export_http, PUBLIC, 0, 1)
 EXPORT_ROUTES(VK_ROUTE_HANDLER)

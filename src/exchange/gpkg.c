@@ -21,6 +21,8 @@ struct store_gpkg {
     const store_collection *col;
     char *path;
     int srid;
+    int dim; /* the current layer: 0 the collection's own geometry type;
+              * 1..3 its points, lines or areas as Multi geometries */
 };
 
 static vk_err g_fail(store_gpkg *g, vk_errinfo *ei, const char *what)
@@ -33,10 +35,13 @@ static vk_err g_exec(store_gpkg *g, const char *sql, vk_errinfo *ei)
     return db_exec_file(g->db, sql, VK_EIO, "GeoPackage: ", ei);
 }
 
+/* The GeoPackage types GDAL reads as the types every other format gives
+ * (docs/gis.md): integers are 32-bit (MEDIUMINT), as GDAL's GeoJSON and
+ * OAPIF readers infer for ids and counts and the CSVT says. */
 static const char *column_type(cql2_qtype t)
 {
     switch (t) {
-    case CQL2_Q_INTEGER: return "INTEGER";
+    case CQL2_Q_INTEGER: return "MEDIUMINT";
     case CQL2_Q_NUMBER: return "DOUBLE";
     case CQL2_Q_BOOLEAN: return "BOOLEAN";
     case CQL2_Q_DATETIME: return "DATETIME";
@@ -69,14 +74,21 @@ static const char *gpkg_geometry_type(const char *t)
     return "GEOMETRY";
 }
 
+/* The layers of a mixed collection's parts: one geometry type each, Multi
+ * so that a MultiPoint sits beside the Points (QGIS and GDAL want one type
+ * per layer). */
+static const char *const part_suffix[] = {"", "_point", "_line", "_polygon"};
+static const char *const part_type[] = {"", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON"};
+
 /* Create col's table (features, or attributes when it has no geometry
  * type), open a transaction for its rows and prepare their insert. */
-static vk_err start_layer(store_gpkg *g, const store_collection *col, vk_errinfo *ei)
+static vk_err start_layer(store_gpkg *g, const store_collection *col, int dim, vk_errinfo *ei)
 {
     int features = col->geometry_type != NULL;
     g->col = col;
+    g->dim = features && dim >= 1 && dim <= 3 ? dim : 0;
     /* SpatiaLite's GeoPackage triggers do not quote table names. */
-    snprintf(g->layer, sizeof g->layer, "%s", col->id);
+    snprintf(g->layer, sizeof g->layer, "%s%s", col->id, part_suffix[g->dim]);
     for (char *p = g->layer; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
             *p = '_';
@@ -94,13 +106,33 @@ static vk_err start_layer(store_gpkg *g, const store_collection *col, vk_errinfo
                             "'%s', %d);",
                       g->layer, g->layer, now, g->srid);
         vk_buf_printf(&sql, "SELECT gpkgAddGeometryColumn('%s', 'geom', '%s', 0, 0, %d);", g->layer,
-                      gpkg_geometry_type(col->geometry_type), g->srid);
+                      g->dim ? part_type[g->dim] : gpkg_geometry_type(col->geometry_type), g->srid);
         /* The index first: its triggers fill it as rows arrive. */
         vk_buf_printf(&sql, "SELECT gpkgAddSpatialIndex('%s', 'geom');", g->layer);
     } else {
         vk_buf_printf(&sql, "); INSERT INTO gpkg_contents (table_name, data_type, identifier, "
                             "description, last_change) VALUES ('%s', 'attributes', '%s', '', '%s');",
                       g->layer, g->layer, now);
+    }
+    /* Each column's title (QGIS and GDAL show it as the field's alias), and
+     * JSON text marked as such: GDAL then reads it as String(JSON), as it
+     * does the GeoJSON's objects. */
+    vk_buf_puts(&sql, "INSERT OR IGNORE INTO gpkg_extensions (table_name, column_name, "
+                      "extension_name, definition, scope) VALUES ('gpkg_data_columns', NULL, "
+                      "'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema', "
+                      "'read-write');");
+    for (int i = 0; i < col->ncolumns; i++) {
+        char *row = sqlite3_mprintf("INSERT INTO gpkg_data_columns (table_name, column_name, name, "
+                                    "title, mime_type) VALUES (%Q, %Q, %Q, %Q, %Q);",
+                                    g->layer, col->columns[i].name, col->columns[i].name,
+                                    col->columns[i].title ? col->columns[i].title : "",
+                                    col->columns[i].json ? "application/json" : NULL);
+        if (!row) {
+            vk_buf_fini(&sql);
+            return vk_fail(ei, VK_ENOMEM, "", NULL);
+        }
+        vk_buf_puts(&sql, row);
+        sqlite3_free(row);
     }
     vk_buf_puts(&sql, "BEGIN;");
     vk_err e = vk_buf_ok(&sql) ? g_exec(g, sql.data, ei) : vk_fail(ei, VK_ENOMEM, "", NULL);
@@ -111,7 +143,9 @@ static vk_err start_layer(store_gpkg *g, const store_collection *col, vk_errinfo
         vk_buf_printf(&sql, ", \"%s\"", col->columns[i].name);
     vk_buf_printf(&sql, ") VALUES (%s", col->id_is_text ? "NULL" : "?1");
     if (features)
-        vk_buf_printf(&sql, ", AsGPB(GeomFromWKB(?2, %d))", g->srid);
+        vk_buf_printf(&sql, g->dim ? ", AsGPB(CastToMulti(GeomFromWKB(?2, %d)))"
+                                   : ", AsGPB(GeomFromWKB(?2, %d))",
+                      g->srid);
     /* GeoPackage times are YYYY-MM-DDTHH:MM:SS.SSSZ; GDAL warns on others. */
     for (int i = 0; i < col->ncolumns; i++)
         vk_buf_printf(&sql, col->columns[i].type == CQL2_Q_DATETIME
@@ -147,6 +181,12 @@ static vk_err end_layer(store_gpkg *g, vk_errinfo *ei)
 vk_err store_gpkg_create(store_gpkg **out, const char *path, const store_collection *col, int srid,
                          vk_errinfo *ei)
 {
+    return store_gpkg_create_part(out, path, col, 0, srid, ei);
+}
+
+vk_err store_gpkg_create_part(store_gpkg **out, const char *path, const store_collection *col,
+                              int dim, int srid, vk_errinfo *ei)
+{
     struct stat st;
     /* An empty file is fine: a temporary made safely with mkstemp. */
     if (stat(path, &st) == 0 && st.st_size > 0)
@@ -175,7 +215,7 @@ vk_err store_gpkg_create(store_gpkg **out, const char *path, const store_collect
         e = g_exec(g, sql, ei);
     }
     if (!e)
-        e = start_layer(g, col, ei);
+        e = start_layer(g, col, dim, ei);
     if (e) {
         store_gpkg_abort(g);
         return e;
@@ -186,8 +226,13 @@ vk_err store_gpkg_create(store_gpkg **out, const char *path, const store_collect
 
 vk_err store_gpkg_add_layer(store_gpkg *g, const store_collection *col, vk_errinfo *ei)
 {
+    return store_gpkg_add_part(g, col, 0, ei);
+}
+
+vk_err store_gpkg_add_part(store_gpkg *g, const store_collection *col, int dim, vk_errinfo *ei)
+{
     vk_err e = end_layer(g, ei);
-    return e ? e : start_layer(g, col, ei);
+    return e ? e : start_layer(g, col, dim, ei);
 }
 
 vk_err store_gpkg_add(store_gpkg *g, const store_item *item, const unsigned char *wkb, size_t n,
@@ -301,21 +346,76 @@ vk_err store_gpkg_open_read(store_gpkg_reader **out, const char *path, const cha
                     layer ? layer : "");
         goto out;
     }
-    const char *table = (const char *)sqlite3_column_text(st, 0);
-    const char *geom = (const char *)sqlite3_column_text(st, 1);
+    /* Copies: st is asked again below. */
+    char table[256], geom[256];
+    snprintf(table, sizeof table, "%s", (const char *)sqlite3_column_text(st, 0));
+    snprintf(geom, sizeof geom, "%s", (const char *)sqlite3_column_text(st, 1));
     *srid = sqlite3_column_int(st, 2);
-    vk_buf_puts(&sql, "SELECT count(*) FROM ");
-    quote_ident(&sql, table);
-    sqlite3_stmt *cnt = NULL;
-    if (sqlite3_prepare_v2(r->db, sql.data, -1, &cnt, NULL) == SQLITE_OK && sqlite3_step(cnt) == SQLITE_ROW)
-        *count = sqlite3_column_int64(cnt, 0);
-    sqlite3_finalize(cnt);
-    vk_buf_reset(&sql);
-    vk_buf_puts(&sql, "SELECT AsBinary(GeomFromGPB(");
-    quote_ident(&sql, geom);
-    vk_buf_puts(&sql, ")), * FROM ");
-    quote_ident(&sql, table);
-    vk_buf_puts(&sql, " ORDER BY rowid");
+    /* Our own export of a mixed collection: its layer per geometry type
+     * (<name>_point, _line, _polygon) read back as one, in fid order, the
+     * Multi geometries of one part as the single ones they were. */
+    char base[64] = "";
+    size_t tl = strlen(table);
+    if (!layer && tl > 6 && tl < sizeof base + 5) {
+        for (int k = 1; k <= 3 && !base[0]; k++) {
+            size_t sl = strlen(part_suffix[k]);
+            if (tl > sl && strcmp(table + tl - sl, part_suffix[k]) == 0)
+                snprintf(base, sizeof base, "%.*s", (int)(tl - sl), table);
+        }
+    }
+    int nparts = 0;
+    if (base[0]) {
+        for (int k = 1; k <= 3; k++) {
+            char part[96];
+            snprintf(part, sizeof part, "%s%s", base, part_suffix[k]);
+            sqlite3_reset(st);
+            sqlite3_bind_text(st, 1, part, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), part))
+                continue;
+            if (strcmp((const char *)sqlite3_column_text(st, 1), "geom") != 0 ||
+                sqlite3_column_int(st, 2) != *srid)
+                break; /* not ours: read the first layer alone */
+            vk_buf_puts(&sql, nparts++ ? " UNION ALL SELECT * FROM " : "SELECT * FROM ");
+            quote_ident(&sql, part);
+        }
+        if (nparts < 2)
+            vk_buf_reset(&sql);
+    }
+    if (nparts >= 2) {
+        char *parts = vk_buf_ok(&sql) ? strdup(sql.data) : NULL;
+        vk_buf_reset(&sql);
+        if (!parts) {
+            e = vk_fail(ei, VK_ENOMEM, "", NULL);
+            goto out;
+        }
+        vk_buf_printf(&sql, "SELECT count(*) FROM (%s)", parts);
+        sqlite3_stmt *cnt = NULL;
+        if (vk_buf_ok(&sql) && sqlite3_prepare_v2(r->db, sql.data, -1, &cnt, NULL) == SQLITE_OK &&
+            sqlite3_step(cnt) == SQLITE_ROW)
+            *count = sqlite3_column_int64(cnt, 0);
+        sqlite3_finalize(cnt);
+        vk_buf_reset(&sql);
+        vk_buf_printf(&sql,
+                      "SELECT AsBinary(coalesce(CastToPoint(g), CastToLinestring(g), "
+                      "CastToPolygon(g), g)), * FROM (SELECT GeomFromGPB(geom) AS g, * FROM (%s)) "
+                      "ORDER BY fid",
+                      parts);
+        free(parts);
+    } else {
+        vk_buf_puts(&sql, "SELECT count(*) FROM ");
+        quote_ident(&sql, table);
+        sqlite3_stmt *cnt = NULL;
+        if (sqlite3_prepare_v2(r->db, sql.data, -1, &cnt, NULL) == SQLITE_OK &&
+            sqlite3_step(cnt) == SQLITE_ROW)
+            *count = sqlite3_column_int64(cnt, 0);
+        sqlite3_finalize(cnt);
+        vk_buf_reset(&sql);
+        vk_buf_puts(&sql, "SELECT AsBinary(GeomFromGPB(");
+        quote_ident(&sql, geom);
+        vk_buf_puts(&sql, ")), * FROM ");
+        quote_ident(&sql, table);
+        vk_buf_puts(&sql, " ORDER BY rowid");
+    }
     if (!vk_buf_ok(&sql) || sqlite3_prepare_v2(r->db, sql.data, -1, &r->rows, NULL) != SQLITE_OK) {
         e = vk_fail(ei, VK_EIO, "", "cannot read %s: %s", path, sqlite3_errmsg(r->db));
         goto out;

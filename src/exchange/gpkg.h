@@ -21,6 +21,15 @@ vk_err store_gpkg_create(store_gpkg **out, const char *path, const store_collect
  * layers). A collection without a geometry_type becomes a table without
  * geometry (GeoPackage "attributes"). */
 vk_err store_gpkg_add_layer(store_gpkg *g, const store_collection *col, vk_errinfo *ei);
+/* As store_gpkg_create and store_gpkg_add_layer, for one part of a mixed
+ * collection (geometry_type "Geometry"): dim 1 its points, 2 its lines,
+ * 3 its areas, in a layer of their own named <layer>_point, _line or
+ * _polygon, typed MULTIPOINT, MULTILINESTRING or MULTIPOLYGON (each row
+ * cast to Multi); dim 0 is the plain layer. The rows given must be of
+ * that dimension (store_items_query.geometry_dim). */
+vk_err store_gpkg_create_part(store_gpkg **out, const char *path, const store_collection *col,
+                              int dim, int srid, vk_errinfo *ei);
+vk_err store_gpkg_add_part(store_gpkg *g, const store_collection *col, int dim, vk_errinfo *ei);
 /* Add one item to the current layer; wkb is its geometry already in srid,
  * east/north order, or NULL (none). */
 vk_err store_gpkg_add(store_gpkg *g, const store_item *item, const unsigned char *wkb, size_t n,

@@ -29,31 +29,70 @@ static const char *const feedback_precisions[] = {"exact", "address", "district"
 /* A plain column named as in its table (alias t): the name written once. */
 #define PLAIN_COLUMN(t, name, type, title) {#name, #t "." #name, type, title, NULL, 0}
 
+/* The statuses' names as the web pages show them (web/i18n/ fi, sv, en), so a
+ * GIS layer reads without a code list beside it. */
+#define STATUS_LABEL(received, in_progress, planned, resolved, not_resolvable, duplicate,    \
+                     forwarded)                                                               \
+    "(CASE f.status WHEN 'received' THEN '" received "' WHEN 'in_progress' THEN '" in_progress \
+    "' WHEN 'planned' THEN '" planned "' WHEN 'resolved' THEN '" resolved                      \
+    "' WHEN 'not_resolvable' THEN '" not_resolvable "' WHEN 'duplicate' THEN '" duplicate      \
+    "' WHEN 'forwarded' THEN '" forwarded "' END)"
+
+/* Every code comes with its names beside it (category_fi after category…):
+ * planners read the layer in QGIS or a spreadsheet without a lookup. The
+ * places' and units' names in Finnish and Swedish, the official languages
+ * (their English names are mostly the Finnish ones): every column costs
+ * export time (bench/README.md). */
 static const store_column feedback_columns[] = {
     PLAIN_COLUMN(f, category, CQL2_Q_STRING, "Category (see /api/v1/categories)"),
+    {"category_fi", "c.name_fi", CQL2_Q_STRING, "The category's name in Finnish", NULL, 0},
+    {"category_sv", "c.name_sv", CQL2_Q_STRING, "The category's name in Swedish", NULL, 0},
+    {"category_en", "c.name_en", CQL2_Q_STRING, "The category's name in English", NULL, 0},
     PLAIN_COLUMN(f, description, CQL2_Q_STRING, "What the resident said"),
     PLAIN_COLUMN(f, place, CQL2_Q_STRING, "The place in words"),
     {"status", "f.status", CQL2_Q_STRING, "Handling status", feedback_statuses, 0},
+    {"status_fi",
+     STATUS_LABEL("Vastaanotettu", "Käsittelyssä", "Suunnitteilla", "Ratkaistu",
+                  "Ei voida ratkaista", "Sama asia on jo ilmoitettu", "Välitetty eteenpäin"),
+     CQL2_Q_STRING, "The status's name in Finnish", NULL, 0},
+    {"status_sv",
+     STATUS_LABEL("Mottagen", "Under behandling", "Planerad", "Löst", "Kan inte lösas",
+                  "Samma sak har redan anmälts", "Vidarebefordrad"),
+     CQL2_Q_STRING, "The status's name in Swedish", NULL, 0},
+    {"status_en",
+     STATUS_LABEL("Received", "In progress", "Planned", "Resolved", "Cannot be resolved",
+                  "Already reported", "Forwarded"),
+     CQL2_Q_STRING, "The status's name in English", NULL, 0},
     /* exact, address or district (schema 0020): a district-only item's
      * point is its district's label point, never to be drawn as a pin. */
     {"location_precision", "f.location_precision", CQL2_Q_STRING,
      "How exactly it is placed: exact (drawn on the map), address (an address's point), "
      "district (only the district is known)", feedback_precisions, 0},
     PLAIN_COLUMN(f, resolution_reason, CQL2_Q_STRING, "Why it cannot be resolved (not_resolvable)"),
+    /* An item id, so an integer in every format (GeoPackage, CSV types,
+     * OAPIF queryables and schema alike). */
     PLAIN_COLUMN(f, duplicate_of, CQL2_Q_INTEGER, "The item this one duplicates"),
     PLAIN_COLUMN(f, forwarded_to, CQL2_Q_STRING,
                  "The organisation it was forwarded to (forwarded)"),
     {"unit", "u.code", CQL2_Q_STRING, "The responsible unit's code", NULL, 0},
+    {"unit_name_fi", "u.name_fi", CQL2_Q_STRING, "The responsible unit's name in Finnish", NULL, 0},
+    {"unit_name_sv", "u.name_sv", CQL2_Q_STRING, "The responsible unit's name in Swedish", NULL, 0},
     PLAIN_COLUMN(f, answer, CQL2_Q_STRING, "The city's public answer"),
     {"answered", "f.answered_at", CQL2_Q_DATETIME, "When the city answered", NULL, 0},
     {"district", "d.code", CQL2_Q_STRING, "District code (see /api/v1/districts)", NULL, 0},
+    {"district_name_fi", "d.name_fi", CQL2_Q_STRING, "The district's name in Finnish", NULL, 0},
+    {"district_name_sv", "d.name_sv", CQL2_Q_STRING, "The district's name in Swedish", NULL, 0},
     {"created", "f.created_at", CQL2_Q_DATETIME, "When it was reported", NULL, 0},
     {"updated", "f.updated_at", CQL2_Q_DATETIME, "Last change", NULL, 0},
     PLAIN_COLUMN(f, me_too, CQL2_Q_INTEGER, "How many residents said \"me too\""),
     /* Answers to the category's own questions: public facts about the
-     * place (never personal data), a JSON object written as one. */
+     * place (never personal data), a JSON object written as one. A layer
+     * of one category has them as typed columns of their own instead
+     * (exchange/export.c). */
     {"attributes", "f.attributes", CQL2_Q_STRING,
      "Answers to the category's questions (see /api/v1/categories), a JSON object", NULL, 1},
+    /* A new column (location_precision…) is one more line here: OAPIF,
+     * queryables, GeoJSON, CSV and GeoPackage all follow this table. */
 };
 
 static const char *const visibilities[] = {"public", "hidden", "withdrawn", NULL};
@@ -96,7 +135,7 @@ const store_collection store_collections[] = {
     {"feedback", "Feedback", "Residents' feedback: points, lines and areas with category, "
                              "status and the city's public answer. No personal data.",
      "Geometry", "feedback f LEFT JOIN district d ON d.id = f.district_id "
-     "LEFT JOIN unit u ON u.id = f.unit_id", "f.id", 0, "f.id",
+     "LEFT JOIN unit u ON u.id = f.unit_id LEFT JOIN category c ON c.id = f.category", "f.id", 0, "f.id",
      "f.geom", "idx_feedback_geom", "f.created_at", feedback_columns, COUNT(feedback_columns), 1,
      "f.hidden = 0", "feedback f INDEXED BY feedback_nonpublic WHERE f.hidden <> 0"},
     {"districts", "Districts", "The municipality's districts (kaupunginosat).", "MultiPolygon",
@@ -166,6 +205,8 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
         vk_buf_printf(b, " AND %s >= ?5", col->time_sql);
     if (col->time_sql && q->time_end)
         vk_buf_printf(b, " AND %s <= ?6", col->time_sql);
+    if (q->geometry_dim > 0)
+        vk_buf_printf(b, " AND ST_Dimension(%s) = %d", col->geom_sql, q->geometry_dim - 1);
     if (q->where)
         vk_buf_printf(b, " AND %s", q->where);
 }
@@ -231,7 +272,7 @@ vk_err store_items_count(store_conn *c, const store_collection *col, const store
     /* Everything, unfiltered (GDAL paging through a collection): the total
      * is remembered until the data changes. */
     int all = !q->has_bbox && !q->where && !q->time_start && !q->time_end && !q->id &&
-              !q->id_text && !q->after && !q->include_nonpublic;
+              !q->id_text && !q->after && !q->include_nonpublic && !q->geometry_dim;
     store_extent *x = all ? cache_of(c, col) : NULL;
     long long version = 0, changes = 0;
     if (x) {
@@ -257,7 +298,7 @@ static vk_err count_items(store_conn *c, const store_collection *col, const stor
     vk_buf b;
     vk_buf_init(&b, 1 << 20);
     int fast = q->has_bbox && !q->where && !q->time_start && !q->time_end && !q->id &&
-               !q->id_text && !q->has_near && !q->staff_view;
+               !q->id_text && !q->has_near && !q->staff_view && !q->geometry_dim;
     if (fast) {
         /* Entries inside the box count from the R*Tree alone; only those
          * crossing its edge are read and tested exactly. */
@@ -289,7 +330,7 @@ static vk_err count_items(store_conn *c, const store_collection *col, const stor
     return e;
 }
 
-#define MAX_COLUMNS 32
+#define MAX_COLUMNS 64
 
 struct store_cursor {
     store_conn *conn;

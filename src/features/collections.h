@@ -95,6 +95,9 @@ typedef struct store_items_query {
     const char *order_sql;    /* ORDER BY these (SQL over the columns' own
                                * expressions, from sortby), then id; NULL =
                                * id order. Pages then go by offset. */
+    int geometry_dim;         /* 0 any; 1 points, 2 lines, 3 areas (their
+                               * ST_Dimension + 1): a layer per geometry
+                               * type out of a mixed collection */
     int staff_view;           /* feedback only, the staff inbox: also select
                                * store_feedback_staff_columns (their values
                                * follow the collection's) and order unanswered

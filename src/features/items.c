@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include <jansson.h>
 #include "core/json.h"
+#include "http/params.h"
 
 void api_items_init(api_items *it, const store_collection *col)
 {
@@ -229,6 +230,234 @@ vk_err api_items_compile(vk_ctx *ctx, const vk_req *req, api_items *it, gis_crs 
     }
     vk_buf_fini(&sql);
     return e;
+}
+
+/* ---- the filters every items request and export accepts ---- */
+
+static vk_err param_crs(vk_ctx *ctx, const vk_req *req, const char *name, gis_crs *out)
+{
+    return vk_param_crs(req, name, API_ITEMS_CRS_WHY, out, &ctx->err);
+}
+
+/* limit, offset and after: too large a limit is clamped, as the standard says. */
+static vk_err param_int(vk_ctx *ctx, const vk_req *req, const char *name, long long min,
+                        long long max, long long *out)
+{
+    return vk_param_int(req, name, min, max, VK_PARAM_CLAMP, out, &ctx->err);
+}
+
+static vk_err param_datetime(vk_ctx *ctx, const vk_req *req, api_items *it)
+{
+    vk_interval t;
+    vk_err e = vk_param_interval(req, "datetime", &t, &ctx->err);
+    if (e || !t.given)
+        return e;
+    memcpy(it->time_start, t.start, sizeof t.start);
+    memcpy(it->time_end, t.end, sizeof t.end);
+    if (!it->col->time_sql)
+        return vk_fail(&ctx->err, VK_EPARAM, "datetime",
+                       "datetime: the items of %s have no time to filter by", it->col->id);
+    it->q.time_start = t.start[0] ? it->time_start : NULL;
+    it->q.time_end = t.end[0] ? it->time_end : NULL;
+    return VK_OK;
+}
+
+/* sortby=+a,-b: queryables only, ascending unless '-'; pages then go by
+ * offset (the next link's keyset is by id). */
+static vk_err param_sortby(vk_ctx *ctx, const vk_req *req, api_items *it)
+{
+    const char *keys[16];
+    int n = 0;
+    vk_errinfo *ei = &ctx->err;
+    vk_err e = vk_param_list(req, "sortby", 1000, 16, keys, &n, ei);
+    if (e || !n)
+        return e;
+    if (it->q.after)
+        return vk_fail(ei, VK_EPARAM, "after",
+                       "after pages in id order; with sortby, page with offset (the next link does)");
+    vk_buf o;
+    vk_buf_init(&o, 8192);
+    for (int k = 0; k < n; k++) {
+        const char *name = keys[k];
+        int desc = name[0] == '-';
+        if (name[0] == '-' || name[0] == '+' || name[0] == ' ') /* '+' arrives as ' ' decoded */
+            name++;
+        int c = 0;
+        while (c < it->col->ncolumns && strcmp(it->col->columns[c].name, name) != 0)
+            c++;
+        if (c == it->col->ncolumns || it->col->columns[c].json) {
+            vk_buf_fini(&o);
+            const char *shown = vk_utf8_valid(name, strlen(name), NULL) && strlen(name) < 64 ? name : "?";
+            return vk_fail(ei, VK_EPARAM, "sortby",
+                           "sortby: %s is not a property to sort %s by; see its queryables", shown,
+                           it->col->id);
+        }
+        vk_buf_printf(&o, "%s%s %s", k ? ", " : "", it->col->columns[c].sql, desc ? "DESC" : "ASC");
+    }
+    it->q.order_sql = vk_buf_ok(&o) ? vk_arena_strdup(req->arena, o.data) : NULL;
+    vk_buf_fini(&o);
+    return it->q.order_sql ? VK_OK : vk_fail(ei, VK_ENOMEM, "", NULL);
+}
+
+/* properties=a,b: only these properties in each feature. */
+static vk_err param_properties(vk_ctx *ctx, const vk_req *req, api_items *it)
+{
+    const char *names[64];
+    int n = 0;
+    vk_err e = vk_param_list(req, "properties", 4000, 64, names, &n, &ctx->err);
+    if (e || !vk_req_param(req, "properties"))
+        return e;
+    it->nprops = 0;
+    for (int k = 0; k < n; k++) {
+        int c = 0;
+        while (c < it->col->ncolumns && strcmp(it->col->columns[c].name, names[k]) != 0)
+            c++;
+        if (c == it->col->ncolumns) {
+            const char *shown =
+                vk_utf8_valid(names[k], strlen(names[k]), NULL) && strlen(names[k]) < 64 ? names[k] : "?";
+            return vk_fail(&ctx->err, VK_EPARAM, "properties",
+                           "properties: %s is not a property of %s; see its queryables", shown,
+                           it->col->id);
+        }
+        it->props[it->nprops++] = c;
+    }
+    return VK_OK;
+}
+
+/* A bbox across the antimeridian: its two boxes as a CQL2 condition
+ * (the R*Tree takes one box), in CRS84 like the storage. */
+static vk_err antimeridian_filter(vk_ctx *ctx, const vk_req *req, api_items *it,
+                                  double boxes[2][4], gis_crs filter_crs)
+{
+    vk_errinfo *ei = &ctx->err;
+    if (filter_crs != GIS_CRS_CRS84)
+        return vk_fail(ei, VK_EPARAM, "bbox",
+                       "a bbox across the antimeridian cannot be combined with a filter-crs other "
+                       "than CRS84; split the box in two requests");
+    char text[400];
+    snprintf(text, sizeof text,
+             "S_INTERSECTS(geometry, BBOX(%.17g, %.17g, %.17g, %.17g)) OR "
+             "S_INTERSECTS(geometry, BBOX(%.17g, %.17g, %.17g, %.17g))",
+             boxes[0][0], boxes[0][1], boxes[0][2], boxes[0][3], boxes[1][0], boxes[1][1],
+             boxes[1][2], boxes[1][3]);
+    cql2_expr *f = NULL;
+    vk_err e = cql2_parse(text, strlen(text), req->arena, &f, ei);
+    if (e)
+        return vk_fail(ei, VK_EPARAM, "bbox", "bbox: %s", ei->message);
+    if (!(it->filter = api_items_and(req->arena, it->filter, f)))
+        return vk_fail(ei, VK_ENOMEM, "", NULL);
+    return VK_OK;
+}
+
+/* A property filter (?category=lighting): text compared as it is, other
+ * types through the CQL2 parser as a literal. A comma list of text is any
+ * of them (?status=received,in_progress). */
+static vk_err property_filter(vk_ctx *ctx, const vk_req *req, api_items *it,
+                              const store_column *c, const char *v)
+{
+    vk_errinfo *ei = &ctx->err;
+    cql2_expr *eq = NULL;
+    if (c->type == CQL2_Q_STRING) {
+        eq = api_items_eq_text(req->arena, c->name, v);
+    } else {
+        size_t n = strlen(c->name) + strlen(v) + 32;
+        char *text = vk_arena_alloc(req->arena, n);
+        if (text && c->type == CQL2_Q_DATETIME)
+            snprintf(text, n, "\"%s\" = TIMESTAMP('%s')", c->name, v);
+        else if (text)
+            snprintf(text, n, "\"%s\" = %s", c->name, v);
+        if (!text || strchr(v, '\'') || cql2_parse(text, strlen(text), req->arena, &eq, ei) != VK_OK)
+            return vk_fail(ei, VK_EPARAM, c->name, "%s: not a valid value", c->name);
+    }
+    if (!eq || !(it->filter = api_items_and(req->arena, it->filter, eq)))
+        return vk_fail(ei, VK_ENOMEM, "", NULL);
+    return VK_OK;
+}
+
+vk_err api_items_params(vk_ctx *ctx, const vk_req *req, api_items *it, int flags,
+                        const char *const *extra)
+{
+    static const char *const fixed[] = {"bbox", "bbox-crs", "datetime", "crs", "filter",
+                                        "filter-lang", "filter-crs", NULL};
+    static const char *const paging[] = {"limit", "offset", "after", "sortby", "properties", NULL};
+    const store_collection *col = it->col;
+    vk_errinfo *ei = &ctx->err;
+    if (req->params_overflow)
+        return vk_fail(ei, VK_EPARAM, "", "too many query parameters");
+    /* Unknown parameters are errors; queryable names are property filters. */
+    for (int i = 0; i < req->nparams; i++) {
+        const char *k = req->params[i].key;
+        int known = 0;
+        for (int f = 0; fixed[f] && !known; f++)
+            known = strcmp(k, fixed[f]) == 0;
+        for (int f = 0; (flags & API_ITEMS_PAGING) && paging[f] && !known; f++)
+            known = strcmp(k, paging[f]) == 0;
+        for (int f = 0; extra && extra[f] && !known; f++)
+            known = strcmp(k, extra[f]) == 0;
+        for (int c = 0; c < col->ncolumns && !known; c++) {
+            if (strcmp(k, col->columns[c].name) != 0)
+                continue;
+            known = 1;
+            vk_err e = property_filter(ctx, req, it, &col->columns[c], req->params[i].value);
+            if (e)
+                return e;
+        }
+        if (!known) {
+            const char *shown = vk_utf8_valid(k, strlen(k), NULL) && strlen(k) < 64 ? k : "?";
+            return vk_fail(ei, VK_EUNKNOWN_PARAM, shown,
+                           "unknown query parameter '%s'; see /ogcapi/api for what is accepted",
+                           shown);
+        }
+    }
+    vk_err e;
+    gis_crs bbox_crs, filter_crs;
+    if (flags & API_ITEMS_PAGING) {
+        long long limit = ITEMS_LIMIT_DEFAULT, offset = 0, after = 0;
+        if ((e = param_int(ctx, req, "limit", 1, ITEMS_LIMIT_MAX, &limit)) ||
+            (e = param_int(ctx, req, "offset", 0, INT64_MAX / 2, &offset)) ||
+            (e = param_int(ctx, req, "after", 0, INT64_MAX / 2, &after)))
+            return e;
+        it->q.limit = limit;
+        it->q.offset = offset;
+        it->q.after = col->id_is_text ? 0 : after;
+        if ((e = param_sortby(ctx, req, it)) || (e = param_properties(ctx, req, it)))
+            return e;
+    } else {
+        it->q.limit = -1;
+    }
+    if ((e = param_crs(ctx, req, "crs", &it->crs)) ||
+        (e = param_crs(ctx, req, "bbox-crs", &bbox_crs)) ||
+        (e = param_crs(ctx, req, "filter-crs", &filter_crs)) || (e = param_datetime(ctx, req, it)))
+        return e;
+    double boxes[2][4];
+    int nboxes = 0;
+    if ((e = vk_param_bbox_split(req, "bbox", ctx->proj, bbox_crs, 1, boxes, &nboxes, ei)))
+        return e;
+    if (!nboxes && vk_req_param(req, "bbox-crs"))
+        return vk_fail(ei, VK_EPARAM, "bbox-crs", "bbox-crs is given without a bbox");
+    if (nboxes == 1) {
+        memcpy(it->q.bbox, boxes[0], sizeof boxes[0]);
+        it->q.has_bbox = 1;
+    } else if (nboxes == 2 && (e = antimeridian_filter(ctx, req, it, boxes, filter_crs))) {
+        return e;
+    }
+    const char *lang = vk_req_param(req, "filter-lang");
+    if (lang && strcmp(lang, "cql2-text") != 0)
+        return vk_fail(ei, VK_EPARAM, "filter-lang", "filter-lang: only cql2-text is supported");
+    const char *filter = vk_req_param(req, "filter");
+    if (filter) {
+        size_t n = strlen(filter);
+        cql2_expr *f = NULL;
+        if (n > CQL2_MAX_TEXT)
+            return vk_fail(ei, VK_EPARAM, "filter", "filter is longer than %d bytes", CQL2_MAX_TEXT);
+        if (!vk_utf8_valid(filter, n, NULL))
+            return vk_fail(ei, VK_EPARAM, "filter", "filter is not valid UTF-8");
+        if ((e = cql2_parse(filter, n, req->arena, &f, ei)))
+            return e;
+        if (!(it->filter = api_items_and(req->arena, it->filter, f)))
+            return vk_fail(ei, VK_ENOMEM, "", NULL);
+    }
+    return api_items_compile(ctx, req, it, filter_crs);
 }
 
 void api_item_value(vk_buf *b, const store_value *v, int json)

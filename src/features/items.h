@@ -55,6 +55,18 @@ void api_items_near(api_items *it, double lon, double lat, double r);
  * filter_crs) into it->q.where with it->params. */
 vk_err api_items_compile(vk_ctx *ctx, const vk_req *req, api_items *it, gis_crs filter_crs);
 
+/* Read the item filters of the request into it: bbox (bbox-crs),
+ * datetime, filter (filter-lang, filter-crs), crs, and each queryable by
+ * name as a property filter (?category=lighting); with API_ITEMS_PAGING
+ * also limit, offset and after, else every item (exports). Parameters
+ * named in extra (NULL-terminated, or NULL) are let through for the
+ * caller; any other is a 400 naming it. Compiles the filter. The one
+ * parser of item filters: OGC API items and the exports use it. */
+#define API_ITEMS_PAGING 1
+#define API_ITEMS_CRS_WHY "unsupported CRS; use one of those listed in the collection's crs"
+vk_err api_items_params(vk_ctx *ctx, const vk_req *req, api_items *it, int flags,
+                        const char *const *extra);
+
 /* Write one feature of the collection in it->crs (with the property
  * distance_m, whole metres, when it->q.near_order). */
 vk_err api_item_write(vk_ctx *ctx, const api_items *it, const store_item *item, vk_buf *out);

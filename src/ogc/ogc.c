@@ -131,6 +131,7 @@ typedef struct collection_doc {
     double bbox[4];
     int temporal;
     const char *t0, *t1;
+    int exportable; /* /api/v1/export/{id}.gpkg etc. exist */
 } collection_doc;
 
 static void write_collection_doc(vk_buf *b, const char *base, const collection_doc *d)
@@ -148,6 +149,22 @@ static void write_collection_doc(vk_buf *b, const char *base, const collection_d
     snprintf(path, sizeof path, OGC_ROOT "/collections/%s/queryables", d->id);
     link(b, 0, base, path, "http://www.opengis.net/def/rel/ogc/1.0/queryables", MT_SCHEMA,
          d->queryables_title);
+    /* The items' schema (OGC API - Features Part 5): GDAL's OAPIF driver
+     * types its fields from it, so a column null on the first page is
+     * still an Integer or a DateTime. GDAL up to 3.8 looks for the rel
+     * spelt describedBy; Part 5 names its own. */
+    snprintf(path, sizeof path, OGC_ROOT "/collections/%s/schema", d->id);
+    link(b, 0, base, path, "describedBy", MT_SCHEMA, "The schema of the items");
+    link(b, 0, base, path, "http://www.opengis.net/def/rel/ogc/1.0/schema", MT_SCHEMA,
+         "The schema of the items");
+    if (d->exportable) { /* the whole collection as files (docs/gis.md) */
+        snprintf(path, sizeof path, "/api/v1/export/%s.gpkg", d->id);
+        link(b, 0, base, path, "enclosure", "application/geopackage+sqlite3", "GeoPackage");
+        snprintf(path, sizeof path, "/api/v1/export/%s.geojson", d->id);
+        link(b, 0, base, path, "enclosure", MT_GEOJSON, "GeoJSON");
+        snprintf(path, sizeof path, "/api/v1/export/%s.csv", d->id);
+        link(b, 0, base, path, "enclosure", "text/csv", "CSV (its types: .csvt)");
+    }
     vk_buf_puts(b, "],\"extent\":{\"spatial\":{\"bbox\":[[");
     for (int i = 0; i < 4; i++) {
         if (i)
@@ -181,7 +198,8 @@ static vk_err write_collection(vk_ctx *ctx, const vk_req *req, const store_colle
     char t0[32], t1[32];
     int found = 0;
     collection_doc d = {col->id, col->title, col->description, "The items",
-                        "What the items can be filtered by", {0}, col->time_sql != NULL, t0, t1};
+                        "What the items can be filtered by", {0}, col->time_sql != NULL, t0, t1,
+                        store_collection_find(col->id) == col};
     vk_err e = store_items_extent(ctx->store, col, d.bbox, t0, t1, &found, &ctx->err);
     if (e)
         return e;
@@ -198,7 +216,7 @@ static void write_registered_collection(vk_ctx *ctx, const vk_req *req,
                                         const vk_collection_entry *col, vk_buf *b)
 {
     collection_doc d = {col->id, col->title, col->description, "The areas with their figures",
-                        "The properties", {0}, 0, NULL, NULL};
+                        "The properties", {0}, 0, NULL, NULL, 0};
     default_bbox(ctx, d.bbox);
     write_collection_doc(b, api_base_url(req), &d);
 }
@@ -308,28 +326,62 @@ vk_err ogc_collection(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     return e ? e : write_collection(ctx, req, col, &resp->body);
 }
 
-vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+/* The properties of col's items as JSON Schema members (after '{');
+ * without its JSON columns when skip_json. */
+static void write_column_schemas(vk_buf *b, const store_collection *col, int skip_json)
 {
     static const char *const json_types[] = {
         [CQL2_Q_STRING] = "string",   [CQL2_Q_NUMBER] = "number", [CQL2_Q_INTEGER] = "integer",
         [CQL2_Q_DATETIME] = "string", [CQL2_Q_BOOLEAN] = "boolean",
     };
+    int n = 0;
+    for (int i = 0; i < col->ncolumns; i++) {
+        const store_column *c = &col->columns[i];
+        if (skip_json && c->json)
+            continue;
+        vk_buf_printf(b, "%s\"%s\":{\"title\":", n++ ? "," : "", c->name);
+        vk_json_str_or_null(b, c->title);
+        vk_buf_printf(b, ",\"type\":\"%s\"", json_types[c->type]);
+        if (c->type == CQL2_Q_DATETIME)
+            vk_buf_puts(b, ",\"format\":\"date-time\"");
+        if (c->json) /* a JSON value in the features, JSON text in files */
+            vk_buf_puts(b, ",\"contentMediaType\":\"application/json\"");
+        if (c->enum_values) {
+            vk_buf_puts(b, ",\"enum\":[");
+            for (int k = 0; c->enum_values[k]; k++)
+                vk_buf_printf(b, "%s\"%s\"", k ? "," : "", c->enum_values[k]);
+            vk_buf_putc(b, ']');
+        }
+        vk_buf_putc(b, '}');
+    }
+}
+
+/* GET …/queryables (schema 0) and …/schema (schema 1): the first lists
+ * what filters can name, the second is a GeoJSON Feature of the
+ * collection (Part 5), which GDAL reads its field types from. */
+static vk_err describe(vk_ctx *ctx, const vk_req *req, vk_resp *resp, int schema)
+{
+    const char *what = schema ? "schema" : "queryables";
     const vk_collection_entry *agg;
     vk_err fe = find_entry(ctx, req, &agg);
     if (fe)
         return fe;
+    vk_buf *b = &resp->body;
     if (agg) {
         vk_err e = simple_params(ctx, req);
         if (e)
             return e;
         resp->content_type = MT_SCHEMA;
-        vk_buf_printf(&resp->body,
+        vk_buf_printf(b,
                       "{\"$schema\":\"https://json-schema.org/draft/2019-09/schema\",\"$id\":\"%s"
-                      OGC_ROOT "/collections/%s/queryables\",\"type\":\"object\",\"title\":\"%s\","
+                      OGC_ROOT "/collections/%s/%s\",\"type\":\"object\",\"title\":\"%s\","
                       "\"properties\":",
-                      api_base_url(req), agg->id, agg->title);
-        agg->describe(agg, &resp->body);
-        vk_buf_puts(&resp->body, ",\"additionalProperties\":false}");
+                      api_base_url(req), agg->id, what, agg->title);
+        if (schema)
+            vk_buf_puts(b, "{\"type\":{\"type\":\"string\",\"enum\":[\"Feature\"]},"
+                           "\"properties\":{\"type\":\"object\",\"properties\":");
+        agg->describe(agg, b);
+        vk_buf_puts(b, schema ? "}}}" : ",\"additionalProperties\":false}");
         return VK_OK;
     }
     const store_collection *col;
@@ -339,243 +391,50 @@ vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     if (e)
         return e;
     resp->content_type = MT_SCHEMA;
-    vk_buf *b = &resp->body;
     vk_buf_printf(b, "{\"$schema\":\"https://json-schema.org/draft/2019-09/schema\","
-                     "\"$id\":\"%s" OGC_ROOT "/collections/%s/queryables\",\"type\":\"object\",\"title\":",
-                  api_base_url(req), col->id);
+                     "\"$id\":\"%s" OGC_ROOT "/collections/%s/%s\",\"type\":\"object\",\"title\":",
+                  api_base_url(req), col->id, what);
     vk_json_str_or_null(b, col->title);
+    if (schema) {
+        vk_buf_printf(b, ",\"required\":[\"type\",\"geometry\",\"properties\"],\"properties\":{"
+                         "\"type\":{\"type\":\"string\",\"enum\":[\"Feature\"]},"
+                         "\"id\":{\"type\":\"%s\"},"
+                         "\"geometry\":{\"title\":\"Geometry\",\"format\":\"geometry-any\","
+                         "\"x-ogc-role\":\"primary-geometry\"},"
+                         "\"properties\":{\"type\":\"object\",\"properties\":{",
+                      col->id_is_text ? "string" : "integer");
+        /* GDAL (3.6 at least) cannot read a JSON subtype from a schema
+         * but infers it from the items: JSON columns are left to it. */
+        write_column_schemas(b, col, 1);
+        vk_buf_puts(b, "}}}}");
+        return VK_OK;
+    }
     vk_buf_puts(b, ",\"properties\":{\"geometry\":{\"title\":\"Geometry\",\"format\":\"geometry-any\","
                    "\"x-ogc-role\":\"primary-geometry\"}");
-    for (int i = 0; i < col->ncolumns; i++) {
-        const store_column *c = &col->columns[i];
-        vk_buf_printf(b, ",\"%s\":{\"title\":", c->name);
-        vk_json_str_or_null(b, c->title);
-        vk_buf_printf(b, ",\"type\":\"%s\"", json_types[c->type]);
-        if (c->type == CQL2_Q_DATETIME)
-            vk_buf_puts(b, ",\"format\":\"date-time\"");
-        if (c->enum_values) {
-            vk_buf_puts(b, ",\"enum\":[");
-            for (int k = 0; c->enum_values[k]; k++)
-                vk_buf_printf(b, "%s\"%s\"", k ? "," : "", c->enum_values[k]);
-            vk_buf_putc(b, ']');
-        }
-        vk_buf_putc(b, '}');
-    }
+    if (col->ncolumns)
+        vk_buf_putc(b, ',');
+    write_column_schemas(b, col, 0);
     vk_buf_puts(b, "},\"additionalProperties\":false}");
     return VK_OK;
 }
 
-#define CRS_WHY "unsupported CRS; use one of those listed in the collection's crs"
-
-static vk_err param_crs(vk_ctx *ctx, const vk_req *req, const char *name, gis_crs *out)
+vk_err ogc_queryables(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    return vk_param_crs(req, name, CRS_WHY, out, &ctx->err);
+    return describe(ctx, req, resp, 0);
 }
 
-/* limit, offset and after: too large a limit is clamped, as the standard says. */
-static vk_err param_int(vk_ctx *ctx, const vk_req *req, const char *name, long long min,
-                        long long max, long long *out)
+vk_err ogc_schema(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    return vk_param_int(req, name, min, max, VK_PARAM_CLAMP, out, &ctx->err);
+    return describe(ctx, req, resp, 1);
 }
 
-static vk_err param_datetime(vk_ctx *ctx, const vk_req *req, api_items *it)
-{
-    vk_interval t;
-    vk_err e = vk_param_interval(req, "datetime", &t, &ctx->err);
-    if (e || !t.given)
-        return e;
-    memcpy(it->time_start, t.start, sizeof t.start);
-    memcpy(it->time_end, t.end, sizeof t.end);
-    if (!it->col->time_sql)
-        return vk_fail(&ctx->err, VK_EPARAM, "datetime",
-                       "datetime: the items of %s have no time to filter by", it->col->id);
-    it->q.time_start = t.start[0] ? it->time_start : NULL;
-    it->q.time_end = t.end[0] ? it->time_end : NULL;
-    return VK_OK;
-}
-
-/* sortby=+a,-b: queryables only, ascending unless '-'; pages then go by
- * offset (the next link's keyset is by id). */
-static vk_err param_sortby(vk_ctx *ctx, const vk_req *req, api_items *it)
-{
-    const char *keys[16];
-    int n = 0;
-    vk_errinfo *ei = &ctx->err;
-    vk_err e = vk_param_list(req, "sortby", 1000, 16, keys, &n, ei);
-    if (e || !n)
-        return e;
-    if (it->q.after)
-        return vk_fail(ei, VK_EPARAM, "after",
-                       "after pages in id order; with sortby, page with offset (the next link does)");
-    vk_buf o;
-    vk_buf_init(&o, 8192);
-    for (int k = 0; k < n; k++) {
-        const char *name = keys[k];
-        int desc = name[0] == '-';
-        if (name[0] == '-' || name[0] == '+' || name[0] == ' ') /* '+' arrives as ' ' decoded */
-            name++;
-        int c = 0;
-        while (c < it->col->ncolumns && strcmp(it->col->columns[c].name, name) != 0)
-            c++;
-        if (c == it->col->ncolumns || it->col->columns[c].json) {
-            vk_buf_fini(&o);
-            const char *shown = vk_utf8_valid(name, strlen(name), NULL) && strlen(name) < 64 ? name : "?";
-            return vk_fail(ei, VK_EPARAM, "sortby",
-                           "sortby: %s is not a property to sort %s by; see its queryables", shown,
-                           it->col->id);
-        }
-        vk_buf_printf(&o, "%s%s %s", k ? ", " : "", it->col->columns[c].sql, desc ? "DESC" : "ASC");
-    }
-    it->q.order_sql = vk_buf_ok(&o) ? vk_arena_strdup(req->arena, o.data) : NULL;
-    vk_buf_fini(&o);
-    return it->q.order_sql ? VK_OK : vk_fail(ei, VK_ENOMEM, "", NULL);
-}
-
-/* properties=a,b: only these properties in each feature. */
-static vk_err param_properties(vk_ctx *ctx, const vk_req *req, api_items *it)
-{
-    const char *names[64];
-    int n = 0;
-    vk_err e = vk_param_list(req, "properties", 4000, 64, names, &n, &ctx->err);
-    if (e || !vk_req_param(req, "properties"))
-        return e;
-    it->nprops = 0;
-    for (int k = 0; k < n; k++) {
-        int c = 0;
-        while (c < it->col->ncolumns && strcmp(it->col->columns[c].name, names[k]) != 0)
-            c++;
-        if (c == it->col->ncolumns) {
-            const char *shown =
-                vk_utf8_valid(names[k], strlen(names[k]), NULL) && strlen(names[k]) < 64 ? names[k] : "?";
-            return vk_fail(&ctx->err, VK_EPARAM, "properties",
-                           "properties: %s is not a property of %s; see its queryables", shown,
-                           it->col->id);
-        }
-        it->props[it->nprops++] = c;
-    }
-    return VK_OK;
-}
-
-/* A bbox across the antimeridian: its two boxes as a CQL2 condition
- * (the R*Tree takes one box), in CRS84 like the storage. */
-static vk_err antimeridian_filter(vk_ctx *ctx, const vk_req *req, api_items *it,
-                                  double boxes[2][4], gis_crs filter_crs)
-{
-    vk_errinfo *ei = &ctx->err;
-    if (filter_crs != GIS_CRS_CRS84)
-        return vk_fail(ei, VK_EPARAM, "bbox",
-                       "a bbox across the antimeridian cannot be combined with a filter-crs other "
-                       "than CRS84; split the box in two requests");
-    char text[400];
-    snprintf(text, sizeof text,
-             "S_INTERSECTS(geometry, BBOX(%.17g, %.17g, %.17g, %.17g)) OR "
-             "S_INTERSECTS(geometry, BBOX(%.17g, %.17g, %.17g, %.17g))",
-             boxes[0][0], boxes[0][1], boxes[0][2], boxes[0][3], boxes[1][0], boxes[1][1],
-             boxes[1][2], boxes[1][3]);
-    cql2_expr *f = NULL;
-    vk_err e = cql2_parse(text, strlen(text), req->arena, &f, ei);
-    if (e)
-        return vk_fail(ei, VK_EPARAM, "bbox", "bbox: %s", ei->message);
-    if (!(it->filter = api_items_and(req->arena, it->filter, f)))
-        return vk_fail(ei, VK_ENOMEM, "", NULL);
-    return VK_OK;
-}
-
-/* Everything GET …/items accepts. */
+/* Everything GET …/items accepts: the shared item filters and paging
+ * (features/items.h), plus f. */
 static vk_err items_params(vk_ctx *ctx, const vk_req *req, api_items *it)
 {
-    static const char *const fixed[] = {"limit",  "offset", "after",      "bbox",
-                                        "bbox-crs", "datetime", "crs",     "filter",
-                                        "filter-lang", "filter-crs", "f",  "sortby",
-                                        "properties", NULL};
-    const store_collection *col = it->col;
-    vk_errinfo *ei = &ctx->err;
-    if (req->params_overflow)
-        return vk_fail(ei, VK_EPARAM, "", "too many query parameters");
-    /* Unknown parameters are errors; queryable names are property filters. */
-    for (int i = 0; i < req->nparams; i++) {
-        const char *k = req->params[i].key;
-        int known = 0;
-        for (int f = 0; fixed[f] && !known; f++)
-            known = strcmp(k, fixed[f]) == 0;
-        for (int c = 0; c < col->ncolumns && !known; c++) {
-            if (strcmp(k, col->columns[c].name) != 0)
-                continue;
-            known = 1;
-            const char *v = req->params[i].value;
-            cql2_expr *eq = NULL;
-            if (col->columns[c].type == CQL2_Q_STRING) {
-                eq = api_items_eq_text(req->arena, col->columns[c].name, v);
-            } else {
-                /* Typed properties go through the CQL2 parser as a literal. */
-                size_t n = strlen(col->columns[c].name) + strlen(v) + 32;
-                char *text = vk_arena_alloc(req->arena, n);
-                if (text && col->columns[c].type == CQL2_Q_DATETIME)
-                    snprintf(text, n, "\"%s\" = TIMESTAMP('%s')", col->columns[c].name, v);
-                else if (text)
-                    snprintf(text, n, "\"%s\" = %s", col->columns[c].name, v);
-                if (!text || strchr(v, '\'') ||
-                    cql2_parse(text, strlen(text), req->arena, &eq, ei) != VK_OK)
-                    return vk_fail(ei, VK_EPARAM, col->columns[c].name, "%s: not a valid value",
-                                   col->columns[c].name);
-            }
-            if (!eq || !(it->filter = api_items_and(req->arena, it->filter, eq)))
-                return vk_fail(ei, VK_ENOMEM, "", NULL);
-        }
-        if (!known) {
-            const char *shown = vk_utf8_valid(k, strlen(k), NULL) && strlen(k) < 64 ? k : "?";
-            return vk_fail(ei, VK_EUNKNOWN_PARAM, shown,
-                           "unknown query parameter '%s'; see %s/api for what is accepted", shown,
-                           OGC_ROOT);
-        }
-    }
-    long long limit = ITEMS_LIMIT_DEFAULT, offset = 0, after = 0;
-    vk_err e;
-    gis_crs bbox_crs, filter_crs;
-    if ((e = check_f(ctx, req)) ||
-        (e = param_int(ctx, req, "limit", 1, ITEMS_LIMIT_MAX, &limit)) ||
-        (e = param_int(ctx, req, "offset", 0, INT64_MAX / 2, &offset)) ||
-        (e = param_int(ctx, req, "after", 0, INT64_MAX / 2, &after)) ||
-        (e = param_crs(ctx, req, "crs", &it->crs)) ||
-        (e = param_crs(ctx, req, "bbox-crs", &bbox_crs)) ||
-        (e = param_crs(ctx, req, "filter-crs", &filter_crs)) || (e = param_datetime(ctx, req, it)))
-        return e;
-    it->q.limit = limit;
-    it->q.offset = offset;
-    it->q.after = col->id_is_text ? 0 : after;
-    if ((e = param_sortby(ctx, req, it)) || (e = param_properties(ctx, req, it)))
-        return e;
-    double boxes[2][4];
-    int nboxes = 0;
-    if ((e = vk_param_bbox_split(req, "bbox", ctx->proj, bbox_crs, 1, boxes, &nboxes, ei)))
-        return e;
-    if (!nboxes && vk_req_param(req, "bbox-crs")) {
-        return vk_fail(ei, VK_EPARAM, "bbox-crs", "bbox-crs is given without a bbox");
-    }
-    if (nboxes == 1) {
-        memcpy(it->q.bbox, boxes[0], sizeof boxes[0]);
-        it->q.has_bbox = 1;
-    } else if (nboxes == 2 && (e = antimeridian_filter(ctx, req, it, boxes, filter_crs))) {
-        return e;
-    }
-    const char *lang = vk_req_param(req, "filter-lang");
-    if (lang && strcmp(lang, "cql2-text") != 0)
-        return vk_fail(ei, VK_EPARAM, "filter-lang", "filter-lang: only cql2-text is supported");
-    const char *filter = vk_req_param(req, "filter");
-    if (filter) {
-        size_t n = strlen(filter);
-        cql2_expr *f = NULL;
-        if (n > CQL2_MAX_TEXT)
-            return vk_fail(ei, VK_EPARAM, "filter", "filter is longer than %d bytes", CQL2_MAX_TEXT);
-        if (!vk_utf8_valid(filter, n, NULL))
-            return vk_fail(ei, VK_EPARAM, "filter", "filter is not valid UTF-8");
-        if ((e = cql2_parse(filter, n, req->arena, &f, ei)))
-            return e;
-        if (!(it->filter = api_items_and(req->arena, it->filter, f)))
-            return vk_fail(ei, VK_ENOMEM, "", NULL);
-    }
-    return api_items_compile(ctx, req, it, filter_crs);
+    static const char *const extra[] = {"f", NULL};
+    vk_err e = api_items_params(ctx, req, it, API_ITEMS_PAGING, extra);
+    return e ? e : check_f(ctx, req);
 }
 
 vk_err ogc_items(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
@@ -614,7 +473,7 @@ vk_err ogc_item(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     api_items it;
     vk_err e = find_items(ctx, req, &it);
     if (e || (e = vk_req_only_params(req, known, &ctx->err)) || (e = check_f(ctx, req)) ||
-        (e = param_crs(ctx, req, "crs", &it.crs)))
+        (e = vk_param_crs(req, "crs", API_ITEMS_CRS_WHY, &it.crs, &ctx->err)))
         return e;
     const char *fid = req->args[1];
     if (it.col->id_is_text) {

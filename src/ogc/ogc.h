@@ -19,6 +19,7 @@
     R(VK_ANY_GET, "/ogcapi/collections/{collectionId}", ogc_collection, PUBLIC, 0, 0)        \
     R(VK_ANY_GET, "/ogcapi/collections/{collectionId}/queryables", ogc_queryables, PUBLIC,   \
       0, 0)                                                                                  \
+    R(VK_ANY_GET, "/ogcapi/collections/{collectionId}/schema", ogc_schema, PUBLIC, 0, 0)     \
     R(VK_ANY_GET, "/ogcapi/collections/{collectionId}/items", ogc_items, PUBLIC, 0, 0)       \
     R(VK_POST, "/ogcapi/collections/{collectionId}/items", ogc_items_create, PUBLIC, 1, 0)   \
     R(VK_ANY_GET, "/ogcapi/collections/{collectionId}/items/{featureId}", ogc_item, PUBLIC,  \

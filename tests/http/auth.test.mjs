@@ -43,6 +43,7 @@ const MATRIX = [
   ['GET', '/ogcapi/collections', 'public'],
   ['GET', '/ogcapi/collections/{collectionId}', 'public'],
   ['GET', '/ogcapi/collections/{collectionId}/queryables', 'public'],
+  ['GET', '/ogcapi/collections/{collectionId}/schema', 'public'],
   ['GET', '/ogcapi/collections/{collectionId}/items', 'public'],
   ['POST', '/ogcapi/collections/{collectionId}/items', 'public'],
   ['GET', '/ogcapi/collections/{collectionId}/items/{featureId}', 'public'],

@@ -66,12 +66,23 @@ typedef struct {
     char status[32], description[64], geojson[128];
 } first_item;
 
+/* A feedback column's place, by name (label columns sit beside codes). */
+static int feedback_column(const char *name)
+{
+    const store_collection *col = store_collection_find("feedback");
+    for (int i = 0; col && i < col->ncolumns; i++)
+        if (strcmp(col->columns[i].name, name) == 0)
+            return i;
+    return 0;
+}
+
 static int take_first(void *arg, const store_item *it)
 {
     first_item *f = arg;
     f->found = 1;
-    snprintf(f->status, sizeof f->status, "%s", it->values[3].text);
-    snprintf(f->description, sizeof f->description, "%s", it->values[1].text);
+    snprintf(f->status, sizeof f->status, "%s", it->values[feedback_column("status")].text);
+    snprintf(f->description, sizeof f->description, "%s",
+             it->values[feedback_column("description")].text);
     vk_buf b;
     vk_buf_init(&b, 4096);
     gis_wkb_to_geojson(it->wkb, it->wkb_len, &b);
@@ -150,7 +161,9 @@ static void test_feedback_rows(void)
     T_EQ_INT(store_feedback_insert(c, &f, &bad, &ei), VK_EDB, "unknown status violates a CHECK");
 
     const store_collection *col = store_collection_find("feedback");
-    T_OK(col && strcmp(col->columns[3].name, "status") == 0, "feedback collection, status is column 3");
+    T_OK(col && strcmp(col->columns[feedback_column("status")].name, "status") == 0 &&
+             strcmp(col->columns[feedback_column("status") + 1].name, "status_fi") == 0,
+         "feedback collection: status, its Finnish name beside it");
     first_item fi = {0};
     store_items_query one = {.id = id1, .limit = 1};
     T_EQ_INT(store_items_each(c, col, &one, take_first, &fi, &ei), VK_OK, "get one item");

@@ -246,6 +246,7 @@
     ['/staff-budget.html', 'navBudget'],
     ['/staff-walks.html', 'navWalks'],
     ['/staff-walk-review.html', 'navWalkReview'],
+    ['/staff-layers.html', 'navLayers'],
     ['/staff-users.html', 'navUsers', 'nav-users'],
     ['/staff-audit.html', 'navAudit', 'nav-audit'],
     ['/staff-replies.html', 'navReplies', 'nav-replies'],
