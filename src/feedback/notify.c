@@ -83,7 +83,7 @@ static vk_err to_reporter(vk_ctx *ctx, int64_t id, const char *kind, const char 
     if (!vk_buf_ok(&subject) || !vk_buf_ok(&text)) {
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
     } else {
-        mail_new m = {r.email, lang_code[l], kind, MAIL_TO_REPORTER, id, subject.data, text.data};
+        mail_new m = {r.email, lang_code[l], kind, MAIL_TO_REPORTER, id, subject.data, text.data, 0};
         e = mail_queue(ctx->store, ctx->cfg, &m, now, NULL, ei);
     }
     vk_buf_fini(&subject);
@@ -94,7 +94,7 @@ static vk_err to_reporter(vk_ctx *ctx, int64_t id, const char *kind, const char 
 
 typedef struct unit_row {
     char *email;
-    char category[200], place[600];
+    char category[200], place[600], lang[3];
 } unit_row;
 
 static vk_err read_unit(void *arg, db_row *row)
@@ -103,11 +103,12 @@ static vk_err read_unit(void *arg, db_row *row)
     u->email = db_col_dup(row, 0);
     db_col_copy(row, 1, u->category, sizeof u->category);
     db_col_copy(row, 2, u->place, sizeof u->place);
+    db_col_copy(row, 3, u->lang, sizeof u->lang);
     return u->email ? VK_OK : VK_ENOMEM;
 }
 
-/* The unit the item is routed to, if it has an address: in Finnish, the
- * staff's language; the staff page has the rest. */
+/* The unit the item is routed to, if it has an address: in the unit's
+ * language (admins set it); the staff page has the rest. */
 static vk_err to_unit(vk_ctx *ctx, int64_t id, const char *now, vk_errinfo *ei)
 {
     unit_row u = {0};
@@ -118,18 +119,27 @@ static vk_err to_unit(vk_ctx *ctx, int64_t id, const char *now, vk_errinfo *ei)
         free(u.email);
         return e;
     }
+    static const char *const subj[] = {"Uusi palaute #%lld yksikölle", "Ny respons #%lld till enheten",
+                                       "New feedback #%lld for the unit"};
+    static const char *const body[] = {
+        "Yksikölle on ohjattu palaute #%lld (%s%s%s).\n\n"
+        "Avaa se henkilökunnan sivuilla: %s/staff-item.html?id=%lld",
+        "Respons #%lld har styrts till enheten (%s%s%s).\n\n"
+        "Öppna den på personalens sidor: %s/staff-item.html?id=%lld",
+        "Feedback #%lld has been routed to the unit (%s%s%s).\n\n"
+        "Open it on the staff pages: %s/staff-item.html?id=%lld"};
+    static const char *const place[] = {", paikka: ", ", plats: ", ", place: "};
+    int l = lang_index(u.lang);
     char subject[120];
-    snprintf(subject, sizeof subject, "Uusi palaute #%lld yksikölle", (long long)id);
+    snprintf(subject, sizeof subject, subj[l], (long long)id);
     vk_buf text;
     vk_buf_init(&text, MAIL_TEXT_MAX);
-    vk_buf_printf(&text, "Yksikölle on ohjattu palaute #%lld (%s%s%s).\n\n"
-                         "Avaa se henkilökunnan sivuilla: %s/staff-item.html?id=%lld",
-                  (long long)id, u.category, u.place[0] ? ", paikka: " : "", u.place,
+    vk_buf_printf(&text, body[l], (long long)id, u.category, u.place[0] ? place[l] : "", u.place,
                   ctx->cfg->public_url ? ctx->cfg->public_url : "", (long long)id);
     if (!vk_buf_ok(&text)) {
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
     } else {
-        mail_new m = {u.email, "fi", "unit_new", MAIL_TO_UNIT, id, subject, text.data};
+        mail_new m = {u.email, lang_code[l], "unit_new", MAIL_TO_UNIT, id, subject, text.data, 0};
         e = mail_queue(ctx->store, ctx->cfg, &m, now, NULL, ei);
     }
     vk_buf_fini(&text);

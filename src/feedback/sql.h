@@ -60,7 +60,8 @@
       "WHERE feedback_id = ?1 AND email IS NOT NULL")                                \
     /* The address of the unit an item is routed to, and the category's name. */    \
     X(SQL_UNIT_MAIL,                                                                 \
-      "SELECT u.email, c.name_fi, f.place FROM feedback f JOIN unit u ON u.id = f.unit_id " \
+      "SELECT u.email, CASE u.language WHEN 'sv' THEN c.name_sv WHEN 'en' THEN c.name_en " \
+      "ELSE c.name_fi END, f.place, u.language FROM feedback f JOIN unit u ON u.id = f.unit_id " \
       "JOIN category c ON c.id = f.category WHERE f.id = ?1 AND u.email IS NOT NULL") \
     X(SQL_CATEGORY_NAMES,                                                            \
       "SELECT c.name_fi, c.name_sv, c.name_en FROM feedback f JOIN category c "      \
