@@ -7,10 +7,11 @@
 // still sends the message after the restart, with the same Message-ID;
 // withdrawal cancels unsent mail.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { call, freePort, repoRoot, startServer, tempDir, vaikutaBin, vaikutaCli } from '../lib/server.mjs';
+import { call, freePort, startServer, tempDir, vaikutaBin, vaikutaCli } from '../lib/server.mjs';
+import { sinks, startSink } from '../lib/smtp.mjs';
 
 const PUBLIC = 'https://palaute.example.fi';
 const NOTE = 'INTERNAL-ONLY: urakoitsija myöhässä 9c1e';
@@ -18,38 +19,6 @@ const TOKENS = [
   { name: 'admin-bot', role: 'admin' },
   { name: 'mod-bot', role: 'moderator' },
 ];
-const sinks = new Set();
-
-// The SMTP server on port: { messages, stop() }.
-async function startSink(port) {
-  const proc = spawn('/usr/bin/python3', [path.join(repoRoot, 'tests/http/smtp_sink.py'), String(port)],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  const sink = { proc, port, messages: [], stderr: '' };
-  sinks.add(sink);
-  proc.stderr.on('data', (d) => { sink.stderr += d; });
-  let buf = '';
-  await new Promise((resolve, reject) => {
-    proc.on('exit', (code) => reject(new Error(`smtp sink exited ${code}: ${sink.stderr}`)));
-    proc.stdout.on('data', (d) => {
-      buf += d;
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line === 'ready') resolve();
-        else sink.messages.push(JSON.parse(line));
-      }
-    });
-  });
-  sink.stop = () => new Promise((resolve) => {
-    sinks.delete(sink);
-    if (proc.exitCode !== null) return resolve();
-    proc.on('exit', () => resolve());
-    proc.kill('SIGTERM');
-  });
-  return sink;
-}
-
 async function waitFor(what, pred, ms = 15000) {
   const end = Date.now() + ms;
   for (;;) {
