@@ -70,6 +70,7 @@ const MATRIX = [
   ['GET', '/api/v1/surveys/{slug}', 'public'],
   ['POST', '/api/v1/surveys/{slug}/responses', 'public'],
   ['POST', '/api/v1/surveys/{slug}/drafts', 'public'],
+  ['POST', '/api/v1/surveys/{slug}/subscriptions', 'public'],
   ['GET', '/api/v1/surveys/{slug}/drafts/{token}', 'public'],
   ['PUT', '/api/v1/surveys/{slug}/drafts/{token}', 'public'],
   ['GET', '/api/v1/surveys/{slug}/results', 'public'],
@@ -105,6 +106,7 @@ const MATRIX = [
   ['POST', '/api/v1/budget/rounds/{slug}/proposals', 'public'],
   ['GET', '/api/v1/budget/rounds/{slug}/projects', 'public'],
   ['POST', '/api/v1/budget/rounds/{slug}/ballots', 'public'],
+  ['POST', '/api/v1/budget/rounds/{slug}/subscriptions', 'public'],
   ['GET', '/api/v1/budget/rounds/{slug}/results', 'public'],
   ['GET', '/api/v1/budget/rounds/{slug}/export.pb', 'public'],
   ['GET', '/api/v1/budget/proposals/{id}', 'public'],
@@ -155,6 +157,8 @@ const MATRIX = [
   ['POST', '/api/v1/staff/walk-findings/{id}/status', 'staff'],
   ['PUT', '/api/v1/staff/walk-findings/{id}/review', 'council'],
   ['DELETE', '/api/v1/staff/walk-findings/{id}/review', 'council'],
+  ['GET', '/api/v1/staff/walk-subscription', 'council'],
+  ['PUT', '/api/v1/staff/walk-subscription', 'council'],
   ['POST', '/api/v1/photos', 'public'],
   ['GET', '/api/v1/photos/{id}', 'public'],
   ['GET', '/api/v1/photos/{id}/{size}', 'public'],
@@ -246,8 +250,10 @@ const ADMITTED_STATUS = {
   'POST /api/v1/staff/walk-findings/{id}/status': 404,
   'PUT /api/v1/staff/walk-findings/{id}/review': 404,
   'DELETE /api/v1/staff/walk-findings/{id}/review': 404,
+  'GET /api/v1/staff/walk-subscription': 200,
+  'PUT /api/v1/staff/walk-subscription': 400, // {} has no areas
   'GET /api/v1/staff/mail/outbox': 200,
-  'PATCH /api/v1/staff/units/{code}': 400, // {} sets no address
+  'PATCH /api/v1/staff/units/{code}': 400, // {} sets neither address nor language
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 501,
