@@ -34,6 +34,40 @@ vk_err api_mail_outbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     return mail_outbox_json(ctx->store, ctx->cfg, state, (int)limit, &resp->body, &ctx->err);
 }
 
+typedef struct retry_job {
+    vk_json_write w; /* first */
+    int64_t id;
+} retry_job;
+
+static vk_err retry_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *body,
+                        vk_errinfo *ei)
+{
+    retry_job *j = (retry_job *)wj;
+    vk_err e = mail_retry(ctx->store, j->id, now, ei);
+    if (e)
+        return e;
+    wj->status = 200;
+    vk_buf_printf(body, "{\"id\":%lld,\"state\":\"queued\"}", (long long)j->id);
+    return VK_OK;
+}
+
+vk_err api_mail_retry(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = vk_req_only_params(req, (const char *const[]){NULL}, &ctx->err);
+    if (e)
+        return e;
+    int64_t id = api_parse_id(req->nargs ? req->args[0] : "");
+    if (!id)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no such message");
+    retry_job *j = vk_json_write_new(ctx, sizeof *j, retry_run, "application/json");
+    if (!j)
+        return VK_ENOMEM;
+    j->id = id;
+    snprintf(j->w.actor, sizeof j->w.actor, "%s", req->staff ? req->staff->name : "?");
+    vk_json_write_defer(ctx, &j->w, resp);
+    return VK_OK;
+}
+
 /* ---- the unsubscribe page ---- */
 
 typedef struct page_text {

@@ -14,6 +14,8 @@
 /* Routes (http/route.h):
  * GET /api/v1/staff/mail/outbox?state=&limit= (admins): {"mode", "counts",
  *   "messages"}: the newest messages without their bodies.
+ * POST /api/v1/staff/mail/outbox/{id}/retry (admins): a failed message
+ *   queued again (mail_retry) → 200 {"id", "state": "queued"}.
  * GET /api/v1/mail/unsubscribe?t=TOKEN: a small page in the message's
  *   language with the buttons (a GET never unsubscribes: link checkers
  *   follow links).
@@ -22,6 +24,7 @@
  *   all) to the message's address; 200 with a page saying so. */
 #define MAIL_ROUTES(R)                                                                      \
     R(VK_ANY_GET, "/api/v1/staff/mail/outbox", api_mail_outbox, ADMIN, 0, 0)                \
+    R(VK_POST, "/api/v1/staff/mail/outbox/{id}/retry", api_mail_retry, ADMIN, 0, 0)         \
     R(VK_ANY_GET, "/api/v1/mail/unsubscribe", api_mail_unsubscribe_page, PUBLIC, 0, 0)      \
     R(VK_POST, "/api/v1/mail/unsubscribe", api_mail_unsubscribe, PUBLIC, 1, 0)
 MAIL_ROUTES(VK_ROUTE_HANDLER)

@@ -455,3 +455,37 @@ vk_err mail_subscriptions_purge(store_conn *c, const char *before, vk_errinfo *e
              : db_run(c, &mail_sql, SQL_SUB_PURGE, DB_ARGS(DB_TEXT(before)),
                       "purging subscriptions", ei);
 }
+
+vk_err mail_retry(store_conn *c, int64_t id, const char *now, vk_errinfo *ei)
+{
+    char *recipient = NULL;
+    char state[16] = "";
+    int64_t feedback_id = 0;
+    int has_text = 0, found = 0;
+    vk_err e = db_scan(c, &mail_sql, SQL_MAIL_FAILED_GET, DB_ARGS(DB_INT(id)),
+                       DB_OUTS(DB_DUP_TO(&recipient), DB_I64_TO(&feedback_id),
+                               DB_COPY_TO(state, sizeof state), DB_INT_TO(&has_text)),
+                       &found, "reading a message", ei);
+    if (!e && !found)
+        e = vk_fail(ei, VK_ENOT_FOUND, "id", "there is no message %lld", (long long)id);
+    if (!e && strcmp(state, "failed") != 0)
+        e = vk_fail(ei, VK_ETRANSITION, "state", "only a failed message is tried again; this one is %s",
+                    state);
+    if (!e && !has_text)
+        e = vk_fail(ei, VK_ETRANSITION, "state",
+                    "this message failed before failed messages kept their text; it cannot be sent again");
+    if (!e) {
+        char hash[65];
+        mail_address_hash(recipient ? recipient : "", hash);
+        int64_t stopped = 0;
+        e = db_int64(c, &mail_sql, SQL_MAIL_UNSUBSCRIBED, DB_ARGS(DB_TEXT(hash), DB_ID(feedback_id)),
+                     &stopped, "reading unsubscribed addresses", ei);
+        if (!e && stopped)
+            e = vk_fail(ei, VK_ETRANSITION, "state",
+                        "the address has asked for no more mail; it is not sent again");
+    }
+    free(recipient);
+    return e ? e
+             : db_run(c, &mail_sql, SQL_MAIL_RETRY, DB_ARGS(DB_INT(id), DB_TEXT(now)),
+                      "queuing a message again", ei);
+}

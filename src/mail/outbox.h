@@ -75,6 +75,12 @@ vk_err mail_token_language(store_conn *c, const char *token, int *found, char la
 vk_err mail_outbox_json(store_conn *c, const vk_config *cfg, const char *state, int limit,
                         vk_buf *b, vk_errinfo *ei);
 
+/* An admin's retry of failed message id: queued again, due now, its
+ * attempts from 0. VK_ENOT_FOUND (field "id") for no such message,
+ * VK_ETRANSITION when it is not failed, its text is gone (failed before
+ * texts were kept) or its address has since asked for no more mail. */
+vk_err mail_retry(store_conn *c, int64_t id, const char *now, vk_errinfo *ei);
+
 /* "relay" when cfg has an SMTP relay, else "outbox only". */
 const char *mail_mode(const vk_config *cfg);
 

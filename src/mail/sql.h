@@ -29,8 +29,15 @@
       "UPDATE mail_outbox SET attempts = attempts + ?4, next_attempt = ?2, last_error = ?3 " \
       "WHERE id = ?1 AND state = 'queued'")                                          \
     X(SQL_MAIL_MARK_FAILED,                                                          \
-      "UPDATE mail_outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2, " \
-      "body_text = '' WHERE id = ?1 AND state = 'queued'")           \
+      "UPDATE mail_outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2 " \
+      "WHERE id = ?1 AND state = 'queued'")                                          \
+    /* An admin's retry: the text was kept for it (the purge deletes the row). */   \
+    X(SQL_MAIL_FAILED_GET,                                                           \
+      "SELECT recipient, coalesce(feedback_id, 0), state, body_text <> '' FROM mail_outbox " \
+      "WHERE id = ?1")                                                               \
+    X(SQL_MAIL_RETRY,                                                                \
+      "UPDATE mail_outbox SET state = 'queued', attempts = 0, next_attempt = ?2, "   \
+      "last_error = NULL WHERE id = ?1 AND state = 'failed'")                        \
     X(SQL_MAIL_CANCEL_ITEM,                                                          \
       "UPDATE mail_outbox SET state = 'cancelled', body_text = '' "  \
       "WHERE feedback_id = ?1 AND audience = 'reporter' AND state = 'queued'")       \

@@ -169,6 +169,7 @@ const MATRIX = [
   ['GET', '/api/v1/mail/unsubscribe', 'public'],
   ['POST', '/api/v1/mail/unsubscribe', 'public'],
   ['GET', '/api/v1/staff/mail/outbox', 'admin'],
+  ['POST', '/api/v1/staff/mail/outbox/{id}/retry', 'admin'],
   ['PATCH', '/api/v1/staff/units/{code}', 'admin'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
@@ -253,6 +254,7 @@ const ADMITTED_STATUS = {
   'GET /api/v1/staff/walk-subscription': 200,
   'PUT /api/v1/staff/walk-subscription': 400, // {} has no areas
   'GET /api/v1/staff/mail/outbox': 200,
+  'POST /api/v1/staff/mail/outbox/{id}/retry': 404, // no message 1
   'PATCH /api/v1/staff/units/{code}': 400, // {} sets neither address nor language
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 501,
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 501,

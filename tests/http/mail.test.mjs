@@ -205,6 +205,24 @@ describe('through a relay', () => {
     assert.equal(failed.recipient, 'reject-me@example.org');
     assert.equal(failed.attempts, 1);
     assert.match(failed.last_error, /550/);
+    // An admin tries it again: queued, sent, refused again (the relay still
+    // says 550), failed once more; only a failed message is retried.
+    const retry = await call(srv, 'POST', `/api/v1/staff/mail/outbox/${failed.id}/retry`, { token: 'admin-bot' });
+    assert.equal(retry.status, 200, retry.text);
+    assert.deepEqual(retry.json, { id: failed.id, state: 'queued' });
+    const again = await waitFor('the second failure', async () => (await outbox(srv, '?state=failed')).messages
+      .find((m) => m.id === failed.id && m.sent_at === null && m.last_error));
+    assert.equal(again.attempts, 1, 'attempts count again from 0');
+    const twice = await call(srv, 'POST', `/api/v1/staff/mail/outbox/${failed.id}/retry`, { token: 'admin-bot' });
+    assert.equal(twice.status, 200, twice.text);
+    const sentOne = (await outbox(srv, '?state=sent')).messages[0];
+    const notFailed = await call(srv, 'POST', `/api/v1/staff/mail/outbox/${sentOne.id}/retry`, { token: 'admin-bot' });
+    assert.equal(notFailed.status, 409, notFailed.text);
+    assert.equal(notFailed.json.error.code, 'invalid_transition');
+    assert.equal((await call(srv, 'POST', '/api/v1/staff/mail/outbox/999999/retry', { token: 'admin-bot' })).status, 404);
+    assert.equal((await call(srv, 'POST', `/api/v1/staff/mail/outbox/${failed.id}/retry`, { token: 'mod-bot' })).status, 403);
+    await waitFor('the third failure', async () => (await outbox(srv, '?state=failed')).messages
+      .some((m) => m.id === failed.id));
     const box = await outbox(srv);
     assert.equal(box.mode, 'relay');
     assert.ok(box.counts.sent >= 5 && box.counts.failed >= 1, JSON.stringify(box.counts));

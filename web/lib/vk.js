@@ -248,6 +248,7 @@
     ['/staff-walk-review.html', 'navWalkReview'],
     ['/staff-users.html', 'navUsers', 'nav-users'],
     ['/staff-audit.html', 'navAudit', 'nav-audit'],
+    ['/staff-mail.html', 'navMail', 'nav-mail'],
     ['/', 'navPublic']
   ];
   var FOOTER_LINKS = [['/s/', 'surveysLink'], ['/b/', 'budgetLink'], ['/w/', 'walksLink'],
