@@ -94,6 +94,7 @@ test('without --smtp the page says "outbox only"', async () => {
   const quiet = await startServer({ demo: false, users: USERS });
   const page = await newPage(browser);
   try {
+    await report(quiet, 'queued@example.org'); // the inbox the sign-in lands on has a row
     await signInWithKeyboard(page, quiet.url, 'admin1', PW);
     await gotoReady(page, `${quiet.url}/staff-mail.html?lang=en`);
     await page.waitForSelector('#mode-outbox:not([hidden])');
