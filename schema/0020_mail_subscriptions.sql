@@ -58,3 +58,9 @@ CREATE INDEX mail_outbox_subscription ON mail_outbox(subscription_id) WHERE subs
 
 -- The language of a unit's mail (fi, sv or en), set by admins.
 ALTER TABLE unit ADD COLUMN language TEXT NOT NULL DEFAULT 'fi' CHECK (language IN ('fi', 'sv', 'en'));
+
+-- When a round's voters who asked were sent its results (NULL: not yet;
+-- cleared when staff move the round back before its results), so the
+-- message goes once whether the round reaches its results by hand or by
+-- its dates (the writer's hourly check).
+ALTER TABLE budget_round ADD COLUMN results_mailed_at TEXT;

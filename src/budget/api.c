@@ -421,6 +421,13 @@ static vk_err run_round(vk_ctx *ctx, budget_job *st, const char *now, vk_buf *bo
         if (!e)
             e = db_run(ctx->store, &budget_sql, SQL_ROUND_SET_DOC,
                        DB_ARGS(DB_INT(x.id), DB_TEXT(st->text), DB_TEXT(now)), "saving a round", ei);
+        /* New dates may bring the results (or take them back). */
+        round_row y;
+        if (!e && !(e = reload(ctx, st->slug, &y, ei))) {
+            if (y.published)
+                e = budget_notify_results(ctx, y.id, y.r, y.phase, now, ei);
+            round_row_fini(&y);
+        }
     } else if (!e && st->act == ACT_PUBLISH) {
         e = db_run(ctx->store, &budget_sql, SQL_ROUND_PUBLISH, DB_ARGS(DB_INT(x.id), DB_TEXT(now)),
                    "publishing a round", ei);
@@ -431,7 +438,7 @@ static vk_err run_round(vk_ctx *ctx, budget_job *st, const char *now, vk_buf *bo
         /* Voters who asked hear of the results when a published round
          * reaches them. */
         if (!e && x.published)
-            e = budget_notify_results(ctx, x.id, x.r, x.phase,
+            e = budget_notify_results(ctx, x.id, x.r,
                                       budget_round_phase(x.r, st->phase[0] ? st->phase : NULL, now),
                                       now, ei);
     }

@@ -29,6 +29,7 @@
 #include "stats/stats.h"
 #include "stats/stats_index.h"
 #include "budget/layers.h"
+#include "budget/notify.h"
 #include "survey/api.h"
 #include "survey/seed.h"
 #include "survey/layers.h"
@@ -280,6 +281,7 @@ static void writer_hooks_run(vk_ctx *ctx, void *arg)
     api_feedback_retention_hook.run(ctx, api_feedback_retention_hook.arg);
     survey_draft_purge_hook.run(ctx, survey_draft_purge_hook.arg);
     photo_purge_hook.run(ctx, photo_purge_hook.arg);
+    budget_results_hook.run(ctx, budget_results_hook.arg);
 }
 static const vk_writer_hook writer_hooks = {3600, writer_hooks_run, NULL};
 

@@ -9,6 +9,7 @@
 // addresses.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { call as callServer, freePort, startServer, vaikutaCli } from '../lib/server.mjs';
 import { sinks, startSink } from '../lib/smtp.mjs';
@@ -24,6 +25,7 @@ const TOKENS = [
 ];
 let srv;
 let sink;
+let serverArgs;
 const call = (method, url, opts) => callServer(srv, method, url, opts);
 const to = (addr) => sink.messages.filter((m) => m.rcpt_tos.includes(addr));
 const unsubLink = (m) => m.headers['list-unsubscribe'].replace(/^<|>$/g, '').replace(PUBLIC, '');
@@ -63,12 +65,15 @@ function assertHeaders(m) {
 before(async () => {
   const port = await freePort();
   sink = await startSink(port);
-  srv = await startServer({ demoResponses: 3, tokens: TOKENS, args: [
-    '--smtp', `smtp://127.0.0.1:${port}`, '--mail-from', 'palaute@kunta.fi',
-    '--mail-retry-seconds', '1', '--public-url', PUBLIC, '--rate-limit', '0'] });
+  serverArgs = ['--smtp', `smtp://127.0.0.1:${port}`, '--mail-from', 'palaute@kunta.fi',
+    '--mail-retry-seconds', '1', '--public-url', PUBLIC, '--rate-limit', '0'];
+  srv = await startServer({ demoResponses: 3, tokens: TOKENS, args: serverArgs });
 });
 after(async () => {
-  if (srv) await srv.close();
+  if (srv) {
+    await srv.stop();
+    rmSync(srv.dir, { recursive: true, force: true });
+  }
   for (const s of [...sinks]) await s.stop();
 });
 
@@ -168,6 +173,63 @@ describe('budgeting voters who asked', () => {
     assert.equal((await phase('results')).status, 200);
     await settled();
     assert.equal(to(fi).length, 1);
+  });
+});
+
+describe('budgeting results by the dates', () => {
+  const day = 24 * 3600 * 1000;
+  const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+  const doc = (slug, resultsAt) => ({
+    slug,
+    title: { fi: 'Päiväbudjetti', sv: 'Datumbudget', en: 'Dated budget' },
+    description: { fi: 'Äänestä.', en: 'Vote.' },
+    budget: 100,
+    areas: [{ key: 'all', name: { fi: 'Koko kaupunki', sv: 'Hela staden', en: 'The whole city' }, budget: 100 }],
+    categories: [{ key: 'play', name: { fi: 'Leikki', sv: 'Lek', en: 'Play' } }],
+    phases: { proposals: { starts: iso(Date.now() - 4 * day) }, review: { starts: iso(Date.now() - 3 * day) },
+      voting: { starts: iso(Date.now() - 2 * day) }, results: { starts: iso(resultsAt) },
+      implementation: { starts: iso(resultsAt + 10 * day) } },
+    voting: { rule: 'knapsack', min_share: 50 },
+    voters: ['open'],
+    method: 'greedy',
+  });
+  const staffB = (method, url, body) => call(method, `/api/v1/staff/budget${url}`, { token: 'planner', body });
+
+  test('new dates that bring the results tell those who asked, once', async () => {
+    const d = doc('dates-put', Date.now() + 5 * day);
+    assert.equal((await staffB('POST', '/rounds', d)).status, 201);
+    assert.equal((await staffB('POST', '/rounds/dates-put/publish')).status, 200);
+    const who = 'dated.voter@example.org';
+    assert.equal((await call('POST', '/api/v1/budget/rounds/dates-put/subscriptions',
+      { body: { email: who, language: 'en', consent: true } })).status, 201);
+    d.phases.results.starts = iso(Date.now() - day);
+    const r = await staffB('PUT', '/rounds/dates-put', d);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.phase, 'results');
+    const m = await waitFor('the results message', () => to(who)[0]);
+    assert.match(m.headers.subject, /^Participatory budgeting "Dated budget": the results$/);
+    assert.ok(m.text.includes(`${PUBLIC}/b/dates-put`));
+    assert.equal((await staffB('PUT', '/rounds/dates-put', d)).status, 200, 'saved again, still in results');
+    await settled();
+    assert.equal(to(who).length, 1, 'told once');
+  });
+
+  test('a round whose results date passes tells them when the writer looks (at start and hourly)', async () => {
+    const db = srv.db;
+    const d = doc('dates-wait', Date.now() + 3000);
+    assert.equal((await staffB('POST', '/rounds', d)).status, 201);
+    assert.equal((await staffB('POST', '/rounds/dates-wait/publish')).status, 200);
+    const who = 'waiting.voter@example.org';
+    assert.equal((await call('POST', '/api/v1/budget/rounds/dates-wait/subscriptions',
+      { body: { email: who, consent: true } })).status, 201);
+    await settled();
+    assert.equal(to(who).length, 0, 'not yet');
+    await new Promise((r) => setTimeout(r, 3500));
+    // The check runs when the server starts: restart on the same database.
+    await srv.stop();
+    srv = await startServer({ db, dir: srv.dir, demo: false, tokens: TOKENS, args: serverArgs });
+    const m = await waitFor('the results message after the date', () => to(who)[0]);
+    assert.match(m.headers.subject, /^Osallistuva budjetointi "Päiväbudjetti": tulokset$/);
   });
 });
 
