@@ -64,3 +64,9 @@ ALTER TABLE unit ADD COLUMN language TEXT NOT NULL DEFAULT 'fi' CHECK (language 
 -- message goes once whether the round reaches its results by hand or by
 -- its dates (the writer's hourly check).
 ALTER TABLE budget_round ADD COLUMN results_mailed_at TEXT;
+
+-- A unit may take one message a day listing the items routed to it
+-- instead of one per item (admins set digest); digest_sent_at is when the
+-- last one was made (NULL: never).
+ALTER TABLE unit ADD COLUMN digest INTEGER NOT NULL DEFAULT 0 CHECK (digest IN (0, 1));
+ALTER TABLE unit ADD COLUMN digest_sent_at TEXT;

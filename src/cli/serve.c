@@ -15,6 +15,7 @@
 #include "reference/reference.h"
 #include "feedback/feedback.h"
 #include "feedback/jobs.h"
+#include "feedback/notify.h"
 #include "auth/auth.h"
 #include "auth/roles.h"
 #include "auth/signin.h"
@@ -282,6 +283,7 @@ static void writer_hooks_run(vk_ctx *ctx, void *arg)
     survey_draft_purge_hook.run(ctx, survey_draft_purge_hook.arg);
     photo_purge_hook.run(ctx, photo_purge_hook.arg);
     budget_results_hook.run(ctx, budget_results_hook.arg);
+    feedback_digest_hook.run(ctx, feedback_digest_hook.arg);
 }
 static const vk_writer_hook writer_hooks = {3600, writer_hooks_run, NULL};
 

@@ -188,6 +188,7 @@ typedef struct unit_email_job {
     int has_email;
     const char *email;    /* borrowed from w.doc; NULL clears */
     const char *language; /* fi, sv, en; NULL keeps */
+    int digest;           /* 0, 1; -1 keeps */
 } unit_email_job;
 
 static vk_err unit_email_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *body,
@@ -197,7 +198,7 @@ static vk_err unit_email_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_
     unit_email_job *j = (unit_email_job *)wj;
     int found = 0;
     vk_err e = store_unit_set_email(ctx->store, j->code, j->has_email, j->email, j->language,
-                                    &found, ei);
+                                    j->digest, &found, ei);
     if (e)
         return e;
     if (!found)
@@ -207,7 +208,7 @@ static vk_err unit_email_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_
 
 vk_err api_staff_unit_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    static const char *const keys[] = {"email", "language", NULL};
+    static const char *const keys[] = {"email", "language", "digest", NULL};
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
     if (e)
         return e;
@@ -227,10 +228,21 @@ vk_err api_staff_unit_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         goto fail;
     const json_t *v = json_object_get(j->w.doc, "email");
     const json_t *l = json_object_get(j->w.doc, "language");
-    if (!v && !l) {
+    const json_t *dg = json_object_get(j->w.doc, "digest");
+    if (!v && !l && !dg) {
         e = vk_fail(&ctx->err, VK_EMISSING, "email",
-                    "give email (an address, or null for none), language (fi, sv, en) or both");
+                    "give email (an address, or null for none), language (fi, sv, en), digest "
+                    "(true: one message a day) or more");
         goto fail;
+    }
+    j->digest = -1;
+    if (dg) {
+        if (!json_is_boolean(dg)) {
+            e = vk_fail(&ctx->err, VK_ETYPE, "digest",
+                        "digest is true (one message a day listing the new items) or false (one per item)");
+            goto fail;
+        }
+        j->digest = json_is_true(dg);
     }
     if (v && !json_is_null(v)) {
         if (!json_is_string(v) || !mail_address_safe(json_string_value(v))) {

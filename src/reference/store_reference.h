@@ -45,8 +45,8 @@ vk_err store_unit_put(store_conn *c, const store_unit *u, vk_errinfo *ei);
 /* Set (or with NULL clear) the unit's e-mail address; *found 0 when there
  * is no unit with this code. */
 vk_err store_unit_set_email(store_conn *c, const char *code, int has_email, const char *email,
-                            const char *language, int *found, vk_errinfo *ei);
-/* {"code", "email", "language"} of unit code into b. */
+                            const char *language, int digest, int *found, vk_errinfo *ei);
+/* {"code", "email", "language", "digest"} of unit code into b. */
 vk_err store_unit_mail_json(store_conn *c, const char *code, vk_buf *b, vk_errinfo *ei);
 /* Give every item without a unit its category's default unit. */
 vk_err store_feedback_default_units(store_conn *c, vk_errinfo *ei);

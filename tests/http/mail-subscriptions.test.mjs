@@ -305,7 +305,7 @@ describe('units', () => {
     const r = await call('PATCH', '/api/v1/staff/units/street_maintenance',
       { token: 'admin', body: { email: 'gator@kunta.fi', language: 'sv' } });
     assert.equal(r.status, 200, r.text);
-    assert.deepEqual(r.json, { code: 'street_maintenance', email: 'gator@kunta.fi', language: 'sv' });
+    assert.deepEqual(r.json, { code: 'street_maintenance', email: 'gator@kunta.fi', language: 'sv', digest: false });
     const fb = await call('POST', '/api/v1/feedback', { body: { type: 'Feature',
       geometry: { type: 'Point', coordinates: [28.7705, 61.1935] },
       properties: { category: 'lighting', description: 'Lampa trasig',
@@ -317,6 +317,40 @@ describe('units', () => {
     assert.ok(m.text.includes(`${PUBLIC}/staff-item.html?id=${fb.json.id}`));
     assert.match(m.html, /<html lang="sv">/);
     for (const s of ['reporter@example.org', 'Reporter Person', NOTE]) assert.ok(!JSON.stringify(m).includes(s), s);
+  });
+});
+
+describe('a unit\'s daily digest', () => {
+  test('instead of a message per item, one a day listing them, in the unit\'s language', async () => {
+    const r = await call('PATCH', '/api/v1/staff/units/street_maintenance', { token: 'admin', body: { digest: true } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.digest, true);
+    const before = to('gator@kunta.fi').length;
+    const ids = [];
+    for (const d of ['Lampa 1', 'Lampa 2']) {
+      const fb = await call('POST', '/api/v1/feedback', { body: { type: 'Feature',
+        geometry: { type: 'Point', coordinates: [28.7705, 61.1935] },
+        properties: { category: 'lighting', description: d, place: 'Torget',
+          contact: { email: 'digest.reporter@example.org', name: 'Digest Reporter' } } } });
+      assert.equal(fb.status, 201, fb.text);
+      ids.push(fb.json.id);
+    }
+    await settled();
+    assert.equal(to('gator@kunta.fi').length, before, 'no message per item');
+    // The writer looks at start and hourly: restart on the same database.
+    await srv.stop();
+    srv = await startServer({ db: srv.db, dir: srv.dir, demo: false, tokens: TOKENS, args: serverArgs });
+    const m = await waitFor('the digest', () => to('gator@kunta.fi')[before]);
+    assertHeaders(m);
+    assert.match(m.headers.subject, /^Respons till enheten: \d+ nya$/);
+    for (const id of ids) assert.ok(m.text.includes(`${PUBLIC}/staff-item.html?id=${id}`), m.text);
+    assert.ok(m.text.includes('plats: Torget'), m.text);
+    for (const s of ['digest.reporter@example.org', 'Digest Reporter', 'Lampa 1']) assert.ok(!JSON.stringify(m).includes(s), s);
+    // Within the day: no second digest after another restart.
+    await srv.stop();
+    srv = await startServer({ db: srv.db, dir: srv.dir, demo: false, tokens: TOKENS, args: serverArgs });
+    await settled();
+    assert.equal(to('gator@kunta.fi').length, before + 1);
   });
 });
 

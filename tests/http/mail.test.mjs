@@ -77,13 +77,17 @@ describe('through a relay', () => {
     const r = await call(srv, 'PATCH', '/api/v1/staff/units/street_maintenance',
       { token: 'admin-bot', body: { email: 'kadut@kunta.fi' } });
     assert.equal(r.status, 200, r.text);
-    assert.deepEqual(r.json, { code: 'street_maintenance', email: 'kadut@kunta.fi', language: 'fi' });
+    assert.deepEqual(r.json, { code: 'street_maintenance', email: 'kadut@kunta.fi', language: 'fi', digest: false });
     const badLang = await call(srv, 'PATCH', '/api/v1/staff/units/street_maintenance',
       { token: 'admin-bot', body: { language: 'de' } });
     assert.equal(badLang.status, 400);
     assert.equal(badLang.json.error.field, 'language');
     const empty = await call(srv, 'PATCH', '/api/v1/staff/units/street_maintenance', { token: 'admin-bot', body: {} });
     assert.equal(empty.status, 400);
+    const badDigest = await call(srv, 'PATCH', '/api/v1/staff/units/street_maintenance',
+      { token: 'admin-bot', body: { digest: 'daily' } });
+    assert.equal(badDigest.status, 400);
+    assert.equal(badDigest.json.error.field, 'digest');
     const bad = await call(srv, 'PATCH', '/api/v1/staff/units/street_maintenance',
       { token: 'admin-bot', body: { email: 'a@b\r\nBcc: x@y.z' } });
     assert.equal(bad.status, 400);
