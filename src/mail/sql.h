@@ -63,9 +63,18 @@
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (topic, email) DO UPDATE SET "   \
       "language = excluded.language, audience = excluded.audience, owner = excluded.owner") \
     /* Each address once; its first subscription names the message. */            \
+    /* A council member's subscription counts while their account or token     \
+     * may still review (enabled, council or admin; a token not revoked or     \
+     * expired): one that lost the role stops hearing without a step of its own. */ \
     X(SQL_SUB_OF_TOPIC,                                                              \
-      "SELECT min(id), email, language, audience FROM mail_subscription "            \
-      "WHERE topic IN (?1, coalesce(?2, ?1)) GROUP BY lower(email)")                 \
+      "SELECT min(s.id), s.email, s.language, s.audience FROM mail_subscription s "  \
+      "WHERE s.topic IN (?1, coalesce(?2, ?1)) AND (s.owner IS NULL "                \
+      "OR EXISTS (SELECT 1 FROM staff_user u WHERE s.owner = 'u:' || u.id "         \
+      "AND u.disabled = 0 AND u.role IN ('council', 'admin')) "                      \
+      "OR EXISTS (SELECT 1 FROM api_token k WHERE s.owner = 't:' || k.id "          \
+      "AND k.role IN ('council', 'admin') AND k.revoked_at IS NULL "                 \
+      "AND (k.expires_at IS NULL OR k.expires_at > unixepoch()))) "                  \
+      "GROUP BY lower(s.email)")                                                     \
     X(SQL_SUB_CANCEL_ONE,                                                            \
       "UPDATE mail_outbox SET state = 'cancelled', body_text = '' "                  \
       "WHERE subscription_id = ?1 AND state = 'queued'")                             \
