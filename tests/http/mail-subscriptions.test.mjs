@@ -300,6 +300,39 @@ describe('council members following areas', () => {
   });
 });
 
+describe('council members who lose the role', () => {
+  test('stop hearing: a revoked token\'s subscription no longer counts', async () => {
+    const c3 = 'neuvosto3@example.org';
+    const put = await call('PUT', '/api/v1/staff/walk-subscription', { token: 'council2', body: {
+      email: c3, language: 'fi', consent: true, areas: ['accessibility:vuoksenniska'] } });
+    assert.equal(put.status, 200, put.text);
+    const review = (await call('GET', '/api/v1/staff/walk-review?kind=finding', { token: 'planner' })).json;
+    const list = review.findings || review.items || review.features || [];
+    const fixed = list.map((f) => f.id ?? f.properties?.id).filter(Boolean);
+    assert.ok(fixed.length > 0, JSON.stringify(review).slice(0, 300));
+    // The finding of the tests above is fixed; verification found it not fixed.
+    let uuid = null;
+    for (const id of fixed) {
+      const g = await call('GET', `/api/v1/staff/walk-findings/${id}`, { token: 'planner' });
+      if ((g.json.finding?.properties?.status ?? g.json.properties?.status) === 'fixed') { uuid = id; break; }
+    }
+    assert.ok(uuid, 'a fixed finding');
+    assert.equal((await call('POST', `/api/v1/staff/walk-findings/${uuid}/status`, { token: 'planner',
+      body: { status: 'open', explanation: 'Ei korjattu.' } })).status, 200);
+    const m = await waitFor('the message while the role holds', () => to(c3)[0]);
+    assert.match(m.headers.subject, /^Esteettömyyskävelyn havainto #\d+: avoin$/);
+    const tokens = (await call('GET', '/api/v1/staff/tokens', { token: 'admin' })).json.tokens;
+    // (Each restart above made a new token of the same name: revoke them all.)
+    const mine = tokens.filter((x) => x.name === 'council2' && x.state === 'active');
+    assert.ok(mine.length > 0);
+    for (const t of mine) assert.equal((await call('DELETE', `/api/v1/staff/tokens/${t.id}`, { token: 'admin' })).status, 200);
+    assert.equal((await call('POST', `/api/v1/staff/walk-findings/${uuid}/status`, { token: 'planner', body: {
+      status: 'planned', target_date: '2027-06-30', unit: 'street_maintenance', explanation: 'Uusi yritys.' } })).status, 200);
+    await settled();
+    assert.equal(to(c3).length, 1, `nothing after the token was revoked: ${to(c3).map((x) => x.headers.subject).join(' / ')}`);
+  });
+});
+
 describe('units', () => {
   test('a unit set to Swedish gets its new items in Swedish', async () => {
     const r = await call('PATCH', '/api/v1/staff/units/street_maintenance',
