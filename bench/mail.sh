@@ -34,11 +34,17 @@ start() { # start [ARGS…]
   echo "mail.sh: server did not start" >&2; exit 1
 }
 stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=; }
-writes() { # writes LABEL MAIL_CONTACT → "LABEL acknowledged/s"
+# The server's CPU time so far (user + system, clock ticks): a measure of
+# the work a POST does that the other helpers' load on the machine does not
+# change, unlike the rate.
+ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+writes() { # writes LABEL MAIL_CONTACT → "LABEL acknowledged/s CPU-µs-per-POST"
   : >"$work/server.log"
+  local t0; t0=$(ticks)
   MAIL_CONTACT=$2 wrk -t2 -c32 -d"$DUR" -s bench/post.lua "http://127.0.0.1:$PORT" >"$work/$1.txt" 2>&1
+  local t1; t1=$(ticks)
   local acked; acked=$(grep -c ' POST /api/v1/feedback 201 ' "$work/server.log" || true)
-  echo "$1 $((acked / ${DUR%s}))"
+  echo "$1 $((acked / ${DUR%s})) $(( (t1 - t0) * 1000000 / $(getconf CLK_TCK) / (acked > 0 ? acked : 1) ))"
 }
 sent() { sqlite3 "$work/db.sqlite" "SELECT count(*) FROM mail_outbox WHERE state = 'sent'"; }
 
@@ -47,11 +53,13 @@ sqlite3 "$work/db.sqlite" "UPDATE unit SET email = 'kadut@kunta.fi' WHERE code =
 echo "== the feedback POST, without and with an address (outbox only)"
 start
 results=()
-# A B B A: the database grows during the runs, and this order cancels a
+# A B C C B A: the database grows during the runs, and this order cancels a
 # steady slowdown out of the averages.
 results+=("$(writes plain-1 0)")
+results+=("$(writes phone-1 2)")
 results+=("$(writes mail-1 1)")
 results+=("$(writes mail-2 1)")
+results+=("$(writes phone-2 2)")
 results+=("$(writes plain-2 0)")
 stop
 queued=$(sqlite3 "$work/db.sqlite" "SELECT count(*) FROM mail_outbox WHERE state = 'queued'")
@@ -71,10 +79,14 @@ received=$(grep -c '"rcpt_tos"' "$work/sink.out" || true)
 load2=$(cut -d' ' -f1 /proc/loadavg)
 rate=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN {printf "%d", n / (b - a)}')
 
-plain=0 mail=0
+plain=0 mail=0 phone=0 plain_cpu=0 mail_cpu=0 phone_cpu=0
 for r in "${results[@]}"; do
-  read -r label v <<<"$r"
-  case $label in plain-*) plain=$((plain + v));; mail-*) mail=$((mail + v));; esac
+  read -r label v cpu <<<"$r"
+  case $label in
+    plain-*) plain=$((plain + v)); plain_cpu=$((plain_cpu + cpu));;
+    mail-*) mail=$((mail + v)); mail_cpu=$((mail_cpu + cpu));;
+    phone-*) phone=$((phone + v)); phone_cpu=$((phone_cpu + cpu));;
+  esac
 done
 {
   echo "# E-mail benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -82,12 +94,16 @@ done
   echo "- machine: $(nproc) cores; $($VAIKUTA --version); load average $load1 after the writes, $load2 after the sends"
   echo "- POSTs: wrk 2 threads, 32 connections, $DUR per run, group commit on, synchronous=FULL, a fresh database"
   echo
-  echo "| run | acknowledged POST/s |"
-  echo "|---|---|"
-  for r in "${results[@]}"; do read -r label v <<<"$r"; echo "| $label | $v |"; done
+  echo "| run | acknowledged POST/s | server CPU µs per POST |"
+  echo "|---|---|---|"
+  for r in "${results[@]}"; do read -r label v cpu <<<"$r"; echo "| $label | $v | $cpu |"; done
   echo
   echo "- without an address: $((plain / 2))/s on average; with one (receipt and unit message queued): $((mail / 2))/s"
   echo "  → an address (its contact row, and the two messages queued) costs $(awk -v p="$plain" -v m="$mail" 'BEGIN {printf "%.1f", (p - m) * 100 / p}') % of the POST rate"
+  echo "- with a name and phone but no address (the contact row, no mail): $((phone / 2))/s"
+  echo "  → **queuing** (an address against none, both with a contact row) costs $(awk -v p="$phone" -v m="$mail" 'BEGIN {printf "%.1f", (p - m) * 100 / p}') % of the POST rate"
+  echo "- server CPU per POST: $((plain_cpu / 2)) µs without contact details, $((phone_cpu / 2)) µs with a name and phone, $((mail_cpu / 2)) µs with an address"
+  echo "  → queuing adds $(awk -v p="$phone_cpu" -v m="$mail_cpu" 'BEGIN {printf "%.1f", (m - p) * 100 / p}') % CPU to the POST"
   echo "- messages queued by the runs: $queued"
   echo "- sender: $n messages marked sent in $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s from the server's start → **$rate messages/s** (the SMTP server received $received, the rest of the outbox stayed queued when the server stopped)"
 } | tee "$OUT"

@@ -606,6 +606,7 @@
     // the page offers the change instead.
     try { if (token) localStorage.setItem(tokenKey(), token); } catch (e) { /* ignore */ }
     if (token) $('b-change-url').value = location.origin + '/b/' + encodeURIComponent(S.slug) + '?ballot=' + encodeURIComponent(token);
+    VK.askMail($('b-ask-mail'), '/api/v1/budget/rounds/' + encodeURIComponent(S.slug) + '/subscriptions', 'budget');
     box.focus();
   }
 

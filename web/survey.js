@@ -381,6 +381,7 @@
     box.textContent = '';
     F.paragraphs(box, S.def.thanks ? localName(S.def.thanks) : t('svThanksDefault'));
     document.title = t('svThanksHeading') + ' – ' + localName(S.def.title) + ' – Vaikuta';
+    VK.askMail($('sv-ask-mail'), '/api/v1/surveys/' + encodeURIComponent(S.slug) + '/subscriptions', 'survey');
     $('sv-thanks').hidden = false;
   }
 

@@ -16,6 +16,7 @@
 #include "auth/auth.h"
 #include "budget/ballot.h"
 #include "budget/cache.h"
+#include "budget/notify.h"
 #include "budget/round.h"
 #include "budget/sql.h"
 #include "budget/tally.h"
@@ -420,6 +421,13 @@ static vk_err run_round(vk_ctx *ctx, budget_job *st, const char *now, vk_buf *bo
         if (!e)
             e = db_run(ctx->store, &budget_sql, SQL_ROUND_SET_DOC,
                        DB_ARGS(DB_INT(x.id), DB_TEXT(st->text), DB_TEXT(now)), "saving a round", ei);
+        /* New dates may bring the results (or take them back). */
+        round_row y;
+        if (!e && !(e = reload(ctx, st->slug, &y, ei))) {
+            if (y.published)
+                e = budget_notify_results(ctx, y.id, y.r, y.phase, now, ei);
+            round_row_fini(&y);
+        }
     } else if (!e && st->act == ACT_PUBLISH) {
         e = db_run(ctx->store, &budget_sql, SQL_ROUND_PUBLISH, DB_ARGS(DB_INT(x.id), DB_TEXT(now)),
                    "publishing a round", ei);
@@ -427,6 +435,12 @@ static vk_err run_round(vk_ctx *ctx, budget_job *st, const char *now, vk_buf *bo
         e = db_run(ctx->store, &budget_sql, SQL_ROUND_SET_PHASE,
                    DB_ARGS(DB_INT(x.id), DB_TEXT(st->phase[0] ? st->phase : NULL), DB_TEXT(now)),
                    "setting a round's phase", ei);
+        /* Voters who asked hear of the results when a published round
+         * reaches them. */
+        if (!e && x.published)
+            e = budget_notify_results(ctx, x.id, x.r,
+                                      budget_round_phase(x.r, st->phase[0] ? st->phase : NULL, now),
+                                      now, ei);
     }
     round_row_fini(&x);
     wj->status = 200;

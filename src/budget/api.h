@@ -26,6 +26,7 @@
     R(VK_POST, "/api/v1/budget/rounds/{slug}/proposals", api_budget_propose, PUBLIC, 1, 0)    \
     R(VK_ANY_GET, "/api/v1/budget/rounds/{slug}/projects", api_budget_projects, PUBLIC, 0, 0) \
     R(VK_POST, "/api/v1/budget/rounds/{slug}/ballots", api_budget_vote, PUBLIC, 1, 0)         \
+    R(VK_POST, "/api/v1/budget/rounds/{slug}/subscriptions", api_budget_subscribe, PUBLIC, 1, 0) \
     R(VK_ANY_GET, "/api/v1/budget/rounds/{slug}/results", api_budget_results, PUBLIC, 0, 0)   \
     R(VK_ANY_GET, "/api/v1/budget/rounds/{slug}/export.pb", api_budget_pabulib, PUBLIC, 0, 1) \
     R(VK_ANY_GET, "/api/v1/budget/proposals/{id}", api_budget_proposal, PUBLIC, 0, 0)         \

@@ -61,6 +61,13 @@
       "UPDATE budget_round SET phase_by_hand = ?2, updated_at = ?3 WHERE id = ?1")   \
     X(SQL_ANY_PUBLISHED, "SELECT EXISTS (SELECT 1 FROM budget_round WHERE published)") \
     X(SQL_ROUND_SLUG, "SELECT slug FROM budget_round WHERE id = ?1")                 \
+    /* mail: the results told once (notify.c) */                                    \
+    X(SQL_ROUND_RESULTS_MAILED,                                                      \
+      "SELECT results_mailed_at IS NOT NULL FROM budget_round WHERE id = ?1")        \
+    X(SQL_ROUND_SET_RESULTS_MAILED,                                                  \
+      "UPDATE budget_round SET results_mailed_at = ?2 WHERE id = ?1")                \
+    X(SQL_ROUNDS_RESULTS_UNMAILED,                                                   \
+      "SELECT slug FROM budget_round WHERE published = 1 AND results_mailed_at IS NULL") \
     X(SQL_ROUND_HEAD,                                                                \
       "SELECT id, doc, published, phase_by_hand, updated_at FROM budget_round WHERE slug = ?1") \
     X(SQL_ROUND_STAMP,                                                               \

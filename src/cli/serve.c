@@ -15,6 +15,7 @@
 #include "reference/reference.h"
 #include "feedback/feedback.h"
 #include "feedback/jobs.h"
+#include "feedback/notify.h"
 #include "auth/auth.h"
 #include "auth/roles.h"
 #include "auth/signin.h"
@@ -29,6 +30,7 @@
 #include "stats/stats.h"
 #include "stats/stats_index.h"
 #include "budget/layers.h"
+#include "budget/notify.h"
 #include "survey/api.h"
 #include "survey/seed.h"
 #include "survey/layers.h"
@@ -281,6 +283,8 @@ static void writer_hooks_run(vk_ctx *ctx, void *arg)
     api_feedback_retention_hook.run(ctx, api_feedback_retention_hook.arg);
     survey_draft_purge_hook.run(ctx, survey_draft_purge_hook.arg);
     photo_purge_hook.run(ctx, photo_purge_hook.arg);
+    budget_results_hook.run(ctx, budget_results_hook.arg);
+    feedback_digest_hook.run(ctx, feedback_digest_hook.arg);
 }
 static const vk_writer_hook writer_hooks = {3600, writer_hooks_run, NULL};
 

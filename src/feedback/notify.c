@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "db/store.h"
 #include "feedback/sql.h"
 #include "mail/mime.h"
 #include "mail/outbox.h"
@@ -83,7 +86,7 @@ static vk_err to_reporter(vk_ctx *ctx, int64_t id, const char *kind, const char 
     if (!vk_buf_ok(&subject) || !vk_buf_ok(&text)) {
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
     } else {
-        mail_new m = {r.email, lang_code[l], kind, MAIL_TO_REPORTER, id, subject.data, text.data};
+        mail_new m = {r.email, lang_code[l], kind, MAIL_TO_REPORTER, id, subject.data, text.data, 0};
         e = mail_queue(ctx->store, ctx->cfg, &m, now, NULL, ei);
     }
     vk_buf_fini(&subject);
@@ -94,7 +97,7 @@ static vk_err to_reporter(vk_ctx *ctx, int64_t id, const char *kind, const char 
 
 typedef struct unit_row {
     char *email;
-    char category[200], place[600];
+    char category[200], place[600], lang[3];
 } unit_row;
 
 static vk_err read_unit(void *arg, db_row *row)
@@ -103,11 +106,12 @@ static vk_err read_unit(void *arg, db_row *row)
     u->email = db_col_dup(row, 0);
     db_col_copy(row, 1, u->category, sizeof u->category);
     db_col_copy(row, 2, u->place, sizeof u->place);
+    db_col_copy(row, 3, u->lang, sizeof u->lang);
     return u->email ? VK_OK : VK_ENOMEM;
 }
 
-/* The unit the item is routed to, if it has an address: in Finnish, the
- * staff's language; the staff page has the rest. */
+/* The unit the item is routed to, if it has an address: in the unit's
+ * language (admins set it); the staff page has the rest. */
 static vk_err to_unit(vk_ctx *ctx, int64_t id, const char *now, vk_errinfo *ei)
 {
     unit_row u = {0};
@@ -118,18 +122,27 @@ static vk_err to_unit(vk_ctx *ctx, int64_t id, const char *now, vk_errinfo *ei)
         free(u.email);
         return e;
     }
+    static const char *const subj[] = {"Uusi palaute #%lld yksikölle", "Ny respons #%lld till enheten",
+                                       "New feedback #%lld for the unit"};
+    static const char *const body[] = {
+        "Yksikölle on ohjattu palaute #%lld (%s%s%s).\n\n"
+        "Avaa se henkilökunnan sivuilla: %s/staff-item.html?id=%lld",
+        "Respons #%lld har styrts till enheten (%s%s%s).\n\n"
+        "Öppna den på personalens sidor: %s/staff-item.html?id=%lld",
+        "Feedback #%lld has been routed to the unit (%s%s%s).\n\n"
+        "Open it on the staff pages: %s/staff-item.html?id=%lld"};
+    static const char *const place[] = {", paikka: ", ", plats: ", ", place: "};
+    int l = lang_index(u.lang);
     char subject[120];
-    snprintf(subject, sizeof subject, "Uusi palaute #%lld yksikölle", (long long)id);
+    snprintf(subject, sizeof subject, subj[l], (long long)id);
     vk_buf text;
     vk_buf_init(&text, MAIL_TEXT_MAX);
-    vk_buf_printf(&text, "Yksikölle on ohjattu palaute #%lld (%s%s%s).\n\n"
-                         "Avaa se henkilökunnan sivuilla: %s/staff-item.html?id=%lld",
-                  (long long)id, u.category, u.place[0] ? ", paikka: " : "", u.place,
+    vk_buf_printf(&text, body[l], (long long)id, u.category, u.place[0] ? place[l] : "", u.place,
                   ctx->cfg->public_url ? ctx->cfg->public_url : "", (long long)id);
     if (!vk_buf_ok(&text)) {
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
     } else {
-        mail_new m = {u.email, "fi", "unit_new", MAIL_TO_UNIT, id, subject, text.data};
+        mail_new m = {u.email, lang_code[l], "unit_new", MAIL_TO_UNIT, id, subject, text.data, 0};
         e = mail_queue(ctx->store, ctx->cfg, &m, now, NULL, ei);
     }
     vk_buf_fini(&text);
@@ -244,3 +257,117 @@ vk_err api_notify_changed(vk_ctx *ctx, int64_t id, const char *kind, const char 
         e = to_unit(ctx, id, now, ei);
     return e;
 }
+
+/* ---- the units' daily digest ---- */
+
+#define DIGEST_MAX 500
+
+typedef struct digest_unit {
+    int64_t id;
+    char email[255], lang[3], since[40];
+} digest_unit;
+
+typedef struct digest_units {
+    digest_unit u[64];
+    int n;
+} digest_units;
+
+static int digest_due_row(void *arg, db_row *row)
+{
+    digest_units *d = arg;
+    if (d->n >= 64)
+        return 1;
+    digest_unit *u = &d->u[d->n++];
+    u->id = db_col_int64(row, 0);
+    db_col_copy(row, 1, u->email, sizeof u->email);
+    db_col_copy(row, 2, u->lang, sizeof u->lang);
+    db_col_copy(row, 3, u->since, sizeof u->since);
+    return 0;
+}
+
+typedef struct digest_text {
+    vk_buf *t;
+    const char *public_url;
+    int l, n;
+} digest_text;
+
+static int digest_item_row(void *arg, db_row *row)
+{
+    digest_text *d = arg;
+    static const char *const place[] = {", paikka: ", ", plats: ", ", place: "};
+    if (++d->n > DIGEST_MAX)
+        return 1;
+    const char *cat = db_col_text(row, 1), *where = db_col_text(row, 2);
+    int has_place = where && where[0];
+    long long id = (long long)db_col_int64(row, 0);
+    vk_buf_printf(d->t, "\n#%lld %s%s%s\n%s/staff-item.html?id=%lld\n", id, cat ? cat : "",
+                  has_place ? place[d->l] : "", has_place ? where : "", d->public_url, id);
+    return 0;
+}
+
+/* One unit's digest, in a transaction: the items routed to it since the
+ * last one, if any, and the time noted either way. */
+static vk_err digest_one(vk_ctx *ctx, const digest_unit *u, const char *now, vk_errinfo *ei)
+{
+    static const char *const subj[] = {"Yksikölle ohjatut palautteet: %d uutta",
+                                       "Respons till enheten: %d nya",
+                                       "Feedback routed to the unit: %d new"};
+    static const char *const head[] = {"Edellisen koosteen jälkeen yksikölle on ohjattu nämä palautteet:",
+                                       "Sedan förra sammandraget har den här responsen styrts till enheten:",
+                                       "Since the last digest, these items have been routed to the unit:"};
+    static const char *const more[] = {"Lista on katkaistu; loput löytyvät henkilökunnan sivuilta.",
+                                       "Listan är avkortad; resten finns på personalens sidor.",
+                                       "The list is cut short; the rest are on the staff pages."};
+    int l = lang_index(u->lang);
+    vk_buf text;
+    vk_buf_init(&text, MAIL_TEXT_MAX);
+    vk_buf_puts(&text, head[l]);
+    vk_buf_putc(&text, '\n');
+    digest_text d = {&text, ctx->cfg->public_url ? ctx->cfg->public_url : "", l, 0};
+    vk_err e = store_begin(ctx->store, ei);
+    if (!e)
+        e = db_each(ctx->store, &feedback_sql, SQL_DIGEST_ITEMS,
+                    DB_ARGS(DB_INT(u->id), DB_TEXT(u->since), DB_TEXT(lang_code[l])), digest_item_row,
+                    &d, "reading the unit's new items", ei);
+    if (!e && d.n) {
+        int shown = d.n > DIGEST_MAX ? DIGEST_MAX : d.n;
+        if (d.n > DIGEST_MAX)
+            vk_buf_printf(&text, "\n%s\n", more[l]);
+        char subject[120];
+        snprintf(subject, sizeof subject, subj[l], shown);
+        if (!vk_buf_ok(&text)) {
+            e = vk_fail(ei, VK_ENOMEM, "", NULL);
+        } else {
+            mail_new m = {u->email, lang_code[l], "unit_digest", MAIL_TO_UNIT, 0, subject, text.data, 0};
+            e = mail_queue(ctx->store, ctx->cfg, &m, now, NULL, ei);
+        }
+    }
+    if (!e)
+        e = db_run(ctx->store, &feedback_sql, SQL_DIGEST_SENT, DB_ARGS(DB_INT(u->id), DB_TEXT(now)),
+                   "noting the unit's digest", ei);
+    if (!e)
+        e = store_commit(ctx->store, ei);
+    else
+        store_rollback(ctx->store);
+    vk_buf_fini(&text);
+    return e;
+}
+
+static void digest_run(vk_ctx *ctx, void *arg)
+{
+    (void)arg;
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    char now[VK_RFC3339_LEN], day_ago[VK_RFC3339_LEN];
+    vk_now_rfc3339(now);
+    vk_rfc3339_days_ago(1, day_ago);
+    digest_units d = {.n = 0};
+    vk_err e = db_each(ctx->store, &feedback_sql, SQL_DIGEST_DUE, DB_ARGS(DB_TEXT(day_ago)),
+                       digest_due_row, &d, "reading the units' digests", &ei);
+    for (int i = 0; !e && i < d.n; i++)
+        e = digest_one(ctx, &d.u[i], now, &ei);
+    if (e)
+        vk_log("writer: a unit's daily digest failed: %s", ei.message);
+}
+
+const vk_writer_hook feedback_digest_hook = {3600, digest_run, NULL};

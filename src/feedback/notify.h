@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "db/ctx.h"
+#include "db/writer.h"
 
 /* A new item id: the receipt (followup: the reporter's token, or NULL
  * when the item has none) and its unit's message. */
@@ -26,5 +27,10 @@ vk_err api_notify_created(vk_ctx *ctx, int64_t id, const char *followup, const c
 vk_err api_notify_changed(vk_ctx *ctx, int64_t id, const char *kind, const char *from,
                           const char *to, const char *answer, int64_t duplicate_of,
                           int unit_changed, const char *now, vk_errinfo *ei);
+
+/* The writer's hourly check: a unit that takes the daily digest (and has
+ * an address) gets, once a day, one message in its language listing the
+ * items routed to it since the last one (none: no message). */
+extern const vk_writer_hook feedback_digest_hook;
 
 #endif

@@ -62,8 +62,21 @@
       "WHERE feedback_id = ?1 AND email IS NOT NULL")                                \
     /* The address of the unit an item is routed to, and the category's name. */    \
     X(SQL_UNIT_MAIL,                                                                 \
-      "SELECT u.email, c.name_fi, f.place FROM feedback f JOIN unit u ON u.id = f.unit_id " \
-      "JOIN category c ON c.id = f.category WHERE f.id = ?1 AND u.email IS NOT NULL") \
+      "SELECT u.email, CASE u.language WHEN 'sv' THEN c.name_sv WHEN 'en' THEN c.name_en " \
+      "ELSE c.name_fi END, f.place, u.language FROM feedback f JOIN unit u ON u.id = f.unit_id " \
+      /* a unit taking the daily digest gets none per item */                       \
+      "JOIN category c ON c.id = f.category WHERE f.id = ?1 AND u.email IS NOT NULL AND u.digest = 0") \
+    /* The units whose daily digest is due (?1: a day ago). */                    \
+    X(SQL_DIGEST_DUE,                                                                \
+      "SELECT id, email, language, coalesce(digest_sent_at, ?1) FROM unit "          \
+      "WHERE digest = 1 AND email IS NOT NULL "                                      \
+      "AND (digest_sent_at IS NULL OR digest_sent_at <= ?1)")                        \
+    /* Items routed to unit ?1 since ?2, in the unit's language ?3. */              \
+    X(SQL_DIGEST_ITEMS,                                                              \
+      "SELECT f.id, CASE ?3 WHEN 'sv' THEN c.name_sv WHEN 'en' THEN c.name_en "     \
+      "ELSE c.name_fi END, f.place FROM feedback f JOIN category c ON c.id = f.category " \
+      "WHERE f.unit_id = ?1 AND f.created_at > ?2 ORDER BY f.id LIMIT 501")          \
+    X(SQL_DIGEST_SENT, "UPDATE unit SET digest_sent_at = ?2 WHERE id = ?1")         \
     X(SQL_CATEGORY_NAMES,                                                            \
       "SELECT c.name_fi, c.name_sv, c.name_en FROM feedback f JOIN category c "      \
       "ON c.id = f.category WHERE f.id = ?1")                                        \

@@ -56,6 +56,10 @@ vk_err store_contact_purge(store_conn *c, const char *before, int64_t *removed, 
     /* The outbox's old rows hold addresses too. */
     if (!e)
         e = mail_outbox_purge(c, before, ei);
+    /* And the addresses of those who asked for a survey's outcome or a
+     * round's results (kept no longer than a reporter's). */
+    if (!e)
+        e = mail_subscriptions_purge(c, before, ei);
     *removed = e ? 0 : contacts;
     return e;
 }

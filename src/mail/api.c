@@ -34,6 +34,40 @@ vk_err api_mail_outbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     return mail_outbox_json(ctx->store, ctx->cfg, state, (int)limit, &resp->body, &ctx->err);
 }
 
+typedef struct retry_job {
+    vk_json_write w; /* first */
+    int64_t id;
+} retry_job;
+
+static vk_err retry_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *body,
+                        vk_errinfo *ei)
+{
+    retry_job *j = (retry_job *)wj;
+    vk_err e = mail_retry(ctx->store, j->id, now, ei);
+    if (e)
+        return e;
+    wj->status = 200;
+    vk_buf_printf(body, "{\"id\":%lld,\"state\":\"queued\"}", (long long)j->id);
+    return VK_OK;
+}
+
+vk_err api_mail_retry(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = vk_req_only_params(req, (const char *const[]){NULL}, &ctx->err);
+    if (e)
+        return e;
+    int64_t id = api_parse_id(req->nargs ? req->args[0] : "");
+    if (!id)
+        return vk_fail(&ctx->err, VK_ENOT_FOUND, "id", "there is no such message");
+    retry_job *j = vk_json_write_new(ctx, sizeof *j, retry_run, "application/json");
+    if (!j)
+        return VK_ENOMEM;
+    j->id = id;
+    snprintf(j->w.actor, sizeof j->w.actor, "%s", req->staff ? req->staff->name : "?");
+    vk_json_write_defer(ctx, &j->w, resp);
+    return VK_OK;
+}
+
 /* ---- the unsubscribe page ---- */
 
 typedef struct page_text {
@@ -183,4 +217,53 @@ vk_err api_mail_unsubscribe(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     st->job.run = unsub_run;
     vk_write_job_defer(ctx, &st->job, resp, unsub_finish, unsub_cleanup);
     return VK_OK;
+}
+
+/* ---- asking to be told ---- */
+
+static vk_err subscribe_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *body,
+                            vk_errinfo *ei)
+{
+    mail_subscribe_job *j = (mail_subscribe_job *)wj;
+    char topic[MAIL_TOPIC_MAX];
+    vk_err e = j->topic_of(ctx, j->key, topic, sizeof topic, ei);
+    if (!e)
+        e = mail_subscribe(ctx->store, j->audience, topic, &j->ct, NULL, now, ei);
+    if (e)
+        return e;
+    wj->status = 201;
+    vk_buf_printf(body, "{\"subscribed\":true,\"language\":\"%s\"}", j->ct.language);
+    return VK_OK;
+}
+
+vk_err mail_subscribe_job_new(vk_ctx *ctx, const vk_req *req, const char *audience,
+                              mail_topic_fn topic_of, mail_subscribe_job **out)
+{
+    *out = NULL;
+    vk_err e = vk_req_only_params(req, (const char *const[]){NULL}, &ctx->err);
+    if (e)
+        return e;
+    if (!vk_req_is_json(req))
+        return vk_fail(&ctx->err, VK_EMEDIA_TYPE, "Content-Type",
+                       "send {\"email\", \"language\", \"consent\"} as application/json");
+    mail_subscribe_job *j = vk_json_write_new(ctx, sizeof *j, subscribe_run, "application/json");
+    if (!j)
+        return VK_ENOMEM;
+    j->audience = audience;
+    j->topic_of = topic_of;
+    snprintf(j->key, sizeof j->key, "%s", req->nargs ? req->args[0] : "");
+    e = api_json_parse(req->body, req->body_len, &j->w.doc, &ctx->err);
+    if (!e)
+        e = mail_contact_read(j->w.doc, &j->ct, &ctx->err);
+    if (e) {
+        vk_json_write_free(j);
+        return e;
+    }
+    *out = j;
+    return VK_OK;
+}
+
+void mail_subscribe_defer(vk_ctx *ctx, mail_subscribe_job *j, vk_resp *resp)
+{
+    vk_json_write_defer(ctx, &j->w, resp);
 }

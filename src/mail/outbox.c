@@ -97,9 +97,12 @@ vk_err mail_queue(store_conn *c, const vk_config *cfg, const mail_new *m, const 
     if (e || stopped)
         return e;
     const char *lang = language_of(m->language);
-    char id_hex[33], secret[33], message_id[128];
-    random_hex(id_hex, 16);
-    random_hex(secret, 16);
+    /* One draw for both: each is a system call here. */
+    char both[65], id_hex[33], secret[33], message_id[128];
+    random_hex(both, 32);
+    memcpy(id_hex, both, 32);
+    id_hex[32] = '\0';
+    memcpy(secret, both + 32, 33);
     snprintf(message_id, sizeof message_id, "%s@%s", id_hex, from_domain(cfg));
     /* The footer with the unsubscribe links is added when the message is
      * sent (mail_text_final): the link names the row, so no index of
@@ -108,7 +111,7 @@ vk_err mail_queue(store_conn *c, const vk_config *cfg, const mail_new *m, const 
                DB_ARGS(DB_TEXT(message_id), DB_TEXT(m->recipient), DB_TEXT(lang),
                        DB_TEXT(m->kind), DB_TEXT(m->audience), DB_ID(m->feedback_id),
                        DB_TEXT(m->subject), DB_TEXT(m->text), DB_NULL,
-                       DB_TEXT(secret), DB_TEXT(now)),
+                       DB_TEXT(secret), DB_TEXT(now), DB_ID(m->subscription_id)),
                "queuing an e-mail", ei);
     if (!e && queued)
         *queued = 1;
@@ -129,7 +132,7 @@ vk_err mail_outbox_purge(store_conn *c, const char *before, vk_errinfo *ei)
 
 typedef struct token_row {
     char *recipient;
-    int64_t feedback_id;
+    int64_t feedback_id, subscription_id;
     char lang[3];
 } token_row;
 
@@ -139,6 +142,7 @@ static vk_err read_token(void *arg, db_row *row)
     t->recipient = db_col_dup(row, 0);
     t->feedback_id = db_col_int64(row, 1);
     db_col_copy(row, 2, t->lang, sizeof t->lang);
+    t->subscription_id = db_col_int64(row, 4);
     return t->recipient ? VK_OK : VK_ENOMEM;
 }
 
@@ -193,6 +197,16 @@ vk_err mail_unsubscribe(store_conn *c, const char *token, int all, const char *n
         return e;
     }
     memcpy(lang, t.lang, 3);
+    if (!all && t.subscription_id) {
+        /* Sent because they asked: "no more about this" is the end of the
+         * asking. */
+        free(t.recipient);
+        e = db_run(c, &mail_sql, SQL_SUB_CANCEL_ONE, DB_ARGS(DB_INT(t.subscription_id)),
+                   "cancelling a subscription's e-mail", ei);
+        return e ? e
+                 : db_run(c, &mail_sql, SQL_SUB_DELETE_ONE, DB_ARGS(DB_INT(t.subscription_id)),
+                          "ending a subscription", ei);
+    }
     int64_t item = all ? 0 : t.feedback_id;
     char hash[65];
     mail_address_hash(t.recipient, hash);
@@ -275,4 +289,206 @@ vk_err mail_outbox_json(store_conn *c, const vk_config *cfg, const char *state, 
         return e;
     vk_buf_puts(b, "]}");
     return vk_buf_ok(b) ? VK_OK : vk_fail(ei, VK_ENOMEM, "", NULL);
+}
+
+/* ---- subscriptions ---- */
+
+int mail_address_plausible(const char *s)
+{
+    const char *at = s ? strchr(s, '@') : NULL;
+    if (!at || at == s || strchr(at + 1, '@') || !mail_address_safe(s))
+        return 0;
+    const char *dot = strrchr(at + 1, '.');
+    return dot && dot != at + 1 && dot[1] != '\0';
+}
+
+vk_err mail_contact_read(const json_t *doc, mail_contact *out, vk_errinfo *ei)
+{
+    static const char *const keys[] = {"email", "language", "consent", NULL};
+    memset(out, 0, sizeof *out);
+    if (!json_is_object(doc))
+        return vk_fail(ei, VK_ETYPE, "", "send an object {\"email\", \"language\", \"consent\"}");
+    vk_err e = api_json_keys(doc, keys, ei);
+    const char *email = NULL, *lang = NULL;
+    if (!e)
+        e = api_json_string(doc, "email", 1, sizeof out->email - 1, &email, ei);
+    if (!e)
+        e = api_json_string(doc, "language", 0, 2, &lang, ei);
+    if (e)
+        return e;
+    if (!mail_address_plausible(email))
+        return vk_fail(ei, VK_EVALUE, "email", "email does not look like an e-mail address");
+    if (lang && strcmp(lang, "fi") && strcmp(lang, "sv") && strcmp(lang, "en"))
+        return vk_fail(ei, VK_EVALUE, "language", "language is fi, sv or en");
+    const json_t *consent = json_object_get(doc, "consent");
+    if (!consent)
+        return vk_fail(ei, VK_EMISSING, "consent",
+                       "consent must be true: the address is kept only to send this");
+    if (!json_is_true(consent))
+        return vk_fail(ei, VK_EVALUE, "consent",
+                       "consent must be true: the address is kept only to send this");
+    snprintf(out->email, sizeof out->email, "%s", email);
+    snprintf(out->language, sizeof out->language, "%s", language_of(lang));
+    return VK_OK;
+}
+
+vk_err mail_subscribe(store_conn *c, const char *audience, const char *topic,
+                      const mail_contact *ct, const char *owner, const char *now,
+                      vk_errinfo *ei)
+{
+    return db_run(c, &mail_sql, SQL_SUB_UPSERT,
+                  DB_ARGS(DB_TEXT(audience), DB_TEXT(topic), DB_TEXT(ct->email),
+                          DB_TEXT(language_of(ct->language)), DB_TEXT(owner), DB_TEXT(now)),
+                  "saving who asked to be told", ei);
+}
+
+enum { L_FI, L_SV, L_EN, NLANG };
+
+typedef struct notify_state {
+    store_conn *c;
+    const vk_config *cfg;
+    const char *kind, *now;
+    mail_compose_fn compose;
+    void *arg;
+    vk_buf subject[NLANG], text[NLANG];
+    int made[NLANG];
+    int n;
+    vk_err err;
+    vk_errinfo *ei;
+} notify_state;
+
+/* db_each stops on non-zero; the error stays in st->err. */
+static int notify_row(void *arg, db_row *row)
+{
+    notify_state *st = arg;
+    int64_t sub = db_col_int64(row, 0);
+    const char *email = db_col_text(row, 1);
+    const char *lang = language_of(db_col_text(row, 2));
+    const char *audience = db_col_text(row, 3);
+    int l = strcmp(lang, "sv") == 0 ? L_SV : strcmp(lang, "en") == 0 ? L_EN : L_FI;
+    if (!st->made[l]) {
+        vk_buf_init(&st->subject[l], MAIL_TEXT_MAX);
+        vk_buf_init(&st->text[l], MAIL_TEXT_MAX);
+        st->made[l] = 1;
+        st->compose(st->arg, l, &st->subject[l], &st->text[l]);
+    }
+    if (!vk_buf_ok(&st->subject[l]) || !vk_buf_ok(&st->text[l])) {
+        st->err = vk_fail(st->ei, VK_ENOMEM, "", NULL);
+        return 1;
+    }
+    mail_new m = {email, lang, st->kind, audience, 0, st->subject[l].data, st->text[l].data, sub};
+    int queued = 0;
+    st->err = mail_queue(st->c, st->cfg, &m, st->now, &queued, st->ei);
+    st->n += queued;
+    return st->err != VK_OK;
+}
+
+vk_err mail_notify_topic(store_conn *c, const vk_config *cfg, const char *topic,
+                         const char *topic2, const char *kind, mail_compose_fn compose,
+                         void *arg, const char *now, int *n, vk_errinfo *ei)
+{
+    notify_state st = {.c = c, .cfg = cfg, .kind = kind, .now = now, .compose = compose,
+                       .arg = arg, .ei = ei};
+    vk_err e = db_each(c, &mail_sql, SQL_SUB_OF_TOPIC, DB_ARGS(DB_TEXT(topic), DB_TEXT(topic2)),
+                       notify_row, &st, "reading who asked to be told", ei);
+    if (!e)
+        e = st.err;
+    for (int l = 0; l < NLANG; l++)
+        if (st.made[l]) {
+            vk_buf_fini(&st.subject[l]);
+            vk_buf_fini(&st.text[l]);
+        }
+    if (n)
+        *n = st.n;
+    return e;
+}
+
+vk_err mail_subscriptions_replace(store_conn *c, const char *owner, const char *audience,
+                                  const mail_contact *ct, const char *const *topics, int n,
+                                  const char *now, vk_errinfo *ei)
+{
+    vk_err e = db_run(c, &mail_sql, SQL_SUB_CANCEL_OWNER, DB_ARGS(DB_TEXT(owner)),
+                      "cancelling a subscription's e-mail", ei);
+    if (!e)
+        e = db_run(c, &mail_sql, SQL_SUB_DELETE_OWNER, DB_ARGS(DB_TEXT(owner)),
+                   "ending subscriptions", ei);
+    for (int i = 0; !e && i < n; i++)
+        e = mail_subscribe(c, audience, topics[i], ct, owner, now, ei);
+    return e;
+}
+
+typedef struct owner_list {
+    vk_buf *b;
+    int n;
+} owner_list;
+
+static int owner_row(void *arg, db_row *row)
+{
+    owner_list *o = arg;
+    if (!o->n++) {
+        vk_buf_puts(o->b, "\"email\":");
+        vk_json_str_or_null(o->b, db_col_text(row, 0));
+        vk_buf_puts(o->b, ",\"language\":");
+        vk_json_str_or_null(o->b, db_col_text(row, 1));
+        vk_buf_puts(o->b, ",\"areas\":[");
+    } else {
+        vk_buf_putc(o->b, ',');
+    }
+    vk_json_str_or_null(o->b, db_col_text(row, 2));
+    return 0;
+}
+
+vk_err mail_subscriptions_json(store_conn *c, const char *owner, vk_buf *b, vk_errinfo *ei)
+{
+    owner_list o = {b, 0};
+    vk_buf_putc(b, '{');
+    vk_err e = db_each(c, &mail_sql, SQL_SUB_OF_OWNER, DB_ARGS(DB_TEXT(owner)), owner_row, &o,
+                       "reading subscriptions", ei);
+    if (e)
+        return e;
+    vk_buf_puts(b, o.n ? "]}" : "\"email\":null,\"language\":null,\"areas\":[]}");
+    return vk_buf_ok(b) ? VK_OK : vk_fail(ei, VK_ENOMEM, "", NULL);
+}
+
+vk_err mail_subscriptions_purge(store_conn *c, const char *before, vk_errinfo *ei)
+{
+    vk_err e = db_run(c, &mail_sql, SQL_SUB_CANCEL_PURGED, DB_ARGS(DB_TEXT(before)),
+                      "cancelling the purged subscriptions' e-mail", ei);
+    return e ? e
+             : db_run(c, &mail_sql, SQL_SUB_PURGE, DB_ARGS(DB_TEXT(before)),
+                      "purging subscriptions", ei);
+}
+
+vk_err mail_retry(store_conn *c, int64_t id, const char *now, vk_errinfo *ei)
+{
+    char *recipient = NULL;
+    char state[16] = "";
+    int64_t feedback_id = 0;
+    int has_text = 0, found = 0;
+    vk_err e = db_scan(c, &mail_sql, SQL_MAIL_FAILED_GET, DB_ARGS(DB_INT(id)),
+                       DB_OUTS(DB_DUP_TO(&recipient), DB_I64_TO(&feedback_id),
+                               DB_COPY_TO(state, sizeof state), DB_INT_TO(&has_text)),
+                       &found, "reading a message", ei);
+    if (!e && !found)
+        e = vk_fail(ei, VK_ENOT_FOUND, "id", "there is no message %lld", (long long)id);
+    if (!e && strcmp(state, "failed") != 0)
+        e = vk_fail(ei, VK_ETRANSITION, "state", "only a failed message is tried again; this one is %s",
+                    state);
+    if (!e && !has_text)
+        e = vk_fail(ei, VK_ETRANSITION, "state",
+                    "this message failed before failed messages kept their text; it cannot be sent again");
+    if (!e) {
+        char hash[65];
+        mail_address_hash(recipient ? recipient : "", hash);
+        int64_t stopped = 0;
+        e = db_int64(c, &mail_sql, SQL_MAIL_UNSUBSCRIBED, DB_ARGS(DB_TEXT(hash), DB_ID(feedback_id)),
+                     &stopped, "reading unsubscribed addresses", ei);
+        if (!e && stopped)
+            e = vk_fail(ei, VK_ETRANSITION, "state",
+                        "the address has asked for no more mail; it is not sent again");
+    }
+    free(recipient);
+    return e ? e
+             : db_run(c, &mail_sql, SQL_MAIL_RETRY, DB_ARGS(DB_INT(id), DB_TEXT(now)),
+                      "queuing a message again", ei);
 }

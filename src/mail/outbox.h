@@ -19,6 +19,7 @@
 
 #include "core/buf.h"
 #include "core/config.h"
+#include "core/json.h"
 #include "db/store.h"
 
 /* Who a message is for: cancelling an item's messages (withdrawal, purge)
@@ -26,6 +27,11 @@
 #define MAIL_TO_REPORTER "reporter"
 #define MAIL_TO_UNIT "unit"
 #define MAIL_TO_TEST "test"
+/* Those who asked (mail_subscribe): a survey's respondent, a budgeting
+ * round's voter, a council member following an area's walk findings. */
+#define MAIL_TO_RESPONDENT "respondent"
+#define MAIL_TO_VOTER "voter"
+#define MAIL_TO_COUNCIL "council"
 
 typedef struct mail_new {
     const char *recipient; /* an address; a message to an unsafe one is not queued */
@@ -35,6 +41,7 @@ typedef struct mail_new {
     int64_t feedback_id;   /* the item it is about; 0 = none */
     const char *subject;
     const char *text;      /* the message; the footer with the unsubscribe links is added when sent */
+    int64_t subscription_id; /* the mail_subscription it is sent for; 0 = none */
 } mail_new;
 
 /* Queue m at time now (RFC 3339) inside the caller's transaction. *queued
@@ -68,6 +75,12 @@ vk_err mail_token_language(store_conn *c, const char *token, int *found, char la
 vk_err mail_outbox_json(store_conn *c, const vk_config *cfg, const char *state, int limit,
                         vk_buf *b, vk_errinfo *ei);
 
+/* An admin's retry of failed message id: queued again, due now, its
+ * attempts from 0. VK_ENOT_FOUND (field "id") for no such message,
+ * VK_ETRANSITION when it is not failed, its text is gone (failed before
+ * texts were kept) or its address has since asked for no more mail. */
+vk_err mail_retry(store_conn *c, int64_t id, const char *now, vk_errinfo *ei);
+
 /* "relay" when cfg has an SMTP relay, else "outbox only". */
 const char *mail_mode(const vk_config *cfg);
 
@@ -83,5 +96,55 @@ int mail_token_form_ok(const char *token);
 
 /* SHA-256 (hex) of the lower-cased address: how mail_unsubscribe keeps it. */
 void mail_address_hash(const char *address, char out[65]);
+
+/* ---- subscriptions: who asked to be told (docs/mail.md) ---- */
+
+#define MAIL_TOPIC_MAX 96
+
+/* 1 when s is safe (mail_address_safe) and looks like an address: one
+ * @ with something before it and a dotted domain after it. */
+int mail_address_plausible(const char *s);
+
+/* An optional address with consent, as a request body gives it:
+ * {"email", "language", "consent": true}. The address is checked (safe
+ * in a header, plausible); language is fi, sv or en (default fi); consent
+ * must be true. Errors name the member. */
+typedef struct mail_contact {
+    char email[255];
+    char language[3];
+} mail_contact;
+vk_err mail_contact_read(const json_t *doc, mail_contact *out, vk_errinfo *ei);
+
+/* Save that c wants the mail of audience about topic (survey:ID,
+ * budget:ID, district:CODE, accessibility:CODE), owner NULL for a
+ * resident. Asking again with the same address changes the language. */
+vk_err mail_subscribe(store_conn *c, const char *audience, const char *topic,
+                      const mail_contact *ct, const char *owner, const char *now,
+                      vk_errinfo *ei);
+
+/* The text of one message in the three languages, made on demand: l is
+ * 0 fi, 1 sv, 2 en. */
+typedef void (*mail_compose_fn)(void *arg, int l, vk_buf *subject, vk_buf *text);
+
+/* Queue a message of kind to everyone subscribed to topic or topic2
+ * (NULL: none), each address once, in its language. *n (may be NULL) is
+ * how many were queued. Inside the caller's transaction. */
+vk_err mail_notify_topic(store_conn *c, const vk_config *cfg, const char *topic,
+                         const char *topic2, const char *kind, mail_compose_fn compose,
+                         void *arg, const char *now, int *n, vk_errinfo *ei);
+
+/* A council member's subscriptions: replace owner's with topics (n of
+ * them, each district:CODE or accessibility:CODE, checked by the caller)
+ * to address ct; n 0 removes them and cancels their unsent mail. */
+vk_err mail_subscriptions_replace(store_conn *c, const char *owner, const char *audience,
+                                  const mail_contact *ct, const char *const *topics, int n,
+                                  const char *now, vk_errinfo *ei);
+/* owner's subscriptions as {"email", "language", "areas": [topic...]}
+ * (email null when none). */
+vk_err mail_subscriptions_json(store_conn *c, const char *owner, vk_buf *b, vk_errinfo *ei);
+
+/* The residents' subscriptions made before `before` are deleted and their
+ * unsent mail cancelled (the contact-retention purge). */
+vk_err mail_subscriptions_purge(store_conn *c, const char *before, vk_errinfo *ei);
 
 #endif

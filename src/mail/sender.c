@@ -512,7 +512,7 @@ vk_err mail_send_test(vk_ctx *ctx, const char *to, int *sent, vk_errinfo *ei)
     mail_new m = {to, "en", "test", MAIL_TO_TEST, 0, "Vaikuta: test message / testiviesti",
                   "This is a test message from Vaikuta: the mail relay works.\n\n"
                   "Tämä on Vaikutan testiviesti: sähköpostin välitys toimii.\n\n"
-                  "Det här är ett testmeddelande från Vaikuta: e-postrelät fungerar."};
+                  "Det här är ett testmeddelande från Vaikuta: e-postrelät fungerar.", 0};
     queue_job qj;
     memset(&qj, 0, sizeof qj);
     qj.job.run = queue_run;

@@ -11,8 +11,8 @@
 #define MAIL_SQL(X)                                                                  \
     X(SQL_MAIL_INSERT,                                                               \
       "INSERT INTO mail_outbox (message_id, recipient, language, kind, audience, "   \
-      "feedback_id, subject, body_text, unsubscribe, next_attempt, created_at) "     \
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?11, ?11)")                      \
+      "feedback_id, subject, body_text, unsubscribe, next_attempt, created_at, "   \
+      "subscription_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?11, ?11, ?12)") \
     X(SQL_MAIL_UNSUBSCRIBED,                                                         \
       "SELECT count(*) FROM mail_unsubscribe WHERE address_hash = ?1 "               \
       "AND feedback_id IN (0, coalesce(?2, 0))")                                     \
@@ -29,13 +29,21 @@
       "UPDATE mail_outbox SET attempts = attempts + ?4, next_attempt = ?2, last_error = ?3 " \
       "WHERE id = ?1 AND state = 'queued'")                                          \
     X(SQL_MAIL_MARK_FAILED,                                                          \
-      "UPDATE mail_outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2, " \
-      "body_text = '' WHERE id = ?1 AND state = 'queued'")           \
+      "UPDATE mail_outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2 " \
+      "WHERE id = ?1 AND state = 'queued'")                                          \
+    /* An admin's retry: the text was kept for it (the purge deletes the row). */   \
+    X(SQL_MAIL_FAILED_GET,                                                           \
+      "SELECT recipient, coalesce(feedback_id, 0), state, body_text <> '' FROM mail_outbox " \
+      "WHERE id = ?1")                                                               \
+    X(SQL_MAIL_RETRY,                                                                \
+      "UPDATE mail_outbox SET state = 'queued', attempts = 0, next_attempt = ?2, "   \
+      "last_error = NULL WHERE id = ?1 AND state = 'failed'")                        \
     X(SQL_MAIL_CANCEL_ITEM,                                                          \
       "UPDATE mail_outbox SET state = 'cancelled', body_text = '' "  \
       "WHERE feedback_id = ?1 AND audience = 'reporter' AND state = 'queued'")       \
     X(SQL_MAIL_BY_TOKEN,                                                             \
-      "SELECT recipient, coalesce(feedback_id, 0), language, audience FROM mail_outbox " \
+      "SELECT recipient, coalesce(feedback_id, 0), language, audience, "            \
+      "coalesce(subscription_id, 0) FROM mail_outbox "                               \
       "WHERE id = ?1 AND unsubscribe = ?2")                                                      \
     X(SQL_MAIL_UNSUBSCRIBE,                                                          \
       "INSERT OR IGNORE INTO mail_unsubscribe (address_hash, feedback_id, at) VALUES (?1, ?2, ?3)") \
@@ -48,7 +56,41 @@
       "WHERE (?1 IS NULL OR state = ?1) ORDER BY id DESC LIMIT ?2")                  \
     X(SQL_MAIL_PURGE,                                                                \
       "DELETE FROM mail_outbox WHERE state <> 'queued' AND created_at < ?1")         \
-    X(SQL_MAIL_COUNTS, "SELECT state, count(*) FROM mail_outbox GROUP BY state")
+    X(SQL_MAIL_COUNTS, "SELECT state, count(*) FROM mail_outbox GROUP BY state")    \
+    /* ---- who asked to be told (mail_subscription) ---- */                        \
+    X(SQL_SUB_UPSERT,                                                                \
+      "INSERT INTO mail_subscription (audience, topic, email, language, owner, created_at) " \
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (topic, email) DO UPDATE SET "   \
+      "language = excluded.language, audience = excluded.audience, owner = excluded.owner") \
+    /* Each address once; its first subscription names the message. */            \
+    /* A council member's subscription counts while their account or token     \
+     * may still review (enabled, council or admin; a token not revoked or     \
+     * expired): one that lost the role stops hearing without a step of its own. */ \
+    X(SQL_SUB_OF_TOPIC,                                                              \
+      "SELECT min(s.id), s.email, s.language, s.audience FROM mail_subscription s "  \
+      "WHERE s.topic IN (?1, coalesce(?2, ?1)) AND (s.owner IS NULL "                \
+      "OR EXISTS (SELECT 1 FROM staff_user u WHERE s.owner = 'u:' || u.id "         \
+      "AND u.disabled = 0 AND u.role IN ('council', 'admin')) "                      \
+      "OR EXISTS (SELECT 1 FROM api_token k WHERE s.owner = 't:' || k.id "          \
+      "AND k.role IN ('council', 'admin') AND k.revoked_at IS NULL "                 \
+      "AND (k.expires_at IS NULL OR k.expires_at > unixepoch()))) "                  \
+      "GROUP BY lower(s.email)")                                                     \
+    X(SQL_SUB_CANCEL_ONE,                                                            \
+      "UPDATE mail_outbox SET state = 'cancelled', body_text = '' "                  \
+      "WHERE subscription_id = ?1 AND state = 'queued'")                             \
+    X(SQL_SUB_DELETE_ONE, "DELETE FROM mail_subscription WHERE id = ?1")             \
+    X(SQL_SUB_CANCEL_OWNER,                                                          \
+      "UPDATE mail_outbox SET state = 'cancelled', body_text = '' WHERE state = 'queued' " \
+      "AND subscription_id IN (SELECT id FROM mail_subscription WHERE owner = ?1)")  \
+    X(SQL_SUB_DELETE_OWNER, "DELETE FROM mail_subscription WHERE owner = ?1")        \
+    X(SQL_SUB_OF_OWNER,                                                              \
+      "SELECT email, language, topic FROM mail_subscription WHERE owner = ?1 ORDER BY topic") \
+    X(SQL_SUB_CANCEL_PURGED,                                                         \
+      "UPDATE mail_outbox SET state = 'cancelled', body_text = '' WHERE state = 'queued' " \
+      "AND subscription_id IN (SELECT id FROM mail_subscription "                    \
+      "WHERE owner IS NULL AND created_at < ?1)")                                    \
+    X(SQL_SUB_PURGE,                                                                 \
+      "DELETE FROM mail_subscription WHERE owner IS NULL AND created_at < ?1")
 DB_SLICE_ENUM(mail_sql_id, MAIL_SQL)
 extern const db_slice mail_sql;
 

@@ -185,7 +185,10 @@ vk_err api_districts(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 typedef struct unit_email_job {
     vk_json_write w; /* first */
     char code[48];
-    const char *email; /* borrowed from w.doc; NULL clears */
+    int has_email;
+    const char *email;    /* borrowed from w.doc; NULL clears */
+    const char *language; /* fi, sv, en; NULL keeps */
+    int digest;           /* 0, 1; -1 keeps */
 } unit_email_job;
 
 static vk_err unit_email_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *body,
@@ -194,22 +197,18 @@ static vk_err unit_email_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_
     (void)now;
     unit_email_job *j = (unit_email_job *)wj;
     int found = 0;
-    vk_err e = store_unit_set_email(ctx->store, j->code, j->email, &found, ei);
+    vk_err e = store_unit_set_email(ctx->store, j->code, j->has_email, j->email, j->language,
+                                    j->digest, &found, ei);
     if (e)
         return e;
     if (!found)
         return vk_fail(ei, VK_ENOT_FOUND, "code", "there is no unit with this code");
-    vk_buf_putc(body, '{');
-    vk_json_member_str(body, "code", j->code);
-    vk_buf_puts(body, ",\"email\":");
-    vk_json_str_or_null(body, j->email);
-    vk_buf_putc(body, '}');
-    return VK_OK;
+    return store_unit_mail_json(ctx->store, j->code, body, ei);
 }
 
 vk_err api_staff_unit_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    static const char *const keys[] = {"email", NULL};
+    static const char *const keys[] = {"email", "language", "digest", NULL};
     vk_err e = vk_req_only_params(req, no_params, &ctx->err);
     if (e)
         return e;
@@ -222,22 +221,46 @@ vk_err api_staff_unit_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     snprintf(j->code, sizeof j->code, "%s", code);
     if ((e = api_json_parse(req->body, req->body_len, &j->w.doc, &ctx->err)) ||
         (e = !json_is_object(j->w.doc)
-                 ? vk_fail(&ctx->err, VK_ETYPE, "", "send a JSON object {\"email\": address or null}")
+                 ? vk_fail(&ctx->err, VK_ETYPE, "",
+                           "send a JSON object {\"email\": address or null, \"language\"}")
                  : VK_OK) ||
         (e = api_json_keys(j->w.doc, keys, &ctx->err)))
         goto fail;
     const json_t *v = json_object_get(j->w.doc, "email");
-    if (!v) {
-        e = vk_fail(&ctx->err, VK_EMISSING, "email", "email is required: an address, or null for none");
+    const json_t *l = json_object_get(j->w.doc, "language");
+    const json_t *dg = json_object_get(j->w.doc, "digest");
+    if (!v && !l && !dg) {
+        e = vk_fail(&ctx->err, VK_EMISSING, "email",
+                    "give email (an address, or null for none), language (fi, sv, en), digest "
+                    "(true: one message a day) or more");
         goto fail;
     }
-    if (!json_is_null(v)) {
+    j->digest = -1;
+    if (dg) {
+        if (!json_is_boolean(dg)) {
+            e = vk_fail(&ctx->err, VK_ETYPE, "digest",
+                        "digest is true (one message a day listing the new items) or false (one per item)");
+            goto fail;
+        }
+        j->digest = json_is_true(dg);
+    }
+    if (v && !json_is_null(v)) {
         if (!json_is_string(v) || !mail_address_safe(json_string_value(v))) {
             e = vk_fail(&ctx->err, VK_EVALUE, "email",
                         "email must be an e-mail address such as kadut@kunta.fi, or null");
             goto fail;
         }
         j->email = json_string_value(v);
+    }
+    j->has_email = v != NULL;
+    if (l) {
+        const char *s = json_string_value(l);
+        if (!s || (strcmp(s, "fi") && strcmp(s, "sv") && strcmp(s, "en"))) {
+            e = vk_fail(&ctx->err, VK_EVALUE, "language",
+                        "language is the language of the unit's mail: fi, sv or en");
+            goto fail;
+        }
+        j->language = s;
     }
     vk_json_write_defer(ctx, &j->w, resp);
     return VK_OK;

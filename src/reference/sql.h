@@ -32,7 +32,12 @@
       "ON CONFLICT(code) DO UPDATE SET name_fi = excluded.name_fi, "                 \
       "name_sv = excluded.name_sv, name_en = excluded.name_en, "                     \
       "email = coalesce(excluded.email, email)")                                     \
-    X(SQL_UNIT_SET_EMAIL, "UPDATE unit SET email = ?2 WHERE code = ?1")              \
+    /* ?3: whether the address changes (to ?2, maybe NULL); ?4 the language, ?5 the \
+     * digest (0, 1), each NULL to keep */                                           \
+    X(SQL_UNIT_SET_EMAIL,                                                            \
+      "UPDATE unit SET email = CASE WHEN ?3 = 1 THEN ?2 ELSE email END, "            \
+      "language = coalesce(?4, language), digest = coalesce(?5, digest) WHERE code = ?1") \
+    X(SQL_UNIT_MAIL_GET, "SELECT email, language, digest FROM unit WHERE code = ?1") \
     X(SQL_UNIT_LIST, "SELECT id, code, name_fi, name_sv, name_en FROM unit ORDER BY code") \
     X(SQL_FEEDBACK_GEOMS, "SELECT id, AsBinary(geom), district_id FROM feedback")    \
     X(SQL_FEEDBACK_DEFAULT_UNITS,                                                    \

@@ -4,6 +4,9 @@
  */
 #include "reference/store_reference.h"
 
+#include <stdlib.h>
+
+#include "core/json.h"
 #include "reference/sql.h"
 
 DB_SLICE_DEFINE(reference_sql, REFERENCE_SQL)
@@ -50,12 +53,35 @@ vk_err store_unit_put(store_conn *c, const store_unit *u, vk_errinfo *ei)
                   "saving a unit", ei);
 }
 
-vk_err store_unit_set_email(store_conn *c, const char *code, const char *email, int *found,
-                            vk_errinfo *ei)
+vk_err store_unit_set_email(store_conn *c, const char *code, int has_email, const char *email,
+                            const char *language, int digest, int *found, vk_errinfo *ei)
 {
-    vk_err e = db_run(c, &reference_sql, SQL_UNIT_SET_EMAIL, DB_ARGS(DB_TEXT(code), DB_TEXT(email)),
+    vk_err e = db_run(c, &reference_sql, SQL_UNIT_SET_EMAIL,
+                      DB_ARGS(DB_TEXT(code), DB_TEXT(email), DB_INT(has_email), DB_TEXT(language),
+                              digest < 0 ? DB_NULL : DB_INT(digest)),
                       "saving a unit's address", ei);
     *found = !e && db_changes(c) == 1;
+    return e;
+}
+
+vk_err store_unit_mail_json(store_conn *c, const char *code, vk_buf *b, vk_errinfo *ei)
+{
+    char *email = NULL;
+    char lang[3] = "fi";
+    int digest = 0;
+    vk_err e = db_scan(c, &reference_sql, SQL_UNIT_MAIL_GET, DB_ARGS(DB_TEXT(code)),
+                       DB_OUTS(DB_DUP_TO(&email), DB_COPY_TO(lang, sizeof lang), DB_INT_TO(&digest)), NULL,
+                       "reading a unit's address", ei);
+    if (!e) {
+        vk_buf_putc(b, '{');
+        vk_json_member_str(b, "code", code);
+        vk_buf_puts(b, ",\"email\":");
+        vk_json_str_or_null(b, email);
+        vk_buf_puts(b, ",\"language\":");
+        vk_json_str_or_null(b, lang);
+        vk_buf_printf(b, ",\"digest\":%s}", digest ? "true" : "false");
+    }
+    free(email);
     return e;
 }
 

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "db/store.h"
 #include "db/areas.h"
 
@@ -43,8 +44,10 @@ typedef int (*store_unit_fn)(void *arg, const store_unit *unit);
 vk_err store_unit_put(store_conn *c, const store_unit *u, vk_errinfo *ei);
 /* Set (or with NULL clear) the unit's e-mail address; *found 0 when there
  * is no unit with this code. */
-vk_err store_unit_set_email(store_conn *c, const char *code, const char *email, int *found,
-                            vk_errinfo *ei);
+vk_err store_unit_set_email(store_conn *c, const char *code, int has_email, const char *email,
+                            const char *language, int digest, int *found, vk_errinfo *ei);
+/* {"code", "email", "language", "digest"} of unit code into b. */
+vk_err store_unit_mail_json(store_conn *c, const char *code, vk_buf *b, vk_errinfo *ei);
 /* Give every item without a unit its category's default unit. */
 vk_err store_feedback_default_units(store_conn *c, vk_errinfo *ei);
 /* Calls fn for each unit by code; stops when fn returns ≠ 0. */

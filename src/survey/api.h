@@ -33,6 +33,7 @@
     R(VK_ANY_GET, "/api/v1/surveys/{slug}", api_survey_get, PUBLIC, 0, 0)                     \
     R(VK_POST, "/api/v1/surveys/{slug}/responses", api_survey_respond, PUBLIC, 1, 0)          \
     R(VK_POST, "/api/v1/surveys/{slug}/drafts", api_survey_draft_create, PUBLIC, 1, 0)        \
+    R(VK_POST, "/api/v1/surveys/{slug}/subscriptions", api_survey_subscribe, PUBLIC, 1, 0)     \
     R(VK_ANY_GET, "/api/v1/surveys/{slug}/drafts/{token}", api_survey_draft_get, PUBLIC, 0, 0) \
     R(VK_PUT, "/api/v1/surveys/{slug}/drafts/{token}", api_survey_draft_put, PUBLIC, 1, 0)
 #define SURVEY_STAFF_ROUTES(R)                                                                \

@@ -360,8 +360,14 @@ static vk_err publication_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk
         return e;
     if (!found)
         return vk_fail(ei, VK_ENOT_FOUND, "slug", "there is no such survey");
-    pub_settings s;
+    pub_settings s, before;
     if ((e = pub_settings_get(ctx->store, r.id, &s, ei))) {
+        survey_row_fini(&r);
+        return e;
+    }
+    /* The outcome as it was, to tell who asked when it changes. */
+    if ((e = pub_settings_get(ctx->store, r.id, &before, ei))) {
+        pub_settings_fini(&s);
         survey_row_fini(&r);
         return e;
     }
@@ -392,10 +398,12 @@ static vk_err publication_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk
                    "saving a survey's publication", ei);
     pub_settings_fini(&s);
     if (!e && !(e = pub_settings_get(ctx->store, r.id, &s, ei))) {
+        e = pub_notify_outcome(ctx, &r, &before, &s, now, ei);
         wj->status = 200;
         put_publication(body, &r, &s);
         pub_settings_fini(&s);
     }
+    pub_settings_fini(&before);
     survey_row_fini(&r);
     return e;
 }

@@ -9,7 +9,9 @@
 
 #include "core/buf.h"
 #include "db/store.h"
+#include "db/ctx.h"
 #include "survey/definition.h"
+#include "survey/store.h"
 
 /* A survey's row of survey_publication, or its defaults. */
 typedef struct pub_settings {
@@ -35,5 +37,12 @@ void pub_put_what_we_did(vk_buf *b, const pub_settings *s, const char *now);
 /* 1 when the element's answers are personal (named by a consent) or a
  * consent itself: never public. */
 int pub_is_personal(const survey_def *d, const char *key);
+
+/* Inside the writer job that changed the publication of survey r
+ * (publish_mail.c): when the outcome's status or text changed from before
+ * to after, queue the "what we did with your answers" mail to the
+ * respondents who asked. */
+vk_err pub_notify_outcome(vk_ctx *ctx, const survey_row *r, const pub_settings *before,
+                          const pub_settings *after, const char *now, vk_errinfo *ei);
 
 #endif

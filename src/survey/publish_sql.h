@@ -35,6 +35,12 @@
     X(SQL_PUB_GET,                                                                      \
       "SELECT results, results_from, k, snap, hex_size, status, what_we_did, links, "   \
       "revision, updated_at, updated_by FROM survey_publication WHERE survey_id = ?1")  \
+    /* The published title in fi, sv, en (each falling back on fi). */                  \
+    X(SQL_PUB_TITLES,                                                                   \
+      "SELECT json_extract(definition, '$.title.fi'), "                                 \
+      "coalesce(json_extract(definition, '$.title.sv'), json_extract(definition, '$.title.fi')), " \
+      "coalesce(json_extract(definition, '$.title.en'), json_extract(definition, '$.title.fi')) " \
+      "FROM survey_version WHERE survey_id = ?1 AND version = ?2")                      \
     X(SQL_PUB_PUT,                                                                      \
       "INSERT INTO survey_publication (survey_id, results, results_from, k, snap, "     \
       "hex_size, status, what_we_did, links, revision, updated_at, updated_by) "        \

@@ -24,6 +24,7 @@
 #include "http/ratelimit.h"
 #include "media/photo.h"
 #include "walk/checklist.h"
+#include "walk/notify.h"
 #include "walk/score.h"
 #include "walk/sql.h"
 #include "walk/store.h"
@@ -407,7 +408,8 @@ static vk_err run_status(vk_ctx *ctx, walk_job *st, const char *now, vk_buf *bod
     }
     walk_status_change ch = {to, target, unit, reason, how, explanation, how_walk};
     if ((e = walk_store_set_status(ctx->store, fs.id, st->uuid, fs.status, &ch, now, st->w.actor,
-                                   ei)))
+                                   ei)) ||
+        (e = walk_notify_status(ctx, fs.id, st->uuid, fs.status, to, explanation, now, ei)))
         return e;
     st->w.job.status = 200;
     vk_buf_puts(body, "{\"finding\":");

@@ -46,7 +46,9 @@
     R(VK_POST, "/api/v1/staff/walk-findings/from-feedback/{fid}", api_staff_walk_from_feedback, STAFF, 0, 0) \
     R(VK_ANY_GET, "/api/v1/staff/walk-findings/{id}", api_staff_walk_finding_get, STAFF, 0, 0)  \
     R(VK_POST, "/api/v1/staff/walk-findings/{id}/status", api_staff_walk_finding_status, STAFF, 0, 0) \
-    R(VK_PUT | VK_DELETE, "/api/v1/staff/walk-findings/{id}/review", api_staff_walk_review, COUNCIL, 0, 0)
+    R(VK_PUT | VK_DELETE, "/api/v1/staff/walk-findings/{id}/review", api_staff_walk_review, COUNCIL, 0, 0) \
+    R(VK_ANY_GET, "/api/v1/staff/walk-subscription", api_staff_walk_subscription, COUNCIL, 0, 0) \
+    R(VK_PUT, "/api/v1/staff/walk-subscription", api_staff_walk_subscription_put, COUNCIL, 0, 0)
 WALK_ROUTES(VK_ROUTE_HANDLER)
 WALK_STAFF_ROUTES(VK_ROUTE_HANDLER)
 

@@ -132,6 +132,15 @@
       "SELECT 'accessibility', code, name_fi, name_sv, name_en, level FROM accessibility_area "  \
       "ORDER BY 1, 2")                                                                          \
     X(SQL_UNIT_EXISTS, "SELECT count(*) FROM unit WHERE code = ?1")                             \
+    /* mail: a finding's public facts and the names of its areas */                             \
+    X(SQL_MAIL_FINDING,                                                                         \
+      "SELECT f.type, f.grade, f.district, f.special_area, d.name_fi, d.name_sv, d.name_en, "   \
+      "a.name_fi, a.name_sv, a.name_en FROM walk_finding f "                                    \
+      "LEFT JOIN district d ON d.code = f.district "                                            \
+      "LEFT JOIN accessibility_area a ON a.code = f.special_area WHERE f.id = ?1")              \
+    X(SQL_AREA_KNOWN,                                                                           \
+      "SELECT count(*) FROM (SELECT 'district:' || code AS t FROM district UNION ALL "          \
+      "SELECT 'accessibility:' || code FROM accessibility_area) WHERE t = ?1")                  \
     X(SQL_FEEDBACK_GET,                                                                         \
       "SELECT fb.id, fb.description, AsBinary(fb.geom), fb.category, fb.hidden, fb.status "     \
       "FROM feedback fb WHERE fb.id = ?1")                                                      \

@@ -106,6 +106,18 @@ test('answer the geobudget survey by keyboard with the map hidden, at 360 px', a
     assert.match(await page.textContent('#sv-thanks'), /results will be published/);
     await assertNoOverflow(page, 'thank-you');
     await checkState(page, 'thank-you', true);
+
+    // Asking for the outcome by e-mail, by keyboard alone: the consent is
+    // needed (said next to the box, focus on it), then the address is saved.
+    await tabTo(page, '.ask-mail input[name="email"]');
+    await page.keyboard.type('kb.respondent@example.org');
+    await keyOn(page, '.ask-mail button[type="submit"]', 'Enter');
+    await page.waitForFunction(() => document.activeElement && document.activeElement.name === 'consent');
+    assert.match(await page.textContent('.ask-mail'), /Tick the consent/);
+    await page.keyboard.press('Space');
+    await keyOn(page, '.ask-mail button[type="submit"]', 'Enter');
+    await page.waitForFunction(() => /You will get a message/.test(document.activeElement?.textContent || ''));
+    await checkState(page, 'asked for the outcome', true);
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();

@@ -77,6 +77,7 @@ const MATRIX = [
   ['GET', '/api/v1/surveys/{slug}', 'public'],
   ['POST', '/api/v1/surveys/{slug}/responses', 'public'],
   ['POST', '/api/v1/surveys/{slug}/drafts', 'public'],
+  ['POST', '/api/v1/surveys/{slug}/subscriptions', 'public'],
   ['GET', '/api/v1/surveys/{slug}/drafts/{token}', 'public'],
   ['PUT', '/api/v1/surveys/{slug}/drafts/{token}', 'public'],
   ['GET', '/api/v1/surveys/{slug}/results', 'public'],
@@ -112,6 +113,7 @@ const MATRIX = [
   ['POST', '/api/v1/budget/rounds/{slug}/proposals', 'public'],
   ['GET', '/api/v1/budget/rounds/{slug}/projects', 'public'],
   ['POST', '/api/v1/budget/rounds/{slug}/ballots', 'public'],
+  ['POST', '/api/v1/budget/rounds/{slug}/subscriptions', 'public'],
   ['GET', '/api/v1/budget/rounds/{slug}/results', 'public'],
   ['GET', '/api/v1/budget/rounds/{slug}/export.pb', 'public'],
   ['GET', '/api/v1/budget/proposals/{id}', 'public'],
@@ -162,6 +164,8 @@ const MATRIX = [
   ['POST', '/api/v1/staff/walk-findings/{id}/status', 'staff'],
   ['PUT', '/api/v1/staff/walk-findings/{id}/review', 'council'],
   ['DELETE', '/api/v1/staff/walk-findings/{id}/review', 'council'],
+  ['GET', '/api/v1/staff/walk-subscription', 'council'],
+  ['PUT', '/api/v1/staff/walk-subscription', 'council'],
   ['POST', '/api/v1/photos', 'public'],
   ['GET', '/api/v1/photos/{id}', 'public'],
   ['GET', '/api/v1/photos/{id}/{size}', 'public'],
@@ -174,6 +178,7 @@ const MATRIX = [
   ['GET', '/api/v1/mail/unsubscribe', 'public'],
   ['POST', '/api/v1/mail/unsubscribe', 'public'],
   ['GET', '/api/v1/staff/mail/outbox', 'admin'],
+  ['POST', '/api/v1/staff/mail/outbox/{id}/retry', 'admin'],
   ['PATCH', '/api/v1/staff/units/{code}', 'admin'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
@@ -261,8 +266,11 @@ const ADMITTED_STATUS = {
   'POST /api/v1/staff/walk-findings/{id}/status': 404,
   'PUT /api/v1/staff/walk-findings/{id}/review': 404,
   'DELETE /api/v1/staff/walk-findings/{id}/review': 404,
+  'GET /api/v1/staff/walk-subscription': 200,
+  'PUT /api/v1/staff/walk-subscription': 400, // {} has no areas
   'GET /api/v1/staff/mail/outbox': 200,
-  'PATCH /api/v1/staff/units/{code}': 400, // {} sets no address
+  'POST /api/v1/staff/mail/outbox/{id}/retry': 404, // no message 1
+  'PATCH /api/v1/staff/units/{code}': 400, // {} sets neither address nor language
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 428, // no If-Match
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 428,
   'DELETE /ogcapi/collections/{collectionId}/items/{featureId}': 428,

@@ -7,10 +7,11 @@
 // still sends the message after the restart, with the same Message-ID;
 // withdrawal cancels unsent mail.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { call, freePort, repoRoot, startServer, tempDir, vaikutaBin, vaikutaCli } from '../lib/server.mjs';
+import { call, freePort, startServer, tempDir, vaikutaBin, vaikutaCli } from '../lib/server.mjs';
+import { sinks, startSink } from '../lib/smtp.mjs';
 
 const PUBLIC = 'https://palaute.example.fi';
 const NOTE = 'INTERNAL-ONLY: urakoitsija myöhässä 9c1e';
@@ -18,38 +19,6 @@ const TOKENS = [
   { name: 'admin-bot', role: 'admin' },
   { name: 'mod-bot', role: 'moderator' },
 ];
-const sinks = new Set();
-
-// The SMTP server on port: { messages, stop() }.
-async function startSink(port) {
-  const proc = spawn('/usr/bin/python3', [path.join(repoRoot, 'tests/http/smtp_sink.py'), String(port)],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  const sink = { proc, port, messages: [], stderr: '' };
-  sinks.add(sink);
-  proc.stderr.on('data', (d) => { sink.stderr += d; });
-  let buf = '';
-  await new Promise((resolve, reject) => {
-    proc.on('exit', (code) => reject(new Error(`smtp sink exited ${code}: ${sink.stderr}`)));
-    proc.stdout.on('data', (d) => {
-      buf += d;
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line === 'ready') resolve();
-        else sink.messages.push(JSON.parse(line));
-      }
-    });
-  });
-  sink.stop = () => new Promise((resolve) => {
-    sinks.delete(sink);
-    if (proc.exitCode !== null) return resolve();
-    proc.on('exit', () => resolve());
-    proc.kill('SIGTERM');
-  });
-  return sink;
-}
-
 async function waitFor(what, pred, ms = 15000) {
   const end = Date.now() + ms;
   for (;;) {
@@ -108,7 +77,17 @@ describe('through a relay', () => {
     const r = await call(srv, 'PATCH', '/api/v1/staff/units/street_maintenance',
       { token: 'admin-bot', body: { email: 'kadut@kunta.fi' } });
     assert.equal(r.status, 200, r.text);
-    assert.deepEqual(r.json, { code: 'street_maintenance', email: 'kadut@kunta.fi' });
+    assert.deepEqual(r.json, { code: 'street_maintenance', email: 'kadut@kunta.fi', language: 'fi', digest: false });
+    const badLang = await call(srv, 'PATCH', '/api/v1/staff/units/street_maintenance',
+      { token: 'admin-bot', body: { language: 'de' } });
+    assert.equal(badLang.status, 400);
+    assert.equal(badLang.json.error.field, 'language');
+    const empty = await call(srv, 'PATCH', '/api/v1/staff/units/street_maintenance', { token: 'admin-bot', body: {} });
+    assert.equal(empty.status, 400);
+    const badDigest = await call(srv, 'PATCH', '/api/v1/staff/units/street_maintenance',
+      { token: 'admin-bot', body: { digest: 'daily' } });
+    assert.equal(badDigest.status, 400);
+    assert.equal(badDigest.json.error.field, 'digest');
     const bad = await call(srv, 'PATCH', '/api/v1/staff/units/street_maintenance',
       { token: 'admin-bot', body: { email: 'a@b\r\nBcc: x@y.z' } });
     assert.equal(bad.status, 400);
@@ -230,6 +209,24 @@ describe('through a relay', () => {
     assert.equal(failed.recipient, 'reject-me@example.org');
     assert.equal(failed.attempts, 1);
     assert.match(failed.last_error, /550/);
+    // An admin tries it again: queued, sent, refused again (the relay still
+    // says 550), failed once more; only a failed message is retried.
+    const retry = await call(srv, 'POST', `/api/v1/staff/mail/outbox/${failed.id}/retry`, { token: 'admin-bot' });
+    assert.equal(retry.status, 200, retry.text);
+    assert.deepEqual(retry.json, { id: failed.id, state: 'queued' });
+    const again = await waitFor('the second failure', async () => (await outbox(srv, '?state=failed')).messages
+      .find((m) => m.id === failed.id && m.sent_at === null && m.last_error));
+    assert.equal(again.attempts, 1, 'attempts count again from 0');
+    const twice = await call(srv, 'POST', `/api/v1/staff/mail/outbox/${failed.id}/retry`, { token: 'admin-bot' });
+    assert.equal(twice.status, 200, twice.text);
+    const sentOne = (await outbox(srv, '?state=sent')).messages[0];
+    const notFailed = await call(srv, 'POST', `/api/v1/staff/mail/outbox/${sentOne.id}/retry`, { token: 'admin-bot' });
+    assert.equal(notFailed.status, 409, notFailed.text);
+    assert.equal(notFailed.json.error.code, 'invalid_transition');
+    assert.equal((await call(srv, 'POST', '/api/v1/staff/mail/outbox/999999/retry', { token: 'admin-bot' })).status, 404);
+    assert.equal((await call(srv, 'POST', `/api/v1/staff/mail/outbox/${failed.id}/retry`, { token: 'mod-bot' })).status, 403);
+    await waitFor('the third failure', async () => (await outbox(srv, '?state=failed')).messages
+      .some((m) => m.id === failed.id));
     const box = await outbox(srv);
     assert.equal(box.mode, 'relay');
     assert.ok(box.counts.sent >= 5 && box.counts.failed >= 1, JSON.stringify(box.counts));

@@ -172,7 +172,7 @@
     if (!me) return;
     who.textContent = t('signedInAs', { name: me.name, role: roleName(me.role) });
     // The admins' pages are shown in the navigation to admins only.
-    ['nav-users', 'nav-audit'].forEach(function (id) {
+    ['nav-users', 'nav-audit', 'nav-mail'].forEach(function (id) {
       var a = $(id);
       if (a) a.parentNode.hidden = me.role !== 'admin';
     });

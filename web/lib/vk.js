@@ -250,6 +250,7 @@
     ['/staff-users.html', 'navUsers', 'nav-users'],
     ['/staff-audit.html', 'navAudit', 'nav-audit'],
     ['/staff-replies.html', 'navReplies', 'nav-replies'],
+    ['/staff-mail.html', 'navMail', 'nav-mail'],
     ['/', 'navPublic']
   ];
   var FOOTER_LINKS = [['/s/', 'surveysLink'], ['/b/', 'budgetLink'], ['/w/', 'walksLink'],
