@@ -1382,6 +1382,9 @@
     var u = new URL(followup.url, location.href);
     // Only a web address becomes a link (never javascript:).
     if (u.protocol !== 'https:' && u.protocol !== 'http:') { box.hidden = true; return; }
+    // The page opens in the language the report was written in, wherever
+    // the link is later opened.
+    u.searchParams.set('lang', VK.lang());
     var url = u.href;
     $('followup-url').value = url;
     $('followup-open').href = url;

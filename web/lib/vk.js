@@ -64,7 +64,44 @@
       var st = localStorage.getItem(STORAGE_KEY);
       if (st && LANGS.indexOf(st) >= 0) return st;
     } catch (e) { /* storage may be blocked */ }
-    return 'fi';
+    return browserLang() || 'fi';
+  }
+
+  // The first of the browser's languages that we have ("sv-FI" → sv).
+  function browserLang() {
+    var ls = (navigator.languages && navigator.languages.length) ? navigator.languages : [navigator.language || ''];
+    for (var i = 0; i < ls.length; i++) {
+      var l = String(ls[i] || '').toLowerCase().split('-')[0];
+      if (LANGS.indexOf(l) >= 0) return l;
+    }
+    return null;
+  }
+
+  // A link to another page of ours, with the language in it (?lang=), so
+  // that a link passed on or opened elsewhere opens in the same language.
+  // Other sites, the API and in-page links are left alone.
+  function langHref(href) {
+    if (!href || href.charAt(0) === '#') return href;
+    var u;
+    try { u = new URL(href, location.href); } catch (e) { return href; }
+    if (u.origin !== location.origin || u.pathname.indexOf('/api/') === 0) return href;
+    if (!/(\/|\.html)$/.test(u.pathname) && !/^\/[sbw]\//.test(u.pathname)) return href;
+    u.searchParams.set('lang', state.lang);
+    return /^[a-z][a-z0-9+.-]*:|^\/\//i.test(href) ? u.href : u.pathname + u.search + u.hash;
+  }
+
+  function localizeLink(a) {
+    if (a.hasAttribute('download') || a.getAttribute('data-keep-href') !== null) return;
+    var h = a.getAttribute('href');
+    var n = langHref(h);
+    if (n !== h) a.setAttribute('href', n);
+  }
+
+  // Not on the staff's pages: the links made there (a walk's field link, a
+  // survey's address) are handed to residents, who have their own language.
+  function localizeLinks(root) {
+    if (location.pathname.indexOf('/staff') === 0) return;
+    (root || document).querySelectorAll('a[href]').forEach(localizeLink);
   }
 
   // data-i18n="key" sets the text; data-i18n-attr="attr:key;attr:key" attributes.
@@ -83,6 +120,7 @@
     document.querySelectorAll('.lang-button').forEach(function (b) {
       b.setAttribute('aria-pressed', b.getAttribute('data-lang') === state.lang ? 'true' : 'false');
     });
+    localizeLinks(root);
   }
 
   function setLang(lang, remember) {
@@ -108,6 +146,16 @@
     opts = opts || {};
     state.bundles = opts.bundles || [];
     state.onLanguage = opts.onLanguage || null;
+    // Links drawn later (lists, popups) get the language when followed.
+    if (!state.linksWired) {
+      state.linksWired = true;
+      ['click', 'auxclick', 'contextmenu', 'focusin'].forEach(function (type) {
+        document.addEventListener(type, function (e) {
+          var a = e.target && e.target.closest ? e.target.closest('a[href]') : null;
+          if (a && location.pathname.indexOf('/staff') !== 0) localizeLink(a);
+        }, true);
+      });
+    }
     document.querySelectorAll('.lang-button').forEach(function (b) {
       b.addEventListener('click', function () {
         setLang(b.getAttribute('data-lang'), true).catch(opts.onError || function () {});
@@ -354,6 +402,7 @@
     t: t,
     localName: localName,
     lang: function () { return state.lang; },
+    langHref: langHref,
     setLang: setLang,
     startPage: startPage,
     applyStaticStrings: applyStaticStrings,
