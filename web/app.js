@@ -1566,6 +1566,10 @@
         showLoadError();
       }
       applyStrings();
+      // ?item=N (the follow-up page's link to the item a report was merged
+      // into): that item, opened on the map.
+      var want = new URLSearchParams(location.search).get('item');
+      if (want && /^\d{1,15}$/.test(want) && S.map) showOnMap(Number(want));
       document.body.setAttribute('data-ready', 'true');
     });
   }
