@@ -270,3 +270,43 @@ test('screenshots: desktop and forced colours (high contrast), axe clean', async
     await phone.closeAll();
   }
 });
+
+test('light page: the first load is under 300 KB without tiles; its time on "Slow 3G" is measured', async () => {
+  const page = await newPage(browser, PHONE);
+  try {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    // No tiles in the test server; any that came would not count anyway.
+    const urls = new Map();
+    let bytes = 0;
+    let requests = 0;
+    cdp.on('Network.responseReceived', (e) => urls.set(e.requestId, e.response.url));
+    cdp.on('Network.loadingFinished', (e) => {
+      if (/tile/.test(urls.get(e.requestId) || '')) return;
+      bytes += e.encodedDataLength;
+      requests++;
+    });
+    // Chromium DevTools' "Slow 3G": 2 s round trip, about 50 kB/s each way.
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 2000, downloadThroughput: 50000, uploadThroughput: 50000,
+    });
+    const t0 = Date.now();
+    await page.goto(`${base}/`, { waitUntil: 'commit', timeout: 120000 });
+    await page.waitForFunction(() => !!document.querySelector('h1') && document.querySelector('h1').getBoundingClientRect().height > 0,
+      null, { timeout: 120000 });
+    const firstText = Date.now() - t0;
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+    const ready = Date.now() - t0;
+    console.log(`# Slow 3G: first text after ${firstText} ms, usable (map, list, form) after ${ready} ms; ` +
+      `${requests} requests, ${Math.round(bytes / 1024)} KB transferred`);
+    assert.ok(bytes < 300 * 1024, `first load ${Math.round(bytes / 1024)} KB`);
+    // Loose: a shared, loaded machine; the figure above is what counts.
+    assert.ok(ready < 90000, `usable after ${ready} ms`);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    // Scripts and styles came compressed.
+    const enc = await page.evaluate(async () => (await fetch('/app.js')).headers.get('content-encoding'));
+    assert.equal(enc, 'gzip');
+  } finally {
+    await page.closeAll();
+  }
+});
