@@ -310,3 +310,29 @@ test('light page: the first load is under 300 KB without tiles; its time on "Slo
     await page.closeAll();
   }
 });
+
+test('plain language (selkokieli): switched in the header, remembered, Finnish only, axe clean', async () => {
+  const page = await openApp(browser, base, PHONE);
+  try {
+    const h1 = () => page.textContent('h1');
+    assert.equal(await h1(), 'Kerro kaupungille, mitä olet huomannut');
+    assert.equal(await page.getAttribute('.plain-button', 'aria-pressed'), 'false');
+    await page.tap('.plain-button');
+    await page.waitForFunction(() => document.querySelector('h1').textContent === 'Kerro kaupungille, mitä näit');
+    assert.equal(await page.getAttribute('.plain-button', 'aria-pressed'), 'true');
+    assert.match(await page.textContent('#map-help'), /^Napauta merkkiä\. Silloin näet viestin\./);
+    await assertNoViolations(page, 'plain language');
+    await shot(page, 'phone-plain-fi');
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await h1(), 'Kerro kaupungille, mitä näit', 'remembered');
+    // Swedish has no plain version: the standard strings, and no toggle.
+    await page.tap('.lang-button[data-lang="sv"]');
+    await page.waitForFunction(() => document.documentElement.lang === 'sv');
+    assert.equal(await h1(), 'Berätta för staden vad du har lagt märke till');
+    assert.ok(!(await page.isVisible('.plain-button')));
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});

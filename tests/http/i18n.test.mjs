@@ -114,3 +114,23 @@ test('the check itself: a key missing in one language is caught', () => {
   assert.ok(has(keys, 'a') && has(keys, 'b'));
   assert.ok(!has(keys, 'c') && !has(keys, 'd'));
 });
+
+test('the plain-language (selkokieli) strings replace Finnish ones only, with the same placeholders', () => {
+  const fi = JSON.parse(readFileSync(path.join(i18nDir, 'fi.json'), 'utf8'));
+  const plain = JSON.parse(readFileSync(path.join(i18nDir, 'fi-plain.json'), 'utf8'));
+  const vars = (s) => [...String(s).matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
+  const problems = [];
+  assert.ok(Object.keys(plain).length >= 10);
+  for (const [k, v] of Object.entries(plain)) {
+    if (!(k in fi)) problems.push(`"${k}" is not a Finnish key`);
+    else if (vars(v) !== vars(fi[k])) problems.push(`"${k}": {${vars(v)}}, fi has {${vars(fi[k])}}`);
+    if (typeof v !== 'string' || !v.trim()) problems.push(`"${k}" is empty`);
+    else if (v === fi[k]) problems.push(`"${k}" is the same as the standard Finnish`);
+    // Short sentences: the plain-language centre's guidance; 15 words at most.
+    for (const sentence of v.split(/[.!?]\s+/)) {
+      const words = sentence.trim().split(/\s+/).filter(Boolean).length;
+      if (words > 15) problems.push(`"${k}": a sentence of ${words} words`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});

@@ -16,6 +16,10 @@
   var LANGS = ['fi', 'sv', 'en'];
   var LOCALES = { fi: 'fi-FI', sv: 'sv-FI', en: 'en-GB' };
   var STORAGE_KEY = 'vaikuta.lang';
+  // Plain language (selkokieli): i18n/fi-plain.json over the Finnish
+  // strings, on the pages whose header has data-plain; Swedish and English
+  // have no plain version yet and keep their strings.
+  var PLAIN_KEY = 'vaikuta.plain';
   var CSRF_KEY = 'vaikuta.csrf';
 
   var state = { lang: 'fi', strings: {}, cache: {}, bundles: [], onLanguage: null };
@@ -50,8 +54,16 @@
     }).then(function (j) { state.cache[name] = j; return j; });
   }
 
+  function plainOn() {
+    if (!state.plainPage) return false;
+    var q = new URLSearchParams(location.search).get('plain');
+    if (q === '1' || q === '0') return q === '1';
+    try { return localStorage.getItem(PLAIN_KEY) === '1'; } catch (e) { return false; }
+  }
+
   function loadStrings(lang) {
     var names = [lang].concat(state.bundles.map(function (b) { return b + '.' + lang; }));
+    if (lang === 'fi' && plainOn()) names.push('fi-plain');
     return Promise.all(names.map(fetchStrings)).then(function (parts) {
       return Object.assign.apply(null, [{}].concat(parts));
     });
@@ -117,9 +129,14 @@
         el.setAttribute(p[0], t(p[1]));
       });
     });
-    document.querySelectorAll('.lang-button').forEach(function (b) {
+    document.querySelectorAll('.lang-button[data-lang]').forEach(function (b) {
       b.setAttribute('aria-pressed', b.getAttribute('data-lang') === state.lang ? 'true' : 'false');
     });
+    var pb = document.querySelector('.plain-button');
+    if (pb) {
+      pb.hidden = state.lang !== 'fi';
+      pb.setAttribute('aria-pressed', plainOn() ? 'true' : 'false');
+    }
     localizeLinks(root);
   }
 
@@ -156,7 +173,19 @@
         }, true);
       });
     }
-    document.querySelectorAll('.lang-button').forEach(function (b) {
+    var pb = document.querySelector('.plain-button');
+    if (pb) {
+      pb.addEventListener('click', function () {
+        try { localStorage.setItem(PLAIN_KEY, plainOn() ? '0' : '1'); } catch (e) { /* ignore */ }
+        var u = new URL(location.href);
+        if (u.searchParams.has('plain')) {
+          u.searchParams.delete('plain');
+          history.replaceState(null, '', u.toString());
+        }
+        setLang(state.lang, false).catch(opts.onError || function () {});
+      });
+    }
+    document.querySelectorAll('.lang-button[data-lang]').forEach(function (b) {
       b.addEventListener('click', function () {
         setLang(b.getAttribute('data-lang'), true).catch(opts.onError || function () {});
       });
@@ -342,6 +371,12 @@
       sw.appendChild(el('button', { type: 'button', class: 'lang-button', 'data-lang': l[0], lang: l[0],
         'aria-pressed': l[0] === 'fi' ? 'true' : 'false' }, l[1]));
     });
+    if (h.hasAttribute('data-plain')) {
+      state.plainPage = true;
+      var pb = i18nEl('button', { type: 'button', class: 'lang-button plain-button', lang: 'fi',
+        'aria-pressed': 'false' }, 'plainToggle');
+      sw.appendChild(pb);
+    }
     inner.appendChild(sw);
     h.appendChild(inner);
 
