@@ -336,3 +336,23 @@ test('plain language (selkokieli): switched in the header, remembered, Finnish o
     await page.closeAll();
   }
 });
+
+test('statistics: every table fits its box on a desktop and a phone; districts are named on the map', async () => {
+  for (const viewport of [{ width: 1280, height: 900 }, { width: 360, height: 740 }]) {
+    const page = await newPage(browser, { viewport });
+    try {
+      await gotoReady(page, `${base}/stats.html`);
+      await page.waitForSelector('.area-label');
+      const wide = await page.evaluate(() => [...document.querySelectorAll('.table-wrap')]
+        .filter((w) => !w.hidden && w.scrollWidth > w.clientWidth + 1)
+        .map((w) => `${w.querySelector('table').id}: ${w.scrollWidth} > ${w.clientWidth}`));
+      assert.deepEqual(wide, [], `${viewport.width} px`);
+      const labels = await page.$$eval('.area-label', (ns) => ns.map((n) => n.textContent));
+      assert.ok(labels.some((l) => /^Imatrankoski\n\d/.test(l)), labels.join(' | '));
+      await assertNoViolations(page, `statistics at ${viewport.width} px`);
+      if (viewport.width === 360) await shot(page, 'phone-stats');
+    } finally {
+      await page.closeAll();
+    }
+  }
+});
