@@ -61,8 +61,24 @@
     nearby: [],
     nearbyKey: null,
     shownAttributes: [],
-    descMax: 4000
+    descMax: 4000,
+    // The public map's and list's filters; near = {lat, lng, accuracy}
+    // from "near me", nearDist = id → metres from there.
+    filter: { category: '', status: '', near: null },
+    nearDist: {},
+    locLayer: null
   };
+
+  // A finger rather than a mouse: the help says "tap", not "click".
+  function isTouch() {
+    return !!(window.matchMedia && window.matchMedia('(pointer: coarse)').matches);
+  }
+
+  // The touch variant of a string where there is one.
+  function tt(key, vars) {
+    if (isTouch() && t(key + '_touch') !== key + '_touch') return t(key + '_touch', vars);
+    return t(key, vars);
+  }
 
   /* ---------- i18n ---------- */
 
@@ -73,6 +89,8 @@
     var md = document.querySelector('meta[name="description"]');
     if (md) md.setAttribute('content', t('metaDescription'));
     $('description-hint').textContent = t('descriptionHint', { max: S.descMax });
+    $('map-help').textContent = tt('mapHelp');
+    fillFilterSelects();
     updatePlaceRequired();
     fillCategorySelect();
     fillDistrictSelect();
@@ -123,9 +141,10 @@
     S.labelLayer = L.layerGroup().addTo(map);
     S.feedbackLayer = L.layerGroup().addTo(map);
     S.draftLayer = L.layerGroup().addTo(map);
+    S.locLayer = L.layerGroup().addTo(map);
 
     map.on('click', function (e) {
-      if (S.drawing) addVertex(e.latlng);
+      if (S.drawing) addVertex(e.latlng, 'tap');
     });
     map.on('popupopen', function (e) {
       var btn = e.popup.getElement() && e.popup.getElement().querySelector('.leaflet-popup-close-button');
@@ -142,7 +161,7 @@
       if (e.target !== c || !S.drawing) return;
       if (e.key === 'Enter' || e.key === ' ') {
         e.preventDefault();
-        addVertex(map.getCenter());
+        addVertex(map.getCenter(), 'keys');
       }
     });
   }
@@ -232,9 +251,160 @@
   }
 
   function drawFeedback() {
+    if (!S.feedbackLayer) return;
     S.feedbackLayer.clearLayers();
     S.layers = {};
-    S.features.forEach(addFeatureLayer);
+    visibleFeatures().forEach(addFeatureLayer);
+  }
+
+  /* ---------- filters: topic, status, near me ---------- */
+
+  var NEAR_RADIUS_M = 2000;
+
+  function passes(f) {
+    var p = f.properties || {};
+    if (S.filter.category && p.category !== S.filter.category) return false;
+    var st = S.filter.status;
+    if (st) {
+      var status = p.status || 'received';
+      if (st === 'closed' ? CLOSED.indexOf(status) < 0 : status !== st) return false;
+    }
+    if (S.filter.near && !(S.nearDist[f.id] <= NEAR_RADIUS_M)) return false;
+    return true;
+  }
+
+  // The features that pass the filters, newest first, or nearest first
+  // when "near me" is on.
+  function visibleFeatures() {
+    var out = S.features.filter(passes).reverse();
+    if (S.filter.near) out.sort(function (a, b) { return S.nearDist[a.id] - S.nearDist[b.id]; });
+    return out;
+  }
+
+  function fillFilterSelects() {
+    var cs = $('filter-category');
+    if (!cs) return;
+    var keep = cs.value;
+    while (cs.options.length > 1) cs.remove(1);
+    S.categories.forEach(function (c) {
+      var o = el('option', null, localName(c.name));
+      o.value = c.id;
+      cs.appendChild(o);
+    });
+    cs.value = keep;
+    var ss = $('filter-status');
+    keep = ss.value;
+    while (ss.options.length > 1) ss.remove(1);
+    ['received', 'in_progress', 'planned', 'closed'].forEach(function (k) {
+      var o = el('option', null, k === 'closed' ? t('legendClosed') : VK.statusName(k));
+      o.value = k;
+      ss.appendChild(o);
+    });
+    ss.value = keep;
+    updateNearButton();
+  }
+
+  function applyFilters() {
+    S.filter.category = $('filter-category').value;
+    S.filter.status = $('filter-status').value;
+    if (S.map) { S.map.closePopup(); drawFeedback(); }
+    S.listShown = LIST_PAGE;
+    renderList();
+  }
+
+  function updateNearButton() {
+    var b = $('near-me');
+    if (!b) return;
+    b.setAttribute('aria-pressed', S.filter.near ? 'true' : 'false');
+  }
+
+  function distanceM(a, b) {
+    var R = 6371008.8, rad = Math.PI / 180;
+    var dLat = (b.lat - a.lat) * rad, dLng = (b.lng - a.lng) * rad;
+    var h = Math.sin(dLat / 2) * Math.sin(dLat / 2) +
+      Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) * Math.sin(dLng / 2);
+    return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
+  }
+
+  // The distance to a feature: to its point, or to the middle of its extent.
+  function featureDistance(f, at) {
+    var layer = S.layers[f.id] || makeLayer(f);
+    if (!layer) return Infinity;
+    var c = layer.getBounds().getCenter();
+    return distanceM(at, c);
+  }
+
+  function toggleNearMe() {
+    if (S.filter.near) {
+      S.filter.near = null;
+      S.nearDist = {};
+      if (S.locLayer) S.locLayer.clearLayers();
+      updateNearButton();
+      setFilterStatus(t('nearOff'));
+      applyFilters();
+      return;
+    }
+    setFilterStatus(t('locating'));
+    locate(function (pos) {
+      S.filter.near = pos;
+      S.nearDist = {};
+      S.features.forEach(function (f) { S.nearDist[f.id] = featureDistance(f, pos); });
+      updateNearButton();
+      showLocation(pos, 15);
+      applyFilters();
+      var n = visibleFeatures().length;
+      setFilterStatus(t('nearOn', { n: n, km: VK.formatNumber(NEAR_RADIUS_M / 1000), acc: VK.formatNumber(Math.round(pos.accuracy)) }));
+    }, function (key) { setFilterStatus(t(key)); });
+  }
+
+  function setFilterStatus(text) {
+    var s = $('filter-status-text');
+    if (s) s.textContent = text;
+  }
+
+  /* ---------- the browser's location ---------- */
+
+  // ok({lat, lng, accuracy}) or fail(key of the message to show).
+  function locate(ok, fail) {
+    if (!navigator.geolocation) { fail('locateUnsupported'); return; }
+    navigator.geolocation.getCurrentPosition(function (p) {
+      ok({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: p.coords.accuracy || 0 });
+    }, function (err) {
+      fail(err && err.code === 1 ? 'locateDenied' : 'locateFailed');
+    }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+  }
+
+  // The location on the map, with a circle as wide as its accuracy.
+  function showLocation(pos, zoom) {
+    if (!S.map) return;
+    S.locLayer.clearLayers();
+    var ll = L.latLng(pos.lat, pos.lng);
+    if (pos.accuracy > 0) {
+      L.circle(ll, { radius: pos.accuracy, interactive: false, color: '#0a4f7e', weight: 2, dashArray: '4 4',
+        fillColor: '#0a4f7e', fillOpacity: 0.08 }).addTo(S.locLayer);
+    }
+    L.circleMarker(ll, { radius: 6, interactive: false, color: '#ffffff', weight: 2, fillColor: '#0a4f7e',
+      fillOpacity: 1 }).addTo(S.locLayer);
+    S.map.setView(ll, Math.max(S.map.getZoom(), zoom), { animate: false });
+  }
+
+  // "Use my location" while marking: the point goes where the browser says
+  // the resident is; the map then shows it to be checked and corrected.
+  function useMyLocation() {
+    setDrawStatus(t('locating'));
+    locate(function (pos) {
+      showLocation(pos, 16);
+      var acc = VK.formatNumber(Math.round(pos.accuracy));
+      if (S.mode === 'point') {
+        S.drafts.point = [L.latLng(pos.lat, pos.lng)];
+        renderDraft();
+        updateDrawUI();
+        checkNearby();
+        setDrawStatus(tt('locatedPoint', { acc: acc }));
+      } else {
+        setDrawStatus(t('locatedMap', { acc: acc }));
+      }
+    }, function (key) { setDrawStatus(t(key)); });
   }
 
   var openPopup = null; // { id, latlng }
@@ -255,7 +425,11 @@
     }
     var at = latlng || bounds.getCenter();
     openPopup = { id: id, latlng: at };
-    L.popup({ maxWidth: 320, minWidth: 200, autoPanPadding: [20, 20], className: 'fb-popup-wrap' })
+    // Never taller or wider than the map (a phone's map is short): a long
+    // item scrolls inside its popup, so "me too" stays reachable.
+    var size = S.map.getSize();
+    L.popup({ maxWidth: Math.max(160, Math.min(320, size.x - 70)), minWidth: Math.min(200, size.x - 90),
+      maxHeight: Math.max(120, size.y - 90), autoPanPadding: [10, 10], className: 'fb-popup-wrap' })
       .setLatLng(at)
       .setContent(featureDetails(f, 'h3', 'popup'))
       .openOn(S.map);
@@ -365,7 +539,10 @@
       dl.appendChild(dd);
     }
     row(t('fDescription'), p.description);
+    var cat = S.catById[p.category];
+    VK.questions.describe(cat && cat.attributes, p.attributes).forEach(function (a) { row(a[0], a[1]); });
     row(t('fPlace'), p.place);
+    if (S.filter.near && prefix !== 'nearby' && S.nearDist[f.id] !== undefined) row(t('fDistance'), distanceText(S.nearDist[f.id]));
     if (p.district && S.distByCode[p.district]) {
       row(t('fDistrict'), localName(S.distByCode[p.district].properties.name));
     }
@@ -496,9 +673,11 @@
   function renderList() {
     var ol = $('feedback-list');
     if (!ol) return;
-    var items = S.features.slice().reverse();
+    var items = visibleFeatures();
     var n = items.length;
-    $('list-count').textContent = n ? t('listCount', { n: n }) : t('listEmpty');
+    var filtered = S.filter.category || S.filter.status || S.filter.near;
+    $('list-count').textContent = n ? t(filtered ? 'listCountFiltered' : 'listCount', { n: n })
+      : t(filtered ? 'listEmptyFiltered' : 'listEmpty');
     ol.textContent = '';
     var shown = Math.min(S.listShown, n);
     for (var i = 0; i < shown; i++) ol.appendChild(listItem(items[i]));
@@ -636,15 +815,30 @@
     return a && b && Math.abs(a.lat - b.lat) < 1e-9 && Math.abs(a.lng - b.lng) < 1e-9;
   }
 
-  function addVertex(latlng) {
+  // how: 'tap' (the map was clicked or tapped), 'keys' (Enter on the map)
+  // or 'button' (the crosshair button, which never moves a point already
+  // marked: on a phone the crosshair is the map's centre, not where she
+  // tapped).
+  function addVertex(latlng, how) {
     var d = currentDraft();
     if (!d) return;
     if (S.mode === 'point') S.pointPrecision = 'exact'; // moved by hand
     var ll = L.latLng(latlng.lat, latlng.lng);
     if (S.mode === 'point') {
+      if (how === 'button' && d.length) { setDrawStatus(tt('pointAlready')); return; }
+      var moved = d.length > 0;
       d.length = 0;
       d.push(ll);
-      setDrawStatus(t('pointSet'));
+      setDrawStatus(moved ? t('pointMoved') : t('pointSet'));
+      if (how === 'tap') {
+        renderDraft();
+        updateDrawUI();
+        checkNearby();
+        // The next step is right below the map: bring it into view.
+        var fin = $('draw-finish');
+        if (fin.scrollIntoView) fin.scrollIntoView({ block: 'nearest' });
+        return;
+      }
     } else {
       if (sameLatLng(d[d.length - 1], ll)) return;
       d.push(ll);
@@ -723,6 +917,7 @@
     $('crosshair').hidden = false;
     $('draw-toolbar').hidden = false;
     document.body.classList.add('is-drawing');
+    if (S.map) S.map.invalidateSize({ pan: false }); // the map is shorter while marking on a phone
     setDrawStatus('');
     updateDrawUI();
     if (focusMap) {
@@ -738,6 +933,7 @@
     $('crosshair').hidden = true;
     $('draw-toolbar').hidden = true;
     document.body.classList.remove('is-drawing');
+    if (S.map) S.map.invalidateSize({ pan: false });
     updateDrawUI();
   }
 
@@ -781,7 +977,7 @@
     }
     d.forEach(function (ll, i) {
       L.circleMarker(ll, Object.assign({
-        radius: S.mode === 'point' ? 11 : 7, color: '#ffffff', weight: 3,
+        radius: S.mode === 'point' ? 15 : 8, color: '#ffffff', weight: 4,
         fillColor: DRAFT_COLOR, fillOpacity: 1
       }, opts)).addTo(S.draftLayer);
     });
@@ -803,8 +999,10 @@
     else summary = t('locPartial_' + mode, { n: d.length });
     $('location-summary').textContent = summary;
     $('go-to-map').textContent = d.length ? t('editOnMap') : t('goToMap');
-    $('draw-help').textContent = t('drawHelp_' + mode);
+    recheckErrors(null);
+    $('draw-help').textContent = tt('drawHelp_' + mode);
     $('draw-undo').setAttribute('aria-disabled', d.length ? 'false' : 'true');
+    $('draw-add').setAttribute('aria-disabled', mode === 'point' && d.length ? 'true' : 'false');
     $('draw-finish').setAttribute('aria-disabled', d.length >= minVertices(mode) ? 'false' : 'true');
   }
 
@@ -1022,6 +1220,10 @@
 
   function clearErrors() {
     shownErrors = [];
+    clearErrorMarks();
+  }
+
+  function clearErrorMarks() {
     Object.keys(FIELDS).forEach(function (k) {
       var f = FIELDS[k];
       var node = $(f.error);
@@ -1096,6 +1298,38 @@
     var s = $('error-summary');
     s.scrollIntoView({ block: 'start' });
     s.focus();
+  }
+
+  // The error's field key (FIELDS) of a form control.
+  function fieldOf(node) {
+    if (!node) return null;
+    if (node.name === 'mode') return 'location';
+    var keys = Object.keys(FIELDS);
+    for (var i = 0; i < keys.length; i++) {
+      var k = keys[i];
+      if (FIELDS[k].input && FIELDS[k].input === node.id) return k;
+      if (k.indexOf('attr:') === 0 && node.name === ATTR_PREFIX + k.slice(5)) return k;
+    }
+    return null;
+  }
+
+  /* After any change in the form: the errors put right go away at once
+   * (not at the next send). A client-side error stays while the check still
+   * fails; a server's error on a field goes when that field is changed. No
+   * focus moves, so typing goes on undisturbed. */
+  function recheckErrors(ev) {
+    if (!shownErrors.length) return;
+    var now = validateClient();
+    var changed = ev && ev.target ? fieldOf(ev.target) : null;
+    var keep = shownErrors.filter(function (e) {
+      if (!e.field) return true;
+      if (e.key) return now.some(function (n) { return n.field === e.field && n.key === e.key; });
+      return e.field !== changed;
+    });
+    if (keep.length === shownErrors.length) return;
+    shownErrors = keep;
+    clearErrorMarks();
+    renderErrors();
   }
 
   function relocalizeErrors() {
@@ -1194,6 +1428,9 @@
     var u = new URL(followup.url, location.href);
     // Only a web address becomes a link (never javascript:).
     if (u.protocol !== 'https:' && u.protocol !== 'http:') { box.hidden = true; return; }
+    // The page opens in the language the report was written in, wherever
+    // the link is later opened.
+    u.searchParams.set('lang', VK.lang());
     var url = u.href;
     $('followup-url').value = url;
     $('followup-open').href = url;
@@ -1235,16 +1472,20 @@
     checkNearby();
   }
 
-  function openForm() {
+  function openForm(ev, quiet) {
     var form = $('report-form');
     form.hidden = false;
     $('open-form').setAttribute('aria-expanded', 'true');
     $('open-form').hidden = true;
+    $('map-new-report').hidden = true;
     $('show-new').hidden = true;
     $('report-status').textContent = '';
+    if (quiet) return;
     var h = $('form-heading');
-    h.scrollIntoView({ block: 'start' });
-    h.focus();
+    // Scrolled only when out of sight, so that a map beside it stays put.
+    var r = h.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > window.innerHeight) h.scrollIntoView({ block: 'start' });
+    h.focus({ preventScroll: true });
   }
 
   function closeForm(focusButton) {
@@ -1252,8 +1493,21 @@
     $('report-form').hidden = true;
     var ob = $('open-form');
     ob.hidden = false;
+    $('map-new-report').hidden = false;
     ob.setAttribute('aria-expanded', 'false');
     if (focusButton) ob.focus();
+  }
+
+  /* "New report" over the map: the form opens with a point to be marked,
+   * and the map stays in view, ready for a tap (or the keyboard). */
+  function startFromMap() {
+    openForm(null, true);
+    $('mode-point').checked = true;
+    setMode('point');
+    setDrawStatus(tt('drawHelp_point'));
+    var wrap = document.querySelector('.map-wrap');
+    wrap.scrollIntoView({ block: 'start' });
+    if (S.map) S.map.getContainer().focus({ preventScroll: true });
   }
 
   /* ---------- wiring ---------- */
@@ -1263,6 +1517,7 @@
       if (ev.currentTarget.getAttribute('aria-disabled') === 'true') {
         if (ev.currentTarget.id === 'draw-finish') setDrawStatus(t('needMore_' + S.mode));
         if (ev.currentTarget.id === 'draw-undo') setDrawStatus(t('nothingToUndo'));
+        if (ev.currentTarget.id === 'draw-add') setDrawStatus(tt('pointAlready'));
         return;
       }
       fn(ev);
@@ -1281,7 +1536,15 @@
       r.addEventListener('change', function () { if (r.checked) setMode(r.value); });
     });
     $('go-to-map').addEventListener('click', function () { startDrawing(true); });
-    $('draw-add').addEventListener('click', function () { if (S.map) addVertex(S.map.getCenter()); });
+    $('draw-add').addEventListener('click', guard(function () { if (S.map) addVertex(S.map.getCenter(), 'button'); }));
+    $('draw-locate').addEventListener('click', useMyLocation);
+    $('near-me').addEventListener('click', toggleNearMe);
+    $('filter-category').addEventListener('change', applyFilters);
+    $('filter-status').addEventListener('change', applyFilters);
+    $('map-new-report').addEventListener('click', startFromMap);
+    // An error goes away as soon as its field is put right.
+    $('report-form').addEventListener('input', recheckErrors);
+    $('report-form').addEventListener('change', recheckErrors);
     $('draw-undo').addEventListener('click', guard(undoVertex));
     $('draw-finish').addEventListener('click', guard(finishDrawing));
     $('draw-cancel').addEventListener('click', cancelDrawing);
@@ -1354,6 +1617,10 @@
         showLoadError();
       }
       applyStrings();
+      // ?item=N (the follow-up page's link to the item a report was merged
+      // into): that item, opened on the map.
+      var want = new URLSearchParams(location.search).get('item');
+      if (want && /^\d{1,15}$/.test(want) && S.map) showOnMap(Number(want));
       document.body.setAttribute('data-ready', 'true');
     });
   }

@@ -77,6 +77,8 @@
       dl.appendChild(el('dd', null, value));
     }
     row(t('fDescription'), item.description);
+    var cat = S.categories[item.category];
+    VK.questions.describe(cat && cat.attributes, item.attributes).forEach(function (a) { row(a[0], a[1]); });
     row(t('fPlace'), item.place);
     row(t('fCreated'), VK.formatDate(item.created, true));
     row(t('fUpdated'), VK.formatDate(item.updated, true));
@@ -91,10 +93,45 @@
     row(t('fMeToo'), item.me_too ? t('meTooCount', { n: item.me_too }) : t('meTooNone'));
     if (!item.withdrawn) row(t('fContact'), t(item.has_contact ? 'contactGiven' : 'contactNone'));
 
+    renderMerged(item.merged_into);
     renderHistory(item.history || []);
 
     $('withdraw-section').hidden = !!item.withdrawn;
     if (item.withdrawn) hideConfirm(false);
+  }
+
+  /* A report merged into another: that item's status and the city's answer
+   * there, in the reader's language, and a link to it on the map. */
+  function renderMerged(m) {
+    var box = $('merged-section');
+    box.hidden = !m;
+    if (!m) return;
+    $('merged-heading').textContent = t('mergedHeading', { id: m.id });
+    $('merged-text').textContent = t('mergedText', { id: m.id });
+    var status = m.status || 'received';
+    var st = $('merged-status');
+    st.className = 'follow-status status-' + (OPEN.indexOf(status) >= 0 ? status : 'closed');
+    st.textContent = t('fStatus') + ': ' + VK.statusName(status);
+    var dl = $('merged-fields');
+    dl.textContent = '';
+    function row(label, value) {
+      if (value === null || value === undefined || value === '') return;
+      dl.appendChild(el('dt', null, label));
+      dl.appendChild(el('dd', null, value));
+    }
+    row(t('fCategory'), categoryName(m.category));
+    row(t('fResolutionReason'), m.resolution_reason);
+    row(t('fForwardedTo'), m.forwarded_to);
+    if (m.answer) {
+      row(t('fAnswer'), m.answer);
+      row(t('fAnswered'), VK.formatDate(m.answered, true));
+    } else {
+      row(t('fAnswer'), t('mergedNoAnswer'));
+    }
+    row(t('fMeToo'), m.me_too ? t('meTooCount', { n: m.me_too }) : t('meTooNone'));
+    var a = $('merged-link');
+    a.href = VK.langHref('/?item=' + encodeURIComponent(m.id));
+    a.textContent = t('mergedLink', { id: m.id });
   }
 
   function historyText(ev) {

@@ -17,7 +17,9 @@
   var FILTERS = ['start', 'end', 'category', 'status', 'district'];
   var OPEN = VK.OPEN, CLOSED = VK.CLOSED;
   var CELLS = [100, 250, 500, 1000, 2000];
-  var VIEW_DEFAULTS = { areas: 'districts', density: false, cell: 250, bucket: 'month' };
+  // 1 km hexagons by default: at the whole town's scale smaller ones are
+  // specks; a planner zooms in and picks 250 m or 100 m.
+  var VIEW_DEFAULTS = { areas: 'districts', density: false, cell: 1000, bucket: 'month' };
   // Sequential classes, light to dark: ColorBrewer Blues for areas and
   // OrRd for hexagons, so the two layers never read as one scale. Each
   // class also has its limits in the legend and its number in the tables.
@@ -354,20 +356,28 @@
     var cap = table.querySelector('caption');
     cap.textContent = caption;
     Array.prototype.slice.call(table.children).forEach(function (c) { if (c !== cap) table.removeChild(c); });
-    var thead = el('thead');
-    var tr = el('tr');
+    // A wide table becomes one card per row where its box is narrow (a
+    // phone, 200 % text): each figure with its column's name (data-label,
+    // stats.css). The roles keep it a table for screen readers whatever
+    // its display.
+    var stack = cols.length > 4;
+    table.classList.toggle('data-table-stack', stack);
+    table.setAttribute('role', 'table');
+    var thead = el('thead', { role: 'rowgroup' });
+    var tr = el('tr', { role: 'row' });
     cols.forEach(function (c) {
-      tr.appendChild(el('th', { scope: 'col', 'class': c.num ? 'num' : '' }, c.label));
+      tr.appendChild(el('th', { scope: 'col', role: 'columnheader', 'class': c.num ? 'num' : '' }, c.label));
     });
     thead.appendChild(tr);
     table.appendChild(thead);
     function row(r, parent) {
-      var tr = el('tr');
+      var tr = el('tr', { role: 'row' });
       if (r.key !== undefined) tr.setAttribute('data-key', r.key === null ? '' : r.key);
-      tr.appendChild(el('th', { scope: 'row' }, r.head));
+      tr.appendChild(el('th', { scope: 'row', role: 'rowheader' }, r.head));
       r.cells.forEach(function (c, i) {
-        var td = el('td', { 'class': cols[i + 1].num ? 'num' : '' });
+        var td = el('td', { 'class': cols[i + 1].num ? 'num' : '', role: 'cell' });
         td.setAttribute('data-col', cols[i + 1].key);
+        td.setAttribute('data-label', cols[i + 1].label);
         if (c.text === null) {
           td.appendChild(noData());
           td.setAttribute('data-value', '');
@@ -379,7 +389,7 @@
       });
       parent.appendChild(tr);
     }
-    var tbody = el('tbody');
+    var tbody = el('tbody', { role: 'rowgroup' });
     if (!rows.length) {
       var empty = el('tr');
       empty.appendChild(el('td', { colspan: String(cols.length) }, t('stNoFeedback')));
@@ -388,7 +398,7 @@
     rows.forEach(function (r) { row(r, tbody); });
     table.appendChild(tbody);
     if (foot) {
-      var tfoot = el('tfoot');
+      var tfoot = el('tfoot', { role: 'rowgroup' });
       row(foot, tfoot);
       table.appendChild(tfoot);
     }
@@ -698,7 +708,9 @@
         var at = Array.isArray(lp) ? L.latLng(lp[1], lp[0]) : layer.getBounds().getCenter();
         L.marker(at, {
           pane: 'labels', interactive: false, keyboard: false,
-          icon: L.divIcon({ className: 'area-label', html: VK.textNode('span', fmtInt(p.count)), iconSize: null })
+          // The district's name over its count: a reader should not need
+          // the list to know which area is which.
+          icon: L.divIcon({ className: 'area-label', html: VK.textNode('span', VK.localName(p.name) + '\n' + fmtInt(p.count)), iconSize: null })
         }).addTo(S.labelLayer);
       }
     });

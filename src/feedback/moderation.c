@@ -193,11 +193,18 @@ vk_err api_moderation_staff_json(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *
 
 static const char *const followup_fields[] = {
     "category", "description", "place",  "status",  "resolution_reason", "duplicate_of",
-    "forwarded_to", "unit", "created", "updated", "answer", "answered", "me_too", NULL};
+    "forwarded_to", "unit", "created", "updated", "answer", "answered", "me_too", "attributes", NULL};
+
+/* Of the item a report was merged into, what the public sees of its
+ * handling: the merged reporter reads the city's answer there. */
+static const char *const survivor_fields[] = {
+    "category", "status", "resolution_reason", "duplicate_of", "forwarded_to",
+    "updated", "answer", "answered", "me_too", NULL};
 
 typedef struct {
     json_t *view;
     const store_collection *col;
+    const char *const *fields;
 } view_reader;
 
 static json_t *value_json(const store_value *v)
@@ -217,11 +224,43 @@ static int read_view(void *arg, const store_item *item)
     if (!r->view)
         return 1;
     json_object_set_new(r->view, "id", json_integer(item->id));
-    for (const char *const *f = followup_fields; *f; f++)
-        for (int i = 0; i < r->col->ncolumns; i++)
-            if (strcmp(r->col->columns[i].name, *f) == 0)
-                json_object_set_new(r->view, *f, value_json(&item->values[i]));
+    for (const char *const *f = r->fields; *f; f++)
+        for (int i = 0; i < r->col->ncolumns; i++) {
+            if (strcmp(r->col->columns[i].name, *f) != 0)
+                continue;
+            const store_value *v = &item->values[i];
+            /* The category's answers are stored as a JSON object. */
+            json_t *j = strcmp(*f, "attributes") == 0 && v->type == STORE_TEXT && v->text
+                            ? json_loads(v->text, 0, NULL)
+                            : NULL;
+            json_object_set_new(r->view, *f, j ? j : value_json(v));
+        }
     return 1;
+}
+
+/* The public item a merged report now lives on, following a merge of a
+ * merge a few steps at most; NULL when there is none to show (hidden,
+ * withdrawn or gone). */
+static json_t *survivor_view(vk_ctx *ctx, int64_t into, int64_t self, vk_errinfo *ei)
+{
+    json_t *v = NULL;
+    for (int hops = 0; into > 0 && into != self && hops < 4; hops++) {
+        api_items it;
+        api_items_init(&it, store_collection_find("feedback"));
+        it.q.id = into;
+        it.q.limit = 1; /* public only: the reporter sees what everyone sees */
+        view_reader r = {NULL, it.col, survivor_fields};
+        if (store_items_each(ctx->store, it.col, &it.q, read_view, &r, ei) || !r.view)
+            break;
+        json_decref(v);
+        v = r.view;
+        json_int_t next = json_integer_value(json_object_get(v, "duplicate_of"));
+        const char *st = json_string_value(json_object_get(v, "status"));
+        if (next <= 0 || !st || strcmp(st, "duplicate") != 0)
+            break;
+        into = next;
+    }
+    return v;
 }
 
 typedef struct {
@@ -263,7 +302,7 @@ static vk_err followup_view(vk_ctx *ctx, int64_t id, vk_buf *b, vk_errinfo *ei)
     it.q.id = id;
     it.q.limit = 1;
     it.q.include_nonpublic = 1; /* the reporter's own item, also when hidden */
-    view_reader r = {NULL, it.col};
+    view_reader r = {NULL, it.col, followup_fields};
     store_feedback_mod m;
     int found = 0;
     vk_err e = store_items_each(ctx->store, it.col, &it.q, read_view, &r, ei);
@@ -278,6 +317,10 @@ static vk_err followup_view(vk_ctx *ctx, int64_t id, vk_buf *b, vk_errinfo *ei)
     json_object_set_new(r.view, "withdrawn", json_boolean(m.hidden == STORE_VISIBLE_WITHDRAWN));
     json_object_set_new(r.view, "has_contact", json_boolean(m.has_contact));
     store_feedback_mod_fini(&m);
+    json_int_t into = json_integer_value(json_object_get(r.view, "duplicate_of"));
+    json_t *sv = into > 0 ? survivor_view(ctx, into, id, ei) : NULL;
+    if (sv)
+        json_object_set_new(r.view, "merged_into", sv);
     history_reader h = {json_array(), "received", ""};
     json_object_set_new(r.view, "history", h.history);
     e = store_event_each(ctx->store, id, read_history, &h, ei);

@@ -155,7 +155,7 @@ static vk_err to_unit(vk_ctx *ctx, int64_t id, const char *now, vk_errinfo *ei)
 typedef struct about {
     int64_t id, into;
     names cat;
-    const char *followup_url; /* receipt */
+    const char *public_url, *followup; /* receipt: the site and the follow-up token */
     const char *status, *answer;
 } about;
 
@@ -175,8 +175,11 @@ static void compose_receipt(void *arg, int l, vk_buf *s, vk_buf *t)
         "Thank you for your feedback #%lld (%s).\n\n"
         "Follow its handling and the city's answers with this link:\n%s\n\n"
         "Keep the link to yourself: it can also withdraw the feedback."};
+    /* The follow-up page opens in the language of the message. */
+    char url[512];
+    snprintf(url, sizeof url, "%s/follow.html?lang=%s#%s", a->public_url, lang_code[l], a->followup);
     vk_buf_printf(s, subj[l], (long long)a->id);
-    vk_buf_printf(t, body[l], (long long)a->id, a->cat.n[l], a->followup_url);
+    vk_buf_printf(t, body[l], (long long)a->id, a->cat.n[l], url);
 }
 
 static void compose_update(void *arg, int l, vk_buf *s, vk_buf *t)
@@ -229,11 +232,9 @@ vk_err api_notify_created(vk_ctx *ctx, int64_t id, const char *followup, const c
 {
     about a = {.id = id};
     vk_err e = read_category(ctx, id, &a.cat, ei);
-    char url[512];
     if (!e && followup) {
-        snprintf(url, sizeof url, "%s/follow.html#%s",
-                 ctx->cfg->public_url ? ctx->cfg->public_url : "", followup);
-        a.followup_url = url;
+        a.public_url = ctx->cfg->public_url ? ctx->cfg->public_url : "";
+        a.followup = followup;
         e = to_reporter(ctx, id, "receipt", now, compose_receipt, &a, ei);
     }
     return e ? e : to_unit(ctx, id, now, ei);

@@ -69,6 +69,7 @@ typedef struct vk_req {
     const char *authorization;            /* Authorization header, or NULL */
     const char *csrf_token;               /* X-CSRF-Token header, or NULL */
     const char *walk_code;                /* X-Walk-Code header (docs/walks.md), or NULL */
+    const char *accept_encoding;          /* Accept-Encoding header, or NULL */
     const char *client_addr;              /* the peer's IP address as text, or "" */
     const vk_staff *staff;                /* the caller on staff routes, and on public
                                            * API routes when valid credentials come */

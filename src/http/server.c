@@ -429,6 +429,7 @@ static void read_request(http_server *srv, struct MHD_Connection *conn, http_cal
     req->authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     req->csrf_token = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
     req->walk_code = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Walk-Code");
+    req->accept_encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding");
     req->client_addr = client_address(conn, &call->arena);
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, req);
 }

@@ -32,7 +32,8 @@ test('staff answer a report in the staff pages; the resident reads it through th
   await resident.click('#submit');
   await waitForSuccess(resident);
   const followUrl = await resident.inputValue('#followup-url');
-  assert.ok(followUrl.startsWith(`${srv.url}/follow.html#`), followUrl);
+  // The link carries the page's language, for wherever it is opened later.
+  assert.ok(followUrl.startsWith(`${srv.url}/follow.html?lang=`), followUrl);
   const item = (await allFeedback(srv.url)).find((f) => f.properties.description === description);
   assert.ok(item, 'the report is public');
 

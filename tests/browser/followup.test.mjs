@@ -85,7 +85,7 @@ test('report without the map, follow it, see the answer, withdraw it', async () 
     assert.match(status, /follow-up link is below/);
     assert.ok(await page.isVisible('#followup-box'));
     const url = await page.inputValue('#followup-url');
-    assert.ok(url.startsWith(`${base}/follow.html#`), `absolute follow-up URL: ${url}`);
+    assert.ok(url.startsWith(`${base}/follow.html?lang=en#`), `absolute follow-up URL in the page's language: ${url}`);
     const token = url.split('#')[1];
     assert.ok(token.length >= 16);
     const box = await page.textContent('#followup-box');

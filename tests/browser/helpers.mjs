@@ -36,8 +36,12 @@ export function launchBrowser() {
 /** A fresh page in its own context (no shared storage or cookies); page
  * errors are collected in page.errors, Content-Security-Policy violations
  * in page.cspViolations; page.closeAll() closes the context. */
-export async function newPage(browser, { viewport } = {}) {
-  const context = await browser.newContext({ viewport: viewport || { width: 1280, height: 900 } });
+export async function newPage(browser, { viewport, ...contextOptions } = {}) {
+  // contextOptions: Playwright's own (locale, hasTouch, isMobile, …). The
+  // browser is a Finnish one unless a test says otherwise: the pages take
+  // their first language from navigator.languages.
+  const context = await browser.newContext({ viewport: viewport || { width: 1280, height: 900 },
+    locale: 'fi-FI', ...contextOptions });
   context.setDefaultTimeout(10000);
   const page = await context.newPage();
   page.errors = [];
@@ -108,8 +112,8 @@ export async function signIn(page, baseURL, name, password) {
 }
 
 /** A fresh page with the client loaded. */
-export async function openApp(browser, baseURL, { lang, viewport, query = '' } = {}) {
-  const page = await newPage(browser, { viewport });
+export async function openApp(browser, baseURL, { lang, viewport, query = '', ...contextOptions } = {}) {
+  const page = await newPage(browser, { viewport, ...contextOptions });
   const q = lang ? `?lang=${lang}${query ? '&' + query : ''}` : (query ? `?${query}` : '');
   await gotoReady(page, `${baseURL}/${q}`);
   return page;

@@ -91,3 +91,45 @@ test('?lang=sv opens the page in Swedish; an open form and its errors follow a s
     await page.closeAll();
   }
 });
+
+test('a Swedish browser (sv-FI) opens in Swedish, the language is remembered and carried in the links', async () => {
+  const page = await openApp(browser, server.url, { locale: 'sv-FI' });
+  try {
+    assert.deepEqual(await page.evaluate(() => navigator.languages[0]), 'sv-FI');
+    let t = await texts(page);
+    assert.equal(t.lang, 'sv');
+    assert.equal(t.h1, 'Berätta för staden vad du har lagt märke till');
+    // Our own pages' links carry the language; in-page links stay as they are.
+    const links = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href')));
+    const stats = links.find((h) => h.startsWith('/stats.html'));
+    assert.equal(stats, '/stats.html?lang=sv');
+    assert.ok(links.includes('#main'));
+    assert.ok(links.every((h) => !h.startsWith('/api/') || !h.includes('lang=')), 'API links are left alone');
+    // A choice in the switcher wins over the browser's, and is kept.
+    await page.click('.lang-button[data-lang="en"]');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    assert.equal(await page.getAttribute('a[href^="/stats.html"]', 'href'), '/stats.html?lang=en');
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    t = await texts(page);
+    assert.equal(t.lang, 'en');
+    // The statistics page opened from the link is in the same language.
+    await page.click('a[href^="/stats.html"]');
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
+
+test('a browser in a language we do not have (de-DE, then en) takes the first one we have', async () => {
+  const page = await openApp(browser, server.url, { locale: 'de-DE' });
+  try {
+    // Chromium's navigator.languages is the locale alone; with only German
+    // the page falls back to Finnish, the municipality's first language.
+    assert.equal((await texts(page)).lang, 'fi');
+  } finally {
+    await page.closeAll();
+  }
+});

@@ -109,8 +109,9 @@ describe('through a relay', () => {
     assert.equal(receipt.mail_from, 'palaute@kunta.fi');
     assert.deepEqual(receipt.rcpt_tos, [sven.email]);
     assert.match(receipt.headers.subject, new RegExp(`Din respons #${item1} har tagits emot`));
-    assert.ok(receipt.text.includes(`${PUBLIC}/follow.html#${r1.followup.token}`), receipt.text);
-    assert.ok(receipt.html.includes(`href="${PUBLIC}/follow.html#${r1.followup.token}"`));
+    // The link opens the page in the reporter's language (sv).
+    assert.ok(receipt.text.includes(`${PUBLIC}/follow.html?lang=sv#${r1.followup.token}`), receipt.text);
+    assert.ok(receipt.html.includes(`href="${PUBLIC}/follow.html?lang=sv#${r1.followup.token}"`));
     assert.match(receipt.html, /<html lang="sv">/);
     assert.match(receipt.headers['message-id'], /^<[0-9a-f]{32}@kunta\.fi>$/);
     assert.match(receipt.headers['list-unsubscribe'], new RegExp(`^<${PUBLIC}/api/v1/mail/unsubscribe\\?t=\\d+-[0-9a-f]{32}>$`));

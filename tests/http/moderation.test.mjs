@@ -393,6 +393,38 @@ describe('merging duplicates', () => {
     assert.equal((await meToo(b, v1)).json.counted, false);
   });
 
+  test('the merged report\'s follow-up view shows the surviving item\'s public answer and status (issue 16)', async () => {
+    const a = await report({ contact: false });
+    const b = await report({ contact: false });
+    let v = await call('GET', `/api/v1/followup/${a.token}`);
+    assert.ok(!('merged_into' in v.json), 'not merged yet: nothing to show');
+    let r = await call('POST', `/api/v1/staff/feedback/${a.id}/merge`, {
+      token: 'mod-bot', body: { into: b.id, public_answer: 'Sama asia kuin toisessa.' },
+    });
+    assert.equal(r.status, 200, r.text);
+    r = await patch(b.id, { status: 'in_progress', public_answer: 'Valaisin vaihdetaan maanantaina.', internal_note: NOTE });
+    assert.equal(r.status, 200, r.text);
+    v = await call('GET', `/api/v1/followup/${a.token}`);
+    assert.equal(v.status, 200, v.text);
+    assert.equal(v.json.duplicate_of, b.id);
+    const m = v.json.merged_into;
+    assert.equal(m.id, b.id);
+    assert.equal(m.status, 'in_progress');
+    assert.equal(m.answer, 'Valaisin vaihdetaan maanantaina.');
+    assert.equal(m.category, 'lighting');
+    assert.ok(m.answered && m.me_too >= 1);
+    // Only what the public sees of the other report: never its reporter's
+    // words, contact or the staff's notes.
+    for (const k of ['description', 'place', 'contact', 'internal_note', 'has_contact', 'history']) assert.ok(!(k in m), k);
+    assert.ok(!v.text.includes(NOTE));
+    // A hidden survivor is not shown.
+    r = await patch(b.id, { hidden: true, internal_note: NOTE });
+    assert.equal(r.status, 200, r.text);
+    v = await call('GET', `/api/v1/followup/${a.token}`);
+    assert.equal(v.status, 200, v.text);
+    assert.ok(!('merged_into' in v.json), 'a hidden item is not shown through the link');
+  });
+
   test('into itself, unknown, closed or missing targets are refused', async () => {
     const a = (await report({ contact: false })).id;
     const c = (await report({ contact: false })).id;

@@ -155,5 +155,39 @@
     return out;
   }
 
-  VK.questions = { render: render, collect: collect, value: value };
+  // Stored answers ({code: value}) as [label, text] pairs in the page's
+  // language, in the order the category asks them: list values by their
+  // names, date-times in words. Answers to questions the category no longer
+  // asks keep their code as the label, so nothing a resident wrote is lost.
+  function describe(defs, answers) {
+    var out = [];
+    if (!answers || typeof answers !== 'object') return out;
+    var seen = {};
+    function valueName(a, key) {
+      var vs = (a && a.values) || [];
+      for (var i = 0; i < vs.length; i++) if (String(vs[i].key) === String(key)) return localName(vs[i].name);
+      return String(key);
+    }
+    function text(a, v) {
+      if (Array.isArray(v)) return v.map(function (k) { return valueName(a, k); }).join(', ');
+      if (a && a.datatype === 'singlevaluelist') return valueName(a, v);
+      if (a && a.datatype === 'datetime') return VK.formatDate(v, true);
+      if (typeof v === 'number') return VK.formatNumber(v);
+      return String(v);
+    }
+    (defs || []).forEach(function (a) {
+      seen[a.code] = true;
+      var v = answers[a.code];
+      if (v === undefined || v === null || v === '' || (Array.isArray(v) && !v.length)) return;
+      out.push([localName(a.description), text(a, v)]);
+    });
+    Object.keys(answers).forEach(function (code) {
+      var v = answers[code];
+      if (seen[code] || v === undefined || v === null || v === '') return;
+      out.push([code, text(null, v)]);
+    });
+    return out;
+  }
+
+  VK.questions = { render: render, collect: collect, value: value, describe: describe };
 })();

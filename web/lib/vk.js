@@ -16,6 +16,10 @@
   var LANGS = ['fi', 'sv', 'en'];
   var LOCALES = { fi: 'fi-FI', sv: 'sv-FI', en: 'en-GB' };
   var STORAGE_KEY = 'vaikuta.lang';
+  // Plain language (selkokieli): i18n/fi-plain.json over the Finnish
+  // strings, on the pages whose header has data-plain; Swedish and English
+  // have no plain version yet and keep their strings.
+  var PLAIN_KEY = 'vaikuta.plain';
   var CSRF_KEY = 'vaikuta.csrf';
 
   var state = { lang: 'fi', strings: {}, cache: {}, bundles: [], onLanguage: null };
@@ -50,8 +54,16 @@
     }).then(function (j) { state.cache[name] = j; return j; });
   }
 
+  function plainOn() {
+    if (!state.plainPage) return false;
+    var q = new URLSearchParams(location.search).get('plain');
+    if (q === '1' || q === '0') return q === '1';
+    try { return localStorage.getItem(PLAIN_KEY) === '1'; } catch (e) { return false; }
+  }
+
   function loadStrings(lang) {
     var names = [lang].concat(state.bundles.map(function (b) { return b + '.' + lang; }));
+    if (lang === 'fi' && plainOn()) names.push('fi-plain');
     return Promise.all(names.map(fetchStrings)).then(function (parts) {
       return Object.assign.apply(null, [{}].concat(parts));
     });
@@ -64,7 +76,44 @@
       var st = localStorage.getItem(STORAGE_KEY);
       if (st && LANGS.indexOf(st) >= 0) return st;
     } catch (e) { /* storage may be blocked */ }
-    return 'fi';
+    return browserLang() || 'fi';
+  }
+
+  // The first of the browser's languages that we have ("sv-FI" → sv).
+  function browserLang() {
+    var ls = (navigator.languages && navigator.languages.length) ? navigator.languages : [navigator.language || ''];
+    for (var i = 0; i < ls.length; i++) {
+      var l = String(ls[i] || '').toLowerCase().split('-')[0];
+      if (LANGS.indexOf(l) >= 0) return l;
+    }
+    return null;
+  }
+
+  // A link to another page of ours, with the language in it (?lang=), so
+  // that a link passed on or opened elsewhere opens in the same language.
+  // Other sites, the API and in-page links are left alone.
+  function langHref(href) {
+    if (!href || href.charAt(0) === '#') return href;
+    var u;
+    try { u = new URL(href, location.href); } catch (e) { return href; }
+    if (u.origin !== location.origin || u.pathname.indexOf('/api/') === 0) return href;
+    if (!/(\/|\.html)$/.test(u.pathname) && !/^\/[sbw]\//.test(u.pathname)) return href;
+    u.searchParams.set('lang', state.lang);
+    return /^[a-z][a-z0-9+.-]*:|^\/\//i.test(href) ? u.href : u.pathname + u.search + u.hash;
+  }
+
+  function localizeLink(a) {
+    if (a.hasAttribute('download') || a.getAttribute('data-keep-href') !== null) return;
+    var h = a.getAttribute('href');
+    var n = langHref(h);
+    if (n !== h) a.setAttribute('href', n);
+  }
+
+  // Not on the staff's pages: the links made there (a walk's field link, a
+  // survey's address) are handed to residents, who have their own language.
+  function localizeLinks(root) {
+    if (location.pathname.indexOf('/staff') === 0) return;
+    (root || document).querySelectorAll('a[href]').forEach(localizeLink);
   }
 
   // data-i18n="key" sets the text; data-i18n-attr="attr:key;attr:key" attributes.
@@ -80,9 +129,15 @@
         el.setAttribute(p[0], t(p[1]));
       });
     });
-    document.querySelectorAll('.lang-button').forEach(function (b) {
+    document.querySelectorAll('.lang-button[data-lang]').forEach(function (b) {
       b.setAttribute('aria-pressed', b.getAttribute('data-lang') === state.lang ? 'true' : 'false');
     });
+    var pb = document.querySelector('.plain-button');
+    if (pb) {
+      pb.hidden = state.lang !== 'fi';
+      pb.setAttribute('aria-pressed', plainOn() ? 'true' : 'false');
+    }
+    localizeLinks(root);
   }
 
   function setLang(lang, remember) {
@@ -108,7 +163,29 @@
     opts = opts || {};
     state.bundles = opts.bundles || [];
     state.onLanguage = opts.onLanguage || null;
-    document.querySelectorAll('.lang-button').forEach(function (b) {
+    // Links drawn later (lists, popups) get the language when followed.
+    if (!state.linksWired) {
+      state.linksWired = true;
+      ['click', 'auxclick', 'contextmenu', 'focusin'].forEach(function (type) {
+        document.addEventListener(type, function (e) {
+          var a = e.target && e.target.closest ? e.target.closest('a[href]') : null;
+          if (a && location.pathname.indexOf('/staff') !== 0) localizeLink(a);
+        }, true);
+      });
+    }
+    var pb = document.querySelector('.plain-button');
+    if (pb) {
+      pb.addEventListener('click', function () {
+        try { localStorage.setItem(PLAIN_KEY, plainOn() ? '0' : '1'); } catch (e) { /* ignore */ }
+        var u = new URL(location.href);
+        if (u.searchParams.has('plain')) {
+          u.searchParams.delete('plain');
+          history.replaceState(null, '', u.toString());
+        }
+        setLang(state.lang, false).catch(opts.onError || function () {});
+      });
+    }
+    document.querySelectorAll('.lang-button[data-lang]').forEach(function (b) {
       b.addEventListener('click', function () {
         setLang(b.getAttribute('data-lang'), true).catch(opts.onError || function () {});
       });
@@ -297,6 +374,12 @@
       sw.appendChild(el('button', { type: 'button', class: 'lang-button', 'data-lang': l[0], lang: l[0],
         'aria-pressed': l[0] === 'fi' ? 'true' : 'false' }, l[1]));
     });
+    if (h.hasAttribute('data-plain')) {
+      state.plainPage = true;
+      var pb = i18nEl('button', { type: 'button', class: 'lang-button plain-button', lang: 'fi',
+        'aria-pressed': 'false' }, 'plainToggle');
+      sw.appendChild(pb);
+    }
     inner.appendChild(sw);
     h.appendChild(inner);
 
@@ -357,6 +440,7 @@
     t: t,
     localName: localName,
     lang: function () { return state.lang; },
+    langHref: langHref,
     setLang: setLang,
     startPage: startPage,
     applyStaticStrings: applyStaticStrings,
