@@ -21,14 +21,20 @@
 enum {
     ITEM_ODD_TIME = 1, /* created_at is not "YYYY-MM-DDTHH:MM:SSZ" in 1970–2105 */
     ITEM_NO_GEOM = 2,  /* in the shape list, never in a box */
+    ITEM_ANSWERED = 4, /* answered_at IS NOT NULL */
 };
 
-/* A public point: 32 bytes. t: created, Unix seconds. */
+/* The coded dimensions: an item holds the index of its code in each
+ * table (0 = NULL). */
+enum { DIM_STATUS, DIM_CATEGORY, DIM_DISTRICT, DIM_UNIT, NDIMS };
+
+/* A public point: 40 bytes. t: created, Unix seconds. */
 typedef struct grid_item {
     double x, y;
     int64_t id;
     uint32_t t;
-    uint8_t category, status, flags;
+    uint8_t code[NDIMS];
+    uint8_t flags;
 } grid_item;
 
 /* A public line or area (or an item without geometry): its box. */
@@ -36,7 +42,8 @@ typedef struct grid_shape {
     double mbr[4];
     int64_t id;
     uint32_t t;
-    uint8_t category, status, flags;
+    uint8_t code[NDIMS];
+    uint8_t flags;
 } grid_shape;
 
 typedef struct grid_cell {
@@ -60,8 +67,8 @@ struct count_grid {
     uint32_t *loc_cell, *loc_slot; /* by id */
     int64_t loc_cap;
     int64_t odd_times;             /* items with ITEM_ODD_TIME */
-    int ncodes[2];                 /* 0 status, 1 category */
-    char codes[2][GRID_MAX_CODES + 1][GRID_CODE_MAX];
+    int ncodes[NDIMS];
+    char codes[NDIMS][GRID_MAX_CODES + 1][GRID_CODE_MAX];
     int unusable;                  /* a code table overflowed: always fall back */
 };
 
@@ -89,7 +96,7 @@ static void grid_clear(count_grid *g)
     g->nshapes = g->shapes_cap = 0;
     g->loc_cap = 0;
     g->odd_times = 0;
-    g->ncodes[0] = g->ncodes[1] = 0;
+    memset(g->ncodes, 0, sizeof g->ncodes);
     g->unusable = 0;
     g->built = 0;
 }
@@ -151,7 +158,7 @@ static int time_fits(int64_t t)
     return t >= 0 && t <= (int64_t)UINT32_MAX;
 }
 
-/* The code's index in table k (0 status, 1 category): 0 for NULL; adds it
+/* The code's index in table k (DIM_…): 0 for NULL; adds it
  * when add is set; -1 when unknown (or the table is full). */
 static int code_index(count_grid *g, int k, const char *code, int add)
 {
@@ -228,8 +235,9 @@ static void item_remove(count_grid *g, int64_t id)
 /* One row as the change log or the full read gives it. */
 typedef struct grid_row {
     int64_t id;
-    const char *created, *status, *category;
-    int has_geom, is_point;
+    const char *created;
+    const char *code[NDIMS];
+    int has_geom, is_point, answered;
     double mbr[4];
 } grid_row;
 
@@ -237,15 +245,19 @@ static vk_err item_add(count_grid *g, const grid_row *r)
 {
     if (r->id <= 0)
         return VK_OK;
-    int st = code_index(g, 0, r->status, 1), cat = code_index(g, 1, r->category, 1);
-    if (st < 0 || cat < 0) {
-        g->unusable = 1;
-        return VK_OK;
+    uint8_t code[NDIMS];
+    for (int k = 0; k < NDIMS; k++) {
+        int idx = code_index(g, k, r->code[k], 1);
+        if (idx < 0) {
+            g->unusable = 1;
+            return VK_OK;
+        }
+        code[k] = (uint8_t)idx;
     }
     if (ensure_loc(g, r->id))
         return VK_ENOMEM;
     int64_t t = canonical_seconds(r->created);
-    uint8_t flags = time_fits(t) ? 0 : ITEM_ODD_TIME;
+    uint8_t flags = (time_fits(t) ? 0 : ITEM_ODD_TIME) | (r->answered ? ITEM_ANSWERED : 0);
     if (!time_fits(t))
         t = 0;
     g->odd_times += (flags & ITEM_ODD_TIME) != 0;
@@ -260,8 +272,13 @@ static vk_err item_add(count_grid *g, const grid_row *r)
             cell->v = v;
             cell->cap = cap;
         }
-        cell->v[cell->n] = (grid_item){r->mbr[0], r->mbr[1], r->id, (uint32_t)t, (uint8_t)cat,
-                                       (uint8_t)st, flags};
+        grid_item *it = &cell->v[cell->n];
+        it->x = r->mbr[0];
+        it->y = r->mbr[1];
+        it->id = r->id;
+        it->t = (uint32_t)t;
+        memcpy(it->code, code, sizeof code);
+        it->flags = flags;
         g->loc_cell[r->id] = (uint32_t)c + 1;
         g->loc_slot[r->id] = cell->n++;
         return VK_OK;
@@ -278,8 +295,7 @@ static vk_err item_add(count_grid *g, const grid_row *r)
     memcpy(s->mbr, r->mbr, sizeof s->mbr);
     s->id = r->id;
     s->t = (uint32_t)t;
-    s->category = (uint8_t)cat;
-    s->status = (uint8_t)st;
+    memcpy(s->code, code, sizeof code);
     s->flags = flags | (r->has_geom ? 0 : ITEM_NO_GEOM);
     g->loc_cell[r->id] = LOC_SHAPES;
     g->loc_slot[r->id] = g->nshapes++;
@@ -288,16 +304,20 @@ static vk_err item_add(count_grid *g, const grid_row *r)
 
 /* ---- reading the store ---- */
 
+/* The codes as the collection's queryables read them (district and unit
+ * through their tables: a renamed code is a reference change in the log,
+ * which rebuilds the grid). */
 #define GRID_COLS                                                                     \
     "f.id, f.created_at, f.status, f.category, f.geom IS NOT NULL, "                  \
     "GeometryType(f.geom) = 'POINT', MbrMinX(f.geom), MbrMinY(f.geom), MbrMaxX(f.geom), " \
-    "MbrMaxY(f.geom)"
+    "MbrMaxY(f.geom), (SELECT d.code FROM district d WHERE d.id = f.district_id), "   \
+    "(SELECT u.code FROM unit u WHERE u.id = f.unit_id), f.answered_at IS NOT NULL"
 #define SQL_STAMP "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'stats_change'), 0)"
 #define SQL_ALL "SELECT 0, " GRID_COLS " FROM feedback f WHERE f.hidden = 0"
 /* f.id is NULL when the item is gone or hidden: it is then only removed. */
 #define SQL_CHANGED                                                                  \
     "SELECT c.seq, " GRID_COLS ", c.feedback_id FROM stats_change c LEFT JOIN feedback f ON f.id = " \
-    "c.feedback_id AND f.hidden = 0 WHERE c.seq > ?1 AND c.feedback_id IS NOT NULL ORDER BY c.seq"
+    "c.feedback_id AND f.hidden = 0 WHERE c.seq > ?1 ORDER BY c.seq"
 #define SQL_SHAPE_TEST                                                               \
     "SELECT Intersects(f.geom, BuildMbr(?1, ?2, ?3, ?4, 4326)) FROM feedback f WHERE f.id = ?5"
 
@@ -305,8 +325,11 @@ static void read_row(sqlite3_stmt *st, grid_row *r)
 {
     r->id = sqlite3_column_int64(st, 1);
     r->created = (const char *)sqlite3_column_text(st, 2);
-    r->status = (const char *)sqlite3_column_text(st, 3);
-    r->category = (const char *)sqlite3_column_text(st, 4);
+    r->code[DIM_STATUS] = (const char *)sqlite3_column_text(st, 3);
+    r->code[DIM_CATEGORY] = (const char *)sqlite3_column_text(st, 4);
+    r->code[DIM_DISTRICT] = (const char *)sqlite3_column_text(st, 11);
+    r->code[DIM_UNIT] = (const char *)sqlite3_column_text(st, 12);
+    r->answered = sqlite3_column_int(st, 13);
     r->has_geom = sqlite3_column_int(st, 5);
     r->is_point = sqlite3_column_int(st, 6);
     for (int i = 0; i < 4; i++)
@@ -386,8 +409,11 @@ static vk_err build_full(count_grid *g, store_conn *c, int64_t seq, vk_errinfo *
     return VK_OK;
 }
 
-static vk_err apply_changes(count_grid *g, store_conn *c, vk_errinfo *ei)
+/* *reference set: a reference change (areas, units, categories) was
+ * logged, after which codes may read differently: build anew. */
+static vk_err apply_changes(count_grid *g, store_conn *c, int *reference, vk_errinfo *ei)
 {
+    *reference = 0;
     sqlite3_stmt *st = store_cached_stmt(c, SQL_CHANGED, ei);
     if (!st)
         return VK_EDB;
@@ -396,10 +422,15 @@ static vk_err apply_changes(count_grid *g, store_conn *c, vk_errinfo *ei)
     vk_err e = VK_OK;
     while (!e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t seq = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_type(st, 14) == SQLITE_NULL) {
+            *reference = 1;
+            rc = SQLITE_DONE;
+            break;
+        }
         grid_row r;
         read_row(st, &r);
         /* The log row's item, as it is now: out, and back in if public. */
-        item_remove(g, sqlite3_column_int64(st, 11));
+        item_remove(g, sqlite3_column_int64(st, 14));
         if (sqlite3_column_type(st, 1) != SQLITE_NULL)
             e = item_add(g, &r);
         g->seq = seq;
@@ -418,7 +449,10 @@ static vk_err refresh_locked(count_grid *g, store_conn *c, int64_t seq, vk_errin
         return VK_OK;
     if (!g->built || seq < g->seq || seq - g->seq > GRID_INCREMENTAL_MAX)
         return build_full(g, c, seq, ei);
-    vk_err e = apply_changes(g, c, ei);
+    int reference = 0;
+    vk_err e = apply_changes(g, c, &reference, ei);
+    if (!e && reference)
+        return build_full(g, c, seq, ei);
     if (e)
         grid_clear(g); /* half applied: build anew next time */
     return e;
@@ -439,12 +473,85 @@ vk_err count_grid_refresh(count_grid *g, store_conn *c, vk_errinfo *ei)
 /* ---- the query ---- */
 
 typedef struct grid_filter {
-    uint8_t status_ok[GRID_MAX_CODES + 1];
-    uint8_t category_ok[GRID_MAX_CODES + 1];
-    int any_code;      /* some status or category condition */
+    uint8_t ok[NDIMS][GRID_MAX_CODES + 1]; /* allowed code indexes per dimension */
+    int any_code;       /* some coded condition */
+    int answered;       /* -1 either, 0 unanswered only, 1 answered only */
+    int none;           /* no public item can match (e.g. hidden IN (1, 2)) */
     int has_time;
     int64_t t_lo, t_hi; /* inclusive, Unix seconds */
 } grid_filter;
+
+/* The coded dimension a property names, -1 if none; *is_id: the raw id
+ * column (only "IS NULL" is understood on it). */
+static int dim_of(const char *property, int *is_id)
+{
+    static const char *const names[NDIMS][2] = {
+        {"status", NULL}, {"category", NULL}, {"district", "district_id"}, {"unit", "unit_id"}};
+    for (int k = 0; k < NDIMS; k++)
+        for (int j = 0; j < 2; j++)
+            if (names[k][j] && strcmp(names[k][j], property) == 0) {
+                *is_id = j;
+                return k;
+            }
+    return -1;
+}
+
+/* The codes of dimension k that node e lets through, into set (every
+ * index 0..GRID_MAX_CODES); 0 when e is not a condition on k alone. */
+static int dim_set(count_grid *g, const cql2_expr *e, int k, uint8_t *set, int depth)
+{
+    if (!e || depth > CQL2_MAX_DEPTH + 2)
+        return 0;
+    if (e->kind == CQL2_OR || e->kind == CQL2_AND) {
+        uint8_t r[GRID_MAX_CODES + 1];
+        if (!dim_set(g, e->left, k, set, depth + 1) || !dim_set(g, e->right, k, r, depth + 1))
+            return 0;
+        for (int i = 0; i <= GRID_MAX_CODES; i++)
+            set[i] = e->kind == CQL2_OR ? (set[i] | r[i]) : (set[i] & r[i]);
+        return 1;
+    }
+    int is_id = 0;
+    if (!e->property || dim_of(e->property, &is_id) != k)
+        return 0;
+    if (e->kind == CQL2_ISNULL) {
+        /* NULL is index 0: a code, or the id of a row that is gone. */
+        memset(set, e->negated, GRID_MAX_CODES + 1);
+        set[0] = !e->negated;
+        return 1;
+    }
+    if (is_id || (e->kind != CQL2_CMP && e->kind != CQL2_IN))
+        return 0;
+    if (e->kind == CQL2_CMP && e->op != CQL2_EQ && e->op != CQL2_NE)
+        return 0;
+    uint8_t want[GRID_MAX_CODES + 1] = {0};
+    for (int i = 0; i < e->nvalues; i++) {
+        if (e->values[i].kind != CQL2_LIT_STRING || !e->values[i].text)
+            return 0;
+        int idx = code_index(g, k, e->values[i].text, 0);
+        if (idx > 0)
+            want[idx] = 1;
+    }
+    int negate = e->kind == CQL2_CMP ? e->op == CQL2_NE : e->negated;
+    /* SQL: NULL compares to nothing, neither equal nor unequal. */
+    set[0] = 0;
+    for (int i = 1; i <= GRID_MAX_CODES; i++)
+        set[i] = negate ? !want[i] : want[i];
+    return 1;
+}
+
+/* The property a subtree constrains, if it is one and the same for all
+ * its leaves (district and district_id count as one); NULL otherwise. */
+static int single_dim(const cql2_expr *e, int depth)
+{
+    if (!e || depth > CQL2_MAX_DEPTH + 2)
+        return -1;
+    if (e->kind == CQL2_OR || e->kind == CQL2_AND) {
+        int l = single_dim(e->left, depth + 1), r = single_dim(e->right, depth + 1);
+        return l == r ? l : -1;
+    }
+    int is_id;
+    return e->property ? dim_of(e->property, &is_id) : -1;
+}
 
 /* Narrow f by one CQL2 node; 0 when the grid cannot evaluate it. Called
  * with the lock held (the code tables). */
@@ -452,29 +559,37 @@ static int filter_node(count_grid *g, const cql2_expr *e, grid_filter *f, int de
 {
     if (!e || depth > CQL2_MAX_DEPTH + 2)
         return 0;
+    int k = single_dim(e, depth);
+    if (k >= 0) {
+        uint8_t set[GRID_MAX_CODES + 1];
+        if (!dim_set(g, e, k, set, depth))
+            return 0;
+        for (int i = 0; i <= GRID_MAX_CODES; i++)
+            f->ok[k][i] &= set[i];
+        f->any_code = 1;
+        return 1;
+    }
     if (e->kind == CQL2_AND)
         return filter_node(g, e->left, f, depth + 1) && filter_node(g, e->right, f, depth + 1);
     if (!e->property)
         return 0;
-    int k = strcmp(e->property, "status") == 0 ? 0 : strcmp(e->property, "category") == 0 ? 1 : -1;
-    if (k >= 0 && (e->kind == CQL2_CMP || e->kind == CQL2_IN)) {
-        if (e->kind == CQL2_CMP && e->op != CQL2_EQ && e->op != CQL2_NE)
-            return 0;
-        uint8_t want[GRID_MAX_CODES + 1] = {0};
+    if (strcmp(e->property, "answered") == 0 && e->kind == CQL2_ISNULL) {
+        int want = e->negated; /* IS NOT NULL: answered */
+        if (f->answered >= 0 && f->answered != want)
+            f->none = 1;
+        f->answered = want;
+        return 1;
+    }
+    if (strcmp(e->property, "hidden") == 0 && e->kind == CQL2_IN) {
+        /* The staff inbox's visibility: the grid holds the public (0) ones. */
+        int zero = 0;
         for (int i = 0; i < e->nvalues; i++) {
-            if (e->values[i].kind != CQL2_LIT_STRING || !e->values[i].text)
+            if (e->values[i].kind != CQL2_LIT_NUMBER)
                 return 0;
-            int idx = code_index(g, k, e->values[i].text, 0);
-            if (idx > 0)
-                want[idx] = 1;
+            zero |= e->values[i].number == 0;
         }
-        int negate = e->kind == CQL2_CMP ? e->op == CQL2_NE : e->negated;
-        uint8_t *ok = k == 0 ? f->status_ok : f->category_ok;
-        /* SQL: NULL compares to nothing, neither equal nor unequal. */
-        ok[0] = 0;
-        for (int i = 1; i <= GRID_MAX_CODES; i++)
-            ok[i] &= negate ? !want[i] : want[i];
-        f->any_code = 1;
+        if (zero == e->negated)
+            f->none = 1;
         return 1;
     }
     if (strcmp(e->property, "created") == 0 && e->kind == CQL2_CMP && e->nvalues == 1 &&
@@ -503,17 +618,25 @@ static int filter_node(count_grid *g, const cql2_expr *e, grid_filter *f, int de
     return 0;
 }
 
-static int item_passes(const grid_filter *f, uint32_t t, uint8_t st, uint8_t cat)
+static int item_passes(const grid_filter *f, uint32_t t, const uint8_t *code, uint8_t flags)
 {
-    return f->status_ok[st] && f->category_ok[cat] &&
-           (!f->has_time || ((int64_t)t >= f->t_lo && (int64_t)t <= f->t_hi));
+    for (int k = 0; k < NDIMS; k++)
+        if (!f->ok[k][code[k]])
+            return 0;
+    if (f->answered >= 0 && ((flags & ITEM_ANSWERED) != 0) != f->answered)
+        return 0;
+    return !f->has_time || ((int64_t)t >= f->t_lo && (int64_t)t <= f->t_hi);
 }
 
 /* Count with the read lock held; 0 when it cannot answer. */
 static int count_locked(count_grid *g, store_conn *c, const store_items_query *q,
                         const grid_filter *f, int64_t *out, vk_errinfo *ei, vk_err *err)
 {
-    int filtered = f->any_code || f->has_time;
+    int filtered = f->any_code || f->has_time || f->answered >= 0;
+    if (f->none) {
+        *out = 0;
+        return 1;
+    }
     int64_t n = 0;
     const double *b = q->bbox;
     int i0 = 0, i1 = g->gw - 1, j0 = 0, j1 = g->gh - 1;
@@ -544,7 +667,7 @@ static int count_locked(count_grid *g, store_conn *c, const store_items_query *q
                 const grid_item *it = &cell->v[k];
                 if (!inside && !(it->x >= b[0] && it->x <= b[2] && it->y >= b[1] && it->y <= b[3]))
                     continue;
-                n += !filtered || item_passes(f, it->t, it->status, it->category);
+                n += !filtered || item_passes(f, it->t, it->code, it->flags);
             }
         }
     }
@@ -553,7 +676,7 @@ static int count_locked(count_grid *g, store_conn *c, const store_items_query *q
     sqlite3_stmt *st = NULL;
     for (uint32_t k = 0; k < g->nshapes; k++) {
         const grid_shape *s = &g->shapes[k];
-        if (filtered && !item_passes(f, s->t, s->status, s->category))
+        if (filtered && !item_passes(f, s->t, s->code, s->flags))
             continue;
         if (!q->has_bbox) {
             n++;
@@ -600,9 +723,10 @@ vk_err count_grid_count(count_grid *g, store_conn *c, const store_collection *co
     if (q->where && !filter)
         return VK_OK; /* a condition we were not shown */
     grid_filter f;
-    memset(f.status_ok, 1, sizeof f.status_ok);
-    memset(f.category_ok, 1, sizeof f.category_ok);
+    memset(f.ok, 1, sizeof f.ok);
     f.any_code = 0;
+    f.answered = -1;
+    f.none = 0;
     f.has_time = 0;
     f.t_lo = INT64_MIN;
     f.t_hi = INT64_MAX;

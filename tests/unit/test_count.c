@@ -93,6 +93,13 @@ static const case_filter filters[] = {
      "substr(created_at, 1, 10) >= '2025-04-04' AND substr(created_at, 1, 10) <= '2025-09-09'",
      NULL, NULL},
     {"created = DATE('2025-07-07')", "substr(created_at, 1, 10) = '2025-07-07'", NULL, NULL},
+    /* The staff inbox's conditions, on the public items. */
+    {"answered IS NULL AND hidden IN (0, 1)", "answered_at IS NULL", NULL, NULL},
+    {"answered IS NOT NULL AND status IN ('resolved', 'planned')",
+     "answered_at IS NOT NULL AND status IN ('resolved', 'planned')", NULL, NULL},
+    {"hidden IN (1, 2)", "0", NULL, NULL},
+    {"(district IN ('nosuch') OR district_id IS NULL) AND (unit_id IS NULL)", "1", NULL, NULL},
+    {"district IN ('nosuch')", "0", NULL, NULL},
 };
 #define NFILTERS (int)(sizeof filters / sizeof filters[0])
 
@@ -250,6 +257,10 @@ int main(void)
     exec(c, "UPDATE feedback SET created_at = '2025-07-07T10:00:00Z' WHERE id % 17 = 0");
     exec(c, "UPDATE feedback SET geom = GeomFromText('POINT(28.8 61.2)', 4326) WHERE id % 19 = 0");
     exec(c, "DELETE FROM feedback WHERE id % 23 = 0");
+    /* The first public answer sets both (feedback/sql.h); the change log
+     * follows first_answered_at. */
+    exec(c, "UPDATE feedback SET answered_at = '2025-09-01T00:00:00Z', first_answered_at = "
+            "'2025-09-01T00:00:00Z', answer = 'a' WHERE id % 4 = 0");
     compare(c, g, "after writes", 60);
 
     /* A point far outside the grid's extent lands in a border cell. */
