@@ -85,3 +85,29 @@ test('numberMatched equals a brute-force SQL count through writes, hides and wit
     for (let i = 0; i < 10; i++) await add();
     await checkBoxes('after hides, withdrawals and status changes', 10);
   });
+
+test('the staff inbox numberMatched equals a brute-force SQL count for its filters',
+  { skip: missingTool('sqlite3') }, async () => {
+    const sql = (where) => Number(execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db,
+      `SELECT count(*) FROM feedback f LEFT JOIN district d ON d.id = f.district_id WHERE ${where}`],
+    { encoding: 'utf8' }).trim());
+    const cases = [
+      ['', 'hidden IN (0, 1)'],
+      ['visibility=all', '1'],
+      ['visibility=hidden,withdrawn', 'hidden IN (1, 2)'],
+      ['visibility=public', 'hidden = 0'],
+      ['status=received,in_progress', "hidden IN (0, 1) AND status IN ('received', 'in_progress')"],
+      ['category=lighting&answered=false', "hidden IN (0, 1) AND category = 'lighting' AND answered_at IS NULL"],
+      ['answered=true', 'hidden IN (0, 1) AND answered_at IS NOT NULL'],
+      ['district=none', 'hidden IN (0, 1) AND district_id IS NULL'],
+      ['newer_than_days=30&status=in_progress', "hidden IN (0, 1) AND status = 'in_progress' AND created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-30 days')"],
+    ];
+    const districts = (await call('GET', '/api/v1/districts')).json;
+    const code = (districts.features || districts)[0]?.properties?.code ?? (districts.features || districts)[0]?.code;
+    if (code) cases.push([`district=${code},none`, `hidden IN (0, 1) AND (d.code = '${code}' OR f.district_id IS NULL)`]);
+    for (const [qs, where] of cases) {
+      const r = await call('GET', `/api/v1/staff/feedback?limit=1&${qs}`, { token: 'mod-bot' });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.numberMatched, sql(where), qs);
+    }
+  });
