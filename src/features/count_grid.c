@@ -744,15 +744,24 @@ vk_err count_grid_count(count_grid *g, store_conn *c, const store_collection *co
     vk_err e = read_stamp(c, &seq, ei);
     if (e)
         return e;
-    pthread_rwlock_rdlock(&g->lock);
+    /* Never wait for a refresh: the SQL count is exact too. */
+    if (pthread_rwlock_tryrdlock(&g->lock) != 0)
+        return VK_OK;
     if (!g->built || g->seq != seq) {
         pthread_rwlock_unlock(&g->lock);
-        pthread_rwlock_wrlock(&g->lock);
+        /* While another thread refreshes (or builds: the server's warm-up
+         * takes seconds for a million items) the SQL count answers
+         * instead of waiting. */
+        if (pthread_rwlock_trywrlock(&g->lock) != 0)
+            return VK_OK;
+        /* The grid is the server's, not this request's: no deadline. */
+        int64_t deadline = store_deadline_get(c);
+        store_deadline_set(c, 0);
         e = refresh_locked(g, c, seq, ei);
+        store_deadline_set(c, deadline);
         pthread_rwlock_unlock(&g->lock);
-        if (e)
+        if (e || pthread_rwlock_tryrdlock(&g->lock) != 0)
             return e;
-        pthread_rwlock_rdlock(&g->lock);
     }
     /* The filter's codes are looked up now that the tables are current. */
     int ok = g->built && !g->unusable && (!filter || filter_node(g, filter, &f, 0)) &&
