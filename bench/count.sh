@@ -46,6 +46,23 @@ load() {
   echo "$name $rps" >>"$LOG/rps"
 }
 
+# name url-with-BBOX [curl args…]: SEQ requests one at a time over one
+# connection (the first SEQ boxes), p50 and p99 of curl's time_total — the
+# latency of one request, less disturbed by the machine's load than wrk.
+SEQ=${SEQ:-300}
+BOXES=$("$HERE/gen-bboxes.sh" - | head -n "$SEQ")
+seq_lat() {
+  local name=$1 url=$2; shift 2
+  local cfg; cfg=$(mktemp)
+  while read -r b; do printf 'url = "%s"\noutput = /dev/null\n' "${url//BBOX/$b}"; done <<<"$BOXES" >"$cfg"
+  local la; la=$(cut -d' ' -f1 /proc/loadavg)
+  curl -s -K "$cfg" -w '%{http_code} %{time_total}\n' "$@" >"$LOG/seq" 2>/dev/null
+  rm -f "$cfg"
+  sort -k2 -n "$LOG/seq" | awk -v n="$name" -v la="$la" '{t[NR]=$2; if ($1 != 200) bad++}
+    END {printf "| %s | %.2f ms | %.2f ms | %d of %d | %s |\n", n, t[int(NR*0.5+0.5)]*1000, t[int(NR*0.99+0.5)]*1000, bad, NR, la}' |
+    tee -a "$LOG/seqrows"
+}
+
 serve() { # binary port
   "$1" serve --db "$DB" --listen "127.0.0.1:$2" --threads 2 --rate-limit 0 2>>"$LOG/serve-$2.log" &
   PIDS+=($!)
@@ -58,7 +75,7 @@ serve() { # binary port
 
 ITEMS='/ogcapi/collections/feedback/items?bbox=BBOX&limit=100'
 FILTER="&filter=$(printf %s "category IN ('streets','lighting') AND status = 'received'" | jq -sRr @uri)&datetime=2025-01-01T00:00:00Z/.."
-: >"$LOG/rows"
+: >"$LOG/rows"; : >"$LOG/seqrows"
 {
   echo "# count.sh — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
@@ -72,17 +89,22 @@ FILTER="&filter=$(printf %s "category IN ('streets','lighting') AND status = 're
 PIDS+=($!)
 wait_up "http://127.0.0.1:$((PORT + 1))/collections/feedback/items?bbox=28.77,61.18,28.78,61.19&limit=1"
 load "cbbox (plain C, no count)" "http://127.0.0.1:$((PORT + 1))/collections/feedback/items?bbox=BBOX&limit=100"
+seq_lat "cbbox (plain C, no count)" "http://127.0.0.1:$((PORT + 1))/collections/feedback/items?bbox=BBOX&limit=100"
 stop_all
 
 serve "$VK" "$PORT"
 load "vaikuta, bbox" "http://127.0.0.1:$PORT$ITEMS"
 load "vaikuta, bbox + filter + datetime" "http://127.0.0.1:$PORT$ITEMS$FILTER"
+seq_lat "vaikuta, bbox" "http://127.0.0.1:$PORT$ITEMS"
+seq_lat "vaikuta, bbox + filter + datetime" "http://127.0.0.1:$PORT$ITEMS$FILTER"
 stop_all
 
 if [ -n "$BASE" ]; then
   serve "$BASE" $((PORT + 2))
   load "before (SQL count), bbox" "http://127.0.0.1:$((PORT + 2))$ITEMS"
   load "before (SQL count), bbox + filter + datetime" "http://127.0.0.1:$((PORT + 2))$ITEMS$FILTER"
+  seq_lat "before (SQL count), bbox" "http://127.0.0.1:$((PORT + 2))$ITEMS"
+  seq_lat "before (SQL count), bbox + filter + datetime" "http://127.0.0.1:$((PORT + 2))$ITEMS$FILTER"
   stop_all
 fi
 cat "$LOG/rows" >>"$OUT"
@@ -94,17 +116,27 @@ c=$(awk '$1 == "cbbox" {print $NF}' "$LOG/rps")
     [ "$name" = "cbbox (plain C, no count)" ] && continue
     printf -- '- %s ÷ cbbox: %.2f\n' "$name" "$(echo "$rps / $c" | bc -l)"
   done <"$LOG/rps"
+  echo
+  echo "One request at a time ($SEQ boxes, one connection, curl time_total):"
+  echo
+  echo "| target | p50 | p99 | not 200 | load |"
+  echo "|---|---:|---:|---:|---:|"
+  cat "$LOG/seqrows"
 } >>"$OUT"
 
 # The staff inbox: one connection, so p50 is one request's latency.
 TOKEN=$("$VK" token create --role moderator --name "count-bench-$$" --db "$DB" | tail -1)
 serve "$VK" "$PORT"
-inbox() { # name query [binary-port]
+inbox() { # name query [binary-port]: 15 requests one at a time
   local port=${3:-$PORT} la; la=$(cut -d' ' -f1 /proc/loadavg)
-  local out; out=$(timeout 60 wrk -t1 -c1 -d"$INBOX_DUR" --latency -H "Authorization: Bearer $TOKEN" \
-    "http://127.0.0.1:$port/api/v1/staff/feedback?limit=50$2" 2>&1)
-  printf '| %s | %s | %s | %s | %s |\n' "$1" "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
-    "$(awk '$1 == "99%" {print $2}' <<<"$out")" "$(awk '/Non-2xx/ {print $NF}' <<<"$out")" "$la"
+  local cfg; cfg=$(mktemp)
+  for _ in $(seq 1 15); do
+    printf 'url = "http://127.0.0.1:%s/api/v1/staff/feedback?limit=50%s"\noutput = /dev/null\n' "$port" "$2"
+  done >"$cfg"
+  curl -s -K "$cfg" -H "Authorization: Bearer $TOKEN" -w '%{http_code} %{time_total}\n' >"$LOG/inbox" 2>/dev/null
+  rm -f "$cfg"
+  sort -k2 -n "$LOG/inbox" | awk -v n="$1" -v la="$la" '{t[NR]=$2; if ($1 != 200) bad++}
+    END {printf "| %s | %.1f ms | %.1f ms | %d | %s |\n", n, t[int(NR*0.5+0.5)]*1000, t[NR]*1000, bad, la}'
 }
 INBOX=(
   "default (public and hidden)|"
@@ -128,9 +160,9 @@ DISTRICT=$(sqlite3 "$DB" 'SELECT code FROM district ORDER BY id LIMIT 1')
 UNIT=$(sqlite3 "$DB" 'SELECT code FROM unit ORDER BY id LIMIT 1')
 {
   echo
-  echo "## Staff inbox (GET /api/v1/staff/feedback?limit=50…), wrk -t1 -c1 -d$INBOX_DUR"
+  echo "## Staff inbox (GET /api/v1/staff/feedback?limit=50…), 15 requests one at a time"
   echo
-  echo "| filters | p50 | p99 | non-2xx | load |"
+  echo "| filters | p50 | max | not 200 | load |"
   echo "|---|---:|---:|---:|---:|"
 } >>"$OUT"
 for c in "${INBOX[@]}"; do
@@ -140,7 +172,7 @@ done
 stop_all
 if [ -n "$BASE" ]; then
   serve "$BASE" $((PORT + 2))
-  echo -e "\nBefore (SQL count), same filters:\n\n| filters | p50 | p99 | non-2xx | load |\n|---|---:|---:|---:|---:|" >>"$OUT"
+  echo -e "\nBefore (SQL count), same filters:\n\n| filters | p50 | max | not 200 | load |\n|---|---:|---:|---:|---:|" >>"$OUT"
   for c in "${INBOX[@]}"; do
     q=${c#*|}; q=${q//DISTRICT/$DISTRICT}; q=${q//UNIT/$UNIT}
     inbox "${c%%|*}" "$q" $((PORT + 2)) | tee -a "$OUT"
