@@ -20,7 +20,7 @@ VK=${VAIKUTA:-$HERE/../build/vaikuta}
 PEERS_BUILD=${PEERS_BUILD:-/tmp/peers/build}
 command -v wrk >/dev/null || { echo "count.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
 [ -x "$PEERS_BUILD/bbox" ] || PEERS_BUILD=$PEERS_BUILD bash "$HERE/../../shared/peers/hello/build.sh"
-OUT=$HERE/results/count-latest.md
+OUT=${OUT:-$HERE/results/count-latest.md}
 LOG=$(mktemp -d /tmp/vaikuta-count-XXXXXX)
 PIDS=()
 stop_all() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; PIDS=(); }
@@ -63,14 +63,17 @@ seq_lat() {
     tee -a "$LOG/seqrows"
 }
 
+NSERVE=0
 serve() { # binary port
-  "$1" serve --db "$DB" --listen "127.0.0.1:$2" --threads 2 --rate-limit 0 2>>"$LOG/serve-$2.log" &
+  NSERVE=$((NSERVE + 1))
+  local log="$LOG/serve-$2-$NSERVE.log"
+  "$1" serve --db "$DB" --listen "127.0.0.1:$2" --threads 2 --rate-limit 0 2>"$log" &
   PIDS+=($!)
   wait_up "http://127.0.0.1:$2/healthz"
   # The statistics and (this build) the count grid are built right after
   # start: measure once they are ready.
-  for _ in $(seq 1 900); do grep -q "statistics ready\|statistics not" "$LOG/serve-$2.log" && break; sleep 0.2; done
-  grep -h "ready" "$LOG/serve-$2.log" | sed 's/^/# /' >&2 || true
+  for _ in $(seq 1 1500); do grep -q "statistics ready\|statistics not" "$log" && break; sleep 0.2; done
+  grep -h "ready" "$log" | sed 's/^/# /' >&2 || true
 }
 
 ITEMS='/ogcapi/collections/feedback/items?bbox=BBOX&limit=100'
@@ -85,6 +88,7 @@ FILTER="&filter=$(printf %s "category IN ('streets','lighting') AND status = 're
   echo "|---|---:|---:|---:|---:|---:|"
 } >"$OUT"
 
+if [ -z "${INBOX_ONLY:-}" ]; then
 "$PEERS_BUILD/bbox" -p $((PORT + 1)) -d "$DB" 2>"$LOG/cbbox.log" &
 PIDS+=($!)
 wait_up "http://127.0.0.1:$((PORT + 1))/collections/feedback/items?bbox=28.77,61.18,28.78,61.19&limit=1"
@@ -124,7 +128,9 @@ c=$(awk '$1 == "cbbox" {print $NF}' "$LOG/rps")
   cat "$LOG/seqrows"
 } >>"$OUT"
 
-# The staff inbox: one connection, so p50 is one request's latency.
+fi # INBOX_ONLY
+
+# The staff inbox: one request at a time, so p50 is one request's latency.
 TOKEN=$("$VK" token create --role moderator --name "count-bench-$$" --db "$DB" | tail -1)
 serve "$VK" "$PORT"
 inbox() { # name query [binary-port]: 15 requests one at a time
