@@ -70,6 +70,12 @@ struct count_grid {
     int ncodes[NDIMS];
     char codes[NDIMS][GRID_MAX_CODES + 1][GRID_CODE_MAX];
     int unusable;                  /* a code table overflowed: always fall back */
+    /* Items by their combination of codes and answered flag (open
+     * addressing, key + 1 so 0 is empty): a count without a box or a time
+     * adds a few thousand combinations instead of scanning every item. */
+    uint64_t *combo_key;
+    int64_t *combo_n;
+    uint32_t combo_cap, combo_used;
 };
 
 vk_err count_grid_new(count_grid **out)
@@ -98,6 +104,11 @@ static void grid_clear(count_grid *g)
     g->odd_times = 0;
     memset(g->ncodes, 0, sizeof g->ncodes);
     g->unusable = 0;
+    free(g->combo_key);
+    free(g->combo_n);
+    g->combo_key = NULL;
+    g->combo_n = NULL;
+    g->combo_cap = g->combo_used = 0;
     g->built = 0;
 }
 
@@ -210,6 +221,49 @@ static vk_err ensure_loc(count_grid *g, int64_t id)
     return VK_OK;
 }
 
+#define COMBO_CAP 65536 /* slots; more combinations than half of it: no table */
+
+static uint64_t combo_of(const uint8_t *code, uint8_t flags)
+{
+    uint64_t k = 0;
+    for (int i = 0; i < NDIMS; i++)
+        k = k << 8 | code[i];
+    return (k << 1 | ((flags & ITEM_ANSWERED) != 0)) + 1;
+}
+
+static void combo_add(count_grid *g, const uint8_t *code, uint8_t flags, int delta)
+{
+    if (!g->combo_key && g->combo_cap == 0) {
+        g->combo_key = calloc(COMBO_CAP, sizeof *g->combo_key);
+        g->combo_n = calloc(COMBO_CAP, sizeof *g->combo_n);
+        g->combo_cap = COMBO_CAP;
+        if (!g->combo_key || !g->combo_n) {
+            free(g->combo_key);
+            free(g->combo_n);
+            g->combo_key = NULL;
+            g->combo_n = NULL;
+        }
+    }
+    if (!g->combo_key)
+        return; /* given up: counts scan */
+    uint64_t key = combo_of(code, flags);
+    uint32_t i = (uint32_t)(key * 0x9E3779B97F4A7C15ull >> 48) & (COMBO_CAP - 1);
+    while (g->combo_key[i] && g->combo_key[i] != key)
+        i = (i + 1) & (COMBO_CAP - 1);
+    if (!g->combo_key[i]) {
+        if (g->combo_used >= COMBO_CAP / 2) {
+            free(g->combo_key);
+            free(g->combo_n);
+            g->combo_key = NULL;
+            g->combo_n = NULL;
+            return;
+        }
+        g->combo_key[i] = key;
+        g->combo_used++;
+    }
+    g->combo_n[i] += delta;
+}
+
 static void item_remove(count_grid *g, int64_t id)
 {
     if (id <= 0 || id >= g->loc_cap || !g->loc_cell[id])
@@ -218,12 +272,14 @@ static void item_remove(count_grid *g, int64_t id)
     uint8_t flags;
     if (where == LOC_SHAPES) {
         flags = g->shapes[slot].flags;
+        combo_add(g, g->shapes[slot].code, flags, -1);
         g->shapes[slot] = g->shapes[--g->nshapes];
         if (slot < g->nshapes)
             g->loc_slot[g->shapes[slot].id] = slot;
     } else {
         grid_cell *cell = &g->cells[where - 1];
         flags = cell->v[slot].flags;
+        combo_add(g, cell->v[slot].code, flags, -1);
         cell->v[slot] = cell->v[--cell->n];
         if (slot < cell->n)
             g->loc_slot[cell->v[slot].id] = slot;
@@ -261,6 +317,7 @@ static vk_err item_add(count_grid *g, const grid_row *r)
     if (!time_fits(t))
         t = 0;
     g->odd_times += (flags & ITEM_ODD_TIME) != 0;
+    combo_add(g, code, flags, 1);
     if (r->has_geom && r->is_point) {
         int c = cell_of(g, r->mbr[0], r->mbr[1]);
         grid_cell *cell = &g->cells[c];
@@ -638,6 +695,21 @@ static int count_locked(count_grid *g, store_conn *c, const store_items_query *q
         return 1;
     }
     int64_t n = 0;
+    if (!q->has_bbox && !f->has_time && g->combo_key) {
+        for (uint32_t i = 0; i < g->combo_cap; i++) {
+            uint64_t key = g->combo_key[i];
+            if (!key || !g->combo_n[i])
+                continue;
+            key--;
+            uint8_t code[NDIMS];
+            for (int k = NDIMS - 1; k >= 0; k--)
+                code[k] = (uint8_t)(key >> (1 + 8 * (NDIMS - 1 - k)));
+            if (item_passes(f, 0, code, (key & 1) ? ITEM_ANSWERED : 0))
+                n += g->combo_n[i];
+        }
+        *out = n;
+        return 1;
+    }
     const double *b = q->bbox;
     int i0 = 0, i1 = g->gw - 1, j0 = 0, j1 = g->gh - 1;
     if (q->has_bbox) {
