@@ -29,6 +29,7 @@
 #include "media/photo.h"
 #include "stats/stats.h"
 #include "stats/stats_index.h"
+#include "features/count_grid.h"
 #include "budget/layers.h"
 #include "budget/notify.h"
 #include "survey/api.h"
@@ -139,6 +140,7 @@ static int identify_staff(vk_ctx *ctx, const vk_req *req, vk_staff *who)
 typedef struct served_features {
     api_exports *exports; /* shared GeoPackage files, export counts */
     api_stats *stats;     /* the aggregates' snapshot */
+    count_grid *counts;   /* numberMatched of public items, from memory */
     api_signin *signin;   /* password checks, off the request threads */
     mail_sender *mail;    /* the outbox's sender; NULL without --smtp */
 } served_features;
@@ -159,6 +161,7 @@ static void features_stop(void *arg)
     mail_sender_stop(f->mail);
     api_signin_free(f->signin);
     api_stats_free(f->stats);
+    count_grid_free(f->counts);
     api_exports_free(f->exports);
     memset(f, 0, sizeof *f);
 }
@@ -171,6 +174,8 @@ static vk_err features_start(void *arg, const vk_config *cfg, vk_ctx_pool *pool,
     served_features *f = arg;
     vk_err e = api_exports_new(&f->exports, cfg, ei);
     if (!e && api_stats_new(&f->stats))
+        e = vk_fail(ei, VK_ENOMEM, "", NULL);
+    if (!e && count_grid_new(&f->counts))
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
     if (!e)
         e = api_signin_start(&f->signin, cfg, SIGNIN_QUEUE, ei);
@@ -191,6 +196,8 @@ static vk_err features_start(void *arg, const vk_config *cfg, vk_ctx_pool *pool,
     vk_ctx_pool_set_exports(heavy_pool, f->exports);
     vk_ctx_pool_set_stats(pool, f->stats);
     vk_ctx_pool_set_stats(heavy_pool, f->stats);
+    vk_ctx_pool_set_counts(pool, f->counts);
+    vk_ctx_pool_set_counts(heavy_pool, f->counts);
     vk_ctx_pool_set_signin(pool, f->signin);
     return VK_OK;
 }
@@ -201,7 +208,14 @@ static void features_warm(void *arg, vk_ctx *ctx)
 {
     served_features *f = arg;
     stats_view v;
+    /* The item counts first: items requests count by SQL until they are. */
     int64_t t0 = vk_monotonic_us();
+    if (count_grid_refresh(f->counts, ctx->store, &ctx->err) == VK_OK)
+        vk_log("item counts ready (%.1f s)", (double)(vk_monotonic_us() - t0) / 1e6);
+    else
+        vk_log("item counts not prepared at start (%s); the first request will try again",
+               ctx->err.message);
+    t0 = vk_monotonic_us();
     if (api_stats_acquire(f->stats, ctx, &v) == VK_OK) {
         api_stats_release(&v);
         vk_log("statistics ready (%.1f s)", (double)(vk_monotonic_us() - t0) / 1e6);

@@ -167,6 +167,12 @@ void vk_ctx_pool_set_stats(vk_ctx_pool *p, struct api_stats *s)
         p->all[i]->stats = s;
 }
 
+void vk_ctx_pool_set_counts(vk_ctx_pool *p, struct count_grid *g)
+{
+    for (int i = 0; i < p->n; i++)
+        p->all[i]->counts = g;
+}
+
 void vk_ctx_pool_set_exports(vk_ctx_pool *p, struct api_exports *x)
 {
     for (int i = 0; i < p->n; i++)

@@ -114,6 +114,13 @@ const int store_feedback_staff_nfilters = (int)(sizeof store_feedback_staff_filt
 
 /* The inbox order; schema/0006_inbox.sql indexes exactly this. */
 #define INBOX_ORDER "(f.answered_at IS NOT NULL), f.created_at, f.id"
+/* The inbox's page walks that index and stops at the page's end. Without
+ * statistics SQLite prefers an equality index (category, status,
+ * district) and sorts every match: 90,000 rows for one category of a
+ * million, ~0.2-0.5 s, against a walk of ~11 rows per row shown. */
+#define INBOX_FROM                                                                   \
+    "feedback f INDEXED BY feedback_inbox LEFT JOIN district d ON d.id = f.district_id " \
+    "LEFT JOIN unit u ON u.id = f.unit_id LEFT JOIN category c ON c.id = f.category"
 
 /* The columns every area collection has (districts, accessibility areas). */
 #define AREA_COLUMNS                                                                 \
@@ -314,6 +321,13 @@ static vk_err count_items(store_conn *c, const store_collection *col, const stor
             vk_buf_printf(&b, EXACT_BBOX, col->geom_sql, col->geom_sql, col->geom_sql);
             vk_buf_putc(&b, ')');
         }
+    } else if (col->nonpublic_from && q->include_nonpublic && q->nonpublic_only) {
+        /* The few hidden and withdrawn rows drive the count, whatever
+         * other index a filter (category, status…) could offer. */
+        vk_buf_printf(&b, "SELECT count(*) FROM (SELECT %s AS np_id FROM %s) np CROSS JOIN %s",
+                      col->rowid_sql, col->nonpublic_from, col->from);
+        add_conditions(&b, col, q, 0);
+        vk_buf_printf(&b, " AND %s = np.np_id", col->rowid_sql);
     } else {
         vk_buf_printf(&b, "SELECT count(*) FROM %s", col->from);
         add_conditions(&b, col, q, 0);
@@ -366,7 +380,13 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
         add_conditions(&b, col, q, 1);
         vk_buf_puts(&b, " LIMIT ?8 OFFSET ?9");
     } else {
-        vk_buf_printf(&b, " FROM %s", col->from);
+        /* Not with an IS [NOT] NULL test (no district, no unit, answered):
+         * those pick out rows the walk would reach only after most of the
+         * index, and their own index finds them at once. */
+        int inbox_walk = q->staff_view && !q->has_bbox && !q->nonpublic_only && !q->id &&
+                         col == store_collection_find("feedback") &&
+                         !(q->where && strstr(q->where, " IS "));
+        vk_buf_printf(&b, " FROM %s", inbox_walk ? INBOX_FROM : col->from);
         add_conditions(&b, col, q, 0);
         if (near_order)
             vk_buf_printf(&b, " ORDER BY %d, %s LIMIT ?8 OFFSET ?9", col->ncolumns + 3,

@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include "core/json.h"
 #include "http/params.h"
+#include "features/count_grid.h"
 
 void api_items_init(api_items *it, const store_collection *col)
 {
@@ -624,7 +625,11 @@ vk_err api_items_write_collection(vk_ctx *ctx, const vk_req *req, api_items *it,
     int64_t matched = 0;
     store_items_query all = it->q;
     all.after = 0;
-    vk_err e = store_items_count(ctx->store, it->col, &all, &matched, &ctx->err);
+    int handled = 0;
+    vk_err e = count_grid_count(ctx->counts, ctx->store, it->col, &all, it->filter, &matched,
+                                &handled, &ctx->err);
+    if (!e && !handled)
+        e = store_items_count(ctx->store, it->col, &all, &matched, &ctx->err);
     if (e)
         return e;
     vk_buf *b = &resp->body;

@@ -36,7 +36,8 @@ test('a planner opens the layers by keyboard, switches the CRS and copies a URL'
   const page = await newPage(browser);
   try {
     await signInWithKeyboard(page, srv.url, 'planner1', PW);
-    await tabTo(page, 'a[href="/staff-layers.html"]');
+    // The nav sits above the inbox (its rows' checkboxes and links): back up to it.
+    await tabTo(page, 'a[href="/staff-layers.html"]', { shift: true, max: 200 });
     await page.keyboard.press('Enter');
     await page.waitForURL('**/staff-layers.html');
     await page.waitForSelector('section[data-collection="feedback"] input');

@@ -1,0 +1,113 @@
+// The exact numberMatched of items?bbox (issue 15): the server counts from
+// memory (features/count_grid.c), following the change log. Reports are
+// written, hidden, withdrawn, moved between statuses, and every count of
+// random boxes × filters must equal a brute-force SQL count of the same
+// database.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { call as callServer, startServer } from '../lib/server.mjs';
+import { missingTool } from '../lib/tools.mjs';
+
+const TOKENS = [{ name: 'mod-bot', role: 'moderator' }];
+const C = [28.7705, 61.1935];
+let srv;
+const call = (method, p, opts) => callServer(srv, method, p, opts);
+
+let seed = 15;
+const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+
+before(async () => { srv = await startServer({ tokens: TOKENS }); });
+after(async () => { if (srv) await srv.close(); });
+
+function sqlCount(box, where) {
+  const [x0, y0, x1, y1] = box;
+  const sql = `SELECT count(*) FROM feedback WHERE hidden = 0 AND Intersects(geom, BuildMbr(${x0}, ${y0}, ${x1}, ${y1}, 4326)) = 1 AND (${where})`;
+  return Number(execFileSync('sqlite3', ['-cmd', '.timeout 5000', '-cmd', '.load mod_spatialite', srv.db, sql],
+    { encoding: 'utf8' }).trim());
+}
+
+// [query string, the same condition in SQL]
+const FILTERS = [
+  ['', '1'],
+  ['&filter=' + encodeURIComponent("status = 'received'"), "status = 'received'"],
+  ['&filter=' + encodeURIComponent("category IN ('lighting', 'streets') AND status <> 'resolved'"),
+    "category IN ('lighting', 'streets') AND status <> 'resolved'"],
+  ['&datetime=2020-01-01T00:00:00Z/..', "created_at >= '2020-01-01T00:00:00Z'"],
+  ['&status=in_progress&datetime=../2100-01-01', "status = 'in_progress' AND created_at <= '2100-01-01T23:59:59Z'"],
+  // Not a fast filter: counted by SQL, and still the same.
+  ['&filter=' + encodeURIComponent("status = 'received' OR category = 'lighting'"),
+    "status = 'received' OR category = 'lighting'"],
+];
+
+async function checkBoxes(when, n) {
+  let nonzero = 0;
+  for (let i = 0; i < n; i++) {
+    const w = 0.0005 + rnd() * 0.01, h = 0.0005 + rnd() * 0.006;
+    const x0 = C[0] - 0.008 + rnd() * 0.012, y0 = C[1] - 0.004 + rnd() * 0.006;
+    const box = [x0, y0, x0 + w, y0 + h].map((v) => Number(v.toFixed(6)));
+    for (const [qs, where] of FILTERS) {
+      const r = await call('GET', `/ogcapi/collections/feedback/items?bbox=${box.join(',')}&limit=1${qs}`);
+      assert.equal(r.status, 200, r.text);
+      const want = sqlCount(box, where);
+      assert.equal(r.json.numberMatched, want, `${when}: box ${box} ${qs}`);
+      nonzero += want > 0;
+    }
+  }
+  assert.ok(nonzero > n, `${when}: ${nonzero} counts above zero`);
+}
+
+test('numberMatched equals a brute-force SQL count through writes, hides and withdrawals',
+  { skip: missingTool('sqlite3') }, async () => {
+    const made = [];
+    const add = async () => {
+      const at = [C[0] - 0.008 + rnd() * 0.016, C[1] - 0.004 + rnd() * 0.008];
+      const r = await call('POST', '/api/v1/feedback', {
+        body: { type: 'Feature', geometry: { type: 'Point', coordinates: at },
+          properties: { category: rnd() < 0.5 ? 'lighting' : 'streets', description: `Laskenta ${made.length}` } },
+      });
+      assert.equal(r.status, 201, r.text);
+      made.push({ id: r.json.id, token: r.json.followup?.token });
+    };
+    for (let i = 0; i < 40; i++) await add();
+    await checkBoxes('after 40 reports', 8);
+    for (let i = 0; i < 40; i += 5) {
+      assert.equal((await call('PATCH', `/api/v1/staff/feedback/${made[i].id}`, { token: 'mod-bot', body: { hidden: true } })).status, 200);
+    }
+    for (let i = 1; i < 40; i += 7) {
+      assert.equal((await call('POST', `/api/v1/followup/${made[i].token}/withdraw`)).status, 200);
+    }
+    for (let i = 2; i < 40; i += 3) {
+      const r = await call('PATCH', `/api/v1/staff/feedback/${made[i].id}`, { token: 'mod-bot', body: { status: 'in_progress' } });
+      assert.ok([200, 409].includes(r.status), r.text); // a withdrawn one may refuse
+    }
+    assert.equal((await call('PATCH', `/api/v1/staff/feedback/${made[0].id}`, { token: 'mod-bot', body: { hidden: false } })).status, 200);
+    for (let i = 0; i < 10; i++) await add();
+    await checkBoxes('after hides, withdrawals and status changes', 10);
+  });
+
+test('the staff inbox numberMatched equals a brute-force SQL count for its filters',
+  { skip: missingTool('sqlite3') }, async () => {
+    const sql = (where) => Number(execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db,
+      `SELECT count(*) FROM feedback f LEFT JOIN district d ON d.id = f.district_id WHERE ${where}`],
+    { encoding: 'utf8' }).trim());
+    const cases = [
+      ['', 'hidden IN (0, 1)'],
+      ['visibility=all', '1'],
+      ['visibility=hidden,withdrawn', 'hidden IN (1, 2)'],
+      ['visibility=public', 'hidden = 0'],
+      ['status=received,in_progress', "hidden IN (0, 1) AND status IN ('received', 'in_progress')"],
+      ['category=lighting&answered=false', "hidden IN (0, 1) AND category = 'lighting' AND answered_at IS NULL"],
+      ['answered=true', 'hidden IN (0, 1) AND answered_at IS NOT NULL'],
+      ['district=none', 'hidden IN (0, 1) AND district_id IS NULL'],
+      ['newer_than_days=30&status=in_progress', "hidden IN (0, 1) AND status = 'in_progress' AND created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-30 days')"],
+    ];
+    const districts = (await call('GET', '/api/v1/districts')).json;
+    const code = (districts.features || districts)[0]?.properties?.code ?? (districts.features || districts)[0]?.code;
+    if (code) cases.push([`district=${code},none`, `hidden IN (0, 1) AND (d.code = '${code}' OR f.district_id IS NULL)`]);
+    for (const [qs, where] of cases) {
+      const r = await call('GET', `/api/v1/staff/feedback?limit=1&${qs}`, { token: 'mod-bot' });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.numberMatched, sql(where), qs);
+    }
+  });
