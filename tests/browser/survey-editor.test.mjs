@@ -64,7 +64,7 @@ test('the survey list: a link in the staff navigation, surveys with state, versi
   try {
     await asPlanner(page);
     assert.ok(await page.isVisible('#nav-surveys'));
-    await tabTo(page, '#nav-surveys');
+    await tabTo(page, '#nav-surveys', { shift: true, max: 200 }); // the nav is above the inbox's rows
     await page.keyboard.press('Enter');
     await page.waitForURL('**/staff-surveys.html');
     await page.waitForSelector(`#surveys-body tr[data-slug="${slug}"]`);

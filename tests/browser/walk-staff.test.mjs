@@ -50,7 +50,7 @@ test('a planner creates a walk by keyboard alone, sees its code, closes the walk
   try {
     await signInWithKeyboard(page, srv.url, 'walk-planner', PW);
     // The navigation leads to the walks; "New walk" to the form.
-    await tabTo(page, '#staff-nav a[href="/staff-walks.html"]');
+    await tabTo(page, '#staff-nav a[href="/staff-walks.html"]', { shift: true, max: 200 }); // above the inbox
     await page.keyboard.press('Enter');
     await page.waitForURL('**/staff-walks.html');
     await page.waitForSelector('body[data-ready="true"]');
