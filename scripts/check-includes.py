@@ -19,7 +19,7 @@ LAYERS = [
     ["http"],                                 # server, route matching, requests, query parameters
     ["features", "auth", "questions", "media", "mail"],  # engines every feature shares; media: photos; mail: the outbox
     ["feedback", "reference", "survey", "budget", "walk", "places"],  # the kinds of data; places: the gazetteer
-    ["ogc", "open311", "stats", "exchange", "feeds"],  # doors onto the data: protocols, statistics, files
+    ["ogc", "open311", "stats", "exchange", "feeds", "tiles"],  # doors onto the data: protocols, statistics, files, map tiles
     ["cli"],                                  # the program: commands and the route table
 ]
 LEVEL = {folder: i for i, layer in enumerate(LAYERS) for folder in layer}

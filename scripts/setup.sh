@@ -9,7 +9,8 @@ mode=${1:-run}
 
 pkgs=(gcc libc6-dev pkg-config meson ninja-build python3 curl ca-certificates
       libmicrohttpd-dev libspatialite-dev libsqlite3-dev libproj-dev proj-data
-      libgeos-dev libjansson-dev libsodium-dev libvips-dev libcurl4-openssl-dev zlib1g-dev)
+      libgeos-dev libjansson-dev libsodium-dev libvips-dev libcurl4-openssl-dev zlib1g-dev
+      libprotobuf-c-dev protobuf-c-compiler)
 if [ "$mode" = test ]; then
   pkgs+=(chromium gdal-bin sqlite3 libsqlite3-mod-spatialite proj-bin clang libclang-rt-14-dev
         libvips-tools python3-aiosmtpd)

@@ -22,6 +22,7 @@
 #include "reference/reference.h"
 #include "stats/stats.h"
 #include "survey/api.h"
+#include "tiles/tiles.h"
 #include "survey/results.h"
 #include "survey/publish.h"
 #include "walk/api.h"
@@ -44,6 +45,7 @@ const vk_route vk_routes[] = {
     FEEDBACK_ITEM_ROUTES(ROW)
     EXPORT_ROUTES(ROW)
     OGC_ROUTES(ROW)
+    TILES_ROUTES(ROW)
     AUTH_ROUTES(ROW)
     WORKFLOW_BULK_ROUTES(ROW)
     INBOX_ROUTES(ROW)

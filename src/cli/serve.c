@@ -30,6 +30,7 @@
 #include "stats/stats.h"
 #include "stats/stats_index.h"
 #include "features/count_grid.h"
+#include "tiles/cache.h"
 #include "budget/layers.h"
 #include "budget/notify.h"
 #include "survey/api.h"
@@ -136,11 +137,15 @@ static int identify_staff(vk_ctx *ctx, const vk_req *req, vk_staff *who)
     return ok;
 }
 
+/* Map tiles kept in memory: a city's low zooms many times over. */
+#define TILE_CACHE_BYTES ((size_t)64 << 20)
+
 /* The features' state the workers share. */
 typedef struct served_features {
     api_exports *exports; /* shared GeoPackage files, export counts */
     api_stats *stats;     /* the aggregates' snapshot */
     count_grid *counts;   /* numberMatched of public items, from memory */
+    tile_cache *tiles;    /* encoded map tiles by data version */
     api_signin *signin;   /* password checks, off the request threads */
     mail_sender *mail;    /* the outbox's sender; NULL without --smtp */
 } served_features;
@@ -162,6 +167,7 @@ static void features_stop(void *arg)
     api_signin_free(f->signin);
     api_stats_free(f->stats);
     count_grid_free(f->counts);
+    tile_cache_free(f->tiles);
     api_exports_free(f->exports);
     memset(f, 0, sizeof *f);
 }
@@ -176,6 +182,8 @@ static vk_err features_start(void *arg, const vk_config *cfg, vk_ctx_pool *pool,
     if (!e && api_stats_new(&f->stats))
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
     if (!e && count_grid_new(&f->counts))
+        e = vk_fail(ei, VK_ENOMEM, "", NULL);
+    if (!e && tile_cache_new(&f->tiles, TILE_CACHE_BYTES))
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
     if (!e)
         e = api_signin_start(&f->signin, cfg, SIGNIN_QUEUE, ei);
@@ -198,6 +206,8 @@ static vk_err features_start(void *arg, const vk_config *cfg, vk_ctx_pool *pool,
     vk_ctx_pool_set_stats(heavy_pool, f->stats);
     vk_ctx_pool_set_counts(pool, f->counts);
     vk_ctx_pool_set_counts(heavy_pool, f->counts);
+    vk_ctx_pool_set_tiles(pool, f->tiles);
+    vk_ctx_pool_set_tiles(heavy_pool, f->tiles);
     vk_ctx_pool_set_signin(pool, f->signin);
     return VK_OK;
 }

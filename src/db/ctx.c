@@ -173,6 +173,12 @@ void vk_ctx_pool_set_counts(vk_ctx_pool *p, struct count_grid *g)
         p->all[i]->counts = g;
 }
 
+void vk_ctx_pool_set_tiles(vk_ctx_pool *p, struct tile_cache *c)
+{
+    for (int i = 0; i < p->n; i++)
+        p->all[i]->tiles = c;
+}
+
 void vk_ctx_pool_set_exports(vk_ctx_pool *p, struct api_exports *x)
 {
     for (int i = 0; i < p->n; i++)

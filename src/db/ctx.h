@@ -30,6 +30,8 @@ typedef struct vk_ctx {
     struct api_stats *stats;  /* borrowed: the server's statistics snapshot, NULL in tools */
     struct count_grid *counts; /* borrowed: the server's item counts (features/count_grid.h),
                                 * NULL in tools: counts then come from SQL */
+    struct tile_cache *tiles;  /* borrowed: the server's map tiles (tiles/cache.h), NULL in
+                                * tools: tiles are then drawn every time */
     struct api_exports *exports; /* borrowed: the server's shared exports, NULL in tools */
     struct api_signin *signin; /* borrowed: the server's sign-in queue, NULL in tools */
     double bounds[4];     /* the municipality's envelope, for the client */
@@ -69,6 +71,8 @@ void vk_ctx_pool_set_writer(vk_ctx_pool *p, struct vk_writer *w);
 void vk_ctx_pool_set_stats(vk_ctx_pool *p, struct api_stats *s);
 /* Give every context the server's item counts (borrowed). */
 void vk_ctx_pool_set_counts(vk_ctx_pool *p, struct count_grid *g);
+/* Give every context the server's tile cache (borrowed). */
+void vk_ctx_pool_set_tiles(vk_ctx_pool *p, struct tile_cache *c);
 /* Give every context the server's shared exports (borrowed). */
 void vk_ctx_pool_set_exports(vk_ctx_pool *p, struct api_exports *x);
 /* Give every context the server's sign-in queue (borrowed). */

@@ -844,3 +844,67 @@ vk_err count_grid_count(count_grid *g, store_conn *c, const store_collection *co
     pthread_rwlock_unlock(&g->lock);
     return e;
 }
+
+/* ---- points for map tiles ---- */
+
+vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
+                         count_grid_point_fn fn, void *arg, int64_t *seq, int *handled,
+                         vk_errinfo *ei)
+{
+    *handled = 0;
+    if (!g)
+        return VK_OK;
+    vk_err e = read_stamp(c, seq, ei);
+    if (e)
+        return e;
+    /* As count_grid_count: never wait; the caller reads SQLite instead. */
+    if (pthread_rwlock_tryrdlock(&g->lock) != 0)
+        return VK_OK;
+    if (!g->built || g->seq != *seq) {
+        pthread_rwlock_unlock(&g->lock);
+        if (pthread_rwlock_trywrlock(&g->lock) != 0)
+            return VK_OK;
+        int64_t deadline = store_deadline_get(c);
+        store_deadline_set(c, 0);
+        e = refresh_locked(g, c, *seq, ei);
+        store_deadline_set(c, deadline);
+        pthread_rwlock_unlock(&g->lock);
+        if (e || pthread_rwlock_tryrdlock(&g->lock) != 0)
+            return e;
+    }
+    if (!g->built || g->seq != *seq) { /* another writer moved on meanwhile */
+        pthread_rwlock_unlock(&g->lock);
+        return VK_OK;
+    }
+    int i0 = clampi(floor((bbox[0] - g->x0) / g->dx), g->gw);
+    int i1 = clampi(floor((bbox[2] - g->x0) / g->dx), g->gw);
+    int j0 = clampi(floor((bbox[1] - g->y0) / g->dy), g->gh);
+    int j1 = clampi(floor((bbox[3] - g->y0) / g->dy), g->gh);
+    int stop = 0;
+    for (int j = j0; j <= j1 && !stop; j++)
+        for (int i = i0; i <= i1 && !stop; i++) {
+            const grid_cell *cell = &g->cells[j * g->gw + i];
+            for (uint32_t k = 0; k < cell->n && !stop; k++) {
+                const grid_item *it = &cell->v[k];
+                if (it->x >= bbox[0] && it->x <= bbox[2] && it->y >= bbox[1] && it->y <= bbox[3])
+                    stop = fn(arg, it->id, it->x, it->y, 0);
+            }
+        }
+    /* Lines and areas by the centre of their box. */
+    for (uint32_t k = 0; k < g->nshapes && !stop; k++) {
+        const grid_shape *s = &g->shapes[k];
+        if (s->flags & ITEM_NO_GEOM)
+            continue;
+        double x = (s->mbr[0] + s->mbr[2]) / 2, y = (s->mbr[1] + s->mbr[3]) / 2;
+        if (x >= bbox[0] && x <= bbox[2] && y >= bbox[1] && y <= bbox[3])
+            stop = fn(arg, s->id, x, y, 1);
+    }
+    *handled = 1;
+    pthread_rwlock_unlock(&g->lock);
+    return VK_OK;
+}
+
+vk_err count_grid_stamp(store_conn *c, int64_t *seq, vk_errinfo *ei)
+{
+    return read_stamp(c, seq, ei);
+}

@@ -53,4 +53,17 @@ vk_err count_grid_count(count_grid *g, store_conn *c, const store_collection *co
  * first request does not wait. */
 vk_err count_grid_refresh(count_grid *g, store_conn *c, vk_errinfo *ei);
 
+/* Map tiles (tiles/): call fn with each public feedback item whose point
+ * lies in bbox (lon/lat, edges included), lines and areas by the centre
+ * of their box (is_shape 1); stop when fn returns ≠ 0. *seq is the change log's
+ * newest row the points reflect (the tiles' data version). *handled is 0
+ * when the grid is busy being refreshed by another thread or absent: the
+ * caller then reads SQLite. */
+typedef int (*count_grid_point_fn)(void *arg, int64_t id, double x, double y, int is_shape);
+vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
+                         count_grid_point_fn fn, void *arg, int64_t *seq, int *handled,
+                         vk_errinfo *ei);
+/* The change log's newest row (the tiles' data version of feedback). */
+vk_err count_grid_stamp(store_conn *c, int64_t *seq, vk_errinfo *ei);
+
 #endif

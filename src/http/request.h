@@ -31,7 +31,7 @@ typedef struct vk_param {
     const char *value;
 } vk_param;
 
-#define VK_MAX_ROUTE_ARGS 4
+#define VK_MAX_ROUTE_ARGS 5 /* the deepest: a tile, collection/tms/z/y/x */
 #define VK_MAX_PARAMS 64
 #define VK_MAX_HEADERS 12
 

@@ -43,6 +43,16 @@ static const char *const conformance[] = {
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
+    /* OGC API - Tiles (tiles/tiles.c): Mapbox Vector Tiles of every
+     * feature collection in WebMercatorQuad. */
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
+    "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
     NULL,
 };
 
@@ -90,6 +100,8 @@ vk_err ogc_landing(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     link(b, 0, base, OGC_ROOT "/collections", "data", MT_JSON, "The collections");
     link(b, 0, base, OGC_ROOT "/collections", "http://www.opengis.net/def/rel/ogc/1.0/data", MT_JSON,
          "The collections");
+    link(b, 0, base, OGC_ROOT "/tileMatrixSets",
+         "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", MT_JSON, "Tile matrix sets");
     vk_buf_puts(b, "]}");
     return VK_OK;
 }
@@ -132,6 +144,7 @@ typedef struct collection_doc {
     int temporal;
     const char *t0, *t1;
     int exportable; /* /api/v1/export/{id}.gpkg etc. exist */
+    int tiled;      /* …/tiles exists (tiles/tiles.h: feature collections) */
 } collection_doc;
 
 static void write_collection_doc(vk_buf *b, const char *base, const collection_doc *d)
@@ -157,6 +170,11 @@ static void write_collection_doc(vk_buf *b, const char *base, const collection_d
     link(b, 0, base, path, "describedBy", MT_SCHEMA, "The schema of the items");
     link(b, 0, base, path, "http://www.opengis.net/def/rel/ogc/1.0/schema", MT_SCHEMA,
          "The schema of the items");
+    if (d->tiled) { /* vector tiles (tiles/tiles.h, docs/ogcapi.md "Tiles") */
+        snprintf(path, sizeof path, OGC_ROOT "/collections/%s/tiles", d->id);
+        link(b, 0, base, path, "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", MT_JSON,
+             "Vector tiles (Mapbox Vector Tiles, WebMercatorQuad)");
+    }
     if (d->exportable) { /* the whole collection as files (docs/gis.md) */
         snprintf(path, sizeof path, "/api/v1/export/%s.gpkg", d->id);
         link(b, 0, base, path, "enclosure", "application/geopackage+sqlite3", "GeoPackage");
@@ -199,7 +217,7 @@ static vk_err write_collection(vk_ctx *ctx, const vk_req *req, const store_colle
     int found = 0;
     collection_doc d = {col->id, col->title, col->description, "The items",
                         "What the items can be filtered by", {0}, col->time_sql != NULL, t0, t1,
-                        store_collection_find(col->id) == col};
+                        store_collection_find(col->id) == col, 1};
     vk_err e = store_items_extent(ctx->store, col, d.bbox, t0, t1, &found, &ctx->err);
     if (e)
         return e;
@@ -216,7 +234,7 @@ static void write_registered_collection(vk_ctx *ctx, const vk_req *req,
                                         const vk_collection_entry *col, vk_buf *b)
 {
     collection_doc d = {col->id, col->title, col->description, "The areas with their figures",
-                        "The properties", {0}, 0, NULL, NULL, 0};
+                        "The properties", {0}, 0, NULL, NULL, 0, 0};
     default_bbox(ctx, d.bbox);
     write_collection_doc(b, api_base_url(req), &d);
 }

@@ -1,0 +1,43 @@
+/*
+ * tiles.h — OGC API - Tiles at /ogcapi: the WebMercatorQuad tile matrix
+ * set and, for every feature collection (features/collections.h and the
+ * provided ones: survey map questions, walks and findings), vector tiles
+ * in the Mapbox Vector Tile format (docs/ogcapi.md "Tiles").
+ *
+ * A tile shows what the collection's items show the public (the same
+ * query, so hidden and withdrawn feedback never); points are clustered
+ * into cells with a `count` up to TILES_CLUSTER_MAX_ZOOM and drawn one by
+ * one above it, where feedback placed only by its district is left out
+ * (its point is the district's label point, not a place). Feedback tiles
+ * are drawn from the in-memory count grid at cluster zooms and cached by
+ * the change log's newest row; ETags follow the data.
+ */
+#ifndef VK_TILES_TILES_H
+#define VK_TILES_TILES_H
+
+#include "db/ctx.h"
+#include "http/request.h"
+#include "http/route.h"
+
+#define TILES_MAX_ZOOM 22
+#define TILES_CLUSTER_MAX_ZOOM 14 /* z ≤ this: points as clusters */
+#define TILES_CLUSTER_CELL 64     /* tile units (of 4096) per cluster cell */
+#define TILES_BUFFER 64           /* tile units drawn beyond each edge */
+
+#define TILES_ROUTES(R)                                                                      \
+    R(VK_ANY_GET, "/ogcapi/tileMatrixSets", tiles_matrix_sets, PUBLIC, 0, 0)                 \
+    R(VK_ANY_GET, "/ogcapi/tileMatrixSets/{tileMatrixSetId}", tiles_matrix_set, PUBLIC, 0, 0) \
+    R(VK_ANY_GET, "/ogcapi/collections/{collectionId}/tiles", tiles_sets, PUBLIC, 0, 0)      \
+    R(VK_ANY_GET, "/ogcapi/collections/{collectionId}/tiles/{tileMatrixSetId}", tiles_set,   \
+      PUBLIC, 0, 0)                                                                          \
+    R(VK_ANY_GET,                                                                            \
+      "/ogcapi/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/"   \
+      "{tileCol}",                                                                           \
+      tiles_tile, PUBLIC, 0, 0)
+TILES_ROUTES(VK_ROUTE_HANDLER)
+
+/* ogc/ogc.c lists these routes' conformance classes and links every
+ * collection to its tiles (ogc/ and tiles/ are siblings: the paths are
+ * the contract). */
+
+#endif

@@ -1,0 +1,273 @@
+// OGC API - Tiles (issue 15, docs/ogcapi.md "Tiles"): Mapbox Vector Tiles
+// of the feature collections, decoded here and compared with the items the
+// same server answers as GeoJSON: clusters with exact counts at low zooms,
+// every public point at street zoom where it is, hidden items and
+// district-only places never drawn as pins, ETags that follow the data, bad
+// tile indexes refused as JSON, and GDAL's MVT driver reading a tile.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { VectorTile } from '@mapbox/vector-tile';
+import Pbf from 'pbf';
+import { call, startServer, tempDir } from '../lib/server.mjs';
+import { missingTool } from '../lib/tools.mjs';
+
+const TMS = 'WebMercatorQuad';
+const EXTENT = 4096;
+let srv;
+
+before(async () => {
+  srv = await startServer({ demoResponses: 5, tokens: [{ name: 'mod-bot', role: 'moderator' }] });
+});
+after(async () => { await srv?.close(); });
+
+// Tile column/row of a lon/lat at zoom z, and its position in tile units.
+function tileOf(lon, lat, z) {
+  const n = 2 ** z;
+  const x = (lon + 180) / 360 * n;
+  const r = lat * Math.PI / 180;
+  const y = (1 - Math.asinh(Math.tan(r)) / Math.PI) / 2 * n;
+  const tx = Math.floor(x); const ty = Math.floor(y);
+  return { z, x: tx, y: ty, px: (x - tx) * EXTENT, py: (y - ty) * EXTENT };
+}
+
+async function getTile(collection, z, y, x, headers = {}) {
+  const res = await fetch(`${srv.url}/ogcapi/collections/${collection}/tiles/${TMS}/${z}/${y}/${x}`, { headers });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const layers = res.status === 200 ? new VectorTile(new Pbf(bytes)).layers : {};
+  const features = [];
+  const layer = layers[collection];
+  for (let i = 0; layer && i < layer.length; i++) {
+    const f = layer.feature(i);
+    features.push({ id: f.id, type: f.type, properties: f.properties, geometry: f.loadGeometry() });
+  }
+  return { res, bytes, layers, layer, features };
+}
+
+async function publicItems(collection) {
+  const r = await call(srv, 'GET', `/ogcapi/collections/${collection}/items?limit=10000`);
+  assert.equal(r.status, 200);
+  return r.json.features;
+}
+
+describe('OGC API - Tiles', () => {
+  test('landing, conformance and collections point to the tiles', async () => {
+    const land = await call(srv, 'GET', '/ogcapi');
+    assert.ok(land.json.links.some((l) => l.rel === 'http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes'
+      && l.href.endsWith('/ogcapi/tileMatrixSets')));
+    const conf = (await call(srv, 'GET', '/ogcapi/conformance')).json.conformsTo;
+    for (const c of ['ogcapi-tiles-1/1.0/conf/core', 'ogcapi-tiles-1/1.0/conf/mvt',
+      'ogcapi-tiles-1/1.0/conf/geodata-tilesets', 'tms/2.0/conf/tilematrixset']) {
+      assert.ok(conf.includes(`http://www.opengis.net/spec/${c}`), c);
+    }
+    const cols = (await call(srv, 'GET', '/ogcapi/collections')).json.collections;
+    for (const id of ['feedback', 'walk-findings', 'districts']) {
+      const c = cols.find((x) => x.id === id);
+      assert.ok(c.links.some((l) => l.rel === 'http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector'
+        && l.href.endsWith(`/ogcapi/collections/${id}/tiles`)), id);
+    }
+    const agg = cols.find((x) => x.id === 'feedback-by-district');
+    assert.ok(!agg.links.some((l) => l.rel.endsWith('tilesets-vector')), 'aggregates have no tiles');
+    assert.equal((await call(srv, 'GET', '/ogcapi/collections/feedback-by-district/tiles')).status, 404);
+  });
+
+  test('the tile matrix set is WebMercatorQuad, zoom 0 to 22', async () => {
+    const list = (await call(srv, 'GET', '/ogcapi/tileMatrixSets')).json;
+    assert.deepEqual(list.tileMatrixSets.map((t) => t.id), [TMS]);
+    const tms = (await call(srv, 'GET', `/ogcapi/tileMatrixSets/${TMS}`)).json;
+    assert.equal(tms.crs, 'http://www.opengis.net/def/crs/EPSG/0/3857');
+    assert.equal(tms.tileMatrices.length, 23);
+    const z10 = tms.tileMatrices[10];
+    assert.equal(z10.id, '10');
+    assert.equal(z10.matrixWidth, 1024);
+    assert.ok(Math.abs(z10.scaleDenominator - 545978.773465544) < 1e-3, String(z10.scaleDenominator));
+    assert.ok(Math.abs(z10.cellSize - 152.874056570353) < 1e-6);
+    assert.equal((await call(srv, 'GET', '/ogcapi/tileMatrixSets/WorldCRS84Quad')).status, 404);
+  });
+
+  test('a collection lists its tileset, whose item link is a tile template', async () => {
+    const sets = (await call(srv, 'GET', '/ogcapi/collections/feedback/tiles')).json;
+    assert.equal(sets.tilesets.length, 1);
+    assert.equal(sets.tilesets[0].dataType, 'vector');
+    assert.equal(sets.tilesets[0].tileMatrixSetURI, 'http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad');
+    const set = (await call(srv, 'GET', `/ogcapi/collections/feedback/tiles/${TMS}`)).json;
+    const item = set.links.find((l) => l.rel === 'item');
+    assert.equal(item.type, 'application/vnd.mapbox-vector-tile');
+    assert.match(item.href, /\/ogcapi\/collections\/feedback\/tiles\/WebMercatorQuad\/\{tileMatrix\}\/\{tileRow\}\/\{tileCol\}$/);
+    assert.ok(set.links.some((l) => l.rel === 'http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme'));
+    assert.match(set.tiles[0], /\/\{z\}\/\{y\}\/\{x\}$/, 'TileJSON template');
+    assert.equal((await call(srv, 'GET', '/ogcapi/collections/feedback/tiles/Other')).status, 404);
+  });
+
+  test('low zooms: clusters whose counts add up to the public points of the tile', async () => {
+    const items = await publicItems('feedback');
+    const points = items.filter((f) => f.geometry?.type === 'Point');
+    assert.ok(points.length > 10);
+    const [lon, lat] = points[0].geometry.coordinates;
+    for (const z of [0, 8, 11, 14]) {
+      const t = tileOf(lon, lat, z);
+      const inTile = points.filter((f) => {
+        const u = tileOf(...f.geometry.coordinates, z);
+        return u.x === t.x && u.y === t.y;
+      });
+      const { res, features } = await getTile('feedback', z, t.y, t.x);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), 'application/vnd.mapbox-vector-tile');
+      const clusters = features.filter((f) => f.type === 1);
+      assert.ok(clusters.every((f) => Number.isInteger(f.properties.count) && f.properties.count >= 1));
+      const total = clusters.reduce((n, f) => n + f.properties.count, 0);
+      assert.equal(total, inTile.length, `zoom ${z}: every public point counted once`);
+      if (z === 14) assert.ok(clusters.length > 1, 'cells of 64 units split a zoom-14 tile');
+      for (const c of clusters) {
+        const [[p]] = c.geometry;
+        assert.ok(p.x >= 0 && p.x < EXTENT && p.y >= 0 && p.y < EXTENT, 'a cluster lies in its own tile');
+      }
+    }
+  });
+
+  test('street zoom: each public point where it is, with its properties', async () => {
+    const items = await publicItems('feedback');
+    const pt = items.find((f) => f.geometry?.type === 'Point' && f.properties.location_precision === 'exact');
+    const [lon, lat] = pt.geometry.coordinates;
+    const t = tileOf(lon, lat, 17);
+    const { features } = await getTile('feedback', 17, t.y, t.x);
+    const f = features.find((x) => x.id === pt.id);
+    assert.ok(f, `item ${pt.id} drawn at zoom 17`);
+    assert.equal(f.type, 1);
+    assert.equal(f.properties.category, pt.properties.category);
+    assert.equal(f.properties.status, pt.properties.status);
+    assert.equal(f.properties.created, pt.properties.created);
+    assert.equal(f.properties.count, undefined, 'no clusters above zoom 14');
+    const [[p]] = f.geometry;
+    // GeoJSON has 7 decimals (~1 cm); a zoom-17 unit is ~0.6 m at 61°N.
+    assert.ok(Math.abs(p.x - t.px) <= 1 && Math.abs(p.y - t.py) <= 1, `${p.x},${p.y} vs ${t.px},${t.py}`);
+  });
+
+  test('lines and areas are drawn clipped to the tile and its buffer', async () => {
+    const items = await publicItems('walk-findings');
+    const line = items.find((f) => f.geometry?.type === 'LineString');
+    assert.ok(line, 'the demo walks have a line finding');
+    const [lon, lat] = line.geometry.coordinates[0];
+    for (const z of [12, 18]) {
+      const t = tileOf(lon, lat, z);
+      const { features } = await getTile('walk-findings', z, t.y, t.x);
+      const lines = features.filter((f) => f.type === 2);
+      assert.ok(lines.length >= 1, `zoom ${z}: a line`);
+      for (const f of lines) {
+        for (const ring of f.geometry) {
+          for (const p of ring) assert.ok(p.x >= -65 && p.x <= EXTENT + 65 && p.y >= -65 && p.y <= EXTENT + 65);
+        }
+      }
+    }
+    const districts = await publicItems('districts');
+    const ring = districts[0].geometry.coordinates[0][0];
+    const t = tileOf(ring[0][0], ring[0][1], 13);
+    const { features } = await getTile('districts', 13, t.y, t.x);
+    const areas = features.filter((f) => f.type === 3);
+    assert.ok(areas.length >= 1);
+    assert.ok(areas.every((f) => typeof f.properties.id === 'string' && f.properties.name_fi), 'text ids as a property');
+  });
+
+  test('hidden and district-only items never appear; the ETag follows the data; 304', async () => {
+    const post = async (coords, extra = {}) => {
+      const r = await call(srv, 'POST', '/api/v1/feedback', {
+        body: { type: 'Feature', geometry: { type: 'Point', coordinates: coords },
+          properties: { category: 'lighting', description: 'Laattatesti', ...extra } } });
+      assert.equal(r.status, 201, r.text);
+      return r.json.id ?? Number(String(r.headers.get('location')).split('/').pop());
+    };
+    const at = [28.7712, 61.1931];
+    const id = await post(at);
+    const t = tileOf(...at, 17);
+    const low = tileOf(...at, 10);
+    let a = await getTile('feedback', 17, t.y, t.x);
+    assert.ok(a.features.some((f) => f.id === id), 'the new item is drawn');
+    const tag = a.res.headers.get('etag');
+    assert.match(tag, /^"t1-\d+"$/);
+    const lowBefore = (await getTile('feedback', 10, low.y, low.x)).features
+      .reduce((n, f) => n + (f.properties.count ?? 0), 0);
+    const same = await getTile('feedback', 17, t.y, t.x, { 'If-None-Match': tag });
+    assert.equal(same.res.status, 304);
+    assert.equal(same.bytes.length, 0);
+
+    const hide = await call(srv, 'PATCH', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot', body: { hidden: true } });
+    assert.equal(hide.status, 200, hide.text);
+    a = await getTile('feedback', 17, t.y, t.x, { 'If-None-Match': tag });
+    assert.equal(a.res.status, 200, 'the tag is stale after a hide');
+    assert.notEqual(a.res.headers.get('etag'), tag);
+    assert.ok(!a.features.some((f) => f.id === id), 'a hidden item is not drawn');
+    const lowAfter = (await getTile('feedback', 10, low.y, low.x)).features
+      .reduce((n, f) => n + (f.properties.count ?? 0), 0);
+    assert.equal(lowAfter, lowBefore - 1, 'nor counted in a cluster');
+
+    // Placed by its district only: its point is the district's label
+    // point, counted in clusters but never a pin.
+    const did = await post(at, { location_precision: 'district' });
+    const stored = (await call(srv, 'GET', `/ogcapi/collections/feedback/items/${did}`)).json;
+    assert.equal(stored.properties.location_precision, 'district');
+    const dt = tileOf(...stored.geometry.coordinates, 17);
+    const d = await getTile('feedback', 17, dt.y, dt.x);
+    assert.ok(!d.features.some((f) => f.id === did), 'no pin for a district-only item');
+    const dl = tileOf(...stored.geometry.coordinates, 10);
+    const dlow = (await getTile('feedback', 10, dl.y, dl.x)).features.reduce((n, f) => n + (f.properties.count ?? 0), 0);
+    const items = (await publicItems('feedback')).filter((f) => f.geometry?.type === 'Point'
+      && (({ x, y }) => x === dl.x && y === dl.y)(tileOf(...f.geometry.coordinates, 10)));
+    assert.equal(dlow, items.length, 'a district-only item counts in its cluster');
+  });
+
+  test('a collection without a version to follow is tagged by its bytes', async () => {
+    const items = await publicItems('walk-findings');
+    const t = tileOf(...items.find((f) => f.geometry.type === 'Point').geometry.coordinates, 15);
+    const a = await getTile('walk-findings', 15, t.y, t.x);
+    assert.match(a.res.headers.get('etag'), /^"h[0-9a-f]{24}"$/);
+    const b = await getTile('walk-findings', 15, t.y, t.x, { 'If-None-Match': a.res.headers.get('etag') });
+    assert.equal(b.res.status, 304);
+  });
+
+  test('bad tile indexes, collections and formats are JSON errors naming the field', async () => {
+    const cases = [
+      ['/ogcapi/collections/feedback/tiles/WebMercatorQuad/23/0/0', 404, 'tileMatrix'],
+      ['/ogcapi/collections/feedback/tiles/WebMercatorQuad/x/0/0', 400, 'tileMatrix'],
+      ['/ogcapi/collections/feedback/tiles/WebMercatorQuad/-1/0/0', 400, 'tileMatrix'],
+      ['/ogcapi/collections/feedback/tiles/WebMercatorQuad/2/4/0', 404, 'tileRow'],
+      ['/ogcapi/collections/feedback/tiles/WebMercatorQuad/2/0/4', 404, 'tileCol'],
+      ['/ogcapi/collections/feedback/tiles/WebMercatorQuad/2/01/0', 400, 'tileRow'],
+      ['/ogcapi/collections/feedback/tiles/WebMercatorQuad/2/0/1.5', 400, 'tileCol'],
+      ['/ogcapi/collections/feedback/tiles/WebMercatorQuad/2/0/99999999999999999999', 400, 'tileCol'],
+      ['/ogcapi/collections/nothing/tiles/WebMercatorQuad/0/0/0', 404, 'collectionId'],
+      ['/ogcapi/collections/feedback/tiles/Other/0/0/0', 404, 'tileMatrixSetId'],
+      ['/ogcapi/collections/feedback/tiles/WebMercatorQuad/0/0/0?f=json', 400, 'f'],
+      ['/ogcapi/collections/feedback/tiles/WebMercatorQuad/0/0/0?bbox=1,2,3,4', 400, 'bbox'],
+    ];
+    for (const [url, status, field] of cases) {
+      const r = await call(srv, 'GET', url);
+      assert.equal(r.status, status, `${url}: ${r.text}`);
+      assert.equal(r.json?.error?.field, field, url);
+    }
+    const ok = await call(srv, 'GET', '/ogcapi/collections/feedback/tiles/WebMercatorQuad/0/0/0?f=mvt');
+    assert.equal(ok.status, 200);
+  });
+
+  test('GDAL reads a tile with its MVT driver', { skip: missingTool('ogrinfo') }, async () => {
+    const items = await publicItems('feedback');
+    const pt = items.find((f) => f.geometry?.type === 'Point' && f.properties.location_precision === 'exact');
+    const t = tileOf(...pt.geometry.coordinates, 16);
+    const { bytes, features } = await getTile('feedback', 16, t.y, t.x);
+    const file = path.join(tempDir('tiles-'), 'tile.mvt');
+    writeFileSync(file, bytes);
+    const out = execFileSync('ogrinfo', ['-ro', '-al', '-oo', `Z=${t.z}`, '-oo', `X=${t.x}`, '-oo', `Y=${t.y}`,
+      `MVT:${file}`], { encoding: 'utf8', timeout: 60000 });
+    assert.match(out, /Layer name: feedback/);
+    assert.equal((out.match(/^OGRFeature\(feedback\)/gm) || []).length, features.length);
+    assert.match(out, new RegExp(`mvt_id \\(Integer64\\) = ${pt.id}\\b`));
+    assert.match(out, new RegExp(`category \\(String\\) = ${pt.properties.category}`));
+    // EPSG:3857 metres of the item, within a zoom-16 unit (~2.4 m at the equator).
+    const m = out.match(new RegExp(`mvt_id \\(Integer64\\) = ${pt.id}[\\s\\S]*?POINT \\(([-\\d.]+) ([-\\d.]+)\\)`));
+    const R = 6378137;
+    const ex = R * pt.geometry.coordinates[0] * Math.PI / 180;
+    const ey = R * Math.asinh(Math.tan(pt.geometry.coordinates[1] * Math.PI / 180));
+    assert.ok(Math.abs(Number(m[1]) - ex) < 3 && Math.abs(Number(m[2]) - ey) < 3, `${m[1]} ${m[2]} vs ${ex} ${ey}`);
+  });
+});
