@@ -347,8 +347,9 @@ vk_err mvt_add_ring(mvt_layer *l, const int32_t *xy, int n, int exterior)
     }
     vk_err e = VK_OK;
     if (m >= 3 && a2 != 0) {
+        /* Reversed behind the first vertex, which stays where it was. */
         if ((a2 > 0) != (exterior != 0))
-            for (int i = 0, j = m - 1; i < j; i++, j--) {
+            for (int i = 1, j = m - 1; i < j; i++, j--) {
                 int32_t tx = v[2 * i], ty = v[2 * i + 1];
                 v[2 * i] = v[2 * j];
                 v[2 * i + 1] = v[2 * j + 1];

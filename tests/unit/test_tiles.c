@@ -1,0 +1,159 @@
+/* test_tiles.c — the Mapbox Vector Tile writer (tiles/mvt.c) and the
+ * tile cache (tiles/cache.c): tiles are encoded, decoded again with
+ * protobuf-c and their command streams compared with the MVT 2.1
+ * specification's own examples (section 4.3.5). */
+#include <stdlib.h>
+
+#include "tiles/cache.h"
+#include "tiles/mvt.h"
+#include "tiles/vector_tile.pb-c.h"
+#include "t.h"
+
+/* Encode l alone and decode it; caller frees with
+ * vector_tile__tile__free_unpacked. */
+static VectorTile__Tile *roundtrip(mvt_layer *l, vk_buf *b)
+{
+    vk_buf_init(b, 1 << 20);
+    if (mvt_encode(&l, 1, b))
+        return NULL;
+    return vector_tile__tile__unpack(NULL, b->len, (const uint8_t *)b->data);
+}
+
+static int geom_is(const VectorTile__Tile__Feature *f, const uint32_t *want, size_t n)
+{
+    if (f->n_geometry != n) {
+        printf("#   %zu commands, want %zu:", f->n_geometry, n);
+        for (size_t i = 0; i < f->n_geometry; i++)
+            printf(" %u", f->geometry[i]);
+        printf("\n");
+        return 0;
+    }
+    return memcmp(f->geometry, want, n * sizeof *want) == 0;
+}
+
+static void test_spec_examples(void)
+{
+    mvt_layer *l;
+    T_OK(mvt_layer_new(&l, "feedback") == VK_OK, "a layer");
+    /* 4.3.5.1: a point at (25, 17). */
+    mvt_feature_begin(l, MVT_POINT, 7);
+    mvt_prop_str(l, "status", "received");
+    mvt_add_point(l, 25, 17);
+    mvt_feature_end(l);
+    /* 4.3.5.3: a line (2,2) (2,10) (10,10). */
+    mvt_feature_begin(l, MVT_LINESTRING, 8);
+    mvt_prop_str(l, "status", "received");
+    mvt_add_line(l, (const int32_t[]){2, 2, 2, 10, 10, 10}, 3);
+    mvt_feature_end(l);
+    /* 4.3.5.5: the polygon (3,6) (8,12) (20,34), given counter-clockwise
+     * here: it must come out as the spec writes it (positive area). */
+    mvt_feature_begin(l, MVT_POLYGON, 9);
+    mvt_prop_int(l, "count", 3);
+    mvt_add_ring(l, (const int32_t[]){3, 6, 20, 34, 8, 12, 3, 6}, 4, 1);
+    mvt_feature_end(l);
+    /* Nothing left to draw: no feature. */
+    mvt_feature_begin(l, MVT_LINESTRING, 10);
+    mvt_add_line(l, (const int32_t[]){5, 5, 5, 5}, 2);
+    mvt_feature_end(l);
+    T_EQ_INT(mvt_layer_count(l), 3, "a degenerate line is no feature");
+
+    vk_buf b;
+    VectorTile__Tile *t = roundtrip(l, &b);
+    T_OK(t != NULL, "protobuf-c decodes what it encoded");
+    if (t) {
+        T_EQ_INT(t->n_layers, 1, "one layer");
+        VectorTile__Tile__Layer *ly = t->layers[0];
+        T_EQ_STR(ly->name, "feedback", "named by the collection");
+        T_EQ_INT(ly->version, 2, "version 2");
+        T_EQ_INT(ly->extent, 4096, "extent 4096");
+        T_EQ_INT(ly->n_features, 3, "three features");
+        T_EQ_INT(ly->n_keys, 2, "keys shared: status, count");
+        T_EQ_INT(ly->n_values, 2, "values shared: \"received\" once");
+        T_OK(geom_is(ly->features[0], (const uint32_t[]){9, 50, 34}, 3), "4.3.5.1 point");
+        T_OK(geom_is(ly->features[1], (const uint32_t[]){9, 4, 4, 18, 0, 16, 16, 0}, 8),
+             "4.3.5.3 linestring");
+        T_OK(geom_is(ly->features[2], (const uint32_t[]){9, 6, 12, 18, 10, 12, 24, 44, 15}, 9),
+             "4.3.5.5 polygon, exterior made clockwise");
+        T_EQ_INT(ly->features[0]->id, 7, "feature id");
+        T_EQ_INT(ly->features[0]->type, VECTOR_TILE__TILE__GEOM_TYPE__POINT, "type point");
+        T_EQ_INT(ly->features[2]->n_tags, 2, "one property, a key and a value");
+        VectorTile__Tile__Value *v = ly->values[ly->features[2]->tags[1]];
+        T_OK(v->has_uint_value && v->uint_value == 3, "an integer as uint_value");
+        vector_tile__tile__free_unpacked(t, NULL);
+    }
+    vk_buf_fini(&b);
+    mvt_layer_free(l);
+}
+
+static void test_multi_and_holes(void)
+{
+    mvt_layer *l;
+    mvt_layer_new(&l, "x");
+    /* 4.3.5.2: a multipoint (5,7) (3,2). */
+    mvt_feature_begin(l, MVT_POINT, 0);
+    mvt_add_point(l, 5, 7);
+    mvt_add_point(l, 3, 2);
+    mvt_feature_end(l);
+    /* A square with a hole, both given clockwise: the hole is reversed. */
+    mvt_feature_begin(l, MVT_POLYGON, 0);
+    mvt_add_ring(l, (const int32_t[]){0, 0, 10, 0, 10, 10, 0, 10}, 4, 1);
+    mvt_add_ring(l, (const int32_t[]){2, 2, 4, 2, 4, 4, 2, 4}, 4, 0);
+    mvt_feature_end(l);
+    /* A hole after an exterior of no area is dropped with it. */
+    mvt_feature_begin(l, MVT_POLYGON, 0);
+    mvt_add_ring(l, (const int32_t[]){0, 0, 5, 0, 9, 0}, 3, 1);
+    mvt_add_ring(l, (const int32_t[]){2, 2, 4, 2, 4, 4}, 3, 0);
+    mvt_feature_end(l);
+    vk_buf b;
+    VectorTile__Tile *t = roundtrip(l, &b);
+    T_OK(t && t->layers[0]->n_features == 2, "the flat polygon is no feature");
+    if (t) {
+        VectorTile__Tile__Layer *ly = t->layers[0];
+        T_OK(ly->features[0]->id == 0 && !ly->features[0]->has_id, "no id: none written");
+        T_OK(geom_is(ly->features[0], (const uint32_t[]){17, 10, 14, 3, 9}, 5), "4.3.5.2 multipoint");
+        /* Exterior (0,0) (10,0) (10,10) (0,10): area > 0 with y down as it
+         * is; the hole (2,2) (4,2) (4,4) (2,4) has the same turn and is
+         * reversed behind its first vertex: (2,2) (2,4) (4,4) (4,2). */
+        T_OK(geom_is(ly->features[1],
+                     (const uint32_t[]){9, 0, 0, 26, 20, 0, 0, 20, 19, 0, 15,
+                                        9, 4, 15, 26, 0, 4, 4, 0, 0, 3, 15},
+                     22),
+             "exterior kept, hole reversed, cursor carried between rings");
+        vector_tile__tile__free_unpacked(t, NULL);
+    }
+    vk_buf_fini(&b);
+    mvt_layer_free(l);
+}
+
+static void test_cache(void)
+{
+    tile_cache *c;
+    T_OK(tile_cache_new(&c, 1 << 20) == VK_OK, "a cache");
+    vk_buf b;
+    vk_buf_init(&b, 1 << 20);
+    tile_cache_put(c, "feedback", 10, 593, 290, 41, "abc", 3);
+    T_OK(tile_cache_get(c, "feedback", 10, 593, 290, 41, &b) && b.len == 3 &&
+             memcmp(b.data, "abc", 3) == 0,
+         "a tile back at its version");
+    vk_buf_reset(&b);
+    T_OK(!tile_cache_get(c, "feedback", 10, 593, 290, 42, &b), "another version: a miss");
+    T_OK(!tile_cache_get(c, "districts", 10, 593, 290, 41, &b), "another collection: a miss");
+    T_OK(!tile_cache_get(c, "feedback", 10, 290, 593, 41, &b), "x and y are not interchangeable");
+    tile_cache_put(c, "feedback", 10, 593, 290, 42, "defg", 4);
+    T_OK(tile_cache_get(c, "feedback", 10, 593, 290, 42, &b) && b.len == 4, "replaced by the newer");
+    char *big = calloc(1, 1 << 16);
+    vk_buf_reset(&b);
+    tile_cache_put(c, "feedback", 3, 1, 1, 1, big, 1 << 16);
+    T_OK(!tile_cache_get(c, "feedback", 3, 1, 1, 1, &b), "a tile over 1/64 of the cache is not kept");
+    free(big);
+    vk_buf_fini(&b);
+    tile_cache_free(c);
+}
+
+int main(void)
+{
+    test_spec_examples();
+    test_multi_and_holes();
+    test_cache();
+    return t_done();
+}
