@@ -289,7 +289,45 @@ static void to_tile(const tile *t, double lon, double lat, double *px, double *p
 typedef struct cluster_grid {
     double sx[CELLS * CELLS], sy[CELLS * CELLS];
     int64_t n[CELLS * CELLS], id[CELLS * CELLS];
+    /* Sums of lon/lat rather than tile units (the count grid's points):
+     * each point then costs a division and a binary search, not a tan
+     * and an asinh; a cell's mean is projected once. */
+    int geo;
+    const tile *t;
+    double lon0, dlon;          /* the tile's west edge, a cell's width */
+    double row_lat[CELLS + 1];  /* the cell rows' edges, north to south */
 } cluster_grid;
+
+static void cluster_geo_init(cluster_grid *g, const tile *t)
+{
+    g->geo = 1;
+    g->t = t;
+    g->lon0 = t->x / t->n * 360 - 180;
+    g->dlon = 360 / t->n / CELLS;
+    for (int k = 0; k <= CELLS; k++)
+        g->row_lat[k] = lat_of(t->y + (double)k / CELLS, t->n);
+}
+
+/* A lon/lat point into its cell, if it lies in the tile proper. */
+static void cluster_add_geo(cluster_grid *g, double lon, double lat, int64_t id)
+{
+    double c = (lon - g->lon0) / g->dlon;
+    if (!(c >= 0 && c < CELLS) || !(lat <= g->row_lat[0] && lat > g->row_lat[CELLS]))
+        return;
+    int lo = 0, hi = CELLS; /* row_lat[lo] >= lat > row_lat[hi] */
+    while (hi - lo > 1) {
+        int mid = (lo + hi) / 2;
+        if (lat <= g->row_lat[mid])
+            lo = mid;
+        else
+            hi = mid;
+    }
+    int k = lo * CELLS + (int)c;
+    g->sx[k] += lon;
+    g->sy[k] += lat;
+    if (!g->n[k]++)
+        g->id[k] = id;
+}
 
 /* Counts the point in its cell if it lies in the tile proper (not the
  * buffer): every item is in exactly one tile's clusters. */
@@ -313,9 +351,12 @@ static vk_err cluster_write(const cluster_grid *g, mvt_layer *l)
         if (!g->n[k])
             continue;
         double x = g->sx[k] / (double)g->n[k], y = g->sy[k] / (double)g->n[k];
+        if (g->geo)
+            to_tile(g->t, x, y, &x, &y);
         if (!(e = mvt_feature_begin(l, MVT_POINT, g->n[k] == 1 && g->id[k] > 0 ? (uint64_t)g->id[k] : 0)) &&
             !(e = mvt_prop_int(l, "count", g->n[k])))
-            e = mvt_add_point(l, (int32_t)lround(x), (int32_t)lround(y));
+            e = mvt_add_point(l, (int32_t)fmin(MVT_EXTENT - 1, lround(x)),
+                              (int32_t)fmin(MVT_EXTENT - 1, lround(y)));
     }
     return e;
 }
@@ -677,9 +718,7 @@ static int grid_point(void *arg, int64_t id, double lon, double lat, int is_shap
         d->shapes[d->nshapes++] = id;
         return 0;
     }
-    double px, py;
-    to_tile(d->t, lon, lat, &px, &py);
-    cluster_add(d->clusters, px, py, id);
+    cluster_add_geo(d->clusters, lon, lat, id);
     return 0;
 }
 
@@ -713,6 +752,7 @@ static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *
         d.shapes = malloc(MAX_SHAPES * sizeof *d.shapes);
         if (!d.shapes)
             e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        cluster_geo_init(d.clusters, t);
         if (!e)
             e = count_grid_points(ctx->counts, ctx->store, t->bbox, grid_point, &d, &seq,
                                   &handled, &ctx->err);
