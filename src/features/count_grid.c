@@ -22,6 +22,7 @@ enum {
     ITEM_ODD_TIME = 1, /* created_at is not "YYYY-MM-DDTHH:MM:SSZ" in 1970–2105 */
     ITEM_NO_GEOM = 2,  /* in the shape list, never in a box */
     ITEM_ANSWERED = 4, /* answered_at IS NOT NULL */
+    ITEM_DISTRICT_ONLY = 8, /* location_precision 'district': never drawn as a pin */
 };
 
 /* The coded dimensions: an item holds the index of its code in each
@@ -293,7 +294,7 @@ typedef struct grid_row {
     int64_t id;
     const char *created;
     const char *code[NDIMS];
-    int has_geom, is_point, answered;
+    int has_geom, is_point, answered, district_only;
     double mbr[4];
 } grid_row;
 
@@ -313,7 +314,8 @@ static vk_err item_add(count_grid *g, const grid_row *r)
     if (ensure_loc(g, r->id))
         return VK_ENOMEM;
     int64_t t = canonical_seconds(r->created);
-    uint8_t flags = (time_fits(t) ? 0 : ITEM_ODD_TIME) | (r->answered ? ITEM_ANSWERED : 0);
+    uint8_t flags = (time_fits(t) ? 0 : ITEM_ODD_TIME) | (r->answered ? ITEM_ANSWERED : 0) |
+                    (r->district_only ? ITEM_DISTRICT_ONLY : 0);
     if (!time_fits(t))
         t = 0;
     g->odd_times += (flags & ITEM_ODD_TIME) != 0;
@@ -368,7 +370,8 @@ static vk_err item_add(count_grid *g, const grid_row *r)
     "f.id, f.created_at, f.status, f.category, f.geom IS NOT NULL, "                  \
     "GeometryType(f.geom) = 'POINT', MbrMinX(f.geom), MbrMinY(f.geom), MbrMaxX(f.geom), " \
     "MbrMaxY(f.geom), (SELECT d.code FROM district d WHERE d.id = f.district_id), "   \
-    "(SELECT u.code FROM unit u WHERE u.id = f.unit_id), f.answered_at IS NOT NULL"
+    "(SELECT u.code FROM unit u WHERE u.id = f.unit_id), f.answered_at IS NOT NULL, "  \
+    "f.location_precision = 'district'"
 #define SQL_STAMP "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'stats_change'), 0)"
 #define SQL_ALL "SELECT 0, " GRID_COLS " FROM feedback f WHERE f.hidden = 0"
 /* f.id is NULL when the item is gone or hidden: it is then only removed. */
@@ -387,6 +390,7 @@ static void read_row(sqlite3_stmt *st, grid_row *r)
     r->code[DIM_DISTRICT] = (const char *)sqlite3_column_text(st, 11);
     r->code[DIM_UNIT] = (const char *)sqlite3_column_text(st, 12);
     r->answered = sqlite3_column_int(st, 13);
+    r->district_only = sqlite3_column_int(st, 14);
     r->has_geom = sqlite3_column_int(st, 5);
     r->is_point = sqlite3_column_int(st, 6);
     for (int i = 0; i < 4; i++)
@@ -479,7 +483,7 @@ static vk_err apply_changes(count_grid *g, store_conn *c, int *reference, vk_err
     vk_err e = VK_OK;
     while (!e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t seq = sqlite3_column_int64(st, 0);
-        if (sqlite3_column_type(st, 14) == SQLITE_NULL) {
+        if (sqlite3_column_type(st, 15) == SQLITE_NULL) {
             *reference = 1;
             rc = SQLITE_DONE;
             break;
@@ -487,7 +491,7 @@ static vk_err apply_changes(count_grid *g, store_conn *c, int *reference, vk_err
         grid_row r;
         read_row(st, &r);
         /* The log row's item, as it is now: out, and back in if public. */
-        item_remove(g, sqlite3_column_int64(st, 14));
+        item_remove(g, sqlite3_column_int64(st, 15));
         if (sqlite3_column_type(st, 1) != SQLITE_NULL)
             e = item_add(g, &r);
         g->seq = seq;
@@ -847,6 +851,22 @@ vk_err count_grid_count(count_grid *g, store_conn *c, const store_collection *co
 
 /* ---- points for map tiles ---- */
 
+static const count_grid_point *point_of(const count_grid *g, count_grid_point *p, int64_t id,
+                                        double x, double y, int is_shape, uint32_t t,
+                                        const uint8_t *code, uint8_t flags)
+{
+    p->id = id;
+    p->x = x;
+    p->y = y;
+    p->is_shape = is_shape;
+    p->created = (flags & ITEM_ODD_TIME) ? -1 : (int64_t)t;
+    p->status = code[DIM_STATUS] ? g->codes[DIM_STATUS][code[DIM_STATUS]] : NULL;
+    p->category = code[DIM_CATEGORY] ? g->codes[DIM_CATEGORY][code[DIM_CATEGORY]] : NULL;
+    p->district = code[DIM_DISTRICT] ? g->codes[DIM_DISTRICT][code[DIM_DISTRICT]] : NULL;
+    p->district_only = (flags & ITEM_DISTRICT_ONLY) != 0;
+    return p;
+}
+
 vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
                          count_grid_point_fn fn, void *arg, int64_t *seq, int *handled,
                          vk_errinfo *ei)
@@ -881,23 +901,26 @@ vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
     int j0 = clampi(floor((bbox[1] - g->y0) / g->dy), g->gh);
     int j1 = clampi(floor((bbox[3] - g->y0) / g->dy), g->gh);
     int stop = 0;
+    count_grid_point p;
     for (int j = j0; j <= j1 && !stop; j++)
         for (int i = i0; i <= i1 && !stop; i++) {
             const grid_cell *cell = &g->cells[j * g->gw + i];
             for (uint32_t k = 0; k < cell->n && !stop; k++) {
                 const grid_item *it = &cell->v[k];
                 if (it->x >= bbox[0] && it->x <= bbox[2] && it->y >= bbox[1] && it->y <= bbox[3])
-                    stop = fn(arg, it->id, it->x, it->y, 0);
+                    stop = fn(arg, point_of(g, &p, it->id, it->x, it->y, 0, it->t, it->code,
+                                            it->flags));
             }
         }
-    /* Lines and areas by the centre of their box. */
+    /* Lines and areas whose box meets bbox, given at their box's centre. */
     for (uint32_t k = 0; k < g->nshapes && !stop; k++) {
         const grid_shape *s = &g->shapes[k];
         if (s->flags & ITEM_NO_GEOM)
             continue;
         double x = (s->mbr[0] + s->mbr[2]) / 2, y = (s->mbr[1] + s->mbr[3]) / 2;
-        if (x >= bbox[0] && x <= bbox[2] && y >= bbox[1] && y <= bbox[3])
-            stop = fn(arg, s->id, x, y, 1);
+        if (s->mbr[0] <= bbox[2] && s->mbr[2] >= bbox[0] && s->mbr[1] <= bbox[3] &&
+            s->mbr[3] >= bbox[1])
+            stop = fn(arg, point_of(g, &p, s->id, x, y, 1, s->t, s->code, s->flags));
     }
     *handled = 1;
     pthread_rwlock_unlock(&g->lock);

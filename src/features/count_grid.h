@@ -54,12 +54,21 @@ vk_err count_grid_count(count_grid *g, store_conn *c, const store_collection *co
 vk_err count_grid_refresh(count_grid *g, store_conn *c, vk_errinfo *ei);
 
 /* Map tiles (tiles/): call fn with each public feedback item whose point
- * lies in bbox (lon/lat, edges included), lines and areas by the centre
- * of their box (is_shape 1); stop when fn returns ≠ 0. *seq is the change log's
+ * lies in bbox (lon/lat, edges included) and each line and area whose box
+ * meets bbox (is_shape 1, given at its box's centre), with what a tile
+ * shows of them; stop when fn returns ≠ 0. *seq is the change log's
  * newest row the points reflect (the tiles' data version). *handled is 0
  * when the grid is busy being refreshed by another thread or absent: the
  * caller then reads SQLite. */
-typedef int (*count_grid_point_fn)(void *arg, int64_t id, double x, double y, int is_shape);
+typedef struct count_grid_point {
+    int64_t id;
+    double x, y;
+    int is_shape;       /* a line or area, at the centre of its box */
+    int64_t created;    /* Unix seconds; -1 when created_at is not canonical */
+    const char *status, *category, *district; /* borrowed during the call; NULL */
+    int district_only;  /* location_precision 'district' */
+} count_grid_point;
+typedef int (*count_grid_point_fn)(void *arg, const count_grid_point *p);
 vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
                          count_grid_point_fn fn, void *arg, int64_t *seq, int *handled,
                          vk_errinfo *ei);

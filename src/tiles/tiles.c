@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/sha256.h"
 #include "features/collections.h"
 #include "features/count_grid.h"
@@ -296,6 +297,7 @@ typedef struct cluster_grid {
     const tile *t;
     double lon0, dlon;          /* the tile's west edge, a cell's width */
     double row_lat[CELLS + 1];  /* the cell rows' edges, north to south */
+    double rows_per_deg;
 } cluster_grid;
 
 static void cluster_geo_init(cluster_grid *g, const tile *t)
@@ -306,6 +308,7 @@ static void cluster_geo_init(cluster_grid *g, const tile *t)
     g->dlon = 360 / t->n / CELLS;
     for (int k = 0; k <= CELLS; k++)
         g->row_lat[k] = lat_of(t->y + (double)k / CELLS, t->n);
+    g->rows_per_deg = CELLS / (g->row_lat[0] - g->row_lat[CELLS]);
 }
 
 /* A lon/lat point into its cell, if it lies in the tile proper. */
@@ -314,15 +317,15 @@ static void cluster_add_geo(cluster_grid *g, double lon, double lat, int64_t id)
     double c = (lon - g->lon0) / g->dlon;
     if (!(c >= 0 && c < CELLS) || !(lat <= g->row_lat[0] && lat > g->row_lat[CELLS]))
         return;
-    int lo = 0, hi = CELLS; /* row_lat[lo] >= lat > row_lat[hi] */
-    while (hi - lo > 1) {
-        int mid = (lo + hi) / 2;
-        if (lat <= g->row_lat[mid])
-            lo = mid;
-        else
-            hi = mid;
-    }
-    int k = lo * CELLS + (int)c;
+    /* Within a tile latitude is nearly linear in rows: guess, then step to
+     * the row with row_lat[r] >= lat > row_lat[r + 1] (a step or none). */
+    int r = (int)((g->row_lat[0] - lat) * g->rows_per_deg);
+    r = r < 0 ? 0 : r > CELLS - 1 ? CELLS - 1 : r;
+    while (r > 0 && lat > g->row_lat[r])
+        r--;
+    while (r < CELLS - 1 && lat <= g->row_lat[r + 1])
+        r++;
+    int k = r * CELLS + (int)c;
     g->sx[k] += lon;
     g->sy[k] += lat;
     if (!g->n[k]++)
@@ -607,6 +610,7 @@ typedef struct drawing {
     int nprops;
     int64_t *shapes;         /* feedback from the grid: ids of lines and areas */
     int nshapes;
+    int overflow;            /* more lines and areas than shapes holds */
     vk_err err;
 } drawing;
 
@@ -710,16 +714,55 @@ done:
     return e != VK_OK;
 }
 
-/* The grid's points (feedback at cluster zooms). */
-static int grid_point(void *arg, int64_t id, double lon, double lat, int is_shape)
+/* One of the count grid's items (feedback): a point into its cluster, or
+ * drawn with the properties the grid holds (those of
+ * feedback_tile_props, in the collection's order); a line or area's id
+ * kept to be read by id. */
+static int grid_point(void *arg, const count_grid_point *p)
 {
     drawing *d = arg;
-    if (is_shape && d->nshapes < MAX_SHAPES) {
-        d->shapes[d->nshapes++] = id;
+    if (p->is_shape) {
+        if (d->nshapes < MAX_SHAPES) {
+            d->shapes[d->nshapes++] = p->id;
+        } else if (d->clusters) {
+            cluster_add_geo(d->clusters, p->x, p->y, p->id); /* counted, not drawn */
+        } else {
+            d->overflow = 1; /* too many to read one by one: SQLite draws the tile */
+            return 1;
+        }
         return 0;
     }
-    cluster_add_geo(d->clusters, lon, lat, id);
-    return 0;
+    if (d->clusters) {
+        cluster_add_geo(d->clusters, p->x, p->y, p->id);
+        return 0;
+    }
+    if (p->district_only)
+        return 0; /* its point is the district's label point, not a place */
+    double px, py;
+    to_tile(d->t, p->x, p->y, &px, &py);
+    if (!(px >= LO && px <= HI && py >= LO && py <= HI))
+        return 0;
+    vk_err e = mvt_feature_begin(d->l, MVT_POINT, (uint64_t)p->id);
+    if (!e && p->category)
+        e = mvt_prop_str(d->l, "category", p->category);
+    if (!e && p->status)
+        e = mvt_prop_str(d->l, "status", p->status);
+    if (!e && p->district)
+        e = mvt_prop_str(d->l, "district", p->district);
+    if (!e && p->created >= 0) {
+        char when[32];
+        int y, m, dd;
+        int64_t days = p->created / 86400, s = p->created % 86400;
+        vk_civil_from_days(days, &y, &m, &dd);
+        snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, dd, (int)(s / 3600),
+                 (int)(s / 60 % 60), (int)(s % 60));
+        e = mvt_prop_str(d->l, "created", when);
+    }
+    if (!e)
+        e = mvt_add_point(d->l, q(px), q(py));
+    mvt_feature_end(d->l);
+    d->err = e;
+    return e != VK_OK;
 }
 
 /* Draw the tile into out. *version: the data version it shows (feedback:
@@ -735,8 +778,9 @@ static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *
             return e;
         if (ctx->tiles && tile_cache_get(ctx->tiles, col->id, t->z, t->x, t->y, *version, out))
             return VK_OK;
+        *version = -1; /* until drawn from the grid at a version */
     }
-    drawing d = {ctx, col, t, NULL, NULL, -1, NULL, 0, NULL, 0, VK_OK};
+    drawing d = {ctx, col, t, NULL, NULL, -1, NULL, 0, NULL, 0, 0, VK_OK};
     int props[64];
     choose_props(&d, props);
     vk_err e = mvt_layer_new(&d.l, col->id);
@@ -747,26 +791,38 @@ static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
     }
     int handled = 0;
-    if (feedback && d.clusters && ctx->counts) {
+    /* Feedback from the count grid in memory: its points, clustered or
+     * drawn, without a row read; lines and areas by id. */
+    if (feedback && ctx->counts) {
         int64_t seq = -1;
         d.shapes = malloc(MAX_SHAPES * sizeof *d.shapes);
         if (!d.shapes)
             e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-        cluster_geo_init(d.clusters, t);
+        if (!e && d.clusters)
+            cluster_geo_init(d.clusters, t);
         if (!e)
             e = count_grid_points(ctx->counts, ctx->store, t->bbox, grid_point, &d, &seq,
                                   &handled, &ctx->err);
+        if (!e && d.err)
+            e = vk_fail(&ctx->err, d.err, "", NULL);
+        if (!e && handled && d.overflow)
+            handled = 0;
         if (!e && handled) {
             *version = seq;
-            /* Lines and areas drawn as themselves, one lookup each. */
             for (int i = 0; i < d.nshapes && !e; i++) {
                 store_items_query qi = {0};
                 qi.limit = 1;
                 qi.id = d.shapes[i];
                 e = store_items_each(ctx->store, col, &qi, draw_item, &d, &ctx->err);
-                if (!e)
-                    e = d.err;
+                if (!e && d.err)
+                    e = vk_fail(&ctx->err, d.err, "", NULL);
             }
+        }
+        if (!e && !handled) { /* start again from SQLite */
+            mvt_layer_free(d.l);
+            d.l = NULL;
+            if ((e = mvt_layer_new(&d.l, col->id)))
+                vk_fail(&ctx->err, e, "", NULL);
         }
     }
     if (!e && !handled) {
