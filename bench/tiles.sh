@@ -149,21 +149,24 @@ for z in 10 11; do
   for ((y = ylo; y <= yhi; y++)); do for ((x = xlo; x <= xhi; x++)); do echo "$BASE/$z/$y/$x" >>"$LOG/city$z"; done; done
 done
 cat "$LOG/city10" "$LOG/city11" >"$LOG/city"
-# Each write, then the city's z10 tile: drawn anew from the count grid.
-cold_city() {
+# Each write, then the tile at the city's centre: drawn anew from the
+# count grid (the write leaves every cached tile stale).
+cold_city() { # zoom
   local la; la=$(cut -d' ' -f1 /proc/loadavg)
-  local first; first=$(head -1 "$LOG/city10")
+  local first; first="$BASE/$(BOXES="$(echo "($X0 + $X1) / 2" | bc -l),$(echo "($Y0 + $Y1) / 2" | bc -l),\
+$(echo "($X0 + $X1) / 2" | bc -l),$(echo "($Y0 + $Y1) / 2" | bc -l)" tiles_at "$1")"
   : >"$LOG/seq"
   for _ in $(seq 1 "$ROUNDS"); do
     post >/dev/null
     curl -s -o /dev/null -w '%{http_code} %{time_total} %{size_download}\n' "$first" >>"$LOG/seq"
   done
-  sort -k2 -n "$LOG/seq" | awk -v n="whole city z10 ($first), first drawing after a write" -v la="$la" \
+  sort -k2 -n "$LOG/seq" | awk -v n="city centre z$1 (${first#"$BASE"/}), first drawing after a write" -v la="$la" \
     '{t[NR]=$2; s+=$3; if ($1 != 200) bad++}
      END {printf "| %s | %d | %.2f ms | %.2f ms | %.1f kB | %d | %s |\n", n, NR, t[int(NR*0.5+0.5)]*1000,
           t[int(NR*0.99+0.5)]*1000, s/NR/1024, bad, la}' | tee -a "$LOG/seqrows"
 }
-cold_city
+cold_city 10
+cold_city 11
 seq_lat "whole city z10+z11 ($(wc -l <"$LOG/city") tiles), first drawing" "$LOG/city"
 for _ in 1 2 3 4 5 6 7 8 9; do cat "$LOG/city"; done >"$LOG/city-rep"
 seq_lat "whole city z10+z11, cached" "$LOG/city-rep"

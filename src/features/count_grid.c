@@ -50,6 +50,7 @@ typedef struct grid_shape {
 typedef struct grid_cell {
     grid_item *v;
     uint32_t n, cap;
+    double sx, sy; /* sums of the points' x and y: a map tile's cluster of a whole cell */
 } grid_cell;
 
 /* Where an id sits: cell + 1, SHAPES, or 0 when absent. */
@@ -280,10 +281,14 @@ static void item_remove(count_grid *g, int64_t id)
     } else {
         grid_cell *cell = &g->cells[where - 1];
         flags = cell->v[slot].flags;
+        cell->sx -= cell->v[slot].x;
+        cell->sy -= cell->v[slot].y;
         combo_add(g, cell->v[slot].code, flags, -1);
         cell->v[slot] = cell->v[--cell->n];
         if (slot < cell->n)
             g->loc_slot[cell->v[slot].id] = slot;
+        if (!cell->n) /* no rounding left over from the sums */
+            cell->sx = cell->sy = 0;
     }
     g->odd_times -= (flags & ITEM_ODD_TIME) != 0;
     g->loc_cell[id] = 0;
@@ -332,6 +337,8 @@ static vk_err item_add(count_grid *g, const grid_row *r)
             cell->cap = cap;
         }
         grid_item *it = &cell->v[cell->n];
+        cell->sx += r->mbr[0];
+        cell->sy += r->mbr[1];
         it->x = r->mbr[0];
         it->y = r->mbr[1];
         it->id = r->id;
@@ -868,8 +875,8 @@ static const count_grid_point *point_of(const count_grid *g, count_grid_point *p
 }
 
 vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
-                         count_grid_point_fn fn, void *arg, int64_t *seq, int *handled,
-                         vk_errinfo *ei)
+                         count_grid_point_fn fn, count_grid_cell_fn cell_fn, void *arg,
+                         int64_t *seq, int *handled, vk_errinfo *ei)
 {
     *handled = 0;
     if (!g)
@@ -905,6 +912,15 @@ vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
     for (int j = j0; j <= j1 && !stop; j++)
         for (int i = i0; i <= i1 && !stop; i++) {
             const grid_cell *cell = &g->cells[j * g->gw + i];
+            /* A cell inside bbox (border cells also hold what lies beyond
+             * the grid: never whole) may be taken at once. */
+            if (cell_fn && cell->n && i > 0 && j > 0 && i < g->gw - 1 && j < g->gh - 1) {
+                double box[4] = {g->x0 + i * g->dx, g->y0 + j * g->dy, g->x0 + (i + 1) * g->dx,
+                                 g->y0 + (j + 1) * g->dy};
+                if (box[0] >= bbox[0] && box[2] <= bbox[2] && box[1] >= bbox[1] &&
+                    box[3] <= bbox[3] && cell_fn(arg, box, cell->n, cell->sx, cell->sy))
+                    continue;
+            }
             for (uint32_t k = 0; k < cell->n && !stop; k++) {
                 const grid_item *it = &cell->v[k];
                 if (it->x >= bbox[0] && it->x <= bbox[2] && it->y >= bbox[1] && it->y <= bbox[3])

@@ -69,9 +69,16 @@ typedef struct count_grid_point {
     int district_only;  /* location_precision 'district' */
 } count_grid_point;
 typedef int (*count_grid_point_fn)(void *arg, const count_grid_point *p);
+/* Before a cell of the grid inside bbox is walked: its box (x0, y0, x1,
+ * y1; every point lies in box, edges included), how many points and the
+ * sums of their x and y. Returning 1 takes the cell as a whole (its points
+ * are not given to fn), so a whole-city tile adds up cells, not points. */
+typedef int (*count_grid_cell_fn)(void *arg, const double box[4], int64_t n, double sx,
+                                  double sy);
+/* cell_fn may be NULL: every point is given. */
 vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
-                         count_grid_point_fn fn, void *arg, int64_t *seq, int *handled,
-                         vk_errinfo *ei);
+                         count_grid_point_fn fn, count_grid_cell_fn cell_fn, void *arg,
+                         int64_t *seq, int *handled, vk_errinfo *ei);
 /* The change log's newest row (the tiles' data version of feedback). */
 vk_err count_grid_stamp(store_conn *c, int64_t *seq, vk_errinfo *ei);
 

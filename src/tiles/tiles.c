@@ -311,20 +311,29 @@ static void cluster_geo_init(cluster_grid *g, const tile *t)
     g->rows_per_deg = CELLS / (g->row_lat[0] - g->row_lat[CELLS]);
 }
 
-/* A lon/lat point into its cell, if it lies in the tile proper. */
-static void cluster_add_geo(cluster_grid *g, double lon, double lat, int64_t id)
+/* The cell row of a latitude (row_lat[r] >= lat > row_lat[r + 1]), -1
+ * outside the tile. Within a tile latitude is nearly linear in rows:
+ * guess, then a step or none. */
+static int row_of(const cluster_grid *g, double lat)
 {
-    double c = (lon - g->lon0) / g->dlon;
-    if (!(c >= 0 && c < CELLS) || !(lat <= g->row_lat[0] && lat > g->row_lat[CELLS]))
-        return;
-    /* Within a tile latitude is nearly linear in rows: guess, then step to
-     * the row with row_lat[r] >= lat > row_lat[r + 1] (a step or none). */
+    if (!(lat <= g->row_lat[0] && lat > g->row_lat[CELLS]))
+        return -1;
     int r = (int)((g->row_lat[0] - lat) * g->rows_per_deg);
     r = r < 0 ? 0 : r > CELLS - 1 ? CELLS - 1 : r;
     while (r > 0 && lat > g->row_lat[r])
         r--;
     while (r < CELLS - 1 && lat <= g->row_lat[r + 1])
         r++;
+    return r;
+}
+
+/* A lon/lat point into its cell, if it lies in the tile proper. */
+static void cluster_add_geo(cluster_grid *g, double lon, double lat, int64_t id)
+{
+    double c = (lon - g->lon0) / g->dlon;
+    int r = row_of(g, lat);
+    if (!(c >= 0 && c < CELLS) || r < 0)
+        return;
     int k = r * CELLS + (int)c;
     g->sx[k] += lon;
     g->sy[k] += lat;
@@ -765,6 +774,31 @@ static int grid_point(void *arg, const count_grid_point *p)
     return e != VK_OK;
 }
 
+/* A whole cell of the count grid into one cluster cell, when every point
+ * it may hold (its box, and a margin for rounding) lies in that cluster
+ * cell of the tile proper: exactly what its points one by one would add. */
+static int grid_cell(void *arg, const double box[4], int64_t n, double sx, double sy)
+{
+    drawing *d = arg;
+    cluster_grid *g = d->clusters;
+    const double m = 1e-9;
+    if (!g || n < 2) /* one item: its id goes with it */
+        return 0;
+    double c0 = (box[0] - m - g->lon0) / g->dlon, c1 = (box[2] + m - g->lon0) / g->dlon;
+    if (!(c0 >= 0 && c1 < CELLS) || (int)c0 != (int)c1)
+        return 0;
+    int r = row_of(g, box[3] + m);
+    if (r < 0 || r != row_of(g, box[1] - m))
+        return 0;
+    int k = r * CELLS + (int)c0;
+    g->sx[k] += sx;
+    g->sy[k] += sy;
+    if (!g->n[k])
+        g->id[k] = 0;
+    g->n[k] += n;
+    return 1;
+}
+
 /* Draw the tile into out. *version: the data version it shows (feedback:
  * the change log's newest row), or -1 when there is none to cache by. */
 static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *col,
@@ -801,8 +835,8 @@ static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *
         if (!e && d.clusters)
             cluster_geo_init(d.clusters, t);
         if (!e)
-            e = count_grid_points(ctx->counts, ctx->store, t->bbox, grid_point, &d, &seq,
-                                  &handled, &ctx->err);
+            e = count_grid_points(ctx->counts, ctx->store, t->bbox, grid_point,
+                                  d.clusters ? grid_cell : NULL, &d, &seq, &handled, &ctx->err);
         if (!e && d.err)
             e = vk_fail(&ctx->err, d.err, "", NULL);
         if (!e && handled && d.overflow)
