@@ -2,7 +2,8 @@
 // the failed messages with the relay's reason, and "try again" by
 // keyboard alone; axe finds no WCAG 2.1 AA violations in Finnish, Swedish
 // or English. A moderator has no link and is told it is for admins;
-// without --smtp the page says "outbox only". A real SMTP server
+// without --smtp the page says "outbox only", and every staff page says
+// under its navigation that mail is not sent. A real SMTP server
 // (tests/lib/smtp.mjs) refuses the "reject…" address with 550.
 import assert from 'node:assert/strict';
 import {
@@ -61,6 +62,7 @@ test('an admin sees the failed message with its reason and tries it again by key
     assert.match(row, /550/);
     assert.ok(row.includes(`${id}`), 'the item the message is about');
     assert.ok(await page.isHidden('#mode-outbox'));
+    assert.ok(!(await page.isVisible('#mail-mode-note')), 'with a relay the header says nothing of it');
     assert.match(await page.textContent('#counts'), /\d/);
     await assertCleanInAllLanguages(page, 'outbox');
     await gotoReady(page, `${srv.url}/staff-mail.html?lang=en`);
@@ -100,6 +102,13 @@ test('without --smtp the page says "outbox only"', async () => {
     await page.waitForSelector('#mode-outbox:not([hidden])');
     assert.match(await page.textContent('#mode-outbox'), /Outbox only/);
     assert.ok(await page.isVisible('#no-failed'));
+    // Every staff page says so under the navigation, for every role.
+    assert.match(await page.textContent('#mail-mode-note'), /E-mail is not sent/);
+    await gotoReady(page, `${quiet.url}/staff-walk-review.html?lang=sv`);
+    await page.waitForSelector('#mail-mode-note:not([hidden])');
+    assert.match(await page.textContent('#mail-mode-note'), /E-post skickas inte/);
+    await gotoReady(page, `${quiet.url}/staff-mail.html?lang=en`);
+    await page.waitForSelector('#mode-outbox:not([hidden])');
     await assertCleanInAllLanguages(page, 'outbox only');
   } finally {
     await page.closeAll();
