@@ -72,6 +72,16 @@ test('reassignments while the mail waits in the outbox', async () => {
   const unit = (code, body) => call('PATCH', `/api/v1/staff/units/${code}`, { token: 'admin', body });
   assert.equal((await unit('street_maintenance', { email: DIGEST, language: 'en', digest: true })).status, 200);
   assert.equal((await unit('parks_green', { email: PARKS, language: 'fi', digest: false })).status, 200);
+  // The admins' list of units with their mail settings (staff-mail.html).
+  const units = await call('GET', '/api/v1/staff/units', { token: 'admin' });
+  assert.equal(units.status, 200, units.text);
+  const byCode = Object.fromEntries(units.json.units.map((u) => [u.code, u]));
+  assert.deepEqual(byCode.street_maintenance, { code: 'street_maintenance',
+    name: { fi: 'Katujen kunnossapito', sv: 'Gatuunderhåll', en: 'Street maintenance' },
+    email: DIGEST, language: 'en', digest: true });
+  assert.equal(byCode.parks_green.email, PARKS);
+  assert.equal(byCode.traffic_planning.email, null);
+  assert.equal((await call('GET', '/api/v1/staff/units', { token: 'mod' })).status, 403);
 
   const list = await call('GET', '/api/v1/staff/feedback?unit=traffic_planning&older_than_days=2&limit=1',
     { token: 'mod' });
