@@ -111,8 +111,9 @@ static vk_err read_unit(void *arg, db_row *row)
 }
 
 /* The unit the item is routed to, if it has an address: in the unit's
- * language (admins set it); the staff page has the rest. */
-static vk_err to_unit(vk_ctx *ctx, int64_t id, const char *now, vk_errinfo *ei)
+ * language (admins set it); the staff page has the rest. moved: it came
+ * by reassignment from another unit (the message says so). */
+static vk_err to_unit(vk_ctx *ctx, int64_t id, int moved, const char *now, vk_errinfo *ei)
 {
     unit_row u = {0};
     int found = 0;
@@ -131,13 +132,24 @@ static vk_err to_unit(vk_ctx *ctx, int64_t id, const char *now, vk_errinfo *ei)
         "Öppna den på personalens sidor: %s/staff-item.html?id=%lld",
         "Feedback #%lld has been routed to the unit (%s%s%s).\n\n"
         "Open it on the staff pages: %s/staff-item.html?id=%lld"};
+    static const char *const msubj[] = {"Palaute #%lld siirrettiin yksikölle",
+                                        "Respons #%lld flyttades till enheten",
+                                        "Feedback #%lld reassigned to the unit"};
+    static const char *const mbody[] = {
+        "Palaute #%lld on siirretty yksikölle toiselta yksiköltä (%s%s%s).\n\n"
+        "Avaa se henkilökunnan sivuilla: %s/staff-item.html?id=%lld",
+        "Respons #%lld har flyttats till enheten från en annan enhet (%s%s%s).\n\n"
+        "Öppna den på personalens sidor: %s/staff-item.html?id=%lld",
+        "Feedback #%lld has been reassigned to the unit from another unit (%s%s%s).\n\n"
+        "Open it on the staff pages: %s/staff-item.html?id=%lld"};
     static const char *const place[] = {", paikka: ", ", plats: ", ", place: "};
     int l = lang_index(u.lang);
     char subject[120];
-    snprintf(subject, sizeof subject, subj[l], (long long)id);
+    snprintf(subject, sizeof subject, (moved ? msubj : subj)[l], (long long)id);
     vk_buf text;
     vk_buf_init(&text, MAIL_TEXT_MAX);
-    vk_buf_printf(&text, body[l], (long long)id, u.category, u.place[0] ? place[l] : "", u.place,
+    vk_buf_printf(&text, (moved ? mbody : body)[l], (long long)id, u.category,
+                  u.place[0] ? place[l] : "", u.place,
                   ctx->cfg->public_url ? ctx->cfg->public_url : "", (long long)id);
     if (!vk_buf_ok(&text)) {
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
@@ -237,7 +249,7 @@ vk_err api_notify_created(vk_ctx *ctx, int64_t id, const char *followup, const c
         a.followup = followup;
         e = to_reporter(ctx, id, "receipt", now, compose_receipt, &a, ei);
     }
-    return e ? e : to_unit(ctx, id, now, ei);
+    return e ? e : to_unit(ctx, id, 0, now, ei);
 }
 
 vk_err api_notify_changed(vk_ctx *ctx, int64_t id, const char *kind, const char *from,
@@ -254,8 +266,12 @@ vk_err api_notify_changed(vk_ctx *ctx, int64_t id, const char *kind, const char 
             e = to_reporter(ctx, id, merge ? "merge" : answer ? "answer" : "status", now,
                             merge ? compose_merge : compose_update, &a, ei);
     }
+    /* Reassigned: the old unit's unsent "new item" is no longer its work;
+     * the new unit hears of it as reassigned (or in its digest). */
     if (!e && unit_changed)
-        e = to_unit(ctx, id, now, ei);
+        e = mail_cancel_item_units(ctx->store, id, ei);
+    if (!e && unit_changed)
+        e = to_unit(ctx, id, 1, now, ei);
     return e;
 }
 
@@ -296,13 +312,17 @@ static int digest_item_row(void *arg, db_row *row)
 {
     digest_text *d = arg;
     static const char *const place[] = {", paikka: ", ", plats: ", ", place: "};
+    static const char *const moved[] = {" (siirretty toiselta yksiköltä)",
+                                        " (flyttad från en annan enhet)",
+                                        " (reassigned from another unit)"};
     if (++d->n > DIGEST_MAX)
         return 1;
     const char *cat = db_col_text(row, 1), *where = db_col_text(row, 2);
     int has_place = where && where[0];
     long long id = (long long)db_col_int64(row, 0);
-    vk_buf_printf(d->t, "\n#%lld %s%s%s\n%s/staff-item.html?id=%lld\n", id, cat ? cat : "",
-                  has_place ? place[d->l] : "", has_place ? where : "", d->public_url, id);
+    vk_buf_printf(d->t, "\n#%lld %s%s%s%s\n%s/staff-item.html?id=%lld\n", id, cat ? cat : "",
+                  has_place ? place[d->l] : "", has_place ? where : "",
+                  db_col_int64(row, 3) ? moved[d->l] : "", d->public_url, id);
     return 0;
 }
 
@@ -316,6 +336,7 @@ static vk_err digest_one(vk_ctx *ctx, const digest_unit *u, const char *now, vk_
     static const char *const head[] = {"Edellisen koosteen jälkeen yksikölle on ohjattu nämä palautteet:",
                                        "Sedan förra sammandraget har den här responsen styrts till enheten:",
                                        "Since the last digest, these items have been routed to the unit:"};
+    /* (new ones and those reassigned to it; SQL_DIGEST_ITEMS) */
     static const char *const more[] = {"Lista on katkaistu; loput löytyvät henkilökunnan sivuilta.",
                                        "Listan är avkortad; resten finns på personalens sidor.",
                                        "The list is cut short; the rest are on the staff pages."};

@@ -23,14 +23,17 @@ vk_err api_notify_created(vk_ctx *ctx, int64_t id, const char *followup, const c
 
 /* A staff change of item id: status from → to (equal when unchanged),
  * answer (NULL when none), unit_changed when it was routed to another
- * unit; kind "merge" for a merge into duplicate_of. */
+ * unit (the new unit is told it was reassigned; the old one's unsent
+ * "new item" message is cancelled); kind "merge" for a merge into
+ * duplicate_of. */
 vk_err api_notify_changed(vk_ctx *ctx, int64_t id, const char *kind, const char *from,
                           const char *to, const char *answer, int64_t duplicate_of,
                           int unit_changed, const char *now, vk_errinfo *ei);
 
 /* The writer's hourly check: a unit that takes the daily digest (and has
  * an address) gets, once a day, one message in its language listing the
- * items routed to it since the last one (none: no message). */
+ * items routed to it since the last one, saved with it or reassigned to
+ * it, and still its own (none: no message). */
 extern const vk_writer_hook feedback_digest_hook;
 
 #endif

@@ -71,11 +71,17 @@
       "SELECT id, email, language, coalesce(digest_sent_at, ?1) FROM unit "          \
       "WHERE digest = 1 AND email IS NOT NULL "                                      \
       "AND (digest_sent_at IS NULL OR digest_sent_at <= ?1)")                        \
-    /* Items routed to unit ?1 since ?2, in the unit's language ?3. */              \
+    /* Items routed to unit ?1 since ?2, in the unit's language ?3: saved     \
+     * with it, or reassigned to it (an event whose after.unit is its code;   \
+     * the last column says so). Only items it still has: one reassigned     \
+     * away is no longer its work. */                                          \
     X(SQL_DIGEST_ITEMS,                                                              \
+      "WITH moved(id) AS (SELECT e.feedback_id FROM feedback_event e JOIN unit u "   \
+      "ON u.id = ?1 WHERE e.at > ?2 AND json_extract(e.after, '$.unit') = u.code) " \
       "SELECT f.id, CASE ?3 WHEN 'sv' THEN c.name_sv WHEN 'en' THEN c.name_en "     \
-      "ELSE c.name_fi END, f.place FROM feedback f JOIN category c ON c.id = f.category " \
-      "WHERE f.unit_id = ?1 AND f.created_at > ?2 ORDER BY f.id LIMIT 501")          \
+      "ELSE c.name_fi END, f.place, f.id IN moved FROM feedback f "                 \
+      "JOIN category c ON c.id = f.category "                                        \
+      "WHERE f.unit_id = ?1 AND (f.created_at > ?2 OR f.id IN moved) ORDER BY f.id LIMIT 501") \
     X(SQL_DIGEST_SENT, "UPDATE unit SET digest_sent_at = ?2 WHERE id = ?1")         \
     X(SQL_CATEGORY_NAMES,                                                            \
       "SELECT c.name_fi, c.name_sv, c.name_en FROM feedback f JOIN category c "      \

@@ -124,6 +124,12 @@ vk_err mail_cancel_item(store_conn *c, int64_t feedback_id, vk_errinfo *ei)
                   "cancelling an item's e-mail", ei);
 }
 
+vk_err mail_cancel_item_units(store_conn *c, int64_t feedback_id, vk_errinfo *ei)
+{
+    return db_run(c, &mail_sql, SQL_MAIL_CANCEL_UNIT_NEW, DB_ARGS(DB_INT(feedback_id)),
+                  "cancelling an item's mail to its old unit", ei);
+}
+
 vk_err mail_outbox_purge(store_conn *c, const char *before, vk_errinfo *ei)
 {
     return db_run(c, &mail_sql, SQL_MAIL_PURGE, DB_ARGS(DB_TEXT(before)),

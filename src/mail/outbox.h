@@ -54,6 +54,11 @@ vk_err mail_queue(store_conn *c, const vk_config *cfg, const mail_new *m, const 
  * (withdrawal, purge of contact details). */
 vk_err mail_cancel_item(store_conn *c, int64_t feedback_id, vk_errinfo *ei);
 
+/* Cancel the unsent "new item" messages (unit_new) about item
+ * feedback_id to units: it was routed to another unit, and the old one
+ * must not hear of it as its new work. */
+vk_err mail_cancel_item_units(store_conn *c, int64_t feedback_id, vk_errinfo *ei);
+
 /* Delete the rows of messages no longer queued (sent, failed, cancelled)
  * made before `before` (RFC 3339): they hold addresses. With the contact
  * details' retention purge. */

@@ -41,6 +41,11 @@
     X(SQL_MAIL_CANCEL_ITEM,                                                          \
       "UPDATE mail_outbox SET state = 'cancelled', body_text = '' "  \
       "WHERE feedback_id = ?1 AND audience = 'reporter' AND state = 'queued'")       \
+    /* An item routed elsewhere: its old unit's unsent "new item" goes. */        \
+    X(SQL_MAIL_CANCEL_UNIT_NEW,                                                      \
+      "UPDATE mail_outbox SET state = 'cancelled', body_text = '' "                  \
+      "WHERE feedback_id = ?1 AND audience = 'unit' AND kind = 'unit_new' "          \
+      "AND state = 'queued'")                                                        \
     X(SQL_MAIL_BY_TOKEN,                                                             \
       "SELECT recipient, coalesce(feedback_id, 0), language, audience, "            \
       "coalesce(subscription_id, 0) FROM mail_outbox "                               \

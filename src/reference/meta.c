@@ -206,6 +206,15 @@ static vk_err unit_email_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_
     return store_unit_mail_json(ctx->store, j->code, body, ei);
 }
 
+vk_err api_staff_units(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    if (e)
+        return e;
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    return store_units_mail_json(ctx->store, &resp->body, &ctx->err);
+}
+
 vk_err api_staff_unit_patch(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
     static const char *const keys[] = {"email", "language", "digest", NULL};

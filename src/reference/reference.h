@@ -17,13 +17,16 @@
     R(VK_ANY_GET, "/api/v1/config", api_config, PUBLIC, 0, 0)                      \
     R(VK_ANY_GET, "/api/v1/categories", api_categories, PUBLIC, 0, 0)              \
     R(VK_ANY_GET, "/api/v1/districts", api_districts, PUBLIC, 0, 0)
-/* PATCH /api/v1/staff/units/{code} (admins): JSON {"email": address or
+/* GET /api/v1/staff/units (admins): every unit with its mail settings,
+ * {"units": [{"code", "name", "email", "language", "digest"}]}.
+ * PATCH /api/v1/staff/units/{code} (admins): JSON {"email": address or
  * null, "language": fi|sv|en, "digest": bool} (any of them): where new
  * items routed to the unit are mailed, in which language, one by one or
  * in a daily digest (docs/mail.md); 200 {"code", "email", "language",
  * "digest"}. */
 #define REFERENCE_UNIT_ROUTES(R)                                                   \
     R(VK_ANY_GET, "/api/v1/units", api_units, PUBLIC, 0, 0)                        \
+    R(VK_ANY_GET, "/api/v1/staff/units", api_staff_units, ADMIN, 0, 0)              \
     R(VK_PATCH, "/api/v1/staff/units/{code}", api_staff_unit_patch, ADMIN, 0, 0)
 REFERENCE_ROUTES(VK_ROUTE_HANDLER)
 REFERENCE_UNIT_ROUTES(VK_ROUTE_HANDLER)

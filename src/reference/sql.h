@@ -39,6 +39,8 @@
       "language = coalesce(?4, language), digest = coalesce(?5, digest) WHERE code = ?1") \
     X(SQL_UNIT_MAIL_GET, "SELECT email, language, digest FROM unit WHERE code = ?1") \
     X(SQL_UNIT_LIST, "SELECT id, code, name_fi, name_sv, name_en FROM unit ORDER BY code") \
+    X(SQL_UNIT_MAIL_LIST,                                                            \
+      "SELECT code, name_fi, name_sv, name_en, email, language, digest FROM unit ORDER BY code") \
     X(SQL_FEEDBACK_GEOMS, "SELECT id, AsBinary(geom), district_id FROM feedback")    \
     X(SQL_FEEDBACK_DEFAULT_UNITS,                                                    \
       "UPDATE feedback SET unit_id = (SELECT default_unit FROM category c "          \

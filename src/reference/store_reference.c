@@ -85,6 +85,32 @@ vk_err store_unit_mail_json(store_conn *c, const char *code, vk_buf *b, vk_errin
     return e;
 }
 
+static int unit_mail_row(void *arg, db_row *row)
+{
+    static const char *const langs[] = {"fi", "sv", "en"};
+    vk_buf *b = arg;
+    vk_json_open(b);
+    vk_json_member_str(b, "code", db_col_text(row, 0));
+    vk_json_key(b, "name");
+    vk_buf_putc(b, '{');
+    for (int i = 0; i < 3; i++)
+        vk_json_member_str(b, langs[i], db_col_text(row, 1 + i));
+    vk_buf_putc(b, '}');
+    vk_json_member_str(b, "email", db_col_text(row, 4));
+    vk_json_member_str(b, "language", db_col_text(row, 5));
+    vk_buf_printf(b, ",\"digest\":%s}", db_col_int64(row, 6) ? "true" : "false");
+    return 0;
+}
+
+vk_err store_units_mail_json(store_conn *c, vk_buf *b, vk_errinfo *ei)
+{
+    vk_buf_puts(b, "{\"units\":[");
+    vk_err e = db_each(c, &reference_sql, SQL_UNIT_MAIL_LIST, DB_NO_ARGS, unit_mail_row, b,
+                       "the units' addresses", ei);
+    vk_buf_puts(b, "]}");
+    return e;
+}
+
 vk_err store_feedback_default_units(store_conn *c, vk_errinfo *ei)
 {
     return db_run(c, &reference_sql, SQL_FEEDBACK_DEFAULT_UNITS, DB_NO_ARGS,

@@ -48,6 +48,9 @@ vk_err store_unit_set_email(store_conn *c, const char *code, int has_email, cons
                             const char *language, int digest, int *found, vk_errinfo *ei);
 /* {"code", "email", "language", "digest"} of unit code into b. */
 vk_err store_unit_mail_json(store_conn *c, const char *code, vk_buf *b, vk_errinfo *ei);
+/* {"units": [{"code", "name": {fi, sv, en}, "email", "language",
+ * "digest"}, …]} by code into b: the units' mail settings (admins). */
+vk_err store_units_mail_json(store_conn *c, vk_buf *b, vk_errinfo *ei);
 /* Give every item without a unit its category's default unit. */
 vk_err store_feedback_default_units(store_conn *c, vk_errinfo *ei);
 /* Calls fn for each unit by code; stops when fn returns ≠ 0. */

@@ -184,6 +184,7 @@ const MATRIX = [
   ['POST', '/api/v1/mail/unsubscribe', 'public'],
   ['GET', '/api/v1/staff/mail/outbox', 'admin'],
   ['POST', '/api/v1/staff/mail/outbox/{id}/retry', 'admin'],
+  ['GET', '/api/v1/staff/units', 'admin'],
   ['PATCH', '/api/v1/staff/units/{code}', 'admin'],
   ['POST', '/api/v1/auth/logout', 'staff'], // last: it ends each caller's session
 ];
@@ -275,6 +276,7 @@ const ADMITTED_STATUS = {
   'PUT /api/v1/staff/walk-subscription': 400, // {} has no areas
   'GET /api/v1/staff/mail/outbox': 200,
   'POST /api/v1/staff/mail/outbox/{id}/retry': 404, // no message 1
+  'GET /api/v1/staff/units': 200,
   'PATCH /api/v1/staff/units/{code}': 400, // {} sets neither address nor language
   'PUT /ogcapi/collections/{collectionId}/items/{featureId}': 428, // no If-Match
   'PATCH /ogcapi/collections/{collectionId}/items/{featureId}': 428,

@@ -182,6 +182,37 @@
     // Surveys: planners and admins write them, council reads them.
     var sv = $('nav-surveys');
     if (sv) sv.parentNode.hidden = ['admin', 'planner', 'council'].indexOf(me.role) < 0;
+    renderMailMode();
+  }
+
+  /* ---------- mail that does not leave (no --smtp) ---------- */
+
+  // Without a relay every message waits in the outbox (docs/mail.md):
+  // every staff page says so under the navigation, as /healthz does. Text
+  // only, no tab stop; the admins' mail page has the details.
+  var mailMode = null;
+
+  function renderMailMode() {
+    var nav = $('staff-nav');
+    if (!nav) return;
+    var note = $('mail-mode-note');
+    if (mailMode !== 'outbox only') {
+      if (note) note.hidden = true;
+      return;
+    }
+    if (!note) {
+      note = el('p', { id: 'mail-mode-note', class: 'mail-mode-note' });
+      nav.appendChild(note);
+    }
+    note.textContent = t('mailOutboxNote');
+    note.hidden = false;
+  }
+
+  function loadMailMode() {
+    return VK.getJSON('/healthz').then(function (h) {
+      mailMode = h && h.mail;
+      renderMailMode();
+    }, function () { /* the page works without it */ });
   }
 
   // The session is gone (or never was): say so, with the way back.
@@ -210,6 +241,7 @@
       var box = $('signed-out');
       if (box) box.hidden = true;
       document.querySelectorAll('[data-needs-session]').forEach(function (s) { s.hidden = false; });
+      if (mailMode === null) loadMailMode();
       return who;
     }, function (err) {
       if (err.status === 401) {
