@@ -1,6 +1,7 @@
 // The address search on the maps besides the resident page (issue 16):
 // a survey's map-point question (choose an address, "place it here", the
-// point lands there and the map is centred on it), a budgeting round's
+// point lands there and the map is centred on it; with the map hidden the
+// address gives the point's coordinates), a budgeting round's
 // proposals map and proposal form, and a walk's finding form (the address
 // is the finding's place). Keyboard alone for the survey; axe clean with
 // the search box on every page.
@@ -105,6 +106,32 @@ test('survey: search an address by keyboard, place the point there', async () =>
     assert.match(await page.textContent('#q-zone-q .draw-status'), /1/);
     await page.click('#q-zone-q button:has-text("Cancel")');
     await checkState(page, 'survey with address search');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
+
+test('survey with the map hidden: the address gives the point, as coordinates', async () => {
+  const slug = await publish(server, { ...SURVEY, slug: 'osoitehaku-ilman-karttaa' });
+  const page = await newPage(browser, { viewport: { width: 360, height: 740 } });
+  try {
+    await gotoReady(page, `${server.url}/s/${slug}?lang=sv`);
+    await tabTo(page, '#sv-nomap');
+    await page.keyboard.press('Space');
+    await page.waitForSelector('#q-spot-q .sv-map-question');
+    assert.equal(await page.locator('.leaflet-container').count(), 0, 'no map once hidden');
+    assert.equal(await page.locator('#q-zone-search-input').count(), 0, 'no search for an area without the map');
+    await tabTo(page, '#q-spot-search-input');
+    await searchAndChoose(page, 'q-spot-search', 'Koskenparras 3');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'q-spot-here');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#q-spot-f0');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'q-spot-f0-h');
+    assert.equal(await page.isChecked('#q-spot-f0-way-coords'), true);
+    assert.equal(await page.inputValue('#q-spot-f0-coords'), `${place.lat}, ${place.lon}`);
+    await checkState(page, 'survey without the map, address search');
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();

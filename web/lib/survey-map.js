@@ -141,12 +141,13 @@
     var emptyNote = el('p', 'hint sv-features-empty', opts.emptyText || t('svNoFeatures'));
 
     // The address search over the map (lib/place-search.js): a chosen
-    // place pans the map there; for points, "place it here" puts one.
+    // place pans the map there; for points, "place it here" puts one —
+    // also with the map hidden, where it gives the point's coordinates.
     var chosen = null;
     var searchBox = el('div', 'sv-place-search');
     var hereBtn = el('button', { type: 'button', class: 'button button-secondary button-small', id: io.id + '-here' });
     hereBtn.hidden = true;
-    if (!noMap && VK.placeSearch) {
+    if (VK.placeSearch && (!noMap || kind === 'point')) {
       VK.placeSearch.mount(searchBox, { id: io.id + '-search', onChoose: function (p) {
         chosen = p;
         if (map) map.setView([p.lat, p.lon], Math.max(map.getZoom(), 17), { animate: false });
@@ -166,6 +167,7 @@
       node.appendChild(bar);
     } else {
       node.appendChild(el('p', 'hint', t('svMapHidden')));
+      if (kind === 'point') node.appendChild(searchBox);
     }
     node.appendChild(actions);
     node.appendChild(emptyNote);
@@ -456,7 +458,8 @@
     // "Place it here": the point being drawn, else a new one, else the
     // first one still without a place (a geobudget's item).
     hereBtn.addEventListener('click', function () {
-      if (!chosen || !map) return;
+      if (!chosen) return;
+      if (!map) { placeWithoutMap(); return; }
       var ll = L.latLng(chosen.lat, chosen.lon);
       if (!drawing) {
         if (opts.onAdd) {
@@ -471,6 +474,26 @@
       }
       addVertex(ll);
     });
+    // Without the map: a new point at the place, else the first one still
+    // without a place, given as coordinates (shown, and editable, as typed).
+    function placeWithoutMap() {
+      var i = -1;
+      if (opts.onAdd) {
+        if (opts.canAdd && !opts.canAdd(feats)) { announce(t('svCannotAdd')); return; }
+        var nf = opts.onAdd();
+        if (!nf) return;
+        feats.push(nf);
+        i = feats.length - 1;
+      } else {
+        feats.forEach(function (x, k) { if (i < 0 && !x.geometry && (x._way === 'coords' || x._way === 'geometry')) i = k; });
+        if (i < 0) { announce(t('placeSearchNothing')); return; }
+      }
+      setWay(feats[i], 'geometry', geometryOf('point', [[round7(chosen.lon), round7(chosen.lat)]]));
+      feats[i]._way = 'coords';
+      save();
+      renderList(i);
+      announce(t('svFeatureAdded', { name: opts.title(feats[i], i) }));
+    }
     drawNew.addEventListener('click', function () { tryAdd(true); });
     addNoMap.addEventListener('click', function () { tryAdd(false); });
     addBtn.addEventListener('click', function () { if (map) addVertex(map.getCenter()); });
