@@ -422,6 +422,8 @@ test('staff see the unit figures; the public does not', async () => {
       assert.equal(row.count, g.count);
       assert.equal(row.median_days_to_answer, g.median_days_to_answer);
     }
+    // The staff's tables have their sentence too.
+    for (const id of ['note-unit', 'note-respunit']) assert.ok((await page.textContent(`#${id}`)).trim().length > 20, id);
     await assertNoViolations(page, 'staff view, en');
     assert.deepEqual(page.errors, []);
   } finally {
