@@ -106,6 +106,7 @@
     renderNearby(false);
     relocalizeErrors();
     if (S.placeSearch) S.placeSearch.relabel();
+    if (S.mapSearch) S.mapSearch.relabel();
   }
 
   /* ---------- data ---------- */
@@ -677,7 +678,8 @@
     var n = items.length;
     var filtered = S.filter.category || S.filter.status || S.filter.near;
     $('list-count').textContent = n ? t(filtered ? 'listCountFiltered' : 'listCount', { n: n })
-      : t(filtered ? 'listEmptyFiltered' : 'listEmpty');
+      : !document.body.hasAttribute('data-ready') ? t('listLoading')
+        : t(filtered ? 'listEmptyFiltered' : 'listEmpty');
     ol.textContent = '';
     var shown = Math.min(S.listShown, n);
     for (var i = 0; i < shown; i++) ol.appendChild(listItem(items[i]));
@@ -865,6 +867,17 @@
     if (S.map) S.map.setView([p.lat, p.lon], Math.max(S.map.getZoom(), 16));
     setDrawStatus(t('placedAtAddress', { label: p.label }));
     updateNear();
+  }
+
+  // A place chosen in the search box over the map: the map goes there and
+  // a ring shows it; nothing is placed (the resident taps the spot).
+  function showSearchedPlace(p) {
+    if (!S.map) return;
+    if (S.searchRing) S.searchRing.remove();
+    S.searchRing = L.circleMarker([p.lat, p.lon], {
+      radius: 18, color: '#111111', weight: 3, dashArray: '4 3', fill: false, interactive: false, className: 'search-ring'
+    }).addTo(S.map);
+    S.map.setView([p.lat, p.lon], Math.max(S.map.getZoom(), 17), { animate: false });
   }
 
   // "near Koskenparras 3" under the summary, from the nearest address.
@@ -1586,11 +1599,16 @@
     if (VK.placeSearch && $('place-search-mount')) {
       S.placeSearch = VK.placeSearch.mount($('place-search-mount'), { id: 'place-search', onChoose: placeAtAddress });
     }
+    if (VK.placeSearch && $('map-search')) {
+      S.mapSearch = VK.placeSearch.mount($('map-search'), { id: 'map-search', onChoose: showSearchedPlace });
+    }
+    // What the form and the map need comes first; the items (the biggest
+    // answer) are asked for and drawn after, so that the page is usable
+    // (body[data-usable]) before they come — on a slow line seconds earlier.
     var data = Promise.all([
       VK.getJSON('/api/v1/config').catch(function () { return null; }),
       VK.getJSON('/api/v1/categories').catch(function () { return null; }),
-      VK.getJSON('/api/v1/districts').catch(function () { return null; }),
-      VK.getJSON('/api/v1/feedback?limit=10000').catch(function () { return null; })
+      VK.getJSON('/api/v1/districts').catch(function () { return null; })
     ]);
     // Strings in the chosen language, or in Finnish when those fail to load.
     var strings = VK.startPage({ onLanguage: applyStrings, onError: showLoadError }).catch(function () {
@@ -1598,7 +1616,7 @@
     });
     Promise.all([data, strings]).then(function (res) {
       var d = res[0];
-      var cfg = d[0], cats = d[1], dists = d[2], fb = d[3];
+      var cfg = d[0], cats = d[1], dists = d[2];
       S.config = cfg;
       if (cfg && cfg.limits && cfg.limits.description_max) S.descMax = cfg.limits.description_max;
       S.categories = (cats && cats.categories) || [];
@@ -1607,21 +1625,33 @@
       S.districts = (dists && dists.features) || [];
       S.distByCode = {};
       S.districts.forEach(function (f) { if (f.properties) S.distByCode[f.properties.code] = f; });
-      S.features = ((fb && fb.features) || []).slice().sort(function (a, b) { return a.id - b.id; });
-      if (!cfg || !cats || !dists || !fb) showLoadError();
+      if (!cfg || !cats || !dists) showLoadError();
       if (typeof L !== 'undefined') {
         initMap(cfg);
         drawDistricts();
-        drawFeedback();
       } else {
         showLoadError();
       }
       applyStrings();
+      document.body.setAttribute('data-usable', 'true');
+      // Asked only now: on a slow line it would share the bandwidth with
+      // what the form needs.
+      return VK.getJSON('/api/v1/feedback?limit=10000').catch(function () { return null; });
+    }).then(function (fb) {
+      if (!fb) showLoadError();
+      // Sent while the items were on their way: kept (the list has them).
+      var got = {};
+      var all = ((fb && fb.features) || []).slice();
+      all.forEach(function (f) { got[f.id] = true; });
+      S.features.forEach(function (f) { if (!got[f.id]) all.push(f); });
+      S.features = all.sort(function (a, b) { return a.id - b.id; });
+      document.body.setAttribute('data-ready', 'true');
+      drawFeedback();
+      renderList();
       // ?item=N (the follow-up page's link to the item a report was merged
       // into): that item, opened on the map.
       var want = new URLSearchParams(location.search).get('item');
       if (want && /^\d{1,15}$/.test(want) && S.map) showOnMap(Number(want));
-      document.body.setAttribute('data-ready', 'true');
     });
   }
 

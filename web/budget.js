@@ -103,13 +103,21 @@
     if (!m) {
       var div = el('div', { class: 'b-map', id: boxId + '-leaflet', role: 'region' });
       box.textContent = '';
+      // The address search above the map: a chosen place pans it there.
+      var search = null;
+      if (VK.placeSearch) {
+        search = VK.placeSearch.mount(box, { id: boxId + '-search', onChoose: function (p) {
+          S.maps[boxId].map.setView([p.lat, p.lon], Math.max(S.maps[boxId].map.getZoom(), 16), { animate: false });
+        } });
+      }
       box.appendChild(div);
       var map = VK.map.create(div.id, S.config);
-      m = S.maps[boxId] = { map: map, layer: L.featureGroup().addTo(map), zoom: null, fitted: false };
+      m = S.maps[boxId] = { map: map, layer: L.featureGroup().addTo(map), zoom: null, fitted: false, search: search };
       var outline = L.featureGroup().addTo(map);
       (S.round.areas || []).forEach(function (a) { if (a.geometry) outline.addLayer(L.geoJSON(a.geometry, { style: function () { return AREA_STYLE; } })); });
       map.setView(VK.map.centre(S.config), VK.map.zoom(S.config));
     }
+    if (m.search) m.search.relabel();
     m.zoom = VK.map.zoomControl(m.map, m.zoom);
     m.map.getContainer().setAttribute('aria-label', label);
     m.layer.clearLayers();

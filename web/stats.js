@@ -772,7 +772,7 @@
     var a = S.data.density && S.data.density[0];
     var title = $('legend-density-title'), list = $('legend-density'), sum = $('density-summary');
     var on = S.view.density && a && !(a instanceof VK.ApiError);
-    title.hidden = list.hidden = sum.hidden = !on;
+    title.hidden = list.hidden = sum.hidden = $('note-density').hidden = !on;
     if (!on) return;
     var fs = a.features || [];
     var max = Math.max.apply(null, [0].concat(fs.map(function (f) { return f.properties.count || 0; })));

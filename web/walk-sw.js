@@ -20,6 +20,7 @@ var STATIC = [
   PAGE, '/walk.js', '/walk.css', '/style.css', '/survey.css',
   '/lib/vk.js', '/lib/map.js', '/lib/survey-logic.js', '/lib/survey-fields.js', '/lib/survey-map.js',
   '/lib/walk-queue.js', '/lib/walk-check.js', '/lib/walk-place.js',
+  '/lib/place-search.js', '/lib/place-search.css',
   '/node_modules/leaflet/dist/leaflet.js', '/node_modules/leaflet/dist/leaflet.css',
   '/node_modules/leaflet/dist/images/marker-icon.png', '/node_modules/leaflet/dist/images/marker-icon-2x.png',
   '/node_modules/leaflet/dist/images/marker-shadow.png',

@@ -78,6 +78,28 @@ const pinAt = (page) => page.evaluate(() => {
   return { x: r.left + r.width / 2, y: r.top + r.height / 2, size: r.width };
 });
 
+test('phone: the search box over the map moves the map to the address; nothing is placed', async () => {
+  const page = await openApp(browser, base, PHONE);
+  try {
+    // It moves the map to the place and rings it; nothing is placed.
+    await page.tap('#map-search-input');
+    await page.keyboard.type('Koskenparras 3');
+    await page.waitForSelector('#map-search-list:not([hidden]) [role="option"]');
+    await assertNoViolations(page, 'phone, search list open over the map');
+    await page.locator('#map-search-list [role="option"]').first().tap();
+    assert.match(await page.inputValue('#map-search-input'), /^Koskenparras 3\b/);
+    const ring = await page.locator('path.search-ring').boundingBox();
+    const map = await page.locator('#map').boundingBox();
+    assert.ok(Math.abs(ring.x + ring.width / 2 - (map.x + map.width / 2)) < 3 &&
+      Math.abs(ring.y + ring.height / 2 - (map.y + map.height / 2)) < 3, 'the chosen place is at the map\'s centre');
+    assert.equal(await page.locator('.leaflet-draft-pane path').count(), 0, 'no pin placed by the search');
+    await shot(page, 'phone-search');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
+
 test('phone (360×740, touch): map first, tap a pin that stays, answer, send, follow up', async () => {
   const page = await openApp(browser, base, PHONE);
   try {
@@ -87,6 +109,18 @@ test('phone (360×740, touch): map first, tap a pin that stays, answer, send, fo
     assert.ok(wrap.width >= 355, `the map is full width (${wrap.width} px)`);
     const nr = await page.locator('#map-new-report').boundingBox();
     assert.ok(nr.y + nr.height <= 740, `"new report" is on the first screen (${nr.y} px)`);
+    // The address search over the map's top edge, "new report" under it,
+    // neither over the other; in the page's order: search, map, new report.
+    const ps = await page.locator('#map-search').boundingBox();
+    assert.ok(ps.y >= wrap.y && ps.y + ps.height < wrap.y + wrap.height / 2, `the search box is over the map's top (${ps.y} px)`);
+    assert.ok(nr.y >= ps.y + ps.height, `"new report" is under the search box (${nr.y} < ${ps.y + ps.height})`);
+    assert.equal(await page.evaluate(() => {
+      const [s, m, n] = ['map-search-input', 'map', 'map-new-report'].map((id) => document.getElementById(id));
+      return !!(s.compareDocumentPosition(m) & Node.DOCUMENT_POSITION_FOLLOWING) &&
+        !!(m.compareDocumentPosition(n) & Node.DOCUMENT_POSITION_FOLLOWING);
+    }), true);
+    const zoomIn = await page.locator('.leaflet-control-zoom-in').boundingBox();
+    assert.ok(zoomIn.y >= ps.y + ps.height, 'the zoom buttons are not under the search box');
     assert.match(await page.textContent('#map-help'), /^Napauta/);
     assert.ok(!(await page.isVisible('#map-keys')), 'the keyboard help waits behind "more"');
     await page.tap('.more-help summary');
@@ -271,37 +305,70 @@ test('screenshots: desktop and forced colours (high contrast), axe clean', async
   }
 });
 
-test('light page: the first load is under 300 KB without tiles; its time on "Slow 3G" is measured', async () => {
+// "Slow 3G" as Chromium's network quality estimator names it: 400 ms
+// round trip, 400 kbit/s (50 000 B/s) each way. DevTools' preset of the
+// same name starts from these and multiplies the latency by 5 (2 s) to
+// make up for throttling whole requests rather than packets; that figure
+// is in bench/resident-load.mjs. "Usable": the strings, the form's lists
+// and the map's frame are in (body[data-usable]), so "new report" opens
+// the form and the search box over the map asks the gazetteer; the items
+// come after. What is asserted is the emulated network's share of that
+// time — the span from the page's request to the last answer the page
+// needed, less the gaps when none was on its way (the renderer busy on a
+// loaded machine) — so that the test measures the page, not the machine;
+// the wall-clock figure is printed beside it (docs/phone.md).
+const SLOW_3G = { offline: false, latency: 400, downloadThroughput: 50000, uploadThroughput: 50000 };
+
+test('light page: under 300 KB without tiles; usable within 5 s on "Slow 3G"', async () => {
   const page = await newPage(browser, PHONE);
   try {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
     // No tiles in the test server; any that came would not count anyway.
-    const urls = new Map();
-    let bytes = 0;
-    let requests = 0;
-    cdp.on('Network.responseReceived', (e) => urls.set(e.requestId, e.response.url));
+    const reqs = new Map();
+    cdp.on('Network.requestWillBeSent', (e) => reqs.set(e.requestId, { url: e.request.url, start: e.timestamp }));
     cdp.on('Network.loadingFinished', (e) => {
-      if (/tile/.test(urls.get(e.requestId) || '')) return;
-      bytes += e.encodedDataLength;
-      requests++;
+      const r = reqs.get(e.requestId);
+      if (r) Object.assign(r, { end: e.timestamp, bytes: e.encodedDataLength });
     });
-    // Chromium DevTools' "Slow 3G": 2 s round trip, about 50 kB/s each way.
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false, latency: 2000, downloadThroughput: 50000, uploadThroughput: 50000,
-    });
+    await cdp.send('Network.emulateNetworkConditions', SLOW_3G);
     const t0 = Date.now();
     await page.goto(`${base}/`, { waitUntil: 'commit', timeout: 120000 });
     await page.waitForFunction(() => !!document.querySelector('h1') && document.querySelector('h1').getBoundingClientRect().height > 0,
       null, { timeout: 120000 });
     const firstText = Date.now() - t0;
+    await page.waitForSelector('body[data-usable="true"]', { timeout: 120000 });
+    const usable = Date.now() - t0;
+    const needed = [...reqs.values()].filter((r) => r.end !== undefined && !/tile|\/api\/v1\/feedback\?/.test(r.url));
+    // The union of the needed requests' spans: the network's share.
+    const spans = needed.map((r) => [r.start, r.end]).sort((a, b) => a[0] - b[0]);
+    let net = 0;
+    let upTo = -Infinity;
+    for (const [a, b] of spans) {
+      if (b <= upTo) continue;
+      net += b - Math.max(a, upTo);
+      upTo = b;
+    }
+    net = Math.round(net * 1000);
+    // It responds: "new report" over the map opens the form; the search
+    // box over the map takes what is typed and asks the gazetteer.
+    const asked = page.waitForRequest((r) => r.url().includes('/api/v1/geocode?q=Kosk'));
+    await page.fill('#map-search-input', 'Kosk');
+    await asked;
+    await page.tap('#map-new-report');
+    await page.waitForSelector('#report-form:not([hidden])');
     await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
     const ready = Date.now() - t0;
-    console.log(`# Slow 3G: first text after ${firstText} ms, usable (map, list, form) after ${ready} ms; ` +
-      `${requests} requests, ${Math.round(bytes / 1024)} KB transferred`);
+    const all = [...reqs.values()].filter((r) => r.end !== undefined && !/tile|geocode/.test(r.url));
+    const bytes = all.reduce((s, r) => s + r.bytes, 0);
+    console.log(`# Slow 3G (400 ms, 400 kbit/s): usable after ${net} ms of network (${needed.length} requests, ` +
+      `${Math.round(needed.reduce((s, r) => s + r.bytes, 0) / 1024)} KB), ${usable} ms by the clock; first text ${firstText} ms; ` +
+      `items drawn ${ready} ms; ${all.length} requests, ${Math.round(bytes / 1024)} KB in all`);
     assert.ok(bytes < 300 * 1024, `first load ${Math.round(bytes / 1024)} KB`);
-    // Loose: a shared, loaded machine; the figure above is what counts.
-    assert.ok(ready < 90000, `usable after ${ready} ms`);
+    assert.ok(net <= 5000, `usable after ${net} ms of emulated network on Slow 3G`);
+    // Loose: the clock includes a shared machine's CPU; the figure above is what counts.
+    assert.ok(usable < 60000, `usable after ${usable} ms by the clock`);
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     // Scripts and styles came compressed.
     const enc = await page.evaluate(async () => (await fetch('/app.js')).headers.get('content-encoding'));

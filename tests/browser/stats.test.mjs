@@ -358,6 +358,40 @@ test('320 px wide: no sideways scrolling and no violations', async () => {
   }
 });
 
+test('each figure has its one plain sentence (plain Finnish too); every table fits 360 px', async () => {
+  const notes = ['note-map', 'note-density', 'note-time', 'note-category', 'note-respcategory', 'note-respdistrict', 'note-waiting'];
+  const page = await openStats({ lang: 'en', viewport: { width: 360, height: 740 }, query: 'density=1' });
+  try {
+    const texts = await page.evaluate((ids) => ids.map((id) => {
+      const n = document.getElementById(id);
+      return n && !n.hidden && n.getBoundingClientRect().height > 0 ? n.textContent.trim() : '';
+    }), notes);
+    texts.forEach((x, i) => {
+      assert.ok(x.length > 20, `${notes[i]} is shown`);
+      assert.equal(x.split(/[.!?](\s|$)/).filter((p) => p && p.trim()).length, 1, `${notes[i]}: one sentence: ${x}`);
+    });
+    // Each table region says which sentence explains it.
+    for (const [cap, note] of [['resp-category-caption', 'note-respcategory'], ['waiting-caption', 'note-waiting']]) {
+      assert.equal(await page.getAttribute(`[aria-labelledby="${cap}"]`, 'aria-describedby'), note);
+    }
+    // Every table within its box: no region scrolls sideways at 360 px.
+    const wide = await page.evaluate(() => [...document.querySelectorAll('.table-wrap')]
+      .filter((w) => w.offsetParent && w.scrollWidth > w.clientWidth + 1).map((w) => w.querySelector('table').id));
+    assert.deepEqual(wide, []);
+    await assertNoViolations(page, 'figure notes, 360 px');
+    // Plain Finnish (selkokieli), switched in the header.
+    await page.click('.lang-button[data-lang="fi"]');
+    await page.click('.plain-button');
+    await page.waitForFunction(() => /Tumma alue/.test(document.getElementById('note-map').textContent));
+    assert.match(await page.textContent('#note-time'), /^Jokainen pylväs on yksi kuukausi/);
+    await assertNoViolations(page, 'plain Finnish');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.evaluate(() => localStorage.removeItem('vaikuta.plain'));
+    await page.closeAll();
+  }
+});
+
 test('staff see the unit figures; the public does not', async () => {
   const anon = await openStats();
   try {
@@ -388,6 +422,8 @@ test('staff see the unit figures; the public does not', async () => {
       assert.equal(row.count, g.count);
       assert.equal(row.median_days_to_answer, g.median_days_to_answer);
     }
+    // The staff's tables have their sentence too.
+    for (const id of ['note-unit', 'note-respunit']) assert.ok((await page.textContent(`#${id}`)).trim().length > 20, id);
     await assertNoViolations(page, 'staff view, en');
     assert.deepEqual(page.errors, []);
   } finally {

@@ -116,7 +116,9 @@ test('the check itself: a key missing in one language is caught', () => {
 });
 
 test('the plain-language (selkokieli) strings replace Finnish ones only, with the same placeholders', () => {
-  const fi = JSON.parse(readFileSync(path.join(i18nDir, 'fi.json'), 'utf8'));
+  // Finnish: the common strings and every page's bundle (*.fi.json).
+  const fi = Object.assign({}, ...readdirSync(i18nDir).filter((f) => f === 'fi.json' || f.endsWith('.fi.json'))
+    .map((f) => JSON.parse(readFileSync(path.join(i18nDir, f), 'utf8'))));
   const plain = JSON.parse(readFileSync(path.join(i18nDir, 'fi-plain.json'), 'utf8'));
   const vars = (s) => [...String(s).matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
   const problems = [];

@@ -140,13 +140,34 @@
     var list = el('ol', { class: 'sv-features', id: io.id + '-list', tabindex: '-1', 'aria-label': t('svFeatureList', { q: localName(q.text) }) });
     var emptyNote = el('p', 'hint sv-features-empty', opts.emptyText || t('svNoFeatures'));
 
+    // The address search over the map (lib/place-search.js): a chosen
+    // place pans the map there; for points, "place it here" puts one —
+    // also with the map hidden, where it gives the point's coordinates.
+    var chosen = null;
+    var searchBox = el('div', 'sv-place-search');
+    var hereBtn = el('button', { type: 'button', class: 'button button-secondary button-small', id: io.id + '-here' });
+    hereBtn.hidden = true;
+    if (VK.placeSearch && (!noMap || kind === 'point')) {
+      VK.placeSearch.mount(searchBox, { id: io.id + '-search', onChoose: function (p) {
+        chosen = p;
+        if (map) map.setView([p.lat, p.lon], Math.max(map.getZoom(), 17), { animate: false });
+        if (kind === 'point') {
+          hereBtn.textContent = t('placeSearchHere', { label: p.label });
+          hereBtn.hidden = false;
+        }
+      } });
+      searchBox.appendChild(hereBtn);
+    }
+
     var node = el('div', 'sv-map-question');
     if (!noMap) {
+      node.appendChild(searchBox);
       node.appendChild(el('p', { class: 'hint', id: io.id + '-maphelp' }, t('svMapKeys')));
       node.appendChild(mapBox);
       node.appendChild(bar);
     } else {
       node.appendChild(el('p', 'hint', t('svMapHidden')));
+      if (kind === 'point') node.appendChild(searchBox);
     }
     node.appendChild(actions);
     node.appendChild(emptyNote);
@@ -433,6 +454,45 @@
       save();
       renderList(feats.length - 1);
       announce(t('svFeatureAdded', { name: opts.title(nf, feats.length - 1) }));
+    }
+    // "Place it here": the point being drawn, else a new one, else the
+    // first one still without a place (a geobudget's item).
+    hereBtn.addEventListener('click', function () {
+      if (!chosen) return;
+      if (!map) { placeWithoutMap(); return; }
+      var ll = L.latLng(chosen.lat, chosen.lon);
+      if (!drawing) {
+        if (opts.onAdd) {
+          if (opts.canAdd && !opts.canAdd(feats)) { announce(t('svCannotAdd')); return; }
+          startDrawing(-1);
+        } else {
+          var free = -1;
+          feats.forEach(function (x, i) { if (free < 0 && !x.geometry && x._way === 'geometry') free = i; });
+          if (free < 0) { announce(t('placeSearchNothing')); return; }
+          startDrawing(free);
+        }
+      }
+      addVertex(ll);
+    });
+    // Without the map: a new point at the place, else the first one still
+    // without a place, given as coordinates (shown, and editable, as typed).
+    function placeWithoutMap() {
+      var i = -1;
+      if (opts.onAdd) {
+        if (opts.canAdd && !opts.canAdd(feats)) { announce(t('svCannotAdd')); return; }
+        var nf = opts.onAdd();
+        if (!nf) return;
+        feats.push(nf);
+        i = feats.length - 1;
+      } else {
+        feats.forEach(function (x, k) { if (i < 0 && !x.geometry && (x._way === 'coords' || x._way === 'geometry')) i = k; });
+        if (i < 0) { announce(t('placeSearchNothing')); return; }
+      }
+      setWay(feats[i], 'geometry', geometryOf('point', [[round7(chosen.lon), round7(chosen.lat)]]));
+      feats[i]._way = 'coords';
+      save();
+      renderList(i);
+      announce(t('svFeatureAdded', { name: opts.title(feats[i], i) }));
     }
     drawNew.addEventListener('click', function () { tryAdd(true); });
     addNoMap.addEventListener('click', function () { tryAdd(false); });

@@ -46,9 +46,20 @@
     return obj[state.lang] || obj.fi || obj.en || obj.sv || '';
   }
 
+  // An answer lib/early.js asked for before this script ran, or null;
+  // each is taken once (a response is read once).
+  function takeEarly(url) {
+    var e = window.VK_EARLY;
+    if (!e || !e[url]) return null;
+    var p = e[url];
+    delete e[url];
+    return p;
+  }
+
   function fetchStrings(name) {
     if (state.cache[name]) return Promise.resolve(state.cache[name]);
-    return fetch('/i18n/' + name + '.json').then(function (r) {
+    var url = '/i18n/' + name + '.json';
+    return (takeEarly(url) || fetch(url)).then(function (r) {
       if (!r.ok) throw new Error('i18n ' + name + ' ' + r.status);
       return r.json();
     }).then(function (j) { state.cache[name] = j; return j; });
@@ -223,7 +234,8 @@
       init.body = JSON.stringify(body);
     }
     if (method !== 'GET' && method !== 'HEAD' && csrfToken()) headers['X-CSRF-Token'] = csrfToken();
-    return fetch(url, init).then(function (r) {
+    var early = method === 'GET' && body === undefined ? takeEarly(url) : null;
+    return (early || fetch(url, init)).then(function (r) {
       return r.text().then(function (text) {
         var j = null;
         try { j = text ? JSON.parse(text) : null; } catch (e) { j = null; }

@@ -83,6 +83,15 @@
     var gpsStatus = el('p', { class: 'hint', id: id + '-gps-status', 'aria-live': 'polite' });
     node.appendChild(gpsStatus);
 
+    // The address search (lib/place-search.js): a chosen address is the
+    // place, to be corrected on the map like the GPS's.
+    if (VK.placeSearch) {
+      VK.placeSearch.mount(node, { id: id + '-search', onChoose: function (p) {
+        set([p.lon, p.lat], 'search');
+        if (map) map.setView([p.lat, p.lon], Math.max(map.getZoom(), 17), { animate: false });
+      } });
+    }
+
     // The map.
     var mapBox = el('div', { class: 'w-place-map-wrap', id: id + '-map' });
     var cross = el('div', { class: 'crosshair', 'aria-hidden': 'true' });
