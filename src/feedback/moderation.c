@@ -317,6 +317,10 @@ static vk_err followup_view(vk_ctx *ctx, int64_t id, vk_buf *b, vk_errinfo *ei)
     }
     json_object_set_new(r.view, "withdrawn", json_boolean(m.hidden == STORE_VISIBLE_WITHDRAWN));
     json_object_set_new(r.view, "has_contact", json_boolean(m.has_contact));
+    /* The photos of a hidden item are served to staff only: links to them
+     * would not load here. */
+    if (m.hidden != STORE_VISIBLE_PUBLIC)
+        json_object_set_new(r.view, "photos", json_array());
     store_feedback_mod_fini(&m);
     /* The reporter's photos not yet approved are counted, not shown: the
      * photo routes know no follow-up token (docs/photos.md). */

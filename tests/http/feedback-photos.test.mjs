@@ -140,6 +140,17 @@ describe('feedback photos', () => {
     assert.equal(img.bytes.readUInt16BE(0), 0xffd8, 'a JPEG');
   });
 
+  test('a hidden item hides its approved photos from residents, not from staff', async () => {
+    const hide = await req('PATCH', `/api/v1/staff/feedback/${id}`, { token: 'mod', body: { hidden: true, hide_reason: 'other' } });
+    assert.equal(hide.status, 200, hide.text);
+    assert.equal((await req('GET', `/api/v1/photos/${p1}/display`)).status, 404);
+    assert.equal((await req('GET', `/api/v1/photos/${p1}/display`, { token: 'plan' })).status, 200);
+    assert.deepEqual((await req('GET', `/api/v1/followup/${token}`)).json.photos, [], 'no links that would not load');
+    const show = await req('PATCH', `/api/v1/staff/feedback/${id}`, { token: 'mod', body: { hidden: false } });
+    assert.equal(show.status, 200, show.text);
+    assert.equal((await req('GET', `/api/v1/photos/${p1}/display`)).status, 200);
+  });
+
   test('reject: the photo is deleted, audited', async () => {
     const r = await req('POST', `/api/v1/staff/feedback/${id}/photos/${p2}`, { token: 'mod', body: { decision: 'reject' } });
     assert.equal(r.status, 200, r.text);
