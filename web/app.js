@@ -107,6 +107,7 @@
     relocalizeErrors();
     if (S.placeSearch) S.placeSearch.relabel();
     if (S.mapSearch) S.mapSearch.relabel();
+    if (S.photos) S.photos.relabel();
   }
 
   /* ---------- data ---------- */
@@ -557,6 +558,10 @@
     }
     if (!isOpen(p.status) && p.me_too > 0) row(t('fMeToo'), t('meTooCount', { n: p.me_too }));
     wrap.appendChild(dl);
+    // Approved photos only ever reach the public list (docs/photos.md).
+    if (Array.isArray(p.photos) && p.photos.length && VK.photoThumbs) {
+      wrap.appendChild(VK.photoThumbs(p.photos, { alt: function (ph, i) { return t('photoOfItem', { n: i + 1, id: f.id }); } }));
+    }
     if (isOpen(p.status)) wrap.appendChild(meTooControl(f.id, p.me_too || 0, prefix));
     return wrap;
   }
@@ -1181,7 +1186,8 @@
     place: { input: 'place', error: 'place-error' },
     category: { input: 'category', error: 'category-error' },
     description: { input: 'description', error: 'description-error' },
-    email: { input: 'email', error: 'email-error' }
+    email: { input: 'email', error: 'email-error' },
+    photos: { input: 'photo-gallery', error: 'photos-error' }
   };
   var shownErrors = [];
 
@@ -1191,6 +1197,7 @@
     if (field === 'properties.category') return 'category';
     if (field === 'properties.contact.email' || field === 'properties.contact') return 'email';
     if (field === 'properties.place') return 'place';
+    if (field.indexOf('properties.photos') === 0) return 'photos';
     if (field.indexOf('properties.attributes.') === 0 && FIELDS['attr:' + field.slice(22)]) {
       return 'attr:' + field.slice(22);
     }
@@ -1382,6 +1389,8 @@
     var errs = validateClient();
     if (errs.length) { showErrors(errs); return; }
     clearErrors();
+    // A photo still on its way would be left out: wait for it.
+    if (S.photos && S.photos.busy()) { S.photos.showError(t('photoWait')); $('photo-gallery').focus(); return; }
     var props = {
       category: $('category').value,
       description: $('description').value
@@ -1393,6 +1402,8 @@
     if (email) props.contact = { email: email, language: VK.lang() };
     var answers = collectAttributes([]);
     if (Object.keys(answers).length) props.attributes = answers;
+    var photoIds = S.photos ? S.photos.ids() : [];
+    if (photoIds.length) props.photos = photoIds;
     if (S.mode === 'district') props.location_precision = 'district';
     else if (S.mode === 'point' && S.pointPrecision === 'address') props.location_precision = 'address';
     var body = { type: 'Feature', geometry: buildGeometry(), properties: props };
@@ -1470,6 +1481,7 @@
 
   function resetForm() {
     $('report-form').reset();
+    if (S.photos) S.photos.reset();
     S.drafts = { point: [], line: [], area: [] };
     S.pointPrecision = 'exact';
     if ($('pin-near')) $('pin-near').textContent = '';
@@ -1598,6 +1610,10 @@
     wire();
     if (VK.placeSearch && $('place-search-mount')) {
       S.placeSearch = VK.placeSearch.mount($('place-search-mount'), { id: 'place-search', onChoose: placeAtAddress });
+    }
+    if (VK.photoPicker && $('photo-camera')) {
+      S.photos = VK.photoPicker({ camera: $('photo-camera'), gallery: $('photo-gallery'), list: $('photo-list'),
+        status: $('photos-status'), error: $('photos-error'), full: $('photos-full') });
     }
     if (VK.placeSearch && $('map-search')) {
       S.mapSearch = VK.placeSearch.mount($('map-search'), { id: 'map-search', onChoose: showSearchedPlace });

@@ -93,11 +93,25 @@
     row(t('fMeToo'), item.me_too ? t('meTooCount', { n: item.me_too }) : t('meTooNone'));
     if (!item.withdrawn) row(t('fContact'), t(item.has_contact ? 'contactGiven' : 'contactNone'));
 
+    renderPhotos(item);
     renderMerged(item.merged_into);
     renderHistory(item.history || []);
 
     $('withdraw-section').hidden = !!item.withdrawn;
     if (item.withdrawn) hideConfirm(false);
+  }
+
+  /* The report's photos: the approved ones as thumbnails, and how many
+   * still wait for moderation (those are counted, not shown: the photo
+   * addresses know no follow-up link). */
+  function renderPhotos(item) {
+    var box = $('photos-box');
+    box.textContent = '';
+    var shown = Array.isArray(item.photos) ? item.photos : [];
+    var waiting = item.photos_waiting || 0;
+    $('photos-section').hidden = !shown.length && !waiting;
+    if (shown.length) box.appendChild(VK.photoThumbs(shown));
+    if (waiting) box.appendChild(el('p', 'hint photos-waiting', t('photosWaiting', { n: waiting })));
   }
 
   /* A report merged into another: that item's status and the city's answer

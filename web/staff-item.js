@@ -335,10 +335,56 @@
     $('m-note-field').hidden = !hiding;
   }
 
+  /* The item's photos, each with its state; moderators approve (public
+   * with the item) or reject (deleted) one at a time. */
+  function renderPhotos() {
+    var ul = $('photo-review'), photos = data.photos || [], rw = canChange();
+    ul.textContent = '';
+    $('photos-none').hidden = photos.length > 0;
+    photos.forEach(function (ph, i) {
+      var n = i + 1;
+      var li = VK.el('li', { class: 'photo-review-item' });
+      var a = VK.el('a', { href: ph.url, target: '_blank', rel: 'noopener' });
+      a.appendChild(VK.el('img', { src: ph.thumb, alt: t('photoAlt', { n: n }), class: 'photo-thumb' }));
+      li.appendChild(a);
+      li.appendChild(VK.el('p', { class: 'photo-state state-' + ph.state }, t('photoN', { n: n }) + ': ' + t('photoState_' + ph.state)));
+      if (rw) {
+        var row = VK.el('div', { class: 'button-row' });
+        if (ph.state === 'pending') {
+          var ok = VK.el('button', { type: 'button', class: 'button button-small', id: 'photo-approve-' + n }, t('photoApprove', { n: n }));
+          ok.addEventListener('click', function () { decide(ph.id, 'approve', n); });
+          row.appendChild(ok);
+        }
+        var no = VK.el('button', { type: 'button', class: 'button button-secondary button-small', id: 'photo-reject-' + n }, t('photoReject', { n: n }));
+        no.addEventListener('click', function () { decide(ph.id, 'reject', n); });
+        row.appendChild(no);
+        li.appendChild(row);
+      }
+      ul.appendChild(li);
+    });
+  }
+
+  function decide(photo, decision, n) {
+    var err = $('photos-error');
+    err.hidden = true;
+    VK.api('POST', '/api/v1/staff/feedback/' + id + '/photos/' + photo, { decision: decision }).then(function () {
+      return refresh().then(function () {
+        S.announce(t(decision === 'approve' ? 'photoApproved' : 'photoRejected', { n: n }));
+        // Focus stays in the list: the next photo's button, else the heading.
+        var next = document.querySelector('#photo-review button');
+        if (next) next.focus(); else { $('photos-heading').tabIndex = -1; $('photos-heading').focus(); }
+      });
+    }, function (e) {
+      err.textContent = t('photoDecisionFailed') + (e && e.message ? ' ' + e.message : '');
+      err.hidden = false;
+    });
+  }
+
   function refresh() {
     return VK.getJSON('/api/v1/staff/feedback/' + id).then(function (j) {
       data = j;
       renderDetails();
+      renderPhotos();
       renderHistory();
       return loadNearby();
     });
@@ -462,6 +508,7 @@
       document.querySelectorAll('[data-moderator]').forEach(function (f) { f.hidden = !rw; });
       $('read-only').hidden = rw;
       renderDetails();
+      renderPhotos();
       renderHistory();
       resetForms();
       try {
@@ -501,6 +548,7 @@
       onLanguage: function () {
         if (!data) return;
         renderDetails();
+        renderPhotos();
         renderHistory();
         fillForms();
         renderQueue();

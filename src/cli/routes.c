@@ -11,6 +11,7 @@
 #include "feedback/feedback.h"
 #include "feedback/moderation.h"
 #include "feedback/workflow.h"
+#include "feedback/photos.h"
 #include "feedback/replies.h"
 #include "feeds/feeds.h"
 #include "http/static.h"
@@ -49,6 +50,7 @@ const vk_route vk_routes[] = {
     AUTH_ROUTES(ROW)
     WORKFLOW_BULK_ROUTES(ROW)
     INBOX_ROUTES(ROW)
+    FEEDBACK_PHOTO_ROUTES(ROW)
     REFERENCE_UNIT_ROUTES(ROW)
     WORKFLOW_ROUTES(ROW)
     REPLIES_ROUTES(ROW)

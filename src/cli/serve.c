@@ -16,6 +16,7 @@
 #include "feedback/feedback.h"
 #include "feedback/jobs.h"
 #include "feedback/notify.h"
+#include "feedback/photos.h"
 #include "auth/auth.h"
 #include "auth/roles.h"
 #include "auth/signin.h"
@@ -330,7 +331,8 @@ static int serve(vk_config *cfg)
     fit_open_files(cfg);
     /* The collections features add to OGC API (features/registry.h). */
     if (api_stats_register_collections(&ei) || survey_layers_register(&ei) || survey_publish_register(&ei) ||
-        walk_layers_register(&ei) || budget_layers_register(&ei) || walk_api_init(&ei) || walk_photos_register(&ei))
+        walk_layers_register(&ei) || budget_layers_register(&ei) || walk_api_init(&ei) || walk_photos_register(&ei) ||
+        api_feedback_photos_register(&ei))
         return fail("serve", &ei);
     /* Photos: libvips before any thread, and the one route whose body may
      * exceed --body-max. */

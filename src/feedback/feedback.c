@@ -21,6 +21,7 @@
 #include "auth/auth.h"
 #include "features/items.h"
 #include "feedback/jobs.h"
+#include "feedback/photos.h"
 #include "core/sha256.h"
 #include "core/clock.h"
 #include "http/params.h"
@@ -207,7 +208,8 @@ vk_err api_feedback_read(vk_ctx *ctx, const json_t *feature, api_input_kind kind
                          api_feedback_input *in, vk_errinfo *ei)
 {
     static const char *const public_keys[] = {"category", "description", "place", "contact",
-                                              "attributes", "location_precision", NULL};
+                                              "attributes", "location_precision", "photos",
+                                              NULL};
     /* Trusted input may also carry the district, unit and duplicate_of of an
      * export, which are ignored: the server assigns districts from the
      * geometry and units from the category, and ids do not carry over;
@@ -257,6 +259,9 @@ vk_err api_feedback_read(vk_ctx *ctx, const json_t *feature, api_input_kind kind
         (e = read_contact(props, row, ei)))
         return e;
     if (kind == API_INPUT_TRUSTED && (e = read_trusted(props, in, ei)))
+        return e;
+    if (kind == API_INPUT_PUBLIC &&
+        (e = api_feedback_photos_read(props, in->photos, &in->nphotos, ei)))
         return e;
     int exists = 0;
     if ((e = store_category_exists(ctx->store, row->category, &exists, ei)))
@@ -575,6 +580,8 @@ vk_err api_feedback_submit(vk_ctx *ctx, const vk_req *req, vk_resp *resp, json_t
     vk_write_job *job = &st->job.job;
     job->run = api_job_create;
     st->job.row = st->in.row;
+    memcpy(st->job.photos, st->in.photos, sizeof st->job.photos);
+    st->job.nphotos = st->in.nphotos;
     st->job.location_prefix = location_prefix;
     if (!finish) {
         /* Our own answer carries a private follow-up link (Open311 has

@@ -13,6 +13,7 @@
 #include "http/route.h"
 #include "core/json.h"
 #include "db/store.h"
+#include "feedback/photos.h"
 #include "feedback/store_feedback.h"
 
 
@@ -76,6 +77,8 @@ typedef struct api_feedback_input {
     unsigned char *wkb; /* owned */
     char *attributes;   /* owned: the checked answers as JSON text, or NULL */
     char created[32], updated[32], answered[32];
+    const char *photos[FEEDBACK_PHOTOS_MAX]; /* properties.photos: ids borrowed (feedback/photos.h) */
+    int nphotos;
 } api_feedback_input;
 
 typedef enum {

@@ -13,6 +13,7 @@
 #include "feedback/feedback.h"
 #include "feedback/moderation.h"
 #include "feedback/notify.h"
+#include "feedback/photos.h"
 #include "feedback/workflow.h"
 
 api_feedback_job *api_feedback_job_new(vk_ctx *ctx, vk_write_run_fn run,
@@ -74,6 +75,8 @@ vk_err api_job_create(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *bo
     api_create_job *job = (api_create_job *)wj;
     int64_t id = 0;
     vk_err e = store_feedback_insert(ctx->store, &job->row, &id, ei);
+    if (!e)
+        e = api_feedback_photos_attach(ctx, id, job->photos, job->nphotos, now, ei);
     if (!e)
         e = api_notify_created(ctx, id, job->followup, now, ei);
     if (!e)

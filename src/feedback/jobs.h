@@ -11,6 +11,7 @@
 
 #include "db/ctx.h"
 #include "db/store.h"
+#include "feedback/photos.h"
 #include "feedback/store_feedback.h"
 #include "db/writer.h"
 #include "http/deferred.h"
@@ -52,6 +53,8 @@ typedef struct api_create_job {
     store_feedback_new row;
     const char *location_prefix; /* e.g. "/api/v1/feedback/" */
     const char *followup;        /* the reporter's token for the receipt's link, or NULL */
+    const char *photos[FEEDBACK_PHOTOS_MAX]; /* photo ids to attach (feedback/photos.h), borrowed */
+    int nphotos;
 } api_create_job;
 vk_err api_job_create(vk_ctx *ctx, vk_write_job *job, const char *now, vk_buf *body,
                       vk_errinfo *ei);

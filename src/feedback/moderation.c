@@ -13,6 +13,7 @@
 #include "feedback/feedback.h"
 #include "auth/auth.h"
 #include "features/items.h"
+#include "feedback/photos.h"
 #include "feedback/workflow.h"
 #include "core/buf.h"
 #include "core/clock.h"
@@ -193,7 +194,7 @@ vk_err api_moderation_staff_json(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *
 
 static const char *const followup_fields[] = {
     "category", "description", "place",  "status",  "resolution_reason", "duplicate_of",
-    "forwarded_to", "unit", "created", "updated", "answer", "answered", "me_too", "attributes", NULL};
+    "forwarded_to", "unit", "created", "updated", "answer", "answered", "me_too", "attributes", "photos", NULL};
 
 /* Of the item a report was merged into, what the public sees of its
  * handling: the merged reporter reads the city's answer there. */
@@ -229,8 +230,8 @@ static int read_view(void *arg, const store_item *item)
             if (strcmp(r->col->columns[i].name, *f) != 0)
                 continue;
             const store_value *v = &item->values[i];
-            /* The category's answers are stored as a JSON object. */
-            json_t *j = strcmp(*f, "attributes") == 0 && v->type == STORE_TEXT && v->text
+            /* The category's answers and the photos are stored as JSON. */
+            json_t *j = r->col->columns[i].json && v->type == STORE_TEXT && v->text
                             ? json_loads(v->text, 0, NULL)
                             : NULL;
             json_object_set_new(r->view, *f, j ? j : value_json(v));
@@ -316,7 +317,19 @@ static vk_err followup_view(vk_ctx *ctx, int64_t id, vk_buf *b, vk_errinfo *ei)
     }
     json_object_set_new(r.view, "withdrawn", json_boolean(m.hidden == STORE_VISIBLE_WITHDRAWN));
     json_object_set_new(r.view, "has_contact", json_boolean(m.has_contact));
+    /* The photos of a hidden item are served to staff only: links to them
+     * would not load here. */
+    if (m.hidden != STORE_VISIBLE_PUBLIC)
+        json_object_set_new(r.view, "photos", json_array());
     store_feedback_mod_fini(&m);
+    /* The reporter's photos not yet approved are counted, not shown: the
+     * photo routes know no follow-up token (docs/photos.md). */
+    int waiting = 0;
+    if ((e = api_feedback_photos_waiting(ctx, id, &waiting, ei))) {
+        json_decref(r.view);
+        return e;
+    }
+    json_object_set_new(r.view, "photos_waiting", json_integer(waiting));
     json_int_t into = json_integer_value(json_object_get(r.view, "duplicate_of"));
     json_t *sv = into > 0 ? survivor_view(ctx, into, id, ei) : NULL;
     if (sv)
@@ -526,6 +539,9 @@ vk_err api_job_withdraw(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *
     /* A second withdrawal finds nothing left to do. */
     if (found && m.hidden != STORE_VISIBLE_WITHDRAWN) {
         e = store_contact_delete(ctx->store, id, ei);
+        /* Photos show the reporter's surroundings: they go with the report. */
+        if (!e)
+            e = api_feedback_photos_delete(ctx, id, ei);
         if (!e)
             e = store_feedback_set_hidden(ctx->store, id, STORE_VISIBLE_WITHDRAWN, now, ei);
         if (!e)

@@ -10,6 +10,7 @@
 #include "feedback/feedback.h"
 #include "features/items.h"
 #include "feedback/moderation.h"
+#include "feedback/photos.h"
 #include "feedback/notify.h"
 #include "auth/audit.h"
 #include "core/buf.h"
@@ -582,7 +583,10 @@ vk_err api_staff_view(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b, int *fou
     event_writer w = {.b = b};
     if ((e = store_event_each(ctx->store, id, event_json, &w, &ctx->err)))
         return e;
-    vk_buf_puts(b, "],\"staff\":");
+    vk_buf_puts(b, "],\"photos\":");
+    if ((e = api_feedback_photos_staff_json(ctx, id, b)))
+        return e;
+    vk_buf_puts(b, ",\"staff\":");
     if ((e = api_moderation_staff_json(ctx, id, role, b)))
         return e;
     vk_buf_puts(b, "}");

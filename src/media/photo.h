@@ -106,6 +106,13 @@ typedef vk_err (*photo_visible_fn)(vk_ctx *ctx, const vk_req *req, const char *o
  * Process-wide, frozen once the server runs. */
 vk_err photo_owner_register(const char *kind, photo_visible_fn visible, vk_errinfo *ei);
 
+/* Kind (registered) is moderated photo by photo: its feature attaches
+ * each photo hidden (photo_set_hidden) until staff approve it, and every
+ * staff role, not only the reviewers, sees those hidden photos (always
+ * Cache-Control private). Feedback is (docs/photos.md). At start-up,
+ * after photo_owner_register. */
+vk_err photo_owner_staff_review(const char *kind, vk_errinfo *ei);
+
 /* A feature whose participants upload with a code of theirs (walks: the
  * X-Walk-Code header) checks that code: VK_OK when it admits the upload,
  * else the error to answer (ctx->err; a wrong code counts against the
@@ -134,6 +141,8 @@ vk_err photo_attach(vk_ctx *ctx, const char *photo_id, const char *kind, const c
                     const char *now, vk_errinfo *ei);
 /* Delete every photo of (kind, owner_id), when the owner is deleted. */
 vk_err photo_delete_owner(vk_ctx *ctx, const char *kind, const char *owner_id, vk_errinfo *ei);
+/* Delete one photo (a moderator rejected it); VK_ENOT_FOUND when none. */
+vk_err photo_delete(vk_ctx *ctx, const char *photo_id, vk_errinfo *ei);
 /* Hide (1) or show (0) one photo whatever its owner says (moderation). */
 vk_err photo_set_hidden(vk_ctx *ctx, const char *photo_id, int hidden, vk_errinfo *ei);
 

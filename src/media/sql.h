@@ -23,6 +23,7 @@
       "UPDATE photo SET owner_kind = ?2, owner_id = ?3, attached_at = ?4 "             \
       "WHERE id = ?1 AND owner_kind IS NULL")                                          \
     X(SQL_PHOTO_DELETE_OWNER, "DELETE FROM photo WHERE owner_kind = ?1 AND owner_id = ?2") \
+    X(SQL_PHOTO_DELETE, "DELETE FROM photo WHERE id = ?1")                            \
     X(SQL_PHOTO_SET_HIDDEN, "UPDATE photo SET hidden = ?2 WHERE id = ?1")              \
     X(SQL_PHOTO_EACH,                                                                  \
       "SELECT " MEDIA_SQL_INFO " FROM photo WHERE owner_kind = ?1 AND owner_id = ?2 "  \
@@ -51,6 +52,8 @@ void photo_thread_done(void);
 
 /* The visibility callback of a registered kind, or NULL. */
 photo_visible_fn photo_owner_visible(const char *kind);
+/* 1 when kind was given to photo_owner_staff_review. */
+int photo_owner_staff_sees_hidden(const char *kind);
 /* 1 when staff (may be NULL) sees every photo (photo_set_reviewers). */
 int photo_reviewer(const vk_staff *staff);
 /* The display and thumbnail URLs of photo id (rooted, or absolute under

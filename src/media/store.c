@@ -22,6 +22,7 @@ DB_SLICE_DEFINE(media_sql, MEDIA_SQL)
 static struct {
     const char *kind;
     photo_visible_fn visible;
+    int staff_review; /* photo_owner_staff_review */
 } kinds[MAX_KINDS];
 static int nkinds;
 
@@ -60,6 +61,25 @@ photo_visible_fn photo_owner_visible(const char *kind)
         if (strcmp(kinds[i].kind, kind) == 0)
             return kinds[i].visible;
     return NULL;
+}
+
+vk_err photo_owner_staff_review(const char *kind, vk_errinfo *ei)
+{
+    for (int i = 0; kind && i < nkinds; i++)
+        if (strcmp(kinds[i].kind, kind) == 0) {
+            kinds[i].staff_review = 1;
+            return VK_OK;
+        }
+    return vk_fail(ei, VK_EINTERNAL, "", "photo owner kind '%s' is not registered",
+                   kind ? kind : "");
+}
+
+int photo_owner_staff_sees_hidden(const char *kind)
+{
+    for (int i = 0; kind && i < nkinds; i++)
+        if (strcmp(kinds[i].kind, kind) == 0)
+            return kinds[i].staff_review;
+    return 0;
 }
 
 static unsigned reviewers; /* start-up only, like kinds */
@@ -123,6 +143,15 @@ vk_err photo_delete_owner(vk_ctx *ctx, const char *kind, const char *owner_id, v
 {
     return db_run(ctx->store, &media_sql, SQL_PHOTO_DELETE_OWNER,
                   DB_ARGS(DB_TEXT(kind), DB_TEXT(owner_id)), "deleting photos", ei);
+}
+
+vk_err photo_delete(vk_ctx *ctx, const char *photo_id, vk_errinfo *ei)
+{
+    vk_err e = db_run(ctx->store, &media_sql, SQL_PHOTO_DELETE, DB_ARGS(DB_TEXT(photo_id)),
+                      "deleting a photo", ei);
+    if (!e && db_changes(ctx->store) == 0)
+        return vk_fail(ei, VK_ENOT_FOUND, "photo", "no photo %.40s", photo_id);
+    return e;
 }
 
 vk_err photo_set_hidden(vk_ctx *ctx, const char *photo_id, int hidden, vk_errinfo *ei)

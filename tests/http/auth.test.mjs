@@ -36,6 +36,7 @@ const MATRIX = [
   ['GET', '/api/v1/followup/{token}', 'public'],
   ['POST', '/api/v1/followup/{token}/withdraw', 'public'],
   ['POST', '/api/v1/staff/feedback/{id}/merge', 'moderator'],
+  ['POST', '/api/v1/staff/feedback/{id}/photos/{photo}', 'moderator'],
   ['GET', '/api/v1/export/{file}', 'public'],
   ['GET', '/ogcapi', 'public'],
   ['GET', '/ogcapi/conformance', 'public'],
@@ -219,6 +220,7 @@ const ADMITTED_STATUS = {
   'GET /api/v1/staff/tokens': 200,
   'DELETE /api/v1/staff/tokens/{tokenId}': 404, // no token 999999
   'POST /api/v1/staff/feedback/{id}/merge': 400, // {} has no into
+  'POST /api/v1/staff/feedback/{id}/photos/{photo}': 404, // x is no photo of item 1
   'GET /api/v1/staff/surveys': 200,
   'POST /api/v1/staff/surveys': 400, // {} is no definition
   'GET /api/v1/staff/surveys/{slug}': 404, // no survey x

@@ -159,6 +159,7 @@
       if (k === 'role' && v) v = roleName(v);
       if (k === 'reason' && v) v = t('reason_' + v);
       if (k === 'hide_reason' && v) v = t('hideReason_' + v);
+      if (k === 'photo_state' && v) v = t('photoState_' + v);
       if (k === 'password' && v) v = t('passwordChanged');
       if (typeof v === 'boolean') v = t(v ? 'yes' : 'no');
       return t('field_' + k) + ': ' + (v === null ? '–' : String(v));
