@@ -1,0 +1,193 @@
+/* checkpoint.c — the checkpointer thread (see checkpoint.h). */
+#include "db/checkpoint.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "db/store_internal.h"
+
+/* Below the writer (nice 10): copying pages is never more urgent than a
+ * request, and bench/survey.sh finds the writer by its nice value. */
+#define CHECKPOINT_NICE 11
+
+/* No commit for this long: fold the WAL in and truncate it. */
+#define IDLE_MS 1000
+
+/* The cap, in thresholds: past pages × CAP_FACTOR a RESTART waits for
+ * the writer rather than let the WAL grow on. */
+#define CAP_FACTOR 4
+
+/* How long a TRUNCATE or RESTART may wait for readers and the writer; a
+ * reader in a long transaction (an export) makes it give up and retry
+ * later instead of holding new writes back. */
+#define BUSY_MS 200
+
+/* Least time between two PASSIVE tries that found nothing left to copy
+ * (the WAL is waiting for the writer to wrap around). */
+#define RETRY_MS 20
+
+struct vk_checkpointer {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    store_conn *conn;   /* owned: the checkpointer's connection */
+    store_conn *writer; /* borrowed: whose WAL hook this is */
+    int pages, cap;
+    /* under lock */
+    int want;  /* a commit passed the threshold */
+    int dirty; /* commits since the WAL was last truncated */
+    int stop;
+    int64_t last_commit_us;
+    vk_checkpoint_stats st;
+};
+
+/* On the writer thread, after each commit (the write lock already
+ * released): only look and maybe wake the thread. */
+static int on_commit(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    (void)db;
+    (void)name;
+    vk_checkpointer *cp = arg;
+    pthread_mutex_lock(&cp->lock);
+    cp->st.wal_pages = pages;
+    cp->dirty = 1;
+    cp->last_commit_us = vk_monotonic_us();
+    if (pages >= cp->pages && !cp->want) {
+        cp->want = 1;
+        pthread_cond_signal(&cp->wake);
+    }
+    pthread_mutex_unlock(&cp->lock);
+    return SQLITE_OK;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* One checkpoint of the given mode; 1 when the whole WAL was copied. */
+static int checkpoint(vk_checkpointer *cp, int mode, const char *what)
+{
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(cp->conn->db, NULL, mode, &log, &done);
+    int full = rc == SQLITE_OK && log >= 0 && done == log;
+    pthread_mutex_lock(&cp->lock);
+    if ((rc & 0xff) == SQLITE_BUSY)
+        cp->st.busy++;
+    else if (rc == SQLITE_OK && mode == SQLITE_CHECKPOINT_PASSIVE)
+        cp->st.passive++, cp->st.passive_full += full;
+    else if (rc == SQLITE_OK && mode == SQLITE_CHECKPOINT_TRUNCATE)
+        cp->st.truncate++;
+    else if (rc == SQLITE_OK)
+        cp->st.restart++;
+    pthread_mutex_unlock(&cp->lock);
+    if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+        vk_log("checkpoint: %s failed: %s", what, sqlite3_errmsg(cp->conn->db));
+    return full;
+}
+
+static void *run(void *arg)
+{
+    vk_checkpointer *cp = arg;
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), CHECKPOINT_NICE);
+    int last_full = 0;
+    pthread_mutex_lock(&cp->lock);
+    while (!cp->stop) {
+        if (!cp->want) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += IDLE_MS / 1000;
+            until.tv_nsec += (long)(IDLE_MS % 1000) * 1000000L;
+            if (until.tv_nsec >= 1000000000L)
+                until.tv_sec++, until.tv_nsec -= 1000000000L;
+            pthread_cond_timedwait(&cp->wake, &cp->lock, &until);
+            if (cp->stop)
+                break;
+        }
+        if (cp->want) {
+            cp->want = 0;
+            int over_cap = cp->st.wal_pages >= cp->cap;
+            pthread_mutex_unlock(&cp->lock);
+            if (last_full && !over_cap)
+                sleep_ms(RETRY_MS);
+            last_full = over_cap ? checkpoint(cp, SQLITE_CHECKPOINT_RESTART, "a RESTART")
+                                 : checkpoint(cp, SQLITE_CHECKPOINT_PASSIVE, "a PASSIVE");
+            pthread_mutex_lock(&cp->lock);
+            continue;
+        }
+        if (cp->dirty && vk_monotonic_us() - cp->last_commit_us >= IDLE_MS * 1000LL) {
+            pthread_mutex_unlock(&cp->lock);
+            int full = checkpoint(cp, SQLITE_CHECKPOINT_TRUNCATE, "a TRUNCATE");
+            pthread_mutex_lock(&cp->lock);
+            /* A commit meanwhile makes it dirty again (last_commit moved). */
+            if (full && vk_monotonic_us() - cp->last_commit_us >= IDLE_MS * 1000LL)
+                cp->dirty = 0;
+        }
+    }
+    pthread_mutex_unlock(&cp->lock);
+    return NULL;
+}
+
+vk_err vk_checkpointer_start(vk_checkpointer **out, const char *path, store_conn *writer,
+                             int pages, vk_errinfo *ei)
+{
+    vk_checkpointer *cp = calloc(1, sizeof *cp);
+    if (!cp)
+        return vk_fail(ei, VK_ENOMEM, "", NULL);
+    vk_err e = store_open_existing(&cp->conn, path, ei);
+    if (e) {
+        free(cp);
+        return e;
+    }
+    sqlite3_busy_timeout(cp->conn->db, BUSY_MS);
+    cp->writer = writer;
+    cp->pages = pages > 0 ? pages : 1;
+    cp->cap = cp->pages * CAP_FACTOR;
+    cp->last_commit_us = vk_monotonic_us();
+    pthread_mutex_init(&cp->lock, NULL);
+    pthread_cond_init(&cp->wake, NULL);
+    if (pthread_create(&cp->thread, NULL, run, cp) != 0) {
+        pthread_cond_destroy(&cp->wake);
+        pthread_mutex_destroy(&cp->lock);
+        store_close(cp->conn);
+        free(cp);
+        return vk_fail(ei, VK_EINTERNAL, "", "cannot start the checkpoint thread");
+    }
+    /* Replaces SQLite's automatic checkpoint on this connection. */
+    sqlite3_wal_hook(writer->db, on_commit, cp);
+    *out = cp;
+    return VK_OK;
+}
+
+void vk_checkpointer_stop(vk_checkpointer *cp)
+{
+    if (!cp)
+        return;
+    /* The writer thread has ended: its connection is ours to touch. */
+    sqlite3_wal_autocheckpoint(cp->writer->db, cp->pages);
+    pthread_mutex_lock(&cp->lock);
+    cp->stop = 1;
+    pthread_cond_signal(&cp->wake);
+    pthread_mutex_unlock(&cp->lock);
+    pthread_join(cp->thread, NULL);
+    pthread_cond_destroy(&cp->wake);
+    pthread_mutex_destroy(&cp->lock);
+    store_close(cp->conn);
+    free(cp);
+}
+
+void vk_checkpointer_stats(vk_checkpointer *cp, vk_checkpoint_stats *out)
+{
+    pthread_mutex_lock(&cp->lock);
+    *out = cp->st;
+    pthread_mutex_unlock(&cp->lock);
+}
