@@ -1,7 +1,6 @@
 /* checkpoint.c — the checkpointer thread (see checkpoint.h). */
 #include "db/checkpoint.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -29,9 +28,12 @@
  * later instead of holding new writes back. */
 #define BUSY_MS 200
 
-/* Least time between two PASSIVE tries that found nothing left to copy
- * (the WAL is waiting for the writer to wrap around). */
-#define RETRY_MS 20
+/* At most this many pages left behind by the thread's last pass: the
+ * writer copies them itself after its commit (a short pause, where SQLite's
+ * own checkpoint copied the whole WAL), so that its next commit can wrap
+ * the WAL around. Under constant writes the thread alone never finishes:
+ * every pass leaves the frames committed meanwhile. */
+#define TAIL_PAGES 512
 
 struct vk_checkpointer {
     pthread_t thread;
@@ -42,6 +44,9 @@ struct vk_checkpointer {
     int pages, cap;
     /* under lock */
     int want;  /* a commit passed the threshold */
+    int running;    /* the thread is in a checkpoint */
+    int backfilled; /* frames copied as of the last pass; 0 after a wrap */
+    int last_pages; /* the WAL's size at the commit before */
     int dirty; /* commits since the WAL was last truncated */
     int stop;
     int64_t last_commit_us;
@@ -52,26 +57,38 @@ struct vk_checkpointer {
  * released): only look and maybe wake the thread. */
 static int on_commit(void *arg, sqlite3 *db, const char *name, int pages)
 {
-    (void)db;
     (void)name;
     vk_checkpointer *cp = arg;
+    int tail = 0;
     pthread_mutex_lock(&cp->lock);
-    cp->st.wal_pages = pages;
+    if (pages < cp->last_pages)
+        cp->backfilled = 0; /* the WAL wrapped around */
+    cp->last_pages = cp->st.wal_pages = pages;
     cp->dirty = 1;
     cp->last_commit_us = vk_monotonic_us();
-    if (pages >= cp->pages && !cp->want) {
-        cp->want = 1;
-        pthread_cond_signal(&cp->wake);
+    if (pages >= cp->pages) {
+        if (!cp->running && cp->backfilled > 0 && cp->backfilled <= pages &&
+            pages - cp->backfilled <= TAIL_PAGES)
+            tail = 1;
+        else if (!cp->want) {
+            cp->want = 1;
+            pthread_cond_signal(&cp->wake);
+        }
     }
     pthread_mutex_unlock(&cp->lock);
+    if (tail) {
+        /* BUSY (the thread began a pass meanwhile) is fine: it goes on. */
+        int log = 0, done = 0;
+        int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        pthread_mutex_lock(&cp->lock);
+        if (rc == SQLITE_OK) {
+            cp->st.tail++;
+            if (done > cp->backfilled)
+                cp->backfilled = done;
+        }
+        pthread_mutex_unlock(&cp->lock);
+    }
     return SQLITE_OK;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
 }
 
 /* One checkpoint of the given mode; 1 when the whole WAL was copied. */
@@ -81,6 +98,8 @@ static int checkpoint(vk_checkpointer *cp, int mode, const char *what)
     int rc = sqlite3_wal_checkpoint_v2(cp->conn->db, NULL, mode, &log, &done);
     int full = rc == SQLITE_OK && log >= 0 && done == log;
     pthread_mutex_lock(&cp->lock);
+    if (rc == SQLITE_OK && done > cp->backfilled && mode == SQLITE_CHECKPOINT_PASSIVE)
+        cp->backfilled = done;
     if ((rc & 0xff) == SQLITE_BUSY)
         cp->st.busy++;
     else if (rc == SQLITE_OK && mode == SQLITE_CHECKPOINT_PASSIVE)
@@ -99,7 +118,6 @@ static void *run(void *arg)
 {
     vk_checkpointer *cp = arg;
     setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), CHECKPOINT_NICE);
-    int last_full = 0;
     pthread_mutex_lock(&cp->lock);
     while (!cp->stop) {
         if (!cp->want) {
@@ -115,19 +133,23 @@ static void *run(void *arg)
         }
         if (cp->want) {
             cp->want = 0;
+            cp->running = 1;
             int over_cap = cp->st.wal_pages >= cp->cap;
             pthread_mutex_unlock(&cp->lock);
-            if (last_full && !over_cap)
-                sleep_ms(RETRY_MS);
-            last_full = over_cap ? checkpoint(cp, SQLITE_CHECKPOINT_RESTART, "a RESTART")
-                                 : checkpoint(cp, SQLITE_CHECKPOINT_PASSIVE, "a PASSIVE");
+            if (over_cap)
+                checkpoint(cp, SQLITE_CHECKPOINT_RESTART, "a RESTART");
+            else
+                checkpoint(cp, SQLITE_CHECKPOINT_PASSIVE, "a PASSIVE");
             pthread_mutex_lock(&cp->lock);
+            cp->running = 0;
             continue;
         }
         if (cp->dirty && vk_monotonic_us() - cp->last_commit_us >= IDLE_MS * 1000LL) {
+            cp->running = 1;
             pthread_mutex_unlock(&cp->lock);
             int full = checkpoint(cp, SQLITE_CHECKPOINT_TRUNCATE, "a TRUNCATE");
             pthread_mutex_lock(&cp->lock);
+            cp->running = 0;
             /* A commit meanwhile makes it dirty again (last_commit moved). */
             if (full && vk_monotonic_us() - cp->last_commit_us >= IDLE_MS * 1000LL)
                 cp->dirty = 0;

@@ -13,9 +13,12 @@
  * of its own while the writer goes on appending.
  *
  * Keeping the file bounded: a PASSIVE checkpoint never waits, so under
- * constant writes it may leave the newest frames behind and the writer
- * cannot wrap the WAL back to its start; the thread then tries again at
- * once (each try copies only what came since). When no commit has come
+ * constant writes it leaves behind the frames committed while it ran, and
+ * the writer can wrap the WAL back to its start only once every frame is
+ * copied. The thread passes again while much is left (each pass copies
+ * only what came since); once little is left (TAIL_PAGES) the writer
+ * copies that rest itself after a commit — a short pause instead of the
+ * whole WAL — and its next commit wraps the WAL around. When no commit has come
  * for IDLE seconds it folds the WAL in completely and truncates it
  * (TRUNCATE); if the WAL ever passes a cap anyway it runs a RESTART,
  * which does make the writer wait — the bound wins over the latency.
@@ -41,7 +44,7 @@ void vk_checkpointer_stop(vk_checkpointer *cp);
 
 /* What it has done, for tests and the log. */
 typedef struct vk_checkpoint_stats {
-    long passive, passive_full, truncate, restart, busy;
+    long passive, passive_full, tail, truncate, restart, busy;
     int wal_pages; /* the WAL's size at the last commit */
 } vk_checkpoint_stats;
 void vk_checkpointer_stats(vk_checkpointer *cp, vk_checkpoint_stats *out);

@@ -234,9 +234,9 @@ void vk_writer_stop(vk_writer *w)
     vk_checkpoint_stats st;
     vk_checkpointer_stats(w->checkpointer, &st);
     if (st.passive + st.truncate + st.restart + st.busy)
-        vk_log("writer: checkpoints: %ld passive (%ld copied the whole WAL), %ld truncate, "
-               "%ld restart, %ld busy",
-               st.passive, st.passive_full, st.truncate, st.restart, st.busy);
+        vk_log("writer: checkpoints: %ld passive (%ld copied the whole WAL), %ld tails by the "
+               "writer, %ld truncate, %ld restart, %ld busy",
+               st.passive, st.passive_full, st.tail, st.truncate, st.restart, st.busy);
     vk_checkpointer_stop(w->checkpointer);
     vk_ctx_free(w->ctx);
     free(w);
