@@ -28,6 +28,11 @@
  * later instead of holding new writes back. */
 #define BUSY_MS 200
 
+/* After a TRUNCATE or RESTART gave up (a reader in a long transaction),
+ * the next one waits this long: each try holds new writes back for up to
+ * BUSY_MS, and the reader is likely still there. PASSIVE goes on meanwhile. */
+#define BLOCKING_BACKOFF_MS 5000
+
 /* At most this many pages left behind by the thread's last pass: the
  * writer copies them itself after its commit (a short pause, where SQLite's
  * own checkpoint copied the whole WAL), so that its next commit can wrap
@@ -91,7 +96,8 @@ static int on_commit(void *arg, sqlite3 *db, const char *name, int pages)
     return SQLITE_OK;
 }
 
-/* One checkpoint of the given mode; 1 when the whole WAL was copied. */
+/* One checkpoint of the given mode; 1 when the whole WAL was copied, 0
+ * when not, -1 when it gave up waiting (BUSY). */
 static int checkpoint(vk_checkpointer *cp, int mode, const char *what)
 {
     int log = 0, done = 0;
@@ -111,13 +117,14 @@ static int checkpoint(vk_checkpointer *cp, int mode, const char *what)
     pthread_mutex_unlock(&cp->lock);
     if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
         vk_log("checkpoint: %s failed: %s", what, sqlite3_errmsg(cp->conn->db));
-    return full;
+    return (rc & 0xff) == SQLITE_BUSY ? -1 : full;
 }
 
 static void *run(void *arg)
 {
     vk_checkpointer *cp = arg;
     setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), CHECKPOINT_NICE);
+    int64_t blocking_after_us = 0; /* no TRUNCATE or RESTART before */
     pthread_mutex_lock(&cp->lock);
     while (!cp->stop) {
         if (!cp->want) {
@@ -134,24 +141,27 @@ static void *run(void *arg)
         if (cp->want) {
             cp->want = 0;
             cp->running = 1;
-            int over_cap = cp->st.wal_pages >= cp->cap;
+            int over_cap = cp->st.wal_pages >= cp->cap && vk_monotonic_us() >= blocking_after_us;
             pthread_mutex_unlock(&cp->lock);
-            if (over_cap)
-                checkpoint(cp, SQLITE_CHECKPOINT_RESTART, "a RESTART");
-            else
+            if (over_cap && checkpoint(cp, SQLITE_CHECKPOINT_RESTART, "a RESTART") < 0)
+                blocking_after_us = vk_monotonic_us() + BLOCKING_BACKOFF_MS * 1000LL;
+            else if (!over_cap)
                 checkpoint(cp, SQLITE_CHECKPOINT_PASSIVE, "a PASSIVE");
             pthread_mutex_lock(&cp->lock);
             cp->running = 0;
             continue;
         }
-        if (cp->dirty && vk_monotonic_us() - cp->last_commit_us >= IDLE_MS * 1000LL) {
+        int64_t now = vk_monotonic_us();
+        if (cp->dirty && now - cp->last_commit_us >= IDLE_MS * 1000LL && now >= blocking_after_us) {
             cp->running = 1;
             pthread_mutex_unlock(&cp->lock);
             int full = checkpoint(cp, SQLITE_CHECKPOINT_TRUNCATE, "a TRUNCATE");
+            if (full < 0)
+                blocking_after_us = vk_monotonic_us() + BLOCKING_BACKOFF_MS * 1000LL;
             pthread_mutex_lock(&cp->lock);
             cp->running = 0;
             /* A commit meanwhile makes it dirty again (last_commit moved). */
-            if (full && vk_monotonic_us() - cp->last_commit_us >= IDLE_MS * 1000LL)
+            if (full > 0 && vk_monotonic_us() - cp->last_commit_us >= IDLE_MS * 1000LL)
                 cp->dirty = 0;
         }
     }

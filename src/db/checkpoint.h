@@ -21,7 +21,9 @@
  * whole WAL — and its next commit wraps the WAL around. When no commit has come
  * for IDLE seconds it folds the WAL in completely and truncates it
  * (TRUNCATE); if the WAL ever passes a cap anyway it runs a RESTART,
- * which does make the writer wait — the bound wins over the latency.
+ * which does make the writer wait — the bound wins over the latency. Both
+ * wait at most 200 ms for readers; when a reader in a long transaction
+ * makes one give up, the next waits 5 s (PASSIVE goes on meanwhile).
  */
 #ifndef VK_CHECKPOINT_H
 #define VK_CHECKPOINT_H
