@@ -440,7 +440,7 @@ static void test_checkpointer(void)
     vk_checkpointer_stats(cp, &st);
     T_OK(st.passive > 0, "PASSIVE checkpoints ran during the commits (%ld)", st.passive);
     T_OK(st.wal_pages < 400, "the WAL wrapped around instead of growing (%d pages)", st.wal_pages);
-    for (int i = 0; i < 40 && (st.truncate == 0 || wal_bytes() != 0); i++) {
+    for (int i = 0; i < 80 && (st.truncate == 0 || wal_bytes() != 0); i++) {
         struct timespec tenth = {0, 100000000};
         nanosleep(&tenth, NULL);
         vk_checkpointer_stats(cp, &st);
