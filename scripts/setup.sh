@@ -13,7 +13,7 @@ pkgs=(gcc libc6-dev pkg-config meson ninja-build python3 curl ca-certificates
       libprotobuf-c-dev protobuf-c-compiler)
 if [ "$mode" = test ]; then
   pkgs+=(chromium gdal-bin sqlite3 libsqlite3-mod-spatialite proj-bin clang libclang-rt-14-dev
-        libvips-tools python3-aiosmtpd)
+        libvips-tools python3-aiosmtpd wrk)
 fi
 # Node.js: any installed one will do (Debian 12's 18 or newer).
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

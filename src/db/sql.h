@@ -16,7 +16,9 @@
  * rarer checkpoint copies each once and fsyncs the database far less often
  * (writer CPU per stored response down by a fifth or more, bench/README.md).
  * Only connections that commit checkpoint; journal_size_limit truncates the
- * WAL file back to that size after one so it does not stay at its peak. */
+ * WAL file back to that size after one so it does not stay at its peak.
+ * The server's writer connection checkpoints on a thread of its own
+ * instead (db/checkpoint.h), at the same size. */
 #define SQL_SCRIPT_PRAGMAS                                                           \
     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "                          \
     "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; "                          \

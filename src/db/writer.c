@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "db/checkpoint.h"
 
 /* How much the writer thread defers to the readers (nice, 0..19). */
 #define WRITER_NICE 10
@@ -17,9 +18,14 @@
 /* How often the planner statistics are looked at. */
 #define MAINTENANCE_SECONDS 3600
 
+/* WAL pages that start a checkpoint (64 MiB at 4 KiB pages): the same as
+ * the automatic checkpoint (db/sql.h), now on the checkpointer's thread. */
+#define CHECKPOINT_PAGES 16384
+
 struct vk_writer {
     vk_queue *queue;
     vk_ctx *ctx; /* owned: the writer's own connection */
+    vk_checkpointer *checkpointer; /* owned: checkpoints its WAL */
     time_t last_purge; /* of remembered responses */
     time_t next_analyze, next_hook;
     vk_writer_hook hook; /* run NULL when none */
@@ -197,7 +203,16 @@ vk_err vk_writer_start(vk_writer **out, const vk_config *cfg, int max_batch,
     vk_queue_def def = {.name = "writer", .max_batch = max_batch, .nice = WRITER_NICE,
                         .run = writer_run, .done = writer_done, .tick = writer_tick,
                         .tick_seconds = tick, .arg = w};
-    vk_err e = vk_ctx_queue_start(&w->queue, &w->ctx, cfg, &def, ei);
+    /* The checkpointer takes the connection's WAL hook before the thread
+     * that uses the connection starts (it is opened without a mutex). */
+    vk_err e = vk_ctx_open(&w->ctx, cfg, ei);
+    if (!e && (e = vk_checkpointer_start(&w->checkpointer, cfg->db_path, w->ctx->store,
+                                         CHECKPOINT_PAGES, ei)))
+        vk_ctx_free(w->ctx);
+    if (!e && (e = vk_queue_start(&w->queue, &def, ei))) {
+        vk_checkpointer_stop(w->checkpointer);
+        vk_ctx_free(w->ctx);
+    }
     if (e) {
         free(w);
         return e;
@@ -215,6 +230,14 @@ void vk_writer_stop(vk_writer *w)
 {
     if (!w)
         return;
-    vk_ctx_queue_free(w->queue, w->ctx);
+    vk_queue_free(w->queue); /* runs what was queued, ends the thread */
+    vk_checkpoint_stats st;
+    vk_checkpointer_stats(w->checkpointer, &st);
+    if (st.passive + st.truncate + st.restart + st.busy)
+        vk_log("writer: checkpoints: %ld passive (%ld copied the whole WAL), %ld tails by the "
+               "writer, %ld truncate, %ld restart, %ld busy",
+               st.passive, st.passive_full, st.tail, st.truncate, st.restart, st.busy);
+    vk_checkpointer_stop(w->checkpointer);
+    vk_ctx_free(w->ctx);
     free(w);
 }

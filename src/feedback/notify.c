@@ -243,8 +243,10 @@ vk_err api_notify_created(vk_ctx *ctx, int64_t id, const char *followup, const c
                           vk_errinfo *ei)
 {
     about a = {.id = id};
-    vk_err e = read_category(ctx, id, &a.cat, ei);
-    if (!e && followup) {
+    vk_err e = VK_OK;
+    /* Only the receipt names the category: a report without an address
+     * reads nothing for it. */
+    if (followup && !(e = read_category(ctx, id, &a.cat, ei))) {
         a.public_url = ctx->cfg->public_url ? ctx->cfg->public_url : "";
         a.followup = followup;
         e = to_reporter(ctx, id, "receipt", now, compose_receipt, &a, ei);

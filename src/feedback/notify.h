@@ -17,7 +17,8 @@
 #include "db/writer.h"
 
 /* A new item id: the receipt (followup: the reporter's token, or NULL
- * when the item has none) and its unit's message. */
+ * when the item has none or its reporter gave no address: then nothing
+ * about the reporter is read) and its unit's message. */
 vk_err api_notify_created(vk_ctx *ctx, int64_t id, const char *followup, const char *now,
                           vk_errinfo *ei);
 

@@ -2,7 +2,7 @@
  * test_writer.c — the group-commit writer driven with jobs of its own,
  * without HTTP: a batch of jobs, one failing job undone alone, done only
  * after the commit, Idempotency-Key replay and reuse, the periodic hook,
- * and stop draining the queue.
+ * stop draining the queue, and the checkpointer beside it.
  *
  * A test job leaves a mark the test can read back from another
  * connection: a remembered response under scope "test" and its key.
@@ -11,8 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
+#include "core/clock.h"
 #include "core/err.h"
+#include "db/checkpoint.h"
 #include "db/ctx.h"
 #include "db/store.h"
 #include "db/writer.h"
@@ -397,6 +401,113 @@ static void test_feedback_jobs(void)
     vk_ctx_free(ctx);
 }
 
+static long wal_bytes(void)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s-wal", cfg.db_path);
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* Commits on a connection of the test's own, with a checkpointer on it
+ * at a threshold of 4 pages: the thread checkpoints while the commits go
+ * on, and once they stop it folds the WAL in and truncates it. */
+static void test_checkpointer(void)
+{
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    store_conn *c = NULL;
+    vk_checkpointer *cp = NULL;
+    T_OK(store_open_worker(&c, cfg.db_path, &ei) == VK_OK, "checkpointer: writer opens");
+    T_OK(vk_checkpointer_start(&cp, cfg.db_path, c, 4, &ei) == VK_OK, "checkpointer starts");
+    if (!c || !cp)
+        return;
+    char hash[] = "0", answer[2000];
+    memset(answer, 'x', sizeof answer - 1);
+    answer[sizeof answer - 1] = 0;
+    store_idem r = {hash, 200, NULL, answer};
+    vk_checkpoint_stats st = {0};
+    int failed = 0;
+    struct timespec pause = {0, 2000000};
+    for (int i = 0; i < 400 && !failed; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "ckpt-%d", i);
+        failed = store_begin(c, &ei) || store_idem_put(c, "test", key, &r, "2026-01-01T00:00:00Z", &ei) ||
+                 store_commit(c, &ei);
+        nanosleep(&pause, NULL);
+    }
+    T_OK(!failed, "400 commits beside the checkpointer: %s", ei.message);
+    vk_checkpointer_stats(cp, &st);
+    T_OK(st.passive > 0, "PASSIVE checkpoints ran during the commits (%ld)", st.passive);
+    T_OK(st.wal_pages < 400, "the WAL wrapped around instead of growing (%d pages)", st.wal_pages);
+    for (int i = 0; i < 80 && (st.truncate == 0 || wal_bytes() != 0); i++) {
+        struct timespec tenth = {0, 100000000};
+        nanosleep(&tenth, NULL);
+        vk_checkpointer_stats(cp, &st);
+    }
+    T_OK(st.truncate > 0, "idle: the WAL was truncated (%ld)", st.truncate);
+    T_EQ_INT((int)wal_bytes(), 0, "the WAL file is empty when idle");
+    vk_checkpointer_stop(cp);
+    int found = 0;
+    store_idem back;
+    T_OK(store_idem_get(reader, "test", "ckpt-399", &found, &back, &ei) == VK_OK && found,
+         "the last commit reads back from another connection");
+    if (found)
+        store_idem_fini(&back);
+    store_close(c);
+}
+
+/* A reader in a long transaction pins its snapshot: nothing past it can
+ * be copied, the WAL passes the cap (4 × 4 pages), and a RESTART can only
+ * give up after waiting. It is tried once, then not again for 5 s (each
+ * try holds the writer's commits back); when the reader ends, the
+ * WAL is folded in and truncated. */
+static void test_checkpointer_reader(void)
+{
+    vk_errinfo ei;
+    vk_errinfo_clear(&ei);
+    store_conn *c = NULL;
+    vk_checkpointer *cp = NULL;
+    T_OK(store_open_worker(&c, cfg.db_path, &ei) == VK_OK, "reader case: writer opens");
+    T_OK(vk_checkpointer_start(&cp, cfg.db_path, c, 4, &ei) == VK_OK, "checkpointer starts");
+    if (!c || !cp)
+        return;
+    T_OK(store_read_begin(reader, &ei) == VK_OK && has_mark("ckpt-0") >= 0,
+         "a reader holds a snapshot");
+    char hash[] = "0", answer[2000];
+    memset(answer, 'y', sizeof answer - 1);
+    answer[sizeof answer - 1] = 0;
+    store_idem r = {hash, 200, NULL, answer};
+    int failed = 0;
+    int64_t start = vk_monotonic_us();
+    for (int i = 0; i < 200 && !failed; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "pinned-%d", i);
+        failed = store_begin(c, &ei) ||
+                 store_idem_put(c, "test", key, &r, "2026-01-01T00:00:00Z", &ei) ||
+                 store_commit(c, &ei);
+        struct timespec pause = {0, 2000000};
+        nanosleep(&pause, NULL);
+    }
+    vk_checkpoint_stats st;
+    vk_checkpointer_stats(cp, &st);
+    /* Without the back-off every commit past the cap would try (and wait). */
+    long tries_allowed = 1 + (long)((vk_monotonic_us() - start) / 5000000);
+    T_OK(!failed, "200 commits while the reader stays: %s", ei.message);
+    T_OK(st.wal_pages > 16, "the WAL grew past the cap meanwhile (%d pages)", st.wal_pages);
+    T_OK(st.busy >= 1 && st.busy <= tries_allowed,
+         "a RESTART gave up waiting for the reader, then waited 5 s to try again "
+         "(%ld tries, at most %ld)", st.busy, tries_allowed);
+    store_read_end(reader);
+    for (int i = 0; i < 80 && wal_bytes() != 0; i++) {
+        struct timespec tenth = {0, 100000000};
+        nanosleep(&tenth, NULL);
+    }
+    T_EQ_INT((int)wal_bytes(), 0, "the reader gone and no commits: the WAL is truncated");
+    vk_checkpointer_stop(cp);
+    store_close(c);
+}
+
 int main(void)
 {
     memset(&cfg, 0, sizeof cfg);
@@ -426,6 +537,8 @@ int main(void)
     test_bounded_queue();
     test_hook_repeats();
     test_feedback_jobs();
+    test_checkpointer();
+    test_checkpointer_reader();
     store_close(reader);
     t_cleanup();
     return t_done();
