@@ -108,6 +108,7 @@ const store_column store_feedback_staff_filters[] = {
     {"hidden", "f.hidden", CQL2_Q_INTEGER, "0 public, 1 hidden, 2 withdrawn", NULL, 0},
     {"district_id", "f.district_id", CQL2_Q_INTEGER, "NULL outside every district", NULL, 0},
     {"unit_id", "f.unit_id", CQL2_Q_INTEGER, "NULL without a responsible unit", NULL, 0},
+    {"assignee_id", "f.assignee_id", CQL2_Q_INTEGER, "NULL when assigned to nobody", NULL, 0},
 };
 const int store_feedback_staff_nfilters = (int)(sizeof store_feedback_staff_filters /
                                                 sizeof store_feedback_staff_filters[0]);

@@ -110,8 +110,9 @@ typedef struct store_items_query {
 extern const store_column store_feedback_staff_columns[];
 extern const int store_feedback_staff_ncolumns;
 /* Queryables of a staff_view query that are never shown: the raw columns
- * behind visibility, district and unit (hidden, district_id, unit_id), so
- * "hidden IN (0, 1)" and "district_id IS NULL" reach their indexes. */
+ * behind visibility, district, unit and assignee (hidden, district_id,
+ * unit_id, assignee_id), so "hidden IN (0, 1)" and "district_id IS NULL"
+ * reach their indexes. */
 extern const store_column store_feedback_staff_filters[];
 extern const int store_feedback_staff_nfilters;
 

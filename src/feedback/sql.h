@@ -95,6 +95,8 @@
       "WHERE f.id = ?1")                                                             \
     /* An enabled staff account by name: whom an item can be assigned to. */        \
     X(SQL_ASSIGNEE_ID, "SELECT id FROM staff_user WHERE name = ?1 AND disabled = 0") \
+    /* Everyone an item can be assigned to, by name (the inbox's filter). */        \
+    X(SQL_ASSIGNEE_LIST, "SELECT name, role FROM staff_user WHERE disabled = 0 ORDER BY name") \
     X(SQL_FEEDBACK_EXISTS, "SELECT 1 FROM feedback WHERE id = ?1")                   \
     /* Canned replies (replies.c): those for a category and status include   \
      * the ones for every category or status (NULL). */                            \

@@ -4,7 +4,7 @@
 // follow-up view and nothing public), and merging with a public answer.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call as callServer, startServer } from '../lib/server.mjs';
+import { call as callServer, login, startServer } from '../lib/server.mjs';
 
 const TOKENS = [
   { name: 'mod-bot', role: 'moderator' },
@@ -40,7 +40,8 @@ async function report(where, category = 'lighting', description = `Jonon testi $
 }
 
 before(async () => {
-  srv = await startServer({ tokens: TOKENS, users: [{ name: 'moderator2', role: 'moderator', password: 'correct horse battery staple' }] });
+  srv = await startServer({ tokens: TOKENS, users: [{ name: 'moderator2', role: 'moderator', password: 'correct horse battery staple' },
+    { name: 'moderator3', role: 'moderator', password: 'correct horse battery staple' }] });
 });
 after(async () => {
   if (srv) await srv.close();
@@ -168,6 +169,65 @@ describe('assignment to a person', () => {
     const view = await call('GET', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot' });
     assert.equal(view.json.staff.assignee, null);
     assert.equal(view.json.events.length, 0);
+  });
+});
+
+describe('the inbox by assignee', () => {
+  let mine, theirs, nobodys;
+  const PW = 'correct horse battery staple';
+  const inbox = (q, opts = { token: 'mod-bot' }) =>
+    call('GET', `/api/v1/staff/feedback?visibility=all&limit=500&${q}`, opts);
+  const ids = (r) => r.json.features.map((f) => f.id);
+  before(async () => {
+    mine = await report(at(0, -100));
+    theirs = await report(at(0, -110));
+    nobodys = await report(at(0, -120));
+    assert.equal((await patch(mine.id, { assignee: 'moderator2' })).status, 200);
+    assert.equal((await patch(theirs.id, { assignee: 'moderator3' })).status, 200);
+  });
+
+  test('a person, several, unassigned, and the two together', async () => {
+    let r = await inbox('assignee=moderator2');
+    assert.equal(r.status, 200, r.text);
+    assert.ok(ids(r).includes(mine.id));
+    assert.ok(!ids(r).includes(theirs.id) && !ids(r).includes(nobodys.id), ids(r).join());
+    assert.equal(r.json.numberMatched, r.json.features.length);
+    r = await inbox('assignee=moderator2,moderator3');
+    assert.ok(ids(r).includes(mine.id) && ids(r).includes(theirs.id) && !ids(r).includes(nobodys.id));
+    r = await inbox('assignee=none');
+    assert.ok(ids(r).includes(nobodys.id) && !ids(r).includes(mine.id) && !ids(r).includes(theirs.id));
+    assert.ok(r.json.numberMatched > 2, r.text.slice(0, 200)); // the demo items are nobody's
+    r = await inbox('assignee=none,moderator3');
+    assert.ok(ids(r).includes(nobodys.id) && ids(r).includes(theirs.id) && !ids(r).includes(mine.id));
+    // Other filters still apply beside it.
+    r = await inbox('assignee=moderator2&category=parks');
+    assert.ok(!ids(r).includes(mine.id));
+  });
+
+  test('me is the signed-in account', async () => {
+    const s = await login(srv, 'moderator2', PW);
+    assert.equal(s.status, 200, s.text);
+    const r = await inbox('assignee=me', { cookie: s.cookie });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(ids(r), [mine.id]);
+  });
+
+  test('an unknown name, me for a token, and an empty item are 400 at assignee', async () => {
+    assertError(await inbox('assignee=nobody-such'), 400, undefined, 'assignee');
+    assertError(await inbox('assignee=me'), 400, undefined, 'assignee');
+    assertError(await inbox('assignee=moderator2,,none'), 400, undefined, 'assignee');
+  });
+
+  test('the choices: the enabled staff accounts, for every staff role', async () => {
+    const r = await call('GET', '/api/v1/staff/assignees', { token: 'council-bot' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.res.headers.get('cache-control'), 'no-store');
+    const names = r.json.assignees.map((a) => a.name);
+    assert.ok(names.includes('moderator2') && names.includes('moderator3'), names.join());
+    assert.deepEqual(names, [...names].sort());
+    assert.equal(r.json.assignees.find((a) => a.name === 'moderator3').role, 'moderator');
+    assert.equal((await call('GET', '/api/v1/staff/assignees')).status, 401);
+    assertError(await call('GET', '/api/v1/staff/assignees?x=1', { token: 'mod-bot' }), 400);
   });
 });
 
