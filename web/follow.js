@@ -87,7 +87,7 @@
     row(t('fForwardedTo'), item.forwarded_to);
     if (item.unit) row(t('fUnit'), S.units[item.unit] ? VK.localName(S.units[item.unit].name) : item.unit);
     if (item.answer) {
-      row(t('fAnswer'), item.answer);
+      row(t('fAnswer'), answerIn(item, 'answer'));
       row(t('fAnswered'), VK.formatDate(item.answered, true));
     }
     row(t('fMeToo'), item.me_too ? t('meTooCount', { n: item.me_too }) : t('meTooNone'));
@@ -98,6 +98,13 @@
 
     $('withdraw-section').hidden = !!item.withdrawn;
     if (item.withdrawn) hideConfirm(false);
+  }
+
+  /* The city's answer in the page's language when it was written in it,
+   * else as written (o: the item or an event; base: its answer key). */
+  function answerIn(o, base) {
+    var lang = document.documentElement.lang;
+    return (lang === 'sv' && o[base + '_sv']) || (lang === 'en' && o[base + '_en']) || o[base];
   }
 
   /* A report merged into another: that item's status and the city's answer
@@ -123,7 +130,7 @@
     row(t('fResolutionReason'), m.resolution_reason);
     row(t('fForwardedTo'), m.forwarded_to);
     if (m.answer) {
-      row(t('fAnswer'), m.answer);
+      row(t('fAnswer'), answerIn(m, 'answer'));
       row(t('fAnswered'), VK.formatDate(m.answered, true));
     } else {
       row(t('fAnswer'), t('mergedNoAnswer'));
@@ -161,7 +168,7 @@
       if (ev.public_answer) {
         var a = el('div', 'history-answer');
         a.appendChild(el('p', 'history-answer-label', t('fAnswer')));
-        a.appendChild(el('p', 'history-answer-text', ev.public_answer));
+        a.appendChild(el('p', 'history-answer-text', answerIn(ev, 'public_answer')));
         li.appendChild(a);
       }
       ol.appendChild(li);

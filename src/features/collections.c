@@ -77,7 +77,12 @@ static const store_column feedback_columns[] = {
     {"unit", "u.code", CQL2_Q_STRING, "The responsible unit's code", NULL, 0},
     {"unit_name_fi", "u.name_fi", CQL2_Q_STRING, "The responsible unit's name in Finnish", NULL, 0},
     {"unit_name_sv", "u.name_sv", CQL2_Q_STRING, "The responsible unit's name in Swedish", NULL, 0},
-    PLAIN_COLUMN(f, answer, CQL2_Q_STRING, "The city's public answer"),
+    PLAIN_COLUMN(f, answer, CQL2_Q_STRING, "The city's public answer, as written (Finnish when "
+                 "it was written in Finnish)"),
+    /* Its other languages (schema 0024); NULL when none was written, and a
+     * reader in that language reads answer. */
+    PLAIN_COLUMN(f, answer_sv, CQL2_Q_STRING, "The public answer in Swedish, when written"),
+    PLAIN_COLUMN(f, answer_en, CQL2_Q_STRING, "The public answer in English, when written"),
     {"answered", "f.answered_at", CQL2_Q_DATETIME, "When the city answered", NULL, 0},
     {"district", "d.code", CQL2_Q_STRING, "District code (see /api/v1/districts)", NULL, 0},
     {"district_name_fi", "d.name_fi", CQL2_Q_STRING, "The district's name in Finnish", NULL, 0},

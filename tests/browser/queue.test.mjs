@@ -98,6 +98,9 @@ test('a moderator works a queue of ten by keyboard', async () => {
     await page.waitForSelector('#change-form:not([hidden])');
     const first = (await api(`/api/v1/feedback/${ids[0]}`)).properties;
     assert.equal(first.answer, 'Korjaustyö on tilattu urakoitsijalta. Arvio: viikko 50.');
+    // The canned reply went in per language: each version has its own field.
+    assert.equal(first.answer_sv, 'Reparationen är beställd.');
+    assert.equal(first.answer_en, 'The repair is ordered.');
     assert.equal(first.status, 'in_progress');
     // a focuses the answer box.
     await page.keyboard.press('a');
@@ -327,5 +330,51 @@ test('a moderator filters the inbox to the items assigned to them, and the item 
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();
+  }
+});
+
+test('the answer written in Finnish and Swedish: the resident reads their language, else the Finnish', async () => {
+  const r = await fetch(`${srv.url}/api/v1/feedback`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type: 'Feature', geometry: { type: 'Point', coordinates: at(700, 0) },
+      properties: { category: 'lighting', description: 'Valo vilkkuu' } }),
+  });
+  const item = JSON.parse(await r.text());
+  const FI = 'Lamppu vaihdetaan ensi viikolla.', SV = 'Lampan byts nästa vecka.';
+  const page = await newPage(browser);
+  try {
+    await signInWithKeyboard(page, srv.url, 'moderator1', PW);
+    await gotoReady(page, `${srv.url}/staff-item.html?id=${item.id}`);
+    await page.waitForSelector('#change-form:not([hidden])');
+    await tabTo(page, '#c-answer');
+    await page.keyboard.type(FI);
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(page), 'c-answer-sv', 'the Swedish version is the next field');
+    await page.keyboard.type(SV);
+    await tabTo(page, '#c-submit');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /tallennettiin/.test(document.getElementById('live').textContent));
+    const p = (await api(`/api/v1/feedback/${item.id}`)).properties;
+    assert.deepEqual([p.answer, p.answer_sv, p.answer_en], [FI, SV, null]);
+    await page.waitForFunction((sv) => document.getElementById('audit-body').textContent.includes(sv), SV);
+    await assertCleanInAllLanguages(page, 'item page with an answer in two languages');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+  const resident = await newPage(browser);
+  try {
+    for (const [lang, text] of [['sv', SV], ['fi', FI], ['en', FI]]) {
+      await gotoReady(resident, `${srv.url}/follow.html?lang=${lang}#${item.followup.token}`);
+      await resident.waitForSelector('body[data-ready="true"]');
+      const fields = await resident.textContent('#fb-fields');
+      assert.ok(fields.includes(text), `${lang}: ${fields}`);
+      const history = await resident.textContent('#history');
+      assert.ok(history.includes(text), `${lang}: ${history}`);
+      if (lang !== 'sv') assert.ok(!fields.includes(SV), `${lang}: no Swedish`);
+    }
+    assert.deepEqual(resident.errors, []);
+  } finally {
+    await resident.closeAll();
   }
 });

@@ -411,3 +411,75 @@ describe('correcting category and location', () => {
     assert.equal(view.json.events.length, 0);
   });
 });
+
+describe('the public answer in more than one language', () => {
+  const FI = 'Valo korjataan ensi viikolla.', SV = 'Lampan lagas nästa vecka.', EN = 'The lamp is fixed next week.';
+
+  test('written in fi and sv: each reader gets their language, en falls back to the one written', async () => {
+    const { id, token } = await report(at(0, -200));
+    const r = await patch(id, { status: 'in_progress', public_answer: { fi: FI, sv: SV } });
+    assert.equal(r.status, 200, r.text);
+    const pub = (await call('GET', `/api/v1/feedback/${id}`)).json.properties;
+    assert.equal(pub.answer, FI);
+    assert.equal(pub.answer_sv, SV);
+    assert.equal(pub.answer_en, null);
+    // The reporter's follow-up view: the item and the history's event.
+    const f = await call('GET', `/api/v1/followup/${token}`);
+    assert.equal(f.status, 200, f.text);
+    assert.ok(f.text.includes(SV), f.text);
+    const ev = f.json.history.find((x) => x.public_answer === FI);
+    assert.equal(ev?.public_answer_sv, SV, f.text);
+    assert.ok(!('public_answer_en' in ev), 'no English written, none shown');
+    // Open311: status_notes in the locale's language, else as written.
+    const o = async (q) => (await call('GET', `/open311/v2/requests/${id}.json${q}`)).json[0].status_notes;
+    assert.equal(await o(''), FI);
+    assert.equal(await o('?locale=sv'), SV);
+    assert.equal(await o('?locale=en'), FI);
+    // The feed of answers, per language.
+    const feed = async (lang) => (await call('GET', `/api/v1/feeds/feedback.atom?lang=${lang}`)).text;
+    assert.ok((await feed('sv')).includes(SV));
+    assert.ok((await feed('fi')).includes(FI) && !(await feed('fi')).includes(SV));
+    assert.ok((await feed('en')).includes(FI));
+    // The audit shows the versions written.
+    const view = await call('GET', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot' });
+    assert.deepEqual(view.json.events.at(-1).after.answer_sv, SV);
+  });
+
+  test('a new answer in one language replaces the earlier versions; a plain string still works', async () => {
+    const { id } = await report(at(0, -210));
+    assert.equal((await patch(id, { public_answer: { fi: FI, sv: SV, en: EN } })).status, 200);
+    let p = (await call('GET', `/api/v1/feedback/${id}`)).json.properties;
+    assert.deepEqual([p.answer, p.answer_sv, p.answer_en], [FI, SV, EN]);
+    assert.equal((await patch(id, { public_answer: 'Korjattu.' })).status, 200);
+    p = (await call('GET', `/api/v1/feedback/${id}`)).json.properties;
+    assert.deepEqual([p.answer, p.answer_sv, p.answer_en], ['Korjattu.', null, null]);
+    // Only Swedish written: that is the answer as written, for every reader.
+    assert.equal((await patch(id, { public_answer: { sv: SV } })).status, 200);
+    p = (await call('GET', `/api/v1/feedback/${id}`)).json.properties;
+    assert.deepEqual([p.answer, p.answer_sv, p.answer_en], [SV, SV, null]);
+  });
+
+  test('merge and bulk take the languages too', async () => {
+    const a = await report(at(0, -220)), b = await report(at(0, -221)), c = await report(at(0, -222));
+    let r = await call('POST', `/api/v1/staff/feedback/${a.id}/merge`, { token: 'mod-bot',
+      body: { into: b.id, public_answer: { fi: FI, en: EN } } });
+    assert.equal(r.status, 200, r.text);
+    let p = (await call('GET', `/api/v1/feedback/${a.id}`)).json.properties;
+    assert.deepEqual([p.answer, p.answer_sv, p.answer_en], [FI, null, EN]);
+    r = await call('POST', '/api/v1/staff/feedback/bulk', { token: 'mod-bot',
+      body: { ids: [c.id], public_answer: { fi: FI, sv: SV } } });
+    assert.equal(r.status, 200, r.text);
+    p = (await call('GET', `/api/v1/feedback/${c.id}`)).json.properties;
+    assert.deepEqual([p.answer, p.answer_sv], [FI, SV]);
+  });
+
+  test('bad languages are 400 at their field, and nothing changes', async () => {
+    const { id } = await report(at(0, -230));
+    assertError(await patch(id, { public_answer: { de: 'Hallo' } }), 400, undefined, 'public_answer.de');
+    assertError(await patch(id, { public_answer: {} }), 400, undefined, 'public_answer.fi');
+    assertError(await patch(id, { public_answer: { fi: 7 } }), 400, undefined, 'public_answer.fi');
+    assertError(await patch(id, { public_answer: { fi: FI, sv: 'x'.repeat(9000) } }), 400, undefined, 'public_answer.sv');
+    const p = (await call('GET', `/api/v1/feedback/${id}`)).json.properties;
+    assert.equal(p.answer, null);
+  });
+});
