@@ -45,6 +45,10 @@ typedef struct store_collection {
      * box count from the R*Tree can subtract them cheaply. */
     const char *public_sql;
     const char *nonpublic_from;
+    /* 0, or a layer of one geometry type out of a mixed table: 1 points,
+     * 2 lines, 3 areas, as store_items_query.geometry_dim (for clients
+     * that want one type per layer, e.g. feedback-points). */
+    int geometry_dim;
 } store_collection;
 
 extern const store_collection store_collections[];
