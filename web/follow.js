@@ -87,7 +87,7 @@
     row(t('fForwardedTo'), item.forwarded_to);
     if (item.unit) row(t('fUnit'), S.units[item.unit] ? VK.localName(S.units[item.unit].name) : item.unit);
     if (item.answer) {
-      row(t('fAnswer'), item.answer);
+      row(t('fAnswer'), answerIn(item, 'answer'));
       row(t('fAnswered'), VK.formatDate(item.answered, true));
     }
     row(t('fMeToo'), item.me_too ? t('meTooCount', { n: item.me_too }) : t('meTooNone'));
@@ -114,6 +114,13 @@
     if (waiting) box.appendChild(el('p', 'hint photos-waiting', t('photosWaiting', { n: waiting })));
   }
 
+  /* The city's answer in the page's language when it was written in it,
+   * else as written (o: the item or an event; base: its answer key). */
+  function answerIn(o, base) {
+    var lang = document.documentElement.lang;
+    return (lang === 'sv' && o[base + '_sv']) || (lang === 'en' && o[base + '_en']) || o[base];
+  }
+
   /* A report merged into another: that item's status and the city's answer
    * there, in the reader's language, and a link to it on the map. */
   function renderMerged(m) {
@@ -137,7 +144,7 @@
     row(t('fResolutionReason'), m.resolution_reason);
     row(t('fForwardedTo'), m.forwarded_to);
     if (m.answer) {
-      row(t('fAnswer'), m.answer);
+      row(t('fAnswer'), answerIn(m, 'answer'));
       row(t('fAnswered'), VK.formatDate(m.answered, true));
     } else {
       row(t('fAnswer'), t('mergedNoAnswer'));
@@ -175,7 +182,7 @@
       if (ev.public_answer) {
         var a = el('div', 'history-answer');
         a.appendChild(el('p', 'history-answer-label', t('fAnswer')));
-        a.appendChild(el('p', 'history-answer-text', ev.public_answer));
+        a.appendChild(el('p', 'history-answer-text', answerIn(ev, 'public_answer')));
         li.appendChild(a);
       }
       ol.appendChild(li);

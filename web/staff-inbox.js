@@ -12,7 +12,7 @@
   var AGES = ['', 'older_than_days=7', 'older_than_days=14', 'older_than_days=30',
     'older_than_days=90', 'newer_than_days=7'];
 
-  var ref = { categories: [], districts: [], units: [], loaded: false };
+  var ref = { categories: [], districts: [], units: [], assignees: [], loaded: false };
   var view = { offset: 0, matched: 0, features: [] };
   var map = null, itemLayer = null, districtLayer = null;
 
@@ -39,6 +39,12 @@
     fillSelect($('f-unit'), [['', t('any')], ['none', t('noUnit')]].concat(ref.units.map(function (u) {
       return [u.code, VK.localName(u.name)];
     })), p.get('unit') || '');
+    // Assigned to: me, nobody, or one person by name (GET /api/v1/staff/assignees).
+    var who = p.get('assignee') || '';
+    var people = ref.assignees.map(function (a) { return a.name; });
+    if (who && who !== 'me' && who !== 'none' && people.indexOf(who) < 0) people.push(who);
+    fillSelect($('f-assignee'), [['', t('any')], ['me', t('assigneeMe')], ['none', t('noAssignee')]].concat(
+      people.map(function (n) { return [n, n]; })), who);
     var age = p.get('older_than_days') ? 'older_than_days=' + p.get('older_than_days')
       : p.get('newer_than_days') ? 'newer_than_days=' + p.get('newer_than_days') : '';
     fillSelect($('f-age'), AGES.map(function (a) { return [a, t(a ? 'age_' + a.replace('=', '_') : 'any')]; }), age);
@@ -51,7 +57,7 @@
   // The form's choices as the API's query (without paging).
   function formQuery() {
     var q = new URLSearchParams();
-    ['status', 'category', 'district', 'unit', 'answered', 'visibility'].forEach(function (k) {
+    ['status', 'category', 'district', 'unit', 'assignee', 'answered', 'visibility'].forEach(function (k) {
       var v = $('f-' + k).value;
       if (v) q.set(k, v);
     });
@@ -140,7 +146,7 @@
     }, function (err) {
       S.showApiError($('filter-form'), err, {
         status: 'f-status', category: 'f-category', district: 'f-district', unit: 'f-unit',
-        older_than_days: 'f-age', newer_than_days: 'f-age', answered: 'f-answered',
+        assignee: 'f-assignee', older_than_days: 'f-age', newer_than_days: 'f-age', answered: 'f-answered',
         visibility: 'f-visibility'
       });
     });
@@ -300,8 +306,10 @@
   function onSignedIn() {
     var first = ref.loaded ? Promise.resolve(null) : Promise.all([
       VK.getJSON('/api/v1/categories'), VK.getJSON('/api/v1/districts'), VK.getJSON('/api/v1/units'),
-      VK.getJSON('/api/v1/config').catch(function () { return null; })
+      VK.getJSON('/api/v1/config').catch(function () { return null; }),
+      VK.getJSON('/api/v1/staff/assignees').catch(function () { return { assignees: [] }; })
     ]).then(function (r) {
+      ref.assignees = r[4].assignees;
       ref.categories = r[0].categories;
       ref.districts = r[1].features;
       ref.units = r[2].units;

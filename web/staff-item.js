@@ -25,6 +25,7 @@
   var DETAIL = { not_resolvable: 'c-reason', duplicate: 'c-duplicate', forwarded: 'c-forwarded' };
   var CHANGE_FIELDS = {
     status: 'c-status', unit: 'c-unit', public_answer: 'c-answer', internal_note: 'c-note',
+    'public_answer.fi': 'c-answer', 'public_answer.sv': 'c-answer-sv', 'public_answer.en': 'c-answer-en',
     resolution_reason: 'c-reason', duplicate_of: 'c-duplicate', forwarded_to: 'c-forwarded',
     assignee: 'c-assignee', category: 'c-category', geometry: 'c-lat', 'geometry.coordinates': 'c-lat'
   };
@@ -186,11 +187,19 @@
     $('c-canned-insert').disabled = !fit.length;
   }
 
+  function appendTo(box, text) {
+    if (text) box.value = box.value.trim() ? box.value.replace(/\s+$/, '') + '\n\n' + text : text;
+  }
+
+  // The reply goes in per language: Finnish (else the page's or any text it
+  // has) into the answer, Swedish and English into their own fields.
   function insertCanned() {
     var r = canned.filter(function (x) { return String(x.id) === $('c-canned').value; })[0];
     if (!r) { $('c-canned').focus(); return; }
-    var box = $('c-answer'), text = cannedText(r);
-    box.value = box.value.trim() ? box.value.replace(/\s+$/, '') + '\n\n' + text : text;
+    var box = $('c-answer');
+    appendTo(box, r.body.fi || cannedText(r));
+    appendTo($('c-answer-sv'), r.body.sv);
+    appendTo($('c-answer-en'), r.body.en);
     box.focus();
     S.announce(t('cannedInserted', { title: r.title }));
   }
@@ -267,6 +276,9 @@
       var what = S.changes(ev.after);
       if (what) li.appendChild(VK.el('p', {}, what));
       if (ev.public_answer) li.appendChild(VK.el('p', {}, t('publicAnswer') + ': ' + ev.public_answer));
+      var a = ev.after || {};
+      if (a.answer_sv) li.appendChild(VK.el('p', { lang: 'sv' }, t('answerSv') + ': ' + a.answer_sv));
+      if (a.answer_en) li.appendChild(VK.el('p', { lang: 'en' }, t('answerEn') + ': ' + a.answer_en));
       if (ev.internal_note) li.appendChild(VK.el('p', { class: 'note' }, t('internalNote') + ': ' + ev.internal_note));
       ol.appendChild(li);
 
@@ -313,7 +325,7 @@
     var p = data.feedback.properties;
     $('c-status').value = p.status;
     $('c-unit').value = p.unit || '';
-    ['c-reason', 'c-duplicate', 'c-forwarded', 'c-answer', 'c-note', 'g-into', 'g-answer', 'm-reason', 'm-note'].forEach(function (k) { $(k).value = ''; });
+    ['c-reason', 'c-duplicate', 'c-forwarded', 'c-answer', 'c-answer-sv', 'c-answer-en', 'c-note', 'g-into', 'g-answer', 'm-reason', 'm-note'].forEach(function (k) { $(k).value = ''; });
     $('m-description').value = p.description;
     $('c-assignee').value = staffInfo().assignee;
     $('c-category').value = p.category;
@@ -418,7 +430,14 @@
     var who = $('c-assignee').value.trim();
     if (who !== staffInfo().assignee) body.assignee = who || null;
     var ans = $('c-answer').value.trim(), note = $('c-note').value.trim();
-    if (ans) body.public_answer = ans;
+    var sv = $('c-answer-sv').value.trim(), en = $('c-answer-en').value.trim();
+    // One language: the plain answer; more: an answer per language.
+    if (sv || en) {
+      body.public_answer = {};
+      if (ans) body.public_answer.fi = ans;
+      if (sv) body.public_answer.sv = sv;
+      if (en) body.public_answer.en = en;
+    } else if (ans) body.public_answer = ans;
     if (note) body.internal_note = note;
     if (st === 'not_resolvable' && $('c-reason').value.trim()) body.resolution_reason = $('c-reason').value.trim();
     if (st === 'forwarded' && $('c-forwarded').value.trim()) body.forwarded_to = $('c-forwarded').value.trim();

@@ -30,13 +30,15 @@ vk_err store_migrate_db(sqlite3 *db, int *from, int *to, vk_errinfo *ei)
         *from = v;
     if (to)
         *to = v;
-    if (v > store_migrations_count)
+    if (v > store_migrations_latest)
         return vk_fail(ei, VK_ESCHEMA_NEWER, "",
                        "the database has schema version %d but this vaikuta knows only up to %d; "
                        "use a newer vaikuta (the database was not changed)",
-                       v, store_migrations_count);
-    for (int i = v; i < store_migrations_count; i++) {
+                       v, store_migrations_latest);
+    for (int i = 0; i < store_migrations_count; i++) {
         const store_migration *m = &store_migrations[i];
+        if (m->version <= v)
+            continue;
         char *err = NULL;
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", m->version);

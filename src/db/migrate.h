@@ -18,6 +18,9 @@ typedef struct store_migration {
 
 extern const store_migration store_migrations[];
 extern const int store_migrations_count;
+/* The newest migration's version: the schema this binary writes. Numbers
+ * may have gaps, so this is not store_migrations_count. */
+extern const int store_migrations_latest;
 
 /* Apply every migration newer than the database's version. *from and *to
  * report the versions before and after (either may be NULL). */

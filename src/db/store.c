@@ -198,10 +198,10 @@ vk_err store_open_worker(store_conn **out, const char *path, vk_errinfo *ei)
     vk_err e = conn_open(&c, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, ei);
     if (e)
         return e;
-    if (store_migrate_version(c->db) != store_migrations_count) {
+    if (store_migrate_version(c->db) != store_migrations_latest) {
         store_close(c);
         return vk_fail(ei, VK_EDB, "", "%s is not migrated to schema %d", path,
-                       store_migrations_count);
+                       store_migrations_latest);
     }
     *out = c;
     return VK_OK;
@@ -233,7 +233,7 @@ void store_close(store_conn *c)
 
 int store_schema_version(store_conn *c) { return store_migrate_version(c->db); }
 
-int store_schema_latest(void) { return store_migrations_count; }
+int store_schema_latest(void) { return store_migrations_latest; }
 
 vk_err store_begin(store_conn *c, vk_errinfo *ei) { return store_exec(c, "BEGIN IMMEDIATE", ei); }
 
@@ -434,7 +434,7 @@ vk_err store_check(store_conn *c, void (*report)(void *arg, const char *line), v
         check_rows(c, spatial[i][0], spatial[i][1], 1, report, arg, problems);
     char line[128];
     snprintf(line, sizeof line, "schema version: %d (this vaikuta knows up to %d)",
-             store_migrate_version(c->db), store_migrations_count);
+             store_migrate_version(c->db), store_migrations_latest);
     report(arg, line);
     (void)ei;
     return VK_OK;

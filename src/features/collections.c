@@ -77,7 +77,12 @@ static const store_column feedback_columns[] = {
     {"unit", "u.code", CQL2_Q_STRING, "The responsible unit's code", NULL, 0},
     {"unit_name_fi", "u.name_fi", CQL2_Q_STRING, "The responsible unit's name in Finnish", NULL, 0},
     {"unit_name_sv", "u.name_sv", CQL2_Q_STRING, "The responsible unit's name in Swedish", NULL, 0},
-    PLAIN_COLUMN(f, answer, CQL2_Q_STRING, "The city's public answer"),
+    PLAIN_COLUMN(f, answer, CQL2_Q_STRING, "The city's public answer, as written (Finnish when "
+                 "it was written in Finnish)"),
+    /* Its other languages (schema 0023); NULL when none was written, and a
+     * reader in that language reads answer. */
+    PLAIN_COLUMN(f, answer_sv, CQL2_Q_STRING, "The public answer in Swedish, when written"),
+    PLAIN_COLUMN(f, answer_en, CQL2_Q_STRING, "The public answer in English, when written"),
     {"answered", "f.answered_at", CQL2_Q_DATETIME, "When the city answered", NULL, 0},
     {"district", "d.code", CQL2_Q_STRING, "District code (see /api/v1/districts)", NULL, 0},
     {"district_name_fi", "d.name_fi", CQL2_Q_STRING, "The district's name in Finnish", NULL, 0},
@@ -119,6 +124,7 @@ const store_column store_feedback_staff_filters[] = {
     {"hidden", "f.hidden", CQL2_Q_INTEGER, "0 public, 1 hidden, 2 withdrawn", NULL, 0},
     {"district_id", "f.district_id", CQL2_Q_INTEGER, "NULL outside every district", NULL, 0},
     {"unit_id", "f.unit_id", CQL2_Q_INTEGER, "NULL without a responsible unit", NULL, 0},
+    {"assignee_id", "f.assignee_id", CQL2_Q_INTEGER, "NULL when assigned to nobody", NULL, 0},
 };
 const int store_feedback_staff_nfilters = (int)(sizeof store_feedback_staff_filters /
                                                 sizeof store_feedback_staff_filters[0]);
@@ -149,21 +155,37 @@ static const store_column accessibility_columns[] = {
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+#define FEEDBACK_FROM                                                                        \
+    "feedback f LEFT JOIN district d ON d.id = f.district_id "                               \
+    "LEFT JOIN unit u ON u.id = f.unit_id LEFT JOIN category c ON c.id = f.category"
+#define FEEDBACK_BY_TYPE(id, title, type, what, dim)                                         \
+    {id, title, "Residents' feedback drawn as " what " only (the feedback collection has "    \
+                "them all), with the same properties.",                                      \
+     type, FEEDBACK_FROM, "f.id", 0, "f.id", "f.geom", "idx_feedback_geom", "f.created_at",  \
+     feedback_columns, COUNT(feedback_columns), 0, "f.hidden = 0",                           \
+     "feedback f INDEXED BY feedback_nonpublic WHERE f.hidden <> 0", dim}
+
 const store_collection store_collections[] = {
     {"feedback", "Feedback", "Residents' feedback: points, lines and areas with category, "
                              "status and the city's public answer. No personal data.",
      "Geometry", "feedback f LEFT JOIN district d ON d.id = f.district_id "
      "LEFT JOIN unit u ON u.id = f.unit_id LEFT JOIN category c ON c.id = f.category", "f.id", 0, "f.id",
      "f.geom", "idx_feedback_geom", "f.created_at", feedback_columns, COUNT(feedback_columns), 1,
-     "f.hidden = 0", "feedback f INDEXED BY feedback_nonpublic WHERE f.hidden <> 0"},
+     "f.hidden = 0", "feedback f INDEXED BY feedback_nonpublic WHERE f.hidden <> 0", 0},
+    /* The same items a geometry type per collection: GIS clients that take
+     * one type per layer (QGIS, ogr2ogr to a Shapefile) read these. Public
+     * items only, read-only; the properties are feedback's. */
+    FEEDBACK_BY_TYPE("feedback-points", "Feedback: points", "Point", "points", 1),
+    FEEDBACK_BY_TYPE("feedback-lines", "Feedback: lines", "LineString", "lines", 2),
+    FEEDBACK_BY_TYPE("feedback-areas", "Feedback: areas", "Polygon", "areas", 3),
     {"districts", "Districts", "The municipality's districts (kaupunginosat).", "MultiPolygon",
      "district a", "a.code", 1, "a.id", "a.geom", "idx_district_geom", NULL, area_columns,
-     COUNT(area_columns), 0, NULL, NULL},
+     COUNT(area_columns), 0, NULL, NULL, 0},
     {"accessibility-areas", "Accessibility areas",
      "Areas where the city has promised a higher accessibility level (esteettömyyden "
      "erikoistaso).",
      "MultiPolygon", "accessibility_area a", "a.code", 1, "a.id", "a.geom",
-     "idx_accessibility_area_geom", NULL, accessibility_columns, COUNT(accessibility_columns), 0, NULL, NULL},
+     "idx_accessibility_area_geom", NULL, accessibility_columns, COUNT(accessibility_columns), 0, NULL, NULL, 0},
 };
 const int store_collections_count = COUNT(store_collections);
 
@@ -223,8 +245,9 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
         vk_buf_printf(b, " AND %s >= ?5", col->time_sql);
     if (col->time_sql && q->time_end)
         vk_buf_printf(b, " AND %s <= ?6", col->time_sql);
-    if (q->geometry_dim > 0)
-        vk_buf_printf(b, " AND ST_Dimension(%s) = %d", col->geom_sql, q->geometry_dim - 1);
+    int dim = q->geometry_dim > 0 ? q->geometry_dim : col->geometry_dim;
+    if (dim > 0)
+        vk_buf_printf(b, " AND ST_Dimension(%s) = %d", col->geom_sql, dim - 1);
     if (q->where)
         vk_buf_printf(b, " AND %s", q->where);
 }
@@ -290,7 +313,8 @@ vk_err store_items_count(store_conn *c, const store_collection *col, const store
     /* Everything, unfiltered (GDAL paging through a collection): the total
      * is remembered until the data changes. */
     int all = !q->has_bbox && !q->where && !q->time_start && !q->time_end && !q->id &&
-              !q->id_text && !q->after && !q->include_nonpublic && !q->geometry_dim;
+              !q->id_text && !q->after && !q->include_nonpublic && !q->geometry_dim &&
+              !col->geometry_dim;
     store_extent *x = all ? cache_of(c, col) : NULL;
     long long version = 0, changes = 0;
     if (x) {
@@ -316,7 +340,8 @@ static vk_err count_items(store_conn *c, const store_collection *col, const stor
     vk_buf b;
     vk_buf_init(&b, 1 << 20);
     int fast = q->has_bbox && !q->where && !q->time_start && !q->time_end && !q->id &&
-               !q->id_text && !q->has_near && !q->staff_view && !q->geometry_dim;
+               !q->id_text && !q->has_near && !q->staff_view && !q->geometry_dim &&
+               !col->geometry_dim;
     if (fast) {
         /* Entries inside the box count from the R*Tree alone; only those
          * crossing its edge are read and tested exactly. */

@@ -45,6 +45,10 @@ typedef struct store_collection {
      * box count from the R*Tree can subtract them cheaply. */
     const char *public_sql;
     const char *nonpublic_from;
+    /* 0, or a layer of one geometry type out of a mixed table: 1 points,
+     * 2 lines, 3 areas, as store_items_query.geometry_dim (for clients
+     * that want one type per layer, e.g. feedback-points). */
+    int geometry_dim;
 } store_collection;
 
 extern const store_collection store_collections[];
@@ -110,8 +114,9 @@ typedef struct store_items_query {
 extern const store_column store_feedback_staff_columns[];
 extern const int store_feedback_staff_ncolumns;
 /* Queryables of a staff_view query that are never shown: the raw columns
- * behind visibility, district and unit (hidden, district_id, unit_id), so
- * "hidden IN (0, 1)" and "district_id IS NULL" reach their indexes. */
+ * behind visibility, district, unit and assignee (hidden, district_id,
+ * unit_id, assignee_id), so "hidden IN (0, 1)" and "district_id IS NULL"
+ * reach their indexes. */
 extern const store_column store_feedback_staff_filters[];
 extern const int store_feedback_staff_nfilters;
 

@@ -29,9 +29,12 @@
     R(VK_ANY_GET, "/api/v1/feedback/{id}", api_feedback_get, PUBLIC, 0, 0)
 /* inbox.c: the staff inbox, and an item's possible duplicates around it
  * (GET /api/v1/staff/feedback/{id}/nearby?radius=1..200, default 50 m: the
- * public open items, its category first, nearest first, with distance_m). */
+ * public open items, its category first, nearest first, with distance_m);
+ * the staff accounts an item can be assigned to (the assignee filter's
+ * choices). */
 #define INBOX_ROUTES(R)                                                             \
     R(VK_ANY_GET, "/api/v1/staff/feedback", api_staff_inbox, STAFF, 0, 0)           \
+    R(VK_ANY_GET, "/api/v1/staff/assignees", api_staff_assignees, STAFF, 0, 0)      \
     R(VK_ANY_GET, "/api/v1/staff/feedback/{id}/nearby", api_staff_feedback_nearby, STAFF, 0, 0)
 FEEDBACK_ROUTES(VK_ROUTE_HANDLER)
 FEEDBACK_ITEM_ROUTES(VK_ROUTE_HANDLER)

@@ -20,6 +20,7 @@
 #include "features/count_grid.h"
 #include "features/items.h"
 #include "core/clock.h"
+#include "feedback/sql.h"
 #include "http/params.h"
 
 #define INBOX_LIMIT_DEFAULT 50
@@ -112,6 +113,57 @@ static cql2_expr *codes_or_none(vk_arena *a, const char *property, const char *i
     return in && null ? api_items_or(a, in, null) : in ? in : null;
 }
 
+#define ASSIGNEES_MAX 50 /* names in one assignee filter */
+
+/* assignee: a comma list of staff account names, "me" (the caller's own
+ * account) and "none" (assigned to nobody), as
+ * assignee_id IN (…) [OR assignee_id IS NULL]; *filter stays NULL without
+ * the parameter. An unknown or disabled name is a 400 naming assignee. */
+static vk_err assignee_filter(vk_ctx *ctx, const vk_req *req, cql2_expr **filter)
+{
+    *filter = NULL;
+    const char *items[ASSIGNEES_MAX + 1];
+    int count = 0;
+    vk_err e = vk_param_list(req, "assignee", LIST_MAX, ASSIGNEES_MAX + 1, items, &count,
+                             &ctx->err);
+    if (e || !count)
+        return e;
+    if (count > ASSIGNEES_MAX)
+        return vk_fail(&ctx->err, VK_EPARAM, "assignee", "assignee: at most %d names",
+                       ASSIGNEES_MAX);
+    int64_t ids[ASSIGNEES_MAX];
+    int n = 0, none = 0;
+    for (int i = 0; i < count; i++) {
+        int64_t id = 0;
+        if (strcmp(items[i], "none") == 0) {
+            none = 1;
+            continue;
+        }
+        if (strcmp(items[i], "me") == 0) {
+            /* An API token is nobody's account: nothing is assigned to it. */
+            if (!req->staff || !req->staff->user_id)
+                return vk_fail(&ctx->err, VK_EPARAM, "assignee",
+                               "assignee: me needs a signed-in staff account");
+            id = req->staff->user_id;
+        } else if ((e = store_assignee_id(ctx->store, items[i], &id, &ctx->err))) {
+            return e;
+        } else if (!id) {
+            return vk_fail(&ctx->err, VK_EPARAM, "assignee",
+                           "assignee: no enabled staff account is named '%.60s'",
+                           vk_utf8_valid(items[i], strlen(items[i]), NULL) ? items[i] : "?");
+        }
+        ids[n++] = id;
+    }
+    cql2_expr *in = n ? api_items_in_ids(req->arena, ids, n) : NULL;
+    if (in)
+        in->property = "assignee_id";
+    cql2_expr *null = none ? api_items_is_null(req->arena, "assignee_id", 0) : NULL;
+    *filter = in && null ? api_items_or(req->arena, in, null) : in ? in : null;
+    if ((n && !in) || (none && !null) || !*filter)
+        return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    return VK_OK;
+}
+
 /* hidden IN (…) for a visibility list: the number, not the label, so the
  * condition reads the column as it is. */
 static cql2_expr *visibility_filter(vk_arena *a, const char *list)
@@ -190,7 +242,8 @@ vk_err api_staff_inbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     static const char *const known[] = {"status",   "category",       "district",
                                         "unit",     "older_than_days", "newer_than_days",
                                         "answered", "visibility",     "bbox",
-                                        "limit",    "offset",         NULL};
+                                        "assignee", "limit",          "offset",
+                                        NULL};
     vk_arena *a = req->arena;
     api_items it;
     api_items_init(&it, store_collection_find("feedback"));
@@ -208,6 +261,9 @@ vk_err api_staff_inbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         (e = param_list(ctx, req, "district", CHECK_DISTRICT, NULL, 1, &districts,
                         &no_district)) ||
         (e = param_list(ctx, req, "unit", CHECK_UNIT, NULL, 1, &units, &no_unit)))
+        return e;
+    cql2_expr *assignees = NULL;
+    if ((e = assignee_filter(ctx, req, &assignees)))
         return e;
     /* visibility: a list of public/hidden/withdrawn, or all. */
     const char *vis = vk_req_param(req, "visibility");
@@ -244,6 +300,7 @@ vk_err api_staff_inbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         {units || no_unit, codes_or_none(a, "unit", "unit_id", units, no_unit)},
         {visibility != NULL, visibility ? visibility_filter(a, visibility) : NULL},
         {answered >= 0, answered >= 0 ? api_items_is_null(a, "answered", answered) : NULL},
+        {assignees != NULL, assignees},
     };
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         if (!parts[i].wanted)
@@ -268,6 +325,43 @@ vk_err api_staff_inbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         return vk_fail(&ctx->err, w.err, "", NULL);
     vk_buf_printf(b, "],\"numberMatched\":%lld,\"numberReturned\":%lld}", (long long)matched,
                   (long long)w.n);
+    return vk_buf_ok(b) ? VK_OK : vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+}
+
+/* ---- GET /api/v1/staff/assignees ---- */
+
+typedef struct {
+    vk_buf *b;
+    int n;
+} assignee_writer;
+
+static int write_assignee(void *arg, db_row *row)
+{
+    assignee_writer *w = arg;
+    vk_buf_puts(w->b, w->n++ ? ",{\"name\":" : "{\"name\":");
+    vk_json_str_or_null(w->b, db_col_text(row, 0));
+    vk_buf_puts(w->b, ",\"role\":");
+    vk_json_str_or_null(w->b, db_col_text(row, 1));
+    vk_buf_putc(w->b, '}');
+    return !vk_buf_ok(w->b);
+}
+
+/* The enabled staff accounts an item can be assigned to, by name: the
+ * choices of the inbox's assignee filter and the item page's field. */
+vk_err api_staff_assignees(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
+{
+    static const char *const known[] = {NULL};
+    vk_err e = vk_req_only_params(req, known, &ctx->err);
+    if (e)
+        return e;
+    vk_buf *b = &resp->body;
+    vk_resp_header(resp, "Cache-Control", "no-store");
+    vk_buf_puts(b, "{\"assignees\":[");
+    assignee_writer w = {b, 0};
+    if ((e = db_each(ctx->store, &feedback_sql, SQL_ASSIGNEE_LIST, DB_NO_ARGS,
+                     write_assignee, &w, "listing staff accounts", &ctx->err)))
+        return e;
+    vk_buf_puts(b, "]}");
     return vk_buf_ok(b) ? VK_OK : vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
 }
 

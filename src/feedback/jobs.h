@@ -26,6 +26,9 @@ typedef struct vk_feedback_change {
     const char *actor; /* staff name */
     const char *status, *unit, *public_answer, *internal_note, *resolution_reason,
         *forwarded_to;
+    /* The public answer's Swedish and English versions (public_answer is
+     * the one as written, Finnish when given); NULL when not written. */
+    const char *public_answer_sv, *public_answer_en;
     int64_t duplicate_of; /* 0 = not given */
     /* set_assignee: assign to the staff account named assignee, or to
      * nobody when assignee is NULL. */

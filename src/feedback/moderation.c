@@ -47,7 +47,7 @@ static vk_err add_event(vk_ctx *ctx, int64_t id, const char *now, const char *ac
     if (!a || !b) {
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
     } else {
-        store_event ev = {0, id, now, actor, kind, b, a, answer, note};
+        store_event ev = {0, id, now, actor, kind, b, a, answer, note, NULL, NULL};
         e = store_event_add(ctx->store, &ev, ei);
     }
     free(a);
@@ -194,13 +194,14 @@ vk_err api_moderation_staff_json(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *
 
 static const char *const followup_fields[] = {
     "category", "description", "place",  "status",  "resolution_reason", "duplicate_of",
-    "forwarded_to", "unit", "created", "updated", "answer", "answered", "me_too", "attributes", "photos", NULL};
+    "forwarded_to", "unit", "created", "updated", "answer", "answer_sv", "answer_en",
+    "answered", "me_too", "attributes", "photos", NULL};
 
 /* Of the item a report was merged into, what the public sees of its
  * handling: the merged reporter reads the city's answer there. */
 static const char *const survivor_fields[] = {
     "category", "status", "resolution_reason", "duplicate_of", "forwarded_to",
-    "updated", "answer", "answered", "me_too", NULL};
+    "updated", "answer", "answer_sv", "answer_en", "answered", "me_too", NULL};
 
 typedef struct {
     json_t *view;
@@ -290,6 +291,11 @@ static int read_history(void *arg, const store_event *ev)
         return 0;
     json_t *o = json_pack("{ss,ss,ss,ss?}", "at", ev->at, "kind", ev->kind, "status", h->status,
                           "public_answer", ev->public_answer);
+    /* The answer's other languages beside it, only when written (schema 0023). */
+    if (o && ev->public_answer && ev->public_answer_sv)
+        json_object_set_new(o, "public_answer_sv", json_string(ev->public_answer_sv));
+    if (o && ev->public_answer && ev->public_answer_en)
+        json_object_set_new(o, "public_answer_en", json_string(ev->public_answer_en));
     if (o)
         json_array_append_new(h->history, o);
     return 0;
@@ -495,8 +501,7 @@ vk_err api_staff_feedback_merge(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         goto fail;
     }
     if ((e = api_json_keys(st->w.doc, keys, &ctx->err)) ||
-        (e = api_json_text(st->w.doc, "public_answer", 0, ANSWER_MAX, 1, &ch->public_answer,
-                           &ctx->err)) ||
+        (e = api_workflow_read_answer(st->w.doc, ch, &ctx->err)) ||
         (e = api_json_text(st->w.doc, "internal_note", 0, NOTE_MAX, 1, &ch->internal_note,
                            &ctx->err)))
         goto fail;

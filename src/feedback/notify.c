@@ -169,7 +169,14 @@ typedef struct about {
     names cat;
     const char *public_url, *followup; /* receipt: the site and the follow-up token */
     const char *status, *answer;
+    const char *answer_in[NLANG]; /* its versions by language; NULL: answer */
 } about;
+
+/* The answer in the message's language, else as written. */
+static const char *answer_for(const about *a, int l)
+{
+    return a->answer_in[l] ? a->answer_in[l] : a->answer;
+}
 
 static void compose_receipt(void *arg, int l, vk_buf *s, vk_buf *t)
 {
@@ -209,7 +216,7 @@ static void compose_update(void *arg, int l, vk_buf *s, vk_buf *t)
     vk_buf_printf(s, subj[l], (long long)a->id, a->answer ? answered[l] : st);
     vk_buf_printf(t, body[l], (long long)a->id, a->cat.n[l], st);
     if (a->answer)
-        vk_buf_printf(t, "\n\n%s\n%s", answer[l], a->answer);
+        vk_buf_printf(t, "\n\n%s\n%s", answer[l], answer_for(a, l));
 }
 
 static void compose_merge(void *arg, int l, vk_buf *s, vk_buf *t)
@@ -229,7 +236,7 @@ static void compose_merge(void *arg, int l, vk_buf *s, vk_buf *t)
     vk_buf_printf(t, body[l], (long long)a->id, a->cat.n[l], (long long)a->into,
                   (long long)a->into);
     if (a->answer)
-        vk_buf_printf(t, "\n\n%s", a->answer);
+        vk_buf_printf(t, "\n\n%s", answer_for(a, l));
 }
 
 static vk_err read_category(vk_ctx *ctx, int64_t id, names *cat, vk_errinfo *ei)
@@ -255,14 +262,16 @@ vk_err api_notify_created(vk_ctx *ctx, int64_t id, const char *followup, const c
 }
 
 vk_err api_notify_changed(vk_ctx *ctx, int64_t id, const char *kind, const char *from,
-                          const char *to, const char *answer, int64_t duplicate_of,
-                          int unit_changed, const char *now, vk_errinfo *ei)
+                          const char *to, const char *answer, const char *answer_sv,
+                          const char *answer_en, int64_t duplicate_of, int unit_changed,
+                          const char *now, vk_errinfo *ei)
 {
     int merge = kind && strcmp(kind, "merge") == 0;
     int status_changed = strcmp(from, to) != 0;
     vk_err e = VK_OK;
     if (merge || status_changed || answer) {
-        about a = {.id = id, .into = duplicate_of, .status = to, .answer = answer};
+        about a = {.id = id, .into = duplicate_of, .status = to, .answer = answer,
+                   .answer_in = {NULL, answer ? answer_sv : NULL, answer ? answer_en : NULL}};
         e = read_category(ctx, id, &a.cat, ei);
         if (!e)
             e = to_reporter(ctx, id, merge ? "merge" : answer ? "answer" : "status", now,

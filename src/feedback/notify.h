@@ -23,13 +23,15 @@ vk_err api_notify_created(vk_ctx *ctx, int64_t id, const char *followup, const c
                           vk_errinfo *ei);
 
 /* A staff change of item id: status from → to (equal when unchanged),
- * answer (NULL when none), unit_changed when it was routed to another
- * unit (the new unit is told it was reassigned; the old one's unsent
- * "new item" message is cancelled); kind "merge" for a merge into
- * duplicate_of. */
+ * answer (NULL when none) with its Swedish and English versions (NULL
+ * when not written: the reporter then reads answer), unit_changed when it
+ * was routed to another unit (the new unit is told it was reassigned; the
+ * old one's unsent "new item" message is cancelled); kind "merge" for a
+ * merge into duplicate_of. */
 vk_err api_notify_changed(vk_ctx *ctx, int64_t id, const char *kind, const char *from,
-                          const char *to, const char *answer, int64_t duplicate_of,
-                          int unit_changed, const char *now, vk_errinfo *ei);
+                          const char *to, const char *answer, const char *answer_sv,
+                          const char *answer_en, int64_t duplicate_of, int unit_changed,
+                          const char *now, vk_errinfo *ei);
 
 /* The writer's hourly check: a unit that takes the daily digest (and has
  * an address) gets, once a day, one message in its language listing the

@@ -101,6 +101,8 @@
       "WHERE f.id = ?1")                                                             \
     /* An enabled staff account by name: whom an item can be assigned to. */        \
     X(SQL_ASSIGNEE_ID, "SELECT id FROM staff_user WHERE name = ?1 AND disabled = 0") \
+    /* Everyone an item can be assigned to, by name (the inbox's filter). */        \
+    X(SQL_ASSIGNEE_LIST, "SELECT name, role FROM staff_user WHERE disabled = 0 ORDER BY name") \
     X(SQL_FEEDBACK_EXISTS, "SELECT 1 FROM feedback WHERE id = ?1")                   \
     /* Canned replies (replies.c): those for a category and status include   \
      * the ones for every category or status (NULL). */                            \
@@ -138,13 +140,17 @@
       "closed_at = CASE WHEN ?2 IN ('received', 'in_progress', 'planned') THEN NULL " \
       "WHEN status IN ('received', 'in_progress', 'planned') THEN ?8 "               \
       "ELSE closed_at END, "                                                         \
-      "updated_at = ?8, assignee_id = ?9 WHERE id = ?1")                             \
+      "updated_at = ?8, assignee_id = ?9, "                                          \
+      "answer_sv = CASE WHEN ?7 IS NULL THEN answer_sv ELSE ?10 END, "               \
+      "answer_en = CASE WHEN ?7 IS NULL THEN answer_en ELSE ?11 END WHERE id = ?1")  \
     X(SQL_EVENT_ADD,                                                                 \
       "INSERT INTO feedback_event (feedback_id, at, actor, kind, before, after, "    \
-      "public_answer, internal_note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")       \
+      "public_answer, internal_note, public_answer_sv, public_answer_en) "           \
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")                            \
     X(SQL_EVENT_LIST_ITEM,                                                           \
       "SELECT id, feedback_id, at, actor, kind, before, after, public_answer, "      \
-      "internal_note FROM feedback_event WHERE feedback_id = ?1 ORDER BY id")        \
+      "internal_note, public_answer_sv, public_answer_en FROM feedback_event "       \
+      "WHERE feedback_id = ?1 ORDER BY id")                                          \
     X(SQL_FOLLOWUP_FIND, "SELECT id FROM feedback WHERE followup_hash = ?1")         \
     X(SQL_FEEDBACK_MOD,                                                              \
       "SELECT f.hidden, f.me_too, f.description, f.description_original, "           \

@@ -85,12 +85,14 @@ FEEDBACK_RECORD(store_feedback_state, store_feedback_state_get, store_feedback_s
                 SQL_FEEDBACK_STATE, "reading an item's state", STATE_ROW)
 
 vk_err store_feedback_update(store_conn *c, int64_t id, const store_feedback_state *s,
-                             const char *answer, const char *now, vk_errinfo *ei)
+                             const char *answer, const char *answer_sv, const char *answer_en,
+                             const char *now, vk_errinfo *ei)
 {
     return db_run(c, &feedback_sql, SQL_FEEDBACK_UPDATE,
                   DB_ARGS(DB_INT(id), DB_TEXT(s->status), DB_TEXT(s->resolution_reason),
                           DB_ID(s->duplicate_of), DB_TEXT(s->forwarded_to), DB_ID(s->unit_id),
-                          DB_TEXT(answer), DB_TEXT(now), DB_ID(s->assignee_id)),
+                          DB_TEXT(answer), DB_TEXT(now), DB_ID(s->assignee_id),
+                          DB_TEXT(answer_sv), DB_TEXT(answer_en)),
                   "updating feedback", ei);
 }
 
@@ -116,7 +118,8 @@ vk_err store_event_add(store_conn *c, const store_event *ev, vk_errinfo *ei)
     return db_run(c, &feedback_sql, SQL_EVENT_ADD,
                   DB_ARGS(DB_INT(ev->feedback_id), DB_TEXT(ev->at), DB_TEXT(ev->actor),
                           DB_TEXT(ev->kind), DB_TEXT(ev->before), DB_TEXT(ev->after),
-                          DB_TEXT(ev->public_answer), DB_TEXT(ev->internal_note)),
+                          DB_TEXT(ev->public_answer), DB_TEXT(ev->internal_note),
+                          DB_TEXT(ev->public_answer_sv), DB_TEXT(ev->public_answer_en)),
                   "saving a feedback event", ei);
 }
 
@@ -125,7 +128,8 @@ static int event_row(void *arg, db_row *row)
     db_walk *w = arg;
     store_event ev = {db_col_int64(row, 0), db_col_int64(row, 1), db_col_text(row, 2),
                       db_col_text(row, 3),  db_col_text(row, 4),  db_col_text(row, 5),
-                      db_col_text(row, 6),  db_col_text(row, 7),  db_col_text(row, 8)};
+                      db_col_text(row, 6),  db_col_text(row, 7),  db_col_text(row, 8),
+                      db_col_text(row, 9),  db_col_text(row, 10)};
     return ((store_event_fn)w->fn)(w->arg, &ev);
 }
 

@@ -81,15 +81,21 @@ vk_err store_assignee_id(store_conn *c, const char *name, int64_t *id, vk_errinf
 /* The unit's id, 0 if there is no unit with this code. */
 vk_err store_unit_id(store_conn *c, const char *code, int64_t *id, vk_errinfo *ei);
 /* Write the new state; answer NULL keeps the answer (and its time), else
- * sets it with answered_at = now. updated_at = now. */
+ * sets it with answered_at = now, and its Swedish and English versions to
+ * answer_sv and answer_en (NULL: none written, the reader gets answer).
+ * updated_at = now. */
 vk_err store_feedback_update(store_conn *c, int64_t id, const store_feedback_state *s,
-                             const char *answer, const char *now, vk_errinfo *ei);
+                             const char *answer, const char *answer_sv, const char *answer_en,
+                             const char *now, vk_errinfo *ei);
 
 typedef struct store_event {
     int64_t id, feedback_id;
     const char *at, *actor, *kind;
     const char *before, *after; /* JSON objects */
     const char *public_answer, *internal_note; /* may be NULL */
+    /* The public answer's Swedish and English versions (schema 0023);
+     * NULL when not written: a reader in that language gets public_answer. */
+    const char *public_answer_sv, *public_answer_en;
 } store_event;
 
 vk_err store_event_add(store_conn *c, const store_event *ev, vk_errinfo *ei);

@@ -262,6 +262,11 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
         diff(&cur, &next, before, after);
         if (ch->public_answer) {
             put_texts(before, after, "answer", cur.answer, ch->public_answer);
+            /* The versions written beside it, so the audit shows them too. */
+            if (ch->public_answer_sv)
+                json_object_set_new(after, "answer_sv", json_string(ch->public_answer_sv));
+            if (ch->public_answer_en)
+                json_object_set_new(after, "answer_en", json_string(ch->public_answer_en));
         }
         b = json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS);
         a = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
@@ -269,14 +274,17 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
             e = vk_fail(ei, VK_ENOMEM, "", NULL);
     }
     if (!e)
-        e = store_feedback_update(ctx->store, ch->id, &next, ch->public_answer, now, ei);
+        e = store_feedback_update(ctx->store, ch->id, &next, ch->public_answer,
+                                  ch->public_answer_sv, ch->public_answer_en, now, ei);
     if (!e) {
         store_event ev = {0, ch->id, now, ch->actor, ch->kind ? ch->kind : event_kind(&cur, &next, ch),
-                          b, a,      ch->public_answer, ch->internal_note};
+                          b, a,      ch->public_answer, ch->internal_note,
+                          ch->public_answer_sv, ch->public_answer_en};
         e = store_event_add(ctx->store, &ev, ei);
     }
     if (!e)
         e = api_notify_changed(ctx, ch->id, ch->kind, cur.status, next.status, ch->public_answer,
+                               ch->public_answer_sv, ch->public_answer_en,
                                next.duplicate_of, cur.unit_id != next.unit_id, now, ei);
     free(a);
     free(b);
@@ -286,6 +294,31 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
     if (!e && moderation)
         e = api_moderation_apply(ctx, ch, now, NULL, ei);
     return e;
+}
+
+vk_err api_workflow_read_answer(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei)
+{
+    static const char *const langs[] = {"fi", "sv", "en", NULL};
+    static const char *const fields[] = {"public_answer.fi", "public_answer.sv",
+                                         "public_answer.en"};
+    const json_t *v = json_object_get(doc, "public_answer");
+    if (!json_is_object(v))
+        return api_json_text(doc, "public_answer", 0, ANSWER_MAX, 1, &ch->public_answer, ei);
+    const char *text[3] = {NULL, NULL, NULL};
+    vk_err e = api_json_keys_prefixed(v, "public_answer.", langs, ei);
+    for (int i = 0; i < 3 && !e; i++)
+        e = api_json_text_named(v, langs[i], fields[i], 0, ANSWER_MAX, 1, &text[i], ei);
+    if (e)
+        return e;
+    /* As written: Finnish, else the first language given; a reader in a
+     * language without its own version gets this one. */
+    ch->public_answer = text[0] ? text[0] : text[1] ? text[1] : text[2];
+    if (!ch->public_answer)
+        return vk_fail(ei, VK_EMISSING, "public_answer.fi",
+                       "public_answer needs the answer in at least one of fi, sv, en");
+    ch->public_answer_sv = text[1];
+    ch->public_answer_en = text[2];
+    return VK_OK;
 }
 
 /* ---- PATCH /api/v1/staff/feedback/{id} ---- */
@@ -306,7 +339,7 @@ static vk_err read_change_keys(const json_t *doc, const char *const *keys, vk_fe
     if ((e = api_json_keys(doc, keys, ei)) ||
         (e = api_json_text(doc, "status", 0, 20, 0, &ch->status, ei)) ||
         (e = api_json_text(doc, "unit", 0, UNIT_MAX, 0, &ch->unit, ei)) ||
-        (e = api_json_text(doc, "public_answer", 0, ANSWER_MAX, 1, &ch->public_answer, ei)) ||
+        (e = api_workflow_read_answer(doc, ch, ei)) ||
         (e = api_json_text(doc, "internal_note", 0, NOTE_MAX, 1, &ch->internal_note, ei)) ||
         (e = api_json_text(doc, "resolution_reason", 0, REASON_MAX, 1, &ch->resolution_reason,
                            ei)) ||
@@ -449,8 +482,7 @@ vk_err api_staff_feedback_bulk(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
             goto fail;
         }
         if ((e = api_json_keys(doc, merge_keys, &ctx->err)) ||
-            (e = api_json_text(doc, "public_answer", 0, ANSWER_MAX, 1, &ch->public_answer,
-                               &ctx->err)) ||
+            (e = api_workflow_read_answer(doc, ch, &ctx->err)) ||
             (e = api_json_text(doc, "internal_note", 0, NOTE_MAX, 1, &ch->internal_note,
                                &ctx->err)))
             goto fail;

@@ -59,6 +59,13 @@ vk_err api_staff_view(vk_ctx *ctx, int64_t id, vk_role role, vk_buf *b, int *fou
  * OGC API's PUT and PATCH translate their Feature into the same object. */
 vk_err api_workflow_read_change(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei);
 
+/* public_answer from doc into ch: a string (the answer in one language,
+ * as before), or {"fi", "sv", "en"} with at least one of them — the first
+ * given of fi, sv, en becomes ch->public_answer (the answer as written),
+ * sv and en also go to public_answer_sv/_en. Errors name public_answer or
+ * public_answer.<lang>. Strings borrowed from doc. */
+vk_err api_workflow_read_answer(const json_t *doc, vk_feedback_change *ch, vk_errinfo *ei);
+
 /* On the writer thread, inside the job's savepoint: check ch against the
  * item's state now, write the new state and its event. */
 vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char *now,

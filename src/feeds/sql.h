@@ -38,7 +38,9 @@
       FEEDS_SQL_NAME("c") " AS subject, f.description AS summary, "                             \
       "'/api/v1/feedback/' || f.id AS link" FEEDS_SQL_FEEDBACK_FROM                             \
       " UNION ALL SELECT 'feedback_answer', 'feedback/' || f.id || '/answer/' || e.id, e.at, "  \
-      FEEDS_SQL_NAME("c") ", e.public_answer, '/api/v1/feedback/' || f.id "                     \
+      FEEDS_SQL_NAME("c") ", CASE ?1 WHEN 'sv' THEN coalesce(e.public_answer_sv, "              \
+      "e.public_answer) WHEN 'en' THEN coalesce(e.public_answer_en, e.public_answer) "          \
+      "ELSE e.public_answer END, '/api/v1/feedback/' || f.id "                                  \
       "FROM feedback_event e JOIN feedback f ON f.id = e.feedback_id "                          \
       "JOIN category c ON c.id = f.category LEFT JOIN district d ON d.id = f.district_id "      \
       "WHERE e.public_answer IS NOT NULL AND e.public_answer <> '' AND f.hidden = 0 "           \

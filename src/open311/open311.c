@@ -544,6 +544,7 @@ typedef struct {
     int lang, extensions;
     cat_names cats, units;
     int c_category, c_description, c_place, c_status, c_reason, c_answer, c_created, c_updated;
+    int c_answer_sv, c_answer_en; /* the answer's other languages (schema 0023) */
     int c_forwarded, c_unit, c_attributes, c_precision;
     int n;
     vk_err err;
@@ -613,7 +614,11 @@ static int write_request(void *arg, const store_item *item)
     ow_object(w, NULL);
     ow_str(w, "service_request_id", id);
     ow_str(w, "status", api_feedback_status_open(status) ? "open" : "closed");
-    ow_str(w, "status_notes", text_of(item, rw->c_answer));
+    /* The answer in the locale's language, else as written. */
+    const char *notes = rw->lang == 1   ? text_of(item, rw->c_answer_sv)
+                        : rw->lang == 2 ? text_of(item, rw->c_answer_en)
+                                        : NULL;
+    ow_str(w, "status_notes", notes ? notes : text_of(item, rw->c_answer));
     ow_str(w, "service_name", service_name);
     ow_str(w, "service_code", category);
     ow_str(w, "description", text_of(item, rw->c_description));
@@ -670,6 +675,8 @@ static vk_err write_requests(vk_ctx *ctx, const vk_req *req, api_items *it, fmt 
     rw.c_forwarded = column(it->col, "forwarded_to");
     rw.c_unit = column(it->col, "unit");
     rw.c_answer = column(it->col, "answer");
+    rw.c_answer_sv = column(it->col, "answer_sv");
+    rw.c_answer_en = column(it->col, "answer_en");
     rw.c_created = column(it->col, "created");
     rw.c_updated = column(it->col, "updated");
     rw.c_attributes = column(it->col, "attributes");

@@ -98,6 +98,9 @@ test('a moderator works a queue of ten by keyboard', async () => {
     await page.waitForSelector('#change-form:not([hidden])');
     const first = (await api(`/api/v1/feedback/${ids[0]}`)).properties;
     assert.equal(first.answer, 'Korjaustyö on tilattu urakoitsijalta. Arvio: viikko 50.');
+    // The canned reply went in per language: each version has its own field.
+    assert.equal(first.answer_sv, 'Reparationen är beställd.');
+    assert.equal(first.answer_en, 'The repair is ordered.');
     assert.equal(first.status, 'in_progress');
     // a focuses the answer box.
     await page.keyboard.press('a');
@@ -279,5 +282,99 @@ test('a moderator corrects the category and the place without the map', async ()
     assert.deepEqual(page.errors, []);
   } finally {
     await page.closeAll();
+  }
+});
+
+test('a moderator filters the inbox to the items assigned to them, and the item page keeps it', async () => {
+  const auth = { 'Content-Type': 'application/json', Authorization: `Bearer ${srv.tokens['admin-bot']}` };
+  const mine = [];
+  for (const [i, who] of [[0, 'moderator1'], [1, 'admin1'], [2, 'moderator1']]) {
+    const r = await fetch(`${srv.url}/api/v1/feedback`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'Feature', geometry: { type: 'Point', coordinates: at(500, i * 100) },
+        properties: { category: 'parks', description: `Penkki ${i + 1} rikki` } }),
+    });
+    const id = JSON.parse(await r.text()).id;
+    const p = await fetch(`${srv.url}/api/v1/staff/feedback/${id}`, { method: 'PATCH', headers: auth, body: JSON.stringify({ assignee: who }) });
+    assert.equal(p.status, 200, await p.text());
+    if (who === 'moderator1') mine.push(id);
+  }
+  const page = await newPage(browser, { viewport: { width: 1024, height: 800 } });
+  try {
+    await signInWithKeyboard(page, srv.url, 'moderator1', PW);
+    // The choices: anyone, me, nobody, then the accounts by name.
+    const options = await page.$$eval('#f-assignee option', (os) => os.map((o) => o.value));
+    assert.deepEqual(options.slice(0, 3), ['', 'me', 'none']);
+    assert.ok(options.includes('admin1') && options.includes('moderator1'), options.join());
+    await tabTo(page, '#f-assignee');
+    await page.selectOption('#f-assignee', 'me');
+    await tabTo(page, '#filter-apply');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => location.search.includes('assignee=me'));
+    await page.waitForFunction((n) => document.querySelectorAll('#inbox-body th a').length === n, mine.length);
+    assert.deepEqual(await page.$$eval('#inbox-body th a', (as) => as.map((a) => Number(a.dataset.id))), mine);
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/staff-item.html?id=${mine[0]}&assignee=me`);
+    await page.waitForSelector('#change-form:not([hidden])');
+    await page.waitForFunction(() => /1\/2|1 of 2/.test(document.getElementById('queue-position').textContent));
+    assert.equal(await page.getAttribute('#back-link', 'href'), '/staff.html?assignee=me');
+    assert.match(await page.getAttribute('#queue-next', 'href'), new RegExp(`id=${mine[1]}&assignee=me`));
+    // Back in the inbox the filter is still chosen; "nobody" leaves these out.
+    await gotoReady(page, `${srv.url}/staff.html?assignee=me`);
+    await page.waitForFunction(() => document.getElementById('f-assignee').value === 'me');
+    await gotoReady(page, `${srv.url}/staff.html?assignee=none&status=all`);
+    await page.waitForFunction(() => /\d/.test(document.getElementById('list-count').textContent));
+    const unassigned = await page.$$eval('#inbox-body th a', (as) => as.map((a) => Number(a.dataset.id)));
+    for (const id of mine) assert.ok(!unassigned.includes(id), `${id} is assigned`);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+});
+
+test('the answer written in Finnish and Swedish: the resident reads their language, else the Finnish', async () => {
+  const r = await fetch(`${srv.url}/api/v1/feedback`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type: 'Feature', geometry: { type: 'Point', coordinates: at(700, 0) },
+      properties: { category: 'lighting', description: 'Valo vilkkuu' } }),
+  });
+  const item = JSON.parse(await r.text());
+  const FI = 'Lamppu vaihdetaan ensi viikolla.', SV = 'Lampan byts nästa vecka.';
+  const page = await newPage(browser);
+  try {
+    await signInWithKeyboard(page, srv.url, 'moderator1', PW);
+    await gotoReady(page, `${srv.url}/staff-item.html?id=${item.id}`);
+    await page.waitForSelector('#change-form:not([hidden])');
+    await tabTo(page, '#c-answer');
+    await page.keyboard.type(FI);
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(page), 'c-answer-sv', 'the Swedish version is the next field');
+    await page.keyboard.type(SV);
+    await tabTo(page, '#c-submit');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /tallennettiin/.test(document.getElementById('live').textContent));
+    const p = (await api(`/api/v1/feedback/${item.id}`)).properties;
+    assert.deepEqual([p.answer, p.answer_sv, p.answer_en], [FI, SV, null]);
+    await page.waitForFunction((sv) => document.getElementById('audit-body').textContent.includes(sv), SV);
+    await assertCleanInAllLanguages(page, 'item page with an answer in two languages');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.closeAll();
+  }
+  const resident = await newPage(browser);
+  try {
+    for (const [lang, text] of [['sv', SV], ['fi', FI], ['en', FI]]) {
+      await gotoReady(resident, `${srv.url}/follow.html?lang=${lang}#${item.followup.token}`);
+      await resident.waitForSelector('body[data-ready="true"]');
+      const fields = await resident.textContent('#fb-fields');
+      assert.ok(fields.includes(text), `${lang}: ${fields}`);
+      const history = await resident.textContent('#history');
+      assert.ok(history.includes(text), `${lang}: ${history}`);
+      if (lang !== 'sv') assert.ok(!fields.includes(SV), `${lang}: no Swedish`);
+    }
+    assert.deepEqual(resident.errors, []);
+  } finally {
+    await resident.closeAll();
   }
 });

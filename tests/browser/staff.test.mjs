@@ -115,7 +115,8 @@ test('a moderator signs in by keyboard, filters the inbox and answers an item', 
     await page.selectOption('#c-status', 'in_progress');
     await tabTo(page, '#c-answer');
     await page.keyboard.type('Korjaus on tilattu urakoitsijalta.');
-    await page.keyboard.press('Tab');
+    // Past the answer's optional Swedish and English fields to the note.
+    await tabTo(page, '#c-note', { max: 4 });
     await page.keyboard.type('Urakoitsija ilmoittaa aikataulun ensi viikolla.');
     await tabTo(page, '#c-submit');
     await page.keyboard.press('Enter');

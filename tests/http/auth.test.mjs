@@ -62,6 +62,7 @@ const MATRIX = [
   ['POST', '/api/v1/staff/users', 'admin'],
   ['PATCH', '/api/v1/staff/users/{name}', 'admin'],
   ['GET', '/api/v1/staff/feedback', 'staff'],
+  ['GET', '/api/v1/staff/assignees', 'staff'],
   ['GET', '/api/v1/units', 'public'],
   ['GET', '/api/v1/staff/feedback/{id}', 'staff'],
   ['GET', '/api/v1/staff/feedback/{id}/nearby', 'staff'],
@@ -208,6 +209,7 @@ const ADMITTED_STATUS = {
   'POST /api/v1/staff/users': 400, // {} names nobody
   'PATCH /api/v1/staff/users/{name}': 400, // {} changes nothing
   'GET /api/v1/staff/feedback': 200,
+  'GET /api/v1/staff/assignees': 200,
   'GET /api/v1/staff/feedback/{id}': 200,
   'GET /api/v1/staff/feedback/{id}/nearby': 200,
   'POST /api/v1/staff/feedback/bulk': 400, // {} has no ids

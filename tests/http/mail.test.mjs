@@ -146,6 +146,18 @@ describe('through a relay', () => {
     assert.ok(sink.messages.every((x) => !JSON.stringify(x).includes(NOTE)), 'no message holds the note');
   });
 
+  test('an answer written in Finnish and Swedish reaches a Swedish reporter in Swedish', async () => {
+    // (The answer above was written in Finnish only: Sven got it as written.)
+    const FI = 'Valo korjattiin tänään.', SV = 'Lampan lagades i dag.';
+    const r = await call(srv, 'PATCH', `/api/v1/staff/feedback/${item1}`, { token: 'mod-bot',
+      body: { public_answer: { fi: FI, sv: SV } } });
+    assert.equal(r.status, 200, r.text);
+    const m = await waitFor('the Swedish answer', () => to(sink, sven.email)[2]);
+    assert.match(m.headers.subject, new RegExp(`Din respons #${item1}: nytt svar`));
+    assert.ok(m.text.includes(SV), m.text);
+    assert.ok(!m.text.includes(FI), m.text);
+  });
+
   test('a merge tells the merged item\'s reporter, without the other reporter\'s data', async () => {
     const r = await call(srv, 'POST', `/api/v1/staff/feedback/${item2}/merge`,
       { token: 'mod-bot', body: { into: item1, internal_note: NOTE } });

@@ -213,7 +213,8 @@ const CASES = [
 describe('every collection × every parameter', () => {
   test('the collections of every kind are there', async () => {
     const ids = await collections();
-    for (const id of ['feedback', 'districts', 'accessibility-areas', 'feedback-by-district',
+    for (const id of ['feedback', 'feedback-points', 'feedback-lines', 'feedback-areas', 'districts',
+      'accessibility-areas', 'feedback-by-district',
       'feedback-by-accessibility-area', 'walks', 'walk-findings', 'budget-proposals', 'budget-projects',
       `survey-${SLUG}-spots`, `results-${SLUG}-spots-hex`, `results-${SLUG}-spots-districts`]) {
       assert.ok(ids.includes(id), id);

@@ -84,7 +84,9 @@ describe('Part 1: landing page, conformance, API definition, collections', () =>
     // Then the aggregates of issue 6 (stats.test.mjs tests them) and the
     // accessibility walks of issue 14 (walk-gis.test.mjs) and the demo
     // budgeting round's proposals and projects of issue 13.
-    assert.deepEqual(ids, ['feedback', 'districts', 'accessibility-areas', 'feedback-by-district',
+    // feedback-points/-lines/-areas: feedback by geometry type (issue 18).
+    assert.deepEqual(ids, ['feedback', 'feedback-points', 'feedback-lines', 'feedback-areas',
+      'districts', 'accessibility-areas', 'feedback-by-district',
       'feedback-by-accessibility-area', 'walks', 'walk-findings', 'budget-proposals', 'budget-projects']);
     for (const c of json.collections) {
       assert.equal(c.storageCrs, CRS84);
@@ -522,6 +524,44 @@ describe('links and a hostile Host header', () => {
       const r = spawnSync(vaikutaBin, ['serve', '--public-url', bad, '--listen', '127.0.0.1:1'], { encoding: 'utf8' });
       assert.equal(r.status, 2, bad);
       assert.match(r.stderr, /--public-url/);
+    }
+  });
+});
+
+describe('feedback split by geometry type', () => {
+  const SPLIT = { 'feedback-points': 'Point', 'feedback-lines': 'LineString', 'feedback-areas': 'Polygon' };
+
+  test('listed, each of one type, together exactly the public feedback', async () => {
+    const cols = (await get(`${OGC}/collections`)).json.collections;
+    const all = await allFeedback();
+    const seen = [];
+    for (const [id, type] of Object.entries(SPLIT)) {
+      const c = cols.find((x) => x.id === id);
+      assert.ok(c, `${id} is listed`);
+      const r = await items(id, 'limit=10000');
+      assert.equal(r.res.status, 200, r.text);
+      assert.ok(r.json.features.length > 0, `${id} has items`);
+      for (const f of r.json.features) assert.equal(f.geometry.type, type, `${id}: ${f.id}`);
+      assert.equal(r.json.numberMatched, r.json.features.length);
+      seen.push(...r.json.features.map((f) => f.id));
+      // The same properties as feedback, filters too.
+      const one = r.json.features[0];
+      assert.deepEqual(Object.keys(one.properties), Object.keys(all.find((f) => f.id === one.id).properties));
+      const cat = await items(id, `limit=10000&category=${one.properties.category}`);
+      assert.ok(cat.json.features.every((f) => f.properties.category === one.properties.category));
+      // Read-only: residents report through feedback.
+      const post = await fetch(`${base}${OGC}/collections/${id}/items`, { method: 'POST',
+        headers: { 'Content-Type': 'application/geo+json' }, body: '{}' });
+      assert.equal(post.status, 405);
+    }
+    assert.deepEqual(seen.sort((a, b) => a - b), all.map((f) => f.id).sort((a, b) => a - b));
+  });
+
+  test('ogrinfo reads each as one layer of its type', () => {
+    for (const [id, type] of Object.entries(SPLIT)) {
+      const out = ogr(['-so', '-al', `OAPIF:${base}${OGC}`, id]);
+      assert.match(out, new RegExp(`Geometry: ${type === 'LineString' ? 'Line String' : type}`), `${id}\n${out}`);
+      assert.match(out, /Feature Count: [1-9]/, out);
     }
   });
 });

@@ -4,7 +4,7 @@
 // follow-up view and nothing public), and merging with a public answer.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call as callServer, startServer } from '../lib/server.mjs';
+import { call as callServer, login, startServer } from '../lib/server.mjs';
 
 const TOKENS = [
   { name: 'mod-bot', role: 'moderator' },
@@ -40,7 +40,8 @@ async function report(where, category = 'lighting', description = `Jonon testi $
 }
 
 before(async () => {
-  srv = await startServer({ tokens: TOKENS, users: [{ name: 'moderator2', role: 'moderator', password: 'correct horse battery staple' }] });
+  srv = await startServer({ tokens: TOKENS, users: [{ name: 'moderator2', role: 'moderator', password: 'correct horse battery staple' },
+    { name: 'moderator3', role: 'moderator', password: 'correct horse battery staple' }] });
 });
 after(async () => {
   if (srv) await srv.close();
@@ -168,6 +169,65 @@ describe('assignment to a person', () => {
     const view = await call('GET', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot' });
     assert.equal(view.json.staff.assignee, null);
     assert.equal(view.json.events.length, 0);
+  });
+});
+
+describe('the inbox by assignee', () => {
+  let mine, theirs, nobodys;
+  const PW = 'correct horse battery staple';
+  const inbox = (q, opts = { token: 'mod-bot' }) =>
+    call('GET', `/api/v1/staff/feedback?visibility=all&limit=500&${q}`, opts);
+  const ids = (r) => r.json.features.map((f) => f.id);
+  before(async () => {
+    mine = await report(at(0, -100));
+    theirs = await report(at(0, -110));
+    nobodys = await report(at(0, -120));
+    assert.equal((await patch(mine.id, { assignee: 'moderator2' })).status, 200);
+    assert.equal((await patch(theirs.id, { assignee: 'moderator3' })).status, 200);
+  });
+
+  test('a person, several, unassigned, and the two together', async () => {
+    let r = await inbox('assignee=moderator2');
+    assert.equal(r.status, 200, r.text);
+    assert.ok(ids(r).includes(mine.id));
+    assert.ok(!ids(r).includes(theirs.id) && !ids(r).includes(nobodys.id), ids(r).join());
+    assert.equal(r.json.numberMatched, r.json.features.length);
+    r = await inbox('assignee=moderator2,moderator3');
+    assert.ok(ids(r).includes(mine.id) && ids(r).includes(theirs.id) && !ids(r).includes(nobodys.id));
+    r = await inbox('assignee=none');
+    assert.ok(ids(r).includes(nobodys.id) && !ids(r).includes(mine.id) && !ids(r).includes(theirs.id));
+    assert.ok(r.json.numberMatched > 2, r.text.slice(0, 200)); // the demo items are nobody's
+    r = await inbox('assignee=none,moderator3');
+    assert.ok(ids(r).includes(nobodys.id) && ids(r).includes(theirs.id) && !ids(r).includes(mine.id));
+    // Other filters still apply beside it.
+    r = await inbox('assignee=moderator2&category=parks');
+    assert.ok(!ids(r).includes(mine.id));
+  });
+
+  test('me is the signed-in account', async () => {
+    const s = await login(srv, 'moderator2', PW);
+    assert.equal(s.status, 200, s.text);
+    const r = await inbox('assignee=me', { cookie: s.cookie });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(ids(r), [mine.id]);
+  });
+
+  test('an unknown name, me for a token, and an empty item are 400 at assignee', async () => {
+    assertError(await inbox('assignee=nobody-such'), 400, undefined, 'assignee');
+    assertError(await inbox('assignee=me'), 400, undefined, 'assignee');
+    assertError(await inbox('assignee=moderator2,,none'), 400, undefined, 'assignee');
+  });
+
+  test('the choices: the enabled staff accounts, for every staff role', async () => {
+    const r = await call('GET', '/api/v1/staff/assignees', { token: 'council-bot' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.res.headers.get('cache-control'), 'no-store');
+    const names = r.json.assignees.map((a) => a.name);
+    assert.ok(names.includes('moderator2') && names.includes('moderator3'), names.join());
+    assert.deepEqual(names, [...names].sort());
+    assert.equal(r.json.assignees.find((a) => a.name === 'moderator3').role, 'moderator');
+    assert.equal((await call('GET', '/api/v1/staff/assignees')).status, 401);
+    assertError(await call('GET', '/api/v1/staff/assignees?x=1', { token: 'mod-bot' }), 400);
   });
 });
 
@@ -349,5 +409,77 @@ describe('correcting category and location', () => {
     const view = await call('GET', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot' });
     assert.equal(view.json.feedback.properties.category, 'lighting');
     assert.equal(view.json.events.length, 0);
+  });
+});
+
+describe('the public answer in more than one language', () => {
+  const FI = 'Valo korjataan ensi viikolla.', SV = 'Lampan lagas nästa vecka.', EN = 'The lamp is fixed next week.';
+
+  test('written in fi and sv: each reader gets their language, en falls back to the one written', async () => {
+    const { id, token } = await report(at(0, -200));
+    const r = await patch(id, { status: 'in_progress', public_answer: { fi: FI, sv: SV } });
+    assert.equal(r.status, 200, r.text);
+    const pub = (await call('GET', `/api/v1/feedback/${id}`)).json.properties;
+    assert.equal(pub.answer, FI);
+    assert.equal(pub.answer_sv, SV);
+    assert.equal(pub.answer_en, null);
+    // The reporter's follow-up view: the item and the history's event.
+    const f = await call('GET', `/api/v1/followup/${token}`);
+    assert.equal(f.status, 200, f.text);
+    assert.ok(f.text.includes(SV), f.text);
+    const ev = f.json.history.find((x) => x.public_answer === FI);
+    assert.equal(ev?.public_answer_sv, SV, f.text);
+    assert.ok(!('public_answer_en' in ev), 'no English written, none shown');
+    // Open311: status_notes in the locale's language, else as written.
+    const o = async (q) => (await call('GET', `/open311/v2/requests/${id}.json${q}`)).json[0].status_notes;
+    assert.equal(await o(''), FI);
+    assert.equal(await o('?locale=sv'), SV);
+    assert.equal(await o('?locale=en'), FI);
+    // The feed of answers, per language.
+    const feed = async (lang) => (await call('GET', `/api/v1/feeds/feedback.atom?lang=${lang}`)).text;
+    assert.ok((await feed('sv')).includes(SV));
+    assert.ok((await feed('fi')).includes(FI) && !(await feed('fi')).includes(SV));
+    assert.ok((await feed('en')).includes(FI));
+    // The audit shows the versions written.
+    const view = await call('GET', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot' });
+    assert.deepEqual(view.json.events.at(-1).after.answer_sv, SV);
+  });
+
+  test('a new answer in one language replaces the earlier versions; a plain string still works', async () => {
+    const { id } = await report(at(0, -210));
+    assert.equal((await patch(id, { public_answer: { fi: FI, sv: SV, en: EN } })).status, 200);
+    let p = (await call('GET', `/api/v1/feedback/${id}`)).json.properties;
+    assert.deepEqual([p.answer, p.answer_sv, p.answer_en], [FI, SV, EN]);
+    assert.equal((await patch(id, { public_answer: 'Korjattu.' })).status, 200);
+    p = (await call('GET', `/api/v1/feedback/${id}`)).json.properties;
+    assert.deepEqual([p.answer, p.answer_sv, p.answer_en], ['Korjattu.', null, null]);
+    // Only Swedish written: that is the answer as written, for every reader.
+    assert.equal((await patch(id, { public_answer: { sv: SV } })).status, 200);
+    p = (await call('GET', `/api/v1/feedback/${id}`)).json.properties;
+    assert.deepEqual([p.answer, p.answer_sv, p.answer_en], [SV, SV, null]);
+  });
+
+  test('merge and bulk take the languages too', async () => {
+    const a = await report(at(0, -220)), b = await report(at(0, -221)), c = await report(at(0, -222));
+    let r = await call('POST', `/api/v1/staff/feedback/${a.id}/merge`, { token: 'mod-bot',
+      body: { into: b.id, public_answer: { fi: FI, en: EN } } });
+    assert.equal(r.status, 200, r.text);
+    let p = (await call('GET', `/api/v1/feedback/${a.id}`)).json.properties;
+    assert.deepEqual([p.answer, p.answer_sv, p.answer_en], [FI, null, EN]);
+    r = await call('POST', '/api/v1/staff/feedback/bulk', { token: 'mod-bot',
+      body: { ids: [c.id], public_answer: { fi: FI, sv: SV } } });
+    assert.equal(r.status, 200, r.text);
+    p = (await call('GET', `/api/v1/feedback/${c.id}`)).json.properties;
+    assert.deepEqual([p.answer, p.answer_sv], [FI, SV]);
+  });
+
+  test('bad languages are 400 at their field, and nothing changes', async () => {
+    const { id } = await report(at(0, -230));
+    assertError(await patch(id, { public_answer: { de: 'Hallo' } }), 400, undefined, 'public_answer.de');
+    assertError(await patch(id, { public_answer: {} }), 400, undefined, 'public_answer.fi');
+    assertError(await patch(id, { public_answer: { fi: 7 } }), 400, undefined, 'public_answer.fi');
+    assertError(await patch(id, { public_answer: { fi: FI, sv: 'x'.repeat(9000) } }), 400, undefined, 'public_answer.sv');
+    const p = (await call('GET', `/api/v1/feedback/${id}`)).json.properties;
+    assert.equal(p.answer, null);
   });
 });

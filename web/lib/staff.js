@@ -18,8 +18,8 @@
   // The inbox's filters as they stand in the address of staff.html and of
   // every item page opened from it, so that "back to the inbox" and "save
   // and next" keep the moderator in the same queue.
-  var QUEUE_KEYS = ['status', 'category', 'district', 'unit', 'older_than_days', 'newer_than_days',
-    'answered', 'visibility', 'offset'];
+  var QUEUE_KEYS = ['status', 'category', 'district', 'unit', 'assignee', 'older_than_days',
+    'newer_than_days', 'answered', 'visibility', 'offset'];
   var OPEN = 'received,in_progress,planned';
 
   // The queue's part of a query string (any other parameter dropped).
