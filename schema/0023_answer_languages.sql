@@ -1,4 +1,4 @@
--- 0024_answer_languages: the public answer in more than one language
+-- 0023_answer_languages: the public answer in more than one language
 -- (issue 18). feedback.answer stays the answer as written (Finnish, or the
 -- first language the moderator wrote in; every older answer is there);
 -- answer_sv and answer_en are its Swedish and English versions, NULL when
