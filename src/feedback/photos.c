@@ -189,7 +189,7 @@ static vk_err run_decision(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_bu
         snprintf(bj, sizeof bj, "{\"photo\":\"%s\",\"photo_state\":\"%s\"}", j->photo, before);
         snprintf(aj, sizeof aj, "{\"photo_state\":\"%s\"}", after);
         store_event ev = {0, j->id, now, j->w.actor,
-                          j->approve ? "photo_approve" : "photo_reject", bj, aj, NULL, NULL};
+                          j->approve ? "photo_approve" : "photo_reject", bj, aj, NULL, NULL, NULL, NULL};
         e = store_event_add(ctx->store, &ev, ei);
     }
     if (e)
