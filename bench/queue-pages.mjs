@@ -9,6 +9,64 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { call, repoRoot, startServer, tempDir, vaikutaBin } from '../tests/lib/server.mjs';
 
+// Every filter combination of the inbox page (issue 15: p50 < 20 ms for
+// each on 1M items) against a running server, one request at a time,
+// interleaved rounds, p50/p99 per combination; binaries compared in the
+// same sitting by giving several BASE URLs (space-separated, e.g. this
+// build and main on the same file):
+// BASE='http://127.0.0.1:18471 http://127.0.0.1:18472' TOKEN=<moderator token>
+//   COMBOS=1 ROUNDS=15 node bench/queue-pages.mjs
+if (process.env.COMBOS) {
+  const bases = (process.env.BASE || '').split(/\s+/).filter(Boolean);
+  const rounds = Number(process.env.ROUNDS || 15);
+  const get = async (base, q) => {
+    const t = process.hrtime.bigint();
+    const r = await fetch(`${base}/api/v1/staff/feedback?limit=50${q ? `&${q}` : ''}`,
+      { headers: { authorization: `Bearer ${process.env.TOKEN}` } });
+    await r.arrayBuffer();
+    return [r.status, Number(process.hrtime.bigint() - t) / 1e6];
+  };
+  const districts = await (await fetch(`${bases[0]}/api/v1/districts`)).json();
+  const dcode = (districts.features || districts)[0]?.properties?.code ?? (districts.features || districts)[0]?.code;
+  const ucode = process.env.UNIT || 'customer_service'; // a unit of the seeds
+  const combos = [];
+  for (const st of ['', 'status=received', 'status=in_progress,planned'])
+    for (const cat of ['', 'category=lighting'])
+      for (const d of ['', `district=${dcode}`, 'district=none'])
+        for (const an of ['', 'answered=true', 'answered=false'])
+          combos.push([st, cat, d, an].filter(Boolean).join('&'));
+  const more = [`unit=${ucode}`, 'unit=none', 'older_than_days=30', 'newer_than_days=30',
+    'newer_than_days=30&status=received&answered=false', 'older_than_days=365&district=none',
+    'visibility=all', 'visibility=hidden,withdrawn', 'visibility=public&answered=true',
+    'bbox=28.75,61.18,28.80,61.20', 'bbox=28.75,61.18,28.80,61.20&status=received&answered=true',
+    'offset=4950', 'offset=4950&answered=true', 'offset=450&district=none,' + dcode];
+  combos.push(...more.filter((q) => !q.includes('undefined')));
+  const ms = new Map();
+  for (let i = 0; i < rounds; i++)
+    for (const q of combos)
+      for (const base of bases) {
+        const [status, t] = await get(base, q);
+        const k = `${base} ${q}`;
+        if (!ms.has(k)) ms.set(k, []);
+        ms.get(k).push(status === 200 ? t : Infinity);
+      }
+  const pct = (v, p) => v.sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(v.length * p))];
+  console.log(`${combos.length} combinations, ${rounds} rounds, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`| filters | ${bases.map((b) => `${b} p50 / p99 ms`).join(' | ')} |\n|---|${bases.map(() => '---:').join('|')}|`);
+  const worst = bases.map(() => 0);
+  for (const q of combos) {
+    const cells = bases.map((b, j) => {
+      const v = ms.get(`${b} ${q}`);
+      const p50 = pct(v, 0.5), p99 = pct(v, 0.99);
+      worst[j] = Math.max(worst[j], p50);
+      return `${p50.toFixed(1)} / ${p99.toFixed(1)}`;
+    });
+    console.log(`| ${q || '(default)'} | ${cells.join(' | ')} |`);
+  }
+  console.log(`| **highest p50** | ${worst.map((w) => `**${w.toFixed(1)}**`).join(' | ')} |`);
+  process.exit(0);
+}
+
 const N = Number(process.env.N || 100000);
 const ROUNDS = Number(process.env.ROUNDS || 100);
 const dir = tempDir('vaikuta-queue-bench-');

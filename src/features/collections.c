@@ -9,7 +9,8 @@
  *
  * Parameters: ?1..?4 bbox (minlon, minlat, maxlon, maxlat), ?5/?6 time
  * range, ?7 one id, ?8 limit, ?9 offset, ?10 after (keyset paging);
- * ?11..?13 the distance test (lon, lat, metres); filters from ?14 on.
+ * ?11..?13 the distance test (lon, lat, metres); ?14 a JSON array of ids;
+ * filters from ?15 on.
  */
 #include "features/collections.h"
 
@@ -231,8 +232,10 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
         vk_buf_printf(b, " AND %s = ?7", col->id_sql);
     if (q->after && !col->id_is_text && !rtree_driven)
         vk_buf_printf(b, " AND %s > ?10", col->id_sql);
+    if (q->ids_json)
+        vk_buf_printf(b, " AND %s IN (SELECT value FROM json_each(?14))", col->rowid_sql);
     if (q->has_bbox) {
-        if (!rtree_driven)
+        if (!rtree_driven && !q->ids_json)
             vk_buf_printf(b, " AND %s" RTREE_HIT, col->rowid_sql, col->rtree);
         vk_buf_printf(b, EXACT_BBOX, col->geom_sql, col->geom_sql, col->geom_sql);
     }
@@ -255,7 +258,8 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
 int store_items_rtree_order(const store_items_query *q)
 {
     return q->has_bbox && !q->id && !q->id_text && !(q->has_near && q->near_order) &&
-           !q->staff_view && !q->order_sql;
+           !q->staff_view && !q->order_sql && !q->where && !q->time_start && !q->time_end &&
+           !q->ids_json;
 }
 
 /* Numbers a statement does not mention fail to bind with SQLITE_RANGE,
@@ -281,6 +285,8 @@ static void bind_query(sqlite3_stmt *st, const store_items_query *q)
         sqlite3_bind_double(st, 12, q->near[1]);
         sqlite3_bind_double(st, 13, q->near[2]);
     }
+    if (q->ids_json)
+        sqlite3_bind_text(st, 14, q->ids_json, -1, SQLITE_STATIC);
     if (q->where && q->params)
         cql2_sql_bind(st, q->params, STORE_ITEMS_FIRST_PARAM);
 }
@@ -420,15 +426,23 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
          * those pick out rows the walk would reach only after most of the
          * index, and their own index finds them at once. */
         int inbox_walk = q->staff_view && !q->has_bbox && !q->nonpublic_only && !q->id &&
-                         col == store_collection_find("feedback") &&
-                         !(q->where && strstr(q->where, " IS "));
+                         !q->ids_json && !q->inbox_none &&
+                         col == store_collection_find("feedback");
         vk_buf_printf(&b, " FROM %s", inbox_walk ? INBOX_FROM : col->from);
         add_conditions(&b, col, q, 0);
+        if (inbox_walk && q->inbox_answered)
+            /* The index's first column: the walk seeks to the answered
+             * (or unanswered) part instead of stepping over the other. */
+            vk_buf_printf(&b, " AND (f.answered_at IS NOT NULL) = %d", q->inbox_answered - 1);
         if (near_order)
             vk_buf_printf(&b, " ORDER BY %d, %s LIMIT ?8 OFFSET ?9", col->ncolumns + 3,
                           col->id_sql);
         else if (q->order_sql)
             vk_buf_printf(&b, " ORDER BY %s, %s LIMIT ?8 OFFSET ?9", q->order_sql, col->id_sql);
+        else if (inbox_walk && q->inbox_answered)
+            /* The same order with its first column fixed: written without
+             * it, SQLite sees that the index gives it and does not sort. */
+            vk_buf_puts(&b, " ORDER BY f.created_at, f.id LIMIT ?8 OFFSET ?9");
         else
             vk_buf_printf(&b, " ORDER BY %s LIMIT ?8 OFFSET ?9",
                           q->staff_view ? INBOX_ORDER : col->id_sql);

@@ -102,6 +102,14 @@ typedef struct store_items_query {
     int geometry_dim;         /* 0 any; 1 points, 2 lines, 3 areas (their
                                * ST_Dimension + 1): a layer per geometry
                                * type out of a mixed collection */
+    const char *ids_json;     /* only these items (a JSON array of integer
+                              * ids: the page the count grid chose), in id
+                              * order; every other condition still applies */
+    int inbox_answered;       /* staff_view: 1 unanswered only, 2 answered only
+                               * (also a condition on the inbox index's first
+                               * column, so its walk starts there); 0 either */
+    int inbox_none;           /* staff_view: the filter has district=none or
+                               * unit=none: not the inbox index's walk */
     int staff_view;           /* feedback only, the staff inbox: also select
                                * store_feedback_staff_columns (their values
                                * follow the collection's) and order unanswered
@@ -120,13 +128,15 @@ extern const int store_feedback_staff_ncolumns;
 extern const store_column store_feedback_staff_filters[];
 extern const int store_feedback_staff_nfilters;
 
-/* Parameters ?1..?13 are the query's own; a where clause numbers from here. */
-#define STORE_ITEMS_FIRST_PARAM 14
+/* Parameters ?1..?14 are the query's own; a where clause numbers from here. */
+#define STORE_ITEMS_FIRST_PARAM 15
 
 typedef int (*store_item_fn)(void *arg, const store_item *item);
 
-/* 1 when the query's items come in R*Tree order (a bbox query): pages are
- * then by offset; otherwise they are in id order and `after` applies. */
+/* 1 when the query's items come in R*Tree order (a bbox and no other
+ * condition): pages are then by offset; otherwise they are in id order and
+ * `after` applies. A bbox with a filter or datetime comes in id order, so
+ * that the count grid can choose the same page from memory. */
 int store_items_rtree_order(const store_items_query *q);
 
 /* Count the matching items exactly. For a bbox alone this counts from the

@@ -686,6 +686,15 @@ static int filter_node(count_grid *g, const cql2_expr *e, grid_filter *f, int de
     return 0;
 }
 
+/* The filter's conditions but time. */
+static int codes_pass(const grid_filter *f, const uint8_t *code, uint8_t flags)
+{
+    for (int k = 0; k < NDIMS; k++)
+        if (!f->ok[k][code[k]])
+            return 0;
+    return f->answered < 0 || ((flags & ITEM_ANSWERED) != 0) == f->answered;
+}
+
 static int item_passes(const grid_filter *f, uint32_t t, const uint8_t *code, uint8_t flags)
 {
     for (int k = 0; k < NDIMS; k++)
@@ -696,9 +705,79 @@ static int item_passes(const grid_filter *f, uint32_t t, const uint8_t *code, ui
     return !f->has_time || ((int64_t)t >= f->t_lo && (int64_t)t <= f->t_hi);
 }
 
-/* Count with the read lock held; 0 when it cannot answer. */
+/* The first keys of the matching items in the page's order, when a page
+ * is to be chosen too: a max-heap of at most k keys (the page's end), so
+ * a page of a million matches costs a scan, not a sort. */
+typedef struct id_list {
+    uint64_t *v;
+    int64_t n, cap;
+    int64_t k;       /* keep the k smallest keys */
+    uint64_t above;  /* only keys above this (keyset paging) */
+    int inbox;       /* the key is the inbox order's, else the id */
+    int failed;      /* out of memory */
+    int too_big;     /* an id too large for an inbox key: SQL answers */
+} id_list;
+
+#define INBOX_ID_BITS 31
+
+static uint64_t inbox_key(int answered, uint32_t t, int64_t id)
+{
+    return (uint64_t)(answered != 0) << 63 | (uint64_t)t << INBOX_ID_BITS | (uint64_t)id;
+}
+
+static void id_push(id_list *l, int64_t id, uint32_t t, uint8_t flags)
+{
+    if (l->inbox && (id <= 0 || id >= (int64_t)1 << INBOX_ID_BITS)) {
+        l->too_big = 1;
+        return;
+    }
+    uint64_t key = l->inbox ? inbox_key(flags & ITEM_ANSWERED, t, id) : (uint64_t)id;
+    if (key <= l->above || l->k <= 0)
+        return;
+    uint64_t *h = l->v;
+    if (l->n == l->k) {
+        if (key >= h[0])
+            return;
+        /* Replace the largest and sift it down. */
+        int64_t i = 0;
+        for (;;) {
+            int64_t c = 2 * i + 1;
+            if (c >= l->n)
+                break;
+            if (c + 1 < l->n && h[c + 1] > h[c])
+                c++;
+            if (h[c] <= key)
+                break;
+            h[i] = h[c];
+            i = c;
+        }
+        h[i] = key;
+        return;
+    }
+    if (l->n == l->cap) {
+        int64_t cap = l->cap ? l->cap * 2 : 256;
+        cap = cap > l->k ? l->k : cap;
+        h = l->failed ? NULL : realloc(l->v, sizeof *h * (size_t)cap);
+        if (!h) {
+            l->failed = 1;
+            return;
+        }
+        l->v = h;
+        l->cap = cap;
+    }
+    int64_t i = l->n++;
+    while (i > 0 && h[(i - 1) / 2] < key) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = key;
+}
+
+/* Count with the read lock held; 0 when it cannot answer. With ids, also
+ * collect the id of every matching item (in no order). */
 static int count_locked(count_grid *g, store_conn *c, const store_items_query *q,
-                        const grid_filter *f, int64_t *out, vk_errinfo *ei, vk_err *err)
+                        const grid_filter *f, int64_t *out, id_list *ids, vk_errinfo *ei,
+                        vk_err *err)
 {
     int filtered = f->any_code || f->has_time || f->answered >= 0;
     if (f->none) {
@@ -706,7 +785,9 @@ static int count_locked(count_grid *g, store_conn *c, const store_items_query *q
         return 1;
     }
     int64_t n = 0;
-    if (!q->has_bbox && !f->has_time && g->combo_key) {
+    if (!q->has_bbox && g->combo_key) {
+        /* Without a box the combinations count (a time condition aside,
+         * for which they are an upper bound); none at all: no scan. */
         for (uint32_t i = 0; i < g->combo_cap; i++) {
             uint64_t key = g->combo_key[i];
             if (!key || !g->combo_n[i])
@@ -715,11 +796,14 @@ static int count_locked(count_grid *g, store_conn *c, const store_items_query *q
             uint8_t code[NDIMS];
             for (int k = NDIMS - 1; k >= 0; k--)
                 code[k] = (uint8_t)(key >> (1 + 8 * (NDIMS - 1 - k)));
-            if (item_passes(f, 0, code, (key & 1) ? ITEM_ANSWERED : 0))
+            if (codes_pass(f, code, (key & 1) ? ITEM_ANSWERED : 0))
                 n += g->combo_n[i];
         }
-        *out = n;
-        return 1;
+        if (n == 0 || (!ids && !f->has_time)) {
+            *out = n;
+            return 1;
+        }
+        n = 0;
     }
     const double *b = q->bbox;
     int i0 = 0, i1 = g->gw - 1, j0 = 0, j1 = g->gh - 1;
@@ -742,7 +826,7 @@ static int count_locked(count_grid *g, store_conn *c, const store_items_query *q
             double cx0 = g->x0 + i * g->dx, cx1 = cx0 + g->dx, ex = g->dx * 1e-6;
             int inside = row_in && (!q->has_bbox || (i > 0 && i < g->gw - 1 && cx0 - ex >= b[0] &&
                                                      cx1 + ex <= b[2]));
-            if (inside && !filtered) {
+            if (inside && !filtered && !ids) {
                 n += cell->n;
                 continue;
             }
@@ -750,7 +834,11 @@ static int count_locked(count_grid *g, store_conn *c, const store_items_query *q
                 const grid_item *it = &cell->v[k];
                 if (!inside && !(it->x >= b[0] && it->x <= b[2] && it->y >= b[1] && it->y <= b[3]))
                     continue;
-                n += !filtered || item_passes(f, it->t, it->code, it->flags);
+                if (filtered && !item_passes(f, it->t, it->code, it->flags))
+                    continue;
+                n++;
+                if (ids)
+                    id_push(ids, it->id, it->t, it->flags);
             }
         }
     }
@@ -763,6 +851,8 @@ static int count_locked(count_grid *g, store_conn *c, const store_items_query *q
             continue;
         if (!q->has_bbox) {
             n++;
+            if (ids)
+                id_push(ids, s->id, s->t, s->flags);
             continue;
         }
         if ((s->flags & ITEM_NO_GEOM) || s->mbr[0] > b[2] || s->mbr[2] < b[0] ||
@@ -781,21 +871,36 @@ static int count_locked(count_grid *g, store_conn *c, const store_items_query *q
             sqlite3_bind_double(st, 1 + i, b[i]);
         sqlite3_bind_int64(st, 5, s->id);
         int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW)
-            n += sqlite3_column_int(st, 0) == 1;
+        if (rc == SQLITE_ROW) {
+            if (sqlite3_column_int(st, 0) == 1) {
+                n++;
+                if (ids)
+                    id_push(ids, s->id, s->t, s->flags);
+            }
+        }
         else if (rc != SQLITE_DONE)
             *err = store_db_fail(c, ei, "testing a shape against a box");
         sqlite3_reset(st);
         if (*err)
             return 1;
     }
+    if (ids && ids->failed) {
+        *err = vk_fail(ei, VK_ENOMEM, "", NULL);
+        return 1;
+    }
     *out = n;
     return 1;
 }
 
-vk_err count_grid_count(count_grid *g, store_conn *c, const store_collection *col,
-                        const store_items_query *q, const cql2_expr *filter, int64_t *n,
-                        int *handled, vk_errinfo *ei)
+static int cmp_key(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static vk_err grid_query(count_grid *g, store_conn *c, const store_collection *col,
+                         const store_items_query *q, const cql2_expr *filter, int64_t *n,
+                         id_list *ids, int *handled, vk_errinfo *ei)
 {
     *handled = 0;
     if (!g || col != store_collection_find("feedback") || q->include_nonpublic ||
@@ -849,11 +954,71 @@ vk_err count_grid_count(count_grid *g, store_conn *c, const store_collection *co
     }
     /* The filter's codes are looked up now that the tables are current. */
     int ok = g->built && !g->unusable && (!filter || filter_node(g, filter, &f, 0)) &&
-             !(f.has_time && g->odd_times > 0);
+             !((f.has_time || (ids && ids->inbox)) && g->odd_times > 0);
     if (ok)
-        *handled = count_locked(g, c, q, &f, n, ei, &e);
+        *handled = count_locked(g, c, q, &f, n, ids, ei, &e);
     pthread_rwlock_unlock(&g->lock);
     return e;
+}
+
+vk_err count_grid_count(count_grid *g, store_conn *c, const store_collection *col,
+                        const store_items_query *q, const cql2_expr *filter, int64_t *n,
+                        int *handled, vk_errinfo *ei)
+{
+    return grid_query(g, c, col, q, filter, n, NULL, handled, ei);
+}
+
+vk_err count_grid_select(count_grid *g, store_conn *c, const store_collection *col,
+                         const store_items_query *q, const cql2_expr *filter, int order,
+                         int64_t *n, int64_t **ids, uint64_t **keys, int64_t *nids, int *handled,
+                         vk_errinfo *ei)
+{
+    id_list l = {0};
+    *ids = NULL;
+    if (keys)
+        *keys = NULL;
+    *nids = 0;
+    l.inbox = order == COUNT_GRID_BY_INBOX;
+    if (l.inbox && q->after)
+        return VK_OK; /* the inbox pages by offset */
+    l.above = (uint64_t)(q->after > 0 ? q->after : 0);
+    int64_t skip = q->after ? 0 : q->offset;
+    l.k = q->limit < 0 ? INT64_MAX : skip + q->limit;
+    vk_err e = grid_query(g, c, col, q, filter, n, &l, handled, ei);
+    /* An inbox key needs every created time canonical (read under the
+     * lock by grid_query: odd_times is checked there for inbox pages). */
+    if (e || !*handled || l.too_big) {
+        *handled = 0;
+        free(l.v);
+        return e;
+    }
+    qsort(l.v, (size_t)l.n, sizeof *l.v, cmp_key);
+    int64_t from = skip < l.n ? skip : l.n, k = l.n - from;
+    int64_t *out = malloc(sizeof *out * (size_t)(k ? k : 1));
+    if (!out) {
+        free(l.v);
+        return vk_fail(ei, VK_ENOMEM, "", NULL);
+    }
+    for (int64_t i = 0; i < k; i++)
+        out[i] = (int64_t)(l.inbox ? l.v[from + i] & (((uint64_t)1 << INBOX_ID_BITS) - 1)
+                                   : l.v[from + i]);
+    if (keys) {
+        memmove(l.v, l.v + from, sizeof *l.v * (size_t)k);
+        *keys = l.v;
+    } else {
+        free(l.v);
+    }
+    *ids = out;
+    *nids = k;
+    return VK_OK;
+}
+
+uint64_t count_grid_inbox_key(int answered, const char *created, int64_t id)
+{
+    int64_t t = canonical_seconds(created);
+    if (!time_fits(t) || id <= 0 || id >= (int64_t)1 << INBOX_ID_BITS)
+        return 0;
+    return inbox_key(answered, (uint32_t)t, id);
 }
 
 /* ---- points for map tiles ---- */

@@ -49,6 +49,28 @@ vk_err count_grid_count(count_grid *g, store_conn *c, const store_collection *co
                         const store_items_query *q, const cql2_expr *filter, int64_t *n,
                         int *handled, vk_errinfo *ei);
 
+/* The orders a page can be chosen in: by id (the SQL's order for a box
+ * with a filter), or the staff inbox's (unanswered first, then oldest
+ * created, then id). */
+#define COUNT_GRID_BY_ID 0
+#define COUNT_GRID_BY_INBOX 1
+
+/* count_grid_count, and also the page: the ids of the matching items in
+ * that order, after q->after (keyset, id order only) or past q->offset, at
+ * most q->limit — the page the SQL gives the same query. *ids and, when
+ * keys is not NULL, *keys (their places in the order; caller frees both
+ * with free()) are NULL when *handled is 0. */
+vk_err count_grid_select(count_grid *g, store_conn *c, const store_collection *col,
+                         const store_items_query *q, const cql2_expr *filter, int order,
+                         int64_t *n, int64_t **ids, uint64_t **keys, int64_t *nids, int *handled,
+                         vk_errinfo *ei);
+
+/* An item's place in the inbox order as count_grid_select compares them
+ * (to merge the public page with the hidden items SQL finds); 0 when it
+ * has none (created not canonical, or an id beyond 2^31): then the
+ * caller leaves the page to SQL. */
+uint64_t count_grid_inbox_key(int answered, const char *created, int64_t id);
+
 /* Build (or bring up to date) now: the server calls it at start so the
  * first request does not wait. */
 vk_err count_grid_refresh(count_grid *g, store_conn *c, vk_errinfo *ei);

@@ -626,17 +626,43 @@ vk_err api_items_write_collection(vk_ctx *ctx, const vk_req *req, api_items *it,
     store_items_query all = it->q;
     all.after = 0;
     int handled = 0;
-    vk_err e = count_grid_count(ctx->counts, ctx->store, it->col, &all, it->filter, &matched,
-                                &handled, &ctx->err);
+    /* A box with a filter or datetime: the count grid also picks the page
+     * (the same ids the SQL would give in id order), so SQLite reads only
+     * the page's rows instead of walking the box until `limit` match. */
+    store_items_query page = it->q;
+    int64_t *ids = NULL, nids = 0;
+    int select = page.has_bbox && !store_items_rtree_order(&page) && !page.order_sql &&
+                 !page.has_near && page.limit >= 0;
+    vk_err e = select ? count_grid_select(ctx->counts, ctx->store, it->col, &page, it->filter,
+                                          COUNT_GRID_BY_ID, &matched, &ids, NULL, &nids, &handled,
+                                          &ctx->err)
+                      : count_grid_count(ctx->counts, ctx->store, it->col, &all, it->filter,
+                                         &matched, &handled, &ctx->err);
     if (!e && !handled)
         e = store_items_count(ctx->store, it->col, &all, &matched, &ctx->err);
+    if (!e && select && handled) {
+        vk_buf list;
+        vk_buf_init(&list, 64 * 1024 * 1024);
+        vk_buf_putc(&list, '[');
+        for (int64_t i = 0; i < nids; i++)
+            vk_buf_printf(&list, "%s%lld", i ? "," : "", (long long)ids[i]);
+        vk_buf_putc(&list, ']');
+        page.ids_json = vk_buf_ok(&list) ? vk_arena_strndup(req->arena, list.data, list.len) : NULL;
+        page.offset = 0;
+        page.after = 0;
+        page.limit = -1;
+        vk_buf_fini(&list);
+        if (!page.ids_json)
+            e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+    }
+    free(ids);
     if (e)
         return e;
     vk_buf *b = &resp->body;
     resp->content_type = "application/geo+json";
     vk_buf_puts(b, "{\"type\":\"FeatureCollection\",\"features\":[");
     collection_writer w = {ctx, it, b, 0, 0, VK_OK};
-    e = store_items_each(ctx->store, it->col, &it->q, write_one, &w, &ctx->err);
+    e = store_items_each(ctx->store, it->col, &page, write_one, &w, &ctx->err);
     if (!e && w.err)
         e = vk_fail(&ctx->err, w.err, "", NULL);
     if (e)

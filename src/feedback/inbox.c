@@ -27,6 +27,10 @@
 #define INBOX_LIMIT_MAX 500
 #define INBOX_DAYS_MAX 36500 /* a hundred years: beyond that every item matches */
 #define LIST_MAX 1000        /* characters of a comma list */
+/* The page from the count grid's scan when at most this many items match
+ * per item of the page's end (else the inbox index's walk): measured on
+ * 1M items (bench/README.md). */
+#define INBOX_SCAN_MATCHES 100
 
 static const char *const inbox_statuses[] = {"received", "in_progress",    "planned",
                                              "resolved", "not_resolvable", "duplicate",
@@ -215,17 +219,19 @@ static int write_feature(void *arg, const store_item *item)
  * of a million in memory instead of a COUNT over the table), the few
  * hidden and withdrawn ones by SQL through their partial index; the whole
  * count by SQL when the grid cannot take the filter. */
-static vk_err inbox_count(vk_ctx *ctx, const api_items *it, int64_t *matched)
+/* public >= 0: the public items' count, already made. */
+static vk_err inbox_count(vk_ctx *ctx, const api_items *it, int64_t public, int64_t *matched)
 {
     store_items_query pub = it->q;
     pub.include_nonpublic = 0;
     pub.nonpublic_only = 0;
     pub.staff_view = 0;
-    int handled = 0;
-    int64_t n_pub = 0, n_rest = 0;
-    vk_err e = it->q.nonpublic_only ? VK_OK
-                                    : count_grid_count(ctx->counts, ctx->store, it->col, &pub,
-                                                       it->filter, &n_pub, &handled, &ctx->err);
+    int handled = public >= 0;
+    int64_t n_pub = public >= 0 ? public : 0, n_rest = 0;
+    vk_err e = it->q.nonpublic_only || handled
+                   ? VK_OK
+                   : count_grid_count(ctx->counts, ctx->store, it->col, &pub, it->filter, &n_pub,
+                                      &handled, &ctx->err);
     if (e)
         return e;
     if (!handled && !it->q.nonpublic_only)
@@ -234,6 +240,119 @@ static vk_err inbox_count(vk_ctx *ctx, const api_items *it, int64_t *matched)
     rest.nonpublic_only = 1;
     e = store_items_count(ctx->store, it->col, &rest, &n_rest, &ctx->err);
     *matched = n_pub + n_rest;
+    return e;
+}
+
+/* The hidden and withdrawn items' places in the inbox order. */
+typedef struct {
+    uint64_t *v;
+    int64_t n, cap;
+    int odd; /* one has no key: SQL answers */
+    int answered, created; /* their columns */
+} key_list;
+
+static int collect_key(void *arg, const store_item *item)
+{
+    key_list *l = arg;
+    const store_value *a = &item->values[l->answered], *c = &item->values[l->created];
+    uint64_t key = c->type == STORE_TEXT
+                       ? count_grid_inbox_key(a->type != STORE_NULL, c->text, item->id)
+                       : 0;
+    if (key && l->n == l->cap) {
+        uint64_t *v = realloc(l->v, sizeof *v * (size_t)(l->cap * 2 + 64));
+        if (v) {
+            l->v = v;
+            l->cap = l->cap * 2 + 64;
+        }
+    }
+    if (!key || l->n == l->cap) {
+        l->odd = 1;
+        return 1;
+    }
+    l->v[l->n++] = key;
+    return 0;
+}
+
+/* The page from memory: the first offset+limit public items in inbox
+ * order from the count grid (a scan of its items, however few or many
+ * match), merged with the first offset+limit hidden and withdrawn ones
+ * (SQL, through their partial index: a few rows); *ids_json (arena) the
+ * page's ids, NULL when the grid cannot take the query (SQL answers). */
+static vk_err inbox_select(vk_ctx *ctx, const vk_req *req, const api_items *it,
+                           int64_t *matched, int64_t *public, const char **ids_json)
+{
+    *ids_json = NULL;
+    *public = -1;
+    if (it->q.nonpublic_only)
+        return VK_OK;
+    int64_t want = it->q.offset + it->q.limit;
+    store_items_query pub = it->q;
+    pub.include_nonpublic = 0;
+    pub.staff_view = 0;
+    pub.offset = 0;
+    pub.limit = want;
+    int handled = 0;
+    int64_t n_pub = 0, n_rest = 0, *ids = NULL, nids = 0;
+    uint64_t *keys = NULL;
+    vk_err e;
+    /* The grid scans every public item (a box: those in it); the index
+     * walk reads about want × items ÷ matches rows, each a table lookup
+     * (~100 times an item of the scan). The walk when the matches are
+     * many, the scan when they are few, or when there is no walk (a box,
+     * district or unit none, whose rows lie anywhere in the index). */
+    if (!it->q.has_bbox && !it->q.inbox_none) {
+        if ((e = count_grid_count(ctx->counts, ctx->store, it->col, &pub, it->filter, &n_pub,
+                                  &handled, &ctx->err)) ||
+            !handled || n_pub > INBOX_SCAN_MATCHES * want) {
+            *public = handled ? n_pub : -1;
+            return e;
+        }
+    }
+    e = count_grid_select(ctx->counts, ctx->store, it->col, &pub, it->filter,
+                                 COUNT_GRID_BY_INBOX, &n_pub, &ids, &keys, &nids, &handled,
+                                 &ctx->err);
+    free(ids);
+    key_list rest = {NULL, 0, 0, 0, -1, -1};
+    for (int i = 0; i < it->col->ncolumns; i++) {
+        if (strcmp(it->col->columns[i].name, "answered") == 0)
+            rest.answered = i;
+        if (strcmp(it->col->columns[i].name, "created") == 0)
+            rest.created = i;
+    }
+    if (e || !handled || rest.answered < 0 || rest.created < 0) {
+        free(keys);
+        return e;
+    }
+    store_items_query np = it->q;
+    np.nonpublic_only = 1;
+    np.offset = 0;
+    np.limit = -1;
+    if (!(e = store_items_count(ctx->store, it->col, &np, &n_rest, &ctx->err))) {
+        np.limit = want;
+        e = store_items_each(ctx->store, it->col, &np, collect_key, &rest, &ctx->err);
+    }
+    vk_buf list;
+    vk_buf_init(&list, 16 * 1024 * 1024);
+    vk_buf_putc(&list, '[');
+    /* Merge the two sorted lists; the page is past offset. */
+    int64_t i = 0, j = 0, k = 0, written = 0;
+    const uint64_t mask = ((uint64_t)1 << 31) - 1;
+    while (!e && !rest.odd && (i < nids || j < rest.n) && written < it->q.limit) {
+        uint64_t key = j >= rest.n || (i < nids && keys[i] < rest.v[j]) ? keys[i++] : rest.v[j++];
+        if (k++ < it->q.offset)
+            continue;
+        vk_buf_printf(&list, "%s%llu", written++ ? "," : "", (unsigned long long)(key & mask));
+    }
+    vk_buf_putc(&list, ']');
+    if (!e && !rest.odd) {
+        *ids_json = vk_buf_ok(&list) ? vk_arena_strndup(req->arena, list.data, list.len) : NULL;
+        if (!*ids_json)
+            e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
+        *matched = n_pub + n_rest;
+    }
+    vk_buf_fini(&list);
+    free(keys);
+    free(rest.v);
     return e;
 }
 
@@ -285,6 +404,8 @@ vk_err api_staff_inbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     it.q.include_nonpublic = 1;
     it.q.nonpublic_only = visibility && !strstr(visibility, "public");
     it.q.staff_view = 1;
+    it.q.inbox_answered = answered + 1;
+    it.q.inbox_none = no_district || no_unit;
     if (older >= 0 && !(it.q.time_end = days_ago(a, older)))
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
     if (newer >= 0 && !(it.q.time_start = days_ago(a, newer)))
@@ -312,8 +433,17 @@ vk_err api_staff_inbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         return e;
 
     int64_t matched = 0;
-    if ((e = inbox_count(ctx, &it, &matched)))
+    const char *ids_json = NULL;
+    int64_t public = -1;
+    if ((e = inbox_select(ctx, req, &it, &matched, &public, &ids_json)) ||
+        (!ids_json && (e = inbox_count(ctx, &it, public, &matched))))
         return e;
+    if (ids_json) {
+        /* Only the page's rows are read; every condition still applies. */
+        it.q.ids_json = ids_json;
+        it.q.offset = 0;
+        it.q.limit = -1;
+    }
     vk_buf *b = &resp->body;
     resp->content_type = "application/geo+json";
     vk_resp_header(resp, "Cache-Control", "no-store");
