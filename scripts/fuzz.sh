@@ -11,11 +11,12 @@ seconds=${1:-20}
 out=build/fuzz
 mkdir -p "$out/crashes"
 core=$(find src -name '*.c' ! -path 'src/cli/*' | sort)
-gen="build/schema_migrations.c build/openapi_json.c build/survey_schema_json.c build/walk_checklist_json.c build/walk_checklist_schema_json.c"
+gen="build/schema_migrations.c build/openapi_json.c build/survey_schema_json.c build/walk_checklist_json.c build/walk_checklist_schema_json.c
+     build/src/tiles/vector_tile.pb-c.c"
 flags="-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DVK_VERSION=\"fuzz\"
        -DVK_SOURCE_DIR=\"$PWD\" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-       -I src -I build"
-libs=$(pkg-config --cflags --libs spatialite sqlite3 geos proj jansson libmicrohttpd libsodium vips libcurl)
+       -I src -I build -I build/src"
+libs=$(pkg-config --cflags --libs spatialite sqlite3 geos proj jansson libmicrohttpd libsodium vips libcurl libprotobuf-c)
 passed=0 failed=0
 for target in tests/fuzz/fuzz_*.c; do
   name=$(basename "$target" .c)
