@@ -14,15 +14,35 @@ core=$(find src -name '*.c' ! -path 'src/cli/*' | sort)
 gen="build/schema_migrations.c build/openapi_json.c build/survey_schema_json.c build/walk_checklist_json.c build/walk_checklist_schema_json.c
      build/src/tiles/vector_tile.pb-c.c"
 flags="-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DVK_VERSION=\"fuzz\"
-       -DVK_SOURCE_DIR=\"$PWD\" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-       -I src -I build -I build/src"
+       -DVK_SOURCE_DIR=\"$PWD\" -fno-sanitize-recover=undefined -I src -I build -I build/src"
 libs=$(pkg-config --cflags --libs spatialite sqlite3 geos proj jansson libmicrohttpd libsodium vips libcurl libprotobuf-c)
+cflags=$(pkg-config --cflags spatialite sqlite3 geos proj jansson libmicrohttpd libsodium vips libcurl libprotobuf-c)
 passed=0 failed=0
+
+# The code under test is compiled once (instrumented, without libFuzzer's
+# main) and linked into every target: a whole-tree compile per target cost
+# minutes of CI.
+objs=() pids=()
+mkdir -p "$out/obj"
+for src in $core $gen; do
+  obj=$out/obj/$(echo "$src" | tr / _).o
+  objs+=("$obj")
+  # shellcheck disable=SC2086
+  clang $flags $cflags -fsanitize=fuzzer-no-link,address,undefined -c "$src" -o "$obj" 2>>"$out/obj.build.log" &
+  pids+=($!)
+  if [ ${#pids[@]} -ge "$(nproc)" ]; then wait "${pids[0]}" || core_failed=1; pids=("${pids[@]:1}"); fi
+done
+for p in "${pids[@]}"; do wait "$p" || core_failed=1; done
+if [ -n "${core_failed:-}" ]; then
+  echo "code under test: build failed; see $out/obj.build.log"
+  echo "# 0 passed, 1 failed"; exit 1
+fi
+
 for target in tests/fuzz/fuzz_*.c; do
   name=$(basename "$target" .c)
   corpus=tests/fuzz/${name#fuzz_}
   # shellcheck disable=SC2086
-  if ! clang $flags "$target" $core $gen $libs -lm -lpthread -o "$out/$name" 2>"$out/$name.build.log"; then
+  if ! clang $flags -fsanitize=fuzzer,address,undefined "$target" "${objs[@]}" $libs -lm -lpthread -o "$out/$name" 2>"$out/$name.build.log"; then
     echo "$name: build failed; see $out/$name.build.log"; failed=$((failed + 1)); continue
   fi
   scratch=$(mktemp -d)
