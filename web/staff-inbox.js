@@ -288,6 +288,12 @@
         location.href = next;
         return null;
       }
+      // Each role lands where it works (VKStaff.home): a planner on the
+      // planner's page, not in the moderators' inbox.
+      if (S.home(who.role) !== location.pathname) {
+        location.href = S.home(who.role);
+        return null;
+      }
       $('signin-password').value = '';
       $('signin-section').hidden = true;
       $('page-heading').textContent = t('inboxH1');
@@ -304,6 +310,13 @@
   }
 
   function onSignedIn() {
+    // The staff pages' front door (/staff.html, no queue asked for) opens a
+    // planner's own page; an inbox address with filters stays the inbox.
+    var who = S.me();
+    if (who && !location.search && S.home(who.role) !== location.pathname) {
+      location.replace(S.home(who.role));
+      return new Promise(function () { /* the page is going away */ });
+    }
     var first = ref.loaded ? Promise.resolve(null) : Promise.all([
       VK.getJSON('/api/v1/categories'), VK.getJSON('/api/v1/districts'), VK.getJSON('/api/v1/units'),
       VK.getJSON('/api/v1/config').catch(function () { return null; }),

@@ -329,13 +329,17 @@
   // navigation, HREF being the current page) and
   //   <footer class="site-footer" data-footer="KEY" [data-footer-links]></footer>.
   // Texts are data-i18n keys, filled in by applyStaticStrings.
+  // Every staff link has an id: lib/staff.js shows each role the pages it
+  // can use (its NAV_ROLES), none before the role is known.
   var STAFF_NAV = [
-    ['/staff.html', 'navInbox'],
+    ['/staff-planner.html', 'navPlanner', 'nav-planner'],
+    ['/staff.html', 'navInbox', 'nav-inbox'],
     ['/staff-surveys.html', 'navSurveys', 'nav-surveys'],
-    ['/staff-budget.html', 'navBudget'],
-    ['/staff-walks.html', 'navWalks'],
-    ['/staff-walk-review.html', 'navWalkReview'],
-    ['/staff-layers.html', 'navLayers'],
+    ['/staff-budget.html', 'navBudget', 'nav-budget'],
+    ['/staff-walks.html', 'navWalks', 'nav-walks'],
+    ['/staff-walk-review.html', 'navWalkReview', 'nav-walk-review'],
+    ['/staff-layers.html', 'navLayers', 'nav-layers'],
+    ['/stats.html', 'navStats', 'nav-stats'],
     ['/staff-users.html', 'navUsers', 'nav-users'],
     ['/staff-audit.html', 'navAudit', 'nav-audit'],
     ['/staff-replies.html', 'navReplies', 'nav-replies'],
