@@ -288,12 +288,6 @@
         location.href = next;
         return null;
       }
-      // Each role lands where it works (VKStaff.home): a planner on the
-      // planner's page, not in the moderators' inbox.
-      if (S.home(who.role) !== location.pathname) {
-        location.href = S.home(who.role);
-        return null;
-      }
       $('signin-password').value = '';
       $('signin-section').hidden = true;
       $('page-heading').textContent = t('inboxH1');
@@ -310,10 +304,12 @@
   }
 
   function onSignedIn() {
-    // The staff pages' front door (/staff.html, no queue asked for) opens a
-    // planner's own page; an inbox address with filters stays the inbox.
+    // Each role lands where it works (VKStaff.home): the staff pages' front
+    // door (/staff.html without a queue in its address), on signing in or
+    // later, opens a planner's own page, not the moderators' inbox; an
+    // inbox address with filters stays the inbox (read-only for planners).
     var who = S.me();
-    if (who && !location.search && S.home(who.role) !== location.pathname) {
+    if (who && !S.queueParams(location.search).toString() && S.home(who.role) !== location.pathname) {
       location.replace(S.home(who.role));
       return new Promise(function () { /* the page is going away */ });
     }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import {
   after, assertCleanInAllLanguages, before, gotoReady, newPage, signIn, signInWithKeyboard,
-  startBoth, stopBoth, tabTo, test
+  startBoth, stopBoth, tabTo, test, waitSignedIn
 } from './helpers.mjs';
 import { call, login } from '../lib/server.mjs';
 
@@ -57,6 +57,28 @@ const EXPECTED = {
     '/staff-walk-review.html', '/'],
   admin: Object.keys(PAGE_API).sort(),
 };
+
+test('without a session the planner\'s page says "sign in first" and leads back to itself', async () => {
+  const page = await newPage(browser);
+  try {
+    await gotoReady(page, `${srv.url}/staff-planner.html`);
+    await page.waitForSelector('#signed-out:not([hidden])');
+    assert.ok(await page.isHidden('#planner'));
+    assert.equal(await page.getAttribute('#signin-link', 'href'), '/staff.html?next=%2Fstaff-planner.html');
+    await assertCleanInAllLanguages(page, 'planner\'s page signed out');
+    // Signing in from there (a moderator, whose landing is the inbox) comes back.
+    await tabTo(page, '#signin-link');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#signin-section:not([hidden])');
+    await page.fill('#signin-name', 'pl-moderator');
+    await page.fill('#signin-password', PW);
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/staff-planner.html');
+    await page.waitForSelector('#pl-surveys-body tr');
+  } finally {
+    await page.closeAll();
+  }
+});
 
 test('a planner signs in by keyboard and lands on the planner\'s page, with the surveys, rounds and layers', async () => {
   const page = await newPage(browser);
@@ -110,6 +132,18 @@ test('?next= wins over the role\'s landing page', async () => {
   try {
     await signIn(page, srv.url, 'pl-planner', PW, { next: '/staff-surveys.html' });
     assert.equal(new URL(page.url()).pathname, '/staff-surveys.html');
+    // Signing in on an inbox address with a queue keeps that queue.
+    const queue = await newPage(browser);
+    try {
+      await gotoReady(queue, `${srv.url}/staff.html?status=all`);
+      await queue.fill('#signin-name', 'pl-planner');
+      await queue.fill('#signin-password', PW);
+      await queue.press('#signin-password', 'Enter');
+      assert.equal(await waitSignedIn(queue), 'planner');
+      assert.equal(new URL(queue.url()).pathname + new URL(queue.url()).search, '/staff.html?status=all');
+    } finally {
+      await queue.closeAll();
+    }
     const mod = await newPage(browser);
     try {
       await signInWithKeyboard(mod, srv.url, 'pl-moderator', PW, { next: '/staff-replies.html' });
