@@ -553,7 +553,9 @@
     row(t('fResolutionReason'), p.resolution_reason);
     if (p.duplicate_of) row(t('fDuplicateOf'), '#' + p.duplicate_of);
     if (p.answer) {
-      row(t('fAnswer'), p.answer);
+      // In the reader's language where written, else as written, with its lang.
+      var answer = VK.answerIn(p, 'answer');
+      row(t('fAnswer'), answer.text, answer.lang);
       row(t('fAnswered'), formatDate(p.answered));
     }
     if (!isOpen(p.status) && p.me_too > 0) row(t('fMeToo'), t('meTooCount', { n: p.me_too }));

@@ -74,7 +74,7 @@
     function row(label, value) {
       if (value === null || value === undefined || value === '') return;
       dl.appendChild(el('dt', null, label));
-      dl.appendChild(el('dd', null, value));
+      dl.appendChild(value instanceof Node ? value : el('dd', null, value));
     }
     row(t('fDescription'), item.description);
     var cat = S.categories[item.category];
@@ -87,7 +87,7 @@
     row(t('fForwardedTo'), item.forwarded_to);
     if (item.unit) row(t('fUnit'), S.units[item.unit] ? VK.localName(S.units[item.unit].name) : item.unit);
     if (item.answer) {
-      row(t('fAnswer'), answerIn(item, 'answer'));
+      row(t('fAnswer'), answerEl('dd', 'fb-answer', item, 'answer'));
       row(t('fAnswered'), VK.formatDate(item.answered, true));
     }
     row(t('fMeToo'), item.me_too ? t('meTooCount', { n: item.me_too }) : t('meTooNone'));
@@ -115,10 +115,13 @@
   }
 
   /* The city's answer in the page's language when it was written in it,
-   * else as written (o: the item or an event; base: its answer key). */
-  function answerIn(o, base) {
-    var lang = document.documentElement.lang;
-    return (lang === 'sv' && o[base + '_sv']) || (lang === 'en' && o[base + '_en']) || o[base];
+   * else as written (o: the item or an event; base: its answer key), as an
+   * element of tag carrying the answer's own language (VK.answerIn). */
+  function answerEl(tag, cls, o, base) {
+    var a = VK.answerIn(o, base);
+    var e = el(tag, cls, a.text);
+    if (a.lang) e.lang = a.lang;
+    return e;
   }
 
   /* A report merged into another: that item's status and the city's answer
@@ -138,13 +141,13 @@
     function row(label, value) {
       if (value === null || value === undefined || value === '') return;
       dl.appendChild(el('dt', null, label));
-      dl.appendChild(el('dd', null, value));
+      dl.appendChild(value instanceof Node ? value : el('dd', null, value));
     }
     row(t('fCategory'), categoryName(m.category));
     row(t('fResolutionReason'), m.resolution_reason);
     row(t('fForwardedTo'), m.forwarded_to);
     if (m.answer) {
-      row(t('fAnswer'), answerIn(m, 'answer'));
+      row(t('fAnswer'), answerEl('dd', 'fb-answer', m, 'answer'));
       row(t('fAnswered'), VK.formatDate(m.answered, true));
     } else {
       row(t('fAnswer'), t('mergedNoAnswer'));
@@ -182,7 +185,7 @@
       if (ev.public_answer) {
         var a = el('div', 'history-answer');
         a.appendChild(el('p', 'history-answer-label', t('fAnswer')));
-        a.appendChild(el('p', 'history-answer-text', answerIn(ev, 'public_answer')));
+        a.appendChild(answerEl('p', 'history-answer-text', ev, 'public_answer'));
         li.appendChild(a);
       }
       ol.appendChild(li);

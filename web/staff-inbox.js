@@ -304,6 +304,15 @@
   }
 
   function onSignedIn() {
+    // Each role lands where it works (VKStaff.home): the staff pages' front
+    // door (/staff.html without a queue in its address), on signing in or
+    // later, opens a planner's own page, not the moderators' inbox; an
+    // inbox address with filters stays the inbox (read-only for planners).
+    var who = S.me();
+    if (who && !S.queueParams(location.search).toString() && S.home(who.role) !== location.pathname) {
+      location.replace(S.home(who.role));
+      return new Promise(function () { /* the page is going away */ });
+    }
     var first = ref.loaded ? Promise.resolve(null) : Promise.all([
       VK.getJSON('/api/v1/categories'), VK.getJSON('/api/v1/districts'), VK.getJSON('/api/v1/units'),
       VK.getJSON('/api/v1/config').catch(function () { return null; }),

@@ -101,10 +101,18 @@
 
   /* ---------- reading ---------- */
 
-  function addRow(dl, label, value) {
+  function addRow(dl, label, value, lang) {
     if (value === null || value === undefined || value === '') return;
     dl.appendChild(VK.el('dt', {}, label));
-    dl.appendChild(VK.el('dd', {}, String(value)));
+    dl.appendChild(VK.el('dd', lang ? { lang: lang } : {}, String(value)));
+  }
+
+  // "Label: text", the text in its own language (an answer), the label in
+  // the page's.
+  function labelled(label, text, lang, cls) {
+    var p = VK.el('p', cls ? { class: cls } : {}, label + ': ');
+    p.appendChild(VK.el('span', lang ? { lang: lang } : {}, text));
+    return p;
   }
 
   function renderDetails() {
@@ -128,7 +136,9 @@
     addRow(dl, t('assignee'), info.assignee || t('noAssignee'));
     addRow(dl, t('meToo'), VK.formatNumber(info.me_too));
     addRow(dl, t('fVisibility'), t('vis_' + info.visibility));
-    addRow(dl, t('publicAnswer'), p.answer || t('notAnsweredShort'));
+    // The answer as written (the first given of fi, sv, en), in its language.
+    if (p.answer) addRow(dl, t('publicAnswer'), p.answer, VK.answerLang(p, 'answer'));
+    else addRow(dl, t('publicAnswer'), t('notAnsweredShort'));
     if (p.answered) addRow(dl, t('colAnswered'), VK.formatDate(p.answered, true));
     if (info.contact) {
       var c = info.contact;
@@ -275,10 +285,13 @@
       li.appendChild(VK.el('p', { class: 'history-when' }, VK.formatDate(ev.at, true) + ' – ' + ev.actor + ' – ' + t('kind_' + ev.kind)));
       var what = S.changes(ev.after);
       if (what) li.appendChild(VK.el('p', {}, what));
-      if (ev.public_answer) li.appendChild(VK.el('p', {}, t('publicAnswer') + ': ' + ev.public_answer));
       var a = ev.after || {};
-      if (a.answer_sv) li.appendChild(VK.el('p', { lang: 'sv' }, t('answerSv') + ': ' + a.answer_sv));
-      if (a.answer_en) li.appendChild(VK.el('p', { lang: 'en' }, t('answerEn') + ': ' + a.answer_en));
+      if (ev.public_answer) {
+        li.appendChild(labelled(t('publicAnswer'), ev.public_answer, VK.answerLang({ answer: ev.public_answer,
+          answer_sv: a.answer_sv, answer_en: a.answer_en }, 'answer')));
+      }
+      if (a.answer_sv) li.appendChild(labelled(t('answerSv'), a.answer_sv, 'sv'));
+      if (a.answer_en) li.appendChild(labelled(t('answerEn'), a.answer_en, 'en'));
       if (ev.internal_note) li.appendChild(VK.el('p', { class: 'note' }, t('internalNote') + ': ' + ev.internal_note));
       ol.appendChild(li);
 

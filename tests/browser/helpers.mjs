@@ -88,27 +88,49 @@ export async function stopBoth(server, browser) {
   if (server) await server.close();
 }
 
-/** Sign in on /staff.html with the keyboard alone and wait for the inbox. */
-export async function signInWithKeyboard(page, baseURL, name, password) {
-  await gotoReady(page, `${baseURL}/staff.html`);
+/** Sign in on /staff.html (with ?next= when given) with the keyboard alone
+ * and wait until signed in (waitSignedIn): the role's own landing page, or
+ * the page next names. */
+export async function signInWithKeyboard(page, baseURL, name, password, { next } = {}) {
+  await gotoReady(page, `${baseURL}/staff.html${next ? `?next=${encodeURIComponent(next)}` : ''}`);
   await page.waitForSelector('#signin-section:not([hidden])');
   await tabTo(page, '#signin-name');
   await page.keyboard.type(name);
   await page.keyboard.press('Tab');
   await page.keyboard.type(password);
   await page.keyboard.press('Enter');
-  await page.waitForSelector('#inbox-body tr th a');
+  return waitSignedIn(page);
 }
 
-/** Sign in on /staff.html with the form and wait for the inbox. */
-export async function signIn(page, baseURL, name, password) {
-  await gotoReady(page, `${baseURL}/staff.html`);
+/** Sign in on /staff.html (with ?next= when given) with the form and wait
+ * until signed in (waitSignedIn). */
+export async function signIn(page, baseURL, name, password, { next } = {}) {
+  await gotoReady(page, `${baseURL}/staff.html${next ? `?next=${encodeURIComponent(next)}` : ''}`);
   await page.waitForSelector('#signin-section:not([hidden])');
   await page.fill('#signin-name', name);
   await page.fill('#signin-password', password);
   await page.click('#signin-submit');
-  await page.waitForSelector('#inbox-section:not([hidden])');
-  await page.waitForSelector('#inbox-body tr');
+  return waitSignedIn(page);
+}
+
+/** After the sign-in form was sent: wait for the signed-in state wherever
+ * the role landed (the inbox, a planner's page, ?next=), not for one page.
+ * Signed in is the staff navigation shown with who is signed in, on a page
+ * that says it is ready; on the inbox, its first page of items too (tests
+ * go on to use its rows). Returns the role, as the page knows it. */
+export async function waitSignedIn(page) {
+  // waitForFunction's polling starts over in each new document, so a
+  // redirect to the role's own page on the way is waited out.
+  const handle = await page.waitForFunction(() => {
+    const nav = document.getElementById('staff-nav');
+    const who = document.getElementById('whoami');
+    if (!nav || nav.hidden || !who || !who.textContent.trim()) return null;
+    if (document.body.getAttribute('data-ready') !== 'true') return null;
+    if (location.pathname === '/staff.html' && !document.querySelector('#inbox-body tr')) return null;
+    return window.VKStaff && window.VKStaff.me() ? window.VKStaff.me().role : null;
+  }, null, { timeout: 15000 });
+  assertNoCspViolations(page);
+  return handle.jsonValue();
 }
 
 /** A fresh page with the client loaded. */

@@ -13,6 +13,38 @@
 
   var ROLES = ['admin', 'moderator', 'planner', 'council'];
 
+  /* ---------- what each role is offered ---------- */
+
+  // The staff navigation's links (lib/vk.js STAFF_NAV) by the roles that
+  // see them. A role is offered a page only when the API behind it lets the
+  // role in (the route table, src/*/…_ROUTES: STAFF any role, MODERATOR,
+  // PLANNER and COUNCIL that role and admin, ADMIN admin only), and among
+  // those the pages the role works on: planners' surveys, budgeting,
+  // layers and statistics; moderators' inbox and canned replies; the
+  // council's walks and reviews. Admins see everything.
+  var NAV_ROLES = {
+    'nav-planner': ['planner'],                        // surveys, rounds, layers (STAFF reads)
+    'nav-inbox': ['moderator', 'council'],             // council turns feedback into walk findings
+    'nav-surveys': ['planner', 'council'],             // council reads them
+    'nav-budget': ['planner', 'moderator', 'council'], // moderators hide proposals; any role enters paper ballots
+    'nav-walks': ['planner', 'moderator', 'council'],  // any staff role organises a walk
+    'nav-walk-review': ['planner', 'moderator', 'council'],
+    'nav-layers': ['planner'],                         // public collections and planners' exports
+    'nav-stats': ['planner'],
+    'nav-users': [], 'nav-audit': [], 'nav-mail': [],  // ADMIN routes
+    'nav-replies': ['moderator']                       // admins keep them, moderators use them
+  };
+
+  function navAllows(id, role) {
+    return role === 'admin' || (NAV_ROLES[id] || []).indexOf(role) >= 0;
+  }
+
+  // Where a role lands after signing in (without ?next=): planners on
+  // their own page, everyone else in the inbox.
+  function home(role) {
+    return role === 'planner' ? '/staff-planner.html' : '/staff.html';
+  }
+
   /* ---------- the inbox's queue, carried from page to page ---------- */
 
   // The inbox's filters as they stand in the address of staff.html and of
@@ -172,17 +204,10 @@
     nav.hidden = !me;
     if (!me) return;
     who.textContent = t('signedInAs', { name: me.name, role: roleName(me.role) });
-    // The admins' pages are shown in the navigation to admins only.
-    ['nav-users', 'nav-audit', 'nav-mail'].forEach(function (id) {
+    Object.keys(NAV_ROLES).forEach(function (id) {
       var a = $(id);
-      if (a) a.parentNode.hidden = me.role !== 'admin';
+      if (a) a.parentNode.hidden = !navAllows(id, me.role);
     });
-    // Canned replies: admins keep them, moderators use them.
-    var rp = $('nav-replies');
-    if (rp) rp.parentNode.hidden = ['admin', 'moderator'].indexOf(me.role) < 0;
-    // Surveys: planners and admins write them, council reads them.
-    var sv = $('nav-surveys');
-    if (sv) sv.parentNode.hidden = ['admin', 'planner', 'council'].indexOf(me.role) < 0;
     renderMailMode();
   }
 
@@ -289,6 +314,9 @@
 
   window.VKStaff = {
     ROLES: ROLES,
+    NAV_ROLES: NAV_ROLES,
+    navAllows: navAllows,
+    home: home,
     me: function () { return me; },
     setMe: function (who) { me = who; renderHeader(); },
     start: start,

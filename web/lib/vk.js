@@ -46,6 +46,29 @@
     return obj[state.lang] || obj.fi || obj.en || obj.sv || '';
   }
 
+  // The city's public answer on o in the page's language: o[base] is the
+  // answer as written (the first given of fi, sv, en, schema 0023 and
+  // api_workflow_read_answer), o[base + '_sv'] and o[base + '_en'] the other
+  // languages where written. Returns {text, lang}, lang being the language
+  // the text is in, so that an answer shown in another language than the
+  // reader's carries its own lang attribute (a screen reader then reads a
+  // Finnish answer on a Swedish page as Finnish). As written is Swedish or
+  // English only when it is that language's text too; an answer written
+  // identically in Finnish and Swedish counts as Swedish, which reads the same.
+  function answerIn(o, base) {
+    var text = o && o[base], sv = o && o[base + '_sv'], en = o && o[base + '_en'];
+    if (!text) return { text: '', lang: null };
+    if (state.lang === 'sv' && sv) return { text: sv, lang: 'sv' };
+    if (state.lang === 'en' && en) return { text: en, lang: 'en' };
+    return { text: text, lang: answerLang(o, base) };
+  }
+
+  // The language of the answer as written, o[base] (see answerIn).
+  function answerLang(o, base) {
+    var text = o[base];
+    return text === o[base + '_sv'] ? 'sv' : text === o[base + '_en'] ? 'en' : 'fi';
+  }
+
   // An answer lib/early.js asked for before this script ran, or null;
   // each is taken once (a response is read once).
   function takeEarly(url) {
@@ -329,13 +352,17 @@
   // navigation, HREF being the current page) and
   //   <footer class="site-footer" data-footer="KEY" [data-footer-links]></footer>.
   // Texts are data-i18n keys, filled in by applyStaticStrings.
+  // Every staff link has an id: lib/staff.js shows each role the pages it
+  // can use (its NAV_ROLES), none before the role is known.
   var STAFF_NAV = [
-    ['/staff.html', 'navInbox'],
+    ['/staff-planner.html', 'navPlanner', 'nav-planner'],
+    ['/staff.html', 'navInbox', 'nav-inbox'],
     ['/staff-surveys.html', 'navSurveys', 'nav-surveys'],
-    ['/staff-budget.html', 'navBudget'],
-    ['/staff-walks.html', 'navWalks'],
-    ['/staff-walk-review.html', 'navWalkReview'],
-    ['/staff-layers.html', 'navLayers'],
+    ['/staff-budget.html', 'navBudget', 'nav-budget'],
+    ['/staff-walks.html', 'navWalks', 'nav-walks'],
+    ['/staff-walk-review.html', 'navWalkReview', 'nav-walk-review'],
+    ['/staff-layers.html', 'navLayers', 'nav-layers'],
+    ['/stats.html', 'navStats', 'nav-stats'],
     ['/staff-users.html', 'navUsers', 'nav-users'],
     ['/staff-audit.html', 'navAudit', 'nav-audit'],
     ['/staff-replies.html', 'navReplies', 'nav-replies'],
@@ -451,6 +478,8 @@
     CLOSED: CLOSED,
     t: t,
     localName: localName,
+    answerIn: answerIn,
+    answerLang: answerLang,
     lang: function () { return state.lang; },
     langHref: langHref,
     setLang: setLang,
