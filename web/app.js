@@ -289,7 +289,7 @@
   var CLUSTER_MAX_ZOOM = 14;
   // Items asked for per view: drawn at street zoom and listed. A view with
   // more says so in the list; below street zoom only a list's worth.
-  var VIEW_LIMIT = 500, LIST_LIMIT_CLUSTERED = 100;
+  var VIEW_LIMIT = 500, LIST_LIMIT_CLUSTERED = 50;
   // Clusters drawn: at most one per CLUSTER_PX square of the map, from tiles
   // two zooms out (1024 px, the server's 64-unit cells 16 px): 2–4 tiles
   // cover a view, and 4×4 of their cells make one cluster on screen.
@@ -319,6 +319,7 @@
 
   // Moves come in bursts (a drag, a zoom's steps): the last one loads.
   function scheduleView() {
+    setListBusy(true);
     if (S.viewTimer) window.clearTimeout(S.viewTimer);
     S.viewTimer = window.setTimeout(function () { S.viewTimer = null; loadView(); }, 120);
   }
@@ -459,8 +460,18 @@
   // The view's data: its items (drawn from street zoom, always listed) and,
   // below street zoom, its clusters. Resolves when drawn; a load that a
   // newer one overtook resolves without drawing.
+  // The list is aria-busy from a move or a filter until the view's answer
+  // is drawn (screen readers wait; the tests too).
+  function setListBusy(busy) {
+    var ol = $('feedback-list');
+    if (!ol) return;
+    if (busy) ol.setAttribute('aria-busy', 'true');
+    else ol.removeAttribute('aria-busy');
+  }
+
   function loadView() {
     if (!S.map) return Promise.resolve(false);
+    setListBusy(true);
     var seq = ++S.viewSeq;
     var q = filterParams(), cl = clustered();
     var limit = cl && !S.filter.near ? LIST_LIMIT_CLUSTERED : VIEW_LIMIT;
@@ -490,6 +501,7 @@
       document.body.setAttribute('data-ready', 'true');
       drawFeedback();
       renderList();
+      if (!S.viewTimer) setListBusy(false);
       if (S.pendingOpen !== null) {
         var id = S.pendingOpen;
         S.pendingOpen = null;

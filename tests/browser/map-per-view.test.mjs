@@ -15,7 +15,7 @@ import { repoRoot, startServer, tempDir, vaikutaBin } from '../lib/server.mjs';
 
 const N = Number(process.env.MAP_TEST_ROWS || 50000);
 const VIEW_LIMIT = 500; // web/app.js VIEW_LIMIT
-const CLUSTERED_LIMIT = 100; // web/app.js LIST_LIMIT_CLUSTERED
+const CLUSTERED_LIMIT = 50; // web/app.js LIST_LIMIT_CLUSTERED
 const MAX_TILES_PER_VIEW = 9; // 1024 px tiles over a map under 2048 px wide
 
 let server;
