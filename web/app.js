@@ -968,7 +968,7 @@
     // says how many there are and that zooming in shows them.
     $('list-count').textContent = (n ? t(filtered ? 'listCountFiltered' : 'listCount', { n: n })
       : !document.body.hasAttribute('data-ready') ? t('listLoading')
-        : t(filtered ? 'listEmptyFiltered' : 'listEmpty')) +
+        : t(filtered ? 'listEmptyFiltered' : S.viewSeq ? 'listEmptyView' : 'listEmpty')) +
       (S.viewMatched > S.features.length ? ' ' + t('listPartial', { n: S.viewMatched, count: VK.formatNumber(S.viewMatched) }) : '');
     ol.textContent = '';
     var shown = Math.min(S.listShown, n);
