@@ -324,10 +324,13 @@
     S.viewTimer = window.setTimeout(function () { S.viewTimer = null; loadView(); }, 120);
   }
 
-  // One tile, decoded; kept (up to TILE_CACHE_MAX) so that panning back
-  // or a little asks only for the tiles that came into view.
+  // One tile, decoded; kept (up to TILE_CACHE_MAX, for TILE_KEEP_MS) so
+  // that panning back or a little asks only for the tiles that came into
+  // view, while new reports still reach the counts within a minute.
+  var TILE_KEEP_MS = 60000;
   function getTile(url) {
-    if (S.tileCache[url]) return S.tileCache[url];
+    var kept = S.tileCache[url];
+    if (kept && Date.now() - kept.at < TILE_KEEP_MS) return kept.p;
     // A busy server (503, e.g. while its count grid is built at start)
     // says when to ask again: once, after at most 5 s.
     var get = function (again) {
@@ -342,8 +345,8 @@
     };
     var p = get(true).then(function (buf) { return VK.mvt.decode(buf).feedback || { extent: 4096, features: [] }; });
     p.catch(function () { delete S.tileCache[url]; });
-    S.tileCache[url] = p;
-    S.tileOrder.push(url);
+    if (!kept) S.tileOrder.push(url);
+    S.tileCache[url] = { p: p, at: Date.now() };
     while (S.tileOrder.length > TILE_CACHE_MAX) delete S.tileCache[S.tileOrder.shift()];
     return p;
   }
@@ -1723,6 +1726,8 @@
     delete f.followup;
     S.features.push(f);
     remember(f);
+    S.tileCache = {}; // the counts change with it
+    S.tileOrder = [];
     addFeatureLayer(f);
     S.lastCreatedId = f.id;
     resetForm();
