@@ -36,8 +36,14 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
-# shellcheck source=/dev/null
-. "$REPO/../shared/peers/lib.sh"
+# The peers' helper installs what is missing; a clone without ../shared
+# (CI) has both tools from scripts/setup.sh test, and says so if not.
+if [[ -f $REPO/../shared/peers/lib.sh ]]; then
+  # shellcheck source=/dev/null
+  . "$REPO/../shared/peers/lib.sh"
+else
+  apt_install() { (($#)) || return 0; echo "make-db: missing $* (scripts/setup.sh test installs them)" >&2; exit 1; }
+fi
 
 if [[ $# -ne 2 ]] || ! [[ $1 =~ ^[1-9][0-9]*$ ]]; then
   echo "usage: $0 N OUT.sqlite" >&2

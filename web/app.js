@@ -66,7 +66,20 @@
     // from "near me", nearDist = id → metres from there.
     filter: { category: '', status: '', near: null },
     nearDist: {},
-    locLayer: null
+    locLayer: null,
+    // The view's data: features = its items (listed; drawn from street
+    // zoom), clusters = the tiles' counts below it; known = every item seen
+    // since the last view (popups, "show on map"); viewSeq numbers the loads
+    // so that a stale answer is dropped.
+    known: {},
+    extra: {},
+    clusters: null,
+    viewMatched: 0,
+    viewSeq: 0,
+    viewTimer: null,
+    tileCache: {},
+    tileOrder: [],
+    pendingOpen: null
   };
 
   // A finger rather than a mouse: the help says "tap", not "click".
@@ -99,6 +112,7 @@
     if (S.map) {
       setZoomControl();
       drawDistrictLabels();
+      if (clustered()) drawFeedback(); // the clusters' names
       refreshPopup();
     }
     updateDrawUI();
@@ -144,6 +158,8 @@
     S.feedbackLayer = L.layerGroup().addTo(map);
     S.draftLayer = L.layerGroup().addTo(map);
     S.locLayer = L.layerGroup().addTo(map);
+    // Every move or zoom asks for that view's data only (issue 15).
+    map.on('moveend', scheduleView);
 
     map.on('click', function (e) {
       if (S.drawing) addVertex(e.latlng, 'tap');
@@ -256,7 +272,272 @@
     if (!S.feedbackLayer) return;
     S.feedbackLayer.clearLayers();
     S.layers = {};
+    if (S.clusters && clustered()) {
+      drawClusters(S.clusters);
+      // The resident's own new item stays drawn over the clusters.
+      var mine = S.lastCreatedId !== null && findFeature(S.lastCreatedId);
+      if (mine) addFeatureLayer(mine);
+      return;
+    }
     visibleFeatures().forEach(addFeatureLayer);
+  }
+
+  /* ---------- the view's data: clusters or items, never the whole city ---------- */
+
+  // Up to this zoom the tiles hold clusters (src/tiles/tiles.h
+  // TILES_CLUSTER_MAX_ZOOM); above it the view's items are drawn one by one.
+  var CLUSTER_MAX_ZOOM = 14;
+  // Items asked for per view: drawn at street zoom and listed. A view with
+  // more says so in the list; below street zoom only a list's worth.
+  var VIEW_LIMIT = 500, LIST_LIMIT_CLUSTERED = 50;
+  // Clusters drawn: at most one per CLUSTER_PX square of the map, from tiles
+  // two zooms out (1024 px, the server's 64-unit cells 16 px): 2–4 tiles
+  // cover a view, and 4×4 of their cells make one cluster on screen.
+  var CLUSTER_PX = 64, TILE_ZOOM_OUT = 2, TILE_CACHE_MAX = 64;
+
+  function clustered() { return !!S.map && S.map.getZoom() <= CLUSTER_MAX_ZOOM; }
+
+  // The filters as query parameters, the same for items and tiles.
+  function filterParams() {
+    var q = [];
+    if (S.filter.category) q.push('category=' + encodeURIComponent(S.filter.category));
+    if (S.filter.status) q.push('status=' + (S.filter.status === 'closed' ? CLOSED : [S.filter.status]).join(','));
+    return q;
+  }
+
+  function bboxParam(b) {
+    var w = Math.max(-180, b.getWest()), e = Math.min(180, b.getEast());
+    var s = Math.max(-85, b.getSouth()), n = Math.min(85, b.getNorth());
+    return [w, s, e, n].map(function (v) { return v.toFixed(6); }).join(',');
+  }
+
+  // The items' box: the view, or the reach of "near me" when it is on.
+  function itemsBounds() {
+    if (S.filter.near) return L.latLng(S.filter.near.lat, S.filter.near.lng).toBounds(2 * NEAR_RADIUS_M);
+    return S.map.getBounds();
+  }
+
+  // Moves come in bursts (a drag, a zoom's steps): the last one loads.
+  function scheduleView() {
+    setListBusy(true);
+    if (S.viewTimer) window.clearTimeout(S.viewTimer);
+    S.viewTimer = window.setTimeout(function () { S.viewTimer = null; loadView(); }, 120);
+  }
+
+  // One tile, decoded; kept (up to TILE_CACHE_MAX, for TILE_KEEP_MS) so
+  // that panning back or a little asks only for the tiles that came into
+  // view, while new reports still reach the counts within a minute.
+  var TILE_KEEP_MS = 60000;
+  function getTile(url) {
+    var kept = S.tileCache[url];
+    if (kept && Date.now() - kept.at < TILE_KEEP_MS) return kept.p;
+    // A busy server (503, e.g. while its count grid is built at start)
+    // says when to ask again: once, after at most 5 s.
+    var get = function (again) {
+      return fetch(url, { credentials: 'same-origin' }).then(function (r) {
+        if (r.status === 503 && again) {
+          var wait = Math.min(5, Number(r.headers.get('Retry-After')) || 2) * 1000;
+          return new Promise(function (ok) { window.setTimeout(ok, wait); }).then(function () { return get(false); });
+        }
+        if (!r.ok) throw new Error('tile ' + r.status);
+        return r.arrayBuffer();
+      });
+    };
+    var p = get(true).then(function (buf) { return VK.mvt.decode(buf).feedback || { extent: 4096, features: [] }; });
+    p.catch(function () { delete S.tileCache[url]; });
+    if (!kept) S.tileOrder.push(url);
+    S.tileCache[url] = { p: p, at: Date.now() };
+    while (S.tileOrder.length > TILE_CACHE_MAX) delete S.tileCache[S.tileOrder.shift()];
+    return p;
+  }
+
+  // The clusters of the view: the tiles' cells summed into CLUSTER_PX
+  // squares, each at its items' mean; lines and areas as the tiles draw
+  // them (cut at the tiles' edges), one group per item.
+  function loadClusters(q) {
+    var map = S.map, z = map.getZoom(), tz = Math.max(0, z - TILE_ZOOM_OUT);
+    var scale = Math.pow(2, z - tz) * 256, n = Math.pow(2, tz);
+    var px = map.getPixelBounds();
+    var x0 = Math.max(0, Math.floor(px.min.x / scale)), x1 = Math.min(n - 1, Math.floor(px.max.x / scale));
+    var y0 = Math.max(0, Math.floor(px.min.y / scale)), y1 = Math.min(n - 1, Math.floor(px.max.y / scale));
+    var jobs = [];
+    for (var y = y0; y <= y1; y++) {
+      for (var x = x0; x <= x1; x++) {
+        jobs.push({ x: x, y: y, p: getTile('/ogcapi/collections/feedback/tiles/WebMercatorQuad/' + tz + '/' + y + '/' + x +
+          (q.length ? '?' + q.join('&') : '')) });
+      }
+    }
+    return Promise.all(jobs.map(function (j) { return j.p; })).then(function (layers) {
+      var cells = {}, shapes = {};
+      layers.forEach(function (l, i) {
+        var j = jobs[i];
+        var toPx = function (pt) { return [(j.x + pt[0] / l.extent) * scale, (j.y + pt[1] / l.extent) * scale]; };
+        l.features.forEach(function (f) {
+          if (f.type === 1) {
+            var c = f.properties.count || 1;
+            f.rings.forEach(function (r) {
+              var p = toPx(r[0]);
+              var k = Math.floor(p[0] / CLUSTER_PX) + ':' + Math.floor(p[1] / CLUSTER_PX);
+              var cell = cells[k] || (cells[k] = { n: 0, sx: 0, sy: 0 });
+              cell.n += c; cell.sx += p[0] * c; cell.sy += p[1] * c;
+            });
+          } else if (f.id) {
+            var sh = shapes[f.id] || (shapes[f.id] = { id: f.id, type: f.type, status: f.properties.status, parts: [] });
+            f.rings.forEach(function (r) {
+              sh.parts.push(r.map(function (pt) { var p = toPx(pt); return map.unproject(L.point(p[0], p[1]), z); }));
+            });
+          }
+        });
+      });
+      var out = { zoom: z, clusters: [], shapes: Object.keys(shapes).map(function (k) { return shapes[k]; }) };
+      var view = map.getBounds().pad(0.05);
+      Object.keys(cells).forEach(function (k) {
+        var c = cells[k], ll = map.unproject(L.point(c.sx / c.n, c.sy / c.n), z);
+        if (view.contains(ll)) out.clusters.push({ n: c.n, latlng: ll });
+      });
+      return out;
+    });
+  }
+
+  // Clusters are buttons named by their count; Enter, space or a click
+  // zooms in there. Together they are one Tab stop (a roving tabindex, in
+  // reading order): the arrow keys, Home and End move among them, so a map
+  // of a hundred clusters does not cost a hundred Tab presses.
+  function drawClusters(data) {
+    var list = data.clusters.slice().sort(function (a, b) {
+      return (b.latlng.lat - a.latlng.lat) || (a.latlng.lng - b.latlng.lng);
+    });
+    var els = [];
+    var zoomInto = function (c, fromKeys) {
+      if (S.drawing) { addVertex(c.latlng, 'tap'); return; }
+      S.map.setView(c.latlng, Math.min(S.map.getZoom() + 2, CLUSTER_MAX_ZOOM + 1), { animate: false });
+      announce(t('clusterZoomed', { n: c.n, count: VK.formatNumber(c.n) }));
+      if (fromKeys) S.map.getContainer().focus({ preventScroll: true });
+    };
+    var moveTo = function (i) {
+      if (!els[i]) return;
+      els.forEach(function (e, k) { if (e) e.setAttribute('tabindex', k === i ? '0' : '-1'); });
+      els[i].focus({ preventScroll: true });
+    };
+    list.forEach(function (c, i) {
+      var label = t('clusterLabel', { n: c.n, count: VK.formatNumber(c.n) });
+      var size = c.n < 100 ? 34 : c.n < 10000 ? 42 : 52;
+      var m = L.marker(c.latlng, {
+        icon: L.divIcon({ className: 'fb-cluster', html: VK.textNode('span', VK.formatNumber(c.n)), iconSize: [size, size] }),
+        keyboard: false, title: label
+      });
+      m.on('add', function () {
+        var e = m.getElement();
+        if (!e) return;
+        els[i] = e;
+        e.setAttribute('role', 'button');
+        e.setAttribute('aria-label', label);
+        e.setAttribute('tabindex', i === 0 ? '0' : '-1');
+        e.addEventListener('keydown', function (ev) {
+          var k = ev.key;
+          if (k === 'Enter' || k === ' ') { ev.preventDefault(); zoomInto(c, true); }
+          else if (k === 'ArrowRight' || k === 'ArrowDown') { ev.preventDefault(); moveTo(Math.min(els.length - 1, i + 1)); }
+          else if (k === 'ArrowLeft' || k === 'ArrowUp') { ev.preventDefault(); moveTo(Math.max(0, i - 1)); }
+          else if (k === 'Home') { ev.preventDefault(); moveTo(0); }
+          else if (k === 'End') { ev.preventDefault(); moveTo(els.length - 1); }
+        });
+      });
+      m.on('click', function () { zoomInto(c, false); });
+      m.addTo(S.feedbackLayer);
+    });
+    data.shapes.forEach(function (sh) {
+      var kind = sh.type === 2 ? 'line' : 'area';
+      var st = styleFor(sh.status, kind);
+      var g = L.featureGroup(sh.parts.map(function (ll) {
+        return kind === 'line' ? L.polyline(ll, st) : L.polygon(ll, st);
+      }));
+      g.on('click', function (e) {
+        if (S.drawing) return;
+        showById(sh.id, e.latlng);
+      });
+      g.addTo(S.feedbackLayer);
+      S.layers[sh.id] = g;
+    });
+  }
+
+  // The view's data: its items (drawn from street zoom, always listed) and,
+  // below street zoom, its clusters. Resolves when drawn; a load that a
+  // newer one overtook resolves without drawing.
+  // The list is aria-busy from a move or a filter until the view's answer
+  // is drawn (screen readers wait; the tests too).
+  function setListBusy(busy) {
+    var ol = $('feedback-list');
+    if (!ol) return;
+    if (busy) ol.setAttribute('aria-busy', 'true');
+    else ol.removeAttribute('aria-busy');
+  }
+
+  function loadView() {
+    if (!S.map) return Promise.resolve(false);
+    setListBusy(true);
+    var seq = ++S.viewSeq;
+    var q = filterParams(), cl = clustered();
+    var limit = cl && !S.filter.near ? LIST_LIMIT_CLUSTERED : VIEW_LIMIT;
+    var items = VK.getJSON('/api/v1/feedback?' + ['bbox=' + bboxParam(itemsBounds()), 'limit=' + limit].concat(q).join('&'))
+      .catch(function () { return null; });
+    var tiles = cl ? loadClusters(q).catch(function () { return null; }) : Promise.resolve(null);
+    return Promise.all([items, tiles]).then(function (res) {
+      if (seq !== S.viewSeq) return false; // overtaken by a newer view
+      var fc = res[0];
+      if (!fc || (cl && !res[1])) showLoadError();
+      var got = {};
+      S.known = {};
+      var feats = (fc && fc.features) || [];
+      feats.forEach(function (f) { got[f.id] = true; S.known[f.id] = f; });
+      // The item to open, and the resident's new one, stay in the list.
+      [S.pendingOpen, S.lastCreatedId].forEach(function (id) {
+        var f = id !== null && S.extra && S.extra[id];
+        if (f && !got[f.id]) { feats.push(f); got[f.id] = true; S.known[f.id] = f; }
+      });
+      S.features = feats.sort(function (a, b) { return a.id - b.id; });
+      S.viewMatched = fc && typeof fc.numberMatched === 'number' ? fc.numberMatched : feats.length;
+      S.clusters = res[1];
+      if (S.filter.near) {
+        S.nearDist = {};
+        S.features.forEach(function (f) { S.nearDist[f.id] = featureDistance(f, S.filter.near); });
+      }
+      document.body.setAttribute('data-ready', 'true');
+      drawFeedback();
+      renderList();
+      if (!S.viewTimer) setListBusy(false);
+      if (S.pendingOpen !== null) {
+        var id = S.pendingOpen;
+        S.pendingOpen = null;
+        if (openFeature(id, null, false)) announce(t('shownOnMap'));
+      }
+      return true;
+    });
+  }
+
+  // An item wherever it is: from the view, or asked for by its id.
+  function fetchFeature(id) {
+    var f = findFeature(id);
+    if (f) return Promise.resolve(f);
+    return VK.getJSON('/api/v1/feedback/' + encodeURIComponent(id)).then(function (g) {
+      remember(g);
+      return g;
+    }, function () { return null; });
+  }
+
+  // Kept beyond the view that brought it (opened, or the resident's own).
+  function remember(f) {
+    if (!f) return;
+    S.extra = S.extra || {};
+    S.extra[f.id] = f;
+    S.known[f.id] = f;
+  }
+
+  // A line or area clicked in a cluster view: its popup, where clicked.
+  function showById(id, latlng) {
+    fetchFeature(id).then(function (f) {
+      if (!f) return;
+      openFeature(id, latlng, false);
+    });
   }
 
   /* ---------- filters: topic, status, near me ---------- */
@@ -309,9 +590,10 @@
   function applyFilters() {
     S.filter.category = $('filter-category').value;
     S.filter.status = $('filter-status').value;
-    if (S.map) { S.map.closePopup(); drawFeedback(); }
     S.listShown = LIST_PAGE;
+    if (S.map) { S.map.closePopup(); return loadView(); }
     renderList();
+    return Promise.resolve(false);
   }
 
   function updateNearButton() {
@@ -350,12 +632,15 @@
     locate(function (pos) {
       S.filter.near = pos;
       S.nearDist = {};
-      S.features.forEach(function (f) { S.nearDist[f.id] = featureDistance(f, pos); });
       updateNearButton();
       showLocation(pos, 15);
-      applyFilters();
-      var n = visibleFeatures().length;
-      setFilterStatus(t('nearOn', { n: n, km: VK.formatNumber(NEAR_RADIUS_M / 1000), acc: VK.formatNumber(Math.round(pos.accuracy)) }));
+      // The items within reach are asked for now (the move's own load is
+      // overtaken); the count is theirs.
+      applyFilters().then(function (drawn) {
+        if (!drawn || S.filter.near !== pos) return;
+        var n = visibleFeatures().length;
+        setFilterStatus(t('nearOn', { n: n, km: VK.formatNumber(NEAR_RADIUS_M / 1000), acc: VK.formatNumber(Math.round(pos.accuracy)) }));
+      });
     }, function (key) { setFilterStatus(t(key)); });
   }
 
@@ -412,8 +697,8 @@
   var openPopup = null; // { id, latlng }
 
   function openFeature(id, latlng, zoomTo) {
-    var layer = S.layers[id];
     var f = findFeature(id);
+    var layer = S.layers[id] || (f && makeLayer(f));
     if (!layer || !f) return false;
     var bounds = layer.getBounds();
     if (zoomTo) {
@@ -451,7 +736,7 @@
     for (var i = 0; i < S.features.length; i++) {
       if (String(S.features[i].id) === String(id)) return S.features[i];
     }
-    return null;
+    return S.known[id] || (S.extra && S.extra[id]) || null;
   }
 
   /* ---------- shared rendering of one feature ---------- */
@@ -684,9 +969,12 @@
     var items = visibleFeatures();
     var n = items.length;
     var filtered = S.filter.category || S.filter.status || S.filter.near;
-    $('list-count').textContent = n ? t(filtered ? 'listCountFiltered' : 'listCount', { n: n })
+    // The list holds the view's items; a view with more than were sent
+    // says how many there are and that zooming in shows them.
+    $('list-count').textContent = (n ? t(filtered ? 'listCountFiltered' : 'listCount', { n: n })
       : !document.body.hasAttribute('data-ready') ? t('listLoading')
-        : t(filtered ? 'listEmptyFiltered' : 'listEmpty');
+        : t(filtered ? 'listEmptyFiltered' : S.viewSeq ? 'listEmptyView' : 'listEmpty')) +
+      (S.viewMatched > S.features.length ? ' ' + t('listPartial', { n: S.viewMatched, count: VK.formatNumber(S.viewMatched) }) : '');
     ol.textContent = '';
     var shown = Math.min(S.listShown, n);
     for (var i = 0; i < shown; i++) ol.appendChild(listItem(items[i]));
@@ -726,16 +1014,26 @@
 
   function showOnMap(id) {
     if (S.drawing) stopDrawing();
-    if (openFeature(id, null, true)) {
+    return fetchFeature(id).then(function (f) {
+      if (!f || !S.map || districtOnly(f) || !makeLayer(f)) { announce(t('noMapForThis')); return; }
+      remember(f);
       var wrap = document.querySelector('.map-wrap');
       var r = wrap.getBoundingClientRect();
       if (r.top < 0 || r.bottom > window.innerHeight) {
         wrap.scrollIntoView({ block: 'nearest', behavior: 'auto' });
       }
-      announce(t('shownOnMap'));
-    } else {
-      announce(t('noMapForThis'));
-    }
+      if (!clustered() && S.layers[id] && S.map.getBounds().intersects(S.layers[id].getBounds()) &&
+          openFeature(id, null, true)) {
+        announce(t('shownOnMap'));
+        return;
+      }
+      // Elsewhere, or in a cluster: to street zoom there, whose load opens it.
+      var b = makeLayer(f).getBounds();
+      var z = Math.max(CLUSTER_MAX_ZOOM + 1, Math.min(16, S.map.getBoundsZoom(b.pad(0.2))));
+      S.pendingOpen = f.id;
+      S.map.setView(b.getCenter(), Math.max(z, S.map.getZoom()), { animate: false });
+      scheduleView();
+    });
   }
 
   function announce(text) {
@@ -1429,6 +1727,9 @@
     var followup = f.followup;
     delete f.followup;
     S.features.push(f);
+    remember(f);
+    S.tileCache = {}; // the counts change with it
+    S.tileOrder = [];
     addFeatureLayer(f);
     S.lastCreatedId = f.id;
     resetForm();
@@ -1653,19 +1954,15 @@
       applyStrings();
       document.body.setAttribute('data-usable', 'true');
       // Asked only now: on a slow line it would share the bandwidth with
-      // what the form needs.
-      return VK.getJSON('/api/v1/feedback?limit=10000').catch(function () { return null; });
-    }).then(function (fb) {
-      if (!fb) showLoadError();
-      // Sent while the items were on their way: kept (the list has them).
-      var got = {};
-      var all = ((fb && fb.features) || []).slice();
-      all.forEach(function (f) { got[f.id] = true; });
-      S.features.forEach(function (f) { if (!got[f.id]) all.push(f); });
-      S.features = all.sort(function (a, b) { return a.id - b.id; });
-      document.body.setAttribute('data-ready', 'true');
-      drawFeedback();
-      renderList();
+      // what the form needs. Only the view's data, never the whole city's
+      // (issue 15); each move asks for its own (scheduleView).
+      if (!S.map) {
+        document.body.setAttribute('data-ready', 'true');
+        renderList();
+        return null;
+      }
+      return loadView();
+    }).then(function () {
       // ?item=N (the follow-up page's link to the item a report was merged
       // into): that item, opened on the map.
       var want = new URLSearchParams(location.search).get('item');

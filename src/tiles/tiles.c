@@ -6,6 +6,7 @@
  */
 #include "tiles/tiles.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +35,14 @@
 #define CELLS (MVT_EXTENT / TILES_CLUSTER_CELL)
 
 static const char *const no_params[] = {"f", NULL};
+/* Feedback tiles also take the public map's filters (the web client's
+ * clusters then count what its list shows). */
+static const char *const feedback_params[] = {"f", "category", "status", NULL};
 
-static vk_err check_params(vk_ctx *ctx, const vk_req *req, const char *json_only)
+static vk_err check_params_in(vk_ctx *ctx, const vk_req *req, const char *json_only,
+                              const char *const *allowed)
 {
-    vk_err e = vk_req_only_params(req, no_params, &ctx->err);
+    vk_err e = vk_req_only_params(req, allowed, &ctx->err);
     if (e)
         return e;
     const char *f = vk_req_param(req, "f");
@@ -45,6 +50,48 @@ static vk_err check_params(vk_ctx *ctx, const vk_req *req, const char *json_only
         return vk_fail(&ctx->err, VK_EPARAM, "f", "f: only %s is offered",
                        json_only ? "json" : "mvt");
     return VK_OK;
+}
+
+static vk_err check_params(vk_ctx *ctx, const vk_req *req, const char *json_only)
+{
+    return check_params_in(ctx, req, json_only, no_params);
+}
+
+/* A filter's comma list: 1 to 16 ids of letters, digits, _ and -. */
+static vk_err check_list(vk_ctx *ctx, const vk_req *req, const char *name)
+{
+    const char *v = vk_req_param(req, name);
+    if (!v)
+        return VK_OK;
+    size_t len = strlen(v), parts = 1;
+    for (const char *c = v; *c; c++) {
+        parts += *c == ',';
+        if (!(isalnum((unsigned char)*c) || *c == '_' || *c == '-' || *c == ','))
+            return vk_fail(&ctx->err, VK_EPARAM, name, "%s: ids separated by commas", name);
+    }
+    if (!len || len > 640 || parts > 16)
+        return vk_fail(&ctx->err, VK_EPARAM, name, "%s: 1 to 16 ids separated by commas", name);
+    return VK_OK;
+}
+
+/* Whether v is one of list's comma-separated ids; a NULL list takes all. */
+static int in_list(const char *list, const char *v)
+{
+    if (!list)
+        return 1;
+    if (!v)
+        return 0;
+    size_t n = strlen(v);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, v, n) == 0)
+            return 1;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return 0;
 }
 
 static vk_err check_tms(vk_ctx *ctx, const char *id)
@@ -615,6 +662,9 @@ typedef struct drawing {
     mvt_layer *l;
     cluster_grid *clusters;  /* NULL above TILES_CLUSTER_MAX_ZOOM */
     int precision_col;       /* location_precision's column, or -1 */
+    const char *categories;  /* the filters' comma lists, NULL for all; */
+    const char *statuses;    /* borrowed from the request */
+    int category_col, status_col; /* their columns, or -1 */
     const int *props;        /* columns written as properties */
     int nprops;
     int64_t *shapes;         /* feedback from the grid: ids of lines and areas */
@@ -632,11 +682,16 @@ static void choose_props(drawing *d, int *buf)
     d->props = buf;
     d->nprops = 0;
     d->precision_col = -1;
+    d->category_col = d->status_col = -1;
     int feedback = strcmp(d->col->id, "feedback") == 0;
     for (int i = 0; i < d->col->ncolumns && d->nprops < 64; i++) {
         const store_column *c = &d->col->columns[i];
         if (strcmp(c->name, "location_precision") == 0)
             d->precision_col = i;
+        if (strcmp(c->name, "category") == 0)
+            d->category_col = i;
+        if (strcmp(c->name, "status") == 0)
+            d->status_col = i;
         if (c->json)
             continue; /* objects: not a tile value */
         int take = !feedback;
@@ -670,9 +725,18 @@ static uint64_t feature_id(const drawing *d, const store_item *item)
     return !d->col->id_is_text && item->id > 0 ? (uint64_t)item->id : 0;
 }
 
+/* A column's text, or NULL (null, another type, or no such column). */
+static const char *item_text(const store_item *item, int col)
+{
+    return col >= 0 && item->values[col].type == STORE_TEXT ? item->values[col].text : NULL;
+}
+
 static int draw_item(void *arg, const store_item *item)
 {
     drawing *d = arg;
+    if (!in_list(d->categories, item_text(item, d->category_col)) ||
+        !in_list(d->statuses, item_text(item, d->status_col)))
+        return 0; /* filtered out */
     wkb w = {item->wkb, item->wkb + item->wkb_len, 1};
     int type, dims;
     if (!item->wkb || wkb_header(&w, &type, &dims) || type == 7)
@@ -730,6 +794,8 @@ done:
 static int grid_point(void *arg, const count_grid_point *p)
 {
     drawing *d = arg;
+    if (!in_list(d->categories, p->category) || !in_list(d->statuses, p->status))
+        return 0; /* filtered out */
     if (p->is_shape) {
         if (d->nshapes < MAX_SHAPES) {
             d->shapes[d->nshapes++] = p->id;
@@ -806,7 +872,12 @@ static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *
 {
     *version = -1;
     int feedback = strcmp(col->id, "feedback") == 0;
-    if (feedback && ctx->counts) {
+    const char *categories = feedback ? vk_req_param(req, "category") : NULL;
+    const char *statuses = feedback ? vk_req_param(req, "status") : NULL;
+    /* Filtered tiles are neither cached nor summed by whole grid cells
+     * (a cell's count holds every category and status). */
+    int filtered = categories || statuses;
+    if (feedback && ctx->counts && !filtered) {
         vk_err e = count_grid_stamp(ctx->store, version, &ctx->err);
         if (e)
             return e;
@@ -814,7 +885,7 @@ static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *
             return VK_OK;
         *version = -1; /* until drawn from the grid at a version */
     }
-    drawing d = {ctx, col, t, NULL, NULL, -1, NULL, 0, NULL, 0, 0, VK_OK};
+    drawing d = {ctx, col, t, NULL, NULL, -1, categories, statuses, -1, -1, NULL, 0, NULL, 0, 0, VK_OK};
     int props[64];
     choose_props(&d, props);
     vk_err e = mvt_layer_new(&d.l, col->id);
@@ -836,13 +907,14 @@ static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *
             cluster_geo_init(d.clusters, t);
         if (!e)
             e = count_grid_points(ctx->counts, ctx->store, t->bbox, grid_point,
-                                  d.clusters ? grid_cell : NULL, &d, &seq, &handled, &ctx->err);
+                                  d.clusters && !filtered ? grid_cell : NULL, &d, &seq, &handled,
+                                  &ctx->err);
         if (!e && d.err)
             e = vk_fail(&ctx->err, d.err, "", NULL);
         if (!e && handled && d.overflow)
             handled = 0;
         if (!e && handled) {
-            *version = seq;
+            *version = filtered ? -1 : seq;
             for (int i = 0; i < d.nshapes && !e; i++) {
                 store_items_query qi = {0};
                 qi.limit = 1;
@@ -882,7 +954,6 @@ static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *
     free(d.shapes);
     free(d.clusters);
     mvt_layer_free(d.l);
-    (void)req;
     return e;
 }
 
@@ -892,7 +963,9 @@ vk_err tiles_tile(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     tile t;
     vk_err e = find_collection(ctx, req, &col);
     if (e || (e = check_tms(ctx, req->args[1])) || (e = parse_tile(ctx, req, &t)) ||
-        (e = check_params(ctx, req, NULL)))
+        (e = check_params_in(ctx, req, NULL,
+                             strcmp(col->id, "feedback") ? no_params : feedback_params)) ||
+        (e = check_list(ctx, req, "category")) || (e = check_list(ctx, req, "status")))
         return e;
     int64_t version;
     if ((e = draw_tile(ctx, req, col, &t, &resp->body, &version)))

@@ -227,7 +227,10 @@ test('open items nearby are suggested while reporting, and "me too" counts once'
   const existing = await report({ category: category.id, description: uniqueText('Nearby: the kerb is broken'),
     place: 'Koulun risteys' }, { type: 'Point', coordinates: district.properties.label_point });
 
-  const page = await openApp(browser, base, { lang: 'en' });
+  // Opened at the item (?item=N): the list holds the map's view (issue 15),
+  // and its "me too" button is checked below.
+  const page = await openApp(browser, base, { lang: 'en', query: `item=${existing.id}` });
+  await page.waitForSelector(`#list-metoo-${existing.id}`, { state: 'attached' });
   try {
     await page.click('#open-form');
     await page.check('#mode-district');

@@ -127,6 +127,48 @@ describe('OGC API - Tiles', () => {
     }
   });
 
+  test('filtered feedback tiles: clusters count only the category and statuses asked for', async () => {
+    const items = await publicItems('feedback');
+    const points = items.filter((f) => f.geometry?.type === 'Point');
+    const cat = points[0].properties.category;
+    const closed = ['resolved', 'not_resolvable', 'duplicate', 'forwarded'];
+    const [lon, lat] = points[0].geometry.coordinates;
+    for (const z of [6, 12, 14]) {
+      const t = tileOf(lon, lat, z);
+      const inTile = points.filter((f) => {
+        const u = tileOf(...f.geometry.coordinates, z);
+        return u.x === t.x && u.y === t.y;
+      });
+      const sum = async (q) => {
+        const url = `${srv.url}/ogcapi/collections/feedback/tiles/${TMS}/${z}/${t.y}/${t.x}?${q}`;
+        const res = await fetch(url);
+        assert.equal(res.status, 200, url);
+        const layer = new VectorTile(new Pbf(Buffer.from(await res.arrayBuffer()))).layers.feedback;
+        let n = 0;
+        for (let i = 0; layer && i < layer.length; i++) {
+          const f = layer.feature(i);
+          if (f.type === 1) n += f.properties.count;
+        }
+        return n;
+      };
+      const byCat = inTile.filter((f) => f.properties.category === cat).length;
+      assert.ok(byCat > 0 && byCat < inTile.length, `zoom ${z}: the filter must leave some out`);
+      assert.equal(await sum(`category=${cat}`), byCat, `zoom ${z}: category`);
+      assert.equal(await sum(`status=${closed.join(',')}`),
+        inTile.filter((f) => closed.includes(f.properties.status)).length, `zoom ${z}: closed statuses`);
+      assert.equal(await sum(`category=${cat}&status=received`),
+        inTile.filter((f) => f.properties.category === cat && f.properties.status === 'received').length,
+        `zoom ${z}: both`);
+      assert.equal(await sum(''), inTile.length, `zoom ${z}: unfiltered after filtered (no cache mix-up)`);
+    }
+    for (const q of ['category=a%20b', 'status=', `category=${'x,'.repeat(16)}x`]) {
+      const r = await call(srv, 'GET', `/ogcapi/collections/feedback/tiles/${TMS}/0/0/0?${q}`);
+      assert.equal(r.status, 400, q);
+    }
+    const other = await call(srv, 'GET', `/ogcapi/collections/walk-findings/tiles/${TMS}/0/0/0?category=x`);
+    assert.equal(other.status, 400, 'only feedback tiles take the filters');
+  });
+
   test('street zoom: each public point where it is, with its properties', async () => {
     const items = await publicItems('feedback');
     const pt = items.find((f) => f.geometry?.type === 'Point' && f.properties.location_precision === 'exact');
