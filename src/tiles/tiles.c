@@ -190,8 +190,9 @@ static void write_tileset(vk_buf *b, const char *base, const store_collection *c
     char path[256];
     vk_buf_puts(b, "{\"title\":");
     vk_json_str_or_null(b, col->title);
-    /* tileMatrixSetDefinition: GDAL up to 3.8 reads the tile matrix set
-     * from there (a member of the Tiles drafts). */
+    /* tileMatrixSetDefinition: a member of the Tiles drafts, which GDAL's
+     * older OGCAPI driver read the tile matrix set from; 3.6.2 follows the
+     * tiling-scheme link below instead. */
     vk_buf_printf(b, ",\"dataType\":\"vector\",\"crs\":\"" CRS_3857 "\",\"tileMatrixSetURI\":\"" TMS_URI
                      "\",\"tileMatrixSetDefinition\":\"%s" OGC_ROOT "/tileMatrixSets/" TMS_ID
                      "\",\"links\":[",

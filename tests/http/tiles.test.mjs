@@ -5,8 +5,8 @@
 // district-only places never drawn as pins, ETags that follow the data, bad
 // tile indexes refused as JSON, and GDAL's MVT driver reading a tile.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { VectorTile } from '@mapbox/vector-tile';
@@ -311,5 +311,52 @@ describe('OGC API - Tiles', () => {
     const ex = R * pt.geometry.coordinates[0] * Math.PI / 180;
     const ey = R * Math.asinh(Math.tan(pt.geometry.coordinates[1] * Math.PI / 180));
     assert.ok(Math.abs(Number(m[1]) - ex) < 3 && Math.abs(Number(m[2]) - ey) < 3, `${m[1]} ${m[2]} vs ${ex} ${ey}`);
+  });
+
+  // GDAL 3.6's OGCAPI driver (Debian's) walks collection → tileset list →
+  // tileset → tile matrix set, then opens vector tiles as no layer whatever
+  // the documents say: its InitWithTilesAPI has a raster branch only (the
+  // OGCAPITiledLayer constructor has no caller in libgdal 3.6.2). What we
+  // can hold it to: it finds every link it looks for (no ERROR on the way)
+  // and parses our tile matrix set as its own GoogleMapsCompatible.
+  for (const collection of ['feedback', 'walk-findings']) {
+    test(`GDAL's OGCAPI driver follows ${collection}'s tile links to the tile matrix set`,
+      { skip: missingTool('ogrinfo') }, () => {
+        const base = `${srv.url}/ogcapi`;
+        const r = spawnSync('ogrinfo', ['-ro', '-so', '-oo', 'API=TILES', `OGCAPI:${base}/collections/${collection}`],
+          { encoding: 'utf8', timeout: 60000, env: { ...process.env, CPL_DEBUG: 'ON' } });
+        const log = `${r.stdout}\n${r.stderr}`;
+        const fetched = [...log.matchAll(/HTTP: Fetch\(([^)]*)\)/g)].map((m) => m[1]);
+        assert.deepEqual(fetched, [`${base}/collections/${collection}`, `${base}/collections/${collection}/tiles`,
+          `${base}/collections/${collection}/tiles/${TMS}`, `${base}/tileMatrixSets/${TMS}`], log);
+        assert.doesNotMatch(log, /^ERROR/m);
+        // A GDAL with vector tiles in its OGCAPI driver lists a layer per zoom.
+        if (r.status === 0) assert.match(r.stdout, /Zoom level 15/);
+      });
+  }
+
+  test('GDAL parses our tile matrix set as GoogleMapsCompatible', { skip: missingTool('gdal_translate') }, async () => {
+    const dir = tempDir('tms-');
+    const tms = await call(srv, 'GET', `/ogcapi/tileMatrixSets/${TMS}`);
+    writeFileSync(path.join(dir, 'tms.json'), tms.text);
+    // A small raster over Imatra, tiled once by GDAL's built-in scheme and
+    // once by ours: the same zoom and the same grid.
+    const src = path.join(dir, 'src.tif');
+    execFileSync('gdal_create', ['-q', '-of', 'GTiff', '-outsize', '16', '16', '-a_srs', 'EPSG:3857',
+      '-a_ullr', '3180000', '8680000', '3220000', '8640000', src]);
+    const tiled = (scheme, name) => {
+      const out = path.join(dir, name);
+      execFileSync('gdal_translate', ['-q', '-of', 'COG', '-co', `TILING_SCHEME=${scheme}`, src, out],
+        { encoding: 'utf8', timeout: 60000 });
+      return JSON.parse(execFileSync('gdalinfo', ['-json', out], { encoding: 'utf8', timeout: 60000 }));
+    };
+    const ours = tiled(path.join(dir, 'tms.json'), 'ours.tif');
+    const gdal = tiled('GoogleMapsCompatible', 'gdal.tif');
+    assert.equal(ours.metadata.TILING_SCHEME?.ZOOM_LEVEL, gdal.metadata.TILING_SCHEME.ZOOM_LEVEL);
+    // Our origin is π·R to 0.1 mm, GDAL's exact: a millimetre apart at most.
+    for (let i = 0; i < 6; i++) {
+      assert.ok(Math.abs(ours.geoTransform[i] - gdal.geoTransform[i]) < 1e-3, `${ours.geoTransform} vs ${gdal.geoTransform}`);
+    }
+    assert.deepEqual(ours.size, gdal.size);
   });
 });
