@@ -3,8 +3,10 @@
  * queues a message inside the transaction of the change that causes it
  * (a writer job's run), so the message and the change commit together or
  * not at all; the sender (mail/sender.h) sends it later. Queuing fixes the
- * Message-ID and the one-click unsubscribe token, and adds the
- * unsubscribe link to the text; the HTML part is made from the text.
+ * Message-ID and the one-click unsubscribe token; the footer with the
+ * unsubscribe links and the HTML part are made when it is sent. The
+ * feedback POST queues compact rows instead (below): no text, rendered
+ * by the sender.
  *
  * States: queued (waiting, maybe after failed attempts: attempts,
  * next_attempt, last_error) → sent (never sent again) | failed (a

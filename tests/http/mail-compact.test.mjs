@@ -49,7 +49,8 @@ describe('compact outbox rows', () => {
     vaikutaCli(['init', '--db', db]);
     assert.equal(sql(db, 'PRAGMA user_version'), '24');
     // Back to schema 23 (no params column), with a message queued then.
-    sql(db, 'ALTER TABLE mail_outbox DROP COLUMN params; PRAGMA user_version = 23;');
+    sql(db, 'ALTER TABLE mail_outbox DROP COLUMN params; '
+      + 'CREATE INDEX mail_outbox_feedback ON mail_outbox(feedback_id); PRAGMA user_version = 23;');
     sql(db, `INSERT INTO mail_outbox (message_id, recipient, language, kind, audience, feedback_id,
       subject, body_text, unsubscribe, next_attempt, created_at) VALUES
       ('0123456789abcdef0123456789abcdef@kunta.fi', 'old@example.org', 'sv', 'status', 'reporter', NULL,
@@ -66,6 +67,8 @@ describe('compact outbox rows', () => {
       assert.match(m.text, /Inga meddelanden alls:/, 'the footer in the row\'s language');
       await waitFor('marked sent', () => sql(db, "SELECT state FROM mail_outbox WHERE recipient = 'old@example.org'") === 'sent');
       assert.equal(sql(db, 'PRAGMA user_version'), '24');
+      assert.equal(sql(db, "SELECT count(*) FROM sqlite_master WHERE name = 'mail_outbox_feedback'"), '0',
+        'the item index is dropped');
       assert.equal(sql(db, "SELECT body_text || '|' || coalesce(params, 'NULL') FROM mail_outbox WHERE recipient = 'old@example.org'"), '|NULL');
       assert.equal(to(sink, 'old@example.org').length, 1);
     } finally {
