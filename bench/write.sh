@@ -8,7 +8,9 @@
 # POSTs with nothing queued, with the unit's message, with a contact row
 # and none, and with a reporter's address (receipt and unit message), in
 # the order A B C D D C B A on one server; the POST rate and the writer
-# thread's CPU per POST (schedstat). MAIL=only runs that section alone.
+# thread's CPU per POST (schedstat). MAIL=only runs that section alone;
+# MAIL=qc only its in-process part (QC=…/bench_queue_cost of another tree
+# for a before/after).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -125,9 +127,44 @@ mail_section() {
     echo "- **queuing both messages** (mail against phone, both with a contact row): rate $(pct "${rate[phone]}" "${rate[mail]}") %, writer $(pct "${wus[phone]}" "${wus[mail]}") %"
     echo "- an address and both messages against nothing at all (mail against none): rate $(pct "${rate[none]}" "${rate[mail]}") %, writer $(pct "${wus[none]}" "${wus[mail]}") %"
     echo "- outbox rows after the runs: $queued"
+    queue_cost
   } | tee "$HERE/results/write-mail-latest.md"
 }
+# The writer's CPU per create measured inside one process
+# (build/bench_queue_cost, bench/queue-cost.c): no HTTP, no other thread,
+# one create per commit, so neither the machine's load nor how many POSTs
+# share a commit moves it much. A B C D D C B A, QC_N creates each.
+QC_N=${QC_N:-1500}
+QC=${QC:-$REPO/build/bench_queue_cost}
+QC_VAIKUTA=${QC_VAIKUTA:-$(dirname "$QC")/vaikuta}
+queue_cost() {
+  [ -x "$QC" ] || { echo "- (no $QC: build it for the in-process figures)"; return; }
+  # Migrated by the vaikuta of QC's own tree (QC_VAIKUTA): another tree's
+  # bench_queue_cost, e.g. an older commit's, gives the before of an A/B.
+  cp "$SRC" "$work/qc.sqlite"; rm -f "$work/qc.sqlite-wal" "$work/qc.sqlite-shm"
+  "$QC_VAIKUTA" init --db "$work/qc.sqlite" >/dev/null 2>&1
+  local order="none:NULL:0 unit:'kadut@kunta.fi':0 phone:NULL:2 mail:'kadut@kunta.fi':1"
+  local seq spec label addr c us
+  seq="$order $(echo "$order" | tr ' ' '\n' | tac | tr '\n' ' ')"
+  declare -A qc=()
+  echo
+  echo "In-process ($("$QC_VAIKUTA" --version)), the writer's CPU µs per create, one commit each ($QC_N creates a run, A B C D D C B A):"
+  echo
+  echo "| run | writer µs per create |"
+  echo "|---|---:|"
+  for spec in $seq; do
+    IFS=: read -r label addr c <<<"$spec"
+    sqlite3 "$work/qc.sqlite" ".timeout 10000" "UPDATE unit SET email = $addr WHERE code = 'street_maintenance'" >/dev/null
+    us=$("$QC" "$work/qc.sqlite" "$QC_N" "$c")
+    echo "| $label | $us |"
+    qc[$label]=$(awk -v a="${qc[$label]:-0}" -v b="$us" 'BEGIN {print a + b}')
+  done
+  echo
+  echo "- means: none $(awk -v a="${qc[none]}" 'BEGIN {printf "%.1f", a / 2}') µs, unit $(awk -v a="${qc[unit]}" 'BEGIN {printf "%.1f", a / 2}') µs, phone $(awk -v a="${qc[phone]}" 'BEGIN {printf "%.1f", a / 2}') µs, mail $(awk -v a="${qc[mail]}" 'BEGIN {printf "%.1f", a / 2}') µs"
+  echo "- the unit's message: $(awk -v a="${qc[none]}" -v b="${qc[unit]}" 'BEGIN {printf "%+.1f", (b - a) * 100 / a}') %; **both messages** (mail against phone): $(awk -v a="${qc[phone]}" -v b="${qc[mail]}" 'BEGIN {printf "%+.1f", (b - a) * 100 / a}') %; an address and both against nothing: $(awk -v a="${qc[none]}" -v b="${qc[mail]}" 'BEGIN {printf "%+.1f", (b - a) * 100 / a}') %"
+}
 if [ "$MAIL" = only ]; then mail_section; exit 0; fi
+if [ "$MAIL" = qc ]; then queue_cost | tee "$HERE/results/write-qc-latest.md"; exit 0; fi
 
 echo "== group commit on"
 start on
