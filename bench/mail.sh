@@ -62,7 +62,7 @@ sent() { sqlite3 "$work/db.sqlite" "SELECT count(*) FROM mail_outbox WHERE state
 "$VAIKUTA" init --db "$work/db.sqlite" >/dev/null 2>&1
 # The reports are lighting, routed to street maintenance: with the unit's
 # address set every POST queues the unit's message, address or not; the
-# "none" runs clear it first (read in each write's transaction, so it
+# "none" runs clear it first (read on each request's thread, so it
 # changes under the running server) and queue nothing at all.
 unit_mail() { sqlite3 "$work/db.sqlite" ".timeout 10000" \
   "UPDATE unit SET email = $1 WHERE code = 'street_maintenance'" >/dev/null; }

@@ -4,6 +4,13 @@
 # (items?bbox, the 1000 boxes) alone and while that write load runs; the
 # server's peak resident memory. Every figure is from this one run.
 # DB defaults to the 100k benchmark database (bench/make-db.sh), copied.
+# MAIL=1 adds issue 17's A/B (the mail section below): the same durable
+# POSTs with nothing queued, with the unit's message, with a contact row
+# and none, and with a reporter's address (receipt and unit message), in
+# the order A B C D D C B A on one server; the POST rate and the writer
+# thread's CPU per POST (schedstat). MAIL=only runs that section alone;
+# MAIL=qc only its in-process part (QC=…/bench_queue_cost of another tree
+# for a before/after).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -49,6 +56,116 @@ writes() { # writes LABEL → acknowledged/s p50 p99 ok
 }
 reads() { wrk -t2 -c32 -d"$DUR" --latency -s bench/bboxes.lua "$READS" >"$work/$1.txt" 2>&1; echo "$1 $(field "$work/$1.txt")"; }
 
+MAIL=${MAIL:-0}
+MAIL_DUR=${MAIL_DUR:-5s}
+MAIL_GC=${MAIL_GC:-on} # group commit for the mail runs; off: one commit per POST, so the
+                       # writer's time per POST does not depend on how many share a commit
+# The writer thread (nice 10, db/writer.c): with group commit its CPU per
+# POST is the serial part, and the other load on the machine moves it far
+# less than it moves the rate.
+writer_tid() {
+  local t
+  for t in /proc/$PID/task/*; do
+    [ "$(awk '{print $19}' "$t/stat")" = 10 ] && { basename "$t"; return; }
+  done
+}
+writer_ns() { awk '{print $1}' "/proc/$PID/task/$WTID/schedstat"; }
+unit_mail() { sqlite3 "$work/db.sqlite" ".timeout 10000" \
+  "UPDATE unit SET email = $1 WHERE code = 'street_maintenance'" >/dev/null; }
+mail_writes() { # mail_writes LABEL MAIL_CONTACT → "LABEL acknowledged/s writer-µs-per-POST"
+  : >"$work/server.log"
+  local w0 w1 acked
+  w0=$(writer_ns)
+  MAIL_CONTACT=$2 wrk -t2 -c32 -d"$MAIL_DUR" -s bench/post.lua "http://127.0.0.1:$PORT" >"$work/$1.txt" 2>&1
+  w1=$(writer_ns)
+  acked=$(grep -c ' POST /api/v1/feedback 201 ' "$work/server.log" || true)
+  echo "$1 $((acked / ${MAIL_DUR%s})) $(( (w1 - w0) / 1000 / (acked > 0 ? acked : 1) ))"
+}
+mail_section() {
+  echo "== mail: the durable POST with and without queuing (outbox only), group commit $MAIL_GC"
+  start "$MAIL_GC"
+  WTID=$(writer_tid)
+  [ -n "$WTID" ] || { echo "write.sh: no writer thread (nice 10) in $PID" >&2; exit 1; }
+  local m=() load0 load1 queued
+  load0=$(cut -d' ' -f1 /proc/loadavg)
+  mail_writes warmup 0 >/dev/null # the copy's pages into the cache: not counted
+  # The reports are lighting, routed to street maintenance; "none" and
+  # "phone" clear its address (read on the request thread, so it changes
+  # under the running server), "unit" and "mail" set it.
+  unit_mail NULL;               m+=("$(mail_writes none-1 0)")
+  unit_mail "'kadut@kunta.fi'"; m+=("$(mail_writes unit-1 0)")
+  unit_mail NULL;               m+=("$(mail_writes phone-1 2)")
+  unit_mail "'kadut@kunta.fi'"; m+=("$(mail_writes mail-1 1)"); m+=("$(mail_writes mail-2 1)")
+  unit_mail NULL;               m+=("$(mail_writes phone-2 2)")
+  unit_mail "'kadut@kunta.fi'"; m+=("$(mail_writes unit-2 0)")
+  unit_mail NULL;               m+=("$(mail_writes none-2 0)")
+  load1=$(cut -d' ' -f1 /proc/loadavg)
+  stop
+  queued=$(sqlite3 "$work/db.sqlite" "SELECT count(*) FROM mail_outbox")
+  local r label v w
+  declare -A rate=() wus=()
+  for r in "${m[@]}"; do
+    read -r label v w <<<"$r"
+    rate[${label%-*}]=$(( ${rate[${label%-*}]:-0} + v )); wus[${label%-*}]=$(( ${wus[${label%-*}]:-0} + w ))
+  done
+  pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.1f", (b - a) * 100 / a}'; }
+  {
+    echo "# Write benchmark, mail A/B — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo
+    echo "- machine: $(nproc) cores; $($VAIKUTA --version); load average $load0 before, $load1 after"
+    echo "- database: copy of $(basename "$SRC"); group commit $MAIL_GC, synchronous=FULL; wrk -t2 -c32 -d$MAIL_DUR per run after a warm-up run; no relay (outbox only)"
+    echo
+    echo "| run | acknowledged POST/s | writer µs per POST |"
+    echo "|---|---:|---:|"
+    for r in "${m[@]}"; do read -r label v w <<<"$r"; echo "| $label | $v | $w |"; done
+    echo
+    echo "| mean of two | POST/s | writer µs/POST |"
+    echo "|---|---:|---:|"
+    for label in none unit phone mail; do echo "| $label | $(( rate[$label] / 2 )) | $(( wus[$label] / 2 )) |"; done
+    echo
+    echo "- the unit's message (unit against none): rate $(pct "${rate[none]}" "${rate[unit]}") %, writer $(pct "${wus[none]}" "${wus[unit]}") %"
+    echo "- **queuing both messages** (mail against phone, both with a contact row): rate $(pct "${rate[phone]}" "${rate[mail]}") %, writer $(pct "${wus[phone]}" "${wus[mail]}") %"
+    echo "- an address and both messages against nothing at all (mail against none): rate $(pct "${rate[none]}" "${rate[mail]}") %, writer $(pct "${wus[none]}" "${wus[mail]}") %"
+    echo "- outbox rows after the runs: $queued"
+    queue_cost
+  } | tee "$HERE/results/write-mail-latest.md"
+}
+# The writer's CPU per create measured inside one process
+# (build/bench_queue_cost, bench/queue-cost.c): no HTTP, no other thread,
+# one create per commit, so neither the machine's load nor how many POSTs
+# share a commit moves it much. A B C D D C B A, QC_N creates each.
+QC_N=${QC_N:-1500}
+QC=${QC:-$REPO/build/bench_queue_cost}
+QC_VAIKUTA=${QC_VAIKUTA:-$(dirname "$QC")/vaikuta}
+queue_cost() {
+  [ -x "$QC" ] || { echo "- (no $QC: build it for the in-process figures)"; return; }
+  # Migrated by the vaikuta of QC's own tree (QC_VAIKUTA): another tree's
+  # bench_queue_cost, e.g. an older commit's, gives the before of an A/B.
+  cp "$SRC" "$work/qc.sqlite"; rm -f "$work/qc.sqlite-wal" "$work/qc.sqlite-shm"
+  "$QC_VAIKUTA" init --db "$work/qc.sqlite" >/dev/null 2>&1
+  local order="none:NULL:0 unit:'kadut@kunta.fi':0 phone:NULL:2 mail:'kadut@kunta.fi':1"
+  local seq spec label addr c us
+  seq="$order $(echo "$order" | tr ' ' '\n' | tac | tr '\n' ' ')"
+  declare -A qc=()
+  echo
+  echo "In-process ($("$QC_VAIKUTA" --version)), the writer's CPU µs per create, one commit each ($QC_N creates a run, A B C D D C B A):"
+  echo
+  echo "| run | writer µs per create |"
+  echo "|---|---:|"
+  for spec in $seq; do
+    IFS=: read -r label addr c <<<"$spec"
+    sqlite3 "$work/qc.sqlite" ".timeout 10000" "UPDATE unit SET email = $addr WHERE code = 'street_maintenance'" >/dev/null
+    us=$("$QC" "$work/qc.sqlite" "$QC_N" "$c")
+    echo "| $label | $us |"
+    qc[$label]=$(awk -v a="${qc[$label]:-0}" -v b="$us" 'BEGIN {print a + b}')
+  done
+  echo
+  echo "- means: none $(awk -v a="${qc[none]}" 'BEGIN {printf "%.1f", a / 2}') µs, unit $(awk -v a="${qc[unit]}" 'BEGIN {printf "%.1f", a / 2}') µs, phone $(awk -v a="${qc[phone]}" 'BEGIN {printf "%.1f", a / 2}') µs, mail $(awk -v a="${qc[mail]}" 'BEGIN {printf "%.1f", a / 2}') µs"
+  echo "- the unit's message: $(awk -v a="${qc[none]}" -v b="${qc[unit]}" 'BEGIN {printf "%+.1f", (b - a) * 100 / a}') %; **both messages** (mail against phone): $(awk -v a="${qc[phone]}" -v b="${qc[mail]}" 'BEGIN {printf "%+.1f", (b - a) * 100 / a}') %; an address and both against nothing: $(awk -v a="${qc[none]}" -v b="${qc[mail]}" 'BEGIN {printf "%+.1f", (b - a) * 100 / a}') %"
+}
+if [ "$MAIL" = only ]; then mail_section; exit 0; fi
+if [ "$MAIL" = qc ]; then queue_cost | tee "$HERE/results/write-qc-latest.md"; exit 0; fi
+
 echo "== group commit on"
 start on
 reads warmup >/dev/null
@@ -67,6 +184,7 @@ start off
 w_off=$(writes writes-off)
 rss_off=$(rss)
 stop
+[ "$MAIL" = 1 ] && mail_section
 
 read -r _ ra rap50 rap99 <<<"$r_alone"
 read -r _ rm rmp50 rmp99 <<<"$r_mixed"

@@ -4,6 +4,7 @@
 #include <getopt.h>
 
 #include "cli/cli.h"
+#include "feedback/notify.h"
 #include "mail/sender.h"
 
 static const char usage_mail[] =
@@ -56,7 +57,7 @@ int cmd_mail(int argc, char **argv)
     vk_errinfo ei;
     vk_errinfo_clear(&ei);
     int sent = 0;
-    vk_err e = mail_send_test(ctx, to, &sent, &ei);
+    vk_err e = mail_send_test(ctx, to, api_notify_render, &sent, &ei);
     vk_ctx_free(ctx);
     if (e)
         return fail("mail test", &ei);

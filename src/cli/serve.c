@@ -195,7 +195,7 @@ static vk_err features_start(void *arg, const vk_config *cfg, vk_ctx_pool *pool,
         vk_ctx *c = vk_ctx_pool_get(pool);
         vk_writer *w = c->writer;
         vk_ctx_pool_put(pool, c);
-        e = mail_sender_start(&f->mail, cfg, w, ei);
+        e = mail_sender_start(&f->mail, cfg, w, api_notify_render, ei);
     }
     if (e) {
         features_stop(f);

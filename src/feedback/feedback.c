@@ -591,7 +591,10 @@ vk_err api_feedback_submit(vk_ctx *ctx, const vk_req *req, vk_resp *resp, json_t
         st->job.row.followup_hash = st->followup_hash;
         st->job.followup = st->followup;
     }
-    if ((e = api_idem_prepare(ctx, req, token_id, job))) {
+    /* Who is mailed, and the messages' ids: here, not on the writer. */
+    if ((e = api_notify_prepare(ctx, st->job.row.category, st->job.row.contact_email,
+                                st->job.row.contact_language, &st->job.notify, &ctx->err)) ||
+        (e = api_idem_prepare(ctx, req, token_id, job))) {
         create_cleanup(st);
         return e;
     }

@@ -110,19 +110,11 @@ static vk_err read_unit(void *arg, db_row *row)
     return u->email ? VK_OK : VK_ENOMEM;
 }
 
-/* The unit the item is routed to, if it has an address: in the unit's
- * language (admins set it); the staff page has the rest. moved: it came
- * by reassignment from another unit (the message says so). */
-static vk_err to_unit(vk_ctx *ctx, int64_t id, int moved, const char *now, vk_errinfo *ei)
+/* A unit's message about item id in language l: routed to it (new) or
+ * reassigned to it from another unit (moved); the staff page has the rest. */
+static void compose_unit(const vk_config *cfg, int l, int moved, int64_t id, const char *category,
+                         const char *where, vk_buf *s, vk_buf *t)
 {
-    unit_row u = {0};
-    int found = 0;
-    vk_err e = db_first(ctx->store, &feedback_sql, SQL_UNIT_MAIL, DB_ARGS(DB_INT(id)), read_unit,
-                        &u, &found, "reading the unit's address", ei);
-    if (e || !found) {
-        free(u.email);
-        return e;
-    }
     static const char *const subj[] = {"Uusi palaute #%lld yksikölle", "Ny respons #%lld till enheten",
                                        "New feedback #%lld for the unit"};
     static const char *const body[] = {
@@ -143,20 +135,37 @@ static vk_err to_unit(vk_ctx *ctx, int64_t id, int moved, const char *now, vk_er
         "Feedback #%lld has been reassigned to the unit from another unit (%s%s%s).\n\n"
         "Open it on the staff pages: %s/staff-item.html?id=%lld"};
     static const char *const place[] = {", paikka: ", ", plats: ", ", place: "};
+    vk_buf_printf(s, (moved ? msubj : subj)[l], (long long)id);
+    vk_buf_printf(t, (moved ? mbody : body)[l], (long long)id, category,
+                  where[0] ? place[l] : "", where, cfg->public_url ? cfg->public_url : "",
+                  (long long)id);
+}
+
+/* The unit the item is routed to, if it has an address: in the unit's
+ * language (admins set it). moved: it came by reassignment from another
+ * unit (the message says so). A staff change: queued with its text. */
+static vk_err to_unit(vk_ctx *ctx, int64_t id, int moved, const char *now, vk_errinfo *ei)
+{
+    unit_row u = {0};
+    int found = 0;
+    vk_err e = db_first(ctx->store, &feedback_sql, SQL_UNIT_MAIL, DB_ARGS(DB_INT(id)), read_unit,
+                        &u, &found, "reading the unit's address", ei);
+    if (e || !found) {
+        free(u.email);
+        return e;
+    }
     int l = lang_index(u.lang);
-    char subject[120];
-    snprintf(subject, sizeof subject, (moved ? msubj : subj)[l], (long long)id);
-    vk_buf text;
+    vk_buf subject, text;
+    vk_buf_init(&subject, MAIL_TEXT_MAX);
     vk_buf_init(&text, MAIL_TEXT_MAX);
-    vk_buf_printf(&text, (moved ? mbody : body)[l], (long long)id, u.category,
-                  u.place[0] ? place[l] : "", u.place,
-                  ctx->cfg->public_url ? ctx->cfg->public_url : "", (long long)id);
-    if (!vk_buf_ok(&text)) {
+    compose_unit(ctx->cfg, l, moved, id, u.category, u.place, &subject, &text);
+    if (!vk_buf_ok(&subject) || !vk_buf_ok(&text)) {
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
     } else {
-        mail_new m = {u.email, lang_code[l], "unit_new", MAIL_TO_UNIT, id, subject, text.data, 0};
+        mail_new m = {u.email, lang_code[l], "unit_new", MAIL_TO_UNIT, id, subject.data, text.data, 0};
         e = mail_queue(ctx->store, ctx->cfg, &m, now, NULL, ei);
     }
+    vk_buf_fini(&subject);
     vk_buf_fini(&text);
     free(u.email);
     return e;
@@ -246,19 +255,102 @@ static vk_err read_category(vk_ctx *ctx, int64_t id, names *cat, vk_errinfo *ei)
                     read_names, cat, NULL, "reading the category's names", ei);
 }
 
-vk_err api_notify_created(vk_ctx *ctx, int64_t id, const char *followup, const char *now,
-                          vk_errinfo *ei)
+typedef struct unit_addr {
+    char email[255], lang[3];
+} unit_addr;
+
+static vk_err read_unit_addr(void *arg, db_row *row)
 {
-    about a = {.id = id};
+    unit_addr *u = arg;
+    db_col_copy(row, 0, u->email, sizeof u->email);
+    db_col_copy(row, 1, u->lang, sizeof u->lang);
+    return VK_OK;
+}
+
+vk_err api_notify_prepare(vk_ctx *ctx, const char *category, const char *email,
+                          const char *language, api_notify_plan *p, vk_errinfo *ei)
+{
+    memset(p, 0, sizeof *p);
+    int stopped = 0;
     vk_err e = VK_OK;
-    /* Only the receipt names the category: a report without an address
-     * reads nothing for it. */
-    if (followup && !(e = read_category(ctx, id, &a.cat, ei))) {
-        a.public_url = ctx->cfg->public_url ? ctx->cfg->public_url : "";
-        a.followup = followup;
-        e = to_reporter(ctx, id, "receipt", now, compose_receipt, &a, ei);
+    if (email && email[0] && mail_address_safe(email) &&
+        !(e = mail_address_stopped(ctx->store, email, 0, &stopped, ei)) && !stopped) {
+        p->receipt = 1;
+        p->reporter = email;
+        snprintf(p->reporter_lang, sizeof p->reporter_lang, "%s", lang_code[lang_index(language)]);
+        mail_ids_draw(ctx->cfg, &p->receipt_ids);
     }
-    return e ? e : to_unit(ctx, id, 0, now, ei);
+    unit_addr u = {{0}, {0}};
+    int found = 0;
+    if (!e && category)
+        e = db_first(ctx->store, &feedback_sql, SQL_UNIT_MAIL_OF_CATEGORY,
+                     DB_ARGS(DB_TEXT(category)), read_unit_addr, &u, &found,
+                     "reading the unit's address", ei);
+    stopped = 0;
+    if (!e && found && mail_address_safe(u.email) &&
+        !(e = mail_address_stopped(ctx->store, u.email, 0, &stopped, ei)) && !stopped) {
+        p->unit = 1;
+        memcpy(p->unit_email, u.email, sizeof p->unit_email);
+        snprintf(p->unit_lang, sizeof p->unit_lang, "%s", lang_code[lang_index(u.lang)]);
+        mail_ids_draw(ctx->cfg, &p->unit_ids);
+    }
+    return e;
+}
+
+vk_err api_notify_created(vk_ctx *ctx, int64_t id, const api_notify_plan *p,
+                          const char *followup, const char *now, vk_errinfo *ei)
+{
+    vk_err e = VK_OK;
+    if (p->receipt && followup) {
+        mail_compact m = {p->reporter, p->reporter_lang, "receipt", MAIL_TO_REPORTER, id, followup,
+                          &p->receipt_ids};
+        e = mail_queue_compact(ctx->store, &m, now, ei);
+    }
+    if (!e && p->unit) {
+        mail_compact m = {p->unit_email, p->unit_lang, "unit_new", MAIL_TO_UNIT, id, "new",
+                          &p->unit_ids};
+        e = mail_queue_compact(ctx->store, &m, now, ei);
+    }
+    return e;
+}
+
+typedef struct render_item {
+    names cat;
+    char place[600];
+} render_item;
+
+static vk_err read_render_item(void *arg, db_row *row)
+{
+    render_item *r = arg;
+    for (int i = 0; i < NLANG; i++)
+        db_col_copy(row, i, r->cat.n[i], sizeof r->cat.n[i]);
+    db_col_copy(row, 3, r->place, sizeof r->place);
+    return VK_OK;
+}
+
+vk_err api_notify_render(store_conn *c, const vk_config *cfg, const char *kind, int64_t id,
+                         const char *params, const char *lang, vk_buf *subject, vk_buf *text,
+                         int *found, vk_errinfo *ei)
+{
+    *found = 0;
+    int receipt = strcmp(kind, "receipt") == 0;
+    if (!receipt && strcmp(kind, "unit_new") != 0)
+        return vk_fail(ei, VK_EINTERNAL, "", "no renderer for a compact %s message", kind);
+    render_item r;
+    memset(&r, 0, sizeof r);
+    vk_err e = db_first(c, &feedback_sql, SQL_RENDER_ITEM, DB_ARGS(DB_INT(id)), read_render_item,
+                        &r, found, "reading what a message names", ei);
+    if (e || !*found)
+        return e;
+    int l = lang_index(lang);
+    if (receipt) {
+        about a = {.id = id, .cat = r.cat, .public_url = cfg->public_url ? cfg->public_url : "",
+                   .followup = params};
+        compose_receipt(&a, l, subject, text);
+    } else {
+        compose_unit(cfg, l, strcmp(params, "moved") == 0, id, r.cat.n[l], r.place, subject, text);
+    }
+    return VK_OK;
 }
 
 vk_err api_notify_changed(vk_ctx *ctx, int64_t id, const char *kind, const char *from,

@@ -66,6 +66,15 @@
       "ELSE c.name_fi END, f.place, u.language FROM feedback f JOIN unit u ON u.id = f.unit_id " \
       /* a unit taking the daily digest gets none per item */                       \
       "JOIN category c ON c.id = f.category WHERE f.id = ?1 AND u.email IS NOT NULL AND u.digest = 0") \
+    /* On the request thread, before the job: the address of the unit a new   \
+     * item of category ?1 will be routed to (SQL_FEEDBACK_INSERT's unit). */       \
+    X(SQL_UNIT_MAIL_OF_CATEGORY,                                                     \
+      "SELECT u.email, u.language FROM category c JOIN unit u ON u.id = c.default_unit " \
+      "WHERE c.id = ?1 AND u.email IS NOT NULL AND u.digest = 0")                    \
+    /* What a compact message names, read by the sender when it sends. */       \
+    X(SQL_RENDER_ITEM,                                                               \
+      "SELECT c.name_fi, c.name_sv, c.name_en, f.place FROM feedback f "             \
+      "JOIN category c ON c.id = f.category WHERE f.id = ?1")                        \
     /* The units whose daily digest is due (?1: a day ago). */                    \
     X(SQL_DIGEST_DUE,                                                                \
       "SELECT id, email, language, coalesce(digest_sent_at, ?1) FROM unit "          \
@@ -89,7 +98,7 @@
     /* Before the purge: the reporters' unsent mail about the items purged      \
      * (mail/outbox.h's states). */                                                  \
     X(SQL_MAIL_CANCEL_PURGED,                                                        \
-      "UPDATE mail_outbox SET state = 'cancelled', body_text = '' "  \
+      "UPDATE mail_outbox SET state = 'cancelled', body_text = '', params = NULL "  \
       "WHERE audience = 'reporter' AND state = 'queued' AND feedback_id IN "         \
       "(SELECT id FROM feedback WHERE hidden = 2 OR (closed_at IS NOT NULL AND closed_at < ?1))") \
     X(SQL_CATEGORY_EXISTS, "SELECT 1 FROM category WHERE id = ?1")                   \

@@ -81,6 +81,40 @@ static const char *from_domain(const vk_config *cfg)
     return at && at[1] ? at + 1 : "localhost";
 }
 
+void mail_ids_draw(const vk_config *cfg, mail_ids *out)
+{
+    /* One draw for both: each is a system call. */
+    char both[65], id_hex[33];
+    random_hex(both, 32);
+    memcpy(id_hex, both, 32);
+    id_hex[32] = '\0';
+    memcpy(out->secret, both + 32, 33);
+    snprintf(out->message_id, sizeof out->message_id, "%s@%s", id_hex, from_domain(cfg));
+}
+
+vk_err mail_address_stopped(store_conn *c, const char *address, int64_t feedback_id,
+                            int *stopped, vk_errinfo *ei)
+{
+    char hash[65];
+    mail_address_hash(address, hash);
+    int64_t n = 0;
+    vk_err e = db_int64(c, &mail_sql, SQL_MAIL_UNSUBSCRIBED,
+                        DB_ARGS(DB_TEXT(hash), DB_ID(feedback_id)), &n,
+                        "reading unsubscribed addresses", ei);
+    *stopped = n > 0;
+    return e;
+}
+
+vk_err mail_queue_compact(store_conn *c, const mail_compact *m, const char *now, vk_errinfo *ei)
+{
+    return db_run(c, &mail_sql, SQL_MAIL_INSERT_COMPACT,
+                  DB_ARGS(DB_TEXT(m->ids->message_id), DB_TEXT(m->recipient),
+                          DB_TEXT(language_of(m->language)), DB_TEXT(m->kind),
+                          DB_TEXT(m->audience), DB_ID(m->feedback_id), DB_TEXT(m->ids->secret),
+                          DB_TEXT(now), DB_TEXT(m->params)),
+                  "queuing an e-mail", ei);
+}
+
 vk_err mail_queue(store_conn *c, const vk_config *cfg, const mail_new *m, const char *now,
                   int *queued, vk_errinfo *ei)
 {
@@ -88,30 +122,21 @@ vk_err mail_queue(store_conn *c, const vk_config *cfg, const mail_new *m, const 
         *queued = 0;
     if (!mail_address_safe(m->recipient))
         return VK_OK;
-    char hash[65];
-    mail_address_hash(m->recipient, hash);
-    int64_t stopped = 0;
-    vk_err e = db_int64(c, &mail_sql, SQL_MAIL_UNSUBSCRIBED,
-                        DB_ARGS(DB_TEXT(hash), DB_ID(m->feedback_id)), &stopped,
-                        "reading unsubscribed addresses", ei);
+    int stopped = 0;
+    vk_err e = mail_address_stopped(c, m->recipient, m->feedback_id, &stopped, ei);
     if (e || stopped)
         return e;
     const char *lang = language_of(m->language);
-    /* One draw for both: each is a system call here. */
-    char both[65], id_hex[33], secret[33], message_id[128];
-    random_hex(both, 32);
-    memcpy(id_hex, both, 32);
-    id_hex[32] = '\0';
-    memcpy(secret, both + 32, 33);
-    snprintf(message_id, sizeof message_id, "%s@%s", id_hex, from_domain(cfg));
+    mail_ids ids;
+    mail_ids_draw(cfg, &ids);
     /* The footer with the unsubscribe links is added when the message is
      * sent (mail_text_final): the link names the row, so no index of
      * secrets is written here, inside the change's transaction. */
     e = db_run(c, &mail_sql, SQL_MAIL_INSERT,
-               DB_ARGS(DB_TEXT(message_id), DB_TEXT(m->recipient), DB_TEXT(lang),
+               DB_ARGS(DB_TEXT(ids.message_id), DB_TEXT(m->recipient), DB_TEXT(lang),
                        DB_TEXT(m->kind), DB_TEXT(m->audience), DB_ID(m->feedback_id),
                        DB_TEXT(m->subject), DB_TEXT(m->text), DB_NULL,
-                       DB_TEXT(secret), DB_TEXT(now), DB_ID(m->subscription_id)),
+                       DB_TEXT(ids.secret), DB_TEXT(now), DB_ID(m->subscription_id)),
                "queuing an e-mail", ei);
     if (!e && queued)
         *queued = 1;

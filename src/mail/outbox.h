@@ -3,8 +3,10 @@
  * queues a message inside the transaction of the change that causes it
  * (a writer job's run), so the message and the change commit together or
  * not at all; the sender (mail/sender.h) sends it later. Queuing fixes the
- * Message-ID and the one-click unsubscribe token, and adds the
- * unsubscribe link to the text; the HTML part is made from the text.
+ * Message-ID and the one-click unsubscribe token; the footer with the
+ * unsubscribe links and the HTML part are made when it is sent. The
+ * feedback POST queues compact rows instead (below): no text, rendered
+ * by the sender.
  *
  * States: queued (waiting, maybe after failed attempts: attempts,
  * next_attempt, last_error) → sent (never sent again) | failed (a
@@ -49,6 +51,53 @@ typedef struct mail_new {
  * item (or any) or is not a safe address; that is not an error. */
 vk_err mail_queue(store_conn *c, const vk_config *cfg, const mail_new *m, const char *now,
                   int *queued, vk_errinfo *ei);
+
+/* ---- compact rows (schema 0024): queued with what rendering needs ----
+ *
+ * The feedback POST's messages (a receipt, a unit's "new item") are queued
+ * as a compact row: no subject or text, but the kind, the item, params
+ * (what only the moment of queuing knows) and ids drawn before the job
+ * reaches the writer. The sender renders them when it sends, with the
+ * renderer given to mail_sender_start(). Everything that needs a system
+ * call or a read (the random ids, the unsubscribe check, the recipient's
+ * address and language) is done on the request thread, so the writer's
+ * part is one INSERT. */
+
+/* A message's Message-ID (without brackets) and unsubscribe secret. */
+typedef struct mail_ids {
+    char message_id[128];
+    char secret[33];
+} mail_ids;
+
+/* Draw fresh ids (one getrandom): any thread. */
+void mail_ids_draw(const vk_config *cfg, mail_ids *out);
+
+/* *stopped 1 when address asked for no more mail about item feedback_id
+ * (0: a new item, so only "all mail" counts) or for any; on any
+ * connection. */
+vk_err mail_address_stopped(store_conn *c, const char *address, int64_t feedback_id,
+                            int *stopped, vk_errinfo *ei);
+
+typedef struct mail_compact {
+    const char *recipient; /* checked by the caller: mail_address_safe() */
+    const char *language;  /* fi, sv or en (anything else: fi) */
+    const char *kind;      /* one the renderer knows: receipt, unit_new */
+    const char *audience;  /* MAIL_TO_… */
+    int64_t feedback_id;
+    const char *params;    /* not NULL: the renderer's input, e.g. a follow-up token */
+    const mail_ids *ids;
+} mail_compact;
+
+/* Queue m at time now inside the caller's transaction: one INSERT. */
+vk_err mail_queue_compact(store_conn *c, const mail_compact *m, const char *now, vk_errinfo *ei);
+
+/* Render a compact row at send time on the sender's connection c: subject
+ * and text (without the footer, which mail_text_final adds) of kind about
+ * item feedback_id in lang from params. *found 0 when the item is gone
+ * (the message is then not sent). */
+typedef vk_err (*mail_render_fn)(store_conn *c, const vk_config *cfg, const char *kind,
+                                 int64_t feedback_id, const char *params, const char *lang,
+                                 vk_buf *subject, vk_buf *text, int *found, vk_errinfo *ei);
 
 /* Cancel the unsent messages to the reporter of item feedback_id
  * (withdrawal, purge of contact details). */

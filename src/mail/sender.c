@@ -23,12 +23,16 @@
 #define PASSWORD_MAX 256
 #define ERROR_MAX 300
 
-/* OUT_SKIP: not tried (the sender is stopping); the row stays as it is. */
-typedef enum { OUT_SKIP, OUT_SENT, OUT_RETRY, OUT_WAIT, OUT_FAILED } outcome;
+/* OUT_SKIP: not tried (the sender is stopping); the row stays as it is.
+ * OUT_CANCEL: the address asked for no more mail after the row was queued
+ * (a compact row's check ran on the request thread, before the writer). */
+typedef enum { OUT_SKIP, OUT_SENT, OUT_RETRY, OUT_WAIT, OUT_FAILED, OUT_CANCEL } outcome;
 
 typedef struct due_msg {
     int64_t id;
     char *message_id, *recipient, *subject, *text, *unsubscribe;
+    char *params; /* a compact row (schema 0024): rendered into subject and text */
+    char kind[24];
     char lang[3];
     int attempts;
     int64_t feedback_id;
@@ -53,6 +57,7 @@ typedef struct relay {
     char password[PASSWORD_MAX];
     char errbuf[CURL_ERROR_SIZE];
     atomic_int *stop; /* set: send no more of the batch; NULL for none */
+    mail_render_fn render; /* compact rows; NULL: they wait */
     rate_slot rate[RATE_SLOTS];
 } relay;
 
@@ -228,6 +233,7 @@ static void due_free(due_list *d)
         free(m->subject);
         free(m->text);
         free(m->unsubscribe);
+        free(m->params);
     }
     memset(d, 0, sizeof *d);
 }
@@ -246,7 +252,56 @@ static int due_row(void *arg, db_row *row)
     m->unsubscribe = db_col_dup(row, 6);
     m->attempts = db_col_int(row, 7);
     m->feedback_id = db_col_int64(row, 8);
+    db_col_copy(row, 9, m->kind, sizeof m->kind);
+    m->params = db_col_dup(row, 10); /* NULL: subject and text are stored */
     return d->n >= BATCH;
+}
+
+/* A compact row before its send: the address may have unsubscribed since
+ * the request thread looked (the writer does not look again), and the
+ * subject and text are rendered now. m->out stays OUT_SKIP when it is to
+ * be sent. */
+static vk_err prepare_compact(relay *r, store_conn *c, due_msg *m, vk_errinfo *ei)
+{
+    int stopped = 0;
+    vk_err e = mail_address_stopped(c, m->recipient, m->feedback_id, &stopped, ei);
+    if (e)
+        return e;
+    if (stopped) {
+        m->out = OUT_CANCEL;
+        snprintf(m->error, sizeof m->error, "the address asked for no more mail");
+        return VK_OK;
+    }
+    if (!r->render) {
+        m->out = OUT_RETRY;
+        snprintf(m->error, sizeof m->error, "no renderer for a %s message", m->kind);
+        return VK_OK;
+    }
+    vk_buf subject, text;
+    vk_buf_init(&subject, MAIL_TEXT_MAX);
+    vk_buf_init(&text, MAIL_TEXT_MAX);
+    int found = 0;
+    e = r->render(c, r->cfg, m->kind, m->feedback_id, m->params, m->lang, &subject, &text, &found,
+                  ei);
+    if (!e && !found) {
+        m->out = OUT_FAILED;
+        snprintf(m->error, sizeof m->error, "its item #%lld is gone", (long long)m->feedback_id);
+    } else if (!e && (!vk_buf_ok(&subject) || !vk_buf_ok(&text))) {
+        m->out = OUT_RETRY;
+        snprintf(m->error, sizeof m->error, "out of memory");
+    } else if (!e) {
+        free(m->subject);
+        free(m->text);
+        m->subject = strdup(subject.data);
+        m->text = strdup(text.data);
+        if (!m->subject || !m->text) {
+            m->out = OUT_RETRY;
+            snprintf(m->error, sizeof m->error, "out of memory");
+        }
+    }
+    vk_buf_fini(&subject);
+    vk_buf_fini(&text);
+    return e;
 }
 
 /* Read what is due now and send it; the outcomes in d. */
@@ -271,6 +326,10 @@ static vk_err send_due(relay *r, store_conn *c, due_list *d, vk_errinfo *ei)
             m->out = OUT_WAIT;
             continue;
         }
+        if (m->params && (e = prepare_compact(r, c, m, ei)))
+            break;
+        if (m->out != OUT_SKIP)
+            continue; /* cancelled, or not renderable */
         relay_send(r, m);
     }
     return e;
@@ -330,8 +389,13 @@ static vk_err mark_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b
             /* fall through: too many attempts */
             /* FALLTHROUGH */
         case OUT_FAILED:
-            e = db_run(c, &mail_sql, SQL_MAIL_MARK_FAILED, DB_ARGS(DB_INT(m->id), DB_TEXT(m->error)),
+            e = db_run(c, &mail_sql, SQL_MAIL_MARK_FAILED,
+                       DB_ARGS(DB_INT(m->id), DB_TEXT(m->error), DB_TEXT(m->subject)),
                        "marking e-mail failed", ei);
+            break;
+        case OUT_CANCEL:
+            e = db_run(c, &mail_sql, SQL_MAIL_MARK_CANCELLED,
+                       DB_ARGS(DB_INT(m->id), DB_TEXT(m->error)), "cancelling e-mail", ei);
             break;
         }
     }
@@ -433,7 +497,8 @@ vk_err mail_config_check(const vk_config *cfg, vk_errinfo *ei)
     return VK_OK;
 }
 
-vk_err mail_sender_start(mail_sender **out, const vk_config *cfg, vk_writer *w, vk_errinfo *ei)
+vk_err mail_sender_start(mail_sender **out, const vk_config *cfg, vk_writer *w,
+                         mail_render_fn render, vk_errinfo *ei)
 {
     *out = NULL;
     vk_err e = mail_config_check(cfg, ei);
@@ -452,6 +517,7 @@ vk_err mail_sender_start(mail_sender **out, const vk_config *cfg, vk_writer *w, 
     }
     atomic_init(&s->stop, 0);
     s->r.stop = &s->stop;
+    s->r.render = render;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     if (pthread_create(&s->thread, NULL, sender_main, s) != 0) {
@@ -498,7 +564,8 @@ static vk_err queue_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *
     return e;
 }
 
-vk_err mail_send_test(vk_ctx *ctx, const char *to, int *sent, vk_errinfo *ei)
+vk_err mail_send_test(vk_ctx *ctx, const char *to, mail_render_fn render, int *sent,
+                      vk_errinfo *ei)
 {
     *sent = 0;
     const vk_config *cfg = ctx->cfg;
@@ -531,6 +598,7 @@ vk_err mail_send_test(vk_ctx *ctx, const char *to, int *sent, vk_errinfo *ei)
         relay_close(&r);
         return e;
     }
+    r.render = render;
     due_list *d = calloc(1, sizeof *d);
     if (!d)
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
