@@ -992,7 +992,8 @@ vk_err count_grid_select(count_grid *g, store_conn *c, const store_collection *c
         free(l.v);
         return e;
     }
-    qsort(l.v, (size_t)l.n, sizeof *l.v, cmp_key);
+    if (l.n) /* l.v is NULL when nothing matched */
+        qsort(l.v, (size_t)l.n, sizeof *l.v, cmp_key);
     int64_t from = skip < l.n ? skip : l.n, k = l.n - from;
     int64_t *out = malloc(sizeof *out * (size_t)(k ? k : 1));
     if (!out) {
@@ -1003,7 +1004,8 @@ vk_err count_grid_select(count_grid *g, store_conn *c, const store_collection *c
         out[i] = (int64_t)(l.inbox ? l.v[from + i] & (((uint64_t)1 << INBOX_ID_BITS) - 1)
                                    : l.v[from + i]);
     if (keys) {
-        memmove(l.v, l.v + from, sizeof *l.v * (size_t)k);
+        if (k)
+            memmove(l.v, l.v + from, sizeof *l.v * (size_t)k);
         *keys = l.v;
     } else {
         free(l.v);
