@@ -20,6 +20,13 @@ typedef struct slot {
     void (*fn)(void *arg, vk_ctx *ctx);
     void (*done)(void *arg);
     void *arg;
+    /* The job that ran, for slot_done: the queue frees the place before
+     * done, and the next job's http_limits_run may then overwrite the
+     * three above — done and arg would be the next client's, resuming its
+     * connection before its work ran (a use after free under load). Only
+     * this slot's thread writes these. */
+    void (*ran_done)(void *arg);
+    void *ran_arg;
 } slot;
 
 struct http_limits {
@@ -39,7 +46,9 @@ static void slot_run(void *arg, vk_queue_item *job)
     slot *w = arg;
     (void)job;
     vk_ctx *ctx = vk_ctx_pool_get(w->owner->pool); /* never waits: a context per slot */
-    w->fn(w->arg, ctx);
+    w->ran_done = w->done;
+    w->ran_arg = w->arg;
+    w->fn(w->ran_arg, ctx);
     vk_ctx_pool_put(w->owner->pool, ctx);
 }
 
@@ -49,7 +58,7 @@ static void slot_done(void *arg, vk_queue_item *job)
 {
     slot *w = arg;
     (void)job;
-    w->done(w->arg);
+    w->ran_done(w->ran_arg);
 }
 
 vk_err http_limits_new(http_limits **out, vk_ctx_pool *pool, int slots, size_t budget_bytes,
