@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { call, freePort, startServer, tempDir, vaikutaCli } from '../lib/server.mjs';
-import { sinks, startSink } from '../lib/smtp.mjs';
+import { sinks, startSink, waitFor } from '../lib/smtp.mjs';
 
 const PUBLIC = 'https://palaute.example.fi';
 const TOKENS = [{ name: 'admin-bot', role: 'admin' }];
@@ -20,15 +20,6 @@ function sql(db, text) {
   const r = spawnSync('sqlite3', [db, '.timeout 10000', text], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim();
-}
-async function waitFor(what, pred, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await pred();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 const feature = (contact) => ({
   type: 'Feature', geometry: { type: 'Point', coordinates: [28.7705, 61.1935] },

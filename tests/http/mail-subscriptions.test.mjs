@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { call as callServer, freePort, startServer, vaikutaCli } from '../lib/server.mjs';
-import { sinks, startSink } from '../lib/smtp.mjs';
+import { sinks, startSink, waitFor } from '../lib/smtp.mjs';
 
 const PUBLIC = 'https://palaute.example.fi';
 const NOTE = 'INTERNAL-subs-note-41d7';
@@ -29,16 +29,6 @@ let serverArgs;
 const call = (method, url, opts) => callServer(srv, method, url, opts);
 const to = (addr) => sink.messages.filter((m) => m.rcpt_tos.includes(addr));
 const unsubLink = (m) => m.headers['list-unsubscribe'].replace(/^<|>$/g, '').replace(PUBLIC, '');
-
-async function waitFor(what, pred, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await pred();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 // Sent, and the sender idle: nothing of kind still queued.
 async function settled() {

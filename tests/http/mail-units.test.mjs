@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { call as callServer, freePort, startServer } from '../lib/server.mjs';
-import { sinks, startSink } from '../lib/smtp.mjs';
+import { sinks, startSink, waitFor } from '../lib/smtp.mjs';
 
 const PUBLIC = 'https://palaute.example.fi';
 const TOKENS = [{ name: 'admin', role: 'admin' }, { name: 'mod', role: 'moderator' }];
@@ -24,16 +24,6 @@ let srv;
 let sink;
 const call = (method, url, opts) => callServer(srv, method, url, opts);
 const to = (addr) => sink.messages.filter((m) => m.rcpt_tos.includes(addr));
-
-async function waitFor(what, pred, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await pred();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function report(category, description) {
   const r = await call('POST', '/api/v1/feedback', { body: { type: 'Feature',

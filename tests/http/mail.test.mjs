@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { call, freePort, startServer, tempDir, vaikutaBin, vaikutaCli } from '../lib/server.mjs';
-import { sinks, startSink } from '../lib/smtp.mjs';
+import { sinks, startSink, waitFor } from '../lib/smtp.mjs';
 
 const PUBLIC = 'https://palaute.example.fi';
 const NOTE = 'INTERNAL-ONLY: urakoitsija myöhässä 9c1e';
@@ -19,16 +19,6 @@ const TOKENS = [
   { name: 'admin-bot', role: 'admin' },
   { name: 'mod-bot', role: 'moderator' },
 ];
-async function waitFor(what, pred, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await pred();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const feature = (contact, category = 'lighting', description = 'Katuvalo rikki Pappilantiellä') => ({
   type: 'Feature', geometry: { type: 'Point', coordinates: [28.7705, 61.1935] },
   properties: { category, description, ...(contact ? { contact } : {}) },

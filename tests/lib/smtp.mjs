@@ -37,3 +37,15 @@ export async function startSink(port) {
   return sink;
 }
 
+
+// Poll pred every 100 ms until it gives something truthy (returned), or
+// throw after ms: messages arrive when the background sender gets to them.
+export async function waitFor(what, pred, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await pred();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
