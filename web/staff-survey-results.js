@@ -432,9 +432,7 @@
       section.afterInsert = function () {
         var m = R.hexMap(mapBox, legend, st.config, st.districts, 'n');
         st.maps.push(m);
-        VK.getJSON(base('/results/hex.geojson') + query({ question: q.key, size: st.f.size })).then(m.setGrid, function () {
-          legend.textContent = t('rsMapFailed');
-        });
+        m.setGrid(R.hexFeatures(q.hex.cells, q.hex.size, 'n', 'n'));
       };
       frag.appendChild(C.table(t('rsHexTable', { question: qText(q), size: VK.formatNumber(q.hex.size) }),
         [{ label: t('rsHexCell') }, { label: t('rsRespondents'), num: true }, { label: t('rsFeatures'), num: true }],

@@ -24,7 +24,8 @@ typedef struct ctx_t {
     const results_opts *o;
     vk_arena *a;
     gis_hex_grid grid;
-    int hex; /* a grid was asked for */
+    int hex;        /* a grid was asked for */
+    gis_proj *proj; /* borrowed from the worker's context: the cells' lon/lat */
 } ctx_t;
 
 /* ---- JSON helpers ---- */
@@ -817,6 +818,16 @@ static void fig_map(ctx_t *x, long ci, const rs_col *c, const rowset *top, json_
             json_object_set_new(o, "r", json_integer(cells[i].r));
             json_object_set_new(o, "x", json_real(round(cx * 10) / 10));
             json_object_set_new(o, "y", json_real(round(cy * 10) / 10));
+            /* Its centre in lon/lat too, as the public results give it:
+             * the staff map draws the grid from this document (lib/results.js
+             * hexFeatures) instead of fetching hex.geojson again. */
+            double lon = cx, lat = cy;
+            if (gis_proj_to_storage(x->proj, GIS_CRS_3067, &lon, &lat) == VK_OK) {
+                json_t *ctr = json_array();
+                json_array_append_new(ctr, json_real(round(lon * 1e6) / 1e6));
+                json_array_append_new(ctr, json_real(round(lat * 1e6) / 1e6));
+                json_object_set_new(o, "center", ctr);
+            }
             json_object_set_new(o, "n", json_integer(cells[i].n));
             json_object_set_new(o, "features", json_integer(cells[i].features));
             json_array_append_new(arr, o);
@@ -1058,7 +1069,7 @@ vk_err survey_results_compute(vk_ctx *ctx, int64_t survey_id, const survey_def *
     vk_arena a;
     vk_arena_init(&a, (size_t)1 << 30);
     rs_mask m;
-    ctx_t x = {s, &m, o, &a, {0}, o->hex_size > 0};
+    ctx_t x = {s, &m, o, &a, {0}, o->hex_size > 0, ctx->proj};
     if (x.hex)
         gis_hex_grid_init(&x.grid, o->hex_size);
     if ((e = rs_mask_make(s, f, &a, &m, ei)))
@@ -1134,7 +1145,7 @@ vk_err survey_results_hex(vk_ctx *ctx, int64_t survey_id, const survey_def *def,
     vk_arena a;
     vk_arena_init(&a, (size_t)1 << 30);
     rs_mask m;
-    ctx_t x = {s, &m, &o, &a, {0}, 1};
+    ctx_t x = {s, &m, &o, &a, {0}, 1, ctx->proj};
     gis_hex_grid_init(&x.grid, size);
     if ((e = rs_mask_make(s, f, &a, &m, ei)))
         goto done;

@@ -465,6 +465,12 @@ describe('files', () => {
       assert.equal(ring.length, 7);
       assert.deepEqual(ring[0], ring[6]);
       assert.ok(ring.every(([lon, lat]) => lon > 19 && lon < 32 && lat > 59 && lat < 71), 'lon/lat in Finland');
+      // The JSON's centre in lon/lat (the staff map draws from it) is the
+      // polygon's centre: the mean of its six corners, within a metre or so.
+      const mean = [0, 1].map((k) => ring.slice(0, 6).reduce((s, p) => s + p[k], 0) / 6);
+      assert.equal(c.center.length, 2);
+      assert.ok(Math.abs(c.center[0] - mean[0]) < 2e-5 && Math.abs(c.center[1] - mean[1]) < 1e-5,
+        `centre ${c.center} ≈ ${mean}`);
     }
   });
 

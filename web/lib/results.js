@@ -148,14 +148,18 @@
     return { map: map, setGrid: setGrid };
   }
 
-  // The public hexagons ({q, r, center: [lon, lat], count}) as GeoJSON
-  // polygons for the map: pointy-topped, side 0.6204 × size (the grid of
-  // src/gis/hex.h), drawn around the centre in local metres. The grid is in
-  // EPSG:3067, so on the map a cell is tilted by a degree or two; the
-  // figures themselves are the server's.
-  function hexFeatures(cells, size, prop) {
+  // The hexagons of a results document ({q, r, center: [lon, lat], count}
+  // in the public one, n instead of count in the staff one: `key`) as
+  // GeoJSON polygons for the map: pointy-topped, side 0.6204 × size (the
+  // grid of src/gis/hex.h), drawn around the centre in local metres. The
+  // grid is in EPSG:3067, so on the map a cell is tilted by a degree or
+  // two; the figures themselves are the server's. Drawn from the document
+  // the page already has, the map asks for nothing more, however many
+  // answers there are: the grid is bounded by the area, not the answers.
+  function hexFeatures(cells, size, prop, key) {
     var side = size * Math.sqrt(2 / (3 * Math.sqrt(3)));
-    return { type: 'FeatureCollection', features: (cells || []).map(function (c) {
+    key = key || 'count';
+    return { type: 'FeatureCollection', features: (cells || []).filter(function (c) { return c.center; }).map(function (c) {
       var lon = c.center[0], lat = c.center[1];
       var mx = 111320 * Math.cos(lat * Math.PI / 180), my = 110574;
       var ring = [];
@@ -164,7 +168,7 @@
         ring.push([lon + side * Math.cos(a) / mx, lat + side * Math.sin(a) / my]);
       }
       var props = { q: c.q, r: c.r };
-      props[prop] = typeof c.count === 'number' ? c.count : null;
+      props[prop] = typeof c[key] === 'number' ? c[key] : null;
       return { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring] }, properties: props };
     }) };
   }
