@@ -248,12 +248,15 @@
 
   /* ---------- the view ---------- */
 
+  // The page draws the hexagons, never the drawn features themselves: it
+  // leaves them out (a public question's could be tens of thousands; they
+  // are in the downloads below and the question's OGC API layer).
   function viewQuery() {
     var q = new URLSearchParams();
     if (st.answer) q.set('filter', st.answer);
     if (st.district) q.set('district', st.district);
-    var s = q.toString();
-    return s ? '?' + s : '';
+    q.set('features', 'false');
+    return '?' + q.toString();
   }
 
   function fillFilters() {

@@ -823,33 +823,14 @@ static void put_numeric(vk_buf *b, const psnap *s, const pquest *q, const uint8_
     free(v);
 }
 
-static void put_map(vk_buf *b, const psnap *s, const pquest *q, const priv_cell *c, int whole)
+/* A map question's drawn features: null unless the question is public;
+ * snapped, a point per hexagon of at least k; else as drawn (only in the
+ * view without conditions). h: the question's hexagon cells. */
+static void put_features(vk_buf *b, const psnap *s, const pquest *q, const priv_cell *h,
+                         int whole)
 {
     int k = s->k;
-    put_cell(b, "respondents", &c[0], k);
-    vk_buf_puts(b, ",\"districts\":[");
-    for (int i = 0; i < s->ndist; i++) {
-        vk_json_open(b);
-        vk_json_member_str(b, "code", s->dist_code[i]);
-        vk_buf_printf(b, ",\"name\":%s", s->dist_name[i]);
-        put_cell(b, "count", &c[2 + i], k);
-        vk_buf_putc(b, '}');
-    }
-    const priv_cell *h = c + 2 + s->ndist;
-    vk_buf_printf(b, "],\"hexagons\":{\"size\":%d,\"crs\":\"EPSG:3067\",\"cells\":[", s->hex_size);
-    for (int i = 0; i < q->ncells; i++) {
-        if (h[i].n == 0 && h[i].state == PRIV_SHOWN)
-            continue;
-        vk_json_open(b);
-        vk_buf_printf(b, "\"q\":%d,\"r\":%d,\"center\":[", q->cells[i][0], q->cells[i][1]);
-        vk_json_coord(b, q->centre[i][0], 6);
-        vk_buf_putc(b, ',');
-        vk_json_coord(b, q->centre[i][1], 6);
-        vk_buf_putc(b, ']');
-        put_cell(b, "count", &h[i], k);
-        vk_buf_putc(b, '}');
-    }
-    vk_buf_puts(b, "]},\"features\":");
+    vk_buf_puts(b, ",\"features\":");
     if (!q->public_q || (!s->snap && !whole)) {
         vk_buf_puts(b, "null");
     } else {
@@ -878,6 +859,42 @@ static void put_map(vk_buf *b, const psnap *s, const pquest *q, const priv_cell 
         }
         vk_buf_puts(b, "]}");
     }
+}
+
+/* features: 0 leaves the drawn features out (features=false: a page that
+ * draws only the grid need not carry every drawing; they stay in the
+ * question's downloads and its OGC API collection, which a map reads per
+ * view). */
+static void put_map(vk_buf *b, const psnap *s, const pquest *q, const priv_cell *c, int whole,
+                    int features)
+{
+    int k = s->k;
+    put_cell(b, "respondents", &c[0], k);
+    vk_buf_puts(b, ",\"districts\":[");
+    for (int i = 0; i < s->ndist; i++) {
+        vk_json_open(b);
+        vk_json_member_str(b, "code", s->dist_code[i]);
+        vk_buf_printf(b, ",\"name\":%s", s->dist_name[i]);
+        put_cell(b, "count", &c[2 + i], k);
+        vk_buf_putc(b, '}');
+    }
+    const priv_cell *h = c + 2 + s->ndist;
+    vk_buf_printf(b, "],\"hexagons\":{\"size\":%d,\"crs\":\"EPSG:3067\",\"cells\":[", s->hex_size);
+    for (int i = 0; i < q->ncells; i++) {
+        if (h[i].n == 0 && h[i].state == PRIV_SHOWN)
+            continue;
+        vk_json_open(b);
+        vk_buf_printf(b, "\"q\":%d,\"r\":%d,\"center\":[", q->cells[i][0], q->cells[i][1]);
+        vk_json_coord(b, q->centre[i][0], 6);
+        vk_buf_putc(b, ',');
+        vk_json_coord(b, q->centre[i][1], 6);
+        vk_buf_putc(b, ']');
+        put_cell(b, "count", &h[i], k);
+        vk_buf_putc(b, '}');
+    }
+    vk_buf_puts(b, "]}");
+    if (features)
+        put_features(b, s, q, h, whole);
     if (whole && json_array_size(q->texts)) {
         char *t = json_dumps(q->texts, JSON_COMPACT);
         if (t)
@@ -887,7 +904,8 @@ static void put_map(vk_buf *b, const psnap *s, const pquest *q, const priv_cell 
 }
 
 static void put_results(vk_buf *b, const psnap *s, const char *slug, const condition *cond,
-                        int ncond, const uint8_t *mask, const priv_cell *cells, const char *now)
+                        int ncond, const uint8_t *mask, const priv_cell *cells, const char *now,
+                        int features)
 {
     int k = s->k, whole = ncond == 0;
     vk_buf_putc(b, '{');
@@ -953,7 +971,7 @@ static void put_results(vk_buf *b, const psnap *s, const char *slug, const condi
             put_keyed(b, "items", q->keys, q->nkeys, c, k);
             break;
         case PK_MAP:
-            put_map(b, s, q, c, whole);
+            put_map(b, s, q, c, whole, features);
             break;
         case PK_TEXT:
             put_cell(b, "respondents", &c[0], k);
@@ -1076,6 +1094,9 @@ static vk_err compute(const psnap *s, const vk_req *req, const char *slug, const
     vk_err e = vk_param_list(req, "filter", QUERY_MAX, CONDITIONS_MAX + 1, items, &nf, ei);
     if (e)
         return e;
+    int features = 1;
+    if ((e = vk_param_bool(req, "features", &features, ei)))
+        return e;
     const char *district = vk_req_param(req, "district");
     if (nf + (district != NULL) > CONDITIONS_MAX)
         return vk_fail(ei, VK_EPARAM, "filter",
@@ -1149,7 +1170,7 @@ static vk_err compute(const psnap *s, const vk_req *req, const char *slug, const
                         "hidden to protect one), so it cannot be filtered by",
                         s->k);
         else
-            put_results(b, s, slug, cond, ncond, mask, pc[last], now);
+            put_results(b, s, slug, cond, ncond, mask, pc[last], now, features);
     }
     for (int i = 0; i < CONDITIONS_MAX; i++) {
         free(cond[i].mask);
@@ -1342,7 +1363,7 @@ static vk_err results_open(vk_ctx *ctx, const char *slug, int hidden_404, survey
 
 vk_err api_survey_results_public(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 {
-    static const char *const params[] = {"filter", "district", NULL};
+    static const char *const params[] = {"filter", "district", "features", NULL};
     vk_err e = vk_req_only_params(req, params, &ctx->err);
     if (e)
         return e;
@@ -1355,7 +1376,9 @@ vk_err api_survey_results_public(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     char now[VK_RFC3339_LEN];
     vk_now_rfc3339(now);
     const char *f = vk_req_param(req, "filter"), *d = vk_req_param(req, "district");
-    snprintf(query, sizeof query, "%.*s|%.*s", QUERY_MAX / 2, f ? f : "", 64, d ? d : "");
+    const char *fs = vk_req_param(req, "features");
+    snprintf(query, sizeof query, "%.*s|%.*s|%.5s", QUERY_MAX / 2, f ? f : "", 64, d ? d : "",
+             fs ? fs : "");
     /* The ETag names the stamp and the query. */
     uint64_t h = fnv1a(query);
     char etag[160];

@@ -2,8 +2,10 @@
 // demo survey (RESULTS_MAP_ROWS) the planner's results page and the public
 // results page draw each map question's hexagon grid from the results
 // document they already hold — no second copy of the grid (hex.geojson),
-// no drawn features of the answers — and panning asks for nothing. The
-// grid is bounded by the area, not by the answers; the maps pass axe.
+// no drawn features of the answers (the public document is asked for
+// without them, features=false, though both map questions are public and
+// unsnapped) — and panning asks for nothing. The grid is bounded by the
+// area, not by the answers; the maps pass axe.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { call, login, startServer, tempDir, vaikutaCli } from '../lib/server.mjs';
@@ -28,7 +30,11 @@ before(async () => {
   const s = await login(server, PLANNER.name, PLANNER.password);
   assert.equal(s.status, 200, s.text);
   auth = { cookie: s.cookie, csrf: s.csrf };
-  const r = await call(server, 'PUT', `/api/v1/staff/surveys/${SLUG}/publication`, { ...auth, body: { results: true, k: 5 } });
+  // Both map questions public, drawn features unsnapped: the public results
+  // document with its features holds every drawing (tens of thousands).
+  let r = await call(server, 'PUT', `/api/v1/staff/surveys/${SLUG}/public`, { ...auth, body: { questions: ['unsafe_spots', 'route'] } });
+  assert.equal(r.status, 200, r.text);
+  r = await call(server, 'PUT', `/api/v1/staff/surveys/${SLUG}/publication`, { ...auth, body: { results: true, k: 5, snap: false } });
   assert.equal(r.status, 200, r.text);
   browser = await launchBrowser();
 });
@@ -45,7 +51,7 @@ function recorder(page) {
   page.on('response', async (res) => {
     const u = new URL(res.url());
     if (!u.pathname.startsWith('/api/') && !u.pathname.startsWith('/ogcapi/')) return;
-    const e = { path: u.pathname, bytes: 0 };
+    const e = { path: u.pathname, search: u.search, bytes: 0 };
     log.push(e);
     try { e.bytes = (await res.body()).length; } catch { /* dropped by the page */ }
   });
@@ -120,7 +126,9 @@ test(`public results on ${N} responses: the maps are drawn from the results docu
   const api = await call(server, 'GET', `/api/v1/surveys/${SLUG}/results`);
   assert.equal(api.status, 200, api.text);
   const mapQs = api.json.questions.filter((q) => q.hexagons && q.hexagons.cells.length);
-  assert.ok(mapQs.length >= 1, 'a public grid');
+  assert.ok(mapQs.length >= 2, 'public grids');
+  const drawn = mapQs.reduce((n, q) => n + q.features.features.length, 0);
+  assert.ok(drawn > N / 2, `${drawn} drawn features in the whole document`);
   const page = await newPage(browser);
   const log = recorder(page);
   try {
@@ -132,7 +140,12 @@ test(`public results on ${N} responses: the maps are drawn from the results docu
     await page.waitForTimeout(500);
     assertNoRawFeatures(log, 'open');
     const open = log.reduce((n, e) => n + e.bytes, 0);
-    console.log(`# public results, ${N} responses: opening ${log.length} data requests, ${open} bytes`);
+    console.log(`# public results, ${N} responses: opening ${log.length} data requests, ${open} bytes ` +
+      `(the document with its ${drawn} drawn features: ${api.text.length})`);
+    const docs = log.filter((e) => e.path === `/api/v1/surveys/${SLUG}/results`);
+    assert.equal(docs.length, 1, 'one results document');
+    assert.equal(new URLSearchParams(docs[0].search).get('features'), 'false', 'asked without the drawings');
+    assert.ok(docs[0].bytes * 10 < api.text.length, `${docs[0].bytes} bytes, not ${api.text.length}`);
     const panned = await panAll(page, log, mapQs.map((q) => `#map-${q.key}`));
     assert.deepEqual(panned.map((e) => e.path), [], 'panning asks for nothing');
     assert.deepEqual(await axeViolations(page), [], 'axe');

@@ -264,6 +264,20 @@ describe('public results: every figure against the responses sent', () => {
     const raw = r.json.questions.find((x) => x.key === 'spots');
     assert.equal(raw.features.snapped, false);
     assert.equal(raw.features.features.length, 14);
+    // features=false: the same document without the drawings (the web page
+    // draws only the hexagons), its own ETag; anything but true/false is a 400.
+    const lean = await results('?features=false');
+    assert.equal(lean.status, 200, lean.text);
+    const leanSpots = lean.json.questions.find((x) => x.key === 'spots');
+    assert.ok(!('features' in leanSpots), 'no features member');
+    assert.deepEqual(leanSpots.hexagons, raw.hexagons);
+    assert.equal(lean.json.respondents, r.json.respondents);
+    assert.notEqual(lean.headers.get('etag'), r.headers.get('etag'));
+    assert.ok(lean.text.length < r.text.length);
+    assert.deepEqual((await results('?features=true')).json.questions, r.json.questions);
+    const bad = await results('?features=yes');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.field, 'features');
     r = await results('?filter=group:a');
     assert.equal(r.json.questions.find((x) => x.key === 'spots').features, null, 'raw features only unfiltered');
     assert.equal((await staff('PUT', '/publication', { snap: true })).status, 200);
