@@ -241,7 +241,10 @@ test('staff results: the publication form and text moderation, keyboard alone, r
     await checkState(page, 'publication error');
     await page.fill('#p-k', '7');
     await tabTo(page, '#p-save');
+    // The save's own answer: #live may still hold the approval's words.
+    const saved = page.waitForResponse((res) => res.request().method() === 'PUT' && res.url().endsWith('/publication'));
     await page.keyboard.press('Enter');
+    assert.equal((await saved).status(), 200);
     await page.waitForFunction(() => !document.querySelector('#p-k[aria-invalid]') && document.querySelector('#live').textContent !== '');
     r = await call(server, 'GET', `/api/v1/staff/surveys/${SLUG}/publication`, auth);
     assert.equal(r.json.k, 7);
