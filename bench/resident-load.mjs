@@ -5,12 +5,13 @@
 // the map with its items drawn (body[data-ready]), under "Slow 3G" as
 // Chromium's network quality estimator has it (400 ms round trip, 50 kB/s
 // = 400 kbit/s) and as DevTools' preset throttles it (latency ×5: 2 s).
-// REF_WEB=DIR: the same loads, in the same run, of another web/ directory
-// (say the client before a change: `git archive REV web | tar -x -C DIR`,
-// with web/node_modules linked in), served by the same build, the
-// reference. Loopback only; RUNS loads each (default 2), medians.
+// REF=DIR: the same loads, in the same run, of another tree (say the one
+// before a change: `git archive REV | tar -x -C DIR`, built there with
+// meson, DIR/web/node_modules linked to ours): its build/vaikuta serving
+// its web/, the reference. Loopback only; RUNS loads each (default 2),
+// medians.
 //
-//   VAIKUTA_BIN=build/vaikuta [REF_WEB=/tmp/ref/web] node bench/resident-load.mjs
+//   VAIKUTA_BIN=build/vaikuta [REF=/tmp/ref] node bench/resident-load.mjs
 // writes bench/results/resident-load-latest.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -48,7 +49,10 @@ async function load(browser, base, latency) {
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 const pages = [['this tree', await startServer()]];
-if (process.env.REF_WEB) pages.push([`${process.env.REF_WEB} (reference)`, await startServer({ args: ['--web', process.env.REF_WEB] })]);
+const REF = process.env.REF;
+if (REF) {
+  pages.push([`${REF} (reference)`, await startServer({ bin: path.join(REF, 'build/vaikuta'), args: ['--web', path.join(REF, 'web')] })]);
+}
 const browser = await launchBrowser();
 const load0 = loadavg()[0];
 const rows = [];

@@ -70,8 +70,8 @@
   }
 
   // A GET the page preloads (<link rel="preload" as="fetch" crossorigin>
-  // in its head, so that the answer comes with the page's scripts rather
-  // than a round trip after them: docs/phone.md, "Light pages"), asked for
+  // in its head, so that the answer is on its way before the page's script
+  // runs rather than a round trip after: docs/phone.md, "Light pages"), asked for
   // as the preload was — with other headers the browser would not match
   // it and would ask again — and once; null when the page does not.
   var preloadTaken = {};
