@@ -7,7 +7,8 @@
 // = 400 kbit/s) and as DevTools' preset throttles it (latency ×5: 2 s).
 // REF=DIR: the same loads, in the same run, of another tree (say the one
 // before a change: `git archive REV | tar -x -C DIR`, built there with
-// meson, DIR/web/node_modules linked to ours): its build/vaikuta serving
+// meson, with a copy of our web/node_modules — a link would lead out of
+// its web/, which the server refuses): its build/vaikuta serving
 // its web/, the reference. Loopback only; RUNS loads each (default 2),
 // medians.
 //
