@@ -94,15 +94,24 @@ static int is_results_address(const char *p)
     return slash && slash > p + 3 && strcmp(slash, tail) == 0;
 }
 
-/* /i18n/auto.json is the client's strings in the first language of its
- * Accept-Language that we have (browsers list them best first, which is
- * all the order needed; "q=0" is skipped), else Finnish. The resident page
- * preloads it, so that its strings come with its scripts rather than a
- * round trip after them (docs/phone.md, "Light pages"). */
-static const char *auto_lang(const char *al)
+/* /i18n/auto.json is the client's strings: in the language it chose on one
+ * of our pages before (the vaikuta_lang cookie, which vk.js sets with its
+ * remembered choice), else in the first language of its Accept-Language
+ * that we have (browsers list them best first, which is all the order
+ * needed; "q=0" is skipped), else Finnish. The resident page preloads it,
+ * so that its strings come with the other answers it needs first rather
+ * than a round trip after them (docs/phone.md, "Light pages"). */
+static const char *auto_lang(const vk_req *req)
 {
     static const char *const langs[] = { "fi", "sv", "en" };
-    for (const char *p = al; p && *p;) {
+    const size_t nlangs = sizeof langs / sizeof langs[0];
+    const char *v;
+    size_t vn;
+    if (vk_req_cookie(req, "vaikuta_lang", &v, &vn) && vn == 2)
+        for (size_t i = 0; i < nlangs; i++)
+            if (strncmp(v, langs[i], 2) == 0)
+                return langs[i];
+    for (const char *p = req->accept_language; p && *p;) {
         while (*p == ' ' || *p == ',')
             p++;
         size_t n = strcspn(p, ",");
@@ -110,7 +119,7 @@ static const char *auto_lang(const char *al)
         const char *semi = memchr(p, ';', n);
         const char *q = semi ? strstr(semi, "q=") : NULL;
         int refused = q && q < p + n && q[2] == '0' && !(q[3] == '.' && q[4] >= '1' && q[4] <= '9');
-        for (size_t i = 0; !refused && tag == 2 && i < sizeof langs / sizeof langs[0]; i++)
+        for (size_t i = 0; !refused && tag == 2 && i < nlangs; i++)
             if (strncasecmp(p, langs[i], 2) == 0)
                 return langs[i];
         p += n;
@@ -221,7 +230,7 @@ vk_err http_static_file(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     const char *page = is_results_address(req->path) ? "/survey-results.html"
                                                      : one_page_address(req->path);
     const char *path = page ? page : req->path;
-    const char *lang = strcmp(path, "/i18n/auto.json") == 0 ? auto_lang(req->accept_language) : NULL;
+    const char *lang = strcmp(path, "/i18n/auto.json") == 0 ? auto_lang(req) : NULL;
     if (lang) {
         char *p = vk_arena_alloc(req->arena, sizeof "/i18n/xx.json");
         if (!p)
@@ -263,7 +272,7 @@ vk_err http_static_file(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
     snprintf(etag, 64, "\"%llx-%llx%s%s%s\"", (unsigned long long)st.st_size,
              (unsigned long long)st.st_mtime, gz ? "-gz" : "", lang ? "-" : "", lang ? lang : "");
-    vk_resp_header(resp, "Vary", lang ? "Accept-Encoding, Accept-Language" : "Accept-Encoding");
+    vk_resp_header(resp, "Vary", lang ? "Accept-Encoding, Accept-Language, Cookie" : "Accept-Encoding");
     if (lang)
         vk_resp_header(resp, "Content-Language", lang);
     int html = strncmp(resp->content_type, "text/html", 9) == 0 && st.st_size <= GZIP_MAX;

@@ -97,7 +97,7 @@ test('the resident page: its inline blocks allowed by hash, its preloads in a Li
   assert.equal((await get('/stats.html')).headers.link, undefined, 'a page without preloads has none');
 });
 
-test('/i18n/auto.json: the strings in the first of Accept-Language we have, else Finnish', async () => {
+test('/i18n/auto.json: the strings in the language chosen before, else the first of Accept-Language we have, else Finnish', async () => {
   for (const [al, want] of [['sv-FI,sv;q=0.9,en;q=0.8', 'sv'], ['de-DE, en-GB;q=0.7, fi;q=0.5', 'en'],
     ['de, en;q=0, fi;q=0.3', 'fi'], ['FI', 'fi'], [undefined, 'fi'], ['x'.repeat(3000), 'fi'], ['svx, en', 'en']]) {
     const r = await get('/i18n/auto.json', al === undefined ? {} : { 'Accept-Language': al });
@@ -105,6 +105,12 @@ test('/i18n/auto.json: the strings in the first of Accept-Language we have, else
     assert.equal(r.headers['content-language'], want, al);
     assert.match(r.headers.vary, /Accept-Language/);
     assert.deepEqual(r.body, file(`i18n/${want}.json`), al);
+  }
+  // The language chosen on a page before (vk.js's cookie) comes first.
+  for (const [cookie, want] of [['vaikuta_lang=en', 'en'], ['a=1; vaikuta_lang=sv', 'sv'], ['vaikuta_lang=de', 'fi'], ['vaikuta_lang=svx', 'fi']]) {
+    const r = await get('/i18n/auto.json', { 'Accept-Language': 'fi', Cookie: cookie });
+    assert.equal(r.headers['content-language'], want, cookie);
+    assert.match(r.headers.vary, /Cookie/);
   }
   const a = await get('/i18n/auto.json', { 'Accept-Language': 'sv' });
   const b = await get('/i18n/auto.json', { 'Accept-Language': 'en' });

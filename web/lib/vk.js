@@ -195,6 +195,9 @@
       state.strings = strings;
       if (remember) {
         try { localStorage.setItem(STORAGE_KEY, lang); } catch (e) { /* ignore */ }
+        // For the server too: /i18n/auto.json, which the resident page
+        // preloads, is then this language (src/http/static.c).
+        document.cookie = 'vaikuta_lang=' + lang + '; Path=/; Max-Age=31536000; SameSite=Lax';
         var u = new URL(location.href);
         if (u.searchParams.has('lang')) {
           u.searchParams.set('lang', lang);
