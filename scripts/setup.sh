@@ -44,6 +44,8 @@ npm_install() {
 }
 npm_install web
 [ "$mode" = test ] && npm_install tests
+# The resident page with its styles and scripts inside it (issue 16).
+node scripts/resident-page.mjs >/dev/null
 
 if [ ! -f build/build.ninja ]; then
   meson setup build --buildtype=debugoptimized -Dwerror=true >/dev/null

@@ -1909,6 +1909,29 @@
     });
   }
 
+  // Leaflet (its styles before the page's, which adjust them) and the
+  // map's scripts, in order; resolves when all have come.
+  function loadMapScripts() {
+    function load(el, parent, before) {
+      return new Promise(function (resolve, reject) {
+        el.onload = resolve;
+        el.onerror = reject;
+        parent.insertBefore(el, before);
+      });
+    }
+    var css = document.createElement('link');
+    css.rel = 'stylesheet';
+    css.href = '/node_modules/leaflet/dist/leaflet.css';
+    var loads = [load(css, document.head, document.querySelector('link[rel="stylesheet"]'))];
+    ['/node_modules/leaflet/dist/leaflet.js', '/lib/map.js', '/lib/mvt.js'].forEach(function (src) {
+      var el = document.createElement('script');
+      el.src = src;
+      el.async = false; // run in this order: map.js uses Leaflet
+      loads.push(load(el, document.head, null));
+    });
+    return Promise.all(loads);
+  }
+
   function start() {
     wire();
     if (VK.placeSearch && $('place-search-mount')) {
@@ -1945,17 +1968,20 @@
       S.distByCode = {};
       S.districts.forEach(function (f) { if (f.properties) S.distByCode[f.properties.code] = f; });
       if (!cfg || !cats || !dists) showLoadError();
-      if (typeof L !== 'undefined') {
-        initMap(cfg);
-        drawDistricts();
-      } else {
-        showLoadError();
-      }
       applyStrings();
       document.body.setAttribute('data-usable', 'true');
-      // Asked only now: on a slow line it would share the bandwidth with
-      // what the form needs. Only the view's data, never the whole city's
-      // (issue 15); each move asks for its own (scheduleView).
+      // Leaflet and the items asked for only now: on a slow line they would
+      // share the bandwidth with what the form needs.
+      return loadMapScripts().then(function () {
+        initMap(cfg);
+        drawDistricts();
+        drawDistrictLabels();
+        renderDraft(); // a place chosen by address before the map came
+        updateDrawUI();
+      }, showLoadError);
+    }).then(function () {
+      // Only the view's data, never the whole city's (issue 15); each move
+      // asks for its own (scheduleView).
       if (!S.map) {
         document.body.setAttribute('data-ready', 'true');
         renderList();

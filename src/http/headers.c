@@ -5,6 +5,7 @@
 #include "http/headers.h"
 
 #include <microhttpd.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,20 +61,53 @@ vk_err http_tiles_origin(const char *tiles_url, char *out, size_t cap, vk_errinf
     return VK_OK;
 }
 
-vk_err http_csp_build(const char *tiles_url, char *out, size_t cap, vk_errinfo *ei)
+/* " 'sha256-…'" for each <tag>…</tag> block without attributes in html,
+ * appended to out (cap bytes); -1 when they do not fit. */
+static int inline_hashes(const char *html, const char *tag, char *out, size_t cap)
+{
+    char open[16], close[16];
+    snprintf(open, sizeof open, "<%s>", tag);
+    snprintf(close, sizeof close, "</%s>", tag);
+    for (const char *p = html; p && (p = strstr(p, open)) != NULL;) {
+        p += strlen(open);
+        const char *end = strstr(p, close);
+        if (!end)
+            break;
+        unsigned char sum[crypto_hash_sha256_BYTES];
+        crypto_hash_sha256(sum, (const unsigned char *)p, (unsigned long long)(end - p));
+        char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+        sodium_bin2base64(b64, sizeof b64, sum, sizeof sum, sodium_base64_VARIANT_ORIGINAL);
+        size_t len = strlen(out);
+        int n = snprintf(out + len, cap - len, " 'sha256-%s'", b64);
+        if (n < 0 || (size_t)n >= cap - len)
+            return -1;
+        p = end + strlen(close);
+    }
+    return 0;
+}
+
+vk_err http_csp_build(const char *tiles_url, const char *page_html, char *out, size_t cap,
+                      vk_errinfo *ei)
 {
     char origin[512];
     vk_err e = http_tiles_origin(tiles_url, origin, sizeof origin, ei);
     if (e)
         return e;
-    /* style-src 'self' without 'unsafe-inline': Leaflet sets positions and
-     * sizes through element.style (the CSSOM), which a policy does not
-     * govern, and no page has a style attribute or a <style> block. */
+    /* The resident page's own <script> and <style> blocks, by their hash
+     * (scripts/resident-page.mjs puts them there: on a slow line the page
+     * is usable a round trip sooner); nothing else inline runs. */
+    char scripts[512] = "", styles[512] = "";
+    if (page_html && (inline_hashes(page_html, "script", scripts, sizeof scripts) ||
+                      inline_hashes(page_html, "style", styles, sizeof styles)))
+        return vk_fail(ei, VK_ETOO_LONG, "web", "index.html has too many inline blocks");
+    /* style-src without 'unsafe-inline': Leaflet sets positions and sizes
+     * through element.style (the CSSOM), which a policy does not govern,
+     * and no page has a style attribute. */
     int len = snprintf(out, cap,
-                       "default-src 'self'; script-src 'self'; object-src 'none'; "
+                       "default-src 'self'; script-src 'self'%s; object-src 'none'; "
                        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'; "
-                       "img-src 'self' data:%s%s; style-src 'self'",
-                       origin[0] ? " " : "", origin);
+                       "img-src 'self' data:%s%s; style-src 'self'%s",
+                       scripts, origin[0] ? " " : "", origin, styles);
     if (len < 0 || (size_t)len >= cap)
         return vk_fail(ei, VK_ETOO_LONG, "tiles", "--tiles: the address is too long");
     return VK_OK;

@@ -4,7 +4,8 @@
  * The web client's pages show text that residents and staff wrote; the
  * Content-Security-Policy is the second line of defence should any of it
  * ever reach the DOM as markup: scripts only from this origin (no inline
- * script, no event-handler attributes, no eval), no plugins, no <base>,
+ * script but the resident page's own, allowed by its hash; no event-handler
+ * attributes, no eval), no plugins, no <base>,
  * no framing, forms post only here, images only from here, data: URLs
  * (Leaflet) and the configured basemap's origin. The policy is built once
  * at start from --tiles; server.c adds it, with the other headers, to
@@ -19,8 +20,9 @@
 
 struct MHD_Response;
 
-/* Room for a policy with the longest origin a template may have. */
-#define HTTP_CSP_MAX 1024
+/* Room for a policy with the longest origin a template may have and the
+ * resident page's inline blocks' hashes. */
+#define HTTP_CSP_MAX 2048
 
 /* The origin of an XYZ tile template, into out (cap bytes): for
  * https:// {s}.tile.example.org/{z}/{x}/{y}.png it is https:// and
@@ -33,9 +35,12 @@ struct MHD_Response;
 vk_err http_tiles_origin(const char *tiles_url, char *out, size_t cap, vk_errinfo *ei);
 
 /* The Content-Security-Policy for a basemap template (NULL: no basemap)
- * into out (cap bytes, HTTP_CSP_MAX is enough). Errors as
- * http_tiles_origin. */
-vk_err http_csp_build(const char *tiles_url, char *out, size_t cap, vk_errinfo *ei);
+ * into out (cap bytes, HTTP_CSP_MAX is enough), allowing each <script>
+ * and <style> block without attributes of page_html (the resident page,
+ * web/index.html; NULL: none) by its SHA-256. Errors as http_tiles_origin,
+ * and VK_ETOO_LONG (field "web") for more blocks than fit. */
+vk_err http_csp_build(const char *tiles_url, const char *page_html, char *out, size_t cap,
+                      vk_errinfo *ei);
 
 /* Adds the Content-Security-Policy csp (borrowed, copied by MHD) and the
  * other security headers to r. */

@@ -70,6 +70,7 @@ typedef struct vk_req {
     const char *csrf_token;               /* X-CSRF-Token header, or NULL */
     const char *walk_code;                /* X-Walk-Code header (docs/walks.md), or NULL */
     const char *accept_encoding;          /* Accept-Encoding header, or NULL */
+    const char *accept_language;          /* Accept-Language header, or NULL */
     const char *client_addr;              /* the peer's IP address as text, or "" */
     const vk_staff *staff;                /* the caller on staff routes, and on public
                                            * API routes when valid credentials come */

@@ -308,78 +308,88 @@ test('screenshots: desktop and forced colours (high contrast), axe clean', async
   }
 });
 
-// "Slow 3G" as Chromium's network quality estimator names it: 400 ms
-// round trip, 400 kbit/s (50 000 B/s) each way. DevTools' preset of the
-// same name starts from these and multiplies the latency by 5 (2 s) to
-// make up for throttling whole requests rather than packets; that figure
-// is in bench/resident-load.mjs. "Usable": the strings, the form's lists
-// and the map's frame are in (body[data-usable]), so "new report" opens
-// the form and the search box over the map asks the gazetteer; the items
-// come after. What is asserted is the emulated network's share of that
-// time — the span from the page's request to the last answer the page
-// needed, less the gaps when none was on its way (the renderer busy on a
-// loaded machine) — so that the test measures the page, not the machine;
-// the wall-clock figure is printed beside it (docs/phone.md).
-const SLOW_3G = { offline: false, latency: 400, downloadThroughput: 50000, uploadThroughput: 50000 };
-
-test('light page: under 300 KB without tiles; usable within 5 s on "Slow 3G"', async () => {
-  const page = await newPage(browser, PHONE);
-  try {
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-    // No tiles in the test server; any that came would not count anyway.
-    const reqs = new Map();
-    cdp.on('Network.requestWillBeSent', (e) => reqs.set(e.requestId, { url: e.request.url, start: e.timestamp }));
-    cdp.on('Network.loadingFinished', (e) => {
-      const r = reqs.get(e.requestId);
-      if (r) Object.assign(r, { end: e.timestamp, bytes: e.encodedDataLength });
-    });
-    await cdp.send('Network.emulateNetworkConditions', SLOW_3G);
-    const t0 = Date.now();
-    await page.goto(`${base}/`, { waitUntil: 'commit', timeout: 120000 });
-    await page.waitForFunction(() => !!document.querySelector('h1') && document.querySelector('h1').getBoundingClientRect().height > 0,
-      null, { timeout: 120000 });
-    const firstText = Date.now() - t0;
-    await page.waitForSelector('body[data-usable="true"]', { timeout: 120000 });
-    const usable = Date.now() - t0;
-    const needed = [...reqs.values()].filter((r) => r.end !== undefined && !/tile|\/api\/v1\/feedback\?/.test(r.url));
-    // The union of the needed requests' spans: the network's share.
-    const spans = needed.map((r) => [r.start, r.end]).sort((a, b) => a[0] - b[0]);
-    let net = 0;
-    let upTo = -Infinity;
-    for (const [a, b] of spans) {
-      if (b <= upTo) continue;
-      net += b - Math.max(a, upTo);
-      upTo = b;
+// "Slow 3G": DevTools' preset (2 s latency per request, 400 kbit/s =
+// 50 000 B/s each way), which throttles whole requests rather than packets
+// and so multiplies the 400 ms round trip of Chromium's network quality
+// estimator by 5; that too, as the page must be light on both. "Usable":
+// the strings and the form's lists are in (body[data-usable]), so "new
+// report" opens the form and the search box over the map asks the
+// gazetteer; Leaflet, the map and the items come after. What is asserted is
+// the emulated network's share of that time — the span from the page's
+// request to the last answer the page needed, less the gaps when none was
+// on its way (the renderer busy on a loaded machine) — so that the test
+// measures the page, not the machine; the wall-clock figure is printed
+// beside it (docs/phone.md). On the 2 s preset two rounds of requests are
+// 4 s: the page (with its styles and script inside it) and the four
+// answers it preloads.
+for (const latency of [2000, 400]) {
+  const SLOW_3G = { offline: false, latency, downloadThroughput: 50000, uploadThroughput: 50000 };
+  test(`light page: under 300 KB without tiles; usable within 5 s on "Slow 3G" (${latency} ms latency)`, async () => {
+    const page = await newPage(browser, PHONE);
+    try {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+      // No tiles in the test server; any that came would not count anyway.
+      const reqs = new Map();
+      cdp.on('Network.requestWillBeSent', (e) => reqs.set(e.requestId, { url: e.request.url, start: e.timestamp }));
+      cdp.on('Network.loadingFinished', (e) => {
+        const r = reqs.get(e.requestId);
+        if (r) Object.assign(r, { end: e.timestamp, bytes: e.encodedDataLength });
+      });
+      await cdp.send('Network.emulateNetworkConditions', SLOW_3G);
+      const t0 = Date.now();
+      await page.goto(`${base}/`, { waitUntil: 'commit', timeout: 120000 });
+      await page.waitForFunction(() => !!document.querySelector('h1') && document.querySelector('h1').getBoundingClientRect().height > 0,
+        null, { timeout: 120000 });
+      const firstText = Date.now() - t0;
+      await page.waitForSelector('body[data-usable="true"]', { timeout: 120000 });
+      const usable = Date.now() - t0;
+      // Leaflet must not be what the form waited for.
+      assert.equal(await page.evaluate(() => typeof window.L), 'undefined', 'usable before Leaflet has run');
+      const needed = [...reqs.values()].filter((r) => r.end !== undefined && !/tile|\/api\/v1\/feedback\?/.test(r.url));
+      // The union of the needed requests' spans: the network's share.
+      const spans = needed.map((r) => [r.start, r.end]).sort((a, b) => a[0] - b[0]);
+      let net = 0;
+      let upTo = -Infinity;
+      for (const [a, b] of spans) {
+        if (b <= upTo) continue;
+        net += b - Math.max(a, upTo);
+        upTo = b;
+      }
+      net = Math.round(net * 1000);
+      // Two rounds: the page, then the answers it preloads (no script or style of its own).
+      assert.deepEqual(needed.map((r) => new URL(r.url).pathname).sort(),
+        ['/', '/api/v1/categories', '/api/v1/config', '/api/v1/districts', '/i18n/auto.json']);
+      // It responds: "new report" over the map opens the form; the search
+      // box over the map takes what is typed and asks the gazetteer.
+      const asked = page.waitForRequest((r) => r.url().includes('/api/v1/geocode?q=Kosk'));
+      await page.fill('#map-search-input', 'Kosk');
+      await asked;
+      await page.tap('#map-new-report');
+      await page.waitForSelector('#report-form:not([hidden])');
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
+      const ready = Date.now() - t0;
+      assert.equal(await page.evaluate(() => typeof window.L), 'object', 'Leaflet came after');
+      const all = [...reqs.values()].filter((r) => r.end !== undefined && !/tile|geocode/.test(r.url));
+      const bytes = all.reduce((s, r) => s + r.bytes, 0);
+      console.log(`# Slow 3G (${latency} ms, 400 kbit/s): usable after ${net} ms of network (${needed.length} requests, ` +
+        `${Math.round(needed.reduce((s, r) => s + r.bytes, 0) / 1024)} KB), ${usable} ms by the clock; first text ${firstText} ms; ` +
+        `map and items drawn ${ready} ms; ${all.length} requests, ${Math.round(bytes / 1024)} KB in all`);
+      assert.ok(bytes < 300 * 1024, `first load ${Math.round(bytes / 1024)} KB`);
+      assert.ok(net <= 5000, `usable after ${net} ms of emulated network on Slow 3G (${latency} ms)`);
+      // Loose: the clock includes a shared machine's CPU; the figure above is what counts.
+      assert.ok(usable < 60000, `usable after ${usable} ms by the clock`);
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      // Scripts, styles and the API's lists came compressed.
+      const enc = await page.evaluate(async () => [(await fetch('/app.js')).headers.get('content-encoding'),
+        (await fetch('/api/v1/districts')).headers.get('content-encoding')]);
+      assert.deepEqual(enc, ['gzip', 'gzip']);
+    } finally {
+      await page.closeAll();
     }
-    net = Math.round(net * 1000);
-    // It responds: "new report" over the map opens the form; the search
-    // box over the map takes what is typed and asks the gazetteer.
-    const asked = page.waitForRequest((r) => r.url().includes('/api/v1/geocode?q=Kosk'));
-    await page.fill('#map-search-input', 'Kosk');
-    await asked;
-    await page.tap('#map-new-report');
-    await page.waitForSelector('#report-form:not([hidden])');
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 120000 });
-    const ready = Date.now() - t0;
-    const all = [...reqs.values()].filter((r) => r.end !== undefined && !/tile|geocode/.test(r.url));
-    const bytes = all.reduce((s, r) => s + r.bytes, 0);
-    console.log(`# Slow 3G (400 ms, 400 kbit/s): usable after ${net} ms of network (${needed.length} requests, ` +
-      `${Math.round(needed.reduce((s, r) => s + r.bytes, 0) / 1024)} KB), ${usable} ms by the clock; first text ${firstText} ms; ` +
-      `items drawn ${ready} ms; ${all.length} requests, ${Math.round(bytes / 1024)} KB in all`);
-    assert.ok(bytes < 300 * 1024, `first load ${Math.round(bytes / 1024)} KB`);
-    assert.ok(net <= 5000, `usable after ${net} ms of emulated network on Slow 3G`);
-    // Loose: the clock includes a shared machine's CPU; the figure above is what counts.
-    assert.ok(usable < 60000, `usable after ${usable} ms by the clock`);
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
-    // Scripts and styles came compressed.
-    const enc = await page.evaluate(async () => (await fetch('/app.js')).headers.get('content-encoding'));
-    assert.equal(enc, 'gzip');
-  } finally {
-    await page.closeAll();
-  }
-});
+  });
+}
 
 test('plain language (selkokieli): switched in the header, remembered, Finnish only, axe clean', async () => {
   const page = await openApp(browser, base, PHONE);

@@ -6,13 +6,21 @@
 // policy can express is refused at start.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { call, rawRequest, startServer, statusOf, vaikutaBin } from '../lib/server.mjs';
+import { call, rawRequest, repoRoot, startServer, statusOf, vaikutaBin } from '../lib/server.mjs';
 
 const TILES = 'https://{s}.tile.example.org/{z}/{x}/{y}.png';
-const CSP = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; " +
-  "frame-ancestors 'none'; form-action 'self'; img-src 'self' data: https://*.tile.example.org; style-src 'self'";
+// The resident page's own <script> and <style> blocks, and nothing else
+// inline, by their hash (scripts/resident-page.mjs, docs/phone.md).
+const PAGE = readFileSync(path.join(repoRoot, 'web/index.html'), 'utf8');
+const hashes = (tag) => [...PAGE.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))]
+  .map((m) => ` 'sha256-${createHash('sha256').update(m[1]).digest('base64')}'`).join('');
+const CSP = `default-src 'self'; script-src 'self'${hashes('script')}; object-src 'none'; base-uri 'none'; ` +
+  `frame-ancestors 'none'; form-action 'self'; img-src 'self' data: https://*.tile.example.org; style-src 'self'${hashes('style')}`;
+assert.match(CSP, /script-src 'self' 'sha256-[A-Za-z0-9+/]{43}='; /);
 const EXPECTED = {
   'content-security-policy': CSP,
   'x-content-type-options': 'nosniff',

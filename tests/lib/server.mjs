@@ -41,7 +41,7 @@ export function vaikutaCli(args, input = '') {
 }
 
 // Start `vaikuta serve`; resolves when /healthz answers 200.
-// opts: { db, dir, demo (default true), demoResponses (generated responses per
+// opts: { db, dir, bin (another build's vaikuta, for a bench's reference), demo (default true), demoResponses (generated responses per
 //         demo survey with demo; default 100, which keeps starts quick under ASan), args (extra), env,
 //         users: [{ name, role, password }] created with `vaikuta user add` first,
 //         tokens: [{ name, role }] created with `vaikuta token create` (srv.tokens[name]) }
@@ -60,7 +60,7 @@ export async function startServer(opts = {}) {
     '--web', path.join(repoRoot, 'web')];
   if (opts.demo !== false) args.push('--demo', '--demo-responses', String(opts.demoResponses ?? 100));
   args.push(...(opts.args || []));
-  const proc = spawn(vaikutaBin, args, { stdio: ['ignore', 'ignore', 'pipe'],
+  const proc = spawn(opts.bin || vaikutaBin, args, { stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...(opts.env || {}) } });
   running.add(proc);
   let stderr = '';

@@ -208,14 +208,21 @@ static void test_csp(void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         T_EQ_INT(http_tiles_origin(bad[i], out, sizeof out, &ei), VK_EVALUE, "refused: %s", bad[i]);
-    T_EQ_INT(http_csp_build("https://{s}.tile.example.org/{z}/{x}/{y}.png", out, sizeof out, &ei),
+    T_EQ_INT(http_csp_build("https://{s}.tile.example.org/{z}/{x}/{y}.png", NULL, out, sizeof out, &ei),
              VK_OK, "a policy with a basemap");
     T_OK(strstr(out, "script-src 'self';") && strstr(out, "object-src 'none'") &&
              strstr(out, "frame-ancestors 'none'") &&
              strstr(out, "img-src 'self' data: https://*.tile.example.org;"),
          "the policy: %s", out);
-    T_EQ_INT(http_csp_build(NULL, out, sizeof out, &ei), VK_OK, "a policy without a basemap");
+    T_EQ_INT(http_csp_build(NULL, NULL, out, sizeof out, &ei), VK_OK, "a policy without a basemap");
     T_OK(strstr(out, "img-src 'self' data:;") != NULL, "img-src without a basemap: %s", out);
+    /* The resident page's inline blocks, by hash (sha256("abc")); a script
+     * with src= is not inline and adds nothing. */
+    T_EQ_INT(http_csp_build(NULL, "<style>abc</style><script src=\"/x.js\"></script><script>abc</script>",
+                            out, sizeof out, &ei), VK_OK, "a policy for a page with inline blocks");
+    T_OK(strstr(out, "script-src 'self' 'sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=';") &&
+             strstr(out, "style-src 'self' 'sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0='"),
+         "the hashes: %s", out);
 }
 
 static void never_run(void *arg, vk_ctx *ctx)

@@ -69,20 +69,35 @@
     return text === o[base + '_sv'] ? 'sv' : text === o[base + '_en'] ? 'en' : 'fi';
   }
 
-  // An answer lib/early.js asked for before this script ran, or null;
-  // each is taken once (a response is read once).
-  function takeEarly(url) {
-    var e = window.VK_EARLY;
-    if (!e || !e[url]) return null;
-    var p = e[url];
-    delete e[url];
-    return p;
+  // A GET the page preloads (<link rel="preload" as="fetch" crossorigin>
+  // in its head, so that the answer is on its way before the page's script
+  // runs rather than a round trip after: docs/phone.md, "Light pages"), asked for
+  // as the preload was — with other headers the browser would not match
+  // it and would ask again — and once; null when the page does not.
+  var preloadTaken = {};
+  function takePreload(url) {
+    if (preloadTaken[url]) return null;
+    var links = document.querySelectorAll('link[rel="preload"][as="fetch"]');
+    for (var i = 0; i < links.length; i++) {
+      if (links[i].getAttribute('href') !== url) continue;
+      preloadTaken[url] = true;
+      return fetch(url, { credentials: 'same-origin' });
+    }
+    return null;
   }
 
+  // The strings in `name`. /i18n/auto.json (preloaded by the resident
+  // page) is the language the server chose from Accept-Language, that is
+  // from the browser's languages: taken when it is the one the page chose,
+  // else the file of that name is asked for after it.
   function fetchStrings(name) {
     if (state.cache[name]) return Promise.resolve(state.cache[name]);
     var url = '/i18n/' + name + '.json';
-    return (takeEarly(url) || fetch(url)).then(function (r) {
+    var auto = LANGS.indexOf(name) >= 0 ? takePreload('/i18n/auto.json') : null;
+    var got = auto ? auto.then(function (r) {
+      return r.ok && r.headers.get('Content-Language') === name ? r : fetch(url);
+    }, function () { return fetch(url); }) : (takePreload(url) || fetch(url));
+    return got.then(function (r) {
       if (!r.ok) throw new Error('i18n ' + name + ' ' + r.status);
       return r.json();
     }).then(function (j) { state.cache[name] = j; return j; });
@@ -180,6 +195,9 @@
       state.strings = strings;
       if (remember) {
         try { localStorage.setItem(STORAGE_KEY, lang); } catch (e) { /* ignore */ }
+        // For the server too: /i18n/auto.json, which the resident page
+        // preloads, is then this language (src/http/static.c).
+        document.cookie = 'vaikuta_lang=' + lang + '; Path=/; Max-Age=31536000; SameSite=Lax';
         var u = new URL(location.href);
         if (u.searchParams.has('lang')) {
           u.searchParams.set('lang', lang);
@@ -257,7 +275,7 @@
       init.body = JSON.stringify(body);
     }
     if (method !== 'GET' && method !== 'HEAD' && csrfToken()) headers['X-CSRF-Token'] = csrfToken();
-    var early = method === 'GET' && body === undefined ? takeEarly(url) : null;
+    var early = method === 'GET' && body === undefined ? takePreload(url) : null;
     return (early || fetch(url, init)).then(function (r) {
       return r.text().then(function (text) {
         var j = null;
