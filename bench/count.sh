@@ -4,16 +4,18 @@
 # writes (properties=…, the same rows both ways), beside the plain C reader without a
 # count (the `cbbox` ceiling of ../shared/peers), and the staff inbox's
 # filter combinations, in one run over one database (make-db.sh). With
-# BASE_BINARY (a build of the code before the count grid) its figures are
+# BASE_BINARY (a build of other code, e.g. main before a change) its figures are
 # measured in the same run too. Writes results/count-latest.md.
 #
 # Env: DUR (10s), PORT (18280; +1 cbbox, +2 base), VAIKUTA (build/vaikuta),
+# BASE_NAME (how the base binary is named in the tables; its file name),
 # PEERS_BUILD (/tmp/peers/build), INBOX_DUR (3s). Everything on 127.0.0.1,
 # every server stopped by its PID, every load bounded by wrk -d and timeout.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 DB=${1:?usage: count.sh DB [BASE_BINARY]}
 BASE=${2:-}
+BASE_NAME=${BASE_NAME:-$(basename "${BASE:-none}")}
 DUR=${DUR:-10s}
 INBOX_DUR=${INBOX_DUR:-3s}
 PORT=${PORT:-18280}
@@ -56,7 +58,8 @@ load() {
     'BEGIN {if (n > 0) printf "%.0f µs", (b - a) * 1e6 / hz / n; else print "-"}')
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}" "$cpu" "$la" | tee -a "$LOG/rows"
   echo "$name $rps" >>"$LOG/rps"
-  echo "$name ${cpu% µs}" >>"$LOG/cpu"
+  # A run mostly shed (503) costs little per request: no ratio for it.
+  [ "${non2xx:-0}" = 0 ] && echo "$name ${cpu% µs}" >>"$LOG/cpu"
 }
 
 # name url-with-BBOX [curl args…]: SEQ requests one at a time over one
@@ -124,10 +127,10 @@ stop_all
 
 if [ -n "$BASE" ]; then
   serve "$BASE" $((PORT + 2))
-  load "before (SQL count), bbox" "http://127.0.0.1:$((PORT + 2))$ITEMS"
-  load "before (SQL count), bbox + filter + datetime" "http://127.0.0.1:$((PORT + 2))$ITEMS$FILTER"
-  seq_lat "before (SQL count), bbox" "http://127.0.0.1:$((PORT + 2))$ITEMS"
-  seq_lat "before (SQL count), bbox + filter + datetime" "http://127.0.0.1:$((PORT + 2))$ITEMS$FILTER"
+  load "base ($BASE_NAME), bbox" "http://127.0.0.1:$((PORT + 2))$ITEMS"
+  load "base ($BASE_NAME), bbox + filter + datetime" "http://127.0.0.1:$((PORT + 2))$ITEMS$FILTER"
+  seq_lat "base ($BASE_NAME), bbox" "http://127.0.0.1:$((PORT + 2))$ITEMS"
+  seq_lat "base ($BASE_NAME), bbox + filter + datetime" "http://127.0.0.1:$((PORT + 2))$ITEMS$FILTER"
   stop_all
 fi
 cat "$LOG/rows" >>"$OUT"
@@ -206,7 +209,7 @@ done
 stop_all
 if [ -n "$BASE" ]; then
   serve "$BASE" $((PORT + 2))
-  echo -e "\nBefore (SQL count), same filters:\n\n| filters | p50 | max | not 200 | load |\n|---|---:|---:|---:|---:|" >>"$OUT"
+  echo -e "\nBase ($BASE_NAME), same filters:\n\n| filters | p50 | max | not 200 | load |\n|---|---:|---:|---:|---:|" >>"$OUT"
   for c in "${INBOX[@]}"; do
     q=${c#*|}; q=${q//DISTRICT/$DISTRICT}; q=${q//UNIT/$UNIT}
     inbox "${c%%|*}" "$q" $((PORT + 2)) | tee -a "$OUT"
