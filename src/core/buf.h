@@ -40,7 +40,8 @@ int vk_buf_add_slow(vk_buf *b, const void *p, size_t n);
 static inline int vk_buf_add(vk_buf *b, const void *p, size_t n)
 {
     if (b->cap - b->len > n && !b->failed) {
-        __builtin_memcpy(b->data + b->len, p, n);
+        if (n)
+            __builtin_memcpy(b->data + b->len, p, n);
         b->len += n;
         b->data[b->len] = '\0';
         return 0;
