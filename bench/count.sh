@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # count.sh DB [BASE_BINARY] — the exact numberMatched (issue 15, "Speed"):
-# items?bbox with and without a filter beside the plain C reader without a
+# items?bbox with and without a filter, and with only the properties cbbox
+# writes (properties=…, the same rows both ways), beside the plain C reader without a
 # count (the `cbbox` ceiling of ../shared/peers), and the staff inbox's
 # filter combinations, in one run over one database (make-db.sh). With
-# BASE_BINARY (a build of the code before the count grid) its figures are
+# BASE_BINARY (a build of other code, e.g. main before a change) its figures are
 # measured in the same run too. Writes results/count-latest.md.
 #
 # Env: DUR (10s), PORT (18280; +1 cbbox, +2 base), VAIKUTA (build/vaikuta),
+# BASE_NAME (how the base binary is named in the tables; its file name),
 # PEERS_BUILD (/tmp/peers/build), INBOX_DUR (3s). Everything on 127.0.0.1,
 # every server stopped by its PID, every load bounded by wrk -d and timeout.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 DB=${1:?usage: count.sh DB [BASE_BINARY]}
 BASE=${2:-}
+BASE_NAME=${BASE_NAME:-$(basename "${BASE:-none}")}
 DUR=${DUR:-10s}
 INBOX_DUR=${INBOX_DUR:-3s}
 PORT=${PORT:-18280}
@@ -31,19 +34,32 @@ wait_up() { # url
   echo "no answer from $1" >&2; return 1
 }
 
-# name url [wrk args…]: one 2 s warm-up, one run; a table row.
+# CPU ticks (user + system) the server (the last one started) has used.
+server_ticks() { awk '{print $14 + $15}' "/proc/${PIDS[-1]}/stat" 2>/dev/null || echo 0; }
+
+# name url [wrk args…]: one 2 s warm-up, one run; a table row. Besides
+# req/s, the server's CPU time per request (from /proc): on a machine
+# shared with other work, req/s follows the share of the cores a server
+# gets, while its CPU per request stays its own cost.
 load() {
   local name=$1 url=$2; shift 2
   timeout 60 wrk -t2 -c32 -d2s -s "$HERE/bboxes.lua" "$url" "$@" >/dev/null 2>&1 || true
   local la; la=$(cut -d' ' -f1 /proc/loadavg)
+  local t0; t0=$(server_ticks)
   local out; out=$(timeout 120 wrk -t2 -c32 -d"$DUR" --latency -s "$HERE/bboxes.lua" "$url" "$@" 2>&1)
-  local rps p50 p99 non2xx
+  local t1; t1=$(server_ticks)
+  local rps p50 p99 non2xx n cpu
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}" "$la" | tee -a "$LOG/rows"
+  n=$(awk '/requests in/ {print $1}' <<<"$out")
+  cpu=$(awk -v a="$t0" -v b="$t1" -v n="${n:-0}" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {if (n > 0) printf "%.0f µs", (b - a) * 1e6 / hz / n; else print "-"}')
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}" "$cpu" "$la" | tee -a "$LOG/rows"
   echo "$name $rps" >>"$LOG/rps"
+  # A run mostly shed (503) costs little per request: no ratio for it.
+  [ "${non2xx:-0}" = 0 ] && echo "$name ${cpu% µs}" >>"$LOG/cpu"
 }
 
 # name url-with-BBOX [curl args…]: SEQ requests one at a time over one
@@ -77,6 +93,10 @@ serve() { # binary port
 }
 
 ITEMS='/ogcapi/collections/feedback/items?bbox=BBOX&limit=100'
+# The same rows as cbbox gives (its id, category, status, description,
+# created_at and point): both servers then read and write the same data,
+# Vaikuta's links on every feature aside.
+CBBOX_PROPS=category,status,description,created
 FILTER="&filter=$(printf %s "category IN ('streets','lighting') AND status = 'received'" | jq -sRr @uri)&datetime=2025-01-01T00:00:00Z/.."
 : >"$LOG/rows"; : >"$LOG/seqrows"
 {
@@ -84,8 +104,8 @@ FILTER="&filter=$(printf %s "category IN ('streets','lighting') AND status = 're
   echo
   echo "Database: $DB ($(sqlite3 "$DB" 'SELECT count(*) FROM feedback') items). wrk -t2 -c32 -d$DUR after a 2 s warm-up, 1000 boxes of ~1 km² (bench/bboxes.lua)."
   echo
-  echo "| target | req/s | p50 | p99 | non-2xx | load 1 min before |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| target | req/s | p50 | p99 | non-2xx | server CPU per request | load 1 min before |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
 } >"$OUT"
 
 if [ -z "${INBOX_ONLY:-}" ]; then
@@ -98,17 +118,19 @@ stop_all
 
 serve "$VK" "$PORT"
 load "vaikuta, bbox" "http://127.0.0.1:$PORT$ITEMS"
+load "vaikuta, bbox, properties=$CBBOX_PROPS" "http://127.0.0.1:$PORT$ITEMS&properties=$CBBOX_PROPS"
 load "vaikuta, bbox + filter + datetime" "http://127.0.0.1:$PORT$ITEMS$FILTER"
 seq_lat "vaikuta, bbox" "http://127.0.0.1:$PORT$ITEMS"
+seq_lat "vaikuta, bbox, properties=$CBBOX_PROPS" "http://127.0.0.1:$PORT$ITEMS&properties=$CBBOX_PROPS"
 seq_lat "vaikuta, bbox + filter + datetime" "http://127.0.0.1:$PORT$ITEMS$FILTER"
 stop_all
 
 if [ -n "$BASE" ]; then
   serve "$BASE" $((PORT + 2))
-  load "before (SQL count), bbox" "http://127.0.0.1:$((PORT + 2))$ITEMS"
-  load "before (SQL count), bbox + filter + datetime" "http://127.0.0.1:$((PORT + 2))$ITEMS$FILTER"
-  seq_lat "before (SQL count), bbox" "http://127.0.0.1:$((PORT + 2))$ITEMS"
-  seq_lat "before (SQL count), bbox + filter + datetime" "http://127.0.0.1:$((PORT + 2))$ITEMS$FILTER"
+  load "base ($BASE_NAME), bbox" "http://127.0.0.1:$((PORT + 2))$ITEMS"
+  load "base ($BASE_NAME), bbox + filter + datetime" "http://127.0.0.1:$((PORT + 2))$ITEMS$FILTER"
+  seq_lat "base ($BASE_NAME), bbox" "http://127.0.0.1:$((PORT + 2))$ITEMS"
+  seq_lat "base ($BASE_NAME), bbox + filter + datetime" "http://127.0.0.1:$((PORT + 2))$ITEMS$FILTER"
   stop_all
 fi
 cat "$LOG/rows" >>"$OUT"
@@ -120,6 +142,15 @@ c=$(awk '$1 == "cbbox" {print $NF}' "$LOG/rps")
     [ "$name" = "cbbox (plain C, no count)" ] && continue
     printf -- '- %s ÷ cbbox: %.2f\n' "$name" "$(echo "$rps / $c" | bc -l)"
   done <"$LOG/rps"
+  echo
+  # The same comparison by cost: cbbox's CPU per request ÷ this one's.
+  cc=$(awk '$1 == "cbbox" {print $NF}' "$LOG/cpu")
+  while read -r line; do
+    name=${line% *}; us=${line##* }
+    [ "$name" = "cbbox (plain C, no count)" ] && continue
+    [ "$us" != "-" ] && [ "$cc" != "-" ] &&
+      printf -- '- %s: cbbox CPU per request ÷ its own: %.2f\n' "$name" "$(echo "$cc / $us" | bc -l)"
+  done <"$LOG/cpu"
   echo
   echo "One request at a time ($SEQ boxes, one connection, curl time_total):"
   echo
@@ -178,7 +209,7 @@ done
 stop_all
 if [ -n "$BASE" ]; then
   serve "$BASE" $((PORT + 2))
-  echo -e "\nBefore (SQL count), same filters:\n\n| filters | p50 | max | not 200 | load |\n|---|---:|---:|---:|---:|" >>"$OUT"
+  echo -e "\nBase ($BASE_NAME), same filters:\n\n| filters | p50 | max | not 200 | load |\n|---|---:|---:|---:|---:|" >>"$OUT"
   for c in "${INBOX[@]}"; do
     q=${c#*|}; q=${q//DISTRICT/$DISTRICT}; q=${q//UNIT/$UNIT}
     inbox "${c%%|*}" "$q" $((PORT + 2)) | tee -a "$OUT"

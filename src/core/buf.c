@@ -77,7 +77,7 @@ int vk_buf_reserve(vk_buf *b, size_t n)
     return 0;
 }
 
-int vk_buf_add(vk_buf *b, const void *p, size_t n)
+int vk_buf_add_slow(vk_buf *b, const void *p, size_t n)
 {
     if (buf_reserve(b, n))
         return -1;
@@ -87,10 +87,6 @@ int vk_buf_add(vk_buf *b, const void *p, size_t n)
     b->data[b->len] = '\0';
     return 0;
 }
-
-int vk_buf_puts(vk_buf *b, const char *s) { return vk_buf_add(b, s, strlen(s)); }
-
-int vk_buf_putc(vk_buf *b, char c) { return vk_buf_add(b, &c, 1); }
 
 int vk_buf_printf(vk_buf *b, const char *fmt, ...)
 {
@@ -122,14 +118,32 @@ char *vk_buf_take(vk_buf *b, size_t *len)
     return p;
 }
 
+/* The length of the run at s (n bytes) that JSON takes as it is: no
+ * control character, quote or backslash. Eight bytes a step (a byte is
+ * flagged when it is below 0x20, or equal to '"' or '\\' after xor). */
+static size_t json_clean_run(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+        uint64_t flag = ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs);
+        if (flag & high)
+            break;
+    }
+    while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
+}
+
 int vk_json_str(vk_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     /* Most text needs no escape: then one copy with its quotes (exports
      * write millions of these). */
-    size_t clean = 0;
-    while (clean < n && (unsigned char)s[clean] >= 0x20 && s[clean] != '"' && s[clean] != '\\')
-        clean++;
+    size_t clean = json_clean_run(s, n);
     if (clean == n) {
         if (buf_reserve(b, n + 2))
             return -1;
@@ -171,14 +185,39 @@ int vk_json_str_or_null(vk_buf *b, const char *s)
     return s ? vk_json_str(b, s, strlen(s)) : vk_buf_add(b, "null", 4);
 }
 
-int vk_json_int(vk_buf *b, int64_t v) { return vk_buf_printf(b, "%lld", (long long)v); }
+size_t vk_fmt_int(char out[VK_FMT_INT_SIZE], int64_t v)
+{
+    /* Digits from the end of a scratch array, then one copy: the feature
+     * writer formats several numbers per item, and vfprintf was a fifth of
+     * an items request's time (bench/README.md, issue 15). */
+    char tmp[VK_FMT_INT_SIZE];
+    size_t i = sizeof tmp;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[--i] = '-';
+    size_t n = sizeof tmp - i;
+    memcpy(out, tmp + i, n);
+    out[n] = '\0';
+    return n;
+}
+
+int vk_json_int(vk_buf *b, int64_t v)
+{
+    char tmp[VK_FMT_INT_SIZE];
+    return vk_buf_add(b, tmp, vk_fmt_int(tmp, v));
+}
 
 int vk_json_num(vk_buf *b, double v)
 {
     if (!isfinite(v))
         return vk_buf_add(b, "null", 4);
     if (v == floor(v) && fabs(v) < 1e15)
-        return vk_buf_printf(b, "%.0f", v);
+        /* What "%.0f" writes, "-0" included. */
+        return v == 0 && signbit(v) ? vk_buf_add(b, "-0", 2) : vk_json_int(b, (int64_t)v);
     char tmp[40];
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*g", prec, v);
@@ -188,10 +227,58 @@ int vk_json_num(vk_buf *b, double v)
     return vk_buf_puts(b, tmp);
 }
 
+/* v·10^decimals rounded to the nearest integer into *r, as "%.*f" rounds
+ * v, when that is certain without printf's exact decimal expansion: the
+ * product is exact to half an ulp, so a fraction further than an ulp from
+ * one half rounds the same way as the exact value would. 0 when unsure
+ * (a near-tie, a large or tiny scale): the caller asks snprintf. */
+static int fixed_point(double v, int decimals, int64_t *r)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    if (decimals < 0 || decimals > 9)
+        return 0;
+    double s = fabs(v) * pow10[decimals];
+    if (!(s < 4e15)) /* 2^52: the fraction is still representable */
+        return 0;
+    double whole = floor(s), frac = s - whole;
+    double ulp = s * 0x1p-52 + 0x1p-1074;
+    if (fabs(frac - 0.5) <= 2 * ulp)
+        return 0;
+    *r = (int64_t)whole + (frac > 0.5);
+    return 1;
+}
+
 int vk_json_coord(vk_buf *b, double v, int decimals)
 {
     if (!isfinite(v))
         return vk_buf_add(b, "null", 4);
+    int64_t r;
+    if (fixed_point(v, decimals, &r)) {
+        /* sign, whole part, then the decimals without trailing zeros */
+        char tmp[48];
+        size_t n = 0;
+        if (r == 0)
+            return vk_buf_putc(b, '0'); /* "-0.000" becomes 0, as below */
+        if (v < 0)
+            tmp[n++] = '-';
+        int64_t unit = 1;
+        for (int i = 0; i < decimals; i++)
+            unit *= 10;
+        n += vk_fmt_int(tmp + n, r / unit);
+        int64_t f = r % unit;
+        if (f) {
+            int d = decimals;
+            while (f % 10 == 0) {
+                f /= 10;
+                d--;
+            }
+            tmp[n++] = '.';
+            for (int i = d - 1; i >= 0; i--, f /= 10)
+                tmp[n + (size_t)i] = (char)('0' + f % 10);
+            n += (size_t)d;
+        }
+        return vk_buf_add(b, tmp, n);
+    }
     char tmp[64];
     int n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
     if (n <= 0 || (size_t)n >= sizeof tmp)

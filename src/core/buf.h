@@ -33,9 +33,23 @@ void vk_buf_reset(vk_buf *b);
 /* Room for n more bytes in one allocation, so that a body of known length
  * is received without the copies of doubling; -1 as an append's failure. */
 int vk_buf_reserve(vk_buf *b, size_t n);
-int vk_buf_add(vk_buf *b, const void *p, size_t n);
-int vk_buf_puts(vk_buf *b, const char *s);
-int vk_buf_putc(vk_buf *b, char c);
+int vk_buf_add_slow(vk_buf *b, const void *p, size_t n);
+/* Appends within the capacity are inline (the feature writer makes tens
+ * per feature); the rest grows the buffer or fails it. Since cap never
+ * exceeds max + 1, fitting the capacity also fits the cap. */
+static inline int vk_buf_add(vk_buf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len > n && !b->failed) {
+        if (n)
+            __builtin_memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return vk_buf_add_slow(b, p, n);
+}
+static inline int vk_buf_puts(vk_buf *b, const char *s) { return vk_buf_add(b, s, __builtin_strlen(s)); }
+static inline int vk_buf_putc(vk_buf *b, char c) { return vk_buf_add(b, &c, 1); }
 int vk_buf_printf(vk_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
@@ -58,6 +72,9 @@ int vk_json_str_or_null(vk_buf *b, const char *s);
  * back to the same double. NaN/inf (never valid JSON) are written as null. */
 int vk_json_num(vk_buf *b, double v);
 int vk_json_int(vk_buf *b, int64_t v);
+/* v in decimal into out (NUL-terminated); returns its length. */
+#define VK_FMT_INT_SIZE 24
+size_t vk_fmt_int(char out[VK_FMT_INT_SIZE], int64_t v);
 /* A coordinate with at most `decimals` decimals, trailing zeros dropped. */
 int vk_json_coord(vk_buf *b, double v, int decimals);
 

@@ -453,7 +453,11 @@ int store_gpkg_next(store_gpkg_reader *r, const unsigned char **wkb, size_t *wkb
         switch (sqlite3_column_type(r->rows, 1 + i)) {
         case SQLITE_INTEGER: v->type = STORE_INT; v->i = sqlite3_column_int64(r->rows, 1 + i); break;
         case SQLITE_FLOAT: v->type = STORE_REAL; v->d = sqlite3_column_double(r->rows, 1 + i); break;
-        case SQLITE_TEXT: v->type = STORE_TEXT; v->text = (const char *)sqlite3_column_text(r->rows, 1 + i); break;
+        case SQLITE_TEXT:
+            v->type = STORE_TEXT;
+            v->text = (const char *)sqlite3_column_text(r->rows, 1 + i);
+            v->len = (size_t)sqlite3_column_bytes(r->rows, 1 + i);
+            break;
         default: v->type = STORE_NULL; /* NULL, and blobs (the geometry column itself) */
         }
     }

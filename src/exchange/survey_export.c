@@ -144,6 +144,7 @@ static void set_text(wide *w, int col, const char *text)
 {
     w->values[col].type = text ? STORE_TEXT : STORE_NULL;
     w->values[col].text = text ? vk_arena_strdup(&w->row, text) : NULL;
+    w->values[col].len = text ? strlen(text) : 0;
     if (text && !w->values[col].text)
         w->values[col].type = STORE_NULL;
 }

@@ -297,16 +297,16 @@ static store_column *columns4(vk_arena *a, const char *const names[4], const cql
 static void set_num(store_value *v, const json_t *j)
 {
     if (json_is_integer(j))
-        *v = (store_value){STORE_INT, json_integer_value(j), 0, NULL};
+        *v = (store_value){STORE_INT, json_integer_value(j), 0, NULL, 0};
     else if (json_is_real(j))
-        *v = (store_value){STORE_REAL, 0, json_real_value(j), NULL};
+        *v = (store_value){STORE_REAL, 0, json_real_value(j), NULL, 0};
     else
-        *v = (store_value){STORE_NULL, 0, 0, NULL};
+        *v = (store_value){STORE_NULL, 0, 0, NULL, 0};
 }
 
 static void set_text(store_value *v, const char *s)
 {
-    *v = s ? (store_value){STORE_TEXT, 0, 0, s} : (store_value){STORE_NULL, 0, 0, NULL};
+    *v = s ? (store_value){STORE_TEXT, 0, 0, s, strlen(s)} : (store_value){STORE_NULL, 0, 0, NULL, 0};
 }
 
 /* The figures table: the CSV's rows. */

@@ -206,9 +206,10 @@ static vk_err count_items(store_conn *c, const store_collection *col, const stor
 /* An entry whose (outward-rounded) box lies inside the bbox surely matches. */
 #define RTREE_INSIDE "xmin >= ?1 AND xmax <= ?3 AND ymin >= ?2 AND ymax <= ?4"
 /* Exact test: a point's own box is exact; other shapes need GEOS. */
-#define EXACT_BBOX                                                                            \
-    " AND (CASE WHEN GeometryType(%s) = 'POINT' THEN MbrIntersects(%s, BuildMbr(?1, ?2, ?3, ?4, 4326))" \
+#define EXACT_BBOX_TEST                                                                       \
+    "(CASE WHEN GeometryType(%s) = 'POINT' THEN MbrIntersects(%s, BuildMbr(?1, ?2, ?3, ?4, 4326))" \
     " ELSE Intersects(%s, BuildMbr(?1, ?2, ?3, ?4, 4326)) END) = 1"
+#define EXACT_BBOX " AND " EXACT_BBOX_TEST
 
 /* WHERE conditions shared by counts and lists. With rtree_driven the
  * R*Tree is the outer loop (aliased r) and its box test is written
@@ -234,8 +235,14 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
         vk_buf_printf(b, " AND %s > ?10", col->id_sql);
     if (q->ids_json)
         vk_buf_printf(b, " AND %s IN (SELECT value FROM json_each(?14))", col->rowid_sql);
-    if (q->has_bbox) {
-        if (!rtree_driven && !q->ids_json)
+    if (q->has_bbox && rtree_driven) {
+        /* An entry inside the box needs no exact test (as in the count):
+         * most of a page, and SpatiaLite parses no blob for them. */
+        vk_buf_printf(b, " AND (r.xmin >= ?1 AND r.xmax <= ?3 AND r.ymin >= ?2 AND r.ymax <= ?4 OR "
+                         EXACT_BBOX_TEST ")",
+                      col->geom_sql, col->geom_sql, col->geom_sql);
+    } else if (q->has_bbox) {
+        if (!q->ids_json)
             vk_buf_printf(b, " AND %s" RTREE_HIT, col->rowid_sql, col->rtree);
         vk_buf_printf(b, EXACT_BBOX, col->geom_sql, col->geom_sql, col->geom_sql);
     }
@@ -407,8 +414,13 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
     vk_buf b;
     vk_buf_init(&b, 1 << 20);
     vk_buf_printf(&b, "SELECT %s, AsBinary(%s)", col->id_sql, col->geom_sql);
-    for (int i = 0; i < col->ncolumns; i++)
-        vk_buf_printf(&b, ", %s", col->columns[i].sql);
+    /* Columns not asked for (properties=) are NULL: SQLite neither reads
+     * nor computes them, and the positions stay those of the table. */
+    for (int i = 0; i < col->ncolumns; i++) {
+        int skip = q->some_columns && (i >= 64 || !(q->columns >> i & 1));
+        vk_buf_puts(&b, ", ");
+        vk_buf_puts(&b, skip ? "NULL" : col->columns[i].sql);
+    }
     int near_order = q->has_near && q->near_order;
     if (near_order)
         vk_buf_printf(&b, ", Distance(%s, MakePoint(?11, ?12, 4326), 1)", col->geom_sql);
@@ -490,7 +502,10 @@ int store_cursor_next(store_cursor *cur, const store_item **item, vk_errinfo *ei
         case SQLITE_INTEGER: v->type = STORE_INT; v->i = sqlite3_column_int64(st, k); break;
         case SQLITE_FLOAT: v->type = STORE_REAL; v->d = sqlite3_column_double(st, k); break;
         case SQLITE_NULL: v->type = STORE_NULL; break;
-        default: v->type = STORE_TEXT; v->text = (const char *)sqlite3_column_text(st, k);
+        default:
+            v->type = STORE_TEXT;
+            v->text = (const char *)sqlite3_column_text(st, k);
+            v->len = (size_t)sqlite3_column_bytes(st, k);
         }
     }
     if (cur->near_order)

@@ -63,6 +63,7 @@ typedef struct store_value {
     int64_t i;
     double d;
     const char *text;
+    size_t len;             /* STORE_TEXT: its bytes (without the NUL) */
 } store_value;
 
 typedef struct store_item {
@@ -110,6 +111,10 @@ typedef struct store_items_query {
                                * column, so its walk starts there); 0 either */
     int inbox_none;           /* staff_view: the filter has district=none or
                                * unit=none: not the inbox index's walk */
+    int some_columns;         /* 1: only the columns in `columns` are read
+                               * (bit i = col->columns[i]); the others come
+                               * back as NULL (properties=) */
+    uint64_t columns;
     int staff_view;           /* feedback only, the staff inbox: also select
                                * store_feedback_staff_columns (their values
                                * follow the collection's) and order unanswered

@@ -321,7 +321,10 @@ static vk_err param_properties(vk_ctx *ctx, const vk_req *req, api_items *it)
                            it->col->id);
         }
         it->props[it->nprops++] = c;
+        it->q.columns |= c < 64 ? (uint64_t)1 << c : 0;
     }
+    /* Only these are read from the database, not merely written. */
+    it->q.some_columns = it->col->ncolumns <= 64;
     return VK_OK;
 }
 
@@ -465,13 +468,18 @@ void api_item_value(vk_buf *b, const store_value *v, int json)
 {
     /* A JSON column holds text that the database checked (json_valid). */
     if (json && v->type == STORE_TEXT && v->text) {
-        vk_buf_puts(b, v->text);
+        vk_buf_add(b, v->text, v->len);
         return;
     }
     switch (v->type) {
     case STORE_INT: vk_json_int(b, v->i); break;
     case STORE_REAL: vk_json_num(b, v->d); break;
-    case STORE_TEXT: vk_json_str_or_null(b, v->text); break;
+    case STORE_TEXT:
+        if (v->text)
+            vk_json_str(b, v->text, v->len);
+        else
+            vk_buf_add(b, "null", 4);
+        break;
     default: vk_buf_puts(b, "null");
     }
 }
@@ -497,21 +505,24 @@ vk_err api_item_write(vk_ctx *ctx, const api_items *it, const store_item *item, 
         return e;
     vk_buf_puts(b, ",\"properties\":{");
     int n = it->nprops < 0 ? col->ncolumns : it->nprops;
+    /* No printf per value: this runs for every feature of every page. */
     for (int k = 0; k < n; k++) {
         int i = it->nprops < 0 ? k : it->props[k];
-        vk_buf_printf(b, "%s\"%s\":", k ? "," : "", col->columns[i].name);
+        vk_json_key(b, col->columns[i].name);
         api_item_value(b, &item->values[i], col->columns[i].json);
     }
     for (int i = 0; it->q.staff_view && i < store_feedback_staff_ncolumns; i++) {
-        vk_buf_printf(b, ",\"%s\":", store_feedback_staff_columns[i].name);
+        vk_json_key(b, store_feedback_staff_columns[i].name);
         api_item_value(b, &item->values[col->ncolumns + i], store_feedback_staff_columns[i].json);
     }
-    if (it->q.has_near && it->q.near_order)
-        vk_buf_printf(b, ",\"distance_m\":%lld", (long long)llround(item->distance));
+    if (it->q.has_near && it->q.near_order) {
+        vk_json_key(b, "distance_m");
+        vk_json_int(b, (int64_t)llround(item->distance));
+    }
     vk_buf_putc(b, '}');
     if (it->links_path) {
-        char num[24];
-        snprintf(num, sizeof num, "%lld", (long long)item->id);
+        char num[VK_FMT_INT_SIZE];
+        vk_fmt_int(num, item->id);
         api_item_links(b, it->links_base, it->links_path, it->links_title,
                        col->id_is_text ? (item->id_text ? item->id_text : "") : num);
     }
@@ -528,14 +539,16 @@ const char *api_base_url(const vk_req *req)
 static void url_encode(vk_buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (isalnum(*p) || strchr("-_.~", *p)) {
-            vk_buf_putc(b, (char)*p);
-        } else {
-            char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-            vk_buf_add(b, esc, 3);
-        }
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    for (; *p; p++) {
+        if (isalnum(*p) || strchr("-_.~", *p))
+            continue;
+        vk_buf_add(b, run, (size_t)(p - run));
+        char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+        vk_buf_add(b, esc, 3);
+        run = p + 1;
     }
+    vk_buf_add(b, run, (size_t)(p - run));
 }
 
 /* A link href: base + path + the request's parameters, with offset,
@@ -570,12 +583,16 @@ static void write_href(vk_buf *b, const vk_req *req, const char *path, int64_t o
 void api_item_links(vk_buf *b, const char *base, const char *path, const char *title,
                     const char *id)
 {
-    vk_buf_printf(b, ",\"links\":[{\"href\":\"%s%s/items/", base, path);
+    vk_buf_puts(b, ",\"links\":[{\"href\":\"");
+    vk_buf_puts(b, base);
+    vk_buf_puts(b, path);
+    vk_buf_puts(b, "/items/");
     url_encode(b, id);
-    vk_buf_printf(b, "\",\"rel\":\"self\",\"type\":\"application/geo+json\",\"title\":"
-                     "\"This item\"},{\"href\":\"%s%s\",\"rel\":\"collection\",\"type\":"
-                     "\"application/json\",\"title\":",
-                  base, path);
+    vk_buf_puts(b, "\",\"rel\":\"self\",\"type\":\"application/geo+json\",\"title\":"
+                   "\"This item\"},{\"href\":\"");
+    vk_buf_puts(b, base);
+    vk_buf_puts(b, path);
+    vk_buf_puts(b, "\",\"rel\":\"collection\",\"type\":\"application/json\",\"title\":");
     vk_json_str_or_null(b, title);
     vk_buf_puts(b, "}]");
 }

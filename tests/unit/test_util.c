@@ -1,5 +1,7 @@
 /* test_util.c — bounded buffer, JSON text, UTF-8, arena, clock, errors. */
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "t.h"
@@ -62,6 +64,100 @@ static void test_json_text(void)
     vk_buf_reset(&b);
     vk_json_int(&b, INT64_MIN);
     T_EQ_STR(b.data, "-9223372036854775808", "int64 minimum");
+    vk_buf_fini(&b);
+}
+
+/* The formatters without printf write what printf wrote: the slow path's
+ * output (snprintf, then trailing zeros trimmed) against the fast one, on
+ * random coordinates, near-ties and every number of decimals. */
+static void coord_reference(char *out, size_t n, double v, int decimals)
+{
+    int k = snprintf(out, n, "%.*f", decimals, v);
+    if (memchr(out, '.', (size_t)k)) {
+        while (k > 0 && out[k - 1] == '0')
+            k--;
+        if (k > 0 && out[k - 1] == '.')
+            k--;
+    }
+    out[k] = '\0';
+    if (strcmp(out, "-0") == 0)
+        strcpy(out, "0");
+}
+
+static void test_json_numbers(void)
+{
+    vk_buf b;
+    vk_buf_init(&b, 1 << 16);
+    char want[80];
+    int bad = 0, checked = 0;
+    unsigned seed = 12345;
+    for (int i = 0; i < 200000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        int decimals = (int)(seed >> 8) % 10;
+        seed = seed * 1103515245u + 12345u;
+        double v = ((double)(seed >> 4) / (1u << 28) - 0.5) * (i % 3 == 0 ? 360 : i % 3 == 1 ? 2e6 : 1e-3);
+        if (i % 7 == 0) /* exact and near halves at the last decimal */
+            v = (floor(v * 1e4) + 0.5) / 1e4 + (i % 14 ? 0 : 1e-12);
+        vk_buf_reset(&b);
+        vk_json_coord(&b, v, decimals);
+        coord_reference(want, sizeof want, v, decimals);
+        checked++;
+        if (strcmp(b.data, want) != 0 && bad++ < 5)
+            printf("#   %.17g at %d decimals: got %s, want %s\n", v, decimals, b.data, want);
+    }
+    T_OK(bad == 0, "vk_json_coord writes what %%.*f wrote (%d values)", checked);
+    const int64_t ints[] = {0, 1, -1, 9, 10, -10, 123456789, INT64_MAX, INT64_MIN, -99999};
+    bad = 0;
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        vk_buf_reset(&b);
+        vk_json_int(&b, ints[i]);
+        snprintf(want, sizeof want, "%lld", (long long)ints[i]);
+        bad += strcmp(b.data, want) != 0;
+    }
+    T_OK(bad == 0, "vk_json_int writes what %%lld wrote");
+    const double whole[] = {0.0, -0.0, 1.0, -7.0, 999999999999999.0, -123456789012.0};
+    bad = 0;
+    for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++) {
+        vk_buf_reset(&b);
+        vk_json_num(&b, whole[i]);
+        snprintf(want, sizeof want, "%.0f", whole[i]);
+        bad += strcmp(b.data, want) != 0;
+    }
+    T_OK(bad == 0, "vk_json_num writes integral values as %%.0f did, -0 included");
+    /* Strings scanned eight bytes a step: each special byte at each place
+     * of a word, among plain ASCII and UTF-8. */
+    const char specials[] = {'"', '\\', '\n', 0x01, 0x1f};
+    const char *fill = "aé~ \x7f";
+    bad = 0;
+    for (size_t len = 0; len < 24; len++)
+        for (size_t at = 0; at <= len; at++)
+            for (size_t k = 0; k <= sizeof specials; k++) {
+                char s[32];
+                for (size_t i = 0; i < len; i++)
+                    s[i] = fill[(i + k) % strlen(fill)];
+                if (at < len && k < sizeof specials)
+                    s[at] = specials[k];
+                vk_buf ref;
+                vk_buf_init(&ref, 1 << 10);
+                vk_buf_putc(&ref, '"');
+                for (size_t i = 0; i < len; i++) {
+                    unsigned char c = (unsigned char)s[i];
+                    if (c == '"' || c == '\\')
+                        vk_buf_printf(&ref, "\\%c", c);
+                    else if (c == '\n')
+                        vk_buf_puts(&ref, "\\n");
+                    else if (c < 0x20)
+                        vk_buf_printf(&ref, "\\u%04x", c);
+                    else
+                        vk_buf_putc(&ref, (char)c);
+                }
+                vk_buf_putc(&ref, '"');
+                vk_buf_reset(&b);
+                vk_json_str(&b, s, len);
+                bad += strcmp(b.data, ref.data) != 0;
+                vk_buf_fini(&ref);
+            }
+    T_OK(bad == 0, "vk_json_str escapes a special byte at any place of a word");
     vk_buf_fini(&b);
 }
 
@@ -178,6 +274,7 @@ int main(void)
     test_sha256();
     test_buf();
     test_json_text();
+    test_json_numbers();
     test_utf8();
     test_arena();
     test_clock();
