@@ -90,11 +90,6 @@ void vk_utf8_repair(char *s);
 #define VK_SNIP_SIZE 48
 void vk_utf8_snip(const char *s, size_t n, char out[VK_SNIP_SIZE]);
 
-/* At most 40 bytes of s[0..n) into out, cut at a character boundary and
- * marked with "…" when cut: quoting client input in a message safely. */
-#define VK_SNIP_SIZE 48
-void vk_utf8_snip(const char *s, size_t n, char out[VK_SNIP_SIZE]);
-
 /* Make room for element index i in the array *items of *cap elements of
  * size elem (doubling, starting at first): the growing tables of the
  * statistics. 0 on success; 1 without memory (the array is unchanged). */
