@@ -1158,9 +1158,38 @@ static int shapes_each(const count_grid *g, const double bbox[4], count_grid_poi
     return stop;
 }
 
+int count_grid_in_list(const char *list, const char *v)
+{
+    if (!list)
+        return 1;
+    if (!v)
+        return 0;
+    size_t n = strlen(v);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, v, n) == 0)
+            return 1;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return 0;
+}
+
+/* The codes of dimension k a comma list lets through (every one when it
+ * is NULL; NULL values never otherwise); with the lock held. */
+static void list_codes(const count_grid *g, int k, const char *list, uint8_t ok[GRID_MAX_CODES + 1])
+{
+    ok[0] = !list;
+    for (int i = 1; i <= GRID_MAX_CODES; i++)
+        ok[i] = i <= g->ncodes[k] && count_grid_in_list(list, g->codes[k][i]);
+}
+
 vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
-                         count_grid_point_fn fn, count_grid_cell_fn cell_fn, void *arg,
-                         int64_t *seq, int *handled, vk_errinfo *ei)
+                         const char *categories, const char *statuses, count_grid_point_fn fn,
+                         count_grid_cell_fn cell_fn, void *arg, int64_t *seq, int *handled,
+                         vk_errinfo *ei)
 {
     *handled = 0;
     if (!g)
@@ -1169,6 +1198,14 @@ vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
     vk_err e = read_current(g, c, seq, &locked, ei);
     if (e || !locked)
         return e;
+    /* The filters as code sets: a point is passed over by its codes, not
+     * its texts (a filtered whole-city tile walks every point). */
+    int filtered = categories || statuses;
+    uint8_t okc[GRID_MAX_CODES + 1], oks[GRID_MAX_CODES + 1];
+    list_codes(g, DIM_CATEGORY, categories, okc);
+    list_codes(g, DIM_STATUS, statuses, oks);
+    if (filtered)
+        cell_fn = NULL; /* a cell's sums hold every category and status */
     int i0 = clampi(floor((bbox[0] - g->x0) / g->dx), g->gw);
     int i1 = clampi(floor((bbox[2] - g->x0) / g->dx), g->gw);
     int j0 = clampi(floor((bbox[1] - g->y0) / g->dy), g->gh);
@@ -1189,6 +1226,8 @@ vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
             }
             for (uint32_t k = 0; k < cell->n && !stop; k++) {
                 const grid_item *it = &cell->v[k];
+                if (filtered && !(okc[it->code[DIM_CATEGORY]] && oks[it->code[DIM_STATUS]]))
+                    continue;
                 if (it->x >= bbox[0] && it->x <= bbox[2] && it->y >= bbox[1] && it->y <= bbox[3])
                     stop = fn(arg, point_of(g, &p, it->id, it->x, it->y, 0, it->t, it->code,
                                             it->flags));

@@ -98,10 +98,17 @@ typedef int (*count_grid_point_fn)(void *arg, const count_grid_point *p);
  * are not given to fn), so a whole-city tile adds up cells, not points. */
 typedef int (*count_grid_cell_fn)(void *arg, const double box[4], int64_t n, double sx,
                                   double sy);
-/* cell_fn may be NULL: every point is given. */
+/* cell_fn may be NULL: every point is given. categories and statuses:
+ * comma lists of the public map's filters (NULL: all); points they leave
+ * out are not given (lines and areas are given all: fn tests them), and
+ * cell_fn is then not called. */
 vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
-                         count_grid_point_fn fn, count_grid_cell_fn cell_fn, void *arg,
-                         int64_t *seq, int *handled, vk_errinfo *ei);
+                         const char *categories, const char *statuses, count_grid_point_fn fn,
+                         count_grid_cell_fn cell_fn, void *arg, int64_t *seq, int *handled,
+                         vk_errinfo *ei);
+/* Whether v is one of list's comma-separated ids; a NULL list takes all,
+ * a NULL v is in no list. */
+int count_grid_in_list(const char *list, const char *v);
 /* Tiles at zooms ≤ CLUSTER_SUMS_MAX_ZOOM: each non-empty cluster cell of
  * tile (z, x, y) from the sums kept per zoom (cell_fn; cluster_sums.h),
  * then the lines and areas whose box meets bbox (fn, as

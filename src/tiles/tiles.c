@@ -75,26 +75,6 @@ static vk_err check_list(vk_ctx *ctx, const vk_req *req, const char *name)
     return VK_OK;
 }
 
-/* Whether v is one of list's comma-separated ids; a NULL list takes all. */
-static int in_list(const char *list, const char *v)
-{
-    if (!list)
-        return 1;
-    if (!v)
-        return 0;
-    size_t n = strlen(v);
-    for (const char *p = list; *p;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && strncmp(p, v, n) == 0)
-            return 1;
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    return 0;
-}
-
 static vk_err check_tms(vk_ctx *ctx, const char *id)
 {
     if (strcmp(id, TMS_ID))
@@ -736,8 +716,8 @@ static const char *item_text(const store_item *item, int col)
 static int draw_item(void *arg, const store_item *item)
 {
     drawing *d = arg;
-    if (!in_list(d->categories, item_text(item, d->category_col)) ||
-        !in_list(d->statuses, item_text(item, d->status_col)))
+    if (!count_grid_in_list(d->categories, item_text(item, d->category_col)) ||
+        !count_grid_in_list(d->statuses, item_text(item, d->status_col)))
         return 0; /* filtered out */
     wkb w = {item->wkb, item->wkb + item->wkb_len, 1};
     int type, dims;
@@ -796,7 +776,7 @@ done:
 static int grid_point(void *arg, const count_grid_point *p)
 {
     drawing *d = arg;
-    if (!in_list(d->categories, p->category) || !in_list(d->statuses, p->status))
+    if (!count_grid_in_list(d->categories, p->category) || !count_grid_in_list(d->statuses, p->status))
         return 0; /* filtered out */
     if (p->is_shape) {
         if (d->nshapes < MAX_SHAPES) {
@@ -952,8 +932,8 @@ static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *
             if (d.clusters)
                 memset(d.clusters->n, 0, sizeof d.clusters->n);
             d.nshapes = 0;
-            e = count_grid_points(ctx->counts, ctx->store, t->bbox, grid_point,
-                                  d.clusters && !filtered ? grid_cell : NULL, &d, &seq, &handled,
+            e = count_grid_points(ctx->counts, ctx->store, t->bbox, categories, statuses,
+                                  grid_point, d.clusters ? grid_cell : NULL, &d, &seq, &handled,
                                   &ctx->err);
         }
         if (!e && d.err)
