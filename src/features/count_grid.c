@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/clock.h"
 #include "db/store_internal.h"
@@ -1112,23 +1113,38 @@ static const count_grid_point *point_of(const count_grid *g, count_grid_point *p
 /* The grid read-locked and current at *seq (the change log's newest row):
  * *locked 1. *locked 0 when it is busy being refreshed by another thread
  * (as count_grid_count: never wait; the caller does without it). */
+/* The read lock, waiting a little for a refresh in progress: applying a
+ * few logged changes takes well under that, a full build (seconds) not. */
+static int rdlock_briefly(count_grid *g)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 20 * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    return pthread_rwlock_timedrdlock(&g->lock, &until);
+}
+
 static vk_err read_current(count_grid *g, store_conn *c, int64_t *seq, int *locked,
                            vk_errinfo *ei)
 {
     *locked = 0;
     vk_err e = read_stamp(c, seq, ei);
-    if (e || pthread_rwlock_tryrdlock(&g->lock) != 0)
+    if (e || rdlock_briefly(g) != 0)
         return e;
     if (!g->built || g->seq != *seq) {
         pthread_rwlock_unlock(&g->lock);
-        if (pthread_rwlock_trywrlock(&g->lock) != 0)
-            return VK_OK;
-        int64_t deadline = store_deadline_get(c);
-        store_deadline_set(c, 0);
-        e = refresh_locked(g, c, *seq, ei);
-        store_deadline_set(c, deadline);
-        pthread_rwlock_unlock(&g->lock);
-        if (e || pthread_rwlock_tryrdlock(&g->lock) != 0)
+        if (pthread_rwlock_trywrlock(&g->lock) == 0) {
+            int64_t deadline = store_deadline_get(c);
+            store_deadline_set(c, 0);
+            e = refresh_locked(g, c, *seq, ei);
+            store_deadline_set(c, deadline);
+            pthread_rwlock_unlock(&g->lock);
+        }
+        /* Refreshed here or by the thread that held it. */
+        if (e || rdlock_briefly(g) != 0)
             return e;
     }
     if (!g->built || g->seq != *seq) { /* another writer moved on meanwhile */
@@ -1266,8 +1282,14 @@ vk_err count_grid_changed(count_grid *g, store_conn *c, int64_t version, const d
     *changed = 1;
     if (!g)
         return VK_OK;
+    /* Nothing logged since: no lock needed (the common case of a hit). */
+    vk_err e = read_stamp(c, seq, ei);
+    if (e || version == *seq) {
+        *changed = e != VK_OK;
+        return e;
+    }
     int locked;
-    vk_err e = read_current(g, c, seq, &locked, ei);
+    e = read_current(g, c, seq, &locked, ei);
     if (e || !locked)
         return e;
     if (version == *seq) {
