@@ -12,7 +12,9 @@
 #      changes' places and served from the cache); every z10 and z11 tile
 #      over the municipality, first drawn and from the cache.
 # Writes results/tiles-latest.md. Env: DUR (10s), PORT (18380; +1 cbbox),
-# VAIKUTA (build/vaikuta), PEERS_BUILD (/tmp/peers/build), ROUNDS (30).
+# VAIKUTA (build/vaikuta), PEERS_BUILD (/tmp/peers/build), ROUNDS (30),
+# SETTLE (0.3 s between a write and the tile; 0: right after it, when the
+# tile shares the two cores with the write's own work).
 # Everything on 127.0.0.1; servers stopped by their PID; loads bounded by
 # wrk -d and timeout. The database gets 4 × ROUNDS + 2 feedback items more:
 # serve a copy.
@@ -22,6 +24,7 @@ DB=${1:?usage: tiles.sh DB}
 DUR=${DUR:-10s}
 PORT=${PORT:-18380}
 ROUNDS=${ROUNDS:-30}
+SETTLE=${SETTLE:-0.3} # seconds between a write and the tile: the write's own work done
 VK=${VAIKUTA:-$HERE/../build/vaikuta}
 PEERS_BUILD=${PEERS_BUILD:-/tmp/peers/build}
 command -v wrk >/dev/null || { echo "tiles.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
@@ -184,14 +187,25 @@ cold_city() { # zoom inside|elsewhere [query]
   local first; first="$BASE/$(centre_tile "$1")${3:-}"
   curl -s -o /dev/null "$first"
   : >"$LOG/seq"
+  local n0; n0=$(wc -l <"$LOG/serve.log")
   for _ in $(seq 1 "$ROUNDS"); do
     if [ "$2" = inside ]; then post_at "$IX" "$IY" >/dev/null; else post_at "$EX" "$EY" >/dev/null; fi
+    sleep "$SETTLE"
     curl -s -o /dev/null -w '%{http_code} %{time_total} %{size_download}\n' "$first" >>"$LOG/seq"
   done
   sort -k2 -n "$LOG/seq" | awk -v n="city centre z$1 (${first#"$BASE"/}), after a write $2" -v la="$la" \
     '{t[NR]=$2; s+=$3; if ($1 != 200) bad++}
      END {printf "| %s | %d | %.2f ms | %.2f ms | %.1f kB | %d | %s |\n", n, NR, t[int(NR*0.5+0.5)]*1000,
           t[int(NR*0.99+0.5)]*1000, s/NR/1024, bad, la}' | tee -a "$LOG/seqrows"
+  # The server's own time for the same requests (its log; the query
+  # string is not logged, so the path is enough).
+  sleep 0.2
+  local path="${first#"http://127.0.0.1:$PORT"}"
+  tail -n +"$((n0 + 1))" "$LOG/serve.log" | grep -a "GET ${path%%\?*} " |
+    awk '{d = $NF; sub(/us$/, "", d); print d / 1000}' | sort -n |
+    awk -v n="  the same, the server's own time (its log)" -v la="$la" '{t[NR] = $1}
+      END {if (NR) printf "| %s | %d | %.2f ms | %.2f ms | | | %s |\n", n, NR, t[int(NR*0.5+0.5)],
+           t[int(NR*0.99+0.5)], la}' | tee -a "$LOG/seqrows"
 }
 cold_city 10 inside
 cold_city 11 inside
