@@ -929,9 +929,8 @@ static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *
             e = count_grid_clusters(ctx->counts, ctx->store, t->z, t->x, t->y, t->bbox, sums_cell,
                                     grid_point, &d, &seq, &handled, &ctx->err);
         if (!e && !handled && !d.err) {
-            if (d.clusters)
-                memset(d.clusters->n, 0, sizeof d.clusters->n);
-            d.nshapes = 0;
+            /* The sums do not hold this zoom (or the grid was busy):
+             * nothing was added; the grid's points instead. */
             e = count_grid_points(ctx->counts, ctx->store, t->bbox, categories, statuses,
                                   grid_point, d.clusters ? grid_cell : NULL, &d, &seq, &handled,
                                   &ctx->err);
