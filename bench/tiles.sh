@@ -6,20 +6,25 @@
 #      (z16, the tile under each box's centre): req/s, p50, p99 and the ratio;
 #   2. one request at a time (curl, one connection): z16 and z17 tiles, each
 #      first drawn (cold) and then again (from the cache);
-#   3. the whole city: z10 and z11 tiles over the municipality, first drawn
-#      right after a write (every write changes the data version, so the
-#      cached tile is stale and is drawn anew from the count grid) and from
-#      the cache.
+#   3. the whole city: the z10 and z11 tiles at the city's centre right
+#      after a write inside them (drawn anew, from the per-zoom cluster
+#      sums) and right after a write elsewhere (checked against the
+#      changes' places and served from the cache); every z10 and z11 tile
+#      over the municipality, first drawn and from the cache.
 # Writes results/tiles-latest.md. Env: DUR (10s), PORT (18380; +1 cbbox),
-# VAIKUTA (build/vaikuta), PEERS_BUILD (/tmp/peers/build), ROUNDS (30).
+# VAIKUTA (build/vaikuta), PEERS_BUILD (/tmp/peers/build), ROUNDS (30),
+# SETTLE (0.3 s between a write and the tile; 0: right after it, when the
+# tile shares the two cores with the write's own work).
 # Everything on 127.0.0.1; servers stopped by their PID; loads bounded by
-# wrk -d and timeout. The database gets ROUNDS feedback items more.
+# wrk -d and timeout. The database gets 4 × ROUNDS + 2 feedback items more:
+# serve a copy.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 DB=${1:?usage: tiles.sh DB}
 DUR=${DUR:-10s}
 PORT=${PORT:-18380}
 ROUNDS=${ROUNDS:-30}
+SETTLE=${SETTLE:-0.3} # seconds between a write and the tile: the write's own work done
 VK=${VAIKUTA:-$HERE/../build/vaikuta}
 PEERS_BUILD=${PEERS_BUILD:-/tmp/peers/build}
 command -v wrk >/dev/null || { echo "tiles.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
@@ -126,11 +131,14 @@ printf '\n- z16 tiles ÷ cbbox: %.2f (wrk hits each tile ~%d times: mostly from 
 
 # One at a time: 300 distinct street tiles of each zoom, cold then cached.
 for z in 17 18; do tiles_at "$z" | sort -u | head -300 | sed "s|^|$BASE/|" >"$LOG/u$z"; done
-sort -u "$LOG/z16" | head -300 | sed "s|^|$BASE/|" >"$LOG/u16-new"
-# z16 tiles were all drawn under wrk: force new drawings with a write.
+# z16 tiles under the boxes were all drawn under wrk (and a write redraws
+# only the tiles over it): their east neighbours that wrk did not ask for.
+sort -u "$LOG/z16" >"$LOG/z16u"
+awk -F/ '{print $1 "/" $2 "/" $3 + 1}' "$LOG/z16u" | sort -u | comm -23 - "$LOG/z16u" | head -300 |
+  sed "s|^|$BASE/|" >"$LOG/u16-new"
 post() {
   curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
-    -d '{"type":"Feature","geometry":{"type":"Point","coordinates":[28.7705,61.1935]},"properties":{"category":"lighting","description":"tiles.sh: a write, so every cached tile is stale"}}' \
+    -d '{"type":"Feature","geometry":{"type":"Point","coordinates":[28.7705,61.1935]},"properties":{"category":"lighting","description":"tiles.sh: a write"}}' \
     "http://127.0.0.1:$PORT/api/v1/feedback"
 }
 [ "$(post)" = 201 ] || echo "tiles.sh: the write was refused" >&2
@@ -149,24 +157,67 @@ for z in 10 11; do
   for ((y = ylo; y <= yhi; y++)); do for ((x = xlo; x <= xhi; x++)); do echo "$BASE/$z/$y/$x" >>"$LOG/city$z"; done; done
 done
 cat "$LOG/city10" "$LOG/city11" >"$LOG/city"
-# Each write, then the tile at the city's centre: drawn anew from the
-# count grid (the write leaves every cached tile stale).
-cold_city() { # zoom
+# The tile at the city's centre at zoom $1 (z/y/x), and its lon/lat box.
+CX=$(echo "($X0 + $X1) / 2" | bc -l); CY=$(echo "($Y0 + $Y1) / 2" | bc -l)
+centre_tile() { BOXES="$CX,$CY,$CX,$CY" tiles_at "$1"; }
+# A write at lon lat (an existing item's place: inside the municipality).
+post_at() {
+  curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[$1,$2]},\"properties\":{\"category\":\"lighting\",\"description\":\"tiles.sh: a write\"}}" \
+    "http://127.0.0.1:$PORT/api/v1/feedback"
+}
+# An item's place outside the centre tiles of zooms 10 and 11 (and their
+# buffers): a write there leaves them as they are.
+elsewhere() {
+  IFS=/ read -r _ y x <<<"$(centre_tile 10)"
+  local w e
+  w=$(echo "$x / 1024 * 360 - 180 - 0.02" | bc -l); e=$(echo "($x + 1) / 1024 * 360 - 180 + 0.02" | bc -l)
+  sqlite3 -separator ' ' "$DB" "SELECT xmin, ymin FROM idx_feedback_geom WHERE xmax < $w OR xmin > $e LIMIT 1"
+}
+read -r EX EY < <(elsewhere)
+# The item nearest the centre: a write there is inside the centre tiles.
+read -r IX IY < <(sqlite3 -separator ' ' "$DB" \
+  "SELECT xmin, ymin FROM idx_feedback_geom ORDER BY abs(xmin - $CX) + abs(ymin - $CY) LIMIT 1")
+# ROUNDS times: a write (inside the centre tile, or elsewhere), then the
+# tile at the city's centre. Inside: the cached tile is stale and drawn
+# anew (from the per-zoom cluster sums); elsewhere: it is checked against
+# the changes' places and served from the cache.
+cold_city() { # zoom inside|elsewhere [query]
   local la; la=$(cut -d' ' -f1 /proc/loadavg)
-  local first; first="$BASE/$(BOXES="$(echo "($X0 + $X1) / 2" | bc -l),$(echo "($Y0 + $Y1) / 2" | bc -l),\
-$(echo "($X0 + $X1) / 2" | bc -l),$(echo "($Y0 + $Y1) / 2" | bc -l)" tiles_at "$1")"
+  local first; first="$BASE/$(centre_tile "$1")${3:-}"
+  curl -s -o /dev/null "$first"
   : >"$LOG/seq"
+  local n0; n0=$(wc -l <"$LOG/serve.log")
   for _ in $(seq 1 "$ROUNDS"); do
-    post >/dev/null
+    if [ "$2" = inside ]; then post_at "$IX" "$IY" >/dev/null; else post_at "$EX" "$EY" >/dev/null; fi
+    sleep "$SETTLE"
     curl -s -o /dev/null -w '%{http_code} %{time_total} %{size_download}\n' "$first" >>"$LOG/seq"
   done
-  sort -k2 -n "$LOG/seq" | awk -v n="city centre z$1 (${first#"$BASE"/}), first drawing after a write" -v la="$la" \
+  sort -k2 -n "$LOG/seq" | awk -v n="city centre z$1 (${first#"$BASE"/}), after a write $2" -v la="$la" \
     '{t[NR]=$2; s+=$3; if ($1 != 200) bad++}
      END {printf "| %s | %d | %.2f ms | %.2f ms | %.1f kB | %d | %s |\n", n, NR, t[int(NR*0.5+0.5)]*1000,
           t[int(NR*0.99+0.5)]*1000, s/NR/1024, bad, la}' | tee -a "$LOG/seqrows"
+  # The server's own time for the same requests (its log; the query
+  # string is not logged, so the path is enough).
+  sleep 0.2
+  local path="${first#"http://127.0.0.1:$PORT"}"
+  tail -n +"$((n0 + 1))" "$LOG/serve.log" | grep -a "GET ${path%%\?*} " |
+    awk '{d = $NF; sub(/us$/, "", d); print d / 1000}' | sort -n |
+    awk -v n="  the same, the server's own time (its log)" -v la="$la" '{t[NR] = $1}
+      END {if (NR) printf "| %s | %d | %.2f ms | %.2f ms | | | %s |\n", n, NR, t[int(NR*0.5+0.5)],
+           t[int(NR*0.99+0.5)], la}' | tee -a "$LOG/seqrows"
 }
-cold_city 10
-cold_city 11
+cold_city 10 inside
+cold_city 11 inside
+# With the public map's filter: point by point from the count grid (the
+# sums hold every category and status together).
+cold_city 10 inside "?category=lighting"
+if [ -n "${EX:-}" ]; then
+  cold_city 10 elsewhere
+  cold_city 11 elsewhere
+else
+  echo "tiles.sh: no item outside the centre tile: the 'elsewhere' rows are left out" >&2
+fi
 seq_lat "whole city z10+z11 ($(wc -l <"$LOG/city") tiles), first drawing" "$LOG/city"
 for _ in 1 2 3 4 5 6 7 8 9; do cat "$LOG/city"; done >"$LOG/city-rep"
 seq_lat "whole city z10+z11, cached" "$LOG/city-rep"

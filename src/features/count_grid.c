@@ -6,9 +6,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/clock.h"
 #include "db/store_internal.h"
+#include "features/cluster_sums.h"
 
 /* More logged changes than this since the last refresh: re-read all. */
 #define GRID_INCREMENTAL_MAX 50000
@@ -17,6 +19,10 @@
 /* Lines and areas whose box crosses a count's box are tested by SQLite one
  * by one; more than this in one count and the SQL count is cheaper. */
 #define GRID_MAX_SHAPE_TESTS 64
+/* Where the latest changes were (for the tile cache: tiles elsewhere stay
+ * good); more changes than this since a tile was drawn and it is drawn
+ * anew. Two boxes a change at most (before and after). */
+#define GRID_CHANGE_RING 8192
 
 enum {
     ITEM_ODD_TIME = 1, /* created_at is not "YYYY-MM-DDTHH:MM:SSZ" in 1970–2105 */
@@ -53,6 +59,13 @@ typedef struct grid_cell {
     double sx, sy; /* sums of the points' x and y: a map tile's cluster of a whole cell */
 } grid_cell;
 
+/* A place a logged change touched: the item's point or box before or
+ * after it. */
+typedef struct grid_change {
+    int64_t seq;
+    double box[4];
+} grid_change;
+
 /* Where an id sits: cell + 1, SHAPES, or 0 when absent. */
 #define LOC_SHAPES UINT32_MAX
 
@@ -78,6 +91,13 @@ struct count_grid {
     uint64_t *combo_key;
     int64_t *combo_n;
     uint32_t combo_cap, combo_used;
+    cluster_sums *sums;            /* the points by tile cluster cell; NULL: none */
+    /* The places of the changes after change_floor, oldest first from
+     * ring_next - ring_n: a tile drawn at version v ≥ change_floor is
+     * still good unless one of those after v meets it. */
+    grid_change ring[GRID_CHANGE_RING];
+    uint32_t ring_next, ring_n;
+    int64_t change_floor;
 };
 
 vk_err count_grid_new(count_grid **out)
@@ -86,6 +106,7 @@ vk_err count_grid_new(count_grid **out)
     if (!g)
         return VK_ENOMEM;
     pthread_rwlock_init(&g->lock, NULL);
+    g->sums = cluster_sums_new(); /* NULL: tiles add up the grid instead */
     *out = g;
     return VK_OK;
 }
@@ -111,6 +132,7 @@ static void grid_clear(count_grid *g)
     g->combo_key = NULL;
     g->combo_n = NULL;
     g->combo_cap = g->combo_used = 0;
+    cluster_sums_clear(g->sums);
     g->built = 0;
 }
 
@@ -119,6 +141,7 @@ void count_grid_free(count_grid *g)
     if (!g)
         return;
     grid_clear(g);
+    cluster_sums_free(g->sums);
     pthread_rwlock_destroy(&g->lock);
     free(g);
 }
@@ -281,6 +304,7 @@ static void item_remove(count_grid *g, int64_t id)
     } else {
         grid_cell *cell = &g->cells[where - 1];
         flags = cell->v[slot].flags;
+        cluster_sums_add(g->sums, cell->v[slot].x, cell->v[slot].y, id, -1);
         cell->sx -= cell->v[slot].x;
         cell->sy -= cell->v[slot].y;
         combo_add(g, cell->v[slot].code, flags, -1);
@@ -337,6 +361,7 @@ static vk_err item_add(count_grid *g, const grid_row *r)
             cell->cap = cap;
         }
         grid_item *it = &cell->v[cell->n];
+        cluster_sums_add(g->sums, r->mbr[0], r->mbr[1], r->id, 1);
         cell->sx += r->mbr[0];
         cell->sy += r->mbr[1];
         it->x = r->mbr[0];
@@ -474,7 +499,43 @@ static vk_err build_full(count_grid *g, store_conn *c, int64_t seq, vk_errinfo *
         return store_db_fail(c, ei, "reading items to count");
     g->seq = seq;
     g->built = 1;
+    /* Read anew: no tile drawn before can be checked against changes. */
+    g->change_floor = seq;
+    g->ring_n = 0;
     return VK_OK;
+}
+
+/* ---- where changes were ---- */
+
+static void change_push(count_grid *g, int64_t seq, const double box[4])
+{
+    grid_change *c = &g->ring[g->ring_next];
+    if (g->ring_n == GRID_CHANGE_RING)
+        g->change_floor = c->seq; /* forgotten: tiles older than it are drawn anew */
+    else
+        g->ring_n++;
+    c->seq = seq;
+    memcpy(c->box, box, sizeof c->box);
+    g->ring_next = (g->ring_next + 1) % GRID_CHANGE_RING;
+}
+
+/* The item's place in the grid now (point or box), if it has one. */
+static int item_place(const count_grid *g, int64_t id, double box[4])
+{
+    if (id <= 0 || id >= g->loc_cap || !g->loc_cell[id])
+        return 0;
+    uint32_t where = g->loc_cell[id], slot = g->loc_slot[id];
+    if (where == LOC_SHAPES) {
+        const grid_shape *s = &g->shapes[slot];
+        if (s->flags & ITEM_NO_GEOM)
+            return 0;
+        memcpy(box, s->mbr, sizeof s->mbr);
+        return 1;
+    }
+    const grid_item *it = &g->cells[where - 1].v[slot];
+    box[0] = box[2] = it->x;
+    box[1] = box[3] = it->y;
+    return 1;
 }
 
 /* *reference set: a reference change (areas, units, categories) was
@@ -497,10 +558,18 @@ static vk_err apply_changes(count_grid *g, store_conn *c, int *reference, vk_err
         }
         grid_row r;
         read_row(st, &r);
-        /* The log row's item, as it is now: out, and back in if public. */
-        item_remove(g, sqlite3_column_int64(st, 15));
-        if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+        /* The log row's item, as it is now: out, and back in if public;
+         * the tiles over both places change. */
+        int64_t id = sqlite3_column_int64(st, 15);
+        double box[4];
+        if (item_place(g, id, box))
+            change_push(g, seq, box);
+        item_remove(g, id);
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
             e = item_add(g, &r);
+            if (!e && item_place(g, id, box))
+                change_push(g, seq, box);
+        }
         g->seq = seq;
     }
     sqlite3_reset(st);
@@ -1041,35 +1110,118 @@ static const count_grid_point *point_of(const count_grid *g, count_grid_point *p
     return p;
 }
 
-vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
-                         count_grid_point_fn fn, count_grid_cell_fn cell_fn, void *arg,
-                         int64_t *seq, int *handled, vk_errinfo *ei)
+/* The grid read-locked and current at *seq (the change log's newest row):
+ * *locked 1. *locked 0 when it is busy being refreshed by another thread
+ * (as count_grid_count: never wait; the caller does without it). */
+/* The read lock, waiting a little for a refresh in progress: applying a
+ * few logged changes takes well under that, a full build (seconds) not. */
+static int rdlock_briefly(count_grid *g)
 {
-    *handled = 0;
-    if (!g)
-        return VK_OK;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 20 * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    return pthread_rwlock_timedrdlock(&g->lock, &until);
+}
+
+static vk_err read_current(count_grid *g, store_conn *c, int64_t *seq, int *locked,
+                           vk_errinfo *ei)
+{
+    *locked = 0;
     vk_err e = read_stamp(c, seq, ei);
-    if (e)
+    if (e || rdlock_briefly(g) != 0)
         return e;
-    /* As count_grid_count: never wait; the caller reads SQLite instead. */
-    if (pthread_rwlock_tryrdlock(&g->lock) != 0)
-        return VK_OK;
     if (!g->built || g->seq != *seq) {
         pthread_rwlock_unlock(&g->lock);
-        if (pthread_rwlock_trywrlock(&g->lock) != 0)
-            return VK_OK;
-        int64_t deadline = store_deadline_get(c);
-        store_deadline_set(c, 0);
-        e = refresh_locked(g, c, *seq, ei);
-        store_deadline_set(c, deadline);
-        pthread_rwlock_unlock(&g->lock);
-        if (e || pthread_rwlock_tryrdlock(&g->lock) != 0)
+        if (pthread_rwlock_trywrlock(&g->lock) == 0) {
+            int64_t deadline = store_deadline_get(c);
+            store_deadline_set(c, 0);
+            e = refresh_locked(g, c, *seq, ei);
+            store_deadline_set(c, deadline);
+            pthread_rwlock_unlock(&g->lock);
+        }
+        /* Refreshed here or by the thread that held it. */
+        if (e || rdlock_briefly(g) != 0)
             return e;
     }
     if (!g->built || g->seq != *seq) { /* another writer moved on meanwhile */
         pthread_rwlock_unlock(&g->lock);
         return VK_OK;
     }
+    *locked = 1;
+    return VK_OK;
+}
+
+/* Lines and areas whose box meets bbox, given at their box's centre;
+ * with the read lock held. Returns fn's stop. */
+static int shapes_each(const count_grid *g, const double bbox[4], count_grid_point_fn fn,
+                       void *arg)
+{
+    count_grid_point p;
+    int stop = 0;
+    for (uint32_t k = 0; k < g->nshapes && !stop; k++) {
+        const grid_shape *s = &g->shapes[k];
+        if (s->flags & ITEM_NO_GEOM)
+            continue;
+        double x = (s->mbr[0] + s->mbr[2]) / 2, y = (s->mbr[1] + s->mbr[3]) / 2;
+        if (s->mbr[0] <= bbox[2] && s->mbr[2] >= bbox[0] && s->mbr[1] <= bbox[3] &&
+            s->mbr[3] >= bbox[1])
+            stop = fn(arg, point_of(g, &p, s->id, x, y, 1, s->t, s->code, s->flags));
+    }
+    return stop;
+}
+
+int count_grid_in_list(const char *list, const char *v)
+{
+    if (!list)
+        return 1;
+    if (!v)
+        return 0;
+    size_t n = strlen(v);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, v, n) == 0)
+            return 1;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return 0;
+}
+
+/* The codes of dimension k a comma list lets through (every one when it
+ * is NULL; NULL values never otherwise); with the lock held. */
+static void list_codes(const count_grid *g, int k, const char *list, uint8_t ok[GRID_MAX_CODES + 1])
+{
+    ok[0] = !list;
+    for (int i = 1; i <= GRID_MAX_CODES; i++)
+        ok[i] = i <= g->ncodes[k] && count_grid_in_list(list, g->codes[k][i]);
+}
+
+vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
+                         const char *categories, const char *statuses, count_grid_point_fn fn,
+                         count_grid_cell_fn cell_fn, void *arg, int64_t *seq, int *handled,
+                         vk_errinfo *ei)
+{
+    *handled = 0;
+    if (!g)
+        return VK_OK;
+    int locked;
+    vk_err e = read_current(g, c, seq, &locked, ei);
+    if (e || !locked)
+        return e;
+    /* The filters as code sets: a point is passed over by its codes, not
+     * its texts (a filtered whole-city tile walks every point). */
+    int filtered = categories || statuses;
+    uint8_t okc[GRID_MAX_CODES + 1], oks[GRID_MAX_CODES + 1];
+    list_codes(g, DIM_CATEGORY, categories, okc);
+    list_codes(g, DIM_STATUS, statuses, oks);
+    if (filtered)
+        cell_fn = NULL; /* a cell's sums hold every category and status */
     int i0 = clampi(floor((bbox[0] - g->x0) / g->dx), g->gw);
     int i1 = clampi(floor((bbox[2] - g->x0) / g->dx), g->gw);
     int j0 = clampi(floor((bbox[1] - g->y0) / g->dy), g->gh);
@@ -1090,22 +1242,72 @@ vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
             }
             for (uint32_t k = 0; k < cell->n && !stop; k++) {
                 const grid_item *it = &cell->v[k];
+                if (filtered && !(okc[it->code[DIM_CATEGORY]] && oks[it->code[DIM_STATUS]]))
+                    continue;
                 if (it->x >= bbox[0] && it->x <= bbox[2] && it->y >= bbox[1] && it->y <= bbox[3])
                     stop = fn(arg, point_of(g, &p, it->id, it->x, it->y, 0, it->t, it->code,
                                             it->flags));
             }
         }
-    /* Lines and areas whose box meets bbox, given at their box's centre. */
-    for (uint32_t k = 0; k < g->nshapes && !stop; k++) {
-        const grid_shape *s = &g->shapes[k];
-        if (s->flags & ITEM_NO_GEOM)
-            continue;
-        double x = (s->mbr[0] + s->mbr[2]) / 2, y = (s->mbr[1] + s->mbr[3]) / 2;
-        if (s->mbr[0] <= bbox[2] && s->mbr[2] >= bbox[0] && s->mbr[1] <= bbox[3] &&
-            s->mbr[3] >= bbox[1])
-            stop = fn(arg, point_of(g, &p, s->id, x, y, 1, s->t, s->code, s->flags));
-    }
+    if (!stop)
+        shapes_each(g, bbox, fn, arg);
     *handled = 1;
+    pthread_rwlock_unlock(&g->lock);
+    return VK_OK;
+}
+
+vk_err count_grid_clusters(count_grid *g, store_conn *c, int z, uint32_t x, uint32_t y,
+                           const double bbox[4], cluster_sums_fn cell_fn,
+                           count_grid_point_fn fn, void *arg, int64_t *seq, int *handled,
+                           vk_errinfo *ei)
+{
+    *handled = 0;
+    if (!g || !g->sums || z > CLUSTER_SUMS_MAX_ZOOM)
+        return VK_OK;
+    int locked;
+    vk_err e = read_current(g, c, seq, &locked, ei);
+    if (e || !locked)
+        return e;
+    if (cluster_sums_tile(g->sums, z, x, y, cell_fn, arg)) {
+        shapes_each(g, bbox, fn, arg);
+        *handled = 1;
+    }
+    pthread_rwlock_unlock(&g->lock);
+    return VK_OK;
+}
+
+vk_err count_grid_changed(count_grid *g, store_conn *c, int64_t version, const double bbox[4],
+                          int64_t *seq, int *changed, vk_errinfo *ei)
+{
+    *changed = 1;
+    if (!g)
+        return VK_OK;
+    /* Nothing logged since: no lock needed (the common case of a hit). */
+    vk_err e = read_stamp(c, seq, ei);
+    if (e || version == *seq) {
+        *changed = e != VK_OK;
+        return e;
+    }
+    int locked;
+    e = read_current(g, c, seq, &locked, ei);
+    if (e || !locked)
+        return e;
+    if (version == *seq) {
+        *changed = 0;
+    } else if (version >= g->change_floor && version < *seq) {
+        *changed = 0;
+        /* Newest first, back to the first change after version. */
+        for (uint32_t k = 0; k < g->ring_n; k++) {
+            const grid_change *ch = &g->ring[(g->ring_next + GRID_CHANGE_RING - 1 - k) % GRID_CHANGE_RING];
+            if (ch->seq <= version)
+                break;
+            if (ch->box[0] <= bbox[2] && ch->box[2] >= bbox[0] && ch->box[1] <= bbox[3] &&
+                ch->box[3] >= bbox[1]) {
+                *changed = 1;
+                break;
+            }
+        }
+    }
     pthread_rwlock_unlock(&g->lock);
     return VK_OK;
 }

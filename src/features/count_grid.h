@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "db/store.h"
+#include "features/cluster_sums.h"
 #include "features/collections.h"
 #include "features/cql2.h"
 
@@ -97,10 +98,34 @@ typedef int (*count_grid_point_fn)(void *arg, const count_grid_point *p);
  * are not given to fn), so a whole-city tile adds up cells, not points. */
 typedef int (*count_grid_cell_fn)(void *arg, const double box[4], int64_t n, double sx,
                                   double sy);
-/* cell_fn may be NULL: every point is given. */
+/* cell_fn may be NULL: every point is given. categories and statuses:
+ * comma lists of the public map's filters (NULL: all); points they leave
+ * out are not given (lines and areas are given all: fn tests them), and
+ * cell_fn is then not called. */
 vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
-                         count_grid_point_fn fn, count_grid_cell_fn cell_fn, void *arg,
-                         int64_t *seq, int *handled, vk_errinfo *ei);
+                         const char *categories, const char *statuses, count_grid_point_fn fn,
+                         count_grid_cell_fn cell_fn, void *arg, int64_t *seq, int *handled,
+                         vk_errinfo *ei);
+/* Whether v is one of list's comma-separated ids; a NULL list takes all,
+ * a NULL v is in no list. */
+int count_grid_in_list(const char *list, const char *v);
+/* Tiles at zooms ≤ CLUSTER_SUMS_MAX_ZOOM: each non-empty cluster cell of
+ * tile (z, x, y) from the sums kept per zoom (cell_fn; cluster_sums.h),
+ * then the lines and areas whose box meets bbox (fn, as
+ * count_grid_points). *seq as there; *handled 0 when zoom z is not kept
+ * or the grid is busy: then count_grid_points or SQLite. */
+vk_err count_grid_clusters(count_grid *g, store_conn *c, int z, uint32_t x, uint32_t y,
+                           const double bbox[4], cluster_sums_fn cell_fn,
+                           count_grid_point_fn fn, void *arg, int64_t *seq, int *handled,
+                           vk_errinfo *ei);
+/* Whether a tile over bbox (lon/lat, with its buffer) drawn at data
+ * version `version` may have changed since: *changed 0 when no logged
+ * change from then to now (*seq) put an item in bbox or took one out of
+ * it (the places before and after each change are kept for the last
+ * GRID_CHANGE_RING places; older versions, a rebuilt grid or a busy one
+ * give 1). */
+vk_err count_grid_changed(count_grid *g, store_conn *c, int64_t version, const double bbox[4],
+                          int64_t *seq, int *changed, vk_errinfo *ei);
 /* The change log's newest row (the tiles' data version of feedback). */
 vk_err count_grid_stamp(store_conn *c, int64_t *seq, vk_errinfo *ei);
 

@@ -33,6 +33,7 @@
  * this they are counted in the clusters like points. */
 #define MAX_SHAPES 2000
 #define CELLS (MVT_EXTENT / TILES_CLUSTER_CELL)
+_Static_assert(CELLS == 1 << CLUSTER_SUMS_CELL_BITS, "the sums' cells are the tiles' clusters");
 
 static const char *const no_params[] = {"f", NULL};
 /* Feedback tiles also take the public map's filters (the web client's
@@ -72,26 +73,6 @@ static vk_err check_list(vk_ctx *ctx, const vk_req *req, const char *name)
     if (!len || len > 640 || parts > 16)
         return vk_fail(&ctx->err, VK_EPARAM, name, "%s: 1 to 16 ids separated by commas", name);
     return VK_OK;
-}
-
-/* Whether v is one of list's comma-separated ids; a NULL list takes all. */
-static int in_list(const char *list, const char *v)
-{
-    if (!list)
-        return 1;
-    if (!v)
-        return 0;
-    size_t n = strlen(v);
-    for (const char *p = list; *p;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && strncmp(p, v, n) == 0)
-            return 1;
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    return 0;
 }
 
 static vk_err check_tms(vk_ctx *ctx, const char *id)
@@ -735,8 +716,8 @@ static const char *item_text(const store_item *item, int col)
 static int draw_item(void *arg, const store_item *item)
 {
     drawing *d = arg;
-    if (!in_list(d->categories, item_text(item, d->category_col)) ||
-        !in_list(d->statuses, item_text(item, d->status_col)))
+    if (!count_grid_in_list(d->categories, item_text(item, d->category_col)) ||
+        !count_grid_in_list(d->statuses, item_text(item, d->status_col)))
         return 0; /* filtered out */
     wkb w = {item->wkb, item->wkb + item->wkb_len, 1};
     int type, dims;
@@ -795,7 +776,7 @@ done:
 static int grid_point(void *arg, const count_grid_point *p)
 {
     drawing *d = arg;
-    if (!in_list(d->categories, p->category) || !in_list(d->statuses, p->status))
+    if (!count_grid_in_list(d->categories, p->category) || !count_grid_in_list(d->statuses, p->status))
         return 0; /* filtered out */
     if (p->is_shape) {
         if (d->nshapes < MAX_SHAPES) {
@@ -866,25 +847,62 @@ static int grid_cell(void *arg, const double box[4], int64_t n, double sx, doubl
     return 1;
 }
 
-/* Draw the tile into out. *version: the data version it shows (feedback:
- * the change log's newest row), or -1 when there is none to cache by. */
-static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *col,
-                        const tile *t, vk_buf *out, int64_t *version)
+/* A cluster cell of the tile from the count grid's per-zoom sums. */
+static void sums_cell(void *arg, int col, int row, int64_t n, int64_t slon, int64_t slat,
+                      int64_t sid)
 {
-    *version = -1;
+    drawing *d = arg;
+    cluster_grid *g = d->clusters;
+    int k = row * CELLS + col;
+    if (!g->n[k])
+        g->id[k] = n == 1 ? sid : 0;
+    g->sx[k] += (double)slon / CLUSTER_SUMS_SCALE;
+    g->sy[k] += (double)slat / CLUSTER_SUMS_SCALE;
+    g->n[k] += n;
+}
+
+/* The ETag of a tile's bytes: it changes exactly when they do. */
+static void etag_of(const void *data, size_t n, char etag[TILE_CACHE_ETAG_MAX])
+{
+    char hex[65];
+    vk_sha256_hex_of(data, n, hex);
+    snprintf(etag, TILE_CACHE_ETAG_MAX, "\"h%.24s\"", hex);
+}
+
+/* Draw the tile into out, or take it from the cache when no change since
+ * it was drawn touched its box (with the buffer); etag gets its ETag. */
+static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *col,
+                        const tile *t, vk_buf *out, char etag[TILE_CACHE_ETAG_MAX])
+{
+    int64_t version = -1;
     int feedback = strcmp(col->id, "feedback") == 0;
     const char *categories = feedback ? vk_req_param(req, "category") : NULL;
     const char *statuses = feedback ? vk_req_param(req, "status") : NULL;
-    /* Filtered tiles are neither cached nor summed by whole grid cells
-     * (a cell's count holds every category and status). */
+    /* Filtered tiles are not summed by whole grid cells (a cell's count
+     * holds every category and status); they are cached by their filters. */
     int filtered = categories || statuses;
-    if (feedback && ctx->counts && !filtered) {
-        vk_err e = count_grid_stamp(ctx->store, version, &ctx->err);
+    size_t start = out->len;
+    char key[TILE_CACHE_KEY_MAX];
+    int cacheable = 0;
+    if (feedback && ctx->counts && ctx->tiles) {
+        int n = snprintf(key, sizeof key, "%s|%s|%s", col->id, categories ? categories : "*",
+                         statuses ? statuses : "*");
+        cacheable = n > 0 && (size_t)n < sizeof key;
+    }
+    int64_t cached;
+    if (cacheable && tile_cache_get(ctx->tiles, key, t->z, t->x, t->y, &cached, etag, out)) {
+        int64_t seq;
+        int changed;
+        vk_err e = count_grid_changed(ctx->counts, ctx->store, cached, t->bbox, &seq, &changed,
+                                      &ctx->err);
         if (e)
             return e;
-        if (ctx->tiles && tile_cache_get(ctx->tiles, col->id, t->z, t->x, t->y, *version, out))
+        if (!changed) {
+            if (seq != cached)
+                tile_cache_renew(ctx->tiles, key, t->z, t->x, t->y, cached, seq);
             return VK_OK;
-        *version = -1; /* until drawn from the grid at a version */
+        }
+        out->len = start; /* a change met it: drawn anew */
     }
     drawing d = {ctx, col, t, NULL, NULL, -1, categories, statuses, -1, -1, NULL, 0, NULL, 0, 0, VK_OK};
     int props[64];
@@ -906,16 +924,23 @@ static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *
             e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
         if (!e && d.clusters)
             cluster_geo_init(d.clusters, t);
-        if (!e)
-            e = count_grid_points(ctx->counts, ctx->store, t->bbox, grid_point,
-                                  d.clusters && !filtered ? grid_cell : NULL, &d, &seq, &handled,
+        /* Low zooms: the clusters straight from the per-zoom sums. */
+        if (!e && d.clusters && !filtered)
+            e = count_grid_clusters(ctx->counts, ctx->store, t->z, t->x, t->y, t->bbox, sums_cell,
+                                    grid_point, &d, &seq, &handled, &ctx->err);
+        if (!e && !handled && !d.err) {
+            /* The sums do not hold this zoom (or the grid was busy):
+             * nothing was added; the grid's points instead. */
+            e = count_grid_points(ctx->counts, ctx->store, t->bbox, categories, statuses,
+                                  grid_point, d.clusters ? grid_cell : NULL, &d, &seq, &handled,
                                   &ctx->err);
+        }
         if (!e && d.err)
             e = vk_fail(&ctx->err, d.err, "", NULL);
         if (!e && handled && d.overflow)
             handled = 0;
         if (!e && handled) {
-            *version = filtered ? -1 : seq;
+            version = seq;
             for (int i = 0; i < d.nshapes && !e; i++) {
                 store_items_query qi = {0};
                 qi.limit = 1;
@@ -946,12 +971,14 @@ static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *
     }
     if (!e && d.clusters && (e = cluster_write(d.clusters, d.l)))
         vk_fail(&ctx->err, e, "", NULL);
-    size_t start = out->len;
     if (!e && (e = mvt_encode(&d.l, 1, out)))
         vk_fail(&ctx->err, e, "", NULL);
-    if (!e && *version >= 0 && ctx->tiles)
-        tile_cache_put(ctx->tiles, col->id, t->z, t->x, t->y, *version, out->data + start,
-                       out->len - start);
+    if (!e) {
+        etag_of(out->data + start, out->len - start, etag);
+        if (cacheable && version >= 0)
+            tile_cache_put(ctx->tiles, key, t->z, t->x, t->y, version, etag, out->data + start,
+                           out->len - start);
+    }
     free(d.shapes);
     free(d.clusters);
     mvt_layer_free(d.l);
@@ -968,21 +995,12 @@ vk_err tiles_tile(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
                              strcmp(col->id, "feedback") ? no_params : feedback_params)) ||
         (e = check_list(ctx, req, "category")) || (e = check_list(ctx, req, "status")))
         return e;
-    int64_t version;
-    if ((e = draw_tile(ctx, req, col, &t, &resp->body, &version)))
-        return e;
-    /* The ETag: the data version where there is one, else the bytes'
-     * hash (the tile is drawn anyway; a 304 still saves the transfer). */
-    char *tag = vk_arena_alloc(req->arena, 48);
+    /* The ETag: the hash of the bytes (kept with a cached tile). */
+    char *tag = vk_arena_alloc(req->arena, TILE_CACHE_ETAG_MAX);
     if (!tag)
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-    if (version >= 0) {
-        snprintf(tag, 48, "\"t1-%lld\"", (long long)version);
-    } else {
-        char hex[65];
-        vk_sha256_hex_of(resp->body.data, resp->body.len, hex);
-        snprintf(tag, 48, "\"h%.24s\"", hex);
-    }
+    if ((e = draw_tile(ctx, req, col, &t, &resp->body, tag)))
+        return e;
     resp->content_type = MT_MVT;
     vk_resp_not_modified(resp, req, tag, -1);
     return VK_OK;

@@ -9,8 +9,9 @@
  * into cells with a `count` up to TILES_CLUSTER_MAX_ZOOM and drawn one by
  * one above it, where feedback placed only by its district is left out
  * (its point is the district's label point, not a place). Feedback tiles
- * are drawn from the in-memory count grid at cluster zooms and cached by
- * the change log's newest row; ETags follow the data.
+ * are drawn from the in-memory count grid (zoom 0–11 clusters from its
+ * per-zoom sums) and cached until a logged change lands inside them
+ * (count_grid_changed); ETags are the hash of the bytes.
  */
 #ifndef VK_TILES_TILES_H
 #define VK_TILES_TILES_H

@@ -227,7 +227,7 @@ describe('OGC API - Tiles', () => {
     let a = await getTile('feedback', 17, t.y, t.x);
     assert.ok(a.features.some((f) => f.id === id), 'the new item is drawn');
     const tag = a.res.headers.get('etag');
-    assert.match(tag, /^"t1-\d+"$/);
+    assert.match(tag, /^"h[0-9a-f]{24}"$/, 'the hash of the bytes');
     const lowBefore = (await getTile('feedback', 10, low.y, low.x)).features
       .reduce((n, f) => n + (f.properties.count ?? 0), 0);
     const same = await getTile('feedback', 17, t.y, t.x, { 'If-None-Match': tag });
@@ -257,6 +257,61 @@ describe('OGC API - Tiles', () => {
     const items = (await publicItems('feedback')).filter((f) => f.geometry?.type === 'Point'
       && (({ x, y }) => x === dl.x && y === dl.y)(tileOf(...f.geometry.coordinates, 10)));
     assert.equal(dlow, items.length, 'a district-only item counts in its cluster');
+  });
+
+  test('a write redraws only the tiles over it: elsewhere the ETag stays and 304s, at every zoom and filter', async () => {
+    const post = async (coords) => {
+      const r = await call(srv, 'POST', '/api/v1/feedback', {
+        body: { type: 'Feature', geometry: { type: 'Point', coordinates: coords },
+          properties: { category: 'lighting', description: 'Laattatesti, toinen' } } });
+      assert.equal(r.status, 201, r.text);
+      return r.json.id ?? Number(String(r.headers.get('location')).split('/').pop());
+    };
+    // Two places a few kilometres apart: apart at z13 and up, in one tile at z10.
+    const here = [28.7712, 61.1931];
+    const there = [28.81, 61.1931];
+    const id = await post(here);
+    const get = (t, q, headers) => fetch(`${srv.url}/ogcapi/collections/feedback/tiles/${TMS}/${t.z}/${t.y}/${t.x}${q}`, { headers })
+      .then(async (res) => ({ res, bytes: Buffer.from(await res.arrayBuffer()) }));
+    const views = [];
+    for (const z of [10, 13, 16]) {
+      for (const q of ['', '?category=lighting', '?status=received', '?category=streets']) {
+        const h = tileOf(...here, z); const o = tileOf(...there, z);
+        const v = { z, q, at: h, other: o, apart: h.x !== o.x || h.y !== o.y };
+        const a = await get(h, q);
+        v.tagAt = a.res.headers.get('etag');
+        v.bytesAt = a.bytes;
+        v.tagOther = (await get(o, q)).res.headers.get('etag');
+        assert.equal((await get(o, q, { 'If-None-Match': v.tagOther })).res.status, 304, 'cached');
+        views.push(v);
+      }
+    }
+    assert.ok(views.some((v) => v.apart) && views.some((v) => !v.apart));
+
+    // Hidden "here": the tiles over it change, in the views that drew it.
+    const hide = await call(srv, 'PATCH', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot', body: { hidden: true } });
+    assert.equal(hide.status, 200, hide.text);
+    for (const v of views) {
+      const name = `z${v.z}${v.q}`;
+      const drawn = v.q !== '?category=streets';
+      const at = await get(v.at, v.q, { 'If-None-Match': v.tagAt });
+      if (drawn) {
+        assert.equal(at.res.status, 200, `${name}: the tile over the change is drawn anew`);
+        assert.notEqual(at.res.headers.get('etag'), v.tagAt, name);
+        assert.notDeepEqual(at.bytes, v.bytesAt, name);
+      } else {
+        // Drawn anew too (its box holds the change), but the same bytes: the same ETag.
+        assert.equal(at.res.status, 304, `${name}: the item was never in this view`);
+      }
+      if (v.apart) {
+        const other = await get(v.other, v.q, { 'If-None-Match': v.tagOther });
+        assert.equal(other.res.status, 304, `${name}: a tile away from the change keeps its ETag`);
+      }
+    }
+    // Bytes and ETag agree: the tag is the bytes' and stays with them.
+    const c = await get(tileOf(...here, 16), '');
+    const d = await get(tileOf(...here, 16), '', { 'If-None-Match': c.res.headers.get('etag') });
+    assert.equal(d.res.status, 304);
   });
 
   test('a collection without a version to follow is tagged by its bytes', async () => {

@@ -272,6 +272,87 @@ static void test_fallbacks(store_conn *c, count_grid *g)
     vk_arena_fini(&a);
 }
 
+static void add_cell(void *arg, int col, int row, int64_t n, int64_t slon, int64_t slat,
+                     int64_t sid)
+{
+    *(int64_t *)arg += n;
+}
+
+static int skip_shape(void *arg, const count_grid_point *p)
+{
+    return 0; /* lines and areas are not in the sums */
+}
+
+static int64_t sql_count(store_conn *c, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* The places of changes for the tile cache (count_grid_changed), and the
+ * per-zoom cluster sums kept under writes. */
+static void test_changes(store_conn *c, count_grid *g)
+{
+    vk_errinfo ei = {0};
+    int64_t v0, seq;
+    int changed = -1;
+    const double near_p[4] = {28.12, 61.45, 28.13, 61.46}, near_q[4] = {28.33, 61.65, 28.34, 61.66},
+                 far[4] = {25.0, 60.0, 25.1, 60.1};
+    T_EQ_INT(count_grid_refresh(g, c, &ei), VK_OK, "refresh");
+    count_grid_stamp(c, &v0, &ei);
+    count_grid_changed(g, c, v0, near_p, &seq, &changed, &ei);
+    T_OK(changed == 0 && seq == v0, "nothing logged since: unchanged");
+
+    exec(c, "INSERT INTO feedback (id, category, description, status, created_at, updated_at, geom) "
+            "VALUES (900001, 'parks', 'x', 'received', '2025-01-01T00:00:00Z', 't', "
+            "GeomFromText('POINT(28.123 61.456)', 4326))");
+    count_grid_changed(g, c, v0, near_p, &seq, &changed, &ei);
+    T_OK(changed == 1 && seq > v0, "a new item inside the box: changed");
+    count_grid_changed(g, c, v0, far, &seq, &changed, &ei);
+    T_OK(changed == 0, "a box elsewhere: unchanged");
+    int64_t v1 = seq;
+    exec(c, "UPDATE feedback SET geom = GeomFromText('POINT(28.333 61.654)', 4326) WHERE id = 900001");
+    count_grid_changed(g, c, v1, near_p, &seq, &changed, &ei);
+    T_OK(changed == 1, "moved away: its old place changed");
+    count_grid_changed(g, c, v1, near_q, &seq, &changed, &ei);
+    T_OK(changed == 1, "moved here: its new place changed");
+    count_grid_changed(g, c, v1, far, &seq, &changed, &ei);
+    T_OK(changed == 0, "neither: unchanged");
+    int64_t v2 = seq;
+    exec(c, "UPDATE feedback SET status = 'resolved' WHERE id = 900001");
+    count_grid_changed(g, c, v2, near_q, &seq, &changed, &ei);
+    T_OK(changed == 1, "a status change counts where the item is");
+    exec(c, "UPDATE feedback SET hidden = 1 WHERE id = 900001");
+    count_grid_changed(g, c, v2, near_q, &seq, &changed, &ei);
+    T_OK(changed == 1, "hidden: its place changed");
+
+    /* The sums: every public point once at zoom 0, after all the writes. */
+    int64_t sum = 0;
+    int handled = 0;
+    const double world[4] = {-180, -85, 180, 85};
+    count_grid_stamp(c, &seq, &ei);
+    T_EQ_INT(count_grid_clusters(g, c, 0, 0, 0, world, add_cell, skip_shape, &sum, &seq, &handled, &ei),
+             VK_OK, "clusters at z0");
+    int64_t want = sql_count(c, "SELECT count(*) FROM feedback WHERE hidden = 0 AND geom IS NOT NULL "
+                                "AND GeometryType(geom) = 'POINT'");
+    T_OK(handled && sum == want, "z0 sums: every public point (%lld of %lld)", (long long)sum,
+         (long long)want);
+
+    /* More changes than the ring keeps: older versions are drawn anew. */
+    exec(c, "UPDATE feedback SET status = 'in_progress' WHERE hidden = 0");
+    exec(c, "UPDATE feedback SET status = 'received' WHERE hidden = 0");
+    exec(c, "UPDATE feedback SET status = 'planned' WHERE hidden = 0");
+    count_grid_changed(g, c, v2, far, &seq, &changed, &ei);
+    T_OK(changed == 1, "past the ring: changed, whatever the box");
+    int64_t v3 = seq;
+    count_grid_changed(g, c, v3, far, &seq, &changed, &ei);
+    T_OK(changed == 0 && seq == v3, "drawn at the newest: unchanged");
+}
+
 int main(void)
 {
     store_conn *c = NULL;
@@ -329,6 +410,7 @@ int main(void)
          (long long)n);
 
     test_fallbacks(c, g);
+    test_changes(c, g);
 
     /* A second grid built from scratch agrees with the one kept up to date. */
     count_grid *fresh = NULL;

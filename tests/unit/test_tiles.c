@@ -2,8 +2,10 @@
  * tile cache (tiles/cache.c): tiles are encoded, decoded again with
  * protobuf-c and their command streams compared with the MVT 2.1
  * specification's own examples (section 4.3.5). */
+#include <math.h>
 #include <stdlib.h>
 
+#include "features/cluster_sums.h"
 #include "tiles/cache.h"
 #include "tiles/mvt.h"
 #include "tiles/vector_tile.pb-c.h"
@@ -125,29 +127,100 @@ static void test_multi_and_holes(void)
     mvt_layer_free(l);
 }
 
+typedef struct sums_seen {
+    int64_t n, cells, single_ids, slon;
+} sums_seen;
+
+static void count_cell(void *arg, int col, int row, int64_t n, int64_t slon, int64_t slat,
+                       int64_t sid)
+{
+    sums_seen *s = arg;
+    s->n += n;
+    s->cells++;
+    s->slon += slon;
+    if (n == 1)
+        s->single_ids += sid;
+}
+
 static void test_cache(void)
 {
     tile_cache *c;
     T_OK(tile_cache_new(&c, 1 << 20) == VK_OK, "a cache");
     vk_buf b;
     vk_buf_init(&b, 1 << 20);
-    tile_cache_put(c, "feedback", 10, 593, 290, 41, "abc", 3);
-    T_OK(tile_cache_get(c, "feedback", 10, 593, 290, 41, &b) && b.len == 3 &&
-             memcmp(b.data, "abc", 3) == 0,
-         "a tile back at its version");
+    char tag[TILE_CACHE_ETAG_MAX];
+    int64_t v = 0;
+    tile_cache_put(c, "feedback|*|*", 10, 593, 290, 41, "\"h1\"", "abc", 3);
+    T_OK(tile_cache_get(c, "feedback|*|*", 10, 593, 290, &v, tag, &b) && b.len == 3 &&
+             memcmp(b.data, "abc", 3) == 0 && v == 41 && strcmp(tag, "\"h1\"") == 0,
+         "a tile back with its version and ETag");
     vk_buf_reset(&b);
-    T_OK(!tile_cache_get(c, "feedback", 10, 593, 290, 42, &b), "another version: a miss");
-    T_OK(!tile_cache_get(c, "districts", 10, 593, 290, 41, &b), "another collection: a miss");
-    T_OK(!tile_cache_get(c, "feedback", 10, 290, 593, 41, &b), "x and y are not interchangeable");
-    tile_cache_put(c, "feedback", 10, 593, 290, 42, "defg", 4);
-    T_OK(tile_cache_get(c, "feedback", 10, 593, 290, 42, &b) && b.len == 4, "replaced by the newer");
+    T_OK(!tile_cache_get(c, "feedback|lighting|*", 10, 593, 290, &v, tag, &b),
+         "another filter: a miss");
+    T_OK(!tile_cache_get(c, "feedback|*|*", 10, 290, 593, &v, tag, &b),
+         "x and y are not interchangeable");
+    tile_cache_renew(c, "feedback|*|*", 10, 593, 290, 41, 45);
+    T_OK(tile_cache_get(c, "feedback|*|*", 10, 593, 290, &v, tag, &b) && v == 45 &&
+             strcmp(tag, "\"h1\"") == 0,
+         "renewed: a newer version, the same ETag");
+    tile_cache_renew(c, "feedback|*|*", 10, 593, 290, 41, 50);
+    vk_buf_reset(&b);
+    T_OK(tile_cache_get(c, "feedback|*|*", 10, 593, 290, &v, tag, &b) && v == 45,
+         "a renewal from a version no longer held: nothing");
+    tile_cache_put(c, "feedback|*|*", 10, 593, 290, 46, "\"h2\"", "defg", 4);
+    vk_buf_reset(&b);
+    T_OK(tile_cache_get(c, "feedback|*|*", 10, 593, 290, &v, tag, &b) && b.len == 4 && v == 46,
+         "replaced by the newer");
     char *big = calloc(1, 1 << 16);
     vk_buf_reset(&b);
-    tile_cache_put(c, "feedback", 3, 1, 1, 1, big, 1 << 16);
-    T_OK(!tile_cache_get(c, "feedback", 3, 1, 1, 1, &b), "a tile over 1/64 of the cache is not kept");
+    tile_cache_put(c, "feedback|*|*", 3, 1, 1, 1, "\"h3\"", big, 1 << 16);
+    T_OK(!tile_cache_get(c, "feedback|*|*", 3, 1, 1, &v, tag, &b),
+         "a tile over 1/64 of the cache is not kept");
     free(big);
     vk_buf_fini(&b);
     tile_cache_free(c);
+}
+
+/* Every point is in exactly one cell a zoom, the sums come back exactly
+ * when points leave, and a cell of one point carries its id. */
+static void test_sums(void)
+{
+    cluster_sums *s = cluster_sums_new();
+    T_OK(s != NULL, "sums");
+    double pts[][2] = {{28.7705, 61.1935}, {28.7706, 61.1934}, {28.2, 61.0}, {-179.9, -85.0},
+                       {180.0, 0.0}, {0.0, 89.0}};
+    for (int i = 0; i < 6; i++)
+        cluster_sums_add(s, pts[i][0], pts[i][1], 100 + i, 1);
+    for (int z = 0; z <= CLUSTER_SUMS_MAX_ZOOM; z++) {
+        sums_seen seen = {0};
+        uint32_t n = 1u << z;
+        /* The tiles holding the points (the first is at z10 593/290). */
+        for (int i = 0; i < 4; i++) {
+            double r = pts[i][1] * M_PI / 180;
+            uint32_t x = (uint32_t)floor((pts[i][0] + 180) / 360 * n);
+            uint32_t y = (uint32_t)floor((1 - asinh(tan(r)) / M_PI) / 2 * n);
+            int dup = 0;
+            for (int k = 0; k < i; k++) {
+                double rk = pts[k][1] * M_PI / 180;
+                dup |= x == (uint32_t)floor((pts[k][0] + 180) / 360 * n) &&
+                       y == (uint32_t)floor((1 - asinh(tan(rk)) / M_PI) / 2 * n);
+            }
+            if (!dup)
+                T_OK(cluster_sums_tile(s, z, x, y, count_cell, &seen) == 1, "a zoom kept");
+        }
+        T_OK(seen.n == 4, "the four points in WebMercator, once each, at every zoom");
+        if (z == 10)
+            T_OK(seen.single_ids == 102 + 103 && seen.cells == 3,
+                 "z10: the two close points in one cell, the others alone with their ids");
+    }
+    cluster_sums_add(s, pts[1][0], pts[1][1], 101, -1);
+    sums_seen seen = {0};
+    cluster_sums_tile(s, 10, 593, 290, count_cell, &seen);
+    T_OK(seen.n == 1 && seen.single_ids == 100 && seen.slon == llround(28.7705 * 1e7),
+         "a point out: the sums as before it");
+    T_OK(cluster_sums_tile(s, CLUSTER_SUMS_MAX_ZOOM + 1, 0, 0, count_cell, &seen) == 0,
+         "zooms above the kept ones: not answered");
+    cluster_sums_free(s);
 }
 
 int main(void)
@@ -155,5 +228,6 @@ int main(void)
     test_spec_examples();
     test_multi_and_holes();
     test_cache();
+    test_sums();
     return t_done();
 }
