@@ -1147,7 +1147,9 @@ static vk_err read_current(count_grid *g, store_conn *c, int64_t *seq, int *lock
         if (e || rdlock_briefly(g) != 0)
             return e;
     }
-    if (!g->built || g->seq != *seq) { /* another writer moved on meanwhile */
+    /* Another writer moved on meanwhile, or a code table overflowed (the
+     * grid then lacks items): the caller reads SQLite. */
+    if (!g->built || g->seq != *seq || g->unusable) {
         pthread_rwlock_unlock(&g->lock);
         return VK_OK;
     }

@@ -283,6 +283,12 @@ static int skip_shape(void *arg, const count_grid_point *p)
     return 0; /* lines and areas are not in the sums */
 }
 
+static int count_point(void *arg, const count_grid_point *p)
+{
+    ++*(int64_t *)arg;
+    return 0;
+}
+
 static int64_t sql_count(store_conn *c, const char *sql)
 {
     sqlite3_stmt *st = NULL;
@@ -419,6 +425,32 @@ int main(void)
     exec(c, "UPDATE feedback SET created_at = '2025-07-07T10:00:00Z' WHERE id = 2");
     compare(c, fresh, "fresh build", 30);
     count_grid_free(fresh);
+
+    /* More categories than the grid's code table holds: the grid lacks
+     * items, so neither counts nor the tiles' points may come from it. */
+    exec(c, "BEGIN");
+    for (int k = 0; k < 300; k++) {
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO category (id, name_fi, name_sv, name_en) VALUES ('c%d', 'c', 'c', 'c');"
+                 "INSERT INTO feedback (category, description, status, created_at, updated_at, geom) "
+                 "VALUES ('c%d', 'x', 'received', '2025-01-01T00:00:00Z', 't', "
+                 "GeomFromText('POINT(28.75 61.2)', 4326))", k, k);
+        exec(c, sql);
+    }
+    exec(c, "COMMIT");
+    count_grid *full = NULL;
+    count_grid_new(&full);
+    count_grid_refresh(full, c, &ei);
+    count_grid_count(full, c, col, &all, NULL, &n, &handled, &ei);
+    T_OK(!handled, "a full code table: counts fall back to SQL");
+    const double city[4] = {28.6, 61.1, 29.0, 61.3};
+    int64_t seen = 0, seq = 0;
+    T_EQ_INT(count_grid_points(full, c, city, NULL, NULL, count_point, NULL, &seen, &seq, &handled,
+                               &ei), VK_OK, "points with a full code table");
+    T_OK(!handled, "a full code table: the tiles' points fall back to SQL (%lld given)",
+         (long long)seen);
+    count_grid_free(full);
 
     count_grid_free(g);
     store_close(c);
