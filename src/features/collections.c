@@ -98,11 +98,10 @@ static const store_column feedback_columns[] = {
     {"attributes", "f.attributes", CQL2_Q_STRING,
      "Answers to the category's questions (see /api/v1/categories), a JSON object", NULL, 1},
     /* Photos a moderator approved (docs/photos.md: pending ones are hidden
-     * until then), oldest first, with their URLs. Most items have none: one
-     * probe of the owner index first. */
+     * until then), oldest first, with their URLs. Most items have none:
+     * photo_count (kept by triggers, schema/0025) spares them the probe. */
     {"photos",
-     "(CASE WHEN EXISTS (SELECT 1 FROM photo p WHERE p.owner_kind = 'feedback' AND p.owner_id = "
-     "CAST(f.id AS TEXT) AND p.hidden = 0) THEN (SELECT json_group_array(json_object('id', p.id, "
+     "(CASE WHEN f.photo_count > 0 THEN (SELECT json_group_array(json_object('id', p.id, "
      "'width', p.width, 'height', p.height, 'url', '/api/v1/photos/' || p.id || '/display', "
      "'thumb', '/api/v1/photos/' || p.id || '/thumb')) FROM (SELECT * FROM photo p WHERE "
      "p.owner_kind = 'feedback' AND p.owner_id = CAST(f.id AS TEXT) AND p.hidden = 0 ORDER BY "

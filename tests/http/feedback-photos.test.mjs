@@ -5,6 +5,7 @@
 // audited) or rejects (deleted, audited); withdrawing deletes the photos;
 // the served file has no EXIF (no GPS) left.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -49,6 +50,28 @@ async function send(photos) {
   return req('POST', '/api/v1/feedback', { body: report(photos), type: 'application/geo+json' });
 }
 
+// feedback.photo_count (schema/0025, kept by triggers on photo) must equal
+// the approved photos of every item, and the OAPIF list (which reads the
+// photo table only where the count is above 0) must show exactly those.
+async function assertPhotoCounts(expect) {
+  const q = "SELECT f.id, f.photo_count, (SELECT count(*) FROM photo p WHERE p.owner_kind = 'feedback' " +
+    "AND p.owner_id = CAST(f.id AS TEXT) AND p.hidden = 0) FROM feedback f ORDER BY f.id";
+  const r = spawnSync('sqlite3', ['-readonly', srv.db, q], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout.trim().split('\n').filter(Boolean).map((l) => l.split('|').map(Number));
+  assert.ok(rows.length > 0);
+  for (const [fid, kept, real] of rows) assert.equal(kept, real, `photo_count of item ${fid}`);
+  const byId = new Map(rows.map(([fid, kept]) => [fid, kept]));
+  for (const [fid, n] of Object.entries(expect)) assert.equal(byId.get(Number(fid)), n, `item ${fid} has ${n}`);
+  const items = await req('GET', '/ogcapi/collections/feedback/items?limit=1000');
+  assert.equal(items.status, 200, items.text);
+  for (const f of items.json.features) {
+    const real = await req('GET', `/api/v1/feedback/${f.id}`);
+    assert.deepEqual(f.properties.photos, real.json.properties.photos, `item ${f.id}'s photos in the list`);
+    assert.equal(f.properties.photos.length, byId.get(Number(f.id)), `item ${f.id}: list and count agree`);
+  }
+}
+
 function assertError(r, status, code, field) {
   assert.equal(r.status, status, r.text);
   assert.equal(r.json?.error?.code, code, r.text);
@@ -72,6 +95,7 @@ describe('feedback photos', () => {
     assert.equal((await req('GET', `/api/v1/photos/${p1}/thumb`)).status, 404);
     const ogc = await req('GET', `/ogcapi/collections/feedback/items/${id}`);
     assert.deepEqual(ogc.json.properties.photos, []);
+    await assertPhotoCounts({ [id]: 0 });
   });
 
   test('every staff role sees the pending photos, with their state', async () => {
@@ -130,6 +154,7 @@ describe('feedback photos', () => {
     assert.ok(audit.text.includes('photo_approve') && audit.text.includes(p1), 'the approval is in the audit log');
     // The public history tells nothing of moderation.
     assert.ok(!v.json.history.some((h) => h.kind.startsWith('photo_')));
+    await assertPhotoCounts({ [id]: 1 });
   });
 
   test('EXIF GPS is stripped from the file residents get', async () => {
@@ -149,6 +174,7 @@ describe('feedback photos', () => {
     const show = await req('PATCH', `/api/v1/staff/feedback/${id}`, { token: 'mod', body: { hidden: false } });
     assert.equal(show.status, 200, show.text);
     assert.equal((await req('GET', `/api/v1/photos/${p1}/display`)).status, 200);
+    await assertPhotoCounts({ [id]: 1 });
   });
 
   test('reject: the photo is deleted, audited', async () => {
@@ -159,6 +185,7 @@ describe('feedback photos', () => {
     assert.ok(r.json.events.some((e) => e.kind === 'photo_reject'), r.text);
     assertError(await req('POST', `/api/v1/staff/feedback/${id}/photos/${p2}`, { token: 'mod', body: { decision: 'approve' } }),
       404, 'not_found', 'photo');
+    await assertPhotoCounts({ [id]: 1 });
   });
 
   test('limits: a 4th photo, a bad id, an unknown or a taken photo → 4xx naming photos[i]', async () => {
@@ -187,5 +214,6 @@ describe('feedback photos', () => {
     assert.equal((await req('GET', `/api/v1/photos/${p1}/display`, { token: 'admin' })).status, 404);
     const v = await req('GET', `/api/v1/staff/feedback/${id}`, { token: 'mod' });
     assert.deepEqual(v.json.photos, []);
+    await assertPhotoCounts({ [id]: 0 });
   });
 });
