@@ -9,7 +9,9 @@
 #
 # Env: DUR (10s), PORT (18280; +1 cbbox, +2 base), VAIKUTA (build/vaikuta),
 # BASE_NAME (how the base binary is named in the tables; its file name),
-# PEERS_BUILD (/tmp/peers/build), INBOX_DUR (3s). Everything on 127.0.0.1,
+# PEERS_BUILD (/tmp/peers/build), INBOX_DUR (3s), BASE_DB (the base binary's
+# own copy of DB, when the binary under test migrates DB to a schema the
+# base would refuse), NO_INBOX (1: skip the staff inbox). Everything on 127.0.0.1,
 # every server stopped by its PID, every load bounded by wrk -d and timeout.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -80,10 +82,10 @@ seq_lat() {
 }
 
 NSERVE=0
-serve() { # binary port
+serve() { # binary port [db]
   NSERVE=$((NSERVE + 1))
   local log="$LOG/serve-$2-$NSERVE.log"
-  "$1" serve --db "$DB" --listen "127.0.0.1:$2" --threads 2 --rate-limit 0 2>"$log" &
+  "$1" serve --db "${3:-$DB}" --listen "127.0.0.1:$2" --threads 2 --rate-limit 0 2>"$log" &
   PIDS+=($!)
   wait_up "http://127.0.0.1:$2/healthz"
   # The statistics and (this build) the count grid are built right after
@@ -126,8 +128,9 @@ seq_lat "vaikuta, bbox + filter + datetime" "http://127.0.0.1:$PORT$ITEMS$FILTER
 stop_all
 
 if [ -n "$BASE" ]; then
-  serve "$BASE" $((PORT + 2))
+  serve "$BASE" $((PORT + 2)) "${BASE_DB:-$DB}"
   load "base ($BASE_NAME), bbox" "http://127.0.0.1:$((PORT + 2))$ITEMS"
+  load "base ($BASE_NAME), bbox, properties=$CBBOX_PROPS" "http://127.0.0.1:$((PORT + 2))$ITEMS&properties=$CBBOX_PROPS"
   load "base ($BASE_NAME), bbox + filter + datetime" "http://127.0.0.1:$((PORT + 2))$ITEMS$FILTER"
   seq_lat "base ($BASE_NAME), bbox" "http://127.0.0.1:$((PORT + 2))$ITEMS"
   seq_lat "base ($BASE_NAME), bbox + filter + datetime" "http://127.0.0.1:$((PORT + 2))$ITEMS$FILTER"
@@ -160,6 +163,7 @@ c=$(awk '$1 == "cbbox" {print $NF}' "$LOG/rps")
 } >>"$OUT"
 
 fi # INBOX_ONLY
+[ -n "${NO_INBOX:-}" ] && exit 0
 
 # The staff inbox: one request at a time, so p50 is one request's latency.
 TOKEN=$("$VK" token create --role moderator --name "count-bench-$$" --db "$DB" | tail -1)
