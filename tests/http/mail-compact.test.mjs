@@ -38,8 +38,12 @@ describe('compact outbox rows', () => {
     const dir = tempDir();
     const db = path.join(dir, 'old.sqlite');
     vaikutaCli(['init', '--db', db]);
-    assert.equal(sql(db, 'PRAGMA user_version'), '24');
-    // Back to schema 23 (no params column), with a message queued then.
+    const newest = sql(db, 'PRAGMA user_version');
+    assert.ok(Number(newest) >= 24, newest);
+    // Back to schema 23 (no params column), with a message queued then:
+    // 0025 (feedback.photo_count) undone first.
+    sql(db, 'DROP TRIGGER feedback_photo_count_insert; DROP TRIGGER feedback_photo_count_update; '
+      + 'DROP TRIGGER feedback_photo_count_delete; ALTER TABLE feedback DROP COLUMN photo_count;');
     sql(db, 'ALTER TABLE mail_outbox DROP COLUMN params; '
       + 'CREATE INDEX mail_outbox_feedback ON mail_outbox(feedback_id); PRAGMA user_version = 23;');
     sql(db, `INSERT INTO mail_outbox (message_id, recipient, language, kind, audience, feedback_id,
@@ -57,7 +61,7 @@ describe('compact outbox rows', () => {
       assert.ok(m.text.includes('Texten som köades före migreringen.'), m.text);
       assert.match(m.text, /Inga meddelanden alls:/, 'the footer in the row\'s language');
       await waitFor('marked sent', () => sql(db, "SELECT state FROM mail_outbox WHERE recipient = 'old@example.org'") === 'sent');
-      assert.equal(sql(db, 'PRAGMA user_version'), '24');
+      assert.equal(sql(db, 'PRAGMA user_version'), newest);
       assert.equal(sql(db, "SELECT count(*) FROM sqlite_master WHERE name = 'mail_outbox_feedback'"), '0',
         'the item index is dropped');
       assert.equal(sql(db, "SELECT body_text || '|' || coalesce(params, 'NULL') FROM mail_outbox WHERE recipient = 'old@example.org'"), '|NULL');
