@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { repoRoot, startServer } from '../lib/server.mjs';
+import { repoRoot, startServer, vaikutaBin } from '../lib/server.mjs';
 
 const FX = path.join(repoRoot, 'tests/fixtures/photos');
 const fixture = (name) => readFileSync(path.join(FX, name));
@@ -215,5 +215,17 @@ describe('feedback photos', () => {
     const v = await req('GET', `/api/v1/staff/feedback/${id}`, { token: 'mod' });
     assert.deepEqual(v.json.photos, []);
     await assertPhotoCounts({ [id]: 0 });
+  });
+
+  test('`vaikuta check` finds a photo count that does not match the photos', async () => {
+    const ok = spawnSync(vaikutaBin, ['check', '--db', srv.db], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /photo counts of feedback: ok/);
+    const bad = spawnSync('sqlite3', [srv.db, `UPDATE feedback SET photo_count = 7 WHERE id = ${id}`], { encoding: 'utf8' });
+    assert.equal(bad.status, 0, bad.stderr);
+    const c = spawnSync(vaikutaBin, ['check', '--db', srv.db], { encoding: 'utf8' });
+    assert.equal(c.status, 1, c.stdout + c.stderr);
+    assert.match(c.stdout, new RegExp(`photo counts of feedback: problem: ${id} 7 0`));
+    spawnSync('sqlite3', [srv.db, `UPDATE feedback SET photo_count = 0 WHERE id = ${id}`]);
   });
 });
