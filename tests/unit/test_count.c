@@ -69,6 +69,16 @@ static void add_items(store_conn *c, int n)
     exec(c, "COMMIT");
 }
 
+static int64_t sql_count(store_conn *c, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
 /* A filter as CQL2 text beside the same condition in SQL. */
 typedef struct {
     const char *cql2, *sql;
@@ -113,12 +123,7 @@ static int64_t brute(store_conn *c, const double b[4], int has_bbox, const case_
                  b[2], b[3]);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM feedback WHERE hidden = 0 AND %s AND (%s)",
              box, f->sql);
-    sqlite3_stmt *st = NULL;
-    int64_t n = -1;
-    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    return sql_count(c, sql);
 }
 
 /* The ids of a page in id order, as the SQL path gives it: 1 when they
@@ -287,16 +292,6 @@ static int count_point(void *arg, const count_grid_point *p)
 {
     ++*(int64_t *)arg;
     return 0;
-}
-
-static int64_t sql_count(store_conn *c, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t n = -1;
-    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
 }
 
 /* The places of changes for the tile cache (count_grid_changed), and the
