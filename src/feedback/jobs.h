@@ -39,6 +39,10 @@ typedef struct vk_feedback_change {
      * checked and placed on the writer thread); NULL = not given. */
     const char *category;
     const json_t *geometry;
+    /* How exact the place is (exact, address, district; the last two only
+     * for a Point); NULL = not given: exact with a new geometry, else as
+     * it was. */
+    const char *location_precision;
     /* Moderation (moderation.c): hide or show, and the description with
      * personal data edited out. */
     int set_hidden, hidden;  /* set_hidden 0 = not given */

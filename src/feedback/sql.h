@@ -128,17 +128,21 @@
       "UPDATE canned_reply SET category = ?2, status = ?3, title = ?4, body_fi = ?5, " \
       "body_sv = ?6, body_en = ?7, updated_at = ?8, updated_by = ?9 WHERE id = ?1")  \
     X(SQL_REPLY_DELETE, "DELETE FROM canned_reply WHERE id = ?1")                    \
-    /* A moderator's correction of the category and/or the place. */                \
+    /* A moderator's correction of the category, the place and/or how exact
+     * the place is. */                \
     X(SQL_FEEDBACK_CORRECT,                                                          \
       "UPDATE feedback SET category = coalesce(?2, category), "                      \
       "geom = CASE WHEN ?3 IS NULL THEN geom ELSE GeomFromWKB(?3, 4326) END, "       \
       "district_id = CASE WHEN ?3 IS NULL THEN district_id ELSE ?4 END, "            \
+      "location_precision = coalesce(?6, location_precision), "                      \
       "updated_at = ?5 WHERE id = ?1")                                               \
     /* Where an item is (a point on it, lon/lat) and its category: the      \
      * centre of the staff's "nearby" list. */                                      \
     X(SQL_FEEDBACK_PLACE,                                                            \
       "SELECT geom IS NOT NULL, coalesce(X(PointOnSurface(geom)), 0), "              \
-      "coalesce(Y(PointOnSurface(geom)), 0), category FROM feedback WHERE id = ?1")  \
+      "coalesce(Y(PointOnSurface(geom)), 0), category, "                             \
+      "coalesce(GeometryType(geom) = 'POINT', 0), location_precision "               \
+      "FROM feedback WHERE id = ?1")                                                 \
     X(SQL_UNIT_ID, "SELECT id FROM unit WHERE code = ?1")                            \
     X(SQL_FEEDBACK_UPDATE,                                                           \
       "UPDATE feedback SET status = ?2, resolution_reason = ?3, duplicate_of = ?4, " \

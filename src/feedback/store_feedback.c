@@ -98,12 +98,12 @@ vk_err store_feedback_update(store_conn *c, int64_t id, const store_feedback_sta
 
 vk_err store_feedback_correct(store_conn *c, int64_t id, const char *category,
                               const unsigned char *wkb, size_t wkb_len, int64_t district_id,
-                              const char *now, vk_errinfo *ei)
+                              const char *precision, const char *now, vk_errinfo *ei)
 {
     return db_run(c, &feedback_sql, SQL_FEEDBACK_CORRECT,
                   DB_ARGS(DB_INT(id), DB_TEXT(category),
                           wkb ? DB_BLOB(wkb, wkb_len) : DB_NULL, DB_ID(district_id),
-                          DB_TEXT(now)),
+                          DB_TEXT(now), DB_TEXT(precision)),
                   "correcting feedback", ei);
 }
 

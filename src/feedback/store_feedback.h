@@ -71,11 +71,12 @@ vk_err store_feedback_state_get(store_conn *c, int64_t id, int *found, store_fee
 void store_feedback_state_fini(store_feedback_state *s);
 vk_err store_feedback_exists(store_conn *c, int64_t id, int *exists, vk_errinfo *ei);
 
-/* A correction: category (NULL keeps it) and the place as WKB (NULL keeps
- * it) with its district (0: none). updated_at = now. */
+/* A correction: category (NULL keeps it), the place as WKB (NULL keeps
+ * it) with its district (0: none) and location_precision (NULL keeps it).
+ * updated_at = now. */
 vk_err store_feedback_correct(store_conn *c, int64_t id, const char *category,
                               const unsigned char *wkb, size_t wkb_len, int64_t district_id,
-                              const char *now, vk_errinfo *ei);
+                              const char *precision, const char *now, vk_errinfo *ei);
 /* The enabled staff account's id, 0 if there is none with this name. */
 vk_err store_assignee_id(store_conn *c, const char *name, int64_t *id, vk_errinfo *ei);
 /* The unit's id, 0 if there is no unit with this code. */
@@ -123,11 +124,14 @@ typedef struct store_feedback_mod {
 } store_feedback_mod;
 
 /* Where an item is: a point on its geometry (lon/lat; has_geom 0 when it
- * has none) and its category. Caller frees with store_feedback_place_fini(). */
+ * has none), whether the geometry is a Point, its location_precision and
+ * its category. Caller frees with store_feedback_place_fini(). */
 typedef struct store_feedback_place {
     int has_geom;
     double lon, lat;
     char *category;
+    int is_point;
+    char *precision;
 } store_feedback_place;
 /* *found as store_feedback_mod_get's. */
 vk_err store_feedback_place_get(store_conn *c, int64_t id, int *found, store_feedback_place *out,

@@ -22,7 +22,7 @@ FEEDBACK_RECORD(store_feedback_mod, store_feedback_mod_get, store_feedback_mod_f
 /* The columns of SQL_FEEDBACK_PLACE. */
 #define PLACE_ROW(p)                                                                 \
     DB_INT_TO(&(p)->has_geom), DB_REAL_TO(&(p)->lon), DB_REAL_TO(&(p)->lat),         \
-        DB_DUP_TO(&(p)->category)
+        DB_DUP_TO(&(p)->category), DB_INT_TO(&(p)->is_point), DB_DUP_TO(&(p)->precision)
 FEEDBACK_RECORD(store_feedback_place, store_feedback_place_get, store_feedback_place_fini,
                 SQL_FEEDBACK_PLACE, "reading where an item is", PLACE_ROW)
 

@@ -173,9 +173,10 @@ static vk_err next_state(vk_ctx *ctx, const vk_feedback_change *ch,
     return VK_OK;
 }
 
-/* A correction of the category and/or the place, into before/after:
- * {"category"} and {"location_changed": true}. The reporter's view shows
- * that it happened (moderation.c). */
+/* A correction of the category, the place and/or its precision, into
+ * before/after: {"category"}, {"location_changed": true} and
+ * {"location_precision"}. The reporter's view shows that it happened
+ * (moderation.c). */
 static vk_err correct_item(vk_ctx *ctx, const vk_feedback_change *ch, const char *now,
                            json_t *before, json_t *after, vk_errinfo *ei)
 {
@@ -210,8 +211,25 @@ static vk_err correct_item(vk_ctx *ctx, const vk_feedback_change *ch, const char
             json_object_set_new(after, "location_changed", json_true());
         }
     }
-    if (!e && (category || wkb))
-        e = store_feedback_correct(ctx->store, ch->id, category, wkb, n, district, now, ei);
+    /* A place the moderator drew is exact unless they say otherwise. */
+    const char *precision = ch->location_precision ? ch->location_precision
+                            : ch->geometry         ? "exact"
+                                                   : NULL;
+    if (!e && precision) {
+        const json_t *type = ch->geometry ? json_object_get(ch->geometry, "type") : NULL;
+        int is_point = ch->geometry ? json_is_string(type) && strcmp(json_string_value(type), "Point") == 0
+                                    : pl.is_point;
+        if (strcmp(precision, "exact") != 0 && !is_point)
+            e = vk_fail(ei, VK_EVALUE, "location_precision",
+                        "location_precision %s is only for a Point", precision);
+        else if (strcmp(precision, pl.precision ? pl.precision : "") == 0)
+            precision = NULL; /* as it is */
+        else
+            put_texts(before, after, "location_precision", pl.precision, precision);
+    }
+    if (!e && (category || wkb || precision))
+        e = store_feedback_correct(ctx->store, ch->id, category, wkb, n, district, precision, now,
+                                   ei);
     free(wkb);
     store_feedback_place_fini(&pl);
     return e;
@@ -226,7 +244,7 @@ static const char *event_kind(const store_feedback_state *cur, const store_feedb
         return "unit";
     if (cur->assignee_id != next->assignee_id)
         return "assign";
-    if (ch->category || ch->geometry)
+    if (ch->category || ch->geometry || ch->location_precision)
         return "correct";
     if (ch->public_answer)
         return "answer";
@@ -244,7 +262,7 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
         return e;
     int handling = ch->status || ch->unit || ch->public_answer || ch->resolution_reason ||
                    ch->forwarded_to || ch->duplicate_of || ch->set_assignee || ch->category ||
-                   ch->geometry;
+                   ch->geometry || ch->location_precision;
     int moderation = ch->set_hidden || ch->description;
     if (!handling && (moderation || !ch->internal_note)) {
         /* Moderation alone: its events carry the note. */
@@ -256,7 +274,7 @@ vk_err api_workflow_apply(vk_ctx *ctx, const vk_feedback_change *ch, const char 
     e = next_state(ctx, ch, &cur, &next, ei);
     if (!e && (!before || !after))
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
-    if (!e && (ch->category || ch->geometry))
+    if (!e && (ch->category || ch->geometry || ch->location_precision))
         e = correct_item(ctx, ch, now, before, after, ei);
     if (!e) {
         diff(&cur, &next, before, after);
@@ -327,7 +345,8 @@ static const char *const change_keys[] = {"status",        "unit",          "pub
                                           "internal_note", "resolution_reason", "duplicate_of",
                                           "forwarded_to",  "hidden",        "description",
                                           "hide_reason",   "reporter_note", "assignee",
-                                          "category",      "geometry",      NULL};
+                                          "category",      "geometry",      "location_precision",
+                                          NULL};
 
 /* The body's form: known members (keys) of the right types and sizes. */
 static vk_err read_change_keys(const json_t *doc, const char *const *keys, vk_feedback_change *ch,
@@ -348,6 +367,12 @@ static vk_err read_change_keys(const json_t *doc, const char *const *keys, vk_fe
         return e;
     if ((e = api_json_text(doc, "category", 0, 40, 0, &ch->category, ei)))
         return e;
+    static const char *const precisions[] = {"exact", "address", "district", NULL};
+    if ((e = api_json_text(doc, "location_precision", 0, 20, 0, &ch->location_precision, ei)))
+        return e;
+    if (ch->location_precision && !listed(ch->location_precision, precisions))
+        return vk_fail(ei, VK_EVALUE, "location_precision",
+                       "location_precision must be exact, address or district");
     const json_t *geom = json_object_get(doc, "geometry");
     if (geom && !json_is_null(geom)) {
         if (!json_is_object(geom))
@@ -376,7 +401,8 @@ static vk_err read_change_keys(const json_t *doc, const char *const *keys, vk_fe
                        "duplicate or forwarded");
     if (!ch->status && !ch->unit && !ch->public_answer && !ch->internal_note &&
         !ch->resolution_reason && !ch->forwarded_to && !ch->duplicate_of && !ch->set_hidden &&
-        !ch->description && !ch->set_assignee && !ch->category && !ch->geometry)
+        !ch->description && !ch->set_assignee && !ch->category && !ch->geometry &&
+        !ch->location_precision)
         return vk_fail(ei, VK_EMISSING, "",
                        "nothing to change: give status, unit, public_answer, internal_note, "
                        "resolution_reason, duplicate_of, forwarded_to, hidden or description");

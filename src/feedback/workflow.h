@@ -30,7 +30,8 @@
  *   the internal notes.
  * PATCH /api/v1/staff/feedback/{id} (moderators): JSON {status?, unit?,
  *   public_answer?, internal_note?, resolution_reason?, duplicate_of?,
- *   forwarded_to?, hidden?, description?}; 200 with the item's Feature
+ *   forwarded_to?, hidden?, description?, category?, geometry?,
+ *   location_precision?}; 200 with the item's Feature
  *   (hidden items too). hidden and description are moderation's
  *   (moderation.h).
  * GET /api/v1/staff/audit (admins): the newest events of all items. */

@@ -314,6 +314,80 @@ describe('OGC API - Tiles', () => {
     assert.equal(d.res.status, 304);
   });
 
+  test('a change of location_precision alone redraws the tiles over the item, and only those', async () => {
+    const post = async (geometry) => {
+      const r = await call(srv, 'POST', '/api/v1/feedback', {
+        body: { type: 'Feature', geometry, properties: { category: 'lighting', description: 'Tarkkuustesti' } } });
+      assert.equal(r.status, 201, r.text);
+      return r.json.id ?? Number(String(r.headers.get('location')).split('/').pop());
+    };
+    const here = [28.7741, 61.1922];
+    const there = [28.79, 61.1922]; // another z17 tile
+    const id = await post({ type: 'Point', coordinates: here });
+    const h17 = tileOf(...here, 17); const o17 = tileOf(...there, 17); const h10 = tileOf(...here, 10);
+    assert.ok(h17.x !== o17.x || h17.y !== o17.y);
+    const get = (t, headers) => getTile('feedback', t.z, t.y, t.x, headers);
+    let at = await get(h17);
+    assert.ok(at.features.some((f) => f.id === id), 'an exact point is a pin');
+    const other = await get(o17);
+    const low = await get(h10);
+    const patch = (body) => call(srv, 'PATCH', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot', body });
+
+    // Only the district known: no pin any more, at the same place.
+    let r = await patch({ location_precision: 'district' });
+    assert.equal(r.status, 200, r.text);
+    const item = (await call(srv, 'GET', `/ogcapi/collections/feedback/items/${id}`)).json;
+    assert.equal(item.properties.location_precision, 'district');
+    assert.deepEqual(item.geometry.coordinates, here, 'the place stays');
+    const gone = await get(h17, { 'If-None-Match': at.res.headers.get('etag') });
+    assert.equal(gone.res.status, 200, 'the cached tile over the item is stale');
+    assert.notEqual(gone.res.headers.get('etag'), at.res.headers.get('etag'));
+    assert.notDeepEqual(gone.bytes, at.bytes);
+    assert.ok(!gone.features.some((f) => f.id === id), 'a district-only item is no pin');
+    assert.equal((await get(o17, { 'If-None-Match': other.res.headers.get('etag') })).res.status, 304,
+      'a tile elsewhere keeps its tag');
+    assert.equal((await get(h10, { 'If-None-Match': low.res.headers.get('etag') })).res.status, 304,
+      'the clusters count it either way: the same bytes');
+
+    // Back to exact: the pin again.
+    r = await patch({ location_precision: 'exact' });
+    assert.equal(r.status, 200, r.text);
+    at = await get(h17, { 'If-None-Match': gone.res.headers.get('etag') });
+    assert.equal(at.res.status, 200);
+    assert.ok(at.features.some((f) => f.id === id), 'a pin again');
+
+    // Any writer, not only the API: the change log's trigger (schema 0026).
+    const q = spawnSync('sqlite3', [srv.db, '.timeout 5000',
+      `UPDATE feedback SET location_precision = 'district' WHERE id = ${id}`], { encoding: 'utf8' });
+    assert.equal(q.status, 0, q.stderr);
+    const sql = await get(h17, { 'If-None-Match': at.res.headers.get('etag') });
+    assert.equal(sql.res.status, 200, 'a change written by SQL is in the log too');
+    assert.ok(!sql.features.some((f) => f.id === id));
+
+    // A correction of the place is drawn by the moderator: exact again.
+    const moved = [here[0] + 0.0002, here[1]];
+    r = await patch({ geometry: { type: 'Point', coordinates: moved } });
+    assert.equal(r.status, 200, r.text);
+    const staff = (await call(srv, 'GET', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot' })).json;
+    assert.equal(staff.feedback.properties.location_precision, 'exact');
+    const ev = staff.events.at(-1);
+    assert.equal(ev.kind, 'correct');
+    assert.equal(ev.after.location_precision, 'exact');
+    assert.equal(ev.before.location_precision, 'district');
+    const mt = tileOf(...moved, 17);
+    assert.ok((await get(mt)).features.some((f) => f.id === id), 'the corrected place is a pin');
+
+    // Bad values name the field; address and district only for a Point.
+    r = await patch({ location_precision: 'street' });
+    assert.equal(r.status, 400);
+    assert.equal(r.json.error.field, 'location_precision');
+    const line = await post({ type: 'LineString', coordinates: [here, there] });
+    r = await call(srv, 'PATCH', `/api/v1/staff/feedback/${line}`, { token: 'mod-bot', body: { location_precision: 'address' } });
+    assert.equal(r.status, 400, r.text);
+    assert.equal(r.json.error.field, 'location_precision');
+    assert.match(r.json.error.message, /only for a Point/);
+  });
+
   test('a collection without a version to follow is tagged by its bytes', async () => {
     const items = await publicItems('walk-findings');
     const t = tileOf(...items.find((f) => f.geometry.type === 'Point').geometry.coordinates, 15);
