@@ -9,14 +9,16 @@
 #   3. the whole city: the z10 and z11 tiles at the city's centre right
 #      after a write inside them (drawn anew, from the per-zoom cluster
 #      sums) and right after a write elsewhere (checked against the
-#      changes' places and served from the cache); every z10 and z11 tile
-#      over the municipality, first drawn and from the cache.
+#      changes' places and served from the cache), also with the public
+#      map's ?category= and ?status= filters (summed by category and by
+#      status; both at once point by point); every z10 and z11 tile over
+#      the municipality, first drawn and from the cache.
 # Writes results/tiles-latest.md. Env: DUR (10s), PORT (18380; +1 cbbox),
 # VAIKUTA (build/vaikuta), PEERS_BUILD (/tmp/peers/build), ROUNDS (30),
 # SETTLE (0.3 s between a write and the tile; 0: right after it, when the
 # tile shares the two cores with the write's own work).
 # Everything on 127.0.0.1; servers stopped by their PID; loads bounded by
-# wrk -d and timeout. The database gets 4 × ROUNDS + 2 feedback items more:
+# wrk -d and timeout. The database gets 9 × ROUNDS + 2 feedback items more:
 # serve a copy.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -209,9 +211,14 @@ cold_city() { # zoom inside|elsewhere [query]
 }
 cold_city 10 inside
 cold_city 11 inside
-# With the public map's filter: point by point from the count grid (the
-# sums hold every category and status together).
+# With the public map's filters: one category, one status (and a list of
+# them) from the per-zoom sums kept by category and by status; both at
+# once: point by point from the count grid.
 cold_city 10 inside "?category=lighting"
+cold_city 11 inside "?category=lighting"
+cold_city 10 inside "?status=received"
+cold_city 10 inside "?status=received,in_progress"
+cold_city 10 inside "?category=lighting&status=received"
 if [ -n "${EX:-}" ]; then
   cold_city 10 elsewhere
   cold_city 11 elsewhere

@@ -222,7 +222,9 @@ static void features_warm(void *arg, vk_ctx *ctx)
     /* The item counts first: items requests count by SQL until they are. */
     int64_t t0 = vk_monotonic_us();
     if (count_grid_refresh(f->counts, ctx->store, &ctx->err) == VK_OK)
-        vk_log("item counts ready (%.1f s)", (double)(vk_monotonic_us() - t0) / 1e6);
+        vk_log("item counts ready (%.1f s; map cluster sums %.1f MB)",
+               (double)(vk_monotonic_us() - t0) / 1e6,
+               (double)count_grid_sums_bytes(f->counts) / (1 << 20));
     else
         vk_log("item counts not prepared at start (%s); the first request will try again",
                ctx->err.message);

@@ -1,6 +1,7 @@
 /* cluster_sums.c — points summed by tile cluster cell, per zoom
- * (cluster_sums.h). One open-addressing table per zoom; a cell that
- * empties stays as a zero entry until the table grows. */
+ * (cluster_sums.h). One open-addressing table per zoom and per category
+ * and status; a cell that empties stays as a zero entry until the table
+ * grows. */
 #include "features/cluster_sums.h"
 
 #include <math.h>
@@ -22,13 +23,26 @@ typedef struct sums_level {
     int dropped;
 } sums_level;
 
+/* class_bytes counts the slots of the category and status tables, which
+ * share CLUSTER_SUMS_CLASS_BYTES; the tables of every point have none. */
 struct cluster_sums {
     sums_level level[LEVELS];
+    sums_level cls[2][CLUSTER_SUMS_CODES][LEVELS]; /* [kind - 1][code][zoom] */
+    size_t class_bytes;
 };
 
 cluster_sums *cluster_sums_new(void)
 {
     return calloc(1, sizeof(cluster_sums));
+}
+
+static void level_free(sums_level *l, size_t *bytes)
+{
+    if (bytes)
+        *bytes -= (size_t)l->cap * sizeof *l->v;
+    free(l->v);
+    l->v = NULL;
+    l->cap = l->used = 0;
 }
 
 void cluster_sums_clear(cluster_sums *s)
@@ -37,6 +51,10 @@ void cluster_sums_clear(cluster_sums *s)
         return;
     for (int z = 0; z < LEVELS; z++)
         free(s->level[z].v);
+    for (int k = 0; k < 2; k++)
+        for (int c = 0; c < CLUSTER_SUMS_CODES; c++)
+            for (int z = 0; z < LEVELS; z++)
+                free(s->cls[k][c][z].v);
     memset(s, 0, sizeof *s);
 }
 
@@ -63,16 +81,15 @@ static sums_cell *find(const sums_level *l, uint64_t key)
     }
 }
 
-static void drop(sums_level *l)
+static void drop(sums_level *l, size_t *bytes)
 {
-    free(l->v);
-    l->v = NULL;
-    l->cap = l->used = 0;
+    level_free(l, bytes);
     l->dropped = 1;
 }
 
-/* Room for one more key: grow (leaving out emptied cells) at half full. */
-static int make_room(sums_level *l)
+/* Room for one more key: grow (leaving out emptied cells) at half full.
+ * bytes: the shared budget's count (NULL: none). */
+static int make_room(sums_level *l, size_t *bytes)
 {
     if (l->v && (l->used + 1) * 2 <= l->cap)
         return 0;
@@ -84,6 +101,9 @@ static int make_room(sums_level *l)
     uint32_t cap = 1024;
     while (cap < (live + 1) * 4)
         cap *= 2;
+    size_t grow = ((size_t)cap - l->cap) * sizeof *l->v;
+    if (bytes && cap > l->cap && *bytes + grow > CLUSTER_SUMS_CLASS_BYTES)
+        return -1;
     sums_cell *v = calloc(cap, sizeof *v);
     if (!v)
         return -1;
@@ -95,6 +115,8 @@ static int make_room(sums_level *l)
             k = (k + 1) & (cap - 1);
         v[k] = l->v[i];
     }
+    if (bytes)
+        *bytes = *bytes - (size_t)l->cap * sizeof *l->v + (size_t)cap * sizeof *v;
     free(l->v);
     l->v = v;
     l->cap = cap;
@@ -102,54 +124,96 @@ static int make_room(sums_level *l)
     return 0;
 }
 
-void cluster_sums_add(cluster_sums *s, double lon, double lat, int64_t id, int sign)
+static void level_add(sums_level *l, uint64_t key, int64_t slon, int64_t slat, int64_t id,
+                      int sign, size_t *bytes)
 {
-    if (!s || !(lat >= -MAX_LAT && lat <= MAX_LAT && lon >= -180 && lon < 180))
+    if (l->dropped)
         return;
-    /* The finest zoom's cell; coarser ones by shifting, which is exactly
-     * the floor at their own scale (a power of two scales exactly). */
-    double n = ldexp(1.0, FINE_BITS), r = lat * M_PI / 180;
+    sums_cell *c = find(l, key);
+    if (!c) {
+        if (sign < 0 || make_room(l, bytes)) {
+            /* A point never added (the sums cannot be trusted), or no room. */
+            drop(l, bytes);
+            return;
+        }
+        uint32_t i = slot_of(key, l->cap);
+        while (l->v[i].key)
+            i = (i + 1) & (l->cap - 1);
+        c = &l->v[i];
+        c->key = key;
+        l->used++;
+    } else if (c->n + sign < 0) {
+        drop(l, bytes); /* more points out than in */
+        return;
+    }
+    c->n += sign;
+    c->slon += sign * slon;
+    c->slat += sign * slat;
+    c->sid += sign * id;
+}
+
+int cluster_sums_cell(double lon, double lat, int bits, uint64_t *X, uint64_t *Y)
+{
+    if (!(lat >= -MAX_LAT && lat <= MAX_LAT && lon >= -180 && lon < 180))
+        return 0;
+    /* Scaling by a power of two is exact: the cell at fewer bits is the
+     * one at more bits shifted, whichever is computed. */
+    double n = ldexp(1.0, bits), r = lat * M_PI / 180;
     double fx = floor((lon + 180) / 360 * n), fy = floor((1 - asinh(tan(r)) / M_PI) / 2 * n);
     if (!(fx >= 0 && fx < n && fy >= 0 && fy < n))
+        return 0;
+    *X = (uint64_t)fx;
+    *Y = (uint64_t)fy;
+    return 1;
+}
+
+int64_t cluster_sums_units(double deg)
+{
+    return llround(deg * CLUSTER_SUMS_SCALE);
+}
+
+void cluster_sums_add(cluster_sums *s, double lon, double lat, int64_t id, int category,
+                      int status, int sign)
+{
+    uint64_t X, Y;
+    if (!s || !cluster_sums_cell(lon, lat, FINE_BITS, &X, &Y))
         return;
-    uint64_t X = (uint64_t)fx, Y = (uint64_t)fy;
-    int64_t slon = llround(lon * CLUSTER_SUMS_SCALE), slat = llround(lat * CLUSTER_SUMS_SCALE);
+    int64_t slon = cluster_sums_units(lon), slat = cluster_sums_units(lat);
+    int code[2] = {category, status};
     for (int z = 0; z < LEVELS; z++) {
-        sums_level *l = &s->level[z];
-        if (l->dropped)
-            continue;
         int shift = CLUSTER_SUMS_MAX_ZOOM - z;
         uint64_t key = ((X >> shift) << 32 | (Y >> shift)) + 1;
-        sums_cell *c = find(l, key);
-        if (!c) {
-            if (sign < 0) { /* a point never added: the sums cannot be trusted */
-                drop(l);
-                continue;
-            }
-            if (make_room(l)) {
-                drop(l);
-                continue;
-            }
-            uint32_t i = slot_of(key, l->cap);
-            while (l->v[i].key)
-                i = (i + 1) & (l->cap - 1);
-            c = &l->v[i];
-            c->key = key;
-            l->used++;
-        }
-        c->n += sign;
-        c->slon += sign * slon;
-        c->slat += sign * slat;
-        c->sid += sign * id;
+        level_add(&s->level[z], key, slon, slat, id, sign, NULL);
+        for (int k = 0; k < 2; k++)
+            if (code[k] > 0 && code[k] < CLUSTER_SUMS_CODES)
+                level_add(&s->cls[k][code[k]][z], key, slon, slat, id, sign, &s->class_bytes);
     }
 }
 
-int cluster_sums_tile(const cluster_sums *s, int z, uint32_t x, uint32_t y, cluster_sums_fn fn,
-                      void *arg)
+static const sums_level *level_of(const cluster_sums *s, int z, int kind, int code)
 {
-    if (!s || z < 0 || z > CLUSTER_SUMS_MAX_ZOOM || s->level[z].dropped)
+    if (!s || z < 0 || z > CLUSTER_SUMS_MAX_ZOOM)
+        return NULL;
+    if (kind == CLUSTER_SUMS_ALL)
+        return &s->level[z];
+    if ((kind != CLUSTER_SUMS_CATEGORY && kind != CLUSTER_SUMS_STATUS) || code <= 0 ||
+        code >= CLUSTER_SUMS_CODES)
+        return NULL;
+    return &s->cls[kind - 1][code][z];
+}
+
+int cluster_sums_kept(const cluster_sums *s, int z, int kind, int code)
+{
+    const sums_level *l = level_of(s, z, kind, code);
+    return l && !l->dropped;
+}
+
+int cluster_sums_tile(const cluster_sums *s, int z, int kind, int code, uint32_t x, uint32_t y,
+                      cluster_sums_fn fn, void *arg)
+{
+    const sums_level *l = level_of(s, z, kind, code);
+    if (!l || l->dropped)
         return 0;
-    const sums_level *l = &s->level[z];
     if (!l->v)
         return 1; /* nothing kept yet: an empty zoom */
     const int side = 1 << CLUSTER_SUMS_CELL_BITS;
@@ -173,4 +237,14 @@ int cluster_sums_tile(const cluster_sums *s, int z, uint32_t x, uint32_t y, clus
                 fn(arg, col, row, c->n, c->slon, c->slat, c->sid);
         }
     return 1;
+}
+
+size_t cluster_sums_bytes(const cluster_sums *s)
+{
+    if (!s)
+        return 0;
+    size_t n = sizeof *s;
+    for (int z = 0; z < LEVELS; z++)
+        n += (size_t)s->level[z].cap * sizeof(sums_cell);
+    return n + s->class_bytes;
 }

@@ -56,7 +56,8 @@ typedef struct grid_shape {
 typedef struct grid_cell {
     grid_item *v;
     uint32_t n, cap;
-    double sx, sy; /* sums of the points' x and y: a map tile's cluster of a whole cell */
+    int64_t sx, sy; /* sums of the points' x and y (cluster_sums_units): a map tile's
+                     * cluster of a whole cell, exact as the per-zoom sums */
 } grid_cell;
 
 /* A place a logged change touched: the item's point or box before or
@@ -304,15 +305,14 @@ static void item_remove(count_grid *g, int64_t id)
     } else {
         grid_cell *cell = &g->cells[where - 1];
         flags = cell->v[slot].flags;
-        cluster_sums_add(g->sums, cell->v[slot].x, cell->v[slot].y, id, -1);
-        cell->sx -= cell->v[slot].x;
-        cell->sy -= cell->v[slot].y;
+        cluster_sums_add(g->sums, cell->v[slot].x, cell->v[slot].y, id,
+                         cell->v[slot].code[DIM_CATEGORY], cell->v[slot].code[DIM_STATUS], -1);
+        cell->sx -= cluster_sums_units(cell->v[slot].x);
+        cell->sy -= cluster_sums_units(cell->v[slot].y);
         combo_add(g, cell->v[slot].code, flags, -1);
         cell->v[slot] = cell->v[--cell->n];
         if (slot < cell->n)
             g->loc_slot[cell->v[slot].id] = slot;
-        if (!cell->n) /* no rounding left over from the sums */
-            cell->sx = cell->sy = 0;
     }
     g->odd_times -= (flags & ITEM_ODD_TIME) != 0;
     g->loc_cell[id] = 0;
@@ -361,9 +361,10 @@ static vk_err item_add(count_grid *g, const grid_row *r)
             cell->cap = cap;
         }
         grid_item *it = &cell->v[cell->n];
-        cluster_sums_add(g->sums, r->mbr[0], r->mbr[1], r->id, 1);
-        cell->sx += r->mbr[0];
-        cell->sy += r->mbr[1];
+        cluster_sums_add(g->sums, r->mbr[0], r->mbr[1], r->id, code[DIM_CATEGORY],
+                         code[DIM_STATUS], 1);
+        cell->sx += cluster_sums_units(r->mbr[0]);
+        cell->sy += cluster_sums_units(r->mbr[1]);
         it->x = r->mbr[0];
         it->y = r->mbr[1];
         it->id = r->id;
@@ -1258,24 +1259,64 @@ vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
     return VK_OK;
 }
 
+/* The sums' table for a filter's comma list of dimension k: each listed
+ * code's (*n of them into codes), with the lock held; 0 when a listed
+ * code's zoom z is not kept. */
+static int list_tables(const count_grid *g, int k, const char *list, int z, int codes[GRID_MAX_CODES],
+                       int *n)
+{
+    uint8_t ok[GRID_MAX_CODES + 1];
+    list_codes(g, k, list, ok);
+    int kind = k == DIM_CATEGORY ? CLUSTER_SUMS_CATEGORY : CLUSTER_SUMS_STATUS;
+    *n = 0;
+    for (int i = 1; i <= GRID_MAX_CODES; i++) {
+        if (!ok[i])
+            continue;
+        if (!cluster_sums_kept(g->sums, z, kind, i))
+            return 0;
+        codes[(*n)++] = i;
+    }
+    return 1;
+}
+
 vk_err count_grid_clusters(count_grid *g, store_conn *c, int z, uint32_t x, uint32_t y,
-                           const double bbox[4], cluster_sums_fn cell_fn,
-                           count_grid_point_fn fn, void *arg, int64_t *seq, int *handled,
-                           vk_errinfo *ei)
+                           const double bbox[4], const char *categories, const char *statuses,
+                           cluster_sums_fn cell_fn, count_grid_point_fn fn, void *arg,
+                           int64_t *seq, int *handled, vk_errinfo *ei)
 {
     *handled = 0;
-    if (!g || !g->sums || z > CLUSTER_SUMS_MAX_ZOOM)
+    /* Both filters at once: no table (cluster_sums.h). */
+    if (!g || !g->sums || z > CLUSTER_SUMS_MAX_ZOOM || (categories && statuses))
         return VK_OK;
     int locked;
     vk_err e = read_current(g, c, seq, &locked, ei);
     if (e || !locked)
         return e;
-    if (cluster_sums_tile(g->sums, z, x, y, cell_fn, arg)) {
-        shapes_each(g, bbox, fn, arg);
+    int k = categories ? DIM_CATEGORY : DIM_STATUS;
+    int codes[GRID_MAX_CODES], ncodes = 0;
+    if (!categories && !statuses) {
+        *handled = cluster_sums_tile(g->sums, z, CLUSTER_SUMS_ALL, 0, x, y, cell_fn, arg);
+    } else if (list_tables(g, k, categories ? categories : statuses, z, codes, &ncodes)) {
+        /* Every table kept: then they are added up, none left half done. */
+        int kind = k == DIM_CATEGORY ? CLUSTER_SUMS_CATEGORY : CLUSTER_SUMS_STATUS;
+        for (int i = 0; i < ncodes; i++)
+            cluster_sums_tile(g->sums, z, kind, codes[i], x, y, cell_fn, arg);
         *handled = 1;
     }
+    if (*handled)
+        shapes_each(g, bbox, fn, arg);
     pthread_rwlock_unlock(&g->lock);
     return VK_OK;
+}
+
+size_t count_grid_sums_bytes(count_grid *g)
+{
+    if (!g)
+        return 0;
+    pthread_rwlock_rdlock(&g->lock);
+    size_t n = cluster_sums_bytes(g->sums);
+    pthread_rwlock_unlock(&g->lock);
+    return n;
 }
 
 vk_err count_grid_changed(count_grid *g, store_conn *c, int64_t version, const double bbox[4],

@@ -94,10 +94,11 @@ typedef struct count_grid_point {
 typedef int (*count_grid_point_fn)(void *arg, const count_grid_point *p);
 /* Before a cell of the grid inside bbox is walked: its box (x0, y0, x1,
  * y1; every point lies in box, edges included), how many points and the
- * sums of their x and y. Returning 1 takes the cell as a whole (its points
- * are not given to fn), so a whole-city tile adds up cells, not points. */
-typedef int (*count_grid_cell_fn)(void *arg, const double box[4], int64_t n, double sx,
-                                  double sy);
+ * sums of their x and y (cluster_sums_units of each). Returning 1 takes
+ * the cell as a whole (its points are not given to fn), so a whole-city
+ * tile adds up cells, not points. */
+typedef int (*count_grid_cell_fn)(void *arg, const double box[4], int64_t n, int64_t sx,
+                                  int64_t sy);
 /* cell_fn may be NULL: every point is given. categories and statuses:
  * comma lists of the public map's filters (NULL: all); points they leave
  * out are not given (lines and areas are given all: fn tests them), and
@@ -110,14 +111,19 @@ vk_err count_grid_points(count_grid *g, store_conn *c, const double bbox[4],
  * a NULL v is in no list. */
 int count_grid_in_list(const char *list, const char *v);
 /* Tiles at zooms ≤ CLUSTER_SUMS_MAX_ZOOM: each non-empty cluster cell of
- * tile (z, x, y) from the sums kept per zoom (cell_fn; cluster_sums.h),
- * then the lines and areas whose box meets bbox (fn, as
- * count_grid_points). *seq as there; *handled 0 when zoom z is not kept
- * or the grid is busy: then count_grid_points or SQLite. */
+ * tile (z, x, y) from the sums kept per zoom (cell_fn; cluster_sums.h) —
+ * of every point, or of the categories or statuses of a filter's comma
+ * list (one of the two; each listed code's cells in turn, so a cell may
+ * come more than once) — then the lines and areas whose box meets bbox
+ * (fn, as count_grid_points: fn applies the filters). *seq as there;
+ * *handled 0 when zoom z is not kept for a listed code, both filters are
+ * given or the grid is busy: then count_grid_points or SQLite. */
 vk_err count_grid_clusters(count_grid *g, store_conn *c, int z, uint32_t x, uint32_t y,
-                           const double bbox[4], cluster_sums_fn cell_fn,
-                           count_grid_point_fn fn, void *arg, int64_t *seq, int *handled,
-                           vk_errinfo *ei);
+                           const double bbox[4], const char *categories, const char *statuses,
+                           cluster_sums_fn cell_fn, count_grid_point_fn fn, void *arg,
+                           int64_t *seq, int *handled, vk_errinfo *ei);
+/* The bytes the per-zoom cluster sums hold (for the server's log). */
+size_t count_grid_sums_bytes(count_grid *g);
 /* Whether a tile over bbox (lon/lat, with its buffer) drawn at data
  * version `version` may have changed since: *changed 0 when no logged
  * change from then to now (*seq) put an item in bbox or took one out of

@@ -269,6 +269,19 @@ static double lat_of(double row, double n)
     return atan(sinh(M_PI * (1 - 2 * row / n))) * 180 / M_PI;
 }
 
+static void tile_at(tile *t, int z, uint32_t x, uint32_t y)
+{
+    t->z = z;
+    t->x = x;
+    t->y = y;
+    t->n = ldexp(1.0, t->z);
+    double b = (double)TILES_BUFFER / MVT_EXTENT;
+    t->bbox[0] = fmax(-180, (t->x - b) / t->n * 360 - 180);
+    t->bbox[2] = fmin(180, (t->x + 1 + b) / t->n * 360 - 180);
+    t->bbox[1] = fmax(-90, lat_of(t->y + 1 + b, t->n));
+    t->bbox[3] = fmin(90, lat_of(t->y - b, t->n));
+}
+
 static vk_err parse_tile(vk_ctx *ctx, const vk_req *req, tile *t)
 {
     long long z = parse_index(req->args[2], 1000);
@@ -291,15 +304,7 @@ static vk_err parse_tile(vk_ctx *ctx, const vk_req *req, tile *t)
     if (x > max)
         return vk_fail(&ctx->err, VK_ENOT_FOUND, "tileCol",
                        "tileCol is outside the matrix: 0..%lld at zoom %lld", max, z);
-    t->z = (int)z;
-    t->x = (uint32_t)x;
-    t->y = (uint32_t)y;
-    t->n = ldexp(1.0, t->z);
-    double b = (double)TILES_BUFFER / MVT_EXTENT;
-    t->bbox[0] = fmax(-180, (t->x - b) / t->n * 360 - 180);
-    t->bbox[2] = fmin(180, (t->x + 1 + b) / t->n * 360 - 180);
-    t->bbox[1] = fmax(-90, lat_of(t->y + 1 + b, t->n));
-    t->bbox[3] = fmin(90, lat_of(t->y - b, t->n));
+    tile_at(t, (int)z, (uint32_t)x, (uint32_t)y);
     return VK_OK;
 }
 
@@ -319,53 +324,45 @@ static void to_tile(const tile *t, double lon, double lat, double *px, double *p
 typedef struct cluster_grid {
     double sx[CELLS * CELLS], sy[CELLS * CELLS];
     int64_t n[CELLS * CELLS], id[CELLS * CELLS];
-    /* Sums of lon/lat rather than tile units (the count grid's points):
-     * each point then costs a division and a binary search, not a tan
-     * and an asinh; a cell's mean is projected once. */
+    /* geo: the count grid's points (and its per-zoom sums), summed as
+     * integers of lon/lat (cluster_sums_units) in sx_geo, sy_geo and
+     * placed in cells by cluster_sums_cell, so that a tile summed point by
+     * point is the very tile the sums give, to the byte; each point then
+     * costs no projection either, a cell's mean is projected once. Else
+     * (SQLite's rows) tile units in sx, sy. */
     int geo;
+    int64_t sx_geo[CELLS * CELLS], sy_geo[CELLS * CELLS];
     const tile *t;
-    double lon0, dlon;          /* the tile's west edge, a cell's width */
-    double row_lat[CELLS + 1];  /* the cell rows' edges, north to south */
-    double rows_per_deg;
 } cluster_grid;
 
 static void cluster_geo_init(cluster_grid *g, const tile *t)
 {
     g->geo = 1;
     g->t = t;
-    g->lon0 = t->x / t->n * 360 - 180;
-    g->dlon = 360 / t->n / CELLS;
-    for (int k = 0; k <= CELLS; k++)
-        g->row_lat[k] = lat_of(t->y + (double)k / CELLS, t->n);
-    g->rows_per_deg = CELLS / (g->row_lat[0] - g->row_lat[CELLS]);
 }
 
-/* The cell row of a latitude (row_lat[r] >= lat > row_lat[r + 1]), -1
- * outside the tile. Within a tile latitude is nearly linear in rows:
- * guess, then a step or none. */
-static int row_of(const cluster_grid *g, double lat)
+/* The cluster cell of the tile a lon/lat point is in, -1 outside the tile
+ * proper. */
+static int cell_geo(const cluster_grid *g, double lon, double lat)
 {
-    if (!(lat <= g->row_lat[0] && lat > g->row_lat[CELLS]))
+    uint64_t X, Y;
+    if (!cluster_sums_cell(lon, lat, g->t->z + CLUSTER_SUMS_CELL_BITS, &X, &Y))
         return -1;
-    int r = (int)((g->row_lat[0] - lat) * g->rows_per_deg);
-    r = r < 0 ? 0 : r > CELLS - 1 ? CELLS - 1 : r;
-    while (r > 0 && lat > g->row_lat[r])
-        r--;
-    while (r < CELLS - 1 && lat <= g->row_lat[r + 1])
-        r++;
-    return r;
+    uint64_t X0 = (uint64_t)g->t->x << CLUSTER_SUMS_CELL_BITS,
+             Y0 = (uint64_t)g->t->y << CLUSTER_SUMS_CELL_BITS;
+    if (X < X0 || X >= X0 + CELLS || Y < Y0 || Y >= Y0 + CELLS)
+        return -1;
+    return (int)(Y - Y0) * CELLS + (int)(X - X0);
 }
 
 /* A lon/lat point into its cell, if it lies in the tile proper. */
 static void cluster_add_geo(cluster_grid *g, double lon, double lat, int64_t id)
 {
-    double c = (lon - g->lon0) / g->dlon;
-    int r = row_of(g, lat);
-    if (!(c >= 0 && c < CELLS) || r < 0)
+    int k = cell_geo(g, lon, lat);
+    if (k < 0)
         return;
-    int k = r * CELLS + (int)c;
-    g->sx[k] += lon;
-    g->sy[k] += lat;
+    g->sx_geo[k] += cluster_sums_units(lon);
+    g->sy_geo[k] += cluster_sums_units(lat);
     if (!g->n[k]++)
         g->id[k] = id;
 }
@@ -391,9 +388,12 @@ static vk_err cluster_write(const cluster_grid *g, mvt_layer *l)
     for (int k = 0; k < CELLS * CELLS && !e; k++) {
         if (!g->n[k])
             continue;
-        double x = g->sx[k] / (double)g->n[k], y = g->sy[k] / (double)g->n[k];
+        double x, y;
         if (g->geo)
-            to_tile(g->t, x, y, &x, &y);
+            to_tile(g->t, (double)g->sx_geo[k] / (double)g->n[k] / CLUSTER_SUMS_SCALE,
+                    (double)g->sy_geo[k] / (double)g->n[k] / CLUSTER_SUMS_SCALE, &x, &y);
+        else
+            x = g->sx[k] / (double)g->n[k], y = g->sy[k] / (double)g->n[k];
         if (!(e = mvt_feature_begin(l, MVT_POINT, g->n[k] == 1 && g->id[k] > 0 ? (uint64_t)g->id[k] : 0)) &&
             !(e = mvt_prop_int(l, "count", g->n[k])))
             e = mvt_add_point(l, (int32_t)fmin(MVT_EXTENT - 1, lround(x)),
@@ -825,29 +825,26 @@ static int grid_point(void *arg, const count_grid_point *p)
 /* A whole cell of the count grid into one cluster cell, when every point
  * it may hold (its box, and a margin for rounding) lies in that cluster
  * cell of the tile proper: exactly what its points one by one would add. */
-static int grid_cell(void *arg, const double box[4], int64_t n, double sx, double sy)
+static int grid_cell(void *arg, const double box[4], int64_t n, int64_t sx, int64_t sy)
 {
     drawing *d = arg;
     cluster_grid *g = d->clusters;
     const double m = 1e-9;
     if (!g || n < 2) /* one item: its id goes with it */
         return 0;
-    double c0 = (box[0] - m - g->lon0) / g->dlon, c1 = (box[2] + m - g->lon0) / g->dlon;
-    if (!(c0 >= 0 && c1 < CELLS) || (int)c0 != (int)c1)
+    int k = cell_geo(g, box[0] - m, box[3] + m);
+    if (k < 0 || k != cell_geo(g, box[2] + m, box[1] - m))
         return 0;
-    int r = row_of(g, box[3] + m);
-    if (r < 0 || r != row_of(g, box[1] - m))
-        return 0;
-    int k = r * CELLS + (int)c0;
-    g->sx[k] += sx;
-    g->sy[k] += sy;
+    g->sx_geo[k] += sx;
+    g->sy_geo[k] += sy;
     if (!g->n[k])
         g->id[k] = 0;
     g->n[k] += n;
     return 1;
 }
 
-/* A cluster cell of the tile from the count grid's per-zoom sums. */
+/* A cluster cell of the tile from the count grid's per-zoom sums (a
+ * filter's list of codes may give a cell more than once). */
 static void sums_cell(void *arg, int col, int row, int64_t n, int64_t slon, int64_t slat,
                       int64_t sid)
 {
@@ -856,8 +853,8 @@ static void sums_cell(void *arg, int col, int row, int64_t n, int64_t slon, int6
     int k = row * CELLS + col;
     if (!g->n[k])
         g->id[k] = n == 1 ? sid : 0;
-    g->sx[k] += (double)slon / CLUSTER_SUMS_SCALE;
-    g->sy[k] += (double)slat / CLUSTER_SUMS_SCALE;
+    g->sx_geo[k] += slon;
+    g->sy_geo[k] += slat;
     g->n[k] += n;
 }
 
@@ -870,17 +867,20 @@ static void etag_of(const void *data, size_t n, char etag[TILE_CACHE_ETAG_MAX])
 }
 
 /* Draw the tile into out, or take it from the cache when no change since
- * it was drawn touched its box (with the buffer); etag gets its ETag. */
-static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *col,
-                        const tile *t, vk_buf *out, char etag[TILE_CACHE_ETAG_MAX])
+ * it was drawn touched its box (with the buffer); etag gets its ETag.
+ * categories, statuses: feedback's filters (NULL: all). use_sums 0: the
+ * clusters point by point even where the per-zoom sums hold them (the
+ * tests' reference); *summed 1 when they came from the sums. */
+static vk_err draw_tile(vk_ctx *ctx, const store_collection *col, const tile *t,
+                        const char *categories, const char *statuses, int use_sums,
+                        vk_buf *out, char etag[TILE_CACHE_ETAG_MAX], int *summed)
 {
     int64_t version = -1;
     int feedback = strcmp(col->id, "feedback") == 0;
-    const char *categories = feedback ? vk_req_param(req, "category") : NULL;
-    const char *statuses = feedback ? vk_req_param(req, "status") : NULL;
-    /* Filtered tiles are not summed by whole grid cells (a cell's count
-     * holds every category and status); they are cached by their filters. */
-    int filtered = categories || statuses;
+    *summed = 0;
+    if (!feedback)
+        categories = statuses = NULL;
+    /* Filtered tiles are cached by their filters. */
     size_t start = out->len;
     char key[TILE_CACHE_KEY_MAX];
     int cacheable = 0;
@@ -924,10 +924,14 @@ static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *
             e = vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
         if (!e && d.clusters)
             cluster_geo_init(d.clusters, t);
-        /* Low zooms: the clusters straight from the per-zoom sums. */
-        if (!e && d.clusters && !filtered)
-            e = count_grid_clusters(ctx->counts, ctx->store, t->z, t->x, t->y, t->bbox, sums_cell,
-                                    grid_point, &d, &seq, &handled, &ctx->err);
+        /* Low zooms: the clusters straight from the per-zoom sums (of a
+         * filter's categories or statuses too). */
+        if (!e && d.clusters && use_sums) {
+            e = count_grid_clusters(ctx->counts, ctx->store, t->z, t->x, t->y, t->bbox,
+                                    categories, statuses, sums_cell, grid_point, &d, &seq,
+                                    &handled, &ctx->err);
+            *summed = handled;
+        }
         if (!e && !handled && !d.err) {
             /* The sums do not hold this zoom (or the grid was busy):
              * nothing was added; the grid's points instead. */
@@ -951,6 +955,7 @@ static vk_err draw_tile(vk_ctx *ctx, const vk_req *req, const store_collection *
             }
         }
         if (!e && !handled) { /* start again from SQLite */
+            *summed = 0;
             mvt_layer_free(d.l);
             d.l = NULL;
             if ((e = mvt_layer_new(&d.l, col->id)))
@@ -999,9 +1004,23 @@ vk_err tiles_tile(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
     char *tag = vk_arena_alloc(req->arena, TILE_CACHE_ETAG_MAX);
     if (!tag)
         return vk_fail(&ctx->err, VK_ENOMEM, "", NULL);
-    if ((e = draw_tile(ctx, req, col, &t, &resp->body, tag)))
+    const char *categories = vk_req_param(req, "category"), *statuses = vk_req_param(req, "status");
+    int summed;
+    if ((e = draw_tile(ctx, col, &t, categories, statuses, 1, &resp->body, tag, &summed)))
         return e;
     resp->content_type = MT_MVT;
     vk_resp_not_modified(resp, req, tag, -1);
     return VK_OK;
+}
+
+vk_err tiles_draw_feedback(vk_ctx *ctx, int z, uint32_t x, uint32_t y, const char *categories,
+                           const char *statuses, int use_sums, vk_buf *out,
+                           char etag[TILE_CACHE_ETAG_MAX], int *summed)
+{
+    tile t;
+    if (z < 0 || z > TILES_MAX_ZOOM || x >= (1u << z) || y >= (1u << z))
+        return vk_fail(&ctx->err, VK_EPARAM, "tileMatrix", "no such tile");
+    tile_at(&t, z, x, y);
+    return draw_tile(ctx, store_collection_find("feedback"), &t, categories, statuses, use_sums,
+                     out, etag, summed);
 }

@@ -19,6 +19,7 @@
 #include "db/ctx.h"
 #include "http/request.h"
 #include "http/route.h"
+#include "tiles/cache.h"
 
 #define TILES_MAX_ZOOM 22
 #define TILES_CLUSTER_MAX_ZOOM 14 /* z ≤ this: points as clusters */
@@ -36,6 +37,15 @@
       "{tileCol}",                                                                           \
       tiles_tile, PUBLIC, 0, 0)
 TILES_ROUTES(VK_ROUTE_HANDLER)
+
+/* A feedback tile (z, x, y) with the public map's filters (comma lists,
+ * NULL: all) into out, its ETag into etag, as GET gives it; use_sums 0
+ * draws zoom 0–11 clusters point by point instead of from the per-zoom
+ * sums (*summed 1 when they came from the sums). For the tests, which
+ * compare the two to the byte. */
+vk_err tiles_draw_feedback(vk_ctx *ctx, int z, uint32_t x, uint32_t y, const char *categories,
+                           const char *statuses, int use_sums, vk_buf *out,
+                           char etag[TILE_CACHE_ETAG_MAX], int *summed);
 
 /* ogc/ogc.c lists these routes' conformance classes and links every
  * collection to its tiles (ogc/ and tiles/ are siblings: the paths are

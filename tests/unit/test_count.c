@@ -11,6 +11,8 @@
 #include "db/store_internal.h"
 #include "features/count_grid.h"
 #include "features/cql2.h"
+#include "db/ctx.h"
+#include "tiles/tiles.h"
 #include "t.h"
 #include "tmp.h"
 
@@ -336,7 +338,8 @@ static void test_changes(store_conn *c, count_grid *g)
     int handled = 0;
     const double world[4] = {-180, -85, 180, 85};
     count_grid_stamp(c, &seq, &ei);
-    T_EQ_INT(count_grid_clusters(g, c, 0, 0, 0, world, add_cell, skip_shape, &sum, &seq, &handled, &ei),
+    T_EQ_INT(count_grid_clusters(g, c, 0, 0, 0, world, NULL, NULL, add_cell, skip_shape, &sum, &seq,
+                                 &handled, &ei),
              VK_OK, "clusters at z0");
     int64_t want = sql_count(c, "SELECT count(*) FROM feedback WHERE hidden = 0 AND geom IS NOT NULL "
                                 "AND GeometryType(geom) = 'POINT'");
@@ -352,6 +355,62 @@ static void test_changes(store_conn *c, count_grid *g)
     int64_t v3 = seq;
     count_grid_changed(g, c, v3, far, &seq, &changed, &ei);
     T_OK(changed == 0 && seq == v3, "drawn at the newest: unchanged");
+}
+
+/* Cluster tiles (zoom 0-11) from the per-zoom sums, with and without the
+ * public map's filters, are the very bytes of the same tiles summed point
+ * by point from the grid: over every tile of the data at every zoom. */
+static void test_tile_paths(vk_ctx *ctx, const char *when)
+{
+    static const char *const filt[][2] = {
+        {NULL, NULL},          {"parks", NULL},       {"roads,lighting", NULL},
+        {NULL, "received"},    {NULL, "resolved,planned"}, {"nosuch", NULL},
+        {"parks", "received"}, /* both: point by point either way */
+    };
+    const int nfilt = (int)(sizeof filt / sizeof filt[0]);
+    int tiles = 0, summed_n = 0, same = 0, nonempty = 0;
+    vk_buf a, b;
+    vk_buf_init(&a, 1 << 24);
+    vk_buf_init(&b, 1 << 24);
+    for (int z = 0; z <= CLUSTER_SUMS_MAX_ZOOM; z++) {
+        uint64_t x0, y0, x1, y1;
+        int bits = z;
+        /* The data's box: lon 28.7-28.91, lat 61.15-61.26. */
+        cluster_sums_cell(28.69, 61.27, bits, &x0, &y0);
+        cluster_sums_cell(28.92, 61.14, bits, &x1, &y1);
+        for (uint64_t y = y0; y <= y1; y++)
+            for (uint64_t x = x0; x <= x1; x++)
+                for (int f = 0; f < nfilt; f++) {
+                    char ta[TILE_CACHE_ETAG_MAX], tb[TILE_CACHE_ETAG_MAX];
+                    int sa = 0, sb = 1;
+                    vk_buf_reset(&a);
+                    vk_buf_reset(&b);
+                    vk_err ea = tiles_draw_feedback(ctx, z, (uint32_t)x, (uint32_t)y, filt[f][0],
+                                                    filt[f][1], 1, &a, ta, &sa);
+                    vk_err eb = tiles_draw_feedback(ctx, z, (uint32_t)x, (uint32_t)y, filt[f][0],
+                                                    filt[f][1], 0, &b, tb, &sb);
+                    tiles++;
+                    summed_n += sa;
+                    nonempty += a.len > 0;
+                    if (!ea && !eb && !sb && a.len == b.len && memcmp(a.data, b.data, a.len) == 0 &&
+                        strcmp(ta, tb) == 0)
+                        same++;
+                    else if (tiles - same <= 3)
+                        printf("# %s: z%d %llu/%llu %s|%s differs (%zu vs %zu bytes, err %d %d)\n",
+                               when, z, (unsigned long long)y, (unsigned long long)x,
+                               filt[f][0] ? filt[f][0] : "*", filt[f][1] ? filt[f][1] : "*",
+                               a.len, b.len, ea, eb);
+                    /* Single filters and none come from the sums. */
+                    if (!sa && !(filt[f][0] && filt[f][1]))
+                        T_OK(0, "%s: z%d %s|%s not from the sums", when, z,
+                             filt[f][0] ? filt[f][0] : "*", filt[f][1] ? filt[f][1] : "*");
+                }
+    }
+    T_OK(same == tiles && nonempty > 0,
+         "%s: %d of %d cluster tiles the same bytes from the sums (%d) and point by point", when,
+         same, tiles, summed_n);
+    vk_buf_fini(&a);
+    vk_buf_fini(&b);
 }
 
 int main(void)
@@ -409,6 +468,44 @@ int main(void)
     count_grid_count(g, c, col, &all, NULL, &n, &handled, &ei);
     T_OK(handled && n == brute(c, NULL, 0, &filters[0]), "the rest still counts (%lld)",
          (long long)n);
+
+    /* The tiles' two ways of adding up clusters, after the writes above
+     * and after random ones: status, category, place, hidden, deleted. */
+    static vk_config cfg;
+    cfg.db_path = t_path("count.sqlite");
+    vk_ctx *ctx = NULL;
+    T_EQ_INT(vk_ctx_new(&ctx, &cfg, c, &ei), VK_OK, "a context for tiles");
+    ctx->counts = g;
+    test_tile_paths(ctx, "after writes");
+    next_id = sql_count(c, "SELECT max(id) FROM feedback") + 1;
+    for (int round = 0; round < 3; round++) {
+        exec(c, "BEGIN");
+        for (int i = 0; i < 300; i++) {
+            char sql[512];
+            int64_t id = 1 + (int64_t)rnd((unsigned)next_id);
+            switch (rnd(6)) {
+            case 0: snprintf(sql, sizeof sql, "UPDATE feedback SET status = '%s' WHERE id = %lld",
+                             statuses[rnd(4)], (long long)id); break;
+            case 1: snprintf(sql, sizeof sql, "UPDATE feedback SET category = '%s' WHERE id = %lld",
+                             categories[rnd(3)], (long long)id); break;
+            case 2: snprintf(sql, sizeof sql, "UPDATE feedback SET geom = GeomFromText('POINT(%.3f "
+                             "%.3f)', 4326) WHERE id = %lld AND GeometryType(geom) = 'POINT'",
+                             lon_at(rnd(200)), lat_at(rnd(100)), (long long)id); break;
+            case 3: snprintf(sql, sizeof sql, "UPDATE feedback SET hidden = %u WHERE id = %lld",
+                             rnd(2), (long long)id); break;
+            case 4: snprintf(sql, sizeof sql, "DELETE FROM feedback WHERE id = %lld", (long long)id); break;
+            default: snprintf(sql, sizeof sql, "SELECT 1"); break;
+            }
+            exec(c, sql);
+        }
+        exec(c, "COMMIT");
+        add_items(c, 100);
+        char when[32];
+        snprintf(when, sizeof when, "random writes %d", round + 1);
+        test_tile_paths(ctx, when);
+    }
+    ctx->store = NULL; /* the test's own: closed below */
+    vk_ctx_free(ctx);
 
     test_fallbacks(c, g);
     test_changes(c, g);

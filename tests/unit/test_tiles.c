@@ -190,7 +190,7 @@ static void test_sums(void)
     double pts[][2] = {{28.7705, 61.1935}, {28.7706, 61.1934}, {28.2, 61.0}, {-179.9, -85.0},
                        {180.0, 0.0}, {0.0, 89.0}};
     for (int i = 0; i < 6; i++)
-        cluster_sums_add(s, pts[i][0], pts[i][1], 100 + i, 1);
+        cluster_sums_add(s, pts[i][0], pts[i][1], 100 + i, 1 + i % 2, 3, 1);
     for (int z = 0; z <= CLUSTER_SUMS_MAX_ZOOM; z++) {
         sums_seen seen = {0};
         uint32_t n = 1u << z;
@@ -206,20 +206,55 @@ static void test_sums(void)
                        y == (uint32_t)floor((1 - asinh(tan(rk)) / M_PI) / 2 * n);
             }
             if (!dup)
-                T_OK(cluster_sums_tile(s, z, x, y, count_cell, &seen) == 1, "a zoom kept");
+                T_OK(cluster_sums_tile(s, z, CLUSTER_SUMS_ALL, 0, x, y, count_cell, &seen) == 1, "a zoom kept");
         }
         T_OK(seen.n == 4, "the four points in WebMercator, once each, at every zoom");
         if (z == 10)
             T_OK(seen.single_ids == 102 + 103 && seen.cells == 3,
                  "z10: the two close points in one cell, the others alone with their ids");
     }
-    cluster_sums_add(s, pts[1][0], pts[1][1], 101, -1);
+    cluster_sums_add(s, pts[1][0], pts[1][1], 101, 2, 3, -1);
     sums_seen seen = {0};
-    cluster_sums_tile(s, 10, 593, 290, count_cell, &seen);
+    cluster_sums_tile(s, 10, CLUSTER_SUMS_ALL, 0, 593, 290, count_cell, &seen);
     T_OK(seen.n == 1 && seen.single_ids == 100 && seen.slon == llround(28.7705 * 1e7),
          "a point out: the sums as before it");
-    T_OK(cluster_sums_tile(s, CLUSTER_SUMS_MAX_ZOOM + 1, 0, 0, count_cell, &seen) == 0,
+    T_OK(cluster_sums_tile(s, CLUSTER_SUMS_MAX_ZOOM + 1, CLUSTER_SUMS_ALL, 0, 0, 0, count_cell, &seen) == 0,
          "zooms above the kept ones: not answered");
+    /* By category (1 + i % 2: points 0 and 2 in 1, 1 and 3 in 2) and by
+     * status (all in 3), after point 1 left. */
+    sums_seen c1 = {0}, c2 = {0}, s3 = {0}, none = {0};
+    cluster_sums_tile(s, 10, CLUSTER_SUMS_CATEGORY, 1, 593, 290, count_cell, &c1);
+    cluster_sums_tile(s, 10, CLUSTER_SUMS_CATEGORY, 2, 593, 290, count_cell, &c2);
+    cluster_sums_tile(s, 10, CLUSTER_SUMS_STATUS, 3, 593, 290, count_cell, &s3);
+    T_OK(c1.n == 1 && c1.single_ids == 100 && c2.n == 0 && s3.n == 1,
+         "category and status tables: the same point, in its own classes only");
+    T_OK(cluster_sums_tile(s, 10, CLUSTER_SUMS_STATUS, 4, 593, 290, count_cell, &none) == 1 &&
+             none.n == 0,
+         "a status never seen: kept, empty");
+    T_OK(!cluster_sums_kept(s, 10, CLUSTER_SUMS_STATUS, 0) &&
+             !cluster_sums_kept(s, 10, CLUSTER_SUMS_CATEGORY, CLUSTER_SUMS_CODES),
+         "no table for code 0 or past the codes");
+    T_OK(cluster_sums_bytes(s) > 0, "bytes counted");
+    /* Taking a point out of a class it was never in: that table is no
+     * longer trusted (dropped), the others stay. */
+    cluster_sums_add(s, pts[0][0], pts[0][1], 100, 2, 3, -1);
+    T_OK(!cluster_sums_kept(s, 10, CLUSTER_SUMS_CATEGORY, 2) &&
+             cluster_sums_kept(s, 10, CLUSTER_SUMS_CATEGORY, 1),
+         "a wrong removal drops only its own table");
+    cluster_sums_clear(s);
+    T_OK(cluster_sums_kept(s, 10, CLUSTER_SUMS_CATEGORY, 2), "clear takes dropped tables back");
+
+    /* The cell of a zoom is the finer zoom's shifted, wherever computed. */
+    for (int i = 0; i < 1000; i++) {
+        double lon = 28.5 + i * 0.000731, lat = 61.0 + i * 0.000417;
+        uint64_t X17, Y17, X, Y;
+        cluster_sums_cell(lon, lat, 17, &X17, &Y17);
+        cluster_sums_cell(lon, lat, 12, &X, &Y);
+        if (X != X17 >> 5 || Y != Y17 >> 5) {
+            T_OK(0, "cell of %.7f %.7f differs between 2^17 and 2^12", lon, lat);
+            break;
+        }
+    }
     cluster_sums_free(s);
 }
 
