@@ -10,7 +10,6 @@
 
 #define LEVELS (CLUSTER_SUMS_MAX_ZOOM + 1)
 #define FINE_BITS (CLUSTER_SUMS_MAX_ZOOM + CLUSTER_SUMS_CELL_BITS)
-#define MAX_LAT 85.0511287798066
 
 typedef struct sums_cell {
     uint64_t key; /* (X << 32 | Y) + 1; 0: empty slot */
@@ -87,19 +86,21 @@ static void drop(sums_level *l, size_t *bytes)
     l->dropped = 1;
 }
 
-/* Room for one more key: grow (leaving out emptied cells) at half full.
- * bytes: the shared budget's count (NULL: none). */
+/* Room for one more key: grow (leaving out emptied cells) at three
+ * quarters full, to at most half full. A city covers a few cells at low
+ * zooms, and a category or status table per zoom is kept for each: they
+ * start small. bytes: the shared budget's count (NULL: none). */
 static int make_room(sums_level *l, size_t *bytes)
 {
-    if (l->v && (l->used + 1) * 2 <= l->cap)
+    if (l->v && (uint64_t)(l->used + 1) * 4 <= (uint64_t)l->cap * 3)
         return 0;
     uint32_t live = 0;
     for (uint32_t i = 0; i < l->cap; i++)
         live += l->v[i].key && l->v[i].n;
     if (live + 1 > CLUSTER_SUMS_LEVEL_MAX)
         return -1;
-    uint32_t cap = 1024;
-    while (cap < (live + 1) * 4)
+    uint32_t cap = 16;
+    while (cap < (live + 1) * 2)
         cap *= 2;
     size_t grow = ((size_t)cap - l->cap) * sizeof *l->v;
     if (bytes && cap > l->cap && *bytes + grow > CLUSTER_SUMS_CLASS_BYTES)
@@ -154,12 +155,12 @@ static void level_add(sums_level *l, uint64_t key, int64_t slon, int64_t slat, i
 
 int cluster_sums_cell(double lon, double lat, int bits, uint64_t *X, uint64_t *Y)
 {
-    if (!(lat >= -MAX_LAT && lat <= MAX_LAT && lon >= -180 && lon < 180))
+    if (!cluster_sums_in_world(lon, lat))
         return 0;
     /* Scaling by a power of two is exact: the cell at fewer bits is the
      * one at more bits shifted, whichever is computed. */
     double n = ldexp(1.0, bits), r = lat * M_PI / 180;
-    double fx = floor((lon + 180) / 360 * n), fy = floor((1 - asinh(tan(r)) / M_PI) / 2 * n);
+    double fx = floor(cluster_sums_col(lon, n)), fy = floor((1 - asinh(tan(r)) / M_PI) / 2 * n);
     if (!(fx >= 0 && fx < n && fy >= 0 && fy < n))
         return 0;
     *X = (uint64_t)fx;

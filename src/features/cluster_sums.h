@@ -74,8 +74,20 @@ size_t cluster_sums_bytes(const cluster_sums *s);
 
 /* The cell of a point in the grid of 2^bits × 2^bits cells over the world
  * (a tile's cluster cells at zoom z: bits = z + CLUSTER_SUMS_CELL_BITS),
- * computed exactly as the sums place it; 0 when it lies in no tile. */
+ * computed exactly as the sums place it; 0 when it lies in no tile (the
+ * points cluster_sums_in_world refuses, and those on its east edge). */
 int cluster_sums_cell(double lon, double lat, int bits, uint64_t *X, uint64_t *Y);
+#define CLUSTER_SUMS_MAX_LAT 85.0511287798066
+static inline int cluster_sums_in_world(double lon, double lat)
+{
+    return lat >= -CLUSTER_SUMS_MAX_LAT && lat <= CLUSTER_SUMS_MAX_LAT && lon >= -180 && lon < 180;
+}
+/* The column of cluster_sums_cell, n = 2^bits (the same arithmetic, so
+ * the same column; the row is the costly half). */
+static inline double cluster_sums_col(double lon, double n)
+{
+    return (lon + 180) / 360 * n;
+}
 /* Degrees in the sums' integer units. */
 int64_t cluster_sums_units(double deg);
 

@@ -16,6 +16,7 @@
 #define GRID_INCREMENTAL_MAX 50000
 #define GRID_MAX_CODES 255 /* distinct statuses / categories; index 0 is NULL */
 #define GRID_CODE_MAX 64
+_Static_assert(GRID_MAX_CODES < CLUSTER_SUMS_CODES, "every code has its cluster sums");
 /* Lines and areas whose box crosses a count's box are tested by SQLite one
  * by one; more than this in one count and the SQL count is cheaper. */
 #define GRID_MAX_SHAPE_TESTS 64

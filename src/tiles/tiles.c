@@ -333,26 +333,52 @@ typedef struct cluster_grid {
     int geo;
     int64_t sx_geo[CELLS * CELLS], sy_geo[CELLS * CELLS];
     const tile *t;
+    double ncols;              /* 2^(z + CLUSTER_SUMS_CELL_BITS): cells across the world */
+    double row_lat[CELLS + 1]; /* the cell rows' edges, north to south */
+    double rows_per_deg;
 } cluster_grid;
 
 static void cluster_geo_init(cluster_grid *g, const tile *t)
 {
     g->geo = 1;
     g->t = t;
+    g->ncols = ldexp(1.0, t->z + CLUSTER_SUMS_CELL_BITS);
+    for (int k = 0; k <= CELLS; k++)
+        g->row_lat[k] = lat_of(t->y + (double)k / CELLS, t->n);
+    g->rows_per_deg = CELLS / (g->row_lat[0] - g->row_lat[CELLS]);
 }
 
 /* The cluster cell of the tile a lon/lat point is in, -1 outside the tile
- * proper. */
+ * proper: cluster_sums_cell's. Its row costs a tan and an asinh; within a
+ * tile latitude is nearly linear in rows, so the row is found among the
+ * rows' edges, and only a point within ROW_EDGE of an edge (where the
+ * edges' own rounding could disagree with cluster_sums_cell's, by far less
+ * than that) is placed by cluster_sums_cell itself. */
+#define ROW_EDGE 1e-9
 static int cell_geo(const cluster_grid *g, double lon, double lat)
 {
-    uint64_t X, Y;
-    if (!cluster_sums_cell(lon, lat, g->t->z + CLUSTER_SUMS_CELL_BITS, &X, &Y))
+    if (!cluster_sums_in_world(lon, lat))
         return -1;
-    uint64_t X0 = (uint64_t)g->t->x << CLUSTER_SUMS_CELL_BITS,
-             Y0 = (uint64_t)g->t->y << CLUSTER_SUMS_CELL_BITS;
-    if (X < X0 || X >= X0 + CELLS || Y < Y0 || Y >= Y0 + CELLS)
+    double c = floor(cluster_sums_col(lon, g->ncols)) - (double)g->t->x * CELLS;
+    if (!(c >= 0 && c < CELLS))
         return -1;
-    return (int)(Y - Y0) * CELLS + (int)(X - X0);
+    const double *e = g->row_lat;
+    if (lat > e[0] + ROW_EDGE || lat < e[CELLS] - ROW_EDGE)
+        return -1;
+    int r = (int)((e[0] - lat) * g->rows_per_deg);
+    r = r < 0 ? 0 : r > CELLS - 1 ? CELLS - 1 : r;
+    while (r > 0 && lat > e[r])
+        r--;
+    while (r < CELLS - 1 && lat <= e[r + 1])
+        r++;
+    if (e[r] - lat < ROW_EDGE || lat - e[r + 1] < ROW_EDGE) {
+        uint64_t X, Y, Y0 = (uint64_t)g->t->y << CLUSTER_SUMS_CELL_BITS;
+        if (!cluster_sums_cell(lon, lat, g->t->z + CLUSTER_SUMS_CELL_BITS, &X, &Y) || Y < Y0 ||
+            Y >= Y0 + CELLS)
+            return -1;
+        r = (int)(Y - Y0);
+    }
+    return r * CELLS + (int)c;
 }
 
 /* A lon/lat point into its cell, if it lies in the tile proper. */

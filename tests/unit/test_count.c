@@ -1,6 +1,7 @@
 /* test_count.c — the in-memory count grid (features/count_grid.c) against
  * a brute-force SQL count, over random boxes and filters, before and after
  * inserts, hides, withdrawals, status and place changes and deletes. */
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -476,6 +477,29 @@ int main(void)
     vk_ctx *ctx = NULL;
     T_EQ_INT(vk_ctx_new(&ctx, &cfg, c, &ei), VK_OK, "a context for tiles");
     ctx->counts = g;
+    /* Points on and beside the edges of cluster rows and columns (the
+     * tiles place a point by the rows' edges unless it lies within 1e-9°
+     * of one): either way the sums' cell. */
+    next_id = sql_count(c, "SELECT max(id) FROM feedback") + 1;
+    exec(c, "BEGIN");
+    for (int bits = 11; bits <= CLUSTER_SUMS_MAX_ZOOM + CLUSTER_SUMS_CELL_BITS; bits++) {
+        static const double off[] = {0, 1e-12, -1e-12, 5e-10, -5e-10, 1.1e-9, -1.1e-9, 3e-8, -3e-8};
+        double side = ldexp(1.0, bits);
+        uint64_t X, Y;
+        cluster_sums_cell(28.8, 61.2, bits, &X, &Y);
+        double lat = atan(sinh(M_PI * (1 - 2 * (double)Y / side))) * 180 / M_PI;
+        double lon = (double)X / side * 360 - 180;
+        for (size_t k = 0; k < sizeof off / sizeof off[0]; k++) {
+            char sql[512];
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO feedback (id, category, description, status, created_at, updated_at, "
+                     "geom) VALUES (%lld, 'parks', 'edge', 'received', '2025-01-01T00:00:00Z', 't', "
+                     "MakePoint(%.17g, %.17g, 4326))",
+                     (long long)next_id++, lon + off[(k + 3) % 9], lat + off[k]);
+            exec(c, sql);
+        }
+    }
+    exec(c, "COMMIT");
     test_tile_paths(ctx, "after writes");
     next_id = sql_count(c, "SELECT max(id) FROM feedback") + 1;
     for (int round = 0; round < 3; round++) {
