@@ -31,15 +31,6 @@ static const char *const feedback_precisions[] = {"exact", "address", "district"
 /* A plain column named as in its table (alias t): the name written once. */
 #define PLAIN_COLUMN(t, name, type, title) {#name, #t "." #name, type, title, NULL, 0}
 
-/* The statuses' names as the web pages show them (web/i18n/ fi, sv, en), so a
- * GIS layer reads without a code list beside it. */
-#define STATUS_LABEL(received, in_progress, planned, resolved, not_resolvable, duplicate,    \
-                     forwarded)                                                               \
-    "(CASE f.status WHEN 'received' THEN '" received "' WHEN 'in_progress' THEN '" in_progress \
-    "' WHEN 'planned' THEN '" planned "' WHEN 'resolved' THEN '" resolved                      \
-    "' WHEN 'not_resolvable' THEN '" not_resolvable "' WHEN 'duplicate' THEN '" duplicate      \
-    "' WHEN 'forwarded' THEN '" forwarded "' END)"
-
 /* Every code comes with its names beside it (category_fi after category…):
  * planners read the layer in QGIS or a spreadsheet without a lookup. The
  * places' and units' names in Finnish and Swedish, the official languages
@@ -53,18 +44,9 @@ static const store_column feedback_columns[] = {
     PLAIN_COLUMN(f, description, CQL2_Q_STRING, "What the resident said"),
     PLAIN_COLUMN(f, place, CQL2_Q_STRING, "The place in words"),
     {"status", "f.status", CQL2_Q_STRING, "Handling status", feedback_statuses, 0},
-    {"status_fi",
-     STATUS_LABEL("Vastaanotettu", "Käsittelyssä", "Suunnitteilla", "Ratkaistu",
-                  "Ei voida ratkaista", "Sama asia on jo ilmoitettu", "Välitetty eteenpäin"),
-     CQL2_Q_STRING, "The status's name in Finnish", NULL, 0},
-    {"status_sv",
-     STATUS_LABEL("Mottagen", "Under behandling", "Planerad", "Löst", "Kan inte lösas",
-                  "Samma sak har redan anmälts", "Vidarebefordrad"),
-     CQL2_Q_STRING, "The status's name in Swedish", NULL, 0},
-    {"status_en",
-     STATUS_LABEL("Received", "In progress", "Planned", "Resolved", "Cannot be resolved",
-                  "Already reported", "Forwarded"),
-     CQL2_Q_STRING, "The status's name in English", NULL, 0},
+    {"status_fi", FEEDBACK_STATUS_SQL(FI), CQL2_Q_STRING, "The status's name in Finnish", NULL, 0},
+    {"status_sv", FEEDBACK_STATUS_SQL(SV), CQL2_Q_STRING, "The status's name in Swedish", NULL, 0},
+    {"status_en", FEEDBACK_STATUS_SQL(EN), CQL2_Q_STRING, "The status's name in English", NULL, 0},
     /* exact, address or district (schema 0020): a district-only item's
      * point is its district's label point, never to be drawn as a pin. */
     {"location_precision", "f.location_precision", CQL2_Q_STRING,
@@ -518,11 +500,12 @@ int store_cursor_next(store_cursor *cur, const store_item **item, vk_errinfo *ei
     it->wkb = sqlite3_column_blob(st, 1);
     it->wkb_len = (size_t)sqlite3_column_bytes(st, 1);
     int n = cur->col->ncolumns;
+    store_label_memo memo = {0};
     for (int i = 0; i < n + cur->nstaff; i++) {
         store_value *v = &cur->values[i];
         int k = 2 + i + (i >= n ? cur->near_order : 0); /* the distance sits between */
         if (i < n && cur->label[i] >= 0) {
-            store_label_value(cur->conn, cur->label[i], st, k, v);
+            store_label_value(cur->conn, cur->label[i], st, k, v, &memo);
             continue;
         }
         switch (sqlite3_column_type(st, k)) {

@@ -6,7 +6,9 @@
  * with free()): a header, the rows of the three tables sorted by key as
  * SQLite sorts them, and their text. A row of a bbox page finds its names
  * by binary search among a few dozen rows, where the joins cost three
- * B-tree lookups (~1.5 µs per feature, bench/README.md).
+ * B-tree lookups (~1.5 µs per feature, bench/README.md). The statuses'
+ * names are constants: a lookup in the code instead of three CASEs per
+ * row in SQLite.
  */
 #include "features/labels.h"
 
@@ -16,7 +18,19 @@
 #include "core/buf.h"
 #include "db/store_internal.h"
 
-enum { SET_CATEGORY, SET_UNIT, SET_DISTRICT, NSETS };
+/* The tables read from the database, then the statuses (in the code). */
+enum { SET_CATEGORY, SET_UNIT, SET_DISTRICT, NSETS, SET_STATUS = NSETS };
+
+/* The statuses' names; CASE f.status without ELSE: NULL for any other. */
+typedef struct status_names {
+    const char *code;
+    const char *name[3];
+} status_names;
+static const status_names statuses[] = {
+#define STATUS_ROW(code, fi, sv, en) {#code, {fi, sv, en}},
+    FEEDBACK_STATUS_NAMES(STATUS_ROW)
+#undef STATUS_ROW
+};
 
 /* Each table's key and the three values its labels take, in key order.
  * A category's id is text, compared as the join compares it (BINARY:
@@ -45,6 +59,9 @@ static const struct {
     {"d.code", "f.district_id", SET_DISTRICT, 0},
     {"d.name_fi", "f.district_id", SET_DISTRICT, 1},
     {"d.name_sv", "f.district_id", SET_DISTRICT, 2},
+    {FEEDBACK_STATUS_SQL(FI), "f.status", SET_STATUS, 0},
+    {FEEDBACK_STATUS_SQL(SV), "f.status", SET_STATUS, 1},
+    {FEEDBACK_STATUS_SQL(EN), "f.status", SET_STATUS, 2},
 };
 #define NLABELS ((int)(sizeof labels / sizeof labels[0]))
 
@@ -224,15 +241,41 @@ static const label_row *lookup(const label_copy *l, int set, sqlite3_stmt *st, i
     return NULL;
 }
 
-void store_label_value(store_conn *c, int label, sqlite3_stmt *st, int k, store_value *v)
+/* CASE f.status WHEN 'received'…: text equal byte for byte. */
+static const void *status_lookup(sqlite3_stmt *st, int k)
+{
+    if (sqlite3_column_type(st, k) != SQLITE_TEXT)
+        return NULL;
+    const char *key = (const char *)sqlite3_column_text(st, k);
+    size_t len = (size_t)sqlite3_column_bytes(st, k);
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+        if (strlen(statuses[i].code) == len && memcmp(statuses[i].code, key, len) == 0)
+            return &statuses[i];
+    return NULL;
+}
+
+void store_label_value(store_conn *c, int label, sqlite3_stmt *st, int k, store_value *v,
+                       store_label_memo *memo)
 {
     const label_copy *l = c->labels;
-    const label_row *r = l ? lookup(l, labels[label].set, st, k) : NULL;
-    if (!r) { /* no such row: the LEFT JOIN's NULL */
+    int set = labels[label].set, field = labels[label].field;
+    if (!(memo->done >> set & 1)) {
+        memo->row[set] = set == SET_STATUS ? status_lookup(st, k)
+                         : l               ? (const void *)lookup(l, set, st, k)
+                                           : NULL;
+        memo->done |= 1u << set;
+    }
+    if (!memo->row[set]) { /* no such row: the LEFT JOIN's (or the CASE's) NULL */
         v->type = STORE_NULL;
         return;
     }
-    const label_value *x = &r->v[labels[label].field];
+    if (set == SET_STATUS) {
+        v->type = STORE_TEXT;
+        v->text = ((const status_names *)memo->row[set])->name[field];
+        v->len = strlen(v->text);
+        return;
+    }
+    const label_value *x = &((const label_row *)memo->row[set])->v[field];
     v->type = x->type;
     v->i = x->i;
     v->d = x->d;
