@@ -228,6 +228,7 @@ void store_close(store_conn *c)
     }
     if (c->spatialite)
         spatialite_cleanup_ex(c->spatialite);
+    free(c->labels);
     free(c);
 }
 

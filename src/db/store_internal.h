@@ -46,6 +46,8 @@ struct store_conn {
     store_extent extents[STORE_MAX_COLLECTIONS];
     int64_t deadline_us; /* monotonic time the current request must end by; 0 = none */
     int deadline_hit;    /* the progress handler interrupted a statement */
+    void *labels;        /* features/labels.c: the category, unit and district
+                          * names; one block, freed with free() */
 };
 
 /* A statement for dynamic SQL (filters), prepared once per distinct text

@@ -20,6 +20,7 @@
 
 #include "db/store_internal.h"
 #include "core/buf.h"
+#include "features/labels.h"
 
 static const char *const feedback_statuses[] = {"received", "in_progress",    "planned",
                                                 "resolved", "not_resolvable", "duplicate",
@@ -29,15 +30,6 @@ static const char *const feedback_precisions[] = {"exact", "address", "district"
 
 /* A plain column named as in its table (alias t): the name written once. */
 #define PLAIN_COLUMN(t, name, type, title) {#name, #t "." #name, type, title, NULL, 0}
-
-/* The statuses' names as the web pages show them (web/i18n/ fi, sv, en), so a
- * GIS layer reads without a code list beside it. */
-#define STATUS_LABEL(received, in_progress, planned, resolved, not_resolvable, duplicate,    \
-                     forwarded)                                                               \
-    "(CASE f.status WHEN 'received' THEN '" received "' WHEN 'in_progress' THEN '" in_progress \
-    "' WHEN 'planned' THEN '" planned "' WHEN 'resolved' THEN '" resolved                      \
-    "' WHEN 'not_resolvable' THEN '" not_resolvable "' WHEN 'duplicate' THEN '" duplicate      \
-    "' WHEN 'forwarded' THEN '" forwarded "' END)"
 
 /* Every code comes with its names beside it (category_fi after category…):
  * planners read the layer in QGIS or a spreadsheet without a lookup. The
@@ -52,18 +44,9 @@ static const store_column feedback_columns[] = {
     PLAIN_COLUMN(f, description, CQL2_Q_STRING, "What the resident said"),
     PLAIN_COLUMN(f, place, CQL2_Q_STRING, "The place in words"),
     {"status", "f.status", CQL2_Q_STRING, "Handling status", feedback_statuses, 0},
-    {"status_fi",
-     STATUS_LABEL("Vastaanotettu", "Käsittelyssä", "Suunnitteilla", "Ratkaistu",
-                  "Ei voida ratkaista", "Sama asia on jo ilmoitettu", "Välitetty eteenpäin"),
-     CQL2_Q_STRING, "The status's name in Finnish", NULL, 0},
-    {"status_sv",
-     STATUS_LABEL("Mottagen", "Under behandling", "Planerad", "Löst", "Kan inte lösas",
-                  "Samma sak har redan anmälts", "Vidarebefordrad"),
-     CQL2_Q_STRING, "The status's name in Swedish", NULL, 0},
-    {"status_en",
-     STATUS_LABEL("Received", "In progress", "Planned", "Resolved", "Cannot be resolved",
-                  "Already reported", "Forwarded"),
-     CQL2_Q_STRING, "The status's name in English", NULL, 0},
+    {"status_fi", FEEDBACK_STATUS_SQL(FI), CQL2_Q_STRING, "The status's name in Finnish", NULL, 0},
+    {"status_sv", FEEDBACK_STATUS_SQL(SV), CQL2_Q_STRING, "The status's name in Swedish", NULL, 0},
+    {"status_en", FEEDBACK_STATUS_SQL(EN), CQL2_Q_STRING, "The status's name in English", NULL, 0},
     /* exact, address or district (schema 0020): a district-only item's
      * point is its district's label point, never to be drawn as a pin. */
     {"location_precision", "f.location_precision", CQL2_Q_STRING,
@@ -400,6 +383,9 @@ struct store_cursor {
     int near_order;   /* a distance column follows the columns */
     int nstaff;       /* then the staff columns of a staff view */
     sqlite3_stmt *st; /* borrowed from the connection's cache */
+    int nlabels;      /* columns whose value comes from features/labels.c */
+    int labels_checked;
+    signed char label[MAX_COLUMNS]; /* per column: its label, or -1 */
     store_item item;
     store_value values[MAX_COLUMNS];
 };
@@ -414,11 +400,22 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
     vk_buf_init(&b, 1 << 20);
     vk_buf_printf(&b, "SELECT %s, AsBinary(%s)", col->id_sql, col->geom_sql);
     /* Columns not asked for (properties=) are NULL: SQLite neither reads
-     * nor computes them, and the positions stay those of the table. */
+     * nor computes them, and the positions stay those of the table. The
+     * feedback's names of categories, units and districts come from memory
+     * (features/labels.h): their code is selected in their place, and
+     * SQLite drops a join no filter or sortby uses. */
+    signed char label[MAX_COLUMNS];
+    int nlabels = 0;
     for (int i = 0; i < col->ncolumns; i++) {
         int skip = q->some_columns && (i >= 64 || !(q->columns >> i & 1));
+        label[i] = (signed char)(!skip && col->columns == feedback_columns
+                                     ? store_label_find(col->columns[i].sql)
+                                     : -1);
+        nlabels += label[i] >= 0;
         vk_buf_puts(&b, ", ");
-        vk_buf_puts(&b, skip ? "NULL" : col->columns[i].sql);
+        vk_buf_puts(&b, skip ? "NULL"
+                        : label[i] >= 0 ? store_label_key_sql(label[i])
+                                        : col->columns[i].sql);
     }
     int near_order = q->has_near && q->near_order;
     if (near_order)
@@ -471,6 +468,8 @@ vk_err store_cursor_open(store_conn *c, const store_collection *col, const store
     cur->near_order = near_order;
     cur->nstaff = nstaff;
     cur->st = st;
+    cur->nlabels = nlabels;
+    memcpy(cur->label, label, (size_t)col->ncolumns);
     cur->item.values = cur->values;
     *out = cur;
     return VK_OK;
@@ -486,6 +485,13 @@ int store_cursor_next(store_cursor *cur, const store_item **item, vk_errinfo *ei
         store_db_fail(cur->conn, ei, "reading items");
         return -1;
     }
+    /* After the first step the statement holds its read transaction: the
+     * names are checked against the very snapshot the rows come from. */
+    if (cur->nlabels && !cur->labels_checked) {
+        if (store_labels_check(cur->conn, ei))
+            return -1;
+        cur->labels_checked = 1;
+    }
     store_item *it = &cur->item;
     if (cur->col->id_is_text)
         it->id_text = (const char *)sqlite3_column_text(st, 0);
@@ -494,9 +500,14 @@ int store_cursor_next(store_cursor *cur, const store_item **item, vk_errinfo *ei
     it->wkb = sqlite3_column_blob(st, 1);
     it->wkb_len = (size_t)sqlite3_column_bytes(st, 1);
     int n = cur->col->ncolumns;
+    store_label_memo memo = {0};
     for (int i = 0; i < n + cur->nstaff; i++) {
         store_value *v = &cur->values[i];
         int k = 2 + i + (i >= n ? cur->near_order : 0); /* the distance sits between */
+        if (i < n && cur->label[i] >= 0) {
+            store_label_value(cur->conn, cur->label[i], st, k, v, &memo);
+            continue;
+        }
         switch (sqlite3_column_type(st, k)) {
         case SQLITE_INTEGER: v->type = STORE_INT; v->i = sqlite3_column_int64(st, k); break;
         case SQLITE_FLOAT: v->type = STORE_REAL; v->d = sqlite3_column_double(st, k); break;

@@ -625,6 +625,73 @@ static void test_hex_functions(void)
     store_close(c);
 }
 
+/* An item's category_fi and status_fi, copied (features/labels.c). */
+typedef struct {
+    char category_fi[64], status_fi[64];
+} item_names;
+
+static int take_names(void *arg, const store_item *it)
+{
+    item_names *n = arg;
+    const store_value *c = &it->values[feedback_column("category_fi")];
+    const store_value *s = &it->values[feedback_column("status_fi")];
+    snprintf(n->category_fi, sizeof n->category_fi, "%s", c->type == STORE_TEXT ? c->text : "NULL");
+    snprintf(n->status_fi, sizeof n->status_fi, "%s", s->type == STORE_TEXT ? s->text : "NULL");
+    return 1;
+}
+
+static const char *category_fi(store_conn *c, int64_t id)
+{
+    static item_names n;
+    vk_errinfo ei;
+    store_items_query q = {.id = id, .limit = 1};
+    snprintf(n.category_fi, sizeof n.category_fi, "(none)");
+    store_items_each(c, store_collection_find("feedback"), &q, take_names, &n, &ei);
+    return n.category_fi;
+}
+
+/* The names come from the connection's copy of the tables: it must follow
+ * this connection's uncommitted writes, forget them when they are rolled
+ * back, and follow other connections' commits. */
+static void test_labels(void)
+{
+    const char *db = t_path("labels.sqlite");
+    store_conn *c = NULL;
+    gis_ctx *g = NULL;
+    vk_errinfo ei;
+    T_EQ_INT(store_open(&c, db, &ei), VK_OK, "open");
+    gis_ctx_new(&g);
+    store_category cat = {"lighting", {"Valaistus", "Belysning", "Lighting"}, {"", "", ""}, NULL};
+    T_EQ_INT(store_category_put(c, 0, &cat, &ei), VK_OK, "category saved");
+    size_t n;
+    unsigned char *w = point_wkb(g, 28.75, 61.17, &n);
+    store_feedback_new f = {.category = "lighting", .description = "Katuvalo ei pala",
+                            .created_at = "2026-11-01T10:00:00Z", .updated_at = "2026-11-01T10:00:00Z",
+                            .wkb = w, .wkb_len = n};
+    int64_t id = 0;
+    T_EQ_INT(store_feedback_insert(c, &f, &id, &ei), VK_OK, "insert");
+    T_EQ_STR(category_fi(c, id), "Valaistus", "the category's name");
+    item_names names;
+    memset(&names, 0, sizeof names);
+    store_items_query q = {.id = id, .limit = 1};
+    store_items_each(c, store_collection_find("feedback"), &q, take_names, &names, &ei);
+    T_EQ_STR(names.status_fi, "Vastaanotettu", "the status's name");
+
+    T_EQ_INT(store_begin(c, &ei), VK_OK, "begin");
+    store_exec(c, "UPDATE category SET name_fi = 'Valot' WHERE id = 'lighting'", &ei);
+    T_EQ_STR(category_fi(c, id), "Valot", "an uncommitted rename is seen inside its transaction");
+    store_rollback(c);
+    T_EQ_STR(category_fi(c, id), "Valaistus", "and forgotten when it is rolled back");
+
+    exec_sql(db, "UPDATE category SET name_fi = 'Katuvalot' WHERE id = 'lighting'");
+    T_EQ_STR(category_fi(c, id), "Katuvalot", "another connection's commit is seen at once");
+    exec_sql(db, "PRAGMA foreign_keys = OFF; UPDATE feedback SET category = 'gone'");
+    T_EQ_STR(category_fi(c, id), "NULL", "a code without a row: NULL, as the join gives");
+    free(w);
+    gis_ctx_free(g);
+    store_close(c);
+}
+
 int main(void)
 {
     test_open_and_migrate();
@@ -634,6 +701,7 @@ int main(void)
     test_migrate_workflow();
     test_moderation();
     test_hex_functions();
+    test_labels();
     t_cleanup();
     return t_done();
 }
