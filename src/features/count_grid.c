@@ -1010,13 +1010,45 @@ static void id_append(id_list *l, uint64_t key)
     l->v[l->n++] = key;
 }
 
-/* The page's keys from the inbox order, with the read lock held: main and
- * side merged, from the first key of f's span (answered, then created
- * from f->t_lo) to its last, stopping when ids holds ids->k unless
- * count is set (then every match is counted: the number returned). */
-static int64_t inbox_walk(const count_grid *g, const grid_filter *f, id_list *ids, int count)
+/* The matches of f with keys in [lo, hi], main and side merged in order,
+ * answered flag a; each appended to ids (when not NULL) until it holds
+ * ids->k, and then, unless count is set, the walk stops. */
+static int64_t inbox_span(const count_grid *g, const grid_filter *f, int a, uint64_t lo,
+                          uint64_t hi, id_list *ids, int count)
 {
     int64_t n = 0;
+    uint32_t i = inbox_lower(g->inbox, g->inbox_n, lo);
+    uint32_t j = inbox_lower(g->side, g->side_n, lo);
+    uint8_t flags = a ? ITEM_ANSWERED : 0;
+    for (;;) {
+        const inbox_entry *e;
+        if (i < g->inbox_n && (j >= g->side_n || g->inbox[i].key < g->side[j].key))
+            e = &g->inbox[i++];
+        else if (j < g->side_n)
+            e = &g->side[j++];
+        else
+            break;
+        if (e->key > hi)
+            break;
+        if (e->dead || !codes_pass(f, e->code, flags))
+            continue;
+        n++;
+        if (ids && ids->n < ids->k)
+            id_append(ids, e->key);
+        else if (ids && !count)
+            break;
+    }
+    return n;
+}
+
+/* The page's keys from the inbox order, with the read lock held, and the
+ * number of matches: n_all when f has no time condition (the
+ * combinations' count, ≥ 0), else counted — inside the time span, or,
+ * when the entries outside it are fewer (older_than_days: the last
+ * month's), n_all less the matches outside. Each answered part of the
+ * order (unanswered first) is walked from the span's first key. */
+static int64_t inbox_walk(const count_grid *g, const grid_filter *f, id_list *ids, int64_t n_all)
+{
     int64_t t_lo = f->has_time ? f->t_lo : 0, t_hi = f->has_time ? f->t_hi : UINT32_MAX;
     if (t_lo < 0)
         t_lo = 0;
@@ -1024,34 +1056,38 @@ static int64_t inbox_walk(const count_grid *g, const grid_filter *f, id_list *id
         t_hi = UINT32_MAX;
     if (t_lo > t_hi)
         return 0;
+    const uint64_t id_max = ((uint64_t)1 << INBOX_ID_BITS) - 1;
+    uint64_t lo[2], hi[2], first[2], last[2];
+    int64_t inside = 0, outside = 0;
+    for (int a = 0; a < 2; a++) {
+        first[a] = inbox_key(a, 0, 0);
+        last[a] = inbox_key(a, UINT32_MAX, (int64_t)id_max);
+        lo[a] = inbox_key(a, (uint32_t)t_lo, 0);
+        hi[a] = inbox_key(a, (uint32_t)t_hi, (int64_t)id_max);
+        if (f->answered >= 0 && f->answered != a)
+            continue;
+        /* How many entries each way (main's, near enough). */
+        uint32_t p0 = inbox_lower(g->inbox, g->inbox_n, first[a]);
+        uint32_t p1 = inbox_lower(g->inbox, g->inbox_n, lo[a]);
+        uint32_t p2 = hi[a] == UINT64_MAX ? g->inbox_n : inbox_lower(g->inbox, g->inbox_n, hi[a] + 1);
+        uint32_t p3 = last[a] == UINT64_MAX ? g->inbox_n : inbox_lower(g->inbox, g->inbox_n, last[a] + 1);
+        inside += p2 - p1;
+        outside += (p1 - p0) + (p3 - p2);
+    }
+    int count_inside = n_all < 0 || (f->has_time && inside <= outside);
+    int64_t n = 0, out = 0;
     for (int a = 0; a < 2; a++) {
         if (f->answered >= 0 && f->answered != a)
             continue;
-        uint64_t lo = inbox_key(a, (uint32_t)t_lo, 0);
-        uint64_t hi = inbox_key(a, (uint32_t)t_hi, ((int64_t)1 << INBOX_ID_BITS) - 1);
-        uint32_t i = inbox_lower(g->inbox, g->inbox_n, lo);
-        uint32_t j = inbox_lower(g->side, g->side_n, lo);
-        uint8_t flags = a ? ITEM_ANSWERED : 0;
-        for (;;) {
-            const inbox_entry *e;
-            if (i < g->inbox_n && (j >= g->side_n || g->inbox[i].key < g->side[j].key))
-                e = &g->inbox[i++];
-            else if (j < g->side_n)
-                e = &g->side[j++];
-            else
-                break;
-            if (e->key > hi)
-                break;
-            if (e->dead || !codes_pass(f, e->code, flags))
-                continue;
-            n++;
-            if (ids->n < ids->k)
-                id_append(ids, e->key);
-            else if (!count)
-                return n;
-        }
+        n += inbox_span(g, f, a, lo[a], hi[a], ids, count_inside);
+        if (count_inside || !f->has_time)
+            continue;
+        if (lo[a] > first[a])
+            out += inbox_span(g, f, a, first[a], lo[a] - 1, NULL, 1);
+        if (hi[a] < last[a])
+            out += inbox_span(g, f, a, hi[a] + 1, last[a], NULL, 1);
     }
-    return n;
+    return count_inside ? n : n_all - out;
 }
 
 /* Count with the read lock held; 0 when it cannot answer. With ids, also
@@ -1088,14 +1124,13 @@ static int count_locked(count_grid *g, store_conn *c, const store_items_query *q
     if (ids && ids->inbox && !q->has_bbox && !g->inbox_failed && !g->inbox_big &&
         !ids->above) {
         /* The inbox's page from its order; the count from the
-         * combinations, or from the walk when a time bounds it. */
-        int exact = g->combo_key && !f->has_time;
-        int64_t m = inbox_walk(g, f, ids, !exact);
+         * combinations, with a time condition also from the walk. */
+        int64_t m = inbox_walk(g, f, ids, g->combo_key ? n : -1);
         if (ids->failed) {
             *err = vk_fail(ei, VK_ENOMEM, "", NULL);
             return 1;
         }
-        *out = exact ? n : m;
+        *out = m;
         return 1;
     }
     n = 0;
