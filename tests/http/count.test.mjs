@@ -115,12 +115,12 @@ test('numberMatched equals a brute-force SQL count through writes, hides and wit
 // comes from the count grid's inbox order, kept under writes, the hidden
 // ones' from SQL.
 function inboxSql(where) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db,
+  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', '-cmd', '.load mod_spatialite', srv.db,
     `SELECT count(*) FROM feedback f LEFT JOIN district d ON d.id = f.district_id LEFT JOIN unit u ON u.id = f.unit_id WHERE ${where}`],
   { encoding: 'utf8' }).trim();
 }
 function inboxSqlPage(where, limit, offset) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db,
+  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', '-cmd', '.load mod_spatialite', srv.db,
     `SELECT f.id FROM feedback f LEFT JOIN district d ON d.id = f.district_id LEFT JOIN unit u ON u.id = f.unit_id WHERE ${where} ` +
     `ORDER BY (f.answered_at IS NOT NULL), f.created_at, f.id LIMIT ${limit} OFFSET ${offset}`],
   { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
@@ -142,6 +142,12 @@ async function inboxCases() {
     ['older_than_days=1', "hidden IN (0, 1) AND created_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 days')"],
     ['older_than_days=0&category=streets', "hidden IN (0, 1) AND category = 'streets' AND created_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"],
   ];
+  // A box: the public items' page from the grid's cells, the hidden ones'
+  // by SQL testing each against the box.
+  const box = [C[0] - 0.02, C[1] - 0.01, C[0] + 0.02, C[1] + 0.01];
+  const inBoxSql = `Intersects(f.geom, BuildMbr(${box.join(', ')}, 4326)) = 1`;
+  cases.push([`bbox=${box.join(',')}`, `hidden IN (0, 1) AND ${inBoxSql}`]);
+  cases.push([`bbox=${box.join(',')}&visibility=hidden,withdrawn`, `hidden IN (1, 2) AND ${inBoxSql}`]);
   const districts = (await call('GET', '/api/v1/districts')).json;
   const list = districts.features || districts;
   const code = (i) => list[i]?.properties?.code ?? list[i]?.code;
@@ -155,11 +161,12 @@ async function inboxCases() {
 }
 
 async function checkInbox(when) {
-  let shown = 0;
+  let shown = 0, hiddenInBox = 0;
   for (const [qs, where] of await inboxCases()) {
     const r = await call('GET', `/api/v1/staff/feedback?limit=1&${qs}`, { token: 'mod-bot' });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.numberMatched, Number(inboxSql(where)), `${when}: ${qs}`);
+    if (qs.startsWith('bbox') && qs.includes('hidden')) hiddenInBox = r.json.numberMatched;
     for (const [limit, offset] of [[7, 0], [5, 3], [4, 30], [50, 10]]) {
       const p = await call('GET', `/api/v1/staff/feedback?limit=${limit}&offset=${offset}&${qs}`, { token: 'mod-bot' });
       assert.equal(p.status, 200, p.text);
@@ -168,6 +175,7 @@ async function checkInbox(when) {
     }
   }
   assert.ok(shown > 50, `${when}: ${shown} items shown`);
+  assert.ok(hiddenInBox > 0, `${when}: ${hiddenInBox} hidden items in the box`);
 }
 
 test('the staff inbox numberMatched equals a brute-force SQL count for its filters',
