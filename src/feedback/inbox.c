@@ -238,10 +238,11 @@ static vk_err inbox_count(vk_ctx *ctx, const api_items *it, int64_t *matched)
     return e;
 }
 
-/* The hidden and withdrawn items' places in the inbox order. */
+/* The hidden and withdrawn items' places in the inbox order: the first
+ * want of them kept, all of them counted (one pass for both). */
 typedef struct {
     uint64_t *v;
-    int64_t n, cap;
+    int64_t n, cap, want, seen;
     int odd; /* one has no key: SQL answers */
     int answered, created; /* their columns */
 } key_list;
@@ -249,6 +250,8 @@ typedef struct {
 static int collect_key(void *arg, const store_item *item)
 {
     key_list *l = arg;
+    if (l->seen++ >= l->want)
+        return 0;
     const store_value *a = &item->values[l->answered], *c = &item->values[l->created];
     uint64_t key = c->type == STORE_TEXT
                        ? count_grid_inbox_key(a->type != STORE_NULL, c->text, item->id)
@@ -293,7 +296,7 @@ static vk_err inbox_select(vk_ctx *ctx, const vk_req *req, const api_items *it,
                                  COUNT_GRID_BY_INBOX, &n_pub, &ids, &keys, &nids, &handled,
                                  &ctx->err);
     free(ids);
-    key_list rest = {NULL, 0, 0, 0, -1, -1};
+    key_list rest = {NULL, 0, 0, 0, 0, 0, -1, -1};
     for (int i = 0; i < it->col->ncolumns; i++) {
         if (strcmp(it->col->columns[i].name, "answered") == 0)
             rest.answered = i;
@@ -308,10 +311,12 @@ static vk_err inbox_select(vk_ctx *ctx, const vk_req *req, const api_items *it,
     np.nonpublic_only = 1;
     np.offset = 0;
     np.limit = -1;
-    if (!(e = store_items_count(ctx->store, it->col, &np, &n_rest, &ctx->err))) {
-        np.limit = want;
-        e = store_items_each(ctx->store, it->col, &np, collect_key, &rest, &ctx->err);
-    }
+    /* Their keys are all it needs: the other columns stay NULL. */
+    np.some_columns = rest.answered < 64 && rest.created < 64;
+    np.columns = (uint64_t)1 << rest.answered | (uint64_t)1 << rest.created;
+    rest.want = want;
+    e = store_items_each(ctx->store, it->col, &np, collect_key, &rest, &ctx->err);
+    n_rest = rest.seen;
     vk_buf list;
     vk_buf_init(&list, 16 * 1024 * 1024);
     vk_buf_putc(&list, '[');
