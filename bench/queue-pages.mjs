@@ -16,7 +16,12 @@ import { call, repoRoot, startServer, tempDir, vaikutaBin } from '../tests/lib/s
 // build and main on the same file):
 // BASE='http://127.0.0.1:18471 http://127.0.0.1:18472' TOKEN=<moderator token>
 //   COMBOS=1 ROUNDS=15 node bench/queue-pages.mjs
-if (process.env.COMBOS) {
+// With COMPARE=1 instead of timing, every combination's JSON at offsets
+// 0, 50, 450 and 4950 (OFFSETS) from each BASE must be byte-identical to
+// the first BASE's (a new build against main on copies of one file);
+// COMPARE=ids: only numberMatched and the ids (after the same writes to
+// each file, whose times differ by the second they were made).
+if (process.env.COMBOS || process.env.COMPARE) {
   const bases = (process.env.BASE || '').split(/\s+/).filter(Boolean);
   const rounds = Number(process.env.ROUNDS || 15);
   const get = async (base, q) => {
@@ -41,6 +46,33 @@ if (process.env.COMBOS) {
     'bbox=28.75,61.18,28.80,61.20', 'bbox=28.75,61.18,28.80,61.20&status=received&answered=true',
     'offset=4950', 'offset=4950&answered=true', 'offset=450&district=none,' + dcode];
   combos.push(...more.filter((q) => !q.includes('undefined')));
+  if (process.env.COMPARE) {
+    const offsets = (process.env.OFFSETS || '0 50 450 4950').split(/\s+/).map(Number);
+    let same = 0, differ = 0;
+    for (const q of combos)
+      for (const off of offsets) {
+        const qo = q.includes('offset=') ? q : [q, off ? `offset=${off}` : ''].filter(Boolean).join('&');
+        const bodies = [];
+        for (const base of bases) {
+          const r = await fetch(`${base}/api/v1/staff/feedback?limit=50${qo ? `&${qo}` : ''}`,
+            { headers: { authorization: `Bearer ${process.env.TOKEN}` } });
+          const text = await r.text();
+          if (process.env.COMPARE !== 'ids' || r.status !== 200) bodies.push(`${r.status} ${text}`);
+          else {
+            const j = JSON.parse(text);
+            bodies.push(`${j.numberMatched} ${j.features.map((f) => f.id)}`);
+          }
+        }
+        if (bodies.every((b) => b === bodies[0])) same++;
+        else {
+          differ++;
+          console.log(`differs: ${qo}: ${bodies.map((b) => b.slice(0, 200)).join(' | ')}`);
+        }
+        if (q.includes('offset=')) break;
+      }
+    console.log(`${same} pages identical (${process.env.COMPARE === "ids" ? "count and ids" : "byte for byte"}), ${differ} differ`);
+    process.exit(differ ? 1 : 0);
+  }
   const ms = new Map();
   for (let i = 0; i < rounds; i++)
     for (const q of combos)

@@ -224,7 +224,10 @@ static void add_conditions(vk_buf *b, const store_collection *col, const store_i
                          EXACT_BBOX_TEST ")",
                       col->geom_sql, col->geom_sql, col->geom_sql);
     } else if (q->has_bbox) {
-        if (!q->ids_json)
+        /* Not for a given list of rows or the few hidden ones: SQLite
+         * would gather every R*Tree hit of the box first (a city block of
+         * a million items: 20,000 rows, ~15 ms) to test a handful. */
+        if (!q->ids_json && !(col->nonpublic_from && q->include_nonpublic && q->nonpublic_only))
             vk_buf_printf(b, " AND %s" RTREE_HIT, col->rowid_sql, col->rtree);
         vk_buf_printf(b, EXACT_BBOX, col->geom_sql, col->geom_sql, col->geom_sql);
     }

@@ -68,6 +68,22 @@ typedef struct grid_change {
     double box[4];
 } grid_change;
 
+/* The public items in the staff inbox's order (issue 15): a page walks
+ * them from the start of its span and stops when it is full, so it costs
+ * about as many entries as the page's end lies deep, never a scan of
+ * every item. 16 bytes an item. Kept under writes without moving a
+ * million entries for each: removed entries are marked dead in place,
+ * added ones go to a small sorted side array, and the two are merged
+ * into one when the side is full or many are dead. */
+typedef struct inbox_entry {
+    uint64_t key;        /* inbox_key(): answered, created, id */
+    uint8_t code[NDIMS];
+    uint8_t dead;        /* removed; dropped at the next merge */
+    uint8_t pad[3];
+} inbox_entry;
+
+#define INBOX_SIDE_MAX 2048 /* added entries kept aside before a merge */
+
 /* Where an id sits: cell + 1, SHAPES, or 0 when absent. */
 #define LOC_SHAPES UINT32_MAX
 
@@ -94,6 +110,13 @@ struct count_grid {
     int64_t *combo_n;
     uint32_t combo_cap, combo_used;
     cluster_sums *sums;            /* the points by tile cluster cell; NULL: none */
+    /* The inbox order (see inbox_entry): main sorted with dead entries,
+     * side sorted, every entry live. Holds every public item whose id
+     * fits a key; inbox_big counts those that do not (then unused). */
+    inbox_entry *inbox, *side;
+    uint32_t inbox_n, inbox_dead, side_n;
+    int64_t inbox_big;
+    int inbox_failed;              /* out of memory: pages scan the grid */
     /* The places of the changes after change_floor, oldest first from
      * ring_next - ring_n: a tile drawn at version v ≥ change_floor is
      * still good unless one of those after v meets it. */
@@ -135,6 +158,12 @@ static void grid_clear(count_grid *g)
     g->combo_n = NULL;
     g->combo_cap = g->combo_used = 0;
     cluster_sums_clear(g->sums);
+    free(g->inbox);
+    free(g->side);
+    g->inbox = g->side = NULL;
+    g->inbox_n = g->inbox_dead = g->side_n = 0;
+    g->inbox_big = 0;
+    g->inbox_failed = 0;
     g->built = 0;
 }
 
@@ -291,6 +320,131 @@ static void combo_add(count_grid *g, const uint8_t *code, uint8_t flags, int del
     g->combo_n[i] += delta;
 }
 
+/* ---- the inbox order ---- */
+
+#define INBOX_ID_BITS 31
+
+static uint64_t inbox_key(int answered, uint32_t t, int64_t id)
+{
+    return (uint64_t)(answered != 0) << 63 | (uint64_t)t << INBOX_ID_BITS | (uint64_t)id;
+}
+
+static int key_fits(int64_t id)
+{
+    return id > 0 && id < (int64_t)1 << INBOX_ID_BITS;
+}
+
+/* The first entry of v[0..n) whose key is ≥ key. */
+static uint32_t inbox_lower(const inbox_entry *v, uint32_t n, uint64_t key)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* main's live entries and side's into one sorted main. */
+static void inbox_merge(count_grid *g)
+{
+    uint32_t n = g->inbox_n - g->inbox_dead + g->side_n;
+    inbox_entry *v = malloc(sizeof *v * (size_t)(n ? n : 1));
+    if (!v) {
+        g->inbox_failed = 1;
+        return;
+    }
+    uint32_t i = 0, j = 0, k = 0;
+    while (i < g->inbox_n || j < g->side_n) {
+        if (i < g->inbox_n && g->inbox[i].dead) {
+            i++;
+            continue;
+        }
+        if (j >= g->side_n || (i < g->inbox_n && g->inbox[i].key < g->side[j].key))
+            v[k++] = g->inbox[i++];
+        else
+            v[k++] = g->side[j++];
+    }
+    free(g->inbox);
+    g->inbox = v;
+    g->inbox_n = k;
+    g->inbox_dead = g->side_n = 0;
+}
+
+/* An item came in (delta 1) or went (−1); after the grid is built (the
+ * build sorts all at once). */
+static void inbox_track(count_grid *g, int64_t id, uint32_t t, uint8_t flags,
+                        const uint8_t *code, int delta)
+{
+    if (!g->built || g->inbox_failed)
+        return;
+    if (!key_fits(id)) {
+        g->inbox_big += delta;
+        return;
+    }
+    uint64_t key = inbox_key(flags & ITEM_ANSWERED, t, id);
+    if (delta < 0) {
+        uint32_t i = inbox_lower(g->inbox, g->inbox_n, key);
+        if (i < g->inbox_n && g->inbox[i].key == key && !g->inbox[i].dead) {
+            g->inbox[i].dead = 1;
+            if (++g->inbox_dead > g->inbox_n / 8 + INBOX_SIDE_MAX)
+                inbox_merge(g);
+            return;
+        }
+        uint32_t j = inbox_lower(g->side, g->side_n, key);
+        if (j < g->side_n && g->side[j].key == key) {
+            memmove(g->side + j, g->side + j + 1, sizeof *g->side * (g->side_n - j - 1));
+            g->side_n--;
+        }
+        return;
+    }
+    if (g->side_n == INBOX_SIDE_MAX)
+        inbox_merge(g);
+    if (!g->side && !g->inbox_failed && !(g->side = malloc(sizeof *g->side * INBOX_SIDE_MAX)))
+        g->inbox_failed = 1;
+    if (g->inbox_failed)
+        return;
+    uint32_t j = inbox_lower(g->side, g->side_n, key);
+    memmove(g->side + j + 1, g->side + j, sizeof *g->side * (g->side_n - j));
+    inbox_entry *e = &g->side[j];
+    memset(e, 0, sizeof *e);
+    e->key = key;
+    memcpy(e->code, code, NDIMS);
+    g->side_n++;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    uint64_t x = ((const inbox_entry *)a)->key, y = ((const inbox_entry *)b)->key;
+    return (x > y) - (x < y);
+}
+
+/* The whole order from the grid's items, once they are all in. */
+static void inbox_build(count_grid *g)
+{
+    size_t n = g->nshapes;
+    for (int c = 0; c < g->gw * g->gh; c++)
+        n += g->cells[c].n;
+    g->inbox = malloc(sizeof *g->inbox * (n ? n : 1));
+    if (!g->inbox || n > UINT32_MAX) {
+        g->inbox_failed = 1;
+        return;
+    }
+    uint32_t k = 0;
+#define INBOX_PUT(it)                                                                      do {                                                                                       if (!key_fits((it)->id)) {                                                                 g->inbox_big++;                                                                        break;                                                                             }                                                                                      inbox_entry *e_ = &g->inbox[k++];                                                      memset(e_, 0, sizeof *e_);                                                             e_->key = inbox_key((it)->flags & ITEM_ANSWERED, (it)->t, (it)->id);                   memcpy(e_->code, (it)->code, NDIMS);                                               } while (0)
+    for (int c = 0; c < g->gw * g->gh; c++)
+        for (uint32_t i = 0; i < g->cells[c].n; i++)
+            INBOX_PUT(&g->cells[c].v[i]);
+    for (uint32_t i = 0; i < g->nshapes; i++)
+        INBOX_PUT(&g->shapes[i]);
+#undef INBOX_PUT
+    qsort(g->inbox, k, sizeof *g->inbox, cmp_entry);
+    g->inbox_n = k;
+}
+
 static void item_remove(count_grid *g, int64_t id)
 {
     if (id <= 0 || id >= g->loc_cap || !g->loc_cell[id])
@@ -300,6 +454,7 @@ static void item_remove(count_grid *g, int64_t id)
     if (where == LOC_SHAPES) {
         flags = g->shapes[slot].flags;
         combo_add(g, g->shapes[slot].code, flags, -1);
+        inbox_track(g, id, g->shapes[slot].t, flags, g->shapes[slot].code, -1);
         g->shapes[slot] = g->shapes[--g->nshapes];
         if (slot < g->nshapes)
             g->loc_slot[g->shapes[slot].id] = slot;
@@ -311,6 +466,7 @@ static void item_remove(count_grid *g, int64_t id)
         cell->sx -= cluster_sums_units(cell->v[slot].x);
         cell->sy -= cluster_sums_units(cell->v[slot].y);
         combo_add(g, cell->v[slot].code, flags, -1);
+        inbox_track(g, id, cell->v[slot].t, flags, cell->v[slot].code, -1);
         cell->v[slot] = cell->v[--cell->n];
         if (slot < cell->n)
             g->loc_slot[cell->v[slot].id] = slot;
@@ -350,6 +506,7 @@ static vk_err item_add(count_grid *g, const grid_row *r)
         t = 0;
     g->odd_times += (flags & ITEM_ODD_TIME) != 0;
     combo_add(g, code, flags, 1);
+    inbox_track(g, r->id, (uint32_t)t, flags, code, 1);
     if (r->has_geom && r->is_point) {
         int c = cell_of(g, r->mbr[0], r->mbr[1]);
         grid_cell *cell = &g->cells[c];
@@ -499,6 +656,7 @@ static vk_err build_full(count_grid *g, store_conn *c, int64_t seq, vk_errinfo *
         return vk_fail(ei, e, "", NULL);
     if (rc != SQLITE_DONE)
         return store_db_fail(c, ei, "reading items to count");
+    inbox_build(g);
     g->seq = seq;
     g->built = 1;
     /* Read anew: no tile drawn before can be checked against changes. */
@@ -789,13 +947,6 @@ typedef struct id_list {
     int too_big;     /* an id too large for an inbox key: SQL answers */
 } id_list;
 
-#define INBOX_ID_BITS 31
-
-static uint64_t inbox_key(int answered, uint32_t t, int64_t id)
-{
-    return (uint64_t)(answered != 0) << 63 | (uint64_t)t << INBOX_ID_BITS | (uint64_t)id;
-}
-
 static void id_push(id_list *l, int64_t id, uint32_t t, uint8_t flags)
 {
     if (l->inbox && (id <= 0 || id >= (int64_t)1 << INBOX_ID_BITS)) {
@@ -844,6 +995,103 @@ static void id_push(id_list *l, int64_t id, uint32_t t, uint8_t flags)
     h[i] = key;
 }
 
+/* Append a key found in order (the walk's keys come sorted: no heap). */
+static void id_append(id_list *l, uint64_t key)
+{
+    if (l->n == l->cap) {
+        int64_t cap = l->cap ? l->cap * 2 : 256;
+        cap = cap > l->k ? l->k : cap;
+        uint64_t *v = l->failed ? NULL : realloc(l->v, sizeof *v * (size_t)cap);
+        if (!v) {
+            l->failed = 1;
+            return;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = key;
+}
+
+/* The matches of f with keys in [lo, hi], main and side merged in order,
+ * answered flag a; each appended to ids (when not NULL) until it holds
+ * ids->k, and then, unless count is set, the walk stops. */
+static int64_t inbox_span(const count_grid *g, const grid_filter *f, int a, uint64_t lo,
+                          uint64_t hi, id_list *ids, int count)
+{
+    int64_t n = 0;
+    uint32_t i = inbox_lower(g->inbox, g->inbox_n, lo);
+    uint32_t j = inbox_lower(g->side, g->side_n, lo);
+    uint8_t flags = a ? ITEM_ANSWERED : 0;
+    for (;;) {
+        const inbox_entry *e;
+        if (i < g->inbox_n && (j >= g->side_n || g->inbox[i].key < g->side[j].key))
+            e = &g->inbox[i++];
+        else if (j < g->side_n)
+            e = &g->side[j++];
+        else
+            break;
+        if (e->key > hi)
+            break;
+        if (e->dead || !codes_pass(f, e->code, flags))
+            continue;
+        n++;
+        if (ids && ids->n < ids->k)
+            id_append(ids, e->key);
+        else if (ids && !count)
+            break;
+    }
+    return n;
+}
+
+/* The page's keys from the inbox order, with the read lock held, and the
+ * number of matches: n_all when f has no time condition (the
+ * combinations' count, ≥ 0), else counted — inside the time span, or,
+ * when the entries outside it are fewer (older_than_days: the last
+ * month's), n_all less the matches outside. Each answered part of the
+ * order (unanswered first) is walked from the span's first key. */
+static int64_t inbox_walk(const count_grid *g, const grid_filter *f, id_list *ids, int64_t n_all)
+{
+    int64_t t_lo = f->has_time ? f->t_lo : 0, t_hi = f->has_time ? f->t_hi : UINT32_MAX;
+    if (t_lo < 0)
+        t_lo = 0;
+    if (t_hi > (int64_t)UINT32_MAX)
+        t_hi = UINT32_MAX;
+    if (t_lo > t_hi)
+        return 0;
+    const uint64_t id_max = ((uint64_t)1 << INBOX_ID_BITS) - 1;
+    uint64_t lo[2], hi[2], first[2], last[2];
+    int64_t inside = 0, outside = 0;
+    for (int a = 0; a < 2; a++) {
+        first[a] = inbox_key(a, 0, 0);
+        last[a] = inbox_key(a, UINT32_MAX, (int64_t)id_max);
+        lo[a] = inbox_key(a, (uint32_t)t_lo, 0);
+        hi[a] = inbox_key(a, (uint32_t)t_hi, (int64_t)id_max);
+        if (f->answered >= 0 && f->answered != a)
+            continue;
+        /* How many entries each way (main's, near enough). */
+        uint32_t p0 = inbox_lower(g->inbox, g->inbox_n, first[a]);
+        uint32_t p1 = inbox_lower(g->inbox, g->inbox_n, lo[a]);
+        uint32_t p2 = hi[a] == UINT64_MAX ? g->inbox_n : inbox_lower(g->inbox, g->inbox_n, hi[a] + 1);
+        uint32_t p3 = last[a] == UINT64_MAX ? g->inbox_n : inbox_lower(g->inbox, g->inbox_n, last[a] + 1);
+        inside += p2 - p1;
+        outside += (p1 - p0) + (p3 - p2);
+    }
+    int count_inside = n_all < 0 || (f->has_time && inside <= outside);
+    int64_t n = 0, out = 0;
+    for (int a = 0; a < 2; a++) {
+        if (f->answered >= 0 && f->answered != a)
+            continue;
+        n += inbox_span(g, f, a, lo[a], hi[a], ids, count_inside);
+        if (count_inside || !f->has_time)
+            continue;
+        if (lo[a] > first[a])
+            out += inbox_span(g, f, a, first[a], lo[a] - 1, NULL, 1);
+        if (hi[a] < last[a])
+            out += inbox_span(g, f, a, hi[a] + 1, last[a], NULL, 1);
+    }
+    return count_inside ? n : n_all - out;
+}
+
 /* Count with the read lock held; 0 when it cannot answer. With ids, also
  * collect the id of every matching item (in no order). */
 static int count_locked(count_grid *g, store_conn *c, const store_items_query *q,
@@ -874,8 +1122,20 @@ static int count_locked(count_grid *g, store_conn *c, const store_items_query *q
             *out = n;
             return 1;
         }
-        n = 0;
     }
+    if (ids && ids->inbox && !q->has_bbox && !g->inbox_failed && !g->inbox_big &&
+        !ids->above) {
+        /* The inbox's page from its order; the count from the
+         * combinations, with a time condition also from the walk. */
+        int64_t m = inbox_walk(g, f, ids, g->combo_key ? n : -1);
+        if (ids->failed) {
+            *err = vk_fail(ei, VK_ENOMEM, "", NULL);
+            return 1;
+        }
+        *out = m;
+        return 1;
+    }
+    n = 0;
     const double *b = q->bbox;
     int i0 = 0, i1 = g->gw - 1, j0 = 0, j1 = g->gh - 1;
     if (q->has_bbox) {

@@ -58,7 +58,10 @@ vk_err count_grid_count(count_grid *g, store_conn *c, const store_collection *co
 
 /* count_grid_count, and also the page: the ids of the matching items in
  * that order, after q->after (keyset, id order only) or past q->offset, at
- * most q->limit — the page the SQL gives the same query. *ids and, when
+ * most q->limit — the page the SQL gives the same query. The inbox order
+ * without a box comes from the grid's copy of the public items in that
+ * order (16 bytes an item), walked until the page is full; otherwise the
+ * matching items are scanned keeping the first ones. *ids and, when
  * keys is not NULL, *keys (their places in the order; caller frees both
  * with free()) are NULL when *handled is 0. */
 vk_err count_grid_select(count_grid *g, store_conn *c, const store_collection *col,

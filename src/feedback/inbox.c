@@ -27,10 +27,6 @@
 #define INBOX_LIMIT_MAX 500
 #define INBOX_DAYS_MAX 36500 /* a hundred years: beyond that every item matches */
 #define LIST_MAX 1000        /* characters of a comma list */
-/* The page from the count grid's scan when at most this many items match
- * per item of the page's end (else the inbox index's walk): measured on
- * 1M items (bench/README.md). */
-#define INBOX_SCAN_MATCHES 100
 
 static const char *const inbox_statuses[] = {"received", "in_progress",    "planned",
                                              "resolved", "not_resolvable", "duplicate",
@@ -219,16 +215,15 @@ static int write_feature(void *arg, const store_item *item)
  * of a million in memory instead of a COUNT over the table), the few
  * hidden and withdrawn ones by SQL through their partial index; the whole
  * count by SQL when the grid cannot take the filter. */
-/* public >= 0: the public items' count, already made. */
-static vk_err inbox_count(vk_ctx *ctx, const api_items *it, int64_t public, int64_t *matched)
+static vk_err inbox_count(vk_ctx *ctx, const api_items *it, int64_t *matched)
 {
     store_items_query pub = it->q;
     pub.include_nonpublic = 0;
     pub.nonpublic_only = 0;
     pub.staff_view = 0;
-    int handled = public >= 0;
-    int64_t n_pub = public >= 0 ? public : 0, n_rest = 0;
-    vk_err e = it->q.nonpublic_only || handled
+    int handled = 0;
+    int64_t n_pub = 0, n_rest = 0;
+    vk_err e = it->q.nonpublic_only
                    ? VK_OK
                    : count_grid_count(ctx->counts, ctx->store, it->col, &pub, it->filter, &n_pub,
                                       &handled, &ctx->err);
@@ -243,10 +238,11 @@ static vk_err inbox_count(vk_ctx *ctx, const api_items *it, int64_t public, int6
     return e;
 }
 
-/* The hidden and withdrawn items' places in the inbox order. */
+/* The hidden and withdrawn items' places in the inbox order: the first
+ * want of them kept, all of them counted (one pass for both). */
 typedef struct {
     uint64_t *v;
-    int64_t n, cap;
+    int64_t n, cap, want, seen;
     int odd; /* one has no key: SQL answers */
     int answered, created; /* their columns */
 } key_list;
@@ -254,6 +250,8 @@ typedef struct {
 static int collect_key(void *arg, const store_item *item)
 {
     key_list *l = arg;
+    if (l->seen++ >= l->want)
+        return 0;
     const store_value *a = &item->values[l->answered], *c = &item->values[l->created];
     uint64_t key = c->type == STORE_TEXT
                        ? count_grid_inbox_key(a->type != STORE_NULL, c->text, item->id)
@@ -274,15 +272,15 @@ static int collect_key(void *arg, const store_item *item)
 }
 
 /* The page from memory: the first offset+limit public items in inbox
- * order from the count grid (a scan of its items, however few or many
- * match), merged with the first offset+limit hidden and withdrawn ones
- * (SQL, through their partial index: a few rows); *ids_json (arena) the
- * page's ids, NULL when the grid cannot take the query (SQL answers). */
+ * order from the count grid (a walk of its inbox order that stops at the
+ * page's end; with a box, a scan of the box's cells), merged with the
+ * first offset+limit hidden and withdrawn ones (SQL, through their
+ * partial index: a few rows); *ids_json (arena) the page's ids, NULL when
+ * the grid cannot take the query (SQL answers). */
 static vk_err inbox_select(vk_ctx *ctx, const vk_req *req, const api_items *it,
-                           int64_t *matched, int64_t *public, const char **ids_json)
+                           int64_t *matched, const char **ids_json)
 {
     *ids_json = NULL;
-    *public = -1;
     if (it->q.nonpublic_only)
         return VK_OK;
     int64_t want = it->q.offset + it->q.limit;
@@ -294,25 +292,11 @@ static vk_err inbox_select(vk_ctx *ctx, const vk_req *req, const api_items *it,
     int handled = 0;
     int64_t n_pub = 0, n_rest = 0, *ids = NULL, nids = 0;
     uint64_t *keys = NULL;
-    vk_err e;
-    /* The grid scans every public item (a box: those in it); the index
-     * walk reads about want × items ÷ matches rows, each a table lookup
-     * (~100 times an item of the scan). The walk when the matches are
-     * many, the scan when they are few, or when there is no walk (a box,
-     * district or unit none, whose rows lie anywhere in the index). */
-    if (!it->q.has_bbox && !it->q.inbox_none) {
-        if ((e = count_grid_count(ctx->counts, ctx->store, it->col, &pub, it->filter, &n_pub,
-                                  &handled, &ctx->err)) ||
-            !handled || n_pub > INBOX_SCAN_MATCHES * want) {
-            *public = handled ? n_pub : -1;
-            return e;
-        }
-    }
-    e = count_grid_select(ctx->counts, ctx->store, it->col, &pub, it->filter,
+    vk_err e = count_grid_select(ctx->counts, ctx->store, it->col, &pub, it->filter,
                                  COUNT_GRID_BY_INBOX, &n_pub, &ids, &keys, &nids, &handled,
                                  &ctx->err);
     free(ids);
-    key_list rest = {NULL, 0, 0, 0, -1, -1};
+    key_list rest = {NULL, 0, 0, 0, 0, 0, -1, -1};
     for (int i = 0; i < it->col->ncolumns; i++) {
         if (strcmp(it->col->columns[i].name, "answered") == 0)
             rest.answered = i;
@@ -327,10 +311,12 @@ static vk_err inbox_select(vk_ctx *ctx, const vk_req *req, const api_items *it,
     np.nonpublic_only = 1;
     np.offset = 0;
     np.limit = -1;
-    if (!(e = store_items_count(ctx->store, it->col, &np, &n_rest, &ctx->err))) {
-        np.limit = want;
-        e = store_items_each(ctx->store, it->col, &np, collect_key, &rest, &ctx->err);
-    }
+    /* Their keys are all it needs: the other columns stay NULL. */
+    np.some_columns = rest.answered < 64 && rest.created < 64;
+    np.columns = (uint64_t)1 << rest.answered | (uint64_t)1 << rest.created;
+    rest.want = want;
+    e = store_items_each(ctx->store, it->col, &np, collect_key, &rest, &ctx->err);
+    n_rest = rest.seen;
     vk_buf list;
     vk_buf_init(&list, 16 * 1024 * 1024);
     vk_buf_putc(&list, '[');
@@ -434,9 +420,8 @@ vk_err api_staff_inbox(vk_ctx *ctx, const vk_req *req, vk_resp *resp)
 
     int64_t matched = 0;
     const char *ids_json = NULL;
-    int64_t public = -1;
-    if ((e = inbox_select(ctx, req, &it, &matched, &public, &ids_json)) ||
-        (!ids_json && (e = inbox_count(ctx, &it, public, &matched))))
+    if ((e = inbox_select(ctx, req, &it, &matched, &ids_json)) ||
+        (!ids_json && (e = inbox_count(ctx, &it, &matched))))
         return e;
     if (ids_json) {
         /* Only the page's rows are read; every condition still applies. */

@@ -110,42 +110,112 @@ test('numberMatched equals a brute-force SQL count through writes, hides and wit
     await checkBoxes('after hides, withdrawals and status changes', 10);
   });
 
+// The staff inbox (issue 15): numberMatched and the page, id for id in
+// the inbox order at several offsets, against SQL. The public items' page
+// comes from the count grid's inbox order, kept under writes, the hidden
+// ones' from SQL.
+function inboxSql(where) {
+  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', '-cmd', '.load mod_spatialite', srv.db,
+    `SELECT count(*) FROM feedback f LEFT JOIN district d ON d.id = f.district_id LEFT JOIN unit u ON u.id = f.unit_id WHERE ${where}`],
+  { encoding: 'utf8' }).trim();
+}
+function inboxSqlPage(where, limit, offset) {
+  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', '-cmd', '.load mod_spatialite', srv.db,
+    `SELECT f.id FROM feedback f LEFT JOIN district d ON d.id = f.district_id LEFT JOIN unit u ON u.id = f.unit_id WHERE ${where} ` +
+    `ORDER BY (f.answered_at IS NOT NULL), f.created_at, f.id LIMIT ${limit} OFFSET ${offset}`],
+  { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+}
+
+async function inboxCases() {
+  const cases = [
+    ['', 'hidden IN (0, 1)'],
+    ['visibility=all', '1'],
+    ['visibility=hidden,withdrawn', 'hidden IN (1, 2)'],
+    ['visibility=public', 'hidden = 0'],
+    ['status=received,in_progress', "hidden IN (0, 1) AND status IN ('received', 'in_progress')"],
+    ['category=lighting&answered=false', "hidden IN (0, 1) AND category = 'lighting' AND answered_at IS NULL"],
+    ['answered=true', 'hidden IN (0, 1) AND answered_at IS NOT NULL'],
+    ['district=none', 'hidden IN (0, 1) AND district_id IS NULL'],
+    ['unit=parks_green', "hidden IN (0, 1) AND u.code = 'parks_green'"],
+    ['unit=none&status=in_progress', "hidden IN (0, 1) AND f.unit_id IS NULL AND status = 'in_progress'"],
+    ['newer_than_days=30&status=in_progress', "hidden IN (0, 1) AND status = 'in_progress' AND created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-30 days')"],
+    ['older_than_days=1', "hidden IN (0, 1) AND created_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 days')"],
+    ['older_than_days=0&category=streets', "hidden IN (0, 1) AND category = 'streets' AND created_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"],
+  ];
+  // A box: the public items' page from the grid's cells, the hidden ones'
+  // by SQL testing each against the box.
+  const box = [C[0] - 0.02, C[1] - 0.01, C[0] + 0.02, C[1] + 0.01];
+  const inBoxSql = `Intersects(f.geom, BuildMbr(${box.join(', ')}, 4326)) = 1`;
+  cases.push([`bbox=${box.join(',')}`, `hidden IN (0, 1) AND ${inBoxSql}`]);
+  cases.push([`bbox=${box.join(',')}&visibility=hidden,withdrawn`, `hidden IN (1, 2) AND ${inBoxSql}`]);
+  const districts = (await call('GET', '/api/v1/districts')).json;
+  const list = districts.features || districts;
+  const code = (i) => list[i]?.properties?.code ?? list[i]?.code;
+  if (code(0)) cases.push([`district=${code(0)},none`, `hidden IN (0, 1) AND (d.code = '${code(0)}' OR f.district_id IS NULL)`]);
+  for (const i of [1, 2])
+    if (code(i)) {
+      cases.push([`district=${code(i)}&answered=true`, `hidden IN (0, 1) AND d.code = '${code(i)}' AND answered_at IS NOT NULL`]);
+      cases.push([`district=${code(i)}&category=lighting&visibility=public`, `hidden = 0 AND d.code = '${code(i)}' AND category = 'lighting'`]);
+    }
+  return cases;
+}
+
+async function checkInbox(when) {
+  let shown = 0, hiddenInBox = 0;
+  for (const [qs, where] of await inboxCases()) {
+    const r = await call('GET', `/api/v1/staff/feedback?limit=1&${qs}`, { token: 'mod-bot' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.numberMatched, Number(inboxSql(where)), `${when}: ${qs}`);
+    if (qs.startsWith('bbox') && qs.includes('hidden')) hiddenInBox = r.json.numberMatched;
+    for (const [limit, offset] of [[7, 0], [5, 3], [4, 30], [50, 10]]) {
+      const p = await call('GET', `/api/v1/staff/feedback?limit=${limit}&offset=${offset}&${qs}`, { token: 'mod-bot' });
+      assert.equal(p.status, 200, p.text);
+      assert.deepEqual(p.json.features.map((f) => f.id), inboxSqlPage(where, limit, offset), `${when}: ${qs} limit ${limit} offset ${offset}`);
+      shown += p.json.features.length;
+    }
+  }
+  assert.ok(shown > 50, `${when}: ${shown} items shown`);
+  assert.ok(hiddenInBox > 0, `${when}: ${hiddenInBox} hidden items in the box`);
+}
+
 test('the staff inbox numberMatched equals a brute-force SQL count for its filters',
   { skip: missingTool('sqlite3') }, async () => {
-    const sql = (where) => Number(execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db,
-      `SELECT count(*) FROM feedback f LEFT JOIN district d ON d.id = f.district_id WHERE ${where}`],
-    { encoding: 'utf8' }).trim());
-    const cases = [
-      ['', 'hidden IN (0, 1)'],
-      ['visibility=all', '1'],
-      ['visibility=hidden,withdrawn', 'hidden IN (1, 2)'],
-      ['visibility=public', 'hidden = 0'],
-      ['status=received,in_progress', "hidden IN (0, 1) AND status IN ('received', 'in_progress')"],
-      ['category=lighting&answered=false', "hidden IN (0, 1) AND category = 'lighting' AND answered_at IS NULL"],
-      ['answered=true', 'hidden IN (0, 1) AND answered_at IS NOT NULL'],
-      ['district=none', 'hidden IN (0, 1) AND district_id IS NULL'],
-      ['newer_than_days=30&status=in_progress', "hidden IN (0, 1) AND status = 'in_progress' AND created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-30 days')"],
-    ];
-    const districts = (await call('GET', '/api/v1/districts')).json;
-    const code = (districts.features || districts)[0]?.properties?.code ?? (districts.features || districts)[0]?.code;
-    if (code) cases.push([`district=${code},none`, `hidden IN (0, 1) AND (d.code = '${code}' OR f.district_id IS NULL)`]);
-    // The page too (the grid picks the public items', SQL the hidden ones'):
-    // the inbox order, id for id, at several offsets.
-    const sqlPage = (where, limit, offset) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', srv.db,
-      `SELECT f.id FROM feedback f LEFT JOIN district d ON d.id = f.district_id WHERE ${where} ` +
-      `ORDER BY (f.answered_at IS NOT NULL), f.created_at, f.id LIMIT ${limit} OFFSET ${offset}`],
-    { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-    let shown = 0;
-    for (const [qs, where] of cases) {
-      const r = await call('GET', `/api/v1/staff/feedback?limit=1&${qs}`, { token: 'mod-bot' });
-      assert.equal(r.status, 200, r.text);
-      assert.equal(r.json.numberMatched, sql(where), qs);
-      for (const [limit, offset] of [[7, 0], [5, 3], [4, 30]]) {
-        const p = await call('GET', `/api/v1/staff/feedback?limit=${limit}&offset=${offset}&${qs}`, { token: 'mod-bot' });
-        assert.equal(p.status, 200, p.text);
-        assert.deepEqual(p.json.features.map((f) => f.id), sqlPage(where, limit, offset), `${qs} limit ${limit} offset ${offset}`);
-        shown += p.json.features.length;
-      }
+    await checkInbox('as written');
+  });
+
+test('the staff inbox pages stay exact through changes of status, category, place, unit, answer and visibility',
+  { skip: missingTool('sqlite3') }, async () => {
+    // Points inside three districts, so that moving one changes its district.
+    const places = sqlite('SELECT X(PointOnSurface(geom)), Y(PointOnSurface(geom)) FROM district ORDER BY id LIMIT 3')
+      .split('\n').map((l) => l.split('|').map(Number));
+    assert.equal(places.length, 3);
+    const ids = [];
+    for (let i = 0; i < 30; i++) {
+      const r = await call('POST', '/api/v1/feedback', {
+        body: { type: 'Feature', geometry: { type: 'Point', coordinates: places[i % 3] },
+          properties: { category: i % 2 ? 'lighting' : 'streets', description: `Jono ${i}` } },
+      });
+      assert.equal(r.status, 201, r.text);
+      ids.push(r.json.id);
     }
-    assert.ok(shown > 50, `${shown} items shown`);
+    await checkInbox('after 30 reports');
+    const patch = async (id, body) => {
+      const r = await call('PATCH', `/api/v1/staff/feedback/${id}`, { token: 'mod-bot', body });
+      assert.ok([200, 409].includes(r.status), r.text);
+    };
+    const districtOf = (id) => sqlite(`SELECT district_id FROM feedback WHERE id = ${id}`);
+    const before = districtOf(ids[0]);
+    for (let i = 0; i < 30; i++) {
+      if (i % 3 === 0) await patch(ids[i], { status: 'in_progress', unit: 'parks_green' });
+      if (i % 4 === 1) await patch(ids[i], { category: i % 8 === 1 ? 'streets' : 'lighting' });
+      if (i % 5 === 2) await patch(ids[i], { geometry: { type: 'Point', coordinates: places[(i + 1) % 3] } });
+      if (i % 6 === 0) await patch(ids[i], { geometry: { type: 'Point', coordinates: places[1] } });
+      if (i % 4 === 3) await patch(ids[i], { status: 'in_progress', public_answer: 'Työ on aloitettu.' });
+      if (i % 7 === 5) await patch(ids[i], { hidden: true });
+    }
+    assert.notEqual(districtOf(ids[0]), before, 'a move changed the district');
+    await checkInbox('after status, unit, category, place, answer and hiding');
+    for (let i = 5; i < 30; i += 7) await patch(ids[i], { hidden: false });
+    await patch(ids[1], { public_answer: 'Vastattu.' });
+    await checkInbox('shown again');
   });
