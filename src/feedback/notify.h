@@ -33,9 +33,10 @@ typedef struct api_notify_plan {
 } api_notify_plan;
 
 /* On the request thread, with its own connection: the reporter's address
- * (email, may be NULL; language their language) unless it asked for no
- * more mail, and the address of the unit that category routes to unless
- * it has none, takes the digest or asked for none. p borrows email. */
+ * (email, may be NULL; language their language), and the address of the
+ * unit that category routes to unless it has none or takes the digest.
+ * An address that asked for no more mail is queued all the same and
+ * cancelled by the sender when it comes to it. p borrows email. */
 vk_err api_notify_prepare(vk_ctx *ctx, const char *category, const char *email,
                           const char *language, api_notify_plan *p, vk_errinfo *ei);
 

@@ -67,13 +67,6 @@ void mail_address_hash(const char *address, char out[65])
     vk_sha256_hex_of(low, n, out);
 }
 
-static void random_hex(char *out, size_t bytes)
-{
-    unsigned char raw[32];
-    randombytes_buf(raw, bytes);
-    sodium_bin2hex(out, bytes * 2 + 1, raw, bytes);
-}
-
 /* The domain of the sender's address, for Message-IDs. */
 static const char *from_domain(const vk_config *cfg)
 {
@@ -81,15 +74,19 @@ static const char *from_domain(const vk_config *cfg)
     return at && at[1] ? at + 1 : "localhost";
 }
 
-void mail_ids_draw(const vk_config *cfg, mail_ids *out)
+void mail_ids_draw(const vk_config *cfg, mail_ids *out, int n)
 {
-    /* One draw for both: each is a system call. */
-    char both[65], id_hex[33];
-    random_hex(both, 32);
-    memcpy(id_hex, both, 32);
-    id_hex[32] = '\0';
-    memcpy(out->secret, both + 32, 33);
-    snprintf(out->message_id, sizeof out->message_id, "%s@%s", id_hex, from_domain(cfg));
+    /* One draw for all n (at most MAIL_IDS_MAX): each is a system call. */
+    unsigned char raw[MAIL_IDS_MAX * 32];
+    if (n > MAIL_IDS_MAX)
+        n = MAIL_IDS_MAX;
+    randombytes_buf(raw, (size_t)n * 32);
+    for (int i = 0; i < n; i++) {
+        char id_hex[33];
+        sodium_bin2hex(id_hex, sizeof id_hex, raw + i * 32, 16);
+        sodium_bin2hex(out[i].secret, sizeof out[i].secret, raw + i * 32 + 16, 16);
+        snprintf(out[i].message_id, sizeof out[i].message_id, "%s@%s", id_hex, from_domain(cfg));
+    }
 }
 
 vk_err mail_address_stopped(store_conn *c, const char *address, int64_t feedback_id,
@@ -128,7 +125,7 @@ vk_err mail_queue(store_conn *c, const vk_config *cfg, const mail_new *m, const 
         return e;
     const char *lang = language_of(m->language);
     mail_ids ids;
-    mail_ids_draw(cfg, &ids);
+    mail_ids_draw(cfg, &ids, 1);
     /* The footer with the unsubscribe links is added when the message is
      * sent (mail_text_final): the link names the row, so no index of
      * secrets is written here, inside the change's transaction. */

@@ -69,8 +69,9 @@ typedef struct mail_ids {
     char secret[33];
 } mail_ids;
 
-/* Draw fresh ids (one getrandom): any thread. */
-void mail_ids_draw(const vk_config *cfg, mail_ids *out);
+/* Draw n fresh ids (one getrandom; n at most MAIL_IDS_MAX): any thread. */
+#define MAIL_IDS_MAX 2
+void mail_ids_draw(const vk_config *cfg, mail_ids *out, int n);
 
 /* *stopped 1 when address asked for no more mail about item feedback_id
  * (0: a new item, so only "all mail" counts) or for any; on any
