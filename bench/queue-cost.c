@@ -6,10 +6,15 @@
  * report is lighting, routed to street maintenance: bench/write.sh's
  * queue-cost section sets or clears that unit's address between runs.
  * CONTACT 0: no contact details; 1: an address (the receipt queued); 2: a
- * name and a phone (the contact row, no mail). What a POST's request
- * thread does (parsing, checks, the mail plan: api_notify_prepare) is
- * outside the measured time, as it is outside the writer. Prints the
- * writer's µs per create. DB is changed: give it a copy.
+ * name and a phone (the contact row, no mail). The measured part is the
+ * mail plan of the POST's request thread (api_notify_prepare: who is
+ * mailed, the ids) and the writer's job; parsing and checks are not.
+ * Prints µs per create. DB is changed: give it a copy.
+ *
+ * Under valgrind --tool=callgrind --instr-atstart=no only the measured
+ * part is counted, so the run's total instructions ÷ N is a figure the
+ * machine's other load does not move (bench/write.sh MAIL=qc with
+ * QC_CALLGRIND=1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +27,16 @@
 #include "feedback/feedback.h"
 #include "feedback/jobs.h"
 #include "feedback/notify.h"
+
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#endif
+#endif
+#ifndef CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_STOP_INSTRUMENTATION
+#endif
 
 static int64_t thread_ns(void)
 {
@@ -80,13 +95,15 @@ int main(int argc, char **argv)
         api_followup_hash(followup, strlen(followup), hash);
         job.row.followup_hash = hash;
         job.followup = followup;
+        int64_t t0 = thread_ns();
+        CALLGRIND_START_INSTRUMENTATION;
         if (api_notify_prepare(ctx, job.row.category, job.row.contact_email,
                                job.row.contact_language, &job.notify, &ei)) {
             fprintf(stderr, "bench_queue_cost: %s\n", ei.message);
             return 1;
         }
-        int64_t t0 = thread_ns();
         vk_writer_run_one(ctx, &job.job);
+        CALLGRIND_STOP_INSTRUMENTATION;
         writer += thread_ns() - t0;
         done += job.job.err.code == VK_OK && job.job.status == 201;
         vk_write_job_fini(&job.job);

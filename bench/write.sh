@@ -9,7 +9,9 @@
 # and none, and with a reporter's address (receipt and unit message), in
 # the order A B C D D C B A on one server; the POST rate and the writer
 # thread's CPU per POST (schedstat). MAIL=only runs that section alone;
-# MAIL=qc only its in-process part (QC=…/bench_queue_cost of another tree
+# MAIL=qc only its in-process part (QC=…/bench_queue_cost of another tree;
+# QC_CALLGRIND=1 counts instructions under callgrind instead of timing,
+# which the machine's other load does not move; QC_N=300 is enough there
 # for a before/after).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -146,21 +148,33 @@ queue_cost() {
   local order="none:NULL:0 unit:'kadut@kunta.fi':0 phone:NULL:2 mail:'kadut@kunta.fi':1"
   local seq spec label addr c us
   seq="$order $(echo "$order" | tr ' ' '\n' | tac | tr '\n' ' ')"
+  # Instruction counts do not drift: each variant once (counted twice below).
+  [ "${QC_CALLGRIND:-0}" = 1 ] && seq=$order
   declare -A qc=()
   echo
-  echo "In-process ($("$QC_VAIKUTA" --version)), the writer's CPU µs per create, one commit each ($QC_N creates a run, A B C D D C B A):"
+  local unit="CPU µs"
+  local sfx=" µs"
+  [ "${QC_CALLGRIND:-0}" = 1 ] && unit="thousand instructions (callgrind)" && sfx="k instructions"
+  echo "In-process ($("$QC_VAIKUTA" --version)), the mail plan and the writer's job, $unit per create, one commit each ($QC_N creates a run, $([ "${QC_CALLGRIND:-0}" = 1 ] && echo "each once" || echo "A B C D D C B A")):"
   echo
-  echo "| run | writer µs per create |"
+  echo "| run | $unit per create |"
   echo "|---|---:|"
   for spec in $seq; do
     IFS=: read -r label addr c <<<"$spec"
     sqlite3 "$work/qc.sqlite" ".timeout 10000" "UPDATE unit SET email = $addr WHERE code = 'street_maintenance'" >/dev/null
-    us=$("$QC" "$work/qc.sqlite" "$QC_N" "$c")
+    if [ "${QC_CALLGRIND:-0}" = 1 ]; then
+      # Instructions of the measured part only (queue-cost.c), in thousands.
+      valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/qc.cg" \
+        "$QC" "$work/qc.sqlite" "$QC_N" "$c" >/dev/null 2>&1
+      us=$(awk -v n="$QC_N" '/^totals:/ {printf "%.1f", $2 / n / 1000}' "$work/qc.cg")
+    else
+      us=$("$QC" "$work/qc.sqlite" "$QC_N" "$c")
+    fi
     echo "| $label | $us |"
-    qc[$label]=$(awk -v a="${qc[$label]:-0}" -v b="$us" 'BEGIN {print a + b}')
+    qc[$label]=$(awk -v a="${qc[$label]:-0}" -v b="$us" -v k="${QC_CALLGRIND:-0}" 'BEGIN {print a + b * (k == 1 ? 2 : 1)}')
   done
   echo
-  echo "- means: none $(awk -v a="${qc[none]}" 'BEGIN {printf "%.1f", a / 2}') µs, unit $(awk -v a="${qc[unit]}" 'BEGIN {printf "%.1f", a / 2}') µs, phone $(awk -v a="${qc[phone]}" 'BEGIN {printf "%.1f", a / 2}') µs, mail $(awk -v a="${qc[mail]}" 'BEGIN {printf "%.1f", a / 2}') µs"
+  echo "- means: none $(awk -v a="${qc[none]}" 'BEGIN {printf "%.1f", a / 2}')$sfx, unit $(awk -v a="${qc[unit]}" 'BEGIN {printf "%.1f", a / 2}')$sfx, phone $(awk -v a="${qc[phone]}" 'BEGIN {printf "%.1f", a / 2}')$sfx, mail $(awk -v a="${qc[mail]}" 'BEGIN {printf "%.1f", a / 2}')$sfx"
   echo "- the unit's message: $(awk -v a="${qc[none]}" -v b="${qc[unit]}" 'BEGIN {printf "%+.1f", (b - a) * 100 / a}') %; **both messages** (mail against phone): $(awk -v a="${qc[phone]}" -v b="${qc[mail]}" 'BEGIN {printf "%+.1f", (b - a) * 100 / a}') %; an address and both against nothing: $(awk -v a="${qc[none]}" -v b="${qc[mail]}" 'BEGIN {printf "%+.1f", (b - a) * 100 / a}') %"
 }
 if [ "$MAIL" = only ]; then mail_section; exit 0; fi
