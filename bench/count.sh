@@ -11,7 +11,8 @@
 # BASE_NAME (how the base binary is named in the tables; its file name),
 # PEERS_BUILD (/tmp/peers/build), INBOX_DUR (3s), BASE_DB (the base binary's
 # own copy of DB, when the binary under test migrates DB to a schema the
-# base would refuse), NO_INBOX (1: skip the staff inbox). Everything on 127.0.0.1,
+# base would refuse), BASE_ARGS (options for the base server, e.g. the same
+# binary with `--mmap 0`), NO_INBOX (1: skip the staff inbox). Everything on 127.0.0.1,
 # every server stopped by its PID, every load bounded by wrk -d and timeout.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -82,10 +83,10 @@ seq_lat() {
 }
 
 NSERVE=0
-serve() { # binary port [db]
+serve() { # binary port [db [options…]]
   NSERVE=$((NSERVE + 1))
   local log="$LOG/serve-$2-$NSERVE.log"
-  "$1" serve --db "${3:-$DB}" --listen "127.0.0.1:$2" --threads 2 --rate-limit 0 2>"$log" &
+  "$1" serve --db "${3:-$DB}" --listen "127.0.0.1:$2" --threads 2 --rate-limit 0 "${@:4}" 2>"$log" &
   PIDS+=($!)
   wait_up "http://127.0.0.1:$2/healthz"
   # The statistics and (this build) the count grid are built right after
@@ -128,7 +129,8 @@ seq_lat "vaikuta, bbox + filter + datetime" "http://127.0.0.1:$PORT$ITEMS$FILTER
 stop_all
 
 if [ -n "$BASE" ]; then
-  serve "$BASE" $((PORT + 2)) "${BASE_DB:-$DB}"
+  # shellcheck disable=SC2086 # BASE_ARGS is a list of options
+  serve "$BASE" $((PORT + 2)) "${BASE_DB:-$DB}" $BASE_ARGS
   load "base ($BASE_NAME), bbox" "http://127.0.0.1:$((PORT + 2))$ITEMS"
   load "base ($BASE_NAME), bbox, properties=$CBBOX_PROPS" "http://127.0.0.1:$((PORT + 2))$ITEMS&properties=$CBBOX_PROPS"
   load "base ($BASE_NAME), bbox + filter + datetime" "http://127.0.0.1:$((PORT + 2))$ITEMS$FILTER"

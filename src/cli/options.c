@@ -62,6 +62,7 @@ void config_defaults(vk_config *cfg)
     cfg->timeout = 30;
     cfg->request_timeout = VK_DEFAULT_REQUEST_TIMEOUT;
     cfg->rate_per_minute = 120;
+    cfg->mmap_mb = VK_DEFAULT_MMAP_MB;
     cfg->rate_burst = 60;
     cfg->session_seconds = 8 * 3600;
     cfg->contact_retention_days = VK_DEFAULT_CONTACT_RETENTION_DAYS;

@@ -69,6 +69,7 @@ static const char usage_serve[] =
     "  --tiles-attribution TEXT  attribution shown for the basemap\n"
     "  --threads N         worker threads (default 2)\n"
     "  --group-commit on|off  commit queued writes together (default on)\n"
+    "  --mmap MB           map this much of the database file for reads (1024; 0 off)\n"
     "  --rate-limit N      public writes per client address a minute (default 120;\n"
     "                      0 turns the limit off)\n"
     "  --rate-burst N      writes a client may make at once (default 60)\n"
@@ -387,6 +388,8 @@ static int serve_options(int argc, char **argv, int init_only, vk_config *cfg)
          opt_threads},
         {"group-commit", 0, CLI_PARSE, &cfg->group_commit, 0, 0,
          "vaikuta serve: %s is on or off\n", opt_on_off},
+        {"mmap", 0, CLI_UINT, &cfg->mmap_mb, 0, 65536,
+         "vaikuta serve: %s wants whole megabytes, 0..65536 (0 turns the map off)\n", NULL},
         {"rate-limit", 0, CLI_DOUBLE, &cfg->rate_per_minute, 0, 1000000, WHOLE, NULL},
         {"rate-burst", 0, CLI_DOUBLE, &cfg->rate_burst, 1, 1000000, WHOLE, NULL},
         {"max-connections", 0, CLI_UINT, &cfg->max_connections, 1, 1000000, WHOLE, NULL},

@@ -32,6 +32,9 @@ typedef struct vk_config {
     unsigned timeout;         /* --timeout seconds an idle connection is kept (30) */
     unsigned request_timeout; /* --request-timeout seconds for a request's whole head and
                                * body, however steadily it trickles (10; 0 off) */
+    unsigned mmap_mb;         /* --mmap MB: the server's connections read the database file
+                               * through a memory map of up to this much of it (1024; 0
+                               * off): no copy of each page into SQLite's own cache */
     double rate_per_minute;   /* --rate-limit: public writes per client a minute (120; 0 off) */
     double rate_burst;        /* --rate-burst (60) */
     int secure_cookies;       /* --secure-cookies: the session cookie says Secure (TLS in front) */
@@ -85,5 +88,6 @@ typedef struct vk_config {
 #define VK_DEFAULT_MAIL_FROM "vaikuta@localhost"
 #define VK_DEFAULT_MAIL_RETRY_SECONDS 30
 #define VK_DEFAULT_MAIL_PER_MINUTE 20
+#define VK_DEFAULT_MMAP_MB 1024
 
 #endif

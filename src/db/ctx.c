@@ -89,6 +89,8 @@ vk_err vk_ctx_open(vk_ctx **out, const vk_config *cfg, vk_errinfo *ei)
 {
     store_conn *s = NULL;
     vk_err e = store_open_worker(&s, cfg->db_path, ei);
+    if (!e && cfg->mmap_mb && (e = store_mmap(s, (int64_t)cfg->mmap_mb << 20, ei)))
+        store_close(s);
     return e ? e : vk_ctx_new(out, cfg, s, ei);
 }
 

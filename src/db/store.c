@@ -207,6 +207,13 @@ vk_err store_open_worker(store_conn **out, const char *path, vk_errinfo *ei)
     return VK_OK;
 }
 
+vk_err store_mmap(store_conn *c, int64_t bytes, vk_errinfo *ei)
+{
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA mmap_size = %lld", (long long)bytes);
+    return db_exec_file(c->db, pragma, VK_EDB, "", ei);
+}
+
 vk_err store_open_existing(store_conn **out, const char *path, vk_errinfo *ei)
 {
     return conn_open(out, path, SQLITE_OPEN_READWRITE, ei);

@@ -33,6 +33,11 @@ vk_err store_open_worker(store_conn **out, const char *path, vk_errinfo *ei);
 /* Open an existing database as it is, any schema version, changing
  * nothing (backup, check). */
 vk_err store_open_existing(store_conn **out, const char *path, vk_errinfo *ei);
+/* Read the database file through a memory map of up to bytes (0: off):
+ * pages are read in place instead of copied into the connection's cache.
+ * The mapped pages are the kernel's page cache, shared and reclaimable,
+ * not the process's own memory. */
+vk_err store_mmap(store_conn *c, int64_t bytes, vk_errinfo *ei);
 void store_close(store_conn *c);
 
 /* A consistent copy of the open database into out (which must not exist),
