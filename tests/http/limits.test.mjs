@@ -48,8 +48,11 @@ function plant(n, desc) {
 
 // A sanitizer build's memory (shadow, quarantine) says nothing about ours.
 const sanitized = (pid) => readFileSync(`/proc/${pid}/maps`, 'utf8').includes('libasan');
+// The server's own memory: RssAnon, not VmRSS, which also counts the pages
+// of the database file it reads through a memory map (--mmap), once per
+// connection: the kernel's page cache, not memory the server holds.
 const rssMiB = (pid) =>
-  Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
+  Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/RssAnon:\s+(\d+)/)[1]) / 1024;
 
 // The export files the server holds open (deleted or not), by name.
 function exportFiles(pid) {
