@@ -123,16 +123,24 @@ static void test_open_and_migrate(void)
     T_EQ_INT(count_sql(other, "SELECT count(*) FROM sqlite_master"), 1, "and not touched");
 }
 
+/* A new database at db with the category lighting (Valaistus). */
+static store_conn *open_with_lighting(const char *db, gis_ctx **g)
+{
+    store_conn *c = NULL;
+    vk_errinfo ei;
+    T_EQ_INT(store_open(&c, db, &ei), VK_OK, "open");
+    gis_ctx_new(g);
+    store_category cat = {"lighting", {"Valaistus", "Belysning", "Lighting"}, {"", "", ""}, NULL};
+    T_EQ_INT(store_category_put(c, 0, &cat, &ei), VK_OK, "category saved");
+    return c;
+}
+
 static void test_feedback_rows(void)
 {
     const char *db = t_path("b.sqlite");
-    store_conn *c = NULL;
     gis_ctx *g = NULL;
     vk_errinfo ei;
-    T_EQ_INT(store_open(&c, db, &ei), VK_OK, "open");
-    gis_ctx_new(&g);
-    store_category cat = {"lighting", {"Valaistus", "Belysning", "Lighting"}, {"", "", ""}, NULL};
-    T_EQ_INT(store_category_put(c, 0, &cat, &ei), VK_OK, "category saved");
+    store_conn *c = open_with_lighting(db, &g);
     int exists = 0;
     store_category_exists(c, "lighting", &exists, &ei);
     T_OK(exists, "category exists");
@@ -656,13 +664,9 @@ static const char *category_fi(store_conn *c, int64_t id)
 static void test_labels(void)
 {
     const char *db = t_path("labels.sqlite");
-    store_conn *c = NULL;
     gis_ctx *g = NULL;
     vk_errinfo ei;
-    T_EQ_INT(store_open(&c, db, &ei), VK_OK, "open");
-    gis_ctx_new(&g);
-    store_category cat = {"lighting", {"Valaistus", "Belysning", "Lighting"}, {"", "", ""}, NULL};
-    T_EQ_INT(store_category_put(c, 0, &cat, &ei), VK_OK, "category saved");
+    store_conn *c = open_with_lighting(db, &g);
     size_t n;
     unsigned char *w = point_wkb(g, 28.75, 61.17, &n);
     store_feedback_new f = {.category = "lighting", .description = "Katuvalo ei pala",
