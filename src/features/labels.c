@@ -82,7 +82,8 @@ typedef struct label_row {
 typedef struct label_copy {
     unsigned int data_version; /* SQLITE_FCNTL_DATA_VERSION when read */
     long long changes;         /* sqlite3_total_changes64 when read */
-    int valid;                 /* 0: read inside a write transaction, use once */
+    long long label_n;         /* label_version.n when read (schema 0027); -1 unknown */
+    int valid;                 /* 0: use once (read in a write transaction, n unknown) */
     int n[NSETS], first[NSETS];
     const label_row *rows; /* in this block */
     const char *text;      /* in this block */
@@ -175,6 +176,20 @@ static vk_err read_copy(store_conn *c, label_copy **out, vk_errinfo *ei)
     return e;
 }
 
+/* The value the three tables' triggers change (schema 0027), in the
+ * connection's current view; -1 when it cannot be read. */
+static long long label_version(store_conn *c)
+{
+    vk_errinfo ei;
+    sqlite3_stmt *st = store_cached_stmt(c, "SELECT n FROM label_version WHERE id = 1", &ei);
+    long long n = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    return n;
+}
+
 vk_err store_labels_check(store_conn *c, vk_errinfo *ei)
 {
     label_copy *l = c->labels;
@@ -185,13 +200,29 @@ vk_err store_labels_check(store_conn *c, vk_errinfo *ei)
                       SQLITE_OK;
     if (l && l->valid && trusted && l->data_version == version && l->changes == changes)
         return VK_OK;
+    /* Something was committed or written since: most often feedback, and
+     * the names still hold if the three tables' value (a random number
+     * each change draws, so a rolled-back change never comes back as a
+     * later one) is the copy's. In a write transaction it is the
+     * transaction's own view: a rename inside it is seen, and a copy read
+     * there is the committed names if the transaction commits, and is
+     * read again if it is rolled back (the value then differs). */
+    long long n = label_version(c);
+    if (l && l->valid && n >= 0 && n == l->label_n) {
+        if (trusted) {
+            l->data_version = version;
+            l->changes = changes;
+        }
+        return VK_OK;
+    }
     label_copy *fresh = NULL;
     vk_err e = read_copy(c, &fresh, ei);
     if (e)
         return e;
     fresh->data_version = version;
     fresh->changes = changes;
-    fresh->valid = trusted;
+    fresh->label_n = n;
+    fresh->valid = n >= 0 || trusted;
     free(l);
     c->labels = fresh;
     return VK_OK;
