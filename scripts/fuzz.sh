@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # fuzz.sh [SECONDS] — build every libFuzzer target in tests/fuzz/ with clang
-# under ASan + UBSan and run each for SECONDS (default 20) from its seed
-# corpus (tests/fuzz/<name>/, read-only; new inputs go to a scratch
-# directory). A crash fails the run and leaves its input in
+# under ASan + UBSan and run each for SECONDS (default 20), nproc at a
+# time, from its seed corpus (tests/fuzz/<name>/, read-only; new inputs go
+# to a scratch directory). A crash fails the run and leaves its input in
 # build/fuzz/crashes/ — make it a regression test. Needs build/ (for the
 # generated sources): run scripts/setup.sh first.
 set -uo pipefail
@@ -38,12 +38,16 @@ if [ -n "${core_failed:-}" ]; then
   echo "# 0 passed, 1 failed"; exit 1
 fi
 
-for target in tests/fuzz/fuzz_*.c; do
+# Each target is linked, then run beside the others, nproc at a time: a
+# target is one process on one core, and a whole run one after another
+# took minutes of CI's time limit.
+run_target() {
+  local target=$1 name corpus scratch
   name=$(basename "$target" .c)
   corpus=tests/fuzz/${name#fuzz_}
   # shellcheck disable=SC2086
   if ! clang $flags -fsanitize=fuzzer,address,undefined "$target" "${objs[@]}" $libs -lm -lpthread -o "$out/$name" 2>"$out/$name.build.log"; then
-    echo "$name: build failed; see $out/$name.build.log"; failed=$((failed + 1)); continue
+    echo "$name: build failed; see $out/$name.build.log" >"$out/$name.result"; return
   fi
   scratch=$(mktemp -d)
   if ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
@@ -51,11 +55,24 @@ for target in tests/fuzz/fuzz_*.c; do
        -artifact_prefix="$out/crashes/$name-" -print_final_stats=1 "$scratch" "$corpus" \
        >"$out/$name.log" 2>&1; then
     runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$out/$name.log" | grep -Eo '[0-9]+$')
-    echo "$name: ok, ${runs:-?} runs in ${seconds}s"; passed=$((passed + 1))
+    echo "$name: ok, ${runs:-?} runs in ${seconds}s" >"$out/$name.result"
   else
-    echo "$name: FAILED; see $out/$name.log and $out/crashes/"; failed=$((failed + 1))
+    echo "$name: FAILED; see $out/$name.log and $out/crashes/" >"$out/$name.result"
   fi
   rm -rf "$scratch"
+}
+pids=()
+for target in tests/fuzz/fuzz_*.c; do
+  rm -f "$out/$(basename "$target" .c).result"
+  run_target "$target" &
+  pids+=($!)
+  if [ ${#pids[@]} -ge "$(nproc)" ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
+done
+for p in "${pids[@]}"; do wait "$p"; done
+for target in tests/fuzz/fuzz_*.c; do
+  result=$out/$(basename "$target" .c).result
+  if [ -f "$result" ] && grep -q ': ok,' "$result"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  cat "$result" 2>/dev/null || echo "$(basename "$target" .c): no result"
 done
 echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
