@@ -57,7 +57,8 @@ int cmd_mail(int argc, char **argv)
     vk_errinfo ei;
     vk_errinfo_clear(&ei);
     int sent = 0;
-    vk_err e = mail_send_test(ctx, to, api_notify_render, &sent, &ei);
+    mail_feed_register(&feedback_mail_feed);
+    vk_err e = mail_send_test(ctx, to, &sent, &ei);
     vk_ctx_free(ctx);
     if (e)
         return fail("mail test", &ei);

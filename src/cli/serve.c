@@ -196,7 +196,9 @@ static vk_err features_start(void *arg, const vk_config *cfg, vk_ctx_pool *pool,
         vk_ctx *c = vk_ctx_pool_get(pool);
         vk_writer *w = c->writer;
         vk_ctx_pool_put(pool, c);
-        e = mail_sender_start(&f->mail, cfg, w, api_notify_render, ei);
+        /* A new item's mail is read from the item (mail/feed.h). */
+        mail_feed_register(&feedback_mail_feed);
+        e = mail_sender_start(&f->mail, cfg, w, ei);
     }
     if (e) {
         features_stop(f);

@@ -589,12 +589,12 @@ vk_err api_feedback_submit(vk_ctx *ctx, const vk_req *req, vk_resp *resp, json_t
         api_followup_token(st->followup);
         api_followup_hash(st->followup, strlen(st->followup), st->followup_hash);
         st->job.row.followup_hash = st->followup_hash;
-        st->job.followup = st->followup;
+        st->job.row.receipt_token = st->followup; /* the receipt's link, kept with an address */
     }
-    /* Who is mailed, and the messages' ids: here, not on the writer. */
-    if ((e = api_notify_prepare(ctx, st->job.row.category, st->job.row.contact_email,
-                                st->job.row.contact_language, &st->job.notify, &ctx->err)) ||
-        (e = api_idem_prepare(ctx, req, token_id, job))) {
+    /* The item's new-item mail is read from the item by the sender, after
+     * the POST (feedback/notify.h): nothing of it is written here. */
+    st->job.row.mail = 1;
+    if ((e = api_idem_prepare(ctx, req, token_id, job))) {
         create_cleanup(st);
         return e;
     }

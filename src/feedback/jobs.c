@@ -78,8 +78,6 @@ vk_err api_job_create(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *bo
     if (!e)
         e = api_feedback_photos_attach(ctx, id, job->photos, job->nphotos, now, ei);
     if (!e)
-        e = api_notify_created(ctx, id, &job->notify, job->followup, now, ei);
-    if (!e)
         e = answer_item(ctx, wj, id, 0, job->location_prefix, body, ei);
     if (!e)
         wj->status = 201;

@@ -60,8 +60,6 @@ typedef struct api_create_job {
     vk_write_job job; /* first */
     store_feedback_new row;
     const char *location_prefix; /* e.g. "/api/v1/feedback/" */
-    const char *followup;        /* the reporter's token for the receipt's link, or NULL */
-    api_notify_plan notify;      /* its mail, prepared on the request thread */
     const char *photos[FEEDBACK_PHOTOS_MAX]; /* photo ids to attach (feedback/photos.h), borrowed */
     int nphotos;
 } api_create_job;

@@ -1,6 +1,7 @@
 /* notify.c — what feedback mails, and to whom (see notify.h). */
 #include "feedback/notify.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "core/log.h"
 #include "db/store.h"
 #include "feedback/sql.h"
+#include "mail/feed.h"
 #include "mail/mime.h"
 #include "mail/outbox.h"
 
@@ -144,12 +146,13 @@ static void compose_unit(const vk_config *cfg, int l, int moved, int64_t id, con
 /* The unit the item is routed to, if it has an address: in the unit's
  * language (admins set it). moved: it came by reassignment from another
  * unit (the message says so). A staff change: queued with its text. */
-static vk_err to_unit(vk_ctx *ctx, int64_t id, int moved, const char *now, vk_errinfo *ei)
+static vk_err to_unit(store_conn *c, const vk_config *cfg, int64_t id, int moved, const char *now,
+                      vk_errinfo *ei)
 {
     unit_row u = {0};
     int found = 0;
-    vk_err e = db_first(ctx->store, &feedback_sql, SQL_UNIT_MAIL, DB_ARGS(DB_INT(id)), read_unit,
-                        &u, &found, "reading the unit's address", ei);
+    vk_err e = db_first(c, &feedback_sql, SQL_UNIT_MAIL, DB_ARGS(DB_INT(id)), read_unit, &u, &found,
+                        "reading the unit's address", ei);
     if (e || !found) {
         free(u.email);
         return e;
@@ -158,12 +161,12 @@ static vk_err to_unit(vk_ctx *ctx, int64_t id, int moved, const char *now, vk_er
     vk_buf subject, text;
     vk_buf_init(&subject, MAIL_TEXT_MAX);
     vk_buf_init(&text, MAIL_TEXT_MAX);
-    compose_unit(ctx->cfg, l, moved, id, u.category, u.place, &subject, &text);
+    compose_unit(cfg, l, moved, id, u.category, u.place, &subject, &text);
     if (!vk_buf_ok(&subject) || !vk_buf_ok(&text)) {
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
     } else {
         mail_new m = {u.email, lang_code[l], "unit_new", MAIL_TO_UNIT, id, subject.data, text.data, 0};
-        e = mail_queue(ctx->store, ctx->cfg, &m, now, NULL, ei);
+        e = mail_queue(c, cfg, &m, now, NULL, ei);
     }
     vk_buf_fini(&subject);
     vk_buf_fini(&text);
@@ -255,68 +258,152 @@ static vk_err read_category(vk_ctx *ctx, int64_t id, names *cat, vk_errinfo *ei)
                     read_names, cat, NULL, "reading the category's names", ei);
 }
 
-typedef struct unit_addr {
-    char email[255], lang[3];
-} unit_addr;
+/* ---- a new item's mail, read from the item by the sender (mail/feed.h) ---- */
 
-static vk_err read_unit_addr(void *arg, db_row *row)
+typedef struct feed_read {
+    const vk_config *cfg;
+    mail_feed_msg *out;
+    int cap, n, records, max_records;
+    int64_t last;
+    vk_err err;
+} feed_read;
+
+/* Render one message into the next slot of r; 0 when there is no room. */
+static int feed_msg(feed_read *r, int64_t id, int64_t unit, const char *to, const char *lang,
+                    const about *a, const char *category_l, const char *place)
 {
-    unit_addr *u = arg;
-    db_col_copy(row, 0, u->email, sizeof u->email);
-    db_col_copy(row, 1, u->lang, sizeof u->lang);
+    if (r->n >= r->cap)
+        return 0;
+    mail_feed_msg *m = &r->out[r->n];
+    memset(m, 0, sizeof *m);
+    int l = lang_index(lang);
+    vk_buf subject, text;
+    vk_buf_init(&subject, MAIL_TEXT_MAX);
+    vk_buf_init(&text, MAIL_TEXT_MAX);
+    if (unit)
+        compose_unit(r->cfg, l, 0, id, category_l, place, &subject, &text);
+    else
+        compose_receipt((void *)a, l, &subject, &text);
+    if (vk_buf_ok(&subject) && vk_buf_ok(&text)) {
+        m->subject = strdup(subject.data);
+        m->text = strdup(text.data);
+    }
+    vk_buf_fini(&subject);
+    vk_buf_fini(&text);
+    if (!m->subject || !m->text) {
+        free(m->subject);
+        free(m->text);
+        m->subject = m->text = NULL;
+        r->err = VK_ENOMEM;
+        return 0;
+    }
+    snprintf(m->recipient, sizeof m->recipient, "%s", to);
+    memcpy(m->lang, lang_code[l], 3);
+    snprintf(m->kind, sizeof m->kind, "%s", unit ? "unit_new" : "receipt");
+    m->audience = unit ? MAIL_TO_UNIT : MAIL_TO_REPORTER;
+    m->feedback_id = id;
+    m->unit_id = unit;
+    r->n++;
+    return 1;
+}
+
+static int feed_item_row(void *arg, db_row *row)
+{
+    feed_read *r = arg;
+    if (r->n + 2 > r->cap)
+        return 1; /* no room for its messages: the next step reads it */
+    int64_t id = db_col_int64(row, 0);
+    r->last = id;
+    r->records++;
+    if (!db_col_int64(row, 1))
+        return r->records >= r->max_records; /* not the POST's: no mail */
+    about a = {.id = id, .public_url = r->cfg->public_url ? r->cfg->public_url : ""};
+    for (int i = 0; i < NLANG; i++)
+        db_col_copy(row, 8 + i, a.cat.n[i], sizeof a.cat.n[i]);
+    const char *place = db_col_text(row, 11);
+    /* The receipt: only the POST's own door keeps a token; a withdrawal
+     * or a purge deleted the contact row, and so the receipt. */
+    const char *email = db_col_text(row, 2), *token = db_col_text(row, 4);
+    if (email && token && mail_address_safe(email)) {
+        a.followup = token;
+        feed_msg(r, id, 0, email, db_col_text(row, 3), &a, NULL, NULL);
+    }
+    const char *unit_email = db_col_text(row, 6);
+    if (!db_col_is_null(row, 5) && unit_email && mail_address_safe(unit_email)) {
+        int l = lang_index(db_col_text(row, 7));
+        feed_msg(r, id, db_col_int64(row, 5), unit_email, db_col_text(row, 7), &a, a.cat.n[l],
+                 place ? place : "");
+    }
+    return r->err || r->records >= r->max_records;
+}
+
+static vk_err feed_read_items(store_conn *c, const vk_config *cfg, int64_t after, int max_records,
+                              mail_feed_msg *out, int cap, int *n, int64_t *last, vk_errinfo *ei)
+{
+    feed_read r = {cfg, out, cap, 0, 0, max_records, after, VK_OK};
+    vk_err e = db_each(c, &feedback_sql, SQL_MAIL_FEED_ITEMS,
+                       DB_ARGS(DB_INT(after), DB_INT(max_records)), feed_item_row, &r,
+                       "reading the new items' mail", ei);
+    if (!e && r.err)
+        e = vk_fail(ei, r.err, "", NULL);
+    *n = r.n;
+    *last = r.last;
+    return e;
+}
+
+static vk_err feed_done(store_conn *c, const vk_config *cfg, int64_t after, int64_t last,
+                        const mail_feed_msg *msgs, int n, const char *now, vk_errinfo *ei)
+{
+    vk_err e = db_run(c, &feedback_sql, SQL_RECEIPT_TOKENS_CLEAR, DB_ARGS(DB_INT(after), DB_INT(last)),
+                      "clearing the receipts' tokens", ei);
+    /* Routed to another unit after the sender read it (a reassignment
+     * before the cursor passed the item leaves the unit's mail to the
+     * sender, api_notify_changed): the old unit's unsent message goes and
+     * the new unit hears of it as reassigned. */
+    for (int i = 0; !e && i < n; i++) {
+        if (!msgs[i].unit_id)
+            continue;
+        int64_t unit = 0;
+        e = db_int64(c, &feedback_sql, SQL_ITEM_UNIT, DB_ARGS(DB_INT(msgs[i].feedback_id)), &unit,
+                     "reading an item's unit", ei);
+        if (!e && unit != msgs[i].unit_id) {
+            e = mail_cancel_item_units(c, msgs[i].feedback_id, ei);
+            if (!e && unit)
+                e = to_unit(c, cfg, msgs[i].feedback_id, 1, now, ei);
+        }
+    }
+    return e;
+}
+
+typedef struct address_out {
+    char *email, *lang;
+} address_out;
+
+static vk_err read_address(void *arg, db_row *row)
+{
+    address_out *a = arg;
+    db_col_copy(row, 0, a->email, 255);
+    snprintf(a->lang, 3, "%s", lang_code[lang_index(db_col_text(row, 1))]);
     return VK_OK;
 }
 
-vk_err api_notify_prepare(vk_ctx *ctx, const char *category, const char *email,
-                          const char *language, api_notify_plan *p, vk_errinfo *ei)
+static vk_err feed_address(store_conn *c, int64_t item, int64_t unit, char email[255], char lang[3],
+                           int *found, vk_errinfo *ei)
 {
-    /* No look at the unsubscribed addresses here: the sender looks before
-     * it sends a compact row and cancels it then (mail/sender.c), and on
-     * this thread the look was two cold reads after every commit, 84k of
-     * the 1,094k instructions of a POST with an address (bench/README.md,
-     * "Queuing counted in instructions"). */
-    memset(p, 0, sizeof *p);
-    if (email && email[0] && mail_address_safe(email)) {
-        p->receipt = 1;
-        p->reporter = email;
-        snprintf(p->reporter_lang, sizeof p->reporter_lang, "%s", lang_code[lang_index(language)]);
-    }
-    unit_addr u = {{0}, {0}};
-    int found = 0;
-    vk_err e = VK_OK;
-    if (category)
-        e = db_first(ctx->store, &feedback_sql, SQL_UNIT_MAIL_OF_CATEGORY,
-                     DB_ARGS(DB_TEXT(category)), read_unit_addr, &u, &found,
-                     "reading the unit's address", ei);
-    if (!e && found && mail_address_safe(u.email)) {
-        p->unit = 1;
-        memcpy(p->unit_email, u.email, sizeof p->unit_email);
-        snprintf(p->unit_lang, sizeof p->unit_lang, "%s", lang_code[lang_index(u.lang)]);
-    }
-    if (p->receipt || p->unit) {
-        mail_ids ids[2];
-        mail_ids_draw(ctx->cfg, ids, 2);
-        p->receipt_ids = ids[0];
-        p->unit_ids = ids[1];
-    }
+    address_out a = {email, lang};
+    email[0] = '\0';
+    vk_err e = unit ? db_first(c, &feedback_sql, SQL_UNIT_ADDRESS, DB_ARGS(DB_INT(unit)),
+                               read_address, &a, found, "reading an unsubscribe link", ei)
+                    : db_first(c, &feedback_sql, SQL_CONTACT_MAIL_ANY, DB_ARGS(DB_INT(item)),
+                               read_address, &a, found, "reading an unsubscribe link", ei);
+    *found = *found && email[0];
     return e;
 }
 
-vk_err api_notify_created(vk_ctx *ctx, int64_t id, const api_notify_plan *p,
-                          const char *followup, const char *now, vk_errinfo *ei)
+static vk_err feed_pending(store_conn *c, int64_t after, int64_t *n, vk_errinfo *ei)
 {
-    vk_err e = VK_OK;
-    if (p->receipt && followup) {
-        mail_compact m = {p->reporter, p->reporter_lang, "receipt", MAIL_TO_REPORTER, id, followup,
-                          &p->receipt_ids};
-        e = mail_queue_compact(ctx->store, &m, now, ei);
-    }
-    if (!e && p->unit) {
-        mail_compact m = {p->unit_email, p->unit_lang, "unit_new", MAIL_TO_UNIT, id, "new",
-                          &p->unit_ids};
-        e = mail_queue_compact(ctx->store, &m, now, ei);
-    }
-    return e;
+    return db_int64(c, &feedback_sql, SQL_MAIL_FEED_PENDING, DB_ARGS(DB_INT(after)), n,
+                    "counting the new items' mail", ei);
 }
 
 typedef struct render_item {
@@ -333,7 +420,8 @@ static vk_err read_render_item(void *arg, db_row *row)
     return VK_OK;
 }
 
-vk_err api_notify_render(store_conn *c, const vk_config *cfg, const char *kind, int64_t id,
+/* The compact rows queued by the POST before schema 0028 (mail/outbox.h). */
+static vk_err notify_render(store_conn *c, const vk_config *cfg, const char *kind, int64_t id,
                          const char *params, const char *lang, vk_buf *subject, vk_buf *text,
                          int *found, vk_errinfo *ei)
 {
@@ -358,6 +446,9 @@ vk_err api_notify_render(store_conn *c, const vk_config *cfg, const char *kind, 
     return VK_OK;
 }
 
+const mail_feed feedback_mail_feed = {feed_read_items, feed_done, feed_address, feed_pending,
+                                      notify_render};
+
 vk_err api_notify_changed(vk_ctx *ctx, int64_t id, const char *kind, const char *from,
                           const char *to, const char *answer, const char *answer_sv,
                           const char *answer_en, int64_t duplicate_of, int unit_changed,
@@ -375,11 +466,18 @@ vk_err api_notify_changed(vk_ctx *ctx, int64_t id, const char *kind, const char 
                             merge ? compose_merge : compose_update, &a, ei);
     }
     /* Reassigned: the old unit's unsent "new item" is no longer its work;
-     * the new unit hears of it as reassigned (or in its digest). */
-    if (!e && unit_changed)
+     * the new unit hears of it as reassigned (or in its digest). An item
+     * the sender has not yet passed (mail/feed.h) has no message to any
+     * unit yet: the sender mails the unit it is routed to when it comes to
+     * it, and sets right one it read before this change (feed_done). */
+    int64_t cursor = 0;
+    unsigned char key[32];
+    if (!e && unit_changed && !(e = mail_feed_state(ctx->store, &cursor, key, ei)) && id <= cursor) {
         e = mail_cancel_item_units(ctx->store, id, ei);
-    if (!e && unit_changed)
-        e = to_unit(ctx, id, 1, now, ei);
+        if (!e)
+            e = to_unit(ctx->store, ctx->cfg, id, 1, now, ei);
+    }
+    sodium_memzero(key, sizeof key);
     return e;
 }
 

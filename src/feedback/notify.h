@@ -15,40 +15,23 @@
 
 #include "db/ctx.h"
 #include "db/writer.h"
+#include "mail/feed.h"
 #include "mail/outbox.h"
 
 /* ---- a new item: the receipt and its unit's "new item" ----
  *
- * Both are compact rows (mail/outbox.h): the request thread decides who
- * gets what and draws the ids (api_notify_prepare), the writer job only
- * inserts the rows (api_notify_created), and the sender renders the text
- * when it sends (api_notify_render): the category's name and the place
- * are then those of that moment, seconds later as a rule. */
-typedef struct api_notify_plan {
-    int receipt, unit;        /* 1: queue it */
-    const char *reporter;     /* borrowed: the request's contact address */
-    char reporter_lang[3];
-    char unit_email[255], unit_lang[3];
-    mail_ids receipt_ids, unit_ids;
-} api_notify_plan;
-
-/* On the request thread, with its own connection: the reporter's address
- * (email, may be NULL; language their language), and the address of the
- * unit that category routes to unless it has none or takes the digest.
- * An address that asked for no more mail is queued all the same and
- * cancelled by the sender when it comes to it. p borrows email. */
-vk_err api_notify_prepare(vk_ctx *ctx, const char *category, const char *email,
-                          const char *language, api_notify_plan *p, vk_errinfo *ei);
-
-/* In the writer job of new item id: queue what p says (the receipt only
- * with followup, the reporter's token). No reads. */
-vk_err api_notify_created(vk_ctx *ctx, int64_t id, const api_notify_plan *p,
-                          const char *followup, const char *now, vk_errinfo *ei);
-
-/* The renderer of compact rows (mail_render_fn) for the sender. */
-vk_err api_notify_render(store_conn *c, const vk_config *cfg, const char *kind, int64_t id,
-                         const char *params, const char *lang, vk_buf *subject, vk_buf *text,
-                         int *found, vk_errinfo *ei);
+ * The POST writes no outbox row (schema 0028): it marks the item
+ * (store_feedback_new.mail) and keeps the receipt's follow-up token in the
+ * contact row. The sender reads the items past its cursor through this
+ * feed (mail/feed.h), renders and sends their messages, and moves the
+ * cursor. Who is mailed is decided then: the contact row's address,
+ * unless the item was withdrawn or purged (the row is gone) or the
+ * address asked for no more mail; the address of the unit the item is
+ * routed to then, unless it takes the daily digest. The category's name
+ * and the place are those of that moment, seconds after the POST as a
+ * rule. The feed also renders the compact rows the POST queued before
+ * schema 0028. */
+extern const mail_feed feedback_mail_feed;
 
 /* A staff change of item id: status from → to (equal when unchanged),
  * answer (NULL when none) with its Swedish and English versions (NULL

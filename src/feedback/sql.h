@@ -48,14 +48,43 @@
       "INSERT INTO feedback (category, description, place, status, resolution_reason, " \
       "answer, answered_at, district_id, created_at, updated_at, geom, duplicate_of, " \
       "forwarded_to, unit_id, first_answered_at, closed_at, followup_hash, attributes, " \
-      "location_precision) "                                                         \
+      "location_precision, mail) "                                                   \
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, GeomFromWKB(?11, 4326), ?12, ?13, " \
       "(SELECT default_unit FROM category WHERE id = ?1), ?7, "                      \
       "CASE WHEN ?4 IN ('received', 'in_progress', 'planned') THEN NULL ELSE ?10 END, ?14, ?15, " \
-      "coalesce(?16, 'exact'))") \
+      "coalesce(?16, 'exact'), ?17)") \
     X(SQL_CONTACT_INSERT,                                                            \
-      "INSERT INTO feedback_contact (feedback_id, name, email, phone, language) "     \
-      "VALUES (?1, ?2, ?3, ?4, ?5)")                                                 \
+      "INSERT INTO feedback_contact (feedback_id, name, email, phone, language, "     \
+      "receipt_token) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                              \
+    /* ---- a new item's mail, read by the sender past the cursor (schema 0028) ---- */ \
+    /* The items after ?1, marked or not (an import is passed over once): the   \
+     * reporter's address, language and receipt token (the contact row is gone   \
+     * after a withdrawal or a purge) and the unit it is routed to now, with its  \
+     * address unless it takes the daily digest. */                                 \
+    X(SQL_MAIL_FEED_ITEMS,                                                           \
+      "SELECT f.id, coalesce(f.mail, 0), c.email, c.language, c.receipt_token, "    \
+      "u.id, u.email, u.language, k.name_fi, k.name_sv, k.name_en, f.place "         \
+      "FROM feedback f "                                                             \
+      "LEFT JOIN feedback_contact c ON c.feedback_id = f.id AND f.mail = 1 "        \
+      "LEFT JOIN unit u ON u.id = f.unit_id AND f.mail = 1 AND u.email IS NOT NULL " \
+      "AND u.digest = 0 LEFT JOIN category k ON k.id = f.category AND f.mail = 1 "   \
+      "WHERE f.id > ?1 ORDER BY f.id LIMIT ?2")                                     \
+    /* How many messages the items after ?1 still owe (the admins' count). */     \
+    X(SQL_MAIL_FEED_PENDING,                                                         \
+      "SELECT coalesce(sum((c.email IS NOT NULL AND c.receipt_token IS NOT NULL) "   \
+      "+ (u.id IS NOT NULL)), 0) FROM feedback f "                                   \
+      "LEFT JOIN feedback_contact c ON c.feedback_id = f.id "                        \
+      "LEFT JOIN unit u ON u.id = f.unit_id AND u.email IS NOT NULL AND u.digest = 0 " \
+      "WHERE f.id > ?1 AND f.mail = 1")                                              \
+    /* The tokens of the receipts of items ?1 < id <= ?2 are spent. */             \
+    X(SQL_RECEIPT_TOKENS_CLEAR,                                                      \
+      "UPDATE feedback_contact SET receipt_token = NULL "                            \
+      "WHERE feedback_id > ?1 AND feedback_id <= ?2 AND receipt_token IS NOT NULL")  \
+    X(SQL_ITEM_UNIT, "SELECT coalesce(unit_id, 0) FROM feedback WHERE id = ?1")     \
+    /* An unsubscribe link of a new item's message: the reporter's address */     \
+    X(SQL_CONTACT_MAIL_ANY,                                                          \
+      "SELECT email, coalesce(language, 'fi') FROM feedback_contact WHERE feedback_id = ?1") \
+    X(SQL_UNIT_ADDRESS, "SELECT email, language FROM unit WHERE id = ?1")            \
     /* The reporter's address and language, for the mails about their item. */      \
     X(SQL_CONTACT_MAIL,                                                              \
       "SELECT email, coalesce(language, 'fi') FROM feedback_contact "                \

@@ -56,14 +56,15 @@ vk_err store_feedback_insert(store_conn *c, const store_feedback_new *f, int64_t
                        DB_TEXT(f->updated_at), DB_BLOB(f->wkb, f->wkb_len),
                        DB_ID(f->duplicate_of), DB_TEXT(f->forwarded_to),
                        DB_TEXT(f->followup_hash), DB_TEXT(f->attributes),
-                       DB_TEXT(f->location_precision)),
+                       DB_TEXT(f->location_precision), f->mail ? DB_INT(1) : DB_NULL),
                "saving feedback", ei);
     if (!e)
         *id = db_last_id(c);
     if (!e && (f->contact_name || f->contact_email || f->contact_phone))
         e = db_run(c, &feedback_sql, SQL_CONTACT_INSERT,
                    DB_ARGS(DB_INT(*id), DB_TEXT(f->contact_name), DB_TEXT(f->contact_email),
-                           DB_TEXT(f->contact_phone), DB_TEXT(f->contact_language)),
+                           DB_TEXT(f->contact_phone), DB_TEXT(f->contact_language),
+                           DB_TEXT(f->contact_email ? f->receipt_token : NULL)),
                    "saving contact details", ei);
     return store_end_own(c, own_tx, e, ei);
 }

@@ -42,6 +42,10 @@ typedef struct store_feedback_new {
     const char *followup_hash; /* hex SHA-256 of the follow-up token, or NULL */
     const char *attributes;    /* JSON object of checked answers, or NULL */
     const char *location_precision; /* exact, address or district; NULL = exact */
+    /* 1: the item's new-item mail is due (feedback/notify.h: the sender reads
+     * it from the item); 0: seeds and imports, which mail nobody. */
+    int mail;
+    const char *receipt_token; /* the follow-up token for the receipt's link, or NULL */
 } store_feedback_new;
 
 /* Insert the item (and its contact, if any) in one transaction. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/sha256.h"
+#include "mail/feed.h"
 #include "mail/mime.h"
 #include "mail/sql.h"
 
@@ -40,11 +41,137 @@ static const footer_text *footer(const char *lang)
     return strcmp(lang, "sv") == 0 ? &sv : strcmp(lang, "en") == 0 ? &en : &fi;
 }
 
+/* The domain of the sender's address, for Message-IDs. */
+static const char *from_domain(const vk_config *cfg)
+{
+    const char *at = cfg->mail_from ? strchr(cfg->mail_from, '@') : NULL;
+    return at && at[1] ? at + 1 : "localhost";
+}
+
+/* ---- the feed of a feature's records (feed.h) ---- */
+
+static const mail_feed *registered_feed;
+
+void mail_feed_register(const mail_feed *f) { registered_feed = f; }
+
+const mail_feed *mail_feed_registered(void) { return registered_feed; }
+
+typedef struct feed_state {
+    int64_t cursor;
+    unsigned char key[32];
+    int key_ok;
+} feed_state;
+
+static vk_err read_feed_state(void *arg, db_row *row)
+{
+    feed_state *st = arg;
+    st->cursor = db_col_int64(row, 0);
+    st->key_ok = db_col_bytes(row, 1) == sizeof st->key;
+    if (st->key_ok)
+        memcpy(st->key, db_col_blob(row, 1), sizeof st->key);
+    return VK_OK;
+}
+
+vk_err mail_feed_state(store_conn *c, int64_t *cursor, unsigned char key[32], vk_errinfo *ei)
+{
+    feed_state st;
+    memset(&st, 0, sizeof st);
+    int found = 0;
+    vk_err e = db_first(c, &mail_sql, SQL_MAIL_FEED_GET, DB_NO_ARGS, read_feed_state, &st, &found,
+                        "reading the mail cursor", ei);
+    if (!e && (!found || !st.key_ok))
+        e = vk_fail(ei, VK_EINTERNAL, "", "the mail cursor (mail_feed) is missing or damaged");
+    *cursor = st.cursor;
+    memcpy(key, st.key, sizeof st.key);
+    return e;
+}
+
+/* 16 bytes of keyed BLAKE2b of what, as 32 hex digits. */
+static void keyed_hex(const unsigned char key[32], const char *what, char out[33])
+{
+    unsigned char h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)what, strlen(what), key, 32);
+    sodium_bin2hex(out, 33, h, sizeof h);
+}
+
+/* The token's part before the secret: r<item>.0 (the reporter) or
+ * u<item>.<unit>. */
+static void feed_token_name(int64_t item, int64_t unit, char out[48])
+{
+    snprintf(out, 48, "%c%lld.%lld", unit ? 'u' : 'r', (long long)item, (long long)unit);
+}
+
+void mail_feed_ids(const vk_config *cfg, const unsigned char key[32], const mail_feed_msg *m,
+                   mail_ids *out, char token[96])
+{
+    char what[96], hex[33], name[48];
+    snprintf(what, sizeof what, "message:%s:%lld:%lld", m->kind, (long long)m->feedback_id,
+             (long long)m->unit_id);
+    keyed_hex(key, what, hex);
+    snprintf(out->message_id, sizeof out->message_id, "%s@%s", hex, from_domain(cfg));
+    feed_token_name(m->feedback_id, m->unit_id, name);
+    snprintf(what, sizeof what, "unsubscribe:%s", name);
+    keyed_hex(key, what, out->secret);
+    snprintf(token, 96, "%s-%s", name, out->secret);
+}
+
+/* A feed message's token: *item and *unit when it has the form
+ * r<item>.0-SECRET or u<item>.<unit>-SECRET; the secret is checked by
+ * feed_token_check. */
+static int feed_token_split(const char *token, int64_t *item, int64_t *unit)
+{
+    if (!token || (token[0] != 'r' && token[0] != 'u'))
+        return 0;
+    const char *p = token + 1;
+    size_t a = strspn(p, "0123456789");
+    if (a == 0 || a > 18 || p[a] != '.')
+        return 0;
+    const char *q = p + a + 1;
+    size_t b = strspn(q, "0123456789");
+    if (b == 0 || b > 18 || q[b] != '-' || strlen(q + b + 1) != 32 ||
+        strspn(q + b + 1, "0123456789abcdef") != 32)
+        return 0;
+    *item = strtoll(p, NULL, 10);
+    *unit = strtoll(q, NULL, 10);
+    return *item > 0 && (token[0] == 'r') == (*unit == 0);
+}
+
+/* The address and language of feed token token on c: *found 0 for a
+ * token the key did not make or whose address is gone. */
+static vk_err feed_token_address(store_conn *c, const char *token, int64_t *item, char email[255],
+                                 char lang[3], int *found, vk_errinfo *ei)
+{
+    *found = 0;
+    int64_t unit = 0, cursor = 0;
+    const mail_feed *f = registered_feed;
+    if (!f || !feed_token_split(token, item, &unit))
+        return VK_OK;
+    unsigned char key[32];
+    vk_err e = mail_feed_state(c, &cursor, key, ei);
+    if (e)
+        return e;
+    char name[48], what[96], secret[33];
+    feed_token_name(*item, unit, name);
+    snprintf(what, sizeof what, "unsubscribe:%s", name);
+    keyed_hex(key, what, secret);
+    sodium_memzero(key, sizeof key);
+    if (sodium_memcmp(secret, strchr(token, '-') + 1, 32) != 0)
+        return VK_OK;
+    return f->address(c, *item, unit, email, lang, found, ei);
+}
+
 void mail_unsubscribe_url(const vk_config *cfg, int64_t id, const char *secret, char *out,
                           size_t n)
 {
-    snprintf(out, n, "%s/api/v1/mail/unsubscribe?t=%lld-%s", cfg->public_url ? cfg->public_url : "",
-             (long long)id, secret);
+    char token[96];
+    snprintf(token, sizeof token, "%lld-%s", (long long)id, secret);
+    mail_unsubscribe_url_token(cfg, token, out, n);
+}
+
+void mail_unsubscribe_url_token(const vk_config *cfg, const char *token, char *out, size_t n)
+{
+    snprintf(out, n, "%s/api/v1/mail/unsubscribe?t=%s", cfg->public_url ? cfg->public_url : "",
+             token);
 }
 
 void mail_text_final(const char *text, const char *lang, int about_item, const char *url,
@@ -65,13 +192,6 @@ void mail_address_hash(const char *address, char out[65])
         low[n] = (char)tolower((unsigned char)address[n]);
     low[n] = '\0';
     vk_sha256_hex_of(low, n, out);
-}
-
-/* The domain of the sender's address, for Message-IDs. */
-static const char *from_domain(const vk_config *cfg)
-{
-    const char *at = cfg->mail_from ? strchr(cfg->mail_from, '@') : NULL;
-    return at && at[1] ? at + 1 : "localhost";
 }
 
 void mail_ids_draw(const vk_config *cfg, mail_ids *out, int n)
@@ -189,7 +309,8 @@ static int64_t token_split(const char *token, char secret[33])
 int mail_token_form_ok(const char *token)
 {
     char secret[33];
-    return token_split(token, secret) > 0;
+    int64_t item, unit;
+    return token_split(token, secret) > 0 || feed_token_split(token, &item, &unit);
 }
 
 vk_err mail_token_language(store_conn *c, const char *token, int *found, char lang[3],
@@ -199,8 +320,10 @@ vk_err mail_token_language(store_conn *c, const char *token, int *found, char la
     char secret[33];
     *found = 0;
     int64_t id = token_split(token, secret);
-    if (!id)
-        return VK_OK;
+    if (!id) {
+        char email[255];
+        return feed_token_address(c, token, &id, email, lang, found, ei);
+    }
     vk_err e = db_first(c, &mail_sql, SQL_MAIL_BY_TOKEN, DB_ARGS(DB_INT(id), DB_TEXT(secret)),
                         read_token, &t, found, "reading an unsubscribe link", ei);
     if (*found)
@@ -216,10 +339,17 @@ vk_err mail_unsubscribe(store_conn *c, const char *token, int all, const char *n
     char secret[33];
     *found = 0;
     int64_t id = token_split(token, secret);
-    if (!id)
-        return VK_OK;
-    vk_err e = db_first(c, &mail_sql, SQL_MAIL_BY_TOKEN, DB_ARGS(DB_INT(id), DB_TEXT(secret)),
-                        read_token, &t, found, "reading an unsubscribe link", ei);
+    vk_err e;
+    if (!id) {
+        /* A new item's message, sent from the item (feed.h): no row. */
+        char email[255];
+        e = feed_token_address(c, token, &t.feedback_id, email, t.lang, found, ei);
+        if (!e && *found && !(t.recipient = strdup(email)))
+            e = vk_fail(ei, VK_ENOMEM, "", NULL);
+    } else {
+        e = db_first(c, &mail_sql, SQL_MAIL_BY_TOKEN, DB_ARGS(DB_INT(id), DB_TEXT(secret)),
+                     read_token, &t, found, "reading an unsubscribe link", ei);
+    }
     if (e || !*found) {
         free(t.recipient);
         return e;
@@ -252,15 +382,45 @@ const char *mail_mode(const vk_config *cfg)
     return cfg->smtp_url ? "relay" : "outbox only";
 }
 
+typedef struct state_counts {
+    char state[4][12];
+    int64_t n[4];
+    int k;
+} state_counts;
+
 static int count_row(void *arg, db_row *row)
 {
-    vk_buf *b = arg;
-    if (b->len && b->data[b->len - 1] != '{')
-        vk_buf_putc(b, ',');
-    const char *state = db_col_text(row, 0);
-    vk_json_str(b, state ? state : "", state ? strlen(state) : 0);
-    vk_buf_printf(b, ":%lld", (long long)db_col_int64(row, 1));
+    state_counts *sc = arg;
+    if (sc->k >= 4)
+        return 1;
+    db_col_copy(row, 0, sc->state[sc->k], sizeof sc->state[sc->k]);
+    sc->n[sc->k++] = db_col_int64(row, 1);
     return 0;
+}
+
+/* The outbox's counts by state, with the messages the feed's records
+ * still owe (no rows: feed.h) among the queued. */
+static vk_err counts_json(store_conn *c, vk_buf *b, vk_errinfo *ei)
+{
+    state_counts sc;
+    memset(&sc, 0, sizeof sc);
+    vk_err e = db_each(c, &mail_sql, SQL_MAIL_COUNTS, DB_NO_ARGS, count_row, &sc,
+                       "counting the outbox", ei);
+    int64_t owed = 0, cursor = 0;
+    unsigned char key[32];
+    if (!e && registered_feed && !(e = mail_feed_state(c, &cursor, key, ei)))
+        e = registered_feed->pending(c, cursor, &owed, ei);
+    if (e)
+        return e;
+    int queued = 0;
+    for (int i = 0; i < sc.k; i++) {
+        int q = strcmp(sc.state[i], "queued") == 0;
+        queued |= q;
+        vk_buf_printf(b, "%s\"%s\":%lld", i ? "," : "", sc.state[i], (long long)(sc.n[i] + (q ? owed : 0)));
+    }
+    if (!queued && owed)
+        vk_buf_printf(b, "%s\"queued\":%lld", sc.k ? "," : "", (long long)owed);
+    return VK_OK;
 }
 
 typedef struct list_state {
@@ -306,8 +466,7 @@ vk_err mail_outbox_json(store_conn *c, const vk_config *cfg, const char *state, 
     vk_buf_puts(b, "{\"mode\":");
     vk_json_str_or_null(b, mail_mode(cfg));
     vk_buf_puts(b, ",\"counts\":{");
-    vk_err e = db_each(c, &mail_sql, SQL_MAIL_COUNTS, DB_NO_ARGS, count_row, b,
-                       "counting the outbox", ei);
+    vk_err e = counts_json(c, b, ei);
     if (e)
         return e;
     vk_buf_puts(b, "},\"messages\":[");

@@ -142,11 +142,14 @@ const char *mail_mode(const vk_config *cfg);
 /* The unsubscribe link of message id with its secret into out (n bytes). */
 void mail_unsubscribe_url(const vk_config *cfg, int64_t id, const char *secret, char *out,
                           size_t n);
+/* The unsubscribe link of a whole token (ID-SECRET, or a feed's: feed.h). */
+void mail_unsubscribe_url_token(const vk_config *cfg, const char *token, char *out, size_t n);
 /* A stored text as it is sent: with the footer in lang saying that it is
  * automatic, the link for this item (about_item) and for all mail. */
 void mail_text_final(const char *text, const char *lang, int about_item, const char *url,
                      vk_buf *out);
-/* 1 when token has the form of an unsubscribe token (ID-SECRET). */
+/* 1 when token has the form of an unsubscribe token: ID-SECRET, or a
+ * feed message's r<item>.0-SECRET or u<item>.<unit>-SECRET (feed.h). */
 int mail_token_form_ok(const char *token);
 
 /* SHA-256 (hex) of the lower-cased address: how mail_unsubscribe keeps it. */

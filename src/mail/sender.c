@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,30 +13,37 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "mail/feed.h"
 #include "mail/mime.h"
 #include "mail/outbox.h"
 #include "mail/sql.h"
 
 #define BATCH 64
+#define FEED_RECORDS 32              /* a feed's records a step (feed.h) */
+#define FEED_MSGS (2 * FEED_RECORDS) /* at most two messages a record */
 #define IDLE_MS 250         /* how often an idle sender looks for due messages */
 #define BACKOFF_MAX 21600   /* 6 h */
 #define RATE_WINDOW 60      /* seconds of cfg->mail_per_minute */
 #define PASSWORD_MAX 256
 #define ERROR_MAX 300
 
-/* OUT_SKIP: not tried (the sender is stopping); the row stays as it is.
+/* OUT_SKIP: not tried (the sender is stopping); the row stays as it is
+ * (a feed's message: the cursor stays before its record).
  * OUT_CANCEL: the address asked for no more mail after the row was queued
  * (a compact row's check ran on the request thread, before the writer). */
 typedef enum { OUT_SKIP, OUT_SENT, OUT_RETRY, OUT_WAIT, OUT_FAILED, OUT_CANCEL } outcome;
 
 typedef struct due_msg {
-    int64_t id;
-    char *message_id, *recipient, *subject, *text, *unsubscribe;
+    int64_t id; /* the row; 0: a feed's message (feed.h), no row */
+    char *message_id, *recipient, *subject, *text;
+    char *unsubscribe; /* a row's secret; a feed message's whole token */
     char *params; /* a compact row (schema 0024): rendered into subject and text */
     char kind[24];
     char lang[3];
     int attempts;
     int64_t feedback_id;
+    int64_t unit_id;      /* a feed's message: the unit addressed (0: the reporter) */
+    const char *audience; /* a feed's message */
     outcome out;
     char error[ERROR_MAX];
 } due_msg;
@@ -57,7 +65,6 @@ typedef struct relay {
     char password[PASSWORD_MAX];
     char errbuf[CURL_ERROR_SIZE];
     atomic_int *stop; /* set: send no more of the batch; NULL for none */
-    mail_render_fn render; /* compact rows; NULL: they wait */
     rate_slot rate[RATE_SLOTS];
 } relay;
 
@@ -170,7 +177,10 @@ static void relay_send(relay *r, due_msg *m)
     char from[300];
     snprintf(from, sizeof from, "<%s>", r->cfg->mail_from);
     char unsub[512];
-    mail_unsubscribe_url(r->cfg, m->id, m->unsubscribe ? m->unsubscribe : "", unsub, sizeof unsub);
+    if (m->id)
+        mail_unsubscribe_url(r->cfg, m->id, m->unsubscribe ? m->unsubscribe : "", unsub, sizeof unsub);
+    else
+        mail_unsubscribe_url_token(r->cfg, m->unsubscribe ? m->unsubscribe : "", unsub, sizeof unsub);
     vk_buf text, html;
     vk_buf_init(&text, MAIL_TEXT_MAX);
     vk_buf_init(&html, MAIL_TEXT_MAX);
@@ -219,9 +229,12 @@ static void relay_send(relay *r, due_msg *m)
 
 /* ---- the due messages ---- */
 
+/* A step's messages: the feed's first (m[0..nfeed), its records after
+ * feed_after up to feed_last), then the due rows. */
 typedef struct due_list {
-    due_msg m[BATCH];
-    int n;
+    due_msg m[FEED_MSGS + BATCH];
+    int n, nfeed;
+    int64_t feed_after, feed_last;
 } due_list;
 
 static void due_free(due_list *d)
@@ -241,6 +254,8 @@ static void due_free(due_list *d)
 static int due_row(void *arg, db_row *row)
 {
     due_list *d = arg;
+    if (d->n >= d->nfeed + BATCH)
+        return 1;
     due_msg *m = &d->m[d->n++];
     memset(m, 0, sizeof *m);
     m->id = db_col_int64(row, 0);
@@ -254,7 +269,57 @@ static int due_row(void *arg, db_row *row)
     m->feedback_id = db_col_int64(row, 8);
     db_col_copy(row, 9, m->kind, sizeof m->kind);
     m->params = db_col_dup(row, 10); /* NULL: subject and text are stored */
-    return d->n >= BATCH;
+    return d->n >= d->nfeed + BATCH;
+}
+
+/* The feed's messages of the records after the cursor (feed.h), with
+ * their derived ids, into d. */
+static vk_err read_feed(relay *r, store_conn *c, due_list *d, vk_errinfo *ei)
+{
+    const mail_feed *f = mail_feed_registered();
+    if (!f)
+        return VK_OK;
+    unsigned char key[32];
+    int64_t cursor = 0, last = 0;
+    vk_err e = mail_feed_state(c, &cursor, key, ei);
+    if (e)
+        return e;
+    mail_feed_msg *fm = calloc(FEED_MSGS, sizeof *fm);
+    int n = 0;
+    if (!fm)
+        e = vk_fail(ei, VK_ENOMEM, "", NULL);
+    if (!e)
+        e = f->read(c, r->cfg, cursor, FEED_RECORDS, fm, FEED_MSGS, &n, &last, ei);
+    for (int i = 0; !e && i < n; i++) {
+        due_msg *m = &d->m[d->n++];
+        memset(m, 0, sizeof *m);
+        mail_ids ids;
+        char token[96];
+        mail_feed_ids(r->cfg, key, &fm[i], &ids, token);
+        m->message_id = strdup(ids.message_id);
+        m->recipient = strdup(fm[i].recipient);
+        m->unsubscribe = strdup(token);
+        m->subject = fm[i].subject;
+        m->text = fm[i].text;
+        fm[i].subject = fm[i].text = NULL;
+        memcpy(m->lang, fm[i].lang, sizeof m->lang);
+        memcpy(m->kind, fm[i].kind, sizeof m->kind);
+        m->feedback_id = fm[i].feedback_id;
+        m->unit_id = fm[i].unit_id;
+        m->audience = fm[i].audience;
+    }
+    if (!e) {
+        d->nfeed = d->n;
+        d->feed_after = cursor;
+        d->feed_last = last;
+    }
+    for (int i = 0; fm && i < n; i++) {
+        free(fm[i].subject);
+        free(fm[i].text);
+    }
+    free(fm);
+    sodium_memzero(key, sizeof key);
+    return e;
 }
 
 /* A compact row before its send: the address may have unsubscribed since
@@ -272,7 +337,8 @@ static vk_err prepare_compact(relay *r, store_conn *c, due_msg *m, vk_errinfo *e
         snprintf(m->error, sizeof m->error, "the address asked for no more mail");
         return VK_OK;
     }
-    if (!r->render) {
+    const mail_feed *feed = mail_feed_registered();
+    if (!feed || !feed->render) {
         m->out = OUT_RETRY;
         snprintf(m->error, sizeof m->error, "no renderer for a %s message", m->kind);
         return VK_OK;
@@ -281,8 +347,8 @@ static vk_err prepare_compact(relay *r, store_conn *c, due_msg *m, vk_errinfo *e
     vk_buf_init(&subject, MAIL_TEXT_MAX);
     vk_buf_init(&text, MAIL_TEXT_MAX);
     int found = 0;
-    e = r->render(c, r->cfg, m->kind, m->feedback_id, m->params, m->lang, &subject, &text, &found,
-                  ei);
+    e = feed->render(c, r->cfg, m->kind, m->feedback_id, m->params, m->lang, &subject, &text,
+                     &found, ei);
     if (!e && !found) {
         m->out = OUT_FAILED;
         snprintf(m->error, sizeof m->error, "its item #%lld is gone", (long long)m->feedback_id);
@@ -309,8 +375,10 @@ static vk_err send_due(relay *r, store_conn *c, due_list *d, vk_errinfo *ei)
 {
     char now[VK_RFC3339_LEN];
     vk_rfc3339_of((int64_t)time(NULL), now);
-    vk_err e = db_each(c, &mail_sql, SQL_MAIL_DUE, DB_ARGS(DB_TEXT(now), DB_INT(BATCH)), due_row, d,
-                       "reading the due e-mail", ei);
+    vk_err e = read_feed(r, c, d, ei);
+    if (!e)
+        e = db_each(c, &mail_sql, SQL_MAIL_DUE, DB_ARGS(DB_TEXT(now), DB_INT(BATCH)), due_row, d,
+                    "reading the due e-mail", ei);
     for (int i = 0; !e && i < d->n; i++) {
         due_msg *m = &d->m[i];
         if (r->stop && atomic_load(r->stop)) {
@@ -328,6 +396,16 @@ static vk_err send_due(relay *r, store_conn *c, due_list *d, vk_errinfo *ei)
         }
         if (m->params && (e = prepare_compact(r, c, m, ei)))
             break;
+        if (!m->id) {
+            /* A feed's message: the address may have asked for no more mail. */
+            int stopped = 0;
+            if ((e = mail_address_stopped(c, m->recipient, m->feedback_id, &stopped, ei)))
+                break;
+            if (stopped) {
+                m->out = OUT_CANCEL;
+                continue;
+            }
+        }
         if (m->out != OUT_SKIP)
             continue; /* cancelled, or not renderable */
         relay_send(r, m);
@@ -346,14 +424,93 @@ typedef struct mark_job {
     int finished;
 } mark_job;
 
+/* The wait before attempt attempts + 1 of a message that may pass later. */
+static int64_t backoff(const vk_config *cfg, int attempts)
+{
+    int64_t wait = (int64_t)cfg->mail_retry_seconds;
+    for (int k = 0; k < attempts && wait < BACKOFF_MAX; k++)
+        wait *= 2;
+    if (wait > BACKOFF_MAX)
+        wait = BACKOFF_MAX;
+    return wait < 1 ? 1 : wait;
+}
+
+/* A feed's message that must wait or failed becomes an outbox row with its
+ * ids, retried and listed like any other. */
+static vk_err keep_feed_msg(store_conn *c, const vk_config *cfg, const due_msg *m, int64_t t,
+                            const char *now, vk_errinfo *ei)
+{
+    char next[VK_RFC3339_LEN];
+    const char *state = "queued", *error = m->error;
+    int attempts = 1;
+    if (m->out == OUT_WAIT) {
+        vk_rfc3339_of(t + RATE_WINDOW / 4, next);
+        attempts = 0;
+        error = "waiting: too many messages to this address this minute";
+    } else if (m->out == OUT_RETRY) {
+        vk_rfc3339_of(t + backoff(cfg, 0), next);
+    } else {
+        vk_rfc3339_of(t, next);
+        state = "failed";
+    }
+    const char *dash = strchr(m->unsubscribe, '-');
+    return db_run(c, &mail_sql, SQL_MAIL_INSERT_KEPT,
+                  DB_ARGS(DB_TEXT(m->message_id), DB_TEXT(m->recipient), DB_TEXT(m->lang),
+                          DB_TEXT(m->kind), DB_TEXT(m->audience), DB_INT(m->feedback_id),
+                          DB_TEXT(m->subject), DB_TEXT(m->text), DB_TEXT(dash ? dash + 1 : ""),
+                          DB_TEXT(state), DB_INT(attempts), DB_TEXT(next), DB_TEXT(error),
+                          DB_TEXT(now)),
+                  "keeping a new item's e-mail in the outbox", ei);
+}
+
+/* The feed's part of the bookkeeping: the messages not sent kept as rows,
+ * the cursor moved past the records whose messages were all tried (a
+ * stop leaves the rest to be read again), and the feed told. */
+static vk_err mark_feed(store_conn *c, const vk_config *cfg, const due_list *d, int64_t t,
+                        const char *now, vk_errinfo *ei)
+{
+    const mail_feed *f = mail_feed_registered();
+    int64_t last = d->feed_last;
+    for (int i = 0; i < d->nfeed; i++)
+        if (d->m[i].out == OUT_SKIP && d->m[i].feedback_id - 1 < last)
+            last = d->m[i].feedback_id - 1;
+    if (!f || last <= d->feed_after)
+        return VK_OK;
+    mail_feed_msg *done = calloc((size_t)d->nfeed + 1, sizeof *done);
+    if (!done)
+        return vk_fail(ei, VK_ENOMEM, "", NULL);
+    int n = 0;
+    vk_err e = VK_OK;
+    for (int i = 0; !e && i < d->nfeed; i++) {
+        const due_msg *m = &d->m[i];
+        if (m->feedback_id > last || m->out == OUT_SKIP || m->out == OUT_CANCEL)
+            continue;
+        if (m->out != OUT_SENT)
+            e = keep_feed_msg(c, cfg, m, t, now, ei);
+        mail_feed_msg *x = &done[n++];
+        snprintf(x->recipient, sizeof x->recipient, "%s", m->recipient);
+        memcpy(x->kind, m->kind, sizeof x->kind);
+        x->audience = m->audience;
+        x->feedback_id = m->feedback_id;
+        x->unit_id = m->unit_id;
+    }
+    if (!e)
+        e = db_run(c, &mail_sql, SQL_MAIL_FEED_MOVE, DB_ARGS(DB_INT(d->feed_after), DB_INT(last)),
+                   "moving the mail cursor", ei);
+    if (!e)
+        e = f->done(c, cfg, d->feed_after, last, done, n, now, ei);
+    free(done);
+    return e;
+}
+
 static vk_err mark_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *body, vk_errinfo *ei)
 {
     (void)body;
     mark_job *j = (mark_job *)wj;
     store_conn *c = ctx->store;
     int64_t t = (int64_t)time(NULL);
-    vk_err e = VK_OK;
-    for (int i = 0; !e && i < j->d->n; i++) {
+    vk_err e = mark_feed(c, j->cfg, j->d, t, now, ei);
+    for (int i = j->d->nfeed; !e && i < j->d->n; i++) {
         due_msg *m = &j->d->m[i];
         char next[VK_RFC3339_LEN];
         switch (m->out) {
@@ -373,14 +530,7 @@ static vk_err mark_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *b
             break;
         case OUT_RETRY:
             if (m->attempts + 1 < MAIL_MAX_ATTEMPTS) {
-                int64_t wait = (int64_t)j->cfg->mail_retry_seconds;
-                for (int k = 0; k < m->attempts && wait < BACKOFF_MAX; k++)
-                    wait *= 2;
-                if (wait > BACKOFF_MAX)
-                    wait = BACKOFF_MAX;
-                if (wait < 1)
-                    wait = 1;
-                vk_rfc3339_of(t + wait, next);
+                vk_rfc3339_of(t + backoff(j->cfg, m->attempts), next);
                 e = db_run(c, &mail_sql, SQL_MAIL_MARK_RETRY,
                            DB_ARGS(DB_INT(m->id), DB_TEXT(next), DB_TEXT(m->error), DB_INT(1)),
                            "postponing e-mail", ei);
@@ -459,13 +609,15 @@ static void *sender_main(void *arg)
         for (int i = 0; i < d->n; i++)
             sent += d->m[i].out == OUT_SENT;
         int n = d->n;
-        if (!e && n)
+        int feed_moved = d->feed_last > d->feed_after;
+        if (!e && (n || feed_moved))
             e = mark(s->writer, s->ctx, s->r.cfg, d, &ei);
         if (e)
             vk_log("mail: %s", ei.message);
         due_free(d);
-        /* Go on at once while a full batch went out; else wait a little. */
-        if (e || n == 0 || sent < n) {
+        /* Go on at once while a full batch went out or the feed had
+         * records; else wait a little. */
+        if (e || ((n == 0 || sent < n) && !feed_moved)) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_nsec += (long)idle_ms * 1000000L;
@@ -497,8 +649,7 @@ vk_err mail_config_check(const vk_config *cfg, vk_errinfo *ei)
     return VK_OK;
 }
 
-vk_err mail_sender_start(mail_sender **out, const vk_config *cfg, vk_writer *w,
-                         mail_render_fn render, vk_errinfo *ei)
+vk_err mail_sender_start(mail_sender **out, const vk_config *cfg, vk_writer *w, vk_errinfo *ei)
 {
     *out = NULL;
     vk_err e = mail_config_check(cfg, ei);
@@ -517,7 +668,6 @@ vk_err mail_sender_start(mail_sender **out, const vk_config *cfg, vk_writer *w,
     }
     atomic_init(&s->stop, 0);
     s->r.stop = &s->stop;
-    s->r.render = render;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     if (pthread_create(&s->thread, NULL, sender_main, s) != 0) {
@@ -564,8 +714,7 @@ static vk_err queue_run(vk_ctx *ctx, vk_write_job *wj, const char *now, vk_buf *
     return e;
 }
 
-vk_err mail_send_test(vk_ctx *ctx, const char *to, mail_render_fn render, int *sent,
-                      vk_errinfo *ei)
+vk_err mail_send_test(vk_ctx *ctx, const char *to, int *sent, vk_errinfo *ei)
 {
     *sent = 0;
     const vk_config *cfg = ctx->cfg;
@@ -598,13 +747,12 @@ vk_err mail_send_test(vk_ctx *ctx, const char *to, mail_render_fn render, int *s
         relay_close(&r);
         return e;
     }
-    r.render = render;
     due_list *d = calloc(1, sizeof *d);
     if (!d)
         e = vk_fail(ei, VK_ENOMEM, "", NULL);
     if (!e)
         e = send_due(&r, ctx->store, d, ei);
-    if (!e && d->n)
+    if (!e && (d->n || d->feed_last > d->feed_after))
         e = mark(NULL, ctx, cfg, d, ei);
     for (int i = 0; d && i < d->n; i++) {
         *sent += d->m[i].out == OUT_SENT;

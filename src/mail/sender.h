@@ -27,19 +27,17 @@
 typedef struct mail_sender mail_sender;
 
 /* Start the thread when cfg has a relay (else *out is NULL: outbox only).
- * Reads --smtp-password-file now. render makes the text of compact rows
- * (mail/outbox.h) when they are sent; with NULL they wait. Caller stops
- * with mail_sender_stop(). */
-vk_err mail_sender_start(mail_sender **out, const vk_config *cfg, vk_writer *w,
-                         mail_render_fn render, vk_errinfo *ei);
+ * Reads --smtp-password-file now. Each step sends the registered feed's
+ * messages (mail/feed.h), then the due rows. Caller stops with
+ * mail_sender_stop(). */
+vk_err mail_sender_start(mail_sender **out, const vk_config *cfg, vk_writer *w, vk_errinfo *ei);
 /* Finish the message being sent and its bookkeeping, then stop (NULL: nothing). */
 void mail_sender_stop(mail_sender *s);
 
 /* The `mail test` command: queue a test message to `to` and send what is
- * due now (compact rows rendered with render), on ctx (no server
+ * due now (the registered feed's messages too), on ctx (no server
  * running). *sent is the number sent. */
-vk_err mail_send_test(vk_ctx *ctx, const char *to, mail_render_fn render, int *sent,
-                      vk_errinfo *ei);
+vk_err mail_send_test(vk_ctx *ctx, const char *to, int *sent, vk_errinfo *ei);
 
 /* Check the relay options: VK_EVALUE with the option's name. */
 vk_err mail_config_check(const vk_config *cfg, vk_errinfo *ei);

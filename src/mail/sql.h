@@ -18,6 +18,15 @@
       "INSERT INTO mail_outbox (message_id, recipient, language, kind, audience, "   \
       "feedback_id, subject, body_text, unsubscribe, next_attempt, created_at, params) " \
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', '', ?7, ?8, ?8, ?9)")                      \
+    /* A feed's message kept as a row (mail/feed.h): it must wait or failed. */ \
+    X(SQL_MAIL_INSERT_KEPT,                                                          \
+      "INSERT INTO mail_outbox (message_id, recipient, language, kind, audience, "   \
+      "feedback_id, subject, body_text, unsubscribe, state, attempts, next_attempt, " \
+      "last_error, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, " \
+      "?12, ?13, ?14)")                                                              \
+    X(SQL_MAIL_FEED_GET, "SELECT last_item_id, key FROM mail_feed WHERE id = 1")    \
+    X(SQL_MAIL_FEED_MOVE,                                                            \
+      "UPDATE mail_feed SET last_item_id = ?2 WHERE id = 1 AND last_item_id = ?1")   \
     X(SQL_MAIL_UNSUBSCRIBED,                                                         \
       "SELECT count(*) FROM mail_unsubscribe WHERE address_hash = ?1 "               \
       "AND feedback_id IN (0, coalesce(?2, 0))")                                     \

@@ -1,26 +1,21 @@
-// Compact outbox rows (schema 0024, docs/mail.md "The outbox"): the
-// feedback POST queues its receipt and its unit's message without their
-// text, and the sender renders them when it sends. A row queued in the
-// old format (subject and text stored) before the migration is sent as it
-// was queued, with its Message-ID; an address that unsubscribed after the
-// request thread looked (the writer no longer looks) is not mailed. A real
-// SMTP server on a loopback port (tests/http/smtp_sink.py) receives.
+// A new item's mail without outbox rows (schema 0028, docs/mail.md "A new
+// item's mail"): the feedback POST writes none; the sender renders the
+// receipt and its unit's message from the item when it sends, in the
+// recipients' languages, and then moves its cursor. Rows queued in older
+// formats before their migrations are sent as they were queued: a row with
+// its text (before 0024), with its Message-ID, and a compact row (0024 to
+// 0027), rendered. An address that unsubscribed is not mailed. A real SMTP
+// server on a loopback port (tests/http/smtp_sink.py) receives.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { call, freePort, startServer, tempDir, vaikutaCli } from '../lib/server.mjs';
+import { call, freePort, sql, startServer, tempDir, vaikutaCli } from '../lib/server.mjs';
 import { sinks, startSink, waitFor } from '../lib/smtp.mjs';
 
 const PUBLIC = 'https://palaute.example.fi';
 const TOKENS = [{ name: 'admin-bot', role: 'admin' }];
 
-function sql(db, text) {
-  const r = spawnSync('sqlite3', [db, '.timeout 10000', text], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-}
 const feature = (contact) => ({
   type: 'Feature', geometry: { type: 'Point', coordinates: [28.7705, 61.1935] },
   properties: { category: 'lighting', description: 'Katuvalo rikki', contact },
@@ -41,7 +36,9 @@ describe('compact outbox rows', () => {
     const newest = sql(db, 'PRAGMA user_version');
     assert.ok(Number(newest) >= 24, newest);
     // Back to schema 23 (no params column), with a message queued then:
-    // 0025 (feedback.photo_count) undone first.
+    // 0028 (the mail cursor) and 0025 (feedback.photo_count) undone first.
+    sql(db, 'DROP TABLE mail_feed; ALTER TABLE feedback DROP COLUMN mail; '
+      + 'ALTER TABLE feedback_contact DROP COLUMN receipt_token;');
     sql(db, 'DROP TRIGGER feedback_photo_count_insert; DROP TRIGGER feedback_photo_count_update; '
       + 'DROP TRIGGER feedback_photo_count_delete; ALTER TABLE feedback DROP COLUMN photo_count;');
     sql(db, 'ALTER TABLE mail_outbox DROP COLUMN params; '
@@ -72,11 +69,12 @@ describe('compact outbox rows', () => {
     }
   });
 
-  test('the POST queues a compact row (no text) that is rendered in the recipient\'s language when sent', async () => {
+  test('the POST writes no outbox row; the sender renders its mail from the item in the recipients\' languages', async () => {
     const dir = tempDir();
     const db = path.join(dir, 'c.sqlite');
     const first = await startServer({ demo: false, dir, db, tokens: TOKENS, args: ['--rate-limit', '0'] });
     let r;
+    let older;
     try {
       const u = await call(first, 'PATCH', '/api/v1/staff/units/street_maintenance',
         { token: 'admin-bot', body: { email: 'kadut@kunta.fi', language: 'en' } });
@@ -84,9 +82,16 @@ describe('compact outbox rows', () => {
       const p = await call(first, 'POST', '/api/v1/feedback', { body: feature({ email: 'compact@example.org', language: 'sv' }) });
       assert.equal(p.status, 201, p.text);
       r = p.json;
-      const rows = sql(db, `SELECT kind, audience, language, subject, body_text, params FROM mail_outbox
-        WHERE feedback_id = ${r.id} ORDER BY id`).split('\n');
-      assert.deepEqual(rows, [`receipt|reporter|sv|||${r.followup.token}`, 'unit_new|unit|en|||new']);
+      assert.equal(sql(db, `SELECT count(*) FROM mail_outbox WHERE feedback_id = ${r.id}`), '0');
+      assert.equal(sql(db, `SELECT f.mail || '|' || c.receipt_token FROM feedback f JOIN feedback_contact c
+        ON c.feedback_id = f.id WHERE f.id = ${r.id}`), `1|${r.followup.token}`);
+      // A compact row the POST queued before schema 0028 (its item the
+      // same): still rendered when sent.
+      older = (await call(first, 'POST', '/api/v1/feedback', { body: feature({}) })).json.id;
+      sql(db, `INSERT INTO mail_outbox (message_id, recipient, language, kind, audience, feedback_id, subject,
+        body_text, unsubscribe, next_attempt, created_at, params) VALUES ('${'c'.repeat(32)}@kunta.fi',
+        'older@example.org', 'en', 'receipt', 'reporter', ${older}, '', '', '${'cd'.repeat(16)}',
+        '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'olderToken')`);
     } finally {
       await first.stop();
     }
@@ -98,20 +103,30 @@ describe('compact outbox rows', () => {
       assert.equal(receipt.headers.subject, `Din respons #${r.id} har tagits emot`);
       assert.ok(receipt.text.includes(`${PUBLIC}/follow.html?lang=sv#${r.followup.token}`), receipt.text);
       assert.ok(receipt.text.includes(`#${r.id} (Belysning)`), 'names the category in Swedish');
+      assert.match(receipt.text, /Inga meddelanden alls:/, 'the footer in the reporter\'s language');
       const unit = await waitFor('the unit\'s message', () => to(sink, 'kadut@kunta.fi')[0]);
       assert.equal(unit.headers.subject, `New feedback #${r.id} for the unit`);
       assert.ok(unit.text.includes(`${PUBLIC}/staff-item.html?id=${r.id}`));
       assert.ok(unit.text.includes(`(Lighting`), 'the category in the unit\'s language');
       assert.ok(!JSON.stringify(unit).includes(r.followup.token), 'the unit never sees the follow-up token');
-      await waitFor('both marked sent', () => sql(db,
-        `SELECT count(*) FROM mail_outbox WHERE feedback_id = ${r.id} AND state = 'sent' AND params IS NULL`) === '2');
+      assert.notEqual(unit.headers['message-id'], receipt.headers['message-id']);
+      const old = await waitFor('the compact row', () => to(sink, 'older@example.org')[0]);
+      assert.equal(old.headers['message-id'], `<${'c'.repeat(32)}@kunta.fi>`);
+      assert.equal(old.headers.subject, `Your feedback #${older} has been received`);
+      assert.ok(old.text.includes('#olderToken'), old.text);
+      await waitFor('the cursor past both items', () => sql(db, 'SELECT last_item_id FROM mail_feed') === String(older));
+      assert.equal(sql(db, `SELECT count(*) FROM mail_outbox WHERE feedback_id = ${r.id}`), '0', 'sent without a row');
+      assert.equal(sql(db, 'SELECT count(*) FROM feedback_contact WHERE receipt_token IS NOT NULL'), '0',
+        'the token is dropped once the receipt is sent');
+      assert.equal(to(sink, 'compact@example.org').length, 1);
+      assert.equal(to(sink, 'kadut@kunta.fi').length, 2, 'the unit is told of both items, once each');
     } finally {
       await second.close();
       await sink.stop();
     }
   });
 
-  test('an address that unsubscribed after its row was queued is not mailed: the sender cancels', async () => {
+  test('an address that unsubscribed after its POST is not mailed: the sender looks when it sends', async () => {
     const dir = tempDir();
     const db = path.join(dir, 'u.sqlite');
     const first = await startServer({ demo: false, dir, db, args: ['--rate-limit', '0'] });
@@ -124,27 +139,24 @@ describe('compact outbox rows', () => {
       await first.stop();
     }
     // The wish recorded as the unsubscribe would record it (the hash of the
-    // lower-cased address, all mail), without cancelling: the race where it
-    // commits between the request thread's look and the writer's insert.
+    // lower-cased address, all mail), after the POST.
     const hash = createHash('sha256').update('late@example.org').digest('hex');
     sql(db, `INSERT INTO mail_unsubscribe (address_hash, feedback_id, at) VALUES ('${hash}', 0, '2026-01-01T00:00:00Z')`);
-    assert.equal(sql(db, `SELECT state FROM mail_outbox WHERE feedback_id = ${id} AND audience = 'reporter'`), 'queued');
     const port = await freePort();
     const sink = await startSink(port);
     const second = await startServer({ demo: false, dir, db, args: relayArgs(port) });
     try {
-      await waitFor('cancelled', () => sql(db,
-        `SELECT state FROM mail_outbox WHERE feedback_id = ${id} AND audience = 'reporter'`) === 'cancelled');
-      assert.equal(to(sink, 'Late@Example.org').length, 0);
       // And a new report from that address is not mailed either: the POST
-      // no longer looks (the sender does), so its receipt is queued and
-      // then cancelled by the sender.
+      // does not look (the sender does).
       const again = await call(second, 'POST', '/api/v1/feedback', { body: feature({ email: 'late@example.org' }) });
       assert.equal(again.status, 201, again.text);
-      await waitFor('the new receipt cancelled', () => sql(db,
-        `SELECT state FROM mail_outbox WHERE feedback_id = ${again.json.id} AND audience = 'reporter'`) === 'cancelled');
+      const probe = await call(second, 'POST', '/api/v1/feedback', { body: feature({ email: 'probe@example.org' }) });
+      await waitFor('a later report\'s receipt', () => to(sink, 'probe@example.org')[0]);
+      await waitFor('the cursor past them', () => sql(db, 'SELECT last_item_id FROM mail_feed') === String(probe.json.id));
+      assert.ok(id < again.json.id);
       assert.equal(to(sink, 'Late@Example.org').length + to(sink, 'late@example.org').length, 0,
         'nothing to the unsubscribed address');
+      assert.equal(sql(db, "SELECT count(*) FROM mail_outbox WHERE recipient LIKE 'late@%' COLLATE NOCASE"), '0');
     } finally {
       await second.close();
       await sink.stop();

@@ -40,6 +40,14 @@ export function vaikutaCli(args, input = '') {
   return r.stdout;
 }
 
+// Run SQL on a database file with sqlite3 (waiting out the server's
+// writer); its output, trimmed. Throws unless it exits 0.
+export function sql(db, text) {
+  const r = spawnSync('sqlite3', [db, '.timeout 10000', text], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sqlite3 ${db}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
 // Start `vaikuta serve`; resolves when /healthz answers 200.
 // opts: { db, dir, bin (another build's vaikuta, for a bench's reference), demo (default true), demoResponses (generated responses per
 //         demo survey with demo; default 100, which keeps starts quick under ASan), args (extra), env,
