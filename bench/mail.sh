@@ -57,7 +57,9 @@ writes() { # writes LABEL MAIL_CONTACT → "LABEL acknowledged/s CPU-µs-per-POS
   local n=$((acked > 0 ? acked : 1))
   echo "$1 $((acked / ${DUR%s})) $(( (t1 - t0) * 1000000 / $(getconf CLK_TCK) / n )) $(( (w1 - w0) / 1000 / n ))"
 }
-sent() { sqlite3 "$work/db.sqlite" "SELECT count(*) FROM mail_outbox WHERE state = 'sent'"; }
+# Messages the SMTP server took (it flushes every 100th line): a new item's
+# receipt and unit message leave no outbox row when sent (mail/feed.h).
+sent() { grep -c '"rcpt_tos"' "$work/sink.out" || true; }
 
 "$VAIKUTA" init --db "$work/db.sqlite" >/dev/null 2>&1
 # The reports are lighting, routed to street maintenance: with the unit's
@@ -85,7 +87,12 @@ results+=("$(writes plain-2 0)")
 unit_mail NULL
 results+=("$(writes none-2 0)")
 stop
-queued=$(sqlite3 "$work/db.sqlite" "SELECT count(*) FROM mail_outbox WHERE state = 'queued'")
+# Owed: the rows queued and the new items' messages past the cursor.
+queued=$(sqlite3 "$work/db.sqlite" "SELECT (SELECT count(*) FROM mail_outbox WHERE state = 'queued')
+  + (SELECT count(*) FROM feedback_contact c JOIN feedback f ON f.id = c.feedback_id
+     WHERE f.id > (SELECT last_item_id FROM mail_feed) AND c.email IS NOT NULL AND c.receipt_token IS NOT NULL)
+  + (SELECT count(*) FROM feedback f JOIN unit u ON u.id = f.unit_id
+     WHERE f.id > (SELECT last_item_id FROM mail_feed) AND f.mail = 1 AND u.email IS NOT NULL AND u.digest = 0)")
 load1=$(cut -d' ' -f1 /proc/loadavg)
 
 echo "== the sender to a local SMTP server"
@@ -99,6 +106,7 @@ n=$(sent)
 stop
 kill "$SINK"; wait "$SINK" 2>/dev/null || true; SINK=
 received=$(grep -c '"rcpt_tos"' "$work/sink.out" || true)
+rows=$(sqlite3 "$work/db.sqlite" "SELECT count(*) FROM mail_outbox")
 load2=$(cut -d' ' -f1 /proc/loadavg)
 rate=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN {printf "%d", n / (b - a)}')
 
@@ -135,5 +143,5 @@ done
   echo "  → both messages against nothing queued: +$(awk -v p="$none_w" -v m="$mail_w" 'BEGIN {printf "%.1f", (m - p) * 100 / p}') % of the writer's time; the receipt (mail against phone): +$(awk -v p="$phone_w" -v m="$mail_w" 'BEGIN {printf "%.1f", (m - p) * 100 / p}') %"
   echo "- both messages and the contact row (an address) against nothing queued: $(awk -v p="$none" -v m="$mail" 'BEGIN {printf "%.1f", (p - m) * 100 / p}') % of the POST rate, $(awk -v p="$none_cpu" -v m="$mail_cpu" 'BEGIN {printf "%.1f", (m - p) * 100 / p}') % CPU"
   echo "- messages queued by the runs: $queued"
-  echo "- sender: $n messages marked sent in $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s from the server's start → **$rate messages/s** (the SMTP server received $received, the rest of the outbox stayed queued when the server stopped)"
+  echo "- sender: $n messages taken by the SMTP server in $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s from the server's start → **$rate messages/s** (it took $received by the time the server stopped; the outbox holds $rows rows: a new item's messages sent at the first try leave none)"
 } | tee "$OUT"
