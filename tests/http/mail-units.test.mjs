@@ -133,3 +133,22 @@ test('with the relay: the new unit is told at once or in its digest; the old uni
   assert.equal(moved.headers.subject, `Palaute #${away} siirrettiin yksikölle`);
   assert.ok(moved.text.includes('siirretty yksikölle toiselta yksiköltä'), moved.text);
 });
+
+test('reassigned while the sender holds its new-item message: the new unit is told it was reassigned', async () => {
+  const unit = (code, body) => call('PATCH', `/api/v1/staff/units/${code}`, { token: 'admin', body });
+  assert.equal((await unit('parks_green', { email: 'slow.puistot@kunta.fi', language: 'fi', digest: false })).status, 200);
+  assert.equal((await unit('traffic_planning', { email: 'liikenne@kunta.fi', language: 'en', digest: false })).status, 200);
+  const id = await report('parks', 'Roskis täynnä');
+  // The sender read the item and is sending to the parks unit (the sink
+  // holds it 2 s): the item is reassigned meanwhile.
+  await waitFor('the parks unit\'s message in the relay', () => sink.sending.some((r) => r.includes('slow.puistot@kunta.fi')));
+  await reassign(id, 'traffic_planning');
+  const moved = await waitFor('the new unit\'s message', () => to('liikenne@kunta.fi')[0]);
+  assert.equal(moved.headers.subject, `Feedback #${id} reassigned to the unit`);
+  assert.ok(links(moved.text, id), moved.text);
+  // The parks unit's message was on its way when the item was still its own.
+  const parks = await waitFor('the parks unit\'s message', () => to('slow.puistot@kunta.fi')[0]);
+  assert.equal(parks.headers.subject, `Uusi palaute #${id} yksikölle`);
+  await new Promise((res) => setTimeout(res, 1000));
+  assert.equal(to('liikenne@kunta.fi').length, 1, 'told once');
+});

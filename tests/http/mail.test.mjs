@@ -170,6 +170,14 @@ describe('through a relay', () => {
     assert.equal(bad.json.error.field, 't');
     const unknown = await call(srv, 'POST', `/api/v1/mail/unsubscribe?t=1-${'0'.repeat(32)}`);
     assert.equal(unknown.status, 404);
+    // The receipt's link names the item and its reporter; the secret is
+    // derived with the server's key, so another item's or a made-up one
+    // finds nothing, and a unit's form needs a unit.
+    assert.match(link, new RegExp(`t=r${item1}\\.0-[0-9a-f]{32}$`));
+    const otherItem = link.replace(`t=r${item1}.0-`, `t=r${item2}.0-`);
+    assert.equal((await call(srv, 'POST', otherItem)).status, 404);
+    assert.equal((await call(srv, 'POST', `/api/v1/mail/unsubscribe?t=r${item1}.0-${'0'.repeat(32)}`)).status, 404);
+    assert.equal((await call(srv, 'POST', `/api/v1/mail/unsubscribe?t=u${item1}.0-${'0'.repeat(32)}`)).status, 400);
     const r = await call(srv, 'POST', link, { form: { 'List-Unsubscribe': 'One-Click' } });
     assert.equal(r.status, 200, r.text);
     const before = to(sink, sven.email).length;

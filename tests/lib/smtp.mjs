@@ -1,6 +1,8 @@
 // A real SMTP server (Debian python3-aiosmtpd, tests/http/smtp_sink.py) on a
-// loopback port for the mail tests: startSink(port) gives { messages, stop() },
-// each message {mail_from, rcpt_tos, headers, text, html} as the sink parsed it.
+// loopback port for the mail tests: startSink(port) gives { messages, sending,
+// stop() }, each message {mail_from, rcpt_tos, headers, text, html} as the
+// sink parsed it; sending: the recipients of each message to a "slow…"
+// address, when the sink began to hold it (2 s).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './server.mjs';
@@ -11,7 +13,7 @@ export const sinks = new Set();
 export async function startSink(port) {
   const proc = spawn('/usr/bin/python3', [path.join(repoRoot, 'tests/http/smtp_sink.py'), String(port)],
     { stdio: ['ignore', 'pipe', 'pipe'] });
-  const sink = { proc, port, messages: [], stderr: '' };
+  const sink = { proc, port, messages: [], sending: [], stderr: '' };
   sinks.add(sink);
   proc.stderr.on('data', (d) => { sink.stderr += d; });
   let buf = '';
@@ -24,7 +26,11 @@ export async function startSink(port) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         if (line === 'ready') resolve();
-        else sink.messages.push(JSON.parse(line));
+        else {
+          const m = JSON.parse(line);
+          if (m.sending) sink.sending.push(m.sending);
+          else sink.messages.push(m);
+        }
       }
     });
   });
