@@ -386,18 +386,15 @@ static vk_err send_due(relay *r, store_conn *c, due_list *d, vk_errinfo *ei)
             continue;
         }
         if (!m->message_id || !m->recipient || !m->subject || !m->text) {
-            m->out = OUT_RETRY;
+            /* out of memory: a row is tried again later, a feed's message
+             * at the next step (the cursor stays before its item) */
+            m->out = m->id ? OUT_RETRY : OUT_SKIP;
             snprintf(m->error, sizeof m->error, "out of memory");
             continue;
         }
-        if (r->cfg->mail_per_minute && rate_count(r, m->recipient, 0) >= r->cfg->mail_per_minute) {
-            m->out = OUT_WAIT;
-            continue;
-        }
-        if (m->params && (e = prepare_compact(r, c, m, ei)))
-            break;
         if (!m->id) {
-            /* A feed's message: the address may have asked for no more mail. */
+            /* A feed's message: the address may have asked for no more
+             * mail (looked at before the limit, which would make it a row). */
             int stopped = 0;
             if ((e = mail_address_stopped(c, m->recipient, m->feedback_id, &stopped, ei)))
                 break;
@@ -406,6 +403,12 @@ static vk_err send_due(relay *r, store_conn *c, due_list *d, vk_errinfo *ei)
                 continue;
             }
         }
+        if (r->cfg->mail_per_minute && rate_count(r, m->recipient, 0) >= r->cfg->mail_per_minute) {
+            m->out = OUT_WAIT;
+            continue;
+        }
+        if (m->params && (e = prepare_compact(r, c, m, ei)))
+            break;
         if (m->out != OUT_SKIP)
             continue; /* cancelled, or not renderable */
         relay_send(r, m);
