@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   after, assertCleanInAllLanguages, before, findByDescription, getJSON, gotoReady, newPage, openApp,
-  signInWithKeyboard, startBoth, stopBoth, tabTo, test, waitForSuccess
+  signInWithKeyboard, startBoth, stopBoth, tabTo, test, waitForImage, waitForSuccess
 } from './helpers.mjs';
 import { repoRoot } from '../lib/server.mjs';
 
@@ -92,8 +92,7 @@ test('report with a photo by keyboard, a moderator approves it, the follow-up pa
     await signInWithKeyboard(staff, server.url, 'moderator1', PW);
     await gotoReady(staff, `${server.url}/staff-item.html?id=${id}`);
     await staff.waitForSelector('#photo-review img.photo-thumb');
-    assert.ok(await staff.evaluate(() => document.querySelector('#photo-review img').naturalWidth > 0),
-      'the moderator sees the pending photo');
+    await waitForImage(staff, '#photo-review img.photo-thumb', 'the moderator sees the pending photo');
     assert.match(await staff.textContent('#photo-review'), /odottaa tarkistusta/);
     await assertCleanInAllLanguages(staff, 'staff item with a pending photo');
     await tabTo(staff, '#photo-approve-1');
@@ -111,7 +110,7 @@ test('report with a photo by keyboard, a moderator approves it, the follow-up pa
   try {
     await gotoReady(again, followUrl);
     await again.waitForSelector('#photos-box img.photo-thumb');
-    assert.ok(await again.evaluate(() => document.querySelector('#photos-box img').naturalWidth > 0), 'the thumbnail loads');
+    await waitForImage(again, '#photos-box img.photo-thumb', 'the thumbnail loads');
     assert.equal(await again.locator('.photos-waiting').count(), 0);
     await assertCleanInAllLanguages(again, 'follow-up with a photo');
     await gotoReady(again, `${server.url}/?lang=fi`);

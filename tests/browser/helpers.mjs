@@ -210,6 +210,20 @@ export async function findByDescription(baseURL, description) {
   return hits[0];
 }
 
+/** Wait until the image at selector has loaded with pixels: an <img> is in
+ *  the page before its bytes arrive, so reading naturalWidth at once races
+ *  the fetch. A broken image never passes and times out with `what`. */
+export async function waitForImage(page, selector, what = `${selector} loads`) {
+  try {
+    await page.waitForFunction((s) => {
+      const i = document.querySelector(s);
+      return !!i && i.complete && i.naturalWidth > 0;
+    }, selector, { timeout: 15000 });
+  } catch (e) {
+    throw new Error(`${what}: not loaded in 15 s (${e.message.split('\n')[0]})`);
+  }
+}
+
 /** Wait until the success status message is shown. */
 export async function waitForSuccess(page) {
   await page.waitForFunction(() => {

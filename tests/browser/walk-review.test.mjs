@@ -7,7 +7,7 @@
 // reviews without a form and turns a resident's accessibility feedback
 // into a finding. axe finds nothing on the pages in fi, sv and en.
 import assert from 'node:assert/strict';
-import { after, before, gotoReady, newPage, signIn, signInWithKeyboard, startBoth, stopBoth, tabTo, test } from './helpers.mjs';
+import { after, before, gotoReady, newPage, signIn, signInWithKeyboard, startBoth, stopBoth, tabTo, test, waitForImage } from './helpers.mjs';
 import { checkState } from './survey-helpers.mjs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -89,7 +89,7 @@ test('a council member reviews a finding by keyboard alone and the consensus sho
     assert.match(img.src, /^\/api\/v1\/photos\/[0-9a-f]+\/thumb$/);
     assert.equal(img.href, img.src.replace(/thumb$/, 'display'));
     assert.equal(img.alt, 'Valokuva 1: Reunakivet ja tasoerot');
-    assert.ok(await page.$eval(`${card} .ws-photos img`, (i) => i.complete && i.naturalWidth > 0), 'the thumbnail loads');
+    await waitForImage(page, `${card} .ws-photos img`, 'the thumbnail loads');
     // Its place in words, for those without a map.
     assert.match(await page.textContent(card), /61\.22140, 28\.81350/);
     // Its measurement with the verdict at its level.
