@@ -91,7 +91,6 @@ test('report with a photo by keyboard, a moderator approves it, the follow-up pa
   try {
     await signInWithKeyboard(staff, server.url, 'moderator1', PW);
     await gotoReady(staff, `${server.url}/staff-item.html?id=${id}`);
-    await staff.waitForSelector('#photo-review img.photo-thumb');
     await waitForImage(staff, '#photo-review img.photo-thumb', 'the moderator sees the pending photo');
     assert.match(await staff.textContent('#photo-review'), /odottaa tarkistusta/);
     await assertCleanInAllLanguages(staff, 'staff item with a pending photo');
@@ -109,7 +108,6 @@ test('report with a photo by keyboard, a moderator approves it, the follow-up pa
   const again = await newPage(browser);
   try {
     await gotoReady(again, followUrl);
-    await again.waitForSelector('#photos-box img.photo-thumb');
     await waitForImage(again, '#photos-box img.photo-thumb', 'the thumbnail loads');
     assert.equal(await again.locator('.photos-waiting').count(), 0);
     await assertCleanInAllLanguages(again, 'follow-up with a photo');
