@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  after, assertCleanInAllLanguages, before, findByDescription, getJSON, gotoReady, newPage, openApp,
+  after, assertCleanInAllLanguages, before, chooseFileByKeyboard, findByDescription, getJSON, gotoReady, newPage, openApp,
   signInWithKeyboard, startBoth, stopBoth, tabTo, test, waitForImage, waitForSuccess
 } from './helpers.mjs';
 import { repoRoot } from '../lib/server.mjs';
@@ -26,11 +26,7 @@ after(() => stopBoth(server, browser));
 const focusedId = (page) => page.evaluate(() => document.activeElement && document.activeElement.id);
 
 // Space on a focused file input opens the chooser; the test picks the file.
-async function chooseByKeyboard(page, selector, file) {
-  await tabTo(page, selector);
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
-  await chooser.setFiles(path.join(FX, file));
-}
+const chooseByKeyboard = (page, selector, file) => chooseFileByKeyboard(page, selector, path.join(FX, file));
 
 test('report with a photo by keyboard, a moderator approves it, the follow-up page shows it', async () => {
   const page = await openApp(browser, server.url, { lang: 'fi' });

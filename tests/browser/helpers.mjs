@@ -58,6 +58,13 @@ export async function newPage(browser, { viewport, ...contextOptions } = {}) {
     });
   });
   page.closeAll = () => context.close();
+  // Playwright turns Chromium's file-chooser interception on when a page
+  // gets its first 'filechooser' listener and off when the last goes, each
+  // time without waiting for it. A listener added together with the key
+  // press that opens the chooser can lose that race on a slow machine, and
+  // the chooser then opens unseen (CI failed once so). This listener keeps
+  // interception on from the page's start; chooseFileByKeyboard waits on it.
+  page.on('filechooser', () => {});
   return page;
 }
 
@@ -222,6 +229,31 @@ export async function waitForImage(page, selector, what = `${selector} loads`) {
   } catch (e) {
     throw new Error(`${what}: not loaded in 15 s (${e.message.split('\n')[0]})`);
   }
+}
+
+/** Tab to the file input at selector, open its chooser with Space (as a
+ *  keyboard user does) and choose `file` in it. If no chooser is seen in
+ *  5 s while the input still has focus, Space is pressed once more: an
+ *  unseen chooser (see newPage) is the harness's race, not the page's. */
+export async function chooseFileByKeyboard(page, selector, file) {
+  await tabTo(page, selector);
+  const focused = () => page.evaluate((s) => {
+    const a = document.activeElement;
+    return { on: !!a && a.matches(s), where: a ? `${a.tagName}#${a.id}` : 'none' };
+  }, selector);
+  let chooser;
+  for (const timeout of [5000, 10000]) {
+    try {
+      [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout }), page.keyboard.press('Space')]);
+      break;
+    } catch (e) {
+      const f = await focused();
+      if (timeout === 10000 || !f.on) {
+        throw new Error(`Space on ${selector} opened no file chooser (focus on ${f.where}): ${e.message.split('\n')[0]}`);
+      }
+    }
+  }
+  await chooser.setFiles(file);
 }
 
 /** Wait until the success status message is shown. */
