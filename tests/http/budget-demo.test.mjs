@@ -17,7 +17,8 @@ let srv;
 const call = (method, url, opts) => callServer(srv, method, url, opts);
 
 before(async () => {
-  srv = await startServer({ demoResponses: 5, tokens: [{ name: 'planner', role: 'planner' }, { name: 'moderator', role: 'moderator' }] });
+  // template: false: this file tests what `serve --demo` loads into a new database.
+  srv = await startServer({ demoResponses: 5, template: false, tokens: [{ name: 'planner', role: 'planner' }, { name: 'moderator', role: 'moderator' }] });
 });
 after(async () => { if (srv) await srv.close(); });
 

@@ -26,7 +26,8 @@ const staffCounts = async () => {
 };
 
 before(async () => {
-  srv = await startServer({ demoResponses: PER_SURVEY, tokens: [{ name: 'planner', role: 'planner' }] });
+  // template: false: this file tests what `serve --demo` loads into a new database.
+  srv = await startServer({ demoResponses: PER_SURVEY, template: false, tokens: [{ name: 'planner', role: 'planner' }] });
 });
 after(async () => { await srv?.close(); });
 

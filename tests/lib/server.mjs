@@ -1,7 +1,7 @@
 // server.mjs — start the real vaikuta binary on a free loopback port with a
 // temporary database, for the HTTP and browser tests. Stopped by its PID.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,14 +48,110 @@ export function sql(db, text) {
   return r.stdout.trim();
 }
 
+// One sqlite3 process for many queries: a spawn with SpatiaLite loaded
+// costs about 80 ms, and a test that checks hundreds of answers against SQL
+// spent most of its time starting sqlite3. Each query is its own read, so it
+// sees what the server committed before it. query(text) resolves with the
+// output, trimmed; a failing statement rejects (sqlite3 -bail then exits,
+// and so do later queries). close() ends the process.
+export function sqliteSession(db, { spatialite = false } = {}) {
+  const args = ['-batch', '-bail', '-cmd', '.timeout 10000'];
+  if (spatialite) args.push('-cmd', '.load mod_spatialite');
+  const proc = spawn('sqlite3', [...args, db], { stdio: ['pipe', 'pipe', 'pipe'] });
+  running.add(proc);
+  let out = '', err = '', exited = false, n = 0;
+  let waiting = null; // { mark, resolve, reject, text }: the query in flight
+  const settle = () => {
+    if (!waiting) return;
+    const w = waiting;
+    const at = out.indexOf(w.mark);
+    if (at >= 0) {
+      waiting = null;
+      const text = out.slice(0, at).trim();
+      out = out.slice(at + w.mark.length);
+      w.resolve(text);
+    } else if (exited) {
+      waiting = null;
+      w.reject(new Error(`sqlite3 ${db}: ${err.trim() || 'exited'} (in ${w.text})`));
+    }
+  };
+  proc.stdout.on('data', (d) => { out += d; settle(); });
+  proc.stderr.on('data', (d) => { err += d; });
+  proc.on('exit', () => { exited = true; running.delete(proc); settle(); });
+  // One query at a time: each waits for the one before it.
+  let last = Promise.resolve();
+  const query = (text) => {
+    const run = () => new Promise((resolve, reject) => {
+      const mark = `__vk_end_${++n}__`;
+      waiting = { mark: `${mark}\n`, resolve, reject, text };
+      if (exited) settle();
+      else proc.stdin.write(`${text.replace(/;\s*$/, '')};\nSELECT '${mark}';\n`);
+    });
+    last = last.then(run, run);
+    return last;
+  };
+  const close = () => new Promise((resolve) => {
+    if (exited) resolve();
+    else { proc.on('exit', () => resolve()); proc.stdin.end(); }
+  });
+  return { query, close };
+}
+
+// Wait until the server proc answers /healthz on port: true; false when it
+// could not listen and `retry` allows another port; throws otherwise.
+async function answers(proc, port, stderr, retry) {
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    if (proc.exitCode !== null) {
+      if (retry && /cannot listen/.test(stderr())) return false;
+      throw new Error(`vaikuta exited early (${proc.exitCode}):\n${stderr()}`);
+    }
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.status === 200) return true;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`vaikuta did not answer /healthz in time:\n${stderr()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// A fresh database costs a server start 0.4 s, 2 s under ASan (SpatiaLite's
+// metadata, the reference areas, the demo), over a hundred times a run. So
+// each start copies one made by `vaikuta init` with the same demo options,
+// once per build of the binary, next to the binary. The migrations from
+// nothing are still tested wherever a test passes its own db (cli, unit).
+function templateDb(bin, opts) {
+  const st = statSync(bin);
+  const demo = opts.demo !== false ? `demo${opts.demoResponses ?? 100}` : 'plain';
+  const dir = path.join(path.dirname(bin), 'test-templates');
+  const file = path.join(dir, `${st.size}-${Math.trunc(st.mtimeMs)}-${demo}.sqlite`);
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}`;
+  const args = ['init', '--db', tmp];
+  if (opts.demo !== false) args.push('--demo', '--demo-responses', String(opts.demoResponses ?? 100));
+  const r = spawnSync(bin, args, { encoding: 'utf8', env: { ...process.env, ...(opts.env || {}) } });
+  if (r.status !== 0) throw new Error(`vaikuta init for the template failed:\n${r.stderr}`);
+  if (existsSync(`${tmp}-wal`)) throw new Error(`vaikuta init left ${tmp}-wal: not a whole template`);
+  renameSync(tmp, file); // atomic: two files starting at once both get a whole one
+  return file;
+}
+
 // Start `vaikuta serve`; resolves when /healthz answers 200.
 // opts: { db, dir, bin (another build's vaikuta, for a bench's reference), demo (default true), demoResponses (generated responses per
 //         demo survey with demo; default 100, which keeps starts quick under ASan), args (extra), env,
+//         template (default true: a new db starts as a copy of templateDb's),
 //         users: [{ name, role, password }] created with `vaikuta user add` first,
 //         tokens: [{ name, role }] created with `vaikuta token create` (srv.tokens[name]) }
 export async function startServer(opts = {}) {
   const dir = opts.dir || tempDir();
   const db = opts.db || path.join(dir, 'test.sqlite');
+  const bin = opts.bin || vaikutaBin;
+  const ownGeo = (opts.args || []).some((a) => a === '--geo' || a === '--seeds');
+  if (!existsSync(db) && !ownGeo && opts.template !== false) copyFileSync(templateDb(bin, opts), db);
   for (const u of opts.users || []) {
     vaikutaCli(['user', 'add', u.name, '--role', u.role, '--db', db], `${u.password}\n`);
   }
@@ -63,36 +159,29 @@ export async function startServer(opts = {}) {
   for (const t of opts.tokens || []) {
     tokens[t.name] = vaikutaCli(['token', 'create', '--role', t.role, '--name', t.name, '--db', db]).trim();
   }
-  const port = await freePort();
-  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`,
-    '--web', path.join(repoRoot, 'web')];
-  if (opts.demo !== false) args.push('--demo', '--demo-responses', String(opts.demoResponses ?? 100));
-  args.push(...(opts.args || []));
-  const proc = spawn(opts.bin || vaikutaBin, args, { stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...(opts.env || {}) } });
-  running.add(proc);
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => {
-    running.delete(proc);
-    resolve({ code, signal });
-  }));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20000;
-  for (;;) {
-    if (proc.exitCode !== null) {
-      throw new Error(`vaikuta exited early (${proc.exitCode}):\n${stderr}`);
-    }
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.status === 200) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`vaikuta did not answer /healthz in time:\n${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  // The suites run two files at a time (scripts/test): another file's
+  // server may take the port freePort found before this one binds it; the
+  // server then says "cannot listen" and another port is tried.
+  let port, proc, stderr, exited;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`,
+      '--web', path.join(repoRoot, 'web')];
+    if (opts.demo !== false) args.push('--demo', '--demo-responses', String(opts.demoResponses ?? 100));
+    args.push(...(opts.args || []));
+    proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...(opts.env || {}) } });
+    running.add(proc);
+    stderr = '';
+    const p = proc;
+    p.stderr.on('data', (d) => { stderr += d; });
+    exited = new Promise((resolve) => p.on('exit', (code, signal) => {
+      running.delete(p);
+      resolve({ code, signal });
+    }));
+    if (await answers(p, port, () => stderr, attempt < 3)) break;
   }
+  const url = `http://127.0.0.1:${port}`;
   return {
     url, port, db, dir, proc, tokens,
     stderr: () => stderr,
