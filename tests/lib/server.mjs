@@ -123,17 +123,18 @@ async function answers(proc, port, stderr, retry) {
 // each start copies one made by `vaikuta init` with the same demo options,
 // once per build of the binary, next to the binary. The migrations from
 // nothing are still tested wherever a test passes its own db (cli, unit).
+// The arguments that load the demo, as opts ask: the template's key too.
+const demoArgs = (opts) => (opts.demo !== false ? ['--demo', '--demo-responses', String(opts.demoResponses ?? 100)] : []);
+
 function templateDb(bin, opts) {
   const st = statSync(bin);
-  const demo = opts.demo !== false ? `demo${opts.demoResponses ?? 100}` : 'plain';
+  const demo = demoArgs(opts).join('') || 'plain';
   const dir = path.join(path.dirname(bin), 'test-templates');
   const file = path.join(dir, `${st.size}-${Math.trunc(st.mtimeMs)}-${demo}.sqlite`);
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}`;
-  const args = ['init', '--db', tmp];
-  if (opts.demo !== false) args.push('--demo', '--demo-responses', String(opts.demoResponses ?? 100));
-  const r = spawnSync(bin, args, { encoding: 'utf8', env: { ...process.env, ...(opts.env || {}) } });
+  const r = spawnSync(bin, ['init', '--db', tmp, ...demoArgs(opts)], { encoding: 'utf8', env: { ...process.env, ...(opts.env || {}) } });
   if (r.status !== 0) throw new Error(`vaikuta init for the template failed:\n${r.stderr}`);
   if (existsSync(`${tmp}-wal`)) throw new Error(`vaikuta init left ${tmp}-wal: not a whole template`);
   renameSync(tmp, file); // atomic: two files starting at once both get a whole one
@@ -163,13 +164,10 @@ export async function startServer(opts = {}) {
   // server may take the port freePort found before this one binds it; the
   // server then says "cannot listen" and another port is tried.
   let port, proc, stderr, exited;
+  const args = ['--web', path.join(repoRoot, 'web'), ...demoArgs(opts), ...(opts.args || [])];
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
-    const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`,
-      '--web', path.join(repoRoot, 'web')];
-    if (opts.demo !== false) args.push('--demo', '--demo-responses', String(opts.demoResponses ?? 100));
-    args.push(...(opts.args || []));
-    proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'],
+    proc = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...args], { stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, ...(opts.env || {}) } });
     running.add(proc);
     stderr = '';
